@@ -1,0 +1,56 @@
+"""bargain — a game-theoretic bargaining solver.
+
+Write a negotiation down as a symbolic model (parties, contract terms, payoffs,
+disagreement points), then solve it with the axiomatic bargaining solutions.
+
+Examples
+--------
+>>> import bargain
+>>> model = bargain.load_model(bargain.models_dir() / "concave.toml")
+>>> bargain.nash(model).exact_agreement
+{'x': 2/3}
+"""
+
+from __future__ import annotations
+
+from .egalitarian import egalitarian
+from .errors import BargainError, ExpressionError, FeasibilityError, ModelError, SolverError
+from .kalai_smorodinsky import kalai_smorodinsky
+from .model import Model, Parameter, Party, Variable
+from .modelfile import dumps_model, load_model, model_from_dict, model_to_dict
+from .nash import nash
+from .registry import find_model, models_dir
+from .solution import Solution
+from .utilitarian import utilitarian
+
+SOLVERS = {
+    "nash": nash,
+    "kalai-smorodinsky": kalai_smorodinsky,
+    "egalitarian": egalitarian,
+    "utilitarian": utilitarian,
+}
+"""The solution concepts by their CLI name."""
+
+__all__ = [
+    "SOLVERS",
+    "BargainError",
+    "ExpressionError",
+    "FeasibilityError",
+    "Model",
+    "ModelError",
+    "Parameter",
+    "Party",
+    "Solution",
+    "SolverError",
+    "Variable",
+    "dumps_model",
+    "egalitarian",
+    "find_model",
+    "kalai_smorodinsky",
+    "load_model",
+    "model_from_dict",
+    "model_to_dict",
+    "models_dir",
+    "nash",
+    "utilitarian",
+]

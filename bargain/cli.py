@@ -1,0 +1,150 @@
+"""The ``bargain`` command line.
+
+``bargain models`` lists the models, ``bargain show MODEL`` prints one, and
+``bargain solve MODEL`` solves it. Errors are one line on stderr and a
+non-zero exit status (1 for a refused model or problem, 2 for bad usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import SOLVERS
+from .errors import BargainError, ModelError
+from .expr import expression_to_string
+from .model import Model
+from .modelfile import load_model, parse_number
+from .registry import find_model, model_names, models_dir
+
+
+def _pairs(items: Sequence[str], option: str) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise ModelError(f"expected NAME=VALUE, got {item!r}", table=option)
+        out[name.strip()] = parse_number(value.strip(), table=option, key=name.strip())
+    return out
+
+
+def _load(name: str, sets: Sequence[str]) -> Model:
+    model = load_model(find_model(name))
+    values = _pairs(sets, "--set")
+    return model.with_values(values) if values else model
+
+
+def cmd_models(args: argparse.Namespace) -> None:
+    names = model_names()
+    if not names:
+        print(f"no models in {models_dir()}")
+    for name in names:
+        model = load_model(models_dir() / f"{name}.toml")
+        print(f"{name:<20} {model.title}")
+
+
+def cmd_show(args: argparse.Namespace) -> None:
+    m = _load(args.model, args.set)
+    print(f"{m.name}: {m.title}" if m.title else m.name)
+    if m.description:
+        print("\n" + m.description.strip())
+    if m.parameters:
+        print("\nparameters:")
+        for p in m.parameters:
+            rng = f"  range [{float(p.range[0]):g}, {float(p.range[1]):g}]" if p.range else ""
+            unit = f" {p.unit}" if p.unit else ""
+            print(f"  {p.name} = {float(p.value):g}{unit}{rng}")
+            if p.description:
+                print(f"      {p.description}")
+            if p.source:
+                print(f"      source: {p.source}")
+    print("\ncontract variables:")
+    for v in m.variables:
+        unit = f" ({v.unit})" if v.unit else ""
+        print(f"  {expression_to_string(v.min)} <= {v.name} <= {expression_to_string(v.max)}{unit}"
+              + (f"  {v.description}" if v.description else ""))
+    if m.constraints:
+        print("\nconstraints:")
+        for c in m.constraints:
+            print(f"  {c.name}: {expression_to_string(c.relation)}")
+    print("\nparties:")
+    for p in m.parties:
+        print(f"  {p.name}" + (f" ({p.title})" if p.title else ""))
+        fields = [
+            ("payoff", p.payoff),
+            ("disagreement", p.disagreement),
+            ("strike_payoff", p.strike_payoff),
+            ("outside_option", p.outside_option),
+            ("discount_factor", p.discount_factor),
+            ("discount_rate", p.discount_rate),
+            ("bargaining_power", p.bargaining_power),
+        ]
+        for label, expr in fields:
+            if expr is not None:
+                print(f"      {label:<16} {expression_to_string(expr)}")
+
+
+def cmd_solve(args: argparse.Namespace) -> None:
+    model = _load(args.model, args.set)
+    solver = SOLVERS[args.method]
+    kwargs: dict[str, object] = {"exact": not args.numeric}
+    if args.power:
+        if args.method != "nash":
+            raise ModelError("bargaining powers apply to the Nash solution only", table="--power")
+        kwargs["powers"] = _pairs(args.power, "--power")
+    solution = solver(model, **kwargs)
+    if args.format == "json":
+        print(solution.to_json())
+    elif args.format == "markdown":
+        print(solution.to_markdown())
+    else:
+        print(solution.to_text())
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``bargain`` command."""
+    top = argparse.ArgumentParser(
+        prog="bargain", description="Solve bargaining models written as TOML files."
+    )
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("models", help="list the models in the models folder").set_defaults(
+        func=cmd_models
+    )
+    for name, func, helptext in (
+        ("show", cmd_show, "print a model: parameters with sources, payoffs as formulas"),
+        ("solve", cmd_solve, "solve a model under a solution concept"),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("model", help="a model file, or a model's name in the models folder")
+        p.add_argument(
+            "--set", action="append", default=[], metavar="NAME=VALUE",
+            help="change a parameter value (repeatable)",
+        )
+        p.set_defaults(func=func)
+        if name == "solve":
+            p.add_argument("--method", choices=sorted(SOLVERS), default="nash")
+            p.add_argument(
+                "--power", action="append", default=[], metavar="PARTY=W",
+                help="bargaining power of a party for the generalised Nash solution (repeatable)",
+            )
+            p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+            p.add_argument(
+                "--numeric", action="store_true", help="skip the closed-form attempt"
+            )
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except BargainError as err:
+        print(f"bargain: error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,231 @@
+"""The bargaining problem a model induces: the utility-possibility set and the threat point.
+
+A :class:`Model` defines a set of contracts (the box of variable bounds cut by
+the constraints) and each party's payoff over it. The utility-possibility set
+is the image of that set under the payoffs; the disagreement point is the
+vector of disagreement payoffs. The axiomatic solutions are all maximisers of
+some objective over the contracts, so they share this module: it builds their
+:class:`~bargain.program.Program`, finds the point of largest common gain
+(which also proves that some agreement improves on disagreement), and turns
+a :class:`~bargain.program.ProgramResult` into a :class:`~bargain.Solution`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+from scipy.stats import qmc
+
+from .errors import FeasibilityError, SolverError
+from .model import Model
+from .program import Program, ProgramResult, solve_program
+from .solution import Solution
+from .validate import numeric_value, validate_model
+
+GAIN = sympy.Symbol("_t", real=True)
+N_RANDOM_STARTS = 8
+
+
+@dataclass(frozen=True)
+class BargainingProblem:
+    """Contracts, payoffs and disagreement point of a model, ready to optimise over."""
+
+    model: Model
+
+    @property
+    def variables(self) -> tuple[sympy.Symbol, ...]:
+        return tuple(v.symbol for v in self.model.variables)
+
+    @property
+    def payoffs(self) -> tuple[sympy.Expr, ...]:
+        return tuple(p.payoff for p in self.model.parties)
+
+    @property
+    def disagreement(self) -> tuple[sympy.Expr, ...]:
+        return tuple(p.disagreement for p in self.model.parties)
+
+    @property
+    def subs(self) -> dict[sympy.Symbol, sympy.Rational]:
+        return self.model.substitutions
+
+    def program(
+        self,
+        objective: sympy.Expr,
+        *,
+        gain: bool = False,
+        inequalities: Sequence[tuple[str, sympy.Expr]] = (),
+    ) -> Program:
+        """A program over the contract variables (and the common gain ``t`` if ``gain``)
+        with the model's bounds and constraints plus ``inequalities`` (each ``>= 0``)."""
+        cons = [c for c in self.model.constraints if not c.is_equality]
+        eqs = [c for c in self.model.constraints if c.is_equality]
+        extra = (GAIN,) if gain else ()
+        return Program(
+            objective=objective,
+            unknowns=self.variables + extra,
+            lower=tuple(v.min for v in self.model.variables) + (-sympy.oo,) * len(extra),
+            upper=tuple(v.max for v in self.model.variables) + (sympy.oo,) * len(extra),
+            inequalities=tuple(c.slack for c in cons) + tuple(e for _, e in inequalities),
+            inequality_names=tuple(c.name for c in cons) + tuple(n for n, _ in inequalities),
+            equalities=tuple(c.relation.lhs - c.relation.rhs for c in eqs),
+            equality_names=tuple(c.name for c in eqs),
+        )
+
+    def rational(self) -> list[tuple[str, sympy.Expr]]:
+        """Individual rationality, ``u_i - d_i >= 0``, as named inequalities."""
+        return [
+            (f"{p.name} at disagreement", p.payoff - p.disagreement) for p in self.model.parties
+        ]
+
+    def box_starts(self) -> list[np.ndarray]:
+        """Starting contracts: the centre of the box and a scrambled Sobol sample of it."""
+        lo = np.array([numeric_value(self.model, v.min, f"variables.{v.name}", "min")
+                       for v in self.model.variables])
+        hi = np.array([numeric_value(self.model, v.max, f"variables.{v.name}", "max")
+                       for v in self.model.variables])
+        sample = qmc.Sobol(d=len(lo), scramble=True, seed=0).random(N_RANDOM_STARTS)
+        return [(lo + hi) / 2, *(lo + (hi - lo) * s for s in sample)]
+
+    def payoff_values(self, point: dict[sympy.Symbol, float]) -> list[float]:
+        """Each party's payoff at a contract, refusing non-finite values."""
+        out = []
+        subs = {**self.subs, **{v: sympy.Float(point[v], 30) for v in self.variables}}
+        for party in self.model.parties:
+            value = complex(sympy.N(party.payoff.xreplace(subs), 30))
+            if not math.isfinite(value.real) or abs(value.imag) > 1e-12:
+                raise SolverError(
+                    f"payoff is not a finite real number at the agreement ({value})",
+                    file=self.model.file,
+                    table=f"parties.{party.name}",
+                    key="payoff",
+                )
+            out.append(value.real)
+        return out
+
+    def gains_program(self, weights: Sequence[sympy.Expr]) -> Program:
+        """Maximise the common gain ``t`` with ``u_i - d_i >= t * w_i`` for every party."""
+        return self.program(
+            GAIN,
+            gain=True,
+            inequalities=[
+                (f"{p.name} gain", p.payoff - p.disagreement - GAIN * w)
+                for p, w in zip(self.model.parties, weights, strict=True)
+            ],
+        )
+
+    def with_gain(
+        self, starts: Sequence[np.ndarray], weights: Sequence[float]
+    ) -> list[np.ndarray]:
+        """Extend contract starting points with the largest gain ``t`` they allow."""
+        out = []
+        for x in starts:
+            point = dict(zip(self.variables, x, strict=True))
+            u = self.payoff_values(point)
+            d = [numeric_value(self.model, e, "parties", "disagreement") for e in self.disagreement]
+            t = min((ui - di) / w for ui, di, w in zip(u, d, weights, strict=True))
+            out.append(np.append(x, t))
+        return out
+
+    def solve_gains(
+        self, weights: Sequence[sympy.Expr], *, exact: bool, timeout: float
+    ) -> ProgramResult:
+        """Solve the common-gain program; refuse if no agreement improves on disagreement."""
+        w_num = [float(sympy.N(sympy.sympify(w).xreplace(self.subs))) for w in weights]
+        if any(not (w > 0) for w in w_num):
+            raise FeasibilityError(
+                "the ideal point does not exceed the disagreement point for every party: "
+                "no agreement improves on disagreement",
+                file=self.model.file,
+                table="parties",
+            )
+        result = solve_program(
+            self.gains_program(weights),
+            self.subs,
+            starts=self.with_gain(self.box_starts(), w_num),
+            exact=exact,
+            timeout=timeout,
+        )
+        gain = result.point[GAIN]
+        scale = 1 + max(abs(v) for v in self.payoff_values(result.point))
+        if gain <= 1e-9 * scale:
+            d = ", ".join(
+                f"{p.name} = {numeric_value(self.model, p.disagreement, 'parties', p.name):g}"
+                for p in self.model.parties
+            )
+            raise FeasibilityError(
+                f"no agreement gives every party more than its disagreement payoff ({d}); "
+                "the disagreement point is not improved upon",
+                file=self.model.file,
+                table="parties",
+                key="disagreement",
+            )
+        return result
+
+    def interior_start(self, timeout: float) -> list[np.ndarray]:
+        """Contracts that give every party strictly more than disagreement, to start from."""
+        result = self.solve_gains([1] * len(self.model.parties), exact=False, timeout=timeout)
+        x = np.array([result.point[v] for v in self.variables])
+        return [x, *self.box_starts()]
+
+    def solution(
+        self,
+        method: str,
+        result: ProgramResult,
+        *,
+        route: str,
+        exact: bool = True,
+        powers: dict[str, float] | None = None,
+        extra: dict[str, dict[str, float]] | None = None,
+        assumptions: Sequence[str] = (),
+        formula_filter: Callable[[sympy.Expr], bool] = lambda e: True,
+    ) -> Solution:
+        """Package a program result over the contract variables as a :class:`Solution`."""
+        m = self.model
+        payoffs = self.payoff_values(result.point)
+        formula = None
+        exact_agreement = None
+        if exact and result.exact is not None:
+            candidate = {v.name: result.exact[v.symbol] for v in m.variables}
+            if all(formula_filter(e) for e in candidate.values()):
+                formula = candidate
+                exact_agreement = {
+                    k: sympy.simplify(e.xreplace(self.subs)) for k, e in candidate.items()
+                }
+        how = "exact: sympy.solve on the KKT conditions" if formula else "numeric"
+        return Solution(
+            model=m.name,
+            method=method,
+            agreement={v.name: float(result.point[v.symbol]) for v in m.variables},
+            payoffs=dict(zip(m.party_names, payoffs, strict=True)),
+            disagreement={
+                p.name: numeric_value(m, p.disagreement, f"parties.{p.name}", "disagreement")
+                for p in m.parties
+            },
+            parameters={p.name: float(p.value) for p in m.parameters},
+            exact=formula is not None,
+            formula=formula,
+            exact_agreement=exact_agreement,
+            route=f"{route}; {how}",
+            binding=tuple(a for a in result.active if not a.endswith(" gain")),
+            powers=powers,
+            extra=extra or {},
+            assumptions=tuple(assumptions),
+        )
+
+
+def problem_of(model: Model) -> BargainingProblem:
+    """Validate the model's values and return its bargaining problem."""
+    validate_model(model)
+    return BargainingProblem(model)
+
+
+def no_floats(expr: sympy.Expr) -> bool:
+    """Whether an expression is free of floating-point numbers (so it is a true closed form)."""
+    return not expr.atoms(sympy.Float)
+
+
+__all__ = ["GAIN", "BargainingProblem", "no_floats", "problem_of"]

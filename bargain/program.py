@@ -1,0 +1,420 @@
+"""Smooth constrained maximisation, numerically and — where sympy can — exactly.
+
+Every axiomatic solution is the maximiser of some objective over the
+contract variables (plus auxiliary unknowns) subject to bounds and
+constraints. :func:`solve_program` solves such a :class:`Program` in three
+steps:
+
+1. **Numeric search.** scipy's SLSQP from several starting points; the best
+   feasible local maximum wins.
+2. **Polish.** The bounds and constraints that bind there (the *active set*)
+   turn the Karush–Kuhn–Tucker conditions into a square system of equations,
+   solved by Newton's method in 30-digit arithmetic (``sympy.nsolve``,
+   i.e. mpmath's ``findroot``) from the SLSQP point. This takes the answer
+   from SLSQP's ~1e-8 to machine precision.
+3. **Exact.** The same KKT system with the parameters kept as symbols is
+   handed to ``sympy.solve`` (under a time limit). The candidate that agrees
+   with the polished numeric point is the closed form, valid wherever the
+   active set stays the same.
+
+Examples
+--------
+Maximise ``log(x) + log(1 - x)`` on ``[0, 1]``:
+
+>>> import sympy
+>>> x = sympy.Symbol("x", real=True)
+>>> p = Program(objective=sympy.log(x) + sympy.log(1 - x), unknowns=(x,),
+...             lower=(sympy.Integer(0),), upper=(sympy.Integer(1),))
+>>> r = solve_program(p, {}, starts=[[0.3]])
+>>> r.exact[x], round(r.point[x], 12)
+(1/2, 0.5)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import signal
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy
+from scipy.optimize import minimize
+
+from .errors import FeasibilityError, SolverError
+
+FEASIBILITY_TOL = 1e-9
+ACTIVE_TOL = 1e-6
+MATCH_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Program:
+    """Maximise ``objective`` over ``unknowns`` subject to bounds and constraints.
+
+    All expressions may contain parameter symbols, which :func:`solve_program`
+    substitutes for the numeric steps and keeps for the exact one.
+
+    Attributes
+    ----------
+    objective
+        Expression to maximise.
+    unknowns
+        The symbols to choose.
+    lower, upper
+        Bounds of each unknown (``-oo`` / ``oo`` for none).
+    inequalities
+        Expressions that must be ``>= 0``, with ``inequality_names`` for reports.
+    equalities
+        Expressions that must be ``== 0``.
+    """
+
+    objective: sympy.Expr
+    unknowns: tuple[sympy.Symbol, ...]
+    lower: tuple[sympy.Expr, ...]
+    upper: tuple[sympy.Expr, ...]
+    inequalities: tuple[sympy.Expr, ...] = ()
+    inequality_names: tuple[str, ...] = ()
+    equalities: tuple[sympy.Expr, ...] = ()
+    equality_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProgramResult:
+    """The maximiser of a :class:`Program`.
+
+    Attributes
+    ----------
+    point
+        Numeric value of every unknown (polished when possible).
+    exact
+        Closed form of every unknown in the parameters, or ``None``.
+    active
+        Names of the bounds and constraints that bind.
+    polished
+        Whether the KKT Newton polish converged.
+    """
+
+    point: dict[sympy.Symbol, float]
+    exact: dict[sympy.Symbol, sympy.Expr] | None
+    active: tuple[str, ...]
+    polished: bool
+    objective: float = field(default=math.nan)
+
+
+class _Timeout(BaseException):
+    """Raised inside sympy when the exact attempt runs out of time (not an Exception,
+    so that no ``except Exception`` inside sympy swallows it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` with :class:`_Timeout` (main thread only;
+    elsewhere the block runs without a limit)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise _Timeout
+
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _scale(values: Sequence[float]) -> float:
+    return 1.0 + max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+
+
+class _Numeric:
+    """The program with parameter values substituted, compiled to numpy callables."""
+
+    def __init__(self, program: Program, subs: Mapping[sympy.Symbol, sympy.Expr]) -> None:
+        z = program.unknowns
+        self.program = program
+
+        def num(e: sympy.Expr) -> sympy.Expr:
+            return sympy.sympify(e).xreplace(dict(subs))
+
+        self.f_expr = num(program.objective)
+        self.g_expr = [num(g) for g in program.inequalities]
+        self.h_expr = [num(h) for h in program.equalities]
+        self.lo = np.array([float(num(b)) for b in program.lower])
+        self.hi = np.array([float(num(b)) for b in program.upper])
+        grad = [sympy.diff(self.f_expr, v) for v in z]
+        self._f = sympy.lambdify([z], self.f_expr, "numpy")
+        self._df = sympy.lambdify([z], grad, "numpy")
+        self._g = [sympy.lambdify([z], g, "numpy") for g in self.g_expr]
+        self._dg = [sympy.lambdify([z], [sympy.diff(g, v) for v in z], "numpy") for g in self.g_expr]
+        self._h = [sympy.lambdify([z], h, "numpy") for h in self.h_expr]
+        self._dh = [sympy.lambdify([z], [sympy.diff(h, v) for v in z], "numpy") for h in self.h_expr]
+
+    def f(self, z: np.ndarray) -> float:
+        with np.errstate(all="ignore"):
+            v = complex(self._f(z))
+        return v.real if math.isfinite(v.real) and v.imag == 0 else -1e30
+
+    def neg_f(self, z: np.ndarray) -> float:
+        return -self.f(z)
+
+    def neg_df(self, z: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            g = np.array(self._df(z), dtype=complex)
+        if not np.all(np.isfinite(g)) or np.any(g.imag != 0):
+            return np.zeros(len(z))
+        return -g.real
+
+    def violation(self, z: np.ndarray) -> float:
+        with np.errstate(all="ignore"):
+            worst = max(
+                [0.0]
+                + [max(0.0, -float(g(z))) for g in self._g]
+                + [abs(float(h(z))) for h in self._h]
+                + list(np.maximum(self.lo - z, 0))
+                + list(np.maximum(z - self.hi, 0))
+            )
+        return worst if math.isfinite(worst) else math.inf
+
+    def scipy_constraints(self) -> list[dict[str, object]]:
+        cons: list[dict[str, object]] = []
+        for g, dg in zip(self._g, self._dg, strict=True):
+            cons.append({"type": "ineq", "fun": g, "jac": lambda z, dg=dg: np.array(dg(z), float)})
+        for h, dh in zip(self._h, self._dh, strict=True):
+            cons.append({"type": "eq", "fun": h, "jac": lambda z, dh=dh: np.array(dh(z), float)})
+        return cons
+
+
+def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> np.ndarray:
+    """Multi-start SLSQP; the best feasible end point."""
+    bounds = [
+        (None if math.isinf(lo) else lo, None if math.isinf(hi) else hi)
+        for lo, hi in zip(num.lo, num.hi, strict=True)
+    ]
+    cons = num.scipy_constraints()
+    best: tuple[float, np.ndarray] | None = None
+    for start in starts:
+        z0 = np.clip(np.asarray(start, dtype=float), num.lo, num.hi)
+        with np.errstate(all="ignore"):
+            res = minimize(
+                num.neg_f,
+                z0,
+                jac=num.neg_df,
+                bounds=bounds,
+                constraints=cons,
+                method="SLSQP",
+                options={"ftol": 1e-15, "maxiter": 1000},
+            )
+        z = np.clip(res.x, num.lo, num.hi)
+        scale = _scale([*z, num.f(z)])
+        if num.violation(z) > FEASIBILITY_TOL * scale:
+            continue
+        value = num.f(z)
+        if value <= -1e29:
+            continue
+        if best is None or value > best[0] + 1e-12 * scale:
+            best = (value, z)
+    if best is None:
+        raise FeasibilityError(
+            "no contract satisfies the bounds and constraints (the feasible set is empty)",
+            table="constraints",
+        )
+    return best[1]
+
+
+@dataclass(frozen=True)
+class _KKT:
+    """The KKT system of the active set, with bound-fixed unknowns substituted."""
+
+    free: tuple[sympy.Symbol, ...]
+    fixed: dict[sympy.Symbol, sympy.Expr]
+    multipliers: tuple[sympy.Symbol, ...]
+    equations: tuple[sympy.Expr, ...]
+    active: tuple[str, ...]
+
+
+def _kkt(program: Program, z: np.ndarray, num: _Numeric, symbolic: bool) -> _KKT:
+    """Build the KKT equations for the constraints active at ``z``.
+
+    With ``symbolic`` the expressions keep their parameters; otherwise the
+    parameter values are in.
+    """
+    unknowns = program.unknowns
+    fixed: dict[sympy.Symbol, sympy.Expr] = {}
+    active: list[str] = []
+    for i, v in enumerate(unknowns):
+        for bound_num, bound_expr, label in (
+            (num.lo[i], program.lower[i], f"{v} = min"),
+            (num.hi[i], program.upper[i], f"{v} = max"),
+        ):
+            if math.isfinite(bound_num) and abs(z[i] - bound_num) <= ACTIVE_TOL * (1 + abs(bound_num)):
+                fixed[v] = sympy.sympify(bound_expr) if symbolic else sympy.Float(bound_num, 30)
+                active.append(label)
+                break
+    free = tuple(v for v in unknowns if v not in fixed)
+    zmap = dict(zip(unknowns, z, strict=True))
+    f = program.objective if symbolic else num.f_expr
+    gs = program.inequalities if symbolic else tuple(num.g_expr)
+    hs = program.equalities if symbolic else tuple(num.h_expr)
+    binding: list[sympy.Expr] = []
+    for name, g_num, g in zip(program.inequality_names, num.g_expr, gs, strict=True):
+        value = float(g_num.xreplace(zmap))
+        if abs(value) <= ACTIVE_TOL * _scale([value, *z]):
+            binding.append(g)
+            active.append(name)
+    binding.extend(hs)
+    active.extend(program.equality_names)
+    binding = [sympy.sympify(b).xreplace(fixed) for b in binding]
+    f = sympy.sympify(f).xreplace(fixed)
+    mus = tuple(sympy.Symbol(f"_mu{k}", real=True) for k in range(len(binding)))
+    equations = [
+        sympy.diff(f, v) + sum((m * sympy.diff(b, v) for m, b in zip(mus, binding, strict=True)), 0)
+        for v in free
+    ]
+    equations.extend(binding)
+    return _KKT(free, fixed, mus, tuple(equations), tuple(active))
+
+
+def _polish(kkt: _KKT, z: np.ndarray, program: Program) -> dict[sympy.Symbol, float] | None:
+    """Newton on the numeric KKT system in 30 digits, from the SLSQP point."""
+    if not kkt.free:
+        return {}
+    zmap = dict(zip(program.unknowns, z, strict=True))
+    unknowns = list(kkt.free) + list(kkt.multipliers)
+    guess = [zmap[v] for v in kkt.free]
+    # Multipliers from least squares on the stationarity rows at the SLSQP point.
+    if kkt.multipliers:
+        n_free = len(kkt.free)
+        point = {**zmap}
+        grad_rows = []
+        for row in kkt.equations[:n_free]:
+            coeffs = [float(sympy.diff(row, m).xreplace(point)) for m in kkt.multipliers]
+            const = float(row.xreplace({m: 0 for m in kkt.multipliers}).xreplace(point))
+            grad_rows.append((coeffs, const))
+        a = np.array([c for c, _ in grad_rows], dtype=float).reshape(n_free, -1)
+        b = -np.array([k for _, k in grad_rows], dtype=float)
+        mu, *_ = np.linalg.lstsq(a, b, rcond=None)
+        guess.extend(mu.tolist())
+    if len(kkt.equations) != len(unknowns):
+        return None
+    try:
+        sol = sympy.nsolve(list(kkt.equations), unknowns, guess, prec=30, verify=True)
+    except (ValueError, ZeroDivisionError, TypeError):
+        return None
+    values = [complex(sympy.N(s)) for s in sol]
+    if any(abs(v.imag) > 1e-20 or not math.isfinite(v.real) for v in values):
+        return None
+    return {v: values[i].real for i, v in enumerate(kkt.free)}
+
+
+def _exact(
+    kkt: _KKT,
+    point: Mapping[sympy.Symbol, float],
+    subs: Mapping[sympy.Symbol, sympy.Expr],
+    timeout: float,
+) -> dict[sympy.Symbol, sympy.Expr] | None:
+    """Solve the symbolic KKT system and keep the root that matches ``point``."""
+    if not kkt.free:
+        return dict(kkt.fixed)
+    unknowns = list(kkt.free) + list(kkt.multipliers)
+    try:
+        with time_limit(timeout):
+            candidates = sympy.solve(list(kkt.equations), unknowns, dict=True)
+    except _Timeout:
+        return None
+    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+        return None
+    params = set(subs)
+    for cand in candidates:
+        if any(v not in cand for v in kkt.free):
+            continue
+        if any(not (sympy.sympify(cand[v]).free_symbols <= params) for v in kkt.free):
+            continue
+        ok = True
+        for v in kkt.free:
+            value = complex(sympy.N(sympy.sympify(cand[v]).xreplace(dict(subs)), 30))
+            target = point[v]
+            if abs(value.imag) > 1e-12 or abs(value.real - target) > MATCH_TOL * (1 + abs(target)):
+                ok = False
+                break
+        if ok:
+            out = {v: sympy.simplify(cand[v]) for v in kkt.free}
+            out.update(kkt.fixed)
+            return out
+    return None
+
+
+def solve_program(
+    program: Program,
+    subs: Mapping[sympy.Symbol, sympy.Expr],
+    *,
+    starts: Sequence[Sequence[float]],
+    exact: bool = True,
+    timeout: float = 10.0,
+) -> ProgramResult:
+    """Maximise a :class:`Program` at the parameter values ``subs``.
+
+    Parameters
+    ----------
+    program
+        The problem, in the unknowns and the parameters.
+    subs
+        Parameter values, by symbol.
+    starts
+        Starting points for the multi-start numeric search.
+    exact
+        Whether to attempt the closed form with ``sympy.solve``.
+    timeout
+        Seconds allowed for the exact attempt.
+
+    Raises
+    ------
+    FeasibilityError
+        When no starting point leads to a point satisfying the constraints.
+    SolverError
+        When the answer is not finite.
+    """
+    num = _Numeric(program, subs)
+    z = _search(num, starts)
+    kkt_num = _kkt(program, z, num, symbolic=False)
+    polished = _polish(kkt_num, z, program)
+    point = dict(zip(program.unknowns, (float(v) for v in z), strict=True))
+    ok = polished is not None
+    if polished is not None:
+        candidate = dict(point)
+        candidate.update(polished)
+        for v, val in kkt_num.fixed.items():
+            candidate[v] = float(val)
+        cz = np.array([candidate[v] for v in program.unknowns])
+        scale = _scale(list(cz))
+        if (
+            num.violation(cz) <= FEASIBILITY_TOL * scale
+            and np.max(np.abs(cz - z)) <= 1e-4 * scale
+            and num.f(cz) >= num.f(z) - 1e-9 * _scale([num.f(z)])
+        ):
+            point = candidate
+        else:
+            ok = False
+    formula = None
+    if exact:
+        kkt_sym = _kkt(program, np.array([point[v] for v in program.unknowns]), num, symbolic=True)
+        formula = _exact(kkt_sym, point, subs, timeout)
+        if formula is not None:
+            for v, e in formula.items():
+                point[v] = float(sympy.N(sympy.sympify(e).xreplace(dict(subs)), 30))
+    values = [point[v] for v in program.unknowns]
+    if not all(math.isfinite(v) for v in values):
+        raise SolverError("the optimum is not finite")
+    zf = np.array(values)
+    return ProgramResult(
+        point=point, exact=formula, active=kkt_num.active, polished=ok, objective=num.f(zf)
+    )
+
+
+__all__ = ["Program", "ProgramResult", "solve_program", "time_limit"]

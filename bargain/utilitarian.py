@@ -1,0 +1,100 @@
+"""The utilitarian solution: the agreement with the largest sum of payoffs.
+
+It maximises ``sum_i u_i`` over the individually rational agreements
+(Harsanyi 1955; Thomson 1994, §3). With transferable utility every split of
+the surplus has the same sum, so the maximiser is not unique; ``bargain``
+then breaks the tie by the Nash product among the maximisers, and says so
+in the solution's assumptions.
+
+Examples
+--------
+>>> import bargain
+>>> s = bargain.utilitarian(bargain.load_model(bargain.models_dir() / "concave.toml"))
+>>> s.exact_agreement["x"]
+3/4
+>>> s = bargain.utilitarian(bargain.load_model(bargain.models_dir() / "split.toml"))
+>>> s.agreement["x"], s.assumptions[0][:30]
+(0.5, 'the sum of payoffs is maximal ')
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from .model import Model
+from .problem import problem_of
+from .program import solve_program
+from .solution import Solution
+
+ROUTE = "maximise the sum of payoffs (SLSQP, KKT Newton polish)"
+
+
+def utilitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> Solution:
+    """The utilitarian solution of a model, ties broken by the Nash product.
+
+    Parameters
+    ----------
+    model
+        The model.
+    exact
+        Whether to look for a closed form with sympy (else numeric only).
+    timeout
+        Seconds allowed for each closed-form attempt.
+
+    Returns
+    -------
+    Solution
+        ``method="utilitarian"``; ``extra["total"]`` holds the maximal sum.
+
+    Raises
+    ------
+    FeasibilityError
+        If the contract set is empty or no agreement improves on disagreement.
+    """
+    problem = problem_of(model)
+    starts = problem.interior_start(timeout)
+    total = sum(problem.payoffs, sympy.Integer(0))
+    first = solve_program(
+        problem.program(total, inequalities=problem.rational()),
+        problem.subs,
+        starts=starts,
+        exact=exact,
+        timeout=timeout,
+    )
+    best = first.objective
+    if first.polished:
+        # The KKT system at the maximiser is regular, so the maximiser is unique.
+        return problem.solution(
+            "utilitarian", first, route=ROUTE, exact=exact, extra={"total": {"sum": best}}
+        )
+    # A flat maximum (e.g. transferable utility): among the maximisers, take the
+    # Nash solution (equal powers).
+    level = (
+        total.xreplace(first.exact) if first.exact is not None else sympy.Float(best, 30)
+    )
+    nash_product = sum(
+        (sympy.log(p.payoff - p.disagreement) for p in model.parties), sympy.Integer(0)
+    )
+    second = solve_program(
+        problem.program(
+            nash_product, inequalities=[*problem.rational(), ("maximal sum", total - level)]
+        ),
+        problem.subs,
+        starts=starts,
+        exact=exact,
+        timeout=timeout,
+    )
+    return problem.solution(
+        "utilitarian",
+        second,
+        route=ROUTE + "; ties broken by the Nash product",
+        exact=exact and first.exact is not None,
+        extra={"total": {"sum": best}},
+        assumptions=(
+            "the sum of payoffs is maximal on a whole set of agreements; the one chosen "
+            "maximises the Nash product among them",
+        ),
+    )
+
+
+__all__ = ["utilitarian"]
