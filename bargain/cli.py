@@ -62,8 +62,10 @@ def cmd_show(args: argparse.Namespace) -> None:
     print("\ncontract variables:")
     for v in m.variables:
         unit = f" ({v.unit})" if v.unit else ""
-        print(f"  {expression_to_string(v.min)} <= {v.name} <= {expression_to_string(v.max)}{unit}"
-              + (f"  {v.description}" if v.description else ""))
+        print(
+            f"  {expression_to_string(v.min)} <= {v.name} <= {expression_to_string(v.max)}{unit}"
+            + (f"  {v.description}" if v.description else "")
+        )
     if m.constraints:
         print("\nconstraints:")
         for c in m.constraints:
@@ -118,20 +120,24 @@ def parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=helptext)
         p.add_argument("model", help="a model file, or a model's name in the models folder")
         p.add_argument(
-            "--set", action="append", default=[], metavar="NAME=VALUE",
+            "--set",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
             help="change a parameter value (repeatable)",
         )
         p.set_defaults(func=func)
         if name == "solve":
             p.add_argument("--method", choices=sorted(SOLVERS), default="nash")
             p.add_argument(
-                "--power", action="append", default=[], metavar="PARTY=W",
+                "--power",
+                action="append",
+                default=[],
+                metavar="PARTY=W",
                 help="bargaining power of a party for the generalised Nash solution (repeatable)",
             )
             p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-            p.add_argument(
-                "--numeric", action="store_true", help="skip the closed-form attempt"
-            )
+            p.add_argument("--numeric", action="store_true", help="skip the closed-form attempt")
     return top
 
 

@@ -11,7 +11,7 @@ Examples
 >>> import bargain
 >>> s = bargain.egalitarian(bargain.load_model(bargain.models_dir() / "concave.toml"))
 >>> s.exact_agreement["x"]
-(-1 + sqrt(5))/2
+-1/2 + sqrt(5)/2
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ Examples
 >>> import bargain
 >>> s = bargain.kalai_smorodinsky(bargain.load_model(bargain.models_dir() / "concave.toml"))
 >>> s.exact_agreement["x"]
-(-1 + sqrt(5))/2
+-1/2 + sqrt(5)/2
 >>> s.extra["ideal"]
 {'A': 1.0, 'B': 1.0}
 """
@@ -24,7 +24,6 @@ import sympy
 
 from .model import Model
 from .problem import BargainingProblem, no_floats, problem_of
-from .program import solve_program
 from .solution import Solution
 
 
@@ -39,10 +38,9 @@ def ideal_point(
     ideal: list[sympy.Expr] = []
     all_exact = True
     for party in problem.model.parties:
-        result = solve_program(
+        result = problem.solve(
             problem.program(party.payoff, inequalities=problem.rational()),
-            problem.subs,
-            starts=starts,
+            starts,
             exact=exact,
             timeout=timeout,
         )
@@ -51,7 +49,8 @@ def ideal_point(
         else:
             all_exact = False
             point = {v: sympy.Float(result.point[v], 30) for v in problem.variables}
-            ideal.append(sympy.Float(sympy.N(party.payoff.xreplace(point).xreplace(problem.subs), 30), 30))
+            value = party.payoff.xreplace(point).xreplace(problem.subs)
+            ideal.append(sympy.Float(sympy.N(value, 30), 30))
     return ideal, all_exact
 
 

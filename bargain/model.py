@@ -38,6 +38,7 @@ import sympy
 from .errors import ModelError
 
 Number = int | float | sympy.Rational
+ZERO = sympy.Integer(0)
 
 
 def exact_number(value: object, *, table: str, key: str, file: str | None = None) -> sympy.Rational:
@@ -66,7 +67,9 @@ def exact_number(value: object, *, table: str, key: str, file: str | None = None
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ModelError(f"must be a finite number, got {value!r}", file=file, table=table, key=key)
+            raise ModelError(
+                f"must be a finite number, got {value!r}", file=file, table=table, key=key
+            )
         return sympy.Rational(repr(value))
     return sympy.Integer(value)
 
@@ -140,8 +143,8 @@ class Party:
     name: str
     payoff: sympy.Expr
     title: str = ""
-    disagreement: sympy.Expr = sympy.Integer(0)
-    strike_payoff: sympy.Expr = sympy.Integer(0)
+    disagreement: sympy.Expr = ZERO
+    strike_payoff: sympy.Expr = ZERO
     outside_option: sympy.Expr | None = None
     discount_factor: sympy.Expr | None = None
     discount_rate: sympy.Expr | None = None
@@ -175,7 +178,7 @@ class Bargaining:
     """Options of the strategic (alternating-offers) game; all optional."""
 
     first_proposer: str | None = None
-    breakdown_probability: sympy.Expr = sympy.Integer(0)
+    breakdown_probability: sympy.Expr = ZERO
     horizon: sympy.Expr = sympy.oo
 
 

@@ -242,9 +242,7 @@ def _parameters(r: _Reader, table: Mapping[str, Any]) -> tuple[Parameter, ...]:
     return tuple(params)
 
 
-def parse_number(
-    value: object, *, table: str, key: str, file: str | None = None
-) -> sympy.Rational:
+def parse_number(value: object, *, table: str, key: str, file: str | None = None) -> sympy.Rational:
     """An exact number from a number or a string of arithmetic on numbers such as ``"1/3"``.
 
     Examples
@@ -267,7 +265,7 @@ def _number(r: _Reader, value: object, table: str, key: str) -> sympy.Rational:
         expr = r.expression(value, {}, table, key)
         if not isinstance(expr, sympy.Rational):
             raise r.error(
-                f"must be a rational number (e.g. 0.25 or \"1/3\"), got {value!r}", table, key
+                f'must be a rational number (e.g. 0.25 or "1/3"), got {value!r}', table, key
             )
         return expr
     return exact_number(value, table=table, key=key, file=r.file)
@@ -319,7 +317,9 @@ def _parties(
                 "give either discount_factor or discount_rate, not both", where, "discount_rate"
             )
 
-        def optional(key: str, where: str = where) -> sympy.Expr | None:
+        def optional(
+            key: str, where: str = where, entry: Mapping[str, Any] = entry
+        ) -> sympy.Expr | None:
             return r.expression(entry[key], params, where, key) if key in entry else None
 
         out.append(
@@ -327,7 +327,9 @@ def _parties(
                 name=name,
                 title=r.text(entry, "title", where),
                 payoff=r.expression(entry["payoff"], everything, where, "payoff"),
-                disagreement=r.expression(entry.get("disagreement", 0), params, where, "disagreement"),
+                disagreement=r.expression(
+                    entry.get("disagreement", 0), params, where, "disagreement"
+                ),
                 strike_payoff=r.expression(
                     entry.get("strike_payoff", 0), params, where, "strike_payoff"
                 ),
@@ -361,7 +363,9 @@ def _constraints(
         if isinstance(relation, sympy.Ne):
             raise r.error("'!=' is not a constraint; use <=, >=, or ==", "constraints", name)
         out.append(
-            Constraint(name, relation, description=r.text(entry, "description", f"constraints.{name}"))
+            Constraint(
+                name, relation, description=r.text(entry, "description", f"constraints.{name}")
+            )
         )
     return tuple(out)
 
@@ -382,7 +386,7 @@ def _bargaining(
             horizon = sympy.Integer(raw)
         else:
             raise r.error(
-                f"must be a positive integer number of periods or \"inf\", got {raw!r}",
+                f'must be a positive integer number of periods or "inf", got {raw!r}',
                 "bargaining",
                 "horizon",
             )
@@ -467,9 +471,11 @@ def load_model(path: str | Path) -> Model:
 
 def model_to_dict(model: Model) -> dict[str, Any]:
     """The model as a dict shaped like a model file (the inverse of :func:`model_from_dict`)."""
-    out: dict[str, Any] = {"model": _nonempty(
-        name=model.name, title=model.title, period=model.period, description=model.description
-    )}
+    out: dict[str, Any] = {
+        "model": _nonempty(
+            name=model.name, title=model.title, period=model.period, description=model.description
+        )
+    }
     out["parameters"] = {
         p.name: _nonempty(
             value=_number_out(p.value),

@@ -26,7 +26,6 @@ import sympy
 from .errors import ModelError
 from .model import Model, exact_number
 from .problem import problem_of
-from .program import solve_program
 from .solution import Solution
 
 
@@ -62,11 +61,7 @@ def bargaining_powers(
         }
         where = "--power"
     else:
-        raw = {
-            p.name: p.bargaining_power
-            for p in model.parties
-            if p.bargaining_power is not None
-        }
+        raw = {p.name: p.bargaining_power for p in model.parties if p.bargaining_power is not None}
         where = "bargaining_power"
     if not raw:
         return {p.name: sympy.Rational(1, len(model.parties)) for p in model.parties}
@@ -125,14 +120,14 @@ def nash(
     problem = problem_of(model)
     weights = bargaining_powers(model, powers)
     objective = sum(
-        (w * sympy.log(p.payoff - p.disagreement) for p, w in zip(
-            model.parties, weights.values(), strict=True)),
+        (
+            w * sympy.log(p.payoff - p.disagreement)
+            for p, w in zip(model.parties, weights.values(), strict=True)
+        ),
         sympy.Integer(0),
     )
     program = problem.program(objective, inequalities=problem.rational())
-    result = solve_program(
-        program, problem.subs, starts=problem.interior_start(timeout), exact=exact, timeout=timeout
-    )
+    result = problem.solve(program, problem.interior_start(timeout), exact=exact, timeout=timeout)
     equal = len(set(weights.values())) == 1
     return problem.solution(
         "nash",

@@ -52,6 +52,25 @@ class BargainingProblem:
     def subs(self) -> dict[sympy.Symbol, sympy.Rational]:
         return self.model.substitutions
 
+    @property
+    def probe(self) -> dict[sympy.Symbol, sympy.Rational]:
+        """Parameter values moved 1/1000 of the way towards the centre of their ranges
+        (parameters without a range stay put): where the active set is degenerate at the
+        model's values, closed forms are those valid on this side."""
+        out = {}
+        for p in self.model.parameters:
+            centre = (p.range[0] + p.range[1]) / 2 if p.range else p.value
+            out[p.symbol] = p.value + (centre - p.value) / 1000
+        return out
+
+    def solve(
+        self, program: Program, starts: Sequence[np.ndarray], *, exact: bool, timeout: float
+    ) -> ProgramResult:
+        """Solve a program of this problem at the model's parameter values."""
+        return solve_program(
+            program, self.subs, starts=starts, exact=exact, timeout=timeout, probe=self.probe
+        )
+
     def program(
         self,
         objective: sympy.Expr,
@@ -83,10 +102,18 @@ class BargainingProblem:
 
     def box_starts(self) -> list[np.ndarray]:
         """Starting contracts: the centre of the box and a scrambled Sobol sample of it."""
-        lo = np.array([numeric_value(self.model, v.min, f"variables.{v.name}", "min")
-                       for v in self.model.variables])
-        hi = np.array([numeric_value(self.model, v.max, f"variables.{v.name}", "max")
-                       for v in self.model.variables])
+        lo = np.array(
+            [
+                numeric_value(self.model, v.min, f"variables.{v.name}", "min")
+                for v in self.model.variables
+            ]
+        )
+        hi = np.array(
+            [
+                numeric_value(self.model, v.max, f"variables.{v.name}", "max")
+                for v in self.model.variables
+            ]
+        )
         sample = qmc.Sobol(d=len(lo), scramble=True, seed=0).random(N_RANDOM_STARTS)
         return [(lo + hi) / 2, *(lo + (hi - lo) * s for s in sample)]
 
@@ -117,9 +144,7 @@ class BargainingProblem:
             ],
         )
 
-    def with_gain(
-        self, starts: Sequence[np.ndarray], weights: Sequence[float]
-    ) -> list[np.ndarray]:
+    def with_gain(self, starts: Sequence[np.ndarray], weights: Sequence[float]) -> list[np.ndarray]:
         """Extend contract starting points with the largest gain ``t`` they allow."""
         out = []
         for x in starts:
@@ -142,10 +167,9 @@ class BargainingProblem:
                 file=self.model.file,
                 table="parties",
             )
-        result = solve_program(
+        result = self.solve(
             self.gains_program(weights),
-            self.subs,
-            starts=self.with_gain(self.box_starts(), w_num),
+            self.with_gain(self.box_starts(), w_num),
             exact=exact,
             timeout=timeout,
         )
@@ -196,6 +220,8 @@ class BargainingProblem:
                     k: sympy.simplify(e.xreplace(self.subs)) for k, e in candidate.items()
                 }
         how = "exact: sympy.solve on the KKT conditions" if formula else "numeric"
+        if formula is None and not result.polished:
+            how += " (degenerate optimum: Newton polish not applied, accuracy ~1e-7)"
         return Solution(
             model=m.name,
             method=method,

@@ -36,6 +36,7 @@ import contextlib
 import math
 import signal
 import threading
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -45,9 +46,11 @@ from scipy.optimize import minimize
 
 from .errors import FeasibilityError, SolverError
 
-FEASIBILITY_TOL = 1e-9
-ACTIVE_TOL = 1e-6
-MATCH_TOL = 1e-6
+FEASIBILITY_TOL = 1e-9  # a polished point must satisfy every constraint to this (relative)
+SEARCH_TOL = 1e-7  # an SLSQP end point may miss a binding constraint by this much
+ACTIVE_TOL = 1e-6  # a constraint this close to zero at the SLSQP point binds
+BOUND_TOL = 1e-10  # an unknown this close to a bound sits on it (SLSQP clips to bounds)
+MATCH_TOL = 1e-6  # a closed form must reproduce the numeric answer to this
 
 
 @dataclass(frozen=True)
@@ -152,9 +155,13 @@ class _Numeric:
         self._f = sympy.lambdify([z], self.f_expr, "numpy")
         self._df = sympy.lambdify([z], grad, "numpy")
         self._g = [sympy.lambdify([z], g, "numpy") for g in self.g_expr]
-        self._dg = [sympy.lambdify([z], [sympy.diff(g, v) for v in z], "numpy") for g in self.g_expr]
+        self._dg = [
+            sympy.lambdify([z], [sympy.diff(g, v) for v in z], "numpy") for g in self.g_expr
+        ]
         self._h = [sympy.lambdify([z], h, "numpy") for h in self.h_expr]
-        self._dh = [sympy.lambdify([z], [sympy.diff(h, v) for v in z], "numpy") for h in self.h_expr]
+        self._dh = [
+            sympy.lambdify([z], [sympy.diff(h, v) for v in z], "numpy") for h in self.h_expr
+        ]
 
     def f(self, z: np.ndarray) -> float:
         with np.errstate(all="ignore"):
@@ -192,40 +199,64 @@ class _Numeric:
 
 
 def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> np.ndarray:
-    """Multi-start SLSQP; the best feasible end point."""
+    """Multi-start local search; the best feasible end point.
+
+    SLSQP (gradient-based) runs first from each start. Where it fails — typically
+    near a constraint whose derivative is unbounded, such as ``(1 - x)**(1/4)``
+    at ``x = 1`` — the derivative-free COBYQA, which never leaves the bounds,
+    runs from the same start.
+    """
     bounds = [
         (None if math.isinf(lo) else lo, None if math.isinf(hi) else hi)
         for lo, hi in zip(num.lo, num.hi, strict=True)
     ]
-    cons = num.scipy_constraints()
     best: tuple[float, np.ndarray] | None = None
     for start in starts:
         z0 = np.clip(np.asarray(start, dtype=float), num.lo, num.hi)
-        with np.errstate(all="ignore"):
-            res = minimize(
-                num.neg_f,
-                z0,
-                jac=num.neg_df,
-                bounds=bounds,
-                constraints=cons,
-                method="SLSQP",
-                options={"ftol": 1e-15, "maxiter": 1000},
-            )
-        z = np.clip(res.x, num.lo, num.hi)
-        scale = _scale([*z, num.f(z)])
-        if num.violation(z) > FEASIBILITY_TOL * scale:
-            continue
-        value = num.f(z)
-        if value <= -1e29:
-            continue
-        if best is None or value > best[0] + 1e-12 * scale:
-            best = (value, z)
+        for method in ("SLSQP", "COBYQA"):
+            z = _local(num, z0, bounds, method)
+            scale = _scale([*z, num.f(z)])
+            value = num.f(z)
+            if num.violation(z) > SEARCH_TOL * scale or value <= -1e29:
+                continue
+            if best is None or value > best[0] + 1e-12 * scale:
+                best = (value, z)
+            break
     if best is None:
         raise FeasibilityError(
             "no contract satisfies the bounds and constraints (the feasible set is empty)",
             table="constraints",
         )
     return best[1]
+
+
+def _local(
+    num: _Numeric, z0: np.ndarray, bounds: list[tuple[float | None, float | None]], method: str
+) -> np.ndarray:
+    """One local maximisation from ``z0``: SLSQP with gradients, or derivative-free COBYQA."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method == "SLSQP":
+            res = minimize(
+                num.neg_f,
+                z0,
+                jac=num.neg_df,
+                bounds=bounds,
+                constraints=num.scipy_constraints(),
+                method="SLSQP",
+                options={"ftol": 1e-15, "maxiter": 1000},
+            )
+        else:
+            cons = [{"type": c["type"], "fun": c["fun"]} for c in num.scipy_constraints()]
+            res = minimize(
+                num.neg_f,
+                z0,
+                bounds=bounds,
+                constraints=cons,
+                method="COBYQA",
+                options={"maxiter": 5000, "feasibility_tol": 1e-12},
+            )
+    return np.clip(np.nan_to_num(res.x, nan=0.0), num.lo, num.hi)
 
 
 @dataclass(frozen=True)
@@ -253,7 +284,9 @@ def _kkt(program: Program, z: np.ndarray, num: _Numeric, symbolic: bool) -> _KKT
             (num.lo[i], program.lower[i], f"{v} = min"),
             (num.hi[i], program.upper[i], f"{v} = max"),
         ):
-            if math.isfinite(bound_num) and abs(z[i] - bound_num) <= ACTIVE_TOL * (1 + abs(bound_num)):
+            if math.isfinite(bound_num) and abs(z[i] - bound_num) <= BOUND_TOL * (
+                1 + abs(bound_num)
+            ):
                 fixed[v] = sympy.sympify(bound_expr) if symbolic else sympy.Float(bound_num, 30)
                 active.append(label)
                 break
@@ -321,7 +354,8 @@ def _exact(
 ) -> dict[sympy.Symbol, sympy.Expr] | None:
     """Solve the symbolic KKT system and keep the root that matches ``point``."""
     if not kkt.free:
-        return dict(kkt.fixed)
+        # Every unknown sits at a bound; the binding constraints must hold identically.
+        return dict(kkt.fixed) if all(sympy.simplify(e) == 0 for e in kkt.equations) else None
     unknowns = list(kkt.free) + list(kkt.multipliers)
     try:
         with time_limit(timeout):
@@ -350,6 +384,39 @@ def _exact(
     return None
 
 
+def _degenerate(kkt: _KKT, program: Program) -> bool:
+    """More constraints bind than there are unknowns: the active set is ambiguous, and
+    which formula holds depends on the direction in which the parameters move."""
+    return len(kkt.active) > len(program.unknowns)
+
+
+def _locate(
+    program: Program, num: _Numeric, starts: Sequence[Sequence[float]]
+) -> tuple[dict[sympy.Symbol, float], _KKT, bool]:
+    """Search, then polish: the maximiser, its numeric KKT system, and whether Newton converged.
+
+    Unknowns at a bound are set to the bound exactly.
+    """
+    z = _search(num, starts)
+    kkt = _kkt(program, z, num, symbolic=False)
+    point = dict(zip(program.unknowns, (float(v) for v in z), strict=True))
+    for v, val in kkt.fixed.items():
+        point[v] = float(val)
+    polished = _polish(kkt, z, program)
+    if polished is None:
+        return point, kkt, False
+    candidate = {**point, **polished}
+    cz = np.array([candidate[v] for v in program.unknowns])
+    scale = _scale(list(cz))
+    if (
+        num.violation(cz) <= FEASIBILITY_TOL * scale
+        and np.max(np.abs(cz - z)) <= 1e-4 * scale
+        and num.f(cz) >= num.f(z) - 1e-9 * _scale([num.f(z)])
+    ):
+        return candidate, kkt, True
+    return point, kkt, False
+
+
 def solve_program(
     program: Program,
     subs: Mapping[sympy.Symbol, sympy.Expr],
@@ -357,6 +424,7 @@ def solve_program(
     starts: Sequence[Sequence[float]],
     exact: bool = True,
     timeout: float = 10.0,
+    probe: Mapping[sympy.Symbol, sympy.Expr] | None = None,
 ) -> ProgramResult:
     """Maximise a :class:`Program` at the parameter values ``subs``.
 
@@ -372,6 +440,12 @@ def solve_program(
         Whether to attempt the closed form with ``sympy.solve``.
     timeout
         Seconds allowed for the exact attempt.
+    probe
+        Parameter values a little way from ``subs``. When more constraints bind
+        at ``subs`` than there are unknowns (a degenerate point, where the
+        closed form depends on the direction the parameters move in), the
+        active set for the exact attempt is taken at ``probe`` instead; the
+        formula is still checked against the answer at ``subs``.
 
     Raises
     ------
@@ -381,39 +455,40 @@ def solve_program(
         When the answer is not finite.
     """
     num = _Numeric(program, subs)
-    z = _search(num, starts)
-    kkt_num = _kkt(program, z, num, symbolic=False)
-    polished = _polish(kkt_num, z, program)
-    point = dict(zip(program.unknowns, (float(v) for v in z), strict=True))
-    ok = polished is not None
-    if polished is not None:
-        candidate = dict(point)
-        candidate.update(polished)
-        for v, val in kkt_num.fixed.items():
-            candidate[v] = float(val)
-        cz = np.array([candidate[v] for v in program.unknowns])
-        scale = _scale(list(cz))
-        if (
-            num.violation(cz) <= FEASIBILITY_TOL * scale
-            and np.max(np.abs(cz - z)) <= 1e-4 * scale
-            and num.f(cz) >= num.f(z) - 1e-9 * _scale([num.f(z)])
-        ):
-            point = candidate
-        else:
-            ok = False
+    point, kkt_num, ok = _locate(program, num, starts)
     formula = None
     if exact:
-        kkt_sym = _kkt(program, np.array([point[v] for v in program.unknowns]), num, symbolic=True)
+        array = np.array([point[v] for v in program.unknowns])
+        kkt_sym = _kkt(program, array, num, symbolic=True)
+        # An overdetermined (degenerate) system has a solution only where its extra
+        # equations hold identically in the parameters, so this is safe to try first.
         formula = _exact(kkt_sym, point, subs, timeout)
+        if formula is None and _degenerate(kkt_sym, program) and probe and probe != subs:
+            # Identify the active set a little way into the parameter ranges instead.
+            num_p = _Numeric(program, probe)
+            point_p, _, _ = _locate(program, num_p, [array, *starts])
+            array_p = np.array([point_p[v] for v in program.unknowns])
+            formula = _exact(_kkt(program, array_p, num_p, symbolic=True), point_p, probe, timeout)
         if formula is not None:
-            for v, e in formula.items():
-                point[v] = float(sympy.N(sympy.sympify(e).xreplace(dict(subs)), 30))
+            exact_point = {
+                v: float(sympy.N(sympy.sympify(e).xreplace(dict(subs)), 30))
+                for v, e in formula.items()
+            }
+            if all(
+                abs(exact_point[v] - point[v]) <= MATCH_TOL * (1 + abs(point[v])) for v in formula
+            ):
+                point.update(exact_point)
+            else:
+                formula = None
     values = [point[v] for v in program.unknowns]
     if not all(math.isfinite(v) for v in values):
         raise SolverError("the optimum is not finite")
-    zf = np.array(values)
     return ProgramResult(
-        point=point, exact=formula, active=kkt_num.active, polished=ok, objective=num.f(zf)
+        point=point,
+        exact=formula,
+        active=kkt_num.active,
+        polished=ok,
+        objective=num.f(np.array(values)),
     )
 
 

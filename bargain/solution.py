@@ -13,10 +13,10 @@ Examples
 >>> s.agreement
 {'x': 0.5}
 >>> s.formula["x"]
-V/2 + d_W/2 - d_A/2
+V/2 - d_A/2 + d_W/2
 >>> import json
 >>> json.loads(s.to_json())["formula"]
-{'x': 'V/2 + d_W/2 - d_A/2'}
+{'x': 'V/2 - d_A/2 + d_W/2'}
 """
 
 from __future__ import annotations

@@ -23,7 +23,6 @@ import sympy
 
 from .model import Model
 from .problem import problem_of
-from .program import solve_program
 from .solution import Solution
 
 ROUTE = "maximise the sum of payoffs (SLSQP, KKT Newton polish)"
@@ -54,46 +53,63 @@ def utilitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
     problem = problem_of(model)
     starts = problem.interior_start(timeout)
     total = sum(problem.payoffs, sympy.Integer(0))
-    first = solve_program(
-        problem.program(total, inequalities=problem.rational()),
-        problem.subs,
-        starts=starts,
-        exact=exact,
-        timeout=timeout,
-    )
-    best = first.objective
-    if first.polished:
-        # The KKT system at the maximiser is regular, so the maximiser is unique.
-        return problem.solution(
-            "utilitarian", first, route=ROUTE, exact=exact, extra={"total": {"sum": best}}
-        )
-    # A flat maximum (e.g. transferable utility): among the maximisers, take the
-    # Nash solution (equal powers).
-    level = (
-        total.xreplace(first.exact) if first.exact is not None else sympy.Float(best, 30)
-    )
     nash_product = sum(
         (sympy.log(p.payoff - p.disagreement) for p in model.parties), sympy.Integer(0)
     )
-    second = solve_program(
+    tie = (
+        "the sum of payoffs is maximal on a whole set of agreements; the one chosen "
+        "maximises the Nash product among them",
+    )
+    if all(sympy.simplify(sympy.diff(total, v)) == 0 for v in problem.variables):
+        # Transferable utility: the sum is the same for every contract, so every
+        # individually rational contract is utilitarian; the tie-break is the Nash solution.
+        result = problem.solve(
+            problem.program(nash_product, inequalities=problem.rational()),
+            starts,
+            exact=exact,
+            timeout=timeout,
+        )
+        return problem.solution(
+            "utilitarian",
+            result,
+            route=ROUTE + "; ties broken by the Nash product",
+            exact=exact,
+            extra={"total": {"sum": float(sum(problem.payoff_values(result.point)))}},
+            assumptions=tie,
+        )
+    first = problem.solve(
+        problem.program(total, inequalities=problem.rational()),
+        starts,
+        exact=exact,
+        timeout=timeout,
+    )
+    if first.polished:
+        # The KKT system at the maximiser is regular, so the maximiser is unique.
+        return problem.solution(
+            "utilitarian",
+            first,
+            route=ROUTE,
+            exact=exact,
+            extra={"total": {"sum": first.objective}},
+        )
+    # A flat maximum along some directions only: among the maximisers, take the one
+    # with the largest Nash product (numerically; the level is a float).
+    level = sympy.Float(first.objective, 30)
+    second = problem.solve(
         problem.program(
             nash_product, inequalities=[*problem.rational(), ("maximal sum", total - level)]
         ),
-        problem.subs,
-        starts=starts,
-        exact=exact,
+        starts,
+        exact=False,
         timeout=timeout,
     )
     return problem.solution(
         "utilitarian",
         second,
         route=ROUTE + "; ties broken by the Nash product",
-        exact=exact and first.exact is not None,
-        extra={"total": {"sum": best}},
-        assumptions=(
-            "the sum of payoffs is maximal on a whole set of agreements; the one chosen "
-            "maximises the Nash product among them",
-        ),
+        exact=False,
+        extra={"total": {"sum": first.objective}},
+        assumptions=tie,
     )
 
 

@@ -103,20 +103,60 @@ def validate_model(model: Model) -> None:
         if p.outside_option is not None:
             numeric_value(model, p.outside_option, table, "outside_option")
         if p.discount_factor is not None:
-            _in_range(model, p.discount_factor, table, "discount_factor", 0, 1,
-                      low_open=True, high_open=False)
+            _in_range(
+                model,
+                p.discount_factor,
+                table,
+                "discount_factor",
+                0,
+                1,
+                low_open=True,
+                high_open=False,
+            )
         if p.discount_rate is not None:
-            _in_range(model, p.discount_rate, table, "discount_rate", 0, inf,
-                      low_open=True, high_open=True)
+            _in_range(
+                model,
+                p.discount_rate,
+                table,
+                "discount_rate",
+                0,
+                inf,
+                low_open=True,
+                high_open=True,
+            )
         if p.bargaining_power is not None:
-            _in_range(model, p.bargaining_power, table, "bargaining_power", 0, inf,
-                      low_open=True, high_open=True)
-    _in_range(model, model.bargaining.breakdown_probability, "bargaining",
-              "breakdown_probability", 0, 1, low_open=False, high_open=False)
+            _in_range(
+                model,
+                p.bargaining_power,
+                table,
+                "bargaining_power",
+                0,
+                inf,
+                low_open=True,
+                high_open=True,
+            )
+    _in_range(
+        model,
+        model.bargaining.breakdown_probability,
+        "bargaining",
+        "breakdown_probability",
+        0,
+        1,
+        low_open=False,
+        high_open=False,
+    )
     for pr in model.promises:
         if not pr.trust.free_symbols - set(model.substitutions):
-            _in_range(model, pr.trust, f"promises.{pr.name}", "trust", 0, 1,
-                      low_open=False, high_open=False)
+            _in_range(
+                model,
+                pr.trust,
+                f"promises.{pr.name}",
+                "trust",
+                0,
+                1,
+                low_open=False,
+                high_open=False,
+            )
 
 
 __all__ = ["numeric_value", "validate_model"]

@@ -1,0 +1,65 @@
+"""Kalai–Smorodinsky against closed forms, a root-finding route, and its axioms."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import sympy
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.optimize import brentq
+
+import bargain
+from tests.conftest import disagreements, two_party
+
+TOL = 1e-9
+
+
+def test_concave_golden_ratio(concave):
+    # Kalai & Smorodinsky (1975): the maximal point on the segment from d = (0, 0) to the ideal
+    # point a = (1, 1); x = sqrt(1 - x) gives x = (sqrt(5) - 1) / 2.
+    s = bargain.kalai_smorodinsky(concave)
+    assert s.exact
+    assert sympy.simplify(s.exact_agreement["x"] - (sympy.sqrt(5) - 1) / 2) == 0
+    assert s.agreement["x"] == pytest.approx((math.sqrt(5) - 1) / 2, abs=TOL)
+    assert s.extra["ideal"] == {"A": pytest.approx(1), "B": pytest.approx(1)}
+
+
+@given(p=st.floats(0.2, 4), d_a=disagreements, d_b=disagreements)
+def test_against_root_finding(p, d_a, d_b):
+    # Independent route: the ideal point is (1 - d_b**(1/p), (1 - d_a)**p) (each party's best
+    # individually rational payoff); solve the proportionality condition with brentq.
+    ideal_a = 1 - d_b ** (1 / p)
+    ideal_b = (1 - d_a) ** p
+
+    def gap(x: float) -> float:
+        return (x - d_a) / (ideal_a - d_a) - ((1 - x) ** p - d_b) / (ideal_b - d_b)
+
+    root = brentq(gap, d_a, ideal_a, xtol=1e-14)
+    s = bargain.kalai_smorodinsky(two_party("x", f"(1 - x)**{p!r}", d_a=d_a, d_b=d_b), exact=False)
+    assert s.agreement["x"] == pytest.approx(root, abs=1e-8)
+
+
+def test_split_equals_nash(split):
+    # On a linear frontier KS and Nash coincide (both split the difference).
+    m = split.with_values(d_W=0.1, d_A=0.3)
+    assert bargain.kalai_smorodinsky(m).agreement["x"] == pytest.approx(0.4, abs=TOL)
+
+
+@given(p_low=st.floats(0.3, 2), step=st.floats(0.1, 2))
+def test_individual_monotonicity(p_low, step):
+    # Kalai & Smorodinsky (1975), individual monotonicity: B's frontier (1 - x)**p rises
+    # pointwise as p falls while A's ideal payoff stays 1, so B's payoff must not fall.
+    high = bargain.kalai_smorodinsky(two_party("x", f"(1 - x)**{p_low + step!r}"), exact=False)
+    low = bargain.kalai_smorodinsky(two_party("x", f"(1 - x)**{p_low!r}"), exact=False)
+    assert low.payoffs["B"] >= high.payoffs["B"] - 1e-9
+
+
+@given(alpha=st.floats(0.1, 10), beta=st.floats(-5, 5))
+def test_affine_invariance(alpha, beta):
+    base = bargain.kalai_smorodinsky(two_party("x", "sqrt(1 - x)"), exact=False)
+    scaled = bargain.kalai_smorodinsky(
+        two_party("x", f"{alpha!r} * sqrt(1 - x) + {beta!r}", d_b=beta), exact=False
+    )
+    assert scaled.agreement["x"] == pytest.approx(base.agreement["x"], abs=1e-8)

@@ -1,0 +1,54 @@
+"""The utilitarian solution: closed forms, a scalar-search route, and the tie-break."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import sympy
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.optimize import minimize_scalar
+
+import bargain
+from tests.conftest import two_party
+
+TOL = 1e-9
+
+
+def test_concave_three_quarters(concave):
+    # Harsanyi (1955) / Thomson (1994): maximise x + sqrt(1 - x): 1 = 1 / (2 sqrt(1 - x)),
+    # so x = 3/4 and the total is 5/4.
+    s = bargain.utilitarian(concave)
+    assert s.exact
+    assert s.exact_agreement["x"] == sympy.Rational(3, 4)
+    assert s.extra["total"]["sum"] == pytest.approx(1.25, abs=TOL)
+
+
+@given(p=st.floats(0.2, 0.9), k=st.floats(0.5, 3))
+def test_against_scalar_search(p, k):
+    route = minimize_scalar(
+        lambda x: -(x + k * (1 - x) ** p),
+        bounds=(0, 1),
+        method="bounded",
+        options={"xatol": 1e-12},
+    ).x
+    s = bargain.utilitarian(two_party("x", f"{k!r} * (1 - x)**{p!r}"), exact=False)
+    assert s.agreement["x"] == pytest.approx(route, abs=1e-7)
+
+
+def test_transferable_utility_tie_broken_by_nash(split):
+    # Every split has the same sum V; the tie-break picks the Nash split.
+    m = split.with_values(d_W=0.2)
+    s = bargain.utilitarian(m)
+    assert s.agreement["x"] == pytest.approx(0.6, abs=TOL)
+    assert "Nash product" in s.assumptions[0]
+
+
+def test_disagreement_constrains(concave):
+    # With d_B = 0.6 the utilitarian optimum x = 3/4 (u_B = 1/2) is not individually rational:
+    # the answer moves to the boundary u_B = 0.6, x = 1 - 0.36.
+    m = two_party("x", "sqrt(1 - x)", d_b=0.6)
+    s = bargain.utilitarian(m)
+    assert s.agreement["x"] == pytest.approx(0.64, abs=TOL)
+    assert math.isclose(s.payoffs["B"], 0.6, abs_tol=TOL)
