@@ -451,13 +451,15 @@ class _Parser:
             case "exp":
                 return self._exp(arguments[0], name)
             case "abs":
-                return self._build(name, lambda: sympy.Abs(arguments[0]))
+                # Evaluating Abs of a symbolic argument costs time polynomial in its depth.
+                evaluate = arguments[0].is_Number
+                return self._build(name, lambda: sympy.Abs(arguments[0], evaluate=evaluate))
             case "max":
                 return self._build(name, lambda: sympy.Max(*arguments))
             case "min":
                 return self._build(name, lambda: sympy.Min(*arguments))
             case _:
-                return self._build(name, lambda: sympy.log(*arguments))
+                return self._real(self._build(name, lambda: sympy.log(*arguments)), name)
 
     def _piecewise(self, name: _Token, opening: _Token) -> sympy.Basic:
         pairs: list[tuple[sympy.Basic, sympy.Basic]] = []
@@ -502,6 +504,27 @@ class _Parser:
             ) from exc
         if isinstance(value, sympy.Expr) and (problem := _size_problem([value], sympy.S.One)):
             raise self._error(f"number too large at {_describe(token)}", token, f"it has {problem}")
+        return value
+
+    def _real(self, value: sympy.Basic, token: _Token) -> sympy.Basic:
+        """Refuse complex constants as soon as a root or logarithm makes one.
+
+        Stopping here also keeps sympy from expanding nested logarithms of
+        negative numbers, which grows exponentially.
+        """
+        for node in sympy.preorder_traversal(value):
+            if node is sympy.I or (
+                node.is_Pow
+                and node.base.is_Rational
+                and node.base < 0
+                and node.exp.is_Rational
+                and not node.exp.is_integer
+            ):
+                raise self._error(
+                    f"not a real expression at {_describe(token)} (it gives {value})",
+                    token,
+                    "square roots and logarithms of negative constants are not real",
+                )
         return value
 
     def _arithmetic(self, value: sympy.Basic, token: _Token) -> sympy.Basic:
@@ -563,7 +586,7 @@ class _Parser:
             )
         if problem := _size_problem([base], exponent):
             raise self._error("numeric power too large", op, f"it would produce {problem}")
-        return self._build(op, lambda: sympy.Pow(base, exponent))
+        return self._real(self._build(op, lambda: sympy.Pow(base, exponent)), op)
 
     def _exp(self, argument: sympy.Basic, op: _Token) -> sympy.Basic:
         self._check_exp_argument(argument, op)
@@ -585,13 +608,6 @@ def _check_result(text: str, value: sympy.Basic) -> None:
                 f"not a finite expression (it contains {node})",
                 0,
                 "check for divisions by zero and logarithms of 0",
-            )
-        if node is sympy.I:
-            raise _error(
-                text,
-                "not a real expression (it contains I)",
-                0,
-                "square roots and logarithms of negative constants are not real",
             )
         if node.is_Pow and node.exp.is_Rational and abs(node.exp) > _MAX_EXPONENT:
             raise _error(

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import sympy
-from scipy.optimize import minimize
+from scipy.optimize import Bounds, NonlinearConstraint, minimize
 
 from .errors import FeasibilityError, SolverError
 
@@ -189,6 +189,14 @@ class _Numeric:
             )
         return worst if math.isfinite(worst) else math.inf
 
+    def nonlinear_constraints(self) -> list[NonlinearConstraint]:
+        cons = []
+        for g, dg in zip(self._g, self._dg, strict=True):
+            cons.append(NonlinearConstraint(g, 0, np.inf, jac=lambda z, dg=dg: _row(dg(z))))
+        for h, dh in zip(self._h, self._dh, strict=True):
+            cons.append(NonlinearConstraint(h, 0, 0, jac=lambda z, dh=dh: _row(dh(z))))
+        return cons
+
     def scipy_constraints(self) -> list[dict[str, object]]:
         cons: list[dict[str, object]] = []
         for g, dg in zip(self._g, self._dg, strict=True):
@@ -198,13 +206,19 @@ class _Numeric:
         return cons
 
 
+def _row(values: object) -> np.ndarray:
+    """A constraint gradient as a finite 2-D row (an infinite slope becomes a large one)."""
+    return np.atleast_2d(np.nan_to_num(np.asarray(values, dtype=float), posinf=1e12, neginf=-1e12))
+
+
 def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> np.ndarray:
     """Multi-start local search; the best feasible end point.
 
-    SLSQP (gradient-based) runs first from each start. Where it fails — typically
-    near a constraint whose derivative is unbounded, such as ``(1 - x)**(1/4)``
-    at ``x = 1`` — the derivative-free COBYQA, which never leaves the bounds,
-    runs from the same start.
+    SLSQP (gradient-based) runs first from each start. Where it ends infeasible —
+    typically near a constraint whose derivative is unbounded, such as
+    ``(1 - x)**(1/4)`` at ``x = 1`` — the interior-point trust-constr, which
+    approaches such a boundary from inside, runs from the same start, and after
+    it the derivative-free COBYQA.
     """
     bounds = [
         (None if math.isinf(lo) else lo, None if math.isinf(hi) else hi)
@@ -213,7 +227,7 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> np.ndarray:
     best: tuple[float, np.ndarray] | None = None
     for start in starts:
         z0 = np.clip(np.asarray(start, dtype=float), num.lo, num.hi)
-        for method in ("SLSQP", "COBYQA"):
+        for method in ("SLSQP", "trust-constr", "COBYQA"):
             z = _local(num, z0, bounds, method)
             scale = _scale([*z, num.f(z)])
             value = num.f(z)
@@ -246,6 +260,16 @@ def _local(
                 method="SLSQP",
                 options={"ftol": 1e-15, "maxiter": 1000},
             )
+        elif method == "trust-constr":
+            res = minimize(
+                num.neg_f,
+                z0,
+                jac=num.neg_df,
+                bounds=Bounds(num.lo, num.hi, keep_feasible=True),
+                constraints=num.nonlinear_constraints(),
+                method="trust-constr",
+                options={"xtol": 1e-14, "gtol": 1e-12, "maxiter": 3000},
+            )
         else:
             cons = [{"type": c["type"], "fun": c["fun"]} for c in num.scipy_constraints()]
             res = minimize(
@@ -254,24 +278,70 @@ def _local(
                 bounds=bounds,
                 constraints=cons,
                 method="COBYQA",
-                options={"maxiter": 5000, "feasibility_tol": 1e-12},
+                options={"maxiter": 5000, "feasibility_tol": 1e-12, "final_tr_radius": 1e-12},
             )
     return np.clip(np.nan_to_num(res.x, nan=0.0), num.lo, num.hi)
 
 
 @dataclass(frozen=True)
+class _Active:
+    """An active set: unknowns at a bound (index -> 0 for lower, 1 for upper) and the
+    indices of the binding inequality constraints."""
+
+    bounds: tuple[tuple[int, int], ...]
+    inequalities: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class _KKT:
-    """The KKT system of the active set, with bound-fixed unknowns substituted."""
+    """The KKT system of an active set, with bound-fixed unknowns substituted."""
 
     free: tuple[sympy.Symbol, ...]
     fixed: dict[sympy.Symbol, sympy.Expr]
     multipliers: tuple[sympy.Symbol, ...]
     equations: tuple[sympy.Expr, ...]
     active: tuple[str, ...]
+    spec: _Active
 
 
-def _kkt(program: Program, z: np.ndarray, num: _Numeric, symbolic: bool) -> _KKT:
-    """Build the KKT equations for the constraints active at ``z``.
+def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3) -> list[_Active]:
+    """Candidate active sets at ``z``: the bounds and constraints that bind to tolerance,
+    then that set plus each of the ``tries`` nearest others (by ``|g| / |grad g|``), for
+    when the search stopped a little short of a steep constraint."""
+    bounds: list[tuple[int, int]] = []
+    near: list[tuple[float, str, tuple[int, int]]] = []
+    for i in range(len(program.unknowns)):
+        for side, b in ((0, num.lo[i]), (1, num.hi[i])):
+            if not math.isfinite(b):
+                continue
+            gap = abs(z[i] - b)
+            if gap <= BOUND_TOL * (1 + abs(b)):
+                bounds.append((i, side))
+            else:
+                near.append((gap, "bound", (i, side)))
+    binding: list[int] = []
+    zmap = dict(zip(program.unknowns, z, strict=True))
+    for k, (g, dg) in enumerate(zip(num.g_expr, num._dg, strict=True)):
+        value = float(g.xreplace(zmap))
+        if abs(value) <= ACTIVE_TOL * _scale([value, *z]):
+            binding.append(k)
+        else:
+            with np.errstate(all="ignore"):
+                norm = float(np.linalg.norm(np.array(dg(z), dtype=float)))
+            gap = abs(value) / norm if math.isfinite(norm) and norm > 0 else math.inf
+            near.append((gap, "ineq", (k, 0)))
+    fixed_unknowns = {i for i, _ in bounds}
+    out = [_Active(tuple(bounds), tuple(binding))]
+    for _, kind, (k, side) in sorted(near)[:tries]:
+        if kind == "bound" and k not in fixed_unknowns:
+            out.append(_Active((*bounds, (k, side)), tuple(binding)))
+        elif kind == "ineq":
+            out.append(_Active(tuple(bounds), (*binding, k)))
+    return out
+
+
+def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT:
+    """Build the KKT equations of an active set.
 
     With ``symbolic`` the expressions keep their parameters; otherwise the
     parameter values are in.
@@ -279,28 +349,19 @@ def _kkt(program: Program, z: np.ndarray, num: _Numeric, symbolic: bool) -> _KKT
     unknowns = program.unknowns
     fixed: dict[sympy.Symbol, sympy.Expr] = {}
     active: list[str] = []
-    for i, v in enumerate(unknowns):
-        for bound_num, bound_expr, label in (
-            (num.lo[i], program.lower[i], f"{v} = min"),
-            (num.hi[i], program.upper[i], f"{v} = max"),
-        ):
-            if math.isfinite(bound_num) and abs(z[i] - bound_num) <= BOUND_TOL * (
-                1 + abs(bound_num)
-            ):
-                fixed[v] = sympy.sympify(bound_expr) if symbolic else sympy.Float(bound_num, 30)
-                active.append(label)
-                break
+    for i, side in spec.bounds:
+        v = unknowns[i]
+        if symbolic:
+            fixed[v] = sympy.sympify((program.lower, program.upper)[side][i])
+        else:
+            fixed[v] = sympy.Float(float((num.lo, num.hi)[side][i]), 30)
+        active.append(f"{v} = {('min', 'max')[side]}")
     free = tuple(v for v in unknowns if v not in fixed)
-    zmap = dict(zip(unknowns, z, strict=True))
     f = program.objective if symbolic else num.f_expr
     gs = program.inequalities if symbolic else tuple(num.g_expr)
     hs = program.equalities if symbolic else tuple(num.h_expr)
-    binding: list[sympy.Expr] = []
-    for name, g_num, g in zip(program.inequality_names, num.g_expr, gs, strict=True):
-        value = float(g_num.xreplace(zmap))
-        if abs(value) <= ACTIVE_TOL * _scale([value, *z]):
-            binding.append(g)
-            active.append(name)
+    binding: list[sympy.Expr] = [gs[k] for k in spec.inequalities]
+    active.extend(program.inequality_names[k] for k in spec.inequalities)
     binding.extend(hs)
     active.extend(program.equality_names)
     binding = [sympy.sympify(b).xreplace(fixed) for b in binding]
@@ -311,7 +372,7 @@ def _kkt(program: Program, z: np.ndarray, num: _Numeric, symbolic: bool) -> _KKT
         for v in free
     ]
     equations.extend(binding)
-    return _KKT(free, fixed, mus, tuple(equations), tuple(active))
+    return _KKT(free, fixed, mus, tuple(equations), tuple(active), spec)
 
 
 def _polish(kkt: _KKT, z: np.ndarray, program: Program) -> dict[sympy.Symbol, float] | None:
@@ -326,9 +387,11 @@ def _polish(kkt: _KKT, z: np.ndarray, program: Program) -> dict[sympy.Symbol, fl
         n_free = len(kkt.free)
         point = {**zmap}
         grad_rows = []
+        zero = {m: sympy.Integer(0) for m in kkt.multipliers}
         for row in kkt.equations[:n_free]:
+            row = sympy.sympify(row)
             coeffs = [float(sympy.diff(row, m).xreplace(point)) for m in kkt.multipliers]
-            const = float(row.xreplace({m: 0 for m in kkt.multipliers}).xreplace(point))
+            const = float(sympy.sympify(row.xreplace(zero)).xreplace(point))
             grad_rows.append((coeffs, const))
         a = np.array([c for c, _ in grad_rows], dtype=float).reshape(n_free, -1)
         b = -np.array([k for _, k in grad_rows], dtype=float)
@@ -395,25 +458,29 @@ def _locate(
 ) -> tuple[dict[sympy.Symbol, float], _KKT, bool]:
     """Search, then polish: the maximiser, its numeric KKT system, and whether Newton converged.
 
-    Unknowns at a bound are set to the bound exactly.
+    Unknowns at a bound are set to the bound exactly. A polished point is kept only if it
+    is feasible, near the search's point, and (up to the search's own tolerance) as good.
     """
     z = _search(num, starts)
-    kkt = _kkt(program, z, num, symbolic=False)
     point = dict(zip(program.unknowns, (float(v) for v in z), strict=True))
-    for v, val in kkt.fixed.items():
-        point[v] = float(val)
-    polished = _polish(kkt, z, program)
-    if polished is None:
-        return point, kkt, False
-    candidate = {**point, **polished}
-    cz = np.array([candidate[v] for v in program.unknowns])
-    scale = _scale(list(cz))
-    if (
-        num.violation(cz) <= FEASIBILITY_TOL * scale
-        and np.max(np.abs(cz - z)) <= 1e-4 * scale
-        and num.f(cz) >= num.f(z) - 1e-9 * _scale([num.f(z)])
-    ):
-        return candidate, kkt, True
+    scale = _scale(list(z))
+    f_scale = _scale([num.f(z)])
+    candidates = _active_sets(program, num, z)
+    for spec in candidates:
+        kkt = _kkt(program, spec, num, symbolic=False)
+        polished = _polish(kkt, z, program)
+        if polished is None:
+            continue
+        candidate = {**point, **{v: float(e) for v, e in kkt.fixed.items()}, **polished}
+        cz = np.array([candidate[v] for v in program.unknowns])
+        if (
+            num.violation(cz) <= FEASIBILITY_TOL * scale
+            and np.max(np.abs(cz - z)) <= 1e-3 * scale
+            and num.f(cz) >= num.f(z) - SEARCH_TOL * 10 * f_scale
+        ):
+            return candidate, kkt, True
+    kkt = _kkt(program, candidates[0], num, symbolic=False)
+    point.update({v: float(e) for v, e in kkt.fixed.items()})
     return point, kkt, False
 
 
@@ -458,17 +525,17 @@ def solve_program(
     point, kkt_num, ok = _locate(program, num, starts)
     formula = None
     if exact:
-        array = np.array([point[v] for v in program.unknowns])
-        kkt_sym = _kkt(program, array, num, symbolic=True)
+        kkt_sym = _kkt(program, kkt_num.spec, num, symbolic=True)
         # An overdetermined (degenerate) system has a solution only where its extra
         # equations hold identically in the parameters, so this is safe to try first.
         formula = _exact(kkt_sym, point, subs, timeout)
         if formula is None and _degenerate(kkt_sym, program) and probe and probe != subs:
             # Identify the active set a little way into the parameter ranges instead.
             num_p = _Numeric(program, probe)
-            point_p, _, _ = _locate(program, num_p, [array, *starts])
-            array_p = np.array([point_p[v] for v in program.unknowns])
-            formula = _exact(_kkt(program, array_p, num_p, symbolic=True), point_p, probe, timeout)
+            array = np.array([point[v] for v in program.unknowns])
+            point_p, kkt_p, _ = _locate(program, num_p, [array, *starts])
+            kkt_p_sym = _kkt(program, kkt_p.spec, num_p, symbolic=True)
+            formula = _exact(kkt_p_sym, point_p, probe, timeout)
         if formula is not None:
             exact_point = {
                 v: float(sympy.N(sympy.sympify(e).xreplace(dict(subs)), 30))
