@@ -62,6 +62,7 @@ _MAX_LITERAL_LENGTH = 40
 _MAX_EXPONENT = 10_000
 _MAX_DIGITS = 1_000
 _MAX_ROOT_DIGITS = 100
+_MAX_CONSTANT_HEIGHT = 12
 
 _GRAMMAR = (
     "expressions may use numbers, names, + - * / ** ^, parentheses and the functions "
@@ -273,6 +274,8 @@ class _Parser:
         self._symbols = symbols
         self._index = 0
         self._depth = 0
+        # (symbol-free, height of the tallest symbol-free subtree) of every node checked so far
+        self._shapes: dict[sympy.Basic, tuple[bool, int]] = {}
 
     # -- token handling -------------------------------------------------------------------
 
@@ -415,13 +418,14 @@ class _Parser:
                 "write '*' to multiply",
             )
         opening = self._advance()
+        self._enter(name)
         self._enter(opening)
         if name.text == "Piecewise":
             value = self._piecewise(name, opening)
         else:
             value = self._function(name, self._arguments(opening))
         self._expect(")", opening)
-        self._leave()
+        self._depth -= 2
         return value
 
     def _arguments(self, opening: _Token) -> list[sympy.Basic]:
@@ -459,7 +463,7 @@ class _Parser:
             case "min":
                 return self._build(name, lambda: sympy.Min(*arguments))
             case _:
-                return self._real(self._build(name, lambda: sympy.log(*arguments)), name)
+                return self._build(name, lambda: sympy.log(*arguments))
 
     def _piecewise(self, name: _Token, opening: _Token) -> sympy.Basic:
         pairs: list[tuple[sympy.Basic, sympy.Basic]] = []
@@ -504,28 +508,64 @@ class _Parser:
             ) from exc
         if isinstance(value, sympy.Expr) and (problem := _size_problem([value], sympy.S.One)):
             raise self._error(f"number too large at {_describe(token)}", token, f"it has {problem}")
+        self._inspect(value, token)
         return value
 
-    def _real(self, value: sympy.Basic, token: _Token) -> sympy.Basic:
-        """Refuse complex constants as soon as a root or logarithm makes one.
+    def _inspect(self, value: sympy.Basic, token: _Token) -> None:
+        """Check the nodes of `value` not seen before, children first, without recursion.
 
-        Stopping here also keeps sympy from expanding nested logarithms of
-        negative numbers, which grows exponentially.
+        Each node is checked once per parse: it must be finite and real, and
+        the symbol-free subtrees must stay shallow, because sympy evaluates
+        them numerically at a cost that grows exponentially with their height.
         """
-        for node in sympy.preorder_traversal(value):
-            if node is sympy.I or (
-                node.is_Pow
-                and node.base.is_Rational
-                and node.base < 0
-                and node.exp.is_Rational
-                and not node.exp.is_integer
-            ):
+        stack = [value]
+        while stack:
+            node = stack[-1]
+            if node in self._shapes:
+                stack.pop()
+                continue
+            unseen = [arg for arg in node.args if arg not in self._shapes]
+            if unseen:
+                stack.extend(unseen)
+                continue
+            stack.pop()
+            self._check_node(node, token)
+            shapes = [self._shapes[arg] for arg in node.args]
+            constant = not isinstance(node, sympy.Symbol) and all(c for c, _ in shapes)
+            height = max((h for _, h in shapes), default=0) + (1 if constant and shapes else 0)
+            if height > _MAX_CONSTANT_HEIGHT:
                 raise self._error(
-                    f"not a real expression at {_describe(token)} (it gives {value})",
+                    f"constant subexpression nested too deeply at {_describe(token)}",
                     token,
-                    "square roots and logarithms of negative constants are not real",
+                    f"expressions without symbols may nest at most {_MAX_CONSTANT_HEIGHT} levels",
                 )
-        return value
+            self._shapes[node] = (constant, height)
+
+    def _check_node(self, node: sympy.Basic, token: _Token) -> None:
+        if node in _NON_FINITE:
+            raise self._error(
+                f"not a finite expression at {_describe(token)} (it gives {node})",
+                token,
+                "check for divisions by zero and logarithms of 0",
+            )
+        if node is sympy.I or (
+            node.is_Pow
+            and node.base.is_Rational
+            and node.base < 0
+            and node.exp.is_Rational
+            and not node.exp.is_integer
+        ):
+            raise self._error(
+                f"not a real expression at {_describe(token)} (it gives {node})",
+                token,
+                "square roots and logarithms of negative constants are not real",
+            )
+        if node.is_Pow and node.exp.is_Rational and abs(node.exp) > _MAX_EXPONENT:
+            raise self._error(
+                f"exponent {node.exp} too large at {_describe(token)}",
+                token,
+                f"exponents must lie within ±{_MAX_EXPONENT}",
+            )
 
     def _arithmetic(self, value: sympy.Basic, token: _Token) -> sympy.Basic:
         if _is_condition(value):
@@ -586,7 +626,7 @@ class _Parser:
             )
         if problem := _size_problem([base], exponent):
             raise self._error("numeric power too large", op, f"it would produce {problem}")
-        return self._real(self._build(op, lambda: sympy.Pow(base, exponent)), op)
+        return self._build(op, lambda: sympy.Pow(base, exponent))
 
     def _exp(self, argument: sympy.Basic, op: _Token) -> sympy.Basic:
         self._check_exp_argument(argument, op)
@@ -598,24 +638,6 @@ class _Parser:
             bases = [logarithm.args[0] for logarithm in term.atoms(sympy.log)]
             if bases and (problem := _size_problem(bases, term.as_coeff_Mul()[0])):
                 raise self._error("numeric power too large", op, f"it would produce {problem}")
-
-
-def _check_result(text: str, value: sympy.Basic) -> None:
-    for node in sympy.preorder_traversal(value):
-        if node in _NON_FINITE:
-            raise _error(
-                text,
-                f"not a finite expression (it contains {node})",
-                0,
-                "check for divisions by zero and logarithms of 0",
-            )
-        if node.is_Pow and node.exp.is_Rational and abs(node.exp) > _MAX_EXPONENT:
-            raise _error(
-                text,
-                f"exponent {node.exp} too large",
-                0,
-                f"exponents must lie within ±{_MAX_EXPONENT}",
-            )
 
 
 def parse_expression(
@@ -691,7 +713,6 @@ def parse_expression(
             0,
             "comparisons and True/False may only form Piecewise conditions or a constraint",
         )
-    _check_result(text, value)
     return value
 
 

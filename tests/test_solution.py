@@ -1,0 +1,43 @@
+"""Renderings of a Solution: text, Markdown, JSON, LaTeX."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+import bargain
+
+
+@pytest.fixture
+def solution(concave) -> bargain.Solution:
+    return bargain.nash(concave)
+
+
+def test_frozen(solution):
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        solution.method = "other"
+
+
+def test_json_is_strict_and_complete(solution):
+    data = json.loads(solution.to_json())
+    assert data["model"] == "concave"
+    assert data["method"] == "nash"
+    assert data["exact"] is True
+    assert data["exact_agreement"] == {"x": "2/3"}
+    assert data["powers"] == {"A": 0.5, "B": 0.5}
+    assert data["delay"] == 0
+
+
+def test_text_and_markdown_show_formula(solution):
+    assert "x = 0.666666666667 (= 2/3)" in solution.to_text()
+    md = solution.to_markdown()
+    assert "| x | 0.666666666667 (= 2/3) | `2/3` |" in md
+    assert "| B | 0.57735026919 | 0 |" in md
+
+
+def test_latex(split):
+    latex = bargain.nash(split)._repr_latex_()
+    assert latex.startswith("$\\displaystyle x = ")
+    assert "\\frac{V}{2}" in latex
