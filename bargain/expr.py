@@ -62,7 +62,7 @@ _MAX_LITERAL_LENGTH = 40
 _MAX_EXPONENT = 10_000
 _MAX_DIGITS = 1_000
 _MAX_ROOT_DIGITS = 100
-_MAX_CONSTANT_HEIGHT = 12
+_MAX_CONSTANT_HEIGHT = 8
 
 _GRAMMAR = (
     "expressions may use numbers, names, + - * / ** ^, parentheses and the functions "
@@ -122,8 +122,8 @@ _ARITY: dict[str, tuple[int, int | None]] = {
     "exp": (1, 1),
     "sqrt": (1, 1),
     "log": (1, 2),
-    "max": (2, None),
-    "min": (2, None),
+    "max": (2, 20),
+    "min": (2, 20),
 }
 _NON_FINITE = frozenset({sympy.nan, sympy.zoo, sympy.oo, -sympy.oo})
 
