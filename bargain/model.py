@@ -74,8 +74,19 @@ def exact_number(value: object, *, table: str, key: str, file: str | None = None
     return sympy.Integer(value)
 
 
+class _Named:
+    """A named quantity that expressions refer to by a sympy symbol."""
+
+    name: str
+
+    @property
+    def symbol(self) -> sympy.Symbol:
+        """The sympy symbol standing for this quantity in expressions."""
+        return symbol(self.name)
+
+
 @dataclass(frozen=True)
-class Parameter:
+class Parameter(_Named):
     """A named model parameter: a sympy symbol with a value and its provenance.
 
     Parameters
@@ -98,14 +109,9 @@ class Parameter:
     description: str = ""
     source: str = ""
 
-    @property
-    def symbol(self) -> sympy.Symbol:
-        """The sympy symbol standing for this parameter in expressions."""
-        return symbol(self.name)
-
 
 @dataclass(frozen=True)
-class Variable:
+class Variable(_Named):
     """A contract term bargained over, bounded by expressions in the parameters."""
 
     name: str
@@ -113,11 +119,6 @@ class Variable:
     max: sympy.Expr
     unit: str = ""
     description: str = ""
-
-    @property
-    def symbol(self) -> sympy.Symbol:
-        """The sympy symbol standing for this variable in expressions."""
-        return symbol(self.name)
 
 
 @dataclass(frozen=True)
