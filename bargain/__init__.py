@@ -20,6 +20,7 @@ from .model import Model, Parameter, Party, Variable
 from .modelfile import dumps_model, load_model, model_from_dict, model_to_dict
 from .nash import nash
 from .registry import find_model, models_dir
+from .rubinstein import rubinstein
 from .solution import Solution
 from .utilitarian import utilitarian
 
@@ -28,6 +29,7 @@ SOLVERS = {
     "kalai-smorodinsky": kalai_smorodinsky,
     "egalitarian": egalitarian,
     "utilitarian": utilitarian,
+    "rubinstein": rubinstein,
 }
 """The solution concepts by their CLI name."""
 
@@ -52,5 +54,6 @@ __all__ = [
     "model_to_dict",
     "models_dir",
     "nash",
+    "rubinstein",
     "utilitarian",
 ]

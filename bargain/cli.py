@@ -1,13 +1,15 @@
 """The ``bargain`` command line.
 
 ``bargain models`` lists the models, ``bargain show MODEL`` prints one, and
-``bargain solve MODEL`` solves it. Errors are one line on stderr and a
+``bargain solve MODEL`` solves it under an axiomatic solution or the
+alternating-offers game (``--method rubinstein``). Errors are one line on stderr and a
 non-zero exit status (1 for a refused model or problem, 2 for bad usage).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 
@@ -27,6 +29,18 @@ def _pairs(items: Sequence[str], option: str) -> dict[str, object]:
             raise ModelError(f"expected NAME=VALUE, got {item!r}", table=option)
         out[name.strip()] = parse_number(value.strip(), table=option, key=name.strip())
     return out
+
+
+def _horizon(text: str) -> int | float:
+    """A horizon on the command line: a whole number of rounds or ``inf``."""
+    if text.strip().lower() in ("inf", "infinity"):
+        return math.inf
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a positive integer number of rounds or inf, got {text!r}"
+        ) from None
 
 
 def _load(name: str, sets: Sequence[str]) -> Model:
@@ -95,6 +109,16 @@ def cmd_solve(args: argparse.Namespace) -> None:
         if args.method != "nash":
             raise ModelError("bargaining powers apply to the Nash solution only", table="--power")
         kwargs["powers"] = _pairs(args.power, "--power")
+    for option in ("proposer", "period", "horizon"):
+        value = getattr(args, option)
+        if value is None:
+            continue
+        if args.method != "rubinstein":
+            raise ModelError(
+                "applies to the alternating-offers game only (--method rubinstein)",
+                table=f"--{option}",
+            )
+        kwargs[option] = value
     solution = solver(model, **kwargs)
     if args.format == "json":
         print(solution.to_json())
@@ -138,6 +162,19 @@ def parser() -> argparse.ArgumentParser:
             )
             p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
             p.add_argument("--numeric", action="store_true", help="skip the closed-form attempt")
+            p.add_argument("--proposer", metavar="PARTY", help="who proposes first (rubinstein)")
+            p.add_argument(
+                "--period",
+                type=float,
+                metavar="D",
+                help="length of a round in periods (rubinstein)",
+            )
+            p.add_argument(
+                "--horizon",
+                type=_horizon,
+                metavar="T",
+                help="number of rounds, or inf (rubinstein; default: the model's)",
+            )
     return top
 
 

@@ -4,7 +4,7 @@ Model files hold payoffs, constraints and parameters as strings such as
 ``"V - x"``, ``"sqrt(1 - x)"`` or ``"a + b <= 1"``. They are parsed here by a
 small tokenizer and an operator-precedence parser that whitelist the grammar
 and build sympy objects directly: no input is ever executed or handed to
-``sympify``. Everything outside the grammar is refused with an
+sympy's own string parser. Everything outside the grammar is refused with an
 :class:`~bargain.errors.ExpressionError`, and the size of every input,
 number, power and nesting level is bounded so that hostile input is refused
 quickly instead of exhausting time or memory.
@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import math
 import operator
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -62,14 +61,13 @@ _MAX_LITERAL_LENGTH = 40
 _MAX_EXPONENT = 10_000
 _MAX_DIGITS = 1_000
 _MAX_ROOT_DIGITS = 100
-_MAX_CONSTANT_HEIGHT = 8
+_MAX_CONSTANT_HEIGHT = 6
 
 _GRAMMAR = (
     "expressions may use numbers, names, + - * / ** ^, parentheses and the functions "
     + ", ".join(ALLOWED_FUNCTIONS)
 )
-_NUMBER_RE = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE](?P<exponent>[+-]?[0-9]+))?")
-_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DIGITS = "0123456789"
 _WHITESPACE = " \t\r\n"
 _OPERATORS = ("**", "<=", ">=", "==", "+", "-", "*", "/", "^", "(", ")", ",", "<", ">", "&", "|")
 _REFUSED = {
@@ -169,18 +167,22 @@ def _tokenize(text: str) -> list[_Token]:
         after_value = bool(tokens) and (
             tokens[-1].kind in ("name", "number") or tokens[-1].text == ")"
         )
-        number = None if after_value and char == "." else _NUMBER_RE.match(text, pos)
-        if number:
-            tokens.append(_number_token(text, number))
-        elif name := _NAME_RE.match(text, pos):
-            if name.group().startswith("_"):
+        if char in _DIGITS or (
+            char == "." and not after_value and _skip_digits(text, pos + 1) > pos + 1
+        ):
+            tokens.append(_number_token(text, pos))
+        elif _is_name_character(char):
+            end = pos + 1
+            while end < len(text) and _is_name_character(text[end]):
+                end += 1
+            if char == "_":
                 raise _error(
                     text,
-                    f"name {name.group()!r}",
+                    f"name {text[pos:end]!r}",
                     pos,
                     "names starting with an underscore are never allowed",
                 )
-            tokens.append(_Token("name", name.group(), pos))
+            tokens.append(_Token("name", text[pos:end], pos))
         else:
             tokens.append(_operator_token(text, pos))
         pos += len(tokens[-1].text)
@@ -200,13 +202,37 @@ def _operator_token(text: str, pos: int) -> _Token:
     raise _error(text, f"unexpected {what}{shown!r}", pos, hint)
 
 
-def _number_token(text: str, match: re.Match[str]) -> _Token:
-    literal, pos = match.group(), match.start()
-    following = text[match.end() : match.end() + 1]
-    if following and (following.isalnum() or following in "._"):
+def _is_name_character(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char == "_")
+
+
+def _is_name(text: str) -> bool:
+    """Whether `text` is a name of the grammar: a letter, then letters, digits or '_'."""
+    return text[:1].isalpha() and all(_is_name_character(char) for char in text)
+
+
+def _skip_digits(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in _DIGITS:
+        pos += 1
+    return pos
+
+
+def _number_token(text: str, pos: int) -> _Token:
+    """Scan digits, an optional fraction and an optional exponent such as ``e-3``."""
+    end = _skip_digits(text, pos)
+    if text.startswith(".", end):
+        end = _skip_digits(text, end + 1)
+    exponent = ""
+    if text[end : end + 1] in ("e", "E"):
+        start = end + 2 if text[end + 1 : end + 2] in ("+", "-") else end + 1
+        stop = _skip_digits(text, start)
+        if stop > start:
+            exponent, end = text[end + 1 : stop], stop
+    literal = text[pos:end]
+    if end < len(text) and (_is_name_character(text[end]) or text[end] == "."):
         raise _error(
             text,
-            f"malformed number {text[pos : match.end() + 1]!r}",
+            f"malformed number {text[pos : end + 1]!r}",
             pos,
             "write numbers like 2, 0.5 or 1e-3 and multiply explicitly with '*'",
         )
@@ -217,7 +243,7 @@ def _number_token(text: str, match: re.Match[str]) -> _Token:
             pos,
             "write large or precise numbers as products or powers",
         )
-    if match.group("exponent") and abs(int(match.group("exponent"))) > _MAX_DIGITS:
+    if exponent and abs(int(exponent)) > _MAX_DIGITS:
         raise _error(
             text,
             f"number literal {literal!r} is out of range",
@@ -248,10 +274,18 @@ def _size_problem(bases: Iterable[sympy.Basic], exponent: sympy.Basic) -> str | 
                 continue
             if not effective.is_integer and _digits(number) > _MAX_ROOT_DIGITS:
                 return f"a root of a number with more than {_MAX_ROOT_DIGITS} digits"
-            total += _digits(number) * abs(float(effective))
+            # Capping at _MAX_EXPONENT keeps float() finite without changing the verdict,
+            # since even 2**_MAX_EXPONENT has more than _MAX_DIGITS digits.
+            total += _digits(number) * float(min(abs(effective), _MAX_EXPONENT))
     if total > _MAX_DIGITS:
         return f"a number with more than {_MAX_DIGITS} digits"
     return None
+
+
+def _show(value: sympy.Basic) -> str:
+    """Render a value for a message: unsorted (sorting may evaluate numerically) and short."""
+    text = sympy.sstr(value, order="none")
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _is_condition(value: sympy.Basic) -> bool:
@@ -421,14 +455,15 @@ class _Parser:
         self._enter(name)
         self._enter(opening)
         if name.text == "Piecewise":
-            value = self._piecewise(name, opening)
+            value = self._piecewise(name)
         else:
-            value = self._function(name, self._arguments(opening))
+            value = self._function(name, self._arguments())
         self._expect(")", opening)
-        self._depth -= 2
+        self._leave()
+        self._leave()
         return value
 
-    def _arguments(self, opening: _Token) -> list[sympy.Basic]:
+    def _arguments(self) -> list[sympy.Basic]:
         arguments: list[sympy.Basic] = []
         if self._peek().text == ")":
             return arguments
@@ -465,9 +500,8 @@ class _Parser:
             case _:
                 return self._build(name, lambda: sympy.log(*arguments))
 
-    def _piecewise(self, name: _Token, opening: _Token) -> sympy.Basic:
+    def _piecewise(self, name: _Token) -> sympy.Basic:
         pairs: list[tuple[sympy.Basic, sympy.Basic]] = []
-        condition_token = opening
         while True:
             pair = self._peek()
             if pair.text != "(":
@@ -544,7 +578,7 @@ class _Parser:
     def _check_node(self, node: sympy.Basic, token: _Token) -> None:
         if node in _NON_FINITE:
             raise self._error(
-                f"not a finite expression at {_describe(token)} (it gives {node})",
+                f"not a finite expression at {_describe(token)} (it gives {_show(node)})",
                 token,
                 "check for divisions by zero and logarithms of 0",
             )
@@ -556,13 +590,13 @@ class _Parser:
             and not node.exp.is_integer
         ):
             raise self._error(
-                f"not a real expression at {_describe(token)} (it gives {node})",
+                f"not a real expression at {_describe(token)} (it gives {_show(node)})",
                 token,
                 "square roots and logarithms of negative constants are not real",
             )
         if node.is_Pow and node.exp.is_Rational and abs(node.exp) > _MAX_EXPONENT:
             raise self._error(
-                f"exponent {node.exp} too large at {_describe(token)}",
+                f"exponent {_show(node.exp)} too large at {_describe(token)}",
                 token,
                 f"exponents must lie within ±{_MAX_EXPONENT}",
             )
@@ -570,7 +604,7 @@ class _Parser:
     def _arithmetic(self, value: sympy.Basic, token: _Token) -> sympy.Basic:
         if _is_condition(value):
             raise self._error(
-                f"a condition ({value}) used as a number near {_describe(token)}",
+                f"a condition ({_show(value)}) used as a number near {_describe(token)}",
                 token,
                 "comparisons and True/False may only form Piecewise conditions or a constraint",
             )
@@ -579,7 +613,7 @@ class _Parser:
     def _condition(self, value: sympy.Basic, token: _Token) -> sympy.Basic:
         if not _is_condition(value):
             raise self._error(
-                f"a number ({value}) used as a condition near {_describe(token)}",
+                f"a number ({_show(value)}) used as a condition near {_describe(token)}",
                 token,
                 "conditions are comparisons such as x < 1, True, or combinations with & and |",
             )
@@ -612,7 +646,7 @@ class _Parser:
         if exponent.is_Rational:
             if abs(exponent) > _MAX_EXPONENT:
                 raise self._error(
-                    f"exponent {exponent} too large",
+                    f"exponent {_show(exponent)} too large",
                     op,
                     f"exponents must lie within ±{_MAX_EXPONENT}",
                 )
@@ -620,7 +654,7 @@ class _Parser:
                 raise self._error("division by zero", op, "0 raised to a negative power")
         elif base.is_Rational and exponent.is_number:
             raise self._error(
-                f"numeric power {base}**({exponent}) cannot be bounded",
+                f"numeric power {_show(base)}**({_show(exponent)}) cannot be bounded",
                 op,
                 "raise numbers only to rational exponents",
             )
@@ -767,7 +801,7 @@ class _GrammarPrinter(StrPrinter):
 
     def _print_Symbol(self, expr: sympy.Symbol) -> str:
         name = super()._print_Symbol(expr)
-        if not _NAME_RE.fullmatch(name) or name.startswith("_") or name in _BOOLEANS:
+        if not _is_name(name) or name in _BOOLEANS:
             raise ExpressionError(
                 f"cannot render symbol {name!r}: names must match [A-Za-z][A-Za-z0-9_]*"
             )
@@ -792,8 +826,8 @@ def expression_to_string(expr: sympy.Basic) -> str:
     Raises
     ------
     ExpressionError
-        If `expr` uses anything outside that grammar (e.g. ``sin`` or ``I``),
-        or a symbol whose name is not a valid expression name.
+        If `expr` uses anything outside that grammar (e.g. ``sin``, ``I`` or
+        a ``Dummy``), or a symbol whose name is not a valid expression name.
 
     Examples
     --------
@@ -807,10 +841,14 @@ def expression_to_string(expr: sympy.Basic) -> str:
     sqrt(x)/4
     """
     for node in sympy.preorder_traversal(expr):
-        if not isinstance(node, _RENDERABLE):
+        if not isinstance(node, _RENDERABLE) or isinstance(node, sympy.Dummy):
             raise ExpressionError(
-                f"cannot render {sympy.srepr(node)[:60]}: only numbers, symbols, pi, E, "
+                f"cannot render {_show(node)}: only numbers, symbols, pi, E, "
                 f"+ - * / **, comparisons, & | and the functions {', '.join(ALLOWED_FUNCTIONS)} "
                 "can be written as expressions"
             )
-    return _GrammarPrinter().doprint(expr)
+    try:
+        return _GrammarPrinter().doprint(expr)
+    except (ArithmeticError, TypeError, ValueError):
+        # Sorting the terms evaluated a deep constant numerically and failed: keep sympy's order.
+        return _GrammarPrinter({"order": "none"}).doprint(expr)

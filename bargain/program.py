@@ -132,6 +132,20 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
+def solve_exact(
+    equations: Sequence[sympy.Expr], unknowns: Sequence[sympy.Symbol], timeout: float
+) -> list[dict[sympy.Symbol, sympy.Expr]]:
+    """``sympy.solve`` under a time limit; no candidates when it gives up, fails or runs out
+    of time (an exact attempt that fails means "no closed form", never an error)."""
+    try:
+        with time_limit(timeout):
+            return sympy.solve(list(equations), list(unknowns), dict=True)
+    except _Timeout:
+        return []
+    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+        return []
+
+
 def _scale(values: Sequence[float]) -> float:
     return 1.0 + max((abs(v) for v in values if math.isfinite(v)), default=0.0)
 
@@ -420,13 +434,7 @@ def _exact(
         # Every unknown sits at a bound; the binding constraints must hold identically.
         return dict(kkt.fixed) if all(sympy.simplify(e) == 0 for e in kkt.equations) else None
     unknowns = list(kkt.free) + list(kkt.multipliers)
-    try:
-        with time_limit(timeout):
-            candidates = sympy.solve(list(kkt.equations), unknowns, dict=True)
-    except _Timeout:
-        return None
-    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
-        return None
+    candidates = solve_exact(kkt.equations, unknowns, timeout)
     params = set(subs)
     for cand in candidates:
         if any(v not in cand for v in kkt.free):
@@ -559,4 +567,4 @@ def solve_program(
     )
 
 
-__all__ = ["Program", "ProgramResult", "solve_program", "time_limit"]
+__all__ = ["Program", "ProgramResult", "solve_exact", "solve_program", "time_limit"]

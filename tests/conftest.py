@@ -17,6 +17,7 @@ settings.register_profile(
     deadline=None,
     max_examples=20,
     derandomize=True,
+    database=None,
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
 )
 settings.load_profile("ci")

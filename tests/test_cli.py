@@ -71,6 +71,29 @@ def test_solve_with_set_and_power(capsys):
     assert json.loads(out)["agreement"]["x"] == pytest.approx(0.5, abs=1e-12)
 
 
+def test_solve_rubinstein_options(capsys):
+    code, out, _ = run(
+        capsys,
+        "solve",
+        "split",
+        "--method",
+        "rubinstein",
+        "--proposer",
+        "A",
+        "--period",
+        "0.5",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert set(data["extra"]["proposals"]) == {"W", "A"}
+    assert data["agreement"]["x"] == pytest.approx(data["extra"]["proposals"]["A"])
+    assert data["delay"] == 0
+    code, _, err = run(capsys, "solve", "split", "--horizon", "3")
+    assert code == 1 and "[--horizon]: applies to the alternating-offers game only" in err
+
+
 @pytest.mark.parametrize("method", ["nash", "kalai-smorodinsky", "egalitarian", "utilitarian"])
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
 def test_every_method_and_format(capsys, method, fmt):

@@ -1,0 +1,532 @@
+"""The Rubinstein alternating-offers game and its extensions.
+
+Two parties bargain over one contract variable ``x``; one party's payoff
+rises with ``x`` and the other's falls (the utility frontier). They make
+offers in turn, one per *round* of length ``Δ`` periods (``period=``, default
+1: one round per model period, e.g. one a week).
+
+Timing, in round ``k = 0, 1, 2, …`` (time ``k Δ``):
+
+1. The proposer of the round (``first_proposer`` in round 0, then the other
+   party, alternating) offers a contract ``x``.
+2. The responder accepts — the game ends with payoffs ``u_i(x)`` at time
+   ``k Δ`` — or rejects.
+3. After a rejection the responder may take its **outside option** ``o_j``
+   (at time ``k Δ``; Binmore, Shaked & Sutton 1989; Muthoo 1999, ch. 5).
+4. Otherwise the round is a round of strike: each party receives its
+   **strike payoff** (inside option) for the round, the present value at the
+   round's start of a flow ``b_i`` per period over ``Δ`` periods,
+   ``b_i (1 - δ_i^Δ) / r_i`` with ``r_i = -log δ_i``. Then, with probability
+   ``q`` (``breakdown_probability``), talks **break down** and each party
+   receives its ``disagreement`` payoff ``d_i`` (at time ``k Δ``; Binmore,
+   Rubinstein & Wolinsky 1986, §4; Muthoo 1999, ch. 4); with probability
+   ``1 - q`` the next round starts, ``Δ`` periods later (payoffs discounted
+   by ``δ_i^Δ``).
+5. With a finite ``horizon`` of ``T`` rounds, talks that are still going
+   after round ``T - 1`` end: each party receives ``d_i`` at time ``T Δ``.
+
+In the stationary subgame-perfect equilibrium of the infinite game each
+party, as proposer, offers the contract that leaves the responder exactly
+indifferent between accepting and rejecting, and the first offer is
+accepted (no delay). With ``R_j(y) = s_j + q d_j + (1 - q) δ_j^Δ u_j(y)``,
+the two proposals ``x_W`` (by the party whose payoff rises with ``x``) and
+``x_A`` satisfy
+
+    u_A(x_W) = max(o_A, R_A(x_A)),    u_W(x_A) = max(o_W, R_W(x_W)).
+
+Examples
+--------
+>>> import bargain
+>>> s = bargain.rubinstein(bargain.load_model(bargain.models_dir() / "split.toml"))
+>>> s.formula["x"]
+V*(delta_A - 1)/(delta_A*delta_W - 1)
+>>> s.agreement["x"], s.extra["proposals"]
+(0.7142857142857143, {'W': 0.7142857142857143, 'A': 0.6428571428571429})
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+from scipy.optimize import brentq
+
+from .errors import ModelError, SolverError
+from .model import Model, Party
+from .program import solve_exact
+from .solution import Solution
+from .validate import numeric_value, validate_model
+
+_GRID = 201
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One party's terms in the game, as sympy expressions in the parameters."""
+
+    party: Party
+    discount: sympy.Expr  # per round
+    strike: sympy.Expr  # per round, present value at the round's start
+    outside: sympy.Expr | None
+
+
+@dataclass(frozen=True)
+class AlternatingOffers:
+    """The alternating-offers game a model defines (see the module docstring).
+
+    ``rising`` is the party whose payoff increases with the contract variable,
+    ``falling`` the other.
+    """
+
+    model: Model
+    x: sympy.Symbol
+    rising: _Side
+    falling: _Side
+    breakdown: sympy.Expr
+    period: sympy.Expr
+    first: str
+    horizon: sympy.Expr
+
+    @property
+    def lo(self) -> float:
+        v = self.model.variables[0]
+        return numeric_value(self.model, v.min, f"variables.{v.name}", "min")
+
+    @property
+    def hi(self) -> float:
+        v = self.model.variables[0]
+        return numeric_value(self.model, v.max, f"variables.{v.name}", "max")
+
+
+def game_of(
+    model: Model,
+    *,
+    proposer: str | None = None,
+    period: float | None = None,
+    horizon: int | float | None = None,
+) -> AlternatingOffers:
+    """Read the alternating-offers game from a model, checking what it needs.
+
+    Raises
+    ------
+    ModelError
+        Naming the key: not two parties or not one contract variable, a party
+        without patience, a period that is not positive, a horizon that is not
+        a positive integer or infinity, a frontier that is not monotone.
+    """
+    validate_model(model)
+    file = model.file
+    if len(model.parties) != 2:
+        raise ModelError(
+            f"the alternating-offers game has two parties, the model has {len(model.parties)}",
+            file=file,
+            table="parties",
+        )
+    if len(model.variables) != 1:
+        raise ModelError(
+            "the alternating-offers solver bargains over one contract variable; the model has "
+            f"{len(model.variables)} ({', '.join(model.variable_names)})",
+            file=file,
+            table="variables",
+        )
+    if period is None:
+        delta_t: sympy.Expr = sympy.Integer(1)
+    else:
+        if isinstance(period, bool) or not (isinstance(period, int | float) and period > 0):
+            raise ModelError(
+                f"must be a positive number of periods, got {period!r}", file=file, key="period"
+            )
+        delta_t = sympy.Rational(repr(float(period)))
+    x = model.variables[0].symbol
+    sides = [_side(model, p, delta_t) for p in model.parties]
+    rising, falling = _orient(model, x, sides)
+    first = proposer or model.bargaining.first_proposer or model.parties[0].name
+    model.party(first)  # refuses an unknown name
+    t = model.bargaining.horizon if horizon is None else _horizon(horizon, file)
+    return AlternatingOffers(
+        model=model,
+        x=x,
+        rising=rising,
+        falling=falling,
+        breakdown=model.bargaining.breakdown_probability,
+        period=delta_t,
+        first=first,
+        horizon=t,
+    )
+
+
+def _horizon(value: int | float, file: str | None) -> sympy.Expr:
+    if isinstance(value, float) and math.isinf(value) and value > 0:
+        return sympy.oo
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ModelError(
+            f"must be a positive integer number of rounds or infinity, got {value!r}",
+            file=file,
+            table="bargaining",
+            key="horizon",
+        )
+    return sympy.Integer(value)
+
+
+def _side(model: Model, party: Party, delta_t: sympy.Expr) -> _Side:
+    where = f"parties.{party.name}"
+    if party.discount_factor is not None:
+        per_period = party.discount_factor
+        rate = -sympy.log(per_period)
+    elif party.discount_rate is not None:
+        rate = party.discount_rate
+        per_period = sympy.exp(-rate)
+    else:
+        raise ModelError(
+            "the alternating-offers game needs each party's patience: give discount_factor "
+            "(in (0, 1]) or discount_rate (> 0)",
+            file=model.file,
+            table=where,
+            key="discount_factor",
+        )
+    discount = per_period**delta_t
+    flow = party.strike_payoff
+    if flow == 0:
+        strike: sympy.Expr = sympy.Integer(0)
+    elif numeric_value(model, rate, where, "discount_factor") == 0:
+        strike = flow * delta_t  # no discounting: the flow simply adds up
+    else:
+        strike = flow * (1 - discount) / rate
+    return _Side(party, sympy.simplify(discount), strike, party.outside_option)
+
+
+def _orient(model: Model, x: sympy.Symbol, sides: list[_Side]) -> tuple[_Side, _Side]:
+    """Which party's payoff rises with x; refuse frontiers that are not monotone."""
+    v = model.variables[0]
+    lo = numeric_value(model, v.min, f"variables.{v.name}", "min")
+    hi = numeric_value(model, v.max, f"variables.{v.name}", "max")
+    grid = np.linspace(lo, hi, _GRID)
+    trends = []
+    for side in sides:
+        f = sympy.lambdify(x, model.numeric(side.party.payoff), "numpy")
+        with np.errstate(all="ignore"):
+            values = np.broadcast_to(np.asarray(f(grid), dtype=float), grid.shape)
+        steps = np.diff(values)
+        scale = 1e-12 * (1 + np.max(np.abs(values)))
+        if not np.all(np.isfinite(values)):
+            trend = 0
+        elif np.all(steps > -scale) and np.any(steps > scale):
+            trend = 1
+        elif np.all(steps < scale) and np.any(steps < -scale):
+            trend = -1
+        else:
+            trend = 0
+        if trend == 0:
+            raise ModelError(
+                f"must be finite and strictly monotone in {x} on [{lo:g}, {hi:g}] for the "
+                "alternating-offers game (one party's payoff rising, the other's falling)",
+                file=model.file,
+                table=f"parties.{side.party.name}",
+                key="payoff",
+            )
+        trends.append(trend)
+    if trends[0] == trends[1]:
+        raise ModelError(
+            f"both payoffs {'rise' if trends[0] > 0 else 'fall'} with {x}: there is nothing to "
+            "bargain over (the frontier must be decreasing)",
+            file=model.file,
+            table="parties",
+            key="payoff",
+        )
+    return (sides[0], sides[1]) if trends[0] > 0 else (sides[1], sides[0])
+
+
+class _Numeric:
+    """The game at the parameter values, as floats and callables."""
+
+    def __init__(self, game: AlternatingOffers) -> None:
+        m = game.model
+        self.game = game
+        self.lo, self.hi = game.lo, game.hi
+        self.q = numeric_value(m, game.breakdown, "bargaining", "breakdown_probability")
+        self.u = {}
+        self.delta = {}
+        self.base = {}
+        self.outside = {}
+        self.disagreement = {}
+        for side in (game.rising, game.falling):
+            name = side.party.name
+            where = f"parties.{name}"
+            self.u[name] = sympy.lambdify(game.x, m.numeric(side.party.payoff), "math")
+            self.delta[name] = numeric_value(m, side.discount, where, "discount_factor")
+            strike = numeric_value(m, side.strike, where, "strike_payoff")
+            d = numeric_value(m, side.party.disagreement, where, "disagreement")
+            self.base[name] = strike + self.q * d
+            self.disagreement[name] = d
+            self.outside[name] = (
+                -math.inf
+                if side.outside is None
+                else numeric_value(m, side.outside, where, "outside_option")
+            )
+        self.rising = game.rising.party.name
+        self.falling = game.falling.party.name
+
+    def utility(self, name: str, x: float) -> float:
+        return float(self.u[name](x))
+
+    def reject(self, name: str, continuation: float) -> float:
+        """What the responder ``name`` gets by rejecting, given its continuation payoff."""
+        keep = self.base[name] + (1 - self.q) * self.delta[name] * continuation
+        return max(self.outside[name], keep)
+
+    def offer_to(self, name: str, level: float) -> float | None:
+        """The contract that gives responder ``name`` exactly ``level`` (best for the proposer);
+        the proposer's best contract if ``level`` is below the responder's worst; ``None``
+        if no contract gives the responder that much."""
+        rising = name == self.rising
+        worst_x, best_x = (self.lo, self.hi) if rising else (self.hi, self.lo)
+        if self.utility(name, worst_x) >= level:
+            return worst_x
+        if self.utility(name, best_x) < level - 1e-15 * (1 + abs(level)):
+            return None
+        if self.utility(name, best_x) <= level:
+            return best_x
+        return brentq(
+            lambda x: self.utility(name, x) - level,
+            self.lo,
+            self.hi,
+            xtol=1e-15,
+            rtol=4 * np.finfo(float).eps,
+            maxiter=500,
+        )
+
+
+def _stationary(num: _Numeric) -> tuple[float, float]:
+    """The stationary proposals (x by the rising party, x by the falling party).
+
+    The composite map from the falling party's proposal to the next one is a
+    contraction when discounting or breakdown is present, so its fixed point is
+    found by bracketing on ``[lo, hi]``.
+    """
+    w, a = num.rising, num.falling
+
+    def next_a(x_a: float) -> float:
+        x_w = num.offer_to(a, num.reject(a, num.utility(a, x_a)))
+        if x_w is None:
+            raise SolverError("no contract gives the responder what it can get by rejecting")
+        x_new = num.offer_to(w, num.reject(w, num.utility(w, x_w)))
+        if x_new is None:
+            raise SolverError("no contract gives the responder what it can get by rejecting")
+        return x_new
+
+    gap = lambda x_a: next_a(x_a) - x_a  # noqa: E731
+    g_lo, g_hi = gap(num.lo), gap(num.hi)
+    if g_lo == 0:
+        x_a = num.lo
+    elif g_hi == 0:
+        x_a = num.hi
+    elif g_lo * g_hi < 0:
+        x_a = brentq(gap, num.lo, num.hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+    else:
+        raise SolverError(
+            "the alternating-offers equations have no solution in the contract range "
+            "(with no discounting and no breakdown risk the equilibrium is not unique)"
+        )
+    x_w = num.offer_to(a, num.reject(a, num.utility(a, x_a)))
+    assert x_w is not None
+    return x_w, x_a
+
+
+def backward_induction(game: AlternatingOffers, rounds: int) -> tuple[float, int, dict[str, float]]:
+    """Solve the game with ``rounds`` rounds by backward induction.
+
+    Returns the agreed contract, the number of rounds of strike before it is
+    agreed, and each party's equilibrium payoff at time 0. After the last
+    round each party gets its disagreement payoff; a responder who takes its
+    outside option ends the talks with the proposer at its disagreement payoff.
+
+    Raises
+    ------
+    SolverError
+        If the equilibrium path ends without agreement (deadline or walk-out).
+    """
+    num = _Numeric(game)
+    names = (num.rising, num.falling)
+    d = {n: num.disagreement[n] for n in names}
+    values = dict(d)  # continuation payoffs after the last round, at that time
+    agreement: float | None = None  # the contract agreed on the path from this round on
+    delay = 0
+    ending = "the deadline passes"
+    for k in reversed(range(rounds)):
+        proposer = _proposer(game, k)
+        responder = names[1] if proposer == names[0] else names[0]
+        keep = {n: num.base[n] + (1 - num.q) * num.delta[n] * values[n] for n in names}
+        walks = num.outside[responder] > keep[responder]
+        no_deal = {responder: num.outside[responder], proposer: d[proposer]} if walks else keep
+        x = num.offer_to(responder, no_deal[responder])
+        if x is not None and num.utility(proposer, x) >= no_deal[proposer]:
+            values = {n: num.utility(n, x) for n in names}
+            agreement, delay = x, 0
+        else:
+            values = no_deal
+            if walks:
+                agreement, ending = None, f"{responder} takes its outside option"
+            else:
+                delay += 1
+    if agreement is None:
+        raise SolverError(f"no agreement within {rounds} rounds: {ending}")
+    return agreement, delay, values
+
+
+def _proposer(game: AlternatingOffers, k: int) -> str:
+    names = (game.rising.party.name, game.falling.party.name)
+    other = names[1] if game.first == names[0] else names[0]
+    return game.first if k % 2 == 0 else other
+
+
+def _exact(
+    game: AlternatingOffers, x_w: float, x_a: float, binding: dict[str, bool], timeout: float
+) -> dict[str, sympy.Expr] | None:
+    """The stationary proposals as formulas in the parameters, where sympy finds them."""
+    pw, pa = sympy.symbols("_xw _xa", real=True)
+    w, a = game.rising, game.falling
+    q = game.breakdown
+
+    def demand(side: _Side, y: sympy.Expr) -> sympy.Expr:
+        if binding[side.party.name]:
+            assert side.outside is not None
+            return side.outside
+        keep = side.strike + q * side.party.disagreement
+        return keep + (1 - q) * side.discount * side.party.payoff.xreplace({game.x: y})
+
+    eqs = [
+        a.party.payoff.xreplace({game.x: pw}) - demand(a, pa),
+        w.party.payoff.xreplace({game.x: pa}) - demand(w, pw),
+    ]
+    candidates = solve_exact(eqs, [pw, pa], timeout)
+    subs = game.model.substitutions
+    for cand in candidates:
+        if pw not in cand or pa not in cand:
+            continue
+        try:
+            vw = complex(sympy.N(cand[pw].xreplace(subs), 30))
+            va = complex(sympy.N(cand[pa].xreplace(subs), 30))
+        except (TypeError, ValueError):
+            continue
+        if (
+            abs(vw.imag) < 1e-12
+            and abs(va.imag) < 1e-12
+            and abs(vw.real - x_w) <= 1e-7 * (1 + abs(x_w))
+            and abs(va.real - x_a) <= 1e-7 * (1 + abs(x_a))
+        ):
+            return {w.party.name: sympy.simplify(cand[pw]), a.party.name: sympy.simplify(cand[pa])}
+    return None
+
+
+def rubinstein(
+    model: Model,
+    *,
+    proposer: str | None = None,
+    period: float | None = None,
+    horizon: int | float | None = None,
+    exact: bool = True,
+    timeout: float = 10.0,
+) -> Solution:
+    """The subgame-perfect equilibrium of the alternating-offers game of a model.
+
+    Parameters
+    ----------
+    model
+        A two-party model with one contract variable; each party needs a
+        ``discount_factor`` (per period) or a ``discount_rate``.
+    proposer
+        Who proposes first (default: ``[bargaining] first_proposer``, else the
+        first party).
+    period
+        Length of one round in model periods (default 1).
+    horizon
+        Number of rounds (default: ``[bargaining] horizon``); finite horizons
+        are solved by backward induction.
+    exact
+        Whether to look for the proposals as formulas in the parameters.
+    timeout
+        Seconds allowed for the closed-form attempt.
+
+    Returns
+    -------
+    Solution
+        ``method="rubinstein"``: the first proposer's offer, accepted after
+        ``delay`` rounds (0 in the infinite game); ``extra["proposals"]`` holds
+        both parties' equilibrium proposals (infinite horizon).
+
+    Raises
+    ------
+    ModelError
+        If the model lacks what the game needs (see :func:`game_of`).
+    SolverError
+        If the equilibrium equations have no unique solution in the contract
+        range (e.g. no discounting and no breakdown risk).
+    """
+    game = game_of(model, proposer=proposer, period=period, horizon=horizon)
+    num = _Numeric(game)
+    m = game.model
+    var = m.variables[0].name
+    assumptions = [
+        f"one round lasts {float(game.period):g} {m.period}(s); offers alternate, "
+        f"{game.first} first",
+        "strike payoffs are flows per period, received while bargaining; disagreement "
+        "payoffs are received on breakdown or at the deadline",
+    ]
+    if game.horizon != sympy.oo:
+        rounds = int(game.horizon)
+        x, delay, values = backward_induction(game, rounds)
+        return Solution(
+            model=m.name,
+            method="rubinstein",
+            agreement={var: x},
+            payoffs=values,
+            disagreement=_disagreement(game),
+            parameters={p.name: float(p.value) for p in m.parameters},
+            delay=float(delay * game.period),
+            route=f"backward induction over {rounds} rounds (brentq for each offer)",
+            extra={"horizon": {"rounds": float(rounds)}},
+            assumptions=(*assumptions, f"talks end after {rounds} rounds"),
+        )
+    x_w, x_a = _stationary(num)
+    w, a = num.rising, num.falling
+    binding = {
+        w: num.outside[w] > num.base[w] + (1 - num.q) * num.delta[w] * num.utility(w, x_w),
+        a: num.outside[a] > num.base[a] + (1 - num.q) * num.delta[a] * num.utility(a, x_a),
+    }
+    proposals = {w: x_w, a: x_a}
+    formulas = _exact(game, x_w, x_a, binding, timeout) if exact else None
+    if formulas is not None:
+        proposals = {
+            n: float(sympy.N(e.xreplace(m.substitutions), 30)) for n, e in formulas.items()
+        }
+    x = proposals[game.first]
+    formula = {var: formulas[game.first]} if formulas else None
+    return Solution(
+        model=m.name,
+        method="rubinstein",
+        agreement={var: x},
+        payoffs={n: num.utility(n, x) for n in m.party_names},
+        disagreement=_disagreement(game),
+        parameters={p.name: float(p.value) for p in m.parameters},
+        delay=0.0,
+        exact=formula is not None,
+        formula=formula,
+        exact_agreement={var: sympy.simplify(formula[var].xreplace(m.substitutions))}
+        if formula
+        else None,
+        route="stationary subgame-perfect equilibrium: the two responders' indifference "
+        "conditions (brentq on the proposal map" + ("; exact: sympy.solve)" if formula else ")"),
+        binding=tuple(f"{n} outside option" for n, b in binding.items() if b),
+        extra={"proposals": proposals},
+        assumptions=tuple(assumptions),
+    )
+
+
+def _disagreement(game: AlternatingOffers) -> dict[str, float]:
+    m = game.model
+    return {p.name: _Numeric(game).disagreement[p.name] for p in m.parties}
+
+
+__all__ = ["AlternatingOffers", "backward_induction", "game_of", "rubinstein"]
