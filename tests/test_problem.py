@@ -7,22 +7,24 @@ import pytest
 import bargain
 from tests.conftest import two_party
 
+AXIOMATIC = [bargain.nash, bargain.kalai_smorodinsky, bargain.egalitarian, bargain.utilitarian]
 
-@pytest.mark.parametrize("solve", list(bargain.SOLVERS.values()))
+
+@pytest.mark.parametrize("solve", AXIOMATIC)
 def test_empty_contract_set(solve):
     m = two_party("x", "1 - x", constraints={"impossible": "x >= 2"})
     with pytest.raises(bargain.FeasibilityError, match="feasible set is empty"):
         solve(m)
 
 
-@pytest.mark.parametrize("solve", list(bargain.SOLVERS.values()))
+@pytest.mark.parametrize("solve", AXIOMATIC)
 def test_disagreement_not_improved_upon(solve):
     m = two_party("x", "1 - x", d_a=0.6, d_b=0.6)
     with pytest.raises(bargain.FeasibilityError, match="not improved upon"):
         solve(m)
 
 
-@pytest.mark.parametrize("solve", list(bargain.SOLVERS.values()))
+@pytest.mark.parametrize("solve", AXIOMATIC)
 def test_disagreement_on_the_frontier(solve):
     # d = (0.5, 0.5) lies on the frontier of a split: nothing improves on it strictly.
     m = two_party("x", "1 - x", d_a=0.5, d_b=0.5)
