@@ -21,6 +21,7 @@ from .modelfile import dumps_model, load_model, model_from_dict, model_to_dict
 from .nash import nash
 from .registry import find_model, models_dir
 from .rubinstein import rubinstein
+from .simulate import simulate
 from .solution import Solution
 from .utilitarian import utilitarian
 
@@ -55,5 +56,6 @@ __all__ = [
     "models_dir",
     "nash",
     "rubinstein",
+    "simulate",
     "utilitarian",
 ]

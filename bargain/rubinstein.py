@@ -251,6 +251,7 @@ class _Numeric:
         self.base = {}
         self.outside = {}
         self.disagreement = {}
+        self.strike = {}
         for side in (game.rising, game.falling):
             name = side.party.name
             where = f"parties.{name}"
@@ -258,6 +259,7 @@ class _Numeric:
             self.delta[name] = numeric_value(m, side.discount, where, "discount_factor")
             strike = numeric_value(m, side.strike, where, "strike_payoff")
             d = numeric_value(m, side.party.disagreement, where, "disagreement")
+            self.strike[name] = strike
             self.base[name] = strike + self.q * d
             self.disagreement[name] = d
             self.outside[name] = (
@@ -270,6 +272,10 @@ class _Numeric:
 
     def utility(self, name: str, x: float) -> float:
         return float(self.u[name](x))
+
+    def best_for(self, name: str) -> float:
+        """The contract that is best for ``name``."""
+        return self.hi if name == self.rising else self.lo
 
     def reject(self, name: str, continuation: float) -> float:
         """What the responder ``name`` gets by rejecting, given its continuation payoff."""
@@ -334,13 +340,28 @@ def _stationary(num: _Numeric) -> tuple[float, float]:
     return x_w, x_a
 
 
-def backward_induction(game: AlternatingOffers, rounds: int) -> tuple[float, int, dict[str, float]]:
+@dataclass(frozen=True)
+class Move:
+    """Equilibrium behaviour in one round: what the proposer offers, and the least the
+    responder accepts (it takes its outside option on rejection if ``walks``)."""
+
+    proposer: str
+    responder: str
+    offer: float
+    demand: float
+    walks: bool
+
+
+def backward_induction(
+    game: AlternatingOffers, rounds: int
+) -> tuple[float, int, dict[str, float], tuple[Move, ...]]:
     """Solve the game with ``rounds`` rounds by backward induction.
 
     Returns the agreed contract, the number of rounds of strike before it is
-    agreed, and each party's equilibrium payoff at time 0. After the last
-    round each party gets its disagreement payoff; a responder who takes its
-    outside option ends the talks with the proposer at its disagreement payoff.
+    agreed, each party's equilibrium payoff at time 0, and the equilibrium
+    :class:`Move` of every round. After the last round each party gets its
+    disagreement payoff; a responder who takes its outside option ends the
+    talks with the proposer at its disagreement payoff.
 
     Raises
     ------
@@ -354,6 +375,7 @@ def backward_induction(game: AlternatingOffers, rounds: int) -> tuple[float, int
     agreement: float | None = None  # the contract agreed on the path from this round on
     delay = 0
     ending = "the deadline passes"
+    plan: list[Move] = []
     for k in reversed(range(rounds)):
         proposer = _proposer(game, k)
         responder = names[1] if proposer == names[0] else names[0]
@@ -365,14 +387,36 @@ def backward_induction(game: AlternatingOffers, rounds: int) -> tuple[float, int
             values = {n: num.utility(n, x) for n in names}
             agreement, delay = x, 0
         else:
+            x = num.best_for(proposer)  # an offer the responder rejects
             values = no_deal
             if walks:
                 agreement, ending = None, f"{responder} takes its outside option"
             else:
                 delay += 1
+        plan.append(Move(proposer, responder, x, no_deal[responder], walks))
     if agreement is None:
         raise SolverError(f"no agreement within {rounds} rounds: {ending}")
-    return agreement, delay, values
+    return agreement, delay, values, tuple(reversed(plan))
+
+
+def stationary_moves(game: AlternatingOffers) -> dict[str, Move]:
+    """The equilibrium :class:`Move` of each party as proposer in the infinite game."""
+    return _moves(_Numeric(game))
+
+
+def _moves(num: _Numeric) -> dict[str, Move]:
+    x_w, x_a = _stationary(num)
+    w, a = num.rising, num.falling
+    proposals = {w: x_w, a: x_a}
+    moves = {}
+    for proposer, responder in ((w, a), (a, w)):
+        keep = num.base[responder] + (1 - num.q) * num.delta[responder] * num.utility(
+            responder, proposals[responder]
+        )
+        walks = num.outside[responder] > keep
+        demand = max(num.outside[responder], keep)
+        moves[proposer] = Move(proposer, responder, proposals[proposer], demand, walks)
+    return moves
 
 
 def _proposer(game: AlternatingOffers, k: int) -> str:
@@ -476,7 +520,7 @@ def rubinstein(
     ]
     if game.horizon != sympy.oo:
         rounds = int(game.horizon)
-        x, delay, values = backward_induction(game, rounds)
+        x, delay, values, _ = backward_induction(game, rounds)
         return Solution(
             model=m.name,
             method="rubinstein",
@@ -489,14 +533,14 @@ def rubinstein(
             extra={"horizon": {"rounds": float(rounds)}},
             assumptions=(*assumptions, f"talks end after {rounds} rounds"),
         )
-    x_w, x_a = _stationary(num)
-    w, a = num.rising, num.falling
-    binding = {
-        w: num.outside[w] > num.base[w] + (1 - num.q) * num.delta[w] * num.utility(w, x_w),
-        a: num.outside[a] > num.base[a] + (1 - num.q) * num.delta[a] * num.utility(a, x_a),
-    }
-    proposals = {w: x_w, a: x_a}
-    formulas = _exact(game, x_w, x_a, binding, timeout) if exact else None
+    moves = _moves(num)
+    proposals = {n: move.offer for n, move in moves.items()}
+    binding = {move.responder: move.walks for move in moves.values()}
+    formulas = (
+        _exact(game, proposals[num.rising], proposals[num.falling], binding, timeout)
+        if exact
+        else None
+    )
     if formulas is not None:
         proposals = {
             n: float(sympy.N(e.xreplace(m.substitutions), 30)) for n, e in formulas.items()
@@ -529,4 +573,11 @@ def _disagreement(game: AlternatingOffers) -> dict[str, float]:
     return {p.name: _Numeric(game).disagreement[p.name] for p in m.parties}
 
 
-__all__ = ["AlternatingOffers", "backward_induction", "game_of", "rubinstein"]
+__all__ = [
+    "AlternatingOffers",
+    "Move",
+    "backward_induction",
+    "game_of",
+    "rubinstein",
+    "stationary_moves",
+]

@@ -60,7 +60,7 @@ def test_finite_horizon_stahl(delta, rounds):
 def test_backward_induction_converges_to_fixed_point(d_w, d_a):
     m = split_game(W={"discount_factor": d_w}, A={"discount_factor": d_a})
     stationary = bargain.rubinstein(m, exact=False).agreement["x"]
-    x, delay, _ = backward_induction(game_of(m), 2000)
+    x, delay, _, _ = backward_induction(game_of(m), 2000)
     assert x == pytest.approx(stationary, abs=1e-9)
     assert delay == 0
 
