@@ -304,40 +304,74 @@ class _Numeric:
         )
 
 
-def _stationary(num: _Numeric) -> tuple[float, float]:
-    """The stationary proposals (x by the rising party, x by the falling party).
+def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The stationary proposals: ``((x_W low, x_W high), (x_A low, x_A high))``, by the
+    rising and by the falling party. Low and high coincide when the equilibrium is unique.
 
-    The composite map from the falling party's proposal to the next one is a
-    contraction when discounting or breakdown is present, so its fixed point is
-    found by bracketing on ``[lo, hi]``.
+    The composite map from the falling party's proposal to its next one is a
+    contraction when there is discounting or breakdown risk, and its unique
+    fixed point is found by bracketing on ``[lo, hi]``. Without either (fixed
+    strike costs only; Rubinstein 1982, §5) the map may fix a whole interval:
+    it is located on a grid and its ends refined by bisection.
     """
     w, a = num.rising, num.falling
 
-    def next_a(x_a: float) -> float:
+    def answer(x_a: float) -> float:
         x_w = num.offer_to(a, num.reject(a, num.utility(a, x_a)))
         if x_w is None:
             raise SolverError("no contract gives the responder what it can get by rejecting")
-        x_new = num.offer_to(w, num.reject(w, num.utility(w, x_w)))
+        return x_w
+
+    def gap(x_a: float) -> float:
+        x_new = num.offer_to(w, num.reject(w, num.utility(w, answer(x_a))))
         if x_new is None:
             raise SolverError("no contract gives the responder what it can get by rejecting")
-        return x_new
+        return x_new - x_a
 
-    gap = lambda x_a: next_a(x_a) - x_a  # noqa: E731
-    g_lo, g_hi = gap(num.lo), gap(num.hi)
-    if g_lo == 0:
-        x_a = num.lo
-    elif g_hi == 0:
-        x_a = num.hi
-    elif g_lo * g_hi < 0:
-        x_a = brentq(gap, num.lo, num.hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
-    else:
-        raise SolverError(
-            "the alternating-offers equations have no solution in the contract range "
-            "(with no discounting and no breakdown risk the equilibrium is not unique)"
-        )
-    x_w = num.offer_to(a, num.reject(a, num.utility(a, x_a)))
-    assert x_w is not None
-    return x_w, x_a
+    span = num.hi - num.lo
+    tol = 1e-12 * (1 + abs(num.lo) + abs(num.hi))
+    contracting = num.q > 0 or any(d < 1 for d in num.delta.values())
+    if contracting:
+        g_lo, g_hi = gap(num.lo), gap(num.hi)
+        if g_lo == 0:
+            x_a = num.lo
+        elif g_hi == 0:
+            x_a = num.hi
+        elif g_lo * g_hi < 0:
+            x_a = brentq(gap, num.lo, num.hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+        else:
+            raise SolverError(
+                "the alternating-offers equations have no solution in the contract range"
+            )
+        return (answer(x_a),) * 2, (x_a,) * 2
+    grid = np.linspace(num.lo, num.hi, 2001)
+    gaps = np.array([gap(x) for x in grid])
+    zeros = np.flatnonzero(np.abs(gaps) <= tol)
+    if zeros.size == 0:
+        change = np.flatnonzero(np.sign(gaps[:-1]) * np.sign(gaps[1:]) < 0)
+        if change.size == 0:
+            raise SolverError(
+                "the alternating-offers equations have no solution in the contract range"
+            )
+        i = change[0]
+        x_a = brentq(gap, grid[i], grid[i + 1], xtol=1e-15, maxiter=500)
+        return (answer(x_a),) * 2, (x_a,) * 2
+
+    def edge(inside: float, outside: float) -> float:
+        for _ in range(200):
+            mid = (inside + outside) / 2
+            if abs(gap(mid)) <= tol:
+                inside = mid
+            else:
+                outside = mid
+            if abs(inside - outside) <= 1e-15 * (1 + span):
+                break
+        return inside
+
+    first, last = zeros[0], zeros[-1]
+    low = grid[first] if first == 0 else edge(grid[first], grid[first - 1])
+    high = grid[last] if last == grid.size - 1 else edge(grid[last], grid[last + 1])
+    return (answer(low), answer(high)), (low, high)
 
 
 @dataclass(frozen=True)
@@ -400,12 +434,14 @@ def backward_induction(
 
 
 def stationary_moves(game: AlternatingOffers) -> dict[str, Move]:
-    """The equilibrium :class:`Move` of each party as proposer in the infinite game."""
-    return _moves(_Numeric(game))
+    """The equilibrium :class:`Move` of each party as proposer in the infinite game
+    (where the equilibria form a set, those at its low end)."""
+    num = _Numeric(game)
+    (x_w, _), (x_a, _) = _stationary(num)
+    return _moves(num, x_w, x_a)
 
 
-def _moves(num: _Numeric) -> dict[str, Move]:
-    x_w, x_a = _stationary(num)
+def _moves(num: _Numeric, x_w: float, x_a: float) -> dict[str, Move]:
     w, a = num.rising, num.falling
     proposals = {w: x_w, a: x_a}
     moves = {}
@@ -533,7 +569,33 @@ def rubinstein(
             extra={"horizon": {"rounds": float(rounds)}},
             assumptions=(*assumptions, f"talks end after {rounds} rounds"),
         )
-    moves = _moves(num)
+    (w_low, w_high), (a_low, a_high) = _stationary(num)
+    if max(w_high - w_low, a_high - a_low) > 1e-9 * (1 + abs(num.hi - num.lo)):
+        low, high = (w_low, w_high) if game.first == num.rising else (a_low, a_high)
+        return Solution(
+            model=m.name,
+            method="rubinstein",
+            agreement={},
+            payoffs={},
+            disagreement=_disagreement(game),
+            parameters={p.name: float(p.value) for p in m.parameters},
+            agreement_set={var: (low, high)},
+            route="stationary subgame-perfect equilibria: the fixed points of the proposal "
+            "map, located on a grid and refined by bisection",
+            extra={
+                "payoff range": {
+                    f"{n} {end}": num.utility(n, x)
+                    for n in m.party_names
+                    for end, x in (("at low x", low), ("at high x", high))
+                }
+            },
+            assumptions=(
+                *assumptions,
+                f"no discounting and no breakdown risk: every {var} in the set is an "
+                "equilibrium agreement (Rubinstein 1982, §5)",
+            ),
+        )
+    moves = _moves(num, w_low, a_low)
     proposals = {n: move.offer for n, move in moves.items()}
     binding = {move.responder: move.walks for move in moves.values()}
     formulas = (

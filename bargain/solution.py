@@ -70,6 +70,10 @@ class Solution:
         Kalai–Smorodinsky), by name.
     assumptions
         Modelling choices behind the answer, in words.
+    agreement_set
+        Where the solution concept has many solutions, the range ``(low, high)``
+        of each contract variable over them; ``agreement`` and ``payoffs`` are
+        then empty (no arbitrary point is picked). ``None`` when unique.
     """
 
     model: str
@@ -87,6 +91,12 @@ class Solution:
     powers: dict[str, float] | None = None
     extra: dict[str, dict[str, float]] = field(default_factory=dict)
     assumptions: tuple[str, ...] = ()
+    agreement_set: dict[str, tuple[float, float]] | None = None
+
+    @property
+    def unique(self) -> bool:
+        """Whether the solution is one agreement (else ``agreement_set`` holds the set)."""
+        return self.agreement_set is None
 
     # -- renderings -----------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -107,6 +117,10 @@ class Solution:
             "route": self.route,
             "extra": {k: dict(v) for k, v in self.extra.items()},
             "assumptions": list(self.assumptions),
+            "unique": self.unique,
+            "agreement_set": None
+            if self.agreement_set is None
+            else {k: list(v) for k, v in self.agreement_set.items()},
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -133,10 +147,17 @@ class Solution:
                 "  bargaining powers: "
                 + ", ".join(f"{k} = {v:.6g}" for k, v in self.powers.items())
             )
-        lines.append("  agreement:")
+        if self.agreement_set is not None:
+            lines.append("  agreement: not unique; every agreement in")
+            lines.extend(
+                f"    {k} in [{lo:.12g}, {hi:.12g}]" for k, (lo, hi) in self.agreement_set.items()
+            )
+        else:
+            lines.append("  agreement:")
         for name, value, formula in self._rows():
             lines.append(f"    {name} = {value}" + (f"    formula: {formula}" if formula else ""))
-        lines.append("  payoffs:")
+        if self.payoffs:
+            lines.append("  payoffs:")
         for party, value in self.payoffs.items():
             lines.append(
                 f"    {party} = {value:.12g}   (disagreement {self.disagreement[party]:.12g})"
@@ -155,6 +176,10 @@ class Solution:
         title = f"**{self.method}** solution of `{self.model}`" + (" (exact)" if self.exact else "")
         out = [title, "", "| term | value | formula |", "|---|---|---|"]
         out += [f"| {n} | {v} | {f'`{f}`' if f else ''} |" for n, v, f in self._rows()]
+        out += [
+            f"| {n} | any in [{lo:.12g}, {hi:.12g}] | |"
+            for n, (lo, hi) in (self.agreement_set or {}).items()
+        ]
         out += ["", "| party | payoff | disagreement |", "|---|---|---|"]
         out += [
             f"| {p} | {v:.12g} | {self.disagreement[p]:.12g} |" for p, v in self.payoffs.items()

@@ -260,3 +260,33 @@ def test_weekly_case_model_is_fast(split):
     start = time.perf_counter()
     bargain.rubinstein(split.with_values(delta_W=0.999, delta_A=0.998), exact=False)
     assert time.perf_counter() - start < 1.0
+
+
+@given(c_w=st.floats(0.01, 0.4), c_a=st.floats(0.01, 0.4))
+def test_fixed_costs(c_w, c_a):
+    # Rubinstein (1982), §5 (fixed bargaining costs, no discounting), W proposing first:
+    # c_W < c_A: W gets everything; c_W > c_A: W gets c_A; c_W = c_A = c: every share in
+    # [c, 1] is an equilibrium outcome, reported as a set.
+    assume(abs(c_w - c_a) > 1e-3)
+    m = split_game(
+        W={"discount_factor": 1, "strike_payoff": -c_w},
+        A={"discount_factor": 1, "strike_payoff": -c_a},
+    )
+    s = bargain.rubinstein(m)
+    assert s.unique
+    assert s.agreement["x"] == pytest.approx(1.0 if c_w < c_a else c_a, abs=1e-9)
+
+
+@given(c=st.floats(0.01, 0.6))
+def test_equal_fixed_costs_give_a_set(c):
+    m = split_game(
+        W={"discount_factor": 1, "strike_payoff": -c},
+        A={"discount_factor": 1, "strike_payoff": -c},
+    )
+    s = bargain.rubinstein(m)
+    assert not s.unique and s.agreement == {} and s.payoffs == {}
+    low, high = s.agreement_set["x"]
+    assert low == pytest.approx(c, abs=1e-9)
+    assert high == pytest.approx(1.0, abs=1e-9)
+    data = s.to_dict()
+    assert data["unique"] is False and data["agreement_set"]["x"] == [low, high]
