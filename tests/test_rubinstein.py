@@ -290,3 +290,48 @@ def test_equal_fixed_costs_give_a_set(c):
     assert high == pytest.approx(1.0, abs=1e-9)
     data = s.to_dict()
     assert data["unique"] is False and data["agreement_set"]["x"] == [low, high]
+
+
+@given(q=st.floats(0.01, 0.5), d_w=st.floats(0.5, 0.99), d_a=st.floats(0.5, 0.99))
+def test_discounting_and_breakdown_combined(q, d_w, d_a):
+    # Muthoo (1999), ch. 4 with discounting: the responder's alternative is (1 - q) delta_j
+    # times its next-round share, so x_W = (1 - (1-q) d_A) / (1 - (1-q)**2 d_W d_A).
+    m = split_game(W={"discount_factor": d_w}, A={"discount_factor": d_a})
+    m = bargain.model_from_dict(
+        {
+            **bargain.model_to_dict(m),
+            "bargaining": {"first_proposer": "W", "breakdown_probability": q},
+        }
+    )
+    closed = (1 - (1 - q) * d_a) / (1 - (1 - q) ** 2 * d_w * d_a)
+    assert bargain.rubinstein(m, exact=False).agreement["x"] == pytest.approx(closed, abs=TOL)
+
+
+def test_nash_limit_with_strike_payoffs_uses_the_impasse_point():
+    # Binmore, Rubinstein & Wolinsky (1986): with inside options the limit is the generalised
+    # Nash solution whose disagreement point is the impasse point b_i / r_i.
+    r_w, r_a, b_w, b_a = 0.05, 0.1, -0.004, 0.01
+    m = two_party(
+        "x",
+        "sqrt(1 - x)",
+        A={"discount_rate": r_w, "strike_payoff": b_w},
+        B={"discount_rate": r_a, "strike_payoff": b_a},
+    )
+    impasse = two_party("x", "sqrt(1 - x)", d_a=b_w / r_w, d_b=b_a / r_a)
+    limit = bargain.nash(impasse, powers={"A": r_a, "B": r_w}, exact=False).agreement["x"]
+    near = bargain.rubinstein(m, period=0.001, exact=False).agreement["x"]
+    far = bargain.rubinstein(m, period=0.1, exact=False).agreement["x"]
+    assert abs(near - limit) < 1e-4
+    assert abs(near - limit) < abs(far - limit) / 10
+
+
+@given(o_a=st.floats(0.3, 0.9), d_w=st.floats(0.5, 0.95), d_a=st.floats(0.5, 0.95))
+def test_binding_outside_option_sets_the_share_exactly(o_a, d_w, d_a):
+    # Outside-option principle: if A's outside option beats its game payoff as responder,
+    # W's offer gives A exactly o_A.
+    rubinstein_share_a = d_a * (1 - d_w) / (1 - d_w * d_a)
+    assume(o_a > rubinstein_share_a + 1e-6)
+    m = split_game(W={"discount_factor": d_w}, A={"discount_factor": d_a, "outside_option": o_a})
+    s = bargain.rubinstein(m, exact=False)
+    assert s.payoffs["A"] == pytest.approx(o_a, abs=TOL)
+    assert "A outside option" in s.binding
