@@ -165,6 +165,7 @@ HOSTILE = [
     ("getattr(x, y)", "call of unknown function 'getattr'"),
     ("sympify('x')", "strings are not allowed"),
     ("sympify(x)", "call of unknown function 'sympify'"),
+    ("Symbol('x')", "strings are not allowed"),
     ("Symbol(x)", "call of unknown function 'Symbol'"),
     ("import os", "unknown name 'import'"),
     ("9**9**9**9", "too large"),
@@ -178,6 +179,7 @@ HOSTILE = [
     ("sqrt(10**500 + 7)", "root of a number with more than 100 digits"),
     ("10**1000 * 10", "number too large"),
     ("2**pi", "cannot be bounded"),
+    ("(1 + pi)**exp(99999)", "cannot be bounded"),
     ("1e999999", "out of range"),
     ("1" * 41, "longer than 40 characters"),
     ("(" * 5000 + "x" + ")" * 5000, "10001 characters long"),
@@ -406,8 +408,9 @@ def _binary(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 
 def _extend(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    # Every function or power takes an argument with a symbol, so constants never nest deeply,
-    # and every divisor, root and logarithm is safe, so each string is valid.
+    # Functions and powers get arguments with a symbol (max of constants is a rational), so
+    # constants never nest deeply; divisors, roots and logarithms are kept safe, so every
+    # string is valid.
     return st.one_of(
         _binary(children),
         st.builds(lambda top, bottom: f"{top} / (abs({bottom}) + 1)", children, children),
