@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from .egalitarian import egalitarian
 from .errors import BargainError, ExpressionError, FeasibilityError, ModelError, SolverError
+from .holdout import strike_or_holdout
 from .kalai_smorodinsky import kalai_smorodinsky
 from .model import Model, Parameter, Party, Variable
 from .modelfile import dumps_model, load_model, model_from_dict, model_to_dict
@@ -31,6 +32,7 @@ SOLVERS = {
     "egalitarian": egalitarian,
     "utilitarian": utilitarian,
     "rubinstein": rubinstein,
+    "strike-or-holdout": strike_or_holdout,
 }
 """The solution concepts by their CLI name."""
 
@@ -57,5 +59,6 @@ __all__ = [
     "nash",
     "rubinstein",
     "simulate",
+    "strike_or_holdout",
     "utilitarian",
 ]

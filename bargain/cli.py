@@ -9,6 +9,7 @@ non-zero exit status (1 for a refused model or problem, 2 for bad usage).
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 import sys
 from collections.abc import Sequence
@@ -104,7 +105,9 @@ def cmd_show(args: argparse.Namespace) -> None:
 def cmd_solve(args: argparse.Namespace) -> None:
     model = _load(args.model, args.set)
     solver = SOLVERS[args.method]
-    kwargs: dict[str, object] = {"exact": not args.numeric}
+    kwargs: dict[str, object] = {}
+    if "exact" in inspect.signature(solver).parameters:
+        kwargs["exact"] = not args.numeric
     if args.power:
         if args.method != "nash":
             raise ModelError("bargaining powers apply to the Nash solution only", table="--power")
@@ -113,9 +116,10 @@ def cmd_solve(args: argparse.Namespace) -> None:
         value = getattr(args, option)
         if value is None:
             continue
-        if args.method != "rubinstein":
+        if option not in inspect.signature(solver).parameters:
             raise ModelError(
-                "applies to the alternating-offers game only (--method rubinstein)",
+                "applies to the alternating-offers games only (--method rubinstein or "
+                "strike-or-holdout)",
                 table=f"--{option}",
             )
         kwargs[option] = value

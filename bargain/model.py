@@ -176,11 +176,16 @@ class Constraint:
 
 @dataclass(frozen=True)
 class Bargaining:
-    """Options of the strategic (alternating-offers) game; all optional."""
+    """Options of the strategic (alternating-offers) game; all optional.
+
+    ``status_quo`` is the contract in force while talks go on if nobody strikes
+    (the old contract), for the strike-or-hold-out game.
+    """
 
     first_proposer: str | None = None
     breakdown_probability: sympy.Expr = ZERO
     horizon: sympy.Expr = sympy.oo
+    status_quo: sympy.Expr | None = None
 
 
 @dataclass(frozen=True)

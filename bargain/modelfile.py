@@ -66,7 +66,7 @@ PARTY_KEYS = (
     "bargaining_power",
 )
 CONSTRAINT_KEYS = ("expr", "description")
-BARGAINING_KEYS = ("first_proposer", "breakdown_probability", "horizon")
+BARGAINING_KEYS = ("first_proposer", "breakdown_probability", "horizon", "status_quo")
 PROMISE_KEYS = ("by", "to", "concession", "promised", "trust", "description")
 
 
@@ -396,6 +396,9 @@ def _bargaining(
             table.get("breakdown_probability", 0), params, "bargaining", "breakdown_probability"
         ),
         horizon=horizon,
+        status_quo=r.expression(table["status_quo"], params, "bargaining", "status_quo")
+        if "status_quo" in table
+        else None,
     )
 
 
@@ -515,6 +518,7 @@ def model_to_dict(model: Model) -> dict[str, Any]:
         first_proposer=b.first_proposer,
         breakdown_probability=_expr_out(b.breakdown_probability),
         horizon="inf" if b.horizon == sympy.oo else int(b.horizon),
+        status_quo=_expr_out(b.status_quo),
     )
     if model.promises:
         out["promises"] = {

@@ -145,6 +145,8 @@ def validate_model(model: Model) -> None:
         low_open=False,
         high_open=False,
     )
+    if model.bargaining.status_quo is not None:
+        numeric_value(model, model.bargaining.status_quo, "bargaining", "status_quo")
     for pr in model.promises:
         if not pr.trust.free_symbols - set(model.substitutions):
             _in_range(

@@ -91,7 +91,7 @@ def test_solve_rubinstein_options(capsys):
     assert data["agreement"]["x"] == pytest.approx(data["extra"]["proposals"]["A"])
     assert data["delay"] == 0
     code, _, err = run(capsys, "solve", "split", "--horizon", "3")
-    assert code == 1 and "[--horizon]: applies to the alternating-offers game only" in err
+    assert code == 1 and "[--horizon]: applies to the alternating-offers games only" in err
 
 
 @pytest.mark.parametrize("method", ["nash", "kalai-smorodinsky", "egalitarian", "utilitarian"])

@@ -65,7 +65,12 @@ def test_constraints_and_promises_load_and_round_trip():
             "variables": {"a": {"min": 0, "max": 1}, "b": {"min": 0, "max": 1}},
             "constraints": {"budget": "a + b <= 1.5", "floor": {"expr": "a >= 0.1"}},
             "parties": {"W": {"payoff": "a + b"}, "A": {"payoff": "2 - a - b"}},
-            "bargaining": {"first_proposer": "A", "horizon": 12, "breakdown_probability": 0.01},
+            "bargaining": {
+                "first_proposer": "A",
+                "horizon": 12,
+                "breakdown_probability": 0.01,
+                "status_quo": "p / 2",
+            },
             "promises": {
                 "dvd_for_est": {
                     "by": "A",
