@@ -17,8 +17,9 @@ from tests.conftest import shipped, two_party
 TOL = 1e-9
 
 
-def split_game(**parties) -> bargain.Model:
-    """Splitting one unit: W gets x, A gets 1 - x."""
+def split_game(bargaining: dict | None = None, **parties: dict) -> bargain.Model:
+    """Splitting one unit: W gets x, A gets 1 - x (each party's fields can be overridden);
+    W proposes first unless ``bargaining`` says otherwise."""
     spec = {"W": {"payoff": "x"}, "A": {"payoff": "1 - x"}}
     for name, fields in parties.items():
         spec[name].update(fields)
@@ -27,7 +28,7 @@ def split_game(**parties) -> bargain.Model:
             "model": {"name": "g"},
             "variables": {"x": {"min": 0, "max": 1}},
             "parties": spec,
-            "bargaining": {"first_proposer": "W"},
+            "bargaining": {"first_proposer": "W", **(bargaining or {})},
         }
     )
 
@@ -144,17 +145,7 @@ def test_outside_option_principle(o_a, expected):
 def test_breakdown_risk_without_discounting(q):
     # Binmore, Rubinstein & Wolinsky (1986); Muthoo (1999), ch. 4: with no discounting and a
     # probability q of breakdown after each rejection (payoffs 0), the proposer gets 1/(2-q).
-    m = bargain.model_from_dict(
-        {
-            "model": {"name": "risk"},
-            "variables": {"x": {"min": 0, "max": 1}},
-            "parties": {
-                "W": {"payoff": "x", "discount_factor": 1},
-                "A": {"payoff": "1 - x", "discount_factor": 1},
-            },
-            "bargaining": {"first_proposer": "W", "breakdown_probability": q},
-        }
-    )
+    m = split_game({"breakdown_probability": q}, W={"discount_factor": 1}, A={"discount_factor": 1})
     assert bargain.rubinstein(m, exact=False).agreement["x"] == pytest.approx(1 / (2 - q), abs=TOL)
 
 
@@ -214,35 +205,14 @@ def test_bad_options(split, kwargs, match):
 
 
 def test_frontier_must_be_decreasing():
-    m = split_game(W={"discount_factor": 0.9}, A={"discount_factor": 0.9})
-    rising = m.with_values()  # same model, then swap A's payoff to rise with x
-    bad = bargain.model_from_dict(
-        {
-            "model": {"name": "bad"},
-            "variables": {"x": {"min": 0, "max": 1}},
-            "parties": {
-                "W": {"payoff": "x", "discount_factor": 0.9},
-                "A": {"payoff": "x", "discount_factor": 0.9},
-            },
-        }
-    )
-    assert rising == m
+    both_rise = split_game(W={"discount_factor": 0.9}, A={"payoff": "x", "discount_factor": 0.9})
     with pytest.raises(bargain.ModelError, match="frontier must be decreasing"):
-        bargain.rubinstein(bad)
-    hump = bargain.model_from_dict(
-        {
-            "model": {"name": "hump"},
-            "variables": {"x": {"min": 0, "max": 1}},
-            "parties": {
-                "W": {"payoff": "x", "discount_factor": 0.9},
-                "A": {"payoff": "x * (1 - x)", "discount_factor": 0.9},
-            },
-        }
+        bargain.rubinstein(both_rise)
+    hump = split_game(
+        W={"discount_factor": 0.9}, A={"payoff": "x * (1 - x)", "discount_factor": 0.9}
     )
     with pytest.raises(
-        bargain.ModelError,
-        match=r"\[parties.A\] payoff: must be finite and "
-        "strictly monotone",
+        bargain.ModelError, match=r"\[parties.A\] payoff: must be finite and strictly monotone"
     ):
         bargain.rubinstein(hump)
 
@@ -296,12 +266,8 @@ def test_equal_fixed_costs_give_a_set(c):
 def test_discounting_and_breakdown_combined(q, d_w, d_a):
     # Muthoo (1999), ch. 4 with discounting: the responder's alternative is (1 - q) delta_j
     # times its next-round share, so x_W = (1 - (1-q) d_A) / (1 - (1-q)**2 d_W d_A).
-    m = split_game(W={"discount_factor": d_w}, A={"discount_factor": d_a})
-    m = bargain.model_from_dict(
-        {
-            **bargain.model_to_dict(m),
-            "bargaining": {"first_proposer": "W", "breakdown_probability": q},
-        }
+    m = split_game(
+        {"breakdown_probability": q}, W={"discount_factor": d_w}, A={"discount_factor": d_a}
     )
     closed = (1 - (1 - q) * d_a) / (1 - (1 - q) ** 2 * d_w * d_a)
     assert bargain.rubinstein(m, exact=False).agreement["x"] == pytest.approx(closed, abs=TOL)

@@ -76,16 +76,8 @@ def test_outside_option_taken_off_the_equilibrium_path():
 
 
 def test_breakdown_draws_are_seeded():
-    m = bargain.model_from_dict(
-        {
-            "model": {"name": "risk"},
-            "variables": {"x": {"min": 0, "max": 1}},
-            "parties": {
-                "W": {"payoff": "x", "discount_factor": 1},
-                "A": {"payoff": "1 - x", "discount_factor": 1},
-            },
-            "bargaining": {"first_proposer": "W", "breakdown_probability": 0.5},
-        }
+    m = split_game(
+        {"breakdown_probability": 0.5}, W={"discount_factor": 1}, A={"discount_factor": 1}
     )
     stubborn = {"W": Demand(1.0), "A": Demand(0.0)}
     a = simulate(m, stubborn, seed=7)
