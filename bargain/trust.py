@@ -34,7 +34,8 @@ from .errors import ModelError
 OUTCOMES = ("kept", "broken")
 
 
-def _check(prior: float, error: float, opportunist_keeps: float) -> None:
+def check_beliefs(prior: float, error: float, opportunist_keeps: float) -> None:
+    """Refuse probabilities outside [0, 1] and honest types no more reliable than opportunists."""
     for key, value in (
         ("prior", prior),
         ("error", error),
@@ -94,7 +95,7 @@ def posterior(
     >>> round(posterior(0.5, ["kept", "kept"], error=0.1, opportunist_keeps=0.5), 6)
     0.764151
     """
-    _check(prior, error, opportunist_keeps)
+    check_beliefs(prior, error, opportunist_keeps)
     honest, opportunist = prior, 1 - prior
     for outcome in observed:
         honest *= likelihood(outcome, True, error=error, opportunist_keeps=opportunist_keeps)
@@ -156,4 +157,4 @@ def promises_to_rebuild(
     return n
 
 
-__all__ = ["OUTCOMES", "likelihood", "posterior", "promises_to_rebuild"]
+__all__ = ["OUTCOMES", "check_beliefs", "likelihood", "posterior", "promises_to_rebuild"]
