@@ -402,7 +402,11 @@ def backward_induction(
     SolverError
         If the equilibrium path ends without agreement (deadline or walk-out).
     """
-    num = _Numeric(game)
+    return _backward(_Numeric(game), rounds)
+
+
+def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float], tuple[Move, ...]]:
+    game = num.game
     names = (num.rising, num.falling)
     d = {n: num.disagreement[n] for n in names}
     values = dict(d)  # continuation payoffs after the last round, at that time
@@ -556,13 +560,13 @@ def rubinstein(
     ]
     if game.horizon != sympy.oo:
         rounds = int(game.horizon)
-        x, delay, values, _ = backward_induction(game, rounds)
+        x, delay, values, _ = _backward(num, rounds)
         return Solution(
             model=m.name,
             method="rubinstein",
             agreement={var: x},
             payoffs=values,
-            disagreement=_disagreement(game),
+            disagreement={n: num.disagreement[n] for n in m.party_names},
             parameters={p.name: float(p.value) for p in m.parameters},
             delay=float(delay * game.period),
             route=f"backward induction over {rounds} rounds (brentq for each offer)",
@@ -577,7 +581,7 @@ def rubinstein(
             method="rubinstein",
             agreement={},
             payoffs={},
-            disagreement=_disagreement(game),
+            disagreement={n: num.disagreement[n] for n in m.party_names},
             parameters={p.name: float(p.value) for p in m.parameters},
             agreement_set={var: (low, high)},
             route="stationary subgame-perfect equilibria: the fixed points of the proposal "
@@ -614,7 +618,7 @@ def rubinstein(
         method="rubinstein",
         agreement={var: x},
         payoffs={n: num.utility(n, x) for n in m.party_names},
-        disagreement=_disagreement(game),
+        disagreement={n: num.disagreement[n] for n in m.party_names},
         parameters={p.name: float(p.value) for p in m.parameters},
         delay=0.0,
         exact=formula is not None,
@@ -628,11 +632,6 @@ def rubinstein(
         extra={"proposals": proposals},
         assumptions=tuple(assumptions),
     )
-
-
-def _disagreement(game: AlternatingOffers) -> dict[str, float]:
-    m = game.model
-    return {p.name: _Numeric(game).disagreement[p.name] for p in m.parties}
 
 
 __all__ = [
