@@ -52,8 +52,6 @@ Examples
 
 from __future__ import annotations
 
-import copy
-
 from .errors import ModelError, SolverError
 from .model import Model
 from .rubinstein import _Numeric, _stationary, game_of
@@ -133,12 +131,10 @@ def strike_or_holdout(
         )
     holdout = {n: num.utility(n, w0) * (1 - num.delta[n]) for n in (u, f)}
     # Lowest wage: the union never strikes.
-    low = copy.copy(num)
-    low.base = dict(holdout)
+    low = num.rejecting_with(holdout)
     (low_u, _), (low_f, _) = _by_party(low, _stationary(low), u)
     # Highest wage: strike after the firm rejects, hold out after the union rejects.
-    high = copy.copy(num)
-    high.base = {u: holdout[u], f: num.strike[f]}
+    high = num.rejecting_with({u: holdout[u], f: num.strike[f]})
     (high_u, _), (high_f, _) = _by_party(high, _stationary(high), u)
     strike_value = num.strike[u] + num.delta[u] * num.utility(u, high_f)
     margin = strike_value - num.utility(u, w0)

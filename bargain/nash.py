@@ -119,13 +119,7 @@ def nash(
     """
     problem = problem_of(model)
     weights = bargaining_powers(model, powers)
-    objective = sum(
-        (
-            w * sympy.log(p.payoff - p.disagreement)
-            for p, w in zip(model.parties, weights.values(), strict=True)
-        ),
-        sympy.Integer(0),
-    )
+    objective = problem.log_nash_product(list(weights.values()))
     program = problem.program(objective, inequalities=problem.rational())
     result = problem.solve(program, problem.interior_start(timeout), exact=exact, timeout=timeout)
     equal = len(set(weights.values())) == 1

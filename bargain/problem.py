@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import sympy
@@ -51,6 +52,40 @@ class BargainingProblem:
     @property
     def subs(self) -> dict[sympy.Symbol, sympy.Rational]:
         return self.model.substitutions
+
+    @cached_property
+    def disagreement_values(self) -> dict[str, float]:
+        """Each party's disagreement payoff at the model's values."""
+        return {
+            p.name: numeric_value(self.model, p.disagreement, f"parties.{p.name}", "disagreement")
+            for p in self.model.parties
+        }
+
+    @cached_property
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds of the contract variables at the model's values."""
+        lo, hi = (
+            np.array(
+                [
+                    numeric_value(self.model, getattr(v, side), f"variables.{v.name}", side)
+                    for v in self.model.variables
+                ]
+            )
+            for side in ("min", "max")
+        )
+        return lo, hi
+
+    def log_nash_product(self, weights: Sequence[sympy.Expr] | None = None) -> sympy.Expr:
+        """``sum_i w_i log(u_i - d_i)``: the (weighted) Nash product on a log scale; equal
+        weights when none are given."""
+        weights = weights if weights is not None else [sympy.Integer(1)] * len(self.model.parties)
+        return sum(
+            (
+                w * sympy.log(p.payoff - p.disagreement)
+                for p, w in zip(self.model.parties, weights, strict=True)
+            ),
+            sympy.Integer(0),
+        )
 
     @property
     def probe(self) -> dict[sympy.Symbol, sympy.Rational]:
@@ -102,18 +137,7 @@ class BargainingProblem:
 
     def box_starts(self) -> list[np.ndarray]:
         """Starting contracts: the centre of the box and a scrambled Sobol sample of it."""
-        lo = np.array(
-            [
-                numeric_value(self.model, v.min, f"variables.{v.name}", "min")
-                for v in self.model.variables
-            ]
-        )
-        hi = np.array(
-            [
-                numeric_value(self.model, v.max, f"variables.{v.name}", "max")
-                for v in self.model.variables
-            ]
-        )
+        lo, hi = self.bounds
         sample = qmc.Sobol(d=len(lo), scramble=True, seed=0).random(N_RANDOM_STARTS)
         return [(lo + hi) / 2, *(lo + (hi - lo) * s for s in sample)]
 
@@ -150,7 +174,7 @@ class BargainingProblem:
         for x in starts:
             point = dict(zip(self.variables, x, strict=True))
             u = self.payoff_values(point)
-            d = [numeric_value(self.model, e, "parties", "disagreement") for e in self.disagreement]
+            d = self.disagreement_values.values()
             t = min((ui - di) / w for ui, di, w in zip(u, d, weights, strict=True))
             out.append(np.append(x, t))
         return out
@@ -176,10 +200,7 @@ class BargainingProblem:
         gain = result.point[GAIN]
         scale = 1 + max(abs(v) for v in self.payoff_values(result.point))
         if gain <= 1e-9 * scale:
-            d = ", ".join(
-                f"{p.name} = {numeric_value(self.model, p.disagreement, 'parties', p.name):g}"
-                for p in self.model.parties
-            )
+            d = ", ".join(f"{name} = {value:g}" for name, value in self.disagreement_values.items())
             raise FeasibilityError(
                 f"no agreement gives every party more than its disagreement payoff ({d}); "
                 "the disagreement point is not improved upon",
@@ -227,10 +248,7 @@ class BargainingProblem:
             method=method,
             agreement={v.name: float(result.point[v.symbol]) for v in m.variables},
             payoffs=dict(zip(m.party_names, payoffs, strict=True)),
-            disagreement={
-                p.name: numeric_value(m, p.disagreement, f"parties.{p.name}", "disagreement")
-                for p in m.parties
-            },
+            disagreement=dict(self.disagreement_values),
             parameters={p.name: float(p.value) for p in m.parameters},
             exact=formula is not None,
             formula=formula,

@@ -46,6 +46,7 @@ V*(delta_A - 1)/(delta_A*delta_W - 1)
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 
@@ -272,6 +273,13 @@ class _Numeric:
 
     def utility(self, name: str, x: float) -> float:
         return float(self.u[name](x))
+
+    def rejecting_with(self, base: dict[str, float]) -> _Numeric:
+        """A copy of the game in which a rejection is worth ``base[name]`` this round to
+        each responder (instead of its strike and breakdown payoffs)."""
+        other = copy.copy(self)
+        other.base = dict(base)
+        return other
 
     def best_for(self, name: str) -> float:
         """The contract that is best for ``name``."""

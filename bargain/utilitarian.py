@@ -53,9 +53,7 @@ def utilitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
     problem = problem_of(model)
     starts = problem.interior_start(timeout)
     total = sum(problem.payoffs, sympy.Integer(0))
-    nash_product = sum(
-        (sympy.log(p.payoff - p.disagreement) for p in model.parties), sympy.Integer(0)
-    )
+    nash_product = problem.log_nash_product()
     tie = (
         "the sum of payoffs is maximal on a whole set of agreements; the one chosen "
         "maximises the Nash product among them",
