@@ -89,16 +89,8 @@ class AlternatingOffers:
     period: sympy.Expr
     first: str
     horizon: sympy.Expr
-
-    @property
-    def lo(self) -> float:
-        v = self.model.variables[0]
-        return numeric_value(self.model, v.min, f"variables.{v.name}", "min")
-
-    @property
-    def hi(self) -> float:
-        v = self.model.variables[0]
-        return numeric_value(self.model, v.max, f"variables.{v.name}", "max")
+    lo: float  # the contract range at the model's values
+    hi: float
 
 
 def game_of(
@@ -142,7 +134,10 @@ def game_of(
         delta_t = sympy.Rational(repr(float(period)))
     x = model.variables[0].symbol
     sides = [_side(model, p, delta_t) for p in model.parties]
-    rising, falling = _orient(model, x, sides)
+    v = model.variables[0]
+    lo = numeric_value(model, v.min, f"variables.{v.name}", "min")
+    hi = numeric_value(model, v.max, f"variables.{v.name}", "max")
+    rising, falling = _orient(model, x, sides, lo, hi)
     first = proposer or model.bargaining.first_proposer or model.parties[0].name
     model.party(first)  # refuses an unknown name
     t = model.bargaining.horizon if horizon is None else _horizon(horizon, file)
@@ -155,6 +150,8 @@ def game_of(
         period=delta_t,
         first=first,
         horizon=t,
+        lo=lo,
+        hi=hi,
     )
 
 
@@ -198,11 +195,10 @@ def _side(model: Model, party: Party, delta_t: sympy.Expr) -> _Side:
     return _Side(party, sympy.simplify(discount), strike, party.outside_option)
 
 
-def _orient(model: Model, x: sympy.Symbol, sides: list[_Side]) -> tuple[_Side, _Side]:
-    """Which party's payoff rises with x; refuse frontiers that are not monotone."""
-    v = model.variables[0]
-    lo = numeric_value(model, v.min, f"variables.{v.name}", "min")
-    hi = numeric_value(model, v.max, f"variables.{v.name}", "max")
+def _orient(
+    model: Model, x: sympy.Symbol, sides: list[_Side], lo: float, hi: float
+) -> tuple[_Side, _Side]:
+    """Which party's payoff rises with x on [lo, hi]; refuse frontiers that are not monotone."""
     grid = np.linspace(lo, hi, _GRID)
     trends = []
     for side in sides:
