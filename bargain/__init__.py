@@ -1,7 +1,8 @@
 """bargain — a game-theoretic bargaining solver.
 
 Write a negotiation down as a symbolic model (parties, contract terms, payoffs,
-disagreement points), then solve it with the axiomatic bargaining solutions.
+disagreement points, promises), then solve it with the axiomatic bargaining
+solutions or the alternating-offers game, and measure what a broken promise costs.
 
 Examples
 --------
@@ -13,6 +14,8 @@ Examples
 
 from __future__ import annotations
 
+from .attrition import abreu_gul
+from .credibility import credibility
 from .egalitarian import egalitarian
 from .errors import BargainError, ExpressionError, FeasibilityError, ModelError, SolverError
 from .holdout import strike_or_holdout
@@ -20,10 +23,12 @@ from .kalai_smorodinsky import kalai_smorodinsky
 from .model import Model, Parameter, Party, Variable
 from .modelfile import dumps_model, load_model, model_from_dict, model_to_dict
 from .nash import nash
+from .promise import promise_game, solve_promise
 from .registry import find_model, models_dir
 from .rubinstein import rubinstein
 from .simulate import simulate
 from .solution import Solution
+from .trust import posterior, promises_to_rebuild
 from .utilitarian import utilitarian
 
 SOLVERS = {
@@ -48,6 +53,8 @@ __all__ = [
     "Solution",
     "SolverError",
     "Variable",
+    "abreu_gul",
+    "credibility",
     "dumps_model",
     "egalitarian",
     "find_model",
@@ -57,8 +64,12 @@ __all__ = [
     "model_to_dict",
     "models_dir",
     "nash",
+    "posterior",
+    "promise_game",
+    "promises_to_rebuild",
     "rubinstein",
     "simulate",
+    "solve_promise",
     "strike_or_holdout",
     "utilitarian",
 ]

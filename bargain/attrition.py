@@ -30,11 +30,14 @@ When ``T_W == T_A`` neither party is weaker: there is no atom and
 ``weaker``/``stronger`` are ``None``. Compatible demands
 (``α_W + α_A <= 1``) are not an error: agreement is immediate, with no war.
 
-Obstinacy probabilities may be 0 on one side (``0 <= z_i < 1``): a party that
-is rational for sure is the weaker side and concedes at once (the one-sided
-case). ``z_i = 1`` (no rational type, whose payoff would be undefined) and
-``z_W = z_A = 0`` (complete information, where the war of attrition has a
-continuum of equilibria — Hendricks, Weiss & Wilson 1988) are refused.
+Obstinacy probabilities may be 0 on one side: a party that is rational for
+sure is the weaker side and concedes at once (the one-sided case). They may be
+1 on one side: that party is obstinate for sure (``T_i = 0``), the other's
+rational type gives in at once, there is no delay, and only the other has a
+rational payoff (the limit ``z_i → 1`` of the formulas). ``z_W = z_A = 0``
+(complete information, where the war of attrition has a continuum of
+equilibria — Hendricks, Weiss & Wilson 1988) and ``z_W = z_A = 1`` (no
+rational type at all) are refused.
 
 Examples
 --------
@@ -247,16 +250,18 @@ def _validate(
             raise ModelError(f"must be a share in (0, 1], got {demands[party]!r}", key=key)
         key = f"obstinate.{party}"
         _check_number(obstinate[party], key)
-        if not 0 <= obstinate[party] < 1:
-            raise ModelError(
-                f"must be a probability in [0, 1), got {obstinate[party]!r} (a party that is "
-                "obstinate for sure has no rational type)",
-                key=key,
-            )
+        if not 0 <= obstinate[party] <= 1:
+            raise ModelError(f"must be a probability in [0, 1], got {obstinate[party]!r}", key=key)
         key = f"rates.{party}"
         _check_number(rates[party], key)
         if not rates[party] > 0:
             raise ModelError(f"must be a positive discount rate, got {rates[party]!r}", key=key)
+    if all(obstinate[p] == 1 for p in parties):
+        raise ModelError(
+            "both parties are obstinate for sure: there is no rational type and no war, "
+            "only an impasse",
+            key="obstinate",
+        )
     return parties[0], parties[1]
 
 
@@ -318,8 +323,8 @@ def abreu_gul(
         Each party's demanded share ``α_i`` of a surplus of 1, in (0, 1].
         Exactly two parties; their order is kept.
     obstinate
-        Probability ``z_i`` in [0, 1) that each party is obstinate (never
-        accepts less than its demand); at most one may be 0.
+        Probability ``z_i`` in [0, 1] that each party is obstinate (never
+        accepts less than its demand); at most one may be 0 and at most one 1.
     rates
         Each party's discount rate ``r_i > 0``.
 
@@ -404,7 +409,7 @@ def abreu_gul(
             weaker: 1 - alpha[stronger],
             stronger: atom * alpha[stronger] + (1 - atom) * (1 - alpha[weaker]),
         }
-        payoffs = {p: payoffs[p] for p in parties}
+        payoffs = {p: payoffs[p] for p in parties if z[p] < 1}  # only rational types have one
     return Reputation(
         parties=parties,
         demands=alpha,

@@ -1,8 +1,9 @@
 """The ``bargain`` command line.
 
-``bargain models`` lists the models, ``bargain show MODEL`` prints one, and
+``bargain models`` lists the models, ``bargain show MODEL`` prints one,
 ``bargain solve MODEL`` solves it under an axiomatic solution or the
-alternating-offers game (``--method rubinstein``). Errors are one line on stderr and a
+alternating-offers game (``--method rubinstein``), and ``bargain credibility
+MODEL`` solves it before and after a broken promise. Errors are one line on stderr and a
 non-zero exit status (1 for a refused model or problem, 2 for bad usage).
 """
 
@@ -15,11 +16,14 @@ import sys
 from collections.abc import Sequence
 
 from . import SOLVERS
+from .credibility import METHODS, PACKAGE_RULES, CredibilityReport, credibility
 from .errors import BargainError, ModelError
 from .expr import expression_to_string
 from .model import Model
 from .modelfile import load_model, parse_number
 from .registry import find_model, model_names, models_dir
+from .solution import Solution
+from .trust import OUTCOMES
 
 
 def _pairs(items: Sequence[str], option: str) -> dict[str, object]:
@@ -96,40 +100,126 @@ def cmd_show(args: argparse.Namespace) -> None:
             ("discount_factor", p.discount_factor),
             ("discount_rate", p.discount_rate),
             ("bargaining_power", p.bargaining_power),
+            ("demand", p.demand),
+            ("hardliner", p.hardliner),
         ]
         for label, expr in fields:
             if expr is not None:
                 print(f"      {label:<16} {expression_to_string(expr)}")
+    if m.promises:
+        print("\npromises:")
+    for pr in m.promises:
+        print(
+            f"  {pr.name}: {pr.by} promised {pr.to}"
+            + (f"  {pr.description}" if pr.description else "")
+        )
+        for label in (
+            "concession",
+            "concession_value",
+            "promised",
+            "promised_cost",
+            "trust",
+            "error",
+            "opportunist_keeps",
+            "breakdown_per_distrust",
+        ):
+            expr = getattr(pr, label)
+            if expr is not None:
+                print(f"      {label:<22} {expression_to_string(expr)}")
 
 
-def cmd_solve(args: argparse.Namespace) -> None:
-    model = _load(args.model, args.set)
-    solver = SOLVERS[args.method]
+def _solver_options(args: argparse.Namespace, method: str) -> dict[str, object]:
+    """The keyword arguments of a solver from the command line's solver options."""
+    solver = SOLVERS[method]
+    accepted = inspect.signature(solver).parameters
     kwargs: dict[str, object] = {}
-    if "exact" in inspect.signature(solver).parameters:
+    if "exact" in accepted:
         kwargs["exact"] = not args.numeric
     if args.power:
-        if args.method != "nash":
+        if method != "nash":
             raise ModelError("bargaining powers apply to the Nash solution only", table="--power")
         kwargs["powers"] = _pairs(args.power, "--power")
     for option in ("proposer", "period", "horizon"):
         value = getattr(args, option)
         if value is None:
             continue
-        if option not in inspect.signature(solver).parameters:
+        if option not in accepted:
             raise ModelError(
                 "applies to the alternating-offers games only (--method rubinstein or "
                 "strike-or-holdout)",
                 table=f"--{option}",
             )
         kwargs[option] = value
-    solution = solver(model, **kwargs)
-    if args.format == "json":
-        print(solution.to_json())
-    elif args.format == "markdown":
-        print(solution.to_markdown())
+    return kwargs
+
+
+def _print(result: Solution | CredibilityReport, form: str) -> None:
+    if form == "json":
+        print(result.to_json())
+    elif form == "markdown":
+        print(result.to_markdown())
     else:
-        print(solution.to_text())
+        print(result.to_text())
+
+
+def cmd_solve(args: argparse.Namespace) -> None:
+    model = _load(args.model, args.set)
+    _print(SOLVERS[args.method](model, **_solver_options(args, args.method)), args.format)
+
+
+def cmd_credibility(args: argparse.Namespace) -> None:
+    model = _load(args.model, args.set)
+    report = credibility(
+        model,
+        args.promise,
+        observed=args.observed or ("broken",),
+        prior=args.prior,
+        error=args.error,
+        opportunist_keeps=args.opportunist_keeps,
+        package=args.package,
+        breakdown_per_distrust=args.breakdown_per_distrust,
+        method=args.method,
+        **_solver_options(args, args.method),
+    )
+    _print(report, args.format)
+
+
+def _solver_arguments(p: argparse.ArgumentParser, methods: Sequence[str]) -> None:
+    """The options shared by ``solve`` and ``credibility``: the method and how to solve."""
+    p.add_argument("--method", choices=sorted(methods), default="nash")
+    p.add_argument(
+        "--power",
+        action="append",
+        default=[],
+        metavar="PARTY=W",
+        help="bargaining power of a party for the generalised Nash solution (repeatable)",
+    )
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    p.add_argument("--numeric", action="store_true", help="skip the closed-form attempt")
+    p.add_argument("--proposer", metavar="PARTY", help="who proposes first (rubinstein)")
+    p.add_argument(
+        "--period",
+        type=float,
+        metavar="D",
+        help="length of a round in periods (rubinstein)",
+    )
+    p.add_argument(
+        "--horizon",
+        type=_horizon,
+        metavar="T",
+        help="number of rounds, or inf (rubinstein; default: the model's)",
+    )
+
+
+def _probability(text: str) -> float:
+    """A probability on the command line."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a probability in [0, 1], got {text!r}")
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -144,6 +234,7 @@ def parser() -> argparse.ArgumentParser:
     for name, func, helptext in (
         ("show", cmd_show, "print a model: parameters with sources, payoffs as formulas"),
         ("solve", cmd_solve, "solve a model under a solution concept"),
+        ("credibility", cmd_credibility, "before and after a broken promise"),
     ):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("model", help="a model file, or a model's name in the models folder")
@@ -155,30 +246,30 @@ def parser() -> argparse.ArgumentParser:
             help="change a parameter value (repeatable)",
         )
         p.set_defaults(func=func)
-        if name == "solve":
-            p.add_argument("--method", choices=sorted(SOLVERS), default="nash")
-            p.add_argument(
-                "--power",
-                action="append",
-                default=[],
-                metavar="PARTY=W",
-                help="bargaining power of a party for the generalised Nash solution (repeatable)",
-            )
-            p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-            p.add_argument("--numeric", action="store_true", help="skip the closed-form attempt")
-            p.add_argument("--proposer", metavar="PARTY", help="who proposes first (rubinstein)")
-            p.add_argument(
-                "--period",
-                type=float,
-                metavar="D",
-                help="length of a round in periods (rubinstein)",
-            )
-            p.add_argument(
-                "--horizon",
-                type=_horizon,
-                metavar="T",
-                help="number of rounds, or inf (rubinstein; default: the model's)",
-            )
+    _solver_arguments(sub.choices["solve"], list(SOLVERS))
+    p = sub.choices["credibility"]
+    _solver_arguments(p, METHODS)
+    p.add_argument("--promise", metavar="NAME", help="the promise (needed if there are several)")
+    p.add_argument(
+        "--observed",
+        action="append",
+        choices=OUTCOMES,
+        metavar="kept|broken",
+        help="an outcome of the promise, in order (repeatable; default: broken)",
+    )
+    for option, helptext in (
+        ("--prior", "prior trust (default: the promise's trust)"),
+        ("--error", "probability that an honest promiser fails to deliver"),
+        ("--opportunist-keeps", "probability that an opportunist keeps the promise"),
+        ("--breakdown-per-distrust", "per-round breakdown risk when trust is zero"),
+    ):
+        p.add_argument(option, type=_probability, metavar="P", help=helptext)
+    p.add_argument(
+        "--package",
+        choices=PACKAGE_RULES,
+        default="threshold",
+        help="is the package deal in the agreement: when both gain (threshold), always, never",
+    )
     return top
 
 

@@ -139,6 +139,12 @@ class Party:
         Patience per period; at most one of them is set.
     bargaining_power
         Weight in the generalised Nash solution, or ``None`` (equal powers).
+    demand
+        The payoff this party publicly insists on, or ``None`` (used by the
+        reputational strike of :mod:`bargain.credibility`).
+    hardliner
+        Prior probability that this party is an obstinate type who never
+        accepts less than its demand, or ``None``.
     """
 
     name: str
@@ -150,6 +156,8 @@ class Party:
     discount_factor: sympy.Expr | None = None
     discount_rate: sympy.Expr | None = None
     bargaining_power: sympy.Expr | None = None
+    demand: sympy.Expr | None = None
+    hardliner: sympy.Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -190,7 +198,25 @@ class Bargaining:
 
 @dataclass(frozen=True)
 class Promise:
-    """An off-the-record promise: ``to`` concedes first, ``by`` promised something back."""
+    """An off-the-record promise: ``to`` concedes first, ``by`` promised something back.
+
+    Attributes
+    ----------
+    concession, promised
+        What the concession is worth to ``to``, and what keeping the promise
+        is worth to ``to``.
+    trust
+        Prior probability that ``by`` is an honest type.
+    error, opportunist_keeps
+        Probability that an honest ``by`` fails to deliver, and that an
+        opportunist keeps the promise anyway (:mod:`bargain.trust`).
+    concession_value, promised_cost
+        What the concession is worth to ``by`` and what keeping the promise
+        costs ``by``; ``None`` means the same as to ``to`` (pure transfers).
+    breakdown_per_distrust
+        Per-round probability that talks break down because of distrust,
+        when ``by`` is surely an opportunist (:mod:`bargain.credibility`).
+    """
 
     name: str
     by: str
@@ -199,6 +225,11 @@ class Promise:
     promised: sympy.Expr
     trust: sympy.Expr
     description: str = ""
+    error: sympy.Expr = ZERO
+    opportunist_keeps: sympy.Expr = ZERO
+    concession_value: sympy.Expr | None = None
+    promised_cost: sympy.Expr | None = None
+    breakdown_per_distrust: sympy.Expr = ZERO
 
 
 @dataclass(frozen=True)

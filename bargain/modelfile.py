@@ -64,10 +64,24 @@ PARTY_KEYS = (
     "discount_factor",
     "discount_rate",
     "bargaining_power",
+    "demand",
+    "hardliner",
 )
 CONSTRAINT_KEYS = ("expr", "description")
 BARGAINING_KEYS = ("first_proposer", "breakdown_probability", "horizon", "status_quo")
-PROMISE_KEYS = ("by", "to", "concession", "promised", "trust", "description")
+PROMISE_KEYS = (
+    "by",
+    "to",
+    "concession",
+    "promised",
+    "trust",
+    "description",
+    "error",
+    "opportunist_keeps",
+    "concession_value",
+    "promised_cost",
+    "breakdown_per_distrust",
+)
 
 
 class _Reader:
@@ -177,7 +191,7 @@ def model_from_dict(data: Mapping[str, Any], *, file: str | None = None) -> Mode
             "bargaining",
             "first_proposer",
         )
-    promises = _promises(r, r.table(data, "promises", required=False), all_symbols, party_names)
+    promises = _promises(r, r.table(data, "promises", required=False), param_symbols, party_names)
 
     model = Model(
         name=name,
@@ -337,6 +351,8 @@ def _parties(
                 discount_factor=optional("discount_factor"),
                 discount_rate=optional("discount_rate"),
                 bargaining_power=optional("bargaining_power"),
+                demand=optional("demand"),
+                hardliner=optional("hardliner"),
             )
         )
     return tuple(out)
@@ -405,7 +421,7 @@ def _bargaining(
 def _promises(
     r: _Reader,
     table: Mapping[str, Any],
-    everything: Mapping[str, sympy.Symbol],
+    params: Mapping[str, sympy.Symbol],
     parties: list[str],
 ) -> tuple[Promise, ...]:
     out = []
@@ -424,15 +440,28 @@ def _promises(
                 )
         if entry["by"] == entry["to"]:
             raise r.error("a party cannot make a promise to itself", where, "to")
+
+        def expression(
+            key: str, default: object = None, where: str = where, entry: Mapping[str, Any] = entry
+        ) -> sympy.Expr | None:
+            if key not in entry and default is None:
+                return None
+            return r.expression(entry.get(key, default), params, where, key)
+
         out.append(
             Promise(
                 name=name,
                 by=entry["by"],
                 to=entry["to"],
-                concession=r.expression(entry["concession"], everything, where, "concession"),
-                promised=r.expression(entry["promised"], everything, where, "promised"),
-                trust=r.expression(entry["trust"], everything, where, "trust"),
+                concession=expression("concession"),
+                promised=expression("promised"),
+                trust=expression("trust"),
                 description=r.text(entry, "description", where),
+                error=expression("error", 0),
+                opportunist_keeps=expression("opportunist_keeps", 0),
+                concession_value=expression("concession_value"),
+                promised_cost=expression("promised_cost"),
+                breakdown_per_distrust=expression("breakdown_per_distrust", 0),
             )
         )
     return tuple(out)
@@ -505,6 +534,8 @@ def model_to_dict(model: Model) -> dict[str, Any]:
             discount_factor=_expr_out(p.discount_factor),
             discount_rate=_expr_out(p.discount_rate),
             bargaining_power=_expr_out(p.bargaining_power),
+            demand=_expr_out(p.demand),
+            hardliner=_expr_out(p.hardliner),
         )
         for p in model.parties
     }
@@ -529,6 +560,15 @@ def model_to_dict(model: Model) -> dict[str, Any]:
                 promised=_expr_out(p.promised),
                 trust=_expr_out(p.trust),
                 description=p.description,
+                error=_expr_out(p.error) if p.error != 0 else None,
+                opportunist_keeps=_expr_out(p.opportunist_keeps)
+                if p.opportunist_keeps != 0
+                else None,
+                concession_value=_expr_out(p.concession_value),
+                promised_cost=_expr_out(p.promised_cost),
+                breakdown_per_distrust=_expr_out(p.breakdown_per_distrust)
+                if p.breakdown_per_distrust != 0
+                else None,
             )
             for p in model.promises
         }

@@ -51,7 +51,7 @@ import nashpy
 import numpy as np
 
 from .errors import ModelError
-from .model import Model
+from .model import Model, Promise
 from .trust import check_beliefs
 from .validate import numeric_value
 
@@ -143,15 +143,8 @@ class PromiseResult:
     expected: dict[str, float]
 
 
-def promise_game(
-    model: Model,
-    name: str | None = None,
-    *,
-    trust: float | None = None,
-    error: float = 0.0,
-    opportunist_keeps: float = 0.0,
-) -> PromiseGame:
-    """Read a promise from a model (the only one, or the one called ``name``)."""
+def find_promise(model: Model, name: str | None = None) -> Promise:
+    """A model's promise: the only one, or the one called ``name``."""
     if not model.promises:
         raise ModelError("the model has no promises", file=model.file, table="promises")
     if name is None:
@@ -162,28 +155,48 @@ def promise_game(
                 file=model.file,
                 table="promises",
             )
-        promise = model.promises[0]
-    else:
-        matches = [p for p in model.promises if p.name == name]
-        if not matches:
-            names = ", ".join(p.name for p in model.promises)
-            raise ModelError(
-                f"unknown promise {name!r}; the promises are {names}",
-                file=model.file,
-                table="promises",
-                key=name,
-            )
-        promise = matches[0]
+        return model.promises[0]
+    for promise in model.promises:
+        if promise.name == name:
+            return promise
+    names = ", ".join(p.name for p in model.promises)
+    raise ModelError(
+        f"unknown promise {name!r}; the promises are {names}",
+        file=model.file,
+        table="promises",
+        key=name,
+    )
+
+
+def promise_game(
+    model: Model,
+    name: str | None = None,
+    *,
+    trust: float | None = None,
+    error: float | None = None,
+    opportunist_keeps: float | None = None,
+) -> PromiseGame:
+    """Read a promise from a model (the only one, or the one called ``name``).
+
+    ``trust``, ``error`` and ``opportunist_keeps`` override the promise's own values.
+    """
+    promise = find_promise(model, name)
     where = f"promises.{promise.name}"
+
+    def value(override: float | None, key: str) -> float:
+        if override is not None:
+            return override
+        return numeric_value(model, getattr(promise, key), where, key)
+
     return PromiseGame(
         name=promise.name,
         recipient=promise.to,
         promiser=promise.by,
-        concession=numeric_value(model, promise.concession, where, "concession"),
-        promised=numeric_value(model, promise.promised, where, "promised"),
-        trust=numeric_value(model, promise.trust, where, "trust") if trust is None else trust,
-        error=error,
-        opportunist_keeps=opportunist_keeps,
+        concession=value(None, "concession"),
+        promised=value(None, "promised"),
+        trust=value(trust, "trust"),
+        error=value(error, "error"),
+        opportunist_keeps=value(opportunist_keeps, "opportunist_keeps"),
         file=model.file,
     )
 
@@ -283,6 +296,7 @@ __all__ = [
     "Equilibrium",
     "PromiseGame",
     "PromiseResult",
+    "find_promise",
     "promise_game",
     "solve_promise",
 ]

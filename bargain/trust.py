@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable
 
 from .errors import ModelError
@@ -41,7 +42,7 @@ def check_beliefs(prior: float, error: float, opportunist_keeps: float) -> None:
         ("error", error),
         ("opportunist_keeps", opportunist_keeps),
     ):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
             raise ModelError(f"must be a probability in [0, 1], got {value!r}", key=key)
     if not 1 - error > opportunist_keeps:
         raise ModelError(

@@ -124,6 +124,10 @@ def validate_model(model: Model) -> None:
                 low_open=True,
                 high_open=True,
             )
+        if p.demand is not None:
+            numeric_value(model, p.demand, table, "demand")
+        if p.hardliner is not None:
+            _in_range(model, p.hardliner, table, "hardliner", 0, 1, low_open=True, high_open=True)
         if p.bargaining_power is not None:
             _in_range(
                 model,
@@ -148,17 +152,12 @@ def validate_model(model: Model) -> None:
     if model.bargaining.status_quo is not None:
         numeric_value(model, model.bargaining.status_quo, "bargaining", "status_quo")
     for pr in model.promises:
-        if not pr.trust.free_symbols - set(model.substitutions):
-            _in_range(
-                model,
-                pr.trust,
-                f"promises.{pr.name}",
-                "trust",
-                0,
-                1,
-                low_open=False,
-                high_open=False,
-            )
+        where = f"promises.{pr.name}"
+        for key in ("trust", "error", "opportunist_keeps", "breakdown_per_distrust"):
+            _in_range(model, getattr(pr, key), where, key, 0, 1, low_open=False, high_open=False)
+        for key in ("concession_value", "promised_cost"):
+            if getattr(pr, key) is not None:
+                numeric_value(model, getattr(pr, key), where, key)
 
 
 __all__ = ["numeric_value", "validate_model"]

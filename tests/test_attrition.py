@@ -386,7 +386,7 @@ def test_demanding_everything():
 @pytest.mark.parametrize(
     ("change", "match"),
     [
-        ({"obstinate": {"W": 1.0, "A": 0.2}}, r"obstinate\.W: must be a probability in \[0, 1\)"),
+        ({"obstinate": {"W": 1.5, "A": 0.2}}, r"obstinate\.W: must be a probability in \[0, 1"),
         ({"obstinate": {"W": -0.1, "A": 0.2}}, r"obstinate\.W: must be a probability"),
         ({"obstinate": {"W": 0.1, "A": math.nan}}, r"obstinate\.A: must be a finite number"),
         ({"obstinate": {"W": 0.0, "A": 0.0}}, r"obstinate: at least one party must be obstinate"),
@@ -437,3 +437,18 @@ def test_survival_and_simulation_refuse_bad_arguments():
     for n in (0, -5, 2.5, True):
         with pytest.raises(bargain.ModelError, match="n: must be a positive integer"):
             simulate_attrition(war, n, seed=1)
+
+
+def test_a_side_obstinate_for_sure_ends_the_war_at_once_as_the_limit_of_the_formulas():
+    # z_A = 1: T_A = 0, so the rational writers concede at once; the impasse is z_W.
+    war = abreu_gul({"W": 0.6, "A": 0.6}, {"W": 0.2, "A": 1.0}, {"W": 0.1, "A": 0.1})
+    assert (war.weaker, war.t0, war.expected_delay) == ("W", 0.0, 0.0)
+    assert war.atom == pytest.approx(0.8, abs=1e-15) and war.impasse == 0.2
+    assert war.payoffs == {"W": pytest.approx(0.4)}
+    near = abreu_gul({"W": 0.6, "A": 0.6}, {"W": 0.2, "A": 1 - 1e-9}, {"W": 0.1, "A": 0.1})
+    assert near.atom == pytest.approx(war.atom, abs=1e-6)
+    assert near.expected_delay == pytest.approx(0.0, abs=1e-6)
+    with pytest.raises(bargain.ModelError, match=r"obstinate: both parties are obstinate"):
+        abreu_gul({"W": 0.6, "A": 0.6}, {"W": 1.0, "A": 1.0}, {"W": 0.1, "A": 0.1})
+    route = integrate_reputations({"W": 0.6, "A": 0.6}, {"W": 0.2, "A": 1.0}, {"W": 0.1, "A": 0.1})
+    assert (route.weaker, route.t0) == ("W", 0.0) and route.atom == pytest.approx(0.8, abs=1e-12)

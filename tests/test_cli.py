@@ -139,3 +139,52 @@ def test_no_traceback_from_the_installed_command():
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1
+
+
+def test_credibility_prints_the_before_after_table(capsys):
+    code, out, _ = run(capsys, "credibility", "package_deal")
+    assert code == 0
+    assert "surplus lost: 0.1288" in out and "trust threshold 0.694444" in out
+
+
+def test_credibility_json_and_switches(capsys):
+    code, out, _ = run(
+        capsys,
+        "credibility",
+        "package_deal",
+        "--observed",
+        "kept",
+        "--package",
+        "never",
+        "--method",
+        "rubinstein",
+        "--proposer",
+        "A",
+        "--format",
+        "json",
+    )
+    data = json.loads(out)
+    assert code == 0 and data["observed"] == ["kept"] and data["method"] == "rubinstein"
+    assert data["after"]["trust"] == pytest.approx(1.0) and data["before"]["package"] is False
+    assert data["settings"]["package"] == "never"
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["--promise", "nope"], 1, "[promises] nope: unknown promise 'nope'"),
+        (["--prior", "1.5"], 2, "must be a probability in [0, 1]"),
+        (["--observed", "lost"], 2, "invalid choice"),
+        (["--method", "strike-or-holdout"], 2, "invalid choice"),
+        (["--set", "e=1.5"], 1, "[promises.dvd_for_est] error: must lie in [0, 1]"),
+    ],
+)
+def test_credibility_refuses_bad_input(capsys, argv, code, message):
+    if code == 2:
+        with pytest.raises(SystemExit) as info:
+            run(capsys, "credibility", "package_deal", *argv)
+        assert info.value.code == 2
+        assert message in capsys.readouterr().err
+    else:
+        got, _, err = run(capsys, "credibility", "package_deal", *argv)
+        assert got == 1 and message in err and err.count("\n") == 1
