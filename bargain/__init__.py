@@ -24,6 +24,7 @@ from .registry import find_model, models_dir
 from .rubinstein import rubinstein
 from .simulate import simulate
 from .solution import Solution
+from .sweep import sensitivity, sweep, tornado
 from .utilitarian import utilitarian
 
 SOLVERS = {
@@ -58,7 +59,10 @@ __all__ = [
     "models_dir",
     "nash",
     "rubinstein",
+    "sensitivity",
     "simulate",
     "strike_or_holdout",
+    "sweep",
+    "tornado",
     "utilitarian",
 ]
