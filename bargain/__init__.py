@@ -14,7 +14,14 @@ Examples
 from __future__ import annotations
 
 from .egalitarian import egalitarian
-from .errors import BargainError, ExpressionError, FeasibilityError, ModelError, SolverError
+from .errors import (
+    BargainError,
+    ClusterError,
+    ExpressionError,
+    FeasibilityError,
+    ModelError,
+    SolverError,
+)
 from .holdout import strike_or_holdout
 from .kalai_smorodinsky import kalai_smorodinsky
 from .model import Model, Parameter, Party, Variable
@@ -24,6 +31,7 @@ from .registry import find_model, models_dir
 from .rubinstein import rubinstein
 from .simulate import simulate
 from .solution import Solution
+from .stream import SweepReport, sweep_to_file
 from .sweep import sensitivity, sweep, tornado
 from .utilitarian import utilitarian
 
@@ -40,6 +48,7 @@ SOLVERS = {
 __all__ = [
     "SOLVERS",
     "BargainError",
+    "ClusterError",
     "ExpressionError",
     "FeasibilityError",
     "Model",
@@ -48,6 +57,7 @@ __all__ = [
     "Party",
     "Solution",
     "SolverError",
+    "SweepReport",
     "Variable",
     "dumps_model",
     "egalitarian",
@@ -63,6 +73,7 @@ __all__ = [
     "simulate",
     "strike_or_holdout",
     "sweep",
+    "sweep_to_file",
     "tornado",
     "utilitarian",
 ]

@@ -388,31 +388,25 @@ def resolved(spec: SweepSpec) -> tuple[SweepSpec, Kernel]:
     return fixed, kernel
 
 
-def _chunks(
-    spec: SweepSpec,
-    indices: Sequence[int],
-    *,
-    jobs: int | None,
-    scheduler: str | None,
-    progress: bool,
+def run_chunks(
+    spec: SweepSpec, indices: Sequence[int], client: Any = None, *, progress: bool = False
 ) -> Iterator[tuple[int, pd.DataFrame]]:
-    """Run the chunks ``indices``; yield ``(index, frame)`` as they finish."""
+    """Run the chunks ``indices`` here (``client=None``) or as tasks on a Dask client;
+    yield ``(index, frame)`` as they finish, with a progress bar in points."""
     from tqdm.auto import tqdm
 
     total = sum(spec.chunk(i)[1] - spec.chunk(i)[0] for i in indices)
     bar = tqdm(total=total, unit="pt", unit_scale=True, disable=not progress, leave=False)
     try:
-        if jobs is None and scheduler is None:
-            for i in indices:
-                frame = run_chunk(spec, i)
-                bar.update(len(frame))
-                yield i, frame
+        if client is None:
+            results: Iterator[tuple[int, pd.DataFrame]] = ((i, run_chunk(spec, i)) for i in indices)
         else:
             from .cluster import run_on_cluster
 
-            for i, frame in run_on_cluster(spec, indices, jobs=jobs, scheduler=scheduler):
-                bar.update(len(frame))
-                yield i, frame
+            results = run_on_cluster(client, spec, indices)
+        for i, frame in results:
+            bar.update(len(frame))
+            yield i, frame
     finally:
         bar.close()
 
@@ -509,14 +503,11 @@ def sweep(
         timeout=timeout,
         **options,
     )
-    if scheduler is not None or jobs is not None:
-        from .cluster import check_cluster_options
+    from .cluster import executor
 
-        check_cluster_options(jobs, scheduler)
-    spec, kernel = resolved(spec)
-    frames = dict(
-        _chunks(spec, range(spec.n_chunks), jobs=jobs, scheduler=scheduler, progress=progress)
-    )
+    with executor(jobs, scheduler) as client:  # connects (or fails) before any work
+        spec, kernel = resolved(spec)
+        frames = dict(run_chunks(spec, range(spec.n_chunks), client, progress=progress))
     df = pd.concat([frames[i] for i in range(spec.n_chunks)])
     df.attrs.update(_attrs(spec, kernel))
     return df
@@ -708,6 +699,7 @@ __all__ = [
     "kernel_of",
     "plan",
     "run_chunk",
+    "run_chunks",
     "sensitivity",
     "sweep",
     "tornado",
