@@ -396,7 +396,10 @@ def run_chunks(
     from tqdm.auto import tqdm
 
     total = sum(spec.chunk(i)[1] - spec.chunk(i)[0] for i in indices)
-    bar = tqdm(total=total, unit="pt", unit_scale=True, disable=not progress, leave=False)
+    # Shown only on runs that last more than a second.
+    bar = tqdm(
+        total=total, unit="pt", unit_scale=True, disable=not progress, leave=False, delay=1.0
+    )
     try:
         if client is None:
             results: Iterator[tuple[int, pd.DataFrame]] = ((i, run_chunk(spec, i)) for i in indices)
