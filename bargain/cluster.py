@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import ClusterError, ModelError
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import numpy as np
 
     from .sweep import SweepSpec
 
@@ -104,13 +104,11 @@ def executor(
 
 def run_on_cluster(
     client: Any, spec: SweepSpec, indices: Sequence[int], *, window: int | None = None
-) -> Iterator[tuple[int, pd.DataFrame]]:
-    """Run chunks ``indices`` of ``spec`` as Dask tasks; yield ``(index, frame)`` as they
+) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
+    """Run chunks ``indices`` of ``spec`` as Dask tasks; yield ``(index, columns)`` as they
     finish. At most ``window`` tasks are in flight (default: four per worker thread), so
     results do not pile up faster than the caller writes them."""
     from distributed import as_completed
-
-    from .sweep import run_chunk
 
     if not indices:
         return
@@ -120,12 +118,12 @@ def run_on_cluster(
     todo = iter(indices)
 
     def submit(i: int) -> Any:
-        return client.submit(run_chunk, shared, i, key=f"bargain-chunk-{i}-{id(spec)}")
+        return client.submit(_task, shared, i, key=f"bargain-chunk-{i}-{id(spec)}")
 
     running = as_completed([submit(i) for i in itertools.islice(todo, window)], loop=client.loop)
     for future in running:
         try:
-            frame = future.result()
+            index, columns = future.result()
         except ModelError:
             raise
         except Exception as err:  # a worker died or a task failed remotely
@@ -133,12 +131,17 @@ def run_on_cluster(
                 f"a chunk failed on the cluster ({type(err).__name__}: {err})",
                 table="sweep",
             ) from err
-        index = frame.index[0] // spec.chunk_size
         future.release()
-        yield int(index), frame
+        yield index, columns
         nxt = next(todo, None)
         if nxt is not None:
             running.add(submit(nxt))
+
+
+def _task(spec: SweepSpec, index: int) -> tuple[int, dict[str, np.ndarray]]:
+    from .sweep import run_chunk
+
+    return index, run_chunk(spec, index)
 
 
 __all__ = ["CONNECT_TIMEOUT", "check_cluster_options", "executor", "run_on_cluster"]

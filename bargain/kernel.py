@@ -84,6 +84,7 @@ _STEP = 1e-12  # relative Newton step after which the new point is exact to roun
 #                (quadratic convergence: its error is of the order of the step squared)
 _GRID = 9  # points of the per-point check grid (monotone payoffs, one maximum)
 _MODULES = ["numpy", "scipy"]
+BLOCK = 1 << 15  # points evaluated at a time inside one kernel call
 
 Columns = dict[str, np.ndarray]
 
@@ -146,11 +147,26 @@ class Kernel:
         if len(shape) != 1:
             raise ModelError("parameter arrays must be one-dimensional", table="kernel")
         params = {n: np.ascontiguousarray(a) for n, a in zip(self.inputs, arrays, strict=True)}
+        n = shape[0]
+        if n <= BLOCK:
+            return self._block(params, n)
+        # Blocks that fit in the CPU cache: the same arithmetic, several times faster
+        # than one pass of many full-length temporaries.
+        out = {k: np.empty(n, dtype=np.int8 if k == "status" else float) for k in self.outputs}
+        for start in range(0, n, BLOCK):
+            stop = min(start + BLOCK, n)
+            part = self._block({k: v[start:stop] for k, v in params.items()}, stop - start)
+            for k in self.outputs:
+                out[k][start:stop] = part[k]
+        return out
+
+    def _block(self, params: dict[str, np.ndarray], n: int) -> Columns:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            out = self._evaluate({**params, "_n": np.empty(shape[0])})
+            out = self._evaluate({**params, "_n": np.empty(n)})
         bad = out["status"] != OK
         if bad.any():
+            out = {k: v.copy() for k, v in out.items()}  # outputs may share memory
             for name in self.outputs[:-1]:
                 out[name][bad] = np.nan
         return out
@@ -262,9 +278,12 @@ def _compile(
     inputs: Sequence[str],
     exprs: Sequence[sympy.Expr],
     extra: Sequence[sympy.Symbol] = (),
+    *,
+    broadcast: bool = True,
 ) -> Callable[..., list[np.ndarray]]:
     """Compile ``exprs`` into ``f(*extra_arrays, params) -> [arrays]``: parameters not in
-    ``inputs`` take the model's values; common subexpressions are computed once."""
+    ``inputs`` take the model's values; common subexpressions are computed once. Without
+    ``broadcast`` a constant stays a scalar (cheaper inside iterations)."""
     fixed = {p.symbol: p.value for p in model.parameters if p.name not in inputs}
     symbols = [model.parameter(n).symbol for n in inputs]
     body = [sympy.sympify(e).xreplace(fixed) for e in exprs]
@@ -272,6 +291,8 @@ def _compile(
 
     def call(*args: np.ndarray, params: Mapping[str, np.ndarray], n: int) -> list[np.ndarray]:
         values = f(*args, *(params[name] for name in inputs))
+        if not broadcast:
+            return [_real(v, n) if np.ndim(v) or np.iscomplexobj(v) else float(v) for v in values]
         return [_real(v, n) for v in values]
 
     return call
@@ -452,6 +473,14 @@ class _Frontier:
             [e for u in us for e in (u, sympy.diff(u, x), sympy.diff(u, x, 2))],
             [x],
         )
+        self.first = _compile(
+            model,
+            inputs,
+            [e for u in us for e in (u, sympy.diff(u, x))],
+            [x],
+            broadcast=False,
+        )
+        self.values = _compile(model, inputs, us, [x], broadcast=False)
         self.constants = _compile(
             model, inputs, [self.var.min, self.var.max, self.r.disagreement, self.f.disagreement]
         )
@@ -467,20 +496,21 @@ class _Frontier:
         ok = np.ones(lo.size, dtype=bool)
         prev = None
         for t in np.linspace(0, 1, _GRID):
-            u = self.payoffs(lo + t * (hi - lo), params)
+            x = lo + t * (hi - lo)
+            u = self.values(x, params=params, n=x.size)
             if prev is not None:
                 ok &= (u[0] >= prev[0] - _TOL * (1 + np.abs(prev[0]))) & (
-                    u[3] <= prev[3] + _TOL * (1 + np.abs(prev[3]))
+                    u[1] <= prev[1] + _TOL * (1 + np.abs(prev[1]))
                 )
-            ok &= np.isfinite(u[0]) & np.isfinite(u[3])
+            ok &= np.isfinite(u[0]) & np.isfinite(u[1])
             prev = u
         return ok
 
     def columns(
         self, x: np.ndarray, status: np.ndarray, params: Mapping[str, np.ndarray]
     ) -> Columns:
-        u = self.payoffs(x, params)
-        by_party = {self.r.name: u[0], self.f.name: u[3]}
+        u = [_real(v, x.size) for v in self.values(x, params=params, n=x.size)]
+        by_party = {self.r.name: u[0], self.f.name: u[1]}
         return {
             self.var.name: x,
             **{f"payoff_{p}": by_party[p] for p in self.model.party_names},
@@ -638,6 +668,7 @@ class _Game:
             exprs += [s.strike + q * s.party.disagreement, (1 - q) * s.discount, out]
         self.terms = _compile(model, inputs, exprs)
         self.first_rising = game.first == self.fr.r.name
+        self.outside = game.rising.outside is not None or game.falling.outside is not None
 
     def evaluate(self, params: dict[str, np.ndarray], newton_only: bool = False) -> Columns:
         fr = self.fr
@@ -645,41 +676,61 @@ class _Game:
         lo, hi, _, _ = fr.constants(params=params, n=n)
         c_r, k_r, o_r, c_f, k_f, o_f = self.terms(params=params, n=n)
         # Newton on  u_f(x_r) = max(o_f, c_f + k_f u_f(x_f)),
-        #            u_r(x_f) = max(o_r, c_r + k_r u_r(x_r))
-        x_r = (lo + hi) / 2
-        x_f = x_r.copy()
-        idx = np.arange(n)
+        #            u_r(x_f) = max(o_r, c_r + k_r u_r(x_r)),
+        # from the proposals of a linear frontier with the same discounting.
+        share = np.clip((1 - k_f) / (1 - k_r * k_f), 0, 1)
+        out_r = lo + (hi - lo) * share
+        out_f = lo + (hi - lo) * share * k_r
         done = np.zeros(n, dtype=bool)
-        out_r, out_f = np.full(n, np.nan), np.full(n, np.nan)
+        idx = np.arange(n)
+        w = {"x_r": out_r.copy(), "x_f": out_f.copy(), "lo": lo, "hi": hi, "c_r": c_r}
+        w.update({"k_r": k_r, "o_r": o_r, "c_f": c_f, "k_f": k_f, "o_f": o_f})
+        sub = _subset(params, idx)
+        alive = np.ones(n, dtype=bool)
         for _ in range(60):
-            sub = _subset(params, idx)
-            ur, uf = fr.payoffs(x_r, sub), fr.payoffs(x_f, sub)
-            keep_f = c_f[idx] + k_f[idx] * uf[3]
-            keep_r = c_r[idx] + k_r[idx] * ur[0]
-            on_f = keep_f >= o_f[idx]
-            on_r = keep_r >= o_r[idx]
-            f1 = ur[3] - np.where(on_f, keep_f, o_f[idx])
-            f2 = uf[0] - np.where(on_r, keep_r, o_r[idx])
-            j11, j12 = ur[4], np.where(on_f, -k_f[idx] * uf[4], 0.0)
-            j21, j22 = np.where(on_r, -k_r[idx] * ur[1], 0.0), uf[1]
-            det = j11 * j22 - j12 * j21
-            d_r = (f1 * j22 - f2 * j12) / det
-            d_f = (f2 * j11 - f1 * j21) / det
-            new_r = np.clip(x_r - d_r, lo[idx], hi[idx])
-            new_f = np.clip(x_f - d_f, lo[idx], hi[idx])
-            scale = 1 + np.abs(x_r) + np.abs(x_f)
-            stop = (np.abs(new_r - x_r) + np.abs(new_f - x_f) <= _STEP * scale) | ~np.isfinite(det)
-            stop |= (f1 == 0) & (f2 == 0)
+            x_r, x_f = w["x_r"], w["x_f"]
+            ur, dur, uf, duf = self.fr.first(x_r, params=sub, n=x_r.size)
+            ur2, dur2, uf2, duf2 = self.fr.first(x_f, params=sub, n=x_f.size)
+            keep_f = w["c_f"] + w["k_f"] * uf2
+            keep_r = w["c_r"] + w["k_r"] * ur
+            if self.outside:
+                on_f, on_r = keep_f >= w["o_f"], keep_r >= w["o_r"]
+                f1 = uf - np.where(on_f, keep_f, w["o_f"])
+                f2 = ur2 - np.where(on_r, keep_r, w["o_r"])
+                j12 = np.where(on_f, -w["k_f"] * duf2, 0.0)
+                j21 = np.where(on_r, -w["k_r"] * dur, 0.0)
+            else:
+                f1, f2 = uf - keep_f, ur2 - keep_r
+                j12, j21 = -w["k_f"] * duf2, -w["k_r"] * dur
+            det = duf * dur2 - j12 * j21
+            new_r = np.clip(x_r - (f1 * dur2 - f2 * j12) / det, w["lo"], w["hi"])
+            new_f = np.clip(x_f - (f2 * duf - f1 * j21) / det, w["lo"], w["hi"])
+            step = np.abs(new_r - x_r) + np.abs(new_f - x_f)
+            stop = alive & (
+                (step <= _STEP * (1 + np.abs(x_r) + np.abs(x_f)))
+                | ~np.isfinite(det)
+                | ((f1 == 0) & (f2 == 0))
+            )
+            # Points that stop keep their value (each point's iterates are its own,
+            # whatever else is in the chunk); the others move on.
+            w["x_r"] = np.where(alive, new_r, x_r)
+            w["x_f"] = np.where(alive, new_f, x_f)
             out_r[idx[stop]], out_f[idx[stop]] = new_r[stop], new_f[stop]
             done[idx[stop]] = True
-            idx, x_r, x_f = idx[~stop], new_r[~stop], new_f[~stop]
-            if idx.size == 0:
+            alive &= ~stop
+            left = int(alive.sum())
+            if left == 0:
                 break
+            if left < alive.size // 2:  # drop the finished points from the work
+                idx = idx[alive]
+                w = {k: v[alive] if np.ndim(v) else v for k, v in w.items()}
+                sub = {k: v[alive] for k, v in sub.items()}
+                alive = np.ones(left, dtype=bool)
         # Vouch for a point only if both indifference conditions hold in the contract range.
-        ur, uf = fr.payoffs(out_r, params), fr.payoffs(out_f, params)
-        res1 = ur[3] - np.maximum(o_f, c_f + k_f * uf[3])
+        ur, uf = fr.values(out_r, params=params, n=n), fr.values(out_f, params=params, n=n)
+        res1 = ur[1] - np.maximum(o_f, c_f + k_f * uf[1])
         res2 = uf[0] - np.maximum(o_r, c_r + k_r * ur[0])
-        scale = 1 + np.abs(ur[3]) + np.abs(uf[0])
+        scale = 1 + np.abs(ur[1]) + np.abs(uf[0])
         ok = done & (np.abs(res1) <= 1e-10 * scale) & (np.abs(res2) <= 1e-10 * scale)
         ok &= (out_r >= lo) & (out_r <= hi) & (out_f >= lo) & (out_f <= hi)
         status = np.where(ok, OK, NO_CONVERGENCE)

@@ -42,7 +42,7 @@ import pandas as pd
 from .errors import ModelError
 from .kernel import STATUSES
 from .model import Model
-from .sweep import CHUNK_SIZE, SweepSpec, VarySpec, plan, resolved, run_chunks
+from .sweep import CHUNK_SIZE, SweepSpec, VarySpec, frame_of, plan, resolved, run_chunks
 
 FORMATS = (".csv", ".parquet")
 MANIFEST = "manifest.json"
@@ -287,7 +287,8 @@ def sweep_to_file(
         manifest = _manifest(spec, fingerprint, spec.route, suffix)
         atomic_write(folder / MANIFEST, lambda p: p.write_text(json.dumps(manifest, indent=1)))
         todo = [i for i in range(spec.n_chunks) if not _part(folder, i, suffix).exists()]
-        for i, frame in run_chunks(spec, todo, client, progress=progress):
+        for i, columns in run_chunks(spec, todo, client, progress=progress):
+            frame = frame_of(spec, i, columns)
             atomic_write(_part(folder, i, suffix), lambda p, f=frame: _write_frame(f, p, suffix))
     counts = _join(out, folder, spec.n_chunks, suffix)
     shutil.rmtree(folder)

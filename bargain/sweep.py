@@ -55,7 +55,7 @@ import threading
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -156,8 +156,31 @@ class SweepSpec:
             unit = _lhs(k, self.n, self.seed)[start:stop]
         return {a.name: a.lo + (a.hi - a.lo) * unit[:, j] for j, a in enumerate(self.axes)}
 
+    def kernel_key(self) -> str:
+        """A digest of what determines the compiled kernel (not the points)."""
+        return self._kernel_digest
+
+    @cached_property
+    def _kernel_digest(self) -> str:
+        text = json.dumps(
+            {
+                "model": dumps_model(self.base_model()),
+                "method": self.method,
+                "inputs": list(self.names),
+                "route": self.route,
+                "options": [[k, repr(v)] for k, v in self.options],
+                "timeout": self.timeout,
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
     def fingerprint(self) -> str:
         """A digest of everything that determines the values (for resuming safely)."""
+        return self._digest
+
+    @cached_property
+    def _digest(self) -> str:
         text = json.dumps(
             {
                 "model": dumps_model(self.model),
@@ -350,7 +373,7 @@ _LOCK = threading.Lock()
 
 def kernel_of(spec: SweepSpec) -> Kernel:
     """The compiled kernel of a sweep (compiled once per process)."""
-    key = spec.fingerprint()
+    key = spec.kernel_key()
     with _LOCK:
         kernel = _KERNELS.get(key)
         if kernel is None:
@@ -362,20 +385,30 @@ def kernel_of(spec: SweepSpec) -> Kernel:
                 timeout=spec.timeout,
                 **dict(spec.options),
             )
-            _KERNELS.clear()  # one sweep at a time per process
+            if len(_KERNELS) >= 8:
+                _KERNELS.pop(next(iter(_KERNELS)))
             _KERNELS[key] = kernel
     return kernel
 
 
-def run_chunk(spec: SweepSpec, index: int) -> pd.DataFrame:
-    """Generate and solve chunk ``index`` of a sweep: its rows of the result."""
+def run_chunk(spec: SweepSpec, index: int) -> dict[str, np.ndarray]:
+    """Generate and solve chunk ``index`` of a sweep: its columns (parameters, outputs,
+    ``status`` codes), as plain arrays (cheap to ship from a Dask worker)."""
     start, stop = spec.chunk(index)
     points = spec.points(start, stop)
-    out = kernel_of(spec)(points)
-    frame = pd.DataFrame({**points, **{k: v for k, v in out.items() if k != "status"}})
-    frame["status"] = pd.Categorical.from_codes(out["status"], categories=list(STATUSES))
-    frame.index = pd.RangeIndex(start, stop, name="point")
-    return frame
+    return {**points, **kernel_of(spec)(points)}
+
+
+def frame_of(spec: SweepSpec, index: int, columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """The rows of chunk ``index`` as a DataFrame indexed by ``point``."""
+    start, stop = spec.chunk(index)
+    return _frame(columns, pd.RangeIndex(start, stop, name="point"))
+
+
+def _frame(columns: Mapping[str, np.ndarray], index: pd.Index) -> pd.DataFrame:
+    data: dict[str, Any] = {k: v for k, v in columns.items() if k != "status"}
+    data["status"] = pd.Categorical.from_codes(columns["status"], categories=list(STATUSES))
+    return pd.DataFrame(data, index=index, copy=False)
 
 
 def resolved(spec: SweepSpec) -> tuple[SweepSpec, Kernel]:
@@ -384,15 +417,16 @@ def resolved(spec: SweepSpec) -> tuple[SweepSpec, Kernel]:
     kernel = kernel_of(spec)
     fixed = replace(spec, route=kernel.route)
     with _LOCK:
-        _KERNELS[fixed.fingerprint()] = kernel
+        _KERNELS[fixed.kernel_key()] = kernel
     return fixed, kernel
 
 
 def run_chunks(
     spec: SweepSpec, indices: Sequence[int], client: Any = None, *, progress: bool = False
-) -> Iterator[tuple[int, pd.DataFrame]]:
+) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
     """Run the chunks ``indices`` here (``client=None``) or as tasks on a Dask client;
-    yield ``(index, frame)`` as they finish, with a progress bar in points."""
+    yield ``(index, columns)`` (see :func:`run_chunk`) as they finish, with a progress
+    bar in points."""
     from tqdm.auto import tqdm
 
     total = sum(spec.chunk(i)[1] - spec.chunk(i)[0] for i in indices)
@@ -402,14 +436,16 @@ def run_chunks(
     )
     try:
         if client is None:
-            results: Iterator[tuple[int, pd.DataFrame]] = ((i, run_chunk(spec, i)) for i in indices)
+            results: Iterator[tuple[int, dict[str, np.ndarray]]] = (
+                (i, run_chunk(spec, i)) for i in indices
+            )
         else:
             from .cluster import run_on_cluster
 
             results = run_on_cluster(client, spec, indices)
-        for i, frame in results:
-            bar.update(len(frame))
-            yield i, frame
+        for i, columns in results:
+            bar.update(len(columns["status"]))
+            yield i, columns
     finally:
         bar.close()
 
@@ -510,8 +546,13 @@ def sweep(
 
     with executor(jobs, scheduler) as client:  # connects (or fails) before any work
         spec, kernel = resolved(spec)
-        frames = dict(run_chunks(spec, range(spec.n_chunks), client, progress=progress))
-    df = pd.concat([frames[i] for i in range(spec.n_chunks)])
+        names = (*spec.names, *kernel.outputs)
+        columns = {k: np.empty(spec.n, dtype=np.int8 if k == "status" else float) for k in names}
+        for i, part in run_chunks(spec, range(spec.n_chunks), client, progress=progress):
+            start, stop = spec.chunk(i)
+            for k in names:
+                columns[k][start:stop] = part[k]
+    df = _frame(columns, pd.RangeIndex(spec.n, name="point"))
     df.attrs.update(_attrs(spec, kernel))
     return df
 
@@ -699,6 +740,7 @@ __all__ = [
     "DESIGNS",
     "Axis",
     "SweepSpec",
+    "frame_of",
     "kernel_of",
     "plan",
     "run_chunk",
