@@ -320,6 +320,13 @@ def plan(
                 table="vary",
                 key=missing[0],
             )
+        if n is not None and not missing:
+            raise ModelError(
+                "every parameter has its own count (lo, hi, count); n= sets the count of "
+                "those given as (lo, hi), so leave it out",
+                table="sweep",
+                key="n",
+            )
         axes = tuple(a if a.count is not None else replace(a, count=n) for a in axes)
         total = math.prod(a.count or 0 for a in axes)
     else:

@@ -110,6 +110,7 @@ def no_work(monkeypatch):
         ({"vary": {"V": (1, 2)}, "design": "random"}, "needs the number of points"),
         ({"vary": {"V": (1, 2, 3)}, "design": "sobol", "n": 8}, "count per parameter"),
         ({"vary": {"V": (1, 2)}}, "needs a count for every parameter"),
+        ({"vary": {"V": (1, 2, 3)}, "n": 4}, "every parameter has its own count"),
         ({"vary": {"V": (1, 2, 2)}, "design": "halton"}, "the designs are grid, random"),
         ({"vary": {}}, "name at least one parameter"),
         ({"vary": {"delta_W": (0.5, 1.2, 3)}}, r"delta_W = 1.2.*must lie in \(0, 1\]"),
