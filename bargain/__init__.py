@@ -17,7 +17,14 @@ from __future__ import annotations
 from .attrition import abreu_gul
 from .credibility import credibility
 from .egalitarian import egalitarian
-from .errors import BargainError, ExpressionError, FeasibilityError, ModelError, SolverError
+from .errors import (
+    BargainError,
+    ClusterError,
+    ExpressionError,
+    FeasibilityError,
+    ModelError,
+    SolverError,
+)
 from .holdout import strike_or_holdout
 from .kalai_smorodinsky import kalai_smorodinsky
 from .model import Model, Parameter, Party, Variable
@@ -28,6 +35,8 @@ from .registry import find_model, models_dir
 from .rubinstein import rubinstein
 from .simulate import simulate
 from .solution import Solution
+from .stream import SweepReport, sweep_to_file
+from .sweep import sensitivity, sweep, tornado
 from .trust import posterior, promises_to_rebuild
 from .utilitarian import utilitarian
 
@@ -44,6 +53,7 @@ SOLVERS = {
 __all__ = [
     "SOLVERS",
     "BargainError",
+    "ClusterError",
     "ExpressionError",
     "FeasibilityError",
     "Model",
@@ -52,6 +62,7 @@ __all__ = [
     "Party",
     "Solution",
     "SolverError",
+    "SweepReport",
     "Variable",
     "abreu_gul",
     "credibility",
@@ -68,8 +79,12 @@ __all__ = [
     "promise_game",
     "promises_to_rebuild",
     "rubinstein",
+    "sensitivity",
     "simulate",
     "solve_promise",
     "strike_or_holdout",
+    "sweep",
+    "sweep_to_file",
+    "tornado",
     "utilitarian",
 ]

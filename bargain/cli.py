@@ -2,8 +2,10 @@
 
 ``bargain models`` lists the models, ``bargain show MODEL`` prints one,
 ``bargain solve MODEL`` solves it under an axiomatic solution or the
-alternating-offers game (``--method rubinstein``), and ``bargain credibility
-MODEL`` solves it before and after a broken promise. Errors are one line on stderr and a
+alternating-offers game (``--method rubinstein``), ``bargain credibility
+MODEL`` solves it before and after a broken promise, and ``bargain sweep MODEL``
+solves it over many parameter points, streaming the rows to a CSV or Parquet
+file (see ``docs/sweeps.md``). Errors are one line on stderr and a
 non-zero exit status (1 for a refused model or problem, 2 for bad usage).
 """
 
@@ -222,6 +224,133 @@ def _probability(text: str) -> float:
     return value
 
 
+def _vary(items: Sequence[str]) -> dict[str, tuple[float, ...]]:
+    """``NAME=LO:HI`` or ``NAME=LO:HI:N`` options as a ``vary`` mapping."""
+    out: dict[str, tuple[float, ...]] = {}
+    for item in items:
+        name, sep, spec = item.partition("=")
+        name = name.strip()
+        parts = spec.split(":")
+        if not sep or not name or len(parts) not in (2, 3) or not all(p.strip() for p in parts):
+            raise ModelError(f"expected NAME=LO:HI or NAME=LO:HI:N, got {item!r}", table="--vary")
+        if name in out:
+            raise ModelError("given twice", table="--vary", key=name)
+        lo, hi = (float(parse_number(p.strip(), table="--vary", key=name)) for p in parts[:2])
+        if len(parts) == 3:
+            try:
+                count = int(parts[2])
+            except ValueError:
+                raise ModelError(
+                    f"the number of values must be a whole number, got {parts[2]!r}",
+                    table="--vary",
+                    key=name,
+                ) from None
+            out[name] = (lo, hi, count)
+        else:
+            out[name] = (lo, hi)
+    return out
+
+
+def cmd_sweep(args: argparse.Namespace) -> None:
+    from .stream import sweep_to_file
+
+    model = _load(args.model, args.set)
+    vary = _vary(args.vary)
+    options: dict[str, object] = {}
+    if args.power:
+        options["powers"] = _pairs(args.power, "--power")
+    for option in ("proposer", "period"):
+        if getattr(args, option) is not None:
+            options[option] = getattr(args, option)
+    n = args.samples
+    if args.design == "grid" and n is not None and all(len(v) == 3 for v in vary.values()):
+        raise ModelError(
+            "the grid takes its counts from --vary NAME=LO:HI:N; --samples sets the count "
+            "of the parameters given as NAME=LO:HI",
+            table="--samples",
+        )
+    report = sweep_to_file(
+        args.out,
+        model,
+        args.method,
+        vary,
+        design=args.design,
+        n=n,
+        seed=args.seed,
+        chunk_size=args.chunk_size,
+        route=args.route,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        progress=not args.quiet and sys.stderr.isatty(),
+        **options,
+    )
+    counts = ", ".join(f"{k} {v}" for k, v in report.statuses.items() if v)
+    print(
+        f"{report.points} points ({report.chunks} chunks"
+        + (f", {report.reused} kept from the interrupted run" if report.reused else "")
+        + f") written to {report.path} in {report.seconds:.3g} s; route {report.route}"
+        + (f", seed {report.seed}" if args.design != "grid" else "")
+        + f"; {counts}"
+    )
+    if args.plot:
+        _plot(args, model, vary, options, report.path)
+        print(f"plot written to {args.plot}")
+
+
+def _plot(
+    args: argparse.Namespace,
+    model: Model,
+    vary: dict[str, tuple[float, ...]],
+    options: dict[str, object],
+    path: object,
+) -> None:
+    from . import plot
+    from .sweep import sensitivity, tornado
+
+    kind = args.plot_kind
+    names = list(vary)
+    output = args.output or model.variable_names[0]
+    if kind == "auto":
+        kind = {1: "line", 2: "heatmap"}.get(len(names), "tornado")
+    ranges = {k: v[:2] for k, v in vary.items()}
+    if kind in ("line", "heatmap"):
+        if len(names) != (1 if kind == "line" else 2):
+            raise ModelError(
+                f"a {kind} plot needs {'one' if kind == 'line' else 'two'} varied parameters, "
+                f"the sweep has {len(names)}; use --plot-kind tornado or sobol",
+                table="--plot-kind",
+            )
+        import pandas as pd
+
+        columns = [*names, output]
+        out = str(path)
+        df = (
+            pd.read_csv(out, usecols=columns)
+            if out.endswith(".csv")
+            else pd.read_parquet(out, columns=columns)
+        )
+        df.attrs.update({"model": model.name, "method": args.method})
+        fig = plot.line(df, *columns) if kind == "line" else plot.heatmap(df, *columns)
+    elif kind == "tornado":
+        fig = plot.tornado_chart(
+            tornado(model, args.method, ranges, output=output, route=args.route, **options)
+        )
+    else:
+        s = sensitivity(
+            model,
+            args.method,
+            ranges,
+            output=output,
+            n=args.sobol_samples,
+            seed=args.seed or 0,
+            route=args.route,
+            **options,
+        )
+        fig = plot.sobol_chart(s)
+    plot.save(fig, args.plot)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the ``bargain`` command."""
     top = argparse.ArgumentParser(
@@ -270,7 +399,69 @@ def parser() -> argparse.ArgumentParser:
         default="threshold",
         help="is the package deal in the agreement: when both gain (threshold), always, never",
     )
+    _sweep_parser(sub)
     return top
+
+
+def _sweep_parser(sub: argparse._SubParsersAction) -> None:
+    from .kernel import METHODS, ROUTES
+    from .sweep import CHUNK_SIZE, DESIGNS
+
+    p = sub.add_parser(
+        "sweep",
+        help="solve a model over a grid or sample of parameter points, to CSV or Parquet",
+        description="Solve MODEL at every point of a design over the parameters given with "
+        "--vary, streaming one row per point to --out.",
+    )
+    p.add_argument("model", help="a model file, or a model's name in the models folder")
+    p.add_argument("--method", choices=METHODS, default="nash")
+    p.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        required=True,
+        metavar="NAME=LO:HI[:N]",
+        help="a parameter to vary from LO to HI (N grid values) (repeatable)",
+    )
+    p.add_argument("--design", choices=DESIGNS, default="grid")
+    p.add_argument(
+        "--samples",
+        type=int,
+        metavar="N",
+        help="number of points (random, lhs, sobol), or grid values per parameter without :N",
+    )
+    p.add_argument("--seed", type=int, metavar="S", help="seed of the sampled designs")
+    p.add_argument("--out", required=True, metavar="FILE", help="output file, .csv or .parquet")
+    p.add_argument("--jobs", type=int, metavar="N", help="run on a local Dask cluster of N")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run")
+    p.add_argument("--plot", metavar="FILE.png", help="also draw a plot of the sweep")
+    p.add_argument(
+        "--plot-kind",
+        choices=("auto", "line", "heatmap", "tornado", "sobol"),
+        default="auto",
+        help="auto: a line for one varied parameter, a heatmap for two, else a tornado",
+    )
+    p.add_argument(
+        "--output", metavar="COLUMN", help="what to plot (default: the first contract variable)"
+    )
+    p.add_argument(
+        "--sobol-samples",
+        type=int,
+        default=1024,
+        metavar="N",
+        help="base sample of the Sobol-index plot",
+    )
+    p.add_argument("--route", choices=ROUTES, default="auto", help="kernel route (default auto)")
+    p.add_argument("--chunk-size", type=int, default=CHUNK_SIZE, metavar="N")
+    p.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="fix a parameter value"
+    )
+    p.add_argument("--power", action="append", default=[], metavar="PARTY=W")
+    p.add_argument("--proposer", metavar="PARTY", help="who proposes first (rubinstein)")
+    p.add_argument("--period", type=float, metavar="D", help="length of a round (rubinstein)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_sweep)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

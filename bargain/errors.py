@@ -82,8 +82,13 @@ class SolverError(BargainError):
     """A solver failed to reach an answer it can vouch for."""
 
 
+class ClusterError(BargainError):
+    """A Dask cluster cannot be reached or started, or lost the work given to it."""
+
+
 __all__ = [
     "BargainError",
+    "ClusterError",
     "ExpressionError",
     "FeasibilityError",
     "ModelError",

@@ -152,9 +152,18 @@ def promises_to_rebuild(
     ratio = (1 - error) / opportunist_keeps
     odds_now, odds_target = now / (1 - now), target / (1 - target)
     n = math.ceil(math.log(odds_target / odds_now) / math.log(ratio) - 1e-12)
-    # Guard the rounding of the closed form with the exact update.
-    while posterior(now, ["kept"] * n, error=error, opportunist_keeps=opportunist_keeps) < target:
+    # Guard the rounding of the closed form with the update of the whole history (updating
+    # the rounded posterior `now` instead can differ from it in the last bit).
+
+    def reaches(k: int) -> bool:
+        history = observed + ["kept"] * k
+        trust = posterior(target, history, error=error, opportunist_keeps=opportunist_keeps)
+        return trust >= target
+
+    while not reaches(n):
         n += 1
+    while n > 1 and reaches(n - 1):
+        n -= 1
     return n
 
 

@@ -188,3 +188,72 @@ def test_credibility_refuses_bad_input(capsys, argv, code, message):
     else:
         got, _, err = run(capsys, "credibility", "package_deal", *argv)
         assert got == 1 and message in err and err.count("\n") == 1
+
+
+def test_sweep_writes_the_rows_of_bargain_sweep(capsys, tmp_path):
+    import pandas as pd
+
+    import bargain
+
+    out = tmp_path / "s.csv"
+    code, stdout, err = run(
+        capsys,
+        "sweep",
+        "split",
+        "--method",
+        "rubinstein",
+        "--vary",
+        "delta_W=0.5:0.9:5",
+        "--vary",
+        "V=1:2:3",
+        "--set",
+        "delta_A=0.7",
+        "--out",
+        str(out),
+    )
+    assert code == 0, err
+    assert f"15 points (1 chunks) written to {out}" in stdout and "ok 15" in stdout
+    model = bargain.load_model(bargain.models_dir() / "split.toml").with_values(delta_A=0.7)
+    expected = bargain.sweep(model, "rubinstein", {"delta_W": (0.5, 0.9, 5), "V": (1, 2, 3)})
+    written = pd.read_csv(out, index_col="point")
+    pd.testing.assert_frame_equal(written.drop(columns="status"), expected.drop(columns="status"))
+
+
+@pytest.mark.parametrize(
+    ("vary", "kind"),
+    [
+        (["delta_W=0.5:0.9:5"], "auto"),
+        (["delta_W=0.5:0.9:5", "delta_A=0.5:0.9:4"], "auto"),
+        (["delta_W=0.5:0.9:3", "delta_A=0.5:0.9:3", "V=1:2:3"], "auto"),
+        (["delta_W=0.5:0.9:3", "delta_A=0.5:0.9:3"], "sobol"),
+    ],
+)
+def test_sweep_plots(capsys, tmp_path, vary, kind):
+    png = tmp_path / "p.png"
+    argv = ["sweep", "split", "--method", "rubinstein", "--out", str(tmp_path / "s.parquet")]
+    for v in vary:
+        argv += ["--vary", v]
+    argv += ["--plot", str(png), "--plot-kind", kind, "--sobol-samples", "64"]
+    code, stdout, err = run(capsys, *argv)
+    assert code == 0, err
+    assert png.read_bytes()[:4] == b"\x89PNG" and f"plot written to {png}" in stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--vary", "c=0:1:3"], "[parameters] c: unknown parameter 'c'; the parameters are V"),
+        (["--vary", "V=2:1:3"], "[vary] V: the range [2, 1] is reversed"),
+        (["--vary", "V=1:2"], "needs a count for every parameter"),
+        (["--vary", "V=1-2"], "[--vary]: expected NAME=LO:HI or NAME=LO:HI:N, got 'V=1-2'"),
+        (["--vary", "V=1:2:x"], "[--vary] V: the number of values must be a whole number"),
+        (["--vary", "V=1:2", "--design", "random", "--samples", "0"], "n must be a positive"),
+        (["--vary", "V=1:2:3", "--vary", "V=1:3:3"], "[--vary] V: given twice"),
+        (["--vary", "V=1:2:3", "--jobs", "0"], "positive number of worker processes"),
+    ],
+)
+def test_sweep_errors_are_one_line(capsys, tmp_path, argv, message):
+    code, _, err = run(capsys, "sweep", "split", "--out", str(tmp_path / "s.csv"), *argv)
+    assert code == 1
+    assert err.count("\n") == 1 and message in err
+    assert not (tmp_path / "s.csv").exists()
