@@ -32,7 +32,7 @@ A *flat rate* ``F`` is a sure payment, worth ``F`` to both.
   interval's width, the **surplus** a flat rate creates, is
   ``C_A − CE_W = s (h_W − h_A) E[R] + π_W``: the value of the haircut gap plus
   the writers' risk premium ``π_W = s(1 − h_W) E[R] − CE_W``. The interval is
-  non-empty iff the writers' haircut and risk premium together exceed the
+  non-empty iff the writers' haircut and risk premium together at least match the
   studios' haircut.
 - The **Nash flat rate** splits the surplus by the generalised Nash solution
   with the percentage as the disagreement point. With both payoffs in money
@@ -360,20 +360,13 @@ def _ce_integrated(
         def slope(z: float) -> float:
             return scale
 
-    # E[T]; for a CARA lognormal, φ(z) T(z) peaks at z = scale.
-    mean_center = scale if lognormal and utility == "cara" else 0.0
-    if utility == "cara" and lognormal:  # φ(z) k e^{location + scale z}, in log space
-
-        def weighted(z: float) -> float:
-            return math.exp(-z * z / 2 + math.log(k) + location + scale * z) / _ROOT_2PI
-
-    else:
-
-        def weighted(z: float) -> float:
-            return _phi(z) * t_of(z)
-
-    size = abs(t_of(0.0)) + abs(slope(0.0))  # T is linear unless CARA lognormal (positive)
-    mean_t = _integrate(weighted, [0.0, mean_center], "the mean payment", size)
+    mean_center = scale if lognormal and utility == "cara" else 0.0  # where φ·|T| peaks
+    if utility == "cara":  # E[X] = k E[R], the integral behind the studios' expected cost
+        mean_t = k * _mean_integrated(distribution, location, scale)
+    else:  # E[ln X], T linear in z
+        mean_t = _integrate(
+            lambda z: _phi(z) * t_of(z), [0.0], "the mean log payment", abs(t_of(0.0)) + scale
+        )
     if b == 0:
         ce_t = mean_t
     else:
@@ -435,6 +428,8 @@ def _mean_quad(distribution: str, location: float, scale: float) -> float:
 
 
 def _mean_integrated(distribution: str, location: float, scale: float) -> float:
+    if scale == 0:  # a sure revenue
+        return location if distribution == "normal" else math.exp(location)
     if distribution == "normal":
         return _integrate(
             lambda z: _phi(z) * (location + scale * z), [0.0], "the mean revenue", location + scale
@@ -544,7 +539,7 @@ def _nash_vnm(low: float, high: float, power_writers: float, utility: str, risk:
         return power_writers * psi(x) * (surplus - x) - (1 - power_writers) * x
 
     x = brentq(foc, 0.0, surplus, xtol=1e-14 * surplus, rtol=1e-14)
-    return low + x
+    return low + min(x, power_writers * surplus)  # x <= w_W S exactly, since ψ <= 1
 
 
 @dataclass(frozen=True)
