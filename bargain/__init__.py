@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 from .attrition import abreu_gul
+from .contract import equivalent_percentage, flat_rate_region, flat_vs_percentage
 from .credibility import credibility
 from .egalitarian import egalitarian
 from .errors import (
@@ -68,7 +69,10 @@ __all__ = [
     "credibility",
     "dumps_model",
     "egalitarian",
+    "equivalent_percentage",
     "find_model",
+    "flat_rate_region",
+    "flat_vs_percentage",
     "kalai_smorodinsky",
     "load_model",
     "model_from_dict",
