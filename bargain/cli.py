@@ -169,6 +169,12 @@ def cmd_solve(args: argparse.Namespace) -> None:
     _print(SOLVERS[args.method](model, **_solver_options(args, args.method)), args.format)
 
 
+def cmd_brief(args: argparse.Namespace) -> None:
+    from .brief import brief
+
+    print(brief(_load(args.model, args.set)).to_text())
+
+
 def cmd_credibility(args: argparse.Namespace) -> None:
     model = _load(args.model, args.set)
     report = credibility(
@@ -364,6 +370,7 @@ def parser() -> argparse.ArgumentParser:
         ("show", cmd_show, "print a model: parameters with sources, payoffs as formulas"),
         ("solve", cmd_solve, "solve a model under a solution concept"),
         ("credibility", cmd_credibility, "before and after a broken promise"),
+        ("brief", cmd_brief, "the terms under every solution concept, and a broken promise's cost"),
     ):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("model", help="a model file, or a model's name in the models folder")

@@ -257,3 +257,11 @@ def test_sweep_errors_are_one_line(capsys, tmp_path, argv, message):
     assert code == 1
     assert err.count("\n") == 1 and message in err
     assert not (tmp_path / "s.csv").exists()
+
+
+def test_brief_prints_every_concept_and_the_broken_promise(capsys):
+    code, out, _ = run(capsys, "brief", "package_deal")
+    assert code == 0
+    assert "Nash (equal powers)                      x = 0.5 " in out
+    assert "Rubinstein, A proposes first" in out and "Kalai–Smorodinsky" in out
+    assert "trust 0.8 -> 0.2857; x 0.5568 -> 0.5" in out and "surplus lost 0.1288" in out
