@@ -220,8 +220,15 @@ def test_frontier_must_be_decreasing():
 def test_needs_patience_and_one_variable():
     with pytest.raises(bargain.ModelError, match=r"\[parties.A\] discount_factor"):
         bargain.rubinstein(shipped("concave"))
-    with pytest.raises(bargain.ModelError, match="one contract variable"):
+    # Two variables, each linear with constant coefficients of opposite signs: both could be
+    # the transfer (bargain.transfer), and the solver asks which.
+    with pytest.raises(
+        bargain.ModelError, match=r"\[bargaining\] transfer: several variables .* \(a, b\)"
+    ):
         bargain.rubinstein(shipped("logrolling"))
+    # The one-variable game itself (used by simulate and strike_or_holdout) does not reduce.
+    with pytest.raises(bargain.ModelError, match=r"\[variables\]: .* one contract variable"):
+        bargain.simulate(shipped("logrolling"))
 
 
 def test_weekly_case_model_is_fast(split):
