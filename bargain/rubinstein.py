@@ -509,7 +509,7 @@ def _exact(
             and abs(vw.real - x_w) <= 1e-7 * (1 + abs(x_w))
             and abs(va.real - x_a) <= 1e-7 * (1 + abs(x_a))
         ):
-            return {w.party.name: sympy.simplify(cand[pw]), a.party.name: sympy.simplify(cand[pa])}
+            return {w.party.name: _tidy(cand[pw]), a.party.name: _tidy(cand[pa])}
     return None
 
 

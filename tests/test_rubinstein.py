@@ -308,3 +308,27 @@ def test_binding_outside_option_sets_the_share_exactly(o_a, d_w, d_a):
     s = bargain.rubinstein(m, exact=False)
     assert s.payoffs["A"] == pytest.approx(o_a, abs=TOL)
     assert "A outside option" in s.binding
+
+
+def test_exact_agreement_keeps_its_numbers_small():
+    # Strike flows with rational discount factors put log(99/100) and log(199/200) in the
+    # closed form; sympy's default simplify measure would fold them into the logarithm of a
+    # rational with thousands of digits. The value is unchanged, the numbers stay small.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "logs"},
+            "variables": {"F": {"min": -200, "max": 200}},
+            "parties": {
+                "W": {"payoff": "F + 3", "discount_factor": 0.99, "strike_payoff": -1},
+                "A": {"payoff": "100 - F", "discount_factor": 0.995, "strike_payoff": -3},
+            },
+            "bargaining": {"first_proposer": "W"},
+        }
+    )
+    s = bargain.rubinstein(m)
+    e = s.exact_agreement["F"]
+    assert (
+        max(abs(int(r.p)).bit_length() + int(r.q).bit_length() for r in e.atoms(sympy.Rational))
+        < 64
+    )
+    assert float(e) == pytest.approx(s.agreement["F"], abs=1e-9)

@@ -331,3 +331,12 @@ def test_reduced_model_has_one_variable():
     assert r.reduced.variable_names == ("t",)
     assert r.exact
     assert r.others == pytest.approx({"y": 2 / 3}, abs=TOL)
+
+
+def test_sweep_goes_through_the_reduction():
+    # The vectorised kernel is one-variable; the sweep falls back to solving point by point,
+    # which reduces each point. The terms stay put, the transfer rises with W's patience.
+    table = bargain.sweep(pareto_model(), "rubinstein", {"dW": (0.6, 0.9)}, n=3)
+    assert list(table["status"]) == ["ok"] * 3
+    assert table["e"].to_numpy() == pytest.approx([11 / 15] * 3, abs=1e-9)
+    assert np.all(np.diff(table["F"].to_numpy()) > 0)
