@@ -187,13 +187,16 @@ class Bargaining:
     """Options of the strategic (alternating-offers) game; all optional.
 
     ``status_quo`` is the contract in force while talks go on if nobody strikes
-    (the old contract), for the strike-or-hold-out game.
+    (the old contract), for the strike-or-hold-out game. ``transfer`` names the
+    contract variable that is a transfer between the parties, for the
+    alternating-offers game over several variables (:mod:`bargain.transfer`).
     """
 
     first_proposer: str | None = None
     breakdown_probability: sympy.Expr = ZERO
     horizon: sympy.Expr = sympy.oo
     status_quo: sympy.Expr | None = None
+    transfer: str | None = None
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,13 @@ PARTY_KEYS = (
     "hardliner",
 )
 CONSTRAINT_KEYS = ("expr", "description")
-BARGAINING_KEYS = ("first_proposer", "breakdown_probability", "horizon", "status_quo")
+BARGAINING_KEYS = (
+    "first_proposer",
+    "breakdown_probability",
+    "horizon",
+    "status_quo",
+    "transfer",
+)
 PROMISE_KEYS = (
     "by",
     "to",
@@ -190,6 +196,14 @@ def model_from_dict(data: Mapping[str, Any], *, file: str | None = None) -> Mode
             f"{', '.join(party_names)}",
             "bargaining",
             "first_proposer",
+        )
+    transfer = bargaining.transfer
+    if transfer is not None and transfer not in (v.name for v in variables):
+        raise r.error(
+            f"unknown variable {transfer!r}; the variables are "
+            f"{', '.join(v.name for v in variables)}",
+            "bargaining",
+            "transfer",
         )
     promises = _promises(r, r.table(data, "promises", required=False), param_symbols, party_names)
 
@@ -393,6 +407,9 @@ def _bargaining(
     proposer = table.get("first_proposer")
     if proposer is not None and not isinstance(proposer, str):
         raise r.error("must be the name of a party", "bargaining", "first_proposer")
+    transfer = table.get("transfer")
+    if transfer is not None and not isinstance(transfer, str):
+        raise r.error("must be the name of a contract variable", "bargaining", "transfer")
     horizon: sympy.Expr = sympy.oo
     if "horizon" in table:
         raw = table["horizon"]
@@ -415,6 +432,7 @@ def _bargaining(
         status_quo=r.expression(table["status_quo"], params, "bargaining", "status_quo")
         if "status_quo" in table
         else None,
+        transfer=transfer,
     )
 
 
@@ -550,6 +568,7 @@ def model_to_dict(model: Model) -> dict[str, Any]:
         breakdown_probability=_expr_out(b.breakdown_probability),
         horizon="inf" if b.horizon == sympy.oo else int(b.horizon),
         status_quo=_expr_out(b.status_quo),
+        transfer=b.transfer,
     )
     if model.promises:
         out["promises"] = {

@@ -58,6 +58,7 @@ from .errors import ModelError, SolverError
 from .model import Model, Party
 from .program import solve_exact
 from .solution import Solution
+from .transfer import reduce_transfer
 from .validate import numeric_value, validate_model
 
 _GRID = 201
@@ -105,7 +106,9 @@ def game_of(
     Raises
     ------
     ModelError
-        Naming the key: not two parties or not one contract variable, a party
+        Naming the key: not two parties or not one contract variable (a model
+        with a transfer is reduced by :func:`bargain.transfer.reduce_transfer`
+        first, as :func:`rubinstein` does), a party
         without patience, a period that is not positive, a horizon that is not
         a positive integer or infinity, a frontier that is not monotone.
     """
@@ -119,8 +122,10 @@ def game_of(
         )
     if len(model.variables) != 1:
         raise ModelError(
-            "the alternating-offers solver bargains over one contract variable; the model has "
-            f"{len(model.variables)} ({', '.join(model.variable_names)})",
+            "the alternating-offers game is played over one contract variable; the model has "
+            f"{len(model.variables)} ({', '.join(model.variable_names)}). bargain.rubinstein "
+            "(and credibility with method rubinstein) reduce a model with a transfer variable "
+            "to the game over it (bargain.transfer); this routine does not",
             file=file,
             table="variables",
         )
@@ -504,8 +509,23 @@ def _exact(
             and abs(vw.real - x_w) <= 1e-7 * (1 + abs(x_w))
             and abs(va.real - x_a) <= 1e-7 * (1 + abs(x_a))
         ):
-            return {w.party.name: sympy.simplify(cand[pw]), a.party.name: sympy.simplify(cand[pa])}
+            return {w.party.name: _tidy(cand[pw]), a.party.name: _tidy(cand[pa])}
     return None
+
+
+def _size(expr: sympy.Expr) -> int:
+    """Operations plus the size (in bits) of every rational in ``expr`` (sympy's default
+    measure counts ``log(p/q)`` as small however long ``p`` and ``q`` are)."""
+    bits = sum(
+        abs(int(r.p)).bit_length() + int(r.q).bit_length() for r in expr.atoms(sympy.Rational)
+    )
+    return int(sympy.count_ops(expr)) + bits
+
+
+def _tidy(expr: sympy.Expr) -> sympy.Expr:
+    """``sympy.simplify`` measured by :func:`_size`: with rational discount factors, the
+    default combines logarithms into the logarithm of a rational with thousands of digits."""
+    return sympy.simplify(expr, measure=_size)
 
 
 def rubinstein(
@@ -522,8 +542,11 @@ def rubinstein(
     Parameters
     ----------
     model
-        A two-party model with one contract variable; each party needs a
-        ``discount_factor`` (per period) or a ``discount_rate``.
+        A two-party model with one contract variable, or with several of
+        which one is a transfer (the game is then played over the transfer,
+        the other variables fixed where they maximise the joint surplus; see
+        :mod:`bargain.transfer`); each party needs a ``discount_factor`` (per
+        period) or a ``discount_rate``.
     proposer
         Who proposes first (default: ``[bargaining] first_proposer``, else the
         first party).
@@ -547,12 +570,30 @@ def rubinstein(
     Raises
     ------
     ModelError
-        If the model lacks what the game needs (see :func:`game_of`).
+        If the model lacks what the game needs (see :func:`game_of`); with
+        several variables, if none or several could be the transfer, a
+        constraint involves it, or its bounds bind in equilibrium (see
+        :func:`bargain.transfer.find_transfer` and
+        :meth:`bargain.transfer.TransferReduction.check`).
     SolverError
         If the equilibrium equations have no unique solution in the contract
         range (e.g. no discounting and no breakdown risk).
     """
+    if len(model.variables) > 1:
+        # Several contract variables: the game over the transfer (bargain.transfer).
+        reduction = reduce_transfer(model, exact=exact, timeout=timeout)
+        game = game_of(reduction.reduced, proposer=proposer, period=period, horizon=horizon)
+        solution, moves = _solve(game, exact=exact and reduction.exact, timeout=timeout)
+        return reduction.complete(solution, moves)
     game = game_of(model, proposer=proposer, period=period, horizon=horizon)
+    return _solve(game, exact=exact, timeout=timeout)[0]
+
+
+def _solve(
+    game: AlternatingOffers, *, exact: bool, timeout: float
+) -> tuple[Solution, tuple[Move, ...]]:
+    """The equilibrium of a one-variable game, and the equilibrium moves behind it (every
+    round's with a finite horizon; each proposer's at both ends of an equilibrium set)."""
     num = _Numeric(game)
     m = game.model
     var = m.variables[0].name
@@ -564,7 +605,7 @@ def rubinstein(
     ]
     if game.horizon != sympy.oo:
         rounds = int(game.horizon)
-        x, delay, values, _ = _backward(num, rounds)
+        x, delay, values, plan = _backward(num, rounds)
         return Solution(
             model=m.name,
             method="rubinstein",
@@ -576,7 +617,7 @@ def rubinstein(
             route=f"backward induction over {rounds} rounds (brentq for each offer)",
             extra={"horizon": {"rounds": float(rounds)}},
             assumptions=(*assumptions, f"talks end after {rounds} rounds"),
-        )
+        ), plan
     (w_low, w_high), (a_low, a_high) = _stationary(num)
     if max(w_high - w_low, a_high - a_low) > 1e-9 * (1 + abs(num.hi - num.lo)):
         low, high = (w_low, w_high) if game.first == num.rising else (a_low, a_high)
@@ -602,7 +643,7 @@ def rubinstein(
                 f"no discounting and no breakdown risk: every {var} in the set is an "
                 "equilibrium agreement (Rubinstein 1982, §5)",
             ),
-        )
+        ), (*_moves(num, w_low, a_low).values(), *_moves(num, w_high, a_high).values())
     moves = _moves(num, w_low, a_low)
     proposals = {n: move.offer for n, move in moves.items()}
     binding = {move.responder: move.walks for move in moves.values()}
@@ -627,15 +668,13 @@ def rubinstein(
         delay=0.0,
         exact=formula is not None,
         formula=formula,
-        exact_agreement={var: sympy.simplify(formula[var].xreplace(m.substitutions))}
-        if formula
-        else None,
+        exact_agreement={var: _tidy(formula[var].xreplace(m.substitutions))} if formula else None,
         route="stationary subgame-perfect equilibrium: the two responders' indifference "
         "conditions (brentq on the proposal map" + ("; exact: sympy.solve)" if formula else ")"),
         binding=tuple(f"{n} outside option" for n, b in binding.items() if b),
         extra={"proposals": proposals},
         assumptions=tuple(assumptions),
-    )
+    ), tuple(moves.values())
 
 
 __all__ = [

@@ -6,6 +6,14 @@ the surplus has the same sum, so the maximiser is not unique; ``bargain``
 then breaks the tie by the Nash product among the maximisers, and says so
 in the solution's assumptions.
 
+The *weighted* utilitarian solution maximises ``sum_i w_i u_i`` instead
+(``weights=``), and ``individually_rational=False`` drops the constraints
+``u_i >= d_i``: the maximiser of the joint surplus over the contract set
+alone. That is the step :mod:`bargain.transfer` needs (the surplus in units
+of a transfer, whose split is left to the transfer). Without individual
+rationality the Nash product is not defined everywhere, so a tie is broken
+by the contract nearest the centre of the variables' box instead.
+
 Examples
 --------
 >>> import bargain
@@ -19,22 +27,60 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sympy
 
+from .errors import ModelError
 from .model import Model
-from .problem import problem_of
+from .problem import BargainingProblem, problem_of
 from .solution import Solution
+from .validate import numeric_value
 
 ROUTE = "maximise the sum of payoffs (SLSQP, KKT Newton polish)"
 
 
-def utilitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> Solution:
-    """The utilitarian solution of a model, ties broken by the Nash product.
+def _weights(model: Model, weights: Mapping[str, object] | None) -> list[sympy.Expr]:
+    """Each party's weight as a sympy expression (1 if not given), checked positive."""
+    given = dict(weights or {})
+    for name in given:
+        model.party(name)  # refuses an unknown name
+    out = []
+    for p in model.parties:
+        w = sympy.sympify(given.get(p.name, 1))
+        if numeric_value(model, w, "utilitarian", f"weights.{p.name}") <= 0:
+            raise ModelError(
+                f"must be positive, got {model.numeric(w)}",
+                file=model.file,
+                table="utilitarian",
+                key=f"weights.{p.name}",
+            )
+        out.append(w)
+    return out
+
+
+def utilitarian(
+    model: Model,
+    *,
+    weights: Mapping[str, object] | None = None,
+    individually_rational: bool = True,
+    exact: bool = True,
+    timeout: float = 10.0,
+) -> Solution:
+    """The (weighted) utilitarian solution of a model, ties broken by the Nash product.
 
     Parameters
     ----------
     model
         The model.
+    weights
+        Weight of each party's payoff in the sum, by party name: a number or
+        a sympy expression in the parameters, positive; parties not named
+        weigh 1.
+    individually_rational
+        Whether agreements must give each party at least its disagreement
+        payoff. Without, the sum is maximised over the contract set alone and
+        a tie is broken by the contract nearest the centre of the box.
     exact
         Whether to look for a closed form with sympy (else numeric only).
     timeout
@@ -43,19 +89,38 @@ def utilitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
     Returns
     -------
     Solution
-        ``method="utilitarian"``; ``extra["total"]`` holds the maximal sum.
+        ``method="utilitarian"``; ``extra["total"]`` holds the maximal
+        (weighted) sum.
 
     Raises
     ------
     FeasibilityError
-        If the contract set is empty or no agreement improves on disagreement.
+        If the contract set is empty or (with individual rationality) no
+        agreement improves on disagreement.
+    ModelError
+        If a weight names no party or is not positive.
+
+    Examples
+    --------
+    Weights tilt a linear frontier to one corner: with ``u_W = x``,
+    ``u_A = 1 - x`` and W weighing 2, all goes to W.
+
+    >>> import bargain
+    >>> split = bargain.load_model(bargain.models_dir() / "split.toml")
+    >>> bargain.utilitarian(split, weights={"W": 2}).agreement
+    {'x': 1.0}
     """
     problem = problem_of(model)
+    w = _weights(model, weights)
+    total = sum((wi * u for wi, u in zip(w, problem.payoffs, strict=True)), sympy.Integer(0))
+    what = "sum of payoffs" if weights is None else "weighted sum of payoffs"
+    route = ROUTE if weights is None else ROUTE.replace("sum", "weighted sum")
+    if not individually_rational:
+        return _unconstrained(problem, w, what, route, exact=exact, timeout=timeout)
     starts = problem.interior_start(timeout)
-    total = sum(problem.payoffs, sympy.Integer(0))
     nash_product = problem.log_nash_product()
     tie = (
-        "the sum of payoffs is maximal on a whole set of agreements; the one chosen "
+        f"the {what} is maximal on a whole set of agreements; the one chosen "
         "maximises the Nash product among them",
     )
     if all(sympy.simplify(sympy.diff(total, v)) == 0 for v in problem.variables):
@@ -67,12 +132,13 @@ def utilitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
             exact=exact,
             timeout=timeout,
         )
+        values = problem.payoff_values(result.point)
         return problem.solution(
             "utilitarian",
             result,
-            route=ROUTE + "; ties broken by the Nash product",
+            route=route + "; ties broken by the Nash product",
             exact=exact,
-            extra={"total": {"sum": float(sum(problem.payoff_values(result.point)))}},
+            extra={"total": {"sum": _weighted(problem, w, values)}},
             assumptions=tie,
         )
     first = problem.solve(
@@ -86,7 +152,7 @@ def utilitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
         return problem.solution(
             "utilitarian",
             first,
-            route=ROUTE,
+            route=route,
             exact=exact,
             extra={"total": {"sum": first.objective}},
         )
@@ -104,7 +170,73 @@ def utilitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
     return problem.solution(
         "utilitarian",
         second,
-        route=ROUTE + "; ties broken by the Nash product",
+        route=route + "; ties broken by the Nash product",
+        exact=False,
+        extra={"total": {"sum": first.objective}},
+        assumptions=tie,
+    )
+
+
+def _weighted(problem: BargainingProblem, w: list[sympy.Expr], values: list[float]) -> float:
+    """The weighted sum of payoff values."""
+    return sum(
+        numeric_value(problem.model, wi, "utilitarian", "weights") * u
+        for wi, u in zip(w, values, strict=True)
+    )
+
+
+def _unconstrained(
+    problem: BargainingProblem,
+    w: list[sympy.Expr],
+    what: str,
+    route: str,
+    *,
+    exact: bool,
+    timeout: float,
+) -> Solution:
+    """Maximise the weighted sum over the contract set alone (no individual rationality); a
+    tie is broken by the contract nearest the centre of the box (the Nash product needs
+    ``u_i > d_i``)."""
+    total = sum((wi * u for wi, u in zip(w, problem.payoffs, strict=True)), sympy.Integer(0))
+    starts = problem.box_starts()
+    centre = [(v.min + v.max) / 2 for v in problem.model.variables]
+    distance = -sum(
+        ((x - c) ** 2 for x, c in zip(problem.variables, centre, strict=True)), sympy.Integer(0)
+    )
+    tie = (
+        f"the {what} is maximal on a whole set of contracts; the one chosen is the "
+        "nearest to the centre of the variables' box",
+    )
+    if all(sympy.simplify(sympy.diff(total, v)) == 0 for v in problem.variables):
+        result = problem.solve(problem.program(distance), starts, exact=exact, timeout=timeout)
+        return problem.solution(
+            "utilitarian",
+            result,
+            route=route + "; ties broken by the distance to the box centre",
+            exact=exact,
+            extra={"total": {"sum": _weighted(problem, w, problem.payoff_values(result.point))}},
+            assumptions=tie,
+        )
+    first = problem.solve(problem.program(total), starts, exact=exact, timeout=timeout)
+    if first.polished:
+        return problem.solution(
+            "utilitarian",
+            first,
+            route=route,
+            exact=exact,
+            extra={"total": {"sum": first.objective}},
+        )
+    level = sympy.Float(first.objective, 30)
+    second = problem.solve(
+        problem.program(distance, inequalities=[("maximal sum", total - level)]),
+        starts,
+        exact=False,
+        timeout=timeout,
+    )
+    return problem.solution(
+        "utilitarian",
+        second,
+        route=route + "; ties broken by the distance to the box centre",
         exact=False,
         extra={"total": {"sum": first.objective}},
         assumptions=tie,

@@ -82,7 +82,8 @@ def validate_model(model: Model) -> None:
         Naming the table and key of the first value that is not finite or lies
         outside its allowed range: discount factors in (0, 1], discount rates
         and bargaining powers positive, probabilities in [0, 1], variable
-        bounds with min <= max.
+        bounds with min <= max; or a ``[bargaining] transfer`` that is not a
+        contract variable.
     """
     inf = math.inf
     for v in model.variables:
@@ -151,6 +152,14 @@ def validate_model(model: Model) -> None:
     )
     if model.bargaining.status_quo is not None:
         numeric_value(model, model.bargaining.status_quo, "bargaining", "status_quo")
+    transfer = model.bargaining.transfer
+    if transfer is not None and transfer not in model.variable_names:
+        raise ModelError(
+            f"unknown variable {transfer!r}; the variables are {', '.join(model.variable_names)}",
+            file=model.file,
+            table="bargaining",
+            key="transfer",
+        )
     for pr in model.promises:
         where = f"promises.{pr.name}"
         for key in ("trust", "error", "opportunist_keeps", "breakdown_per_distrust"):

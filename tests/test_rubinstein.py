@@ -220,8 +220,15 @@ def test_frontier_must_be_decreasing():
 def test_needs_patience_and_one_variable():
     with pytest.raises(bargain.ModelError, match=r"\[parties.A\] discount_factor"):
         bargain.rubinstein(shipped("concave"))
-    with pytest.raises(bargain.ModelError, match="one contract variable"):
+    # Two variables, each linear with constant coefficients of opposite signs: both could be
+    # the transfer (bargain.transfer), and the solver asks which.
+    with pytest.raises(
+        bargain.ModelError, match=r"\[bargaining\] transfer: several variables .* \(a, b\)"
+    ):
         bargain.rubinstein(shipped("logrolling"))
+    # The one-variable game itself (used by simulate and strike_or_holdout) does not reduce.
+    with pytest.raises(bargain.ModelError, match=r"\[variables\]: .* one contract variable"):
+        bargain.simulate(shipped("logrolling"))
 
 
 def test_weekly_case_model_is_fast(split):
@@ -301,3 +308,27 @@ def test_binding_outside_option_sets_the_share_exactly(o_a, d_w, d_a):
     s = bargain.rubinstein(m, exact=False)
     assert s.payoffs["A"] == pytest.approx(o_a, abs=TOL)
     assert "A outside option" in s.binding
+
+
+def test_exact_agreement_keeps_its_numbers_small():
+    # Strike flows with rational discount factors put log(99/100) and log(199/200) in the
+    # closed form; sympy's default simplify measure would fold them into the logarithm of a
+    # rational with thousands of digits. The value is unchanged, the numbers stay small.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "logs"},
+            "variables": {"F": {"min": -200, "max": 200}},
+            "parties": {
+                "W": {"payoff": "F + 3", "discount_factor": 0.99, "strike_payoff": -1},
+                "A": {"payoff": "100 - F", "discount_factor": 0.995, "strike_payoff": -3},
+            },
+            "bargaining": {"first_proposer": "W"},
+        }
+    )
+    s = bargain.rubinstein(m)
+    e = s.exact_agreement["F"]
+    assert (
+        max(abs(int(r.p)).bit_length() + int(r.q).bit_length() for r in e.atoms(sympy.Rational))
+        < 64
+    )
+    assert float(e) == pytest.approx(s.agreement["F"], abs=1e-9)

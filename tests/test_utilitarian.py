@@ -52,3 +52,34 @@ def test_disagreement_constrains(concave):
     s = bargain.utilitarian(m)
     assert s.agreement["x"] == pytest.approx(0.64, abs=TOL)
     assert math.isclose(s.payoffs["B"], 0.6, abs_tol=TOL)
+
+
+def test_weights_move_the_optimum():
+    # Maximise 2 x + sqrt(1 - x): 2 = 1 / (2 sqrt(1 - x)), so sqrt(1 - x) = 1/4, x = 15/16.
+    s = bargain.utilitarian(two_party("x", "sqrt(1 - x)"), weights={"A": 2})
+    assert s.exact_agreement["x"] == sympy.Rational(15, 16)
+    assert s.extra["total"]["sum"] == pytest.approx(2 * 15 / 16 + 1 / 4, abs=TOL)
+    assert "weighted sum" in s.route
+
+
+def test_without_individual_rationality(split):
+    # d_B = 0.6 makes x = 3/4 irrational (u_B = 1/2); without the constraint it is the answer.
+    m = two_party("x", "sqrt(1 - x)", d_b=0.6)
+    s = bargain.utilitarian(m, individually_rational=False)
+    assert s.exact_agreement["x"] == sympy.Rational(3, 4)
+    # A flat sum without individual rationality: the tie goes to the centre of the box.
+    flat = bargain.utilitarian(split.with_values(d_W=0.2), individually_rational=False)
+    assert flat.agreement["x"] == pytest.approx(0.5, abs=TOL)
+    assert "centre" in flat.assumptions[0]
+
+
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [
+        ({"Z": 1}, r"\[parties\] Z: unknown party"),
+        ({"A": 0}, r"\[utilitarian\] weights.A: must be positive"),
+    ],
+)
+def test_bad_weights(weights, match):
+    with pytest.raises(bargain.ModelError, match=match):
+        bargain.utilitarian(two_party("x", "1 - x"), weights=weights)
