@@ -5,7 +5,8 @@
 alternating-offers game (``--method rubinstein``), ``bargain credibility
 MODEL`` solves it before and after a broken promise, and ``bargain sweep MODEL``
 solves it over many parameter points, streaming the rows to a CSV or Parquet
-file (see ``docs/sweeps.md``). Errors are one line on stderr and a
+file (see ``docs/sweeps.md``), and ``bargain docs`` writes the generated tables
+and figures of ``docs/`` (``--check``: list the stale ones). Errors are one line on stderr and a
 non-zero exit status (1 for a refused model or problem, 2 for bad usage).
 """
 
@@ -407,6 +408,7 @@ def parser() -> argparse.ArgumentParser:
         help="is the package deal in the agreement: when both gain (threshold), always, never",
     )
     _sweep_parser(sub)
+    _docs_parser(sub)
     return top
 
 
@@ -471,15 +473,54 @@ def _sweep_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_sweep)
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from . import docbuild
+
+    if args.check:
+        stale = docbuild.check(args.docs)
+        for line in stale:
+            print(f"bargain: stale: {line}", file=sys.stderr)
+        if stale:
+            return 1
+        print(f"{len(docbuild.artefacts())} generated files up to date")
+        return 0
+    done = docbuild.write(args.docs)
+    for line in done:
+        print(line)
+    if not done:
+        print(f"{len(docbuild.artefacts())} generated files up to date; nothing written")
+    return 0
+
+
+def _docs_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "docs",
+        help="write the generated tables and figures of docs/ (--check: list stale ones)",
+        description="Build the generated tables (docs/tables) and figures (docs/figures) "
+        "from the code and the model files, and write those that changed.",
+    )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit with status 1 and one line per stale file on stderr",
+    )
+    p.add_argument(
+        "--docs",
+        metavar="DIR",
+        help="the docs folder (default: docs/ beside the package)",
+    )
+    p.set_defaults(func=cmd_docs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = parser().parse_args(argv)
     try:
-        args.func(args)
+        status = args.func(args)
     except BargainError as err:
         print(f"bargain: error: {err}", file=sys.stderr)
         return 1
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":
