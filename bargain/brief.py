@@ -3,9 +3,11 @@ broken promise costs.
 
 ``brief(model)`` solves a two-party model under the Nash solution (equal powers,
 and powers from patience), the alternating-offers game with either side
-proposing first, Kalai–Smorodinsky, egalitarian and utilitarian, and — if the
+proposing first, Kalai–Smorodinsky and egalitarian, and — if the
 model has a promise — compares the Nash solution before and after the promise
 is broken (:func:`bargain.credibility`). ``bargain brief MODEL`` prints it.
+The utilitarian solution is left out: where money is transferable it does not
+pin down the transfer (every split of the same total is utilitarian).
 
 **Powers from patience.** The generalised Nash solution with powers
 ``r_A / (r_W + r_A)`` for ``W`` and ``r_W / (r_W + r_A)`` for ``A`` (each
@@ -37,7 +39,6 @@ from .nash import nash
 from .problem import numeric_value
 from .rubinstein import rubinstein
 from .solution import Solution
-from .utilitarian import utilitarian
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,6 @@ def brief(model: Model) -> Brief:
         ),
         Row("Kalai–Smorodinsky", kalai_smorodinsky(model, exact=False)),
         Row("egalitarian", egalitarian(model, exact=False)),
-        Row("utilitarian", utilitarian(model, exact=False)),
     ]
-    report = credibility(model) if model.promises else None
+    report = credibility(model, exact=False) if model.promises else None
     return Brief(model, tuple(rows), report)

@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 Builder = Callable[[], "str | bytes"]
 """A function of no arguments that returns a generated file's text or bytes."""
 
-PROVIDERS: tuple[str, ...] = ("bargain.validation",)
+PROVIDERS: tuple[str, ...] = ("bargain.validation", "bargain.flagship")
 """Modules that expose ``ARTEFACTS``; add a module's name here to publish its artefacts."""
 
 GENERATED = ("tables", "figures")
