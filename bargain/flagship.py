@@ -111,7 +111,7 @@ def promise_table() -> str:
             [label, *(_n(x) if isinstance(x, float) else str(x) for x in values)]
             for label, *values in _table_rows(report)
         ]
-        out.append(f"**{report.method}** — trust threshold {_n(report.trust_threshold)}\n")
+        out.append(f"**{report.method}** — trust threshold {_n(report.trust_threshold)}\n\n")
         out.append(markdown_table(header, rows))
         cost = report.cost
         out.append(
