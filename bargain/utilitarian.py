@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import sympy
 
 from .errors import ModelError
@@ -117,63 +118,21 @@ def utilitarian(
     route = ROUTE if weights is None else ROUTE.replace("sum", "weighted sum")
     if not individually_rational:
         return _unconstrained(problem, w, what, route, exact=exact, timeout=timeout)
-    starts = problem.interior_start(timeout)
-    nash_product = problem.log_nash_product()
-    tie = (
-        f"the {what} is maximal on a whole set of agreements; the one chosen "
-        "maximises the Nash product among them",
-    )
-    if all(sympy.simplify(sympy.diff(total, v)) == 0 for v in problem.variables):
-        # Transferable utility: the sum is the same for every contract, so every
-        # individually rational contract is utilitarian; the tie-break is the Nash solution.
-        result = problem.solve(
-            problem.program(nash_product, inequalities=problem.rational()),
-            starts,
-            exact=exact,
-            timeout=timeout,
-        )
-        values = problem.payoff_values(result.point)
-        return problem.solution(
-            "utilitarian",
-            result,
-            route=route + "; ties broken by the Nash product",
-            exact=exact,
-            extra={"total": {"sum": _weighted(problem, w, values)}},
-            assumptions=tie,
-        )
-    first = problem.solve(
-        problem.program(total, inequalities=problem.rational()),
-        starts,
+    return _maximise(
+        problem,
+        w,
+        total,
+        route,
+        starts=problem.interior_start(timeout),
+        inequalities=problem.rational(),
+        tie_objective=problem.log_nash_product(),
+        tie_by="the Nash product",
+        tie=(
+            f"the {what} is maximal on a whole set of agreements; the one chosen "
+            "maximises the Nash product among them",
+        ),
         exact=exact,
         timeout=timeout,
-    )
-    if first.polished:
-        # The KKT system at the maximiser is regular, so the maximiser is unique.
-        return problem.solution(
-            "utilitarian",
-            first,
-            route=route,
-            exact=exact,
-            extra={"total": {"sum": first.objective}},
-        )
-    # A flat maximum along some directions only: among the maximisers, take the one
-    # with the largest Nash product (numerically; the level is a float).
-    level = sympy.Float(first.objective, 30)
-    second = problem.solve(
-        problem.program(
-            nash_product, inequalities=[*problem.rational(), ("maximal sum", total - level)]
-        ),
-        starts,
-        exact=False,
-        timeout=timeout,
-    )
-    return problem.solution(
-        "utilitarian",
-        second,
-        route=route + "; ties broken by the Nash product",
-        exact=False,
-        extra={"total": {"sum": first.objective}},
-        assumptions=tie,
     )
 
 
@@ -198,27 +157,67 @@ def _unconstrained(
     tie is broken by the contract nearest the centre of the box (the Nash product needs
     ``u_i > d_i``)."""
     total = sum((wi * u for wi, u in zip(w, problem.payoffs, strict=True)), sympy.Integer(0))
-    starts = problem.box_starts()
     centre = [(v.min + v.max) / 2 for v in problem.model.variables]
-    distance = -sum(
-        ((x - c) ** 2 for x, c in zip(problem.variables, centre, strict=True)), sympy.Integer(0)
+    return _maximise(
+        problem,
+        w,
+        total,
+        route,
+        starts=problem.box_starts(),
+        inequalities=[],
+        tie_objective=-sum(
+            ((x - c) ** 2 for x, c in zip(problem.variables, centre, strict=True)),
+            sympy.Integer(0),
+        ),
+        tie_by="the distance to the box centre",
+        tie=(
+            f"the {what} is maximal on a whole set of contracts; the one chosen is the "
+            "nearest to the centre of the variables' box",
+        ),
+        exact=exact,
+        timeout=timeout,
     )
-    tie = (
-        f"the {what} is maximal on a whole set of contracts; the one chosen is the "
-        "nearest to the centre of the variables' box",
-    )
+
+
+def _maximise(
+    problem: BargainingProblem,
+    w: list[sympy.Expr],
+    total: sympy.Expr,
+    route: str,
+    *,
+    starts: list[np.ndarray],
+    inequalities: list[tuple[str, sympy.Expr]],
+    tie_objective: sympy.Expr,
+    tie_by: str,
+    tie: tuple[str, ...],
+    exact: bool,
+    timeout: float,
+) -> Solution:
+    """Maximise ``total`` subject to ``inequalities``; where the maximum is not unique, take
+    the maximiser with the largest ``tie_objective``."""
+    tied = f"{route}; ties broken by {tie_by}"
     if all(sympy.simplify(sympy.diff(total, v)) == 0 for v in problem.variables):
-        result = problem.solve(problem.program(distance), starts, exact=exact, timeout=timeout)
+        # The sum is the same for every contract (transferable utility): every feasible
+        # contract maximises it, and the tie-break alone chooses.
+        result = problem.solve(
+            problem.program(tie_objective, inequalities=inequalities),
+            starts,
+            exact=exact,
+            timeout=timeout,
+        )
         return problem.solution(
             "utilitarian",
             result,
-            route=route + "; ties broken by the distance to the box centre",
+            route=tied,
             exact=exact,
             extra={"total": {"sum": _weighted(problem, w, problem.payoff_values(result.point))}},
             assumptions=tie,
         )
-    first = problem.solve(problem.program(total), starts, exact=exact, timeout=timeout)
+    first = problem.solve(
+        problem.program(total, inequalities=inequalities), starts, exact=exact, timeout=timeout
+    )
     if first.polished:
+        # The KKT system at the maximiser is regular, so the maximiser is unique.
         return problem.solution(
             "utilitarian",
             first,
@@ -226,9 +225,13 @@ def _unconstrained(
             exact=exact,
             extra={"total": {"sum": first.objective}},
         )
+    # A flat maximum along some directions only: among the maximisers, take the one with
+    # the largest tie objective (numerically; the level is a float).
     level = sympy.Float(first.objective, 30)
     second = problem.solve(
-        problem.program(distance, inequalities=[("maximal sum", total - level)]),
+        problem.program(
+            tie_objective, inequalities=[*inequalities, ("maximal sum", total - level)]
+        ),
         starts,
         exact=False,
         timeout=timeout,
@@ -236,7 +239,7 @@ def _unconstrained(
     return problem.solution(
         "utilitarian",
         second,
-        route=route + "; ties broken by the distance to the box centre",
+        route=tied,
         exact=False,
         extra={"total": {"sum": first.objective}},
         assumptions=tie,
