@@ -28,15 +28,14 @@ Examples
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from .credibility import CredibilityReport, credibility
+from .credibility import CredibilityReport, credibility, discount_rates
 from .egalitarian import egalitarian
+from .errors import ModelError
 from .kalai_smorodinsky import kalai_smorodinsky
 from .model import Model
 from .nash import nash
-from .problem import numeric_value
 from .rubinstein import rubinstein
 from .solution import Solution
 
@@ -100,23 +99,15 @@ def patience_powers(model: Model) -> dict[str, float]:
     >>> {k: round(v, 12) for k, v in powers.items()}
     {'W': 0.333333333333, 'A': 0.666666666667}
     """
-    rates = {}
-    for p in model.parties:
-        where = f"parties.{p.name}"
-        if p.discount_rate is not None:
-            rates[p.name] = numeric_value(model, p.discount_rate, where, "discount_rate")
-        elif p.discount_factor is not None:
-            factor = numeric_value(model, p.discount_factor, where, "discount_factor")
-            rates[p.name] = -math.log(factor)
-        else:
-            from .errors import ModelError
-
-            raise ModelError(
-                "powers from patience need each party's discount_rate or discount_factor",
-                file=model.file,
-                table=where,
-                key="discount_rate",
-            )
+    rates = discount_rates(model)
+    missing = [name for name, r in rates.items() if r is None]
+    if missing:
+        raise ModelError(
+            "powers from patience need each party's discount_rate or discount_factor",
+            file=model.file,
+            table=f"parties.{missing[0]}",
+            key="discount_rate",
+        )
     total = sum(rates.values())
     (w, rw), (a, ra) = rates.items()
     return {w: ra / total, a: rw / total}

@@ -338,21 +338,28 @@ def adjusted_model(
     )
 
 
-def _rates(model: Model) -> dict[str, float] | None:
-    """Each party's discount rate per period, or ``None`` if a party has no patience set."""
-    rates = {}
+def discount_rates(model: Model) -> dict[str, float | None]:
+    """Each party's discount rate per period: ``discount_rate``, or ``-ln δ`` for a
+    ``discount_factor`` δ; ``None`` for a party with neither."""
+    rates: dict[str, float | None] = {}
     for p in model.parties:
         where = f"parties.{p.name}"
         if p.discount_rate is not None:
             rates[p.name] = numeric_value(model, p.discount_rate, where, "discount_rate")
         elif p.discount_factor is not None:
             delta = numeric_value(model, p.discount_factor, where, "discount_factor")
-            if delta >= 1:
-                return None
             rates[p.name] = -math.log(delta)
         else:
-            return None
+            rates[p.name] = None
     return rates
+
+
+def _rates(model: Model) -> dict[str, float] | None:
+    """Each party's (positive) discount rate, or ``None`` if a party is not impatient."""
+    rates = discount_rates(model)
+    if any(r is None or r <= 0 for r in rates.values()):
+        return None
+    return rates  # type: ignore[return-value]
 
 
 def _strike(
