@@ -34,7 +34,7 @@ import sympy
 
 from .attrition import abreu_gul
 from .contract import flat_vs_percentage
-from .docbuild import NOTICE, markdown_table, render_svg, sig
+from .docbuild import markdown_table, render_svg, sig
 from .egalitarian import egalitarian
 from .holdout import strike_or_holdout
 from .kalai_smorodinsky import kalai_smorodinsky
@@ -460,8 +460,6 @@ def validation_table() -> str:
     used = sorted({c.model for c in CASES if c.model})
     models = [[f"`{name}`", load_model(models_dir() / f"{name}.toml").title] for name in used]
     lines = [
-        NOTICE,
-        "",
         "# Validation table",
         "",
         f"{passed} of {len(rows)} textbook cases pass. Published values are the sources' "

@@ -54,6 +54,14 @@ def test_two_builds_are_byte_identical_whatever_the_users_matplotlib_settings(bu
     assert again == built
 
 
+def test_every_generated_markdown_file_starts_with_the_notice(built):
+    markdown = [path for path in built if path.endswith(".md")]
+    assert "tables/wga2007-flat-rate.md" in markdown
+    for path in markdown:
+        text = built[path].decode()
+        assert text.startswith(docbuild.NOTICE + "\n\n") and text.count(docbuild.NOTICE) == 1, path
+
+
 def test_svg_is_text_without_date_or_version(built):
     for path, data in built.items():
         if path.endswith(".svg"):
@@ -110,7 +118,9 @@ def test_a_provider_plugs_in_by_name(provider, tmp_path):
         "figures/extra.svg": ("an extra figure", lambda: b"<svg/>"),
     }
     files = docbuild.build(["fake_provider"])
-    assert files["tables/extra.md"] == b"| a |\n|---|\n| 1 |\n"
+    # Markdown gets the "generated, do not edit" notice; a figure is written as built.
+    assert files["tables/extra.md"] == f"{docbuild.NOTICE}\n\n| a |\n|---|\n| 1 |\n".encode()
+    assert files["figures/extra.svg"] == b"<svg/>"
     assert "[`extra.svg`](extra.svg) — an extra figure" in files["figures/index.md"].decode()
     docbuild.write(tmp_path, ["fake_provider"])
     assert docbuild.check(tmp_path, ["fake_provider"]) == []
