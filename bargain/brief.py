@@ -28,25 +28,48 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from .credibility import CredibilityReport, credibility, discount_rates
-from .egalitarian import egalitarian
 from .errors import ModelError
-from .kalai_smorodinsky import kalai_smorodinsky
 from .model import Model
-from .nash import nash
-from .rubinstein import rubinstein
+from .rounding import sig
 from .solution import Solution
 
 
 @dataclass(frozen=True)
+class Concept:
+    """A solution concept as a brief solves it: a solver's CLI name and its options."""
+
+    label: str
+    """What is solved, in words."""
+    method: str
+    """The solver's name in :data:`bargain.SOLVERS` (and a :func:`bargain.credibility` method)."""
+    options: dict[str, Any] = field(default_factory=dict)
+    """Keyword arguments for the solver (``powers``, ``proposer``)."""
+
+    def solve(self, model: Model) -> Solution:
+        """The concept's solution of ``model`` (numeric route)."""
+        from . import SOLVERS
+
+        return SOLVERS[self.method](model, exact=False, **self.options)
+
+    def credibility(self, model: Model) -> CredibilityReport:
+        """The model before and after its promise is broken, under this concept."""
+        return credibility(model, method=self.method, exact=False, **self.options)
+
+
+@dataclass(frozen=True)
 class Row:
-    """One solution concept's answer."""
+    """One solution concept's answer, or why it has none."""
 
     label: str
     """What was solved, in words."""
-    solution: Solution
+    solution: Solution | None
+    """The answer; ``None`` when the solver refused the model."""
+    refused: str | None = None
+    """The solver's reason for refusing (a :class:`bargain.ModelError`), else ``None``."""
 
 
 @dataclass(frozen=True)
@@ -58,14 +81,30 @@ class Brief:
     credibility: CredibilityReport | None
 
     def to_text(self, digits: int = 4) -> str:
-        """A few readable lines: one per concept, then the broken promise."""
+        """A few readable lines: one per concept, then the broken promise.
+
+        Numbers have ``digits`` significant figures; a solver's rounding noise
+        (below ``1e-9`` of the largest payoff or disagreement value) prints as 0.
+        """
         names = self.model.variable_names
         parties = [p.name for p in self.model.parties]
+        solved = [r.solution for r in self.rows if r.solution is not None]
+        scale = max(
+            [1.0]
+            + [abs(v) for s in solved for v in (*s.payoffs.values(), *s.disagreement.values())]
+        )
+
+        def n(x: float) -> str:
+            return sig(x, digits, zero=1e-9 * scale)
+
         out = [f"{self.model.title or self.model.name}", ""]
         width = max(len(r.label) for r in self.rows)
         for r in self.rows:
-            terms = ", ".join(f"{k} = {r.solution.agreement[k]:.{digits}g}" for k in names)
-            pay = ", ".join(f"{k} {r.solution.payoffs[k]:.{digits}g}" for k in parties)
+            if r.solution is None:
+                out.append(f"  {r.label:<{width}}  not solved: {r.refused}")
+                continue
+            terms = ", ".join(f"{k} = {n(r.solution.agreement[k])}" for k in names)
+            pay = ", ".join(f"{k} {n(r.solution.payoffs[k])}" for k in parties)
             out.append(f"  {r.label:<{width}}  {terms}   (payoffs {pay})")
         c = self.credibility
         if c is not None:
@@ -74,14 +113,11 @@ class Brief:
             out += [
                 "",
                 f"the broken promise '{c.promise}' ({c.method}): trust "
-                f"{b.trust:.{digits}g} -> {a.trust:.{digits}g}; "
-                f"{first} {b.solution.agreement[first]:.{digits}g} -> "
-                f"{a.solution.agreement[first]:.{digits}g}",
-                f"  surplus lost {c.cost['surplus_lost']:.{digits}g}; total cost "
-                f"{c.cost['total']:.{digits}g}"
+                f"{n(b.trust)} -> {n(a.trust)}; "
+                f"{first} {n(b.solution.agreement[first])} -> {n(a.solution.agreement[first])}",
+                f"  surplus lost {n(c.cost['surplus_lost'])}; total cost {n(c.cost['total'])}"
                 + (
-                    f"; expected strike {b.expected_strike:.{digits}g} -> "
-                    f"{a.expected_strike:.{digits}g} periods"
+                    f"; expected strike {n(b.expected_strike)} -> {n(a.expected_strike)} periods"
                     if b.expected_strike is not None and a.expected_strike is not None
                     else ""
                 ),
@@ -113,26 +149,48 @@ def patience_powers(model: Model) -> dict[str, float]:
     return {w: ra / total, a: rw / total}
 
 
+def concepts(model: Model) -> tuple[Concept, ...]:
+    """The concepts of a brief, in the order it reports them (see the module docstring).
+
+    Examples
+    --------
+    >>> import bargain
+    >>> [c.method for c in concepts(bargain.load_model(bargain.models_dir() / "split.toml"))]
+    ['nash', 'nash', 'rubinstein', 'rubinstein', 'kalai-smorodinsky', 'egalitarian']
+    """
+    first, second = (p.name for p in model.parties)
+    return (
+        Concept("Nash (equal powers)", "nash"),
+        Concept(
+            "generalised Nash (powers from patience)",
+            "nash",
+            {"powers": patience_powers(model)},
+        ),
+        Concept(f"Rubinstein, {first} proposes first", "rubinstein", {"proposer": first}),
+        Concept(f"Rubinstein, {second} proposes first", "rubinstein", {"proposer": second}),
+        Concept("Kalai–Smorodinsky", "kalai-smorodinsky"),
+        Concept("egalitarian", "egalitarian"),
+    )
+
+
+def _row(concept: Concept, model: Model) -> Row:
+    try:
+        return Row(concept.label, concept.solve(model))
+    except ModelError as err:
+        return Row(concept.label, None, str(err))
+
+
 def brief(model: Model) -> Brief:
     """Solve ``model`` under every concept (see the module docstring); a :class:`Brief`.
 
     The solvers' exact (sympy) route is skipped: the numbers are the same, and a
-    brief is meant to be quick. Refusals propagate (a model the alternating-offers
-    game cannot take raises its ``ModelError``).
+    brief is meant to be quick. A concept whose solver refuses the model (a
+    :class:`bargain.ModelError`, e.g. the alternating-offers game over a transfer
+    that its bounds stop) gets a row with the reason and no solution, so the
+    other concepts are still reported; the promise's report is not optional and
+    its refusals propagate.
     """
-    first, second = (p.name for p in model.parties)
-    rows = [
-        Row("Nash (equal powers)", nash(model, exact=False)),
-        Row(
-            "generalised Nash (powers from patience)",
-            nash(model, powers=patience_powers(model), exact=False),
-        ),
-        Row(f"Rubinstein, {first} proposes first", rubinstein(model, proposer=first, exact=False)),
-        Row(
-            f"Rubinstein, {second} proposes first", rubinstein(model, proposer=second, exact=False)
-        ),
-        Row("Kalai–Smorodinsky", kalai_smorodinsky(model, exact=False)),
-        Row("egalitarian", egalitarian(model, exact=False)),
-    ]
-    report = credibility(model, exact=False) if model.promises else None
-    return Brief(model, tuple(rows), report)
+    found = concepts(model)
+    rows = tuple(_row(c, model) for c in found)
+    report = found[0].credibility(model) if model.promises else None
+    return Brief(model, rows, report)

@@ -62,6 +62,7 @@ from .attrition import Reputation, abreu_gul
 from .errors import ModelError
 from .model import Model, Promise, exact_number
 from .promise import PromiseGame, find_promise, promise_game, solve_promise
+from .rounding import sig
 from .solution import Solution
 from .trust import OUTCOMES, posterior, promises_to_rebuild
 from .validate import numeric_value, validate_model
@@ -292,7 +293,7 @@ def _fmt(value: float | bool | None) -> str:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return f"{value:.6g}"
+    return sig(value, 6)
 
 
 def _change(before: float | bool | None, after: float | bool | None) -> str:
@@ -325,8 +326,7 @@ def adjusted_model(
     """
     keep = trust * (1 - error) + (1 - trust) * opportunist_keeps
     c, v = promise.concession, promise.promised
-    c_by = c if promise.concession_value is None else promise.concession_value
-    v_by = v if promise.promised_cost is None else promise.promised_cost
+    c_by, v_by = promise.to_promiser()
     shift = {promise.to: keep * v - c, promise.by: c_by - keep * v_by} if package else {}
     parties = tuple(
         replace(p, payoff=p.payoff + shift[p.name]) if p.name in shift else p for p in model.parties
@@ -504,8 +504,7 @@ def credibility(
     def stage(label: str, trust: sympy.Rational) -> Stage:
         keep = trust * (1 - e) + (1 - trust) * h
         gains = solve_promise(replace(game, trust=float(trust)))
-        c_by = found.concession if found.concession_value is None else found.concession_value
-        v_by = found.promised if found.promised_cost is None else found.promised_cost
+        c_by, v_by = found.to_promiser()
         promiser_gains = numeric_value(model, c_by - keep * v_by, where, "concession_value") >= 0
         included = {"always": True, "never": False}.get(package, gains.concedes and promiser_gains)
         adjusted = adjusted_model(

@@ -20,7 +20,7 @@ a new module, give it an ``ARTEFACTS`` mapping and add its name to
 indexes (``tables/index.md``, ``figures/index.md``), which this module
 provides itself. Builders are called with no arguments and must be
 deterministic: the same bytes on every run and on every machine (see
-:func:`markdown_table`, :func:`sig` and :func:`render_svg`, and the design
+:func:`markdown_table`, :func:`bargain.rounding.sig` and :func:`render_svg`, and the design
 notes). Every file under ``docs/tables`` and ``docs/figures`` is generated:
 a file there that no artefact produces is reported by :func:`check` and
 removed by :func:`write`.
@@ -31,8 +31,6 @@ Examples
 >>> paths = docbuild.artefacts()
 >>> "tables/validation.md" in paths and "tables/index.md" in paths
 True
->>> sig(2 / 3), sig(1234567.0), sig(-0.0), sig(1e-20, 3)
-('0.666667', '1.23457e+06', '0', '1e-20')
 >>> print(markdown_table(["a", "b"], [["1", "x|y"]]), end="")
 | a | b |
 |---|---|
@@ -50,6 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import BargainError
+from .rounding import sig
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -245,16 +244,6 @@ def write(
 
 
 # -- helpers for providers -----------------------------------------------------------------
-
-
-def sig(x: float, digits: int = 6) -> str:
-    """``x`` to ``digits`` significant figures (``-0`` prints as ``0``).
-
-    Rounding to a stated precision keeps a table's bytes the same when a
-    different numpy/scipy build changes the last bits of a computed number.
-    """
-    text = f"{float(x):.{digits}g}"
-    return "0" if text in ("-0", "0") else text
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

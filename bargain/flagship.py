@@ -9,8 +9,8 @@ figures, so the bytes do not depend on the last bits of a numeric solver.
 - ``tables/wga2007-flat-rate.md`` — the terms under each solution concept
   (:func:`bargain.brief.brief`), next to the AMPTP's $130M and the WGA's $151M.
 - ``tables/wga2007-promise.md`` — the broken "DVDs for ESTs" promise, before and
-  after (:func:`bargain.credibility`), under the Nash solution and the
-  alternating-offers game.
+  after (:func:`bargain.credibility`), under every concept of the brief, and in
+  full under the Nash solution and the alternating-offers game.
 - ``tables/wga2007-tornado.md`` and ``figures/wga2007-tornado.svg`` — the Nash flat
   rate at the ends of every parameter's range, others at their values, with the
   exact elasticity from the symbolic formula.
@@ -26,14 +26,16 @@ from collections.abc import Callable
 import numpy as np
 import sympy
 
-from .brief import Brief, brief, patience_powers
-from .credibility import CredibilityReport, credibility
-from .docbuild import markdown_table, render_svg, sig
+from .brief import Brief, brief, concepts, patience_powers
+from .credibility import CredibilityReport
+from .docbuild import DocsError, markdown_table, render_svg, sig
 from .model import Model
 from .modelfile import load_model
 from .nash import nash
+from .promise import find_promise
 from .registry import models_dir
 from .rubinstein import rubinstein
+from .validate import numeric_value
 
 NAME = "wga2007"
 DIGITS = 4
@@ -57,10 +59,10 @@ def _brief() -> Brief:
 
 
 @functools.cache
-def _reports() -> tuple[CredibilityReport, CredibilityReport]:
-    return _brief().credibility or credibility(model(), exact=False), credibility(
-        model(), method="rubinstein", exact=False
-    )
+def _reports() -> tuple[tuple[str, CredibilityReport], ...]:
+    """The broken promise under each concept of the brief, by the concept's label."""
+    m = model()
+    return tuple((c.label, c.credibility(m)) for c in concepts(m))
 
 
 def parameters_table() -> str:
@@ -86,6 +88,8 @@ def flat_rate_table() -> str:
     rows = []
     for r in _brief().rows:
         s = r.solution
+        if s is None:
+            raise DocsError(f"{NAME}: {r.label} was not solved: {r.refused}")
         gains = [s.payoffs[p] - s.disagreement[p] for p in ("W", "A")]
         rows.append([r.label, *(_n(s.agreement[k]) for k in names), *map(_n, gains)])
     values = m.values
@@ -102,28 +106,82 @@ def flat_rate_table() -> str:
     )
 
 
+DETAILED = ("Nash (equal powers)", "Rubinstein, A proposes first")
+"""The concepts whose before/after tables are shown in full (the model's first proposer)."""
+
+
+def package_parts() -> tuple[float, float]:
+    """The package deal's surplus at the prior trust, in two parts ($M).
+
+    The DVD swap at face value (what dropping the demand saves the producers
+    less what it is worth to the writers) and the promise's expected net value
+    (the probability it is kept times what the EST formula is worth to the
+    writers less what it costs the producers). Their sum is the surplus lost
+    when a broken promise takes the package out of the agreement.
+    """
+    m = model()
+    report = _reports()[0][1]
+    promise = find_promise(m, report.promise)
+    c_by, v_by = promise.to_promiser()
+    where = f"promises.{promise.name}"
+    swap = numeric_value(m, c_by - promise.concession, where, "concession_value")
+    net = numeric_value(m, promise.promised - v_by, where, "promised_cost")
+    return swap, report.before.keep_probability * net
+
+
 def promise_table() -> str:
-    """Before and after the broken promise, under Nash and alternating offers."""
-    out = []
-    for report in _reports():
-        header = ["", "before", "after", "change"]
-        rows = [
-            [label, *(_n(x) if isinstance(x, float) else str(x) for x in values)]
-            for label, *values in _table_rows(report)
-        ]
-        out.append(f"**{report.method}** — trust threshold {_n(report.trust_threshold)}\n\n")
-        out.append(markdown_table(header, rows))
-        cost = report.cost
-        out.append(
-            f"\nSurplus lost {_n(cost['surplus_lost'])}; "
-            + (
-                f"longer strike {_n(cost['longer_strike'])} weeks, costing "
-                f"{_n(cost['strike_cost'])}; "
-                if cost["longer_strike"] is not None
-                else ""
-            )
-            + f"cost of the broken promise {_n(cost['total'])} ($M).\n\n"
+    """The broken promise: a summary under every concept, then two concepts in full."""
+    summary = []
+    for label, r in _reports():
+        b, a, cost = r.before.solution, r.after.solution, r.cost
+        summary.append(
+            [
+                label,
+                _n(b.agreement["F"]),
+                _n(a.agreement["F"]),
+                *(_n(a.payoffs[k] - b.payoffs[k]) for k in ("W", "A")),
+                _n(cost["surplus_lost"]),
+                _n(cost["longer_strike"]),
+                _n(cost["strike_cost"]),
+                _n(cost["total"]),
+            ]
         )
+    first = _reports()[0][1]
+    out = [
+        "The Nov 4 promise (`[promises.dvd_for_est]`) before and after it is broken: the "
+        f"writers' trust falls from {_n(first.before.trust)} to {_n(first.after.trust)} "
+        f"(the threshold at which conceding pays is {_n(first.trust_threshold)}). $M over the "
+        "contract; payoff changes are at the agreement, before the strike's cost; the longer "
+        "strike is in weeks, its cost is to both sides together. Where the package leaves "
+        "the agreement and the EST rate stays at its efficient level, the surplus lost is the "
+        f"package's: {_n(sum(package_parts()))} = {_n(package_parts()[0])} (the DVD swap at face "
+        "value: what dropping the demand saves the producers less what it is worth to the "
+        f"writers) + {_n(package_parts()[1])} (the promised EST formula's expected net "
+        "value).\n\n",
+        markdown_table(
+            [
+                "",
+                "F before",
+                "F after",
+                "writers' payoff change",
+                "producers' payoff change",
+                "surplus lost",
+                "longer strike",
+                "its cost",
+                "cost of the broken promise",
+            ],
+            summary,
+        ),
+    ]
+    for label, report in _reports():
+        if label not in DETAILED:
+            continue
+        rows = [
+            [name, *(_n(x) if isinstance(x, float) else str(x) for x in values)]
+            for name, *values in _table_rows(report)
+        ]
+        out.append(f"\n**{label}**\n\n")
+        out.append(markdown_table(["", "before", "after", "change"], rows))
     return "".join(out)
 
 

@@ -234,6 +234,17 @@ class Promise:
     promised_cost: sympy.Expr | None = None
     breakdown_per_distrust: sympy.Expr = ZERO
 
+    def to_promiser(self) -> tuple[sympy.Expr, sympy.Expr]:
+        """What the concession is worth to ``by``, and what keeping the promise costs it.
+
+        ``concession_value`` and ``promised_cost``, each defaulting to the
+        recipient's value (a pure transfer).
+        """
+        return (
+            self.concession if self.concession_value is None else self.concession_value,
+            self.promised if self.promised_cost is None else self.promised_cost,
+        )
+
 
 @dataclass(frozen=True)
 class Model:

@@ -39,3 +39,26 @@ def test_patience_powers_refuse_a_model_without_patience():
     )
     with pytest.raises(bargain.ModelError, match="discount_rate"):
         patience_powers(m)
+
+
+def test_a_refused_concept_gets_a_row_with_the_reason_and_the_others_are_still_solved():
+    # If the producers lose less a week than the writers, every concept that splits the
+    # gains wants the writers to pay for new media; F stops at 0, and the alternating-
+    # offers game over the transfer refuses (its reduction needs F free to move).
+    m = bargain.load_model(bargain.models_dir() / "wga2007.toml").with_values(m_A=0.1)
+    b = brief(m)
+    rows = {r.label: r for r in b.rows}
+    for label in ("Rubinstein, W proposes first", "Rubinstein, A proposes first"):
+        assert rows[label].solution is None and "[variables.F] min" in rows[label].refused
+        with pytest.raises(bargain.ModelError, match="binds"):
+            bargain.rubinstein(m, proposer=label.split()[1], exact=False)
+    nash = rows["Nash (equal powers)"]
+    assert nash.refused is None and nash.solution.agreement["F"] == pytest.approx(0, abs=1e-9)
+    text = b.to_text()
+    assert "Rubinstein, A proposes first             not solved: " in text
+    # The egalitarian solution stays at the old terms: its payoffs are zero, and solver
+    # noise (of order 1e-15 against payoffs in the hundreds) is printed as 0.
+    assert (
+        "egalitarian                              F = 0, e = 0.3, d = 0.3   (payoffs W 0, A 0)"
+        in text
+    )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+import shlex
+from pathlib import Path
 
 import pytest
 from scipy.optimize import minimize_scalar
 
 import bargain
+from bargain import brief
 
 MODEL = bargain.load_model(bargain.models_dir() / "wga2007.toml")
 V = {k: float(v) for k, v in MODEL.values.items()}
@@ -95,3 +98,112 @@ def test_the_broken_promise_drops_the_package_and_lowers_trust_by_bayes_rule():
     # The trust threshold: conceding pays iff p (1 - err) v >= c, v = v_mult c.
     assert r.trust_threshold == pytest.approx(1 / (V["v_mult"] * (1 - err)), rel=1e-9)
     assert math.isclose(r.before.keep_probability, p * (1 - err))
+
+
+def test_the_surplus_lost_is_the_dvd_swap_plus_the_promises_expected_net_value():
+    from bargain import flagship
+
+    # By hand from the model's description: the DVD demand (d0 -> d_dem) is worth its
+    # reported-revenue certainty equivalent to the writers and its expected cost to the
+    # producers; the promised EST formula is v_mult times the former to the writers and
+    # costs the producers phi_A (1 - h_A)/(1 - h_W) of that.
+    dvd = (V["d_dem"] - V["d0"]) / 100 * V["Y"] * V["D"]
+    c = (
+        dvd * (1 - V["h_W"])
+        - V["a_W"]
+        / 2
+        * ((V["d_dem"] / 100) ** 2 - (V["d0"] / 100) ** 2)
+        * (V["cv_D"] * V["Y"] * V["D"]) ** 2
+    )
+    c_a = dvd * (1 - V["h_A"])
+    v = V["v_mult"] * c
+    v_a = V["phi_A"] * (1 - V["h_A"]) / (1 - V["h_W"]) * v
+    keep = V["p"] * (1 - V["err"])
+    swap, promise = flagship.package_parts()
+    assert swap == pytest.approx(c_a - c, rel=1e-12)
+    assert promise == pytest.approx(keep * (v - v_a), rel=1e-12)
+    # ... and their sum is what the Nash solution loses (solved twice, an independent route).
+    assert swap + promise == pytest.approx(
+        bargain.credibility(MODEL).cost["surplus_lost"], rel=1e-9
+    )
+
+
+def test_the_surplus_lost_does_not_depend_on_the_concept_but_who_bears_it_does():
+    from bargain import flagship
+
+    reports = dict(flagship._reports())
+    nash = reports["Nash (equal powers)"]
+    for label in (
+        "Rubinstein, W proposes first",
+        "Rubinstein, A proposes first",
+        "Kalai–Smorodinsky",
+        "egalitarian",
+    ):
+        # The EST rate is at its efficient level before and after under these concepts,
+        # so the surplus lost is the package's, whoever gets it.
+        assert reports[label].cost["surplus_lost"] == pytest.approx(
+            nash.cost["surplus_lost"], rel=1e-6
+        ), label
+    # Nash with equal powers splits the loss equally (transferable utility).
+    change = {k: nash.after.solution.payoffs[k] - nash.before.solution.payoffs[k] for k in "WA"}
+    assert change["W"] == pytest.approx(change["A"], rel=1e-9)
+    # With the producers proposing first the writers bear most of it.
+    r = reports["Rubinstein, A proposes first"]
+    loss = {k: r.before.solution.payoffs[k] - r.after.solution.payoffs[k] for k in "WA"}
+    assert loss["W"] > 5 * loss["A"] > 0
+
+
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "wga2007.md"
+
+
+def test_the_case_pages_numbers_are_the_models():
+    """The few numbers the case page writes out in prose, recomputed from the model."""
+    text = " ".join(PAGE.read_text(encoding="utf-8").split())
+    s_w = V["pay_W"] * 7 / 365
+    s_a = V["m_A"] * V["prod_A"] * 7
+    r = bargain.credibility(MODEL)
+    powers = brief.patience_powers(MODEL)
+    shown = {
+        f"about ${s_w:.1f}M": s_w,  # the writers' weekly cost
+        f"${s_a:.1f}M a week": s_a,  # the producers'
+        f"half the difference, ${(s_a - s_w) / 2:.1f}M a week": (s_a - s_w) / 2,
+        f"({V['T_D']:.0f} weeks)": V["T_D"],
+        f"(about {bargain.nash(MODEL).agreement['e']:.2f}%)": None,
+        f"trust falls to 1/{1 / r.after.trust:.0f}": None,
+        f"probability {1 - r.after.trust:.3f}".replace("0.833", "5/6"): None,
+        f"at least {1 / r.before.keep_probability:.2f} times": None,
+    }
+    for phrase in shown:
+        assert phrase in text, phrase
+    assert r.after.trust == pytest.approx(1 / 6, rel=1e-12)
+    assert powers["A"] == pytest.approx(2 / 3) and "two thirds" in text
+    assert 5.5 < V["T_D"] / (40 / 7) < 6.5 and "six times as much" in text
+    # "It lands a few $M above the WGA's $151M"
+    assert 0 < bargain.nash(MODEL).agreement["F"] - V["offer_W"] < 10
+
+
+def test_the_case_pages_commands_run_and_the_finite_deadline_game_is_as_described(capsys):
+    from bargain.cli import main
+
+    lines = [ln[2:] for ln in PAGE.read_text(encoding="utf-8").splitlines() if ln.startswith("$ ")]
+    assert len(lines) == 4
+    for line in lines:
+        argv = shlex.split(line, comments=True)
+        assert argv[0] == "bargain" and main(argv[1:]) == 0, line
+        assert capsys.readouterr().out, line
+    # Six weekly rounds to December 15, then a strike to June 30: the AMPTP opens, so the
+    # WGA makes the last offer and takes most of the gains the date puts at stake ...
+    deadline = MODEL.with_values(T_D=28.29)
+    s = bargain.rubinstein(deadline, proposer="A", horizon=6, exact=False)
+    gains = {k: s.payoffs[k] - s.disagreement[k] for k in "WA"}
+    assert gains["W"] > 5 * gains["A"] > 0
+    # ... and with the WGA opening the AMPTP would push F below its floor: refused.
+    with pytest.raises(bargain.ModelError, match="binds"):
+        bargain.rubinstein(deadline, proposer="W", horizon=6, exact=False)
+
+
+def test_the_download_forecast_joins_the_two_sourced_points_by_constant_growth():
+    # $20M in 2006 and $1.8B in 2011 (LA Times, Nov 19 2007): growth g = 90^(1/5) a year;
+    # the contract's years 2008-2010 are 20 g^2 + 20 g^3 + 20 g^4.
+    g = 90 ** (1 / 5)
+    assert V["E_W"] == pytest.approx(sum(20 * g**k for k in (2, 3, 4)), abs=0.05)
