@@ -667,10 +667,13 @@ def test_region_with_scalars_and_bad_grids():
 
 
 def test_wga_calibration_numbers():
-    # Milken est. (facts.md, C): $315M (2007), $674M (2009), $1.16B (2011); the contract's
-    # three years 2008–2010 by geometric interpolation: √(315·674) + 674 + √(674·1160).
-    mean = math.sqrt(315 * 674) + 674 + math.sqrt(674 * 1160)
-    assert mean == pytest.approx(2018.99, abs=0.01)
+    # Online movies about $20M in 2006, downloads $1.8B by 2011 (est.) (LA Times, Nov 19 2007,
+    # https://www.latimes.com/archives/blogs/show-tracker/story/2007-11-19/digital-media-wont-be-a-sideshow-in-the-future);
+    # the contract's three years 2008–2010 by constant growth 90^(1/5) a year.
+    growth = 90 ** (1 / 5)
+    mean = sum(20 * growth**k for k in (2, 3, 4))
+    assert mean == pytest.approx(121.0 + 297.6 + 731.9, abs=0.15)
+    assert mean == pytest.approx(1150.40, abs=0.01)
     revenue = lognormal_revenue(mean, 0.5 * mean)
     narrow = flat_vs_percentage(
         0.012, revenue=revenue, haircut_writers=0.3, haircut_studios=0.1, risk_aversion=2.0, **CRRA
