@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 Builder = Callable[[], "str | bytes"]
 """A function of no arguments that returns a generated file's text or bytes."""
 
-PROVIDERS: tuple[str, ...] = ("bargain.validation", "bargain.flagship")
+PROVIDERS: tuple[str, ...] = ("bargain.validation", "bargain.flagship", "bargain.contract_docs")
 """Modules that expose ``ARTEFACTS``; add a module's name here to publish its artefacts."""
 
 GENERATED = ("tables", "figures")
