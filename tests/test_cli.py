@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -265,3 +267,18 @@ def test_brief_prints_every_concept_and_the_broken_promise(capsys):
     assert "Nash (equal powers)                      x = 0.5 " in out
     assert "Rubinstein, A proposes first" in out and "Kalai–Smorodinsky" in out
     assert "trust 0.8 -> 0.2857; x 0.5568 -> 0.5" in out and "surplus lost 0.1288" in out
+
+
+def test_every_command_in_the_readme_runs(capsys):
+    """The README's "first look" and main command work as a new user types them
+    (``bargain docs --check`` is left to tests/test_docbuild.py, which runs it)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = re.findall(r"^\$ (bargain .*)$", readme, flags=re.M)
+    main_command = re.search(r"&& (bargain brief \S+)\n", readme)
+    assert main_command and len(shown) >= 5
+    for line in [*shown, main_command.group(1)]:
+        if line.startswith("bargain docs"):
+            continue
+        argv = shlex.split(line, comments=True)
+        assert main(argv[1:]) == 0, line
+        assert capsys.readouterr().out.strip(), line

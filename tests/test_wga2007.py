@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import shlex
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -163,16 +164,21 @@ def test_the_case_pages_numbers_are_the_models():
     s_a = V["m_A"] * V["prod_A"] * 7
     r = bargain.credibility(MODEL)
     powers = brief.patience_powers(MODEL)
-    shown = {
-        f"about ${s_w:.1f}M": s_w,  # the writers' weekly cost
-        f"${s_a:.1f}M a week": s_a,  # the producers'
-        f"half the difference, ${(s_a - s_w) / 2:.1f}M a week": (s_a - s_w) / 2,
-        f"({V['T_D']:.0f} weeks)": V["T_D"],
-        f"(about {bargain.nash(MODEL).agreement['e']:.2f}%)": None,
-        f"trust falls to 1/{1 / r.after.trust:.0f}": None,
-        f"probability {1 - r.after.trust:.3f}".replace("0.833", "5/6"): None,
-        f"at least {1 / r.before.keep_probability:.2f} times": None,
-    }
+
+    def frac(x: float) -> Fraction:
+        return Fraction(x).limit_denominator(12)
+
+    shown = [
+        f"about ${s_w:.1f}M",  # the writers' weekly cost
+        f"${s_a:.1f}M a week",  # the producers'
+        f"half the difference, ${(s_a - s_w) / 2:.1f}M a week",
+        f"({V['T_D']:.0f} weeks)",
+        f"margin below about {100 * s_w / (7 * V['prod_A']):.0f}%",  # equal weekly costs
+        f"(about {bargain.nash(MODEL).agreement['e']:.2f}%)",  # the efficient EST rate
+        f"trust falls to {frac(r.after.trust)}",
+        f"obstinate type with probability {frac(1 - r.after.trust)}",
+        f"at least {1 / r.before.keep_probability:.2f} times",  # revealed preference
+    ]
     for phrase in shown:
         assert phrase in text, phrase
     assert r.after.trust == pytest.approx(1 / 6, rel=1e-12)
