@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 from .attrition import abreu_gul
+from .brief import Brief, brief
 from .contract import equivalent_percentage, flat_rate_region, flat_vs_percentage
 from .credibility import credibility
 from .egalitarian import egalitarian
@@ -54,6 +55,7 @@ SOLVERS = {
 __all__ = [
     "SOLVERS",
     "BargainError",
+    "Brief",
     "ClusterError",
     "ExpressionError",
     "FeasibilityError",
@@ -66,6 +68,7 @@ __all__ = [
     "SweepReport",
     "Variable",
     "abreu_gul",
+    "brief",
     "credibility",
     "dumps_model",
     "egalitarian",

@@ -11,7 +11,7 @@ import pytest
 from scipy.optimize import minimize_scalar
 
 import bargain
-from bargain import brief
+from bargain.brief import patience_powers
 
 MODEL = bargain.load_model(bargain.models_dir() / "wga2007.toml")
 V = {k: float(v) for k, v in MODEL.values.items()}
@@ -163,7 +163,7 @@ def test_the_case_pages_numbers_are_the_models():
     s_w = V["pay_W"] * 7 / 365
     s_a = V["m_A"] * V["prod_A"] * 7
     r = bargain.credibility(MODEL)
-    powers = brief.patience_powers(MODEL)
+    powers = patience_powers(MODEL)
 
     def frac(x: float) -> Fraction:
         return Fraction(x).limit_denominator(12)
