@@ -98,6 +98,9 @@ class Brief:
             return sig(x, digits, zero=1e-9 * scale)
 
         out = [f"{self.model.title or self.model.name}", ""]
+        units = [f"{v.name} in {v.unit}" for v in self.model.variables if v.unit]
+        if units:
+            out[-1:] = ["(" + "; ".join(units) + ")", ""]
         width = max(len(r.label) for r in self.rows)
         for r in self.rows:
             if r.solution is None:
@@ -117,7 +120,8 @@ class Brief:
                 f"{first} {n(b.solution.agreement[first])} -> {n(a.solution.agreement[first])}",
                 f"  surplus lost {n(c.cost['surplus_lost'])}; total cost {n(c.cost['total'])}"
                 + (
-                    f"; expected strike {n(b.expected_strike)} -> {n(a.expected_strike)} periods"
+                    f"; expected strike {n(b.expected_strike)} -> {n(a.expected_strike)} "
+                    f"{self.model.period}s"
                     if b.expected_strike is not None and a.expected_strike is not None
                     else ""
                 ),

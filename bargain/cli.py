@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import math
+import os
 import sys
 from collections.abc import Sequence
 
@@ -520,6 +521,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BargainError as err:
         print(f"bargain: error: {err}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader stopped early (``bargain brief wga2007 | head``): not an error of
+        # ours. Point stdout at devnull so the interpreter's final flush stays quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return status or 0
 
 

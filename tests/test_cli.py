@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -282,3 +283,18 @@ def test_every_command_in_the_readme_runs(capsys):
         argv = shlex.split(line, comments=True)
         assert main(argv[1:]) == 0, line
         assert capsys.readouterr().out.strip(), line
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        f"'{sys.executable}' -m bargain.cli brief package_deal | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        check=False,
+    )
+    assert done.stdout == "A package deal that rests on an off-the-record promise\n"
+    assert done.stderr == ""
