@@ -183,6 +183,28 @@ def _rebuild(
     return compile_kernel(model, method, inputs, route=route, **options)
 
 
+def check_method_and_route(method: str, route: str) -> None:
+    """Refuse an unknown solution concept or route, naming the allowed ones.
+
+    Raises
+    ------
+    ModelError
+        ``[sweep] method`` or ``[sweep] route``.
+    """
+    if method not in METHODS:
+        raise ModelError(
+            f"unknown solution concept {method!r}; the concepts are {', '.join(METHODS)}",
+            table="sweep",
+            key="method",
+        )
+    if route not in ROUTES:
+        raise ModelError(
+            f"unknown route {route!r}; the routes are {', '.join(ROUTES)}",
+            table="sweep",
+            key="route",
+        )
+
+
 def compile_kernel(
     model: Model,
     method: str,
@@ -219,18 +241,7 @@ def compile_kernel(
         For an unknown method, route or parameter, or a route that cannot
         serve this model (naming what can).
     """
-    if method not in METHODS:
-        raise ModelError(
-            f"unknown solution concept {method!r}; the concepts are {', '.join(METHODS)}",
-            table="sweep",
-            key="method",
-        )
-    if route not in ROUTES:
-        raise ModelError(
-            f"unknown route {route!r}; the routes are {', '.join(ROUTES)}",
-            table="sweep",
-            key="route",
-        )
+    check_method_and_route(method, route)
     inputs = tuple(inputs)
     for name in inputs:
         model.parameter(name)  # names the allowed parameters otherwise

@@ -59,7 +59,7 @@ from .model import Model, Party
 from .program import solve_exact
 from .solution import Solution
 from .transfer import reduce_transfer
-from .validate import numeric_value, validate_model
+from .validate import numeric_value, require_two_parties, validate_model
 
 _GRID = 201
 
@@ -114,12 +114,7 @@ def game_of(
     """
     validate_model(model)
     file = model.file
-    if len(model.parties) != 2:
-        raise ModelError(
-            f"the alternating-offers game has two parties, the model has {len(model.parties)}",
-            file=file,
-            table="parties",
-        )
+    require_two_parties(model, "the alternating-offers game")
     if len(model.variables) != 1:
         raise ModelError(
             "the alternating-offers game is played over one contract variable; the model has "

@@ -63,7 +63,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from .errors import ModelError, SolverError
-from .kernel import METHODS, OK, ROUTES, STATUSES, Kernel, compile_kernel
+from .kernel import OK, STATUSES, Kernel, check_method_and_route, compile_kernel
 from .model import Model
 from .modelfile import dumps_model
 from .validate import validate_model
@@ -284,23 +284,12 @@ def plan(
         positive whole number, or a box on whose corners the model's values are
         not allowed (e.g. a discount factor above 1).
     """
-    if method not in METHODS:
-        raise ModelError(
-            f"unknown solution concept {method!r}; the concepts are {', '.join(METHODS)}",
-            table="sweep",
-            key="method",
-        )
+    check_method_and_route(method, route)
     if design not in DESIGNS:
         raise ModelError(
             f"unknown design {design!r}; the designs are {', '.join(DESIGNS)}",
             table="sweep",
             key="design",
-        )
-    if route not in ROUTES:
-        raise ModelError(
-            f"unknown route {route!r}; the routes are {', '.join(ROUTES)}",
-            table="sweep",
-            key="route",
         )
     if not vary:
         raise ModelError(

@@ -80,7 +80,7 @@ from .errors import ModelError
 from .model import Model, Variable
 from .solution import Solution
 from .utilitarian import utilitarian
-from .validate import numeric_value, validate_model
+from .validate import numeric_value, require_two_parties, validate_model
 
 if TYPE_CHECKING:
     from .rubinstein import Move
@@ -283,12 +283,7 @@ def find_transfer(model: Model) -> tuple[str, dict[str, sympy.Expr]]:
         (``[constraints] NAME``).
     """
     file = model.file
-    if len(model.parties) != 2:
-        raise ModelError(
-            f"the alternating-offers game has two parties, the model has {len(model.parties)}",
-            file=file,
-            table="parties",
-        )
+    require_two_parties(model, "the alternating-offers game")
     named = model.bargaining.transfer
     if named is not None:
         variable = next((v for v in model.variables if v.name == named), None)

@@ -45,6 +45,16 @@ def numeric_value(model: Model, expr: sympy.Expr, table: str, key: str) -> float
     return number.real
 
 
+def require_two_parties(model: Model, game: str) -> None:
+    """Refuse a model that does not have exactly two parties, for a two-party ``game``."""
+    if len(model.parties) != 2:
+        raise ModelError(
+            f"{game} has two parties, the model has {len(model.parties)}",
+            file=model.file,
+            table="parties",
+        )
+
+
 def _in_range(
     model: Model,
     expr: sympy.Expr,
