@@ -266,9 +266,16 @@ class CredibilityReport:
         )
         return lines
 
+    def table(self, digits: int = 6) -> list[tuple[str, str, str, str]]:
+        """:meth:`rows` as text, ``(quantity, before, after, change)``, to ``digits``
+        significant figures; the change is signed, and empty for yes/no rows."""
+        return [
+            (q, _fmt(b, digits), _fmt(a, digits), _change(b, a, digits)) for q, b, a in self.rows()
+        ]
+
     def to_text(self) -> str:
         """The before/after table as plain text."""
-        rows = [(q, _fmt(b), _fmt(a), _change(b, a)) for q, b, a in self.rows()]
+        rows = self.table()
         width = max(len(r[0]) for r in rows)
         lines = [self._header(), f"  {'':<{width}}  {'before':>14}  {'after':>14}  {'change':>14}"]
         lines += [f"  {q:<{width}}  {b:>14}  {a:>14}  {d:>14}" for q, b, a, d in rows]
@@ -279,7 +286,7 @@ class CredibilityReport:
     def to_markdown(self) -> str:
         """The before/after table in Markdown."""
         out = [self._header(), "", "| | before | after | change |", "|---|---|---|---|"]
-        out += [f"| {q} | {_fmt(b)} | {_fmt(a)} | {_change(b, a)} |" for q, b, a in self.rows()]
+        out += [f"| {q} | {b} | {a} | {d} |" for q, b, a, d in self.table()]
         out += [""] + [f"- {line}" for line in self._cost_lines()]
         out += [f"- assumption: {a}" for a in self.assumptions]
         return "\n".join(out)
@@ -288,18 +295,19 @@ class CredibilityReport:
         return self.to_text()
 
 
-def _fmt(value: float | bool | None) -> str:
+def _fmt(value: float | bool | None, digits: int = 6) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return sig(value, 6)
+    return sig(value, digits)
 
 
-def _change(before: float | bool | None, after: float | bool | None) -> str:
+def _change(before: float | bool | None, after: float | bool | None, digits: int = 6) -> str:
     if isinstance(before, bool) or isinstance(after, bool) or before is None or after is None:
         return ""
-    return f"{after - before:+.6g}"
+    text = sig(after - before, digits)
+    return text if text.startswith("-") or text == "0" else f"+{text}"
 
 
 def _probability(model: Model, expr: sympy.Expr, where: str, key: str) -> sympy.Rational:

@@ -147,6 +147,7 @@ def promise_table() -> str:
             ]
         )
     first = _reports()[0][1]
+    swap, promise = package_parts()
     out = [
         "The Nov 4 promise (`[promises.dvd_for_est]`) before and after it is broken: the "
         f"writers' trust falls from {_n(first.before.trust)} to {_n(first.after.trust)} "
@@ -154,9 +155,9 @@ def promise_table() -> str:
         "contract; payoff changes are at the agreement, before the strike's cost; the longer "
         "strike is in weeks, its cost is to both sides together. Where the package leaves "
         "the agreement and the EST rate stays at its efficient level, the surplus lost is the "
-        f"package's: {_n(sum(package_parts()))} = {_n(package_parts()[0])} (the DVD swap at face "
+        f"package's: {_n(swap + promise)} = {_n(swap)} (the DVD swap at face "
         "value: what dropping the demand saves the producers less what it is worth to the "
-        f"writers) + {_n(package_parts()[1])} (the promised EST formula's expected net "
+        f"writers) + {_n(promise)} (the promised EST formula's expected net "
         "value).\n\n",
         markdown_table(
             [
@@ -174,29 +175,10 @@ def promise_table() -> str:
         ),
     ]
     for label, report in _reports():
-        if label not in DETAILED:
-            continue
-        rows = [
-            [name, *(_n(x) if isinstance(x, float) else str(x) for x in values)]
-            for name, *values in _table_rows(report)
-        ]
-        out.append(f"\n**{label}**\n\n")
-        out.append(markdown_table(["", "before", "after", "change"], rows))
+        if label in DETAILED:
+            out.append(f"\n**{label}**\n\n")
+            out.append(markdown_table(["", "before", "after", "change"], report.table(DIGITS)))
     return "".join(out)
-
-
-def _table_rows(report: CredibilityReport) -> list[tuple[str, object, object, object]]:
-    rows = []
-    for label, before, after in report.rows():
-        if isinstance(before, bool) or isinstance(after, bool) or before is None or after is None:
-            rows.append((label, _yes(before), _yes(after), ""))
-        else:
-            rows.append((label, float(before), float(after), float(after) - float(before)))
-    return rows
-
-
-def _yes(x: object) -> str:
-    return {True: "yes", False: "no", None: "—"}.get(x, str(x))  # type: ignore[arg-type]
 
 
 @functools.cache
