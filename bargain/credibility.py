@@ -307,7 +307,7 @@ def _change(before: float | bool | None, after: float | bool | None, digits: int
     if isinstance(before, bool) or isinstance(after, bool) or before is None or after is None:
         return ""
     text = sig(after - before, digits)
-    return text if text.startswith("-") or text == "0" else f"+{text}"
+    return text if text.startswith("-") else f"+{text}"  # sig prints -0 as 0: "+0"
 
 
 def _probability(model: Model, expr: sympy.Expr, where: str, key: str) -> sympy.Rational:
