@@ -14,12 +14,14 @@ Examples
 
 from __future__ import annotations
 
-from .attrition import abreu_gul
-from .brief import Brief, brief
-from .contract import equivalent_percentage, flat_rate_region, flat_vs_percentage
-from .credibility import credibility
-from .egalitarian import egalitarian
-from .errors import (
+from bargain.axiomatic.egalitarian import egalitarian
+from bargain.axiomatic.kalai_smorodinsky import kalai_smorodinsky
+from bargain.axiomatic.nash import nash
+from bargain.axiomatic.utilitarian import utilitarian
+from bargain.concepts.registry import concepts
+from bargain.concepts.solution import Solution
+from bargain.contracts.flat_rate import equivalent_percentage, flat_rate_region, flat_vs_percentage
+from bargain.errors import (
     BargainError,
     ClusterError,
     ExpressionError,
@@ -27,30 +29,23 @@ from .errors import (
     ModelError,
     SolverError,
 )
-from .holdout import strike_or_holdout
-from .kalai_smorodinsky import kalai_smorodinsky
-from .model import Model, Parameter, Party, Variable
-from .modelfile import dumps_model, load_model, model_from_dict, model_to_dict
-from .nash import nash
-from .promise import promise_game, solve_promise
-from .registry import find_model, models_dir
-from .rubinstein import rubinstein
-from .simulate import simulate
-from .solution import Solution
-from .stream import SweepReport, sweep_to_file
-from .sweep import sensitivity, sweep, tornado
-from .trust import posterior, promises_to_rebuild
-from .utilitarian import utilitarian
+from bargain.model.catalogue import find_model, models_dir
+from bargain.model.model import Model, Parameter, Party, Variable
+from bargain.model.modelfile import dumps_model, load_model, model_from_dict, model_to_dict
+from bargain.reporting.brief import Brief, brief
+from bargain.reputation.attrition import abreu_gul
+from bargain.reputation.credibility import credibility
+from bargain.reputation.promise import promise_game, solve_promise
+from bargain.reputation.trust import posterior, promises_to_rebuild
+from bargain.strategic.holdout import strike_or_holdout
+from bargain.strategic.rubinstein import rubinstein
+from bargain.strategic.simulate import simulate
+from bargain.sweeps.stream import SweepReport, sweep_to_file
+from bargain.sweeps.sweep import sensitivity, sweep, tornado
 
-SOLVERS = {
-    "nash": nash,
-    "kalai-smorodinsky": kalai_smorodinsky,
-    "egalitarian": egalitarian,
-    "utilitarian": utilitarian,
-    "rubinstein": rubinstein,
-    "strike-or-holdout": strike_or_holdout,
-}
-"""The solution concepts by their CLI name."""
+SOLVERS = {c.name: c.solve for c in concepts()}
+"""The solution concepts' scalar solvers by their CLI name (read from the registry,
+:mod:`bargain.concepts.registry`)."""
 
 __all__ = [
     "SOLVERS",

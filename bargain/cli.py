@@ -13,21 +13,20 @@ non-zero exit status (1 for a refused model or problem, 2 for bad usage).
 from __future__ import annotations
 
 import argparse
-import inspect
 import math
 import os
 import sys
 from collections.abc import Sequence
 
-from . import SOLVERS
-from .credibility import METHODS, PACKAGE_RULES, CredibilityReport, credibility
-from .errors import BargainError, ModelError
-from .expr import expression_to_string
-from .model import Model
-from .modelfile import load_model, parse_number
-from .registry import find_model, model_names, models_dir
-from .solution import Solution
-from .trust import OUTCOMES
+from bargain.concepts.registry import concept, names
+from bargain.concepts.solution import Solution
+from bargain.errors import BargainError, ModelError
+from bargain.model.catalogue import find_model, model_names, models_dir
+from bargain.model.expr import expression_to_string
+from bargain.model.model import Model
+from bargain.model.modelfile import load_model, parse_number
+from bargain.reputation.credibility import PACKAGE_RULES, CredibilityReport, credibility
+from bargain.reputation.trust import OUTCOMES
 
 
 def _pairs(items: Sequence[str], option: str) -> dict[str, object]:
@@ -133,21 +132,21 @@ def cmd_show(args: argparse.Namespace) -> None:
 
 
 def _solver_options(args: argparse.Namespace, method: str) -> dict[str, object]:
-    """The keyword arguments of a solver from the command line's solver options."""
-    solver = SOLVERS[method]
-    accepted = inspect.signature(solver).parameters
+    """The keyword arguments of a concept's solver from the command line's solver options
+    (each option is refused, naming it, by a concept that does not take it)."""
+    found = concept(method)
     kwargs: dict[str, object] = {}
-    if "exact" in accepted:
+    if "exact" in found.parameters:
         kwargs["exact"] = not args.numeric
     if args.power:
-        if method != "nash":
+        if "powers" not in found.options:
             raise ModelError("bargaining powers apply to the Nash solution only", table="--power")
         kwargs["powers"] = _pairs(args.power, "--power")
     for option in ("proposer", "period", "horizon"):
         value = getattr(args, option)
         if value is None:
             continue
-        if option not in accepted:
+        if option not in found.options:
             raise ModelError(
                 "applies to the alternating-offers games only (--method rubinstein or "
                 "strike-or-holdout)",
@@ -168,11 +167,12 @@ def _print(result: Solution | CredibilityReport, form: str) -> None:
 
 def cmd_solve(args: argparse.Namespace) -> None:
     model = _load(args.model, args.set)
-    _print(SOLVERS[args.method](model, **_solver_options(args, args.method)), args.format)
+    solve = concept(args.method).solve
+    _print(solve(model, **_solver_options(args, args.method)), args.format)
 
 
 def cmd_brief(args: argparse.Namespace) -> None:
-    from .brief import brief
+    from bargain.reporting.brief import brief
 
     print(brief(_load(args.model, args.set)).to_text())
 
@@ -260,7 +260,7 @@ def _vary(items: Sequence[str]) -> dict[str, tuple[float, ...]]:
 
 
 def cmd_sweep(args: argparse.Namespace) -> None:
-    from .stream import sweep_to_file
+    from bargain.sweeps.stream import sweep_to_file
 
     model = _load(args.model, args.set)
     vary = _vary(args.vary)
@@ -313,8 +313,8 @@ def _plot(
     options: dict[str, object],
     path: object,
 ) -> None:
-    from . import plot
-    from .sweep import sensitivity, tornado
+    from bargain.reporting import plot
+    from bargain.sweeps.sweep import sensitivity, tornado
 
     kind = args.plot_kind
     names = list(vary)
@@ -384,9 +384,9 @@ def parser() -> argparse.ArgumentParser:
             help="change a parameter value (repeatable)",
         )
         p.set_defaults(func=func)
-    _solver_arguments(sub.choices["solve"], list(SOLVERS))
+    _solver_arguments(sub.choices["solve"], names())
     p = sub.choices["credibility"]
-    _solver_arguments(p, METHODS)
+    _solver_arguments(p, names(credibility=True))
     p.add_argument("--promise", metavar="NAME", help="the promise (needed if there are several)")
     p.add_argument(
         "--observed",
@@ -414,8 +414,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _sweep_parser(sub: argparse._SubParsersAction) -> None:
-    from .kernel import METHODS, ROUTES
-    from .sweep import CHUNK_SIZE, DESIGNS
+    from bargain.sweeps.compile import ROUTES, methods
+    from bargain.sweeps.sweep import CHUNK_SIZE, DESIGNS
 
     p = sub.add_parser(
         "sweep",
@@ -424,7 +424,7 @@ def _sweep_parser(sub: argparse._SubParsersAction) -> None:
         "--vary, streaming one row per point to --out.",
     )
     p.add_argument("model", help="a model file, or a model's name in the models folder")
-    p.add_argument("--method", choices=METHODS, default="nash")
+    p.add_argument("--method", choices=methods(), default="nash")
     p.add_argument(
         "--vary",
         action="append",
@@ -475,7 +475,7 @@ def _sweep_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from . import docbuild
+    from bargain.reporting import docbuild
 
     if args.check:
         stale = docbuild.check(args.docs)

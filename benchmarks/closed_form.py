@@ -16,8 +16,8 @@ import time
 import numpy as np
 
 import bargain
-from bargain.kernel import compile_kernel
-from bargain.sweep import CHUNK_SIZE
+from bargain.sweeps.compile import compile_kernel
+from bargain.sweeps.sweep import CHUNK_SIZE
 
 
 def best(f, repeat: int) -> float:

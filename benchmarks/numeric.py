@@ -3,7 +3,7 @@
 The alternating-offers equilibrium of ``models/cara.toml`` (risk-averse writers,
 u_W = (1 - exp(-a x)) / a, against risk-neutral producers): the two
 indifference conditions have no closed-form solution, so the sweep runs the
-vectorised safeguarded Newton of ``bargain.kernel`` over all points at once.
+vectorised safeguarded Newton of ``bargain.sweeps.compile`` over all points at once.
 The baselines solve the same points one at a time:
 
 - the scalar solver, ``bargain.rubinstein(model.with_values(...), exact=False)``;
@@ -28,7 +28,7 @@ import numpy as np
 from scipy.optimize import root
 
 import bargain
-from bargain.kernel import compile_kernel
+from bargain.sweeps.compile import compile_kernel
 
 
 def scipy_point(a: float, d_w: float, d_a: float) -> float:

@@ -1,0 +1,126 @@
+"""The egalitarian solution (Kalai 1977): equal gains over disagreement, as large as possible.
+
+It is the maximal point of the utility-possibility set at which every party
+gains the same amount over its disagreement payoff, ``u_i - d_i = t`` for all
+``i`` with ``t`` maximal (Kalai 1977; Thomson 1994, §3). Unlike the Nash and
+Kalai–Smorodinsky solutions it compares utility *differences* across
+parties, so it is not invariant to rescaling one party's utility.
+
+Examples
+--------
+>>> import bargain
+>>> s = bargain.egalitarian(bargain.load_model(bargain.models_dir() / "concave.toml"))
+>>> s.exact_agreement["x"]
+-1/2 + sqrt(5)/2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from bargain.axiomatic.problem import GAIN, problem_of, sweep_formula
+from bargain.concepts.registry import Concept, register
+from bargain.concepts.solution import Solution
+from bargain.concepts.vectorised import (
+    INFEASIBLE,
+    NO_CONVERGENCE,
+    OK,
+    TOL,
+    Columns,
+    Evaluate,
+    Frontier,
+    bracketed_newton,
+    subset,
+)
+from bargain.model.model import Model
+
+
+def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> Solution:
+    """The egalitarian solution: the largest equal gain ``t`` over the disagreement point.
+
+    Parameters
+    ----------
+    model
+        The model.
+    exact
+        Whether to look for a closed form with sympy (else numeric only).
+    timeout
+        Seconds allowed for the closed-form attempt.
+
+    Returns
+    -------
+    Solution
+        ``method="egalitarian"``; ``extra["gain"]`` holds the common gain.
+
+    Raises
+    ------
+    FeasibilityError
+        If the contract set is empty or no agreement improves on disagreement.
+    """
+    problem = problem_of(model)
+    result = problem.solve_gains([1] * len(model.parties), exact=exact, timeout=timeout)
+    return problem.solution(
+        "egalitarian",
+        result,
+        route="maximise the common gain t subject to u_i - d_i >= t (SLSQP, KKT Newton polish)",
+        exact=exact,
+        extra={"gain": {"t": result.point[GAIN]}},
+        assumptions=("gains are compared in the payoffs' own units (not scale-invariant)",),
+    )
+
+
+def egalitarian_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any]) -> Evaluate:
+    """The egalitarian solution over arrays of parameter points (a registry ``kernel``):
+    safeguarded Newton on the equal-gains condition, one variable and two parties."""
+    fr = Frontier(model, inputs)
+
+    def evaluate(params: dict[str, np.ndarray]) -> Columns:
+        n = params["_n"].size
+        lo, hi, d_r, d_f = fr.constants(params=params, n=n)
+
+        def fdf(x: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            u = fr.payoffs(x, subset(params, idx))
+            return (u[0] - d_r[idx]) - (u[3] - d_f[idx]), u[1] - u[4]
+
+        all_idx = np.arange(n)
+        g_lo, g_hi = fdf(lo, all_idx)[0], fdf(hi, all_idx)[0]
+        x = np.where(g_lo >= 0, lo, np.where(g_hi <= 0, hi, np.nan))
+        status = np.full(n, OK)
+        inner = np.flatnonzero((g_lo < 0) & (g_hi > 0))
+        if inner.size:
+            root, ok = bracketed_newton(
+                lambda xx, idx: fdf(xx, inner[idx]), lo[inner], hi[inner], -np.ones(inner.size)
+            )
+            x[inner] = root
+            status[inner[~ok]] = NO_CONVERGENCE
+        u = fr.payoffs(x, params)
+        gain = np.minimum(u[0] - d_r, u[3] - d_f)
+        scale = 1 + np.abs(u[0]) + np.abs(u[3])
+        status = np.where((status == OK) & ~(gain > TOL * scale), INFEASIBLE, status)
+        status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
+        return fr.columns(x, status, params)
+
+    return evaluate
+
+
+register(
+    Concept(
+        name="egalitarian",
+        solve=egalitarian,
+        summary="the egalitarian solution: equal gains over disagreement, as large as possible",
+        order=40,
+        formula=sweep_formula(egalitarian),
+        kernel=egalitarian_kernel,
+        credibility=True,
+        brief=lambda model: (("egalitarian", {}),),
+    )
+)
+
+
+__all__ = [
+    "egalitarian",
+    "egalitarian_kernel",
+]

@@ -1,0 +1,113 @@
+"""The Kalai–Smorodinsky solution: gains proportional to each party's ideal gain.
+
+Each party's *ideal* payoff ``a_i`` is the most it can get from an agreement
+that leaves every party at least its disagreement payoff. The
+Kalai–Smorodinsky solution is the maximal agreement on the segment from the
+disagreement point ``d`` to the ideal point ``a``:
+``(u_i - d_i) / (a_i - d_i)`` equal for all parties and as large as possible
+(Kalai & Smorodinsky 1975; Osborne & Rubinstein 1990, §2.6 exercise;
+Thomson 1994, §3).
+
+Examples
+--------
+>>> import bargain
+>>> s = bargain.kalai_smorodinsky(bargain.load_model(bargain.models_dir() / "concave.toml"))
+>>> s.exact_agreement["x"]
+-1/2 + sqrt(5)/2
+>>> s.extra["ideal"]
+{'A': 1.0, 'B': 1.0}
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from bargain.axiomatic.problem import BargainingProblem, no_floats, problem_of
+from bargain.concepts.registry import Concept, register
+from bargain.concepts.solution import Solution
+from bargain.model.model import Model
+
+
+def ideal_point(
+    problem: BargainingProblem, *, exact: bool, timeout: float
+) -> tuple[list[sympy.Expr], bool]:
+    """Each party's ideal payoff, exactly where sympy finds it (else a 30-digit float).
+
+    Returns the payoffs and whether all of them are exact.
+    """
+    starts = problem.interior_start(timeout)
+    ideal: list[sympy.Expr] = []
+    all_exact = True
+    for party in problem.model.parties:
+        result = problem.solve(
+            problem.program(party.payoff, inequalities=problem.rational()),
+            starts,
+            exact=exact,
+            timeout=timeout,
+        )
+        if result.exact is not None:
+            ideal.append(sympy.simplify(party.payoff.xreplace(result.exact)))
+        else:
+            all_exact = False
+            point = {v: sympy.Float(result.point[v], 30) for v in problem.variables}
+            value = party.payoff.xreplace(point).xreplace(problem.subs)
+            ideal.append(sympy.Float(sympy.N(value, 30), 30))
+    return ideal, all_exact
+
+
+def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0) -> Solution:
+    """The Kalai–Smorodinsky solution of a model.
+
+    Parameters
+    ----------
+    model
+        The model.
+    exact
+        Whether to look for a closed form with sympy (else numeric only).
+    timeout
+        Seconds allowed for each closed-form attempt.
+
+    Returns
+    -------
+    Solution
+        ``method="kalai-smorodinsky"``; ``extra["ideal"]`` holds the ideal point.
+
+    Raises
+    ------
+    FeasibilityError
+        If the contract set is empty or no agreement improves on disagreement.
+    """
+    problem = problem_of(model)
+    ideal, ideal_exact = ideal_point(problem, exact=exact, timeout=timeout)
+    weights = [a - p.disagreement for a, p in zip(ideal, model.parties, strict=True)]
+    result = problem.solve_gains(weights, exact=exact, timeout=timeout)
+    return problem.solution(
+        "kalai-smorodinsky",
+        result,
+        route="ideal point, then the maximal point of the segment from d to it "
+        "(SLSQP, KKT Newton polish)",
+        exact=exact and ideal_exact,
+        extra={
+            "ideal": {
+                p.name: float(sympy.N(a.xreplace(problem.subs)))
+                for p, a in zip(model.parties, ideal, strict=True)
+            }
+        },
+        formula_filter=no_floats,
+        assumptions=("ideal payoffs are taken over individually rational agreements",),
+    )
+
+
+register(
+    Concept(
+        name="kalai-smorodinsky",
+        solve=kalai_smorodinsky,
+        summary="the Kalai–Smorodinsky solution: gains in proportion to the ideal point's",
+        order=30,
+        credibility=True,
+        brief=lambda model: (("Kalai–Smorodinsky", {}),),
+    )
+)
+
+
+__all__ = ["ideal_point", "kalai_smorodinsky"]

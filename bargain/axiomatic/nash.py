@@ -1,0 +1,238 @@
+"""The Nash bargaining solution, symmetric and generalised.
+
+The (generalised) Nash solution maximises the weighted Nash product
+``prod_i (u_i - d_i) ** w_i`` over the agreements that give every party at
+least its disagreement payoff (Nash 1950; with bargaining powers ``w_i``,
+Kalai 1977 / Roth 1979; Muthoo 1999, §2.2–2.3). The powers are normalised
+to sum to one; without any, they are equal.
+
+Examples
+--------
+>>> import bargain
+>>> m = bargain.load_model(bargain.models_dir() / "concave.toml")
+>>> s = bargain.nash(m)
+>>> s.formula["x"], s.exact_agreement["x"]
+(2/3, 2/3)
+>>> bargain.nash(m, powers={"A": 1, "B": 3}).exact_agreement["x"]
+2/5
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import sympy
+
+from bargain.axiomatic.problem import problem_of, sweep_formula
+from bargain.concepts.registry import Concept, register
+from bargain.concepts.solution import Solution
+from bargain.concepts.vectorised import (
+    GRID,
+    INFEASIBLE,
+    NO_CONVERGENCE,
+    OK,
+    TOL,
+    Columns,
+    Evaluate,
+    Frontier,
+    bracketed_newton,
+    compile_exprs,
+    interval,
+    subset,
+)
+from bargain.errors import ModelError
+from bargain.model.model import Model, exact_number
+from bargain.model.patience import patience_powers
+
+
+def bargaining_powers(
+    model: Model, powers: Mapping[str, float] | None = None
+) -> dict[str, sympy.Expr]:
+    """Normalised bargaining powers: ``powers`` if given, else the parties' own, else equal.
+
+    Raises
+    ------
+    ModelError
+        For an unknown party, a power that is not positive, or powers given
+        for some parties but not others.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = bargain.load_model(bargain.models_dir() / "split.toml")
+    >>> bargaining_powers(m, {"W": 1, "A": 3})
+    {'W': 1/4, 'A': 3/4}
+    >>> bargaining_powers(m, {"X": 1})
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: ...[parties] X: unknown party 'X'; the parties are W, A
+    """
+    if powers:
+        for name in powers:
+            model.party(name)
+        raw = {
+            p.name: exact_number(powers[p.name], table="power", key=p.name)
+            for p in model.parties
+            if p.name in powers
+        }
+        where = "--power"
+    else:
+        raw = {p.name: p.bargaining_power for p in model.parties if p.bargaining_power is not None}
+        where = "bargaining_power"
+    if not raw:
+        return {p.name: sympy.Rational(1, len(model.parties)) for p in model.parties}
+    missing = [p.name for p in model.parties if p.name not in raw]
+    if missing:
+        raise ModelError(
+            f"{where} is given for {', '.join(raw)} but not for {', '.join(missing)}; "
+            "give every party a power, or none",
+            file=model.file,
+            table="parties",
+            key=missing[0],
+        )
+    for name, value in raw.items():
+        if not float(model.numeric(value)) > 0:
+            raise ModelError(
+                f"bargaining power must be positive, got {model.numeric(value)}",
+                file=model.file,
+                table=f"parties.{name}",
+                key="bargaining_power",
+            )
+    total = sum(raw.values())
+    return {name: sympy.simplify(value / total) for name, value in raw.items()}
+
+
+def nash(
+    model: Model,
+    *,
+    powers: Mapping[str, float] | None = None,
+    exact: bool = True,
+    timeout: float = 10.0,
+) -> Solution:
+    """The (generalised) Nash bargaining solution of a model.
+
+    Parameters
+    ----------
+    model
+        The model; its parties' ``bargaining_power`` fields are used unless
+        ``powers`` is given.
+    powers
+        Bargaining power of each party (any positive numbers; normalised).
+    exact
+        Whether to look for a closed form with sympy (else numeric only).
+    timeout
+        Seconds allowed for the closed-form attempt.
+
+    Returns
+    -------
+    Solution
+        ``method="nash"``, with ``powers`` recorded.
+
+    Raises
+    ------
+    FeasibilityError
+        If the contract set is empty or no agreement improves on disagreement.
+    """
+    problem = problem_of(model)
+    weights = bargaining_powers(model, powers)
+    objective = problem.log_nash_product(list(weights.values()))
+    program = problem.program(objective, inequalities=problem.rational())
+    result = problem.solve(program, problem.interior_start(timeout), exact=exact, timeout=timeout)
+    equal = len(set(weights.values())) == 1
+    return problem.solution(
+        "nash",
+        result,
+        route="maximise the weighted log Nash product (SLSQP, KKT Newton polish)",
+        exact=exact,
+        powers={k: float(model.numeric(v)) for k, v in weights.items()},
+        assumptions=(
+            "symmetric Nash solution (equal bargaining powers)"
+            if equal
+            else "generalised Nash solution with the bargaining powers shown",
+        ),
+    )
+
+
+def nash_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any]) -> Evaluate:
+    """The Nash solution over arrays of parameter points (a registry ``kernel``).
+
+    Safeguarded Newton with a bisection bracket on the first-order condition of the
+    (weighted) log Nash product, for one contract variable and two parties with
+    monotone payoffs; each point is checked against a grid of the individually
+    rational interval (a single maximum) and flagged otherwise.
+    """
+    fr = Frontier(model, inputs)
+    weights = bargaining_powers(model, options.get("powers"))
+    w = compile_exprs(model, inputs, [weights[fr.r.name], weights[fr.f.name]])
+
+    def evaluate(params: dict[str, np.ndarray]) -> Columns:
+        n = params["_n"].size
+        lo, hi, d_r, d_f, a, b, a_open, b_open, feasible = interval(fr, params)
+        w_r, w_f = w(params=params, n=n)
+
+        def dphi(x: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            u = fr.payoffs(x, subset(params, idx))
+            g_r, g_f = u[0] - d_r[idx], u[3] - d_f[idx]
+            first = w_r[idx] * u[1] / g_r + w_f[idx] * u[4] / g_f
+            second = (
+                w_r[idx] * (u[2] * g_r - u[1] ** 2) / g_r**2
+                + w_f[idx] * (u[5] * g_f - u[4] ** 2) / g_f**2
+            )
+            return first, second
+
+        all_idx = np.arange(n)
+        s_a = np.where(a_open, 1.0, np.sign(dphi(a, all_idx)[0]))
+        s_b = np.where(b_open, -1.0, np.sign(dphi(b, all_idx)[0]))
+        x = np.where(s_a <= 0, a, np.where(s_b >= 0, b, np.nan))
+        status = np.where(feasible, OK, INFEASIBLE)
+        inner = np.flatnonzero(feasible & (s_a > 0) & (s_b < 0))
+        if inner.size:
+            root, ok = bracketed_newton(
+                lambda xx, idx: dphi(xx, inner[idx]), a[inner], b[inner], np.ones(inner.size)
+            )
+            x[inner] = root
+            status[inner[~ok]] = NO_CONVERGENCE
+
+        # A single maximum: no grid point of (a, b) beats the answer.
+        def log_product(xx: np.ndarray) -> np.ndarray:
+            u = fr.payoffs(xx, params)
+            return w_r * np.log(u[0] - d_r) + w_f * np.log(u[3] - d_f)
+
+        best = log_product(x)
+        for t in np.linspace(0, 1, GRID + 2)[1:-1]:
+            other = log_product(a + t * (b - a))
+            status = np.where(
+                (status == OK) & (other > best + TOL * (1 + np.abs(best))), NO_CONVERGENCE, status
+            )
+        status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
+        status = np.where((status == OK) & ~np.isfinite(best), INFEASIBLE, status)
+        return fr.columns(x, status, params)
+
+    return evaluate
+
+
+register(
+    Concept(
+        name="nash",
+        solve=nash,
+        summary="the (generalised) Nash bargaining solution",
+        order=10,
+        options=("powers",),
+        formula=sweep_formula(nash, strict=True),
+        kernel=nash_kernel,
+        credibility=True,
+        brief=lambda model: (
+            ("Nash (equal powers)", {}),
+            ("generalised Nash (powers from patience)", lambda m: {"powers": patience_powers(m)}),
+        ),
+    )
+)
+
+
+__all__ = [
+    "bargaining_powers",
+    "nash",
+    "nash_kernel",
+]

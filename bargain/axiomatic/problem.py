@@ -1,0 +1,335 @@
+"""The bargaining problem a model induces: the utility-possibility set and the threat point.
+
+A :class:`Model` defines a set of contracts (the box of variable bounds cut by
+the constraints) and each party's payoff over it. The utility-possibility set
+is the image of that set under the payoffs; the disagreement point is the
+vector of disagreement payoffs. The axiomatic solutions are all maximisers of
+some objective over the contracts, so they share this module: it builds their
+:class:`~bargain.axiomatic.program.Program`, finds the point of largest common gain
+(which also proves that some agreement improves on disagreement), and turns
+a :class:`~bargain.axiomatic.program.ProgramResult` into a :class:`~bargain.Solution`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import sympy
+from scipy.stats import qmc
+
+from bargain.axiomatic.program import Program, ProgramResult, solve_program
+from bargain.concepts.solution import Solution
+from bargain.concepts.vectorised import scale_tol
+from bargain.errors import BargainError, FeasibilityError, SolverError
+from bargain.model.model import Model
+from bargain.model.validate import numeric_value, validate_model
+
+GAIN = sympy.Symbol("_t", real=True)
+N_RANDOM_STARTS = 8
+
+
+@dataclass(frozen=True)
+class BargainingProblem:
+    """Contracts, payoffs and disagreement point of a model, ready to optimise over."""
+
+    model: Model
+
+    @property
+    def variables(self) -> tuple[sympy.Symbol, ...]:
+        return tuple(v.symbol for v in self.model.variables)
+
+    @property
+    def payoffs(self) -> tuple[sympy.Expr, ...]:
+        return tuple(p.payoff for p in self.model.parties)
+
+    @property
+    def disagreement(self) -> tuple[sympy.Expr, ...]:
+        return tuple(p.disagreement for p in self.model.parties)
+
+    @property
+    def subs(self) -> dict[sympy.Symbol, sympy.Rational]:
+        return self.model.substitutions
+
+    @cached_property
+    def disagreement_values(self) -> dict[str, float]:
+        """Each party's disagreement payoff at the model's values."""
+        return {
+            p.name: numeric_value(self.model, p.disagreement, f"parties.{p.name}", "disagreement")
+            for p in self.model.parties
+        }
+
+    @cached_property
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds of the contract variables at the model's values."""
+        lo, hi = (
+            np.array(
+                [
+                    numeric_value(self.model, getattr(v, side), f"variables.{v.name}", side)
+                    for v in self.model.variables
+                ]
+            )
+            for side in ("min", "max")
+        )
+        return lo, hi
+
+    def log_nash_product(self, weights: Sequence[sympy.Expr] | None = None) -> sympy.Expr:
+        """``sum_i w_i log(u_i - d_i)``: the (weighted) Nash product on a log scale; equal
+        weights when none are given."""
+        weights = weights if weights is not None else [sympy.Integer(1)] * len(self.model.parties)
+        return sum(
+            (
+                w * sympy.log(p.payoff - p.disagreement)
+                for p, w in zip(self.model.parties, weights, strict=True)
+            ),
+            sympy.Integer(0),
+        )
+
+    @property
+    def probe(self) -> dict[sympy.Symbol, sympy.Rational]:
+        """Parameter values moved 1/1000 of the way towards the centre of their ranges
+        (parameters without a range stay put): where the active set is degenerate at the
+        model's values, closed forms are those valid on this side."""
+        out = {}
+        for p in self.model.parameters:
+            centre = (p.range[0] + p.range[1]) / 2 if p.range else p.value
+            out[p.symbol] = p.value + (centre - p.value) / 1000
+        return out
+
+    def solve(
+        self, program: Program, starts: Sequence[np.ndarray], *, exact: bool, timeout: float
+    ) -> ProgramResult:
+        """Solve a program of this problem at the model's parameter values."""
+        return solve_program(
+            program, self.subs, starts=starts, exact=exact, timeout=timeout, probe=self.probe
+        )
+
+    def program(
+        self,
+        objective: sympy.Expr,
+        *,
+        gain: bool = False,
+        inequalities: Sequence[tuple[str, sympy.Expr]] = (),
+    ) -> Program:
+        """A program over the contract variables (and the common gain ``t`` if ``gain``)
+        with the model's bounds and constraints plus ``inequalities`` (each ``>= 0``)."""
+        cons = [c for c in self.model.constraints if not c.is_equality]
+        eqs = [c for c in self.model.constraints if c.is_equality]
+        extra = (GAIN,) if gain else ()
+        return Program(
+            objective=objective,
+            unknowns=self.variables + extra,
+            lower=tuple(v.min for v in self.model.variables) + (-sympy.oo,) * len(extra),
+            upper=tuple(v.max for v in self.model.variables) + (sympy.oo,) * len(extra),
+            inequalities=tuple(c.slack for c in cons) + tuple(e for _, e in inequalities),
+            inequality_names=tuple(c.name for c in cons) + tuple(n for n, _ in inequalities),
+            equalities=tuple(c.relation.lhs - c.relation.rhs for c in eqs),
+            equality_names=tuple(c.name for c in eqs),
+        )
+
+    def rational(self) -> list[tuple[str, sympy.Expr]]:
+        """Individual rationality, ``u_i - d_i >= 0``, as named inequalities."""
+        return [
+            (f"{p.name} at disagreement", p.payoff - p.disagreement) for p in self.model.parties
+        ]
+
+    def box_starts(self) -> list[np.ndarray]:
+        """Starting contracts: the centre of the box and a scrambled Sobol sample of it."""
+        lo, hi = self.bounds
+        sample = qmc.Sobol(d=len(lo), scramble=True, seed=0).random(N_RANDOM_STARTS)
+        return [(lo + hi) / 2, *(lo + (hi - lo) * s for s in sample)]
+
+    def payoff_values(self, point: dict[sympy.Symbol, float]) -> list[float]:
+        """Each party's payoff at a contract, refusing non-finite values."""
+        out = []
+        subs = {**self.subs, **{v: sympy.Float(point[v], 30) for v in self.variables}}
+        for party in self.model.parties:
+            value = complex(sympy.N(party.payoff.xreplace(subs), 30))
+            if not math.isfinite(value.real) or abs(value.imag) > 1e-12:
+                raise SolverError(
+                    f"payoff is not a finite real number at the agreement ({value})",
+                    file=self.model.file,
+                    table=f"parties.{party.name}",
+                    key="payoff",
+                )
+            out.append(value.real)
+        return out
+
+    def gains_program(self, weights: Sequence[sympy.Expr]) -> Program:
+        """Maximise the common gain ``t`` with ``u_i - d_i >= t * w_i`` for every party."""
+        return self.program(
+            GAIN,
+            gain=True,
+            inequalities=[
+                (f"{p.name} gain", p.payoff - p.disagreement - GAIN * w)
+                for p, w in zip(self.model.parties, weights, strict=True)
+            ],
+        )
+
+    def with_gain(self, starts: Sequence[np.ndarray], weights: Sequence[float]) -> list[np.ndarray]:
+        """Extend contract starting points with the largest gain ``t`` they allow."""
+        out = []
+        for x in starts:
+            point = dict(zip(self.variables, x, strict=True))
+            u = self.payoff_values(point)
+            d = self.disagreement_values.values()
+            t = min((ui - di) / w for ui, di, w in zip(u, d, weights, strict=True))
+            out.append(np.append(x, t))
+        return out
+
+    def solve_gains(
+        self, weights: Sequence[sympy.Expr], *, exact: bool, timeout: float
+    ) -> ProgramResult:
+        """Solve the common-gain program; refuse if no agreement improves on disagreement."""
+        w_num = [float(sympy.N(sympy.sympify(w).xreplace(self.subs))) for w in weights]
+        if any(not (w > 0) for w in w_num):
+            raise FeasibilityError(
+                "the ideal point does not exceed the disagreement point for every party: "
+                "no agreement improves on disagreement",
+                file=self.model.file,
+                table="parties",
+            )
+        result = self.solve(
+            self.gains_program(weights),
+            self.with_gain(self.box_starts(), w_num),
+            exact=exact,
+            timeout=timeout,
+        )
+        gain = result.point[GAIN]
+        scale = 1 + max(abs(v) for v in self.payoff_values(result.point))
+        if gain <= 1e-9 * scale:
+            d = ", ".join(f"{name} = {value:g}" for name, value in self.disagreement_values.items())
+            raise FeasibilityError(
+                f"no agreement gives every party more than its disagreement payoff ({d}); "
+                "the disagreement point is not improved upon",
+                file=self.model.file,
+                table="parties",
+                key="disagreement",
+            )
+        return result
+
+    def interior_start(self, timeout: float) -> list[np.ndarray]:
+        """Contracts that give every party strictly more than disagreement, to start from."""
+        result = self.solve_gains([1] * len(self.model.parties), exact=False, timeout=timeout)
+        x = np.array([result.point[v] for v in self.variables])
+        return [x, *self.box_starts()]
+
+    def solution(
+        self,
+        method: str,
+        result: ProgramResult,
+        *,
+        route: str,
+        exact: bool = True,
+        powers: dict[str, float] | None = None,
+        extra: dict[str, dict[str, float]] | None = None,
+        assumptions: Sequence[str] = (),
+        formula_filter: Callable[[sympy.Expr], bool] = lambda e: True,
+    ) -> Solution:
+        """Package a program result over the contract variables as a :class:`Solution`."""
+        m = self.model
+        payoffs = self.payoff_values(result.point)
+        formula = None
+        exact_agreement = None
+        if exact and result.exact is not None:
+            candidate = {v.name: result.exact[v.symbol] for v in m.variables}
+            if all(formula_filter(e) for e in candidate.values()):
+                formula = candidate
+                exact_agreement = {
+                    k: sympy.simplify(e.xreplace(self.subs)) for k, e in candidate.items()
+                }
+        how = "exact: sympy.solve on the KKT conditions" if formula else "numeric"
+        if formula is None and not result.polished:
+            how += " (degenerate optimum: Newton polish not applied, accuracy ~1e-7)"
+        return Solution(
+            model=m.name,
+            method=method,
+            agreement={v.name: float(result.point[v.symbol]) for v in m.variables},
+            payoffs=dict(zip(m.party_names, payoffs, strict=True)),
+            disagreement=dict(self.disagreement_values),
+            parameters={p.name: float(p.value) for p in m.parameters},
+            exact=formula is not None,
+            formula=formula,
+            exact_agreement=exact_agreement,
+            route=f"{route}; {how}",
+            binding=tuple(a for a in result.active if not a.endswith(" gain")),
+            powers=powers,
+            extra=extra or {},
+            assumptions=tuple(assumptions),
+        )
+
+
+def problem_of(model: Model) -> BargainingProblem:
+    """Validate the model's values and return its bargaining problem."""
+    validate_model(model)
+    return BargainingProblem(model)
+
+
+def no_floats(expr: sympy.Expr) -> bool:
+    """Whether an expression is free of floating-point numbers (so it is a true closed form)."""
+    return not expr.atoms(sympy.Float)
+
+
+# -- the closed form for sweeps ---------------------------------------------------------------
+
+
+def sweep_formula(
+    solve: Callable[..., Solution], *, strict: bool = False
+) -> Callable[
+    [Model, Mapping[str, Any], float],
+    tuple[dict[str, sympy.Expr], list[sympy.Expr], list[sympy.Expr]] | None,
+]:
+    """The closed form of an axiomatic concept for sweeps (a registry ``formula``).
+
+    The concept's exact solution at the model's values, with the checks under which
+    it holds at other parameter values: inside the bounds and constraints, and at
+    least the disagreement payoff (``strict``: more than it, as the Nash product's
+    logarithm needs). ``None`` if the solver finds no formula, or one with a binding
+    bound or constraint (which cannot be checked point by point without its
+    multipliers; the numeric route or the loop decides those points).
+    """
+
+    def formula(
+        model: Model, options: Mapping[str, Any], timeout: float
+    ) -> tuple[dict[str, sympy.Expr], list[sympy.Expr], list[sympy.Expr]] | None:
+        try:
+            sol = solve(model, exact=True, timeout=timeout, **options)
+        except BargainError:
+            return None
+        return _checked(model, sol, strict)
+
+    return formula
+
+
+def _checked(
+    model: Model, sol: Solution, strict: bool
+) -> tuple[dict[str, sympy.Expr], list[sympy.Expr], list[sympy.Expr]] | None:
+    if sol.formula is None or sol.binding:
+        return None
+    formula = dict(sol.formula)
+    sub = {v.symbol: formula[v.name] for v in model.variables}
+    payoffs = [p.payoff.xreplace(sub) for p in model.parties]
+    tol = scale_tol(model, [*formula.values(), *payoffs])
+    checks: list[sympy.Expr] = []
+    for v in model.variables:
+        checks += [formula[v.name] - v.min + tol, v.max - formula[v.name] + tol]
+    for c in model.constraints:
+        slack = c.slack.xreplace(sub)
+        checks += [slack + tol] + ([tol - slack] if c.is_equality else [])
+    for p, u in zip(model.parties, payoffs, strict=True):
+        # Strictly better than disagreement for Nash (its log product), weakly otherwise.
+        checks.append(u - p.disagreement - (tol if strict else -tol))
+    return formula, [*formula.values(), *payoffs], checks
+
+
+__all__ = [
+    "GAIN",
+    "BargainingProblem",
+    "no_floats",
+    "problem_of",
+    "sweep_formula",
+]

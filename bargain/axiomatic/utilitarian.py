@@ -1,0 +1,261 @@
+"""The utilitarian solution: the agreement with the largest sum of payoffs.
+
+It maximises ``sum_i u_i`` over the individually rational agreements
+(Harsanyi 1955; Thomson 1994, §3). With transferable utility every split of
+the surplus has the same sum, so the maximiser is not unique; ``bargain``
+then breaks the tie by the Nash product among the maximisers, and says so
+in the solution's assumptions.
+
+The *weighted* utilitarian solution maximises ``sum_i w_i u_i`` instead
+(``weights=``), and ``individually_rational=False`` drops the constraints
+``u_i >= d_i``: the maximiser of the joint surplus over the contract set
+alone. That is the step :mod:`bargain.strategic.transfer` needs (the surplus in units
+of a transfer, whose split is left to the transfer). Without individual
+rationality the Nash product is not defined everywhere, so a tie is broken
+by the contract nearest the centre of the variables' box instead.
+
+Examples
+--------
+>>> import bargain
+>>> s = bargain.utilitarian(bargain.load_model(bargain.models_dir() / "concave.toml"))
+>>> s.exact_agreement["x"]
+3/4
+>>> s = bargain.utilitarian(bargain.load_model(bargain.models_dir() / "split.toml"))
+>>> s.agreement["x"], s.assumptions[0][:30]
+(0.5, 'the sum of payoffs is maximal ')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import sympy
+
+from bargain.axiomatic.problem import BargainingProblem, problem_of
+from bargain.concepts.registry import Concept, register
+from bargain.concepts.solution import Solution
+from bargain.errors import ModelError
+from bargain.model.model import Model
+from bargain.model.validate import numeric_value
+
+ROUTE = "maximise the sum of payoffs (SLSQP, KKT Newton polish)"
+
+
+def _weights(model: Model, weights: Mapping[str, object] | None) -> list[sympy.Expr]:
+    """Each party's weight as a sympy expression (1 if not given), checked positive."""
+    given = dict(weights or {})
+    for name in given:
+        model.party(name)  # refuses an unknown name
+    out = []
+    for p in model.parties:
+        w = sympy.sympify(given.get(p.name, 1))
+        if numeric_value(model, w, "utilitarian", f"weights.{p.name}") <= 0:
+            raise ModelError(
+                f"must be positive, got {model.numeric(w)}",
+                file=model.file,
+                table="utilitarian",
+                key=f"weights.{p.name}",
+            )
+        out.append(w)
+    return out
+
+
+def utilitarian(
+    model: Model,
+    *,
+    weights: Mapping[str, object] | None = None,
+    individually_rational: bool = True,
+    exact: bool = True,
+    timeout: float = 10.0,
+) -> Solution:
+    """The (weighted) utilitarian solution of a model, ties broken by the Nash product.
+
+    Parameters
+    ----------
+    model
+        The model.
+    weights
+        Weight of each party's payoff in the sum, by party name: a number or
+        a sympy expression in the parameters, positive; parties not named
+        weigh 1.
+    individually_rational
+        Whether agreements must give each party at least its disagreement
+        payoff. Without, the sum is maximised over the contract set alone and
+        a tie is broken by the contract nearest the centre of the box.
+    exact
+        Whether to look for a closed form with sympy (else numeric only).
+    timeout
+        Seconds allowed for each closed-form attempt.
+
+    Returns
+    -------
+    Solution
+        ``method="utilitarian"``; ``extra["total"]`` holds the maximal
+        (weighted) sum.
+
+    Raises
+    ------
+    FeasibilityError
+        If the contract set is empty or (with individual rationality) no
+        agreement improves on disagreement.
+    ModelError
+        If a weight names no party or is not positive.
+
+    Examples
+    --------
+    Weights tilt a linear frontier to one corner: with ``u_W = x``,
+    ``u_A = 1 - x`` and W weighing 2, all goes to W.
+
+    >>> import bargain
+    >>> split = bargain.load_model(bargain.models_dir() / "split.toml")
+    >>> bargain.utilitarian(split, weights={"W": 2}).agreement
+    {'x': 1.0}
+    """
+    problem = problem_of(model)
+    w = _weights(model, weights)
+    total = sum((wi * u for wi, u in zip(w, problem.payoffs, strict=True)), sympy.Integer(0))
+    what = "sum of payoffs" if weights is None else "weighted sum of payoffs"
+    route = ROUTE if weights is None else ROUTE.replace("sum", "weighted sum")
+    if not individually_rational:
+        return _unconstrained(problem, w, what, route, exact=exact, timeout=timeout)
+    return _maximise(
+        problem,
+        w,
+        total,
+        route,
+        starts=problem.interior_start(timeout),
+        inequalities=problem.rational(),
+        tie_objective=problem.log_nash_product(),
+        tie_by="the Nash product",
+        tie=(
+            f"the {what} is maximal on a whole set of agreements; the one chosen "
+            "maximises the Nash product among them",
+        ),
+        exact=exact,
+        timeout=timeout,
+    )
+
+
+def _weighted(problem: BargainingProblem, w: list[sympy.Expr], values: list[float]) -> float:
+    """The weighted sum of payoff values."""
+    return sum(
+        numeric_value(problem.model, wi, "utilitarian", "weights") * u
+        for wi, u in zip(w, values, strict=True)
+    )
+
+
+def _unconstrained(
+    problem: BargainingProblem,
+    w: list[sympy.Expr],
+    what: str,
+    route: str,
+    *,
+    exact: bool,
+    timeout: float,
+) -> Solution:
+    """Maximise the weighted sum over the contract set alone (no individual rationality); a
+    tie is broken by the contract nearest the centre of the box (the Nash product needs
+    ``u_i > d_i``)."""
+    total = sum((wi * u for wi, u in zip(w, problem.payoffs, strict=True)), sympy.Integer(0))
+    centre = [(v.min + v.max) / 2 for v in problem.model.variables]
+    return _maximise(
+        problem,
+        w,
+        total,
+        route,
+        starts=problem.box_starts(),
+        inequalities=[],
+        tie_objective=-sum(
+            ((x - c) ** 2 for x, c in zip(problem.variables, centre, strict=True)),
+            sympy.Integer(0),
+        ),
+        tie_by="the distance to the box centre",
+        tie=(
+            f"the {what} is maximal on a whole set of contracts; the one chosen is the "
+            "nearest to the centre of the variables' box",
+        ),
+        exact=exact,
+        timeout=timeout,
+    )
+
+
+def _maximise(
+    problem: BargainingProblem,
+    w: list[sympy.Expr],
+    total: sympy.Expr,
+    route: str,
+    *,
+    starts: list[np.ndarray],
+    inequalities: list[tuple[str, sympy.Expr]],
+    tie_objective: sympy.Expr,
+    tie_by: str,
+    tie: tuple[str, ...],
+    exact: bool,
+    timeout: float,
+) -> Solution:
+    """Maximise ``total`` subject to ``inequalities``; where the maximum is not unique, take
+    the maximiser with the largest ``tie_objective``."""
+    tied = f"{route}; ties broken by {tie_by}"
+    if all(sympy.simplify(sympy.diff(total, v)) == 0 for v in problem.variables):
+        # The sum is the same for every contract (transferable utility): every feasible
+        # contract maximises it, and the tie-break alone chooses.
+        result = problem.solve(
+            problem.program(tie_objective, inequalities=inequalities),
+            starts,
+            exact=exact,
+            timeout=timeout,
+        )
+        return problem.solution(
+            "utilitarian",
+            result,
+            route=tied,
+            exact=exact,
+            extra={"total": {"sum": _weighted(problem, w, problem.payoff_values(result.point))}},
+            assumptions=tie,
+        )
+    first = problem.solve(
+        problem.program(total, inequalities=inequalities), starts, exact=exact, timeout=timeout
+    )
+    if first.polished:
+        # The KKT system at the maximiser is regular, so the maximiser is unique.
+        return problem.solution(
+            "utilitarian",
+            first,
+            route=route,
+            exact=exact,
+            extra={"total": {"sum": first.objective}},
+        )
+    # A flat maximum along some directions only: among the maximisers, take the one with
+    # the largest tie objective (numerically; the level is a float).
+    level = sympy.Float(first.objective, 30)
+    second = problem.solve(
+        problem.program(
+            tie_objective, inequalities=[*inequalities, ("maximal sum", total - level)]
+        ),
+        starts,
+        exact=False,
+        timeout=timeout,
+    )
+    return problem.solution(
+        "utilitarian",
+        second,
+        route=tied,
+        exact=False,
+        extra={"total": {"sum": first.objective}},
+        assumptions=tie,
+    )
+
+
+register(
+    Concept(
+        name="utilitarian",
+        solve=utilitarian,
+        summary="the utilitarian solution: the largest sum of payoffs",
+        order=50,
+        credibility=True,
+    )
+)
+
+
+__all__ = ["utilitarian"]

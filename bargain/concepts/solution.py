@@ -1,0 +1,214 @@
+"""The answer of every solver: a frozen :class:`Solution` and its renderings.
+
+A solution records the agreement, the payoffs, the disagreement point, the
+expected delay, the method and how it was solved (exactly or numerically),
+the closed form where one was found, and the assumptions made. It renders as
+plain text, Markdown, JSON (the stable format other programs read) and, in
+Jupyter, as LaTeX.
+
+Examples
+--------
+>>> import bargain
+>>> s = bargain.nash(bargain.load_model(bargain.models_dir() / "split.toml"))
+>>> s.agreement
+{'x': 0.5}
+>>> s.formula["x"]
+V/2 - d_A/2 + d_W/2
+>>> import json
+>>> json.loads(s.to_json())["formula"]
+{'x': 'V/2 - d_A/2 + d_W/2'}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+from bargain.model.expr import expression_to_string
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A solution of a bargaining model under one solution concept.
+
+    Attributes
+    ----------
+    model
+        Name of the model solved.
+    method
+        The solution concept: ``"nash"``, ``"kalai-smorodinsky"``,
+        ``"egalitarian"`` or ``"utilitarian"`` (later: ``"rubinstein"``, …).
+    agreement
+        Value of each contract variable.
+    payoffs
+        Each party's payoff from the agreement.
+    disagreement
+        The disagreement point used.
+    parameters
+        The parameter values solved at.
+    delay
+        Expected number of periods before agreement (0: agreement at once).
+    exact
+        Whether the agreement comes from a closed form (``formula``) rather
+        than from numeric optimisation alone.
+    formula
+        Closed form of each contract variable in the parameters, or ``None``.
+    exact_agreement
+        The closed form evaluated at the parameter values (e.g. ``2/3``), or ``None``.
+    route
+        How the answer was computed (which algorithm, which library).
+    binding
+        Bounds and constraints that bind at the agreement.
+    powers
+        Bargaining powers used (generalised Nash), or ``None``.
+    extra
+        Further concept-specific numbers (e.g. the ideal point of
+        Kalai–Smorodinsky), by name.
+    assumptions
+        Modelling choices behind the answer, in words.
+    agreement_set
+        Where the solution concept has many solutions, the range ``(low, high)``
+        of each contract variable over them; ``agreement`` and ``payoffs`` are
+        then empty (no arbitrary point is picked). ``None`` when unique.
+    """
+
+    model: str
+    method: str
+    agreement: dict[str, float]
+    payoffs: dict[str, float]
+    disagreement: dict[str, float]
+    parameters: dict[str, float]
+    delay: float = 0.0
+    exact: bool = False
+    formula: dict[str, sympy.Expr] | None = None
+    exact_agreement: dict[str, sympy.Expr] | None = None
+    route: str = ""
+    binding: tuple[str, ...] = ()
+    powers: dict[str, float] | None = None
+    extra: dict[str, dict[str, float]] = field(default_factory=dict)
+    assumptions: tuple[str, ...] = ()
+    agreement_set: dict[str, tuple[float, float]] | None = None
+
+    @property
+    def unique(self) -> bool:
+        """Whether the solution is one agreement (else ``agreement_set`` holds the set)."""
+        return self.agreement_set is None
+
+    # -- renderings -----------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; the keys are those of the documented JSON output."""
+        return {
+            "model": self.model,
+            "method": self.method,
+            "agreement": dict(self.agreement),
+            "payoffs": dict(self.payoffs),
+            "disagreement": dict(self.disagreement),
+            "delay": self.delay,
+            "formula": _strings(self.formula),
+            "exact_agreement": _strings(self.exact_agreement),
+            "exact": self.exact,
+            "parameters": dict(self.parameters),
+            "powers": None if self.powers is None else dict(self.powers),
+            "binding": list(self.binding),
+            "route": self.route,
+            "extra": {k: dict(v) for k, v in self.extra.items()},
+            "assumptions": list(self.assumptions),
+            "unique": self.unique,
+            "agreement_set": None
+            if self.agreement_set is None
+            else {k: list(v) for k, v in self.agreement_set.items()},
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The solution as a JSON object (see :meth:`to_dict` for the keys)."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    def _rows(self) -> list[tuple[str, str, str]]:
+        rows = []
+        for name, value in self.agreement.items():
+            exact = ""
+            if self.exact_agreement and name in self.exact_agreement:
+                e = self.exact_agreement[name]
+                if not isinstance(e, sympy.Float) and not (e.is_Integer and float(e) == value):
+                    exact = expression_to_string(e)
+            formula = expression_to_string(self.formula[name]) if self.formula else ""
+            rows.append((name, f"{value:.12g}" + (f" (= {exact})" if exact else ""), formula))
+        return rows
+
+    def to_text(self) -> str:
+        """A short human-readable report."""
+        lines = [f"{self.method} solution of {self.model}" + (" (exact)" if self.exact else "")]
+        if self.powers:
+            lines.append(
+                "  bargaining powers: "
+                + ", ".join(f"{k} = {v:.6g}" for k, v in self.powers.items())
+            )
+        if self.agreement_set is not None:
+            lines.append("  agreement: not unique; every agreement in")
+            lines.extend(
+                f"    {k} in [{lo:.12g}, {hi:.12g}]" for k, (lo, hi) in self.agreement_set.items()
+            )
+        else:
+            lines.append("  agreement:")
+        for name, value, formula in self._rows():
+            lines.append(f"    {name} = {value}" + (f"    formula: {formula}" if formula else ""))
+        if self.payoffs:
+            lines.append("  payoffs:")
+        for party, value in self.payoffs.items():
+            lines.append(
+                f"    {party} = {value:.12g}   (disagreement {self.disagreement[party]:.12g})"
+            )
+        for label, values in self.extra.items():
+            lines.append(f"  {label}: " + ", ".join(f"{k} = {v:.12g}" for k, v in values.items()))
+        lines.append(f"  delay: {self.delay:g} periods")
+        if self.binding:
+            lines.append(f"  binding: {', '.join(self.binding)}")
+        lines.append(f"  route: {self.route}")
+        lines.extend(f"  assumption: {a}" for a in self.assumptions)
+        return "\n".join(lines)
+
+    def to_markdown(self) -> str:
+        """A Markdown report: a table of the agreement and one of the payoffs."""
+        title = f"**{self.method}** solution of `{self.model}`" + (" (exact)" if self.exact else "")
+        out = [title, "", "| term | value | formula |", "|---|---|---|"]
+        out += [f"| {n} | {v} | {f'`{f}`' if f else ''} |" for n, v, f in self._rows()]
+        out += [
+            f"| {n} | any in [{lo:.12g}, {hi:.12g}] | |"
+            for n, (lo, hi) in (self.agreement_set or {}).items()
+        ]
+        out += ["", "| party | payoff | disagreement |", "|---|---|---|"]
+        out += [
+            f"| {p} | {v:.12g} | {self.disagreement[p]:.12g} |" for p, v in self.payoffs.items()
+        ]
+        out += ["", f"Delay: {self.delay:g} periods. Route: {self.route}."]
+        out += [f"- {a}" for a in self.assumptions]
+        return "\n".join(out)
+
+    def _repr_latex_(self) -> str:
+        """LaTeX for Jupyter: the agreement with its closed form where known."""
+        parts = []
+        for name, value in self.agreement.items():
+            if self.formula and name in self.formula:
+                parts.append(
+                    f"{sympy.latex(sympy.Symbol(name))} = {sympy.latex(self.formula[name])}"
+                    f" \\approx {value:.6g}"
+                )
+            else:
+                parts.append(f"{sympy.latex(sympy.Symbol(name))} \\approx {value:.6g}")
+        return "$\\displaystyle " + ",\\quad ".join(parts) + "$"
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+def _strings(exprs: Mapping[str, sympy.Expr] | None) -> dict[str, str] | None:
+    if exprs is None:
+        return None
+    return {k: expression_to_string(v) for k, v in exprs.items()}
+
+
+__all__ = ["Solution"]

@@ -1,0 +1,353 @@
+"""Building blocks of the vectorised kernels: compiled expressions, safeguarded
+Newton and bisection over arrays, and a compiled one-variable frontier.
+
+Each concept that solves many parameter points at once (its ``kernel`` in the
+registry, :mod:`bargain.concepts.registry`) is written with these pieces, and
+:mod:`bargain.sweeps.compile` runs it. Every array function here works on 1-D
+arrays of points; ``params`` maps each swept parameter's name to its array (and
+``"_n"`` to an array whose size is the number of points).
+
+Each point gets a status (:data:`STATUSES`): ``ok``; ``no_convergence`` (the
+iteration did not converge, or its assumptions — monotone payoffs, a single
+maximum — fail at that point); ``infeasible`` (no agreement improves on
+disagreement, or the equilibrium equations have no solution in the contract
+range); ``outside_formula`` (a closed form's checks fail there).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import sympy
+
+from bargain.errors import ModelError
+from bargain.model.model import Model
+from bargain.model.validate import numeric_value
+
+STATUSES = ("ok", "no_convergence", "infeasible", "outside_formula")
+"""Per-point status codes: ``status == i`` means ``STATUSES[i]``."""
+OK, NO_CONVERGENCE, INFEASIBLE, OUTSIDE_FORMULA = range(4)
+TOL = 1e-9  # relative tolerance of the per-point checks
+XTOL = 4e-16  # relative bracket width at which bisection has converged
+STEP = 1e-12  # relative Newton step after which the new point is exact to rounding
+#               (quadratic convergence: its error is of the order of the step squared)
+GRID = 9  # points of the per-point check grid (monotone payoffs, one maximum)
+MODULES = ["numpy", "scipy"]
+
+Columns = dict[str, np.ndarray]
+Evaluate = Callable[[dict[str, np.ndarray]], Columns]
+
+
+# -- compiling expressions ------------------------------------------------------------------
+
+
+def compile_exprs(
+    model: Model,
+    inputs: Sequence[str],
+    exprs: Sequence[sympy.Expr],
+    extra: Sequence[sympy.Symbol] = (),
+    *,
+    broadcast: bool = True,
+) -> Callable[..., list[np.ndarray]]:
+    """Compile ``exprs`` into ``f(*extra_arrays, params) -> [arrays]``: parameters not in
+    ``inputs`` take the model's values; common subexpressions are computed once. Without
+    ``broadcast`` a constant stays a scalar (cheaper inside iterations)."""
+    fixed = {p.symbol: p.value for p in model.parameters if p.name not in inputs}
+    symbols = [model.parameter(n).symbol for n in inputs]
+    body = [sympy.sympify(e).xreplace(fixed) for e in exprs]
+    f = sympy.lambdify([*extra, *symbols], body, modules=MODULES, cse=True)
+
+    def call(*args: np.ndarray, params: Mapping[str, np.ndarray], n: int) -> list[np.ndarray]:
+        values = f(*args, *(params[name] for name in inputs))
+        if not broadcast:
+            return [real(v, n) if np.ndim(v) or np.iscomplexobj(v) else float(v) for v in values]
+        return [real(v, n) for v in values]
+
+    return call
+
+
+def real(value: Any, n: int) -> np.ndarray:
+    """A compiled value as a float array of length ``n``: constants broadcast, complex values
+    with a non-negligible imaginary part (e.g. sqrt of a negative) become NaN."""
+    a = np.asarray(value)
+    if np.iscomplexobj(a):
+        real = a.real
+        a = np.where(np.abs(a.imag) <= 1e-12 * (1 + np.abs(real)), real, np.nan)
+    a = np.asarray(a, dtype=float)
+    return np.array(np.broadcast_to(a, (n,)), dtype=float) if a.shape != (n,) else a
+
+
+def subset(params: Mapping[str, np.ndarray], idx: np.ndarray) -> dict[str, np.ndarray]:
+    return {k: v[idx] for k, v in params.items() if k != "_n"}
+
+
+# -- one variable, two parties: shared pieces ---------------------------------------------
+
+
+def require_frontier(model: Model) -> tuple[int, int]:
+    """Refuse a model the one-variable kernels cannot serve; else :func:`oriented`.
+
+    Raises
+    ------
+    ModelError
+        Unless the model has one contract variable, two parties and no
+        ``[constraints]``, with payoffs monotone in opposite directions.
+    """
+    if len(model.variables) != 1 or len(model.parties) != 2:
+        raise ModelError("it needs one contract variable and two parties")
+    if model.constraints:
+        raise ModelError("it does not handle [constraints]")
+    return oriented(model)
+
+
+def oriented(model: Model) -> tuple[int, int]:
+    """Indices of the party whose payoff rises with x and of the one whose payoff falls,
+    at the model's values (refusing a frontier that is not monotone)."""
+    v = model.variables[0]
+    lo = numeric_value(model, v.min, f"variables.{v.name}", "min")
+    hi = numeric_value(model, v.max, f"variables.{v.name}", "max")
+    grid = np.linspace(lo, hi, 201)
+    trends = []
+    for p in model.parties:
+        f = sympy.lambdify(v.symbol, model.numeric(p.payoff), MODULES)
+        with np.errstate(all="ignore"):
+            u = real(f(grid), grid.size)
+        steps = np.diff(u)
+        if np.all(np.isfinite(u)) and np.all(steps >= 0) and np.any(steps > 0):
+            trends.append(1)
+        elif np.all(np.isfinite(u)) and np.all(steps <= 0) and np.any(steps < 0):
+            trends.append(-1)
+        else:
+            raise ModelError(
+                f"payoff must be finite and monotone in {v.name} on [{lo:g}, {hi:g}]",
+                table=f"parties.{p.name}",
+                key="payoff",
+            )
+    if trends[0] == trends[1]:
+        raise ModelError("both payoffs move the same way: no frontier", table="parties")
+    return (0, 1) if trends[0] > 0 else (1, 0)
+
+
+# -- vectorised root finding ------------------------------------------------------------------
+
+
+def bracketed_newton(
+    fdf: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+    a: np.ndarray,
+    b: np.ndarray,
+    sign_a: np.ndarray,
+    *,
+    maxiter: int = 100,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Roots of many one-variable functions at once, each bracketed in ``[a, b]``.
+
+    ``fdf(x, idx)`` returns the values and derivatives of the functions of the
+    points ``idx`` at ``x``; ``sign_a`` is the sign of each function at ``a``
+    (the opposite sign holds at ``b``). A Newton step is taken where it stays
+    strictly inside the current bracket, else the bracket is bisected; after
+    40 iterations only bisection is used. Converged points leave the working
+    set, so late iterations cost little.
+
+    Returns the roots and a boolean array: converged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> c = np.array([2.0, 3.0, 10.0])
+    >>> root, ok = bracketed_newton(lambda x, i: (x**2 - c[i], 2 * x),
+    ...                             np.zeros(3), c, -np.ones(3))
+    >>> bool(np.allclose(root, np.sqrt(c), rtol=1e-15)), ok.all()
+    (True, np.True_)
+    """
+    n = a.size
+    root = np.full(n, np.nan)
+    converged = np.zeros(n, dtype=bool)
+    idx = np.arange(n)
+    lo, hi, s = a.astype(float).copy(), b.astype(float).copy(), np.asarray(sign_a, float).copy()
+    x = (lo + hi) / 2
+    for it in range(maxiter):
+        f, df = fdf(x, idx)
+        zero = f == 0
+        left = np.sign(f) == s  # root lies to the right of x
+        lo = np.where(left, x, lo)
+        hi = np.where(left, hi, x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = f / df
+        newton = x - step
+        inside = np.isfinite(newton) & ((newton - lo) * (newton - hi) < 0) & (it < 40)
+        x_new = np.where(inside, newton, (lo + hi) / 2)
+        scale = 1 + np.abs(x)
+        done = (
+            zero
+            | (inside & (np.abs(step) <= STEP * scale))
+            | (np.abs(hi - lo) <= 2 * XTOL * scale)
+            | ~np.isfinite(f)
+        )
+        good = done & np.isfinite(f)
+        root[idx[good]] = np.where(zero, x, x_new)[good]
+        converged[idx[good]] = True
+        keep = ~done
+        idx, lo, hi, s, x = idx[keep], lo[keep], hi[keep], s[keep], x_new[keep]
+        if idx.size == 0:
+            break
+    return root, converged
+
+
+def bisect(
+    f: Callable[[np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray, iterations: int = 64
+) -> np.ndarray:
+    """Plain vectorised bisection of ``f`` on ``[a, b]`` (a sign change assumed)."""
+    lo, hi = a.copy(), b.copy()
+    f_lo = f(lo)
+    for _ in range(iterations):
+        mid = (lo + hi) / 2
+        f_mid = f(mid)
+        left = np.sign(f_mid) == np.sign(f_lo)
+        lo = np.where(left, mid, lo)
+        f_lo = np.where(left, f_mid, f_lo)
+        hi = np.where(left, hi, mid)
+    return (lo + hi) / 2
+
+
+class Frontier:
+    """One contract variable between a party whose payoff rises (r) and one whose falls (f),
+    compiled: payoffs with first and second derivatives, bounds, disagreement payoffs."""
+
+    def __init__(self, model: Model, inputs: Sequence[str]) -> None:
+        self.model = model
+        self.inputs = tuple(inputs)
+        self.var = model.variables[0]
+        x = self.var.symbol
+        self.x = x
+        ir, jf = require_frontier(model)
+        self.r, self.f = model.parties[ir], model.parties[jf]
+        us = [self.r.payoff, self.f.payoff]
+        self.u = compile_exprs(
+            model,
+            inputs,
+            [e for u in us for e in (u, sympy.diff(u, x), sympy.diff(u, x, 2))],
+            [x],
+        )
+        self.first = compile_exprs(
+            model,
+            inputs,
+            [e for u in us for e in (u, sympy.diff(u, x))],
+            [x],
+            broadcast=False,
+        )
+        self.values = compile_exprs(model, inputs, us, [x], broadcast=False)
+        self.constants = compile_exprs(
+            model, inputs, [self.var.min, self.var.max, self.r.disagreement, self.f.disagreement]
+        )
+
+    def payoffs(self, x: np.ndarray, params: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+        """``[u_r, u_r', u_r'', u_f, u_f', u_f'']`` at ``x``."""
+        return self.u(x, params=params, n=x.size)
+
+    def monotone(
+        self, lo: np.ndarray, hi: np.ndarray, params: Mapping[str, np.ndarray]
+    ) -> np.ndarray:
+        """Per point: u_r non-decreasing and u_f non-increasing on a grid of [lo, hi]."""
+        ok = np.ones(lo.size, dtype=bool)
+        prev = None
+        for t in np.linspace(0, 1, GRID):
+            x = lo + t * (hi - lo)
+            u = self.values(x, params=params, n=x.size)
+            if prev is not None:
+                ok &= (u[0] >= prev[0] - TOL * (1 + np.abs(prev[0]))) & (
+                    u[1] <= prev[1] + TOL * (1 + np.abs(prev[1]))
+                )
+            ok &= np.isfinite(u[0]) & np.isfinite(u[1])
+            prev = u
+        return ok
+
+    def columns(
+        self, x: np.ndarray, status: np.ndarray, params: Mapping[str, np.ndarray]
+    ) -> Columns:
+        u = [real(v, x.size) for v in self.values(x, params=params, n=x.size)]
+        by_party = {self.r.name: u[0], self.f.name: u[1]}
+        return {
+            self.var.name: x,
+            **{f"payoff_{p}": by_party[p] for p in self.model.party_names},
+            "status": status.astype(np.int8),
+        }
+
+    def level(
+        self,
+        which: int,
+        level: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        params: Mapping[str, np.ndarray],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Where party ``which`` (0: rising, 1: falling) gets exactly ``level`` on [lo, hi];
+        points whose level is outside the payoff's range get NaN. Returns (x, converged)."""
+        k = 0 if which == 0 else 3
+        u_lo, u_hi = self.payoffs(lo, params)[k], self.payoffs(hi, params)[k]
+
+        def fdf(x: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            u = self.payoffs(x, subset(params, idx))
+            return u[k] - level[idx], u[k + 1]
+
+        root, ok = bracketed_newton(fdf, lo, hi, np.sign(u_lo - level))
+        inside = (np.minimum(u_lo, u_hi) <= level) & (level <= np.maximum(u_lo, u_hi))
+        root = np.where(inside, root, np.nan)
+        return root, ok & inside
+
+
+def interval(fr: Frontier, params: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+    """The individually rational contracts ``[a, b]`` of each point, whether each end is
+    where a party is at its disagreement payoff, and which points have any."""
+    n = params["_n"].size
+    lo, hi, d_r, d_f = fr.constants(params=params, n=n)
+    at_lo, at_hi = fr.payoffs(lo, params), fr.payoffs(hi, params)
+    a = lo.copy()
+    a_open = at_lo[0] < d_r
+    need = np.flatnonzero(a_open & (at_hi[0] > d_r))
+    if need.size:
+        sub = subset(params, need)
+        a[need] = fr.level(0, d_r[need], lo[need], hi[need], {**sub, "_n": need})[0]
+    b = hi.copy()
+    b_open = at_hi[3] < d_f
+    need = np.flatnonzero(b_open & (at_lo[3] > d_f))
+    if need.size:
+        sub = subset(params, need)
+        b[need] = fr.level(1, d_f[need], lo[need], hi[need], {**sub, "_n": need})[0]
+    feasible = (at_hi[0] > d_r) & (at_lo[3] > d_f) & (a < b) & (lo <= hi)
+    return lo, hi, d_r, d_f, a, b, a_open, b_open, feasible
+
+
+def scale_tol(model: Model, exprs: Sequence[sympy.Expr]) -> sympy.Expr:
+    """An absolute tolerance for the checks: relative to the size of the values involved."""
+    size = 1.0
+    for e in exprs:
+        with contextlib.suppress(TypeError, ValueError):
+            size = max(size, abs(float(model.numeric(e))))
+    return sympy.Float(TOL * size)
+
+
+__all__ = [
+    "GRID",
+    "INFEASIBLE",
+    "NO_CONVERGENCE",
+    "OK",
+    "OUTSIDE_FORMULA",
+    "STATUSES",
+    "STEP",
+    "TOL",
+    "Columns",
+    "Evaluate",
+    "Frontier",
+    "bisect",
+    "bracketed_newton",
+    "compile_exprs",
+    "interval",
+    "oriented",
+    "real",
+    "require_frontier",
+    "scale_tol",
+    "subset",
+]

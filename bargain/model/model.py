@@ -1,0 +1,375 @@
+"""The symbolic model: parameters, contract variables, parties, constraints.
+
+A :class:`Model` is an immutable description of a negotiation. Every
+expression in it is a sympy expression in the contract variables and the
+parameters; every parameter is a sympy ``Symbol`` that carries a value, an
+optional sweep range, a unit, a description and a source.
+
+Models are usually loaded from TOML (:func:`bargain.load_model`) or built from
+a plain dictionary of the same shape (:func:`bargain.model_from_dict`); the
+dataclasses here can also be built directly from sympy expressions.
+
+Examples
+--------
+>>> import bargain
+>>> m = bargain.model_from_dict({
+...     "model": {"name": "split"},
+...     "parameters": {"V": 1.0},
+...     "variables": {"x": {"min": 0, "max": "V"}},
+...     "parties": {"W": {"payoff": "x"}, "A": {"payoff": "V - x"}},
+... })
+>>> m.party("A").payoff
+V - x
+>>> m.values
+{'V': 1}
+>>> m.with_values(V=2).values
+{'V': 2}
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import sympy
+
+from bargain.errors import ModelError
+
+Number = int | float | sympy.Rational
+ZERO = sympy.Integer(0)
+
+
+def exact_number(value: object, *, table: str, key: str, file: str | None = None) -> sympy.Rational:
+    """Convert a finite real number to an exact sympy rational.
+
+    Floats are read as the decimal they print as (``0.9`` becomes ``9/10``), so
+    a value written in a model file is kept exactly.
+
+    Examples
+    --------
+    >>> exact_number(0.9, table="parameters", key="d")
+    9/10
+    >>> exact_number(float("nan"), table="parameters", key="d")
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: [parameters] d: must be a finite number, got nan
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | sympy.Rational):
+        raise ModelError(
+            f"must be a number, got {type(value).__name__} {value!r}",
+            file=file,
+            table=table,
+            key=key,
+        )
+    if isinstance(value, sympy.Rational):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ModelError(
+                f"must be a finite number, got {value!r}", file=file, table=table, key=key
+            )
+        return sympy.Rational(repr(value))
+    return sympy.Integer(value)
+
+
+class _Named:
+    """A named quantity that expressions refer to by a sympy symbol."""
+
+    name: str
+
+    @property
+    def symbol(self) -> sympy.Symbol:
+        """The sympy symbol standing for this quantity in expressions."""
+        return symbol(self.name)
+
+
+@dataclass(frozen=True)
+class Parameter(_Named):
+    """A named model parameter: a sympy symbol with a value and its provenance.
+
+    Parameters
+    ----------
+    name
+        Identifier used in expressions.
+    value
+        Exact value (a sympy rational).
+    range
+        Optional ``(low, high)`` sweep range, ``low < high``.
+    unit, description, source
+        Free text; ``source`` says where the value comes from, or that it is an
+        assumption and why.
+    """
+
+    name: str
+    value: sympy.Rational
+    range: tuple[sympy.Rational, sympy.Rational] | None = None
+    unit: str = ""
+    description: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Variable(_Named):
+    """A contract term bargained over, bounded by expressions in the parameters."""
+
+    name: str
+    min: sympy.Expr
+    max: sympy.Expr
+    unit: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Party:
+    """One side of the negotiation and what each outcome is worth to it.
+
+    Attributes
+    ----------
+    payoff
+        Value of an agreement, an expression in the variables and parameters.
+    disagreement
+        Payoff if no agreement is ever reached (the threat point).
+    strike_payoff
+        Flow payoff per period while bargaining (a strike is a negative one).
+    outside_option
+        Payoff if this party walks away, or ``None``.
+    discount_factor, discount_rate
+        Patience per period; at most one of them is set.
+    bargaining_power
+        Weight in the generalised Nash solution, or ``None`` (equal powers).
+    demand
+        The payoff this party publicly insists on, or ``None`` (used by the
+        reputational strike of :mod:`bargain.credibility`).
+    hardliner
+        Prior probability that this party is an obstinate type who never
+        accepts less than its demand, or ``None``.
+    """
+
+    name: str
+    payoff: sympy.Expr
+    title: str = ""
+    disagreement: sympy.Expr = ZERO
+    strike_payoff: sympy.Expr = ZERO
+    outside_option: sympy.Expr | None = None
+    discount_factor: sympy.Expr | None = None
+    discount_rate: sympy.Expr | None = None
+    bargaining_power: sympy.Expr | None = None
+    demand: sympy.Expr | None = None
+    hardliner: sympy.Expr | None = None
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A constraint on the contract variables, e.g. ``a + b <= 1``."""
+
+    name: str
+    relation: sympy.core.relational.Relational
+    description: str = ""
+
+    @property
+    def slack(self) -> sympy.Expr:
+        """The expression that must be non-negative (``1 - a - b`` for ``a + b <= 1``)."""
+        lhs, rhs = self.relation.lhs, self.relation.rhs
+        if isinstance(self.relation, sympy.GreaterThan | sympy.StrictGreaterThan):
+            return lhs - rhs
+        return rhs - lhs
+
+    @property
+    def is_equality(self) -> bool:
+        """Whether the constraint is an equation rather than an inequality."""
+        return isinstance(self.relation, sympy.Equality)
+
+
+@dataclass(frozen=True)
+class Bargaining:
+    """Options of the strategic (alternating-offers) game; all optional.
+
+    ``status_quo`` is the contract in force while talks go on if nobody strikes
+    (the old contract), for the strike-or-hold-out game. ``transfer`` names the
+    contract variable that is a transfer between the parties, for the
+    alternating-offers game over several variables (:mod:`bargain.strategic.transfer`).
+    """
+
+    first_proposer: str | None = None
+    breakdown_probability: sympy.Expr = ZERO
+    horizon: sympy.Expr = sympy.oo
+    status_quo: sympy.Expr | None = None
+    transfer: str | None = None
+
+
+@dataclass(frozen=True)
+class Promise:
+    """An off-the-record promise: ``to`` concedes first, ``by`` promised something back.
+
+    Attributes
+    ----------
+    concession, promised
+        What the concession is worth to ``to``, and what keeping the promise
+        is worth to ``to``.
+    trust
+        Prior probability that ``by`` is an honest type.
+    error, opportunist_keeps
+        Probability that an honest ``by`` fails to deliver, and that an
+        opportunist keeps the promise anyway (:mod:`bargain.reputation.trust`).
+    concession_value, promised_cost
+        What the concession is worth to ``by`` and what keeping the promise
+        costs ``by``; ``None`` means the same as to ``to`` (pure transfers).
+    breakdown_per_distrust
+        Per-round probability that talks break down because of distrust,
+        when ``by`` is surely an opportunist (:mod:`bargain.credibility`).
+    """
+
+    name: str
+    by: str
+    to: str
+    concession: sympy.Expr
+    promised: sympy.Expr
+    trust: sympy.Expr
+    description: str = ""
+    error: sympy.Expr = ZERO
+    opportunist_keeps: sympy.Expr = ZERO
+    concession_value: sympy.Expr | None = None
+    promised_cost: sympy.Expr | None = None
+    breakdown_per_distrust: sympy.Expr = ZERO
+
+    def to_promiser(self) -> tuple[sympy.Expr, sympy.Expr]:
+        """What the concession is worth to ``by``, and what keeping the promise costs it.
+
+        ``concession_value`` and ``promised_cost``, each defaulting to the
+        recipient's value (a pure transfer).
+        """
+        return (
+            self.concession if self.concession_value is None else self.concession_value,
+            self.promised if self.promised_cost is None else self.promised_cost,
+        )
+
+
+@dataclass(frozen=True)
+class Model:
+    """An immutable symbolic bargaining model.
+
+    Build one with :func:`bargain.model_from_dict` or :func:`bargain.load_model`;
+    change parameter values with :meth:`with_values`.
+    """
+
+    name: str
+    parameters: tuple[Parameter, ...]
+    variables: tuple[Variable, ...]
+    parties: tuple[Party, ...]
+    constraints: tuple[Constraint, ...] = ()
+    bargaining: Bargaining = field(default_factory=Bargaining)
+    promises: tuple[Promise, ...] = ()
+    title: str = ""
+    period: str = "period"
+    description: str = ""
+    file: str | None = field(default=None, compare=False)
+
+    # -- lookup ---------------------------------------------------------------
+    def party(self, name: str) -> Party:
+        """The party called ``name``; a :class:`ModelError` lists the parties otherwise."""
+        for p in self.parties:
+            if p.name == name:
+                return p
+        raise ModelError(
+            f"unknown party {name!r}; the parties are {', '.join(self.party_names)}",
+            file=self.file,
+            table="parties",
+            key=name,
+        )
+
+    def parameter(self, name: str) -> Parameter:
+        """The parameter called ``name``; a :class:`ModelError` lists the parameters otherwise."""
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        raise ModelError(
+            f"unknown parameter {name!r}; the parameters are "
+            f"{', '.join(self.parameter_names) or '(none)'}",
+            file=self.file,
+            table="parameters",
+            key=name,
+        )
+
+    @property
+    def party_names(self) -> tuple[str, ...]:
+        """Names of the parties, in file order."""
+        return tuple(p.name for p in self.parties)
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        """Names of the parameters, in file order."""
+        return tuple(p.name for p in self.parameters)
+
+    @property
+    def variable_names(self) -> tuple[str, ...]:
+        """Names of the contract variables, in file order."""
+        return tuple(v.name for v in self.variables)
+
+    @property
+    def values(self) -> dict[str, sympy.Rational]:
+        """Parameter values by name."""
+        return {p.name: p.value for p in self.parameters}
+
+    @cached_property
+    def substitutions(self) -> dict[sympy.Symbol, sympy.Rational]:
+        """Parameter values keyed by symbol, ready for ``expr.subs``."""
+        return {p.symbol: p.value for p in self.parameters}
+
+    # -- changing values ------------------------------------------------------
+    def with_values(self, values: Mapping[str, Number] | None = None, **kwargs: Number) -> Model:
+        """Return a copy of the model with some parameter values changed.
+
+        Values outside a parameter's declared range are allowed (a range is
+        where sweeps go, not a hard limit); unknown names are refused.
+
+        Examples
+        --------
+        >>> import bargain
+        >>> m = bargain.model_from_dict({
+        ...     "model": {"name": "m"}, "parameters": {"V": 1.0},
+        ...     "variables": {"x": {"min": 0, "max": "V"}},
+        ...     "parties": {"W": {"payoff": "x"}, "A": {"payoff": "V - x"}}})
+        >>> m.with_values(V=3).parameter("V").value
+        3
+        >>> m.with_values(c=1)
+        Traceback (most recent call last):
+        ...
+        bargain.errors.ModelError: [parameters] c: unknown parameter 'c'; the parameters are V
+        """
+        new = dict(values or {}, **kwargs)
+        for name in new:
+            self.parameter(name)  # raises on unknown names
+        params = tuple(
+            replace(
+                p,
+                value=exact_number(new[p.name], table="parameters", key=p.name, file=self.file),
+            )
+            if p.name in new
+            else p
+            for p in self.parameters
+        )
+        return replace(self, parameters=params)
+
+    def numeric(self, expr: sympy.Expr) -> sympy.Expr:
+        """Substitute the parameter values into ``expr``."""
+        return sympy.sympify(expr).xreplace(self.substitutions)
+
+
+def symbol(name: str) -> sympy.Symbol:
+    """The sympy symbol ``bargain`` uses for a parameter or variable name (real-valued)."""
+    return sympy.Symbol(name, real=True)
+
+
+__all__ = [
+    "Bargaining",
+    "Constraint",
+    "Model",
+    "Parameter",
+    "Party",
+    "Promise",
+    "Variable",
+    "exact_number",
+    "symbol",
+]

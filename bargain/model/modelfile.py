@@ -1,0 +1,623 @@
+"""Model files: TOML (or a plain dict of the same shape) to :class:`Model` and back.
+
+A model file is data. It is read with :mod:`tomllib`, every expression string
+goes through the whitelisting parser :func:`bargain.model.expr.parse_expression`, and
+nothing in it is ever executed. Every error names the file, the table and the
+key, and says what is allowed.
+
+Examples
+--------
+>>> import bargain
+>>> m = bargain.model_from_dict({
+...     "model": {"name": "split", "title": "Splitting a dollar"},
+...     "parameters": {"V": {"value": 1.0, "range": [0.5, 2], "unit": "$"}},
+...     "variables": {"x": {"min": 0, "max": "V"}},
+...     "parties": {"W": {"payoff": "x"}, "A": {"payoff": "V - x"}},
+... })
+>>> print(dumps_model(m))  # doctest: +ELLIPSIS
+[model]
+name = "split"
+title = "Splitting a dollar"
+...
+>>> model_from_dict(tomllib.loads(dumps_model(m))) == m
+True
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sympy
+import tomli_w
+
+from bargain.errors import ExpressionError, ModelError
+from bargain.model.expr import expression_to_string, parse_expression
+from bargain.model.model import (
+    Bargaining,
+    Constraint,
+    Model,
+    Parameter,
+    Party,
+    Promise,
+    Variable,
+    exact_number,
+)
+from bargain.model.validate import validate_model
+
+IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+TABLES = ("model", "parameters", "variables", "parties", "constraints", "bargaining", "promises")
+MODEL_KEYS = ("name", "title", "period", "description")
+PARAMETER_KEYS = ("value", "range", "unit", "description", "source")
+VARIABLE_KEYS = ("min", "max", "unit", "description")
+PARTY_KEYS = (
+    "title",
+    "payoff",
+    "disagreement",
+    "strike_payoff",
+    "outside_option",
+    "discount_factor",
+    "discount_rate",
+    "bargaining_power",
+    "demand",
+    "hardliner",
+)
+CONSTRAINT_KEYS = ("expr", "description")
+BARGAINING_KEYS = (
+    "first_proposer",
+    "breakdown_probability",
+    "horizon",
+    "status_quo",
+    "transfer",
+)
+PROMISE_KEYS = (
+    "by",
+    "to",
+    "concession",
+    "promised",
+    "trust",
+    "description",
+    "error",
+    "opportunist_keeps",
+    "concession_value",
+    "promised_cost",
+    "breakdown_per_distrust",
+)
+
+
+class _Reader:
+    """Reads one model dict, remembering the file name for error messages."""
+
+    def __init__(self, file: str | None) -> None:
+        self.file = file
+
+    def error(self, message: str, table: str | None = None, key: str | None = None) -> ModelError:
+        return ModelError(message, file=self.file, table=table, key=key)
+
+    def table(self, data: Mapping[str, Any], name: str, *, required: bool) -> dict[str, Any]:
+        if name not in data:
+            if required:
+                raise self.error(f"missing table [{name}]", table=name)
+            return {}
+        value = data[name]
+        if not isinstance(value, Mapping):
+            raise self.error(f"must be a table, got {type(value).__name__}", table=name)
+        return dict(value)
+
+    def check_keys(self, entry: Mapping[str, Any], allowed: tuple[str, ...], table: str) -> None:
+        for key in entry:
+            if key not in allowed:
+                raise self.error(f"unknown key; allowed keys are {', '.join(allowed)}", table, key)
+
+    def text(self, entry: Mapping[str, Any], key: str, table: str, default: str = "") -> str:
+        value = entry.get(key, default)
+        if not isinstance(value, str):
+            raise self.error(f"must be a string, got {type(value).__name__}", table, key)
+        return value
+
+    def identifier(self, name: str, table: str) -> str:
+        if not IDENTIFIER.match(name):
+            raise self.error(
+                "is not a valid name; names start with a letter and contain only letters, "
+                "digits and underscores",
+                table,
+                name,
+            )
+        return name
+
+    def expression(
+        self,
+        value: object,
+        symbols: Mapping[str, sympy.Symbol],
+        table: str,
+        key: str,
+        *,
+        relational: bool = False,
+    ) -> sympy.Expr:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.error(
+                f"must be an expression string or a number, got {type(value).__name__}",
+                table,
+                key,
+            )
+        if isinstance(value, int | float):
+            return exact_number(value, table=table, key=key, file=self.file)
+        try:
+            return parse_expression(value, symbols, relational=relational)
+        except ExpressionError as err:
+            raise err.located(file=self.file, table=table, key=key) from None
+
+
+def model_from_dict(data: Mapping[str, Any], *, file: str | None = None) -> Model:
+    """Build a :class:`Model` from a dict shaped like a model file.
+
+    Parameters
+    ----------
+    data
+        The parsed TOML document (or a dict written by hand in the same shape).
+    file
+        The file name used in error messages.
+
+    Raises
+    ------
+    ModelError
+        On any malformed entry, with the file, table and key in the message.
+    """
+    r = _Reader(file)
+    if not isinstance(data, Mapping):
+        raise r.error("a model must be a table of tables")
+    for name in data:
+        if name not in TABLES:
+            raise r.error(f"unknown table [{name}]; allowed tables are {', '.join(TABLES)}", name)
+
+    head = r.table(data, "model", required=True)
+    r.check_keys(head, MODEL_KEYS, "model")
+    if "name" not in head:
+        raise r.error("missing; every model has a name", "model", "name")
+    name = r.identifier(r.text(head, "name", "model"), "model")
+
+    parameters = _parameters(r, r.table(data, "parameters", required=False))
+    param_symbols = {p.name: p.symbol for p in parameters}
+    variables = _variables(r, r.table(data, "variables", required=True), param_symbols)
+    all_symbols = {**param_symbols, **{v.name: v.symbol for v in variables}}
+
+    parties = _parties(r, r.table(data, "parties", required=True), param_symbols, all_symbols)
+    party_names = [p.name for p in parties]
+    constraints = _constraints(r, r.table(data, "constraints", required=False), all_symbols)
+    bargaining = _bargaining(r, r.table(data, "bargaining", required=False), param_symbols)
+    if bargaining.first_proposer is not None and bargaining.first_proposer not in party_names:
+        raise r.error(
+            f"unknown party {bargaining.first_proposer!r}; the parties are "
+            f"{', '.join(party_names)}",
+            "bargaining",
+            "first_proposer",
+        )
+    transfer = bargaining.transfer
+    if transfer is not None and transfer not in (v.name for v in variables):
+        raise r.error(
+            f"unknown variable {transfer!r}; the variables are "
+            f"{', '.join(v.name for v in variables)}",
+            "bargaining",
+            "transfer",
+        )
+    promises = _promises(r, r.table(data, "promises", required=False), param_symbols, party_names)
+
+    model = Model(
+        name=name,
+        title=r.text(head, "title", "model"),
+        period=r.text(head, "period", "model", "period"),
+        description=r.text(head, "description", "model"),
+        parameters=parameters,
+        variables=variables,
+        parties=parties,
+        constraints=constraints,
+        bargaining=bargaining,
+        promises=promises,
+        file=file,
+    )
+    validate_model(model)
+    return model
+
+
+def _entries(
+    r: _Reader, table: Mapping[str, Any], table_name: str
+) -> list[tuple[str, Mapping[str, Any]]]:
+    out = []
+    for key, entry in table.items():
+        r.identifier(key, table_name)
+        if not isinstance(entry, Mapping):
+            raise r.error(f"must be a table, got {type(entry).__name__}", f"{table_name}.{key}")
+        out.append((key, entry))
+    return out
+
+
+def _parameters(r: _Reader, table: Mapping[str, Any]) -> tuple[Parameter, ...]:
+    params = []
+    for name, entry in table.items():
+        r.identifier(name, "parameters")
+        if not isinstance(entry, Mapping):
+            entry = {"value": entry}
+        r.check_keys(entry, PARAMETER_KEYS, f"parameters.{name}")
+        if "value" not in entry:
+            raise r.error("missing key 'value'", "parameters", name)
+        value = _number(r, entry["value"], "parameters", name)
+        rng = None
+        if "range" in entry:
+            raw = entry["range"]
+            if not isinstance(raw, list) or len(raw) != 2:
+                raise r.error("range must be a list [low, high]", "parameters", f"{name}.range")
+            lo, hi = (_number(r, v, "parameters", f"{name}.range") for v in raw)
+            if not lo < hi:
+                raise r.error(
+                    f"range must have low < high, got [{lo}, {hi}]", "parameters", f"{name}.range"
+                )
+            rng = (lo, hi)
+        params.append(
+            Parameter(
+                name=name,
+                value=value,
+                range=rng,
+                unit=r.text(entry, "unit", f"parameters.{name}"),
+                description=r.text(entry, "description", f"parameters.{name}"),
+                source=r.text(entry, "source", f"parameters.{name}"),
+            )
+        )
+    return tuple(params)
+
+
+def parse_number(value: object, *, table: str, key: str, file: str | None = None) -> sympy.Rational:
+    """An exact number from a number or a string of arithmetic on numbers such as ``"1/3"``.
+
+    Examples
+    --------
+    >>> parse_number("1/3", table="set", key="V")
+    1/3
+    >>> parse_number("0.25", table="set", key="V")
+    1/4
+    >>> parse_number("V", table="set", key="V")
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ExpressionError: [set] V: unknown name 'V'...
+    """
+    return _number(_Reader(file), value, table, key)
+
+
+def _number(r: _Reader, value: object, table: str, key: str) -> sympy.Rational:
+    """A parameter value: a number, or a string of arithmetic on numbers such as ``"1/3"``."""
+    if isinstance(value, str):
+        expr = r.expression(value, {}, table, key)
+        if not isinstance(expr, sympy.Rational):
+            raise r.error(
+                f'must be a rational number (e.g. 0.25 or "1/3"), got {value!r}', table, key
+            )
+        return expr
+    return exact_number(value, table=table, key=key, file=r.file)
+
+
+def _variables(
+    r: _Reader, table: Mapping[str, Any], params: Mapping[str, sympy.Symbol]
+) -> tuple[Variable, ...]:
+    if not table:
+        raise r.error("at least one contract variable is needed", "variables")
+    out = []
+    for name, entry in _entries(r, table, "variables"):
+        where = f"variables.{name}"
+        if name in params:
+            raise r.error("is both a parameter and a variable; use distinct names", where)
+        r.check_keys(entry, VARIABLE_KEYS, where)
+        for key in ("min", "max"):
+            if key not in entry:
+                raise r.error(f"missing key {key!r}; every variable has bounds", where, key)
+        out.append(
+            Variable(
+                name=name,
+                min=r.expression(entry["min"], params, where, "min"),
+                max=r.expression(entry["max"], params, where, "max"),
+                unit=r.text(entry, "unit", where),
+                description=r.text(entry, "description", where),
+            )
+        )
+    return tuple(out)
+
+
+def _parties(
+    r: _Reader,
+    table: Mapping[str, Any],
+    params: Mapping[str, sympy.Symbol],
+    everything: Mapping[str, sympy.Symbol],
+) -> tuple[Party, ...]:
+    entries = _entries(r, table, "parties")
+    if len(entries) < 2:
+        raise r.error(f"a negotiation needs at least two parties, got {len(entries)}", "parties")
+    out = []
+    for name, entry in entries:
+        where = f"parties.{name}"
+        r.check_keys(entry, PARTY_KEYS, where)
+        if "payoff" not in entry:
+            raise r.error("missing key; every party has a payoff expression", where, "payoff")
+        if "discount_factor" in entry and "discount_rate" in entry:
+            raise r.error(
+                "give either discount_factor or discount_rate, not both", where, "discount_rate"
+            )
+
+        def optional(
+            key: str, where: str = where, entry: Mapping[str, Any] = entry
+        ) -> sympy.Expr | None:
+            return r.expression(entry[key], params, where, key) if key in entry else None
+
+        out.append(
+            Party(
+                name=name,
+                title=r.text(entry, "title", where),
+                payoff=r.expression(entry["payoff"], everything, where, "payoff"),
+                disagreement=r.expression(
+                    entry.get("disagreement", 0), params, where, "disagreement"
+                ),
+                strike_payoff=r.expression(
+                    entry.get("strike_payoff", 0), params, where, "strike_payoff"
+                ),
+                outside_option=optional("outside_option"),
+                discount_factor=optional("discount_factor"),
+                discount_rate=optional("discount_rate"),
+                bargaining_power=optional("bargaining_power"),
+                demand=optional("demand"),
+                hardliner=optional("hardliner"),
+            )
+        )
+    return tuple(out)
+
+
+def _constraints(
+    r: _Reader, table: Mapping[str, Any], everything: Mapping[str, sympy.Symbol]
+) -> tuple[Constraint, ...]:
+    out = []
+    for name, entry in table.items():
+        r.identifier(name, "constraints")
+        if isinstance(entry, str):
+            entry = {"expr": entry}
+        if not isinstance(entry, Mapping):
+            raise r.error(
+                "must be a comparison string such as \"a + b <= 1\" or a table with 'expr'",
+                "constraints",
+                name,
+            )
+        r.check_keys(entry, CONSTRAINT_KEYS, f"constraints.{name}")
+        if "expr" not in entry:
+            raise r.error("missing key 'expr'", f"constraints.{name}", "expr")
+        relation = r.expression(entry["expr"], everything, "constraints", name, relational=True)
+        if isinstance(relation, sympy.Ne):
+            raise r.error("'!=' is not a constraint; use <=, >=, or ==", "constraints", name)
+        out.append(
+            Constraint(
+                name, relation, description=r.text(entry, "description", f"constraints.{name}")
+            )
+        )
+    return tuple(out)
+
+
+def _bargaining(
+    r: _Reader, table: Mapping[str, Any], params: Mapping[str, sympy.Symbol]
+) -> Bargaining:
+    r.check_keys(table, BARGAINING_KEYS, "bargaining")
+    proposer = table.get("first_proposer")
+    if proposer is not None and not isinstance(proposer, str):
+        raise r.error("must be the name of a party", "bargaining", "first_proposer")
+    transfer = table.get("transfer")
+    if transfer is not None and not isinstance(transfer, str):
+        raise r.error("must be the name of a contract variable", "bargaining", "transfer")
+    horizon: sympy.Expr = sympy.oo
+    if "horizon" in table:
+        raw = table["horizon"]
+        if isinstance(raw, str) and raw.strip().lower() in ("inf", "infinity"):
+            horizon = sympy.oo
+        elif isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
+            horizon = sympy.Integer(raw)
+        else:
+            raise r.error(
+                f'must be a positive integer number of periods or "inf", got {raw!r}',
+                "bargaining",
+                "horizon",
+            )
+    return Bargaining(
+        first_proposer=proposer,
+        breakdown_probability=r.expression(
+            table.get("breakdown_probability", 0), params, "bargaining", "breakdown_probability"
+        ),
+        horizon=horizon,
+        status_quo=r.expression(table["status_quo"], params, "bargaining", "status_quo")
+        if "status_quo" in table
+        else None,
+        transfer=transfer,
+    )
+
+
+def _promises(
+    r: _Reader,
+    table: Mapping[str, Any],
+    params: Mapping[str, sympy.Symbol],
+    parties: list[str],
+) -> tuple[Promise, ...]:
+    out = []
+    for name, entry in _entries(r, table, "promises"):
+        where = f"promises.{name}"
+        r.check_keys(entry, PROMISE_KEYS, where)
+        for key in ("by", "to", "concession", "promised", "trust"):
+            if key not in entry:
+                raise r.error("missing key", where, key)
+        for key in ("by", "to"):
+            if entry[key] not in parties:
+                raise r.error(
+                    f"unknown party {entry[key]!r}; the parties are {', '.join(parties)}",
+                    where,
+                    key,
+                )
+        if entry["by"] == entry["to"]:
+            raise r.error("a party cannot make a promise to itself", where, "to")
+
+        def expression(
+            key: str, default: object = None, where: str = where, entry: Mapping[str, Any] = entry
+        ) -> sympy.Expr | None:
+            if key not in entry and default is None:
+                return None
+            return r.expression(entry.get(key, default), params, where, key)
+
+        out.append(
+            Promise(
+                name=name,
+                by=entry["by"],
+                to=entry["to"],
+                concession=expression("concession"),
+                promised=expression("promised"),
+                trust=expression("trust"),
+                description=r.text(entry, "description", where),
+                error=expression("error", 0),
+                opportunist_keeps=expression("opportunist_keeps", 0),
+                concession_value=expression("concession_value"),
+                promised_cost=expression("promised_cost"),
+                breakdown_per_distrust=expression("breakdown_per_distrust", 0),
+            )
+        )
+    return tuple(out)
+
+
+def load_model(path: str | Path) -> Model:
+    """Load a model from a TOML file.
+
+    Parameters
+    ----------
+    path
+        Path of the ``.toml`` file.
+
+    Raises
+    ------
+    ModelError
+        If the file cannot be read, is not valid TOML, or any entry is malformed.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = bargain.load_model(bargain.models_dir() / "split.toml")
+    >>> m.name, m.party_names
+    ('split', ('W', 'A'))
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ModelError("no such model file", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ModelError(f"cannot read the file: {err}", file=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ModelError(f"not valid TOML: {err}", file=str(path)) from None
+    return model_from_dict(data, file=str(path))
+
+
+def model_to_dict(model: Model) -> dict[str, Any]:
+    """The model as a dict shaped like a model file (the inverse of :func:`model_from_dict`)."""
+    out: dict[str, Any] = {
+        "model": _nonempty(
+            name=model.name, title=model.title, period=model.period, description=model.description
+        )
+    }
+    out["parameters"] = {
+        p.name: _nonempty(
+            value=_number_out(p.value),
+            range=[_number_out(v) for v in p.range] if p.range else None,
+            unit=p.unit,
+            description=p.description,
+            source=p.source,
+        )
+        for p in model.parameters
+    }
+    out["variables"] = {
+        v.name: _nonempty(
+            min=_expr_out(v.min), max=_expr_out(v.max), unit=v.unit, description=v.description
+        )
+        for v in model.variables
+    }
+    out["parties"] = {
+        p.name: _nonempty(
+            title=p.title,
+            payoff=_expr_out(p.payoff),
+            disagreement=_expr_out(p.disagreement),
+            strike_payoff=_expr_out(p.strike_payoff),
+            outside_option=_expr_out(p.outside_option),
+            discount_factor=_expr_out(p.discount_factor),
+            discount_rate=_expr_out(p.discount_rate),
+            bargaining_power=_expr_out(p.bargaining_power),
+            demand=_expr_out(p.demand),
+            hardliner=_expr_out(p.hardliner),
+        )
+        for p in model.parties
+    }
+    if model.constraints:
+        out["constraints"] = {
+            c.name: _nonempty(expr=expression_to_string(c.relation), description=c.description)
+            for c in model.constraints
+        }
+    b = model.bargaining
+    out["bargaining"] = _nonempty(
+        first_proposer=b.first_proposer,
+        breakdown_probability=_expr_out(b.breakdown_probability),
+        horizon="inf" if b.horizon == sympy.oo else int(b.horizon),
+        status_quo=_expr_out(b.status_quo),
+        transfer=b.transfer,
+    )
+    if model.promises:
+        out["promises"] = {
+            p.name: _nonempty(
+                by=p.by,
+                to=p.to,
+                concession=_expr_out(p.concession),
+                promised=_expr_out(p.promised),
+                trust=_expr_out(p.trust),
+                description=p.description,
+                error=_expr_out(p.error) if p.error != 0 else None,
+                opportunist_keeps=_expr_out(p.opportunist_keeps)
+                if p.opportunist_keeps != 0
+                else None,
+                concession_value=_expr_out(p.concession_value),
+                promised_cost=_expr_out(p.promised_cost),
+                breakdown_per_distrust=_expr_out(p.breakdown_per_distrust)
+                if p.breakdown_per_distrust != 0
+                else None,
+            )
+            for p in model.promises
+        }
+    return out
+
+
+def dumps_model(model: Model) -> str:
+    """The model as TOML text that :func:`load_model` reads back to an equal model."""
+    return tomli_w.dumps(model_to_dict(model))
+
+
+def _nonempty(**items: Any) -> dict[str, Any]:
+    return {k: v for k, v in items.items() if v is not None and v != ""}
+
+
+def _number_out(value: sympy.Rational) -> int | float | str:
+    if value.is_Integer:
+        return int(value)
+    as_float = float(value)
+    if math.isfinite(as_float) and sympy.Rational(repr(as_float)) == value:
+        return as_float
+    return str(value)
+
+
+def _expr_out(expr: sympy.Expr | None) -> int | float | str | None:
+    if expr is None:
+        return None
+    if isinstance(expr, sympy.Rational):
+        return _number_out(expr)
+    return expression_to_string(expr)
+
+
+__all__ = ["dumps_model", "load_model", "model_from_dict", "model_to_dict", "parse_number"]

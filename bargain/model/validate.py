@@ -1,0 +1,196 @@
+"""Checks of a model's values: finite numbers in their allowed ranges.
+
+The loader checks the *shape* of a model file; :func:`validate_model` checks
+the *values* the parameters give to every parameter-only expression
+(disagreement payoffs, discount factors, bargaining powers, probabilities,
+bounds). Solvers run it again, since :meth:`Model.with_values` may have moved
+a value out of its allowed range.
+
+Examples
+--------
+>>> import bargain
+>>> m = bargain.model_from_dict({
+...     "model": {"name": "m"}, "parameters": {"d": 0.9},
+...     "variables": {"x": {"min": 0, "max": 1}},
+...     "parties": {"W": {"payoff": "x", "discount_factor": "d"}, "A": {"payoff": "1 - x"}}})
+>>> validate_model(m.with_values(d=1.5))
+Traceback (most recent call last):
+...
+bargain.errors.ModelError: [parties.W] discount_factor: must lie in (0, 1], got 1.5 (3/2)
+"""
+
+from __future__ import annotations
+
+import math
+
+import sympy
+
+from bargain.errors import ModelError
+from bargain.model.model import Model
+
+
+def numeric_value(model: Model, expr: sympy.Expr, table: str, key: str) -> float:
+    """Evaluate a parameter-only expression at the model's values; refuse non-finite results."""
+    value = model.numeric(expr)
+    if value.free_symbols:
+        names = ", ".join(sorted(str(s) for s in value.free_symbols))
+        raise ModelError(
+            f"may use parameters only, but uses {names}", file=model.file, table=table, key=key
+        )
+    number = complex(sympy.N(value, 30))
+    if not (math.isfinite(number.real) and abs(number.imag) <= 1e-12 * max(1, abs(number.real))):
+        raise ModelError(
+            f"must be a finite real number, got {value}", file=model.file, table=table, key=key
+        )
+    return number.real
+
+
+def require_two_parties(model: Model, game: str) -> None:
+    """Refuse a model that does not have exactly two parties, for a two-party ``game``."""
+    if len(model.parties) != 2:
+        raise ModelError(
+            f"{game} has two parties, the model has {len(model.parties)}",
+            file=model.file,
+            table="parties",
+        )
+
+
+def _in_range(
+    model: Model,
+    expr: sympy.Expr,
+    table: str,
+    key: str,
+    low: float,
+    high: float,
+    *,
+    low_open: bool,
+    high_open: bool,
+) -> None:
+    value = numeric_value(model, expr, table, key)
+    below = value <= low if low_open else value < low
+    above = value >= high if high_open else value > high
+    if below or above:
+        interval = f"{'(' if low_open else '['}{_num(low)}, {_num(high)}{')' if high_open else ']'}"
+        raise ModelError(
+            f"must lie in {interval}, got {value:g} ({model.numeric(expr)})",
+            file=model.file,
+            table=table,
+            key=key,
+        )
+
+
+def _num(x: float) -> str:
+    return "inf" if math.isinf(x) else f"{x:g}"
+
+
+def validate_model(model: Model) -> None:
+    """Check every parameter-only expression of ``model`` at its parameter values, once.
+
+    A model is immutable, so a model that passed is marked and later calls return at
+    once: an entry point validates, and the routines below it may call this again at
+    no cost (a new model, e.g. from :meth:`~bargain.Model.with_values`, is checked anew).
+
+    Raises
+    ------
+    ModelError
+        Naming the table and key of the first value that is not finite or lies
+        outside its allowed range: discount factors in (0, 1], discount rates
+        and bargaining powers positive, probabilities in [0, 1], variable
+        bounds with min <= max; or a ``[bargaining] transfer`` that is not a
+        contract variable.
+    """
+    if model.__dict__.get(_VALIDATED):
+        return
+    _validate(model)
+    object.__setattr__(model, _VALIDATED, True)
+
+
+_VALIDATED = "_validated"  # the mark of a model that passed validate_model
+
+
+def _validate(model: Model) -> None:
+    inf = math.inf
+    for v in model.variables:
+        table = f"variables.{v.name}"
+        lo = numeric_value(model, v.min, table, "min")
+        hi = numeric_value(model, v.max, table, "max")
+        if lo > hi:
+            raise ModelError(
+                f"min ({lo:g}) exceeds max ({hi:g}): no value of {v.name} is allowed",
+                file=model.file,
+                table=table,
+                key="max",
+            )
+    for p in model.parties:
+        table = f"parties.{p.name}"
+        numeric_value(model, p.disagreement, table, "disagreement")
+        numeric_value(model, p.strike_payoff, table, "strike_payoff")
+        if p.outside_option is not None:
+            numeric_value(model, p.outside_option, table, "outside_option")
+        if p.discount_factor is not None:
+            _in_range(
+                model,
+                p.discount_factor,
+                table,
+                "discount_factor",
+                0,
+                1,
+                low_open=True,
+                high_open=False,
+            )
+        if p.discount_rate is not None:
+            _in_range(
+                model,
+                p.discount_rate,
+                table,
+                "discount_rate",
+                0,
+                inf,
+                low_open=True,
+                high_open=True,
+            )
+        if p.demand is not None:
+            numeric_value(model, p.demand, table, "demand")
+        if p.hardliner is not None:
+            _in_range(model, p.hardliner, table, "hardliner", 0, 1, low_open=True, high_open=True)
+        if p.bargaining_power is not None:
+            _in_range(
+                model,
+                p.bargaining_power,
+                table,
+                "bargaining_power",
+                0,
+                inf,
+                low_open=True,
+                high_open=True,
+            )
+    _in_range(
+        model,
+        model.bargaining.breakdown_probability,
+        "bargaining",
+        "breakdown_probability",
+        0,
+        1,
+        low_open=False,
+        high_open=False,
+    )
+    if model.bargaining.status_quo is not None:
+        numeric_value(model, model.bargaining.status_quo, "bargaining", "status_quo")
+    transfer = model.bargaining.transfer
+    if transfer is not None and transfer not in model.variable_names:
+        raise ModelError(
+            f"unknown variable {transfer!r}; the variables are {', '.join(model.variable_names)}",
+            file=model.file,
+            table="bargaining",
+            key="transfer",
+        )
+    for pr in model.promises:
+        where = f"promises.{pr.name}"
+        for key in ("trust", "error", "opportunist_keeps", "breakdown_per_distrust"):
+            _in_range(model, getattr(pr, key), where, key, 0, 1, low_open=False, high_open=False)
+        for key in ("concession_value", "promised_cost"):
+            if getattr(pr, key) is not None:
+                numeric_value(model, getattr(pr, key), where, key)
+
+
+__all__ = ["numeric_value", "validate_model"]

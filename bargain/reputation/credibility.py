@@ -1,0 +1,559 @@
+"""Credibility-adjusted bargaining: what a broken promise costs at the table.
+
+A model's promise (``[promises.NAME]``) is evaluated twice — *before* it is
+broken, at the prior trust, and *after* the observed outcomes (by default one
+broken promise), at the posterior trust of :func:`bargain.reputation.trust.posterior` —
+and the model is solved at each trust level under a solution concept.
+Three channels link trust to the bargaining problem, each a switch:
+
+1. **Expected value.** The promise is a *package deal*: the recipient
+   concedes something worth ``concession`` to it and ``concession_value`` to
+   the promiser; the promiser keeps its promise, worth ``promised`` to the
+   recipient and costing it ``promised_cost``, with probability
+   ``k = trust (1 − error) + (1 − trust) opportunist_keeps``. With the package
+   in the agreement the recipient's payoff gains ``k · promised − concession``
+   and the promiser's ``concession_value − k · promised_cost``: a promise is
+   worth its face value times the probability it is kept, reckoned at the
+   beliefs both sides share.
+2. **Feasibility** (``package``). ``"threshold"`` (default): the package is in
+   the agreement only when both sides gain from it — for the recipient, when
+   trust is at least the trust threshold of :mod:`bargain.reputation.promise`;
+   ``"always"`` / ``"never"`` force it in or out.
+3. **Breakdown risk.** Distrust adds a per-round risk that talks break down:
+   ``q = 1 − (1 − q0)(1 − b (1 − trust))``, with ``q0`` the model's
+   ``breakdown_probability`` and ``b`` the promise's
+   ``breakdown_per_distrust`` (default 0: this channel off). It moves the
+   alternating-offers equilibrium; the axiomatic solutions ignore it.
+
+The **expected strike length** comes from reputational bargaining
+(:mod:`bargain.reputation.attrition`, Abreu & Gul 2000) when both parties state a
+``demand`` and the recipient a ``hardliner`` probability: the promiser's
+probability of being a hard-liner is identified with that of being an
+opportunist, ``1 − trust``.
+
+Examples
+--------
+>>> import bargain
+>>> model = bargain.model_from_dict({
+...     "model": {"name": "deal"}, "parameters": {"p": 0.8},
+...     "variables": {"x": {"min": 0, "max": 1}},
+...     "parties": {"W": {"payoff": "x"}, "A": {"payoff": "1 - x"}},
+...     "promises": {"dvd_for_est": {"by": "A", "to": "W", "concession": 0.1,
+...                  "concession_value": 0.3, "promised": 0.2, "trust": "p",
+...                  "error": 0.1}}})
+>>> report = credibility(model)
+>>> report.before.package, report.after.package
+(True, False)
+>>> round(report.after.trust, 4), round(report.cost["surplus_lost"], 4)
+(0.2857, 0.2)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import sympy
+
+from bargain.concepts.registry import concept
+from bargain.concepts.solution import Solution
+from bargain.errors import ModelError
+from bargain.model.model import Model, Promise, exact_number
+from bargain.model.patience import discount_rates
+from bargain.model.validate import numeric_value, validate_model
+from bargain.reputation.attrition import Reputation, abreu_gul
+from bargain.reputation.promise import PromiseGame, find_promise, promise_game, solve_promise
+from bargain.reputation.trust import OUTCOMES, posterior, promises_to_rebuild
+from bargain.rounding import sig
+
+PACKAGE_RULES = ("threshold", "always", "never")
+"""How the package deal's feasibility is decided (see the module docstring)."""
+
+"""The solution concepts a credibility report can use."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    """The negotiation at one trust level (a column of the before/after table).
+
+    Attributes
+    ----------
+    label
+        ``"before"`` or ``"after"``.
+    trust
+        Probability that the promiser is honest.
+    keep_probability
+        Probability that the promise is kept.
+    package
+        Whether the package deal (concession for promise) is in the agreement.
+    breakdown_probability
+        Per-round risk that talks break down.
+    solution
+        The solution of the credibility-adjusted model.
+    surplus
+        Sum of the parties' gains over their disagreement payoffs.
+    strike
+        The reputational war of attrition, or ``None`` when the model does not
+        give the demands and hard-liner probabilities it needs.
+    """
+
+    label: str
+    trust: float
+    keep_probability: float
+    package: bool
+    breakdown_probability: float
+    solution: Solution
+    surplus: float
+    strike: Reputation | None = None
+
+    @property
+    def expected_strike(self) -> float | None:
+        """Expected number of periods before the war of attrition ends."""
+        return None if self.strike is None else self.strike.expected_delay
+
+    @property
+    def impasse_probability(self) -> float | None:
+        """Probability that both sides are hard-liners and no agreement comes."""
+        return None if self.strike is None else self.strike.impasse
+
+
+@dataclass(frozen=True)
+class CredibilityReport:
+    """Before and after a broken promise: trust, terms, payoffs, surplus, strike length.
+
+    Attributes
+    ----------
+    model, promise, method
+        What was solved, and under which solution concept.
+    observed
+        The outcomes of the promise that trust is updated on.
+    game
+        The promise game at the prior trust (:class:`bargain.reputation.promise.PromiseGame`).
+    trust_threshold
+        The least trust at which the recipient concedes on the promise.
+    rebuild
+        Kept promises in a row that bring trust back to the prior, or ``None``
+        when none can (a broken promise proved the promiser an opportunist).
+    before, after
+        The two stages.
+    strike_cost
+        Each party's cost of one period of strike (minus its strike payoff).
+    settings
+        The switches used: error rates, package rule, breakdown per distrust.
+    assumptions
+        Every modelling choice behind the numbers, in words.
+    """
+
+    model: str
+    promise: str
+    method: str
+    observed: tuple[str, ...]
+    game: PromiseGame
+    trust_threshold: float
+    rebuild: int | None
+    before: Stage
+    after: Stage
+    strike_cost: dict[str, float]
+    settings: dict[str, Any]
+    assumptions: tuple[str, ...] = field(default=())
+
+    @property
+    def cost(self) -> dict[str, float | None]:
+        """The cost of the broken promise.
+
+        ``surplus_lost`` (gains from agreement before minus after),
+        ``longer_strike`` (periods) and ``strike_cost`` (its cost to both sides,
+        periods times their summed per-period strike costs; ``None`` without a
+        strike model), and ``total`` (surplus lost plus added strike cost).
+        """
+        lost = self.before.surplus - self.after.surplus
+        b, a = self.before.expected_strike, self.after.expected_strike
+        if b is None or a is None:
+            return {"surplus_lost": lost, "longer_strike": None, "strike_cost": None, "total": lost}
+        added = (a - b) * sum(self.strike_cost.values())
+        return {
+            "surplus_lost": lost,
+            "longer_strike": a - b,
+            "strike_cost": added,
+            "total": lost + added,
+        }
+
+    def rows(self) -> list[tuple[str, float | bool | None, float | bool | None]]:
+        """The before/after table as ``(quantity, before, after)`` rows."""
+        b, a = self.before, self.after
+        out: list[tuple[str, float | bool | None, float | bool | None]] = [
+            ("trust", b.trust, a.trust),
+            ("P(promise kept)", b.keep_probability, a.keep_probability),
+            ("package deal", b.package, a.package),
+            ("breakdown risk per round", b.breakdown_probability, a.breakdown_probability),
+        ]
+        out += [
+            (f"agreement {k}", v, a.solution.agreement.get(k))
+            for k, v in b.solution.agreement.items()
+        ]
+        out += [
+            (f"payoff {k}", v, a.solution.payoffs.get(k)) for k, v in b.solution.payoffs.items()
+        ]
+        out += [("surplus", b.surplus, a.surplus)]
+        if b.strike is not None and a.strike is not None:
+            out += [
+                ("expected strike (periods)", b.expected_strike, a.expected_strike),
+                ("P(impasse)", b.impasse_probability, a.impasse_probability),
+                (
+                    "P(agreement at once)",
+                    b.strike.agreement_at_zero,
+                    a.strike.agreement_at_zero,
+                ),
+            ]
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the settings, both stages and the cost."""
+
+        def stage(s: Stage) -> dict[str, Any]:
+            return {
+                "trust": s.trust,
+                "keep_probability": s.keep_probability,
+                "package": s.package,
+                "breakdown_probability": s.breakdown_probability,
+                "agreement": dict(s.solution.agreement),
+                "payoffs": dict(s.solution.payoffs),
+                "disagreement": dict(s.solution.disagreement),
+                "surplus": s.surplus,
+                "expected_strike": s.expected_strike,
+                "impasse_probability": s.impasse_probability,
+                "solution": s.solution.to_dict(),
+            }
+
+        return {
+            "model": self.model,
+            "promise": self.promise,
+            "method": self.method,
+            "observed": list(self.observed),
+            "trust_threshold": self.trust_threshold,
+            "promises_to_rebuild": self.rebuild,
+            "settings": dict(self.settings),
+            "before": stage(self.before),
+            "after": stage(self.after),
+            "cost": self.cost,
+            "assumptions": list(self.assumptions),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The report as one JSON object (see :meth:`to_dict`)."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    def _header(self) -> str:
+        seen = ", ".join(self.observed) or "nothing"
+        return (
+            f"credibility of promise {self.promise} in {self.model} ({self.method}); "
+            f"observed: {seen}; trust threshold {_fmt(self.trust_threshold)}"
+        )
+
+    def _cost_lines(self) -> list[str]:
+        c = self.cost
+        lines = [f"surplus lost: {_fmt(c['surplus_lost'])}"]
+        if c["longer_strike"] is not None:
+            longer, cost = _fmt(c["longer_strike"]), _fmt(c["strike_cost"])
+            lines.append(f"strike longer by {longer} periods, costing {cost}")
+        lines.append(f"cost of the broken promise: {_fmt(c['total'])}")
+        lines.append(
+            "trust cannot be rebuilt by kept promises"
+            if self.rebuild is None
+            else f"kept promises to rebuild trust: {self.rebuild}"
+        )
+        return lines
+
+    def table(self, digits: int = 6) -> list[tuple[str, str, str, str]]:
+        """:meth:`rows` as text, ``(quantity, before, after, change)``, to ``digits``
+        significant figures; the change is signed, and empty for yes/no rows."""
+        return [
+            (q, _fmt(b, digits), _fmt(a, digits), _change(b, a, digits)) for q, b, a in self.rows()
+        ]
+
+    def to_text(self) -> str:
+        """The before/after table as plain text."""
+        rows = self.table()
+        width = max(len(r[0]) for r in rows)
+        lines = [self._header(), f"  {'':<{width}}  {'before':>14}  {'after':>14}  {'change':>14}"]
+        lines += [f"  {q:<{width}}  {b:>14}  {a:>14}  {d:>14}" for q, b, a, d in rows]
+        lines += [f"  {line}" for line in self._cost_lines()]
+        lines += [f"  assumption: {a}" for a in self.assumptions]
+        return "\n".join(lines)
+
+    def to_markdown(self) -> str:
+        """The before/after table in Markdown."""
+        out = [self._header(), "", "| | before | after | change |", "|---|---|---|---|"]
+        out += [f"| {q} | {b} | {a} | {d} |" for q, b, a, d in self.table()]
+        out += [""] + [f"- {line}" for line in self._cost_lines()]
+        out += [f"- assumption: {a}" for a in self.assumptions]
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+def _fmt(value: float | bool | None, digits: int = 6) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return sig(value, digits)
+
+
+def _change(before: float | bool | None, after: float | bool | None, digits: int = 6) -> str:
+    if isinstance(before, bool) or isinstance(after, bool) or before is None or after is None:
+        return ""
+    text = sig(after - before, digits)
+    return text if text.startswith("-") else f"+{text}"  # sig prints -0 as 0: "+0"
+
+
+def _probability(model: Model, expr: sympy.Expr, where: str, key: str) -> sympy.Rational:
+    """A parameter-only probability of the model as an exact rational."""
+    numeric_value(model, expr, where, key)  # refuses variables and non-finite values
+    value = sympy.nsimplify(model.numeric(expr), rational=True)
+    return sympy.Rational(value)
+
+
+def adjusted_model(
+    model: Model,
+    promise: Promise,
+    trust: sympy.Rational,
+    *,
+    error: sympy.Rational,
+    opportunist_keeps: sympy.Rational,
+    package: bool,
+    breakdown_per_distrust: sympy.Rational,
+) -> Model:
+    """The model as bargained at a trust level: the package deal and the breakdown risk.
+
+    ``package`` says whether the package deal is in the agreement; the
+    payoffs then include its expected value (see the module docstring).
+    """
+    keep = trust * (1 - error) + (1 - trust) * opportunist_keeps
+    c, v = promise.concession, promise.promised
+    c_by, v_by = promise.to_promiser()
+    shift = {promise.to: keep * v - c, promise.by: c_by - keep * v_by} if package else {}
+    parties = tuple(
+        replace(p, payoff=p.payoff + shift[p.name]) if p.name in shift else p for p in model.parties
+    )
+    q0 = model.bargaining.breakdown_probability
+    q = 1 - (1 - q0) * (1 - breakdown_per_distrust * (1 - trust))
+    return replace(
+        model, parties=parties, bargaining=replace(model.bargaining, breakdown_probability=q)
+    )
+
+
+def _rates(model: Model) -> dict[str, float] | None:
+    """Each party's (positive) discount rate, or ``None`` if a party is not impatient."""
+    rates = discount_rates(model)
+    if any(r is None or r <= 0 for r in rates.values()):
+        return None
+    return rates  # type: ignore[return-value]
+
+
+def _strike(
+    model: Model, promise: Promise, trust: float, solution: Solution, surplus: float
+) -> Reputation | None:
+    """The reputational war of attrition at a trust level, if the model gives its inputs."""
+    recipient = model.party(promise.to)
+    if len(model.parties) != 2 or any(p.demand is None for p in model.parties):
+        return None
+    if recipient.hardliner is None:
+        return None
+    rates = _rates(model)
+    if rates is None or surplus <= 0:
+        return None
+    demands = {}
+    for p in model.parties:
+        gain = (
+            numeric_value(model, p.demand, f"parties.{p.name}", "demand")
+            - solution.disagreement[p.name]
+        )
+        demands[p.name] = gain / surplus
+    obstinate = {
+        promise.to: numeric_value(model, recipient.hardliner, f"parties.{promise.to}", "hardliner"),
+        promise.by: 1 - trust,
+    }
+    return abreu_gul(demands, obstinate, rates)
+
+
+def credibility(
+    model: Model,
+    promise: str | None = None,
+    *,
+    observed: Iterable[str] = ("broken",),
+    prior: float | None = None,
+    error: float | None = None,
+    opportunist_keeps: float | None = None,
+    package: str = "threshold",
+    breakdown_per_distrust: float | None = None,
+    method: str = "nash",
+    **options: Any,
+) -> CredibilityReport:
+    """Solve a model before and after a promise is broken, and report the difference.
+
+    Parameters
+    ----------
+    model
+        A model with at least one ``[promises.NAME]`` table.
+    promise
+        The promise's name (needed when the model has several).
+    observed
+        Outcomes of the promise, in order, each ``"kept"`` or ``"broken"``.
+    prior, error, opportunist_keeps, breakdown_per_distrust
+        Override the promise's ``trust``, ``error``, ``opportunist_keeps`` and
+        ``breakdown_per_distrust``.
+    package
+        ``"threshold"``, ``"always"`` or ``"never"`` (see the module docstring).
+    method
+        The solution concept: a registered one that a promise can change
+        (``bargain.concepts.registry.names(credibility=True)``).
+    **options
+        Passed to the solver (e.g. ``proposer`` for ``"rubinstein"``).
+
+    Returns
+    -------
+    CredibilityReport
+
+    Raises
+    ------
+    ModelError
+        For an unknown promise, method, package rule or outcome, or a
+        probability outside [0, 1].
+
+    Examples
+    --------
+    >>> import bargain
+    >>> model = bargain.model_from_dict({
+    ...     "model": {"name": "m"}, "variables": {"x": {"min": 0, "max": 1}},
+    ...     "parties": {"W": {"payoff": "x"}, "A": {"payoff": "1 - x"}},
+    ...     "promises": {"p": {"by": "A", "to": "W", "concession": 0.1,
+    ...                        "promised": 0.2, "trust": 0.9}}})
+    >>> credibility(model, method="egalitarian", package="sometimes")
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: [credibility] package: unknown rule 'sometimes'; allowed: ...
+    """
+    solver = concept(method, table="credibility", credibility=True).solve
+    if package not in PACKAGE_RULES:
+        raise ModelError(
+            f"unknown rule {package!r}; allowed: {', '.join(PACKAGE_RULES)}",
+            table="credibility",
+            key="package",
+        )
+    observed = tuple(observed)
+    for outcome in observed:
+        if outcome not in OUTCOMES:
+            raise ModelError(
+                f"unknown outcome {outcome!r}; allowed: {', '.join(OUTCOMES)}",
+                table="credibility",
+                key="observed",
+            )
+    validate_model(model)
+    found = find_promise(model, promise)
+    where = f"promises.{found.name}"
+
+    def setting(value: float | None, key: str, argument: str) -> sympy.Rational:
+        if value is None:
+            return _probability(model, getattr(found, key), where, key)
+        number = exact_number(value, table="credibility", key=argument, file=model.file)
+        if not 0 <= number <= 1:
+            raise ModelError(
+                f"must be a probability in [0, 1], got {value!r}", table="credibility", key=argument
+            )
+        return number
+
+    p0 = setting(prior, "trust", "prior")
+    e = setting(error, "error", "error")
+    h = setting(opportunist_keeps, "opportunist_keeps", "opportunist_keeps")
+    b = setting(breakdown_per_distrust, "breakdown_per_distrust", "breakdown_per_distrust")
+    game = promise_game(
+        model, found.name, trust=float(p0), error=float(e), opportunist_keeps=float(h)
+    )
+    result = solve_promise(game)  # validates the beliefs (1 − error > opportunist_keeps)
+    p1 = posterior(p0, observed, error=e, opportunist_keeps=h)
+    try:
+        rebuild: int | None = promises_to_rebuild(
+            float(p0), observed, error=float(e), opportunist_keeps=float(h)
+        )
+    except ModelError:
+        rebuild = None
+    strike_cost = {
+        p.name: -numeric_value(model, p.strike_payoff, f"parties.{p.name}", "strike_payoff")
+        for p in model.parties
+    }
+
+    def stage(label: str, trust: sympy.Rational) -> Stage:
+        keep = trust * (1 - e) + (1 - trust) * h
+        gains = solve_promise(replace(game, trust=float(trust)))
+        c_by, v_by = found.to_promiser()
+        promiser_gains = numeric_value(model, c_by - keep * v_by, where, "concession_value") >= 0
+        included = {"always": True, "never": False}.get(package, gains.concedes and promiser_gains)
+        adjusted = adjusted_model(
+            model,
+            found,
+            trust,
+            error=e,
+            opportunist_keeps=h,
+            package=included,
+            breakdown_per_distrust=b,
+        )
+        solution = solver(adjusted, **options)
+        surplus = sum(solution.payoffs[k] - solution.disagreement[k] for k in solution.payoffs)
+        return Stage(
+            label=label,
+            trust=float(trust),
+            keep_probability=float(keep),
+            package=included,
+            breakdown_probability=numeric_value(
+                adjusted,
+                adjusted.bargaining.breakdown_probability,
+                "bargaining",
+                "breakdown_probability",
+            ),
+            solution=solution,
+            surplus=surplus,
+            strike=_strike(adjusted, found, float(trust), solution, surplus),
+        )
+
+    return CredibilityReport(
+        model=model.name,
+        promise=found.name,
+        method=method,
+        observed=observed,
+        game=game,
+        trust_threshold=result.trust_threshold,
+        rebuild=rebuild,
+        before=stage("before", p0),
+        after=stage("after", p1),
+        strike_cost=strike_cost,
+        settings={
+            "prior": float(p0),
+            "error": float(e),
+            "opportunist_keeps": float(h),
+            "package": package,
+            "breakdown_per_distrust": float(b),
+        },
+        assumptions=ASSUMPTIONS,
+    )
+
+
+ASSUMPTIONS = (
+    "trust is the probability that the promiser is an honest type; it is updated by Bayes' rule",
+    "a promise is worth its face value times the probability it is kept, at shared beliefs",
+    "the package deal is in the agreement only when both sides gain from it",
+    "distrust adds a per-round breakdown risk b (1 - trust); it moves the strategic game only",
+    "the promiser is a hard-liner (obstinate) exactly when it is an opportunist",
+)
+
+
+__all__ = [
+    "PACKAGE_RULES",
+    "CredibilityReport",
+    "Stage",
+    "adjusted_model",
+    "credibility",
+]

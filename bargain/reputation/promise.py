@@ -1,0 +1,302 @@
+"""Promise games: concede on an unenforceable promise, and what a rational recipient does.
+
+A promise (``[promises.NAME]`` in a model) has a *recipient* (``to``), who may
+**concede** first — give up something worth ``c`` (``concession``) — or
+**hold**, and a *promiser* (``by``), who after a concession may **honour**
+its promise — deliver something worth ``v`` (``promised``) to the recipient —
+or **renege**. Both are taken as transfers, worth the same to the two sides
+(DVD and EST residuals move money from one side to the other). Payoffs
+(recipient, promiser):
+
+=================  =============  ============
+                   honour         renege
+=================  =============  ============
+concede            (v − c, c − v)  (−c, c)
+hold               (0, 0)          (0, 0)
+=================  =============  ============
+
+Solved as a **normal form** with nashpy — vertex enumeration and support
+enumeration, merged, every candidate verified to be a mutual best response
+(support enumeration alone misses equilibria of degenerate games such as
+this one) — and as a **sequential** game by backward induction. The two
+differ: holding while the promiser "would honour" with probability up to
+``c/v`` is a Nash equilibrium, but rests on a promise the promiser would not
+keep once the concession is made (not subgame perfect).
+
+With **types** (:mod:`bargain.reputation.trust`): the promiser is honest with
+probability ``p`` (``trust``) and then delivers with probability ``1 − e``;
+an opportunist keeps with probability ``h``. The recipient concedes iff
+``(p (1 − e) + (1 − p) h) v >= c``, i.e. iff trust is at least the
+**trust threshold** ``p* = (c/v − h) / (1 − e − h)``.
+
+Examples
+--------
+>>> g = PromiseGame("dvd_for_est", "W", "A", concession=0.3, promised=0.5, trust=0.8)
+>>> r = solve_promise(g)
+>>> r.trust_threshold, r.concedes
+(0.6, True)
+>>> [(e.recipient["hold"], round(e.promiser["honour"], 12), e.subgame_perfect)
+...  for e in r.equilibria]
+[(1.0, 0.0, True), (1.0, 0.6, False)]
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from dataclasses import dataclass
+
+import nashpy
+import numpy as np
+
+from bargain.errors import ModelError
+from bargain.model.model import Model, Promise
+from bargain.model.validate import numeric_value
+from bargain.reputation.trust import check_beliefs
+
+RECIPIENT_MOVES = ("concede", "hold")
+PROMISER_MOVES = ("honour", "renege")
+_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class PromiseGame:
+    """A promise and the beliefs about the promiser (see the module docstring)."""
+
+    name: str
+    recipient: str
+    promiser: str
+    concession: float
+    promised: float
+    trust: float
+    error: float = 0.0
+    opportunist_keeps: float = 0.0
+    file: str | None = None
+
+    def __post_init__(self) -> None:
+        where = f"promises.{self.name}"
+        for key, value in (("concession", self.concession), ("promised", self.promised)):
+            if not (math.isfinite(value) and value > 0):
+                raise ModelError(
+                    f"must be positive (a promise whose {key} is worth nothing is no trade), "
+                    f"got {value!r}",
+                    file=self.file,
+                    table=where,
+                    key=key,
+                )
+        try:
+            check_beliefs(self.trust, self.error, self.opportunist_keeps)
+        except ModelError as err:
+            key = "trust" if err.key == "prior" else err.key
+            raise ModelError(err.message, file=self.file, table=where, key=key) from None
+
+    def payoffs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The normal form against an opportunist: rows concede/hold, columns honour/renege."""
+        c, v = self.concession, self.promised
+        recipient = np.array([[v - c, -c], [0.0, 0.0]])
+        promiser = np.array([[c - v, c], [0.0, 0.0]])
+        return recipient, promiser
+
+
+@dataclass(frozen=True)
+class Equilibrium:
+    """A Nash equilibrium of the normal form: mixed strategies, payoffs, and how it was found."""
+
+    recipient: dict[str, float]
+    promiser: dict[str, float]
+    payoffs: dict[str, float]
+    subgame_perfect: bool
+    found_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PromiseResult:
+    """Everything :func:`solve_promise` finds about a promise game.
+
+    Attributes
+    ----------
+    equilibria
+        All Nash equilibria of the normal form against an opportunist (the
+        extreme points where they form a set), sorted.
+    pure_equilibria
+        Pure-strategy equilibria by brute-force enumeration (an independent check).
+    backward_induction
+        The subgame-perfect play against an opportunist: ``(recipient move, promiser move)``.
+    trust_threshold
+        The least trust at which the recipient concedes (may exceed 1: never).
+    concedes
+        Whether the recipient concedes at the game's trust.
+    keep_probability
+        Probability that the promise is kept, given the trust and error rates.
+    expected
+        Each side's expected payoff when the recipient plays its best reply.
+    """
+
+    game: PromiseGame
+    equilibria: tuple[Equilibrium, ...]
+    pure_equilibria: tuple[tuple[str, str], ...]
+    backward_induction: tuple[str, str]
+    trust_threshold: float
+    concedes: bool
+    keep_probability: float
+    expected: dict[str, float]
+
+
+def find_promise(model: Model, name: str | None = None) -> Promise:
+    """A model's promise: the only one, or the one called ``name``."""
+    if not model.promises:
+        raise ModelError("the model has no promises", file=model.file, table="promises")
+    if name is None:
+        if len(model.promises) > 1:
+            names = ", ".join(p.name for p in model.promises)
+            raise ModelError(
+                f"the model has several promises ({names}); name one",
+                file=model.file,
+                table="promises",
+            )
+        return model.promises[0]
+    for promise in model.promises:
+        if promise.name == name:
+            return promise
+    names = ", ".join(p.name for p in model.promises)
+    raise ModelError(
+        f"unknown promise {name!r}; the promises are {names}",
+        file=model.file,
+        table="promises",
+        key=name,
+    )
+
+
+def promise_game(
+    model: Model,
+    name: str | None = None,
+    *,
+    trust: float | None = None,
+    error: float | None = None,
+    opportunist_keeps: float | None = None,
+) -> PromiseGame:
+    """Read a promise from a model (the only one, or the one called ``name``).
+
+    ``trust``, ``error`` and ``opportunist_keeps`` override the promise's own values.
+    """
+    promise = find_promise(model, name)
+    where = f"promises.{promise.name}"
+
+    def value(override: float | None, key: str) -> float:
+        if override is not None:
+            return override
+        return numeric_value(model, getattr(promise, key), where, key)
+
+    return PromiseGame(
+        name=promise.name,
+        recipient=promise.to,
+        promiser=promise.by,
+        concession=value(None, "concession"),
+        promised=value(None, "promised"),
+        trust=value(trust, "trust"),
+        error=value(error, "error"),
+        opportunist_keeps=value(opportunist_keeps, "opportunist_keeps"),
+        file=model.file,
+    )
+
+
+def _clean(strategy: np.ndarray) -> np.ndarray:
+    """Remove round-off (e.g. -1e-17) from a mixed strategy and renormalise."""
+    s = np.where(np.abs(strategy) < _TOL, 0.0, strategy)
+    s = np.clip(s, 0.0, None)
+    return s / s.sum()
+
+
+def _is_equilibrium(a: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray) -> bool:
+    """Each strategy is a best response to the other (to a tolerance)."""
+    return bool(x @ a @ y >= np.max(a @ y) - _TOL and x @ b @ y >= np.max(x @ b) - _TOL)
+
+
+def _nash_equilibria(a: np.ndarray, b: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, str]]:
+    game = nashpy.Game(a, b)
+    found: list[tuple[np.ndarray, np.ndarray, str]] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nashpy warns on degenerate games; we verify instead
+        for algorithm, equilibria in (
+            ("nashpy vertex enumeration", game.vertex_enumeration()),
+            ("nashpy support enumeration", game.support_enumeration()),
+        ):
+            for x, y in equilibria:
+                x, y = _clean(np.asarray(x, float)), _clean(np.asarray(y, float))
+                if _is_equilibrium(a, b, x, y):
+                    found.append((x, y, algorithm))
+    return found
+
+
+def solve_promise(game: PromiseGame) -> PromiseResult:
+    """Solve a promise game in normal form (nashpy), by backward induction, and with types.
+
+    Examples
+    --------
+    With no trust at all, the recipient holds:
+
+    >>> solve_promise(PromiseGame("p", "W", "A", 0.3, 0.5, trust=0.0)).expected
+    {'W': 0.0, 'A': 0.0}
+    """
+    a, b = game.payoffs()
+    merged: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, list[str]]] = {}
+    for x, y, algorithm in _nash_equilibria(a, b):
+        key = tuple(np.round(np.concatenate([x, y]), 9))
+        entry = merged.setdefault(key, (x, y, []))
+        if algorithm not in entry[2]:
+            entry[2].append(algorithm)
+    # Backward induction against an opportunist: after a concession, compare its payoffs.
+    promiser_move = "honour" if b[0, 0] > b[0, 1] else "renege"
+    column = PROMISER_MOVES.index(promiser_move)
+    recipient_move = "concede" if a[0, column] > a[1, column] else "hold"
+    equilibria = []
+    for x, y, algorithms in merged.values():
+        spe = (
+            x[RECIPIENT_MOVES.index(recipient_move)] == 1.0
+            and y[PROMISER_MOVES.index(promiser_move)] == 1.0
+        )
+        equilibria.append(
+            Equilibrium(
+                recipient=dict(zip(RECIPIENT_MOVES, map(float, x), strict=True)),
+                promiser=dict(zip(PROMISER_MOVES, map(float, y), strict=True)),
+                payoffs={game.recipient: float(x @ a @ y), game.promiser: float(x @ b @ y)},
+                subgame_perfect=bool(spe),
+                found_by=tuple(sorted(algorithms)),
+            )
+        )
+    equilibria.sort(key=lambda e: (not e.subgame_perfect, e.promiser["honour"]))
+    pure = tuple(
+        (RECIPIENT_MOVES[i], PROMISER_MOVES[j])
+        for i, j in itertools.product(range(2), range(2))
+        if a[i, j] >= a[:, j].max() - _TOL and b[i, j] >= b[i, :].max() - _TOL
+    )
+    c, v, e, h = game.concession, game.promised, game.error, game.opportunist_keeps
+    threshold = (c / v - h) / (1 - e - h)
+    keep = game.trust * (1 - e) + (1 - game.trust) * h
+    concedes = keep * v >= c - _TOL * max(1.0, c)
+    expected = (
+        {game.recipient: keep * v - c, game.promiser: c - keep * v}
+        if concedes
+        else {game.recipient: 0.0, game.promiser: 0.0}
+    )
+    return PromiseResult(
+        game=game,
+        equilibria=tuple(equilibria),
+        pure_equilibria=pure,
+        backward_induction=(recipient_move, promiser_move),
+        trust_threshold=max(0.0, threshold),
+        concedes=bool(concedes),
+        keep_probability=keep,
+        expected=expected,
+    )
+
+
+__all__ = [
+    "Equilibrium",
+    "PromiseGame",
+    "PromiseResult",
+    "find_promise",
+    "promise_game",
+    "solve_promise",
+]

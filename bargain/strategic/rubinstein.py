@@ -1,0 +1,934 @@
+"""The Rubinstein alternating-offers game and its extensions.
+
+Two parties bargain over one contract variable ``x``; one party's payoff
+rises with ``x`` and the other's falls (the utility frontier). They make
+offers in turn, one per *round* of length ``Δ`` periods (``period=``, default
+1: one round per model period, e.g. one a week).
+
+Timing, in round ``k = 0, 1, 2, …`` (time ``k Δ``):
+
+1. The proposer of the round (``first_proposer`` in round 0, then the other
+   party, alternating) offers a contract ``x``.
+2. The responder accepts — the game ends with payoffs ``u_i(x)`` at time
+   ``k Δ`` — or rejects.
+3. After a rejection the responder may take its **outside option** ``o_j``
+   (at time ``k Δ``; Binmore, Shaked & Sutton 1989; Muthoo 1999, ch. 5).
+4. Otherwise the round is a round of strike: each party receives its
+   **strike payoff** (inside option) for the round, the present value at the
+   round's start of a flow ``b_i`` per period over ``Δ`` periods,
+   ``b_i (1 - δ_i^Δ) / r_i`` with ``r_i = -log δ_i``. Then, with probability
+   ``q`` (``breakdown_probability``), talks **break down** and each party
+   receives its ``disagreement`` payoff ``d_i`` (at time ``k Δ``; Binmore,
+   Rubinstein & Wolinsky 1986, §4; Muthoo 1999, ch. 4); with probability
+   ``1 - q`` the next round starts, ``Δ`` periods later (payoffs discounted
+   by ``δ_i^Δ``).
+5. With a finite ``horizon`` of ``T`` rounds, talks that are still going
+   after round ``T - 1`` end: each party receives ``d_i`` at time ``T Δ``.
+
+In the stationary subgame-perfect equilibrium of the infinite game each
+party, as proposer, offers the contract that leaves the responder exactly
+indifferent between accepting and rejecting, and the first offer is
+accepted (no delay). With ``R_j(y) = s_j + q d_j + (1 - q) δ_j^Δ u_j(y)``,
+the two proposals ``x_W`` (by the party whose payoff rises with ``x``) and
+``x_A`` satisfy
+
+    u_A(x_W) = max(o_A, R_A(x_A)),    u_W(x_A) = max(o_W, R_W(x_W)).
+
+Examples
+--------
+>>> import bargain
+>>> s = bargain.rubinstein(bargain.load_model(bargain.models_dir() / "split.toml"))
+>>> s.formula["x"]
+V*(delta_A - 1)/(delta_A*delta_W - 1)
+>>> s.agreement["x"], s.extra["proposals"]
+(0.7142857142857143, {'W': 0.7142857142857143, 'A': 0.6428571428571429})
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy
+from scipy.optimize import brentq
+
+from bargain.axiomatic.program import solve_exact
+from bargain.concepts.registry import Concept, register
+from bargain.concepts.solution import Solution
+from bargain.concepts.vectorised import (
+    INFEASIBLE,
+    NO_CONVERGENCE,
+    OK,
+    STEP,
+    Columns,
+    Evaluate,
+    Frontier,
+    bisect,
+    compile_exprs,
+    scale_tol,
+    subset,
+)
+from bargain.errors import BargainError, ModelError, SolverError
+from bargain.model.model import Model, Party
+from bargain.model.validate import numeric_value, require_two_parties, validate_model
+from bargain.strategic.transfer import reduce_transfer
+
+_GRID = 201
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One party's terms in the game, as sympy expressions in the parameters."""
+
+    party: Party
+    discount: sympy.Expr  # per round
+    strike: sympy.Expr  # per round, present value at the round's start
+    outside: sympy.Expr | None
+
+
+@dataclass(frozen=True)
+class AlternatingOffers:
+    """The alternating-offers game a model defines (see the module docstring).
+
+    ``rising`` is the party whose payoff increases with the contract variable,
+    ``falling`` the other.
+    """
+
+    model: Model
+    x: sympy.Symbol
+    rising: _Side
+    falling: _Side
+    breakdown: sympy.Expr
+    period: sympy.Expr
+    first: str
+    horizon: sympy.Expr
+    lo: float  # the contract range at the model's values
+    hi: float
+
+
+def game_of(
+    model: Model,
+    *,
+    proposer: str | None = None,
+    period: float | None = None,
+    horizon: int | float | None = None,
+) -> AlternatingOffers:
+    """Read the alternating-offers game from a model, checking what it needs.
+
+    Raises
+    ------
+    ModelError
+        Naming the key: not two parties or not one contract variable (a model
+        with a transfer is reduced by :func:`bargain.strategic.transfer.reduce_transfer`
+        first, as :func:`rubinstein` does), a party
+        without patience, a period that is not positive, a horizon that is not
+        a positive integer or infinity, a frontier that is not monotone.
+    """
+    validate_model(model)
+    file = model.file
+    require_two_parties(model, "the alternating-offers game")
+    if len(model.variables) != 1:
+        raise ModelError(
+            "the alternating-offers game is played over one contract variable; the model has "
+            f"{len(model.variables)} ({', '.join(model.variable_names)}). bargain.rubinstein "
+            "(and credibility with method rubinstein) reduce a model with a transfer variable "
+            "to the game over it (bargain.transfer); this routine does not",
+            file=file,
+            table="variables",
+        )
+    if period is None:
+        delta_t: sympy.Expr = sympy.Integer(1)
+    else:
+        if isinstance(period, bool) or not (isinstance(period, int | float) and period > 0):
+            raise ModelError(
+                f"must be a positive number of periods, got {period!r}", file=file, key="period"
+            )
+        delta_t = sympy.Rational(repr(float(period)))
+    x = model.variables[0].symbol
+    sides = [_side(model, p, delta_t) for p in model.parties]
+    v = model.variables[0]
+    lo = numeric_value(model, v.min, f"variables.{v.name}", "min")
+    hi = numeric_value(model, v.max, f"variables.{v.name}", "max")
+    rising, falling = _orient(model, x, sides, lo, hi)
+    first = proposer or model.bargaining.first_proposer or model.parties[0].name
+    model.party(first)  # refuses an unknown name
+    t = model.bargaining.horizon if horizon is None else _horizon(horizon, file)
+    return AlternatingOffers(
+        model=model,
+        x=x,
+        rising=rising,
+        falling=falling,
+        breakdown=model.bargaining.breakdown_probability,
+        period=delta_t,
+        first=first,
+        horizon=t,
+        lo=lo,
+        hi=hi,
+    )
+
+
+def _horizon(value: int | float, file: str | None) -> sympy.Expr:
+    if isinstance(value, float) and math.isinf(value) and value > 0:
+        return sympy.oo
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ModelError(
+            f"must be a positive integer number of rounds or infinity, got {value!r}",
+            file=file,
+            table="bargaining",
+            key="horizon",
+        )
+    return sympy.Integer(value)
+
+
+def _side(model: Model, party: Party, delta_t: sympy.Expr) -> _Side:
+    where = f"parties.{party.name}"
+    if party.discount_factor is not None:
+        per_period = party.discount_factor
+        rate = -sympy.log(per_period)
+    elif party.discount_rate is not None:
+        rate = party.discount_rate
+        per_period = sympy.exp(-rate)
+    else:
+        raise ModelError(
+            "the alternating-offers game needs each party's patience: give discount_factor "
+            "(in (0, 1]) or discount_rate (> 0)",
+            file=model.file,
+            table=where,
+            key="discount_factor",
+        )
+    discount = per_period**delta_t
+    flow = party.strike_payoff
+    if flow == 0:
+        strike: sympy.Expr = sympy.Integer(0)
+    elif numeric_value(model, rate, where, "discount_factor") == 0:
+        strike = flow * delta_t  # no discounting: the flow simply adds up
+    else:
+        strike = flow * (1 - discount) / rate
+    return _Side(party, sympy.simplify(discount), strike, party.outside_option)
+
+
+def _orient(
+    model: Model, x: sympy.Symbol, sides: list[_Side], lo: float, hi: float
+) -> tuple[_Side, _Side]:
+    """Which party's payoff rises with x on [lo, hi]; refuse frontiers that are not monotone."""
+    grid = np.linspace(lo, hi, _GRID)
+    trends = []
+    for side in sides:
+        f = sympy.lambdify(x, model.numeric(side.party.payoff), "numpy")
+        with np.errstate(all="ignore"):
+            values = np.broadcast_to(np.asarray(f(grid), dtype=float), grid.shape)
+        steps = np.diff(values)
+        scale = 1e-12 * (1 + np.max(np.abs(values)))
+        if not np.all(np.isfinite(values)):
+            trend = 0
+        elif np.all(steps > -scale) and np.any(steps > scale):
+            trend = 1
+        elif np.all(steps < scale) and np.any(steps < -scale):
+            trend = -1
+        else:
+            trend = 0
+        if trend == 0:
+            raise ModelError(
+                f"must be finite and strictly monotone in {x} on [{lo:g}, {hi:g}] for the "
+                "alternating-offers game (one party's payoff rising, the other's falling)",
+                file=model.file,
+                table=f"parties.{side.party.name}",
+                key="payoff",
+            )
+        trends.append(trend)
+    if trends[0] == trends[1]:
+        raise ModelError(
+            f"both payoffs {'rise' if trends[0] > 0 else 'fall'} with {x}: there is nothing to "
+            "bargain over (the frontier must be decreasing)",
+            file=model.file,
+            table="parties",
+            key="payoff",
+        )
+    return (sides[0], sides[1]) if trends[0] > 0 else (sides[1], sides[0])
+
+
+class _Numeric:
+    """The game at the parameter values, as floats and callables."""
+
+    def __init__(self, game: AlternatingOffers) -> None:
+        m = game.model
+        self.game = game
+        self.lo, self.hi = game.lo, game.hi
+        self.q = numeric_value(m, game.breakdown, "bargaining", "breakdown_probability")
+        self.u = {}
+        self.delta = {}
+        self.base = {}
+        self.outside = {}
+        self.disagreement = {}
+        self.strike = {}
+        for side in (game.rising, game.falling):
+            name = side.party.name
+            where = f"parties.{name}"
+            self.u[name] = sympy.lambdify(game.x, m.numeric(side.party.payoff), "math")
+            self.delta[name] = numeric_value(m, side.discount, where, "discount_factor")
+            strike = numeric_value(m, side.strike, where, "strike_payoff")
+            d = numeric_value(m, side.party.disagreement, where, "disagreement")
+            self.strike[name] = strike
+            self.base[name] = strike + self.q * d
+            self.disagreement[name] = d
+            self.outside[name] = (
+                -math.inf
+                if side.outside is None
+                else numeric_value(m, side.outside, where, "outside_option")
+            )
+        self.rising = game.rising.party.name
+        self.falling = game.falling.party.name
+
+    def utility(self, name: str, x: float) -> float:
+        return float(self.u[name](x))
+
+    def rejecting_with(self, base: dict[str, float]) -> _Numeric:
+        """A copy of the game in which a rejection is worth ``base[name]`` this round to
+        each responder (instead of its strike and breakdown payoffs)."""
+        other = copy.copy(self)
+        other.base = dict(base)
+        return other
+
+    def best_for(self, name: str) -> float:
+        """The contract that is best for ``name``."""
+        return self.hi if name == self.rising else self.lo
+
+    def reject(self, name: str, continuation: float) -> float:
+        """What the responder ``name`` gets by rejecting, given its continuation payoff."""
+        keep = self.base[name] + (1 - self.q) * self.delta[name] * continuation
+        return max(self.outside[name], keep)
+
+    def offer_to(self, name: str, level: float) -> float | None:
+        """The contract that gives responder ``name`` exactly ``level`` (best for the proposer);
+        the proposer's best contract if ``level`` is below the responder's worst; ``None``
+        if no contract gives the responder that much."""
+        rising = name == self.rising
+        worst_x, best_x = (self.lo, self.hi) if rising else (self.hi, self.lo)
+        if self.utility(name, worst_x) >= level:
+            return worst_x
+        if self.utility(name, best_x) < level - 1e-15 * (1 + abs(level)):
+            return None
+        if self.utility(name, best_x) <= level:
+            return best_x
+        return brentq(
+            lambda x: self.utility(name, x) - level,
+            self.lo,
+            self.hi,
+            xtol=1e-15,
+            rtol=4 * np.finfo(float).eps,
+            maxiter=500,
+        )
+
+
+def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The stationary proposals: ``((x_W low, x_W high), (x_A low, x_A high))``, by the
+    rising and by the falling party. Low and high coincide when the equilibrium is unique.
+
+    The composite map from the falling party's proposal to its next one is a
+    contraction when there is discounting or breakdown risk, and its unique
+    fixed point is found by bracketing on ``[lo, hi]``. Without either (fixed
+    strike costs only; Rubinstein 1982, §5) the map may fix a whole interval:
+    it is located on a grid and its ends refined by bisection.
+    """
+    w, a = num.rising, num.falling
+
+    def answer(x_a: float) -> float:
+        x_w = num.offer_to(a, num.reject(a, num.utility(a, x_a)))
+        if x_w is None:
+            raise SolverError("no contract gives the responder what it can get by rejecting")
+        return x_w
+
+    def gap(x_a: float) -> float:
+        x_new = num.offer_to(w, num.reject(w, num.utility(w, answer(x_a))))
+        if x_new is None:
+            raise SolverError("no contract gives the responder what it can get by rejecting")
+        return x_new - x_a
+
+    span = num.hi - num.lo
+    tol = 1e-12 * (1 + abs(num.lo) + abs(num.hi))
+    contracting = num.q > 0 or any(d < 1 for d in num.delta.values())
+    if contracting:
+        g_lo, g_hi = gap(num.lo), gap(num.hi)
+        if g_lo == 0:
+            x_a = num.lo
+        elif g_hi == 0:
+            x_a = num.hi
+        elif g_lo * g_hi < 0:
+            x_a = brentq(gap, num.lo, num.hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+        else:
+            raise SolverError(
+                "the alternating-offers equations have no solution in the contract range"
+            )
+        return (answer(x_a),) * 2, (x_a,) * 2
+    grid = np.linspace(num.lo, num.hi, 2001)
+    gaps = np.array([gap(x) for x in grid])
+    zeros = np.flatnonzero(np.abs(gaps) <= tol)
+    if zeros.size == 0:
+        change = np.flatnonzero(np.sign(gaps[:-1]) * np.sign(gaps[1:]) < 0)
+        if change.size == 0:
+            raise SolverError(
+                "the alternating-offers equations have no solution in the contract range"
+            )
+        i = change[0]
+        x_a = brentq(gap, grid[i], grid[i + 1], xtol=1e-15, maxiter=500)
+        return (answer(x_a),) * 2, (x_a,) * 2
+
+    def edge(inside: float, outside: float) -> float:
+        for _ in range(200):
+            mid = (inside + outside) / 2
+            if abs(gap(mid)) <= tol:
+                inside = mid
+            else:
+                outside = mid
+            if abs(inside - outside) <= 1e-15 * (1 + span):
+                break
+        return inside
+
+    first, last = zeros[0], zeros[-1]
+    low = grid[first] if first == 0 else edge(grid[first], grid[first - 1])
+    high = grid[last] if last == grid.size - 1 else edge(grid[last], grid[last + 1])
+    return (answer(low), answer(high)), (low, high)
+
+
+@dataclass(frozen=True)
+class Move:
+    """Equilibrium behaviour in one round: what the proposer offers, and the least the
+    responder accepts (it takes its outside option on rejection if ``walks``)."""
+
+    proposer: str
+    responder: str
+    offer: float
+    demand: float
+    walks: bool
+
+
+def backward_induction(
+    game: AlternatingOffers, rounds: int
+) -> tuple[float, int, dict[str, float], tuple[Move, ...]]:
+    """Solve the game with ``rounds`` rounds by backward induction.
+
+    Returns the agreed contract, the number of rounds of strike before it is
+    agreed, each party's equilibrium payoff at time 0, and the equilibrium
+    :class:`Move` of every round. After the last round each party gets its
+    disagreement payoff; a responder who takes its outside option ends the
+    talks with the proposer at its disagreement payoff.
+
+    Raises
+    ------
+    SolverError
+        If the equilibrium path ends without agreement (deadline or walk-out).
+    """
+    return _backward(_Numeric(game), rounds)
+
+
+def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float], tuple[Move, ...]]:
+    game = num.game
+    names = (num.rising, num.falling)
+    d = {n: num.disagreement[n] for n in names}
+    values = dict(d)  # continuation payoffs after the last round, at that time
+    agreement: float | None = None  # the contract agreed on the path from this round on
+    delay = 0
+    ending = "the deadline passes"
+    plan: list[Move] = []
+    for k in reversed(range(rounds)):
+        proposer = _proposer(game, k)
+        responder = names[1] if proposer == names[0] else names[0]
+        keep = {n: num.base[n] + (1 - num.q) * num.delta[n] * values[n] for n in names}
+        walks = num.outside[responder] > keep[responder]
+        no_deal = {responder: num.outside[responder], proposer: d[proposer]} if walks else keep
+        x = num.offer_to(responder, no_deal[responder])
+        if x is not None and num.utility(proposer, x) >= no_deal[proposer]:
+            values = {n: num.utility(n, x) for n in names}
+            agreement, delay = x, 0
+        else:
+            x = num.best_for(proposer)  # an offer the responder rejects
+            values = no_deal
+            if walks:
+                agreement, ending = None, f"{responder} takes its outside option"
+            else:
+                delay += 1
+        plan.append(Move(proposer, responder, x, no_deal[responder], walks))
+    if agreement is None:
+        raise SolverError(f"no agreement within {rounds} rounds: {ending}")
+    return agreement, delay, values, tuple(reversed(plan))
+
+
+def stationary_moves(game: AlternatingOffers) -> dict[str, Move]:
+    """The equilibrium :class:`Move` of each party as proposer in the infinite game
+    (where the equilibria form a set, those at its low end)."""
+    num = _Numeric(game)
+    (x_w, _), (x_a, _) = _stationary(num)
+    return _moves(num, x_w, x_a)
+
+
+def _moves(num: _Numeric, x_w: float, x_a: float) -> dict[str, Move]:
+    w, a = num.rising, num.falling
+    proposals = {w: x_w, a: x_a}
+    moves = {}
+    for proposer, responder in ((w, a), (a, w)):
+        keep = num.base[responder] + (1 - num.q) * num.delta[responder] * num.utility(
+            responder, proposals[responder]
+        )
+        walks = num.outside[responder] > keep
+        demand = max(num.outside[responder], keep)
+        moves[proposer] = Move(proposer, responder, proposals[proposer], demand, walks)
+    return moves
+
+
+def _proposer(game: AlternatingOffers, k: int) -> str:
+    names = (game.rising.party.name, game.falling.party.name)
+    other = names[1] if game.first == names[0] else names[0]
+    return game.first if k % 2 == 0 else other
+
+
+def _exact(
+    game: AlternatingOffers, x_w: float, x_a: float, binding: dict[str, bool], timeout: float
+) -> dict[str, sympy.Expr] | None:
+    """The stationary proposals as formulas in the parameters, where sympy finds them."""
+    pw, pa = sympy.symbols("_xw _xa", real=True)
+    w, a = game.rising, game.falling
+    q = game.breakdown
+
+    def demand(side: _Side, y: sympy.Expr) -> sympy.Expr:
+        if binding[side.party.name]:
+            assert side.outside is not None
+            return side.outside
+        keep = side.strike + q * side.party.disagreement
+        return keep + (1 - q) * side.discount * side.party.payoff.xreplace({game.x: y})
+
+    eqs = [
+        a.party.payoff.xreplace({game.x: pw}) - demand(a, pa),
+        w.party.payoff.xreplace({game.x: pa}) - demand(w, pw),
+    ]
+    candidates = solve_exact(eqs, [pw, pa], timeout)
+    subs = game.model.substitutions
+    for cand in candidates:
+        if pw not in cand or pa not in cand:
+            continue
+        try:
+            vw = complex(sympy.N(cand[pw].xreplace(subs), 30))
+            va = complex(sympy.N(cand[pa].xreplace(subs), 30))
+        except (TypeError, ValueError):
+            continue
+        if (
+            abs(vw.imag) < 1e-12
+            and abs(va.imag) < 1e-12
+            and abs(vw.real - x_w) <= 1e-7 * (1 + abs(x_w))
+            and abs(va.real - x_a) <= 1e-7 * (1 + abs(x_a))
+        ):
+            return {w.party.name: _tidy(cand[pw]), a.party.name: _tidy(cand[pa])}
+    return None
+
+
+def _size(expr: sympy.Expr) -> int:
+    """Operations plus the size (in bits) of every rational in ``expr`` (sympy's default
+    measure counts ``log(p/q)`` as small however long ``p`` and ``q`` are)."""
+    bits = sum(
+        abs(int(r.p)).bit_length() + int(r.q).bit_length() for r in expr.atoms(sympy.Rational)
+    )
+    return int(sympy.count_ops(expr)) + bits
+
+
+def _tidy(expr: sympy.Expr) -> sympy.Expr:
+    """``sympy.simplify`` measured by :func:`_size`: with rational discount factors, the
+    default combines logarithms into the logarithm of a rational with thousands of digits."""
+    return sympy.simplify(expr, measure=_size)
+
+
+def rubinstein(
+    model: Model,
+    *,
+    proposer: str | None = None,
+    period: float | None = None,
+    horizon: int | float | None = None,
+    exact: bool = True,
+    timeout: float = 10.0,
+) -> Solution:
+    """The subgame-perfect equilibrium of the alternating-offers game of a model.
+
+    Parameters
+    ----------
+    model
+        A two-party model with one contract variable, or with several of
+        which one is a transfer (the game is then played over the transfer,
+        the other variables fixed where they maximise the joint surplus; see
+        :mod:`bargain.strategic.transfer`); each party needs a ``discount_factor`` (per
+        period) or a ``discount_rate``.
+    proposer
+        Who proposes first (default: ``[bargaining] first_proposer``, else the
+        first party).
+    period
+        Length of one round in model periods (default 1).
+    horizon
+        Number of rounds (default: ``[bargaining] horizon``); finite horizons
+        are solved by backward induction.
+    exact
+        Whether to look for the proposals as formulas in the parameters.
+    timeout
+        Seconds allowed for the closed-form attempt.
+
+    Returns
+    -------
+    Solution
+        ``method="rubinstein"``: the first proposer's offer, accepted after
+        ``delay`` rounds (0 in the infinite game); ``extra["proposals"]`` holds
+        both parties' equilibrium proposals (infinite horizon).
+
+    Raises
+    ------
+    ModelError
+        If the model lacks what the game needs (see :func:`game_of`); with
+        several variables, if none or several could be the transfer, a
+        constraint involves it, or its bounds bind in equilibrium (see
+        :func:`bargain.strategic.transfer.find_transfer` and
+        :meth:`bargain.strategic.transfer.TransferReduction.check`).
+    SolverError
+        If the equilibrium equations have no unique solution in the contract
+        range (e.g. no discounting and no breakdown risk).
+    """
+    if len(model.variables) > 1:
+        # Several contract variables: the game over the transfer (bargain.transfer).
+        reduction = reduce_transfer(model, exact=exact, timeout=timeout)
+        game = game_of(reduction.reduced, proposer=proposer, period=period, horizon=horizon)
+        solution, moves = _solve(game, exact=exact and reduction.exact, timeout=timeout)
+        return reduction.complete(solution, moves)
+    game = game_of(model, proposer=proposer, period=period, horizon=horizon)
+    return _solve(game, exact=exact, timeout=timeout)[0]
+
+
+def _solve(
+    game: AlternatingOffers, *, exact: bool, timeout: float
+) -> tuple[Solution, tuple[Move, ...]]:
+    """The equilibrium of a one-variable game, and the equilibrium moves behind it (every
+    round's with a finite horizon; each proposer's at both ends of an equilibrium set)."""
+    num = _Numeric(game)
+    m = game.model
+    var = m.variables[0].name
+    assumptions = [
+        f"one round lasts {float(game.period):g} {m.period}(s); offers alternate, "
+        f"{game.first} first",
+        "strike payoffs are flows per period, received while bargaining; disagreement "
+        "payoffs are received on breakdown or at the deadline",
+    ]
+    if game.horizon != sympy.oo:
+        rounds = int(game.horizon)
+        x, delay, values, plan = _backward(num, rounds)
+        return Solution(
+            model=m.name,
+            method="rubinstein",
+            agreement={var: x},
+            payoffs=values,
+            disagreement={n: num.disagreement[n] for n in m.party_names},
+            parameters={p.name: float(p.value) for p in m.parameters},
+            delay=float(delay * game.period),
+            route=f"backward induction over {rounds} rounds (brentq for each offer)",
+            extra={"horizon": {"rounds": float(rounds)}},
+            assumptions=(*assumptions, f"talks end after {rounds} rounds"),
+        ), plan
+    (w_low, w_high), (a_low, a_high) = _stationary(num)
+    if max(w_high - w_low, a_high - a_low) > 1e-9 * (1 + abs(num.hi - num.lo)):
+        low, high = (w_low, w_high) if game.first == num.rising else (a_low, a_high)
+        return Solution(
+            model=m.name,
+            method="rubinstein",
+            agreement={},
+            payoffs={},
+            disagreement={n: num.disagreement[n] for n in m.party_names},
+            parameters={p.name: float(p.value) for p in m.parameters},
+            agreement_set={var: (low, high)},
+            route="stationary subgame-perfect equilibria: the fixed points of the proposal "
+            "map, located on a grid and refined by bisection",
+            extra={
+                "payoff range": {
+                    f"{n} {end}": num.utility(n, x)
+                    for n in m.party_names
+                    for end, x in (("at low x", low), ("at high x", high))
+                }
+            },
+            assumptions=(
+                *assumptions,
+                f"no discounting and no breakdown risk: every {var} in the set is an "
+                "equilibrium agreement (Rubinstein 1982, §5)",
+            ),
+        ), (*_moves(num, w_low, a_low).values(), *_moves(num, w_high, a_high).values())
+    moves = _moves(num, w_low, a_low)
+    proposals = {n: move.offer for n, move in moves.items()}
+    binding = {move.responder: move.walks for move in moves.values()}
+    formulas = (
+        _exact(game, proposals[num.rising], proposals[num.falling], binding, timeout)
+        if exact
+        else None
+    )
+    if formulas is not None:
+        proposals = {
+            n: float(sympy.N(e.xreplace(m.substitutions), 30)) for n, e in formulas.items()
+        }
+    x = proposals[game.first]
+    formula = {var: formulas[game.first]} if formulas else None
+    return Solution(
+        model=m.name,
+        method="rubinstein",
+        agreement={var: x},
+        payoffs={n: num.utility(n, x) for n in m.party_names},
+        disagreement={n: num.disagreement[n] for n in m.party_names},
+        parameters={p.name: float(p.value) for p in m.parameters},
+        delay=0.0,
+        exact=formula is not None,
+        formula=formula,
+        exact_agreement={var: _tidy(formula[var].xreplace(m.substitutions))} if formula else None,
+        route="stationary subgame-perfect equilibrium: the two responders' indifference "
+        "conditions (brentq on the proposal map" + ("; exact: sympy.solve)" if formula else ")"),
+        binding=tuple(f"{n} outside option" for n, b in binding.items() if b),
+        extra={"proposals": proposals},
+        assumptions=tuple(assumptions),
+    ), tuple(moves.values())
+
+
+# -- sweeps: the closed form and the vectorised kernel ------------------------------------
+
+
+def _finite_horizon(model: Model, options: Mapping[str, Any]) -> bool:
+    h = options.get("horizon")
+    if h is None:
+        return model.bargaining.horizon != sympy.oo
+    return not math.isinf(h)
+
+
+def sweep_formula(
+    model: Model, options: Mapping[str, Any], timeout: float
+) -> tuple[dict[str, sympy.Expr], list[sympy.Expr], list[sympy.Expr]] | None:
+    """The equilibrium agreement as a formula for sweeps (a registry ``formula``), with
+    the checks under which it holds: the proposals inside the contract range, and each
+    responder's outside option on the side of its continuation the formula assumes.
+    ``None`` for a finite horizon (backward induction, point by point) or where no
+    formula is found."""
+    if _finite_horizon(model, options):
+        return None
+    try:
+        game = game_of(model, proposer=options.get("proposer"), period=options.get("period"))
+        num = _Numeric(game)
+        (w_lo, w_hi), (a_lo, a_hi) = _stationary(num)
+    except BargainError:
+        return None
+    if max(w_hi - w_lo, a_hi - a_lo) > 0:
+        return None
+    moves = _moves(num, w_lo, a_lo)
+    binding = {m.responder: m.walks for m in moves.values()}
+    props = {n: m.offer for n, m in moves.items()}
+    found = _exact(game, props[num.rising], props[num.falling], binding, timeout)
+    if found is None:
+        return None
+    x = game.x
+    var = model.variables[0]
+    agreed = found[game.first]
+    payoffs = [p.payoff.xreplace({x: agreed}) for p in model.parties]
+    tol = scale_tol(model, [*found.values(), *payoffs])
+    checks: list[sympy.Expr] = []
+    for e in found.values():
+        checks += [e - var.min + tol, var.max - e + tol]
+    # Each responder's outside option is on the side of its continuation the formula assumes.
+    q = game.breakdown
+    for side, other in ((game.rising, game.falling), (game.falling, game.rising)):
+        if side.outside is None:
+            continue
+        own_offer = found[side.party.name]
+        keep = (
+            side.strike
+            + q * side.party.disagreement
+            + (1 - q) * side.discount * (side.party.payoff.xreplace({x: own_offer}))
+        )
+        diff = side.outside - keep if binding[side.party.name] else keep - side.outside
+        checks.append(diff + tol)
+        del other
+    return {var.name: agreed}, [agreed, *payoffs], checks
+
+
+class _Kernel:
+    """The alternating-offers game compiled for sweeps: per round, each responder's continuation
+    ``c + k u(y)`` (``c`` strike and breakdown payoffs, ``k = (1 - q) δ``) and outside option."""
+
+    def __init__(self, model: Model, inputs: Sequence[str], options: Mapping[str, Any]) -> None:
+        game = game_of(model, proposer=options.get("proposer"), period=options.get("period"))
+        self.fr = Frontier(model, inputs)
+        sides = {game.rising.party.name: game.rising, game.falling.party.name: game.falling}
+        q = game.breakdown
+        exprs = []
+        for name in (self.fr.r.name, self.fr.f.name):
+            s = sides[name]
+            out = s.outside if s.outside is not None else sympy.Integer(-(10**300))
+            exprs += [s.strike + q * s.party.disagreement, (1 - q) * s.discount, out]
+        self.terms = compile_exprs(model, inputs, exprs)
+        self.first_rising = game.first == self.fr.r.name
+        self.outside = game.rising.outside is not None or game.falling.outside is not None
+
+    def evaluate(self, params: dict[str, np.ndarray], newton_only: bool = False) -> Columns:
+        fr = self.fr
+        n = params["_n"].size
+        lo, hi, _, _ = fr.constants(params=params, n=n)
+        c_r, k_r, o_r, c_f, k_f, o_f = self.terms(params=params, n=n)
+        # Newton on  u_f(x_r) = max(o_f, c_f + k_f u_f(x_f)),
+        #            u_r(x_f) = max(o_r, c_r + k_r u_r(x_r)),
+        # from the proposals of a linear frontier with the same discounting.
+        share = np.clip((1 - k_f) / (1 - k_r * k_f), 0, 1)
+        out_r = lo + (hi - lo) * share
+        out_f = lo + (hi - lo) * share * k_r
+        done = np.zeros(n, dtype=bool)
+        idx = np.arange(n)
+        w = {"x_r": out_r.copy(), "x_f": out_f.copy(), "lo": lo, "hi": hi, "c_r": c_r}
+        w.update({"k_r": k_r, "o_r": o_r, "c_f": c_f, "k_f": k_f, "o_f": o_f})
+        sub = subset(params, idx)
+        alive = np.ones(n, dtype=bool)
+        for _ in range(60):
+            x_r, x_f = w["x_r"], w["x_f"]
+            ur, dur, uf, duf = self.fr.first(x_r, params=sub, n=x_r.size)
+            ur2, dur2, uf2, duf2 = self.fr.first(x_f, params=sub, n=x_f.size)
+            keep_f = w["c_f"] + w["k_f"] * uf2
+            keep_r = w["c_r"] + w["k_r"] * ur
+            if self.outside:
+                on_f, on_r = keep_f >= w["o_f"], keep_r >= w["o_r"]
+                f1 = uf - np.where(on_f, keep_f, w["o_f"])
+                f2 = ur2 - np.where(on_r, keep_r, w["o_r"])
+                j12 = np.where(on_f, -w["k_f"] * duf2, 0.0)
+                j21 = np.where(on_r, -w["k_r"] * dur, 0.0)
+            else:
+                f1, f2 = uf - keep_f, ur2 - keep_r
+                j12, j21 = -w["k_f"] * duf2, -w["k_r"] * dur
+            det = duf * dur2 - j12 * j21
+            new_r = np.clip(x_r - (f1 * dur2 - f2 * j12) / det, w["lo"], w["hi"])
+            new_f = np.clip(x_f - (f2 * duf - f1 * j21) / det, w["lo"], w["hi"])
+            step = np.abs(new_r - x_r) + np.abs(new_f - x_f)
+            stop = alive & (
+                (step <= STEP * (1 + np.abs(x_r) + np.abs(x_f)))
+                | ~np.isfinite(det)
+                | ((f1 == 0) & (f2 == 0))
+            )
+            # Points that stop keep their value (each point's iterates are its own,
+            # whatever else is in the chunk); the others move on.
+            w["x_r"] = np.where(alive, new_r, x_r)
+            w["x_f"] = np.where(alive, new_f, x_f)
+            out_r[idx[stop]], out_f[idx[stop]] = new_r[stop], new_f[stop]
+            done[idx[stop]] = True
+            alive &= ~stop
+            left = int(alive.sum())
+            if left == 0:
+                break
+            if left < alive.size // 2:  # drop the finished points from the work
+                idx = idx[alive]
+                w = {k: v[alive] if np.ndim(v) else v for k, v in w.items()}
+                sub = {k: v[alive] for k, v in sub.items()}
+                alive = np.ones(left, dtype=bool)
+        # Vouch for a point only if both indifference conditions hold in the contract range.
+        ur, uf = fr.values(out_r, params=params, n=n), fr.values(out_f, params=params, n=n)
+        res1 = ur[1] - np.maximum(o_f, c_f + k_f * uf[1])
+        res2 = uf[0] - np.maximum(o_r, c_r + k_r * ur[0])
+        scale = 1 + np.abs(ur[1]) + np.abs(uf[0])
+        ok = done & (np.abs(res1) <= 1e-10 * scale) & (np.abs(res2) <= 1e-10 * scale)
+        ok &= (out_r >= lo) & (out_r <= hi) & (out_f >= lo) & (out_f <= hi)
+        status = np.where(ok, OK, NO_CONVERGENCE)
+        contracting = (k_r < 1) | (k_f < 1)
+        status = np.where(contracting, status, NO_CONVERGENCE)
+        redo = np.flatnonzero((status != OK) & contracting)
+        if redo.size and not newton_only:
+            sub = {**subset(params, redo), "_n": redo}
+            xr2, xf2, st2 = self._fixed_point(sub, lo[redo], hi[redo])
+            out_r[redo], out_f[redo], status[redo] = xr2, xf2, st2
+        status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
+        x = out_r if self.first_rising else out_f
+        return fr.columns(x, status, params)
+
+    def _fixed_point(
+        self, params: dict[str, np.ndarray], lo: np.ndarray, hi: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The scalar solver's algorithm, vectorised: bisection on the composite proposal
+        map, with each proposal found by bisection on the responder's payoff."""
+        fr = self.fr
+        n = lo.size
+        c_r, k_r, o_r, c_f, k_f, o_f = self.terms(params=params, n=n)
+        u_lo, u_hi = fr.payoffs(lo, params), fr.payoffs(hi, params)
+        bad = np.zeros(n, dtype=bool)
+
+        def offer(which: int, level: np.ndarray) -> np.ndarray:
+            # The contract giving responder `which` exactly `level`, best for the proposer.
+            k = 0 if which == 0 else 3
+            worst, best = (lo, hi) if which == 0 else (hi, lo)
+            u_worst = u_lo[k] if which == 0 else u_hi[k]
+            u_best = u_hi[k] if which == 0 else u_lo[k]
+
+            def g(x: np.ndarray) -> np.ndarray:
+                return fr.payoffs(x, params)[k] - level
+
+            inner = bisect(g, lo, hi)
+            x = np.where(u_worst >= level, worst, np.where(u_best <= level, best, inner))
+            bad[:] |= u_best < level - 1e-15 * (1 + np.abs(level))
+            return x
+
+        def gap(x_f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            uf = fr.payoffs(x_f, params)
+            x_r = offer(1, np.maximum(o_f, c_f + k_f * uf[3]))
+            ur = fr.payoffs(x_r, params)
+            return offer(0, np.maximum(o_r, c_r + k_r * ur[0])) - x_f, x_r
+
+        g_lo, g_hi = gap(lo)[0], gap(hi)[0]
+        x_f = bisect(lambda z: gap(z)[0], lo, hi)
+        x_f = np.where(g_lo == 0, lo, np.where(g_hi == 0, hi, x_f))
+        bracket = (g_lo == 0) | (g_hi == 0) | (np.sign(g_lo) * np.sign(g_hi) < 0)
+        bad[:] = False
+        residual, x_r = gap(x_f)
+        status = np.where(bracket & ~bad, OK, INFEASIBLE)
+        status = np.where(
+            (status == OK) & ~(np.abs(residual) <= 1e-9 * (1 + np.abs(hi - lo))),
+            NO_CONVERGENCE,
+            status,
+        )
+        return x_r, x_f, status
+
+
+def rubinstein_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any]) -> Evaluate:
+    """The alternating-offers equilibrium over arrays of parameter points (a registry
+    ``kernel``): Newton on the two indifference conditions from the proposals of a
+    linear frontier, with the scalar solver's nested bisection where Newton cannot
+    vouch for a point. One contract variable, two parties, an infinite horizon.
+
+    Raises
+    ------
+    ModelError
+        For a finite horizon or a status quo (solved point by point).
+    """
+    if _finite_horizon(model, options):
+        raise ModelError("a finite horizon is solved by backward induction, point by point")
+    if model.bargaining.status_quo is not None:
+        raise ModelError("a status quo belongs to the strike-or-holdout game")
+    return _Kernel(model, inputs, options).evaluate
+
+
+register(
+    Concept(
+        name="rubinstein",
+        solve=rubinstein,
+        summary="the subgame-perfect equilibrium of the alternating-offers game",
+        order=20,
+        options=("proposer", "period", "horizon"),
+        formula=sweep_formula,
+        kernel=rubinstein_kernel,
+        credibility=True,
+        brief=lambda model: tuple(
+            (f"Rubinstein, {p.name} proposes first", {"proposer": p.name}) for p in model.parties
+        ),
+    )
+)
+
+
+__all__ = [
+    "AlternatingOffers",
+    "Move",
+    "backward_induction",
+    "game_of",
+    "rubinstein",
+    "rubinstein_kernel",
+    "stationary_moves",
+    "sweep_formula",
+]

@@ -1,0 +1,395 @@
+"""Compiled kernels: a model and a solution concept as one vectorised numpy function.
+
+:func:`compile_kernel` turns a model, a solution concept and the names of the
+parameters to vary into a :class:`Kernel`: a function from arrays of
+parameter values to arrays of agreements, payoffs and a per-point status.
+It compiles once; evaluating a million points is then a handful of numpy
+array operations. Three routes, chosen per model (``route="auto"``):
+
+``closed``
+    The scalar solver finds the agreement as a formula in the parameters
+    (:attr:`Solution.formula <bargain.Solution.formula>`); the formula and the
+    payoffs it implies are compiled with ``sympy.lambdify(..., cse=True)``.
+    A formula holds where the active set it was derived for holds, so every
+    point is checked (inside the bounds, individually rational, outside
+    options on the side the formula assumes); a point that fails is solved
+    by the numeric route, or flagged ``outside_formula`` where there is none.
+``numeric``
+    No closed form: the solver itself runs over all points at once —
+    safeguarded Newton with a bisection bracket on the first-order condition
+    (Nash), the equal-gains condition (egalitarian) or the two indifference
+    conditions (alternating offers; a nested bisection on the proposal map
+    is the fallback where Newton cannot vouch for a point). For one contract
+    variable, two parties with monotone payoffs and no ``[constraints]``.
+    Each concept brings its own kernel and closed form through the registry
+    (:mod:`bargain.concepts.registry`); this module only runs them.
+``loop``
+    Anything else: the scalar solver, point by point (correct, slow).
+
+Each point gets a status (:data:`STATUSES`): ``ok``; ``no_convergence`` (the
+iteration did not converge, or its assumptions — monotone payoffs, a single
+maximum — fail at that point); ``infeasible`` (no agreement improves on
+disagreement, or the equilibrium equations have no solution in the contract
+range); ``outside_formula``. A point that is not ``ok`` has NaN agreement and
+payoffs: it is flagged, never silently wrong.
+
+Examples
+--------
+>>> import numpy as np, bargain
+>>> m = bargain.load_model(bargain.models_dir() / "split.toml")
+>>> k = compile_kernel(m, "nash", ["d_W"])
+>>> k.route, k.formula
+('closed', {'x': V/2 - d_A/2 + d_W/2})
+>>> out = k({"d_W": np.array([0.0, 0.2, 0.4])})
+>>> out["x"], out["payoff_A"], out["status"]
+(array([0.5, 0.6, 0.7]), array([0.5, 0.4, 0.3]), array([0, 0, 0], dtype=int8))
+>>> cara = bargain.load_model(bargain.models_dir() / "cara.toml")
+>>> r = compile_kernel(cara, "rubinstein", ["a"], route="numeric")
+>>> round(float(r({"a": [2.0]})["x"][0]), 12)
+0.591649713080
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy
+from numpy.typing import ArrayLike
+
+from bargain.concepts.registry import Concept, concept, concepts
+from bargain.concepts.vectorised import (
+    INFEASIBLE,
+    NO_CONVERGENCE,
+    OK,
+    OUTSIDE_FORMULA,
+    STATUSES,
+    Columns,
+    Evaluate,
+    compile_exprs,
+    subset,
+)
+from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
+from bargain.model.model import Model
+
+ROUTES = ("auto", "closed", "numeric", "loop")
+"""How a kernel solves its points (see the module docstring)."""
+BLOCK = 1 << 15  # points evaluated at a time inside one kernel call
+
+
+def methods() -> tuple[str, ...]:
+    """The solution concepts a sweep can use: every registered one."""
+    return tuple(c.name for c in concepts())
+
+
+def vectorised() -> tuple[str, ...]:
+    """The concepts with a vectorised numeric kernel (one variable, two parties)."""
+    return tuple(c.name for c in concepts() if c.kernel is not None)
+
+
+@dataclass(frozen=True, eq=False)
+class Kernel:
+    """A model and a solution concept compiled into one vectorised function.
+
+    Call it with a mapping from each name in :attr:`inputs` to an array (all
+    broadcast to one 1-D shape); it returns a dict of 1-D arrays: one per
+    contract variable, ``payoff_<party>`` per party, and ``status``
+    (``int8`` codes into :data:`STATUSES`).
+
+    Attributes
+    ----------
+    model
+        The model compiled; parameters not in ``inputs`` keep its values.
+    method
+        The solution concept.
+    inputs
+        Names of the parameters given as arrays.
+    route
+        ``"closed"``, ``"numeric"`` or ``"loop"`` (see the module docstring).
+    formula
+        The closed form used by the ``closed`` route, else ``None``.
+    options
+        Solver options (``powers``, ``proposer``, ``period``, ``horizon``).
+    """
+
+    model: Model
+    method: str
+    inputs: tuple[str, ...]
+    route: str
+    formula: dict[str, sympy.Expr] | None
+    options: dict[str, Any]
+    _evaluate: Callable[[dict[str, np.ndarray]], Columns] = field(repr=False)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """Names of the returned arrays, in order."""
+        return (
+            *self.model.variable_names,
+            *(f"payoff_{p}" for p in self.model.party_names),
+            "status",
+        )
+
+    def __call__(self, values: Mapping[str, ArrayLike]) -> Columns:
+        missing = [n for n in self.inputs if n not in values]
+        unknown = [n for n in values if n not in self.inputs]
+        if missing or unknown:
+            bad = (missing or unknown)[0]
+            raise ModelError(
+                f"{'missing' if missing else 'not an input of this kernel'}; "
+                f"the inputs are {', '.join(self.inputs) or '(none)'}",
+                table="kernel",
+                key=bad,
+            )
+        arrays = np.broadcast_arrays(*(np.asarray(values[n], dtype=float) for n in self.inputs))
+        shape = arrays[0].shape if arrays else (1,)
+        if len(shape) != 1:
+            raise ModelError("parameter arrays must be one-dimensional", table="kernel")
+        params = {n: np.ascontiguousarray(a) for n, a in zip(self.inputs, arrays, strict=True)}
+        n = shape[0]
+        if n <= BLOCK:
+            return self._block(params, n)
+        # Blocks that fit in the CPU cache: the same arithmetic, several times faster
+        # than one pass of many full-length temporaries.
+        out = {k: np.empty(n, dtype=np.int8 if k == "status" else float) for k in self.outputs}
+        for start in range(0, n, BLOCK):
+            stop = min(start + BLOCK, n)
+            part = self._block({k: v[start:stop] for k, v in params.items()}, stop - start)
+            for k in self.outputs:
+                out[k][start:stop] = part[k]
+        return out
+
+    def _block(self, params: dict[str, np.ndarray], n: int) -> Columns:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out = self._evaluate({**params, "_n": np.empty(n)})
+        bad = out["status"] != OK
+        if bad.any():
+            out = {k: v.copy() for k, v in out.items()}  # outputs may share memory
+            for name in self.outputs[:-1]:
+                out[name][bad] = np.nan
+        return out
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Compiled numpy functions do not pickle; a kernel is rebuilt from its recipe
+        # (for Dask workers), taking the same route.
+        return (_rebuild, (self.model, self.method, self.inputs, self.route, self.options))
+
+
+def _rebuild(
+    model: Model, method: str, inputs: tuple[str, ...], route: str, options: dict[str, Any]
+) -> Kernel:
+    return compile_kernel(model, method, inputs, route=route, **options)
+
+
+def check_method_and_route(method: str, route: str) -> Concept:
+    """The registered concept ``method``, refusing an unknown concept or route and naming
+    the allowed ones.
+
+    Raises
+    ------
+    ModelError
+        ``[sweep] method`` or ``[sweep] route``.
+    """
+    found = concept(method, table="sweep")
+    if route not in ROUTES:
+        raise ModelError(
+            f"unknown route {route!r}; the routes are {', '.join(ROUTES)}",
+            table="sweep",
+            key="route",
+        )
+    return found
+
+
+def compile_kernel(
+    model: Model,
+    method: str,
+    inputs: Sequence[str] = (),
+    *,
+    route: str = "auto",
+    timeout: float = 10.0,
+    **options: Any,
+) -> Kernel:
+    """Compile a model and a solution concept into a vectorised :class:`Kernel`.
+
+    Parameters
+    ----------
+    model
+        The model. The closed form is sought at its parameter values (for a
+        sweep, the centre of the swept box), and its values fill in every
+        parameter not in ``inputs``.
+    method
+        A registered solution concept (:func:`methods`).
+    inputs
+        Names of the parameters that the kernel takes as arrays.
+    route
+        ``"auto"`` (closed form where found, else vectorised numeric, else the
+        scalar loop), or force ``"closed"``, ``"numeric"`` or ``"loop"``.
+    timeout
+        Seconds allowed for the closed-form attempt.
+    **options
+        The concept's options (:attr:`Concept.options <bargain.concepts.registry.Concept.options>`):
+        ``powers`` (Nash), ``proposer``, ``period``, ``horizon`` (alternating offers).
+
+    Raises
+    ------
+    ModelError
+        For an unknown method, route or parameter, or a route that cannot
+        serve this model (naming what can).
+    """
+    found = check_method_and_route(method, route)
+    inputs = tuple(inputs)
+    for name in inputs:
+        model.parameter(name)  # names the allowed parameters otherwise
+    options = {k: v for k, v in options.items() if v is not None}
+    for key in options:
+        if key not in found.options:
+            raise ModelError(
+                f"not an option of {method}; its options are {', '.join(found.options) or 'none'}",
+                table="sweep",
+                key=key,
+            )
+    numeric, reason = _numeric(found, model, inputs, options)
+
+    def make(route: str, formula: dict[str, sympy.Expr] | None, evaluate: Evaluate) -> Kernel:
+        return Kernel(model, method, inputs, route, formula, dict(options), evaluate)
+
+    if route == "numeric":
+        if numeric is None:
+            raise ModelError(f"no vectorised numeric route: {reason}", table="sweep", key="route")
+        return make("numeric", None, numeric)
+    if route == "loop":
+        return make("loop", None, _loop(found, model, inputs, options))
+    closed = _closed(found, model, inputs, options, timeout, numeric)
+    if closed is not None:
+        return make("closed", *closed)
+    if route == "closed":
+        raise ModelError(
+            "no closed form that can be checked point by point was found for this model "
+            f"and concept (closed forms are used for "
+            f"{', '.join(c.name for c in concepts() if c.formula is not None)})",
+            table="sweep",
+            key="route",
+        )
+    if numeric is not None:
+        return make("numeric", None, numeric)
+    return make("loop", None, _loop(found, model, inputs, options))
+
+
+def _numeric(
+    found: Concept, model: Model, inputs: Sequence[str], options: Mapping[str, Any]
+) -> tuple[Evaluate | None, str | None]:
+    """The concept's vectorised kernel for the model, or why there is none."""
+    if found.kernel is None:
+        return None, (
+            f"{found.name} is solved point by point (vectorised: {', '.join(vectorised())})"
+        )
+    try:
+        return found.kernel(model, inputs, options), None
+    except BargainError as err:
+        return None, str(err)
+
+
+# -- the closed route ------------------------------------------------------------------------------
+
+
+def _closed(
+    concept: Concept,
+    model: Model,
+    inputs: Sequence[str],
+    options: Mapping[str, Any],
+    timeout: float,
+    numeric: Evaluate | None,
+) -> tuple[dict[str, sympy.Expr], Evaluate] | None:
+    """The concept's closed form at the model's values, compiled with its per-point checks;
+    None if there is none that can be checked (or the solver refuses the model's values)."""
+    found = concept.formula(model, options, timeout) if concept.formula is not None else None
+    if found is None:
+        return None
+    formula, exprs, checks = found
+    names = model.variable_names
+    parties = model.party_names
+    fn = compile_exprs(model, inputs, [*exprs, *checks])
+    n_out = len(names) + len(parties)
+
+    def evaluate(params: dict[str, np.ndarray]) -> Columns:
+        n = params["_n"].size
+        values = fn(params=params, n=n)
+        ok = values[n_out] >= 0  # NaN compares False
+        for c in values[n_out + 1 :]:
+            ok &= c >= 0
+        status = np.where(ok, OK, OUTSIDE_FORMULA).astype(np.int8)
+        out = {name: values[i] for i, name in enumerate(names)}
+        out.update({f"payoff_{p}": values[len(names) + i] for i, p in enumerate(parties)})
+        bad = np.flatnonzero(~ok)
+        if bad.size and numeric is not None:
+            # Equal formulas may share one array (cse): copy before writing into them.
+            out = {key: col.copy() for key, col in out.items()}
+            redo = numeric({**subset(params, bad), "_n": bad})
+            for key, col in redo.items():
+                if key == "status":
+                    status[bad] = col
+                else:
+                    out[key][bad] = col
+        out["status"] = status
+        return out
+
+    return formula, evaluate
+
+
+# -- the loop route -------------------------------------------------------------------------------
+
+
+def _loop(
+    concept: Concept, model: Model, inputs: Sequence[str], options: Mapping[str, Any]
+) -> Evaluate:
+    """The concept's scalar solver, point by point."""
+    kwargs = dict(options)
+    if "exact" in concept.parameters:
+        kwargs["exact"] = False
+    names, parties = model.variable_names, model.party_names
+
+    def evaluate(params: dict[str, np.ndarray]) -> Columns:
+        n = params["_n"].size
+        out = {name: np.full(n, np.nan) for name in names}
+        out.update({f"payoff_{p}": np.full(n, np.nan) for p in parties})
+        status = np.full(n, OK, dtype=np.int8)
+        for i in range(n):
+            try:
+                point = model.with_values({k: float(params[k][i]) for k in inputs})
+                sol = concept.solve(point, **kwargs)
+            except (FeasibilityError, ModelError):
+                status[i] = INFEASIBLE
+                continue
+            except SolverError:
+                status[i] = NO_CONVERGENCE
+                continue
+            if not sol.unique:
+                status[i] = NO_CONVERGENCE
+                continue
+            for name in names:
+                out[name][i] = sol.agreement[name]
+            for p in parties:
+                out[f"payoff_{p}"][i] = sol.payoffs[p]
+        out["status"] = status
+        return out
+
+    return evaluate
+
+
+__all__ = [
+    "BLOCK",
+    "INFEASIBLE",
+    "NO_CONVERGENCE",
+    "OK",
+    "OUTSIDE_FORMULA",
+    "ROUTES",
+    "STATUSES",
+    "Kernel",
+    "check_method_and_route",
+    "compile_kernel",
+    "methods",
+    "vectorised",
+]

@@ -1,0 +1,173 @@
+"""The Nash bargaining solution against closed forms, an independent numeric route, and axioms."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import sympy
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.optimize import minimize_scalar
+
+import bargain
+from bargain.axiomatic.nash import bargaining_powers
+from tests.conftest import disagreements, shipped, two_party
+
+TOL = 1e-9
+
+
+def brute_nash(u_a, u_b, d_a=0.0, d_b=0.0, w_a=0.5, w_b=0.5, lo=0.0, hi=1.0) -> float:
+    """Independent route: bounded scalar search of the weighted log Nash product."""
+
+    def neg(x: float) -> float:
+        ga, gb = u_a(x) - d_a, u_b(x) - d_b
+        if ga <= 0 or gb <= 0:
+            return math.inf
+        return -(w_a * math.log(ga) + w_b * math.log(gb))
+
+    return minimize_scalar(neg, bounds=(lo, hi), method="bounded", options={"xatol": 1e-12}).x
+
+
+def test_concave_frontier_two_thirds(concave):
+    # Nash (1950): maximise x * sqrt(1 - x) on [0, 1]; first-order condition
+    # sqrt(1-x) - x / (2 sqrt(1-x)) = 0 gives x = 2/3 (e.g. Osborne & Rubinstein 1990, ch. 2).
+    s = bargain.nash(concave)
+    assert s.exact
+    assert s.exact_agreement["x"] == sympy.Rational(2, 3)
+    assert s.agreement["x"] == pytest.approx(2 / 3, abs=TOL)
+    assert s.payoffs["B"] == pytest.approx(math.sqrt(1 / 3), abs=TOL)
+    assert s.agreement["x"] == pytest.approx(
+        brute_nash(lambda x: x, lambda x: math.sqrt(1 - x)), abs=1e-7
+    )
+
+
+def test_split_the_difference_formula(split):
+    # Muthoo (1999), §2.2, the split-the-difference rule: x* = d_W + (V - d_W - d_A) / 2.
+    s = bargain.nash(split)
+    V, d_W, d_A = (sympy.Symbol(n, real=True) for n in ("V", "d_W", "d_A"))
+    assert sympy.simplify(s.formula["x"] - (d_W + (V - d_W - d_A) / 2)) == 0
+    moved = bargain.nash(split.with_values(V=3, d_W=0.5, d_A=0.25))
+    assert moved.agreement["x"] == pytest.approx(0.5 + (3 - 0.75) / 2, abs=TOL)
+    assert moved.exact_agreement["x"] == sympy.Rational(13, 8)
+
+
+@given(
+    tau=st.floats(0.05, 0.95),
+    d_w=disagreements,
+    d_a=disagreements,
+)
+def test_asymmetric_split_closed_form(tau, d_w, d_a):
+    split = shipped("split")
+    # Muthoo (1999), §2.3, asymmetric Nash solution of a split: x* = d_W + tau (V - d_W - d_A).
+    m = split.with_values(d_W=d_w, d_A=d_a)
+    s = bargain.nash(m, powers={"W": tau, "A": 1 - tau}, exact=False)
+    assert s.agreement["x"] == pytest.approx(d_w + tau * (1 - d_w - d_a), abs=TOL)
+
+
+@given(w=st.floats(0.05, 0.95))
+def test_generalised_nash_concave(w):
+    concave = shipped("concave")
+    # Generalised Nash with powers (w, 1-w) on u_A = x, u_B = sqrt(1 - x): the first-order
+    # condition w / x = (1 - w) / (2 (1 - x)) gives x = w / (w + (1 - w) / 2).
+    s = bargain.nash(concave, powers={"A": w, "B": 1 - w}, exact=False)
+    closed = w / (w + (1 - w) / 2)
+    assert s.agreement["x"] == pytest.approx(closed, abs=TOL)
+    route = brute_nash(lambda x: x, lambda x: math.sqrt(1 - x), w_a=w, w_b=1 - w)
+    assert s.agreement["x"] == pytest.approx(route, abs=1e-7)
+
+
+def test_generalised_nash_exact_formula_in_power():
+    m = two_party(
+        "x",
+        "1 - x",
+        parameters={"beta": 0.3},
+        A={"bargaining_power": "beta"},
+        B={"bargaining_power": "1 - beta"},
+    )
+    s = bargain.nash(m)
+    beta = sympy.Symbol("beta", real=True)
+    assert sympy.simplify(s.formula["x"] - beta) == 0
+    assert s.powers == {"A": pytest.approx(0.3), "B": pytest.approx(0.7)}
+
+
+@given(
+    alpha=st.floats(0.1, 10),
+    beta=st.floats(-5, 5),
+    d=disagreements,
+)
+def test_affine_invariance(alpha, beta, d):
+    # Nash's axiom INV: rescaling one party's utility (and its disagreement payoff)
+    # by u -> alpha u + beta leaves the agreement unchanged.
+    base = bargain.nash(two_party("x", "sqrt(1 - x)", d_a=d), exact=False)
+    scaled = bargain.nash(
+        two_party(f"{alpha!r} * x + {beta!r}", "sqrt(1 - x)", d_a=alpha * d + beta), exact=False
+    )
+    assert scaled.agreement["x"] == pytest.approx(base.agreement["x"], abs=1e-8)
+
+
+@given(p=st.floats(0.2, 3))
+def test_symmetry(p):
+    # Symmetric problem (u_A(x) = f(x), u_B(x) = f(1 - x)): equal payoffs.
+    s = bargain.nash(two_party(f"x**{p!r}", f"(1 - x)**{p!r}"), exact=False)
+    assert s.payoffs["A"] == pytest.approx(s.payoffs["B"], abs=1e-8)
+    assert s.agreement["x"] == pytest.approx(0.5, abs=1e-8)
+
+
+@given(p=st.floats(0.2, 1), cut=st.floats(0.0, 0.3))
+def test_independence_of_irrelevant_alternatives(p, cut):
+    # Nash's IIA: removing alternatives that are not chosen (here: x above x* + cut)
+    # leaves the solution unchanged.
+    full = bargain.nash(two_party("x", f"(1 - x)**{p!r}"), exact=False)
+    limit = full.agreement["x"] + cut
+    smaller = bargain.nash(
+        two_party("x", f"(1 - x)**{p!r}", constraints={"cap": f"x <= {limit!r}"}), exact=False
+    )
+    assert smaller.agreement["x"] == pytest.approx(full.agreement["x"], abs=1e-8)
+
+
+@given(p=st.floats(0.2, 3), d_a=disagreements, d_b=disagreements)
+def test_pareto_efficiency(p, d_a, d_b):
+    # No agreement on a fine grid gives both parties strictly more.
+    s = bargain.nash(two_party("x", f"(1 - x)**{p!r}", d_a=d_a, d_b=d_b), exact=False)
+    ua, ub = s.payoffs["A"], s.payoffs["B"]
+    for i in range(1001):
+        x = i / 1000
+        assert not (x > ua + 1e-9 and (1 - x) ** p > ub + 1e-9)
+
+
+def test_logrolling_package_beats_issue_by_issue_split():
+    m = bargain.load_model(bargain.models_dir() / "logrolling.toml")
+    s = bargain.nash(m)
+    assert s.agreement == {"a": pytest.approx(1, abs=TOL), "b": pytest.approx(0, abs=TOL)}
+    assert s.payoffs == {"W": pytest.approx(2, abs=TOL), "A": pytest.approx(2, abs=TOL)}
+    # Splitting each issue in half gives each side 1.5: the package is better for both.
+    half = {"a": 0.5, "b": 0.5}
+    assert s.payoffs["W"] > 2 * half["a"] + half["b"]
+    assert s.payoffs["A"] > (1 - half["a"]) + 2 * (1 - half["b"])
+
+
+def test_two_variable_interior_against_closed_form():
+    # u_A = a + b, u_B = (1 - a)(1 - b) on the unit square. The log Nash product is strictly
+    # concave; its first-order conditions 1/(a+b) = 1/(1-a) = 1/(1-b) give a = b = 1/3.
+    m = two_party(
+        "a + b",
+        "(1 - a) * (1 - b)",
+        variables={"a": {"min": 0, "max": 1}, "b": {"min": 0, "max": 1}},
+    )
+    s = bargain.nash(m)
+    assert s.agreement["a"] == pytest.approx(1 / 3, abs=TOL)
+    assert s.agreement["b"] == pytest.approx(1 / 3, abs=TOL)
+
+
+def test_powers_errors(split):
+    with pytest.raises(bargain.ModelError, match="unknown party 'Z'"):
+        bargain.nash(split, powers={"Z": 1})
+    with pytest.raises(bargain.ModelError, match="positive"):
+        bargain.nash(split, powers={"W": 0, "A": 1})
+    with pytest.raises(bargain.ModelError, match="not for A"):
+        bargain.nash(split, powers={"W": 1})
+
+
+def test_bargaining_powers_default_equal(split):
+    assert bargaining_powers(split) == {"W": sympy.Rational(1, 2), "A": sympy.Rational(1, 2)}

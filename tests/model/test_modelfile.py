@@ -1,0 +1,190 @@
+"""Loading, validating and writing model files."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+import sympy
+
+import bargain
+from bargain.model.modelfile import dumps_model
+
+HOSTILE = sorted((Path(__file__).resolve().parents[1] / "hostile").glob("*.toml"))
+SHIPPED = sorted(bargain.models_dir().glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_models_round_trip(path):
+    model = bargain.load_model(path)
+    again = bargain.model_from_dict(tomllib.loads(dumps_model(model)))
+    assert again == model
+    assert dumps_model(again) == dumps_model(model)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_models_have_name_of_file(path):
+    assert bargain.load_model(path).name == path.stem
+
+
+def test_values_are_exact(split):
+    assert split.parameter("delta_W").value == sympy.Rational(9, 10)
+
+
+def test_rational_string_values_round_trip():
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "third"},
+            "parameters": {"p": {"value": "1/3"}},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {"A": {"payoff": "p * x"}, "B": {"payoff": "1 - x"}},
+        }
+    )
+    assert m.parameter("p").value == sympy.Rational(1, 3)
+    assert bargain.model_from_dict(tomllib.loads(dumps_model(m))) == m
+
+
+def test_with_values_is_a_new_model(split):
+    other = split.with_values(V=2)
+    assert split.parameter("V").value == 1
+    assert other.parameter("V").value == 2
+    assert other != split
+
+
+def test_model_is_immutable(split):
+    with pytest.raises(AttributeError):
+        split.name = "other"
+
+
+def test_constraints_and_promises_load_and_round_trip():
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "full"},
+            "parameters": {"p": {"value": 0.7, "range": [0, 1], "source": "assumption"}},
+            "variables": {"a": {"min": 0, "max": 1}, "b": {"min": 0, "max": 1}},
+            "constraints": {"budget": "a + b <= 1.5", "floor": {"expr": "a >= 0.1"}},
+            "parties": {"W": {"payoff": "a + b"}, "A": {"payoff": "2 - a - b"}},
+            "bargaining": {
+                "first_proposer": "A",
+                "horizon": 12,
+                "breakdown_probability": 0.01,
+                "status_quo": "p / 2",
+            },
+            "promises": {
+                "dvd_for_est": {
+                    "by": "A",
+                    "to": "W",
+                    "concession": "0.1",
+                    "promised": "0.2",
+                    "trust": "p",
+                }
+            },
+        }
+    )
+    assert [c.name for c in m.constraints] == ["budget", "floor"]
+    assert m.bargaining.horizon == 12
+    assert bargain.model_from_dict(tomllib.loads(dumps_model(m))) == m
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        ({}, r"\[model\]: missing table \[model\]"),
+        (
+            {
+                "model": {"name": "m"},
+                "variables": {"x": {"min": 0, "max": 1}},
+                "parties": {"A": {"payoff": "x"}, "B": {"payoff": "1-x"}},
+                "bargaining": {"horizon": 0},
+            },
+            r"\[bargaining\] horizon: must be a positive integer",
+        ),
+        (
+            {
+                "model": {"name": "m"},
+                "variables": {"x": {"min": 0, "max": 1}},
+                "parties": {"A": {"payoff": "x"}, "B": {"payoff": "1-x"}},
+                "bargaining": {"breakdown_probability": 1.5},
+            },
+            r"breakdown_probability: must lie in \[0, 1\]",
+        ),
+        (
+            {
+                "model": {"name": "m"},
+                "variables": {"x": {"min": 0, "max": 1}},
+                "parties": {"A": {"payoff": "x"}, "B": {"payoff": "1-x"}},
+                "promises": {
+                    "p": {"by": "A", "to": "Z", "concession": 1, "promised": 1, "trust": 0.5}
+                },
+            },
+            r"\[promises.p\] to: unknown party 'Z'",
+        ),
+        (
+            {
+                "model": {"name": "m"},
+                "parameters": {"x": 1},
+                "variables": {"x": {"min": 0, "max": 1}},
+                "parties": {"A": {"payoff": "x"}, "B": {"payoff": "1-x"}},
+            },
+            "both a parameter and a variable",
+        ),
+        (
+            {
+                "model": {"name": "m"},
+                "variables": {"x": {"min": 0, "max": 1}},
+                "parties": {
+                    "A": {"payoff": "x", "discount_factor": 0.9, "discount_rate": 0.1},
+                    "B": {"payoff": "1-x"},
+                },
+            },
+            "either discount_factor or discount_rate",
+        ),
+        (
+            {
+                "model": {"name": "m"},
+                "parameters": {"r": {"value": 1, "range": [2, 1]}},
+                "variables": {"x": {"min": 0, "max": 1}},
+                "parties": {"A": {"payoff": "x"}, "B": {"payoff": "1-x"}},
+            },
+            "low < high",
+        ),
+        (
+            {
+                "model": {"name": "m"},
+                "variables": {"x": {"min": 0, "max": 1}},
+                "parties": {"A": {"payoff": "x", "bargaining_power": -1}, "B": {"payoff": "1-x"}},
+            },
+            r"bargaining_power: must lie in \(0, inf\)",
+        ),
+        (
+            {
+                "model": {"name": "m"},
+                "variables": {"x": {"min": 0, "max": 1}},
+                "constraints": {"c": "x + 1"},
+                "parties": {"A": {"payoff": "x"}, "B": {"payoff": "1-x"}},
+            },
+            r"\[constraints\] c:",
+        ),
+    ],
+)
+def test_malformed_dicts(data, match):
+    with pytest.raises(bargain.ModelError, match=match):
+        bargain.model_from_dict(data, file="m.toml")
+
+
+@pytest.mark.parametrize("path", HOSTILE, ids=lambda p: p.stem)
+def test_hostile_files_refused_with_location(path, tmp_path):
+    marker = Path("/tmp/bargain-pwned")
+    marker.unlink(missing_ok=True)
+    with pytest.raises(bargain.ModelError) as info:
+        bargain.load_model(path)
+    message = str(info.value)
+    assert message.startswith(str(path))
+    assert "\n" not in message
+    assert not marker.exists()
+
+
+def test_missing_file():
+    with pytest.raises(bargain.ModelError, match="no such model file"):
+        bargain.load_model("/nonexistent/model.toml")

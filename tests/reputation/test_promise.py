@@ -1,0 +1,143 @@
+"""Promise games: nashpy vs backward induction vs brute force, the trust threshold, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import bargain
+from bargain.reputation.promise import PromiseGame, promise_game, solve_promise
+
+TOL = 1e-9
+
+
+def game(c=0.3, v=0.5, trust=0.8, error=0.0, keeps=0.0) -> PromiseGame:
+    return PromiseGame("p", "W", "A", c, v, trust, error, keeps)
+
+
+def test_equilibria_of_the_normal_form():
+    # Against an opportunist, reneging is dominant after a concession. The Nash equilibria
+    # are "hold" with the promiser honouring with any probability q <= c/v; the extreme
+    # points are q = 0 (subgame perfect) and q = c/v (resting on a promise that would not
+    # be kept once the concession is made).
+    r = solve_promise(game())
+    assert len(r.equilibria) == 2
+    spe, non_credible = r.equilibria
+    assert spe.recipient == {"concede": 0.0, "hold": 1.0}
+    assert spe.promiser == {"honour": 0.0, "renege": 1.0} and spe.subgame_perfect
+    assert non_credible.promiser["honour"] == pytest.approx(0.3 / 0.5, abs=TOL)
+    assert not non_credible.subgame_perfect
+    assert "nashpy vertex enumeration" in non_credible.found_by
+
+
+@given(c=st.floats(0.05, 2), v=st.floats(0.05, 2))
+def test_every_reported_equilibrium_is_a_best_response(c, v):
+    g = game(c=c, v=v)
+    a, b = g.payoffs()
+    for e in solve_promise(g).equilibria:
+        x = np.array(list(e.recipient.values()))
+        y = np.array(list(e.promiser.values()))
+        assert x @ a @ y >= np.max(a @ y) - TOL
+        assert x @ b @ y >= np.max(x @ b) - TOL
+
+
+@given(c=st.floats(0.05, 2), v=st.floats(0.05, 2))
+def test_three_routes_agree_on_pure_play(c, v):
+    r = solve_promise(game(c=c, v=v))
+    # Brute force over the four pure profiles vs nashpy's pure equilibria vs backward induction.
+    nashpy_pure = {
+        (max(e.recipient, key=e.recipient.get), max(e.promiser, key=e.promiser.get))
+        for e in r.equilibria
+        if max(e.recipient.values()) == 1.0 and max(e.promiser.values()) == 1.0
+    }
+    assert set(r.pure_equilibria) == nashpy_pure
+    assert r.backward_induction == ("hold", "renege")
+    assert r.backward_induction in r.pure_equilibria
+
+
+def test_trust_threshold_closed_form():
+    # The recipient concedes iff (p (1 - e) + (1 - p) h) v >= c.
+    c, v, e, h = 0.3, 0.5, 0.1, 0.2
+    r = solve_promise(game(c=c, v=v, trust=0.5, error=e, keeps=h))
+    assert r.trust_threshold == pytest.approx((c / v - h) / (1 - e - h), abs=TOL)
+
+
+@given(c=st.floats(0.05, 1), v=st.floats(0.05, 1), e=st.floats(0, 0.4), h=st.floats(0, 0.4))
+def test_threshold_against_bisection(c, v, e, h):
+    def concedes(p):
+        return solve_promise(game(c=c, v=v, trust=p, error=e, keeps=h)).concedes
+
+    threshold = solve_promise(game(c=c, v=v, trust=0.5, error=e, keeps=h)).trust_threshold
+    if concedes(0.0):
+        assert threshold == 0.0
+        return
+    if not concedes(1.0):
+        assert threshold > 1 - 1e-9
+        return
+    lo, hi = 0.0, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if concedes(mid) else (mid, hi)
+    assert threshold == pytest.approx(hi, abs=1e-7)
+
+
+@given(low=st.floats(0, 1), high=st.floats(0, 1), e=st.floats(0, 0.4), h=st.floats(0, 0.4))
+def test_a_lower_prior_never_makes_conceding_more_attractive(low, high, e, h):
+    low, high = min(low, high), max(low, high)
+    lo = solve_promise(game(trust=low, error=e, keeps=h))
+    hi = solve_promise(game(trust=high, error=e, keeps=h))
+    assert lo.expected["W"] <= hi.expected["W"] + TOL
+    assert not (lo.concedes and not hi.concedes)
+
+
+def test_broken_promise_turns_concession_into_holding():
+    # Before: trust 0.8 > threshold 0.6, the writers concede. After a broken promise (with a
+    # 10% chance an honest producer fails to deliver) trust falls below the threshold.
+    before = solve_promise(game(trust=0.8, error=0.1))
+    after_trust = bargain.reputation.trust.posterior(0.8, ["broken"], error=0.1)
+    after = solve_promise(game(trust=after_trust, error=0.1))
+    assert before.concedes and not after.concedes
+    assert after.expected == {"W": 0.0, "A": 0.0}
+
+
+def model_with_promise(**promise):
+    spec = {"by": "A", "to": "W", "concession": "c", "promised": "v", "trust": "p", **promise}
+    return bargain.model_from_dict(
+        {
+            "model": {"name": "m"},
+            "parameters": {"c": 0.3, "v": 0.5, "p": 0.8},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {"W": {"payoff": "x"}, "A": {"payoff": "1 - x"}},
+            "promises": {"dvd_for_est": spec},
+        },
+        file="m.toml",
+    )
+
+
+def test_read_from_a_model():
+    g = promise_game(model_with_promise())
+    assert (g.recipient, g.promiser, g.concession, g.promised, g.trust) == ("W", "A", 0.3, 0.5, 0.8)
+    assert promise_game(model_with_promise(), trust=0.1).trust == 0.1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "promise", "match"),
+    [
+        ({}, {"concession": "0"}, r"m.toml: \[promises.dvd_for_est\] concession: must be positive"),
+        ({}, {"promised": "-1"}, r"\[promises.dvd_for_est\] promised: must be positive"),
+        ({"trust": 1.5}, {}, r"\[promises.dvd_for_est\] trust: must be a probability"),
+        ({"error": -0.1}, {}, r"\[promises.dvd_for_est\] error: must be a probability"),
+        ({"name": "nope"}, {}, "unknown promise 'nope'; the promises are dvd_for_est"),
+    ],
+)
+def test_bad_input(kwargs, promise, match):
+    with pytest.raises(bargain.ModelError, match=match):
+        promise_game(model_with_promise(**promise), **kwargs)
+
+
+def test_model_without_promises():
+    m = bargain.load_model(bargain.models_dir() / "split.toml")
+    with pytest.raises(bargain.ModelError, match="no promises"):
+        promise_game(m)

@@ -1,0 +1,122 @@
+"""Bayesian trust updates: closed forms, an enumeration route, and the monotonicity properties."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import bargain
+from bargain.reputation.trust import posterior, promises_to_rebuild
+
+probability = st.floats(0, 1)
+outcomes = st.lists(st.sampled_from(["kept", "broken"]), max_size=8)
+
+
+def joint_probabilities(prior, observed, error, keeps):
+    """Independent route: P(type and outcomes) for each type, by direct multiplication."""
+    joint = {}
+    for honest in (True, False):
+        p = prior if honest else 1 - prior
+        p_keep = 1 - error if honest else keeps
+        for outcome in observed:
+            p *= p_keep if outcome == "kept" else 1 - p_keep
+        joint[honest] = p
+    return joint
+
+
+def test_one_broken_promise_closed_form():
+    # Bayes' rule: p e / (p e + (1 - p)(1 - h)).
+    p, e, h = 0.8, 0.1, 0.2
+    assert posterior(p, ["broken"], error=e, opportunist_keeps=h) == pytest.approx(
+        p * e / (p * e + (1 - p) * (1 - h)), abs=1e-15
+    )
+
+
+@given(
+    prior=st.floats(0.01, 0.99),
+    error=st.floats(0, 0.45),
+    keeps=st.floats(0, 0.5),
+    observed=outcomes,
+)
+def test_against_enumeration(prior, error, keeps, observed):
+    joint = joint_probabilities(prior, observed, error, keeps)
+    total = joint[True] + joint[False]
+    if total == 0:  # a history neither type can produce is refused, never a NaN
+        with pytest.raises(bargain.ModelError, match="impossible for both types"):
+            posterior(prior, observed, error=error, opportunist_keeps=keeps)
+        return
+    value = posterior(prior, observed, error=error, opportunist_keeps=keeps)
+    assert value == pytest.approx(joint[True] / total, abs=1e-12)
+
+
+def test_impossible_history_is_refused():
+    # With no error only an opportunist breaks a promise, and this one never keeps any.
+    with pytest.raises(bargain.ModelError, match="impossible for both types"):
+        posterior(0.5, ["broken", "kept"])
+
+
+@given(prior=probability, error=st.floats(0, 0.45), keeps=st.floats(0, 0.5), before=outcomes)
+def test_a_broken_promise_never_raises_trust(prior, error, keeps, before):
+    try:
+        now = posterior(prior, before, error=error, opportunist_keeps=keeps)
+        after = posterior(now, ["broken"], error=error, opportunist_keeps=keeps)
+    except bargain.ModelError:
+        return  # an impossible history
+    assert after <= now + 1e-15
+
+
+@given(
+    low=st.floats(0, 0.98),
+    step=st.floats(0.01, 0.5),
+    observed=outcomes,
+    error=st.floats(0.01, 0.45),
+    keeps=st.floats(0.01, 0.5),
+)
+def test_posterior_is_monotone_in_the_prior(low, step, observed, error, keeps):
+    high = min(1.0, low + step)
+    assert (
+        posterior(low, observed, error=error, opportunist_keeps=keeps)
+        <= posterior(high, observed, error=error, opportunist_keeps=keeps) + 1e-15
+    )
+
+
+@given(target=st.floats(0.05, 0.95), error=st.floats(0.01, 0.45), keeps=st.floats(0.05, 0.5))
+def test_rebuilding_count_is_minimal(target, error, keeps):
+    n = promises_to_rebuild(target, ["broken"], error=error, opportunist_keeps=keeps)
+    history = ["broken"] + ["kept"] * n
+    assert posterior(target, history, error=error, opportunist_keeps=keeps) >= target
+    shorter = ["broken"] + ["kept"] * (n - 1)
+    assert posterior(target, shorter, error=error, opportunist_keeps=keeps) < target
+
+
+def test_no_error_broken_promise_is_proof():
+    assert posterior(0.99, ["broken"]) == 0.0
+    with pytest.raises(bargain.ModelError, match="no number of kept promises rebuilds it"):
+        promises_to_rebuild(0.99, ["broken"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"prior": 1.5}, r"prior: must be a probability in \[0, 1\]"),
+        ({"prior": -0.1}, "prior: must be a probability"),
+        ({"error": 2}, "error: must be a probability"),
+        ({"opportunist_keeps": float("nan")}, "opportunist_keeps: must be a probability"),
+        ({"error": 0.6, "opportunist_keeps": 0.5}, "more often than an opportunist"),
+        ({"observed": ["maybe"]}, "unknown outcome 'maybe'; allowed: kept, broken"),
+    ],
+)
+def test_bad_input(kwargs, match):
+    args = {"prior": 0.5, "observed": ["kept"], "error": 0.1, "opportunist_keeps": 0.2, **kwargs}
+    prior, observed = args.pop("prior"), args.pop("observed")
+    with pytest.raises(bargain.ModelError, match=match):
+        posterior(prior, observed, **args)
+
+
+def test_rebuild_over_longer_histories():
+    for history in itertools.product(["kept", "broken"], repeat=3):
+        if "broken" not in history:
+            assert promises_to_rebuild(0.7, history, error=0.1, opportunist_keeps=0.3) == 0

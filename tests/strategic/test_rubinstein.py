@@ -1,0 +1,334 @@
+"""The alternating-offers game: closed forms, backward induction, the Nash limit, properties."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+import sympy
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import bargain
+from bargain.strategic.rubinstein import backward_induction, game_of
+from tests.conftest import shipped, two_party
+
+TOL = 1e-9
+
+
+def split_game(bargaining: dict | None = None, **parties: dict) -> bargain.Model:
+    """Splitting one unit: W gets x, A gets 1 - x (each party's fields can be overridden);
+    W proposes first unless ``bargaining`` says otherwise."""
+    spec = {"W": {"payoff": "x"}, "A": {"payoff": "1 - x"}}
+    for name, fields in parties.items():
+        spec[name].update(fields)
+    return bargain.model_from_dict(
+        {
+            "model": {"name": "g"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": spec,
+            "bargaining": {"first_proposer": "W", **(bargaining or {})},
+        }
+    )
+
+
+def test_rubinstein_closed_form(split):
+    # Rubinstein (1982); Muthoo (1999), ch. 3: the first proposer W gets
+    # (1 - delta_A) / (1 - delta_W delta_A); as responder W gets delta_W times its proposal.
+    s = bargain.rubinstein(split)
+    dW, dA = sympy.symbols("delta_W delta_A", real=True)
+    V = sympy.Symbol("V", real=True)
+    assert sympy.simplify(s.formula["x"] - V * (1 - dA) / (1 - dW * dA)) == 0
+    assert s.exact_agreement["x"] == sympy.Rational(5, 7)
+    assert s.extra["proposals"]["A"] == pytest.approx(0.9 * 5 / 7, abs=TOL)
+    assert s.delay == 0
+    other = bargain.rubinstein(split, proposer="A")
+    assert 1 - other.agreement["x"] == pytest.approx((1 - 0.9) / (1 - 0.72), abs=TOL)
+
+
+@given(delta=st.floats(0.05, 0.95), rounds=st.integers(1, 12))
+def test_finite_horizon_stahl(delta, rounds):
+    # Ståhl (1972): with a common discount factor and T rounds (the last proposer takes all),
+    # the first proposer's share is (1 - (-delta)**T) / (1 + delta).
+    m = split_game(W={"discount_factor": delta}, A={"discount_factor": delta})
+    s = bargain.rubinstein(m, horizon=rounds)
+    assert s.agreement["x"] == pytest.approx((1 - (-delta) ** rounds) / (1 + delta), abs=TOL)
+    assert s.delay == 0
+
+
+@given(d_w=st.floats(0.5, 0.98), d_a=st.floats(0.5, 0.98))
+def test_backward_induction_converges_to_fixed_point(d_w, d_a):
+    m = split_game(W={"discount_factor": d_w}, A={"discount_factor": d_a})
+    stationary = bargain.rubinstein(m, exact=False).agreement["x"]
+    x, delay, _, _ = backward_induction(game_of(m), 2000)
+    assert x == pytest.approx(stationary, abs=1e-9)
+    assert delay == 0
+
+
+def test_concave_frontier_against_indifference_conditions():
+    # u_W = x, u_A = sqrt(1 - x): the proposals solve sqrt(1 - x_W) = delta_A sqrt(1 - x_A)
+    # and x_A = delta_W x_W, so x_W = (1 - delta_A**2) / (1 - delta_A**2 delta_W).
+    m = two_party("x", "sqrt(1 - x)", A={"discount_factor": 0.9}, B={"discount_factor": 0.8})
+    s = bargain.rubinstein(m)
+    assert s.agreement["x"] == pytest.approx((1 - 0.64) / (1 - 0.64 * 0.9), abs=TOL)
+    assert s.exact
+
+
+@pytest.mark.parametrize("frontier", ["1 - x", "sqrt(1 - x)", "(1 - x)**3"])
+def test_nash_limit_as_offers_come_faster(frontier):
+    # Binmore, Rubinstein & Wolinsky (1986): as the period length goes to zero the
+    # equilibrium converges to the generalised Nash solution with W's power r_A / (r_W + r_A).
+    r_w, r_a = 0.05, 0.15
+    m = two_party("x", frontier, A={"discount_rate": r_w}, B={"discount_rate": r_a})
+    limit = bargain.nash(m, powers={"A": r_a, "B": r_w}, exact=False).agreement["x"]
+    errors = [
+        abs(bargain.rubinstein(m, period=dt, exact=False).agreement["x"] - limit)
+        for dt in (1.0, 0.1, 0.01, 0.001)
+    ]
+    assert errors[-1] < 1e-4
+    for coarse, fine in itertools.pairwise(errors):
+        assert fine < coarse / 5  # first order in the period length
+
+
+@given(r=st.floats(0.01, 0.5))
+def test_first_mover_advantage_vanishes(r):
+    m = split_game(W={"discount_rate": r}, A={"discount_rate": r})
+    first = bargain.rubinstein(m, period=0.001, exact=False).agreement["x"]
+    assert first == pytest.approx(0.5, abs=r * 0.001)
+
+
+@given(
+    b_w=st.floats(-0.3, 0.3),
+    b_a=st.floats(-0.3, 0.3),
+    d_w=st.floats(0.6, 0.95),
+    d_a=st.floats(0.6, 0.95),
+)
+def test_inside_options_impasse_point(b_w, b_a, d_w, d_a):
+    # Muthoo (1999), ch. 6 (inside options): with impasse payoffs b_i (present value of
+    # striking forever), x_W = b_W + (1 - delta_A) / (1 - delta_W delta_A) (1 - b_W - b_A).
+    # Strike payoffs are flows per period: the impasse payoff is flow / r with r = -log delta.
+    m = split_game(
+        W={"discount_factor": d_w, "strike_payoff": b_w * -math.log(d_w)},
+        A={"discount_factor": d_a, "strike_payoff": b_a * -math.log(d_a)},
+    )
+    closed = b_w + (1 - d_a) / (1 - d_w * d_a) * (1 - b_w - b_a)
+    partner = b_w * (1 - d_w) + d_w * closed  # A's proposal: W indifferent
+    assume(0.001 < closed < 0.999 and 0.001 < partner < 0.999)  # the formula's own domain
+    s = bargain.rubinstein(m, exact=False)
+    assert s.agreement["x"] == pytest.approx(closed, abs=1e-9)
+
+
+def test_inside_option_at_the_contract_bound():
+    # A strike so costly for W that the unbounded formula would have W pay A: A's proposal
+    # sits at the bound x = 0, and W's proposal leaves A indifferent: 1 - x_W = 0.6 * 1.
+    b_w = -1.6
+    m = split_game(
+        W={"discount_factor": 0.6, "strike_payoff": b_w * -math.log(0.6)},
+        A={"discount_factor": 0.6},
+    )
+    s = bargain.rubinstein(m)
+    assert s.extra["proposals"] == {"W": pytest.approx(0.4, abs=TOL), "A": 0.0}
+
+
+@pytest.mark.parametrize(("o_a", "expected"), [(0.2, 5 / 7), (0.5, 0.5)])
+def test_outside_option_principle(o_a, expected):
+    # Binmore, Shaked & Sutton (1989); Muthoo (1999), ch. 5: A's outside option changes the
+    # outcome only if it beats what A gets in the game without it (here 0.8 * 5/14 = 0.2857).
+    m = split_game(W={"discount_factor": 0.9}, A={"discount_factor": 0.8, "outside_option": o_a})
+    s = bargain.rubinstein(m)
+    assert s.agreement["x"] == pytest.approx(expected, abs=TOL)
+    assert ("A outside option" in s.binding) == (o_a == 0.5)
+
+
+@given(q=st.floats(0.01, 0.99))
+def test_breakdown_risk_without_discounting(q):
+    # Binmore, Rubinstein & Wolinsky (1986); Muthoo (1999), ch. 4: with no discounting and a
+    # probability q of breakdown after each rejection (payoffs 0), the proposer gets 1/(2-q).
+    m = split_game({"breakdown_probability": q}, W={"discount_factor": 1}, A={"discount_factor": 1})
+    assert bargain.rubinstein(m, exact=False).agreement["x"] == pytest.approx(1 / (2 - q), abs=TOL)
+
+
+@given(low=st.floats(0.3, 0.9), step=st.floats(0.01, 0.09))
+def test_more_patient_gets_more(low, step):
+    base = bargain.rubinstein(
+        split_game(W={"discount_factor": low}, A={"discount_factor": 0.8}), exact=False
+    )
+    patient = bargain.rubinstein(
+        split_game(W={"discount_factor": low + step}, A={"discount_factor": 0.8}), exact=False
+    )
+    assert patient.payoffs["W"] > base.payoffs["W"]
+
+
+@given(cost=st.floats(0, 0.05), extra=st.floats(0.001, 0.05))
+def test_higher_strike_cost_gets_less(cost, extra):
+    def share(c: float) -> float:
+        m = split_game(W={"discount_factor": 0.9, "strike_payoff": -c}, A={"discount_factor": 0.9})
+        return bargain.rubinstein(m, exact=False).payoffs["W"]
+
+    assert share(cost + extra) < share(cost)
+
+
+def test_deadline_payoffs_are_discounted():
+    # One round, W proposes; if A rejects, the deadline passes and A gets d_A = 0.3 one round
+    # later, worth 0.9 * 0.3 = 0.27 now: W offers A exactly that.
+    m = split_game(
+        W={"discount_factor": 0.9, "disagreement": 0.2},
+        A={"discount_factor": 0.9, "disagreement": 0.3},
+    )
+    assert bargain.rubinstein(m, horizon=1).agreement["x"] == pytest.approx(0.73, abs=TOL)
+
+
+def test_no_agreement_before_the_deadline_is_an_error():
+    # Deadline payoffs worth 0.54 + 0.54 > 1 to the two sides: no contract beats waiting.
+    m = split_game(
+        W={"discount_factor": 0.9, "disagreement": 0.6},
+        A={"discount_factor": 0.9, "disagreement": 0.6},
+    )
+    with pytest.raises(bargain.SolverError, match="no agreement within 1 rounds"):
+        bargain.rubinstein(m, horizon=1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"period": 0}, "period: must be a positive number"),
+        ({"period": -1.0}, "period: must be a positive number"),
+        ({"horizon": 0}, r"\[bargaining\] horizon: must be a positive integer"),
+        ({"horizon": 2.5}, r"\[bargaining\] horizon"),
+        ({"proposer": "Z"}, "unknown party 'Z'"),
+    ],
+)
+def test_bad_options(split, kwargs, match):
+    with pytest.raises(bargain.ModelError, match=match):
+        bargain.rubinstein(split, **kwargs)
+
+
+def test_frontier_must_be_decreasing():
+    both_rise = split_game(W={"discount_factor": 0.9}, A={"payoff": "x", "discount_factor": 0.9})
+    with pytest.raises(bargain.ModelError, match="frontier must be decreasing"):
+        bargain.rubinstein(both_rise)
+    hump = split_game(
+        W={"discount_factor": 0.9}, A={"payoff": "x * (1 - x)", "discount_factor": 0.9}
+    )
+    with pytest.raises(
+        bargain.ModelError, match=r"\[parties.A\] payoff: must be finite and strictly monotone"
+    ):
+        bargain.rubinstein(hump)
+
+
+def test_needs_patience_and_one_variable():
+    with pytest.raises(bargain.ModelError, match=r"\[parties.A\] discount_factor"):
+        bargain.rubinstein(shipped("concave"))
+    # Two variables, each linear with constant coefficients of opposite signs: both could be
+    # the transfer (bargain.transfer), and the solver asks which.
+    with pytest.raises(
+        bargain.ModelError, match=r"\[bargaining\] transfer: several variables .* \(a, b\)"
+    ):
+        bargain.rubinstein(shipped("logrolling"))
+    # The one-variable game itself (used by simulate and strike_or_holdout) does not reduce.
+    with pytest.raises(bargain.ModelError, match=r"\[variables\]: .* one contract variable"):
+        bargain.simulate(shipped("logrolling"))
+
+
+def test_weekly_case_model_is_fast(split):
+    import time
+
+    start = time.perf_counter()
+    bargain.rubinstein(split.with_values(delta_W=0.999, delta_A=0.998), exact=False)
+    assert time.perf_counter() - start < 1.0
+
+
+@given(c_w=st.floats(0.01, 0.4), c_a=st.floats(0.01, 0.4))
+def test_fixed_costs(c_w, c_a):
+    # Rubinstein (1982), §5 (fixed bargaining costs, no discounting), W proposing first:
+    # c_W < c_A: W gets everything; c_W > c_A: W gets c_A; c_W = c_A = c: every share in
+    # [c, 1] is an equilibrium outcome, reported as a set.
+    assume(abs(c_w - c_a) > 1e-3)
+    m = split_game(
+        W={"discount_factor": 1, "strike_payoff": -c_w},
+        A={"discount_factor": 1, "strike_payoff": -c_a},
+    )
+    s = bargain.rubinstein(m)
+    assert s.unique
+    assert s.agreement["x"] == pytest.approx(1.0 if c_w < c_a else c_a, abs=1e-9)
+
+
+@given(c=st.floats(0.01, 0.6))
+def test_equal_fixed_costs_give_a_set(c):
+    m = split_game(
+        W={"discount_factor": 1, "strike_payoff": -c},
+        A={"discount_factor": 1, "strike_payoff": -c},
+    )
+    s = bargain.rubinstein(m)
+    assert not s.unique and s.agreement == {} and s.payoffs == {}
+    low, high = s.agreement_set["x"]
+    assert low == pytest.approx(c, abs=1e-9)
+    assert high == pytest.approx(1.0, abs=1e-9)
+    data = s.to_dict()
+    assert data["unique"] is False and data["agreement_set"]["x"] == [low, high]
+
+
+@given(q=st.floats(0.01, 0.5), d_w=st.floats(0.5, 0.99), d_a=st.floats(0.5, 0.99))
+def test_discounting_and_breakdown_combined(q, d_w, d_a):
+    # Muthoo (1999), ch. 4 with discounting: the responder's alternative is (1 - q) delta_j
+    # times its next-round share, so x_W = (1 - (1-q) d_A) / (1 - (1-q)**2 d_W d_A).
+    m = split_game(
+        {"breakdown_probability": q}, W={"discount_factor": d_w}, A={"discount_factor": d_a}
+    )
+    closed = (1 - (1 - q) * d_a) / (1 - (1 - q) ** 2 * d_w * d_a)
+    assert bargain.rubinstein(m, exact=False).agreement["x"] == pytest.approx(closed, abs=TOL)
+
+
+def test_nash_limit_with_strike_payoffs_uses_the_impasse_point():
+    # Binmore, Rubinstein & Wolinsky (1986): with inside options the limit is the generalised
+    # Nash solution whose disagreement point is the impasse point b_i / r_i.
+    r_w, r_a, b_w, b_a = 0.05, 0.1, -0.004, 0.01
+    m = two_party(
+        "x",
+        "sqrt(1 - x)",
+        A={"discount_rate": r_w, "strike_payoff": b_w},
+        B={"discount_rate": r_a, "strike_payoff": b_a},
+    )
+    impasse = two_party("x", "sqrt(1 - x)", d_a=b_w / r_w, d_b=b_a / r_a)
+    limit = bargain.nash(impasse, powers={"A": r_a, "B": r_w}, exact=False).agreement["x"]
+    near = bargain.rubinstein(m, period=0.001, exact=False).agreement["x"]
+    far = bargain.rubinstein(m, period=0.1, exact=False).agreement["x"]
+    assert abs(near - limit) < 1e-4
+    assert abs(near - limit) < abs(far - limit) / 10
+
+
+@given(o_a=st.floats(0.3, 0.9), d_w=st.floats(0.5, 0.95), d_a=st.floats(0.5, 0.95))
+def test_binding_outside_option_sets_the_share_exactly(o_a, d_w, d_a):
+    # Outside-option principle: if A's outside option beats its game payoff as responder,
+    # W's offer gives A exactly o_A.
+    rubinstein_share_a = d_a * (1 - d_w) / (1 - d_w * d_a)
+    assume(o_a > rubinstein_share_a + 1e-6)
+    m = split_game(W={"discount_factor": d_w}, A={"discount_factor": d_a, "outside_option": o_a})
+    s = bargain.rubinstein(m, exact=False)
+    assert s.payoffs["A"] == pytest.approx(o_a, abs=TOL)
+    assert "A outside option" in s.binding
+
+
+def test_exact_agreement_keeps_its_numbers_small():
+    # Strike flows with rational discount factors put log(99/100) and log(199/200) in the
+    # closed form; sympy's default simplify measure would fold them into the logarithm of a
+    # rational with thousands of digits. The value is unchanged, the numbers stay small.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "logs"},
+            "variables": {"F": {"min": -200, "max": 200}},
+            "parties": {
+                "W": {"payoff": "F + 3", "discount_factor": 0.99, "strike_payoff": -1},
+                "A": {"payoff": "100 - F", "discount_factor": 0.995, "strike_payoff": -3},
+            },
+            "bargaining": {"first_proposer": "W"},
+        }
+    )
+    s = bargain.rubinstein(m)
+    e = s.exact_agreement["F"]
+    assert (
+        max(abs(int(r.p)).bit_length() + int(r.q).bit_length() for r in e.atoms(sympy.Rational))
+        < 64
+    )
+    assert float(e) == pytest.approx(s.agreement["F"], abs=1e-9)

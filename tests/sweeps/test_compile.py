@@ -1,0 +1,175 @@
+"""Compiled kernels against the scalar solvers, at random points of each model's ranges."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import bargain
+from bargain.concepts.vectorised import INFEASIBLE, OK, STATUSES, bracketed_newton
+from bargain.strategic.rubinstein import _Kernel
+from bargain.sweeps.compile import compile_kernel
+from tests.conftest import shipped, two_party
+
+
+def random_points(model: bargain.Model, names: list[str], n: int, seed: int) -> dict:
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name in names:
+        lo, hi = (float(v) for v in model.parameter(name).range)
+        out[name] = rng.uniform(lo, hi, n)
+    return out
+
+
+def scalar(model: bargain.Model, method: str, point: dict, **options) -> bargain.Solution:
+    at = model.with_values({k: float(v) for k, v in point.items()})
+    return bargain.SOLVERS[method](at, exact=False, **options)
+
+
+def check_against_scalar(kernel, model, method, points, *, rtol=1e-9, **options):
+    out = kernel(points)
+    n = len(next(iter(points.values())))
+    assert np.all(out["status"] == OK), [STATUSES[s] for s in out["status"]]
+    var = model.variable_names[0]
+    for i in range(n):
+        sol = scalar(model, method, {k: v[i] for k, v in points.items()}, **options)
+        assert out[var][i] == pytest.approx(sol.agreement[var], rel=rtol, abs=rtol)
+        for p in model.party_names:
+            assert out[f"payoff_{p}"][i] == pytest.approx(sol.payoffs[p], rel=rtol, abs=rtol)
+
+
+@pytest.fixture(scope="module")
+def cara() -> bargain.Model:
+    return shipped("cara")
+
+
+def test_closed_form_nash_on_split_matches_scalar(split):
+    names = ["V", "d_W", "d_A"]
+    kernel = compile_kernel(split, "nash", names)
+    assert kernel.route == "closed"
+    check_against_scalar(kernel, split, "nash", random_points(split, names, 4, seed=1))
+
+
+def test_closed_form_rubinstein_on_split_matches_scalar(split):
+    names = ["V", "delta_W", "delta_A"]
+    kernel = compile_kernel(split, "rubinstein", names)
+    assert kernel.route == "closed"
+    check_against_scalar(kernel, split, "rubinstein", random_points(split, names, 4, seed=2))
+
+
+@pytest.mark.parametrize("method", ["nash", "egalitarian", "rubinstein"])
+def test_numeric_route_matches_scalar_on_a_nonlinear_frontier(cara, method):
+    names = ["a", "d_W", "d_A", "delta_W", "delta_A"]
+    kernel = compile_kernel(cara, method, names, route="numeric")
+    check_against_scalar(kernel, cara, method, random_points(cara, names, 5, seed=3))
+
+
+def test_rubinstein_on_cara_has_no_closed_form_so_auto_is_numeric(cara):
+    kernel = compile_kernel(cara, "rubinstein", ["a"], timeout=2)
+    assert kernel.route == "numeric" and kernel.formula is None
+
+
+def test_closed_and_numeric_routes_agree(cara):
+    # Nash on the CARA frontier has a LambertW closed form (scipy evaluates it).
+    names = ["a", "d_W", "d_A"]
+    closed = compile_kernel(cara, "nash", names)
+    numeric = compile_kernel(cara, "nash", names, route="numeric")
+    assert closed.route == "closed" and "LambertW" in str(closed.formula["x"])
+    points = random_points(cara, names, 200, seed=4)
+    a, b = closed(points), numeric(points)
+    assert np.all(a["status"] == OK) and np.all(b["status"] == OK)
+    np.testing.assert_allclose(a["x"], b["x"], rtol=1e-11)
+
+
+def test_points_outside_the_formula_go_to_the_numeric_route():
+    # x = c/2 while c <= 2; beyond, the bound x <= 1 binds and the formula does not hold.
+    m = two_party("x", "c - x", parameters={"c": {"value": 1.5, "range": [1, 3]}})
+    kernel = compile_kernel(m, "nash", ["c"])
+    assert kernel.route == "closed" and str(kernel.formula["x"]) == "c/2"
+    c = np.array([1.0, 1.9, 2.5, 3.0])
+    check_against_scalar(kernel, m, "nash", {"c": c})
+    np.testing.assert_allclose(kernel({"c": c})["x"], np.minimum(c / 2, 1), rtol=1e-12)
+
+
+def test_outside_option_switches_branch_point_by_point():
+    # The producers' outside option binds above some level; the formula found at o = 0
+    # (not binding) must not be used there.
+    m = two_party(
+        "x",
+        "1 - x",
+        parameters={"o": {"value": 0.0, "range": [0, 0.6]}},
+        A={"discount_factor": 0.9},
+        B={"discount_factor": 0.9, "outside_option": "o"},
+    )
+    kernel = compile_kernel(m, "rubinstein", ["o"])
+    assert kernel.route == "closed"
+    o = np.array([0.0, 0.2, 0.45, 0.55])
+    check_against_scalar(kernel, m, "rubinstein", {"o": o})
+    x = kernel({"o": o})["x"]
+    assert x[0] == pytest.approx(1 / 1.9) and x[3] == pytest.approx(0.45)
+
+
+def test_fixed_point_fallback_equals_newton(cara):
+    names = ["a", "delta_W", "delta_A"]
+    game = _Kernel(cara, names, {})
+    points = random_points(cara, names, 50, seed=5)
+    params = {**points, "_n": np.arange(50)}
+    lo, hi = np.zeros(50), np.ones(50)
+    x_r, _, status = game._fixed_point(params, lo, hi)
+    newton = game.evaluate(params, newton_only=True)
+    assert np.all(status == OK) and np.all(newton["status"] == OK)
+    np.testing.assert_allclose(x_r, newton["x"], rtol=1e-9)
+
+
+def test_infeasible_points_are_flagged_not_guessed(split):
+    kernel = compile_kernel(split, "nash", ["d_W", "d_A"], route="numeric")
+    out = kernel({"d_W": [0.2, 0.6], "d_A": [0.2, 0.6]})
+    assert list(out["status"]) == [OK, INFEASIBLE]
+    assert out["x"][0] == pytest.approx(0.5) and np.isnan(out["x"][1])
+    with pytest.raises(bargain.FeasibilityError):
+        scalar(split, "nash", {"d_W": 0.6, "d_A": 0.6})
+
+
+def test_loop_route_equals_closed_route(split):
+    points = random_points(split, ["V", "d_W"], 3, seed=6)
+    for method in ("kalai-smorodinsky", "nash"):
+        loop = compile_kernel(split, method, ["V", "d_W"], route="loop")
+        assert loop.route == "loop"
+        closed = compile_kernel(split, "nash", ["V", "d_W"])
+        np.testing.assert_allclose(loop(points)["x"], closed(points)["x"], rtol=1e-9)
+
+
+def test_kernel_pickles_by_recipe(split):
+    import pickle
+
+    kernel = compile_kernel(split, "rubinstein", ["delta_W"])
+    again = pickle.loads(pickle.dumps(kernel))
+    assert again.route == kernel.route
+    np.testing.assert_array_equal(
+        again({"delta_W": [0.6, 0.7]})["x"], kernel({"delta_W": [0.6, 0.7]})["x"]
+    )
+
+
+def test_bad_input_names_what_is_allowed(split):
+    with pytest.raises(
+        bargain.ModelError, match="unknown parameter 'c'; the parameters are V, d_W"
+    ):
+        compile_kernel(split, "nash", ["c"])
+    with pytest.raises(bargain.ModelError, match="the concepts are nash"):
+        compile_kernel(split, "bogus")
+    with pytest.raises(bargain.ModelError, match="one contract variable"):
+        compile_kernel(shipped("logrolling"), "nash", ["v_Wa"], route="numeric")
+    kernel = compile_kernel(split, "nash", ["V"])
+    with pytest.raises(bargain.ModelError, match="the inputs are V"):
+        kernel({"d_W": [0.1]})
+
+
+@given(st.lists(st.floats(-50, 50), min_size=1, max_size=20))
+def test_bracketed_newton_finds_every_cube_root(values):
+    c = np.array(values)
+    a, b = np.full(c.size, -4.0), np.full(c.size, 4.0)
+    root, ok = bracketed_newton(lambda x, i: (x**3 - c[i], 3 * x**2), a, b, -np.ones(c.size))
+    assert ok.all()
+    np.testing.assert_allclose(root, np.cbrt(c), rtol=1e-14, atol=1e-14)
