@@ -7,7 +7,7 @@ import math
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.test_rubinstein import split_game
+from tests.strategic.test_rubinstein import split_game
 
 import bargain
 from bargain.strategic.simulate import Demand, simulate
