@@ -7,10 +7,10 @@ import math
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.strategic.test_rubinstein import split_game
 
 import bargain
 from bargain.strategic.simulate import Demand, simulate
+from tests.strategic.test_rubinstein import split_game
 
 TOL = 1e-9
 
