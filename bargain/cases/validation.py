@@ -290,7 +290,7 @@ CASES: tuple[Case, ...] = (
         source=(
             "game of Fernandez & Glazer (1991); the value is Muthoo (1999), ch. 6's "
             "inside-option formula with the union's impasse point w0 (derivation in "
-            "bargain/holdout.py)"
+            "bargain/strategic/holdout.py)"
         ),
         model="wages",
         call="strike_or_holdout(wages)",

@@ -75,6 +75,7 @@ from bargain.concepts.vectorised import (
 from bargain.errors import BargainError, ModelError, SolverError
 from bargain.model.model import Model, Party
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
+from bargain.strategic.move import Move
 from bargain.strategic.transfer import reduce_transfer
 
 _GRID = 201
@@ -392,18 +393,6 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
     low = grid[first] if first == 0 else edge(grid[first], grid[first - 1])
     high = grid[last] if last == grid.size - 1 else edge(grid[last], grid[last + 1])
     return (answer(low), answer(high)), (low, high)
-
-
-@dataclass(frozen=True)
-class Move:
-    """Equilibrium behaviour in one round: what the proposer offers, and the least the
-    responder accepts (it takes its outside option on rejection if ``walks``)."""
-
-    proposer: str
-    responder: str
-    offer: float
-    demand: float
-    walks: bool
 
 
 def backward_induction(

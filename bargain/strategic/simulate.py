@@ -29,8 +29,8 @@ import numpy as np
 import sympy
 
 from bargain.model.model import Model
+from bargain.strategic.move import Move
 from bargain.strategic.rubinstein import (
-    Move,
     _Numeric,
     _proposer,
     backward_induction,
@@ -85,7 +85,7 @@ class Demand:
 class Equilibrium:
     """The subgame-perfect equilibrium strategy of one party.
 
-    ``moves`` maps each round index to its :class:`~bargain.strategic.rubinstein.Move`
+    ``moves`` maps each round index to its :class:`~bargain.strategic.move.Move`
     (finite horizon) or each proposer to its stationary move (infinite game).
     """
 

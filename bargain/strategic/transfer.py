@@ -72,7 +72,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 import sympy
 
@@ -81,9 +80,7 @@ from bargain.concepts.solution import Solution
 from bargain.errors import ModelError
 from bargain.model.model import Model, Variable
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
-
-if TYPE_CHECKING:
-    from bargain.strategic.rubinstein import Move
+from bargain.strategic.move import Move
 
 _TOL = 1e-9
 
@@ -131,7 +128,7 @@ class TransferReduction:
         """Refuse an equilibrium in which the transfer's bounds bind.
 
         ``moves`` are the equilibrium moves of the reduced game
-        (:class:`bargain.strategic.rubinstein.Move`: proposer, responder, offer, and the
+        (:class:`bargain.strategic.move.Move`: proposer, responder, offer, and the
         least the responder accepts). The reduction is exact when every
         proposal gives the responder exactly its demand, or, in a round with
         delay, when the demand could have been met within the transfer's

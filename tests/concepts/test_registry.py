@@ -25,7 +25,7 @@ def test_every_shipped_concept_is_registered_once_in_order():
         "utilitarian",
         "strike-or-holdout",
     )
-    assert bargain.SOLVERS == {c.name: c.solve for c in concepts()}
+    assert {c.name: c.solve for c in concepts()} == bargain.SOLVERS
     assert bargain.SOLVERS["nash"] is bargain.nash
     assert names(credibility=True) == names()[:5]
 

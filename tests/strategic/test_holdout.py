@@ -31,7 +31,8 @@ def wages(w0: float, d_u: float, d_f: float, *, frontier: str = "1 - w", first: 
 @given(w0=st.floats(0.05, 0.95), delta=st.floats(0.3, 0.99))
 def test_common_discount_factor(w0, delta):
     # Derived from the indifference conditions of Fernandez & Glazer's (1991) game (see
-    # bargain/holdout.py): highest wage (1 + delta w0)/(1 + delta) with the union proposing,
+    # bargain/strategic/holdout.py): highest wage (1 + delta w0)/(1 + delta) with the union
+    # proposing,
     # credible iff w0 <= delta**2; otherwise the only equilibrium wage is w0.
     assume(abs(w0 - delta**2) > 1e-6)
     s = bargain.strike_or_holdout(wages(w0, delta, delta))
