@@ -13,14 +13,16 @@ array operations. Three routes, chosen per model (``route="auto"``):
     A formula holds where the active set it was derived for holds, so every
     point is checked (inside the bounds, individually rational, outside
     options on the side the formula assumes); a point that fails is solved
-    by the numeric route, or flagged ``outside_formula`` where there is none.
+    by the numeric route, or point by point where there is none.
 ``numeric``
     No closed form: the solver itself runs over all points at once —
     safeguarded Newton with a bisection bracket on the first-order condition
     (Nash), the equal-gains condition (egalitarian) or the two indifference
     conditions (alternating offers; a nested bisection on the proposal map
     is the fallback where Newton cannot vouch for a point). For one contract
-    variable, two parties with monotone payoffs and no ``[constraints]``.
+    variable, two parties with monotone payoffs and no ``[constraints]``. A
+    point the kernel cannot vouch for (``no_convergence``) is solved again
+    point by point, so every point the scalar solver solves, the sweep solves.
     Each concept brings its own kernel and closed form through the registry
     (:mod:`bargain.concepts.registry`); this module only runs them.
 ``loop``
@@ -30,8 +32,9 @@ Each point gets a status (:data:`STATUSES`): ``ok``; ``no_convergence`` (the
 iteration did not converge, or its assumptions — monotone payoffs, a single
 maximum — fail at that point); ``infeasible`` (no agreement improves on
 disagreement, or the equilibrium equations have no solution in the contract
-range); ``outside_formula``. A point that is not ``ok`` has NaN agreement and
-payoffs: it is flagged, never silently wrong.
+range); ``outside_formula`` is kept in the list for the files of older runs (its
+points are now solved by the next route). A point that is not ``ok`` has NaN
+agreement and payoffs: it is flagged, never silently wrong.
 
 Examples
 --------
@@ -252,17 +255,20 @@ def compile_kernel(
                 key=key,
             )
     numeric, reason = _numeric(found, model, inputs, options)
+    loop = _loop(found, model, inputs, options)
 
     def make(route: str, formula: dict[str, sympy.Expr] | None, evaluate: Evaluate) -> Kernel:
         return Kernel(model, method, inputs, route, formula, dict(options), evaluate)
 
+    if route == "loop":
+        return make("loop", None, loop)
+    if numeric is not None:
+        numeric = _rescued(numeric, loop)
     if route == "numeric":
         if numeric is None:
             raise ModelError(f"no vectorised numeric route: {reason}", table="sweep", key="route")
         return make("numeric", None, numeric)
-    if route == "loop":
-        return make("loop", None, _loop(found, model, inputs, options))
-    closed = _closed(found, model, inputs, options, timeout, numeric)
+    closed = _closed(found, model, inputs, options, timeout, numeric or loop)
     if closed is not None:
         return make("closed", *closed)
     if route == "closed":
@@ -275,7 +281,24 @@ def compile_kernel(
         )
     if numeric is not None:
         return make("numeric", None, numeric)
-    return make("loop", None, _loop(found, model, inputs, options))
+    return make("loop", None, loop)
+
+
+def _rescued(fast: Evaluate, loop: Evaluate) -> Evaluate:
+    """``fast``, with the points it cannot vouch for (``no_convergence``) solved again
+    point by point: every point the scalar solver solves, the sweep solves."""
+
+    def evaluate(params: dict[str, np.ndarray]) -> Columns:
+        out = fast(params)
+        bad = np.flatnonzero(out["status"] == NO_CONVERGENCE)
+        if bad.size == 0:
+            return out
+        out = {key: col.copy() for key, col in out.items()}  # outputs may share memory
+        for key, col in loop({**subset(params, bad), "_n": bad}).items():
+            out[key][bad] = col
+        return out
+
+    return evaluate
 
 
 def _numeric(
@@ -301,10 +324,12 @@ def _closed(
     inputs: Sequence[str],
     options: Mapping[str, Any],
     timeout: float,
-    numeric: Evaluate | None,
+    fallback: Evaluate,
 ) -> tuple[dict[str, sympy.Expr], Evaluate] | None:
-    """The concept's closed form at the model's values, compiled with its per-point checks;
-    None if there is none that can be checked (or the solver refuses the model's values)."""
+    """The concept's closed form at the model's values, compiled with its per-point checks
+    (a point that fails them is solved by ``fallback``: the numeric kernel, else the
+    loop); None if there is none that can be checked (or the solver refuses the model's
+    values)."""
     found = concept.formula(model, options, timeout) if concept.formula is not None else None
     if found is None:
         return None
@@ -324,10 +349,10 @@ def _closed(
         out = {name: values[i] for i, name in enumerate(names)}
         out.update({f"payoff_{p}": values[len(names) + i] for i, p in enumerate(parties)})
         bad = np.flatnonzero(~ok)
-        if bad.size and numeric is not None:
+        if bad.size:
             # Equal formulas may share one array (cse): copy before writing into them.
             out = {key: col.copy() for key, col in out.items()}
-            redo = numeric({**subset(params, bad), "_n": bad})
+            redo = fallback({**subset(params, bad), "_n": bad})
             for key, col in redo.items():
                 if key == "status":
                     status[bad] = col

@@ -173,3 +173,30 @@ def test_bracketed_newton_finds_every_cube_root(values):
     root, ok = bracketed_newton(lambda x, i: (x**3 - c[i], 3 * x**2), a, b, -np.ones(c.size))
     assert ok.all()
     np.testing.assert_allclose(root, np.cbrt(c), rtol=1e-14, atol=1e-14)
+
+
+def test_points_the_kernel_cannot_vouch_for_are_solved_point_by_point():
+    # Every point the scalar solver solves, the sweep solves: a kernel whose iteration
+    # gives up at some points has them re-solved by the scalar solver.
+    from bargain.concepts.registry import concept
+    from bargain.concepts.vectorised import NO_CONVERGENCE
+    from bargain.sweeps.compile import _loop, _rescued
+
+    split = bargain.load_model(bargain.models_dir() / "split.toml")
+    nash = concept("nash")
+    d_w = np.array([0.0, 0.1, 0.2, 0.3])
+
+    def gives_up(params: dict) -> dict:
+        n = params["_n"].size
+        nan = np.full(n, np.nan)
+        status = np.where(np.arange(n) % 2 == 1, NO_CONVERGENCE, OK).astype(np.int8)
+        x = np.where(status == OK, 0.5 + params["d_W"] / 2, nan)  # split: x = (V + d_W − d_A)/2
+        return {"x": x, "payoff_W": x, "payoff_A": 1 - x, "status": status}
+
+    rescued = _rescued(gives_up, _loop(nash, split, ["d_W"], {}))
+    out = rescued({"d_W": d_w, "_n": np.empty(d_w.size)})
+    expected = [
+        bargain.nash(split.with_values(d_W=float(d)), exact=False).agreement["x"] for d in d_w
+    ]
+    assert out["status"].tolist() == [OK] * 4
+    assert out["x"] == pytest.approx(expected, rel=1e-12)
