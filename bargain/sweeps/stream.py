@@ -60,7 +60,7 @@ MANIFEST_VERSION = 2
 #: The settings a manifest records (``SweepSpec.settings()`` and the format), as a
 #: refusal to resume names them.
 _LABELS = {
-    "model": "model (its file or set values)",
+    "model_digest": "model (its file or set values)",
     "method": "method",
     "vary": "varied parameters",
     "design": "design",
@@ -181,8 +181,7 @@ def _read_manifest(folder: Path) -> dict[str, Any] | None:
     if (
         not isinstance(manifest, dict)
         or manifest.get("version") != MANIFEST_VERSION
-        or not isinstance(manifest.get("settings"), dict)
-        or set(manifest["settings"]) != set(_LABELS)
+        or not set(_LABELS) <= set(manifest)
     ):
         return None
     return manifest
@@ -240,7 +239,7 @@ def _check_same(recorded: dict[str, Any], current: dict[str, Any], folder: Path)
 
 
 def _shown(key: str, value: Any) -> str:
-    return f"digest {value[:12]}" if key == "model" else json.dumps(value)
+    return f"digest {value[:12]}" if key == "model_digest" else json.dumps(value)
 
 
 def _join(
@@ -377,7 +376,7 @@ def sweep_to_file(
                 key="out",
             )
         if seed is None and previous is not None:
-            seed = previous["settings"]["seed"]
+            seed = previous["seed"]
         spec = plan(
             model,
             method,
@@ -392,8 +391,8 @@ def sweep_to_file(
         )
         settings = json.loads(json.dumps({**spec.settings(), "format": suffix}))
         if previous is not None:
-            _check_same(previous["settings"], settings, folder)
-            spec = replace(spec, route=previous["route"])  # the route the parts were made by
+            _check_same(previous, settings, folder)
+            spec = replace(spec, route=previous["kernel_route"])  # the route the parts were made by
         from bargain.sweeps.cluster import executor
 
         with executor(jobs, scheduler) as client:  # connects (or fails) before any work
@@ -401,10 +400,10 @@ def sweep_to_file(
             folder.mkdir(exist_ok=True)
             manifest = {
                 "version": MANIFEST_VERSION,
-                "settings": settings,
+                **settings,
                 "model": spec.model.name,
                 "chunks": spec.n_chunks,
-                "route": spec.route,
+                "kernel_route": spec.route,
                 "output": None,
             }
             _write_manifest(folder, manifest)

@@ -184,11 +184,11 @@ class SweepSpec:
         >>> import bargain
         >>> m = bargain.load_model(bargain.models_dir() / "split.toml")
         >>> s = plan(m, "nash", {"V": (1, 2)}, design="random", n=10, seed=1).settings()
-        >>> s["vary"], s["points"], s["seed"], len(s["model"])
+        >>> s["vary"], s["points"], s["seed"], len(s["model_digest"])
         ([['V', 1.0, 2.0, None]], 10, 1, 64)
         """
         return {
-            "model": hashlib.sha256(dumps_model(self.model).encode()).hexdigest(),
+            "model_digest": hashlib.sha256(dumps_model(self.model).encode()).hexdigest(),
             "method": self.method,
             "vary": [[a.name, a.lo, a.hi, a.count] for a in self.axes],
             "design": self.design,
