@@ -20,7 +20,7 @@ import pytest
 
 import bargain
 from bargain.cli import main
-from bargain.sweeps.lock import GRACE, Owner, lock_path
+from bargain.sweeps.lock import GRACE, Owner, lock_path, locked
 from bargain.sweeps.stream import MANIFEST, parts_dir
 
 stream_module = importlib.import_module("bargain.sweeps.stream")
@@ -112,6 +112,18 @@ def leftovers(folder: Path) -> list[str]:
 # -- Two runs, one output --------------------------------------------------------------
 
 
+def write_lock(out: Path, pid: int, started: str) -> None:
+    """Write the lock of process ``pid``, started at ``started``, on this host."""
+    lock_path(out).write_text(json.dumps(asdict(Owner(pid, Owner.me().host, started))))
+
+
+def dead_pid() -> int:
+    process = FORK.Process(target=int)
+    process.start()
+    process.join()
+    return process.pid
+
+
 @pytest.mark.parametrize(
     ("model", "fmt", "seeds", "stagger"),
     [
@@ -121,8 +133,9 @@ def leftovers(folder: Path) -> list[str]:
 )
 def test_two_runs_racing_for_one_output_one_owns_it(tmp_path, model, fmt, seeds, stagger):
     """Both race for the lock (O_EXCL) at the same moment, or the second comes while the
-    first is writing parts; whoever wins holds on after its first part (HOLD) until the
-    other has finished, so that the runs overlap whatever the machine's load."""
+    first is writing parts; whoever wins holds on after its first part (``hold``) until the
+    other has finished, so that the runs overlap whatever the machine's load. When they
+    start together, they find the stale lock of a killed run: one only takes it over."""
     out = (tmp_path / "out" / "same").with_suffix("." + fmt)
     refs = {}
     for seed in seeds:
@@ -130,6 +143,9 @@ def test_two_runs_racing_for_one_output_one_owns_it(tmp_path, model, fmt, seeds,
         assert main(sweep_args(ref, seed, model, fmt)) == 0
         refs[seed] = ref.read_bytes()
     go, hold = {seed: tmp_path / f"go{seed}" for seed in seeds}, tmp_path / "hold"
+    out.parent.mkdir()
+    if not stagger:
+        write_lock(out, dead_pid(), "1")
     racers = {
         seed: child(
             sweep_args(out, seed, model, fmt), tmp_path / str(seed), at=2, hold=hold, go=go[seed]
@@ -171,8 +187,7 @@ def test_a_live_lock_refuses_and_a_dead_ones_lock_is_taken_over(tmp_path, split)
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         wait_for(lambda: _started(sleeper.pid), "the sleeper to start")
-        owner = Owner(sleeper.pid, Owner.me().host, _started(sleeper.pid))
-        lock_path(out).write_text(json.dumps(asdict(owner)))
+        write_lock(out, sleeper.pid, _started(sleeper.pid))
         with pytest.raises(bargain.ModelError, match=rf"another run \(pid {sleeper.pid}\)"):
             bargain.sweep_to_file(out, split, "nash", **settings)
         assert not out.exists() and not parts_dir(out).exists()
@@ -192,6 +207,49 @@ def test_a_live_lock_refuses_and_a_dead_ones_lock_is_taken_over(tmp_path, split)
     os.utime(lock_path(out), (old, old))
     bargain.sweep_to_file(out, split, "nash", **settings)
     assert leftovers(tmp_path) == []
+    # A pid in use again, by a process started at another time (here, this one).
+    write_lock(out, os.getpid(), "1")
+    bargain.sweep_to_file(out, split, "nash", **settings)
+    assert leftovers(tmp_path) == []
+
+
+def _hold_lock(out: Path, go: Path, release: Path) -> None:
+    Path(f"{go}.{os.getpid()}").touch()
+    _wait(go)
+    try:
+        with locked(out):
+            _wait(release)
+    except bargain.ModelError:
+        sys.exit(1)
+
+
+def test_taking_over_a_stale_lock_is_serialised(tmp_path, monkeypatch):
+    """Two processes find the same stale lock; each takes a while to judge its owner dead
+    (so both judge it before either replaces it): one only takes it over."""
+    out, go, release = tmp_path / "x.csv", tmp_path / "go", tmp_path / "release"
+    write_lock(out, dead_pid(), "1")
+    judge = Owner.alive
+
+    def slowly(owner: Owner) -> bool:
+        time.sleep(0.3)
+        return judge(owner)
+
+    monkeypatch.setattr(Owner, "alive", slowly)
+    both = [FORK.Process(target=_hold_lock, args=(out, go, release)) for _ in range(2)]
+    for p in both:
+        p.start()
+    try:
+        wait_for(lambda: len(list(tmp_path.glob("go.*"))) == 2, "both to start")
+        go.touch()
+        wait_for(lambda: any(p.exitcode is not None for p in both), "a refusal")
+        release.touch()
+        for p in both:
+            p.join(60)
+    finally:
+        for p in both:
+            p.kill()
+    assert sorted(p.exitcode for p in both) == [0, 1]
+    assert not lock_path(out).exists()
 
 
 def _started(pid: int) -> str:
