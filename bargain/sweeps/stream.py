@@ -11,8 +11,11 @@ flushed to disk and renamed into place (``os.replace``, atomic on POSIX), so a
 part file either exists whole or not at all, whenever the process is killed
 (SIGKILL included). ``resume=True`` keeps the parts already written, solves
 the missing chunks and joins them all: the result has every point exactly
-once, with the values of an uninterrupted run. A manifest records what
-determines the values; resuming with different settings is refused.
+once, with the values of an uninterrupted run. A manifest, written first and
+removed last, records what determines the values (the model's digest, the
+seed, ...); resuming parts it does not vouch for, or with different settings,
+is refused. One run at a time writes ``OUT`` (:mod:`bargain.sweeps.lock`).
+The guarantees are listed in docs/sweeps.md ("Guarantees of a sweep file").
 
 Examples
 --------
