@@ -184,7 +184,7 @@ def _read_manifest(folder: Path) -> dict[str, Any] | None:
     if (
         not isinstance(manifest, dict)
         or manifest.get("version") != MANIFEST_VERSION
-        or not set(_LABELS) <= set(manifest)
+        or not {*_LABELS, "chunks", "kernel_route", "output"} <= set(manifest)
     ):
         return None
     return manifest
@@ -242,7 +242,7 @@ def _check_same(recorded: dict[str, Any], current: dict[str, Any], folder: Path)
 
 
 def _shown(key: str, value: Any) -> str:
-    return f"digest {value[:12]}" if key == "model_digest" else json.dumps(value)
+    return f"digest {str(value)[:12]}" if key == "model_digest" else json.dumps(value)
 
 
 def _join(
