@@ -22,6 +22,7 @@ import bargain
 from bargain.cli import main
 from bargain.sweeps.lock import GRACE, Owner, lock_path, locked
 from bargain.sweeps.stream import MANIFEST, parts_dir
+from tests.sweeps.test_stream import interrupt_after
 
 stream_module = importlib.import_module("bargain.sweeps.stream")
 
@@ -258,19 +259,6 @@ def _started(pid: int) -> str:
 
 
 # -- Resuming only what can be verified --------------------------------------------------
-
-
-def interrupt_after(monkeypatch, chunks: int) -> None:
-    """Make the next run stop (as if killed) after writing ``chunks`` chunks."""
-    real = stream_module.run_chunks
-
-    def some(*args, **kwargs):
-        for k, item in enumerate(real(*args, **kwargs)):
-            if k == chunks:
-                raise KeyboardInterrupt
-            yield item
-
-    monkeypatch.setattr(stream_module, "run_chunks", some)
 
 
 def interrupted(monkeypatch, out: Path, model: bargain.Model, method: str, **settings) -> Path:
