@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -351,12 +352,11 @@ def test_a_finished_output_with_its_parts_folder_left_is_recognised(tmp_path, sp
 # -- SIGKILL at random points ------------------------------------------------------------
 
 
-def test_sigkill_at_random_points_then_resume_gives_the_uninterrupted_file(tmp_path, monkeypatch):
-    """Five real SIGKILLs, each at a random step of a run (writing a part, the manifest, the
-    joined file, or removing the parts, the manifest, the lock), each run resuming the
-    last; then a run to the end. The file equals an uninterrupted run's, byte for byte, and
-    nothing else is left."""
-    argv = sweep_args(tmp_path / "out" / "killed", 11, "split", "csv")
+def killed_then_resumed(tmp_path: Path, fmt: str, kills: Callable[[int], list[int]]) -> None:
+    """Kill runs in a row, each at its step k (real SIGKILLs, each run resuming the last),
+    then run to the end: the file must equal an uninterrupted run's, byte for byte, with
+    nothing else left. ``kills`` has the number of steps of an uninterrupted run."""
+    argv = sweep_args(tmp_path / "out" / "killed", 11, "split", fmt)
     steps = 0
 
     def counting(call):
@@ -367,23 +367,36 @@ def test_sigkill_at_random_points_then_resume_gives_the_uninterrupted_file(tmp_p
 
         return wrapped
 
-    reference = tmp_path / "ref" / "reference.csv"
-    with monkeypatch.context() as m:
+    reference = tmp_path / "ref" / f"reference.{fmt}"
+    with pytest.MonkeyPatch.context() as m:
         for name in ("replace", "unlink", "rmdir"):
             m.setattr(os, name, counting(getattr(os, name)))
         assert main([*argv[:-1], str(reference)]) == 0
     # The manifest, 8 parts, the manifest with the joined file's stamp, the joined file;
     # then the 8 parts, the manifest, the folder and the lock removed.
     assert steps == 1 + 8 + 1 + 1 + 8 + 1 + 1 + 1
-    # With this seed, k = 16, 6, 19, 10, 7: while removing the parts; after clearing the
-    # folder left by that finished run, before the new run's manifest; removing the parts
-    # again; before the 7th part; removing the parts of a resumed run.
-    rng = random.Random(2024)
-    kills = [rng.randint(1, steps) for _ in range(5)]
-    for k in kills:
+    for k in kills(steps):
         run = child([*argv, "--resume"], tmp_path / "log", at=k)
         run.join(60)
         assert run.exitcode == -signal.SIGKILL, (tmp_path / "log.err").read_text()
     assert main([*argv, "--resume"]) == 0
-    assert (tmp_path / "out" / "killed.csv").read_bytes() == reference.read_bytes(), kills
-    assert leftovers(tmp_path / "out") == [], kills
+    assert (tmp_path / "out" / f"killed.{fmt}").read_bytes() == reference.read_bytes()
+    assert leftovers(tmp_path / "out") == []
+
+
+def test_sigkill_at_random_points_then_resume_gives_the_uninterrupted_file(tmp_path):
+    """Five kills, each at a random step of a run: writing a part or the manifest, joining,
+    removing the parts, the manifest or the lock."""
+    # With this seed, k = 16, 6, 19, 10, 7: while removing the parts; after clearing the
+    # folder left by that finished run, before the new run's manifest; removing the parts
+    # again; before the 7th part; removing the parts of a resumed run.
+    rng = random.Random(2024)
+    killed_then_resumed(tmp_path, "csv", lambda steps: [rng.randint(1, steps) for _ in range(5)])
+
+
+@pytest.mark.parametrize("k", [10, 11, 12])
+def test_sigkill_around_the_join_then_resume_gives_the_uninterrupted_file(tmp_path, k):
+    """A kill with the joined file whole but not yet recorded in the manifest (k=10), recorded
+    but not yet renamed onto the output (11: the hidden temporary file is left), renamed
+    (12: the parts folder is left whole)."""
+    killed_then_resumed(tmp_path, "parquet", lambda steps: [k])
