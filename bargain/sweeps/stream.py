@@ -11,8 +11,11 @@ flushed to disk and renamed into place (``os.replace``, atomic on POSIX), so a
 part file either exists whole or not at all, whenever the process is killed
 (SIGKILL included). ``resume=True`` keeps the parts already written, solves
 the missing chunks and joins them all: the result has every point exactly
-once, with the values of an uninterrupted run. A manifest records what
-determines the values; resuming with different settings is refused.
+once, with the values of an uninterrupted run. A manifest, written first and
+removed last, records what determines the values (the model's digest, the
+seed, ...); resuming parts it does not vouch for, or with different settings,
+is refused. One run at a time writes ``OUT`` (:mod:`bargain.sweeps.lock`).
+The guarantees are listed in docs/sweeps.md ("Guarantees of a sweep file").
 
 Examples
 --------
@@ -28,9 +31,9 @@ Examples
 
 from __future__ import annotations
 
+import glob
 import json
 import os
-import shutil
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -42,9 +45,9 @@ import pandas as pd
 from bargain.errors import ModelError
 from bargain.model.model import Model
 from bargain.sweeps.compile import STATUSES
+from bargain.sweeps.lock import locked
 from bargain.sweeps.sweep import (
     CHUNK_SIZE,
-    SweepSpec,
     VarySpec,
     frame_of,
     plan,
@@ -54,6 +57,23 @@ from bargain.sweeps.sweep import (
 
 FORMATS = (".csv", ".parquet")
 MANIFEST = "manifest.json"
+#: The manifest's layout; parts recorded under another cannot be verified.
+MANIFEST_VERSION = 2
+
+#: The settings a manifest records (``SweepSpec.settings()`` and the format), as a
+#: refusal to resume names them.
+_LABELS = {
+    "model_digest": "model (its file or set values)",
+    "method": "method",
+    "vary": "varied parameters",
+    "design": "design",
+    "points": "number of points",
+    "seed": "seed",
+    "chunk_size": "chunk size",
+    "route": "route",
+    "options": "solver options",
+    "format": "format",
+}
 
 
 @dataclass(frozen=True)
@@ -104,14 +124,30 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` through ``write(temporary_path)``, then flush and rename it into place:
-    ``path`` appears whole or not at all."""
+def atomic_write(
+    path: Path, write: Callable[[Path], None], commit: Callable[[Path], None] | None = None
+) -> None:
+    """Write ``path`` through a temporary file, flushed and renamed into place: ``path``
+    appears whole or not at all.
+
+    Parameters
+    ----------
+    path
+        The file to write.
+    write
+        Writes the content to the temporary path it is given, ``.NAME.PID.tmp`` beside
+        ``path``.
+    commit
+        If given, called with the temporary path once it is whole and on disk, just
+        before the rename (to record it in a manifest).
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         write(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        if commit is not None:
+            commit(tmp)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -119,41 +155,101 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     _fsync_dir(path.parent)
 
 
-def _write_frame(frame: pd.DataFrame, path: Path, suffix: str) -> None:
-    if suffix == ".csv":
-        frame.to_csv(path, index_label="point")
-    else:
-        frame.to_parquet(path, engine="pyarrow", index=True)
+def _remove_temporaries(out: Path, folder: Path) -> None:
+    """Remove the temporary files of writes cut short by a kill (beside ``out`` and in
+    ``folder``); called under the lock, when no other run can be writing them."""
+    for tmp in [*out.parent.glob(f".{glob.escape(out.name)}.*.tmp"), *folder.glob(".*.tmp")]:
+        tmp.unlink(missing_ok=True)
 
 
-def _part(folder: Path, index: int, suffix: str) -> Path:
-    return folder / f"chunk-{index:08d}{suffix}"
+def _stamp(path: Path) -> list[int] | None:
+    """A file's inode, size and modification time (a rename keeps them); None if absent."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return [st.st_ino, st.st_size, st.st_mtime_ns]
 
 
-def _manifest(spec: SweepSpec, fingerprint: str, route: str, suffix: str) -> dict[str, Any]:
-    return {
-        "fingerprint": fingerprint,
-        "model": spec.model.name,
-        "method": spec.method,
-        "design": spec.design,
-        "points": spec.n,
-        "chunks": spec.n_chunks,
-        "chunk_size": spec.chunk_size,
-        "seed": spec.seed,
-        "route": route,
-        "format": suffix,
-    }
+def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    atomic_write(folder / MANIFEST, lambda p: p.write_text(json.dumps(manifest, indent=1)))
 
 
 def _read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The manifest in ``folder``; None if missing, unreadable or of another layout."""
     try:
-        return json.loads((folder / MANIFEST).read_text())
+        manifest = json.loads((folder / MANIFEST).read_text())
     except (OSError, ValueError):
         return None
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("version") != MANIFEST_VERSION
+        or not {*_LABELS, "chunks", "kernel_route", "output"} <= set(manifest)
+    ):
+        return None
+    return manifest
 
 
-def _join(out: Path, folder: Path, chunks: int, suffix: str) -> dict[str, int]:
-    """Join the part files, in order, into ``out`` (atomically); count the statuses."""
+def _remove_parts(folder: Path) -> None:
+    """Remove the parts folder: the parts first, the manifest last, so that a kill at any
+    moment leaves nothing its manifest does not vouch for."""
+    for path in folder.iterdir():
+        if path.name != MANIFEST:
+            path.unlink()
+    (folder / MANIFEST).unlink(missing_ok=True)
+    folder.rmdir()
+
+
+def _previous_run(out: Path, folder: Path) -> dict[str, Any] | None:
+    """The manifest of an unfinished earlier run into ``out``, or None.
+
+    A folder with nothing to keep is removed: one whose run finished (killed during the
+    clean-up, when ``out`` is the file its manifest recorded) or which holds no parts.
+    """
+    if not folder.is_dir():
+        return None
+    manifest = _read_manifest(folder)
+    parts = list(folder.glob("chunk-*"))
+    if manifest is None and parts:
+        raise ModelError(
+            f"the parts in {folder} cannot be verified: its {MANIFEST} is missing, unreadable "
+            "or from another version of bargain, so the settings, seed and model they were "
+            "made with are unknown; delete that folder to start afresh",
+            table="sweep",
+            key="resume",
+        )
+    recorded = None if manifest is None else manifest.get("output")
+    if manifest is None or not parts or (recorded is not None and recorded == _stamp(out)):
+        _remove_parts(folder)
+        return None
+    return manifest
+
+
+def _check_same(recorded: dict[str, Any], current: dict[str, Any], folder: Path) -> None:
+    """Refuse to resume the run in ``folder`` if its settings differ, naming each one."""
+    differences = [
+        f"{label} {_shown(key, recorded[key])}, now {_shown(key, current[key])}"
+        for key, label in _LABELS.items()
+        if recorded[key] != current[key]
+    ]
+    if differences:
+        raise ModelError(
+            f"the interrupted run in {folder} was made with other settings "
+            f"({'; '.join(differences)}); repeat them to resume it, or delete that folder",
+            table="sweep",
+            key="resume",
+        )
+
+
+def _shown(key: str, value: Any) -> str:
+    return f"digest {str(value)[:12]}" if key == "model_digest" else json.dumps(value)
+
+
+def _join(
+    out: Path, folder: Path, chunks: int, suffix: str, commit: Callable[[Path], None]
+) -> dict[str, int]:
+    """Join the part files, in order, into ``out`` (atomically, calling ``commit`` with the
+    finished temporary file before the rename); count the statuses."""
     counts = dict.fromkeys(STATUSES, 0)
 
     def count(frame: pd.DataFrame) -> None:
@@ -189,8 +285,19 @@ def _join(out: Path, folder: Path, chunks: int, suffix: str) -> dict[str, int]:
                 if writer is not None:
                     writer.close()
 
-    atomic_write(out, write)
+    atomic_write(out, write, commit)
     return counts
+
+
+def _write_frame(frame: pd.DataFrame, path: Path, suffix: str) -> None:
+    if suffix == ".csv":
+        frame.to_csv(path, index_label="point")
+    else:
+        frame.to_parquet(path, engine="pyarrow", index=True)
+
+
+def _part(folder: Path, index: int, suffix: str) -> Path:
+    return folder / f"chunk-{index:08d}{suffix}"
 
 
 def sweep_to_file(
@@ -213,6 +320,10 @@ def sweep_to_file(
 ) -> SweepReport:
     """Run a sweep chunk by chunk, streaming the rows to a CSV or Parquet file.
 
+    One run at a time writes ``out``: the run holds ``OUT.lock``
+    (:mod:`bargain.sweeps.lock`) until it ends, and takes over the lock of a
+    run that was killed, removing that run's temporary files.
+
     Parameters
     ----------
     out
@@ -225,16 +336,17 @@ def sweep_to_file(
         left in ``OUT.parts`` is refused rather than overwritten.
     model, method, vary, design, n, seed, chunk_size, route, jobs, scheduler, progress, timeout
         As for :func:`bargain.sweep`. Without a seed, a resumed run takes the
-        interrupted run's.
+        interrupted run's (recorded in its manifest, drawn at random or not).
     **options
         Solver options.
 
     Raises
     ------
     ModelError
-        For bad input (before any work), an unknown suffix, an interrupted run
-        without ``resume``, or ``resume`` with settings that differ from the
-        interrupted run's.
+        For bad input, an unknown suffix, another live run writing ``out``, an
+        interrupted run without ``resume``, ``resume`` with settings (model,
+        seed, ...) that differ from the interrupted run's (naming each), or parts
+        whose manifest is missing or unreadable.
     ClusterError
         If the scheduler cannot be reached.
     """
@@ -249,57 +361,66 @@ def sweep_to_file(
             key="out",
         )
     folder = parts_dir(out)
-    previous = _read_manifest(folder) if folder.is_dir() else None
-    if folder.is_dir() and not resume:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
         raise ModelError(
-            f"an interrupted run of this sweep is in {folder}; continue it with resume=True "
-            "(--resume) or delete that folder",
-            table="sweep",
-            key="out",
+            f"cannot create the folder {out.parent}: {err.strerror}", table="sweep", key="out"
+        ) from None
+    with locked(out):
+        _remove_temporaries(out, folder)
+        previous = _previous_run(out, folder)
+        if previous is not None and not resume:
+            raise ModelError(
+                f"an interrupted run of this sweep is in {folder} "
+                f"({len(list(folder.glob('chunk-*')))} of {previous['chunks']} chunks "
+                "written); continue it with resume=True (--resume) or delete that folder",
+                table="sweep",
+                key="out",
+            )
+        if seed is None and previous is not None:
+            seed = previous["seed"]
+        spec = plan(
+            model,
+            method,
+            vary or {},
+            design=design,
+            n=n,
+            seed=seed,
+            chunk_size=chunk_size,
+            route=route,
+            timeout=timeout,
+            **options,
         )
-    if seed is None and previous is not None:
-        seed = previous.get("seed")
-    spec = plan(
-        model,
-        method,
-        vary or {},
-        design=design,
-        n=n,
-        seed=seed,
-        chunk_size=chunk_size,
-        route=route,
-        timeout=timeout,
-        **options,
-    )
-    fingerprint = spec.fingerprint()
-    if previous is not None and (
-        previous.get("fingerprint") != fingerprint or previous.get("format") != suffix
-    ):
-        raise ModelError(
-            f"the interrupted run in {folder} was made with different settings "
-            f"({previous.get('method')} on {previous.get('model')}, {previous.get('design')} "
-            f"design of {previous.get('points')} points, seed {previous.get('seed')}, "
-            f"chunks of {previous.get('chunk_size')}); repeat them to resume, or delete it",
-            table="sweep",
-            key="resume",
-        )
-    if previous is not None:
-        spec = replace(spec, route=previous["route"])  # the route the parts were made by
-    from bargain.sweeps.cluster import executor
+        settings = json.loads(json.dumps({**spec.settings(), "format": suffix}))
+        if previous is not None:
+            _check_same(previous, settings, folder)
+            spec = replace(spec, route=previous["kernel_route"])  # the route the parts were made by
+        from bargain.sweeps.cluster import executor
 
-    with executor(jobs, scheduler) as client:  # connects (or fails) before any work
-        spec, _ = resolved(spec)
-        folder.mkdir(parents=True, exist_ok=True)
-        for stale in folder.glob(".*.tmp"):  # a write cut short by a kill
-            stale.unlink()
-        manifest = _manifest(spec, fingerprint, spec.route, suffix)
-        atomic_write(folder / MANIFEST, lambda p: p.write_text(json.dumps(manifest, indent=1)))
-        todo = [i for i in range(spec.n_chunks) if not _part(folder, i, suffix).exists()]
-        for i, columns in run_chunks(spec, todo, client, progress=progress):
-            frame = frame_of(spec, i, columns)
-            atomic_write(_part(folder, i, suffix), lambda p, f=frame: _write_frame(f, p, suffix))
-    counts = _join(out, folder, spec.n_chunks, suffix)
-    shutil.rmtree(folder)
+        with executor(jobs, scheduler) as client:  # connects (or fails) before any work
+            spec, _ = resolved(spec)
+            folder.mkdir(exist_ok=True)
+            manifest = {
+                "version": MANIFEST_VERSION,
+                **settings,
+                "model": spec.model.name,
+                "chunks": spec.n_chunks,
+                "kernel_route": spec.route,
+                "output": None,
+            }
+            _write_manifest(folder, manifest)
+            todo = [i for i in range(spec.n_chunks) if not _part(folder, i, suffix).exists()]
+            for i, columns in run_chunks(spec, todo, client, progress=progress):
+                frame = frame_of(spec, i, columns)
+                part = _part(folder, i, suffix)
+                atomic_write(part, lambda p, f=frame: _write_frame(f, p, suffix))
+
+        def commit(joined: Path) -> None:
+            _write_manifest(folder, {**manifest, "output": _stamp(joined)})
+
+        counts = _join(out, folder, spec.n_chunks, suffix, commit)
+        _remove_parts(folder)
     return SweepReport(
         path=out,
         points=spec.n,

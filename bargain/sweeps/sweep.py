@@ -175,26 +175,37 @@ class SweepSpec:
         )
         return hashlib.sha256(text.encode()).hexdigest()
 
+    def settings(self) -> dict[str, Any]:
+        """Everything that determines the values, by name, as JSON data (the model as the
+        SHA-256 digest of its file text).
+
+        Examples
+        --------
+        >>> import bargain
+        >>> m = bargain.load_model(bargain.models_dir() / "split.toml")
+        >>> s = plan(m, "nash", {"V": (1, 2)}, design="random", n=10, seed=1).settings()
+        >>> s["vary"], s["points"], s["seed"], len(s["model_digest"])
+        ([['V', 1.0, 2.0, None]], 10, 1, 64)
+        """
+        return {
+            "model_digest": hashlib.sha256(dumps_model(self.model).encode()).hexdigest(),
+            "method": self.method,
+            "vary": [[a.name, a.lo, a.hi, a.count] for a in self.axes],
+            "design": self.design,
+            "points": self.n,
+            "seed": self.seed,
+            "chunk_size": self.chunk_size,
+            "route": self.route,
+            "options": [[k, repr(v)] for k, v in self.options],
+        }
+
     def fingerprint(self) -> str:
-        """A digest of everything that determines the values (for resuming safely)."""
+        """A digest of everything that determines the values (:meth:`settings`)."""
         return self._digest
 
     @cached_property
     def _digest(self) -> str:
-        text = json.dumps(
-            {
-                "model": dumps_model(self.model),
-                "method": self.method,
-                "axes": [[a.name, a.lo, a.hi, a.count] for a in self.axes],
-                "design": self.design,
-                "n": self.n,
-                "seed": self.seed,
-                "chunk_size": self.chunk_size,
-                "route": self.route,
-                "options": [[k, repr(v)] for k, v in self.options],
-            },
-            sort_keys=True,
-        )
+        text = json.dumps(self.settings(), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -52,12 +52,15 @@ def test_file_holds_the_rows_of_the_in_memory_sweep(tmp_path, split, suffix):
     assert report.statuses["ok"] == 40 and not parts_dir(out).exists()
 
 
-def test_unknown_format_and_clobbering_are_refused(tmp_path, split):
+def test_unknown_format_and_clobbering_are_refused(tmp_path, split, monkeypatch):
     with pytest.raises(bargain.ModelError, match=r"the formats are \.csv, \.parquet"):
         bargain.sweep_to_file(tmp_path / "x.xlsx", split, "nash", **SETTINGS)
     out = tmp_path / "x.csv"
-    parts_dir(out).mkdir()
-    with pytest.raises(bargain.ModelError, match="continue it with resume=True"):
+    interrupt_after(monkeypatch, 2)
+    with pytest.raises(KeyboardInterrupt):
+        bargain.sweep_to_file(out, split, "nash", **SETTINGS)
+    monkeypatch.undo()
+    with pytest.raises(bargain.ModelError, match=r"\(2 of 20 chunks written\); continue it with"):
         bargain.sweep_to_file(out, split, "nash", **SETTINGS)
 
 
@@ -83,7 +86,7 @@ def test_resume_keeps_finished_chunks_and_ignores_torn_writes(tmp_path, split, m
     folder = parts_dir(out)
     assert len(list(folder.glob("chunk-*"))) == 7 and not out.exists()
     (folder / ".chunk-00000009.parquet.123.tmp").write_bytes(b"PAR1 torn")  # a write cut short
-    with pytest.raises(bargain.ModelError, match="different settings"):
+    with pytest.raises(bargain.ModelError, match=r"other settings \(seed 3, now 4\)"):
         bargain.sweep_to_file(out, split, "nash", resume=True, **{**SETTINGS, "seed": 4})
     report = bargain.sweep_to_file(out, split, "nash", resume=True, **SETTINGS)
     assert report.reused == 7 and not folder.exists()
