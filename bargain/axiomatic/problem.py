@@ -28,6 +28,7 @@ from bargain.concepts.vectorised import scale_tol
 from bargain.errors import BargainError, FeasibilityError, SolverError
 from bargain.model.model import Model
 from bargain.model.validate import numeric_value, validate_model
+from bargain.scale import negligible
 
 GAIN = sympy.Symbol("_t", real=True)
 N_RANDOM_STARTS = 8
@@ -199,9 +200,14 @@ class BargainingProblem:
             exact=exact,
             timeout=timeout,
         )
-        gain = result.point[GAIN]
-        scale = 1 + max(abs(v) for v in self.payoff_values(result.point))
-        if gain <= 1e-9 * scale:
+        # The gains at the contract found, not ``t`` (which is in units of the weights): an
+        # agreement improves on disagreement if each gain exceeds the rounding of its payoff.
+        payoffs = self.payoff_values(result.point)
+        disagreement = list(self.disagreement_values.values())
+        if any(
+            u - d <= 0 or negligible(u - d, [u, d])
+            for u, d in zip(payoffs, disagreement, strict=True)
+        ):
             d = ", ".join(f"{name} = {value:g}" for name, value in self.disagreement_values.items())
             raise FeasibilityError(
                 f"no agreement gives every party more than its disagreement payoff ({d}); "
