@@ -28,7 +28,7 @@ from bargain.concepts.vectorised import scale_tol
 from bargain.errors import BargainError, FeasibilityError, SolverError
 from bargain.model.model import Model
 from bargain.model.validate import numeric_value, validate_model
-from bargain.scale import negligible
+from bargain.scale import negligible, unit
 
 GAIN = sympy.Symbol("_t", real=True)
 N_RANDOM_STARTS = 8
@@ -218,9 +218,21 @@ class BargainingProblem:
             )
         return result
 
+    def gain_units(self) -> list[float]:
+        """Each party's unit of gain: the size of its gains over disagreement across the box
+        (:func:`bargain.scale.unit`), so that parties whose utilities are in different units
+        are compared in their own."""
+        gains = [
+            self.payoff_values(dict(zip(self.variables, x, strict=True))) for x in self.box_starts()
+        ]
+        d = list(self.disagreement_values.values())
+        return [unit([g[i] - d[i] for g in gains]) for i in range(len(d))]
+
     def interior_start(self, timeout: float) -> list[np.ndarray]:
-        """Contracts that give every party strictly more than disagreement, to start from."""
-        result = self.solve_gains([1] * len(self.model.parties), exact=False, timeout=timeout)
+        """Contracts that give every party strictly more than disagreement, to start from:
+        the largest common gain, each party's gain in its own unit (``gain_units``)."""
+        weights = [sympy.Rational(w) for w in self.gain_units()]
+        result = self.solve_gains(weights, exact=False, timeout=timeout)
         x = np.array([result.point[v] for v in self.variables])
         return [x, *self.box_starts()]
 
