@@ -31,15 +31,16 @@ def magnitude(values: Iterable[float]) -> float:
     return max((abs(float(v)) for v in values if math.isfinite(float(v))), default=0.0)
 
 
-def unit(values: Iterable[float]) -> float:
-    """The power of two nearest above the ``magnitude`` of ``values`` (``1.0`` if it is zero).
+def unit(values: Iterable[float], default: float = 1.0) -> float:
+    """The power of two nearest above the ``magnitude`` of ``values`` (``default`` if it is
+    zero).
 
     A power of two, so that dividing by it and multiplying back is exact in
     floating point: scaling a problem to this unit adds no rounding error. The
-    fallback ``1.0`` is used only when every value is zero, where no scale exists.
+    ``default`` is used only when every value is zero, where the values show no scale.
     """
     size = magnitude(values)
-    return 1.0 if size == 0 else math.ldexp(1.0, math.frexp(size)[1])
+    return default if size == 0 else math.ldexp(1.0, math.frexp(size)[1])
 
 
 def negligible(x: float, reference: Iterable[float], rtol: float = RTOL) -> bool:

@@ -59,6 +59,7 @@ SEARCH_TOL = 1e-7  # an SLSQP end point may miss a binding constraint by this mu
 ACTIVE_TOL = 1e-6  # a constraint this close to zero at the SLSQP point binds
 BOUND_TOL = 1e-10  # an unknown this close to a bound sits on it (SLSQP clips to bounds)
 MATCH_TOL = 1e-6  # a closed form must reproduce the numeric answer to this
+ZOOMS = 3  # searches again, each in the units of the point found, when the polish fails
 
 
 @dataclass(frozen=True)
@@ -221,28 +222,44 @@ class Scale:
         program: Program,
         subs: Mapping[sympy.Symbol, sympy.Expr],
         starts: Sequence[Sequence[float]],
+        *,
+        around: Scale | None = None,
     ) -> Scale:
-        """The units of ``program`` at the parameter values ``subs``, seen from ``starts``."""
+        """The units of ``program`` at the parameter values ``subs``, seen from ``starts``.
+
+        With ``around``, the units of a *zoom*: from ``starts`` alone (not the bounds),
+        keeping ``around``'s unit wherever the starts show no scale (all zero).
+        """
         z = program.unknowns
         points = [np.asarray(s, dtype=float) for s in starts]
 
         def bound(b: sympy.Expr) -> float:
             return float(sympy.sympify(b).xreplace(dict(subs)))
 
-        unknowns = tuple(
-            unit([bound(program.lower[i]), bound(program.upper[i]), *(p[i] for p in points)])
-            for i in range(len(z))
-        )
+        def box(i: int) -> list[float]:
+            return [] if around else [bound(program.lower[i]), bound(program.upper[i])]
 
-        def size(e: sympy.Expr) -> float:
+        def size(e: sympy.Expr, default: float) -> float:
             terms = _terms(sympy.sympify(e).xreplace(dict(subs)), z)
-            return unit([t for p in points for t in terms(p)])
+            return unit([t for p in points for t in terms(p)], default)
 
+        old = around or cls(
+            (1.0,) * len(z),
+            1.0,
+            (1.0,) * len(program.inequalities),
+            (1.0,) * len(program.equalities),
+        )
         return cls(
-            unknowns=unknowns,
-            objective=size(program.objective),
-            inequalities=tuple(size(g) for g in program.inequalities),
-            equalities=tuple(size(h) for h in program.equalities),
+            unknowns=tuple(
+                unit([*box(i), *(p[i] for p in points)], old.unknowns[i]) for i in range(len(z))
+            ),
+            objective=size(program.objective, old.objective),
+            inequalities=tuple(
+                size(g, u) for g, u in zip(program.inequalities, old.inequalities, strict=True)
+            ),
+            equalities=tuple(
+                size(h, u) for h, u in zip(program.equalities, old.equalities, strict=True)
+            ),
         )
 
     def to_units(self, program: Program, expr: sympy.Expr, unit_of: float) -> sympy.Expr:
@@ -293,6 +310,7 @@ class _Numeric:
             sympy.lambdify([z], [sympy.diff(g, v) for v in z], "numpy") for g in self.g_expr
         ]
         self._h = [sympy.lambdify([z], h, "numpy") for h in self.h_expr]
+        self._f_terms = _terms(self.f_expr, z)
         self._g_terms = [_terms(g, z) for g in self.g_expr]
         self._h_terms = [_terms(h, z) for h in self.h_expr]
         self._dh = [
@@ -313,6 +331,10 @@ class _Numeric:
         if not np.all(np.isfinite(g)) or np.any(g.imag != 0):
             return np.zeros(len(z))
         return -g.real
+
+    def objective_size(self, z: np.ndarray) -> float:
+        """The size of the objective's terms at ``z``."""
+        return magnitude(self._f_terms(z))
 
     def inequality_size(self, k: int, z: np.ndarray) -> float:
         """The size of inequality ``k``'s terms at ``z``: its value is zero up to rounding
@@ -621,7 +643,7 @@ def _locate(
     z = _search(num, starts)
     point = dict(zip(program.unknowns, (float(v) for v in z), strict=True))
     scale = _scale(list(z))
-    f_scale = _scale([num.f(z)])
+    f_tol = SEARCH_TOL * 10 * num.objective_size(z)
     candidates = _active_sets(program, num, z)
     for spec in candidates:
         kkt = _kkt(program, spec, num, symbolic=False)
@@ -633,7 +655,7 @@ def _locate(
         if (
             num.violation(cz) <= FEASIBILITY_TOL
             and np.max(np.abs(cz - z)) <= 1e-3 * scale
-            and num.f(cz) >= num.f(z) - SEARCH_TOL * 10 * f_scale
+            and num.f(cz) >= num.f(z) - f_tol
         ):
             return candidate, kkt, True
     kkt = _kkt(program, candidates[0], num, symbolic=False)
@@ -679,11 +701,24 @@ def solve_program(
         When the answer is not finite.
     """
     scale = Scale.of(program, subs, starts)
-    units = dict(zip(program.unknowns, scale.unknowns, strict=True))
     y_starts = [np.asarray(s, dtype=float) / scale.unknowns for s in starts]
     num = _Numeric(program, subs, scale)
     y, kkt_num, ok = _locate(program, num, y_starts)
     point = scale.point(program, y)
+    for _ in range(ZOOMS):
+        if ok:
+            break
+        # Unpolished: the optimum may lie where the box's unit cannot resolve it (agreements
+        # in [0, 1] of a box 1e16 wide). Search again in the units of the point found.
+        x = np.array([point[v] for v in program.unknowns])
+        zoom = Scale.of(program, subs, [x], around=scale)
+        if zoom == scale:
+            break
+        scale, num = zoom, _Numeric(program, subs, zoom)
+        y_starts = [x / scale.unknowns]
+        y, kkt_num, ok = _locate(program, num, y_starts)
+        point = scale.point(program, y)
+    units = dict(zip(program.unknowns, scale.unknowns, strict=True))
     formula = None
     if exact:
         kkt_sym = _kkt(program, kkt_num.spec, num, symbolic=True)
