@@ -59,7 +59,7 @@ SEARCH_TOL = 1e-7  # an SLSQP end point may miss a binding constraint by this mu
 ACTIVE_TOL = 1e-6  # a constraint this close to zero at the SLSQP point binds
 BOUND_TOL = 1e-10  # an unknown this close to a bound sits on it (SLSQP clips to bounds)
 MATCH_TOL = 1e-6  # a closed form must reproduce the numeric answer to this
-ZOOMS = 3  # searches again, each in the units of the point found, when the polish fails
+ZOOMS = 8  # searches again, each in the units of the point found, when the polish fails
 
 
 @dataclass(frozen=True)
@@ -391,15 +391,18 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> np.ndarray:
     typically near a constraint whose derivative is unbounded, such as
     ``(1 - x)**(1/4)`` at ``x = 1`` — the interior-point trust-constr, which
     approaches such a boundary from inside, runs from the same start, and after
-    it the derivative-free COBYQA.
+    it the derivative-free COBYQA. Starts outside the objective's domain (a Nash
+    product of a party below its disagreement payoff) are used only when no start is
+    inside it: there the local methods have no slope to follow.
     """
+    points = [np.clip(np.asarray(start, dtype=float), num.lo, num.hi) for start in starts]
+    inside = [z0 for z0 in points if num.f(z0) > -1e29]
     bounds = [
         (None if math.isinf(lo) else lo, None if math.isinf(hi) else hi)
         for lo, hi in zip(num.lo, num.hi, strict=True)
     ]
     best: tuple[float, np.ndarray] | None = None
-    for start in starts:
-        z0 = np.clip(np.asarray(start, dtype=float), num.lo, num.hi)
+    for z0 in inside or points:
         for method in ("SLSQP", "trust-constr", "COBYQA"):
             z = _local(num, z0, bounds, method)
             scale = _scale([*z, num.f(z)])
