@@ -481,11 +481,17 @@ class _KKT:
 
 
 def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3) -> list[_Active]:
-    """Candidate active sets at ``z``: the bounds and constraints that bind to tolerance,
-    then that set plus each of the ``tries`` nearest others (by ``|g| / |grad g|``), for
-    when the search stopped a little short of a steep constraint, then that set less each
-    bound, for an optimum that is near a bound only on the scale of a wide box (``x = 0.5``
-    in ``[0, 1e15]``)."""
+    """Candidate active sets at ``z``.
+
+    First the bounds and constraints that bind to the rounding of their own terms at
+    ``z``; then, where it differs, those that bind on the problem's scale (one unit of
+    :class:`Scale`); then that set plus each of the ``tries`` nearest others (by
+    ``|g| / |grad g|``), for when the search stopped a little short of a steep
+    constraint. The first two differ where the optimum is near a bound or constraint
+    only on the box's scale (``x = 0.5`` in ``[0, 1e15]``), or where a value that is
+    zero comes out as rounding noise (``x = 2e-16`` at the bound ``0``).
+    """
+    strict: tuple[list[tuple[int, int]], list[int]] = ([], [])
     bounds: list[tuple[int, int]] = []
     near: list[tuple[float, str, tuple[int, int]]] = []
     for i in range(len(program.unknowns)):
@@ -494,6 +500,8 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
                 continue
             gap = abs(z[i] - b)
             if gap <= BOUND_TOL * magnitude([b, z[i]]):
+                strict[0].append((i, side))
+            if gap <= BOUND_TOL * (1 + abs(b)):
                 bounds.append((i, side))
             else:
                 near.append((gap, "bound", (i, side)))
@@ -502,6 +510,8 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
     for k, (g, dg) in enumerate(zip(num.g_expr, num._dg, strict=True)):
         value = float(g.xreplace(zmap))
         if abs(value) <= ACTIVE_TOL * num.inequality_size(k, z):
+            strict[1].append(k)
+        if abs(value) <= ACTIVE_TOL * _scale([value, *z]):
             binding.append(k)
         else:
             with np.errstate(all="ignore"):
@@ -515,8 +525,8 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
             out.append(_Active((*bounds, (k, side)), tuple(binding)))
         elif kind == "ineq":
             out.append(_Active(tuple(bounds), (*binding, k)))
-    out.extend(_Active(tuple(o for o in bounds if o != b), tuple(binding)) for b in bounds)
-    return out
+    own = _Active(tuple(strict[0]), tuple(strict[1]))
+    return out if own == out[0] else [own, *out]
 
 
 def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT:
