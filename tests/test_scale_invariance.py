@@ -151,6 +151,26 @@ def test_promise_game_in_any_units(e, c, v, trust, error):
             assert eb.payoffs[name] == pytest.approx(eo.payoffs[name] * s, rel=REL, abs=0)
 
 
+@pytest.mark.parametrize("method", ("nash", "egalitarian", "rubinstein"))
+@pytest.mark.parametrize("scale", [1e-12, 1e12])
+def test_sweep_kernels_in_any_units(method, scale):
+    # The vectorised kernels of sweeps: the same shares of V as at unit scale (at 1e-12 the
+    # egalitarian points were "infeasible" and Rubinstein's shares wrong in the 2nd digit).
+    def shares(s: float) -> list[float]:
+        model = split(
+            "x",
+            "sqrt(V)*sqrt(V - x)",
+            V=s,
+            W={"discount_factor": 0.9},
+            A={"discount_factor": 0.8},
+        )
+        df = bargain.sweep(model, method, {"V": (s, 2 * s, 3)}, route="numeric")
+        assert list(df["status"]) == ["ok"] * 3
+        return list(df["x"] / df["V"])
+
+    assert shares(scale) == pytest.approx(shares(1.0), rel=REL)
+
+
 # -- the reported cases (/work/shared/cases/core) and others of their kind -------------------
 
 

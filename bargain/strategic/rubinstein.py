@@ -810,7 +810,7 @@ class _Kernel:
             new_f = np.clip(x_f - (f2 * duf - f1 * j21) / det, w["lo"], w["hi"])
             step = np.abs(new_r - x_r) + np.abs(new_f - x_f)
             stop = alive & (
-                (step <= STEP * (1 + np.abs(x_r) + np.abs(x_f)))
+                (step <= STEP * (np.abs(w["lo"]) + np.abs(w["hi"])))
                 | ~np.isfinite(det)
                 | ((f1 == 0) & (f2 == 0))
             )
@@ -833,7 +833,7 @@ class _Kernel:
         ur, uf = fr.values(out_r, params=params, n=n), fr.values(out_f, params=params, n=n)
         res1 = ur[1] - np.maximum(o_f, c_f + k_f * uf[1])
         res2 = uf[0] - np.maximum(o_r, c_r + k_r * ur[0])
-        scale = 1 + np.abs(ur[1]) + np.abs(uf[0])
+        scale = np.abs(ur[1]) + np.abs(uf[0]) + np.abs(ur[0]) + np.abs(uf[1])
         ok = done & (np.abs(res1) <= 1e-10 * scale) & (np.abs(res2) <= 1e-10 * scale)
         ok &= (out_r >= lo) & (out_r <= hi) & (out_f >= lo) & (out_f <= hi)
         status = np.where(ok, OK, NO_CONVERGENCE)
@@ -871,7 +871,7 @@ class _Kernel:
 
             inner = bisect(g, lo, hi)
             x = np.where(u_worst >= level, worst, np.where(u_best <= level, best, inner))
-            bad[:] |= u_best < level - 1e-15 * (1 + np.abs(level))
+            bad[:] |= u_best < level - 1e-15 * (np.abs(level) + np.abs(u_best))
             return x
 
         def gap(x_f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -888,7 +888,7 @@ class _Kernel:
         residual, x_r = gap(x_f)
         status = np.where(bracket & ~bad, OK, INFEASIBLE)
         status = np.where(
-            (status == OK) & ~(np.abs(residual) <= 1e-9 * (1 + np.abs(hi - lo))),
+            (status == OK) & ~(np.abs(residual) <= RTOL * (np.abs(lo) + np.abs(hi))),
             NO_CONVERGENCE,
             status,
         )
