@@ -9,8 +9,11 @@ steps:
    two near its bounds and starting values) and the objective and every
    constraint in a unit of the size of its terms at the starting points
    (:func:`bargain.scale.unit`): the steps below see numbers of order one
-   whether the model is in dollars or in billions, and every tolerance below
-   is relative to these units.
+   whether the model is in dollars or in billions. Every tolerance is
+   relative: to the size of a quantity's own terms at the point (is a
+   constraint violated, does it bind) or to one of these units. A search
+   that cannot be polished is repeated in the units of the point it found
+   (a *zoom*, for a box far wider than the optimum's own scale).
 1. **Numeric search.** scipy's SLSQP from several starting points; the best
    feasible local maximum wins.
 2. **Polish.** The bounds and constraints that bind there (the *active set*)
@@ -53,7 +56,8 @@ from scipy.optimize import Bounds, NonlinearConstraint, minimize
 from bargain.errors import FeasibilityError, SolverError
 from bargain.scale import magnitude, unit
 
-# Tolerances in the units of :class:`Scale` (relative to the problem's own scale).
+# Tolerances, relative to the size of each quantity's own terms at the point (or, for
+# BOUND_TOL and ACTIVE_TOL's second test, to one unit of :class:`Scale`).
 FEASIBILITY_TOL = 1e-9  # a polished point must satisfy every constraint to this
 SEARCH_TOL = 1e-7  # an SLSQP end point may miss a binding constraint by this much
 ACTIVE_TOL = 1e-6  # a constraint this close to zero at the SLSQP point binds
