@@ -345,6 +345,12 @@ class _Numeric:
         relative to this."""
         return magnitude(self._g_terms[k](z))
 
+    def binds(self, k: int, z: np.ndarray) -> bool:
+        """Whether inequality ``k`` is zero at ``z`` up to ``ACTIVE_TOL`` of its terms' size."""
+        with np.errstate(all="ignore"):
+            value = float(self._g[k](z))
+        return abs(value) <= ACTIVE_TOL * self.inequality_size(k, z)
+
     def violation(self, z: np.ndarray) -> float:
         """The largest violation of a bound or constraint at ``z``, each relative to the size
         of its own terms there (a bound's: the bound and the unknown)."""
@@ -513,7 +519,7 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
     zmap = dict(zip(program.unknowns, z, strict=True))
     for k, (g, dg) in enumerate(zip(num.g_expr, num._dg, strict=True)):
         value = float(g.xreplace(zmap))
-        if abs(value) <= ACTIVE_TOL * num.inequality_size(k, z):
+        if num.binds(k, z):
             strict[1].append(k)
         if abs(value) <= ACTIVE_TOL * _scale([value, *z]):
             binding.append(k)
@@ -655,7 +661,9 @@ def _locate(
 
     Everything is in the units of ``num.scale`` (the starts too, and the point returned).
     Unknowns at a bound are set to the bound exactly. A polished point is kept only if it
-    is feasible, near the search's point, and (up to the search's own tolerance) as good.
+    is feasible, near the search's point, (up to the search's own tolerance) as good, and
+    its binding constraints are zero there (which Newton ensures, except where every
+    unknown sits at a bound).
     """
     z = _search(num, starts)
     point = dict(zip(program.unknowns, (float(v) for v in z), strict=True))
@@ -673,6 +681,7 @@ def _locate(
             num.violation(cz) <= FEASIBILITY_TOL
             and np.max(np.abs(cz - z)) <= 1e-3 * scale
             and num.f(cz) >= num.f(z) - f_tol
+            and all(num.binds(k, cz) for k in spec.inequalities)
         ):
             return candidate, kkt, True
     kkt = _kkt(program, candidates[0], num, symbolic=False)
