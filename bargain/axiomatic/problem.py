@@ -150,7 +150,7 @@ class BargainingProblem:
         subs = {**self.subs, **{v: sympy.Float(point[v], 30) for v in self.variables}}
         for party in self.model.parties:
             value = complex(sympy.N(party.payoff.xreplace(subs), 30))
-            if not math.isfinite(value.real) or abs(value.imag) > 1e-12:
+            if not math.isfinite(value.real) or not negligible(value.imag, [value.real], 1e-12):
                 raise SolverError(
                     f"payoff is not a finite real number at the agreement ({value})",
                     file=self.model.file,
