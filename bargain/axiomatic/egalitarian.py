@@ -98,7 +98,7 @@ def egalitarian_kernel(model: Model, inputs: Sequence[str], options: Mapping[str
             status[inner[~ok]] = NO_CONVERGENCE
         u = fr.payoffs(x, params)
         gain = np.minimum(u[0] - d_r, u[3] - d_f)
-        scale = 1 + np.abs(u[0]) + np.abs(u[3])
+        scale = np.abs(u[0]) + np.abs(u[3]) + np.abs(d_r) + np.abs(d_f)
         status = np.where((status == OK) & ~(gain > TOL * scale), INFEASIBLE, status)
         status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
         return fr.columns(x, status, params)

@@ -28,6 +28,7 @@ from bargain.concepts.vectorised import scale_tol
 from bargain.errors import BargainError, FeasibilityError, SolverError
 from bargain.model.model import Model
 from bargain.model.validate import numeric_value, validate_model
+from bargain.scale import negligible, unit
 
 GAIN = sympy.Symbol("_t", real=True)
 N_RANDOM_STARTS = 8
@@ -149,7 +150,7 @@ class BargainingProblem:
         subs = {**self.subs, **{v: sympy.Float(point[v], 30) for v in self.variables}}
         for party in self.model.parties:
             value = complex(sympy.N(party.payoff.xreplace(subs), 30))
-            if not math.isfinite(value.real) or abs(value.imag) > 1e-12:
+            if not math.isfinite(value.real) or not negligible(value.imag, [value.real], 1e-12):
                 raise SolverError(
                     f"payoff is not a finite real number at the agreement ({value})",
                     file=self.model.file,
@@ -199,9 +200,14 @@ class BargainingProblem:
             exact=exact,
             timeout=timeout,
         )
-        gain = result.point[GAIN]
-        scale = 1 + max(abs(v) for v in self.payoff_values(result.point))
-        if gain <= 1e-9 * scale:
+        # The gains at the contract found, not ``t`` (which is in units of the weights): an
+        # agreement improves on disagreement if each gain exceeds the rounding of its payoff.
+        payoffs = self.payoff_values(result.point)
+        disagreement = list(self.disagreement_values.values())
+        if any(
+            u - d <= 0 or negligible(u - d, [u, d])
+            for u, d in zip(payoffs, disagreement, strict=True)
+        ):
             d = ", ".join(f"{name} = {value:g}" for name, value in self.disagreement_values.items())
             raise FeasibilityError(
                 f"no agreement gives every party more than its disagreement payoff ({d}); "
@@ -212,9 +218,21 @@ class BargainingProblem:
             )
         return result
 
+    def gain_units(self) -> list[float]:
+        """Each party's unit of gain: the size of its gains over disagreement across the box
+        (:func:`bargain.scale.unit`), so that parties whose utilities are in different units
+        are compared in their own."""
+        gains = [
+            self.payoff_values(dict(zip(self.variables, x, strict=True))) for x in self.box_starts()
+        ]
+        d = list(self.disagreement_values.values())
+        return [unit([g[i] - d[i] for g in gains]) for i in range(len(d))]
+
     def interior_start(self, timeout: float) -> list[np.ndarray]:
-        """Contracts that give every party strictly more than disagreement, to start from."""
-        result = self.solve_gains([1] * len(self.model.parties), exact=False, timeout=timeout)
+        """Contracts that give every party strictly more than disagreement, to start from:
+        the largest common gain, each party's gain in its own unit (``gain_units``)."""
+        weights = [sympy.Rational(w) for w in self.gain_units()]
+        result = self.solve_gains(weights, exact=False, timeout=timeout)
         x = np.array([result.point[v] for v in self.variables])
         return [x, *self.box_starts()]
 

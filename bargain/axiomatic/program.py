@@ -5,6 +5,15 @@ contract variables (plus auxiliary unknowns) subject to bounds and
 constraints. :func:`solve_program` solves such a :class:`Program` in three
 steps:
 
+0. **Scale.** Each unknown is measured in a unit of its own size (a power of
+   two near its bounds and starting values) and the objective and every
+   constraint in a unit of the size of its terms at the starting points
+   (:func:`bargain.scale.unit`): the steps below see numbers of order one
+   whether the model is in dollars or in billions. Every tolerance is
+   relative: to the size of a quantity's own terms at the point (is a
+   constraint violated, does it bind) or to one of these units. A search
+   that cannot be polished is repeated in the units of the point it found
+   (a *zoom*, for a box far wider than the optimum's own scale).
 1. **Numeric search.** scipy's SLSQP from several starting points; the best
    feasible local maximum wins.
 2. **Polish.** The bounds and constraints that bind there (the *active set*)
@@ -37,7 +46,7 @@ import math
 import signal
 import threading
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,12 +54,16 @@ import sympy
 from scipy.optimize import Bounds, NonlinearConstraint, minimize
 
 from bargain.errors import FeasibilityError, SolverError
+from bargain.scale import magnitude, unit
 
-FEASIBILITY_TOL = 1e-9  # a polished point must satisfy every constraint to this (relative)
+# Tolerances, relative to the size of each quantity's own terms at the point (or, for
+# BOUND_TOL and ACTIVE_TOL's second test, to one unit of :class:`Scale`).
+FEASIBILITY_TOL = 1e-9  # a polished point must satisfy every constraint to this
 SEARCH_TOL = 1e-7  # an SLSQP end point may miss a binding constraint by this much
 ACTIVE_TOL = 1e-6  # a constraint this close to zero at the SLSQP point binds
 BOUND_TOL = 1e-10  # an unknown this close to a bound sits on it (SLSQP clips to bounds)
 MATCH_TOL = 1e-6  # a closed form must reproduce the numeric answer to this
+ZOOMS = 8  # searches again, each in the units of the point found, when the polish fails
 
 
 @dataclass(frozen=True)
@@ -147,24 +160,152 @@ def solve_exact(
 
 
 def _scale(values: Sequence[float]) -> float:
+    """``1 + max |value|``: a tolerance's reference for numbers already in :class:`Scale`
+    units (so the ``1`` is one unit of the problem, not an absolute floor)."""
     return 1.0 + max((abs(v) for v in values if math.isfinite(v)), default=0.0)
 
 
-class _Numeric:
-    """The program with parameter values substituted, compiled to numpy callables."""
+def _terms(
+    expr: sympy.Expr, unknowns: Sequence[sympy.Symbol]
+) -> Callable[[np.ndarray], list[float]]:
+    """The absolute values of the summands of ``expr`` at a point (the finite real ones): the
+    numbers whose rounding the value of ``expr`` carries."""
+    f = sympy.lambdify([unknowns], list(sympy.Add.make_args(expr)), "numpy")
 
-    def __init__(self, program: Program, subs: Mapping[sympy.Symbol, sympy.Expr]) -> None:
+    def at(z: np.ndarray) -> list[float]:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            v = np.asarray(f(z), dtype=complex).ravel()
+        return [abs(t) for t in v if np.isfinite(t) and t.imag == 0]
+
+    return at
+
+
+def _relative(excess: float, size: float) -> float:
+    """``excess`` relative to ``size`` (an excess of zero is zero whatever the size)."""
+    if excess <= 0:
+        return 0.0
+    return excess / size if size > 0 else math.inf
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The units a program is solved in: one per unknown, the objective and each constraint.
+
+    Each is a power of two (:func:`bargain.scale.unit`), so converting is exact.
+
+    Attributes
+    ----------
+    unknowns
+        Unit of each unknown: the size of its finite bounds and starting values.
+    objective, inequalities, equalities
+        Unit of each function: the size of its terms (the summands of its
+        expression) at the starting points, the numbers whose rounding its
+        value carries.
+
+    Examples
+    --------
+    A split of a surplus of 1e9: the unknown and the constraint are measured in 2**30.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> p = Program(objective=sympy.log(x), unknowns=(x,), lower=(sympy.Integer(0),),
+    ...             upper=(sympy.Integer(10**9),), inequalities=(10**9 - x,))
+    >>> s = Scale.of(p, {}, [[5e8]])
+    >>> s.unknowns, s.inequalities
+    ((1073741824.0,), (1073741824.0,))
+    """
+
+    unknowns: tuple[float, ...]
+    objective: float
+    inequalities: tuple[float, ...]
+    equalities: tuple[float, ...]
+
+    @classmethod
+    def of(
+        cls,
+        program: Program,
+        subs: Mapping[sympy.Symbol, sympy.Expr],
+        starts: Sequence[Sequence[float]],
+        *,
+        around: Scale | None = None,
+    ) -> Scale:
+        """The units of ``program`` at the parameter values ``subs``, seen from ``starts``.
+
+        With ``around``, the units of a *zoom*: from ``starts`` alone (not the bounds),
+        keeping ``around``'s unit wherever the starts show no scale (all zero).
+        """
+        z = program.unknowns
+        points = [np.asarray(s, dtype=float) for s in starts]
+
+        def bound(b: sympy.Expr) -> float:
+            return float(sympy.sympify(b).xreplace(dict(subs)))
+
+        def box(i: int) -> list[float]:
+            return [] if around else [bound(program.lower[i]), bound(program.upper[i])]
+
+        def size(e: sympy.Expr, default: float) -> float:
+            terms = _terms(sympy.sympify(e).xreplace(dict(subs)), z)
+            return unit([t for p in points for t in terms(p)], default)
+
+        old = around or cls(
+            (1.0,) * len(z),
+            1.0,
+            (1.0,) * len(program.inequalities),
+            (1.0,) * len(program.equalities),
+        )
+        return cls(
+            unknowns=tuple(
+                unit([*box(i), *(p[i] for p in points)], old.unknowns[i]) for i in range(len(z))
+            ),
+            objective=size(program.objective, old.objective),
+            inequalities=tuple(
+                size(g, u) for g, u in zip(program.inequalities, old.inequalities, strict=True)
+            ),
+            equalities=tuple(
+                size(h, u) for h, u in zip(program.equalities, old.equalities, strict=True)
+            ),
+        )
+
+    def to_units(self, program: Program, expr: sympy.Expr, unit_of: float) -> sympy.Expr:
+        """``expr`` in scaled unknowns (``x = unit_x * y``), divided by ``unit_of``."""
+        sub = {
+            v: sympy.Rational(s) * v for v, s in zip(program.unknowns, self.unknowns, strict=True)
+        }
+        return sympy.sympify(expr).xreplace(sub) / sympy.Rational(unit_of)
+
+    def point(self, program: Program, y: Mapping[sympy.Symbol, float]) -> dict[sympy.Symbol, float]:
+        """A point in scaled unknowns back in the program's own."""
+        return {v: s * y[v] for v, s in zip(program.unknowns, self.unknowns, strict=True)}
+
+
+class _Numeric:
+    """The program with parameter values substituted, in the units of ``scale``, compiled to
+    numpy callables."""
+
+    def __init__(
+        self, program: Program, subs: Mapping[sympy.Symbol, sympy.Expr], scale: Scale
+    ) -> None:
         z = program.unknowns
         self.program = program
+        self.scale = scale
 
-        def num(e: sympy.Expr) -> sympy.Expr:
-            return sympy.sympify(e).xreplace(dict(subs))
+        def num(e: sympy.Expr, unit_of: float) -> sympy.Expr:
+            return scale.to_units(program, sympy.sympify(e).xreplace(dict(subs)), unit_of)
 
-        self.f_expr = num(program.objective)
-        self.g_expr = [num(g) for g in program.inequalities]
-        self.h_expr = [num(h) for h in program.equalities]
-        self.lo = np.array([float(num(b)) for b in program.lower])
-        self.hi = np.array([float(num(b)) for b in program.upper])
+        self.f_expr = num(program.objective, scale.objective)
+        self.g_expr = [
+            num(g, u) for g, u in zip(program.inequalities, scale.inequalities, strict=True)
+        ]
+        self.h_expr = [num(h, u) for h, u in zip(program.equalities, scale.equalities, strict=True)]
+        self.lo, self.hi = (
+            np.array(
+                [
+                    float(sympy.sympify(b).xreplace(dict(subs))) / s
+                    for b, s in zip(bounds, scale.unknowns, strict=True)
+                ]
+            )
+            for bounds in (program.lower, program.upper)
+        )
         grad = [sympy.diff(self.f_expr, v) for v in z]
         self._f = sympy.lambdify([z], self.f_expr, "numpy")
         self._df = sympy.lambdify([z], grad, "numpy")
@@ -173,6 +314,9 @@ class _Numeric:
             sympy.lambdify([z], [sympy.diff(g, v) for v in z], "numpy") for g in self.g_expr
         ]
         self._h = [sympy.lambdify([z], h, "numpy") for h in self.h_expr]
+        self._f_terms = _terms(self.f_expr, z)
+        self._g_terms = [_terms(g, z) for g in self.g_expr]
+        self._h_terms = [_terms(h, z) for h in self.h_expr]
         self._dh = [
             sympy.lambdify([z], [sympy.diff(h, v) for v in z], "numpy") for h in self.h_expr
         ]
@@ -192,14 +336,39 @@ class _Numeric:
             return np.zeros(len(z))
         return -g.real
 
+    def objective_size(self, z: np.ndarray) -> float:
+        """The size of the objective's terms at ``z``."""
+        return magnitude(self._f_terms(z))
+
+    def inequality_size(self, k: int, z: np.ndarray) -> float:
+        """The size of inequality ``k``'s terms at ``z``: its value is zero up to rounding
+        relative to this."""
+        return magnitude(self._g_terms[k](z))
+
+    def binds(self, k: int, z: np.ndarray) -> bool:
+        """Whether inequality ``k`` is zero at ``z`` up to ``ACTIVE_TOL`` of its terms' size."""
+        with np.errstate(all="ignore"):
+            value = float(self._g[k](z))
+        return abs(value) <= ACTIVE_TOL * self.inequality_size(k, z)
+
     def violation(self, z: np.ndarray) -> float:
+        """The largest violation of a bound or constraint at ``z``, each relative to the size
+        of its own terms there (a bound's: the bound and the unknown)."""
         with np.errstate(all="ignore"):
             worst = max(
                 [0.0]
-                + [max(0.0, -float(g(z))) for g in self._g]
-                + [abs(float(h(z))) for h in self._h]
-                + list(np.maximum(self.lo - z, 0))
-                + list(np.maximum(z - self.hi, 0))
+                + [
+                    _relative(-float(g(z)), self.inequality_size(k, z))
+                    for k, g in enumerate(self._g)
+                ]
+                + [
+                    _relative(abs(float(h(z))), magnitude(terms(z)))
+                    for h, terms in zip(self._h, self._h_terms, strict=True)
+                ]
+                + [
+                    _relative(max(lo - zi, zi - hi), magnitude([lo, hi, zi]))
+                    for lo, hi, zi in zip(self.lo, self.hi, z, strict=True)
+                ]
             )
         return worst if math.isfinite(worst) else math.inf
 
@@ -232,20 +401,23 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> np.ndarray:
     typically near a constraint whose derivative is unbounded, such as
     ``(1 - x)**(1/4)`` at ``x = 1`` — the interior-point trust-constr, which
     approaches such a boundary from inside, runs from the same start, and after
-    it the derivative-free COBYQA.
+    it the derivative-free COBYQA. Starts outside the objective's domain (a Nash
+    product of a party below its disagreement payoff) are used only when no start is
+    inside it: there the local methods have no slope to follow.
     """
+    points = [np.clip(np.asarray(start, dtype=float), num.lo, num.hi) for start in starts]
+    inside = [z0 for z0 in points if num.f(z0) > -1e29]
     bounds = [
         (None if math.isinf(lo) else lo, None if math.isinf(hi) else hi)
         for lo, hi in zip(num.lo, num.hi, strict=True)
     ]
     best: tuple[float, np.ndarray] | None = None
-    for start in starts:
-        z0 = np.clip(np.asarray(start, dtype=float), num.lo, num.hi)
+    for z0 in inside or points:
         for method in ("SLSQP", "trust-constr", "COBYQA"):
             z = _local(num, z0, bounds, method)
             scale = _scale([*z, num.f(z)])
             value = num.f(z)
-            if num.violation(z) > SEARCH_TOL * scale or value <= -1e29:
+            if num.violation(z) > SEARCH_TOL or value <= -1e29:
                 continue
             if best is None or value > best[0] + 1e-12 * scale:
                 best = (value, z)
@@ -319,9 +491,17 @@ class _KKT:
 
 
 def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3) -> list[_Active]:
-    """Candidate active sets at ``z``: the bounds and constraints that bind to tolerance,
-    then that set plus each of the ``tries`` nearest others (by ``|g| / |grad g|``), for
-    when the search stopped a little short of a steep constraint."""
+    """Candidate active sets at ``z``.
+
+    First the bounds and constraints that bind to the rounding of their own terms at
+    ``z``; then, where it differs, those that bind on the problem's scale (one unit of
+    :class:`Scale`); then that set plus each of the ``tries`` nearest others (by
+    ``|g| / |grad g|``), for when the search stopped a little short of a steep
+    constraint. The first two differ where the optimum is near a bound or constraint
+    only on the box's scale (``x = 0.5`` in ``[0, 1e15]``), or where a value that is
+    zero comes out as rounding noise (``x = 2e-16`` at the bound ``0``).
+    """
+    strict: tuple[list[tuple[int, int]], list[int]] = ([], [])
     bounds: list[tuple[int, int]] = []
     near: list[tuple[float, str, tuple[int, int]]] = []
     for i in range(len(program.unknowns)):
@@ -329,6 +509,8 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
             if not math.isfinite(b):
                 continue
             gap = abs(z[i] - b)
+            if gap <= BOUND_TOL * magnitude([b, z[i]]):
+                strict[0].append((i, side))
             if gap <= BOUND_TOL * (1 + abs(b)):
                 bounds.append((i, side))
             else:
@@ -337,6 +519,8 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
     zmap = dict(zip(program.unknowns, z, strict=True))
     for k, (g, dg) in enumerate(zip(num.g_expr, num._dg, strict=True)):
         value = float(g.xreplace(zmap))
+        if num.binds(k, z):
+            strict[1].append(k)
         if abs(value) <= ACTIVE_TOL * _scale([value, *z]):
             binding.append(k)
         else:
@@ -351,7 +535,8 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
             out.append(_Active((*bounds, (k, side)), tuple(binding)))
         elif kind == "ineq":
             out.append(_Active(tuple(bounds), (*binding, k)))
-    return out
+    own = _Active(tuple(strict[0]), tuple(strict[1]))
+    return out if own == out[0] else [own, *out]
 
 
 def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT:
@@ -423,13 +608,22 @@ def _polish(kkt: _KKT, z: np.ndarray, program: Program) -> dict[sympy.Symbol, fl
     return {v: values[i].real for i, v in enumerate(kkt.free)}
 
 
+def _agrees(value: complex, target: float, unit_of: float) -> bool:
+    """A closed form's value reproduces the numeric answer, to ``MATCH_TOL`` of its unit."""
+    return (
+        abs(value.imag) <= MATCH_TOL * unit_of and abs(value.real - target) <= MATCH_TOL * unit_of
+    )
+
+
 def _exact(
     kkt: _KKT,
     point: Mapping[sympy.Symbol, float],
     subs: Mapping[sympy.Symbol, sympy.Expr],
     timeout: float,
+    units: Mapping[sympy.Symbol, float],
 ) -> dict[sympy.Symbol, sympy.Expr] | None:
-    """Solve the symbolic KKT system and keep the root that matches ``point``."""
+    """Solve the symbolic KKT system and keep the root that matches ``point`` (each unknown
+    to ``MATCH_TOL`` of its unit in ``units``)."""
     if not kkt.free:
         # Every unknown sits at a bound; the binding constraints must hold identically.
         return dict(kkt.fixed) if all(sympy.simplify(e) == 0 for e in kkt.equations) else None
@@ -444,8 +638,7 @@ def _exact(
         ok = True
         for v in kkt.free:
             value = complex(sympy.N(sympy.sympify(cand[v]).xreplace(dict(subs)), 30))
-            target = point[v]
-            if abs(value.imag) > 1e-12 or abs(value.real - target) > MATCH_TOL * (1 + abs(target)):
+            if not _agrees(value, point[v], units[v]):
                 ok = False
                 break
         if ok:
@@ -466,13 +659,16 @@ def _locate(
 ) -> tuple[dict[sympy.Symbol, float], _KKT, bool]:
     """Search, then polish: the maximiser, its numeric KKT system, and whether Newton converged.
 
+    Everything is in the units of ``num.scale`` (the starts too, and the point returned).
     Unknowns at a bound are set to the bound exactly. A polished point is kept only if it
-    is feasible, near the search's point, and (up to the search's own tolerance) as good.
+    is feasible, near the search's point, (up to the search's own tolerance) as good, and
+    its binding constraints are zero there (which Newton ensures, except where every
+    unknown sits at a bound).
     """
     z = _search(num, starts)
     point = dict(zip(program.unknowns, (float(v) for v in z), strict=True))
     scale = _scale(list(z))
-    f_scale = _scale([num.f(z)])
+    f_tol = SEARCH_TOL * 10 * num.objective_size(z)
     candidates = _active_sets(program, num, z)
     for spec in candidates:
         kkt = _kkt(program, spec, num, symbolic=False)
@@ -482,9 +678,10 @@ def _locate(
         candidate = {**point, **{v: float(e) for v, e in kkt.fixed.items()}, **polished}
         cz = np.array([candidate[v] for v in program.unknowns])
         if (
-            num.violation(cz) <= FEASIBILITY_TOL * scale
+            num.violation(cz) <= FEASIBILITY_TOL
             and np.max(np.abs(cz - z)) <= 1e-3 * scale
-            and num.f(cz) >= num.f(z) - SEARCH_TOL * 10 * f_scale
+            and num.f(cz) >= num.f(z) - f_tol
+            and all(num.binds(k, cz) for k in spec.inequalities)
         ):
             return candidate, kkt, True
     kkt = _kkt(program, candidates[0], num, symbolic=False)
@@ -529,30 +726,45 @@ def solve_program(
     SolverError
         When the answer is not finite.
     """
-    num = _Numeric(program, subs)
-    point, kkt_num, ok = _locate(program, num, starts)
+    scale = Scale.of(program, subs, starts)
+    y_starts = [np.asarray(s, dtype=float) / scale.unknowns for s in starts]
+    num = _Numeric(program, subs, scale)
+    y, kkt_num, ok = _locate(program, num, y_starts)
+    point = scale.point(program, y)
+    for _ in range(ZOOMS):
+        if ok:
+            break
+        # Unpolished: the optimum may lie where the box's unit cannot resolve it (agreements
+        # in [0, 1] of a box 1e16 wide). Search again in the units of the point found.
+        x = np.array([point[v] for v in program.unknowns])
+        zoom = Scale.of(program, subs, [x], around=scale)
+        if zoom == scale:
+            break
+        scale, num = zoom, _Numeric(program, subs, zoom)
+        y_starts = [x / scale.unknowns]
+        y, kkt_num, ok = _locate(program, num, y_starts)
+        point = scale.point(program, y)
+    units = dict(zip(program.unknowns, scale.unknowns, strict=True))
     formula = None
     if exact:
         kkt_sym = _kkt(program, kkt_num.spec, num, symbolic=True)
         # An overdetermined (degenerate) system has a solution only where its extra
         # equations hold identically in the parameters, so this is safe to try first.
-        formula = _exact(kkt_sym, point, subs, timeout)
+        formula = _exact(kkt_sym, point, subs, timeout, units)
         if formula is None and _degenerate(kkt_sym, program) and probe and probe != subs:
             # Identify the active set a little way into the parameter ranges instead.
-            num_p = _Numeric(program, probe)
-            array = np.array([point[v] for v in program.unknowns])
-            point_p, kkt_p, _ = _locate(program, num_p, [array, *starts])
+            num_p = _Numeric(program, probe, scale)
+            array = np.array([y[v] for v in program.unknowns])
+            y_p, kkt_p, _ = _locate(program, num_p, [array, *y_starts])
             kkt_p_sym = _kkt(program, kkt_p.spec, num_p, symbolic=True)
-            formula = _exact(kkt_p_sym, point_p, probe, timeout)
+            formula = _exact(kkt_p_sym, scale.point(program, y_p), probe, timeout, units)
         if formula is not None:
             exact_point = {
-                v: float(sympy.N(sympy.sympify(e).xreplace(dict(subs)), 30))
+                v: complex(sympy.N(sympy.sympify(e).xreplace(dict(subs)), 30))
                 for v, e in formula.items()
             }
-            if all(
-                abs(exact_point[v] - point[v]) <= MATCH_TOL * (1 + abs(point[v])) for v in formula
-            ):
-                point.update(exact_point)
+            if all(_agrees(exact_point[v], point[v], units[v]) for v in formula):
+                point.update({v: value.real for v, value in exact_point.items()})
             else:
                 formula = None
     values = [point[v] for v in program.unknowns]
@@ -563,7 +775,7 @@ def solve_program(
         exact=formula,
         active=kkt_num.active,
         polished=ok,
-        objective=num.f(np.array(values)),
+        objective=num.f(np.array(values) / scale.unknowns) * scale.objective,
     )
 
 

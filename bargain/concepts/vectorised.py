@@ -26,6 +26,7 @@ import sympy
 from bargain.errors import ModelError
 from bargain.model.model import Model
 from bargain.model.validate import numeric_value
+from bargain.scale import unit
 
 STATUSES = ("ok", "no_convergence", "infeasible", "outside_formula")
 """Per-point status codes: ``status == i`` means ``STATUSES[i]``."""
@@ -167,6 +168,7 @@ def bracketed_newton(
     converged = np.zeros(n, dtype=bool)
     idx = np.arange(n)
     lo, hi, s = a.astype(float).copy(), b.astype(float).copy(), np.asarray(sign_a, float).copy()
+    size = np.maximum(np.abs(lo), np.abs(hi))  # the bracket's scale: steps relative to it
     x = (lo + hi) / 2
     for it in range(maxiter):
         f, df = fdf(x, idx)
@@ -179,18 +181,17 @@ def bracketed_newton(
         newton = x - step
         inside = np.isfinite(newton) & ((newton - lo) * (newton - hi) < 0) & (it < 40)
         x_new = np.where(inside, newton, (lo + hi) / 2)
-        scale = 1 + np.abs(x)
         done = (
             zero
-            | (inside & (np.abs(step) <= STEP * scale))
-            | (np.abs(hi - lo) <= 2 * XTOL * scale)
+            | (inside & (np.abs(step) <= STEP * size))
+            | (np.abs(hi - lo) <= 2 * XTOL * size)
             | ~np.isfinite(f)
         )
         good = done & np.isfinite(f)
         root[idx[good]] = np.where(zero, x, x_new)[good]
         converged[idx[good]] = True
         keep = ~done
-        idx, lo, hi, s, x = idx[keep], lo[keep], hi[keep], s[keep], x_new[keep]
+        idx, lo, hi, s, x, size = idx[keep], lo[keep], hi[keep], s[keep], x_new[keep], size[keep]
         if idx.size == 0:
             break
     return root, converged
@@ -257,8 +258,8 @@ class Frontier:
             x = lo + t * (hi - lo)
             u = self.values(x, params=params, n=x.size)
             if prev is not None:
-                ok &= (u[0] >= prev[0] - TOL * (1 + np.abs(prev[0]))) & (
-                    u[1] <= prev[1] + TOL * (1 + np.abs(prev[1]))
+                ok &= (u[0] >= prev[0] - TOL * (np.abs(prev[0]) + np.abs(u[0]))) & (
+                    u[1] <= prev[1] + TOL * (np.abs(prev[1]) + np.abs(u[1]))
                 )
             ok &= np.isfinite(u[0]) & np.isfinite(u[1])
             prev = u
@@ -321,12 +322,13 @@ def interval(fr: Frontier, params: dict[str, np.ndarray]) -> tuple[np.ndarray, .
 
 
 def scale_tol(model: Model, exprs: Sequence[sympy.Expr]) -> sympy.Expr:
-    """An absolute tolerance for the checks: relative to the size of the values involved."""
-    size = 1.0
+    """An absolute tolerance for the checks: relative to the size of the values involved
+    (:func:`bargain.scale.unit`; one if they are all zero)."""
+    values = []
     for e in exprs:
         with contextlib.suppress(TypeError, ValueError):
-            size = max(size, abs(float(model.numeric(e))))
-    return sympy.Float(TOL * size)
+            values.append(float(model.numeric(e)))
+    return sympy.Float(TOL * unit(values))
 
 
 __all__ = [

@@ -39,6 +39,7 @@ from bargain.errors import ModelError
 from bargain.model.model import Model
 from bargain.reputation.credibility import CredibilityReport, credibility
 from bargain.rounding import sig
+from bargain.scale import RTOL, magnitude
 
 
 @dataclass(frozen=True)
@@ -99,13 +100,12 @@ class Brief:
         names = self.model.variable_names
         parties = [p.name for p in self.model.parties]
         solved = [r.solution for r in self.rows if r.solution is not None]
-        scale = max(
-            [1.0]
-            + [abs(v) for s in solved for v in (*s.payoffs.values(), *s.disagreement.values())]
+        scale = magnitude(
+            v for s in solved for v in (*s.payoffs.values(), *s.disagreement.values())
         )
 
         def n(x: float) -> str:
-            return sig(x, digits, zero=1e-9 * scale)
+            return sig(x, digits, zero=RTOL * scale)
 
         out = [f"{self.model.title or self.model.name}", ""]
         units = [f"{v.name} in {v.unit}" for v in self.model.variables if v.unit]

@@ -54,10 +54,11 @@ from bargain.errors import ModelError
 from bargain.model.model import Model, Promise
 from bargain.model.validate import numeric_value
 from bargain.reputation.trust import check_beliefs
+from bargain.scale import negligible, unit
 
 RECIPIENT_MOVES = ("concede", "hold")
 PROMISER_MOVES = ("honour", "renege")
-_TOL = 1e-9
+_TOL = 1e-9  # on probabilities, and on payoffs in the unit of the game's own size
 
 
 @dataclass(frozen=True)
@@ -234,12 +235,23 @@ def solve_promise(game: PromiseGame) -> PromiseResult:
 
     Examples
     --------
+    The normal form is solved in a unit of the payoffs' own size (a power of two,
+    :func:`bargain.scale.unit`), so the same game in dollars or in billions has the
+    same equilibria; the tolerances on best responses are in that unit.
+
     With no trust at all, the recipient holds:
 
     >>> solve_promise(PromiseGame("p", "W", "A", 0.3, 0.5, trust=0.0)).expected
     {'W': 0.0, 'A': 0.0}
+
+    In dollars, the same equilibria (P(honour) 0 and c/v):
+
+    >>> r = solve_promise(PromiseGame("p", "W", "A", 3e8, 5e8, trust=0.8))
+    >>> [round(e.promiser["honour"], 12) for e in r.equilibria]
+    [0.0, 0.6]
     """
-    a, b = game.payoffs()
+    size = unit([game.concession, game.promised])
+    a, b = (m / size for m in game.payoffs())
     merged: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, list[str]]] = {}
     for x, y, algorithm in _nash_equilibria(a, b):
         key = tuple(np.round(np.concatenate([x, y]), 9))
@@ -260,7 +272,10 @@ def solve_promise(game: PromiseGame) -> PromiseResult:
             Equilibrium(
                 recipient=dict(zip(RECIPIENT_MOVES, map(float, x), strict=True)),
                 promiser=dict(zip(PROMISER_MOVES, map(float, y), strict=True)),
-                payoffs={game.recipient: float(x @ a @ y), game.promiser: float(x @ b @ y)},
+                payoffs={
+                    game.recipient: float(x @ a @ y) * size,
+                    game.promiser: float(x @ b @ y) * size,
+                },
                 subgame_perfect=bool(spe),
                 found_by=tuple(sorted(algorithms)),
             )
@@ -274,7 +289,7 @@ def solve_promise(game: PromiseGame) -> PromiseResult:
     c, v, e, h = game.concession, game.promised, game.error, game.opportunist_keeps
     threshold = (c / v - h) / (1 - e - h)
     keep = game.trust * (1 - e) + (1 - game.trust) * h
-    concedes = keep * v >= c - _TOL * max(1.0, c)
+    concedes = keep * v >= c or negligible(keep * v - c, [keep * v, c])
     expected = (
         {game.recipient: keep * v - c, game.promiser: c - keep * v}
         if concedes

@@ -75,6 +75,7 @@ from bargain.concepts.vectorised import (
 from bargain.errors import BargainError, ModelError, SolverError
 from bargain.model.model import Model, Party
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
+from bargain.scale import RTOL, magnitude, negligible, unit
 from bargain.strategic.move import Move
 from bargain.strategic.transfer import reduce_transfer
 
@@ -223,7 +224,7 @@ def _orient(
         with np.errstate(all="ignore"):
             values = np.broadcast_to(np.asarray(f(grid), dtype=float), grid.shape)
         steps = np.diff(values)
-        scale = 1e-12 * (1 + np.max(np.abs(values)))
+        scale = 1e-12 * magnitude(values)
         if not np.all(np.isfinite(values)):
             trend = 0
         elif np.all(steps > -scale) and np.any(steps > scale):
@@ -259,6 +260,7 @@ class _Numeric:
         m = game.model
         self.game = game
         self.lo, self.hi = game.lo, game.hi
+        self.unit = unit([self.lo, self.hi])  # the contract's scale: x-tolerances relative to it
         self.q = numeric_value(m, game.breakdown, "bargaining", "breakdown_probability")
         self.u = {}
         self.delta = {}
@@ -311,15 +313,16 @@ class _Numeric:
         worst_x, best_x = (self.lo, self.hi) if rising else (self.hi, self.lo)
         if self.utility(name, worst_x) >= level:
             return worst_x
-        if self.utility(name, best_x) < level - 1e-15 * (1 + abs(level)):
+        best = self.utility(name, best_x)
+        if best < level and not negligible(best - level, [best, level], 1e-15):
             return None
-        if self.utility(name, best_x) <= level:
+        if best <= level:
             return best_x
         return brentq(
             lambda x: self.utility(name, x) - level,
             self.lo,
             self.hi,
-            xtol=1e-15,
+            xtol=1e-15 * self.unit,
             rtol=4 * np.finfo(float).eps,
             maxiter=500,
         )
@@ -349,8 +352,7 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
             raise SolverError("no contract gives the responder what it can get by rejecting")
         return x_new - x_a
 
-    span = num.hi - num.lo
-    tol = 1e-12 * (1 + abs(num.lo) + abs(num.hi))
+    tol = 1e-12 * num.unit
     contracting = num.q > 0 or any(d < 1 for d in num.delta.values())
     if contracting:
         g_lo, g_hi = gap(num.lo), gap(num.hi)
@@ -359,7 +361,14 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
         elif g_hi == 0:
             x_a = num.hi
         elif g_lo * g_hi < 0:
-            x_a = brentq(gap, num.lo, num.hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+            x_a = brentq(
+                gap,
+                num.lo,
+                num.hi,
+                xtol=1e-15 * num.unit,
+                rtol=4 * np.finfo(float).eps,
+                maxiter=500,
+            )
         else:
             raise SolverError(
                 "the alternating-offers equations have no solution in the contract range"
@@ -375,7 +384,7 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
                 "the alternating-offers equations have no solution in the contract range"
             )
         i = change[0]
-        x_a = brentq(gap, grid[i], grid[i + 1], xtol=1e-15, maxiter=500)
+        x_a = brentq(gap, grid[i], grid[i + 1], xtol=1e-15 * num.unit, maxiter=500)
         return (answer(x_a),) * 2, (x_a,) * 2
 
     def edge(inside: float, outside: float) -> float:
@@ -385,7 +394,7 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
                 inside = mid
             else:
                 outside = mid
-            if abs(inside - outside) <= 1e-15 * (1 + span):
+            if abs(inside - outside) <= 1e-15 * num.unit:
                 break
         return inside
 
@@ -503,11 +512,10 @@ def _exact(
             va = complex(sympy.N(cand[pa].xreplace(subs), 30))
         except (TypeError, ValueError):
             continue
-        if (
-            abs(vw.imag) < 1e-12
-            and abs(va.imag) < 1e-12
-            and abs(vw.real - x_w) <= 1e-7 * (1 + abs(x_w))
-            and abs(va.real - x_a) <= 1e-7 * (1 + abs(x_a))
+        size = unit([game.lo, game.hi])
+        if all(
+            abs(v.imag) < 1e-12 * size and abs(v.real - target) <= 1e-7 * size
+            for v, target in ((vw, x_w), (va, x_a))
         ):
             return {w.party.name: _tidy(cand[pw]), a.party.name: _tidy(cand[pa])}
     return None
@@ -619,7 +627,7 @@ def _solve(
             assumptions=(*assumptions, f"talks end after {rounds} rounds"),
         ), plan
     (w_low, w_high), (a_low, a_high) = _stationary(num)
-    if max(w_high - w_low, a_high - a_low) > 1e-9 * (1 + abs(num.hi - num.lo)):
+    if max(w_high - w_low, a_high - a_low) > RTOL * num.unit:
         low, high = (w_low, w_high) if game.first == num.rising else (a_low, a_high)
         return Solution(
             model=m.name,
@@ -791,7 +799,7 @@ class _Kernel:
             new_f = np.clip(x_f - (f2 * duf - f1 * j21) / det, w["lo"], w["hi"])
             step = np.abs(new_r - x_r) + np.abs(new_f - x_f)
             stop = alive & (
-                (step <= STEP * (1 + np.abs(x_r) + np.abs(x_f)))
+                (step <= STEP * (np.abs(w["lo"]) + np.abs(w["hi"])))
                 | ~np.isfinite(det)
                 | ((f1 == 0) & (f2 == 0))
             )
@@ -814,7 +822,7 @@ class _Kernel:
         ur, uf = fr.values(out_r, params=params, n=n), fr.values(out_f, params=params, n=n)
         res1 = ur[1] - np.maximum(o_f, c_f + k_f * uf[1])
         res2 = uf[0] - np.maximum(o_r, c_r + k_r * ur[0])
-        scale = 1 + np.abs(ur[1]) + np.abs(uf[0])
+        scale = np.abs(ur[1]) + np.abs(uf[0]) + np.abs(ur[0]) + np.abs(uf[1])
         ok = done & (np.abs(res1) <= 1e-10 * scale) & (np.abs(res2) <= 1e-10 * scale)
         ok &= (out_r >= lo) & (out_r <= hi) & (out_f >= lo) & (out_f <= hi)
         status = np.where(ok, OK, NO_CONVERGENCE)
@@ -852,7 +860,7 @@ class _Kernel:
 
             inner = bisect(g, lo, hi)
             x = np.where(u_worst >= level, worst, np.where(u_best <= level, best, inner))
-            bad[:] |= u_best < level - 1e-15 * (1 + np.abs(level))
+            bad[:] |= u_best < level - 1e-15 * (np.abs(level) + np.abs(u_best))
             return x
 
         def gap(x_f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -869,7 +877,7 @@ class _Kernel:
         residual, x_r = gap(x_f)
         status = np.where(bracket & ~bad, OK, INFEASIBLE)
         status = np.where(
-            (status == OK) & ~(np.abs(residual) <= 1e-9 * (1 + np.abs(hi - lo))),
+            (status == OK) & ~(np.abs(residual) <= RTOL * (np.abs(lo) + np.abs(hi))),
             NO_CONVERGENCE,
             status,
         )

@@ -1,0 +1,52 @@
+"""Tolerances on the problem's own scale: the same model in dollars, $M or $bn, same answer.
+
+Every tolerance in ``bargain`` is *relative*: a quantity is compared with the
+size of the numbers it was computed from, never with a fixed absolute number.
+A model whose payoffs are in dollars (1e9) and the same model in billions
+(1) then take the same decisions: which constraints bind, whether an agreement
+improves on disagreement, whether a strategy is a best response. This module
+holds the one rule, used by the optimiser (:mod:`bargain.axiomatic.program`),
+the bargaining problem, Rubinstein's game and the promise games.
+
+Examples
+--------
+>>> magnitude([3e9, -5e9, float("nan")])
+5000000000.0
+>>> unit([3e9, -5e9]), unit([0.0]), unit([3e-10])
+(8589934592.0, 1.0, 4.656612873077393e-10)
+>>> negligible(1e-3, [1e9, 2e9]), negligible(1e-3, [1.0])
+(True, False)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+RTOL = 1e-9  # two numbers agree when they differ by this much relative to their scale
+
+
+def magnitude(values: Iterable[float]) -> float:
+    """The largest absolute value among the finite ``values``; ``0.0`` if there is none."""
+    return max((abs(float(v)) for v in values if math.isfinite(float(v))), default=0.0)
+
+
+def unit(values: Iterable[float], default: float = 1.0) -> float:
+    """The power of two nearest above the ``magnitude`` of ``values`` (``default`` if it is
+    zero).
+
+    A power of two, so that dividing by it and multiplying back is exact in
+    floating point: scaling a problem to this unit adds no rounding error. The
+    ``default`` is used only when every value is zero, where the values show no scale.
+    """
+    size = magnitude(values)
+    return default if size == 0 else math.ldexp(1.0, math.frexp(size)[1])
+
+
+def negligible(x: float, reference: Iterable[float], rtol: float = RTOL) -> bool:
+    """Whether ``|x|`` is at most ``rtol`` times the ``magnitude`` of ``reference``: zero up to
+    the rounding of the numbers ``x`` was computed from."""
+    return abs(float(x)) <= rtol * magnitude(reference)
+
+
+__all__ = ["RTOL", "magnitude", "negligible", "unit"]
