@@ -146,9 +146,8 @@ def _strike_lines(model: Model, c: CredibilityReport, n: Callable[[float], str])
     if b is None or a is None:
         return []
     unit = f"{model.period}s"
-    first = model.bargaining.focal_dates[0]
     settled = (
-        f"; P(settled by {first} = {n(b.focal_dates[0])} {unit}) "
+        f"; P(settled by the first focal date, {n(b.focal_dates[0])} {unit}) "
         f"{n(b.settled_by[0])} -> {n(a.settled_by[0])}"
         if len(b.focal_dates) > 1
         else ""

@@ -42,7 +42,6 @@ Examples
 
 from __future__ import annotations
 
-import itertools
 import math
 import numbers
 from collections.abc import Mapping, Sequence
@@ -64,16 +63,17 @@ def _check_number(value: object, key: str) -> float:
 
 
 def _check_dates(focal_dates: Sequence[float]) -> tuple[float, ...]:
-    """Positive, strictly increasing, at least one; else a ModelError naming the key."""
+    """The focal dates as a set: sorted, repeats merged; each positive and finite."""
     if isinstance(focal_dates, str) or not isinstance(focal_dates, Sequence) or not focal_dates:
         raise ModelError(
             f"must be a non-empty list of times after the strike's start, got {focal_dates!r}",
             key="focal_dates",
         )
-    dates = tuple(_check_number(d, "focal_dates") for d in focal_dates)
-    if dates[0] <= 0 or any(b <= a for a, b in itertools.pairwise(dates)):
+    dates = tuple(sorted({_check_number(d, "focal_dates") for d in focal_dates}))
+    if dates[0] <= 0:
         raise ModelError(
-            f"must be positive and strictly increasing, got {list(dates)}", key="focal_dates"
+            f"must be times after the strike's start (positive), got {list(focal_dates)}",
+            key="focal_dates",
         )
     return dates
 
@@ -121,7 +121,7 @@ class StrikeDuration:
     breakdown_rate
         ``β``, the hazard per period that talks break down.
     focal_dates
-        ``d_1 < … < d_K``, in periods from the strike's start.
+        ``d_1 < … < d_K``, in periods from the strike's start (sorted, repeats merged).
     at_zero
         ``P(L = 0)``: agreement at once (the war's atom).
     agreement
@@ -220,14 +220,15 @@ def strike_duration(
         (``−ln(1 − q)`` for a breakdown probability ``q`` per period).
     focal_dates
         The dates, in periods from the strike's start, at which a strike whose
-        talks have broken down ends; positive and increasing; the last ends
-        every strike (the model's ``T_D`` is a single date).
+        talks have broken down ends; positive, in any order (a set: sorted,
+        repeats merged, so a date moved onto another is harmless); the last
+        ends every strike (the model's ``T_D`` is a single date).
 
     Raises
     ------
     ModelError
-        For a negative or non-finite rate, or dates that are not positive and
-        strictly increasing.
+        For a negative or non-finite rate, no dates, or a date that is not
+        positive and finite.
 
     Examples
     --------

@@ -292,7 +292,7 @@ def test_focal_dates_give_each_stage_the_strike_length(deal):
 @pytest.mark.parametrize(
     ("dates", "where"),
     [
-        ([5, 3], "[bargaining] focal_dates:"),
+        ([-5, 3], "[bargaining] focal_dates:"),
         ([0, 3], "[bargaining] focal_dates:"),
         (["x_unknown"], "focal_dates[0]"),
     ],

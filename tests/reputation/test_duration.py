@@ -88,6 +88,13 @@ def test_median_at_a_date_when_survival_jumps_across_a_half() -> None:
     assert d.median == 2.0
 
 
+def test_focal_dates_are_a_set() -> None:
+    # `--set T_D=...` can move a date onto or before another: sorted, repeats merged.
+    d = strike_duration(WAR, breakdown_rate=0.1, focal_dates=(20.0, 4.0, 4.0))
+    assert d.focal_dates == (4.0, 20.0)
+    assert d.mean == strike_duration(WAR, breakdown_rate=0.1, focal_dates=(4.0, 20.0)).mean
+
+
 def test_compatible_demands_end_at_once() -> None:
     war = abreu_gul({"W": 0.5, "A": 0.4}, {"W": 0.1, "A": 0.2}, {"W": 0.1, "A": 0.1})
     d = strike_duration(war, breakdown_rate=0.2, focal_dates=(5.0, 30.0))
@@ -101,7 +108,7 @@ def test_compatible_demands_end_at_once() -> None:
         ({"breakdown_rate": -0.1, "focal_dates": (5.0,)}, "breakdown_rate"),
         ({"breakdown_rate": math.nan, "focal_dates": (5.0,)}, "breakdown_rate"),
         ({"breakdown_rate": 0.1, "focal_dates": ()}, "focal_dates"),
-        ({"breakdown_rate": 0.1, "focal_dates": (5.0, 5.0)}, "focal_dates"),
+        ({"breakdown_rate": 0.1, "focal_dates": "5"}, "focal_dates"),
         ({"breakdown_rate": 0.1, "focal_dates": (0.0, 5.0)}, "focal_dates"),
         ({"breakdown_rate": 0.1, "focal_dates": (math.inf,)}, "focal_dates"),
     ],
