@@ -73,6 +73,7 @@ def test_the_brief_reports_the_strike_every_path_counted():
     text = b.to_text()
     assert "war of attrition alone 0 -> 0.4313 weeks" in text
     assert f"mean 0 -> {sig(after.mean, 4)} weeks" in text
-    assert f"P(settled by the first focal date, 5.714 weeks) 1 -> {sig(after.settled_by[0], 4)}" in text
+    settled = sig(after.settled_by[0], 4)
+    assert f"P(settled by the first focal date, 5.714 weeks) 1 -> {settled}" in text
     # A model without focal dates has no such line.
     assert "every path counted" not in brief(shipped("package_deal")).to_text()
