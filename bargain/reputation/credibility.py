@@ -609,6 +609,8 @@ def credibility(
             duration=_duration(adjusted, war, breakdown),
         )
 
+    before, after = stage("before", p0), stage("after", p1)
+    dated = before.duration is not None and after.duration is not None
     return CredibilityReport(
         model=model.name,
         promise=found.name,
@@ -617,8 +619,8 @@ def credibility(
         game=game,
         trust_threshold=result.trust_threshold,
         rebuild=rebuild,
-        before=stage("before", p0),
-        after=stage("after", p1),
+        before=before,
+        after=after,
         strike_cost=strike_cost,
         settings={
             "prior": float(p0),
@@ -627,7 +629,7 @@ def credibility(
             "package": package,
             "breakdown_per_distrust": float(b),
         },
-        assumptions=ASSUMPTIONS,
+        assumptions=(*ASSUMPTIONS, FOCAL_DATES_ASSUMPTION) if dated else ASSUMPTIONS,
     )
 
 
@@ -637,9 +639,13 @@ ASSUMPTIONS = (
     "the package deal is in the agreement only when both sides gain from it",
     "distrust adds a per-round breakdown risk b (1 - trust); it moves the strategic game only",
     "the promiser is a hard-liner (obstinate) exactly when it is an opportunist",
-    "with focal dates, talks that break down (at the stage's risk per period) leave the strike "
-    "on until the next focal date; a strike still on at the last date ends there",
 )
+
+FOCAL_DATES_ASSUMPTION = (
+    "with focal dates, talks that break down (at the stage's risk per period) leave the strike "
+    "on until the next focal date; a strike still on at the last date ends there"
+)
+"""Added to the assumptions when the model lists ``focal_dates``."""
 
 
 __all__ = [
