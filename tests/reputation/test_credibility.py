@@ -295,10 +295,11 @@ def test_focal_dates_give_each_stage_the_strike_length(deal):
         ([-5, 3], "[bargaining] focal_dates:"),
         ([0, 3], "[bargaining] focal_dates:"),
         (["x_unknown"], "focal_dates[0]"),
+        ("T_D", "[bargaining] focal_dates: must be a list"),
     ],
 )
 def test_bad_focal_dates_name_the_key(deal, dates, where):
-    with pytest.raises(ModelError, match=re.escape(where)):
+    with pytest.raises(ModelError, match=re.escape(where)):  # from the file or the report
         credibility(with_dates(deal, dates))
 
 
