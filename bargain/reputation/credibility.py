@@ -461,6 +461,14 @@ def _duration(model: Model, war: Reputation | None, breakdown: float) -> StrikeD
         numeric_value(model, d, "bargaining", f"focal_dates[{i}]")
         for i, d in enumerate(model.bargaining.focal_dates)
     ]
+    if breakdown >= 1:
+        raise ModelError(
+            "must be below 1 for the strike's length with focal_dates (talks that surely break "
+            f"down have no breakdown rate), got {breakdown:g} at this trust level",
+            file=model.file,
+            table="bargaining",
+            key="breakdown_probability",
+        )
     try:
         return strike_duration(war, breakdown_rate=-math.log1p(-breakdown), focal_dates=dates)
     except ModelError as err:

@@ -303,6 +303,12 @@ def test_bad_focal_dates_name_the_key(deal, dates, where):
         credibility(with_dates(deal, dates))
 
 
+def test_talks_that_surely_break_down_are_refused_with_focal_dates():
+    model = with_dates(shipped("wga2007"), ["T_dec", "T_D"]).with_values(q=1)
+    with pytest.raises(ModelError, match=re.escape("[bargaining] breakdown_probability: must be")):
+        credibility(model, exact=False)
+
+
 def test_wga2007_counts_the_impasse():
     # Issue 15: the war alone says 0.43 weeks; with the impasse (1/6 after the break) and
     # breakdowns ending at Dec 15 or June 30 the expected strike is several weeks.
