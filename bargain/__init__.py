@@ -35,6 +35,7 @@ from bargain.model.modelfile import dumps_model, load_model, model_from_dict, mo
 from bargain.reporting.brief import Brief, brief
 from bargain.reputation.attrition import abreu_gul
 from bargain.reputation.credibility import credibility
+from bargain.reputation.duration import strike_duration
 from bargain.reputation.promise import promise_game, solve_promise
 from bargain.reputation.trust import posterior, promises_to_rebuild
 from bargain.strategic.holdout import strike_or_holdout
@@ -84,6 +85,7 @@ __all__ = [
     "sensitivity",
     "simulate",
     "solve_promise",
+    "strike_duration",
     "strike_or_holdout",
     "sweep",
     "sweep_to_file",

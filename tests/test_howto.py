@@ -148,12 +148,16 @@ def test_json_reference_lists_exactly_the_keys_produced() -> None:
     model = bargain.load_model(bargain.models_dir() / "package_deal.toml")
     solution = json.loads(bargain.nash(model).to_json())
     report = json.loads(bargain.credibility(model).to_json())
+    data = bargain.model_to_dict(model)
+    data["bargaining"]["focal_dates"] = [2, 10]
+    dated = json.loads(bargain.credibility(bargain.model_from_dict(data)).to_json())
     produced = {
         "solution": list(solution),
         "credibility": list(report),
         "stage": list(report["before"]),
         "cost": list(report["cost"]),
         "settings": list(report["settings"]),
+        "strike": list(dated["after"]["strike"]),
     }
     assert listed == produced
 

@@ -16,12 +16,15 @@ figures, so the bytes do not depend on the last bits of a numeric solver.
   exact elasticity from the symbolic formula.
 - ``tables/wga2007-deadlines.md`` and ``figures/wga2007-deadlines.svg`` — the
   December 15 and June 30 dates.
+- ``tables/wga2007-strike.md`` — how long the strike lasts before and after the
+  broken promise (:mod:`bargain.reputation.duration`), every path counted.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import sympy
@@ -154,7 +157,8 @@ def promise_table() -> str:
         f"writers' trust falls from {_n(first.before.trust)} to {_n(first.after.trust)} "
         f"(the threshold at which conceding pays is {_n(first.trust_threshold)}). $M over the "
         "contract; payoff changes are at the agreement, before the strike's cost; the longer "
-        "strike is in weeks, its cost is to both sides together. Where the package leaves "
+        "strike is in weeks, every path counted (the impasse included: see the strike table), "
+        "its cost is to both sides together. Where the package leaves "
         "the agreement and the EST rate stays at its efficient level, the surplus lost is the "
         f"package's: {_n(swap + promise)} = {_n(swap)} (the DVD swap at face "
         "value: what dropping the demand saves the producers less what it is worth to the "
@@ -283,6 +287,56 @@ def deadlines_table() -> str:
     )
 
 
+def strike_table() -> str:
+    """The strike's length and cost before and after the broken promise (Nash report)."""
+    report = _reports()[0][1]
+    b, a = report.before.duration, report.after.duration
+    if b is None or a is None:
+        raise DocsError(f"{NAME}: the model gives no strike length (focal_dates, demands)")
+    labels = list(DEADLINES)
+    if len(b.focal_dates) != 2 or any(
+        abs(x - y) > 1e-9 for x, y in zip(b.focal_dates, DEADLINES.values(), strict=True)
+    ):
+        raise DocsError(f"{NAME}: focal_dates {b.focal_dates} are not {labels}")
+    first, last = (label.split(",")[0] for label in labels)
+    cost = report.cost
+    weekly = report.strike_cost
+
+    def row(label: str, value: Callable[[Any], float]) -> list[str]:
+        # Probabilities found as differences of ones are exact to about 1e-15: 0 below 1e-12.
+        before, after = value(b), value(a)
+        return [label, *(sig(x, DIGITS, zero=1e-12) for x in (before, after, after - before))]
+
+    rows = [
+        row(f"P(settled by {first})", lambda d: d.settled_by[0]),
+        row(f"P(settled {first} – {last})", lambda d: 1 - d.settled_by[0] - d.at_date[-1]),
+        row(f"P(strike to {last})", lambda d: d.at_date[-1]),
+        row("P(impasse: both sides obstinate)", lambda d: d.impasse),
+        row("median strike (weeks)", lambda d: d.median),
+        row("mean strike (weeks)", lambda d: d.mean),
+        *(
+            row(f"expected strike cost to {p} ($M)", lambda d, p=p: d.expected_cost(weekly)[p])
+            for p in ("W", "A")
+        ),
+    ]
+    war = report.after.expected_strike - report.before.expected_strike
+    return (
+        "How long the strike lasts under the Nash report of the broken promise: a strike ends "
+        "by a concession in the war of attrition, at the next focal date after talks break "
+        f"down (risk per week as in the before/after table), or on {last}. {first} is "
+        f"{_n(b.focal_dates[0])} weeks and {last} {_n(b.focal_dates[1])} weeks after Nov 5, "
+        "2007. Costs are the weekly strike costs "
+        f"(writers {_n(weekly['W'])}, producers {_n(weekly['A'])} $M a week) times the mean "
+        "length.\n\n"
+        + markdown_table(["", "before", "after", "change"], rows)
+        + "\nThe full cost of the broken promise: surplus lost "
+        f"{_n(cost['surplus_lost'])} + the longer strike ({_n(cost['longer_strike'])} weeks, "
+        f"every path counted) {_n(cost['strike_cost'])} = **{_n(cost['total'])}** $M. "
+        f"Counting only the war of attrition ({_n(war)} weeks longer, the impasse left out) "
+        f"it would be {_n(cost['surplus_lost'] + war * sum(weekly.values()))} $M.\n"
+    )
+
+
 def deadlines_figure() -> bytes:
     """The Nash flat rate against the weeks to the next focal date."""
     from matplotlib.figure import Figure
@@ -328,6 +382,10 @@ ARTEFACTS: dict[str, tuple[str, Callable[[], str | bytes]]] = {
     "tables/wga2007-deadlines.md": (
         "WGA 2007: the December 15 and June 30 dates, a strike's cost to each, and the flat rate",
         deadlines_table,
+    ),
+    "tables/wga2007-strike.md": (
+        "WGA 2007: how long the strike lasts before and after the broken promise, and its cost",
+        strike_table,
     ),
     "figures/wga2007-tornado.svg": (
         "WGA 2007: tornado chart of the Nash flat rate",

@@ -190,6 +190,9 @@ class Bargaining:
     (the old contract), for the strike-or-hold-out game. ``transfer`` names the
     contract variable that is a transfer between the parties, for the
     alternating-offers game over several variables (:mod:`bargain.strategic.transfer`).
+    ``focal_dates`` are the dates, in periods from the strike's start, at which a
+    strike whose talks have broken down ends, the last ending every strike
+    (:mod:`bargain.reputation.duration`).
     """
 
     first_proposer: str | None = None
@@ -197,6 +200,7 @@ class Bargaining:
     horizon: sympy.Expr = sympy.oo
     status_quo: sympy.Expr | None = None
     transfer: str | None = None
+    focal_dates: tuple[sympy.Expr, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ BARGAINING_KEYS = (
     "horizon",
     "status_quo",
     "transfer",
+    "focal_dates",
 )
 PROMISE_KEYS = (
     "by",
@@ -423,6 +424,13 @@ def _bargaining(
                 "bargaining",
                 "horizon",
             )
+    dates = table.get("focal_dates", [])
+    if not isinstance(dates, list):
+        raise r.error(
+            f"must be a list of times (expressions in parameters), got {dates!r}",
+            "bargaining",
+            "focal_dates",
+        )
     return Bargaining(
         first_proposer=proposer,
         breakdown_probability=r.expression(
@@ -433,6 +441,9 @@ def _bargaining(
         if "status_quo" in table
         else None,
         transfer=transfer,
+        focal_dates=tuple(
+            r.expression(d, params, "bargaining", f"focal_dates[{i}]") for i, d in enumerate(dates)
+        ),
     )
 
 
@@ -569,6 +580,7 @@ def model_to_dict(model: Model) -> dict[str, Any]:
         horizon="inf" if b.horizon == sympy.oo else int(b.horizon),
         status_quo=_expr_out(b.status_quo),
         transfer=b.transfer,
+        focal_dates=[_expr_out(d) for d in b.focal_dates] or None,
     )
     if model.promises:
         out["promises"] = {

@@ -130,13 +130,32 @@ class Brief:
                 f"{first} {n(b.solution.agreement[first])} -> {n(a.solution.agreement[first])}",
                 f"  surplus lost {n(c.cost['surplus_lost'])}; total cost {n(c.cost['total'])}"
                 + (
-                    f"; expected strike {n(b.expected_strike)} -> {n(a.expected_strike)} "
+                    f"; war of attrition alone {n(b.expected_strike)} -> {n(a.expected_strike)} "
                     f"{self.model.period}s"
                     if b.expected_strike is not None and a.expected_strike is not None
                     else ""
                 ),
             ]
+            out += _strike_lines(self.model, c, n)
         return "\n".join(out)
+
+
+def _strike_lines(model: Model, c: CredibilityReport, n: Callable[[float], str]) -> list[str]:
+    """The strike's length before -> after (median, mean, settled by the first date)."""
+    b, a = c.before.duration, c.after.duration
+    if b is None or a is None:
+        return []
+    unit = f"{model.period}s"
+    settled = (
+        f"; P(settled by the first focal date, {n(b.focal_dates[0])} {unit}) "
+        f"{n(b.settled_by[0])} -> {n(a.settled_by[0])}"
+        if len(b.focal_dates) > 1
+        else ""
+    )
+    return [
+        f"  strike, every path counted: median {n(b.median)} -> {n(a.median)} {unit}, "
+        f"mean {n(b.mean)} -> {n(a.mean)} {unit}{settled}"
+    ]
 
 
 def concepts(model: Model) -> tuple[Entry, ...]:

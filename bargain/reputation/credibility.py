@@ -29,7 +29,13 @@ The **expected strike length** comes from reputational bargaining
 (:mod:`bargain.reputation.attrition`, Abreu & Gul 2000) when both parties state a
 ``demand`` and the recipient a ``hardliner`` probability: the promiser's
 probability of being a hard-liner is identified with that of being an
-opportunist, ``1 − trust``.
+opportunist, ``1 − trust``. When the model also lists ``focal_dates`` in
+``[bargaining]``, each stage has the strike's full length
+(:mod:`bargain.reputation.duration`): the war's concessions, breakdowns at the
+stage's breakdown risk (``−ln(1 − q)`` per period) that end the strike at the
+next focal date, and the strikes that run to the last date (the impasse among
+them); the cost of the broken promise then counts the expected strike cost of
+every path.
 
 Examples
 --------
@@ -51,6 +57,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -64,6 +71,7 @@ from bargain.model.model import Model, Promise, exact_number
 from bargain.model.patience import discount_rates
 from bargain.model.validate import numeric_value, validate_model
 from bargain.reputation.attrition import Reputation, abreu_gul
+from bargain.reputation.duration import StrikeDuration, strike_duration
 from bargain.reputation.promise import PromiseGame, find_promise, promise_game, solve_promise
 from bargain.reputation.trust import OUTCOMES, posterior, promises_to_rebuild
 from bargain.rounding import sig
@@ -97,6 +105,10 @@ class Stage:
     strike
         The reputational war of attrition, or ``None`` when the model does not
         give the demands and hard-liner probabilities it needs.
+    duration
+        The strike's length with breakdowns and focal dates
+        (:class:`bargain.reputation.duration.StrikeDuration`), or ``None``
+        without a war or without ``focal_dates``.
     """
 
     label: str
@@ -107,11 +119,37 @@ class Stage:
     solution: Solution
     surplus: float
     strike: Reputation | None = None
+    duration: StrikeDuration | None = None
 
     @property
     def expected_strike(self) -> float | None:
         """Expected number of periods before the war of attrition ends."""
         return None if self.strike is None else self.strike.expected_delay
+
+    @property
+    def mean_strike(self) -> float | None:
+        """Expected length of the strike, every path counted (impasse included)."""
+        return None if self.duration is None else self.duration.mean
+
+    def strike_summary(self) -> dict[str, Any] | None:
+        """The strike's length as a JSON-ready dict, or ``None`` without a duration."""
+        d = self.duration
+        if d is None:
+            return None
+        return {
+            "focal_dates": list(d.focal_dates),
+            "breakdown_rate": d.breakdown_rate,
+            "survival": [d.survival(t) for t in d.focal_dates[:-1]],
+            "settled_by": list(d.settled_by),
+            "at_date": list(d.at_date),
+            "at_once": d.at_zero,
+            "by_agreement": d.agreement,
+            "by_breakdown": d.breakdown,
+            "to_last_date": d.to_last,
+            "impasse": d.impasse,
+            "median": d.median,
+            "mean": d.mean,
+        }
 
     @property
     def impasse_probability(self) -> float | None:
@@ -167,17 +205,32 @@ class CredibilityReport:
         ``longer_strike`` (periods) and ``strike_cost`` (its cost to both sides,
         periods times their summed per-period strike costs; ``None`` without a
         strike model), and ``total`` (surplus lost plus added strike cost).
+        The strike is the war of attrition's ``E[min(τ, T0)]``, or, when both
+        stages have a duration (the model gives ``focal_dates``), its mean
+        length counting every path, the impasse included (``full_strike`` is
+        then ``True``).
         """
         lost = self.before.surplus - self.after.surplus
-        b, a = self.before.expected_strike, self.after.expected_strike
+        full = self.before.duration is not None and self.after.duration is not None
+        if full:
+            b, a = self.before.mean_strike, self.after.mean_strike
+        else:
+            b, a = self.before.expected_strike, self.after.expected_strike
         if b is None or a is None:
-            return {"surplus_lost": lost, "longer_strike": None, "strike_cost": None, "total": lost}
+            return {
+                "surplus_lost": lost,
+                "longer_strike": None,
+                "strike_cost": None,
+                "total": lost,
+                "full_strike": False,
+            }
         added = (a - b) * sum(self.strike_cost.values())
         return {
             "surplus_lost": lost,
             "longer_strike": a - b,
             "strike_cost": added,
             "total": lost + added,
+            "full_strike": full,
         }
 
     def rows(self) -> list[tuple[str, float | bool | None, float | bool | None]]:
@@ -207,6 +260,8 @@ class CredibilityReport:
                     a.strike.agreement_at_zero,
                 ),
             ]
+        if b.duration is not None and a.duration is not None:
+            out += _duration_rows(b.duration, a.duration)
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -224,6 +279,7 @@ class CredibilityReport:
                 "surplus": s.surplus,
                 "expected_strike": s.expected_strike,
                 "impasse_probability": s.impasse_probability,
+                "strike": s.strike_summary(),
                 "solution": s.solution.to_dict(),
             }
 
@@ -257,7 +313,8 @@ class CredibilityReport:
         lines = [f"surplus lost: {_fmt(c['surplus_lost'])}"]
         if c["longer_strike"] is not None:
             longer, cost = _fmt(c["longer_strike"]), _fmt(c["strike_cost"])
-            lines.append(f"strike longer by {longer} periods, costing {cost}")
+            what = "strike, every path counted," if c["full_strike"] else "strike"
+            lines.append(f"{what} longer by {longer} periods, costing {cost}")
         lines.append(f"cost of the broken promise: {_fmt(c['total'])}")
         lines.append(
             "trust cannot be rebuilt by kept promises"
@@ -293,6 +350,22 @@ class CredibilityReport:
 
     def __str__(self) -> str:
         return self.to_text()
+
+
+def _duration_rows(
+    before: StrikeDuration, after: StrikeDuration
+) -> list[tuple[str, float | bool | None, float | bool | None]]:
+    """The strike's length before and after: settled by each date, median, mean."""
+    dates = before.focal_dates
+    return [  # the last date settles everything: its row is the strikes that run to it
+        *(
+            (f"P(settled by {_fmt(dates[k])})", before.settled_by[k], after.settled_by[k])
+            for k in range(len(dates) - 1)
+        ),
+        (f"P(strike to {_fmt(before.focal_dates[-1])})", before.at_date[-1], after.at_date[-1]),
+        ("median strike (periods)", before.median, after.median),
+        ("mean strike, every path (periods)", before.mean, after.mean),
+    ]
 
 
 def _fmt(value: float | bool | None, digits: int = 6) -> str:
@@ -378,6 +451,28 @@ def _strike(
         promise.by: 1 - trust,
     }
     return abreu_gul(demands, obstinate, rates)
+
+
+def _duration(model: Model, war: Reputation | None, breakdown: float) -> StrikeDuration | None:
+    """The strike's length at a stage: ``None`` without a war or without focal dates."""
+    if war is None or not model.bargaining.focal_dates:
+        return None
+    dates = [
+        numeric_value(model, d, "bargaining", f"focal_dates[{i}]")
+        for i, d in enumerate(model.bargaining.focal_dates)
+    ]
+    if breakdown >= 1:
+        raise ModelError(
+            "must be below 1 for the strike's length with focal_dates (talks that surely break "
+            f"down have no breakdown rate), got {breakdown:g} at this trust level",
+            file=model.file,
+            table="bargaining",
+            key="breakdown_probability",
+        )
+    try:
+        return strike_duration(war, breakdown_rate=-math.log1p(-breakdown), focal_dates=dates)
+    except ModelError as err:
+        raise err.located(file=model.file, table="bargaining") from None
 
 
 def credibility(
@@ -503,22 +598,27 @@ def credibility(
         )
         solution = solver(adjusted, **options)
         surplus = sum(solution.payoffs[k] - solution.disagreement[k] for k in solution.payoffs)
+        breakdown = numeric_value(
+            adjusted,
+            adjusted.bargaining.breakdown_probability,
+            "bargaining",
+            "breakdown_probability",
+        )
+        war = _strike(adjusted, found, float(trust), solution, surplus)
         return Stage(
             label=label,
             trust=float(trust),
             keep_probability=float(keep),
             package=included,
-            breakdown_probability=numeric_value(
-                adjusted,
-                adjusted.bargaining.breakdown_probability,
-                "bargaining",
-                "breakdown_probability",
-            ),
+            breakdown_probability=breakdown,
             solution=solution,
             surplus=surplus,
-            strike=_strike(adjusted, found, float(trust), solution, surplus),
+            strike=war,
+            duration=_duration(adjusted, war, breakdown),
         )
 
+    before, after = stage("before", p0), stage("after", p1)
+    dated = before.duration is not None and after.duration is not None
     return CredibilityReport(
         model=model.name,
         promise=found.name,
@@ -527,8 +627,8 @@ def credibility(
         game=game,
         trust_threshold=result.trust_threshold,
         rebuild=rebuild,
-        before=stage("before", p0),
-        after=stage("after", p1),
+        before=before,
+        after=after,
         strike_cost=strike_cost,
         settings={
             "prior": float(p0),
@@ -537,7 +637,7 @@ def credibility(
             "package": package,
             "breakdown_per_distrust": float(b),
         },
-        assumptions=ASSUMPTIONS,
+        assumptions=(*ASSUMPTIONS, FOCAL_DATES_ASSUMPTION) if dated else ASSUMPTIONS,
     )
 
 
@@ -548,6 +648,12 @@ ASSUMPTIONS = (
     "distrust adds a per-round breakdown risk b (1 - trust); it moves the strategic game only",
     "the promiser is a hard-liner (obstinate) exactly when it is an opportunist",
 )
+
+FOCAL_DATES_ASSUMPTION = (
+    "with focal dates, talks that break down (at the stage's risk per period) leave the strike "
+    "on until the next focal date; a strike still on at the last date ends there"
+)
+"""Added to the assumptions when the model lists ``focal_dates``."""
 
 
 __all__ = [

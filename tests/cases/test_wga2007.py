@@ -213,3 +213,32 @@ def test_the_download_forecast_joins_the_two_sourced_points_by_constant_growth()
     # the contract's years 2008-2010 are 20 g^2 + 20 g^3 + 20 g^4.
     g = 90 ** (1 / 5)
     assert V["E_W"] == pytest.approx(sum(20 * g**k for k in (2, 3, 4)), abs=0.05)
+
+
+def test_the_focal_dates_are_the_articles_and_the_strike_table_counts_every_path():
+    from bargain.cases import wga2007
+
+    dates = [float(MODEL.numeric(d)) for d in MODEL.bargaining.focal_dates]
+    assert dates == pytest.approx(list(wga2007.DEADLINES.values()), rel=1e-12)
+    assert dates == pytest.approx([40 / 7, 34.0], rel=1e-12)  # Dec 15 and June 30, 2008
+    r = bargain.credibility(MODEL, exact=False)
+    after = r.after.duration
+    table = wga2007.strike_table()
+    assert f"| P(settled by December 15) | 1 | {wga2007._n(after.settled_by[0])} |" in table
+    assert "| P(settled December 15 – June 30) | 0 | 0 | 0 |" in table  # T0 < Dec 15
+    assert f"| mean strike (weeks) | 0 | {wga2007._n(after.mean)} |" in table
+    # After the break: the impasse (1/6) strikes to Dec 15 if talks broke down by then, else
+    # to June 30; so P(strike to June 30) = P(no agreement, no breakdown by Dec 15) minus
+    # what the war still settles (nothing: T0 < Dec 15) = (1/6) e^{−5.714 β}, β = −ln(1 − q).
+    beta = -math.log(1 - r.after.breakdown_probability)
+    assert after.at_date[-1] == pytest.approx(math.exp(-beta * 40 / 7) / 6, rel=1e-9)
+    assert f"**{wga2007._n(r.cost['total'])}** $M" in table
+    text = " ".join(PAGE.read_text(encoding="utf-8").split())
+    assert "tables/wga2007-strike.md" in text
+    war = r.after.strike
+    assert war.weaker == "W" and f"probability about {war.atom:.2f}" in text
+    assert f"within about {war.t0:.1f} weeks" in text and war.t0 < 40 / 7
+    assert round(1 / after.at_date[-1]) == 10 and "about one in ten runs to June" in text
+    war_only = r.cost["surplus_lost"] + war.expected_delay * sum(r.strike_cost.values())
+    assert war_only == pytest.approx(102.276, abs=1e-3)  # the figure issue 15 started from
+    assert r.cost["total"] > 2 * war_only and "more than twice" in text

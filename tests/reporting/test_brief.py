@@ -9,6 +9,8 @@ import pytest
 import bargain
 from bargain.model.patience import patience_powers
 from bargain.reporting.brief import brief
+from bargain.rounding import sig
+from tests.conftest import shipped
 
 
 def test_rows_are_the_solvers_answers_and_powers_come_from_patience():
@@ -63,3 +65,15 @@ def test_a_refused_concept_gets_a_row_with_the_reason_and_the_others_are_still_s
         "egalitarian                              F = 0, e = 0.3, d = 0.3   (payoffs W 0, A 0)"
         in text
     )
+
+
+def test_the_brief_reports_the_strike_every_path_counted():
+    b = brief(shipped("wga2007"))
+    after = b.credibility.after.duration
+    text = b.to_text()
+    assert "war of attrition alone 0 -> 0.4313 weeks" in text
+    assert f"mean 0 -> {sig(after.mean, 4)} weeks" in text
+    settled = sig(after.settled_by[0], 4)
+    assert f"P(settled by the first focal date, 5.714 weeks) 1 -> {settled}" in text
+    # A model without focal dates has no such line.
+    assert "every path counted" not in brief(shipped("package_deal")).to_text()

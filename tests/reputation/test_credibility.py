@@ -10,14 +10,17 @@ out by hand with the adjusted payoffs and breakdown risk, then solved directly).
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
+import sympy
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import bargain
 from bargain.errors import ModelError
 from bargain.reputation.credibility import adjusted_model, credibility
+from bargain.reputation.duration import strike_duration
 from bargain.reputation.promise import find_promise, promise_game, solve_promise
 from bargain.reputation.trust import posterior
 from tests.conftest import shipped
@@ -244,3 +247,75 @@ def test_strike_cost_is_the_longer_strike_times_the_weekly_costs(deal):
         report.cost["surplus_lost"] + report.cost["strike_cost"], abs=TOL
     )
     assert math.isfinite(report.cost["total"])
+
+
+def with_dates(model: bargain.Model, dates: list) -> bargain.Model:
+    data = bargain.model_to_dict(model)
+    data["bargaining"]["focal_dates"] = dates
+    return bargain.model_from_dict(data)
+
+
+def test_focal_dates_give_each_stage_the_strike_length(deal):
+    # The stage's duration is strike_duration of its war at β = −ln(1 − q), q the stage's
+    # breakdown risk per round; the cost of the broken promise counts every path.
+    model = with_dates(deal, [3, "10/2"])
+    assert bargain.model_from_dict(bargain.model_to_dict(model)).bargaining.focal_dates == (
+        3,
+        sympy.Rational(5),
+    )
+    report = credibility(model)
+    for stage in (report.before, report.after):
+        direct = strike_duration(
+            stage.strike,
+            breakdown_rate=-math.log(1 - stage.breakdown_probability),
+            focal_dates=(3.0, 5.0),
+        )
+        assert stage.duration.mean == pytest.approx(direct.mean, rel=1e-12)
+    cost = report.cost
+    assert cost["full_strike"]
+    assert cost["longer_strike"] == pytest.approx(
+        report.after.duration.mean - report.before.duration.mean, abs=TOL
+    )
+    assert cost["strike_cost"] == pytest.approx(cost["longer_strike"] * 0.02, abs=TOL)
+    data = report.to_dict()
+    assert data["after"]["strike"]["mean"] == pytest.approx(report.after.duration.mean)
+    assert data["after"]["strike"]["settled_by"][-1] == 1.0
+    assert data["after"]["expected_strike"] == report.after.expected_strike  # kept
+    text = report.to_text()
+    assert "P(settled by 3)" in text and "mean strike, every path (periods)" in text
+    assert "every path counted" in text
+    # Without focal dates the report is as before: the war's E[min(τ, T0)].
+    assert credibility(deal).before.duration is None
+    assert not credibility(deal).cost["full_strike"]
+
+
+@pytest.mark.parametrize(
+    ("dates", "where"),
+    [
+        ([-5, 3], "[bargaining] focal_dates:"),
+        ([0, 3], "[bargaining] focal_dates:"),
+        (["x_unknown"], "focal_dates[0]"),
+        ("T_D", "[bargaining] focal_dates: must be a list"),
+    ],
+)
+def test_bad_focal_dates_name_the_key(deal, dates, where):
+    with pytest.raises(ModelError, match=re.escape(where)):  # from the file or the report
+        credibility(with_dates(deal, dates))
+
+
+def test_talks_that_surely_break_down_are_refused_with_focal_dates():
+    model = with_dates(shipped("wga2007"), ["T_dec", "T_D"]).with_values(q=1)
+    with pytest.raises(ModelError, match=re.escape("[bargaining] breakdown_probability: must be")):
+        credibility(model, exact=False)
+
+
+def test_wga2007_counts_the_impasse():
+    # Issue 15: the war alone says 0.43 weeks; with the impasse (1/6 after the break) and
+    # breakdowns ending at Dec 15 or June 30 the expected strike is several weeks.
+    report = credibility(shipped("wga2007"), exact=False)
+    after = report.after
+    assert after.expected_strike == pytest.approx(0.4313, abs=1e-4)
+    assert after.impasse_probability == pytest.approx(1 / 6)
+    assert 3 < after.mean_strike < 34 * (1 - after.duration.agreement)
+    assert after.duration.settled_by[0] < 1 and after.duration.at_date[-1] > 0
+    assert report.cost["total"] > report.cost["surplus_lost"] + 21.55
