@@ -14,6 +14,9 @@ Examples
 
 from __future__ import annotations
 
+from types import ModuleType
+
+from bargain import moved
 from bargain.axiomatic.egalitarian import egalitarian
 from bargain.axiomatic.kalai_smorodinsky import kalai_smorodinsky
 from bargain.axiomatic.nash import nash
@@ -43,6 +46,14 @@ from bargain.strategic.rubinstein import rubinstein
 from bargain.strategic.simulate import simulate
 from bargain.sweeps.stream import SweepReport, sweep_to_file
 from bargain.sweeps.sweep import sensitivity, sweep, tornado
+
+moved.install()
+
+
+def __getattr__(name: str) -> ModuleType:
+    """Old module paths as attributes (``bargain.promise``): see :mod:`bargain.moved`."""
+    return moved.attribute(name)
+
 
 SOLVERS = {c.name: c.solve for c in concepts()}
 """The solution concepts' scalar solvers by their CLI name (read from the registry,
