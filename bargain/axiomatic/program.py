@@ -45,6 +45,7 @@ import sympy
 from scipy.optimize import Bounds, NonlinearConstraint, minimize
 
 from bargain.errors import FeasibilityError, SolverError
+from bargain.model.expr import derivative, expressible
 
 FEASIBILITY_TOL = 1e-9  # a polished point must satisfy every constraint to this (relative)
 SEARCH_TOL = 1e-7  # an SLSQP end point may miss a binding constraint by this much
@@ -156,6 +157,7 @@ class _Numeric:
     def __init__(self, program: Program, subs: Mapping[sympy.Symbol, sympy.Expr]) -> None:
         z = program.unknowns
         self.program = program
+        self.subs = dict(subs)
 
         def num(e: sympy.Expr) -> sympy.Expr:
             return sympy.sympify(e).xreplace(dict(subs))
@@ -165,16 +167,16 @@ class _Numeric:
         self.h_expr = [num(h) for h in program.equalities]
         self.lo = np.array([float(num(b)) for b in program.lower])
         self.hi = np.array([float(num(b)) for b in program.upper])
-        grad = [sympy.diff(self.f_expr, v) for v in z]
+        grad = [derivative(self.f_expr, v) for v in z]
         self._f = sympy.lambdify([z], self.f_expr, "numpy")
         self._df = sympy.lambdify([z], grad, "numpy")
         self._g = [sympy.lambdify([z], g, "numpy") for g in self.g_expr]
         self._dg = [
-            sympy.lambdify([z], [sympy.diff(g, v) for v in z], "numpy") for g in self.g_expr
+            sympy.lambdify([z], [derivative(g, v) for v in z], "numpy") for g in self.g_expr
         ]
         self._h = [sympy.lambdify([z], h, "numpy") for h in self.h_expr]
         self._dh = [
-            sympy.lambdify([z], [sympy.diff(h, v) for v in z], "numpy") for h in self.h_expr
+            sympy.lambdify([z], [derivative(h, v) for v in z], "numpy") for h in self.h_expr
         ]
 
     def f(self, z: np.ndarray) -> float:
@@ -299,11 +301,15 @@ def _local(
 
 @dataclass(frozen=True)
 class _Active:
-    """An active set: unknowns at a bound (index -> 0 for lower, 1 for upper) and the
-    indices of the binding inequality constraints."""
+    """An active set: unknowns at a bound (index -> 0 for lower, 1 for upper), the
+    indices of the binding inequality constraints, and whether the point ``at`` sits on
+    the kinks of ``min``, ``max``, ``abs`` or ``Piecewise`` it is within tolerance of
+    (each then binds as an equation between the two pieces that meet there)."""
 
     bounds: tuple[tuple[int, int], ...]
     inequalities: tuple[int, ...]
+    at: tuple[float, ...]
+    kinks: bool = False
 
 
 @dataclass(frozen=True)
@@ -318,10 +324,77 @@ class _KKT:
     spec: _Active
 
 
+_KINKED = (sympy.Min, sympy.Max, sympy.Abs, sympy.Piecewise)
+
+
+def _number(expr: sympy.Expr, at: Mapping[sympy.Symbol, sympy.Expr]) -> float:
+    """The real value of ``expr`` at ``at`` (NaN where it is not a finite real number)."""
+    with contextlib.suppress(TypeError, ValueError):
+        value = complex(sympy.N(sympy.sympify(expr).xreplace(dict(at)), 30))
+        if value.imag == 0:
+            return value.real
+    return math.nan
+
+
+def _pieces(
+    expr: sympy.Expr, at: Mapping[sympy.Symbol, sympy.Expr], tol: float
+) -> tuple[sympy.Expr, list[sympy.Expr]]:
+    """The smooth piece of ``expr`` that applies at the point ``at``, and its kinks there.
+
+    Each ``min``, ``max``, ``abs`` and ``Piecewise`` is replaced by the argument
+    or piece it selects at ``at``; where another argument ties with it (within
+    ``tol``, relative), or a ``Piecewise`` condition or the argument of ``abs``
+    is on its boundary, the difference of the two is a *kink*, returned as an
+    expression that is zero there.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> _pieces(sympy.Min(1 - x / 2, sympy.Rational(7, 4) - 2 * x), {x: 0.5}, 1e-9)
+    (1 - x/2, [3*x/2 - 3/4])
+    >>> _pieces(sympy.Max(0, 1 - x), {x: 0.25}, 1e-9)
+    (1 - x, [])
+    """
+    kinks: list[sympy.Expr] = []
+
+    def near(a: sympy.Expr, b: float = 0.0) -> bool:
+        v = _number(a, at)
+        return abs(v - b) <= tol * (1 + abs(v) + abs(b))
+
+    def walk(e: sympy.Expr) -> sympy.Expr:
+        if not isinstance(e, sympy.Basic) or not e.has(*_KINKED):
+            return e
+        if isinstance(e, sympy.Piecewise):
+            for piece, cond in e.args:
+                for rel in sympy.sympify(cond).atoms(sympy.core.relational.Relational):
+                    if near(rel.lhs - rel.rhs):
+                        kinks.append(walk(rel.lhs - rel.rhs))
+                if cond == sympy.true or sympy.sympify(cond).xreplace(dict(at)) == sympy.true:
+                    return walk(piece)
+            return e  # no piece applies: undefined here
+        args = [walk(a) for a in e.args]
+        if isinstance(e, sympy.Min | sympy.Max):
+            values = [_number(a, at) for a in args]
+            pick = int((np.nanargmin if isinstance(e, sympy.Min) else np.nanargmax)(values))
+            kinks.extend(
+                args[pick] - a for j, a in enumerate(args) if j != pick and near(a, values[pick])
+            )
+            return args[pick]
+        if isinstance(e, sympy.Abs):
+            if near(args[0]):
+                kinks.append(args[0])
+            return args[0] if _number(args[0], at) >= 0 else -args[0]
+        return e.func(*args)
+
+    return walk(sympy.sympify(expr)), kinks
+
+
 def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3) -> list[_Active]:
     """Candidate active sets at ``z``: the bounds and constraints that bind to tolerance,
     then that set plus each of the ``tries`` nearest others (by ``|g| / |grad g|``), for
-    when the search stopped a little short of a steep constraint."""
+    when the search stopped a little short of a steep constraint. Where ``z`` sits on a
+    kink of the objective or a constraint, the set with the kinks binding comes first."""
     bounds: list[tuple[int, int]] = []
     near: list[tuple[float, str, tuple[int, int]]] = []
     for i in range(len(program.unknowns)):
@@ -345,12 +418,16 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
             gap = abs(value) / norm if math.isfinite(norm) and norm > 0 else math.inf
             near.append((gap, "ineq", (k, 0)))
     fixed_unknowns = {i for i, _ in bounds}
-    out = [_Active(tuple(bounds), tuple(binding))]
+    at = tuple(float(v) for v in z)
+    out = [_Active(tuple(bounds), tuple(binding), at)]
     for _, kind, (k, side) in sorted(near)[:tries]:
         if kind == "bound" and k not in fixed_unknowns:
-            out.append(_Active((*bounds, (k, side)), tuple(binding)))
+            out.append(_Active((*bounds, (k, side)), tuple(binding), at))
         elif kind == "ineq":
-            out.append(_Active(tuple(bounds), (*binding, k)))
+            out.append(_Active(tuple(bounds), (*binding, k), at))
+    kinked = _Active(tuple(bounds), tuple(binding), at, kinks=True)
+    if _kkt(program, kinked, num, symbolic=False).spec.kinks:
+        out.insert(0, kinked)
     return out
 
 
@@ -358,7 +435,11 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     """Build the KKT equations of an active set.
 
     With ``symbolic`` the expressions keep their parameters; otherwise the
-    parameter values are in.
+    parameter values are in. Each ``min``, ``max``, ``abs`` and ``Piecewise``
+    is replaced by its piece at ``spec.at`` (see :func:`_pieces`); with
+    ``spec.kinks`` the kinks there bind as equations (a kink that involves no
+    free unknown is left out, and a set without any kink is returned with
+    ``kinks`` false).
     """
     unknowns = program.unknowns
     fixed: dict[sympy.Symbol, sympy.Expr] = {}
@@ -378,14 +459,25 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     active.extend(program.inequality_names[k] for k in spec.inequalities)
     binding.extend(hs)
     active.extend(program.equality_names)
+    at = {**(num.subs if symbolic else {}), **dict(zip(unknowns, spec.at, strict=True))}
+    f, kinks = _pieces(f, at, ACTIVE_TOL)
+    for k, b in enumerate(binding):
+        binding[k], more = _pieces(b, at, ACTIVE_TOL)
+        kinks.extend(more)
     binding = [sympy.sympify(b).xreplace(fixed) for b in binding]
     f = sympy.sympify(f).xreplace(fixed)
+    kinks = [sympy.sympify(k).xreplace(fixed) for k in kinks] if spec.kinks else []
+    kinks = list(dict.fromkeys(k for k in kinks if k.free_symbols & set(free)))
+    binding.extend(kinks)
+    active.extend(f"kink {k} = 0" for k in kinks)
     mus = tuple(sympy.Symbol(f"_mu{k}", real=True) for k in range(len(binding)))
     equations = [
         sympy.diff(f, v) + sum((m * sympy.diff(b, v) for m, b in zip(mus, binding, strict=True)), 0)
         for v in free
     ]
     equations.extend(binding)
+    if spec.kinks and not kinks:
+        spec = _Active(spec.bounds, spec.inequalities, spec.at)
     return _KKT(free, fixed, mus, tuple(equations), tuple(active), spec)
 
 
@@ -429,7 +521,8 @@ def _exact(
     subs: Mapping[sympy.Symbol, sympy.Expr],
     timeout: float,
 ) -> dict[sympy.Symbol, sympy.Expr] | None:
-    """Solve the symbolic KKT system and keep the root that matches ``point``."""
+    """Solve the symbolic KKT system and keep the root that matches ``point`` (if the
+    expression language can write it)."""
     if not kkt.free:
         # Every unknown sits at a bound; the binding constraints must hold identically.
         return dict(kkt.fixed) if all(sympy.simplify(e) == 0 for e in kkt.equations) else None
@@ -451,7 +544,9 @@ def _exact(
         if ok:
             out = {v: sympy.simplify(cand[v]) for v in kkt.free}
             out.update(kkt.fixed)
-            return out
+            # A formula the expression language cannot write (LambertW, CRootOf) is true
+            # but cannot be reported: the numeric answer stands.
+            return out if all(expressible(e) for e in out.values()) else None
     return None
 
 

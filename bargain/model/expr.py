@@ -65,7 +65,13 @@ from sympy.printing.str import StrPrinter
 
 from bargain.errors import ExpressionError
 
-__all__ = ["ALLOWED_FUNCTIONS", "expression_to_string", "parse_expression"]
+__all__ = [
+    "ALLOWED_FUNCTIONS",
+    "derivative",
+    "expressible",
+    "expression_to_string",
+    "parse_expression",
+]
 
 ALLOWED_FUNCTIONS: tuple[str, ...] = ("abs", "exp", "log", "max", "min", "sqrt", "Piecewise")
 
@@ -823,6 +829,56 @@ class _GrammarPrinter(StrPrinter):
         return name
 
 
+def expressible(expr: sympy.Basic) -> bool:
+    """Whether :func:`expression_to_string` can write ``expr`` in the grammar.
+
+    A closed form found by sympy may use functions outside it (``LambertW``,
+    ``CRootOf``, ``I``); such a formula is true but cannot be reported in the
+    model-file language, so the solvers keep the numeric answer instead.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> expressible(sympy.exp(-6 + sympy.LambertW(sympy.exp(6))))
+    False
+    >>> expressible(sympy.sqrt(2) / 2)
+    True
+    """
+    return _outside_grammar(expr) is None
+
+
+def _outside_grammar(expr: sympy.Basic) -> sympy.Basic | None:
+    """The first node of ``expr`` the grammar cannot write, or ``None``."""
+    for node in sympy.preorder_traversal(expr):
+        if not isinstance(node, _RENDERABLE) or isinstance(node, sympy.Dummy):
+            return node
+    return None
+
+
+def derivative(expr: sympy.Expr, symbol: sympy.Symbol, order: int = 1) -> sympy.Expr:
+    """The ``order``-th derivative of ``expr`` in ``symbol``, kinks included.
+
+    ``min``, ``max`` and ``abs`` are first rewritten as ``Piecewise``, whose
+    derivative is the derivative of the piece that applies (one-sided at a
+    kink). Differentiated as they are, sympy turns them into ``Heaviside`` and
+    then ``DiracDelta``, which numpy cannot evaluate and which is zero
+    everywhere but at the kink anyway. A piece on which the derivative is
+    infinite (``log(0)``'s, say) gives ``oo`` rather than ``zoo``, which numpy
+    cannot evaluate either.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> derivative(sympy.Max(0, 1 - x), x, 2)
+    0
+    >>> derivative(sympy.Min(x, 1 - x), x)
+    Piecewise((1, x <= 1 - x), (-1, True))
+    """
+    d = sympy.diff(expr.rewrite(sympy.Piecewise), symbol, order)
+    return d.xreplace({sympy.zoo: sympy.oo})
+
+
 def expression_to_string(expr: sympy.Basic) -> str:
     """Render a sympy expression as text that `parse_expression` reads back to an equal one.
 
@@ -855,13 +911,13 @@ def expression_to_string(expr: sympy.Basic) -> str:
     >>> parse_expression(expression_to_string(sympy.sqrt(x) * 0.25), {"x": x})
     sqrt(x)/4
     """
-    for node in sympy.preorder_traversal(expr):
-        if not isinstance(node, _RENDERABLE) or isinstance(node, sympy.Dummy):
-            raise ExpressionError(
-                f"cannot render {_show(node)}: only numbers, symbols, pi, E, "
-                f"+ - * / **, comparisons, & | and the functions {', '.join(ALLOWED_FUNCTIONS)} "
-                "can be written as expressions"
-            )
+    node = _outside_grammar(expr)
+    if node is not None:
+        raise ExpressionError(
+            f"cannot render {_show(node)}: only numbers, symbols, pi, E, "
+            f"+ - * / **, comparisons, & | and the functions {', '.join(ALLOWED_FUNCTIONS)} "
+            "can be written as expressions"
+        )
     try:
         return _GrammarPrinter().doprint(expr)
     except (ArithmeticError, TypeError, ValueError):

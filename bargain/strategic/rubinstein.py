@@ -73,6 +73,7 @@ from bargain.concepts.vectorised import (
     subset,
 )
 from bargain.errors import BargainError, ModelError, SolverError
+from bargain.model.expr import expressible
 from bargain.model.model import Model, Party
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
 from bargain.strategic.transfer import reduce_transfer
@@ -485,10 +486,17 @@ def _proposer(game: AlternatingOffers, k: int) -> str:
     return game.first if k % 2 == 0 else other
 
 
-def _exact(
-    game: AlternatingOffers, x_w: float, x_a: float, binding: dict[str, bool], timeout: float
-) -> dict[str, sympy.Expr] | None:
-    """The stationary proposals as formulas in the parameters, where sympy finds them."""
+_PLAIN = 1e-12  # relative error of the float fixed point below which no polish is needed
+_MATCH = 1e-7  # a closed form must reproduce the numeric proposals to this (relative) ...
+#               ... plus the numeric proposals' own error (see _refine)
+
+
+def _equations(
+    game: AlternatingOffers, binding: Mapping[str, bool]
+) -> tuple[list[sympy.Expr], tuple[sympy.Symbol, sympy.Symbol]]:
+    """The two responders' indifference conditions in the proposals ``(x_W, x_A)`` (by
+    the rising and the falling party), with the parameters kept as symbols; a responder
+    who walks (``binding``) is held to its outside option."""
     pw, pa = sympy.symbols("_xw _xa", real=True)
     w, a = game.rising, game.falling
     q = game.breakdown
@@ -504,6 +512,62 @@ def _exact(
         a.party.payoff.xreplace({game.x: pw}) - demand(a, pa),
         w.party.payoff.xreplace({game.x: pa}) - demand(w, pw),
     ]
+    return eqs, (pw, pa)
+
+
+def _refine(num: _Numeric, moves: dict[str, Move]) -> tuple[dict[str, Move], float]:
+    """The stationary moves with proposals accurate to rounding, and their absolute error.
+
+    The fixed point of the proposal map is found in floating point, where its error is
+    about ``eps / (1 - k_W k_A)`` (``k_i = (1 - q) δ_i``, the map's contraction factor):
+    for very patient parties (rates of 1e-12 per round, say) that is ``1e-5``. Then the
+    indifference conditions are solved by Newton's method in 40 digits
+    (``sympy.nsolve``) from the float point, with the discount factors exact (``exp(-r)``
+    is never rounded to a float near 1). When Newton fails the float proposals stand,
+    with their error estimate.
+    """
+    game = num.game
+    model = game.model
+    q, w, a = game.breakdown, game.rising, game.falling
+    spread = numeric_value(
+        model, 1 - (1 - q) ** 2 * w.discount * a.discount, "bargaining", "discount_factor"
+    )
+    span = 1 + abs(num.lo) + abs(num.hi)
+    error = 8 * np.finfo(float).eps * span / spread if spread > 0 else math.inf
+    if error <= _PLAIN * span:
+        return moves, error
+    binding = {m.responder: m.walks for m in moves.values()}
+    eqs, (pw, pa) = _equations(game, binding)
+    start = [moves[num.rising].offer, moves[num.falling].offer]
+    try:
+        root = sympy.nsolve(
+            [e.xreplace(model.substitutions) for e in eqs], [pw, pa], start, prec=40, verify=True
+        )
+        values = [complex(sympy.N(v, 40)) for v in root]
+    except (ValueError, ZeroDivisionError, TypeError):
+        return moves, error
+    polished = [v.real for v in values]
+    if any(
+        v.imag != 0 or not num.lo <= v.real <= num.hi or abs(v.real - x) > error + _MATCH * span
+        for v, x in zip(values, start, strict=True)
+    ):
+        return moves, error
+    return _moves(num, *polished), 4 * np.finfo(float).eps * span
+
+
+def _exact(
+    game: AlternatingOffers,
+    x_w: float,
+    x_a: float,
+    binding: dict[str, bool],
+    timeout: float,
+    error: float = 0.0,
+) -> dict[str, sympy.Expr] | None:
+    """The stationary proposals as formulas in the parameters, where sympy finds them: a
+    candidate must reproduce the numeric proposals to ``_MATCH`` (relative) plus their own
+    absolute ``error``, and be writable in the expression language."""
+    eqs, (pw, pa) = _equations(game, binding)
+    w, a = game.rising, game.falling
     candidates = solve_exact(eqs, [pw, pa], timeout)
     subs = game.model.substitutions
     for cand in candidates:
@@ -517,10 +581,11 @@ def _exact(
         if (
             abs(vw.imag) < 1e-12
             and abs(va.imag) < 1e-12
-            and abs(vw.real - x_w) <= 1e-7 * (1 + abs(x_w))
-            and abs(va.real - x_a) <= 1e-7 * (1 + abs(x_a))
+            and abs(vw.real - x_w) <= _MATCH * (1 + abs(x_w)) + error
+            and abs(va.real - x_a) <= _MATCH * (1 + abs(x_a)) + error
         ):
-            return {w.party.name: _tidy(cand[pw]), a.party.name: _tidy(cand[pa])}
+            found = {w.party.name: _tidy(cand[pw]), a.party.name: _tidy(cand[pa])}
+            return found if all(expressible(e) for e in found.values()) else None
     return None
 
 
@@ -655,11 +720,11 @@ def _solve(
                 "equilibrium agreement (Rubinstein 1982, §5)",
             ),
         ), (*_moves(num, w_low, a_low).values(), *_moves(num, w_high, a_high).values())
-    moves = _moves(num, w_low, a_low)
+    moves, error = _refine(num, _moves(num, w_low, a_low))
     proposals = {n: move.offer for n, move in moves.items()}
     binding = {move.responder: move.walks for move in moves.values()}
     formulas = (
-        _exact(game, proposals[num.rising], proposals[num.falling], binding, timeout)
+        _exact(game, proposals[num.rising], proposals[num.falling], binding, timeout, error)
         if exact
         else None
     )
@@ -716,10 +781,10 @@ def sweep_formula(
         return None
     if max(w_hi - w_lo, a_hi - a_lo) > 0:
         return None
-    moves = _moves(num, w_lo, a_lo)
+    moves, error = _refine(num, _moves(num, w_lo, a_lo))
     binding = {m.responder: m.walks for m in moves.values()}
     props = {n: m.offer for n, m in moves.items()}
-    found = _exact(game, props[num.rising], props[num.falling], binding, timeout)
+    found = _exact(game, props[num.rising], props[num.falling], binding, timeout, error)
     if found is None:
         return None
     x = game.x
