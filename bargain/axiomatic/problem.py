@@ -21,11 +21,12 @@ from typing import Any
 import numpy as np
 import sympy
 from scipy.stats import qmc
+from sympy.calculus.util import singularities
 
-from bargain.axiomatic.program import Program, ProgramResult, solve_program
+from bargain.axiomatic.program import Program, ProgramResult, attempt, solve_program
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import scale_tol
-from bargain.errors import BargainError, FeasibilityError, SolverError
+from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
 from bargain.model.model import Model
 from bargain.model.validate import numeric_value, validate_model
 
@@ -144,14 +145,19 @@ class BargainingProblem:
         return [(lo + hi) / 2, *(lo + (hi - lo) * s for s in sample)]
 
     def payoff_values(self, point: dict[sympy.Symbol, float]) -> list[float]:
-        """Each party's payoff at a contract, refusing non-finite values."""
+        """Each party's payoff at a contract, refusing non-finite values (naming the contract:
+        a pole or a singularity of the payoff lies in the contract set)."""
         out = []
         subs = {**self.subs, **{v: sympy.Float(point[v], 30) for v in self.variables}}
         for party in self.model.parties:
             value = complex(sympy.N(party.payoff.xreplace(subs), 30))
             if not math.isfinite(value.real) or abs(value.imag) > 1e-12:
+                at = ", ".join(f"{v} = {point[v]:.12g}" for v in self.variables)
+                shown = f"{value.real:g}" if value.imag == 0 else "not a real number"
                 raise SolverError(
-                    f"payoff is not a finite real number at the agreement ({value})",
+                    f"payoff is not a finite real number at {at} ({shown}): the payoff has a "
+                    "pole or is undefined there, inside the contract set; restrict the "
+                    "variables' ranges or the constraints so that it stays finite",
                     file=self.model.file,
                     table=f"parties.{party.name}",
                     key="payoff",
@@ -171,11 +177,17 @@ class BargainingProblem:
         )
 
     def with_gain(self, starts: Sequence[np.ndarray], weights: Sequence[float]) -> list[np.ndarray]:
-        """Extend contract starting points with the largest gain ``t`` they allow."""
+        """Extend contract starting points with the largest gain ``t`` they allow (a start
+        where a payoff is not finite is left out, unless no start is left)."""
         out = []
-        for x in starts:
+        for k, x in enumerate(starts):
             point = dict(zip(self.variables, x, strict=True))
-            u = self.payoff_values(point)
+            try:
+                u = self.payoff_values(point)
+            except SolverError:
+                if out or k < len(starts) - 1:
+                    continue  # a start on a pole or outside the payoffs' domain
+                raise
             d = self.disagreement_values.values()
             t = min((ui - di) / w for ui, di, w in zip(u, d, weights, strict=True))
             out.append(np.append(x, t))
@@ -264,9 +276,90 @@ class BargainingProblem:
 
 
 def problem_of(model: Model) -> BargainingProblem:
-    """Validate the model's values and return its bargaining problem."""
+    """Validate the model's values, refuse an unbounded problem (see
+    :func:`require_bounded`) and return its bargaining problem."""
     validate_model(model)
+    require_bounded(model)
     return BargainingProblem(model)
+
+
+def require_bounded(model: Model, timeout: float = 5.0) -> None:
+    """Refuse a payoff that grows without bound inside the contract range.
+
+    Every axiomatic solution assumes a bounded utility-possibility set. A payoff with
+    a pole (``1/x`` at ``x = 0``) inside the range of its contract variable, where it
+    tends to ``+oo`` while every other party still gets more than its disagreement
+    payoff (and the constraints hold), makes the Nash product, the sum of payoffs and
+    the ideal point unbounded there: no agreement maximises them. The poles are found
+    with sympy (``singularities``, then one-sided limits) for one-variable models, and
+    only for payoffs with a denominator; what sympy cannot decide is left to the solvers.
+
+    Raises
+    ------
+    ModelError
+        Naming the party's payoff, the pole and the side from which the payoff grows.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = bargain.model_from_dict({"model": {"name": "m"},
+    ...     "variables": {"x": {"min": -1, "max": 1}},
+    ...     "parties": {"W": {"payoff": "1/x"}, "A": {"payoff": "1 - x"}}})
+    >>> require_bounded(m)
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: [parties.W] payoff: grows without bound as x -> 0 from above...
+    """
+    if len(model.variables) != 1:
+        return
+    v = model.variables[0]
+    x = v.symbol
+    lo, hi = model.numeric(v.min), model.numeric(v.max)
+    for party in model.parties:
+        u = model.numeric(party.payoff)
+        if not any(a.exp.is_negative for a in u.atoms(sympy.Pow)):
+            continue
+        poles = attempt(lambda u=u: singularities(u, x, sympy.Interval(lo, hi)), timeout)
+        if not isinstance(poles, sympy.FiniteSet):
+            continue
+        for pole in sorted(poles, key=float):
+            for side, inside in (("+", pole < hi), ("-", pole > lo)):
+                if inside and _unbounded_at(model, party.name, pole, side, timeout):
+                    raise ModelError(
+                        f"grows without bound as {v.name} -> {pole} from "
+                        f"{'above' if side == '+' else 'below'}, inside the contract range "
+                        f"[{float(lo):g}, {float(hi):g}], where every other party gets more "
+                        "than its disagreement payoff: the Nash product (and the sum of "
+                        "payoffs, and the ideal point) is unbounded there, so no agreement "
+                        f"maximises it. Keep {v.name} away from {pole} (its min or max) or "
+                        "the payoff finite",
+                        file=model.file,
+                        table=f"parties.{party.name}",
+                        key="payoff",
+                    )
+
+
+def _unbounded_at(model: Model, name: str, pole: sympy.Expr, side: str, timeout: float) -> bool:
+    """Whether party ``name``'s payoff tends to ``+oo`` at ``pole`` from ``side`` while the
+    others' payoffs tend to more than their disagreement payoffs and the constraints hold."""
+    x = model.variables[0].symbol
+
+    def limit(e: sympy.Expr) -> sympy.Expr:
+        return sympy.limit(model.numeric(e), x, pole, side)
+
+    def unbounded() -> bool:
+        if limit(model.party(name).payoff) != sympy.oo:
+            return False
+        gains = [
+            limit(p.payoff) - model.numeric(p.disagreement) for p in model.parties if p.name != name
+        ]
+        hold = [
+            limit(c.slack) == 0 if c.is_equality else limit(c.slack).is_nonnegative
+            for c in model.constraints
+        ]
+        return all(g.is_positive for g in gains) and all(hold)
+
+    return bool(attempt(unbounded, timeout))
 
 
 def no_floats(expr: sympy.Expr) -> bool:
@@ -331,5 +424,6 @@ __all__ = [
     "BargainingProblem",
     "no_floats",
     "problem_of",
+    "require_bounded",
     "sweep_formula",
 ]

@@ -37,8 +37,9 @@ import math
 import signal
 import threading
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import sympy
@@ -52,6 +53,7 @@ SEARCH_TOL = 1e-7  # an SLSQP end point may miss a binding constraint by this mu
 ACTIVE_TOL = 1e-6  # a constraint this close to zero at the SLSQP point binds
 BOUND_TOL = 1e-10  # an unknown this close to a bound sits on it (SLSQP clips to bounds)
 MATCH_TOL = 1e-6  # a closed form must reproduce the numeric answer to this
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -133,18 +135,25 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
+def attempt(call: Callable[[], _T], timeout: float) -> _T | None:
+    """``call()`` under a time limit; ``None`` when it runs out of time or sympy gives up
+    on it (an exact attempt that fails means "not found", never an error)."""
+    try:
+        with time_limit(timeout):
+            return call()
+    except _Timeout:
+        return None
+    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+        return None
+
+
 def solve_exact(
     equations: Sequence[sympy.Expr], unknowns: Sequence[sympy.Symbol], timeout: float
 ) -> list[dict[sympy.Symbol, sympy.Expr]]:
     """``sympy.solve`` under a time limit; no candidates when it gives up, fails or runs out
-    of time (an exact attempt that fails means "no closed form", never an error)."""
-    try:
-        with time_limit(timeout):
-            return sympy.solve(list(equations), list(unknowns), dict=True)
-    except _Timeout:
-        return []
-    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
-        return []
+    of time."""
+    found = attempt(lambda: sympy.solve(list(equations), list(unknowns), dict=True), timeout)
+    return found or []
 
 
 def _scale(values: Sequence[float]) -> float:
@@ -662,4 +671,4 @@ def solve_program(
     )
 
 
-__all__ = ["Program", "ProgramResult", "solve_exact", "solve_program", "time_limit"]
+__all__ = ["Program", "ProgramResult", "attempt", "solve_exact", "solve_program", "time_limit"]

@@ -28,7 +28,7 @@ from typing import Any
 
 import sympy
 
-from bargain.model.expr import expression_to_string
+from bargain.model.expr import expressible, expression_to_string
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,9 @@ class Solution:
     formula
         Closed form of each contract variable in the parameters, or ``None``.
     exact_agreement
-        The closed form evaluated at the parameter values (e.g. ``2/3``), or ``None``.
+        The closed form evaluated at the parameter values (e.g. ``2/3``), or ``None``
+        (also where the expression language cannot write it, e.g. a rational of
+        thousands of digits).
     route
         How the answer was computed (which algorithm, which library).
     binding
@@ -92,6 +94,12 @@ class Solution:
     extra: dict[str, dict[str, float]] = field(default_factory=dict)
     assumptions: tuple[str, ...] = ()
     agreement_set: dict[str, tuple[float, float]] | None = None
+
+    def __post_init__(self) -> None:
+        # A closed form at the parameter values that the expression language cannot write
+        # (a rational of thousands of digits, from 0.9**10000 say) is not reported.
+        if self.exact_agreement and not all(map(expressible, self.exact_agreement.values())):
+            object.__setattr__(self, "exact_agreement", None)
 
     @property
     def unique(self) -> bool:

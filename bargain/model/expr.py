@@ -305,6 +305,8 @@ def _size_problem(bases: Iterable[sympy.Basic], exponent: sympy.Basic) -> str | 
 
 def _show(value: sympy.Basic) -> str:
     """Render a value for a message: unsorted (sorting may evaluate numerically) and short."""
+    if isinstance(value, sympy.Rational) and _digits(value) > _MAX_DIGITS:
+        return f"a number of {math.ceil(_digits(value))} digits ({sympy.N(value, 6)})"
     text = sympy.sstr(value, order="none")
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -833,8 +835,9 @@ def expressible(expr: sympy.Basic) -> bool:
     """Whether :func:`expression_to_string` can write ``expr`` in the grammar.
 
     A closed form found by sympy may use functions outside it (``LambertW``,
-    ``CRootOf``, ``I``); such a formula is true but cannot be reported in the
-    model-file language, so the solvers keep the numeric answer instead.
+    ``CRootOf``, ``I``) or numbers of thousands of digits; such a formula is
+    true but cannot be reported in the model-file language, so the solvers
+    keep the numeric answer instead.
 
     Examples
     --------
@@ -848,9 +851,13 @@ def expressible(expr: sympy.Basic) -> bool:
 
 
 def _outside_grammar(expr: sympy.Basic) -> sympy.Basic | None:
-    """The first node of ``expr`` the grammar cannot write, or ``None``."""
+    """The first node of ``expr`` the grammar cannot write, or ``None``: a function or
+    object outside it, or a number with more than ``_MAX_DIGITS`` digits (such as
+    ``(9/10)**10000`` written out)."""
     for node in sympy.preorder_traversal(expr):
         if not isinstance(node, _RENDERABLE) or isinstance(node, sympy.Dummy):
+            return node
+        if isinstance(node, sympy.Rational) and _digits(node) > _MAX_DIGITS:
             return node
     return None
 

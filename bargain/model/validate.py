@@ -67,16 +67,40 @@ def _in_range(
     high_open: bool,
 ) -> None:
     value = numeric_value(model, expr, table, key)
-    below = value <= low if low_open else value < low
-    above = value >= high if high_open else value > high
+    exact = model.numeric(expr)
+    below = _side(exact, value, low, -1, closed=low_open)
+    above = _side(exact, value, high, 1, closed=high_open)
     if below or above:
         interval = f"{'(' if low_open else '['}{_num(low)}, {_num(high)}{')' if high_open else ']'}"
         raise ModelError(
-            f"must lie in {interval}, got {value:g} ({model.numeric(expr)})",
+            f"must lie in {interval}, got {value:g} ({_shown(exact)})",
             file=model.file,
             table=table,
             key=key,
         )
+
+
+def _side(exact: sympy.Expr, value: float, bound: float, sign: int, *, closed: bool) -> bool:
+    """Whether a value lies beyond ``bound`` (below it for ``sign = -1``, above for ``1``),
+    or on it when ``closed``. Decided exactly where sympy can: a float is not enough for a
+    value such as ``0.9**10000``, which is positive but rounds to zero."""
+    if math.isinf(bound):
+        return False
+    difference = sympy.sympify(sign * (exact - sympy.Rational(bound)))
+    beyond, on = difference.is_positive, difference.is_zero
+    if beyond is None or on is None:
+        gap = sign * (value - bound)
+        return gap > 0 or (closed and gap == 0)
+    return bool(beyond or (closed and on))
+
+
+def _shown(expr: sympy.Expr) -> str:
+    """An expression for a message: as it is if short, else to 6 significant digits (a
+    rational such as ``(9/10)**10000`` has thousands of digits)."""
+    if isinstance(expr, sympy.Rational) and max(abs(expr.p), expr.q).bit_length() > 200:
+        return str(sympy.N(expr, 6))
+    text = str(expr)
+    return text if len(text) <= 80 else str(sympy.N(expr, 6))
 
 
 def _num(x: float) -> str:
