@@ -288,9 +288,10 @@ def require_bounded(model: Model, timeout: float = 5.0) -> None:
 
     Every axiomatic solution assumes a bounded utility-possibility set. A payoff with
     a pole (``1/x`` at ``x = 0``) inside the range of its contract variable, where it
-    tends to ``+oo`` while every other party still gets more than its disagreement
-    payoff (and the constraints hold), makes the Nash product, the sum of payoffs and
-    the ideal point unbounded there: no agreement maximises them. The poles are found
+    tends to ``+oo`` while every other party still gets at least its disagreement
+    payoff (and the constraints hold), makes the utility-possibility set unbounded:
+    the party's ideal payoff is infinite, and the Nash product and the sum of payoffs
+    have no maximum. The poles are found
     with sympy (``singularities``, then one-sided limits) for one-variable models, and
     only for payoffs with a denominator; what sympy cannot decide is left to the solvers.
 
@@ -328,11 +329,12 @@ def require_bounded(model: Model, timeout: float = 5.0) -> None:
                     raise ModelError(
                         f"grows without bound as {v.name} -> {pole} from "
                         f"{'above' if side == '+' else 'below'}, inside the contract range "
-                        f"[{float(lo):g}, {float(hi):g}], where every other party gets more "
-                        "than its disagreement payoff: the Nash product (and the sum of "
-                        "payoffs, and the ideal point) is unbounded there, so no agreement "
-                        f"maximises it. Keep {v.name} away from {pole} (its min or max) or "
-                        "the payoff finite",
+                        f"[{float(lo):g}, {float(hi):g}], where every other party gets at "
+                        "least its disagreement payoff: the utility-possibility set is "
+                        f"unbounded ({party.name}'s ideal payoff is infinite; the Nash "
+                        "product and the sum of payoffs have no maximum), which every "
+                        f"axiomatic solution excludes. Keep {v.name} away from {pole} (its "
+                        "min or max) or the payoff finite",
                         file=model.file,
                         table=f"parties.{party.name}",
                         key="payoff",
@@ -341,7 +343,7 @@ def require_bounded(model: Model, timeout: float = 5.0) -> None:
 
 def _unbounded_at(model: Model, name: str, pole: sympy.Expr, side: str, timeout: float) -> bool:
     """Whether party ``name``'s payoff tends to ``+oo`` at ``pole`` from ``side`` while the
-    others' payoffs tend to more than their disagreement payoffs and the constraints hold."""
+    others' payoffs tend to at least their disagreement payoffs and the constraints hold."""
     x = model.variables[0].symbol
 
     def limit(e: sympy.Expr) -> sympy.Expr:
@@ -357,7 +359,7 @@ def _unbounded_at(model: Model, name: str, pole: sympy.Expr, side: str, timeout:
             limit(c.slack) == 0 if c.is_equality else limit(c.slack).is_nonnegative
             for c in model.constraints
         ]
-        return all(g.is_positive for g in gains) and all(hold)
+        return all(g.is_nonnegative for g in gains) and all(hold)
 
     return bool(attempt(unbounded, timeout))
 
