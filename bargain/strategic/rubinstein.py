@@ -487,6 +487,9 @@ def _proposer(game: AlternatingOffers, k: int) -> str:
 
 
 _PLAIN = 1e-12  # relative error of the float fixed point below which no polish is needed
+# 1 - k_W k_A below which a float fixed point is not accurate to 1e-10 (relative):
+# the sweeps solve such points with the scalar solver instead.
+_ILL_CONDITIONED = 8 * float(np.finfo(float).eps) / 1e-10
 _MATCH = 1e-7  # a closed form must reproduce the numeric proposals to this (relative) ...
 #               ... plus the numeric proposals' own error (see _refine)
 
@@ -795,8 +798,12 @@ def sweep_formula(
     checks: list[sympy.Expr] = []
     for e in found.values():
         checks += [e - var.min + tol, var.max - e + tol]
-    # Each responder's outside option is on the side of its continuation the formula assumes.
+    # Floats resolve the formula's value (cancellation in 1 - δ_W δ_A for patient parties).
     q = game.breakdown
+    checks.append(
+        1 - (1 - q) ** 2 * game.rising.discount * game.falling.discount - _ILL_CONDITIONED
+    )
+    # Each responder's outside option is on the side of its continuation the formula assumes.
     for side, other in ((game.rising, game.falling), (game.falling, game.rising)):
         if side.outside is None:
             continue
@@ -829,6 +836,7 @@ class _Kernel:
         self.terms = compile_exprs(model, inputs, exprs)
         self.first_rising = game.first == self.fr.r.name
         self.outside = game.rising.outside is not None or game.falling.outside is not None
+        self.options = {"proposer": options.get("proposer"), "period": options.get("period")}
 
     def evaluate(self, params: dict[str, np.ndarray], newton_only: bool = False) -> Columns:
         fr = self.fr
@@ -901,9 +909,31 @@ class _Kernel:
             sub = {**subset(params, redo), "_n": redo}
             xr2, xf2, st2 = self._fixed_point(sub, lo[redo], hi[redo])
             out_r[redo], out_f[redo], status[redo] = xr2, xf2, st2
+        # Where floats cannot resolve the fixed point (very patient parties: its error is
+        # about eps / (1 - k_r k_f)), the scalar solver, which polishes in 40 digits.
+        patient = np.flatnonzero(contracting & (1 - k_r * k_f < _ILL_CONDITIONED))
+        if patient.size and not newton_only:
+            out_r[patient], out_f[patient], status[patient] = self._scalar(params, patient)
         status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
         x = out_r if self.first_rising else out_f
         return fr.columns(x, status, params)
+
+    def _scalar(
+        self, params: dict[str, np.ndarray], idx: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The proposals of the points ``idx`` by :func:`rubinstein`, one at a time."""
+        x_r, x_f = np.full(idx.size, np.nan), np.full(idx.size, np.nan)
+        status = np.full(idx.size, NO_CONVERGENCE)
+        for j, i in enumerate(idx):
+            values = {name: float(params[name][i]) for name in self.fr.inputs}
+            try:
+                s = rubinstein(self.fr.model.with_values(values), exact=False, **self.options)
+            except BargainError:
+                continue
+            proposals = s.extra["proposals"]
+            x_r[j], x_f[j] = proposals[self.fr.r.name], proposals[self.fr.f.name]
+            status[j] = OK
+        return x_r, x_f, status
 
     def _fixed_point(
         self, params: dict[str, np.ndarray], lo: np.ndarray, hi: np.ndarray
