@@ -103,3 +103,25 @@ def test_kink_in_a_constraint(method):
         constraints={"frontier": "a <= min(1 - 0.5*x, 1.75 - 2*x)"},
     )
     assert_same(method, kink, constrained(("1 - 0.5*x", "1.75 - 2*x"), 0.875))
+
+
+@pytest.mark.parametrize("method", ["nash", "egalitarian", "utilitarian"])
+def test_sweep_across_the_kink(method):
+    # u_B = min(c - x/2, 7/4 - 2x): the kink is at x = (7/4 - c) / (3/2). Nash: at c = 0.9 the
+    # kink (0.5667) is the answer; at c = 1.1 the right piece's maximum x = 7/16 lies right
+    # of the kink (0.4333). Utilitarian: always the kink. Egalitarian: x = 7/4 - 2x.
+    m = two_party(
+        "x",
+        "min(c - 0.5*x, 1.75 - 2*x)",
+        parameters={"c": {"value": 1, "range": [0.9, 1.1]}},
+        variables={"x": {"min": 0, "max": 0.875}},
+    )
+    df = bargain.sweep(m, method, {"c": (0.9, 1.1, 3)})
+    kink = [(1.75 - c) / 1.5 for c in (0.9, 1.0, 1.1)]
+    expected = {
+        "nash": [kink[0], kink[1], 7 / 16],
+        "utilitarian": kink,
+        "egalitarian": [7 / 12] * 3,
+    }[method]
+    assert list(df["status"]) == ["ok"] * 3
+    assert list(df["x"]) == pytest.approx(expected, abs=1e-9)

@@ -127,3 +127,20 @@ def test_kinked_frontier():
     s = bargain.rubinstein(m)
     assert s.agreement["x"] == pytest.approx(0.625, abs=1e-12)
     assert s.extra["proposals"]["B"] == pytest.approx(0.5625, abs=1e-12)
+
+
+@pytest.mark.parametrize("route", ["auto", "numeric"])
+def test_sweep_of_very_patient_parties(route):
+    # The vectorised kernel and the compiled closed form cannot resolve 1 - δ_W δ_A ~ 3e-12
+    # in floats: those points go to the scalar solver, and agree with eq. 3.3.
+    m = two_party(
+        "x",
+        "1 - x",
+        parameters={"r_W": {"value": 1e-12, "range": [1e-12, 3e-12]}, "r_A": 2e-12},
+        A={"discount_rate": "r_W"},
+        B={"discount_rate": "r_A"},
+    )
+    df = bargain.sweep(m, "rubinstein", {"r_W": (1e-12, 3e-12, 3)}, route=route)
+    assert list(df["status"]) == ["ok"] * 3
+    for r_w, x in zip(["1e-12", "2e-12", "3e-12"], df["x"], strict=True):
+        assert x == pytest.approx(from_rates(r_w, "2e-12"), rel=1e-12)
