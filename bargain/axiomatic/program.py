@@ -553,9 +553,9 @@ def _exact(
         if ok:
             out = {v: sympy.simplify(cand[v]) for v in kkt.free}
             out.update(kkt.fixed)
-            # A formula the expression language cannot write (LambertW, CRootOf) is true
-            # but cannot be reported: the numeric answer stands.
-            return out if all(expressible(e) for e in out.values()) else None
+            # A formula the expression language cannot write (CRootOf, say) is true but
+            # cannot be reported: the numeric answer stands.
+            return out if all(expressible(e, special=True) for e in out.values()) else None
     return None
 
 

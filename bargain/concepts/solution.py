@@ -98,7 +98,8 @@ class Solution:
     def __post_init__(self) -> None:
         # A closed form at the parameter values that the expression language cannot write
         # (a rational of thousands of digits, from 0.9**10000 say) is not reported.
-        if self.exact_agreement and not all(map(expressible, self.exact_agreement.values())):
+        written = [expressible(e, special=True) for e in (self.exact_agreement or {}).values()]
+        if not all(written):
             object.__setattr__(self, "exact_agreement", None)
 
     @property
@@ -142,8 +143,8 @@ class Solution:
             if self.exact_agreement and name in self.exact_agreement:
                 e = self.exact_agreement[name]
                 if not isinstance(e, sympy.Float) and not (e.is_Integer and float(e) == value):
-                    exact = expression_to_string(e)
-            formula = expression_to_string(self.formula[name]) if self.formula else ""
+                    exact = expression_to_string(e, special=True)
+            formula = expression_to_string(self.formula[name], special=True) if self.formula else ""
             rows.append((name, f"{value:.12g}" + (f" (= {exact})" if exact else ""), formula))
         return rows
 
@@ -216,7 +217,7 @@ class Solution:
 def _strings(exprs: Mapping[str, sympy.Expr] | None) -> dict[str, str] | None:
     if exprs is None:
         return None
-    return {k: expression_to_string(v) for k, v in exprs.items()}
+    return {k: expression_to_string(v, special=True) for k, v in exprs.items()}
 
 
 __all__ = ["Solution"]

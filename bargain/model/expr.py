@@ -67,6 +67,7 @@ from bargain.errors import ExpressionError
 
 __all__ = [
     "ALLOWED_FUNCTIONS",
+    "SPECIAL_FUNCTIONS",
     "derivative",
     "expressible",
     "expression_to_string",
@@ -831,31 +832,40 @@ class _GrammarPrinter(StrPrinter):
         return name
 
 
-def expressible(expr: sympy.Basic) -> bool:
-    """Whether :func:`expression_to_string` can write ``expr`` in the grammar.
+SPECIAL_FUNCTIONS: tuple[type[sympy.Function], ...] = (sympy.LambertW,)
+"""Functions a closed form may use (with ``special=True``) though models cannot: sympy
+solves ``x e^x = c`` with the Lambert W function (principal branch), which scipy
+evaluates in the sweeps."""
 
-    A closed form found by sympy may use functions outside it (``LambertW``,
-    ``CRootOf``, ``I``) or numbers of thousands of digits; such a formula is
-    true but cannot be reported in the model-file language, so the solvers
-    keep the numeric answer instead.
+
+def expressible(expr: sympy.Basic, *, special: bool = False) -> bool:
+    """Whether :func:`expression_to_string` can write ``expr`` (with ``special``: also
+    using :data:`SPECIAL_FUNCTIONS`).
+
+    A closed form found by sympy may use functions outside the grammar (``CRootOf``,
+    ``I``, or ``LambertW`` without ``special``) or numbers of thousands of digits;
+    such a formula is true but cannot be reported, so the solvers keep the numeric
+    answer instead.
 
     Examples
     --------
     >>> import sympy
-    >>> expressible(sympy.exp(-6 + sympy.LambertW(sympy.exp(6))))
+    >>> w = sympy.exp(-6 + sympy.LambertW(sympy.exp(6)))
+    >>> expressible(w), expressible(w, special=True)
+    (False, True)
+    >>> expressible(sympy.CRootOf(sympy.Symbol("x") ** 5 + 2 * sympy.Symbol("x") - 1, 0))
     False
-    >>> expressible(sympy.sqrt(2) / 2)
-    True
     """
-    return _outside_grammar(expr) is None
+    return _outside_grammar(expr, special) is None
 
 
-def _outside_grammar(expr: sympy.Basic) -> sympy.Basic | None:
+def _outside_grammar(expr: sympy.Basic, special: bool = False) -> sympy.Basic | None:
     """The first node of ``expr`` the grammar cannot write, or ``None``: a function or
-    object outside it, or a number with more than ``_MAX_DIGITS`` digits (such as
-    ``(9/10)**10000`` written out)."""
+    object outside it (or outside :data:`SPECIAL_FUNCTIONS` with ``special``), or a
+    number with more than ``_MAX_DIGITS`` digits (such as ``(9/10)**10000`` written out)."""
+    allowed = _RENDERABLE + SPECIAL_FUNCTIONS if special else _RENDERABLE
     for node in sympy.preorder_traversal(expr):
-        if not isinstance(node, _RENDERABLE) or isinstance(node, sympy.Dummy):
+        if not isinstance(node, allowed) or isinstance(node, sympy.Dummy):
             return node
         if isinstance(node, sympy.Rational) and _digits(node) > _MAX_DIGITS:
             return node
@@ -886,7 +896,7 @@ def derivative(expr: sympy.Expr, symbol: sympy.Symbol, order: int = 1) -> sympy.
     return d.xreplace({sympy.zoo: sympy.oo})
 
 
-def expression_to_string(expr: sympy.Basic) -> str:
+def expression_to_string(expr: sympy.Basic, *, special: bool = False) -> str:
     """Render a sympy expression as text that `parse_expression` reads back to an equal one.
 
     Parameters
@@ -895,6 +905,9 @@ def expression_to_string(expr: sympy.Basic) -> str:
         An expression (or constraint, or Piecewise) built from the grammar of
         :func:`parse_expression`: symbols, numbers, ``pi``, ``E``, ``+ - * / **``,
         ``abs exp log max min sqrt Piecewise``, comparisons and ``&`` / ``|``.
+    special
+        Also write :data:`SPECIAL_FUNCTIONS` (as ``LambertW(...)``), for closed
+        forms in a solution; `parse_expression` does not read them back.
 
     Returns
     -------
@@ -918,7 +931,7 @@ def expression_to_string(expr: sympy.Basic) -> str:
     >>> parse_expression(expression_to_string(sympy.sqrt(x) * 0.25), {"x": x})
     sqrt(x)/4
     """
-    node = _outside_grammar(expr)
+    node = _outside_grammar(expr, special)
     if node is not None:
         raise ExpressionError(
             f"cannot render {_show(node)}: only numbers, symbols, pi, E, "

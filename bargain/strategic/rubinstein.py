@@ -588,7 +588,7 @@ def _exact(
             and abs(va.real - x_a) <= _MATCH * (1 + abs(x_a)) + error
         ):
             found = {w.party.name: _tidy(cand[pw]), a.party.name: _tidy(cand[pa])}
-            return found if all(expressible(e) for e in found.values()) else None
+            return found if all(expressible(e, special=True) for e in found.values()) else None
     return None
 
 

@@ -1,9 +1,9 @@
 """Solvable models whose closed form lies outside the expression language, and unbounded
 models refused with a typed error naming where.
 
-A closed form with ``LambertW`` or ``CRootOf`` is true but cannot be written in the
-model-file language (and so not in the JSON output): the numeric answer, polished to
-machine precision, stands. A payoff with a pole inside the contract range makes the
+A closed form with ``LambertW`` is reported with that special function; one with
+``CRootOf`` cannot be written at all, so the numeric answer, polished to machine
+precision, stands. A payoff with a pole inside the contract range makes the
 utility-possibility set unbounded, which every axiomatic solution excludes (Nash
 1950 assumes a compact set; Muthoo 1999, §2.2).
 """
@@ -47,9 +47,14 @@ def test_log_payoff_with_a_lambertw_closed_form_gives_numbers():
     for method, x in expected.items():
         s = bargain.SOLVERS[method](log_payoff())
         assert s.agreement["x"] == pytest.approx(x, abs=1e-12), method
-        json.loads(s.to_json())  # renders: no formula outside the language
+        json.loads(s.to_json())  # renders
         assert "agreement" in s.to_text()
-    assert bargain.nash(log_payoff()).agreement["x"] == pytest.approx(0.2223870766251749, abs=1e-12)
+    nash = bargain.nash(log_payoff())
+    assert nash.agreement["x"] == pytest.approx(0.2223870766251749, abs=1e-12)
+    # The closed form is reported, LambertW written as such (a special function of
+    # closed forms, not of the model language).
+    assert nash.exact
+    assert json.loads(nash.to_json())["formula"] == {"x": "exp(-6 + LambertW(exp(6)))"}
 
 
 def test_quintic_closed_form_gives_numbers():
