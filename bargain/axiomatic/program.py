@@ -385,6 +385,8 @@ def _pieces(
         args = [walk(a) for a in e.args]
         if isinstance(e, sympy.Min | sympy.Max):
             values = [_number(a, at) for a in args]
+            if all(math.isnan(v) for v in values):
+                return e.func(*args)  # undefined here: no piece to select
             pick = int((np.nanargmin if isinstance(e, sympy.Min) else np.nanargmax)(values))
             kinks.extend(
                 args[pick] - a for j, a in enumerate(args) if j != pick and near(a, values[pick])

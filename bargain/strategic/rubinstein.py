@@ -463,7 +463,7 @@ def stationary_moves(game: AlternatingOffers) -> dict[str, Move]:
     (where the equilibria form a set, those at its low end)."""
     num = _Numeric(game)
     (x_w, _), (x_a, _) = _stationary(num)
-    return _moves(num, x_w, x_a)
+    return _refine(num, _moves(num, x_w, x_a))[0]
 
 
 def _moves(num: _Numeric, x_w: float, x_a: float) -> dict[str, Move]:
@@ -535,8 +535,10 @@ def _refine(num: _Numeric, moves: dict[str, Move]) -> tuple[dict[str, Move], flo
     spread = numeric_value(
         model, 1 - (1 - q) ** 2 * w.discount * a.discount, "bargaining", "discount_factor"
     )
+    if spread <= 0:
+        return moves, 0.0  # no discounting or breakdown: no contraction to correct for
     span = 1 + abs(num.lo) + abs(num.hi)
-    error = 8 * np.finfo(float).eps * span / spread if spread > 0 else math.inf
+    error = 8 * np.finfo(float).eps * span / spread
     if error <= _PLAIN * span:
         return moves, error
     binding = {m.responder: m.walks for m in moves.values()}
