@@ -1,4 +1,4 @@
-"""Smooth constrained maximisation, numerically and — where sympy can — exactly.
+"""Constrained maximisation, numerically and — where sympy can — exactly.
 
 Every axiomatic solution is the maximiser of some objective over the
 contract variables (plus auxiliary unknowns) subject to bounds and
@@ -11,7 +11,10 @@ steps:
    turn the Karush–Kuhn–Tucker conditions into a square system of equations,
    solved by Newton's method in 30-digit arithmetic (``sympy.nsolve``,
    i.e. mpmath's ``findroot``) from the SLSQP point. This takes the answer
-   from SLSQP's ~1e-8 to machine precision.
+   from SLSQP's ~1e-8 to machine precision. ``min``, ``max``, ``abs`` and
+   ``Piecewise`` are replaced by the pieces that apply at the SLSQP point; where
+   it sits on a kink, the kink (the two pieces equal) binds as one more equation,
+   so a kink can be the answer.
 3. **Exact.** The same KKT system with the parameters kept as symbols is
    handed to ``sympy.solve`` (under a time limit). The candidate that agrees
    with the polished numeric point is the closed form, valid wherever the
@@ -311,9 +314,9 @@ def _local(
 @dataclass(frozen=True)
 class _Active:
     """An active set: unknowns at a bound (index -> 0 for lower, 1 for upper), the
-    indices of the binding inequality constraints, and whether the point ``at`` sits on
-    the kinks of ``min``, ``max``, ``abs`` or ``Piecewise`` it is within tolerance of
-    (each then binds as an equation between the two pieces that meet there)."""
+    indices of the binding inequality constraints, the point ``at`` where the pieces of
+    ``min``, ``max``, ``abs`` and ``Piecewise`` are selected, and whether the kinks
+    within tolerance of it bind (each as an equation between the pieces that meet)."""
 
     bounds: tuple[tuple[int, int], ...]
     inequalities: tuple[int, ...]
