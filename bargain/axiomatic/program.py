@@ -439,9 +439,10 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
             out.append(_Active((*bounds, (k, side)), tuple(binding), at))
         elif kind == "ineq":
             out.append(_Active(tuple(bounds), (*binding, k), at))
-    kinked = _Active(tuple(bounds), tuple(binding), at, kinks=True)
-    if _kkt(program, kinked, num, symbolic=False).spec.kinks:
-        out.insert(0, kinked)
+    if any(sympy.sympify(e).has(*_KINKED) for e in (num.f_expr, *num.g_expr, *num.h_expr)):
+        kinked = _Active(tuple(bounds), tuple(binding), at, kinks=True)
+        if _kkt(program, kinked, num, symbolic=False).spec.kinks:
+            out.insert(0, kinked)
     return out
 
 
