@@ -279,26 +279,29 @@ def problem_of(model: Model) -> BargainingProblem:
     """Validate the model's values, refuse an unbounded problem (see
     :func:`require_bounded`) and return its bargaining problem."""
     validate_model(model)
-    require_bounded(model)
-    return BargainingProblem(model)
+    problem = BargainingProblem(model)
+    require_bounded(problem)
+    return problem
 
 
-def require_bounded(model: Model, timeout: float = 5.0) -> None:
-    """Refuse a payoff that grows without bound inside the contract range.
+def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
+    """Refuse a payoff that grows without bound inside the contract set.
 
     Every axiomatic solution assumes a bounded utility-possibility set. A payoff with
-    a pole (``1/x`` at ``x = 0``) inside the range of its contract variable, where it
+    a pole (``1/x`` at ``x = 0``) inside the range of a contract variable, where it
     tends to ``+oo`` while every other party still gets at least its disagreement
     payoff (and the constraints hold), makes the utility-possibility set unbounded:
     the party's ideal payoff is infinite, and the Nash product and the sum of payoffs
-    have no maximum. The poles are found
-    with sympy (``singularities``, then one-sided limits) for one-variable models, and
-    only for payoffs with a denominator; what sympy cannot decide is left to the solvers.
+    have no maximum. Only payoffs with a denominator are examined: their poles in
+    each variable are found with sympy (``singularities``, then one-sided limits),
+    with the other variables at the centre of their ranges and at the starting
+    points of the search. What sympy cannot decide is left to the solvers.
 
     Raises
     ------
     ModelError
-        Naming the party's payoff, the pole and the side from which the payoff grows.
+        Naming the party's payoff, the pole, the side from which the payoff grows
+        and the other variables' values there.
 
     Examples
     --------
@@ -306,50 +309,64 @@ def require_bounded(model: Model, timeout: float = 5.0) -> None:
     >>> m = bargain.model_from_dict({"model": {"name": "m"},
     ...     "variables": {"x": {"min": -1, "max": 1}},
     ...     "parties": {"W": {"payoff": "1/x"}, "A": {"payoff": "1 - x"}}})
-    >>> require_bounded(m)
+    >>> require_bounded(BargainingProblem(m))
     Traceback (most recent call last):
     ...
     bargain.errors.ModelError: [parties.W] payoff: grows without bound as x -> 0 from above...
     """
-    if len(model.variables) != 1:
-        return
-    v = model.variables[0]
-    x = v.symbol
-    lo, hi = model.numeric(v.min), model.numeric(v.max)
+    model = problem.model
     for party in model.parties:
         u = model.numeric(party.payoff)
         if not any(a.exp.is_negative for a in u.atoms(sympy.Pow)):
             continue
-        poles = attempt(lambda u=u: singularities(u, x, sympy.Interval(lo, hi)), timeout)
-        if not isinstance(poles, sympy.FiniteSet):
-            continue
-        for pole in sorted(poles, key=float):
-            for side, inside in (("+", pole < hi), ("-", pole > lo)):
-                if inside and _unbounded_at(model, party.name, pole, side, timeout):
-                    raise ModelError(
-                        f"grows without bound as {v.name} -> {pole} from "
-                        f"{'above' if side == '+' else 'below'}, inside the contract range "
-                        f"[{float(lo):g}, {float(hi):g}], where every other party gets at "
-                        "least its disagreement payoff: the utility-possibility set is "
-                        f"unbounded ({party.name}'s ideal payoff is infinite; the Nash "
-                        "product and the sum of payoffs have no maximum), which every "
-                        f"axiomatic solution excludes. Keep {v.name} away from {pole} (its "
-                        "min or max) or the payoff finite",
-                        file=model.file,
-                        table=f"parties.{party.name}",
-                        key="payoff",
-                    )
+        for k, v in enumerate(model.variables):
+            if v.symbol not in u.free_symbols:
+                continue
+            lo, hi = model.numeric(v.min), model.numeric(v.max)
+            box = sympy.Interval(lo, hi)
+            poles = attempt(lambda u=u, x=v.symbol, box=box: singularities(u, x, box), timeout)
+            if not isinstance(poles, sympy.FiniteSet):
+                continue
+            for pole in sorted((p for p in poles if p.is_number), key=float):
+                for side, inside in (("+", pole < hi), ("-", pole > lo)):
+                    where = _unbounded_at(problem, party.name, k, pole, side, timeout)
+                    if inside and where is not None:
+                        raise ModelError(
+                            f"grows without bound as {v.name} -> {pole} from "
+                            f"{'above' if side == '+' else 'below'}{where}, inside the "
+                            f"contract range [{float(lo):g}, {float(hi):g}], where every "
+                            "other party gets at least its disagreement payoff: the "
+                            f"utility-possibility set is unbounded ({party.name}'s ideal "
+                            "payoff is infinite; the Nash product and the sum of payoffs "
+                            "have no maximum), which every axiomatic solution excludes. "
+                            f"Keep {v.name} away from {pole} (its min or max) or the "
+                            "payoff finite",
+                            file=model.file,
+                            table=f"parties.{party.name}",
+                            key="payoff",
+                        )
 
 
-def _unbounded_at(model: Model, name: str, pole: sympy.Expr, side: str, timeout: float) -> bool:
-    """Whether party ``name``'s payoff tends to ``+oo`` at ``pole`` from ``side`` while the
-    others' payoffs tend to at least their disagreement payoffs and the constraints hold."""
-    x = model.variables[0].symbol
+def _unbounded_at(
+    problem: BargainingProblem, name: str, k: int, pole: sympy.Expr, side: str, timeout: float
+) -> str | None:
+    """Where party ``name``'s payoff tends to ``+oo`` as variable ``k`` tends to ``pole``
+    from ``side``, the other variables fixed at a starting point of the search, while the
+    others' payoffs tend to at least their disagreement payoffs and the constraints hold:
+    ``""`` for a one-variable model, else the other variables' values; ``None`` if at
+    none."""
+    model = problem.model
+    x = model.variables[k].symbol
+    others = [v for j, v in enumerate(model.variables) if j != k]
+    # The centre of the box first, then the other starting points, without repeats.
+    points = dict.fromkeys(
+        tuple(float(z[j]) for j in range(len(z)) if j != k) for z in problem.box_starts()
+    )
 
-    def limit(e: sympy.Expr) -> sympy.Expr:
-        return sympy.limit(model.numeric(e), x, pole, side)
+    def unbounded(fixed: dict[sympy.Symbol, sympy.Expr]) -> bool:
+        def limit(e: sympy.Expr) -> sympy.Expr:
+            return sympy.limit(model.numeric(e).xreplace(fixed), x, pole, side)
 
-    def unbounded() -> bool:
         if limit(model.party(name).payoff) != sympy.oo:
             return False
         gains = [
@@ -361,7 +378,12 @@ def _unbounded_at(model: Model, name: str, pole: sympy.Expr, side: str, timeout:
         ]
         return all(g.is_nonnegative for g in gains) and all(hold)
 
-    return bool(attempt(unbounded, timeout))
+    for values in points:
+        fixed = {v.symbol: sympy.Float(val, 30) for v, val in zip(others, values, strict=True)}
+        if attempt(lambda fixed=fixed: unbounded(fixed), timeout):
+            shown = ", ".join(f"{v.name} = {val:g}" for v, val in zip(others, values, strict=True))
+            return f" (at {shown})" if shown else ""
+    return None
 
 
 def no_floats(expr: sympy.Expr) -> bool:

@@ -108,3 +108,17 @@ def test_pole_where_no_one_gains_is_not_a_problem():
     s = bargain.nash(two_party("x", "1/(x + 1)"))
     # ... maximise log x - log(x + 1): increasing, so x = 1.
     assert s.agreement["x"] == pytest.approx(1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("method", AXIOMATIC)
+def test_pole_in_one_of_two_variables_is_refused_naming_where(method):
+    # u_A = 1/x + y on [-1, 1] x [0, 1]: as x -> 0+ (y = 0.5, the centre) u_A -> oo while
+    # B = 2 - x - y -> 1.5 > 0. Before, the search ran towards the pole and reported that
+    # no agreement improves on disagreement.
+    m = two_party(
+        "1/x + y",
+        "2 - x - y",
+        variables={"x": {"min": -1, "max": 1}, "y": {"min": 0, "max": 1}},
+    )
+    with pytest.raises(bargain.ModelError, match=r"x -> 0 from above \(at y = 0\.5\)"):
+        bargain.SOLVERS[method](m)
