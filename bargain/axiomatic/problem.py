@@ -21,11 +21,12 @@ from typing import Any
 import numpy as np
 import sympy
 from scipy.stats import qmc
+from sympy.calculus.util import singularities
 
-from bargain.axiomatic.program import Program, ProgramResult, solve_program
+from bargain.axiomatic.program import Program, ProgramResult, attempt, solve_program
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import scale_tol
-from bargain.errors import BargainError, FeasibilityError, SolverError
+from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
 from bargain.model.model import Model
 from bargain.model.validate import numeric_value, validate_model
 from bargain.scale import negligible, unit
@@ -145,14 +146,19 @@ class BargainingProblem:
         return [(lo + hi) / 2, *(lo + (hi - lo) * s for s in sample)]
 
     def payoff_values(self, point: dict[sympy.Symbol, float]) -> list[float]:
-        """Each party's payoff at a contract, refusing non-finite values."""
+        """Each party's payoff at a contract, refusing non-finite values (naming the contract:
+        a pole or a singularity of the payoff lies in the contract set)."""
         out = []
         subs = {**self.subs, **{v: sympy.Float(point[v], 30) for v in self.variables}}
         for party in self.model.parties:
             value = complex(sympy.N(party.payoff.xreplace(subs), 30))
             if not math.isfinite(value.real) or not negligible(value.imag, [value.real], 1e-12):
+                at = ", ".join(f"{v} = {point[v]:.12g}" for v in self.variables)
+                shown = f"{value.real:g}" if value.imag == 0 else "not a real number"
                 raise SolverError(
-                    f"payoff is not a finite real number at the agreement ({value})",
+                    f"payoff is not a finite real number at {at} ({shown}): the payoff has a "
+                    "pole or is undefined there, inside the contract set; restrict the "
+                    "variables' ranges or the constraints so that it stays finite",
                     file=self.model.file,
                     table=f"parties.{party.name}",
                     key="payoff",
@@ -172,11 +178,17 @@ class BargainingProblem:
         )
 
     def with_gain(self, starts: Sequence[np.ndarray], weights: Sequence[float]) -> list[np.ndarray]:
-        """Extend contract starting points with the largest gain ``t`` they allow."""
+        """Extend contract starting points with the largest gain ``t`` they allow (a start
+        where a payoff is not finite is left out, unless no start is left)."""
         out = []
-        for x in starts:
+        for k, x in enumerate(starts):
             point = dict(zip(self.variables, x, strict=True))
-            u = self.payoff_values(point)
+            try:
+                u = self.payoff_values(point)
+            except SolverError:
+                if out or k < len(starts) - 1:
+                    continue  # a start on a pole or outside the payoffs' domain
+                raise
             d = self.disagreement_values.values()
             t = min((ui - di) / w for ui, di, w in zip(u, d, weights, strict=True))
             out.append(np.append(x, t))
@@ -282,9 +294,114 @@ class BargainingProblem:
 
 
 def problem_of(model: Model) -> BargainingProblem:
-    """Validate the model's values and return its bargaining problem."""
+    """Validate the model's values, refuse an unbounded problem (see
+    :func:`require_bounded`) and return its bargaining problem."""
     validate_model(model)
-    return BargainingProblem(model)
+    problem = BargainingProblem(model)
+    require_bounded(problem)
+    return problem
+
+
+def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
+    """Refuse a payoff that grows without bound inside the contract set.
+
+    Every axiomatic solution assumes a bounded utility-possibility set. A payoff with
+    a pole (``1/x`` at ``x = 0``) inside the range of a contract variable, where it
+    tends to ``+oo`` while every other party still gets at least its disagreement
+    payoff (and the constraints hold), makes the utility-possibility set unbounded:
+    the party's ideal payoff is infinite, and the Nash product and the sum of payoffs
+    have no maximum. Only payoffs with a denominator are examined: their poles in
+    each variable are found with sympy (``singularities``, then one-sided limits),
+    with the other variables at the centre of their ranges and at the starting
+    points of the search. What sympy cannot decide is left to the solvers.
+
+    Raises
+    ------
+    ModelError
+        Naming the party's payoff, the pole, the side from which the payoff grows
+        and the other variables' values there.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = bargain.model_from_dict({"model": {"name": "m"},
+    ...     "variables": {"x": {"min": -1, "max": 1}},
+    ...     "parties": {"W": {"payoff": "1/x"}, "A": {"payoff": "1 - x"}}})
+    >>> require_bounded(BargainingProblem(m))
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: [parties.W] payoff: grows without bound as x -> 0 from above...
+    """
+    model = problem.model
+    for party in model.parties:
+        u = model.numeric(party.payoff)
+        if not any(a.exp.is_negative for a in u.atoms(sympy.Pow)):
+            continue
+        for k, v in enumerate(model.variables):
+            if v.symbol not in u.free_symbols:
+                continue
+            lo, hi = model.numeric(v.min), model.numeric(v.max)
+            box = sympy.Interval(lo, hi)
+            poles = attempt(lambda u=u, x=v.symbol, box=box: singularities(u, x, box), timeout)
+            if not isinstance(poles, sympy.FiniteSet):
+                continue
+            for pole in sorted((p for p in poles if p.is_number), key=float):
+                for side, inside in (("+", pole < hi), ("-", pole > lo)):
+                    where = _unbounded_at(problem, party.name, k, pole, side, timeout)
+                    if inside and where is not None:
+                        raise ModelError(
+                            f"grows without bound as {v.name} -> {pole} from "
+                            f"{'above' if side == '+' else 'below'}{where}, inside the "
+                            f"contract range [{float(lo):g}, {float(hi):g}], where every "
+                            "other party gets at least its disagreement payoff: the "
+                            f"utility-possibility set is unbounded ({party.name}'s ideal "
+                            "payoff is infinite; the Nash product and the sum of payoffs "
+                            "have no maximum), which every axiomatic solution excludes. "
+                            f"Keep {v.name} away from {pole} (its min or max) or the "
+                            "payoff finite",
+                            file=model.file,
+                            table=f"parties.{party.name}",
+                            key="payoff",
+                        )
+
+
+def _unbounded_at(
+    problem: BargainingProblem, name: str, k: int, pole: sympy.Expr, side: str, timeout: float
+) -> str | None:
+    """Where party ``name``'s payoff tends to ``+oo`` as variable ``k`` tends to ``pole``
+    from ``side``, the other variables fixed at a starting point of the search, while the
+    others' payoffs tend to at least their disagreement payoffs and the constraints hold:
+    ``""`` for a one-variable model, else the other variables' values; ``None`` if at
+    none."""
+    model = problem.model
+    x = model.variables[k].symbol
+    others = [v for j, v in enumerate(model.variables) if j != k]
+    # The centre of the box first, then the other starting points, without repeats.
+    points = dict.fromkeys(
+        tuple(float(z[j]) for j in range(len(z)) if j != k) for z in problem.box_starts()
+    )
+
+    def unbounded(fixed: dict[sympy.Symbol, sympy.Expr]) -> bool:
+        def limit(e: sympy.Expr) -> sympy.Expr:
+            return sympy.limit(model.numeric(e).xreplace(fixed), x, pole, side)
+
+        if limit(model.party(name).payoff) != sympy.oo:
+            return False
+        gains = [
+            limit(p.payoff) - model.numeric(p.disagreement) for p in model.parties if p.name != name
+        ]
+        hold = [
+            limit(c.slack) == 0 if c.is_equality else limit(c.slack).is_nonnegative
+            for c in model.constraints
+        ]
+        return all(g.is_nonnegative for g in gains) and all(hold)
+
+    for values in points:
+        fixed = {v.symbol: sympy.Float(val, 30) for v, val in zip(others, values, strict=True)}
+        if attempt(lambda fixed=fixed: unbounded(fixed), timeout):
+            shown = ", ".join(f"{v.name} = {val:g}" for v, val in zip(others, values, strict=True))
+            return f" (at {shown})" if shown else ""
+    return None
 
 
 def no_floats(expr: sympy.Expr) -> bool:
@@ -349,5 +466,6 @@ __all__ = [
     "BargainingProblem",
     "no_floats",
     "problem_of",
+    "require_bounded",
     "sweep_formula",
 ]

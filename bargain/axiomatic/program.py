@@ -1,4 +1,4 @@
-"""Smooth constrained maximisation, numerically and — where sympy can — exactly.
+"""Constrained maximisation, numerically and — where sympy can — exactly.
 
 Every axiomatic solution is the maximiser of some objective over the
 contract variables (plus auxiliary unknowns) subject to bounds and
@@ -20,7 +20,10 @@ steps:
    turn the Karush–Kuhn–Tucker conditions into a square system of equations,
    solved by Newton's method in 30-digit arithmetic (``sympy.nsolve``,
    i.e. mpmath's ``findroot``) from the SLSQP point. This takes the answer
-   from SLSQP's ~1e-8 to machine precision.
+   from SLSQP's ~1e-8 to machine precision. ``min``, ``max``, ``abs`` and
+   ``Piecewise`` are replaced by the pieces that apply at the SLSQP point; where
+   it sits on a kink, the kink (the two pieces equal) binds as one more equation,
+   so a kink can be the answer.
 3. **Exact.** The same KKT system with the parameters kept as symbols is
    handed to ``sympy.solve`` (under a time limit). The candidate that agrees
    with the polished numeric point is the closed form, valid wherever the
@@ -48,12 +51,14 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import sympy
 from scipy.optimize import Bounds, NonlinearConstraint, minimize
 
 from bargain.errors import FeasibilityError, SolverError
+from bargain.model.expr import derivative, expressible
 from bargain.scale import magnitude, unit
 
 # Tolerances, relative to the size of each quantity's own terms at the point (or, for
@@ -64,6 +69,7 @@ ACTIVE_TOL = 1e-6  # a constraint this close to zero at the SLSQP point binds
 BOUND_TOL = 1e-10  # an unknown this close to a bound sits on it (SLSQP clips to bounds)
 MATCH_TOL = 1e-6  # a closed form must reproduce the numeric answer to this
 ZOOMS = 8  # searches again, each in the units of the point found, when the polish fails
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -145,18 +151,25 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
+def attempt(call: Callable[[], _T], timeout: float) -> _T | None:
+    """``call()`` under a time limit; ``None`` when it runs out of time or sympy gives up
+    on it (an exact attempt that fails means "not found", never an error)."""
+    try:
+        with time_limit(timeout):
+            return call()
+    except _Timeout:
+        return None
+    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+        return None
+
+
 def solve_exact(
     equations: Sequence[sympy.Expr], unknowns: Sequence[sympy.Symbol], timeout: float
 ) -> list[dict[sympy.Symbol, sympy.Expr]]:
     """``sympy.solve`` under a time limit; no candidates when it gives up, fails or runs out
-    of time (an exact attempt that fails means "no closed form", never an error)."""
-    try:
-        with time_limit(timeout):
-            return sympy.solve(list(equations), list(unknowns), dict=True)
-    except _Timeout:
-        return []
-    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
-        return []
+    of time."""
+    found = attempt(lambda: sympy.solve(list(equations), list(unknowns), dict=True), timeout)
+    return found or []
 
 
 def _scale(values: Sequence[float]) -> float:
@@ -288,6 +301,7 @@ class _Numeric:
         z = program.unknowns
         self.program = program
         self.scale = scale
+        self.subs = dict(subs)
 
         def num(e: sympy.Expr, unit_of: float) -> sympy.Expr:
             return scale.to_units(program, sympy.sympify(e).xreplace(dict(subs)), unit_of)
@@ -306,19 +320,19 @@ class _Numeric:
             )
             for bounds in (program.lower, program.upper)
         )
-        grad = [sympy.diff(self.f_expr, v) for v in z]
+        grad = [derivative(self.f_expr, v) for v in z]
         self._f = sympy.lambdify([z], self.f_expr, "numpy")
         self._df = sympy.lambdify([z], grad, "numpy")
         self._g = [sympy.lambdify([z], g, "numpy") for g in self.g_expr]
         self._dg = [
-            sympy.lambdify([z], [sympy.diff(g, v) for v in z], "numpy") for g in self.g_expr
+            sympy.lambdify([z], [derivative(g, v) for v in z], "numpy") for g in self.g_expr
         ]
         self._h = [sympy.lambdify([z], h, "numpy") for h in self.h_expr]
         self._f_terms = _terms(self.f_expr, z)
         self._g_terms = [_terms(g, z) for g in self.g_expr]
         self._h_terms = [_terms(h, z) for h in self.h_expr]
         self._dh = [
-            sympy.lambdify([z], [sympy.diff(h, v) for v in z], "numpy") for h in self.h_expr
+            sympy.lambdify([z], [derivative(h, v) for v in z], "numpy") for h in self.h_expr
         ]
 
     def f(self, z: np.ndarray) -> float:
@@ -471,11 +485,15 @@ def _local(
 
 @dataclass(frozen=True)
 class _Active:
-    """An active set: unknowns at a bound (index -> 0 for lower, 1 for upper) and the
-    indices of the binding inequality constraints."""
+    """An active set: unknowns at a bound (index -> 0 for lower, 1 for upper), the
+    indices of the binding inequality constraints, the point ``at`` where the pieces of
+    ``min``, ``max``, ``abs`` and ``Piecewise`` are selected, and whether the kinks
+    within tolerance of it bind (each as an equation between the pieces that meet)."""
 
     bounds: tuple[tuple[int, int], ...]
     inequalities: tuple[int, ...]
+    at: tuple[float, ...]
+    kinks: bool = False
 
 
 @dataclass(frozen=True)
@@ -490,6 +508,74 @@ class _KKT:
     spec: _Active
 
 
+_KINKED = (sympy.Min, sympy.Max, sympy.Abs, sympy.Piecewise)
+
+
+def _number(expr: sympy.Expr, at: Mapping[sympy.Symbol, sympy.Expr]) -> float:
+    """The real value of ``expr`` at ``at`` (NaN where it is not a finite real number)."""
+    with contextlib.suppress(TypeError, ValueError):
+        value = complex(sympy.N(sympy.sympify(expr).xreplace(dict(at)), 30))
+        if value.imag == 0:
+            return value.real
+    return math.nan
+
+
+def _pieces(
+    expr: sympy.Expr, at: Mapping[sympy.Symbol, sympy.Expr], tol: float
+) -> tuple[sympy.Expr, list[sympy.Expr]]:
+    """The smooth piece of ``expr`` that applies at the point ``at``, and its kinks there.
+
+    Each ``min``, ``max``, ``abs`` and ``Piecewise`` is replaced by the argument
+    or piece it selects at ``at``; where another argument ties with it (within
+    ``tol``, relative), or a ``Piecewise`` condition or the argument of ``abs``
+    is on its boundary, the difference of the two is a *kink*, returned as an
+    expression that is zero there.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> _pieces(sympy.Min(1 - x / 2, sympy.Rational(7, 4) - 2 * x), {x: 0.5}, 1e-9)
+    (1 - x/2, [3*x/2 - 3/4])
+    >>> _pieces(sympy.Max(0, 1 - x), {x: 0.25}, 1e-9)
+    (1 - x, [])
+    """
+    kinks: list[sympy.Expr] = []
+
+    def near(a: sympy.Expr, b: float = 0.0) -> bool:
+        v = _number(a, at)
+        return abs(v - b) <= tol * (1 + abs(v) + abs(b))
+
+    def walk(e: sympy.Expr) -> sympy.Expr:
+        if not isinstance(e, sympy.Basic) or not e.has(*_KINKED):
+            return e
+        if isinstance(e, sympy.Piecewise):
+            for piece, cond in e.args:
+                for rel in sympy.sympify(cond).atoms(sympy.core.relational.Relational):
+                    if near(rel.lhs - rel.rhs):
+                        kinks.append(walk(rel.lhs - rel.rhs))
+                if cond == sympy.true or sympy.sympify(cond).xreplace(dict(at)) == sympy.true:
+                    return walk(piece)
+            return e  # no piece applies: undefined here
+        args = [walk(a) for a in e.args]
+        if isinstance(e, sympy.Min | sympy.Max):
+            values = [_number(a, at) for a in args]
+            if all(math.isnan(v) for v in values):
+                return e.func(*args)  # undefined here: no piece to select
+            pick = int((np.nanargmin if isinstance(e, sympy.Min) else np.nanargmax)(values))
+            kinks.extend(
+                args[pick] - a for j, a in enumerate(args) if j != pick and near(a, values[pick])
+            )
+            return args[pick]
+        if isinstance(e, sympy.Abs):
+            if near(args[0]):
+                kinks.append(args[0])
+            return args[0] if _number(args[0], at) >= 0 else -args[0]
+        return e.func(*args)
+
+    return walk(sympy.sympify(expr)), kinks
+
+
 def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3) -> list[_Active]:
     """Candidate active sets at ``z``.
 
@@ -499,7 +585,9 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
     ``|g| / |grad g|``), for when the search stopped a little short of a steep
     constraint. The first two differ where the optimum is near a bound or constraint
     only on the box's scale (``x = 0.5`` in ``[0, 1e15]``), or where a value that is
-    zero comes out as rounding noise (``x = 2e-16`` at the bound ``0``).
+    zero comes out as rounding noise (``x = 2e-16`` at the bound ``0``). Where ``z``
+    sits on a kink of the objective or a constraint, the set with the kinks binding
+    comes first.
     """
     strict: tuple[list[tuple[int, int]], list[int]] = ([], [])
     bounds: list[tuple[int, int]] = []
@@ -529,21 +617,32 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
             gap = abs(value) / norm if math.isfinite(norm) and norm > 0 else math.inf
             near.append((gap, "ineq", (k, 0)))
     fixed_unknowns = {i for i, _ in bounds}
-    out = [_Active(tuple(bounds), tuple(binding))]
+    at = tuple(float(v) for v in z)
+    out = [_Active(tuple(bounds), tuple(binding), at)]
     for _, kind, (k, side) in sorted(near)[:tries]:
         if kind == "bound" and k not in fixed_unknowns:
-            out.append(_Active((*bounds, (k, side)), tuple(binding)))
+            out.append(_Active((*bounds, (k, side)), tuple(binding), at))
         elif kind == "ineq":
-            out.append(_Active(tuple(bounds), (*binding, k)))
-    own = _Active(tuple(strict[0]), tuple(strict[1]))
-    return out if own == out[0] else [own, *out]
+            out.append(_Active(tuple(bounds), (*binding, k), at))
+    own = _Active(tuple(strict[0]), tuple(strict[1]), at)
+    if own != out[0]:
+        out.insert(0, own)
+    if any(sympy.sympify(e).has(*_KINKED) for e in (num.f_expr, *num.g_expr, *num.h_expr)):
+        kinked = _Active(tuple(bounds), tuple(binding), at, kinks=True)
+        if _kkt(program, kinked, num, symbolic=False).spec.kinks:
+            out.insert(0, kinked)
+    return out
 
 
 def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT:
     """Build the KKT equations of an active set.
 
     With ``symbolic`` the expressions keep their parameters; otherwise the
-    parameter values are in.
+    parameter values are in. Each ``min``, ``max``, ``abs`` and ``Piecewise``
+    is replaced by its piece at ``spec.at`` (see :func:`_pieces`); with
+    ``spec.kinks`` the kinks there bind as equations (a kink that involves no
+    free unknown is left out, and a set without any kink is returned with
+    ``kinks`` false).
     """
     unknowns = program.unknowns
     fixed: dict[sympy.Symbol, sympy.Expr] = {}
@@ -563,14 +662,25 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     active.extend(program.inequality_names[k] for k in spec.inequalities)
     binding.extend(hs)
     active.extend(program.equality_names)
+    at = {**(num.subs if symbolic else {}), **dict(zip(unknowns, spec.at, strict=True))}
+    f, kinks = _pieces(f, at, ACTIVE_TOL)
+    for k, b in enumerate(binding):
+        binding[k], more = _pieces(b, at, ACTIVE_TOL)
+        kinks.extend(more)
     binding = [sympy.sympify(b).xreplace(fixed) for b in binding]
     f = sympy.sympify(f).xreplace(fixed)
+    kinks = [sympy.sympify(k).xreplace(fixed) for k in kinks] if spec.kinks else []
+    kinks = list(dict.fromkeys(k for k in kinks if k.free_symbols & set(free)))
+    binding.extend(kinks)
+    active.extend(f"kink {k} = 0" for k in kinks)
     mus = tuple(sympy.Symbol(f"_mu{k}", real=True) for k in range(len(binding)))
     equations = [
         sympy.diff(f, v) + sum((m * sympy.diff(b, v) for m, b in zip(mus, binding, strict=True)), 0)
         for v in free
     ]
     equations.extend(binding)
+    if spec.kinks and not kinks:
+        spec = _Active(spec.bounds, spec.inequalities, spec.at)
     return _KKT(free, fixed, mus, tuple(equations), tuple(active), spec)
 
 
@@ -623,7 +733,7 @@ def _exact(
     units: Mapping[sympy.Symbol, float],
 ) -> dict[sympy.Symbol, sympy.Expr] | None:
     """Solve the symbolic KKT system and keep the root that matches ``point`` (each unknown
-    to ``MATCH_TOL`` of its unit in ``units``)."""
+    to ``MATCH_TOL`` of its unit in ``units``), if the expression language can write it."""
     if not kkt.free:
         # Every unknown sits at a bound; the binding constraints must hold identically.
         return dict(kkt.fixed) if all(sympy.simplify(e) == 0 for e in kkt.equations) else None
@@ -644,7 +754,9 @@ def _exact(
         if ok:
             out = {v: sympy.simplify(cand[v]) for v in kkt.free}
             out.update(kkt.fixed)
-            return out
+            # A formula the expression language cannot write (CRootOf, say) is true but
+            # cannot be reported: the numeric answer stands.
+            return out if all(expressible(e, special=True) for e in out.values()) else None
     return None
 
 
@@ -779,4 +891,4 @@ def solve_program(
     )
 
 
-__all__ = ["Program", "ProgramResult", "solve_exact", "solve_program", "time_limit"]
+__all__ = ["Program", "ProgramResult", "attempt", "solve_exact", "solve_program", "time_limit"]

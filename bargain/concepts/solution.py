@@ -28,7 +28,7 @@ from typing import Any
 
 import sympy
 
-from bargain.model.expr import expression_to_string
+from bargain.model.expr import expressible, expression_to_string
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,9 @@ class Solution:
     formula
         Closed form of each contract variable in the parameters, or ``None``.
     exact_agreement
-        The closed form evaluated at the parameter values (e.g. ``2/3``), or ``None``.
+        The closed form evaluated at the parameter values (e.g. ``2/3``), or ``None``
+        (also where the expression language cannot write it, e.g. a rational of
+        thousands of digits).
     route
         How the answer was computed (which algorithm, which library).
     binding
@@ -92,6 +94,13 @@ class Solution:
     extra: dict[str, dict[str, float]] = field(default_factory=dict)
     assumptions: tuple[str, ...] = ()
     agreement_set: dict[str, tuple[float, float]] | None = None
+
+    def __post_init__(self) -> None:
+        # A closed form at the parameter values that the expression language cannot write
+        # (a rational of thousands of digits, from 0.9**10000 say) is not reported.
+        written = [expressible(e, special=True) for e in (self.exact_agreement or {}).values()]
+        if not all(written):
+            object.__setattr__(self, "exact_agreement", None)
 
     @property
     def unique(self) -> bool:
@@ -134,8 +143,8 @@ class Solution:
             if self.exact_agreement and name in self.exact_agreement:
                 e = self.exact_agreement[name]
                 if not isinstance(e, sympy.Float) and not (e.is_Integer and float(e) == value):
-                    exact = expression_to_string(e)
-            formula = expression_to_string(self.formula[name]) if self.formula else ""
+                    exact = expression_to_string(e, special=True)
+            formula = expression_to_string(self.formula[name], special=True) if self.formula else ""
             rows.append((name, f"{value:.12g}" + (f" (= {exact})" if exact else ""), formula))
         return rows
 
@@ -208,7 +217,7 @@ class Solution:
 def _strings(exprs: Mapping[str, sympy.Expr] | None) -> dict[str, str] | None:
     if exprs is None:
         return None
-    return {k: expression_to_string(v) for k, v in exprs.items()}
+    return {k: expression_to_string(v, special=True) for k, v in exprs.items()}
 
 
 __all__ = ["Solution"]

@@ -24,6 +24,7 @@ import numpy as np
 import sympy
 
 from bargain.errors import ModelError
+from bargain.model.expr import derivative
 from bargain.model.model import Model
 from bargain.model.validate import numeric_value
 from bargain.scale import unit
@@ -229,13 +230,13 @@ class Frontier:
         self.u = compile_exprs(
             model,
             inputs,
-            [e for u in us for e in (u, sympy.diff(u, x), sympy.diff(u, x, 2))],
+            [e for u in us for e in (u, derivative(u, x), derivative(u, x, 2))],
             [x],
         )
         self.first = compile_exprs(
             model,
             inputs,
-            [e for u in us for e in (u, sympy.diff(u, x))],
+            [e for u in us for e in (u, derivative(u, x))],
             [x],
             broadcast=False,
         )

@@ -65,7 +65,14 @@ from sympy.printing.str import StrPrinter
 
 from bargain.errors import ExpressionError
 
-__all__ = ["ALLOWED_FUNCTIONS", "expression_to_string", "parse_expression"]
+__all__ = [
+    "ALLOWED_FUNCTIONS",
+    "SPECIAL_FUNCTIONS",
+    "derivative",
+    "expressible",
+    "expression_to_string",
+    "parse_expression",
+]
 
 ALLOWED_FUNCTIONS: tuple[str, ...] = ("abs", "exp", "log", "max", "min", "sqrt", "Piecewise")
 
@@ -299,6 +306,8 @@ def _size_problem(bases: Iterable[sympy.Basic], exponent: sympy.Basic) -> str | 
 
 def _show(value: sympy.Basic) -> str:
     """Render a value for a message: unsorted (sorting may evaluate numerically) and short."""
+    if isinstance(value, sympy.Rational) and _digits(value) > _MAX_DIGITS:
+        return f"a number of {math.ceil(_digits(value))} digits ({sympy.N(value, 6)})"
     text = sympy.sstr(value, order="none")
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -823,7 +832,71 @@ class _GrammarPrinter(StrPrinter):
         return name
 
 
-def expression_to_string(expr: sympy.Basic) -> str:
+SPECIAL_FUNCTIONS: tuple[type[sympy.Function], ...] = (sympy.LambertW,)
+"""Functions a closed form may use (with ``special=True``) though models cannot: sympy
+solves ``x e^x = c`` with the Lambert W function (principal branch), which scipy
+evaluates in the sweeps."""
+
+
+def expressible(expr: sympy.Basic, *, special: bool = False) -> bool:
+    """Whether :func:`expression_to_string` can write ``expr`` (with ``special``: also
+    using :data:`SPECIAL_FUNCTIONS`).
+
+    A closed form found by sympy may use functions outside the grammar (``CRootOf``,
+    ``I``, or ``LambertW`` without ``special``) or numbers of thousands of digits;
+    such a formula is true but cannot be reported, so the solvers keep the numeric
+    answer instead.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> w = sympy.exp(-6 + sympy.LambertW(sympy.exp(6)))
+    >>> expressible(w), expressible(w, special=True)
+    (False, True)
+    >>> expressible(sympy.CRootOf(sympy.Symbol("x") ** 5 + 2 * sympy.Symbol("x") - 1, 0))
+    False
+    """
+    return _outside_grammar(expr, special) is None
+
+
+def _outside_grammar(expr: sympy.Basic, special: bool = False) -> sympy.Basic | None:
+    """The first node of ``expr`` the grammar cannot write, or ``None``: a function or
+    object outside it (or outside :data:`SPECIAL_FUNCTIONS` with ``special``), or a
+    number with more than ``_MAX_DIGITS`` digits (such as ``(9/10)**10000`` written out)."""
+    allowed = _RENDERABLE + SPECIAL_FUNCTIONS if special else _RENDERABLE
+    for node in sympy.preorder_traversal(expr):
+        if not isinstance(node, allowed) or isinstance(node, sympy.Dummy):
+            return node
+        if isinstance(node, sympy.Rational) and _digits(node) > _MAX_DIGITS:
+            return node
+    return None
+
+
+def derivative(expr: sympy.Expr, symbol: sympy.Symbol, order: int = 1) -> sympy.Expr:
+    """The ``order``-th derivative of ``expr`` in ``symbol``, kinks included.
+
+    ``min``, ``max`` and ``abs`` are first rewritten as ``Piecewise``, whose
+    derivative is the derivative of the piece that applies (one-sided at a
+    kink). Differentiated as they are, sympy turns them into ``Heaviside`` and
+    then ``DiracDelta``, which numpy cannot evaluate and which is zero
+    everywhere but at the kink anyway. A piece on which the derivative is
+    infinite (``log(0)``'s, say) gives ``oo`` rather than ``zoo``, which numpy
+    cannot evaluate either.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> derivative(sympy.Max(0, 1 - x), x, 2)
+    0
+    >>> derivative(sympy.Min(x, 1 - x), x)
+    Piecewise((1, x <= 1 - x), (-1, True))
+    """
+    d = sympy.diff(expr.rewrite(sympy.Piecewise), symbol, order)
+    return d.xreplace({sympy.zoo: sympy.oo})
+
+
+def expression_to_string(expr: sympy.Basic, *, special: bool = False) -> str:
     """Render a sympy expression as text that `parse_expression` reads back to an equal one.
 
     Parameters
@@ -832,6 +905,9 @@ def expression_to_string(expr: sympy.Basic) -> str:
         An expression (or constraint, or Piecewise) built from the grammar of
         :func:`parse_expression`: symbols, numbers, ``pi``, ``E``, ``+ - * / **``,
         ``abs exp log max min sqrt Piecewise``, comparisons and ``&`` / ``|``.
+    special
+        Also write :data:`SPECIAL_FUNCTIONS` (as ``LambertW(...)``), for closed
+        forms in a solution; `parse_expression` does not read them back.
 
     Returns
     -------
@@ -855,13 +931,13 @@ def expression_to_string(expr: sympy.Basic) -> str:
     >>> parse_expression(expression_to_string(sympy.sqrt(x) * 0.25), {"x": x})
     sqrt(x)/4
     """
-    for node in sympy.preorder_traversal(expr):
-        if not isinstance(node, _RENDERABLE) or isinstance(node, sympy.Dummy):
-            raise ExpressionError(
-                f"cannot render {_show(node)}: only numbers, symbols, pi, E, "
-                f"+ - * / **, comparisons, & | and the functions {', '.join(ALLOWED_FUNCTIONS)} "
-                "can be written as expressions"
-            )
+    node = _outside_grammar(expr, special)
+    if node is not None:
+        raise ExpressionError(
+            f"cannot render {_show(node)}: only numbers, symbols, pi, E, "
+            f"+ - * / **, comparisons, & | and the functions {', '.join(ALLOWED_FUNCTIONS)} "
+            "can be written as expressions"
+        )
     try:
         return _GrammarPrinter().doprint(expr)
     except (ArithmeticError, TypeError, ValueError):

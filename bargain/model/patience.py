@@ -9,7 +9,7 @@ reputational strike both read the rates from here.
 
 from __future__ import annotations
 
-import math
+import sympy
 
 from bargain.errors import ModelError
 from bargain.model.model import Model
@@ -18,15 +18,31 @@ from bargain.model.validate import numeric_value
 
 def discount_rates(model: Model) -> dict[str, float | None]:
     """Each party's discount rate per period: ``discount_rate``, or ``-ln δ`` for a
-    ``discount_factor`` δ; ``None`` for a party with neither."""
+    ``discount_factor`` δ; ``None`` for a party with neither.
+
+    ``-ln δ`` is evaluated from the exact δ in 30 digits, never from δ rounded to a
+    float: that would lose the digits of a δ within 1e-12 of 1 (a rate of 1e-12 would
+    come out as 1.0000889e-12) and turn ``d**10000`` with ``d = 0.9``, which rounds to zero, into an
+    infinite rate.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = bargain.model_from_dict({"model": {"name": "m"}, "parameters": {"d": 0.9},
+    ...     "variables": {"x": {"min": 0, "max": 1}},
+    ...     "parties": {"W": {"payoff": "x", "discount_factor": "1 - 1e-12"},
+    ...                 "A": {"payoff": "1 - x", "discount_factor": "d**10000"}}})
+    >>> {k: f"{v:.12g}" for k, v in discount_rates(m).items()}
+    {'W': '1e-12', 'A': '1053.60515658'}
+    """
     rates: dict[str, float | None] = {}
     for p in model.parties:
         where = f"parties.{p.name}"
         if p.discount_rate is not None:
             rates[p.name] = numeric_value(model, p.discount_rate, where, "discount_rate")
         elif p.discount_factor is not None:
-            delta = numeric_value(model, p.discount_factor, where, "discount_factor")
-            rates[p.name] = -math.log(delta)
+            rate = -sympy.log(p.discount_factor)
+            rates[p.name] = numeric_value(model, rate, where, "discount_factor")
         else:
             rates[p.name] = None
     return rates

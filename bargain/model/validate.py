@@ -40,7 +40,10 @@ def numeric_value(model: Model, expr: sympy.Expr, table: str, key: str) -> float
     number = complex(sympy.N(value, 30))
     if not (math.isfinite(number.real) and abs(number.imag) <= 1e-12 * max(1, abs(number.real))):
         raise ModelError(
-            f"must be a finite real number, got {value}", file=model.file, table=table, key=key
+            f"must be a finite real number, got {_shown(value)}",
+            file=model.file,
+            table=table,
+            key=key,
         )
     return number.real
 
@@ -66,17 +69,55 @@ def _in_range(
     low_open: bool,
     high_open: bool,
 ) -> None:
-    value = numeric_value(model, expr, table, key)
-    below = value <= low if low_open else value < low
-    above = value >= high if high_open else value > high
-    if below or above:
+    exact = model.numeric(expr)
+    exact_sides = [_beyond(exact, low, -1, low_open), _beyond(exact, high, 1, high_open)]
+    if None in exact_sides:
+        value = numeric_value(model, expr, table, key)
+        outside = (low_open and value <= low) or value < low
+        outside = outside or (high_open and value >= high) or value > high
+    else:
+        outside = any(exact_sides)
+    if outside:
         interval = f"{'(' if low_open else '['}{_num(low)}, {_num(high)}{')' if high_open else ']'}"
         raise ModelError(
-            f"must lie in {interval}, got {value:g} ({model.numeric(expr)})",
+            f"must lie in {interval}, got {_got(exact)}",
             file=model.file,
             table=table,
             key=key,
         )
+    numeric_value(model, expr, table, key)  # finite, and of the parameters only
+
+
+def _beyond(exact: sympy.Expr, bound: float, sign: int, closed: bool) -> bool | None:
+    """Whether ``exact`` lies beyond ``bound`` (below it for ``sign = -1``, above for
+    ``1``), or on it when ``closed``; ``None`` where sympy cannot decide. Decided exactly,
+    since a float is not enough for a value such as ``0.9**10000``, which is positive
+    but rounds to zero."""
+    if math.isinf(bound):
+        return False
+    difference = sympy.sympify(sign * (exact - sympy.Rational(bound)))
+    beyond, on = difference.is_positive, difference.is_zero
+    if beyond is None or on is None:
+        return None
+    return bool(beyond or (closed and on))
+
+
+def _got(exact: sympy.Expr) -> str:
+    """A value for a message: ``1.5 (3/2)``, or only the short form if no float holds it."""
+    try:
+        value = float(exact)
+    except (TypeError, ValueError, OverflowError):
+        value = math.nan
+    return f"{value:g} ({_shown(exact)})" if math.isfinite(value) else _shown(exact)
+
+
+def _shown(expr: sympy.Expr) -> str:
+    """An expression for a message: as it is if short, else to 6 significant digits (a
+    rational such as ``(9/10)**10000`` has thousands of digits)."""
+    if isinstance(expr, sympy.Rational) and max(abs(expr.p), expr.q).bit_length() > 200:
+        return str(sympy.N(expr, 6))
+    text = str(expr)
+    return text if len(text) <= 80 else str(sympy.N(expr, 6))
 
 
 def _num(x: float) -> str:

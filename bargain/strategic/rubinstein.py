@@ -73,6 +73,7 @@ from bargain.concepts.vectorised import (
     subset,
 )
 from bargain.errors import BargainError, ModelError, SolverError
+from bargain.model.expr import expressible
 from bargain.model.model import Model, Party
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
 from bargain.scale import RTOL, magnitude, negligible, unit
@@ -460,7 +461,7 @@ def stationary_moves(game: AlternatingOffers) -> dict[str, Move]:
     (where the equilibria form a set, those at its low end)."""
     num = _Numeric(game)
     (x_w, _), (x_a, _) = _stationary(num)
-    return _moves(num, x_w, x_a)
+    return _refine(num, _moves(num, x_w, x_a))[0]
 
 
 def _moves(num: _Numeric, x_w: float, x_a: float) -> dict[str, Move]:
@@ -483,10 +484,20 @@ def _proposer(game: AlternatingOffers, k: int) -> str:
     return game.first if k % 2 == 0 else other
 
 
-def _exact(
-    game: AlternatingOffers, x_w: float, x_a: float, binding: dict[str, bool], timeout: float
-) -> dict[str, sympy.Expr] | None:
-    """The stationary proposals as formulas in the parameters, where sympy finds them."""
+_PLAIN = 1e-12  # relative error of the float fixed point below which no polish is needed
+# 1 - k_W k_A below which a float fixed point is not accurate to 1e-10 (relative):
+# the sweeps solve such points with the scalar solver instead.
+_ILL_CONDITIONED = 8 * float(np.finfo(float).eps) / 1e-10
+_MATCH = 1e-7  # a closed form must reproduce the numeric proposals to this (relative) ...
+#               ... plus the numeric proposals' own error (see _refine)
+
+
+def _equations(
+    game: AlternatingOffers, binding: Mapping[str, bool]
+) -> tuple[list[sympy.Expr], tuple[sympy.Symbol, sympy.Symbol]]:
+    """The two responders' indifference conditions in the proposals ``(x_W, x_A)`` (by
+    the rising and the falling party), with the parameters kept as symbols; a responder
+    who walks (``binding``) is held to its outside option."""
     pw, pa = sympy.symbols("_xw _xa", real=True)
     w, a = game.rising, game.falling
     q = game.breakdown
@@ -502,6 +513,64 @@ def _exact(
         a.party.payoff.xreplace({game.x: pw}) - demand(a, pa),
         w.party.payoff.xreplace({game.x: pa}) - demand(w, pw),
     ]
+    return eqs, (pw, pa)
+
+
+def _refine(num: _Numeric, moves: dict[str, Move]) -> tuple[dict[str, Move], float]:
+    """The stationary moves with proposals accurate to rounding, and their absolute error.
+
+    The fixed point of the proposal map is found in floating point, where its error is
+    about ``eps / (1 - k_W k_A)`` (``k_i = (1 - q) δ_i``, the map's contraction factor):
+    for very patient parties (rates of 1e-12 per round, say) that is ``1e-5``. Then the
+    indifference conditions are solved by Newton's method in 40 digits
+    (``sympy.nsolve``) from the float point, with the discount factors exact (``exp(-r)``
+    is never rounded to a float near 1). When Newton fails the float proposals stand,
+    with their error estimate.
+    """
+    game = num.game
+    model = game.model
+    q, w, a = game.breakdown, game.rising, game.falling
+    spread = numeric_value(
+        model, 1 - (1 - q) ** 2 * w.discount * a.discount, "bargaining", "discount_factor"
+    )
+    if spread <= 0:
+        return moves, 0.0  # no discounting or breakdown: no contraction to correct for
+    span = 1 + abs(num.lo) + abs(num.hi)
+    error = 8 * np.finfo(float).eps * span / spread
+    if error <= _PLAIN * span:
+        return moves, error
+    binding = {m.responder: m.walks for m in moves.values()}
+    eqs, (pw, pa) = _equations(game, binding)
+    start = [moves[num.rising].offer, moves[num.falling].offer]
+    try:
+        root = sympy.nsolve(
+            [e.xreplace(model.substitutions) for e in eqs], [pw, pa], start, prec=40, verify=True
+        )
+        values = [complex(sympy.N(v, 40)) for v in root]
+    except (ValueError, ZeroDivisionError, TypeError):
+        return moves, error
+    polished = [v.real for v in values]
+    if any(
+        v.imag != 0 or not num.lo <= v.real <= num.hi or abs(v.real - x) > error + _MATCH * span
+        for v, x in zip(values, start, strict=True)
+    ):
+        return moves, error
+    return _moves(num, *polished), 4 * np.finfo(float).eps * span
+
+
+def _exact(
+    game: AlternatingOffers,
+    x_w: float,
+    x_a: float,
+    binding: dict[str, bool],
+    timeout: float,
+    error: float = 0.0,
+) -> dict[str, sympy.Expr] | None:
+    """The stationary proposals as formulas in the parameters, where sympy finds them: a
+    candidate must reproduce the numeric proposals to ``_MATCH`` (relative) plus their own
+    absolute ``error``, and be writable in the expression language."""
+    eqs, (pw, pa) = _equations(game, binding)
+    w, a = game.rising, game.falling
     candidates = solve_exact(eqs, [pw, pa], timeout)
     subs = game.model.substitutions
     for cand in candidates:
@@ -514,10 +583,11 @@ def _exact(
             continue
         size = unit([game.lo, game.hi])
         if all(
-            abs(v.imag) < 1e-12 * size and abs(v.real - target) <= 1e-7 * size
+            abs(v.imag) < 1e-12 * size and abs(v.real - target) <= _MATCH * size + error
             for v, target in ((vw, x_w), (va, x_a))
         ):
-            return {w.party.name: _tidy(cand[pw]), a.party.name: _tidy(cand[pa])}
+            found = {w.party.name: _tidy(cand[pw]), a.party.name: _tidy(cand[pa])}
+            return found if all(expressible(e, special=True) for e in found.values()) else None
     return None
 
 
@@ -652,11 +722,11 @@ def _solve(
                 "equilibrium agreement (Rubinstein 1982, §5)",
             ),
         ), (*_moves(num, w_low, a_low).values(), *_moves(num, w_high, a_high).values())
-    moves = _moves(num, w_low, a_low)
+    moves, error = _refine(num, _moves(num, w_low, a_low))
     proposals = {n: move.offer for n, move in moves.items()}
     binding = {move.responder: move.walks for move in moves.values()}
     formulas = (
-        _exact(game, proposals[num.rising], proposals[num.falling], binding, timeout)
+        _exact(game, proposals[num.rising], proposals[num.falling], binding, timeout, error)
         if exact
         else None
     )
@@ -713,10 +783,10 @@ def sweep_formula(
         return None
     if max(w_hi - w_lo, a_hi - a_lo) > 0:
         return None
-    moves = _moves(num, w_lo, a_lo)
+    moves, error = _refine(num, _moves(num, w_lo, a_lo))
     binding = {m.responder: m.walks for m in moves.values()}
     props = {n: m.offer for n, m in moves.items()}
-    found = _exact(game, props[num.rising], props[num.falling], binding, timeout)
+    found = _exact(game, props[num.rising], props[num.falling], binding, timeout, error)
     if found is None:
         return None
     x = game.x
@@ -727,8 +797,12 @@ def sweep_formula(
     checks: list[sympy.Expr] = []
     for e in found.values():
         checks += [e - var.min + tol, var.max - e + tol]
-    # Each responder's outside option is on the side of its continuation the formula assumes.
+    # Floats resolve the formula's value (cancellation in 1 - δ_W δ_A for patient parties).
     q = game.breakdown
+    checks.append(
+        1 - (1 - q) ** 2 * game.rising.discount * game.falling.discount - _ILL_CONDITIONED
+    )
+    # Each responder's outside option is on the side of its continuation the formula assumes.
     for side, other in ((game.rising, game.falling), (game.falling, game.rising)):
         if side.outside is None:
             continue
@@ -761,6 +835,7 @@ class _Kernel:
         self.terms = compile_exprs(model, inputs, exprs)
         self.first_rising = game.first == self.fr.r.name
         self.outside = game.rising.outside is not None or game.falling.outside is not None
+        self.options = {"proposer": options.get("proposer"), "period": options.get("period")}
 
     def evaluate(self, params: dict[str, np.ndarray], newton_only: bool = False) -> Columns:
         fr = self.fr
@@ -833,9 +908,31 @@ class _Kernel:
             sub = {**subset(params, redo), "_n": redo}
             xr2, xf2, st2 = self._fixed_point(sub, lo[redo], hi[redo])
             out_r[redo], out_f[redo], status[redo] = xr2, xf2, st2
+        # Where floats cannot resolve the fixed point (very patient parties: its error is
+        # about eps / (1 - k_r k_f)), the scalar solver, which polishes in 40 digits.
+        patient = np.flatnonzero(contracting & (1 - k_r * k_f < _ILL_CONDITIONED))
+        if patient.size and not newton_only:
+            out_r[patient], out_f[patient], status[patient] = self._scalar(params, patient)
         status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
         x = out_r if self.first_rising else out_f
         return fr.columns(x, status, params)
+
+    def _scalar(
+        self, params: dict[str, np.ndarray], idx: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The proposals of the points ``idx`` by :func:`rubinstein`, one at a time."""
+        x_r, x_f = np.full(idx.size, np.nan), np.full(idx.size, np.nan)
+        status = np.full(idx.size, NO_CONVERGENCE)
+        for j, i in enumerate(idx):
+            values = {name: float(params[name][i]) for name in self.fr.inputs}
+            try:
+                s = rubinstein(self.fr.model.with_values(values), exact=False, **self.options)
+            except BargainError:
+                continue
+            proposals = s.extra["proposals"]
+            x_r[j], x_f[j] = proposals[self.fr.r.name], proposals[self.fr.f.name]
+            status[j] = OK
+        return x_r, x_f, status
 
     def _fixed_point(
         self, params: dict[str, np.ndarray], lo: np.ndarray, hi: np.ndarray

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sympy
 from hypothesis import given, settings
@@ -13,7 +15,13 @@ from hypothesis import strategies as st
 
 import bargain.model.expr
 from bargain.errors import BargainError, ExpressionError
-from bargain.model.expr import ALLOWED_FUNCTIONS, expression_to_string, parse_expression
+from bargain.model.expr import (
+    ALLOWED_FUNCTIONS,
+    derivative,
+    expressible,
+    expression_to_string,
+    parse_expression,
+)
 
 a, b, c, x, y, z, V, p, delta_W = sympy.symbols("a b c x y z V p delta_W")
 SYMBOLS = {str(symbol): symbol for symbol in (a, b, c, x, y, z, V, p, delta_W)}
@@ -479,3 +487,30 @@ def test_source_never_executes_or_delegates_parsing() -> None:
 def test_errors_belong_to_the_hierarchy() -> None:
     with pytest.raises(BargainError):
         parse("1/0")
+
+
+# -- derivatives with kinks, and what the grammar can write -----------------------------------
+
+
+def test_derivative_of_kinks_has_no_dirac_delta() -> None:
+    x = sympy.Symbol("x", real=True)
+    for text in ("min(1 - 0.5*x, 1.75 - 2*x)", "max(0, 1 - x)", "abs(x - 0.5)"):
+        e = parse_expression(text, {"x": x})
+        for order in (1, 2):
+            d = derivative(e, x, order)
+            assert not d.has(sympy.DiracDelta, sympy.Heaviside)
+            f = sympy.lambdify([x], d, "numpy")
+            assert all(math.isfinite(float(f(np.float64(v)))) for v in (0.1, 0.3, 0.9))
+    slope = derivative(parse_expression("min(1 - 0.5*x, 1.75 - 2*x)", {"x": x}), x)
+    assert slope.subs(x, 0.25) == sympy.Rational(-1, 2)
+    assert slope.subs(x, 0.75) == -2
+
+
+def test_expressible_refuses_special_functions_and_huge_numbers() -> None:
+    x = sympy.Symbol("x", real=True)
+    assert expressible(sympy.sqrt(x) + sympy.Rational(2, 3))
+    assert not expressible(sympy.LambertW(sympy.exp(6)))
+    assert not expressible(sympy.CRootOf(6 * x**5 + 2 * x - 1, 0))
+    assert not expressible(sympy.Rational(9, 10) ** 10000)
+    with pytest.raises(ExpressionError, match="cannot render a number of 10000 digits"):
+        expression_to_string(sympy.Rational(9, 10) ** 10000)

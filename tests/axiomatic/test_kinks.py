@@ -1,0 +1,127 @@
+"""Kinked payoffs and constraints: ``min``, ``max``, ``abs`` and ``Piecewise``.
+
+Every axiomatic concept must give the same answer for a kinked frontier as for the
+same frontier written with constraints (a concave piecewise-linear frontier
+``u_A = min(l_1, l_2)`` is the set ``a <= l_1, a <= l_2``), and a kink can be the
+answer. The right values follow from the first-order conditions on each piece
+(Nash 1950; Kalai & Smorodinsky 1975; Muthoo 1999, §2.2).
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+import bargain
+from tests.conftest import two_party
+
+AXIOMATIC = ("nash", "kalai-smorodinsky", "egalitarian", "utilitarian")
+TOL = 1e-9
+
+
+def constrained(pieces: tuple[str, ...], x_max: float) -> bargain.Model:
+    """The frontier ``u_B = min(pieces)`` written as constraints on a second variable."""
+    return two_party(
+        "x",
+        "a",
+        variables={"x": {"min": 0, "max": x_max}, "a": {"min": 0, "max": 10}},
+        constraints={f"piece{k}": f"a <= {p}" for k, p in enumerate(pieces)},
+    )
+
+
+def kinked(payoff_b: str, x_max: float) -> bargain.Model:
+    return two_party("x", payoff_b, variables={"x": {"min": 0, "max": x_max}})
+
+
+def assert_same(method: str, kink: bargain.Model, reference: bargain.Model) -> bargain.Solution:
+    s, r = bargain.SOLVERS[method](kink), bargain.SOLVERS[method](reference)
+    assert s.agreement["x"] == pytest.approx(r.agreement["x"], abs=TOL)
+    for party in ("A", "B"):
+        assert s.payoffs[party] == pytest.approx(r.payoffs[party], abs=TOL)
+    return s
+
+
+@pytest.mark.parametrize("method", AXIOMATIC)
+def test_min_frontier_matches_constraints(method):
+    # The shared case kink_min.toml: u_B = min(1 - x/2, 7/4 - 2x) on [0, 7/8], kink at x = 1/2.
+    # Nash and utilitarian: on the left piece x (1 - x/2) and x + 1 - x/2 still rise at 1/2,
+    # on the right piece x (7/4 - 2x) and x + 7/4 - 2x fall: the kink x = 1/2 is the answer.
+    # KS: ideal (7/8, 1), x / (7/4 - 2x) = 7/8 gives x = 49/88; egalitarian: x = 7/4 - 2x.
+    s = assert_same(
+        method,
+        kinked("min(1 - 0.5*x, 1.75 - 2*x)", 0.875),
+        constrained(("1 - 0.5*x", "1.75 - 2*x"), 0.875),
+    )
+    expected = {
+        "nash": sympy.Rational(1, 2),
+        "utilitarian": sympy.Rational(1, 2),
+        "kalai-smorodinsky": sympy.Rational(49, 88),
+        "egalitarian": sympy.Rational(7, 12),
+    }[method]
+    assert s.agreement["x"] == pytest.approx(float(expected), abs=TOL)
+    assert s.exact_agreement == {"x": expected}
+
+
+@pytest.mark.parametrize("method", AXIOMATIC)
+def test_max_zero_is_the_line(method):
+    # The shared case max_zero.toml: max(0, 1 - x) is 1 - x on [0, 1], so every concept
+    # answers as for payoffs x and 1 - x (x = 1/2; utilitarian: a tie broken at 1/2).
+    s = bargain.SOLVERS[method](kinked("max(0, 1 - x)", 1))
+    line = bargain.SOLVERS[method](kinked("1 - x", 1))
+    assert s.agreement["x"] == pytest.approx(0.5, abs=TOL)
+    assert s.agreement["x"] == pytest.approx(line.agreement["x"], abs=TOL)
+    assert s.payoffs["B"] == pytest.approx(0.5, abs=TOL)
+
+
+@pytest.mark.parametrize("method", AXIOMATIC)
+@pytest.mark.parametrize(
+    "payoff_b",
+    [
+        "1.5 - 1.25*x - abs(x - 0.6)",
+        "Piecewise((0.9 - 0.25*x, x <= 0.6), (2.1 - 2.25*x, True))",
+        "min(0.9 - 0.25*x, 2.1 - 2.25*x, 3)",
+    ],
+)
+def test_other_kink_matches_constraints(method, payoff_b):
+    # One frontier written with abs, Piecewise and min: u_B = 0.9 - x/4 up to x = 0.6, then
+    # 2.1 - 9x/4. Nash: d/dx x (0.9 - x/4) = 0.6 > 0 and d/dx x (2.1 - 9x/4) = -0.6 < 0 at
+    # 0.6, so the kink x = 3/5 is the Nash point.
+    s = assert_same(
+        method, kinked(payoff_b, 0.9), constrained(("0.9 - 0.25*x", "2.1 - 2.25*x"), 0.9)
+    )
+    if method == "nash":
+        assert s.exact_agreement == {"x": sympy.Rational(3, 5)}
+
+
+@pytest.mark.parametrize("method", AXIOMATIC)
+def test_kink_in_a_constraint(method):
+    # The frontier of the first test as one kinked constraint instead of a kinked payoff.
+    kink = two_party(
+        "x",
+        "a",
+        variables={"x": {"min": 0, "max": 0.875}, "a": {"min": 0, "max": 10}},
+        constraints={"frontier": "a <= min(1 - 0.5*x, 1.75 - 2*x)"},
+    )
+    assert_same(method, kink, constrained(("1 - 0.5*x", "1.75 - 2*x"), 0.875))
+
+
+@pytest.mark.parametrize("method", ["nash", "egalitarian", "utilitarian"])
+def test_sweep_across_the_kink(method):
+    # u_B = min(c - x/2, 7/4 - 2x): the kink is at x = (7/4 - c) / (3/2). Nash: at c = 0.9 the
+    # kink (0.5667) is the answer; at c = 1.1 the right piece's maximum x = 7/16 lies right
+    # of the kink (0.4333). Utilitarian: always the kink. Egalitarian: x = 7/4 - 2x.
+    m = two_party(
+        "x",
+        "min(c - 0.5*x, 1.75 - 2*x)",
+        parameters={"c": {"value": 1, "range": [0.9, 1.1]}},
+        variables={"x": {"min": 0, "max": 0.875}},
+    )
+    df = bargain.sweep(m, method, {"c": (0.9, 1.1, 3)})
+    kink = [(1.75 - c) / 1.5 for c in (0.9, 1.0, 1.1)]
+    expected = {
+        "nash": [kink[0], kink[1], 7 / 16],
+        "utilitarian": kink,
+        "egalitarian": [7 / 12] * 3,
+    }[method]
+    assert list(df["status"]) == ["ok"] * 3
+    assert list(df["x"]) == pytest.approx(expected, abs=1e-9)
