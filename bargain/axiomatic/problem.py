@@ -26,7 +26,7 @@ from bargain.axiomatic.program import Program, ProgramResult, solve_program
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import scale_tol
 from bargain.errors import BargainError, FeasibilityError, SolverError
-from bargain.model.model import Model
+from bargain.model.model import Model, as_expression
 from bargain.model.validate import numeric_value, validate_model
 
 GAIN = sympy.Symbol("_t", real=True)
@@ -185,7 +185,7 @@ class BargainingProblem:
         self, weights: Sequence[sympy.Expr], *, exact: bool, timeout: float
     ) -> ProgramResult:
         """Solve the common-gain program; refuse if no agreement improves on disagreement."""
-        w_num = [float(sympy.N(sympy.sympify(w).xreplace(self.subs))) for w in weights]
+        w_num = [float(sympy.N(as_expression(w).xreplace(self.subs))) for w in weights]
         if any(not (w > 0) for w in w_num):
             raise FeasibilityError(
                 "the ideal point does not exceed the disagreement point for every party: "

@@ -45,6 +45,7 @@ import sympy
 from scipy.optimize import Bounds, NonlinearConstraint, minimize
 
 from bargain.errors import FeasibilityError, SolverError
+from bargain.model.model import as_expression
 
 FEASIBILITY_TOL = 1e-9  # a polished point must satisfy every constraint to this (relative)
 SEARCH_TOL = 1e-7  # an SLSQP end point may miss a binding constraint by this much
@@ -158,7 +159,7 @@ class _Numeric:
         self.program = program
 
         def num(e: sympy.Expr) -> sympy.Expr:
-            return sympy.sympify(e).xreplace(dict(subs))
+            return as_expression(e).xreplace(dict(subs))
 
         self.f_expr = num(program.objective)
         self.g_expr = [num(g) for g in program.inequalities]
@@ -366,7 +367,7 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     for i, side in spec.bounds:
         v = unknowns[i]
         if symbolic:
-            fixed[v] = sympy.sympify((program.lower, program.upper)[side][i])
+            fixed[v] = as_expression((program.lower, program.upper)[side][i])
         else:
             fixed[v] = sympy.Float(float((num.lo, num.hi)[side][i]), 30)
         active.append(f"{v} = {('min', 'max')[side]}")
@@ -378,8 +379,8 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     active.extend(program.inequality_names[k] for k in spec.inequalities)
     binding.extend(hs)
     active.extend(program.equality_names)
-    binding = [sympy.sympify(b).xreplace(fixed) for b in binding]
-    f = sympy.sympify(f).xreplace(fixed)
+    binding = [as_expression(b).xreplace(fixed) for b in binding]
+    f = as_expression(f).xreplace(fixed)
     mus = tuple(sympy.Symbol(f"_mu{k}", real=True) for k in range(len(binding)))
     equations = [
         sympy.diff(f, v) + sum((m * sympy.diff(b, v) for m, b in zip(mus, binding, strict=True)), 0)
@@ -403,9 +404,9 @@ def _polish(kkt: _KKT, z: np.ndarray, program: Program) -> dict[sympy.Symbol, fl
         grad_rows = []
         zero = {m: sympy.Integer(0) for m in kkt.multipliers}
         for row in kkt.equations[:n_free]:
-            row = sympy.sympify(row)
+            row = as_expression(row)
             coeffs = [float(sympy.diff(row, m).xreplace(point)) for m in kkt.multipliers]
-            const = float(sympy.sympify(row.xreplace(zero)).xreplace(point))
+            const = float(as_expression(row.xreplace(zero)).xreplace(point))
             grad_rows.append((coeffs, const))
         a = np.array([c for c, _ in grad_rows], dtype=float).reshape(n_free, -1)
         b = -np.array([k for _, k in grad_rows], dtype=float)
@@ -439,11 +440,11 @@ def _exact(
     for cand in candidates:
         if any(v not in cand for v in kkt.free):
             continue
-        if any(not (sympy.sympify(cand[v]).free_symbols <= params) for v in kkt.free):
+        if any(not (as_expression(cand[v]).free_symbols <= params) for v in kkt.free):
             continue
         ok = True
         for v in kkt.free:
-            value = complex(sympy.N(sympy.sympify(cand[v]).xreplace(dict(subs)), 30))
+            value = complex(sympy.N(as_expression(cand[v]).xreplace(dict(subs)), 30))
             target = point[v]
             if abs(value.imag) > 1e-12 or abs(value.real - target) > MATCH_TOL * (1 + abs(target)):
                 ok = False
@@ -546,7 +547,7 @@ def solve_program(
             formula = _exact(kkt_p_sym, point_p, probe, timeout)
         if formula is not None:
             exact_point = {
-                v: float(sympy.N(sympy.sympify(e).xreplace(dict(subs)), 30))
+                v: float(sympy.N(as_expression(e).xreplace(dict(subs)), 30))
                 for v, e in formula.items()
             }
             if all(

@@ -24,7 +24,7 @@ import numpy as np
 import sympy
 
 from bargain.errors import ModelError
-from bargain.model.model import Model
+from bargain.model.model import Model, as_expression
 from bargain.model.validate import numeric_value
 
 STATUSES = ("ok", "no_convergence", "infeasible", "outside_formula")
@@ -57,7 +57,7 @@ def compile_exprs(
     ``broadcast`` a constant stays a scalar (cheaper inside iterations)."""
     fixed = {p.symbol: p.value for p in model.parameters if p.name not in inputs}
     symbols = [model.parameter(n).symbol for n in inputs]
-    body = [sympy.sympify(e).xreplace(fixed) for e in exprs]
+    body = [as_expression(e).xreplace(fixed) for e in exprs]
     f = sympy.lambdify([*extra, *symbols], body, modules=MODULES, cse=True)
 
     def call(*args: np.ndarray, params: Mapping[str, np.ndarray], n: int) -> list[np.ndarray]:
