@@ -23,26 +23,50 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import sympy
 
 from bargain.errors import ModelError
+from bargain.model.expr import expression_to_string
 from bargain.model.model import Model
 
 
 def numeric_value(model: Model, expr: sympy.Expr, table: str, key: str) -> float:
-    """Evaluate a parameter-only expression at the model's values; refuse non-finite results."""
+    """Evaluate a parameter-only expression at the model's values; refuse non-finite results
+    and numbers beyond floating point (about 1.8e308 in magnitude)."""
+    real = _real(model, expr, table, key)
+    value = float(real)
+    if not math.isfinite(value):
+        raise ModelError(
+            f"must be at most 1.8e308 in magnitude (floating point), got {_show(real)}",
+            file=model.file,
+            table=table,
+            key=key,
+        )
+    return value
+
+
+def _real(model: Model, expr: sympy.Expr, table: str, key: str) -> sympy.Float:
+    """A parameter-only expression at the model's values, to 30 digits, with no limit on
+    its size; refuse one that uses a variable or is not a finite real number."""
     value = model.numeric(expr)
     if value.free_symbols:
         names = ", ".join(sorted(str(s) for s in value.free_symbols))
         raise ModelError(
             f"may use parameters only, but uses {names}", file=model.file, table=table, key=key
         )
-    number = complex(sympy.N(value, 30))
-    if not (math.isfinite(number.real) and abs(number.imag) <= 1e-12 * max(1, abs(number.real))):
+    real, imag = sympy.N(value, 30).as_real_imag()
+    if not (real.is_finite and imag.is_finite and abs(imag) <= 1e-12 * max(1, abs(real))):
+        shown = str(value) if len(str(value)) <= 40 else "a non-finite value"
         raise ModelError(
-            f"must be a finite real number, got {value}", file=model.file, table=table, key=key
+            f"must be a finite real number, got {shown}", file=model.file, table=table, key=key
         )
-    return number.real
+    return real
+
+
+def _show(value: sympy.Float) -> str:
+    """A number of any size to six significant figures (``1e+400``, ``0.5``)."""
+    return mpmath.nstr(mpmath.mpf(value), 6)
 
 
 def require_two_parties(model: Model, game: str) -> None:
@@ -66,17 +90,20 @@ def _in_range(
     low_open: bool,
     high_open: bool,
 ) -> None:
-    value = numeric_value(model, expr, table, key)
+    value = _real(model, expr, table, key)
     below = value <= low if low_open else value < low
     above = value >= high if high_open else value > high
     if below or above:
         interval = f"{'(' if low_open else '['}{_num(low)}, {_num(high)}{')' if high_open else ']'}"
+        exact = expression_to_string(model.numeric(expr))
         raise ModelError(
-            f"must lie in {interval}, got {value:g} ({model.numeric(expr)})",
+            f"must lie in {interval}, got {_show(value)}"
+            + (f" ({exact})" if len(exact) <= 20 and exact != _show(value) else ""),
             file=model.file,
             table=table,
             key=key,
         )
+    numeric_value(model, expr, table, key)
 
 
 def _num(x: float) -> str:
