@@ -73,7 +73,7 @@ from bargain.concepts.vectorised import (
     subset,
 )
 from bargain.errors import BargainError, ModelError, SolverError
-from bargain.model.model import Model, Party
+from bargain.model.model import Model, Party, exact_number
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
 from bargain.strategic.transfer import reduce_transfer
 
@@ -143,11 +143,14 @@ def game_of(
     if period is None:
         delta_t: sympy.Expr = sympy.Integer(1)
     else:
-        if isinstance(period, bool) or not (isinstance(period, int | float) and period > 0):
+        delta_t = exact_number(period, table="rubinstein", key="period", file=file)
+        if not delta_t > 0:
             raise ModelError(
-                f"must be a positive number of periods, got {period!r}", file=file, key="period"
+                f"must be a positive number of periods, got {period!r}",
+                file=file,
+                table="rubinstein",
+                key="period",
             )
-        delta_t = sympy.Rational(repr(float(period)))
     x = model.variables[0].symbol
     sides = [_side(model, p, delta_t) for p in model.parties]
     v = model.variables[0]
