@@ -28,7 +28,7 @@ from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import scale_tol
 from bargain.errors import BargainError, FeasibilityError, SolverError
 from bargain.model.expr import expression_to_string
-from bargain.model.model import Constraint, Model, as_expression
+from bargain.model.model import Constraint, Model, as_expression, lambdify
 from bargain.model.validate import numeric_value, validate_model
 
 GAIN = sympy.Symbol("_t", real=True)
@@ -162,7 +162,7 @@ class BargainingProblem:
         lo, hi = self.bounds
         slacks = [self.model.numeric(c.slack) for c in constraints]
         equal = np.array([c.is_equality for c in constraints])
-        f = sympy.lambdify([self.variables], slacks, "numpy")
+        f = lambdify([self.variables], slacks, "numpy")
         scale = 1 + max((abs(float(b)) for b in (*lo, *hi) if math.isfinite(b)), default=0.0)
 
         def violation(z: np.ndarray) -> float:

@@ -45,7 +45,7 @@ import sympy
 from scipy.optimize import Bounds, NonlinearConstraint, minimize
 
 from bargain.errors import FeasibilityError, SolverError
-from bargain.model.model import as_expression
+from bargain.model.model import as_expression, lambdify
 
 FEASIBILITY_TOL = 1e-9  # a polished point must satisfy every constraint to this (relative)
 SEARCH_TOL = 1e-7  # an SLSQP end point may miss a binding constraint by this much
@@ -167,16 +167,12 @@ class _Numeric:
         self.lo = np.array([float(num(b)) for b in program.lower])
         self.hi = np.array([float(num(b)) for b in program.upper])
         grad = [sympy.diff(self.f_expr, v) for v in z]
-        self._f = sympy.lambdify([z], self.f_expr, "numpy")
-        self._df = sympy.lambdify([z], grad, "numpy")
-        self._g = [sympy.lambdify([z], g, "numpy") for g in self.g_expr]
-        self._dg = [
-            sympy.lambdify([z], [sympy.diff(g, v) for v in z], "numpy") for g in self.g_expr
-        ]
-        self._h = [sympy.lambdify([z], h, "numpy") for h in self.h_expr]
-        self._dh = [
-            sympy.lambdify([z], [sympy.diff(h, v) for v in z], "numpy") for h in self.h_expr
-        ]
+        self._f = lambdify([z], self.f_expr, "numpy")
+        self._df = lambdify([z], grad, "numpy")
+        self._g = [lambdify([z], g, "numpy") for g in self.g_expr]
+        self._dg = [lambdify([z], [sympy.diff(g, v) for v in z], "numpy") for g in self.g_expr]
+        self._h = [lambdify([z], h, "numpy") for h in self.h_expr]
+        self._dh = [lambdify([z], [sympy.diff(h, v) for v in z], "numpy") for h in self.h_expr]
 
     def f(self, z: np.ndarray) -> float:
         with np.errstate(all="ignore"):

@@ -24,7 +24,7 @@ import numpy as np
 import sympy
 
 from bargain.errors import ModelError
-from bargain.model.model import Model, as_expression
+from bargain.model.model import Model, as_expression, lambdify
 from bargain.model.validate import numeric_value
 
 STATUSES = ("ok", "no_convergence", "infeasible", "outside_formula")
@@ -58,7 +58,7 @@ def compile_exprs(
     fixed = {p.symbol: p.value for p in model.parameters if p.name not in inputs}
     symbols = [model.parameter(n).symbol for n in inputs]
     body = [as_expression(e).xreplace(fixed) for e in exprs]
-    f = sympy.lambdify([*extra, *symbols], body, modules=MODULES, cse=True)
+    f = lambdify([*extra, *symbols], body, modules=MODULES, cse=True)
 
     def call(*args: np.ndarray, params: Mapping[str, np.ndarray], n: int) -> list[np.ndarray]:
         values = f(*args, *(params[name] for name in inputs))
@@ -112,7 +112,7 @@ def oriented(model: Model) -> tuple[int, int]:
     grid = np.linspace(lo, hi, 201)
     trends = []
     for p in model.parties:
-        f = sympy.lambdify(v.symbol, model.numeric(p.payoff), MODULES)
+        f = lambdify(v.symbol, model.numeric(p.payoff), MODULES)
         with np.errstate(all="ignore"):
             u = real(f(grid), grid.size)
         steps = np.diff(u)

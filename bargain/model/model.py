@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sympy
 
@@ -127,6 +127,40 @@ def as_expression(
         table=table,
         key=key,
     )
+
+
+FLOAT_INTEGERS = 2**53
+"""Integers up to this magnitude are exact in floating point; larger ones are compiled as
+floats by :func:`lambdify`."""
+
+
+def lambdify(args: Any, expr: Any, modules: Any = "numpy", **kwargs: Any) -> Callable[..., Any]:
+    """``sympy.lambdify`` for the solvers: the one place model expressions become code.
+
+    A number whose numerator or denominator exceeds :data:`FLOAT_INTEGERS` is
+    compiled as a float (``10**30`` as ``1e30``; beyond floating point, ``inf``,
+    which the solvers refuse as not finite): left as a Python integer, NumPy
+    would hold it as an object, on which its functions (``log``, ``exp``) fail.
+
+    Examples
+    --------
+    >>> x = symbol("x")
+    >>> f = lambdify([x], sympy.Integer(10) ** 30 * sympy.log(x))
+    >>> float(f(math.e))
+    1e+30
+    """
+    return sympy.lambdify(args, _float_huge(expr), modules, **kwargs)
+
+
+def _float_huge(expr: Any) -> Any:
+    if isinstance(expr, list | tuple):
+        return type(expr)(_float_huge(e) for e in expr)
+    if not isinstance(expr, sympy.Basic):
+        return expr
+    huge = {
+        r: sympy.Float(r) for r in expr.atoms(sympy.Rational) if max(abs(r.p), r.q) > FLOAT_INTEGERS
+    }
+    return expr.xreplace(huge) if huge else expr
 
 
 class _Named:
@@ -491,5 +525,6 @@ __all__ = [
     "Variable",
     "as_expression",
     "exact_number",
+    "lambdify",
     "symbol",
 ]

@@ -73,7 +73,7 @@ from bargain.concepts.vectorised import (
     subset,
 )
 from bargain.errors import BargainError, ModelError, SolverError
-from bargain.model.model import Model, Party, exact_number
+from bargain.model.model import Model, Party, exact_number, lambdify
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
 from bargain.strategic.transfer import reduce_transfer
 
@@ -221,7 +221,7 @@ def _orient(
     grid = np.linspace(lo, hi, _GRID)
     trends = []
     for side in sides:
-        f = sympy.lambdify(x, model.numeric(side.party.payoff), "numpy")
+        f = lambdify(x, model.numeric(side.party.payoff), "numpy")
         with np.errstate(all="ignore"):
             values = np.broadcast_to(np.asarray(f(grid), dtype=float), grid.shape)
         steps = np.diff(values)
@@ -271,7 +271,7 @@ class _Numeric:
         for side in (game.rising, game.falling):
             name = side.party.name
             where = f"parties.{name}"
-            self.u[name] = sympy.lambdify(game.x, m.numeric(side.party.payoff), "math")
+            self.u[name] = lambdify(game.x, m.numeric(side.party.payoff), "math")
             self.delta[name] = numeric_value(m, side.discount, where, "discount_factor")
             strike = numeric_value(m, side.strike, where, "strike_payoff")
             d = numeric_value(m, side.party.disagreement, where, "disagreement")
