@@ -57,6 +57,7 @@ def _bases() -> list[dict[str, Any]]:
     """The shipped models and the hostile files that are valid TOML, as dicts."""
     files = sorted(bargain.models_dir().glob("*.toml"))
     files += sorted((Path(__file__).parent / "hostile").glob("*.toml"))
+    files += sorted((Path(__file__).parent / "surfaces").glob("*.toml"))
     out = []
     for f in files:
         try:
