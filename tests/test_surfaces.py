@@ -24,6 +24,7 @@ import sympy
 import bargain
 from bargain import Model, Party, Variable
 from bargain.cli import main
+from bargain.concepts.registry import concept
 from bargain.sweeps.sweep import MAX_LHS_POINTS, MAX_POINTS, plan
 
 HERE = Path(__file__).parent
@@ -191,6 +192,24 @@ def test_huge_integer_base_is_compiled_as_a_float():
         [sympy.Symbol("y")], sympy.Integer(3) ** 100 * sympy.Symbol("y")
     )
     assert f(np.array([1.0, 2.0])).tolist() == pytest.approx([3.0**100, 2 * 3.0**100])
+
+
+@pytest.mark.parametrize("payoff", ["x/(V - 1)", "log(V - 1) + x", "x + (V - 1)**-1"])
+@pytest.mark.parametrize("method", ["rubinstein", "nash", "egalitarian"])
+def test_complex_infinity_at_the_values_is_a_model_error(payoff, method):
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "m"},
+            "parameters": {"V": 1},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": payoff, "discount_factor": 0.9},
+                "A": {"payoff": "1 - x", "discount_factor": 0.8},
+            },
+        }
+    )
+    with pytest.raises(bargain.BargainError, match=r"\[parties.W\] payoff"):
+        concept(method).solve(m)
 
 
 @pytest.mark.parametrize("period", ["inf", "nan", "-1", "0", "x"])

@@ -141,6 +141,7 @@ def lambdify(args: Any, expr: Any, modules: Any = "numpy", **kwargs: Any) -> Cal
     compiled as a float (``10**30`` as ``1e30``; beyond floating point, ``inf``,
     which the solvers refuse as not finite): left as a Python integer, NumPy
     would hold it as an object, on which its functions (``log``, ``exp``) fail.
+    Complex infinity (``1/0`` at the parameter values) is compiled as ``nan``.
 
     Examples
     --------
@@ -148,6 +149,8 @@ def lambdify(args: Any, expr: Any, modules: Any = "numpy", **kwargs: Any) -> Cal
     >>> f = lambdify([x], sympy.Integer(10) ** 30 * sympy.log(x))
     >>> float(f(math.e))
     1e+30
+    >>> lambdify([x], x + sympy.zoo, "math")(1.0)
+    nan
     """
     return sympy.lambdify(args, _float_huge(expr), modules, **kwargs)
 
@@ -157,9 +160,11 @@ def _float_huge(expr: Any) -> Any:
         return type(expr)(_float_huge(e) for e in expr)
     if not isinstance(expr, sympy.Basic):
         return expr
-    huge = {
+    huge: dict[sympy.Basic, sympy.Basic] = {
         r: sympy.Float(r) for r in expr.atoms(sympy.Rational) if max(abs(r.p), r.q) > FLOAT_INTEGERS
     }
+    if expr.has(sympy.zoo):  # no printer has complex infinity: it is not a number
+        huge[sympy.zoo] = sympy.nan
     return expr.xreplace(huge) if huge else expr
 
 
