@@ -29,6 +29,7 @@ import sympy
 from bargain.errors import ModelError
 from bargain.model.expr import expression_to_string
 from bargain.model.model import Model
+from bargain.rounding import sig
 
 
 def numeric_value(model: Model, expr: sympy.Expr, table: str, key: str) -> float:
@@ -65,7 +66,10 @@ def _real(model: Model, expr: sympy.Expr, table: str, key: str) -> sympy.Float:
 
 
 def _show(value: sympy.Float) -> str:
-    """A number of any size to six significant figures (``1e+400``, ``0.5``)."""
+    """A number of any size to six significant figures (``0.5``, ``0``, ``1.0e+400``)."""
+    number = float(value)
+    if math.isfinite(number) and (number != 0 or value == 0):
+        return sig(number)
     return mpmath.nstr(mpmath.mpf(value), 6)
 
 
