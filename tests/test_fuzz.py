@@ -157,7 +157,10 @@ def _scaled(value: Any, factor: float | int) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
-        return value * factor
+        try:
+            return value * factor
+        except OverflowError:  # an integer beyond floating point times a float
+            return math.inf
     if isinstance(value, str) and value.strip():
         return f"({value})*{factor!r}"
     return value
