@@ -414,6 +414,22 @@ def test_unicode_parameter_in_expressions():
     assert bargain.rubinstein(m).agreement["x"] == pytest.approx(5 / 7, rel=1e-12)
 
 
+@pytest.mark.parametrize("route", ["closed", "numeric", "loop"])
+def test_unicode_parameters_sweep_on_every_route(tmp_path, route):
+    path = tmp_path / "uni.toml"
+    path.write_text(
+        '[model]\nname = "uni"\n[parameters]\n"δ_W" = 0.9\n"δ_A" = 0.8\n'
+        "[variables]\nx = { min = 0, max = 1 }\n"
+        '[parties."Écrivains"]\npayoff = "x"\ndiscount_factor = "δ_W"\n'
+        '[parties.Studios]\npayoff = "1 - x"\ndiscount_factor = "δ_A"\n',
+        encoding="utf-8",
+    )
+    df = bargain.sweep(bargain.load_model(path), "rubinstein", {"δ_W": (0.5, 0.9, 3)}, route=route)
+    # Rubinstein 1982: x = (1 - δ_A) / (1 - δ_W δ_A) at δ_W = 0.5, 0.7, 0.9.
+    assert df["x"].tolist() == pytest.approx([0.2 / 0.6, 0.2 / 0.44, 0.2 / 0.28], rel=1e-9)
+    assert list(df.columns)[:3] == ["δ_W", "x", "payoff_Écrivains"]
+
+
 @pytest.mark.parametrize("name", ["ﬁ", "x²", "_x", "2x"])
 def test_names_that_are_not_identifiers_say_what_is_allowed(name):
     with pytest.raises(bargain.ModelError, match=r"Unicode letters allowed.*NFKC"):
