@@ -366,6 +366,27 @@ def test_values_outside_their_interval_say_the_interval(capsys, value, shown):
     assert len(err) < 200
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--power", "W=1e-400", "--power", "A=1"], "bargaining_power: bargaining power must be "),
+    ],
+)
+def test_tiny_values_print_short(capsys, argv, message):
+    code, _, err = run(capsys, "solve", "split", *argv)
+    assert code == 1 and message in one_line(err) and len(err) < 200
+
+
+def test_long_exact_values_are_not_printed(capsys):
+    argv = ["solve", "split", "--method", "rubinstein", "--set", "delta_A=1e-300"]
+    code, out, _ = run(capsys, *argv)
+    # x = (1 - δ_A) / (1 - δ_W δ_A): 1 to 12 digits; its exact form has 600 digits.
+    assert code == 0 and "    x = 1    formula: V*(delta_A - 1)/(delta_A*delta_W - 1)" in out
+    assert max(map(len, out.splitlines())) < 300
+    code, out, _ = run(capsys, "solve", "split", "--method", "rubinstein")
+    assert "x = 0.714285714286 (= 5/7)" in out
+
+
 def test_a_huge_value_says_floating_point(capsys):
     code, _, err = run(capsys, "solve", "split", "--set", "d_W=1e400")
     assert (

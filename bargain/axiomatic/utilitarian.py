@@ -37,7 +37,7 @@ from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
 from bargain.errors import ModelError
 from bargain.model.model import Model, as_expression
-from bargain.model.validate import numeric_value
+from bargain.model.validate import numeric_value, shown
 
 ROUTE = "maximise the sum of payoffs (SLSQP, KKT Newton polish)"
 
@@ -58,7 +58,7 @@ def _weights(model: Model, weights: Mapping[str, object] | None) -> list[sympy.E
         )
         if numeric_value(model, w, "utilitarian", f"weights.{p.name}") <= 0:
             raise ModelError(
-                f"must be positive, got {model.numeric(w)}",
+                f"must be positive, got {shown(model.numeric(w))}",
                 file=model.file,
                 table="utilitarian",
                 key=f"weights.{p.name}",

@@ -30,6 +30,9 @@ import sympy
 
 from bargain.model.expr import expression_to_string
 
+EXACT_SHOWN = 60
+"""The longest exact value the text and Markdown reports print beside the decimal (the
+JSON output always has it)."""
 BELOW_DISAGREEMENT = (
     "the payoff is below it: in this game the disagreement payoff is paid only if talks "
     "break down, so an agreement may give less"
@@ -155,6 +158,8 @@ class Solution:
                 e = self.exact_agreement[name]
                 if not isinstance(e, sympy.Float) and not (e.is_Integer and float(e) == value):
                     exact = expression_to_string(e)
+            if len(exact) > EXACT_SHOWN:
+                exact = ""  # a rational of hundreds of digits says nothing the decimal does not
             formula = expression_to_string(self.formula[name]) if self.formula else ""
             rows.append((name, f"{value:.12g}" + (f" (= {exact})" if exact else ""), formula))
         return rows

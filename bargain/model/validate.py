@@ -27,7 +27,6 @@ import mpmath
 import sympy
 
 from bargain.errors import ModelError
-from bargain.model.expr import expression_to_string
 from bargain.model.model import Model
 from bargain.rounding import sig
 
@@ -39,7 +38,7 @@ def numeric_value(model: Model, expr: sympy.Expr, table: str, key: str) -> float
     value = float(real)
     if not math.isfinite(value):
         raise ModelError(
-            f"must be at most 1.8e308 in magnitude (floating point), got {_show(real)}",
+            f"must be at most 1.8e308 in magnitude (floating point), got {shown(real)}",
             file=model.file,
             table=table,
             key=key,
@@ -58,19 +57,36 @@ def _real(model: Model, expr: sympy.Expr, table: str, key: str) -> sympy.Float:
         )
     real, imag = sympy.N(value, 30).as_real_imag()
     if not (real.is_finite and imag.is_finite and abs(imag) <= 1e-12 * max(1, abs(real))):
-        shown = str(value) if len(str(value)) <= 40 else "a non-finite value"
         raise ModelError(
-            f"must be a finite real number, got {shown}", file=model.file, table=table, key=key
+            f"must be a finite real number, got {shown(value)}",
+            file=model.file,
+            table=table,
+            key=key,
         )
     return real
 
 
-def _show(value: sympy.Float) -> str:
-    """A number of any size to six significant figures (``0.5``, ``0``, ``1.0e+400``)."""
-    number = float(value)
-    if math.isfinite(number) and (number != 0 or value == 0):
-        return sig(number)
-    return mpmath.nstr(mpmath.mpf(value), 6)
+def shown(value: sympy.Basic) -> str:
+    """A parameter-only value for a message: six significant figures at any size, then the
+    exact form when it is short and says more.
+
+    Examples
+    --------
+    >>> shown(sympy.Rational(3, 2)), shown(sympy.Integer(10) ** 400), shown(sympy.Integer(0))
+    ('1.5 (3/2)', '1.0e+400', '0')
+    >>> shown(sympy.zoo), shown(1 + sympy.I)
+    ('zoo', '1 + I')
+    """
+    exact = str(value)
+    real, imag = sympy.N(value, 30).as_real_imag()
+    if not (real.is_finite and imag.is_finite and imag == 0):
+        return exact if len(exact) <= 40 else "a value that is not a finite real number"
+    number = float(real)
+    if math.isfinite(number) and (number != 0 or real == 0):
+        approx = sig(number)
+    else:
+        approx = mpmath.nstr(mpmath.mpf(real), 6)
+    return approx + (f" ({exact})" if len(exact) <= 20 and exact != approx else "")
 
 
 def require_two_parties(model: Model, game: str) -> None:
@@ -99,10 +115,8 @@ def _in_range(
     above = value >= high if high_open else value > high
     if below or above:
         interval = f"{'(' if low_open else '['}{_num(low)}, {_num(high)}{')' if high_open else ']'}"
-        exact = expression_to_string(model.numeric(expr))
         raise ModelError(
-            f"must lie in {interval}, got {_show(value)}"
-            + (f" ({exact})" if len(exact) <= 20 and exact != _show(value) else ""),
+            f"must lie in {interval}, got {shown(model.numeric(expr))}",
             file=model.file,
             table=table,
             key=key,
@@ -224,4 +238,4 @@ def _validate(model: Model) -> None:
                 numeric_value(model, getattr(pr, key), where, key)
 
 
-__all__ = ["numeric_value", "validate_model"]
+__all__ = ["numeric_value", "shown", "validate_model"]
