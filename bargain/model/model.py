@@ -48,8 +48,8 @@ def exact_number(value: object, *, table: str, key: str, file: str | None = None
     """Convert a finite real number to an exact sympy rational.
 
     Floats (Python's or NumPy's) are read as the decimal they print as (``0.9``
-    becomes ``9/10``), so a value written in a model file is kept exactly; NumPy
-    integers are integers.
+    becomes ``9/10``), so a value written in a model file is kept exactly; integers
+    (NumPy's too) and fractions are exact.
 
     Examples
     --------
@@ -60,6 +60,9 @@ def exact_number(value: object, *, table: str, key: str, file: str | None = None
     7/25
     >>> exact_number(numpy.int64(3), table="parameters", key="d")
     3
+    >>> from fractions import Fraction
+    >>> exact_number(Fraction(1, 3), table="parameters", key="d")
+    1/3
     >>> exact_number(float("nan"), table="parameters", key="d")
     Traceback (most recent call last):
     ...
@@ -74,8 +77,8 @@ def exact_number(value: object, *, table: str, key: str, file: str | None = None
             table=table,
             key=key,
         )
-    if isinstance(value, numbers.Integral):
-        return sympy.Integer(int(value))
+    if isinstance(value, numbers.Rational):  # int, NumPy integers, fractions.Fraction
+        return sympy.Rational(int(value.numerator), int(value.denominator))
     number = float(value)
     if not math.isfinite(number):
         raise ModelError(
