@@ -7,16 +7,19 @@ MODEL`` solves it before and after a broken promise, and ``bargain sweep MODEL``
 solves it over many parameter points, streaming the rows to a CSV or Parquet
 file (see ``docs/sweeps.md``), and ``bargain docs`` writes the generated tables
 and figures of ``docs/`` (``--check``: list the stale ones). Errors are one line on stderr and a
-non-zero exit status (1 for a refused model or problem, 2 for bad usage).
+non-zero exit status (1 for a refused model or problem, or a file that cannot be read or
+written; 2 for bad usage): :func:`main` is the one place that turns them into that line.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import math
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bargain.concepts.registry import concept, names
 from bargain.concepts.solution import Solution
@@ -43,12 +46,49 @@ def _horizon(text: str) -> int | float:
     """A horizon on the command line: a whole number of rounds or ``inf``."""
     if text.strip().lower() in ("inf", "infinity"):
         return math.inf
+    return _positive_int(text, "a positive integer number of rounds or inf")
+
+
+def _positive_int(text: str, what: str = "a positive whole number") -> int:
+    """A count on the command line (``--chunk-size``, ``--samples``, ``--jobs``, ...).
+
+    Examples
+    --------
+    >>> _positive_int("12")
+    12
+    >>> _positive_int("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a positive whole number, got '0'
+    """
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be a positive integer number of rounds or inf, got {text!r}"
-        ) from None
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+    return value
+
+
+def _positive_number(text: str) -> float:
+    """A length of time on the command line: a finite positive number (``--period``).
+
+    Examples
+    --------
+    >>> _positive_number("0.5")
+    0.5
+    >>> _positive_number("inf")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a finite positive number, got 'inf'
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite positive number, got {text!r}")
+    return value
 
 
 def _load(name: str, sets: Sequence[str]) -> Model:
@@ -196,7 +236,29 @@ def cmd_credibility(args: argparse.Namespace) -> None:
 
 def _solver_arguments(p: argparse.ArgumentParser, methods: Sequence[str]) -> None:
     """The options shared by ``solve`` and ``credibility``: the method and how to solve."""
-    p.add_argument("--method", choices=sorted(methods), default="nash")
+    p.add_argument("--method", choices=sorted(methods), default="nash", help=METHOD_HELP)
+    _power_argument(p)
+    p.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="how to print the result",
+    )
+    p.add_argument("--numeric", action="store_true", help="skip the closed-form attempt")
+    p.add_argument("--proposer", metavar="PARTY", help="who proposes first (rubinstein)")
+    _period_argument(p)
+    p.add_argument(
+        "--horizon",
+        type=_horizon,
+        metavar="T",
+        help="number of rounds, or inf (rubinstein; default: the model's)",
+    )
+
+
+METHOD_HELP = "the solution concept (`bargain brief MODEL` compares them all)"
+
+
+def _power_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--power",
         action="append",
@@ -204,20 +266,14 @@ def _solver_arguments(p: argparse.ArgumentParser, methods: Sequence[str]) -> Non
         metavar="PARTY=W",
         help="bargaining power of a party for the generalised Nash solution (repeatable)",
     )
-    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-    p.add_argument("--numeric", action="store_true", help="skip the closed-form attempt")
-    p.add_argument("--proposer", metavar="PARTY", help="who proposes first (rubinstein)")
+
+
+def _period_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--period",
-        type=float,
+        type=_positive_number,
         metavar="D",
-        help="length of a round in periods (rubinstein)",
-    )
-    p.add_argument(
-        "--horizon",
-        type=_horizon,
-        metavar="T",
-        help="number of rounds, or inf (rubinstein; default: the model's)",
+        help="length of a round in model periods (rubinstein; default: 1)",
     )
 
 
@@ -261,6 +317,7 @@ def _vary(items: Sequence[str]) -> dict[str, tuple[float, ...]]:
 
 def cmd_sweep(args: argparse.Namespace) -> None:
     from bargain.sweeps.stream import sweep_to_file
+    from bargain.sweeps.sweep import output_column
 
     model = _load(args.model, args.set)
     vary = _vary(args.vary)
@@ -270,6 +327,10 @@ def cmd_sweep(args: argparse.Namespace) -> None:
     for option in ("proposer", "period"):
         if getattr(args, option) is not None:
             options[option] = getattr(args, option)
+    if args.plot:
+        output_column(
+            model, args.output, table="--output", key=None
+        )  # refused before the sweep runs
     n = args.samples
     if args.design == "grid" and n is not None and all(len(v) == 3 for v in vary.values()):
         raise ModelError(
@@ -359,12 +420,35 @@ def _plot(
     plot.save(fig, args.plot)
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Help that shows each option's default, where it has one worth showing."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default in (None, False, [], argparse.SUPPRESS) or "default" in text:
+            return text
+        return super()._get_help_string(action)
+
+
+class _Parser(argparse.ArgumentParser):
+    """A subcommand's parser, with the same help formatter as the top one."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the ``bargain`` command."""
     top = argparse.ArgumentParser(
-        prog="bargain", description="Solve bargaining models written as TOML files."
+        prog="bargain",
+        description="Solve bargaining models written as TOML files.",
+        formatter_class=_HelpFormatter,
     )
-    sub = top.add_subparsers(dest="command", required=True)
+    top.add_argument(
+        "--version", action="version", version=f"%(prog)s {importlib.metadata.version('bargain')}"
+    )
+    sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("models", help="list the models in the models folder").set_defaults(
         func=cmd_models
     )
@@ -424,7 +508,7 @@ def _sweep_parser(sub: argparse._SubParsersAction) -> None:
         "--vary, streaming one row per point to --out.",
     )
     p.add_argument("model", help="a model file, or a model's name in the models folder")
-    p.add_argument("--method", choices=methods(), default="nash")
+    p.add_argument("--method", choices=methods(), default="nash", help=METHOD_HELP)
     p.add_argument(
         "--vary",
         action="append",
@@ -433,17 +517,29 @@ def _sweep_parser(sub: argparse._SubParsersAction) -> None:
         metavar="NAME=LO:HI[:N]",
         help="a parameter to vary from LO to HI (N grid values) (repeatable)",
     )
-    p.add_argument("--design", choices=DESIGNS, default="grid")
+    p.add_argument(
+        "--design",
+        choices=DESIGNS,
+        default="grid",
+        help="grid: every combination; random, lhs (Latin hypercube), sobol: --samples points",
+    )
     p.add_argument(
         "--samples",
-        type=int,
+        type=_positive_int,
         metavar="N",
         help="number of points (random, lhs, sobol), or grid values per parameter without :N",
     )
     p.add_argument("--seed", type=int, metavar="S", help="seed of the sampled designs")
     p.add_argument("--out", required=True, metavar="FILE", help="output file, .csv or .parquet")
-    p.add_argument("--jobs", type=int, metavar="N", help="run on a local Dask cluster of N")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler")
+    p.add_argument(
+        "--jobs",
+        type=_positive_int,
+        metavar="N",
+        help="run on a local Dask cluster of N worker processes",
+    )
+    p.add_argument(
+        "--scheduler", metavar="HOST:PORT", help="run on the Dask scheduler at tcp://HOST:PORT"
+    )
     p.add_argument("--resume", action="store_true", help="continue an interrupted run")
     p.add_argument("--plot", metavar="FILE.png", help="also draw a plot of the sweep")
     p.add_argument(
@@ -457,19 +553,31 @@ def _sweep_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--sobol-samples",
-        type=int,
+        type=_positive_int,
         default=1024,
         metavar="N",
         help="base sample of the Sobol-index plot",
     )
-    p.add_argument("--route", choices=ROUTES, default="auto", help="kernel route (default auto)")
-    p.add_argument("--chunk-size", type=int, default=CHUNK_SIZE, metavar="N")
+    p.add_argument(
+        "--route",
+        choices=ROUTES,
+        default="auto",
+        help="closed: a closed form; numeric: vectorised iterations; loop: the scalar solver at "
+        "each point; auto: the fastest that applies (docs/sweeps.md)",
+    )
+    p.add_argument(
+        "--chunk-size",
+        type=_positive_int,
+        default=CHUNK_SIZE,
+        metavar="N",
+        help="points solved and written at a time (bounds the memory used)",
+    )
     p.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="fix a parameter value"
     )
-    p.add_argument("--power", action="append", default=[], metavar="PARTY=W")
+    _power_argument(p)
     p.add_argument("--proposer", metavar="PARTY", help="who proposes first (rubinstein)")
-    p.add_argument("--period", type=float, metavar="D", help="length of a round (rubinstein)")
+    _period_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
 
@@ -477,6 +585,8 @@ def _sweep_parser(sub: argparse._SubParsersAction) -> None:
 def cmd_docs(args: argparse.Namespace) -> int:
     from bargain.reporting import docbuild
 
+    if args.docs is not None and not Path(args.docs).is_dir():
+        raise ModelError("must be a folder (the docs/ folder of the project)", table="--docs")
     if args.check:
         stale = docbuild.check(args.docs)
         for line in stale:
@@ -526,6 +636,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # ours. Point stdout at devnull so the interpreter's final flush stays quiet.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as err:
+        # A file we were told to read or write (--out, --plot, --docs): name it, no traceback.
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"bargain: error: {where}{err.strerror or err}", file=sys.stderr)
+        return 1
     return status or 0
 
 

@@ -45,6 +45,7 @@ from bargain.concepts.vectorised import (
 from bargain.errors import ModelError
 from bargain.model.model import Model, exact_number
 from bargain.model.patience import patience_powers
+from bargain.model.validate import shown
 
 
 def bargaining_powers(
@@ -95,7 +96,8 @@ def bargaining_powers(
     for name, value in raw.items():
         if not float(model.numeric(value)) > 0:
             raise ModelError(
-                f"bargaining power must be positive, got {model.numeric(value)}",
+                "bargaining power must be positive (and above 1e-308, within floating point), "
+                f"got {shown(model.numeric(value))}",
                 file=model.file,
                 table=f"parties.{name}",
                 key="bargaining_power",

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import sympy
+from scipy.optimize import minimize
 from scipy.stats import qmc
 from sympy.calculus.util import singularities
 
@@ -27,7 +28,8 @@ from bargain.axiomatic.program import Program, ProgramResult, attempt, solve_pro
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import scale_tol
 from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
-from bargain.model.model import Model
+from bargain.model.expr import expression_to_string
+from bargain.model.model import Constraint, Model, as_expression, lambdify
 from bargain.model.validate import numeric_value, validate_model
 from bargain.scale import negligible, unit
 
@@ -105,10 +107,79 @@ class BargainingProblem:
     def solve(
         self, program: Program, starts: Sequence[np.ndarray], *, exact: bool, timeout: float
     ) -> ProgramResult:
-        """Solve a program of this problem at the model's parameter values."""
-        return solve_program(
-            program, self.subs, starts=starts, exact=exact, timeout=timeout, probe=self.probe
+        """Solve a program of this problem at the model's parameter values; an empty
+        feasible set is refused naming the file and the constraints that contradict."""
+        try:
+            return solve_program(
+                program, self.subs, starts=starts, exact=exact, timeout=timeout, probe=self.probe
+            )
+        except FeasibilityError as err:
+            if err.table != "constraints" or not self.model.constraints:
+                raise err.located(file=self.model.file) from None
+            raise FeasibilityError(
+                f"{err.message}: {self.contradiction()}",
+                file=self.model.file,
+                table="constraints",
+            ) from None
+
+    def contradiction(self) -> str:
+        """Which constraints contradict each other within the variables' bounds, in words.
+
+        A deletion filter (Chinneck & Dravnieks 1991): drop each constraint in turn
+        and keep it out if the rest is still infeasible; what remains is a minimal
+        set that no contract in the box satisfies. Feasibility is judged by the
+        least squared violation a bounded local search finds from the box starts.
+
+        Examples
+        --------
+        >>> import bargain
+        >>> m = bargain.model_from_dict({"model": {"name": "m"},
+        ...     "variables": {"x": {"min": 0, "max": 1}},
+        ...     "constraints": {"low": "x <= 0.2", "mid": "x <= 0.5", "high": "x >= 0.8"},
+        ...     "parties": {"W": {"payoff": "x"}, "A": {"payoff": "1 - x"}}})
+        >>> print(problem_of(m).contradiction())  # low is not needed: mid already contradicts high
+        the constraints mid (x <= 1/2) and high (x >= 4/5) contradict each other
+        within the bounds 0 <= x <= 1
+        """
+        kept = list(self.model.constraints)
+        for c in list(kept):
+            rest = [k for k in kept if k is not c]
+            if not self._satisfiable(rest):
+                kept = rest
+        if not kept:  # the search found the whole set feasible: say so rather than guess
+            kept = list(self.model.constraints)
+        listed = [f"{c.name} ({expression_to_string(c.relation)})" for c in kept]
+        names = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+        box = ", ".join(
+            f"{expression_to_string(v.min)} <= {v.name} <= {expression_to_string(v.max)}"
+            for v in self.model.variables
         )
+        verb = "cannot hold" if len(kept) == 1 else "contradict each other"
+        return f"the constraint{'s' * (len(kept) > 1)} {names} {verb} within the bounds {box}"
+
+    def _satisfiable(self, constraints: Sequence[Constraint]) -> bool:
+        """Whether some contract in the box meets ``constraints`` (a local search)."""
+        if not constraints:
+            return True
+        lo, hi = self.bounds
+        slacks = [self.model.numeric(c.slack) for c in constraints]
+        equal = np.array([c.is_equality for c in constraints])
+        f = lambdify([self.variables], slacks, "numpy")
+        scale = 1 + max((abs(float(b)) for b in (*lo, *hi) if math.isfinite(b)), default=0.0)
+
+        def violation(z: np.ndarray) -> float:
+            with np.errstate(all="ignore"):
+                s = np.array(f(z), dtype=float) / scale
+            s = np.where(equal, s, np.minimum(s, 0.0))
+            return float(np.sum(s * s)) if np.all(np.isfinite(s)) else 1e30
+
+        box = [
+            (None if math.isinf(a) else a, None if math.isinf(b) else b)
+            for a, b in zip(lo, hi, strict=True)
+        ]
+        starts = self.box_starts() if np.all(np.isfinite([*lo, *hi])) else [np.clip(0 * lo, lo, hi)]
+        best = min(minimize(violation, z, bounds=box, method="L-BFGS-B").fun for z in starts)
+        return best <= 1e-16
 
     def program(
         self,
@@ -198,7 +269,7 @@ class BargainingProblem:
         self, weights: Sequence[sympy.Expr], *, exact: bool, timeout: float
     ) -> ProgramResult:
         """Solve the common-gain program; refuse if no agreement improves on disagreement."""
-        w_num = [float(sympy.N(sympy.sympify(w).xreplace(self.subs))) for w in weights]
+        w_num = [float(sympy.N(as_expression(w).xreplace(self.subs))) for w in weights]
         if any(not (w > 0) for w in w_num):
             raise FeasibilityError(
                 "the ideal point does not exceed the disagreement point for every party: "

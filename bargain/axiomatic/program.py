@@ -59,6 +59,7 @@ from scipy.optimize import Bounds, NonlinearConstraint, minimize
 
 from bargain.errors import FeasibilityError, SolverError
 from bargain.model.expr import derivative, expressible
+from bargain.model.model import as_expression, lambdify
 from bargain.scale import magnitude, unit
 
 # Tolerances, relative to the size of each quantity's own terms at the point (or, for
@@ -183,7 +184,7 @@ def _terms(
 ) -> Callable[[np.ndarray], list[float]]:
     """The absolute values of the summands of ``expr`` at a point (the finite real ones): the
     numbers whose rounding the value of ``expr`` carries."""
-    f = sympy.lambdify([unknowns], list(sympy.Add.make_args(expr)), "numpy")
+    f = lambdify([unknowns], list(sympy.Add.make_args(expr)), "numpy")
 
     def at(z: np.ndarray) -> list[float]:
         with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -251,13 +252,13 @@ class Scale:
         points = [np.asarray(s, dtype=float) for s in starts]
 
         def bound(b: sympy.Expr) -> float:
-            return float(sympy.sympify(b).xreplace(dict(subs)))
+            return float(as_expression(b).xreplace(dict(subs)))
 
         def box(i: int) -> list[float]:
             return [] if around else [bound(program.lower[i]), bound(program.upper[i])]
 
         def size(e: sympy.Expr, default: float) -> float:
-            terms = _terms(sympy.sympify(e).xreplace(dict(subs)), z)
+            terms = _terms(as_expression(e).xreplace(dict(subs)), z)
             return unit([t for p in points for t in terms(p)], default)
 
         old = around or cls(
@@ -284,7 +285,7 @@ class Scale:
         sub = {
             v: sympy.Rational(s) * v for v, s in zip(program.unknowns, self.unknowns, strict=True)
         }
-        return sympy.sympify(expr).xreplace(sub) / sympy.Rational(unit_of)
+        return as_expression(expr).xreplace(sub) / sympy.Rational(unit_of)
 
     def point(self, program: Program, y: Mapping[sympy.Symbol, float]) -> dict[sympy.Symbol, float]:
         """A point in scaled unknowns back in the program's own."""
@@ -304,7 +305,7 @@ class _Numeric:
         self.subs = dict(subs)
 
         def num(e: sympy.Expr, unit_of: float) -> sympy.Expr:
-            return scale.to_units(program, sympy.sympify(e).xreplace(dict(subs)), unit_of)
+            return scale.to_units(program, as_expression(e).xreplace(dict(subs)), unit_of)
 
         self.f_expr = num(program.objective, scale.objective)
         self.g_expr = [
@@ -314,26 +315,22 @@ class _Numeric:
         self.lo, self.hi = (
             np.array(
                 [
-                    float(sympy.sympify(b).xreplace(dict(subs))) / s
+                    float(as_expression(b).xreplace(dict(subs))) / s
                     for b, s in zip(bounds, scale.unknowns, strict=True)
                 ]
             )
             for bounds in (program.lower, program.upper)
         )
         grad = [derivative(self.f_expr, v) for v in z]
-        self._f = sympy.lambdify([z], self.f_expr, "numpy")
-        self._df = sympy.lambdify([z], grad, "numpy")
-        self._g = [sympy.lambdify([z], g, "numpy") for g in self.g_expr]
-        self._dg = [
-            sympy.lambdify([z], [derivative(g, v) for v in z], "numpy") for g in self.g_expr
-        ]
-        self._h = [sympy.lambdify([z], h, "numpy") for h in self.h_expr]
+        self._f = lambdify([z], self.f_expr, "numpy")
+        self._df = lambdify([z], grad, "numpy")
+        self._g = [lambdify([z], g, "numpy") for g in self.g_expr]
+        self._dg = [lambdify([z], [derivative(g, v) for v in z], "numpy") for g in self.g_expr]
+        self._h = [lambdify([z], h, "numpy") for h in self.h_expr]
         self._f_terms = _terms(self.f_expr, z)
         self._g_terms = [_terms(g, z) for g in self.g_expr]
         self._h_terms = [_terms(h, z) for h in self.h_expr]
-        self._dh = [
-            sympy.lambdify([z], [derivative(h, v) for v in z], "numpy") for h in self.h_expr
-        ]
+        self._dh = [lambdify([z], [derivative(h, v) for v in z], "numpy") for h in self.h_expr]
 
     def f(self, z: np.ndarray) -> float:
         with np.errstate(all="ignore"):
@@ -514,7 +511,7 @@ _KINKED = (sympy.Min, sympy.Max, sympy.Abs, sympy.Piecewise)
 def _number(expr: sympy.Expr, at: Mapping[sympy.Symbol, sympy.Expr]) -> float:
     """The real value of ``expr`` at ``at`` (NaN where it is not a finite real number)."""
     with contextlib.suppress(TypeError, ValueError):
-        value = complex(sympy.N(sympy.sympify(expr).xreplace(dict(at)), 30))
+        value = complex(sympy.N(as_expression(expr).xreplace(dict(at)), 30))
         if value.imag == 0:
             return value.real
     return math.nan
@@ -551,10 +548,10 @@ def _pieces(
             return e
         if isinstance(e, sympy.Piecewise):
             for piece, cond in e.args:
-                for rel in sympy.sympify(cond).atoms(sympy.core.relational.Relational):
+                for rel in as_expression(cond).atoms(sympy.core.relational.Relational):
                     if near(rel.lhs - rel.rhs):
                         kinks.append(walk(rel.lhs - rel.rhs))
-                if cond == sympy.true or sympy.sympify(cond).xreplace(dict(at)) == sympy.true:
+                if cond == sympy.true or as_expression(cond).xreplace(dict(at)) == sympy.true:
                     return walk(piece)
             return e  # no piece applies: undefined here
         args = [walk(a) for a in e.args]
@@ -573,7 +570,7 @@ def _pieces(
             return args[0] if _number(args[0], at) >= 0 else -args[0]
         return e.func(*args)
 
-    return walk(sympy.sympify(expr)), kinks
+    return walk(as_expression(expr)), kinks
 
 
 def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3) -> list[_Active]:
@@ -627,7 +624,7 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
     own = _Active(tuple(strict[0]), tuple(strict[1]), at)
     if own != out[0]:
         out.insert(0, own)
-    if any(sympy.sympify(e).has(*_KINKED) for e in (num.f_expr, *num.g_expr, *num.h_expr)):
+    if any(as_expression(e).has(*_KINKED) for e in (num.f_expr, *num.g_expr, *num.h_expr)):
         kinked = _Active(tuple(bounds), tuple(binding), at, kinks=True)
         if _kkt(program, kinked, num, symbolic=False).spec.kinks:
             out.insert(0, kinked)
@@ -650,7 +647,7 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     for i, side in spec.bounds:
         v = unknowns[i]
         if symbolic:
-            fixed[v] = sympy.sympify((program.lower, program.upper)[side][i])
+            fixed[v] = as_expression((program.lower, program.upper)[side][i])
         else:
             fixed[v] = sympy.Float(float((num.lo, num.hi)[side][i]), 30)
         active.append(f"{v} = {('min', 'max')[side]}")
@@ -667,9 +664,9 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     for k, b in enumerate(binding):
         binding[k], more = _pieces(b, at, ACTIVE_TOL)
         kinks.extend(more)
-    binding = [sympy.sympify(b).xreplace(fixed) for b in binding]
-    f = sympy.sympify(f).xreplace(fixed)
-    kinks = [sympy.sympify(k).xreplace(fixed) for k in kinks] if spec.kinks else []
+    binding = [as_expression(b).xreplace(fixed) for b in binding]
+    f = as_expression(f).xreplace(fixed)
+    kinks = [as_expression(k).xreplace(fixed) for k in kinks] if spec.kinks else []
     kinks = list(dict.fromkeys(k for k in kinks if k.free_symbols & set(free)))
     binding.extend(kinks)
     active.extend(f"kink {k} = 0" for k in kinks)
@@ -698,9 +695,9 @@ def _polish(kkt: _KKT, z: np.ndarray, program: Program) -> dict[sympy.Symbol, fl
         grad_rows = []
         zero = {m: sympy.Integer(0) for m in kkt.multipliers}
         for row in kkt.equations[:n_free]:
-            row = sympy.sympify(row)
+            row = as_expression(row)
             coeffs = [float(sympy.diff(row, m).xreplace(point)) for m in kkt.multipliers]
-            const = float(sympy.sympify(row.xreplace(zero)).xreplace(point))
+            const = float(as_expression(row.xreplace(zero)).xreplace(point))
             grad_rows.append((coeffs, const))
         a = np.array([c for c, _ in grad_rows], dtype=float).reshape(n_free, -1)
         b = -np.array([k for _, k in grad_rows], dtype=float)
@@ -743,11 +740,11 @@ def _exact(
     for cand in candidates:
         if any(v not in cand for v in kkt.free):
             continue
-        if any(not (sympy.sympify(cand[v]).free_symbols <= params) for v in kkt.free):
+        if any(not (as_expression(cand[v]).free_symbols <= params) for v in kkt.free):
             continue
         ok = True
         for v in kkt.free:
-            value = complex(sympy.N(sympy.sympify(cand[v]).xreplace(dict(subs)), 30))
+            value = complex(sympy.N(as_expression(cand[v]).xreplace(dict(subs)), 30))
             if not _agrees(value, point[v], units[v]):
                 ok = False
                 break
@@ -872,7 +869,7 @@ def solve_program(
             formula = _exact(kkt_p_sym, scale.point(program, y_p), probe, timeout, units)
         if formula is not None:
             exact_point = {
-                v: complex(sympy.N(sympy.sympify(e).xreplace(dict(subs)), 30))
+                v: complex(sympy.N(as_expression(e).xreplace(dict(subs)), 30))
                 for v, e in formula.items()
             }
             if all(_agrees(exact_point[v], point[v], units[v]) for v in formula):

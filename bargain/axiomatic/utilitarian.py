@@ -36,8 +36,8 @@ from bargain.axiomatic.problem import BargainingProblem, problem_of
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
 from bargain.errors import ModelError
-from bargain.model.model import Model
-from bargain.model.validate import numeric_value
+from bargain.model.model import Model, as_expression
+from bargain.model.validate import numeric_value, shown
 
 ROUTE = "maximise the sum of payoffs (SLSQP, KKT Newton polish)"
 
@@ -49,10 +49,16 @@ def _weights(model: Model, weights: Mapping[str, object] | None) -> list[sympy.E
         model.party(name)  # refuses an unknown name
     out = []
     for p in model.parties:
-        w = sympy.sympify(given.get(p.name, 1))
+        w = as_expression(
+            given.get(p.name, 1),
+            model.symbols,
+            file=model.file,
+            table="utilitarian",
+            key=f"weights.{p.name}",
+        )
         if numeric_value(model, w, "utilitarian", f"weights.{p.name}") <= 0:
             raise ModelError(
-                f"must be positive, got {model.numeric(w)}",
+                f"must be positive, got {shown(model.numeric(w))}",
                 file=model.file,
                 table="utilitarian",
                 key=f"weights.{p.name}",

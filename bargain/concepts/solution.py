@@ -30,6 +30,14 @@ import sympy
 
 from bargain.model.expr import expressible, expression_to_string
 
+EXACT_SHOWN = 60
+"""The longest exact value the text and Markdown reports print beside the decimal (the
+JSON output always has it)."""
+BELOW_DISAGREEMENT = (
+    "the payoff is below it: in this game the disagreement payoff is paid only if talks "
+    "break down, so an agreement may give less"
+)
+
 
 @dataclass(frozen=True)
 class Solution:
@@ -107,6 +115,21 @@ class Solution:
         """Whether the solution is one agreement (else ``agreement_set`` holds the set)."""
         return self.agreement_set is None
 
+    @property
+    def below_disagreement(self) -> tuple[str, ...]:
+        """The parties whose payoff is below their disagreement payoff.
+
+        An axiomatic solution never puts a party there; in the alternating-offers
+        games it can, because the disagreement payoff is paid only if talks break
+        down, and the strike payoffs of the rounds before, not it, are what
+        waiting is worth.
+        """
+        return tuple(
+            p
+            for p, v in self.payoffs.items()
+            if v < self.disagreement[p] - 1e-9 * max(1.0, abs(self.disagreement[p]))
+        )
+
     # -- renderings -----------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; the keys are those of the documented JSON output."""
@@ -144,6 +167,8 @@ class Solution:
                 e = self.exact_agreement[name]
                 if not isinstance(e, sympy.Float) and not (e.is_Integer and float(e) == value):
                     exact = expression_to_string(e, special=True)
+            if len(exact) > EXACT_SHOWN:
+                exact = ""  # a rational of hundreds of digits says nothing the decimal does not
             formula = expression_to_string(self.formula[name], special=True) if self.formula else ""
             rows.append((name, f"{value:.12g}" + (f" (= {exact})" if exact else ""), formula))
         return rows
@@ -167,9 +192,12 @@ class Solution:
             lines.append(f"    {name} = {value}" + (f"    formula: {formula}" if formula else ""))
         if self.payoffs:
             lines.append("  payoffs:")
+        below = self.below_disagreement
         for party, value in self.payoffs.items():
             lines.append(
-                f"    {party} = {value:.12g}   (disagreement {self.disagreement[party]:.12g})"
+                f"    {party} = {value:.12g}   (disagreement {self.disagreement[party]:.12g}"
+                + (f"; {BELOW_DISAGREEMENT}" if party in below else "")
+                + ")"
             )
         for label, values in self.extra.items():
             lines.append(f"  {label}: " + ", ".join(f"{k} = {v:.12g}" for k, v in values.items()))
@@ -193,6 +221,8 @@ class Solution:
         out += [
             f"| {p} | {v:.12g} | {self.disagreement[p]:.12g} |" for p, v in self.payoffs.items()
         ]
+        if self.below_disagreement:
+            out += ["", f"{', '.join(self.below_disagreement)}: {BELOW_DISAGREEMENT}."]
         out += ["", f"Delay: {self.delay:g} periods. Route: {self.route}."]
         out += [f"- {a}" for a in self.assumptions]
         return "\n".join(out)

@@ -25,7 +25,7 @@ import sympy
 
 from bargain.errors import ModelError
 from bargain.model.expr import derivative
-from bargain.model.model import Model
+from bargain.model.model import Model, as_expression, lambdify
 from bargain.model.validate import numeric_value
 from bargain.scale import unit
 
@@ -59,8 +59,8 @@ def compile_exprs(
     ``broadcast`` a constant stays a scalar (cheaper inside iterations)."""
     fixed = {p.symbol: p.value for p in model.parameters if p.name not in inputs}
     symbols = [model.parameter(n).symbol for n in inputs]
-    body = [sympy.sympify(e).xreplace(fixed) for e in exprs]
-    f = sympy.lambdify([*extra, *symbols], body, modules=MODULES, cse=True)
+    body = [as_expression(e).xreplace(fixed) for e in exprs]
+    f = lambdify([*extra, *symbols], body, modules=MODULES, cse=True)
 
     def call(*args: np.ndarray, params: Mapping[str, np.ndarray], n: int) -> list[np.ndarray]:
         values = f(*args, *(params[name] for name in inputs))
@@ -114,7 +114,7 @@ def oriented(model: Model) -> tuple[int, int]:
     grid = np.linspace(lo, hi, 201)
     trends = []
     for p in model.parties:
-        f = sympy.lambdify(v.symbol, model.numeric(p.payoff), MODULES)
+        f = lambdify(v.symbol, model.numeric(p.payoff), MODULES)
         with np.errstate(all="ignore"):
             u = real(f(grid), grid.size)
         steps = np.diff(u)

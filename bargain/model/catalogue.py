@@ -42,6 +42,8 @@ def find_model(name_or_path: str) -> Path:
     path = Path(name_or_path)
     if path.is_file():
         return path
+    if path.is_dir():
+        raise ModelError("is a folder, not a model file", file=name_or_path)
     named = models_dir() / f"{name_or_path}.toml"
     if "/" not in name_or_path and named.is_file():
         return named

@@ -12,8 +12,9 @@ quickly instead of exhausting time or memory.
 Grammar
 -------
 - numbers: ``2``, ``0.9``, ``1e-3``, ``2.5E+2``; decimals are exact rationals;
-- names: the given symbols, the constants ``pi`` and ``E``, and ``True`` /
-  ``False`` as Piecewise conditions;
+- names: the given symbols (a letter, then letters, digits and ``_``; Unicode
+  letters as in Python identifiers, in NFKC normal form), the constants ``pi``
+  and ``E``, and ``True`` / ``False`` as Piecewise conditions;
 - operators: ``+ - * /``, ``**`` (or ``^``), unary ``+ -``, parentheses;
 - functions: ``abs exp log max min sqrt Piecewise``;
 - comparisons ``< <= > >= ==``: one at the top level of a constraint, or
@@ -50,6 +51,7 @@ from __future__ import annotations
 
 import math
 import operator
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -71,6 +73,7 @@ __all__ = [
     "derivative",
     "expressible",
     "expression_to_string",
+    "is_name",
     "parse_expression",
 ]
 
@@ -225,12 +228,26 @@ def _operator_token(text: str, pos: int) -> _Token:
 
 
 def _is_name_character(char: str) -> bool:
-    return char.isascii() and (char.isalnum() or char == "_")
+    return ("_" + char).isidentifier()
 
 
-def _is_name(text: str) -> bool:
-    """Whether `text` is a name of the grammar: a letter, then letters, digits or '_'."""
-    return text[:1].isalpha() and all(_is_name_character(char) for char in text)
+def is_name(text: str) -> bool:
+    """Whether `text` is a name of the grammar: a letter, then letters, digits or '_'.
+
+    Letters and digits may be Unicode ones, as in Python identifiers, but the name
+    must be in the normal form (NFKC) Python reads identifiers in, so that two
+    names that look alike are never the same name in compiled code.
+
+    Examples
+    --------
+    >>> is_name("delta_W"), is_name("δ"), is_name("Écrivains")
+    (True, True, True)
+    >>> is_name("_x"), is_name("2x"), is_name("a-b"), is_name("ﬁ")
+    (False, False, False, False)
+    """
+    return (
+        text[:1].isalpha() and text.isidentifier() and unicodedata.normalize("NFKC", text) == text
+    )
 
 
 def _skip_digits(text: str, pos: int) -> int:
@@ -825,7 +842,7 @@ class _GrammarPrinter(StrPrinter):
 
     def _print_Symbol(self, expr: sympy.Symbol) -> str:
         name = super()._print_Symbol(expr)
-        if not _is_name(name) or name in _BOOLEANS:
+        if not is_name(name) or name in _BOOLEANS:
             raise ExpressionError(
                 f"cannot render symbol {name!r}: names must match [A-Za-z][A-Za-z0-9_]*"
             )

@@ -29,13 +29,16 @@ V - x
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+import numbers
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
+from typing import Any, TypeVar
 
 import sympy
 
-from bargain.errors import ModelError
+from bargain.errors import ExpressionError, ModelError
+from bargain.model.expr import parse_expression
 
 Number = int | float | sympy.Rational
 ZERO = sympy.Integer(0)
@@ -44,34 +47,128 @@ ZERO = sympy.Integer(0)
 def exact_number(value: object, *, table: str, key: str, file: str | None = None) -> sympy.Rational:
     """Convert a finite real number to an exact sympy rational.
 
-    Floats are read as the decimal they print as (``0.9`` becomes ``9/10``), so
-    a value written in a model file is kept exactly.
+    Floats (Python's or NumPy's) are read as the decimal they print as (``0.9``
+    becomes ``9/10``), so a value written in a model file is kept exactly; integers
+    (NumPy's too) and fractions are exact.
 
     Examples
     --------
+    >>> import numpy
     >>> exact_number(0.9, table="parameters", key="d")
     9/10
+    >>> exact_number(numpy.float64(0.28), table="parameters", key="d")
+    7/25
+    >>> exact_number(numpy.int64(3), table="parameters", key="d")
+    3
+    >>> from fractions import Fraction
+    >>> exact_number(Fraction(1, 3), table="parameters", key="d")
+    1/3
     >>> exact_number(float("nan"), table="parameters", key="d")
     Traceback (most recent call last):
     ...
     bargain.errors.ModelError: [parameters] d: must be a finite number, got nan
     """
-    if isinstance(value, bool) or not isinstance(value, int | float | sympy.Rational):
+    if isinstance(value, sympy.Rational):
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ModelError(
             f"must be a number, got {type(value).__name__} {value!r}",
             file=file,
             table=table,
             key=key,
         )
-    if isinstance(value, sympy.Rational):
+    if isinstance(value, numbers.Rational):  # int, NumPy integers, fractions.Fraction
+        return sympy.Rational(int(value.numerator), int(value.denominator))
+    number = float(value)
+    if not math.isfinite(number):
+        raise ModelError(
+            f"must be a finite number, got {number!r}", file=file, table=table, key=key
+        )
+    return sympy.Rational(repr(number))
+
+
+def as_expression(
+    value: object,
+    symbols: Mapping[str, sympy.Symbol] | None = None,
+    *,
+    relational: bool = False,
+    file: str | None = None,
+    table: str | None = None,
+    key: str | None = None,
+) -> sympy.Basic:
+    """The one conversion of a user's value to sympy: never ``eval``, never ``sympify``.
+
+    A sympy object is kept, a number becomes an exact rational
+    (:func:`exact_number`), a string is parsed by the safe expression language
+    (:func:`bargain.model.expr.parse_expression`) over ``symbols``; anything else
+    is refused.
+
+    Examples
+    --------
+    >>> x = symbol("x")
+    >>> as_expression("1 - x", {"x": x})
+    1 - x
+    >>> as_expression(0.25)
+    1/4
+    >>> as_expression("__import__('os')", table="parties.W", key="bargaining_power")
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ExpressionError: [parties.W] bargaining_power: name '__import__' ...
+    """
+    if isinstance(value, sympy.Basic):
         return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ModelError(
-                f"must be a finite number, got {value!r}", file=file, table=table, key=key
-            )
-        return sympy.Rational(repr(value))
-    return sympy.Integer(value)
+    if isinstance(value, str):
+        try:
+            return parse_expression(value, symbols or {}, relational=relational)
+        except ExpressionError as err:
+            raise err.located(file=file, table=table, key=key) from None
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return exact_number(value, table=table or "", key=key or "", file=file)
+    raise ModelError(
+        f"must be an expression string, a number or a sympy expression, got {type(value).__name__}",
+        file=file,
+        table=table,
+        key=key,
+    )
+
+
+FLOAT_INTEGERS = 2**53
+"""Integers up to this magnitude are exact in floating point; larger ones are compiled as
+floats by :func:`lambdify`."""
+
+
+def lambdify(args: Any, expr: Any, modules: Any = "numpy", **kwargs: Any) -> Callable[..., Any]:
+    """``sympy.lambdify`` for the solvers: the one place model expressions become code.
+
+    A number whose numerator or denominator exceeds :data:`FLOAT_INTEGERS` is
+    compiled as a float (``10**30`` as ``1e30``; beyond floating point, ``inf``,
+    which the solvers refuse as not finite): left as a Python integer, NumPy
+    would hold it as an object, on which its functions (``log``, ``exp``) fail.
+    Complex infinity (``1/0`` at the parameter values) is compiled as ``nan``.
+
+    Examples
+    --------
+    >>> x = symbol("x")
+    >>> f = lambdify([x], sympy.Integer(10) ** 30 * sympy.log(x))
+    >>> float(f(math.e))
+    1e+30
+    >>> lambdify([x], x + sympy.zoo, "math")(1.0)
+    nan
+    """
+    return sympy.lambdify(args, _float_huge(expr), modules, **kwargs)
+
+
+def _float_huge(expr: Any) -> Any:
+    if isinstance(expr, list | tuple):
+        return type(expr)(_float_huge(e) for e in expr)
+    if not isinstance(expr, sympy.Basic):
+        return expr
+    huge: dict[sympy.Basic, sympy.Basic] = {
+        r: sympy.Float(r) for r in expr.atoms(sympy.Rational) if max(abs(r.p), r.q) > FLOAT_INTEGERS
+    }
+    if expr.has(sympy.zoo):  # no printer has complex infinity: it is not a number
+        huge[sympy.zoo] = sympy.nan
+    return expr.xreplace(huge) if huge else expr
 
 
 class _Named:
@@ -108,6 +205,25 @@ class Parameter(_Named):
     unit: str = ""
     description: str = ""
     source: str = ""
+
+    def __post_init__(self) -> None:
+        table = f"parameters.{self.name}"
+        object.__setattr__(self, "value", _rational(self.value, table, "value"))
+        if self.range is not None:
+            if not isinstance(self.range, tuple | list) or len(self.range) != 2:
+                raise ModelError("must be a pair (low, high)", table=table, key="range")
+            bounds = tuple(_rational(v, table, "range") for v in self.range)
+            object.__setattr__(self, "range", bounds)
+
+
+def _rational(value: object, table: str, key: str) -> sympy.Rational:
+    """An exact number from a number or a string of arithmetic on numbers such as ``"1/3"``."""
+    number = as_expression(value, table=table, key=key)
+    if not isinstance(number, sympy.Rational):
+        raise ModelError(
+            f'must be a rational number (e.g. 0.25 or "1/3"), got {value!r}', table=table, key=key
+        )
+    return number
 
 
 @dataclass(frozen=True)
@@ -270,6 +386,41 @@ class Model:
     description: str = ""
     file: str | None = field(default=None, compare=False)
 
+    def __post_init__(self) -> None:
+        # A model built in Python may hold strings and plain numbers: each goes
+        # through the safe parser here, once, so no solver ever sees a string.
+        for group, kind in _GROUPS:
+            items = getattr(self, group)
+            if not isinstance(items, tuple | list) or not all(isinstance(i, kind) for i in items):
+                raise ModelError(f"must be a tuple of {kind.__name__}", file=self.file, table=group)
+            coerced = tuple(self._coerced(i, f"{group}.{i.name}") for i in items)
+            object.__setattr__(self, group, coerced)
+        if not isinstance(self.bargaining, Bargaining):
+            raise ModelError("must be a Bargaining", file=self.file, table="bargaining")
+        object.__setattr__(self, "bargaining", self._coerced(self.bargaining, "bargaining"))
+
+    def _coerced(self, item: _Item, table: str) -> _Item:
+        """``item`` with every expression field that is not yet sympy parsed safely."""
+        changes = {
+            f.name: as_expression(
+                value,
+                self.symbols,
+                relational=f.name == "relation",
+                file=self.file,
+                table=table,
+                key=f.name,
+            )
+            for f in fields(item)
+            if "sympy.Expr" in f.type or "Relational" in f.type
+            if (value := getattr(item, f.name)) is not None and not isinstance(value, sympy.Basic)
+        }
+        return replace(item, **changes) if changes else item
+
+    @cached_property
+    def symbols(self) -> dict[str, sympy.Symbol]:
+        """The names expressions may use (parameters and contract variables), with their symbols."""
+        return {q.name: q.symbol for q in (*self.parameters, *self.variables)}
+
     # -- lookup ---------------------------------------------------------------
     def party(self, name: str) -> Party:
         """The party called ``name``; a :class:`ModelError` lists the parties otherwise."""
@@ -357,8 +508,18 @@ class Model:
         return replace(self, parameters=params)
 
     def numeric(self, expr: sympy.Expr) -> sympy.Expr:
-        """Substitute the parameter values into ``expr``."""
-        return sympy.sympify(expr).xreplace(self.substitutions)
+        """Substitute the parameter values into ``expr`` (a string is parsed safely)."""
+        return as_expression(expr, self.symbols).xreplace(self.substitutions)
+
+
+_GROUPS = (
+    ("parameters", Parameter),
+    ("variables", Variable),
+    ("parties", Party),
+    ("constraints", Constraint),
+    ("promises", Promise),
+)
+_Item = TypeVar("_Item", Variable, Party, Constraint, Promise, Bargaining)
 
 
 def symbol(name: str) -> sympy.Symbol:
@@ -374,6 +535,8 @@ __all__ = [
     "Party",
     "Promise",
     "Variable",
+    "as_expression",
     "exact_number",
+    "lambdify",
     "symbol",
 ]

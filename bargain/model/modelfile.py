@@ -26,17 +26,18 @@ True
 from __future__ import annotations
 
 import math
-import re
+import sys
 import tomllib
 from collections.abc import Mapping
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
 import sympy
 import tomli_w
 
-from bargain.errors import ExpressionError, ModelError
-from bargain.model.expr import expression_to_string, parse_expression
+from bargain.errors import ModelError
+from bargain.model.expr import expression_to_string, is_name
 from bargain.model.model import (
     Bargaining,
     Constraint,
@@ -45,11 +46,10 @@ from bargain.model.model import (
     Party,
     Promise,
     Variable,
+    as_expression,
     exact_number,
 )
 from bargain.model.validate import validate_model
-
-IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
 TABLES = ("model", "parameters", "variables", "parties", "constraints", "bargaining", "promises")
 MODEL_KEYS = ("name", "title", "period", "description")
@@ -122,10 +122,11 @@ class _Reader:
         return value
 
     def identifier(self, name: str, table: str) -> str:
-        if not IDENTIFIER.match(name):
+        if not is_name(name):
             raise self.error(
                 "is not a valid name; names start with a letter and contain only letters, "
-                "digits and underscores",
+                "digits and underscores (Unicode letters allowed, as in Python identifiers, "
+                "in NFKC normal form)",
                 table,
                 name,
             )
@@ -146,12 +147,9 @@ class _Reader:
                 table,
                 key,
             )
-        if isinstance(value, int | float):
-            return exact_number(value, table=table, key=key, file=self.file)
-        try:
-            return parse_expression(value, symbols, relational=relational)
-        except ExpressionError as err:
-            raise err.located(file=self.file, table=table, key=key) from None
+        return as_expression(
+            value, symbols, relational=relational, file=self.file, table=table, key=key
+        )
 
 
 def model_from_dict(data: Mapping[str, Any], *, file: str | None = None) -> Model:
@@ -416,14 +414,14 @@ def _bargaining(
         raw = table["horizon"]
         if isinstance(raw, str) and raw.strip().lower() in ("inf", "infinity"):
             horizon = sympy.oo
-        elif isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
-            horizon = sympy.Integer(raw)
         else:
-            raise r.error(
-                f'must be a positive integer number of periods or "inf", got {raw!r}',
-                "bargaining",
-                "horizon",
-            )
+            horizon = r.expression(raw, {}, "bargaining", "horizon")
+            if not (horizon.is_Integer and horizon >= 1):
+                raise r.error(
+                    f'must be a positive integer number of periods or "inf", got {raw!r}',
+                    "bargaining",
+                    "horizon",
+                )
     dates = table.get("focal_dates", [])
     if not isinstance(dates, list):
         raise r.error(
@@ -516,18 +514,38 @@ def load_model(path: str | Path) -> Model:
     >>> m.name, m.party_names
     ('split', ('W', 'A'))
     """
+    if not isinstance(path, str | PathLike):
+        raise ModelError(f"a model file is a path, got {type(path).__name__}")
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ModelError("no such model file", file=str(path)) from None
+    except IsADirectoryError:
+        raise ModelError("is a folder, not a model file", file=str(path)) from None
     except (OSError, UnicodeDecodeError) as err:
-        raise ModelError(f"cannot read the file: {err}", file=str(path)) from None
+        raise ModelError(f"cannot read the file: {err.strerror or err}", file=str(path)) from None
+    return model_from_dict(_toml(text, str(path)), file=str(path))
+
+
+def _toml(text: str, file: str) -> dict[str, Any]:
+    """The TOML document ``text``; what Python's reader cannot take becomes a ModelError.
+
+    Besides syntax errors, that is nesting deeper than the interpreter's recursion
+    limit and integer literals longer than Python converts (4,300 digits).
+    """
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
+    except RecursionError:
+        message = "not read: arrays or tables nested too deeply for the TOML reader"
     except tomllib.TOMLDecodeError as err:
-        raise ModelError(f"not valid TOML: {err}", file=str(path)) from None
-    return model_from_dict(data, file=str(path))
+        message = f"not valid TOML: {err}"
+    except ValueError:
+        message = (
+            f"an integer has more than {sys.get_int_max_str_digits()} digits; "
+            "a model's numbers must be smaller"
+        )
+    raise ModelError(message, file=file)
 
 
 def model_to_dict(model: Model) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import sympy
 
 from bargain.errors import ModelError
 from bargain.model.model import Model
-from bargain.model.validate import numeric_value
+from bargain.model.validate import numeric_value, require_two_parties
 
 
 def discount_rates(model: Model) -> dict[str, float | None]:
@@ -58,6 +58,10 @@ def patience_powers(model: Model) -> dict[str, float]:
     >>> {k: round(v, 12) for k, v in powers.items()}
     {'W': 0.333333333333, 'A': 0.666666666667}
     """
+    require_two_parties(
+        model,
+        "the patience limit of the alternating-offers game (Binmore, Rubinstein & Wolinsky 1986)",
+    )
     rates = discount_rates(model)
     missing = [name for name, r in rates.items() if r is None]
     if missing:

@@ -23,29 +23,70 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import sympy
 
 from bargain.errors import ModelError
 from bargain.model.model import Model
+from bargain.rounding import sig
 
 
 def numeric_value(model: Model, expr: sympy.Expr, table: str, key: str) -> float:
-    """Evaluate a parameter-only expression at the model's values; refuse non-finite results."""
+    """Evaluate a parameter-only expression at the model's values; refuse non-finite results
+    and numbers beyond floating point (about 1.8e308 in magnitude)."""
+    real = _real(model, expr, table, key)
+    value = float(real)
+    if not math.isfinite(value):
+        raise ModelError(
+            f"must be at most 1.8e308 in magnitude (floating point), got {shown(real)}",
+            file=model.file,
+            table=table,
+            key=key,
+        )
+    return value
+
+
+def _real(model: Model, expr: sympy.Expr, table: str, key: str) -> sympy.Float:
+    """A parameter-only expression at the model's values, to 30 digits, with no limit on
+    its size; refuse one that uses a variable or is not a finite real number."""
     value = model.numeric(expr)
     if value.free_symbols:
         names = ", ".join(sorted(str(s) for s in value.free_symbols))
         raise ModelError(
             f"may use parameters only, but uses {names}", file=model.file, table=table, key=key
         )
-    number = complex(sympy.N(value, 30))
-    if not (math.isfinite(number.real) and abs(number.imag) <= 1e-12 * max(1, abs(number.real))):
+    real, imag = sympy.N(value, 30).as_real_imag()
+    if not (real.is_finite and imag.is_finite and abs(imag) <= 1e-12 * max(1, abs(real))):
         raise ModelError(
-            f"must be a finite real number, got {_shown(value)}",
+            f"must be a finite real number, got {shown(value)}",
             file=model.file,
             table=table,
             key=key,
         )
-    return number.real
+    return real
+
+
+def shown(value: sympy.Basic) -> str:
+    """A parameter-only value for a message: six significant figures at any size, then the
+    exact form when it is short and says more.
+
+    Examples
+    --------
+    >>> shown(sympy.Rational(3, 2)), shown(sympy.Integer(10) ** 400), shown(sympy.Integer(0))
+    ('1.5 (3/2)', '1.0e+400', '0')
+    >>> shown(sympy.zoo), shown(1 + sympy.I)
+    ('zoo', '1 + I')
+    """
+    exact = str(value)
+    real, imag = sympy.N(value, 30).as_real_imag()
+    if not (real.is_finite and imag.is_finite and imag == 0):
+        return exact if len(exact) <= 40 else "a value that is not a finite real number"
+    number = float(real)
+    if math.isfinite(number) and (number != 0 or real == 0):
+        approx = sig(number)
+    else:
+        approx = mpmath.nstr(mpmath.mpf(real), 6)
+    return approx + (f" ({exact})" if len(exact) <= 20 and exact != approx else "")
 
 
 def require_two_parties(model: Model, game: str) -> None:
@@ -69,55 +110,18 @@ def _in_range(
     low_open: bool,
     high_open: bool,
 ) -> None:
-    exact = model.numeric(expr)
-    exact_sides = [_beyond(exact, low, -1, low_open), _beyond(exact, high, 1, high_open)]
-    if None in exact_sides:
-        value = numeric_value(model, expr, table, key)
-        outside = (low_open and value <= low) or value < low
-        outside = outside or (high_open and value >= high) or value > high
-    else:
-        outside = any(exact_sides)
-    if outside:
+    value = _real(model, expr, table, key)
+    below = value <= low if low_open else value < low
+    above = value >= high if high_open else value > high
+    if below or above:
         interval = f"{'(' if low_open else '['}{_num(low)}, {_num(high)}{')' if high_open else ']'}"
         raise ModelError(
-            f"must lie in {interval}, got {_got(exact)}",
+            f"must lie in {interval}, got {shown(model.numeric(expr))}",
             file=model.file,
             table=table,
             key=key,
         )
-    numeric_value(model, expr, table, key)  # finite, and of the parameters only
-
-
-def _beyond(exact: sympy.Expr, bound: float, sign: int, closed: bool) -> bool | None:
-    """Whether ``exact`` lies beyond ``bound`` (below it for ``sign = -1``, above for
-    ``1``), or on it when ``closed``; ``None`` where sympy cannot decide. Decided exactly,
-    since a float is not enough for a value such as ``0.9**10000``, which is positive
-    but rounds to zero."""
-    if math.isinf(bound):
-        return False
-    difference = sympy.sympify(sign * (exact - sympy.Rational(bound)))
-    beyond, on = difference.is_positive, difference.is_zero
-    if beyond is None or on is None:
-        return None
-    return bool(beyond or (closed and on))
-
-
-def _got(exact: sympy.Expr) -> str:
-    """A value for a message: ``1.5 (3/2)``, or only the short form if no float holds it."""
-    try:
-        value = float(exact)
-    except (TypeError, ValueError, OverflowError):
-        value = math.nan
-    return f"{value:g} ({_shown(exact)})" if math.isfinite(value) else _shown(exact)
-
-
-def _shown(expr: sympy.Expr) -> str:
-    """An expression for a message: as it is if short, else to 6 significant digits (a
-    rational such as ``(9/10)**10000`` has thousands of digits)."""
-    if isinstance(expr, sympy.Rational) and max(abs(expr.p), expr.q).bit_length() > 200:
-        return str(sympy.N(expr, 6))
-    text = str(expr)
-    return text if len(text) <= 80 else str(sympy.N(expr, 6))
+    numeric_value(model, expr, table, key)
 
 
 def _num(x: float) -> str:
@@ -234,4 +238,4 @@ def _validate(model: Model) -> None:
                 numeric_value(model, getattr(pr, key), where, key)
 
 
-__all__ = ["numeric_value", "validate_model"]
+__all__ = ["numeric_value", "shown", "validate_model"]

@@ -35,7 +35,7 @@ from typing import Any
 from bargain.concepts.registry import concept
 from bargain.concepts.registry import concepts as registered
 from bargain.concepts.solution import Solution
-from bargain.errors import ModelError
+from bargain.errors import BargainError
 from bargain.model.model import Model
 from bargain.reputation.credibility import CredibilityReport, credibility
 from bargain.rounding import sig
@@ -80,7 +80,8 @@ class Row:
     solution: Solution | None
     """The answer; ``None`` when the solver refused the model."""
     refused: str | None = None
-    """The solver's reason for refusing (a :class:`bargain.ModelError`), else ``None``."""
+    """The solver's reason for refusing (a :class:`bargain.BargainError`, without the file
+    name), else ``None``."""
 
 
 @dataclass(frozen=True)
@@ -179,8 +180,9 @@ def concepts(model: Model) -> tuple[Entry, ...]:
 def _row(concept: Entry, model: Model) -> Row:
     try:
         return Row(concept.label, concept.solve(model))
-    except ModelError as err:
-        return Row(concept.label, None, str(err))
+    except BargainError as err:
+        # The brief's title names the model: the reason says where in it, not which file.
+        return Row(concept.label, None, str(type(err)(err.message, table=err.table, key=err.key)))
 
 
 def brief(model: Model) -> Brief:
@@ -188,8 +190,9 @@ def brief(model: Model) -> Brief:
 
     The solvers' exact (sympy) route is skipped: the numbers are the same, and a
     brief is meant to be quick. A concept whose solver refuses the model (a
-    :class:`bargain.ModelError`, e.g. the alternating-offers game over a transfer
-    that its bounds stop) gets a row with the reason and no solution, so the
+    :class:`bargain.BargainError`, e.g. the alternating-offers game over a transfer
+    that its bounds stop, or a two-party concept on three parties) gets a row with
+    the reason and no solution, so the
     other concepts are still reported; the promise's report is not optional and
     its refusals propagate.
     """

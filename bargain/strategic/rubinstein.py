@@ -74,7 +74,7 @@ from bargain.concepts.vectorised import (
 )
 from bargain.errors import BargainError, ModelError, SolverError
 from bargain.model.expr import expressible
-from bargain.model.model import Model, Party
+from bargain.model.model import Model, Party, exact_number, lambdify
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
 from bargain.scale import RTOL, magnitude, negligible, unit
 from bargain.strategic.move import Move
@@ -146,11 +146,14 @@ def game_of(
     if period is None:
         delta_t: sympy.Expr = sympy.Integer(1)
     else:
-        if isinstance(period, bool) or not (isinstance(period, int | float) and period > 0):
+        delta_t = exact_number(period, table="rubinstein", key="period", file=file)
+        if not delta_t > 0:
             raise ModelError(
-                f"must be a positive number of periods, got {period!r}", file=file, key="period"
+                f"must be a positive number of periods, got {period!r}",
+                file=file,
+                table="rubinstein",
+                key="period",
             )
-        delta_t = sympy.Rational(repr(float(period)))
     x = model.variables[0].symbol
     sides = [_side(model, p, delta_t) for p in model.parties]
     v = model.variables[0]
@@ -221,7 +224,7 @@ def _orient(
     grid = np.linspace(lo, hi, _GRID)
     trends = []
     for side in sides:
-        f = sympy.lambdify(x, model.numeric(side.party.payoff), "numpy")
+        f = lambdify(x, model.numeric(side.party.payoff), "numpy")
         with np.errstate(all="ignore"):
             values = np.broadcast_to(np.asarray(f(grid), dtype=float), grid.shape)
         steps = np.diff(values)
@@ -272,7 +275,7 @@ class _Numeric:
         for side in (game.rising, game.falling):
             name = side.party.name
             where = f"parties.{name}"
-            self.u[name] = sympy.lambdify(game.x, m.numeric(side.party.payoff), "math")
+            self.u[name] = lambdify(game.x, m.numeric(side.party.payoff), "math")
             self.delta[name] = numeric_value(m, side.discount, where, "discount_factor")
             strike = numeric_value(m, side.strike, where, "strike_payoff")
             d = numeric_value(m, side.party.disagreement, where, "disagreement")

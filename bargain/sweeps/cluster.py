@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,12 @@ if TYPE_CHECKING:
 
 CONNECT_TIMEOUT = 5.0
 """Seconds to wait for a scheduler before giving up."""
+
+
+ADDRESS = re.compile(
+    r"(?:(?:tcp|tls|ws|wss|ucx)://)?(?:[\w.-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>\d{1,5})"
+)
+"""The form of a scheduler address, checked before connecting: ``[PROTOCOL://]HOST:PORT``."""
 
 
 def check_cluster_options(jobs: int | None, scheduler: str | None) -> None:
@@ -43,9 +50,14 @@ def check_cluster_options(jobs: int | None, scheduler: str | None) -> None:
             table="sweep",
             key="jobs",
         )
-    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+    if scheduler is not None and not (
+        isinstance(scheduler, str)
+        and (match := ADDRESS.fullmatch(scheduler.strip()))
+        and 1 <= int(match["port"]) <= 65535
+    ):
         raise ModelError(
-            f"must be a scheduler address such as tcp://host:8786, got {scheduler!r}",
+            "must be a scheduler address [PROTOCOL://]HOST:PORT such as tcp://host:8786, "
+            f"got {scheduler!r}",
             table="sweep",
             key="scheduler",
         )

@@ -9,7 +9,8 @@ array operations. Three routes, chosen per model (``route="auto"``):
 ``closed``
     The scalar solver finds the agreement as a formula in the parameters
     (:attr:`Solution.formula <bargain.Solution.formula>`); the formula and the
-    payoffs it implies are compiled with ``sympy.lambdify(..., cse=True)``.
+    payoffs it implies are compiled with ``sympy.lambdify(..., cse=True)`` (through
+    :func:`bargain.model.model.lambdify`).
     A formula holds where the active set it was derived for holds, so every
     point is checked (inside the bounds, individually rational, outside
     options on the side the formula assumes); a point that fails is solved

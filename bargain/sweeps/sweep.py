@@ -70,6 +70,10 @@ from bargain.sweeps.compile import OK, STATUSES, Kernel, check_method_and_route,
 
 DESIGNS = ("grid", "random", "lhs", "sobol")
 CHUNK_SIZE = 1 << 16
+MAX_POINTS = 10**9
+"""The most points a sweep may have: every design but lhs is generated a chunk at a time."""
+MAX_LHS_POINTS = 10**7
+"""The most points of a Latin-hypercube design, which is drawn whole (8 bytes per value)."""
 """Points per chunk: the unit of work, of memory and of what a resumed run keeps."""
 _CORNERS = 10  # check every corner of the box up to this many parameters
 
@@ -223,14 +227,29 @@ def _number(value: Any, name: str, what: str) -> float:
     return value
 
 
-def _count(value: Any, name: str, what: str) -> int:
+def _count(value: Any, what: str, *, table: str = "sweep", key: str) -> int:
+    """A positive whole number, refused naming the option ``[table] key`` that gave it."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise ModelError(
-            f"{what} must be a positive whole number of points, got {value!r}",
-            table="vary" if name else "sweep",
-            key=name or "n",
+            f"{what} must be a positive whole number, got {value!r}", table=table, key=key
         )
     return int(value)
+
+
+def _check_size(design: str, total: int, key: str) -> None:
+    """Refuse a design larger than :data:`MAX_POINTS` (:data:`MAX_LHS_POINTS` for lhs)."""
+    limit = MAX_LHS_POINTS if design == "lhs" else MAX_POINTS
+    if total > limit:
+        raise ModelError(
+            f"the {design} design has {total:.3g} points; at most {limit:.0e} are allowed "
+            + (
+                "(a Latin hypercube is drawn whole, in memory); use the sobol or random design"
+                if design == "lhs"
+                else "in one sweep; split it into several sweeps"
+            ),
+            table="sweep",
+            key=key,
+        )
 
 
 def _axis(model: Model, name: str, spec: VarySpec, design: str) -> Axis:
@@ -268,7 +287,7 @@ def _axis(model: Model, name: str, spec: VarySpec, design: str) -> Axis:
                 table="vary",
                 key=name,
             )
-        count = _count(spec[2], name, "the count")
+        count = _count(spec[2], "the count", table="vary", key=name)
     return Axis(name, lo, hi, count)
 
 
@@ -312,7 +331,7 @@ def plan(
     axes = tuple(_axis(model, name, spec, design) for name, spec in vary.items())
     if design == "grid":
         if n is not None:
-            n = _count(n, "", "n (grid values per parameter)")
+            n = _count(n, "n (grid values per parameter)", key="n")
         missing = [a.name for a in axes if a.count is None]
         if missing and n is None:
             raise ModelError(
@@ -336,8 +355,9 @@ def plan(
                 table="sweep",
                 key="n",
             )
-        total = _count(n, "", "n")
-    chunk_size = _count(chunk_size, "", "chunk_size")
+        total = _count(n, "n (the number of points)", key="n")
+    _check_size(design, total, "n" if design != "grid" or n is not None else "vary")
+    chunk_size = _count(chunk_size, "the chunk size", key="chunk_size")
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (1 << 63))
     elif isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
@@ -587,15 +607,26 @@ def _evaluate(kernel: Kernel, x: np.ndarray, names: Sequence[str], output: str) 
     return y
 
 
-def _output(model: Model, output: str | None) -> str:
+def output_column(
+    model: Model, output: str | None, *, table: str = "sensitivity", key: str | None = "output"
+) -> str:
+    """The output column ``output`` of a sweep of ``model`` (default: its first variable),
+    refused naming the outputs if unknown.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> output_column(bargain.load_model(bargain.models_dir() / "split.toml"), "payoff_A")
+    'payoff_A'
+    """
     allowed = [*model.variable_names, *(f"payoff_{p}" for p in model.party_names)]
     if output is None:
         return allowed[0]
     if output not in allowed:
         raise ModelError(
             f"unknown output {output!r}; the outputs are {', '.join(allowed)}",
-            table="sensitivity",
-            key="output",
+            table=table,
+            key=key,
         )
     return output
 
@@ -660,8 +691,8 @@ def sensitivity(
         timeout=timeout,
         **options,
     )
-    out_name = _output(model, output)
-    levels = _count(levels, "", "levels")
+    out_name = output_column(model, output)
+    levels = _count(levels, "levels", table="sensitivity", key="levels")
     problem = {
         "num_vars": len(spec.axes),
         "names": list(spec.names),
@@ -726,7 +757,7 @@ def tornado(
         timeout=timeout,
         **options,
     )
-    out_name = _output(model, output)
+    out_name = output_column(model, output)
     kernel = kernel_of(spec)
     centre = spec.centre
     rows = [centre] + [{**centre, a.name: end} for a in spec.axes for end in (a.lo, a.hi)]
@@ -749,6 +780,7 @@ __all__ = [
     "SweepSpec",
     "frame_of",
     "kernel_of",
+    "output_column",
     "plan",
     "run_chunk",
     "run_chunks",

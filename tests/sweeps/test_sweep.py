@@ -106,7 +106,10 @@ def no_work(monkeypatch):
         ({"vary": {"V": (1, 1, 2)}}, r"V: the range \[1, 1\] is empty"),
         ({"vary": {"V": (2, 1, 2)}}, r"V: the range \[2, 1\] is reversed"),
         ({"vary": {"V": (1, 2, 0)}}, "the count must be a positive whole number"),
-        ({"vary": {"V": (1, 2)}, "design": "random", "n": 0}, "n must be a positive whole"),
+        (
+            {"vary": {"V": (1, 2)}, "design": "random", "n": 0},
+            r"\[sweep\] n: n \(the number of points\) must be a positive whole",
+        ),
         ({"vary": {"V": (1, 2)}, "design": "random"}, "needs the number of points"),
         ({"vary": {"V": (1, 2, 3)}, "design": "sobol", "n": 8}, "count per parameter"),
         ({"vary": {"V": (1, 2)}}, "needs a count for every parameter"),
