@@ -400,20 +400,29 @@ class Model:
         object.__setattr__(self, "bargaining", self._coerced(self.bargaining, "bargaining"))
 
     def _coerced(self, item: _Item, table: str) -> _Item:
-        """``item`` with every expression field that is not yet sympy parsed safely."""
-        changes = {
-            f.name: as_expression(
+        """``item`` with every expression field (or tuple of expressions, such as
+        ``focal_dates``) that is not yet sympy parsed safely."""
+
+        def parsed(value: object, key: str) -> sympy.Basic:
+            return as_expression(
                 value,
                 self.symbols,
-                relational=f.name == "relation",
+                relational=key == "relation",
                 file=self.file,
                 table=table,
-                key=f.name,
+                key=key,
             )
-            for f in fields(item)
-            if "sympy.Expr" in f.type or "Relational" in f.type
-            if (value := getattr(item, f.name)) is not None and not isinstance(value, sympy.Basic)
-        }
+
+        changes: dict[str, object] = {}
+        for f in fields(item):
+            value = getattr(item, f.name)
+            if value is None or not ("sympy.Expr" in f.type or "Relational" in f.type):
+                continue
+            if f.type.startswith("tuple["):
+                if not all(isinstance(v, sympy.Basic) for v in value):
+                    changes[f.name] = tuple(parsed(v, f.name) for v in value)
+            elif not isinstance(value, sympy.Basic):
+                changes[f.name] = parsed(value, f.name)
         return replace(item, **changes) if changes else item
 
     @cached_property
