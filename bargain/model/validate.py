@@ -77,16 +77,19 @@ def shown(value: sympy.Basic) -> str:
     >>> shown(sympy.zoo), shown(1 + sympy.I)
     ('zoo', '1 + I')
     """
-    exact = str(value)
+    try:
+        exact = str(value)
+    except ValueError:  # a rational such as (11/10)**10000, beyond Python's digit limit
+        exact = ""
     real, imag = sympy.N(value, 30).as_real_imag()
     if not (real.is_finite and imag.is_finite and imag == 0):
-        return exact if len(exact) <= 40 else "a value that is not a finite real number"
+        return exact if 0 < len(exact) <= 40 else "a value that is not a finite real number"
     number = float(real)
     if math.isfinite(number) and (number != 0 or real == 0):
         approx = sig(number)
     else:
         approx = mpmath.nstr(mpmath.mpf(real), 6)
-    return approx + (f" ({exact})" if len(exact) <= 20 and exact != approx else "")
+    return approx + (f" ({exact})" if 0 < len(exact) <= 20 and exact != approx else "")
 
 
 def require_two_parties(model: Model, game: str) -> None:
