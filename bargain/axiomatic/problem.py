@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import sympy
-from scipy.stats import qmc
 
 from bargain.axiomatic.program import Program, ProgramResult, solve_program
 from bargain.concepts.solution import Solution
@@ -139,6 +138,8 @@ class BargainingProblem:
 
     def box_starts(self) -> list[np.ndarray]:
         """Starting contracts: the centre of the box and a scrambled Sobol sample of it."""
+        from scipy.stats import qmc
+
         lo, hi = self.bounds
         sample = qmc.Sobol(d=len(lo), scramble=True, seed=0).random(N_RANDOM_STARTS)
         return [(lo + hi) / 2, *(lo + (hi - lo) * s for s in sample)]
