@@ -35,6 +35,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # modules' cached solutions (functools.cache), and the Dask cluster of a module fixture.
 DOCS_GROUP = pytest.mark.xdist_group("docs")
 DASK_GROUP = pytest.mark.xdist_group("dask")
+DOCTESTS_THAT_BUILD_THE_DOCS = ("docs/cli.md::cli.md",)
+"""Doctests that run ``bargain docs`` (they join :data:`DOCS_GROUP`)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid in DOCTESTS_THAT_BUILD_THE_DOCS:
+            item.add_marker(DOCS_GROUP)
 
 
 def two_party(
