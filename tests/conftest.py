@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -9,9 +10,12 @@ from hypothesis import Phase, settings
 from hypothesis import strategies as st
 
 import bargain
+from bargain.reputation.credibility import CredibilityReport
 
-# Derandomised (the same examples on every run) and without the shrink phase, which can
-# take minutes on a failing numeric property: the failing example is printed as found.
+# The profile is chosen by HYPOTHESIS_PROFILE (docs/design-notes.md, "The test suite").
+# "ci", the default: derandomised (the same examples on every run, on every xdist worker)
+# and without the shrink phase, which can take minutes on a failing numeric property: the
+# failing example is printed as found.
 settings.register_profile(
     "ci",
     deadline=None,
@@ -20,7 +24,25 @@ settings.register_profile(
     database=None,
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
 )
-settings.load_profile("ci")
+# "long", for a local run before a release: fifty times the examples, new ones on every run,
+# shrunk to a minimal failing example and replayed from the example database (.hypothesis/).
+settings.register_profile("long", deadline=None, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# Under pytest-xdist with --dist loadgroup (CI and the README's test command) the tests of a
+# group run on one worker, so what they share is computed once: the docs build and the case
+# modules' cached solutions (functools.cache), and the Dask cluster of a module fixture.
+DOCS_GROUP = pytest.mark.xdist_group("docs")
+DASK_GROUP = pytest.mark.xdist_group("dask")
+DOCTESTS_THAT_BUILD_THE_DOCS = ("docs/cli.md::cli.md",)
+"""Doctests that run ``bargain docs`` (they join :data:`DOCS_GROUP`)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid in DOCTESTS_THAT_BUILD_THE_DOCS:
+            item.add_marker(DOCS_GROUP)
 
 
 def two_party(
@@ -62,6 +84,20 @@ def split() -> bargain.Model:
 @pytest.fixture
 def concave() -> bargain.Model:
     return shipped("concave")
+
+
+# Solved once per test session (per xdist worker): the flagship's solutions take seconds
+# each and several tests read them. Results are frozen dataclasses; tests only read them.
+@pytest.fixture(scope="session")
+def wga2007_nash() -> bargain.Solution:
+    """The Nash solution of the flagship model, ``bargain.nash`` of models/wga2007.toml."""
+    return bargain.nash(shipped("wga2007"))
+
+
+@pytest.fixture(scope="session")
+def wga2007_credibility() -> CredibilityReport:
+    """``bargain.credibility`` of models/wga2007.toml with its defaults."""
+    return bargain.credibility(shipped("wga2007"))
 
 
 # Disagreement payoffs for property tests: zero, or well-scaled positive values (a payoff

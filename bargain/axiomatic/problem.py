@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import sympy
 from scipy.optimize import minimize
-from scipy.stats import qmc
 from sympy.calculus.util import singularities
 
 from bargain.axiomatic.program import Program, ProgramResult, attempt, solve_program
@@ -212,6 +211,8 @@ class BargainingProblem:
 
     def box_starts(self) -> list[np.ndarray]:
         """Starting contracts: the centre of the box and a scrambled Sobol sample of it."""
+        from scipy.stats import qmc
+
         lo, hi = self.bounds
         sample = qmc.Sobol(d=len(lo), scramble=True, seed=0).random(N_RANDOM_STARTS)
         return [(lo + hi) / 2, *(lo + (hi - lo) * s for s in sample)]

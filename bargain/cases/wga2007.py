@@ -190,7 +190,9 @@ def promise_table() -> str:
 def _tornado() -> list[tuple[str, float, float, float, float, float]]:
     """(name, low, high, F at low, F at high, elasticity at the model's values)."""
     m = model()
-    base = nash(m)
+    # The elasticities need the closed form: no time limit (timeout=0), so that a busy
+    # machine (parallel tests) cannot make the exact attempt give up and drop it.
+    base = nash(m, timeout=0)
     flat = base.formula["F"]
     values = m.values
     at = {m.parameter(k).symbol: v for k, v in values.items()}

@@ -69,7 +69,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.integrate import quad
 from scipy.optimize import brentq, minimize_scalar
 
 from bargain.errors import ModelError, SolverError
@@ -287,6 +286,8 @@ def _integrate(
     ``size`` is the magnitude of the integrand's parts, for an absolute
     tolerance when they may cancel (0: a relative tolerance only).
     """
+    from scipy.integrate import quad
+
     points = sorted(set(centers))
     lo, hi = points[0] - _WINDOW, points[-1] + _WINDOW
     value, error, *_ = quad(

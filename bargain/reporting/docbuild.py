@@ -235,11 +235,14 @@ def check(
 def write(
     docs_dir: str | os.PathLike[str] | None = None,
     providers: Sequence[str] = PROVIDERS,
+    *,
+    built: dict[str, bytes] | None = None,
 ) -> list[str]:
     """Write every artefact that is missing or differs, remove generated files that no
-    artefact produces, and return what was done, one line per file."""
+    artefact produces, and return what was done, one line per file. ``built`` reuses the
+    result of :func:`build`."""
     root = Path(docs_dir) if docs_dir is not None else project_docs_dir()
-    files = build(providers)
+    files = build(providers) if built is None else built
     done = []
     for path, data in files.items():
         target = root / path

@@ -56,7 +56,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
 from bargain.errors import ModelError, SolverError
@@ -495,6 +494,8 @@ class IntegratedWar:
 
 def _hit_time(start: float, rate: float) -> float:
     """Time at which ``dμ/dt = rate · μ`` from ``μ(0) = start`` reaches 1 (solve_ivp)."""
+    from scipy.integrate import solve_ivp
+
     if start >= 1:
         return 0.0
     if start == 0 or rate == 0:

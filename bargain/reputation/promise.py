@@ -47,7 +47,6 @@ import math
 import warnings
 from dataclasses import dataclass
 
-import nashpy
 import numpy as np
 
 from bargain.errors import ModelError
@@ -215,6 +214,8 @@ def _is_equilibrium(a: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray) 
 
 
 def _nash_equilibria(a: np.ndarray, b: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, str]]:
+    import nashpy
+
     game = nashpy.Game(a, b)
     found: list[tuple[np.ndarray, np.ndarray, str]] = []
     with warnings.catch_warnings():

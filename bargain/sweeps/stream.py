@@ -38,9 +38,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from bargain.errors import ModelError
 from bargain.model.model import Model
@@ -54,6 +52,9 @@ from bargain.sweeps.sweep import (
     resolved,
     run_chunks,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = (".csv", ".parquet")
 MANIFEST = "manifest.json"
@@ -257,6 +258,7 @@ def _join(
             counts[str(status)] += int(k)
 
     if suffix == ".csv":
+        import pandas as pd
 
         def write(tmp: Path) -> None:
             with open(tmp, "w", encoding="utf-8", newline="") as dst:

@@ -56,17 +56,18 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from scipy.stats import qmc
 
 from bargain.errors import ModelError, SolverError
 from bargain.model.model import Model
 from bargain.model.modelfile import dumps_model
 from bargain.model.validate import validate_model
 from bargain.sweeps.compile import OK, STATUSES, Kernel, check_method_and_route, compile_kernel
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DESIGNS = ("grid", "random", "lhs", "sobol")
 CHUNK_SIZE = 1 << 16
@@ -150,6 +151,8 @@ class SweepSpec:
             bits.advance(start * k)  # one 64-bit draw per float64
             unit = np.random.Generator(bits).random((m, k))
         elif self.design == "sobol":
+            from scipy.stats import qmc
+
             engine = qmc.Sobol(k, scramble=True, rng=self.seed)
             if start:
                 engine.fast_forward(start)
@@ -215,6 +218,8 @@ class SweepSpec:
 
 @lru_cache(maxsize=1)
 def _lhs(k: int, n: int, seed: int) -> np.ndarray:
+    from scipy.stats import qmc
+
     return qmc.LatinHypercube(k, rng=seed).random(n)
 
 
@@ -428,11 +433,14 @@ def run_chunk(spec: SweepSpec, index: int) -> dict[str, np.ndarray]:
 
 def frame_of(spec: SweepSpec, index: int, columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """The rows of chunk ``index`` as a DataFrame indexed by ``point``."""
-    start, stop = spec.chunk(index)
-    return _frame(columns, pd.RangeIndex(start, stop, name="point"))
+    return _frame(columns, *spec.chunk(index))
 
 
-def _frame(columns: Mapping[str, np.ndarray], index: pd.Index) -> pd.DataFrame:
+def _frame(columns: Mapping[str, np.ndarray], start: int, stop: int) -> pd.DataFrame:
+    """The columns of points ``start`` to ``stop`` as a DataFrame indexed by ``point``."""
+    import pandas as pd
+
+    index = pd.RangeIndex(start, stop, name="point")
     data: dict[str, Any] = {k: v for k, v in columns.items() if k != "status"}
     data["status"] = pd.Categorical.from_codes(columns["status"], categories=list(STATUSES))
     return pd.DataFrame(data, index=index, copy=False)
@@ -579,7 +587,7 @@ def sweep(
             start, stop = spec.chunk(i)
             for k in names:
                 columns[k][start:stop] = part[k]
-    df = _frame(columns, pd.RangeIndex(spec.n, name="point"))
+    df = _frame(columns, 0, spec.n)
     df.attrs.update(_attrs(spec, kernel))
     return df
 
@@ -717,6 +725,8 @@ def sensitivity(
         y = _evaluate(kernel, x, spec.names, out_name)
         si = analyze.analyze(problem, x, y, num_levels=levels, seed=seed)
         keys = ["mu", "mu_star", "sigma", "mu_star_conf"]
+    import pandas as pd
+
     df = pd.DataFrame({k: np.asarray(si[k], dtype=float) for k in keys}, index=list(spec.names))
     df.index.name = "parameter"
     df.attrs.update({"analysis": analysis, "output": out_name, "points": len(x), "method": method})
@@ -763,6 +773,8 @@ def tornado(
     rows = [centre] + [{**centre, a.name: end} for a in spec.axes for end in (a.lo, a.hi)]
     x = np.array([[r[name] for name in spec.names] for r in rows])
     y = _evaluate(kernel, x, spec.names, out_name)
+    import pandas as pd
+
     df = pd.DataFrame(
         {"low": y[1::2], "high": y[2::2], "base": y[0]},
         index=pd.Index(spec.names, name="parameter"),

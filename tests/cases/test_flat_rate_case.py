@@ -20,6 +20,9 @@ from bargain.contracts.flat_rate import flat_vs_percentage, lognormal_revenue
 from bargain.model.catalogue import models_dir
 from bargain.model.modelfile import load_model
 from bargain.reporting import docbuild
+from tests.conftest import DOCS_GROUP
+
+pytestmark = DOCS_GROUP
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"

@@ -17,6 +17,9 @@ from scipy.optimize import brentq, minimize_scalar
 
 import bargain
 from bargain.cases.validation import CASES, CASES_BY_ID, run_case, validation_table
+from tests.conftest import DOCS_GROUP
+
+pytestmark = DOCS_GROUP
 
 # -- every case passes -----------------------------------------------------------------------
 

@@ -12,6 +12,9 @@ from scipy.optimize import minimize_scalar
 
 import bargain
 from bargain.model.patience import patience_powers
+from tests.conftest import DOCS_GROUP
+
+pytestmark = DOCS_GROUP
 
 MODEL = bargain.load_model(bargain.models_dir() / "wga2007.toml")
 V = {k: float(v) for k, v in MODEL.values.items()}
@@ -45,7 +48,7 @@ def _threats() -> tuple[float, float]:
     )
 
 
-def test_nash_flat_rate_by_an_independent_route():
+def test_nash_flat_rate_by_an_independent_route(wga2007_nash):
     # With transferable utility (payoffs linear in F with slopes +1 and -1) the Nash
     # solution picks the terms that maximise the joint surplus, then splits the gains
     # over the disagreement point equally (Nash 1950; Muthoo 1999, §2.5, TU case).
@@ -62,7 +65,7 @@ def test_nash_flat_rate_by_an_independent_route():
     d_w, d_a = _threats()
     # u_W - d_W = u_A - d_A with u_W = F + gain, u_A = -F - cost:
     flat = ((-cost - d_a) - (gain - d_w)) / 2
-    s = bargain.nash(MODEL)
+    s = wga2007_nash
     assert s.agreement["e"] == pytest.approx(best.x, abs=1e-6)
     assert s.agreement["d"] == pytest.approx(V["d0"], abs=1e-9)
     assert s.agreement["F"] == pytest.approx(flat, rel=1e-8)
@@ -76,32 +79,34 @@ def test_nash_flat_rate_by_an_independent_route():
     assert s.agreement["e"] == pytest.approx(e_star, rel=1e-12)
 
 
-def test_the_flat_rate_is_half_the_difference_in_strike_costs_to_the_deadline():
+def test_the_flat_rate_is_half_the_difference_in_strike_costs_to_the_deadline(wga2007_nash):
     # dF/dT_D = (s_A - s_W)/2: each week to the deadline shifts the Nash flat rate by half
     # the difference of the weekly strike costs.
     s_w = V["pay_W"] * 7 / 365
     s_a = V["m_A"] * V["prod_A"] * 7
     near = bargain.nash(MODEL.with_values(T_D=5.714)).agreement["F"]
-    far = bargain.nash(MODEL).agreement["F"]
+    far = wga2007_nash.agreement["F"]
     assert (far - near) / (V["T_D"] - 5.714) == pytest.approx((s_a - s_w) / 2, rel=1e-9)
 
 
-def test_the_broken_promise_drops_the_package_and_lowers_trust_by_bayes_rule():
-    r = bargain.credibility(MODEL)
+def test_the_broken_promise_drops_the_package_and_lowers_trust_by_bayes_rule(
+    wga2007_nash, wga2007_credibility
+):
+    r = wga2007_credibility
     p, err = V["p"], V["err"]
     assert r.after.trust == pytest.approx(p * err / (p * err + (1 - p)), rel=1e-12)
     assert r.before.package and not r.after.package
     # After the break the agreement is the plain Nash solution of the model.
-    assert r.after.solution.agreement["F"] == pytest.approx(
-        bargain.nash(MODEL).agreement["F"], rel=1e-9
-    )
+    assert r.after.solution.agreement["F"] == pytest.approx(wga2007_nash.agreement["F"], rel=1e-9)
     assert r.cost["surplus_lost"] > 0 and r.after.expected_strike > r.before.expected_strike
     # The trust threshold: conceding pays iff p (1 - err) v >= c, v = v_mult c.
     assert r.trust_threshold == pytest.approx(1 / (V["v_mult"] * (1 - err)), rel=1e-9)
     assert math.isclose(r.before.keep_probability, p * (1 - err))
 
 
-def test_the_surplus_lost_is_the_dvd_swap_plus_the_promises_expected_net_value():
+def test_the_surplus_lost_is_the_dvd_swap_plus_the_promises_expected_net_value(
+    wga2007_credibility,
+):
     from bargain.cases import wga2007 as flagship
 
     # By hand from the model's description: the DVD demand (d0 -> d_dem) is worth its
@@ -124,9 +129,7 @@ def test_the_surplus_lost_is_the_dvd_swap_plus_the_promises_expected_net_value()
     assert swap == pytest.approx(c_a - c, rel=1e-12)
     assert promise == pytest.approx(keep * (v - v_a), rel=1e-12)
     # ... and their sum is what the Nash solution loses (solved twice, an independent route).
-    assert swap + promise == pytest.approx(
-        bargain.credibility(MODEL).cost["surplus_lost"], rel=1e-9
-    )
+    assert swap + promise == pytest.approx(wga2007_credibility.cost["surplus_lost"], rel=1e-9)
 
 
 def test_the_surplus_lost_does_not_depend_on_the_concept_but_who_bears_it_does():
@@ -157,12 +160,12 @@ def test_the_surplus_lost_does_not_depend_on_the_concept_but_who_bears_it_does()
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "wga2007.md"
 
 
-def test_the_case_pages_numbers_are_the_models():
+def test_the_case_pages_numbers_are_the_models(wga2007_nash, wga2007_credibility):
     """The few numbers the case page writes out in prose, recomputed from the model."""
     text = " ".join(PAGE.read_text(encoding="utf-8").split())
     s_w = V["pay_W"] * 7 / 365
     s_a = V["m_A"] * V["prod_A"] * 7
-    r = bargain.credibility(MODEL)
+    r = wga2007_credibility
     powers = patience_powers(MODEL)
 
     def frac(x: float) -> Fraction:
@@ -174,7 +177,7 @@ def test_the_case_pages_numbers_are_the_models():
         f"half the difference, ${(s_a - s_w) / 2:.1f}M a week",
         f"({V['T_D']:.0f} weeks)",
         f"margin below about {100 * s_w / (7 * V['prod_A']):.0f}%",  # equal weekly costs
-        f"(about {bargain.nash(MODEL).agreement['e']:.2f}%)",  # the efficient EST rate
+        f"(about {wga2007_nash.agreement['e']:.2f}%)",  # the efficient EST rate
         f"trust falls to {frac(r.after.trust)}",
         f"obstinate type with probability {frac(1 - r.after.trust)}",
         f"at least {1 / r.before.keep_probability:.2f} times",  # revealed preference
@@ -185,7 +188,7 @@ def test_the_case_pages_numbers_are_the_models():
     assert powers["A"] == pytest.approx(2 / 3) and "two thirds" in text
     assert 5.5 < V["T_D"] / (40 / 7) < 6.5 and "six times as much" in text
     # "It lands a few $M above the WGA's $151M"
-    assert 0 < bargain.nash(MODEL).agreement["F"] - V["offer_W"] < 10
+    assert 0 < wga2007_nash.agreement["F"] - V["offer_W"] < 10
 
 
 def test_the_case_pages_commands_run_and_the_finite_deadline_game_is_as_described(capsys):

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import bargain
 from bargain.errors import ModelError
-from bargain.reputation.credibility import adjusted_model, credibility
+from bargain.reputation.credibility import CredibilityReport, adjusted_model, credibility
 from bargain.reputation.duration import strike_duration
 from bargain.reputation.promise import find_promise, promise_game, solve_promise
 from bargain.reputation.trust import posterior
@@ -33,6 +33,12 @@ def deal() -> bargain.Model:
     return shipped("package_deal")
 
 
+@pytest.fixture(scope="module")
+def report(deal: bargain.Model) -> CredibilityReport:
+    """``credibility(deal)`` with its defaults, solved once for the tests that read it."""
+    return credibility(deal)
+
+
 def values(model: bargain.Model) -> dict[str, float]:
     return {k: float(v) for k, v in model.values.items()}
 
@@ -43,9 +49,8 @@ def package_terms(v: dict[str, float], trust: float) -> tuple[float, float]:
     return keep * v["v"] - v["c"], v["c_A"] - keep * v["v_A"]
 
 
-def test_nash_before_and_after_a_broken_promise_by_hand(deal):
+def test_nash_before_and_after_a_broken_promise_by_hand(deal, report):
     v = values(deal)
-    report = credibility(deal)
     # Before: trust p, the package is worth keep*v - c to W and c_A - keep*v_A to A; Nash
     # with transferable utility gives each side half the surplus, so W's payoff is
     # (V + both gains)/2 and x is that minus W's gain from the package.
@@ -123,8 +128,7 @@ def test_kept_promises_raise_trust(deal):
     assert report.cost["surplus_lost"] == pytest.approx(-gained, abs=TOL)
 
 
-def test_reputational_strike_uses_the_promiser_distrust(deal):
-    report = credibility(deal)
+def test_reputational_strike_uses_the_promiser_distrust(deal, report):
     for stage in (report.before, report.after):
         assert stage.strike.obstinate == pytest.approx({"W": 0.1, "A": 1 - stage.trust})
         assert stage.strike.demands["W"] == pytest.approx(0.6 / stage.surplus)
@@ -137,8 +141,7 @@ def test_reputational_strike_uses_the_promiser_distrust(deal):
     assert bare.after.strike is None and bare.cost["longer_strike"] is None
 
 
-def test_renderings(deal):
-    report = credibility(deal)
+def test_renderings(report):
     text = report.to_text()
     assert "surplus lost: 0.1288" in text and "package deal" in text
     markdown = report.to_markdown()
@@ -239,8 +242,7 @@ def test_lower_trust_can_shorten_the_strike_once_the_promiser_is_the_stronger_si
     assert report.after.impasse_probability > report.before.impasse_probability
 
 
-def test_strike_cost_is_the_longer_strike_times_the_weekly_costs(deal):
-    report = credibility(deal)
+def test_strike_cost_is_the_longer_strike_times_the_weekly_costs(report):
     longer = report.after.expected_strike - report.before.expected_strike
     assert report.cost["strike_cost"] == pytest.approx(longer * (0.01 + 0.01), abs=TOL)
     assert report.cost["total"] == pytest.approx(

@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 
 import bargain
-from tests.conftest import shipped
+from tests.conftest import DASK_GROUP, shipped
+
+pytestmark = DASK_GROUP
 
 distributed = pytest.importorskip("distributed")
 cluster_module = importlib.import_module("bargain.sweeps.cluster")

@@ -1,0 +1,102 @@
+"""How long the command line takes to start, against the imports it cannot avoid.
+
+Every command needs sympy and scipy.optimize; everything else (pandas, Dask,
+matplotlib, SALib, nashpy, scipy.stats, scipy.integrate) is imported only by
+the functions that use it. This times, in fresh processes of the same
+interpreter and in the same run (so the ratio does not depend on the machine
+or its load):
+
+- the baseline, ``python -c "import sympy, scipy.optimize"``;
+- ``python -c "import bargain"``;
+- ``bargain solve split`` (what the console script runs: ``bargain.cli.main``).
+
+The runs are interleaved, each command ``--repeat`` times, and the best time of
+each is kept (the least disturbed by other processes): the wall time, and the
+CPU time of the child (user + system), which a machine busy with other work
+disturbs much less. The target is the command within 1.3 times the baseline.
+``--importtime N`` also prints the N slowest imports of the command
+(``python -X importtime``, cumulative), to find what a new eager import costs.
+
+    python benchmarks/startup.py [--repeat 7] [--importtime 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+
+SOLVE_SPLIT = "import sys; from bargain.cli import main; sys.exit(main(['solve', 'split']))"
+COMMANDS = {
+    "import sympy, scipy.optimize": "import sympy, scipy.optimize",
+    "import bargain": "import bargain",
+    "bargain solve split": SOLVE_SPLIT,
+}
+BASELINE = "import sympy, scipy.optimize"
+TARGET = 1.3
+
+
+def run(code: str, *flags: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter; raise if it fails."""
+    return subprocess.run(
+        [sys.executable, *flags, "-c", code], capture_output=True, text=True, check=True
+    )
+
+
+def cpu_of_children() -> float:
+    """User plus system CPU seconds of the finished child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def best_times(repeat: int) -> dict[str, tuple[float, float]]:
+    """The best (wall, CPU) time of each command over ``repeat`` interleaved runs, in
+    seconds (each minimised on its own)."""
+    best = dict.fromkeys(COMMANDS, (float("inf"), float("inf")))
+    for _ in range(repeat):
+        for name, code in COMMANDS.items():
+            wall, cpu = time.perf_counter(), cpu_of_children()
+            run(code)
+            wall, cpu = time.perf_counter() - wall, cpu_of_children() - cpu
+            best[name] = (min(best[name][0], wall), min(best[name][1], cpu))
+    return best
+
+
+def slowest_imports(code: str, count: int) -> list[tuple[float, str]]:
+    """The ``count`` slowest imports of ``code`` (cumulative seconds, module), slowest first."""
+    rows = []
+    for line in run(code, "-X", "importtime").stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _, cumulative, name = line.removeprefix("import time:").split("|")
+        rows.append((int(cumulative) / 1e6, name.rstrip()))
+    return sorted(rows, reverse=True)[:count]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=7, help="runs of each command (best kept)")
+    ap.add_argument("--importtime", type=int, default=0, help="print the N slowest imports")
+    args = ap.parse_args()
+    best = best_times(args.repeat)
+    base_wall, base_cpu = best[BASELINE]
+    print(f"best of {args.repeat} runs, fresh processes ({sys.executable})")
+    print(f"  {'':<30} {'wall':>8}  {'x base':>6}  {'CPU':>8}  {'x base':>6}")
+    for name, (wall, cpu) in best.items():
+        ratios = f"{wall / base_wall:6.2f}  {cpu:6.3f} s  {cpu / base_cpu:6.2f}"
+        print(f"  {name:<30} {wall:6.3f} s  {ratios}")
+    wall, cpu = best["bargain solve split"]
+    for what, ratio in (("wall", wall / base_wall), ("CPU", cpu / base_cpu)):
+        verdict = "within" if ratio <= TARGET else "over"
+        print(f"bargain solve split / baseline ({what}) = {ratio:.2f}", end=" ")
+        print(f"({verdict} the target {TARGET})")
+    if args.importtime:
+        print("slowest imports of bargain solve split (cumulative, -X importtime):")
+        for seconds, name in slowest_imports(SOLVE_SPLIT, args.importtime):
+            print(f"  {seconds:6.3f} s  {name}")
+
+
+if __name__ == "__main__":
+    main()
