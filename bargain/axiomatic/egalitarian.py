@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from bargain.axiomatic.problem import GAIN, problem_of, sweep_formula
+from bargain.concepts.budget import bounded
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import (
@@ -38,6 +39,7 @@ from bargain.concepts.vectorised import (
 from bargain.model.model import Model
 
 
+@bounded
 def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> Solution:
     """The egalitarian solution: the largest equal gain ``t`` over the disagreement point.
 

@@ -23,6 +23,7 @@ import sympy
 from scipy.stats import qmc
 
 from bargain.axiomatic.program import Program, ProgramResult, solve_program
+from bargain.concepts.budget import declined_note, exact_budget
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import scale_tol
 from bargain.errors import BargainError, FeasibilityError, SolverError
@@ -239,12 +240,15 @@ class BargainingProblem:
             candidate = {v.name: result.exact[v.symbol] for v in m.variables}
             if all(formula_filter(e) for e in candidate.values()):
                 formula = candidate
-                exact_agreement = {
-                    k: sympy.simplify(e.xreplace(self.subs)) for k, e in candidate.items()
-                }
+                with exact_budget() as budget:
+                    exact_agreement = {
+                        k: budget.tidy(e.xreplace(self.subs)) for k, e in candidate.items()
+                    }
         how = "exact: sympy.solve on the KKT conditions" if formula else "numeric"
         if formula is None and not result.polished:
             how += " (degenerate optimum: Newton polish not applied, accuracy ~1e-7)"
+        if formula is None and exact:
+            how += declined_note(result.declined)
         return Solution(
             model=m.name,
             method=method,

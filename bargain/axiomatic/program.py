@@ -13,9 +13,10 @@ steps:
    i.e. mpmath's ``findroot``) from the SLSQP point. This takes the answer
    from SLSQP's ~1e-8 to machine precision.
 3. **Exact.** The same KKT system with the parameters kept as symbols is
-   handed to ``sympy.solve`` (under a time limit). The candidate that agrees
-   with the polished numeric point is the closed form, valid wherever the
-   active set stays the same.
+   handed to ``sympy.solve``, within the solve's work budget
+   (:mod:`bargain.concepts.budget`). The candidate that agrees with the
+   polished numeric point is the closed form, valid wherever the active set
+   stays the same.
 
 Examples
 --------
@@ -32,18 +33,16 @@ Maximise ``log(x) + log(1 - x)`` on ``[0, 1]``:
 
 from __future__ import annotations
 
-import contextlib
 import math
-import signal
-import threading
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import sympy
 from scipy.optimize import Bounds, NonlinearConstraint, minimize
 
+from bargain.concepts.budget import Budget, exact_budget
 from bargain.errors import FeasibilityError, SolverError
 
 FEASIBILITY_TOL = 1e-9  # a polished point must satisfy every constraint to this (relative)
@@ -98,6 +97,10 @@ class ProgramResult:
         Names of the bounds and constraints that bind.
     polished
         Whether the KKT Newton polish converged.
+    objective
+        The objective's value there.
+    declined
+        Why the exact route gave up (its work budget), or ``None``.
     """
 
     point: dict[sympy.Symbol, float]
@@ -105,45 +108,7 @@ class ProgramResult:
     active: tuple[str, ...]
     polished: bool
     objective: float = field(default=math.nan)
-
-
-class _Timeout(BaseException):
-    """Raised inside sympy when the exact attempt runs out of time (not an Exception,
-    so that no ``except Exception`` inside sympy swallows it)."""
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` with :class:`_Timeout` (main thread only;
-    elsewhere the block runs without a limit)."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        raise _Timeout
-
-    old = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
-def solve_exact(
-    equations: Sequence[sympy.Expr], unknowns: Sequence[sympy.Symbol], timeout: float
-) -> list[dict[sympy.Symbol, sympy.Expr]]:
-    """``sympy.solve`` under a time limit; no candidates when it gives up, fails or runs out
-    of time (an exact attempt that fails means "no closed form", never an error)."""
-    try:
-        with time_limit(timeout):
-            return sympy.solve(list(equations), list(unknowns), dict=True)
-    except _Timeout:
-        return []
-    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
-        return []
+    declined: str | None = None
 
 
 def _scale(values: Sequence[float]) -> float:
@@ -427,32 +392,34 @@ def _exact(
     kkt: _KKT,
     point: Mapping[sympy.Symbol, float],
     subs: Mapping[sympy.Symbol, sympy.Expr],
-    timeout: float,
+    budget: Budget,
 ) -> dict[sympy.Symbol, sympy.Expr] | None:
     """Solve the symbolic KKT system and keep the root that matches ``point``."""
     if not kkt.free:
         # Every unknown sits at a bound; the binding constraints must hold identically.
-        return dict(kkt.fixed) if all(sympy.simplify(e) == 0 for e in kkt.equations) else None
+        return dict(kkt.fixed) if all(budget.is_zero(e) for e in kkt.equations) else None
     unknowns = list(kkt.free) + list(kkt.multipliers)
-    candidates = solve_exact(kkt.equations, unknowns, timeout)
+    candidates = budget.solve(kkt.equations, unknowns)
     params = set(subs)
     for cand in candidates:
         if any(v not in cand for v in kkt.free):
             continue
         if any(not (sympy.sympify(cand[v]).free_symbols <= params) for v in kkt.free):
             continue
-        ok = True
-        for v in kkt.free:
-            value = complex(sympy.N(sympy.sympify(cand[v]).xreplace(dict(subs)), 30))
-            target = point[v]
-            if abs(value.imag) > 1e-12 or abs(value.real - target) > MATCH_TOL * (1 + abs(target)):
-                ok = False
-                break
-        if ok:
-            out = {v: sympy.simplify(cand[v]) for v in kkt.free}
+        if all(_matches(budget.evaluate(cand[v], subs), point[v]) for v in kkt.free):
+            out = {v: budget.tidy(cand[v]) for v in kkt.free}
             out.update(kkt.fixed)
             return out
     return None
+
+
+def _matches(value: complex | None, target: float) -> bool:
+    """Whether an evaluated closed form is real and agrees with the numeric answer."""
+    return (
+        value is not None
+        and abs(value.imag) <= 1e-12
+        and abs(value.real - target) <= MATCH_TOL * (1 + abs(target))
+    )
 
 
 def _degenerate(kkt: _KKT, program: Program) -> bool:
@@ -514,7 +481,8 @@ def solve_program(
     exact
         Whether to attempt the closed form with ``sympy.solve``.
     timeout
-        Seconds allowed for the exact attempt.
+        The wall-clock safety net of the exact attempt, in seconds (of the whole
+        solve when a solver's budget is open; see :mod:`bargain.concepts.budget`).
     probe
         Parameter values a little way from ``subs``. When more constraints bind
         at ``subs`` than there are unknowns (a degenerate point, where the
@@ -532,29 +500,11 @@ def solve_program(
     num = _Numeric(program, subs)
     point, kkt_num, ok = _locate(program, num, starts)
     formula = None
+    declined = None
     if exact:
-        kkt_sym = _kkt(program, kkt_num.spec, num, symbolic=True)
-        # An overdetermined (degenerate) system has a solution only where its extra
-        # equations hold identically in the parameters, so this is safe to try first.
-        formula = _exact(kkt_sym, point, subs, timeout)
-        if formula is None and _degenerate(kkt_sym, program) and probe and probe != subs:
-            # Identify the active set a little way into the parameter ranges instead.
-            num_p = _Numeric(program, probe)
-            array = np.array([point[v] for v in program.unknowns])
-            point_p, kkt_p, _ = _locate(program, num_p, [array, *starts])
-            kkt_p_sym = _kkt(program, kkt_p.spec, num_p, symbolic=True)
-            formula = _exact(kkt_p_sym, point_p, probe, timeout)
-        if formula is not None:
-            exact_point = {
-                v: float(sympy.N(sympy.sympify(e).xreplace(dict(subs)), 30))
-                for v, e in formula.items()
-            }
-            if all(
-                abs(exact_point[v] - point[v]) <= MATCH_TOL * (1 + abs(point[v])) for v in formula
-            ):
-                point.update(exact_point)
-            else:
-                formula = None
+        with exact_budget(timeout) as budget:
+            formula = _closed_form(program, num, kkt_num, point, subs, starts, probe, budget)
+            declined = None if formula is not None else budget.declined
     values = [point[v] for v in program.unknowns]
     if not all(math.isfinite(v) for v in values):
         raise SolverError("the optimum is not finite")
@@ -564,7 +514,40 @@ def solve_program(
         active=kkt_num.active,
         polished=ok,
         objective=num.f(np.array(values)),
+        declined=declined,
     )
 
 
-__all__ = ["Program", "ProgramResult", "solve_exact", "solve_program", "time_limit"]
+def _closed_form(
+    program: Program,
+    num: _Numeric,
+    kkt_num: _KKT,
+    point: dict[sympy.Symbol, float],
+    subs: Mapping[sympy.Symbol, sympy.Expr],
+    starts: Sequence[Sequence[float]],
+    probe: Mapping[sympy.Symbol, sympy.Expr] | None,
+    budget: Budget,
+) -> dict[sympy.Symbol, sympy.Expr] | None:
+    """The closed form of the maximiser, within ``budget``; on success ``point`` is
+    updated to the formula's values in 30 digits."""
+    kkt_sym = _kkt(program, kkt_num.spec, num, symbolic=True)
+    # An overdetermined (degenerate) system has a solution only where its extra
+    # equations hold identically in the parameters, so this is safe to try first.
+    formula = _exact(kkt_sym, point, subs, budget)
+    if formula is None and _degenerate(kkt_sym, program) and probe and probe != subs:
+        # Identify the active set a little way into the parameter ranges instead.
+        num_p = _Numeric(program, probe)
+        array = np.array([point[v] for v in program.unknowns])
+        point_p, kkt_p, _ = _locate(program, num_p, [array, *starts])
+        kkt_p_sym = _kkt(program, kkt_p.spec, num_p, symbolic=True)
+        formula = _exact(kkt_p_sym, point_p, probe, budget)
+    if formula is None:
+        return None
+    values = {v: budget.evaluate(e, subs) for v, e in formula.items()}
+    if not all(_matches(values[v], point[v]) for v in formula):
+        return None
+    point.update({v: value.real for v, value in values.items() if value is not None})
+    return formula
+
+
+__all__ = ["Program", "ProgramResult", "solve_program"]

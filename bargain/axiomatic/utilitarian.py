@@ -33,6 +33,7 @@ import numpy as np
 import sympy
 
 from bargain.axiomatic.problem import BargainingProblem, problem_of
+from bargain.concepts.budget import bounded
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
 from bargain.errors import ModelError
@@ -61,6 +62,7 @@ def _weights(model: Model, weights: Mapping[str, object] | None) -> list[sympy.E
     return out
 
 
+@bounded
 def utilitarian(
     model: Model,
     *,

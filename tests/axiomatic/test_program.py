@@ -7,7 +7,8 @@ import time
 import pytest
 import sympy
 
-from bargain.axiomatic.program import Program, _Timeout, solve_program, time_limit
+from bargain.axiomatic.program import Program, solve_program
+from bargain.concepts.budget import _Timeout, time_limit
 
 x, y = sympy.symbols("x y", real=True)
 a = sympy.Symbol("a", real=True)
