@@ -50,6 +50,7 @@ SEARCH_TOL = 1e-7  # an SLSQP end point may miss a binding constraint by this mu
 ACTIVE_TOL = 1e-6  # a constraint this close to zero at the SLSQP point binds
 BOUND_TOL = 1e-10  # an unknown this close to a bound sits on it (SLSQP clips to bounds)
 MATCH_TOL = 1e-6  # a closed form must reproduce the numeric answer to this
+TIE_TOL = 1e-9  # two maxima this close in value (relative) are tied
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,10 @@ class ProgramResult:
         The objective's value there.
     declined
         Why the exact route gave up (its work budget), or ``None``.
+    ties
+        Other maximisers, as good as ``point`` to working precision and apart from
+        it, with worse points between (separate maxima, not one flat set); found
+        by the multi-start search, numeric and polished.
     """
 
     point: dict[sympy.Symbol, float]
@@ -109,6 +114,7 @@ class ProgramResult:
     polished: bool
     objective: float = field(default=math.nan)
     declined: str | None = None
+    ties: tuple[dict[sympy.Symbol, float], ...] = ()
 
 
 def _scale(values: Sequence[float]) -> float:
@@ -190,8 +196,8 @@ def _row(values: object) -> np.ndarray:
     return np.atleast_2d(np.nan_to_num(np.asarray(values, dtype=float), posinf=1e12, neginf=-1e12))
 
 
-def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> np.ndarray:
-    """Multi-start local search; the best feasible end point.
+def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[float, np.ndarray]]:
+    """Multi-start local search; the feasible end points with their values, by start.
 
     SLSQP (gradient-based) runs first from each start. Where it ends infeasible —
     typically near a constraint whose derivative is unbounded, such as
@@ -203,7 +209,7 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> np.ndarray:
         (None if math.isinf(lo) else lo, None if math.isinf(hi) else hi)
         for lo, hi in zip(num.lo, num.hi, strict=True)
     ]
-    best: tuple[float, np.ndarray] | None = None
+    ends: list[tuple[float, np.ndarray]] = []
     for start in starts:
         z0 = np.clip(np.asarray(start, dtype=float), num.lo, num.hi)
         for method in ("SLSQP", "trust-constr", "COBYQA"):
@@ -212,14 +218,22 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> np.ndarray:
             value = num.f(z)
             if num.violation(z) > SEARCH_TOL * scale or value <= -1e29:
                 continue
-            if best is None or value > best[0] + 1e-12 * scale:
-                best = (value, z)
+            ends.append((value, z))
             break
-    if best is None:
+    if not ends:
         raise FeasibilityError(
             "no contract satisfies the bounds and constraints (the feasible set is empty)",
             table="constraints",
         )
+    return ends
+
+
+def _best(ends: Sequence[tuple[float, np.ndarray]]) -> np.ndarray:
+    """The best end point of a search (the first found, among equals)."""
+    best = ends[0]
+    for value, z in ends[1:]:
+        if value > best[0] + 1e-12 * _scale([*z, value]):
+            best = (value, z)
     return best[1]
 
 
@@ -429,14 +443,14 @@ def _degenerate(kkt: _KKT, program: Program) -> bool:
 
 
 def _locate(
-    program: Program, num: _Numeric, starts: Sequence[Sequence[float]]
+    program: Program, num: _Numeric, z: np.ndarray
 ) -> tuple[dict[sympy.Symbol, float], _KKT, bool]:
-    """Search, then polish: the maximiser, its numeric KKT system, and whether Newton converged.
+    """Polish the search's point ``z``: the maximiser, its numeric KKT system, and whether
+    Newton converged.
 
     Unknowns at a bound are set to the bound exactly. A polished point is kept only if it
     is feasible, near the search's point, and (up to the search's own tolerance) as good.
     """
-    z = _search(num, starts)
     point = dict(zip(program.unknowns, (float(v) for v in z), strict=True))
     scale = _scale(list(z))
     f_scale = _scale([num.f(z)])
@@ -498,7 +512,9 @@ def solve_program(
         When the answer is not finite.
     """
     num = _Numeric(program, subs)
-    point, kkt_num, ok = _locate(program, num, starts)
+    ends = _search(num, starts)
+    point, kkt_num, ok = _locate(program, num, _best(ends))
+    ties = _ties(program, num, ends, point)
     formula = None
     declined = None
     if exact:
@@ -515,7 +531,36 @@ def solve_program(
         polished=ok,
         objective=num.f(np.array(values)),
         declined=declined,
+        ties=ties,
     )
+
+
+def _ties(
+    program: Program,
+    num: _Numeric,
+    ends: Sequence[tuple[float, np.ndarray]],
+    point: Mapping[sympy.Symbol, float],
+) -> tuple[dict[sympy.Symbol, float], ...]:
+    """The search's other maxima as good as ``point`` (to :data:`TIE_TOL`), each polished,
+    apart from ``point`` and from each other, with a worse point half-way to each of them:
+    separate maximisers, where a flat set of maximisers (a midpoint as good) is left out."""
+    best = np.array([point[v] for v in program.unknowns])
+    top = num.f(best)
+    tol = TIE_TOL * _scale([top])
+    found = [best]
+    out = []
+    for value, z in ends:
+        if value < top - tol or any(
+            np.max(np.abs(z - y)) <= MATCH_TOL * _scale(list(z)) or num.f((z + y) / 2) >= top - tol
+            for y in found
+        ):
+            continue
+        tied, _, _ = _locate(program, num, z)
+        zt = np.array([tied[v] for v in program.unknowns])
+        if num.f(zt) >= top - tol:
+            found.append(zt)
+            out.append(tied)
+    return tuple(out)
 
 
 def _closed_form(
@@ -538,7 +583,7 @@ def _closed_form(
         # Identify the active set a little way into the parameter ranges instead.
         num_p = _Numeric(program, probe)
         array = np.array([point[v] for v in program.unknowns])
-        point_p, kkt_p, _ = _locate(program, num_p, [array, *starts])
+        point_p, kkt_p, _ = _locate(program, num_p, _best(_search(num_p, [array, *starts])))
         kkt_p_sym = _kkt(program, kkt_p.spec, num_p, symbolic=True)
         formula = _exact(kkt_p_sym, point_p, probe, budget)
     if formula is None:

@@ -4,7 +4,10 @@ It maximises ``sum_i u_i`` over the individually rational agreements
 (Harsanyi 1955; Thomson 1994, §3). With transferable utility every split of
 the surplus has the same sum, so the maximiser is not unique; ``bargain``
 then breaks the tie by the Nash product among the maximisers, and says so
-in the solution's assumptions.
+in the solution's assumptions. Where the sum is maximal at several *separate*
+agreements instead (a non-convex frontier, e.g. ``u_Q = (1 - x)**2`` against
+``u_P = x``: both ends), no point is picked: the solution is that set
+(``unique`` false, ``agreement_points``).
 
 The *weighted* utilitarian solution maximises ``sum_i w_i u_i`` instead
 (``weights=``), and ``individually_rational=False`` drops the constraints
@@ -23,6 +26,12 @@ Examples
 >>> s = bargain.utilitarian(bargain.load_model(bargain.models_dir() / "split.toml"))
 >>> s.agreement["x"], s.assumptions[0][:30]
 (0.5, 'the sum of payoffs is maximal ')
+>>> tie = bargain.model_from_dict({
+...     "model": {"name": "tie"}, "variables": {"x": {"min": 0, "max": 1}},
+...     "parties": {"P": {"payoff": "x"}, "Q": {"payoff": "(1 - x)**2"}}})
+>>> s = bargain.utilitarian(tie)
+>>> s.unique, s.agreement, s.agreement_points
+(False, {}, ({'x': 0.0}, {'x': 1.0}))
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ import numpy as np
 import sympy
 
 from bargain.axiomatic.problem import BargainingProblem, problem_of
+from bargain.axiomatic.program import ProgramResult
 from bargain.concepts.budget import bounded
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
@@ -219,6 +229,8 @@ def _maximise(
     first = problem.solve(
         problem.program(total, inequalities=inequalities), starts, exact=exact, timeout=timeout
     )
+    if first.ties:
+        return _separate(problem, first, route)
     if first.polished:
         # The KKT system at the maximiser is regular, so the maximiser is unique.
         return problem.solution(
@@ -246,6 +258,34 @@ def _maximise(
         exact=False,
         extra={"total": {"sum": first.objective}},
         assumptions=tie,
+    )
+
+
+def _separate(problem: BargainingProblem, result: ProgramResult, route: str) -> Solution:
+    """The solution when the sum is maximal at several separate agreements: the set of
+    them (``agreement_points``, their range in ``agreement_set``), no point picked."""
+    m = problem.model
+    points = sorted(
+        ({v.name: float(p[v.symbol]) for v in m.variables} for p in (result.point, *result.ties)),
+        key=lambda a: tuple(a.values()),
+    )
+    return Solution(
+        model=m.name,
+        method="utilitarian",
+        agreement={},
+        payoffs={},
+        disagreement=dict(problem.disagreement_values),
+        parameters={p.name: float(p.value) for p in m.parameters},
+        route=f"{route}; numeric: {len(points)} separate maximisers from the multi-start search",
+        extra={"total": {"sum": result.objective}},
+        assumptions=(
+            "the sum is maximal at each of these separate agreements and smaller between "
+            "them: the solution is the set, and no tie-break picks one",
+        ),
+        agreement_set={
+            k: (min(p[k] for p in points), max(p[k] for p in points)) for k in m.variable_names
+        },
+        agreement_points=tuple(points),
     )
 
 
