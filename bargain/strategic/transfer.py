@@ -385,7 +385,9 @@ def reduce_transfer(
         surplus_model, weights=weights, individually_rational=False, exact=exact, timeout=timeout
     )
     if not surplus.unique:
-        where = "; ".join(", ".join(f"{k} = {x:g}" for k, x in p.items()) for p in surplus.agreement_points)
+        where = "; ".join(
+            ", ".join(f"{k} = {x:g}" for k, x in p.items()) for p in surplus.agreement_points
+        )
         raise SolverError(
             f"the joint surplus is maximal at several separate contracts ({where}): which one "
             "the parties bargain over by the transfer is not determined",
