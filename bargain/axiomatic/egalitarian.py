@@ -9,8 +9,8 @@ parties, so it is not invariant to rescaling one party's utility.
 Where the set is not strictly comprehensive, the largest least gain ``t`` may
 be reached at several agreements, some Pareto-dominated: with ``a ≤ 1``,
 ``b ≤ 2`` and ``a + b ≤ 2.5``, both ``(1, 1)`` and ``(1, 1.5)`` give ``t = 1``.
-``bargain`` takes the *lexicographic* egalitarian solution (Imai 1983; Chun &
-Peters 1989; Thomson 1994, §3): among the agreements whose least gain is
+``bargain`` takes the *lexicographic* egalitarian solution (Chun &
+Peters 1988; Thomson 1994, §3): among the agreements whose least gain is
 ``t``, the one with the largest sum of gains — for two parties exactly the
 leximin point, and Pareto optimal for any number.
 

@@ -57,7 +57,7 @@ CASES = Path(__file__).resolve().parent / "cases"
 def test_caps_case_gives_the_lexicographic_point():
     # The shared case: a <= 1, b <= 2, a + b <= 2.5. The least gain is at most 1, reached at
     # (1, b) for every b in [1, 1.5]; (1, 1) is Pareto-dominated by (1, 1.5), the
-    # lexicographic egalitarian point (Imai 1983; Thomson 1994, §3).
+    # lexicographic egalitarian point (Chun & Peters 1988; Thomson 1994, §3).
     s = bargain.egalitarian(bargain.load_model(CASES / "egalitarian_caps.toml"))
     assert s.agreement == {"a": 1.0, "b": 1.5}
     assert s.exact and s.exact_agreement == {"a": 1, "b": sympy.Rational(3, 2)}
