@@ -37,9 +37,12 @@ def draw(model: bargain.Model, rng: random.Random) -> dict[str, float]:
     return out
 
 
-def timed(solve: Callable[[], bargain.Solution]) -> tuple[float, bargain.Solution]:
+def timed(
+    solve: Callable[..., bargain.Solution], model: bargain.Model, exact: bool
+) -> tuple[float, bargain.Solution]:
+    """Seconds to solve ``model`` (exactly or not), and the solution."""
     t = time.perf_counter()
-    solution = solve()
+    solution = solve(model, exact=exact)
     return time.perf_counter() - t, solution
 
 
@@ -68,8 +71,8 @@ def main() -> None:
             for _ in range(args.draws):
                 model = base.with_values(draw(base, rng))
                 try:
-                    t_num, _ = timed(lambda m=model: concept.solve(m, exact=False))
-                    t_ex, s = timed(lambda m=model: concept.solve(m, exact=True))
+                    t_num, _ = timed(concept.solve, model, False)
+                    t_ex, s = timed(concept.solve, model, True)
                 except BargainError:
                     continue  # the concept does not apply here (or not at this draw)
                 numeric_t.append(t_num)
