@@ -43,7 +43,7 @@ import sympy
 
 from bargain.axiomatic.problem import BargainingProblem, problem_of
 from bargain.axiomatic.program import ProgramResult
-from bargain.concepts.budget import bounded
+from bargain.concepts.budget import bounded, exact_budget
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
 from bargain.errors import ModelError
@@ -209,7 +209,9 @@ def _maximise(
     """Maximise ``total`` subject to ``inequalities``; where the maximum is not unique, take
     the maximiser with the largest ``tie_objective``."""
     tied = f"{route}; ties broken by {tie_by}"
-    if all(sympy.simplify(sympy.diff(total, v)) == 0 for v in problem.variables):
+    with exact_budget() as budget:
+        transferable = all(budget.is_zero(sympy.diff(total, v)) for v in problem.variables)
+    if transferable:
         # The sum is the same for every contract (transferable utility): every feasible
         # contract maximises it, and the tie-break alone chooses.
         result = problem.solve(
