@@ -107,7 +107,8 @@ def _lexicographic(
 ) -> ProgramResult | None:
     """The agreement with the largest sum of gains among those whose least gain is the
     egalitarian ``t`` of ``result``, if that sum beats ``result``'s (its point is then
-    Pareto-dominated); else ``None``. ``t`` is kept as its closed form where there is one."""
+    Pareto-dominated); else ``None``. The comparison is numeric; only a better point is
+    solved again exactly, with ``t`` as its closed form where there is one."""
     t = (
         result.exact[GAIN]
         if exact and result.exact is not None
@@ -121,11 +122,12 @@ def _lexicographic(
         ],
     )
     start = np.array([result.point[v] for v in problem.variables])
-    second = problem.solve(program, [start, *problem.box_starts()], exact=exact, timeout=timeout)
+    starts = [start, *problem.box_starts()]
+    second = problem.solve(program, starts, exact=False, timeout=timeout)
     before = sum(problem.payoff_values(result.point)) - sum(problem.disagreement_values.values())
     if second.objective <= before + TOL * (1 + abs(before)):
         return None
-    return second
+    return problem.solve(program, starts, exact=True, timeout=timeout) if exact else second
 
 
 def egalitarian_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any]) -> Evaluate:

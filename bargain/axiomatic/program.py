@@ -129,7 +129,16 @@ class _Numeric:
         self.program = program
 
         def num(e: sympy.Expr) -> sympy.Expr:
-            return sympy.sympify(e).xreplace(dict(subs))
+            # Constant function values (e.g. a LambertW in a closed-form level that another
+            # program passes on) as 30-digit numbers: numpy has no LambertW to compile.
+            return (
+                sympy.sympify(e)
+                .xreplace(dict(subs))
+                .replace(
+                    lambda n: isinstance(n, sympy.Function) and not n.free_symbols,
+                    lambda n: sympy.N(n, 30),
+                )
+            )
 
         self.f_expr = num(program.objective)
         self.g_expr = [num(g) for g in program.inequalities]

@@ -16,6 +16,12 @@ route is admitted or declined by the size of what it is handed:
   :data:`MAX_DIGITS` digits (a float's full ``repr`` has 17);
 - **degree**: as a polynomial in the generators sympy would use, at most
   :data:`MAX_DEGREE` (``exp(501/10000)`` is ``exp(1/10000)**501``: degree 501);
+- **transcendence**: a system in which an unknown appears inside ``exp``,
+  ``log``, a trigonometric or hyperbolic function, ``LambertW`` or an
+  exponent is attempted only with one such unknown and at most
+  :data:`MAX_TRANSCENDENTAL_OPS` operations (sympy's ``_tsolve`` is slow and
+  rarely succeeds beyond that: the alternating-offers game on a CARA
+  frontier, two such unknowns, took seconds to find nothing);
 - **steps**: at most :data:`MAX_STEPS` admitted steps in one solve.
 
 A :class:`Budget` lives for one solve, end to end (:func:`exact_budget`: the
@@ -61,6 +67,7 @@ MAX_TIDY_OPS = 120  # ... to one simplification
 MAX_DIGITS = 15  # digits of a rational's numerator or denominator
 MAX_DEGREE = 24  # degree in one polynomial generator
 MAX_STEPS = 300  # admitted steps in one solve
+MAX_TRANSCENDENTAL_OPS = 40  # operations of a system transcendental in its unknown
 SAFETY_SECONDS = 10.0  # the wall-clock safety net of one solve, by default
 
 T = TypeVar("T")
@@ -90,6 +97,36 @@ def time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+
+
+_TRANSCENDENTAL = (
+    sympy.exp,
+    sympy.log,
+    sympy.LambertW,
+    sympy.functions.elementary.trigonometric.TrigonometricFunction,
+    sympy.functions.elementary.trigonometric.InverseTrigonometricFunction,
+    sympy.functions.elementary.hyperbolic.HyperbolicFunction,
+)
+
+
+def transcendental(exprs: Iterable[sympy.Expr], unknowns: Iterable[sympy.Symbol]) -> set:
+    """The ``unknowns`` that appear inside a transcendental function or an exponent.
+
+    >>> x, y, a = sympy.symbols("x y a")
+    >>> sorted(transcendental([sympy.exp(-a * x) + y**2, 2**y], [x, y]), key=str)
+    [x, y]
+    >>> transcendental([sympy.sqrt(1 - x) + sympy.exp(a)], [x])
+    set()
+    """
+    wanted = set(unknowns)
+    found: set = set()
+    for e in exprs:
+        for node in sympy.preorder_traversal(sympy.sympify(e)):
+            if isinstance(node, _TRANSCENDENTAL):
+                found |= node.free_symbols & wanted
+            elif node.is_Pow:
+                found |= node.exp.free_symbols & wanted
+    return found
 
 
 def digits(exprs: Iterable[sympy.Expr]) -> int:
@@ -166,16 +203,28 @@ class Budget:
         self._deadline = time.monotonic() + self.seconds
 
     def admits(
-        self, exprs: Sequence[sympy.Expr], *, max_ops: int | None = None, record: bool = True
+        self,
+        exprs: Sequence[sympy.Expr],
+        *,
+        max_ops: int | None = None,
+        unknowns: Sequence[sympy.Symbol] = (),
+        record: bool = True,
     ) -> bool:
-        """Whether a step on ``exprs`` is within the budget (it then counts as a step).
-        With ``record``, a refusal is kept as :attr:`declined`."""
+        """Whether a step on ``exprs`` (solving for ``unknowns``, if any) is within the
+        budget; it then counts as a step. With ``record``, a refusal is kept as
+        :attr:`declined`."""
         limit = self.max_ops if max_ops is None else max_ops
         why = None
-        if self.steps >= self.max_steps:
+        hard = transcendental(exprs, unknowns)
+        if hard:
+            limit = min(limit, MAX_TRANSCENDENTAL_OPS)
+        if len(hard) > 1:
+            why = f"{len(hard)} unknowns inside transcendental functions (at most 1)"
+        elif self.steps >= self.max_steps:
             why = f"more than {self.max_steps} exact steps"
         elif (ops := sum(int(sympy.count_ops(e)) for e in exprs)) > limit:
-            why = f"expressions of {ops} operations (at most {limit})"
+            what = "a transcendental system" if hard else "expressions"
+            why = f"{what} of {ops} operations (at most {limit})"
         elif (n := digits(exprs)) > self.max_digits:
             why = f"a number of {n} digits (at most {self.max_digits})"
         elif (d := degree(exprs)) > self.max_degree:
@@ -206,9 +255,13 @@ class Budget:
     ) -> list[dict[sympy.Symbol, sympy.Expr]]:
         """``sympy.solve`` for ``unknowns``: no candidates when the step is declined, sympy
         gives up or fails (no closed form, never an error)."""
-        if not self.admits(equations):
+        if not self.admits(equations, unknowns=unknowns):
             return []
-        found = self._run(lambda: sympy.solve(list(equations), list(unknowns), dict=True))
+        found = self._run(
+            lambda: sympy.solve(
+                list(equations), list(unknowns), dict=True, check=False, simplify=False
+            )
+        )
         return found or []
 
     def evaluate(self, expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -> complex | None:
@@ -297,6 +350,7 @@ __all__ = [
     "MAX_OPS",
     "MAX_STEPS",
     "MAX_TIDY_OPS",
+    "MAX_TRANSCENDENTAL_OPS",
     "SAFETY_SECONDS",
     "Budget",
     "bounded",
@@ -305,4 +359,5 @@ __all__ = [
     "digits",
     "exact_budget",
     "time_limit",
+    "transcendental",
 ]
