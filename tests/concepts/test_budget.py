@@ -100,3 +100,18 @@ def test_a_solver_reports_why_it_declined():
     assert not s.exact
     assert s.agreement["x"] == pytest.approx((1 + 0.021072103131565264) / 2, abs=1e-12)
     assert "closed form declined: a number of 17 digits" in s.route
+
+
+def test_transcendental_systems_are_bounded_by_their_unknowns_and_size():
+    a = sympy.Symbol("a", positive=True)
+    budget = Budget()
+    two = [sympy.exp(-a * x) - y, sympy.exp(-a * y) - x / 2]
+    assert budget.solve(two, [x, y]) == []
+    assert budget.declined == "2 unknowns inside transcendental functions (at most 1)"
+    big = [sum(sympy.exp(-k * a * x) / k for k in range(1, 12)) - y, y - 1]
+    assert Budget().admits(big, unknowns=[x, y]) is False
+    one = [(1 - sympy.exp(-a * x)) / a - y, y - sympy.Rational(1, 10)]
+    (found,) = Budget().solve(one, [x, y])
+    for value in (1, 2, 7):  # x = -log(1 - a/10) / a
+        exact = found[x].subs(a, value) + sympy.log(1 - sympy.Rational(value, 10)) / value
+        assert float(exact) == pytest.approx(0, abs=1e-15)

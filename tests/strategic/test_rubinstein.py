@@ -10,6 +10,7 @@ import pytest
 import sympy
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from scipy.optimize import brentq
 
 import bargain
 from bargain.concepts.budget import MAX_DEGREE, degree
@@ -391,3 +392,19 @@ def test_other_float_payoffs_decline_the_same_way():
     expected = _linear_share(0.95, 0.85, 0.0123456789012345, 0.0456789012345678)
     assert s.agreement["x"] == pytest.approx(expected, abs=1e-13)
     assert not s.exact and "closed form declined: a number of" in s.route
+
+
+def test_cara_game_declines_the_exact_route_by_work():
+    # Two proposals inside exp(): sympy's transcendental solver took seconds to find
+    # nothing; the budget declines it before any work, whatever the machine.
+    s = bargain.rubinstein(shipped("cara"))
+    assert not s.exact
+    assert s.route.endswith("declined: 2 unknowns inside transcendental functions (at most 1)")
+
+    # Rubinstein (1982): u_A(x_W) = δ_A u_A(x_A) and u_W(x_A) = δ_W u_W(x_W), with
+    # u_W = (1 - exp(-2 x)) / 2, u_A = 1 - x, δ_W = 0.9, δ_A = 0.8.
+    def gap(x_w: float) -> float:
+        x_a = 1 - (1 - x_w) / 0.8
+        return (1 - math.exp(-2 * x_a)) - 0.9 * (1 - math.exp(-2 * x_w))
+
+    assert s.agreement["x"] == pytest.approx(brentq(gap, 0.2, 1, xtol=1e-15), abs=1e-12)
