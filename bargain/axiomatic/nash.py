@@ -125,7 +125,8 @@ def nash(
     exact
         Whether to look for a closed form with sympy (else numeric only).
     timeout
-        Seconds allowed for the closed-form attempt.
+        Wall-clock safety net, in seconds, of the whole solve's closed-form attempts,
+        which are bounded by their work first (:mod:`bargain.concepts.budget`).
 
     Returns
     -------

@@ -98,7 +98,8 @@ def utilitarian(
     exact
         Whether to look for a closed form with sympy (else numeric only).
     timeout
-        Seconds allowed for each closed-form attempt.
+        Wall-clock safety net, in seconds, of the whole solve's closed-form attempts,
+        which are bounded by their work first (:mod:`bargain.concepts.budget`).
 
     Returns
     -------

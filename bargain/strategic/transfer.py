@@ -350,7 +350,8 @@ def reduce_transfer(
         Whether to look for the joint-surplus maximiser as a formula in the
         parameters.
     timeout
-        Seconds allowed for each closed-form attempt.
+        Wall-clock safety net, in seconds, of the whole solve's closed-form attempts,
+        which are bounded by their work first (:mod:`bargain.concepts.budget`).
 
     Returns
     -------
