@@ -11,7 +11,10 @@ route is admitted or declined by the size of what it is handed:
 
 - **operations**: ``sympy.count_ops`` of the expressions, at most
   :data:`MAX_OPS` (:data:`MAX_TIDY_OPS` for simplification, which grows
-  fastest);
+  fastest), and for a system, times its number of unknowns, at most
+  :data:`MAX_SYSTEM_OPS` (elimination swells symbolic coefficients: a
+  Kalai–Smorodinsky system of four unknowns, 92 operations and nine
+  parameters ran for over ten seconds);
 - **digits**: the numerator and denominator of every rational, at most
   :data:`MAX_DIGITS` digits (a float's full ``repr`` has 17);
 - **degree**: as a polynomial in the generators sympy would use, at most
@@ -68,6 +71,7 @@ MAX_DIGITS = 15  # digits of a rational's numerator or denominator
 MAX_DEGREE = 24  # degree in one polynomial generator
 MAX_STEPS = 300  # admitted steps in one solve
 MAX_TRANSCENDENTAL_OPS = 40  # operations of a system transcendental in its unknown
+MAX_SYSTEM_OPS = 240  # operations times unknowns of a system to solve
 SAFETY_SECONDS = 10.0  # the wall-clock safety net of one solve, by default
 
 T = TypeVar("T")
@@ -225,6 +229,11 @@ class Budget:
         elif (ops := sum(int(sympy.count_ops(e)) for e in exprs)) > limit:
             what = "a transcendental system" if hard else "expressions"
             why = f"{what} of {ops} operations (at most {limit})"
+        elif ops * len(unknowns) > MAX_SYSTEM_OPS:
+            why = (
+                f"a system of {len(unknowns)} unknowns and {ops} operations (at most "
+                f"{MAX_SYSTEM_OPS} operations times unknowns)"
+            )
         elif (n := digits(exprs)) > self.max_digits:
             why = f"a number of {n} digits (at most {self.max_digits})"
         elif (d := degree(exprs)) > self.max_degree:
@@ -349,6 +358,7 @@ __all__ = [
     "MAX_DIGITS",
     "MAX_OPS",
     "MAX_STEPS",
+    "MAX_SYSTEM_OPS",
     "MAX_TIDY_OPS",
     "MAX_TRANSCENDENTAL_OPS",
     "SAFETY_SECONDS",

@@ -115,3 +115,13 @@ def test_transcendental_systems_are_bounded_by_their_unknowns_and_size():
     for value in (1, 2, 7):  # x = -log(1 - a/10) / a
         exact = found[x].subs(a, value) + sympy.log(1 - sympy.Rational(value, 10)) / value
         assert float(exact) == pytest.approx(0, abs=1e-15)
+
+
+def test_a_large_system_is_declined_by_its_operations_times_unknowns():
+    a, b, c, t = sympy.symbols("a b c t", real=True)
+    small = [x + y - a, x - y - b]
+    assert Budget().solve(small, [x, y]) == [{x: (a + b) / 2, y: (a - b) / 2}]
+    big = [(a * x + b * y + c * t) ** 2 - k for k in range(1, 40)]
+    budget = Budget()
+    assert budget.solve(big, [x, y, t]) == []
+    assert budget.declined.startswith("a system of 3 unknowns and")
