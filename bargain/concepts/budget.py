@@ -19,6 +19,8 @@ route is admitted or declined by the size of what it is handed:
   :data:`MAX_DIGITS` digits (a float's full ``repr`` has 17);
 - **degree**: as a polynomial in the generators sympy would use, at most
   :data:`MAX_DEGREE` (``exp(501/10000)`` is ``exp(1/10000)**501``: degree 501);
+  for a system, in the generators that contain an unknown (a parameter's power,
+  ``delta_W**10000``, is a coefficient to the solver);
 - **transcendence**: a system in which an unknown appears inside ``exp``,
   ``log``, a trigonometric or hyperbolic function, ``LambertW`` or an
   exponent is attempted only with one such unknown and at most
@@ -150,17 +152,22 @@ def digits(exprs: Iterable[sympy.Expr]) -> int:
     return math.floor(bits * math.log10(2)) + 1
 
 
-def degree(exprs: Iterable[sympy.Expr]) -> int:
+def degree(exprs: Iterable[sympy.Expr], among: Iterable[sympy.Symbol] = ()) -> int:
     """The largest degree of ``exprs`` in one polynomial generator, as sympy's polynomial
     routines see them: ``b**(p/q)`` and ``exp(p/q * y)`` are powers of ``b**(1/L)`` and
-    ``exp(y/L)``, ``L`` the least common denominator of the exponents of that base.
+    ``exp(y/L)``, ``L`` the least common denominator of the exponents of that base. With
+    ``among`` (a system's unknowns), only the generators that contain one of them.
 
     >>> degree([sympy.exp(sympy.Rational(501, 10000)) - sympy.exp(sympy.Rational(1, 20))])
     501
     >>> y = sympy.Symbol("y")
     >>> degree([y**3 + sympy.sqrt(y), sympy.exp(-y)])
     6
+    >>> x = sympy.Symbol("x")
+    >>> degree([y**10000 * x**2 - 1], among=[x]), degree([y**10000 * x**2 - 1])
+    (2, 10000)
     """
+    wanted = set(among)
     exponents: dict[sympy.Expr, list[sympy.Rational]] = {}
     for e in exprs:
         for node in sympy.preorder_traversal(sympy.sympify(e)):
@@ -171,7 +178,8 @@ def degree(exprs: Iterable[sympy.Expr]) -> int:
                 base, power = node.base, node.exp
             else:
                 continue
-            exponents.setdefault(base, []).append(power)
+            if not wanted or base.free_symbols & wanted:
+                exponents.setdefault(base, []).append(power)
     out = 1
     for powers in exponents.values():
         common = math.lcm(*(int(p.q) for p in powers))
@@ -213,10 +221,12 @@ class Budget:
         max_ops: int | None = None,
         unknowns: Sequence[sympy.Symbol] = (),
         record: bool = True,
+        by_degree: bool = True,
     ) -> bool:
         """Whether a step on ``exprs`` (solving for ``unknowns``, if any) is within the
         budget; it then counts as a step. With ``record``, a refusal is kept as
-        :attr:`declined`."""
+        :attr:`declined`; without ``by_degree``, the degree is not bounded (a step for
+        which a high degree costs nothing, such as evaluating a number)."""
         limit = self.max_ops if max_ops is None else max_ops
         why = None
         hard = transcendental(exprs, unknowns)
@@ -236,7 +246,7 @@ class Budget:
             )
         elif (n := digits(exprs)) > self.max_digits:
             why = f"a number of {n} digits (at most {self.max_digits})"
-        elif (d := degree(exprs)) > self.max_degree:
+        elif by_degree and (d := degree(exprs, unknowns)) > self.max_degree:
             why = f"a polynomial of degree {d} (at most {self.max_degree})"
         elif time.monotonic() >= self._deadline:
             why = f"the {self.seconds:g} s safety limit ran out"
@@ -275,9 +285,10 @@ class Budget:
 
     def evaluate(self, expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -> complex | None:
         """``expr`` at ``subs`` in 30 digits; ``None`` when declined or not a number.
-        (The values substituted may have many digits: evaluating is cheap in them.)"""
+        (The values substituted may have many digits, and the powers be high
+        (``delta**10000``): evaluating is cheap in both.)"""
         expr = sympy.sympify(expr)
-        if not self.admits([expr]):
+        if not self.admits([expr], by_degree=False):
             return None
         return self._run(lambda: complex(sympy.N(expr.xreplace(dict(subs)), 30)))
 

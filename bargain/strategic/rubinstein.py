@@ -593,7 +593,7 @@ def _near(value: complex | None, target: float, size: float, error: float) -> bo
     ``_MATCH`` relative to ``size`` (the contract range's unit) plus the proposal's own
     absolute ``error`` (see :func:`_refine`).
 
-    >>> _near(1 + 1e-9j, 1.0 + 1e-8, 1.0, 0.0), _near(None, 1.0, 1.0, 0.0)
+    >>> _near(1 + 0j, 1.0 + 1e-8, 1.0, 0.0), _near(1 + 1e-9j, 1.0, 1.0, 0.0)
     (True, False)
     """
     return (
