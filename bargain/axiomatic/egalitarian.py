@@ -6,12 +6,28 @@ gains the same amount over its disagreement payoff, ``u_i - d_i = t`` for all
 Kalai–Smorodinsky solutions it compares utility *differences* across
 parties, so it is not invariant to rescaling one party's utility.
 
+Where the set is not strictly comprehensive, the largest least gain ``t`` may
+be reached at several agreements, some Pareto-dominated: with ``a ≤ 1``,
+``b ≤ 2`` and ``a + b ≤ 2.5``, both ``(1, 1)`` and ``(1, 1.5)`` give ``t = 1``.
+``bargain`` takes the *lexicographic* egalitarian solution (Chun &
+Peters 1988; Thomson 1994, §3): among the agreements whose least gain is
+``t``, the one with the largest sum of gains — for two parties exactly the
+leximin point, and Pareto optimal for any number.
+
 Examples
 --------
 >>> import bargain
 >>> s = bargain.egalitarian(bargain.load_model(bargain.models_dir() / "concave.toml"))
 >>> s.exact_agreement["x"]
 -1/2 + sqrt(5)/2
+>>> caps = bargain.model_from_dict({
+...     "model": {"name": "caps"},
+...     "variables": {"a": {"min": 0, "max": 1}, "b": {"min": 0, "max": 2}},
+...     "constraints": {"budget": "a + b <= 2.5"},
+...     "parties": {"P": {"payoff": "a"}, "Q": {"payoff": "b"}}})
+>>> s = bargain.egalitarian(caps)
+>>> s.exact_agreement, s.extra["gain"]
+({'a': 1, 'b': 3/2}, {'t': 1.0})
 """
 
 from __future__ import annotations
@@ -20,8 +36,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import sympy
 
-from bargain.axiomatic.problem import GAIN, problem_of, sweep_formula
+from bargain.axiomatic.problem import GAIN, BargainingProblem, problem_of, sweep_formula
+from bargain.axiomatic.program import ProgramResult
+from bargain.concepts.budget import bounded
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import (
@@ -38,6 +57,7 @@ from bargain.concepts.vectorised import (
 from bargain.model.model import Model
 
 
+@bounded
 def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> Solution:
     """The egalitarian solution: the largest equal gain ``t`` over the disagreement point.
 
@@ -48,7 +68,8 @@ def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
     exact
         Whether to look for a closed form with sympy (else numeric only).
     timeout
-        Seconds allowed for the closed-form attempt.
+        Wall-clock safety net, in seconds, of the whole solve's closed-form attempts,
+        which are bounded by their work first (:mod:`bargain.concepts.budget`).
 
     Returns
     -------
@@ -62,14 +83,52 @@ def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
     """
     problem = problem_of(model)
     result = problem.solve_gains([1] * len(model.parties), exact=exact, timeout=timeout)
+    route = "maximise the common gain t subject to u_i - d_i >= t (SLSQP, KKT Newton polish)"
+    assumptions = ["gains are compared in the payoffs' own units (not scale-invariant)"]
+    better = _lexicographic(problem, result, exact=exact, timeout=timeout)
+    if better is not None:
+        route += "; then the largest sum of gains among the agreements with least gain t"
+        assumptions.append(
+            "the least gain t is reached at agreements some of which are Pareto-dominated: "
+            "the one chosen has the largest sum of gains among them (lexicographic "
+            "egalitarian solution)"
+        )
     return problem.solution(
         "egalitarian",
-        result,
-        route="maximise the common gain t subject to u_i - d_i >= t (SLSQP, KKT Newton polish)",
+        better or result,
+        route=route,
         exact=exact,
         extra={"gain": {"t": result.point[GAIN]}},
-        assumptions=("gains are compared in the payoffs' own units (not scale-invariant)",),
+        assumptions=tuple(assumptions),
     )
+
+
+def _lexicographic(
+    problem: BargainingProblem, result: ProgramResult, *, exact: bool, timeout: float
+) -> ProgramResult | None:
+    """The agreement with the largest sum of gains among those whose least gain is the
+    egalitarian ``t`` of ``result``, if that sum beats ``result``'s (its point is then
+    Pareto-dominated); else ``None``. The comparison is numeric; only a better point is
+    solved again exactly, with ``t`` as its closed form where there is one."""
+    t = (
+        result.exact[GAIN]
+        if exact and result.exact is not None
+        else sympy.Float(result.point[GAIN], 30)
+    )
+    gains = [p.payoff - p.disagreement for p in problem.model.parties]
+    program = problem.program(
+        sum(gains, sympy.Integer(0)),
+        inequalities=[
+            (f"{p.name} gain", g - t) for p, g in zip(problem.model.parties, gains, strict=True)
+        ],
+    )
+    start = np.array([result.point[v] for v in problem.variables])
+    starts = [start, *problem.box_starts()]
+    second = problem.solve(program, starts, exact=False, timeout=timeout)
+    before = sum(problem.payoff_values(result.point)) - sum(problem.disagreement_values.values())
+    if second.objective <= before + TOL * (1 + abs(before)):
+        return None
+    return problem.solve(program, starts, exact=True, timeout=timeout) if exact else second
 
 
 def egalitarian_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any]) -> Evaluate:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import sympy
 
 from bargain.axiomatic.problem import BargainingProblem, no_floats, problem_of
+from bargain.concepts.budget import bounded, exact_budget
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
 from bargain.model.model import Model
@@ -46,7 +47,8 @@ def ideal_point(
             timeout=timeout,
         )
         if result.exact is not None:
-            ideal.append(sympy.simplify(party.payoff.xreplace(result.exact)))
+            with exact_budget(timeout) as budget:
+                ideal.append(budget.tidy(party.payoff.xreplace(result.exact)))
         else:
             all_exact = False
             point = {v: sympy.Float(result.point[v], 30) for v in problem.variables}
@@ -55,6 +57,7 @@ def ideal_point(
     return ideal, all_exact
 
 
+@bounded
 def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0) -> Solution:
     """The Kalai–Smorodinsky solution of a model.
 
@@ -65,7 +68,8 @@ def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0
     exact
         Whether to look for a closed form with sympy (else numeric only).
     timeout
-        Seconds allowed for each closed-form attempt.
+        Wall-clock safety net, in seconds, of the whole solve's closed-form attempts,
+        which are bounded by their work first (:mod:`bargain.concepts.budget`).
 
     Returns
     -------

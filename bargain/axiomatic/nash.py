@@ -26,6 +26,7 @@ import numpy as np
 import sympy
 
 from bargain.axiomatic.problem import problem_of, sweep_formula
+from bargain.concepts.budget import bounded
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import (
@@ -106,6 +107,7 @@ def bargaining_powers(
     return {name: sympy.simplify(value / total) for name, value in raw.items()}
 
 
+@bounded
 def nash(
     model: Model,
     *,
@@ -125,7 +127,8 @@ def nash(
     exact
         Whether to look for a closed form with sympy (else numeric only).
     timeout
-        Seconds allowed for the closed-form attempt.
+        Wall-clock safety net, in seconds, of the whole solve's closed-form attempts,
+        which are bounded by their work first (:mod:`bargain.concepts.budget`).
 
     Returns
     -------

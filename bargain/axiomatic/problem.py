@@ -23,7 +23,8 @@ import sympy
 from scipy.optimize import minimize
 from sympy.calculus.util import singularities
 
-from bargain.axiomatic.program import Program, ProgramResult, attempt, solve_program
+from bargain.axiomatic.program import Program, ProgramResult, solve_program
+from bargain.concepts.budget import declined_note, exact_budget
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import scale_tol
 from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
@@ -341,12 +342,15 @@ class BargainingProblem:
             candidate = {v.name: result.exact[v.symbol] for v in m.variables}
             if all(formula_filter(e) for e in candidate.values()):
                 formula = candidate
-                exact_agreement = {
-                    k: sympy.simplify(e.xreplace(self.subs)) for k, e in candidate.items()
-                }
+                with exact_budget() as budget:
+                    exact_agreement = {
+                        k: budget.tidy(e.xreplace(self.subs)) for k, e in candidate.items()
+                    }
         how = "exact: sympy.solve on the KKT conditions" if formula else "numeric"
         if formula is None and not result.polished:
             how += " (degenerate optimum: Newton polish not applied, accuracy ~1e-7)"
+        if formula is None and exact:
+            how += declined_note(result.declined)
         return Solution(
             model=m.name,
             method=method,
@@ -385,7 +389,8 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
     have no maximum. Only payoffs with a denominator are examined: their poles in
     each variable are found with sympy (``singularities``, then one-sided limits),
     with the other variables at the centre of their ranges and at the starting
-    points of the search. What sympy cannot decide is left to the solvers.
+    points of the search. What sympy cannot decide (within the solve's safety net,
+    :meth:`~bargain.concepts.budget.Budget.attempt`) is left to the solvers.
 
     Raises
     ------
@@ -414,7 +419,8 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
                 continue
             lo, hi = model.numeric(v.min), model.numeric(v.max)
             box = sympy.Interval(lo, hi)
-            poles = attempt(lambda u=u, x=v.symbol, box=box: singularities(u, x, box), timeout)
+            with exact_budget(timeout) as budget:
+                poles = budget.attempt(lambda u=u, x=v.symbol, box=box: singularities(u, x, box))
             if not isinstance(poles, sympy.FiniteSet):
                 continue
             for pole in sorted((p for p in poles if p.is_number), key=float):
@@ -470,7 +476,9 @@ def _unbounded_at(
 
     for values in points:
         fixed = {v.symbol: sympy.Float(val, 30) for v, val in zip(others, values, strict=True)}
-        if attempt(lambda fixed=fixed: unbounded(fixed), timeout):
+        with exact_budget(timeout) as budget:
+            found = budget.attempt(lambda fixed=fixed: unbounded(fixed))
+        if found:
             shown = ", ".join(f"{v.name} = {val:g}" for v, val in zip(others, values, strict=True))
             return f" (at {shown})" if shown else ""
     return None

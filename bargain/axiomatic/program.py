@@ -25,9 +25,10 @@ steps:
    it sits on a kink, the kink (the two pieces equal) binds as one more equation,
    so a kink can be the answer.
 3. **Exact.** The same KKT system with the parameters kept as symbols is
-   handed to ``sympy.solve`` (under a time limit). The candidate that agrees
-   with the polished numeric point is the closed form, valid wherever the
-   active set stays the same.
+   handed to ``sympy.solve``, within the solve's work budget
+   (:mod:`bargain.concepts.budget`). The candidate that agrees with the
+   polished numeric point is the closed form, valid wherever the active set
+   stays the same.
 
 Examples
 --------
@@ -46,17 +47,15 @@ from __future__ import annotations
 
 import contextlib
 import math
-import signal
-import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import numpy as np
 import sympy
 from scipy.optimize import Bounds, NonlinearConstraint, minimize
 
+from bargain.concepts.budget import Budget, exact_budget
 from bargain.errors import FeasibilityError, SolverError
 from bargain.model.expr import derivative, expressible
 from bargain.model.model import as_expression, lambdify
@@ -70,7 +69,7 @@ ACTIVE_TOL = 1e-6  # a constraint this close to zero at the SLSQP point binds
 BOUND_TOL = 1e-10  # an unknown this close to a bound sits on it (SLSQP clips to bounds)
 MATCH_TOL = 1e-6  # a closed form must reproduce the numeric answer to this
 ZOOMS = 8  # searches again, each in the units of the point found, when the polish fails
-_T = TypeVar("_T")
+TIE_TOL = 1e-9  # two maxima this close in value (relative) are tied
 
 
 @dataclass(frozen=True)
@@ -118,6 +117,14 @@ class ProgramResult:
         Names of the bounds and constraints that bind.
     polished
         Whether the KKT Newton polish converged.
+    objective
+        The objective's value there.
+    declined
+        Why the exact route gave up (its work budget), or ``None``.
+    ties
+        Other maximisers, as good as ``point`` to working precision and apart from
+        it, with worse points between (separate maxima, not one flat set); found
+        by the multi-start search, numeric and polished.
     """
 
     point: dict[sympy.Symbol, float]
@@ -125,52 +132,8 @@ class ProgramResult:
     active: tuple[str, ...]
     polished: bool
     objective: float = field(default=math.nan)
-
-
-class _Timeout(BaseException):
-    """Raised inside sympy when the exact attempt runs out of time (not an Exception,
-    so that no ``except Exception`` inside sympy swallows it)."""
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` with :class:`_Timeout` (main thread only;
-    elsewhere the block runs without a limit)."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        raise _Timeout
-
-    old = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
-def attempt(call: Callable[[], _T], timeout: float) -> _T | None:
-    """``call()`` under a time limit; ``None`` when it runs out of time or sympy gives up
-    on it (an exact attempt that fails means "not found", never an error)."""
-    try:
-        with time_limit(timeout):
-            return call()
-    except _Timeout:
-        return None
-    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
-        return None
-
-
-def solve_exact(
-    equations: Sequence[sympy.Expr], unknowns: Sequence[sympy.Symbol], timeout: float
-) -> list[dict[sympy.Symbol, sympy.Expr]]:
-    """``sympy.solve`` under a time limit; no candidates when it gives up, fails or runs out
-    of time."""
-    found = attempt(lambda: sympy.solve(list(equations), list(unknowns), dict=True), timeout)
-    return found or []
+    declined: str | None = None
+    ties: tuple[dict[sympy.Symbol, float], ...] = ()
 
 
 def _scale(values: Sequence[float]) -> float:
@@ -193,6 +156,25 @@ def _terms(
         return [abs(t) for t in v if np.isfinite(t) and t.imag == 0]
 
     return at
+
+
+def _at(expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
+    """``expr`` at the parameter values ``subs``, its constant function values (e.g. a
+    LambertW in a closed-form level that another program passes on) as 30-digit numbers:
+    numpy has no LambertW to compile.
+
+    >>> a, x = sympy.symbols("a x")
+    >>> _at(sympy.LambertW(a) + x, {a: 1})
+    x + 0.567143290409783872999968662...
+    """
+    return (
+        as_expression(expr)
+        .xreplace(dict(subs))
+        .replace(
+            lambda n: isinstance(n, sympy.Function) and not n.free_symbols,
+            lambda n: sympy.N(n, 30),
+        )
+    )
 
 
 def _relative(excess: float, size: float) -> float:
@@ -258,7 +240,7 @@ class Scale:
             return [] if around else [bound(program.lower[i]), bound(program.upper[i])]
 
         def size(e: sympy.Expr, default: float) -> float:
-            terms = _terms(as_expression(e).xreplace(dict(subs)), z)
+            terms = _terms(_at(e, subs), z)
             return unit([t for p in points for t in terms(p)], default)
 
         old = around or cls(
@@ -305,7 +287,7 @@ class _Numeric:
         self.subs = dict(subs)
 
         def num(e: sympy.Expr, unit_of: float) -> sympy.Expr:
-            return scale.to_units(program, as_expression(e).xreplace(dict(subs)), unit_of)
+            return scale.to_units(program, _at(e, subs), unit_of)
 
         self.f_expr = num(program.objective, scale.objective)
         self.g_expr = [
@@ -405,8 +387,8 @@ def _row(values: object) -> np.ndarray:
     return np.atleast_2d(np.nan_to_num(np.asarray(values, dtype=float), posinf=1e12, neginf=-1e12))
 
 
-def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> np.ndarray:
-    """Multi-start local search; the best feasible end point.
+def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[float, np.ndarray]]:
+    """Multi-start local search; the feasible end points with their values, by start.
 
     SLSQP (gradient-based) runs first from each start. Where it ends infeasible —
     typically near a constraint whose derivative is unbounded, such as
@@ -422,22 +404,29 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> np.ndarray:
         (None if math.isinf(lo) else lo, None if math.isinf(hi) else hi)
         for lo, hi in zip(num.lo, num.hi, strict=True)
     ]
-    best: tuple[float, np.ndarray] | None = None
+    ends: list[tuple[float, np.ndarray]] = []
     for z0 in inside or points:
         for method in ("SLSQP", "trust-constr", "COBYQA"):
             z = _local(num, z0, bounds, method)
-            scale = _scale([*z, num.f(z)])
             value = num.f(z)
             if num.violation(z) > SEARCH_TOL or value <= -1e29:
                 continue
-            if best is None or value > best[0] + 1e-12 * scale:
-                best = (value, z)
+            ends.append((value, z))
             break
-    if best is None:
+    if not ends:
         raise FeasibilityError(
             "no contract satisfies the bounds and constraints (the feasible set is empty)",
             table="constraints",
         )
+    return ends
+
+
+def _best(ends: Sequence[tuple[float, np.ndarray]]) -> np.ndarray:
+    """The best end point of a search (the first found, among equals)."""
+    best = ends[0]
+    for value, z in ends[1:]:
+        if value > best[0] + 1e-12 * _scale([*z, value]):
+            best = (value, z)
     return best[1]
 
 
@@ -715,9 +704,10 @@ def _polish(kkt: _KKT, z: np.ndarray, program: Program) -> dict[sympy.Symbol, fl
     return {v: values[i].real for i, v in enumerate(kkt.free)}
 
 
-def _agrees(value: complex, target: float, unit_of: float) -> bool:
-    """A closed form's value reproduces the numeric answer, to ``MATCH_TOL`` of its unit."""
-    return (
+def _agrees(value: complex | None, target: float, unit_of: float) -> bool:
+    """A closed form's value (``None`` where it could not be evaluated) reproduces the
+    numeric answer, to ``MATCH_TOL`` of its unit."""
+    return value is not None and (
         abs(value.imag) <= MATCH_TOL * unit_of and abs(value.real - target) <= MATCH_TOL * unit_of
     )
 
@@ -726,30 +716,24 @@ def _exact(
     kkt: _KKT,
     point: Mapping[sympy.Symbol, float],
     subs: Mapping[sympy.Symbol, sympy.Expr],
-    timeout: float,
+    budget: Budget,
     units: Mapping[sympy.Symbol, float],
 ) -> dict[sympy.Symbol, sympy.Expr] | None:
     """Solve the symbolic KKT system and keep the root that matches ``point`` (each unknown
     to ``MATCH_TOL`` of its unit in ``units``), if the expression language can write it."""
     if not kkt.free:
         # Every unknown sits at a bound; the binding constraints must hold identically.
-        return dict(kkt.fixed) if all(sympy.simplify(e) == 0 for e in kkt.equations) else None
+        return dict(kkt.fixed) if all(budget.is_zero(e) for e in kkt.equations) else None
     unknowns = list(kkt.free) + list(kkt.multipliers)
-    candidates = solve_exact(kkt.equations, unknowns, timeout)
+    candidates = budget.solve(kkt.equations, unknowns)
     params = set(subs)
     for cand in candidates:
         if any(v not in cand for v in kkt.free):
             continue
         if any(not (as_expression(cand[v]).free_symbols <= params) for v in kkt.free):
             continue
-        ok = True
-        for v in kkt.free:
-            value = complex(sympy.N(as_expression(cand[v]).xreplace(dict(subs)), 30))
-            if not _agrees(value, point[v], units[v]):
-                ok = False
-                break
-        if ok:
-            out = {v: sympy.simplify(cand[v]) for v in kkt.free}
+        if all(_agrees(budget.evaluate(cand[v], subs), point[v], units[v]) for v in kkt.free):
+            out = {v: budget.tidy(cand[v]) for v in kkt.free}
             out.update(kkt.fixed)
             # A formula the expression language cannot write (CRootOf, say) is true but
             # cannot be reported: the numeric answer stands.
@@ -764,9 +748,10 @@ def _degenerate(kkt: _KKT, program: Program) -> bool:
 
 
 def _locate(
-    program: Program, num: _Numeric, starts: Sequence[Sequence[float]]
+    program: Program, num: _Numeric, z: np.ndarray
 ) -> tuple[dict[sympy.Symbol, float], _KKT, bool]:
-    """Search, then polish: the maximiser, its numeric KKT system, and whether Newton converged.
+    """Polish the search's point ``z``: the maximiser, its numeric KKT system, and whether
+    Newton converged.
 
     Everything is in the units of ``num.scale`` (the starts too, and the point returned).
     Unknowns at a bound are set to the bound exactly. A polished point is kept only if it
@@ -774,7 +759,6 @@ def _locate(
     its binding constraints are zero there (which Newton ensures, except where every
     unknown sits at a bound).
     """
-    z = _search(num, starts)
     point = dict(zip(program.unknowns, (float(v) for v in z), strict=True))
     scale = _scale(list(z))
     f_tol = SEARCH_TOL * 10 * num.objective_size(z)
@@ -820,7 +804,8 @@ def solve_program(
     exact
         Whether to attempt the closed form with ``sympy.solve``.
     timeout
-        Seconds allowed for the exact attempt.
+        The wall-clock safety net of the exact attempt, in seconds (of the whole
+        solve when a solver's budget is open; see :mod:`bargain.concepts.budget`).
     probe
         Parameter values a little way from ``subs``. When more constraints bind
         at ``subs`` than there are unknowns (a degenerate point, where the
@@ -838,7 +823,9 @@ def solve_program(
     scale = Scale.of(program, subs, starts)
     y_starts = [np.asarray(s, dtype=float) / scale.unknowns for s in starts]
     num = _Numeric(program, subs, scale)
-    y, kkt_num, ok = _locate(program, num, y_starts)
+    found = _search(num, y_starts)
+    ends = [z * scale.unknowns for _, z in found]  # in the program's units
+    y, kkt_num, ok = _locate(program, num, _best(found))
     point = scale.point(program, y)
     for _ in range(ZOOMS):
         if ok:
@@ -851,31 +838,19 @@ def solve_program(
             break
         scale, num = zoom, _Numeric(program, subs, zoom)
         y_starts = [x / scale.unknowns]
-        y, kkt_num, ok = _locate(program, num, y_starts)
+        found = _search(num, y_starts)
+        ends += [z * scale.unknowns for _, z in found]
+        y, kkt_num, ok = _locate(program, num, _best(found))
         point = scale.point(program, y)
-    units = dict(zip(program.unknowns, scale.unknowns, strict=True))
+    # Ties among the end points of every search, compared in the final units.
+    y_ends = [(num.f(x / scale.unknowns), x / scale.unknowns) for x in ends]
+    ties = tuple(scale.point(program, t) for t in _ties(program, num, y_ends, y))
     formula = None
+    declined = None
     if exact:
-        kkt_sym = _kkt(program, kkt_num.spec, num, symbolic=True)
-        # An overdetermined (degenerate) system has a solution only where its extra
-        # equations hold identically in the parameters, so this is safe to try first.
-        formula = _exact(kkt_sym, point, subs, timeout, units)
-        if formula is None and _degenerate(kkt_sym, program) and probe and probe != subs:
-            # Identify the active set a little way into the parameter ranges instead.
-            num_p = _Numeric(program, probe, scale)
-            array = np.array([y[v] for v in program.unknowns])
-            y_p, kkt_p, _ = _locate(program, num_p, [array, *y_starts])
-            kkt_p_sym = _kkt(program, kkt_p.spec, num_p, symbolic=True)
-            formula = _exact(kkt_p_sym, scale.point(program, y_p), probe, timeout, units)
-        if formula is not None:
-            exact_point = {
-                v: complex(sympy.N(as_expression(e).xreplace(dict(subs)), 30))
-                for v, e in formula.items()
-            }
-            if all(_agrees(exact_point[v], point[v], units[v]) for v in formula):
-                point.update({v: value.real for v, value in exact_point.items()})
-            else:
-                formula = None
+        with exact_budget(timeout) as budget:
+            formula = _closed_form(program, num, kkt_num, point, subs, y_starts, probe, budget)
+            declined = None if formula is not None else budget.declined
     values = [point[v] for v in program.unknowns]
     if not all(math.isfinite(v) for v in values):
         raise SolverError("the optimum is not finite")
@@ -885,7 +860,74 @@ def solve_program(
         active=kkt_num.active,
         polished=ok,
         objective=num.f(np.array(values) / scale.unknowns) * scale.objective,
+        declined=declined,
+        ties=ties,
     )
 
 
-__all__ = ["Program", "ProgramResult", "attempt", "solve_exact", "solve_program", "time_limit"]
+def _ties(
+    program: Program,
+    num: _Numeric,
+    ends: Sequence[tuple[float, np.ndarray]],
+    point: Mapping[sympy.Symbol, float],
+) -> tuple[dict[sympy.Symbol, float], ...]:
+    """The search's other maxima as good as ``point`` (to :data:`TIE_TOL` of the objective's
+    terms there), each polished, apart from ``point`` and from each other, with a worse point
+    half-way to each of them: separate maximisers, where a flat set of maximisers (a midpoint
+    as good) is left out. Everything is in the units of ``num.scale``."""
+    best = np.array([point[v] for v in program.unknowns])
+    top = num.f(best)
+    tol = TIE_TOL * num.objective_size(best)
+    found = [best]
+    out = []
+    for value, z in ends:
+        if value < top - tol or any(
+            np.max(np.abs(z - y)) <= MATCH_TOL * _scale(list(z)) or num.f((z + y) / 2) >= top - tol
+            for y in found
+        ):
+            continue
+        tied, _, _ = _locate(program, num, z)
+        zt = np.array([tied[v] for v in program.unknowns])
+        if num.f(zt) >= top - tol:
+            found.append(zt)
+            out.append(tied)
+    return tuple(out)
+
+
+def _closed_form(
+    program: Program,
+    num: _Numeric,
+    kkt_num: _KKT,
+    point: dict[sympy.Symbol, float],
+    subs: Mapping[sympy.Symbol, sympy.Expr],
+    starts: Sequence[Sequence[float]],
+    probe: Mapping[sympy.Symbol, sympy.Expr] | None,
+    budget: Budget,
+) -> dict[sympy.Symbol, sympy.Expr] | None:
+    """The closed form of the maximiser ``point`` (in the program's units), within
+    ``budget``, each unknown matched to ``MATCH_TOL`` of its unit in ``num.scale``;
+    ``starts`` are in those units. On success ``point`` is updated to the formula's values
+    in 30 digits."""
+    scale = num.scale
+    units = dict(zip(program.unknowns, scale.unknowns, strict=True))
+    kkt_sym = _kkt(program, kkt_num.spec, num, symbolic=True)
+    # An overdetermined (degenerate) system has a solution only where its extra
+    # equations hold identically in the parameters, so this is safe to try first.
+    formula = _exact(kkt_sym, point, subs, budget, units)
+    if formula is None and _degenerate(kkt_sym, program) and probe and probe != subs:
+        # Identify the active set a little way into the parameter ranges instead.
+        num_p = _Numeric(program, probe, scale)
+        array = np.array([point[v] for v in program.unknowns]) / scale.unknowns
+        y_p, kkt_p, _ = _locate(program, num_p, _best(_search(num_p, [array, *starts])))
+        kkt_p_sym = _kkt(program, kkt_p.spec, num_p, symbolic=True)
+        formula = _exact(kkt_p_sym, scale.point(program, y_p), probe, budget, units)
+    if formula is None:
+        return None
+    values = {v: budget.evaluate(e, subs) for v, e in formula.items()}
+    if not all(_agrees(values[v], point[v], units[v]) for v in formula):
+        return None
+    point.update({v: value.real for v, value in values.items() if value is not None})
+    return formula
+
+
+__all__ = ["Program", "ProgramResult", "solve_program"]

@@ -4,7 +4,10 @@ It maximises ``sum_i u_i`` over the individually rational agreements
 (Harsanyi 1955; Thomson 1994, §3). With transferable utility every split of
 the surplus has the same sum, so the maximiser is not unique; ``bargain``
 then breaks the tie by the Nash product among the maximisers, and says so
-in the solution's assumptions.
+in the solution's assumptions. Where the sum is maximal at several *separate*
+agreements instead (a non-convex frontier, e.g. ``u_Q = (1 - x)**2`` against
+``u_P = x``: both ends), no point is picked: the solution is that set
+(``unique`` false, ``agreement_points``).
 
 The *weighted* utilitarian solution maximises ``sum_i w_i u_i`` instead
 (``weights=``), and ``individually_rational=False`` drops the constraints
@@ -23,6 +26,12 @@ Examples
 >>> s = bargain.utilitarian(bargain.load_model(bargain.models_dir() / "split.toml"))
 >>> s.agreement["x"], s.assumptions[0][:30]
 (0.5, 'the sum of payoffs is maximal ')
+>>> tie = bargain.model_from_dict({
+...     "model": {"name": "tie"}, "variables": {"x": {"min": 0, "max": 1}},
+...     "parties": {"P": {"payoff": "x"}, "Q": {"payoff": "(1 - x)**2"}}})
+>>> s = bargain.utilitarian(tie)
+>>> s.unique, s.agreement, s.agreement_points
+(False, {}, ({'x': 0.0}, {'x': 1.0}))
 """
 
 from __future__ import annotations
@@ -33,6 +42,8 @@ import numpy as np
 import sympy
 
 from bargain.axiomatic.problem import BargainingProblem, problem_of
+from bargain.axiomatic.program import ProgramResult
+from bargain.concepts.budget import bounded, exact_budget
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
 from bargain.errors import ModelError
@@ -67,6 +78,7 @@ def _weights(model: Model, weights: Mapping[str, object] | None) -> list[sympy.E
     return out
 
 
+@bounded
 def utilitarian(
     model: Model,
     *,
@@ -92,7 +104,8 @@ def utilitarian(
     exact
         Whether to look for a closed form with sympy (else numeric only).
     timeout
-        Seconds allowed for each closed-form attempt.
+        Wall-clock safety net, in seconds, of the whole solve's closed-form attempts,
+        which are bounded by their work first (:mod:`bargain.concepts.budget`).
 
     Returns
     -------
@@ -203,7 +216,9 @@ def _maximise(
     """Maximise ``total`` subject to ``inequalities``; where the maximum is not unique, take
     the maximiser with the largest ``tie_objective``."""
     tied = f"{route}; ties broken by {tie_by}"
-    if all(sympy.simplify(sympy.diff(total, v)) == 0 for v in problem.variables):
+    with exact_budget() as budget:
+        transferable = all(budget.is_zero(sympy.diff(total, v)) for v in problem.variables)
+    if transferable:
         # The sum is the same for every contract (transferable utility): every feasible
         # contract maximises it, and the tie-break alone chooses.
         result = problem.solve(
@@ -223,6 +238,8 @@ def _maximise(
     first = problem.solve(
         problem.program(total, inequalities=inequalities), starts, exact=exact, timeout=timeout
     )
+    if first.ties:
+        return _separate(problem, first, route)
     if first.polished:
         # The KKT system at the maximiser is regular, so the maximiser is unique.
         return problem.solution(
@@ -250,6 +267,34 @@ def _maximise(
         exact=False,
         extra={"total": {"sum": first.objective}},
         assumptions=tie,
+    )
+
+
+def _separate(problem: BargainingProblem, result: ProgramResult, route: str) -> Solution:
+    """The solution when the sum is maximal at several separate agreements: the set of
+    them (``agreement_points``, their range in ``agreement_set``), no point picked."""
+    m = problem.model
+    points = sorted(
+        ({v.name: float(p[v.symbol]) for v in m.variables} for p in (result.point, *result.ties)),
+        key=lambda a: tuple(a.values()),
+    )
+    return Solution(
+        model=m.name,
+        method="utilitarian",
+        agreement={},
+        payoffs={},
+        disagreement=dict(problem.disagreement_values),
+        parameters={p.name: float(p.value) for p in m.parameters},
+        route=f"{route}; numeric: {len(points)} separate maximisers from the multi-start search",
+        extra={"total": {"sum": result.objective}},
+        assumptions=(
+            "the sum is maximal at each of these separate agreements and smaller between "
+            "them: the solution is the set, and no tie-break picks one",
+        ),
+        agreement_set={
+            k: (min(p[k] for p in points), max(p[k] for p in points)) for k in m.variable_names
+        },
+        agreement_points=tuple(points),
     )
 
 

@@ -84,6 +84,10 @@ class Solution:
         Where the solution concept has many solutions, the range ``(low, high)``
         of each contract variable over them; ``agreement`` and ``payoffs`` are
         then empty (no arbitrary point is picked). ``None`` when unique.
+    agreement_points
+        Where the solutions are finitely many separate agreements (e.g. two
+        maximisers of the payoff sum with nothing between them), each of them;
+        ``agreement_set`` then holds their range. Empty otherwise.
     """
 
     model: str
@@ -102,6 +106,7 @@ class Solution:
     extra: dict[str, dict[str, float]] = field(default_factory=dict)
     assumptions: tuple[str, ...] = ()
     agreement_set: dict[str, tuple[float, float]] | None = None
+    agreement_points: tuple[dict[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         # A closed form at the parameter values that the expression language cannot write
@@ -153,6 +158,7 @@ class Solution:
             "agreement_set": None
             if self.agreement_set is None
             else {k: list(v) for k, v in self.agreement_set.items()},
+            "agreement_points": [dict(p) for p in self.agreement_points] or None,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -181,7 +187,10 @@ class Solution:
                 "  bargaining powers: "
                 + ", ".join(f"{k} = {v:.6g}" for k, v in self.powers.items())
             )
-        if self.agreement_set is not None:
+        if self.agreement_points:
+            lines.append("  agreement: not unique; each of these agreements:")
+            lines.extend(f"    {_point(p)}" for p in self.agreement_points)
+        elif self.agreement_set is not None:
             lines.append("  agreement: not unique; every agreement in")
             lines.extend(
                 f"    {k} in [{lo:.12g}, {hi:.12g}]" for k, (lo, hi) in self.agreement_set.items()
@@ -213,10 +222,13 @@ class Solution:
         title = f"**{self.method}** solution of `{self.model}`" + (" (exact)" if self.exact else "")
         out = [title, "", "| term | value | formula |", "|---|---|---|"]
         out += [f"| {n} | {v} | {f'`{f}`' if f else ''} |" for n, v, f in self._rows()]
-        out += [
-            f"| {n} | any in [{lo:.12g}, {hi:.12g}] | |"
-            for n, (lo, hi) in (self.agreement_set or {}).items()
-        ]
+        if self.agreement_points:
+            out += [f"| agreement | one of: {'; '.join(map(_point, self.agreement_points))} | |"]
+        else:
+            out += [
+                f"| {n} | any in [{lo:.12g}, {hi:.12g}] | |"
+                for n, (lo, hi) in (self.agreement_set or {}).items()
+            ]
         out += ["", "| party | payoff | disagreement |", "|---|---|---|"]
         out += [
             f"| {p} | {v:.12g} | {self.disagreement[p]:.12g} |" for p, v in self.payoffs.items()
@@ -242,6 +254,11 @@ class Solution:
 
     def __str__(self) -> str:
         return self.to_text()
+
+
+def _point(point: Mapping[str, float]) -> str:
+    """One agreement of a finite set, e.g. ``x = 0, y = 1``."""
+    return ", ".join(f"{k} = {v:.12g}" for k, v in point.items())
 
 
 def _strings(exprs: Mapping[str, sympy.Expr] | None) -> dict[str, str] | None:

@@ -56,7 +56,7 @@ import numpy as np
 import sympy
 from scipy.optimize import brentq
 
-from bargain.axiomatic.program import solve_exact
+from bargain.concepts.budget import Budget, bounded, declined_note, exact_budget
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import (
@@ -566,49 +566,58 @@ def _exact(
     x_w: float,
     x_a: float,
     binding: dict[str, bool],
-    timeout: float,
+    budget: Budget,
     error: float = 0.0,
 ) -> dict[str, sympy.Expr] | None:
-    """The stationary proposals as formulas in the parameters, where sympy finds them: a
-    candidate must reproduce the numeric proposals to ``_MATCH`` (relative) plus their own
-    absolute ``error``, and be writable in the expression language."""
+    """The stationary proposals as formulas in the parameters, where sympy finds them
+    within ``budget``: a candidate must reproduce the numeric proposals to ``_MATCH``
+    (relative) plus their own absolute ``error``, and be writable in the expression
+    language."""
     eqs, (pw, pa) = _equations(game, binding)
     w, a = game.rising, game.falling
-    candidates = solve_exact(eqs, [pw, pa], timeout)
+    size = unit([game.lo, game.hi])
     subs = game.model.substitutions
-    for cand in candidates:
+    for cand in budget.solve(eqs, [pw, pa]):
         if pw not in cand or pa not in cand:
             continue
-        try:
-            vw = complex(sympy.N(cand[pw].xreplace(subs), 30))
-            va = complex(sympy.N(cand[pa].xreplace(subs), 30))
-        except (TypeError, ValueError):
-            continue
-        size = unit([game.lo, game.hi])
-        if all(
-            abs(v.imag) < 1e-12 * size and abs(v.real - target) <= _MATCH * size + error
-            for v, target in ((vw, x_w), (va, x_a))
+        if _near(budget.evaluate(cand[pw], subs), x_w, size, error) and _near(
+            budget.evaluate(cand[pa], subs), x_a, size, error
         ):
-            found = {w.party.name: _tidy(cand[pw]), a.party.name: _tidy(cand[pa])}
+            found = {
+                w.party.name: budget.tidy(cand[pw], _size),
+                a.party.name: budget.tidy(cand[pa], _size),
+            }
             return found if all(expressible(e, special=True) for e in found.values()) else None
     return None
 
 
+def _near(value: complex | None, target: float, size: float, error: float) -> bool:
+    """Whether an evaluated formula is real and reproduces the numeric proposal to
+    ``_MATCH`` relative to ``size`` (the contract range's unit) plus the proposal's own
+    absolute ``error`` (see :func:`_refine`).
+
+    >>> _near(1 + 0j, 1.0 + 1e-8, 1.0, 0.0), _near(1 + 1e-9j, 1.0, 1.0, 0.0)
+    (True, False)
+    """
+    return (
+        value is not None
+        and abs(value.imag) < 1e-12 * size
+        and abs(value.real - target) <= _MATCH * size + error
+    )
+
+
 def _size(expr: sympy.Expr) -> int:
-    """Operations plus the size (in bits) of every rational in ``expr`` (sympy's default
-    measure counts ``log(p/q)`` as small however long ``p`` and ``q`` are)."""
+    """Operations plus the size (in bits) of every rational in ``expr``: the measure for
+    ``sympy.simplify`` here, as with rational discount factors the default (which counts
+    ``log(p/q)`` as small however long ``p`` and ``q`` are) combines logarithms into the
+    logarithm of a rational with thousands of digits."""
     bits = sum(
         abs(int(r.p)).bit_length() + int(r.q).bit_length() for r in expr.atoms(sympy.Rational)
     )
     return int(sympy.count_ops(expr)) + bits
 
 
-def _tidy(expr: sympy.Expr) -> sympy.Expr:
-    """``sympy.simplify`` measured by :func:`_size`: with rational discount factors, the
-    default combines logarithms into the logarithm of a rational with thousands of digits."""
-    return sympy.simplify(expr, measure=_size)
-
-
+@bounded
 def rubinstein(
     model: Model,
     *,
@@ -639,7 +648,8 @@ def rubinstein(
     exact
         Whether to look for the proposals as formulas in the parameters.
     timeout
-        Seconds allowed for the closed-form attempt.
+        The wall-clock safety net of the closed-form attempt, in seconds; the
+        attempt is bounded by its work budget first (:mod:`bargain.concepts.budget`).
 
     Returns
     -------
@@ -728,17 +738,24 @@ def _solve(
     moves, error = _refine(num, _moves(num, w_low, a_low))
     proposals = {n: move.offer for n, move in moves.items()}
     binding = {move.responder: move.walks for move in moves.values()}
-    formulas = (
-        _exact(game, proposals[num.rising], proposals[num.falling], binding, timeout, error)
-        if exact
-        else None
-    )
-    if formulas is not None:
-        proposals = {
-            n: float(sympy.N(e.xreplace(m.substitutions), 30)) for n, e in formulas.items()
-        }
+    formula = exact_agreement = None
+    note = ""
+    if exact:
+        size = unit([game.lo, game.hi])
+        with exact_budget(timeout) as budget:
+            formulas = _exact(
+                game, proposals[num.rising], proposals[num.falling], binding, budget, error
+            )
+            values = {n: budget.evaluate(e, m.substitutions) for n, e in (formulas or {}).items()}
+            if formulas and all(_near(v, proposals[n], size, error) for n, v in values.items()):
+                proposals = {n: v.real for n, v in values.items() if v is not None}
+                formula = {var: formulas[game.first]}
+                exact_agreement = {
+                    var: budget.tidy(formulas[game.first].xreplace(m.substitutions), _size)
+                }
+            else:
+                note = declined_note(budget.declined)
     x = proposals[game.first]
-    formula = {var: formulas[game.first]} if formulas else None
     return Solution(
         model=m.name,
         method="rubinstein",
@@ -749,9 +766,11 @@ def _solve(
         delay=0.0,
         exact=formula is not None,
         formula=formula,
-        exact_agreement={var: _tidy(formula[var].xreplace(m.substitutions))} if formula else None,
+        exact_agreement=exact_agreement,
         route="stationary subgame-perfect equilibrium: the two responders' indifference "
-        "conditions (brentq on the proposal map" + ("; exact: sympy.solve)" if formula else ")"),
+        "conditions (brentq on the proposal map"
+        + ("; exact: sympy.solve)" if formula else ")")
+        + note,
         binding=tuple(f"{n} outside option" for n, b in binding.items() if b),
         extra={"proposals": proposals},
         assumptions=tuple(assumptions),
@@ -789,7 +808,8 @@ def sweep_formula(
     moves, error = _refine(num, _moves(num, w_lo, a_lo))
     binding = {m.responder: m.walks for m in moves.values()}
     props = {n: m.offer for n, m in moves.items()}
-    found = _exact(game, props[num.rising], props[num.falling], binding, timeout, error)
+    with exact_budget(timeout) as budget:
+        found = _exact(game, props[num.rising], props[num.falling], binding, budget, error)
     if found is None:
         return None
     x = game.x

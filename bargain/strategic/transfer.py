@@ -77,7 +77,7 @@ import sympy
 
 from bargain.axiomatic.utilitarian import utilitarian
 from bargain.concepts.solution import Solution
-from bargain.errors import ModelError
+from bargain.errors import ModelError, SolverError
 from bargain.model.model import Model, Variable
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
 from bargain.strategic.move import Move
@@ -347,7 +347,8 @@ def reduce_transfer(
         Whether to look for the joint-surplus maximiser as a formula in the
         parameters.
     timeout
-        Seconds allowed for each closed-form attempt.
+        Wall-clock safety net, in seconds, of the whole solve's closed-form attempts,
+        which are bounded by their work first (:mod:`bargain.concepts.budget`).
 
     Returns
     -------
@@ -381,6 +382,17 @@ def reduce_transfer(
     surplus = utilitarian(
         surplus_model, weights=weights, individually_rational=False, exact=exact, timeout=timeout
     )
+    if not surplus.unique:
+        where = "; ".join(
+            ", ".join(f"{k} = {x:g}" for k, x in p.items()) for p in surplus.agreement_points
+        )
+        raise SolverError(
+            f"the joint surplus is maximal at several separate contracts ({where}): which one "
+            "the parties bargain over by the transfer is not determined",
+            file=model.file,
+            table="parties",
+            key="payoff",
+        )
     if surplus.formula is not None:
         values = {v.symbol: surplus.formula[v.name] for v in rest}
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 import sympy
@@ -46,3 +47,43 @@ def test_not_scale_invariant():
     scaled = bargain.egalitarian(two_party("2 * x", "1 - x"))
     assert base.agreement["x"] == pytest.approx(1 / 2, abs=TOL)
     assert scaled.agreement["x"] == pytest.approx(1 / 3, abs=TOL)
+
+
+# -- the lexicographic egalitarian solution ---------------------------------------------
+
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+def test_caps_case_gives_the_lexicographic_point():
+    # The shared case: a <= 1, b <= 2, a + b <= 2.5. The least gain is at most 1, reached at
+    # (1, b) for every b in [1, 1.5]; (1, 1) is Pareto-dominated by (1, 1.5), the
+    # lexicographic egalitarian point (Chun & Peters 1988; Thomson 1994, §3).
+    s = bargain.egalitarian(bargain.load_model(CASES / "egalitarian_caps.toml"))
+    assert s.agreement == {"a": 1.0, "b": 1.5}
+    assert s.exact and s.exact_agreement == {"a": 1, "b": sympy.Rational(3, 2)}
+    assert s.extra["gain"]["t"] == 1.0
+    assert "lexicographic" in s.assumptions[-1]
+
+
+def test_caps_with_other_numbers_and_a_disagreement_point():
+    # P's gain a - 1/5 is capped at 3/10, so t = 3/10; then Q takes what the budget
+    # a + b <= 2 leaves: b = 3/2 (its own cap, 3, does not bind).
+    m = two_party(
+        "a",
+        "b",
+        variables={"a": {"min": 0, "max": 0.5}, "b": {"min": 0, "max": 3}},
+        constraints={"budget": "a + b <= 2"},
+        d_a=0.2,
+    )
+    s = bargain.egalitarian(m)
+    assert s.extra["gain"]["t"] == pytest.approx(0.3, abs=TOL)
+    assert s.agreement["a"] == pytest.approx(0.5, abs=TOL)
+    assert s.agreement["b"] == pytest.approx(1.5, abs=TOL)
+    assert bargain.egalitarian(m, exact=False).agreement["b"] == pytest.approx(1.5, abs=1e-7)
+
+
+def test_a_strictly_comprehensive_frontier_is_left_as_it_was(concave):
+    # Every point with the largest least gain is Pareto optimal: no second stage.
+    s = bargain.egalitarian(concave)
+    assert not any("lexicographic" in a for a in s.assumptions)
+    assert s.exact_agreement["x"] == (sympy.sqrt(5) - 1) / 2

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import pytest
 import sympy
@@ -83,3 +85,42 @@ def test_without_individual_rationality(split):
 def test_bad_weights(weights, match):
     with pytest.raises(bargain.ModelError, match=match):
         bargain.utilitarian(two_party("x", "1 - x"), weights=weights)
+
+
+# -- separate maximisers are a set, not a point ------------------------------------------
+
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+def test_tie_case_reports_both_ends():
+    # The shared case: x + (1 - x)**2 is 1 at x = 0 and at x = 1, and less between.
+    s = bargain.utilitarian(bargain.load_model(CASES / "utilitarian_tie.toml"))
+    assert not s.unique and not s.exact
+    assert s.agreement == {} and s.payoffs == {}
+    assert s.agreement_points == ({"x": 0.0}, {"x": 1.0})
+    assert s.agreement_set == {"x": (0.0, 1.0)}
+    assert s.extra["total"]["sum"] == 1.0
+    data = json.loads(s.to_json())
+    assert data["unique"] is False and data["agreement_points"] == [{"x": 0.0}, {"x": 1.0}]
+
+
+@pytest.mark.parametrize(
+    ("payoff_a", "payoff_b", "hi", "ends"),
+    [
+        ("x**2", "(1 - x)**2", 1, (0.0, 1.0)),
+        ("x", "(2 - x)**2 / 2", 2, (0.0, 2.0)),  # 2 at both ends, 3/2 at x = 1
+        ("3 * x**3", "3 * (1 - x)**3", 1, (0.0, 1.0)),
+    ],
+)
+def test_other_ties_report_both_ends(payoff_a, payoff_b, hi, ends):
+    m = two_party(payoff_a, payoff_b, variables={"x": {"min": 0, "max": hi}})
+    for exact in (True, False):
+        s = bargain.utilitarian(m, exact=exact)
+        assert not s.unique
+        assert tuple(p["x"] for p in s.agreement_points) == ends
+
+
+def test_a_near_tie_is_a_unique_maximiser():
+    # 1.001 x + (1 - x)**2: 1.001 at x = 1 beats 1 at x = 0.
+    s = bargain.utilitarian(two_party("1001/1000 * x", "(1 - x)**2"))
+    assert s.unique and s.exact_agreement["x"] == 1

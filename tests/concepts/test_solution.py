@@ -41,3 +41,20 @@ def test_latex(split):
     latex = bargain.nash(split)._repr_latex_()
     assert latex.startswith("$\\displaystyle x = ")
     assert "\\frac{V}{2}" in latex
+
+
+def test_separate_agreements_render_as_a_set():
+    s = bargain.Solution(
+        model="m",
+        method="utilitarian",
+        agreement={},
+        payoffs={},
+        disagreement={"P": 0.0, "Q": 0.0},
+        parameters={},
+        agreement_set={"x": (0.0, 1.0)},
+        agreement_points=({"x": 0.0}, {"x": 1.0}),
+    )
+    assert not s.unique
+    assert "not unique; each of these agreements:\n    x = 0\n    x = 1" in s.to_text()
+    assert "| agreement | one of: x = 0; x = 1 | |" in s.to_markdown()
+    assert json.loads(s.to_json())["agreement_points"] == [{"x": 0.0}, {"x": 1.0}]

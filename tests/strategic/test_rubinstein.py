@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
 
 import pytest
 import sympy
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from scipy.optimize import brentq
 
 import bargain
+from bargain.concepts.budget import MAX_DEGREE, degree
 from bargain.strategic.rubinstein import backward_induction, game_of
 from tests.conftest import shipped, two_party
 
@@ -332,3 +335,76 @@ def test_exact_agreement_keeps_its_numbers_small():
         < 64
     )
     assert float(e) == pytest.approx(s.agreement["F"], abs=1e-9)
+
+
+# -- the exact route is bounded by work (bargain.concepts.budget) -------------------------
+
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+def _linear_share(delta_a: float, delta_b: float, flow_a: float = 0, flow_b: float = 0) -> float:
+    """The first proposer's share of a unit with strike flows (Rubinstein 1982; Muthoo 1999,
+    §3.2 and §4.4): ``x = (1 - s_B - δ_B + δ_B s_A) / (1 - δ_A δ_B)``, each round's strike
+    payoff ``s_i = b_i (1 - δ_i) / (-log δ_i)``."""
+    s_a = flow_a * (1 - delta_a) / -math.log(delta_a)
+    s_b = flow_b * (1 - delta_b) / -math.log(delta_b)
+    return (1 - s_b - delta_b + delta_b * s_a) / (1 - delta_a * delta_b)
+
+
+def test_rates_hang_case_is_solved_with_its_closed_form():
+    # The shared case: rates 0.0001 and 0.05 per week. exp(501/10000) is a polynomial of
+    # degree 501 to sympy, which simplified it for minutes; the closed form stands untidied.
+    s = bargain.rubinstein(bargain.load_model(CASES / "rubinstein_rates_hang.toml"))
+    assert s.agreement["x"] == pytest.approx(0.998053477209, abs=1e-12)
+    assert s.agreement["x"] == pytest.approx(_linear_share(math.exp(-0.0001), math.exp(-0.05)))
+    assert s.exact and degree([s.exact_agreement["x"]]) == 501 > MAX_DEGREE
+    assert float(s.exact_agreement["x"]) == pytest.approx(s.agreement["x"], abs=1e-15)
+
+
+@pytest.mark.parametrize("r_w", [0.123, 0.0217, 0.4999])
+def test_rates_at_other_values_keep_the_formula(r_w):
+    m = shipped("rates").with_values({"r_W": r_w})
+    s = bargain.rubinstein(m)
+    assert s.agreement["x"] == pytest.approx(_linear_share(math.exp(-r_w), math.exp(-0.05)))
+    assert s.exact and s.formula == bargain.rubinstein(shipped("rates")).formula
+
+
+def test_float_strike_payoffs_decline_the_exact_route_by_digits():
+    # The shared case: strike payoffs written with a float's 17 digits. The exact route
+    # declines at once (the rationals have 19 digits); the numeric answer is returned.
+    m = bargain.load_model(CASES / "inside_options_floats.toml")
+    s = bargain.rubinstein(m)
+    assert s.agreement["x"] == pytest.approx(0.592857142857, abs=1e-12)
+    assert s.agreement["x"] == bargain.rubinstein(m, exact=False).agreement["x"]
+    assert s.agreement["x"] == pytest.approx(
+        _linear_share(0.9, 0.8, 0.021072103131565264, 0.05578588782855244), abs=1e-14
+    )
+    assert not s.exact
+    assert s.route.endswith("closed form declined: a number of 19 digits (at most 15)")
+
+
+def test_other_float_payoffs_decline_the_same_way():
+    m = split_game(
+        W={"strike_payoff": "0.0123456789012345", "discount_factor": "0.95"},
+        A={"strike_payoff": "0.0456789012345678", "discount_factor": "0.85"},
+    )
+    s = bargain.rubinstein(m)
+    expected = _linear_share(0.95, 0.85, 0.0123456789012345, 0.0456789012345678)
+    assert s.agreement["x"] == pytest.approx(expected, abs=1e-13)
+    assert not s.exact and "closed form declined: a number of" in s.route
+
+
+def test_cara_game_declines_the_exact_route_by_work():
+    # Two proposals inside exp(): sympy's transcendental solver took seconds to find
+    # nothing; the budget declines it before any work, whatever the machine.
+    s = bargain.rubinstein(shipped("cara"))
+    assert not s.exact
+    assert s.route.endswith("declined: 2 unknowns inside transcendental functions (at most 1)")
+
+    # Rubinstein (1982): u_A(x_W) = δ_A u_A(x_A) and u_W(x_A) = δ_W u_W(x_W), with
+    # u_W = (1 - exp(-2 x)) / 2, u_A = 1 - x, δ_W = 0.9, δ_A = 0.8.
+    def gap(x_w: float) -> float:
+        x_a = 1 - (1 - x_w) / 0.8
+        return (1 - math.exp(-2 * x_a)) - 0.9 * (1 - math.exp(-2 * x_w))
+
+    assert s.agreement["x"] == pytest.approx(brentq(gap, 0.2, 1, xtol=1e-15), abs=1e-12)

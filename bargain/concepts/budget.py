@@ -1,0 +1,400 @@
+"""The exact route's budget: a closed form is attempted within a bound on *work*, not time.
+
+Every solver first finds its answer numerically and then, with ``exact=True``,
+looks for a closed form with sympy (``sympy.solve``, evaluation in 30 digits,
+``sympy.simplify``). sympy has no bound of its own on any of these: a discount
+rate of ``0.0001`` turns ``exp(r)`` into a polynomial generator of degree
+10,000, and a strike payoff written as ``0.021072103131565264`` into rationals
+of nineteen digits, and either can keep it busy for minutes. Whether an answer
+is exact must not depend on how busy the machine is, so each step of the exact
+route is admitted or declined by the size of what it is handed:
+
+- **operations**: ``sympy.count_ops`` of the expressions, at most
+  :data:`MAX_OPS` (:data:`MAX_TIDY_OPS` for simplification, which grows
+  fastest), and for a system, times its number of unknowns, at most
+  :data:`MAX_SYSTEM_OPS` (elimination swells symbolic coefficients: a
+  Kalai–Smorodinsky system of four unknowns, 92 operations and nine
+  parameters ran for over ten seconds);
+- **digits**: the numerator and denominator of every rational, at most
+  :data:`MAX_DIGITS` digits (a float's full ``repr`` has 17);
+- **degree**: as a polynomial in the generators sympy would use, at most
+  :data:`MAX_DEGREE` (``exp(501/10000)`` is ``exp(1/10000)**501``: degree 501);
+  for a system, in the generators that contain an unknown (a parameter's power,
+  ``delta_W**10000``, is a coefficient to the solver);
+- **transcendence**: a system in which an unknown appears inside ``exp``,
+  ``log``, a trigonometric or hyperbolic function, ``LambertW`` or an
+  exponent is attempted only with one such unknown and at most
+  :data:`MAX_TRANSCENDENTAL_OPS` operations (sympy's ``_tsolve`` is slow and
+  rarely succeeds beyond that: the alternating-offers game on a CARA
+  frontier, two such unknowns, took seconds to find nothing);
+- **steps**: at most :data:`MAX_STEPS` admitted steps in one solve.
+
+A :class:`Budget` lives for one solve, end to end (:func:`exact_budget`: the
+solver's entry point opens it and every routine below joins it). When a step
+is declined the exact route gives up and the numeric answer stands; the
+solution says why in its ``route`` (:attr:`Budget.declined`). A wall-clock
+limit (the solvers' ``timeout``) remains, for the whole solve, only as a last
+safety net behind the work bounds (it needs the main thread; elsewhere the
+work bounds alone apply).
+
+Examples
+--------
+>>> import sympy
+>>> x = sympy.Symbol("x", real=True)
+>>> with exact_budget(10.0) as budget:
+...     budget.solve([x**2 - 2], [x])
+[{x: -sqrt(2)}, {x: sqrt(2)}]
+>>> budget = Budget()
+>>> budget.solve([x - sympy.Rational("0.021072103131565264")], [x]), budget.declined
+([], 'a number of 17 digits (at most 15)')
+>>> budget.tidy(sympy.exp(sympy.Rational(501, 10000)) - 1)
+-1 + exp(501/10000)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import math
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import sympy
+
+from bargain.model.model import as_expression
+
+MAX_OPS = 400  # operations (sympy.count_ops) handed to one step
+MAX_TIDY_OPS = 120  # ... to one simplification
+MAX_DIGITS = 15  # digits of a rational's numerator or denominator
+MAX_DEGREE = 24  # degree in one polynomial generator
+MAX_STEPS = 300  # admitted steps in one solve
+MAX_TRANSCENDENTAL_OPS = 40  # operations of a system transcendental in its unknown
+MAX_SYSTEM_OPS = 240  # operations times unknowns of a system to solve
+SAFETY_SECONDS = 10.0  # the wall-clock safety net of one solve, by default
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Timeout(BaseException):
+    """Raised inside sympy when the safety limit runs out (not an Exception, so that no
+    ``except Exception`` inside sympy swallows it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` with :class:`_Timeout` (main thread only;
+    elsewhere the block runs without a limit)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise _Timeout
+
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+_TRANSCENDENTAL = (
+    sympy.exp,
+    sympy.log,
+    sympy.LambertW,
+    sympy.functions.elementary.trigonometric.TrigonometricFunction,
+    sympy.functions.elementary.trigonometric.InverseTrigonometricFunction,
+    sympy.functions.elementary.hyperbolic.HyperbolicFunction,
+)
+
+
+def transcendental(exprs: Iterable[sympy.Expr], unknowns: Iterable[sympy.Symbol]) -> set:
+    """The ``unknowns`` that appear inside a transcendental function or an exponent.
+
+    >>> x, y, a = sympy.symbols("x y a")
+    >>> sorted(transcendental([sympy.exp(-a * x) + y**2, 2**y], [x, y]), key=str)
+    [x, y]
+    >>> transcendental([sympy.sqrt(1 - x) + sympy.exp(a)], [x])
+    set()
+    """
+    wanted = set(unknowns)
+    found: set = set()
+    for e in exprs:
+        for node in sympy.preorder_traversal(as_expression(e)):
+            if isinstance(node, _TRANSCENDENTAL):
+                found |= node.free_symbols & wanted
+            elif node.is_Pow:
+                found |= node.exp.free_symbols & wanted
+    return found
+
+
+def digits(exprs: Iterable[sympy.Expr]) -> int:
+    """The most decimal digits of a numerator or denominator of a rational in ``exprs``.
+
+    >>> digits([sympy.Rational(9, 10) * sympy.Symbol("a")])
+    2
+    """
+    bits = max(
+        (
+            max(abs(int(r.p)).bit_length(), int(r.q).bit_length())
+            for e in exprs
+            for r in as_expression(e).atoms(sympy.Rational)
+        ),
+        default=0,
+    )
+    return math.floor(bits * math.log10(2)) + 1
+
+
+def degree(exprs: Iterable[sympy.Expr], among: Iterable[sympy.Symbol] = ()) -> int:
+    """The largest degree of ``exprs`` in one polynomial generator, as sympy's polynomial
+    routines see them: ``b**(p/q)`` and ``exp(p/q * y)`` are powers of ``b**(1/L)`` and
+    ``exp(y/L)``, ``L`` the least common denominator of the exponents of that base. With
+    ``among`` (a system's unknowns), only the generators that contain one of them.
+
+    >>> degree([sympy.exp(sympy.Rational(501, 10000)) - sympy.exp(sympy.Rational(1, 20))])
+    501
+    >>> y = sympy.Symbol("y")
+    >>> degree([y**3 + sympy.sqrt(y), sympy.exp(-y)])
+    6
+    >>> x = sympy.Symbol("x")
+    >>> degree([y**10000 * x**2 - 1], among=[x]), degree([y**10000 * x**2 - 1])
+    (2, 10000)
+    """
+    wanted = set(among)
+    exponents: dict[sympy.Expr, list[sympy.Rational]] = {}
+    for e in exprs:
+        for node in sympy.preorder_traversal(as_expression(e)):
+            if isinstance(node, sympy.exp):
+                c, rest = node.args[0].as_coeff_Mul()
+                base, power = (sympy.exp(rest), c) if c.is_Rational else (node, sympy.Integer(1))
+            elif node.is_Pow and node.exp.is_Rational:
+                base, power = node.base, node.exp
+            else:
+                continue
+            if not wanted or base.free_symbols & wanted:
+                exponents.setdefault(base, []).append(power)
+    out = 1
+    for powers in exponents.values():
+        common = math.lcm(*(int(p.q) for p in powers))
+        out = max(out, int(max(abs(p) for p in powers) * common))
+    return out
+
+
+@dataclass
+class Budget:
+    """The work the exact route may do in one solve (see the module docstring).
+
+    Attributes
+    ----------
+    seconds
+        The wall-clock safety net for the whole solve.
+    steps
+        Steps admitted so far.
+    declined
+        Why the exact route last gave up (``None`` while it has not).
+    """
+
+    seconds: float = SAFETY_SECONDS
+    max_ops: int = MAX_OPS
+    max_tidy_ops: int = MAX_TIDY_OPS
+    max_digits: int = MAX_DIGITS
+    max_degree: int = MAX_DEGREE
+    max_steps: int = MAX_STEPS
+    steps: int = field(default=0, init=False)
+    declined: str | None = field(default=None, init=False)
+    _deadline: float = field(default=0.0, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._deadline = time.monotonic() + self.seconds
+
+    def admits(
+        self,
+        exprs: Sequence[sympy.Expr],
+        *,
+        max_ops: int | None = None,
+        unknowns: Sequence[sympy.Symbol] = (),
+        record: bool = True,
+        by_degree: bool = True,
+    ) -> bool:
+        """Whether a step on ``exprs`` (solving for ``unknowns``, if any) is within the
+        budget; it then counts as a step. With ``record``, a refusal is kept as
+        :attr:`declined`; without ``by_degree``, the degree is not bounded (a step for
+        which a high degree costs nothing, such as evaluating a number)."""
+        limit = self.max_ops if max_ops is None else max_ops
+        why = None
+        hard = transcendental(exprs, unknowns)
+        if hard:
+            limit = min(limit, MAX_TRANSCENDENTAL_OPS)
+        if len(hard) > 1:
+            why = f"{len(hard)} unknowns inside transcendental functions (at most 1)"
+        elif self.steps >= self.max_steps:
+            why = f"more than {self.max_steps} exact steps"
+        elif (ops := sum(int(sympy.count_ops(e)) for e in exprs)) > limit:
+            what = "a transcendental system" if hard else "expressions"
+            why = f"{what} of {ops} operations (at most {limit})"
+        elif ops * len(unknowns) > MAX_SYSTEM_OPS:
+            why = (
+                f"a system of {len(unknowns)} unknowns and {ops} operations (at most "
+                f"{MAX_SYSTEM_OPS} operations times unknowns)"
+            )
+        elif (n := digits(exprs)) > self.max_digits:
+            why = f"a number of {n} digits (at most {self.max_digits})"
+        elif by_degree and (d := degree(exprs, unknowns)) > self.max_degree:
+            why = f"a polynomial of degree {d} (at most {self.max_degree})"
+        elif time.monotonic() >= self._deadline:
+            why = f"the {self.seconds:g} s safety limit ran out"
+        if why is None:
+            self.steps += 1
+            return True
+        if record:
+            self.declined = why
+        return False
+
+    def _run(self, step: Callable[[], T], record: bool = True) -> T | None:
+        """Run an admitted step under the safety net; ``None`` if it fails or runs out."""
+        try:
+            with time_limit(self._deadline - time.monotonic()):
+                return step()
+        except _Timeout:
+            if record:
+                self.declined = f"the {self.seconds:g} s safety limit ran out"
+            return None
+        except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+            return None
+
+    def solve(
+        self, equations: Sequence[sympy.Expr], unknowns: Sequence[sympy.Symbol]
+    ) -> list[dict[sympy.Symbol, sympy.Expr]]:
+        """``sympy.solve`` for ``unknowns``: no candidates when the step is declined, sympy
+        gives up or fails (no closed form, never an error)."""
+        if not self.admits(equations, unknowns=unknowns):
+            return []
+        found = self._run(
+            lambda: sympy.solve(
+                list(equations), list(unknowns), dict=True, check=False, simplify=False
+            )
+        )
+        return found or []
+
+    def evaluate(self, expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -> complex | None:
+        """``expr`` at ``subs`` in 30 digits; ``None`` when declined or not a number.
+        (The values substituted may have many digits, and the powers be high
+        (``delta**10000``): evaluating is cheap in both.)"""
+        expr = as_expression(expr)
+        if not self.admits([expr], by_degree=False):
+            return None
+        return self._run(lambda: complex(sympy.N(expr.xreplace(dict(subs)), 30)))
+
+    def tidy(
+        self, expr: sympy.Expr, measure: Callable[[sympy.Expr], int] | None = None
+    ) -> sympy.Expr:
+        """``sympy.simplify`` (by ``measure`` if given) where the budget allows; else, or if
+        it fails, ``expr`` as it is (still exact, only untidy)."""
+        expr = as_expression(expr)
+        if not self.admits([expr], max_ops=self.max_tidy_ops, record=False):
+            return expr
+        kwargs = {} if measure is None else {"measure": measure}
+        out = self._run(lambda: sympy.simplify(expr, **kwargs), record=False)
+        return expr if out is None else out
+
+    def attempt(self, step: Callable[[], T]) -> T | None:
+        """Run ``step``, a sympy routine whose work the bounds above do not measure (a
+        limit, the singularities of a payoff), under the safety net alone; ``None`` if
+        the time has run out, it runs out or it fails. Not recorded as :attr:`declined`:
+        such a step is a check, not the exact route.
+
+        >>> x = sympy.Symbol("x")
+        >>> Budget().attempt(lambda: sympy.limit(1 / x, x, 0, "+"))
+        oo
+        """
+        if time.monotonic() >= self._deadline:
+            return None
+        return self._run(step, record=False)
+
+    def is_zero(self, expr: sympy.Expr) -> bool:
+        """Whether ``expr`` simplifies to zero within the budget (``False`` if undecided)."""
+        return self.tidy(expr) == 0
+
+
+_CURRENT: ContextVar[Budget | None] = ContextVar("bargain_exact_budget", default=None)
+
+
+@contextlib.contextmanager
+def exact_budget(seconds: float = SAFETY_SECONDS) -> Iterator[Budget]:
+    """The budget of the solve under way, or a new one of ``seconds`` (the safety net)
+    for a solve that starts here: a solver's entry point opens it, and the routines it
+    calls join it, so that one solve has one budget however many programs it solves."""
+    active = _CURRENT.get()
+    if active is not None:
+        yield active
+        return
+    budget = Budget(seconds=seconds)
+    token = _CURRENT.set(budget)
+    try:
+        yield budget
+    finally:
+        _CURRENT.reset(token)
+
+
+def bounded(solver: F) -> F:
+    """Run a solver inside one budget for the whole solve, its ``timeout`` argument (or
+    that argument's default) the safety net: the decorator of every solver's entry point.
+
+    >>> @bounded
+    ... def solver(*, timeout: float = 3.0) -> float:
+    ...     with exact_budget(99.0) as budget:  # joins the solve's budget
+    ...         return budget.seconds
+    >>> solver(), solver(timeout=5.0)
+    (3.0, 5.0)
+    """
+    default = inspect.signature(solver).parameters["timeout"].default
+
+    @functools.wraps(solver)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with exact_budget(kwargs.get("timeout", default)):
+            return solver(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def declined_note(declined: str | None) -> str:
+    """Words for a solution's route when the exact route gave up (``declined``, as
+    :attr:`Budget.declined`): ``""`` if it did not.
+
+    >>> b = Budget()
+    >>> x = sympy.Symbol("x")
+    >>> b.solve([sympy.exp(x / 1000) - sympy.exp(x / 20) - 1], [x])
+    []
+    >>> declined_note(b.declined)
+    '; closed form declined: a polynomial of degree 50 (at most 24)'
+    """
+    return "" if declined is None else f"; closed form declined: {declined}"
+
+
+__all__ = [
+    "MAX_DEGREE",
+    "MAX_DIGITS",
+    "MAX_OPS",
+    "MAX_STEPS",
+    "MAX_SYSTEM_OPS",
+    "MAX_TIDY_OPS",
+    "MAX_TRANSCENDENTAL_OPS",
+    "SAFETY_SECONDS",
+    "Budget",
+    "bounded",
+    "declined_note",
+    "degree",
+    "digits",
+    "exact_budget",
+    "time_limit",
+    "transcendental",
+]

@@ -1,0 +1,127 @@
+"""The exact route's work budget: deterministic refusals, one budget per solve."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+import bargain
+from bargain.concepts.budget import (
+    MAX_DEGREE,
+    MAX_DIGITS,
+    Budget,
+    _Timeout,
+    bounded,
+    degree,
+    digits,
+    exact_budget,
+    time_limit,
+)
+
+x, y = sympy.symbols("x y", real=True)
+
+
+def test_measures():
+    assert digits([x + sympy.Rational(1, 10**20)]) == 21
+    assert digits([x + 1]) == 1
+    assert degree([sympy.exp(sympy.Rational(501, 10000)) + sympy.exp(sympy.Rational(1, 20))]) == 501
+    assert degree([x**7 + y]) == 7
+    assert degree([sympy.sqrt(x) + x**2]) == 4  # a polynomial in x**(1/2)
+    assert degree([sympy.exp(-x) + sympy.exp(x / 3)]) == 3
+
+
+@pytest.mark.parametrize(
+    ("equation", "reason"),
+    [
+        (x - sympy.Rational(10**MAX_DIGITS + 1, 3), f"(at most {MAX_DIGITS})"),
+        (sympy.exp(x / 100) + sympy.exp(x / 3) - 2, f"degree 100 (at most {MAX_DEGREE})"),
+        (sum(sympy.sin(k * x) for k in range(1, 200)), "operations"),
+    ],
+)
+def test_a_step_beyond_the_budget_is_declined_before_any_work(equation, reason):
+    budget = Budget()
+    assert budget.solve([equation], [x]) == []
+    assert reason in budget.declined and budget.steps == 0
+
+
+def test_the_step_count_is_a_budget_too():
+    budget = Budget(max_steps=2)
+    assert budget.solve([x - 1], [x]) == [{x: 1}]
+    assert budget.solve([x - 2], [x]) == [{x: 2}]
+    assert budget.solve([x - 3], [x]) == []
+    assert budget.declined == "more than 2 exact steps"
+
+
+def test_a_declined_tidy_leaves_the_expression_exact():
+    e = (sympy.exp(sympy.Rational(501, 10000)) - 1) / (sympy.exp(sympy.Rational(1, 20)) - 1)
+    budget = Budget()
+    assert budget.tidy(e) is e and budget.declined is None  # tidying is optional
+    assert budget.tidy((x**2 - 1) / (x - 1)) == x + 1
+
+
+def test_one_budget_per_solve():
+    with exact_budget(5.0) as outer, exact_budget(99.0) as inner:
+        assert inner is outer and outer.seconds == 5.0
+    with exact_budget(7.0) as fresh:
+        assert fresh is not outer and fresh.seconds == 7.0
+
+
+def test_bounded_solvers_share_it_across_their_programs():
+    seen = []
+
+    @bounded
+    def solver(*, timeout: float = 4.0) -> None:
+        for _ in range(3):
+            with exact_budget() as budget:
+                seen.append(budget)
+
+    solver()
+    assert len({id(b) for b in seen}) == 1 and seen[0].seconds == 4.0
+
+
+def test_the_safety_net_interrupts():
+    with pytest.raises(_Timeout), time_limit(0.2):
+        while True:
+            pass
+
+
+def test_a_solver_reports_why_it_declined():
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "t"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "A": {"payoff": "x", "disagreement": "0.021072103131565264"},
+                "B": {"payoff": "1 - x"},
+            },
+        }
+    )
+    s = bargain.nash(m)
+    assert not s.exact
+    assert s.agreement["x"] == pytest.approx((1 + 0.021072103131565264) / 2, abs=1e-12)
+    assert "closed form declined: a number of 17 digits" in s.route
+
+
+def test_transcendental_systems_are_bounded_by_their_unknowns_and_size():
+    a = sympy.Symbol("a", positive=True)
+    budget = Budget()
+    two = [sympy.exp(-a * x) - y, sympy.exp(-a * y) - x / 2]
+    assert budget.solve(two, [x, y]) == []
+    assert budget.declined == "2 unknowns inside transcendental functions (at most 1)"
+    big = [sum(sympy.exp(-k * a * x) / k for k in range(1, 12)) - y, y - 1]
+    assert Budget().admits(big, unknowns=[x, y]) is False
+    one = [(1 - sympy.exp(-a * x)) / a - y, y - sympy.Rational(1, 10)]
+    (found,) = Budget().solve(one, [x, y])
+    for value in (1, 2, 7):  # x = -log(1 - a/10) / a
+        exact = found[x].subs(a, value) + sympy.log(1 - sympy.Rational(value, 10)) / value
+        assert float(exact) == pytest.approx(0, abs=1e-15)
+
+
+def test_a_large_system_is_declined_by_its_operations_times_unknowns():
+    a, b, c, t = sympy.symbols("a b c t", real=True)
+    small = [x + y - a, x - y - b]
+    assert Budget().solve(small, [x, y]) == [{x: (a + b) / 2, y: (a - b) / 2}]
+    big = [(a * x + b * y + c * t) ** 2 - k for k in range(1, 40)]
+    budget = Budget()
+    assert budget.solve(big, [x, y, t]) == []
+    assert budget.declined.startswith("a system of 3 unknowns and")
