@@ -91,7 +91,7 @@ class _Timeout(BaseException):
 def time_limit(seconds: float) -> Iterator[None]:
     """Interrupt the block after ``seconds`` with :class:`_Timeout` (main thread only;
     elsewhere the block runs without a limit)."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+    if not 0 < seconds < math.inf or threading.current_thread() is not threading.main_thread():
         yield
         return
 
@@ -196,7 +196,8 @@ class Budget:
     Attributes
     ----------
     seconds
-        The wall-clock safety net for the whole solve.
+        The wall-clock safety net for the whole solve; 0 (or less) for none, so that the
+        work bounds alone decide (the docs build asks for this where it needs a formula).
     steps
         Steps admitted so far.
     declined
@@ -214,7 +215,8 @@ class Budget:
     _deadline: float = field(default=0.0, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._deadline = time.monotonic() + self.seconds
+        # A limit of 0 (or less) means no safety net: the work bounds alone decide.
+        self._deadline = time.monotonic() + self.seconds if self.seconds > 0 else math.inf
 
     def admits(
         self,
