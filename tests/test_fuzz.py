@@ -244,7 +244,9 @@ def test_mutated_models_refuse_cleanly_or_solve_finitely(data: dict[str, Any], m
     assert not CANARY.exists()
 
 
-@pytest.mark.parametrize("injection", INJECTIONS)
+@pytest.mark.parametrize(
+    "injection", INJECTIONS, ids=["import", "exec", "eval", "globals", "lambda"]
+)
 def test_injections_never_run_through_any_field(injection: str):
     for base in BASES[:3]:
         for path in _paths(base):
