@@ -29,6 +29,7 @@ from bargain.errors import (
     ModelError,
     SolverError,
 )
+from bargain.estimation.calibrate import Calibration, Observation, calibrate
 from bargain.model.catalogue import find_model, models_dir
 from bargain.model.model import Model, Parameter, Party, Variable
 from bargain.model.modelfile import dumps_model, load_model, model_from_dict, model_to_dict
@@ -51,11 +52,13 @@ __all__ = [
     "SOLVERS",
     "BargainError",
     "Brief",
+    "Calibration",
     "ClusterError",
     "ExpressionError",
     "FeasibilityError",
     "Model",
     "ModelError",
+    "Observation",
     "Parameter",
     "Party",
     "Solution",
@@ -64,6 +67,7 @@ __all__ = [
     "Variable",
     "abreu_gul",
     "brief",
+    "calibrate",
     "credibility",
     "dumps_model",
     "egalitarian",
