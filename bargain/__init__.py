@@ -30,6 +30,7 @@ from bargain.errors import (
     SolverError,
 )
 from bargain.estimation.calibrate import Calibration, Observation, calibrate
+from bargain.estimation.uncertainty import Uncertainty, uncertainty
 from bargain.model.catalogue import find_model, models_dir
 from bargain.model.model import Model, Parameter, Party, Variable
 from bargain.model.modelfile import dumps_model, load_model, model_from_dict, model_to_dict
@@ -64,6 +65,7 @@ __all__ = [
     "Solution",
     "SolverError",
     "SweepReport",
+    "Uncertainty",
     "Variable",
     "abreu_gul",
     "brief",
@@ -92,5 +94,6 @@ __all__ = [
     "sweep",
     "sweep_to_file",
     "tornado",
+    "uncertainty",
     "utilitarian",
 ]
