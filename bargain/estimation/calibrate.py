@@ -379,7 +379,9 @@ def _exact_candidates(
     exprs = []
     for o in observations:
         try:
-            formula = concept(o.method).solve(model, **dict(o.options)).formula
+            found = concept(o.method)
+            limit = {"timeout": timeout} if "timeout" in found.parameters else {}
+            formula = found.solve(model, **limit, **dict(o.options)).formula
         except BargainError:
             return None
         if not formula:
