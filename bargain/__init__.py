@@ -32,6 +32,8 @@ from bargain.errors import (
     ModelError,
     SolverError,
 )
+from bargain.estimation.calibrate import Calibration, Observation, calibrate
+from bargain.estimation.uncertainty import Uncertainty, uncertainty
 from bargain.model.catalogue import find_model, models_dir
 from bargain.model.model import Model, Parameter, Party, Variable
 from bargain.model.modelfile import dumps_model, load_model, model_from_dict, model_to_dict
@@ -63,19 +65,23 @@ __all__ = [
     "SOLVERS",
     "BargainError",
     "Brief",
+    "Calibration",
     "ClusterError",
     "ExpressionError",
     "FeasibilityError",
     "Model",
     "ModelError",
+    "Observation",
     "Parameter",
     "Party",
     "Solution",
     "SolverError",
     "SweepReport",
+    "Uncertainty",
     "Variable",
     "abreu_gul",
     "brief",
+    "calibrate",
     "credibility",
     "dumps_model",
     "egalitarian",
@@ -101,5 +107,6 @@ __all__ = [
     "sweep",
     "sweep_to_file",
     "tornado",
+    "uncertainty",
     "utilitarian",
 ]

@@ -24,6 +24,8 @@ from pathlib import Path
 from bargain.concepts.registry import concept, names
 from bargain.concepts.solution import Solution
 from bargain.errors import BargainError, ModelError
+from bargain.estimation.calibrate import Calibration
+from bargain.estimation.uncertainty import Uncertainty
 from bargain.model.catalogue import find_model, model_names, models_dir
 from bargain.model.expr import expression_to_string
 from bargain.model.model import Model
@@ -196,7 +198,7 @@ def _solver_options(args: argparse.Namespace, method: str) -> dict[str, object]:
     return kwargs
 
 
-def _print(result: Solution | CredibilityReport, form: str) -> None:
+def _print(result: Solution | CredibilityReport | Calibration | Uncertainty, form: str) -> None:
     if form == "json":
         print(result.to_json())
     elif form == "markdown":
@@ -493,6 +495,7 @@ def parser() -> argparse.ArgumentParser:
         help="is the package deal in the agreement: when both gain (threshold), always, never",
     )
     _sweep_parser(sub)
+    _estimation_parsers(sub)
     _docs_parser(sub)
     return top
 
@@ -580,6 +583,85 @@ def _sweep_parser(sub: argparse._SubParsersAction) -> None:
     _period_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
+
+
+def cmd_calibrate(args: argparse.Namespace) -> None:
+    from bargain.estimation.calibrate import calibrate
+
+    model = _load(args.model, args.set)
+    result = calibrate(model, args.free, args.match, starts=args.starts, seed=args.seed)
+    _print(result, args.format)
+
+
+def _estimation_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "calibrate",
+        help="the parameter values that reproduce observed outcomes",
+        description="Find the values of the --free parameters (in their declared ranges) at "
+        "which each --match observation holds: CONCEPT[opt=val,...]:OUTPUT=VALUE, where "
+        "OUTPUT is a contract variable or payoff_<party> (see docs/howto-calibrate.md).",
+    )
+    p.add_argument("model", help="a model file, or a model's name in the models folder")
+    p.add_argument(
+        "--free",
+        action="append",
+        required=True,
+        metavar="NAME",
+        help="a parameter to find (repeatable; it needs a range in the model)",
+    )
+    p.add_argument(
+        "--match",
+        action="append",
+        required=True,
+        metavar="CONCEPT[opt=val,...]:OUTPUT=VALUE",
+        help='an observed outcome, e.g. "nash:F=140.5" (repeatable)',
+    )
+    p.add_argument("--starts", type=int, default=8, metavar="N", help="starts of the search")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the starts")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    p.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="fix a parameter value"
+    )
+    p.set_defaults(func=cmd_calibrate)
+
+    from bargain.sweeps.compile import ROUTES, methods
+
+    p = sub.add_parser(
+        "uncertainty",
+        help="the median and 5-95%% interval of the terms under the parameters' distributions",
+        description="Draw the parameters that declare a distribution, solve MODEL at every "
+        "draw and print each output's median, 5%% and 95%% quantiles and mean.",
+    )
+    p.add_argument("model", help="a model file, or a model's name in the models folder")
+    p.add_argument("--method", choices=methods(), default="nash")
+    p.add_argument("--samples", type=int, default=1000, metavar="N", help="number of draws")
+    p.add_argument("--seed", type=int, metavar="S", help="seed of the draws")
+    p.add_argument("--design", choices=("sobol", "random", "lhs"), default="sobol")
+    p.add_argument("--route", choices=ROUTES, default="auto", help="kernel route (default auto)")
+    p.add_argument("--proposer", metavar="PARTY", help="who proposes first (rubinstein)")
+    p.add_argument("--period", type=float, metavar="D", help="length of a round (rubinstein)")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    p.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="fix a parameter value"
+    )
+    p.set_defaults(func=cmd_uncertainty)
+
+
+def cmd_uncertainty(args: argparse.Namespace) -> None:
+    from bargain.estimation.uncertainty import uncertainty
+
+    model = _load(args.model, args.set)
+    options = {k: getattr(args, k) for k in ("proposer", "period") if getattr(args, k) is not None}
+    result = uncertainty(
+        model,
+        args.method,
+        n=args.samples,
+        seed=args.seed,
+        design=args.design,
+        route=args.route,
+        **options,
+    )
+    _print(result, args.format)
 
 
 def cmd_docs(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ import bargain
 from bargain.cli import main
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-GUIDES = ("howto-model.md", "howto-promise.md", "json.md")
+GUIDES = ("howto-model.md", "howto-promise.md", "howto-calibrate.md", "json.md")
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
@@ -79,15 +79,21 @@ def assert_within(shown: object, shipped: object, where: str = "") -> None:
 
 @pytest.fixture
 def wage_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A working folder holding the ``wage.toml`` shown in the model how-to."""
+    """A working folder holding the ``wage.toml`` shown in the model how-to, and every
+    TOML block of the guides whose first line names its file (``# surplus.toml``)."""
     _, whole = shown_toml("howto-model.md")
     (tmp_path / "wage.toml").write_text(whole, encoding="utf-8")
+    for page in GUIDES:
+        for block in blocks(page, "toml"):
+            named = re.match(r"# (\S+\.toml)\n", block)
+            if named:
+                (tmp_path / named.group(1)).write_text(block, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
 def test_every_guide_shows_commands() -> None:
-    for page in GUIDES[:2]:
+    for page in GUIDES[:3]:
         assert commands(page), f"{page} shows no bargain commands"
 
 

@@ -182,6 +182,52 @@ class _Named:
         return symbol(self.name)
 
 
+DISTRIBUTIONS: dict[str, str] = {
+    "triangular": "triang",
+    "uniform": "uniform",
+    "normal": "norm",
+    "lognormal": "lognorm",
+    "beta": "beta",
+}
+"""The kinds of a parameter's ``distribution`` and the :mod:`scipy.stats` family of each
+(the scipy name is accepted as a kind too); the keys are that family's shape parameters
+and ``loc``, ``scale``."""
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """The uncertainty of a parameter's value: a :mod:`scipy.stats` family and its arguments.
+
+    Attributes
+    ----------
+    kind
+        A key or value of :data:`DISTRIBUTIONS`, e.g. ``"triangular"``.
+    arguments
+        The family's arguments by name (its shapes, ``loc``, ``scale``), e.g.
+        ``(("c", 0.5), ("loc", 0.1), ("scale", 0.3))``.
+
+    Examples
+    --------
+    >>> d = Distribution("triangular", (("c", 0.5), ("loc", 0.0), ("scale", 2.0)))
+    >>> float(d.frozen().ppf(0.5))
+    1.0
+    """
+
+    kind: str
+    arguments: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def family(self) -> str:
+        """The :mod:`scipy.stats` name of the family (``"triang"`` for ``"triangular"``)."""
+        return DISTRIBUTIONS.get(self.kind, self.kind)
+
+    def frozen(self) -> object:
+        """The frozen :mod:`scipy.stats` distribution (``ppf``, ``rvs``, ``mean``, …)."""
+        from scipy import stats
+
+        return getattr(stats, self.family)(**dict(self.arguments))
+
+
 @dataclass(frozen=True)
 class Parameter(_Named):
     """A named model parameter: a sympy symbol with a value and its provenance.
@@ -197,6 +243,8 @@ class Parameter(_Named):
     unit, description, source
         Free text; ``source`` says where the value comes from, or that it is an
         assumption and why.
+    distribution
+        How uncertain the value is (:func:`bargain.uncertainty` samples it), or ``None``.
     """
 
     name: str
@@ -205,6 +253,7 @@ class Parameter(_Named):
     unit: str = ""
     description: str = ""
     source: str = ""
+    distribution: Distribution | None = None
 
     def __post_init__(self) -> None:
         table = f"parameters.{self.name}"
@@ -537,8 +586,10 @@ def symbol(name: str) -> sympy.Symbol:
 
 
 __all__ = [
+    "DISTRIBUTIONS",
     "Bargaining",
     "Constraint",
+    "Distribution",
     "Model",
     "Parameter",
     "Party",

@@ -33,14 +33,17 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import sympy
 import tomli_w
 
 from bargain.errors import ModelError
 from bargain.model.expr import expression_to_string, is_name
 from bargain.model.model import (
+    DISTRIBUTIONS,
     Bargaining,
     Constraint,
+    Distribution,
     Model,
     Parameter,
     Party,
@@ -53,7 +56,7 @@ from bargain.model.validate import validate_model
 
 TABLES = ("model", "parameters", "variables", "parties", "constraints", "bargaining", "promises")
 MODEL_KEYS = ("name", "title", "period", "description")
-PARAMETER_KEYS = ("value", "range", "unit", "description", "source")
+PARAMETER_KEYS = ("value", "range", "unit", "description", "source", "distribution")
 VARIABLE_KEYS = ("min", "max", "unit", "description")
 PARTY_KEYS = (
     "title",
@@ -264,9 +267,73 @@ def _parameters(r: _Reader, table: Mapping[str, Any]) -> tuple[Parameter, ...]:
                 unit=r.text(entry, "unit", f"parameters.{name}"),
                 description=r.text(entry, "description", f"parameters.{name}"),
                 source=r.text(entry, "source", f"parameters.{name}"),
+                distribution=_distribution(r, entry["distribution"], name)
+                if "distribution" in entry
+                else None,
             )
         )
     return tuple(params)
+
+
+def _distribution(r: _Reader, raw: object, name: str) -> Distribution:
+    """A parameter's ``distribution = { kind = ..., <scipy.stats arguments> }``, checked:
+    a known kind, only its family's arguments (its shapes, ``loc``, ``scale``), every shape
+    given, finite numbers, and values scipy accepts (a finite median)."""
+    from scipy import stats
+
+    table = f"parameters.{name}.distribution"
+    if not isinstance(raw, Mapping):
+        raise r.error(
+            'must be a table such as { kind = "triangular", c = 0.5, loc = 0, scale = 1 }',
+            "parameters",
+            f"{name}.distribution",
+        )
+    kinds = {*DISTRIBUTIONS, *DISTRIBUTIONS.values()}
+    kind = raw.get("kind")
+    if kind not in kinds:
+        raise r.error(
+            f"unknown kind {kind!r}; the kinds are {', '.join(DISTRIBUTIONS)} "
+            "(or their scipy.stats names "
+            f"{', '.join(v for k, v in DISTRIBUTIONS.items() if k != v)})",
+            table,
+            "kind",
+        )
+    family = DISTRIBUTIONS.get(kind, kind)
+    shapes = [s.strip() for s in (getattr(stats, family).shapes or "").split(",") if s.strip()]
+    allowed = (*shapes, "loc", "scale")
+    arguments = {}
+    for key, value in raw.items():
+        if key == "kind":
+            continue
+        if key not in allowed:
+            raise r.error(
+                f"not an argument of {kind} (scipy.stats.{family}); its arguments are "
+                f"{', '.join(allowed)}",
+                table,
+                key,
+            )
+        arguments[key] = float(_number(r, value, table, key))
+    missing = [s for s in shapes if s not in arguments]
+    if missing:
+        raise r.error(
+            f"{kind} (scipy.stats.{family}) needs its shape {', '.join(missing)}; its "
+            f"arguments are {', '.join(allowed)}",
+            table,
+            missing[0],
+        )
+    found = Distribution(kind, tuple(arguments.items()))
+    with np.errstate(all="ignore"):
+        median = float(found.frozen().ppf(0.5))
+    if not math.isfinite(median):
+        given = ", ".join(f"{k} = {v:g}" for k, v in arguments.items()) or "none"
+        raise r.error(
+            f"scipy.stats.{family} refuses the arguments ({given}): see its documentation "
+            "for the allowed values (scale > 0; triangular 0 <= c <= 1; beta a, b > 0; "
+            "lognormal s > 0)",
+            table,
+            "kind",
+        )
+    return found
 
 
 def parse_number(value: object, *, table: str, key: str, file: str | None = None) -> sympy.Rational:
@@ -562,6 +629,9 @@ def model_to_dict(model: Model) -> dict[str, Any]:
             unit=p.unit,
             description=p.description,
             source=p.source,
+            distribution=None
+            if p.distribution is None
+            else {"kind": p.distribution.kind, **dict(p.distribution.arguments)},
         )
         for p in model.parameters
     }
