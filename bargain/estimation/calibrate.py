@@ -57,12 +57,11 @@ from typing import Any
 import numpy as np
 import sympy
 from scipy.optimize import least_squares
-from scipy.stats import qmc
 
-from bargain.axiomatic.program import solve_exact
+from bargain.concepts.budget import exact_budget
 from bargain.concepts.registry import concept
 from bargain.errors import BargainError, ModelError
-from bargain.model.model import Model, exact_number, symbol
+from bargain.model.model import Model, as_expression, exact_number, symbol
 from bargain.model.modelfile import parse_number
 from bargain.model.validate import validate_model
 from bargain.sweeps.compile import Kernel, compile_kernel
@@ -391,16 +390,22 @@ def _exact_candidates(
         else:
             payoff = model.party(o.output.removeprefix("payoff_")).payoff
             expr = payoff.xreplace({symbol(k): v for k, v in formula.items()})
-        exprs.append(sympy.sympify(expr).xreplace(fixed))
-    equations = [
-        e - exact_number(o.value, table="calibrate", key=o.label)
-        for e, o in zip(exprs, observations, strict=True)
-    ]
+        exprs.append(as_expression(expr).xreplace(fixed))
+    # The formulas are inverted for symbols standing for the observed values, which are
+    # substituted afterwards: the inversion does not depend on their digits (an observed
+    # float is an exact rational of up to 17 digits, beyond the budget's bound).
+    observed = [sympy.Dummy(f"y{i}") for i in range(len(observations))]
+    values_of = {
+        y: exact_number(o.value, table="calibrate", key=o.label)
+        for y, o in zip(observed, observations, strict=True)
+    }
+    equations = [e - y for e, y in zip(exprs, observed, strict=True)]
     found = []
-    for s in solve_exact(equations, symbols, timeout):
-        values = [s.get(x, x) for x in symbols]
-        if all(not v.free_symbols and _real(v) for v in values):
-            found.append({p: sympy.simplify(v) for p, v in zip(free, values, strict=True)})
+    with exact_budget(timeout) as budget:
+        for s in budget.solve(equations, symbols):
+            values = [as_expression(s.get(x, x)).xreplace(values_of) for x in symbols]
+            if all(not v.free_symbols and _real(v) for v in values):
+                found.append({p: budget.tidy(v) for p, v in zip(free, values, strict=True)})
     return (exprs, found) if found else None
 
 
@@ -422,6 +427,8 @@ def _distinct(points: list[tuple[float, np.ndarray]], width: np.ndarray) -> list
 def _sample(lo: np.ndarray, hi: np.ndarray, n: int, seed: int) -> np.ndarray:
     """The corners of the box (up to three parameters) and ``n`` Sobol points in it."""
     corners = np.array(list(itertools.product(*zip(lo, hi, strict=True)))) if len(lo) <= 3 else []
+    from scipy.stats import qmc  # imports all of scipy.stats: only when a calibration runs
+
     unit = qmc.Sobol(len(lo), scramble=True, rng=seed).random_base2(max(1, math.ceil(math.log2(n))))
     return np.vstack([*([corners] if len(corners) else []), lo + (hi - lo) * unit[:n]])
 

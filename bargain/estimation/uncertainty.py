@@ -34,16 +34,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from bargain.errors import ModelError, SolverError
 from bargain.model.model import Model
 from bargain.model.validate import validate_model
 from bargain.sweeps.compile import OK, STATUSES
 from bargain.sweeps.sweep import plan, resolved
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TAIL = 1e-6
 """The draws are kept between each distribution's ``TAIL`` and ``1 - TAIL`` quantiles."""
@@ -211,6 +213,8 @@ def uncertainty(
             **options,
         )
     )
+    import pandas as pd  # only when draws are made: import bargain stays light
+
     parts = []
     for i in range(spec.n_chunks):
         start, stop = spec.chunk(i)
