@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import Phase, settings
 from hypothesis import strategies as st
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 import bargain
 from bargain.reputation.credibility import CredibilityReport
@@ -26,7 +27,16 @@ settings.register_profile(
 )
 # "long", for a local run before a release: fifty times the examples, new ones on every run,
 # shrunk to a minimal failing example and replayed from the example database (.hypothesis/).
-settings.register_profile("long", deadline=None, max_examples=1000)
+# Its settings are all explicit: on a CI machine (CI=true) hypothesis would otherwise
+# inherit its own CI defaults (derandomised, no database).
+settings.register_profile(
+    "long",
+    deadline=None,
+    max_examples=1000,
+    derandomize=False,
+    database=DirectoryBasedExampleDatabase(".hypothesis/examples"),
+    phases=tuple(Phase),
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
