@@ -291,15 +291,23 @@ def _rescued(fast: Evaluate, loop: Evaluate) -> Evaluate:
 
     def evaluate(params: dict[str, np.ndarray]) -> Columns:
         out = fast(params)
-        bad = np.flatnonzero(out["status"] == NO_CONVERGENCE)
-        if bad.size == 0:
-            return out
-        out = {key: col.copy() for key, col in out.items()}  # outputs may share memory
-        for key, col in loop({**subset(params, bad), "_n": bad}).items():
-            out[key][bad] = col
-        return out
+        return _solved_again(out, np.flatnonzero(out["status"] == NO_CONVERGENCE), params, loop)
 
     return evaluate
+
+
+def _solved_again(
+    out: Columns, points: np.ndarray, params: dict[str, np.ndarray], solver: Evaluate
+) -> Columns:
+    """``out`` with the rows ``points`` (every column, status included) replaced by
+    ``solver``'s answers there."""
+    if points.size == 0:
+        return out
+    # Columns may share memory (equal formulas share one array under cse): copy first.
+    out = {key: col.copy() for key, col in out.items()}
+    for key, col in solver({**subset(params, points), "_n": points}).items():
+        out[key][points] = col
+    return out
 
 
 def _numeric(
@@ -349,18 +357,8 @@ def _closed(
         status = np.where(ok, OK, OUTSIDE_FORMULA).astype(np.int8)
         out = {name: values[i] for i, name in enumerate(names)}
         out.update({f"payoff_{p}": values[len(names) + i] for i, p in enumerate(parties)})
-        bad = np.flatnonzero(~ok)
-        if bad.size:
-            # Equal formulas may share one array (cse): copy before writing into them.
-            out = {key: col.copy() for key, col in out.items()}
-            redo = fallback({**subset(params, bad), "_n": bad})
-            for key, col in redo.items():
-                if key == "status":
-                    status[bad] = col
-                else:
-                    out[key][bad] = col
         out["status"] = status
-        return out
+        return _solved_again(out, np.flatnonzero(~ok), params, fallback)
 
     return formula, evaluate
 
