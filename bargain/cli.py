@@ -31,6 +31,7 @@ from bargain.model.expr import expression_to_string
 from bargain.model.model import Model
 from bargain.model.modelfile import load_model, parse_number
 from bargain.reputation.credibility import PACKAGE_RULES, CredibilityReport, credibility
+from bargain.reputation.delay import names as delay_names
 from bargain.reputation.trust import OUTCOMES
 
 
@@ -231,6 +232,7 @@ def cmd_credibility(args: argparse.Namespace) -> None:
         package=args.package,
         breakdown_per_distrust=args.breakdown_per_distrust,
         method=args.method,
+        delay=args.delay,
         **_solver_options(args, args.method),
     )
     _print(report, args.format)
@@ -493,6 +495,12 @@ def parser() -> argparse.ArgumentParser:
         choices=PACKAGE_RULES,
         default="threshold",
         help="is the package deal in the agreement: when both gain (threshold), always, never",
+    )
+    p.add_argument(
+        "--delay",
+        choices=delay_names(),
+        help="the theory of delay behind the strike's length (default: the model's "
+        "[delay] theory, else reputation)",
     )
     _sweep_parser(sub)
     _estimation_parsers(sub)

@@ -369,6 +369,24 @@ class Bargaining:
 
 
 @dataclass(frozen=True)
+class DelayTable:
+    """The settings of one theory of delay (a ``[delay.NAME]`` table).
+
+    ``keys`` and ``values`` are parallel: each key's value is an expression in
+    the parameters. Which keys a theory reads, and what each allows, is the
+    theory's to say (:mod:`bargain.reputation.delay`).
+    """
+
+    name: str
+    keys: tuple[str, ...] = ()
+    values: tuple[sympy.Expr, ...] = ()
+
+    def value(self, key: str) -> sympy.Expr | None:
+        """The expression given for ``key``, or ``None`` when the table has no such key."""
+        return dict(zip(self.keys, self.values, strict=True)).get(key)
+
+
+@dataclass(frozen=True)
 class Promise:
     """An off-the-record promise: ``to`` concedes first, ``by`` promised something back.
 
@@ -430,6 +448,8 @@ class Model:
     constraints: tuple[Constraint, ...] = ()
     bargaining: Bargaining = field(default_factory=Bargaining)
     promises: tuple[Promise, ...] = ()
+    delays: tuple[DelayTable, ...] = ()
+    delay_theory: str = "reputation"
     title: str = ""
     period: str = "period"
     description: str = ""
@@ -576,8 +596,9 @@ _GROUPS = (
     ("parties", Party),
     ("constraints", Constraint),
     ("promises", Promise),
+    ("delays", DelayTable),
 )
-_Item = TypeVar("_Item", Variable, Party, Constraint, Promise, Bargaining)
+_Item = TypeVar("_Item", Variable, Party, Constraint, Promise, Bargaining, DelayTable)
 
 
 def symbol(name: str) -> sympy.Symbol:
@@ -589,6 +610,7 @@ __all__ = [
     "DISTRIBUTIONS",
     "Bargaining",
     "Constraint",
+    "DelayTable",
     "Distribution",
     "Model",
     "Parameter",

@@ -43,6 +43,7 @@ from bargain.model.model import (
     DISTRIBUTIONS,
     Bargaining,
     Constraint,
+    DelayTable,
     Distribution,
     Model,
     Parameter,
@@ -54,7 +55,16 @@ from bargain.model.model import (
 )
 from bargain.model.validate import validate_model
 
-TABLES = ("model", "parameters", "variables", "parties", "constraints", "bargaining", "promises")
+TABLES = (
+    "model",
+    "parameters",
+    "variables",
+    "parties",
+    "constraints",
+    "bargaining",
+    "promises",
+    "delay",
+)
 MODEL_KEYS = ("name", "title", "period", "description")
 PARAMETER_KEYS = ("value", "range", "unit", "description", "source", "distribution")
 VARIABLE_KEYS = ("min", "max", "unit", "description")
@@ -208,6 +218,7 @@ def model_from_dict(data: Mapping[str, Any], *, file: str | None = None) -> Mode
             "transfer",
         )
     promises = _promises(r, r.table(data, "promises", required=False), param_symbols, party_names)
+    theory, delays = _delay(r, r.table(data, "delay", required=False), param_symbols)
 
     model = Model(
         name=name,
@@ -220,6 +231,8 @@ def model_from_dict(data: Mapping[str, Any], *, file: str | None = None) -> Mode
         constraints=constraints,
         bargaining=bargaining,
         promises=promises,
+        delays=delays,
+        delay_theory=theory,
         file=file,
     )
     validate_model(model)
@@ -561,6 +574,36 @@ def _promises(
     return tuple(out)
 
 
+def _delay(
+    r: _Reader, table: Mapping[str, Any], params: Mapping[str, sympy.Symbol]
+) -> tuple[str, tuple[DelayTable, ...]]:
+    """``[delay]``: the theory of delay the reports use (``theory``) and one table of
+    settings per theory (``[delay.NAME]``, expressions in the parameters). Which
+    theories exist, and which keys each reads, :mod:`bargain.reputation.delay` checks."""
+    theory = table.get("theory", "reputation")
+    if not isinstance(theory, str):
+        raise r.error(f"must be the name of a theory of delay, got {theory!r}", "delay", "theory")
+    tables = []
+    for name, entry in table.items():
+        if name == "theory":
+            continue
+        if not isinstance(entry, Mapping):
+            raise r.error(
+                f"must be a table of settings ([delay.{name}]) or the key theory, "
+                f"got {type(entry).__name__}",
+                "delay",
+                name,
+            )
+        r.identifier(name, "delay")
+        where = f"delay.{name}"
+        keys = tuple(entry)
+        for key in keys:
+            r.identifier(key, where)
+        values = tuple(r.expression(entry[key], params, where, key) for key in keys)
+        tables.append(DelayTable(name=name, keys=keys, values=values))
+    return theory, tuple(tables)
+
+
 def load_model(path: str | Path) -> Model:
     """Load a model from a TOML file.
 
@@ -690,6 +733,14 @@ def model_to_dict(model: Model) -> dict[str, Any]:
                 else None,
             )
             for p in model.promises
+        }
+    if model.delays or model.delay_theory != "reputation":
+        out["delay"] = {
+            **({"theory": model.delay_theory} if model.delay_theory != "reputation" else {}),
+            **{
+                t.name: {k: _expr_out(v) for k, v in zip(t.keys, t.values, strict=True)}
+                for t in model.delays
+            },
         }
     return out
 

@@ -59,6 +59,8 @@ import numpy as np
 from scipy.optimize import brentq
 
 from bargain.errors import ModelError, SolverError
+from bargain.reputation.agreement import AgreementTime, certain
+from bargain.reputation.delay import DelayInputs, Theory, register_theory
 
 _TIE = 1e-12  # relative gap between T_W and T_A below which the war is a tie
 
@@ -190,18 +192,28 @@ class Reputation:
         >>> [round(float(s), 12) for s in war.survival(np.array([-1.0, 0.0, 100.0]))]
         [1.0, 0.5, 0.02]
         """
-        times = np.asarray(t, dtype=float)
-        if np.isnan(times).any():
-            raise ModelError("must be a time or an array of times, got NaN", key="t")
+        return self.agreement_time().survival(t)
+
+    def agreement_time(self) -> AgreementTime:
+        """The time to agreement as an :class:`~bargain.reputation.agreement.AgreementTime`:
+        the atom at 0, the hazard ``λ_W + λ_A`` until ``T0``, then the impasse.
+
+        Examples
+        --------
+        >>> war = abreu_gul({"W": 0.6, "A": 0.6}, {"W": 0.1, "A": 0.2}, {"W": 0.1, "A": 0.1})
+        >>> tau = war.agreement_time()
+        >>> round(tau.atoms[0][1], 12), round(tau.never, 12)
+        (0.5, 0.02)
+        """
         if self.compatible:
-            out = np.where(times < 0, 1.0, 0.0)
-        else:
-            c = self.no_concession_at_zero
-            rate = sum(self.concession_rates.values())
-            clipped = np.clip(times, 0.0, self.t0)
-            out = np.where(times < 0, 1.0, math.prod(c.values()) * np.exp(-rate * clipped))
-            out = np.where(times >= self.t0, self.impasse, out)
-        return float(out) if out.ndim == 0 else out
+            return certain(0.0, "reputation")
+        if self.t0 <= 0:
+            return AgreementTime(((0.0, math.inf, self.impasse, 0.0),), "reputation")
+        c = math.prod(self.no_concession_at_zero.values())
+        rate = sum(self.concession_rates.values())
+        return AgreementTime(
+            ((0.0, self.t0, c, rate), (self.t0, math.inf, self.impasse, 0.0)), "reputation"
+        )
 
 
 def _check_number(value: object, key: str) -> None:
@@ -569,6 +581,25 @@ def integrate_reputations(
 
     atom = brentq(gap, 0.0, 1 - z[slow], xtol=1e-14, rtol=1e-13)
     return IntegratedWar(t0=target, weaker=slow, atom=float(atom))
+
+
+def _war(stage: DelayInputs) -> AgreementTime | None:
+    """The ``reputation`` theory: the stage's war of attrition, if it has one."""
+    return None if stage.war is None else stage.war.agreement_time()
+
+
+register_theory(
+    Theory(
+        name="reputation",
+        summary=(
+            "a war of attrition: each side may be an obstinate type that never concedes, and a "
+            "rational side concedes at the rate that keeps the other indifferent"
+        ),
+        source="Abreu & Gul (2000), Econometrica 68(1), 85-117",
+        agreement=_war,
+        order=10,
+    )
+)
 
 
 __all__ = [

@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -71,6 +71,9 @@ from bargain.model.model import Model, Promise, exact_number
 from bargain.model.patience import discount_rates
 from bargain.model.validate import numeric_value, validate_model
 from bargain.reputation.attrition import Reputation, abreu_gul
+from bargain.reputation.delay import DelayInputs, Theory
+from bargain.reputation.delay import settings as delay_settings
+from bargain.reputation.delay import theory as delay_theory
 from bargain.reputation.duration import StrikeDuration, strike_duration
 from bargain.reputation.promise import PromiseGame, find_promise, promise_game, solve_promise
 from bargain.reputation.trust import OUTCOMES, posterior, promises_to_rebuild
@@ -453,24 +456,36 @@ def _strike(
     return abreu_gul(demands, obstinate, rates)
 
 
-def _duration(model: Model, war: Reputation | None, breakdown: float) -> StrikeDuration | None:
-    """The strike's length at a stage: ``None`` without a war or without focal dates."""
-    if war is None or not model.bargaining.focal_dates:
+def _duration(
+    model: Model,
+    theory: Theory,
+    inputs: Callable[[float, tuple[float, ...]], DelayInputs],
+    q: float,
+) -> StrikeDuration | None:
+    """The strike's length at a stage under ``theory``: ``None`` without focal dates or
+    when the theory lacks what it needs at this stage."""
+    if not model.bargaining.focal_dates:
         return None
-    dates = [
-        numeric_value(model, d, "bargaining", f"focal_dates[{i}]")
-        for i, d in enumerate(model.bargaining.focal_dates)
-    ]
-    if breakdown >= 1:
+    dates = tuple(
+        sorted(
+            numeric_value(model, d, "bargaining", f"focal_dates[{i}]")
+            for i, d in enumerate(model.bargaining.focal_dates)
+        )
+    )
+    if q >= 1:
         raise ModelError(
             "must be below 1 for the strike's length with focal_dates (talks that surely break "
-            f"down have no breakdown rate), got {breakdown:g} at this trust level",
+            f"down have no breakdown rate), got {q:g} at this trust level",
             file=model.file,
             table="bargaining",
             key="breakdown_probability",
         )
+    rate = -math.log1p(-q)
+    tau = theory.agreement(inputs(rate, dates))
+    if tau is None:
+        return None
     try:
-        return strike_duration(war, breakdown_rate=-math.log1p(-breakdown), focal_dates=dates)
+        return strike_duration(tau, breakdown_rate=rate, focal_dates=dates)
     except ModelError as err:
         raise err.located(file=model.file, table="bargaining") from None
 
@@ -486,6 +501,7 @@ def credibility(
     package: str = "threshold",
     breakdown_per_distrust: float | None = None,
     method: str = "nash",
+    delay: str | None = None,
     **options: Any,
 ) -> CredibilityReport:
     """Solve a model before and after a promise is broken, and report the difference.
@@ -506,6 +522,9 @@ def credibility(
     method
         The solution concept: a registered one that a promise can change
         (``bargain.concepts.registry.names(credibility=True)``).
+    delay
+        The theory of delay behind the strike's length
+        (:mod:`bargain.reputation.delay`); default: the model's ``[delay] theory``.
     **options
         Passed to the solver (e.g. ``proposer`` for ``"rubinstein"``).
 
@@ -550,6 +569,8 @@ def credibility(
     validate_model(model)
     found = find_promise(model, promise)
     where = f"promises.{found.name}"
+    theory = delay_theory(model.delay_theory if delay is None else delay, file=model.file)
+    theory_settings = delay_settings(model, theory)
 
     def setting(value: float | None, key: str, argument: str) -> sympy.Rational:
         if value is None:
@@ -605,6 +626,21 @@ def credibility(
             "breakdown_probability",
         )
         war = _strike(adjusted, found, float(trust), solution, surplus)
+
+        def inputs(rate: float, dates: tuple[float, ...]) -> DelayInputs:
+            return DelayInputs(
+                model=adjusted,
+                label=label,
+                trust=float(trust),
+                promise=found,
+                solution=solution,
+                surplus=surplus,
+                war=war,
+                settings=theory_settings,
+                breakdown_rate=rate,
+                focal_dates=dates,
+            )
+
         return Stage(
             label=label,
             trust=float(trust),
@@ -614,7 +650,7 @@ def credibility(
             solution=solution,
             surplus=surplus,
             strike=war,
-            duration=_duration(adjusted, war, breakdown),
+            duration=_duration(adjusted, theory, inputs, breakdown),
         )
 
     before, after = stage("before", p0), stage("after", p1)
@@ -636,8 +672,13 @@ def credibility(
             "opportunist_keeps": float(h),
             "package": package,
             "breakdown_per_distrust": float(b),
+            "delay": theory.name,
         },
-        assumptions=(*ASSUMPTIONS, FOCAL_DATES_ASSUMPTION) if dated else ASSUMPTIONS,
+        assumptions=(
+            (*ASSUMPTIONS, FOCAL_DATES_ASSUMPTION, f"delay ({theory.name}): {theory.summary}")
+            if dated
+            else ASSUMPTIONS
+        ),
     )
 
 

@@ -1,35 +1,34 @@
-"""How long a strike lasts: the war of attrition, breakdowns and focal dates.
+"""How long a strike lasts: agreement, breakdowns and focal dates.
 
 The strike starts at time 0. Three things can end it:
 
-1. **agreement** — the reputational war of attrition
-   (:mod:`bargain.reputation.attrition`, Abreu & Gul 2000) ends with a
-   concession at time ``τ`` (an atom at 0, hazard ``λ_W + λ_A`` until ``T0``,
-   and ``τ = ∞`` with probability ``z_W z_A``, the impasse);
+1. **agreement** — at the time ``τ`` a theory of delay gives
+   (:mod:`bargain.reputation.delay`; e.g. the reputational war of attrition of
+   Abreu & Gul 2000, :mod:`bargain.reputation.attrition`), as the
+   piecewise-exponential survival ``G(t) = P(τ > t)`` of
+   :class:`bargain.reputation.agreement.AgreementTime` (atoms allowed, and
+   ``τ = ∞`` for an impasse);
 2. **breakdown** — talks break down at an exponential time ``B`` with rate
    ``β`` (independent of ``τ``); the strike then runs to the **next focal
    date** ``d_k ≥ B`` and ends there (the model's disagreement: a strike to
    the next focal date);
 3. **the last focal date** ``d_K`` — a strike still on then ends there,
-   whether the war is still being fought or at an impasse.
+   whether talks still go on or are at an impasse.
 
-So the length is ``L = τ`` if ``τ ≤ B`` and ``τ < d_K``; ``L = d_k`` (the first
+So the length is ``L = τ`` if ``τ ≤ B`` and ``τ ≤ d_K``; ``L = d_k`` (the first
 focal date at or after ``B``) if ``B < τ`` and ``B < d_K``; ``L = d_K``
-otherwise. With ``G(t) = P(τ > t)`` (:meth:`Reputation.survival`) and
-``d_0 = 0``, for ``t`` in ``[d_{k−1}, d_k)``
+otherwise. With ``d_0 = 0``, for ``t`` in ``[d_{k−1}, d_k)``
 
 ``S(t) = P(L > t) = G(t) e^{−βt} + ∫_{d_{k−1}}^t β e^{−βs} G(s) ds``
 
 (still talking, or broken down in this window and waiting for ``d_k``), and
-``S(t) = 0`` from ``d_K`` on. ``S`` falls continuously inside a window
-(``S′ = G′ e^{−βt} ≤ 0``) and jumps down at each focal date by the mass of the
-window's breakdowns. Every integral is of a piecewise exponential, done in
-closed form.
+``S(t) = 0`` from ``d_K`` on. ``S`` falls inside a window
+(``S′ = G′ e^{−βt} ≤ 0``, and by ``e^{−βt}`` times each atom of ``τ``) and jumps
+down at each focal date by the mass of the window's breakdowns. Every
+integral is of a piecewise exponential, done in closed form.
 
-Not modelled: the war does not anticipate the focal dates (a deadline leaves
-``λ_i`` and ``T0`` as in Abreu & Gul; Fanning 2016 shows how a deadline
-reshapes the concessions), and a breakdown does not resume a war after the
-focal date. See ``docs/duration.md``.
+Not modelled: a breakdown does not resume talks after the focal date. See
+``docs/duration.md``.
 
 Examples
 --------
@@ -51,7 +50,8 @@ import numpy as np
 from scipy.optimize import brentq
 
 from bargain.errors import ModelError
-from bargain.reputation.attrition import Reputation, _one_minus_exp_times, simulate_attrition
+from bargain.reputation.agreement import AgreementTime
+from bargain.reputation.attrition import Reputation, _one_minus_exp_times
 
 
 def _check_number(value: object, key: str) -> float:
@@ -78,18 +78,13 @@ def _check_dates(focal_dates: Sequence[float]) -> tuple[float, ...]:
     return dates
 
 
-def _pieces(war: Reputation, a: float, b: float) -> list[tuple[float, float, float, float]]:
+def _pieces(tau: AgreementTime, a: float, b: float) -> list[tuple[float, float, float, float]]:
     """``G`` on ``(a, b)`` as pieces ``(lo, hi, g, κ)`` with ``G(s) = g e^{−κ s}``."""
-    if war.compatible or b <= a:
-        return []
-    c = math.prod(war.no_concession_at_zero.values())
-    rate = sum(war.concession_rates.values())
-    out = []
-    if a < war.t0:
-        out.append((a, min(b, war.t0), c, rate))
-    if b > war.t0:
-        out.append((max(a, war.t0), b, war.impasse, 0.0))
-    return out
+    return [
+        (max(lo, a), min(hi, b), g, kappa)
+        for lo, hi, g, kappa in tau.pieces
+        if lo < b and hi > a and g > 0
+    ]
 
 
 def _moments(kappa: float, lo: float, hi: float) -> tuple[float, float]:
@@ -104,9 +99,11 @@ def _moments(kappa: float, lo: float, hi: float) -> tuple[float, float]:
     return scale * zeroth, scale * (lo * zeroth + inner)
 
 
-def _breakdowns(war: Reputation, beta: float, lo: float, hi: float) -> float:
+def _breakdowns(tau: AgreementTime, beta: float, lo: float, hi: float) -> float:
     """``∫_lo^hi β e^{−βs} G(s) ds``: talks broke down in ``(lo, hi]`` before agreement."""
-    pieces = _pieces(war, lo, hi)
+    if beta == 0:
+        return 0.0
+    pieces = _pieces(tau, lo, hi)
     return sum(beta * g * _moments(kappa + beta, a, b)[0] for a, b, g, kappa in pieces)
 
 
@@ -116,14 +113,14 @@ class StrikeDuration:
 
     Attributes
     ----------
-    war
-        The war of attrition that gives the agreement time ``τ``.
+    time_to_agreement
+        The time to agreement ``τ`` if talks never broke down.
     breakdown_rate
         ``β``, the hazard per period that talks break down.
     focal_dates
         ``d_1 < … < d_K``, in periods from the strike's start (sorted, repeats merged).
     at_zero
-        ``P(L = 0)``: agreement at once (the war's atom).
+        ``P(L = 0)``: agreement at once (``τ``'s atom at 0).
     agreement
         ``P(the strike ends by a concession)``, the atom included.
     breakdown
@@ -133,15 +130,15 @@ class StrikeDuration:
         ``P(neither agreement nor breakdown before d_K)``: the strike runs to
         the last focal date.
     impasse
-        ``z_W z_A``: both sides obstinate, no concession ever (these paths
-        end at a focal date, by breakdown or at ``d_K``).
+        ``P(τ = ∞)``: no agreement ever (e.g. ``z_W z_A``, both sides
+        obstinate); these paths end at a focal date, by breakdown or at ``d_K``.
     at_date
         ``P(L = d_k)`` for each focal date.
     mean
         ``E[L] = ∫_0^{d_K} S(t) dt``, every path counted.
     """
 
-    war: Reputation
+    time_to_agreement: AgreementTime
     breakdown_rate: float
     focal_dates: tuple[float, ...]
     at_zero: float
@@ -169,8 +166,8 @@ class StrikeDuration:
         if t >= self.focal_dates[-1]:
             return 0.0
         lo = max((d for d in self.focal_dates if d <= t), default=0.0)
-        talking = float(self.war.survival(t)) * math.exp(-self.breakdown_rate * t)
-        return talking + _breakdowns(self.war, self.breakdown_rate, lo, t)
+        talking = float(self.time_to_agreement.survival(t)) * math.exp(-self.breakdown_rate * t)
+        return talking + _breakdowns(self.time_to_agreement, self.breakdown_rate, lo, t)
 
     @property
     def settled_by(self) -> tuple[float, ...]:
@@ -206,15 +203,17 @@ class StrikeDuration:
 
 
 def strike_duration(
-    war: Reputation, *, breakdown_rate: float, focal_dates: Sequence[float]
+    agreement: AgreementTime | Reputation, *, breakdown_rate: float, focal_dates: Sequence[float]
 ) -> StrikeDuration:
-    """The length of a strike fought as ``war``, with breakdowns and focal dates.
+    """The length of a strike whose talks would agree at ``τ``, with breakdowns and focal dates.
 
     Parameters
     ----------
-    war
-        A solved war of attrition (:func:`bargain.reputation.attrition.abreu_gul`),
-        its times in periods.
+    agreement
+        The time to agreement ``τ``, its times in periods: an
+        :class:`~bargain.reputation.agreement.AgreementTime` from a theory of
+        delay, or a solved war of attrition
+        (:func:`bargain.reputation.attrition.abreu_gul`).
     breakdown_rate
         ``β >= 0``, the hazard per period that talks break down
         (``−ln(1 − q)`` for a breakdown probability ``q`` per period).
@@ -241,36 +240,41 @@ def strike_duration(
     >>> round(d.agreement, 12), round(d.to_last, 12), round(d.median, 12)
     (0.98, 0.02, 0.0)
     """
+    tau = agreement.agreement_time() if isinstance(agreement, Reputation) else agreement
     beta = _check_number(breakdown_rate, "breakdown_rate")
     if beta < 0:
         raise ModelError(f"must be non-negative, got {breakdown_rate!r}", key="breakdown_rate")
     dates = _check_dates(focal_dates)
     last = dates[-1]
-    at_zero = 1.0 if war.compatible else war.atom
-    # Agreement after 0 and before d_K: density −G′(t) e^{−βt} on (0, min(T0, d_K)).
+    at_zero = 1.0 - float(tau.survival(0.0))
+    # Agreement after 0 and by d_K: density κ G(t) e^{−βt} inside each piece, and
+    # each atom of τ in (0, d_K] discounted by e^{−βt} (talks still on then).
     agree_later = agree_time = 0.0
-    for a, b, g, kappa in _pieces(war, 0.0, last):
-        zeroth, first = _moments(kappa + beta, a, b)
-        agree_later += kappa * g * zeroth
-        agree_time += kappa * g * first
+    for a, b, g, kappa in _pieces(tau, 0.0, last):
+        if kappa > 0:
+            zeroth, first = _moments(kappa + beta, a, b)
+            agree_later += kappa * g * zeroth
+            agree_time += kappa * g * first
+    for t, mass in tau.atoms:
+        if 0 < t <= last:
+            agree_later += mass * math.exp(-beta * t)
+            agree_time += t * mass * math.exp(-beta * t)
     starts = (0.0, *dates[:-1])
     # Breakdowns in window k (before agreement) end the strike at d_k.
-    windows = [_breakdowns(war, beta, lo, hi) for lo, hi in zip(starts, dates, strict=True)]
-    to_last = 0.0 if war.compatible else float(war.survival(last)) * math.exp(-beta * last)
+    windows = [_breakdowns(tau, beta, lo, hi) for lo, hi in zip(starts, dates, strict=True)]
+    to_last = float(tau.survival(last)) * math.exp(-beta * last)
     at_date = (*windows[:-1], windows[-1] + to_last)
     # E[L] = E[τ; agreement] + Σ_k d_k P(L = d_k)
     mean = agree_time + sum(d * p for d, p in zip(dates, at_date, strict=True))
-    agreement = at_zero + agree_later
-    breakdown = sum(windows)
     return StrikeDuration(
-        war=war,
+        time_to_agreement=tau,
         breakdown_rate=beta,
         focal_dates=dates,
         at_zero=at_zero,
-        agreement=agreement,
-        breakdown=breakdown,
+        agreement=at_zero + agree_later,
+        breakdown=sum(windows),
         to_last=to_last,
-        impasse=war.impasse,
+        impasse=tau.never,
         at_date=at_date,
         mean=mean,
     )
@@ -281,9 +285,10 @@ def simulate_duration(
 ) -> np.ndarray:
     """Draw ``n`` strikes and return their lengths: an independent route to ``S``.
 
-    Agreement times come from :func:`bargain.reputation.attrition.simulate_attrition`,
-    breakdown times are exponential with rate ``β``, and each path ends as the
-    module docstring says.
+    Agreement times are drawn by inverting ``G``
+    (:meth:`~bargain.reputation.agreement.AgreementTime.sample`), breakdown
+    times are exponential with rate ``β``, and each path ends as the module
+    docstring says.
 
     Examples
     --------
@@ -295,14 +300,14 @@ def simulate_duration(
     ((5,), True)
     """
     rng = np.random.default_rng(seed)
-    tau = simulate_attrition(d.war, n, seed=rng)
+    tau = d.time_to_agreement.sample(n, seed=rng)
     beta = d.breakdown_rate
     broken = rng.exponential(1 / beta, size=n) if beta > 0 else np.full(n, np.inf)
     dates = np.asarray(d.focal_dates)
     last = dates[-1]
     next_date = dates[np.minimum(np.searchsorted(dates, broken), dates.size - 1)]
     return np.where(
-        (tau <= broken) & (tau < last),
+        (tau <= broken) & (tau <= last),
         tau,
         np.where((broken < tau) & (broken < last), next_date, last),
     )

@@ -1,0 +1,197 @@
+"""Theories of delay: why a strike lasts, each a switch in the model file.
+
+Under complete information every solution concept settles at once, so the
+length of a strike comes from a **theory of delay**. Each theory is one module
+that ends with ``register_theory(Theory(...))``; all of them give the same
+object, the time to agreement ``τ`` if talks never broke down
+(:class:`bargain.reputation.agreement.AgreementTime`), which
+:func:`bargain.reputation.duration.strike_duration` turns into the strike's
+length with breakdowns and focal dates.
+
+A model picks its theory with ``[delay] theory = "NAME"`` (default
+``"reputation"``) and gives each theory's settings in a ``[delay.NAME]`` table
+of expressions in the parameters; ``bargain credibility --delay NAME`` and
+``bargain.credibility(..., delay="NAME")`` override the choice.
+
+The theories (``bargain.reputation.delay.names()``):
+
+- ``reputation`` — a war of attrition between sides that may be obstinate
+  (Abreu & Gul 2000; :mod:`bargain.reputation.attrition`).
+
+Examples
+--------
+>>> names()[0]
+'reputation'
+>>> theory("hunch")
+Traceback (most recent call last):
+...
+bargain.errors.ModelError: [delay] theory: unknown theory of delay 'hunch'; allowed: reputation...
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bargain.errors import ModelError
+from bargain.model.model import DelayTable, Model, Promise
+from bargain.model.validate import numeric_value
+from bargain.reputation.agreement import AgreementTime
+
+if TYPE_CHECKING:
+    from bargain.concepts.solution import Solution
+    from bargain.reputation.attrition import Reputation
+
+MODULES = ("bargain.reputation.attrition",)
+"""The modules that register a theory, imported on first use of the registry."""
+
+
+@dataclass(frozen=True)
+class DelayInputs:
+    """What a theory may read at one stage of a credibility report.
+
+    Attributes
+    ----------
+    model
+        The model at the stage's trust (:func:`bargain.reputation.credibility.adjusted_model`).
+    label
+        ``"before"`` or ``"after"`` the promise's outcomes.
+    trust
+        The stage's trust in the promiser, in ``[0, 1]``.
+    promise
+        The promise the report is about.
+    solution
+        The stage's agreement under the report's solution concept.
+    surplus
+        The sum over parties of payoff minus disagreement payoff at that agreement.
+    war
+        The war of attrition at the stage (Abreu & Gul 2000), or ``None`` when
+        the model gives no ``demand``/``hardliner`` or the surplus is not positive.
+    settings
+        The theory's ``[delay.NAME]`` settings, as numbers.
+    breakdown_rate
+        The stage's hazard per period that talks break down.
+    focal_dates
+        The model's focal dates as numbers (sorted).
+    """
+
+    model: Model
+    label: str
+    trust: float
+    promise: Promise
+    solution: Solution
+    surplus: float
+    war: Reputation | None
+    settings: Mapping[str, float]
+    breakdown_rate: float
+    focal_dates: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Theory:
+    """A theory of delay (see the module docstring).
+
+    Attributes
+    ----------
+    name
+        The name in ``[delay] theory`` and ``--delay``.
+    summary
+        One line: why the strike lasts under this theory (shown in reports).
+    source
+        The paper(s): authors, year, journal, volume.
+    agreement
+        ``DelayInputs -> AgreementTime | None``: the time to agreement at a stage,
+        ``None`` when the model lacks what the theory needs (the report then
+        has no strike length).
+    keys
+        The keys of ``[delay.NAME]`` the theory reads, each with what it means
+        and allows.
+    required
+        The keys that must be given.
+    order
+        Position in listings.
+    """
+
+    name: str
+    summary: str
+    source: str
+    agreement: Callable[[DelayInputs], AgreementTime | None]
+    keys: Mapping[str, str] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    order: int = 100
+
+
+_THEORIES: dict[str, Theory] = {}
+
+
+def register_theory(item: Theory) -> Theory:
+    """Add a theory of delay to the registry (each module registers its own, once)."""
+    if item.name in _THEORIES and _THEORIES[item.name] != item:
+        raise ValueError(f"a theory of delay called {item.name!r} is already registered")
+    _THEORIES[item.name] = item
+    return item
+
+
+def _load() -> None:
+    for module in MODULES:
+        importlib.import_module(module)
+
+
+def names() -> tuple[str, ...]:
+    """The registered theories, in order."""
+    _load()
+    return tuple(t.name for t in sorted(_THEORIES.values(), key=lambda t: (t.order, t.name)))
+
+
+def theory(name: str, *, file: str | None = None) -> Theory:
+    """The theory called ``name``; a :class:`ModelError` naming the allowed ones otherwise."""
+    _load()
+    if name not in _THEORIES:
+        raise ModelError(
+            f"unknown theory of delay {name!r}; allowed: {', '.join(names())}",
+            file=file,
+            table="delay",
+            key="theory",
+        )
+    return _THEORIES[name]
+
+
+def settings(model: Model, item: Theory) -> dict[str, float]:
+    """The model's ``[delay.NAME]`` settings for ``item``, as numbers.
+
+    Raises
+    ------
+    ModelError
+        For a table of a theory that does not exist, a key the theory does not
+        read, a missing required key, or a value that is not a finite number.
+    """
+    for table in model.delays:
+        theory(table.name, file=model.file)  # every table names a known theory
+    found = next((t for t in model.delays if t.name == item.name), DelayTable(item.name))
+    where = f"delay.{item.name}"
+    for key in found.keys:
+        if key not in item.keys:
+            raise ModelError(
+                f"unknown key; the theory {item.name!r} reads "
+                f"{', '.join(item.keys) or 'no settings'}",
+                file=model.file,
+                table=where,
+                key=key,
+            )
+    for key in item.required:
+        if key not in found.keys:
+            raise ModelError(
+                f"missing; the theory {item.name!r} needs it: {item.keys[key]}",
+                file=model.file,
+                table=where,
+                key=key,
+            )
+    return {
+        key: numeric_value(model, value, where, key)
+        for key, value in zip(found.keys, found.values, strict=True)
+    }
+
+
+__all__ = ["MODULES", "DelayInputs", "Theory", "names", "register_theory", "settings", "theory"]
