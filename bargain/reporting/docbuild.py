@@ -59,6 +59,7 @@ Builder = Callable[[], "str | bytes"]
 PROVIDERS: tuple[str, ...] = (
     "bargain.cases.validation",
     "bargain.cases.wga2007",
+    "bargain.cases.wga2007_strike",
     "bargain.cases.flat_rate",
 )
 """Modules that expose ``ARTEFACTS``; add a module's name here to publish its artefacts."""
