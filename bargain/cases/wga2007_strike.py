@@ -130,6 +130,7 @@ def survival_figure() -> bytes:
         ax.set_xlabel("weeks since the strike began (Nov 5, 2007)")
         ax.set_ylabel("P(strike still on)")
         ax.set_ylim(0.0, 1.02)
+        ax.set_xlim(0.0, last * 1.05)
         ax.legend(loc="upper right", fontsize=7)
         return fig
 

@@ -140,6 +140,7 @@ class Stage:
         if d is None:
             return None
         return {
+            "theory": d.time_to_agreement.theory,
             "focal_dates": list(d.focal_dates),
             "breakdown_rate": d.breakdown_rate,
             "survival": [d.survival(t) for t in d.focal_dates[:-1]],
