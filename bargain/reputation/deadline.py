@@ -25,30 +25,38 @@ The equilibrium when the deadline binds (``D < T0``):
 
 - **concession rates** are Abreu & Gul's, ``λ_i = r_j (1 − α_i)/(α_i + α_j − 1)``
   (the indifference condition is local and does not see the deadline);
-- **at the deadline** every rational type still in concedes: agreement at
-  ``D`` unless both are obstinate. A rational ``i`` that reaches ``D`` thus
-  gets ``v_i = (1 − α_j)(1 + k_i x_j)``, ``k_i = (α_i + α_j − 1)/(2(1 − α_j))``,
-  ``x_j = 1 − μ_j(D)`` the probability that ``j`` is rational (it may concede
-  at the same moment, and the split beats ``1 − α_j``). This is an equilibrium
-  of the last move iff ``x_j <= 1/(1 + k_i)`` for both sides (otherwise one
-  side would rather hold on; that region is refused, see below);
-- **a quiet interval** ``[D − δ, D)`` where nobody concedes: waiting for the
-  deadline's split beats conceding, ``e^{−r_i (D − t)} v_i > 1 − α_j``. Both
-  sides stop conceding at ``t1 = D − δ``, where each is again indifferent:
-  ``e^{−r_i δ} (1 + k_i x_j) = 1``, i.e. ``x_j = (e^{r_i δ} − 1)/k_i``;
+- **the last move.** If nobody has conceded by ``D`` and ``j`` concedes there
+  with probability ``p_j``, a rational ``i`` gets, in units of ``1 − α_j``,
+  ``1 + k_i p_j`` by conceding too (the split beats ``1 − α_j``) and
+  ``(1 + 2 k_i) p_j`` by holding on, ``k_i = (α_i + α_j − 1)/(2(1 − α_j))``;
+  it holds on iff ``p_j > π_i = 1/(1 + k_i)``. Its value there is at most
+  ``m_i = (1 + 2k_i)/(1 + k_i)``;
+- **a quiet interval** ``[t1, D)``, ``δ = D − t1``, where nobody concedes:
+  waiting for the last move beats conceding. At ``t1`` each side is
+  indifferent again: ``e^{r_i δ} = 1 + k_i p_j``, so ``p_j = (e^{r_i δ} − 1)/k_i``,
+  and ``δ`` is at most ``cap_i = ln(m_i)/r_i``;
 - **reputations** grow as in Abreu & Gul on ``(0, t1)``,
-  ``μ_j(D) = μ_j(0+) e^{λ_j t1}``, and the side with less room to build its
-  reputation concedes at 0 with an atom, so that ``μ_j(0+) = z_j`` for the
-  other. With ``f_j(δ) = ln μ_j(D; δ) − λ_j (D − δ) − ln z_j`` (decreasing in
-  ``δ``; ``f_j(0) = λ_j (T_j − D)``), ``δ = min_j δ_j`` where ``f_j(δ_j) = 0``;
-  the side with the smaller root is the stronger (no atom); the weaker does
-  not concede at 0 with probability ``c = e^{−f(δ)}``. If neither root lies
-  in ``(0, D)``, there is no war at all: nobody concedes before ``D``.
+  ``μ_j(D) = μ_j(0+) e^{λ_j t1}``, and one side concedes at 0 with an atom,
+  so that ``μ_j(0+) = z_j`` for the other. If every rational type concedes at
+  ``D`` (``p_j = 1 − μ_j(D)``), then with
+  ``f_j(δ) = ln(1 − p_j(δ)) − λ_j (D − δ) − ln z_j`` (decreasing;
+  ``f_j(0) = λ_j (T_j − D)``) ``δ`` is the first root of ``f_W`` or ``f_A``; the
+  side with the later root concedes at 0 with probability ``1 − e^{−f(δ)}``;
+- **when a cap binds first** (or the deadline comes before either root) the
+  side ``h`` whose rival ``i`` has the shorter cap concedes at ``D`` with
+  probability ``π_i`` (all its rational types left), so ``i`` is indifferent
+  at ``D`` and concedes there only in part, ``p_i = (e^{r_h δ} − 1)/k_h``: some
+  rational types miss the deadline (Fanning's disagreement among rational
+  agents), and ``P(no agreement) > z_W z_A``. ``h`` has the atom at 0. With
+  ``δ = D`` (no concessions before ``D``) the side more likely rational than
+  its rival's threshold is ``h`` (nobody has an atom when neither is; when
+  both are, the last move has several equilibria and the one continuous in
+  ``D`` with the capped case is taken).
 
 With the deadline at or beyond ``T0`` it does not bind and the result is
-Abreu & Gul's. Every rational type concedes by ``D`` either way, so
-``P(no agreement ever) = z_W z_A`` is unchanged: the deadline moves
-agreements earlier in expectation but into an atom at ``D``.
+Abreu & Gul's. While no cap binds every rational type concedes by ``D``, so
+``P(no agreement ever) = z_W z_A`` as without the deadline: the deadline
+moves agreements earlier, into an atom at ``D``.
 
 Trust enters as in the ``reputation`` theory: the promiser is obstinate with
 probability ``1 − trust`` (the stage's war, :attr:`DelayInputs.war`), so a
@@ -110,6 +118,9 @@ class DeadlineWar:
     reputations_at_deadline
         ``μ_i(D)``, the probability that ``i`` is obstinate if nobody has
         conceded by ``D`` (1 when the deadline does not bind).
+    concession_at_deadline
+        ``p_i``: the probability that ``i`` concedes at ``D`` if nobody has
+        conceded before (``1 − μ_i(D)`` when all its rational types do).
     deadline_atom
         ``P(agreement at D)``: positive when the deadline binds.
     impasse
@@ -128,6 +139,7 @@ class DeadlineWar:
     no_concession_at_zero: dict[str, float]
     atom: float
     reputations_at_deadline: dict[str, float]
+    concession_at_deadline: dict[str, float]
     deadline_atom: float
     impasse: float
     payoffs: dict[str, float]
@@ -195,10 +207,7 @@ def deadline_war(
         For the inputs :func:`abreu_gul` refuses; a deadline that is not a
         positive finite number (key ``deadline``); a demand of 1 when the
         deadline binds (conceding and missing the deadline are then worth the
-        same, key ``demands``); and reputations at the deadline so low that a
-        rational side would rather hold out through the deadline's last move
-        than concede (``x_j > 1/(1 + k_i)``): that region, where the last move
-        is a game of chicken, is not solved here (key ``deadline``).
+        same, key ``demands``).
 
     Examples
     --------
@@ -223,6 +232,7 @@ def deadline_war(
             no_concession_at_zero=dict(war.no_concession_at_zero),
             atom=war.atom,
             reputations_at_deadline=dict.fromkeys(parties, 1.0),
+            concession_at_deadline=dict.fromkeys(parties, 0.0),
             deadline_atom=0.0,
             impasse=war.impasse,
             payoffs=dict(war.payoffs),
@@ -238,70 +248,82 @@ def deadline_war(
             )
     other = {parties[0]: parties[1], parties[1]: parties[0]}
     k = {i: _split_gain(alpha, i, other[i]) for i in parties}  # k_i, i's gain from the split
+    # cap_i: the longest wait for which i's best value at the deadline, (1 − α_j) m_i with
+    # m_i = (1 + 2 k_i)/(1 + k_i) (j conceding there with probability π_i = 1/(1 + k_i)),
+    # still beats conceding: e^{r_i δ} = m_i.
+    cap = {i: math.log((1 + 2 * k[i]) / (1 + k[i])) / r[i] for i in parties}
 
-    def rational_at_deadline(j: str, delta: float) -> float:
-        """``x_j = (e^{r_i δ} − 1)/k_i``: keeps ``i`` indifferent at ``t1 = D − δ``."""
+    def needed(j: str, delta: float) -> float:
+        """``p_j = (e^{r_i δ} − 1)/k_i``: ``j``'s concession probability at ``D`` that keeps
+        ``i`` indifferent at ``t1 = D − δ``."""
         i = other[j]
         return math.expm1(r[i] * delta) / k[i]
 
     def f(j: str, delta: float) -> float:
+        """``ln μ_j(D) − λ_j (D − δ) − ln z_j`` with ``μ_j(D) = 1 − p_j``: ``−ln c_j``."""
         if z[j] == 0:
             return math.inf
-        x = rational_at_deadline(j, delta)
-        if x >= 1:
-            return -math.inf
-        return math.log1p(-x) - lam[j] * (d - delta) - math.log(z[j])
+        return math.log1p(-needed(j, delta)) - lam[j] * (d - delta) - math.log(z[j])
 
-    roots = {}
-    for j in parties:
-        i = other[j]
-        top = min(d, math.log1p(k[i]) / r[i])  # x_j reaches 1 at ln(1 + k_i)/r_i
-        if z[j] == 0 or f(j, top) > 0:
-            roots[j] = math.inf
-        else:
-            roots[j] = brentq(lambda s, j=j: f(j, s), 0.0, top, xtol=1e-15, rtol=1e-14)
-    delta = min(roots.values())
-    if delta >= d:  # nobody concedes before D
-        delta, t1 = d, 0.0
-        weaker = stronger = None
-        c = dict.fromkeys(parties, 1.0)
-        mu = {p: z[p] for p in parties}
-    else:
-        t1 = d - delta
-        first, second = parties
+    top = min(d, *cap.values())
+    roots = {
+        j: math.inf
+        if z[j] == 0 or f(j, top) > 0
+        else brentq(lambda s, j=j: f(j, s), 0.0, top, xtol=1e-15, rtol=1e-14)
+        for j in parties
+    }
+    delta = min(top, *roots.values())
+    t1 = d - delta
+    p = {j: needed(j, delta) for j in parties}
+    first, second = parties
+    if delta < top:  # both concede at the deadline; the side with the later root has the atom
         if abs(roots[first] - roots[second]) <= 1e-12 * d:
-            weaker = stronger = None
+            weaker = None
         else:
-            stronger = min(parties, key=lambda p: roots[p])
-            weaker = other[stronger]
-        c = {p: 1.0 if p != weaker else math.exp(-f(p, delta)) for p in parties}
-        mu = {p: 1 - rational_at_deadline(p, delta) for p in parties}
-    for j in parties:
-        i = other[j]
-        if c[j] > 0 and 1 - mu[j] > 1 / (1 + k[i]) * (1 + 1e-12):
-            raise ModelError(
-                f"at the deadline {j} is rational with probability {1 - mu[j]:.4g}, above "
-                f"1/(1 + k) = {1 / (1 + k[i]):.4g}: a rational {i} would rather hold out through "
-                "the deadline's last move than concede, a game of chicken this theory does not "
-                "solve (a later deadline, or likelier obstinate types, leave that region)",
-                key="deadline",
-            )
-    impasse = war.impasse
-    both_in = math.prod(c.values()) * math.exp(-sum(lam.values()) * t1)
+            weaker = other[min(parties, key=lambda s: roots[s])]
+        c = {s: math.exp(-f(s, delta)) if s == weaker else 1.0 for s in parties}
+        mu = {s: 1 - p[s] for s in parties}
+    else:
+        # A cap binds, or the deadline comes first. One side, `held`, concedes at the
+        # deadline with probability π_i = 1/(1 + k_i), which leaves its rival i indifferent
+        # there (i's rational types concede in part: i mixes); i's concessions at D,
+        # p_i = (e^{r_held δ} − 1)/k_held, leave `held` indifferent at t1 (or at 0, where it
+        # has an atom). `held` is the rival of the side with the shorter cap; with no
+        # gradual phase, the side more likely rational than its rival's threshold.
+        pi = {i: 1 / (1 + k[i]) for i in parties}  # i holds at D iff j concedes more
+        over = [j for j in parties if 1 - z[j] > pi[other[j]]]
+        if t1 > 0 or len(over) == 2:
+            held = other[min(parties, key=lambda s: cap[s])]
+        elif over:
+            held = over[0]
+        else:  # nobody needs an atom: every rational type concedes at the deadline
+            held = None
+        c = dict.fromkeys(parties, 1.0)
+        if held is None:
+            p = {s: 1 - z[s] for s in parties}
+            mu = dict(z)
+        else:
+            rival = other[held]
+            p[held] = pi[rival]
+            c[held] = min(1.0, math.exp(-f(held, delta))) if t1 > 0 else z[held] / (1 - pi[rival])
+            mu = {held: 1 - pi[rival], rival: z[rival] * math.exp(lam[rival] * t1)}
+            mu = {s: mu[s] for s in parties}
+        weaker = held if held is not None and c[held] < 1 else None
+    stronger = None if weaker is None else other[weaker]
+    held_on = math.prod(c.values()) * math.exp(-sum(lam.values()) * t1)  # nobody by D
+    never = held_on * (1 - p[first]) * (1 - p[second])
     atom = 1 - c[weaker] if weaker is not None else 0.0
-    if t1 > 0:
-        if weaker is None:
-            payoffs = {p: 1 - alpha[other[p]] for p in parties}
+    payoffs = {}
+    for i in parties:
+        j = other[i]
+        a_j = 1 - c[j]
+        at_deadline = (1 - alpha[j]) * max(1 + k[i] * p[j], (1 + 2 * k[i]) * p[j])
+        if i == weaker or (t1 > 0 and weaker is None):
+            payoffs[i] = 1 - alpha[j]  # indifferent: concede at once
+        elif t1 > 0:
+            payoffs[i] = a_j * alpha[i] + (1 - a_j) * (1 - alpha[j])
         else:
-            payoffs = {
-                weaker: 1 - alpha[stronger],
-                stronger: atom * alpha[stronger] + (1 - atom) * (1 - alpha[weaker]),
-            }
-    else:  # wait for the deadline from the start
-        payoffs = {
-            i: math.exp(-r[i] * d) * (1 - alpha[other[i]]) * (1 + k[i] * (1 - z[other[i]]))
-            for i in parties
-        }
+            payoffs[i] = a_j * alpha[i] + (1 - a_j) * math.exp(-r[i] * d) * at_deadline
     return DeadlineWar(
         war=war,
         deadline=d,
@@ -313,9 +335,10 @@ def deadline_war(
         no_concession_at_zero=c,
         atom=atom,
         reputations_at_deadline=mu,
-        deadline_atom=max(both_in - impasse, 0.0) if both_in > 0 else 0.0,
-        impasse=impasse,
-        payoffs={p: payoffs[p] for p in parties if z[p] < 1},
+        concession_at_deadline=p,
+        deadline_atom=held_on - never,
+        impasse=never,
+        payoffs={s: payoffs[s] for s in parties if z[s] < 1},
     )
 
 
@@ -330,7 +353,8 @@ def best_response_gap(result: DeadlineWar, party: str, periods: int) -> tuple[fl
 
     Time runs in ``periods`` steps of ``D / periods``. The opponent ``j``
     plays its equilibrium strategy (its atom at 0, hazard ``λ_j`` until
-    ``t1``, nothing until ``D``, all its rational types conceding at ``D``).
+    ``t1``, nothing until ``D``, then conceding at ``D`` with probability
+    ``p_j``).
     Backward induction of ``party``'s optimal stopping problem — concede
     now (``1 − α_j``, or the split if ``j`` concedes at the same moment) or
     wait a period — gives its best value at time 0, to compare with the
@@ -363,12 +387,14 @@ def best_response_gap(result: DeadlineWar, party: str, periods: int) -> tuple[fl
     step = result.deadline / periods
     grid = np.arange(periods + 1) * step
     alive = _unconceded(result, j, grid)  # P(j in at t_n), after its atom at 0; D: just before
-    # At the deadline: j concedes unless obstinate; j is rational w.p. 1 − μ_j(D).
-    x = 1 - result.reputations_at_deadline[j]
+    # At the deadline j concedes with probability p_j; i concedes too or holds on.
+    x = result.concession_at_deadline[j]
     value = max(x * split + (1 - x) * (1 - a_j), x * a_i)
     wait = value
     for n in range(periods - 1, -1, -1):
-        h = 1 - alive[n + 1] / alive[n] if alive[n] > 0 else 0.0  # j concedes in (t_n, t_n+1]
+        h = (
+            float(1 - alive[n + 1] / alive[n]) if alive[n] > 0 else 0.0
+        )  # j concedes in (t_n, t_n+1]
         wait = math.exp(-r * step) * (h * a_i + (1 - h) * value)
         value = max(1 - a_j, wait)
     a = 1 - result.no_concession_at_zero[j]  # j's atom at 0, simultaneous with i's choice
@@ -384,8 +410,8 @@ def simulate_deadline(
     Each side is obstinate with probability ``z_i``; a rational type concedes
     at 0 with its atom, else at a time drawn by inversion from its survival
     ``(c_i e^{−λ_i t} − z_i)/(c_i − z_i)`` — and if that time falls after
-    ``t1`` it waits for the deadline and concedes at ``D``. Agreement comes
-    with the first concession.
+    ``t1`` it waits for the deadline and concedes at ``D`` with probability
+    ``p_i/(1 − μ_i(D))`` (else never). Agreement comes with the first concession.
 
     Examples
     --------
@@ -414,6 +440,10 @@ def simulate_deadline(
         else:
             t = np.full(n, result.deadline if later > 0 else 0.0)
         t = np.where(at_zero, 0.0, t)
+        # Rational types still in at D concede there with probability p / (1 − μ(D)).
+        rational = 1 - result.reputations_at_deadline[p]
+        share = result.concession_at_deadline[p] / rational if rational > 0 else 1.0
+        t = np.where((t == result.deadline) & (rng.random(n) >= share), np.inf, t)
         times.append(np.where(obstinate, np.inf, t))
     return np.minimum(*times)
 
