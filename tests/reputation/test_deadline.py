@@ -25,7 +25,6 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-import bargain
 from bargain.errors import ModelError
 from bargain.model.modelfile import model_from_dict
 from bargain.reputation.attrition import abreu_gul
@@ -241,7 +240,7 @@ def test_a_broken_promise_lengthens_the_strike_while_the_promiser_stays_weaker(
 def test_a_broken_promise_can_shorten_the_strike_when_the_promiser_becomes_stronger():
     # Exactly when it can: after the break the promiser A is the stronger side, so the
     # recipient W gives in at once with an atom that outweighs the longer impasse.
-    alpha, z, r = EXAMPLE
+    alpha, _z, r = EXAMPLE
     means = {}
     for trust in (0.9, 0.5):
         war = deadline_war(alpha, {"W": 0.1, "A": 1 - trust}, r, 4.0)
@@ -274,7 +273,7 @@ def test_bad_inputs_of_the_routes_are_refused():
         simulate_deadline(war, 0)
     with pytest.raises(ModelError, match="does not bind"):
         best_response_gap(deadline_war(*EXAMPLE, 9.0), "W", 10)
-    with pytest.raises(ModelError, match="obstinate.W"):
+    with pytest.raises(ModelError, match=r"obstinate\.W"):
         deadline_war(EXAMPLE[0], {"W": 1.5, "A": 0.2}, EXAMPLE[2], 4.0)
 
 
