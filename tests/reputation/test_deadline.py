@@ -182,11 +182,33 @@ def test_no_side_gains_by_deviating_in_discrete_time(inputs, d):
             lose = 1 - inputs[0][other(i)]
             if war.last_concession > 0:
                 errors.append(abs(hold - lose))
-            else:  # nobody concedes before D: waiting is at least as good as conceding
+            else:  # nobody concedes before D: waiting is at least as good as conceding,
+                # and exactly as good for the side with an atom at 0
                 assert hold >= lose - 1e-9
+                if war.no_concession_at_zero[i] < 1:
+                    assert hold == pytest.approx(lose, rel=1e-9)
         if errors:
             assert errors[-1] < 1e-6
             assert errors[-1] <= errors[0] / 4 or errors[0] < 1e-12  # converges in n
+
+
+@given(wars(), st.floats(0.02, 0.98))
+def test_discrete_best_responses_over_random_wars(war_inputs, where):
+    # The same backward induction over random wars and deadlines, every case of the last
+    # move included: no side gains by deviating, and a side that concedes at 0 or from 0+
+    # is indifferent there (up to the period's length).
+    alpha = war_inputs[0]
+    d = abreu_gul(*war_inputs).t0 * where
+    assume(d > 1e-6)
+    war = deadline_war(*war_inputs, d)
+    for i in PARTIES:
+        best, eq, hold = best_response_gap(war, i, 400)
+        lose = 1 - alpha[other(i)]
+        assert best == pytest.approx(eq, abs=1e-3)
+        if war.last_concession > 0 or war.no_concession_at_zero[i] < 1:
+            assert hold == pytest.approx(lose, abs=1e-3)  # concedes from 0+ or at 0
+        else:
+            assert hold >= lose - 1e-12  # waits for the deadline
 
 
 def test_a_wrong_quiet_interval_is_caught_by_the_discrete_route():
