@@ -238,13 +238,13 @@ def deadline_war(
             payoffs=dict(war.payoffs),
         )
     alpha, z, r, lam = war.demands, war.obstinate, war.rates, war.concession_rates
-    for p in parties:
-        if alpha[p] >= 1:
+    for s in parties:
+        if alpha[s] >= 1:
             raise ModelError(
-                f"{p} demands the whole surplus and the deadline binds (D = {d:g} < T0 = "
+                f"{s} demands the whole surplus and the deadline binds (D = {d:g} < T0 = "
                 f"{war.t0:g}): its rival gets 0 by conceding and 0 at the deadline, so the "
                 "deadline's war has no determinate end",
-                key=f"demands.{p}",
+                key=f"demands.{s}",
             )
     other = {parties[0]: parties[1], parties[1]: parties[0]}
     k = {i: _split_gain(alpha, i, other[i]) for i in parties}  # k_i, i's gain from the split
