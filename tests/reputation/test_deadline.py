@@ -109,6 +109,19 @@ def test_a_short_deadline_leaves_rational_types_disagreeing():
     assert war.deadline_atom == pytest.approx(0.5 - war.impasse, rel=1e-13)
 
 
+def test_patient_sides_agree_at_once_or_at_the_deadline():
+    # Fanning's working paper (Reputational bargaining and deadlines, Oct 2013, abstract):
+    # with patient agents agreement follows a U shape, deals at time zero or at the
+    # deadline, and a positive fraction of rational agents fail to agree. Here: with
+    # r = 0.01 per period and D = 4 nobody concedes in (0, D), and P(never) > z_W z_A.
+    war = deadline_war({"W": 0.6, "A": 0.65}, {"W": 0.1, "A": 0.2}, {"W": 0.01, "A": 0.01}, 4.0)
+    times = [t for t, _mass in war.agreement_time().atoms]
+    assert war.last_concession == 0.0 and times == [0.0, 4.0]
+    assert war.impasse > 4 * 0.1 * 0.2
+    impatient = deadline_war({"W": 0.6, "A": 0.65}, {"W": 0.1, "A": 0.2}, {"W": 0.1, "A": 0.1}, 4.0)
+    assert impatient.last_concession > 1  # impatient sides concede gradually first
+
+
 # -- limits ------------------------------------------------------------------------------
 
 
