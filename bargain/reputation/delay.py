@@ -17,6 +17,9 @@ The theories (``bargain.reputation.delay.names()``):
 
 - ``reputation`` — a war of attrition between sides that may be obstinate
   (Abreu & Gul 2000; :mod:`bargain.reputation.attrition`).
+- ``deadline`` — the same war cut short by a deadline at a focal date:
+  concessions stop before it and the rational sides left concede at it
+  (after Fanning 2016; :mod:`bargain.reputation.deadline`).
 
 Examples
 --------
@@ -44,7 +47,7 @@ if TYPE_CHECKING:
     from bargain.concepts.solution import Solution
     from bargain.reputation.attrition import Reputation
 
-MODULES = ("bargain.reputation.attrition",)
+MODULES = ("bargain.reputation.attrition", "bargain.reputation.deadline")
 """The modules that register a theory, imported on first use of the registry."""
 
 
