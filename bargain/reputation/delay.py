@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from bargain.concepts.solution import Solution
     from bargain.reputation.attrition import Reputation
 
-MODULES = ("bargain.reputation.attrition",)
+MODULES = ("bargain.reputation.attrition", "bargain.reputation.screening")
 """The modules that register a theory, imported on first use of the registry."""
 
 
