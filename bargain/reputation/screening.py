@@ -106,6 +106,9 @@ class Screening:
         (``nan`` when none does).
     resolution
         Slices per type of the posterior cutoff.
+    horizon
+        When the game ends without agreement: the deadline (the number of
+        periods for :func:`screen`).
     """
 
     offers: tuple[float, ...]
@@ -115,6 +118,7 @@ class Screening:
     gains: tuple[float, ...]
     expected_terms: float
     resolution: int
+    horizon: float
 
     @property
     def periods(self) -> int:
@@ -126,9 +130,9 @@ class Screening:
         return tuple(float(v) for v in np.sum(np.asarray(self.settled), axis=0))
 
     def expected_delay(self) -> float:
-        """``E[τ; agreement]`` plus ``periods`` times ``P(no agreement)``."""
+        """``E[min(τ, horizon)]``: the expected delay, no agreement counted at ``horizon``."""
         by_period = self.settle_by_period()
-        return sum(t * m for t, m in enumerate(by_period)) + self.periods * self.never
+        return sum(t * m for t, m in enumerate(by_period)) + self.horizon * self.never
 
     def agreement_time(self, theory: str = THEORY) -> AgreementTime:
         """The time to agreement: atoms at the periods when types accept; the rest never.
@@ -285,6 +289,7 @@ def _solve(
         np.add.at(settled[:, t], kind[cut:nxt], mass[kind[cut:nxt]] / resolution)
         cut = nxt
     never = float(mass.sum() - settled.sum())
+    never = 0.0 if never < _TIE else never  # rounding
     gains = []
     for i in range(n):
         share = settled[i]
@@ -307,11 +312,12 @@ def _solve(
     return Screening(
         offers=tuple(offers),
         settled=tuple(tuple(float(x) for x in row) for row in settled),
-        never=max(never, 0.0),
+        never=never,
         value=float(value_next[0]),
         gains=tuple(gains),
         expected_terms=expected,
         resolution=resolution,
+        horizon=float(periods),
     )
 
 
@@ -403,6 +409,7 @@ def strike_screening(
         uninformed_discount=math.exp(-r_u),
         uninformed_gain=[c_u * annuity(r_u, s) for s in left],
         resolution=resolution,
+        horizon=float(periods),
     )
     back = [order.index(i) for i in range(len(cost))]
     return Screening(
@@ -413,6 +420,7 @@ def strike_screening(
         gains=tuple(ranked.gains[j] for j in back),
         expected_terms=ranked.expected_terms,
         resolution=ranked.resolution,
+        horizon=end,
     )
 
 
