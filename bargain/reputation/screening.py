@@ -409,7 +409,6 @@ def strike_screening(
         uninformed_discount=math.exp(-r_u),
         uninformed_gain=[c_u * annuity(r_u, s) for s in left],
         resolution=resolution,
-        horizon=float(periods),
     )
     back = [order.index(i) for i in range(len(cost))]
     return Screening(
