@@ -17,6 +17,9 @@ The theories (``bargain.reputation.delay.names()``):
 
 - ``reputation`` — a war of attrition between sides that may be obstinate
   (Abreu & Gul 2000; :mod:`bargain.reputation.attrition`).
+- ``screening`` — the recipient's weekly offers screen the promiser's private
+  strike cost (Fudenberg, Levine & Tirole 1985; Gul, Sonnenschein & Wilson
+  1986; :mod:`bargain.reputation.screening`).
 
 Examples
 --------

@@ -7,7 +7,7 @@ itself, with prior probabilities common knowledge, and accepts or rejects.
 This is the seller–buyer game of Fudenberg, Levine & Tirole (1985, in Roth
 ed., *Game-Theoretic Models of Bargaining*, Cambridge UP) and Gul,
 Sonnenschein & Wilson (1986, *J. Econ. Theory* 39, 155–190) with a finite
-horizon, read as a strike as in Hart (1989, *Rev. Econ. Stud.* 56(1), 25–42)
+horizon, read as a strike as in Hart (1989, *Q. J. Econ.* 104(1), 25–43)
 and the survey of Kennan & Wilson (1993, *J. Econ. Lit.* 31(1), 45–104):
 
 - **values.** An agreement at ``t`` on terms ``x`` (what the informed side
@@ -100,7 +100,8 @@ class Screening:
     value
         The uninformed side's expected gain over striking to the deadline.
     gains
-        Each type's expected gain over striking to the deadline.
+        Each type's expected gain over striking to the deadline, times its
+        prior (they sum to the informed side's expected gain).
     expected_terms
         The expected terms of an agreement, given one comes before the deadline
         (``nan`` when none does).
@@ -634,7 +635,7 @@ register_theory(
         source=(
             "Fudenberg, Levine & Tirole (1985), in Roth ed., Game-Theoretic Models of "
             "Bargaining; Gul, Sonnenschein & Wilson (1986), J. Econ. Theory 39; Hart (1989), "
-            "Rev. Econ. Stud. 56(1)"
+            "Q. J. Econ. 104(1)"
         ),
         agreement=_agreement,
         keys=_KEYS,
