@@ -352,7 +352,9 @@ def strike_screening(
     Parameters
     ----------
     costs
-        The informed side's strike cost per period for each type (positive, distinct).
+        The informed side's strike cost per period for each type (positive;
+        types with the same cost are one type, their settlements split in
+        proportion to their priors).
     priors
         The uninformed side's prior of each type (summing to 1).
     deadline
@@ -368,7 +370,7 @@ def strike_screening(
     Raises
     ------
     ModelError
-        For costs that are not positive, finite and distinct, a deadline that
+        For costs that are not positive and finite, a deadline that
         is not positive or more than 520 periods away, negative rates or cost,
         and what :func:`screen` refuses.
 
@@ -386,12 +388,6 @@ def strike_screening(
     for i, c in enumerate(cost):
         if c <= 0:
             raise ModelError(f"must be positive, got {c:g}", table=THEORY, key=f"costs[{i}]")
-        if c in cost[:i]:
-            raise ModelError(
-                f"must differ from the other types' costs, got {c:g} twice",
-                table=THEORY,
-                key=f"costs[{i}]",
-            )
     end = _check_number(deadline, "deadline", low=0.0, high=float(MAX_PERIODS))
     if end <= 0:
         raise ModelError("must be positive", table=THEORY, key="deadline")
@@ -399,25 +395,33 @@ def strike_screening(
     r_i = _check_number(informed_rate, "informed_rate", low=0.0)
     r_u = _check_number(uninformed_rate, "uninformed_rate", low=0.0)
     mass = _check_priors(priors, len(cost))
-    order = sorted(range(len(cost)), key=lambda i: -cost[i])
+    distinct = sorted(set(cost), reverse=True)  # types with one cost are one type
+    group = [distinct.index(c) for c in cost]
+    merged = np.zeros(len(distinct))
+    np.add.at(merged, group, mass)
     periods = math.ceil(end)
     left = [end - t for t in range(periods)]
-    values = np.array([[cost[i] * annuity(r_i, s) for s in left] for i in order])
+    values = np.array([[c * annuity(r_i, s) for s in left] for c in distinct])
     ranked = screen(
         values,
-        [float(mass[i]) for i in order],
+        [float(m) for m in merged],
         informed_discount=math.exp(-r_i),
         uninformed_discount=math.exp(-r_u),
         uninformed_gain=[c_u * annuity(r_u, s) for s in left],
         resolution=resolution,
     )
-    back = [order.index(i) for i in range(len(cost))]
+
+    def share(i: int) -> float:
+        return float(mass[i] / merged[group[i]]) if merged[group[i]] > 0 else 0.0
+
     return Screening(
         offers=ranked.offers,
-        settled=tuple(ranked.settled[j] for j in back),
+        settled=tuple(
+            tuple(x * share(i) for x in ranked.settled[group[i]]) for i in range(len(cost))
+        ),
         never=ranked.never,
         value=ranked.value,
-        gains=tuple(ranked.gains[j] for j in back),
+        gains=tuple(ranked.gains[group[i]] * share(i) for i in range(len(cost))),
         expected_terms=ranked.expected_terms,
         resolution=ranked.resolution,
         horizon=end,
@@ -462,22 +466,23 @@ def two_period_value(high: float, low: float, prior: float, discount: float) -> 
 _KEYS: dict[str, str] = {
     **{
         f"cost_{i}": (
-            f"type {i}'s strike cost per period to the promiser (positive; types distinct); "
-            "cost_1 is required, cost_2 … cost_4 optional"
+            f"type {i}'s strike cost per period to the promiser (positive; types with one "
+            "cost are one type); cost_1 is required, cost_2 … cost_4 optional"
         )
         for i in range(1, MAX_TYPES + 1)
     },
     **{
         f"prior_{i}": (
             f"the recipient's prior that the promiser is type {i} (in [0, 1]; one for each cost, "
-            "summing to 1; with wait_prior_is_distrust = 1, leave out the lowest-cost type's "
-            "and give the others' relative weights)"
+            "summing to 1; with wait_type, leave out that type's and give the others' "
+            "relative weights)"
         )
         for i in range(1, MAX_TYPES + 1)
     },
-    "wait_prior_is_distrust": (
-        "1: the prior of the lowest-cost type (the one that can wait) is 1 − trust at each "
-        "stage; 0 (default): the priors as given, trust does not enter"
+    "wait_type": (
+        "the number i of the type that can wait, whose prior is 1 − trust at each stage "
+        "(the others share trust in proportion to their prior_i); 0 or absent: the priors as "
+        "given, trust does not enter"
     ),
     "deadline": (
         "the period by which the offers end (> 0, at most the last focal date; default: the "
@@ -504,13 +509,12 @@ def stage_screening(stage: DelayInputs) -> Screening:
     (``promise.to``) makes the offers. The costs, priors and deadline come
     from the settings; each side's discount rate from the model; the
     recipient's own strike cost is minus its ``strike_payoff``. **Trust**
-    enters only through ``wait_prior_is_distrust``: when it is 1, the
-    recipient's prior that the promiser is the lowest-cost type is
-    ``1 − trust`` (a broken promise makes the promiser likelier to be the type
-    that can wait), the other types sharing ``trust`` in proportion to their
-    ``prior_i``; when it is 0 the priors do not move and the broken promise
-    changes the strike only through the breakdown rate (and the model it
-    adjusts).
+    enters only through ``wait_type``: when it names a type ``i``, the
+    recipient's prior that the promiser is that type (the one that can wait)
+    is ``1 − trust`` (a broken promise makes it likelier), the other types
+    sharing ``trust`` in proportion to their ``prior_i``; without it the
+    priors do not move and the broken promise changes the strike only through
+    the breakdown rate (and the model it adjusts).
 
     Raises
     ------
@@ -530,26 +534,23 @@ def stage_screening(stage: DelayInputs) -> Screening:
     for i in range(1, MAX_TYPES + 1):
         if f"prior_{i}" in s and i not in given:
             raise ModelError(f"has no cost_{i}", file=model.file, table=where, key=f"prior_{i}")
-    switch = s.get("wait_prior_is_distrust", 0.0)
-    if switch not in (0.0, 1.0):
+    wait = s.get("wait_type", 0.0)
+    if wait != 0 and wait not in given:
         raise ModelError(
-            f"must be 0 or 1, got {switch:g}",
+            f"must be the number of a type ({', '.join(map(str, given))}) or 0, got {wait:g}",
             file=model.file,
             table=where,
-            key="wait_prior_is_distrust",
+            key="wait_type",
         )
-    if switch:
+    if wait:
+        cheap = int(wait)
         if len(costs) < 2:
             raise ModelError(
-                "needs at least two types",
-                file=model.file,
-                table=where,
-                key="wait_prior_is_distrust",
+                "needs at least two types", file=model.file, table=where, key="wait_type"
             )
-        cheap = min(given, key=lambda i: costs[i - 1])
         if f"prior_{cheap}" in s:
             raise ModelError(
-                "must be left out: it is 1 − trust (wait_prior_is_distrust = 1)",
+                f"must be left out: it is 1 − trust (wait_type = {cheap})",
                 file=model.file,
                 table=where,
                 key=f"prior_{cheap}",
@@ -558,7 +559,7 @@ def stage_screening(stage: DelayInputs) -> Screening:
         for i, weight in weights.items():
             if not weight >= 0:
                 raise ModelError(
-                    "must be a weight >= 0 (wait_prior_is_distrust = 1)",
+                    f"must be a weight >= 0 (wait_type = {cheap})",
                     file=model.file,
                     table=where,
                     key=f"prior_{i}",

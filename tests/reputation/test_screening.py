@@ -289,7 +289,6 @@ def test_costlier_types_gain_more_and_no_type_loses(game: dict, cheap: float) ->
     ("kwargs", "match"),
     [
         ({"costs": (1.0, 0.0)}, r"costs\[1\]: must be positive"),
-        ({"costs": (1.0, 1.0)}, r"costs\[1\]: must differ"),
         ({"costs": (1.0, math.nan)}, r"costs\[1\]: must be a finite number"),
         ({"priors": (0.5, 0.6)}, "priors: must sum to 1"),
         ({"priors": (1.0,)}, "priors: must give one prior per type"),
@@ -359,8 +358,8 @@ def test_credibility_uses_the_screening_time_with_breakdowns_and_dates() -> None
     assert report.before.duration.mean > 0
 
 
-def test_wait_prior_is_distrust_moves_the_prior_with_trust() -> None:
-    m = model({"cost_1": "4*c", "cost_2": "c", "prior_1": 1, "wait_prior_is_distrust": 1})
+def test_wait_type_moves_its_prior_with_trust() -> None:
+    m = model({"cost_1": "4*c", "cost_2": "c", "prior_1": 1, "wait_type": 2})
     report = credibility(m, delay="screening")
     for stage in (report.before, report.after):
         direct = strike_screening(
@@ -379,11 +378,11 @@ def test_wait_prior_is_distrust_moves_the_prior_with_trust() -> None:
         ({"cost_1": 1, "prior_1": 0.5, "prior_2": 0.5}, r"prior_2: has no cost_2"),
         ({"cost_1": 1, "cost_3": 0.5, "prior_1": 1}, r"cost_1: must number the types"),
         (
-            {"cost_1": 1, "cost_2": 0.5, "prior_1": 1, "prior_2": 0, "wait_prior_is_distrust": 1},
+            {"cost_1": 1, "cost_2": 0.5, "prior_1": 1, "prior_2": 0, "wait_type": 2},
             r"prior_2: must be left out",
         ),
-        ({"cost_1": 1, "prior_1": 1, "wait_prior_is_distrust": 1}, "needs at least two types"),
-        ({"cost_1": 1, "prior_1": 1, "wait_prior_is_distrust": 2}, "must be 0 or 1"),
+        ({"cost_1": 1, "wait_type": 1}, "wait_type: needs at least two types"),
+        ({"cost_1": 1, "prior_1": 1, "wait_type": 2}, r"wait_type: must be the number of a type"),
         ({"cost_1": 1, "prior_1": 1, "deadline": 11}, r"deadline: must be at most the last"),
         ({"cost_1": 1, "prior_1": 1, "resolution": 2.5}, r"resolution: must be an integer"),
         ({"cost_1": -1, "prior_1": 1}, r"s\.toml.*\[delay\.screening\] cost_1: must be a finite"),
@@ -423,3 +422,14 @@ def test_wga2007_screening_before_and_after() -> None:
     # the broken promise makes the producers likelier to be the type that can wait: the
     # writers then ask that type's terms at once, and the strike is shorter (docs say so)
     assert report.after.duration.mean < report.before.duration.mean
+
+
+def test_types_with_one_cost_are_one_type() -> None:
+    """A sweep may move one type's cost onto another's: they merge, and their settlements
+    split in proportion to their priors."""
+    merged = strike_screening((3.0, 1.0), (0.5, 0.5), 4.0, resolution=4)
+    split = strike_screening((3.0, 1.0, 3.0), (0.2, 0.5, 0.3), 4.0, resolution=4)
+    assert split.offers == merged.offers and split.value == merged.value
+    assert split.settled[0] == pytest.approx([x * 0.4 for x in merged.settled[0]])
+    assert split.settled[2] == pytest.approx([x * 0.6 for x in merged.settled[0]])
+    assert split.settled[1] == merged.settled[1]
