@@ -330,7 +330,10 @@ def annuity(rate: float, length: float) -> float:
     >>> annuity(0.0, 4.0), round(annuity(0.1, 4.0), 6)
     (4.0, 3.296800)
     """
-    return length if rate == 0 else -math.expm1(-rate * length) / rate
+    x = rate * length
+    if x < 1e-8:  # the series, where the quotient would lose digits or underflow
+        return length * (1 - x / 2)
+    return -math.expm1(-x) / rate
 
 
 def strike_screening(
