@@ -633,8 +633,8 @@ register_theory(
     Theory(
         name=THEORY,
         summary=(
-            "screening: the recipient does not know the promiser's strike cost and asks, week "
-            "by week, what the costliest remaining types will accept; cheaper types hold out"
+            "the recipient does not know the promiser's strike cost and asks, period by "
+            "period, what the costliest remaining types will accept; cheaper types hold out"
         ),
         source=(
             "Fudenberg, Levine & Tirole (1985), in Roth ed., Game-Theoretic Models of "
