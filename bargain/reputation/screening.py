@@ -153,7 +153,7 @@ def _check_number(value: float, key: str, *, low: float, high: float = math.inf)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ModelError(f"must be a number, got {value!r}", table=THEORY, key=key)
     number = float(value)
-    if not (math.isfinite(number) or number == high == math.inf) or not low <= number <= high:
+    if not math.isfinite(number) or not low <= number <= high:
         raise ModelError(
             f"must be a finite number in [{low:g}, {high:g}], got {value!r}", table=THEORY, key=key
         )
@@ -162,7 +162,9 @@ def _check_number(value: float, key: str, *, low: float, high: float = math.inf)
 
 def _check_priors(priors: Sequence[float], n: int) -> np.ndarray:
     if len(priors) != n:
-        raise ModelError(f"must give one prior per type ({n}), got {len(priors)}", key="priors")
+        raise ModelError(
+            f"must give one prior per type ({n}), got {len(priors)}", table=THEORY, key="priors"
+        )
     mass = np.array(
         [_check_number(p, f"priors[{i}]", low=0.0, high=1.0) for i, p in enumerate(priors)]
     )

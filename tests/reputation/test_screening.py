@@ -323,8 +323,9 @@ def test_costlier_types_gain_more_and_no_type_loses(game: dict, cheap: float) ->
     [
         ({"costs": (1.0, 0.0)}, r"costs\[1\]: must be positive"),
         ({"costs": (1.0, math.nan)}, r"costs\[1\]: must be a finite number"),
+        ({"costs": (math.inf, 1.0)}, r"costs\[0\]: must be a finite number"),
         ({"priors": (0.5, 0.6)}, "priors: must sum to 1"),
-        ({"priors": (1.0,)}, "priors: must give one prior per type"),
+        ({"priors": (1.0,)}, r"\[screening\] priors: must give one prior per type"),
         ({"deadline": 0.0}, "deadline: must be positive"),
         ({"deadline": 1000.0}, "deadline: must be a finite number in"),
         ({"resolution": 0}, r"resolution: must be in \[1, 200\]"),
