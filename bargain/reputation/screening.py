@@ -584,6 +584,13 @@ def stage_screening(stage: DelayInputs) -> Screening:
                     f"missing; cost_{i} needs it", file=model.file, table=where, key=f"prior_{i}"
                 )
         priors = [s[f"prior_{i}"] for i in given]
+        if abs(sum(priors) - 1) > 1e-9:
+            raise ModelError(
+                f"prior_1 … prior_{len(given)} must sum to 1, got {sum(priors):.12g}",
+                file=model.file,
+                table=where,
+                key="prior_1",
+            )
     last = stage.focal_dates[-1] if stage.focal_dates else math.inf
     deadline = s.get("deadline", last)
     if math.isinf(deadline):

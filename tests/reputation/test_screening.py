@@ -420,7 +420,10 @@ def test_wait_type_moves_its_prior_with_trust() -> None:
         ({"cost_1": 1, "prior_1": 1, "deadline": 11}, r"deadline: must be at most the last"),
         ({"cost_1": 1, "prior_1": 1, "resolution": 2.5}, r"resolution: must be an integer"),
         ({"cost_1": -1, "prior_1": 1}, r"s\.toml.*\[delay\.screening\] cost_1: must be a finite"),
-        ({"cost_1": 1, "prior_1": 0.7}, r"\[delay\.screening\] priors: must sum to 1"),
+        (
+            {"cost_1": 1, "prior_1": 0.7},
+            r"\[delay\.screening\] prior_1: prior_1 … prior_1 must sum to 1",
+        ),
     ],
 )
 def test_bad_settings_are_named(settings: dict, match: str) -> None:
