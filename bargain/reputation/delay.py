@@ -20,6 +20,9 @@ The theories (``bargain.reputation.delay.names()``):
 - ``deadline`` — the same war cut short by a deadline at a focal date:
   concessions stop before it and the rational sides left concede at it
   (after Fanning 2016; :mod:`bargain.reputation.deadline`).
+- ``screening`` — the recipient's weekly offers screen the promiser's private
+  strike cost (Fudenberg, Levine & Tirole 1985; Gul, Sonnenschein & Wilson
+  1986; :mod:`bargain.reputation.screening`).
 
 Examples
 --------
@@ -47,7 +50,11 @@ if TYPE_CHECKING:
     from bargain.concepts.solution import Solution
     from bargain.reputation.attrition import Reputation
 
-MODULES = ("bargain.reputation.attrition", "bargain.reputation.deadline")
+MODULES = (
+    "bargain.reputation.attrition",
+    "bargain.reputation.deadline",
+    "bargain.reputation.screening",
+)
 """The modules that register a theory, imported on first use of the registry."""
 
 
