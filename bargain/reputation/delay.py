@@ -17,6 +17,9 @@ The theories (``bargain.reputation.delay.names()``):
 
 - ``reputation`` — a war of attrition between sides that may be obstinate
   (Abreu & Gul 2000; :mod:`bargain.reputation.attrition`).
+- ``optimism`` — each side overrates its chance of making the offers that
+  count, without a common prior, and both wait for a deadline (Yildiz 2003,
+  2004; :mod:`bargain.reputation.optimism`).
 
 Examples
 --------
@@ -44,7 +47,7 @@ if TYPE_CHECKING:
     from bargain.concepts.solution import Solution
     from bargain.reputation.attrition import Reputation
 
-MODULES = ("bargain.reputation.attrition",)
+MODULES = ("bargain.reputation.attrition", "bargain.reputation.optimism")
 """The modules that register a theory, imported on first use of the registry."""
 
 
