@@ -156,8 +156,8 @@ def offer_dates(deadline: float, round_length: float = 1.0) -> tuple[float, ...]
     --------
     >>> offer_dates(2.5)
     (0.0, 1.0, 2.0, 2.5)
-    >>> offer_dates(0.0)
-    (0.0,)
+    >>> offer_dates(0.0), offer_dates(1e-300)
+    ((0.0,), (0.0, 1e-300))
     """
     deadline = _number(deadline, "deadline")
     round_length = _number(round_length, "round")
@@ -167,7 +167,7 @@ def offer_dates(deadline: float, round_length: float = 1.0) -> tuple[float, ...]
         raise ModelError(
             f"must be positive (periods between offers), got {round_length!r}", key="round"
         )
-    count = math.ceil(deadline / round_length)
+    count = max(math.ceil(deadline / round_length), 1) if deadline > 0 else 0
     if count >= MAX_DATES:
         raise ModelError(
             f"gives {count} offer dates before the deadline {deadline:g}; at most {MAX_DATES} "
@@ -180,7 +180,10 @@ def offer_dates(deadline: float, round_length: float = 1.0) -> tuple[float, ...]
 
 def _annuity(rate: float, time: float) -> float:
     """``(1 − e^{−r t})/r``: a flow of 1 per period for ``t`` periods (``t`` at ``r = 0``)."""
-    return time if rate == 0 else -math.expm1(-rate * time) / rate
+    x = rate * time
+    if x < 1e-5:  # the series, exact to rounding, also where rate * time underflows
+        return time * (1 - x / 2 + x * x / 6)
+    return -math.expm1(-x) / rate
 
 
 @dataclass(frozen=True)
@@ -371,7 +374,7 @@ def waiting_time(
     ----------
     pie, beliefs, costs, deadline_payoffs
         As in :func:`optimism_bargaining`; the surplus over the deadline outcome
-        ``s`` must be ``>= 0`` (agreement at the deadline).
+        ``s`` must be ``>= 0`` (agreement at the deadline; up to a rounding of 1e-12).
     rate
         The discount rate per period common to both sides, ``>= 0``.
 
@@ -395,20 +398,20 @@ def waiting_time(
     c = _per_party(costs, parties, "costs", least=0.0)
     b = _per_party(deadline_payoffs, parties, "deadline_payoffs", least=None)
     surplus = pie - b[parties[0]] - b[parties[1]]
-    if surplus < 0:
+    if surplus < -1e-12 * max(abs(pie), abs(b[parties[0]]), abs(b[parties[1]])):
         raise ModelError(
             f"the pie {pie:g} must be at least the deadline payoffs' sum {pie - surplus:g} "
             "(the closed form assumes agreement at the deadline)",
             key="deadline_payoffs",
         )
-    premium = (p[parties[0]] + p[parties[1]] - 1) * surplus
+    premium = (p[parties[0]] + p[parties[1]] - 1) * max(surplus, 0.0)  # rounding: no surplus
     cost = c[parties[0]] + c[parties[1]]
     if premium <= 0:
         return 0.0
     if rate == 0:
         return math.inf if cost == 0 else premium / cost
-    scale = pie + cost / rate
-    return math.inf if scale <= 0 else math.log1p(premium / scale) / rate
+    scale = rate * pie + cost  # r (pie + C/r), finite however small r is
+    return math.inf if scale <= 0 else math.log1p(rate * premium / scale) / rate
 
 
 def _stage_game(stage: DelayInputs) -> Optimism:
@@ -459,7 +462,7 @@ def _stage_game(stage: DelayInputs) -> Optimism:
                 key="strike_payoff",
             )
         costs[party.name] = -flow
-        deadline_payoffs[party.name] = stage.solution.disagreement[party.name] + deadline * flow
+        deadline_payoffs[party.name] = stage.solution.disagreement[party.name] - deadline * flow
     rates = {k: 0.0 if v is None else v for k, v in discount_rates(model).items()}
     beliefs = {parties[0]: settings["optimism_1"], parties[1]: settings["optimism_2"]}
     try:
