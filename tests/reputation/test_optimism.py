@@ -403,6 +403,23 @@ def test_wga2007_without_optimism_settles_at_once() -> None:
     assert report.before.duration.mean == 0.0 and report.after.duration.mean == 0.0
 
 
+def test_wga2007_broken_promise_shortens_the_strike_between_the_thresholds() -> None:
+    # The broken promise removes the package deal from the pie (82.4 -> 1.7 $M), so the surplus
+    # over the December 15 outcome falls (1496 -> 1415 $M) and the optimism needed to wait,
+    # about C T / s, rises (0.193 -> 0.203). At ε = 0.198 the strike is 40/7 weeks before and
+    # none after: the one case docs/delay-optimism.md names where this theory shortens it.
+    report = credibility(
+        shipped("wga2007").with_values(pi_W=0.599, pi_A=0.599), delay="optimism", exact=False
+    )
+    assert report.before.duration.mean == pytest.approx(40 / 7, rel=1e-12)
+    assert report.after.duration.mean == 0.0
+    c = 1051.32 * 7 / 365 + 0.2 * 21.3 * 7  # both sides' strike costs per week
+    pies = [sum(stage.solution.payoffs.values()) for stage in (report.before, report.after)]
+    ends = sum(report.before.solution.disagreement.values()) + 40 / 7 * c  # Σ b_i = Σ d_i + T C
+    premium = [0.198 * (pie - ends) for pie in pies]  # ε s, undiscounted
+    assert premium[0] > c * 40 / 7 > premium[1]
+
+
 def test_wga2007_table_parses() -> None:
     table = tomllib.loads((bargain.models_dir() / "wga2007.toml").read_text())["delay"]
     assert table["optimism"] == {"optimism_1": "pi_W", "optimism_2": "pi_A", "deadline": "T_dec"}
