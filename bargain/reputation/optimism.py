@@ -39,11 +39,12 @@ at ``r = 0``),
 
 and is **immediate** otherwise — never in between (:func:`waiting_time`). With
 no optimism (``ε <= 0``, e.g. a common prior ``p_W + p_A = 1``) ``u* = 0`` and
-agreement is immediate, as in Yildiz's (2003) immediate-agreement theorem and
-Rubinstein (1982); with enough optimism it comes at the deadline, the deadline
-effect of Yildiz (2004, MIT working paper 04-36, "Optimism, deadline effect,
-and stochastic deadlines"; see also Simsek & Yildiz 2016 on durable
-bargaining power and deadlines).
+agreement is immediate, as with a common prior in Merlo & Wilson (1995,
+*Econometrica* 63(2)); with optimism and a long enough future (``T >= u*``)
+it is immediate too, Yildiz's (2003) immediate agreement theorem; with enough
+optimism and a near deadline it comes at the deadline, the deadline effect of
+Yildiz (2004, MIT working paper 04-36, "Optimism, deadline effect, and
+stochastic deadlines"; see also Simsek & Yildiz 2016 on deadlines).
 
 Examples
 --------
@@ -306,17 +307,21 @@ def optimism_bargaining(
     b = _per_party(deadline_payoffs, parties, "deadline_payoffs", least=None)
     dates = offer_dates(deadline, round_length)
     n = len(dates)
-    rejecting: list[dict[str, float]] = [{}] * n  # X_i at each date
+    rejecting: list[dict[str, float]] = []  # X_i at each date, from the deadline back
+    totals: list[float] = []
     x = dict(b)  # X_i at the deadline: what rejecting the last offer leaves
     v = x
     for m in range(n - 1, -1, -1):
         if m < n - 1:
             gap = dates[m + 1] - dates[m]
             x = {i: math.exp(-r[i] * gap) * v[i] - c[i] * _annuity(r[i], gap) for i in parties}
-        rejecting[m] = x
-        rent = max(pie - x[parties[0]] - x[parties[1]], 0.0)
+        total = x[parties[0]] + x[parties[1]]
+        rent = pie - total if total <= pie else 0.0  # the proposer's rent; none without agreement
         v = {i: x[i] + p[i] * rent for i in parties}
-    waiting = tuple(x[parties[0]] + x[parties[1]] for x in rejecting)
+        rejecting.append(x)
+        totals.append(total)
+    rejecting.reverse()
+    waiting = tuple(reversed(totals))
     agree = tuple(w <= pie for w in waiting)
     first = next((m for m in range(n) if agree[m]), None)
     offers: dict[str, dict[str, float]] = {}
