@@ -21,6 +21,7 @@ checked below against a brute-force solver written in time-0 present values.
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
 
@@ -29,6 +30,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import bargain
+from bargain.cli import main
 from bargain.errors import ModelError
 from bargain.model.modelfile import model_from_dict
 from bargain.reputation.credibility import credibility
@@ -375,9 +377,8 @@ def test_missing_belief_and_a_strike_that_pays_are_refused() -> None:
     data = {**SMALL, "delay": {"theory": "optimism", "optimism": {"optimism_1": "pw"}}}
     with pytest.raises(ModelError, match=r"\[delay\.optimism\] optimism_2: missing"):
         credibility(model_from_dict(data, file="o.toml"))
-    paying = small().with_values()  # a copy; then a positive strike payoff for W
-    data = bargain.model_to_dict(paying)
-    data["parties"]["W"]["strike_payoff"] = 0.01
+    data = bargain.model_to_dict(small())
+    data["parties"]["W"]["strike_payoff"] = 0.01  # a strike that pays W
     with pytest.raises(ModelError, match=r"\[parties\.W\] strike_payoff: must be <= 0"):
         credibility(model_from_dict(data, file="o.toml"))
 
@@ -418,6 +419,15 @@ def test_wga2007_broken_promise_shortens_the_strike_between_the_thresholds() -> 
     ends = sum(report.before.solution.disagreement.values()) + 40 / 7 * c  # Σ b_i = Σ d_i + T C
     premium = [0.198 * (pie - ends) for pie in pies]  # ε s, undiscounted
     assert premium[0] > c * 40 / 7 > premium[1]
+
+
+def test_the_command_line_switch(capsys) -> None:
+    code = main(["credibility", "wga2007", "--delay", "optimism", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["settings"]["delay"] == "optimism"
+    for stage in ("before", "after"):
+        assert report[stage]["strike"]["median"] == pytest.approx(40 / 7, rel=1e-12)
+        assert report[stage]["strike"]["settled_by"] == [1.0, 1.0]  # all by December 15
 
 
 def test_wga2007_table_parses() -> None:
