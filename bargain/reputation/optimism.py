@@ -512,7 +512,7 @@ register_theory(
             "round": "periods between offers, > 0 (default 1)",
         },
         required=("optimism_1", "optimism_2"),
-        order=20,
+        order=30,
     )
 )
 
