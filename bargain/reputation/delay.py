@@ -20,6 +20,9 @@ The theories (``bargain.reputation.delay.names()``):
 - ``deadline`` — the same war cut short by a deadline at a focal date:
   concessions stop before it and the rational sides left concede at it
   (after Fanning 2016; :mod:`bargain.reputation.deadline`).
+- ``optimism`` — each side overrates its chance of making the offers that
+  count, without a common prior, and both wait for a deadline (Yildiz 2003,
+  2004; :mod:`bargain.reputation.optimism`).
 - ``screening`` — the recipient's weekly offers screen the promiser's private
   strike cost (Fudenberg, Levine & Tirole 1985; Gul, Sonnenschein & Wilson
   1986; :mod:`bargain.reputation.screening`).
@@ -53,6 +56,7 @@ if TYPE_CHECKING:
 MODULES = (
     "bargain.reputation.attrition",
     "bargain.reputation.deadline",
+    "bargain.reputation.optimism",
     "bargain.reputation.screening",
 )
 """The modules that register a theory, imported on first use of the registry."""

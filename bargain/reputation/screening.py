@@ -653,7 +653,7 @@ register_theory(
         agreement=_agreement,
         keys=_KEYS,
         required=("cost_1",),
-        order=30,
+        order=40,
     )
 )
 
