@@ -182,6 +182,9 @@ class CredibilityReport:
         The switches used: error rates, package rule, breakdown per distrust.
     assumptions
         Every modelling choice behind the numbers, in words.
+    period
+        The model's period (``[model] period``, e.g. ``"week"``): the unit of every
+        strike length and per-period rate in the report.
     """
 
     model: str
@@ -196,6 +199,12 @@ class CredibilityReport:
     strike_cost: dict[str, float]
     settings: dict[str, Any]
     assumptions: tuple[str, ...] = field(default=())
+    period: str = "period"
+
+    @property
+    def periods(self) -> str:
+        """The plural of :attr:`period`, for strike lengths (``"weeks"``)."""
+        return f"{self.period}s"
 
     @property
     def cost(self) -> dict[str, float | None]:
@@ -240,7 +249,11 @@ class CredibilityReport:
             ("trust", b.trust, a.trust),
             ("P(promise kept)", b.keep_probability, a.keep_probability),
             ("package deal", b.package, a.package),
-            ("breakdown risk per round", b.breakdown_probability, a.breakdown_probability),
+            (
+                f"breakdown risk per {self.period}",
+                b.breakdown_probability,
+                a.breakdown_probability,
+            ),
         ]
         out += [
             (f"agreement {k}", v, a.solution.agreement.get(k))
@@ -252,7 +265,11 @@ class CredibilityReport:
         out += [("surplus", b.surplus, a.surplus)]
         if b.strike is not None and a.strike is not None:
             out += [
-                ("expected strike (periods)", b.expected_strike, a.expected_strike),
+                (
+                    f"war of attrition, impasse left out ({self.periods})",
+                    b.expected_strike,
+                    a.expected_strike,
+                ),
                 ("P(impasse)", b.impasse_probability, a.impasse_probability),
                 (
                     "P(agreement at once)",
@@ -261,7 +278,7 @@ class CredibilityReport:
                 ),
             ]
         if b.duration is not None and a.duration is not None:
-            out += _duration_rows(b.duration, a.duration)
+            out += _duration_rows(b.duration, a.duration, self.periods)
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -285,6 +302,7 @@ class CredibilityReport:
 
         return {
             "model": self.model,
+            "period": self.period,
             "promise": self.promise,
             "method": self.method,
             "observed": list(self.observed),
@@ -312,10 +330,19 @@ class CredibilityReport:
         c = self.cost
         lines = [f"surplus lost: {_fmt(c['surplus_lost'])}"]
         if c["longer_strike"] is not None:
-            longer, cost = _fmt(c["longer_strike"]), _fmt(c["strike_cost"])
-            what = "strike, every path counted," if c["full_strike"] else "strike"
-            lines.append(f"{what} longer by {longer} periods, costing {cost}")
-        lines.append(f"cost of the broken promise: {_fmt(c['total'])}")
+            what = (
+                "strike, every path counted,"
+                if c["full_strike"]
+                else "war of attrition (the impasse left out, P(impasse) "
+                f"{_fmt(self.before.impasse_probability)} -> "
+                f"{_fmt(self.after.impasse_probability)})"
+            )
+            lines.append(f"{what} {strike_change(c['longer_strike'], c['strike_cost'], self)}")
+        lines.append(
+            f"cost of the broken promise: {_fmt(c['total'])} (surplus lost plus the longer "
+            "strike's cost" + ("" if c["full_strike"] else "; a shorter strike counts as a gain")
+            + ")"
+        )
         lines.append(
             "trust cannot be rebuilt by kept promises"
             if self.rebuild is None
@@ -352,19 +379,48 @@ class CredibilityReport:
         return self.to_text()
 
 
+def strike_change(
+    change: float, cost: float, report: CredibilityReport, digits: int = 6
+) -> str:
+    """A change in the strike's length in words: ``"longer by 3 weeks, costing 9"`` or
+    ``"shorter by 3.2 weeks, saving 0.06"`` (never "longer by -3.2").
+
+    ``cost`` is the change's cost to both sides together (``cost["strike_cost"]``).
+
+    Examples
+    --------
+    >>> import bargain
+    >>> r = credibility(bargain.load_model(bargain.models_dir() / "package_deal.toml"),
+    ...                 package="never")
+    >>> strike_change(-3.2, -0.064, r)
+    'shorter by 3.2 weeks, saving 0.064'
+    """
+    if change < 0:
+        return f"shorter by {sig(-change, digits)} {report.periods}, saving {sig(-cost, digits)}"
+    return f"longer by {sig(change, digits)} {report.periods}, costing {sig(cost, digits)}"
+
+
 def _duration_rows(
-    before: StrikeDuration, after: StrikeDuration
+    before: StrikeDuration, after: StrikeDuration, periods: str
 ) -> list[tuple[str, float | bool | None, float | bool | None]]:
     """The strike's length before and after: settled by each date, median, mean."""
     dates = before.focal_dates
     return [  # the last date settles everything: its row is the strikes that run to it
         *(
-            (f"P(settled by {_fmt(dates[k])})", before.settled_by[k], after.settled_by[k])
+            (
+                f"P(settled by {_fmt(dates[k])} {periods})",
+                before.settled_by[k],
+                after.settled_by[k],
+            )
             for k in range(len(dates) - 1)
         ),
-        (f"P(strike to {_fmt(before.focal_dates[-1])})", before.at_date[-1], after.at_date[-1]),
-        ("median strike (periods)", before.median, after.median),
-        ("mean strike, every path (periods)", before.mean, after.mean),
+        (
+            f"P(strike to {_fmt(before.focal_dates[-1])} {periods})",
+            before.at_date[-1],
+            after.at_date[-1],
+        ),
+        (f"median strike ({periods})", before.median, after.median),
+        (f"mean strike, every path ({periods})", before.mean, after.mean),
     ]
 
 
@@ -637,7 +693,8 @@ def credibility(
             "package": package,
             "breakdown_per_distrust": float(b),
         },
-        assumptions=(*ASSUMPTIONS, FOCAL_DATES_ASSUMPTION) if dated else ASSUMPTIONS,
+        assumptions=assumptions(package, dated=dated),
+        period=model.period,
     )
 
 
@@ -645,9 +702,30 @@ ASSUMPTIONS = (
     "trust is the probability that the promiser is an honest type; it is updated by Bayes' rule",
     "a promise is worth its face value times the probability it is kept, at shared beliefs",
     "the package deal is in the agreement only when both sides gain from it",
-    "distrust adds a per-round breakdown risk b (1 - trust); it moves the strategic game only",
+    "distrust adds a breakdown risk b (1 - trust) per period; it moves the strategic game only",
     "the promiser is a hard-liner (obstinate) exactly when it is an opportunist",
 )
+"""The assumptions of a report with the default package rule (``"threshold"``)."""
+
+PACKAGE_ASSUMPTIONS = {
+    "threshold": ASSUMPTIONS[2],
+    "always": "the package deal is in the agreement at every trust level (package 'always')",
+    "never": "the package deal is left out of the agreement at every trust level "
+    "(package 'never')",
+}
+"""What each package rule assumes: the rule replaces the default's assumption."""
+
+
+def assumptions(package: str = "threshold", *, dated: bool = False) -> tuple[str, ...]:
+    """The assumptions behind a report with this package rule (and focal dates).
+
+    Examples
+    --------
+    >>> assumptions("never")[2]
+    "the package deal is left out of the agreement at every trust level (package 'never')"
+    """
+    chosen = tuple(PACKAGE_ASSUMPTIONS[package] if a == ASSUMPTIONS[2] else a for a in ASSUMPTIONS)
+    return (*chosen, FOCAL_DATES_ASSUMPTION) if dated else chosen
 
 FOCAL_DATES_ASSUMPTION = (
     "with focal dates, talks that break down (at the stage's risk per period) leave the strike "
@@ -661,5 +739,7 @@ __all__ = [
     "CredibilityReport",
     "Stage",
     "adjusted_model",
+    "assumptions",
     "credibility",
+    "strike_change",
 ]
