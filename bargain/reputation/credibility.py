@@ -340,7 +340,8 @@ class CredibilityReport:
             lines.append(f"{what} {strike_change(c['longer_strike'], c['strike_cost'], self)}")
         lines.append(
             f"cost of the broken promise: {_fmt(c['total'])} (surplus lost plus the longer "
-            "strike's cost" + ("" if c["full_strike"] else "; a shorter strike counts as a gain")
+            "strike's cost"
+            + ("" if c["full_strike"] else "; a shorter strike counts as a gain")
             + ")"
         )
         lines.append(
@@ -379,9 +380,7 @@ class CredibilityReport:
         return self.to_text()
 
 
-def strike_change(
-    change: float, cost: float, report: CredibilityReport, digits: int = 6
-) -> str:
+def strike_change(change: float, cost: float, report: CredibilityReport, digits: int = 6) -> str:
     """A change in the strike's length in words: ``"longer by 3 weeks, costing 9"`` or
     ``"shorter by 3.2 weeks, saving 0.06"`` (never "longer by -3.2").
 
@@ -710,8 +709,7 @@ ASSUMPTIONS = (
 PACKAGE_ASSUMPTIONS = {
     "threshold": ASSUMPTIONS[2],
     "always": "the package deal is in the agreement at every trust level (package 'always')",
-    "never": "the package deal is left out of the agreement at every trust level "
-    "(package 'never')",
+    "never": "the package deal is left out of the agreement at every trust level (package 'never')",
 }
 """What each package rule assumes: the rule replaces the default's assumption."""
 
@@ -726,6 +724,7 @@ def assumptions(package: str = "threshold", *, dated: bool = False) -> tuple[str
     """
     chosen = tuple(PACKAGE_ASSUMPTIONS[package] if a == ASSUMPTIONS[2] else a for a in ASSUMPTIONS)
     return (*chosen, FOCAL_DATES_ASSUMPTION) if dated else chosen
+
 
 FOCAL_DATES_ASSUMPTION = (
     "with focal dates, talks that break down (at the stage's risk per period) leave the strike "
