@@ -35,7 +35,6 @@ alternating-offers game with ever shorter rounds.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 import sympy

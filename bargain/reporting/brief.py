@@ -2,25 +2,30 @@
 broken promise costs.
 
 ``brief(model)`` solves a two-party model under the Nash solution (equal powers,
-and powers from patience), the alternating-offers game with either side
-proposing first, Kalai–Smorodinsky and egalitarian, and — if the
+and the limit of the alternating-offers game), the alternating-offers game with
+either side proposing first, Kalai–Smorodinsky and egalitarian, and — if the
 model has a promise — compares the Nash solution before and after the promise
-is broken (:func:`bargain.credibility`). ``bargain brief MODEL`` prints it.
-The utilitarian solution is left out: where money is transferable it does not
-pin down the transfer (every split of the same total is utilitarian).
+is broken (:func:`bargain.credibility`). ``bargain brief MODEL`` prints it:
+the units of the terms and payoffs (``[model] payoff_unit``), the disagreement
+payoffs and each row's gains over them, the terms at a bound marked, the
+parties' public demands as context, and the cost of the broken promise with its
+two parts. The utilitarian solution is left out: where money is transferable it
+does not pin down the transfer (every split of the same total is utilitarian).
 
-**Powers from patience.** The generalised Nash solution with powers
-``r_A / (r_W + r_A)`` for ``W`` and ``r_W / (r_W + r_A)`` for ``A`` (each
-party's discount rate per period, ``-ln δ`` for a discount factor) is the limit
-of the alternating-offers game as offers come faster, without breakdown risk
-(Binmore, Rubinstein & Wolinsky 1986, §3).
+**The BRW limit.** The generalised Nash solution with powers proportional to
+``1 / (r_i + λ)`` (each party's discount rate per period, ``-ln δ`` for a
+discount factor, plus the breakdown hazard ``λ = -ln(1 - q)``) and the impasse
+point ``(s_i + λ d_i) / (r_i + λ)`` as threat point is the limit of the
+alternating-offers game as offers come faster, breakdown risk included
+(Binmore, Rubinstein & Wolinsky 1986, *RAND J. Econ.* 17(2), §3–4;
+:mod:`bargain.model.patience` derives it).
 
 Examples
 --------
 >>> import bargain
 >>> b = brief(bargain.load_model(bargain.models_dir() / "package_deal.toml"))
 >>> [row.label for row in b.rows][:3]
-['Nash (equal powers)', 'generalised Nash (powers from patience)', 'Rubinstein, W proposes first']
+['Nash (equal powers)', 'generalised Nash (BRW limit)', 'Rubinstein, W proposes first']
 >>> before = b.credibility.before.solution
 >>> round(b.rows[0].solution.agreement["x"], 4), round(before.agreement["x"], 4)
 (0.5, 0.5568)
@@ -206,7 +211,8 @@ def _notes(b: Brief, marked: bool, n: Callable[[float], str]) -> list[str]:
             f"not solved: a proposer would want {name}{what} "
             f"{'below' if side == 'min' else 'above'} {n(edge)}, its "
             f"{'lower' if side == 'min' else 'upper'} bound, so the game over {name} has "
-            f"no equilibrium inside its bounds; the rows with {name} = {n(edge)} show the terms at that corner"
+            f"no equilibrium inside its bounds; the rows with {name} = {n(edge)} show the "
+            "terms at that corner"
         )
     limit = [
         r for r in b.rows if r.solution is not None and LIMIT_ASSUMPTION in r.solution.assumptions

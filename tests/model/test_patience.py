@@ -140,8 +140,7 @@ def test_the_flagships_limit_lies_between_its_rubinstein_rows_and_is_their_short
     assert weekly[0] < limit < weekly[1]
     short = m.with_values(q=1 - 0.95**1e-3)
     fast = [
-        bargain.rubinstein(short, proposer=p, period=1e-3, exact=False).agreement["F"]
-        for p in "AW"
+        bargain.rubinstein(short, proposer=p, period=1e-3, exact=False).agreement["F"] for p in "AW"
     ]
     assert fast[0] < limit < fast[1] and fast[1] - fast[0] < 0.1
 
