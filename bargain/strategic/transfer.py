@@ -239,7 +239,15 @@ class TransferReduction:
             binding=(*solution.binding, *s.binding),
             extra={
                 **solution.extra,
-                "transfer reduction": {**coefficient, "joint surplus": s.extra["total"]["sum"]},
+                "transfer reduction": {
+                    **coefficient,
+                    "joint payoff (sum of payoffs)": s.extra["total"]["sum"],
+                    "joint gain over disagreement": s.extra["total"]["sum"]
+                    - sum(
+                        solution.disagreement[n] / abs(c)
+                        for n, c in zip(self.coefficients, coefficient.values(), strict=True)
+                    ),
+                },
                 "joint-surplus maximiser": dict(others),
             },
             assumptions=(*solution.assumptions, assumption, *s.assumptions),
