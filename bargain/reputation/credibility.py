@@ -262,7 +262,7 @@ class CredibilityReport:
         out += [
             (f"payoff {k}", v, a.solution.payoffs.get(k)) for k, v in b.solution.payoffs.items()
         ]
-        out += [("surplus", b.surplus, a.surplus)]
+        out += [("surplus over disagreement", b.surplus, a.surplus)]
         if b.strike is not None and a.strike is not None:
             out += [
                 (
@@ -692,7 +692,7 @@ def credibility(
             "package": package,
             "breakdown_per_distrust": float(b),
         },
-        assumptions=assumptions(package, dated=dated),
+        assumptions=assumptions(package, dated=dated, period=model.period),
         period=model.period,
     )
 
@@ -714,16 +714,22 @@ PACKAGE_ASSUMPTIONS = {
 """What each package rule assumes: the rule replaces the default's assumption."""
 
 
-def assumptions(package: str = "threshold", *, dated: bool = False) -> tuple[str, ...]:
-    """The assumptions behind a report with this package rule (and focal dates).
+def assumptions(
+    package: str = "threshold", *, dated: bool = False, period: str = "period"
+) -> tuple[str, ...]:
+    """The assumptions behind a report with this package rule (and focal dates), rates
+    named per the model's ``period``.
 
     Examples
     --------
     >>> assumptions("never")[2]
     "the package deal is left out of the agreement at every trust level (package 'never')"
+    >>> assumptions(period="week")[3]
+    'distrust adds a breakdown risk b (1 - trust) per week; it moves the strategic game only'
     """
     chosen = tuple(PACKAGE_ASSUMPTIONS[package] if a == ASSUMPTIONS[2] else a for a in ASSUMPTIONS)
-    return (*chosen, FOCAL_DATES_ASSUMPTION) if dated else chosen
+    every = (*chosen, FOCAL_DATES_ASSUMPTION) if dated else chosen
+    return tuple(a.replace("per period", f"per {period}") for a in every)
 
 
 FOCAL_DATES_ASSUMPTION = (
