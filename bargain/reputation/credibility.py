@@ -101,7 +101,9 @@ class Stage:
     solution
         The solution of the credibility-adjusted model.
     surplus
-        Sum of the parties' gains over their disagreement payoffs.
+        Sum of the parties' gains over their disagreement payoffs in the model (also
+        under a concept with another threat point, such as the BRW limit's impasse point,
+        which moves with the breakdown risk).
     strike
         The reputational war of attrition, or ``None`` when the model does not
         give the demands and hard-liner probabilities it needs.
@@ -482,9 +484,7 @@ def _rates(model: Model) -> dict[str, float] | None:
     return rates  # type: ignore[return-value]
 
 
-def _strike(
-    model: Model, promise: Promise, trust: float, solution: Solution, surplus: float
-) -> Reputation | None:
+def _strike(model: Model, promise: Promise, trust: float, surplus: float) -> Reputation | None:
     """The reputational war of attrition at a trust level, if the model gives its inputs."""
     recipient = model.party(promise.to)
     if len(model.parties) != 2 or any(p.demand is None for p in model.parties):
@@ -497,8 +497,7 @@ def _strike(
     demands = {}
     for p in model.parties:
         gain = (
-            numeric_value(model, p.demand, f"parties.{p.name}", "demand")
-            - solution.disagreement[p.name]
+            numeric_value(model, p.demand, f"parties.{p.name}", "demand") - _threat(model)[p.name]
         )
         demands[p.name] = gain / surplus
     obstinate = {
@@ -506,6 +505,14 @@ def _strike(
         promise.by: 1 - trust,
     }
     return abreu_gul(demands, obstinate, rates)
+
+
+def _threat(model: Model) -> dict[str, float]:
+    """Each party's disagreement payoff in the model (the base of surplus and demands)."""
+    return {
+        p.name: numeric_value(model, p.disagreement, f"parties.{p.name}", "disagreement")
+        for p in model.parties
+    }
 
 
 def _duration(model: Model, war: Reputation | None, breakdown: float) -> StrikeDuration | None:
@@ -652,14 +659,16 @@ def credibility(
             breakdown_per_distrust=b,
         )
         solution = solver(adjusted, **options)
-        surplus = sum(solution.payoffs[k] - solution.disagreement[k] for k in solution.payoffs)
+        # Over the model's disagreement payoffs, whatever threat point the concept used (the
+        # BRW limit's impasse point moves with the breakdown risk that distrust raises).
+        surplus = sum(solution.payoffs[k] - _threat(adjusted)[k] for k in solution.payoffs)
         breakdown = numeric_value(
             adjusted,
             adjusted.bargaining.breakdown_probability,
             "bargaining",
             "breakdown_probability",
         )
-        war = _strike(adjusted, found, float(trust), solution, surplus)
+        war = _strike(adjusted, found, float(trust), surplus)
         return Stage(
             label=label,
             trust=float(trust),

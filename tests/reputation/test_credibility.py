@@ -368,3 +368,15 @@ def test_a_shorter_strike_is_reported_as_shorter_and_why_it_is(deal):
         f"cost of the broken promise: {sig(report.cost['total'], 6)} (surplus lost plus the "
         "longer strike's cost; a shorter strike counts as a gain)" in text
     )
+
+
+def test_the_brw_limit_loses_the_same_surplus_as_the_other_concepts():
+    # Its threat point (the impasse point) moves with the breakdown risk that distrust
+    # raises; the surplus is measured over the model's disagreement payoffs all the same, so
+    # what the broken promise loses is the package's value, as under the Nash solution.
+    m = bargain.load_model(bargain.models_dir() / "wga2007.toml")
+    limit = credibility(m, limit=True, exact=False)
+    plain = credibility(m, exact=False)
+    assert limit.before.solution.disagreement != plain.before.solution.disagreement
+    assert limit.cost["surplus_lost"] == pytest.approx(plain.cost["surplus_lost"], rel=1e-6)
+    assert limit.after.duration.mean == pytest.approx(plain.after.duration.mean, rel=1e-9)
