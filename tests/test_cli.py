@@ -263,9 +263,34 @@ def test_sweep_errors_are_one_line(capsys, tmp_path, argv, message):
 def test_brief_prints_every_concept_and_the_broken_promise(capsys):
     code, out, _ = run(capsys, "brief", "package_deal")
     assert code == 0
-    assert "Nash (equal powers)                      x = 0.5 " in out
+    assert (
+        "  Nash (equal powers)           x = 0.5   payoffs W 0.5, A 0.5; gains W 0.5, A 0.5" in out
+    )
     assert "Rubinstein, A proposes first" in out and "Kalai–Smorodinsky" in out
     assert "trust 0.8 -> 0.2857; x 0.5568 -> 0.5" in out and "surplus lost 0.1288" in out
+    assert "W's demand                    payoff W 0.6" in out
+
+
+def test_brief_of_the_flagship_with_a_smaller_producers_loss_gives_a_short_reason(capsys):
+    code, out, _ = run(capsys, "brief", "wga2007", "--set", "m_A=0.1")
+    assert code == 0
+    refusals = [line for line in out.splitlines() if "not solved: [variables" in line]
+    assert len(refusals) == 2
+    for line in refusals:
+        reason = line.split("not solved: ")[1]
+        assert len(reason) < 150 and "/" not in reason and "widen" not in reason
+        assert "A would offer F below 0, its lower bound" in reason
+    assert "the rows with F = 0 show the terms at that corner" in out
+
+
+@pytest.mark.parametrize("rule", ["never", "always"])
+def test_credibility_with_a_package_switch_prints_its_own_assumption(capsys, rule):
+    code, out, _ = run(capsys, "credibility", "package_deal", "--package", rule)
+    assert code == 0
+    assert f"(package '{rule}')" in out and "only when both sides gain" not in out
+    assert "periods" not in out and "longer by -" not in out
+    if rule == "never":
+        assert "shorter by 3.22568 weeks, saving 0.0645136" in out
 
 
 def test_every_command_in_the_readme_runs(capsys):

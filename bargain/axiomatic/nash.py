@@ -45,7 +45,7 @@ from bargain.concepts.vectorised import (
 )
 from bargain.errors import ModelError
 from bargain.model.model import Model, exact_number
-from bargain.model.patience import patience_powers
+from bargain.model.patience import impasse_model, patience_powers
 from bargain.model.validate import shown
 
 
@@ -107,11 +107,16 @@ def bargaining_powers(
     return {name: sympy.simplify(value / total) for name, value in raw.items()}
 
 
+LIMIT_LABEL = "generalised Nash (BRW limit)"
+"""The brief's row of the alternating-offers limit (``limit=True``)."""
+
+
 @bounded
 def nash(
     model: Model,
     *,
     powers: Mapping[str, float] | None = None,
+    limit: bool = False,
     exact: bool = True,
     timeout: float = 10.0,
 ) -> Solution:
@@ -124,6 +129,13 @@ def nash(
         ``powers`` is given.
     powers
         Bargaining power of each party (any positive numbers; normalised).
+    limit
+        Solve the limit of the alternating-offers game as offers come faster instead
+        (Binmore, Rubinstein & Wolinsky 1986): powers proportional to ``1 / (r_i + λ)``
+        and the impasse point ``(s_i + λ d_i) / (r_i + λ)`` as the threat point, from
+        the model's discount rates ``r_i``, breakdown hazard ``λ``, strike payoffs
+        ``s_i`` and disagreement payoffs ``d_i`` (:mod:`bargain.model.patience`).
+        Refuses ``powers`` beside it.
     exact
         Whether to look for a closed form with sympy (else numeric only).
     timeout
@@ -140,6 +152,16 @@ def nash(
     FeasibilityError
         If the contract set is empty or no agreement improves on disagreement.
     """
+    if limit:
+        if powers:
+            raise ModelError(
+                "the alternating-offers limit sets the powers itself: give powers or limit",
+                file=model.file,
+                table="nash",
+                key="powers",
+            )
+        powers = patience_powers(model)
+        model = impasse_model(model)
     problem = problem_of(model)
     weights = bargaining_powers(model, powers)
     objective = problem.log_nash_product(list(weights.values()))
@@ -153,11 +175,25 @@ def nash(
         exact=exact,
         powers={k: float(model.numeric(v)) for k, v in weights.items()},
         assumptions=(
-            "symmetric Nash solution (equal bargaining powers)"
-            if equal
-            else "generalised Nash solution with the bargaining powers shown",
+            (LIMIT_ASSUMPTION,)
+            if limit
+            else (
+                "symmetric Nash solution (equal bargaining powers)"
+                if equal
+                else "generalised Nash solution with the bargaining powers shown",
+            )
         ),
     )
+
+
+LIMIT_ASSUMPTION = (
+    "the limit of the alternating-offers game as offers come faster (Binmore, Rubinstein & "
+    "Wolinsky 1986): powers proportional to 1/(r_i + λ), λ = -ln(1 - q) the breakdown hazard "
+    "per period; threat point the impasse point (s_i + λ d_i)/(r_i + λ), the value of "
+    "bargaining for ever (strike payoffs s_i until a breakdown, then d_i); outside options, "
+    "a finite horizon and focal dates are left out"
+)
+"""The assumption a solution with ``limit=True`` records."""
 
 
 def nash_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any]) -> Evaluate:
@@ -230,7 +266,7 @@ register(
         credibility=True,
         brief=lambda model: (
             ("Nash (equal powers)", {}),
-            ("generalised Nash (powers from patience)", lambda m: {"powers": patience_powers(m)}),
+            (LIMIT_LABEL, {"limit": True}),
         ),
     )
 )

@@ -91,7 +91,8 @@ REVENUE_CV = 0.5
 to grow 90-fold in five years)."""
 HAIRCUT_WRITERS = 0.3
 """Assumption: the writers expect 70% of revenue to be reported ("a percentage of a
-percentage of funny accounting", article 000)."""
+percentage of funny accounting": Nikki Finke's LA Weekly column on the talks of Dec 4,
+2007)."""
 HAIRCUT_STUDIOS = 0.1
 """Assumption: the studios' accounting reports 90% of revenue."""
 GAMMA = 2.0

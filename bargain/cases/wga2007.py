@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
@@ -40,6 +40,9 @@ from bargain.reporting.docbuild import DocsError, markdown_table, render_svg, si
 from bargain.reputation.credibility import CredibilityReport
 from bargain.reputation.promise import find_promise
 from bargain.strategic.rubinstein import rubinstein
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 NAME = "wga2007"
 DIGITS = 4
@@ -98,15 +101,19 @@ def flat_rate_table() -> str:
         rows.append([r.label, *(_n(s.agreement[k]) for k in names), *map(_n, gains)])
     values = m.values
     for label, key in (
-        ("AMPTP offer, Nov 29 (article 000)", "offer_A"),
-        ("WGA counteroffer (article 000)", "offer_W"),
+        ("AMPTP offer, Nov 29 (Finke, LA Weekly, Dec 2007)", "offer_A"),
+        ("WGA counteroffer (Finke, LA Weekly, Dec 2007)", "offer_W"),
     ):
         rows.append([label, _n(values[key]), "", "", "", ""])
     powers = patience_powers(m)
     return (
         "Equilibrium terms of `models/wga2007.toml` ($M over the three-year contract; "
-        "gains over a strike to the next focal date). Powers from patience: "
-        f"W {_n(powers['W'])}, A {_n(powers['A'])}.\n\n" + markdown_table(header, rows)
+        "payoffs are gains over the pre-strike terms, and the gains shown are over a strike "
+        "to the next focal date, except in the BRW limit row). The BRW limit is the "
+        "alternating-offers game as offers come faster, with the 5% weekly breakdown risk "
+        f"(Binmore, Rubinstein & Wolinsky 1986): powers W {_n(powers['W'])}, "
+        f"A {_n(powers['A'])}, gains over the impasse point (the value of bargaining for "
+        "ever).\n\n" + markdown_table(header, rows)
     )
 
 
@@ -233,6 +240,11 @@ def tornado_table() -> str:
 
 def tornado_figure() -> bytes:
     """The tornado as a bar chart."""
+    return render_svg(tornado_plot)
+
+
+def tornado_plot() -> Figure:
+    """The tornado chart (base: the Nash flat rate at the model's values, as in the title)."""
     import pandas as pd
 
     from bargain.reporting import plot
@@ -243,8 +255,10 @@ def tornado_figure() -> bytes:
         {"low": [r[3] for r in rows], "high": [r[4] for r in rows], "base": base},
         index=[r[0] for r in rows],
     )
-    frame.attrs.update({"output": "Nash flat rate F ($M)", "method": "nash"})
-    return render_svg(lambda: plot.tornado_chart(frame))
+    frame.attrs.update(
+        {"output": "Nash flat rate F ($M)", "method": "nash", "others": "at the model's values"}
+    )
+    return plot.tornado_chart(frame)
 
 
 @functools.cache
@@ -254,7 +268,7 @@ def _deadlines() -> list[tuple[str, float, float, float, float, float, float]]:
     for label, weeks in DEADLINES.items():
         mm = m.with_values(T_D=weeks)
         s = nash(mm, exact=False)
-        g = nash(mm, powers=patience_powers(mm), exact=False)
+        g = nash(mm, limit=True, exact=False)
         r = rubinstein(mm, proposer="A", exact=False)
         out.append(
             (
@@ -278,14 +292,15 @@ def deadlines_table() -> str:
         "writers' cost",
         "producers' cost",
         "Nash F",
-        "generalised Nash F",
+        "BRW limit F",
         "Rubinstein F (AMPTP first)",
     ]
     rows = [[label, *map(_n, rest)] for label, *rest in _deadlines()]
     return (
-        "If talks fail the strike runs to the next focal date (article 001: if not settled by "
-        "December 15, maybe no incentive to settle until June 30). Costs in $M; F in $M over "
-        "the contract.\n\n" + markdown_table(header, rows)
+        "If talks fail the strike runs to the next focal date (Nikki Finke, 'Deals, Lies, "
+        "Backchannelling', Deadline Hollywood Daily, also in LA Weekly, archived Nov 9, 2007: "
+        "if not settled by December 15, maybe no incentive to settle until June 30). Costs in "
+        "$M; F in $M over the contract.\n\n" + markdown_table(header, rows)
     )
 
 
@@ -341,27 +356,42 @@ def strike_table() -> str:
 
 def deadlines_figure() -> bytes:
     """The Nash flat rate against the weeks to the next focal date."""
+    return render_svg(deadlines_plot)
+
+
+def deadlines_plot() -> Figure:
+    """The deadlines figure: the Nash flat rate against the weeks to the next focal date,
+    the two offers as lines of their own colour and dash, the two dates marked."""
     from matplotlib.figure import Figure
 
     m = model()
     weeks = np.linspace(40 / 7, 34.0, 12)
     flat = [nash(m.with_values(T_D=float(w)), exact=False).agreement["F"] for w in weeks]
 
-    def make() -> Figure:
-        fig = Figure(figsize=(6, 3.5))
-        ax = fig.add_subplot()
-        ax.plot(weeks, flat, marker="o", label="Nash flat rate F")
-        for label, key in (("AMPTP $130M", "offer_A"), ("WGA $151M", "offer_W")):
-            ax.axhline(float(m.values[key]), linestyle="--", linewidth=0.8, label=label)
-        for label, w in DEADLINES.items():
-            ax.axvline(w, color="grey", linewidth=0.6)
-            ax.annotate(label, (w, 0), rotation=90, fontsize=7, va="bottom")
-        ax.set_xlabel("weeks of strike to the next focal date if talks fail")
-        ax.set_ylabel("$M over the contract")
-        ax.legend(loc="best", fontsize=7)
-        return fig
+    # Constrained layout keeps the axis labels inside the figure (the x label was cut).
+    fig = Figure(figsize=(6, 3.5), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(weeks, flat, marker="o", color="tab:blue", label="Nash flat rate F")
+    for (label, key), style in zip(
+        (("AMPTP offer, $130M", "offer_A"), ("WGA counteroffer, $151M", "offer_W")),
+        OFFER_STYLES,
+        strict=True,
+    ):
+        ax.axhline(float(m.values[key]), linewidth=1.0, label=label, **style)
+    for label, w in DEADLINES.items():
+        ax.axvline(w, color="grey", linewidth=0.6)
+        ax.annotate(label, (w, 0), rotation=90, fontsize=7, va="bottom")
+    ax.set_xlabel("weeks of strike to the next focal date if talks fail")
+    ax.set_ylabel("$M over the contract")
+    ax.legend(loc="best", fontsize=7)
+    return fig
 
-    return render_svg(make)
+
+OFFER_STYLES = (
+    {"color": "tab:red", "linestyle": "--"},
+    {"color": "tab:green", "linestyle": ":"},
+)
+"""The deadlines figure's two offer lines: a colour and a dash each (AMPTP, WGA)."""
 
 
 ARTEFACTS: dict[str, tuple[str, Callable[[], str | bytes]]] = {

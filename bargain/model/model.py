@@ -454,6 +454,9 @@ class Model:
     period: str = "period"
     description: str = ""
     file: str | None = field(default=None, compare=False)
+    payoff_unit: str = ""
+    """What the payoffs are measured in and from (e.g. "$M over the contract, as gains
+    over the pre-strike terms"); printed beside payoffs by :func:`bargain.brief`."""
 
     def __post_init__(self) -> None:
         # A model built in Python may hold strings and plain numbers: each goes

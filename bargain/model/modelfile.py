@@ -65,7 +65,7 @@ TABLES = (
     "promises",
     "delay",
 )
-MODEL_KEYS = ("name", "title", "period", "description")
+MODEL_KEYS = ("name", "title", "period", "payoff_unit", "description")
 PARAMETER_KEYS = ("value", "range", "unit", "description", "source", "distribution")
 VARIABLE_KEYS = ("min", "max", "unit", "description")
 PARTY_KEYS = (
@@ -224,6 +224,7 @@ def model_from_dict(data: Mapping[str, Any], *, file: str | None = None) -> Mode
         name=name,
         title=r.text(head, "title", "model"),
         period=r.text(head, "period", "model", "period"),
+        payoff_unit=r.text(head, "payoff_unit", "model"),
         description=r.text(head, "description", "model"),
         parameters=parameters,
         variables=variables,
@@ -662,7 +663,11 @@ def model_to_dict(model: Model) -> dict[str, Any]:
     """The model as a dict shaped like a model file (the inverse of :func:`model_from_dict`)."""
     out: dict[str, Any] = {
         "model": _nonempty(
-            name=model.name, title=model.title, period=model.period, description=model.description
+            name=model.name,
+            title=model.title,
+            period=model.period,
+            payoff_unit=model.payoff_unit,
+            description=model.description,
         )
     }
     out["parameters"] = {

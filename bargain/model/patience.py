@@ -1,19 +1,49 @@
-"""Patience: each party's discount rate, and the bargaining powers it implies.
+"""Patience: each party's discount rate, and what patience and breakdown risk imply as
+offers come faster.
 
 As offers come faster, the alternating-offers equilibrium converges to the
-generalised Nash solution with powers ``r_A / (r_W + r_A)`` for ``W`` and
-``r_W / (r_W + r_A)`` for ``A`` (Binmore, Rubinstein & Wolinsky 1986, §3;
-without breakdown risk). The brief's "powers from patience" row and the
-reputational strike both read the rates from here.
+generalised Nash solution (Binmore, Rubinstein & Wolinsky 1986, *RAND Journal of
+Economics* 17(2), §3–4; Muthoo 1999, *Bargaining Theory with Applications*, §4.4–4.5):
+with discount rates ``r_i`` per period, a breakdown hazard ``λ = −ln(1 − q)`` per
+period (``q`` the model's ``breakdown_probability`` per period), strike payoffs ``s_i``
+per period and disagreement payoffs ``d_i`` received on breakdown, its powers are
+proportional to ``1 / (r_i + λ)`` and its threat point is the *impasse point*
+``e_i = (s_i + λ d_i) / (r_i + λ)``, the value of bargaining for ever without agreeing.
+
+Derivation (the limit of the responders' indifference conditions). With rounds of
+length ``Δ``, let ``x`` be W's proposal and ``y`` A's. A accepts ``x`` exactly when it
+gets what rejecting is worth: a round of strike, then breakdown with probability
+``λΔ + o(Δ)`` and otherwise A's own proposal a round later, discounted by
+``e^{−r_A Δ}``:
+
+    u_A(x) = u_A(y) + Δ [s_A + λ d_A − (r_A + λ) u_A(y)] + o(Δ),
+
+and likewise ``u_W(y) = u_W(x) + Δ [s_W + λ d_W − (r_W + λ) u_W(x)] + o(Δ)``. As
+``Δ → 0`` both proposals tend to one point of the frontier where its slope is
+
+    −du_A/du_W = (r_A + λ)(u_A − e_A) / ((r_W + λ)(u_W − e_W)),
+
+which is the first-order condition of maximising ``(u_W − e_W)^{α_W} (u_A − e_A)^{α_A}``
+with ``α_W / α_A = (r_A + λ) / (r_W + λ)``. Without breakdown (``λ = 0``) and
+strike payoffs the powers are ``r_A / (r_W + r_A)`` for W (BRW 1986, §3) and the
+threat point is 0; with breakdown and no discounting (``r_i = 0``) the powers are
+equal and the threat point is ``d_i + s_i / λ`` (BRW 1986, §4). The brief's
+"BRW limit" row (:func:`bargain.nash` with ``limit=True``) and the reputational
+strike read the rates from here; a test checks the limit against the
+alternating-offers game with ever shorter rounds.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import sympy
 
 from bargain.errors import ModelError
 from bargain.model.model import Model
 from bargain.model.validate import numeric_value, require_two_parties
+
+_WHAT = "the limit of the alternating-offers game (Binmore, Rubinstein & Wolinsky 1986)"
 
 
 def discount_rates(model: Model) -> dict[str, float | None]:
@@ -48,20 +78,34 @@ def discount_rates(model: Model) -> dict[str, float | None]:
     return rates
 
 
-def patience_powers(model: Model) -> dict[str, float]:
-    """Bargaining powers ``r_j / (r_i + r_j)`` from the parties' discount rates (BRW 1986).
+def _breakdown_hazard(model: Model) -> sympy.Expr:
+    """``λ = −ln(1 − q)`` as an expression in the parameters (refuses ``q >= 1``)."""
+    q = model.bargaining.breakdown_probability
+    if numeric_value(model, q, "bargaining", "breakdown_probability") >= 1:
+        raise ModelError(
+            f"must be below 1 for {_WHAT} (talks that surely break down have no hazard rate)",
+            file=model.file,
+            table="bargaining",
+            key="breakdown_probability",
+        )
+    return sympy.Integer(0) if q == 0 else -sympy.log(1 - q)
+
+
+def breakdown_rate(model: Model) -> float:
+    """The breakdown hazard per period, ``λ = −ln(1 − q)`` with ``q`` the model's
+    ``breakdown_probability`` per period (0 without breakdown risk).
 
     Examples
     --------
     >>> import bargain
-    >>> powers = patience_powers(bargain.load_model(bargain.models_dir() / "package_deal.toml"))
-    >>> {k: round(v, 12) for k, v in powers.items()}
-    {'W': 0.333333333333, 'A': 0.666666666667}
+    >>> round(breakdown_rate(bargain.load_model(bargain.models_dir() / "wga2007.toml")), 6)
+    0.051293
     """
-    require_two_parties(
-        model,
-        "the patience limit of the alternating-offers game (Binmore, Rubinstein & Wolinsky 1986)",
-    )
+    return numeric_value(model, _breakdown_hazard(model), "bargaining", "breakdown_probability")
+
+
+def _rates(model: Model) -> dict[str, float]:
+    require_two_parties(model, _WHAT)
     rates = discount_rates(model)
     missing = [name for name, r in rates.items() if r is None]
     if missing:
@@ -71,9 +115,71 @@ def patience_powers(model: Model) -> dict[str, float]:
             table=f"parties.{missing[0]}",
             key="discount_rate",
         )
-    total = sum(rates.values())
+    return rates  # type: ignore[return-value]
+
+
+def patience_powers(model: Model) -> dict[str, float]:
+    """Bargaining powers of the alternating-offers limit: proportional to
+    ``1 / (r_i + λ)``, i.e. ``(r_j + λ) / (r_i + r_j + 2λ)`` for party ``i``, with
+    ``λ`` the breakdown hazard (:func:`breakdown_rate`; BRW 1986, §3–4).
+
+    Without breakdown risk they are ``r_j / (r_i + r_j)``; a breakdown risk far above
+    the discount rates makes them nearly equal.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> powers = patience_powers(bargain.load_model(bargain.models_dir() / "package_deal.toml"))
+    >>> {k: round(v, 12) for k, v in powers.items()}
+    {'W': 0.333333333333, 'A': 0.666666666667}
+    >>> powers = patience_powers(bargain.load_model(bargain.models_dir() / "wga2007.toml"))
+    >>> {k: round(v, 4) for k, v in powers.items()}
+    {'W': 0.4955, 'A': 0.5045}
+    """
+    rates = _rates(model)
+    lam = breakdown_rate(model)
     (w, rw), (a, ra) = rates.items()
-    return {w: ra / total, a: rw / total}
+    total = rw + ra + 2 * lam
+    if not total > 0:
+        raise ModelError(
+            f"{_WHAT} needs impatience or breakdown risk: both discount rates and the "
+            "breakdown risk are 0",
+            file=model.file,
+            table="bargaining",
+            key="breakdown_probability",
+        )
+    return {w: (ra + lam) / total, a: (rw + lam) / total}
 
 
-__all__ = ["discount_rates", "patience_powers"]
+def impasse_model(model: Model) -> Model:
+    """The model with each party's disagreement payoff replaced by its impasse point
+    ``(s_i + λ d_i) / (r_i + λ)``: the value of bargaining for ever without agreeing
+    (strike payoffs ``s_i`` until talks break down at the hazard ``λ``, then ``d_i``,
+    discounted at ``r_i``), the threat point of the alternating-offers limit.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = impasse_model(bargain.load_model(bargain.models_dir() / "package_deal.toml"))
+    >>> {p.name: float(m.numeric(p.disagreement)) for p in m.parties}
+    {'W': -1.0, 'A': -2.0}
+    """
+    patience_powers(model)  # refuses a model without patience or with q >= 1
+    lam = _breakdown_hazard(model)
+    parties = []
+    for p in model.parties:
+        rate = p.discount_rate if p.discount_rate is not None else -sympy.log(p.discount_factor)
+        if numeric_value(model, rate + lam, f"parties.{p.name}", "discount_rate") <= 0:
+            raise ModelError(
+                f"{_WHAT} needs a positive discount rate or breakdown risk for the impasse "
+                f"point of {p.name}",
+                file=model.file,
+                table=f"parties.{p.name}",
+                key="discount_rate",
+            )
+        point = (p.strike_payoff + lam * p.disagreement) / (rate + lam)
+        parties.append(replace(p, disagreement=point))
+    return replace(model, parties=tuple(parties))
+
+
+__all__ = ["breakdown_rate", "discount_rates", "impasse_model", "patience_powers"]

@@ -2,25 +2,30 @@
 broken promise costs.
 
 ``brief(model)`` solves a two-party model under the Nash solution (equal powers,
-and powers from patience), the alternating-offers game with either side
-proposing first, Kalai–Smorodinsky and egalitarian, and — if the
+and the limit of the alternating-offers game), the alternating-offers game with
+either side proposing first, Kalai–Smorodinsky and egalitarian, and — if the
 model has a promise — compares the Nash solution before and after the promise
-is broken (:func:`bargain.credibility`). ``bargain brief MODEL`` prints it.
-The utilitarian solution is left out: where money is transferable it does not
-pin down the transfer (every split of the same total is utilitarian).
+is broken (:func:`bargain.credibility`). ``bargain brief MODEL`` prints it:
+the units of the terms and payoffs (``[model] payoff_unit``), the disagreement
+payoffs and each row's gains over them, the terms at a bound marked, the
+parties' public demands as context, and the cost of the broken promise with its
+two parts. The utilitarian solution is left out: where money is transferable it
+does not pin down the transfer (every split of the same total is utilitarian).
 
-**Powers from patience.** The generalised Nash solution with powers
-``r_A / (r_W + r_A)`` for ``W`` and ``r_W / (r_W + r_A)`` for ``A`` (each
-party's discount rate per period, ``-ln δ`` for a discount factor) is the limit
-of the alternating-offers game as offers come faster, without breakdown risk
-(Binmore, Rubinstein & Wolinsky 1986, §3).
+**The BRW limit.** The generalised Nash solution with powers proportional to
+``1 / (r_i + λ)`` (each party's discount rate per period, ``-ln δ`` for a
+discount factor, plus the breakdown hazard ``λ = -ln(1 - q)``) and the impasse
+point ``(s_i + λ d_i) / (r_i + λ)`` as threat point is the limit of the
+alternating-offers game as offers come faster, breakdown risk included
+(Binmore, Rubinstein & Wolinsky 1986, *RAND J. Econ.* 17(2), §3–4;
+:mod:`bargain.model.patience` derives it).
 
 Examples
 --------
 >>> import bargain
 >>> b = brief(bargain.load_model(bargain.models_dir() / "package_deal.toml"))
 >>> [row.label for row in b.rows][:3]
-['Nash (equal powers)', 'generalised Nash (powers from patience)', 'Rubinstein, W proposes first']
+['Nash (equal powers)', 'generalised Nash (BRW limit)', 'Rubinstein, W proposes first']
 >>> before = b.credibility.before.solution
 >>> round(b.rows[0].solution.agreement["x"], 4), round(before.agreement["x"], 4)
 (0.5, 0.5568)
@@ -28,15 +33,17 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bargain.axiomatic.nash import LIMIT_ASSUMPTION
 from bargain.concepts.registry import concept
 from bargain.concepts.registry import concepts as registered
 from bargain.concepts.solution import Solution
 from bargain.errors import BargainError
 from bargain.model.model import Model
+from bargain.model.patience import breakdown_rate
 from bargain.reputation.credibility import CredibilityReport, credibility
 from bargain.rounding import sig
 from bargain.scale import RTOL, magnitude
@@ -82,6 +89,9 @@ class Row:
     refused: str | None = None
     """The solver's reason for refusing (a :class:`bargain.BargainError`, without the file
     name), else ``None``."""
+    bound: tuple[str, str] | None = None
+    """``(variable, "min" | "max")`` when the refusal is a bound of that variable binding
+    in equilibrium (the concept wants the term past it), else ``None``."""
 
 
 @dataclass(frozen=True)
@@ -93,13 +103,19 @@ class Brief:
     credibility: CredibilityReport | None
 
     def to_text(self, digits: int = 4) -> str:
-        """A few readable lines: one per concept, then the broken promise.
+        """A few readable lines: what the numbers are in, one line per concept, the
+        parties' demands for context, then the broken promise.
 
-        Numbers have ``digits`` significant figures; a solver's rounding noise
-        (below ``1e-9`` of the largest payoff or disagreement value) prints as 0.
+        Each row gives the terms (a term at one of its bounds is marked ``(floor)`` or
+        ``(ceiling)``), the payoffs in the model's ``payoff_unit`` and the gains over the
+        disagreement payoffs (printed once above the rows; a row with another threat
+        point names it). Numbers have ``digits`` significant figures; a solver's
+        rounding noise (below ``1e-9`` of the largest payoff or disagreement value)
+        prints as 0.
         """
-        names = self.model.variable_names
-        parties = [p.name for p in self.model.parties]
+        model = self.model
+        names = model.variable_names
+        parties = [p.name for p in model.parties]
         solved = [r.solution for r in self.rows if r.solution is not None]
         scale = magnitude(
             v for s in solved for v in (*s.payoffs.values(), *s.disagreement.values())
@@ -108,45 +124,155 @@ class Brief:
         def n(x: float) -> str:
             return sig(x, digits, zero=RTOL * scale)
 
-        out = [f"{self.model.title or self.model.name}", ""]
-        units = [f"{v.name} in {v.unit}" for v in self.model.variables if v.unit]
+        def each(values: Mapping[str, float]) -> str:
+            return ", ".join(f"{k} {n(values[k])}" for k in parties)
+
+        out = [f"{model.title or model.name}"]
+        units = [f"{v.name} in {v.unit}" for v in model.variables if v.unit]
         if units:
-            out[-1:] = ["(" + "; ".join(units) + ")", ""]
-        width = max(len(r.label) for r in self.rows)
+            out.append("; ".join(units))
+        if model.payoff_unit:
+            out.append(f"payoffs in {model.payoff_unit}")
+        threat = {p.name: float(model.numeric(p.disagreement)) for p in model.parties}
+        out += [
+            f"disagreement (the payoffs if talks fail): {each(threat)}; "
+            "gain = payoff - disagreement",
+            "",
+        ]
+        demands = _demands(model)
+        width = max(len(label) for label in [r.label for r in self.rows] + list(demands))
+        marked = False
         for r in self.rows:
             if r.solution is None:
                 out.append(f"  {r.label:<{width}}  not solved: {r.refused}")
                 continue
-            terms = ", ".join(f"{k} = {n(r.solution.agreement[k])}" for k in names)
-            pay = ", ".join(f"{k} {n(r.solution.payoffs[k])}" for k in parties)
-            out.append(f"  {r.label:<{width}}  {terms}   (payoffs {pay})")
+            s = r.solution
+            at = _bounds(s)
+            marked = marked or bool(at)
+            terms = ", ".join(f"{k} = {n(s.agreement[k])}{at.get(k, '')}" for k in names)
+            gains = {k: s.payoffs[k] - s.disagreement[k] for k in parties}
+            other = any(
+                abs(s.disagreement[k] - threat[k]) > RTOL * max(1.0, scale) for k in parties
+            )
+            point = "the impasse point" if LIMIT_ASSUMPTION in s.assumptions else "threat point"
+            over = f" over {point} {each(s.disagreement)}" if other else ""
+            out.append(
+                f"  {r.label:<{width}}  {terms}   payoffs {each(s.payoffs)}; gains {each(gains)}"
+                + over
+            )
+        if demands:
+            out += ["  for context, each side's public demand, as its payoff:"]
+            out += [f"  {label:<{width}}  payoff {text}" for label, text in demands.items()]
+        out += _notes(self, marked, n)
         c = self.credibility
         if c is not None:
-            first = names[0]
-            b, a = c.before, c.after
-            out += [
-                "",
-                f"the broken promise '{c.promise}' ({c.method}): trust "
-                f"{n(b.trust)} -> {n(a.trust)}; "
-                f"{first} {n(b.solution.agreement[first])} -> {n(a.solution.agreement[first])}",
-                f"  surplus lost {n(c.cost['surplus_lost'])}; total cost {n(c.cost['total'])}"
-                + (
-                    f"; war of attrition alone {n(b.expected_strike)} -> {n(a.expected_strike)} "
-                    f"{self.model.period}s"
-                    if b.expected_strike is not None and a.expected_strike is not None
-                    else ""
-                ),
-            ]
-            out += _strike_lines(self.model, c, n)
+            out += _promise_lines(model, c, n)
         return "\n".join(out)
 
 
-def _strike_lines(model: Model, c: CredibilityReport, n: Callable[[float], str]) -> list[str]:
+def _bounds(solution: Solution) -> dict[str, str]:
+    """`` (floor)`` / `` (ceiling)`` for each term the solution puts at a bound."""
+    marks = {"min": " (floor)", "max": " (ceiling)"}
+    out = {}
+    for entry in solution.binding:
+        name, _, side = entry.partition(" = ")
+        if side in marks and name in solution.agreement:
+            out[name] = marks[side]
+    return out
+
+
+def _demands(model: Model) -> dict[str, str]:
+    """Each party's ``demand`` as a context row: label (the parameter's description when
+    the demand is a parameter or its negative) -> ``"W 151"``."""
+    out = {}
+    for p in model.parties:
+        if p.demand is None:
+            continue
+        found = [q for q in model.parameters if p.demand in (q.symbol, -q.symbol)]
+        what = found[0].description if found and found[0].description else ""
+        label = f"{what} ({p.name}'s demand)" if what else f"{p.name}'s demand"
+        out[label] = f"{p.name} {sig(float(model.numeric(p.demand)), 4)}"
+    return out
+
+
+def _notes(b: Brief, marked: bool, n: Callable[[float], str]) -> list[str]:
+    """What the marks and the alternating-offers limit row mean."""
+    out = [""]
+    if marked:
+        out.append(
+            "(floor), (ceiling): the term is at a bound of the model; the concept would "
+            "push it further"
+        )
+    for name, side in dict.fromkeys(r.bound for r in b.rows if r.bound is not None):
+        v = next(v for v in b.model.variables if v.name == name)
+        what = f" ({v.description})" if v.description else ""
+        edge = float(b.model.numeric(v.min if side == "min" else v.max))
+        out.append(
+            f"not solved: a proposer would want {name}{what} "
+            f"{'below' if side == 'min' else 'above'} {n(edge)}, its "
+            f"{'lower' if side == 'min' else 'upper'} bound, so the game over {name} has "
+            f"no equilibrium inside its bounds; the rows with {name} = {n(edge)} show the "
+            "terms at that corner"
+        )
+    limit = [
+        r for r in b.rows if r.solution is not None and LIMIT_ASSUMPTION in r.solution.assumptions
+    ]
+    if limit:
+        s = limit[0].solution
+        powers = ", ".join(f"{k} {n(v)}" for k, v in (s.powers or {}).items())
+        out.append(
+            f"{limit[0].label}: alternating offers as the offers come ever faster (Binmore, "
+            f"Rubinstein & Wolinsky 1986): powers {powers}, proportional to 1/(r_i + "
+            f"breakdown rate {n(breakdown_rate(b.model))} a {b.model.period}); gains over the "
+            "impasse point, the value of bargaining for ever (strike until a breakdown, then "
+            "the disagreement payoff)"
+        )
+    return out if len(out) > 1 else []
+
+
+def _promise_lines(model: Model, c: CredibilityReport, n: Callable[[float], str]) -> list[str]:
+    """The broken promise: trust and terms before -> after, and what it costs."""
+    first = model.variable_names[0]
+    b, a, cost = c.before, c.after, c.cost
+    unit = c.periods
+    out = [
+        "",
+        f"the broken promise '{c.promise}' ({c.method}): trust "
+        f"{n(b.trust)} -> {n(a.trust)}; "
+        f"{first} {n(b.solution.agreement[first])} -> {n(a.solution.agreement[first])}",
+    ]
+    if cost["longer_strike"] is None:
+        out.append(
+            f"  cost of the broken promise {n(cost['total'])} = surplus lost "
+            f"{n(cost['surplus_lost'])} (the gains from agreement, summed over both sides, "
+            "before minus after; no strike model)"
+        )
+    else:
+        weekly = sum(c.strike_cost.values())
+        longer = cost["longer_strike"]
+        way = "longer" if longer >= 0 else "shorter"
+        counted = "every path counted" if cost["full_strike"] else "the war of attrition alone"
+        out.append(
+            f"  cost of the broken promise {n(cost['total'])} = surplus lost "
+            f"{n(cost['surplus_lost'])} (the gains from agreement, summed over both sides, "
+            f"before minus after) + the strike's cost {n(cost['strike_cost'])} (the strike "
+            f"{n(abs(longer))} {unit} {way}, {counted}, times {n(weekly)} a {c.period} "
+            "for both sides)"
+        )
+    if b.expected_strike is not None and a.expected_strike is not None:
+        out.append(
+            f"  war of attrition alone (the impasse left out) {n(b.expected_strike)} -> "
+            f"{n(a.expected_strike)} {unit}"
+        )
+    return out + _strike_lines(c, n)
+
+
+def _strike_lines(c: CredibilityReport, n: Callable[[float], str]) -> list[str]:
     """The strike's length before -> after (median, mean, settled by the first date)."""
     b, a = c.before.duration, c.after.duration
     if b is None or a is None:
         return []
-    unit = f"{model.period}s"
+    unit = c.periods
     settled = (
         f"; P(settled by the first focal date, {n(b.focal_dates[0])} {unit}) "
         f"{n(b.settled_by[0])} -> {n(a.settled_by[0])}"
@@ -182,7 +308,11 @@ def _row(concept: Entry, model: Model) -> Row:
         return Row(concept.label, concept.solve(model))
     except BargainError as err:
         # The brief's title names the model: the reason says where in it, not which file.
-        return Row(concept.label, None, str(type(err)(err.message, table=err.table, key=err.key)))
+        where = str(type(err)(err.message, table=err.table, key=err.key))
+        table = err.table or ""
+        at = table.removeprefix("variables.")
+        binds = table.startswith("variables.") and err.key in ("min", "max")
+        return Row(concept.label, None, where, (at, err.key) if binds else None)  # type: ignore[arg-type]
 
 
 def brief(model: Model) -> Brief:

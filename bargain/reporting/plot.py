@@ -83,7 +83,11 @@ def heatmap(df: pd.DataFrame, x: str, y: str, z: str) -> Figure:
 
 def tornado_chart(t: pd.DataFrame) -> Figure:
     """Bars from the base value to the output at each parameter's low and high end
-    (a frame from :func:`bargain.tornado`), largest swing on top."""
+    (a frame from :func:`bargain.tornado`), largest swing on top.
+
+    The title says where the other parameters are: ``t.attrs["others"]`` (e.g. "at the
+    model's values"), by default "at the centre of their ranges", as
+    :func:`bargain.tornado` puts them."""
     fig = _figure()
     ax = fig.add_subplot()
     base = float(t["base"].iloc[0])
@@ -93,7 +97,8 @@ def tornado_chart(t: pd.DataFrame) -> Figure:
     ax.axvline(base, color="black", linewidth=0.8)
     ax.set_yticks(rows, list(t.index))
     ax.set_xlabel(t.attrs.get("output", "output"))
-    ax.set_title(f"tornado: {t.attrs.get('method', '')} (others at the centre of their ranges)")
+    others = t.attrs.get("others", "at the centre of their ranges")
+    ax.set_title(f"tornado: {t.attrs.get('method', '')} (others {others})")
     ax.legend(loc="best")
     return fig
 

@@ -104,7 +104,9 @@ class Stage:
     solution
         The solution of the credibility-adjusted model.
     surplus
-        Sum of the parties' gains over their disagreement payoffs.
+        Sum of the parties' gains over their disagreement payoffs in the model (also
+        under a concept with another threat point, such as the BRW limit's impasse point,
+        which moves with the breakdown risk).
     strike
         The reputational war of attrition, or ``None`` when the model does not
         give the demands and hard-liner probabilities it needs.
@@ -186,6 +188,9 @@ class CredibilityReport:
         The switches used: error rates, package rule, breakdown per distrust.
     assumptions
         Every modelling choice behind the numbers, in words.
+    period
+        The model's period (``[model] period``, e.g. ``"week"``): the unit of every
+        strike length and per-period rate in the report.
     """
 
     model: str
@@ -200,6 +205,12 @@ class CredibilityReport:
     strike_cost: dict[str, float]
     settings: dict[str, Any]
     assumptions: tuple[str, ...] = field(default=())
+    period: str = "period"
+
+    @property
+    def periods(self) -> str:
+        """The plural of :attr:`period`, for strike lengths (``"weeks"``)."""
+        return f"{self.period}s"
 
     @property
     def cost(self) -> dict[str, float | None]:
@@ -244,7 +255,11 @@ class CredibilityReport:
             ("trust", b.trust, a.trust),
             ("P(promise kept)", b.keep_probability, a.keep_probability),
             ("package deal", b.package, a.package),
-            ("breakdown risk per round", b.breakdown_probability, a.breakdown_probability),
+            (
+                f"breakdown risk per {self.period}",
+                b.breakdown_probability,
+                a.breakdown_probability,
+            ),
         ]
         out += [
             (f"agreement {k}", v, a.solution.agreement.get(k))
@@ -253,10 +268,14 @@ class CredibilityReport:
         out += [
             (f"payoff {k}", v, a.solution.payoffs.get(k)) for k, v in b.solution.payoffs.items()
         ]
-        out += [("surplus", b.surplus, a.surplus)]
+        out += [("surplus over disagreement", b.surplus, a.surplus)]
         if b.strike is not None and a.strike is not None:
             out += [
-                ("expected strike (periods)", b.expected_strike, a.expected_strike),
+                (
+                    f"war of attrition, impasse left out ({self.periods})",
+                    b.expected_strike,
+                    a.expected_strike,
+                ),
                 ("P(impasse)", b.impasse_probability, a.impasse_probability),
                 (
                     "P(agreement at once)",
@@ -265,7 +284,7 @@ class CredibilityReport:
                 ),
             ]
         if b.duration is not None and a.duration is not None:
-            out += _duration_rows(b.duration, a.duration)
+            out += _duration_rows(b.duration, a.duration, self.periods)
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -289,6 +308,7 @@ class CredibilityReport:
 
         return {
             "model": self.model,
+            "period": self.period,
             "promise": self.promise,
             "method": self.method,
             "observed": list(self.observed),
@@ -316,10 +336,20 @@ class CredibilityReport:
         c = self.cost
         lines = [f"surplus lost: {_fmt(c['surplus_lost'])}"]
         if c["longer_strike"] is not None:
-            longer, cost = _fmt(c["longer_strike"]), _fmt(c["strike_cost"])
-            what = "strike, every path counted," if c["full_strike"] else "strike"
-            lines.append(f"{what} longer by {longer} periods, costing {cost}")
-        lines.append(f"cost of the broken promise: {_fmt(c['total'])}")
+            what = (
+                "strike, every path counted,"
+                if c["full_strike"]
+                else "war of attrition (the impasse left out, P(impasse) "
+                f"{_fmt(self.before.impasse_probability)} -> "
+                f"{_fmt(self.after.impasse_probability)})"
+            )
+            lines.append(f"{what} {strike_change(c['longer_strike'], c['strike_cost'], self)}")
+        lines.append(
+            f"cost of the broken promise: {_fmt(c['total'])} (surplus lost plus the longer "
+            "strike's cost"
+            + ("" if c["full_strike"] else "; a shorter strike counts as a gain")
+            + ")"
+        )
         lines.append(
             "trust cannot be rebuilt by kept promises"
             if self.rebuild is None
@@ -356,19 +386,46 @@ class CredibilityReport:
         return self.to_text()
 
 
+def strike_change(change: float, cost: float, report: CredibilityReport, digits: int = 6) -> str:
+    """A change in the strike's length in words: ``"longer by 3 weeks, costing 9"`` or
+    ``"shorter by 3.2 weeks, saving 0.06"`` (never "longer by -3.2").
+
+    ``cost`` is the change's cost to both sides together (``cost["strike_cost"]``).
+
+    Examples
+    --------
+    >>> import bargain
+    >>> r = credibility(bargain.load_model(bargain.models_dir() / "package_deal.toml"),
+    ...                 package="never")
+    >>> strike_change(-3.2, -0.064, r)
+    'shorter by 3.2 weeks, saving 0.064'
+    """
+    if change < 0:
+        return f"shorter by {sig(-change, digits)} {report.periods}, saving {sig(-cost, digits)}"
+    return f"longer by {sig(change, digits)} {report.periods}, costing {sig(cost, digits)}"
+
+
 def _duration_rows(
-    before: StrikeDuration, after: StrikeDuration
+    before: StrikeDuration, after: StrikeDuration, periods: str
 ) -> list[tuple[str, float | bool | None, float | bool | None]]:
     """The strike's length before and after: settled by each date, median, mean."""
     dates = before.focal_dates
     return [  # the last date settles everything: its row is the strikes that run to it
         *(
-            (f"P(settled by {_fmt(dates[k])})", before.settled_by[k], after.settled_by[k])
+            (
+                f"P(settled by {_fmt(dates[k])} {periods})",
+                before.settled_by[k],
+                after.settled_by[k],
+            )
             for k in range(len(dates) - 1)
         ),
-        (f"P(strike to {_fmt(before.focal_dates[-1])})", before.at_date[-1], after.at_date[-1]),
-        ("median strike (periods)", before.median, after.median),
-        ("mean strike, every path (periods)", before.mean, after.mean),
+        (
+            f"P(strike to {_fmt(before.focal_dates[-1])} {periods})",
+            before.at_date[-1],
+            after.at_date[-1],
+        ),
+        (f"median strike ({periods})", before.median, after.median),
+        (f"mean strike, every path ({periods})", before.mean, after.mean),
     ]
 
 
@@ -431,9 +488,7 @@ def _rates(model: Model) -> dict[str, float] | None:
     return rates  # type: ignore[return-value]
 
 
-def _strike(
-    model: Model, promise: Promise, trust: float, solution: Solution, surplus: float
-) -> Reputation | None:
+def _strike(model: Model, promise: Promise, trust: float, surplus: float) -> Reputation | None:
     """The reputational war of attrition at a trust level, if the model gives its inputs."""
     recipient = model.party(promise.to)
     if len(model.parties) != 2 or any(p.demand is None for p in model.parties):
@@ -446,8 +501,7 @@ def _strike(
     demands = {}
     for p in model.parties:
         gain = (
-            numeric_value(model, p.demand, f"parties.{p.name}", "demand")
-            - solution.disagreement[p.name]
+            numeric_value(model, p.demand, f"parties.{p.name}", "demand") - _threat(model)[p.name]
         )
         demands[p.name] = gain / surplus
     obstinate = {
@@ -455,6 +509,14 @@ def _strike(
         promise.by: 1 - trust,
     }
     return abreu_gul(demands, obstinate, rates)
+
+
+def _threat(model: Model) -> dict[str, float]:
+    """Each party's disagreement payoff in the model (the base of surplus and demands)."""
+    return {
+        p.name: numeric_value(model, p.disagreement, f"parties.{p.name}", "disagreement")
+        for p in model.parties
+    }
 
 
 def _duration(
@@ -619,14 +681,16 @@ def credibility(
             breakdown_per_distrust=b,
         )
         solution = solver(adjusted, **options)
-        surplus = sum(solution.payoffs[k] - solution.disagreement[k] for k in solution.payoffs)
+        # Over the model's disagreement payoffs, whatever threat point the concept used (the
+        # BRW limit's impasse point moves with the breakdown risk that distrust raises).
+        surplus = sum(solution.payoffs[k] - _threat(adjusted)[k] for k in solution.payoffs)
         breakdown = numeric_value(
             adjusted,
             adjusted.bargaining.breakdown_probability,
             "bargaining",
             "breakdown_probability",
         )
-        war = _strike(adjusted, found, float(trust), solution, surplus)
+        war = _strike(adjusted, found, float(trust), surplus)
 
         def inputs(rate: float, dates: tuple[float, ...]) -> DelayInputs:
             return DelayInputs(
@@ -676,10 +740,14 @@ def credibility(
             "delay": theory.name,
         },
         assumptions=(
-            (*ASSUMPTIONS, FOCAL_DATES_ASSUMPTION, f"delay ({theory.name}): {theory.summary}")
+            (
+                *assumptions(package, dated=dated, period=model.period),
+                f"delay ({theory.name}): {theory.summary}",
+            )
             if dated
-            else ASSUMPTIONS
+            else assumptions(package, period=model.period)
         ),
+        period=model.period,
     )
 
 
@@ -687,9 +755,36 @@ ASSUMPTIONS = (
     "trust is the probability that the promiser is an honest type; it is updated by Bayes' rule",
     "a promise is worth its face value times the probability it is kept, at shared beliefs",
     "the package deal is in the agreement only when both sides gain from it",
-    "distrust adds a per-round breakdown risk b (1 - trust); it moves the strategic game only",
+    "distrust adds a breakdown risk b (1 - trust) per period; it moves the strategic game only",
     "the promiser is a hard-liner (obstinate) exactly when it is an opportunist",
 )
+"""The assumptions of a report with the default package rule (``"threshold"``)."""
+
+PACKAGE_ASSUMPTIONS = {
+    "threshold": ASSUMPTIONS[2],
+    "always": "the package deal is in the agreement at every trust level (package 'always')",
+    "never": "the package deal is left out of the agreement at every trust level (package 'never')",
+}
+"""What each package rule assumes: the rule replaces the default's assumption."""
+
+
+def assumptions(
+    package: str = "threshold", *, dated: bool = False, period: str = "period"
+) -> tuple[str, ...]:
+    """The assumptions behind a report with this package rule (and focal dates), rates
+    named per the model's ``period``.
+
+    Examples
+    --------
+    >>> assumptions("never")[2]
+    "the package deal is left out of the agreement at every trust level (package 'never')"
+    >>> assumptions(period="week")[3]
+    'distrust adds a breakdown risk b (1 - trust) per week; it moves the strategic game only'
+    """
+    chosen = tuple(PACKAGE_ASSUMPTIONS[package] if a == ASSUMPTIONS[2] else a for a in ASSUMPTIONS)
+    every = (*chosen, FOCAL_DATES_ASSUMPTION) if dated else chosen
+    return tuple(a.replace("per period", f"per {period}") for a in every)
+
 
 FOCAL_DATES_ASSUMPTION = (
     "with focal dates, talks that break down (at the stage's risk per period) leave the strike "
@@ -703,5 +798,7 @@ __all__ = [
     "CredibilityReport",
     "Stage",
     "adjusted_model",
+    "assumptions",
     "credibility",
+    "strike_change",
 ]

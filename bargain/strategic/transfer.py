@@ -85,6 +85,12 @@ from bargain.strategic.move import Move
 _TOL = 1e-9
 
 
+_SIDE = {"min": "lower bound", "max": "upper bound"}
+"""A variable's bound by its key, in words."""
+_PAST = {"min": "below", "max": "above"}
+"""Past a variable's bound, by its key."""
+
+
 @dataclass(frozen=True)
 class TransferReduction:
     """A model with several contract variables, reduced to a game over its transfer.
@@ -159,20 +165,19 @@ class TransferReduction:
             at_worst = abs(offer - bounds[worst]) <= _TOL * (1 + abs(bounds[worst]))
             if at_worst and u_offer > demand + tol:
                 raise ModelError(
-                    f"binds in equilibrium: {proposer} proposes {v.name} = {bounds[worst]:g}, "
-                    f"its bound, and {responder} still gets {u_offer:g}, more than the "
-                    f"{demand:g} it would accept; the reduction to a game over the transfer "
-                    f"is exact only when {v.name} is free to move (widen its bounds)",
+                    f"binds in equilibrium: {proposer} would offer {v.name} "
+                    f"{_PAST[worst]} {bounds[worst]:g}, its {_SIDE[worst]} ({responder} gets "
+                    f"{u_offer:.4g} at the bound, would accept {demand:.4g})",
                     file=m.file,
                     table=where,
                     key=worst,
                 )
             if self._payoff(responder, bounds[best]) < demand - tol:
                 raise ModelError(
-                    f"binds in equilibrium: even {v.name} = {bounds[best]:g}, its bound, gives "
-                    f"{responder} less than the {demand:g} it demands from {proposer}; the "
-                    f"reduction to a game over the transfer is exact only when {v.name} is "
-                    "free to move (widen its bounds)",
+                    f"binds in equilibrium: {proposer} would have to offer {v.name} "
+                    f"{_PAST[best]} {bounds[best]:g}, its {_SIDE[best]} ({responder} gets "
+                    f"{self._payoff(responder, bounds[best]):.4g} at the bound, would accept "
+                    f"{demand:.4g})",
                     file=m.file,
                     table=where,
                     key=best,
@@ -234,7 +239,15 @@ class TransferReduction:
             binding=(*solution.binding, *s.binding),
             extra={
                 **solution.extra,
-                "transfer reduction": {**coefficient, "joint surplus": s.extra["total"]["sum"]},
+                "transfer reduction": {
+                    **coefficient,
+                    "joint payoff (sum of payoffs)": s.extra["total"]["sum"],
+                    "joint gain over disagreement": s.extra["total"]["sum"]
+                    - sum(
+                        solution.disagreement[n] / abs(c)
+                        for n, c in zip(self.coefficients, coefficient.values(), strict=True)
+                    ),
+                },
                 "joint-surplus maximiser": dict(others),
             },
             assumptions=(*solution.assumptions, assumption, *s.assumptions),

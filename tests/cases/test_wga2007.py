@@ -24,9 +24,10 @@ def test_every_parameter_is_sourced_or_called_an_assumption():
     for p in MODEL.parameters:
         text = p.source.lower()
         assert text, p.name
-        assert "assumption" in text or "http" in text or "derived" in text or "article" in text, (
-            p.name
-        )
+        # The case's two articles are cited by author, outlet and date, never "article 000".
+        cited = "la weekly" in text or "deadline hollywood daily" in text
+        assert "assumption" in text or "http" in text or "derived" in text or cited, p.name
+        assert "article 0" not in text, p.name
 
 
 def _gains(e: float) -> tuple[float, float]:
@@ -185,7 +186,17 @@ def test_the_case_pages_numbers_are_the_models(wga2007_nash, wga2007_credibility
     for phrase in shown:
         assert phrase in text, phrase
     assert r.after.trust == pytest.approx(1 / 6, rel=1e-12)
-    assert powers["A"] == pytest.approx(2 / 3) and "two thirds" in text
+    # The BRW limit with the 5% weekly breakdown risk: nearly equal powers; patience alone
+    # (r_W = 2 r_A) would give the producers two thirds.
+    lam = -math.log(1 - V["q"])
+    r_w, r_a = V["rho_W"] * 7 / 365, V["rho_A"] * 7 / 365
+    assert powers["W"] == pytest.approx((r_a + lam) / (r_w + r_a + 2 * lam), rel=1e-12)
+    assert (
+        f"(writers {powers['W']:.4f})" in text
+        and f"about {lam / r_w:.0f} times the writers'" in text
+    )
+    assert f"and {lam / r_a:.0f} times the producers'" in text
+    assert r_w / (r_w + r_a) == pytest.approx(2 / 3) and "two thirds" in text
     assert 5.5 < V["T_D"] / (40 / 7) < 6.5 and "six times as much" in text
     # "It lands a few $M above the WGA's $151M"
     assert 0 < wga2007_nash.agreement["F"] - V["offer_W"] < 10

@@ -17,11 +17,13 @@ def test_rows_are_the_solvers_answers_and_powers_come_from_patience():
     m = bargain.load_model(bargain.models_dir() / "package_deal.toml")
     b = brief(m)
     rows = {r.label: r.solution for r in b.rows}
-    # r_W = 0.01, r_A = 0.005 per week: W's power r_A / (r_W + r_A) = 1/3 (BRW 1986, §3).
+    # r_W = 0.01, r_A = 0.005 per week, no breakdown risk: W's power r_A / (r_W + r_A) = 1/3
+    # (BRW 1986, §3); the threat point is the impasse point s_i / r_i = (-1, -2), and on the
+    # line x + (1 - x) = 1 W gets -1 + (1 + 1 + 2)/3 = 1/3.
     assert patience_powers(m) == pytest.approx({"W": 1 / 3, "A": 2 / 3}, rel=1e-12)
-    assert rows["generalised Nash (powers from patience)"].agreement["x"] == pytest.approx(
-        1 / 3, abs=1e-9
-    )
+    limit = rows["generalised Nash (BRW limit)"]
+    assert limit.agreement["x"] == pytest.approx(1 / 3, abs=1e-9)
+    assert limit.disagreement == pytest.approx({"W": -1.0, "A": -2.0}, rel=1e-12)
     # Rubinstein with the producers proposing: the writers get less than when they propose.
     assert (
         rows["Rubinstein, A proposes first"].agreement["x"]
@@ -58,20 +60,82 @@ def test_a_refused_concept_gets_a_row_with_the_reason_and_the_others_are_still_s
     nash = rows["Nash (equal powers)"]
     assert nash.refused is None and nash.solution.agreement["F"] == pytest.approx(0, abs=1e-9)
     text = b.to_text()
-    assert "Rubinstein, A proposes first             not solved: " in text
-    # The egalitarian solution stays at the old terms: its payoffs are zero, and solver
-    # noise (of order 1e-15 against payoffs in the hundreds) is printed as 0.
-    assert (
-        "egalitarian                              F = 0, e = 0.3, d = 0.3   (payoffs W 0, A 0)"
-        in text
+    # A short reason, no file path, no advice to widen the bounds; then what the corner means.
+    reason = (
+        "not solved: [variables.F] min: binds in equilibrium: A would offer F below 0, its "
+        "lower bound (W gets 9.159 at the bound, would accept -7.93)"
     )
+    assert f"Rubinstein, A proposes first{' ' * 19}{reason}" in text
+    assert "widen" not in text and "/" not in reason
+    assert (
+        "not solved: a proposer would want F (flat new-media (streaming) payment to the "
+        "writers) below 0, its lower bound, so the game over F has no equilibrium inside its "
+        "bounds; the rows with F = 0 show the terms at that corner" in text
+    )
+    assert rows["Rubinstein, W proposes first"].bound == ("F", "min")
+    # F = 0 is marked as the floor; the egalitarian solution stays at the old terms: its
+    # payoffs are zero, and solver noise (of order 1e-15 against payoffs in the hundreds)
+    # is printed as 0; its gains are the disagreement payoffs' magnitudes.
+    assert (
+        "  egalitarian                                    F = 0 (floor), e = 0.3 (floor), "
+        "d = 0.3 (floor)   payoffs W 0, A 0; gains W 685.5, A 506.9" in text
+    )
+    assert "(floor), (ceiling): the term is at a bound of the model" in text
+
+
+def test_the_brief_says_what_its_numbers_are_in_and_from():
+    b = brief(shipped("wga2007"))
+    text = b.to_text()
+    lines = text.splitlines()
+    # Units of the terms and of the payoffs, and the payoffs' origin (models/wga2007.toml).
+    assert lines[1] == "F in $M over the contract; e in % of gross; d in % of gross"
+    assert lines[2] == (
+        "payoffs in $M over the contract, as gains over the pre-strike terms "
+        "(F = 0, e = d = 0.3% of gross)"
+    )
+    # The disagreement payoffs: a strike to June 30, T_D = 34 weeks at each side's weekly cost.
+    m = b.model
+    d_w = -m.values["pay_W"] * 7 / 365 * 34
+    d_a = -m.values["m_A"] * m.values["prod_A"] * 7 * 34
+    assert lines[3] == (
+        f"disagreement (the payoffs if talks fail): W {sig(d_w, 4)}, A {sig(d_a, 4)}; "
+        "gain = payoff - disagreement"
+    )
+    # The Nash row reads as an equal split of the gains over disagreement.
+    nash = b.rows[0].solution
+    gain = nash.payoffs["W"] - d_w
+    assert gain == pytest.approx(nash.payoffs["A"] - d_a, rel=1e-9)
+    assert f"gains W {sig(gain, 4)}, A {sig(gain, 4)}" in lines[5]
+    assert "d = 0.3 (floor)" in lines[5] and "F = 155.9," in lines[5]
+    # The two offers, as context rows.
+    assert "  WGA counteroffer (W's demand)                  payoff W 151" in lines
+    assert "  AMPTP 'New Economic Partnership' (A's demand)  payoff A -130" in lines
+    # The alternating-offers limit with breakdown risk: its threat point is named, and the
+    # note gives its powers and the breakdown rate -ln(0.95) a week.
+    limit = next(line for line in lines if line.startswith("  generalised Nash (BRW limit)"))
+    assert "over the impasse point W -1040, A -1566" in limit
+    assert (
+        "powers W 0.4955, A 0.5045, proportional to 1/(r_i + breakdown rate 0.05129 a week)" in text
+    )
+    # "total cost" is gone: the cost of the broken promise is defined where it is given.
+    c = b.credibility.cost
+    assert "total cost" not in text
+    weekly = sum(b.credibility.strike_cost.values())
+    assert (
+        f"  cost of the broken promise {sig(c['total'], 4)} = surplus lost "
+        f"{sig(c['surplus_lost'], 4)} (the gains from agreement, summed over both sides, before "
+        f"minus after) + the strike's cost {sig(c['strike_cost'], 4)} (the strike "
+        f"{sig(c['longer_strike'], 4)} weeks longer, every path counted, times "
+        f"{sig(weekly, 4)} a week for both sides)" in lines
+    )
+    assert c["total"] == pytest.approx(c["surplus_lost"] + c["longer_strike"] * weekly)
 
 
 def test_the_brief_reports_the_strike_every_path_counted():
     b = brief(shipped("wga2007"))
     after = b.credibility.after.duration
     text = b.to_text()
-    assert "war of attrition alone 0 -> 0.4313 weeks" in text
+    assert "war of attrition alone (the impasse left out) 0 -> 0.4313 weeks" in text
     assert f"mean 0 -> {sig(after.mean, 4)} weeks" in text
     settled = sig(after.settled_by[0], 4)
     assert f"P(settled by the first focal date, 5.714 weeks) 1 -> {settled}" in text

@@ -36,3 +36,14 @@ def test_unknown_column_names_the_columns(split):
     df = bargain.sweep(split, "nash", {"V": (1, 2, 3)})
     with pytest.raises(bargain.ModelError, match="the columns are V, x, payoff_W"):
         plot.line(df, "V", "y")
+
+
+def test_the_tornados_title_says_where_the_other_parameters_are(split):
+    # bargain.tornado holds the others at the centre of their ranges; a frame built at the
+    # model's values (the WGA case's) says so instead.
+    t = bargain.tornado(split, "rubinstein", {"delta_W": (0.5, 0.9), "V": (1, 2)})
+    title = plot.tornado_chart(t).axes[0].get_title()
+    assert title == "tornado: rubinstein (others at the centre of their ranges)"
+    t.attrs["others"] = "at the model's values"
+    title = plot.tornado_chart(t).axes[0].get_title()
+    assert title == "tornado: rubinstein (others at the model's values)"

@@ -23,6 +23,7 @@ from bargain.reputation.credibility import CredibilityReport, adjusted_model, cr
 from bargain.reputation.duration import strike_duration
 from bargain.reputation.promise import find_promise, promise_game, solve_promise
 from bargain.reputation.trust import posterior
+from bargain.rounding import sig
 from tests.conftest import shipped
 
 TOL = 1e-9
@@ -284,7 +285,11 @@ def test_focal_dates_give_each_stage_the_strike_length(deal):
     assert data["after"]["strike"]["settled_by"][-1] == 1.0
     assert data["after"]["expected_strike"] == report.after.expected_strike  # kept
     text = report.to_text()
-    assert "P(settled by 3)" in text and "mean strike, every path (periods)" in text
+    # The model's period ("week") names every length and rate: never "periods" or "round".
+    assert "P(settled by 3 weeks)" in text and "mean strike, every path (weeks)" in text
+    assert "P(strike to 5 weeks)" in text and "breakdown risk per week" in text
+    assert "periods" not in text and "round" not in text
+    assert data["period"] == "week"
     assert "every path counted" in text
     # Without focal dates the report is as before: the war's E[min(τ, T0)].
     assert credibility(deal).before.duration is None
@@ -321,3 +326,57 @@ def test_wga2007_counts_the_impasse():
     assert 3 < after.mean_strike < 34 * (1 - after.duration.agreement)
     assert after.duration.settled_by[0] < 1 and after.duration.at_date[-1] > 0
     assert report.cost["total"] > report.cost["surplus_lost"] + 21.55
+
+
+def test_the_package_switch_replaces_the_assumption_it_overrides(deal):
+    default = credibility(deal)
+    assert "the package deal is in the agreement only when both sides gain from it" in (
+        default.assumptions
+    )
+    for rule, says in (
+        ("never", "the package deal is left out of the agreement at every trust level"),
+        ("always", "the package deal is in the agreement at every trust level"),
+    ):
+        report = credibility(deal, package=rule)
+        text = report.to_text()
+        assert f"assumption: {says} (package '{rule}')" in text
+        assert "only when both sides gain" not in text
+        assert len(report.assumptions) == len(default.assumptions)
+
+
+def test_a_shorter_strike_is_reported_as_shorter_and_why_it_is(deal):
+    # With the package never in, only the war of attrition changes: after the break the
+    # producers are obstinate with probability 1 - 0.2857 = 0.714 instead of 0.2. The
+    # promiser is the stronger side of the war at both trust levels (docs/credibility.md),
+    # so more distrust of it makes the writers give in at once more often and the war
+    # (the impasse left out) is shorter, while the impasse becomes likelier.
+    report = credibility(deal, package="never")
+    b, a = report.before, report.after
+    change = report.cost["longer_strike"]
+    assert change == pytest.approx(a.expected_strike - b.expected_strike, abs=TOL) and change < 0
+    assert a.strike.agreement_at_zero > b.strike.agreement_at_zero
+    assert a.impasse_probability > b.impasse_probability
+    text = report.to_text()
+    saving = -report.cost["strike_cost"]
+    assert (
+        "war of attrition (the impasse left out, P(impasse) 0.02 -> 0.0714286) shorter by "
+        f"{sig(-change, 6)} weeks, saving {sig(saving, 6)}" in text
+    )
+    assert "longer by -" not in text
+    assert "war of attrition, impasse left out (weeks)" in text
+    assert (
+        f"cost of the broken promise: {sig(report.cost['total'], 6)} (surplus lost plus the "
+        "longer strike's cost; a shorter strike counts as a gain)" in text
+    )
+
+
+def test_the_brw_limit_loses_the_same_surplus_as_the_other_concepts():
+    # Its threat point (the impasse point) moves with the breakdown risk that distrust
+    # raises; the surplus is measured over the model's disagreement payoffs all the same, so
+    # what the broken promise loses is the package's value, as under the Nash solution.
+    m = bargain.load_model(bargain.models_dir() / "wga2007.toml")
+    limit = credibility(m, limit=True, exact=False)
+    plain = credibility(m, exact=False)
+    assert limit.before.solution.disagreement != plain.before.solution.disagreement
+    assert limit.cost["surplus_lost"] == pytest.approx(plain.cost["surplus_lost"], rel=1e-6)
+    assert limit.after.duration.mean == pytest.approx(plain.after.duration.mean, rel=1e-9)

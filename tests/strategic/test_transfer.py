@@ -101,10 +101,25 @@ def test_the_reduction_is_recorded():
     reduction = s.extra["transfer reduction"]
     assert reduction["coefficient of t in u_W"] == 1
     assert reduction["coefficient of t in u_A"] == -1
-    assert reduction["joint surplus"] == pytest.approx(2 / 3, abs=TOL)
+    assert reduction["joint payoff (sum of payoffs)"] == pytest.approx(2 / 3, abs=TOL)
+    # The surplus over disagreement is labelled as such (coefficients ±1: plain sums).
+    gains = sum(s.payoffs[k] - s.disagreement[k] for k in s.payoffs)
+    assert reduction["joint gain over disagreement"] == pytest.approx(gains, abs=TOL)
+    assert "joint surplus" not in reduction
     assert s.extra["joint-surplus maximiser"] == pytest.approx({"y": 2 / 3}, abs=TOL)
     assert any(a.startswith("transferable utility: t is a transfer") for a in s.assumptions)
     assert "over the transfer t" in s.route
+
+
+def test_the_flagships_joint_gain_is_the_surplus_over_a_strike_to_june():
+    m = bargain.load_model(bargain.models_dir() / "wga2007.toml")
+    s = bargain.rubinstein(m, exact=False)
+    reduction = s.extra["transfer reduction"]
+    v = m.values
+    strike = v["pay_W"] * 7 / 365 * v["T_D"] + v["m_A"] * v["prod_A"] * 7 * v["T_D"]
+    total = reduction["joint payoff (sum of payoffs)"]
+    assert total == pytest.approx(s.payoffs["W"] + s.payoffs["A"], rel=1e-9)
+    assert reduction["joint gain over disagreement"] == pytest.approx(total + strike, rel=1e-9)
 
 
 def test_general_coefficients():
