@@ -45,6 +45,7 @@ from bargain.errors import BargainError
 from bargain.model.model import Model
 from bargain.model.patience import breakdown_rate
 from bargain.reputation.credibility import CredibilityReport, credibility
+from bargain.reputation.delay import names as delay_names
 from bargain.rounding import sig
 from bargain.scale import RTOL, magnitude
 
@@ -101,6 +102,9 @@ class Brief:
     model: Model
     rows: tuple[Row, ...]
     credibility: CredibilityReport | None
+    theories: tuple[CredibilityReport, ...] = ()
+    """The same report under every other theory of delay the model gives settings for
+    (``[delay.NAME]`` tables), when the strike has a length."""
 
     def to_text(self, digits: int = 4) -> str:
         """A few readable lines: what the numbers are in, one line per concept, the
@@ -167,6 +171,7 @@ class Brief:
         c = self.credibility
         if c is not None:
             out += _promise_lines(model, c, n)
+        out += _theory_lines(self, n)
         return "\n".join(out)
 
 
@@ -285,6 +290,26 @@ def _strike_lines(c: CredibilityReport, n: Callable[[float], str]) -> list[str]:
     ]
 
 
+def _theory_lines(b: Brief, n: Callable[[float], str]) -> list[str]:
+    """The strike's mean length and the broken promise's cost under each theory of delay."""
+    reports = [r for r in (b.credibility, *b.theories) if r is not None]
+    rows = [r for r in reports if r.before.duration and r.after.duration]
+    if len(rows) < 2:
+        return []
+    out = [
+        "  under each theory of delay (docs/duration.md): mean strike before -> after; "
+        "P(strike to the last focal date) after; cost of the broken promise"
+    ]
+    for r in rows:
+        before, after = r.before.duration, r.after.duration
+        assert before is not None and after is not None
+        out.append(
+            f"    {r.settings['delay']:<11} {n(before.mean)} -> {n(after.mean)} {r.periods}; "
+            f"{n(after.at_date[-1])}; {n(r.cost['total'])}"
+        )
+    return out
+
+
 def concepts(model: Model) -> tuple[Entry, ...]:
     """The rows of a brief, in the order it reports them: every registered concept's
     ``brief`` rows, in the registry's order.
@@ -329,4 +354,14 @@ def brief(model: Model) -> Brief:
     found = concepts(model)
     rows = tuple(_row(c, model) for c in found)
     report = found[0].credibility(model) if model.promises else None
-    return Brief(model, rows, report)
+    theories: tuple[CredibilityReport, ...] = ()
+    if report is not None and report.before.duration is not None:
+        given = {t.name for t in model.delays} - {report.settings["delay"]}
+        others = [name for name in delay_names() if name in given]
+        theories = tuple(
+            credibility(
+                model, method=found[0].method, delay=name, exact=False, **found[0].settings(model)
+            )
+            for name in others
+        )
+    return Brief(model, rows, report, theories)

@@ -598,6 +598,7 @@ register_theory(
         source="Abreu & Gul (2000), Econometrica 68(1), 85-117",
         agreement=_war,
         order=10,
+        reads_war=True,
     )
 )
 

@@ -269,13 +269,25 @@ class CredibilityReport:
             (f"payoff {k}", v, a.solution.payoffs.get(k)) for k, v in b.solution.payoffs.items()
         ]
         out += [("surplus over disagreement", b.surplus, a.surplus)]
-        if b.strike is not None and a.strike is not None:
-            out += [
+        dated = b.duration is not None and a.duration is not None
+        war = self.settings.get("delay", "reputation") == "reputation" or not dated
+        if b.strike is not None and a.strike is not None and war:
+            out.append(
                 (
                     f"war of attrition, impasse left out ({self.periods})",
                     b.expected_strike,
                     a.expected_strike,
-                ),
+                )
+            )
+        if dated:
+            assert b.duration is not None and a.duration is not None
+            out += [
+                ("P(impasse: no agreement ever)", b.duration.impasse, a.duration.impasse),
+                ("P(agreement at once)", b.duration.at_zero, a.duration.at_zero),
+                *_duration_rows(b.duration, a.duration, self.periods),
+            ]
+        elif b.strike is not None and a.strike is not None:
+            out += [
                 ("P(impasse)", b.impasse_probability, a.impasse_probability),
                 (
                     "P(agreement at once)",
@@ -283,8 +295,6 @@ class CredibilityReport:
                     a.strike.agreement_at_zero,
                 ),
             ]
-        if b.duration is not None and a.duration is not None:
-            out += _duration_rows(b.duration, a.duration, self.periods)
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -741,7 +751,11 @@ def credibility(
         },
         assumptions=(
             (
-                *assumptions(package, dated=dated, period=model.period),
+                *(
+                    a
+                    for a in assumptions(package, dated=dated, period=model.period)
+                    if theory.reads_war or a != HARDLINER_ASSUMPTION
+                ),
                 f"delay ({theory.name}): {theory.summary}",
             )
             if dated
@@ -751,12 +765,15 @@ def credibility(
     )
 
 
+HARDLINER_ASSUMPTION = "the promiser is a hard-liner (obstinate) exactly when it is an opportunist"
+"""The war of attrition's link to trust; left out under a theory of delay without the war."""
+
 ASSUMPTIONS = (
     "trust is the probability that the promiser is an honest type; it is updated by Bayes' rule",
     "a promise is worth its face value times the probability it is kept, at shared beliefs",
     "the package deal is in the agreement only when both sides gain from it",
     "distrust adds a breakdown risk b (1 - trust) per period; it moves the strategic game only",
-    "the promiser is a hard-liner (obstinate) exactly when it is an opportunist",
+    HARDLINER_ASSUMPTION,
 )
 """The assumptions of a report with the default package rule (``"threshold"``)."""
 

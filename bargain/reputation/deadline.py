@@ -494,6 +494,7 @@ register_theory(
             )
         },
         order=20,
+        reads_war=True,
     )
 )
 

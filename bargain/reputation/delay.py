@@ -126,6 +126,9 @@ class Theory:
         The keys that must be given.
     order
         Position in listings.
+    reads_war
+        Whether the theory reads the stage's war of attrition (and so its link
+        to trust: the promiser is obstinate exactly when it is an opportunist).
     """
 
     name: str
@@ -135,6 +138,7 @@ class Theory:
     keys: Mapping[str, str] = field(default_factory=dict)
     required: tuple[str, ...] = ()
     order: int = 100
+    reads_war: bool = False
 
 
 _THEORIES: dict[str, Theory] = {}
