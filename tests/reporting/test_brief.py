@@ -141,3 +141,21 @@ def test_the_brief_reports_the_strike_every_path_counted():
     assert f"P(settled by the first focal date, 5.714 weeks) 1 -> {settled}" in text
     # A model without focal dates has no such line.
     assert "every path counted" not in brief(shipped("package_deal")).to_text()
+
+
+def test_the_brief_lists_every_theory_of_delay_the_model_sets():
+    m = shipped("wga2007")
+    b = brief(m)
+    given = {t.name for t in m.delays}
+    theories = [r.settings["delay"] for r in b.theories]
+    # every other theory with a [delay.NAME] table, in the registry's order
+    assert theories == [n for n in bargain.reputation.delay.names() if n in given - {"reputation"}]
+    text = b.to_text()
+    for r in (b.credibility, *b.theories):
+        before, after = r.before.duration, r.after.duration
+        line = f"{sig(before.mean, 4)} -> {sig(after.mean, 4)} weeks; {sig(after.at_date[-1], 4)}"
+        assert f"    {r.settings['delay']:<11} {line}; {sig(r.cost['total'], 4)}" in text
+    # each is the credibility report under that theory
+    screening = next(r for r in b.theories if r.settings["delay"] == "screening")
+    direct = bargain.credibility(m, delay="screening", exact=False)
+    assert screening.after.duration.mean == pytest.approx(direct.after.duration.mean, rel=1e-12)
