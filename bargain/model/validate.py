@@ -235,11 +235,11 @@ def _validate(model: Model) -> None:
     for c in model.coalitions:
         where = f"coalitions.{c.name}"
         for key in ("shares", "weights"):
-            for member, value in zip(c.members, getattr(c, key) or (), strict=True):
+            for member, value in zip(c.members, getattr(c, key) or (), strict=False):
                 _in_range(
                     model, value, where, f"{key}.{member}", 0, inf, low_open=True, high_open=True
                 )
-        for member, value in zip(c.members, c.counterpart_disagreement or (), strict=True):
+        for member, value in zip(c.members, c.counterpart_disagreement or (), strict=False):
             numeric_value(model, value, where, f"counterpart_disagreement.{member}")
     for pr in model.promises:
         where = f"promises.{pr.name}"
