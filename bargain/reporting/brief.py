@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bargain.concepts.registry import concept
+from bargain.concepts.registry import concept as registered_concept
 from bargain.concepts.registry import concepts as registered
 from bargain.concepts.solution import Solution
 from bargain.errors import BargainError
@@ -178,6 +179,9 @@ def concepts(model: Model) -> tuple[Entry, ...]:
 
 
 def _row(concept: Entry, model: Model) -> Row:
+    reason = registered_concept(concept.method).supports(model)
+    if reason is not None:
+        return Row(concept.label, None, reason)
     try:
         return Row(concept.label, concept.solve(model))
     except BargainError as err:
