@@ -12,7 +12,6 @@ over a softmax parametrisation of the simplex (unconstrained, no bargain code).
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -52,26 +51,26 @@ def unit_split(d: list[float], *, payoff: str = "{x}") -> bargain.Model:
 
 
 def nash_by_softmax(d: list[float]) -> list[float]:
-    """The payoffs maximising sum_i log(u_i - d_i) over every split u = softmax(z) of the
-    unit, by Nelder–Mead from a start away from the answer."""
+    """The payoffs maximising sum_i log(u_i - d_i) over every split of the unit that leaves
+    each party above its disagreement payoff, u = d + (1 - sum d) softmax(z), by Nelder–Mead
+    over z from a start away from the answer."""
+    rest = 1 - sum(d)
+
+    def split(z: np.ndarray) -> np.ndarray:
+        w = np.exp(z - z.max())
+        return np.array(d) + rest * w / w.sum()
 
     def minus(z: np.ndarray) -> float:
-        u = np.exp(z - z.max())
-        u /= u.sum()
-        gains = u - np.array(d)
-        return math.inf if (gains <= 0).any() else -float(np.log(gains).sum())
+        return -float(np.log(split(z) - np.array(d)).sum())
 
-    start = np.log(np.array(d) + (1 - sum(d)) / len(d))
-    start += np.linspace(-0.3, 0.3, len(d))  # away from the answer
-    z = minimize(
-        minus,
-        start,
-        method="Nelder-Mead",
-        options={"xatol": 1e-12, "fatol": 1e-15, "maxiter": 20000},
-    ).x
-    u = np.exp(z - z.max())
-    return list(u / u.sum())
+    start = np.linspace(-1.0, 1.0, len(d))
+    options = {"xatol": 1e-12, "fatol": 1e-15, "maxiter": 20000}
+    return list(split(minimize(minus, start, method="Nelder-Mead", options=options).x))
 
+
+CONCAVE = "{x} - {x}**2/2"
+"""f(s) = s - s^2/2: increasing and strictly concave on [0, 1], defined on the whole box (the
+solvers evaluate payoffs outside the constraints too)."""
 
 # Disagreement payoffs to six decimals: below about 1e-30 the ideal point of
 # Kalai–Smorodinsky loses precision (see test_ks_ideal_point_with_a_tiny_disagreement).
@@ -104,9 +103,9 @@ def test_symmetric_closed_form_and_an_independent_route(method, d):
 @given(n=st.integers(3, 4))
 def test_symmetric_problem_gives_equal_payoffs(method, n):
     """Symmetry: a problem that is the same for every party (concave frontier
-    u_i = sqrt(share_i)) gives every party the same payoff, sqrt(1/n)."""
-    s = concept(method).solve(unit_split([0.0] * n, payoff="sqrt{x}"), exact=False)
-    assert list(s.payoffs.values()) == pytest.approx([math.sqrt(1 / n)] * n, rel=1e-7)
+    u_i = f(share_i), f(s) = s - s^2/2) gives every party the same payoff, f(1/n)."""
+    s = concept(method).solve(unit_split([0.0] * n, payoff=CONCAVE), exact=False)
+    assert list(s.payoffs.values()) == pytest.approx([1 / n - 1 / (2 * n * n)] * n, rel=1e-7)
 
 
 @pytest.mark.parametrize("method", AXIOMATIC)
@@ -115,15 +114,25 @@ def test_symmetric_problem_gives_equal_payoffs(method, n):
     d=st.lists(st.floats(0.0, 0.1), min_size=3, max_size=3),
 )
 def test_pareto_the_whole_unit_is_shared(method, weights, d):
-    """Pareto optimality on a strictly concave frontier u_i = w_i sqrt(share_i): every
-    payoff rises with its share, so an optimum leaves nothing over (sum of shares = 1)."""
-    model = unit_split(d, payoff="sqrt{x}")
-    parties = tuple(
-        replace(p, payoff=w * p.payoff) for p, w in zip(model.parties, weights, strict=True)
+    """Pareto optimality on a strictly concave frontier u_i = w_i f(x_i), each party with a
+    share x_i of its own and sum x_i <= 1 (so some of the unit may be left unused): every
+    payoff rises with its share (f' = 1 - s > 0 below 1), so an optimum leaves nothing over."""
+    xs = ("x1", "x2", "x3")
+    model = bargain.model_from_dict(
+        {
+            "model": {"name": "waste"},
+            "variables": {x: {"min": 0, "max": 1} for x in xs},
+            "constraints": {"budget": "x1 + x2 + x3 <= 1"},
+            "parties": {
+                f"P{i}": {"payoff": f"{w!r}*({CONCAVE.format(x=x)})", "disagreement": f"{di!r}"}
+                for i, (x, w, di) in enumerate(zip(xs, weights, d, strict=True), 1)
+            },
+        }
     )
-    s = concept(method).solve(replace(model, parties=parties), exact=False)
-    assert s.agreement["x1"] + s.agreement["x2"] == pytest.approx(1.0, abs=1e-9)
-    assert all(s.payoffs[p] > s.disagreement[p] for p in s.payoffs)
+    s = concept(method).solve(model, exact=False)
+    assert sum(s.agreement.values()) == pytest.approx(1.0, abs=1e-9)
+    # individually rational (the utilitarian solution may leave a party at its d_i)
+    assert all(s.payoffs[p] >= s.disagreement[p] - 1e-12 for p in s.payoffs)
 
 
 @pytest.mark.parametrize("method", ["nash", "kalai-smorodinsky"])
@@ -134,7 +143,7 @@ def test_pareto_the_whole_unit_is_shared(method, weights, d):
 def test_scale_invariance(method, scale, shift):
     """Nash and Kalai–Smorodinsky are invariant to a positive affine change of each party's
     utility (Thomson 1994, §2-3): the agreement does not move."""
-    base = unit_split([0.05, 0.1, 0.0], payoff="sqrt{x}")
+    base = unit_split([0.05, 0.1, 0.0], payoff=CONCAVE)
     moved = replace(
         base,
         parties=tuple(
