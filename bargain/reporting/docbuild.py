@@ -60,6 +60,7 @@ PROVIDERS: tuple[str, ...] = (
     "bargain.cases.validation",
     "bargain.cases.wga2007",
     "bargain.cases.flat_rate",
+    "bargain.cases.coalition",
 )
 """Modules that expose ``ARTEFACTS``; add a module's name here to publish its artefacts."""
 
