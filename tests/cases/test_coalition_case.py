@@ -1,12 +1,12 @@
 """The producers as a coalition (bargain/cases/coalition.py, issue 18): the tables' numbers
 against the closed form of the Nash solution with payoffs linear in the flat payment F.
 
-With the coalition as one player the writers' payoff is F with disagreement d_W = -w T (w their weekly strike cost, T the weeks to June
-30), the coalition's -F with disagreement D = -a T (a the producers' weekly cost); the Nash
-solution splits the surplus -d_W - D equally (Osborne & Rubinstein 1990, §2.2), so
-F* = (a T - w T)/2. Alone, group i faces the writers' cost c_i w T and bears c_i a T and pays
-sigma_i F, so sigma_i F_i = c_i F*: it pays c_i F* alone and sigma_i F* inside, a gain of
-(sigma_i - c_i) F* from breaking ranks.
+With the coalition as one player the writers' payoff is F with disagreement d_W = -w T
+(w their weekly strike cost, T the weeks to June 30), the coalition's -F with disagreement
+D = -a T (a the producers' weekly cost); the Nash solution splits the surplus -d_W - D
+equally (Osborne & Rubinstein 1990, §2.2), so F* = (a T - w T)/2. Alone, group i faces the
+writers' cost c_i w T, bears c_i a T and pays sigma_i F, so sigma_i F_i = c_i F*: it pays
+c_i F* alone and sigma_i F* inside, a gain of (sigma_i - c_i) F* from breaking ranks.
 """
 
 from __future__ import annotations
