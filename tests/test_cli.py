@@ -318,6 +318,14 @@ def test_coalition_json_and_markdown(capsys):
     assert code == 0 and data["rule"] == "veto" and data["veto"] == "N"
     assert data["threshold"] == pytest.approx(3.0) and data["threshold_binds"] is True
     assert data["payoff"] == pytest.approx(3.0) and data["leavers"] == ["N"]
+    # the keys docs/cli.md lists
+    assert list(data) == [
+        "model", "coalition", "counterpart", "method", "rule", "veto", "threshold",
+        "threshold_binds", "joint", "payoff", "alone_total", "members", "leavers", "assumptions",
+    ]  # fmt: skip
+    assert list(data["members"][0]) == [
+        "name", "share", "threshold", "inside", "alone", "gain", "leaves", "alone_solution",
+    ]  # fmt: skip
     code, out, _ = run(capsys, "coalition", "coalition_three", "--format", "markdown")
     assert code == 0 and "| member | share | inside | terms alone | alone | gain | leaves |" in out
 

@@ -257,3 +257,24 @@ def test_model_without_coalition_is_refused():
     with pytest.raises(ModelError, match="no coalition") as err:
         coalition(bargain.load_model(bargain.models_dir() / "split.toml"))
     assert err.value.table == "coalitions"
+
+
+def test_howto_model_is_the_shipped_three_member_model():
+    """docs/coalitions.md builds models/coalition_three.toml from scratch: the same parties,
+    variables, parameter values and coalition (names, titles and descriptions aside)."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "coalitions.md").read_text("utf-8")
+    (block,) = re.findall(r"^```toml\n# producers\.toml\n(.*?)^```$", page, flags=re.M | re.S)
+    shown = bargain.model_from_dict(tomllib.loads(block))
+    shipped = bargain.load_model(THREE)
+    assert shown.values == shipped.values
+    assert shown.variables[0].min == shipped.variables[0].min
+    assert [(p.name, p.payoff, p.disagreement) for p in shown.parties] == [
+        (p.name, p.payoff, p.disagreement) for p in shipped.parties
+    ]
+    from dataclasses import replace
+
+    assert shown.coalitions == (replace(shipped.coalitions[0], description=""),)
