@@ -527,7 +527,9 @@ def _coalition_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--rule", choices=RULES, help="the coalition's internal rule (default: its own)")
     p.add_argument("--veto", metavar="MEMBER", help="the veto member (with --rule veto)")
-    p.add_argument("--method", choices=sorted(names()), default="nash", help=METHOD_HELP)
+    p.add_argument(
+        "--method", choices=sorted(names(credibility=True)), default="nash", help=METHOD_HELP
+    )
     p.add_argument(
         "--format", choices=("text", "markdown", "json"), default="text", help="how to print it"
     )

@@ -409,7 +409,8 @@ def coalition(
         The internal rule (``"unanimity"``, ``"majority"``, ``"veto"``) and the veto
         member; by default the coalition's own.
     method
-        A two-party solution concept of the registry (``bargain solve --method``).
+        A solution concept that gives one agreement (those :func:`bargain.credibility`
+        takes: ``bargain.concepts.registry.names(credibility=True)``).
     exact
         Whether the solvers look for closed forms (slower; the numbers agree).
 
@@ -435,7 +436,7 @@ def coalition(
             table=f"coalitions.{c.name}",
             key="members",
         )
-    solve = concept(method).solve
+    solve = concept(method, table="coalition", credibility=True).solve
     joint, tau = joint_model(model, c, rule, veto)
     used_rule = rule or c.rule
     used_veto = (veto or c.veto) if used_rule == "veto" else None

@@ -243,7 +243,8 @@ def test_report_renders_as_text_markdown_and_json():
     [
         ({"rule": "consensus"}, "coalitions.P", "rule", "unknown rule 'consensus'"),
         ({"rule": "veto", "veto": "X"}, "coalitions.P", "veto", "needs a veto member"),
-        ({"method": "shapley"}, "solve", "method", "unknown solution concept"),
+        ({"method": "shapley"}, "coalition", "method", "unknown solution concept"),
+        ({"method": "strike-or-holdout"}, "coalition", "method", "unknown solution concept"),
         ({"name": "Q"}, "coalitions", "Q", "unknown coalition 'Q'"),
     ],
 )
@@ -251,6 +252,37 @@ def test_bad_arguments_are_named(kwargs, table, key, message):
     with pytest.raises(ModelError, match=message) as err:
         coalition(bargain.load_model(THREE), **kwargs)
     assert (err.value.table, err.value.key) == (table, key)
+
+
+def ks_guild(v: float, d: float, ideal_guild: float) -> float:
+    """The guild's Kalai–Smorodinsky payoff against a side worth ``v`` with disagreement
+    ``d`` (the guild's is 0): gains in proportion to the ideal gains, g / a_G = (v - g - d) /
+    (v - d), so g = 1 / (1/a_G + 1/(v - d)) (Kalai & Smorodinsky 1975)."""
+    return 1 / (1 / ideal_guild + 1 / (v - d))
+
+
+def test_kalai_smorodinsky_on_the_three_member_example():
+    """Alone, member i's ideal is V_i (rate 0) and the guild's min(V_i - d_i, k_i) (rate at
+    most 1); jointly the guild's ideal is capped by the rule, 4.5 - 3 = 1.5."""
+    r = coalition(bargain.load_model(THREE), method="kalai-smorodinsky")
+    params = {"F": (1.0, 0.5, 0.1), "N": (1.5, 1.0, 0.9), "B": (2.0, 1.5, 0.2)}
+    for m in r.members:
+        v, k, d = params[m.name]
+        assert m.alone_payoff == pytest.approx(v - ks_guild(v, d, min(v - d, k)), rel=1e-9)
+    assert r.joint.payoffs["G"] == pytest.approx(ks_guild(4.5, 1.2, 1.5), rel=1e-9)
+    assert not r.binds and r.leavers == ("N",)
+
+
+@pytest.mark.parametrize("method", ["egalitarian", "utilitarian"])
+def test_egalitarian_and_utilitarian_agree_with_nash_on_transferable_utility(method):
+    """Equal gains in equal units split the surplus as Nash does; every split is
+    utilitarian, and the tie is broken by the Nash product."""
+    nash = coalition(bargain.load_model(THREE))
+    other = coalition(bargain.load_model(THREE), method=method)
+    assert other.payoff == pytest.approx(nash.payoff, rel=1e-9)
+    assert [m.alone_payoff for m in other.members] == pytest.approx(
+        [m.alone_payoff for m in nash.members], rel=1e-9
+    )
 
 
 def test_model_without_coalition_is_refused():
