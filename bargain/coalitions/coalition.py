@@ -56,7 +56,7 @@ import sympy
 from bargain.coalitions.rule import threshold, thresholds
 from bargain.concepts.registry import concept
 from bargain.concepts.solution import Solution
-from bargain.errors import ModelError
+from bargain.errors import FeasibilityError, ModelError
 from bargain.model.model import Coalition, Constraint, Model, Party, counterpart_of
 from bargain.model.validate import validate_model
 from bargain.rounding import sig
@@ -423,6 +423,8 @@ def coalition(
     ModelError
         For an unknown coalition, rule, veto member or method; a party that is neither a
         member nor the counterpart; a method that refuses a derived model.
+    FeasibilityError
+        ``[coalitions.NAME] rule`` when the rule asks more than any agreement gives.
     """
     validate_model(model)
     c = find(model, name)
@@ -440,7 +442,19 @@ def coalition(
     joint, tau = joint_model(model, c, rule, veto)
     used_rule = rule or c.rule
     used_veto = (veto or c.veto) if used_rule == "veto" else None
-    solution = solve(joint, exact=exact)
+    try:
+        solution = solve(joint, exact=exact)
+    except FeasibilityError as err:
+        if not tau > model.numeric(joint.party(c.name).disagreement):
+            raise
+        raise FeasibilityError(
+            f"under its {used_rule} rule the coalition signs only for a joint payoff of at "
+            f"least {sig(float(tau))}, and no agreement gives it that while leaving {other} "
+            f"at least its disagreement payoff ({err.message})",
+            file=model.file,
+            table=f"coalitions.{c.name}",
+            key="rule",
+        ) from None
     total = solution.payoffs[c.name]
     t = thresholds(model, c)
     members = tuple(

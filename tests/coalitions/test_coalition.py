@@ -285,6 +285,19 @@ def test_egalitarian_and_utilitarian_agree_with_nash_on_transferable_utility(met
     )
 
 
+def test_rule_that_asks_more_than_any_agreement_is_named():
+    """d_N = 2 with a 30% share: unanimity asks 2/0.3 = 6.67, more than the 4.5 there is."""
+    from bargain.errors import FeasibilityError
+
+    model = bargain.load_model(THREE).with_values(d_N=2)
+    with pytest.raises(
+        FeasibilityError, match=r"signs only for a joint payoff of at least 6\.66"
+    ) as e:
+        coalition(model)
+    assert (e.value.table, e.value.key) == ("coalitions.P", "rule")
+    assert coalition(model, rule="majority").payoff == pytest.approx((4.5 + 2.3) / 2)
+
+
 def test_model_without_coalition_is_refused():
     with pytest.raises(ModelError, match="no coalition") as err:
         coalition(bargain.load_model(bargain.models_dir() / "split.toml"))
