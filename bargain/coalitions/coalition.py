@@ -48,6 +48,7 @@ Examples
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -82,19 +83,24 @@ class Member:
     inside
         Its payoff inside the coalition, ``share`` times the coalition's payoff.
     alone
-        The counterpart against this member alone (a two-party solution).
+        The counterpart against this member alone (a two-party solution), or ``None``
+        when no agreement improves on disagreement for both (the member alone then gets
+        its disagreement payoff, ``disagreement``).
+    disagreement
+        Its own disagreement payoff.
     """
 
     name: str
     share: float
     threshold: float
     inside: float
-    alone: Solution
+    alone: Solution | None
+    disagreement: float
 
     @property
     def alone_payoff(self) -> float:
-        """Its payoff from bargaining alone."""
-        return self.alone.payoffs[self.name]
+        """Its payoff from bargaining alone (its disagreement payoff if no agreement)."""
+        return self.disagreement if self.alone is None else self.alone.payoffs[self.name]
 
     @property
     def gain(self) -> float:
@@ -104,7 +110,7 @@ class Member:
     @property
     def leaves(self) -> bool:
         """Whether breaking ranks pays (the gain is positive beyond the solvers' rounding)."""
-        scale = magnitude((self.inside, self.alone_payoff, *self.alone.disagreement.values()))
+        scale = magnitude((self.inside, self.alone_payoff, self.disagreement))
         return self.gain > GAIN_RTOL * scale
 
 
@@ -180,7 +186,7 @@ class CoalitionReport:
                     "alone": m.alone_payoff,
                     "gain": m.gain,
                     "leaves": m.leaves,
-                    "alone_solution": m.alone.to_dict(),
+                    "alone_solution": None if m.alone is None else m.alone.to_dict(),
                 }
                 for m in self.members
             ],
@@ -214,7 +220,9 @@ class CoalitionReport:
                 m.name,
                 sig(m.share, digits),
                 sig(m.inside, digits),
-                ", ".join(
+                "no agreement"
+                if m.alone is None
+                else ", ".join(
                     f"{k} = {sig(m.alone.agreement[k], digits)}"
                     for k in names
                     if k in m.alone.agreement
@@ -387,6 +395,15 @@ def member_model(model: Model, c: Coalition, member: str) -> Model:
     )
 
 
+def _alone(solve: Callable[..., Solution], model: Model, exact: bool) -> Solution | None:
+    """A member's bargain alone, or ``None`` when no agreement improves on disagreement
+    for both (then neither signs: each keeps its disagreement payoff)."""
+    try:
+        return solve(model, exact=exact)
+    except FeasibilityError:
+        return None
+
+
 def coalition(
     model: Model,
     name: str | None = None,
@@ -463,7 +480,8 @@ def coalition(
             share=float(model.numeric(s)),
             threshold=t[m],
             inside=float(model.numeric(s)) * total,
-            alone=solve(member_model(model, c, m), exact=exact),
+            alone=_alone(solve, member_model(model, c, m), exact),
+            disagreement=float(model.numeric(model.party(m).disagreement)),
         )
         for m, s in zip(c.members, c.shares, strict=True)
     )

@@ -295,7 +295,11 @@ def test_rule_that_asks_more_than_any_agreement_is_named():
     ) as e:
         coalition(model)
     assert (e.value.table, e.value.key) == ("coalitions.P", "rule")
-    assert coalition(model, rule="majority").payoff == pytest.approx((4.5 + 2.3) / 2)
+    # Under a majority the coalition signs; alone, N (worth 1.5, disagreement 2) signs nothing.
+    r = coalition(model, rule="majority")
+    assert r.payoff == pytest.approx((4.5 + 2.3) / 2)
+    n = r.members[1]
+    assert n.alone is None and n.alone_payoff == 2 and "no agreement" in r.to_text()
 
 
 def test_model_without_coalition_is_refused():
