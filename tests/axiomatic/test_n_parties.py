@@ -13,7 +13,6 @@ over a softmax parametrisation of the simplex (unconstrained, no bargain code).
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,10 +23,8 @@ from scipy.optimize import linprog, minimize
 
 import bargain
 from bargain.concepts.registry import concept, concepts
-from bargain.reporting.brief import brief
 
 AXIOMATIC = ("nash", "kalai-smorodinsky", "egalitarian", "utilitarian")
-THREE_PARTIES = Path(__file__).resolve().parents[1] / "surfaces" / "three_parties.toml"
 
 
 def unit_split(d: list[float], *, payoff: str = "{x}") -> bargain.Model:
@@ -218,19 +215,6 @@ def test_every_concept_says_how_many_parties_it_solves():
         support["rubinstein"] == "rubinstein solves two-party models only; the model has 3 parties"
     )
     assert support["strike-or-holdout"].startswith("strike-or-holdout solves two-party models")
-
-
-def test_brief_of_three_parties_solves_the_axiomatic_concepts_and_says_why_not_the_rest():
-    model = bargain.load_model(THREE_PARTIES)
-    rows = {r.label: r for r in brief(model).rows}
-    for label in ("Nash (equal powers)", "Kalai–Smorodinsky", "egalitarian"):
-        assert rows[label].solution is not None
-        assert list(rows[label].solution.payoffs.values()) == pytest.approx([1 / 3] * 3)
-    for p in "ABC":
-        assert rows[f"Rubinstein, {p} proposes first"].refused == (
-            "rubinstein solves two-party models only; the model has 3 parties"
-        )
-    assert "two parties" in rows["generalised Nash (powers from patience)"].refused
 
 
 @pytest.mark.xfail(
