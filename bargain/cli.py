@@ -21,6 +21,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bargain.coalitions import CoalitionReport, coalition
 from bargain.concepts.registry import concept, names
 from bargain.concepts.solution import Solution
 from bargain.errors import BargainError, ModelError
@@ -199,7 +200,9 @@ def _solver_options(args: argparse.Namespace, method: str) -> dict[str, object]:
     return kwargs
 
 
-def _print(result: Solution | CredibilityReport | Calibration | Uncertainty, form: str) -> None:
+def _print(
+    result: Solution | CredibilityReport | CoalitionReport | Calibration | Uncertainty, form: str
+) -> None:
     if form == "json":
         print(result.to_json())
     elif form == "markdown":
@@ -461,6 +464,7 @@ def parser() -> argparse.ArgumentParser:
         ("solve", cmd_solve, "solve a model under a solution concept"),
         ("credibility", cmd_credibility, "before and after a broken promise"),
         ("brief", cmd_brief, "the terms under every solution concept, and a broken promise's cost"),
+        ("coalition", cmd_coalition, "a coalition as one player, each member alone, who leaves"),
     ):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("model", help="a model file, or a model's name in the models folder")
@@ -502,10 +506,44 @@ def parser() -> argparse.ArgumentParser:
         help="the theory of delay behind the strike's length (default: the model's "
         "[delay] theory, else reputation)",
     )
+    _coalition_arguments(sub.choices["coalition"])
     _sweep_parser(sub)
     _estimation_parsers(sub)
     _docs_parser(sub)
     return top
+
+
+def cmd_coalition(args: argparse.Namespace) -> None:
+    model = _load(args.model, args.set)
+    report = coalition(
+        model,
+        args.coalition,
+        rule=args.rule,
+        veto=args.veto,
+        method=args.method,
+        exact=args.exact,
+    )
+    _print(report, args.format)
+
+
+def _coalition_arguments(p: argparse.ArgumentParser) -> None:
+    """``bargain coalition``: which coalition, its rule, the method and the format."""
+    from bargain.model.model import RULES
+
+    p.add_argument(
+        "--coalition", metavar="NAME", help="the coalition (needed if there are several)"
+    )
+    p.add_argument("--rule", choices=RULES, help="the coalition's internal rule (default: its own)")
+    p.add_argument("--veto", metavar="MEMBER", help="the veto member (with --rule veto)")
+    p.add_argument(
+        "--method", choices=sorted(names(credibility=True)), default="nash", help=METHOD_HELP
+    )
+    p.add_argument(
+        "--format", choices=("text", "markdown", "json"), default="text", help="how to print it"
+    )
+    p.add_argument(
+        "--exact", action="store_true", help="also look for closed forms (slower; same numbers)"
+    )
 
 
 def _sweep_parser(sub: argparse._SubParsersAction) -> None:

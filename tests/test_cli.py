@@ -321,3 +321,49 @@ def test_a_reader_that_stops_early_gets_no_traceback():
     )
     assert done.stdout == "A package deal that rests on an off-the-record promise\n"
     assert done.stderr == ""
+
+
+# -- bargain coalition (issue 18) ----------------------------------------------------------
+
+
+def test_coalition_text_names_the_members_who_break_ranks(capsys):
+    code, out, _ = run(capsys, "coalition", "coalition_three", "--rule", "majority")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1] == "as one player: rate = 0.55; payoffs G 1.65, P 2.85"
+    assert lines[3] == "members alone: 2.85 in all; breaking ranks pays for N"
+    assert "  N       0.3    0.855   rate = 0.3   1.2    0.345   yes" in lines
+
+
+def test_coalition_json_and_markdown(capsys):
+    code, out, _ = run(
+        capsys, "coalition", "coalition_three", "--rule", "veto", "--veto", "N", "--format", "json"
+    )
+    data = json.loads(out)
+    assert code == 0 and data["rule"] == "veto" and data["veto"] == "N"
+    assert data["threshold"] == pytest.approx(3.0) and data["threshold_binds"] is True
+    assert data["payoff"] == pytest.approx(3.0) and data["leavers"] == ["N"]
+    # the keys docs/cli.md lists
+    assert list(data) == [
+        "model", "coalition", "counterpart", "method", "rule", "veto", "threshold",
+        "threshold_binds", "joint", "payoff", "alone_total", "members", "leavers", "assumptions",
+    ]  # fmt: skip
+    assert list(data["members"][0]) == [
+        "name", "share", "threshold", "inside", "alone", "gain", "leaves", "alone_solution",
+    ]  # fmt: skip
+    code, out, _ = run(capsys, "coalition", "coalition_three", "--format", "markdown")
+    assert code == 0 and "| member | share | inside | terms alone | alone | gain | leaves |" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("split",), "[coalitions]: the model has no coalition"),
+        (("coalition_three", "--rule", "veto"), "[coalitions.P] veto: the veto rule needs"),
+        (("coalition_three", "--coalition", "Q"), "[coalitions] Q: unknown coalition 'Q'"),
+    ],
+    ids=["no-coalition", "veto-without-member", "unknown-coalition"],
+)
+def test_coalition_errors_are_one_line(capsys, argv, message):
+    code, out, err = run(capsys, "coalition", *argv)
+    assert code == 1 and out == "" and err.count("\n") == 1 and message in err

@@ -27,7 +27,7 @@ import bargain
 from bargain.cli import main
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-GUIDES = ("howto-model.md", "howto-promise.md", "howto-calibrate.md", "json.md")
+GUIDES = ("howto-model.md", "howto-promise.md", "howto-calibrate.md", "json.md", "coalitions.md")
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 

@@ -312,7 +312,8 @@ def test_brief_of_three_parties_lists_who_refuses_and_why(capsys):
     for label in ("Nash (equal powers)", "Kalai–Smorodinsky", "egalitarian"):
         assert re.search(rf"{re.escape(label)}\s+x = 0.3333, y = 0.3333", out), label
     assert "Rubinstein, C proposes first" in out
-    assert out.count("the alternating-offers game has two parties, the model has 3") == 3
+    # the two-party concepts say so from the registry (Concept.parties), without solving
+    assert out.count("not solved: rubinstein solves two-party models only; the model has 3") == 3
     assert "the limit of the alternating-offers game (Binmore, Rubinstein & Wolinsky" in out
 
 

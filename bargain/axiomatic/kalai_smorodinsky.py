@@ -8,6 +8,20 @@ disagreement point ``d`` to the ideal point ``a``:
 (Kalai & Smorodinsky 1975; Osborne & Rubinstein 1990, §2.6 exercise;
 Thomson 1994, §3).
 
+**n parties.** What is computed is the largest ``t`` such that some agreement gives
+every party *at least* ``d_i + t (a_i - d_i)``: the Kalai–Smorodinsky point of the set
+with free disposal (its comprehensive hull). Where the set is comprehensive (every
+payoff can be given away, as with two parties on a frontier, or any money transfer)
+the agreement found lies on the segment and this is the Kalai–Smorodinsky solution.
+With three or more parties it may not be: on the set spanned by ``(0, 0, 0)``,
+``(1, 1, 0)`` and ``(1, 0, 1)`` the only point of the segment from ``d = 0`` to the
+ideal ``(1, 1, 1)`` is ``d`` itself, which every other agreement improves upon for
+all three parties (Roth 1979, *Axiomatic Models of Bargaining*, Springer, where the
+example shows that no n-party solution has the Kalai–Smorodinsky axioms; Thomson 1994,
+*Handbook of Game Theory* vol. 2, ch. 35, §3). The solution then says so
+(``extra["gain_ratio"]``, each party's ``(u_i - d_i) / (a_i - d_i)``, unequal; and an
+assumption) and reports the free-disposal point, which is Pareto optimal there.
+
 Examples
 --------
 >>> import bargain
@@ -16,6 +30,8 @@ Examples
 -1/2 + sqrt(5)/2
 >>> s.extra["ideal"]
 {'A': 1.0, 'B': 1.0}
+>>> {p: round(r, 12) for p, r in s.extra["gain_ratio"].items()}  # equal: on the segment
+{'A': 0.618033988750, 'B': 0.618033988750}
 """
 
 from __future__ import annotations
@@ -85,6 +101,7 @@ def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0
     ideal, ideal_exact = ideal_point(problem, exact=exact, timeout=timeout)
     weights = [a - p.disagreement for a, p in zip(ideal, model.parties, strict=True)]
     result = problem.solve_gains(weights, exact=exact, timeout=timeout)
+    ratios = _gain_ratios(problem, weights, result.point)
     return problem.solution(
         "kalai-smorodinsky",
         result,
@@ -95,11 +112,46 @@ def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0
             "ideal": {
                 p.name: float(sympy.N(a.xreplace(problem.subs)))
                 for p, a in zip(model.parties, ideal, strict=True)
-            }
+            },
+            "gain_ratio": ratios,
         },
         formula_filter=no_floats,
-        assumptions=("ideal payoffs are taken over individually rational agreements",),
+        assumptions=(
+            "ideal payoffs are taken over individually rational agreements",
+            *(() if _on_segment(ratios) else (OFF_SEGMENT,)),
+        ),
     )
+
+
+OFF_SEGMENT = (
+    "the set is not comprehensive: the gains are not in proportion to the ideal gains "
+    "(gain_ratio), the segment from disagreement to the ideal point holds no Pareto "
+    "optimal agreement (Roth 1979), and the agreement reported is the Kalai–Smorodinsky "
+    "point of the set with free disposal"
+)
+
+
+def _gain_ratios(
+    problem: BargainingProblem, weights: list[sympy.Expr], point: dict[sympy.Symbol, float]
+) -> dict[str, float]:
+    """Each party's gain over disagreement as a fraction of its ideal gain."""
+    payoffs = problem.payoff_values(point)
+    return {
+        p.name: (u - d) / float(sympy.N(w.xreplace(problem.subs)))
+        for p, u, d, w in zip(
+            problem.model.parties,
+            payoffs,
+            problem.disagreement_values.values(),
+            weights,
+            strict=True,
+        )
+    }
+
+
+def _on_segment(ratios: dict[str, float]) -> bool:
+    """Whether the gain ratios are equal (up to the solver's tolerance, 1e-7 relative)."""
+    values = list(ratios.values())
+    return max(values) - min(values) <= 1e-7 * max(abs(v) for v in values)
 
 
 register(

@@ -95,6 +95,9 @@ class Concept:
         (the concept solves the model the promise changes).
     brief
         The rows it adds to :func:`bargain.brief` (:data:`BriefRows`), or ``None``.
+    parties
+        The number of parties it solves for, or ``None`` for any number from two
+        (the axiomatic concepts); :meth:`supports` says why a model is out of reach.
     """
 
     name: str
@@ -106,6 +109,27 @@ class Concept:
     kernel: KernelFactory | None = None
     credibility: bool = False
     brief: BriefRows | None = None
+    parties: int | None = None
+
+    def supports(self, model: Model) -> str | None:
+        """Why the concept cannot solve ``model`` (its number of parties), else ``None``.
+
+        Examples
+        --------
+        >>> import bargain
+        >>> three = bargain.model_from_dict({
+        ...     "model": {"name": "three"}, "variables": {"x": {"min": 0, "max": 1}},
+        ...     "parties": {"A": {"payoff": "x"}, "B": {"payoff": "1 - x"}, "C": {"payoff": "0"}}})
+        >>> concept("rubinstein").supports(three)
+        'rubinstein solves two-party models only; the model has 3 parties'
+        >>> concept("nash").supports(three) is None
+        True
+        """
+        n = len(model.parties)
+        if self.parties is None or self.parties == n:
+            return None
+        count = {2: "two"}.get(self.parties, str(self.parties))
+        return f"{self.name} solves {count}-party models only; the model has {n} parties"
 
     @property
     def parameters(self) -> tuple[str, ...]:

@@ -433,6 +433,66 @@ class Promise:
         )
 
 
+RULES: tuple[str, ...] = ("unanimity", "majority", "veto")
+"""The internal rules of a coalition (:class:`Coalition`)."""
+
+
+@dataclass(frozen=True)
+class Coalition:
+    """Several parties that bargain as one player, with an internal rule and shares.
+
+    Attributes
+    ----------
+    name
+        The coalition's name (the key of ``[coalitions.NAME]``).
+    members
+        The member parties, in file order (at least two).
+    rule
+        How the coalition decides to sign (one of :data:`RULES`): ``"unanimity"``
+        (every member must gain), ``"majority"`` (members holding more than half of
+        the ``weights`` must gain) or ``"veto"`` (a majority and the ``veto`` member).
+    shares
+        Each member's share of the coalition's joint payoff, aligned with ``members``;
+        expressions in the parameters that sum to one identically.
+    weights
+        Each member's vote, aligned with ``members`` (equal when not given).
+    veto
+        The member whose consent the ``"veto"`` rule needs, else ``None``.
+    counterpart
+        The party on the other side of the table (``None``: the one party outside the
+        coalition; :func:`counterpart_of`).
+    counterpart_payoff, counterpart_disagreement
+        The counterpart's payoff from, and disagreement payoff against, each member
+        separately, aligned with ``members``; they sum identically to the
+        counterpart's payoff and disagreement. ``None``: split by ``shares``.
+    description
+        Free text.
+
+    The derivation of the coalition's payoff and disagreement from these is in
+    :mod:`bargain.coalitions` and ``docs/coalitions.md``.
+    """
+
+    name: str
+    members: tuple[str, ...]
+    shares: tuple[sympy.Expr, ...]
+    rule: str = "unanimity"
+    weights: tuple[sympy.Expr, ...] | None = None
+    veto: str | None = None
+    counterpart: str | None = None
+    counterpart_payoff: tuple[sympy.Expr, ...] | None = None
+    counterpart_disagreement: tuple[sympy.Expr, ...] | None = None
+    description: str = ""
+
+    def share(self, member: str) -> sympy.Expr:
+        """The share of ``member`` (a member's name) in the coalition's joint payoff."""
+        return dict(zip(self.members, self.shares, strict=True))[member]
+
+    @property
+    def votes(self) -> tuple[sympy.Expr, ...]:
+        """The members' weights, equal (one each) when none were given."""
+        return self.weights if self.weights is not None else (sympy.Integer(1),) * len(self.members)
+
+
 @dataclass(frozen=True)
 class Model:
     """An immutable symbolic bargaining model.
@@ -450,6 +510,7 @@ class Model:
     promises: tuple[Promise, ...] = ()
     delays: tuple[DelayTable, ...] = ()
     delay_theory: str = "reputation"
+    coalitions: tuple[Coalition, ...] = ()
     title: str = ""
     period: str = "period"
     description: str = ""
@@ -470,6 +531,9 @@ class Model:
         if not isinstance(self.bargaining, Bargaining):
             raise ModelError("must be a Bargaining", file=self.file, table="bargaining")
         object.__setattr__(self, "bargaining", self._coerced(self.bargaining, "bargaining"))
+        for c in self.coalitions:
+            _check_coalition(self, c)
+        _one_coalition_each(self)
 
     def _coerced(self, item: _Item, table: str) -> _Item:
         """``item`` with every expression field (or tuple of expressions, such as
@@ -600,8 +664,106 @@ _GROUPS = (
     ("constraints", Constraint),
     ("promises", Promise),
     ("delays", DelayTable),
+    ("coalitions", Coalition),
 )
-_Item = TypeVar("_Item", Variable, Party, Constraint, Promise, Bargaining, DelayTable)
+_Item = TypeVar("_Item", Variable, Party, Constraint, Promise, Coalition, Bargaining, DelayTable)
+
+
+def _check_coalition(model: Model, c: Coalition) -> None:
+    """Refuse a coalition whose members, rule, veto, counterpart or shares do not fit
+    ``model``; the error names ``[coalitions.NAME]`` and the key."""
+    table = f"coalitions.{c.name}"
+
+    def error(message: str, key: str) -> ModelError:
+        return ModelError(message, file=model.file, table=table, key=key)
+
+    parties = model.party_names
+    if len(c.members) < 2:
+        raise error(f"a coalition needs at least two members, got {len(c.members)}", "members")
+    for m in c.members:
+        if m not in parties:
+            raise error(f"unknown party {m!r}; the parties are {', '.join(parties)}", "members")
+    if len(set(c.members)) != len(c.members):
+        raise error("a party is listed twice", "members")
+    if c.name in parties:
+        raise error(f"is also a party's name; name the coalition apart from {c.name!r}", "members")
+    if c.rule not in RULES:
+        raise error(f"unknown rule {c.rule!r}; the rules are {', '.join(RULES)}", "rule")
+    if (c.rule == "veto") != (c.veto is not None):
+        raise error('give veto = "MEMBER" with rule = "veto", and only then', "veto")
+    if c.veto is not None and c.veto not in c.members:
+        raise error(f"{c.veto!r} is not a member; the members are {', '.join(c.members)}", "veto")
+    outside = [p for p in parties if p not in c.members]
+    if not outside:
+        raise error(
+            "every party is a member: a coalition bargains with a party outside it", "members"
+        )
+    if c.counterpart is not None and c.counterpart not in outside:
+        raise error(
+            f"{c.counterpart!r} is not a party outside the coalition; those are "
+            f"{', '.join(outside) or '(none)'}",
+            "counterpart",
+        )
+    for key in ("shares", "weights", "counterpart_payoff", "counterpart_disagreement"):
+        values = getattr(c, key)
+        if values is not None and len(values) != len(c.members):
+            raise error(f"needs one value per member ({', '.join(c.members)})", key)
+    if sympy.simplify(sum(c.shares) - 1) != 0:
+        raise error(
+            f"must sum to one for every parameter value, got {sum(c.shares)}; write one "
+            "share as 1 minus the others",
+            "shares",
+        )
+    for key, whole in (
+        ("counterpart_payoff", "payoff"),
+        ("counterpart_disagreement", "disagreement"),
+    ):
+        parts = getattr(c, key)
+        if parts is None:
+            continue
+        total = getattr(model.party(counterpart_of(model, c)), whole)
+        if sympy.simplify(sum(parts) - total) != 0:
+            raise error(f"must sum to the counterpart's {whole} ({total}), got {sum(parts)}", key)
+
+
+def counterpart_of(model: Model, c: Coalition) -> str:
+    """The party that coalition ``c`` bargains with: its ``counterpart``, else the one
+    party of ``model`` outside it.
+
+    Raises
+    ------
+    ModelError
+        ``[coalitions.NAME] counterpart`` when it is not given and several parties are
+        outside the coalition.
+    """
+    if c.counterpart is not None:
+        return c.counterpart
+    outside = [p for p in model.party_names if p not in c.members]
+    if len(outside) != 1:
+        raise ModelError(
+            f"several parties are outside the coalition ({', '.join(outside)}); name the "
+            "one it bargains with",
+            file=model.file,
+            table=f"coalitions.{c.name}",
+            key="counterpart",
+        )
+    return outside[0]
+
+
+def _one_coalition_each(model: Model) -> None:
+    """Refuse a party that is a member of two coalitions."""
+    seen: dict[str, str] = {}
+    for c in model.coalitions:
+        for m in c.members:
+            if m in seen:
+                raise ModelError(
+                    f"{m!r} is already a member of coalition {seen[m]!r}; a party is in at "
+                    "most one coalition",
+                    file=model.file,
+                    table=f"coalitions.{c.name}",
+                    key="members",
+                )
+            seen[m] = c.name
 
 
 def symbol(name: str) -> sympy.Symbol:
@@ -611,7 +773,9 @@ def symbol(name: str) -> sympy.Symbol:
 
 __all__ = [
     "DISTRIBUTIONS",
+    "RULES",
     "Bargaining",
+    "Coalition",
     "Constraint",
     "DelayTable",
     "Distribution",
@@ -621,6 +785,7 @@ __all__ = [
     "Promise",
     "Variable",
     "as_expression",
+    "counterpart_of",
     "exact_number",
     "lambdify",
     "symbol",

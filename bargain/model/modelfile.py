@@ -42,6 +42,7 @@ from bargain.model.expr import expression_to_string, is_name
 from bargain.model.model import (
     DISTRIBUTIONS,
     Bargaining,
+    Coalition,
     Constraint,
     DelayTable,
     Distribution,
@@ -64,6 +65,7 @@ TABLES = (
     "bargaining",
     "promises",
     "delay",
+    "coalitions",
 )
 MODEL_KEYS = ("name", "title", "period", "payoff_unit", "description")
 PARAMETER_KEYS = ("value", "range", "unit", "description", "source", "distribution")
@@ -102,6 +104,18 @@ PROMISE_KEYS = (
     "promised_cost",
     "breakdown_per_distrust",
 )
+COALITION_KEYS = (
+    "members",
+    "rule",
+    "shares",
+    "weights",
+    "veto",
+    "counterpart",
+    "counterpart_payoff",
+    "counterpart_disagreement",
+    "description",
+)
+_MEMBER_TABLES = ("shares", "weights", "counterpart_payoff", "counterpart_disagreement")
 
 
 class _Reader:
@@ -219,6 +233,9 @@ def model_from_dict(data: Mapping[str, Any], *, file: str | None = None) -> Mode
         )
     promises = _promises(r, r.table(data, "promises", required=False), param_symbols, party_names)
     theory, delays = _delay(r, r.table(data, "delay", required=False), param_symbols)
+    coalitions = _coalitions(
+        r, r.table(data, "coalitions", required=False), param_symbols, all_symbols, party_names
+    )
 
     model = Model(
         name=name,
@@ -234,6 +251,7 @@ def model_from_dict(data: Mapping[str, Any], *, file: str | None = None) -> Mode
         promises=promises,
         delays=delays,
         delay_theory=theory,
+        coalitions=coalitions,
         file=file,
     )
     validate_model(model)
@@ -605,6 +623,74 @@ def _delay(
     return theory, tuple(tables)
 
 
+def _coalitions(
+    r: _Reader,
+    table: Mapping[str, Any],
+    params: Mapping[str, sympy.Symbol],
+    everything: Mapping[str, sympy.Symbol],
+    parties: list[str],
+) -> tuple[Coalition, ...]:
+    """``[coalitions.NAME]`` tables; the checks that need the whole model (members that
+    are parties, in one coalition each, shares summing to one) are the :class:`Model`'s."""
+    out = []
+    for name, entry in _entries(r, table, "coalitions"):
+        where = f"coalitions.{name}"
+        r.check_keys(entry, COALITION_KEYS, where)
+        for key in ("members", "shares"):
+            if key not in entry:
+                raise r.error("missing key; every coalition has members and shares", where, key)
+        members = entry["members"]
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            raise r.error('must be a list of party names, e.g. ["S", "N"]', where, "members")
+        for m in members:
+            if m not in parties:
+                raise r.error(
+                    f"unknown party {m!r}; the parties are {', '.join(parties)}", where, "members"
+                )
+        per_member: dict[str, tuple[sympy.Expr, ...] | None] = {}
+        for key in _MEMBER_TABLES:
+            raw = entry.get(key)
+            if raw is None:
+                per_member[key] = None
+                continue
+            if not isinstance(raw, Mapping):
+                raise r.error("must be a table { MEMBER = expression, ... }", where, key)
+            for m in raw:
+                if m not in members:
+                    raise r.error(
+                        f"{m!r} is not a member; the members are {', '.join(members)}",
+                        where,
+                        f"{key}.{m}",
+                    )
+            missing = [m for m in members if m not in raw]
+            if missing:
+                raise r.error(
+                    f"missing for {', '.join(missing)}; give every member one", where, key
+                )
+            symbols = everything if key == "counterpart_payoff" else params
+            per_member[key] = tuple(
+                r.expression(raw[m], symbols, where, f"{key}.{m}") for m in members
+            )
+        for key in ("rule", "veto", "counterpart"):
+            if key in entry and not isinstance(entry[key], str):
+                raise r.error(f"must be a string, got {type(entry[key]).__name__}", where, key)
+        shares = per_member.pop("shares")
+        assert shares is not None  # required above
+        out.append(
+            Coalition(
+                name=name,
+                members=tuple(members),
+                shares=shares,
+                rule=entry.get("rule", "unanimity"),
+                veto=entry.get("veto"),
+                counterpart=entry.get("counterpart"),
+                description=r.text(entry, "description", where),
+                **per_member,
+            )
+        )
+    return tuple(out)
+
+
 def load_model(path: str | Path) -> Model:
     """Load a model from a TOML file.
 
@@ -747,7 +833,28 @@ def model_to_dict(model: Model) -> dict[str, Any]:
                 for t in model.delays
             },
         }
+    if model.coalitions:
+        out["coalitions"] = {c.name: _coalition_out(c) for c in model.coalitions}
     return out
+
+
+def _coalition_out(c: Coalition) -> dict[str, Any]:
+    def per_member(values: tuple[sympy.Expr, ...] | None) -> dict[str, Any] | None:
+        if values is None:
+            return None
+        return {m: _expr_out(v) for m, v in zip(c.members, values, strict=True)}
+
+    return _nonempty(
+        members=list(c.members),
+        rule=c.rule,
+        shares=per_member(c.shares),
+        weights=per_member(c.weights),
+        veto=c.veto,
+        counterpart=c.counterpart,
+        counterpart_payoff=per_member(c.counterpart_payoff),
+        counterpart_disagreement=per_member(c.counterpart_disagreement),
+        description=c.description,
+    )
 
 
 def dumps_model(model: Model) -> str:

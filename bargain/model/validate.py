@@ -144,8 +144,8 @@ def validate_model(model: Model) -> None:
         Naming the table and key of the first value that is not finite or lies
         outside its allowed range: discount factors in (0, 1], discount rates
         and bargaining powers positive, probabilities in [0, 1], variable
-        bounds with min <= max; or a ``[bargaining] transfer`` that is not a
-        contract variable.
+        bounds with min <= max, coalition shares and weights positive; or a
+        ``[bargaining] transfer`` that is not a contract variable.
     """
     if model.__dict__.get(_VALIDATED):
         return
@@ -232,6 +232,15 @@ def _validate(model: Model) -> None:
             table="bargaining",
             key="transfer",
         )
+    for c in model.coalitions:
+        where = f"coalitions.{c.name}"
+        for key in ("shares", "weights"):
+            for member, value in zip(c.members, getattr(c, key) or (), strict=False):
+                _in_range(
+                    model, value, where, f"{key}.{member}", 0, inf, low_open=True, high_open=True
+                )
+        for member, value in zip(c.members, c.counterpart_disagreement or (), strict=False):
+            numeric_value(model, value, where, f"counterpart_disagreement.{member}")
     for pr in model.promises:
         where = f"promises.{pr.name}"
         for key in ("trust", "error", "opportunist_keeps", "breakdown_per_distrust"):

@@ -39,6 +39,7 @@ from typing import Any
 
 from bargain.axiomatic.nash import LIMIT_ASSUMPTION
 from bargain.concepts.registry import concept
+from bargain.concepts.registry import concept as registered_concept
 from bargain.concepts.registry import concepts as registered
 from bargain.concepts.solution import Solution
 from bargain.errors import BargainError
@@ -329,6 +330,9 @@ def concepts(model: Model) -> tuple[Entry, ...]:
 
 
 def _row(concept: Entry, model: Model) -> Row:
+    reason = registered_concept(concept.method).supports(model)
+    if reason is not None:
+        return Row(concept.label, None, reason)
     try:
         return Row(concept.label, concept.solve(model))
     except BargainError as err:

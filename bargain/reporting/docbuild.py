@@ -61,6 +61,7 @@ PROVIDERS: tuple[str, ...] = (
     "bargain.cases.wga2007",
     "bargain.cases.wga2007_strike",
     "bargain.cases.flat_rate",
+    "bargain.cases.coalition",
 )
 """Modules that expose ``ARTEFACTS``; add a module's name here to publish its artefacts."""
 

@@ -189,6 +189,7 @@ register(
         summary="the range of equilibrium wages when the union may strike or hold out",
         order=60,
         options=("union", "proposer", "period"),
+        parties=2,
     )
 )
 

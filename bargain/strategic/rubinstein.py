@@ -1035,6 +1035,7 @@ register(
         brief=lambda model: tuple(
             (f"Rubinstein, {p.name} proposes first", {"proposer": p.name}) for p in model.parties
         ),
+        parties=2,
     )
 )
 
