@@ -32,6 +32,7 @@ from bargain.errors import (
     ModelError,
     SolverError,
 )
+from bargain.coalitions.coalition import CoalitionReport, coalition
 from bargain.estimation.calibrate import Calibration, Observation, calibrate
 from bargain.estimation.uncertainty import Uncertainty, uncertainty
 from bargain.model.catalogue import find_model, models_dir
@@ -66,6 +67,7 @@ __all__ = [
     "BargainError",
     "Brief",
     "Calibration",
+    "CoalitionReport",
     "ClusterError",
     "ExpressionError",
     "FeasibilityError",
@@ -82,6 +84,7 @@ __all__ = [
     "abreu_gul",
     "brief",
     "calibrate",
+    "coalition",
     "credibility",
     "dumps_model",
     "egalitarian",
