@@ -21,6 +21,7 @@ from bargain.axiomatic.egalitarian import egalitarian
 from bargain.axiomatic.kalai_smorodinsky import kalai_smorodinsky
 from bargain.axiomatic.nash import nash
 from bargain.axiomatic.utilitarian import utilitarian
+from bargain.coalitions.coalition import CoalitionReport, coalition
 from bargain.concepts.registry import concepts
 from bargain.concepts.solution import Solution
 from bargain.contracts.flat_rate import equivalent_percentage, flat_rate_region, flat_vs_percentage
@@ -32,7 +33,6 @@ from bargain.errors import (
     ModelError,
     SolverError,
 )
-from bargain.coalitions.coalition import CoalitionReport, coalition
 from bargain.estimation.calibrate import Calibration, Observation, calibrate
 from bargain.estimation.uncertainty import Uncertainty, uncertainty
 from bargain.model.catalogue import find_model, models_dir
@@ -67,8 +67,8 @@ __all__ = [
     "BargainError",
     "Brief",
     "Calibration",
-    "CoalitionReport",
     "ClusterError",
+    "CoalitionReport",
     "ExpressionError",
     "FeasibilityError",
     "Model",
