@@ -1076,28 +1076,78 @@ def transfer_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, A
     game = _Kernel(game_model, (*inputs, *others), options)
     first_rising = game.first_rising
 
+    def classify(
+        x_r: np.ndarray, x_f: np.ndarray, status: np.ndarray, params: dict[str, np.ndarray]
+    ) -> np.ndarray:
+        """``ok`` where both proposals are inside the transfer's bounds; ``infeasible``
+        where one sits at the responder's worst bound, giving it clearly more than it
+        demands, while the other proposal meets its responder's demand (the scalar solver
+        refuses the reduction there: TransferReduction.check); else ``no_convergence``."""
+        n = x_r.size
+        lo, hi, _, _ = game.fr.constants(params=params, n=n)
+        margin = _TRANSFER_MARGIN * (np.abs(lo) + np.abs(hi) + (hi - lo))
+        inside = (np.minimum(x_r, x_f) > lo + margin) & (np.maximum(x_r, x_f) < hi - margin)
+        c_r, k_r, o_r, c_f, k_f, o_f = game.terms(params=params, n=n)
+        u_r = game.fr.values(x_r, params=params, n=n)
+        u_f = game.fr.values(x_f, params=params, n=n)
+        demand_f = np.maximum(o_f, c_f + k_f * u_f[1])  # of the falling party, from x_r
+        demand_r = np.maximum(o_r, c_r + k_r * u_r[0])  # of the rising party, from x_f
+        excess_f, excess_r = u_r[1] - demand_f, u_f[0] - demand_r
+        scale = np.abs(u_r[0]) + np.abs(u_r[1]) + np.abs(u_f[0]) + np.abs(u_f[1])
+        met_f, met_r = (np.abs(excess_f) <= 1e-10 * scale), (np.abs(excess_r) <= 1e-10 * scale)
+        refused = ((x_r >= hi - margin) & met_r & (excess_f > _CLEAR * (1 + np.abs(demand_f)))) | (
+            (x_f <= lo + margin) & met_f & (excess_r > _CLEAR * (1 + np.abs(demand_r)))
+        )
+        return np.where(
+            (status == OK) & inside, OK, np.where(refused, INFEASIBLE, NO_CONVERGENCE)
+        ).astype(np.int8)
+
+    def at_bound(
+        x_r: np.ndarray, x_f: np.ndarray, params: dict[str, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The proposals with the falling party's held at the low bound where it is there
+        (else the rising party's at the high bound), the other giving its responder
+        exactly its demand."""
+        n = x_r.size
+        lo, hi, _, _ = game.fr.constants(params=params, n=n)
+        c_r, k_r, o_r, c_f, k_f, o_f = game.terms(params=params, n=n)
+        margin = _TRANSFER_MARGIN * (np.abs(lo) + np.abs(hi) + (hi - lo))
+        low = x_f <= lo + margin
+        x_r, x_f = x_r.copy(), x_f.copy()
+        x_f[low] = lo[low]
+        x_r[~low] = hi[~low]
+        u_lo = game.fr.values(lo, params=params, n=n)[1]
+        u_hi = game.fr.values(hi, params=params, n=n)[0]
+        demand_f = np.maximum(o_f, c_f + k_f * u_lo)
+        demand_r = np.maximum(o_r, c_r + k_r * u_hi)
+        for which, mask, level, target in ((1, low, demand_f, x_r), (0, ~low, demand_r, x_f)):
+            i = np.flatnonzero(mask)
+            if i.size:
+                sub = {**subset(params, i), "_n": i}
+                target[i] = game.fr.level(which, level[i], lo[i], hi[i], sub)[0]
+        return x_r, x_f
+
     def evaluate(params: dict[str, np.ndarray]) -> Columns:
         n = params["_n"].size
         y = surplus(params)
         inner = {**params, **{name: y[name] for name in others}}
-        x_r, x_f, status = game.proposals(inner)
-        lo, hi, _, _ = game.fr.constants(params=inner, n=n)
-        margin = _TRANSFER_MARGIN * (np.abs(lo) + np.abs(hi) + (hi - lo))
-        inside = (np.minimum(x_r, x_f) > lo + margin) & (np.maximum(x_r, x_f) < hi - margin)
-        # A proposal at the responder's worst bound that gives it clearly more than it
-        # demands: the scalar solver refuses the reduction there (TransferReduction.check).
-        c_r, k_r, o_r, c_f, k_f, o_f = game.terms(params=inner, n=n)
-        u_r = game.fr.values(x_r, params=inner, n=n)
-        u_f = game.fr.values(x_f, params=inner, n=n)
-        demand_f = np.maximum(o_f, c_f + k_f * u_f[1])
-        demand_r = np.maximum(o_r, c_r + k_r * u_r[0])
-        refused = ((x_r >= hi - margin) & (u_r[1] - demand_f > _CLEAR * (1 + np.abs(demand_f)))) | (
-            (x_f <= lo + margin) & (u_f[0] - demand_r > _CLEAR * (1 + np.abs(demand_r)))
-        )
-        vouched = (y["status"] == OK) & (status == OK)
-        status = np.where(
-            vouched & inside, OK, np.where(vouched & refused, INFEASIBLE, NO_CONVERGENCE)
-        )
+        # Newton alone first: a proposal held at a bound of the transfer stops it, and such
+        # a point is decided by classify; the scalar algorithm only for what is left.
+        x_r, x_f, status = game.proposals(inner, newton_only=True)
+        status = np.where(y["status"] == OK, classify(x_r, x_f, status, inner), NO_CONVERGENCE)
+        held = np.flatnonzero((status == NO_CONVERGENCE) & (y["status"] == OK))
+        if held.size:
+            # Newton stops with a proposal clipped at a bound but the other one not at its
+            # responder's demand: hold the clipped one there, solve for the other.
+            sub = {**subset(inner, held), "_n": held}
+            r, f = at_bound(x_r[held], x_f[held], sub)
+            status[held] = classify(r, f, np.full(held.size, NO_CONVERGENCE), sub)
+            x_r[held], x_f[held] = r, f
+        redo = np.flatnonzero((status == NO_CONVERGENCE) & (y["status"] == OK))
+        if redo.size:
+            sub = {**subset(inner, redo), "_n": redo}
+            r, f, st = game.proposals(sub)
+            x_r[redo], x_f[redo], status[redo] = r, f, classify(r, f, st, sub)
         out = game.fr.columns(x_r if first_rising else x_f, status, inner)
         return {
             **{name: (out[name] if name == t else y[name]) for name in model.variable_names},
