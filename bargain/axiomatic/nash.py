@@ -50,7 +50,6 @@ from bargain.model.model import Model, Parameter, exact_number
 from bargain.model.patience import patience_powers
 from bargain.model.validate import shown
 
-
 _MARGIN = "_gain_margin"  # the first phase's margin, a parameter of the kernel alone
 
 

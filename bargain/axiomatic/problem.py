@@ -82,7 +82,7 @@ class BargainingProblem:
         return lo, hi
 
     def log_nash_product(
-        self, weights: Sequence[sympy.Expr] | None = None, *, shift: sympy.Expr = sympy.Integer(0)
+        self, weights: Sequence[sympy.Expr] | None = None, *, shift: sympy.Expr | int = 0
     ) -> sympy.Expr:
         """``sum_i w_i log(u_i - d_i + shift)``: the (weighted) Nash product on a log scale
         (``shift`` zero); equal weights when none are given."""

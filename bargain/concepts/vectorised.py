@@ -489,9 +489,9 @@ class Box:
         zero on the free variables (and pushing the others against their bounds), its
         Hessian negative definite on the free variables, and no point of a fixed sample of
         the box (:data:`SAMPLES` points) better."""
-        n, k = x.shape
+        k = x.shape[1]
         phi, g, h = self.derivatives(x, params)
-        free, m, gf = self._reduced(x, g, h, lo, hi)
+        _, m, gf = self._reduced(x, g, h, lo, hi)
         width = np.where(hi - lo > 0, hi - lo, 1.0)
         tol = TOL * (1 + np.abs(phi))
         ok = np.isfinite(phi) & np.all(np.abs(gf) * width <= tol[:, None], axis=1)
@@ -512,9 +512,9 @@ def box_maximum(
     :meth:`Box.maximise` from two starts per point, the better one: ``start`` (a
     contract at the model's values, e.g. the scalar solver's answer there), moved with
     each point's bounds, and the centre of the box (or from the ``(n, k)`` starts given
-    to the evaluation); then :meth:`Box.vouch`. The evaluation returns a column per contract variable and ``status``: ``ok``, or
-    ``no_convergence`` where the maximum is not vouched for (the sweep solves those
-    points again, point by point).
+    to the evaluation); then :meth:`Box.vouch`. The evaluation returns a column per
+    contract variable and ``status``: ``ok``, or ``no_convergence`` where the maximum is
+    not vouched for (the sweep solves those points again, point by point).
 
     Examples
     --------
@@ -571,15 +571,15 @@ def scale_tol(model: Model, exprs: Sequence[sympy.Expr]) -> sympy.Expr:
 
 __all__ = [
     "GRID",
-    "SAMPLES",
-    "Box",
     "INFEASIBLE",
     "NO_CONVERGENCE",
     "OK",
     "OUTSIDE_FORMULA",
+    "SAMPLES",
     "STATUSES",
     "STEP",
     "TOL",
+    "Box",
     "Columns",
     "Evaluate",
     "Frontier",

@@ -1128,7 +1128,6 @@ def transfer_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, A
         return x_r, x_f
 
     def evaluate(params: dict[str, np.ndarray]) -> Columns:
-        n = params["_n"].size
         y = surplus(params)
         inner = {**params, **{name: y[name] for name in others}}
         # Newton alone first: a proposal held at a bound of the transfer stops it, and such
