@@ -571,9 +571,11 @@ def _sweep_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--chunk-size",
         type=_positive_int,
-        default=CHUNK_SIZE,
+        default=None,
         metavar="N",
-        help="points solved and written at a time (bounds the memory used)",
+        help=f"points solved and written at a time (bounds the memory used; default "
+        f"{CHUNK_SIZE:,}, or with --jobs/--scheduler small enough for every worker to get "
+        "several chunks)",
     )
     p.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="fix a parameter value"
