@@ -76,7 +76,7 @@ CHUNKS_PER_WORKER = 4
 """On a cluster, at least this many chunks per worker (while chunks hold at least
 :data:`MIN_PARALLEL_CHUNK` points), so that every worker has work and a slow chunk does
 not leave the others idle."""
-MIN_PARALLEL_CHUNK = 1 << 10
+MIN_PARALLEL_CHUNK = 1 << 6
 SCHEDULER_WORKERS = 8
 """The workers assumed for a run on a scheduler given by address (not known before it
 connects) when choosing the chunk size."""

@@ -108,13 +108,3 @@ def test_rubinstein_with_a_transfer_matches_the_closed_form_of_the_split():
     for i in (0, 3, 6):
         sol = bargain.rubinstein(model.with_values(delta=float(delta[i])), exact=False)
         assert out["t"][i] == pytest.approx(sol.agreement["t"], rel=1e-9)
-
-
-def test_a_sweep_of_the_flagship_keeps_every_point_the_loop_solves(wga):
-    df = bargain.sweep(wga, "nash", {k: None for k in VARY}, design="random", n=8, seed=3)
-    loop = bargain.sweep(
-        wga, "nash", {k: None for k in VARY}, design="random", n=8, seed=3, route="loop"
-    )
-    assert df.attrs["route"] == "numeric"
-    assert (df["status"] == "ok").sum() >= (loop["status"] == "ok").sum()
-    np.testing.assert_allclose(df["F"], loop["F"], rtol=1e-9, atol=1e-9)
