@@ -573,8 +573,8 @@ def _sweep_parser(sub: argparse._SubParsersAction) -> None:
         type=_positive_int,
         default=None,
         metavar="N",
-        help=f"points solved and written at a time (bounds the memory used; default "
-        f"{CHUNK_SIZE:,}, or with --jobs/--scheduler small enough for every worker to get "
+        help=f"points solved and written at a time (bounds the memory used) (default: "
+        f"{CHUNK_SIZE}; with --jobs or --scheduler, small enough to give every worker "
         "several chunks)",
     )
     p.add_argument(
