@@ -617,9 +617,11 @@ def _sweep_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--chunk-size",
         type=_positive_int,
-        default=CHUNK_SIZE,
+        default=None,
         metavar="N",
-        help="points solved and written at a time (bounds the memory used)",
+        help=f"points solved and written at a time (bounds the memory used) (default: "
+        f"{CHUNK_SIZE}; with --jobs or --scheduler, small enough to give every worker "
+        "several chunks)",
     )
     p.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="fix a parameter value"

@@ -520,7 +520,7 @@ def test_every_option_has_help_and_shows_its_default(command):
     text = sub.format_help()
     assert "(default: nash)" in text
     if command == "sweep":
-        assert "(default: 65536)" in text and "N worker processes" in text
+        assert "(default: 65536;" in text and "N worker processes" in text
 
 
 def test_version(capsys):

@@ -20,12 +20,13 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import sympy
 
-from bargain.axiomatic.problem import problem_of, sweep_formula
+from bargain.axiomatic.problem import BargainingProblem, problem_of, sweep_formula
 from bargain.concepts.budget import bounded
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
@@ -38,15 +39,18 @@ from bargain.concepts.vectorised import (
     Columns,
     Evaluate,
     Frontier,
+    box_maximum,
     bracketed_newton,
     compile_exprs,
     interval,
     subset,
 )
-from bargain.errors import ModelError
-from bargain.model.model import Model, exact_number
+from bargain.errors import BargainError, ModelError
+from bargain.model.model import Model, Parameter, exact_number
 from bargain.model.patience import impasse_model, patience_powers
 from bargain.model.validate import shown
+
+_MARGIN = "_gain_margin"  # the first phase's margin, a parameter of the kernel alone
 
 
 def bargaining_powers(
@@ -199,11 +203,16 @@ LIMIT_ASSUMPTION = (
 def nash_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any]) -> Evaluate:
     """The Nash solution over arrays of parameter points (a registry ``kernel``).
 
-    Safeguarded Newton with a bisection bracket on the first-order condition of the
-    (weighted) log Nash product, for one contract variable and two parties with
-    monotone payoffs; each point is checked against a grid of the individually
-    rational interval (a single maximum) and flagged otherwise.
+    One contract variable and two parties with monotone payoffs: safeguarded Newton
+    with a bisection bracket on the first-order condition of the (weighted) log Nash
+    product; each point is checked against a grid of the individually rational
+    interval (a single maximum) and flagged otherwise. Several contract variables
+    (any number of parties, bounds but no ``[constraints]``): the log Nash product
+    maximised in the box by :class:`~bargain.concepts.vectorised.Box` (see
+    :func:`nash_box_kernel`).
     """
+    if len(model.variables) > 1:
+        return nash_box_kernel(model, inputs, options)
     fr = Frontier(model, inputs)
     weights = bargaining_powers(model, options.get("powers"))
     w = compile_exprs(model, inputs, [weights[fr.r.name], weights[fr.f.name]])
@@ -254,6 +263,68 @@ def nash_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any])
     return evaluate
 
 
+def nash_box_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any]) -> Evaluate:
+    """The Nash solution of a model with several contract variables over arrays of
+    parameter points: the weighted log Nash product (Nash 1950; Muthoo 1999, §2.2–2.3)
+    maximised in the box of the variables' bounds by
+    :func:`~bargain.concepts.vectorised.box_maximum`, started from the
+    scalar solution at the model's values. A point where no start improves on
+    disagreement for every party, or whose maximum is not vouched for, is left
+    ``no_convergence`` (solved again point by point by the sweep).
+
+    Raises
+    ------
+    ModelError
+        If the model has ``[constraints]``, or its scalar solution at the model's
+        values cannot be found (no start).
+    """
+    if model.constraints:
+        raise ModelError("it handles the variables' bounds, not [constraints]")
+    problem = BargainingProblem(model)
+    weights = bargaining_powers(model, options.get("powers"))
+    objective = problem.log_nash_product(list(weights.values()))
+    try:
+        start = nash(model, powers=options.get("powers"), exact=False).agreement
+    except BargainError as err:
+        raise ModelError(f"no solution at the model's values to start from: {err}") from None
+    maximum = box_maximum(model, inputs, objective, start)
+    # Where no start improves on disagreement for every party (the log product is not
+    # finite there), a first phase: the product of the gains each raised by a margin
+    # that makes the start's finite, which balances the gains, then the product itself.
+    margin = Parameter(_MARGIN, 0)
+    widened = replace(model, parameters=(*model.parameters, margin))
+    phase = box_maximum(
+        widened,
+        (*inputs, _MARGIN),
+        BargainingProblem(widened).log_nash_product(list(weights.values()), shift=margin.symbol),
+        start,
+    )
+    xs = [v.symbol for v in model.variables]
+    payoffs = compile_exprs(model, inputs, [p.payoff for p in model.parties], xs)
+    gains = compile_exprs(model, inputs, [p.payoff - p.disagreement for p in model.parties], xs)
+    names = model.variable_names
+
+    def evaluate(params: dict[str, np.ndarray]) -> Columns:
+        n = params["_n"].size
+        out = maximum(params)
+        redo = np.flatnonzero(out["status"] != OK)
+        if redo.size:
+            sub = subset(params, redo)
+            x = np.stack([out[v][redo] for v in names], axis=1)
+            g = np.stack(gains(*x.T, params=sub, n=redo.size), axis=1)
+            lift = 2 * np.maximum(0.0, -np.min(g, axis=1)) + 1e-3 * (1 + np.max(np.abs(g), axis=1))
+            first = phase({**sub, _MARGIN: lift, "_n": redo}, x)
+            again = maximum({**sub, "_n": redo}, np.stack([first[v] for v in names], axis=1))
+            out = {k: v.copy() for k, v in out.items()}
+            for k in out:
+                out[k][redo] = again[k]
+        u = payoffs(*(out[v] for v in names), params=params, n=n)
+        out.update({f"payoff_{p}": u[i] for i, p in enumerate(model.party_names)})
+        return out
+
+    return evaluate
+
+
 register(
     Concept(
         name="nash",
@@ -275,5 +346,6 @@ register(
 __all__ = [
     "bargaining_powers",
     "nash",
+    "nash_box_kernel",
     "nash_kernel",
 ]

@@ -81,13 +81,15 @@ class BargainingProblem:
         )
         return lo, hi
 
-    def log_nash_product(self, weights: Sequence[sympy.Expr] | None = None) -> sympy.Expr:
-        """``sum_i w_i log(u_i - d_i)``: the (weighted) Nash product on a log scale; equal
-        weights when none are given."""
+    def log_nash_product(
+        self, weights: Sequence[sympy.Expr] | None = None, *, shift: sympy.Expr | int = 0
+    ) -> sympy.Expr:
+        """``sum_i w_i log(u_i - d_i + shift)``: the (weighted) Nash product on a log scale
+        (``shift`` zero); equal weights when none are given."""
         weights = weights if weights is not None else [sympy.Integer(1)] * len(self.model.parties)
         return sum(
             (
-                w * sympy.log(p.payoff - p.disagreement)
+                w * sympy.log(p.payoff - p.disagreement + shift)
                 for p, w in zip(self.model.parties, weights, strict=True)
             ),
             sympy.Integer(0),

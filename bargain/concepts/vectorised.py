@@ -1,5 +1,6 @@
 """Building blocks of the vectorised kernels: compiled expressions, safeguarded
-Newton and bisection over arrays, and a compiled one-variable frontier.
+Newton and bisection over arrays, a compiled one-variable frontier, and a
+batched projected Newton method for several contract variables in their bounds.
 
 Each concept that solves many parameter points at once (its ``kernel`` in the
 registry, :mod:`bargain.concepts.registry`) is written with these pieces, and
@@ -37,6 +38,7 @@ XTOL = 4e-16  # relative bracket width at which bisection has converged
 STEP = 1e-12  # relative Newton step after which the new point is exact to rounding
 #               (quadratic convergence: its error is of the order of the step squared)
 GRID = 9  # points of the per-point check grid (monotone payoffs, one maximum)
+SAMPLES = 16  # points of the box at which each maximum of a Box is checked (a global maximum)
 MODULES = ["numpy", "scipy"]
 
 Columns = dict[str, np.ndarray]
@@ -322,6 +324,241 @@ def interval(fr: Frontier, params: dict[str, np.ndarray]) -> tuple[np.ndarray, .
     return lo, hi, d_r, d_f, a, b, a_open, b_open, feasible
 
 
+# -- several variables in their bounds: batched projected Newton --------------------------
+
+
+class Box:
+    """Several contract variables in their bounds and an objective over them, compiled for
+    many parameter points at once: the objective, its gradient and Hessian, and the bounds.
+
+    :meth:`maximise` runs a projected Newton method (Bertsekas 1982, "Projected Newton
+    methods for optimization problems with simple constraints", *SIAM J. Control Optim.*
+    20(2); Nocedal & Wright, *Numerical Optimization*, 2nd ed. 2006, §16.7) on every point
+    together; :meth:`vouch` checks each answer (first- and second-order conditions, and no
+    sample point of the box does better).
+
+    Parameters
+    ----------
+    model
+        The model: its variables (all of them) and their bounds.
+    inputs
+        The parameters given as arrays.
+    objective
+        A sympy expression in the variables and parameters to maximise.
+
+    Raises
+    ------
+    ModelError
+        If the model has ``[constraints]`` (only the variables' bounds are handled).
+
+    Examples
+    --------
+    >>> import bargain, numpy as np, sympy
+    >>> m = bargain.model_from_dict({"model": {"name": "m"},
+    ...     "parameters": {"c": {"value": 1}},
+    ...     "variables": {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}},
+    ...     "parties": {"W": {"payoff": "x + y"}, "A": {"payoff": "2 - x - y"}}})
+    >>> x, y, c = (m.symbols[k] for k in ("x", "y", "c"))
+    >>> box = Box(m, ["c"], -(x - c) ** 2 - (y - c / 2) ** 2)
+    >>> params = {"c": np.array([0.5, 2.0]), "_n": np.empty(2)}
+    >>> lo, hi = box.bounds(params)
+    >>> z, ok = box.maximise(np.full((2, 2), 0.5), lo, hi, params)
+    >>> z.tolist(), box.vouch(z, lo, hi, params).tolist()
+    ([[0.5, 0.25], [1.0, 1.0]], [True, True])
+    """
+
+    def __init__(self, model: Model, inputs: Sequence[str], objective: sympy.Expr) -> None:
+        if model.constraints:
+            raise ModelError("it handles the variables' bounds, not [constraints]")
+        self.model = model
+        self.inputs = tuple(inputs)
+        xs = [v.symbol for v in model.variables]
+        self.k = k = len(xs)
+        grad = [derivative(objective, x) for x in xs]
+        hess = [derivative(grad[i], xs[j]) for i in range(k) for j in range(i, k)]
+        self._all = compile_exprs(model, inputs, [objective, *grad, *hess], xs)
+        self._value = compile_exprs(model, inputs, [objective], xs)
+        self._bounds = compile_exprs(
+            model, inputs, [v.min for v in model.variables] + [v.max for v in model.variables]
+        )
+
+    def bounds(self, params: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Each point's lower and upper bounds, as ``(n, k)`` arrays."""
+        b = self._bounds(params=params, n=params["_n"].size)
+        return np.stack(b[: self.k], axis=1), np.stack(b[self.k :], axis=1)
+
+    def value(self, x: np.ndarray, params: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The objective at the rows of ``x`` (NaN outside its domain)."""
+        return self._value(*x.T, params=params, n=x.shape[0])[0]
+
+    def derivatives(
+        self, x: np.ndarray, params: Mapping[str, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The objective ``(n,)``, gradient ``(n, k)`` and Hessian ``(n, k, k)`` at ``x``."""
+        n, k = x.shape
+        out = self._all(*x.T, params=params, n=n)
+        g = np.stack(out[1 : 1 + k], axis=1)
+        h = np.empty((n, k, k))
+        rest = iter(out[1 + k :])
+        for i in range(k):
+            for j in range(i, k):
+                h[:, i, j] = h[:, j, i] = next(rest)
+        return out[0], g, h
+
+    @staticmethod
+    def _reduced(
+        x: np.ndarray, g: np.ndarray, h: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The free variables (not held at a bound by the gradient), the negated Hessian on
+        them (identity-scaled elsewhere) and the gradient on them (zero elsewhere)."""
+        free = ~(((x <= lo) & (g <= 0)) | ((x >= hi) & (g >= 0)))
+        both = free[:, :, None] & free[:, None, :]
+        m = np.where(both, -h, 0.0)
+        scale = np.max(np.where(free, np.abs(np.diagonal(m, axis1=1, axis2=2)), 0.0), axis=1)
+        scale = np.where(scale > 0, scale, 1.0)
+        m += (~free)[:, :, None] * np.eye(x.shape[1]) * scale[:, None, None]
+        return free, m, np.where(free, g, 0.0)
+
+    def maximise(
+        self,
+        x: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        params: Mapping[str, np.ndarray],
+        *,
+        maxiter: int = 100,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Maximise the objective from the starts ``x`` (``(n, k)``) within ``[lo, hi]``.
+
+        Each iteration holds a variable at its bound where the gradient pushes it out,
+        takes a Newton step on the others (the Hessian shifted to be negative definite
+        where it is not) and backtracks along its projection on the box until the
+        objective rises enough (Armijo). A point stops when its step is below
+        :data:`STEP` of the bounds' size. Returns the maxima and whether each stopped.
+        """
+        n, k = x.shape
+        out = np.clip(x, lo, hi)
+        converged = np.zeros(n, dtype=bool)
+        idx = np.arange(n)
+        x, w_lo, w_hi = out.copy(), lo, hi
+        w_size = np.abs(lo) + np.abs(hi) + (hi - lo)
+        w_size = np.where(w_size > 0, w_size, 1.0)
+        sub = subset(params, idx)
+        for _ in range(maxiter):
+            phi, g, h = self.derivatives(x, {**sub, "_n": idx})
+            _, m, gf = self._reduced(x, g, h, w_lo, w_hi)
+            # Negative definite on the free variables: shift the Hessian where it is not.
+            eig = np.linalg.eigvalsh(m)
+            top = np.max(np.abs(eig), axis=1)
+            shift = np.where(eig[:, 0] > 1e-10 * top, 0.0, 1e-8 * top - eig[:, 0])
+            shift += 1e-12 * np.max(np.abs(gf) / w_size, axis=1) + 1e-300
+            d = np.linalg.solve(m + shift[:, None, None] * np.eye(k), gf[:, :, None])[:, :, 0]
+            # Backtrack along the projection arc until the objective rises enough (Armijo).
+            alpha = np.ones(idx.size)
+            x_new = x.copy()
+            pending = np.isfinite(d).all(axis=1) & np.isfinite(phi)
+            for _ls in range(60):
+                p = np.flatnonzero(pending)
+                if p.size == 0:
+                    break
+                trial = np.clip(x[p] + alpha[p, None] * d[p], w_lo[p], w_hi[p])
+                value = self.value(trial, {**subset(sub, p), "_n": p})
+                rise = np.sum(g[p] * (trial - x[p]), axis=1)
+                # A step below rounding is taken as it is: the objective cannot see it.
+                tiny = np.max(np.abs(trial - x[p]) / w_size[p], axis=1) <= STEP
+                ok = np.isfinite(value) & ((value >= phi[p] + 1e-4 * rise) | tiny)
+                x_new[p[ok]] = trial[ok]
+                pending[p[ok]] = False
+                alpha[p[~ok]] /= 2
+            moved = np.max(np.abs(x_new - x) / w_size, axis=1)
+            stop = (moved <= STEP) & np.isfinite(phi) & ~pending
+            out[idx] = x_new
+            converged[idx[stop]] = True
+            keep = ~stop & np.isfinite(phi) & np.isfinite(d).all(axis=1)
+            if not keep.any():
+                break
+            idx, x = idx[keep], x_new[keep]
+            w_lo, w_hi, w_size = w_lo[keep], w_hi[keep], w_size[keep]
+            sub = subset(params, idx)
+        return out, converged
+
+    def vouch(
+        self, x: np.ndarray, lo: np.ndarray, hi: np.ndarray, params: Mapping[str, np.ndarray]
+    ) -> np.ndarray:
+        """Per point, whether ``x`` is the single maximum: the objective finite, its gradient
+        zero on the free variables (and pushing the others against their bounds), its
+        Hessian negative definite on the free variables, and no point of a fixed sample of
+        the box (:data:`SAMPLES` points) better."""
+        k = x.shape[1]
+        phi, g, h = self.derivatives(x, params)
+        _, m, gf = self._reduced(x, g, h, lo, hi)
+        width = np.where(hi - lo > 0, hi - lo, 1.0)
+        tol = TOL * (1 + np.abs(phi))
+        ok = np.isfinite(phi) & np.all(np.abs(gf) * width <= tol[:, None], axis=1)
+        eig = np.linalg.eigvalsh(np.where(np.isfinite(m), m, 0.0))
+        ok &= eig[:, 0] > 1e-12 * np.max(np.abs(eig), axis=1)
+        sample = np.random.default_rng(0).random((SAMPLES, k))
+        for t in sample:
+            other = self.value(lo + t * (hi - lo), params)
+            ok &= ~(other > phi + tol)
+        return ok
+
+
+def box_maximum(
+    model: Model, inputs: Sequence[str], objective: sympy.Expr, start: Mapping[str, float]
+) -> Evaluate:
+    """A vectorised maximiser of ``objective`` over the model's box of contract variables.
+
+    :meth:`Box.maximise` from two starts per point, the better one: ``start`` (a
+    contract at the model's values, e.g. the scalar solver's answer there), moved with
+    each point's bounds, and the centre of the box (or from the ``(n, k)`` starts given
+    to the evaluation); then :meth:`Box.vouch`. The evaluation returns a column per
+    contract variable and ``status``: ``ok``, or ``no_convergence`` where the maximum is
+    not vouched for (the sweep solves those points again, point by point).
+
+    Examples
+    --------
+    >>> import bargain, numpy as np
+    >>> m = bargain.model_from_dict({"model": {"name": "m"},
+    ...     "parameters": {"c": {"value": 1}},
+    ...     "variables": {"x": {"min": 0, "max": "c"}, "y": {"min": 0, "max": 1}},
+    ...     "parties": {"W": {"payoff": "x + y"}, "A": {"payoff": "2 - x - y"}}})
+    >>> x, y = m.symbols["x"], m.symbols["y"]
+    >>> f = box_maximum(m, ["c"], -(x - 1) ** 2 - (y - x / 4) ** 2, {"x": 1.0, "y": 0.25})
+    >>> out = f({"c": np.array([0.5, 2.0]), "_n": np.empty(2)})
+    >>> out["x"].tolist(), out["y"].tolist(), out["status"].tolist()
+    ([0.5, 1.0], [0.125, 0.25], [0, 0])
+    """
+    box = Box(model, inputs, objective)
+    lo_c, hi_c = (
+        np.array(
+            [
+                numeric_value(model, getattr(v, side), f"variables.{v.name}", side)
+                for v in model.variables
+            ]
+        )
+        for side in ("min", "max")
+    )
+    at = np.array([start[v.name] for v in model.variables], dtype=float)
+    width = hi_c - lo_c
+    rel = np.where(width > 0, (at - lo_c) / np.where(width > 0, width, 1.0), 0.5)
+    names = model.variable_names
+
+    def evaluate(params: dict[str, np.ndarray], start: np.ndarray | None = None) -> Columns:
+        lo, hi = box.bounds(params)
+        if start is None:
+            starts = [lo + rel * (hi - lo), (lo + hi) / 2]
+            values = [box.value(x, params) for x in starts]
+            start = np.where(~(values[1] > values[0])[:, None], *starts)
+        x, converged = box.maximise(start, lo, hi, params)
+        ok = converged & box.vouch(x, lo, hi, params)
+        out = {name: x[:, j] for j, name in enumerate(names)}
+        out["status"] = np.where(ok, OK, NO_CONVERGENCE).astype(np.int8)
+        return out
+
+    return evaluate
+
+
 def scale_tol(model: Model, exprs: Sequence[sympy.Expr]) -> sympy.Expr:
     """An absolute tolerance for the checks: relative to the size of the values involved
     (:func:`bargain.scale.unit`; one if they are all zero)."""
@@ -338,13 +575,16 @@ __all__ = [
     "NO_CONVERGENCE",
     "OK",
     "OUTSIDE_FORMULA",
+    "SAMPLES",
     "STATUSES",
     "STEP",
     "TOL",
+    "Box",
     "Columns",
     "Evaluate",
     "Frontier",
     "bisect",
+    "box_maximum",
     "bracketed_newton",
     "compile_exprs",
     "interval",

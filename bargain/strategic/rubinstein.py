@@ -49,7 +49,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -68,19 +68,22 @@ from bargain.concepts.vectorised import (
     Evaluate,
     Frontier,
     bisect,
+    box_maximum,
     compile_exprs,
     scale_tol,
     subset,
 )
 from bargain.errors import BargainError, ModelError, SolverError
 from bargain.model.expr import expressible
-from bargain.model.model import Model, Party, exact_number, lambdify
+from bargain.model.model import Model, Parameter, Party, exact_number, lambdify
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
 from bargain.scale import RTOL, magnitude, negligible, unit
 from bargain.strategic.move import Move
-from bargain.strategic.transfer import reduce_transfer
+from bargain.strategic.transfer import reduce_transfer, surplus_of
 
 _GRID = 201
+_TRANSFER_MARGIN = 1e-9  # relative distance from the transfer's bounds that a kernel vouches for
+_CLEAR = 1e-6  # relative excess over a demand that the scalar solver's check (1e-9) surely refuses
 
 
 @dataclass(frozen=True)
@@ -861,6 +864,14 @@ class _Kernel:
         self.options = {"proposer": options.get("proposer"), "period": options.get("period")}
 
     def evaluate(self, params: dict[str, np.ndarray], newton_only: bool = False) -> Columns:
+        x_r, x_f, status = self.proposals(params, newton_only)
+        return self.fr.columns(x_r if self.first_rising else x_f, status, params)
+
+    def proposals(
+        self, params: dict[str, np.ndarray], newton_only: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Both parties' equilibrium proposals (the rising party's, the falling party's)
+        and the status of each point."""
         fr = self.fr
         n = params["_n"].size
         lo, hi, _, _ = fr.constants(params=params, n=n)
@@ -937,8 +948,7 @@ class _Kernel:
         if patient.size and not newton_only:
             out_r[patient], out_f[patient], status[patient] = self._scalar(params, patient)
         status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
-        x = out_r if self.first_rising else out_f
-        return fr.columns(x, status, params)
+        return out_r, out_f, status
 
     def _scalar(
         self, params: dict[str, np.ndarray], idx: np.ndarray
@@ -1008,7 +1018,8 @@ def rubinstein_kernel(model: Model, inputs: Sequence[str], options: Mapping[str,
     """The alternating-offers equilibrium over arrays of parameter points (a registry
     ``kernel``): Newton on the two indifference conditions from the proposals of a
     linear frontier, with the scalar solver's nested bisection where Newton cannot
-    vouch for a point. One contract variable, two parties, an infinite horizon.
+    vouch for a point. One contract variable, two parties, an infinite horizon; or
+    several variables of which one is a transfer (:func:`transfer_kernel`).
 
     Raises
     ------
@@ -1019,7 +1030,131 @@ def rubinstein_kernel(model: Model, inputs: Sequence[str], options: Mapping[str,
         raise ModelError("a finite horizon is solved by backward induction, point by point")
     if model.bargaining.status_quo is not None:
         raise ModelError("a status quo belongs to the strike-or-holdout game")
+    if len(model.variables) > 1:
+        return transfer_kernel(model, inputs, options)
     return _Kernel(model, inputs, options).evaluate
+
+
+def transfer_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any]) -> Evaluate:
+    """The alternating-offers equilibrium of a model with several contract variables, one
+    of them a transfer (:mod:`bargain.strategic.transfer`), over arrays of points.
+
+    The transfer reduction, vectorised: the other variables maximise the joint surplus
+    in their bounds at every point at once
+    (:func:`~bargain.concepts.vectorised.box_maximum`, started from the scalar
+    maximiser at the model's values); the one-variable game over the transfer is then
+    solved by the kernel of :func:`rubinstein_kernel`, with the maximiser's values
+    passed in as parameters. A point whose maximiser is not vouched for, or at which a
+    proposal reaches a bound of the transfer (where the scalar solver refuses the
+    reduction, :meth:`~bargain.strategic.transfer.TransferReduction.check`), is left
+    ``no_convergence``: the sweep solves it again point by point, with the scalar
+    solver's own verdict.
+
+    Raises
+    ------
+    ModelError
+        If the model has no transfer (:func:`~bargain.strategic.transfer.find_transfer`)
+        or has ``[constraints]``.
+    """
+    if model.constraints:
+        raise ModelError("it handles the variables' bounds, not [constraints]")
+    reduction = reduce_transfer(model, exact=False)
+    t = reduction.transfer
+    surplus_model, weights = surplus_of(model, t, reduction.coefficients)
+    objective = sum((weights[p.name] * p.payoff for p in surplus_model.parties), sympy.Integer(0))
+    surplus = box_maximum(surplus_model, inputs, objective, reduction.others)
+    # The game over the transfer, the other variables standing as parameters.
+    others = surplus_model.variable_names
+    game_model = replace(
+        model,
+        variables=(model.variables[model.variable_names.index(t)],),
+        parameters=(
+            *model.parameters,
+            *(Parameter(name, sympy.nsimplify(value)) for name, value in reduction.others.items()),
+        ),
+    )
+    game = _Kernel(game_model, (*inputs, *others), options)
+    first_rising = game.first_rising
+
+    def classify(
+        x_r: np.ndarray, x_f: np.ndarray, status: np.ndarray, params: dict[str, np.ndarray]
+    ) -> np.ndarray:
+        """``ok`` where both proposals are inside the transfer's bounds; ``infeasible``
+        where one sits at the responder's worst bound, giving it clearly more than it
+        demands, while the other proposal meets its responder's demand (the scalar solver
+        refuses the reduction there: TransferReduction.check); else ``no_convergence``."""
+        n = x_r.size
+        lo, hi, _, _ = game.fr.constants(params=params, n=n)
+        margin = _TRANSFER_MARGIN * (np.abs(lo) + np.abs(hi) + (hi - lo))
+        inside = (np.minimum(x_r, x_f) > lo + margin) & (np.maximum(x_r, x_f) < hi - margin)
+        c_r, k_r, o_r, c_f, k_f, o_f = game.terms(params=params, n=n)
+        u_r = game.fr.values(x_r, params=params, n=n)
+        u_f = game.fr.values(x_f, params=params, n=n)
+        demand_f = np.maximum(o_f, c_f + k_f * u_f[1])  # of the falling party, from x_r
+        demand_r = np.maximum(o_r, c_r + k_r * u_r[0])  # of the rising party, from x_f
+        excess_f, excess_r = u_r[1] - demand_f, u_f[0] - demand_r
+        scale = np.abs(u_r[0]) + np.abs(u_r[1]) + np.abs(u_f[0]) + np.abs(u_f[1])
+        met_f, met_r = (np.abs(excess_f) <= 1e-10 * scale), (np.abs(excess_r) <= 1e-10 * scale)
+        refused = ((x_r >= hi - margin) & met_r & (excess_f > _CLEAR * (1 + np.abs(demand_f)))) | (
+            (x_f <= lo + margin) & met_f & (excess_r > _CLEAR * (1 + np.abs(demand_r)))
+        )
+        return np.where(
+            (status == OK) & inside, OK, np.where(refused, INFEASIBLE, NO_CONVERGENCE)
+        ).astype(np.int8)
+
+    def at_bound(
+        x_r: np.ndarray, x_f: np.ndarray, params: dict[str, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The proposals with the falling party's held at the low bound where it is there
+        (else the rising party's at the high bound), the other giving its responder
+        exactly its demand."""
+        n = x_r.size
+        lo, hi, _, _ = game.fr.constants(params=params, n=n)
+        c_r, k_r, o_r, c_f, k_f, o_f = game.terms(params=params, n=n)
+        margin = _TRANSFER_MARGIN * (np.abs(lo) + np.abs(hi) + (hi - lo))
+        low = x_f <= lo + margin
+        x_r, x_f = x_r.copy(), x_f.copy()
+        x_f[low] = lo[low]
+        x_r[~low] = hi[~low]
+        u_lo = game.fr.values(lo, params=params, n=n)[1]
+        u_hi = game.fr.values(hi, params=params, n=n)[0]
+        demand_f = np.maximum(o_f, c_f + k_f * u_lo)
+        demand_r = np.maximum(o_r, c_r + k_r * u_hi)
+        for which, mask, level, target in ((1, low, demand_f, x_r), (0, ~low, demand_r, x_f)):
+            i = np.flatnonzero(mask)
+            if i.size:
+                sub = {**subset(params, i), "_n": i}
+                target[i] = game.fr.level(which, level[i], lo[i], hi[i], sub)[0]
+        return x_r, x_f
+
+    def evaluate(params: dict[str, np.ndarray]) -> Columns:
+        y = surplus(params)
+        inner = {**params, **{name: y[name] for name in others}}
+        # Newton alone first: a proposal held at a bound of the transfer stops it, and such
+        # a point is decided by classify; the scalar algorithm only for what is left.
+        x_r, x_f, status = game.proposals(inner, newton_only=True)
+        status = np.where(y["status"] == OK, classify(x_r, x_f, status, inner), NO_CONVERGENCE)
+        held = np.flatnonzero((status == NO_CONVERGENCE) & (y["status"] == OK))
+        if held.size:
+            # Newton stops with a proposal clipped at a bound but the other one not at its
+            # responder's demand: hold the clipped one there, solve for the other.
+            sub = {**subset(inner, held), "_n": held}
+            r, f = at_bound(x_r[held], x_f[held], sub)
+            status[held] = classify(r, f, np.full(held.size, NO_CONVERGENCE), sub)
+            x_r[held], x_f[held] = r, f
+        redo = np.flatnonzero((status == NO_CONVERGENCE) & (y["status"] == OK))
+        if redo.size:
+            sub = {**subset(inner, redo), "_n": redo}
+            r, f, st = game.proposals(sub)
+            x_r[redo], x_f[redo], status[redo] = r, f, classify(r, f, st, sub)
+        out = game.fr.columns(x_r if first_rising else x_f, status, inner)
+        return {
+            **{name: (out[name] if name == t else y[name]) for name in model.variable_names},
+            **{f"payoff_{p}": out[f"payoff_{p}"] for p in model.party_names},
+            "status": out["status"],
+        }
+
+    return evaluate
 
 
 register(
@@ -1049,4 +1184,5 @@ __all__ = [
     "rubinstein_kernel",
     "stationary_moves",
     "sweep_formula",
+    "transfer_kernel",
 ]

@@ -347,6 +347,30 @@ def find_transfer(model: Model) -> tuple[str, dict[str, sympy.Expr]]:
     return named, coefficients
 
 
+def surplus_of(
+    model: Model, t: str, coefficients: dict[str, sympy.Expr]
+) -> tuple[Model, dict[str, sympy.Expr]]:
+    """The joint-surplus problem of a model with the transfer ``t``: the model without
+    ``t`` (each payoff less its transfer term ``a_i t``), and each party's weight
+    ``1 / |a_i|`` (see the module docstring)."""
+    t_symbol = model.variables[model.variable_names.index(t)].symbol
+    # |a_i| as the sign it has at the model's values, so the weights stay rational functions.
+    weights = {
+        n: (1 / a if numeric_value(model, a, f"parties.{n}", "payoff") > 0 else -1 / a)
+        for n, a in coefficients.items()
+    }
+    surplus_model = replace(
+        model,
+        variables=tuple(v for v in model.variables if v.name != t),
+        parties=tuple(
+            replace(p, payoff=sympy.simplify(p.payoff - coefficients[p.name] * t_symbol))
+            for p in model.parties
+        ),
+        bargaining=replace(model.bargaining, transfer=None),
+    )
+    return surplus_model, weights
+
+
 def reduce_transfer(
     model: Model, *, exact: bool = True, timeout: float = 10.0
 ) -> TransferReduction:
@@ -376,22 +400,8 @@ def reduce_transfer(
     """
     validate_model(model)
     t, coefficients = find_transfer(model)
-    t_symbol = model.variables[model.variable_names.index(t)].symbol
     rest = tuple(v for v in model.variables if v.name != t)
-    # |a_i| as the sign it has at the model's values, so the weights stay rational functions.
-    weights = {
-        n: (1 / a if numeric_value(model, a, f"parties.{n}", "payoff") > 0 else -1 / a)
-        for n, a in coefficients.items()
-    }
-    surplus_model = replace(
-        model,
-        variables=rest,
-        parties=tuple(
-            replace(p, payoff=sympy.simplify(p.payoff - coefficients[p.name] * t_symbol))
-            for p in model.parties
-        ),
-        bargaining=replace(model.bargaining, transfer=None),
-    )
+    surplus_model, weights = surplus_of(model, t, coefficients)
     surplus = utilitarian(
         surplus_model, weights=weights, individually_rational=False, exact=exact, timeout=timeout
     )
@@ -425,4 +435,4 @@ def reduce_transfer(
     )
 
 
-__all__ = ["TransferReduction", "find_transfer", "reduce_transfer"]
+__all__ = ["TransferReduction", "find_transfer", "reduce_transfer", "surplus_of"]

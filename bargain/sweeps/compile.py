@@ -21,7 +21,10 @@ array operations. Three routes, chosen per model (``route="auto"``):
     (Nash), the equal-gains condition (egalitarian) or the two indifference
     conditions (alternating offers; a nested bisection on the proposal map
     is the fallback where Newton cannot vouch for a point). For one contract
-    variable, two parties with monotone payoffs and no ``[constraints]``. A
+    variable, two parties with monotone payoffs and no ``[constraints]``; for
+    several variables in their bounds (Nash, and the alternating-offers game
+    over a transfer), a batched projected Newton method
+    (:class:`bargain.concepts.vectorised.Box`). A
     point the kernel cannot vouch for (``no_convergence``) is solved again
     point by point, so every point the scalar solver solves, the sweep solves.
     Each concept brings its own kernel and closed form through the registry
@@ -90,7 +93,8 @@ def methods() -> tuple[str, ...]:
 
 
 def vectorised() -> tuple[str, ...]:
-    """The concepts with a vectorised numeric kernel (one variable, two parties)."""
+    """The concepts with a vectorised numeric kernel (see the module docstring for the
+    models each serves)."""
     return tuple(c.name for c in concepts() if c.kernel is not None)
 
 

@@ -45,12 +45,12 @@ from bargain.model.model import Model
 from bargain.sweeps.compile import STATUSES
 from bargain.sweeps.lock import locked
 from bargain.sweeps.sweep import (
-    CHUNK_SIZE,
     VarySpec,
     frame_of,
     plan,
     resolved,
     run_chunks,
+    workers_of,
 )
 
 if TYPE_CHECKING:
@@ -311,7 +311,7 @@ def sweep_to_file(
     design: str = "grid",
     n: int | None = None,
     seed: int | None = None,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int | None = None,
     route: str = "auto",
     jobs: int | None = None,
     scheduler: str | None = None,
@@ -337,8 +337,8 @@ def sweep_to_file(
         the chunks it wrote, solve the others. Without it, an interrupted run
         left in ``OUT.parts`` is refused rather than overwritten.
     model, method, vary, design, n, seed, chunk_size, route, jobs, scheduler, progress, timeout
-        As for :func:`bargain.sweep`. Without a seed, a resumed run takes the
-        interrupted run's (recorded in its manifest, drawn at random or not).
+        As for :func:`bargain.sweep`. Without a seed (a chunk size), a resumed run takes
+        the interrupted run's (recorded in its manifest, drawn at random or not).
     **options
         Solver options.
 
@@ -380,8 +380,9 @@ def sweep_to_file(
                 table="sweep",
                 key="out",
             )
-        if seed is None and previous is not None:
-            seed = previous["seed"]
+        if previous is not None:
+            seed = previous["seed"] if seed is None else seed
+            chunk_size = previous["chunk_size"] if chunk_size is None else chunk_size
         spec = plan(
             model,
             method,
@@ -392,6 +393,7 @@ def sweep_to_file(
             chunk_size=chunk_size,
             route=route,
             timeout=timeout,
+            workers=workers_of(jobs, scheduler),
             **options,
         )
         settings = json.loads(json.dumps({**spec.settings(), "format": suffix}))

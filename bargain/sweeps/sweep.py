@@ -71,11 +71,19 @@ if TYPE_CHECKING:
 
 DESIGNS = ("grid", "random", "lhs", "sobol")
 CHUNK_SIZE = 1 << 16
+"""Points per chunk: the unit of work, of memory and of what a resumed run keeps."""
+CHUNKS_PER_WORKER = 4
+"""On a cluster, at least this many chunks per worker (while chunks hold at least
+:data:`MIN_PARALLEL_CHUNK` points), so that every worker has work and a slow chunk does
+not leave the others idle."""
+MIN_PARALLEL_CHUNK = 1 << 6
+SCHEDULER_WORKERS = 8
+"""The workers assumed for a run on a scheduler given by address (not known before it
+connects) when choosing the chunk size."""
 MAX_POINTS = 10**9
 """The most points a sweep may have: every design but lhs is generated a chunk at a time."""
 MAX_LHS_POINTS = 10**7
 """The most points of a Latin-hypercube design, which is drawn whole (8 bytes per value)."""
-"""Points per chunk: the unit of work, of memory and of what a resumed run keeps."""
 _CORNERS = 10  # check every corner of the box up to this many parameters
 
 VarySpec = tuple[float, float] | tuple[float, float, int] | None
@@ -296,6 +304,30 @@ def _axis(model: Model, name: str, spec: VarySpec, design: str) -> Axis:
     return Axis(name, lo, hi, count)
 
 
+def chunk_size_for(points: int, workers: int | None) -> int:
+    """The chunk size of a sweep of ``points`` points run on ``workers`` workers (``None``:
+    in this process): :data:`CHUNK_SIZE`, or on a cluster small enough to give every
+    worker :data:`CHUNKS_PER_WORKER` chunks, but not below :data:`MIN_PARALLEL_CHUNK`.
+
+    Examples
+    --------
+    >>> chunk_size_for(40_000, None), chunk_size_for(40_000, 2), chunk_size_for(10**7, 2)
+    (65536, 5000, 65536)
+    """
+    if workers is None:
+        return CHUNK_SIZE
+    share = -(-points // (CHUNKS_PER_WORKER * workers))
+    return min(CHUNK_SIZE, max(MIN_PARALLEL_CHUNK, share))
+
+
+def workers_of(jobs: int | None, scheduler: str | None) -> int | None:
+    """The workers a run's chunks are shared among: ``jobs``, :data:`SCHEDULER_WORKERS`
+    for a scheduler given by address, ``None`` for a run in this process."""
+    if scheduler is not None:
+        return SCHEDULER_WORKERS
+    return jobs if isinstance(jobs, int) and not isinstance(jobs, bool) and jobs > 0 else None
+
+
 def plan(
     model: Model,
     method: str,
@@ -304,12 +336,16 @@ def plan(
     design: str = "grid",
     n: int | None = None,
     seed: int | None = None,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int | None = CHUNK_SIZE,
     route: str = "auto",
     timeout: float = 10.0,
+    workers: int | None = None,
     **options: Any,
 ) -> SweepSpec:
     """Check a sweep request and return its :class:`SweepSpec`, before any solving.
+
+    ``chunk_size=None`` chooses it from the number of points and ``workers``
+    (:func:`chunk_size_for`).
 
     Raises
     ------
@@ -362,6 +398,8 @@ def plan(
             )
         total = _count(n, "n (the number of points)", key="n")
     _check_size(design, total, "n" if design != "grid" or n is not None else "vary")
+    if chunk_size is None:
+        chunk_size = chunk_size_for(total, workers)
     chunk_size = _count(chunk_size, "the chunk size", key="chunk_size")
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (1 << 63))
@@ -509,7 +547,7 @@ def sweep(
     design: str = "grid",
     n: int | None = None,
     seed: int | None = None,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int | None = None,
     route: str = "auto",
     jobs: int | None = None,
     scheduler: str | None = None,
@@ -535,7 +573,9 @@ def sweep(
     seed
         Seed of the sampled designs (drawn and recorded if ``None``).
     chunk_size
-        Points solved at a time.
+        Points solved at a time; by default :data:`CHUNK_SIZE`, and on a cluster
+        (``jobs``, ``scheduler``) small enough to give every worker several chunks
+        (:func:`chunk_size_for`). The values do not depend on it.
     route
         Kernel route: ``"auto"``, ``"closed"``, ``"numeric"`` or ``"loop"``.
     jobs, scheduler
@@ -575,6 +615,7 @@ def sweep(
         chunk_size=chunk_size,
         route=route,
         timeout=timeout,
+        workers=workers_of(jobs, scheduler),
         **options,
     )
     from bargain.sweeps.cluster import executor
@@ -786,10 +827,14 @@ def tornado(
 
 
 __all__ = [
+    "CHUNKS_PER_WORKER",
     "CHUNK_SIZE",
     "DESIGNS",
+    "MIN_PARALLEL_CHUNK",
+    "SCHEDULER_WORKERS",
     "Axis",
     "SweepSpec",
+    "chunk_size_for",
     "frame_of",
     "kernel_of",
     "output_column",
@@ -799,4 +844,5 @@ __all__ = [
     "sensitivity",
     "sweep",
     "tornado",
+    "workers_of",
 ]

@@ -161,7 +161,16 @@ def test_bad_input_names_what_is_allowed(split):
     with pytest.raises(bargain.ModelError, match="the concepts are nash"):
         compile_kernel(split, "bogus")
     with pytest.raises(bargain.ModelError, match="one contract variable"):
-        compile_kernel(shipped("logrolling"), "nash", ["v_Wa"], route="numeric")
+        compile_kernel(shipped("logrolling"), "egalitarian", ["v_Wa"], route="numeric")
+    constrained = two_party(
+        "x + y",
+        "2 - x - y",
+        parameters={"c": {"value": 1, "range": [0, 2]}},
+        variables={"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}},
+        constraints={"cap": "x + y <= c"},
+    )
+    with pytest.raises(bargain.ModelError, match=r"the variables' bounds, not \[constraints\]"):
+        compile_kernel(constrained, "nash", ["c"], route="numeric")
     kernel = compile_kernel(split, "nash", ["V"])
     with pytest.raises(bargain.ModelError, match="the inputs are V"):
         kernel({"d_W": [0.1]})

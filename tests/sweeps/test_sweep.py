@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 import bargain
-from bargain.sweeps.sweep import plan
+from bargain.sweeps.sweep import (
+    CHUNK_SIZE,
+    CHUNKS_PER_WORKER,
+    MIN_PARALLEL_CHUNK,
+    chunk_size_for,
+    plan,
+)
 from tests.conftest import shipped
 
 # The package exports the function `sweep`, which shadows the module of the same name.
@@ -180,3 +186,18 @@ def test_plan_fingerprint_depends_on_what_determines_values(split):
             split.with_values(d_A=0.1), "nash", {"V": (1, 2)}, design="random", n=10, seed=1
         ).fingerprint()
     )
+
+
+def test_a_cluster_run_gets_chunks_for_every_worker():
+    split = shipped("split")
+    vary = {"d_W": (0.0, 0.4)}
+    alone = plan(split, "nash", vary, design="random", n=40_000, seed=1, chunk_size=None)
+    assert alone.n_chunks == 1
+    two = plan(split, "nash", vary, design="random", n=40_000, seed=1, chunk_size=None, workers=2)
+    assert two.n_chunks == 2 * CHUNKS_PER_WORKER
+    assert chunk_size_for(10**7, 2) == CHUNK_SIZE  # big sweeps keep the memory bound
+    assert chunk_size_for(100, 4) == MIN_PARALLEL_CHUNK  # and tiny chunks are not made
+    # The values do not depend on the chunk size.
+    a = alone.points(0, 40_000)
+    b = two.points(*two.chunk(3))
+    np.testing.assert_array_equal(a["d_W"][slice(*two.chunk(3))], b["d_W"])
