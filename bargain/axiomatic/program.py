@@ -46,11 +46,13 @@ Maximise ``log(x) + log(1 - x)`` on ``[0, 1]``:
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import mpmath
 import numpy as np
 import sympy
 from scipy.optimize import Bounds, NonlinearConstraint, minimize
@@ -70,6 +72,8 @@ BOUND_TOL = 1e-10  # an unknown this close to a bound sits on it (SLSQP clips to
 MATCH_TOL = 1e-6  # a closed form must reproduce the numeric answer to this
 ZOOMS = 8  # searches again, each in the units of the point found, when the polish fails
 TIE_TOL = 1e-9  # two maxima this close in value (relative) are tied
+COMPILED = 256  # programs (with their parameter values and units) kept compiled
+BASIN_POINTS = 8  # points on the segment from a start to a maximum found (see _search)
 
 
 @dataclass(frozen=True)
@@ -142,11 +146,12 @@ def _scale(values: Sequence[float]) -> float:
     return 1.0 + max((abs(v) for v in values if math.isfinite(v)), default=0.0)
 
 
+@functools.lru_cache(maxsize=COMPILED)
 def _terms(
-    expr: sympy.Expr, unknowns: Sequence[sympy.Symbol]
+    expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]
 ) -> Callable[[np.ndarray], list[float]]:
     """The absolute values of the summands of ``expr`` at a point (the finite real ones): the
-    numbers whose rounding the value of ``expr`` carries."""
+    numbers whose rounding the value of ``expr`` carries (compiled once per expression)."""
     f = lambdify([unknowns], list(sympy.Add.make_args(expr)), "numpy")
 
     def at(z: np.ndarray) -> list[float]:
@@ -274,9 +279,25 @@ class Scale:
         return {v: s * y[v] for v, s in zip(program.unknowns, self.unknowns, strict=True)}
 
 
+def _numeric(program: Program, subs: Mapping[sympy.Symbol, sympy.Expr], scale: Scale) -> _Numeric:
+    """The compiled program at ``subs`` in the units of ``scale``: compiled once and kept
+    (the :data:`COMPILED` most recent), so that solving the same model again, or a second
+    program of a solve at the same point, does not compile it again. A model with other
+    parameter values (``Model.with_values``) is another key."""
+    key = tuple(sorted(subs.items(), key=lambda item: str(item[0])))
+    return _compiled(program, key, scale)
+
+
+@functools.lru_cache(maxsize=COMPILED)
+def _compiled(
+    program: Program, subs: tuple[tuple[sympy.Symbol, sympy.Expr], ...], scale: Scale
+) -> _Numeric:
+    return _Numeric(program, dict(subs), scale)
+
+
 class _Numeric:
     """The program with parameter values substituted, in the units of ``scale``, compiled to
-    numpy callables."""
+    numpy callables (build it with :func:`_numeric`, which keeps it)."""
 
     def __init__(
         self, program: Program, subs: Mapping[sympy.Symbol, sympy.Expr], scale: Scale
@@ -396,7 +417,12 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
     approaches such a boundary from inside, runs from the same start, and after
     it the derivative-free COBYQA. Starts outside the objective's domain (a Nash
     product of a party below its disagreement payoff) are used only when no start is
-    inside it: there the local methods have no slope to follow.
+    inside it: there the local methods have no slope to follow. A start from which the
+    objective rises all the way to a maximum already found, along a segment that keeps
+    to the constraints, is in that maximum's basin and is not searched again
+    (:meth:`_Peak.holds`; the clustering idea of multi-level single linkage, Rinnooy Kan &
+    Timmer, *Math. Programming* 39, 1987): separate maxima, with a worse point between,
+    are still each searched.
     """
     points = [np.clip(np.asarray(start, dtype=float), num.lo, num.hi) for start in starts]
     inside = [z0 for z0 in points if num.f(z0) > -1e29]
@@ -405,13 +431,17 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
         for lo, hi in zip(num.lo, num.hi, strict=True)
     ]
     ends: list[tuple[float, np.ndarray]] = []
+    peaks: list[_Peak] = []
     for z0 in inside or points:
+        if any(peak.holds(num, z0) for peak in peaks):
+            continue
         for method in ("SLSQP", "trust-constr", "COBYQA"):
             z = _local(num, z0, bounds, method)
             value = num.f(z)
             if num.violation(z) > SEARCH_TOL or value <= -1e29:
                 continue
             ends.append((value, z))
+            peaks.append(_Peak.at(num, z))
             break
     if not ends:
         raise FeasibilityError(
@@ -419,6 +449,46 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
             table="constraints",
         )
     return ends
+
+
+@dataclass(frozen=True)
+class _Peak:
+    """A maximum found by the search, with the tolerances of :meth:`holds` at it."""
+
+    z: np.ndarray
+    f_tol: float
+    g_tols: tuple[float, ...]
+    h_tols: tuple[float, ...]
+
+    @classmethod
+    def at(cls, num: _Numeric, z: np.ndarray) -> _Peak:
+        return cls(
+            z,
+            SEARCH_TOL * num.objective_size(z),
+            tuple(SEARCH_TOL * num.inequality_size(k, z) for k in range(len(num._g))),
+            tuple(SEARCH_TOL * magnitude(terms(z)) for terms in num._h_terms),
+        )
+
+    def holds(self, num: _Numeric, start: np.ndarray) -> bool:
+        """Whether ``start`` is in this maximum's basin: the objective rises (never falls,
+        to ``SEARCH_TOL`` of its terms here) from ``start`` to here at
+        :data:`BASIN_POINTS` points of the segment between them, each meeting the
+        constraints to ``SEARCH_TOL`` of their terms here, so that a local search from
+        ``start`` would climb here again."""
+        t = np.linspace(0.0, 1.0, BASIN_POINTS + 1)
+        path = start[:, None] + (self.z - start)[:, None] * t  # one column per point
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f = np.broadcast_to(np.asarray(num._f(path), dtype=complex), t.shape)
+            if not np.all(np.isfinite(f) & (f.imag == 0)):
+                return False
+            for g, tol in zip(num._g, self.g_tols, strict=True):
+                if not np.all(np.asarray(g(path), dtype=complex).real >= -tol):
+                    return False
+            for h, tol in zip(num._h, self.h_tols, strict=True):
+                if not np.all(np.abs(np.asarray(h(path), dtype=complex)) <= tol):
+                    return False
+        return bool(np.all(np.diff(f.real) >= -self.f_tol))
 
 
 def _best(ends: Sequence[tuple[float, np.ndarray]]) -> np.ndarray:
@@ -670,8 +740,22 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     return _KKT(free, fixed, mus, tuple(equations), tuple(active), spec)
 
 
+@functools.lru_cache(maxsize=COMPILED)
+def _newton_system(
+    equations: tuple[sympy.Expr, ...], unknowns: tuple[sympy.Symbol, ...]
+) -> tuple[Callable[..., mpmath.matrix], Callable[..., mpmath.matrix]]:
+    """A numeric KKT system and its Jacobian compiled to mpmath (what ``sympy.nsolve``
+    builds on every call), kept for the next polish of the same system."""
+    column = sympy.Matrix(list(equations))
+    return (
+        lambdify(unknowns, column, "mpmath"),
+        lambdify(unknowns, column.jacobian(list(unknowns)), "mpmath"),
+    )
+
+
 def _polish(kkt: _KKT, z: np.ndarray, program: Program) -> dict[sympy.Symbol, float] | None:
-    """Newton on the numeric KKT system in 30 digits, from the SLSQP point."""
+    """Newton on the numeric KKT system in 30 digits, from the SLSQP point (mpmath's
+    ``findroot``, as ``sympy.nsolve`` runs it, on a system compiled once)."""
     if not kkt.free:
         return {}
     zmap = dict(zip(program.unknowns, z, strict=True))
@@ -694,11 +778,13 @@ def _polish(kkt: _KKT, z: np.ndarray, program: Program) -> dict[sympy.Symbol, fl
         guess.extend(mu.tolist())
     if len(kkt.equations) != len(unknowns):
         return None
+    system, jacobian = _newton_system(kkt.equations, tuple(unknowns))
     try:
-        sol = sympy.nsolve(list(kkt.equations), unknowns, guess, prec=30, verify=True)
+        with mpmath.workdps(30):
+            sol = mpmath.findroot(system, guess, J=jacobian, verify=True)
+            values = [complex(s) for s in (sol if isinstance(sol, mpmath.matrix) else [sol])]
     except (ValueError, ZeroDivisionError, TypeError):
         return None
-    values = [complex(sympy.N(s)) for s in sol]
     if any(abs(v.imag) > 1e-20 or not math.isfinite(v.real) for v in values):
         return None
     return {v: values[i].real for i, v in enumerate(kkt.free)}
@@ -790,6 +876,7 @@ def solve_program(
     exact: bool = True,
     timeout: float = 10.0,
     probe: Mapping[sympy.Symbol, sympy.Expr] | None = None,
+    polish: bool = True,
 ) -> ProgramResult:
     """Maximise a :class:`Program` at the parameter values ``subs``.
 
@@ -812,6 +899,10 @@ def solve_program(
         closed form depends on the direction the parameters move in), the
         active set for the exact attempt is taken at ``probe`` instead; the
         formula is still checked against the answer at ``subs``.
+    polish
+        Whether to polish the search's point (step 2); without, the best point of the
+        search is returned as it is (``polished`` false, no active set, no ties and no
+        closed form): a starting point for another program needs no more.
 
     Raises
     ------
@@ -822,8 +913,14 @@ def solve_program(
     """
     scale = Scale.of(program, subs, starts)
     y_starts = [np.asarray(s, dtype=float) / scale.unknowns for s in starts]
-    num = _Numeric(program, subs, scale)
+    num = _numeric(program, subs, scale)
     found = _search(num, y_starts)
+    if not polish:
+        y = _best(found)
+        point = scale.point(program, dict(zip(program.unknowns, y, strict=True)))
+        if not all(math.isfinite(v) for v in point.values()):
+            raise SolverError("the optimum is not finite")
+        return ProgramResult(point, None, (), False, objective=num.f(y) * scale.objective)
     ends = [z * scale.unknowns for _, z in found]  # in the program's units
     y, kkt_num, ok = _locate(program, num, _best(found))
     point = scale.point(program, y)
@@ -836,7 +933,7 @@ def solve_program(
         zoom = Scale.of(program, subs, [x], around=scale)
         if zoom == scale:
             break
-        scale, num = zoom, _Numeric(program, subs, zoom)
+        scale, num = zoom, _numeric(program, subs, zoom)
         y_starts = [x / scale.unknowns]
         found = _search(num, y_starts)
         ends += [z * scale.unknowns for _, z in found]
@@ -916,7 +1013,7 @@ def _closed_form(
     formula = _exact(kkt_sym, point, subs, budget, units)
     if formula is None and _degenerate(kkt_sym, program) and probe and probe != subs:
         # Identify the active set a little way into the parameter ranges instead.
-        num_p = _Numeric(program, probe, scale)
+        num_p = _numeric(program, probe, scale)
         array = np.array([point[v] for v in program.unknowns]) / scale.unknowns
         y_p, kkt_p, _ = _locate(program, num_p, _best(_search(num_p, [array, *starts])))
         kkt_p_sym = _kkt(program, kkt_p.spec, num_p, symbolic=True)
