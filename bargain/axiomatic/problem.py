@@ -25,6 +25,7 @@ from scipy.optimize import minimize
 from sympy.calculus.util import singularities
 
 from bargain.axiomatic.program import COMPILED, Program, ProgramResult, solve_program
+from bargain.axiomatic.starts import sobol_starts
 from bargain.concepts.budget import declined_note, exact_budget
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import scale_tol
@@ -35,23 +36,7 @@ from bargain.model.validate import numeric_value, validate_model
 from bargain.scale import magnitude, negligible, unit
 
 GAIN = sympy.Symbol("_t", real=True)
-N_RANDOM_STARTS = 8
 SEARCH_GAIN = 1e-6  # an unpolished gain this small (relative) is polished before it is judged
-
-
-@functools.lru_cache(maxsize=64)
-def sobol_starts(d: int) -> np.ndarray:
-    """``N_RANDOM_STARTS`` scrambled Sobol points of the unit cube ``[0, 1]**d`` (seed 0),
-    drawn once per dimension (Sobol 1967; Owen scrambling, ``scipy.stats.qmc.Sobol``).
-
-    >>> sobol_starts(2).shape
-    (8, 2)
-    """
-    from scipy.stats import qmc
-
-    sample = qmc.Sobol(d=d, scramble=True, seed=0).random(N_RANDOM_STARTS)
-    sample.flags.writeable = False
-    return sample
 
 
 @functools.lru_cache(maxsize=COMPILED)

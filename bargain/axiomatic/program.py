@@ -45,6 +45,7 @@ Maximise ``log(x) + log(1 - x)`` on ``[0, 1]``:
 
 from __future__ import annotations
 
+import cmath
 import contextlib
 import functools
 import math
@@ -68,6 +69,7 @@ from bargain.scale import magnitude, unit
 FEASIBILITY_TOL = 1e-9  # a polished point must satisfy every constraint to this
 SEARCH_TOL = 1e-7  # an SLSQP end point may miss a binding constraint by this much
 ACTIVE_TOL = 1e-6  # a constraint this close to zero at the SLSQP point binds
+EMPTY_TOL = 1e-4  # a feasible set whose least violation found is larger than this is empty
 BOUND_TOL = 1e-10  # an unknown this close to a bound sits on it (SLSQP clips to bounds)
 MATCH_TOL = 1e-6  # a closed form must reproduce the numeric answer to this
 ZOOMS = 8  # searches again, each in the units of the point found, when the polish fails
@@ -432,10 +434,21 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
     ]
     ends: list[tuple[float, np.ndarray]] = []
     peaks: list[_Peak] = []
+    empty = FeasibilityError(
+        "no contract satisfies the bounds and constraints (the feasible set is empty)",
+        table="constraints",
+    )
+    checked = False
     for z0 in inside or points:
         if any(peak.holds(num, z0) for peak in peaks):
             continue
         for method in ("SLSQP", "trust-constr", "COBYQA"):
+            if method != "SLSQP" and not ends and not checked:
+                # SLSQP ended infeasible: first make sure that some contract is feasible at
+                # all, or the slower methods would search every start of an empty set.
+                checked = True
+                if _least_violation(num, points, bounds) > EMPTY_TOL:
+                    raise empty
             z = _local(num, z0, bounds, method)
             value = num.f(z)
             if num.violation(z) > SEARCH_TOL or value <= -1e29:
@@ -444,11 +457,37 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
             peaks.append(_Peak.at(num, z))
             break
     if not ends:
-        raise FeasibilityError(
-            "no contract satisfies the bounds and constraints (the feasible set is empty)",
-            table="constraints",
-        )
+        raise empty
     return ends
+
+
+def _least_violation(
+    num: _Numeric, starts: Sequence[np.ndarray], bounds: list[tuple[float | None, float | None]]
+) -> float:
+    """The least violation of the constraints (:meth:`_Numeric.violation`, each relative
+    to its terms) that a bounded local search (L-BFGS-B on the sum of squared violations,
+    each in units of its terms at the first start) finds from ``starts``: a phase one,
+    which tells an empty feasible set quickly."""
+    z0 = starts[0]
+    g_units = [num.inequality_size(k, z0) or 1.0 for k in range(len(num._g))]
+    h_units = [magnitude(terms(z0)) or 1.0 for terms in num._h_terms]
+
+    def squared(z: np.ndarray) -> float:
+        with np.errstate(all="ignore"):
+            v = [min(float(g(z)), 0.0) / u for g, u in zip(num._g, g_units, strict=True)]
+            v += [float(h(z)) / u for h, u in zip(num._h, h_units, strict=True)]
+        total = float(np.sum(np.square(v)))
+        return total if math.isfinite(total) else 1e30
+
+    best = math.inf
+    for start in starts:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            z = minimize(squared, start, bounds=bounds, method="L-BFGS-B").x
+        best = min(best, num.violation(np.clip(z, num.lo, num.hi)))
+        if best <= EMPTY_TOL:
+            break
+    return best
 
 
 @dataclass(frozen=True)
@@ -740,6 +779,26 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     return _KKT(free, fixed, mus, tuple(equations), tuple(active), spec)
 
 
+def _multipliers(kkt: _KKT, at: Mapping[sympy.Symbol, sympy.Expr]) -> list[float]:
+    """The multipliers at the point ``at`` (values of the unknowns, and of the parameters
+    if the system keeps them): least squares on the stationarity rows, which are linear
+    in them."""
+    if not kkt.multipliers:
+        return []
+    n_free = len(kkt.free)
+    grad_rows = []
+    zero = {m: sympy.Integer(0) for m in kkt.multipliers}
+    for row in kkt.equations[:n_free]:
+        row = as_expression(row)
+        coeffs = [float(sympy.diff(row, m).xreplace(at)) for m in kkt.multipliers]
+        const = float(as_expression(row.xreplace(zero)).xreplace(at))
+        grad_rows.append((coeffs, const))
+    a = np.array([c for c, _ in grad_rows], dtype=float).reshape(n_free, -1)
+    b = -np.array([k for _, k in grad_rows], dtype=float)
+    mu, *_ = np.linalg.lstsq(a, b, rcond=None)
+    return [float(m) for m in mu]
+
+
 @functools.lru_cache(maxsize=COMPILED)
 def _newton_system(
     equations: tuple[sympy.Expr, ...], unknowns: tuple[sympy.Symbol, ...]
@@ -761,21 +820,7 @@ def _polish(kkt: _KKT, z: np.ndarray, program: Program) -> dict[sympy.Symbol, fl
     zmap = dict(zip(program.unknowns, z, strict=True))
     unknowns = list(kkt.free) + list(kkt.multipliers)
     guess = [zmap[v] for v in kkt.free]
-    # Multipliers from least squares on the stationarity rows at the SLSQP point.
-    if kkt.multipliers:
-        n_free = len(kkt.free)
-        point = {**zmap}
-        grad_rows = []
-        zero = {m: sympy.Integer(0) for m in kkt.multipliers}
-        for row in kkt.equations[:n_free]:
-            row = as_expression(row)
-            coeffs = [float(sympy.diff(row, m).xreplace(point)) for m in kkt.multipliers]
-            const = float(as_expression(row.xreplace(zero)).xreplace(point))
-            grad_rows.append((coeffs, const))
-        a = np.array([c for c, _ in grad_rows], dtype=float).reshape(n_free, -1)
-        b = -np.array([k for _, k in grad_rows], dtype=float)
-        mu, *_ = np.linalg.lstsq(a, b, rcond=None)
-        guess.extend(mu.tolist())
+    guess.extend(_multipliers(kkt, zmap))
     if len(kkt.equations) != len(unknowns):
         return None
     system, jacobian = _newton_system(kkt.equations, tuple(unknowns))
@@ -810,8 +855,11 @@ def _exact(
     if not kkt.free:
         # Every unknown sits at a bound; the binding constraints must hold identically.
         return dict(kkt.fixed) if all(budget.is_zero(e) for e in kkt.equations) else None
-    unknowns = list(kkt.free) + list(kkt.multipliers)
-    candidates = budget.solve(kkt.equations, unknowns)
+    by_issue = _by_issue(kkt, point, subs, budget)
+    if by_issue is not None:
+        candidates = [by_issue] if by_issue else []
+    else:
+        candidates = budget.solve(kkt.equations, list(kkt.free) + list(kkt.multipliers))
     params = set(subs)
     for cand in candidates:
         if any(v not in cand for v in kkt.free):
@@ -819,12 +867,144 @@ def _exact(
         if any(not (as_expression(cand[v]).free_symbols <= params) for v in kkt.free):
             continue
         if all(_agrees(budget.evaluate(cand[v], subs), point[v], units[v]) for v in kkt.free):
-            out = {v: budget.tidy(cand[v]) for v in kkt.free}
+            # Issue by issue, a common denominator is tidy enough: simplify would cost more
+            # than the whole solve.
+            tidy = budget.cancel if by_issue else budget.tidy
+            out = {v: tidy(cand[v]) for v in kkt.free}
             out.update(kkt.fixed)
             # A formula the expression language cannot write (CRootOf, say) is true but
             # cannot be reported: the numeric answer stands.
             return out if all(expressible(e, special=True) for e in out.values()) else None
     return None
+
+
+class _Coupled(Exception):
+    """A stationarity condition involves another unknown outside a separable sum."""
+
+
+def _localised(
+    row: sympy.Expr, own: sympy.Symbol, others: set[sympy.Symbol], sums: dict
+) -> sympy.Expr | None:
+    """The stationarity condition ``row`` of the unknown ``own`` with every *separable
+    sum* that involves ``others`` (a sum each of whose terms has at most one unknown, such
+    as a separable payoff ``sum_i u_i(x_i)``) replaced by a symbol of its own (kept in
+    ``sums``, shared by all rows); ``None`` if another unknown appears elsewhere."""
+
+    def walk(node: sympy.Expr) -> sympy.Expr:
+        if not node.free_symbols & others:
+            return node
+        if node.is_Add and all(
+            len(t.free_symbols & (others | {own})) <= 1 for t in sympy.Add.make_args(node)
+        ):
+            if node not in sums:
+                sums[node] = sympy.Symbol(f"_S{len(sums)}", real=True)
+            return sums[node]
+        if node.is_Symbol or not node.args:
+            raise _Coupled
+        return node.func(*(walk(a) for a in node.args))
+
+    try:
+        return walk(as_expression(row))
+    except _Coupled:
+        return None
+
+
+def _by_issue(
+    kkt: _KKT,
+    point: Mapping[sympy.Symbol, float],
+    subs: Mapping[sympy.Symbol, sympy.Expr],
+    budget: Budget,
+) -> dict[sympy.Symbol, sympy.Expr] | None:
+    """The KKT system solved issue by issue, for payoffs separable in the unknowns.
+
+    Where the stationarity condition of each of at least two unknowns involves the others
+    only through separable sums (the payoffs ``sum_i u_i(x_i)`` of a multi-issue model,
+    say, in the Nash product's denominators), each sum becomes an unknown of its own and
+    each such condition an equation in its own unknown alone: it is solved for it
+    (one unknown at a time, which sympy does quickly), and what is left — the sums'
+    definitions, the binding constraints and the remaining conditions, in the sums, the
+    multipliers and the other unknowns — is solved one equation and one unknown at a time,
+    the lowest degree first. Of each step's roots the one nearest the numeric answer
+    (unknowns, sums and multipliers there) is kept, so no branch is followed that the
+    maximiser does not take (the numeric answer found the active set, the exact algebra
+    the formula; the caller checks the formula against the answer).
+
+    Returns ``None`` where the system is not of that shape (it is then solved whole), an
+    empty dict where it is but no closed form was found, else the closed form of every
+    free unknown.
+    """
+    free = kkt.free
+    sums: dict[sympy.Expr, sympy.Symbol] = {}
+    local: dict[sympy.Symbol, sympy.Expr] = {}
+    rows: list[sympy.Expr] = []
+    for v, row in zip(free, kkt.equations[: len(free)], strict=True):
+        eq = _localised(row, v, set(free) - {v}, sums)
+        if eq is not None and v in eq.free_symbols:
+            local[v] = eq
+        else:
+            rows.append(row)
+    if len(local) < 2:
+        return None
+    # The numeric answer: unknowns, parameters, sums and multipliers.
+    env: dict[sympy.Symbol, sympy.Expr] = {**subs, **{v: sympy.Float(point[v], 30) for v in point}}
+    multipliers = _multipliers(kkt, env)
+    env.update({m: sympy.Float(v, 30) for m, v in zip(kkt.multipliers, multipliers, strict=True)})
+    for total, name in sums.items():
+        env[name] = sympy.Float(_number(total, env), 30)
+    solved: dict[sympy.Symbol, sympy.Expr] = {}
+
+    def nearest(equation: sympy.Expr, unknown: sympy.Symbol) -> sympy.Expr | None:
+        """The root of ``equation`` for ``unknown`` nearest its numeric value."""
+        best, gap = None, math.inf
+        target = complex(env[unknown])
+        for found in budget.solve([equation], [unknown]):
+            root = found.get(unknown)
+            value = None if root is None else budget.evaluate(root, env)
+            if value is not None and cmath.isfinite(value) and abs(value - target) < gap:
+                best, gap = root, abs(value - target)
+        return best
+
+    for v, eq in local.items():
+        root = nearest(eq, v)
+        if root is None:
+            return {}
+        solved[v] = root
+    unknowns = set(sums.values()) | set(kkt.multipliers) | (set(free) - set(local))
+    system = [name - total for total, name in sums.items()]
+    system += [*rows, *kkt.equations[len(free) :]]
+    system = [as_expression(e).xreplace(solved) for e in system]
+    while system:
+        pairs = [
+            (_degree(e, u), int(sympy.count_ops(e)), k, u)
+            for k, e in enumerate(system)
+            for u in sorted(e.free_symbols & unknowns, key=str)
+        ]
+        if not pairs:  # what is left must hold whatever the values solved for
+            if not all(budget.is_zero(e) for e in system):
+                return {}
+            break
+        *_, k, u = min(pairs, key=lambda p: p[:3])
+        root = nearest(system[k], u)
+        if root is None:
+            return {}
+        system = [as_expression(e.xreplace({u: root})) for j, e in enumerate(system) if j != k]
+        solved = {w: as_expression(e.xreplace({u: root})) for w, e in solved.items()}
+        solved[u] = root
+        unknowns.discard(u)
+    out = {v: solved[v] for v in free if v in solved}
+    known = set(subs)
+    return (
+        out if len(out) == len(free) and all(e.free_symbols <= known for e in out.values()) else {}
+    )
+
+
+def _degree(expr: sympy.Expr, unknown: sympy.Symbol) -> int:
+    """The degree of ``expr``'s numerator in ``unknown`` (a large number where it is not
+    a polynomial in it): the elimination's order, easiest first."""
+    try:
+        return int(sympy.degree(sympy.together(expr).as_numer_denom()[0], unknown))
+    except (sympy.PolynomialError, ValueError, TypeError):
+        return 1000
 
 
 def _degenerate(kkt: _KKT, program: Program) -> bool:
