@@ -281,6 +281,12 @@ class Scale:
         return {v: s * y[v] for v, s in zip(program.unknowns, self.unknowns, strict=True)}
 
 
+@functools.lru_cache(maxsize=COMPILED)
+def _gradient(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> tuple[sympy.Expr, ...]:
+    """The derivatives of ``expr`` (in the parameters) by each unknown, taken once."""
+    return tuple(derivative(as_expression(expr), v) for v in unknowns)
+
+
 def _numeric(program: Program, subs: Mapping[sympy.Symbol, sympy.Expr], scale: Scale) -> _Numeric:
     """The compiled program at ``subs`` in the units of ``scale``: compiled once and kept
     (the :data:`COMPILED` most recent), so that solving the same model again, or a second
@@ -326,16 +332,31 @@ class _Numeric:
             )
             for bounds in (program.lower, program.upper)
         )
-        grad = [derivative(self.f_expr, v) for v in z]
+
+        def grad(e: sympy.Expr, unit_of: float) -> list[sympy.Expr]:
+            # d/dy_i [e(unit * y) / unit_of] = e_i(unit * y) / (unit_of / unit_i): the
+            # derivative is taken once in the parameters (kept) and evaluated here, which
+            # sympy does far faster than differentiating the expression at the values.
+            return [
+                num(d, unit_of / s) for d, s in zip(_gradient(e, z), scale.unknowns, strict=True)
+            ]
+
+        self.df_expr = grad(program.objective, scale.objective)
+        self.dg_expr = [
+            grad(g, u) for g, u in zip(program.inequalities, scale.inequalities, strict=True)
+        ]
+        self.dh_expr = [
+            grad(h, u) for h, u in zip(program.equalities, scale.equalities, strict=True)
+        ]
         self._f = lambdify([z], self.f_expr, "numpy")
-        self._df = lambdify([z], grad, "numpy")
+        self._df = lambdify([z], self.df_expr, "numpy")
         self._g = [lambdify([z], g, "numpy") for g in self.g_expr]
-        self._dg = [lambdify([z], [derivative(g, v) for v in z], "numpy") for g in self.g_expr]
+        self._dg = [lambdify([z], dg, "numpy") for dg in self.dg_expr]
         self._h = [lambdify([z], h, "numpy") for h in self.h_expr]
+        self._dh = [lambdify([z], dh, "numpy") for dh in self.dh_expr]
         self._f_terms = _terms(self.f_expr, z)
         self._g_terms = [_terms(g, z) for g in self.g_expr]
         self._h_terms = [_terms(h, z) for h in self.h_expr]
-        self._dh = [lambdify([z], [derivative(h, v) for v in z], "numpy") for h in self.h_expr]
 
     def f(self, z: np.ndarray) -> float:
         with np.errstate(all="ignore"):
@@ -769,10 +790,26 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     binding.extend(kinks)
     active.extend(f"kink {k} = 0" for k in kinks)
     mus = tuple(sympy.Symbol(f"_mu{k}", real=True) for k in range(len(binding)))
-    equations = [
-        sympy.diff(f, v) + sum((m * sympy.diff(b, v) for m, b in zip(mus, binding, strict=True)), 0)
-        for v in free
-    ]
+    smooth = not symbolic and not any(
+        as_expression(e).has(*_KINKED)
+        for e in (num.f_expr, *(gs[k] for k in spec.inequalities), *hs)
+    )
+    if smooth:
+        # The compiled program's derivatives, taken once in the parameters (the numeric
+        # system's own would be differentiated again at every new parameter value).
+        index = {v: i for i, v in enumerate(unknowns)}
+        rows = [num.df_expr, *(num.dg_expr[k] for k in spec.inequalities), *num.dh_expr]
+        grads = [[as_expression(r[index[v]]).xreplace(fixed) for v in free] for r in rows]
+        equations = [
+            grads[0][j] + sum((m * g[j] for m, g in zip(mus, grads[1:], strict=True)), 0)
+            for j in range(len(free))
+        ]
+    else:
+        equations = [
+            sympy.diff(f, v)
+            + sum((m * sympy.diff(b, v) for m, b in zip(mus, binding, strict=True)), 0)
+            for v in free
+        ]
     equations.extend(binding)
     if spec.kinks and not kinks:
         spec = _Active(spec.bounds, spec.inequalities, spec.at)
