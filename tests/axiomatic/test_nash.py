@@ -233,17 +233,27 @@ def test_separable_issues_independent_route():
     def neg(x):
         gw = sum(a[i] * x[i] - x[i] ** 2 / 2 for i in range(3)) - 0.1
         ga = sum(b[i] * (2 - x[i]) for i in range(3)) - 0.05
-        return math.inf if gw <= 0 or ga <= 0 else -(math.log(gw) + math.log(ga))
+        if gw <= 0 or ga <= 0:
+            return math.inf, [0.0] * 3
+        gradient = [-((a[i] - x[i]) / gw - b[i] / ga) for i in range(3)]
+        return -(math.log(gw) + math.log(ga)), gradient
 
     best = min(
         (
-            minimize(neg, x0, bounds=[(0, 2)] * 3, method="L-BFGS-B", options={"ftol": 1e-15})
+            minimize(
+                neg,
+                x0,
+                jac=True,
+                bounds=[(0, 2)] * 3,
+                method="L-BFGS-B",
+                options={"ftol": 1e-15, "gtol": 1e-13},
+            )
             for x0 in ([1, 1, 1], [0.5, 1.5, 1], [1.5, 0.5, 1.8])
         ),
         key=lambda r: r.fun,
     )
     for i in range(3):
-        assert s.agreement[f"x{i}"] == pytest.approx(best.x[i], abs=1e-6)
+        assert s.agreement[f"x{i}"] == pytest.approx(best.x[i], abs=1e-8)
 
 
 def test_separable_issues_declined_by_work(monkeypatch):
