@@ -1011,15 +1011,21 @@ def _by_issue(
     system += [*rows, *kkt.equations[len(free) :]]
     system = [as_expression(e).xreplace(solved) for e in system]
     while system:
-        pairs = [
-            (_degree(e, u), int(sympy.count_ops(e)), k, u)
-            for k, e in enumerate(system)
-            for u in sorted(e.free_symbols & unknowns, key=str)
-        ]
-        if not pairs:  # what is left must hold whatever the values solved for
+        ops = [int(sympy.count_ops(e)) for e in system]
+        pending = [k for k, e in enumerate(system) if e.free_symbols & unknowns]
+        if not pending:  # what is left must hold whatever the values solved for
             if not all(budget.is_zero(e) for e in system):
                 return {}
             break
+        small = [k for k in pending if ops[k] <= budget.max_ops]
+        if not small:  # every equation left is too large to solve: say so, and stop
+            budget.admits([system[min(pending, key=lambda k: ops[k])]])
+            return {}
+        pairs = [
+            (_degree(system[k], u), ops[k], k, u)
+            for k in small
+            for u in sorted(system[k].free_symbols & unknowns, key=str)
+        ]
         *_, k, u = min(pairs, key=lambda p: p[:3])
         root = nearest(system[k], u)
         if root is None:
