@@ -345,21 +345,29 @@ class Budget:
 
 
 def _plain(expr: sympy.Expr) -> bool:
-    """Whether ``expr`` is a number, a symbol, or one sum, product or power of numbers and
-    symbols with at most one operation (``V/2``, ``1 - x``): nothing ``sympy.simplify``
-    could shorten.
+    """Whether ``expr`` is a number, a symbol, one sum, product or power of numbers and
+    symbols with at most one operation (``a*b``, ``x**2``), or a linear form with rational
+    coefficients (``V/2 - d_A/2 + d_W/2``, which sympy keeps distributed whatever form is
+    tried): nothing ``sympy.simplify`` could shorten.
 
     >>> a, b = sympy.symbols("a b")
-    >>> _plain(a / 2), _plain(a / 2 + b / 2), _plain(sympy.exp(a))
-    (True, False, False)
+    >>> _plain(a / 2), _plain(a / 2 + b / 3 - 1), _plain(sympy.exp(a)), _plain(a * b + 1)
+    (True, True, False, False)
     """
     if expr.is_Atom:
         return True
-    return (
-        bool(expr.is_Add or expr.is_Mul or expr.is_Pow)
+    if (
+        (expr.is_Add or expr.is_Mul or expr.is_Pow)
         and all(arg.is_Number or arg.is_Symbol for arg in expr.args)
         and int(sympy.count_ops(expr)) <= 1
-    )
+    ):
+        return True
+
+    def linear(term: sympy.Expr) -> bool:
+        coefficient, rest = term.as_coeff_Mul()
+        return coefficient.is_Rational and (rest.is_Symbol or rest.is_Number)
+
+    return bool(expr.is_Add) and all(linear(t) for t in expr.args)
 
 
 _CURRENT: ContextVar[Budget | None] = ContextVar("bargain_exact_budget", default=None)
