@@ -1042,12 +1042,27 @@ def _by_issue(
 
 
 def _degree(expr: sympy.Expr, unknown: sympy.Symbol) -> int:
-    """The degree of ``expr``'s numerator in ``unknown`` (a large number where it is not
-    a polynomial in it): the elimination's order, easiest first."""
-    try:
-        return int(sympy.degree(sympy.together(expr).as_numer_denom()[0], unknown))
-    except (sympy.PolynomialError, ValueError, TypeError):
-        return 1000
+    """The degree of ``expr`` in ``unknown`` read off its tree (sums take the largest,
+    products add, integer powers multiply, a denominator's counting as a numerator's: no
+    polynomial is built, which with many parameters costs more than the solve); 1000
+    where ``unknown`` is inside a function or a non-integer power. The elimination's
+    order, easiest first.
+
+    >>> x, a = sympy.symbols("x a")
+    >>> _degree(a * x**2 + 1 / (x - a), x), _degree(sympy.sqrt(x) + a, x)
+    (2, 1000)
+    """
+    if unknown not in expr.free_symbols:
+        return 0
+    if expr == unknown:
+        return 1
+    if expr.is_Add:
+        return max(_degree(t, unknown) for t in expr.args)
+    if expr.is_Mul:
+        return min(1000, sum(_degree(t, unknown) for t in expr.args))
+    if expr.is_Pow and expr.exp.is_Integer:
+        return min(1000, abs(int(expr.exp)) * _degree(expr.base, unknown))
+    return 1000
 
 
 def _degenerate(kkt: _KKT, program: Program) -> bool:
