@@ -296,6 +296,24 @@ def _numeric(program: Program, subs: Mapping[sympy.Symbol, sympy.Expr], scale: S
     return _compiled(program, key, scale)
 
 
+def _units(
+    program: Program, subs: Mapping[sympy.Symbol, sympy.Expr], starts: Sequence[Sequence[float]]
+) -> Scale:
+    """:meth:`Scale.of` the program at ``subs`` from ``starts``, kept like :func:`_numeric`
+    (the same model solved again starts from the same points)."""
+    key = tuple(sorted(subs.items(), key=lambda item: str(item[0])))
+    return _cached_units(program, key, tuple(tuple(float(v) for v in s) for s in starts))
+
+
+@functools.lru_cache(maxsize=COMPILED)
+def _cached_units(
+    program: Program,
+    subs: tuple[tuple[sympy.Symbol, sympy.Expr], ...],
+    starts: tuple[tuple[float, ...], ...],
+) -> Scale:
+    return Scale.of(program, dict(subs), [list(s) for s in starts])
+
+
 @functools.lru_cache(maxsize=COMPILED)
 def _compiled(
     program: Program, subs: tuple[tuple[sympy.Symbol, sympy.Expr], ...], scale: Scale
@@ -1149,7 +1167,7 @@ def solve_program(
     SolverError
         When the answer is not finite.
     """
-    scale = Scale.of(program, subs, starts)
+    scale = _units(program, subs, starts)
     y_starts = [np.asarray(s, dtype=float) / scale.unknowns for s in starts]
     num = _numeric(program, subs, scale)
     found = _search(num, y_starts)
