@@ -12,6 +12,7 @@ a :class:`~bargain.axiomatic.program.ProgramResult` into a :class:`~bargain.Solu
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,8 @@ import sympy
 from scipy.optimize import minimize
 from sympy.calculus.util import singularities
 
-from bargain.axiomatic.program import Program, ProgramResult, solve_program
+from bargain.axiomatic.program import COMPILED, Program, ProgramResult, solve_program
+from bargain.axiomatic.starts import sobol_starts
 from bargain.concepts.budget import declined_note, exact_budget
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import scale_tol
@@ -31,10 +33,18 @@ from bargain.errors import BargainError, FeasibilityError, ModelError, SolverErr
 from bargain.model.expr import expression_to_string
 from bargain.model.model import Constraint, Model, as_expression, lambdify
 from bargain.model.validate import numeric_value, validate_model
-from bargain.scale import negligible, unit
+from bargain.scale import magnitude, negligible, unit
 
 GAIN = sympy.Symbol("_t", real=True)
-N_RANDOM_STARTS = 8
+SEARCH_GAIN = 1e-6  # an unpolished gain this small (relative) is polished before it is judged
+
+
+@functools.lru_cache(maxsize=COMPILED)
+def _compiled_payoffs(model: Model) -> Callable[[np.ndarray], list[complex]]:
+    """The parties' payoffs at the model's values, compiled to one numpy function of the
+    contract variables (kept per model)."""
+    variables = tuple(v.symbol for v in model.variables)
+    return lambdify([variables], [model.numeric(p.payoff) for p in model.parties], "numpy")
 
 
 @dataclass(frozen=True)
@@ -107,13 +117,25 @@ class BargainingProblem:
         return out
 
     def solve(
-        self, program: Program, starts: Sequence[np.ndarray], *, exact: bool, timeout: float
+        self,
+        program: Program,
+        starts: Sequence[np.ndarray],
+        *,
+        exact: bool,
+        timeout: float,
+        polish: bool = True,
     ) -> ProgramResult:
         """Solve a program of this problem at the model's parameter values; an empty
         feasible set is refused naming the file and the constraints that contradict."""
         try:
             return solve_program(
-                program, self.subs, starts=starts, exact=exact, timeout=timeout, probe=self.probe
+                program,
+                self.subs,
+                starts=starts,
+                exact=exact,
+                timeout=timeout,
+                probe=self.probe,
+                polish=polish,
             )
         except FeasibilityError as err:
             if err.table != "constraints" or not self.model.constraints:
@@ -214,11 +236,8 @@ class BargainingProblem:
 
     def box_starts(self) -> list[np.ndarray]:
         """Starting contracts: the centre of the box and a scrambled Sobol sample of it."""
-        from scipy.stats import qmc
-
         lo, hi = self.bounds
-        sample = qmc.Sobol(d=len(lo), scramble=True, seed=0).random(N_RANDOM_STARTS)
-        return [(lo + hi) / 2, *(lo + (hi - lo) * s for s in sample)]
+        return [(lo + hi) / 2, *(lo + (hi - lo) * s for s in sobol_starts(len(lo)))]
 
     def payoff_values(self, point: dict[sympy.Symbol, float]) -> list[float]:
         """Each party's payoff at a contract, refusing non-finite values (naming the contract:
@@ -252,14 +271,23 @@ class BargainingProblem:
             ],
         )
 
+    def start_payoffs(self, x: np.ndarray) -> list[float]:
+        """Each party's payoff at a starting contract ``x``, in floating point (compiled once
+        per model): :meth:`payoff_values` for a start, which needs no 30 digits. A value
+        that is not a finite real number is refused as there."""
+        with np.errstate(all="ignore"):
+            values = [complex(v) for v in _compiled_payoffs(self.model)(x)]
+        if any(not (math.isfinite(v.real) and negligible(v.imag, [v.real], 1e-12)) for v in values):
+            return self.payoff_values(dict(zip(self.variables, x, strict=True)))
+        return [v.real for v in values]
+
     def with_gain(self, starts: Sequence[np.ndarray], weights: Sequence[float]) -> list[np.ndarray]:
         """Extend contract starting points with the largest gain ``t`` they allow (a start
         where a payoff is not finite is left out, unless no start is left)."""
         out = []
         for k, x in enumerate(starts):
-            point = dict(zip(self.variables, x, strict=True))
             try:
-                u = self.payoff_values(point)
+                u = self.start_payoffs(x)
             except SolverError:
                 if out or k < len(starts) - 1:
                     continue  # a start on a pole or outside the payoffs' domain
@@ -270,9 +298,19 @@ class BargainingProblem:
         return out
 
     def solve_gains(
-        self, weights: Sequence[sympy.Expr], *, exact: bool, timeout: float
+        self,
+        weights: Sequence[sympy.Expr],
+        *,
+        exact: bool,
+        timeout: float,
+        polish: bool = True,
     ) -> ProgramResult:
-        """Solve the common-gain program; refuse if no agreement improves on disagreement."""
+        """Solve the common-gain program; refuse if no agreement improves on disagreement.
+
+        Without ``polish`` (a starting point is all that is wanted) the search's point is
+        returned unpolished, unless a gain there is within ``SEARCH_GAIN`` of its payoffs
+        (the answer may be that no agreement improves on disagreement, which only the
+        polished point can tell)."""
         w_num = [float(sympy.N(as_expression(w).xreplace(self.subs))) for w in weights]
         if any(not (w > 0) for w in w_num):
             raise FeasibilityError(
@@ -281,16 +319,19 @@ class BargainingProblem:
                 file=self.model.file,
                 table="parties",
             )
-        result = self.solve(
-            self.gains_program(weights),
-            self.with_gain(self.box_starts(), w_num),
-            exact=exact,
-            timeout=timeout,
-        )
+        program = self.gains_program(weights)
+        starts = self.with_gain(self.box_starts(), w_num)
+        result = self.solve(program, starts, exact=exact, timeout=timeout, polish=polish)
         # The gains at the contract found, not ``t`` (which is in units of the weights): an
         # agreement improves on disagreement if each gain exceeds the rounding of its payoff.
         payoffs = self.payoff_values(result.point)
         disagreement = list(self.disagreement_values.values())
+        if not polish and any(
+            u - d <= SEARCH_GAIN * magnitude([u, d])
+            for u, d in zip(payoffs, disagreement, strict=True)
+        ):
+            result = self.solve(program, starts, exact=exact, timeout=timeout)
+            payoffs = self.payoff_values(result.point)
         if any(
             u - d <= 0 or negligible(u - d, [u, d])
             for u, d in zip(payoffs, disagreement, strict=True)
@@ -309,9 +350,7 @@ class BargainingProblem:
         """Each party's unit of gain: the size of its gains over disagreement across the box
         (:func:`bargain.scale.unit`), so that parties whose utilities are in different units
         are compared in their own."""
-        gains = [
-            self.payoff_values(dict(zip(self.variables, x, strict=True))) for x in self.box_starts()
-        ]
+        gains = [self.start_payoffs(x) for x in self.box_starts()]
         d = list(self.disagreement_values.values())
         return [unit([g[i] - d[i] for g in gains]) for i in range(len(d))]
 
@@ -319,7 +358,7 @@ class BargainingProblem:
         """Contracts that give every party strictly more than disagreement, to start from:
         the largest common gain, each party's gain in its own unit (``gain_units``)."""
         weights = [sympy.Rational(w) for w in self.gain_units()]
-        result = self.solve_gains(weights, exact=False, timeout=timeout)
+        result = self.solve_gains(weights, exact=False, timeout=timeout, polish=False)
         x = np.array([result.point[v] for v in self.variables])
         return [x, *self.box_starts()]
 

@@ -45,12 +45,15 @@ Maximise ``log(x) + log(1 - x)`` on ``[0, 1]``:
 
 from __future__ import annotations
 
+import cmath
 import contextlib
+import functools
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import mpmath
 import numpy as np
 import sympy
 from scipy.optimize import Bounds, NonlinearConstraint, minimize
@@ -66,10 +69,13 @@ from bargain.scale import magnitude, unit
 FEASIBILITY_TOL = 1e-9  # a polished point must satisfy every constraint to this
 SEARCH_TOL = 1e-7  # an SLSQP end point may miss a binding constraint by this much
 ACTIVE_TOL = 1e-6  # a constraint this close to zero at the SLSQP point binds
+EMPTY_TOL = 1e-4  # a feasible set whose least violation found is larger than this is empty
 BOUND_TOL = 1e-10  # an unknown this close to a bound sits on it (SLSQP clips to bounds)
 MATCH_TOL = 1e-6  # a closed form must reproduce the numeric answer to this
 ZOOMS = 8  # searches again, each in the units of the point found, when the polish fails
 TIE_TOL = 1e-9  # two maxima this close in value (relative) are tied
+COMPILED = 256  # programs (with their parameter values and units) kept compiled
+BASIN_POINTS = 8  # points on the segment from a start to a maximum found (see _search)
 
 
 @dataclass(frozen=True)
@@ -142,11 +148,12 @@ def _scale(values: Sequence[float]) -> float:
     return 1.0 + max((abs(v) for v in values if math.isfinite(v)), default=0.0)
 
 
+@functools.lru_cache(maxsize=COMPILED)
 def _terms(
-    expr: sympy.Expr, unknowns: Sequence[sympy.Symbol]
+    expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]
 ) -> Callable[[np.ndarray], list[float]]:
     """The absolute values of the summands of ``expr`` at a point (the finite real ones): the
-    numbers whose rounding the value of ``expr`` carries."""
+    numbers whose rounding the value of ``expr`` carries (compiled once per expression)."""
     f = lambdify([unknowns], list(sympy.Add.make_args(expr)), "numpy")
 
     def at(z: np.ndarray) -> list[float]:
@@ -274,9 +281,49 @@ class Scale:
         return {v: s * y[v] for v, s in zip(program.unknowns, self.unknowns, strict=True)}
 
 
+@functools.lru_cache(maxsize=COMPILED)
+def _gradient(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> tuple[sympy.Expr, ...]:
+    """The derivatives of ``expr`` (in the parameters) by each unknown, taken once."""
+    return tuple(derivative(as_expression(expr), v) for v in unknowns)
+
+
+def _numeric(program: Program, subs: Mapping[sympy.Symbol, sympy.Expr], scale: Scale) -> _Numeric:
+    """The compiled program at ``subs`` in the units of ``scale``: compiled once and kept
+    (the :data:`COMPILED` most recent), so that solving the same model again, or a second
+    program of a solve at the same point, does not compile it again. A model with other
+    parameter values (``Model.with_values``) is another key."""
+    key = tuple(sorted(subs.items(), key=lambda item: str(item[0])))
+    return _compiled(program, key, scale)
+
+
+def _units(
+    program: Program, subs: Mapping[sympy.Symbol, sympy.Expr], starts: Sequence[Sequence[float]]
+) -> Scale:
+    """:meth:`Scale.of` the program at ``subs`` from ``starts``, kept like :func:`_numeric`
+    (the same model solved again starts from the same points)."""
+    key = tuple(sorted(subs.items(), key=lambda item: str(item[0])))
+    return _cached_units(program, key, tuple(tuple(float(v) for v in s) for s in starts))
+
+
+@functools.lru_cache(maxsize=COMPILED)
+def _cached_units(
+    program: Program,
+    subs: tuple[tuple[sympy.Symbol, sympy.Expr], ...],
+    starts: tuple[tuple[float, ...], ...],
+) -> Scale:
+    return Scale.of(program, dict(subs), [list(s) for s in starts])
+
+
+@functools.lru_cache(maxsize=COMPILED)
+def _compiled(
+    program: Program, subs: tuple[tuple[sympy.Symbol, sympy.Expr], ...], scale: Scale
+) -> _Numeric:
+    return _Numeric(program, dict(subs), scale)
+
+
 class _Numeric:
     """The program with parameter values substituted, in the units of ``scale``, compiled to
-    numpy callables."""
+    numpy callables (build it with :func:`_numeric`, which keeps it)."""
 
     def __init__(
         self, program: Program, subs: Mapping[sympy.Symbol, sympy.Expr], scale: Scale
@@ -303,16 +350,31 @@ class _Numeric:
             )
             for bounds in (program.lower, program.upper)
         )
-        grad = [derivative(self.f_expr, v) for v in z]
+
+        def grad(e: sympy.Expr, unit_of: float) -> list[sympy.Expr]:
+            # d/dy_i [e(unit * y) / unit_of] = e_i(unit * y) / (unit_of / unit_i): the
+            # derivative is taken once in the parameters (kept) and evaluated here, which
+            # sympy does far faster than differentiating the expression at the values.
+            return [
+                num(d, unit_of / s) for d, s in zip(_gradient(e, z), scale.unknowns, strict=True)
+            ]
+
+        self.df_expr = grad(program.objective, scale.objective)
+        self.dg_expr = [
+            grad(g, u) for g, u in zip(program.inequalities, scale.inequalities, strict=True)
+        ]
+        self.dh_expr = [
+            grad(h, u) for h, u in zip(program.equalities, scale.equalities, strict=True)
+        ]
         self._f = lambdify([z], self.f_expr, "numpy")
-        self._df = lambdify([z], grad, "numpy")
+        self._df = lambdify([z], self.df_expr, "numpy")
         self._g = [lambdify([z], g, "numpy") for g in self.g_expr]
-        self._dg = [lambdify([z], [derivative(g, v) for v in z], "numpy") for g in self.g_expr]
+        self._dg = [lambdify([z], dg, "numpy") for dg in self.dg_expr]
         self._h = [lambdify([z], h, "numpy") for h in self.h_expr]
+        self._dh = [lambdify([z], dh, "numpy") for dh in self.dh_expr]
         self._f_terms = _terms(self.f_expr, z)
         self._g_terms = [_terms(g, z) for g in self.g_expr]
         self._h_terms = [_terms(h, z) for h in self.h_expr]
-        self._dh = [lambdify([z], [derivative(h, v) for v in z], "numpy") for h in self.h_expr]
 
     def f(self, z: np.ndarray) -> float:
         with np.errstate(all="ignore"):
@@ -396,7 +458,12 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
     approaches such a boundary from inside, runs from the same start, and after
     it the derivative-free COBYQA. Starts outside the objective's domain (a Nash
     product of a party below its disagreement payoff) are used only when no start is
-    inside it: there the local methods have no slope to follow.
+    inside it: there the local methods have no slope to follow. A start from which the
+    objective rises all the way to a maximum already found, along a segment that keeps
+    to the constraints, is in that maximum's basin and is not searched again
+    (:meth:`_Peak.holds`; the clustering idea of multi-level single linkage, Rinnooy Kan &
+    Timmer, *Math. Programming* 39, 1987): separate maxima, with a worse point between,
+    are still each searched.
     """
     points = [np.clip(np.asarray(start, dtype=float), num.lo, num.hi) for start in starts]
     inside = [z0 for z0 in points if num.f(z0) > -1e29]
@@ -405,20 +472,101 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
         for lo, hi in zip(num.lo, num.hi, strict=True)
     ]
     ends: list[tuple[float, np.ndarray]] = []
+    peaks: list[_Peak] = []
+    empty = FeasibilityError(
+        "no contract satisfies the bounds and constraints (the feasible set is empty)",
+        table="constraints",
+    )
+    checked = False
     for z0 in inside or points:
+        if any(peak.holds(num, z0) for peak in peaks):
+            continue
         for method in ("SLSQP", "trust-constr", "COBYQA"):
+            if method != "SLSQP" and not ends and not checked:
+                # SLSQP ended infeasible: first make sure that some contract is feasible at
+                # all, or the slower methods would search every start of an empty set.
+                checked = True
+                if _least_violation(num, points, bounds) > EMPTY_TOL:
+                    raise empty
             z = _local(num, z0, bounds, method)
             value = num.f(z)
             if num.violation(z) > SEARCH_TOL or value <= -1e29:
                 continue
             ends.append((value, z))
+            peaks.append(_Peak.at(num, z))
             break
     if not ends:
-        raise FeasibilityError(
-            "no contract satisfies the bounds and constraints (the feasible set is empty)",
-            table="constraints",
-        )
+        raise empty
     return ends
+
+
+def _least_violation(
+    num: _Numeric, starts: Sequence[np.ndarray], bounds: list[tuple[float | None, float | None]]
+) -> float:
+    """The least violation of the constraints (:meth:`_Numeric.violation`, each relative
+    to its terms) that a bounded local search (L-BFGS-B on the sum of squared violations,
+    each in units of its terms at the first start) finds from ``starts``: a phase one,
+    which tells an empty feasible set quickly."""
+    z0 = starts[0]
+    g_units = [num.inequality_size(k, z0) or 1.0 for k in range(len(num._g))]
+    h_units = [magnitude(terms(z0)) or 1.0 for terms in num._h_terms]
+
+    def squared(z: np.ndarray) -> float:
+        with np.errstate(all="ignore"):
+            v = [min(float(g(z)), 0.0) / u for g, u in zip(num._g, g_units, strict=True)]
+            v += [float(h(z)) / u for h, u in zip(num._h, h_units, strict=True)]
+        total = float(np.sum(np.square(v)))
+        return total if math.isfinite(total) else 1e30
+
+    best = math.inf
+    for start in starts:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            z = minimize(squared, start, bounds=bounds, method="L-BFGS-B").x
+        best = min(best, num.violation(np.clip(z, num.lo, num.hi)))
+        if best <= EMPTY_TOL:
+            break
+    return best
+
+
+@dataclass(frozen=True)
+class _Peak:
+    """A maximum found by the search, with the tolerances of :meth:`holds` at it."""
+
+    z: np.ndarray
+    f_tol: float
+    g_tols: tuple[float, ...]
+    h_tols: tuple[float, ...]
+
+    @classmethod
+    def at(cls, num: _Numeric, z: np.ndarray) -> _Peak:
+        return cls(
+            z,
+            SEARCH_TOL * num.objective_size(z),
+            tuple(SEARCH_TOL * num.inequality_size(k, z) for k in range(len(num._g))),
+            tuple(SEARCH_TOL * magnitude(terms(z)) for terms in num._h_terms),
+        )
+
+    def holds(self, num: _Numeric, start: np.ndarray) -> bool:
+        """Whether ``start`` is in this maximum's basin: the objective rises (never falls,
+        to ``SEARCH_TOL`` of its terms here) from ``start`` to here at
+        :data:`BASIN_POINTS` points of the segment between them, each meeting the
+        constraints to ``SEARCH_TOL`` of their terms here, so that a local search from
+        ``start`` would climb here again."""
+        t = np.linspace(0.0, 1.0, BASIN_POINTS + 1)
+        path = start[:, None] + (self.z - start)[:, None] * t  # one column per point
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f = np.broadcast_to(np.asarray(num._f(path), dtype=complex), t.shape)
+            if not np.all(np.isfinite(f) & (f.imag == 0)):
+                return False
+            for g, tol in zip(num._g, self.g_tols, strict=True):
+                if not np.all(np.asarray(g(path), dtype=complex).real >= -tol):
+                    return False
+            for h, tol in zip(num._h, self.h_tols, strict=True):
+                if not np.all(np.abs(np.asarray(h(path), dtype=complex)) <= tol):
+                    return False
+        return bool(np.all(np.diff(f.real) >= -self.f_tol))
 
 
 def _best(ends: Sequence[tuple[float, np.ndarray]]) -> np.ndarray:
@@ -660,45 +808,83 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     binding.extend(kinks)
     active.extend(f"kink {k} = 0" for k in kinks)
     mus = tuple(sympy.Symbol(f"_mu{k}", real=True) for k in range(len(binding)))
-    equations = [
-        sympy.diff(f, v) + sum((m * sympy.diff(b, v) for m, b in zip(mus, binding, strict=True)), 0)
-        for v in free
-    ]
+    smooth = not symbolic and not any(
+        as_expression(e).has(*_KINKED)
+        for e in (num.f_expr, *(gs[k] for k in spec.inequalities), *hs)
+    )
+    if smooth:
+        # The compiled program's derivatives, taken once in the parameters (the numeric
+        # system's own would be differentiated again at every new parameter value).
+        index = {v: i for i, v in enumerate(unknowns)}
+        rows = [num.df_expr, *(num.dg_expr[k] for k in spec.inequalities), *num.dh_expr]
+        grads = [[as_expression(r[index[v]]).xreplace(fixed) for v in free] for r in rows]
+        equations = [
+            grads[0][j] + sum((m * g[j] for m, g in zip(mus, grads[1:], strict=True)), 0)
+            for j in range(len(free))
+        ]
+    else:
+        equations = [
+            sympy.diff(f, v)
+            + sum((m * sympy.diff(b, v) for m, b in zip(mus, binding, strict=True)), 0)
+            for v in free
+        ]
     equations.extend(binding)
     if spec.kinks and not kinks:
         spec = _Active(spec.bounds, spec.inequalities, spec.at)
     return _KKT(free, fixed, mus, tuple(equations), tuple(active), spec)
 
 
+def _multipliers(kkt: _KKT, at: Mapping[sympy.Symbol, sympy.Expr]) -> list[float]:
+    """The multipliers at the point ``at`` (values of the unknowns, and of the parameters
+    if the system keeps them): least squares on the stationarity rows, which are linear
+    in them."""
+    if not kkt.multipliers:
+        return []
+    n_free = len(kkt.free)
+    grad_rows = []
+    zero = {m: sympy.Integer(0) for m in kkt.multipliers}
+    for row in kkt.equations[:n_free]:
+        row = as_expression(row)
+        coeffs = [float(sympy.diff(row, m).xreplace(at)) for m in kkt.multipliers]
+        const = float(as_expression(row.xreplace(zero)).xreplace(at))
+        grad_rows.append((coeffs, const))
+    a = np.array([c for c, _ in grad_rows], dtype=float).reshape(n_free, -1)
+    b = -np.array([k for _, k in grad_rows], dtype=float)
+    mu, *_ = np.linalg.lstsq(a, b, rcond=None)
+    return [float(m) for m in mu]
+
+
+@functools.lru_cache(maxsize=COMPILED)
+def _newton_system(
+    equations: tuple[sympy.Expr, ...], unknowns: tuple[sympy.Symbol, ...]
+) -> tuple[Callable[..., mpmath.matrix], Callable[..., mpmath.matrix]]:
+    """A numeric KKT system and its Jacobian compiled to mpmath (what ``sympy.nsolve``
+    builds on every call), kept for the next polish of the same system."""
+    column = sympy.Matrix(list(equations))
+    return (
+        lambdify(unknowns, column, "mpmath"),
+        lambdify(unknowns, column.jacobian(list(unknowns)), "mpmath"),
+    )
+
+
 def _polish(kkt: _KKT, z: np.ndarray, program: Program) -> dict[sympy.Symbol, float] | None:
-    """Newton on the numeric KKT system in 30 digits, from the SLSQP point."""
+    """Newton on the numeric KKT system in 30 digits, from the SLSQP point (mpmath's
+    ``findroot``, as ``sympy.nsolve`` runs it, on a system compiled once)."""
     if not kkt.free:
         return {}
     zmap = dict(zip(program.unknowns, z, strict=True))
     unknowns = list(kkt.free) + list(kkt.multipliers)
     guess = [zmap[v] for v in kkt.free]
-    # Multipliers from least squares on the stationarity rows at the SLSQP point.
-    if kkt.multipliers:
-        n_free = len(kkt.free)
-        point = {**zmap}
-        grad_rows = []
-        zero = {m: sympy.Integer(0) for m in kkt.multipliers}
-        for row in kkt.equations[:n_free]:
-            row = as_expression(row)
-            coeffs = [float(sympy.diff(row, m).xreplace(point)) for m in kkt.multipliers]
-            const = float(as_expression(row.xreplace(zero)).xreplace(point))
-            grad_rows.append((coeffs, const))
-        a = np.array([c for c, _ in grad_rows], dtype=float).reshape(n_free, -1)
-        b = -np.array([k for _, k in grad_rows], dtype=float)
-        mu, *_ = np.linalg.lstsq(a, b, rcond=None)
-        guess.extend(mu.tolist())
+    guess.extend(_multipliers(kkt, zmap))
     if len(kkt.equations) != len(unknowns):
         return None
+    system, jacobian = _newton_system(kkt.equations, tuple(unknowns))
     try:
-        sol = sympy.nsolve(list(kkt.equations), unknowns, guess, prec=30, verify=True)
+        with mpmath.workdps(30):
+            sol = mpmath.findroot(system, guess, J=jacobian, verify=True)
+            values = [complex(s) for s in (sol if isinstance(sol, mpmath.matrix) else [sol])]
     except (ValueError, ZeroDivisionError, TypeError):
         return None
-    values = [complex(sympy.N(s)) for s in sol]
     if any(abs(v.imag) > 1e-20 or not math.isfinite(v.real) for v in values):
         return None
     return {v: values[i].real for i, v in enumerate(kkt.free)}
@@ -724,8 +910,11 @@ def _exact(
     if not kkt.free:
         # Every unknown sits at a bound; the binding constraints must hold identically.
         return dict(kkt.fixed) if all(budget.is_zero(e) for e in kkt.equations) else None
-    unknowns = list(kkt.free) + list(kkt.multipliers)
-    candidates = budget.solve(kkt.equations, unknowns)
+    by_issue = _by_issue(kkt, point, subs, budget)
+    if by_issue is not None:
+        candidates = [by_issue] if by_issue else []
+    else:
+        candidates = budget.solve(kkt.equations, list(kkt.free) + list(kkt.multipliers))
     params = set(subs)
     for cand in candidates:
         if any(v not in cand for v in kkt.free):
@@ -733,12 +922,165 @@ def _exact(
         if any(not (as_expression(cand[v]).free_symbols <= params) for v in kkt.free):
             continue
         if all(_agrees(budget.evaluate(cand[v], subs), point[v], units[v]) for v in kkt.free):
-            out = {v: budget.tidy(cand[v]) for v in kkt.free}
+            # Issue by issue, a common denominator is tidy enough: simplify would cost more
+            # than the whole solve.
+            tidy = budget.cancel if by_issue else budget.tidy
+            out = {v: tidy(cand[v]) for v in kkt.free}
             out.update(kkt.fixed)
             # A formula the expression language cannot write (CRootOf, say) is true but
             # cannot be reported: the numeric answer stands.
             return out if all(expressible(e, special=True) for e in out.values()) else None
     return None
+
+
+class _Coupled(Exception):
+    """A stationarity condition involves another unknown outside a separable sum."""
+
+
+def _localised(
+    row: sympy.Expr, own: sympy.Symbol, others: set[sympy.Symbol], sums: dict
+) -> sympy.Expr | None:
+    """The stationarity condition ``row`` of the unknown ``own`` with every *separable
+    sum* that involves ``others`` (a sum each of whose terms has at most one unknown, such
+    as a separable payoff ``sum_i u_i(x_i)``) replaced by a symbol of its own (kept in
+    ``sums``, shared by all rows); ``None`` if another unknown appears elsewhere."""
+
+    def walk(node: sympy.Expr) -> sympy.Expr:
+        if not node.free_symbols & others:
+            return node
+        if node.is_Add and all(
+            len(t.free_symbols & (others | {own})) <= 1 for t in sympy.Add.make_args(node)
+        ):
+            if node not in sums:
+                sums[node] = sympy.Symbol(f"_S{len(sums)}", real=True)
+            return sums[node]
+        if node.is_Symbol or not node.args:
+            raise _Coupled
+        return node.func(*(walk(a) for a in node.args))
+
+    try:
+        return walk(as_expression(row))
+    except _Coupled:
+        return None
+
+
+def _by_issue(
+    kkt: _KKT,
+    point: Mapping[sympy.Symbol, float],
+    subs: Mapping[sympy.Symbol, sympy.Expr],
+    budget: Budget,
+) -> dict[sympy.Symbol, sympy.Expr] | None:
+    """The KKT system solved issue by issue, for payoffs separable in the unknowns.
+
+    Where the stationarity condition of each of at least two unknowns involves the others
+    only through separable sums (the payoffs ``sum_i u_i(x_i)`` of a multi-issue model,
+    say, in the Nash product's denominators), each sum becomes an unknown of its own and
+    each such condition an equation in its own unknown alone: it is solved for it
+    (one unknown at a time, which sympy does quickly), and what is left — the sums'
+    definitions, the binding constraints and the remaining conditions, in the sums, the
+    multipliers and the other unknowns — is solved one equation and one unknown at a time,
+    the lowest degree first. Of each step's roots the one nearest the numeric answer
+    (unknowns, sums and multipliers there) is kept, so no branch is followed that the
+    maximiser does not take (the numeric answer found the active set, the exact algebra
+    the formula; the caller checks the formula against the answer).
+
+    Returns ``None`` where the system is not of that shape (it is then solved whole), an
+    empty dict where it is but no closed form was found, else the closed form of every
+    free unknown.
+    """
+    free = kkt.free
+    sums: dict[sympy.Expr, sympy.Symbol] = {}
+    local: dict[sympy.Symbol, sympy.Expr] = {}
+    rows: list[sympy.Expr] = []
+    for v, row in zip(free, kkt.equations[: len(free)], strict=True):
+        eq = _localised(row, v, set(free) - {v}, sums)
+        if eq is not None and v in eq.free_symbols:
+            local[v] = eq
+        else:
+            rows.append(row)
+    if len(local) < 2:
+        return None
+    # The numeric answer: unknowns, parameters, sums and multipliers.
+    env: dict[sympy.Symbol, sympy.Expr] = {**subs, **{v: sympy.Float(point[v], 30) for v in point}}
+    multipliers = _multipliers(kkt, env)
+    env.update({m: sympy.Float(v, 30) for m, v in zip(kkt.multipliers, multipliers, strict=True)})
+    for total, name in sums.items():
+        env[name] = sympy.Float(_number(total, env), 30)
+    solved: dict[sympy.Symbol, sympy.Expr] = {}
+
+    def nearest(equation: sympy.Expr, unknown: sympy.Symbol) -> sympy.Expr | None:
+        """The root of ``equation`` for ``unknown`` nearest its numeric value."""
+        best, gap = None, math.inf
+        target = complex(env[unknown])
+        for found in budget.solve([equation], [unknown]):
+            root = found.get(unknown)
+            value = None if root is None else budget.evaluate(root, env)
+            if value is not None and cmath.isfinite(value) and abs(value - target) < gap:
+                best, gap = root, abs(value - target)
+        return best
+
+    for v, eq in local.items():
+        root = nearest(eq, v)
+        if root is None:
+            return {}
+        solved[v] = root
+    unknowns = set(sums.values()) | set(kkt.multipliers) | (set(free) - set(local))
+    system = [name - total for total, name in sums.items()]
+    system += [*rows, *kkt.equations[len(free) :]]
+    system = [as_expression(e).xreplace(solved) for e in system]
+    while system:
+        ops = [int(sympy.count_ops(e)) for e in system]
+        pending = [k for k, e in enumerate(system) if e.free_symbols & unknowns]
+        if not pending:  # what is left must hold whatever the values solved for
+            if not all(budget.is_zero(e) for e in system):
+                return {}
+            break
+        small = [k for k in pending if ops[k] <= budget.max_ops]
+        if not small:  # every equation left is too large to solve: say so, and stop
+            budget.admits([system[min(pending, key=lambda k: ops[k])]])
+            return {}
+        pairs = [
+            (_degree(system[k], u), ops[k], k, u)
+            for k in small
+            for u in sorted(system[k].free_symbols & unknowns, key=str)
+        ]
+        *_, k, u = min(pairs, key=lambda p: p[:3])
+        root = nearest(system[k], u)
+        if root is None:
+            return {}
+        system = [as_expression(e.xreplace({u: root})) for j, e in enumerate(system) if j != k]
+        solved = {w: as_expression(e.xreplace({u: root})) for w, e in solved.items()}
+        solved[u] = root
+        unknowns.discard(u)
+    out = {v: solved[v] for v in free if v in solved}
+    known = set(subs)
+    return (
+        out if len(out) == len(free) and all(e.free_symbols <= known for e in out.values()) else {}
+    )
+
+
+def _degree(expr: sympy.Expr, unknown: sympy.Symbol) -> int:
+    """The degree of ``expr`` in ``unknown`` read off its tree (sums take the largest,
+    products add, integer powers multiply, a denominator's counting as a numerator's: no
+    polynomial is built, which with many parameters costs more than the solve); 1000
+    where ``unknown`` is inside a function or a non-integer power. The elimination's
+    order, easiest first.
+
+    >>> x, a = sympy.symbols("x a")
+    >>> _degree(a * x**2 + 1 / (x - a), x), _degree(sympy.sqrt(x) + a, x)
+    (2, 1000)
+    """
+    if unknown not in expr.free_symbols:
+        return 0
+    if expr == unknown:
+        return 1
+    if expr.is_Add:
+        return max(_degree(t, unknown) for t in expr.args)
+    if expr.is_Mul:
+        return min(1000, sum(_degree(t, unknown) for t in expr.args))
+    if expr.is_Pow and expr.exp.is_Integer:
+        return min(1000, abs(int(expr.exp)) * _degree(expr.base, unknown))
+    return 1000
 
 
 def _degenerate(kkt: _KKT, program: Program) -> bool:
@@ -790,6 +1132,7 @@ def solve_program(
     exact: bool = True,
     timeout: float = 10.0,
     probe: Mapping[sympy.Symbol, sympy.Expr] | None = None,
+    polish: bool = True,
 ) -> ProgramResult:
     """Maximise a :class:`Program` at the parameter values ``subs``.
 
@@ -812,6 +1155,10 @@ def solve_program(
         closed form depends on the direction the parameters move in), the
         active set for the exact attempt is taken at ``probe`` instead; the
         formula is still checked against the answer at ``subs``.
+    polish
+        Whether to polish the search's point (step 2); without, the best point of the
+        search is returned as it is (``polished`` false, no active set, no ties and no
+        closed form): a starting point for another program needs no more.
 
     Raises
     ------
@@ -820,10 +1167,16 @@ def solve_program(
     SolverError
         When the answer is not finite.
     """
-    scale = Scale.of(program, subs, starts)
+    scale = _units(program, subs, starts)
     y_starts = [np.asarray(s, dtype=float) / scale.unknowns for s in starts]
-    num = _Numeric(program, subs, scale)
+    num = _numeric(program, subs, scale)
     found = _search(num, y_starts)
+    if not polish:
+        y = _best(found)
+        point = scale.point(program, dict(zip(program.unknowns, y, strict=True)))
+        if not all(math.isfinite(v) for v in point.values()):
+            raise SolverError("the optimum is not finite")
+        return ProgramResult(point, None, (), False, objective=num.f(y) * scale.objective)
     ends = [z * scale.unknowns for _, z in found]  # in the program's units
     y, kkt_num, ok = _locate(program, num, _best(found))
     point = scale.point(program, y)
@@ -836,7 +1189,7 @@ def solve_program(
         zoom = Scale.of(program, subs, [x], around=scale)
         if zoom == scale:
             break
-        scale, num = zoom, _Numeric(program, subs, zoom)
+        scale, num = zoom, _numeric(program, subs, zoom)
         y_starts = [x / scale.unknowns]
         found = _search(num, y_starts)
         ends += [z * scale.unknowns for _, z in found]
@@ -916,7 +1269,7 @@ def _closed_form(
     formula = _exact(kkt_sym, point, subs, budget, units)
     if formula is None and _degenerate(kkt_sym, program) and probe and probe != subs:
         # Identify the active set a little way into the parameter ranges instead.
-        num_p = _Numeric(program, probe, scale)
+        num_p = _numeric(program, probe, scale)
         array = np.array([point[v] for v in program.unknowns]) / scale.unknowns
         y_p, kkt_p, _ = _locate(program, num_p, _best(_search(num_p, [array, *starts])))
         kkt_p_sym = _kkt(program, kkt_p.spec, num_p, symbolic=True)

@@ -302,10 +302,27 @@ class Budget:
         """``sympy.simplify`` (by ``measure`` if given) where the budget allows; else, or if
         it fails, ``expr`` as it is (still exact, only untidy)."""
         expr = as_expression(expr)
+        if _plain(expr):
+            return expr  # nothing to simplify (and simplify's import of units is spared)
         if not self.admits([expr], max_ops=self.max_tidy_ops, record=False):
             return expr
         kwargs = {} if measure is None else {"measure": measure}
         out = self._run(lambda: sympy.simplify(expr, **kwargs), record=False)
+        return expr if out is None else out
+
+    def cancel(self, expr: sympy.Expr) -> sympy.Expr:
+        """``sympy.cancel`` (one fraction, common factors cancelled) where the budget allows
+        a simplification; else, or if it fails, ``expr`` as it is: a cheaper
+        :meth:`tidy`.
+
+        >>> x = sympy.Symbol("x")
+        >>> Budget().cancel((x**2 - 1) / (x - 1) + 1 / x)
+        (x**2 + x + 1)/x
+        """
+        expr = as_expression(expr)
+        if not self.admits([expr], max_ops=self.max_tidy_ops, record=False):
+            return expr
+        out = self._run(lambda: sympy.cancel(expr), record=False)
         return expr if out is None else out
 
     def attempt(self, step: Callable[[], T]) -> T | None:
@@ -325,6 +342,32 @@ class Budget:
     def is_zero(self, expr: sympy.Expr) -> bool:
         """Whether ``expr`` simplifies to zero within the budget (``False`` if undecided)."""
         return self.tidy(expr) == 0
+
+
+def _plain(expr: sympy.Expr) -> bool:
+    """Whether ``expr`` is a number, a symbol, one sum, product or power of numbers and
+    symbols with at most one operation (``a*b``, ``x**2``), or a linear form with rational
+    coefficients (``V/2 - d_A/2 + d_W/2``, which sympy keeps distributed whatever form is
+    tried): nothing ``sympy.simplify`` could shorten.
+
+    >>> a, b = sympy.symbols("a b")
+    >>> _plain(a / 2), _plain(a / 2 + b / 3 - 1), _plain(sympy.exp(a)), _plain(a * b + 1)
+    (True, True, False, False)
+    """
+    if expr.is_Atom:
+        return True
+    if (
+        (expr.is_Add or expr.is_Mul or expr.is_Pow)
+        and all(arg.is_Number or arg.is_Symbol for arg in expr.args)
+        and int(sympy.count_ops(expr)) <= 1
+    ):
+        return True
+
+    def linear(term: sympy.Expr) -> bool:
+        coefficient, rest = term.as_coeff_Mul()
+        return coefficient.is_Rational and (rest.is_Symbol or rest.is_Number)
+
+    return bool(expr.is_Add) and all(linear(t) for t in expr.args)
 
 
 _CURRENT: ContextVar[Budget | None] = ContextVar("bargain_exact_budget", default=None)

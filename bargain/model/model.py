@@ -141,9 +141,10 @@ def lambdify(args: Any, expr: Any, modules: Any = "numpy", **kwargs: Any) -> Cal
     """``sympy.lambdify`` for the solvers: the one place model expressions become code.
 
     A number whose numerator or denominator exceeds :data:`FLOAT_INTEGERS` is
-    compiled as a float (``10**30`` as ``1e30``; beyond floating point, ``inf``,
-    which the solvers refuse as not finite): left as a Python integer, NumPy
-    would hold it as an object, on which its functions (``log``, ``exp``) fail.
+    compiled for NumPy as a float (``10**30`` as ``1e30``; beyond floating point,
+    ``inf``, which the solvers refuse as not finite): left as a Python integer, NumPy
+    would hold it as an object, on which its functions (``log``, ``exp``) fail
+    (mpmath, whose numbers are exact, keeps it).
     Complex infinity (``1/0`` at the parameter values) is compiled as ``nan``.
 
     Examples
@@ -155,16 +156,22 @@ def lambdify(args: Any, expr: Any, modules: Any = "numpy", **kwargs: Any) -> Cal
     >>> lambdify([x], x + sympy.zoo, "math")(1.0)
     nan
     """
-    return sympy.lambdify(args, _float_huge(expr), modules, **kwargs)
+    # No docstring: sympy would print every expression once more just to document it.
+    kwargs.setdefault("docstring_limit", 0)
+    return sympy.lambdify(args, _float_huge(expr, floats=modules != "mpmath"), modules, **kwargs)
 
 
-def _float_huge(expr: Any) -> Any:
+def _float_huge(expr: Any, floats: bool = True) -> Any:
+    """``expr`` with complex infinity as ``nan`` and (with ``floats``; mpmath has big
+    integers of its own) huge rationals as floats."""
     if isinstance(expr, list | tuple):
-        return type(expr)(_float_huge(e) for e in expr)
+        return type(expr)(_float_huge(e, floats) for e in expr)
     if not isinstance(expr, sympy.Basic):
         return expr
     huge: dict[sympy.Basic, sympy.Basic] = {
-        r: sympy.Float(r) for r in expr.atoms(sympy.Rational) if max(abs(r.p), r.q) > FLOAT_INTEGERS
+        r: sympy.Float(r)
+        for r in expr.atoms(sympy.Rational)
+        if floats and max(abs(r.p), r.q) > FLOAT_INTEGERS
     }
     if expr.has(sympy.zoo):  # no printer has complex infinity: it is not a number
         huge[sympy.zoo] = sympy.nan

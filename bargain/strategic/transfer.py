@@ -70,6 +70,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -254,13 +255,20 @@ class TransferReduction:
         )
 
 
+@functools.lru_cache(maxsize=256)
+def _linear(payoff: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, sympy.Expr]:
+    """``payoff`` as ``c * x + rest``: the simplified derivative ``c`` and the rest (kept
+    per payoff expression: a model with other parameter values has the same payoffs)."""
+    c = sympy.simplify(sympy.diff(payoff, x))
+    return c, sympy.simplify(payoff - c * x)
+
+
 def _coefficients(model: Model, v: Variable) -> tuple[dict[str, sympy.Expr] | None, str]:
     """Each party's coefficient of ``v`` if ``v`` is a transfer, else ``None`` and why not."""
     symbols = {w.symbol for w in model.variables}
     coefficients = {}
     for p in model.parties:
-        c = sympy.simplify(sympy.diff(p.payoff, v.symbol))
-        rest = sympy.simplify(p.payoff - c * v.symbol)
+        c, rest = _linear(p.payoff, v.symbol)
         if c.free_symbols & symbols or v.symbol in rest.free_symbols:
             return None, (
                 f"u_{p.name} is not linear in {v.name} with a coefficient free of the contract "

@@ -171,3 +171,105 @@ def test_powers_errors(split):
 
 def test_bargaining_powers_default_equal(split):
     assert bargaining_powers(split) == {"W": sympy.Rational(1, 2), "A": sympy.Rational(1, 2)}
+
+
+def _separable(n: int, *, coefficients: bool = False) -> bargain.Model:
+    """``n`` issues: issue ``i`` is worth ``a_i x_i - x_i**2/2`` to W and ``b_i (2 - x_i)``
+    to A (with ``coefficients``, each ``a_i``, ``b_i`` a parameter)."""
+    params: dict = {"d_W": {"value": 0.1, "range": [0, 0.5]}, "d_A": {"value": 0.05}}
+    w, a = [], []
+    for i in range(n):
+        ai, bi = 1 + i % 3, 1 + (i + 1) % 2
+        if coefficients:
+            params[f"a{i}"], params[f"b{i}"] = ai, bi
+            ai, bi = f"a{i}", f"b{i}"
+        w.append(f"{ai} * x{i} - x{i}**2 / 2")
+        a.append(f"{bi} * (2 - x{i})")
+    return bargain.model_from_dict(
+        {
+            "model": {"name": f"separable{n}"},
+            "parameters": params,
+            "variables": {f"x{i}": {"min": 0, "max": 2} for i in range(n)},
+            "parties": {
+                "W": {"payoff": " + ".join(w), "disagreement": "d_W"},
+                "A": {"payoff": " + ".join(a), "disagreement": "d_A"},
+            },
+        }
+    )
+
+
+@pytest.mark.parametrize("n", [3, 5])
+def test_separable_issues_closed_form(n):
+    # Nash (1950) over n issues with separable payoffs (Raiffa 1982, integrative bargaining):
+    # at an interior issue the first-order condition is (a_i - x_i) / b_i = lambda, the
+    # ratio of the gains (u_W - d_W) / (u_A - d_A), the same on every issue.
+    m = _separable(n)
+    s = bargain.nash(m)
+    assert s.exact and s.formula is not None
+    gains = (s.payoffs["W"] - 0.1) / (s.payoffs["A"] - 0.05)
+    for i in range(n):
+        x = s.agreement[f"x{i}"]
+        if 1e-9 < x < 2 - 1e-9:
+            assert (1 + i % 3 - x) / (1 + (i + 1) % 2) == pytest.approx(gains, rel=1e-12)
+    # The formula holds at other values of the parameters (same active set), against the
+    # numeric route.
+    other = m.with_values(d_W=0.3, d_A=0.2)
+    numeric = bargain.nash(other, exact=False)
+    at = {
+        sympy.Symbol(k, real=True): sympy.Rational(v)
+        for k, v in {"d_W": "0.3", "d_A": "0.2"}.items()
+    }
+    for name, formula in s.formula.items():
+        assert float(formula.xreplace(at)) == pytest.approx(numeric.agreement[name], abs=TOL)
+
+
+def test_separable_issues_independent_route():
+    # The exact answer against a direct multi-start maximisation of the log Nash product.
+    from scipy.optimize import minimize
+
+    s = bargain.nash(_separable(3))
+    a, b = [1, 2, 3], [2, 1, 2]
+
+    def neg(x):
+        gw = sum(a[i] * x[i] - x[i] ** 2 / 2 for i in range(3)) - 0.1
+        ga = sum(b[i] * (2 - x[i]) for i in range(3)) - 0.05
+        if gw <= 0 or ga <= 0:
+            return math.inf, [0.0] * 3
+        gradient = [-((a[i] - x[i]) / gw - b[i] / ga) for i in range(3)]
+        return -(math.log(gw) + math.log(ga)), gradient
+
+    best = min(
+        (
+            minimize(
+                neg,
+                x0,
+                jac=True,
+                bounds=[(0, 2)] * 3,
+                method="L-BFGS-B",
+                options={"ftol": 1e-15, "gtol": 1e-13},
+            )
+            for x0 in ([1, 1, 1], [0.5, 1.5, 1], [1.5, 0.5, 1.8])
+        ),
+        key=lambda r: r.fun,
+    )
+    for i in range(3):
+        assert s.agreement[f"x{i}"] == pytest.approx(best.x[i], abs=1e-8)
+
+
+def test_separable_issues_declined_by_work(monkeypatch):
+    # With every coefficient a parameter the closed form is too large: it is declined after
+    # solving one unknown at a time, never by handing sympy the whole system.
+    from bargain.concepts.budget import Budget
+
+    sizes = []
+    original = Budget.solve
+
+    def solve(self, equations, unknowns):
+        sizes.append(len(unknowns))
+        return original(self, equations, unknowns)
+
+    monkeypatch.setattr(Budget, "solve", solve)
+    s = bargain.nash(_separable(5, coefficients=True))
+    assert not s.exact
+    assert "closed form declined" in s.route
+    assert sizes and max(sizes) == 1

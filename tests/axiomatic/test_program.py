@@ -96,3 +96,45 @@ def test_empty_feasible_set():
     )
     with pytest.raises(FeasibilityError, match="feasible set is empty"):
         solve_program(p, {}, starts=[[0.5]])
+
+
+def test_empty_feasible_set_refused_before_the_slow_searches(monkeypatch):
+    # A phase one (least violation) tells an empty set before trust-constr and COBYQA would
+    # search from every start.
+    from bargain import FeasibilityError
+    from bargain.axiomatic import program
+
+    methods = []
+    original = program.minimize
+
+    def minimize(*args, **kwargs):
+        methods.append(kwargs.get("method"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(program, "minimize", minimize)
+    p = Program(
+        x + y,
+        (x, y),
+        (sympy.Integer(0),) * 2,
+        (sympy.Integer(1),) * 2,
+        inequalities=(sympy.Rational(1, 5) - x, x - sympy.Rational(4, 5)),
+        inequality_names=("low", "high"),
+    )
+    with pytest.raises(FeasibilityError, match="feasible set is empty"):
+        solve_program(p, {}, starts=[[0.5, 0.5], [0.1, 0.9], [0.9, 0.1]])
+    assert "trust-constr" not in methods and "COBYQA" not in methods
+    assert methods.count("SLSQP") == 1
+
+
+def test_compiled_program_kept_per_parameter_values():
+    # The compiled program is reused for the same values and never for others.
+    from bargain.axiomatic.program import Scale, _numeric
+
+    p = Program(sympy.log(x) + a * sympy.log(1 - x), (x,), (sympy.Integer(0),), (sympy.Integer(1),))
+    half, one = {a: sympy.Rational(1, 2)}, {a: sympy.Integer(1)}
+    scale = Scale.of(p, half, [[0.5]])
+    assert _numeric(p, half, scale) is _numeric(p, dict(half), scale)
+    assert _numeric(p, half, scale) is not _numeric(p, one, scale)
+    first = solve_program(p, half, starts=[[0.5]], exact=False).point[x]
+    second = solve_program(p, one, starts=[[0.5]], exact=False).point[x]
+    assert (first, second) == (pytest.approx(2 / 3, abs=1e-15), pytest.approx(0.5, abs=1e-15))
