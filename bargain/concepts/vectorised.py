@@ -545,13 +545,16 @@ def box_maximum(
     names = model.variable_names
 
     def evaluate(params: dict[str, np.ndarray], start: np.ndarray | None = None) -> Columns:
-        lo, hi = box.bounds(params)
-        if start is None:
-            starts = [lo + rel * (hi - lo), (lo + hi) / 2]
-            values = [box.value(x, params) for x in starts]
-            start = np.where(~(values[1] > values[0])[:, None], *starts)
-        x, converged = box.maximise(start, lo, hi, params)
-        ok = converged & box.vouch(x, lo, hi, params)
+        # Trial points outside the objective's domain give NaN (a log of a negative
+        # gain): such a point is never chosen nor vouched for, so its warning is noise.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lo, hi = box.bounds(params)
+            if start is None:
+                starts = [lo + rel * (hi - lo), (lo + hi) / 2]
+                values = [box.value(x, params) for x in starts]
+                start = np.where(~(values[1] > values[0])[:, None], *starts)
+            x, converged = box.maximise(start, lo, hi, params)
+            ok = converged & box.vouch(x, lo, hi, params)
         out = {name: x[:, j] for j, name in enumerate(names)}
         out["status"] = np.where(ok, OK, NO_CONVERGENCE).astype(np.int8)
         return out
