@@ -47,8 +47,8 @@ def _report(m: Model, delay: str) -> CredibilityReport:
 
 @functools.cache
 def _theories() -> tuple[tuple[str, CredibilityReport], ...]:
-    m = model()
-    return tuple((name, _report(m, name)) for name in names())
+    base = _report(model(), model().delay_theory)
+    return tuple((name, base.under(name)) for name in names())
 
 
 def _check_dates(d: StrikeDuration) -> tuple[str, str]:

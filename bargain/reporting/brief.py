@@ -362,10 +362,5 @@ def brief(model: Model) -> Brief:
     if report is not None and report.before.duration is not None:
         given = {t.name for t in model.delays} - {report.settings["delay"]}
         others = [name for name in delay_names() if name in given]
-        theories = tuple(
-            credibility(
-                model, method=found[0].method, delay=name, exact=False, **found[0].settings(model)
-            )
-            for name in others
-        )
+        theories = tuple(report.under(name) for name in others)
     return Brief(model, rows, report, theories)

@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -113,7 +113,11 @@ class Stage:
     duration
         The strike's length with breakdowns and focal dates
         (:class:`bargain.reputation.duration.StrikeDuration`), or ``None``
-        without a war or without ``focal_dates``.
+        without ``focal_dates`` or when the theory of delay lacks its inputs.
+    model
+        The model at the stage's trust (:func:`adjusted_model`), kept so that the
+        strike's length can be taken under another theory of delay
+        (:meth:`CredibilityReport.under`).
     """
 
     label: str
@@ -125,6 +129,7 @@ class Stage:
     surplus: float
     strike: Reputation | None = None
     duration: StrikeDuration | None = None
+    model: Model | None = field(default=None, repr=False, compare=False)
 
     @property
     def expected_strike(self) -> float | None:
@@ -211,6 +216,42 @@ class CredibilityReport:
     def periods(self) -> str:
         """The plural of :attr:`period`, for strike lengths (``"weeks"``)."""
         return f"{self.period}s"
+
+    def under(self, delay: str) -> CredibilityReport:
+        """The same report with the strike's length under the theory of delay ``delay``.
+
+        The agreements, trust and the war of attrition do not depend on the theory,
+        so only the strike's length is taken again (what
+        ``credibility(model, ..., delay=delay)`` would give, without solving again).
+
+        Raises
+        ------
+        ModelError
+            For an unknown theory or settings the theory does not accept.
+
+        Examples
+        --------
+        >>> import bargain
+        >>> report = bargain.credibility(bargain.load_model(bargain.find_model("wga2007")),
+        ...                              exact=False)
+        >>> report.under("screening").settings["delay"]
+        'screening'
+        """
+        stages = (self.before, self.after)
+        first = self.before.model
+        if first is None:
+            raise ModelError("the report keeps no models to take the strike again", key="delay")
+        theory = delay_theory(delay, file=first.file)
+        promise = find_promise(first, self.promise)
+        before, after = (replace(s, duration=_duration(s, promise, theory)) for s in stages)
+        dated = before.duration is not None and after.duration is not None
+        return replace(
+            self,
+            before=before,
+            after=after,
+            settings={**self.settings, "delay": theory.name},
+            assumptions=_assumptions(self.settings["package"], dated, self.period, theory),
+        )
 
     @property
     def cost(self) -> dict[str, float | None]:
@@ -529,14 +570,12 @@ def _threat(model: Model) -> dict[str, float]:
     }
 
 
-def _duration(
-    model: Model,
-    theory: Theory,
-    inputs: Callable[[float, tuple[float, ...]], DelayInputs],
-    q: float,
-) -> StrikeDuration | None:
-    """The strike's length at a stage under ``theory``: ``None`` without focal dates or
+def _duration(stage: Stage, promise: Promise, theory: Theory) -> StrikeDuration | None:
+    """The strike's length at ``stage`` under ``theory``: ``None`` without focal dates or
     when the theory lacks what it needs at this stage."""
+    model = stage.model
+    assert model is not None
+    q = stage.breakdown_probability
     if not model.bargaining.focal_dates:
         return None
     dates = tuple(
@@ -554,7 +593,19 @@ def _duration(
             key="breakdown_probability",
         )
     rate = -math.log1p(-q)
-    tau = theory.agreement(inputs(rate, dates))
+    inputs = DelayInputs(
+        model=model,
+        label=stage.label,
+        trust=stage.trust,
+        promise=promise,
+        solution=stage.solution,
+        surplus=stage.surplus,
+        war=stage.strike,
+        settings=delay_settings(model, theory),
+        breakdown_rate=rate,
+        focal_dates=dates,
+    )
+    tau = theory.agreement(inputs)
     if tau is None:
         return None
     try:
@@ -643,7 +694,7 @@ def credibility(
     found = find_promise(model, promise)
     where = f"promises.{found.name}"
     theory = delay_theory(model.delay_theory if delay is None else delay, file=model.file)
-    theory_settings = delay_settings(model, theory)
+    delay_settings(model, theory)  # refuse unknown or missing settings before any work
 
     def setting(value: float | None, key: str, argument: str) -> sympy.Rational:
         if value is None:
@@ -701,22 +752,7 @@ def credibility(
             "breakdown_probability",
         )
         war = _strike(adjusted, found, float(trust), surplus)
-
-        def inputs(rate: float, dates: tuple[float, ...]) -> DelayInputs:
-            return DelayInputs(
-                model=adjusted,
-                label=label,
-                trust=float(trust),
-                promise=found,
-                solution=solution,
-                surplus=surplus,
-                war=war,
-                settings=theory_settings,
-                breakdown_rate=rate,
-                focal_dates=dates,
-            )
-
-        return Stage(
+        bare = Stage(
             label=label,
             trust=float(trust),
             keep_probability=float(keep),
@@ -725,8 +761,9 @@ def credibility(
             solution=solution,
             surplus=surplus,
             strike=war,
-            duration=_duration(adjusted, theory, inputs, breakdown),
+            model=adjusted,
         )
+        return replace(bare, duration=_duration(bare, found, theory))
 
     before, after = stage("before", p0), stage("after", p1)
     dated = before.duration is not None and after.duration is not None
@@ -749,18 +786,7 @@ def credibility(
             "breakdown_per_distrust": float(b),
             "delay": theory.name,
         },
-        assumptions=(
-            (
-                *(
-                    a
-                    for a in assumptions(package, dated=dated, period=model.period)
-                    if theory.reads_war or a != HARDLINER_ASSUMPTION
-                ),
-                f"delay ({theory.name}): {theory.summary}",
-            )
-            if dated
-            else assumptions(package, period=model.period)
-        ),
+        assumptions=_assumptions(package, dated, model.period, theory),
         period=model.period,
     )
 
@@ -783,6 +809,19 @@ PACKAGE_ASSUMPTIONS = {
     "never": "the package deal is left out of the agreement at every trust level (package 'never')",
 }
 """What each package rule assumes: the rule replaces the default's assumption."""
+
+
+def _assumptions(package: str, dated: bool, period: str, theory: Theory) -> tuple[str, ...]:
+    """A report's assumptions: the package rule's, and with a strike length its theory's
+    (the war's link to trust only where the theory reads the war)."""
+    if not dated:
+        return assumptions(package, period=period)
+    kept = (
+        a
+        for a in assumptions(package, dated=True, period=period)
+        if theory.reads_war or a != HARDLINER_ASSUMPTION
+    )
+    return (*kept, f"delay ({theory.name}): {theory.summary}")
 
 
 def assumptions(
