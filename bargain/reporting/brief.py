@@ -28,18 +28,25 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from bargain.concepts.registry import concept
 from bargain.concepts.registry import concepts as registered
 from bargain.concepts.solution import Solution
-from bargain.errors import BargainError
+from bargain.errors import BargainError, ModelError, SolverError
+from bargain.estimation.uncertainty import QUANTILES, Uncertainty, uncertainty
 from bargain.model.model import Model
 from bargain.reputation.credibility import CredibilityReport, credibility
 from bargain.rounding import sig
 from bargain.scale import RTOL, magnitude
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -200,3 +207,213 @@ def brief(model: Model) -> Brief:
     rows = tuple(_row(c, model) for c in found)
     report = found[0].credibility(model) if model.promises else None
     return Brief(model, rows, report)
+
+
+# -- the brief under uncertainty (issue 17) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One answer under uncertainty: its median and 5–95% interval over the draws."""
+
+    label: str
+    """What the answer is, in words."""
+    median: float | None
+    """The median over the draws with an answer (``None`` if none has one)."""
+    q05: float | None
+    """The 5% quantile."""
+    q95: float | None
+    """The 95% quantile."""
+    failed: int
+    """Draws at which there is no answer (the concept refuses the model there)."""
+    refused: str | None = None
+    """Why no draw has an answer, else ``None``."""
+
+
+def interval(label: str, values: Sequence[float], failed: int) -> Interval:
+    """The median and 5–95% interval of ``values`` (quantiles as in :func:`bargain.uncertainty`).
+
+    Examples
+    --------
+    >>> interval("x", [float(v) for v in range(101)], 0)
+    Interval(label='x', median=50.0, q05=5.0, q95=95.0, failed=0, refused=None)
+    """
+    if not values:
+        return Interval(label, None, None, None, failed, "no draw has an answer")
+    q = {k: float(np.quantile(values, level)) for k, level in QUANTILES.items()}
+    return Interval(label, q["median"], q["q05"], q["q95"], failed)
+
+
+@dataclass(frozen=True)
+class UncertainBrief:
+    """The brief's answers under the parameters' declared distributions.
+
+    Attributes
+    ----------
+    model
+        The model (its values are the draws' other parameters).
+    n, seed, design
+        How the draws were made (:func:`bargain.uncertainty`; the seed reproduces them).
+    distributions
+        Each uncertain parameter's distribution, in words.
+    variable
+        The contract variable reported for every concept (the model's first).
+    terms
+        One :class:`Interval` of ``variable`` per row of the brief.
+    promise
+        The cost of the broken promise and the strike's mean length before and after
+        (every path counted where the model has focal dates, else the war of attrition's
+        expected length), under the brief's first concept; empty without a promise.
+    """
+
+    model: Model
+    n: int
+    seed: int
+    design: str
+    distributions: dict[str, str]
+    variable: str
+    terms: tuple[Interval, ...]
+    promise: tuple[Interval, ...]
+
+    def to_text(self, digits: int = 4) -> str:
+        """One line per answer: median and 5–95% interval, and the draws without one."""
+
+        def n(x: float | None) -> str:
+            return "-" if x is None else sig(x, digits)
+
+        unit = next((v.unit for v in self.model.variables if v.name == self.variable), "")
+        out = [
+            f"{self.model.title or self.model.name}: under uncertainty, {self.n} "
+            f"{self.design} draws (seed {self.seed})",
+            "  uncertain parameters: "
+            + ", ".join(f"{k} ~ {v}" for k, v in self.distributions.items()),
+            "",
+            f"  {self.variable}{f' ({unit})' if unit else ''}: median [5%, 95%]",
+        ]
+        rows = [*self.terms, *self.promise]
+        width = max(len(r.label) for r in rows)
+        for i, r in enumerate(rows):
+            if i == len(self.terms):
+                out += ["", "  the broken promise: median [5%, 95%]"]
+            text = (
+                f"not solved: {r.refused}"
+                if r.median is None
+                else f"{n(r.median)}  [{n(r.q05)}, {n(r.q95)}]"
+            )
+            missing = f"   ({r.failed} draws without an answer)" if r.failed else ""
+            out.append(f"    {r.label:<{width}}  {text}{missing}")
+        return "\n".join(out)
+
+    def figure(self) -> Figure:
+        """Each concept's interval (:func:`bargain.reporting.plot.intervals`)."""
+        from bargain.reporting import plot
+
+        unit = next((v.unit for v in self.model.variables if v.name == self.variable), "")
+        return plot.intervals(
+            [(r.label, r.q05, r.median, r.q95) for r in self.terms if r.median is not None],
+            f"{self.variable} ({unit})" if unit else self.variable,
+            f"{self.model.name}: median and 5–95% interval over {self.n} draws",
+        )
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+def _promise_intervals(model: Model, first: Entry, draws: pd.DataFrame) -> tuple[Interval, ...]:
+    """The broken promise's cost and the strike's mean length at every draw (scalar loop)."""
+    labels = (
+        "cost of the broken promise",
+        "mean strike before",
+        "mean strike after",
+    )
+    found: dict[str, list[float]] = {k: [] for k in labels}
+    for _, row in draws.iterrows():
+        try:
+            report = first.credibility(model.with_values(**{k: float(v) for k, v in row.items()}))
+        except BargainError:
+            continue  # no report at this draw: counted as a draw without an answer
+        b, a = (
+            s.mean_strike if s.mean_strike is not None else s.expected_strike
+            for s in (report.before, report.after)
+        )
+        found[labels[0]].append(float(report.cost["total"]))
+        if b is not None and a is not None:
+            found[labels[1]].append(b)
+            found[labels[2]].append(a)
+    unit = f" ({model.period}s)"
+    return tuple(
+        interval(k + ("" if k == labels[0] else unit), v, len(draws) - len(v))
+        for k, v in found.items()
+    )
+
+
+def uncertain_brief(
+    model: Model, n: int = 100, *, seed: int = 0, design: str = "sobol"
+) -> UncertainBrief:
+    """The brief under uncertainty: each answer's median and 5–95% interval.
+
+    Every row of :func:`brief` is solved at the same ``n`` draws of the parameters that
+    declare a ``distribution`` (:func:`bargain.uncertainty`, whose seeded design makes
+    the draws the same for every concept); its first contract variable is reported. If
+    the model has a promise, the broken promise's cost and the strike's mean length
+    before and after it (:func:`bargain.credibility`, under the brief's first concept)
+    are computed at each of those draws by the scalar solver.
+
+    Parameters
+    ----------
+    model
+        A model with at least one parameter carrying a ``distribution``.
+    n, seed, design
+        The draws (:func:`bargain.uncertainty`); the same seed gives the same numbers.
+
+    Raises
+    ------
+    ModelError
+        Where :func:`bargain.uncertainty` refuses the model (no distribution, a bad design).
+
+    Examples
+    --------
+    >>> import bargain
+    >>> data = bargain.model_to_dict(bargain.load_model(bargain.models_dir() / "split.toml"))
+    >>> data["parameters"]["V"]["distribution"] = {"kind": "uniform", "loc": 1, "scale": 1}
+    >>> u = uncertain_brief(bargain.model_from_dict(data), 64, seed=1)
+    >>> t = u.terms[0]
+    >>> t.label, round(t.median, 2), round(t.q05, 2), round(t.q95, 2)
+    ('Nash (equal powers)', 0.75, 0.53, 0.97)
+    """
+    found = concepts(model)
+    variable = model.variable_names[0]
+    terms = []
+    first: Uncertainty | None = None
+    for entry in found:
+        try:
+            u = uncertainty(
+                model, entry.method, n=n, seed=seed, design=design, **entry.settings(model)
+            )
+        except ModelError as err:
+            if err.table == "parameters" or err.key == "design":
+                raise
+            terms.append(Interval(entry.label, None, None, None, n, err.message))
+            continue
+        except BargainError as err:
+            terms.append(Interval(entry.label, None, None, None, n, err.message))
+            continue
+        first = first or u
+        s = u.summary[variable]
+        terms.append(Interval(entry.label, s["median"], s["q05"], s["q95"], u.failed))
+    if first is None:
+        raise SolverError(
+            f"no concept of the brief solves {model.name} at any draw", table="uncertainty"
+        )
+    names = list(first.distributions)
+    promise = _promise_intervals(model, found[0], first.samples[names]) if model.promises else ()
+    return UncertainBrief(
+        model=model,
+        n=first.n,
+        seed=first.seed,
+        design=design,
+        distributions=dict(first.distributions),
+        variable=variable,
+        terms=tuple(terms),
+        promise=promise,
+    )
