@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -264,6 +265,10 @@ class UncertainBrief:
         The cost of the broken promise and the strike's mean length before and after
         (every path counted where the model has focal dates, else the war of attrition's
         expected length), under the brief's first concept; empty without a promise.
+    samples
+        Every draw: the uncertain parameters, ``variable`` under each concept (by the
+        row's label; NaN where the concept has no solution) and, with a promise,
+        :data:`PROMISE_COLUMNS`.
     """
 
     model: Model
@@ -274,6 +279,7 @@ class UncertainBrief:
     variable: str
     terms: tuple[Interval, ...]
     promise: tuple[Interval, ...]
+    samples: pd.DataFrame = field(repr=False, compare=False)
 
     def to_text(self, digits: int = 4) -> str:
         """One line per answer: median and 5–95% interval, and the draws without one."""
@@ -319,32 +325,36 @@ class UncertainBrief:
         return self.to_text()
 
 
-def _promise_intervals(model: Model, first: Entry, draws: pd.DataFrame) -> tuple[Interval, ...]:
-    """The broken promise's cost and the strike's mean length at every draw (scalar loop)."""
-    labels = (
-        "cost of the broken promise",
-        "mean strike before",
-        "mean strike after",
-    )
-    found: dict[str, list[float]] = {k: [] for k in labels}
+PROMISE_COLUMNS = ("cost of the broken promise", "mean strike before", "mean strike after")
+"""The per-draw columns of the broken promise in :attr:`UncertainBrief.samples`."""
+
+
+def _promise_draws(model: Model, first: Entry, draws: pd.DataFrame) -> dict[str, list[float]]:
+    """The broken promise's cost and the strike's mean length at every draw (scalar loop;
+    NaN where the report or the strike length is not defined)."""
+    found: dict[str, list[float]] = {k: [] for k in PROMISE_COLUMNS}
     for _, row in draws.iterrows():
         try:
             report = first.credibility(model.with_values(**{k: float(v) for k, v in row.items()}))
         except BargainError:
-            continue  # no report at this draw: counted as a draw without an answer
-        b, a = (
-            s.mean_strike if s.mean_strike is not None else s.expected_strike
-            for s in (report.before, report.after)
+            report = None  # no report at this draw: a draw without an answer
+        strikes = (
+            (None, None)
+            if report is None
+            else tuple(
+                s.mean_strike if s.mean_strike is not None else s.expected_strike
+                for s in (report.before, report.after)
+            )
         )
-        found[labels[0]].append(float(report.cost["total"]))
-        if b is not None and a is not None:
-            found[labels[1]].append(b)
-            found[labels[2]].append(a)
-    unit = f" ({model.period}s)"
-    return tuple(
-        interval(k + ("" if k == labels[0] else unit), v, len(draws) - len(v))
-        for k, v in found.items()
-    )
+        cost = None if report is None else report.cost["total"]
+        for key, value in zip(PROMISE_COLUMNS, (cost, *strikes), strict=True):
+            found[key].append(math.nan if value is None else float(value))
+    return found
+
+
+def _interval(label: str, values: pd.Series) -> Interval:
+    kept = [float(v) for v in values if math.isfinite(v)]
+    return interval(label, kept, len(values) - len(kept))
 
 
 def uncertain_brief(
@@ -381,9 +391,12 @@ def uncertain_brief(
     >>> t.label, round(t.median, 2), round(t.q05, 2), round(t.q95, 2)
     ('Nash (equal powers)', 0.75, 0.53, 0.97)
     """
+    import pandas as pd  # only when draws are made: import bargain stays light
+
     found = concepts(model)
     variable = model.variable_names[0]
-    terms = []
+    columns: dict[str, Any] = {}
+    refused: dict[str, str] = {}
     first: Uncertainty | None = None
     for entry in found:
         try:
@@ -393,20 +406,28 @@ def uncertain_brief(
         except ModelError as err:
             if err.table == "parameters" or err.key == "design":
                 raise
-            terms.append(Interval(entry.label, None, None, None, n, err.message))
+            refused[entry.label] = err.message
             continue
         except BargainError as err:
-            terms.append(Interval(entry.label, None, None, None, n, err.message))
+            refused[entry.label] = err.message
             continue
-        first = first or u
-        s = u.summary[variable]
-        terms.append(Interval(entry.label, s["median"], s["q05"], s["q95"], u.failed))
+        if first is None:
+            first = u
+            columns.update({k: u.samples[k].to_numpy() for k in u.distributions})
+        ok = u.samples["status"] == "ok"
+        columns[entry.label] = u.samples[variable].where(ok).to_numpy()
     if first is None:
         raise SolverError(
-            f"no concept of the brief solves {model.name} at any draw", table="uncertainty"
+            f"no concept of the brief solves {model.name} at any draw: "
+            + "; ".join(f"{k}: {v}" for k, v in refused.items()),
+            table="uncertainty",
         )
-    names = list(first.distributions)
-    promise = _promise_intervals(model, found[0], first.samples[names]) if model.promises else ()
+    samples = pd.DataFrame(columns)
+    if model.promises:
+        samples = samples.assign(
+            **_promise_draws(model, found[0], samples[list(first.distributions)])
+        )
+    unit = f" ({model.period}s)"
     return UncertainBrief(
         model=model,
         n=first.n,
@@ -414,6 +435,16 @@ def uncertain_brief(
         design=design,
         distributions=dict(first.distributions),
         variable=variable,
-        terms=tuple(terms),
-        promise=promise,
+        terms=tuple(
+            Interval(e.label, None, None, None, first.n, refused[e.label])
+            if e.label in refused
+            else _interval(e.label, samples[e.label])
+            for e in found
+        ),
+        promise=tuple(
+            _interval(k + ("" if i == 0 else unit), samples[k])
+            for i, k in enumerate(PROMISE_COLUMNS)
+            if k in samples
+        ),
+        samples=samples,
     )
