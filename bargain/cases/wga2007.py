@@ -18,6 +18,14 @@ figures, so the bytes do not depend on the last bits of a numeric solver.
   December 15 and June 30 dates.
 - ``tables/wga2007-strike.md`` — how long the strike lasts before and after the
   broken promise (:mod:`bargain.reputation.duration`), every path counted.
+- ``tables/wga2007-implied.md`` — the producers' weekly loss ``m_A`` each offer implies
+  (:func:`bargain.calibrate`), and every answer again at it.
+- ``tables/wga2007-two-offers.md`` — the alternating-offers game against both offers:
+  the gap between the proposals in its three parts, and the breakdown risk it would need.
+- ``tables/wga2007-uncertainty.md``, ``figures/wga2007-uncertainty.svg`` and
+  ``tables/wga2007-survives.md`` — the headline numbers' medians and 5–95% intervals under
+  the model's distributions (:func:`bargain.reporting.brief.uncertain_brief`), and which
+  conclusions of the case page survive them, counted draw by draw.
 """
 
 from __future__ import annotations
