@@ -426,10 +426,9 @@ UNCERTAIN_DRAWS = 32
 the brief and the broken promise by the scalar solver, so the number is kept small)."""
 UNCERTAIN_SEED = 0
 """Seed of the draws."""
-SURVIVES = 0.9
-"""A conclusion survives the uncertainty if it holds in at least this share of the draws (the
-5–95% reading: it fails only in the lower tail), and is reversed if it holds in at most
-``1 - SURVIVES`` of them."""
+TAIL_LEVEL = 0.05
+"""The interval's tail: a conclusion survives if it fails only in draws beyond its 5% quantile
+(:func:`verdict`)."""
 
 
 @functools.cache
@@ -508,7 +507,17 @@ def implied_table() -> str:
         "tornado). Read the other way, each offer implies a value of it: the `m_A` at which the "
         "Nash flat rate equals the offer (`bargain calibrate wga2007 --free m_A --match "
         '"nash:F=130"`), every other parameter at its value. Then every answer again at that '
-        "value.\n\n" + markdown_table(["", *(label for label, _, _ in columns)], rows)
+        "value.\n\n"
+        + markdown_table(["", *(label for label, _, _ in columns)], rows)
+        + "\nRelative to the assumed "
+        + _n(columns[0][1])
+        + ", the offers imply "
+        + " and ".join(
+            f"{_n(abs(v / columns[0][1] - 1) * 100)}% {'less' if v < columns[0][1] else 'more'} "
+            f"({label})"
+            for label, v, _ in columns[1:]
+        )
+        + ".\n"
     )
 
 
@@ -704,8 +713,30 @@ def uncertainty_figure() -> bytes:
     return render_svg(make)
 
 
-def _conclusions() -> list[tuple[str, Any]]:
-    """The case page's conclusions as tests on one draw (a row of the samples)."""
+def verdict(held: int, n: int) -> str:
+    """Whether a conclusion that holds in ``held`` of ``n`` draws survives the uncertainty.
+
+    It *survives* if it fails in at most ``floor((n - 1) * 0.05)`` draws: then numpy's
+    (linearly interpolated) 5% quantile of a number it bounds lies on its side, so the claim
+    never contradicts that number's 5–95% interval; it *is reversed* if it holds in at most
+    that many; otherwise it *does not survive* (the uncertainty leaves it open).
+
+    Examples
+    --------
+    >>> verdict(31, 32), verdict(30, 32), verdict(1, 32), verdict(16, 32)
+    ('survives', 'does not survive', 'is reversed', 'does not survive')
+    """
+    allowed = int(np.floor((n - 1) * TAIL_LEVEL))
+    if n and n - held <= allowed:
+        return "survives"
+    if n and held <= allowed:
+        return "is reversed"
+    return "does not survive"
+
+
+def conclusions() -> list[tuple[str, tuple[str, ...], Callable[..., bool]]]:
+    """The case page's conclusions: each a claim, the sample columns it reads and its test on
+    those columns' values at one draw."""
     low, high = (float(model().values[k]) for k in ("offer_A", "offer_W"))
     nash_, powers, rub_w, rub_a, ks = (
         "Nash (equal powers)",
@@ -716,49 +747,46 @@ def _conclusions() -> list[tuple[str, Any]]:
     )
     cost, before, after = PROMISE_COLUMNS
     return [
-        (f"the Nash flat rate is above the AMPTP's ${_n(low)}M", lambda r: r[nash_] > low),
-        (f"the Nash flat rate is above the WGA's ${_n(high)}M", lambda r: r[nash_] > high),
-        (
-            f"the Nash flat rate lies between the two offers (${_n(low)}M to ${_n(high)}M)",
-            lambda r: low <= r[nash_] <= high,
-        ),
+        (f"the Nash flat rate is above the AMPTP's ${_n(low)}M", (nash_,), lambda f: f > low),
+        (f"the Nash flat rate is above the WGA's ${_n(high)}M", (nash_,), lambda f: f > high),
         (
             "powers from patience give the writers no new money (F = 0)",
-            lambda r: r[powers] <= 1e-6,
+            (powers,),
+            lambda f: f <= 1e-6,
         ),
         (
-            "who proposes first matters by at least $10M",
-            lambda r: r[rub_w] - r[rub_a] >= 10,
+            "who proposes first in the alternating-offers game matters by at least $10M",
+            (rub_w, rub_a),
+            lambda w, a: w - a >= 10,
         ),
-        ("Kalai–Smorodinsky gives the writers more than Nash", lambda r: r[ks] > r[nash_]),
-        ("the broken promise costs more than $100M", lambda r: r[cost] > 100),
-        ("the broken promise makes the strike longer", lambda r: r[after] > r[before]),
+        ("Kalai–Smorodinsky gives the writers more than Nash", (ks, nash_), lambda k, n: k > n),
+        ("the broken promise costs more than $100M", (cost,), lambda c: c > 100),
+        (
+            "the broken promise makes the strike longer",
+            (before, after),
+            lambda b, a: a > b,
+        ),
     ]
 
 
 def survival_text() -> str:
     """Which conclusions of the case page survive the uncertainty, counted on the draws."""
     u = _uncertain()
-    samples = u.samples
     lines = []
-    for claim, test in _conclusions():
-        held = [bool(test(row)) for _, row in samples.iterrows() if not row.isna().any()]
-        k, n = sum(held), len(held)
-        share = k / n if n else float("nan")
-        if n and share >= SURVIVES:
-            verdict = "**survives**"
-        elif n and share <= 1 - SURVIVES:
-            verdict = "**is reversed**"
-        else:
-            verdict = "**does not survive**"
+    for claim, columns, test in conclusions():
+        rows = u.samples[list(columns)].dropna()
+        held = sum(bool(test(*row)) for row in rows.itertuples(index=False))
+        n = len(rows)
         lines.append(
-            f"- *{claim[0].upper()}{claim[1:]}*: {verdict} (it holds in {k} of {n} draws)."
+            f"- *{claim[0].upper()}{claim[1:]}*: **{verdict(held, n)}** (it holds in {held} of "
+            f"{n} draws)."
         )
+    allowed = int(np.floor((u.n - 1) * TAIL_LEVEL))
     return (
         f"Each conclusion of this page, tested on each of the {u.n} draws of the uncertainty "
-        "table (draws where a concept has no answer left out): it survives if it holds in at "
-        f"least {round(100 * SURVIVES)}% of them, is reversed if it holds in at most "
-        f"{round(100 * (1 - SURVIVES))}%, and otherwise does not survive: the assumptions' "
+        "table (a draw where a concept it needs has no answer is left out): it survives if it "
+        f"fails in at most {allowed} draw(s) — only beyond the 5–95% interval — is reversed if "
+        "it holds in at most as many, and otherwise does not survive: the assumptions' "
         "uncertainty leaves it open.\n\n" + "\n".join(lines) + "\n"
     )
 
