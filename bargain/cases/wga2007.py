@@ -692,6 +692,24 @@ def uncertainty_table() -> str:
         + markdown_table(
             ["", "at the model's values", "median", "5%", "95%", "draws without an answer"], rows
         )
+        + _refusals_text(u)
+    )
+
+
+def _refusals_text(u: UncertainBrief) -> str:
+    """Why some draws have no answer: each row's refusals and their counts."""
+    found = [
+        f"{label}: " + "; ".join(f"{count} × {reason}" for reason, count in reasons.items())
+        for label, reasons in u.refusals.items()
+        if reasons
+    ]
+    if not found:
+        return ""
+    return (
+        "\nDraws without an answer (`infeasible`: the solver refuses the model at that draw; "
+        "for the broken promise, the reason the report gives):\n\n"
+        + "\n".join(f"- {line}" for line in found)
+        + "\n"
     )
 
 

@@ -269,6 +269,11 @@ class UncertainBrief:
         Every draw: the uncertain parameters, ``variable`` under each concept (by the
         row's label; NaN where the concept has no solution) and, with a promise,
         :data:`PROMISE_COLUMNS`.
+    refusals
+        For each concept's label, the statuses of its draws without a solution (as
+        :data:`bargain.sweeps.compile.STATUSES` names them) and their counts; for the
+        broken promise's cost, the reasons of the reports refused (one message per table
+        and key) and their counts.
     """
 
     model: Model
@@ -280,6 +285,7 @@ class UncertainBrief:
     terms: tuple[Interval, ...]
     promise: tuple[Interval, ...]
     samples: pd.DataFrame = field(repr=False, compare=False)
+    refusals: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
 
     def to_text(self, digits: int = 4) -> str:
         """One line per answer: median and 5–95% interval, and the draws without one."""
@@ -329,15 +335,22 @@ PROMISE_COLUMNS = ("cost of the broken promise", "mean strike before", "mean str
 """The per-draw columns of the broken promise in :attr:`UncertainBrief.samples`."""
 
 
-def _promise_draws(model: Model, first: Entry, draws: pd.DataFrame) -> dict[str, list[float]]:
+def _promise_draws(
+    model: Model, first: Entry, draws: pd.DataFrame, refusals: dict[str, int]
+) -> dict[str, list[float]]:
     """The broken promise's cost and the strike's mean length at every draw (scalar loop;
-    NaN where the report or the strike length is not defined)."""
+    NaN where the report or the strike length is not defined). Each refusal is counted in
+    ``refusals`` by the table and key it names (the first message of each kept in full)."""
     found: dict[str, list[float]] = {k: [] for k in PROMISE_COLUMNS}
+    first_message: dict[tuple[str | None, str | None], str] = {}
     for _, row in draws.iterrows():
         try:
             report = first.credibility(model.with_values(**{k: float(v) for k, v in row.items()}))
-        except BargainError:
+        except BargainError as err:
             report = None  # no report at this draw: a draw without an answer
+            where = (err.table, err.key)
+            first_message.setdefault(where, f"[{err.table}] {err.key}: {err.message}")
+            refusals[first_message[where]] = refusals.get(first_message[where], 0) + 1
         strikes = (
             (None, None)
             if report is None
@@ -397,6 +410,7 @@ def uncertain_brief(
     variable = model.variable_names[0]
     columns: dict[str, Any] = {}
     refused: dict[str, str] = {}
+    refusals: dict[str, dict[str, int]] = {}
     first: Uncertainty | None = None
     for entry in found:
         try:
@@ -416,6 +430,8 @@ def uncertain_brief(
             columns.update({k: u.samples[k].to_numpy() for k in u.distributions})
         ok = u.samples["status"] == "ok"
         columns[entry.label] = u.samples[variable].where(ok).to_numpy()
+        counts = u.samples.loc[~ok, "status"].value_counts()
+        refusals[entry.label] = {str(k): int(v) for k, v in sorted(counts.items())}
     if first is None:
         raise SolverError(
             f"no concept of the brief solves {model.name} at any draw: "
@@ -424,8 +440,14 @@ def uncertain_brief(
         )
     samples = pd.DataFrame(columns)
     if model.promises:
+        refusals[PROMISE_COLUMNS[0]] = {}
         samples = samples.assign(
-            **_promise_draws(model, found[0], samples[list(first.distributions)])
+            **_promise_draws(
+                model,
+                found[0],
+                samples[list(first.distributions)],
+                refusals[PROMISE_COLUMNS[0]],
+            )
         )
     unit = f" ({model.period}s)"
     return UncertainBrief(
@@ -447,4 +469,5 @@ def uncertain_brief(
             if k in samples
         ),
         samples=samples,
+        refusals=refusals,
     )
