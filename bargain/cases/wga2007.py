@@ -791,17 +791,30 @@ def survival_text() -> str:
     """Which conclusions of the case page survive the uncertainty, counted on the draws."""
     u = _uncertain()
     lines = []
+    groups: dict[str, list[str]] = {"survives": [], "does not survive": [], "is reversed": []}
     for claim, columns, test in conclusions():
         rows = u.samples[list(columns)].dropna()
         held = sum(bool(test(*row)) for row in rows.itertuples(index=False))
         n = len(rows)
+        groups[verdict(held, n)].append(claim)
         lines.append(
             f"- *{claim[0].upper()}{claim[1:]}*: **{verdict(held, n)}** (it holds in {held} of "
             f"{n} draws)."
         )
     allowed = int(np.floor((u.n - 1) * TAIL_LEVEL))
+
+    def listed(claims: list[str]) -> str:
+        return "; ".join(claims) if claims else "none"
+
+    plain = (
+        "**In plain words.** Under the assumptions' documented uncertainty these conclusions "
+        f"survive: {listed(groups['survives'])}. These do not — the uncertainty leaves them "
+        f"open: {listed(groups['does not survive'])}. Reversed: "
+        f"{listed(groups['is reversed'])}.\n\n"
+    )
     return (
-        f"Each conclusion of this page, tested on each of the {u.n} draws of the uncertainty "
+        plain
+        + f"Each conclusion of this page, tested on each of the {u.n} draws of the uncertainty "
         "table (a draw where a concept it needs has no answer is left out): it survives if it "
         f"fails in at most {allowed} draw(s) — only beyond the 5–95% interval — is reversed if "
         "it holds in at most as many, and otherwise does not survive: the assumptions' "
