@@ -393,6 +393,9 @@ def uncertain_brief(
     ------
     ModelError
         Where :func:`bargain.uncertainty` refuses the model (no distribution, a bad design).
+    SolverError
+        If no concept of the brief has a solution at any draw (a concept that has none is
+        otherwise a row with the reason, as in :func:`brief`).
 
     Examples
     --------
