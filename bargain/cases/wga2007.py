@@ -31,6 +31,7 @@ figures, so the bytes do not depend on the last bits of a numeric solver.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -687,8 +688,8 @@ def uncertainty_table() -> str:
         + "; ".join(laws)
         + "); the sourced parameters stay at their values. $M over the contract; strike "
         "lengths in weeks, every path counted; the broken promise under the Nash solution. "
-        f"With {u.n} draws the 5% and 95% quantiles are interpolated between the two most "
-        "extreme draws on each side: read them as the spread, not to the last digit.\n\n"
+        f"With {u.n} draws each tail quantile rests on the few most extreme draws on its side: "
+        "read the intervals as the spread, not to the last digit.\n\n"
         + markdown_table(
             ["", "at the model's values", "median", "5%", "95%", "draws without an answer"], rows
         )
@@ -698,8 +699,13 @@ def uncertainty_table() -> str:
 
 def _refusals_text(u: UncertainBrief) -> str:
     """Why some draws have no answer: each row's refusals and their counts."""
+    # A reason ends with the value at the first draw (", got -35.19…"): its last digits are
+    # the solver's, so the generated file leaves the value out.
     found = [
-        f"{label}: " + "; ".join(f"{count} × {reason}" for reason, count in reasons.items())
+        f"{label}: "
+        + "; ".join(
+            f"{count} × {re.sub(r', got [^,;]*$', '', reason)}" for reason, count in reasons.items()
+        )
         for label, reasons in u.refusals.items()
         if reasons
     ]
