@@ -220,7 +220,22 @@ def cmd_solve(args: argparse.Namespace) -> None:
 def cmd_brief(args: argparse.Namespace) -> None:
     from bargain.reporting.brief import brief
 
+    if args.uncertainty is not None:
+        _uncertain_brief(args)
+        return
     print(brief(_load(args.model, args.set)).to_text())
+
+
+def _uncertain_brief(args: argparse.Namespace) -> None:
+    """``bargain brief MODEL --uncertainty N``: medians and 5-95% intervals (and a figure)."""
+    from bargain.reporting import plot
+    from bargain.reporting.brief import uncertain_brief
+
+    result = uncertain_brief(_load(args.model, args.set), args.uncertainty, seed=args.seed)
+    print(result.to_text())
+    if args.plot:
+        plot.save(result.figure(), args.plot)
+        print(f"plot written to {args.plot}")
 
 
 def cmd_credibility(args: argparse.Namespace) -> None:
@@ -477,6 +492,7 @@ def parser() -> argparse.ArgumentParser:
         )
         p.set_defaults(func=func)
     _solver_arguments(sub.choices["solve"], names())
+    _brief_uncertainty_arguments(sub.choices["brief"])
     p = sub.choices["credibility"]
     _solver_arguments(p, names(credibility=True))
     p.add_argument("--promise", metavar="NAME", help="the promise (needed if there are several)")
@@ -544,6 +560,30 @@ def _coalition_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--exact", action="store_true", help="also look for closed forms (slower; same numbers)"
     )
+
+
+def _brief_uncertainty_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--uncertainty",
+        type=_positive_count,
+        metavar="N",
+        help="N draws of the parameters that declare a distribution: each answer's median "
+        "and 5-95%% interval",
+    )
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the draws (0)")
+    p.add_argument(
+        "--plot", metavar="PATH", help="with --uncertainty: the intervals per concept as a figure"
+    )
+
+
+def _positive_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of draws, at least 1: {text!r}")
+    return value
 
 
 def _sweep_parser(sub: argparse._SubParsersAction) -> None:

@@ -18,11 +18,20 @@ figures, so the bytes do not depend on the last bits of a numeric solver.
   December 15 and June 30 dates.
 - ``tables/wga2007-strike.md`` — how long the strike lasts before and after the
   broken promise (:mod:`bargain.reputation.duration`), every path counted.
+- ``tables/wga2007-implied.md`` — the producers' weekly loss ``m_A`` each offer implies
+  (:func:`bargain.calibrate`), and every answer again at it.
+- ``tables/wga2007-two-offers.md`` — the alternating-offers game against both offers:
+  the gap between the proposals in its three parts, and the breakdown risk it would need.
+- ``tables/wga2007-uncertainty.md``, ``figures/wga2007-uncertainty.svg`` and
+  ``tables/wga2007-survives.md`` — the headline numbers' medians and 5–95% intervals under
+  the model's distributions (:func:`bargain.reporting.brief.uncertain_brief`), and which
+  conclusions of the case page survive them, counted draw by draw.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -30,12 +39,21 @@ import numpy as np
 import sympy
 
 from bargain.axiomatic.nash import nash
+from bargain.estimation.calibrate import Calibration, calibrate
 from bargain.model.catalogue import models_dir
 from bargain.model.model import Model
 from bargain.model.modelfile import load_model
 from bargain.model.patience import patience_powers
 from bargain.model.validate import numeric_value
-from bargain.reporting.brief import Brief, brief, concepts
+from bargain.reporting.brief import (
+    PROMISE_COLUMNS,
+    Brief,
+    Interval,
+    UncertainBrief,
+    brief,
+    concepts,
+    uncertain_brief,
+)
 from bargain.reporting.docbuild import DocsError, markdown_table, render_svg, sig
 from bargain.reputation.credibility import CredibilityReport
 from bargain.reputation.promise import find_promise
@@ -428,3 +446,442 @@ ARTEFACTS: dict[str, tuple[str, Callable[[], str | bytes]]] = {
         deadlines_figure,
     ),
 }
+
+
+# -- implied parameters and honest uncertainty (issue 17) -----------------------------------
+
+OFFERS = {"AMPTP's $130M": "offer_A", "WGA's $151M": "offer_W"}
+"""The two offers of article 000, by the parameter that holds each."""
+UNCERTAIN_DRAWS = 32
+"""Draws of the uncertainty tables (scrambled Sobol points; each draw solves every concept of
+the brief and the broken promise by the scalar solver, so the number is kept small)."""
+UNCERTAIN_SEED = 0
+"""Seed of the draws."""
+TAIL_LEVEL = 0.05
+"""The interval's tail: a conclusion survives if it fails only in draws beyond its 5% quantile
+(:func:`verdict`)."""
+
+
+@functools.cache
+def _implied() -> tuple[tuple[str, Calibration], ...]:
+    """The producers' weekly loss ``m_A`` that makes the Nash flat rate equal each offer."""
+    m = model()
+    return tuple(
+        (label, calibrate(m, free=["m_A"], match=[f"nash:F={float(m.values[key])!r}"]))
+        for label, key in OFFERS.items()
+    )
+
+
+@functools.cache
+def _brief_at(m_a: float) -> Brief:
+    return brief(model().with_values(m_A=m_a))
+
+
+def implied_table() -> str:
+    """The weekly loss implied by each offer, next to the assumed one, and what it does."""
+    m = model()
+    prod = float(m.values["prod_A"])
+    columns = [("assumed", float(m.values["m_A"]), None)] + [
+        (f"implied by the {label}", c.values["m_A"], c) for label, c in _implied()
+    ]
+    briefs = [_brief_at(v) if c is not None else _brief() for _, v, c in columns]
+    reports = [b.credibility for b in briefs]
+    if any(r is None or r.before.duration is None for r in reports):
+        raise DocsError(f"{NAME}: the broken promise's report has no strike length")
+
+    def found(c: Calibration | None, text: Callable[[Calibration], str]) -> str:
+        return "" if c is None else text(c)
+
+    rows = [
+        ["`m_A`, producers' loss per $ of halted production", *(_n(v) for _, v, _ in columns)],
+        ["producers' weekly strike cost ($M)", *(_n(v * prod * 7) for _, v, _ in columns)],
+        [
+            "found (route; unique in [0.05, 0.5]?)",
+            "assumption",
+            *(
+                found(
+                    c,
+                    lambda c: (
+                        f"{'exact' if c.exact else 'numeric'}; "
+                        f"{'unique' if c.unique else 'not unique'}"
+                    ),
+                )
+                for _, _, c in columns[1:]
+            ),
+        ],
+        [
+            "∂F/∂m_A of the Nash flat rate ($M per unit)",
+            "",
+            *(
+                found(c, lambda c: _n(next(iter(c.jacobian.values()))["m_A"]))
+                for _, _, c in columns[1:]
+            ),
+        ],
+    ]
+    for i, entry in enumerate(briefs[0].rows):
+        rows.append(
+            [
+                f"F, {entry.label}",
+                *(
+                    _n(b.rows[i].solution.agreement["F"]) if b.rows[i].solution else "not solved"
+                    for b in briefs
+                ),
+            ]
+        )
+    rows += [
+        ["cost of the broken promise (Nash, $M)", *(_n(r.cost["total"]) for r in reports)],
+        ["mean strike before the break (weeks)", *(_n(r.before.mean_strike) for r in reports)],
+        ["mean strike after the break (weeks)", *(_n(r.after.mean_strike) for r in reports)],
+    ]
+    return (
+        "The producers' weekly loss is the assumption the flat rate depends on most (see the "
+        "tornado). Read the other way, each offer implies a value of it: the `m_A` at which the "
+        "Nash flat rate equals the offer (`bargain calibrate wga2007 --free m_A --match "
+        '"nash:F=130"`), every other parameter at its value. Then every answer again at that '
+        "value.\n\n"
+        + markdown_table(["", *(label for label, _, _ in columns)], rows)
+        + "\nRelative to the assumed "
+        + _n(columns[0][1])
+        + ", the offers imply "
+        + " and ".join(
+            f"{_n(abs(v / columns[0][1] - 1) * 100)}% {'less' if v < columns[0][1] else 'more'} "
+            f"({label})"
+            for label, v, _ in columns[1:]
+        )
+        + ".\n"
+    )
+
+
+PATIENCE = ("rho_A", "rho_W")
+"""The patience parameters tried against one offer each."""
+
+
+@functools.cache
+def _proposals(**values: float) -> tuple[Any, Any]:
+    """The alternating-offers equilibrium with each side proposing first, at ``values``."""
+    m = model().with_values(**values)
+    return tuple(rubinstein(m, proposer=p, exact=False) for p in ("A", "W"))
+
+
+def _gap_terms(values: dict[str, float], f_w: float, g_w: float) -> tuple[float, float, float]:
+    """The three parts of the first-proposer gap ``F_W - F_A`` from the writers' indifference
+    condition (:mod:`bargain.strategic.rubinstein`: ``u_W(x_A) = s_W + q d_W + (1 - q) δ_W
+    u_W(x_W)``): one round of strike ``c_W (1 - δ_W)/r_W``, the breakdown risk times the strike
+    to the focal date ``q c_W T_D``, and the discounting and breakdown risk on what the writers
+    get, ``(1 - (1 - q) δ_W) (F_W + g_W)``."""
+    c_w = values["pay_W"] * 7 / 365
+    r_w = values["rho_W"] * 7 / 365
+    delta = float(np.exp(-r_w))
+    q = values["q"]
+    return (
+        c_w * -float(np.expm1(-r_w)) / r_w,
+        q * c_w * values["T_D"],
+        (1 - (1 - q) * delta) * (f_w + g_w),
+    )
+
+
+def _low_corner() -> dict[str, float]:
+    """The breakdown risk and both discount rates at the bottom of their ranges."""
+    m = model()
+    return {k: float(m.parameter(k).range[0]) for k in ("q", "rho_W", "rho_A")}
+
+
+def _implied_breakdown(values: dict[str, float], g_w: float) -> float:
+    """The weekly breakdown risk at which the gap equals the observed one (others at ``values``).
+
+    The gap is linear in ``q``: ``G = c̃_W + (1 - δ_W)(F_W + g_W) + q (c_W T_D + δ_W (F_W + g_W))``.
+    """
+    observed_w, observed_a = (float(model().values[k]) for k in ("offer_W", "offer_A"))
+    at0 = sum(_gap_terms({**values, "q": 0.0}, observed_w, g_w))
+    at1 = sum(_gap_terms({**values, "q": 1.0}, observed_w, g_w))
+    return (observed_w - observed_a - at0) / (at1 - at0)
+
+
+def two_offers_table() -> str:
+    """The alternating-offers game against both offers: why no pair of free parameters fits."""
+    m = model()
+    values = {k: float(v) for k, v in m.values.items()}
+    corner = {**values, **_low_corner()}
+    observed_w, observed_a = (values[k] for k in ("offer_W", "offer_A"))
+    rows = []
+    g_w = 0.0
+    for label, at in (("the model's values", values), ("q, rho_W, rho_A at their lowest", corner)):
+        a, w = _proposals(**{k: at[k] for k in ("q", "rho_W", "rho_A")})
+        f_a, f_w = a.agreement["F"], w.agreement["F"]
+        g_w = w.payoffs["W"] - f_w
+        parts = _gap_terms(at, f_w, g_w)
+        rows.append(
+            [label, _n(at["q"]), _n(f_a), _n(f_w), _n(f_w - f_a), *map(_n, parts), _n(sum(parts))]
+        )
+    q_star = _implied_breakdown(values, g_w)
+    parts = _gap_terms({**values, "q": q_star}, observed_w, g_w)
+    rows.append(
+        [
+            "the offers (article 000)",
+            _n(q_star),
+            _n(observed_a),
+            _n(observed_w),
+            _n(observed_w - observed_a),
+            *map(_n, parts),
+            _n(sum(parts)),
+        ]
+    )
+    q_range = m.parameter("q").range
+    floor = sum(_gap_terms({**values, "q": float(q_range[0])}, observed_w, g_w)[:2])
+    patience = []
+    for name in PATIENCE:
+        lo, hi = (float(x) for x in m.parameter(name).range)
+        ends = [_proposals(**{name: x})[0].agreement["F"] for x in (lo, hi)]
+        patience.append(
+            f"`{name}` from {_n(lo)} to {_n(hi)} moves the AMPTP's proposal from "
+            f"{_n(ends[0])} to {_n(ends[1])}"
+        )
+    verdict = (
+        "no pair of free parameters fits while `q` stays in its range"
+        if q_star < float(q_range[0])
+        else "a pair with `q` free may fit (its value above)"
+    )
+    return (
+        "The alternating-offers game gives each side's proposal as first proposer; the "
+        "articles give each side's offer, so two observations could identify two parameters "
+        '(`--match "rubinstein[proposer=A]:F=130" --match "rubinstein[proposer=W]:F=151"`). '
+        "The gap between the two proposals is fixed by the writers' indifference condition "
+        "(the WGA must be indifferent between the AMPTP's proposal and rejecting it): one "
+        "round of strike, plus the weekly breakdown risk times the strike to June 30, plus "
+        "the discounting and breakdown risk on what the writers get. $M over the contract; "
+        "the last column is the sum of the three parts, which equals the gap (a test checks "
+        "it). The producers' loss `m_A` and patience `rho_A` do not enter it: given the WGA's "
+        "$151M they move only the AMPTP's proposal.\n\n"
+        + markdown_table(
+            [
+                "",
+                "q (per week)",
+                "F, AMPTP proposes",
+                "F, WGA proposes",
+                "gap",
+                "one week of strike",
+                "q × strike to June 30",
+                "discounting and breakdown on F_W + g_W",
+                "sum of the parts",
+            ],
+            rows,
+        )
+        + f"\nThe observed gap of {_n(observed_w - observed_a)} is below the gap's floor at the "
+        f"lowest breakdown risk in the model's range ({_n(float(q_range[0]))} a week): "
+        f"{_n(floor)} from the first two parts alone, whatever `m_A`, `rho_A` and `rho_W` (the "
+        "writers' pay and the weeks to June 30 are sourced). The offers "
+        f"would need a breakdown risk of {_n(q_star)} a week (one breakdown in "
+        f"{_n(1 / q_star)} weeks) with the writers' patience at its value: {verdict}. "
+        "Patience alone does not reach the AMPTP's offer either: " + "; ".join(patience) + ".\n"
+    )
+
+
+@functools.cache
+def _uncertain() -> UncertainBrief:
+    return uncertain_brief(model(), UNCERTAIN_DRAWS, seed=UNCERTAIN_SEED)
+
+
+def uncertainty_table() -> str:
+    """The headline numbers' medians and 5–95% intervals under the documented distributions."""
+    u = _uncertain()
+    values = {r.label: r.solution for r in _brief().rows}
+    report = _brief().credibility
+    at_values = {
+        **{label: s.agreement["F"] for label, s in values.items() if s is not None},
+    }
+    if report is not None:
+        strikes = (report.before.mean_strike, report.after.mean_strike)
+        at_values.update(
+            zip(
+                [r.label for r in u.promise],
+                (report.cost["total"], *strikes),
+                strict=True,
+            )
+        )
+
+    def row(label: str, r: Interval) -> list[str]:
+        spread = ("not solved", "", "") if r.median is None else (r.median, r.q05, r.q95)
+        base = _n(at_values[r.label]) if r.label in at_values else ""
+        return [label, base, *(x if isinstance(x, str) else _n(x) for x in spread), str(r.failed)]
+
+    rows = [row(f"F, {r.label}", r) for r in u.terms] + [row(r.label, r) for r in u.promise]
+    m = model()
+    laws = [
+        f"`{p.name}` triangular on [{_n(float(p.range[0]))}, {_n(float(p.range[1]))}], mode "
+        f"{_n(float(m.values[p.name]))}"
+        for p in m.parameters
+        if p.distribution is not None
+    ]
+    return (
+        f"The headline numbers over {u.n} scrambled Sobol draws (seed {u.seed}) of the "
+        f"{len(laws)} assumptions that carry a distribution in `models/wga2007.toml` ("
+        + "; ".join(laws)
+        + "); the sourced parameters stay at their values. $M over the contract; strike "
+        "lengths in weeks, every path counted; the broken promise under the Nash solution. "
+        f"With {u.n} draws each tail quantile rests on the few most extreme draws on its side: "
+        "read the intervals as the spread, not to the last digit.\n\n"
+        + markdown_table(
+            ["", "at the model's values", "median", "5%", "95%", "draws without an answer"], rows
+        )
+        + _refusals_text(u)
+    )
+
+
+def _refusals_text(u: UncertainBrief) -> str:
+    """Why some draws have no answer: each row's refusals and their counts."""
+    # A reason ends with the value at the first draw (", got -35.19…"): its last digits are
+    # the solver's, so the generated file leaves the value out.
+    found = [
+        f"{label}: "
+        + "; ".join(
+            f"{count} × {re.sub(r', got [^,;]*$', '', reason)}" for reason, count in reasons.items()
+        )
+        for label, reasons in u.refusals.items()
+        if reasons
+    ]
+    if not found:
+        return ""
+    return (
+        "\nDraws without an answer (`infeasible`: the solver refuses the model at that draw; "
+        "for the broken promise, the reason the report gives):\n\n"
+        + "\n".join(f"- {line}" for line in found)
+        + "\n"
+    )
+
+
+def uncertainty_figure() -> bytes:
+    """The intervals of the flat rate per concept, with the two offers."""
+    from matplotlib.figure import Figure
+
+    u = _uncertain()
+    m = model()
+
+    def make() -> Figure:
+        fig = u.figure()
+        ax = fig.axes[0]
+        for label, key in OFFERS.items():
+            ax.axvline(float(m.values[key]), linestyle="--", linewidth=0.8, color="grey")
+            ax.annotate(label, (float(m.values[key]), 0), rotation=90, fontsize=7, va="bottom")
+        return fig
+
+    return render_svg(make)
+
+
+def verdict(held: int, n: int) -> str:
+    """Whether a conclusion that holds in ``held`` of ``n`` draws survives the uncertainty.
+
+    It *survives* if it fails in at most ``floor((n - 1) * 0.05)`` draws: then numpy's
+    (linearly interpolated) 5% quantile of a number it bounds lies on its side, so the claim
+    never contradicts that number's 5–95% interval; it *is reversed* if it holds in at most
+    that many; otherwise it *does not survive* (the uncertainty leaves it open).
+
+    Examples
+    --------
+    >>> verdict(31, 32), verdict(30, 32), verdict(1, 32), verdict(16, 32)
+    ('survives', 'does not survive', 'is reversed', 'does not survive')
+    """
+    allowed = int(np.floor((n - 1) * TAIL_LEVEL))
+    if n and n - held <= allowed:
+        return "survives"
+    if n and held <= allowed:
+        return "is reversed"
+    return "does not survive"
+
+
+def conclusions() -> list[tuple[str, tuple[str, ...], Callable[..., bool]]]:
+    """The case page's conclusions: each a claim, the sample columns it reads and its test on
+    those columns' values at one draw."""
+    low, high = (float(model().values[k]) for k in ("offer_A", "offer_W"))
+    nash_, powers, rub_w, rub_a, ks = (
+        "Nash (equal powers)",
+        "generalised Nash (powers from patience)",
+        "Rubinstein, W proposes first",
+        "Rubinstein, A proposes first",
+        "Kalai–Smorodinsky",
+    )
+    cost, before, after = PROMISE_COLUMNS
+    return [
+        (f"the Nash flat rate is above the AMPTP's ${_n(low)}M", (nash_,), lambda f: f > low),
+        (f"the Nash flat rate is above the WGA's ${_n(high)}M", (nash_,), lambda f: f > high),
+        (
+            "powers from patience give the writers no new money (F = 0)",
+            (powers,),
+            lambda f: f <= 1e-6,
+        ),
+        (
+            "who proposes first in the alternating-offers game matters by at least $10M",
+            (rub_w, rub_a),
+            lambda w, a: w - a >= 10,
+        ),
+        ("Kalai–Smorodinsky gives the writers more than Nash", (ks, nash_), lambda k, n: k > n),
+        ("the broken promise costs more than $100M", (cost,), lambda c: c > 100),
+        (
+            "the broken promise makes the strike longer",
+            (before, after),
+            lambda b, a: a > b,
+        ),
+    ]
+
+
+def survival_text() -> str:
+    """Which conclusions of the case page survive the uncertainty, counted on the draws."""
+    u = _uncertain()
+    lines = []
+    groups: dict[str, list[str]] = {"survives": [], "does not survive": [], "is reversed": []}
+    for claim, columns, test in conclusions():
+        rows = u.samples[list(columns)].dropna()
+        held = sum(bool(test(*row)) for row in rows.itertuples(index=False))
+        n = len(rows)
+        groups[verdict(held, n)].append(claim)
+        lines.append(
+            f"- *{claim[0].upper()}{claim[1:]}*: **{verdict(held, n)}** (it holds in {held} of "
+            f"{n} draws)."
+        )
+    allowed = int(np.floor((u.n - 1) * TAIL_LEVEL))
+
+    def listed(claims: list[str]) -> str:
+        return "; ".join(claims) if claims else "none"
+
+    plain = (
+        "**In plain words.** Under the assumptions' documented uncertainty these conclusions "
+        f"survive: {listed(groups['survives'])}. These do not — the uncertainty leaves them "
+        f"open: {listed(groups['does not survive'])}. Reversed: "
+        f"{listed(groups['is reversed'])}.\n\n"
+    )
+    return (
+        plain
+        + f"Each conclusion of this page, tested on each of the {u.n} draws of the uncertainty "
+        "table (a draw where a concept it needs has no answer is left out): it survives if it "
+        f"fails in at most {allowed} draw(s) — only beyond the 5–95% interval — is reversed if "
+        "it holds in at most as many, and otherwise does not survive: the assumptions' "
+        "uncertainty leaves it open.\n\n" + "\n".join(lines) + "\n"
+    )
+
+
+ARTEFACTS.update(
+    {
+        "tables/wga2007-implied.md": (
+            "WGA 2007: the producers' weekly loss implied by each offer, and what it does to "
+            "every answer",
+            implied_table,
+        ),
+        "tables/wga2007-two-offers.md": (
+            "WGA 2007: the alternating-offers game against both offers, and why no pair of free "
+            "parameters fits",
+            two_offers_table,
+        ),
+        "tables/wga2007-uncertainty.md": (
+            "WGA 2007: medians and 5–95% intervals of the headline numbers under the documented "
+            "distributions",
+            uncertainty_table,
+        ),
+        "tables/wga2007-survives.md": (
+            "WGA 2007: which conclusions survive the uncertainty, counted on the draws",
+            survival_text,
+        ),
+        "figures/wga2007-uncertainty.svg": (
+            "WGA 2007: the flat rate's 5–95% interval under each concept, with the two offers",
+            uncertainty_figure,
+        ),
+    }
+)

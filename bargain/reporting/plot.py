@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -123,4 +124,23 @@ def save(fig: Figure, path: str | os.PathLike[str]) -> None:
     fig.savefig(path, dpi=120)
 
 
-__all__ = ["heatmap", "line", "save", "sobol_chart", "tornado_chart"]
+def intervals(
+    rows: Sequence[tuple[str, float | None, float | None, float | None]], xlabel: str, title: str
+) -> Figure:
+    """One horizontal bar per row from its 5% to its 95% quantile, with the median marked
+    (rows ``(label, q05, median, q95)``, drawn top to bottom; :meth:`UncertainBrief.figure
+    <bargain.reporting.brief.UncertainBrief.figure>`)."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    pos = np.arange(len(rows))[::-1]
+    for y, (_, lo, mid, hi) in zip(pos, rows, strict=True):
+        ax.plot([lo, hi], [y, y], color="tab:blue", linewidth=3, solid_capstyle="butt")
+        ax.plot([mid], [y], marker="o", color="black")
+    ax.set_yticks(pos, [r[0] for r in rows])
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, fontsize=9)
+    ax.grid(True, axis="x", alpha=0.3)
+    return fig
+
+
+__all__ = ["heatmap", "intervals", "line", "save", "sobol_chart", "tornado_chart"]
