@@ -751,12 +751,10 @@ def _refusals_text(u: UncertainBrief) -> str:
 
 def uncertainty_figure() -> bytes:
     """The intervals of the flat rate per concept, with the two offers."""
-    from matplotlib.figure import Figure
-
     u = _uncertain()
     m = model()
 
-    def make() -> Figure:
+    def make() -> Any:  # a matplotlib Figure (imported where it is drawn)
         fig = u.figure()
         ax = fig.axes[0]
         for label, key in OFFERS.items():
