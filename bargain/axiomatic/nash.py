@@ -47,7 +47,7 @@ from bargain.concepts.vectorised import (
 )
 from bargain.errors import BargainError, ModelError
 from bargain.model.model import Model, Parameter, exact_number
-from bargain.model.patience import impasse_model, patience_powers
+from bargain.model.patience import limit_model
 from bargain.model.validate import shown
 
 _MARGIN = "_gain_margin"  # the first phase's margin, a parameter of the kernel alone
@@ -156,16 +156,7 @@ def nash(
     FeasibilityError
         If the contract set is empty or no agreement improves on disagreement.
     """
-    if limit:
-        if powers:
-            raise ModelError(
-                "the alternating-offers limit sets the powers itself: give powers or limit",
-                file=model.file,
-                table="nash",
-                key="powers",
-            )
-        powers = patience_powers(model)
-        model = impasse_model(model)
+    model = _limited(model, powers, limit)
     problem = problem_of(model)
     weights = bargaining_powers(model, powers)
     objective = problem.log_nash_product(list(weights.values()))
@@ -190,6 +181,21 @@ def nash(
     )
 
 
+def _limited(model: Model, powers: Mapping[str, float] | None, limit: bool) -> Model:
+    """``model``, or with ``limit`` the model of the alternating-offers limit
+    (:func:`bargain.model.patience.limit_model`), which sets the powers itself."""
+    if not limit:
+        return model
+    if powers:
+        raise ModelError(
+            "the alternating-offers limit sets the powers itself: give powers or limit",
+            file=model.file,
+            table="nash",
+            key="powers",
+        )
+    return limit_model(model)
+
+
 LIMIT_ASSUMPTION = (
     "the limit of the alternating-offers game as offers come faster (Binmore, Rubinstein & "
     "Wolinsky 1986): powers proportional to 1/(r_i + λ), λ = -ln(1 - q) the breakdown hazard "
@@ -211,6 +217,7 @@ def nash_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any])
     maximised in the box by :class:`~bargain.concepts.vectorised.Box` (see
     :func:`nash_box_kernel`).
     """
+    model = _limited(model, options.get("powers"), bool(options.get("limit")))
     if len(model.variables) > 1:
         return nash_box_kernel(model, inputs, options)
     fr = Frontier(model, inputs)
@@ -331,7 +338,7 @@ register(
         solve=nash,
         summary="the (generalised) Nash bargaining solution",
         order=10,
-        options=("powers",),
+        options=("powers", "limit"),
         formula=sweep_formula(nash, strict=True),
         kernel=nash_kernel,
         credibility=True,

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
-from bargain.axiomatic.nash import nash
+from bargain.axiomatic.nash import LIMIT_LABEL, nash
 from bargain.estimation.calibrate import Calibration, calibrate
 from bargain.model.catalogue import models_dir
 from bargain.model.model import Model
@@ -792,7 +792,7 @@ def conclusions() -> list[tuple[str, tuple[str, ...], Callable[..., bool]]]:
     low, high = (float(model().values[k]) for k in ("offer_A", "offer_W"))
     nash_, powers, rub_w, rub_a, ks = (
         "Nash (equal powers)",
-        "generalised Nash (powers from patience)",
+        LIMIT_LABEL,
         "Rubinstein, W proposes first",
         "Rubinstein, A proposes first",
         "Kalai–Smorodinsky",
@@ -802,9 +802,9 @@ def conclusions() -> list[tuple[str, tuple[str, ...], Callable[..., bool]]]:
         (f"the Nash flat rate is above the AMPTP's ${_n(low)}M", (nash_,), lambda f: f > low),
         (f"the Nash flat rate is above the WGA's ${_n(high)}M", (nash_,), lambda f: f > high),
         (
-            "powers from patience give the writers no new money (F = 0)",
-            (powers,),
-            lambda f: f <= 1e-6,
+            "the limit of the alternating-offers game (BRW) lies between its two Rubinstein rows",
+            (powers, rub_w, rub_a),
+            lambda g, w, a: min(w, a) <= g <= max(w, a),
         ),
         (
             "who proposes first in the alternating-offers game matters by at least $10M",

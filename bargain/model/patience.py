@@ -138,9 +138,7 @@ def patience_powers(model: Model) -> dict[str, float]:
     """
     rates = _rates(model)
     lam = breakdown_rate(model)
-    (w, rw), (a, ra) = rates.items()
-    total = rw + ra + 2 * lam
-    if not total > 0:
+    if not sum(rates.values()) + 2 * lam > 0:
         raise ModelError(
             f"{_WHAT} needs impatience or breakdown risk: both discount rates and the "
             "breakdown risk are 0",
@@ -148,7 +146,36 @@ def patience_powers(model: Model) -> dict[str, float]:
             table="bargaining",
             key="breakdown_probability",
         )
+    return {
+        k: numeric_value(model, v, f"parties.{k}", "discount_rate")
+        for k, v in _power_expressions(model).items()
+    }
+
+
+def _power_expressions(model: Model) -> dict[str, sympy.Expr]:
+    """``(r_j + λ) / (r_i + r_j + 2λ)`` for each of the two parties, unchecked."""
+    lam = _breakdown_hazard(model)
+    (w, rw), (a, ra) = (
+        (p.name, p.discount_rate if p.discount_rate is not None else -sympy.log(p.discount_factor))
+        for p in model.parties
+    )
+    total = rw + ra + 2 * lam
     return {w: (ra + lam) / total, a: (rw + lam) / total}
+
+
+def patience_power_expressions(model: Model) -> dict[str, sympy.Expr]:
+    """The powers of :func:`patience_powers` as expressions in the parameters, for
+    solving at many parameter points at once (a sweep's kernel).
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = bargain.load_model(bargain.models_dir() / "package_deal.toml")
+    >>> {k: round(float(m.numeric(v)), 12) for k, v in patience_power_expressions(m).items()}
+    {'W': 0.333333333333, 'A': 0.666666666667}
+    """
+    patience_powers(model)  # refuses a model without patience or with q >= 1
+    return _power_expressions(model)
 
 
 def impasse_model(model: Model) -> Model:
@@ -182,4 +209,31 @@ def impasse_model(model: Model) -> Model:
     return replace(model, parties=tuple(parties))
 
 
-__all__ = ["breakdown_rate", "discount_rates", "impasse_model", "patience_powers"]
+def limit_model(model: Model) -> Model:
+    """The model whose Nash solution is the limit of the alternating-offers game as
+    offers come faster (Binmore, Rubinstein & Wolinsky 1986, §3–4): the impasse point as
+    each party's disagreement (:func:`impasse_model`) and the powers from patience as
+    each party's ``bargaining_power``, both expressions in the parameters, so the same
+    model serves one solve and a sweep over the discount rates and the breakdown risk.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = limit_model(bargain.load_model(bargain.models_dir() / "package_deal.toml"))
+    >>> [round(float(m.numeric(p.bargaining_power)), 12) for p in m.parties]
+    [0.333333333333, 0.666666666667]
+    """
+    powers = patience_power_expressions(model)
+    limit = impasse_model(model)
+    parties = tuple(replace(p, bargaining_power=powers[p.name]) for p in limit.parties)
+    return replace(limit, parties=parties)
+
+
+__all__ = [
+    "breakdown_rate",
+    "discount_rates",
+    "impasse_model",
+    "limit_model",
+    "patience_power_expressions",
+    "patience_powers",
+]

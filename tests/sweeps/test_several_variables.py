@@ -108,3 +108,21 @@ def test_rubinstein_with_a_transfer_matches_the_closed_form_of_the_split():
     for i in (0, 3, 6):
         sol = bargain.rubinstein(model.with_values(delta=float(delta[i])), exact=False)
         assert out["t"][i] == pytest.approx(sol.agreement["t"], rel=1e-9)
+
+
+def test_the_alternating_offers_limit_sweeps_with_its_powers_point_by_point():
+    # The BRW limit's powers and impasse point move with the discount rates and the
+    # breakdown risk (Binmore, Rubinstein & Wolinsky 1986, §3-4): each point of the sweep
+    # is the scalar solve at that point.
+    m = bargain.load_model(bargain.find_model("wga2007"))
+    df = bargain.sweep(m, "nash", {"rho_W": (0.03, 0.3), "q": (0.01, 0.2)}, n=6, limit=True)
+    assert set(df["status"]) == {"ok"}
+    flats = set()
+    for i in (0, 13, 35):
+        row = df.iloc[i]
+        at = m.with_values(rho_W=float(row["rho_W"]), q=float(row["q"]))
+        s = bargain.nash(at, limit=True, exact=False)
+        for v in ("F", "e", "d"):
+            assert row[v] == pytest.approx(s.agreement[v], rel=1e-9, abs=1e-9)
+        flats.add(round(float(row["F"]), 6))
+    assert len(flats) == 3  # the powers are not frozen at the model's values
