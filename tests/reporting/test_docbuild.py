@@ -24,8 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built() -> dict[str, bytes]:
+    # Session scope: the docs group also holds doctests of other modules (docs/cli.md), and
+    # a module-scoped build would be torn down and built again when the worker moves
+    # between them.
     return docbuild.build()
 
 
