@@ -694,6 +694,15 @@ def credibility(
     found = find_promise(model, promise)
     where = f"promises.{found.name}"
     theory = delay_theory(model.delay_theory if delay is None else delay, file=model.file)
+    if theory.name != "reputation" and not model.bargaining.focal_dates:
+        raise ModelError(
+            f"missing; the theory of delay {theory.name!r} gives the strike's length only with "
+            "focal dates (the dates at which a strike ends); add them, or use 'reputation' "
+            "(the war of attrition alone)",
+            file=model.file,
+            table="bargaining",
+            key="focal_dates",
+        )
     delay_settings(model, theory)  # refuse unknown or missing settings before any work
 
     def setting(value: float | None, key: str, argument: str) -> sympy.Rational:

@@ -84,7 +84,7 @@ from scipy.optimize import brentq
 from bargain.errors import ModelError
 from bargain.reputation.agreement import AgreementTime, certain
 from bargain.reputation.attrition import Reputation, abreu_gul
-from bargain.reputation.delay import DelayInputs, Theory, register_theory
+from bargain.reputation.delay import DelayInputs, Theory, focal_deadline, register_theory
 
 NAME = "deadline"
 
@@ -452,20 +452,9 @@ def _deadline(stage: DelayInputs) -> AgreementTime | None:
     """The ``deadline`` theory at a stage: the stage's war (trust already in it) cut at ``D``."""
     if stage.war is None:
         return None
-    if "deadline" in stage.settings:
-        d = stage.settings["deadline"]
-        if not any(math.isclose(d, f, rel_tol=1e-9, abs_tol=1e-12) for f in stage.focal_dates):
-            raise ModelError(
-                f"must be one of the model's focal dates "
-                f"({', '.join(f'{f:g}' for f in stage.focal_dates)}), got {d:g}",
-                file=stage.model.file,
-                table=f"delay.{NAME}",
-                key="deadline",
-            )
-    elif stage.focal_dates:
-        d = stage.focal_dates[0]
-    else:
+    if not stage.focal_dates:
         return None
+    d = focal_deadline(stage, NAME, stage.focal_dates[0])
     w = stage.war
     try:
         result = deadline_war(w.demands, w.obstinate, w.rates, d)

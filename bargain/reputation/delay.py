@@ -40,6 +40,7 @@ bargain.errors.ModelError: [delay] theory: unknown theory of delay 'hunch'; allo
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -186,7 +187,12 @@ def settings(model: Model, item: Theory) -> dict[str, float]:
         read, a missing required key, or a value that is not a finite number.
     """
     for table in model.delays:
-        theory(table.name, file=model.file)  # every table names a known theory
+        if table.name not in names():
+            raise ModelError(
+                f"unknown theory of delay {table.name!r}; allowed: {', '.join(names())}",
+                file=model.file,
+                table=f"delay.{table.name}",
+            )
     found = next((t for t in model.delays if t.name == item.name), DelayTable(item.name))
     where = f"delay.{item.name}"
     for key in found.keys:
@@ -212,4 +218,37 @@ def settings(model: Model, item: Theory) -> dict[str, float]:
     }
 
 
-__all__ = ["MODULES", "DelayInputs", "Theory", "names", "register_theory", "settings", "theory"]
+def focal_deadline(stage: DelayInputs, theory: str, default: float) -> float:
+    """A theory's ``deadline`` setting, which must be one of the model's focal dates
+    (what happens at a deadline is what happens at a focal date: a strike whose talks
+    ended runs to the next one); ``default`` when the setting is not given.
+
+    Raises
+    ------
+    ModelError
+        Naming ``[delay.THEORY] deadline`` and the focal dates allowed.
+    """
+    if "deadline" not in stage.settings:
+        return default
+    d = stage.settings["deadline"]
+    if not any(math.isclose(d, f, rel_tol=1e-9, abs_tol=1e-12) for f in stage.focal_dates):
+        raise ModelError(
+            f"must be one of the model's focal dates "
+            f"({', '.join(f'{f:g}' for f in stage.focal_dates)}), got {d:g}",
+            file=stage.model.file,
+            table=f"delay.{theory}",
+            key="deadline",
+        )
+    return d
+
+
+__all__ = [
+    "MODULES",
+    "DelayInputs",
+    "Theory",
+    "focal_deadline",
+    "names",
+    "register_theory",
+    "settings",
+    "theory",
+]

@@ -76,7 +76,7 @@ from bargain.errors import ModelError
 from bargain.model.patience import discount_rates
 from bargain.model.validate import numeric_value
 from bargain.reputation.agreement import AgreementTime, certain
-from bargain.reputation.delay import DelayInputs, Theory, register_theory
+from bargain.reputation.delay import DelayInputs, Theory, focal_deadline, register_theory
 
 MAX_DATES = 100_000
 """At most this many offer dates (``deadline / round_length``): the work is one pass over them."""
@@ -446,14 +446,7 @@ def _stage_game(stage: DelayInputs) -> Optimism:
             file=model.file,
             table="parties",
         )
-    deadline = settings.get("deadline", stage.focal_dates[-1] if stage.focal_dates else None)
-    if deadline is None:
-        raise ModelError(
-            "missing; without [bargaining] focal_dates the optimism theory needs a deadline",
-            file=model.file,
-            table="delay.optimism",
-            key="deadline",
-        )
+    deadline = focal_deadline(stage, "optimism", stage.focal_dates[-1])
     costs = {}
     deadline_payoffs = {}
     for party in model.parties:
@@ -508,7 +501,7 @@ register_theory(
         keys={
             "optimism_1": "the first party's belief that it proposes at each date, in [0, 1]",
             "optimism_2": "the second party's belief that it proposes at each date, in [0, 1]",
-            "deadline": "the last offer date in periods, >= 0 (default: the last focal date)",
+            "deadline": "the last offer date: one of the model's focal dates (default: the last)",
             "round": "periods between offers, > 0 (default 1)",
         },
         required=("optimism_1", "optimism_2"),

@@ -73,7 +73,7 @@ from bargain.errors import ModelError
 from bargain.model.patience import discount_rates
 from bargain.model.validate import numeric_value
 from bargain.reputation.agreement import AgreementTime, steps
-from bargain.reputation.delay import DelayInputs, Theory, register_theory
+from bargain.reputation.delay import DelayInputs, Theory, focal_deadline, register_theory
 
 THEORY = "screening"
 MAX_TYPES = 4
@@ -490,8 +490,8 @@ _KEYS: dict[str, str] = {
         "given, trust does not enter"
     ),
     "deadline": (
-        "the period by which the offers end (> 0, at most the last focal date; default: the "
-        "last focal date); types not settled by then strike to the last focal date"
+        "the period by which the offers end: one of the model's focal dates (default: the "
+        "last); types not settled by then strike to the last focal date"
     ),
     "resolution": "slices per type of the posterior cutoff (an integer in [1, 200]; default 50)",
 }
@@ -591,22 +591,7 @@ def stage_screening(stage: DelayInputs) -> Screening:
                 table=where,
                 key="prior_1",
             )
-    last = stage.focal_dates[-1] if stage.focal_dates else math.inf
-    deadline = s.get("deadline", last)
-    if math.isinf(deadline):
-        raise ModelError(
-            "needs a deadline or the model's focal_dates",
-            file=model.file,
-            table=where,
-            key="deadline",
-        )
-    if deadline > last:
-        raise ModelError(
-            f"must be at most the last focal date {last:g}, got {deadline:g}",
-            file=model.file,
-            table=where,
-            key="deadline",
-        )
+    deadline = focal_deadline(stage, THEORY, stage.focal_dates[-1])
     resolution = s.get("resolution", float(DEFAULT_RESOLUTION))
     if resolution != int(resolution):
         raise ModelError(

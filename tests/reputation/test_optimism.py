@@ -362,7 +362,10 @@ def test_small_model_with_a_common_prior_agrees_at_once() -> None:
     ("optimism", "match"),
     [
         ({"optimism_1": 1.5}, r"o\.toml: \[delay\.optimism\] optimism_1: must be a probability"),
-        ({"deadline": -1}, r"o\.toml: \[delay\.optimism\] deadline: must be a time >= 0"),
+        (
+            {"deadline": -1},
+            r"o\.toml: \[delay\.optimism\] deadline: must be one of the model.s focal dates",
+        ),
         ({"round": 0}, r"o\.toml: \[delay\.optimism\] round: must be positive"),
         ({"hunch": 1}, r"\[delay\.optimism\] hunch: unknown key"),
     ],
