@@ -114,6 +114,9 @@ class Brief:
     theories: tuple[CredibilityReport, ...] = ()
     """The same report under every other theory of delay the model gives settings for
     (``[delay.NAME]`` tables), when the strike has a length."""
+    promise_refused: str | None = None
+    """Why the broken promise has no report (a :class:`bargain.BargainError` of
+    :func:`bargain.credibility` at these values), else ``None``."""
 
     def to_text(self, digits: int = 4) -> str:
         """A few readable lines: what the numbers are in, one line per concept, the
@@ -180,6 +183,8 @@ class Brief:
         c = self.credibility
         if c is not None:
             out += _promise_lines(model, c, n)
+        elif self.promise_refused is not None:
+            out += ["", f"the broken promise: not solved: {self.promise_refused}"]
         out += _theory_lines(self, n)
         return "\n".join(out)
 
@@ -360,18 +365,23 @@ def brief(model: Model) -> Brief:
     :class:`bargain.BargainError`, e.g. the alternating-offers game over a transfer
     that its bounds stop, or a two-party concept on three parties) gets a row with
     the reason and no solution, so the
-    other concepts are still reported; the promise's report is not optional and
-    its refusals propagate.
+    other concepts are still reported; likewise a promise whose report is refused at
+    these values (e.g. a demand outside the surplus) has the reason in its place.
     """
     found = concepts(model)
     rows = tuple(_row(c, model) for c in found)
-    report = found[0].credibility(model) if model.promises else None
+    report, refused = None, None
+    if model.promises:
+        try:
+            report = found[0].credibility(model)
+        except BargainError as err:
+            refused = str(type(err)(err.message, table=err.table, key=err.key))
     theories: tuple[CredibilityReport, ...] = ()
     if report is not None and report.before.duration is not None:
         given = {t.name for t in model.delays} - {report.settings["delay"]}
         others = [name for name in delay_names() if name in given]
         theories = tuple(report.under(name) for name in others)
-    return Brief(model, rows, report, theories)
+    return Brief(model, rows, report, theories, refused)
 
 
 # -- the brief under uncertainty (issue 17) ------------------------------------------------

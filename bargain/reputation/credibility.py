@@ -551,9 +551,18 @@ def _strike(model: Model, promise: Promise, trust: float, surplus: float) -> Rep
         return None
     demands = {}
     for p in model.parties:
-        gain = (
-            numeric_value(model, p.demand, f"parties.{p.name}", "demand") - _threat(model)[p.name]
-        )
+        demand = numeric_value(model, p.demand, f"parties.{p.name}", "demand")
+        gain = demand - _threat(model)[p.name]
+        if not 0 < gain <= surplus:
+            raise ModelError(
+                f"must be a payoff above {p.name}'s disagreement payoff "
+                f"{_threat(model)[p.name]:.6g} by at most the surplus over disagreement "
+                f"{surplus:.6g} (the war of attrition's demands share that surplus), got "
+                f"{demand:.6g}",
+                file=model.file,
+                table=f"parties.{p.name}",
+                key="demand",
+            )
         demands[p.name] = gain / surplus
     obstinate = {
         promise.to: numeric_value(model, recipient.hardliner, f"parties.{promise.to}", "hardliner"),

@@ -159,3 +159,13 @@ def test_the_brief_lists_every_theory_of_delay_the_model_sets():
     screening = next(r for r in b.theories if r.settings["delay"] == "screening")
     direct = bargain.credibility(m, delay="screening", exact=False)
     assert screening.after.duration.mean == pytest.approx(direct.after.duration.mean, rel=1e-12)
+
+
+def test_a_refused_promise_report_leaves_the_rest_of_the_brief():
+    # A strike to week 3 leaves a surplus smaller than the AMPTP's demand: the war of
+    # attrition has no equilibrium, and the brief says so in the promise's place.
+    b = brief(shipped("wga2007").with_values(T_D=3))
+    assert b.credibility is None and "[parties.A] demand" in b.promise_refused
+    text = b.to_text()
+    assert "the broken promise: not solved: [parties.A] demand: must be a payoff" in text
+    assert sum(r.solution is not None for r in b.rows) >= 4

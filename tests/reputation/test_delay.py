@@ -79,3 +79,26 @@ def test_malformed_delay_tables_are_refused() -> None:
         model(delay={"optimism": 0.5})
     with pytest.raises(ModelError, match=r"\[delay\.x\] k"):
         model(delay={"x": {"k": "undefined_name + 1"}})
+
+
+def test_a_theory_other_than_reputation_needs_focal_dates() -> None:
+    data = {**BASE, "bargaining": {"breakdown_probability": 0.05}}
+    m = model_from_dict(data, file="d.toml")
+    for name in ("deadline", "optimism", "screening"):
+        with pytest.raises(ModelError, match=r"d\.toml: \[bargaining\] focal_dates: missing"):
+            credibility(m, delay=name)
+    # the war of attrition alone needs none
+    assert credibility(m).settings["delay"] == "reputation"
+
+
+def test_an_unknown_theory_table_is_named() -> None:
+    m = model(delay={"bogus": {"k": 1}})
+    with pytest.raises(ModelError, match=r"\[delay\.bogus\]: unknown theory of delay 'bogus'"):
+        credibility(m)
+
+
+def test_a_demand_outside_the_surplus_is_named_in_the_model() -> None:
+    data = {**BASE}
+    data["parties"] = {**BASE["parties"], "A": {**BASE["parties"]["A"], "demand": 1.5}}
+    with pytest.raises(ModelError, match=r"d\.toml: \[parties\.A\] demand: must be a payoff"):
+        credibility(model_from_dict(data, file="d.toml"))

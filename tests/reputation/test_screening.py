@@ -417,7 +417,10 @@ def test_wait_type_moves_its_prior_with_trust() -> None:
         ),
         ({"cost_1": 1, "wait_type": 1}, "wait_type: needs at least two types"),
         ({"cost_1": 1, "prior_1": 1, "wait_type": 2}, r"wait_type: must be the number of a type"),
-        ({"cost_1": 1, "prior_1": 1, "deadline": 11}, r"deadline: must be one of the model.s focal dates"),
+        (
+            {"cost_1": 1, "prior_1": 1, "deadline": 11},
+            r"deadline: must be one of the model.s focal dates",
+        ),
         ({"cost_1": 1, "prior_1": 1, "resolution": 2.5}, r"resolution: must be an integer"),
         ({"cost_1": -1, "prior_1": 1}, r"s\.toml.*\[delay\.screening\] cost_1: must be a finite"),
         (
