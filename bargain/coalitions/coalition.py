@@ -456,6 +456,13 @@ def coalition(
             key="members",
         )
     solve = concept(method, table="coalition", credibility=True).solve
+    if veto is not None and (rule or c.rule) != "veto":
+        raise ModelError(
+            f"a veto member is given only with the veto rule, not {rule or c.rule!r}",
+            file=model.file,
+            table="coalition",
+            key="veto",
+        )
     joint, tau = joint_model(model, c, rule, veto)
     used_rule = rule or c.rule
     used_veto = (veto or c.veto) if used_rule == "veto" else None

@@ -397,9 +397,7 @@ class CredibilityReport:
             lines.append(f"{what} {strike_change(c['longer_strike'], c['strike_cost'], self)}")
         lines.append(
             f"cost of the broken promise: {_fmt(c['total'])} (surplus lost plus the longer "
-            "strike's cost"
-            + ("" if c["full_strike"] else "; a shorter strike counts as a gain")
-            + ")"
+            "strike's cost; a shorter strike counts as a gain)"
         )
         lines.append(
             "trust cannot be rebuilt by kept promises"

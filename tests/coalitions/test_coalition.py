@@ -331,3 +331,9 @@ def test_howto_model_is_the_shipped_three_member_model():
     from dataclasses import replace
 
     assert shown.coalitions == (replace(shipped.coalitions[0], description=""),)
+
+
+def test_a_veto_member_without_the_veto_rule_is_refused():
+    m = bargain.load_model(bargain.find_model("coalition_three"))
+    with pytest.raises(bargain.ModelError, match=r"\[coalition\] veto: .*only with the veto rule"):
+        bargain.coalition(m, rule="majority", veto="N")
