@@ -308,9 +308,9 @@ def _gradient(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> tuple[sym
     return tuple(derivative(as_expression(expr), v) for v in unknowns)
 
 
-def _key(subs: Mapping[sympy.Symbol, sympy.Expr]) -> tuple[tuple[sympy.Symbol, sympy.Expr], ...]:
+def _key(subs: Mapping[sympy.Symbol, sympy.Expr]) -> frozenset[tuple[sympy.Symbol, sympy.Expr]]:
     """Parameter values as a key of a cache."""
-    return tuple(sorted(subs.items(), key=lambda item: str(item[0])))
+    return frozenset(subs.items())
 
 
 @functools.lru_cache(maxsize=COMPILED)
@@ -326,7 +326,7 @@ def _elementary(program: Program) -> bool:
 
 
 @functools.lru_cache(maxsize=COMPILED)
-def _at_values(program: Program, subs: tuple[tuple[sympy.Symbol, sympy.Expr], ...]) -> Program:
+def _at_values(program: Program, subs: frozenset[tuple[sympy.Symbol, sympy.Expr]]) -> Program:
     """``program`` at the parameter values ``subs`` (:func:`_at`): a program without
     parameters, for one that is not :func:`_elementary` (compiled at each set of values)."""
     at = dict(subs)
@@ -420,7 +420,7 @@ def _units(
 @functools.lru_cache(maxsize=COMPILED)
 def _cached_units(
     program: Program,
-    subs: tuple[tuple[sympy.Symbol, sympy.Expr], ...],
+    subs: frozenset[tuple[sympy.Symbol, sympy.Expr]],
     starts: tuple[tuple[float, ...], ...],
 ) -> Scale:
     return Scale.of(program, dict(subs), [list(s) for s in starts])
@@ -428,7 +428,7 @@ def _cached_units(
 
 @functools.lru_cache(maxsize=COMPILED)
 def _numeric_at(
-    program: Program, subs: tuple[tuple[sympy.Symbol, sympy.Expr], ...], scale: Scale
+    program: Program, subs: frozenset[tuple[sympy.Symbol, sympy.Expr]], scale: Scale
 ) -> _Numeric:
     return _Numeric(program, dict(subs), scale)
 
