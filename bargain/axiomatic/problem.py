@@ -139,7 +139,7 @@ class BargainingProblem:
                 starts=starts,
                 exact=exact,
                 timeout=timeout,
-                probe=self.probe,
+                probe=self.probe if exact else None,
                 polish=polish,
             )
         except FeasibilityError as err:

@@ -24,6 +24,10 @@ steps:
    ``Piecewise`` are replaced by the pieces that apply at the SLSQP point; where
    it sits on a kink, the kink (the two pieces equal) binds as one more equation,
    so a kink can be the answer.
+
+   Steps 1 and 2 run code compiled once per program, with the parameters as arguments
+   (the values are passed at each solve), so a model with new parameter values compiles
+   nothing; a program with kinks or functions numpy lacks is compiled at its values.
 3. **Exact.** The same KKT system with the parameters kept as symbols is
    handed to ``sympy.solve``, within the solve's work budget
    (:mod:`bargain.concepts.budget`). The candidate that agrees with the
