@@ -522,7 +522,7 @@ class _Numeric:
     def mp_values(self) -> list[mpmath.mpf]:
         """The parameter values in 30 digits, for the polish (:func:`_newton`)."""
         with mpmath.workdps(30):
-            return [mpmath.mpf(sympy.Float(self.subs[p], 30)) for p in self.compiled.params]
+            return [mpmath.mpf(sympy.N(self.subs[p], 30)) for p in self.compiled.params]
 
     def smooth(self, spec: _Active) -> bool:
         """Whether the objective, the inequalities binding in ``spec`` and the equalities
