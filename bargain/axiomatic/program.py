@@ -63,6 +63,9 @@ import mpmath
 import numpy as np
 import sympy
 from scipy.optimize import Bounds, NonlinearConstraint, minimize
+from sympy.printing.codeprinter import CodePrinter
+from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.pycode import MpmathPrinter
 
 from bargain.concepts.budget import Budget, exact_budget
 from bargain.errors import FeasibilityError, SolverError
@@ -380,7 +383,7 @@ class _Compiled:
         self.kinked = any(e.has(*_KINKED) for e in exprs)
 
         def compiled(e: sympy.Expr | list[sympy.Expr]) -> Callable[..., Any]:
-            return lambdify([z, self.params], e, "numpy")
+            return lambdify([z, self.params], e, "numpy", printer=_printer(NumPyPrinter))
 
         def gradient(e: sympy.Expr) -> Callable[..., Any]:
             return compiled(list(_gradient(e, z)))
@@ -535,18 +538,16 @@ class _Numeric:
         """The compiled KKT system of the smooth active set ``spec`` at these values, in
         these units, its unknowns in ``fixed`` at their values there."""
         at = tuple(sorted(i for i, _ in spec.bounds))
-        system, jacobian = _kkt_system(self.compiled.program, at, spec.inequalities)
+        system, jacobian, constants = _kkt_system(self.compiled.program, at, spec.inequalities)
         s, z = self.scale, self.program.unknowns
         units = [*(s.inequalities[k] for k in spec.inequalities), *s.equalities]
         free = [u for i, u in enumerate(s.unknowns) if i not in at]
         with mpmath.workdps(30):
+            x_fixed = [mpmath.mpf(fixed[z[i]]) * s.unknowns[i] for i in at]
             return _Newton(
                 system,
                 jacobian,
-                (
-                    *(mpmath.mpf(fixed[z[i]]) * s.unknowns[i] for i in at),
-                    *self.mp_values,
-                ),
+                tuple(constants(*x_fixed, *self.mp_values)),
                 # d/dy of e(unit * y) / unit_e; the multiplier of g / unit_g is mu * unit_f / unit_g
                 tuple(mpmath.mpf(u / s.objective) for u in free)
                 + tuple(1 / mpmath.mpf(u) for u in units),
@@ -1059,8 +1060,8 @@ class _Newton:
     """A smooth KKT system in scaled unknowns and multipliers (``x = unit * y``), evaluated
     through its form in the program's own (:func:`_kkt_system`, compiled once): each
     equation and each unknown is multiplied by a power of two (``rows``, ``columns``), which
-    is exact, and Newton's iterates do not depend on it; ``args`` are the values of the
-    fixed unknowns and the parameters."""
+    is exact, and Newton's iterates do not depend on it; ``args`` are the values of its
+    constants (:func:`_hoisted`) at the fixed unknowns and the parameters."""
 
     system: Callable[..., mpmath.matrix]
     jacobian: Callable[..., mpmath.matrix]
@@ -1088,29 +1089,101 @@ class _Newton:
 @functools.lru_cache(maxsize=COMPILED)
 def _kkt_system(
     program: Program, fixed: tuple[int, ...], inequalities: tuple[int, ...]
-) -> tuple[Callable[..., mpmath.matrix], Callable[..., mpmath.matrix]]:
+) -> tuple[Callable[..., mpmath.matrix], Callable[..., mpmath.matrix], Callable[..., list]]:
     """The KKT system of a smooth program in its own units, its unknowns ``fixed`` at a
     bound and its ``inequalities`` binding, with its Jacobian, compiled to mpmath once (the
-    differentiation is what ``sympy.nsolve`` did at every call). The arguments are the free
-    unknowns and the multipliers, then the fixed unknowns and the parameters
-    (:attr:`_Compiled.params`): every set of values uses the same code."""
+    differentiation is what ``sympy.nsolve`` did at every call): every set of values uses
+    the same code. The system and the Jacobian take the free unknowns, the multipliers and
+    their *constants* (:func:`_hoisted`: what is in the fixed unknowns and the parameters
+    alone, evaluated once a polish), which the third function computes from the fixed
+    unknowns and the parameters (:attr:`_Compiled.params`)."""
     z = program.unknowns
     rows = [program.objective, *(program.inequalities[k] for k in inequalities)]
     rows += list(program.equalities)
     free = [i for i in range(len(z)) if i not in fixed]
-    mus = [sympy.Dummy(f"mu{k}", real=True) for k in range(len(rows) - 1)]
+    # Named symbols (lambdify renames a Dummy throughout the system, which costs more than
+    # printing it), named apart from the program's own.
+    taken = {str(s) for e in rows for s in as_expression(e).free_symbols}
+    mus = [sympy.Symbol(f"{_apart('_mu', taken)}{k}", real=True) for k in range(len(rows) - 1)]
     grads = [[_gradient(e, z)[i] for i in free] for e in rows]
     equations = [
         grads[0][j] + sum((m * g[j] for m, g in zip(mus, grads[1:], strict=True)), 0)
         for j in range(len(free))
     ]
     equations += [as_expression(e) for e in rows[1:]]
-    column = sympy.Matrix(equations)
     unknowns = [z[i] for i in free] + mus
-    args = [*unknowns, *(z[i] for i in fixed), *_compile(program).params]
+    jacobian = sympy.Matrix(equations).jacobian(unknowns)
+    constant = [z[i] for i in fixed] + list(_compile(program).params)
+    consts: dict[sympy.Expr, sympy.Symbol] = {}
+    hoist = functools.partial(
+        _hoisted, constant=set(constant), consts=consts, stem=_apart("_c", taken)
+    )
+    column = sympy.Matrix([hoist(e) for e in equations])
+    jacobian = jacobian.applyfunc(hoist)
+    args = [*unknowns, *consts.values()]
+    printer = _printer(MpmathPrinter)
     return (
-        lambdify(args, column, "mpmath"),
-        lambdify(args, column.jacobian(unknowns), "mpmath"),
+        lambdify(args, column, "mpmath", printer=printer),
+        lambdify(args, jacobian, "mpmath", printer=printer),
+        lambdify(constant, list(consts), "mpmath", printer=printer),
+    )
+
+
+def _apart(stem: str, taken: set[str]) -> str:
+    """``stem``, with underscores added until no name in ``taken`` begins with it."""
+    return next(
+        p
+        for p in (stem + "_" * k for k in range(len(taken) + 1))
+        if not any(t.startswith(p) for t in taken)
+    )
+
+
+def _hoisted(
+    expr: sympy.Expr, constant: set[sympy.Symbol], consts: dict[sympy.Expr, sympy.Symbol], stem: str
+) -> sympy.Expr:
+    """``expr`` with each largest part in the ``constant`` symbols alone — a subexpression,
+    or the arguments of a sum or product that are — replaced by a symbol of its own (the
+    same for the same part, kept in ``consts``): the polish evaluates those parts once, not
+    at every Newton step, so that a system compiled with parameters costs no more to
+    evaluate than one with the values substituted.
+
+    >>> a, b, x = sympy.symbols("a b x")
+    >>> consts = {}
+    >>> _hoisted(a * b * x + sympy.exp(a) - x**2, {a, b}, consts, "_c"), consts
+    (_c0*x + _c1 - x**2, {a*b: _c0, exp(a): _c1})
+    """
+
+    def name(e: sympy.Expr) -> sympy.Expr:
+        if not e.free_symbols:
+            return e
+        if e not in consts:
+            consts[e] = sympy.Symbol(f"{stem}{len(consts)}", real=True)
+        return consts[e]
+
+    def walk(e: sympy.Expr) -> sympy.Expr:
+        if e.free_symbols <= constant:
+            return name(e)
+        if e.is_Add or e.is_Mul:
+            fixed = [a for a in e.args if a.free_symbols <= constant]
+            rest = [walk(a) for a in e.args if not a.free_symbols <= constant]
+            return e.func(name(e.func(*fixed)), *rest) if fixed else e.func(*rest)
+        return e.func(*(walk(a) for a in e.args)) if e.args else e
+
+    return walk(as_expression(expr))
+
+
+def _printer(kind: type[CodePrinter]) -> CodePrinter:
+    """A printer for ``lambdify`` with lambdify's own settings, but that prints sums in the
+    order they are stored rather than sorting their terms (a third of the printing of a
+    program with many parameters, which is printed once for all its values)."""
+    return kind(
+        {
+            "fully_qualified_modules": False,
+            "inline": True,
+            "allow_unknown_functions": True,
+            "user_functions": {},
+            "order": "none",
+        }
     )
 
 
