@@ -44,7 +44,7 @@ def _compiled_payoffs(
     payoffs: tuple[sympy.Expr, ...],
     variables: tuple[sympy.Symbol, ...],
     parameters: tuple[sympy.Symbol, ...],
-) -> Callable[[np.ndarray, list[float]], list[complex]]:
+) -> Callable[[np.ndarray, np.ndarray], list[complex]]:
     """The parties' payoffs compiled to one numpy function of the contract variables and
     the parameter values (kept per payoffs: every set of values uses the same code)."""
     return lambdify([variables, parameters], list(payoffs), "numpy")
@@ -277,15 +277,16 @@ class BargainingProblem:
         )
 
     @cached_property
-    def _payoffs(self) -> Callable[[np.ndarray, list[float]], list[complex]]:
+    def _payoffs(self) -> Callable[[np.ndarray, np.ndarray], list[complex]]:
         m = self.model
         parameters = tuple(p.symbol for p in m.parameters)
         payoffs = tuple(as_expression(p.payoff, m.symbols) for p in m.parties)
         return _compiled_payoffs(payoffs, self.variables, parameters)
 
     @cached_property
-    def _parameter_values(self) -> list[float]:
-        return [float(p.value) for p in self.model.parameters]
+    def _parameter_values(self) -> np.ndarray:
+        # NumPy floats: a pole at the values is infinite, not a Python ZeroDivisionError.
+        return np.array([float(p.value) for p in self.model.parameters], dtype=float)
 
     def start_payoffs(self, x: np.ndarray) -> list[float]:
         """Each party's payoff at a starting contract ``x``, in floating point (compiled once

@@ -403,9 +403,10 @@ class _Compiled:
         self.dh = [gradient(h) for h in program.equalities]
         self.h_terms = [terms(h) for h in program.equalities]
 
-    def values(self, subs: Mapping[sympy.Symbol, sympy.Expr]) -> list[float]:
-        """The values of :attr:`params` in ``subs``, as floats."""
-        return [float(subs[p]) for p in self.params]
+    def values(self, subs: Mapping[sympy.Symbol, sympy.Expr]) -> np.ndarray:
+        """The values of :attr:`params` in ``subs``, as NumPy floats (whose arithmetic makes
+        a pole at the values infinite, not a Python ``ZeroDivisionError``)."""
+        return np.array([float(subs[p]) for p in self.params], dtype=float)
 
 
 def _numeric(program: Program, subs: Mapping[sympy.Symbol, sympy.Expr], scale: Scale) -> _Numeric:
