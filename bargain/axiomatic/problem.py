@@ -290,8 +290,8 @@ class BargainingProblem:
 
     def start_payoffs(self, x: np.ndarray) -> list[float]:
         """Each party's payoff at a starting contract ``x``, in floating point (compiled once
-        per model): :meth:`payoff_values` for a start, which needs no 30 digits. A value
-        that is not a finite real number is refused as there."""
+        per payoffs, the values passed): :meth:`payoff_values` for a start, which needs no 30
+        digits. A value that is not a finite real number is refused as there."""
         with np.errstate(all="ignore"):
             values = [complex(v) for v in self._payoffs(x, self._parameter_values)]
         if any(not (math.isfinite(v.real) and negligible(v.imag, [v.real], 1e-12)) for v in values):
