@@ -358,12 +358,15 @@ def _compile(program: Program) -> _Compiled:
 
 class _Compiled:
     """A program compiled to numpy with its parameters as arguments: each function of
-    ``(x, p)``, the unknowns in the program's own units and the values of ``params`` (the
-    parameters the program's functions use, by name). Build it with :func:`_compiled`,
-    which keeps it per program: every set of parameter values uses the same code.
+    ``(x, c)``, the unknowns in the program's own units and the program's *constants* at
+    the parameter values (:meth:`values`: its parts in the parameters alone, evaluated once
+    per set of values, :func:`_hoisted`). Build it with :func:`_compiled`, which keeps it
+    per program: every set of parameter values uses the same code.
 
     Attributes
     ----------
+    params
+        The parameters the program's functions use, by name.
     f, df, g, dg, h, dh
         The objective, the inequalities and the equalities, and their gradients (each
         derivative taken once, in the parameters).
@@ -381,32 +384,46 @@ class _Compiled:
         symbols: set[sympy.Symbol] = set().union(*(e.free_symbols for e in exprs))
         self.params = tuple(sorted(symbols - set(z), key=str))
         self.kinked = any(e.has(*_KINKED) for e in exprs)
+        consts: dict[sympy.Expr, sympy.Symbol] = {}
+        stem = _apart("_c", {str(s) for s in symbols})
+
+        def hoist(e: sympy.Expr) -> sympy.Expr:
+            return _hoisted(e, set(self.params), consts, stem)
+
+        # Each function as a list of expressions, hoisted; compiled once all are.
+        n = len(program.inequalities)
+        f, gs, hs = exprs[0], exprs[1 : 1 + n], exprs[1 + n :]
+        parts = {
+            "f": hoist(f),
+            "df": [hoist(d) for d in _gradient(f, z)],
+            "f_terms": [hoist(t) for t in _summands(f, z)],
+            "g": [hoist(g) for g in gs],
+            "dg": [[hoist(d) for d in _gradient(g, z)] for g in gs],
+            "g_terms": [[hoist(t) for t in _summands(g, z)] for g in gs],
+            "h": [hoist(h) for h in hs],
+            "dh": [[hoist(d) for d in _gradient(h, z)] for h in hs],
+            "h_terms": [[hoist(t) for t in _summands(h, z)] for h in hs],
+        }
+        args = [z, tuple(consts.values())]
 
         def compiled(e: sympy.Expr | list[sympy.Expr]) -> Callable[..., Any]:
-            return lambdify([z, self.params], e, "numpy", printer=_printer(NumPyPrinter))
+            return lambdify(args, e, "numpy", printer=_printer(NumPyPrinter))
 
-        def gradient(e: sympy.Expr) -> Callable[..., Any]:
-            return compiled(list(_gradient(e, z)))
-
-        def terms(e: sympy.Expr) -> Callable[..., Any]:
-            return compiled(_summands(e, z))
-
-        self.f, self.df, self.f_terms = (
-            compiled(program.objective),
-            gradient(program.objective),
-            terms(program.objective),
+        self.constants = lambdify([self.params], list(consts), "numpy")
+        self.f, self.df, self.f_terms = (compiled(parts[k]) for k in ("f", "df", "f_terms"))
+        self.g, self.dg, self.g_terms, self.h, self.dh, self.h_terms = (
+            [compiled(e) for e in parts[k]] for k in ("g", "dg", "g_terms", "h", "dh", "h_terms")
         )
-        self.g = [compiled(g) for g in program.inequalities]
-        self.dg = [gradient(g) for g in program.inequalities]
-        self.g_terms = [terms(g) for g in program.inequalities]
-        self.h = [compiled(h) for h in program.equalities]
-        self.dh = [gradient(h) for h in program.equalities]
-        self.h_terms = [terms(h) for h in program.equalities]
 
-    def values(self, subs: Mapping[sympy.Symbol, sympy.Expr]) -> np.ndarray:
-        """The values of :attr:`params` in ``subs``, as NumPy floats (whose arithmetic makes
-        a pole at the values infinite, not a Python ``ZeroDivisionError``)."""
-        return np.array([float(subs[p]) for p in self.params], dtype=float)
+    def values(self, subs: Mapping[sympy.Symbol, sympy.Expr]) -> list[float]:
+        """The program's constants at the parameter values ``subs``, as floats (computed
+        with NumPy's: a pole at the values is infinite, not a ``ZeroDivisionError``)."""
+        p = np.array([float(subs[q]) for q in self.params], dtype=float)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return [
+                complex(c).real if complex(c).imag == 0 else math.nan for c in self.constants(p)
+            ]
 
 
 def _numeric(program: Program, subs: Mapping[sympy.Symbol, sympy.Expr], scale: Scale) -> _Numeric:
