@@ -40,11 +40,14 @@ SEARCH_GAIN = 1e-6  # an unpolished gain this small (relative) is polished befor
 
 
 @functools.lru_cache(maxsize=COMPILED)
-def _compiled_payoffs(model: Model) -> Callable[[np.ndarray], list[complex]]:
-    """The parties' payoffs at the model's values, compiled to one numpy function of the
-    contract variables (kept per model)."""
-    variables = tuple(v.symbol for v in model.variables)
-    return lambdify([variables], [model.numeric(p.payoff) for p in model.parties], "numpy")
+def _compiled_payoffs(
+    payoffs: tuple[sympy.Expr, ...],
+    variables: tuple[sympy.Symbol, ...],
+    parameters: tuple[sympy.Symbol, ...],
+) -> Callable[[np.ndarray, np.ndarray], list[complex]]:
+    """The parties' payoffs compiled to one numpy function of the contract variables and
+    the parameter values (kept per payoffs: every set of values uses the same code)."""
+    return lambdify([variables, parameters], list(payoffs), "numpy")
 
 
 @dataclass(frozen=True)
@@ -124,17 +127,19 @@ class BargainingProblem:
         exact: bool,
         timeout: float,
         polish: bool = True,
+        values: Mapping[sympy.Symbol, sympy.Expr] | None = None,
     ) -> ProgramResult:
-        """Solve a program of this problem at the model's parameter values; an empty
-        feasible set is refused naming the file and the constraints that contradict."""
+        """Solve a program of this problem at the model's parameter values (and ``values``
+        of symbols of the program's own); an empty feasible set is refused naming the file
+        and the constraints that contradict."""
         try:
             return solve_program(
                 program,
-                self.subs,
+                {**self.subs, **(values or {})},
                 starts=starts,
                 exact=exact,
                 timeout=timeout,
-                probe=self.probe,
+                probe=self.probe if exact else None,
                 polish=polish,
             )
         except FeasibilityError as err:
@@ -271,12 +276,24 @@ class BargainingProblem:
             ],
         )
 
+    @cached_property
+    def _payoffs(self) -> Callable[[np.ndarray, np.ndarray], list[complex]]:
+        m = self.model
+        parameters = tuple(p.symbol for p in m.parameters)
+        payoffs = tuple(as_expression(p.payoff, m.symbols) for p in m.parties)
+        return _compiled_payoffs(payoffs, self.variables, parameters)
+
+    @cached_property
+    def _parameter_values(self) -> np.ndarray:
+        # NumPy floats: a pole at the values is infinite, not a Python ZeroDivisionError.
+        return np.array([float(p.value) for p in self.model.parameters], dtype=float)
+
     def start_payoffs(self, x: np.ndarray) -> list[float]:
         """Each party's payoff at a starting contract ``x``, in floating point (compiled once
-        per model): :meth:`payoff_values` for a start, which needs no 30 digits. A value
-        that is not a finite real number is refused as there."""
+        per payoffs, the values passed): :meth:`payoff_values` for a start, which needs no 30
+        digits. A value that is not a finite real number is refused as there."""
         with np.errstate(all="ignore"):
-            values = [complex(v) for v in _compiled_payoffs(self.model)(x)]
+            values = [complex(v) for v in self._payoffs(x, self._parameter_values)]
         if any(not (math.isfinite(v.real) and negligible(v.imag, [v.real], 1e-12)) for v in values):
             return self.payoff_values(dict(zip(self.variables, x, strict=True)))
         return [v.real for v in values]
@@ -304,14 +321,17 @@ class BargainingProblem:
         exact: bool,
         timeout: float,
         polish: bool = True,
+        values: Mapping[sympy.Symbol, sympy.Expr] | None = None,
     ) -> ProgramResult:
         """Solve the common-gain program; refuse if no agreement improves on disagreement.
+        The weights may be symbols of their own with ``values``.
 
         Without ``polish`` (a starting point is all that is wanted) the search's point is
         returned unpolished, unless a gain there is within ``SEARCH_GAIN`` of its payoffs
         (the answer may be that no agreement improves on disagreement, which only the
         polished point can tell)."""
-        w_num = [float(sympy.N(as_expression(w).xreplace(self.subs))) for w in weights]
+        at = {**self.subs, **(values or {})}
+        w_num = [float(sympy.N(as_expression(w).xreplace(at))) for w in weights]
         if any(not (w > 0) for w in w_num):
             raise FeasibilityError(
                 "the ideal point does not exceed the disagreement point for every party: "
@@ -321,7 +341,9 @@ class BargainingProblem:
             )
         program = self.gains_program(weights)
         starts = self.with_gain(self.box_starts(), w_num)
-        result = self.solve(program, starts, exact=exact, timeout=timeout, polish=polish)
+        result = self.solve(
+            program, starts, exact=exact, timeout=timeout, polish=polish, values=values
+        )
         # The gains at the contract found, not ``t`` (which is in units of the weights): an
         # agreement improves on disagreement if each gain exceeds the rounding of its payoff.
         payoffs = self.payoff_values(result.point)
@@ -330,7 +352,7 @@ class BargainingProblem:
             u - d <= SEARCH_GAIN * magnitude([u, d])
             for u, d in zip(payoffs, disagreement, strict=True)
         ):
-            result = self.solve(program, starts, exact=exact, timeout=timeout)
+            result = self.solve(program, starts, exact=exact, timeout=timeout, values=values)
             payoffs = self.payoff_values(result.point)
         if any(
             u - d <= 0 or negligible(u - d, [u, d])
@@ -356,9 +378,16 @@ class BargainingProblem:
 
     def interior_start(self, timeout: float) -> list[np.ndarray]:
         """Contracts that give every party strictly more than disagreement, to start from:
-        the largest common gain, each party's gain in its own unit (``gain_units``)."""
-        weights = [sympy.Rational(w) for w in self.gain_units()]
-        result = self.solve_gains(weights, exact=False, timeout=timeout, polish=False)
+        the largest common gain, each party's gain in its own unit (``gain_units``). The
+        units are symbols of the program with values (they change with the parameter
+        values), so that the program is compiled once for all values."""
+        units = {
+            sympy.Symbol(f"_unit_{p.name}", positive=True): sympy.Rational(u)
+            for p, u in zip(self.model.parties, self.gain_units(), strict=True)
+        }
+        result = self.solve_gains(
+            list(units), exact=False, timeout=timeout, polish=False, values=units
+        )
         x = np.array([result.point[v] for v in self.variables])
         return [x, *self.box_starts()]
 

@@ -24,6 +24,10 @@ steps:
    ``Piecewise`` are replaced by the pieces that apply at the SLSQP point; where
    it sits on a kink, the kink (the two pieces equal) binds as one more equation,
    so a kink can be the answer.
+
+   Steps 1 and 2 run code compiled once per program, with the parameters as arguments
+   (the values are passed at each solve), so a model with new parameter values compiles
+   nothing; a program with kinks or functions numpy lacks is compiled at its values.
 3. **Exact.** The same KKT system with the parameters kept as symbols is
    handed to ``sympy.solve``, within the solve's work budget
    (:mod:`bargain.concepts.budget`). The candidate that agrees with the
@@ -47,16 +51,21 @@ from __future__ import annotations
 
 import cmath
 import contextlib
+import dataclasses
 import functools
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import mpmath
 import numpy as np
 import sympy
 from scipy.optimize import Bounds, NonlinearConstraint, minimize
+from sympy.printing.codeprinter import CodePrinter
+from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.pycode import MpmathPrinter
 
 from bargain.concepts.budget import Budget, exact_budget
 from bargain.errors import FeasibilityError, SolverError
@@ -148,21 +157,35 @@ def _scale(values: Sequence[float]) -> float:
     return 1.0 + max((abs(v) for v in values if math.isfinite(v)), default=0.0)
 
 
-@functools.lru_cache(maxsize=COMPILED)
-def _terms(
-    expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]
-) -> Callable[[np.ndarray], list[float]]:
-    """The absolute values of the summands of ``expr`` at a point (the finite real ones): the
-    numbers whose rounding the value of ``expr`` carries (compiled once per expression)."""
-    f = lambdify([unknowns], list(sympy.Add.make_args(expr)), "numpy")
+def _finite(values: object) -> list[float]:
+    """The absolute values of the finite real numbers among ``values``."""
+    v = np.asarray(values, dtype=complex).ravel()
+    return [abs(t) for t in v if np.isfinite(t) and t.imag == 0]
 
-    def at(z: np.ndarray) -> list[float]:
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            v = np.asarray(f(z), dtype=complex).ravel()
-        return [abs(t) for t in v if np.isfinite(t) and t.imag == 0]
 
-    return at
+def _summands(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> list[sympy.Expr]:
+    """The summands of ``expr`` as they are at any parameter values: its terms, a
+    coefficient in the parameters alone distributed over a sum it multiplies, the terms with
+    the same part in the unknowns collected (their coefficients added) and the terms in the
+    parameters alone as one — what sympy makes of the terms when the parameters are
+    rational numbers (``(1 - exp(-a x))/a`` at ``a = 2`` is ``1/2 - exp(-2 x)/2``).
+
+    >>> a, b, x = sympy.symbols("a b x")
+    >>> _summands((1 - sympy.exp(-a * x)) / a + b * x + a * x - b, (x,))
+    [-b + 1/a, x*(a + b), -exp(-a*x)/a]
+    """
+    collected: dict[sympy.Expr, sympy.Expr] = {}
+
+    def add(expr: sympy.Expr, coefficient: sympy.Expr) -> None:
+        for term in sympy.Add.make_args(expr):
+            c, rest = term.as_independent(*unknowns, as_Add=False)
+            if rest.is_Add:
+                add(rest, coefficient * c)
+            else:
+                collected[rest] = collected.get(rest, sympy.Integer(0)) + coefficient * c
+
+    add(as_expression(expr), sympy.Integer(1))
+    return [c * rest for rest, c in collected.items()]
 
 
 def _at(expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
@@ -246,9 +269,14 @@ class Scale:
         def box(i: int) -> list[float]:
             return [] if around else [bound(program.lower[i]), bound(program.upper[i])]
 
-        def size(e: sympy.Expr, default: float) -> float:
-            terms = _terms(_at(e, subs), z)
-            return unit([t for p in points for t in terms(p)], default)
+        compiled = _compiled(program, subs)
+        values = compiled.values(subs)
+
+        def size(terms: Callable[..., Any], default: float) -> float:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                found = [t for p in points for t in _finite(terms(p, values))]
+            return unit(found, default)
 
         old = around or cls(
             (1.0,) * len(z),
@@ -260,12 +288,12 @@ class Scale:
             unknowns=tuple(
                 unit([*box(i), *(p[i] for p in points)], old.unknowns[i]) for i in range(len(z))
             ),
-            objective=size(program.objective, old.objective),
+            objective=size(compiled.f_terms, old.objective),
             inequalities=tuple(
-                size(g, u) for g, u in zip(program.inequalities, old.inequalities, strict=True)
+                size(g, u) for g, u in zip(compiled.g_terms, old.inequalities, strict=True)
             ),
             equalities=tuple(
-                size(h, u) for h, u in zip(program.equalities, old.equalities, strict=True)
+                size(h, u) for h, u in zip(compiled.h_terms, old.equalities, strict=True)
             ),
         )
 
@@ -287,13 +315,123 @@ def _gradient(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> tuple[sym
     return tuple(derivative(as_expression(expr), v) for v in unknowns)
 
 
+def _key(subs: Mapping[sympy.Symbol, sympy.Expr]) -> frozenset[tuple[sympy.Symbol, sympy.Expr]]:
+    """Parameter values as a key of a cache."""
+    return frozenset(subs.items())
+
+
+@functools.lru_cache(maxsize=COMPILED)
+def _elementary(program: Program) -> bool:
+    """Whether ``program`` is compiled once with its parameters as arguments: no ``min``,
+    ``max``, ``abs`` or ``Piecewise`` (whose pieces are chosen at the values) and no function
+    but ``exp`` and ``log`` (numpy has no LambertW, which sympy evaluates at the values)."""
+    exprs = [as_expression(e) for e in (program.objective, *program.inequalities)]
+    exprs += [as_expression(e) for e in program.equalities]
+    return not any(e.has(*_KINKED) for e in exprs) and all(
+        isinstance(f, (sympy.exp, sympy.log)) for e in exprs for f in e.atoms(sympy.Function)
+    )
+
+
+@functools.lru_cache(maxsize=COMPILED)
+def _at_values(program: Program, subs: frozenset[tuple[sympy.Symbol, sympy.Expr]]) -> Program:
+    """``program`` at the parameter values ``subs`` (:func:`_at`): a program without
+    parameters, for one that is not :func:`_elementary` (compiled at each set of values)."""
+    at = dict(subs)
+    return dataclasses.replace(
+        program,
+        objective=_at(program.objective, at),
+        inequalities=tuple(_at(g, at) for g in program.inequalities),
+        equalities=tuple(_at(h, at) for h in program.equalities),
+    )
+
+
+def _compiled(program: Program, subs: Mapping[sympy.Symbol, sympy.Expr]) -> _Compiled:
+    """The compiled form of ``program``, to be evaluated at ``subs``: compiled once with
+    the parameters as arguments when it is :func:`_elementary`, else at the values."""
+    return _compile(program if _elementary(program) else _at_values(program, _key(subs)))
+
+
+@functools.lru_cache(maxsize=COMPILED)
+def _compile(program: Program) -> _Compiled:
+    return _Compiled(program)
+
+
+class _Compiled:
+    """A program compiled to numpy with its parameters as arguments: each function of
+    ``(x, c)``, the unknowns in the program's own units and the program's *constants* at
+    the parameter values (:meth:`values`: its parts in the parameters alone, evaluated once
+    per set of values, :func:`_hoisted`). Build it with :func:`_compiled`, which keeps it
+    per program: every set of parameter values uses the same code.
+
+    Attributes
+    ----------
+    params
+        The parameters the program's functions use, by name.
+    f, df, g, dg, h, dh
+        The objective, the inequalities and the equalities, and their gradients (each
+        derivative taken once, in the parameters).
+    f_terms, g_terms, h_terms
+        Their summands (:func:`_summands`): the numbers whose rounding their values carry.
+    kinked
+        Whether any of them has a ``min``, ``max``, ``abs`` or ``Piecewise``.
+    """
+
+    def __init__(self, program: Program) -> None:
+        z = program.unknowns
+        self.program = program
+        exprs = [as_expression(e) for e in (program.objective, *program.inequalities)]
+        exprs += [as_expression(e) for e in program.equalities]
+        symbols: set[sympy.Symbol] = set().union(*(e.free_symbols for e in exprs))
+        self.params = tuple(sorted(symbols - set(z), key=str))
+        self.kinked = any(e.has(*_KINKED) for e in exprs)
+        consts: dict[sympy.Expr, sympy.Symbol] = {}
+        stem = _apart("_c", {str(s) for s in symbols})
+
+        def hoist(e: sympy.Expr) -> sympy.Expr:
+            return _hoisted(e, set(self.params), consts, stem)
+
+        # Each function as a list of expressions, hoisted; compiled once all are.
+        n = len(program.inequalities)
+        f, gs, hs = exprs[0], exprs[1 : 1 + n], exprs[1 + n :]
+        parts = {
+            "f": hoist(f),
+            "df": [hoist(d) for d in _gradient(f, z)],
+            "f_terms": [hoist(t) for t in _summands(f, z)],
+            "g": [hoist(g) for g in gs],
+            "dg": [[hoist(d) for d in _gradient(g, z)] for g in gs],
+            "g_terms": [[hoist(t) for t in _summands(g, z)] for g in gs],
+            "h": [hoist(h) for h in hs],
+            "dh": [[hoist(d) for d in _gradient(h, z)] for h in hs],
+            "h_terms": [[hoist(t) for t in _summands(h, z)] for h in hs],
+        }
+        args = [z, tuple(consts.values())]
+
+        def compiled(e: sympy.Expr | list[sympy.Expr]) -> Callable[..., Any]:
+            return lambdify(args, e, "numpy", printer=_printer(NumPyPrinter))
+
+        self.constants = lambdify([self.params], list(consts), "numpy")
+        self.f, self.df, self.f_terms = (compiled(parts[k]) for k in ("f", "df", "f_terms"))
+        self.g, self.dg, self.g_terms, self.h, self.dh, self.h_terms = (
+            [compiled(e) for e in parts[k]] for k in ("g", "dg", "g_terms", "h", "dh", "h_terms")
+        )
+
+    def values(self, subs: Mapping[sympy.Symbol, sympy.Expr]) -> list[float]:
+        """The program's constants at the parameter values ``subs``, as floats (computed
+        with NumPy's: a pole at the values is infinite, not a ``ZeroDivisionError``)."""
+        p = np.array([float(subs[q]) for q in self.params], dtype=float)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return [
+                complex(c).real if complex(c).imag == 0 else math.nan for c in self.constants(p)
+            ]
+
+
 def _numeric(program: Program, subs: Mapping[sympy.Symbol, sympy.Expr], scale: Scale) -> _Numeric:
-    """The compiled program at ``subs`` in the units of ``scale``: compiled once and kept
-    (the :data:`COMPILED` most recent), so that solving the same model again, or a second
-    program of a solve at the same point, does not compile it again. A model with other
-    parameter values (``Model.with_values``) is another key."""
-    key = tuple(sorted(subs.items(), key=lambda item: str(item[0])))
-    return _compiled(program, key, scale)
+    """The compiled program at ``subs`` in the units of ``scale``, kept (the
+    :data:`COMPILED` most recent) so that solving the same model again, or a second program
+    of a solve at the same point, builds nothing. Its code is shared by every set of
+    values (:func:`_compiled`)."""
+    return _numeric_at(program, _key(subs), scale)
 
 
 def _units(
@@ -301,80 +439,152 @@ def _units(
 ) -> Scale:
     """:meth:`Scale.of` the program at ``subs`` from ``starts``, kept like :func:`_numeric`
     (the same model solved again starts from the same points)."""
-    key = tuple(sorted(subs.items(), key=lambda item: str(item[0])))
-    return _cached_units(program, key, tuple(tuple(float(v) for v in s) for s in starts))
+    return _cached_units(program, _key(subs), tuple(tuple(float(v) for v in s) for s in starts))
 
 
 @functools.lru_cache(maxsize=COMPILED)
 def _cached_units(
     program: Program,
-    subs: tuple[tuple[sympy.Symbol, sympy.Expr], ...],
+    subs: frozenset[tuple[sympy.Symbol, sympy.Expr]],
     starts: tuple[tuple[float, ...], ...],
 ) -> Scale:
     return Scale.of(program, dict(subs), [list(s) for s in starts])
 
 
 @functools.lru_cache(maxsize=COMPILED)
-def _compiled(
-    program: Program, subs: tuple[tuple[sympy.Symbol, sympy.Expr], ...], scale: Scale
+def _numeric_at(
+    program: Program, subs: frozenset[tuple[sympy.Symbol, sympy.Expr]], scale: Scale
 ) -> _Numeric:
     return _Numeric(program, dict(subs), scale)
 
 
 class _Numeric:
-    """The program with parameter values substituted, in the units of ``scale``, compiled to
-    numpy callables (build it with :func:`_numeric`, which keeps it)."""
+    """The program at the parameter values ``subs``, in the units of ``scale``: the compiled
+    program (:func:`_compiled`) with the values and units bound (build it with
+    :func:`_numeric`, which keeps it). Each unit is a power of two, so converting between
+    the program's units and these is exact."""
 
     def __init__(
         self, program: Program, subs: Mapping[sympy.Symbol, sympy.Expr], scale: Scale
     ) -> None:
-        z = program.unknowns
         self.program = program
         self.scale = scale
         self.subs = dict(subs)
-
-        def num(e: sympy.Expr, unit_of: float) -> sympy.Expr:
-            return scale.to_units(program, _at(e, subs), unit_of)
-
-        self.f_expr = num(program.objective, scale.objective)
-        self.g_expr = [
-            num(g, u) for g, u in zip(program.inequalities, scale.inequalities, strict=True)
-        ]
-        self.h_expr = [num(h, u) for h, u in zip(program.equalities, scale.equalities, strict=True)]
+        self.compiled = c = _compiled(program, subs)
+        self.p = c.values(subs)
+        self.units = np.array(scale.unknowns)
         self.lo, self.hi = (
             np.array(
                 [
-                    float(as_expression(b).xreplace(dict(subs))) / s
+                    float(as_expression(b).xreplace(self.subs)) / s
                     for b, s in zip(bounds, scale.unknowns, strict=True)
                 ]
             )
             for bounds in (program.lower, program.upper)
         )
-
-        def grad(e: sympy.Expr, unit_of: float) -> list[sympy.Expr]:
-            # d/dy_i [e(unit * y) / unit_of] = e_i(unit * y) / (unit_of / unit_i): the
-            # derivative is taken once in the parameters (kept) and evaluated here, which
-            # sympy does far faster than differentiating the expression at the values.
-            return [
-                num(d, unit_of / s) for d, s in zip(_gradient(e, z), scale.unknowns, strict=True)
-            ]
-
-        self.df_expr = grad(program.objective, scale.objective)
-        self.dg_expr = [
-            grad(g, u) for g, u in zip(program.inequalities, scale.inequalities, strict=True)
+        self._f = self._scaled(c.f, scale.objective)
+        self._df = self._gradient(c.df, scale.objective)
+        self._f_terms = self._terms(c.f_terms, scale.objective)
+        self._g = [self._scaled(g, u) for g, u in zip(c.g, scale.inequalities, strict=True)]
+        self._dg = [self._gradient(g, u) for g, u in zip(c.dg, scale.inequalities, strict=True)]
+        self._g_terms = [
+            self._terms(g, u) for g, u in zip(c.g_terms, scale.inequalities, strict=True)
         ]
-        self.dh_expr = [
-            grad(h, u) for h, u in zip(program.equalities, scale.equalities, strict=True)
+        self._h = [self._scaled(h, u) for h, u in zip(c.h, scale.equalities, strict=True)]
+        self._dh = [self._gradient(h, u) for h, u in zip(c.dh, scale.equalities, strict=True)]
+        self._h_terms = [
+            self._terms(h, u) for h, u in zip(c.h_terms, scale.equalities, strict=True)
         ]
-        self._f = lambdify([z], self.f_expr, "numpy")
-        self._df = lambdify([z], self.df_expr, "numpy")
-        self._g = [lambdify([z], g, "numpy") for g in self.g_expr]
-        self._dg = [lambdify([z], dg, "numpy") for dg in self.dg_expr]
-        self._h = [lambdify([z], h, "numpy") for h in self.h_expr]
-        self._dh = [lambdify([z], dh, "numpy") for dh in self.dh_expr]
-        self._f_terms = _terms(self.f_expr, z)
-        self._g_terms = [_terms(g, z) for g in self.g_expr]
-        self._h_terms = [_terms(h, z) for h in self.h_expr]
+
+    def x(self, y: np.ndarray) -> np.ndarray:
+        """Scaled unknowns ``y`` (a vector, or one column per point) in the program's units."""
+        y = np.asarray(y, dtype=float)
+        return self.units.reshape((-1,) + (1,) * (y.ndim - 1)) * y
+
+    def _scaled(self, fn: Callable[..., Any], unit_of: float) -> Callable[[np.ndarray], Any]:
+        return lambda y: fn(self.x(y), self.p) / unit_of
+
+    def _gradient(self, fn: Callable[..., Any], unit_of: float) -> Callable[[np.ndarray], Any]:
+        factor = self.units / unit_of  # d/dy_i [e(unit * y) / unit_of]
+        return lambda y: np.asarray(fn(self.x(y), self.p)) * factor
+
+    def _terms(self, fn: Callable[..., Any], unit_of: float) -> Callable[[np.ndarray], list]:
+        def at(y: np.ndarray) -> list[float]:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return [t / unit_of for t in _finite(fn(self.x(y), self.p))]
+
+        return at
+
+    def expression(self, e: sympy.Expr, unit_of: float) -> sympy.Expr:
+        """``e`` at the values, in the units of :attr:`scale` and divided by ``unit_of``."""
+        return self.scale.to_units(self.program, _at(e, self.subs), unit_of)
+
+    @functools.cached_property
+    def f_expr(self) -> sympy.Expr:
+        """The objective at the values, in scaled unknowns (built for kinked programs)."""
+        return self.expression(self.program.objective, self.scale.objective)
+
+    @functools.cached_property
+    def g_expr(self) -> list[sympy.Expr]:
+        return [
+            self.expression(g, u)
+            for g, u in zip(self.program.inequalities, self.scale.inequalities, strict=True)
+        ]
+
+    @functools.cached_property
+    def h_expr(self) -> list[sympy.Expr]:
+        return [
+            self.expression(h, u)
+            for h, u in zip(self.program.equalities, self.scale.equalities, strict=True)
+        ]
+
+    @functools.cached_property
+    def mp_values(self) -> list[mpmath.mpf]:
+        """The parameter values in 30 digits, for the polish (:func:`_newton`)."""
+        with mpmath.workdps(30):
+            return [mpmath.mpf(sympy.N(self.subs[p], 30)) for p in self.compiled.params]
+
+    def smooth(self, spec: _Active) -> bool:
+        """Whether the objective, the inequalities binding in ``spec`` and the equalities
+        have no kink (their KKT system is then compiled once: :func:`_kkt_system`)."""
+        base = self.compiled.program
+        rows = [base.objective, *(base.inequalities[k] for k in spec.inequalities)]
+        return not any(as_expression(e).has(*_KINKED) for e in [*rows, *base.equalities])
+
+    def newton(self, spec: _Active, fixed: Mapping[sympy.Symbol, sympy.Expr]) -> _Newton:
+        """The compiled KKT system of the smooth active set ``spec`` at these values, in
+        these units, its unknowns in ``fixed`` at their values there."""
+        at = tuple(sorted(i for i, _ in spec.bounds))
+        system, jacobian, constants = _kkt_system(self.compiled.program, at, spec.inequalities)
+        s, z = self.scale, self.program.unknowns
+        units = [*(s.inequalities[k] for k in spec.inequalities), *s.equalities]
+        free = [u for i, u in enumerate(s.unknowns) if i not in at]
+        with mpmath.workdps(30):
+            x_fixed = [mpmath.mpf(fixed[z[i]]) * s.unknowns[i] for i in at]
+            return _Newton(
+                system,
+                jacobian,
+                tuple(constants(*x_fixed, *self.mp_values)),
+                # d/dy of e(unit * y) / unit_e; the multiplier of g / unit_g is mu * unit_f / unit_g
+                tuple(mpmath.mpf(u / s.objective) for u in free)
+                + tuple(1 / mpmath.mpf(u) for u in units),
+                tuple(mpmath.mpf(u) for u in free)
+                + tuple(mpmath.mpf(s.objective / u) for u in units),
+            )
+
+    def multipliers(self, kkt: _KKT, z: np.ndarray) -> list[float]:
+        """The multipliers of a smooth KKT system at ``z`` (:func:`_multipliers` from the
+        compiled gradients): least squares on the stationarity rows."""
+        if not kkt.multipliers:
+            return []
+        free = [i for i, v in enumerate(self.program.unknowns) if v in kkt.free]
+        with np.errstate(all="ignore"):
+            rows = [self._dg[k](z) for k in kkt.spec.inequalities] + [dh(z) for dh in self._dh]
+            a = np.array([np.asarray(r, dtype=float)[free] for r in rows]).T
+            b = -np.asarray(self._df(z), dtype=float)[free]
+        mu, *_ = np.linalg.lstsq(a.reshape(len(free), -1), b, rcond=None)
+        return [float(m) for m in mu]
 
     def f(self, z: np.ndarray) -> float:
         with np.errstate(all="ignore"):
@@ -632,7 +842,9 @@ class _Active:
 
 @dataclass(frozen=True)
 class _KKT:
-    """The KKT system of an active set, with bound-fixed unknowns substituted."""
+    """The KKT system of an active set, with bound-fixed unknowns substituted: its
+    ``equations`` (numeric ones at the values; none for a smooth numeric system, whose
+    compiled form is ``newton``)."""
 
     free: tuple[sympy.Symbol, ...]
     fixed: dict[sympy.Symbol, sympy.Expr]
@@ -640,6 +852,7 @@ class _KKT:
     equations: tuple[sympy.Expr, ...]
     active: tuple[str, ...]
     spec: _Active
+    newton: _Newton | None = None
 
 
 _KINKED = (sympy.Min, sympy.Max, sympy.Abs, sympy.Piecewise)
@@ -738,9 +951,9 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
             else:
                 near.append((gap, "bound", (i, side)))
     binding: list[int] = []
-    zmap = dict(zip(program.unknowns, z, strict=True))
-    for k, (g, dg) in enumerate(zip(num.g_expr, num._dg, strict=True)):
-        value = float(g.xreplace(zmap))
+    for k, (g, dg) in enumerate(zip(num._g, num._dg, strict=True)):
+        with np.errstate(all="ignore"):
+            value = float(np.real(g(z)))
         if num.binds(k, z):
             strict[1].append(k)
         if abs(value) <= ACTIVE_TOL * _scale([value, *z]):
@@ -761,7 +974,7 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
     own = _Active(tuple(strict[0]), tuple(strict[1]), at)
     if own != out[0]:
         out.insert(0, own)
-    if any(as_expression(e).has(*_KINKED) for e in (num.f_expr, *num.g_expr, *num.h_expr)):
+    if num.compiled.kinked:
         kinked = _Active(tuple(bounds), tuple(binding), at, kinks=True)
         if _kkt(program, kinked, num, symbolic=False).spec.kinks:
             out.insert(0, kinked)
@@ -789,6 +1002,15 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
             fixed[v] = sympy.Float(float((num.lo, num.hi)[side][i]), 30)
         active.append(f"{v} = {('min', 'max')[side]}")
     free = tuple(v for v in unknowns if v not in fixed)
+    if not symbolic and num.smooth(spec):
+        # Compiled once per program and active set, the values passed at each polish.
+        active.extend(program.inequality_names[k] for k in spec.inequalities)
+        active.extend(program.equality_names)
+        n = len(spec.inequalities) + len(program.equalities)
+        mus = tuple(sympy.Symbol(f"_mu{k}", real=True) for k in range(n))
+        spec = _Active(spec.bounds, spec.inequalities, spec.at)
+        newton = num.newton(spec, fixed) if free else None
+        return _KKT(free, fixed, mus, (), tuple(active), spec, newton)
     f = program.objective if symbolic else num.f_expr
     gs = program.inequalities if symbolic else tuple(num.g_expr)
     hs = program.equalities if symbolic else tuple(num.h_expr)
@@ -808,26 +1030,10 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     binding.extend(kinks)
     active.extend(f"kink {k} = 0" for k in kinks)
     mus = tuple(sympy.Symbol(f"_mu{k}", real=True) for k in range(len(binding)))
-    smooth = not symbolic and not any(
-        as_expression(e).has(*_KINKED)
-        for e in (num.f_expr, *(gs[k] for k in spec.inequalities), *hs)
-    )
-    if smooth:
-        # The compiled program's derivatives, taken once in the parameters (the numeric
-        # system's own would be differentiated again at every new parameter value).
-        index = {v: i for i, v in enumerate(unknowns)}
-        rows = [num.df_expr, *(num.dg_expr[k] for k in spec.inequalities), *num.dh_expr]
-        grads = [[as_expression(r[index[v]]).xreplace(fixed) for v in free] for r in rows]
-        equations = [
-            grads[0][j] + sum((m * g[j] for m, g in zip(mus, grads[1:], strict=True)), 0)
-            for j in range(len(free))
-        ]
-    else:
-        equations = [
-            sympy.diff(f, v)
-            + sum((m * sympy.diff(b, v) for m, b in zip(mus, binding, strict=True)), 0)
-            for v in free
-        ]
+    equations = [
+        sympy.diff(f, v) + sum((m * sympy.diff(b, v) for m, b in zip(mus, binding, strict=True)), 0)
+        for v in free
+    ]
     equations.extend(binding)
     if spec.kinks and not kinks:
         spec = _Active(spec.bounds, spec.inequalities, spec.at)
@@ -867,7 +1073,141 @@ def _newton_system(
     )
 
 
-def _polish(kkt: _KKT, z: np.ndarray, program: Program) -> dict[sympy.Symbol, float] | None:
+@dataclass(frozen=True)
+class _Newton:
+    """A smooth KKT system in scaled unknowns and multipliers (``x = unit * y``), evaluated
+    through its form in the program's own (:func:`_kkt_system`, compiled once): each
+    equation and each unknown is multiplied by a power of two (``rows``, ``columns``), which
+    is exact, and Newton's iterates do not depend on it; ``args`` are the values of its
+    constants (:func:`_hoisted`) at the fixed unknowns and the parameters."""
+
+    system: Callable[..., mpmath.matrix]
+    jacobian: Callable[..., mpmath.matrix]
+    args: tuple[mpmath.mpf, ...]
+    rows: tuple[mpmath.mpf, ...]
+    columns: tuple[mpmath.mpf, ...]
+
+    def _own(self, v: Sequence[mpmath.mpf]) -> list[mpmath.mpf]:
+        return [*(a * c for a, c in zip(v, self.columns, strict=True)), *self.args]
+
+    def f(self, *v: mpmath.mpf) -> mpmath.matrix:
+        values = self.system(*self._own(v))
+        return mpmath.matrix([values[i] * r for i, r in enumerate(self.rows)])
+
+    def j(self, *v: mpmath.mpf) -> mpmath.matrix:
+        values = self.jacobian(*self._own(v))
+        return mpmath.matrix(
+            [
+                [values[i, k] * r * c for k, c in enumerate(self.columns)]
+                for i, r in enumerate(self.rows)
+            ]
+        )
+
+
+@functools.lru_cache(maxsize=COMPILED)
+def _kkt_system(
+    program: Program, fixed: tuple[int, ...], inequalities: tuple[int, ...]
+) -> tuple[Callable[..., mpmath.matrix], Callable[..., mpmath.matrix], Callable[..., list]]:
+    """The KKT system of a smooth program in its own units, its unknowns ``fixed`` at a
+    bound and its ``inequalities`` binding, with its Jacobian, compiled to mpmath once (the
+    differentiation is what ``sympy.nsolve`` did at every call): every set of values uses
+    the same code. The system and the Jacobian take the free unknowns, the multipliers and
+    their *constants* (:func:`_hoisted`: what is in the fixed unknowns and the parameters
+    alone, evaluated once a polish), which the third function computes from the fixed
+    unknowns and the parameters (:attr:`_Compiled.params`)."""
+    z = program.unknowns
+    rows = [program.objective, *(program.inequalities[k] for k in inequalities)]
+    rows += list(program.equalities)
+    free = [i for i in range(len(z)) if i not in fixed]
+    # Named symbols (lambdify renames a Dummy throughout the system, which costs more than
+    # printing it), named apart from the program's own.
+    taken = {str(s) for e in rows for s in as_expression(e).free_symbols}
+    mus = [sympy.Symbol(f"{_apart('_mu', taken)}{k}", real=True) for k in range(len(rows) - 1)]
+    grads = [[_gradient(e, z)[i] for i in free] for e in rows]
+    equations = [
+        grads[0][j] + sum((m * g[j] for m, g in zip(mus, grads[1:], strict=True)), 0)
+        for j in range(len(free))
+    ]
+    equations += [as_expression(e) for e in rows[1:]]
+    unknowns = [z[i] for i in free] + mus
+    jacobian = sympy.Matrix(equations).jacobian(unknowns)
+    constant = [z[i] for i in fixed] + list(_compile(program).params)
+    consts: dict[sympy.Expr, sympy.Symbol] = {}
+    hoist = functools.partial(
+        _hoisted, constant=set(constant), consts=consts, stem=_apart("_c", taken)
+    )
+    column = sympy.Matrix([hoist(e) for e in equations])
+    jacobian = jacobian.applyfunc(hoist)
+    args = [*unknowns, *consts.values()]
+    printer = _printer(MpmathPrinter)
+    return (
+        lambdify(args, column, "mpmath", printer=printer),
+        lambdify(args, jacobian, "mpmath", printer=printer),
+        lambdify(constant, list(consts), "mpmath", printer=printer),
+    )
+
+
+def _apart(stem: str, taken: set[str]) -> str:
+    """``stem``, with underscores added until no name in ``taken`` begins with it."""
+    return next(
+        p
+        for p in (stem + "_" * k for k in range(len(taken) + 1))
+        if not any(t.startswith(p) for t in taken)
+    )
+
+
+def _hoisted(
+    expr: sympy.Expr, constant: set[sympy.Symbol], consts: dict[sympy.Expr, sympy.Symbol], stem: str
+) -> sympy.Expr:
+    """``expr`` with each largest part in the ``constant`` symbols alone — a subexpression,
+    or the arguments of a sum or product that are — replaced by a symbol of its own (the
+    same for the same part, kept in ``consts``): the polish evaluates those parts once, not
+    at every Newton step, so that a system compiled with parameters costs no more to
+    evaluate than one with the values substituted.
+
+    >>> a, b, x = sympy.symbols("a b x")
+    >>> consts = {}
+    >>> _hoisted(a * b * x + sympy.exp(a) - x**2, {a, b}, consts, "_c"), consts
+    (_c0*x + _c1 - x**2, {a*b: _c0, exp(a): _c1})
+    """
+
+    def name(e: sympy.Expr) -> sympy.Expr:
+        if not e.free_symbols:
+            return e
+        if e not in consts:
+            consts[e] = sympy.Symbol(f"{stem}{len(consts)}", real=True)
+        return consts[e]
+
+    def walk(e: sympy.Expr) -> sympy.Expr:
+        if e.free_symbols <= constant:
+            return name(e)
+        if e.is_Add or e.is_Mul:
+            fixed = [a for a in e.args if a.free_symbols <= constant]
+            rest = [walk(a) for a in e.args if not a.free_symbols <= constant]
+            return e.func(name(e.func(*fixed)), *rest) if fixed else e.func(*rest)
+        return e.func(*(walk(a) for a in e.args)) if e.args else e
+
+    return walk(as_expression(expr))
+
+
+def _printer(kind: type[CodePrinter]) -> CodePrinter:
+    """A printer for ``lambdify`` with lambdify's own settings, but that prints sums in the
+    order they are stored rather than sorting their terms (a third of the printing of a
+    program with many parameters, which is printed once for all its values)."""
+    return kind(
+        {
+            "fully_qualified_modules": False,
+            "inline": True,
+            "allow_unknown_functions": True,
+            "user_functions": {},
+            "order": "none",
+        }
+    )
+
+
+def _polish(
+    kkt: _KKT, z: np.ndarray, program: Program, num: _Numeric
+) -> dict[sympy.Symbol, float] | None:
     """Newton on the numeric KKT system in 30 digits, from the SLSQP point (mpmath's
     ``findroot``, as ``sympy.nsolve`` runs it, on a system compiled once)."""
     if not kkt.free:
@@ -875,10 +1215,14 @@ def _polish(kkt: _KKT, z: np.ndarray, program: Program) -> dict[sympy.Symbol, fl
     zmap = dict(zip(program.unknowns, z, strict=True))
     unknowns = list(kkt.free) + list(kkt.multipliers)
     guess = [zmap[v] for v in kkt.free]
-    guess.extend(_multipliers(kkt, zmap))
-    if len(kkt.equations) != len(unknowns):
-        return None
-    system, jacobian = _newton_system(kkt.equations, tuple(unknowns))
+    if kkt.newton is not None:
+        guess.extend(num.multipliers(kkt, z))
+        system, jacobian = kkt.newton.f, kkt.newton.j
+    else:
+        guess.extend(_multipliers(kkt, zmap))
+        if len(kkt.equations) != len(unknowns):
+            return None
+        system, jacobian = _newton_system(kkt.equations, tuple(unknowns))
     try:
         with mpmath.workdps(30):
             sol = mpmath.findroot(system, guess, J=jacobian, verify=True)
@@ -1107,7 +1451,7 @@ def _locate(
     candidates = _active_sets(program, num, z)
     for spec in candidates:
         kkt = _kkt(program, spec, num, symbolic=False)
-        polished = _polish(kkt, z, program)
+        polished = _polish(kkt, z, program, num)
         if polished is None:
             continue
         candidate = {**point, **{v: float(e) for v, e in kkt.fixed.items()}, **polished}

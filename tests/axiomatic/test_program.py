@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import sympy
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bargain.axiomatic.program import Program, solve_program
 
@@ -127,14 +129,72 @@ def test_empty_feasible_set_refused_before_the_slow_searches(monkeypatch):
 
 
 def test_compiled_program_kept_per_parameter_values():
-    # The compiled program is reused for the same values and never for others.
-    from bargain.axiomatic.program import Scale, _numeric
+    # The numeric program is kept per values; its code is compiled once per program's
+    # structure, the values passed at each call, and each set of values gets its own answer.
+    from bargain.axiomatic.program import Scale, _kkt_system, _numeric
 
     p = Program(sympy.log(x) + a * sympy.log(1 - x), (x,), (sympy.Integer(0),), (sympy.Integer(1),))
     half, one = {a: sympy.Rational(1, 2)}, {a: sympy.Integer(1)}
     scale = Scale.of(p, half, [[0.5]])
     assert _numeric(p, half, scale) is _numeric(p, dict(half), scale)
     assert _numeric(p, half, scale) is not _numeric(p, one, scale)
-    first = solve_program(p, half, starts=[[0.5]], exact=False).point[x]
-    second = solve_program(p, one, starts=[[0.5]], exact=False).point[x]
-    assert (first, second) == (pytest.approx(2 / 3, abs=1e-15), pytest.approx(0.5, abs=1e-15))
+    assert _numeric(p, half, scale).compiled is _numeric(p, one, scale).compiled
+    systems = _kkt_system.cache_info().currsize
+    first = solve_program(p, half, starts=[[0.5]], exact=False)
+    second = solve_program(p, one, starts=[[0.5]], exact=False)
+    third = solve_program(p, {a: sympy.Rational(1, 3)}, starts=[[0.5]], exact=False)
+    # x = 1 / (1 + a), polished to machine precision at each value.
+    assert (first.point[x], second.point[x], third.point[x]) == (
+        pytest.approx(2 / 3, abs=1e-15),
+        pytest.approx(0.5, abs=1e-15),
+        pytest.approx(3 / 4, abs=1e-15),
+    )
+    assert first.polished and second.polished and third.polished
+    assert _kkt_system.cache_info().currsize <= systems + 1  # one KKT system for all three
+
+
+def test_compiled_program_keyed_by_structure():
+    # Another structure (the same values) is another program; a program the numpy code
+    # cannot take with its parameters as arguments (a kink) is compiled at its values.
+    from bargain.axiomatic.program import Scale, _numeric
+
+    box = ((sympy.Integer(0),), (sympy.Integer(1),))
+    p = Program(sympy.log(x) + a * sympy.log(1 - x), (x,), *box)
+    q = Program(a * sympy.log(x) + sympy.log(1 - x), (x,), *box)
+    kinked = Program(sympy.Min(a * x, 1 - x), (x,), *box)
+    half, one = {a: sympy.Rational(1, 2)}, {a: sympy.Integer(1)}
+    scale = Scale.of(p, half, [[0.5]])
+    assert _numeric(p, half, scale).compiled is not _numeric(q, half, scale).compiled
+    assert _numeric(kinked, half, scale).compiled is not _numeric(kinked, one, scale).compiled
+    assert _numeric(kinked, one, scale).compiled.params == ()
+    # x = a / (1 + a) for q; min(a x, 1 - x) peaks where a x = 1 - x, at 1 / (1 + a).
+    for values, target in ((half, 1 / 3), (one, 0.5)):
+        r = solve_program(q, values, starts=[[0.5]], exact=False)
+        assert r.point[x] == pytest.approx(target, abs=1e-12)
+    for values, target in ((half, 2 / 3), (one, 0.5)):
+        r = solve_program(kinked, values, starts=[[0.3]], exact=False)
+        assert r.point[x] == pytest.approx(target, abs=1e-12)
+
+
+@given(
+    c=st.fractions(min_value=-5, max_value=5).filter(lambda f: f != 0),
+    d=st.fractions(min_value=-5, max_value=5),
+)
+def test_summands_are_the_terms_at_rational_values(c, d):
+    # The terms whose sizes set the units and tolerances are those of the expression at the
+    # values, as sympy writes it there, though the code is compiled with symbols.
+    from bargain.axiomatic.program import _summands
+
+    b = sympy.Symbol("b", real=True)
+    expr = (1 - sympy.exp(-a * x)) / a + b * x + a * x - b + a * (x - y) * (1 + b)
+    at = {
+        a: sympy.Rational(c.numerator, c.denominator),
+        b: sympy.Rational(d.numerator, d.denominator),
+    }
+    ours = sorted(
+        abs(complex(t.xreplace(at).subs({x: 0.3, y: 0.7}))) for t in _summands(expr, (x, y))
+    )
+    theirs = sorted(
+        abs(complex(t.subs({x: 0.3, y: 0.7}))) for t in sympy.Add.make_args(expr.xreplace(at))
+    )
+    assert [t for t in ours if t] == pytest.approx([t for t in theirs if t], rel=1e-12)
