@@ -49,6 +49,7 @@ DOCTESTS_THAT_BUILD_THE_DOCS = ("docs/cli.md::cli.md",)
 """Doctests that run ``bargain docs`` (they join :data:`DOCS_GROUP`)."""
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist names the groups from the marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.nodeid in DOCTESTS_THAT_BUILD_THE_DOCS:
