@@ -203,48 +203,32 @@ def strike_tornado_table() -> str:
 
 
 def strike_tornado_figure() -> bytes:
-    """Two tornado panels: the median strike and the cost of the broken promise."""
+    """Two tornado panels (:func:`bargain.reporting.plot.tornado_axes`): the median strike
+    and the cost of the broken promise."""
+    import pandas as pd
     from matplotlib.figure import Figure
+
+    from bargain.reporting import plot
 
     rows = _strike_tornado()
     base = _base()
     assert base.after.duration is not None
-    names_ = [r[0] for r in rows][::-1]
-    panels: list[tuple[str, float, Callable[[tuple[Any, ...]], tuple[float, float]]]] = [
-        (
-            "median strike after the broken promise (weeks)",
-            base.after.duration.median,
-            lambda r: (r[3], r[4]),
-        ),
-        ("cost of the broken promise ($M)", base.cost["total"], lambda r: (r[5], r[6])),
+    index = [r[0] for r in rows]
+    panels = [
+        pd.DataFrame(
+            {"low": [r[lo] for r in rows], "high": [r[lo + 1] for r in rows], "base": centre},
+            index=index,
+        )
+        for lo, centre in ((3, base.after.duration.median), (5, base.cost["total"]))
     ]
+    panels[0].attrs["output"] = "median strike after the broken promise (weeks)"
+    panels[1].attrs["output"] = "cost of the broken promise ($M)"
 
     def make() -> Figure:
         fig = Figure(figsize=(7.5, 0.35 * len(rows) + 1.4), layout="constrained")
         axes = fig.subplots(1, 2, sharey=True)
-        for ax, (title, centre, ends) in zip(axes, panels, strict=True):
-            for y, r in enumerate(rows[::-1]):
-                low, high = ends(r)
-                first = y == 0
-                ax.barh(
-                    y,
-                    low - centre,
-                    left=centre,
-                    color="C0",
-                    height=0.6,
-                    label="low end of the range" if first else None,
-                )
-                ax.barh(
-                    y,
-                    high - centre,
-                    left=centre,
-                    color="C1",
-                    height=0.6,
-                    label="high end of the range" if first else None,
-                )
-            ax.axvline(centre, color="black", linewidth=0.8, label="at the model's values")
-            ax.set_title(title, fontsize=8)
-        axes[0].set_yticks(range(len(names_)), names_, fontsize=7)
+        for ax, frame in zip(axes, panels, strict=True):
+            plot.tornado_axes(ax, frame)
         axes[1].legend(fontsize=7, loc="lower right")
         fig.suptitle(
             "WGA 2007: each parameter at the ends of its range, others at the model's values",

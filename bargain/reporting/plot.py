@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -91,6 +92,17 @@ def tornado_chart(t: pd.DataFrame) -> Figure:
     :func:`bargain.tornado` puts them."""
     fig = _figure()
     ax = fig.add_subplot()
+    tornado_axes(ax, t)
+    others = t.attrs.get("others", "at the centre of their ranges")
+    ax.set_title(f"tornado: {t.attrs.get('method', '')} (others {others})")
+    ax.legend(loc="best")
+    return fig
+
+
+def tornado_axes(ax: Axes, t: pd.DataFrame) -> None:
+    """Draw the tornado of ``t`` (columns ``low``, ``high``, ``base``; one row per
+    parameter, largest swing first) on ``ax``: bars from the base value to the output at
+    each end, the base as a line, the output (``t.attrs["output"]``) on the x axis."""
     base = float(t["base"].iloc[0])
     rows = np.arange(len(t))[::-1]
     ax.barh(rows, t["low"] - base, left=base, color="tab:blue", label="at low end")
@@ -98,10 +110,6 @@ def tornado_chart(t: pd.DataFrame) -> Figure:
     ax.axvline(base, color="black", linewidth=0.8)
     ax.set_yticks(rows, list(t.index))
     ax.set_xlabel(t.attrs.get("output", "output"))
-    others = t.attrs.get("others", "at the centre of their ranges")
-    ax.set_title(f"tornado: {t.attrs.get('method', '')} (others {others})")
-    ax.legend(loc="best")
-    return fig
 
 
 def sobol_chart(s: pd.DataFrame) -> Figure:
