@@ -2,9 +2,10 @@
 
 It maximises ``sum_i u_i`` over the individually rational agreements
 (Harsanyi 1955; Thomson 1994, §3). With transferable utility every split of
-the surplus has the same sum, so the maximiser is not unique; ``bargain``
-then breaks the tie by the Nash product among the maximisers, and says so
-in the solution's assumptions. Where the sum is maximal at several *separate*
+the surplus has the same sum, so the maximiser is not unique: the solution
+reports the set (``unique`` false, the range of each variable over the
+maximisers in ``agreement_set``) and, in ``agreement``, the one maximiser
+that the Nash product picks among them, saying so in its assumptions. Where the sum is maximal at several *separate*
 agreements instead (a non-convex frontier, e.g. ``u_Q = (1 - x)**2`` against
 ``u_P = x``: both ends), no point is picked: the solution is that set
 (``unique`` false, ``agreement_points``).
@@ -24,8 +25,8 @@ Examples
 >>> s.exact_agreement["x"]
 3/4
 >>> s = bargain.utilitarian(bargain.load_model(bargain.models_dir() / "split.toml"))
->>> s.agreement["x"], s.assumptions[0][:30]
-(0.5, 'the sum of payoffs is maximal ')
+>>> s.agreement["x"], s.unique, s.agreement_set, s.assumptions[0][:30]
+(0.5, False, {'x': (0.0, 1.0)}, 'the sum of payoffs is maximal ')
 >>> tie = bargain.model_from_dict({
 ...     "model": {"name": "tie"}, "variables": {"x": {"min": 0, "max": 1}},
 ...     "parties": {"P": {"payoff": "x"}, "Q": {"payoff": "(1 - x)**2"}}})
@@ -37,6 +38,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 import sympy
@@ -51,6 +53,7 @@ from bargain.model.model import Model, as_expression
 from bargain.model.validate import numeric_value, shown
 
 ROUTE = "maximise the sum of payoffs (SLSQP, KKT Newton polish)"
+SNAP = 1e-6  # an end of a maximiser range this close to the chosen value (x box width) is it
 
 
 def _weights(model: Model, weights: Mapping[str, object] | None) -> list[sympy.Expr]:
@@ -227,7 +230,7 @@ def _maximise(
             exact=exact,
             timeout=timeout,
         )
-        return problem.solution(
+        chosen = problem.solution(
             "utilitarian",
             result,
             route=tied,
@@ -235,6 +238,7 @@ def _maximise(
             extra={"total": {"sum": _weighted(problem, w, problem.payoff_values(result.point))}},
             assumptions=tie,
         )
+        return _with_maximisers(chosen, problem, inequalities, timeout)
     first = problem.solve(
         problem.program(total, inequalities=inequalities), starts, exact=exact, timeout=timeout
     )
@@ -260,7 +264,7 @@ def _maximise(
         exact=False,
         timeout=timeout,
     )
-    return problem.solution(
+    chosen = problem.solution(
         "utilitarian",
         second,
         route=tied,
@@ -268,6 +272,45 @@ def _maximise(
         extra={"total": {"sum": first.objective}},
         assumptions=tie,
     )
+    return _with_maximisers(
+        chosen, problem, [*inequalities, ("maximal sum", total - level)], timeout
+    )
+
+
+def _with_maximisers(
+    chosen: Solution,
+    problem: BargainingProblem,
+    inequalities: list[tuple[str, sympy.Expr]],
+    timeout: float,
+) -> Solution:
+    """The tie-broken solution with the range of each contract variable over all the
+    maximisers (``agreement_set``, so ``unique`` is false).
+
+    Each end is the least or largest value of the variable subject to ``inequalities``,
+    found numerically from the chosen maximiser (the maximisers of a concave sum form a
+    convex set, so one start reaches both ends). Where the sum is held at its maximum by
+    a numeric level, the variables it depends on can move by about the square root of
+    the level's tolerance; an end within ``SNAP`` of the variable's box width from the
+    chosen value is that tolerance, not a set, and is reported as the chosen value.
+    """
+    m = problem.model
+    start = np.array([chosen.agreement[v.name] for v in m.variables])
+    ranges = {}
+    for v, x, width in zip(m.variables, start, np.subtract(*problem.bounds[::-1]), strict=True):
+        ends = [
+            float(
+                problem.solve(
+                    problem.program(sign * v.symbol, inequalities=inequalities),
+                    [start],
+                    exact=False,
+                    timeout=timeout,
+                    polish=False,
+                ).point[v.symbol]
+            )
+            for sign in (-1, 1)
+        ]
+        ranges[v.name] = tuple(float(x) if abs(e - x) <= SNAP * width else e for e in ends)
+    return replace(chosen, agreement_set=ranges)
 
 
 def _separate(problem: BargainingProblem, result: ProgramResult, route: str) -> Solution:

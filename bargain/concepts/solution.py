@@ -83,7 +83,10 @@ class Solution:
     agreement_set
         Where the solution concept has many solutions, the range ``(low, high)``
         of each contract variable over them; ``agreement`` and ``payoffs`` are
-        then empty (no arbitrary point is picked). ``None`` when unique.
+        then empty (no arbitrary point is picked), unless a tie-break stated in
+        ``assumptions`` picks one of them (the utilitarian solution with
+        transferable utility: the Nash product among the maximisers). ``None``
+        when unique.
     agreement_points
         Where the solutions are finitely many separate agreements (e.g. two
         maximisers of the payoff sum with nothing between them), each of them;
@@ -192,9 +195,9 @@ class Solution:
             lines.extend(f"    {_point(p)}" for p in self.agreement_points)
         elif self.agreement_set is not None:
             lines.append("  agreement: not unique; every agreement in")
-            lines.extend(
-                f"    {k} in [{lo:.12g}, {hi:.12g}]" for k, (lo, hi) in self.agreement_set.items()
-            )
+            lines.extend(f"    {_range(k, lo, hi)}" for k, (lo, hi) in self.agreement_set.items())
+            if self.agreement:
+                lines.append("  the tie-break picks (see the assumption):")
         else:
             lines.append("  agreement:")
         for name, value, formula in self._rows():
@@ -225,8 +228,9 @@ class Solution:
         if self.agreement_points:
             out += [f"| agreement | one of: {'; '.join(map(_point, self.agreement_points))} | |"]
         else:
+            label = " (every solution)" if self.agreement else ""
             out += [
-                f"| {n} | any in [{lo:.12g}, {hi:.12g}] | |"
+                f"| {n}{label} | any in [{lo:.12g}, {hi:.12g}] | |"
                 for n, (lo, hi) in (self.agreement_set or {}).items()
             ]
         out += ["", "| party | payoff | disagreement |", "|---|---|---|"]
@@ -254,6 +258,11 @@ class Solution:
 
     def __str__(self) -> str:
         return self.to_text()
+
+
+def _range(name: str, low: float, high: float) -> str:
+    """A variable's range over a set of solutions, e.g. ``x in [0, 1]`` (``x = 0`` if one)."""
+    return f"{name} = {low:.12g}" if low == high else f"{name} in [{low:.12g}, {high:.12g}]"
 
 
 def _point(point: Mapping[str, float]) -> str:

@@ -413,7 +413,7 @@ def reduce_transfer(
     surplus = utilitarian(
         surplus_model, weights=weights, individually_rational=False, exact=exact, timeout=timeout
     )
-    if not surplus.unique:
+    if surplus.agreement_points:
         where = "; ".join(
             ", ".join(f"{k} = {x:g}" for k, x in p.items()) for p in surplus.agreement_points
         )

@@ -394,7 +394,7 @@ def _loop(
             except SolverError:
                 status[i] = NO_CONVERGENCE
                 continue
-            if not sol.unique:
+            if not sol.agreement:  # a set with no tie-break: no one point to report
                 status[i] = NO_CONVERGENCE
                 continue
             for name in names:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 
 import bargain
-from tests.conftest import two_party
+from tests.conftest import shipped, two_party
 
 TOL = 1e-9
 
@@ -45,6 +45,31 @@ def test_transferable_utility_tie_broken_by_nash(split):
     s = bargain.utilitarian(m)
     assert s.agreement["x"] == pytest.approx(0.6, abs=TOL)
     assert "Nash product" in s.assumptions[0]
+    # The solution is the whole set of individually rational splits, x in [d_W, V - d_A]
+    # (the shared fault report: `unique` was true while the assumption said "a whole set").
+    assert not s.unique
+    assert s.agreement_set["x"] == pytest.approx((0.2, 1.0), abs=TOL)
+    assert json.loads(s.to_json())["unique"] is False
+
+
+def test_flagship_maximisers_range_over_the_transfer_only():
+    # The flat payment F is a transfer: the sum is the same for every F, so the maximisers
+    # run over F between a bound and a party's disagreement payoff, with e and d fixed.
+    m = shipped("wga2007")
+    s = bargain.utilitarian(m)
+    assert not s.unique
+    (lo, hi), (e_lo, e_hi), (d_lo, d_hi) = (s.agreement_set[k] for k in ("F", "e", "d"))
+    assert (e_lo, d_lo) == (e_hi, d_hi) == (s.agreement["e"], s.agreement["d"])
+    assert lo < s.agreement["F"] < hi
+    for end in (lo, hi):
+        at = {v.symbol: x for v, x in zip(m.variables, (end, e_lo, d_lo), strict=True)}
+        pay = {p.name: float(m.numeric(p.payoff).xreplace(at)) for p in m.parties}
+        # Each end is a maximiser (the same sum) ...
+        assert sum(pay.values()) == pytest.approx(s.extra["total"]["sum"], abs=1e-6)
+        # ... where F's bound or a party's disagreement payoff binds.
+        assert end in (0.0, 2000.0) or any(
+            math.isclose(pay[p], s.disagreement[p], rel_tol=1e-7, abs_tol=1e-6) for p in pay
+        )
 
 
 def test_disagreement_constrains(concave):
