@@ -82,6 +82,37 @@ def two_party(
     return bargain.model_from_dict(data)
 
 
+def broken_promise_data(
+    name: str,
+    *,
+    parameters: dict[str, object],
+    focal_dates: list[object],
+    W: dict[str, object],
+    A: dict[str, object],
+) -> dict[str, object]:
+    """The small model of the delay-theory tests, as a model-file dict: W and A split a
+    unit (``x`` to W), talks break down with probability 0.05 a period, and A broke a
+    promise to W (concession 0.1, promised 0.2, trust 0.9, error 0.1). ``W`` and ``A``
+    give each party's other keys (strike payoff, discount rate, demand, ...)."""
+    return {
+        "model": {"name": name},
+        "parameters": parameters,
+        "variables": {"x": {"min": 0, "max": 1}},
+        "parties": {"W": {"payoff": "x", **W}, "A": {"payoff": "1 - x", **A}},
+        "bargaining": {"focal_dates": focal_dates, "breakdown_probability": 0.05},
+        "promises": {
+            "p": {
+                "by": "A",
+                "to": "W",
+                "concession": 0.1,
+                "promised": 0.2,
+                "trust": 0.9,
+                "error": 0.1,
+            }
+        },
+    }
+
+
 def shipped(name: str) -> bargain.Model:
     """A model from the models folder."""
     return bargain.load_model(bargain.models_dir() / f"{name}.toml")

@@ -35,7 +35,7 @@ from bargain.reputation.deadline import (
     simulate_deadline,
 )
 from bargain.reputation.duration import strike_duration
-from tests.conftest import shipped
+from tests.conftest import broken_promise_data, shipped
 
 PARTIES = ("W", "A")
 EXAMPLE = ({"W": 0.6, "A": 0.6}, {"W": 0.1, "A": 0.2}, {"W": 0.1, "A": 0.1})
@@ -314,25 +314,13 @@ def test_bad_inputs_of_the_routes_are_refused():
 
 # -- through the registry: credibility(model, delay="deadline") -----------------------------
 
-BASE = {
-    "model": {"name": "d"},
-    "parameters": {"h": 0.3, "T1": 12.0},
-    "variables": {"x": {"min": 0, "max": 1}},
-    "parties": {
-        "W": {
-            "payoff": "x",
-            "strike_payoff": -0.01,
-            "discount_rate": 0.1,
-            "demand": 0.7,
-            "hardliner": 0.2,
-        },
-        "A": {"payoff": "1 - x", "strike_payoff": -0.01, "discount_rate": 0.1, "demand": 0.7},
-    },
-    "bargaining": {"focal_dates": ["T1", 30], "breakdown_probability": 0.05},
-    "promises": {
-        "p": {"by": "A", "to": "W", "concession": 0.1, "promised": 0.2, "trust": 0.9, "error": 0.1}
-    },
-}
+BASE = broken_promise_data(
+    "d",
+    parameters={"h": 0.3, "T1": 12.0},
+    focal_dates=["T1", 30],
+    W={"strike_payoff": -0.01, "discount_rate": 0.1, "demand": 0.7, "hardliner": 0.2},
+    A={"strike_payoff": -0.01, "discount_rate": 0.1, "demand": 0.7},
+)
 
 
 def small(**tables):

@@ -9,26 +9,15 @@ from bargain.errors import ModelError
 from bargain.model.modelfile import dumps_model, model_from_dict
 from bargain.reputation.credibility import credibility
 from bargain.reputation.delay import names, settings, theory
+from tests.conftest import broken_promise_data
 
-BASE = {
-    "model": {"name": "d"},
-    "parameters": {"h": 0.3},
-    "variables": {"x": {"min": 0, "max": 1}},
-    "parties": {
-        "W": {
-            "payoff": "x",
-            "strike_payoff": -0.01,
-            "discount_rate": 0.1,
-            "demand": 0.7,
-            "hardliner": 0.2,
-        },
-        "A": {"payoff": "1 - x", "strike_payoff": -0.01, "discount_rate": 0.1, "demand": 0.7},
-    },
-    "bargaining": {"focal_dates": [4, 20], "breakdown_probability": 0.05},
-    "promises": {
-        "p": {"by": "A", "to": "W", "concession": 0.1, "promised": 0.2, "trust": 0.9, "error": 0.1}
-    },
-}
+BASE = broken_promise_data(
+    "d",
+    parameters={"h": 0.3},
+    focal_dates=[4, 20],
+    W={"strike_payoff": -0.01, "discount_rate": 0.1, "demand": 0.7, "hardliner": 0.2},
+    A={"strike_payoff": -0.01, "discount_rate": 0.1, "demand": 0.7},
+)
 
 
 def model(**tables):

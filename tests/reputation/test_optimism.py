@@ -39,7 +39,7 @@ from bargain.reputation.optimism import (
     optimism_bargaining,
     waiting_time,
 )
-from tests.conftest import shipped
+from tests.conftest import broken_promise_data, shipped
 
 PARTIES = ("W", "A")
 
@@ -308,22 +308,13 @@ def test_closed_form_refuses_a_deadline_worth_more_than_the_pie() -> None:
 # --- through credibility: a small model and the flagship --------------------------------------
 
 SMALL = {
-    "model": {"name": "o"},
-    "parameters": {"pw": 0.7, "pa": 0.7},
-    "variables": {"x": {"min": 0, "max": 1}},
-    "parties": {
-        "W": {"payoff": "x", "strike_payoff": -0.01, "disagreement": -0.2, "discount_rate": 0.001},
-        "A": {
-            "payoff": "1 - x",
-            "strike_payoff": -0.03,
-            "disagreement": -0.6,
-            "discount_rate": 0.001,
-        },
-    },
-    "bargaining": {"focal_dates": [4, 20], "breakdown_probability": 0.05},
-    "promises": {
-        "p": {"by": "A", "to": "W", "concession": 0.1, "promised": 0.2, "trust": 0.9, "error": 0.1}
-    },
+    **broken_promise_data(
+        "o",
+        parameters={"pw": 0.7, "pa": 0.7},
+        focal_dates=[4, 20],
+        W={"strike_payoff": -0.01, "disagreement": -0.2, "discount_rate": 0.001},
+        A={"strike_payoff": -0.03, "disagreement": -0.6, "discount_rate": 0.001},
+    ),
     "delay": {"theory": "optimism", "optimism": {"optimism_1": "pw", "optimism_2": "pa"}},
 }
 

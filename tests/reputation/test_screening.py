@@ -31,7 +31,7 @@ from bargain.reputation.screening import (
     strike_screening,
     two_period_value,
 )
-from tests.conftest import shipped
+from tests.conftest import broken_promise_data, shipped
 
 # --- the paper's limits and examples -----------------------------------------------------
 
@@ -348,19 +348,13 @@ def test_values_out_of_rank_are_refused() -> None:
 
 # --- the registry hook and the model files ---------------------------------------------------
 
-BASE = {
-    "model": {"name": "s"},
-    "parameters": {"c": 0.05},
-    "variables": {"x": {"min": 0, "max": 1}},
-    "parties": {
-        "W": {"payoff": "x", "strike_payoff": -0.01, "discount_rate": 0.01},
-        "A": {"payoff": "1 - x", "strike_payoff": -0.02, "discount_rate": 0.01},
-    },
-    "bargaining": {"focal_dates": [4, 10], "breakdown_probability": 0.05},
-    "promises": {
-        "p": {"by": "A", "to": "W", "concession": 0.1, "promised": 0.2, "trust": 0.9, "error": 0.1}
-    },
-}
+BASE = broken_promise_data(
+    "s",
+    parameters={"c": 0.05},
+    focal_dates=[4, 10],
+    W={"strike_payoff": -0.01, "discount_rate": 0.01},
+    A={"strike_payoff": -0.02, "discount_rate": 0.01},
+)
 
 
 def flat(tau: AgreementTime) -> list[float]:
