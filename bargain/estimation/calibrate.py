@@ -551,6 +551,22 @@ def calibrate(
                 "form holds where its active set does: each solution was checked against "
                 "the concept's sweep kernel)"
             )
+            # Where another active set holds, the closed form says nothing: points of a
+            # Sobol sample that reproduce the observations away from its solutions are
+            # solutions too (an outside option that does not bind: a whole interval).
+            sample = _sample(lo, hi, 2 * starts, seed)
+            misfit = np.max(np.abs((outputs(sample) - target) / scale), axis=1)
+            others = _distinct(
+                [(0.0, x) for x in solutions]
+                + [(float(r), x) for r, x in zip(misfit, sample, strict=True) if r <= TOLERANCE],
+                width,
+            )[len(solutions) :]
+            if others:
+                solutions += others
+                notes.append(
+                    f"{len(others)} other point(s) of a Sobol sample of the ranges, where "
+                    "another active set holds, reproduce the observations too"
+                )
     if exact_values is None:
         sample = _sample(lo, hi, 2 * starts, seed)
         values = outputs(sample)

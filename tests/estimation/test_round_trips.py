@@ -81,14 +81,17 @@ def test_the_flagship_recovers_the_producers_weekly_loss(u: float) -> None:
     round_trip("wga2007", "nash", {}, "F", "m_A", 0.2 + 0.3 * u)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limitation: where the outside option does not bind, every o_A below 2/7 "
-    "reproduces the agreement, but the exact route solves only the binding closed form and "
-    "reports its one solution as unique",
-)
 def test_an_outside_option_that_does_not_bind_is_not_unique() -> None:
+    # Osborne & Rubinstein (1990), §3.12: an outside option o_A binds only above A's share
+    # in the game without it, 1 - x* = 2/7 here; every o_A below reproduces x* = 5/7. The
+    # exact route solves the binding closed form (its one solution is the kink, 2/7); the
+    # Sobol sample finds the points of the other active set.
     model = shipped("outside_option")
     x = bargain.rubinstein(model.with_values(o_A=0.09), exact=False).agreement["x"]
+    assert x == pytest.approx(5 / 7, rel=1e-12)
     c = bargain.calibrate(model, free=["o_A"], match=[f"rubinstein:x={x!r}"])
     assert not c.unique
+    found = sorted(s["o_A"] for s in c.solutions)
+    assert found[-1] == pytest.approx(2 / 7, rel=1e-12)
+    assert all(0 <= o <= 2 / 7 for o in found) and len(found) > 2
+    assert "another active set" in c.notes[-1]
