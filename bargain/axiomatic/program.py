@@ -1451,18 +1451,25 @@ def _locate(
     candidates = _active_sets(program, num, z)
     for spec in candidates:
         kkt = _kkt(program, spec, num, symbolic=False)
-        polished = _polish(kkt, z, program, num)
-        if polished is None:
-            continue
-        candidate = {**point, **{v: float(e) for v, e in kkt.fixed.items()}, **polished}
-        cz = np.array([candidate[v] for v in program.unknowns])
-        if (
-            num.violation(cz) <= FEASIBILITY_TOL
-            and np.max(np.abs(cz - z)) <= 1e-3 * scale
-            and num.f(cz) >= num.f(z) - f_tol
-            and all(num.binds(k, cz) for k in spec.inequalities)
-        ):
-            return candidate, kkt, True
+        start = z
+        # Newton stops on an absolute step; a constraint whose terms are far below one unit
+        # (a disagreement payoff of 1e-40) binds only to that step after the first polish,
+        # and exactly after a second one from the polished point.
+        for _ in range(2):
+            polished = _polish(kkt, start, program, num)
+            if polished is None:
+                break
+            candidate = {**point, **{v: float(e) for v, e in kkt.fixed.items()}, **polished}
+            cz = np.array([candidate[v] for v in program.unknowns])
+            if not (
+                num.violation(cz) <= FEASIBILITY_TOL
+                and np.max(np.abs(cz - z)) <= 1e-3 * scale
+                and num.f(cz) >= num.f(z) - f_tol
+            ):
+                break
+            if all(num.binds(k, cz) for k in spec.inequalities):
+                return candidate, kkt, True
+            start = cz
     kkt = _kkt(program, candidates[0], num, symbolic=False)
     point.update({v: float(e) for v, e in kkt.fixed.items()})
     return point, kkt, False

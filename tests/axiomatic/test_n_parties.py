@@ -217,13 +217,21 @@ def test_every_concept_says_how_many_parties_it_solves():
     assert support["strike-or-holdout"].startswith("strike-or-holdout solves two-party models")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="known defect, left for the axiomatic owners (issue 18 report)"
-)
 def test_ks_ideal_point_with_a_tiny_disagreement():
-    """P3's ideal payoff is 1 - d1 - d2 = 1 (to 1e-40); the solver finds 0.9999972 when
-    d1 = d2 = 5.76e-41, and the Kalai–Smorodinsky payoffs are off by 6e-7 (found by
-    hypothesis in test_symmetric_closed_form_and_an_independent_route)."""
+    """P3's ideal payoff is 1 - d1 - d2 = 1 (to 1e-40); the solver found 0.9999972 when
+    d1 = d2 = 5.76e-41, and the Kalai–Smorodinsky payoffs were off by 6e-7 (found by
+    hypothesis in test_symmetric_closed_form_and_an_independent_route): the KKT polish
+    stopped on Newton's absolute step, short of the constraints u_i = d_i in their own
+    size, and the polished vertex was refused."""
     d = [5.762966620746236e-41, 5.762966620746236e-41, 0.05649002691880739]
     s = bargain.kalai_smorodinsky(unit_split(d), exact=False)
     assert s.extra["ideal"]["P3"] == pytest.approx(1.0, rel=1e-12)
+    for i, j in ((1, 2), (2, 1)):  # 1 - d_j - d3, d_i's ideal
+        assert s.extra["ideal"][f"P{i}"] == pytest.approx(1 - d[j - 1] - d[2], rel=1e-12)
+    # The payoffs are d + t (a - d) with t the largest common fraction (Kalai & Smorodinsky
+    # 1975): Σ u = 1 fixes t.
+    a = [1 - d[1] - d[2], 1 - d[0] - d[2], 1 - d[0] - d[1]]
+    t = (1 - sum(d)) / sum(ai - di for ai, di in zip(a, d, strict=True))
+    for k in range(3):
+        want = d[k] + t * (a[k] - d[k])
+        assert s.payoffs[f"P{k + 1}"] == pytest.approx(want, rel=1e-9)
