@@ -55,7 +55,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize_scalar, root
+from scipy.optimize import brentq, minimize_scalar, root
 
 from bargain.errors import ModelError, SolverError
 from bargain.rounding import sig
@@ -286,7 +286,7 @@ def separate(market: Market) -> np.ndarray:
     scale = max(market.intercepts)
     for i in range(market.n):
         best = _reply(market, rates, i)
-        if abs(best - rates[i]) > 1e-7 * scale:
+        if abs(best - rates[i]) > 1e-6 * scale:
             raise SolverError(
                 f"the separate bargains have no fixed point near {sig(float(rates[i]))} for "
                 f"{market.labels[i]} (its best reply is {sig(best)})",
@@ -313,7 +313,7 @@ def joint(market: Market) -> float:
     hi = float(np.min(q0 / dq))  # every producer sells (dq > 0 on the allowed gamma)
     # the guild's gain w * sum(q0 - w dq) - struck is positive between the roots
     b, c = float(q0.sum()), float(dq.sum())
-    disc = b * b + 4 * c * struck
+    disc = b * b - 4 * c * struck
     lo = (b - math.sqrt(disc)) / (2 * c) if disc > 0 else math.inf
     hi = min(hi, (b + math.sqrt(disc)) / (2 * c)) if disc > 0 else -math.inf
     if not lo < hi:
@@ -327,10 +327,24 @@ def joint(market: Market) -> float:
         q = q0 - w * dq
         return -_log_nash(w * float(q.sum()) - struck, float(q @ q), market.power)
 
-    found = minimize_scalar(
-        minus, bounds=(lo, hi), method="bounded", options={"xatol": TOL * (hi - lo)}
+    def slope(w: float) -> float:  # the log Nash product's derivative
+        q = q0 - w * dq
+        beta = market.power
+        return beta * (b - 2 * c * w) / (w * (b - c * w) - struck) - (1 - beta) * 2 * float(
+            q @ dq
+        ) / float(q @ q)
+
+    found = float(
+        minimize_scalar(
+            minus, bounds=(lo, hi), method="bounded", options={"xatol": TOL * (hi - lo)}
+        ).x
     )
-    return float(found.x)
+    # the search locates the maximum to about sqrt(eps); the derivative's root, to eps
+    step = 1e-6 * (hi - lo)
+    left, right = max(lo + step / 2, found - step), min(hi - step / 2, found + step)
+    if slope(left) > 0 > slope(right):
+        found = float(brentq(slope, left, right, xtol=1e-15))
+    return found
 
 
 def symmetric_rate(
