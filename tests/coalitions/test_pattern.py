@@ -9,6 +9,8 @@ maximised directly with scipy and against the solver's answer.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -184,3 +186,18 @@ def test_no_acceptable_pattern_is_a_located_feasibility_error() -> None:
     model = tu_model(members)
     with pytest.raises(FeasibilityError, match=r"\[pattern\] order"):
         pattern(model, order=("M1", "M0"))
+
+
+def test_a_concept_that_ignores_the_acceptance_is_refused() -> None:
+    """The alternating-offers game with one contract variable ignores ``[constraints]``: with
+    the film studio first it copies rate 1, at which the network gets 0.5 < 0.9."""
+    m = bargain.load_model(THREE)
+    patient = replace(m, parties=tuple(replace(p, discount_factor=0.9) for p in m.parties))
+    with pytest.raises(ModelError, match=r"\[pattern\] method: rubinstein .* N gets 0.5, less"):
+        pattern(patient, order=("F", "N", "B"), method="rubinstein")
+    r = pattern(patient, order=("N", "F", "B"), method="rubinstein")  # nobody refuses
+    # Rubinstein (1982) over the network's payoff 1.5 - rate (strike payoffs zero, discount
+    # factors 0.9): the guild proposes first and leaves the network 0.9/1.9 of 1.5, the
+    # pattern rate is 1.5 - 1.5 * 0.9/1.9 = 1.5/1.9 (the guild's payoff, 3 * rate, is a
+    # rescaling and does not move it)
+    assert r.solution.agreement["rate"] == pytest.approx(1.5 / 1.9, rel=1e-9)
