@@ -422,8 +422,7 @@ class ChannelReport:
         """The report as one JSON object."""
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
-    def to_text(self) -> str:
-        """The report as plain text."""
+    def _header(self) -> str:
         verdict = (
             "gain"
             if self.incentive > 0
@@ -431,18 +430,52 @@ class ChannelReport:
             if self.incentive < 0
             else "neither gain nor lose"
         )
-        lines = [
+        return (
             f"guild against {self.market.n} producers (gamma = {sig(self.market.gamma)}, "
             f"guild's power {sig(self.market.power)}): the producers {verdict} by bargaining as "
             f"one ({sig(self.incentive)} in joint profit)"
-        ]
-        for i, name in enumerate(self.market.labels):
-            lines.append(
-                f"  {name}: rate {sig(self.separate_rates[i])} separately "
-                f"(guild's threat {sig(self.threats[i])}), {sig(self.joint_rate)} jointly; "
-                f"profit {sig(self.separate_profits[i])} -> {sig(self.joint_profits[i])}"
+        )
+
+    def table(self) -> list[tuple[str, ...]]:
+        """One row per producer: rate separately, the guild's threat point in its talk, rate
+        jointly, profit separately and jointly."""
+        return [
+            (
+                name,
+                sig(self.separate_rates[i]),
+                sig(self.threats[i]),
+                sig(self.joint_rate),
+                sig(self.separate_profits[i]),
+                sig(self.joint_profits[i]),
             )
+            for i, name in enumerate(self.market.labels)
+        ]
+
+    _COLUMNS = (
+        "producer",
+        "rate separately",
+        "guild's threat point",
+        "rate jointly",
+        "profit separately",
+        "profit jointly",
+    )
+
+    def to_text(self) -> str:
+        """The report as plain text."""
+        lines = [self._header()]
+        lines += [
+            f"  {name}: rate {sep} separately (guild's threat {threat}), {both} jointly; "
+            f"profit {p_sep} -> {p_both}"
+            for name, sep, threat, both, p_sep, p_both in self.table()
+        ]
         return "\n".join(lines)
+
+    def to_markdown(self) -> str:
+        """The report in Markdown: the verdict, then one row per producer."""
+        out = [f"- {self._header()}", ""]
+        out += ["| " + " | ".join(self._COLUMNS) + " |", "|---" * len(self._COLUMNS) + "|"]
+        out += ["| " + " | ".join(r) + " |" for r in self.table()]
+        return "\n".join(out)
 
     def __str__(self) -> str:
         return self.to_text()

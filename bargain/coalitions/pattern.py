@@ -178,23 +178,47 @@ class PatternReport:
         """The report as one JSON object (see :meth:`to_dict`)."""
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
-    def to_text(self) -> str:
-        """The report as plain text: the pattern's terms, then one line per member."""
+    def _header(self) -> list[str]:
         terms = ", ".join(f"{k} = {sig(v)}" for k, v in self.solution.agreement.items())
-        lines = [
+        return [
             f"pattern set by {self.order[0]} for {self.common} in {self.model} "
             f"({self.method}); order: {', '.join(self.order)}",
             f"pattern: {terms}; {self.common} {sig(self.common_patterned)} against "
             f"{sig(self.common_alone)} one by one (gain {sig(self.common_gain)})",
         ]
-        for m in self.members:
-            alone = ", ".join(f"{k} = {sig(v)}" for k, v in m.alone_terms.items())
-            lines.append(
-                f"  {m.name}: one by one {alone or 'no agreement'}, payoff {sig(m.alone)}; "
-                f"patterned {sig(m.patterned)} (gain {sig(m.gain)})"
+
+    def table(self) -> list[tuple[str, ...]]:
+        """One row per member: terms one by one, payoff one by one, patterned, gain."""
+        return [
+            (
+                m.name,
+                ", ".join(f"{k} = {sig(v)}" for k, v in m.alone_terms.items()) or "no agreement",
+                sig(m.alone),
+                sig(m.patterned),
+                sig(m.gain),
             )
+            for m in self.members
+        ]
+
+    _COLUMNS = ("member", "terms one by one", "one by one", "patterned", "gain")
+
+    def to_text(self) -> str:
+        """The report as plain text: the pattern's terms, then one line per member."""
+        lines = self._header()
+        lines += [
+            f"  {name}: one by one {terms}, payoff {alone}; patterned {patterned} (gain {gain})"
+            for name, terms, alone, patterned, gain in self.table()
+        ]
         lines += [f"  assumption: {a}" for a in self.assumptions]
         return "\n".join(lines)
+
+    def to_markdown(self) -> str:
+        """The report in Markdown: the header as a list, the members as a table."""
+        out = [f"- {line}" for line in self._header()]
+        out += ["", "| " + " | ".join(self._COLUMNS) + " |", "|---" * len(self._COLUMNS) + "|"]
+        out += ["| " + " | ".join(r) + " |" for r in self.table()]
+        out += [""] + [f"- assumption: {a}" for a in self.assumptions]
+        return "\n".join(out)
 
     def __str__(self) -> str:
         return self.to_text()

@@ -9,6 +9,7 @@ that no pair can raise its Nash product by moving its own rate.
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -153,3 +154,10 @@ def test_values_two_substitutes() -> None:
 def test_bad_markets_name_the_key(kwargs: dict, key: str) -> None:
     with pytest.raises(ModelError, match=rf"\[channel\] {key}:"):
         Market(**kwargs)
+
+
+def test_the_report_renders() -> None:
+    r = channel(Market(intercepts=(1.0, 1.0), gamma=0.5, strike_cost=-0.05, names=("S", "N")))
+    assert r.to_text().startswith("guild against 2 producers (gamma = 0.5, guild's power 0.5): the")
+    assert "| S | 0.151758 | 0.0143636 | 0.174306 | 0.115122 | 0.109083 |" in r.to_markdown()
+    assert json.loads(r.to_json())["producers"] == ["S", "N"]

@@ -9,6 +9,7 @@ maximised directly with scipy and against the solver's answer.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -201,3 +202,11 @@ def test_a_concept_that_ignores_the_acceptance_is_refused() -> None:
     # pattern rate is 1.5 - 1.5 * 0.9/1.9 = 1.5/1.9 (the guild's payoff, 3 * rate, is a
     # rescaling and does not move it)
     assert r.solution.agreement["rate"] == pytest.approx(1.5 / 1.9, rel=1e-9)
+
+
+def test_the_report_renders() -> None:
+    r = pattern(bargain.load_model(THREE), order=("N", "F", "B"))
+    assert "| F | rate = 0.9 | 0.55 | 0.85 | 0.3 |" in r.to_markdown()
+    assert "  F: one by one rate = 0.9, payoff 0.55; patterned 0.85 (gain 0.3)" in r.to_text()
+    data = json.loads(r.to_json())
+    assert data["order"] == ["N", "F", "B"] and data["common_gain"] == pytest.approx(-0.75)
