@@ -21,7 +21,9 @@ from bargain.axiomatic.egalitarian import egalitarian
 from bargain.axiomatic.kalai_smorodinsky import kalai_smorodinsky
 from bargain.axiomatic.nash import nash
 from bargain.axiomatic.utilitarian import utilitarian
+from bargain.coalitions.channel import ChannelReport, Market, channel
 from bargain.coalitions.coalition import CoalitionReport, coalition
+from bargain.coalitions.pattern import PatternReport, pattern
 from bargain.concepts.registry import concepts
 from bargain.concepts.solution import Solution
 from bargain.contracts.flat_rate import equivalent_percentage, flat_rate_region, flat_vs_percentage
@@ -67,15 +69,18 @@ __all__ = [
     "BargainError",
     "Brief",
     "Calibration",
+    "ChannelReport",
     "ClusterError",
     "CoalitionReport",
     "ExpressionError",
     "FeasibilityError",
+    "Market",
     "Model",
     "ModelError",
     "Observation",
     "Parameter",
     "Party",
+    "PatternReport",
     "Solution",
     "SolverError",
     "SweepReport",
@@ -84,6 +89,7 @@ __all__ = [
     "abreu_gul",
     "brief",
     "calibrate",
+    "channel",
     "coalition",
     "credibility",
     "dumps_model",
@@ -98,6 +104,7 @@ __all__ = [
     "model_to_dict",
     "models_dir",
     "nash",
+    "pattern",
     "posterior",
     "promise_game",
     "promises_to_rebuild",

@@ -62,6 +62,7 @@ PROVIDERS: tuple[str, ...] = (
     "bargain.cases.wga2007_strike",
     "bargain.cases.flat_rate",
     "bargain.cases.coalition",
+    "bargain.cases.pattern",
 )
 """Modules that expose ``ARTEFACTS``; add a module's name here to publish its artefacts."""
 
