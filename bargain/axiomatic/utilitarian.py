@@ -5,10 +5,10 @@ It maximises ``sum_i u_i`` over the individually rational agreements
 the surplus has the same sum, so the maximiser is not unique: the solution
 reports the set (``unique`` false, the range of each variable over the
 maximisers in ``agreement_set``) and, in ``agreement``, the one maximiser
-that the Nash product picks among them, saying so in its assumptions. Where the sum is maximal at several *separate*
-agreements instead (a non-convex frontier, e.g. ``u_Q = (1 - x)**2`` against
-``u_P = x``: both ends), no point is picked: the solution is that set
-(``unique`` false, ``agreement_points``).
+that the Nash product picks among them, saying so in its assumptions. Where
+the sum is maximal at several *separate* agreements instead (a non-convex
+frontier, e.g. ``u_Q = (1 - x)**2`` against ``u_P = x``: both ends), no point
+is picked: the solution is that set (``unique`` false, ``agreement_points``).
 
 The *weighted* utilitarian solution maximises ``sum_i w_i u_i`` instead
 (``weights=``), and ``individually_rational=False`` drops the constraints

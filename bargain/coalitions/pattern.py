@@ -55,14 +55,13 @@ from typing import Any
 
 import sympy
 
-from bargain.coalitions.coalition import GAIN_RTOL, _alone, find, member_model
+from bargain.coalitions.coalition import _alone, find, member_model
 from bargain.concepts.registry import concept
 from bargain.concepts.solution import Solution
 from bargain.errors import FeasibilityError, ModelError
 from bargain.model.model import Constraint, Model, counterpart_of
 from bargain.model.validate import validate_model
 from bargain.rounding import sig
-from bargain.scale import negligible
 
 
 @dataclass(frozen=True)
@@ -353,9 +352,7 @@ def pattern(
     ------
     ModelError
         For an unknown coalition or method, a bad ``order``, members whose contracts are
-        over different terms; ``[pattern] method`` for a concept whose terms a later member
-        would not sign (one that ignores ``[constraints]``, such as ``rubinstein`` with one
-        contract variable).
+        over different terms.
     FeasibilityError
         ``[pattern] order`` when no terms give the first member and the common party a
         gain while every later member accepts them.
@@ -383,19 +380,6 @@ def pattern(
             table="pattern",
             key="order",
         ) from None
-    for m in sequence[1:]:  # a concept that does not honour [constraints] is refused
-        got = _value(model, model.party(m).payoff, solution.agreement)
-        floor = _value(model, model.party(m).disagreement, {})
-        if got < floor and not negligible(got - floor, (got, floor), GAIN_RTOL):
-            raise ModelError(
-                f"{method} does not honour the later members' acceptance: at its terms "
-                f"({', '.join(f'{k} = {sig(v)}' for k, v in solution.agreement.items())}) "
-                f"{m} gets {sig(got)}, less than its disagreement payoff {sig(floor)}, so it "
-                "would not sign the pattern (the Nash solution honours it)",
-                file=model.file,
-                table="pattern",
-                key="method",
-            )
     split = dict(
         zip(
             c.members,

@@ -73,7 +73,7 @@ from bargain.concepts.vectorised import (
     scale_tol,
     subset,
 )
-from bargain.errors import BargainError, ModelError, SolverError
+from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
 from bargain.model.expr import expressible
 from bargain.model.model import Model, Parameter, Party, exact_number, lambdify
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
@@ -157,6 +157,7 @@ def game_of(
                 table="rubinstein",
                 key="period",
             )
+    model = constraints_as_bounds(model)
     x = model.variables[0].symbol
     sides = [_side(model, p, delta_t) for p in model.parties]
     v = model.variables[0]
@@ -178,6 +179,67 @@ def game_of(
         lo=lo,
         hi=hi,
     )
+
+
+def constraints_as_bounds(model: Model) -> Model:
+    """The one-variable model with each constraint on its variable folded into the
+    variable's bounds, and no ``[constraints]``.
+
+    The game's contract set is an interval, so a constraint on the one contract
+    variable ``x`` must be linear in it with a coefficient of known sign, ``a x + b >= 0``
+    (a strict inequality is taken as its closure): it raises the least contract to
+    ``Max(min, -b/a)`` where ``a > 0`` and lowers the largest to ``Min(max, -b/a)`` where
+    ``a < 0``, in the parameters (a ``Piecewise`` where the sign of ``a`` is not known
+    from its form), so sweeps fold it point by point. A constraint without
+    ``x`` (on a variable a transfer reduction fixed) is left to the step that fixed it.
+
+    Raises
+    ------
+    ModelError
+        Naming ``[constraints] NAME``: an equality (it fixes the contract: nothing is
+        bargained over) or a constraint not linear in ``x``.
+    FeasibilityError
+        Naming the constraint, where its coefficient of ``x`` is zero at the model's
+        values and it holds for no contract.
+    """
+    v = model.variables[0]
+    low, high = v.min, v.max
+    for c in model.constraints:
+        slack = c.slack
+        if v.symbol not in slack.free_symbols:
+            continue
+        a = sympy.diff(slack, v.symbol)
+        if c.is_equality or v.symbol in a.free_symbols or a.is_zero:
+            raise ModelError(
+                f"the alternating-offers game is played over an interval of {v.name}: a "
+                f"constraint on it must be an inequality linear in {v.name} (a bound), got "
+                f"{c.relation}",
+                file=model.file,
+                table="constraints",
+                key=c.name,
+            )
+        rest = slack - a * v.symbol
+        if numeric_value(model, a, "constraints", c.name) == 0:
+            # No bound at these values: the constraint holds for every contract or none.
+            if numeric_value(model, rest, "constraints", c.name) < 0:
+                raise FeasibilityError(
+                    f"no contract satisfies {c.relation} at the model's values",
+                    file=model.file,
+                    table="constraints",
+                    key=c.name,
+                )
+            continue
+        end = sympy.cancel(-rest / a)
+        # A coefficient in the parameters may change sign across a sweep: the bound then
+        # moves from one end to the other, point by point.
+        low = sympy.Max(low, end if a.is_positive else sympy.Piecewise((end, a > 0), (low, True)))
+        high = sympy.Min(
+            high, end if a.is_negative else sympy.Piecewise((end, a < 0), (high, True))
+        )
+    if (low, high) == (v.min, v.max) and not model.constraints:
+        return model
+    kept = tuple(c for c in model.constraints if v.symbol not in c.slack.free_symbols)
+    return replace(model, variables=(replace(v, min=low, max=high),), constraints=kept)
 
 
 def _horizon(value: int | float, file: str | None) -> sympy.Expr:
@@ -816,7 +878,7 @@ def sweep_formula(
     if found is None:
         return None
     x = game.x
-    var = model.variables[0]
+    var = game.model.variables[0]  # its bounds with the constraints folded in
     agreed = found[game.first]
     payoffs = [p.payoff.xreplace({x: agreed}) for p in model.parties]
     tol = scale_tol(model, [*found.values(), *payoffs])
@@ -850,7 +912,7 @@ class _Kernel:
 
     def __init__(self, model: Model, inputs: Sequence[str], options: Mapping[str, Any]) -> None:
         game = game_of(model, proposer=options.get("proposer"), period=options.get("period"))
-        self.fr = Frontier(model, inputs)
+        self.fr = Frontier(game.model, inputs)
         sides = {game.rising.party.name: game.rising, game.falling.party.name: game.falling}
         q = game.breakdown
         exprs = []

@@ -189,13 +189,22 @@ def test_no_acceptable_pattern_is_a_located_feasibility_error() -> None:
         pattern(model, order=("M1", "M0"))
 
 
-def test_a_concept_that_ignores_the_acceptance_is_refused() -> None:
-    """The alternating-offers game with one contract variable ignores ``[constraints]``: with
-    the film studio first it copies rate 1, at which the network gets 0.5 < 0.9."""
+def test_the_alternating_offers_game_honours_the_later_members_acceptance() -> None:
+    """The later members' acceptance is a constraint on the first talk's one contract
+    variable, which the alternating-offers game takes as a bound of the contract interval
+    (the game ignored it before, and the pattern refused the concept)."""
     m = bargain.load_model(THREE)
     patient = replace(m, parties=tuple(replace(p, discount_factor=0.9) for p in m.parties))
-    with pytest.raises(ModelError, match=r"\[pattern\] method: rubinstein .* N gets 0.5, less"):
-        pattern(patient, order=("F", "N", "B"), method="rubinstein")
+    # Film studio first: the network signs only if 1.5 - rate >= 0.9, so rate <= 0.6, below
+    # the unconstrained game's rate (1, the top of the contract range). In the game on
+    # [0, 0.6] the guild proposes the cap and the studio offers the guild 0.9 of it
+    # (Osborne & Rubinstein 1990, §3.10: each offer leaves the responder its continuation
+    # value, within the contract set).
+    r = pattern(patient, order=("F", "N", "B"), method="rubinstein")
+    assert r.solution.agreement["rate"] == pytest.approx(0.6, rel=1e-9)
+    assert r.solution.extra["proposals"]["F"] == pytest.approx(0.9 * 0.6, rel=1e-9)
+    n = next(x for x in r.members if x.name == "N")
+    assert n.patterned == pytest.approx(0.9, rel=1e-9)  # exactly its disagreement payoff
     r = pattern(patient, order=("N", "F", "B"), method="rubinstein")  # nobody refuses
     # Rubinstein (1982) over the network's payoff 1.5 - rate (strike payoffs zero, discount
     # factors 0.9): the guild proposes first and leaves the network 0.9/1.9 of 1.5, the

@@ -408,3 +408,77 @@ def test_cara_game_declines_the_exact_route_by_work():
         return (1 - math.exp(-2 * x_a)) - 0.9 * (1 - math.exp(-2 * x_w))
 
     assert s.agreement["x"] == pytest.approx(brentq(gap, 0.2, 1, xtol=1e-15), abs=1e-12)
+
+
+def capped_split(**constraints: str) -> bargain.Model:
+    """Splitting one unit with a cap on W's share (a parameter) and other constraints."""
+    return bargain.model_from_dict(
+        {
+            "model": {"name": "capped"},
+            "parameters": {"cap": 0.4, "dW": 0.9, "dA": 0.8},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": "dW"},
+                "A": {"payoff": "1 - x", "discount_factor": "dA"},
+            },
+            "constraints": constraints or {"cap": "x <= cap"},
+            "bargaining": {"first_proposer": "W"},
+        }
+    )
+
+
+@pytest.mark.parametrize("cap", [0.3, 0.5, 0.7, 0.9])
+def test_a_constraint_on_the_one_variable_is_a_bound_of_the_game(cap):
+    # The shared fault (found with a coalition's threshold): `rubinstein` ignored
+    # [constraints] with one variable. On [0, cap] the stationary proposals are
+    # x_W = min(cap, 1 - dA (1 - x_A)) and x_A = dW x_W (Osborne & Rubinstein 1990, §3.10:
+    # each proposer offers the responder exactly its continuation value, within the
+    # contract set); the unconstrained x_W is (1 - dA) / (1 - dW dA) = 5/7.
+    m = capped_split().with_values(cap=cap)
+    s = bargain.rubinstein(m)
+    x_w = min(cap, 5 / 7)
+    assert s.agreement["x"] == pytest.approx(x_w, abs=TOL)
+    assert s.extra["proposals"]["A"] == pytest.approx(0.9 * x_w, abs=TOL)
+    # Backward induction over many rounds reaches the same agreement (a second route).
+    long = bargain.rubinstein(m, horizon=400)
+    assert long.agreement["x"] == pytest.approx(x_w, abs=1e-9)
+
+
+def test_a_sweep_folds_the_constraint_point_by_point():
+    swept = bargain.sweep(capped_split(), "rubinstein", {"cap": (0.3, 0.9, 7)})
+    assert (swept["status"] == "ok").all()
+    for cap, x in zip(swept["cap"], swept["x"], strict=True):
+        assert x == pytest.approx(min(cap, 5 / 7), abs=TOL)
+    # A coefficient whose sign changes across the sweep: (cap - 0.5) x <= 0.1 caps x at
+    # 0.1 / (cap - 0.5) above cap = 0.5 and is a floor -0.1 / (0.5 - cap) < 0 below it.
+    flips = capped_split(c="(cap - 0.5)*x <= 0.1")
+    swept = bargain.sweep(flips, "rubinstein", {"cap": (0.3, 0.9, 7)})
+    for cap, x in zip(swept["cap"], swept["x"], strict=True):
+        want = min(5 / 7, 0.1 / (cap - 0.5)) if cap > 0.5 else 5 / 7
+        assert x == pytest.approx(want, abs=TOL)
+        assert bargain.rubinstein(flips.with_values(cap=cap)).agreement["x"] == pytest.approx(
+            want, abs=TOL
+        )
+
+
+@pytest.mark.parametrize(
+    ("constraint", "match"),
+    [
+        ("x**2 <= 0.2", "linear in x"),
+        ("x == 0.5", "linear in x"),
+    ],
+)
+def test_a_constraint_that_is_not_a_bound_is_refused(constraint, match):
+    with pytest.raises(bargain.ModelError, match=match) as err:
+        bargain.rubinstein(capped_split(c=constraint))
+    assert (err.value.table, err.value.key) == ("constraints", "c")
+
+
+def test_a_constraint_without_the_variable_at_these_values_holds_or_is_infeasible():
+    # (cap - 0.4) x <= 0.3 - cap at cap = 0.4: 0 <= -0.1 holds for no contract.
+    with pytest.raises(bargain.FeasibilityError, match="no contract satisfies") as err:
+        bargain.rubinstein(capped_split(c="(cap - 0.4)*x <= 0.3 - cap"))
+    assert (err.value.table, err.value.key) == ("constraints", "c")
+    # ... and 0 <= 0.1 holds for every contract: the game on [0, 1].
+    s = bargain.rubinstein(capped_split(c="(cap - 0.4)*x <= 0.5 - cap"))
+    assert s.agreement["x"] == pytest.approx(5 / 7, abs=TOL)
