@@ -55,9 +55,9 @@ Examples
 >>> m = bargain.load_model(bargain.models_dir() / "wga2007_coalition.toml")
 >>> g = coalition_rubinstein(m)           # unanimity: the networks hold out longest
 >>> g.pivot, round(g.solution.agreement["F"], 3)
-('N', 294.286)
+('N', 128.132)
 >>> {k: round(v.payoffs["AMPTP"], 3) for k, v in g.stand_ins.items()}
-{'S': -343.787, 'N': -294.286, 'B': -434.016}
+{'S': -249.949, 'N': -128.132, 'B': -475.674}
 >>> coalition_rubinstein(m, rule="majority").pivot
 'S'
 """
@@ -71,7 +71,7 @@ from typing import Any
 
 from scipy.optimize import brentq
 
-from bargain.coalitions.coalition import find, joint_model
+from bargain.coalitions.joint import find, joint_model
 from bargain.coalitions.rule import pivot as rule_pivot
 from bargain.coalitions.rule import pivotal, votes
 from bargain.concepts.solution import Solution
@@ -139,20 +139,19 @@ class CoalitionGame:
         )
 
 
-def _member_patience(model: Model, c: Coalition) -> None:
-    """Refuse a member without patience, or with an outside option, naming the key."""
-    for m in c.members:
+def _patience(model: Model, c: Coalition) -> None:
+    """Refuse a party without patience, or a member with an outside option, naming the key."""
+    for m in (counterpart_of(model, c), *c.members):
         p = model.party(m)
         if p.discount_factor is None and p.discount_rate is None:
             raise ModelError(
-                "the alternating-offers game with a coalition needs each member's patience: "
-                "give discount_factor (in (0, 1]) or discount_rate (> 0); with weekly strike "
-                "costs (strike_payoff) and no discounting, discount_factor = 1",
+                "missing; the alternating-offers game needs each party's patience: "
+                "discount_factor (1 with weekly strike costs alone) or discount_rate",
                 file=model.file,
                 table=f"parties.{m}",
                 key="discount_factor",
             )
-        if p.outside_option is not None:
+        if m in c.members and p.outside_option is not None:
             raise ModelError(
                 "a member's outside option is not part of the alternating-offers game with a "
                 "coalition (taking it would leave the coalition); leave it out",
@@ -224,7 +223,7 @@ def coalition_rubinstein(
     """
     validate_model(model)
     c = find(model, name)
-    _member_patience(model, c)
+    _patience(model, c)
     other = counterpart_of(model, c)
     first = proposer or model.bargaining.first_proposer or other
     if first in c.members:
@@ -292,7 +291,7 @@ def member_backward_induction(
     """
     validate_model(model)
     c = find(model, name)
-    _member_patience(model, c)
+    _patience(model, c)
     other = counterpart_of(model, c)
     first = proposer or model.bargaining.first_proposer or other
     first = c.name if first in c.members else first

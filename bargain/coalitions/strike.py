@@ -48,9 +48,9 @@ Examples
 >>> m = bargain.load_model(bargain.models_dir() / "wga2007_coalition.toml")
 >>> s = coalition_strike(m)             # unanimity: the networks hold out longest
 >>> s.pivot, round(s.duration.mean, 3), round(s.duration.median, 3)
-('N', 6.071, 2.658)
+('N', 1.455, 0.233)
 >>> round(coalition_strike(m, rule="majority").duration.mean, 3)
-4.807
+1.338
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from bargain.coalitions.coalition import find, joint_model
+from bargain.coalitions.joint import find, joint_model
 from bargain.coalitions.rule import pivotal
 from bargain.concepts.registry import concept
 from bargain.errors import ModelError
@@ -128,7 +128,7 @@ class CoalitionStrike:
         """One line for a report: median, mean, and P(settled by) each focal date but the last."""
         d = self.duration
         dates = ", ".join(
-            f"{sig(p, 4)} by {sig(t, 4)}"
+            f"by {sig(t, 4)} {sig(p, 4)}"
             for t, p in zip(d.focal_dates[:-1], d.settled_by[:-1], strict=True)
         )
         return (
@@ -143,8 +143,8 @@ def _number(model: Model, party: str, key: str) -> float:
     value = getattr(model.party(party), key)
     if value is None:
         raise ModelError(
-            f"missing; the strike's length with a coalition (a war of attrition) needs "
-            f"{key} for the counterpart and every member",
+            f"missing; the strike's length (a war of attrition) needs {key} for the "
+            "counterpart and every member",
             file=model.file,
             table=f"parties.{party}",
             key=key,
