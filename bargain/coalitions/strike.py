@@ -236,7 +236,7 @@ def coalition_strike(
         for m in c.members
     }
     joint, _ = joint_model(model, c, rule, veto)
-    solution = concept(method, table="coalition", credibility=True).solve(joint)
+    solution = concept(method, table="coalition", credibility=True).solve(joint, exact=False)
     d_c = sum(d[m] for m in c.members)
     surplus = solution.payoffs[other] - d[other] + solution.payoffs[c.name] - d_c
     gains = {other: demand[other] - d[other], c.name: sum(demand[m] for m in c.members) - d_c}
