@@ -479,7 +479,12 @@ def parser() -> argparse.ArgumentParser:
         ("solve", cmd_solve, "solve a model under a solution concept"),
         ("credibility", cmd_credibility, "before and after a broken promise"),
         ("brief", cmd_brief, "the terms under every solution concept, and a broken promise's cost"),
-        ("coalition", cmd_coalition, "a coalition as one player, each member alone, who leaves"),
+        (
+            "coalition",
+            cmd_coalition,
+            "a coalition as one player, each member alone, who leaves; its rule under "
+            "alternating offers and in the strike",
+        ),
     ):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("model", help="a model file, or a model's name in the models folder")

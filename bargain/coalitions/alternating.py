@@ -76,7 +76,8 @@ from bargain.coalitions.rule import pivot as rule_pivot
 from bargain.coalitions.rule import pivotal, votes
 from bargain.concepts.solution import Solution
 from bargain.errors import ModelError, SolverError
-from bargain.model.model import Coalition, Model, Party, counterpart_of, lambdify
+from bargain.model.model import Coalition, Model, counterpart_of, lambdify
+from bargain.model.patience import discount_rates
 from bargain.model.validate import numeric_value, validate_model
 from bargain.rounding import sig
 from bargain.strategic.rubinstein import rubinstein
@@ -312,21 +313,15 @@ def member_backward_induction(
     def joint(x: float) -> float:
         return sum(float(u[m](x)) for m in c.members)
 
-    def terms(p: Party) -> tuple[float, float, float]:
-        where = f"parties.{p.name}"
-        if p.discount_factor is not None:
-            delta = numeric_value(model, p.discount_factor, where, "discount_factor")
-            rate = -math.log(delta)
-        else:
-            rate = numeric_value(model, p.discount_rate, where, "discount_rate")
-            delta = math.exp(-rate)
-        flow = numeric_value(model, p.strike_payoff, where, "strike_payoff")
-        strike = flow if rate == 0 else flow * (1 - delta) / rate
-        return delta, strike, numeric_value(model, p.disagreement, where, "disagreement")
-
+    rates = discount_rates(model)
     delta, strike, d = {}, {}, {}
     for n in names:
-        delta[n], strike[n], d[n] = terms(model.party(n))
+        where = f"parties.{n}"
+        rate = float(rates[n] or 0.0)  # every party has patience (_patience)
+        delta[n] = math.exp(-rate)
+        flow = numeric_value(model, model.party(n).strike_payoff, where, "strike_payoff")
+        strike[n] = flow if rate == 0 else flow * (1 - delta[n]) / rate
+        d[n] = numeric_value(model, model.party(n).disagreement, where, "disagreement")
     rising = float(u[other](hi)) > float(u[other](lo))
     best = {other: hi if rising else lo, c.name: lo if rising else hi}
 

@@ -288,7 +288,7 @@ def _unsolved(err: BargainError) -> str:
 
 
 def _games(
-    model: Model, name: str, rule: str | None, veto: str | None, method: str
+    model: Model, name: str, rule: str | None, veto: str | None, method: str, joint: Solution
 ) -> tuple[CoalitionGame | None, CoalitionStrike | None, dict[str, str]]:
     """The alternating-offers game and the strike's length where the model gives what
     they need, and the reason for each that it does not."""
@@ -299,7 +299,7 @@ def _games(
     except (ModelError, SolverError) as err:
         unsolved["alternating offers"] = _unsolved(err)
     try:
-        strike = coalition_strike(model, name, rule=rule, veto=veto, method=method)
+        strike = coalition_strike(model, name, rule=rule, veto=veto, method=method, agreement=joint)
     except ModelError as err:
         unsolved["strike length"] = _unsolved(err)
     return game, strike, unsolved
@@ -390,7 +390,7 @@ def coalition(
             key="rule",
         ) from None
     total = solution.payoffs[c.name]
-    game, strike, unsolved = _games(model, c.name, rule, veto, method)
+    game, strike, unsolved = _games(model, c.name, rule, veto, method, solution)
     t = thresholds(model, c)
     members = tuple(
         Member(

@@ -63,6 +63,7 @@ from typing import Any
 from bargain.coalitions.joint import find, joint_model
 from bargain.coalitions.rule import pivotal
 from bargain.concepts.registry import concept
+from bargain.concepts.solution import Solution
 from bargain.errors import ModelError
 from bargain.model.model import Model, counterpart_of
 from bargain.model.patience import discount_rates
@@ -160,6 +161,7 @@ def coalition_strike(
     veto: str | None = None,
     method: str = "nash",
     delay: str = "reputation",
+    agreement: Solution | None = None,
 ) -> CoalitionStrike:
     """The strike's length when the coalition concedes as its pivotal member does.
 
@@ -179,6 +181,9 @@ def coalition_strike(
     delay
         The theory of delay; the coalition's side is derived for ``"reputation"`` (the
         war of attrition) only.
+    agreement
+        The coalition's agreement as one player under ``method``, if already solved
+        (:func:`bargain.coalitions.coalition` passes its own).
 
     Raises
     ------
@@ -235,8 +240,10 @@ def coalition_strike(
         m: numeric_value(model, c.share(m), f"coalitions.{c.name}", f"shares.{m}")
         for m in c.members
     }
-    joint, _ = joint_model(model, c, rule, veto)
-    solution = concept(method, table="coalition", credibility=True).solve(joint, exact=False)
+    if agreement is None:
+        joint, _ = joint_model(model, c, rule, veto)
+        agreement = concept(method, table="coalition", credibility=True).solve(joint, exact=False)
+    solution = agreement
     d_c = sum(d[m] for m in c.members)
     surplus = solution.payoffs[other] - d[other] + solution.payoffs[c.name] - d_c
     gains = {other: demand[other] - d[other], c.name: sum(demand[m] for m in c.members) - d_c}
