@@ -128,14 +128,13 @@ class CoalitionStrike:
     def line(self, period: str = "period") -> str:
         """One line for a report: median, mean, and P(settled by) each focal date but the last."""
         d = self.duration
-        dates = ", ".join(
-            f"by {sig(t, 4)} {sig(p, 4)}"
+        dates = "".join(
+            f"; P(settled by {sig(t, 4)} {period}s) {sig(p, 4)}"
             for t, p in zip(d.focal_dates[:-1], d.settled_by[:-1], strict=True)
         )
         return (
             f"strike (war of attrition, {self.pivot} holds out for the coalition): median "
-            f"{sig(d.median, 4)}, mean {sig(d.mean, 4)} {period}s"
-            + (f"; P(settled) {dates}" if dates else "")
+            f"{sig(d.median, 4)}, mean {sig(d.mean, 4)} {period}s{dates}"
         )
 
 
