@@ -162,6 +162,22 @@ def _patience(model: Model, c: Coalition) -> None:
             )
 
 
+def _first(model: Model, c: Coalition, proposer: str | None) -> str:
+    """Who proposes first: the counterpart or the coalition (for any of its members)."""
+    other = counterpart_of(model, c)
+    first = proposer or model.bargaining.first_proposer or other
+    if first in c.members:
+        first = c.name
+    if first not in (other, c.name):
+        raise ModelError(
+            f"must be {other}, {c.name} or one of its members, got {first!r}",
+            file=model.file,
+            table="bargaining",
+            key="first_proposer",
+        )
+    return first
+
+
 def stand_in(model: Model, c: Coalition, member: str) -> Model:
     """The two-party game in which ``member`` decides for the coalition: the coalition's
     joint payoff, and the member's strike payoff and disagreement payoff per dollar of
@@ -226,16 +242,7 @@ def coalition_rubinstein(
     c = find(model, name)
     _patience(model, c)
     other = counterpart_of(model, c)
-    first = proposer or model.bargaining.first_proposer or other
-    if first in c.members:
-        first = c.name
-    if first not in (other, c.name):
-        raise ModelError(
-            f"must be {other}, {c.name} or one of its members, got {first!r}",
-            file=model.file,
-            table="bargaining",
-            key="first_proposer",
-        )
+    first = _first(model, c, proposer)
     games: dict[str, Solution] = {}
     for m in c.members:
         solution = rubinstein(stand_in(model, c, m), proposer=first, exact=False)
@@ -287,15 +294,30 @@ def member_backward_induction(
 
     Raises
     ------
+    ModelError
+        As :func:`coalition_rubinstein`, and for a model with several contract variables.
     SolverError
         If the equilibrium path ends without agreement.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = bargain.load_model(bargain.models_dir() / "wga2007_coalition.toml")
+    >>> [round(member_backward_induction(m, n)["F"], 6) for n in (20, 100, 1000)]
+    [103.492173, 127.769288, 128.131992]
     """
     validate_model(model)
     c = find(model, name)
     _patience(model, c)
+    if len(model.variables) != 1:
+        raise ModelError(
+            f"the member-by-member game is played over one contract variable; the model has "
+            f"{len(model.variables)} ({', '.join(model.variable_names)})",
+            file=model.file,
+            table="variables",
+        )
     other = counterpart_of(model, c)
-    first = proposer or model.bargaining.first_proposer or other
-    first = c.name if first in c.members else first
+    first = _first(model, c, proposer)
     weights = votes(model, c)
     used_rule = rule or c.rule
     used_veto = (veto or c.veto) if used_rule == "veto" else None
