@@ -387,3 +387,26 @@ def test_missing_inputs_are_named() -> None:
         coalition_strike(m, delay="deadline")
     with pytest.raises(ModelError, match=r"\[coalitions.AMPTP\] veto"):
         coalition_rubinstein(m, rule="veto")
+
+
+def test_report_solves_what_the_model_allows() -> None:
+    """Without demands the report has the alternating-offers game but not the strike, and
+    says which key is missing; a member's outside option and an unknown proposer are
+    refused by name."""
+    members = [(0.5, 10.0, -200.0, 0.01), (0.5, 30.0, -200.0, 0.01)]
+    m = game_model(members)
+    parties = tuple(replace(p, demand=None) if p.name == "W" else p for p in m.parties)
+    report = coalition(replace(m, parties=parties))
+    assert report.game is not None and report.strike is None
+    assert report.game.solution.agreement == coalition_rubinstein(m).solution.agreement
+    assert report.unsolved["strike length"].startswith("[parties.W] demand: missing")
+    assert "strike length: not solved ([parties.W] demand" in report.to_markdown()
+    walks = tuple(
+        replace(p, outside_option=p.disagreement) if p.name == "M1" else p for p in m.parties
+    )
+    with pytest.raises(ModelError, match=r"\[parties.M1\] outside_option"):
+        coalition_rubinstein(replace(m, parties=walks))
+    with pytest.raises(ModelError, match=r"\[bargaining\] first_proposer: must be W, C or one"):
+        coalition_rubinstein(m, proposer="X")
+    with pytest.raises(ModelError, match=r"\[bargaining\] first_proposer"):
+        member_backward_induction(m, 10, proposer="X")
