@@ -28,7 +28,9 @@ from scipy.integrate import quad
 import bargain
 from bargain.coalitions import coalition
 from bargain.coalitions.alternating import coalition_rubinstein, member_backward_induction
+from bargain.coalitions.joint import joint_model
 from bargain.coalitions.strike import coalition_strike
+from bargain.concepts.registry import concept
 from bargain.errors import ModelError
 from bargain.reputation.duration import simulate_duration
 
@@ -98,6 +100,14 @@ def game_model(
             "coalitions": {"C": table},
         }
     )
+
+
+def agreement(m: bargain.Model) -> bargain.Solution:
+    """The coalition's Nash agreement as one player: with payoffs linear in F the surplus
+    the demands share is the same at every agreement, so one solve serves every rule and
+    every split of the members."""
+    joint, _ = joint_model(m, m.coalitions[0])
+    return concept("nash").solve(joint, exact=False)
 
 
 def closed_form(
@@ -247,7 +257,9 @@ def test_identical_member_changes_nothing(
     f1 = coalition_rubinstein(one).solution.agreement["F"]
     f2 = coalition_rubinstein(two).solution.agreement["F"]
     assert f2 == pytest.approx(f1, rel=1e-9, abs=1e-9)
-    d1, d2 = coalition_strike(one).duration, coalition_strike(two).duration
+    deal = agreement(one)
+    d1 = coalition_strike(one, agreement=deal).duration
+    d2 = coalition_strike(two, agreement=deal).duration
     assert d2.mean == pytest.approx(d1.mean, rel=1e-9)
     assert d2.settled_by == pytest.approx(d1.settled_by, rel=1e-9)
 
@@ -260,11 +272,12 @@ def test_unanimity_at_least_as_tough_as_any_veto(
     pivot's weekly cost of waiting per dollar of stake is the least."""
     unanimity = game_model(members)
     pay = coalition_rubinstein(unanimity).solution.payoffs["C"]
-    strike = coalition_strike(unanimity)
+    deal = agreement(unanimity)
+    strike = coalition_strike(unanimity, agreement=deal)
     for v in (f"M{i}" for i in range(len(members))):
         vetoed = game_model(members, rule="veto", veto=v)
         assert pay >= coalition_rubinstein(vetoed).solution.payoffs["C"] - 1e-9 * (1 + abs(pay))
-        other = coalition_strike(vetoed)
+        other = coalition_strike(vetoed, agreement=deal)
         assert strike.costs[strike.pivot] <= other.costs[other.pivot]
         if strike.war.weaker == other.war.weaker == "C":  # the coalition concedes at once
             assert strike.duration.mean >= other.duration.mean - 1e-12
