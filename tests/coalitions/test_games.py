@@ -423,3 +423,19 @@ def test_report_solves_what_the_model_allows() -> None:
         coalition_rubinstein(m, proposer="X")
     with pytest.raises(ModelError, match=r"\[bargaining\] first_proposer"):
         member_backward_induction(m, 10, proposer="X")
+
+
+@pytest.mark.parametrize("first", ["W", "AMPTP"])
+def test_routes_agree_where_a_bound_binds(first: str) -> None:
+    """With the film studios bearing 5% of the strike's cost they hold out for the coalition
+    under unanimity, and when the producers propose they offer F = 0 (the bound binds, the
+    closed form does not hold): the member-by-member game agrees with the stand-in result."""
+    m = bargain.load_model(COMPANION).with_values(c_S=0.05)
+    for rule in ("unanimity", "majority"):
+        game = coalition_rubinstein(m, rule=rule, proposer=first)
+        walked = member_backward_induction(m, 2000, rule=rule, proposer=first)
+        assert walked["F"] == pytest.approx(game.solution.agreement["F"], rel=1e-9, abs=1e-9)
+    assert coalition_rubinstein(m, proposer=first).pivot == "S"
+    assert (coalition_rubinstein(m, proposer=first).solution.agreement["F"] == 0.0) == (
+        first == "AMPTP"
+    )
