@@ -543,6 +543,7 @@ def cmd_coalition(args: argparse.Namespace) -> None:
         veto=args.veto,
         method=args.method,
         exact=args.exact,
+        proposer=args.proposer,
     )
     _print(report, args.format)
 
@@ -556,6 +557,12 @@ def _coalition_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--rule", choices=RULES, help="the coalition's internal rule (default: its own)")
     p.add_argument("--veto", metavar="MEMBER", help="the veto member (with --rule veto)")
+    p.add_argument(
+        "--proposer",
+        metavar="NAME",
+        help="who proposes first under alternating offers: the counterpart, the coalition or "
+        "a member (default: the model's first_proposer)",
+    )
     p.add_argument(
         "--method", choices=sorted(names(credibility=True)), default="nash", help=METHOD_HELP
     )

@@ -367,6 +367,8 @@ def test_coalition_json_and_markdown(capsys):
         "concession_rates", "weaker", "at_zero", "focal_dates", "settled_by", "median", "mean",
     ]  # fmt: skip
     assert data["strike"]["pivot"] == data["alternating_offers"]["pivot"] == "N"
+    code, out, _ = run(capsys, "coalition", "wga2007_coalition", "--proposer", "S")
+    assert code == 0 and "alternating offers (AMPTP first): F = " in out
 
 
 @pytest.mark.parametrize(
@@ -375,8 +377,9 @@ def test_coalition_json_and_markdown(capsys):
         (("split",), "[coalitions]: the model has no coalition"),
         (("coalition_three", "--rule", "veto"), "[coalitions.P] veto: the veto rule needs"),
         (("coalition_three", "--coalition", "Q"), "[coalitions] Q: unknown coalition 'Q'"),
+        (("wga2007_coalition", "--proposer", "X"), "[coalition] proposer: must be W, AMPTP or"),
     ],
-    ids=["no-coalition", "veto-without-member", "unknown-coalition"],
+    ids=["no-coalition", "veto-without-member", "unknown-coalition", "unknown-proposer"],
 )
 def test_coalition_errors_are_one_line(capsys, argv, message):
     code, out, err = run(capsys, "coalition", *argv)

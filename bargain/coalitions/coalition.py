@@ -288,14 +288,20 @@ def _unsolved(err: BargainError) -> str:
 
 
 def _games(
-    model: Model, name: str, rule: str | None, veto: str | None, method: str, joint: Solution
+    model: Model,
+    name: str,
+    rule: str | None,
+    veto: str | None,
+    method: str,
+    joint: Solution,
+    proposer: str | None,
 ) -> tuple[CoalitionGame | None, CoalitionStrike | None, dict[str, str]]:
     """The alternating-offers game and the strike's length where the model gives what
     they need, and the reason for each that it does not."""
     unsolved: dict[str, str] = {}
     game = strike = None
     try:
-        game = coalition_rubinstein(model, name, rule=rule, veto=veto)
+        game = coalition_rubinstein(model, name, rule=rule, veto=veto, proposer=proposer)
     except (ModelError, SolverError) as err:
         unsolved["alternating offers"] = _unsolved(err)
     try:
@@ -322,6 +328,7 @@ def coalition(
     veto: str | None = None,
     method: str = "nash",
     exact: bool = False,
+    proposer: str | None = None,
 ) -> CoalitionReport:
     """Solve a coalition's bargain as one player, each member's alone, and who leaves.
 
@@ -340,6 +347,9 @@ def coalition(
         takes: ``bargain.concepts.registry.names(credibility=True)``).
     exact
         Whether the solvers look for closed forms (slower; the numbers agree).
+    proposer
+        Who proposes first in the alternating-offers game: the counterpart, the coalition
+        or a member (default: ``[bargaining] first_proposer``, else the counterpart).
 
     Returns
     -------
@@ -348,8 +358,8 @@ def coalition(
     Raises
     ------
     ModelError
-        For an unknown coalition, rule, veto member or method; a party that is neither a
-        member nor the counterpart; a method that refuses a derived model.
+        For an unknown coalition, rule, veto member, method or proposer; a party that is
+        neither a member nor the counterpart; a method that refuses a derived model.
     FeasibilityError
         ``[coalitions.NAME] rule`` when the rule asks more than any agreement gives.
     """
@@ -366,6 +376,13 @@ def coalition(
             key="members",
         )
     solve = concept(method, table="coalition", credibility=True).solve
+    if proposer is not None and proposer not in (other, c.name, *c.members):
+        raise ModelError(
+            f"must be {other}, {c.name} or one of its members, got {proposer!r}",
+            file=model.file,
+            table="coalition",
+            key="proposer",
+        )
     if veto is not None and (rule or c.rule) != "veto":
         raise ModelError(
             f"a veto member is given only with the veto rule, not {rule or c.rule!r}",
@@ -390,7 +407,7 @@ def coalition(
             key="rule",
         ) from None
     total = solution.payoffs[c.name]
-    game, strike, unsolved = _games(model, c.name, rule, veto, method, solution)
+    game, strike, unsolved = _games(model, c.name, rule, veto, method, solution, proposer)
     t = thresholds(model, c)
     members = tuple(
         Member(
