@@ -479,7 +479,12 @@ def parser() -> argparse.ArgumentParser:
         ("solve", cmd_solve, "solve a model under a solution concept"),
         ("credibility", cmd_credibility, "before and after a broken promise"),
         ("brief", cmd_brief, "the terms under every solution concept, and a broken promise's cost"),
-        ("coalition", cmd_coalition, "a coalition as one player, each member alone, who leaves"),
+        (
+            "coalition",
+            cmd_coalition,
+            "a coalition as one player, each member alone, who leaves; its rule under "
+            "alternating offers and in the strike",
+        ),
     ):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("model", help="a model file, or a model's name in the models folder")
@@ -538,6 +543,7 @@ def cmd_coalition(args: argparse.Namespace) -> None:
         veto=args.veto,
         method=args.method,
         exact=args.exact,
+        proposer=args.proposer,
     )
     _print(report, args.format)
 
@@ -551,6 +557,12 @@ def _coalition_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--rule", choices=RULES, help="the coalition's internal rule (default: its own)")
     p.add_argument("--veto", metavar="MEMBER", help="the veto member (with --rule veto)")
+    p.add_argument(
+        "--proposer",
+        metavar="NAME",
+        help="who proposes first under alternating offers: the counterpart, the coalition or "
+        "a member (default: the model's first_proposer)",
+    )
     p.add_argument(
         "--method", choices=sorted(names(credibility=True)), default="nash", help=METHOD_HELP
     )

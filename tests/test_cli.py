@@ -346,13 +346,29 @@ def test_coalition_json_and_markdown(capsys):
     # the keys docs/cli.md lists
     assert list(data) == [
         "model", "coalition", "counterpart", "method", "rule", "veto", "threshold",
-        "threshold_binds", "joint", "payoff", "alone_total", "members", "leavers", "assumptions",
+        "threshold_binds", "joint", "payoff", "alone_total", "members", "leavers",
+        "alternating_offers", "strike", "unsolved", "assumptions",
     ]  # fmt: skip
+    assert data["alternating_offers"] is None and data["strike"] is None
+    assert "[parties.G] discount_factor" in data["unsolved"]["alternating offers"]
     assert list(data["members"][0]) == [
         "name", "share", "threshold", "inside", "alone", "gain", "leaves", "alone_solution",
     ]  # fmt: skip
     code, out, _ = run(capsys, "coalition", "coalition_three", "--format", "markdown")
     assert code == 0 and "| member | share | inside | terms alone | alone | gain | leaves |" in out
+    code, out, _ = run(capsys, "coalition", "wga2007_coalition", "--format", "json")
+    data = json.loads(out)
+    assert data["unsolved"] == {}
+    assert list(data["alternating_offers"]) == [
+        "rule", "veto", "proposer", "pivot", "agreement", "payoffs", "proposals", "stand_ins",
+    ]  # fmt: skip
+    assert list(data["strike"]) == [
+        "theory", "rule", "veto", "pivot", "cost_per_stake", "counterpart_cost",
+        "concession_rates", "weaker", "at_zero", "focal_dates", "settled_by", "median", "mean",
+    ]  # fmt: skip
+    assert data["strike"]["pivot"] == data["alternating_offers"]["pivot"] == "N"
+    code, out, _ = run(capsys, "coalition", "wga2007_coalition", "--proposer", "S")
+    assert code == 0 and "alternating offers (AMPTP first): F = " in out
 
 
 @pytest.mark.parametrize(
@@ -361,8 +377,9 @@ def test_coalition_json_and_markdown(capsys):
         (("split",), "[coalitions]: the model has no coalition"),
         (("coalition_three", "--rule", "veto"), "[coalitions.P] veto: the veto rule needs"),
         (("coalition_three", "--coalition", "Q"), "[coalitions] Q: unknown coalition 'Q'"),
+        (("wga2007_coalition", "--proposer", "X"), "[coalition] proposer: must be W, AMPTP or"),
     ],
-    ids=["no-coalition", "veto-without-member", "unknown-coalition"],
+    ids=["no-coalition", "veto-without-member", "unknown-coalition", "unknown-proposer"],
 )
 def test_coalition_errors_are_one_line(capsys, argv, message):
     code, out, err = run(capsys, "coalition", *argv)

@@ -14,6 +14,11 @@ solution; numbers are rounded to four significant figures.
   player under each internal rule (unanimity, majority, each group's veto), and under
   the film studios' veto as their strike-cost share falls (where a hard-liner's veto
   starts to bind).
+- ``tables/wga2007-coalition-strike.md`` — what each rule does to the flat payment in the
+  alternating-offers game (:mod:`bargain.coalitions.alternating`) and to the strike's
+  length in the war of attrition (:mod:`bargain.coalitions.strike`): the member whose
+  consent the coalition needs last, the flat payment with either side proposing first,
+  and the strike's median and mean and the chance it is settled by December 15.
 
 Examples
 --------
@@ -28,6 +33,7 @@ import functools
 from collections.abc import Callable
 
 from bargain.coalitions import CoalitionReport, coalition
+from bargain.coalitions.alternating import coalition_rubinstein
 from bargain.model.catalogue import models_dir
 from bargain.model.model import Model
 from bargain.model.modelfile import load_model
@@ -134,6 +140,71 @@ def rules_table() -> str:
     return caption + "\n\n" + markdown_table(header, rows)
 
 
+def _cases() -> list[tuple[str, str, str | None, float | None]]:
+    """The rows of the strike table: label, rule, veto member, the film studios' c_S."""
+    return [
+        ("unanimity", "unanimity", None, None),
+        ("majority", "majority", None, None),
+        *((f"veto: {g}", "veto", g, None) for g in ("S", "N", "B")),
+        *((f"veto: S, with c_S = {c:g}", "veto", "S", c) for c in VETO_STRIKE_SHARES[1:]),
+    ]
+
+
+def strike_table() -> str:
+    """The table ``tables/wga2007-coalition-strike.md``: each rule's flat payment under
+    alternating offers and the strike's length."""
+    rows = []
+    for label, rule, veto, c_S in _cases():
+        r = report(rule, veto, c_S)
+        assert r.game is not None and r.strike is not None, r.unsolved
+        m = model() if c_S is None else model().with_values(c_S=c_S)
+        producers_first = coalition_rubinstein(m, rule=rule, veto=veto, proposer=r.coalition)
+        d = r.strike.duration
+        rows.append(
+            [
+                label,
+                r.game.pivot,
+                _n(r.game.solution.agreement["F"]),
+                _n(producers_first.solution.agreement["F"]),
+                r.strike.pivot,
+                _n(r.strike.costs[r.strike.pivot]),
+                _n(d.median),
+                _n(d.mean),
+                _n(d.settled_by[0]),
+                _n(d.at_date[-1]),
+            ]
+        )
+    m = model()
+    dates = [float(m.numeric(t)) for t in m.bargaining.focal_dates]
+    caption = (
+        "What the coalition's rule does to the flat payment F ($M over the contract) when "
+        "the two sides alternate offers a week apart, and to the strike's length in weeks "
+        "(`models/wga2007_coalition.toml`; docs/coalitions.md derives both). Under its rule "
+        "the coalition holds out as one member, the pivot: in the alternating-offers game "
+        "the member whose stand-in game gives the coalition the rule's payoff (under "
+        "unanimity the most), in the war of attrition (Abreu & Gul 2000) the member whose "
+        "consent to concede is needed last, with its cost of a week of waiting per dollar "
+        "of its stake ($M a week, the writers' is "
+        f"{_n(report('unanimity').strike.counterpart_cost)}). The strike ends by a concession, "  # type: ignore[union-attr]
+        f"or at the next focal date after talks break down (December 15 = week "
+        f"{_n(dates[0])}, June 30 = week {_n(dates[1])}). The last rows lower the film "
+        "studios' share of the producers' strike cost c_S, with their veto."
+    )
+    header = [
+        "rule",
+        "pivot (offers)",
+        "F, writers first",
+        "F, producers first",
+        "pivot (strike)",
+        "pivot's weekly cost per $ of stake",
+        "median strike",
+        "mean strike",
+        "P(settled by Dec 15)",
+        "P(strike to June 30)",
+    ]
+    return caption + "\n\n" + markdown_table(header, rows)
+
+
 ARTEFACTS: dict[str, tuple[str, Callable[[], str | bytes]]] = {
     "tables/wga2007-coalition-members.md": (
         "The producers as a coalition: each group inside and alone, and what breaking "
@@ -145,7 +216,12 @@ ARTEFACTS: dict[str, tuple[str, Callable[[], str | bytes]]] = {
         "group's veto",
         rules_table,
     ),
+    "tables/wga2007-coalition-strike.md": (
+        "The producers as a coalition: the flat payment under alternating offers and the "
+        "strike's length under each rule",
+        strike_table,
+    ),
 }
 
 
-__all__ = ["ARTEFACTS", "members_table", "model", "report", "rules_table"]
+__all__ = ["ARTEFACTS", "members_table", "model", "report", "rules_table", "strike_table"]

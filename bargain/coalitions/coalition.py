@@ -49,16 +49,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
-import sympy
-
-from bargain.coalitions.rule import threshold, thresholds
+from bargain.coalitions.alternating import CoalitionGame, coalition_rubinstein
+from bargain.coalitions.joint import find, joint_model, member_model
+from bargain.coalitions.rule import thresholds
+from bargain.coalitions.strike import CoalitionStrike, coalition_strike
 from bargain.concepts.registry import concept
 from bargain.concepts.solution import Solution
-from bargain.errors import FeasibilityError, ModelError
-from bargain.model.model import Coalition, Constraint, Model, Party, counterpart_of
+from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
+from bargain.model.model import Model, counterpart_of
 from bargain.model.validate import validate_model
 from bargain.rounding import sig
 from bargain.scale import magnitude, negligible
@@ -134,6 +135,17 @@ class CoalitionReport:
         Each member, in the coalition's order.
     assumptions
         Every modelling choice behind the numbers, in words.
+    game
+        The alternating-offers game with the coalition deciding by its rule
+        (:mod:`bargain.coalitions.alternating`), or ``None`` when the model lacks what it
+        needs (then ``unsolved`` says what).
+    strike
+        The strike's length with the coalition holding out as its pivotal member
+        (:mod:`bargain.coalitions.strike`), or ``None`` (``unsolved`` says why).
+    unsolved
+        For each of those not solved, the reason: the missing key, located.
+    period
+        The model's period (the strike's unit of time).
     """
 
     model: str
@@ -147,6 +159,10 @@ class CoalitionReport:
     joint: Solution
     members: tuple[Member, ...]
     assumptions: tuple[str, ...] = field(default=())
+    game: CoalitionGame | None = None
+    strike: CoalitionStrike | None = None
+    unsolved: dict[str, str] = field(default_factory=dict)
+    period: str = "period"
 
     @property
     def payoff(self) -> float:
@@ -191,6 +207,9 @@ class CoalitionReport:
                 for m in self.members
             ],
             "leavers": list(self.leavers),
+            "alternating_offers": None if self.game is None else self.game.to_dict(),
+            "strike": None if self.strike is None else self.strike.to_dict(),
+            "unsolved": dict(self.unsolved),
             "assumptions": list(self.assumptions),
         }
 
@@ -210,6 +229,9 @@ class CoalitionReport:
             f"the rule asks a joint payoff of at least {sig(self.threshold)} ({binds})",
             f"members alone: {sig(self.alone_total)} in all; breaking ranks pays for "
             f"{', '.join(self.leavers) or 'no member'}",
+            *([self.game.line()] if self.game is not None else []),
+            *([self.strike.line(self.period)] if self.strike is not None else []),
+            *(f"{what}: not solved ({why})" for what, why in self.unsolved.items()),
         ]
 
     def table(self, digits: int = 6) -> list[tuple[str, ...]]:
@@ -260,139 +282,33 @@ class CoalitionReport:
         return self.to_text()
 
 
-def find(model: Model, name: str | None = None) -> Coalition:
-    """The coalition called ``name`` (the only one when ``name`` is ``None``).
-
-    Raises
-    ------
-    ModelError
-        ``[coalitions]`` when the model has none, or ``name`` is not one of them.
-    """
-    names = [c.name for c in model.coalitions]
-    if not names:
-        raise ModelError(
-            "the model has no coalition; declare one as [coalitions.NAME] with members and shares",
-            file=model.file,
-            table="coalitions",
-        )
-    if name is None and len(names) == 1:
-        return model.coalitions[0]
-    for c in model.coalitions:
-        if c.name == name:
-            return c
-    raise ModelError(
-        f"unknown coalition {name!r}; the coalitions are {', '.join(names)}",
-        file=model.file,
-        table="coalitions",
-        key=name,
-    )
+def _unsolved(err: BargainError) -> str:
+    """An error's message and location, without the file (the report names the model)."""
+    return str(BargainError(err.message, table=err.table, key=err.key))
 
 
-def _common(values: list[sympy.Expr | None]) -> sympy.Expr | None:
-    """The one value all members share, else ``None``."""
-    return values[0] if len(set(values)) == 1 else None
-
-
-def _summed(values: list[sympy.Expr | None]) -> sympy.Expr | None:
-    """The sum when every member has a value, else ``None``."""
-    return None if any(v is None for v in values) else sympy.Add(*values)
-
-
-def joint_model(
-    model: Model, c: Coalition, rule: str | None = None, veto: str | None = None
-) -> tuple[Model, sympy.Expr]:
-    """Part (a): the counterpart against the coalition as one player, and the rule's
-    threshold ``tau`` (see the module docstring).
-
-    The coalition's discount factor (or rate) is its members' when they all have the
-    same one, else none (a game that needs one then says so).
-    """
-    members = [model.party(m) for m in c.members]
-    other = model.party(counterpart_of(model, c))
-    one = Party(
-        name=c.name,
-        title=f"coalition of {', '.join(c.members)}",
-        payoff=sympy.Add(*(p.payoff for p in members)),
-        disagreement=sympy.Add(*(p.disagreement for p in members)),
-        strike_payoff=sympy.Add(*(p.strike_payoff for p in members)),
-        outside_option=_summed([p.outside_option for p in members]),
-        discount_factor=_common([p.discount_factor for p in members]),
-        discount_rate=_common([p.discount_rate for p in members]),
-        bargaining_power=_summed([p.bargaining_power for p in members]),
-    )
-    tau = threshold(model, c, rule, veto)
-    constraints = model.constraints
-    if tau > model.numeric(one.disagreement):
-        rule_name = rule or c.rule
-        constraints += (
-            Constraint(
-                f"{c.name}_{rule_name}",
-                sympy.GreaterThan(one.payoff, tau),
-                description=f"the coalition's {rule_name} rule",
-            ),
-        )
-    joint = replace(
-        model,
-        name=f"{model.name}_{c.name}",
-        parties=(other, one),
-        constraints=constraints,
-        coalitions=(),
-        promises=(),
-        bargaining=replace(
-            model.bargaining,
-            first_proposer=c.name
-            if model.bargaining.first_proposer in c.members
-            else model.bargaining.first_proposer,
-        ),
-    )
-    return joint, tau
-
-
-def member_model(model: Model, c: Coalition, member: str) -> Model:
-    """Part (b): the counterpart against ``member`` alone (see the module docstring)."""
-    i = c.members.index(member)
-    other = model.party(counterpart_of(model, c))
-    share = c.shares[i]
-    payoff = other.payoff * share if c.counterpart_payoff is None else c.counterpart_payoff[i]
-    disagreement = (
-        other.disagreement * share
-        if c.counterpart_disagreement is None
-        else c.counterpart_disagreement[i]
-    )
-    alone = replace(
-        other,
-        payoff=payoff,
-        disagreement=disagreement,
-        strike_payoff=other.strike_payoff * share,
-    )
-    own = model.party(member)
-    used = (alone.payoff.free_symbols | own.payoff.free_symbols) & {
-        v.symbol for v in model.variables
-    }
-    constraints: list[Constraint] = []
-    grown = True
-    while grown:  # the constraints that tie a used variable, and the variables they tie
-        grown = False
-        for k in model.constraints:
-            ties = k.relation.free_symbols & {v.symbol for v in model.variables}
-            if ties & used and k not in constraints:
-                constraints.append(k)
-                used |= ties
-                grown = True
-    proposer = model.bargaining.first_proposer
-    return replace(
-        model,
-        name=f"{model.name}_{member}",
-        parties=(alone, own),
-        variables=tuple(v for v in model.variables if v.symbol in used),
-        constraints=tuple(constraints),
-        coalitions=(),
-        promises=(),
-        bargaining=replace(
-            model.bargaining,
-            first_proposer=member if proposer in c.members else proposer,
-        ),
-    )
+def _games(
+    model: Model,
+    name: str,
+    rule: str | None,
+    veto: str | None,
+    method: str,
+    joint: Solution,
+    proposer: str | None,
+) -> tuple[CoalitionGame | None, CoalitionStrike | None, dict[str, str]]:
+    """The alternating-offers game and the strike's length where the model gives what
+    they need, and the reason for each that it does not."""
+    unsolved: dict[str, str] = {}
+    game = strike = None
+    try:
+        game = coalition_rubinstein(model, name, rule=rule, veto=veto, proposer=proposer)
+    except (ModelError, SolverError) as err:
+        unsolved["alternating offers"] = _unsolved(err)
+    try:
+        strike = coalition_strike(model, name, rule=rule, veto=veto, method=method, agreement=joint)
+    except ModelError as err:
+        unsolved["strike length"] = _unsolved(err)
+    return game, strike, unsolved
 
 
 def _alone(solve: Callable[..., Solution], model: Model, exact: bool) -> Solution | None:
@@ -412,6 +328,7 @@ def coalition(
     veto: str | None = None,
     method: str = "nash",
     exact: bool = False,
+    proposer: str | None = None,
 ) -> CoalitionReport:
     """Solve a coalition's bargain as one player, each member's alone, and who leaves.
 
@@ -430,6 +347,9 @@ def coalition(
         takes: ``bargain.concepts.registry.names(credibility=True)``).
     exact
         Whether the solvers look for closed forms (slower; the numbers agree).
+    proposer
+        Who proposes first in the alternating-offers game: the counterpart, the coalition
+        or a member (default: ``[bargaining] first_proposer``, else the counterpart).
 
     Returns
     -------
@@ -438,8 +358,8 @@ def coalition(
     Raises
     ------
     ModelError
-        For an unknown coalition, rule, veto member or method; a party that is neither a
-        member nor the counterpart; a method that refuses a derived model.
+        For an unknown coalition, rule, veto member, method or proposer; a party that is
+        neither a member nor the counterpart; a method that refuses a derived model.
     FeasibilityError
         ``[coalitions.NAME] rule`` when the rule asks more than any agreement gives.
     """
@@ -456,6 +376,13 @@ def coalition(
             key="members",
         )
     solve = concept(method, table="coalition", credibility=True).solve
+    if proposer is not None and proposer not in (other, c.name, *c.members):
+        raise ModelError(
+            f"must be {other}, {c.name} or one of its members, got {proposer!r}",
+            file=model.file,
+            table="coalition",
+            key="proposer",
+        )
     if veto is not None and (rule or c.rule) != "veto":
         raise ModelError(
             f"a veto member is given only with the veto rule, not {rule or c.rule!r}",
@@ -480,6 +407,7 @@ def coalition(
             key="rule",
         ) from None
     total = solution.payoffs[c.name]
+    game, strike, unsolved = _games(model, c.name, rule, veto, method, solution, proposer)
     t = thresholds(model, c)
     members = tuple(
         Member(
@@ -517,7 +445,27 @@ def coalition(
             ),
             "breaking ranks is free: a member that leaves gets its terms alone, and the "
             "others' terms do not change",
+            *(
+                ()
+                if game is None
+                else (
+                    "alternating offers: each member accepts an offer when its share of it is "
+                    "worth its own value of rejecting; the coalition accepts when enough do",
+                )
+            ),
+            *(
+                ()
+                if strike is None
+                else (
+                    "strike length: the coalition concedes when the member whose consent it "
+                    "needs last does, and is obstinate when that member is",
+                )
+            ),
         ),
+        game=game,
+        strike=strike,
+        unsolved=unsolved,
+        period=model.period,
     )
 
 

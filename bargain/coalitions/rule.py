@@ -31,6 +31,8 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sympy
 
 from bargain.errors import ModelError
@@ -47,12 +49,57 @@ def thresholds(model: Model, c: Coalition) -> dict[str, float]:
     }
 
 
-def threshold(
-    model: Model, c: Coalition, rule: str | None = None, veto: str | None = None
-) -> sympy.Expr:
-    """The least joint payoff ``tau`` coalition ``c`` signs for under ``rule`` (see the
-    module docstring), exact at the parameter values; ``rule`` and ``veto`` default to
-    the coalition's own.
+def votes(model: Model, c: Coalition) -> dict[str, float]:
+    """Each member's weight under ``majority`` and ``veto``, as a number."""
+    where = f"coalitions.{c.name}"
+    return {
+        m: numeric_value(model, w, where, f"weights.{m}")
+        for m, w in zip(c.members, c.votes, strict=True)
+    }
+
+
+def pivot(
+    values: Mapping[str, float], weights: Mapping[str, float], rule: str, veto: str | None = None
+) -> str:
+    """The member whose value is the rule's: each member asks ``values[m]`` (higher is
+    tougher), and the coalition agrees to a level exactly when the members who accept it
+    (those asking at most that level) are enough under ``rule`` (see the module docstring).
+
+    ``unanimity``: the toughest member; ``majority``: the weighted median (the least
+    tough member at which the members asking no more hold more than half the weight);
+    ``veto``: the tougher of that member and ``veto``. Ties go to the member listed first.
+
+    Examples
+    --------
+    >>> asks = {"F": 0.5, "N": 3.0, "B": 0.4}
+    >>> one = dict.fromkeys(asks, 1.0)
+    >>> pivot(asks, one, "unanimity"), pivot(asks, one, "majority"), pivot(asks, one, "veto", "B")
+    ('N', 'F', 'F')
+    """
+    order = list(values)
+    if rule == "unanimity":
+        return max(order, key=lambda m: (values[m], -order.index(m)))
+    half = sum(weights.values()) / 2
+    held, median = 0.0, order[-1]
+    for member in sorted(order, key=lambda m: (values[m], order.index(m))):
+        held += weights[member]
+        if held > half:
+            median = member
+            break
+    if rule == "majority" or veto is None:
+        return median
+    return max((median, veto), key=lambda m: (values[m], -order.index(m)))
+
+
+def pivotal(
+    model: Model,
+    c: Coalition,
+    values: Mapping[str, float],
+    rule: str | None = None,
+    veto: str | None = None,
+) -> str:
+    """:func:`pivot` for coalition ``c`` under ``rule`` (and ``veto``; by default the
+    coalition's own), with the model's weights.
 
     Raises
     ------
@@ -68,28 +115,8 @@ def threshold(
             table=where,
             key="rule",
         )
-    t = thresholds(model, c)
-
-    def exact(member: str) -> sympy.Expr:
-        return model.numeric(model.party(member).disagreement / c.share(member))
-
-    if rule == "unanimity":
-        return exact(max(c.members, key=lambda m: t[m]))
-    votes = {
-        m: numeric_value(model, w, where, f"weights.{m}")
-        for m, w in zip(c.members, c.votes, strict=True)
-    }
-    half = sum(votes.values()) / 2
-    held, pivot = 0.0, c.members[-1]
-    for member in sorted(t, key=lambda m: (t[m], c.members.index(m))):
-        held += votes[member]
-        if held > half:
-            pivot = member
-            break
-    if rule == "majority":
-        return exact(pivot)
-    veto = c.veto if veto is None else veto
-    if veto not in c.members:
+    veto = (c.veto if veto is None else veto) if rule == "veto" else None
+    if rule == "veto" and veto not in c.members:
         raise ModelError(
             f"the veto rule needs a veto member; the members are {', '.join(c.members)}, "
             f"got {veto!r}",
@@ -97,7 +124,23 @@ def threshold(
             table=where,
             key="veto",
         )
-    return exact(max((pivot, veto), key=lambda m: t[m]))
+    return pivot(values, votes(model, c), rule, veto)
 
 
-__all__ = ["threshold", "thresholds"]
+def threshold(
+    model: Model, c: Coalition, rule: str | None = None, veto: str | None = None
+) -> sympy.Expr:
+    """The least joint payoff ``tau`` coalition ``c`` signs for under ``rule`` (see the
+    module docstring), exact at the parameter values; ``rule`` and ``veto`` default to
+    the coalition's own.
+
+    Raises
+    ------
+    ModelError
+        For an unknown rule, or the veto rule without a veto member of the coalition.
+    """
+    member = pivotal(model, c, thresholds(model, c), rule, veto)
+    return model.numeric(model.party(member).disagreement / c.share(member))
+
+
+__all__ = ["pivot", "pivotal", "threshold", "thresholds", "votes"]

@@ -11,9 +11,11 @@ c_i F* alone and sigma_i F* inside, a gain of (sigma_i - c_i) F* from breaking r
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from bargain.cases.coalition import VETO_STRIKE_SHARES, model, report, rules_table
+from bargain.cases.coalition import VETO_STRIKE_SHARES, model, report, rules_table, strike_table
 
 WEEK = 7
 VALUES = {k: float(v) for k, v in model().values.items()}
@@ -56,4 +58,68 @@ def test_film_studios_veto_binds_below_the_derived_share(c_S):
 def test_rules_table_lists_every_rule():
     text = rules_table()
     for label in ("| unanimity |", "| majority |", "| veto: N |", "| veto: S, with c_S = 0.02 |"):
+        assert label in text
+
+
+# --- tables/wga2007-coalition-strike.md: the rule under alternating offers and in the strike.
+# Per dollar of stake group i's week of strike costs kappa_i = c_i a / sigma_i + r (lose - d_i /
+# sigma_i) (a the producers' weekly cost, r their weekly discount rate, lose = -offer_W what the
+# coalition pays if it concedes, d_i = -c_i a T): the pivot of the war is the group with the least
+# kappa under unanimity, the median of three under a majority, the tougher of the veto group and
+# the median under a veto (docs/coalitions.md). In the alternating-offers game a group's stand-in
+# proposals are Osborne & Rubinstein's (1990, ch. 3) with strike costs and breakdown risk q:
+# x_W = (-a_C + beta_C a_W) / (1 - beta_W beta_C), x_C = a_W + beta_W x_W, where
+# a = (strike per round + q d) per dollar of stake and beta = (1 - q) delta; when x_C < 0 the
+# producers offer F = 0 and x_W = -a_C.
+
+STRIKE_ROWS = [
+    ("unanimity", None, None),
+    ("majority", None, None),
+    ("veto", "S", None),
+    ("veto", "N", None),
+    ("veto", "B", None),
+    *(("veto", "S", c) for c in VETO_STRIKE_SHARES[1:]),
+]
+
+
+def _by_hand(values, rule, veto):
+    """The pivot over 'how long each is willing to wait' (higher: tougher), three equal votes."""
+    order = sorted(values, key=values.get)
+    median = order[1]
+    if rule == "unanimity":
+        return order[-1]
+    return median if rule == "majority" else max((median, veto), key=values.get)
+
+
+def _responder(weekly, d, rate, share, q):
+    delta = math.exp(-rate)
+    return (-weekly * (1 - delta) / rate + q * d) / share, (1 - q) * delta
+
+
+@pytest.mark.parametrize(("rule", "veto", "c_S"), STRIKE_ROWS)
+def test_strike_table_pivots_and_flat_payments(rule, veto, c_S):
+    c = dict(C)
+    if c_S is not None:
+        c["S"], c["B"] = c_S, 1 - c_S - c["N"]
+    a = A_COST / T
+    r_a, r_w, q = VALUES["rho_A"] * WEEK / 365, VALUES["rho_W"] * WEEK / 365, VALUES["q"]
+    lose = -VALUES["offer_W"]
+    kappa = {g: c[g] * a / SIGMA[g] + r_a * (lose + c[g] * a * T / SIGMA[g]) for g in c}
+    r = report(rule, veto, c_S)
+    assert r.strike.pivot == _by_hand({g: -k for g, k in kappa.items()}, rule, veto)
+    assert r.strike.costs == pytest.approx(kappa, rel=1e-12)
+    a_w, b_w = _responder(W_COST / T, -W_COST, r_w, 1.0, q)
+    x_w = {}
+    for g in c:
+        a_c, b_c = _responder(c[g] * a, -c[g] * A_COST, r_a, SIGMA[g], q)
+        x = (-a_c + b_c * a_w) / (1 - b_w * b_c)
+        x_w[g] = x if a_w + b_w * x >= 0 else -a_c
+    assert r.game.pivot == _by_hand({g: -x for g, x in x_w.items()}, rule, veto)
+    assert r.game.solution.agreement["F"] == pytest.approx(x_w[r.game.pivot], rel=1e-9)
+
+
+def test_strike_table_lists_every_rule():
+    text = strike_table()
+    assert text.count("\n| ") == 1 + len(STRIKE_ROWS)
+    for label in ("| unanimity | N |", "| majority | S |", "| veto: N | N |", "| veto: B | S |"):
         assert label in text
