@@ -243,6 +243,9 @@ class Frontier:
             broadcast=False,
         )
         self.values = compile_exprs(model, inputs, us, [x], broadcast=False)
+        self.proven = signed(derivative(us[0], x), rising=True) and signed(
+            derivative(us[1], x), rising=False
+        )
         self.constants = compile_exprs(
             model, inputs, [self.var.min, self.var.max, self.r.disagreement, self.f.disagreement]
         )
@@ -254,10 +257,13 @@ class Frontier:
     def monotone(
         self, lo: np.ndarray, hi: np.ndarray, params: Mapping[str, np.ndarray]
     ) -> np.ndarray:
-        """Per point: u_r non-decreasing and u_f non-increasing on a grid of [lo, hi]."""
+        """Per point: u_r non-decreasing and u_f non-increasing on a grid of [lo, hi] (of
+        :data:`GRID` points), both finite there. Where the signs of both derivatives are
+        proven for every real value of the symbols (:attr:`proven`), only the ends are
+        evaluated: the payoffs finite there."""
         ok = np.ones(lo.size, dtype=bool)
         prev = None
-        for t in np.linspace(0, 1, GRID):
+        for t in (0.0, 1.0) if self.proven else np.linspace(0, 1, GRID):
             x = lo + t * (hi - lo)
             u = self.values(x, params=params, n=x.size)
             if prev is not None:
@@ -300,6 +306,24 @@ class Frontier:
         inside = (np.minimum(u_lo, u_hi) <= level) & (level <= np.maximum(u_lo, u_hi))
         root = np.where(inside, root, np.nan)
         return root, ok & inside
+
+
+def signed(derivative: sympy.Expr, *, rising: bool) -> bool:
+    """Whether sympy proves ``derivative`` non-negative (``rising``) or non-positive for
+    every real value of its symbols (each replaced by a symbol assumed real and nothing
+    else, e.g. not finite): then the function is monotone wherever it is defined, at
+    every parameter point, and a kernel need not check it on a grid. ``False`` when
+    sympy cannot tell.
+
+    Examples
+    --------
+    >>> a, x = sympy.symbols("a x", real=True)
+    >>> signed(sympy.exp(-a * x), rising=True), signed(-1 / x**2, rising=False)
+    (True, False)
+    """
+    real = {s: sympy.Dummy(s.name, real=True) for s in derivative.free_symbols}
+    d = derivative.xreplace(real)
+    return bool(d.is_nonnegative if rising else d.is_nonpositive)
 
 
 def interval(fr: Frontier, params: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
@@ -595,5 +619,6 @@ __all__ = [
     "real",
     "require_frontier",
     "scale_tol",
+    "signed",
     "subset",
 ]
