@@ -41,6 +41,7 @@ GRID = 9  # points of the per-point check grid (monotone payoffs, one maximum)
 SAMPLES = 16  # points of the box at which each maximum of a Box is checked (a global maximum)
 MODULES = ["numpy", "scipy"]
 
+_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
 Columns = dict[str, np.ndarray]
 Evaluate = Callable[[dict[str, np.ndarray]], Columns]
 
@@ -75,12 +76,15 @@ def compile_exprs(
 
 def real(value: Any, n: int) -> np.ndarray:
     """A compiled value as a float array of length ``n``: constants broadcast, complex values
-    with a non-negligible imaginary part (e.g. sqrt of a negative) become NaN."""
+    with a non-negligible imaginary part (e.g. sqrt of a negative) become NaN. Single
+    precision stays single (a kernel's rough first iterations)."""
+    if type(value) is np.ndarray and value.shape == (n,) and value.dtype in _FLOATS:
+        return value
     a = np.asarray(value)
     if np.iscomplexobj(a):
         real = a.real
         a = np.where(np.abs(a.imag) <= 1e-12 * (1 + np.abs(real)), real, np.nan)
-    a = np.asarray(a, dtype=float)
+    a = np.asarray(a, dtype=np.float32 if a.dtype == np.float32 else float)
     return np.array(np.broadcast_to(a, (n,)), dtype=float) if a.shape != (n,) else a
 
 

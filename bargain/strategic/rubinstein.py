@@ -83,6 +83,7 @@ from bargain.strategic.transfer import reduce_transfer, surplus_of
 
 _GRID = 201
 _TRANSFER_MARGIN = 1e-9  # relative distance from the transfer's bounds that a kernel vouches for
+_ROUGH = 4  # Newton steps in single precision before double (Rubinstein kernel)
 _CLEAR = 1e-6  # relative excess over a demand that the scalar solver's check (1e-9) surely refuses
 
 
@@ -939,20 +940,21 @@ class _Kernel:
         most ``STEP`` from the answer. Returns both proposals and whether each is
         vouched for."""
         n = lo.size
-        c_r, k_r, o_r, c_f, k_f, o_f = terms
+        _, k_r, _, _, k_f, _ = terms
         share = np.clip((1 - k_f) / (1 - k_r * k_f), 0, 1)
         x_r = lo + (hi - lo) * share
         x_f = lo + (hi - lo) * share * k_r
         out_r, out_f = x_r.copy(), x_f.copy()
         ok = np.zeros(n, dtype=bool)
-        # The per-point constants, one row each, so that dropping finished points is one take.
-        w = np.stack([lo, hi, c_r, k_r, o_r, c_f, k_f, o_f, STEP * (np.abs(lo) + np.abs(hi))])
+        x_r, x_f = self._rough(x_r, x_f, lo, hi, terms, params)
+        # The per-point constants: the bounds, the stopping step and the game's terms.
+        w = [lo, hi, STEP * (np.abs(lo) + np.abs(hi)), *terms]
         idx = np.arange(n)
         sub = params
         alive = np.ones(n, dtype=bool)
         for _ in range(60):
-            w_lo, w_hi, tol = w[0], w[1], w[-1]
-            f1, f2, d_r, d_f, ur, uf, ur2, uf2 = self._step(x_r, x_f, w, sub)
+            w_lo, w_hi, tol = w[:3]
+            f1, f2, d_r, d_f, ur, uf, ur2, uf2 = self._step(x_r, x_f, w[3:], sub)
             new_r = np.minimum(np.maximum(x_r - d_r, w_lo), w_hi)
             new_f = np.minimum(np.maximum(x_f - d_f, w_lo), w_hi)
             # A NaN step (a singular Jacobian, a payoff undefined) stops too, unvouched.
@@ -971,22 +973,59 @@ class _Kernel:
             if left.size == 0:
                 break
             if left.size < x_r.size // 2:  # drop the finished points from the work
-                x_r, x_f, w, idx = x_r[left], x_f[left], w[:, left], idx[left]
+                x_r, x_f, idx = x_r[left], x_f[left], idx[left]
+                w = [v[left] for v in w]
                 sub = subset(params, idx)
                 alive = np.ones(left.size, dtype=bool)
         ok &= (out_r >= lo) & (out_r <= hi) & (out_f >= lo) & (out_f <= hi)
         return out_r, out_f, ok
 
+    def _rough(
+        self,
+        x_r: np.ndarray,
+        x_f: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        terms: Sequence[np.ndarray],
+        params: Mapping[str, np.ndarray],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Better starts for :meth:`_newton`: :data:`_ROUGH` Newton steps from ``x_r``,
+        ``x_f`` in single precision (several times cheaper than double, and as good while
+        the error is far above its rounding), the same number at every point. A point
+        whose rough iterate is not finite (a payoff beyond single precision's range)
+        keeps its start. The answers do not depend on the starts beyond rounding: the
+        double-precision iteration that follows stops and vouches for each point as
+        before."""
+
+        def single(a: np.ndarray) -> np.ndarray:
+            return a.astype(np.float32)
+
+        lo32, hi32 = single(lo), single(hi)
+        terms32 = [single(t) for t in terms] if self.step is None else []
+        sub = {name: single(params[name]) for name in self.fr.inputs}
+        r, f = single(x_r), single(x_f)
+        for _ in range(_ROUGH):
+            _, _, d_r, d_f, *_ = self._step(r, f, terms32, sub)
+            r = np.minimum(np.maximum(r - d_r, lo32), hi32)
+            f = np.minimum(np.maximum(f - d_f, lo32), hi32)
+        good = np.isfinite(r) & np.isfinite(f)
+        return np.where(good, r, x_r), np.where(good, f, x_f)
+
     def _step(
-        self, x_r: np.ndarray, x_f: np.ndarray, w: np.ndarray, params: Mapping[str, np.ndarray]
+        self,
+        x_r: np.ndarray,
+        x_f: np.ndarray,
+        terms: Sequence[np.ndarray],
+        params: Mapping[str, np.ndarray],
     ) -> list[np.ndarray]:
         """At the proposals ``x_r``, ``x_f``: both indifference conditions' residuals, the
         Newton step of each proposal, and the payoffs ``u_r(x_r), u_f(x_r), u_r(x_f),
-        u_f(x_f)``. ``w`` holds the rows of :meth:`_newton`'s per-point constants."""
+        u_f(x_f)``. ``terms`` are the game's terms at the same points (:attr:`terms`; only
+        the route with outside options reads them)."""
         m = x_r.size
         if self.step is not None:
             return self.step(x_r, x_f, params=params, n=m)
-        _, _, c_r, k_r, o_r, c_f, k_f, o_f, _ = w
+        c_r, k_r, o_r, c_f, k_f, o_f = terms
         ur, dur, uf, duf = self.fr.first(x_r, params=params, n=m)
         ur2, dur2, uf2, duf2 = self.fr.first(x_f, params=params, n=m)
         keep_f, keep_r = c_f + k_f * uf2, c_r + k_r * ur
