@@ -845,6 +845,23 @@ def sweep_formula(
     return {var.name: agreed}, [agreed, *payoffs], checks
 
 
+def _moved(x: np.ndarray, step: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """``x - step`` clipped to ``[lo, hi]`` (one new array)."""
+    new = x - step
+    np.maximum(new, lo, out=new)
+    return np.minimum(new, hi, out=new)
+
+
+def _vouched(f1: np.ndarray, f2: np.ndarray, *payoffs: np.ndarray) -> np.ndarray:
+    """Whether both indifference conditions' residuals are at most ``1e-10`` of the sum of
+    the payoffs' sizes."""
+    scale = np.abs(payoffs[0])
+    for u in payoffs[1:]:
+        scale += np.abs(u)
+    scale *= 1e-10
+    return (np.abs(f1) <= scale) & (np.abs(f2) <= scale)
+
+
 class _Kernel:
     """The alternating-offers game compiled for sweeps: per round, each responder's continuation
     ``c + k u(y)`` (``c`` strike and breakdown payoffs, ``k = (1 - q) δ``) and outside option."""
@@ -955,19 +972,21 @@ class _Kernel:
         for _ in range(60):
             w_lo, w_hi, tol = w[:3]
             f1, f2, d_r, d_f, ur, uf, ur2, uf2 = self._step(x_r, x_f, w[3:], sub)
-            new_r = np.minimum(np.maximum(x_r - d_r, w_lo), w_hi)
-            new_f = np.minimum(np.maximum(x_f - d_f, w_lo), w_hi)
+            new_r, new_f = _moved(x_r, d_r, w_lo, w_hi), _moved(x_f, d_f, w_lo, w_hi)
+            moved = np.abs(new_r - x_r)
+            moved += np.abs(new_f - x_f)
             # A NaN step (a singular Jacobian, a payoff undefined) stops too, unvouched.
-            stop = alive & ~(np.abs(new_r - x_r) + np.abs(new_f - x_f) > tol)
+            stop = alive & ~(moved > tol)
             done = np.flatnonzero(stop)
-            if done.size:
+            if done.size and idx.size == n:  # no point dropped yet: record without gathers
+                np.copyto(out_r, new_r, where=stop)
+                np.copyto(out_f, new_f, where=stop)
+                np.copyto(ok, _vouched(f1, f2, ur, uf, ur2, uf2), where=stop)
+            elif done.size:
                 at = idx[done]
                 out_r[at], out_f[at] = new_r[done], new_f[done]
-                scale = 1e-10 * (
-                    np.abs(uf[done]) + np.abs(ur2[done]) + np.abs(ur[done]) + np.abs(uf2[done])
-                )
-                ok[at] = (np.abs(f1[done]) <= scale) & (np.abs(f2[done]) <= scale)
-                alive &= ~stop
+                ok[at] = _vouched(*(v[done] for v in (f1, f2, ur, uf, ur2, uf2)))
+            alive &= ~stop
             x_r, x_f = new_r, new_f
             left = np.flatnonzero(alive)
             if left.size == 0:
@@ -1006,8 +1025,7 @@ class _Kernel:
         r, f = single(x_r), single(x_f)
         for _ in range(_ROUGH):
             _, _, d_r, d_f, *_ = self._step(r, f, terms32, sub)
-            r = np.minimum(np.maximum(r - d_r, lo32), hi32)
-            f = np.minimum(np.maximum(f - d_f, lo32), hi32)
+            r, f = _moved(r, d_r, lo32, hi32), _moved(f, d_f, lo32, hi32)
         good = np.isfinite(r) & np.isfinite(f)
         return np.where(good, r, x_r), np.where(good, f, x_f)
 
