@@ -880,16 +880,14 @@ class _Kernel:
         self.first_rising = game.first == self.fr.r.name
         self.outside = game.rising.outside is not None or game.falling.outside is not None
         self.options = {"proposer": options.get("proposer"), "period": options.get("period")}
-        self.step = None if self.outside else self._compiled_step(model, inputs, exprs)
+        self.step = None if self.outside else self._compiled_step(exprs)
 
-    def _compiled_step(
-        self, model: Model, inputs: Sequence[str], terms: Sequence[sympy.Expr]
-    ) -> Callable[..., list[np.ndarray]]:
+    def _compiled_step(self, terms: Sequence[sympy.Expr]) -> Callable[..., list[np.ndarray]]:
         """Without outside options, the Newton step on the two indifference conditions as
-        one compiled function of both proposals: the conditions, the step (the analytic
-        Jacobian solved by Cramer's rule, simplified by sympy for the model, e.g. a
-        constant derivative folded in) and the four payoffs, with common subexpressions
-        computed once."""
+        one compiled function of both proposals (on the frontier's model and inputs): the
+        conditions, the step (the analytic Jacobian solved by Cramer's rule, simplified
+        by sympy for the model, e.g. a constant derivative folded in) and the four
+        payoffs, with common subexpressions computed once."""
         x = self.fr.x
         x_r, x_f = sympy.symbols("_proposal_r _proposal_f", real=True)
         c_r, k_r, _, c_f, k_f, _ = terms
@@ -903,7 +901,8 @@ class _Kernel:
         det = j11 * j22 - j12 * j21
         d_r = (f1 * j22 - f2 * j12) / det
         d_f = (f2 * j11 - f1 * j21) / det
-        return compile_exprs(model, inputs, [f1, f2, d_r, d_f, ur, uf, ur2, uf2], [x_r, x_f])
+        exprs = [f1, f2, d_r, d_f, ur, uf, ur2, uf2]
+        return compile_exprs(self.fr.model, self.fr.inputs, exprs, [x_r, x_f])
 
     def evaluate(self, params: dict[str, np.ndarray], newton_only: bool = False) -> Columns:
         x_r, x_f, status = self.proposals(params, newton_only)
