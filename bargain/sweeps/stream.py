@@ -265,8 +265,8 @@ def _join(
 
     ``counts`` holds the status counts of the chunks solved by this run; only a part kept
     from an interrupted run has its ``status`` column read again. A CSV part is copied
-    byte for byte; a Parquet part's table becomes one row group of ``out``, written with
-    the part's encoding (:func:`_parquet_writer`)."""
+    byte for byte; a Parquet part's table becomes one row group of ``out``
+    (:func:`_parquet_writer`)."""
     total = np.zeros(len(STATUSES), dtype=np.int64)
 
     def add(index: int, read_status: Callable[[], np.ndarray]) -> None:
