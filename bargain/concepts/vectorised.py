@@ -41,6 +41,7 @@ GRID = 9  # points of the per-point check grid (monotone payoffs, one maximum)
 SAMPLES = 16  # points of the box at which each maximum of a Box is checked (a global maximum)
 MODULES = ["numpy", "scipy"]
 
+_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
 Columns = dict[str, np.ndarray]
 Evaluate = Callable[[dict[str, np.ndarray]], Columns]
 
@@ -75,12 +76,15 @@ def compile_exprs(
 
 def real(value: Any, n: int) -> np.ndarray:
     """A compiled value as a float array of length ``n``: constants broadcast, complex values
-    with a non-negligible imaginary part (e.g. sqrt of a negative) become NaN."""
+    with a non-negligible imaginary part (e.g. sqrt of a negative) become NaN. Single
+    precision stays single (a kernel's rough first iterations)."""
+    if type(value) is np.ndarray and value.shape == (n,) and value.dtype in _FLOATS:
+        return value
     a = np.asarray(value)
     if np.iscomplexobj(a):
         real = a.real
         a = np.where(np.abs(a.imag) <= 1e-12 * (1 + np.abs(real)), real, np.nan)
-    a = np.asarray(a, dtype=float)
+    a = np.asarray(a, dtype=np.float32 if a.dtype == np.float32 else float)
     return np.array(np.broadcast_to(a, (n,)), dtype=float) if a.shape != (n,) else a
 
 
@@ -243,6 +247,9 @@ class Frontier:
             broadcast=False,
         )
         self.values = compile_exprs(model, inputs, us, [x], broadcast=False)
+        self.proven = signed(derivative(us[0], x), rising=True) and signed(
+            derivative(us[1], x), rising=False
+        )
         self.constants = compile_exprs(
             model, inputs, [self.var.min, self.var.max, self.r.disagreement, self.f.disagreement]
         )
@@ -254,10 +261,13 @@ class Frontier:
     def monotone(
         self, lo: np.ndarray, hi: np.ndarray, params: Mapping[str, np.ndarray]
     ) -> np.ndarray:
-        """Per point: u_r non-decreasing and u_f non-increasing on a grid of [lo, hi]."""
+        """Per point: u_r non-decreasing and u_f non-increasing on a grid of [lo, hi] (of
+        :data:`GRID` points), both finite there. Where the signs of both derivatives are
+        proven for every real value of the symbols (:attr:`proven`), only the ends are
+        evaluated: the payoffs finite there."""
         ok = np.ones(lo.size, dtype=bool)
         prev = None
-        for t in np.linspace(0, 1, GRID):
+        for t in (0.0, 1.0) if self.proven else np.linspace(0, 1, GRID):
             x = lo + t * (hi - lo)
             u = self.values(x, params=params, n=x.size)
             if prev is not None:
@@ -300,6 +310,24 @@ class Frontier:
         inside = (np.minimum(u_lo, u_hi) <= level) & (level <= np.maximum(u_lo, u_hi))
         root = np.where(inside, root, np.nan)
         return root, ok & inside
+
+
+def signed(derivative: sympy.Expr, *, rising: bool) -> bool:
+    """Whether sympy proves ``derivative`` non-negative (``rising``) or non-positive for
+    every real value of its symbols (each replaced by a symbol assumed real and nothing
+    else, e.g. not finite): then the function is monotone wherever it is defined, at
+    every parameter point, and a kernel need not check it on a grid. ``False`` when
+    sympy cannot tell.
+
+    Examples
+    --------
+    >>> a, x = sympy.symbols("a x", real=True)
+    >>> signed(sympy.exp(-a * x), rising=True), signed(-1 / x**2, rising=False)
+    (True, False)
+    """
+    real = {s: sympy.Dummy(s.name, real=True) for s in derivative.free_symbols}
+    d = derivative.xreplace(real)
+    return bool(d.is_nonnegative if rising else d.is_nonpositive)
 
 
 def interval(fr: Frontier, params: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
@@ -595,5 +623,6 @@ __all__ = [
     "real",
     "require_frontier",
     "scale_tol",
+    "signed",
     "subset",
 ]

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -74,7 +74,7 @@ from bargain.concepts.vectorised import (
     subset,
 )
 from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
-from bargain.model.expr import expressible
+from bargain.model.expr import derivative, expressible
 from bargain.model.model import Model, Parameter, Party, exact_number, lambdify
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
 from bargain.scale import RTOL, magnitude, negligible, unit
@@ -83,6 +83,7 @@ from bargain.strategic.transfer import reduce_transfer, surplus_of
 
 _GRID = 201
 _TRANSFER_MARGIN = 1e-9  # relative distance from the transfer's bounds that a kernel vouches for
+_ROUGH = 4  # Newton steps in single precision before double (Rubinstein kernel)
 _CLEAR = 1e-6  # relative excess over a demand that the scalar solver's check (1e-9) surely refuses
 
 
@@ -906,6 +907,23 @@ def sweep_formula(
     return {var.name: agreed}, [agreed, *payoffs], checks
 
 
+def _moved(x: np.ndarray, step: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """``x - step`` clipped to ``[lo, hi]`` (one new array)."""
+    new = x - step
+    np.maximum(new, lo, out=new)
+    return np.minimum(new, hi, out=new)
+
+
+def _vouched(f1: np.ndarray, f2: np.ndarray, *payoffs: np.ndarray) -> np.ndarray:
+    """Whether both indifference conditions' residuals are at most ``1e-10`` of the sum of
+    the payoffs' sizes."""
+    scale = np.abs(payoffs[0])
+    for u in payoffs[1:]:
+        scale += np.abs(u)
+    scale *= 1e-10
+    return (np.abs(f1) <= scale) & (np.abs(f2) <= scale)
+
+
 class _Kernel:
     """The alternating-offers game compiled for sweeps: per round, each responder's continuation
     ``c + k u(y)`` (``c`` strike and breakdown payoffs, ``k = (1 - q) δ``) and outside option."""
@@ -924,6 +942,29 @@ class _Kernel:
         self.first_rising = game.first == self.fr.r.name
         self.outside = game.rising.outside is not None or game.falling.outside is not None
         self.options = {"proposer": options.get("proposer"), "period": options.get("period")}
+        self.step = None if self.outside else self._compiled_step(exprs)
+
+    def _compiled_step(self, terms: Sequence[sympy.Expr]) -> Callable[..., list[np.ndarray]]:
+        """Without outside options, the Newton step on the two indifference conditions as
+        one compiled function of both proposals (on the frontier's model and inputs): the
+        conditions, the step (the analytic Jacobian solved by Cramer's rule, simplified
+        by sympy for the model, e.g. a constant derivative folded in) and the four
+        payoffs, with common subexpressions computed once."""
+        x = self.fr.x
+        x_r, x_f = sympy.symbols("_proposal_r _proposal_f", real=True)
+        c_r, k_r, _, c_f, k_f, _ = terms
+        u_r, u_f = self.fr.r.payoff, self.fr.f.payoff
+        ur, uf = u_r.xreplace({x: x_r}), u_f.xreplace({x: x_r})
+        ur2, uf2 = u_r.xreplace({x: x_f}), u_f.xreplace({x: x_f})
+        f1 = uf - (c_f + k_f * uf2)
+        f2 = ur2 - (c_r + k_r * ur)
+        j11, j12 = derivative(f1, x_r), derivative(f1, x_f)
+        j21, j22 = derivative(f2, x_r), derivative(f2, x_f)
+        det = j11 * j22 - j12 * j21
+        d_r = (f1 * j22 - f2 * j12) / det
+        d_f = (f2 * j11 - f1 * j21) / det
+        exprs = [f1, f2, d_r, d_f, ur, uf, ur2, uf2]
+        return compile_exprs(self.fr.model, self.fr.inputs, exprs, [x_r, x_f])
 
     def evaluate(self, params: dict[str, np.ndarray], newton_only: bool = False) -> Columns:
         x_r, x_f, status = self.proposals(params, newton_only)
@@ -937,65 +978,9 @@ class _Kernel:
         fr = self.fr
         n = params["_n"].size
         lo, hi, _, _ = fr.constants(params=params, n=n)
-        c_r, k_r, o_r, c_f, k_f, o_f = self.terms(params=params, n=n)
-        # Newton on  u_f(x_r) = max(o_f, c_f + k_f u_f(x_f)),
-        #            u_r(x_f) = max(o_r, c_r + k_r u_r(x_r)),
-        # from the proposals of a linear frontier with the same discounting.
-        share = np.clip((1 - k_f) / (1 - k_r * k_f), 0, 1)
-        out_r = lo + (hi - lo) * share
-        out_f = lo + (hi - lo) * share * k_r
-        done = np.zeros(n, dtype=bool)
-        idx = np.arange(n)
-        w = {"x_r": out_r.copy(), "x_f": out_f.copy(), "lo": lo, "hi": hi, "c_r": c_r}
-        w.update({"k_r": k_r, "o_r": o_r, "c_f": c_f, "k_f": k_f, "o_f": o_f})
-        sub = subset(params, idx)
-        alive = np.ones(n, dtype=bool)
-        for _ in range(60):
-            x_r, x_f = w["x_r"], w["x_f"]
-            ur, dur, uf, duf = self.fr.first(x_r, params=sub, n=x_r.size)
-            ur2, dur2, uf2, duf2 = self.fr.first(x_f, params=sub, n=x_f.size)
-            keep_f = w["c_f"] + w["k_f"] * uf2
-            keep_r = w["c_r"] + w["k_r"] * ur
-            if self.outside:
-                on_f, on_r = keep_f >= w["o_f"], keep_r >= w["o_r"]
-                f1 = uf - np.where(on_f, keep_f, w["o_f"])
-                f2 = ur2 - np.where(on_r, keep_r, w["o_r"])
-                j12 = np.where(on_f, -w["k_f"] * duf2, 0.0)
-                j21 = np.where(on_r, -w["k_r"] * dur, 0.0)
-            else:
-                f1, f2 = uf - keep_f, ur2 - keep_r
-                j12, j21 = -w["k_f"] * duf2, -w["k_r"] * dur
-            det = duf * dur2 - j12 * j21
-            new_r = np.clip(x_r - (f1 * dur2 - f2 * j12) / det, w["lo"], w["hi"])
-            new_f = np.clip(x_f - (f2 * duf - f1 * j21) / det, w["lo"], w["hi"])
-            step = np.abs(new_r - x_r) + np.abs(new_f - x_f)
-            stop = alive & (
-                (step <= STEP * (np.abs(w["lo"]) + np.abs(w["hi"])))
-                | ~np.isfinite(det)
-                | ((f1 == 0) & (f2 == 0))
-            )
-            # Points that stop keep their value (each point's iterates are its own,
-            # whatever else is in the chunk); the others move on.
-            w["x_r"] = np.where(alive, new_r, x_r)
-            w["x_f"] = np.where(alive, new_f, x_f)
-            out_r[idx[stop]], out_f[idx[stop]] = new_r[stop], new_f[stop]
-            done[idx[stop]] = True
-            alive &= ~stop
-            left = int(alive.sum())
-            if left == 0:
-                break
-            if left < alive.size // 2:  # drop the finished points from the work
-                idx = idx[alive]
-                w = {k: v[alive] if np.ndim(v) else v for k, v in w.items()}
-                sub = {k: v[alive] for k, v in sub.items()}
-                alive = np.ones(left, dtype=bool)
-        # Vouch for a point only if both indifference conditions hold in the contract range.
-        ur, uf = fr.values(out_r, params=params, n=n), fr.values(out_f, params=params, n=n)
-        res1 = ur[1] - np.maximum(o_f, c_f + k_f * uf[1])
-        res2 = uf[0] - np.maximum(o_r, c_r + k_r * ur[0])
-        scale = np.abs(ur[1]) + np.abs(uf[0]) + np.abs(ur[0]) + np.abs(uf[1])
-        ok = done & (np.abs(res1) <= 1e-10 * scale) & (np.abs(res2) <= 1e-10 * scale)
-        ok &= (out_r >= lo) & (out_r <= hi) & (out_f >= lo) & (out_f <= hi)
+        terms = self.terms(params=params, n=n)
+        _, k_r, _, _, k_f, _ = terms
+        out_r, out_f, ok = self._newton(params, lo, hi, terms)
         status = np.where(ok, OK, NO_CONVERGENCE)
         contracting = (k_r < 1) | (k_f < 1)
         status = np.where(contracting, status, NO_CONVERGENCE)
@@ -1011,6 +996,134 @@ class _Kernel:
             out_r[patient], out_f[patient], status[patient] = self._scalar(params, patient)
         status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
         return out_r, out_f, status
+
+    def _newton(
+        self,
+        params: dict[str, np.ndarray],
+        lo: np.ndarray,
+        hi: np.ndarray,
+        terms: Sequence[np.ndarray],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Newton's method on the two indifference conditions, every point at once,
+
+            u_f(x_r) = max(o_f, c_f + k_f u_f(x_f)),   u_r(x_f) = max(o_r, c_r + k_r u_r(x_r)),
+
+        from the proposals of a linear frontier with the same discounting, each step
+        clipped to the contract range. A point stops on its own when its step is at most
+        :data:`~bargain.concepts.vectorised.STEP` of its bounds' size (the new point is
+        then exact to rounding: its error is of the order of the step squared), keeping
+        that point whatever else is in the chunk; the points still moving leave the
+        finished ones behind once they are fewer than half. A point is vouched for if
+        both conditions hold to ``1e-10`` (relative) at its last iterate, one step of at
+        most ``STEP`` from the answer. Returns both proposals and whether each is
+        vouched for."""
+        n = lo.size
+        _, k_r, _, _, k_f, _ = terms
+        share = np.clip((1 - k_f) / (1 - k_r * k_f), 0, 1)
+        x_r = lo + (hi - lo) * share
+        x_f = lo + (hi - lo) * share * k_r
+        out_r, out_f = x_r.copy(), x_f.copy()
+        ok = np.zeros(n, dtype=bool)
+        x_r, x_f = self._rough(x_r, x_f, lo, hi, terms, params)
+        # The per-point constants: the bounds, the stopping step and the game's terms.
+        w = [lo, hi, STEP * (np.abs(lo) + np.abs(hi)), *terms]
+        idx = np.arange(n)
+        sub = params
+        alive = np.ones(n, dtype=bool)
+        for _ in range(60):
+            w_lo, w_hi, tol = w[:3]
+            f1, f2, d_r, d_f, ur, uf, ur2, uf2 = self._step(x_r, x_f, w[3:], sub)
+            new_r, new_f = _moved(x_r, d_r, w_lo, w_hi), _moved(x_f, d_f, w_lo, w_hi)
+            moved = np.abs(new_r - x_r)
+            moved += np.abs(new_f - x_f)
+            # A NaN step (a singular Jacobian, a payoff undefined) stops too, unvouched.
+            stop = alive & ~(moved > tol)
+            done = np.flatnonzero(stop)
+            if done.size and idx.size == n:  # no point dropped yet: record without gathers
+                np.copyto(out_r, new_r, where=stop)
+                np.copyto(out_f, new_f, where=stop)
+                np.copyto(ok, _vouched(f1, f2, ur, uf, ur2, uf2), where=stop)
+            elif done.size:
+                at = idx[done]
+                out_r[at], out_f[at] = new_r[done], new_f[done]
+                ok[at] = _vouched(*(v[done] for v in (f1, f2, ur, uf, ur2, uf2)))
+            alive &= ~stop
+            x_r, x_f = new_r, new_f
+            left = np.flatnonzero(alive)
+            if left.size == 0:
+                break
+            if left.size < x_r.size // 2:  # drop the finished points from the work
+                x_r, x_f, idx = x_r[left], x_f[left], idx[left]
+                w = [v[left] for v in w]
+                sub = subset(params, idx)
+                alive = np.ones(left.size, dtype=bool)
+        ok &= (out_r >= lo) & (out_r <= hi) & (out_f >= lo) & (out_f <= hi)
+        return out_r, out_f, ok
+
+    def _rough(
+        self,
+        x_r: np.ndarray,
+        x_f: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        terms: Sequence[np.ndarray],
+        params: Mapping[str, np.ndarray],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Better starts for :meth:`_newton`: :data:`_ROUGH` Newton steps from ``x_r``,
+        ``x_f`` in single precision (several times cheaper than double, and as good while
+        the error is far above its rounding), the same number at every point. A point
+        whose rough iterate is not finite (a payoff beyond single precision's range)
+        keeps its start. The answers do not depend on the starts beyond rounding: the
+        double-precision iteration that follows stops and vouches for each point as
+        before."""
+
+        def single(a: np.ndarray) -> np.ndarray:
+            return a.astype(np.float32)
+
+        lo32, hi32 = single(lo), single(hi)
+        terms32 = [single(t) for t in terms] if self.step is None else []
+        sub = {name: single(params[name]) for name in self.fr.inputs}
+        r, f = single(x_r), single(x_f)
+        for _ in range(_ROUGH):
+            _, _, d_r, d_f, *_ = self._step(r, f, terms32, sub)
+            r, f = _moved(r, d_r, lo32, hi32), _moved(f, d_f, lo32, hi32)
+        good = np.isfinite(r) & np.isfinite(f)
+        return np.where(good, r, x_r), np.where(good, f, x_f)
+
+    def _step(
+        self,
+        x_r: np.ndarray,
+        x_f: np.ndarray,
+        terms: Sequence[np.ndarray],
+        params: Mapping[str, np.ndarray],
+    ) -> list[np.ndarray]:
+        """At the proposals ``x_r``, ``x_f``: both indifference conditions' residuals, the
+        Newton step of each proposal, and the payoffs ``u_r(x_r), u_f(x_r), u_r(x_f),
+        u_f(x_f)``. ``terms`` are the game's terms at the same points (:attr:`terms`; only
+        the route with outside options reads them)."""
+        m = x_r.size
+        if self.step is not None:
+            return self.step(x_r, x_f, params=params, n=m)
+        c_r, k_r, o_r, c_f, k_f, o_f = terms
+        ur, dur, uf, duf = self.fr.first(x_r, params=params, n=m)
+        ur2, dur2, uf2, duf2 = self.fr.first(x_f, params=params, n=m)
+        keep_f, keep_r = c_f + k_f * uf2, c_r + k_r * ur
+        on_f, on_r = keep_f >= o_f, keep_r >= o_r  # else the outside option binds
+        f1 = uf - np.where(on_f, keep_f, o_f)
+        f2 = ur2 - np.where(on_r, keep_r, o_r)
+        j12 = np.where(on_f, -k_f * duf2, 0.0)
+        j21 = np.where(on_r, -k_r * dur, 0.0)
+        det = duf * dur2 - j12 * j21
+        return [
+            f1,
+            f2,
+            (f1 * dur2 - f2 * j12) / det,
+            (f2 * duf - f1 * j21) / det,
+            ur,
+            uf,
+            ur2,
+            uf2,
+        ]
 
     def _scalar(
         self, params: dict[str, np.ndarray], idx: np.ndarray

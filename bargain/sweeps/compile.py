@@ -84,7 +84,7 @@ from bargain.model.model import Model
 
 ROUTES = ("auto", "closed", "numeric", "loop")
 """How a kernel solves its points (see the module docstring)."""
-BLOCK = 1 << 15  # points evaluated at a time inside one kernel call
+BLOCK = 1 << 14  # points evaluated at a time inside one kernel call (docs/sweeps.md, "Chunks")
 
 
 def methods() -> tuple[str, ...]:

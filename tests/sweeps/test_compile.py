@@ -210,3 +210,79 @@ def test_points_the_kernel_cannot_vouch_for_are_solved_point_by_point():
     ]
     assert out["status"].tolist() == [OK] * 4
     assert out["x"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_rubinstein_kernel_matches_scalar_on_a_sample_of_a_large_sweep(cara):
+    """Issue 16, item 5: the faster kernel (rough steps in single precision, a compiled
+    Newton step) keeps the scalar solver's answers to 1e-9 at a sample of the points of a
+    sweep over the benchmark's box (benchmarks/numeric.py), patient parties included, and
+    keeps every point of the sweep."""
+    names = ["a", "delta_W", "delta_A"]
+    kernel = compile_kernel(cara, "rubinstein", names, route="numeric")
+    rng = np.random.default_rng(16)
+    box = {"a": (0.5, 4.0), "delta_W": (0.5, 0.99), "delta_A": (0.5, 0.99)}
+    points = {k: rng.uniform(lo, hi, 20_000) for k, (lo, hi) in box.items()}
+    out = kernel(points)
+    assert np.all(out["status"] == OK)
+    sample = rng.choice(20_000, size=12, replace=False)
+    check_against_scalar(kernel, cara, "rubinstein", {k: v[sample] for k, v in points.items()})
+    np.testing.assert_array_equal(
+        kernel({k: v[sample] for k, v in points.items()})["x"], out["x"][sample]
+    )
+
+
+def test_rubinstein_kernel_with_an_outside_option_on_a_nonlinear_frontier():
+    # The Newton step with outside options is not compiled as one function (which option
+    # binds changes point by point): the general step, in single then double precision.
+    m = two_party(
+        "(1 - exp(-2*x))/2",
+        "1 - x",
+        parameters={
+            "o": {"value": 0.0, "range": [0, 0.6]},
+            "dA": {"value": 0.9, "range": [0.5, 0.99]},
+        },
+        A={"discount_factor": "dA"},
+        B={"discount_factor": 0.9, "outside_option": "o"},
+    )
+    kernel = compile_kernel(m, "rubinstein", ["o", "dA"], route="numeric")
+    points = {"o": np.array([0.0, 0.2, 0.45, 0.55]), "dA": np.array([0.6, 0.9, 0.95, 0.7])}
+    check_against_scalar(kernel, m, "rubinstein", points)
+    assert kernel(points)["x"][2] == pytest.approx(0.55, rel=1e-12)  # the option binds: 1 - x = o
+
+
+def test_rough_steps_beyond_single_precision_keep_the_start():
+    # exp(x) overflows single precision beyond x = 88: those points start double
+    # precision's Newton from the linear frontier's proposals, and still solve.
+    m = two_party(
+        "exp(x)",
+        "c - x",
+        parameters={"c": {"value": 100, "range": [100, 120]}},
+        variables={"x": {"min": 0, "max": 100}},
+        A={"discount_factor": 0.9},
+        B={"discount_factor": 0.8},
+    )
+    game = _Kernel(m, ["c"], {})
+    c = np.array([100.0, 110.0])
+    lo, hi = np.zeros(2), np.full(2, 100.0)
+    start = np.array([60.0, 95.0])
+    with np.errstate(all="ignore"):
+        r, f = game._rough(start, start, lo, hi, game.terms(params={"c": c}, n=2), {"c": c})
+    assert (r[1], f[1]) == (95.0, 95.0)  # exp(95) is beyond single precision: kept
+    assert np.isfinite(r[0]) and r[0] != 60.0  # within it: moved
+    kernel = compile_kernel(m, "rubinstein", ["c"], route="numeric")
+    check_against_scalar(kernel, m, "rubinstein", {"c": c})
+
+
+def test_monotone_frontier_is_proven_where_sympy_can_tell(cara):
+    # d/dx (1 - exp(-a x))/a = exp(-a x) > 0 and d/dx (1 - x) = -1 for every real a:
+    # no grid is needed. sqrt(x)'s derivative is not real at x < 0: sympy cannot tell.
+    from bargain.concepts.vectorised import Frontier
+
+    assert Frontier(cara, ["a"]).proven
+    assert not Frontier(two_party("sqrt(x)", "1 - x"), []).proven
+    # The grid still catches a frontier that is not monotone at some points.
+    bent = two_party("x * (c - x)", "1 - x", parameters={"c": {"value": 3, "range": [1, 3]}})
+    fr = Frontier(bent, ["c"])
+    assert not fr.proven
+    params = {"c": np.array([3.0, 1.0]), "_n": np.empty(2)}
+    assert fr.monotone(np.zeros(2), np.ones(2), params).tolist() == [True, False]

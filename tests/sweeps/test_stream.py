@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import bargain
+from bargain.sweeps.compile import STATUSES
 from bargain.sweeps.stream import parts_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,7 +91,14 @@ def test_resume_keeps_finished_chunks_and_ignores_torn_writes(tmp_path, split, m
         bargain.sweep_to_file(out, split, "nash", resume=True, **{**SETTINGS, "seed": 4})
     report = bargain.sweep_to_file(out, split, "nash", resume=True, **SETTINGS)
     assert report.reused == 7 and not folder.exists()
-    assert_same_rows(read(out), bargain.sweep(split, "nash", **SETTINGS))
+    expected = bargain.sweep(split, "nash", **SETTINGS)
+    assert_same_rows(read(out), expected)
+    assert report.statuses == counts(expected)  # the kept parts' statuses are read back
+
+
+def counts(frame: pd.DataFrame) -> dict[str, int]:
+    """Points with each status."""
+    return {s: int((frame["status"] == s).sum()) for s in STATUSES}
 
 
 def test_resume_takes_the_interrupted_runs_seed(tmp_path, split, monkeypatch):
@@ -104,6 +112,7 @@ def test_resume_takes_the_interrupted_runs_seed(tmp_path, split, monkeypatch):
     assert report.reused == 3
     expected = bargain.sweep(split, "nash", **{**SETTINGS, "seed": report.seed})
     assert_same_rows(read(out), expected)
+    assert report.statuses == counts(expected)
 
 
 # The scalar solver point by point (the slowest route), so the run is long enough to kill.
