@@ -370,10 +370,7 @@ def surplus_of(
     surplus_model = replace(
         model,
         variables=tuple(v for v in model.variables if v.name != t),
-        parties=tuple(
-            replace(p, payoff=sympy.simplify(p.payoff - coefficients[p.name] * t_symbol))
-            for p in model.parties
-        ),
+        parties=tuple(replace(p, payoff=_linear(p.payoff, t_symbol)[1]) for p in model.parties),
         bargaining=replace(model.bargaining, transfer=None),
     )
     return surplus_model, weights
