@@ -56,6 +56,8 @@ from bargain.concepts.vectorised import (
 )
 from bargain.model.model import Model
 
+LEVEL = "_level"  # the symbol of the least gain t in the second program (numeric route)
+
 
 @bounded
 def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> Solution:
@@ -109,12 +111,16 @@ def _lexicographic(
     """The agreement with the largest sum of gains among those whose least gain is the
     egalitarian ``t`` of ``result``, if that sum beats ``result``'s (its point is then
     Pareto-dominated); else ``None``. The comparison is numeric; only a better point is
-    solved again exactly, with ``t`` as its closed form where there is one."""
-    t = (
-        result.exact[GAIN]
-        if exact and result.exact is not None
-        else sympy.Float(result.point[GAIN], 30)
-    )
+    solved again exactly, with ``t`` as its closed form where there is one. Without the
+    exact route, ``t`` is a symbol of the program with its value (it changes with the
+    parameter values), so that the program is compiled once for all values."""
+    level = sympy.Float(result.point[GAIN], 30)
+    values: dict[sympy.Symbol, sympy.Expr] | None = None
+    if exact:
+        t = result.exact[GAIN] if result.exact is not None else level
+    else:
+        t = sympy.Symbol(LEVEL, real=True)
+        values = {t: level}
     gains = [p.payoff - p.disagreement for p in problem.model.parties]
     program = problem.program(
         sum(gains, sympy.Integer(0)),
@@ -124,7 +130,7 @@ def _lexicographic(
     )
     start = np.array([result.point[v] for v in problem.variables])
     starts = [start, *problem.box_starts()]
-    second = problem.solve(program, starts, exact=False, timeout=timeout)
+    second = problem.solve(program, starts, exact=False, timeout=timeout, values=values)
     before = sum(problem.payoff_values(result.point)) - sum(problem.disagreement_values.values())
     if second.objective <= before + TOL * (1 + abs(before)):
         return None

@@ -100,7 +100,21 @@ def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0
     problem = problem_of(model)
     ideal, ideal_exact = ideal_point(problem, exact=exact, timeout=timeout)
     weights = [a - p.disagreement for a, p in zip(ideal, model.parties, strict=True)]
-    result = problem.solve_gains(weights, exact=exact, timeout=timeout)
+    if exact:
+        result = problem.solve_gains(weights, exact=exact, timeout=timeout)
+    else:
+        # The ideal payoffs as symbols of the program with their values (they change with the
+        # parameter values), so that the program is compiled once for all values.
+        ideals = {
+            sympy.Symbol(f"_ideal_{p.name}", real=True): a
+            for p, a in zip(model.parties, ideal, strict=True)
+        }
+        result = problem.solve_gains(
+            [i - p.disagreement for i, p in zip(ideals, model.parties, strict=True)],
+            exact=False,
+            timeout=timeout,
+            values=ideals,
+        )
     ratios = _gain_ratios(problem, weights, result.point)
     return problem.solution(
         "kalai-smorodinsky",

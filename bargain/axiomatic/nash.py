@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -108,7 +109,14 @@ def bargaining_powers(
                 key="bargaining_power",
             )
     total = sum(raw.values())
-    return {name: sympy.simplify(value / total) for name, value in raw.items()}
+    return {name: _share(value, total) for name, value in raw.items()}
+
+
+@functools.lru_cache(maxsize=256)
+def _share(power: sympy.Expr, total: sympy.Expr) -> sympy.Expr:
+    """``power / total`` simplified, kept per pair of expressions: the BRW limit's powers
+    are formulas in the parameters, the same for a model at other values."""
+    return sympy.simplify(power / total)
 
 
 LIMIT_LABEL = "generalised Nash (BRW limit)"

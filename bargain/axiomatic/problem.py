@@ -575,13 +575,17 @@ def sweep_formula(
     least the disagreement payoff (``strict``: more than it, as the Nash product's
     logarithm needs). ``None`` if the solver finds no formula, or one with a binding
     bound or constraint (which cannot be checked point by point without its
-    multipliers; the numeric route or the loop decides those points).
+    multipliers; the numeric route or the loop decides those points). The numeric
+    solution comes first: the exact route solves the KKT system of the active set the
+    numeric one found, so where a bound or constraint binds there, no formula is sought.
     """
 
     def formula(
         model: Model, options: Mapping[str, Any], timeout: float
     ) -> tuple[dict[str, sympy.Expr], list[sympy.Expr], list[sympy.Expr]] | None:
         try:
+            if solve(model, exact=False, timeout=timeout, **options).binding:
+                return None
             sol = solve(model, exact=True, timeout=timeout, **options)
         except BargainError:
             return None

@@ -1171,19 +1171,30 @@ def _hoisted(
     (_c0*x + _c1 - x**2, {a*b: _c0, exp(a): _c1})
     """
 
+    found: dict[sympy.Basic, frozenset[sympy.Basic]] = {}
+
+    def symbols(e: sympy.Basic) -> frozenset[sympy.Basic]:
+        # ``e.free_symbols``, each subexpression's computed once (sympy does not keep them)
+        if e not in found:
+            if isinstance(e, sympy.Add | sympy.Mul | sympy.Pow | sympy.exp | sympy.log):
+                found[e] = frozenset().union(*(symbols(a) for a in e.args))
+            else:
+                found[e] = frozenset(e.free_symbols)
+        return found[e]
+
     def name(e: sympy.Expr) -> sympy.Expr:
-        if not e.free_symbols:
+        if not symbols(e):
             return e
         if e not in consts:
             consts[e] = sympy.Symbol(f"{stem}{len(consts)}", real=True)
         return consts[e]
 
     def walk(e: sympy.Expr) -> sympy.Expr:
-        if e.free_symbols <= constant:
+        if symbols(e) <= constant:
             return name(e)
         if e.is_Add or e.is_Mul:
-            fixed = [a for a in e.args if a.free_symbols <= constant]
-            rest = [walk(a) for a in e.args if not a.free_symbols <= constant]
+            fixed = [a for a in e.args if symbols(a) <= constant]
+            rest = [walk(a) for a in e.args if not symbols(a) <= constant]
             return e.func(name(e.func(*fixed)), *rest) if fixed else e.func(*rest)
         return e.func(*(walk(a) for a in e.args)) if e.args else e
 

@@ -85,9 +85,22 @@ def _brief() -> Brief:
 
 @functools.cache
 def _reports() -> tuple[tuple[str, CredibilityReport], ...]:
-    """The broken promise under each concept of the brief, by the concept's label."""
+    """The broken promise under each concept of the brief, by the concept's label (the
+    first concept's is the brief's own report, not solved again)."""
     m = model()
-    return tuple((c.label, c.credibility(m)) for c in concepts(m))
+    found = concepts(m)
+    first = _brief().credibility
+    return tuple(
+        (c.label, first if i == 0 and first is not None else c.credibility(m))
+        for i, c in enumerate(found)
+    )
+
+
+def base_report() -> CredibilityReport:
+    """The broken promise under the brief's first concept (the Nash solution, numeric) at
+    the model's values and its theory of delay: the brief's own report, shared by the
+    builders of the case's pages."""
+    return _reports()[0][1]
 
 
 def parameters_table() -> str:

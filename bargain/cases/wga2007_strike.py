@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from bargain.cases.wga2007 import DEADLINES, NAME, model
+from bargain.cases.wga2007 import DEADLINES, NAME, base_report, model
 from bargain.model.model import Model
 from bargain.reporting.docbuild import DocsError, markdown_table, render_svg, sig
 from bargain.reputation.credibility import CredibilityReport, credibility
@@ -47,7 +47,7 @@ def _report(m: Model, delay: str) -> CredibilityReport:
 
 @functools.cache
 def _theories() -> tuple[tuple[str, CredibilityReport], ...]:
-    base = _report(model(), model().delay_theory)
+    base = base_report()  # = _report(model(), model().delay_theory), solved once
     return tuple((name, base.under(name)) for name in names())
 
 

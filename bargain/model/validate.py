@@ -21,6 +21,7 @@ bargain.errors.ModelError: [parties.W] discount_factor: must lie in (0, 1], got 
 
 from __future__ import annotations
 
+import functools
 import math
 
 import mpmath
@@ -55,7 +56,7 @@ def _real(model: Model, expr: sympy.Expr, table: str, key: str) -> sympy.Float:
         raise ModelError(
             f"may use parameters only, but uses {names}", file=model.file, table=table, key=key
         )
-    real, imag = sympy.N(value, 30).as_real_imag()
+    real, imag = _evaluated(value)
     if not (real.is_finite and imag.is_finite and abs(imag) <= 1e-12 * max(1, abs(real))):
         raise ModelError(
             f"must be a finite real number, got {shown(value)}",
@@ -64,6 +65,14 @@ def _real(model: Model, expr: sympy.Expr, table: str, key: str) -> sympy.Float:
             key=key,
         )
     return real
+
+
+@functools.lru_cache(maxsize=4096)
+def _evaluated(value: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
+    """The real and imaginary parts of a parameter-free ``value`` to 30 digits, kept per
+    value (models at other values share most of theirs: bounds, rates, the parameters
+    that did not move)."""
+    return sympy.N(value, 30).as_real_imag()
 
 
 def shown(value: sympy.Basic) -> str:

@@ -744,7 +744,12 @@ def credibility(
 
     def stage(label: str, trust: sympy.Rational) -> Stage:
         keep = trust * (1 - e) + (1 - trust) * h
-        gains = solve_promise(replace(game, trust=float(trust)))
+        # The game at the prior is the one solved above: not solved again.
+        gains = (
+            result
+            if float(trust) == game.trust
+            else solve_promise(replace(game, trust=float(trust)))
+        )
         c_by, v_by = found.to_promiser()
         promiser_gains = numeric_value(model, c_by - keep * v_by, where, "concession_value") >= 0
         included = {"always": True, "never": False}.get(package, gains.concedes and promiser_gains)

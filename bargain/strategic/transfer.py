@@ -263,6 +263,23 @@ def _linear(payoff: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, sympy.Expr
     return c, sympy.simplify(payoff - c * x)
 
 
+def _visibly_nonlinear(model: Model, v: Variable) -> bool:
+    """Whether some payoff's derivative in ``v`` depends on a contract variable for certain:
+    a second derivative that is a finite nonzero number at the model's values and the centre of
+    the variables' box. A cheap, exact disproof that ``v`` is a transfer (no
+    simplification); a zero there, or a value sympy cannot decide, proves nothing."""
+    at = dict(model.substitutions)
+    for w in model.variables:
+        at[w.symbol] = (model.numeric(w.min) + model.numeric(w.max)) / 2
+    for p in model.parties:
+        slope = sympy.diff(p.payoff, v.symbol)
+        for w in model.variables:
+            value = sympy.diff(slope, w.symbol).xreplace(at)
+            if value.is_number and value.is_finite and value.is_zero is False:
+                return True
+    return False
+
+
 def _coefficients(model: Model, v: Variable) -> tuple[dict[str, sympy.Expr] | None, str]:
     """Each party's coefficient of ``v`` if ``v`` is a transfer, else ``None`` and why not."""
     symbols = {w.symbol for w in model.variables}
@@ -320,6 +337,8 @@ def find_transfer(model: Model) -> tuple[str, dict[str, sympy.Expr]]:
     else:
         found = {}
         for v in model.variables:
+            if _visibly_nonlinear(model, v):
+                continue
             coefficients, _ = _coefficients(model, v)
             if coefficients is not None:
                 found[v.name] = coefficients
@@ -370,10 +389,7 @@ def surplus_of(
     surplus_model = replace(
         model,
         variables=tuple(v for v in model.variables if v.name != t),
-        parties=tuple(
-            replace(p, payoff=sympy.simplify(p.payoff - coefficients[p.name] * t_symbol))
-            for p in model.parties
-        ),
+        parties=tuple(replace(p, payoff=_linear(p.payoff, t_symbol)[1]) for p in model.parties),
         bargaining=replace(model.bargaining, transfer=None),
     )
     return surplus_model, weights

@@ -87,3 +87,23 @@ def test_a_strictly_comprehensive_frontier_is_left_as_it_was(concave):
     s = bargain.egalitarian(concave)
     assert not any("lexicographic" in a for a in s.assumptions)
     assert s.exact_agreement["x"] == (sympy.sqrt(5) - 1) / 2
+
+
+@pytest.mark.parametrize(
+    "solve", [bargain.egalitarian, bargain.kalai_smorodinsky], ids=["egalitarian", "ks"]
+)
+def test_numeric_route_compiles_once_for_all_values(solve):
+    # Without the exact route, the egalitarian level t and the Kalai–Smorodinsky ideal payoffs
+    # are symbols of their programs with values: new parameter values compile nothing new.
+    # Splitting V with disagreement payoffs d_W, d_A, equal gains and the segment to the
+    # ideal point (V - d_A, V - d_W) both give x = (V + d_W - d_A) / 2 (Kalai 1977;
+    # Kalai & Smorodinsky 1975, Econometrica 43(3)).
+    from bargain.axiomatic.program import _compile
+
+    m = bargain.load_model(bargain.models_dir() / "split.toml")
+    solve(m.with_values(V=1.5, d_W=0.1, d_A=0.2), exact=False)
+    compiled = _compile.cache_info().misses
+    for v, d_w, d_a in ((1.25, 0.3, 0.05), (0.75, 0.0, 0.4)):
+        s = solve(m.with_values(V=v, d_W=d_w, d_A=d_a), exact=False)
+        assert s.agreement["x"] == pytest.approx((v + d_w - d_a) / 2, rel=1e-12)
+    assert _compile.cache_info().misses == compiled

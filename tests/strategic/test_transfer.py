@@ -355,3 +355,20 @@ def test_sweep_goes_through_the_reduction():
     assert list(table["status"]) == ["ok"] * 3
     assert table["e"].to_numpy() == pytest.approx([11 / 15] * 3, abs=1e-9)
     assert np.all(np.diff(table["F"].to_numpy()) > 0)
+
+
+def test_quick_disproof_of_a_transfer():
+    # y enters with -y²/2: the derivative in y depends on y (second derivative -1), so y is
+    # ruled out without the simplifying test; t's second derivatives are all zero, so t
+    # goes to the full test, which finds it. A y whose quadratic terms cancel only when
+    # expanded is no disproof (its second derivative is 0): the full test finds it linear.
+    from bargain.strategic.transfer import _visibly_nonlinear
+
+    m = tu_model()
+    t, y = m.variables
+    assert (_visibly_nonlinear(m, t), _visibly_nonlinear(m, y)) == (False, True)
+    assert find_transfer(m) == ("t", {"W": 1, "A": -1})
+    flat = tu_model(w="t + a*y + (y + 1)**2/2 - y**2/2 - y", a_="-t - b*y")
+    assert _visibly_nonlinear(flat, flat.variables[1]) is False
+    with pytest.raises(bargain.ModelError, match="several variables could be the transfer"):
+        find_transfer(flat)
