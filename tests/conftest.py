@@ -142,6 +142,39 @@ def wga2007_credibility() -> CredibilityReport:
     return bargain.credibility(shipped("wga2007"))
 
 
+@pytest.fixture
+def flagship_briefs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The commands ``bargain brief wga2007`` and ``bargain brief wga2007 --uncertainty 32``
+    answer from the flagship case module's cached brief and uncertain brief
+    (``bargain.cases.wga2007._brief``, ``._uncertain``: the same calls on the same model,
+    which the docs build tabulates) instead of solving the model again; any other model,
+    ``--set`` or draw count is solved as usual. The returned list names each brief taken
+    from the cache, for the test to check. Used by tests of the docs group, whose worker
+    computes those briefs once."""
+    import bargain.reporting.brief as briefs
+    from bargain.cases import wga2007 as flagship
+
+    taken: list[str] = []
+    plain_brief, plain_uncertain = briefs.brief, briefs.uncertain_brief
+
+    def brief(model: bargain.Model, *args: Any, **kwargs: Any) -> Any:
+        if model == flagship.model() and not args and not kwargs:
+            taken.append("brief")
+            return flagship._brief()
+        return plain_brief(model, *args, **kwargs)
+
+    def uncertain_brief(model: bargain.Model, n: int, *, seed: int, **kwargs: Any) -> Any:
+        drawn = (flagship.UNCERTAIN_DRAWS, flagship.UNCERTAIN_SEED)
+        if model == flagship.model() and (n, seed) == drawn and not kwargs:
+            taken.append("uncertain")
+            return flagship._uncertain()
+        return plain_uncertain(model, n, seed=seed, **kwargs)
+
+    monkeypatch.setattr(briefs, "brief", brief)
+    monkeypatch.setattr(briefs, "uncertain_brief", uncertain_brief)
+    return taken
+
+
 # Disagreement payoffs for property tests: zero, or well-scaled positive values (a payoff
 # below the search tolerance, ~1e-7, is not a well-posed numeric problem).
 disagreements = st.one_of(st.just(0.0), st.floats(0.01, 0.3))

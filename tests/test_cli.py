@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bargain.cli import main
+from tests.conftest import DOCS_GROUP
 
 HOSTILE = sorted((Path(__file__).parent / "hostile").glob("*.toml"))
 
@@ -293,7 +294,8 @@ def test_credibility_with_a_package_switch_prints_its_own_assumption(capsys, rul
         assert "shorter by 3.22568 weeks, saving 0.0645136" in out
 
 
-def test_every_command_in_the_readme_runs(capsys):
+@DOCS_GROUP  # the flagship's briefs and compiled programs, computed once on that worker
+def test_every_command_in_the_readme_runs(capsys, flagship_briefs):
     """The README's "first look" and main command work as a new user types them
     (``bargain docs --check`` is left to tests/test_docbuild.py, which runs it)."""
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -306,6 +308,7 @@ def test_every_command_in_the_readme_runs(capsys):
         argv = shlex.split(line, comments=True)
         assert main(argv[1:]) == 0, line
         assert capsys.readouterr().out.strip(), line
+    assert flagship_briefs == ["brief"]  # the main command
 
 
 def test_a_reader_that_stops_early_gets_no_traceback():

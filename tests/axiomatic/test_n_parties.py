@@ -106,6 +106,24 @@ def test_symmetric_problem_gives_equal_payoffs(method, n):
     assert list(s.payoffs.values()) == pytest.approx([1 / n - 1 / (2 * n * n)] * n, rel=1e-7)
 
 
+# Hypothesis draws the numbers of the next two properties as parameter values of one model
+# each (Model.with_values), so every example reuses the model's compiled programs, which are
+# keyed by structure; the solver sees the same problem as with the numbers written in.
+WEIGHTED = bargain.model_from_dict(
+    {
+        "model": {"name": "waste"},
+        "parameters": {f"{k}{i}": float(k == "w") for k in "wd" for i in (1, 2, 3)},
+        "variables": {f"x{i}": {"min": 0, "max": 1} for i in (1, 2, 3)},
+        "constraints": {"budget": "x1 + x2 + x3 <= 1"},
+        "parties": {
+            f"P{i}": {"payoff": f"w{i}*({CONCAVE.format(x=f'x{i}')})", "disagreement": f"d{i}"}
+            for i in (1, 2, 3)
+        },
+    }
+)
+"""u_i = w_i f(x_i), each party with a share x_i of its own and sum x_i <= 1."""
+
+
 @pytest.mark.parametrize("method", AXIOMATIC)
 @given(
     weights=st.lists(st.floats(0.5, 3.0), min_size=3, max_size=3),
@@ -115,22 +133,28 @@ def test_pareto_the_whole_unit_is_shared(method, weights, d):
     """Pareto optimality on a strictly concave frontier u_i = w_i f(x_i), each party with a
     share x_i of its own and sum x_i <= 1 (so some of the unit may be left unused): every
     payoff rises with its share (f' = 1 - s > 0 below 1), so an optimum leaves nothing over."""
-    xs = ("x1", "x2", "x3")
-    model = bargain.model_from_dict(
-        {
-            "model": {"name": "waste"},
-            "variables": {x: {"min": 0, "max": 1} for x in xs},
-            "constraints": {"budget": "x1 + x2 + x3 <= 1"},
-            "parties": {
-                f"P{i}": {"payoff": f"{w!r}*({CONCAVE.format(x=x)})", "disagreement": f"{di!r}"}
-                for i, (x, w, di) in enumerate(zip(xs, weights, d, strict=True), 1)
-            },
-        }
-    )
-    s = concept(method).solve(model, exact=False)
+    values = {f"w{i}": w for i, w in enumerate(weights, 1)} | {
+        f"d{i}": di for i, di in enumerate(d, 1)
+    }
+    s = concept(method).solve(WEIGHTED.with_values(**values), exact=False)
     assert sum(s.agreement.values()) == pytest.approx(1.0, abs=1e-9)
     # individually rational (the utilitarian solution may leave a party at its d_i)
     assert all(s.payoffs[p] >= s.disagreement[p] - 1e-12 for p in s.payoffs)
+
+
+def affine(model: bargain.Model) -> bargain.Model:
+    """``model`` with each party's payoff and disagreement payoff moved to ``a_i u + b_i``,
+    the parameters ``a_i`` (1) and ``b_i`` (0) added."""
+    data = bargain.model_to_dict(model)
+    for i, party in enumerate(data["parties"].values(), 1):
+        data["parameters"] |= {f"a{i}": 1.0, f"b{i}": 0.0}
+        for key in ("payoff", "disagreement"):
+            party[key] = f"a{i}*({party[key]}) + b{i}"
+    return bargain.model_from_dict(data)
+
+
+SCALED = unit_split([0.05, 0.1, 0.0], payoff=CONCAVE)
+MOVED = affine(SCALED)
 
 
 @pytest.mark.parametrize("method", ["nash", "kalai-smorodinsky"])
@@ -141,16 +165,11 @@ def test_pareto_the_whole_unit_is_shared(method, weights, d):
 def test_scale_invariance(method, scale, shift):
     """Nash and Kalai–Smorodinsky are invariant to a positive affine change of each party's
     utility (Thomson 1994, §2-3): the agreement does not move."""
-    base = unit_split([0.05, 0.1, 0.0], payoff=CONCAVE)
-    moved = replace(
-        base,
-        parties=tuple(
-            replace(p, payoff=a * p.payoff + b, disagreement=a * p.disagreement + b)
-            for p, a, b in zip(base.parties, scale, shift, strict=True)
-        ),
-    )
-    before = concept(method).solve(base, exact=False).agreement
-    after = concept(method).solve(moved, exact=False).agreement
+    values = {f"a{i}": a for i, a in enumerate(scale, 1)} | {
+        f"b{i}": b for i, b in enumerate(shift, 1)
+    }
+    before = concept(method).solve(SCALED, exact=False).agreement
+    after = concept(method).solve(MOVED.with_values(**values), exact=False).agreement
     assert after == pytest.approx(before, abs=1e-7)
 
 

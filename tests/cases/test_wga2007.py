@@ -203,7 +203,7 @@ def test_the_case_pages_numbers_are_the_models(wga2007_nash, wga2007_credibility
 
 
 def test_the_case_pages_commands_run_and_the_finite_deadline_game_is_as_described(
-    capsys, tmp_path, monkeypatch
+    capsys, tmp_path, monkeypatch, flagship_briefs
 ):
     from bargain.cli import main
 
@@ -214,6 +214,7 @@ def test_the_case_pages_commands_run_and_the_finite_deadline_game_is_as_describe
         argv = shlex.split(line, comments=True)
         assert argv[0] == "bargain" and main(argv[1:]) == 0, line
         assert capsys.readouterr().out, line
+    assert flagship_briefs == ["brief", "uncertain"]
     # Six weekly rounds to December 15, then a strike to June 30: the AMPTP opens, so the
     # WGA makes the last offer and takes most of the gains the date puts at stake ...
     deadline = MODEL.with_values(T_D=28.29)
