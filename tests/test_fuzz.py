@@ -231,13 +231,13 @@ def _solve(data: dict[str, Any], method: str) -> bargain.Solution | None:
 )
 @given(data=mutated(), method=st.sampled_from([c.name for c in concepts()]))
 def test_mutated_models_refuse_cleanly_or_solve_finitely(data: dict[str, Any], method: str):
-    start = time.perf_counter()
+    start = time.thread_time()  # CPU time: a hang detector that the machine's load cannot trip
     try:
         solution = _solve(data, method)
     except bargain.BargainError as err:
         assert "\n" not in str(err) and str(err)
         solution = None
-    assert time.perf_counter() - start < SECONDS
+    assert time.thread_time() - start < SECONDS
     if solution is not None:
         for name, values in (("agreement", solution.agreement), ("payoffs", solution.payoffs)):
             assert all(math.isfinite(v) for v in values.values()), (name, values)

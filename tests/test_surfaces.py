@@ -251,7 +251,9 @@ def test_scheduler_address_form_is_checked_before_connecting(capsys, tmp_path, a
         "--scheduler", address,
     )  # fmt: skip
     assert code == 1 and "[PROTOCOL://]HOST:PORT" in one_line(err)
-    assert time.perf_counter() - start < 2
+    # Wall time, because a connection attempt waits without using CPU: dask's connect
+    # timeout (30 s) is far above this, and the refusal far below it even on a loaded machine.
+    assert time.perf_counter() - start < 15
 
 
 def test_plot_output_checked_before_the_sweep(capsys, tmp_path):
@@ -295,14 +297,14 @@ def test_numpy_non_finite_is_refused(split):
 
 
 def test_designs_beyond_the_limit_are_refused_up_front(split):
-    start = time.perf_counter()
+    start = time.thread_time()  # CPU time: a design built before its size is checked
     with pytest.raises(bargain.ModelError, match=r"\[sweep\] n: the lhs design has 1e\+10 points"):
         plan(split, "nash", {"V": (1, 2)}, design="lhs", n=10**10, seed=0)
     with pytest.raises(bargain.ModelError, match=r"\[sweep\] vary: the grid design has 1e\+12"):
         plan(split, "nash", {"V": (1, 2, 10**6), "d_W": (0, 0.4, 10**6)})
     plan(split, "nash", {"V": (1, 2)}, design="lhs", n=MAX_LHS_POINTS, seed=0)
     plan(split, "nash", {"V": (1, 2)}, design="sobol", n=MAX_POINTS, seed=0)
-    assert time.perf_counter() - start < 5
+    assert time.thread_time() - start < 5
 
 
 def test_brief_of_three_parties_lists_who_refuses_and_why(capsys):

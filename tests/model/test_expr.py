@@ -25,7 +25,10 @@ from bargain.model.expr import (
 
 a, b, c, x, y, z, V, p, delta_W = sympy.symbols("a b c x y z V p delta_W")
 SYMBOLS = {str(symbol): symbol for symbol in (a, b, c, x, y, z, V, p, delta_W)}
-TIME_LIMIT = 1.0  # seconds, for any single call
+# A hang detector, not a speed goal: the parser's work is bounded by the grammar's limits
+# (length, depth, exponent sizes), so a call that spends this much CPU time of its own thread
+# (not wall time, which the machine's load stretches) is a missing bound.
+TIME_LIMIT = 5.0  # CPU seconds of the calling thread, for any single call
 
 
 def parse(text: str, *, relational: bool = False) -> sympy.Basic:
@@ -33,12 +36,12 @@ def parse(text: str, *, relational: bool = False) -> sympy.Basic:
 
 
 def timed_parse(text: str, *, relational: bool = False) -> sympy.Basic:
-    """Parse `text`, failing the test if the call takes longer than TIME_LIMIT."""
-    start = time.perf_counter()
+    """Parse `text`, failing the test if the call takes more than TIME_LIMIT of CPU time."""
+    start = time.thread_time()
     try:
         return parse(text, relational=relational)
     finally:
-        elapsed = time.perf_counter() - start
+        elapsed = time.thread_time() - start
         assert elapsed < TIME_LIMIT, f"parsing took {elapsed:.2f}s: {text[:80]!r}"
 
 
@@ -254,10 +257,10 @@ HOSTILE = [
 
 @pytest.mark.parametrize(("text", "match"), HOSTILE, ids=[repr(t[:30]) for t, _ in HOSTILE])
 def test_hostile_input_is_refused_quickly(text: str, match: str) -> None:
-    start = time.perf_counter()
+    start = time.thread_time()
     with pytest.raises(ExpressionError, match=match):
         parse(text)
-    assert time.perf_counter() - start < TIME_LIMIT
+    assert time.thread_time() - start < TIME_LIMIT
 
 
 def test_refused_messages_are_one_line_and_unlocated() -> None:
@@ -380,12 +383,12 @@ def test_expression_to_string_survives_constants_sympy_cannot_sort() -> None:
 
 def check_outcome(text: str, *, relational: bool = False) -> sympy.Basic | None:
     """Parse `text`: a sympy result over SYMBOLS or an ExpressionError, in bounded time."""
-    start = time.perf_counter()
+    start = time.thread_time()
     try:
         value = parse(text, relational=relational)
     except ExpressionError:
         value = None
-    elapsed = time.perf_counter() - start
+    elapsed = time.thread_time() - start
     assert elapsed < TIME_LIMIT, f"parsing took {elapsed:.2f}s: {text[:80]!r}"
     if value is not None:
         assert isinstance(value, sympy.Basic)

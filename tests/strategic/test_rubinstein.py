@@ -237,9 +237,11 @@ def test_needs_patience_and_one_variable():
 def test_weekly_case_model_is_fast(split):
     import time
 
-    start = time.perf_counter()
+    # CPU time of this thread (wall time is the machine's load): patient parties once
+    # took minutes of bisection; the solve is milliseconds.
+    start = time.thread_time()
     bargain.rubinstein(split.with_values(delta_W=0.999, delta_A=0.998), exact=False)
-    assert time.perf_counter() - start < 1.0
+    assert time.thread_time() - start < 5.0
 
 
 @given(c_w=st.floats(0.01, 0.4), c_a=st.floats(0.01, 0.4))
