@@ -70,7 +70,7 @@ def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
     exact
         Whether to look for a closed form with sympy (else numeric only).
     timeout
-        Wall-clock safety net, in seconds, of the whole solve's closed-form attempts,
+        CPU-time safety net, in seconds, of the whole solve's closed-form attempts,
         which are bounded by their work first (:mod:`bargain.concepts.budget`).
 
     Returns

@@ -151,7 +151,7 @@ def nash(
     exact
         Whether to look for a closed form with sympy (else numeric only).
     timeout
-        Wall-clock safety net, in seconds, of the whole solve's closed-form attempts,
+        CPU-time safety net, in seconds, of the whole solve's closed-form attempts,
         which are bounded by their work first (:mod:`bargain.concepts.budget`).
 
     Returns

@@ -1509,7 +1509,7 @@ def solve_program(
     exact
         Whether to attempt the closed form with ``sympy.solve``.
     timeout
-        The wall-clock safety net of the exact attempt, in seconds (of the whole
+        The CPU-time safety net of the exact attempt, in seconds (of the whole
         solve when a solver's budget is open; see :mod:`bargain.concepts.budget`).
     probe
         Parameter values a little way from ``subs``. When more constraints bind

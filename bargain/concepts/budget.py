@@ -32,10 +32,11 @@ route is admitted or declined by the size of what it is handed:
 A :class:`Budget` lives for one solve, end to end (:func:`exact_budget`: the
 solver's entry point opens it and every routine below joins it). When a step
 is declined the exact route gives up and the numeric answer stands; the
-solution says why in its ``route`` (:attr:`Budget.declined`). A wall-clock
-limit (the solvers' ``timeout``) remains, for the whole solve, only as a last
-safety net behind the work bounds (it needs the main thread; elsewhere the
-work bounds alone apply).
+solution says why in its ``route`` (:attr:`Budget.declined`). A limit on the
+process's CPU time (the solvers' ``timeout``) remains, for the whole solve,
+only as a last safety net behind the work bounds: CPU time, not wall time, so
+that a busy machine, which stretches wall time, cannot change an answer (it
+needs the main thread; elsewhere the work bounds alone apply).
 
 Examples
 --------
@@ -76,7 +77,7 @@ MAX_DEGREE = 24  # degree in one polynomial generator
 MAX_STEPS = 300  # admitted steps in one solve
 MAX_TRANSCENDENTAL_OPS = 40  # operations of a system transcendental in its unknown
 MAX_SYSTEM_OPS = 240  # operations times unknowns of a system to solve
-SAFETY_SECONDS = 10.0  # the wall-clock safety net of one solve, by default
+SAFETY_SECONDS = 10.0  # the CPU-time safety net of one solve, by default
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -89,8 +90,9 @@ class _Timeout(BaseException):
 
 @contextlib.contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` with :class:`_Timeout` (main thread only;
-    elsewhere the block runs without a limit)."""
+    """Interrupt the block after ``seconds`` of the process's CPU time with
+    :class:`_Timeout` (``ITIMER_PROF``: user and system time, which the machine's load
+    does not stretch; main thread only, elsewhere the block runs without a limit)."""
     if not 0 < seconds < math.inf or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -98,13 +100,13 @@ def time_limit(seconds: float) -> Iterator[None]:
     def handler(signum: int, frame: object) -> None:
         raise _Timeout
 
-    old = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    old = signal.signal(signal.SIGPROF, handler)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, old)
 
 
 _TRANSCENDENTAL = (
@@ -196,8 +198,9 @@ class Budget:
     Attributes
     ----------
     seconds
-        The wall-clock safety net for the whole solve; 0 (or less) for none, so that the
-        work bounds alone decide (the docs build asks for this where it needs a formula).
+        The safety net for the whole solve, in seconds of the process's CPU time; 0
+        (or less) for none, so that the work bounds alone decide (the docs build asks
+        for this where it needs a formula).
     steps
         Steps admitted so far.
     declined
@@ -216,7 +219,7 @@ class Budget:
 
     def __post_init__(self) -> None:
         # A limit of 0 (or less) means no safety net: the work bounds alone decide.
-        self._deadline = time.monotonic() + self.seconds if self.seconds > 0 else math.inf
+        self._deadline = time.process_time() + self.seconds if self.seconds > 0 else math.inf
 
     def admits(
         self,
@@ -252,7 +255,7 @@ class Budget:
             why = f"a number of {n} digits (at most {self.max_digits})"
         elif by_degree and (d := degree(exprs, unknowns)) > self.max_degree:
             why = f"a polynomial of degree {d} (at most {self.max_degree})"
-        elif time.monotonic() >= self._deadline:
+        elif time.process_time() >= self._deadline:
             why = f"the {self.seconds:g} s safety limit ran out"
         if why is None:
             self.steps += 1
@@ -264,7 +267,7 @@ class Budget:
     def _run(self, step: Callable[[], T], record: bool = True) -> T | None:
         """Run an admitted step under the safety net; ``None`` if it fails or runs out."""
         try:
-            with time_limit(self._deadline - time.monotonic()):
+            with time_limit(self._deadline - time.process_time()):
                 return step()
         except _Timeout:
             if record:
@@ -335,7 +338,7 @@ class Budget:
         >>> Budget().attempt(lambda: sympy.limit(1 / x, x, 0, "+"))
         oo
         """
-        if time.monotonic() >= self._deadline:
+        if time.process_time() >= self._deadline:
             return None
         return self._run(step, record=False)
 

@@ -714,7 +714,7 @@ def rubinstein(
     exact
         Whether to look for the proposals as formulas in the parameters.
     timeout
-        The wall-clock safety net of the closed-form attempt, in seconds; the
+        The CPU-time safety net of the closed-form attempt, in seconds; the
         attempt is bounded by its work budget first (:mod:`bargain.concepts.budget`).
 
     Returns

@@ -408,7 +408,7 @@ def reduce_transfer(
         Whether to look for the joint-surplus maximiser as a formula in the
         parameters.
     timeout
-        Wall-clock safety net, in seconds, of the whole solve's closed-form attempts,
+        CPU-time safety net, in seconds, of the whole solve's closed-form attempts,
         which are bounded by their work first (:mod:`bargain.concepts.budget`).
 
     Returns
