@@ -100,7 +100,7 @@ def __getattr__(name: str) -> Any:
         value: Any = {c.name: c.solve for c in concepts()}
     elif name in _PUBLIC:
         value = getattr(importlib.import_module(_PUBLIC[name]), name)
-    elif importlib.util.find_spec(f"{__name__}.{name}") is not None:
+    elif name.isidentifier() and importlib.util.find_spec(f"{__name__}.{name}") is not None:
         return importlib.import_module(f"{__name__}.{name}")
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
