@@ -4,6 +4,11 @@ Write a negotiation down as a symbolic model (parties, contract terms, payoffs,
 disagreement points, promises), then solve it with the axiomatic bargaining
 solutions or the alternating-offers game, and measure what a broken promise costs.
 
+Every public name is imported from its module on first use (PEP 562: the module's
+``__getattr__`` reads :data:`_PUBLIC`), so ``import bargain`` costs almost nothing
+and a script or a command pays only for what it uses (``docs/design-notes.md``,
+"Imports where they are used").
+
 Examples
 --------
 >>> import bargain
@@ -14,109 +19,100 @@ Examples
 
 from __future__ import annotations
 
-from types import ModuleType
+import importlib
+import importlib.util
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from bargain import moved
-from bargain.axiomatic.egalitarian import egalitarian
-from bargain.axiomatic.kalai_smorodinsky import kalai_smorodinsky
-from bargain.axiomatic.nash import nash
-from bargain.axiomatic.utilitarian import utilitarian
-from bargain.coalitions.channel import ChannelReport, Market, channel
-from bargain.coalitions.coalition import CoalitionReport, coalition
-from bargain.coalitions.pattern import PatternReport, pattern
-from bargain.concepts.registry import concepts
-from bargain.concepts.solution import Solution
-from bargain.contracts.flat_rate import equivalent_percentage, flat_rate_region, flat_vs_percentage
-from bargain.errors import (
-    BargainError,
-    ClusterError,
-    ExpressionError,
-    FeasibilityError,
-    ModelError,
-    SolverError,
-)
-from bargain.estimation.calibrate import Calibration, Observation, calibrate
-from bargain.estimation.uncertainty import Uncertainty, uncertainty
-from bargain.model.catalogue import find_model, models_dir
-from bargain.model.model import Model, Parameter, Party, Variable
-from bargain.model.modelfile import dumps_model, load_model, model_from_dict, model_to_dict
-from bargain.reporting.brief import Brief, brief
-from bargain.reputation.attrition import abreu_gul
-from bargain.reputation.credibility import credibility
-from bargain.reputation.duration import strike_duration
-from bargain.reputation.promise import promise_game, solve_promise
-from bargain.reputation.trust import posterior, promises_to_rebuild
-from bargain.strategic.holdout import strike_or_holdout
-from bargain.strategic.rubinstein import rubinstein
-from bargain.strategic.simulate import simulate
-from bargain.sweeps.stream import SweepReport, sweep_to_file
-from bargain.sweeps.sweep import sensitivity, sweep, tornado
+
+if TYPE_CHECKING:
+    from bargain.concepts.solution import Solution
 
 moved.install()
 
+_PUBLIC: dict[str, str] = {
+    "BargainError": "bargain.errors",
+    "Brief": "bargain.reporting.brief",
+    "Calibration": "bargain.estimation.calibrate",
+    "ChannelReport": "bargain.coalitions.channel",
+    "ClusterError": "bargain.errors",
+    "CoalitionReport": "bargain.coalitions.coalition",
+    "ExpressionError": "bargain.errors",
+    "FeasibilityError": "bargain.errors",
+    "Market": "bargain.coalitions.channel",
+    "Model": "bargain.model.model",
+    "ModelError": "bargain.errors",
+    "Observation": "bargain.estimation.calibrate",
+    "Parameter": "bargain.model.model",
+    "Party": "bargain.model.model",
+    "PatternReport": "bargain.coalitions.pattern",
+    "Solution": "bargain.concepts.solution",
+    "SolverError": "bargain.errors",
+    "SweepReport": "bargain.sweeps.stream",
+    "Uncertainty": "bargain.estimation.uncertainty",
+    "Variable": "bargain.model.model",
+    "abreu_gul": "bargain.reputation.attrition",
+    "brief": "bargain.reporting.brief",
+    "calibrate": "bargain.estimation.calibrate",
+    "channel": "bargain.coalitions.channel",
+    "coalition": "bargain.coalitions.coalition",
+    "credibility": "bargain.reputation.credibility",
+    "dumps_model": "bargain.model.modelfile",
+    "egalitarian": "bargain.axiomatic.egalitarian",
+    "equivalent_percentage": "bargain.contracts.flat_rate",
+    "find_model": "bargain.model.catalogue",
+    "flat_rate_region": "bargain.contracts.flat_rate",
+    "flat_vs_percentage": "bargain.contracts.flat_rate",
+    "kalai_smorodinsky": "bargain.axiomatic.kalai_smorodinsky",
+    "load_model": "bargain.model.modelfile",
+    "model_from_dict": "bargain.model.modelfile",
+    "model_to_dict": "bargain.model.modelfile",
+    "models_dir": "bargain.model.catalogue",
+    "nash": "bargain.axiomatic.nash",
+    "pattern": "bargain.coalitions.pattern",
+    "posterior": "bargain.reputation.trust",
+    "promise_game": "bargain.reputation.promise",
+    "promises_to_rebuild": "bargain.reputation.trust",
+    "rubinstein": "bargain.strategic.rubinstein",
+    "sensitivity": "bargain.sweeps.sweep",
+    "simulate": "bargain.strategic.simulate",
+    "solve_promise": "bargain.reputation.promise",
+    "strike_duration": "bargain.reputation.duration",
+    "strike_or_holdout": "bargain.strategic.holdout",
+    "sweep": "bargain.sweeps.sweep",
+    "sweep_to_file": "bargain.sweeps.stream",
+    "tornado": "bargain.sweeps.sweep",
+    "uncertainty": "bargain.estimation.uncertainty",
+    "utilitarian": "bargain.axiomatic.utilitarian",
+}
+"""Each public name and the module that defines it, imported on the name's first use."""
 
-def __getattr__(name: str) -> ModuleType:
-    """Old module paths as attributes (``bargain.promise``): see :mod:`bargain.moved`."""
-    return moved.attribute(name)
-
-
-SOLVERS = {c.name: c.solve for c in concepts()}
+SOLVERS: dict[str, Callable[..., Solution]]
 """The solution concepts' scalar solvers by their CLI name (read from the registry,
-:mod:`bargain.concepts.registry`)."""
+:mod:`bargain.concepts.registry`, on first use)."""
 
-__all__ = [
-    "SOLVERS",
-    "BargainError",
-    "Brief",
-    "Calibration",
-    "ChannelReport",
-    "ClusterError",
-    "CoalitionReport",
-    "ExpressionError",
-    "FeasibilityError",
-    "Market",
-    "Model",
-    "ModelError",
-    "Observation",
-    "Parameter",
-    "Party",
-    "PatternReport",
-    "Solution",
-    "SolverError",
-    "SweepReport",
-    "Uncertainty",
-    "Variable",
-    "abreu_gul",
-    "brief",
-    "calibrate",
-    "channel",
-    "coalition",
-    "credibility",
-    "dumps_model",
-    "egalitarian",
-    "equivalent_percentage",
-    "find_model",
-    "flat_rate_region",
-    "flat_vs_percentage",
-    "kalai_smorodinsky",
-    "load_model",
-    "model_from_dict",
-    "model_to_dict",
-    "models_dir",
-    "nash",
-    "pattern",
-    "posterior",
-    "promise_game",
-    "promises_to_rebuild",
-    "rubinstein",
-    "sensitivity",
-    "simulate",
-    "solve_promise",
-    "strike_duration",
-    "strike_or_holdout",
-    "sweep",
-    "sweep_to_file",
-    "tornado",
-    "uncertainty",
-    "utilitarian",
-]
+__all__ = ["SOLVERS", *_PUBLIC]
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module on first use and then kept (the next
+    look-up is an ordinary attribute); else a subpackage or an old module path
+    (``bargain.promise``, see :mod:`bargain.moved`), imported."""
+    if name == "SOLVERS":
+        from bargain.concepts.registry import concepts
+
+        value: Any = {c.name: c.solve for c in concepts()}
+    elif name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+    elif name.isidentifier() and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the public ones not yet imported included."""
+    return sorted({*globals(), *__all__})

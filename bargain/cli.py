@@ -18,25 +18,24 @@ import importlib.metadata
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bargain.coalitions import CoalitionReport, coalition
-from bargain.concepts.registry import concept, names
-from bargain.concepts.solution import Solution
 from bargain.errors import BargainError, ModelError
-from bargain.estimation.calibrate import Calibration
-from bargain.estimation.uncertainty import Uncertainty
-from bargain.model.catalogue import find_model, model_names, models_dir
-from bargain.model.expr import expression_to_string
-from bargain.model.model import Model
-from bargain.model.modelfile import load_model, parse_number
-from bargain.reputation.credibility import PACKAGE_RULES, CredibilityReport, credibility
-from bargain.reputation.delay import names as delay_names
-from bargain.reputation.trust import OUTCOMES
+
+if TYPE_CHECKING:
+    from bargain.coalitions.coalition import CoalitionReport
+    from bargain.concepts.solution import Solution
+    from bargain.estimation.calibrate import Calibration
+    from bargain.estimation.uncertainty import Uncertainty
+    from bargain.model.model import Model
+    from bargain.reputation.credibility import CredibilityReport
 
 
 def _pairs(items: Sequence[str], option: str) -> dict[str, object]:
+    from bargain.model.modelfile import parse_number
+
     out: dict[str, object] = {}
     for item in items:
         name, sep, value = item.partition("=")
@@ -96,12 +95,18 @@ def _positive_number(text: str) -> float:
 
 
 def _load(name: str, sets: Sequence[str]) -> Model:
+    from bargain.model.catalogue import find_model
+    from bargain.model.modelfile import load_model
+
     model = load_model(find_model(name))
     values = _pairs(sets, "--set")
     return model.with_values(values) if values else model
 
 
 def cmd_models(args: argparse.Namespace) -> None:
+    from bargain.model.catalogue import model_names, models_dir
+    from bargain.model.modelfile import load_model
+
     names = model_names()
     if not names:
         print(f"no models in {models_dir()}")
@@ -111,6 +116,8 @@ def cmd_models(args: argparse.Namespace) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> None:
+    from bargain.model.expr import expression_to_string
+
     m = _load(args.model, args.set)
     print(f"{m.name}: {m.title}" if m.title else m.name)
     if m.description:
@@ -178,6 +185,8 @@ def cmd_show(args: argparse.Namespace) -> None:
 def _solver_options(args: argparse.Namespace, method: str) -> dict[str, object]:
     """The keyword arguments of a concept's solver from the command line's solver options
     (each option is refused, naming it, by a concept that does not take it)."""
+    from bargain.concepts.registry import concept
+
     found = concept(method)
     kwargs: dict[str, object] = {}
     if "exact" in found.parameters:
@@ -212,6 +221,8 @@ def _print(
 
 
 def cmd_solve(args: argparse.Namespace) -> None:
+    from bargain.concepts.registry import concept
+
     model = _load(args.model, args.set)
     solve = concept(args.method).solve
     _print(solve(model, **_solver_options(args, args.method)), args.format)
@@ -239,6 +250,8 @@ def _uncertain_brief(args: argparse.Namespace) -> None:
 
 
 def cmd_credibility(args: argparse.Namespace) -> None:
+    from bargain.reputation.credibility import credibility
+
     model = _load(args.model, args.set)
     report = credibility(
         model,
@@ -312,6 +325,8 @@ def _probability(text: str) -> float:
 
 def _vary(items: Sequence[str]) -> dict[str, tuple[float, ...]]:
     """``NAME=LO:HI`` or ``NAME=LO:HI:N`` options as a ``vary`` mapping."""
+    from bargain.model.modelfile import parse_number
+
     out: dict[str, tuple[float, ...]] = {}
     for item in items:
         name, sep, spec = item.partition("=")
@@ -460,45 +475,44 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
-def parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``bargain`` command."""
-    top = argparse.ArgumentParser(
-        prog="bargain",
-        description="Solve bargaining models written as TOML files.",
-        formatter_class=_HelpFormatter,
+def _model_arguments(
+    p: argparse.ArgumentParser, func: Callable[[argparse.Namespace], int | None]
+) -> None:
+    """What ``show``, ``solve``, ``credibility``, ``brief`` and ``coalition`` share: the
+    model, ``--set``, and the function that runs the command."""
+    p.add_argument("model", help="a model file, or a model's name in the models folder")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change a parameter value (repeatable)",
     )
-    top.add_argument(
-        "--version", action="version", version=f"%(prog)s {importlib.metadata.version('bargain')}"
-    )
-    sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    sub.add_parser("models", help="list the models in the models folder").set_defaults(
-        func=cmd_models
-    )
-    for name, func, helptext in (
-        ("show", cmd_show, "print a model: parameters with sources, payoffs as formulas"),
-        ("solve", cmd_solve, "solve a model under a solution concept"),
-        ("credibility", cmd_credibility, "before and after a broken promise"),
-        ("brief", cmd_brief, "the terms under every solution concept, and a broken promise's cost"),
-        (
-            "coalition",
-            cmd_coalition,
-            "a coalition as one player, each member alone, who leaves; its rule under "
-            "alternating offers and in the strike",
-        ),
-    ):
-        p = sub.add_parser(name, help=helptext)
-        p.add_argument("model", help="a model file, or a model's name in the models folder")
-        p.add_argument(
-            "--set",
-            action="append",
-            default=[],
-            metavar="NAME=VALUE",
-            help="change a parameter value (repeatable)",
-        )
-        p.set_defaults(func=func)
-    _solver_arguments(sub.choices["solve"], names())
-    _brief_uncertainty_arguments(sub.choices["brief"])
-    p = sub.choices["credibility"]
+    p.set_defaults(func=func)
+
+
+def _models_arguments(p: argparse.ArgumentParser) -> None:
+    p.set_defaults(func=cmd_models)
+
+
+def _show_arguments(p: argparse.ArgumentParser) -> None:
+    _model_arguments(p, cmd_show)
+
+
+def _solve_arguments(p: argparse.ArgumentParser) -> None:
+    from bargain.concepts.registry import names
+
+    _model_arguments(p, cmd_solve)
+    _solver_arguments(p, names())
+
+
+def _credibility_arguments(p: argparse.ArgumentParser) -> None:
+    from bargain.concepts.registry import names
+    from bargain.reputation.credibility import PACKAGE_RULES
+    from bargain.reputation.delay import names as delay_names
+    from bargain.reputation.trust import OUTCOMES
+
+    _model_arguments(p, cmd_credibility)
     _solver_arguments(p, names(credibility=True))
     p.add_argument("--promise", metavar="NAME", help="the promise (needed if there are several)")
     p.add_argument(
@@ -527,14 +541,11 @@ def parser() -> argparse.ArgumentParser:
         help="the theory of delay behind the strike's length (default: the model's "
         "[delay] theory, else reputation)",
     )
-    _coalition_arguments(sub.choices["coalition"])
-    _sweep_parser(sub)
-    _estimation_parsers(sub)
-    _docs_parser(sub)
-    return top
 
 
 def cmd_coalition(args: argparse.Namespace) -> None:
+    from bargain.coalitions.coalition import coalition
+
     model = _load(args.model, args.set)
     report = coalition(
         model,
@@ -550,8 +561,10 @@ def cmd_coalition(args: argparse.Namespace) -> None:
 
 def _coalition_arguments(p: argparse.ArgumentParser) -> None:
     """``bargain coalition``: which coalition, its rule, the method and the format."""
+    from bargain.concepts.registry import names
     from bargain.model.model import RULES
 
+    _model_arguments(p, cmd_coalition)
     p.add_argument(
         "--coalition", metavar="NAME", help="the coalition (needed if there are several)"
     )
@@ -574,7 +587,8 @@ def _coalition_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _brief_uncertainty_arguments(p: argparse.ArgumentParser) -> None:
+def _brief_arguments(p: argparse.ArgumentParser) -> None:
+    _model_arguments(p, cmd_brief)
     p.add_argument(
         "--uncertainty",
         type=_positive_count,
@@ -598,15 +612,13 @@ def _positive_count(text: str) -> int:
     return value
 
 
-def _sweep_parser(sub: argparse._SubParsersAction) -> None:
+def _sweep_arguments(p: argparse.ArgumentParser) -> None:
     from bargain.sweeps.compile import ROUTES, methods
     from bargain.sweeps.sweep import CHUNK_SIZE, DESIGNS
 
-    p = sub.add_parser(
-        "sweep",
-        help="solve a model over a grid or sample of parameter points, to CSV or Parquet",
-        description="Solve MODEL at every point of a design over the parameters given with "
-        "--vary, streaming one row per point to --out.",
+    p.description = (
+        "Solve MODEL at every point of a design over the parameters given with "
+        "--vary, streaming one row per point to --out."
     )
     p.add_argument("model", help="a model file, or a model's name in the models folder")
     p.add_argument("--method", choices=methods(), default="nash", help=METHOD_HELP)
@@ -693,13 +705,11 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
     _print(result, args.format)
 
 
-def _estimation_parsers(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "calibrate",
-        help="the parameter values that reproduce observed outcomes",
-        description="Find the values of the --free parameters (in their declared ranges) at "
+def _calibrate_arguments(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Find the values of the --free parameters (in their declared ranges) at "
         "which each --match observation holds: CONCEPT[opt=val,...]:OUTPUT=VALUE, where "
-        "OUTPUT is a contract variable or payoff_<party> (see docs/howto-calibrate.md).",
+        "OUTPUT is a contract variable or payoff_<party> (see docs/howto-calibrate.md)."
     )
     p.add_argument("model", help="a model file, or a model's name in the models folder")
     p.add_argument(
@@ -724,13 +734,13 @@ def _estimation_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=cmd_calibrate)
 
+
+def _uncertainty_arguments(p: argparse.ArgumentParser) -> None:
     from bargain.sweeps.compile import ROUTES, methods
 
-    p = sub.add_parser(
-        "uncertainty",
-        help="the median and 5-95%% interval of the terms under the parameters' distributions",
-        description="Draw the parameters that declare a distribution, solve MODEL at every "
-        "draw and print each output's median, 5%% and 95%% quantiles and mean.",
+    p.description = (
+        "Draw the parameters that declare a distribution, solve MODEL at every "
+        "draw and print each output's median, 5%% and 95%% quantiles and mean."
     )
     p.add_argument("model", help="a model file, or a model's name in the models folder")
     p.add_argument("--method", choices=methods(), default="nash")
@@ -785,12 +795,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _docs_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "docs",
-        help="write the generated tables and figures of docs/ (--check: list stale ones)",
-        description="Build the generated tables (docs/tables) and figures (docs/figures) "
-        "from the code and the model files, and write those that changed.",
+def _docs_arguments(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Build the generated tables (docs/tables) and figures (docs/figures) "
+        "from the code and the model files, and write those that changed."
     )
     p.add_argument(
         "--check",
@@ -805,9 +813,94 @@ def _docs_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_docs)
 
 
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "models": ("list the models in the models folder", _models_arguments),
+    "show": ("print a model: parameters with sources, payoffs as formulas", _show_arguments),
+    "solve": ("solve a model under a solution concept", _solve_arguments),
+    "credibility": ("before and after a broken promise", _credibility_arguments),
+    "brief": (
+        "the terms under every solution concept, and a broken promise's cost",
+        _brief_arguments,
+    ),
+    "coalition": (
+        "a coalition as one player, each member alone, who leaves; its rule under "
+        "alternating offers and in the strike",
+        _coalition_arguments,
+    ),
+    "sweep": (
+        "solve a model over a grid or sample of parameter points, to CSV or Parquet",
+        _sweep_arguments,
+    ),
+    "calibrate": ("the parameter values that reproduce observed outcomes", _calibrate_arguments),
+    "uncertainty": (
+        "the median and 5-95%% interval of the terms under the parameters' distributions",
+        _uncertainty_arguments,
+    ),
+    "docs": (
+        "write the generated tables and figures of docs/ (--check: list stale ones)",
+        _docs_arguments,
+    ),
+}
+"""Each command's one-line help and the function that adds its options. That function
+imports what the options need (the concepts' names for ``--method``, the sweep designs
+...), and the command's function imports what it runs, so a command imports nothing
+that only another command uses."""
+
+
+def parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser of the ``bargain`` command.
+
+    Every command is listed with its help; the options are added for ``commands`` only
+    (default: all). :func:`main` adds those of the command it runs.
+
+    Examples
+    --------
+    >>> top = parser(["solve"])
+    >>> sub = next(a for a in top._actions if a.dest == "command").choices
+    >>> list(sub)[:4], "--method" in sub["solve"].format_help()
+    (['models', 'show', 'solve', 'credibility'], True)
+    >>> "--promise" in sub["credibility"].format_help()
+    False
+    """
+    top = argparse.ArgumentParser(
+        prog="bargain",
+        description="Solve bargaining models written as TOML files.",
+        formatter_class=_HelpFormatter,
+    )
+    top.add_argument(
+        "--version", action="version", version=f"%(prog)s {importlib.metadata.version('bargain')}"
+    )
+    sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, (helptext, arguments) in COMMANDS.items():
+        p = sub.add_parser(name, help=helptext)
+        if commands is None or name in commands:
+            arguments(p)
+    return top
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    """The command a command line runs: its first word that is not an option (the
+    top-level options, ``--help`` and ``--version``, take no value).
+
+    Examples
+    --------
+    >>> _command(["solve", "split", "--method", "rubinstein"])
+    'solve'
+    >>> _command(["--version"]) is None
+    True
+    """
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    args = parser().parse_args(argv)
+    """Run the command line; return the exit status.
+
+    Only the options of the command run are built (:func:`parser`), so that it imports
+    nothing another command needs.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = _command(argv)
+    args = parser(() if command is None else (command,)).parse_args(argv)
     try:
         status = args.func(args)
     except BargainError as err:

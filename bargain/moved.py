@@ -86,11 +86,4 @@ def install() -> None:
         sys.meta_path.append(_Alias())
 
 
-def attribute(name: str) -> ModuleType:
-    """``bargain.<name>`` for an old module name, or :class:`AttributeError`."""
-    if f"bargain.{name}" not in MOVED:
-        raise AttributeError(f"module 'bargain' has no attribute {name!r}")
-    return importlib.import_module(f"bargain.{name}")
-
-
-__all__ = ["MOVED", "attribute", "install"]
+__all__ = ["MOVED", "install"]
