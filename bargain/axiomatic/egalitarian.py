@@ -55,6 +55,7 @@ from bargain.concepts.vectorised import (
     subset,
 )
 from bargain.model.model import Model
+from bargain.scale import negligible
 
 LEVEL = "_level"  # the symbol of the least gain t in the second program (numeric route)
 
@@ -131,8 +132,11 @@ def _lexicographic(
     start = np.array([result.point[v] for v in problem.variables])
     starts = [start, *problem.box_starts()]
     second = problem.solve(program, starts, exact=False, timeout=timeout, values=values)
-    before = sum(problem.payoff_values(result.point)) - sum(problem.disagreement_values.values())
-    if second.objective <= before + TOL * (1 + abs(before)):
+    payoffs = problem.payoff_values(result.point)
+    disagreement = list(problem.disagreement_values.values())
+    better = second.objective - (sum(payoffs) - sum(disagreement))
+    # Better beyond the rounding of the payoffs (relative: the same in dollars or billions).
+    if better <= 0 or negligible(better, [*payoffs, *disagreement]):
         return None
     return problem.solve(program, starts, exact=True, timeout=timeout) if exact else second
 

@@ -48,12 +48,16 @@ from bargain.axiomatic.program import ProgramResult
 from bargain.concepts.budget import bounded, exact_budget
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
-from bargain.errors import ModelError
+from bargain.errors import FeasibilityError, ModelError
 from bargain.model.model import Model, as_expression
 from bargain.model.validate import numeric_value, shown
 
 ROUTE = "maximise the sum of payoffs (SLSQP, KKT Newton polish)"
 SNAP = 1e-6  # an end of a maximiser range this close to the chosen value (x box width) is it
+# A maximiser is unique when every variable's range over the agreements with the maximal sum
+# is this close to it (x box width): the level's tolerance moves a variable by ~3e-4 of its
+# width at most (the square root of the search's 1e-7), a flat set far more.
+FLAT = 1e-3
 
 
 def _weights(model: Model, weights: Mapping[str, object] | None) -> list[sympy.Expr]:
@@ -244,8 +248,11 @@ def _maximise(
     )
     if first.ties:
         return _separate(problem, first, route)
-    if first.polished:
-        # The KKT system at the maximiser is regular, so the maximiser is unique.
+    # Every agreement whose sum is the maximum (numerically; the level is a float).
+    level = sympy.Float(first.objective, 30)
+    maximal = [*inequalities, ("maximal sum", total - level)]
+    ends = _ends(problem, np.array([first.point[v] for v in problem.variables]), maximal, timeout)
+    if first.polished and _a_point(problem, first.point, ends, FLAT):
         return problem.solution(
             "utilitarian",
             first,
@@ -253,13 +260,10 @@ def _maximise(
             exact=exact,
             extra={"total": {"sum": first.objective}},
         )
-    # A flat maximum along some directions only: among the maximisers, take the one with
-    # the largest tie objective (numerically; the level is a float).
-    level = sympy.Float(first.objective, 30)
+    # A flat maximum along some directions: among the maximisers, take the one with the
+    # largest tie objective (numerically).
     second = problem.solve(
-        problem.program(
-            tie_objective, inequalities=[*inequalities, ("maximal sum", total - level)]
-        ),
+        problem.program(tie_objective, inequalities=maximal),
         starts,
         exact=False,
         timeout=timeout,
@@ -272,8 +276,44 @@ def _maximise(
         extra={"total": {"sum": first.objective}},
         assumptions=tie,
     )
-    return _with_maximisers(
-        chosen, problem, [*inequalities, ("maximal sum", total - level)], timeout
+    return _with_maximisers(chosen, problem, maximal, timeout, ends=ends)
+
+
+def _ends(
+    problem: BargainingProblem,
+    start: np.ndarray,
+    inequalities: list[tuple[str, sympy.Expr]],
+    timeout: float,
+) -> list[tuple[float, float]]:
+    """The least and largest value of each contract variable subject to ``inequalities``,
+    found numerically from ``start`` (the maximisers of a concave sum form a convex set,
+    so one start reaches both ends). Where the search finds no point meeting them (the
+    maximal sum's level, a float, held only at the start itself), the end is the start's."""
+
+    def end(k: int, sign: int) -> float:
+        v = problem.variables[k]
+        program = problem.program(sign * v, inequalities=inequalities)
+        try:
+            found = problem.solve(program, [start], exact=False, timeout=timeout, polish=False)
+        except FeasibilityError:
+            return float(start[k])
+        return float(found.point[v])
+
+    return [(end(k, -1), end(k, 1)) for k in range(len(problem.variables))]
+
+
+def _a_point(
+    problem: BargainingProblem,
+    point: Mapping[sympy.Symbol, float],
+    ends: list[tuple[float, float]],
+    tol: float,
+) -> bool:
+    """Whether every variable's ``ends`` lie within ``tol`` of its box width of ``point``."""
+    widths = np.subtract(*problem.bounds[::-1])
+    return all(
+        abs(e - point[v]) <= tol * w
+        for v, pair, w in zip(problem.variables, ends, widths, strict=True)
+        for e in pair
     )
 
 
@@ -282,34 +322,28 @@ def _with_maximisers(
     problem: BargainingProblem,
     inequalities: list[tuple[str, sympy.Expr]],
     timeout: float,
+    *,
+    ends: list[tuple[float, float]] | None = None,
 ) -> Solution:
     """The tie-broken solution with the range of each contract variable over all the
     maximisers (``agreement_set``, so ``unique`` is false).
 
-    Each end is the least or largest value of the variable subject to ``inequalities``,
-    found numerically from the chosen maximiser (the maximisers of a concave sum form a
-    convex set, so one start reaches both ends). Where the sum is held at its maximum by
-    a numeric level, the variables it depends on can move by about the square root of
-    the level's tolerance; an end within ``SNAP`` of the variable's box width from the
-    chosen value is that tolerance, not a set, and is reported as the chosen value.
+    Each end is the least or largest value of the variable subject to ``inequalities``
+    (:func:`_ends`, from the chosen maximiser unless ``ends`` are given). Where the sum is
+    held at its maximum by a numeric level, the variables it depends on can move by about
+    the square root of the level's tolerance; an end within ``SNAP`` of the variable's box
+    width from the chosen value is that tolerance, not a set, and is reported as the
+    chosen value.
     """
     m = problem.model
     start = np.array([chosen.agreement[v.name] for v in m.variables])
-    ranges = {}
-    for v, x, width in zip(m.variables, start, np.subtract(*problem.bounds[::-1]), strict=True):
-        ends = [
-            float(
-                problem.solve(
-                    problem.program(sign * v.symbol, inequalities=inequalities),
-                    [start],
-                    exact=False,
-                    timeout=timeout,
-                    polish=False,
-                ).point[v.symbol]
-            )
-            for sign in (-1, 1)
-        ]
-        ranges[v.name] = tuple(float(x) if abs(e - x) <= SNAP * width else e for e in ends)
+    if ends is None:
+        ends = _ends(problem, start, inequalities, timeout)
+    widths = np.subtract(*problem.bounds[::-1])
+    ranges = {
+        v.name: tuple(float(x) if abs(e - x) <= SNAP * width else e for e in pair)
+        for v, x, pair, width in zip(m.variables, start, ends, widths, strict=True)
+    }
     return replace(chosen, agreement_set=ranges)
 
 

@@ -43,14 +43,13 @@ Examples
 from __future__ import annotations
 
 import itertools
-import math
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from bargain.errors import ModelError
-from bargain.model.model import Model, Promise
+from bargain.model.model import Model, Promise, exact_number
 from bargain.model.validate import numeric_value
 from bargain.reputation.trust import check_beliefs
 from bargain.scale import negligible, unit
@@ -77,7 +76,8 @@ class PromiseGame:
     def __post_init__(self) -> None:
         where = f"promises.{self.name}"
         for key, value in (("concession", self.concession), ("promised", self.promised)):
-            if not (math.isfinite(value) and value > 0):
+            # A string or other non-number is named here, not a TypeError below.
+            if not exact_number(value, file=self.file, table=where, key=key) > 0:
                 raise ModelError(
                     f"must be positive (a promise whose {key} is worth nothing is no trade), "
                     f"got {value!r}",

@@ -57,6 +57,7 @@ from bargain.concepts.solution import Solution
 from bargain.errors import ModelError, SolverError
 from bargain.model.model import Model
 from bargain.model.validate import numeric_value
+from bargain.scale import RTOL, negligible
 from bargain.strategic.rubinstein import _Numeric, _stationary, game_of
 
 
@@ -139,7 +140,9 @@ def strike_or_holdout(
     (high_u, _), (high_f, _) = _by_party(high, _stationary(high), u)
     strike_value = num.strike[u] + num.delta[u] * num.utility(u, high_f)
     margin = strike_value - num.utility(u, w0)
-    credible = margin >= -1e-12 * (1 + abs(strike_value))
+    # Tolerances relative to the contract's own scale (bargain.scale), so the same game in
+    # dollars or in billions takes the same decisions.
+    credible = margin >= 0 or negligible(margin, [strike_value, num.utility(u, w0)], 1e-12)
     first = game.first
     var = m.variables[0].name
     low_x, high_x = (low_u, high_u) if first == u else (low_f, high_f)
@@ -165,7 +168,7 @@ def strike_or_holdout(
             f"{first} proposes first; one round lasts {float(game.period):g} {m.period}(s)",
         ),
     }
-    if credible and high_x - low_x > 1e-9 * (1 + abs(num.hi - num.lo)):
+    if credible and high_x - low_x > RTOL * num.unit:
         return Solution(agreement={}, payoffs={}, agreement_set={var: (low_x, high_x)}, **common)
     return Solution(
         agreement={var: low_x},

@@ -29,6 +29,7 @@ import numpy as np
 import sympy
 
 from bargain.model.model import Model
+from bargain.scale import negligible
 from bargain.strategic.move import Move
 from bargain.strategic.rubinstein import (
     _Numeric,
@@ -102,7 +103,10 @@ class Equilibrium:
             move = next(m for m in self.moves.values() if m.responder == self.party)
         else:
             move = self.moves[index]  # type: ignore[index]
-        if self.utility(offer) >= move.demand - 1e-12 * (1 + abs(move.demand)):
+        value = self.utility(offer)
+        # Short of the demand by no more than rounding, relative to the sizes compared (the
+        # same verdict in dollars or $bn: bargain.scale).
+        if value >= move.demand or negligible(move.demand - value, [move.demand, value], 1e-12):
             return "accept"
         return "opt out" if move.walks else "reject"
 

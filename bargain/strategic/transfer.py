@@ -81,6 +81,7 @@ from bargain.concepts.solution import Solution
 from bargain.errors import ModelError, SolverError
 from bargain.model.model import Model, Variable
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
+from bargain.scale import magnitude
 from bargain.strategic.move import Move
 
 _TOL = 1e-9
@@ -161,9 +162,11 @@ class TransferReduction:
                 m, self.coefficients[responder], f"parties.{responder}", "payoff"
             )
             best, worst = ("max", "min") if rising > 0 else ("min", "max")
-            tol = _TOL * (1 + abs(demand))
             u_offer = self._payoff(responder, offer)
-            at_worst = abs(offer - bounds[worst]) <= _TOL * (1 + abs(bounds[worst]))
+            # Relative to the sizes compared (bargain.scale): the same verdict in dollars or $bn.
+            ends = [self._payoff(responder, b) for b in bounds.values()]
+            tol = _TOL * magnitude([demand, u_offer, *ends])
+            at_worst = abs(offer - bounds[worst]) <= _TOL * magnitude(bounds.values())
             if at_worst and u_offer > demand + tol:
                 raise ModelError(
                     f"binds in equilibrium: {proposer} would offer {v.name} "

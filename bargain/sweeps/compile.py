@@ -244,10 +244,13 @@ def compile_kernel(
     Raises
     ------
     ModelError
-        For an unknown method, route or parameter, or a route that cannot
-        serve this model (naming what can).
+        For an unknown method, route or parameter, a concept that cannot solve a model
+        with this many parties, or a route that cannot serve this model (naming what can).
     """
     found = check_method_and_route(method, route)
+    unsupported = found.supports(model)
+    if unsupported is not None:  # refused once, not as an infeasible status at every point
+        raise ModelError(unsupported, file=model.file, table="parties")
     inputs = tuple(inputs)
     for name in inputs:
         model.parameter(name)  # names the allowed parameters otherwise

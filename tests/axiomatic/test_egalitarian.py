@@ -82,6 +82,24 @@ def test_caps_with_other_numbers_and_a_disagreement_point():
     assert bargain.egalitarian(m, exact=False).agreement["b"] == pytest.approx(1.5, abs=1e-7)
 
 
+@pytest.mark.parametrize("scale", [1e-12, 1e-9, 1e9])
+def test_caps_case_at_every_scale(scale):
+    # The caps case in other units (a <= s, b <= 2 s, a + b <= 2.5 s): the lexicographic point
+    # is (s, 1.5 s), as at s = 1 (Chun & Peters 1988). At 1e-9 the second stage's gain, 5e-10,
+    # was compared with 1e-9 * (1 + sum) and dropped, leaving the dominated point (s, s).
+    m = two_party(
+        "a",
+        "b",
+        variables={"a": {"min": 0, "max": scale}, "b": {"min": 0, "max": 2 * scale}},
+        constraints={"budget": f"a + b <= {2.5 * scale!r}"},
+    )
+    s = bargain.egalitarian(m)
+    assert s.agreement["a"] == pytest.approx(scale, rel=1e-9)
+    assert s.agreement["b"] == pytest.approx(1.5 * scale, rel=1e-9)
+    assert s.extra["gain"]["t"] == pytest.approx(scale, rel=1e-9)
+    assert "lexicographic" in s.assumptions[-1]
+
+
 def test_a_strictly_comprehensive_frontier_is_left_as_it_was(concave):
     # Every point with the largest least gain is Pareto optimal: no second stage.
     s = bargain.egalitarian(concave)

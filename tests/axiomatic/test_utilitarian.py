@@ -149,3 +149,39 @@ def test_a_near_tie_is_a_unique_maximiser():
     # 1.001 x + (1 - x)**2: 1.001 at x = 1 beats 1 at x = 0.
     s = bargain.utilitarian(two_party("1001/1000 * x", "(1 - x)**2"))
     assert s.unique and s.exact_agreement["x"] == 1
+
+
+# -- a sum flat on a piece of the set: the maximiser is a set, not the polished point ---
+
+
+@pytest.mark.parametrize(
+    ("payoff_a", "payoff_b", "variables", "chosen", "ranges", "total"),
+    [
+        # The shared case max_zero.toml: max(0, 1 - x) is 1 - x on [0, 1], so the sum is 1
+        # for every x, as for payoffs x and 1 - x; the Nash product x (1 - x) picks 1/2.
+        ("x", "max(0, 1 - x)", None, {"x": 0.5}, {"x": (0.0, 1.0)}, 1.0),
+        # x + min(1 - x, 1/2) is x + 1/2 (rising) below 1/2 and 1 above: the maximisers are
+        # [1/2, 1]; the Nash product x min(1 - x, 1/2) is largest at the kink x = 1/2.
+        ("x", "min(1 - x, 1/2)", None, {"x": 0.5}, {"x": (0.5, 1.0)}, 1.0),
+        # Smooth, two variables: the sum (x + y) + (1 - x) = 1 + y is largest at y = 1 for
+        # every x; the Nash product (x + 1)(1 - x) = 1 - x**2 picks x = 0.
+        (
+            "x + y",
+            "1 - x",
+            {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}},
+            {"x": 0.0, "y": 1.0},
+            {"x": (0.0, 1.0), "y": (1.0, 1.0)},
+            2.0,
+        ),
+    ],
+)
+def test_a_sum_flat_on_a_piece_is_a_set(payoff_a, payoff_b, variables, chosen, ranges, total):
+    # These polished to a point and were reported unique (the Newton polish of a KKT system
+    # that is identically zero along the flat directions converges at once).
+    s = bargain.utilitarian(two_party(payoff_a, payoff_b, variables=variables))
+    assert not s.unique
+    assert "Nash product" in s.assumptions[0]
+    assert s.agreement == pytest.approx(chosen, abs=1e-7)
+    for name, (lo, hi) in ranges.items():
+        assert s.agreement_set[name] == pytest.approx((lo, hi), abs=1e-7)
+    assert s.extra["total"]["sum"] == pytest.approx(total, abs=TOL)

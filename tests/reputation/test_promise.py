@@ -141,3 +141,20 @@ def test_model_without_promises():
     m = bargain.load_model(bargain.models_dir() / "split.toml")
     with pytest.raises(bargain.ModelError, match="no promises"):
         promise_game(m)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        # Built directly (not from a model file), with fields as strings: each is named, not
+        # a TypeError from math.isfinite (the shared case kind "API fields given as strings").
+        ({"concession": "0.05"}, r"\[promises.p\] concession: must be a number, got str '0.05'"),
+        ({"promised": "0.08"}, r"\[promises.p\] promised: must be a number, got str '0.08'"),
+        ({"concession": float("inf")}, r"\[promises.p\] concession: must be a finite number"),
+        ({"trust": "0.8"}, r"\[promises.p\] trust: must be a probability in \[0, 1\], got '0.8'"),
+    ],
+)
+def test_fields_given_as_strings_are_named(kwargs, match):
+    fields = {"concession": 0.05, "promised": 0.08, "trust": 0.8, **kwargs}
+    with pytest.raises(bargain.ModelError, match=match):
+        PromiseGame("p", "W", "A", **fields)

@@ -13,12 +13,20 @@ import bargain
 TOL = 1e-9
 
 
-def wages(w0: float, d_u: float, d_f: float, *, frontier: str = "1 - w", first: str = "U"):
+def wages(
+    w0: float,
+    d_u: float,
+    d_f: float,
+    *,
+    frontier: str = "1 - w",
+    first: str = "U",
+    top: float = 1,
+):
     return bargain.model_from_dict(
         {
             "model": {"name": "wages"},
             "parameters": {"w0": w0},
-            "variables": {"w": {"min": 0, "max": 1}},
+            "variables": {"w": {"min": 0, "max": top}},
             "parties": {
                 "U": {"payoff": "w", "discount_factor": d_u},
                 "F": {"payoff": frontier, "discount_factor": d_f},
@@ -73,6 +81,22 @@ def test_highest_wage_is_the_inside_option_formula(w0, d_u, d_f):
         }
     )
     assert bargain.rubinstein(inside, exact=False).agreement["w"] == pytest.approx(closed, abs=TOL)
+
+
+@pytest.mark.parametrize("scale", [1e-12, 1e-9, 1.0, 1e9, 1e12])
+def test_the_same_game_at_every_scale(scale):
+    # A pie of `scale` (wages in $bn or in dollars): the same set of equilibrium wages, scaled.
+    # Common discount factor 0.9 on a linear frontier (Fernandez & Glazer 1991, derived in
+    # bargain/strategic/holdout.py): credible since w0 = 0.5 <= 0.81, wages from w0 to
+    # (1 + 0.9 w0)/(1 + 0.9) = 0.763157894737 times the scale. At 1e-9 the set was reported as
+    # the single wage w0 (a width compared with 1e-9 * (1 + range), an absolute floor).
+    m = wages(0.5 * scale, 0.9, 0.9, frontier=f"{scale!r} - w", top=scale)
+    s = bargain.strike_or_holdout(m)
+    assert s.extra["strike threat"]["credible"] == 1.0
+    assert s.agreement_set["w"] == (
+        pytest.approx(0.5 * scale, rel=TOL),
+        pytest.approx((1 + 0.9 * 0.5) / 1.9 * scale, rel=TOL),
+    )
 
 
 @pytest.mark.parametrize("frontier", ["sqrt(1 - w)", "(1 - w)**2"])

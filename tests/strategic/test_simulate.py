@@ -68,6 +68,30 @@ def test_equilibrium_responder_rejects_a_bad_offer_then_agrees():
     assert path.delay == 1
 
 
+@pytest.mark.parametrize("scale", [1.0, 1e-9, 1e-12])
+def test_equilibrium_responder_rejects_a_greedy_demand_at_every_scale(scale):
+    # A pie of `scale`: W always demands 99% of it. A, responding in equilibrium, accepts at
+    # least 1 - 5/7 of the pie (Rubinstein 1982: W's share (1 - 0.8)/(1 - 0.72) = 5/7), far
+    # more than the 1% offered, so A rejects every round; W's demand rejects A's offers too.
+    # At 1e-12 A accepted: the shortfall was compared with 1e-12 * (1 + demand), an absolute
+    # floor as large as the pie.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "r"},
+            "parameters": {"s": scale},
+            "variables": {"x": {"min": 0, "max": "s"}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": 0.9},
+                "A": {"payoff": "s - x", "discount_factor": 0.8},
+            },
+            "bargaining": {"first_proposer": "W"},
+        }
+    )
+    path = simulate(m, {"W": Demand(0.99 * scale)}, max_rounds=6)
+    assert path.ended == "max rounds" and path.agreement is None
+    assert [r.response for r in path.rounds if r.proposer == "W"] == ["reject"] * 3
+
+
 def test_outside_option_taken_off_the_equilibrium_path():
     m = split_game(W={"discount_factor": 0.9}, A={"discount_factor": 0.8, "outside_option": 0.5})
     path = simulate(m, {"W": Demand(0.9)})

@@ -326,6 +326,23 @@ def test_three_parties():
         find_transfer(m)
 
 
+@pytest.mark.parametrize("scale", [1.0, 1e-9, 1e-12])
+def test_a_binding_transfer_bound_is_refused_at_every_scale(scale):
+    # The first case below in other units: payoffs and the transfer's range times `scale`.
+    # Scaling every payoff and the transfer's range scales the equilibrium transfer: W,
+    # proposing, would take t = 2/63 * scale (the unscaled value of the case below), above the
+    # bound 0.01 * scale, at every scale. At 1e-9 the check compared the excess with
+    # 1e-9 * (1 + demand), an absolute floor, and reported t at its bound instead.
+    m = tu_model(
+        w="t + s*(y - y**2/2)",
+        a_="-t + s*(y - y**2)",
+        variables={"t": {"min": -scale, "max": 0.01 * scale}, "y": {"min": 0, "max": 2}},
+        s=scale,
+    )
+    with pytest.raises(bargain.ModelError, match=r"\[variables.t\] max: binds in equilibrium"):
+        bargain.rubinstein(m)
+
+
 @pytest.mark.parametrize(
     ("bounds", "horizon", "key"),
     [

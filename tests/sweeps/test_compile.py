@@ -176,6 +176,30 @@ def test_bad_input_names_what_is_allowed(split):
         kernel({"d_W": [0.1]})
 
 
+@pytest.mark.parametrize("method", ["rubinstein", "strike-or-holdout"])
+def test_a_two_party_concept_refuses_three_parties(method):
+    # The alternating-offers game has two players (Rubinstein 1982): a sweep of a three-party
+    # model under it is refused once, as `bargain solve` refuses it, not written as a file of
+    # rows whose status is "infeasible" at every point.
+    three = bargain.model_from_dict(
+        {
+            "model": {"name": "three"},
+            "parameters": {"delta": {"value": 0.9, "range": [0.5, 0.99]}},
+            "variables": {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}},
+            "constraints": {"budget": "x + y <= 1"},
+            "parties": {
+                "A": {"payoff": "x", "discount_factor": "delta"},
+                "B": {"payoff": "y", "discount_factor": "delta"},
+                "C": {"payoff": "1 - x - y", "discount_factor": "delta"},
+            },
+        }
+    )
+    match = rf"\[parties\]: {method} solves two-party models only; the model has 3 parties"
+    for route in ("auto", "loop"):
+        with pytest.raises(bargain.ModelError, match=match):
+            compile_kernel(three, method, ["delta"], route=route)
+
+
 @given(st.lists(st.floats(-50, 50), min_size=1, max_size=20))
 def test_bracketed_newton_finds_every_cube_root(values):
     c = np.array(values)
