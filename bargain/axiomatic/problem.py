@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -26,12 +26,12 @@ from sympy.calculus.util import singularities
 
 from bargain.axiomatic.program import COMPILED, Program, ProgramResult, solve_program
 from bargain.axiomatic.starts import sobol_starts
-from bargain.concepts.budget import declined_note, exact_budget
+from bargain.concepts.budget import SAFETY_SECONDS, declined_note, exact_budget
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import scale_tol
 from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
 from bargain.model.expr import expression_to_string
-from bargain.model.model import Constraint, Model, as_expression, lambdify
+from bargain.model.model import Constraint, Model, Variable, as_expression, lambdify
 from bargain.model.validate import numeric_value, validate_model
 from bargain.scale import magnitude, negligible, unit
 
@@ -244,6 +244,33 @@ class BargainingProblem:
         lo, hi = self.bounds
         return [(lo + hi) / 2, *(lo + (hi - lo) * s for s in sobol_starts(len(lo)))]
 
+    def ends(
+        self,
+        start: np.ndarray,
+        inequalities: Sequence[tuple[str, sympy.Expr]],
+        timeout: float,
+    ) -> list[tuple[float, float]]:
+        """The least and largest value of each contract variable subject to ``inequalities``,
+        found numerically from ``start`` (a convex set, such as the maximisers of a concave
+        sum, is spanned from one start). Where the search finds no point meeting them (a
+        numeric level held only at the start itself), the end is the start's."""
+
+        def end(k: int, sign: int) -> float:
+            v = self.variables[k]
+            program = self.program(sign * v, inequalities=inequalities)
+            try:
+                found = self.solve(program, [start], exact=False, timeout=timeout, polish=False)
+            except FeasibilityError:
+                return float(start[k])
+            return float(found.point[v])
+
+        return [(end(k, -1), end(k, 1)) for k in range(len(self.variables))]
+
+    def idle(self) -> tuple[Variable, ...]:
+        """The contract variables no party's payoff depends on."""
+        used = set().union(*(p.payoff.free_symbols for p in self.model.parties))
+        return tuple(v for v in self.model.variables if v.symbol not in used)
+
     def payoff_values(self, point: dict[sympy.Symbol, float]) -> list[float]:
         """Each party's payoff at a contract, refusing non-finite values (naming the contract:
         a pole or a singularity of the payoff lies in the contract set)."""
@@ -421,7 +448,7 @@ class BargainingProblem:
             how += " (degenerate optimum: Newton polish not applied, accuracy ~1e-7)"
         if formula is None and exact:
             how += declined_note(result.declined)
-        return Solution(
+        solution = Solution(
             model=m.name,
             method=method,
             agreement={v.name: float(result.point[v.symbol]) for v in m.variables},
@@ -436,6 +463,39 @@ class BargainingProblem:
             powers=powers,
             extra=extra or {},
             assumptions=tuple(assumptions),
+        )
+        return self._with_idle(solution)
+
+    def _with_idle(self, solution: Solution) -> Solution:
+        """A solution in which some contract variables move no payoff: every value of
+        theirs that the constraints allow, the others held, is a solution too, so the
+        solution is that set (``agreement_set``), with the point found in ``agreement``."""
+        idle = self.idle()
+        if not idle or solution.agreement_set is not None:
+            return solution
+        m = self.model
+        held = [
+            (f"{v.name} held", sign * (v.symbol - solution.agreement[v.name]))
+            for v in m.variables
+            if v not in idle
+            for sign in (1, -1)
+        ]
+        start = np.array([solution.agreement[v.name] for v in m.variables])
+        ends = self.ends(start, held, SAFETY_SECONDS)
+        ranges = {
+            v.name: (x, x) if v not in idle else pair
+            for v, x, pair in zip(m.variables, start.tolist(), ends, strict=True)
+        }
+        names = ", ".join(v.name for v in idle)
+        return replace(
+            solution,
+            agreement_set=ranges,
+            assumptions=(
+                *solution.assumptions,
+                f"no party's payoff depends on {names}: every value the bounds and "
+                "constraints allow is a solution; the one reported is where the search "
+                "left it",
+            ),
         )
 
 

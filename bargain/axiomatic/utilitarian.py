@@ -48,7 +48,7 @@ from bargain.axiomatic.program import ProgramResult
 from bargain.concepts.budget import bounded, exact_budget
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
-from bargain.errors import FeasibilityError, ModelError
+from bargain.errors import ModelError
 from bargain.model.model import Model, as_expression
 from bargain.model.validate import numeric_value, shown
 
@@ -251,7 +251,7 @@ def _maximise(
     # Every agreement whose sum is the maximum (numerically; the level is a float).
     level = sympy.Float(first.objective, 30)
     maximal = [*inequalities, ("maximal sum", total - level)]
-    ends = _ends(problem, np.array([first.point[v] for v in problem.variables]), maximal, timeout)
+    ends = problem.ends(np.array([first.point[v] for v in problem.variables]), maximal, timeout)
     if first.polished and _a_point(problem, first.point, ends, FLAT):
         return problem.solution(
             "utilitarian",
@@ -277,29 +277,6 @@ def _maximise(
         assumptions=tie,
     )
     return _with_maximisers(chosen, problem, maximal, timeout, ends=ends)
-
-
-def _ends(
-    problem: BargainingProblem,
-    start: np.ndarray,
-    inequalities: list[tuple[str, sympy.Expr]],
-    timeout: float,
-) -> list[tuple[float, float]]:
-    """The least and largest value of each contract variable subject to ``inequalities``,
-    found numerically from ``start`` (the maximisers of a concave sum form a convex set,
-    so one start reaches both ends). Where the search finds no point meeting them (the
-    maximal sum's level, a float, held only at the start itself), the end is the start's."""
-
-    def end(k: int, sign: int) -> float:
-        v = problem.variables[k]
-        program = problem.program(sign * v, inequalities=inequalities)
-        try:
-            found = problem.solve(program, [start], exact=False, timeout=timeout, polish=False)
-        except FeasibilityError:
-            return float(start[k])
-        return float(found.point[v])
-
-    return [(end(k, -1), end(k, 1)) for k in range(len(problem.variables))]
 
 
 def _a_point(
@@ -329,8 +306,9 @@ def _with_maximisers(
     maximisers (``agreement_set``, so ``unique`` is false).
 
     Each end is the least or largest value of the variable subject to ``inequalities``
-    (:func:`_ends`, from the chosen maximiser unless ``ends`` are given). Where the sum is
-    held at its maximum by a numeric level, the variables it depends on can move by about
+    (:meth:`~bargain.axiomatic.problem.BargainingProblem.ends`, from the chosen maximiser
+    unless ``ends`` are given). Where the sum is held at its maximum by a numeric level,
+    the variables it depends on can move by about
     the square root of the level's tolerance; an end within ``SNAP`` of the variable's box
     width from the chosen value is that tolerance, not a set, and is reported as the
     chosen value.
@@ -338,7 +316,7 @@ def _with_maximisers(
     m = problem.model
     start = np.array([chosen.agreement[v.name] for v in m.variables])
     if ends is None:
-        ends = _ends(problem, start, inequalities, timeout)
+        ends = problem.ends(start, inequalities, timeout)
     widths = np.subtract(*problem.bounds[::-1])
     ranges = {
         v.name: tuple(float(x) if abs(e - x) <= SNAP * width else e for e in pair)

@@ -51,3 +51,25 @@ def test_ks_formula_on_the_degenerate_split(split):
     # rule, valid for positive disagreement payoffs (regression test).
     s = bargain.kalai_smorodinsky(split)
     assert s.formula == bargain.nash(split).formula
+
+
+IDLE = {
+    "model": {"name": "idle"},
+    "variables": {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 2}},
+    "parties": {"W": {"payoff": "x"}, "A": {"payoff": "1 - x"}},
+    "constraints": {"c": "y <= 1 + x"},
+}
+
+
+@pytest.mark.parametrize("method", ["nash", "kalai-smorodinsky", "egalitarian"])
+def test_a_variable_no_payoff_depends_on_makes_the_solution_a_set(method):
+    # y moves no payoff, so every y the constraint allows at x = 1/2 (the split every one of
+    # these concepts gives to W: x and 1 - x are symmetric) is a solution, y in [0, 3/2];
+    # the solution was reported unique at y = 1.
+    s = bargain.SOLVERS[method](bargain.model_from_dict(IDLE))
+    assert not s.unique
+    assert s.agreement["x"] == pytest.approx(0.5, abs=1e-9)
+    assert s.agreement_set["x"] == (s.agreement["x"], s.agreement["x"])
+    assert s.agreement_set["y"] == pytest.approx((0.0, 1.5), abs=1e-9)
+    assert 0 <= s.agreement["y"] <= 1.5
+    assert "no party's payoff depends on y" in s.assumptions[-1]
