@@ -78,7 +78,7 @@ from bargain.model.expr import derivative, expressible
 from bargain.model.model import Model, Parameter, Party, exact_number, lambdify
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
 from bargain.scale import RTOL, magnitude, negligible, unit
-from bargain.strategic.move import Move
+from bargain.strategic.move import Move, Plan
 from bargain.strategic.transfer import reduce_transfer, surplus_of
 
 _GRID = 201
@@ -476,14 +476,16 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
 
 def backward_induction(
     game: AlternatingOffers, rounds: int
-) -> tuple[float, int, dict[str, float], tuple[Move, ...]]:
+) -> tuple[float, int, dict[str, float], Plan]:
     """Solve the game with ``rounds`` rounds by backward induction.
 
     Returns the agreed contract, the number of rounds of strike before it is
     agreed, each party's equilibrium payoff at time 0, and the equilibrium
-    :class:`Move` of every round. After the last round each party gets its
-    disagreement payoff; a responder who takes its outside option ends the
-    talks with the proposer at its disagreement payoff.
+    :class:`Move` of every round (a :class:`~bargain.strategic.move.Plan`: once the
+    recursion repeats a two-round cycle to the last bit, the earlier rounds are that
+    cycle, so a horizon of a billion rounds costs what the cycle's convergence does).
+    After the last round each party gets its disagreement payoff; a responder who takes
+    its outside option ends the talks with the proposer at its disagreement payoff.
 
     Raises
     ------
@@ -493,7 +495,7 @@ def backward_induction(
     return _backward(_Numeric(game), rounds)
 
 
-def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float], tuple[Move, ...]]:
+def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float], Plan]:
     game = num.game
     names = (num.rising, num.falling)
     d = {n: num.disagreement[n] for n in names}
@@ -502,6 +504,7 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
     delay = 0
     ending = "the deadline passes"
     plan: list[Move] = []
+    seen: list[tuple[float, ...]] = []  # each round's values, latest last
     for k in reversed(range(rounds)):
         proposer = _proposer(game, k)
         responder = names[1] if proposer == names[0] else names[0]
@@ -520,9 +523,19 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
             else:
                 delay += 1
         plan.append(Move(proposer, responder, x, no_deal[responder], walks))
+        seen.append(tuple(values[n] for n in names))
+        if delay == 0 and len(seen) >= 3 and seen[-1] == seen[-3] and k >= 2:
+            # The same values as two rounds later, to the last bit, with agreement in each:
+            # every earlier round repeats these two (the recursion depends on nothing else),
+            # so round 0 plays as round k or k + 1, by parity.
+            this, later = plan[-1], plan[-2]
+            first, at_zero = (this, seen[-1]) if k % 2 == 0 else (later, seen[-2])
+            values = dict(zip(names, at_zero, strict=True))
+            tail = tuple(reversed(plan))
+            return first.offer, 0, values, Plan(rounds=rounds, start=k, tail=tail)
     if agreement is None:
         raise SolverError(f"no agreement within {rounds} rounds: {ending}")
-    return agreement, delay, values, tuple(reversed(plan))
+    return agreement, delay, values, Plan(rounds=rounds, start=0, tail=tuple(reversed(plan)))
 
 
 def stationary_moves(game: AlternatingOffers) -> dict[str, Move]:
@@ -774,7 +787,7 @@ def _solve(
             route=f"backward induction over {rounds} rounds (brentq for each offer)",
             extra={"horizon": {"rounds": float(rounds)}},
             assumptions=(*assumptions, f"talks end after {rounds} rounds"),
-        ), plan
+        ), plan.tail  # every distinct move: the rounds before the tail repeat its cycle
     (w_low, w_high), (a_low, a_high) = _stationary(num)
     if max(w_high - w_low, a_high - a_low) > RTOL * num.unit:
         low, high = (w_low, w_high) if game.first == num.rising else (a_low, a_high)

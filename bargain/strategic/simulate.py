@@ -86,12 +86,13 @@ class Demand:
 class Equilibrium:
     """The subgame-perfect equilibrium strategy of one party.
 
-    ``moves`` maps each round index to its :class:`~bargain.strategic.move.Move`
-    (finite horizon) or each proposer to its stationary move (infinite game).
+    ``moves`` holds each round's :class:`~bargain.strategic.move.Move` by its index (finite
+    horizon: a :class:`~bargain.strategic.move.Plan`) or each proposer's stationary move
+    (infinite game).
     """
 
     party: str
-    moves: Mapping[int, Move] | Mapping[str, Move]
+    moves: Sequence[Move] | Mapping[str, Move]
     utility: Callable[[float], float]
     stationary: bool
 
@@ -161,8 +162,7 @@ def simulate(
     chosen = dict(strategies or {})
     if len(chosen) < 2:
         if finite:
-            plan = backward_induction(game, rounds)[3]
-            moves: Mapping = dict(enumerate(plan))
+            moves: Mapping[str, Move] | Sequence[Move] = backward_induction(game, rounds)[3]
         else:
             moves = stationary_moves(game)
         for n in names:

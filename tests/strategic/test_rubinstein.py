@@ -484,3 +484,26 @@ def test_a_constraint_without_the_variable_at_these_values_holds_or_is_infeasibl
     # ... and 0 <= 0.1 holds for every contract: the game on [0, 1].
     s = bargain.rubinstein(capped_split(c="(cap - 0.4)*x <= 0.5 - cap"))
     assert s.agreement["x"] == pytest.approx(5 / 7, abs=TOL)
+
+
+@pytest.mark.parametrize("rounds", [10**9, 10**9 + 1])
+def test_a_horizon_of_a_billion_rounds_is_the_cycle_backward_induction_settles_into(split, rounds):
+    # The shared fault: --horizon 1e9 ran for minutes (one brentq per round). The finite game
+    # converges to the infinite one geometrically (Stahl 1972; Osborne & Rubinstein 1990,
+    # §3.6): W's proposal is (1 - δ_A)/(1 - δ_W δ_A) = 5/7 to machine precision long before
+    # a billion rounds, and A's is δ_W of it.
+    game = game_of(split)
+    x, delay, values, plan = backward_induction(game, rounds)
+    assert x == pytest.approx(5 / 7, rel=1e-14) and delay == 0
+    assert values["W"] == pytest.approx(5 / 7, rel=1e-14)
+    assert len(plan) == rounds and plan[0].offer == x and plan[0].proposer == "W"
+    assert plan[1].proposer == "A" and plan[1].offer == pytest.approx(0.9 * 5 / 7, rel=1e-14)
+    # The rounds before the stored tail repeat its two-round cycle, which is the infinite
+    # game's stationary pair (a second route: the fixed point of the proposal map).
+    stationary = bargain.rubinstein(split, exact=False).extra["proposals"]
+    for k in (0, 2, 10**6, rounds - len(plan.tail) - 2 + plan.start % 2):
+        move = plan[k]
+        assert move.offer == pytest.approx(stationary[move.proposer], rel=1e-14)
+    # Play under the plan: agreement at once on W's proposal.
+    path = bargain.simulate(split, horizon=rounds)
+    assert path.ended == "agreement" and path.agreement == x
