@@ -54,6 +54,7 @@ from bargain.concepts.vectorised import (
     bracketed_newton,
     subset,
 )
+from bargain.errors import FeasibilityError
 from bargain.model.model import Model
 from bargain.scale import negligible
 
@@ -131,7 +132,13 @@ def _lexicographic(
     )
     start = np.array([result.point[v] for v in problem.variables])
     starts = [start, *problem.box_starts()]
-    second = problem.solve(program, starts, exact=False, timeout=timeout, values=values)
+    try:
+        second = problem.solve(program, starts, exact=False, timeout=timeout, values=values)
+    except FeasibilityError:
+        # Only the egalitarian point reaches the level (a float, a rounding above the true
+        # maximum where the gains are of very different sizes, as 5e11 x against 1 - x):
+        # no other agreement has least gain t, so none is better.
+        return None
     payoffs = problem.payoff_values(result.point)
     disagreement = list(problem.disagreement_values.values())
     better = second.objective - (sum(payoffs) - sum(disagreement))

@@ -125,3 +125,21 @@ def test_numeric_route_compiles_once_for_all_values(solve):
         s = solve(m.with_values(V=v, d_W=d_w, d_A=d_a), exact=False)
         assert s.agreement["x"] == pytest.approx((v + d_w - d_a) / 2, rel=1e-12)
     assert _compile.cache_info().misses == compiled
+
+
+@pytest.mark.parametrize("k", [2.5e11, 5e11, 1e12])
+def test_gains_of_very_different_sizes(k):
+    # Equal gains k x = 1 - x: x = 1 / (k + 1) (Kalai 1977). At k = 5e11 the lexicographic
+    # stage's level, a float, sat a rounding above the maximum, and its empty feasible set
+    # was reported as the model's ("no contract satisfies the bounds and constraints").
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "k"},
+            "parameters": {"k": k},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {"W": {"payoff": "k*x"}, "A": {"payoff": "1 - x"}},
+        }
+    )
+    s = bargain.egalitarian(m)
+    assert s.agreement["x"] == pytest.approx(1 / (k + 1), rel=1e-9)
+    assert s.payoffs["W"] == pytest.approx(s.payoffs["A"], rel=1e-9)
