@@ -64,6 +64,7 @@ from bargain.errors import BargainError, ModelError
 from bargain.model.model import Model, as_expression, exact_number, symbol
 from bargain.model.modelfile import parse_number
 from bargain.model.validate import validate_model
+from bargain.scale import negligible
 from bargain.sweeps.compile import Kernel, compile_kernel
 
 TOLERANCE = 1e-9
@@ -410,8 +411,10 @@ def _exact_candidates(
 
 
 def _real(value: sympy.Expr) -> bool:
+    """Whether a solution is real: its imaginary part a rounding of its real part's size
+    (relative, so a value of 1e-12 is not real by an absolute floor)."""
     number = complex(sympy.N(value, 30))
-    return abs(number.imag) <= 1e-12 * (1 + abs(number.real))
+    return number.imag == 0 or negligible(number.imag, [number.real], 1e-12)
 
 
 def _distinct(points: list[tuple[float, np.ndarray]], width: np.ndarray) -> list[np.ndarray]:

@@ -617,7 +617,7 @@ def _refine(num: _Numeric, moves: dict[str, Move]) -> tuple[dict[str, Move], flo
     )
     if spread <= 0:
         return moves, 0.0  # no discounting or breakdown: no contraction to correct for
-    span = 1 + abs(num.lo) + abs(num.hi)
+    span = unit([num.lo, num.hi])  # the contract range's own scale (no absolute floor)
     error = 8 * np.finfo(float).eps * span / spread
     if error <= _PLAIN * span:
         return moves, error

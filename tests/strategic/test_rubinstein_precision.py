@@ -147,3 +147,20 @@ def test_sweep_of_very_patient_parties(route):
     assert list(df["status"]) == ["ok"] * 3
     for r_w, x in zip(["1e-12", "2e-12", "3e-12"], df["x"], strict=True):
         assert x == pytest.approx(from_rates(r_w, "2e-12"), rel=1e-12)
+
+
+@pytest.mark.parametrize("size", [1e-12, 1.0, 1e12])
+def test_very_patient_parties_at_any_scale(size):
+    # The same game over a pie of 1e-12, 1 or 1e12: the share is the same to its last
+    # digits (the polish's error estimate is on the contract range's own scale, with no
+    # absolute floor of 1).
+    m = two_party(
+        "x",
+        "s - x",
+        parameters={"r_W": "1e-12", "r_A": "2e-12", "s": size},
+        variables={"x": {"min": 0, "max": "s"}},
+        A={"discount_rate": "r_W"},
+        B={"discount_rate": "r_A"},
+    )
+    s = bargain.rubinstein(m, exact=False)
+    assert s.agreement["x"] / size == pytest.approx(from_rates("1e-12", "2e-12"), rel=1e-13)
