@@ -37,6 +37,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -51,6 +52,7 @@ from bargain.concepts.solution import Solution
 from bargain.errors import ModelError
 from bargain.model.model import Model, as_expression
 from bargain.model.validate import numeric_value, shown
+from bargain.scale import RTOL, magnitude
 
 ROUTE = "maximise the sum of payoffs (SLSQP, KKT Newton polish)"
 SNAP = 1e-6  # an end of a maximiser range this close to the chosen value (x box width) is it
@@ -251,8 +253,18 @@ def _maximise(
     # Every agreement whose sum is the maximum (numerically; the level is a float).
     level = sympy.Float(first.objective, 30)
     maximal = [*inequalities, ("maximal sum", total - level)]
-    ends = problem.ends(np.array([first.point[v] for v in problem.variables]), maximal, timeout)
-    if first.polished and _a_point(problem, first.point, ends, FLAT):
+    ends = None
+    if first.polished and (
+        _strict_maximum(problem, total, first.point)
+        or _a_point(
+            problem,
+            first.point,
+            ends := problem.ends(
+                np.array([first.point[v] for v in problem.variables]), maximal, timeout
+            ),
+            FLAT,
+        )
+    ):
         return problem.solution(
             "utilitarian",
             first,
@@ -277,6 +289,31 @@ def _maximise(
         assumptions=tie,
     )
     return _with_maximisers(chosen, problem, maximal, timeout, ends=ends)
+
+
+@functools.lru_cache(maxsize=64)
+def _hessian(total: sympy.Expr, variables: tuple[sympy.Symbol, ...]) -> sympy.Matrix:
+    """The sum's Hessian in the contract variables (kept per expression: a model at other
+    values has the same one)."""
+    return sympy.hessian(total, variables)
+
+
+def _strict_maximum(
+    problem: BargainingProblem, total: sympy.Expr, point: Mapping[sympy.Symbol, float]
+) -> bool:
+    """Whether the sum's Hessian at ``point`` is negative definite: a strict maximum, the
+    only maximiser near it (and, the sum being concave there, the multi-start search's
+    ties aside, the only one). Where it is not defined (a kink) or not definite, ``False``:
+    the maximisers are then ranged (:meth:`BargainingProblem.ends`)."""
+    at = {**problem.subs, **point}
+    try:
+        h = np.array(_hessian(total, problem.variables).xreplace(at).evalf(), dtype=float)
+    except (TypeError, ValueError):
+        return False
+    if not np.all(np.isfinite(h)):
+        return False
+    eigenvalues = np.linalg.eigvalsh((h + h.T) / 2)
+    return bool(eigenvalues.max() < -RTOL * magnitude(eigenvalues))
 
 
 def _a_point(
