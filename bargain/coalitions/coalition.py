@@ -48,12 +48,11 @@ Examples
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bargain.coalitions.alternating import CoalitionGame, coalition_rubinstein
-from bargain.coalitions.joint import find, joint_model, member_model
+from bargain.coalitions.joint import find, joint_model, member_model, solve_alone
 from bargain.coalitions.rule import thresholds
 from bargain.coalitions.strike import CoalitionStrike, coalition_strike
 from bargain.concepts.registry import concept
@@ -311,15 +310,6 @@ def _games(
     return game, strike, unsolved
 
 
-def _alone(solve: Callable[..., Solution], model: Model, exact: bool) -> Solution | None:
-    """A member's bargain alone, or ``None`` when no agreement improves on disagreement
-    for both (then neither signs: each keeps its disagreement payoff)."""
-    try:
-        return solve(model, exact=exact)
-    except FeasibilityError:
-        return None
-
-
 def coalition(
     model: Model,
     name: str | None = None,
@@ -415,7 +405,7 @@ def coalition(
             share=float(model.numeric(s)),
             threshold=t[m],
             inside=float(model.numeric(s)) * total,
-            alone=_alone(solve, member_model(model, c, m), exact),
+            alone=solve_alone(solve, member_model(model, c, m), exact),
             disagreement=float(model.numeric(model.party(m).disagreement)),
         )
         for m, s in zip(c.members, c.shares, strict=True)

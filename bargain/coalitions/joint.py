@@ -17,12 +17,14 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import sympy
 
 from bargain.coalitions.rule import threshold
-from bargain.errors import ModelError
+from bargain.concepts.solution import Solution
+from bargain.errors import FeasibilityError, ModelError
 from bargain.model.model import Coalition, Constraint, Model, Party, counterpart_of
 
 
@@ -161,4 +163,14 @@ def member_model(model: Model, c: Coalition, member: str) -> Model:
     )
 
 
-__all__ = ["find", "joint_model", "member_model"]
+def solve_alone(solve: Callable[..., Solution], model: Model, exact: bool) -> Solution | None:
+    """A member's bargain alone (``model``, a :func:`member_model`) under the concept
+    ``solve``, or ``None`` when no agreement improves on disagreement for both (then
+    neither signs: each keeps its disagreement payoff)."""
+    try:
+        return solve(model, exact=exact)
+    except FeasibilityError:
+        return None
+
+
+__all__ = ["find", "joint_model", "member_model", "solve_alone"]

@@ -55,7 +55,8 @@ from typing import Any
 
 import sympy
 
-from bargain.coalitions.coalition import _alone, find, member_model
+from bargain.coalitions.coalition import find, member_model
+from bargain.coalitions.joint import solve_alone
 from bargain.concepts.registry import concept
 from bargain.concepts.solution import Solution
 from bargain.errors import FeasibilityError, ModelError
@@ -390,7 +391,7 @@ def pattern(
     members = []
     for m in sequence:
         sub = member_model(model, c, m)
-        alone = _alone(solve, sub, exact)
+        alone = solve_alone(solve, sub, exact)
         own = model.party(m)
         members.append(
             PatternMember(
