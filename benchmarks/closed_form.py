@@ -14,19 +14,11 @@ import os
 import time
 
 import numpy as np
+from timing import best
 
 import bargain
 from bargain.sweeps.compile import compile_kernel
 from bargain.sweeps.sweep import CHUNK_SIZE
-
-
-def best(f, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main() -> None:

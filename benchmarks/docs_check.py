@@ -22,34 +22,16 @@ only for what it adds, so the order of the build matters).
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import time
+
+from timing import best_times
 
 BASELINE = "import sympy, scipy.optimize"
 CHECK = "import sys; from bargain.cli import main; sys.exit(main(['docs', '--check']))"
 COMMANDS = {BASELINE: BASELINE, "bargain docs --check": CHECK}
 TARGET_CPU = 5.0  # seconds
-
-
-def cpu_of_children() -> float:
-    """User plus system CPU seconds of the finished child processes so far."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def best_times(repeat: int) -> dict[str, tuple[float, float]]:
-    """The best (wall, CPU) time of each command over ``repeat`` interleaved runs, in
-    seconds (each minimised on its own); a failing command (stale docs) raises."""
-    best = dict.fromkeys(COMMANDS, (float("inf"), float("inf")))
-    for _ in range(repeat):
-        for name, code in COMMANDS.items():
-            wall, cpu = time.perf_counter(), cpu_of_children()
-            subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
-            wall, cpu = time.perf_counter() - wall, cpu_of_children() - cpu
-            best[name] = (min(best[name][0], wall), min(best[name][1], cpu))
-    return best
 
 
 def builder_times() -> list[tuple[float, str]]:
@@ -69,7 +51,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="runs of each command (best kept)")
     ap.add_argument("--builders", action="store_true", help="print each builder's CPU time")
     args = ap.parse_args()
-    best = best_times(args.repeat)
+    best = best_times(
+        COMMANDS,
+        args.repeat,
+        lambda code: subprocess.run([sys.executable, "-c", code], capture_output=True, check=True),
+    )
     base_wall, base_cpu = best[BASELINE]
     print(f"best of {args.repeat} runs, fresh processes ({sys.executable})")
     print(f"  {'':<30} {'wall':>8}  {'x base':>6}  {'CPU':>8}  {'x base':>6}")

@@ -29,10 +29,10 @@ import argparse
 import math
 import os
 import time
-from collections.abc import Callable
 
 import numpy as np
 from scipy.optimize import root
+from timing import best
 
 import bargain
 from bargain.sweeps.compile import compile_kernel
@@ -56,16 +56,6 @@ def scipy_point(a: float, d_w: float, d_a: float) -> float:
 
     sol = root(equations, [0.5, 0.5], jac=jacobian, method="hybr", options={"xtol": 1e-14})
     return float(sol.x[0]) if sol.success else math.nan
-
-
-def best(f: Callable[[], object], repeat: int) -> float:
-    """The least CPU time of ``repeat`` calls of ``f``."""
-    times = []
-    for _ in range(repeat):
-        t = time.process_time()
-        f()
-        times.append(time.process_time() - t)
-    return min(times)
 
 
 def main() -> None:
@@ -95,8 +85,8 @@ def main() -> None:
         return bargain.sweep(split, "rubinstein", split_vary, design="random", n=n, seed=1)
 
     assert closed_sweep().attrs["route"] == "closed"  # and compiled, outside the timing
-    t_sweep = best(numeric_sweep, args.repeat)
-    t_closed = best(closed_sweep, args.repeat)
+    t_sweep = best(numeric_sweep, args.repeat, time.process_time)
+    t_closed = best(closed_sweep, args.repeat, time.process_time)
 
     kernel = compile_kernel(
         model.with_values(a=2.25, delta_W=0.745, delta_A=0.745),
@@ -112,8 +102,8 @@ def main() -> None:
         "V": 0.5 + 1.5 * np.random.default_rng(1).random(n),
         **{k: points[k] for k in ("delta_W", "delta_A")},
     }
-    t_kernel = best(lambda: kernel(points), args.repeat)
-    t_closed_kernel = best(lambda: closed_kernel(split_points), args.repeat)
+    t_kernel = best(lambda: kernel(points), args.repeat, time.process_time)
+    t_closed_kernel = best(lambda: closed_kernel(split_points), args.repeat, time.process_time)
 
     rng = np.random.default_rng(2)
     sub = rng.choice(n, size=max(args.loop, args.solver_loop), replace=False)

@@ -38,11 +38,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
-import time
+
+from timing import best_times
 
 SOLVE_SPLIT = "import sys; from bargain.cli import main; sys.exit(main(['solve', 'split']))"
 BRIEF = "import sys; from bargain.cli import main; sys.exit(main(['brief', 'wga2007']))"
@@ -73,25 +73,6 @@ def cached(folder: str) -> dict[str, str]:
     return {**env, "PYTHONPYCACHEPREFIX": folder}
 
 
-def cpu_of_children() -> float:
-    """User plus system CPU seconds of the finished child processes so far."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def best_times(repeat: int, env: dict[str, str]) -> dict[str, tuple[float, float]]:
-    """The best (wall, CPU) time of each command over ``repeat`` interleaved runs, in
-    seconds (each minimised on its own)."""
-    best = dict.fromkeys(COMMANDS, (float("inf"), float("inf")))
-    for _ in range(repeat):
-        for name, code in COMMANDS.items():
-            wall, cpu = time.perf_counter(), cpu_of_children()
-            run(code, env)
-            wall, cpu = time.perf_counter() - wall, cpu_of_children() - cpu
-            best[name] = (min(best[name][0], wall), min(best[name][1], cpu))
-    return best
-
-
 def slowest_imports(code: str, count: int, env: dict[str, str]) -> list[tuple[float, str]]:
     """The ``count`` slowest imports of ``code`` (cumulative seconds, module), slowest first."""
     rows = []
@@ -115,7 +96,7 @@ def main() -> None:
         env = dict(os.environ) if args.as_is else cached(folder)
         for code in COMMANDS.values():  # fills the bytecode cache; not timed
             run(code, env)
-        best = best_times(args.repeat, env)
+        best = best_times(COMMANDS, args.repeat, lambda code: run(code, env))
         slowest = slowest_imports(SOLVE_SPLIT, args.importtime, env) if args.importtime else []
     base_wall, base_cpu = best[BASELINE]
     bytecode = "as is" if args.as_is else "cached, as after an install"
