@@ -58,6 +58,7 @@ import numpy as np
 from scipy.optimize import brentq, minimize_scalar, root
 
 from bargain.errors import ModelError, SolverError
+from bargain.markdown import markdown_table
 from bargain.rounding import sig
 
 TOL = 1e-11
@@ -472,10 +473,7 @@ class ChannelReport:
 
     def to_markdown(self) -> str:
         """The report in Markdown: the verdict, then one row per producer."""
-        out = [f"- {self._header()}", ""]
-        out += ["| " + " | ".join(self._COLUMNS) + " |", "|---" * len(self._COLUMNS) + "|"]
-        out += ["| " + " | ".join(r) + " |" for r in self.table()]
-        return "\n".join(out)
+        return f"- {self._header()}\n\n" + markdown_table(self._COLUMNS, self.table()).rstrip("\n")
 
     def __str__(self) -> str:
         return self.to_text()

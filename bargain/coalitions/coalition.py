@@ -58,6 +58,7 @@ from bargain.coalitions.strike import CoalitionStrike, coalition_strike
 from bargain.concepts.registry import concept
 from bargain.concepts.solution import Solution
 from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
+from bargain.markdown import markdown_table
 from bargain.model.model import Model, counterpart_of
 from bargain.model.validate import validate_model
 from bargain.rounding import sig
@@ -272,9 +273,8 @@ class CoalitionReport:
     def to_markdown(self) -> str:
         """The report in Markdown: the header as a list, the members as a table."""
         out = [f"- {line}" for line in self._header()]
-        out += ["", "| " + " | ".join(self._COLUMNS) + " |", "|---" * len(self._COLUMNS) + "|"]
-        out += ["| " + " | ".join(r) + " |" for r in self.table()]
-        out += [""] + [f"- assumption: {a}" for a in self.assumptions]
+        out += ["", markdown_table(self._COLUMNS, self.table())]
+        out += [f"- assumption: {a}" for a in self.assumptions]
         return "\n".join(out)
 
     def __str__(self) -> str:

@@ -55,11 +55,11 @@ from typing import Any
 
 import sympy
 
-from bargain.coalitions.coalition import find, member_model
-from bargain.coalitions.joint import solve_alone
+from bargain.coalitions.joint import find, member_model, solve_alone
 from bargain.concepts.registry import concept
 from bargain.concepts.solution import Solution
 from bargain.errors import FeasibilityError, ModelError
+from bargain.markdown import markdown_table
 from bargain.model.model import Constraint, Model, counterpart_of
 from bargain.model.validate import validate_model
 from bargain.rounding import sig
@@ -215,9 +215,8 @@ class PatternReport:
     def to_markdown(self) -> str:
         """The report in Markdown: the header as a list, the members as a table."""
         out = [f"- {line}" for line in self._header()]
-        out += ["", "| " + " | ".join(self._COLUMNS) + " |", "|---" * len(self._COLUMNS) + "|"]
-        out += ["| " + " | ".join(r) + " |" for r in self.table()]
-        out += [""] + [f"- assumption: {a}" for a in self.assumptions]
+        out += ["", markdown_table(self._COLUMNS, self.table())]
+        out += [f"- assumption: {a}" for a in self.assumptions]
         return "\n".join(out)
 
     def __str__(self) -> str:

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bargain.errors import ModelError, SolverError
+from bargain.markdown import markdown_table
 from bargain.model.model import Model
 from bargain.model.validate import validate_model
 from bargain.sweeps.compile import OK, STATUSES
@@ -137,8 +138,8 @@ class Uncertainty:
         """A Markdown table of the outputs' medians and 5–95% intervals."""
         out = [f"**{self._title()}**", ""]
         out += [f"- `{k}` ~ {v}" for k, v in self.distributions.items()]
-        out += ["", "| output | median | 5% | 95% | mean |", "|---|---|---|---|---|"]
-        out += ["| " + " | ".join(row) + " |" for row in self._rows()]
+        header = ("output", "median", "5%", "95%", "mean")
+        out += ["", markdown_table(header, self._rows()).rstrip("\n")]
         return "\n".join(out)
 
     def __str__(self) -> str:

@@ -20,10 +20,10 @@ a new module, give it an ``ARTEFACTS`` mapping and add its name to
 indexes (``tables/index.md``, ``figures/index.md``), which this module
 provides itself. Builders are called with no arguments and must be
 deterministic: the same bytes on every run and on every machine (see
-:func:`markdown_table`, :func:`bargain.rounding.sig` and :func:`render_svg`, and the design
-notes). Every file under ``docs/tables`` and ``docs/figures`` is generated:
-a file there that no artefact produces is reported by :func:`check` and
-removed by :func:`write`.
+:func:`bargain.markdown.markdown_table`, :func:`bargain.rounding.sig` and
+:func:`render_svg`, and the design notes). Every file under ``docs/tables`` and
+``docs/figures`` is generated: a file there that no artefact produces is reported by
+:func:`check` and removed by :func:`write`.
 
 Examples
 --------
@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bargain.errors import BargainError
+from bargain.markdown import markdown_table
 from bargain.rounding import sig
 
 if TYPE_CHECKING:
@@ -262,17 +263,6 @@ def write(
 
 
 # -- helpers for providers -----------------------------------------------------------------
-
-
-def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A GitHub-flavoured Markdown table of strings (``|`` in a cell is escaped)."""
-
-    def line(cells: Sequence[str]) -> str:
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
-
-    out = [line(header), "|" + "---|" * len(header)]
-    out += [line(row) for row in rows]
-    return "\n".join(out) + "\n"
 
 
 @contextlib.contextmanager
