@@ -409,21 +409,50 @@ class _Compiled:
         def compiled(e: sympy.Expr | list[sympy.Expr]) -> Callable[..., Any]:
             return lambdify(args, e, "numpy", printer=_printer(NumPyPrinter))
 
-        self.constants = lambdify([self.params], list(consts), "numpy")
+        self._consts = list(consts)
+        self.exact_constants = lambdify(
+            [self.params], self._consts, "mpmath", printer=_printer(MpmathPrinter)
+        )
         self.f, self.df, self.f_terms = (compiled(parts[k]) for k in ("f", "df", "f_terms"))
         self.g, self.dg, self.g_terms, self.h, self.dh, self.h_terms = (
             [compiled(e) for e in parts[k]] for k in ("g", "dg", "g_terms", "h", "dh", "h_terms")
         )
 
+    @functools.cached_property
+    def constants(self) -> Callable[[np.ndarray], list[Any]]:
+        """The program's constants compiled to NumPy, for the values mpmath refuses."""
+        return lambdify([self.params], self._consts, "numpy")
+
     def values(self, subs: Mapping[sympy.Symbol, sympy.Expr]) -> list[float]:
-        """The program's constants at the parameter values ``subs``, as floats (computed
-        with NumPy's: a pole at the values is infinite, not a ``ZeroDivisionError``)."""
+        """The program's constants at the parameter values ``subs``, computed in 30 digits
+        from the exact values and rounded to floats once: a part that passes through a
+        number beyond floating point on its way to a finite one (``-log(d**10000)`` at
+        ``d = 0.9``, 1053.6) keeps its value. Where mpmath refuses (a pole at the values),
+        they are computed with NumPy's floats, where a pole is infinite."""
+        with mpmath.workdps(30):
+            try:
+                found = self.exact_constants(_mp_values(subs, self.params))
+            except (ZeroDivisionError, ValueError, TypeError):
+                found = None
+            if found is not None:
+                return [_float(c) for c in found]
         p = np.array([float(subs[q]) for q in self.params], dtype=float)
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return [
-                complex(c).real if complex(c).imag == 0 else math.nan for c in self.constants(p)
-            ]
+            return [_float(c) for c in self.constants(p)]
+
+
+def _mp_values(
+    subs: Mapping[sympy.Symbol, sympy.Expr], params: Sequence[sympy.Symbol]
+) -> list[mpmath.mpf]:
+    """The values of ``params`` in ``subs`` as mpmath numbers at the working precision."""
+    return [mpmath.mpf(sympy.N(subs[p], mpmath.mp.dps)) for p in params]
+
+
+def _float(value: Any) -> float:
+    """A computed constant as a float: its real part when it is real, else ``nan``."""
+    z = complex(value)
+    return z.real if z.imag == 0 else math.nan
 
 
 def _numeric(program: Program, subs: Mapping[sympy.Symbol, sympy.Expr], scale: Scale) -> _Numeric:
@@ -543,7 +572,7 @@ class _Numeric:
     def mp_values(self) -> list[mpmath.mpf]:
         """The parameter values in 30 digits, for the polish (:func:`_newton`)."""
         with mpmath.workdps(30):
-            return [mpmath.mpf(sympy.N(self.subs[p], 30)) for p in self.compiled.params]
+            return _mp_values(self.subs, self.compiled.params)
 
     def smooth(self, spec: _Active) -> bool:
         """Whether the objective, the inequalities binding in ``spec`` and the equalities

@@ -283,12 +283,11 @@ class Budget:
         gives up or fails (no closed form, never an error)."""
         if not self.admits(equations, unknowns=unknowns):
             return []
+        named, back = _floats_named(equations)
         found = self._run(
-            lambda: sympy.solve(
-                list(equations), list(unknowns), dict=True, check=False, simplify=False
-            )
+            lambda: sympy.solve(named, list(unknowns), dict=True, check=False, simplify=False)
         )
-        return found or []
+        return [{k: v.xreplace(back) for k, v in s.items()} for s in found or []]
 
     def evaluate(self, expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -> complex | None:
         """``expr`` at ``subs`` in 30 digits; ``None`` when declined or not a number.
@@ -310,8 +309,9 @@ class Budget:
         if not self.admits([expr], max_ops=self.max_tidy_ops, record=False):
             return expr
         kwargs = {} if measure is None else {"measure": measure}
-        out = self._run(lambda: sympy.simplify(expr, **kwargs), record=False)
-        return expr if out is None else out
+        (named,), back = _floats_named([expr])
+        out = self._run(lambda: sympy.simplify(named, **kwargs), record=False)
+        return expr if out is None else out.xreplace(back)
 
     def cancel(self, expr: sympy.Expr) -> sympy.Expr:
         """``sympy.cancel`` (one fraction, common factors cancelled) where the budget allows
@@ -325,8 +325,9 @@ class Budget:
         expr = as_expression(expr)
         if not self.admits([expr], max_ops=self.max_tidy_ops, record=False):
             return expr
-        out = self._run(lambda: sympy.cancel(expr), record=False)
-        return expr if out is None else out
+        (named,), back = _floats_named([expr])
+        out = self._run(lambda: sympy.cancel(named), record=False)
+        return expr if out is None else out.xreplace(back)
 
     def attempt(self, step: Callable[[], T]) -> T | None:
         """Run ``step``, a sympy routine whose work the bounds above do not measure (a
@@ -345,6 +346,27 @@ class Budget:
     def is_zero(self, expr: sympy.Expr) -> bool:
         """Whether ``expr`` simplifies to zero within the budget (``False`` if undecided)."""
         return self.tidy(expr) == 0
+
+
+def _floats_named(
+    exprs: Sequence[sympy.Expr],
+) -> tuple[list[sympy.Expr], dict[sympy.Symbol, sympy.Float]]:
+    """``exprs`` with each rounded number (a ``Float``: the parser keeps a number too large
+    to compute exactly, such as ``0.9**10000``, to 30 digits) replaced by a symbol of its
+    own, and the map back. sympy's polynomial routines turn a Float into a fraction, at a
+    cost that grows with its exponent (minutes for ``0.5**(10**6)``), and back into a
+    float of 15 digits; as a symbol it costs nothing and keeps its digits.
+
+    >>> x = sympy.Symbol("x")
+    >>> named, back = _floats_named([sympy.Float("2.5e-458", 30) * x + 1])
+    >>> sympy.solve(named[0], x)[0].xreplace(back)
+    -4.00000000000000000000000000000e+457
+    """
+    exprs = [as_expression(e) for e in exprs]
+    floats = {f: sympy.Dummy() for e in exprs for f in e.atoms(sympy.Float)}
+    if not floats:
+        return exprs, {}
+    return [e.xreplace(floats) for e in exprs], {d: f for f, d in floats.items()}
 
 
 def _plain(expr: sympy.Expr) -> bool:

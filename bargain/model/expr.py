@@ -28,12 +28,21 @@ Limits
 ------
 At most 10,000 characters, 2,000 tokens and 100 levels of nesting (each
 parenthesis, sign and pending ``**`` counts one level, each call two: the call
-and its parentheses); number literals of at most 40 characters; exponents
-within ±10,000; numbers of at most 1,000 digits, and roots only of numbers
-with at most 100 digits; ``min`` / ``max`` take at most 20 arguments; and
+and its parentheses); number literals of at most 50 characters; exponents
+of symbols within ±10,000; ``min`` / ``max`` take at most 20 arguments; and
 subexpressions without symbols nest at most 6 levels deep, since sympy
 evaluates those numerically at a cost that grows exponentially with depth.
 ``abs`` of a symbolic argument is left unevaluated for the same reason.
+
+Numbers are exact (a decimal is a fraction) while they have at most 1,000
+digits and roots are taken of numbers of at most 100. A number that would be
+larger exactly — a power of a number such as ``0.9**10000`` (9,543 digits),
+``exp(10000*log(0.9))``, a literal such as ``1e-1500`` or a root of a long
+number — is computed by mpmath to 30 significant digits at any magnitude, so a
+discount factor of ``0.9**10000`` is the positive 2.66e-458 that a float would
+round to 0. Such a rounded number is a sympy ``Float``: the exact route keeps it
+as it is (:mod:`bargain.concepts.budget`), and a power of a number to a rounded
+exponent beyond ±10,000 (``9**9**9**9``) is refused.
 
 Examples
 --------
@@ -82,11 +91,13 @@ ALLOWED_FUNCTIONS: tuple[str, ...] = ("abs", "exp", "log", "max", "min", "sqrt",
 _MAX_LENGTH = 10_000
 _MAX_TOKENS = 2_000
 _MAX_DEPTH = 100
-_MAX_LITERAL_LENGTH = 40
+_MAX_LITERAL_LENGTH = 50  # a 30-digit number as written back, with its exponent
 _MAX_EXPONENT = 10_000
 _MAX_DIGITS = 1_000
 _MAX_ROOT_DIGITS = 100
 _MAX_CONSTANT_HEIGHT = 6
+ROUNDED_DIGITS = 30
+"""Significant digits of a power of numbers too large to compute exactly (``0.9**10000``)."""
 
 _GRAMMAR = (
     "expressions may use numbers, names, + - * / ** ^, parentheses and the functions "
@@ -261,12 +272,11 @@ def _number_token(text: str, pos: int) -> _Token:
     end = _skip_digits(text, pos)
     if text.startswith(".", end):
         end = _skip_digits(text, end + 1)
-    exponent = ""
     if text[end : end + 1] in ("e", "E"):
         start = end + 2 if text[end + 1 : end + 2] in ("+", "-") else end + 1
         stop = _skip_digits(text, start)
         if stop > start:
-            exponent, end = text[end + 1 : stop], stop
+            end = stop
     literal = text[pos:end]
     if end < len(text) and (_is_name_character(text[end]) or text[end] == "."):
         raise _error(
@@ -282,14 +292,17 @@ def _number_token(text: str, pos: int) -> _Token:
             pos,
             "write large or precise numbers as products or powers",
         )
-    if exponent and abs(int(exponent)) > _MAX_DIGITS:
-        raise _error(
-            text,
-            f"number literal {literal!r} is out of range",
-            pos,
-            f"decimal exponents must lie within ±{_MAX_DIGITS}",
-        )
     return _Token("number", literal, pos)
+
+
+def _number(literal: str) -> sympy.Number:
+    """A number literal: exact (an integer, or a decimal as a fraction), unless its decimal
+    exponent lies beyond ±_MAX_DIGITS (``1e-1500``), when it is kept to ROUNDED_DIGITS
+    significant digits like any number too large to compute exactly (:func:`_rounded`)."""
+    exponent = literal.lower().partition("e")[2]
+    if exponent and abs(int(exponent)) > _MAX_DIGITS:
+        return sympy.Float(literal, ROUNDED_DIGITS)
+    return sympy.Integer(literal) if literal.isdigit() else sympy.Rational(literal)
 
 
 def _digits(number: sympy.Rational) -> float:
@@ -318,6 +331,36 @@ def _size_problem(bases: Iterable[sympy.Basic], exponent: sympy.Basic) -> str | 
             total += _digits(number) * float(min(abs(effective), _MAX_EXPONENT))
     if total > _MAX_DIGITS:
         return f"a number with more than {_MAX_DIGITS} digits"
+    return None
+
+
+def _beyond_exact(base: sympy.Expr, exponent: sympy.Rational) -> bool:
+    """Whether ``base ** exponent``, a power of a number, is too large to compute exactly:
+    its exponent beyond ±_MAX_EXPONENT or its exact value of more than _MAX_DIGITS digits
+    (``0.9**10000``, whose numerator alone has 9,543)."""
+    return abs(exponent) > _MAX_EXPONENT or _size_problem([base], exponent) is not None
+
+
+def _rounded(value: sympy.Expr) -> sympy.Expr:
+    """A number too large to compute exactly, built unevaluated (``0.9**10000``,
+    ``exp(10000*log(0.9))``), to ROUNDED_DIGITS significant digits at any magnitude.
+
+    mpmath's numbers have an exponent of any size, so ``0.9**10000`` (2.66e-458) is a
+    positive number here, though a float rounds it to 0; only its digits are bounded. A
+    negative base under a fractional exponent gives a complex number, which the parser
+    then refuses as not real.
+    """
+    found = sympy.N(value, ROUNDED_DIGITS + 10)
+    return sympy.Float(found, ROUNDED_DIGITS) if found.is_real else found
+
+
+def _exp_problem(argument: sympy.Expr) -> str | None:
+    """Say why sympy must not build ``exp(argument)``, or return None: it rewrites
+    ``exp(c*log(b))`` as ``b**c``, which must not be too large to compute exactly."""
+    for term in sympy.Add.make_args(argument):
+        bases = [logarithm.args[0] for logarithm in term.atoms(sympy.log)]
+        if bases and (problem := _size_problem(bases, term.as_coeff_Mul()[0])):
+            return problem
     return None
 
 
@@ -451,8 +494,7 @@ class _Parser:
     def _primary(self) -> sympy.Basic:
         token = self._advance()
         if token.kind == "number":
-            number = sympy.Integer if token.text.isdigit() else sympy.Rational
-            return self._build(token, lambda: number(token.text))
+            return self._build(token, lambda: _number(token.text))
         if token.kind == "name":
             return self._call(token) if self._peek().text == "(" else self._name(token)
         if token.text == "(":
@@ -685,14 +727,24 @@ class _Parser:
             if isinstance(factor, sympy.exp):
                 self._check_exp_argument(factor.args[0] * exponent, op)
         if exponent.is_Rational:
+            if base == 0 and exponent < 0:
+                raise self._error("division by zero", op, "0 raised to a negative power")
+            if base.is_number and base not in (0, 1, -1) and _beyond_exact(base, exponent):
+                return self._build(op, lambda: _rounded(sympy.Pow(base, exponent, evaluate=False)))
             if abs(exponent) > _MAX_EXPONENT:
                 raise self._error(
                     f"exponent {_show(exponent)} too large",
                     op,
                     f"exponents must lie within ±{_MAX_EXPONENT}",
                 )
-            if base == 0 and exponent < 0:
-                raise self._error("division by zero", op, "0 raised to a negative power")
+        elif base.is_number and isinstance(exponent, sympy.Float):
+            if abs(exponent) > _MAX_EXPONENT:
+                raise self._error(
+                    f"numeric power too large: exponent {_show(exponent)}",
+                    op,
+                    f"exponents must lie within ±{_MAX_EXPONENT}",
+                )
+            return self._build(op, lambda: _rounded(sympy.Pow(base, exponent, evaluate=False)))
         elif base.is_number and exponent.is_number:
             raise self._error(
                 f"numeric power {_show(base)}**({_show(exponent)}) cannot be bounded",
@@ -704,15 +756,14 @@ class _Parser:
         return self._build(op, lambda: sympy.Pow(base, exponent))
 
     def _exp(self, argument: sympy.Basic, op: _Token) -> sympy.Basic:
+        if argument.is_number and _exp_problem(argument):
+            return self._build(op, lambda: _rounded(sympy.exp(argument, evaluate=False)))
         self._check_exp_argument(argument, op)
         return self._build(op, lambda: sympy.exp(argument))
 
     def _check_exp_argument(self, argument: sympy.Basic, op: _Token) -> None:
-        """Bound the powers sympy computes when it rewrites exp(c*log(b)) as b**c."""
-        for term in sympy.Add.make_args(argument):
-            bases = [logarithm.args[0] for logarithm in term.atoms(sympy.log)]
-            if bases and (problem := _size_problem(bases, term.as_coeff_Mul()[0])):
-                raise self._error("numeric power too large", op, f"it would produce {problem}")
+        if problem := _exp_problem(argument):
+            raise self._error("numeric power too large", op, f"it would produce {problem}")
 
 
 def parse_expression(
@@ -886,6 +937,11 @@ def _outside_grammar(expr: sympy.Basic, special: bool = False) -> sympy.Basic | 
             return node
         if isinstance(node, sympy.Rational) and _digits(node) > _MAX_DIGITS:
             return node
+        if (
+            isinstance(node, sympy.Float)
+            and len(_GrammarPrinter()._print_Float(node)) > _MAX_LITERAL_LENGTH
+        ):
+            return node  # a rounded number of an exponent too long to read back
     return None
 
 

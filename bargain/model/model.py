@@ -44,12 +44,43 @@ Number = int | float | sympy.Rational
 ZERO = sympy.Integer(0)
 
 
+class WrittenFloat(float):
+    """A float read from a model file that keeps the decimal it was written as.
+
+    TOML's floats are binary doubles: ``1e-1500`` reads as 0.0, ``1e400`` as ``inf`` and
+    ``0.1000000000000000055511151231257827`` as 0.1. The model file reader keeps the
+    text too (``tomllib``'s ``parse_float``), so :func:`exact_number` takes the number
+    written, and anything that wants a float gets the same float as before.
+
+    >>> w = WrittenFloat("1e-1_500")
+    >>> float(w), w.text
+    (0.0, '1e-1500')
+    """
+
+    __slots__ = ("text",)
+
+    def __new__(cls, text: str) -> WrittenFloat:
+        out = super().__new__(cls, text)
+        out.text = text.replace("_", "")
+        return out
+
+    @property
+    def finite(self) -> bool:
+        """Whether the text is a finite literal (not ``inf`` or ``nan``), whatever the
+        float it rounds to."""
+        return self.text.lstrip("+-") not in ("inf", "nan")
+
+
 def exact_number(value: object, *, table: str, key: str, file: str | None = None) -> sympy.Rational:
-    """Convert a finite real number to an exact sympy rational.
+    """Convert a finite real number, or a string of arithmetic on numbers such as
+    ``"1/3"``, to an exact sympy rational.
 
     Floats (Python's or NumPy's) are read as the decimal they print as (``0.9``
-    becomes ``9/10``), so a value written in a model file is kept exactly; integers
-    (NumPy's too) and fractions are exact.
+    becomes ``9/10``), a float from a model file as the decimal written there
+    (:class:`WrittenFloat`), so a value written in a model file is kept exactly;
+    integers (NumPy's too) and fractions are exact. A number too large to write
+    exactly (more than 1,000 digits, such as ``1e-1500``) is refused: expressions
+    keep such a number to 30 significant digits, parameter values are exact.
 
     Examples
     --------
@@ -63,13 +94,42 @@ def exact_number(value: object, *, table: str, key: str, file: str | None = None
     >>> from fractions import Fraction
     >>> exact_number(Fraction(1, 3), table="parameters", key="d")
     1/3
+    >>> exact_number("2/3 - 1/6", table="parameters", key="d")
+    1/2
+    >>> exact_number(WrittenFloat("0.1000000000000000055511151231257827"), table="p", key="d")
+    1000000000000000055511151231257827/10000000000000000000000000000000000
     >>> exact_number(float("nan"), table="parameters", key="d")
     Traceback (most recent call last):
     ...
     bargain.errors.ModelError: [parameters] d: must be a finite number, got nan
+    >>> exact_number("1e-1500", table="parameters", key="d")
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: [parameters] d: must be an exact number of at most 1,000 digits, ...
     """
     if isinstance(value, sympy.Rational):
         return value
+    if isinstance(value, WrittenFloat) and value.finite:
+        value = value.text
+    if isinstance(value, str):
+        number = as_expression(value, table=table, key=key, file=file)
+        if isinstance(number, sympy.Rational):
+            return number
+        if isinstance(number, sympy.Float):
+            raise ModelError(
+                f"must be an exact number of at most 1,000 digits, got {value!r}; parameter "
+                "values are kept exactly: write such a number into the expressions that use "
+                "the parameter, which keep it to 30 significant digits",
+                file=file,
+                table=table,
+                key=key,
+            )
+        raise ModelError(
+            f'must be a rational number (e.g. 0.25 or "1/3"), got {value!r}',
+            file=file,
+            table=table,
+            key=key,
+        )
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ModelError(
             f"must be a number, got {type(value).__name__} {value!r}",
@@ -117,6 +177,8 @@ def as_expression(
     """
     if isinstance(value, sympy.Basic):
         return value
+    if isinstance(value, WrittenFloat) and value.finite:
+        value = value.text
     if isinstance(value, str):
         try:
             return parse_expression(value, symbols or {}, relational=relational)
@@ -264,22 +326,12 @@ class Parameter(_Named):
 
     def __post_init__(self) -> None:
         table = f"parameters.{self.name}"
-        object.__setattr__(self, "value", _rational(self.value, table, "value"))
+        object.__setattr__(self, "value", exact_number(self.value, table=table, key="value"))
         if self.range is not None:
             if not isinstance(self.range, tuple | list) or len(self.range) != 2:
                 raise ModelError("must be a pair (low, high)", table=table, key="range")
-            bounds = tuple(_rational(v, table, "range") for v in self.range)
+            bounds = tuple(exact_number(v, table=table, key="range") for v in self.range)
             object.__setattr__(self, "range", bounds)
-
-
-def _rational(value: object, table: str, key: str) -> sympy.Rational:
-    """An exact number from a number or a string of arithmetic on numbers such as ``"1/3"``."""
-    number = as_expression(value, table=table, key=key)
-    if not isinstance(number, sympy.Rational):
-        raise ModelError(
-            f'must be a rational number (e.g. 0.25 or "1/3"), got {value!r}', table=table, key=key
-        )
-    return number
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ from bargain.model.model import (
     Party,
     Promise,
     Variable,
+    WrittenFloat,
     as_expression,
     exact_number,
 )
@@ -279,13 +280,15 @@ def _parameters(r: _Reader, table: Mapping[str, Any]) -> tuple[Parameter, ...]:
         r.check_keys(entry, PARAMETER_KEYS, f"parameters.{name}")
         if "value" not in entry:
             raise r.error("missing key 'value'", "parameters", name)
-        value = _number(r, entry["value"], "parameters", name)
+        value = exact_number(entry["value"], table="parameters", key=name, file=r.file)
         rng = None
         if "range" in entry:
             raw = entry["range"]
             if not isinstance(raw, list) or len(raw) != 2:
                 raise r.error("range must be a list [low, high]", "parameters", f"{name}.range")
-            lo, hi = (_number(r, v, "parameters", f"{name}.range") for v in raw)
+            lo, hi = (
+                exact_number(v, table="parameters", key=f"{name}.range", file=r.file) for v in raw
+            )
             if not lo < hi:
                 raise r.error(
                     f"range must have low < high, got [{lo}, {hi}]", "parameters", f"{name}.range"
@@ -344,7 +347,7 @@ def _distribution(r: _Reader, raw: object, name: str) -> Distribution:
                 table,
                 key,
             )
-        arguments[key] = float(_number(r, value, table, key))
+        arguments[key] = float(exact_number(value, table=table, key=key, file=r.file))
     missing = [s for s in shapes if s not in arguments]
     if missing:
         raise r.error(
@@ -366,35 +369,6 @@ def _distribution(r: _Reader, raw: object, name: str) -> Distribution:
             "kind",
         )
     return found
-
-
-def parse_number(value: object, *, table: str, key: str, file: str | None = None) -> sympy.Rational:
-    """An exact number from a number or a string of arithmetic on numbers such as ``"1/3"``.
-
-    Examples
-    --------
-    >>> parse_number("1/3", table="set", key="V")
-    1/3
-    >>> parse_number("0.25", table="set", key="V")
-    1/4
-    >>> parse_number("V", table="set", key="V")
-    Traceback (most recent call last):
-    ...
-    bargain.errors.ExpressionError: [set] V: unknown name 'V'...
-    """
-    return _number(_Reader(file), value, table, key)
-
-
-def _number(r: _Reader, value: object, table: str, key: str) -> sympy.Rational:
-    """A parameter value: a number, or a string of arithmetic on numbers such as ``"1/3"``."""
-    if isinstance(value, str):
-        expr = r.expression(value, {}, table, key)
-        if not isinstance(expr, sympy.Rational):
-            raise r.error(
-                f'must be a rational number (e.g. 0.25 or "1/3"), got {value!r}', table, key
-            )
-        return expr
-    return exact_number(value, table=table, key=key, file=r.file)
 
 
 def _variables(
@@ -732,7 +706,7 @@ def _toml(text: str, file: str) -> dict[str, Any]:
     limit and integer literals longer than Python converts (4,300 digits).
     """
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text, parse_float=WrittenFloat)
     except RecursionError:
         message = "not read: arrays or tables nested too deeply for the TOML reader"
     except tomllib.TOMLDecodeError as err:
@@ -883,4 +857,4 @@ def _expr_out(expr: sympy.Expr | None) -> int | float | str | None:
     return expression_to_string(expr)
 
 
-__all__ = ["dumps_model", "load_model", "model_from_dict", "model_to_dict", "parse_number"]
+__all__ = ["dumps_model", "load_model", "model_from_dict", "model_to_dict"]

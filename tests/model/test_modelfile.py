@@ -45,6 +45,52 @@ def test_rational_string_values_round_trip():
     assert bargain.model_from_dict(tomllib.loads(dumps_model(m))) == m
 
 
+def _with_value(tmp_path: Path, written: str) -> Path:
+    path = tmp_path / "m.toml"
+    path.write_text(
+        "[model]\nname = 'm'\n[parameters]\n"
+        f"p = {{ value = {written} }}\n"
+        "[variables]\nx = { min = 0, max = 1 }\n"
+        "[parties.A]\npayoff = 'x'\n[parties.B]\npayoff = '1 - x'\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        # TOML's floats are doubles: read as one, 1e-320 is a subnormal 9.99989e-321, the
+        # 34-digit decimal is 0.1, and 1e400 is inf ("must be a finite number, got inf").
+        ("1e-320", sympy.Rational(1, 10**320)),
+        (
+            "0.1000000000000000055511151231257827",
+            sympy.Rational(10**33 + 55511151231257827, 10**34),
+        ),
+        ("1e400", sympy.Integer(10) ** 400),
+        ("-2_500.25E-2", sympy.Rational(-250025, 10000)),
+        ("0.9", sympy.Rational(9, 10)),
+    ],
+)
+def test_file_floats_are_read_as_written(tmp_path, written, value):
+    assert bargain.load_model(_with_value(tmp_path, written)).parameter("p").value == value
+
+
+@pytest.mark.parametrize(
+    ("written", "match"),
+    [
+        # read as a double, 1e-1500 was 0 and refused as outside (0, 1] for a discount factor
+        ("1e-1500", r"\[parameters\] p: must be an exact number of at most 1,000 digits"),
+        ("inf", r"\[parameters\] p: must be a finite number, got inf"),
+        ("nan", r"\[parameters\] p: must be a finite number, got nan"),
+    ],
+)
+def test_file_floats_beyond_exact_values_are_refused(tmp_path, written, match):
+    with pytest.raises(bargain.ModelError, match=match) as info:
+        bargain.load_model(_with_value(tmp_path, written))
+    assert info.value.file.endswith("m.toml")
+
+
 def test_with_values_is_a_new_model(split):
     other = split.with_values(V=2)
     assert split.parameter("V").value == 1

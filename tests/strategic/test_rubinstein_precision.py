@@ -8,6 +8,8 @@ eq. 3.3), with ``δ_i = exp(-r_i)`` for a discount rate ``r_i``.
 
 from __future__ import annotations
 
+import math
+
 import mpmath
 import pytest
 
@@ -88,7 +90,7 @@ def split(delta_w: str, delta_a: str, proposer: str = "W") -> bargain.Model:
 
 
 def test_discount_factor_below_floating_point_is_accepted():
-    # df_pow_10000.toml: 0.9**10000 ~ 1.9e-458 lies in (0, 1] but rounds to 0.0:
+    # df_pow_10000.toml: 0.9**10000 ~ 2.7e-458 lies in (0, 1] but rounds to 0.0:
     # x* = (1 - δ_A) / (1 - δ_W δ_A) = 0.2 to all digits a float holds.
     s = bargain.rubinstein(split("delta_W**10000", "delta_A"))
     assert s.agreement["x"] == 0.2
@@ -100,6 +102,37 @@ def test_discount_factor_below_floating_point_is_accepted():
     assert s.exact_agreement is None  # a rational of ~10,000 digits is not written out
     assert "0.2" in s.to_text()
     assert s.to_dict()["formula"] == {"x": formula}
+
+
+def test_discount_factor_written_as_a_power_of_a_number():
+    # The same case with the power written out: 0.9**10000 has 9,543 digits exactly, so
+    # the parser keeps it to 30 significant digits (2.66130342721741979197820171225e-458),
+    # never refusing it for its digits; x* = 0.2 as above, and the formula keeps the
+    # rounded number as it is (sympy.solve would round it to 15 digits).
+    s = bargain.rubinstein(split("0.9**10000", "delta_A"))
+    assert s.agreement["x"] == 0.2
+    assert (
+        str(s.formula["x"]) == "V*(1 - delta_A)/(1 - 2.66130342721741979197820171225e-458*delta_A)"
+    )
+    # The same, written otherwise or far smaller (0.5**(10**6) is 1.01e-301030: as a
+    # fraction in sympy's polynomial routines it took the 10 s safety net).
+    for written in ("exp(10000*log(0.9))", "1e-1500", "0.5**(10**6)"):
+        other = bargain.rubinstein(split(written, "delta_A"))
+        assert other.agreement["x"] == 0.2
+        assert other.exact
+
+
+def test_brw_limit_with_a_factor_below_floating_point():
+    # The brief's BRW row of the same case (Binmore, Rubinstein & Wolinsky 1986, §3):
+    # powers r_A / (r_W + r_A) for W, r_W = -ln(0.9**10000) = 10000 ln(10/9) = 1053.6,
+    # r_A = ln(1.25); the rate computed from the float δ_W = 0.0 would be infinite and
+    # made the program's constants NaN ("the feasible set is empty"). They are
+    # computed in 30 digits from the exact values now, so x = V * power_W.
+    r_w, r_a = 10000 * math.log(10 / 9), math.log(1.25)
+    for written in ("delta_W**10000", "0.9**10000"):
+        s = bargain.nash(split(written, "delta_A"), limit=True)
+        assert s.agreement["x"] == pytest.approx(r_a / (r_w + r_a), rel=1e-12)
+        assert s.powers["W"] == pytest.approx(r_a / (r_w + r_a), rel=1e-12)
 
 
 def test_another_factor_below_floating_point():
