@@ -262,6 +262,34 @@ DISTRIBUTIONS: dict[str, str] = {
 (the scipy name is accepted as a kind too); the keys are that family's shape parameters
 and ``loc``, ``scale``."""
 
+SHAPES: dict[str, tuple[str, ...]] = {
+    "triang": ("c",),
+    "uniform": (),
+    "norm": (),
+    "lognorm": ("s",),
+    "beta": ("a", "b"),
+}
+"""The shape parameters of each :mod:`scipy.stats` family of :data:`DISTRIBUTIONS` (its
+``shapes``; a test checks them against scipy), so that a model file is checked without
+importing scipy.stats, which costs more than the rest of loading."""
+
+
+def allowed_arguments(family: str, arguments: Mapping[str, float]) -> bool:
+    """Whether :mod:`scipy.stats` accepts ``arguments`` for ``family``: finite numbers,
+    ``scale > 0`` and the family's own conditions (triangular ``0 <= c <= 1``; lognormal
+    ``s > 0``; beta ``a, b > 0``), as its ``_argcheck`` does (a test compares the two).
+
+    >>> allowed_arguments("triang", {"c": 0.5, "scale": 2.0}), allowed_arguments("beta", {"a": 0})
+    (True, False)
+    """
+    if not all(math.isfinite(v) for v in arguments.values()):
+        return False
+    if not arguments.get("scale", 1.0) > 0:
+        return False
+    if family == "triang":
+        return 0 <= arguments["c"] <= 1
+    return all(arguments[shape] > 0 for shape in SHAPES[family])
+
 
 @dataclass(frozen=True)
 class Distribution:

@@ -33,7 +33,6 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import sympy
 import tomli_w
 
@@ -41,6 +40,7 @@ from bargain.errors import ModelError
 from bargain.model.expr import expression_to_string, is_name
 from bargain.model.model import (
     DISTRIBUTIONS,
+    SHAPES,
     Bargaining,
     Coalition,
     Constraint,
@@ -52,6 +52,7 @@ from bargain.model.model import (
     Promise,
     Variable,
     WrittenFloat,
+    allowed_arguments,
     as_expression,
     exact_number,
 )
@@ -313,9 +314,7 @@ def _parameters(r: _Reader, table: Mapping[str, Any]) -> tuple[Parameter, ...]:
 def _distribution(r: _Reader, raw: object, name: str) -> Distribution:
     """A parameter's ``distribution = { kind = ..., <scipy.stats arguments> }``, checked:
     a known kind, only its family's arguments (its shapes, ``loc``, ``scale``), every shape
-    given, finite numbers, and values scipy accepts (a finite median)."""
-    from scipy import stats
-
+    given, finite numbers, and values scipy accepts (:func:`allowed_arguments`)."""
     table = f"parameters.{name}.distribution"
     if not isinstance(raw, Mapping):
         raise r.error(
@@ -334,7 +333,7 @@ def _distribution(r: _Reader, raw: object, name: str) -> Distribution:
             "kind",
         )
     family = DISTRIBUTIONS.get(kind, kind)
-    shapes = [s.strip() for s in (getattr(stats, family).shapes or "").split(",") if s.strip()]
+    shapes = SHAPES[family]
     allowed = (*shapes, "loc", "scale")
     arguments = {}
     for key, value in raw.items():
@@ -356,10 +355,7 @@ def _distribution(r: _Reader, raw: object, name: str) -> Distribution:
             table,
             missing[0],
         )
-    found = Distribution(kind, tuple(arguments.items()))
-    with np.errstate(all="ignore"):
-        median = float(found.frozen().ppf(0.5))
-    if not math.isfinite(median):
+    if not allowed_arguments(family, arguments):
         given = ", ".join(f"{k} = {v:g}" for k, v in arguments.items()) or "none"
         raise r.error(
             f"scipy.stats.{family} refuses the arguments ({given}): see its documentation "
@@ -368,7 +364,7 @@ def _distribution(r: _Reader, raw: object, name: str) -> Distribution:
             table,
             "kind",
         )
-    return found
+    return Distribution(kind, tuple(arguments.items()))
 
 
 def _variables(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sympy
 
 import bargain
+from bargain.model.model import SHAPES, allowed_arguments
 from bargain.model.modelfile import dumps_model
 
 HOSTILE = sorted((Path(__file__).resolve().parents[1] / "hostile").glob("*.toml"))
@@ -234,3 +238,20 @@ def test_hostile_files_refused_with_location(path, tmp_path):
 def test_missing_file():
     with pytest.raises(bargain.ModelError, match="no such model file"):
         bargain.load_model("/nonexistent/model.toml")
+
+
+@pytest.mark.parametrize("family", sorted(SHAPES))
+def test_distribution_checks_agree_with_scipy(family):
+    # A model file is checked without importing scipy.stats (it doubled the time to load
+    # the flagship); the shapes and the conditions must be scipy's own.
+    from scipy import stats
+
+    dist = getattr(stats, family)
+    assert SHAPES[family] == tuple(s.strip() for s in (dist.shapes or "").split(",") if s.strip())
+    values = (-1.0, 0.0, 0.5, 1.0, 2.0)  # a file's numbers are finite (exact_number)
+    for shape_values in itertools.product(values, repeat=len(SHAPES[family])):
+        for scale in (-1.0, 0.0, 1.0):
+            args = {**dict(zip(SHAPES[family], shape_values, strict=True)), "scale": scale}
+            with np.errstate(all="ignore"):
+                accepted = math.isfinite(float(dist(**args).ppf(0.5)))
+            assert allowed_arguments(family, args) == accepted, args
