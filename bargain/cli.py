@@ -34,14 +34,14 @@ if TYPE_CHECKING:
 
 
 def _pairs(items: Sequence[str], option: str) -> dict[str, object]:
-    from bargain.model.model import exact_number
+    from bargain.model.model import exact_value
 
     out: dict[str, object] = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
             raise ModelError(f"expected NAME=VALUE, got {item!r}", table=option)
-        out[name.strip()] = exact_number(value.strip(), table=option, key=name.strip())
+        out[name.strip()] = exact_value(value.strip(), table=option, key=name.strip())
     return out
 
 
@@ -325,7 +325,7 @@ def _probability(text: str) -> float:
 
 def _vary(items: Sequence[str]) -> dict[str, tuple[float, ...]]:
     """``NAME=LO:HI`` or ``NAME=LO:HI:N`` options as a ``vary`` mapping."""
-    from bargain.model.model import exact_number
+    from bargain.model.model import exact_value
 
     out: dict[str, tuple[float, ...]] = {}
     for item in items:
@@ -336,7 +336,7 @@ def _vary(items: Sequence[str]) -> dict[str, tuple[float, ...]]:
             raise ModelError(f"expected NAME=LO:HI or NAME=LO:HI:N, got {item!r}", table="--vary")
         if name in out:
             raise ModelError("given twice", table="--vary", key=name)
-        lo, hi = (float(exact_number(p.strip(), table="--vary", key=name)) for p in parts[:2])
+        lo, hi = (float(exact_value(p.strip(), table="--vary", key=name)) for p in parts[:2])
         if len(parts) == 3:
             try:
                 count = int(parts[2])

@@ -61,7 +61,7 @@ from scipy.optimize import least_squares
 from bargain.concepts.budget import exact_budget
 from bargain.concepts.registry import concept
 from bargain.errors import BargainError, ModelError
-from bargain.model.model import Model, as_expression, exact_number, symbol
+from bargain.model.model import Model, as_expression, exact_number, exact_value, symbol
 from bargain.model.validate import validate_model
 from bargain.scale import negligible
 from bargain.sweeps.compile import Kernel, compile_kernel
@@ -137,7 +137,7 @@ def observation(spec: str | Observation) -> Observation:
                 f"expected opt=val inside [...], got {item!r}", table="calibrate", key=spec
             )
         options.append((name.strip(), _option(value.strip())))
-    value = float(exact_number(found["value"], table="calibrate", key=spec))
+    value = float(exact_value(found["value"], table="calibrate", key=spec))
     return Observation(found["method"], found["output"], value, tuple(options))
 
 

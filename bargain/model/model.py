@@ -72,15 +72,13 @@ class WrittenFloat(float):
 
 
 def exact_number(value: object, *, table: str, key: str, file: str | None = None) -> sympy.Rational:
-    """Convert a finite real number, or a string of arithmetic on numbers such as
-    ``"1/3"``, to an exact sympy rational.
+    """Convert a finite real number to an exact sympy rational.
 
     Floats (Python's or NumPy's) are read as the decimal they print as (``0.9``
     becomes ``9/10``), a float from a model file as the decimal written there
     (:class:`WrittenFloat`), so a value written in a model file is kept exactly;
-    integers (NumPy's too) and fractions are exact. A number too large to write
-    exactly (more than 1,000 digits, such as ``1e-1500``) is refused: expressions
-    keep such a number to 30 significant digits, parameter values are exact.
+    integers (NumPy's too) and fractions are exact. A string is refused (see
+    :func:`exact_value` for values that may be written as arithmetic).
 
     Examples
     --------
@@ -94,42 +92,17 @@ def exact_number(value: object, *, table: str, key: str, file: str | None = None
     >>> from fractions import Fraction
     >>> exact_number(Fraction(1, 3), table="parameters", key="d")
     1/3
-    >>> exact_number("2/3 - 1/6", table="parameters", key="d")
-    1/2
     >>> exact_number(WrittenFloat("0.1000000000000000055511151231257827"), table="p", key="d")
     1000000000000000055511151231257827/10000000000000000000000000000000000
     >>> exact_number(float("nan"), table="parameters", key="d")
     Traceback (most recent call last):
     ...
     bargain.errors.ModelError: [parameters] d: must be a finite number, got nan
-    >>> exact_number("1e-1500", table="parameters", key="d")
-    Traceback (most recent call last):
-    ...
-    bargain.errors.ModelError: [parameters] d: must be an exact number of at most 1,000 digits, ...
     """
     if isinstance(value, sympy.Rational):
         return value
     if isinstance(value, WrittenFloat) and value.finite:
-        value = value.text
-    if isinstance(value, str):
-        number = as_expression(value, table=table, key=key, file=file)
-        if isinstance(number, sympy.Rational):
-            return number
-        if isinstance(number, sympy.Float):
-            raise ModelError(
-                f"must be an exact number of at most 1,000 digits, got {value!r}; parameter "
-                "values are kept exactly: write such a number into the expressions that use "
-                "the parameter, which keep it to 30 significant digits",
-                file=file,
-                table=table,
-                key=key,
-            )
-        raise ModelError(
-            f'must be a rational number (e.g. 0.25 or "1/3"), got {value!r}',
-            file=file,
-            table=table,
-            key=key,
-        )
+        return exact_value(value.text, table=table, key=key, file=file)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ModelError(
             f"must be a number, got {type(value).__name__} {value!r}",
@@ -145,6 +118,43 @@ def exact_number(value: object, *, table: str, key: str, file: str | None = None
             f"must be a finite number, got {number!r}", file=file, table=table, key=key
         )
     return sympy.Rational(repr(number))
+
+
+def exact_value(value: object, *, table: str, key: str, file: str | None = None) -> sympy.Rational:
+    """A parameter's value as an exact rational: a number (:func:`exact_number`) or a string
+    of arithmetic on numbers such as ``"1/3"``. A number too large to write exactly (more
+    than 1,000 digits, such as ``1e-1500``) is refused: expressions keep such a number to
+    30 significant digits, parameter values are exact.
+
+    Examples
+    --------
+    >>> exact_value("2/3 - 1/6", table="parameters", key="d")
+    1/2
+    >>> exact_value("1e-1500", table="parameters", key="d")
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: [parameters] d: must be an exact number of at most 1,000 digits, ...
+    """
+    if not isinstance(value, str):
+        return exact_number(value, table=table, key=key, file=file)
+    number = as_expression(value, table=table, key=key, file=file)
+    if isinstance(number, sympy.Rational):
+        return number
+    if isinstance(number, sympy.Float):
+        raise ModelError(
+            f"must be an exact number of at most 1,000 digits, got {value!r}; parameter "
+            "values are kept exactly: write such a number into the expressions that use "
+            "the parameter, which keep it to 30 significant digits",
+            file=file,
+            table=table,
+            key=key,
+        )
+    raise ModelError(
+        f'must be a rational number (e.g. 0.25 or "1/3"), got {value!r}',
+        file=file,
+        table=table,
+        key=key,
+    )
 
 
 def as_expression(
@@ -354,11 +364,11 @@ class Parameter(_Named):
 
     def __post_init__(self) -> None:
         table = f"parameters.{self.name}"
-        object.__setattr__(self, "value", exact_number(self.value, table=table, key="value"))
+        object.__setattr__(self, "value", exact_value(self.value, table=table, key="value"))
         if self.range is not None:
             if not isinstance(self.range, tuple | list) or len(self.range) != 2:
                 raise ModelError("must be a pair (low, high)", table=table, key="range")
-            bounds = tuple(exact_number(v, table=table, key="range") for v in self.range)
+            bounds = tuple(exact_value(v, table=table, key="range") for v in self.range)
             object.__setattr__(self, "range", bounds)
 
 

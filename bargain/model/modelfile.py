@@ -54,7 +54,7 @@ from bargain.model.model import (
     WrittenFloat,
     allowed_arguments,
     as_expression,
-    exact_number,
+    exact_value,
 )
 from bargain.model.validate import validate_model
 
@@ -281,14 +281,14 @@ def _parameters(r: _Reader, table: Mapping[str, Any]) -> tuple[Parameter, ...]:
         r.check_keys(entry, PARAMETER_KEYS, f"parameters.{name}")
         if "value" not in entry:
             raise r.error("missing key 'value'", "parameters", name)
-        value = exact_number(entry["value"], table="parameters", key=name, file=r.file)
+        value = exact_value(entry["value"], table="parameters", key=name, file=r.file)
         rng = None
         if "range" in entry:
             raw = entry["range"]
             if not isinstance(raw, list) or len(raw) != 2:
                 raise r.error("range must be a list [low, high]", "parameters", f"{name}.range")
             lo, hi = (
-                exact_number(v, table="parameters", key=f"{name}.range", file=r.file) for v in raw
+                exact_value(v, table="parameters", key=f"{name}.range", file=r.file) for v in raw
             )
             if not lo < hi:
                 raise r.error(
@@ -346,7 +346,7 @@ def _distribution(r: _Reader, raw: object, name: str) -> Distribution:
                 table,
                 key,
             )
-        arguments[key] = float(exact_number(value, table=table, key=key, file=r.file))
+        arguments[key] = float(exact_value(value, table=table, key=key, file=r.file))
     missing = [s for s in shapes if s not in arguments]
     if missing:
         raise r.error(
