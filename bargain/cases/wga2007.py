@@ -56,7 +56,6 @@ from bargain.reporting.brief import (
 )
 from bargain.reporting.docbuild import DocsError, markdown_table, render_svg, sig
 from bargain.reputation.credibility import CredibilityReport
-from bargain.reputation.promise import find_promise
 from bargain.strategic.rubinstein import rubinstein
 
 if TYPE_CHECKING:
@@ -163,7 +162,7 @@ def package_parts() -> tuple[float, float]:
     """
     m = model()
     report = _reports()[0][1]
-    promise = find_promise(m, report.promise)
+    promise = m.promise(report.promise)
     c_by, v_by = promise.to_promiser()
     where = f"promises.{promise.name}"
     swap = numeric_value(m, c_by - promise.concession, where, "concession_value")

@@ -71,7 +71,7 @@ from typing import Any
 
 from scipy.optimize import brentq
 
-from bargain.coalitions.joint import find, joint_model
+from bargain.coalitions.joint import joint_model
 from bargain.coalitions.rule import pivot as rule_pivot
 from bargain.coalitions.rule import pivotal, votes
 from bargain.concepts.solution import Solution
@@ -239,7 +239,7 @@ def coalition_rubinstein(
         risk, equal costs: Rubinstein 1982, §5).
     """
     validate_model(model)
-    c = find(model, name)
+    c = model.coalition(name)
     _patience(model, c)
     other = counterpart_of(model, c)
     first = _first(model, c, proposer)
@@ -307,7 +307,7 @@ def member_backward_induction(
     [103.492173, 127.769288, 128.131992]
     """
     validate_model(model)
-    c = find(model, name)
+    c = model.coalition(name)
     _patience(model, c)
     if len(model.variables) != 1:
         raise ModelError(

@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bargain.coalitions.alternating import CoalitionGame, coalition_rubinstein
-from bargain.coalitions.joint import find, joint_model, member_model, solve_alone
+from bargain.coalitions.joint import joint_model, member_model, solve_alone
 from bargain.coalitions.rule import thresholds
 from bargain.coalitions.strike import CoalitionStrike, coalition_strike
 from bargain.concepts.registry import concept
@@ -354,7 +354,7 @@ def coalition(
         ``[coalitions.NAME] rule`` when the rule asks more than any agreement gives.
     """
     validate_model(model)
-    c = find(model, name)
+    c = model.coalition(name)
     other = counterpart_of(model, c)
     extra = [p for p in model.party_names if p not in c.members and p != other]
     if extra:
@@ -459,4 +459,4 @@ def coalition(
     )
 
 
-__all__ = ["CoalitionReport", "Member", "coalition", "find", "joint_model", "member_model"]
+__all__ = ["CoalitionReport", "Member", "coalition", "joint_model", "member_model"]

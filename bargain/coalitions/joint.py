@@ -2,15 +2,16 @@
 
 :func:`joint_model` is the counterpart against the coalition as one player and
 :func:`member_model` the counterpart against one member alone, as
-:mod:`bargain.coalitions.coalition` describes them (parts (a) and (b)); :func:`find` picks
-the coalition. The games with a coalition (:mod:`bargain.coalitions.alternating`,
+:mod:`bargain.coalitions.coalition` describes them (parts (a) and (b));
+:meth:`Model.coalition <bargain.model.model.Model.coalition>` picks the coalition. The
+games with a coalition (:mod:`bargain.coalitions.alternating`,
 :mod:`bargain.coalitions.strike`) build on the same models.
 
 Examples
 --------
 >>> import bargain
 >>> m = bargain.load_model(bargain.models_dir() / "coalition_three.toml")
->>> joint, tau = joint_model(m, find(m))
+>>> joint, tau = joint_model(m, m.coalition())
 >>> joint.party_names, tau
 (('G', 'P'), 3)
 """
@@ -24,36 +25,8 @@ import sympy
 
 from bargain.coalitions.rule import threshold
 from bargain.concepts.solution import Solution
-from bargain.errors import FeasibilityError, ModelError
+from bargain.errors import FeasibilityError
 from bargain.model.model import Coalition, Constraint, Model, Party, counterpart_of
-
-
-def find(model: Model, name: str | None = None) -> Coalition:
-    """The coalition called ``name`` (the only one when ``name`` is ``None``).
-
-    Raises
-    ------
-    ModelError
-        ``[coalitions]`` when the model has none, or ``name`` is not one of them.
-    """
-    names = [c.name for c in model.coalitions]
-    if not names:
-        raise ModelError(
-            "the model has no coalition; declare one as [coalitions.NAME] with members and shares",
-            file=model.file,
-            table="coalitions",
-        )
-    if name is None and len(names) == 1:
-        return model.coalitions[0]
-    for c in model.coalitions:
-        if c.name == name:
-            return c
-    raise ModelError(
-        f"unknown coalition {name!r}; the coalitions are {', '.join(names)}",
-        file=model.file,
-        table="coalitions",
-        key=name,
-    )
 
 
 def _common(values: list[sympy.Expr | None]) -> sympy.Expr | None:
@@ -173,4 +146,4 @@ def solve_alone(solve: Callable[..., Solution], model: Model, exact: bool) -> So
         return None
 
 
-__all__ = ["find", "joint_model", "member_model", "solve_alone"]
+__all__ = ["joint_model", "member_model", "solve_alone"]

@@ -55,7 +55,7 @@ from typing import Any
 
 import sympy
 
-from bargain.coalitions.joint import find, member_model, solve_alone
+from bargain.coalitions.joint import member_model, solve_alone
 from bargain.concepts.registry import concept
 from bargain.concepts.solution import Solution
 from bargain.errors import FeasibilityError, ModelError
@@ -279,7 +279,7 @@ def pattern_model(
         ``[pattern] order`` for a bad order; ``[coalitions.NAME] members`` when the members'
         contracts are not written over the same terms (there is nothing to copy).
     """
-    c = find(model, name)
+    c = model.coalition(name)
     sequence = checked_order(model, c.members, order)
     terms = {m: tuple(member_model(model, c, m).variable_names) for m in c.members}
     if len(set(terms.values())) > 1:
@@ -365,7 +365,7 @@ def pattern(
     ``docs/coalitions.md``.
     """
     validate_model(model)
-    c = find(model, name)
+    c = model.coalition(name)
     solve = concept(method, table="pattern", credibility=True).solve
     sequence = checked_order(model, c.members, order)
     first = pattern_model(model, name, sequence)

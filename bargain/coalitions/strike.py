@@ -60,7 +60,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from bargain.coalitions.joint import find, joint_model
+from bargain.coalitions.joint import joint_model
 from bargain.coalitions.rule import pivotal
 from bargain.concepts.registry import concept
 from bargain.concepts.solution import Solution
@@ -202,7 +202,7 @@ def coalition_strike(
             table="coalition",
             key="delay",
         )
-    c = find(model, name)
+    c = model.coalition(name)
     other = counterpart_of(model, c)
     if not model.bargaining.focal_dates:
         raise ModelError(

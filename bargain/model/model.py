@@ -666,28 +666,54 @@ class Model:
     # -- lookup ---------------------------------------------------------------
     def party(self, name: str) -> Party:
         """The party called ``name``; a :class:`ModelError` lists the parties otherwise."""
-        for p in self.parties:
-            if p.name == name:
-                return p
-        raise ModelError(
-            f"unknown party {name!r}; the parties are {', '.join(self.party_names)}",
-            file=self.file,
-            table="parties",
-            key=name,
-        )
+        return self._named(self.parties, name, "party", "parties")
 
     def parameter(self, name: str) -> Parameter:
         """The parameter called ``name``; a :class:`ModelError` lists the parameters otherwise."""
-        for p in self.parameters:
-            if p.name == name:
-                return p
+        return self._named(self.parameters, name, "parameter", "parameters")
+
+    def promise(self, name: str | None = None) -> Promise:
+        """The promise called ``name``, or the only one when ``name`` is ``None``; a
+        :class:`ModelError` names the promises otherwise."""
+        return self._one(self.promises, name, "promise", "promises", "")
+
+    def coalition(self, name: str | None = None) -> Coalition:
+        """The coalition called ``name``, or the only one when ``name`` is ``None``; a
+        :class:`ModelError` names the coalitions otherwise."""
+        how = "; declare one as [coalitions.NAME] with members and shares"
+        return self._one(self.coalitions, name, "coalition", "coalitions", how)
+
+    def _named(self, items: tuple[_Item, ...], name: str, what: str, table: str) -> _Item:
+        """The item of ``items`` called ``name``; else a :class:`ModelError` in ``[table]``
+        listing them."""
+        for item in items:
+            if item.name == name:
+                return item
         raise ModelError(
-            f"unknown parameter {name!r}; the parameters are "
-            f"{', '.join(self.parameter_names) or '(none)'}",
+            f"unknown {what} {name!r}; the {table} are "
+            f"{', '.join(i.name for i in items) or '(none)'}",
             file=self.file,
-            table="parameters",
+            table=table,
             key=name,
         )
+
+    def _one(
+        self, items: tuple[_Item, ...], name: str | None, what: str, table: str, how: str
+    ) -> _Item:
+        """The item called ``name`` (:meth:`_named`), or the only one when ``name`` is
+        ``None``; the model having none (``how`` says how to declare one) or several is
+        an error in ``[table]``."""
+        if not items:
+            raise ModelError(f"the model has no {table}{how}", file=self.file, table=table)
+        if name is not None:
+            return self._named(items, name, what, table)
+        if len(items) > 1:
+            raise ModelError(
+                f"the model has several {table} ({', '.join(i.name for i in items)}); name one",
+                file=self.file,
+                table=table,
+            )
+        return items[0]
 
     @property
     def party_names(self) -> tuple[str, ...]:
@@ -763,7 +789,9 @@ _GROUPS = (
     ("delays", DelayTable),
     ("coalitions", Coalition),
 )
-_Item = TypeVar("_Item", Variable, Party, Constraint, Promise, Coalition, Bargaining, DelayTable)
+_Item = TypeVar(
+    "_Item", Parameter, Variable, Party, Constraint, Promise, Coalition, Bargaining, DelayTable
+)
 
 
 def _check_coalition(model: Model, c: Coalition) -> None:

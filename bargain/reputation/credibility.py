@@ -75,7 +75,7 @@ from bargain.reputation.delay import DelayInputs, Theory
 from bargain.reputation.delay import settings as delay_settings
 from bargain.reputation.delay import theory as delay_theory
 from bargain.reputation.duration import StrikeDuration, strike_duration
-from bargain.reputation.promise import PromiseGame, find_promise, promise_game, solve_promise
+from bargain.reputation.promise import PromiseGame, promise_game, solve_promise
 from bargain.reputation.trust import OUTCOMES, posterior, promises_to_rebuild
 from bargain.rounding import sig
 
@@ -242,7 +242,7 @@ class CredibilityReport:
         if first is None:
             raise ModelError("the report keeps no models to take the strike again", key="delay")
         theory = delay_theory(delay, file=first.file)
-        promise = find_promise(first, self.promise)
+        promise = first.promise(self.promise)
         before, after = (replace(s, duration=_duration(s, promise, theory)) for s in stages)
         dated = before.duration is not None and after.duration is not None
         return replace(
@@ -698,7 +698,7 @@ def credibility(
                 key="observed",
             )
     validate_model(model)
-    found = find_promise(model, promise)
+    found = model.promise(promise)
     where = f"promises.{found.name}"
     theory = delay_theory(model.delay_theory if delay is None else delay, file=model.file)
     if theory.name != "reputation" and not model.bargaining.focal_dates:

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bargain.errors import ModelError
-from bargain.model.model import Model, Promise, exact_number
+from bargain.model.model import Model, exact_number
 from bargain.model.validate import numeric_value
 from bargain.reputation.trust import check_beliefs
 from bargain.scale import negligible, unit
@@ -143,31 +143,6 @@ class PromiseResult:
     expected: dict[str, float]
 
 
-def find_promise(model: Model, name: str | None = None) -> Promise:
-    """A model's promise: the only one, or the one called ``name``."""
-    if not model.promises:
-        raise ModelError("the model has no promises", file=model.file, table="promises")
-    if name is None:
-        if len(model.promises) > 1:
-            names = ", ".join(p.name for p in model.promises)
-            raise ModelError(
-                f"the model has several promises ({names}); name one",
-                file=model.file,
-                table="promises",
-            )
-        return model.promises[0]
-    for promise in model.promises:
-        if promise.name == name:
-            return promise
-    names = ", ".join(p.name for p in model.promises)
-    raise ModelError(
-        f"unknown promise {name!r}; the promises are {names}",
-        file=model.file,
-        table="promises",
-        key=name,
-    )
-
-
 def promise_game(
     model: Model,
     name: str | None = None,
@@ -180,7 +155,7 @@ def promise_game(
 
     ``trust``, ``error`` and ``opportunist_keeps`` override the promise's own values.
     """
-    promise = find_promise(model, name)
+    promise = model.promise(name)
     where = f"promises.{promise.name}"
 
     def value(override: float | None, key: str) -> float:
@@ -312,7 +287,6 @@ __all__ = [
     "Equilibrium",
     "PromiseGame",
     "PromiseResult",
-    "find_promise",
     "promise_game",
     "solve_promise",
 ]

@@ -21,7 +21,7 @@ import bargain
 from bargain.errors import ModelError
 from bargain.reputation.credibility import CredibilityReport, adjusted_model, credibility
 from bargain.reputation.duration import strike_duration
-from bargain.reputation.promise import find_promise, promise_game, solve_promise
+from bargain.reputation.promise import promise_game, solve_promise
 from bargain.reputation.trust import posterior
 from bargain.rounding import sig
 from tests.conftest import shipped
@@ -86,7 +86,7 @@ def test_breakdown_risk_rises_with_distrust_and_matches_a_hand_written_model(dea
 
 
 def test_adjusted_model_keeps_parameters_symbolic(deal):
-    promise = find_promise(deal)
+    promise = deal.promise()
     adjusted = adjusted_model(
         deal,
         promise,
