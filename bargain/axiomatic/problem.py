@@ -32,7 +32,7 @@ from bargain.concepts.vectorised import scale_tol
 from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
 from bargain.model.expr import expression_to_string
 from bargain.model.model import Constraint, Model, Variable, as_expression, lambdify
-from bargain.model.validate import numeric_value, validate_model
+from bargain.model.validate import numeric_value, shown, validate_model
 from bargain.scale import magnitude, negligible, unit
 
 GAIN = sympy.Symbol("_t", real=True)
@@ -277,12 +277,22 @@ class BargainingProblem:
         out = []
         subs = {**self.subs, **{v: sympy.Float(point[v], 30) for v in self.variables}}
         for party in self.model.parties:
-            value = complex(sympy.N(party.payoff.xreplace(subs), 30))
-            if not math.isfinite(value.real) or not negligible(value.imag, [value.real], 1e-12):
-                at = ", ".join(f"{v} = {point[v]:.12g}" for v in self.variables)
-                shown = f"{value.real:g}" if value.imag == 0 else "not a real number"
+            exact = sympy.N(party.payoff.xreplace(subs), 30)
+            value = complex(exact)
+            at = ", ".join(f"{v} = {point[v]:.12g}" for v in self.variables)
+            if exact.is_finite and exact.is_real and not math.isfinite(value.real):
                 raise SolverError(
-                    f"payoff is not a finite real number at {at} ({shown}): the payoff has a "
+                    f"payoff is beyond floating point at {at} ({shown(exact)}): "
+                    "values above about 1.8e308 in size cannot be computed; measure the "
+                    "payoffs in a larger unit",
+                    file=self.model.file,
+                    table=f"parties.{party.name}",
+                    key="payoff",
+                )
+            if not math.isfinite(value.real) or not negligible(value.imag, [value.real], 1e-12):
+                what = f"{value.real:g}" if value.imag == 0 else "not a real number"
+                raise SolverError(
+                    f"payoff is not a finite real number at {at} ({what}): the payoff has a "
                     "pole or is undefined there, inside the contract set; restrict the "
                     "variables' ranges or the constraints so that it stays finite",
                     file=self.model.file,

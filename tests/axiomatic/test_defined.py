@@ -122,3 +122,15 @@ def test_pole_in_one_of_two_variables_is_refused_naming_where(method):
     )
     with pytest.raises(bargain.ModelError, match=r"x -> 0 from above \(at y = 0\.5\)"):
         bargain.SOLVERS[method](m)
+
+
+@pytest.mark.parametrize("method", AXIOMATIC)
+@pytest.mark.parametrize("scale", ["1e400", "10**10**10", "0.5**(-5000)"])
+def test_payoff_beyond_floating_point_is_named_as_such(method, scale):
+    # Finite, but beyond a float's 1.8e308: not "a pole" (the payoff has none), and never a
+    # number; the message says how to fix it.
+    m = two_party(f"x * {scale}", "1 - x")
+    with pytest.raises(
+        bargain.SolverError, match=r"\[parties\.A\] payoff: payoff is beyond floating"
+    ):
+        bargain.SOLVERS[method](m)
