@@ -271,15 +271,16 @@ class BargainingProblem:
         used = set().union(*(p.payoff.free_symbols for p in self.model.parties))
         return tuple(v for v in self.model.variables if v.symbol not in used)
 
-    def payoff_values(self, point: dict[sympy.Symbol, float]) -> list[float]:
-        """Each party's payoff at a contract, refusing non-finite values (naming the contract:
+    def payoff_values(self, point: Mapping[sympy.Symbol, float | sympy.Expr]) -> list[float]:
+        """Each party's payoff at a contract (floats, or exact values such as a closed
+        form's), computed in 30 digits, refusing non-finite values (naming the contract:
         a pole or a singularity of the payoff lies in the contract set)."""
         out = []
-        subs = {**self.subs, **{v: sympy.Float(point[v], 30) for v in self.variables}}
+        subs = {**self.subs, **{v: sympy.N(point[v], 30) for v in self.variables}}
         for party in self.model.parties:
             exact = sympy.N(party.payoff.xreplace(subs), 30)
             value = complex(exact)
-            at = ", ".join(f"{v} = {point[v]:.12g}" for v in self.variables)
+            at = ", ".join(f"{v} = {float(subs[v]):.12g}" for v in self.variables)
             if exact.is_finite and exact.is_real and not math.isfinite(value.real):
                 raise SolverError(
                     f"payoff is beyond floating point at {at} ({shown(exact)}): "
@@ -453,6 +454,10 @@ class BargainingProblem:
                     exact_agreement = {
                         k: budget.tidy(e.xreplace(self.subs)) for k, e in candidate.items()
                     }
+                # The payoffs of the exact agreement, not of its rounding to floats: near a
+                # bound, x = 1 - 1e-9 rounds by 1e-16, which moves 1e9 (1 - x) by 1e-7.
+                at = {v.symbol: result.exact[v.symbol].xreplace(self.subs) for v in m.variables}
+                payoffs = self.payoff_values(at)
         how = "exact: sympy.solve on the KKT conditions" if formula else "numeric"
         if formula is None and not result.polished:
             how += " (degenerate optimum: Newton polish not applied, accuracy ~1e-7)"
