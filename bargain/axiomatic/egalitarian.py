@@ -104,6 +104,7 @@ def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
         exact=exact,
         extra={"gain": {"t": result.point[GAIN]}},
         assumptions=tuple(assumptions),
+        timeout=timeout,
     )
 
 

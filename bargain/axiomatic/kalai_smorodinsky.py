@@ -134,6 +134,7 @@ def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0
             "ideal payoffs are taken over individually rational agreements",
             *(() if _on_segment(ratios) else (OFF_SEGMENT,)),
         ),
+        timeout=timeout,
     )
 
 

@@ -186,6 +186,7 @@ def nash(
                 else "generalised Nash solution with the bargaining powers shown",
             )
         ),
+        timeout=timeout,
     )
 
 

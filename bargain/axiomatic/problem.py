@@ -440,8 +440,10 @@ class BargainingProblem:
         extra: dict[str, dict[str, float]] | None = None,
         assumptions: Sequence[str] = (),
         formula_filter: Callable[[sympy.Expr], bool] = lambda e: True,
+        timeout: float = SAFETY_SECONDS,
     ) -> Solution:
-        """Package a program result over the contract variables as a :class:`Solution`."""
+        """Package a program result over the contract variables as a :class:`Solution`
+        (``timeout``: the solve's, for ranging the variables no payoff depends on)."""
         m = self.model
         payoffs = self.payoff_values(result.point)
         formula = None
@@ -479,9 +481,9 @@ class BargainingProblem:
             extra=extra or {},
             assumptions=tuple(assumptions),
         )
-        return self._with_idle(solution)
+        return self._with_idle(solution, timeout)
 
-    def _with_idle(self, solution: Solution) -> Solution:
+    def _with_idle(self, solution: Solution, timeout: float) -> Solution:
         """A solution in which some contract variables move no payoff: every value of
         theirs that the constraints allow, the others held, is a solution too, so the
         solution is that set (``agreement_set``), with the point found in ``agreement``."""
@@ -496,7 +498,7 @@ class BargainingProblem:
             for sign in (1, -1)
         ]
         start = np.array([solution.agreement[v.name] for v in m.variables])
-        ends = self.ends(start, held, SAFETY_SECONDS)
+        ends = self.ends(start, held, timeout)
         ranges = {
             v.name: (x, x) if v not in idle else pair
             for v, x, pair in zip(m.variables, start.tolist(), ends, strict=True)

@@ -243,6 +243,7 @@ def _maximise(
             exact=exact,
             extra={"total": {"sum": _weighted(problem, w, problem.payoff_values(result.point))}},
             assumptions=tie,
+            timeout=timeout,
         )
         return _with_maximisers(chosen, problem, inequalities, timeout)
     first = problem.solve(
@@ -271,6 +272,7 @@ def _maximise(
             route=route,
             exact=exact,
             extra={"total": {"sum": first.objective}},
+            timeout=timeout,
         )
     # A flat maximum along some directions: among the maximisers, take the one with the
     # largest tie objective (numerically).
@@ -287,6 +289,7 @@ def _maximise(
         exact=False,
         extra={"total": {"sum": first.objective}},
         assumptions=tie,
+        timeout=timeout,
     )
     return _with_maximisers(chosen, problem, maximal, timeout, ends=ends)
 
