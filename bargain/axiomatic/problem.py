@@ -443,7 +443,11 @@ class BargainingProblem:
         timeout: float = SAFETY_SECONDS,
     ) -> Solution:
         """Package a program result over the contract variables as a :class:`Solution`
-        (``timeout``: the solve's, for ranging the variables no payoff depends on)."""
+        (``timeout``: the solve's, for ranging the variables no payoff depends on). Where
+        the search found separate maximisers (``result.ties``), the solution is that set
+        (:meth:`separate`)."""
+        if result.ties:
+            return self.separate(method, result, route, extra)
         m = self.model
         payoffs = self.payoff_values(result.point)
         formula = None
@@ -482,6 +486,45 @@ class BargainingProblem:
             assumptions=tuple(assumptions),
         )
         return self._with_idle(solution, timeout)
+
+    def separate(
+        self,
+        method: str,
+        result: ProgramResult,
+        route: str,
+        extra: dict[str, dict[str, float]] | None = None,
+    ) -> Solution:
+        """The solution when the objective is maximal at several separate agreements,
+        smaller between them (``result.ties``, from the multi-start search): the set of them
+        (``agreement_points``, their range in ``agreement_set``), no point picked, ``unique``
+        false."""
+        m = self.model
+        points = sorted(
+            (
+                {v.name: float(p[v.symbol]) for v in m.variables}
+                for p in (result.point, *result.ties)
+            ),
+            key=lambda a: tuple(a.values()),
+        )
+        return Solution(
+            model=m.name,
+            method=method,
+            agreement={},
+            payoffs={},
+            disagreement=dict(self.disagreement_values),
+            parameters={p.name: float(p.value) for p in m.parameters},
+            route=f"{route}; numeric: {len(points)} separate maximisers from the multi-start "
+            "search",
+            extra=extra or {},
+            assumptions=(
+                "the objective is maximal at each of these separate agreements and smaller "
+                "between them: the solution is the set, and no tie-break picks one",
+            ),
+            agreement_set={
+                k: (min(p[k] for p in points), max(p[k] for p in points)) for k in m.variable_names
+            },
+            agreement_points=tuple(points),
+        )
 
     def _with_idle(self, solution: Solution, timeout: float) -> Solution:
         """A solution in which some contract variables move no payoff: every value of

@@ -45,7 +45,6 @@ import numpy as np
 import sympy
 
 from bargain.axiomatic.problem import BargainingProblem, problem_of
-from bargain.axiomatic.program import ProgramResult
 from bargain.concepts.budget import bounded, exact_budget
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
@@ -250,7 +249,7 @@ def _maximise(
         problem.program(total, inequalities=inequalities), starts, exact=exact, timeout=timeout
     )
     if first.ties:
-        return _separate(problem, first, route)
+        return problem.separate("utilitarian", first, route, {"total": {"sum": first.objective}})
     # Every agreement whose sum is the maximum (numerically; the level is a float).
     level = sympy.Float(first.objective, 30)
     maximal = [*inequalities, ("maximal sum", total - level)]
@@ -363,34 +362,6 @@ def _with_maximisers(
         for v, x, pair, width in zip(m.variables, start, ends, widths, strict=True)
     }
     return replace(chosen, agreement_set=ranges)
-
-
-def _separate(problem: BargainingProblem, result: ProgramResult, route: str) -> Solution:
-    """The solution when the sum is maximal at several separate agreements: the set of
-    them (``agreement_points``, their range in ``agreement_set``), no point picked."""
-    m = problem.model
-    points = sorted(
-        ({v.name: float(p[v.symbol]) for v in m.variables} for p in (result.point, *result.ties)),
-        key=lambda a: tuple(a.values()),
-    )
-    return Solution(
-        model=m.name,
-        method="utilitarian",
-        agreement={},
-        payoffs={},
-        disagreement=dict(problem.disagreement_values),
-        parameters={p.name: float(p.value) for p in m.parameters},
-        route=f"{route}; numeric: {len(points)} separate maximisers from the multi-start search",
-        extra={"total": {"sum": result.objective}},
-        assumptions=(
-            "the sum is maximal at each of these separate agreements and smaller between "
-            "them: the solution is the set, and no tie-break picks one",
-        ),
-        agreement_set={
-            k: (min(p[k] for p in points), max(p[k] for p in points)) for k in m.variable_names
-        },
-        agreement_points=tuple(points),
-    )
 
 
 register(

@@ -273,3 +273,25 @@ def test_separable_issues_declined_by_work(monkeypatch):
     assert not s.exact
     assert "closed form declined" in s.route
     assert sizes and max(sizes) == 1
+
+
+def test_separate_maximisers_are_reported_as_a_set():
+    # u_P = x, u_Q = (1/4 - (x - 0.3)^2 (x - 0.7)^2) / x on [0.1, 1], d = 0: the Nash
+    # product is 1/4 - (x - 0.3)^2 (x - 0.7)^2, maximal (1/4) at x = 0.3 and at x = 0.7 and
+    # smaller between: the solution is the set of both (reported as one point before).
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "nash_tie"},
+            "variables": {"x": {"min": 0.1, "max": 1}},
+            "parties": {
+                "P": {"payoff": "x"},
+                "Q": {"payoff": "(0.25 - (x - 0.3)**2*(x - 0.7)**2)/x"},
+            },
+        }
+    )
+    s = bargain.nash(m)
+    assert not s.unique
+    assert [p["x"] for p in s.agreement_points] == pytest.approx([0.3, 0.7], abs=1e-9)
+    for p in s.agreement_points:  # each is a maximum of the product, 1/4
+        x = p["x"]
+        assert x * (0.25 - (x - 0.3) ** 2 * (x - 0.7) ** 2) / x == pytest.approx(0.25, abs=1e-15)
