@@ -359,8 +359,9 @@ def power(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
     """``base ** exponent`` that never computes a number too large to compute exactly.
 
     A power of a number beyond that (``0.9**1000000``) is kept to ROUNDED_DIGITS
-    significant digits (:func:`_rounded`), as the parser keeps it. A rational exponent
-    beyond ±_MAX_EXPONENT, or with a denominator of more than _MAX_ROOT_DIGITS digits, on
+    significant digits (:func:`_rounded`), as the parser keeps it, and so is a root of a
+    number of index beyond _MAX_EXPONENT (``0.9**1e-12``, an algebraic number of degree
+    10**12). Such an exponent, or one beyond ±_MAX_EXPONENT, on
     a base with parameters is written as a ROUNDED_DIGITS-digit Float, so that the power
     at the parameters' values is computed in that many digits, not exactly (substituting
     ``d = 9/10`` into ``d**1000000`` would build a number of a million digits).
@@ -377,11 +378,14 @@ def power(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
     """
     if not exponent.is_Rational:
         return sympy.Pow(base, exponent)
+    # A root of index beyond _MAX_EXPONENT is an algebraic number of that degree, which
+    # sympy's solvers would expand into a polynomial of that many terms.
+    huge = abs(exponent) > _MAX_EXPONENT or exponent.q > _MAX_EXPONENT
     if base.is_number:
-        if base not in (0, 1, -1) and _beyond_exact(base, exponent):
+        if base not in (0, 1, -1) and (huge or _beyond_exact(base, exponent)):
             return _rounded(sympy.Pow(base, exponent, evaluate=False))
         return sympy.Pow(base, exponent)
-    if abs(exponent) > _MAX_EXPONENT or _digits(sympy.Rational(exponent.q)) > _MAX_ROOT_DIGITS:
+    if huge:
         return sympy.Pow(base, sympy.Float(exponent, ROUNDED_DIGITS))
     return sympy.Pow(base, exponent)
 
