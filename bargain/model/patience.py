@@ -40,7 +40,7 @@ from dataclasses import replace
 import sympy
 
 from bargain.errors import ModelError
-from bargain.model.model import Model
+from bargain.model.model import Model, Party
 from bargain.model.validate import numeric_value, require_two_parties
 
 _WHAT = "the limit of the alternating-offers game (Binmore, Rubinstein & Wolinsky 1986)"
@@ -76,6 +76,16 @@ def discount_rates(model: Model) -> dict[str, float | None]:
         else:
             rates[p.name] = None
     return rates
+
+
+def _rate(party: Party) -> sympy.Expr:
+    """A party's discount rate as an expression: ``discount_rate``, or ``-ln δ``; a number
+    (no parameters) is evaluated in 30 digits from the exact δ, so that floating point
+    does not take ``-ln(1 - 1e-20)`` for ``-ln 1 = 0`` where the expression is compiled."""
+    if party.discount_rate is not None:
+        return party.discount_rate
+    rate = -sympy.log(party.discount_factor)
+    return sympy.Float(sympy.N(rate, 30), 30) if not rate.free_symbols else rate
 
 
 def _breakdown_hazard(model: Model) -> sympy.Expr:
@@ -155,10 +165,7 @@ def patience_powers(model: Model) -> dict[str, float]:
 def _power_expressions(model: Model) -> dict[str, sympy.Expr]:
     """``(r_j + λ) / (r_i + r_j + 2λ)`` for each of the two parties, unchecked."""
     lam = _breakdown_hazard(model)
-    (w, rw), (a, ra) = (
-        (p.name, p.discount_rate if p.discount_rate is not None else -sympy.log(p.discount_factor))
-        for p in model.parties
-    )
+    (w, rw), (a, ra) = ((p.name, _rate(p)) for p in model.parties)
     total = rw + ra + 2 * lam
     return {w: (ra + lam) / total, a: (rw + lam) / total}
 
@@ -195,7 +202,7 @@ def impasse_model(model: Model) -> Model:
     lam = _breakdown_hazard(model)
     parties = []
     for p in model.parties:
-        rate = p.discount_rate if p.discount_rate is not None else -sympy.log(p.discount_factor)
+        rate = _rate(p)
         if numeric_value(model, rate + lam, f"parties.{p.name}", "discount_rate") <= 0:
             raise ModelError(
                 f"{_WHAT} needs a positive discount rate or breakdown risk for the impasse "

@@ -344,6 +344,8 @@ class _Numeric:
         hazard = math.inf if self.q >= 1 else -math.log1p(-self.q)
         self.period = float(game.period)
         self.u = {}
+        self.payoff: dict[str, sympy.Expr] = {}
+        self._differences: dict[str, Callable[[float, float], float]] = {}
         self.delta: dict[str, float] = {}  # δ^Δ per round
         self.eps: dict[str, float] = {}  # 1 - (1 - q) δ^Δ per round
         self.base = {}
@@ -354,6 +356,7 @@ class _Numeric:
             name = side.party.name
             where = f"parties.{name}"
             self.u[name] = lambdify(game.x, m.numeric(side.party.payoff), "math")
+            self.payoff[name] = side.party.payoff
             rate = numeric_value(m, side.rate, where, "discount_factor")
             per_round = rate * self.period
             self.delta[name] = math.exp(-per_round)
@@ -413,10 +416,36 @@ class _Numeric:
         """What the responder ``name`` gets by rejecting, given its continuation payoff."""
         return max(self.outside[name], self.keep(name, continuation))
 
-    def offer_to(self, name: str, level: float) -> float | None:
+    def respond(self, name: str, y: float) -> float | None:
+        """The offer to responder ``name`` whose own proposal, a round later, is ``y``:
+        what rejecting is worth to it (:meth:`reject`), by :meth:`offer_to`. Where it
+        bargains on (its outside option does not bind), the offer solves its indifference
+        in differences, ``u(x) - u(y) = c - ε u(y)``, with ``u(x) - u(y)`` cancelled
+        symbolically: ``u(x) = c + (1 - ε) u(y)`` in floats loses the digits of a small
+        ``x`` (fixed strike costs of 1e-9 would give ``x = 9.99999971718e-10``)."""
+        u_y = self.utility(name, y)
+        keep = self.keep(name, u_y)
+        if self.outside[name] > keep:
+            return self.offer_to(name, self.outside[name])
+        return self.offer_to(name, keep, (y, self.base[name] - self.eps[name] * u_y))
+
+    def _difference(self, name: str) -> Callable[[float, float], float]:
+        """``(x, y) -> u(x) - u(y)`` for party ``name``, cancelled where the budget allows."""
+        if name not in self._differences:
+            x, y = self.game.x, sympy.Symbol("_y", real=True)
+            u = self.game.model.numeric(self.payoff[name])
+            with exact_budget(1.0) as budget:
+                d = budget.cancel(u - u.xreplace({x: y}))
+            self._differences[name] = lambdify((x, y), d, "math")
+        return self._differences[name]
+
+    def offer_to(
+        self, name: str, level: float, given: tuple[float, float] | None = None
+    ) -> float | None:
         """The contract that gives responder ``name`` exactly ``level`` (best for the proposer);
         the proposer's best contract if ``level`` is below the responder's worst; ``None``
-        if no contract gives the responder that much."""
+        if no contract gives the responder that much. With ``given = (y, g)``, the level is
+        ``u(y) + g`` and the root is found in differences (see :meth:`respond`)."""
         rising = name == self.rising
         worst_x, best_x = (self.lo, self.hi) if rising else (self.hi, self.lo)
         if self.utility(name, worst_x) >= level:
@@ -426,8 +455,14 @@ class _Numeric:
             return None
         if best <= level:
             return best_x
+        if given is None:
+            excess: Callable[[float], float] = lambda x: self.utility(name, x) - level  # noqa: E731
+        else:
+            y, g = given
+            difference = self._difference(name)
+            excess = lambda x: float(difference(x, y)) - g  # noqa: E731
         return brentq(
-            lambda x: self.utility(name, x) - level,
+            excess,
             self.lo,
             self.hi,
             xtol=self.xtol,
@@ -452,13 +487,13 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
     none = "the alternating-offers equations have no solution in the contract range"
 
     def answer(x_a: float) -> float:
-        x_w = num.offer_to(a, num.reject(a, num.utility(a, x_a)))
+        x_w = num.respond(a, x_a)
         if x_w is None:
             raise num.error(refused)
         return x_w
 
     def gap(x_a: float) -> float:
-        x_new = num.offer_to(w, num.reject(w, num.utility(w, answer(x_a))))
+        x_new = num.respond(w, answer(x_a))
         if x_new is None:
             raise num.error(refused)
         return x_new - x_a
@@ -506,6 +541,9 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
     first, last = zeros[0], zeros[-1]
     low = grid[first] if first == 0 else edge(grid[first], grid[first - 1])
     high = grid[last] if last == grid.size - 1 else edge(grid[last], grid[last + 1])
+    # One more round of the map: an end held at a bound of the contracts comes back to
+    # the exact point, not one within the grid's tolerance of it.
+    low, high = low + gap(low), high + gap(high)
     return (answer(low), answer(high)), (low, high)
 
 
@@ -710,7 +748,11 @@ def _refine(num: _Numeric, moves: dict[str, Move]) -> tuple[dict[str, Move], flo
     digits = 40 + math.ceil(-math.log10(spread))  # resolves x_W - x_A, about spread
     try:
         root = sympy.nsolve(
-            [e.xreplace(model.substitutions) for e in eqs], [pw, pa], start, prec=digits, verify=True
+            [e.xreplace(model.substitutions) for e in eqs],
+            [pw, pa],
+            start,
+            prec=digits,
+            verify=True,
         )
         values = [complex(sympy.N(v, digits)) for v in root]
     except (ValueError, ZeroDivisionError, TypeError):
