@@ -76,6 +76,7 @@ from bargain.concepts.vectorised import (
 from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
 from bargain.model.expr import derivative, expressible, power
 from bargain.model.model import Model, Parameter, Party, exact_number, lambdify
+from bargain.model.patience import discount_rate
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
 from bargain.scale import RTOL, magnitude, negligible, unit
 from bargain.strategic.move import Move, Plan
@@ -92,7 +93,6 @@ class _Side:
     """One party's terms in the game, as sympy expressions in the parameters."""
 
     party: Party
-    rate: sympy.Expr  # the discount rate per period, -log of the discount factor
     discount: sympy.Expr  # per round
     strike: sympy.Expr  # per round, present value at the round's start
     outside: sympy.Expr | None
@@ -281,7 +281,7 @@ def _side(model: Model, party: Party, delta_t: sympy.Expr) -> _Side:
         strike = flow * delta_t  # no discounting: the flow simply adds up
     else:
         strike = flow * (1 - discount) / rate
-    return _Side(party, rate, sympy.simplify(discount), strike, party.outside_option)
+    return _Side(party, sympy.simplify(discount), strike, party.outside_option)
 
 
 def _orient(
@@ -357,7 +357,8 @@ class _Numeric:
             where = f"parties.{name}"
             self.u[name] = lambdify(game.x, m.numeric(side.party.payoff), "math")
             self.payoff[name] = side.party.payoff
-            rate = numeric_value(m, side.rate, where, "discount_factor")
+            rate = discount_rate(m, side.party)
+            assert rate is not None  # game_of refuses a party without patience
             per_round = rate * self.period
             self.delta[name] = math.exp(-per_round)
             self.eps[name] = -math.expm1(-(per_round + hazard))
@@ -498,7 +499,9 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
             raise num.error(refused)
         return x_new - x_a
 
-    tol = 1e-12 * num.unit
+    # A gap within rounding of the offers (brentq's tolerance) is zero: the map fixes the
+    # point. (1e-12 of the range, once, took fixed costs 3e-12 and 1e-12 for equal.)
+    tol = 64 * np.finfo(float).eps * num.unit
     spread = num.spread
     if 0 < spread < _LIMIT:
         x = _limit(num)
