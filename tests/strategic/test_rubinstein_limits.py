@@ -23,7 +23,6 @@ import pytest
 
 import bargain
 from bargain.strategic.rubinstein import backward_induction, game_of
-from tests.conftest import shipped
 
 CASES = Path(__file__).resolve().parent / "cases"
 
@@ -246,7 +245,7 @@ def test_a_solver_error_names_the_file(tmp_path):
         text.replace("[parties.A]\n", '[parties.A]\noutside_option = "2 * V"\n'),
         encoding="utf-8",
     )
-    with pytest.raises(bargain.SolverError, match="walk.toml: no contract gives"):
+    with pytest.raises(bargain.SolverError, match=r"walk\.toml: no contract gives"):
         bargain.rubinstein(bargain.load_model(path))
 
 
