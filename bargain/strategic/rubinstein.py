@@ -328,8 +328,8 @@ class _Numeric:
     """The game at the parameter values, as floats and callables.
 
     Each responder's continuation is ``c + (1 - ε) u`` with ``1 - ε = (1 - q) δ^Δ``, and
-    ``ε = -expm1(-(Δ r + λ))`` is computed from the discount rate ``r = -ln δ`` (exact
-    in 30 digits, as :func:`bargain.model.patience.discount_rates` reads it) and the
+    ``ε = -expm1(-(Δ r + λ))`` is computed from the discount rate ``r = -ln δ`` (from
+    the exact δ, :func:`bargain.model.patience.discount_rate`) and the
     breakdown hazard ``λ = -ln(1 - q)``: never as ``1 - δ^Δ`` in floating point, which is
     0 for a factor within 1e-16 of 1 (``1 - 1e-20``) and loses digits well before. The
     strike payoff of a round, ``b (1 - δ^Δ) / r``, is computed the same way.

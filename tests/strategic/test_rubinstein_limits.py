@@ -20,6 +20,8 @@ from pathlib import Path
 
 import mpmath
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import bargain
 from bargain.strategic.rubinstein import backward_induction, game_of
@@ -125,6 +127,23 @@ def test_discount_factors_within_1e_16_of_one(delta_w, delta_a, limit, exact):
     assert s.agreement["x"] == pytest.approx(patient(delta_w, delta_a), rel=1e-14)
     assert s.agreement["x"] == pytest.approx(limit, rel=1e-14)  # BRW 1986, §3
     assert not any("no discounting" in a for a in s.assumptions)
+
+
+@given(
+    k=st.integers(-300, -2),
+    j=st.integers(-6, 6),
+    m_w=st.floats(1, 10),
+    m_a=st.floats(1, 10),
+)
+def test_any_patience_down_to_1e_300(k, j, m_w, m_a):
+    # 1 - δ_W = m_w 10^k, 1 - δ_A = m_a 10^(k + j) (at most 10^-2), rates apart by at most
+    # 10^7: every regime, the float fixed point (1 - δ_W δ_A above 1e-10), its polish in
+    # more digits (down to 1e-20) and the patient limit (below), against the closed form.
+    e_w, e_a = m_w * 10.0**k, m_a * 10.0 ** min(k + j, -3)
+    d_w, d_a = f"1 - {e_w!r}", f"1 - {e_a!r}"
+    m = split_game(W={"discount_factor": d_w}, A={"discount_factor": d_a})
+    x = bargain.rubinstein(m, exact=False).agreement["x"]
+    assert x == pytest.approx(patient(d_w, d_a), rel=1e-12)
 
 
 def test_toml_discount_factors_of_nineteen_nines():
