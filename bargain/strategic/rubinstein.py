@@ -575,13 +575,26 @@ def _limit(num: _Numeric) -> float:
 
     def condition(x: float) -> float:
         gives = {n: num.base[n] / scale - num.eps[n] / scale * num.utility(n, x) for n in (w, a)}
-        return float(slope[w](x)) * gives[a] + float(slope[a](x)) * gives[w]
+        try:
+            return float(slope[w](x)) * gives[a] + float(slope[a](x)) * gives[w]
+        except (ArithmeticError, ValueError):
+            return math.nan  # a slope undefined here (sqrt(1 - x) at x = 1)
 
-    c_lo, c_hi = condition(num.lo), condition(num.hi)
+    def inside(end: float, other: float) -> tuple[float, float]:
+        """``end`` and the condition there, moved towards ``other`` until it is a number
+        (a slope infinite at a bound of the contracts)."""
+        for step in (0.0, *(10.0**-k for k in range(15, 0, -1))):
+            x = end + (other - end) * step
+            value = condition(x)
+            if math.isfinite(value):
+                return x, value
+        return end, math.nan
+
+    (lo, c_lo), (hi, c_hi) = inside(num.lo, num.hi), inside(num.hi, num.lo)
     if c_lo == 0 or c_hi == 0:
-        x = num.lo if c_lo == 0 else num.hi
-    elif np.sign(c_lo) != np.sign(c_hi):
-        x = brentq(condition, num.lo, num.hi, xtol=num.xtol, rtol=4 * np.finfo(float).eps)
+        x = lo if c_lo == 0 else hi
+    elif math.isfinite(c_lo) and math.isfinite(c_hi) and np.sign(c_lo) != np.sign(c_hi):
+        x = brentq(condition, lo, hi, xtol=num.xtol, rtol=4 * np.finfo(float).eps)
     else:
         raise num.error(
             "the alternating-offers equations of these patient parties have no solution in "

@@ -176,24 +176,32 @@ def test_a_patient_responders_outside_option_binds():
     assert bargain.rubinstein(game("1 - 1e-4")).agreement["x"] == pytest.approx(0.3, abs=1e-15)
 
 
-def test_a_patient_concave_frontier_is_the_nash_point():
-    # Invented. Payoffs x and 1 - x**2, δ = 1 - 1e-20 for both: the agreement is within
-    # 1e-20 of the Nash point x = 1/sqrt(3) (BRW 1986, §3), here by an optimiser.
+@pytest.mark.parametrize(
+    ("u_w", "u_a", "nash_point"),
+    [
+        ("x", "1 - x**2", 3**-0.5),  # argmax x (1 - x**2)
+        ("x", "sqrt(1 - x)", 2 / 3),  # argmax x sqrt(1 - x): A's slope is infinite at x = 1
+        ("sqrt(x)", "sqrt(1 - x)", 0.5),  # both slopes infinite at a bound
+    ],
+)
+def test_a_patient_curved_frontier_is_the_nash_point(u_w, u_a, nash_point):
+    # Invented. δ = 1 - 1e-20 for both: the agreement is within 1e-20 of the Nash point
+    # (BRW 1986, §3), here also by an optimiser.
     d = "1 - 1e-20"
     m = bargain.model_from_dict(
         {
             "model": {"name": "g"},
             "variables": {"x": {"min": 0, "max": 1}},
             "parties": {
-                "W": {"payoff": "x", "discount_factor": d},
-                "A": {"payoff": "1 - x**2", "discount_factor": d},
+                "W": {"payoff": u_w, "discount_factor": d},
+                "A": {"payoff": u_a, "discount_factor": d},
             },
             "bargaining": {"first_proposer": "W"},
         }
     )
     x = bargain.rubinstein(m).agreement["x"]
     assert x == pytest.approx(bargain.nash(m).agreement["x"], rel=1e-12)
-    assert x == pytest.approx(3**-0.5, rel=1e-12)
+    assert x == pytest.approx(nash_point, rel=1e-12)
 
 
 # -- 3. a tiny breakdown risk without discounting ---------------------------------------------
