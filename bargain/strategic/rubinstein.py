@@ -456,12 +456,17 @@ class _Numeric:
             return None
         if best <= level:
             return best_x
-        if given is None:
-            excess: Callable[[float], float] = lambda x: self.utility(name, x) - level  # noqa: E731
-        else:
+        excess: Callable[[float], float] = lambda x: self.utility(name, x) - level  # noqa: E731
+        if given is not None:
             y, g = given
             difference = self._difference(name)
-            excess = lambda x: float(difference(x, y)) - g  # noqa: E731
+
+            def in_differences(x: float) -> float:
+                return float(difference(x, y)) - g
+
+            # The same root; kept only where rounding leaves it bracketed by the bounds.
+            if np.sign(in_differences(self.lo)) * np.sign(in_differences(self.hi)) < 0:
+                excess = in_differences
         return brentq(
             excess,
             self.lo,
