@@ -38,9 +38,14 @@ def unit(values: Iterable[float], default: float = 1.0) -> float:
     A power of two, so that dividing by it and multiplying back is exact in
     floating point: scaling a problem to this unit adds no rounding error. The
     ``default`` is used only when every value is zero, where the values show no scale.
+    Above ``2**1023`` (about 9e307) it is ``2**1023``, the largest power of two a float
+    holds (the next is infinite).
+
+    >>> unit([0.3]), unit([1e308]) == 2.0**1023
+    (0.5, True)
     """
     size = magnitude(values)
-    return default if size == 0 else math.ldexp(1.0, math.frexp(size)[1])
+    return default if size == 0 else math.ldexp(1.0, min(math.frexp(size)[1], 1023))
 
 
 def negligible(x: float, reference: Iterable[float], rtol: float = RTOL) -> bool:

@@ -160,7 +160,11 @@ def degree(exprs: Iterable[sympy.Expr], among: Iterable[sympy.Symbol] = ()) -> i
     """The largest degree of ``exprs`` in one polynomial generator, as sympy's polynomial
     routines see them: ``b**(p/q)`` and ``exp(p/q * y)`` are powers of ``b**(1/L)`` and
     ``exp(y/L)``, ``L`` the least common denominator of the exponents of that base. With
-    ``among`` (a system's unknowns), only the generators that contain one of them.
+    ``among`` (a system's unknowns), only the generators that contain one of them, and
+    the roots of rational numbers: sympy's solvers work in the algebraic number field
+    they generate, of degree up to the product of their ``L`` (``0.9**(1/1000)`` in the
+    equations takes minutes to build its field, and the fourth roots of 2, 3 and 5
+    together seconds).
 
     >>> degree([sympy.exp(sympy.Rational(501, 10000)) - sympy.exp(sympy.Rational(1, 20))])
     501
@@ -170,6 +174,10 @@ def degree(exprs: Iterable[sympy.Expr], among: Iterable[sympy.Symbol] = ()) -> i
     >>> x = sympy.Symbol("x")
     >>> degree([y**10000 * x**2 - 1], among=[x]), degree([y**10000 * x**2 - 1])
     (2, 10000)
+    >>> degree([sympy.Rational(9, 10) ** sympy.Rational(1, 1000) * x - 1], among=[x])
+    500000
+    >>> degree([(sympy.root(2, 4) + sympy.root(3, 4) + sympy.root(5, 4)) * x - 1], among=[x])
+    64
     """
     wanted = set(among)
     exponents: dict[sympy.Expr, list[sympy.Rational]] = {}
@@ -182,13 +190,15 @@ def degree(exprs: Iterable[sympy.Expr], among: Iterable[sympy.Symbol] = ()) -> i
                 base, power = node.base, node.exp
             else:
                 continue
-            if not wanted or base.free_symbols & wanted:
+            if not wanted or base.free_symbols & wanted or base.is_Rational:
                 exponents.setdefault(base, []).append(power)
-    out = 1
-    for powers in exponents.values():
+    out = field = 1
+    for base, powers in exponents.items():
         common = math.lcm(*(int(p.q) for p in powers))
         out = max(out, int(max(abs(p) for p in powers) * common))
-    return out
+        if base.is_Rational:
+            field *= common  # the roots of several numbers generate one field together
+    return max(out, field)
 
 
 @dataclass

@@ -84,6 +84,7 @@ __all__ = [
     "expression_to_string",
     "is_name",
     "parse_expression",
+    "power",
 ]
 
 ALLOWED_FUNCTIONS: tuple[str, ...] = ("abs", "exp", "log", "max", "min", "sqrt", "Piecewise")
@@ -352,6 +353,41 @@ def _rounded(value: sympy.Expr) -> sympy.Expr:
     """
     found = sympy.N(value, ROUNDED_DIGITS + 10)
     return sympy.Float(found, ROUNDED_DIGITS) if found.is_real else found
+
+
+def power(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
+    """``base ** exponent`` that never computes a number too large to compute exactly.
+
+    A power of a number beyond that (``0.9**1000000``) is kept to ROUNDED_DIGITS
+    significant digits (:func:`_rounded`), as the parser keeps it, and so is a root of a
+    number of index beyond _MAX_EXPONENT (``0.9**1e-12``, an algebraic number of degree
+    10**12). Such an exponent, or one beyond ±_MAX_EXPONENT, on
+    a base with parameters is written as a ROUNDED_DIGITS-digit Float, so that the power
+    at the parameters' values is computed in that many digits, not exactly (substituting
+    ``d = 9/10`` into ``d**1000000`` would build a number of a million digits).
+
+    Examples
+    --------
+    >>> d = sympy.Symbol("d")
+    >>> power(sympy.Rational(9, 10), sympy.Integer(10**6))
+    3.23176166359831652339444347982e-45758
+    >>> power(d, sympy.Integer(10**6)).xreplace({d: sympy.Rational(9, 10)})
+    3.23176166359831652339444347982e-45758
+    >>> power(d, sympy.Integer(3))
+    d**3
+    """
+    if not exponent.is_Rational:
+        return sympy.Pow(base, exponent)
+    # A root of index beyond _MAX_EXPONENT is an algebraic number of that degree, which
+    # sympy's solvers would expand into a polynomial of that many terms.
+    huge = abs(exponent) > _MAX_EXPONENT or exponent.q > _MAX_EXPONENT
+    if base.is_number:
+        if base not in (0, 1, -1) and (huge or _beyond_exact(base, exponent)):
+            return _rounded(sympy.Pow(base, exponent, evaluate=False))
+        return sympy.Pow(base, exponent)
+    if huge:
+        return sympy.Pow(base, sympy.Float(exponent, ROUNDED_DIGITS))
+    return sympy.Pow(base, exponent)
 
 
 def _exp_problem(argument: sympy.Expr) -> str | None:

@@ -35,12 +35,13 @@ alternating-offers game with ever shorter rounds.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import sympy
 
 from bargain.errors import ModelError
-from bargain.model.model import Model
+from bargain.model.model import Model, Party
 from bargain.model.validate import numeric_value, require_two_parties
 
 _WHAT = "the limit of the alternating-offers game (Binmore, Rubinstein & Wolinsky 1986)"
@@ -65,17 +66,45 @@ def discount_rates(model: Model) -> dict[str, float | None]:
     >>> {k: f"{v:.12g}" for k, v in discount_rates(m).items()}
     {'W': '1e-12', 'A': '1053.60515658'}
     """
-    rates: dict[str, float | None] = {}
-    for p in model.parties:
-        where = f"parties.{p.name}"
-        if p.discount_rate is not None:
-            rates[p.name] = numeric_value(model, p.discount_rate, where, "discount_rate")
-        elif p.discount_factor is not None:
-            rate = -sympy.log(p.discount_factor)
-            rates[p.name] = numeric_value(model, rate, where, "discount_factor")
-        else:
-            rates[p.name] = None
-    return rates
+    return {p.name: discount_rate(model, p) for p in model.parties}
+
+
+def discount_rate(model: Model, party: Party) -> float | None:
+    """A party's discount rate per period (see :func:`discount_rates`).
+
+    Near 1, ``-ln δ`` is ``-log1p(-(1 - δ))`` with ``1 - δ`` evaluated in 30 digits
+    from the exact δ: sympy's evaluation of ``log`` at a number within 1e-300 of 1 runs
+    out of precision and returns noise (``5.2e-141``).
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = bargain.model_from_dict({"model": {"name": "m"},
+    ...     "variables": {"x": {"min": 0, "max": 1}},
+    ...     "parties": {"W": {"payoff": "x", "discount_factor": "1 - 4e-300"},
+    ...                 "A": {"payoff": "1 - x", "discount_rate": 0.1}}})
+    >>> [discount_rate(m, p) for p in m.parties]
+    [4e-300, 0.1]
+    """
+    where = f"parties.{party.name}"
+    if party.discount_rate is not None:
+        return numeric_value(model, party.discount_rate, where, "discount_rate")
+    if party.discount_factor is None:
+        return None
+    gap = numeric_value(model, 1 - party.discount_factor, where, "discount_factor")
+    if abs(gap) < 0.5:
+        return -math.log1p(-gap)
+    return numeric_value(model, -sympy.log(party.discount_factor), where, "discount_factor")
+
+
+def _rate(model: Model, party: Party) -> sympy.Expr:
+    """A party's discount rate as an expression: ``discount_rate``, or ``-ln δ``; a number
+    (no parameters) is evaluated by :func:`discount_rate`, so that floating point does not
+    take ``-ln(1 - 1e-20)`` for ``-ln 1 = 0`` where the expression is compiled."""
+    if party.discount_rate is not None:
+        return party.discount_rate
+    rate = -sympy.log(party.discount_factor)
+    return rate if rate.free_symbols else sympy.Float(discount_rate(model, party))
 
 
 def _breakdown_hazard(model: Model) -> sympy.Expr:
@@ -155,10 +184,7 @@ def patience_powers(model: Model) -> dict[str, float]:
 def _power_expressions(model: Model) -> dict[str, sympy.Expr]:
     """``(r_j + λ) / (r_i + r_j + 2λ)`` for each of the two parties, unchecked."""
     lam = _breakdown_hazard(model)
-    (w, rw), (a, ra) = (
-        (p.name, p.discount_rate if p.discount_rate is not None else -sympy.log(p.discount_factor))
-        for p in model.parties
-    )
+    (w, rw), (a, ra) = ((p.name, _rate(model, p)) for p in model.parties)
     total = rw + ra + 2 * lam
     return {w: (ra + lam) / total, a: (rw + lam) / total}
 
@@ -195,7 +221,7 @@ def impasse_model(model: Model) -> Model:
     lam = _breakdown_hazard(model)
     parties = []
     for p in model.parties:
-        rate = p.discount_rate if p.discount_rate is not None else -sympy.log(p.discount_factor)
+        rate = _rate(model, p)
         if numeric_value(model, rate + lam, f"parties.{p.name}", "discount_rate") <= 0:
             raise ModelError(
                 f"{_WHAT} needs a positive discount rate or breakdown risk for the impasse "
@@ -231,6 +257,7 @@ def limit_model(model: Model) -> Model:
 
 __all__ = [
     "breakdown_rate",
+    "discount_rate",
     "discount_rates",
     "impasse_model",
     "limit_model",

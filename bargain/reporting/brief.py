@@ -165,6 +165,9 @@ class Brief:
             s = r.solution
             at = _bounds(s)
             marked = marked or bool(at)
+            if not s.payoffs:  # a set of agreements, no tie-break
+                out.append(f"  {r.label:<{width}}  {_set_terms(model, s, n, each)}")
+                continue
             terms = ", ".join(f"{k} = {n(s.agreement[k])}{at.get(k, '')}" for k in names)
             gains = {k: s.payoffs[k] - s.disagreement[k] for k in parties}
             other = any(
@@ -187,6 +190,28 @@ class Brief:
             out += ["", f"the broken promise: not solved: {self.promise_refused}"]
         out += _theory_lines(self, n)
         return "\n".join(out)
+
+
+def _set_terms(
+    model: Model,
+    solution: Solution,
+    n: Callable[[float], str],
+    each: Callable[[Mapping[str, float]], str],
+) -> str:
+    """A row for a solution that is a set of agreements with no tie-break (the
+    alternating-offers game with fixed strike costs only, Rubinstein 1982, §5): each
+    term's range and, over one contract variable, the payoffs at both ends."""
+    ranges = solution.agreement_set or {}
+    terms = ", ".join(f"{k} any in [{n(lo)}, {n(hi)}]" for k, (lo, hi) in ranges.items())
+    if len(model.variables) != 1 or len(ranges) != 1:
+        return f"{terms} (every one an equilibrium); the payoffs depend on which"
+    x = model.variables[0].symbol
+    (low, high) = ranges[model.variables[0].name]
+    ends = [
+        {p.name: float(model.numeric(p.payoff).xreplace({x: end})) for p in model.parties}
+        for end in (low, high)
+    ]
+    return f"{terms} (every one an equilibrium)   payoffs from {each(ends[0])} to {each(ends[1])}"
 
 
 def _bounds(solution: Solution) -> dict[str, str]:

@@ -66,7 +66,7 @@ import sympy
 
 from bargain.concepts.registry import concept
 from bargain.concepts.solution import Solution
-from bargain.errors import ModelError
+from bargain.errors import ModelError, SolverError
 from bargain.model.model import Model, Promise, exact_number
 from bargain.model.patience import discount_rates
 from bargain.model.validate import numeric_value, validate_model
@@ -668,6 +668,10 @@ def credibility(
     ModelError
         For an unknown promise, method, package rule or outcome, or a
         probability outside [0, 1].
+    SolverError
+        Where the method's solution before or after is a set of agreements with no
+        tie-break (the alternating-offers game with fixed strike costs only, Rubinstein
+        1982, §5): the cost would depend on which agreement is struck.
 
     Examples
     --------
@@ -763,6 +767,21 @@ def credibility(
             breakdown_per_distrust=b,
         )
         solution = solver(adjusted, **options)
+        if not solution.payoffs:
+            # A set of agreements and no tie-break (Rubinstein 1982, §5): the surplus, and so
+            # the cost, would depend on which; 0 would be silently wrong.
+            where_set = "; ".join(
+                f"{k} in [{lo:.6g}, {hi:.6g}]"
+                for k, (lo, hi) in (solution.agreement_set or {}).items()
+            )
+            raise SolverError(
+                f"the {method} solution {label} the broken promise (trust {float(trust):.6g}) "
+                f"is not one agreement but a set ({where_set}), so its surplus and the cost "
+                "of the broken promise depend on which agreement is struck; use a method with "
+                "one answer (e.g. nash), or give the parties discounting or breakdown risk",
+                file=model.file,
+                table=where,
+            )
         # Over the model's disagreement payoffs, whatever threat point the concept used (the
         # BRW limit's impasse point moves with the breakdown risk that distrust raises).
         surplus = sum(solution.payoffs[k] - _threat(adjusted)[k] for k in solution.payoffs)

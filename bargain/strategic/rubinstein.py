@@ -74,8 +74,9 @@ from bargain.concepts.vectorised import (
     subset,
 )
 from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
-from bargain.model.expr import derivative, expressible
+from bargain.model.expr import derivative, expressible, power
 from bargain.model.model import Model, Parameter, Party, exact_number, lambdify
+from bargain.model.patience import discount_rate
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
 from bargain.scale import RTOL, magnitude, negligible, unit
 from bargain.strategic.move import Move, Plan
@@ -272,7 +273,7 @@ def _side(model: Model, party: Party, delta_t: sympy.Expr) -> _Side:
             table=where,
             key="discount_factor",
         )
-    discount = per_period**delta_t
+    discount = power(per_period, delta_t)
     flow = party.strike_payoff
     if flow == 0:
         strike: sympy.Expr = sympy.Integer(0)
@@ -324,7 +325,15 @@ def _orient(
 
 
 class _Numeric:
-    """The game at the parameter values, as floats and callables."""
+    """The game at the parameter values, as floats and callables.
+
+    Each responder's continuation is ``c + (1 - ε) u`` with ``1 - ε = (1 - q) δ^Δ``, and
+    ``ε = -expm1(-(Δ r + λ))`` is computed from the discount rate ``r = -ln δ`` (from
+    the exact δ, :func:`bargain.model.patience.discount_rate`) and the
+    breakdown hazard ``λ = -ln(1 - q)``: never as ``1 - δ^Δ`` in floating point, which is
+    0 for a factor within 1e-16 of 1 (``1 - 1e-20``) and loses digits well before. The
+    strike payoff of a round, ``b (1 - δ^Δ) / r``, is computed the same way.
+    """
 
     def __init__(self, game: AlternatingOffers) -> None:
         m = game.model
@@ -332,8 +341,13 @@ class _Numeric:
         self.lo, self.hi = game.lo, game.hi
         self.unit = unit([self.lo, self.hi])  # the contract's scale: x-tolerances relative to it
         self.q = numeric_value(m, game.breakdown, "bargaining", "breakdown_probability")
+        hazard = math.inf if self.q >= 1 else -math.log1p(-self.q)
+        self.period = float(game.period)
         self.u = {}
-        self.delta = {}
+        self.payoff: dict[str, sympy.Expr] = {}
+        self._differences: dict[str, Callable[[float, float], float]] = {}
+        self.delta: dict[str, float] = {}  # δ^Δ per round
+        self.eps: dict[str, float] = {}  # 1 - (1 - q) δ^Δ per round
         self.base = {}
         self.outside = {}
         self.disagreement = {}
@@ -342,8 +356,14 @@ class _Numeric:
             name = side.party.name
             where = f"parties.{name}"
             self.u[name] = lambdify(game.x, m.numeric(side.party.payoff), "math")
-            self.delta[name] = numeric_value(m, side.discount, where, "discount_factor")
-            strike = numeric_value(m, side.strike, where, "strike_payoff")
+            self.payoff[name] = side.party.payoff
+            rate = discount_rate(m, side.party)
+            assert rate is not None  # game_of refuses a party without patience
+            per_round = rate * self.period
+            self.delta[name] = math.exp(-per_round)
+            self.eps[name] = -math.expm1(-(per_round + hazard))
+            flow = numeric_value(m, side.party.strike_payoff, where, "strike_payoff")
+            strike = flow * (-math.expm1(-per_round) / rate if rate else self.period)
             d = numeric_value(m, side.party.disagreement, where, "disagreement")
             self.strike[name] = strike
             self.base[name] = strike + self.q * d
@@ -366,19 +386,67 @@ class _Numeric:
         other.base = dict(base)
         return other
 
+    @property
+    def spread(self) -> float:
+        """``1 - (1 - ε_W)(1 - ε_A)``: how far the composite proposal map is from
+        fixing every contract (its contraction factor is about one minus this)."""
+        e_w, e_a = self.eps[self.rising], self.eps[self.falling]
+        return e_w + e_a - e_w * e_a
+
+    @property
+    def xtol(self) -> float:
+        """The absolute tolerance in the contract for brentq: a few units of rounding of
+        the contract range's size, and never below the least positive float (brentq
+        refuses 0, which ``1e-15`` times a range of 1e-320 would round to)."""
+        return max(4 * np.finfo(float).eps * self.unit, math.ulp(0.0))
+
+    def error(self, message: str) -> SolverError:
+        """A :class:`SolverError` naming the model's file."""
+        return SolverError(message, file=self.game.model.file)
+
     def best_for(self, name: str) -> float:
         """The contract that is best for ``name``."""
         return self.hi if name == self.rising else self.lo
 
+    def keep(self, name: str, continuation: float) -> float:
+        """What ``name`` gets by rejecting and bargaining on, given its continuation
+        payoff a round later: ``c + (1 - ε) u``."""
+        return self.base[name] + (continuation - self.eps[name] * continuation)
+
     def reject(self, name: str, continuation: float) -> float:
         """What the responder ``name`` gets by rejecting, given its continuation payoff."""
-        keep = self.base[name] + (1 - self.q) * self.delta[name] * continuation
-        return max(self.outside[name], keep)
+        return max(self.outside[name], self.keep(name, continuation))
 
-    def offer_to(self, name: str, level: float) -> float | None:
+    def respond(self, name: str, y: float) -> float | None:
+        """The offer to responder ``name`` whose own proposal, a round later, is ``y``:
+        what rejecting is worth to it (:meth:`reject`), by :meth:`offer_to`. Where it
+        bargains on (its outside option does not bind), the offer solves its indifference
+        in differences, ``u(x) - u(y) = c - ε u(y)``, with ``u(x) - u(y)`` cancelled
+        symbolically: ``u(x) = c + (1 - ε) u(y)`` in floats loses the digits of a small
+        ``x`` (fixed strike costs of 1e-9 would give ``x = 9.99999971718e-10``)."""
+        u_y = self.utility(name, y)
+        keep = self.keep(name, u_y)
+        if self.outside[name] > keep:
+            return self.offer_to(name, self.outside[name])
+        return self.offer_to(name, keep, (y, self.base[name] - self.eps[name] * u_y))
+
+    def _difference(self, name: str) -> Callable[[float, float], float]:
+        """``(x, y) -> u(x) - u(y)`` for party ``name``, cancelled where the budget allows."""
+        if name not in self._differences:
+            x, y = self.game.x, sympy.Symbol("_y", real=True)
+            u = self.game.model.numeric(self.payoff[name])
+            with exact_budget(1.0) as budget:
+                d = budget.cancel(u - u.xreplace({x: y}))
+            self._differences[name] = lambdify((x, y), d, "math")
+        return self._differences[name]
+
+    def offer_to(
+        self, name: str, level: float, given: tuple[float, float] | None = None
+    ) -> float | None:
         """The contract that gives responder ``name`` exactly ``level`` (best for the proposer);
         the proposer's best contract if ``level`` is below the responder's worst; ``None``
-        if no contract gives the responder that much."""
+        if no contract gives the responder that much. With ``given = (y, g)``, the level is
+        ``u(y) + g`` and the root is found in differences (see :meth:`respond`)."""
         rising = name == self.rising
         worst_x, best_x = (self.lo, self.hi) if rising else (self.hi, self.lo)
         if self.utility(name, worst_x) >= level:
@@ -388,11 +456,22 @@ class _Numeric:
             return None
         if best <= level:
             return best_x
+        excess: Callable[[float], float] = lambda x: self.utility(name, x) - level  # noqa: E731
+        if given is not None:
+            y, g = given
+            difference = self._difference(name)
+
+            def in_differences(x: float) -> float:
+                return float(difference(x, y)) - g
+
+            # The same root; kept only where rounding leaves it bracketed by the bounds.
+            if np.sign(in_differences(self.lo)) * np.sign(in_differences(self.hi)) < 0:
+                excess = in_differences
         return brentq(
-            lambda x: self.utility(name, x) - level,
+            excess,
             self.lo,
             self.hi,
-            xtol=1e-15 * self.unit,
+            xtol=self.xtol,
             rtol=4 * np.finfo(float).eps,
             maxiter=500,
         )
@@ -410,39 +489,40 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
     """
     w, a = num.rising, num.falling
 
+    refused = "no contract gives the responder what it can get by rejecting"
+    none = "the alternating-offers equations have no solution in the contract range"
+
     def answer(x_a: float) -> float:
-        x_w = num.offer_to(a, num.reject(a, num.utility(a, x_a)))
+        x_w = num.respond(a, x_a)
         if x_w is None:
-            raise SolverError("no contract gives the responder what it can get by rejecting")
+            raise num.error(refused)
         return x_w
 
     def gap(x_a: float) -> float:
-        x_new = num.offer_to(w, num.reject(w, num.utility(w, answer(x_a))))
+        x_new = num.respond(w, answer(x_a))
         if x_new is None:
-            raise SolverError("no contract gives the responder what it can get by rejecting")
+            raise num.error(refused)
         return x_new - x_a
 
-    tol = 1e-12 * num.unit
-    contracting = num.q > 0 or any(d < 1 for d in num.delta.values())
-    if contracting:
+    # A gap within rounding of the offers (brentq's tolerance) is zero: the map fixes the
+    # point. (1e-12 of the range, once, took fixed costs 3e-12 and 1e-12 for equal.)
+    tol = 64 * np.finfo(float).eps * num.unit
+    spread = num.spread
+    if 0 < spread < _LIMIT:
+        x = _limit(num)
+        return (x, x), (x, x)
+    if spread > 0:
         g_lo, g_hi = gap(num.lo), gap(num.hi)
         if g_lo == 0:
             x_a = num.lo
         elif g_hi == 0:
             x_a = num.hi
-        elif g_lo * g_hi < 0:
+        elif np.sign(g_lo) != np.sign(g_hi):  # (a product of two tiny gaps underflows)
             x_a = brentq(
-                gap,
-                num.lo,
-                num.hi,
-                xtol=1e-15 * num.unit,
-                rtol=4 * np.finfo(float).eps,
-                maxiter=500,
+                gap, num.lo, num.hi, xtol=num.xtol, rtol=4 * np.finfo(float).eps, maxiter=500
             )
         else:
-            raise SolverError(
-                "the alternating-offers equations have no solution in the contract range"
-            )
+            raise num.error(none)
         return (answer(x_a),) * 2, (x_a,) * 2
     grid = np.linspace(num.lo, num.hi, 2001)
     gaps = np.array([gap(x) for x in grid])
@@ -450,11 +530,9 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
     if zeros.size == 0:
         change = np.flatnonzero(np.sign(gaps[:-1]) * np.sign(gaps[1:]) < 0)
         if change.size == 0:
-            raise SolverError(
-                "the alternating-offers equations have no solution in the contract range"
-            )
+            raise num.error(none)
         i = change[0]
-        x_a = brentq(gap, grid[i], grid[i + 1], xtol=1e-15 * num.unit, maxiter=500)
+        x_a = brentq(gap, grid[i], grid[i + 1], xtol=num.xtol, maxiter=500)
         return (answer(x_a),) * 2, (x_a,) * 2
 
     def edge(inside: float, outside: float) -> float:
@@ -471,7 +549,69 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
     first, last = zeros[0], zeros[-1]
     low = grid[first] if first == 0 else edge(grid[first], grid[first - 1])
     high = grid[last] if last == grid.size - 1 else edge(grid[last], grid[last + 1])
+    # One more round of the map: an end held at a bound of the contracts comes back to
+    # the exact point, not one within the grid's tolerance of it.
+    low, high = low + gap(low), high + gap(high)
     return (answer(low), answer(high)), (low, high)
+
+
+def _limit(num: _Numeric) -> float:
+    """The agreement of very patient parties: where ``1 - (1 - ε_W)(1 - ε_A)`` is below
+    :data:`_LIMIT`, both proposals are within about that (relative) of the point of the
+    frontier where
+
+        u_W'(x) (c_A - ε_A u_A(x)) + u_A'(x) (c_W - ε_W u_W(x)) = 0,
+
+    the first-order expansion of the two indifference conditions in ``x_W - x_A``
+    (Binmore, Rubinstein & Wolinsky 1986, §3–4; see :mod:`bargain.model.patience`): the
+    Nash solution with powers proportional to ``1 / ε_i`` and the impasse point
+    ``c_i / ε_i``. A floating-point fixed point cannot resolve it (its error is about
+    ``eps / (1 - (1 - ε_W)(1 - ε_A))``). A responder's outside option above what the
+    point gives it binds (Binmore, Shaked & Sutton 1989): the agreement then gives it
+    exactly that.
+    """
+    game, m = num.game, num.game.model
+    w, a = num.rising, num.falling
+    scale = max(num.eps.values())  # the terms divided by it: no underflow at 1e-300
+    slope = {
+        side.party.name: lambdify(game.x, m.numeric(derivative(side.party.payoff, game.x)), "math")
+        for side in (game.rising, game.falling)
+    }
+
+    def condition(x: float) -> float:
+        gives = {n: num.base[n] / scale - num.eps[n] / scale * num.utility(n, x) for n in (w, a)}
+        try:
+            return float(slope[w](x)) * gives[a] + float(slope[a](x)) * gives[w]
+        except (ArithmeticError, ValueError):
+            return math.nan  # a slope undefined here (sqrt(1 - x) at x = 1)
+
+    def inside(end: float, other: float) -> tuple[float, float]:
+        """``end`` and the condition there, moved towards ``other`` until it is a number
+        (a slope infinite at a bound of the contracts)."""
+        for step in (0.0, *(10.0**-k for k in range(15, 0, -1))):
+            x = end + (other - end) * step
+            value = condition(x)
+            if math.isfinite(value):
+                return x, value
+        return end, math.nan
+
+    (lo, c_lo), (hi, c_hi) = inside(num.lo, num.hi), inside(num.hi, num.lo)
+    if c_lo == 0 or c_hi == 0:
+        x = lo if c_lo == 0 else hi
+    elif math.isfinite(c_lo) and math.isfinite(c_hi) and np.sign(c_lo) != np.sign(c_hi):
+        x = brentq(condition, lo, hi, xtol=num.xtol, rtol=4 * np.finfo(float).eps)
+    else:
+        raise num.error(
+            "the alternating-offers equations of these patient parties have no solution in "
+            "the contract range"
+        )
+    for name in (a, w):
+        if num.utility(name, x) < num.outside[name]:
+            bound = num.offer_to(name, num.outside[name])
+            if bound is None:
+                raise num.error(f"no contract gives {name} its outside option")
+            x = bound
+    return x
 
 
 def backward_induction(
@@ -508,7 +648,7 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
     for k in reversed(range(rounds)):
         proposer = _proposer(game, k)
         responder = names[1] if proposer == names[0] else names[0]
-        keep = {n: num.base[n] + (1 - num.q) * num.delta[n] * values[n] for n in names}
+        keep = {n: num.keep(n, values[n]) for n in names}
         walks = num.outside[responder] > keep[responder]
         no_deal = {responder: num.outside[responder], proposer: d[proposer]} if walks else keep
         x = num.offer_to(responder, no_deal[responder])
@@ -551,9 +691,7 @@ def _moves(num: _Numeric, x_w: float, x_a: float) -> dict[str, Move]:
     proposals = {w: x_w, a: x_a}
     moves = {}
     for proposer, responder in ((w, a), (a, w)):
-        keep = num.base[responder] + (1 - num.q) * num.delta[responder] * num.utility(
-            responder, proposals[responder]
-        )
+        keep = num.keep(responder, num.utility(responder, proposals[responder]))
         walks = num.outside[responder] > keep
         demand = max(num.outside[responder], keep)
         moves[proposer] = Move(proposer, responder, proposals[proposer], demand, walks)
@@ -567,6 +705,10 @@ def _proposer(game: AlternatingOffers, k: int) -> str:
 
 
 _PLAIN = 1e-12  # relative error of the float fixed point below which no polish is needed
+# 1 - (1 - ε_W)(1 - ε_A) below which the proposals come from the patient limit (_limit),
+# whose relative error (about this) is then below the float fixed point's (eps / this).
+_LIMIT = 1e-10
+_POLISHED = 1e-20  # ... and above which they are polished in enough digits to resolve it
 # 1 - k_W k_A below which a float fixed point is not accurate to 1e-10 (relative):
 # the sweeps solve such points with the scalar solver instead.
 _ILL_CONDITIONED = 8 * float(np.finfo(float).eps) / 1e-10
@@ -603,32 +745,37 @@ def _refine(num: _Numeric, moves: dict[str, Move]) -> tuple[dict[str, Move], flo
 
     The fixed point of the proposal map is found in floating point, where its error is
     about ``eps / (1 - k_W k_A)`` (``k_i = (1 - q) δ_i``, the map's contraction factor):
-    for very patient parties (rates of 1e-12 per round, say) that is ``1e-5``. Then the
-    indifference conditions are solved by Newton's method in 40 digits
-    (``sympy.nsolve``) from the float point, with the discount factors exact (``exp(-r)``
-    is never rounded to a float near 1). When Newton fails the float proposals stand,
-    with their error estimate.
+    for very patient parties (rates of 1e-12 per round, say) that is ``1e-5``; below
+    :data:`_LIMIT` the proposals come from the patient limit instead (:func:`_limit`),
+    with an error of about ``1 - k_W k_A``. Then the indifference conditions are solved
+    by Newton's method in ``40 + log10(1 / (1 - k_W k_A))`` digits (``sympy.nsolve``)
+    from that point, with the discount factors exact (``exp(-r)`` is never rounded to a
+    float near 1). When Newton fails the proposals stand, with their error estimate;
+    below :data:`_POLISHED` the limit is exact to rounding and no polish is tried.
     """
     game = num.game
     model = game.model
-    q, w, a = game.breakdown, game.rising, game.falling
-    spread = numeric_value(
-        model, 1 - (1 - q) ** 2 * w.discount * a.discount, "bargaining", "discount_factor"
-    )
+    spread = num.spread
     if spread <= 0:
         return moves, 0.0  # no discounting or breakdown: no contraction to correct for
     span = unit([num.lo, num.hi])  # the contract range's own scale (no absolute floor)
-    error = 8 * np.finfo(float).eps * span / spread
-    if error <= _PLAIN * span:
+    rounding = 8 * np.finfo(float).eps
+    error = span * (spread + rounding if spread < _LIMIT else rounding / spread)
+    if error <= _PLAIN * span or spread < _POLISHED:
         return moves, error
     binding = {m.responder: m.walks for m in moves.values()}
     eqs, (pw, pa) = _equations(game, binding)
     start = [moves[num.rising].offer, moves[num.falling].offer]
+    digits = 40 + math.ceil(-math.log10(spread))  # resolves x_W - x_A, about spread
     try:
         root = sympy.nsolve(
-            [e.xreplace(model.substitutions) for e in eqs], [pw, pa], start, prec=40, verify=True
+            [e.xreplace(model.substitutions) for e in eqs],
+            [pw, pa],
+            start,
+            prec=digits,
+            verify=True,
         )
-        values = [complex(sympy.N(v, 40)) for v in root]
+        values = [complex(sympy.N(v, digits)) for v in root]
     except (ValueError, ZeroDivisionError, TypeError):
         return moves, error
     polished = [v.real for v in values]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -169,3 +170,51 @@ def test_a_refused_promise_report_leaves_the_rest_of_the_brief():
     text = b.to_text()
     assert "the broken promise: not solved: [parties.A] demand: must be a payoff" in text
     assert sum(r.solution is not None for r in b.rows) >= 4
+
+
+CASES = Path(__file__).resolve().parents[1] / "strategic" / "cases"
+
+
+def fixed_costs(c: float) -> bargain.Model:
+    """Splitting one unit with equal fixed strike costs ``c`` and no discounting."""
+    return bargain.model_from_dict(
+        {
+            "model": {"name": "fixed"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": 1, "strike_payoff": -c},
+                "A": {"payoff": "1 - x", "discount_factor": 1, "strike_payoff": -c},
+            },
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("model", "c"),
+    [(bargain.load_model(CASES / "fixed_costs_equal.toml"), 0.1), (fixed_costs(0.25), 0.25)],
+    ids=["case", "invented"],
+)
+def test_a_set_of_rubinstein_agreements_is_shown_as_the_set(model, c):
+    # Rubinstein (1982), §5: with equal fixed costs c, every x in [c, 1] is an equilibrium
+    # agreement when W proposes first, every x in [0, 1 - c] when A does (once KeyError 'x').
+    b = brief(model)
+    rows = {r.label: r for r in b.rows}
+    assert rows["Rubinstein, W proposes first"].solution.agreement_set["x"] == pytest.approx(
+        (c, 1.0), abs=1e-12
+    )
+    text = b.to_text()
+    w_row = next(line for line in text.splitlines() if "W proposes first" in line)
+    a_row = next(line for line in text.splitlines() if "A proposes first" in line)
+    assert f"x any in [{sig(c, 4)}, 1] (every one an equilibrium)" in w_row
+    assert f"payoffs from W {sig(c, 4)}, A {sig(1 - c, 4)} to W 1, A 0" in w_row
+    assert f"x any in [0, {sig(1 - c, 4)}]" in a_row
+
+
+def test_the_brief_of_parties_a_hair_from_no_discounting():
+    # δ = 0.9999999999999999999 and ...998 in the file (1 - 1e-19, 1 - 2e-19): every
+    # Rubinstein row and the BRW limit give W r_A / (r_W + r_A) = 2/3 (BRW 1986, §3).
+    # The Rubinstein rows were once "every agreement", which the brief failed on.
+    b = brief(bargain.load_model(CASES / "df_toml_19nines.toml"))
+    for r in b.rows:
+        if r.label.startswith(("Rubinstein", "generalised Nash (BRW")):
+            assert r.solution.agreement["x"] == pytest.approx(2 / 3, rel=1e-15), r.label

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import pytest
 import sympy
@@ -380,3 +381,18 @@ def test_the_brw_limit_loses_the_same_surplus_as_the_other_concepts():
     assert limit.before.solution.disagreement != plain.before.solution.disagreement
     assert limit.cost["surplus_lost"] == pytest.approx(plain.cost["surplus_lost"], rel=1e-6)
     assert limit.after.duration.mean == pytest.approx(plain.after.duration.mean, rel=1e-9)
+
+
+def test_a_set_of_agreements_is_refused_not_costed_at_zero():
+    # With equal fixed strike costs and no discounting the Rubinstein answer is a set
+    # (Rubinstein 1982, §5): the surplus, and the cost, depend on which agreement is struck.
+    # The report once gave a cost of 0; Nash's answer is one agreement and is costed.
+    m = bargain.load_model(
+        Path(__file__).resolve().parents[1] / "strategic" / "cases" / "cred_set.toml"
+    )
+    with pytest.raises(bargain.SolverError, match=r"cred_set\.toml: .*a set \(x in \[0\.1, 1\]\)"):
+        credibility(m, method="rubinstein")
+    # Invented: the other proposer's set, [0, 0.9], is refused the same way.
+    with pytest.raises(bargain.SolverError, match=r"a set \(x in \[0, 0\.9\]\)"):
+        credibility(m, method="rubinstein", proposer="A")
+    assert credibility(m).cost["total"] > 0.1

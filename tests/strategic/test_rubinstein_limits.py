@@ -1,0 +1,299 @@
+"""The alternating-offers game at the limits of its numbers: rounds of a million periods
+or of 1e-300, discount factors within 1e-20 of 1, breakdown risks of 1e-200 without
+discounting, contracts of 1e-300, fixed strike costs of 1e-9.
+
+The closed forms: with payoffs ``x`` and ``V - x`` and W proposing first, Rubinstein's
+(1982) ``x* = V (1 - δ_A) / (1 - δ_W δ_A)`` (Osborne & Rubinstein 1990, *Bargaining and
+Markets*, ch. 3, Proposition 3.5), with ``δ_i`` per round (``δ_i^Δ`` for rounds of ``Δ``
+periods); as the rounds shorten it tends to ``r_A / (r_W + r_A)`` with ``r_i = -ln δ_i``
+(Binmore, Rubinstein & Wolinsky 1986, *RAND J. Econ.* 17(2), §3); with a breakdown risk
+``q`` per round and no discounting, ``x* = (1 + (1 - q) d_W) / (2 - q)`` (BRW 1986, §4,
+with disagreement payoffs ``d_W`` and 0); with fixed strike costs ``c_W > c_A`` and no
+discounting, ``x* = c_A`` (Rubinstein 1982, §5). Each is computed here in mpmath with
+enough digits, independently of the solver.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import mpmath
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import bargain
+from bargain.strategic.rubinstein import backward_induction, game_of
+
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+def split_game(bargaining: dict | None = None, **parties: dict) -> bargain.Model:
+    """Splitting one unit: W gets x, A gets 1 - x; W proposes first unless ``bargaining``
+    says otherwise."""
+    spec = {"W": {"payoff": "x"}, "A": {"payoff": "1 - x"}}
+    for name, fields in parties.items():
+        spec[name].update(fields)
+    return bargain.model_from_dict(
+        {
+            "model": {"name": "g"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": spec,
+            "bargaining": {"first_proposer": "W", **(bargaining or {})},
+        }
+    )
+
+
+def share(delta_w: str, delta_a: str, period: str = "1", digits: int = 60) -> float:
+    """Rubinstein (1982): W's share, W proposing first, rounds of ``period`` periods."""
+    with mpmath.workdps(digits):
+        k_w = mpmath.mpf(delta_w) ** mpmath.mpf(period)
+        k_a = mpmath.mpf(delta_a) ** mpmath.mpf(period)
+        return float((1 - k_a) / (1 - k_w * k_a))
+
+
+def patient(delta_w: str, delta_a: str) -> float:
+    """W's share ``(1 - δ_A) / (1 - δ_W δ_A)`` with δ given as ``1 - e``: in terms of the
+    ``e``, ``e_A / (e_W + e_A - e_W e_A)``, exact at any size."""
+    with mpmath.workdps(40):
+        e_w = mpmath.mpf(delta_w.removeprefix("1 - "))
+        e_a = mpmath.mpf(delta_a.removeprefix("1 - "))
+        return float(e_a / (e_w + e_a - e_w * e_a))
+
+
+def cpu_seconds(solve) -> tuple[bargain.Solution, float]:
+    """The solution and the CPU time of this thread it took (not wall time: the machine's
+    load)."""
+    start = time.thread_time()
+    s = solve()
+    return s, time.thread_time() - start
+
+
+# -- 1. the work of a round's discount factor is bounded ----------------------------------
+
+
+@pytest.mark.parametrize("period", [1_000_000, 3_000_000])
+def test_rounds_of_millions_of_periods_cost_no_exact_power(split, period):
+    # δ^Δ of 0.9 and 0.8 has a million digits exactly; kept to 30 digits it is ≈ 0: x = V.
+    s, seconds = cpu_seconds(lambda: bargain.rubinstein(split, period=period))
+    assert s.agreement["x"] == pytest.approx(share("0.9", "0.8", str(period)), rel=1e-15)
+    assert s.agreement["x"] == 1.0
+    assert seconds < 5.0
+
+
+def test_a_power_of_a_number_in_the_file_is_rounded_not_computed():
+    # δ written as numbers (not parameters), A first: A offers W δ_W^Δ x_W* = 0.9**5000 x_W*
+    # (1.63e-229), a number of 5,000 digits exactly.
+    m = split_game(W={"discount_factor": 0.9}, A={"discount_factor": 0.8})
+    s, seconds = cpu_seconds(lambda: bargain.rubinstein(m, period=5000, proposer="A"))
+    with mpmath.workdps(60):
+        expected = float(mpmath.mpf("0.9") ** 5000 * share("0.9", "0.8", "5000"))
+    assert s.agreement["x"] == pytest.approx(expected, rel=1e-13)
+    assert seconds < 5.0
+
+
+@pytest.mark.parametrize("period", ["1e-12", "1e-3"])
+def test_short_rounds_are_roots_of_bounded_degree(period):
+    # 0.9**(1/10**12) is an algebraic number of degree 10**12: the closed form was once
+    # 10 s of polynomial arithmetic (1e-3: 25 s). It is rounded to 30 digits (1e-12) or
+    # declined by the degree of its number field (1e-3).
+    m = split_game(W={"discount_factor": 0.9}, A={"discount_factor": 0.8})
+    s, seconds = cpu_seconds(lambda: bargain.rubinstein(m, period=float(period)))
+    assert s.agreement["x"] == pytest.approx(share("0.9", "0.8", period), rel=1e-13)
+    assert seconds < 5.0
+    if period == "1e-3":
+        assert "closed form declined: a polynomial of degree" in s.route
+
+
+# -- 2. discount factors a hair below 1 are discounting --------------------------------------
+
+
+@pytest.mark.parametrize("exact", [True, False])
+@pytest.mark.parametrize(
+    ("delta_w", "delta_a", "limit"),
+    [
+        ("1 - 1e-20", "1 - 1e-20", 0.5),
+        ("1 - 1e-20", "1 - 2e-20", 2 / 3),
+        ("1 - 1e-17", "1 - 3e-17", 0.75),
+        ("1 - 1e-300", "1 - 4e-300", 0.8),  # invented: the rates at the float range's end
+    ],
+)
+def test_discount_factors_within_1e_16_of_one(delta_w, delta_a, limit, exact):
+    # 1 - δ is 0 in floats: the game once looked undiscounted ("every x in [0, 1]").
+    m = split_game(W={"discount_factor": delta_w}, A={"discount_factor": delta_a})
+    s = bargain.rubinstein(m, exact=exact)
+    assert s.unique
+    assert s.agreement["x"] == pytest.approx(patient(delta_w, delta_a), rel=1e-14)
+    assert s.agreement["x"] == pytest.approx(limit, rel=1e-14)  # BRW 1986, §3
+    assert not any("no discounting" in a for a in s.assumptions)
+
+
+@given(
+    k=st.integers(-300, -2),
+    j=st.integers(-6, 6),
+    m_w=st.floats(1, 10),
+    m_a=st.floats(1, 10),
+)
+def test_any_patience_down_to_1e_300(k, j, m_w, m_a):
+    # 1 - δ_W = m_w 10^k, 1 - δ_A = m_a 10^(k + j) (at most 10^-2), rates apart by at most
+    # 10^7: every regime, the float fixed point (1 - δ_W δ_A above 1e-10), its polish in
+    # more digits (down to 1e-20) and the patient limit (below), against the closed form.
+    e_w, e_a = m_w * 10.0**k, m_a * 10.0 ** min(k + j, -3)
+    d_w, d_a = f"1 - {e_w!r}", f"1 - {e_a!r}"
+    m = split_game(W={"discount_factor": d_w}, A={"discount_factor": d_a})
+    x = bargain.rubinstein(m, exact=False).agreement["x"]
+    assert x == pytest.approx(patient(d_w, d_a), rel=1e-12)
+
+
+def test_toml_discount_factors_of_nineteen_nines():
+    # 0.9999999999999999999 and ...998 are read as the decimals written (not as 1.0).
+    s = bargain.rubinstein(bargain.load_model(CASES / "df_toml_19nines.toml"))
+    assert s.agreement["x"] == pytest.approx(patient("1 - 1e-19", "1 - 2e-19"), rel=1e-14)
+
+
+def test_rounds_of_1e_300_periods_are_the_brw_limit(split):
+    # δ^Δ = 1 - 1e-301: the share is r_A / (r_W + r_A) to 1e-300 (BRW 1986, §3).
+    s = bargain.rubinstein(split, period=1e-300)
+    with mpmath.workdps(40):
+        r_w, r_a = -mpmath.log(mpmath.mpf("0.9")), -mpmath.log(mpmath.mpf("0.8"))
+        limit = float(r_a / (r_w + r_a))
+    assert limit == pytest.approx(0.6793, abs=1e-4)
+    assert s.agreement["x"] == pytest.approx(limit, rel=1e-14)
+
+
+def test_a_patient_responders_outside_option_binds():
+    # Invented. The patient split gives A 0.5 < its outside option 0.7: W offers it exactly
+    # 0.7 (the outside option principle: Binmore, Shaked & Sutton 1989; Osborne &
+    # Rubinstein 1990, §3.12). The same game with δ = 1 - 1e-4 (the float route) agrees.
+    def game(delta: str) -> bargain.Model:
+        return split_game(
+            W={"discount_factor": delta}, A={"discount_factor": delta, "outside_option": 0.7}
+        )
+
+    s = bargain.rubinstein(game("1 - 1e-20"))
+    assert s.agreement["x"] == pytest.approx(0.3, abs=1e-15)
+    assert bargain.rubinstein(game("1 - 1e-4")).agreement["x"] == pytest.approx(0.3, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("u_w", "u_a", "nash_point"),
+    [
+        ("x", "1 - x**2", 3**-0.5),  # argmax x (1 - x**2)
+        ("x", "sqrt(1 - x)", 2 / 3),  # argmax x sqrt(1 - x): A's slope is infinite at x = 1
+        ("sqrt(x)", "sqrt(1 - x)", 0.5),  # both slopes infinite at a bound
+    ],
+)
+def test_a_patient_curved_frontier_is_the_nash_point(u_w, u_a, nash_point):
+    # Invented. δ = 1 - 1e-20 for both: the agreement is within 1e-20 of the Nash point
+    # (BRW 1986, §3), here also by an optimiser.
+    d = "1 - 1e-20"
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "g"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": u_w, "discount_factor": d},
+                "A": {"payoff": u_a, "discount_factor": d},
+            },
+            "bargaining": {"first_proposer": "W"},
+        }
+    )
+    x = bargain.rubinstein(m).agreement["x"]
+    assert x == pytest.approx(bargain.nash(m).agreement["x"], rel=1e-12)
+    assert x == pytest.approx(nash_point, rel=1e-12)
+
+
+# -- 3. a tiny breakdown risk without discounting ---------------------------------------------
+
+
+def breakdown_share(q: str, d_w: str) -> float:
+    """BRW (1986), §4: W's share with breakdown risk q, no discounting, d = (d_W, 0)."""
+    with mpmath.workdps(400):
+        q_, d = mpmath.mpf(q), mpmath.mpf(d_w)
+        return float((1 + (1 - q_) * d) / (2 - q_))
+
+
+def test_the_breakdown_formula_against_backward_induction():
+    # The formula checked by an independent route where floats resolve it (q = 0.01):
+    # backward induction over many rounds converges to the stationary split.
+    m = split_game(
+        {"breakdown_probability": 0.01},
+        W={"discount_factor": 1, "disagreement": 0.2},
+        A={"discount_factor": 1},
+    )
+    x, *_ = backward_induction(game_of(m), 20_001)
+    assert x == pytest.approx(breakdown_share("0.01", "0.2"), rel=1e-12)
+    assert bargain.rubinstein(m).agreement["x"] == pytest.approx(x, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("q", "d_w"), [("1e-200", "0"), ("1e-30", "0.2"), ("1e-17", "0.2"), ("1e-300", "0.5")]
+)
+def test_a_tiny_breakdown_risk_without_discounting(q, d_w):
+    # 1e-200 once gave x = 0: the risk was lost in 1 - (1 - q) δ.
+    m = split_game(
+        {"breakdown_probability": q},
+        W={"discount_factor": 1, "disagreement": float(d_w)},
+        A={"discount_factor": 1},
+    )
+    s = bargain.rubinstein(m)
+    assert s.agreement["x"] == pytest.approx(breakdown_share(q, d_w), rel=1e-14)
+
+
+# -- 4. contracts of 1e-300 ---------------------------------------------------------------------
+
+
+def test_a_contract_range_of_1e_300():
+    # Once "no solution in the contract range" (a product of two gaps of 1e-300 is 0).
+    s = bargain.rubinstein(bargain.load_model(CASES / "V_1e-300.toml"))
+    assert s.agreement["x"] == pytest.approx(5e-300 / 7, rel=1e-14)  # δ = 0.9, 0.8
+    assert str(s.formula["x"]) == "5*V/7"
+
+
+def test_a_contract_range_below_the_normal_floats():
+    # V = 1e-320 (subnormal: a few digits): once "ValueError: xtol too small".
+    s = bargain.rubinstein(bargain.load_model(CASES / "V_1e-320.toml"))
+    assert abs(s.agreement["x"] - 5e-320 / 7) <= 4 * 5e-324
+
+
+def test_a_tiny_range_with_the_other_proposer():
+    # Invented: A proposes first and offers W δ_W x_W* = 9 V / 14.
+    m = bargain.load_model(CASES / "V_1e-300.toml").with_values(V=1e-250)
+    s = bargain.rubinstein(m, proposer="A")
+    assert s.agreement["x"] == pytest.approx(9e-250 / 14, rel=1e-14)
+
+
+def test_a_solver_error_names_the_file(tmp_path):
+    path = tmp_path / "walk.toml"
+    text = (CASES / "V_1e-300.toml").read_text(encoding="utf-8")
+    # A's outside option is more than any contract gives it.
+    path.write_text(
+        text.replace("[parties.A]\n", '[parties.A]\noutside_option = "2 * V"\n'),
+        encoding="utf-8",
+    )
+    with pytest.raises(bargain.SolverError, match=r"walk\.toml: no contract gives"):
+        bargain.rubinstein(bargain.load_model(path))
+
+
+# -- 7. fixed strike costs keep their digits ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("c_w", "c_a", "proposer", "expected"),
+    [
+        (2e-9, 1e-9, "W", 1e-9),  # c_W > c_A: W gets c_A
+        (3e-12, 1e-12, "W", 1e-12),
+        (1e-9, 2e-9, "A", 1 - 1e-9),  # c_A > c_W, A first: A gets c_W
+        (0.1, 0.2, "W", 1.0),  # c_W < c_A: W gets everything
+    ],
+)
+def test_fixed_strike_costs_exactly(c_w, c_a, proposer, expected):
+    # Rubinstein (1982), §5. 2e-9 and 1e-9 once gave 9.99999971718e-10: the offer was
+    # solved from u_A(x) = 1 - 1e-9 in floats.
+    m = split_game(
+        W={"discount_factor": 1, "strike_payoff": -c_w},
+        A={"discount_factor": 1, "strike_payoff": -c_a},
+    )
+    s = bargain.rubinstein(m, proposer=proposer)
+    assert s.agreement["x"] == pytest.approx(expected, rel=1e-15, abs=0)
