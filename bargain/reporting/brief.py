@@ -200,7 +200,17 @@ def _set_terms(
 ) -> str:
     """A row for a solution that is a set of agreements with no tie-break (the
     alternating-offers game with fixed strike costs only, Rubinstein 1982, §5): each
-    term's range and, over one contract variable, the payoffs at both ends."""
+    term's range and, over one contract variable, the payoffs at both ends; or, where the
+    solutions are finitely many separate agreements (``agreement_points``), each of them
+    with its payoffs."""
+    if solution.agreement_points:
+        points = []
+        for point in solution.agreement_points:
+            at = {v.symbol: point[v.name] for v in model.variables}
+            payoffs = {p.name: float(model.numeric(p.payoff).xreplace(at)) for p in model.parties}
+            terms = ", ".join(f"{k} = {n(v)}" for k, v in point.items())
+            points.append(f"{terms} (payoffs {each(payoffs)})")
+        return " or ".join(points) + ": each a solution, none picked"
     ranges = solution.agreement_set or {}
     terms = ", ".join(f"{k} any in [{n(lo)}, {n(hi)}]" for k, (lo, hi) in ranges.items())
     if len(model.variables) != 1 or len(ranges) != 1:
