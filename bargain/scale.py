@@ -12,8 +12,8 @@ Examples
 --------
 >>> magnitude([3e9, -5e9, float("nan")])
 5000000000.0
->>> unit([3e9, -5e9]), unit([0.0]), unit([3e-10])
-(8589934592.0, 1.0, 4.656612873077393e-10)
+>>> unit([3e9, -5e9]), unit([0.0]), unit([3e-10]), unit([1.7e308])
+(8589934592.0, 1.0, 4.656612873077393e-10, 8.98846567431158e+307)
 >>> negligible(1e-3, [1e9, 2e9]), negligible(1e-3, [1.0])
 (True, False)
 """
@@ -38,9 +38,12 @@ def unit(values: Iterable[float], default: float = 1.0) -> float:
     A power of two, so that dividing by it and multiplying back is exact in
     floating point: scaling a problem to this unit adds no rounding error. The
     ``default`` is used only when every value is zero, where the values show no scale.
+    The unit stays within the normal floating-point numbers, ``2**-1022`` to ``2**1023``
+    (about 2.2e-308 to 9e307), so that a ratio of two units is finite: values above
+    ``2**1023`` are at most 2 in it, subnormal ones (1e-320) less than 1.
     """
     size = magnitude(values)
-    return default if size == 0 else math.ldexp(1.0, math.frexp(size)[1])
+    return default if size == 0 else math.ldexp(1.0, min(max(math.frexp(size)[1], -1022), 1023))
 
 
 def negligible(x: float, reference: Iterable[float], rtol: float = RTOL) -> bool:

@@ -84,12 +84,7 @@ class BargainingProblem:
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Lower and upper bounds of the contract variables at the model's values."""
         lo, hi = (
-            np.array(
-                [
-                    numeric_value(self.model, getattr(v, side), f"variables.{v.name}", side)
-                    for v in self.model.variables
-                ]
-            )
+            np.array([_bound(self.model, v, side) for v in self.model.variables])
             for side in ("min", "max")
         )
         return lo, hi
@@ -514,6 +509,37 @@ class BargainingProblem:
                 "left it",
             ),
         )
+
+
+def _bound(model: Model, variable: Variable, side: str) -> float:
+    """A bound of a contract variable at the model's values, as a float; a bound that is
+    not zero but rounds to zero (below about 4.9e-324 in size) is refused like one beyond
+    floating point: the box would collapse to a point that is not the model's.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = bargain.model_from_dict({"model": {"name": "m"}, "parameters": {"V": "1e-400"},
+    ...     "variables": {"x": {"min": 0, "max": "V"}},
+    ...     "parties": {"W": {"payoff": "x"}, "A": {"payoff": "V - x"}}})
+    >>> _bound(m, m.variables[0], "max")
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: [variables.x] max: is not zero but below the smallest ...
+    """
+    expr = getattr(variable, side)
+    table = f"variables.{variable.name}"
+    value = numeric_value(model, expr, table, side)
+    if value == 0 and sympy.N(model.numeric(expr), 30) != 0:
+        raise ModelError(
+            "is not zero but below the smallest floating-point number (about 4.9e-324 in "
+            f"size), got {shown(model.numeric(expr))}: measure the contract variables in a "
+            "smaller unit",
+            file=model.file,
+            table=table,
+            key=side,
+        )
+    return value
 
 
 def problem_of(model: Model) -> BargainingProblem:

@@ -969,15 +969,23 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
     bounds: list[tuple[int, int]] = []
     near: list[tuple[float, str, tuple[int, int]]] = []
     for i in range(len(program.unknowns)):
-        for side, b in ((0, num.lo[i]), (1, num.hi[i])):
+        # An unknown sits on one bound at most: on the nearer of two within tolerance (a
+        # box narrower than the tolerance, [0.5, 0.5 + 1e-12]), ties to the lower.
+        sides = sorted(
+            ((abs(z[i] - b), side, b) for side, b in ((0, num.lo[i]), (1, num.hi[i]))),
+            key=lambda t: t[:2],
+        )
+        on_strict = on_scale = False
+        for gap, side, b in sides:
             if not math.isfinite(b):
                 continue
-            gap = abs(z[i] - b)
-            if gap <= BOUND_TOL * magnitude([b, z[i]]):
+            if not on_strict and gap <= BOUND_TOL * magnitude([b, z[i]]):
                 strict[0].append((i, side))
-            if gap <= BOUND_TOL * (1 + abs(b)):
+                on_strict = True
+            if not on_scale and gap <= BOUND_TOL * (1 + abs(b)):
                 bounds.append((i, side))
-            else:
+                on_scale = True
+            elif not on_scale:
                 near.append((gap, "bound", (i, side)))
     binding: list[int] = []
     for k, (g, dg) in enumerate(zip(num._g, num._dg, strict=True)):
