@@ -16,14 +16,20 @@ Examples
 (8589934592.0, 1.0, 4.656612873077393e-10, 8.98846567431158e+307)
 >>> negligible(1e-3, [1e9, 2e9]), negligible(1e-3, [1.0])
 (True, False)
+>>> negligible(0.5, [6e8 + 0.5, 6e8], ROUNDING), negligible(1e-7, [6e8], ROUNDING)
+(False, True)
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable
 
 RTOL = 1e-9  # two numbers agree when they differ by this much relative to their scale
+# The rounding a float carries: a few units in the last place of the numbers it came from.
+# A difference larger than this is real (a gain of $1 on payoffs of 1e9 is 1e-9 of them).
+ROUNDING = 8 * sys.float_info.epsilon
 
 
 def magnitude(values: Iterable[float]) -> float:
@@ -52,4 +58,4 @@ def negligible(x: float, reference: Iterable[float], rtol: float = RTOL) -> bool
     return abs(float(x)) <= rtol * magnitude(reference)
 
 
-__all__ = ["RTOL", "magnitude", "negligible", "unit"]
+__all__ = ["ROUNDING", "RTOL", "magnitude", "negligible", "unit"]

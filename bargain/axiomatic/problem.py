@@ -33,7 +33,7 @@ from bargain.errors import BargainError, FeasibilityError, ModelError, SolverErr
 from bargain.model.expr import expression_to_string
 from bargain.model.model import Constraint, Model, Variable, as_expression, lambdify
 from bargain.model.validate import numeric_value, shown, validate_model
-from bargain.scale import magnitude, negligible, unit
+from bargain.scale import ROUNDING, magnitude, negligible, unit
 
 GAIN = sympy.Symbol("_t", real=True)
 SEARCH_GAIN = 1e-6  # an unpolished gain this small (relative) is polished before it is judged
@@ -388,7 +388,7 @@ class BargainingProblem:
             result = self.solve(program, starts, exact=exact, timeout=timeout, values=values)
             payoffs = self.payoff_values(result.point)
         if any(
-            u - d <= 0 or negligible(u - d, [u, d])
+            u - d <= 0 or negligible(u - d, [u, d], ROUNDING)
             for u, d in zip(payoffs, disagreement, strict=True)
         ):
             d = ", ".join(f"{name} = {value:g}" for name, value in self.disagreement_values.items())

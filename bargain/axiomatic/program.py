@@ -717,23 +717,32 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
         table="constraints",
     )
     checked = False
+
+    def kept(z: np.ndarray) -> bool:
+        """Keep a local search's end point if it is feasible and the objective is defined."""
+        value = num.f(z)
+        if num.violation(z) > SEARCH_TOL or value <= -1e29:
+            return False
+        ends.append((value, z))
+        peaks.append(_Peak.at(num, z))
+        return True
+
     for z0 in inside or points:
         if any(peak.holds(num, z0) for peak in peaks):
             continue
         for method in ("SLSQP", "trust-constr", "COBYQA"):
             if method != "SLSQP" and not ends and not checked:
                 # SLSQP ended infeasible: first make sure that some contract is feasible at
-                # all, or the slower methods would search every start of an empty set.
+                # all, or the slower methods would search every start of an empty set; then
+                # SLSQP from the feasible contract found (phase two after phase one).
                 checked = True
-                if _least_violation(num, points, bounds) > EMPTY_TOL:
+                violation, feasible = _least_violation(num, points, bounds)
+                if violation > EMPTY_TOL:
                     raise empty
-            z = _local(num, z0, bounds, method)
-            value = num.f(z)
-            if num.violation(z) > SEARCH_TOL or value <= -1e29:
-                continue
-            ends.append((value, z))
-            peaks.append(_Peak.at(num, z))
-            break
+                if kept(_local(num, feasible, bounds, "SLSQP")):
+                    break
+            if kept(_local(num, z0, bounds, method)):
+                break
     if not ends:
         raise empty
     return ends
@@ -741,31 +750,47 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
 
 def _least_violation(
     num: _Numeric, starts: Sequence[np.ndarray], bounds: list[tuple[float | None, float | None]]
-) -> float:
+) -> tuple[float, np.ndarray]:
     """The least violation of the constraints (:meth:`_Numeric.violation`, each relative
     to its terms) that a bounded local search (L-BFGS-B on the sum of squared violations,
-    each in units of its terms at the first start) finds from ``starts``: a phase one,
-    which tells an empty feasible set quickly."""
-    z0 = starts[0]
-    g_units = [num.inequality_size(k, z0) or 1.0 for k in range(len(num._g))]
-    h_units = [magnitude(terms(z0)) or 1.0 for terms in num._h_terms]
+    each in units of its terms at the search's start) finds from ``starts``: a phase one,
+    which tells an empty feasible set quickly. From where a search stops, it searches again
+    in the units of that point (up to :data:`ZOOMS` times, while the violation falls): a
+    feasible set far smaller than the box (``x + y <= 1`` with ``x <= 1e15``) is small in
+    the units of the box, where a violation of 1e5 is negligible. Returns the least
+    violation and the point where it was found."""
 
-    def squared(z: np.ndarray) -> float:
-        with np.errstate(all="ignore"):
-            v = [min(float(g(z)), 0.0) / u for g, u in zip(num._g, g_units, strict=True)]
-            v += [float(h(z)) / u for h, u in zip(num._h, h_units, strict=True)]
-        total = float(np.sum(np.square(v)))
-        return total if math.isfinite(total) else 1e30
+    def squared(z0: np.ndarray) -> Callable[[np.ndarray], float]:
+        g_units = [num.inequality_size(k, z0) or 1.0 for k in range(len(num._g))]
+        h_units = [magnitude(terms(z0)) or 1.0 for terms in num._h_terms]
 
-    best = math.inf
+        def total(z: np.ndarray) -> float:
+            with np.errstate(all="ignore"):
+                v = [min(float(g(z)), 0.0) / u for g, u in zip(num._g, g_units, strict=True)]
+                v += [float(h(z)) / u for h, u in zip(num._h, h_units, strict=True)]
+            found = float(np.sum(np.square(v)))
+            return found if math.isfinite(found) else 1e30
+
+        return total
+
+    best, point = math.inf, starts[0]
     for start in starts:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            z = minimize(squared, start, bounds=bounds, method="L-BFGS-B").x
-        best = min(best, num.violation(np.clip(z, num.lo, num.hi)))
+        z, previous = start, math.inf
+        for _ in range(ZOOMS + 1):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                z = np.clip(
+                    minimize(squared(z), z, bounds=bounds, method="L-BFGS-B").x, num.lo, num.hi
+                )
+            violation = num.violation(z)
+            if violation < best:
+                best, point = violation, z
+            if best <= EMPTY_TOL or not violation < previous:
+                break
+            previous = violation
         if best <= EMPTY_TOL:
             break
-    return best
+    return best, point
 
 
 @dataclass(frozen=True)
@@ -1008,6 +1033,13 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
             out.append(_Active((*bounds, (k, side)), tuple(binding), at))
         elif kind == "ineq":
             out.append(_Active(tuple(bounds), (*binding, k), at))
+    # Last, each bound the point is near only on the problem's scale let go (with the nearest
+    # constraint binding instead, where there is one): an optimum a hair inside a bound
+    # (x = 1e9 - 1e-3 in [0, 1e9], where a payoff's slope is infinite at the bound).
+    ineqs = [(k,) for _, kind, (k, _) in sorted(near) if kind == "ineq"][:1]
+    for b in bounds:
+        rest = tuple(c for c in bounds if c != b)
+        out += [_Active(rest, (*binding, *extra), at) for extra in ((), *ineqs)]
     own = _Active(tuple(strict[0]), tuple(strict[1]), at)
     if own != out[0]:
         out.insert(0, own)
