@@ -559,7 +559,8 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
     tends to ``+oo`` while every other party still gets at least its disagreement
     payoff (and the constraints hold), makes the utility-possibility set unbounded:
     the party's ideal payoff is infinite, and the Nash product and the sum of payoffs
-    have no maximum. Only payoffs with a denominator are examined: their poles in
+    have no maximum. Only payoffs with a denominator or a logarithm (``-log(x)`` at
+    ``x = 0``) are examined: their poles in
     each variable are found with sympy (``singularities``, then one-sided limits),
     with the other variables at the centre of their ranges and at the starting
     points of the search. What sympy cannot decide (within the solve's safety net,
@@ -585,7 +586,7 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
     model = problem.model
     for party in model.parties:
         u = model.numeric(party.payoff)
-        if not any(a.exp.is_negative for a in u.atoms(sympy.Pow)):
+        if not (u.has(sympy.log) or any(a.exp.is_negative for a in u.atoms(sympy.Pow))):
             continue
         for k, v in enumerate(model.variables):
             if v.symbol not in u.free_symbols:
