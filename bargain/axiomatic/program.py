@@ -993,12 +993,17 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
     strict: tuple[list[tuple[int, int]], list[int]] = ([], [])
     bounds: list[tuple[int, int]] = []
     near: list[tuple[float, str, tuple[int, int]]] = []
+    with np.errstate(all="ignore"):
+        slope = np.real(np.asarray(num._df(z), dtype=complex))
     for i in range(len(program.unknowns)):
-        # An unknown sits on one bound at most: on the nearer of two within tolerance (a
-        # box narrower than the tolerance, [0.5, 0.5 + 1e-12]), ties to the lower.
+        # An unknown sits on one bound at most. In a box narrower than the tolerance
+        # ([0.5, 0.5 + 1e-12]), on the one the objective rises towards (the lower where it
+        # falls), else on the nearer, ties to the lower.
+        narrow = num.hi[i] - num.lo[i] <= BOUND_TOL * (1 + abs(num.hi[i]))
+        toward = 1 if narrow and slope[i] > 0 else 0 if narrow and slope[i] < 0 else None
         sides = sorted(
             ((abs(z[i] - b), side, b) for side, b in ((0, num.lo[i]), (1, num.hi[i]))),
-            key=lambda t: t[:2],
+            key=lambda t: (toward is not None and t[1] != toward, *t[:2]),
         )
         on_strict = on_scale = False
         for gap, side, b in sides:

@@ -14,6 +14,7 @@ where it is not plain arithmetic, against a root found by ``brentq``.
 from __future__ import annotations
 
 import pytest
+import sympy
 from scipy.optimize import brentq
 
 import bargain
@@ -37,6 +38,9 @@ def test_narrow_box_is_solved_not_a_traceback():
     # were "binding" at once, and the KKT system named x twice (a SyntaxError of lambdify).
     eps = 10**-12
     m = two_party("x", "1 - x", variables={"x": {"min": 0.5, "max": "0.5 + 1e-12"}})
+    # Nash: x (1 - x) falls on the box, so x = 1/2, where it starts (not the upper bound,
+    # which the search cannot tell from it: the products differ by 1e-24).
+    assert bargain.nash(m).exact_agreement == {"x": sympy.Rational(1, 2)}
     # Egalitarian: x = 1 - x, x = 1/2, the lower bound.
     assert bargain.egalitarian(m).agreement["x"] == 0.5
     # KS: ideals 1/2 + eps (x at max) and 1/2 (x at min): x / (1/2 + eps) = (1 - x) / (1/2),
@@ -59,6 +63,10 @@ def test_narrow_box_of_a_second_model():
     ks = bargain.kalai_smorodinsky(m)
     assert ks.agreement["x"] == pytest.approx(2 * (1 + e) / (2 + e), abs=1e-15)
     assert str(ks.exact_agreement["x"]) == "20000000000002/20000000000001"
+    # And where the product rises across the box (x (1 - x) on [1/4, 1/4 + 1e-12]), Nash is
+    # its upper end.
+    rising = two_party("x", "1 - x", variables={"x": {"min": 0.25, "max": "0.25 + 1e-12"}})
+    assert bargain.nash(rising).exact_agreement["x"] == sympy.Rational(25 * 10**10 + 1, 10**12)
 
 
 # -- near the largest and the smallest floats ----------------------------------------------------
