@@ -984,11 +984,13 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
     ``z``; then, where it differs, those that bind on the problem's scale (one unit of
     :class:`Scale`); then that set plus each of the ``tries`` nearest others (by
     ``|g| / |grad g|``), for when the search stopped a little short of a steep
-    constraint. The first two differ where the optimum is near a bound or constraint
-    only on the box's scale (``x = 0.5`` in ``[0, 1e15]``), or where a value that is
-    zero comes out as rounding noise (``x = 2e-16`` at the bound ``0``). Where ``z``
-    sits on a kink of the objective or a constraint, the set with the kinks binding
-    comes first.
+    constraint; last, that set with each bound let go in turn (alone, and with the
+    nearest other constraint binding instead), for an optimum a hair inside a bound
+    (``x = 1e11/(1e11 + 1)`` in ``[0, 1]``). The first two differ where the optimum is
+    near a bound or constraint only on the box's scale (``x = 0.5`` in ``[0, 1e15]``),
+    or where a value that is zero comes out as rounding noise (``x = 2e-16`` at the
+    bound ``0``). Where ``z`` sits on a kink of the objective or a constraint, the set
+    with the kinks binding comes first.
     """
     strict: tuple[list[tuple[int, int]], list[int]] = ([], [])
     bounds: list[tuple[int, int]] = []
@@ -1038,9 +1040,8 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
             out.append(_Active((*bounds, (k, side)), tuple(binding), at))
         elif kind == "ineq":
             out.append(_Active(tuple(bounds), (*binding, k), at))
-    # Last, each bound the point is near only on the problem's scale let go (with the nearest
-    # constraint binding instead, where there is one): an optimum a hair inside a bound
-    # (x = 1e9 - 1e-3 in [0, 1e9], where a payoff's slope is infinite at the bound).
+    # Last, each bound let go (with the nearest constraint binding instead, where there is
+    # one): an optimum a hair inside a bound.
     ineqs = [(k,) for _, kind, (k, _) in sorted(near) if kind == "ineq"][:1]
     for b in bounds:
         rest = tuple(c for c in bounds if c != b)
