@@ -83,13 +83,15 @@ def test_split_near_the_ends_of_floating_point(method, value):
 
 
 @pytest.mark.parametrize("method", AXIOMATIC)
-def test_bound_below_the_smallest_float_is_refused(method):
+@pytest.mark.parametrize("value", ["1e-400", "2**-1080"])
+def test_bound_below_the_smallest_float_is_refused(method, value):
     # The tryout case V_1e-400.toml: V = 1e-400 rounds to 0, and the box [0, V] with it to a
-    # point that is not the model's. Refused like a number beyond 1.8e308.
+    # point that is not the model's (so does 2**-1080, below the least subnormal 2**-1074).
+    # Refused like a number beyond 1.8e308, where it was a SyntaxError of lambdify.
     with pytest.raises(
         bargain.ModelError, match=r"\[variables\.x\] max: is not zero but below the smallest"
     ):
-        bargain.SOLVERS[method](split("1e-400"))
+        bargain.SOLVERS[method](split(value))
 
 
 # -- a thin surplus -------------------------------------------------------------------------------
