@@ -3,12 +3,14 @@ numbers near the largest and smallest floats, a surplus thin next to the payoffs
 far wider than the agreements, payoffs of very different sizes.
 
 Every value is a closed form of the two-party split of a line ``u_W + u_A = V`` (or of a
-frontier as simple): the Nash solution maximises ``(u_W - d_W)(u_A - d_A)`` (Nash 1950,
-*Econometrica* 18, eq. on p. 159), so on a line it splits the surplus equally; the
-Kalai–Smorodinsky solution equalises each party's gain relative to its ideal gain (Kalai &
-Smorodinsky 1975, *Econometrica* 43, p. 515); the egalitarian solution equalises the gains
-(Kalai 1977, *Econometrica* 45, p. 1623). Each is checked against the solvers' answers and,
-where it is not plain arithmetic, against a root found by ``brentq``.
+frontier as simple): the Nash solution maximises ``(u_W - d_W)(u_A - d_A)`` (Nash, "The
+Bargaining Problem", *Econometrica* 18(2), 155-162, 1950), so on a line it splits the
+surplus equally; the Kalai-Smorodinsky solution equalises each party's gain relative to its
+ideal gain (Kalai & Smorodinsky, "Other Solutions to Nash's Bargaining Problem",
+*Econometrica* 43(3), 513-518, 1975); the egalitarian solution equalises the gains (Kalai,
+"Proportional Solutions to Bargaining Situations", *Econometrica* 45(7), 1623-1630, 1977).
+Each is checked against the solvers' answers and, where it is not plain arithmetic,
+against a root found by ``brentq``.
 """
 
 from __future__ import annotations
