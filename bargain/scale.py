@@ -12,18 +12,24 @@ Examples
 --------
 >>> magnitude([3e9, -5e9, float("nan")])
 5000000000.0
->>> unit([3e9, -5e9]), unit([0.0]), unit([3e-10])
-(8589934592.0, 1.0, 4.656612873077393e-10)
+>>> unit([3e9, -5e9]), unit([0.0]), unit([3e-10]), unit([1.7e308])
+(8589934592.0, 1.0, 4.656612873077393e-10, 8.98846567431158e+307)
 >>> negligible(1e-3, [1e9, 2e9]), negligible(1e-3, [1.0])
 (True, False)
+>>> negligible(0.5, [6e8 + 0.5, 6e8], ROUNDING), negligible(1e-7, [6e8], ROUNDING)
+(False, True)
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable
 
 RTOL = 1e-9  # two numbers agree when they differ by this much relative to their scale
+# The rounding a float carries: a few units in the last place of the numbers it came from.
+# A difference larger than this is real (a gain of $1 on payoffs of 1e9 is 1e-9 of them).
+ROUNDING = 8 * sys.float_info.epsilon
 
 
 def magnitude(values: Iterable[float]) -> float:
@@ -38,14 +44,15 @@ def unit(values: Iterable[float], default: float = 1.0) -> float:
     A power of two, so that dividing by it and multiplying back is exact in
     floating point: scaling a problem to this unit adds no rounding error. The
     ``default`` is used only when every value is zero, where the values show no scale.
-    Above ``2**1023`` (about 9e307) it is ``2**1023``, the largest power of two a float
-    holds (the next is infinite).
+    The unit stays within the normal floating-point numbers, ``2**-1022`` to ``2**1023``
+    (about 2.2e-308 to 9e307), so that a ratio of two units is finite: values above
+    ``2**1023`` are at most 2 in it, subnormal ones (1e-320) less than 1.
 
-    >>> unit([0.3]), unit([1e308]) == 2.0**1023
-    (0.5, True)
+    >>> unit([0.3]), unit([1e308]) == 2.0**1023, unit([1e-320]) == 2.0**-1022
+    (0.5, True, True)
     """
     size = magnitude(values)
-    return default if size == 0 else math.ldexp(1.0, min(math.frexp(size)[1], 1023))
+    return default if size == 0 else math.ldexp(1.0, min(max(math.frexp(size)[1], -1022), 1023))
 
 
 def negligible(x: float, reference: Iterable[float], rtol: float = RTOL) -> bool:
@@ -54,4 +61,4 @@ def negligible(x: float, reference: Iterable[float], rtol: float = RTOL) -> bool
     return abs(float(x)) <= rtol * magnitude(reference)
 
 
-__all__ = ["RTOL", "magnitude", "negligible", "unit"]
+__all__ = ["ROUNDING", "RTOL", "magnitude", "negligible", "unit"]

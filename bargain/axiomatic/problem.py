@@ -33,7 +33,7 @@ from bargain.errors import BargainError, FeasibilityError, ModelError, SolverErr
 from bargain.model.expr import expression_to_string
 from bargain.model.model import Constraint, Model, Variable, as_expression, lambdify
 from bargain.model.validate import numeric_value, shown, validate_model
-from bargain.scale import magnitude, negligible, unit
+from bargain.scale import ROUNDING, magnitude, negligible, unit
 
 GAIN = sympy.Symbol("_t", real=True)
 SEARCH_GAIN = 1e-6  # an unpolished gain this small (relative) is polished before it is judged
@@ -84,12 +84,7 @@ class BargainingProblem:
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Lower and upper bounds of the contract variables at the model's values."""
         lo, hi = (
-            np.array(
-                [
-                    numeric_value(self.model, getattr(v, side), f"variables.{v.name}", side)
-                    for v in self.model.variables
-                ]
-            )
+            np.array([_bound(self.model, v, side) for v in self.model.variables])
             for side in ("min", "max")
         )
         return lo, hi
@@ -393,7 +388,7 @@ class BargainingProblem:
             result = self.solve(program, starts, exact=exact, timeout=timeout, values=values)
             payoffs = self.payoff_values(result.point)
         if any(
-            u - d <= 0 or negligible(u - d, [u, d])
+            u - d <= 0 or negligible(u - d, [u, d], ROUNDING)
             for u, d in zip(payoffs, disagreement, strict=True)
         ):
             d = ", ".join(f"{name} = {value:g}" for name, value in self.disagreement_values.items())
@@ -559,6 +554,37 @@ class BargainingProblem:
         )
 
 
+def _bound(model: Model, variable: Variable, side: str) -> float:
+    """A bound of a contract variable at the model's values, as a float; a bound that is
+    not zero but rounds to zero (below about 4.9e-324 in size) is refused like one beyond
+    floating point: the box would collapse to a point that is not the model's.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = bargain.model_from_dict({"model": {"name": "m"}, "parameters": {"V": "1e-400"},
+    ...     "variables": {"x": {"min": 0, "max": "V"}},
+    ...     "parties": {"W": {"payoff": "x"}, "A": {"payoff": "V - x"}}})
+    >>> _bound(m, m.variables[0], "max")
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: [variables.x] max: is not zero but below the smallest ...
+    """
+    expr = getattr(variable, side)
+    table = f"variables.{variable.name}"
+    value = numeric_value(model, expr, table, side)
+    if value == 0 and sympy.N(model.numeric(expr), 30) != 0:
+        raise ModelError(
+            "is not zero but below the smallest floating-point number (about 4.9e-324 in "
+            f"size), got {shown(model.numeric(expr))}: measure the contract variables in a "
+            "smaller unit",
+            file=model.file,
+            table=table,
+            key=side,
+        )
+    return value
+
+
 def problem_of(model: Model) -> BargainingProblem:
     """Validate the model's values, refuse an unbounded problem (see
     :func:`require_bounded`) and return its bargaining problem."""
@@ -576,7 +602,8 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
     tends to ``+oo`` while every other party still gets at least its disagreement
     payoff (and the constraints hold), makes the utility-possibility set unbounded:
     the party's ideal payoff is infinite, and the Nash product and the sum of payoffs
-    have no maximum. Only payoffs with a denominator are examined: their poles in
+    have no maximum. Only payoffs with a denominator or a logarithm (``-log(x)`` at
+    ``x = 0``) are examined: their poles in
     each variable are found with sympy (``singularities``, then one-sided limits),
     with the other variables at the centre of their ranges and at the starting
     points of the search. What sympy cannot decide (within the solve's safety net,
@@ -602,7 +629,7 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
     model = problem.model
     for party in model.parties:
         u = model.numeric(party.payoff)
-        if not any(a.exp.is_negative for a in u.atoms(sympy.Pow)):
+        if not (u.has(sympy.log) or any(a.exp.is_negative for a in u.atoms(sympy.Pow))):
             continue
         for k, v in enumerate(model.variables):
             if v.symbol not in u.free_symbols:

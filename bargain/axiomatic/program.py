@@ -717,23 +717,32 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
         table="constraints",
     )
     checked = False
+
+    def kept(z: np.ndarray) -> bool:
+        """Keep a local search's end point if it is feasible and the objective is defined."""
+        value = num.f(z)
+        if num.violation(z) > SEARCH_TOL or value <= -1e29:
+            return False
+        ends.append((value, z))
+        peaks.append(_Peak.at(num, z))
+        return True
+
     for z0 in inside or points:
         if any(peak.holds(num, z0) for peak in peaks):
             continue
         for method in ("SLSQP", "trust-constr", "COBYQA"):
             if method != "SLSQP" and not ends and not checked:
                 # SLSQP ended infeasible: first make sure that some contract is feasible at
-                # all, or the slower methods would search every start of an empty set.
+                # all, or the slower methods would search every start of an empty set; then
+                # SLSQP from the feasible contract found (phase two after phase one).
                 checked = True
-                if _least_violation(num, points, bounds) > EMPTY_TOL:
+                violation, feasible = _least_violation(num, points, bounds)
+                if violation > EMPTY_TOL:
                     raise empty
-            z = _local(num, z0, bounds, method)
-            value = num.f(z)
-            if num.violation(z) > SEARCH_TOL or value <= -1e29:
-                continue
-            ends.append((value, z))
-            peaks.append(_Peak.at(num, z))
-            break
+                if kept(_local(num, feasible, bounds, "SLSQP")):
+                    break
+            if kept(_local(num, z0, bounds, method)):
+                break
     if not ends:
         raise empty
     return ends
@@ -741,31 +750,47 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
 
 def _least_violation(
     num: _Numeric, starts: Sequence[np.ndarray], bounds: list[tuple[float | None, float | None]]
-) -> float:
+) -> tuple[float, np.ndarray]:
     """The least violation of the constraints (:meth:`_Numeric.violation`, each relative
     to its terms) that a bounded local search (L-BFGS-B on the sum of squared violations,
-    each in units of its terms at the first start) finds from ``starts``: a phase one,
-    which tells an empty feasible set quickly."""
-    z0 = starts[0]
-    g_units = [num.inequality_size(k, z0) or 1.0 for k in range(len(num._g))]
-    h_units = [magnitude(terms(z0)) or 1.0 for terms in num._h_terms]
+    each in units of its terms at the search's start) finds from ``starts``: a phase one,
+    which tells an empty feasible set quickly. From where a search stops, it searches again
+    in the units of that point (up to :data:`ZOOMS` times, while the violation falls): a
+    feasible set far smaller than the box (``x + y <= 1`` with ``x <= 1e15``) is small in
+    the units of the box, where a violation of 1e5 is negligible. Returns the least
+    violation and the point where it was found."""
 
-    def squared(z: np.ndarray) -> float:
-        with np.errstate(all="ignore"):
-            v = [min(float(g(z)), 0.0) / u for g, u in zip(num._g, g_units, strict=True)]
-            v += [float(h(z)) / u for h, u in zip(num._h, h_units, strict=True)]
-        total = float(np.sum(np.square(v)))
-        return total if math.isfinite(total) else 1e30
+    def squared(z0: np.ndarray) -> Callable[[np.ndarray], float]:
+        g_units = [num.inequality_size(k, z0) or 1.0 for k in range(len(num._g))]
+        h_units = [magnitude(terms(z0)) or 1.0 for terms in num._h_terms]
 
-    best = math.inf
+        def total(z: np.ndarray) -> float:
+            with np.errstate(all="ignore"):
+                v = [min(float(g(z)), 0.0) / u for g, u in zip(num._g, g_units, strict=True)]
+                v += [float(h(z)) / u for h, u in zip(num._h, h_units, strict=True)]
+            found = float(np.sum(np.square(v)))
+            return found if math.isfinite(found) else 1e30
+
+        return total
+
+    best, point = math.inf, starts[0]
     for start in starts:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            z = minimize(squared, start, bounds=bounds, method="L-BFGS-B").x
-        best = min(best, num.violation(np.clip(z, num.lo, num.hi)))
+        z, previous = start, math.inf
+        for _ in range(ZOOMS + 1):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                z = np.clip(
+                    minimize(squared(z), z, bounds=bounds, method="L-BFGS-B").x, num.lo, num.hi
+                )
+            violation = num.violation(z)
+            if violation < best:
+                best, point = violation, z
+            if best <= EMPTY_TOL or not violation < previous:
+                break
+            previous = violation
         if best <= EMPTY_TOL:
             break
-    return best
+    return best, point
 
 
 @dataclass(frozen=True)
@@ -959,25 +984,40 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
     ``z``; then, where it differs, those that bind on the problem's scale (one unit of
     :class:`Scale`); then that set plus each of the ``tries`` nearest others (by
     ``|g| / |grad g|``), for when the search stopped a little short of a steep
-    constraint. The first two differ where the optimum is near a bound or constraint
-    only on the box's scale (``x = 0.5`` in ``[0, 1e15]``), or where a value that is
-    zero comes out as rounding noise (``x = 2e-16`` at the bound ``0``). Where ``z``
-    sits on a kink of the objective or a constraint, the set with the kinks binding
-    comes first.
+    constraint; last, that set with each bound let go in turn (alone, and with the
+    nearest other constraint binding instead), for an optimum a hair inside a bound
+    (``x = 1e11/(1e11 + 1)`` in ``[0, 1]``). The first two differ where the optimum is
+    near a bound or constraint only on the box's scale (``x = 0.5`` in ``[0, 1e15]``),
+    or where a value that is zero comes out as rounding noise (``x = 2e-16`` at the
+    bound ``0``). Where ``z`` sits on a kink of the objective or a constraint, the set
+    with the kinks binding comes first.
     """
     strict: tuple[list[tuple[int, int]], list[int]] = ([], [])
     bounds: list[tuple[int, int]] = []
     near: list[tuple[float, str, tuple[int, int]]] = []
+    with np.errstate(all="ignore"):
+        slope = np.real(np.asarray(num._df(z), dtype=complex))
     for i in range(len(program.unknowns)):
-        for side, b in ((0, num.lo[i]), (1, num.hi[i])):
+        # An unknown sits on one bound at most. In a box narrower than the tolerance
+        # ([0.5, 0.5 + 1e-12]), on the one the objective rises towards (the lower where it
+        # falls), else on the nearer, ties to the lower.
+        narrow = num.hi[i] - num.lo[i] <= BOUND_TOL * (1 + abs(num.hi[i]))
+        toward = 1 if narrow and slope[i] > 0 else 0 if narrow and slope[i] < 0 else None
+        sides = sorted(
+            ((abs(z[i] - b), side, b) for side, b in ((0, num.lo[i]), (1, num.hi[i]))),
+            key=lambda t: (toward is not None and t[1] != toward, *t[:2]),
+        )
+        on_strict = on_scale = False
+        for gap, side, b in sides:
             if not math.isfinite(b):
                 continue
-            gap = abs(z[i] - b)
-            if gap <= BOUND_TOL * magnitude([b, z[i]]):
+            if not on_strict and gap <= BOUND_TOL * magnitude([b, z[i]]):
                 strict[0].append((i, side))
-            if gap <= BOUND_TOL * (1 + abs(b)):
+                on_strict = True
+            if not on_scale and gap <= BOUND_TOL * (1 + abs(b)):
                 bounds.append((i, side))
-            else:
+                on_scale = True
+            elif not on_scale:
                 near.append((gap, "bound", (i, side)))
     binding: list[int] = []
     for k, (g, dg) in enumerate(zip(num._g, num._dg, strict=True)):
@@ -1000,6 +1040,12 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
             out.append(_Active((*bounds, (k, side)), tuple(binding), at))
         elif kind == "ineq":
             out.append(_Active(tuple(bounds), (*binding, k), at))
+    # Last, each bound let go (with the nearest constraint binding instead, where there is
+    # one): an optimum a hair inside a bound.
+    ineqs = [(k,) for _, kind, (k, _) in sorted(near) if kind == "ineq"][:1]
+    for b in bounds:
+        rest = tuple(c for c in bounds if c != b)
+        out += [_Active(rest, (*binding, *extra), at) for extra in ((), *ineqs)]
     own = _Active(tuple(strict[0]), tuple(strict[1]), at)
     if own != out[0]:
         out.insert(0, own)

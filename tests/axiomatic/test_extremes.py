@@ -1,0 +1,194 @@
+"""The axiomatic solutions at the edges of floating point: boxes narrower than a tolerance,
+numbers near the largest and smallest floats, a surplus thin next to the payoffs, a box
+far wider than the agreements, payoffs of very different sizes.
+
+Every value is a closed form of the two-party split of a line ``u_W + u_A = V`` (or of a
+frontier as simple): the Nash solution maximises ``(u_W - d_W)(u_A - d_A)`` (Nash, "The
+Bargaining Problem", *Econometrica* 18(2), 155-162, 1950), so on a line it splits the
+surplus equally; the Kalai-Smorodinsky solution equalises each party's gain relative to its
+ideal gain (Kalai & Smorodinsky, "Other Solutions to Nash's Bargaining Problem",
+*Econometrica* 43(3), 513-518, 1975); the egalitarian solution equalises the gains (Kalai,
+"Proportional Solutions to Bargaining Situations", *Econometrica* 45(7), 1623-1630, 1977).
+Each is checked against the solvers' answers and, where it is not plain arithmetic,
+against a root found by ``brentq``.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+from scipy.optimize import brentq
+
+import bargain
+from tests.conftest import two_party
+
+AXIOMATIC = ("nash", "kalai-smorodinsky", "egalitarian", "utilitarian")
+
+
+def split(value: object, **extra: object) -> bargain.Model:
+    """u_W = x, u_A = V - x on [0, V]: every solution splits V equally (x = V/2)."""
+    return two_party(
+        "x", "V - x", parameters={"V": value}, variables={"x": {"min": 0, "max": "V"}}, **extra
+    )
+
+
+# -- a box narrower than the bound tolerance ----------------------------------------------------
+
+
+def test_narrow_box_is_solved_not_a_traceback():
+    # The tryout case narrow_bound.toml: x in [0.5, 0.5 + 1e-12], u = x and 1 - x. Both bounds
+    # were "binding" at once, and the KKT system named x twice (a SyntaxError of lambdify).
+    eps = 10**-12
+    m = two_party("x", "1 - x", variables={"x": {"min": 0.5, "max": "0.5 + 1e-12"}})
+    # Nash: x (1 - x) falls on the box, so x = 1/2, where it starts (not the upper bound,
+    # which the search cannot tell from it: the products differ by 1e-24).
+    assert bargain.nash(m).exact_agreement == {"x": sympy.Rational(1, 2)}
+    # Egalitarian: x = 1 - x, x = 1/2, the lower bound.
+    assert bargain.egalitarian(m).agreement["x"] == 0.5
+    # KS: ideals 1/2 + eps (x at max) and 1/2 (x at min): x / (1/2 + eps) = (1 - x) / (1/2),
+    # x = (1/2 + eps) / (1 + eps) = 500000000001/1000000000001.
+    ks = bargain.kalai_smorodinsky(m)
+    assert ks.agreement["x"] == pytest.approx((0.5 + eps) / (1 + eps), abs=2e-16)
+    assert str(ks.exact_agreement["x"]) == "500000000001/1000000000001"
+    # Utilitarian: the sum is 1 everywhere: any x of the box.
+    assert 0.5 <= bargain.utilitarian(m).agreement["x"] <= 0.5 + eps
+
+
+def test_narrow_box_of_a_second_model():
+    # u = x and 2 - x on [1, 1 + 1e-13]: Nash maximises x (2 - x), which falls for x > 1, so
+    # x = 1; egalitarian x = 2 - x has its root 1 on the bound; KS: ideals 1 + e and 1,
+    # x / (1 + e) = 2 - x, x = 2 (1 + e) / (2 + e).
+    e = 1e-13
+    m = two_party("x", "2 - x", variables={"x": {"min": 1, "max": "1 + 1e-13"}})
+    assert bargain.nash(m).agreement["x"] == 1.0
+    assert bargain.egalitarian(m).agreement["x"] == 1.0
+    ks = bargain.kalai_smorodinsky(m)
+    assert ks.agreement["x"] == pytest.approx(2 * (1 + e) / (2 + e), abs=1e-15)
+    assert str(ks.exact_agreement["x"]) == "20000000000002/20000000000001"
+    # And where the product rises across the box (x (1 - x) on [1/4, 1/4 + 1e-12]), Nash is
+    # its upper end.
+    rising = two_party("x", "1 - x", variables={"x": {"min": 0.25, "max": "0.25 + 1e-12"}})
+    assert bargain.nash(rising).exact_agreement["x"] == sympy.Rational(25 * 10**10 + 1, 10**12)
+
+
+# -- near the largest and the smallest floats ----------------------------------------------------
+
+
+@pytest.mark.parametrize("method", AXIOMATIC)
+@pytest.mark.parametrize("value", [1.7e308, 9e307, 1e-320, 1e-310])
+def test_split_near_the_ends_of_floating_point(method, value):
+    # The tryout cases V_1e308.toml (1.7e308: the unit of V, 2**1024, overflowed) and
+    # V_1e-320.toml (a subnormal V: KS failed in least squares). Every solution: x = V/2.
+    s = bargain.SOLVERS[method](split(value))
+    assert s.agreement["x"] == value / 2
+    assert s.payoffs["A"] == pytest.approx(value / 2, rel=1e-12)
+
+
+@pytest.mark.parametrize("method", AXIOMATIC)
+@pytest.mark.parametrize("value", ["1e-400", "2**-1080"])
+def test_bound_below_the_smallest_float_is_refused(method, value):
+    # The tryout case V_1e-400.toml: V = 1e-400 rounds to 0, and the box [0, V] with it to a
+    # point that is not the model's (so does 2**-1080, below the least subnormal 2**-1074).
+    # Refused like a number beyond 1.8e308, where it was a SyntaxError of lambdify.
+    with pytest.raises(
+        bargain.ModelError, match=r"\[variables\.x\] max: is not zero but below the smallest"
+    ):
+        bargain.SOLVERS[method](split(value))
+
+
+# -- a thin surplus -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["nash", "kalai-smorodinsky", "egalitarian"])
+@pytest.mark.parametrize(
+    ("value", "d_w", "d_a", "x"),
+    [
+        # thin_surplus_1e9.toml: $1 to split on 1e9; x = (V + d_W - d_A)/2.
+        (10**9, 6 * 10**8, 399999999, 600000000.5),
+        (10**12, 5 * 10**11, 5 * 10**11 - 1, 500000000000.5),
+    ],
+)
+def test_a_thin_surplus_is_split_not_called_no_gain(method, value, d_w, d_a, x):
+    # The line u_W + u_A = V with disagreement (d_W, d_A): each gain is (V - d_W - d_A)/2 for
+    # all three (the surplus is 1, the ideal gains are both 1). The gain, 0.5, is 5e-10 and
+    # 5e-13 of the payoffs: well above their rounding (a few 1e-16 of them).
+    s = bargain.SOLVERS[method](split(value, d_a=d_w, d_b=d_a))
+    # KS's ideal points carry the payoffs' rounding (a few ulps of 1e12, 1e-4).
+    assert s.agreement["x"] == pytest.approx(x, abs=4 * value * 2.0**-52)
+    assert s.payoffs["A"] - d_w > 0.49 and s.payoffs["B"] - d_a > 0.49
+
+
+# -- a box far wider than the agreements ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", AXIOMATIC)
+def test_box_far_wider_than_the_gains(method):
+    # The tryout case wide_bound_1e300.toml: x in [0, 1e300], u = x and 1 - x; only x in
+    # (0, 1) gives both a gain. Every solution x = 1/2.
+    m = two_party("x", "1 - x", variables={"x": {"min": 0, "max": 1e300}})
+    assert bargain.SOLVERS[method](m).agreement["x"] == pytest.approx(0.5, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("method", "x"), [("nash", 0.5), ("kalai-smorodinsky", 0.5), ("egalitarian", 1 / 3)]
+)
+def test_box_far_wider_than_the_gains_second_model(method, x):
+    # u = 2x and 1 - x on [0, 1e200]: Nash maximises 2x (1 - x), x = 1/2; KS: ideals 2 and 1,
+    # 2x / 2 = 1 - x, x = 1/2; egalitarian 2x = 1 - x, x = 1/3.
+    m = two_party("2*x", "1 - x", variables={"x": {"min": 0, "max": 1e200}})
+    assert bargain.SOLVERS[method](m).agreement["x"] == pytest.approx(x, abs=1e-15)
+
+
+def test_feasible_set_far_smaller_than_the_box_is_not_called_empty():
+    # The tryout case wide_bound_two_vars.toml: x <= 1e15, y <= 1e12, x + y <= 1, u = x and y.
+    # The phase one called the set empty: a violation of 1e5 is negligible in units of 1e15.
+    m = two_party(
+        "x",
+        "y",
+        variables={"x": {"min": 0, "max": 1e15}, "y": {"min": 0, "max": 1e12}},
+        constraints={"budget": "x + y <= 1"},
+    )
+    # Egalitarian: x = y on x + y = 1. (Nash and KS find the same point, but in ~17 s each:
+    # every start outside the set runs the slow local methods, too slow for the suite.)
+    s = bargain.egalitarian(m)
+    assert (s.agreement["x"], s.agreement["y"]) == pytest.approx((0.5, 0.5), abs=1e-12)
+
+
+# -- unbounded through a logarithm ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", AXIOMATIC)
+@pytest.mark.parametrize(
+    ("payoff_a", "payoff_b", "where"),
+    [
+        ("x", "-log(x)", "B] payoff: grows without bound as x -> 0 from above"),
+        ("x - log(1 - x)", "1 - x", "A] payoff: grows without bound as x -> 1 from below"),
+    ],
+)
+def test_logarithmic_pole_is_refused(method, payoff_a, payoff_b, where):
+    # The tryout case pole_log.toml: u_B = -log(x) tends to oo at x = 0, where the other party
+    # gets 0 = its disagreement payoff: the utility-possibility set is unbounded (Muthoo 1999,
+    # §2.2 assumes it compact), as for 1/x. Before, KS reported x = 0.0148 with an arbitrary
+    # ideal, and the utilitarian search ran 37 s before calling the set empty.
+    with pytest.raises(bargain.ModelError, match=where):
+        bargain.SOLVERS[method](two_party(payoff_a, payoff_b))
+
+
+# -- payoffs of very different sizes near a bound -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("payoff_a", "payoff_b", "x"),
+    [
+        ("x", "1e11*(1 - x)", 1e11 / (1e11 + 1)),  # x = 1e11 (1 - x), a hair below x = 1
+        ("1e9*x", "1 - x", 1 / (1e9 + 1)),  # 1e9 x = 1 - x, a hair above x = 0
+    ],
+)
+def test_egalitarian_with_payoffs_of_different_sizes(payoff_a, payoff_b, x):
+    # Equal gains (Kalai 1977): the root of u_A = u_B, checked against brentq.
+    a = float(payoff_a.split("*")[0]) if "*" in payoff_a else 1.0
+    b = float(payoff_b.split("*")[0]) if "*" in payoff_b else 1.0
+    found = brentq(lambda t: a * t - b * (1 - t), 0, 1, xtol=1e-300, rtol=1e-15)
+    assert found == pytest.approx(x, rel=1e-15)
+    s = bargain.egalitarian(two_party(payoff_a, payoff_b))
+    assert s.agreement["x"] == pytest.approx(x, rel=1e-15)
