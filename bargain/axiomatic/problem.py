@@ -278,12 +278,18 @@ class BargainingProblem:
         out = []
         subs = {**self.subs, **{v: sympy.N(point[v], 30) for v in self.variables}}
         for party in self.model.parties:
-            exact = sympy.N(party.payoff.xreplace(subs), 30)
-            value = complex(exact)
             at = ", ".join(f"{v} = {float(subs[v]):.12g}" for v in self.variables)
-            if exact.is_finite and exact.is_real and not math.isfinite(value.real):
+            try:
+                exact = sympy.N(party.payoff.xreplace(subs), 30)
+                size = shown(exact)
+            except OverflowError:  # mpmath: an exponent too long to hold (exp(exp(...)))
+                exact, size = sympy.oo, "a number whose exponent has too many digits to hold"
+            value = complex(exact)
+            if exact is sympy.oo or (
+                exact.is_finite and exact.is_real and not math.isfinite(value.real)
+            ):
                 raise SolverError(
-                    f"payoff is beyond floating point at {at} ({shown(exact)}): "
+                    f"payoff is beyond floating point at {at} ({size}): "
                     "values above about 1.8e308 in size cannot be computed; measure the "
                     "payoffs in a larger unit",
                     file=self.model.file,

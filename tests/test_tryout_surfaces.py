@@ -1,0 +1,145 @@
+"""Faults a tester found on the surfaces of ``bargain``, each a kind of fault.
+
+The files in ``tests/surfaces/tryout`` are the reported examples; every kind also has
+an example of its own here. Bad input must give a typed exception from
+``bargain.errors`` naming the file or key and what is allowed, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import bargain
+from bargain.cli import main
+from bargain.sweeps.stream import parts_dir
+
+CASES = Path(__file__).parent / "surfaces" / "tryout"
+stream_module = importlib.import_module("bargain.sweeps.stream")
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line(err: str) -> str:
+    """The error output, checked to be one line of ours (no traceback)."""
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+# -- 1. a file that is not UTF-8 ---------------------------------------------------------
+
+
+def test_a_file_not_in_utf8_is_named_as_such(capsys):
+    code, _, err = run(capsys, "solve", str(CASES / "bad_utf8.toml"))
+    assert code == 1
+    assert "bad_utf8.toml: not UTF-8 text (byte 0xff at offset 0)" in one_line(err)
+    assert "must be saved as UTF-8" in err
+
+
+def test_a_latin1_file_names_the_offending_byte(tmp_path):
+    path = tmp_path / "latin.toml"
+    path.write_bytes('[model]\nname = "caf\xe9"\n'.encode("latin-1"))
+    with pytest.raises(bargain.ModelError, match=r"latin\.toml: not UTF-8 text \(byte 0xe9 at"):
+        bargain.load_model(path)
+
+
+# -- 1. payoffs whose value has an exponent too long to hold -----------------------------
+
+
+@pytest.mark.parametrize("name", ["deep_exp", "deep_exp_6"])
+def test_nested_exponentials_are_beyond_floating_point(capsys, name):
+    code, _, err = run(capsys, "solve", str(CASES / f"{name}.toml"))
+    assert code == 1
+    assert f"{name}.toml: [parties.W] payoff: payoff is beyond floating point" in one_line(err)
+    assert "pole" not in err
+
+
+def test_a_large_finite_payoff_is_beyond_floating_point_not_a_pole():
+    model = bargain.load_model(CASES / "deep_exp_4.toml")
+    with pytest.raises(bargain.SolverError, match=r"beyond floating point at x = .*e\+14154"):
+        bargain.nash(model)
+
+
+def test_an_exponential_tower_in_the_second_party_is_named(tmp_path):
+    path = tmp_path / "tower.toml"
+    path.write_text(
+        '[model]\nname = "t"\n[variables]\nx = { min = 0, max = 1 }\n'
+        '[parties.W]\npayoff = "x"\n'
+        '[parties.A]\npayoff = "1 - x + exp(exp(exp(exp(exp(exp(exp(2 - x)))))))"\n'
+    )
+    with pytest.raises(bargain.SolverError, match=r"\[parties\.A\] payoff: payoff is beyond"):
+        bargain.kalai_smorodinsky(bargain.load_model(path))
+
+
+# -- 3. a resumed sweep checks the parts it keeps ----------------------------------------
+
+SETTINGS = {
+    "vary": {"d_W": (0, 0.4), "d_A": (0, 0.4)},
+    "design": "sobol",
+    "n": 20,
+    "seed": 3,
+    "chunk_size": 4,
+}
+
+
+def interrupted(monkeypatch, out: Path, model: bargain.Model, chunks: int) -> list[Path]:
+    """Run a sweep into ``out`` stopped (as if killed) after ``chunks`` chunks; its parts."""
+    real = stream_module.run_chunks
+
+    def some(*args, **kwargs):
+        for k, item in enumerate(real(*args, **kwargs)):
+            if k == chunks:
+                raise KeyboardInterrupt
+            yield item
+
+    monkeypatch.setattr(stream_module, "run_chunks", some)
+    with pytest.raises(KeyboardInterrupt):
+        bargain.sweep_to_file(out, model, "nash", **SETTINGS)
+    monkeypatch.undo()
+    return sorted(parts_dir(out).glob("chunk-*"))
+
+
+def cut_in_half(part: Path) -> None:
+    data = part.read_bytes()
+    part.write_bytes(data[: len(data) // 2])
+
+
+def edit_values(part: Path) -> None:
+    frame = pd.read_csv(part, index_col="point")
+    frame["x"] = 0.123
+    frame.to_csv(part, index_label="point")
+
+
+def flip_a_byte(part: Path) -> None:
+    data = bytearray(part.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    part.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("suffix", "damage"),
+    [(".csv", cut_in_half), (".csv", edit_values), (".parquet", flip_a_byte)],
+    ids=["csv-cut-in-half", "csv-values-edited", "parquet-byte-flipped"],
+)
+def test_resume_solves_a_damaged_part_again(tmp_path, split, monkeypatch, suffix, damage):
+    out = tmp_path / f"sweep{suffix}"
+    parts = interrupted(monkeypatch, out, split, 3)
+    assert len(parts) == 3
+    damage(parts[0])
+    report = bargain.sweep_to_file(out, split, "nash", resume=True, **SETTINGS)
+    assert (report.reused, report.damaged) == (2, 1)
+    reference = tmp_path / f"reference{suffix}"
+    bargain.sweep_to_file(reference, split, "nash", **SETTINGS)
+    if suffix == ".csv":
+        assert out.read_bytes() == reference.read_bytes()
+    else:
+        pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(reference))
+    assert report.statuses == {**{s: 0 for s in report.statuses}, "ok": 20}
+    assert not parts_dir(out).exists()
