@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -143,3 +144,77 @@ def test_resume_solves_a_damaged_part_again(tmp_path, split, monkeypatch, suffix
         pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(reference))
     assert report.statuses == {**{s: 0 for s in report.statuses}, "ok": 20}
     assert not parts_dir(out).exists()
+
+
+# -- 2. a sweep's status says what `bargain solve` says ----------------------------------
+
+
+def statuses(frame: pd.DataFrame) -> list[str]:
+    return list(frame["status"].astype(str))
+
+
+def test_alternating_offers_without_discounting_is_a_set_not_no_convergence(split, capsys):
+    undiscounted = split.with_values(delta_W=1, delta_A=1)
+    code, out, _ = run(capsys, "solve", "split", "--method", "rubinstein", "--set", "delta_W=1",
+                       "--set", "delta_A=1")  # fmt: skip
+    assert code == 0 and "agreement: not unique" in out
+    df = bargain.sweep(undiscounted, "rubinstein", {"d_W": (0, 0.4, 3)})
+    assert statuses(df) == ["not_unique"] * 3
+    assert df["x"].isna().all()
+
+
+def test_a_utilitarian_tie_is_flagged_not_unique(split):
+    solution = bargain.utilitarian(split, exact=False)
+    assert solution.agreement_set or len(solution.agreement_points) > 1  # solve: a set
+    df = bargain.sweep(split, "utilitarian", {"d_W": (0, 0.4, 3)})
+    assert statuses(df) == ["not_unique"] * 3
+
+
+def test_a_pole_in_the_contract_set_is_unbounded_as_solve_says():
+    model = bargain.load_model(CASES / "sweep_pole.toml")
+    with pytest.raises(bargain.errors.UnboundedError, match="grows without bound"):
+        bargain.nash(model.with_values(c=0.5))
+    df = bargain.sweep(model, "nash", {"c": (-1, 0.5, 4)})
+    assert statuses(df) == ["ok", "ok", "unbounded", "unbounded"]
+    assert list(df["x"].iloc[:2]) == [0.0, 0.0]  # 1/(x - c) is largest at x = 0
+    assert df[["x", "payoff_W", "payoff_A"]].iloc[2:].isna().all().all()
+
+
+def test_a_squared_pole_in_the_second_party_is_unbounded(tmp_path):
+    path = tmp_path / "pole_A.toml"
+    path.write_text(
+        '[model]\nname = "p"\n[parameters]\nc = { value = 2, range = [0.5, 2] }\n'
+        "[variables]\nx = { min = 0, max = 1 }\n"
+        '[parties.W]\npayoff = "x"\n[parties.A]\npayoff = "1/(c - x)**2"\n'
+    )
+    df = bargain.sweep(bargain.load_model(path), "kalai-smorodinsky", {"c": (0.5, 2, 2)})
+    assert statuses(df) == ["unbounded", "ok"]
+
+
+def test_a_payoff_outside_its_domain_is_undefined_as_solve_says(capsys):
+    path = CASES / "sweep_sqrt_domain.toml"
+    code, _, err = run(capsys, "solve", str(path), "--set", "V=-0.5")
+    assert code == 1 and "is not a finite real number" in one_line(err)
+    df = bargain.sweep(bargain.load_model(path), "nash", {"V": (-1, 1, 5)})
+    assert statuses(df) == ["undefined"] * 4 + ["ok"]
+    assert df["x"].iloc[4] == pytest.approx(2 / 3, rel=1e-12)  # max x sqrt(1 - x): x = 2/3
+
+
+def test_a_logarithm_of_a_negative_number_is_undefined(tmp_path):
+    path = tmp_path / "log_domain.toml"
+    path.write_text(
+        '[model]\nname = "l"\n[parameters]\nV = { value = 2, range = [-1, 2] }\n'
+        "[variables]\nx = { min = 0, max = 1 }\n"
+        '[parties.W]\npayoff = "x"\n[parties.A]\npayoff = "log(V - x)"\n'
+        "disagreement = -10\n"
+    )
+    df = bargain.sweep(bargain.load_model(path), "nash", {"V": (-1, 2, 2)})
+    assert statuses(df) == ["undefined", "ok"]
+
+
+def test_a_negative_zero_is_written_as_zero(tmp_path):
+    from bargain.sweeps.sweep import _frame
+
+    frame = _frame({"x": np.array([-0.0, -1.5]), "status": np.array([0, 0], np.int8)}, 0, 2)
+    assert list(np.signbit(frame["x"])) == [False, True]
+    assert "-0.0" not in frame.to_csv()

@@ -29,7 +29,13 @@ from bargain.axiomatic.starts import sobol_starts
 from bargain.concepts.budget import SAFETY_SECONDS, declined_note, exact_budget
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import scale_tol
-from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
+from bargain.errors import (
+    BargainError,
+    FeasibilityError,
+    SolverError,
+    UnboundedError,
+    UndefinedPayoffError,
+)
 from bargain.model.expr import expression_to_string
 from bargain.model.model import Constraint, Model, Variable, as_expression, lambdify
 from bargain.model.validate import numeric_value, shown, validate_model
@@ -288,7 +294,7 @@ class BargainingProblem:
             if exact is sympy.oo or (
                 exact.is_finite and exact.is_real and not math.isfinite(value.real)
             ):
-                raise SolverError(
+                raise UndefinedPayoffError(
                     f"payoff is beyond floating point at {at} ({size}): "
                     "values above about 1.8e308 in size cannot be computed; measure the "
                     "payoffs in a larger unit",
@@ -298,7 +304,7 @@ class BargainingProblem:
                 )
             if not math.isfinite(value.real) or not negligible(value.imag, [value.real], 1e-12):
                 what = f"{value.real:g}" if value.imag == 0 else "not a real number"
-                raise SolverError(
+                raise UndefinedPayoffError(
                     f"payoff is not a finite real number at {at} ({what}): the payoff has a "
                     "pole or is undefined there, inside the contract set; restrict the "
                     "variables' ranges or the constraints so that it stays finite",
@@ -547,9 +553,9 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
 
     Raises
     ------
-    ModelError
-        Naming the party's payoff, the pole, the side from which the payoff grows
-        and the other variables' values there.
+    UnboundedError
+        (a :class:`~bargain.errors.ModelError`) Naming the party's payoff, the pole,
+        the side from which the payoff grows and the other variables' values there.
 
     Examples
     --------
@@ -560,7 +566,7 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
     >>> require_bounded(BargainingProblem(m))
     Traceback (most recent call last):
     ...
-    bargain.errors.ModelError: [parties.W] payoff: grows without bound as x -> 0 from above...
+    bargain.errors.UnboundedError: [parties.W] payoff: grows without bound as x -> 0 from above...
     """
     model = problem.model
     for party in model.parties:
@@ -580,7 +586,7 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
                 for side, inside in (("+", pole < hi), ("-", pole > lo)):
                     where = _unbounded_at(problem, party.name, k, pole, side, timeout)
                     if inside and where is not None:
-                        raise ModelError(
+                        raise UnboundedError(
                             f"grows without bound as {v.name} -> {pole} from "
                             f"{'above' if side == '+' else 'below'}{where}, inside the "
                             f"contract range [{float(lo):g}, {float(hi):g}], where every "
