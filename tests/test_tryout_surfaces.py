@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import sympy
 
 import bargain
 from bargain.cli import main
@@ -218,3 +219,54 @@ def test_a_negative_zero_is_written_as_zero(tmp_path):
     frame = _frame({"x": np.array([-0.0, -1.5]), "status": np.array([0, 0], np.int8)}, 0, 2)
     assert list(np.signbit(frame["x"])) == [False, True]
     assert "-0.0" not in frame.to_csv()
+
+
+# -- 4. the Python API checks a sympy expression's symbols when the model is built ------
+
+
+def two_party(w: object, a: object, **bounds: object) -> bargain.Model:
+    x_min, x_max = bounds.get("min", 0), bounds.get("max", 1)
+    return bargain.Model(
+        name="m",
+        parameters=(bargain.Parameter("V", 1),),
+        variables=(bargain.Variable("x", x_min, x_max),),
+        parties=(bargain.Party("W", payoff=w), bargain.Party("A", payoff=a)),
+    )
+
+
+def test_a_symbol_without_real_true_is_the_models_symbol_of_that_name():
+    x = sympy.Symbol("x")  # not real=True: another symbol to sympy, the same name to a user
+    model = two_party(x, 1 - x)
+    assert model.parties[0].payoff == model.variables[0].symbol
+    assert bargain.nash(model).agreement["x"] == pytest.approx(0.5, rel=1e-12)
+
+
+def test_a_parameter_given_as_a_plain_symbol_is_matched_by_name():
+    x, v = sympy.Symbol("x", positive=True), sympy.Symbol("V")
+    model = two_party(x, v - x, max=v)
+    assert model.variables[0].max == model.parameters[0].symbol
+    assert bargain.nash(model.with_values(V=3)).agreement["x"] == pytest.approx(1.5, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("w", "a", "message"),
+    [
+        (sympy.Symbol("z", real=True), "1 - x", r"\[parties\.W\] payoff: unknown name 'z'"),
+        (
+            "x",
+            sympy.Symbol("y") + sympy.Symbol("q"),
+            r"\[parties\.A\] payoff: unknown names 'q', 'y'",
+        ),
+    ],
+    ids=["undeclared-z", "two-undeclared"],
+)
+def test_an_undeclared_symbol_is_refused_when_the_model_is_built(w, a, message):
+    with pytest.raises(bargain.ModelError, match=message + r".*allowed names: V, x"):
+        two_party(w, a)
+
+
+@pytest.mark.parametrize("party", ["W", "A"])
+def test_a_missing_payoff_is_named(party):
+    payoffs = {"W": "x", "A": "1 - x", party: None}
+    with pytest.raises(bargain.ModelError, match=rf"\[parties\.{party}\] payoff: must be an"):
+        two_party(payoffs["W"], payoffs["A"])
