@@ -8,6 +8,9 @@ an example of its own here. Bad input must give a typed exception from
 from __future__ import annotations
 
 import importlib
+import math
+import re
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -270,3 +273,43 @@ def test_a_missing_payoff_is_named(party):
     payoffs = {"W": "x", "A": "1 - x", party: None}
     with pytest.raises(bargain.ModelError, match=rf"\[parties\.{party}\] payoff: must be an"):
         two_party(payoffs["W"], payoffs["A"])
+
+
+# -- 5. the brief's text has the same form at any scale of the payoffs ------------------
+
+
+def brief_at(scale: float) -> str:
+    """The brief of the reported model with every payoff amount multiplied by ``scale``."""
+    text = (CASES / "nash_disagree_1e9.toml").read_text()
+    for name, value in (("V", 1.0), ("d_W", 0.3), ("d_A", 0.1)):
+        text = re.sub(rf"(?m)^{name} = .*$", f"{name} = {value * scale!r}", text)
+    return bargain.brief(bargain.model_from_dict(tomllib.loads(text))).to_text()
+
+
+def brw_lines(text: str) -> tuple[str, str]:
+    row = next(line for line in text.splitlines() if line.startswith("  generalised Nash (BRW"))
+    note = next(line for line in text.splitlines() if line.startswith("generalised Nash (BRW"))
+    return row, note
+
+
+@pytest.mark.parametrize("name", ["nash_disagree_1e9", "nash_disagree_1e-9"])
+def test_the_brw_powers_and_impasse_point_are_shown_at_any_scale(name):
+    text = bargain.brief(bargain.load_model(CASES / f"{name}.toml")).to_text()
+    row, note = brw_lines(text)
+    # BRW (Binmore, Rubinstein & Wolinsky 1986, RAND J. Econ. 17(2)): powers proportional to
+    # 1/r_i, r = -ln(delta): 1/ln(1/0.9) : 1/ln(1/0.8) = 0.6793 : 0.3207.
+    r_w, r_a = -math.log(0.9), -math.log(0.8)
+    assert (
+        f"powers W {1 / r_w / (1 / r_w + 1 / r_a):.4f}, A {1 / r_a / (1 / r_w + 1 / r_a):.4f}"
+        in note
+    )
+    assert "powers W 0.6793, A 0.3207" in note
+    assert row.endswith("over the impasse point W 0, A 0")
+
+
+def test_the_brw_text_has_one_form_from_1e_minus_12_to_1e12():
+    forms = set()
+    for scale in (1e-12, 1.0, 1e12):
+        row, note = brw_lines(brief_at(scale))
+        forms.add((re.sub(r"[0-9.]+e[-+][0-9]+|\b[0-9.]+\b", "N", row), note))
+    assert len(forms) == 1, forms
