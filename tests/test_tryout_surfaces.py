@@ -313,3 +313,23 @@ def test_the_brw_text_has_one_form_from_1e_minus_12_to_1e12():
         row, note = brw_lines(brief_at(scale))
         forms.add((re.sub(r"[0-9.]+e[-+][0-9]+|\b[0-9.]+\b", "N", row), note))
     assert len(forms) == 1, forms
+
+
+# -- 6. a refusal says what the user can do, in the file format there is ----------------
+
+
+def test_a_long_sum_is_refused_with_remedies_the_format_has(capsys):
+    code, _, err = run(capsys, "solve", str(CASES / "long_sum.toml"))
+    assert code == 1 and "more than 2000 tokens" in one_line(err)
+    assert "named parts" not in err and "no named sub-expressions" in err
+    assert "collect repeated terms" in err and "bargain.Model" in err
+
+
+def test_a_long_product_is_refused_and_the_python_route_it_names_works():
+    terms = " * ".join(["x"] * 1200)
+    with pytest.raises(bargain.errors.ExpressionError, match=r"\[parties\.W\] payoff: .*x\*\*3"):
+        two_party(terms, "1 - x")
+    x = sympy.Symbol("x")
+    model = two_party(sympy.Mul(*[x] * 3, evaluate=False), 1 - x)  # the remedy: x**3
+    # Nash: max x^3 (1 - x) at x = 3/4 (first-order condition 3x^2 - 4x^3 = 0).
+    assert bargain.nash(model).agreement["x"] == pytest.approx(0.75, rel=1e-9)

@@ -198,7 +198,11 @@ def _tokenize(text: str) -> list[_Token]:
             continue
         if len(tokens) >= _MAX_TOKENS:
             raise ExpressionError(
-                f"expression has more than {_MAX_TOKENS} tokens; split it into named parts"
+                f"expression has more than {_MAX_TOKENS} tokens (names, numbers, operators, "
+                "parentheses); a model file has no named sub-expressions, so shorten it: "
+                "collect repeated terms (3*x, not x + x + x; x**3, not x*x*x), write a "
+                "constant part as one number or a [parameters] value, or build the model in "
+                "Python (bargain.Model), where a payoff may be any sympy expression"
             )
         after_value = bool(tokens) and (
             tokens[-1].kind in ("name", "number") or tokens[-1].text == ")"
@@ -654,7 +658,8 @@ class _Parser:
                 raise self._error(
                     f"constant subexpression nested too deeply at {_describe(token)}",
                     token,
-                    f"expressions without symbols may nest at most {_MAX_CONSTANT_HEIGHT} levels",
+                    f"expressions without symbols may nest at most {_MAX_CONSTANT_HEIGHT} "
+                    "levels; write its value as a number or a [parameters] value",
                 )
             self._shapes[node] = (constant, height)
 
