@@ -83,6 +83,21 @@ def test_an_exponential_tower_in_the_second_party_is_named(tmp_path):
         bargain.kalai_smorodinsky(bargain.load_model(path))
 
 
+@pytest.mark.parametrize("depth", [4, 6])
+def test_alternating_offers_say_a_payoff_is_beyond_floating_point(tmp_path, depth):
+    # Was "must be finite and strictly monotone" (it is monotone) at depth 4, and minutes
+    # of mpmath work at depth 6 (exp of a number of 1.6 million digits, at x = 0).
+    text = (CASES / "deep_exp_4.toml").read_text()
+    text = text.replace("exp(exp(exp(exp(x))))", "exp(" * depth + "x" + ")" * depth)
+    text = text.replace('"1 - x"', '"1 - x"\ndiscount_factor = 0.8')
+    path = tmp_path / f"tower_{depth}.toml"
+    path.write_text(text.replace('"\n[parties.A]', '"\ndiscount_factor = 0.9\n[parties.A]'))
+    with pytest.raises(
+        bargain.errors.UndefinedPayoffError, match=r"\[parties\.W\] payoff: payoff is beyond"
+    ):
+        bargain.rubinstein(bargain.load_model(path))
+
+
 # -- 3. a resumed sweep checks the parts it keeps ----------------------------------------
 
 SETTINGS = {
