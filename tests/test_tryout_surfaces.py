@@ -98,6 +98,29 @@ def test_alternating_offers_say_a_payoff_is_beyond_floating_point(tmp_path, dept
         bargain.rubinstein(bargain.load_model(path))
 
 
+@pytest.mark.parametrize(
+    ("table", "key", "entry"),
+    [
+        ("variables.x", "max", 'x = { min = 0, max = "exp(exp(exp(exp(exp(exp(1))))))" }'),
+        ("parties.W", "disagreement", 'disagreement = "-exp(exp(exp(exp(exp(exp(1))))))"'),
+    ],
+    ids=["bound", "disagreement"],
+)
+def test_a_constant_exponential_tower_is_beyond_floating_point_at_once(tmp_path, table, key, entry):
+    # Was minutes of mpmath work on the value's 1.6-million-digit exponent, then no answer.
+    lines = ["[model]", 'name = "t"', "[variables]", "x = { min = 0, max = 1 }"]
+    lines += ["[parties.W]", 'payoff = "x"', "[parties.A]", 'payoff = "1 - x"']
+    if key == "max":
+        lines[3] = entry
+    else:
+        lines.insert(6, entry)
+    path = tmp_path / "tower.toml"
+    path.write_text("\n".join(lines) + "\n")
+    message = rf"tower\.toml: \[{table}\] {key}: is beyond floating point: .*at most 1\.8e308"
+    with pytest.raises(bargain.ModelError, match=message):
+        bargain.nash(bargain.load_model(path))
+
+
 # -- 3. a resumed sweep checks the parts it keeps ----------------------------------------
 
 SETTINGS = {

@@ -36,7 +36,7 @@ from bargain.errors import (
     UnboundedError,
     UndefinedPayoffError,
 )
-from bargain.model.expr import expression_to_string
+from bargain.model.expr import exponent_beyond, expression_to_string
 from bargain.model.model import Constraint, Model, Variable, as_expression, lambdify
 from bargain.model.validate import numeric_value, shown, validate_model
 from bargain.scale import magnitude, negligible, unit
@@ -286,7 +286,7 @@ class BargainingProblem:
         for party in self.model.parties:
             at = ", ".join(f"{v} = {float(subs[v]):.12g}" for v in self.variables)
             try:
-                if _exponent_beyond(party.payoff, subs):
+                if exponent_beyond(party.payoff, subs):
                     raise OverflowError
                 exact = sympy.N(party.payoff.xreplace(subs), 30)
                 size = shown(exact)
@@ -602,31 +602,6 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
                             table=f"parties.{party.name}",
                             key="payoff",
                         )
-
-
-EXP_ARGUMENT = 1e5
-"""Beyond this size, the argument of ``exp`` gives a number whose exponent alone has more
-than 43,000 digits: mpmath computes it only at a cost growing with those digits (minutes
-for ``exp(exp(exp(exp(exp(1)))))``), and it is far beyond floating point (``exp(710)``)."""
-
-
-def _exponent_beyond(expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -> bool:
-    """Whether some ``exp`` in ``expr`` has, at ``subs``, an argument larger in size than
-    :data:`EXP_ARGUMENT`, so that ``expr`` cannot be computed in bounded work. The ``exp``
-    are checked innermost first, so each argument evaluated holds only bounded ones.
-
-    Examples
-    --------
-    >>> x = sympy.Symbol("x")
-    >>> tower = sympy.exp(sympy.exp(sympy.exp(sympy.exp(sympy.exp(x)))))
-    >>> _exponent_beyond(tower, {x: sympy.Float(0)}), _exponent_beyond(tower, {x: -5})
-    (True, False)
-    """
-    for power in sorted(expr.atoms(sympy.exp), key=sympy.count_ops):
-        argument = sympy.N(power.args[0].xreplace(subs), 15)
-        if argument.is_number and abs(argument) > EXP_ARGUMENT:
-            return True
-    return False
 
 
 def _unbounded_at(

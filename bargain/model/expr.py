@@ -78,8 +78,10 @@ from bargain.errors import ExpressionError
 
 __all__ = [
     "ALLOWED_FUNCTIONS",
+    "EXP_ARGUMENT",
     "SPECIAL_FUNCTIONS",
     "derivative",
+    "exponent_beyond",
     "expressible",
     "expression_to_string",
     "is_name",
@@ -366,6 +368,33 @@ def _exp_problem(argument: sympy.Expr) -> str | None:
         if bases and (problem := _size_problem(bases, term.as_coeff_Mul()[0])):
             return problem
     return None
+
+
+EXP_ARGUMENT = 1e5
+"""Beyond this size, the argument of ``exp`` gives a number whose exponent alone has more
+than 43,000 digits: mpmath computes it only at a cost growing with those digits (minutes
+for ``exp(exp(exp(exp(exp(1)))))``), and it is far beyond floating point (``exp(710)``)."""
+
+
+def exponent_beyond(expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -> bool:
+    """Whether some ``exp`` in ``expr`` has, at ``subs``, an argument larger in size than
+    :data:`EXP_ARGUMENT`, so that ``expr`` cannot be computed in bounded work (its value,
+    unless something cancels, is beyond floating point). The ``exp`` are checked
+    innermost first, so each argument evaluated holds only bounded ones; ``subs`` may be
+    empty for a constant.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> tower = sympy.exp(sympy.exp(sympy.exp(sympy.exp(sympy.exp(x)))))
+    >>> exponent_beyond(tower, {x: sympy.Float(0)}), exponent_beyond(tower, {x: -5})
+    (True, False)
+    """
+    for power in sorted(expr.atoms(sympy.exp), key=sympy.count_ops):
+        argument = sympy.N(power.args[0].xreplace(subs), 15)
+        if argument.is_number and abs(argument) > EXP_ARGUMENT:
+            return True
+    return False
 
 
 def _show(value: sympy.Basic) -> str:
