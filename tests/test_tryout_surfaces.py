@@ -371,3 +371,16 @@ def test_a_long_product_is_refused_and_the_python_route_it_names_works():
     model = two_party(sympy.Mul(*[x] * 3, evaluate=False), 1 - x)  # the remedy: x**3
     # Nash: max x^3 (1 - x) at x = 3/4 (first-order condition 3x^2 - 4x^3 = 0).
     assert bargain.nash(model).agreement["x"] == pytest.approx(0.75, rel=1e-9)
+
+
+def test_bargain_sweep_says_how_many_damaged_parts_it_solved_again(
+    tmp_path, split, monkeypatch, capsys
+):
+    out = tmp_path / "sweep.csv"
+    parts = interrupted(monkeypatch, out, split, 3)
+    cut_in_half(parts[1])
+    argv = ["sweep", "split", "--method", "nash", "--vary", "d_W=0:0.4", "--vary", "d_A=0:0.4"]
+    argv += ["--design", "sobol", "--samples", "20", "--seed", "3", "--chunk-size", "4"]
+    code, out_text, err = run(capsys, *argv, "--out", str(out), "--resume")
+    assert (code, err) == (0, "")
+    assert "2 kept from the interrupted run, 1 damaged (not as written) solved again" in out_text
