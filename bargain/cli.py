@@ -395,6 +395,7 @@ def cmd_sweep(args: argparse.Namespace) -> None:
     print(
         f"{report.points} points ({report.chunks} chunks"
         + (f", {report.reused} kept from the interrupted run" if report.reused else "")
+        + (f", {report.damaged} damaged (not as written) solved again" if report.damaged else "")
         + f") written to {report.path} in {report.seconds:.3g} s; route {report.route}"
         + (f", seed {report.seed}" if args.design != "grid" else "")
         + f"; {counts}"

@@ -74,12 +74,22 @@ class ExpressionError(ModelError):
     """An expression string was refused by the safe parser."""
 
 
+class UnboundedError(ModelError):
+    """A payoff grows without bound inside the contract set (a pole): the
+    utility-possibility set is unbounded, and no axiomatic solution exists."""
+
+
 class FeasibilityError(BargainError):
     """The bargaining problem is degenerate: no agreement, or none that improves on disagreement."""
 
 
 class SolverError(BargainError):
     """A solver failed to reach an answer it can vouch for."""
+
+
+class UndefinedPayoffError(SolverError):
+    """A payoff is not a finite real number at a contract inside the set: outside its
+    domain (``sqrt`` of a negative number), on a pole, or beyond floating point."""
 
 
 class ClusterError(BargainError):
@@ -93,4 +103,6 @@ __all__ = [
     "FeasibilityError",
     "ModelError",
     "SolverError",
+    "UnboundedError",
+    "UndefinedPayoffError",
 ]

@@ -29,8 +29,14 @@ from bargain.axiomatic.starts import sobol_starts
 from bargain.concepts.budget import SAFETY_SECONDS, declined_note, exact_budget
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import scale_tol
-from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
-from bargain.model.expr import expression_to_string
+from bargain.errors import (
+    BargainError,
+    FeasibilityError,
+    SolverError,
+    UnboundedError,
+    UndefinedPayoffError,
+)
+from bargain.model.expr import exponent_beyond, expression_to_string
 from bargain.model.model import Constraint, Model, Variable, as_expression, lambdify
 from bargain.model.validate import numeric_value, shown, validate_model
 from bargain.scale import ROUNDING, magnitude, negligible, unit
@@ -273,12 +279,20 @@ class BargainingProblem:
         out = []
         subs = {**self.subs, **{v: sympy.N(point[v], 30) for v in self.variables}}
         for party in self.model.parties:
-            exact = sympy.N(party.payoff.xreplace(subs), 30)
-            value = complex(exact)
             at = ", ".join(f"{v} = {float(subs[v]):.12g}" for v in self.variables)
-            if exact.is_finite and exact.is_real and not math.isfinite(value.real):
-                raise SolverError(
-                    f"payoff is beyond floating point at {at} ({shown(exact)}): "
+            try:
+                if exponent_beyond(party.payoff, subs):
+                    raise OverflowError
+                exact = sympy.N(party.payoff.xreplace(subs), 30)
+                size = shown(exact)
+            except OverflowError:  # an exponent too long to hold (exp(exp(...)))
+                exact, size = sympy.oo, "a number whose exponent has too many digits to hold"
+            value = complex(exact)
+            if exact is sympy.oo or (
+                exact.is_finite and exact.is_real and not math.isfinite(value.real)
+            ):
+                raise UndefinedPayoffError(
+                    f"payoff is beyond floating point at {at} ({size}): "
                     "values above about 1.8e308 in size cannot be computed; measure the "
                     "payoffs in a larger unit",
                     file=self.model.file,
@@ -287,7 +301,7 @@ class BargainingProblem:
                 )
             if not math.isfinite(value.real) or not negligible(value.imag, [value.real], 1e-12):
                 what = f"{value.real:g}" if value.imag == 0 else "not a real number"
-                raise SolverError(
+                raise UndefinedPayoffError(
                     f"payoff is not a finite real number at {at} ({what}): the payoff has a "
                     "pole or is undefined there, inside the contract set; restrict the "
                     "variables' ranges or the constraints so that it stays finite",
@@ -611,9 +625,9 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
 
     Raises
     ------
-    ModelError
-        Naming the party's payoff, the pole, the side from which the payoff grows
-        and the other variables' values there.
+    UnboundedError
+        (a :class:`~bargain.errors.ModelError`) Naming the party's payoff, the pole,
+        the side from which the payoff grows and the other variables' values there.
 
     Examples
     --------
@@ -624,7 +638,7 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
     >>> require_bounded(BargainingProblem(m))
     Traceback (most recent call last):
     ...
-    bargain.errors.ModelError: [parties.W] payoff: grows without bound as x -> 0 from above...
+    bargain.errors.UnboundedError: [parties.W] payoff: grows without bound as x -> 0 from above...
     """
     model = problem.model
     for party in model.parties:
@@ -644,7 +658,7 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
                 for side, inside in (("+", pole < hi), ("-", pole > lo)):
                     where = _unbounded_at(problem, party.name, k, pole, side, timeout)
                     if inside and where is not None:
-                        raise ModelError(
+                        raise UnboundedError(
                             f"grows without bound as {v.name} -> {pole} from "
                             f"{'above' if side == '+' else 'below'}{where}, inside the "
                             f"contract range [{float(lo):g}, {float(hi):g}], where every "

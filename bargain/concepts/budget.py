@@ -283,7 +283,14 @@ class Budget:
             if record:
                 self.declined = f"the {self.seconds:g} s safety limit ran out"
             return None
-        except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+        except (
+            NotImplementedError,
+            ValueError,
+            TypeError,
+            ZeroDivisionError,
+            RecursionError,
+            OverflowError,
+        ):
             return None
 
     def solve(

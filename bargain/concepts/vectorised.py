@@ -12,7 +12,10 @@ Each point gets a status (:data:`STATUSES`): ``ok``; ``no_convergence`` (the
 iteration did not converge, or its assumptions — monotone payoffs, a single
 maximum — fail at that point); ``infeasible`` (no agreement improves on
 disagreement, or the equilibrium equations have no solution in the contract
-range); ``outside_formula`` (a closed form's checks fail there).
+range); ``outside_formula`` (a closed form's checks fail there); and, from the
+scalar solver, as ``bargain solve`` says: ``not_unique`` (the solution is a set),
+``unbounded`` (a payoff grows without bound in the contract set) and ``undefined``
+(a payoff is not a finite real number there). The list is in docs/sweeps.md.
 """
 
 from __future__ import annotations
@@ -30,9 +33,18 @@ from bargain.model.model import Model, as_expression, lambdify
 from bargain.model.validate import numeric_value
 from bargain.scale import unit
 
-STATUSES = ("ok", "no_convergence", "infeasible", "outside_formula")
-"""Per-point status codes: ``status == i`` means ``STATUSES[i]``."""
-OK, NO_CONVERGENCE, INFEASIBLE, OUTSIDE_FORMULA = range(4)
+STATUSES = (
+    "ok",
+    "no_convergence",
+    "infeasible",
+    "outside_formula",
+    "not_unique",
+    "unbounded",
+    "undefined",
+)
+"""Per-point status codes: ``status == i`` means ``STATUSES[i]`` (new ones are appended,
+so that the codes of older files keep their meaning)."""
+OK, NO_CONVERGENCE, INFEASIBLE, OUTSIDE_FORMULA, NOT_UNIQUE, UNBOUNDED, UNDEFINED = range(7)
 TOL = 1e-9  # relative tolerance of the per-point checks
 XTOL = 4e-16  # relative bracket width at which bisection has converged
 STEP = 1e-12  # relative Newton step after which the new point is exact to rounding

@@ -78,8 +78,10 @@ from bargain.errors import ExpressionError
 
 __all__ = [
     "ALLOWED_FUNCTIONS",
+    "EXP_ARGUMENT",
     "SPECIAL_FUNCTIONS",
     "derivative",
+    "exponent_beyond",
     "expressible",
     "expression_to_string",
     "is_name",
@@ -199,7 +201,11 @@ def _tokenize(text: str) -> list[_Token]:
             continue
         if len(tokens) >= _MAX_TOKENS:
             raise ExpressionError(
-                f"expression has more than {_MAX_TOKENS} tokens; split it into named parts"
+                f"expression has more than {_MAX_TOKENS} tokens (names, numbers, operators, "
+                "parentheses); a model file has no named sub-expressions, so shorten it: "
+                "collect repeated terms (3*x, not x + x + x; x**3, not x*x*x), write a "
+                "constant part as one number or a [parameters] value, or build the model in "
+                "Python (bargain.Model), where a payoff may be any sympy expression"
             )
         after_value = bool(tokens) and (
             tokens[-1].kind in ("name", "number") or tokens[-1].text == ")"
@@ -398,6 +404,33 @@ def _exp_problem(argument: sympy.Expr) -> str | None:
         if bases and (problem := _size_problem(bases, term.as_coeff_Mul()[0])):
             return problem
     return None
+
+
+EXP_ARGUMENT = 1e5
+"""Beyond this size, the argument of ``exp`` gives a number whose exponent alone has more
+than 43,000 digits: mpmath computes it only at a cost growing with those digits (minutes
+for ``exp(exp(exp(exp(exp(1)))))``), and it is far beyond floating point (``exp(710)``)."""
+
+
+def exponent_beyond(expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -> bool:
+    """Whether some ``exp`` in ``expr`` has, at ``subs``, an argument larger in size than
+    :data:`EXP_ARGUMENT`, so that ``expr`` cannot be computed in bounded work (its value,
+    unless something cancels, is beyond floating point). The ``exp`` are checked
+    innermost first, so each argument evaluated holds only bounded ones; ``subs`` may be
+    empty for a constant.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> tower = sympy.exp(sympy.exp(sympy.exp(sympy.exp(sympy.exp(x)))))
+    >>> exponent_beyond(tower, {x: sympy.Float(0)}), exponent_beyond(tower, {x: -5})
+    (True, False)
+    """
+    for power in sorted(expr.atoms(sympy.exp), key=sympy.count_ops):
+        argument = sympy.N(power.args[0].xreplace(subs), 15)
+        if argument.is_number and abs(argument) > EXP_ARGUMENT:
+            return True
+    return False
 
 
 def _show(value: sympy.Basic) -> str:
@@ -690,7 +723,8 @@ class _Parser:
                 raise self._error(
                     f"constant subexpression nested too deeply at {_describe(token)}",
                     token,
-                    f"expressions without symbols may nest at most {_MAX_CONSTANT_HEIGHT} levels",
+                    f"expressions without symbols may nest at most {_MAX_CONSTANT_HEIGHT} "
+                    "levels; write its value as a number or a [parameters] value",
                 )
             self._shapes[node] = (constant, height)
 

@@ -646,17 +646,63 @@ class Model:
                 key=key,
             )
 
+        def matched(value: sympy.Basic, key: str) -> sympy.Basic:
+            return self._matched(value, table, key)
+
         changes: dict[str, object] = {}
         for f in fields(item):
             value = getattr(item, f.name)
-            if value is None or not ("sympy.Expr" in f.type or "Relational" in f.type):
+            if not ("sympy.Expr" in f.type or "Relational" in f.type):
+                continue
+            if value is None:
+                if "None" not in f.type:  # a required expression: refused where it is
+                    parsed(value, f.name)
                 continue
             if f.type.startswith("tuple["):
-                if not all(isinstance(v, sympy.Basic) for v in value):
-                    changes[f.name] = tuple(parsed(v, f.name) for v in value)
-            elif not isinstance(value, sympy.Basic):
-                changes[f.name] = parsed(value, f.name)
+                found = tuple(
+                    matched(v, f.name) if isinstance(v, sympy.Basic) else parsed(v, f.name)
+                    for v in value
+                )
+                if any(a is not b for a, b in zip(found, value, strict=True)):
+                    changes[f.name] = found
+            else:
+                found = matched(value, f.name) if isinstance(value, sympy.Basic) else None
+                if found is None or found is not value:
+                    changes[f.name] = parsed(value, f.name) if found is None else found
         return replace(item, **changes) if changes else item
+
+    def _matched(self, value: sympy.Basic, table: str, key: str) -> sympy.Basic:
+        """A sympy expression given in Python, with each symbol replaced by the model's
+        symbol of that name (``sympy.Symbol("x")`` and the model's real ``x`` are
+        different symbols to sympy, the same name to a user); a name the model does not
+        declare is refused here, not at solve time.
+
+        Examples
+        --------
+        >>> m = Model("m", (), (Variable("x", ZERO, sympy.S.One),),
+        ...           (Party("W", sympy.Symbol("x")), Party("A", 1 - sympy.Symbol("x"))))
+        >>> m.parties[0].payoff == m.variables[0].symbol
+        True
+        >>> Model("m", (), (Variable("x", ZERO, sympy.S.One),),
+        ...       (Party("W", sympy.Symbol("z")), Party("A", "1 - x")))
+        Traceback (most recent call last):
+        ...
+        bargain.errors.ModelError: [parties.W] payoff: unknown name 'z' ...
+        """
+        symbols = self.symbols
+        unknown = sorted({s.name for s in value.free_symbols} - set(symbols))
+        if unknown:
+            raise ModelError(
+                f"unknown name{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(repr(n) for n in unknown)} in the sympy expression {value}: "
+                f"allowed names: {', '.join(sorted(symbols)) or '(none)'} (the model's "
+                "parameters and contract variables, matched by name)",
+                file=self.file,
+                table=table,
+                key=key,
+            )
+        swap = {s: symbols[s.name] for s in value.free_symbols if s != symbols[s.name]}
+        return value.xreplace(swap) if swap else value
 
     @cached_property
     def symbols(self) -> dict[str, sympy.Symbol]:

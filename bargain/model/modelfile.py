@@ -690,7 +690,13 @@ def load_model(path: str | Path) -> Model:
         raise ModelError("no such model file", file=str(path)) from None
     except IsADirectoryError:
         raise ModelError("is a folder, not a model file", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as err:
+    except UnicodeDecodeError as err:
+        raise ModelError(
+            f"not UTF-8 text (byte {err.object[err.start]:#04x} at offset {err.start}): "
+            "a model file is TOML, which must be saved as UTF-8",
+            file=str(path),
+        ) from None
+    except OSError as err:
         raise ModelError(f"cannot read the file: {err.strerror or err}", file=str(path)) from None
     return model_from_dict(_toml(text, str(path)), file=str(path))
 

@@ -28,6 +28,7 @@ import mpmath
 import sympy
 
 from bargain.errors import ModelError
+from bargain.model.expr import exponent_beyond
 from bargain.model.model import Model
 from bargain.rounding import sig
 
@@ -55,6 +56,14 @@ def _real(model: Model, expr: sympy.Expr, table: str, key: str) -> sympy.Float:
         names = ", ".join(sorted(str(s) for s in value.free_symbols))
         raise ModelError(
             f"may use parameters only, but uses {names}", file=model.file, table=table, key=key
+        )
+    if exponent_beyond(value, {}):
+        raise ModelError(
+            "is beyond floating point: it takes exp of a number above 1e5, whose value has an "
+            "exponent of more than 43,000 digits; at most 1.8e308 in magnitude is allowed",
+            file=model.file,
+            table=table,
+            key=key,
         )
     real, imag = _evaluated(value)
     if not (real.is_finite and imag.is_finite and abs(imag) <= 1e-12 * max(1, abs(real))):

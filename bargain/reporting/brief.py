@@ -126,8 +126,10 @@ class Brief:
         ``(ceiling)``), the payoffs in the model's ``payoff_unit`` and the gains over the
         disagreement payoffs (printed once above the rows; a row with another threat
         point names it). Numbers have ``digits`` significant figures; a solver's
-        rounding noise (below ``1e-9`` of the largest payoff or disagreement value)
-        prints as 0.
+        rounding noise prints as 0: below ``1e-9`` of the largest payoff or disagreement
+        value for an amount in the payoffs' unit, below ``1e-9`` for a pure number
+        (powers, rates, probabilities, trust, periods), so that the text has the same
+        form at any scale of the payoffs.
         """
         model = self.model
         names = model.variable_names
@@ -139,6 +141,9 @@ class Brief:
 
         def n(x: float) -> str:
             return sig(x, digits, zero=RTOL * scale)
+
+        def pure(x: float) -> str:
+            return sig(x, digits, zero=RTOL)
 
         def each(values: Mapping[str, float]) -> str:
             return ", ".join(f"{k} {n(values[k])}" for k in parties)
@@ -170,9 +175,7 @@ class Brief:
                 continue
             terms = ", ".join(f"{k} = {n(s.agreement[k])}{at.get(k, '')}" for k in names)
             gains = {k: s.payoffs[k] - s.disagreement[k] for k in parties}
-            other = any(
-                abs(s.disagreement[k] - threat[k]) > RTOL * max(1.0, scale) for k in parties
-            )
+            other = any(abs(s.disagreement[k] - threat[k]) > RTOL * scale for k in parties)
             point = "the impasse point" if LIMIT_ASSUMPTION in s.assumptions else "threat point"
             over = f" over {point} {each(s.disagreement)}" if other else ""
             out.append(
@@ -182,13 +185,13 @@ class Brief:
         if demands:
             out += ["  for context, each side's public demand, as its payoff:"]
             out += [f"  {label:<{width}}  payoff {text}" for label, text in demands.items()]
-        out += _notes(self, marked, n)
+        out += _notes(self, marked, n, pure)
         c = self.credibility
         if c is not None:
-            out += _promise_lines(model, c, n)
+            out += _promise_lines(model, c, n, pure)
         elif self.promise_refused is not None:
             out += ["", f"the broken promise: not solved: {self.promise_refused}"]
-        out += _theory_lines(self, n)
+        out += _theory_lines(self, n, pure)
         return "\n".join(out)
 
 
@@ -249,8 +252,11 @@ def _demands(model: Model) -> dict[str, str]:
     return out
 
 
-def _notes(b: Brief, marked: bool, n: Callable[[float], str]) -> list[str]:
-    """What the marks and the alternating-offers limit row mean."""
+def _notes(
+    b: Brief, marked: bool, n: Callable[[float], str], pure: Callable[[float], str]
+) -> list[str]:
+    """What the marks and the alternating-offers limit row mean (``n`` formats an amount
+    in the payoffs' unit, ``pure`` a pure number)."""
     out = [""]
     if marked:
         out.append(
@@ -273,26 +279,29 @@ def _notes(b: Brief, marked: bool, n: Callable[[float], str]) -> list[str]:
     ]
     if limit:
         s = limit[0].solution
-        powers = ", ".join(f"{k} {n(v)}" for k, v in (s.powers or {}).items())
+        powers = ", ".join(f"{k} {pure(v)}" for k, v in (s.powers or {}).items())
         out.append(
             f"{limit[0].label}: alternating offers as the offers come ever faster (Binmore, "
             f"Rubinstein & Wolinsky 1986): powers {powers}, proportional to 1/(r_i + "
-            f"breakdown rate {n(breakdown_rate(b.model))} a {b.model.period}); gains over the "
+            f"breakdown rate {pure(breakdown_rate(b.model))} a {b.model.period}); gains over the "
             "impasse point, the value of bargaining for ever (strike until a breakdown, then "
             "the disagreement payoff)"
         )
     return out if len(out) > 1 else []
 
 
-def _promise_lines(model: Model, c: CredibilityReport, n: Callable[[float], str]) -> list[str]:
-    """The broken promise: trust and terms before -> after, and what it costs."""
+def _promise_lines(
+    model: Model, c: CredibilityReport, n: Callable[[float], str], pure: Callable[[float], str]
+) -> list[str]:
+    """The broken promise: trust and terms before -> after, and what it costs (``n``: an
+    amount in the payoffs' unit; ``pure``: trust, periods)."""
     first = model.variable_names[0]
     b, a, cost = c.before, c.after, c.cost
     unit = c.periods
     out = [
         "",
         f"the broken promise '{c.promise}' ({c.method}): trust "
-        f"{n(b.trust)} -> {n(a.trust)}; "
+        f"{pure(b.trust)} -> {pure(a.trust)}; "
         f"{first} {n(b.solution.agreement[first])} -> {n(a.solution.agreement[first])}",
     ]
     if cost["longer_strike"] is None:
@@ -310,19 +319,20 @@ def _promise_lines(model: Model, c: CredibilityReport, n: Callable[[float], str]
             f"  cost of the broken promise {n(cost['total'])} = surplus lost "
             f"{n(cost['surplus_lost'])} (the gains from agreement, summed over both sides, "
             f"before minus after) + the strike's cost {n(cost['strike_cost'])} (the strike "
-            f"{n(abs(longer))} {unit} {way}, {counted}, times {n(weekly)} a {c.period} "
+            f"{pure(abs(longer))} {unit} {way}, {counted}, times {n(weekly)} a {c.period} "
             "for both sides)"
         )
     if b.expected_strike is not None and a.expected_strike is not None:
         out.append(
-            f"  war of attrition alone (the impasse left out) {n(b.expected_strike)} -> "
-            f"{n(a.expected_strike)} {unit}"
+            f"  war of attrition alone (the impasse left out) {pure(b.expected_strike)} -> "
+            f"{pure(a.expected_strike)} {unit}"
         )
-    return out + _strike_lines(c, n)
+    return out + _strike_lines(c, pure)
 
 
 def _strike_lines(c: CredibilityReport, n: Callable[[float], str]) -> list[str]:
-    """The strike's length before -> after (median, mean, settled by the first date)."""
+    """The strike's length before -> after (median, mean, settled by the first date): pure
+    numbers (periods, probabilities), formatted by ``n``."""
     b, a = c.before.duration, c.after.duration
     if b is None or a is None:
         return []
@@ -339,8 +349,9 @@ def _strike_lines(c: CredibilityReport, n: Callable[[float], str]) -> list[str]:
     ]
 
 
-def _theory_lines(b: Brief, n: Callable[[float], str]) -> list[str]:
-    """The strike's mean length and the broken promise's cost under each theory of delay."""
+def _theory_lines(b: Brief, n: Callable[[float], str], pure: Callable[[float], str]) -> list[str]:
+    """The strike's mean length and the broken promise's cost under each theory of delay
+    (``n``: the cost, in the payoffs' unit; ``pure``: periods, probabilities)."""
     reports = [r for r in (b.credibility, *b.theories) if r is not None]
     rows = [r for r in reports if r.before.duration and r.after.duration]
     if len(rows) < 2:
@@ -353,8 +364,8 @@ def _theory_lines(b: Brief, n: Callable[[float], str]) -> list[str]:
         before, after = r.before.duration, r.after.duration
         assert before is not None and after is not None
         out.append(
-            f"    {r.settings['delay']:<11} {n(before.mean)} -> {n(after.mean)} {r.periods}; "
-            f"{n(after.at_date[-1])}; {n(r.cost['total'])}"
+            f"    {r.settings['delay']:<11} {pure(before.mean)} -> {pure(after.mean)} "
+            f"{r.periods}; {pure(after.at_date[-1])}; {n(r.cost['total'])}"
         )
     return out
 

@@ -56,6 +56,7 @@ import numpy as np
 import sympy
 from scipy.optimize import brentq
 
+from bargain.axiomatic.problem import BargainingProblem
 from bargain.concepts.budget import Budget, bounded, declined_note, exact_budget
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
@@ -294,8 +295,12 @@ def _orient(
         f = lambdify(x, model.numeric(side.party.payoff), "numpy")
         with np.errstate(all="ignore"):
             values = np.broadcast_to(np.asarray(f(grid), dtype=float), grid.shape)
-        steps = np.diff(values)
+            steps = np.diff(values)
         scale = 1e-12 * magnitude(values)
+        if not np.all(np.isfinite(values)) and len(model.variables) == 1:
+            # Say why, as every solver does: beyond floating point, a pole or outside the
+            # payoff's domain (computed in 30 digits at the first such point of the grid).
+            BargainingProblem(model).payoff_values({x: float(grid[~np.isfinite(values)][0])})
         if not np.all(np.isfinite(values)):
             trend = 0
         elif np.all(steps > -scale) and np.any(steps > scale):

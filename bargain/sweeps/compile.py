@@ -37,8 +37,12 @@ iteration did not converge, or its assumptions — monotone payoffs, a single
 maximum — fail at that point); ``infeasible`` (no agreement improves on
 disagreement, or the equilibrium equations have no solution in the contract
 range); ``outside_formula`` is kept in the list for the files of older runs (its
-points are now solved by the next route). A point that is not ``ok`` has NaN
-agreement and payoffs: it is flagged, never silently wrong.
+points are now solved by the next route); ``not_unique``, ``unbounded`` and
+``undefined`` say what ``bargain solve`` says at the point (a set of agreements;
+a payoff growing without bound; a payoff that is not a finite real number). A point
+that is not ``ok`` has NaN agreement and payoffs (but for the tie-break of a
+``not_unique`` point, where the concept has one): it is flagged, never silently
+wrong.
 
 Examples
 --------
@@ -71,15 +75,25 @@ from bargain.concepts.registry import Concept, concept, concepts
 from bargain.concepts.vectorised import (
     INFEASIBLE,
     NO_CONVERGENCE,
+    NOT_UNIQUE,
     OK,
     OUTSIDE_FORMULA,
     STATUSES,
+    UNBOUNDED,
+    UNDEFINED,
     Columns,
     Evaluate,
     compile_exprs,
     subset,
 )
-from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
+from bargain.errors import (
+    BargainError,
+    FeasibilityError,
+    ModelError,
+    SolverError,
+    UnboundedError,
+    UndefinedPayoffError,
+)
 from bargain.model.model import Model
 
 ROUTES = ("auto", "closed", "numeric", "loop")
@@ -373,6 +387,25 @@ def _closed(
 # -- the loop route -------------------------------------------------------------------------------
 
 
+def status_of(err: BargainError) -> int:
+    """The status code of a point whose scalar solve raised ``err``: what ``bargain solve``
+    says there, as one of :data:`STATUSES`.
+
+    Examples
+    --------
+    >>> from bargain.errors import UnboundedError
+    >>> STATUSES[status_of(UnboundedError("grows without bound"))]
+    'unbounded'
+    """
+    if isinstance(err, UnboundedError):
+        return UNBOUNDED
+    if isinstance(err, UndefinedPayoffError):
+        return UNDEFINED
+    if isinstance(err, FeasibilityError | ModelError):
+        return INFEASIBLE
+    return NO_CONVERGENCE
+
+
 def _loop(
     concept: Concept, model: Model, inputs: Sequence[str], options: Mapping[str, Any]
 ) -> Evaluate:
@@ -391,15 +424,14 @@ def _loop(
             try:
                 point = model.with_values({k: float(params[k][i]) for k in inputs})
                 sol = concept.solve(point, **kwargs)
-            except (FeasibilityError, ModelError):
-                status[i] = INFEASIBLE
+            except (FeasibilityError, ModelError, SolverError) as err:
+                status[i] = status_of(err)
                 continue
-            except SolverError:
-                status[i] = NO_CONVERGENCE
-                continue
-            if not sol.agreement:  # a set with no tie-break: no one point to report
-                status[i] = NO_CONVERGENCE
-                continue
+            if sol.agreement_set or len(sol.agreement_points) > 1 or not sol.agreement:
+                # a set, which `bargain solve` lists: the row holds its tie-break, if any
+                status[i] = NOT_UNIQUE
+                if not sol.agreement:
+                    continue
             for name in names:
                 out[name][i] = sol.agreement[name]
             for p in parties:
@@ -413,11 +445,14 @@ def _loop(
 __all__ = [
     "BLOCK",
     "INFEASIBLE",
+    "NOT_UNIQUE",
     "NO_CONVERGENCE",
     "OK",
     "OUTSIDE_FORMULA",
     "ROUTES",
     "STATUSES",
+    "UNBOUNDED",
+    "UNDEFINED",
     "Kernel",
     "check_method_and_route",
     "compile_kernel",

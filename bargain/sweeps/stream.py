@@ -32,6 +32,7 @@ Examples
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
 import os
 import shutil
@@ -64,7 +65,7 @@ if TYPE_CHECKING:
 FORMATS = (".csv", ".parquet")
 MANIFEST = "manifest.json"
 #: The manifest's layout; parts recorded under another cannot be verified.
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 _COPY = 1 << 20  # bytes copied at a time when joining CSV parts
 
 #: The settings a manifest records (``SweepSpec.settings()`` and the format), as a
@@ -95,6 +96,9 @@ class SweepReport:
         Points and chunks in the sweep.
     reused
         Chunks found complete from an earlier, interrupted run.
+    damaged
+        Parts of that run whose bytes were not those recorded in its manifest (cut
+        short or edited): solved again, not kept.
     statuses
         Number of points with each status.
     route, seed
@@ -107,6 +111,7 @@ class SweepReport:
     points: int
     chunks: int
     reused: int
+    damaged: int
     statuses: dict[str, int]
     route: str
     seed: int
@@ -191,7 +196,8 @@ def _read_manifest(folder: Path) -> dict[str, Any] | None:
     if (
         not isinstance(manifest, dict)
         or manifest.get("version") != MANIFEST_VERSION
-        or not {*_LABELS, "chunks", "kernel_route", "output"} <= set(manifest)
+        or not {*_LABELS, "chunks", "kernel_route", "output", "parts"} <= set(manifest)
+        or not isinstance(manifest["parts"], dict)
     ):
         return None
     return manifest
@@ -230,6 +236,28 @@ def _previous_run(out: Path, folder: Path) -> dict[str, Any] | None:
         _remove_parts(folder)
         return None
     return manifest
+
+
+def _digest(path: Path) -> str:
+    """The SHA-256 digest of a file's bytes (a part's, recorded in the manifest)."""
+    found = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(_COPY), b""):
+            found.update(block)
+    return found.hexdigest()
+
+
+def _damaged(folder: Path, manifest: dict[str, Any], chunks: int, suffix: str) -> list[int]:
+    """The chunks whose part file is not the one the manifest recorded (cut short,
+    edited, or written by no run of this manifest): they are removed and solved again."""
+    recorded = manifest["parts"]
+    damaged = []
+    for i in range(chunks):
+        part = _part(folder, i, suffix)
+        if part.exists() and recorded.get(str(i)) != _digest(part):
+            part.unlink()
+            damaged.append(i)
+    return damaged
 
 
 def _check_same(recorded: dict[str, Any], current: dict[str, Any], folder: Path) -> None:
@@ -456,14 +484,27 @@ def sweep_to_file(
                 "chunks": spec.n_chunks,
                 "kernel_route": spec.route,
                 "output": None,
+                "parts": {} if previous is None else dict(previous["parts"]),
             }
+            damaged = [] if previous is None else _damaged(folder, previous, spec.n_chunks, suffix)
+            for i in damaged:
+                manifest["parts"].pop(str(i), None)
             _write_manifest(folder, manifest)
             todo = [i for i in range(spec.n_chunks) if not _part(folder, i, suffix).exists()]
             counts: dict[int, list[int]] = {}
+
+            def record(index: int, written: Path) -> None:
+                manifest["parts"][str(index)] = _digest(written)
+                _write_manifest(folder, manifest)
+
             for i, columns in run_chunks(spec, todo, client, progress=progress):
                 frame = frame_of(spec, i, columns)
                 part = _part(folder, i, suffix)
-                atomic_write(part, lambda p, f=frame: _write_part(f, p, suffix))
+                atomic_write(
+                    part,
+                    lambda p, f=frame: _write_part(f, p, suffix),
+                    lambda p, i=i: record(i, p),
+                )
                 counts[i] = _status_counts(columns["status"])
 
         def commit(joined: Path) -> None:
@@ -476,6 +517,7 @@ def sweep_to_file(
         points=spec.n,
         chunks=spec.n_chunks,
         reused=spec.n_chunks - len(todo),
+        damaged=len(damaged),
         statuses=statuses,
         route=spec.route,
         seed=spec.seed,

@@ -475,11 +475,15 @@ def frame_of(spec: SweepSpec, index: int, columns: Mapping[str, np.ndarray]) -> 
 
 
 def _frame(columns: Mapping[str, np.ndarray], start: int, stop: int) -> pd.DataFrame:
-    """The columns of points ``start`` to ``stop`` as a DataFrame indexed by ``point``."""
+    """The columns of points ``start`` to ``stop`` as a DataFrame indexed by ``point``
+    (a zero is written ``0``, never ``-0``: adding ``+0.0`` turns ``-0.0`` into ``0.0``
+    and leaves every other float as it is)."""
     import pandas as pd
 
     index = pd.RangeIndex(start, stop, name="point")
-    data: dict[str, Any] = {k: v for k, v in columns.items() if k != "status"}
+    data: dict[str, Any] = {
+        k: v + 0.0 if v.dtype.kind == "f" else v for k, v in columns.items() if k != "status"
+    }
     data["status"] = pd.Categorical.from_codes(columns["status"], categories=list(STATUSES))
     return pd.DataFrame(data, index=index, copy=False)
 
@@ -593,9 +597,10 @@ def sweep(
     -------
     pandas.DataFrame
         Indexed by ``point``: the varied parameters, each contract variable,
-        ``payoff_<party>``, and ``status`` (categorical: ``ok``,
-        ``no_convergence``, ``infeasible``, ``outside_formula``; agreement and
-        payoffs are NaN where it is not ``ok``). ``attrs`` records the model,
+        ``payoff_<party>``, and ``status`` (categorical, one of
+        :data:`~bargain.concepts.vectorised.STATUSES`, listed in docs/sweeps.md;
+        agreement and payoffs are NaN where it is not ``ok``, except the tie-break
+        of a ``not_unique`` point). ``attrs`` records the model,
         method, design, seed, kernel route, formula and fixed parameters.
 
     Raises

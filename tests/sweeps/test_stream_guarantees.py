@@ -372,9 +372,10 @@ def killed_then_resumed(tmp_path: Path, fmt: str, kills: Callable[[int], list[in
         for name in ("replace", "unlink", "rmdir"):
             m.setattr(os, name, counting(getattr(os, name)))
         assert main([*argv[:-1], str(reference)]) == 0
-    # The manifest, 8 parts, the manifest with the joined file's stamp, the joined file;
-    # then the 8 parts, the manifest, the folder and the lock removed.
-    assert steps == 1 + 8 + 1 + 1 + 8 + 1 + 1 + 1
+    # The manifest; 8 parts, each recorded (its digest) in the manifest before its rename;
+    # the manifest with the joined file's stamp, the joined file; then the 8 parts, the
+    # manifest, the folder and the lock removed.
+    assert steps == 1 + 2 * 8 + 1 + 1 + 8 + 1 + 1 + 1
     for k in kills(steps):
         run = child([*argv, "--resume"], tmp_path / "log", at=k)
         run.join(60)
@@ -387,16 +388,17 @@ def killed_then_resumed(tmp_path: Path, fmt: str, kills: Callable[[int], list[in
 def test_sigkill_at_random_points_then_resume_gives_the_uninterrupted_file(tmp_path):
     """Five kills, each at a random step of a run: writing a part or the manifest, joining,
     removing the parts, the manifest or the lock."""
-    # With this seed, k = 16, 6, 19, 10, 7: while removing the parts; after clearing the
-    # folder left by that finished run, before the new run's manifest; removing the parts
-    # again; before the 7th part; removing the parts of a resumed run.
+    # A run resuming all 8 parts takes 14 steps (the manifest, the join's 2, the clean-up's
+    # 11), so a kill at k <= 14 always lands. With this seed, k = 8, 3, 12, 10, 5: writing
+    # the 4th part of the fresh run, then in the resumed runs while writing parts, joining
+    # or removing the parts.
     rng = random.Random(2024)
-    killed_then_resumed(tmp_path, "csv", lambda steps: [rng.randint(1, steps) for _ in range(5)])
+    killed_then_resumed(tmp_path, "csv", lambda steps: [rng.randint(1, 14) for _ in range(5)])
 
 
-@pytest.mark.parametrize("k", [10, 11, 12])
+@pytest.mark.parametrize("k", [18, 19, 20])
 def test_sigkill_around_the_join_then_resume_gives_the_uninterrupted_file(tmp_path, k):
-    """A kill with the joined file whole but not yet recorded in the manifest (k=10), recorded
-    but not yet renamed onto the output (11: the hidden temporary file is left), renamed
-    (12: the parts folder is left whole)."""
+    """A kill with the joined file whole but not yet recorded in the manifest (k=18), recorded
+    but not yet renamed onto the output (19: the hidden temporary file is left), renamed
+    (20: the parts folder is left whole)."""
     killed_then_resumed(tmp_path, "parquet", lambda steps: [k])
