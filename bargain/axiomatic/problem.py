@@ -32,6 +32,7 @@ from bargain.concepts.vectorised import scale_tol
 from bargain.errors import (
     BargainError,
     FeasibilityError,
+    ModelError,
     SolverError,
     UnboundedError,
     UndefinedPayoffError,
