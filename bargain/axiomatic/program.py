@@ -70,7 +70,7 @@ from sympy.printing.pycode import MpmathPrinter
 from bargain.concepts.budget import Budget, exact_budget
 from bargain.errors import FeasibilityError, SolverError
 from bargain.model.expr import derivative, expressible
-from bargain.model.model import as_expression, lambdify
+from bargain.model.model import as_expression, lambdify, lambdify_each
 from bargain.scale import magnitude, unit
 
 # Tolerances, relative to the size of each quantity's own terms at the point (or, for
@@ -405,17 +405,18 @@ class _Compiled:
             "h_terms": [[hoist(t) for t in _summands(h, z)] for h in hs],
         }
         args = [z, tuple(consts.values())]
-
-        def compiled(e: sympy.Expr | list[sympy.Expr]) -> Callable[..., Any]:
-            return lambdify(args, e, "numpy", printer=_printer(NumPyPrinter))
-
         self._consts = list(consts)
         self.exact_constants = lambdify(
             [self.params], self._consts, "mpmath", printer=_printer(MpmathPrinter)
         )
-        self.f, self.df, self.f_terms = (compiled(parts[k]) for k in ("f", "df", "f_terms"))
+        # One module for all the numpy functions (lambdify_each), split back into each.
+        single = ("f", "df", "f_terms")
+        several = ("g", "dg", "g_terms", "h", "dh", "h_terms")
+        exprs = [parts[k] for k in single] + [e for k in several for e in parts[k]]
+        functions = iter(lambdify_each([(args, e) for e in exprs], "numpy", _printer(NumPyPrinter)))
+        self.f, self.df, self.f_terms = (next(functions) for _ in single)
         self.g, self.dg, self.g_terms, self.h, self.dh, self.h_terms = (
-            [compiled(e) for e in parts[k]] for k in ("g", "dg", "g_terms", "h", "dh", "h_terms")
+            [next(functions) for _ in parts[k]] for k in several
         )
 
     @functools.cached_property
@@ -1168,12 +1169,12 @@ def _kkt_system(
     column = sympy.Matrix([hoist(e) for e in equations])
     jacobian = jacobian.applyfunc(hoist)
     args = [*unknowns, *consts.values()]
-    printer = _printer(MpmathPrinter)
-    return (
-        lambdify(args, column, "mpmath", printer=printer),
-        lambdify(args, jacobian, "mpmath", printer=printer),
-        lambdify(constant, list(consts), "mpmath", printer=printer),
+    system, jacobian_of, constants = lambdify_each(
+        [(args, column), (args, jacobian), (constant, list(consts))],
+        "mpmath",
+        _printer(MpmathPrinter),
     )
+    return system, jacobian_of, constants
 
 
 def _apart(stem: str, taken: set[str]) -> str:
