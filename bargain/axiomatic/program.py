@@ -379,15 +379,22 @@ def _canonical(
     exprs += [as_expression(e) for e in program.equalities]
     stem = _apart("_q", {str(s) for e in exprs for s in e.free_symbols})
     numbers: dict[sympy.Rational, sympy.Symbol] = {}
+    done: dict[sympy.Basic, sympy.Basic] = {}  # each subexpression once; rebuilt if it changed
 
     def walk(e: sympy.Expr) -> sympy.Expr:
+        if e in done:
+            return done[e]
         if e.is_Rational and not e.is_Integer:
             if e not in numbers:
                 numbers[e] = sympy.Symbol(f"{stem}{len(numbers)}", real=True)
-            return numbers[e]
-        if e.is_Pow:
-            return e.func(walk(e.base), e.exp)
-        return e.func(*(walk(a) for a in e.args)) if e.args else e
+            out = numbers[e]
+        else:
+            old = e.args[:1] if e.is_Pow else e.args
+            new = [walk(a) for a in old]
+            changed = any(a is not b for a, b in zip(new, old, strict=True))
+            out = e.func(*new, *e.args[len(old) :]) if changed else e
+        done[e] = out
+        return out
 
     objective, *rest = (walk(e) for e in exprs)
     n = len(program.inequalities)
@@ -455,8 +462,8 @@ class _Compiled:
         }
         args = [z, tuple(consts.values())]
         self._consts = list(consts)
-        self.exact_constants = lambdify(
-            [self.params], self._consts, "mpmath", printer=_printer(MpmathPrinter)
+        (self.exact_constants,) = lambdify_each(
+            [([self.params], self._consts)], "mpmath", _printer(MpmathPrinter)
         )
         # One module for all the numpy functions (lambdify_each), split back into each.
         single = ("f", "df", "f_terms")
@@ -1160,25 +1167,31 @@ class _Newton:
     is exact, and Newton's iterates do not depend on it; ``args`` are the values of its
     constants (:func:`_hoisted`) at the fixed unknowns and the parameters."""
 
-    system: Callable[..., mpmath.matrix]
-    jacobian: Callable[..., mpmath.matrix]
+    system: Callable[..., list[mpmath.mpf]]
+    jacobian: Callable[..., list[list[mpmath.mpf]]]
     args: tuple[mpmath.mpf, ...]
     rows: tuple[mpmath.mpf, ...]
     columns: tuple[mpmath.mpf, ...]
+
+    @functools.cached_property
+    def cells(self) -> list[list[mpmath.mpf]]:
+        """Each Jacobian entry's factor ``row * column``: a power of two, so multiplying by
+        it is multiplying by the two in turn, exactly."""
+        return [[r * c for c in self.columns] for r in self.rows]
 
     def _own(self, v: Sequence[mpmath.mpf]) -> list[mpmath.mpf]:
         return [*(a * c for a, c in zip(v, self.columns, strict=True)), *self.args]
 
     def f(self, *v: mpmath.mpf) -> mpmath.matrix:
         values = self.system(*self._own(v))
-        return mpmath.matrix([values[i] * r for i, r in enumerate(self.rows)])
+        return mpmath.matrix([e * r for e, r in zip(values, self.rows, strict=True)])
 
     def j(self, *v: mpmath.mpf) -> mpmath.matrix:
         values = self.jacobian(*self._own(v))
         return mpmath.matrix(
             [
-                [values[i, k] * r * c for k, c in enumerate(self.columns)]
-                for i, r in enumerate(self.rows)
+                [e * rc for e, rc in zip(row, cells, strict=True)]
+                for row, cells in zip(values, self.cells, strict=True)
             ]
         )
 
@@ -1186,7 +1199,7 @@ class _Newton:
 @functools.lru_cache(maxsize=COMPILED)
 def _kkt_system(
     program: Program, fixed: tuple[int, ...], inequalities: tuple[int, ...]
-) -> tuple[Callable[..., mpmath.matrix], Callable[..., mpmath.matrix], Callable[..., list]]:
+) -> tuple[Callable[..., list], Callable[..., list], Callable[..., list]]:
     """The KKT system of a smooth program in its own units, its unknowns ``fixed`` at a
     bound and its ``inequalities`` binding, with its Jacobian, compiled to mpmath once (the
     differentiation is what ``sympy.nsolve`` did at every call): every set of values uses
@@ -1215,8 +1228,9 @@ def _kkt_system(
     hoist = functools.partial(
         _hoisted, constant=set(constant), consts=consts, stem=_apart("_c", taken)
     )
-    column = sympy.Matrix([hoist(e) for e in equations])
-    jacobian = jacobian.applyfunc(hoist)
+    # Lists, not matrices: the same entries, without building an mpmath matrix per call.
+    column = [hoist(e) for e in equations]
+    jacobian = jacobian.applyfunc(hoist).tolist()
     args = [*unknowns, *consts.values()]
     system, jacobian_of, constants = lambdify_each(
         [(args, column), (args, jacobian), (constant, list(consts))],
