@@ -485,7 +485,12 @@ class _Compiled:
         from the exact values and rounded to floats once: a part that passes through a
         number beyond floating point on its way to a finite one (``-log(d**10000)`` at
         ``d = 0.9``, 1053.6) keeps its value. Where mpmath refuses (a pole at the values),
-        they are computed with NumPy's floats, where a pole is infinite."""
+        they are computed with NumPy's floats, where a pole is infinite. Kept per values
+        (a solve asks for them for its units and again for its search)."""
+        return list(_constants_at(self, _key({p: subs[p] for p in self.params})))
+
+    def computed(self, subs: Mapping[sympy.Symbol, sympy.Expr]) -> list[float]:
+        """:meth:`values`, computed."""
         with mpmath.workdps(30):
             try:
                 found = self.exact_constants(_mp_values(subs, self.params))
@@ -499,11 +504,25 @@ class _Compiled:
             return [_float(c) for c in self.constants(p)]
 
 
+@functools.lru_cache(maxsize=COMPILED)
+def _constants_at(
+    compiled: _Compiled, subs: frozenset[tuple[sympy.Symbol, sympy.Expr]]
+) -> tuple[float, ...]:
+    return tuple(compiled.computed(dict(subs)))
+
+
 def _mp_values(
     subs: Mapping[sympy.Symbol, sympy.Expr], params: Sequence[sympy.Symbol]
 ) -> list[mpmath.mpf]:
     """The values of ``params`` in ``subs`` as mpmath numbers at the working precision."""
-    return [mpmath.mpf(sympy.N(subs[p], mpmath.mp.dps)) for p in params]
+    return [_mp_value(subs[p], mpmath.mp.dps) for p in params]
+
+
+@functools.lru_cache(maxsize=4096)
+def _mp_value(value: sympy.Expr, dps: int) -> mpmath.mpf:
+    """``value`` as an mpmath number of ``dps`` digits, kept per value (a model at other
+    values shares most of its parameters' values; mpmath numbers are immutable)."""
+    return mpmath.mpf(sympy.N(value, dps))
 
 
 def _float(value: Any) -> float:
