@@ -1638,6 +1638,47 @@ def solve_program(
     SolverError
         When the answer is not finite.
     """
+    if not exact:
+        # The numeric route depends on nothing but these: kept (a copy for each caller).
+        found = _numeric_result(program, _key(subs), _starts_key(starts), polish)
+        return dataclasses.replace(
+            found,
+            point=dict(found.point),
+            ties=tuple(dict(t) for t in found.ties),
+        )
+    return _solve(program, subs, starts, exact, timeout, probe, polish)
+
+
+def _starts_key(starts: Sequence[Sequence[float]]) -> tuple[bytes, ...]:
+    """Starting points as a key of a cache: their floats' bits (``-0.0`` is not ``0.0``)."""
+    return tuple(np.asarray(s, dtype=float).tobytes() for s in starts)
+
+
+@functools.lru_cache(maxsize=4 * COMPILED)
+def _numeric_result(
+    program: Program,
+    subs: frozenset[tuple[sympy.Symbol, sympy.Expr]],
+    starts: tuple[bytes, ...],
+    polish: bool,
+) -> ProgramResult:
+    """:func:`solve_program` on its numeric route (``exact=False``), kept per program, values,
+    starts and ``polish``: the builders of ``bargain docs`` solve many programs again at the
+    same point (a credibility report's stage, a brief's concept). Nothing else enters the
+    numeric route, so a kept result is the one it would compute again."""
+    points = [np.frombuffer(s, dtype=float) for s in starts]
+    return _solve(program, dict(subs), points, False, 0.0, None, polish)
+
+
+def _solve(
+    program: Program,
+    subs: Mapping[sympy.Symbol, sympy.Expr],
+    starts: Sequence[Sequence[float]],
+    exact: bool,
+    timeout: float,
+    probe: Mapping[sympy.Symbol, sympy.Expr] | None,
+    polish: bool,
+) -> ProgramResult:
+    """:func:`solve_program`, computed."""
     scale = _units(program, subs, starts)
     y_starts = [np.asarray(s, dtype=float) / scale.unknowns for s in starts]
     num = _numeric(program, subs, scale)
