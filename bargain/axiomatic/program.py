@@ -362,12 +362,11 @@ def _canonical(
     program: Program,
 ) -> tuple[Program, tuple[tuple[sympy.Symbol, sympy.Rational], ...]]:
     """``program`` with each number in its functions that is neither an integer nor an
-    exponent made a symbol of its own (``_q0``, ``_q1``, … one for each place a number
-    appears, whatever its value: a subexpression the functions share counts once), and
-    their values: programs that differ only in such numbers — a credibility report's
-    stages, whose trust level is written into the payoffs as a number — are compiled once
-    for all. An exponent is kept (``x**(1/2)`` is compiled as a square root, and its
-    derivative is another power), and so are integers.
+    exponent made a symbol of its own (``_q0``, ``_q1``, … by first appearance, the same for
+    the same number), and their values: programs that differ only in such numbers — a
+    credibility report's stages, whose trust level is written into the payoffs as a
+    number — are compiled once for all. An exponent is kept (``x**(1/2)`` is compiled as a
+    square root, and its derivative is another power), and so are integers.
 
     >>> x, a = sympy.symbols("x a")
     >>> p = Program(objective=sympy.sqrt(x) - 3 * x / 4 + a / 4, unknowns=(x,),
@@ -379,19 +378,23 @@ def _canonical(
     exprs = [as_expression(e) for e in (program.objective, *program.inequalities)]
     exprs += [as_expression(e) for e in program.equalities]
     stem = _apart("_q", {str(s) for e in exprs for s in e.free_symbols})
-    numbers: list[tuple[sympy.Symbol, sympy.Rational]] = []
+    numbers: dict[sympy.Rational, sympy.Symbol] = {}
     done: dict[sympy.Basic, sympy.Basic] = {}  # each subexpression once; rebuilt if it changed
 
     def walk(e: sympy.Expr) -> sympy.Expr:
-        if e.is_Rational and not e.is_Integer:  # a symbol for each place, whatever its value
-            numbers.append((sympy.Symbol(f"{stem}{len(numbers)}", real=True), e))
-            return numbers[-1][0]
-        if e not in done:
+        if e in done:
+            return done[e]
+        if e.is_Rational and not e.is_Integer:
+            if e not in numbers:
+                numbers[e] = sympy.Symbol(f"{stem}{len(numbers)}", real=True)
+            out = numbers[e]
+        else:
             old = e.args[:1] if e.is_Pow else e.args
             new = [walk(a) for a in old]
             changed = any(a is not b for a, b in zip(new, old, strict=True))
-            done[e] = e.func(*new, *e.args[len(old) :]) if changed else e
-        return done[e]
+            out = e.func(*new, *e.args[len(old) :]) if changed else e
+        done[e] = out
+        return out
 
     objective, *rest = (walk(e) for e in exprs)
     n = len(program.inequalities)
@@ -401,7 +404,7 @@ def _canonical(
         inequalities=tuple(rest[:n]),
         equalities=tuple(rest[n:]),
     )
-    return canonical, tuple(numbers)
+    return canonical, tuple((q, r) for r, q in numbers.items())
 
 
 @functools.lru_cache(maxsize=COMPILED)
