@@ -70,7 +70,7 @@ from sympy.printing.pycode import MpmathPrinter
 from bargain.concepts.budget import Budget, exact_budget
 from bargain.errors import FeasibilityError, SolverError
 from bargain.model.expr import derivative, expressible
-from bargain.model.model import as_expression, lambdify
+from bargain.model.model import as_expression, lambdify, lambdify_each
 from bargain.scale import magnitude, unit
 
 # Tolerances, relative to the size of each quantity's own terms at the point (or, for
@@ -405,17 +405,18 @@ class _Compiled:
             "h_terms": [[hoist(t) for t in _summands(h, z)] for h in hs],
         }
         args = [z, tuple(consts.values())]
-
-        def compiled(e: sympy.Expr | list[sympy.Expr]) -> Callable[..., Any]:
-            return lambdify(args, e, "numpy", printer=_printer(NumPyPrinter))
-
         self._consts = list(consts)
-        self.exact_constants = lambdify(
-            [self.params], self._consts, "mpmath", printer=_printer(MpmathPrinter)
+        (self.exact_constants,) = lambdify_each(
+            [([self.params], self._consts)], "mpmath", _printer(MpmathPrinter)
         )
-        self.f, self.df, self.f_terms = (compiled(parts[k]) for k in ("f", "df", "f_terms"))
+        # One module for all the numpy functions (lambdify_each), split back into each.
+        single = ("f", "df", "f_terms")
+        several = ("g", "dg", "g_terms", "h", "dh", "h_terms")
+        exprs = [parts[k] for k in single] + [e for k in several for e in parts[k]]
+        functions = iter(lambdify_each([(args, e) for e in exprs], "numpy", _printer(NumPyPrinter)))
+        self.f, self.df, self.f_terms = (next(functions) for _ in single)
         self.g, self.dg, self.g_terms, self.h, self.dh, self.h_terms = (
-            [compiled(e) for e in parts[k]] for k in ("g", "dg", "g_terms", "h", "dh", "h_terms")
+            [next(functions) for _ in parts[k]] for k in several
         )
 
     @functools.cached_property
@@ -428,7 +429,12 @@ class _Compiled:
         from the exact values and rounded to floats once: a part that passes through a
         number beyond floating point on its way to a finite one (``-log(d**10000)`` at
         ``d = 0.9``, 1053.6) keeps its value. Where mpmath refuses (a pole at the values),
-        they are computed with NumPy's floats, where a pole is infinite."""
+        they are computed with NumPy's floats, where a pole is infinite. Kept per values
+        (a solve asks for them for its units and again for its search)."""
+        return list(_constants_at(self, _key({p: subs[p] for p in self.params})))
+
+    def computed(self, subs: Mapping[sympy.Symbol, sympy.Expr]) -> list[float]:
+        """:meth:`values`, computed."""
         with mpmath.workdps(30):
             try:
                 found = self.exact_constants(_mp_values(subs, self.params))
@@ -442,11 +448,25 @@ class _Compiled:
             return [_float(c) for c in self.constants(p)]
 
 
+@functools.lru_cache(maxsize=COMPILED)
+def _constants_at(
+    compiled: _Compiled, subs: frozenset[tuple[sympy.Symbol, sympy.Expr]]
+) -> tuple[float, ...]:
+    return tuple(compiled.computed(dict(subs)))
+
+
 def _mp_values(
     subs: Mapping[sympy.Symbol, sympy.Expr], params: Sequence[sympy.Symbol]
 ) -> list[mpmath.mpf]:
     """The values of ``params`` in ``subs`` as mpmath numbers at the working precision."""
-    return [mpmath.mpf(sympy.N(subs[p], mpmath.mp.dps)) for p in params]
+    return [_mp_value(subs[p], mpmath.mp.dps) for p in params]
+
+
+@functools.lru_cache(maxsize=4096)
+def _mp_value(value: sympy.Expr, dps: int) -> mpmath.mpf:
+    """``value`` as an mpmath number of ``dps`` digits, kept per value (a model at other
+    values shares most of its parameters' values; mpmath numbers are immutable)."""
+    return mpmath.mpf(sympy.N(value, dps))
 
 
 def _float(value: Any) -> float:
@@ -1156,25 +1176,31 @@ class _Newton:
     is exact, and Newton's iterates do not depend on it; ``args`` are the values of its
     constants (:func:`_hoisted`) at the fixed unknowns and the parameters."""
 
-    system: Callable[..., mpmath.matrix]
-    jacobian: Callable[..., mpmath.matrix]
+    system: Callable[..., list[mpmath.mpf]]
+    jacobian: Callable[..., list[list[mpmath.mpf]]]
     args: tuple[mpmath.mpf, ...]
     rows: tuple[mpmath.mpf, ...]
     columns: tuple[mpmath.mpf, ...]
+
+    @functools.cached_property
+    def cells(self) -> list[list[mpmath.mpf]]:
+        """Each Jacobian entry's factor ``row * column``: a power of two, so multiplying by
+        it is multiplying by the two in turn, exactly."""
+        return [[r * c for c in self.columns] for r in self.rows]
 
     def _own(self, v: Sequence[mpmath.mpf]) -> list[mpmath.mpf]:
         return [*(a * c for a, c in zip(v, self.columns, strict=True)), *self.args]
 
     def f(self, *v: mpmath.mpf) -> mpmath.matrix:
         values = self.system(*self._own(v))
-        return mpmath.matrix([values[i] * r for i, r in enumerate(self.rows)])
+        return mpmath.matrix([e * r for e, r in zip(values, self.rows, strict=True)])
 
     def j(self, *v: mpmath.mpf) -> mpmath.matrix:
         values = self.jacobian(*self._own(v))
         return mpmath.matrix(
             [
-                [values[i, k] * r * c for k, c in enumerate(self.columns)]
-                for i, r in enumerate(self.rows)
+                [e * rc for e, rc in zip(row, cells, strict=True)]
+                for row, cells in zip(values, self.cells, strict=True)
             ]
         )
 
@@ -1182,7 +1208,7 @@ class _Newton:
 @functools.lru_cache(maxsize=COMPILED)
 def _kkt_system(
     program: Program, fixed: tuple[int, ...], inequalities: tuple[int, ...]
-) -> tuple[Callable[..., mpmath.matrix], Callable[..., mpmath.matrix], Callable[..., list]]:
+) -> tuple[Callable[..., list], Callable[..., list], Callable[..., list]]:
     """The KKT system of a smooth program in its own units, its unknowns ``fixed`` at a
     bound and its ``inequalities`` binding, with its Jacobian, compiled to mpmath once (the
     differentiation is what ``sympy.nsolve`` did at every call): every set of values uses
@@ -1211,15 +1237,16 @@ def _kkt_system(
     hoist = functools.partial(
         _hoisted, constant=set(constant), consts=consts, stem=_apart("_c", taken)
     )
-    column = sympy.Matrix([hoist(e) for e in equations])
-    jacobian = jacobian.applyfunc(hoist)
+    # Lists, not matrices: the same entries, without building an mpmath matrix per call.
+    column = [hoist(e) for e in equations]
+    jacobian = jacobian.applyfunc(hoist).tolist()
     args = [*unknowns, *consts.values()]
-    printer = _printer(MpmathPrinter)
-    return (
-        lambdify(args, column, "mpmath", printer=printer),
-        lambdify(args, jacobian, "mpmath", printer=printer),
-        lambdify(constant, list(consts), "mpmath", printer=printer),
+    system, jacobian_of, constants = lambdify_each(
+        [(args, column), (args, jacobian), (constant, list(consts))],
+        "mpmath",
+        _printer(MpmathPrinter),
     )
+    return system, jacobian_of, constants
 
 
 def _apart(stem: str, taken: set[str]) -> str:
@@ -1604,6 +1631,47 @@ def solve_program(
     SolverError
         When the answer is not finite.
     """
+    if not exact:
+        # The numeric route depends on nothing but these: kept (a copy for each caller).
+        found = _numeric_result(program, _key(subs), _starts_key(starts), polish)
+        return dataclasses.replace(
+            found,
+            point=dict(found.point),
+            ties=tuple(dict(t) for t in found.ties),
+        )
+    return _solve(program, subs, starts, exact, timeout, probe, polish)
+
+
+def _starts_key(starts: Sequence[Sequence[float]]) -> tuple[bytes, ...]:
+    """Starting points as a key of a cache: their floats' bits (``-0.0`` is not ``0.0``)."""
+    return tuple(np.asarray(s, dtype=float).tobytes() for s in starts)
+
+
+@functools.lru_cache(maxsize=4 * COMPILED)
+def _numeric_result(
+    program: Program,
+    subs: frozenset[tuple[sympy.Symbol, sympy.Expr]],
+    starts: tuple[bytes, ...],
+    polish: bool,
+) -> ProgramResult:
+    """:func:`solve_program` on its numeric route (``exact=False``), kept per program, values,
+    starts and ``polish``: the builders of ``bargain docs`` solve many programs again at the
+    same point (a credibility report's stage, a brief's concept). Nothing else enters the
+    numeric route, so a kept result is the one it would compute again."""
+    points = [np.frombuffer(s, dtype=float) for s in starts]
+    return _solve(program, dict(subs), points, False, 0.0, None, polish)
+
+
+def _solve(
+    program: Program,
+    subs: Mapping[sympy.Symbol, sympy.Expr],
+    starts: Sequence[Sequence[float]],
+    exact: bool,
+    timeout: float,
+    probe: Mapping[sympy.Symbol, sympy.Expr] | None,
+    polish: bool,
+) -> ProgramResult:
+    """:func:`solve_program`, computed."""
     scale = _units(program, subs, starts)
     y_starts = [np.asarray(s, dtype=float) / scale.unknowns for s in starts]
     num = _numeric(program, subs, scale)

@@ -28,9 +28,10 @@ V - x
 
 from __future__ import annotations
 
+import keyword
 import math
 import numbers
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any, TypeVar
@@ -231,6 +232,97 @@ def lambdify(args: Any, expr: Any, modules: Any = "numpy", **kwargs: Any) -> Cal
     # No docstring: sympy would print every expression once more just to document it.
     kwargs.setdefault("docstring_limit", 0)
     return sympy.lambdify(args, _float_huge(expr, floats=modules != "mpmath"), modules, **kwargs)
+
+
+def lambdify_each(
+    functions: Sequence[tuple[Any, Any]], modules: str, printer: Any
+) -> list[Callable[..., Any]]:
+    """``[lambdify(args, expr, modules, printer=printer) for args, expr in functions]``,
+    written as one module: the same code for each function (its expression printed by
+    ``printer``, its arguments unpacked as ``sympy.lambdify`` unpacks them), so the same
+    numbers, but the arguments checked, the namespace built and the source compiled once.
+
+    ``sympy.lambdify`` sorts its arguments, looks for ``Subs`` and implemented functions
+    and builds its namespace at every call: most of the cost of compiling a program's
+    dozens of functions (objective, constraints, gradients, terms), all of the same
+    arguments. Where ``sympy.lambdify`` would rename an argument (a ``Dummy``, a name that is
+    not an identifier) or an expression holds a ``Subs``, each
+    function is left to :func:`lambdify`.
+
+    Examples
+    --------
+    >>> from sympy.printing.numpy import NumPyPrinter
+    >>> x, c = symbol("x"), symbol("c")
+    >>> f, g = lambdify_each([((x, c), c * x**2), (([x], c), [x, 2 * c])], "numpy", NumPyPrinter())
+    >>> float(f(3.0, 2.0)), g([3.0], 2.0)
+    (18.0, [3.0, 4.0])
+    """
+    names = [_argument_names(args) for args, _ in functions]
+    exprs = [_float_huge(expr, floats=modules != "mpmath") for _, expr in functions]
+    if any(n is None for n in names) or any(_has_subs(e) for e in exprs):
+        return [lambdify(args, expr, modules, printer=printer) for args, expr in functions]
+    taken = {name for n in names for name in _flat(n)}  # type: ignore[arg-type]
+    stem = next(s for s in ("_arg" + "_" * k for k in range(len(taken) + 1)) if s not in taken)
+    lines = []
+    for k, (arguments, expr) in enumerate(zip(names, exprs, strict=True)):
+        signature, body = [], []
+        for i, a in enumerate(arguments):  # type: ignore[arg-type]
+            if isinstance(a, str):
+                signature.append(a)
+            else:
+                signature.append(f"{stem}{i}")
+                body.append(f"{_unpack(a)} = {stem}{i}")
+        text = _printed(printer, expr)
+        body.append(f"return {f'({text})' if chr(10) in text else text}")
+        lines.append(f"def _f{k}({', '.join(signature)}):")
+        lines.extend("    " + line for line in body)
+    # sympy.lambdify's own namespace for these modules and the printer's imports (all
+    # printed by now): the names the printed code refers to.
+    namespace = sympy.lambdify([], 0, modules, printer=printer, docstring_limit=0).__globals__
+    defined: dict[str, Any] = {}
+    exec(compile("\n".join(lines) + "\n", "<bargain-lambdify-each>", "exec"), namespace, defined)
+    return [defined[f"_f{k}"] for k in range(len(functions))]
+
+
+def _argument_names(args: Any) -> Any:
+    """The names ``sympy.lambdify`` gives ``args`` (nested as they are), or ``None`` where it
+    would rename one (see :func:`lambdify_each`)."""
+    if isinstance(args, list | tuple):
+        inner = [_argument_names(a) for a in args]
+        return None if any(i is None for i in inner) else inner
+    name = str(args)
+    if (
+        not isinstance(args, sympy.Symbol)
+        or isinstance(args, sympy.Dummy)
+        or not name.isidentifier()
+        or keyword.iskeyword(name)
+    ):
+        return None
+    return name
+
+
+def _flat(names: Any) -> list[str]:
+    return [names] if isinstance(names, str) else [n for a in names for n in _flat(a)]
+
+
+def _unpack(names: Any) -> str:
+    """The target of ``sympy.lambdify``'s unpacking of a nested argument: ``[x, [y, z]]``."""
+    return names if isinstance(names, str) else f"[{', '.join(_unpack(n) for n in names)}]"
+
+
+def _has_subs(expr: Any) -> bool:
+    if isinstance(expr, list | tuple):
+        return any(_has_subs(e) for e in expr)
+    return isinstance(expr, sympy.Basic | sympy.MatrixBase) and expr.has(sympy.Subs)
+
+
+def _printed(printer: Any, expr: Any) -> str:
+    """``expr`` printed as ``sympy.lambdify`` prints it: lists as lists, tuples as tuples."""
+    if isinstance(expr, list):
+        return f"[{', '.join(_printed(printer, e) for e in expr)}]"
+    if isinstance(expr, tuple):
+        return f"({', '.join(_printed(printer, e) for e in expr)},)" if expr else "()"
+    return printer.doprint(expr)
 
 
 def _float_huge(expr: Any, floats: bool = True) -> Any:
@@ -822,8 +914,18 @@ class Model:
         return replace(self, parameters=params)
 
     def numeric(self, expr: sympy.Expr) -> sympy.Expr:
-        """Substitute the parameter values into ``expr`` (a string is parsed safely)."""
-        return as_expression(expr, self.symbols).xreplace(self.substitutions)
+        """Substitute the parameter values into ``expr`` (a string is parsed safely); kept
+        per expression, as the solvers ask for the same ones again and again."""
+        e = as_expression(expr, self.symbols)
+        known = self._numeric.get(e)
+        if known is None:
+            known = self._numeric[e] = e.xreplace(self.substitutions)
+        return known
+
+    @cached_property
+    def _numeric(self) -> dict[sympy.Expr, sympy.Expr]:
+        """The expressions :meth:`numeric` has substituted, by expression."""
+        return {}
 
 
 _GROUPS = (
@@ -959,5 +1061,6 @@ __all__ = [
     "counterpart_of",
     "exact_number",
     "lambdify",
+    "lambdify_each",
     "symbol",
 ]

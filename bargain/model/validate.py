@@ -65,8 +65,8 @@ def _real(model: Model, expr: sympy.Expr, table: str, key: str) -> sympy.Float:
             table=table,
             key=key,
         )
-    real, imag = _evaluated(value)
-    if not (real.is_finite and imag.is_finite and abs(imag) <= 1e-12 * max(1, abs(real))):
+    real = _evaluated(value)
+    if real is None:
         raise ModelError(
             f"must be a finite real number, got {shown(value)}",
             file=model.file,
@@ -77,11 +77,15 @@ def _real(model: Model, expr: sympy.Expr, table: str, key: str) -> sympy.Float:
 
 
 @functools.lru_cache(maxsize=4096)
-def _evaluated(value: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
-    """The real and imaginary parts of a parameter-free ``value`` to 30 digits, kept per
-    value (models at other values share most of theirs: bounds, rates, the parameters
-    that did not move)."""
-    return sympy.N(value, 30).as_real_imag()
+def _evaluated(value: sympy.Expr) -> sympy.Expr | None:
+    """The real part of a parameter-free ``value`` to 30 digits, or ``None`` unless it is a
+    finite real number (an imaginary part within ``1e-12`` of it is rounding), kept per
+    value with the check (models at other values share most of theirs: bounds, rates, the
+    parameters that did not move)."""
+    real, imag = sympy.N(value, 30).as_real_imag()
+    if not (real.is_finite and imag.is_finite and abs(imag) <= 1e-12 * max(1, abs(real))):
+        return None
+    return real
 
 
 def shown(value: sympy.Basic) -> str:

@@ -46,7 +46,6 @@ from bargain.concepts.registry import concept as registered_concept
 from bargain.concepts.registry import concepts as registered
 from bargain.concepts.solution import Solution
 from bargain.errors import BargainError, ModelError, SolverError
-from bargain.estimation.uncertainty import QUANTILES, Uncertainty, uncertainty
 from bargain.model.model import Model
 from bargain.model.patience import breakdown_rate
 from bargain.reputation.credibility import CredibilityReport, credibility
@@ -57,6 +56,8 @@ from bargain.scale import RTOL, magnitude
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
+
+    from bargain.estimation.uncertainty import Uncertainty
 
 
 @dataclass(frozen=True)
@@ -459,6 +460,8 @@ def interval(label: str, values: Sequence[float], failed: int) -> Interval:
     >>> interval("x", [float(v) for v in range(101)], 0)
     Interval(label='x', median=50.0, q05=5.0, q95=95.0, failed=0, refused=None)
     """
+    from bargain.estimation.uncertainty import QUANTILES  # with the draws, not the brief
+
     if not values:
         return Interval(label, None, None, None, failed, "no draw has an answer")
     q = {k: float(np.quantile(values, level)) for k, level in QUANTILES.items()}
@@ -628,6 +631,8 @@ def uncertain_brief(
     ('Nash (equal powers)', 0.75, 0.53, 0.97)
     """
     import pandas as pd  # only when draws are made: import bargain stays light
+
+    from bargain.estimation.uncertainty import uncertainty
 
     found = concepts(model)
     variable = model.variable_names[0]

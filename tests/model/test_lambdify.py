@@ -1,0 +1,108 @@
+"""``lambdify_each``: several functions written as one module compute what ``lambdify``
+computes for each, to the last bit (the solvers' answers must not move)."""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given
+from hypothesis import strategies as st
+from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.pycode import MpmathPrinter
+
+from bargain.model.model import lambdify, lambdify_each
+
+x, y, a, b = sympy.symbols("x y a b", real=True)
+ATOMS = [x, y, a, b, sympy.Rational(1, 3), sympy.Integer(2), sympy.Integer(10) ** 30]
+
+
+def _expressions() -> st.SearchStrategy[sympy.Expr]:
+    """Sums, products, quotients, powers, exp and log of the atoms."""
+    leaf = st.sampled_from(ATOMS)
+    return st.recursive(
+        leaf,
+        lambda inner: st.one_of(
+            st.tuples(inner, inner).map(lambda p: p[0] + p[1]),
+            st.tuples(inner, inner).map(lambda p: p[0] * p[1]),
+            st.tuples(inner, inner).map(lambda p: p[0] / (1 + p[1] ** 2)),
+            inner.map(lambda e: e**2),
+            inner.map(lambda e: sympy.exp(e / (1 + e**2))),
+            inner.map(lambda e: sympy.log(1 + e**2)),
+        ),
+        max_leaves=8,
+    )
+
+
+def _same(u: object, v: object) -> bool:
+    """Equal to the last bit (nan equal to nan), element by element."""
+    if isinstance(u, list | tuple) or isinstance(v, list | tuple):
+        return (
+            type(u) is type(v)
+            and len(u) == len(v)  # type: ignore[arg-type]
+            and all(_same(p, q) for p, q in zip(u, v, strict=True))  # type: ignore[call-overload]
+        )
+    return repr(u) == repr(v)
+
+
+SETTINGS = {
+    "fully_qualified_modules": False,
+    "inline": True,
+    "allow_unknown_functions": True,
+    "user_functions": {},
+}
+"""``sympy.lambdify``'s own printer settings."""
+
+POINTS = [((0.5, -1.25), (2.0, 3.5)), ((1e-3, 7.0), (-0.75, 1e6))]
+
+
+@given(st.lists(_expressions(), min_size=1, max_size=4))
+def test_numpy_functions_match_lambdify_bit_for_bit(exprs):
+    args = [(x, y), (a, b)]
+    functions = [(args, e) for e in exprs] + [(args, list(exprs)), (args, tuple(exprs))]
+    each = lambdify_each(functions, "numpy", NumPyPrinter(SETTINGS))
+    for (arguments, e), f in zip(functions, each, strict=True):
+        one = lambdify(arguments, e, "numpy", printer=NumPyPrinter(SETTINGS))
+        for point in POINTS:
+            with np.errstate(all="ignore"):
+                assert _same(f(*point), one(*point)), e
+
+
+@given(st.lists(_expressions(), min_size=1, max_size=3))
+def test_mpmath_functions_match_lambdify_bit_for_bit(exprs):
+    flat = [x, y, a, b]
+    column = sympy.Matrix(exprs)
+    constants = [e.xreplace({x: a, y: b}) for e in exprs]
+    functions = [(flat, column), (flat, column.jacobian([x, y])), ([a, b], constants)]
+    each = lambdify_each(functions, "mpmath", MpmathPrinter(SETTINGS))
+    with mpmath.workdps(30):
+        values = [mpmath.mpf(v) for v in ("0.5", "-1.25", "2", "3.5")]
+        for (arguments, e), f in zip(functions, each, strict=True):
+            one = lambdify(arguments, e, "mpmath", printer=MpmathPrinter(SETTINGS))
+            point = values if len(arguments) == 4 else values[2:]
+            try:
+                expected = one(*point)
+            except (ZeroDivisionError, ValueError) as err:
+                with pytest.raises(type(err)):
+                    f(*point)
+                continue
+            assert _same(f(*point), expected)
+
+
+def test_arguments_lambdify_would_rename_are_left_to_it():
+    # A Dummy and a keyword as arguments: sympy.lambdify renames them, and so each
+    # function is its own lambdify call (the answers are the same either way).
+    d, keyword = sympy.Dummy("d"), sympy.Symbol("lambda")
+    printer = NumPyPrinter(SETTINGS)
+    f, g = lambdify_each([([d], d**2), ([keyword, x], keyword + x)], "numpy", printer)
+    assert f(3.0) == 9.0 and g(1.0, 2.0) == 3.0
+
+
+def test_huge_numbers_and_complex_infinity_as_lambdify_compiles_them():
+    f, g = lambdify_each(
+        [([x], sympy.Integer(10) ** 30 * x), ([x], x + sympy.zoo)], "numpy", NumPyPrinter(SETTINGS)
+    )
+    assert f(2.0) == 2e30 and math.isnan(g(1.0))
