@@ -74,7 +74,9 @@ def discount_rate(model: Model, party: Party) -> float | None:
 
     Near 1, ``-ln δ`` is ``-log1p(-(1 - δ))`` with ``1 - δ`` evaluated in 30 digits
     from the exact δ: sympy's evaluation of ``log`` at a number within 1e-300 of 1 runs
-    out of precision and returns noise (``5.2e-141``).
+    out of precision and returns noise (``5.2e-141``). A factor written as ``exp(-a)``
+    has the rate ``a`` exactly (sympy takes ``log(exp(-a))`` to ``-a``): ``1 - δ`` would
+    be evaluated to 0 for ``a = 1e-400``.
 
     Examples
     --------
@@ -82,15 +84,18 @@ def discount_rate(model: Model, party: Party) -> float | None:
     >>> m = bargain.model_from_dict({"model": {"name": "m"},
     ...     "variables": {"x": {"min": 0, "max": 1}},
     ...     "parties": {"W": {"payoff": "x", "discount_factor": "1 - 4e-300"},
-    ...                 "A": {"payoff": "1 - x", "discount_rate": 0.1}}})
+    ...                 "A": {"payoff": "1 - x", "discount_factor": "exp(-2e-300)"}}})
     >>> [discount_rate(m, p) for p in m.parties]
-    [4e-300, 0.1]
+    [4e-300, 2e-300]
     """
     where = f"parties.{party.name}"
     if party.discount_rate is not None:
         return numeric_value(model, party.discount_rate, where, "discount_rate")
     if party.discount_factor is None:
         return None
+    rate = -sympy.log(model.numeric(party.discount_factor))
+    if not rate.has(sympy.log):  # sympy took log(exp(-a)) to -a: exact at any size of a
+        return numeric_value(model, rate, where, "discount_factor")
     gap = numeric_value(model, 1 - party.discount_factor, where, "discount_factor")
     if abs(gap) < 0.5:
         return -math.log1p(-gap)

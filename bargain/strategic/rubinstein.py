@@ -170,6 +170,16 @@ def game_of(
     first = proposer or model.bargaining.first_proposer or model.parties[0].name
     model.party(first)  # refuses an unknown name
     t = model.bargaining.horizon if horizon is None else _horizon(horizon, file)
+    if t != sympy.oo and t > MAX_ROUNDS:
+        raise ModelError(
+            f"must be at most 1e300 rounds (or inf), got about {float(sympy.N(t, 3)):.3g}"
+            if t < sympy.Integer(10) ** 308
+            else "must be at most 1e300 rounds (or inf): the horizon given is beyond floating "
+            "point, in which the game's delay and rounds are reported",
+            file=model.file,
+            table="bargaining",
+            key="horizon",
+        )
     return AlternatingOffers(
         model=model,
         x=x,
@@ -243,6 +253,10 @@ def constraints_as_bounds(model: Model) -> Model:
         return model
     kept = tuple(c for c in model.constraints if v.symbol not in c.slack.free_symbols)
     return replace(model, variables=(replace(v, min=low, max=high),), constraints=kept)
+
+
+MAX_ROUNDS = sympy.Integer(10) ** 300
+"""The longest finite horizon, in rounds: its rounds and delay are reported as floats."""
 
 
 def _horizon(value: int | float, file: str | None) -> sympy.Expr:

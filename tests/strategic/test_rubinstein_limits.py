@@ -297,3 +297,14 @@ def test_fixed_strike_costs_exactly(c_w, c_a, proposer, expected):
     )
     s = bargain.rubinstein(m, proposer=proposer)
     assert s.agreement["x"] == pytest.approx(expected, rel=1e-15, abs=0)
+
+
+@pytest.mark.parametrize("rounds", [10**300 + 1, 10**400])
+def test_a_horizon_beyond_floating_point_is_refused_by_name(rounds):
+    # A horizon of 1e400 rounds (TOML 1e400, "10**400" or --horizon) raised OverflowError
+    # where its rounds were reported as a float; 1e300 rounds still solve (5/7 for split).
+    m = bargain.load_model(bargain.models_dir() / "split.toml")
+    with pytest.raises(bargain.ModelError, match=r"\[bargaining\] horizon: must be at most 1e300"):
+        bargain.rubinstein(m, horizon=rounds)
+    s = bargain.rubinstein(m, horizon=10**300)
+    assert s.agreement["x"] == pytest.approx(5 / 7, rel=1e-12)
