@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import copy
 import math
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -394,6 +395,49 @@ class _Numeric:
             )
         self.rising = game.rising.party.name
         self.falling = game.falling.party.name
+        self._refuse_below_floating_point()
+
+    def _refuse_below_floating_point(self) -> None:
+        """Refuse, by name, impatience that floats cannot hold: a per-round discount rate
+        and breakdown hazard that are not zero but round to it (``1e-400``, whose game
+        would be taken for one without discounting, a set), or whose product with a
+        party's normal payoffs is below the normal floats (``ε = 1e-200`` on payoffs of
+        ``1e-200``: the indifference conditions' ``ε u`` is 0, and the answer a bound)."""
+        m = self.game.model
+        risky = m.numeric(self.game.breakdown) != 0
+        for side in (self.game.rising, self.game.falling):
+            name, party = side.party.name, side.party
+            patient = (
+                m.numeric(party.discount_rate) != 0
+                if party.discount_rate is not None
+                else m.numeric(party.discount_factor) != 1
+            )
+            size = magnitude([self.utility(name, self.lo), self.utility(name, self.hi)])
+            if (patient or risky) and self.eps[name] == 0:
+                rate_given = party.discount_rate is not None
+                raise ModelError(
+                    "the impatience per round (discount rate and breakdown risk) is not zero "
+                    "but below floating point (about 1e-308): lengthen the round (--period, "
+                    "in model periods) or give the rate per longer period",
+                    file=m.file,
+                    table=f"parties.{name}" if patient else "bargaining",
+                    key=(
+                        ("discount_rate" if rate_given else "discount_factor")
+                        if patient
+                        else "breakdown_probability"
+                    ),
+                )
+            # Payoffs that are themselves below the normal floats (a contract range of
+            # 1e-320) carry the few digits they have; normal payoffs must keep theirs.
+            if self.eps[name] > 0 and size >= sys.float_info.min > self.eps[name] * size:
+                raise ModelError(
+                    f"the impatience per round ({self.eps[name]:.3g}) times the payoffs "
+                    f"(about {size:.3g}) is below the normal floats (about 2.2e-308): "
+                    "measure the payoffs in a smaller unit or lengthen the round",
+                    file=m.file,
+                    table=f"parties.{name}",
+                    key="payoff",
+                )
 
     def utility(self, name: str, x: float) -> float:
         return float(self.u[name](x))

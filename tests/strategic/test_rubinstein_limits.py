@@ -308,3 +308,35 @@ def test_a_horizon_beyond_floating_point_is_refused_by_name(rounds):
         bargain.rubinstein(m, horizon=rounds)
     s = bargain.rubinstein(m, horizon=10**300)
     assert s.agreement["x"] == pytest.approx(5 / 7, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("w", "a", "q", "key"),
+    [
+        ({"discount_rate": "1e-400"}, {"discount_rate": "2e-400"}, 0, r"W\] discount_rate"),
+        ({"discount_factor": "exp(-1e-400)"}, {"discount_factor": "exp(-2e-400)"}, 0, "factor"),
+        ({"discount_factor": 1}, {"discount_factor": 1}, "1e-400", "breakdown_probability"),
+    ],
+)
+def test_impatience_below_floating_point_is_refused_not_taken_for_none(w, a, q, key):
+    # Rates of 1e-400 round to 0 in floats, and the game was taken for one without
+    # discounting: "every x in [0, 1]", where the answer is 2/3 (BRW 1986) or 1/(2 - q).
+    m = split_game({"breakdown_probability": q}, W=w, A=a)
+    with pytest.raises(bargain.ModelError, match=rf"{key}.*below floating point"):
+        bargain.rubinstein(m)
+
+
+@pytest.mark.parametrize("k", [200, 300])
+def test_impatience_times_payoffs_below_the_normal_floats_is_refused(k):
+    # ε = 1e-k per round on payoffs of 1e-k: ε u underflows, and x = 0 came out as ok,
+    # where the split is 2/3 at any scale of the payoffs (Rubinstein 1982). At k = 100
+    # the product (1e-200) is a normal float and the answer is right.
+    def model(k: int) -> bargain.Model:
+        return split_game(
+            W={"payoff": f"x*10**(-{k})", "discount_factor": f"exp(-10**(-{k}))"},
+            A={"payoff": f"(1 - x)*10**(-{k})", "discount_factor": f"exp(-2*10**(-{k}))"},
+        )
+
+    with pytest.raises(bargain.ModelError, match=r"payoff: the impatience per round"):
+        bargain.rubinstein(model(k))
+    assert bargain.rubinstein(model(100)).agreement["x"] == pytest.approx(2 / 3, rel=1e-12)
