@@ -1123,7 +1123,13 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     kinks = [as_expression(k).xreplace(fixed) for k in kinks] if spec.kinks else []
     kinks = list(dict.fromkeys(k for k in kinks if k.free_symbols & set(free)))
     binding.extend(kinks)
-    active.extend(f"kink {k} = 0" for k in kinks)
+    # Named in the program's own unknowns (the numeric route's are scaled, x = unit * y).
+    own = (
+        {}
+        if symbolic
+        else {v: v / sympy.Rational(u) for v, u in zip(unknowns, num.scale.unknowns, strict=True)}
+    )
+    active.extend(f"kink {as_expression(k).xreplace(own)} = 0" for k in kinks)
     mus = tuple(sympy.Symbol(f"_mu{k}", real=True) for k in range(len(binding)))
     equations = [
         sympy.diff(f, v) + sum((m * sympy.diff(b, v) for m, b in zip(mus, binding, strict=True)), 0)

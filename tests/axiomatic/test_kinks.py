@@ -13,6 +13,7 @@ import pytest
 import sympy
 
 import bargain
+from bargain.model.expr import parse_expression
 from tests.conftest import two_party
 
 AXIOMATIC = ("nash", "kalai-smorodinsky", "egalitarian", "utilitarian")
@@ -125,3 +126,24 @@ def test_sweep_across_the_kink(method):
     }[method]
     assert list(df["status"]) == ["ok"] * 3
     assert list(df["x"]) == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e9, 1e-9])
+def test_the_kink_named_in_binding_holds_at_the_answer(scale):
+    # u_W = x, u_A = min(1.2 V - x, 2 V - 3 x) on [0, V]: the Nash point is the kink
+    # x = 0.4 V (Nash 1950; both pieces equal there). The numeric route named the kink in
+    # its scaled unknowns ("4*x - 4/5 = 0", which holds at 0.2); it holds at the answer now.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "kink2"},
+            "parameters": {"V": scale},
+            "variables": {"x": {"min": 0, "max": "V"}},
+            "parties": {"W": {"payoff": "x"}, "A": {"payoff": "min(1.2*V - x, 2*V - 3*x)"}},
+        }
+    )
+    s = bargain.nash(m, exact=False)
+    assert s.agreement["x"] == pytest.approx(0.4 * scale, rel=1e-9)
+    (kink,) = [b for b in s.binding if b.startswith("kink ")]
+    x = sympy.Symbol("x")
+    equation = parse_expression(kink.removeprefix("kink ").removesuffix(" = 0"), {"x": x})
+    assert float(sympy.solve(equation, x)[0]) == pytest.approx(0.4 * scale, rel=1e-9)
