@@ -37,7 +37,7 @@ from bargain.errors import (
     UnboundedError,
     UndefinedPayoffError,
 )
-from bargain.model.expr import exponent_beyond, expression_to_string
+from bargain.model.expr import derivative, exponent_beyond, expression_to_string
 from bargain.model.model import Constraint, Model, Variable, as_expression, lambdify
 from bargain.model.validate import numeric_value, shown, validate_model
 from bargain.scale import ROUNDING, magnitude, negligible, unit
@@ -254,17 +254,36 @@ class BargainingProblem:
     ) -> list[tuple[float, float]]:
         """The least and largest value of each contract variable subject to ``inequalities``,
         found numerically from ``start`` (a convex set, such as the maximisers of a concave
-        sum, is spanned from one start). Where the search finds no point meeting them (a
-        numeric level held only at the start itself), the end is the start's."""
+        sum, is spanned from one start). Where a constraint is flat at ``start``, a search
+        that does not move from it is tried again from the box's starts too: SLSQP stays
+        where a constraint's gradient is zero (the sum ``min(1.2 V, 2 V - 2 x)`` held at
+        ``1.2 V`` from ``x = 0``, on a flat piece of a kinked frontier). Where the search finds no
+        point meeting them (a numeric level held only at the start itself), the end is the
+        start's."""
+
+        at = {**self.subs, **dict(zip(self.variables, (float(x) for x in start), strict=True))}
+        # Whether some constraint is flat at the start (its gradient zero there).
+        flat = any(
+            all(derivative(as_expression(g), v).xreplace(at) == 0 for v in self.variables)
+            for _, g in inequalities
+        )
 
         def end(k: int, sign: int) -> float:
             v = self.variables[k]
             program = self.program(sign * v, inequalities=inequalities)
-            try:
-                found = self.solve(program, [start], exact=False, timeout=timeout, polish=False)
-            except FeasibilityError:
-                return float(start[k])
-            return float(found.point[v])
+            found = float(start[k])
+            for starts in ([start], [start, *self.box_starts()])[: 2 if flat else 1]:
+                try:
+                    found = float(
+                        self.solve(
+                            program, starts, exact=False, timeout=timeout, polish=False
+                        ).point[v]
+                    )
+                except FeasibilityError:
+                    continue
+                if found != float(start[k]):
+                    break
+            return found
 
         return [(end(k, -1), end(k, 1)) for k in range(len(self.variables))]
 
