@@ -7,7 +7,6 @@ an example of its own here. Bad input must give a typed exception from
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
 import tomllib
@@ -19,23 +18,11 @@ import pytest
 import sympy
 
 import bargain
-from bargain.cli import main
 from bargain.sweeps.stream import parts_dir
+from tests.sweeps.test_stream import interrupt_after
+from tests.test_surfaces import one_line, run
 
 CASES = Path(__file__).parent / "surfaces" / "tryout"
-stream_module = importlib.import_module("bargain.sweeps.stream")
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line(err: str) -> str:
-    """The error output, checked to be one line of ours (no traceback)."""
-    assert err.count("\n") == 1 and "Traceback" not in err, err
-    return err
 
 
 # -- 1. a file that is not UTF-8 ---------------------------------------------------------
@@ -134,15 +121,7 @@ SETTINGS = {
 
 def interrupted(monkeypatch, out: Path, model: bargain.Model, chunks: int) -> list[Path]:
     """Run a sweep into ``out`` stopped (as if killed) after ``chunks`` chunks; its parts."""
-    real = stream_module.run_chunks
-
-    def some(*args, **kwargs):
-        for k, item in enumerate(real(*args, **kwargs)):
-            if k == chunks:
-                raise KeyboardInterrupt
-            yield item
-
-    monkeypatch.setattr(stream_module, "run_chunks", some)
+    interrupt_after(monkeypatch, chunks)
     with pytest.raises(KeyboardInterrupt):
         bargain.sweep_to_file(out, model, "nash", **SETTINGS)
     monkeypatch.undo()

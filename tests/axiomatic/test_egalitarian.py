@@ -132,17 +132,10 @@ def test_gains_of_very_different_sizes(k):
     # Equal gains k x = 1 - x: x = 1 / (k + 1) (Kalai 1977). At k = 5e11 the lexicographic
     # stage's level, a float, sat a rounding above the maximum, and its empty feasible set
     # was reported as the model's ("no contract satisfies the bounds and constraints").
-    m = bargain.model_from_dict(
-        {
-            "model": {"name": "k"},
-            "parameters": {"k": k},
-            "variables": {"x": {"min": 0, "max": 1}},
-            "parties": {"W": {"payoff": "k*x"}, "A": {"payoff": "1 - x"}},
-        }
-    )
+    m = two_party("k*x", "1 - x", parameters={"k": k})
     s = bargain.egalitarian(m)
     assert s.agreement["x"] == pytest.approx(1 / (k + 1), rel=1e-9)
-    assert s.payoffs["W"] == pytest.approx(s.payoffs["A"], rel=1e-9)
+    assert s.payoffs["A"] == pytest.approx(s.payoffs["B"], rel=1e-9)
 
 
 @pytest.mark.parametrize("k", [1e6, 1e9, 1e10])
@@ -150,16 +143,9 @@ def test_payoffs_are_those_of_the_exact_agreement_near_a_bound(k):
     # Equal gains x = k (1 - x): x = k / (k + 1) (Kalai 1977), within 1/k of the bound 1.
     # The float nearest x is off by up to 1.1e-16, which moved k (1 - x) by 3e-8 at
     # k = 1e9; the payoffs are now those of the exact agreement, equal to 1e-15.
-    m = bargain.model_from_dict(
-        {
-            "model": {"name": "k"},
-            "parameters": {"k": k},
-            "variables": {"x": {"min": 0, "max": 1}},
-            "parties": {"W": {"payoff": "x"}, "A": {"payoff": "k*(1 - x)"}},
-        }
-    )
+    m = two_party("x", "k*(1 - x)", parameters={"k": k})
     s = bargain.egalitarian(m)
     assert s.exact
     assert s.agreement["x"] == pytest.approx(k / (k + 1), rel=1e-15)
     assert s.payoffs["A"] == pytest.approx(k / (k + 1), rel=1e-15)
-    assert s.payoffs["W"] == pytest.approx(k / (k + 1), rel=1e-15)
+    assert s.payoffs["B"] == pytest.approx(k / (k + 1), rel=1e-15)

@@ -130,16 +130,14 @@ def test_sweep_across_the_kink(method):
 
 @pytest.mark.parametrize("scale", [1.0, 1e9, 1e-9])
 def test_the_kink_named_in_binding_holds_at_the_answer(scale):
-    # u_W = x, u_A = min(1.2 V - x, 2 V - 3 x) on [0, V]: the Nash point is the kink
+    # u_A = x, u_B = min(1.2 V - x, 2 V - 3 x) on [0, V]: the Nash point is the kink
     # x = 0.4 V (Nash 1950; both pieces equal there). The numeric route named the kink in
     # its scaled unknowns ("4*x - 4/5 = 0", which holds at 0.2); it holds at the answer now.
-    m = bargain.model_from_dict(
-        {
-            "model": {"name": "kink2"},
-            "parameters": {"V": scale},
-            "variables": {"x": {"min": 0, "max": "V"}},
-            "parties": {"W": {"payoff": "x"}, "A": {"payoff": "min(1.2*V - x, 2*V - 3*x)"}},
-        }
+    m = two_party(
+        "x",
+        "min(1.2*V - x, 2*V - 3*x)",
+        parameters={"V": scale},
+        variables={"x": {"min": 0, "max": "V"}},
     )
     s = bargain.nash(m, exact=False)
     assert s.agreement["x"] == pytest.approx(0.4 * scale, rel=1e-9)

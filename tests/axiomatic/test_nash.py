@@ -276,18 +276,11 @@ def test_separable_issues_declined_by_work(monkeypatch):
 
 
 def test_separate_maximisers_are_reported_as_a_set():
-    # u_P = x, u_Q = (1/4 - (x - 0.3)^2 (x - 0.7)^2) / x on [0.1, 1], d = 0: the Nash
+    # u_A = x, u_B = (1/4 - (x - 0.3)^2 (x - 0.7)^2) / x on [0.1, 1], d = 0: the Nash
     # product is 1/4 - (x - 0.3)^2 (x - 0.7)^2, maximal (1/4) at x = 0.3 and at x = 0.7 and
     # smaller between: the solution is the set of both (reported as one point before).
-    m = bargain.model_from_dict(
-        {
-            "model": {"name": "nash_tie"},
-            "variables": {"x": {"min": 0.1, "max": 1}},
-            "parties": {
-                "P": {"payoff": "x"},
-                "Q": {"payoff": "(0.25 - (x - 0.3)**2*(x - 0.7)**2)/x"},
-            },
-        }
+    m = two_party(
+        "x", "(0.25 - (x - 0.3)**2*(x - 0.7)**2)/x", variables={"x": {"min": 0.1, "max": 1}}
     )
     s = bargain.nash(m)
     assert not s.unique

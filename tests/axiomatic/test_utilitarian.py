@@ -189,17 +189,15 @@ def test_a_sum_flat_on_a_piece_is_a_set(payoff_a, payoff_b, variables, chosen, r
 
 @pytest.mark.parametrize("scale", [1.0, 750.0, 7.5e8])
 def test_a_flat_maximum_on_a_kinked_frontier_is_a_set_at_every_scale(scale):
-    # u_W = x, u_A = min(1.2 V - x, 2 V - 3 x) on [0, V]: the sum is min(1.2 V, 2 V - 2 x),
+    # u_A = x, u_B = min(1.2 V - x, 2 V - 3 x) on [0, V]: the sum is min(1.2 V, 2 V - 2 x),
     # 1.2 V on all of [0, 0.4 V] and smaller after (Harsanyi 1955; Thomson 1994, §2). At
     # V = 750 and 7.5e8 it was reported as the unique x = 0: ranging the maximisers from
     # x = 0, where the kinked constraint's gradient is zero, did not move.
-    m = bargain.model_from_dict(
-        {
-            "model": {"name": "kink2"},
-            "parameters": {"V": scale},
-            "variables": {"x": {"min": 0, "max": "V"}},
-            "parties": {"W": {"payoff": "x"}, "A": {"payoff": "min(1.2*V - x, 2*V - 3*x)"}},
-        }
+    m = two_party(
+        "x",
+        "min(1.2*V - x, 2*V - 3*x)",
+        parameters={"V": scale},
+        variables={"x": {"min": 0, "max": "V"}},
     )
     s = bargain.utilitarian(m)
     assert not s.unique

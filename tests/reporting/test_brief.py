@@ -11,7 +11,7 @@ import bargain
 from bargain.model.patience import patience_powers
 from bargain.reporting.brief import brief
 from bargain.rounding import sig
-from tests.conftest import shipped
+from tests.conftest import shipped, two_party
 
 
 def test_rows_are_the_solvers_answers_and_powers_come_from_patience():
@@ -223,17 +223,10 @@ def test_the_brief_of_parties_a_hair_from_no_discounting():
 def test_separate_nash_maximisers_are_shown_each_with_its_payoffs():
     # The Nash product x u_Q(x) = 1/4 - (x - 0.3)^2 (x - 0.7)^2 is maximal at 0.3 and 0.7
     # only (smaller between): two solutions, not "any in [0.3, 0.7]" (and once KeyError).
-    m = bargain.model_from_dict(
-        {
-            "model": {"name": "nash_tie"},
-            "variables": {"x": {"min": 0.1, "max": 1}},
-            "parties": {
-                "P": {"payoff": "x"},
-                "Q": {"payoff": "(0.25 - (x - 0.3)**2*(x - 0.7)**2)/x"},
-            },
-        }
+    m = two_party(
+        "x", "(0.25 - (x - 0.3)**2*(x - 0.7)**2)/x", variables={"x": {"min": 0.1, "max": 1}}
     )
     row = next(line for line in brief(m).to_text().splitlines() if "Nash (equal powers)" in line)
     q = [sig((0.25 - (x - 0.3) ** 2 * (x - 0.7) ** 2) / x, 4) for x in (0.3, 0.7)]
-    assert f"x = 0.3 (payoffs P 0.3, Q {q[0]}) or x = 0.7 (payoffs P 0.7, Q {q[1]})" in row
+    assert f"x = 0.3 (payoffs A 0.3, B {q[0]}) or x = 0.7 (payoffs A 0.7, B {q[1]})" in row
     assert "any in" not in row

@@ -25,24 +25,9 @@ from hypothesis import strategies as st
 
 import bargain
 from bargain.strategic.rubinstein import backward_induction, game_of
+from tests.strategic.test_rubinstein import split_game
 
 CASES = Path(__file__).resolve().parent / "cases"
-
-
-def split_game(bargaining: dict | None = None, **parties: dict) -> bargain.Model:
-    """Splitting one unit: W gets x, A gets 1 - x; W proposes first unless ``bargaining``
-    says otherwise."""
-    spec = {"W": {"payoff": "x"}, "A": {"payoff": "1 - x"}}
-    for name, fields in parties.items():
-        spec[name].update(fields)
-    return bargain.model_from_dict(
-        {
-            "model": {"name": "g"},
-            "variables": {"x": {"min": 0, "max": 1}},
-            "parties": spec,
-            "bargaining": {"first_proposer": "W", **(bargaining or {})},
-        }
-    )
 
 
 def share(delta_w: str, delta_a: str, period: str = "1", digits: int = 60) -> float:
