@@ -10,7 +10,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -25,4 +25,27 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(out) + "\n"
 
 
-__all__ = ["markdown_table"]
+class TableReport:
+    """The Markdown form and ``str`` of a report that has header lines (``_header()``),
+    rows of strings (``table()``, under the column names ``_COLUMNS``), ``assumptions``
+    and a ``to_text()``: shared by the coalition and pattern reports."""
+
+    _COLUMNS: tuple[str, ...]
+    assumptions: tuple[str, ...]
+    _header: Callable[[], list[str]]
+    table: Callable[[], list[tuple[str, ...]]]
+    to_text: Callable[[], str]
+
+    def to_markdown(self) -> str:
+        """The report in Markdown: the header as a list, the rows as a table, then the
+        assumptions."""
+        out = [f"- {line}" for line in self._header()]
+        out += ["", markdown_table(self._COLUMNS, self.table())]
+        out += [f"- assumption: {a}" for a in self.assumptions]
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+__all__ = ["TableReport", "markdown_table"]

@@ -58,7 +58,7 @@ from bargain.coalitions.strike import CoalitionStrike, coalition_strike
 from bargain.concepts.registry import concept
 from bargain.concepts.solution import Solution
 from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
-from bargain.markdown import markdown_table
+from bargain.markdown import TableReport
 from bargain.model.model import Model, counterpart_of
 from bargain.model.validate import validate_model
 from bargain.rounding import sig
@@ -116,7 +116,7 @@ class Member:
 
 
 @dataclass(frozen=True)
-class CoalitionReport:
+class CoalitionReport(TableReport):
     """A coalition's bargain as one player, its members' bargains alone, and who leaves.
 
     Attributes
@@ -269,16 +269,6 @@ class CoalitionReport:
         ]
         lines += [f"  assumption: {a}" for a in self.assumptions]
         return "\n".join(lines)
-
-    def to_markdown(self) -> str:
-        """The report in Markdown: the header as a list, the members as a table."""
-        out = [f"- {line}" for line in self._header()]
-        out += ["", markdown_table(self._COLUMNS, self.table())]
-        out += [f"- assumption: {a}" for a in self.assumptions]
-        return "\n".join(out)
-
-    def __str__(self) -> str:
-        return self.to_text()
 
 
 def _unsolved(err: BargainError) -> str:

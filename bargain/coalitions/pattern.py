@@ -59,7 +59,7 @@ from bargain.coalitions.joint import member_model, solve_alone
 from bargain.concepts.registry import concept
 from bargain.concepts.solution import Solution
 from bargain.errors import FeasibilityError, ModelError
-from bargain.markdown import markdown_table
+from bargain.markdown import TableReport
 from bargain.model.model import Constraint, Model, counterpart_of
 from bargain.model.validate import validate_model
 from bargain.rounding import sig
@@ -99,7 +99,7 @@ class PatternMember:
 
 
 @dataclass(frozen=True)
-class PatternReport:
+class PatternReport(TableReport):
     """A common party's contracts one by one and under a pattern set by ``order[0]``.
 
     Attributes
@@ -211,16 +211,6 @@ class PatternReport:
         ]
         lines += [f"  assumption: {a}" for a in self.assumptions]
         return "\n".join(lines)
-
-    def to_markdown(self) -> str:
-        """The report in Markdown: the header as a list, the members as a table."""
-        out = [f"- {line}" for line in self._header()]
-        out += ["", markdown_table(self._COLUMNS, self.table())]
-        out += [f"- assumption: {a}" for a in self.assumptions]
-        return "\n".join(out)
-
-    def __str__(self) -> str:
-        return self.to_text()
 
 
 def _accepts(member: str) -> str:
