@@ -478,9 +478,12 @@ class BargainingProblem:
         if result.ties:
             return self.separate(method, result, route, extra)
         m = self.model
-        payoffs = self.payoff_values(result.point)
         formula = None
         exact_agreement = None
+        # The payoffs of the exact agreement where there is one (below), not of its rounding
+        # to floats: near a bound, x = 1 - 1e-9 rounds by 1e-16, which moves 1e9 (1 - x) by
+        # 1e-7.
+        at: Mapping[sympy.Symbol, float | sympy.Expr] = result.point
         if exact and result.exact is not None:
             candidate = {v.name: result.exact[v.symbol] for v in m.variables}
             if all(formula_filter(e) for e in candidate.values()):
@@ -489,10 +492,8 @@ class BargainingProblem:
                     exact_agreement = {
                         k: budget.tidy(e.xreplace(self.subs)) for k, e in candidate.items()
                     }
-                # The payoffs of the exact agreement, not of its rounding to floats: near a
-                # bound, x = 1 - 1e-9 rounds by 1e-16, which moves 1e9 (1 - x) by 1e-7.
                 at = {v.symbol: result.exact[v.symbol].xreplace(self.subs) for v in m.variables}
-                payoffs = self.payoff_values(at)
+        payoffs = self.payoff_values(at)
         how = "exact: sympy.solve on the KKT conditions" if formula else "numeric"
         if formula is None and not result.polished:
             how += " (degenerate optimum: Newton polish not applied, accuracy ~1e-7)"
