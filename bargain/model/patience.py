@@ -94,12 +94,11 @@ def discount_rate(model: Model, party: Party) -> float | None:
     if party.discount_factor is None:
         return None
     rate = -sympy.log(model.numeric(party.discount_factor))
-    if not rate.has(sympy.log):  # sympy took log(exp(-a)) to -a: exact at any size of a
-        return numeric_value(model, rate, where, "discount_factor")
-    gap = numeric_value(model, 1 - party.discount_factor, where, "discount_factor")
-    if abs(gap) < 0.5:
-        return -math.log1p(-gap)
-    return numeric_value(model, -sympy.log(party.discount_factor), where, "discount_factor")
+    if rate.has(sympy.log):  # not taken to -a as log(exp(-a)) is: near 1, by the exact gap
+        gap = numeric_value(model, 1 - party.discount_factor, where, "discount_factor")
+        if abs(gap) < 0.5:
+            return -math.log1p(-gap)
+    return numeric_value(model, rate, where, "discount_factor")
 
 
 def _rate(model: Model, party: Party) -> sympy.Expr:
