@@ -7,11 +7,14 @@ Checked by value, in a fresh interpreter: the modules loaded, not a time.
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
 
 import pytest
+
+pytestmark = pytest.mark.xdist_group("imports")
 
 HEAVY = ("pandas", "dask", "distributed", "matplotlib", "SALib", "nashpy", "networkx")
 """Imported only by the functions that use them (sweeps, plots, promise games)."""
@@ -31,20 +34,23 @@ CONCEPTS = ("bargain.concepts", "bargain.axiomatic", "bargain.strategic")
 """The solution concepts and their registry: nothing reading or listing models uses."""
 
 
+@functools.cache
+def _run(code: str) -> tuple[str, tuple[str, ...]]:
+    """What ``code`` prints in a fresh interpreter, and the modules loaded after it: each
+    probe runs once per worker, whichever tests ask about it (the module's tests are one
+    xdist group)."""
+    check = "import json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\n{check}"], capture_output=True, text=True, check=True
+    ).stdout
+    *printed, modules = out.splitlines()
+    return "\n".join(printed), tuple(json.loads(modules))
+
+
 def loaded(code: str, names: tuple[str, ...]) -> list[str]:
     """The modules loaded after running ``code`` in a fresh interpreter that are among
     ``names`` or inside one of them (``bargain.sweeps`` counts ``bargain.sweeps.sweep``)."""
-    check = (
-        "import json, sys\n"
-        f"names = {names!r}\n"
-        "print(json.dumps(sorted(m for m in sys.modules\n"
-        "    if any(m == n or m.startswith(n + '.') for n in names))))"
-    )
-    probe = f"{code}\n{check}"
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout
-    return json.loads(out.splitlines()[-1])
+    return [m for m in _run(code)[1] if any(m == n or m.startswith(n + ".") for n in names)]
 
 
 def test_import_bargain_loads_no_heavy_package():
@@ -78,10 +84,7 @@ def test_every_public_name_resolves_to_its_module_s_object():
         "    wrong.append('SOLVERS')\n"
         "print(json.dumps(wrong))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert json.loads(out) == []
+    assert json.loads(_run(code)[0]) == []
     assert set(loaded("import bargain", ("bargain",))) < set(loaded(code, ("bargain",)))
 
 
@@ -100,7 +103,7 @@ def test_public_names_resolve_without_heavy_packages():
     ],
 )
 def test_command_line_loads_no_heavy_package(argv):
-    code = f"from bargain.cli import main\nmain({argv!r})"
+    code = f"from bargain.cli import main\nassert main({argv!r}) == 0"
     assert loaded(code, HEAVY) == []
 
 
