@@ -1231,55 +1231,65 @@ class _Kernel:
 
             u_f(x_r) = max(o_f, c_f + k_f u_f(x_f)),   u_r(x_f) = max(o_r, c_r + k_r u_r(x_r)),
 
-        from the proposals of a linear frontier with the same discounting, each step
-        clipped to the contract range. A point stops on its own when its step is at most
-        :data:`~bargain.concepts.vectorised.STEP` of its bounds' size (the new point is
-        then exact to rounding: its error is of the order of the step squared), keeping
-        that point whatever else is in the chunk; the points still moving leave the
-        finished ones behind once they are fewer than half. A point is vouched for if
-        both conditions hold to ``1e-10`` (relative) at its last iterate, one step of at
-        most ``STEP`` from the answer. Returns both proposals and whether each is
-        vouched for."""
-        n = lo.size
+        from the proposals of a linear frontier with the same discounting, improved in
+        single precision (:meth:`_rough`), each step clipped to the contract range. The
+        first step in double precision is taken at every point unchecked (a start good
+        to single precision is not an answer); from then on a point stops on its own
+        when its step is at most :data:`~bargain.concepts.vectorised.STEP` of its
+        bounds' size (the new point is then exact to rounding: its error is of the
+        order of the step squared), keeping that point whatever else is in the chunk;
+        the points still moving leave the finished ones behind once they are fewer
+        than half. A point is vouched for if both conditions hold to ``1e-10``
+        (relative) at its last iterate, one step of at most ``STEP`` from the answer.
+        Returns both proposals and whether each is vouched for."""
         _, k_r, _, _, k_f, _ = terms
         share = np.clip((1 - k_f) / (1 - k_r * k_f), 0, 1)
         x_r = lo + (hi - lo) * share
         x_f = lo + (hi - lo) * share * k_r
-        out_r, out_f = x_r.copy(), x_f.copy()
-        ok = np.zeros(n, dtype=bool)
         x_r, x_f = self._rough(x_r, x_f, lo, hi, terms, params)
-        # The per-point constants: the bounds, the stopping step and the game's terms.
-        w = [lo, hi, STEP * (np.abs(lo) + np.abs(hi)), *terms]
-        idx = np.arange(n)
+        d_r, d_f = self._step(x_r, x_f, terms, params)[2:4]
+        x_r, x_f = _moved(x_r, d_r, lo, hi), _moved(x_f, d_f, lo, hi)
+        # The work: its points (all, or `idx`), which of them are still moving (all where
+        # `alive` is None), their bounds, stopping steps and, where the step reads them,
+        # the game's terms, and their parameters.
+        work = [lo, hi, STEP * (np.abs(lo) + np.abs(hi)), *(terms if self.step is None else ())]
+        idx: np.ndarray | None = None
+        alive: np.ndarray | None = None
         sub = params
-        alive = np.ones(n, dtype=bool)
+        out: list[np.ndarray] = []  # both proposals and `ok`, once the first check is made
         for _ in range(60):
-            w_lo, w_hi, tol = w[:3]
-            f1, f2, d_r, d_f, ur, uf, ur2, uf2 = self._step(x_r, x_f, w[3:], sub)
+            w_lo, w_hi, tol, *w_terms = work
+            f1, f2, d_r, d_f, *payoffs = self._step(x_r, x_f, w_terms, sub)
             new_r, new_f = _moved(x_r, d_r, w_lo, w_hi), _moved(x_f, d_f, w_lo, w_hi)
             moved = np.abs(new_r - x_r)
             moved += np.abs(new_f - x_f)
             # A NaN step (a singular Jacobian, a payoff undefined) stops too, unvouched.
-            stop = alive & ~(moved > tol)
-            done = np.flatnonzero(stop)
-            if done.size and idx.size == n:  # no point dropped yet: record without gathers
-                np.copyto(out_r, new_r, where=stop)
-                np.copyto(out_f, new_f, where=stop)
-                np.copyto(ok, _vouched(f1, f2, ur, uf, ur2, uf2), where=stop)
-            elif done.size:
-                at = idx[done]
-                out_r[at], out_f[at] = new_r[done], new_f[done]
-                ok[at] = _vouched(*(v[done] for v in (f1, f2, ur, uf, ur2, uf2)))
-            alive &= ~stop
-            x_r, x_f = new_r, new_f
+            moving = moved > tol
+            vouched = _vouched(f1, f2, *payoffs)
+            if not out:  # every point's answer so far, without copies
+                out = [new_r, new_f, vouched]
+            elif idx is None:
+                stop = ~moving if alive is None else alive & ~moving
+                for o, v in zip(out, (new_r, new_f, vouched), strict=True):
+                    np.copyto(o, v, where=stop)
+            else:
+                done = np.flatnonzero(~moving if alive is None else alive & ~moving)
+                for o, v in zip(out, (new_r, new_f, vouched), strict=True):
+                    o[idx[done]] = v[done]
+            alive = moving if alive is None else alive & moving
             left = np.flatnonzero(alive)
+            x_r, x_f = new_r, new_f
             if left.size == 0:
                 break
             if left.size < x_r.size // 2:  # drop the finished points from the work
-                x_r, x_f, idx = x_r[left], x_f[left], idx[left]
-                w = [v[left] for v in w]
+                x_r, x_f = x_r[left], x_f[left]
+                idx = left if idx is None else idx[left]
+                work = [v[left] for v in work]
                 sub = subset(params, idx)
-                alive = np.ones(left.size, dtype=bool)
+                alive = None
+        else:  # still moving after every step
+            out[2][left if idx is None else idx[left]] = False
+        out_r, out_f, ok = out
         ok &= (out_r >= lo) & (out_r <= hi) & (out_f >= lo) & (out_f <= hi)
         return out_r, out_f, ok
 
