@@ -312,11 +312,11 @@ class Frontier:
         """Per point: u_r non-decreasing and u_f non-increasing on a grid of [lo, hi] (of
         :data:`GRID` points), both finite there. Where the signs of both derivatives are
         proven for every real value of the symbols (:attr:`proven`), only the ends are
-        evaluated: the payoffs finite there."""
+        evaluated (``lo`` and ``hi`` themselves): the payoffs finite there, and in order."""
         ok = np.ones(lo.size, dtype=bool)
         prev = None
-        for t in (0.0, 1.0) if self.proven else np.linspace(0, 1, GRID):
-            x = lo + t * (hi - lo)
+        grid = (lo, hi) if self.proven else (lo + t * (hi - lo) for t in np.linspace(0, 1, GRID))
+        for x in grid:
             u = self.values(x, params=params, n=x.size)
             if prev is not None:
                 ok &= (u[0] >= prev[0] - TOL * (np.abs(prev[0]) + np.abs(u[0]))) & (
