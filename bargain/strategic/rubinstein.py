@@ -1130,9 +1130,14 @@ def sweep_formula(
     return {var.name: agreed}, [agreed, *payoffs], checks
 
 
-def _moved(x: np.ndarray, step: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """``x - step`` clipped to ``[lo, hi]`` (one new array)."""
+def _moved(
+    x: np.ndarray, step: np.ndarray, lo: np.ndarray | float, hi: np.ndarray | float
+) -> np.ndarray:
+    """``x - step`` clipped to ``[lo, hi]`` (one new array; bounds that are the same at
+    every point may be given as floats, in one pass)."""
     new = x - step
+    if np.ndim(lo) == np.ndim(hi) == 0:
+        return np.clip(new, lo, hi, out=new)
     np.maximum(new, lo, out=new)
     return np.minimum(new, hi, out=new)
 
@@ -1162,6 +1167,8 @@ class _Kernel:
             out = s.outside if s.outside is not None else sympy.Integer(-(10**300))
             exprs += [s.strike + q * s.party.disagreement, (1 - q) * s.discount, out]
         self.terms = compile_exprs(model, inputs, exprs)
+        var = self.fr.var  # its bounds as floats where they are the same at every point
+        self.bounds = compile_exprs(self.fr.model, inputs, [var.min, var.max], broadcast=False)
         self.first_rising = game.first == self.fr.r.name
         self.outside = game.rising.outside is not None or game.falling.outside is not None
         self.options = {"proposer": options.get("proposer"), "period": options.get("period")}
@@ -1200,10 +1207,11 @@ class _Kernel:
         and the status of each point."""
         fr = self.fr
         n = params["_n"].size
-        lo, hi, _, _ = fr.constants(params=params, n=n)
+        ends = self.bounds(params=params, n=n)
+        lo, hi = (np.broadcast_to(e, (n,)) for e in ends)
         terms = self.terms(params=params, n=n)
         _, k_r, _, _, k_f, _ = terms
-        out_r, out_f, ok = self._newton(params, lo, hi, terms)
+        out_r, out_f, ok = self._newton(params, *ends, terms)
         status = np.where(ok, OK, NO_CONVERGENCE)
         contracting = (k_r < 1) | (k_f < 1)
         status = np.where(contracting, status, NO_CONVERGENCE)
@@ -1223,8 +1231,8 @@ class _Kernel:
     def _newton(
         self,
         params: dict[str, np.ndarray],
-        lo: np.ndarray,
-        hi: np.ndarray,
+        lo: np.ndarray | float,
+        hi: np.ndarray | float,
         terms: Sequence[np.ndarray],
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Newton's method on the two indifference conditions, every point at once,
@@ -1241,7 +1249,8 @@ class _Kernel:
         the points still moving leave the finished ones behind once they are fewer
         than half. A point is vouched for if both conditions hold to ``1e-10``
         (relative) at its last iterate, one step of at most ``STEP`` from the answer.
-        Returns both proposals and whether each is vouched for."""
+        Bounds that are the same at every point may be given as floats (cheaper in each
+        step). Returns both proposals and whether each is vouched for."""
         _, k_r, _, _, k_f, _ = terms
         share = np.clip((1 - k_f) / (1 - k_r * k_f), 0, 1)
         x_r = lo + (hi - lo) * share
@@ -1284,7 +1293,7 @@ class _Kernel:
             if left.size < x_r.size // 2:  # drop the finished points from the work
                 x_r, x_f = x_r[left], x_f[left]
                 idx = left if idx is None else idx[left]
-                work = [v[left] for v in work]
+                work = [v[left] if np.ndim(v) else v for v in work]
                 sub = subset(params, idx)
                 alive = None
         else:  # still moving after every step
@@ -1297,8 +1306,8 @@ class _Kernel:
         self,
         x_r: np.ndarray,
         x_f: np.ndarray,
-        lo: np.ndarray,
-        hi: np.ndarray,
+        lo: np.ndarray | float,
+        hi: np.ndarray | float,
         terms: Sequence[np.ndarray],
         params: Mapping[str, np.ndarray],
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -1310,8 +1319,9 @@ class _Kernel:
         double-precision iteration that follows stops and vouches for each point as
         before."""
 
-        def single(a: np.ndarray) -> np.ndarray:
-            return a.astype(np.float32)
+        def single(a: np.ndarray | float) -> np.ndarray | float:
+            # A float stays one: numpy keeps the precision of the arrays it meets
+            return a.astype(np.float32) if isinstance(a, np.ndarray) else a
 
         lo32, hi32 = single(lo), single(hi)
         terms32 = [single(t) for t in terms] if self.step is None else []
