@@ -298,6 +298,10 @@ class Frontier:
         self.proven = signed(derivative(us[0], x), rising=True) and signed(
             derivative(us[1], x), rising=False
         )
+        # Where proven, the payoffs at the bounds as expressions (u_r, u_f at min, at max):
+        # constants where they do not depend on the inputs (u(0) = 0 on cara).
+        ends = [u.xreplace({x: end}) for end in (self.var.min, self.var.max) for u in us]
+        self.ends = compile_exprs(model, inputs, ends, broadcast=False) if self.proven else None
         self.constants = compile_exprs(
             model, inputs, [self.var.min, self.var.max, self.r.disagreement, self.f.disagreement]
         )
@@ -309,15 +313,22 @@ class Frontier:
     def monotone(
         self, lo: np.ndarray, hi: np.ndarray, params: Mapping[str, np.ndarray]
     ) -> np.ndarray:
-        """Per point: u_r non-decreasing and u_f non-increasing on a grid of [lo, hi] (of
-        :data:`GRID` points), both finite there. Where the signs of both derivatives are
-        proven for every real value of the symbols (:attr:`proven`), only the ends are
-        evaluated (``lo`` and ``hi`` themselves): the payoffs finite there, and in order."""
-        ok = np.ones(lo.size, dtype=bool)
+        """Per point: u_r non-decreasing and u_f non-increasing on a grid of [lo, hi] (the
+        variable's bounds; :data:`GRID` points), both finite there. Where the signs of both
+        derivatives are proven for every real value of the symbols (:attr:`proven`), only
+        the ends are evaluated: the payoffs finite there, and in order, from the payoffs
+        at the bounds compiled as expressions (:attr:`ends`; ``lo`` and ``hi`` are not
+        read)."""
+        n = lo.size
+        ok = np.ones(n, dtype=bool)
         prev = None
-        grid = (lo, hi) if self.proven else (lo + t * (hi - lo) for t in np.linspace(0, 1, GRID))
-        for x in grid:
-            u = self.values(x, params=params, n=x.size)
+        if self.ends is not None:
+            at = self.ends(params=params, n=n)
+            grid = [at[:2], at[2:]]
+        else:
+            steps = (lo + t * (hi - lo) for t in np.linspace(0, 1, GRID))
+            grid = (self.values(x, params=params, n=n) for x in steps)
+        for u in grid:
             if prev is not None:
                 ok &= (u[0] >= prev[0] - TOL * (np.abs(prev[0]) + np.abs(u[0]))) & (
                     u[1] <= prev[1] + TOL * (np.abs(prev[1]) + np.abs(u[1]))

@@ -312,6 +312,26 @@ def test_monotone_frontier_is_proven_where_sympy_can_tell(cara):
     assert fr.monotone(np.zeros(2), np.ones(2), params).tolist() == [True, False]
 
 
+def test_a_proven_frontier_is_checked_at_its_bounds_point_by_point():
+    # Where monotonicity is proven, the payoffs at the bounds are compiled as expressions
+    # (u_r(0) = c**2 for every point here, a constant u_f(0) = 1): a payoff beyond floating
+    # point at one point's bound (exp(800)) still fails that point, and only it.
+    from bargain.concepts.vectorised import Frontier
+
+    m = two_party(
+        "c**2 * exp(x)",
+        "1 - x",
+        parameters={"c": {"value": 1, "range": [0.5, 2]}, "m": {"value": 1, "range": [1, 800]}},
+        variables={"x": {"min": 0, "max": "m"}},
+    )
+    fr = Frontier(m, ["c", "m"])
+    assert fr.proven
+    params = {"c": np.array([1.0, 2.0, 1.0]), "m": np.array([1.0, 5.0, 800.0]), "_n": np.empty(3)}
+    with np.errstate(over="ignore"):
+        ok = fr.monotone(np.zeros(3), params["m"], params)
+    assert ok.tolist() == [True, True, False]
+
+
 def test_points_where_newton_never_settles_are_not_vouched_for_and_still_solved(cara):
     # A point whose Newton step never falls below its stopping size within the iteration's
     # steps is not vouched for, even where its residuals are small at every step, and the
