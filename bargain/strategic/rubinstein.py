@@ -1212,18 +1212,19 @@ class _Kernel:
         terms = self.terms(params=params, n=n)
         _, k_r, _, _, k_f, _ = terms
         out_r, out_f, ok = self._newton(params, *ends, terms)
-        status = np.where(ok, OK, NO_CONVERGENCE)
         contracting = (k_r < 1) | (k_f < 1)
-        status = np.where(contracting, status, NO_CONVERGENCE)
-        redo = np.flatnonzero((status != OK) & contracting)
-        if redo.size and not newton_only:
+        status = np.where(ok & contracting, np.int8(OK), np.int8(NO_CONVERGENCE))
+        redo = (status != OK) & contracting
+        if not newton_only and redo.any():
+            redo = np.flatnonzero(redo)
             sub = {**subset(params, redo), "_n": redo}
             xr2, xf2, st2 = self._fixed_point(sub, lo[redo], hi[redo])
             out_r[redo], out_f[redo], status[redo] = xr2, xf2, st2
         # Where floats cannot resolve the fixed point (very patient parties: its error is
         # about eps / (1 - k_r k_f)), the scalar solver, which polishes in 40 digits.
-        patient = np.flatnonzero(contracting & (1 - k_r * k_f < _ILL_CONDITIONED))
-        if patient.size and not newton_only:
+        patient = contracting & (1 - k_r * k_f < _ILL_CONDITIONED)
+        if not newton_only and patient.any():
+            patient = np.flatnonzero(patient)
             out_r[patient], out_f[patient], status[patient] = self._scalar(params, patient)
         status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
         return out_r, out_f, status
