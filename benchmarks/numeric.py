@@ -17,8 +17,9 @@ per-point cost does not depend on how many points there are).
 Against the closed-form sweep (issue 16, item 5: within 5x of its points/s): the
 Rubinstein split of ``models/split.toml`` (``benchmarks/closed_form.py``) swept over the
 same number of random points of three parameters, in the same run; both sweeps, and
-both kernels alone, are timed as the best of ``--repeat`` in CPU time (the machine is
-shared: CPU time is what the ratio should compare).
+both kernels alone, are timed as the best of ``--repeat`` in CPU time, in turns (one of
+each per round: the machine is shared, and a load that changed between the two sweeps
+would otherwise show in their ratio; CPU time is what the ratio should compare).
 
     python benchmarks/numeric.py [--points 1000000] [--loop 2000] [--solver-loop 200] [--repeat 3]
 """
@@ -32,7 +33,7 @@ import time
 
 import numpy as np
 from scipy.optimize import root
-from timing import best
+from timing import best_each
 
 import bargain
 from bargain.sweeps.compile import compile_kernel
@@ -85,9 +86,6 @@ def main() -> None:
         return bargain.sweep(split, "rubinstein", split_vary, design="random", n=n, seed=1)
 
     assert closed_sweep().attrs["route"] == "closed"  # and compiled, outside the timing
-    t_sweep = best(numeric_sweep, args.repeat, time.process_time)
-    t_closed = best(closed_sweep, args.repeat, time.process_time)
-
     kernel = compile_kernel(
         model.with_values(a=2.25, delta_W=0.745, delta_A=0.745),
         "rubinstein",
@@ -102,8 +100,16 @@ def main() -> None:
         "V": 0.5 + 1.5 * np.random.default_rng(1).random(n),
         **{k: points[k] for k in ("delta_W", "delta_A")},
     }
-    t_kernel = best(lambda: kernel(points), args.repeat, time.process_time)
-    t_closed_kernel = best(lambda: closed_kernel(split_points), args.repeat, time.process_time)
+    t_sweep, t_closed, t_kernel, t_closed_kernel = best_each(
+        {
+            "sweep": numeric_sweep,
+            "closed sweep": closed_sweep,
+            "kernel": lambda: kernel(points),
+            "closed kernel": lambda: closed_kernel(split_points),
+        },
+        args.repeat,
+        time.process_time,
+    ).values()
 
     rng = np.random.default_rng(2)
     sub = rng.choice(n, size=max(args.loop, args.solver_loop), replace=False)

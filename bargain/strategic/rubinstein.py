@@ -1130,9 +1130,14 @@ def sweep_formula(
     return {var.name: agreed}, [agreed, *payoffs], checks
 
 
-def _moved(x: np.ndarray, step: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """``x - step`` clipped to ``[lo, hi]`` (one new array)."""
+def _moved(
+    x: np.ndarray, step: np.ndarray, lo: np.ndarray | float, hi: np.ndarray | float
+) -> np.ndarray:
+    """``x - step`` clipped to ``[lo, hi]`` (one new array; bounds that are the same at
+    every point may be given as floats, in one pass)."""
     new = x - step
+    if np.ndim(lo) == np.ndim(hi) == 0:
+        return np.clip(new, lo, hi, out=new)
     np.maximum(new, lo, out=new)
     return np.minimum(new, hi, out=new)
 
@@ -1162,6 +1167,8 @@ class _Kernel:
             out = s.outside if s.outside is not None else sympy.Integer(-(10**300))
             exprs += [s.strike + q * s.party.disagreement, (1 - q) * s.discount, out]
         self.terms = compile_exprs(model, inputs, exprs)
+        var = self.fr.var  # its bounds as floats where they are the same at every point
+        self.bounds = compile_exprs(self.fr.model, inputs, [var.min, var.max], broadcast=False)
         self.first_rising = game.first == self.fr.r.name
         self.outside = game.rising.outside is not None or game.falling.outside is not None
         self.options = {"proposer": options.get("proposer"), "period": options.get("period")}
@@ -1200,22 +1207,24 @@ class _Kernel:
         and the status of each point."""
         fr = self.fr
         n = params["_n"].size
-        lo, hi, _, _ = fr.constants(params=params, n=n)
+        ends = self.bounds(params=params, n=n)
+        lo, hi = (np.broadcast_to(e, (n,)) for e in ends)
         terms = self.terms(params=params, n=n)
         _, k_r, _, _, k_f, _ = terms
-        out_r, out_f, ok = self._newton(params, lo, hi, terms)
-        status = np.where(ok, OK, NO_CONVERGENCE)
+        out_r, out_f, ok = self._newton(params, *ends, terms)
         contracting = (k_r < 1) | (k_f < 1)
-        status = np.where(contracting, status, NO_CONVERGENCE)
-        redo = np.flatnonzero((status != OK) & contracting)
-        if redo.size and not newton_only:
+        status = np.where(ok & contracting, np.int8(OK), np.int8(NO_CONVERGENCE))
+        redo = (status != OK) & contracting
+        if not newton_only and redo.any():
+            redo = np.flatnonzero(redo)
             sub = {**subset(params, redo), "_n": redo}
             xr2, xf2, st2 = self._fixed_point(sub, lo[redo], hi[redo])
             out_r[redo], out_f[redo], status[redo] = xr2, xf2, st2
         # Where floats cannot resolve the fixed point (very patient parties: its error is
         # about eps / (1 - k_r k_f)), the scalar solver, which polishes in 40 digits.
-        patient = np.flatnonzero(contracting & (1 - k_r * k_f < _ILL_CONDITIONED))
-        if patient.size and not newton_only:
+        patient = contracting & (1 - k_r * k_f < _ILL_CONDITIONED)
+        if not newton_only and patient.any():
+            patient = np.flatnonzero(patient)
             out_r[patient], out_f[patient], status[patient] = self._scalar(params, patient)
         status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
         return out_r, out_f, status
@@ -1223,63 +1232,74 @@ class _Kernel:
     def _newton(
         self,
         params: dict[str, np.ndarray],
-        lo: np.ndarray,
-        hi: np.ndarray,
+        lo: np.ndarray | float,
+        hi: np.ndarray | float,
         terms: Sequence[np.ndarray],
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Newton's method on the two indifference conditions, every point at once,
 
             u_f(x_r) = max(o_f, c_f + k_f u_f(x_f)),   u_r(x_f) = max(o_r, c_r + k_r u_r(x_r)),
 
-        from the proposals of a linear frontier with the same discounting, each step
-        clipped to the contract range. A point stops on its own when its step is at most
-        :data:`~bargain.concepts.vectorised.STEP` of its bounds' size (the new point is
-        then exact to rounding: its error is of the order of the step squared), keeping
-        that point whatever else is in the chunk; the points still moving leave the
-        finished ones behind once they are fewer than half. A point is vouched for if
-        both conditions hold to ``1e-10`` (relative) at its last iterate, one step of at
-        most ``STEP`` from the answer. Returns both proposals and whether each is
-        vouched for."""
-        n = lo.size
+        from the proposals of a linear frontier with the same discounting, improved in
+        single precision (:meth:`_rough`), each step clipped to the contract range. The
+        first step in double precision is taken at every point unchecked (a start good
+        to single precision is not an answer); from then on a point stops on its own
+        when its step is at most :data:`~bargain.concepts.vectorised.STEP` of its
+        bounds' size (the new point is then exact to rounding: its error is of the
+        order of the step squared), keeping that point whatever else is in the chunk;
+        the points still moving leave the finished ones behind once they are fewer
+        than half. A point is vouched for if both conditions hold to ``1e-10``
+        (relative) at its last iterate, one step of at most ``STEP`` from the answer.
+        Bounds that are the same at every point may be given as floats (cheaper in each
+        step). Returns both proposals and whether each is vouched for."""
         _, k_r, _, _, k_f, _ = terms
         share = np.clip((1 - k_f) / (1 - k_r * k_f), 0, 1)
         x_r = lo + (hi - lo) * share
         x_f = lo + (hi - lo) * share * k_r
-        out_r, out_f = x_r.copy(), x_f.copy()
-        ok = np.zeros(n, dtype=bool)
         x_r, x_f = self._rough(x_r, x_f, lo, hi, terms, params)
-        # The per-point constants: the bounds, the stopping step and the game's terms.
-        w = [lo, hi, STEP * (np.abs(lo) + np.abs(hi)), *terms]
-        idx = np.arange(n)
+        d_r, d_f = self._step(x_r, x_f, terms, params)[2:4]
+        x_r, x_f = _moved(x_r, d_r, lo, hi), _moved(x_f, d_f, lo, hi)
+        # The work: its points (all, or `idx`), which of them are still moving (all where
+        # `alive` is None), their bounds, stopping steps and, where the step reads them,
+        # the game's terms, and their parameters.
+        work = [lo, hi, STEP * (np.abs(lo) + np.abs(hi)), *(terms if self.step is None else ())]
+        idx: np.ndarray | None = None
+        alive: np.ndarray | None = None
         sub = params
-        alive = np.ones(n, dtype=bool)
+        out: list[np.ndarray] = []  # both proposals and `ok`, once the first check is made
         for _ in range(60):
-            w_lo, w_hi, tol = w[:3]
-            f1, f2, d_r, d_f, ur, uf, ur2, uf2 = self._step(x_r, x_f, w[3:], sub)
+            w_lo, w_hi, tol, *w_terms = work
+            f1, f2, d_r, d_f, *payoffs = self._step(x_r, x_f, w_terms, sub)
             new_r, new_f = _moved(x_r, d_r, w_lo, w_hi), _moved(x_f, d_f, w_lo, w_hi)
             moved = np.abs(new_r - x_r)
             moved += np.abs(new_f - x_f)
             # A NaN step (a singular Jacobian, a payoff undefined) stops too, unvouched.
-            stop = alive & ~(moved > tol)
-            done = np.flatnonzero(stop)
-            if done.size and idx.size == n:  # no point dropped yet: record without gathers
-                np.copyto(out_r, new_r, where=stop)
-                np.copyto(out_f, new_f, where=stop)
-                np.copyto(ok, _vouched(f1, f2, ur, uf, ur2, uf2), where=stop)
-            elif done.size:
-                at = idx[done]
-                out_r[at], out_f[at] = new_r[done], new_f[done]
-                ok[at] = _vouched(*(v[done] for v in (f1, f2, ur, uf, ur2, uf2)))
-            alive &= ~stop
-            x_r, x_f = new_r, new_f
+            moving = moved > tol
+            vouched = _vouched(f1, f2, *payoffs)
+            if not out:  # every point's answer so far, without copies
+                out = [new_r, new_f, vouched]
+            elif idx is None:
+                stop = ~moving if alive is None else alive & ~moving
+                for o, v in zip(out, (new_r, new_f, vouched), strict=True):
+                    np.copyto(o, v, where=stop)
+            else:
+                done = np.flatnonzero(~moving if alive is None else alive & ~moving)
+                for o, v in zip(out, (new_r, new_f, vouched), strict=True):
+                    o[idx[done]] = v[done]
+            alive = moving if alive is None else alive & moving
             left = np.flatnonzero(alive)
+            x_r, x_f = new_r, new_f
             if left.size == 0:
                 break
             if left.size < x_r.size // 2:  # drop the finished points from the work
-                x_r, x_f, idx = x_r[left], x_f[left], idx[left]
-                w = [v[left] for v in w]
+                x_r, x_f = x_r[left], x_f[left]
+                idx = left if idx is None else idx[left]
+                work = [v[left] if np.ndim(v) else v for v in work]
                 sub = subset(params, idx)
-                alive = np.ones(left.size, dtype=bool)
+                alive = None
+        else:  # still moving after every step
+            out[2][left if idx is None else idx[left]] = False
+        out_r, out_f, ok = out
         ok &= (out_r >= lo) & (out_r <= hi) & (out_f >= lo) & (out_f <= hi)
         return out_r, out_f, ok
 
@@ -1287,8 +1307,8 @@ class _Kernel:
         self,
         x_r: np.ndarray,
         x_f: np.ndarray,
-        lo: np.ndarray,
-        hi: np.ndarray,
+        lo: np.ndarray | float,
+        hi: np.ndarray | float,
         terms: Sequence[np.ndarray],
         params: Mapping[str, np.ndarray],
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -1300,8 +1320,9 @@ class _Kernel:
         double-precision iteration that follows stops and vouches for each point as
         before."""
 
-        def single(a: np.ndarray) -> np.ndarray:
-            return a.astype(np.float32)
+        def single(a: np.ndarray | float) -> np.ndarray | float:
+            # A float stays one: numpy keeps the precision of the arrays it meets
+            return a.astype(np.float32) if isinstance(a, np.ndarray) else a
 
         lo32, hi32 = single(lo), single(hi)
         terms32 = [single(t) for t in terms] if self.step is None else []

@@ -310,3 +310,71 @@ def test_monotone_frontier_is_proven_where_sympy_can_tell(cara):
     assert not fr.proven
     params = {"c": np.array([3.0, 1.0]), "_n": np.empty(2)}
     assert fr.monotone(np.zeros(2), np.ones(2), params).tolist() == [True, False]
+
+
+def test_a_proven_frontier_is_checked_at_its_bounds_point_by_point():
+    # Where monotonicity is proven, the payoffs at the bounds are compiled as expressions
+    # (u_r(0) = c**2 for every point here, a constant u_f(0) = 1): a payoff beyond floating
+    # point at one point's bound (exp(800)) still fails that point, and only it.
+    from bargain.concepts.vectorised import Frontier
+
+    m = two_party(
+        "c**2 * exp(x)",
+        "1 - x",
+        parameters={"c": {"value": 1, "range": [0.5, 2]}, "m": {"value": 1, "range": [1, 800]}},
+        variables={"x": {"min": 0, "max": "m"}},
+    )
+    fr = Frontier(m, ["c", "m"])
+    assert fr.proven
+    params = {"c": np.array([1.0, 2.0, 1.0]), "m": np.array([1.0, 5.0, 800.0]), "_n": np.empty(3)}
+    with np.errstate(over="ignore"):
+        ok = fr.monotone(np.zeros(3), params["m"], params)
+    assert ok.tolist() == [True, True, False]
+
+
+def test_points_where_newton_never_settles_are_not_vouched_for_and_still_solved(cara):
+    # A point whose Newton step never falls below its stopping size within the iteration's
+    # steps is not vouched for, even where its residuals are small at every step, and the
+    # kernel solves it by the scalar solver's bisection instead.
+    game = _Kernel(cara, ["a"], {})
+    newton_step = game._step
+    calls = []
+
+    def restless(x_r, x_f, terms, params):
+        # Newton's step, off by 1e-11 (5 times the stopping size) one way then the other:
+        # the iterates stay within about 1e-11 of the answer, so both residuals are small
+        # enough to vouch for, but the step never is.
+        calls.append(None)
+        out = newton_step(x_r, x_f, terms, params)
+        out[2] = out[2] + 1e-11 * (-1) ** len(calls)
+        return out
+
+    a = np.array([1.0, 2.0, 3.0])
+    params = {"a": a, "_n": np.empty(3)}
+    lo, hi = np.zeros(3), np.ones(3)
+    with np.errstate(all="ignore"):
+        _, _, ok = game._newton(params, lo, hi, game.terms(params=params, n=3))
+        assert ok.all()  # the real step settles
+        game._step = restless
+        _, _, ok = game._newton(params, lo, hi, game.terms(params=params, n=3))
+        assert not ok.any()
+        out = game.evaluate(params)
+    assert np.all(out["status"] == OK)
+    for i, value in enumerate(a):
+        sol = scalar(cara, "rubinstein", {"a": value})
+        assert out["x"][i] == pytest.approx(sol.agreement["x"], rel=1e-9)
+
+
+def test_negative_integer_powers_compile_to_divisions_with_the_same_values():
+    # numpy computes x**(-1.0) and x**(-2.0) by its general power function, several times
+    # the cost of a division: compiled kernels print them as 1/x and 1/x**2.
+    from bargain.concepts.vectorised import compile_exprs
+
+    m = two_party("x", "1 - x", parameters={"c": {"value": 1, "range": [0.1, 10]}})
+    c = m.symbols["c"]
+    f = compile_exprs(m, ["c"], [c**-1, (c + 1) ** -2, c**-3 + c])
+    values = np.random.default_rng(3).uniform(0.1, 10, 1000)
+    inverse, square, cube = f(params={"c": values}, n=values.size)
+    np.testing.assert_allclose(inverse, values**-1.0, rtol=1e-15)
+    np.testing.assert_allclose(square, (values + 1) ** -2.0, rtol=1e-15)
+    np.testing.assert_allclose(cube, values**-3.0 + values, rtol=1e-15)
