@@ -621,12 +621,69 @@ def _bound(model: Model, variable: Variable, side: str) -> float:
 
 
 def problem_of(model: Model) -> BargainingProblem:
-    """Validate the model's values, refuse an unbounded problem (see
-    :func:`require_bounded`) and return its bargaining problem."""
+    """Validate the model's values, refuse payoffs below floating point (see
+    :func:`require_representable`) and an unbounded problem (see :func:`require_bounded`),
+    and return its bargaining problem."""
     validate_model(model)
     problem = BargainingProblem(model)
+    require_representable(problem)
     require_bounded(problem)
     return problem
+
+
+def require_representable(problem: BargainingProblem) -> None:
+    """Refuse a payoff that is not zero but rounds to zero at every contract tried.
+
+    A payoff such as ``x * 1e-1500`` is below the smallest floating-point number (about
+    4.9e-324 in size) wherever it is not zero: in floats every agreement gives it 0, and
+    the solvers would report that no agreement improves on disagreement, or that the
+    payoffs are not monotone, when the model says otherwise. The payoffs are evaluated in
+    floats at the box's starting points (:meth:`BargainingProblem.box_starts`), and,
+    where all of a party's are 0, again in 30 digits. Every solution concept refuses
+    such a payoff the same way (the alternating-offers game too,
+    :func:`bargain.strategic.rubinstein.game_of`).
+
+    Raises
+    ------
+    ModelError
+        Naming the party's payoff, its size in 30 digits and the contract where it was
+        evaluated.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = bargain.model_from_dict({"model": {"name": "m"},
+    ...     "variables": {"x": {"min": 0, "max": 1}},
+    ...     "parties": {"W": {"payoff": "x*1e-1500"}, "A": {"payoff": "1 - x"}}})
+    >>> require_representable(BargainingProblem(m))
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: [parties.W] payoff: is not zero but below floating point ...
+    """
+    model = problem.model
+    lo, hi = problem.bounds
+    starts = (
+        problem.box_starts() if np.all(np.isfinite([*lo, *hi])) else [np.clip(0 * lo, lo, hi)]
+    )
+    values = [problem.start_payoffs(x) for x in starts]
+    for k, party in enumerate(model.parties):
+        if any(v[k] != 0 for v in values):
+            continue
+        for x in starts:
+            point = dict(zip(problem.variables, x.tolist(), strict=True))
+            at = {**problem.subs, **{v: sympy.Float(z, 30) for v, z in point.items()}}
+            exact = sympy.N(party.payoff.xreplace(at), 30)
+            if exact != 0:
+                where = ", ".join(f"{v} = {z:.6g}" for v, z in point.items())
+                raise ModelError(
+                    f"is not zero but below floating point at every contract tried ({shown(exact)} "
+                    f"at {where}, which rounds to 0; floats hold sizes from about 4.9e-324 to "
+                    "1.8e308): no solver can tell its values apart; measure the payoffs in a "
+                    "smaller unit",
+                    file=model.file,
+                    table=f"parties.{party.name}",
+                    key="payoff",
+                )
 
 
 def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
@@ -803,5 +860,6 @@ __all__ = [
     "no_floats",
     "problem_of",
     "require_bounded",
+    "require_representable",
     "sweep_formula",
 ]

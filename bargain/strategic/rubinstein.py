@@ -57,7 +57,7 @@ import numpy as np
 import sympy
 from scipy.optimize import brentq
 
-from bargain.axiomatic.problem import BargainingProblem
+from bargain.axiomatic.problem import BargainingProblem, require_representable
 from bargain.concepts.budget import Budget, bounded, declined_note, exact_budget
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
@@ -136,7 +136,8 @@ def game_of(
         with a transfer is reduced by :func:`bargain.strategic.transfer.reduce_transfer`
         first, as :func:`rubinstein` does), a party
         without patience, a period that is not positive, a horizon that is not
-        a positive integer or infinity, a frontier that is not monotone.
+        a positive integer or infinity, a frontier that is not monotone, a payoff below
+        floating point (:func:`~bargain.axiomatic.problem.require_representable`).
     """
     validate_model(model)
     file = model.file
@@ -162,6 +163,7 @@ def game_of(
                 key="period",
             )
     model = constraints_as_bounds(model)
+    require_representable(BargainingProblem(model))
     x = model.variables[0].symbol
     sides = [_side(model, p, delta_t) for p in model.parties]
     v = model.variables[0]

@@ -96,6 +96,32 @@ def test_bound_below_the_smallest_float_is_refused(method, value):
         bargain.SOLVERS[method](split(value))
 
 
+@pytest.mark.parametrize("method", [*AXIOMATIC, "rubinstein"])
+@pytest.mark.parametrize("factor", ["1e-1500", "0.9**10000"])
+def test_payoffs_below_floating_point_are_refused_by_name(method, factor):
+    # The tryout cases pay_tiny.toml and pay_pow.toml: x * 1e-1500 is 0 in floats at every
+    # contract, and the axiomatic solutions said "no agreement improves on the disagreement
+    # point" (the alternating-offers game: "not monotone"), where every agreement with
+    # 0 < x < 1 does. Each concept now names the payoff and says it is below floating point.
+    m = two_party(
+        f"x*{factor}",
+        f"(1 - x)*{factor}",
+        A={"discount_factor": 0.9},
+        B={"discount_factor": 0.8},
+    )
+    with pytest.raises(
+        bargain.ModelError, match=r"\[parties\.A\] payoff: is not zero but below floating point"
+    ):
+        bargain.SOLVERS[method](m)
+
+
+def test_a_payoff_of_zero_is_not_below_floating_point():
+    # A payoff that is exactly zero everywhere is the model's own: no agreement improves on
+    # disagreement for that party (Nash 1950), said as before.
+    with pytest.raises(bargain.FeasibilityError, match="not improved upon"):
+        bargain.nash(two_party("0*x", "1 - x"))
+
+
 # -- a thin surplus -------------------------------------------------------------------------------
 
 
