@@ -639,7 +639,8 @@ def require_representable(problem: BargainingProblem) -> None:
     the solvers would report that no agreement improves on disagreement, or that the
     payoffs are not monotone, when the model says otherwise. The payoffs are evaluated in
     floats at the box's starting points (:meth:`BargainingProblem.box_starts`), and,
-    where all of a party's are 0, again in 30 digits. Every solution concept refuses
+    where all of a party's are 0, again in 30 digits (a pole at a start is left to the
+    checks of poles and of the payoffs' values). Every solution concept refuses
     such a payoff the same way (the alternating-offers game too,
     :func:`bargain.strategic.rubinstein.game_of`).
 
@@ -662,10 +663,11 @@ def require_representable(problem: BargainingProblem) -> None:
     """
     model = problem.model
     lo, hi = problem.bounds
-    starts = (
-        problem.box_starts() if np.all(np.isfinite([*lo, *hi])) else [np.clip(0 * lo, lo, hi)]
-    )
-    values = [problem.start_payoffs(x) for x in starts]
+    starts = problem.box_starts() if np.all(np.isfinite([*lo, *hi])) else [np.clip(0 * lo, lo, hi)]
+    with np.errstate(all="ignore"):  # a pole at a start is not this check's to refuse
+        values = [
+            [complex(u) for u in problem._payoffs(x, problem._parameter_values)] for x in starts
+        ]
     for k, party in enumerate(model.parties):
         if any(v[k] != 0 for v in values):
             continue
