@@ -15,6 +15,7 @@ enough digits, independently of the solver.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -65,6 +66,17 @@ def test_rounds_of_millions_of_periods_cost_no_exact_power(split, period):
     assert s.agreement["x"] == pytest.approx(share("0.9", "0.8", str(period)), rel=1e-15)
     assert s.agreement["x"] == 1.0
     assert seconds < 5.0
+
+
+@pytest.mark.parametrize("period", [1_000_000, 3_000_000])
+def test_a_formula_writes_the_rounds_exponent_as_an_integer(split, period):
+    # x = V (1 - δ_A^Δ) / (1 - δ_W^Δ δ_A^Δ) (Rubinstein 1982): the exponent Δ is kept as a
+    # 30-digit Float (δ^Δ is computed in 30 digits, not exactly), and was written
+    # "delta_A**1000000.0".
+    s = bargain.rubinstein(split, period=period)
+    text = json.loads(s.to_json())["formula"]["x"]
+    assert text == (f"V*(delta_A**{period} - 1)/(delta_A**{period}*delta_W**{period} - 1)"), text
+    assert f"delta_A**{period}" in str(s) and ".0" not in str(s).split("formula:")[1].split()[0]
 
 
 def test_a_power_of_a_number_in_the_file_is_rounded_not_computed():
