@@ -526,8 +526,8 @@ class BargainingProblem:
     ) -> Solution:
         """The solution when the objective is maximal at several separate agreements,
         smaller between them (``result.ties``, from the multi-start search): the set of them
-        (``agreement_points``, their range in ``agreement_set``), no point picked, ``unique``
-        false."""
+        (``agreement_points``; no range in ``agreement_set``, whose agreements between them
+        are not solutions), no point picked, ``unique`` false."""
         m = self.model
         points = sorted(
             (
@@ -550,9 +550,6 @@ class BargainingProblem:
                 "the objective is maximal at each of these separate agreements and smaller "
                 "between them: the solution is the set, and no tie-break picks one",
             ),
-            agreement_set={
-                k: (min(p[k] for p in points), max(p[k] for p in points)) for k in m.variable_names
-            },
             agreement_points=tuple(points),
         )
 
