@@ -587,33 +587,47 @@ class BargainingProblem:
 
 
 def _bound(model: Model, variable: Variable, side: str) -> float:
-    """A bound of a contract variable at the model's values, as a float; a bound that is
-    not zero but rounds to zero (below about 4.9e-324 in size) is refused like one beyond
-    floating point: the box would collapse to a point that is not the model's.
+    """A bound of a contract variable at the model's values, as a float.
+
+    A bound that is not zero but rounds to zero (below about 4.9e-324 in size) is taken
+    as 0 where the box keeps its width to rounding (``-1e-400`` beside a bound of 1: an
+    assumption, the difference being below floating point), and refused like one beyond
+    floating point where the box would collapse to a point that is not the model's
+    (``[0, 1e-400]``). Every concept, the alternating-offers game too, reads the bounds
+    through here.
 
     Examples
     --------
     >>> import bargain
     >>> m = bargain.model_from_dict({"model": {"name": "m"}, "parameters": {"V": "1e-400"},
-    ...     "variables": {"x": {"min": 0, "max": "V"}},
-    ...     "parties": {"W": {"payoff": "x"}, "A": {"payoff": "V - x"}}})
-    >>> _bound(m, m.variables[0], "max")
+    ...     "variables": {"x": {"min": "-V", "max": 1}, "y": {"min": 0, "max": "V"}},
+    ...     "parties": {"W": {"payoff": "x + y"}, "A": {"payoff": "1 - x - y"}}})
+    >>> _bound(m, m.variables[0], "min")
+    0.0
+    >>> _bound(m, m.variables[1], "max")
     Traceback (most recent call last):
     ...
-    bargain.errors.ModelError: [variables.x] max: is not zero but below the smallest ...
+    bargain.errors.ModelError: [variables.y] max: is not zero but below the smallest ...
     """
     expr = getattr(variable, side)
     table = f"variables.{variable.name}"
     value = numeric_value(model, expr, table, side)
-    if value == 0 and sympy.N(model.numeric(expr), 30) != 0:
-        raise ModelError(
-            "is not zero but below the smallest floating-point number (about 4.9e-324 in "
-            f"size), got {shown(model.numeric(expr))}: measure the contract variables in a "
-            "smaller unit",
-            file=model.file,
-            table=table,
-            key=side,
-        )
+    exact = sympy.N(model.numeric(expr), 30)
+    if value == 0 and exact != 0:
+        other = "max" if side == "min" else "min"
+        far = sympy.N(model.numeric(getattr(variable, other)), 30)
+        rounded = numeric_value(model, getattr(variable, other), table, other)
+        width = abs(far - exact)
+        if not abs(abs(rounded) - width) <= ROUNDING * width:
+            raise ModelError(
+                "is not zero but below the smallest floating-point number (about 4.9e-324 in "
+                f"size), got {shown(model.numeric(expr))}, and the box [{variable.name} min, "
+                "max] would lose its width with it: measure the contract variables in a "
+                "smaller unit",
+                file=model.file,
+                table=table,
+                key=side,
+            )
     return value
 
 
