@@ -403,3 +403,27 @@ def test_a_sweep_point_has_the_scalar_solvers_status(discount, vary, routes):
                 else ("0.9", "0.8")
             )
             assert row.x == pytest.approx(share(w, a), rel=1e-9)
+
+
+def test_a_sweep_of_breakdown_risks_below_floating_point_has_the_scalar_status():
+    # The tryout case sw_brk.toml: no discounting, a breakdown risk q = 10**-k per round:
+    # x = 1 / (2 - q) (BRW 1986, §4, with disagreement payoffs 0). At k = 400, q rounds to 0
+    # and the scalar solver refuses it by name; the sweep once wrote not_unique there.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "brk"},
+            "parameters": {"k": 10},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": 1},
+                "A": {"payoff": "1 - x", "discount_factor": 1},
+            },
+            "bargaining": {"first_proposer": "W", "breakdown_probability": "10**(-k)"},
+        }
+    )
+    with pytest.raises(bargain.ModelError, match="breakdown_probability: .*below floating point"):
+        bargain.rubinstein(m.with_values(k=400))
+    for route in ("auto", "numeric", "loop"):
+        df = bargain.sweep(m, "rubinstein", {"k": (100, 400, 4)}, route=route)
+        assert list(df["status"]) == ["ok", "ok", "ok", "infeasible"], route
+        assert list(df["x"][:3]) == pytest.approx([0.5] * 3, rel=1e-15)
