@@ -421,7 +421,7 @@ def test_a_sweep_of_breakdown_risks_below_floating_point_has_the_scalar_status()
             "bargaining": {"first_proposer": "W", "breakdown_probability": "10**(-k)"},
         }
     )
-    with pytest.raises(bargain.ModelError, match="breakdown_probability: .*below floating point"):
+    with pytest.raises(bargain.ModelError, match=r"breakdown_probability: .*below floating point"):
         bargain.rubinstein(m.with_values(k=400))
     for route in ("auto", "numeric", "loop"):
         df = bargain.sweep(m, "rubinstein", {"k": (100, 400, 4)}, route=route)
