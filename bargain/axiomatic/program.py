@@ -1132,7 +1132,12 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     active.extend(program.inequality_names[k] for k in spec.inequalities)
     binding.extend(hs)
     active.extend(program.equality_names)
-    at = {**(num.subs if symbolic else {}), **dict(zip(unknowns, spec.at, strict=True))}
+    # The point where the pieces are selected, in the units of the expressions: ``spec.at``
+    # is in the scaled unknowns, the symbolic system in the program's own (x = unit * y).
+    point = (
+        [a * u for a, u in zip(spec.at, num.scale.unknowns, strict=True)] if symbolic else spec.at
+    )
+    at = {**(num.subs if symbolic else {}), **dict(zip(unknowns, point, strict=True))}
     f, kinks = _pieces(f, at, ACTIVE_TOL)
     for k, b in enumerate(binding):
         binding[k], more = _pieces(b, at, ACTIVE_TOL)

@@ -155,7 +155,11 @@ def test_the_kink_named_in_binding_holds_at_the_answer(scale):
 # sum is 1.2 V on [0, 0.4 V] and falls after it, so every x there. Every solution is
 # scale-invariant (Nash 1950; Kalai & Smorodinsky 1975, axiom of invariance under positive
 # affine transformations): in units of V the answers are the same at every V.
-IN_UNITS_OF_V = {"nash": 0.4, "kalai-smorodinsky": 5 / 12, "egalitarian": 0.5}
+IN_UNITS_OF_V = {
+    "nash": sympy.Rational(2, 5),
+    "kalai-smorodinsky": sympy.Rational(5, 12),
+    "egalitarian": sympy.Rational(1, 2),
+}
 
 
 def kink_at(scale: float) -> bargain.Model:
@@ -177,7 +181,12 @@ def test_the_kinked_frontier_in_units_of_v_at_every_scale(scale, exact):
     m = kink_at(scale)
     for method, share in IN_UNITS_OF_V.items():
         s = bargain.SOLVERS[method](m, exact=exact)
-        assert s.agreement["x"] / scale == pytest.approx(share, rel=1e-14), method
+        assert s.agreement["x"] / scale == pytest.approx(float(share), rel=1e-14), method
+        if exact:
+            # The same closed form at every scale: the exact route once chose the kink's
+            # piece at the scaled point (x / unit, 0.33 for 0.67 at V = 1), so Nash, and KS
+            # at V = 1 and 1e9, had none.
+            assert s.formula["x"] == share * m.parameter("V").symbol, method
     ks = bargain.kalai_smorodinsky(m, exact=exact)
     assert ks.extra["ideal"]["A"] / scale == pytest.approx(2 / 3, rel=1e-14)
     assert ks.extra["ideal"]["B"] / scale == pytest.approx(1.2, rel=1e-14)
@@ -193,4 +202,4 @@ def test_the_kinked_frontier_sweeps_in_units_of_v(scale, route):
     for method, share in IN_UNITS_OF_V.items():
         df = bargain.sweep(kink_at(scale), method, {"V": (scale, 2 * scale, 2)}, route=route)
         assert list(df["status"]) == ["ok", "ok"]
-        assert list(df["x"] / df["V"]) == pytest.approx([share, share], rel=1e-12), method
+        assert list(df["x"] / df["V"]) == pytest.approx([float(share)] * 2, rel=1e-12), method
