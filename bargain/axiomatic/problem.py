@@ -526,8 +526,8 @@ class BargainingProblem:
     ) -> Solution:
         """The solution when the objective is maximal at several separate agreements,
         smaller between them (``result.ties``, from the multi-start search): the set of them
-        (``agreement_points``, their range in ``agreement_set``), no point picked, ``unique``
-        false."""
+        (``agreement_points``; no range in ``agreement_set``, whose agreements between them
+        are not solutions), no point picked, ``unique`` false."""
         m = self.model
         points = sorted(
             (
@@ -550,9 +550,6 @@ class BargainingProblem:
                 "the objective is maximal at each of these separate agreements and smaller "
                 "between them: the solution is the set, and no tie-break picks one",
             ),
-            agreement_set={
-                k: (min(p[k] for p in points), max(p[k] for p in points)) for k in m.variable_names
-            },
             agreement_points=tuple(points),
         )
 
@@ -590,43 +587,116 @@ class BargainingProblem:
 
 
 def _bound(model: Model, variable: Variable, side: str) -> float:
-    """A bound of a contract variable at the model's values, as a float; a bound that is
-    not zero but rounds to zero (below about 4.9e-324 in size) is refused like one beyond
-    floating point: the box would collapse to a point that is not the model's.
+    """A bound of a contract variable at the model's values, as a float.
+
+    A bound that is not zero but rounds to zero (below about 4.9e-324 in size) is taken
+    as 0 where the box keeps its width to rounding (``-1e-400`` beside a bound of 1: an
+    assumption, the difference being below floating point), and refused like one beyond
+    floating point where the box would collapse to a point that is not the model's
+    (``[0, 1e-400]``). Every concept, the alternating-offers game too, reads the bounds
+    through here.
 
     Examples
     --------
     >>> import bargain
     >>> m = bargain.model_from_dict({"model": {"name": "m"}, "parameters": {"V": "1e-400"},
-    ...     "variables": {"x": {"min": 0, "max": "V"}},
-    ...     "parties": {"W": {"payoff": "x"}, "A": {"payoff": "V - x"}}})
-    >>> _bound(m, m.variables[0], "max")
+    ...     "variables": {"x": {"min": "-V", "max": 1}, "y": {"min": 0, "max": "V"}},
+    ...     "parties": {"W": {"payoff": "x + y"}, "A": {"payoff": "1 - x - y"}}})
+    >>> _bound(m, m.variables[0], "min")
+    0.0
+    >>> _bound(m, m.variables[1], "max")
     Traceback (most recent call last):
     ...
-    bargain.errors.ModelError: [variables.x] max: is not zero but below the smallest ...
+    bargain.errors.ModelError: [variables.y] max: is not zero but below the smallest ...
     """
     expr = getattr(variable, side)
     table = f"variables.{variable.name}"
     value = numeric_value(model, expr, table, side)
-    if value == 0 and sympy.N(model.numeric(expr), 30) != 0:
-        raise ModelError(
-            "is not zero but below the smallest floating-point number (about 4.9e-324 in "
-            f"size), got {shown(model.numeric(expr))}: measure the contract variables in a "
-            "smaller unit",
-            file=model.file,
-            table=table,
-            key=side,
-        )
+    exact = sympy.N(model.numeric(expr), 30)
+    if value == 0 and exact != 0:
+        other = "max" if side == "min" else "min"
+        far = sympy.N(model.numeric(getattr(variable, other)), 30)
+        rounded = numeric_value(model, getattr(variable, other), table, other)
+        width = abs(far - exact)
+        if not abs(abs(rounded) - width) <= ROUNDING * width:
+            raise ModelError(
+                "is not zero but below the smallest floating-point number (about 4.9e-324 in "
+                f"size), got {shown(model.numeric(expr))}, and the box [{variable.name} min, "
+                "max] would lose its width with it: measure the contract variables in a "
+                "smaller unit",
+                file=model.file,
+                table=table,
+                key=side,
+            )
     return value
 
 
 def problem_of(model: Model) -> BargainingProblem:
-    """Validate the model's values, refuse an unbounded problem (see
-    :func:`require_bounded`) and return its bargaining problem."""
+    """Validate the model's values, refuse payoffs below floating point (see
+    :func:`require_representable`) and an unbounded problem (see :func:`require_bounded`),
+    and return its bargaining problem."""
     validate_model(model)
     problem = BargainingProblem(model)
+    require_representable(problem)
     require_bounded(problem)
     return problem
+
+
+def require_representable(problem: BargainingProblem) -> None:
+    """Refuse a payoff that is not zero but rounds to zero at every contract tried.
+
+    A payoff such as ``x * 1e-1500`` is below the smallest floating-point number (about
+    4.9e-324 in size) wherever it is not zero: in floats every agreement gives it 0, and
+    the solvers would report that no agreement improves on disagreement, or that the
+    payoffs are not monotone, when the model says otherwise. The payoffs are evaluated in
+    floats at the box's starting points (:meth:`BargainingProblem.box_starts`), and,
+    where all of a party's are 0, again in 30 digits (a pole at a start is left to the
+    checks of poles and of the payoffs' values). Every solution concept refuses
+    such a payoff the same way (the alternating-offers game too,
+    :func:`bargain.strategic.rubinstein.game_of`).
+
+    Raises
+    ------
+    ModelError
+        Naming the party's payoff, its size in 30 digits and the contract where it was
+        evaluated.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = bargain.model_from_dict({"model": {"name": "m"},
+    ...     "variables": {"x": {"min": 0, "max": 1}},
+    ...     "parties": {"W": {"payoff": "x*1e-1500"}, "A": {"payoff": "1 - x"}}})
+    >>> require_representable(BargainingProblem(m))
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: [parties.W] payoff: is not zero but below floating point ...
+    """
+    model = problem.model
+    lo, hi = problem.bounds
+    starts = problem.box_starts() if np.all(np.isfinite([*lo, *hi])) else [np.clip(0 * lo, lo, hi)]
+    with np.errstate(all="ignore"):  # a pole at a start is not this check's to refuse
+        values = [
+            [complex(u) for u in problem._payoffs(x, problem._parameter_values)] for x in starts
+        ]
+    for k, party in enumerate(model.parties):
+        if any(v[k] != 0 for v in values):
+            continue
+        for x in starts:
+            point = dict(zip(problem.variables, x.tolist(), strict=True))
+            at = {**problem.subs, **{v: sympy.Float(z, 30) for v, z in point.items()}}
+            exact = sympy.N(party.payoff.xreplace(at), 30)
+            if exact != 0:
+                where = ", ".join(f"{v} = {z:.6g}" for v, z in point.items())
+                raise ModelError(
+                    f"is not zero but below floating point at every contract tried ({shown(exact)} "
+                    f"at {where}, which rounds to 0; floats hold sizes from about 4.9e-324 to "
+                    "1.8e308): no solver can tell its values apart; measure the payoffs in a "
+                    "smaller unit",
+                    file=model.file,
+                    table=f"parties.{party.name}",
+                    key="payoff",
+                )
 
 
 def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
@@ -803,5 +873,6 @@ __all__ = [
     "no_floats",
     "problem_of",
     "require_bounded",
+    "require_representable",
     "sweep_formula",
 ]

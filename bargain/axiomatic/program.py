@@ -170,22 +170,41 @@ def _summands(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> list[symp
     parameters alone as one — what sympy makes of the terms when the parameters are
     rational numbers (``(1 - exp(-a x))/a`` at ``a = 2`` is ``1/2 - exp(-2 x)/2``).
 
+    A ``min``, ``max``, ``abs`` or ``Piecewise`` of the unknowns is as large as its pieces'
+    terms, whichever piece applies: its summands are each piece's (not collected across
+    pieces, which may cancel), so that a kink's value at its root is zero relative to the
+    numbers it was computed from. (As one summand, its size would be its own value, and at
+    a root any rounding would be a violation of 100%.)
+
     >>> a, b, x = sympy.symbols("a b x")
     >>> _summands((1 - sympy.exp(-a * x)) / a + b * x + a * x - b, (x,))
     [-b + 1/a, x*(a + b), -exp(-a*x)/a]
+    >>> _summands(2 * sympy.Min(a - x, 2 * a - 3 * x), (x,))
+    [-2*x, 2*a, -6*x, 4*a]
     """
     collected: dict[sympy.Expr, sympy.Expr] = {}
+    pieces: list[sympy.Expr] = []
 
     def add(expr: sympy.Expr, coefficient: sympy.Expr) -> None:
         for term in sympy.Add.make_args(expr):
             c, rest = term.as_independent(*unknowns, as_Add=False)
             if rest.is_Add:
                 add(rest, coefficient * c)
+            elif isinstance(rest, _KINKED):
+                for piece in _branches(rest):
+                    pieces.extend(_summands(coefficient * c * piece, unknowns))
             else:
                 collected[rest] = collected.get(rest, sympy.Integer(0)) + coefficient * c
 
     add(as_expression(expr), sympy.Integer(1))
-    return [c * rest for rest, c in collected.items()]
+    return [c * rest for rest, c in collected.items()] + pieces
+
+
+def _branches(kinked: sympy.Expr) -> tuple[sympy.Expr, ...]:
+    """The pieces of a ``min``, ``max``, ``abs`` or ``Piecewise`` (without the conditions)."""
+    if isinstance(kinked, sympy.Piecewise):
+        return tuple(e for e, _ in kinked.args)
+    return tuple(kinked.args)
 
 
 def _at(expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
@@ -1113,7 +1132,12 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     active.extend(program.inequality_names[k] for k in spec.inequalities)
     binding.extend(hs)
     active.extend(program.equality_names)
-    at = {**(num.subs if symbolic else {}), **dict(zip(unknowns, spec.at, strict=True))}
+    # The point where the pieces are selected, in the units of the expressions: ``spec.at``
+    # is in the scaled unknowns, the symbolic system in the program's own (x = unit * y).
+    point = (
+        [a * u for a, u in zip(spec.at, num.scale.unknowns, strict=True)] if symbolic else spec.at
+    )
+    at = {**(num.subs if symbolic else {}), **dict(zip(unknowns, point, strict=True))}
     f, kinks = _pieces(f, at, ACTIVE_TOL)
     for k, b in enumerate(binding):
         binding[k], more = _pieces(b, at, ACTIVE_TOL)
@@ -1130,6 +1154,14 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
         else {v: v / sympy.Rational(u) for v, u in zip(unknowns, num.scale.unknowns, strict=True)}
     )
     active.extend(f"kink {as_expression(k).xreplace(own)} = 0" for k in kinks)
+    if not symbolic:
+        # Each kink in the unit of its own terms, as the binding constraints are: inside a
+        # function (log(min(1.2 V - x, 2 V - 3 x))) it is in the payoffs' own unit, and a
+        # row of size 1e-200 beside rows of order one is singular to Newton's solver.
+        binding[len(binding) - len(kinks) :] = [
+            k / sympy.Rational(unit(_finite([_number(t, at) for t in _summands(k, free)])))
+            for k in kinks
+        ]
     mus = tuple(sympy.Symbol(f"_mu{k}", real=True) for k in range(len(binding)))
     equations = [
         sympy.diff(f, v) + sum((m * sympy.diff(b, v) for m, b in zip(mus, binding, strict=True)), 0)

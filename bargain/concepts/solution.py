@@ -90,7 +90,8 @@ class Solution:
     agreement_points
         Where the solutions are finitely many separate agreements (e.g. two
         maximisers of the payoff sum with nothing between them), each of them;
-        ``agreement_set`` then holds their range. Empty otherwise.
+        ``agreement_set`` is then ``None``: a range would say that the agreements
+        between them are solutions too, which they are not. Empty otherwise.
     """
 
     model: str
@@ -120,8 +121,9 @@ class Solution:
 
     @property
     def unique(self) -> bool:
-        """Whether the solution is one agreement (else ``agreement_set`` holds the set)."""
-        return self.agreement_set is None
+        """Whether the solution is one agreement (else ``agreement_set`` holds the set, or
+        ``agreement_points`` its separate agreements)."""
+        return self.agreement_set is None and len(self.agreement_points) <= 1
 
     @property
     def below_disagreement(self) -> tuple[str, ...]:
@@ -270,10 +272,26 @@ def _point(point: Mapping[str, float]) -> str:
     return ", ".join(f"{k} = {v:.12g}" for k, v in point.items())
 
 
+def set_text(solution: Solution) -> str:
+    """A solution's set of agreements in words: its separate agreements (``x = 0 or
+    x = 1``), else each variable's range (``x in [0.1, 1]``); ``""`` for one agreement.
+
+    Examples
+    --------
+    >>> s = Solution(model="m", method="utilitarian", agreement={}, payoffs={},
+    ...     disagreement={}, parameters={}, agreement_points=({"x": 0.0}, {"x": 1.0}))
+    >>> set_text(s)
+    'x = 0 or x = 1'
+    """
+    if solution.agreement_points:
+        return " or ".join(_point(p) for p in solution.agreement_points)
+    return "; ".join(_range(k, lo, hi) for k, (lo, hi) in (solution.agreement_set or {}).items())
+
+
 def _strings(exprs: Mapping[str, sympy.Expr] | None) -> dict[str, str] | None:
     if exprs is None:
         return None
     return {k: expression_to_string(v, special=True) for k, v in exprs.items()}
 
 
-__all__ = ["Solution"]
+__all__ = ["Solution", "set_text"]

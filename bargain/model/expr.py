@@ -953,6 +953,14 @@ class _GrammarPrinter(StrPrinter):
         lhs, rhs = self.parenthesize(expr.lhs, level), self.parenthesize(expr.rhs, level)
         return f"{lhs} {expr.rel_op} {rhs}"
 
+    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:
+        # An integral exponent kept as a Float (power(): d**1000000 at the parameters'
+        # values is computed in 30 digits, not exactly) is written as the integer it is.
+        exponent = expr.exp
+        if isinstance(exponent, sympy.Float) and not exponent % 1:
+            expr = sympy.Pow(expr.base, sympy.Integer(int(exponent)), evaluate=False)
+        return super()._print_Pow(expr, rational)
+
     def _print_Float(self, expr: sympy.Float) -> str:
         # The shortest decimal that reads back as the same binary value.
         for digits in range(prec_to_dps(expr._prec), repr_dps(expr._prec) + 1):
@@ -1073,6 +1081,8 @@ def expression_to_string(expr: sympy.Basic, *, special: bool = False) -> str:
     'Piecewise((x, x < 1), (1, True))'
     >>> parse_expression(expression_to_string(sympy.sqrt(x) * 0.25), {"x": x})
     sqrt(x)/4
+    >>> expression_to_string(power(x, sympy.Integer(10**6)))  # its exponent a 30-digit Float
+    'x**1000000'
     """
     node = _outside_grammar(expr, special)
     if node is not None:

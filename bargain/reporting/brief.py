@@ -51,7 +51,7 @@ from bargain.model.patience import breakdown_rate
 from bargain.reputation.credibility import CredibilityReport, credibility
 from bargain.reputation.delay import names as delay_names
 from bargain.rounding import sig
-from bargain.scale import RTOL, magnitude
+from bargain.scale import ROUNDING, RTOL, magnitude
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -126,11 +126,14 @@ class Brief:
         Each row gives the terms (a term at one of its bounds is marked ``(floor)`` or
         ``(ceiling)``), the payoffs in the model's ``payoff_unit`` and the gains over the
         disagreement payoffs (printed once above the rows; a row with another threat
-        point names it). Numbers have ``digits`` significant figures; a solver's
-        rounding noise prints as 0: below ``1e-9`` of the largest payoff or disagreement
-        value for an amount in the payoffs' unit, below ``1e-9`` for a pure number
-        (powers, rates, probabilities, trust, periods), so that the text has the same
-        form at any scale of the payoffs.
+        point names it). Numbers have ``digits`` significant figures. A term of the
+        agreement prints as 0 only if it is 0 (``x = 1e-09`` next to payoffs of order 1 is
+        an agreement, not noise). A payoff or a gain of a row, computed at the agreement,
+        prints as 0 below its floats' rounding (:data:`bargain.scale.ROUNDING` of the
+        largest payoff or disagreement value); the other amounts in the payoffs' unit (the
+        broken promise's costs, from several solves) below ``1e-9`` of it, and a pure
+        number (powers, rates, probabilities, trust, periods) below ``1e-9``: so that the
+        text has the same form at any scale of the payoffs.
         """
         model = self.model
         names = model.variable_names
@@ -146,8 +149,13 @@ class Brief:
         def pure(x: float) -> str:
             return sig(x, digits, zero=RTOL)
 
+        def term(x: float) -> str:
+            return sig(x, digits)
+
         def each(values: Mapping[str, float]) -> str:
-            return ", ".join(f"{k} {n(values[k])}" for k in parties)
+            return ", ".join(
+                f"{k} {sig(values[k], digits, zero=ROUNDING * scale)}" for k in parties
+            )
 
         out = [f"{model.title or model.name}"]
         units = [f"{v.name} in {v.unit}" for v in model.variables if v.unit]
@@ -172,9 +180,9 @@ class Brief:
             at = _bounds(s)
             marked = marked or bool(at)
             if not s.payoffs:  # a set of agreements, no tie-break
-                out.append(f"  {r.label:<{width}}  {_set_terms(model, s, n, each)}")
+                out.append(f"  {r.label:<{width}}  {_set_terms(model, s, term, each)}")
                 continue
-            terms = ", ".join(f"{k} = {n(s.agreement[k])}{at.get(k, '')}" for k in names)
+            terms = ", ".join(f"{k} = {term(s.agreement[k])}{at.get(k, '')}" for k in names)
             gains = {k: s.payoffs[k] - s.disagreement[k] for k in parties}
             other = any(abs(s.disagreement[k] - threat[k]) > RTOL * scale for k in parties)
             point = "the impasse point" if LIMIT_ASSUMPTION in s.assumptions else "threat point"
@@ -199,24 +207,24 @@ class Brief:
 def _set_terms(
     model: Model,
     solution: Solution,
-    n: Callable[[float], str],
+    term: Callable[[float], str],
     each: Callable[[Mapping[str, float]], str],
 ) -> str:
     """A row for a solution that is a set of agreements with no tie-break (the
     alternating-offers game with fixed strike costs only, Rubinstein 1982, §5): each
     term's range and, over one contract variable, the payoffs at both ends; or, where the
     solutions are finitely many separate agreements (``agreement_points``), each of them
-    with its payoffs."""
+    with its payoffs (``term`` formats a term, ``each`` the parties' payoffs)."""
     if solution.agreement_points:
         points = []
         for point in solution.agreement_points:
             at = {v.symbol: point[v.name] for v in model.variables}
             payoffs = {p.name: float(model.numeric(p.payoff).xreplace(at)) for p in model.parties}
-            terms = ", ".join(f"{k} = {n(v)}" for k, v in point.items())
+            terms = ", ".join(f"{k} = {term(v)}" for k, v in point.items())
             points.append(f"{terms} (payoffs {each(payoffs)})")
         return " or ".join(points) + ": each a solution, none picked"
     ranges = solution.agreement_set or {}
-    terms = ", ".join(f"{k} any in [{n(lo)}, {n(hi)}]" for k, (lo, hi) in ranges.items())
+    terms = ", ".join(f"{k} any in [{term(lo)}, {term(hi)}]" for k, (lo, hi) in ranges.items())
     if len(model.variables) != 1 or len(ranges) != 1:
         return f"{terms} (every one an equilibrium); the payoffs depend on which"
     x = model.variables[0].symbol

@@ -65,7 +65,7 @@ from typing import Any
 import sympy
 
 from bargain.concepts.registry import concept
-from bargain.concepts.solution import Solution
+from bargain.concepts.solution import Solution, set_text
 from bargain.errors import ModelError, SolverError
 from bargain.model.model import Model, Promise, exact_number
 from bargain.model.patience import discount_rates
@@ -770,10 +770,7 @@ def credibility(
         if not solution.payoffs:
             # A set of agreements and no tie-break (Rubinstein 1982, §5): the surplus, and so
             # the cost, would depend on which; 0 would be silently wrong.
-            where_set = "; ".join(
-                f"{k} in [{lo:.6g}, {hi:.6g}]"
-                for k, (lo, hi) in (solution.agreement_set or {}).items()
-            )
+            where_set = set_text(solution)
             raise SolverError(
                 f"the {method} solution {label} the broken promise (trust {float(trust):.6g}) "
                 f"is not one agreement but a set ({where_set}), so its surplus and the cost "

@@ -57,7 +57,7 @@ import numpy as np
 import sympy
 from scipy.optimize import brentq
 
-from bargain.axiomatic.problem import BargainingProblem
+from bargain.axiomatic.problem import BargainingProblem, require_representable
 from bargain.concepts.budget import Budget, bounded, declined_note, exact_budget
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
@@ -136,7 +136,8 @@ def game_of(
         with a transfer is reduced by :func:`bargain.strategic.transfer.reduce_transfer`
         first, as :func:`rubinstein` does), a party
         without patience, a period that is not positive, a horizon that is not
-        a positive integer or infinity, a frontier that is not monotone.
+        a positive integer or infinity, a frontier that is not monotone, a payoff below
+        floating point (:func:`~bargain.axiomatic.problem.require_representable`).
     """
     validate_model(model)
     file = model.file
@@ -162,6 +163,7 @@ def game_of(
                 key="period",
             )
     model = constraints_as_bounds(model)
+    require_representable(BargainingProblem(model))
     x = model.variables[0].symbol
     sides = [_side(model, p, delta_t) for p in model.parties]
     v = model.variables[0]
@@ -775,6 +777,11 @@ _POLISHED = 1e-20  # ... and above which they are polished in enough digits to r
 # 1 - k_W k_A below which a float fixed point is not accurate to 1e-10 (relative):
 # the sweeps solve such points with the scalar solver instead.
 _ILL_CONDITIONED = 8 * float(np.finfo(float).eps) / 1e-10
+# Impatience per round times a party's payoffs (ε u) below which the sweeps leave a point
+# to the scalar solver: it refuses ε u below the normal floats (_refuse_below_floating_point)
+# or solves the point with its exact ε, where the kernels' 1 - k has lost digits. Far above
+# the refusal's own threshold, so that rounding near it cannot decide the status.
+_DELICATE = 2.0**20 * sys.float_info.min
 _MATCH = 1e-7  # a closed form must reproduce the numeric proposals to this (relative) ...
 #               ... plus the numeric proposals' own error (see _refine)
 
@@ -1114,6 +1121,13 @@ def sweep_formula(
     checks.append(
         1 - (1 - q) ** 2 * game.rising.discount * game.falling.discount - _ILL_CONDITIONED
     )
+    # Impatience times the payoffs well above what floats hold (else the scalar solver
+    # decides: it refuses ε u below the normal floats).
+    lo, hi = var.min, var.max
+    for side in (game.rising, game.falling):
+        u = side.party.payoff
+        size = sympy.Max(sympy.Abs(u.xreplace({x: lo})), sympy.Abs(u.xreplace({x: hi})))
+        checks.append((1 - (1 - q) * side.discount) * size - _DELICATE)
     # Each responder's outside option is on the side of its continuation the formula assumes.
     for side, other in ((game.rising, game.falling), (game.falling, game.rising)):
         if side.outside is None:
@@ -1227,7 +1241,15 @@ class _Kernel:
             patient = np.flatnonzero(patient)
             out_r[patient], out_f[patient], status[patient] = self._scalar(params, patient)
         status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
-        return out_r, out_f, status
+        # Where the impatience times the payoffs nears what floats hold, the scalar solver's
+        # verdict (its refusal, or its answer in exact ε): never a bound reported as ok.
+        u_lo, u_hi = fr.values(lo, params=params, n=n), fr.values(hi, params=params, n=n)
+        with np.errstate(all="ignore"):
+            delicate = ~(
+                ((1 - k_r) * np.maximum(np.abs(u_lo[0]), np.abs(u_hi[0])) >= _DELICATE)
+                & ((1 - k_f) * np.maximum(np.abs(u_lo[1]), np.abs(u_hi[1])) >= _DELICATE)
+            )
+        return out_r, out_f, np.where(delicate, NO_CONVERGENCE, status)
 
     def _newton(
         self,

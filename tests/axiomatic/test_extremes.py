@@ -84,16 +84,62 @@ def test_split_near_the_ends_of_floating_point(method, value):
     assert s.payoffs["A"] == pytest.approx(value / 2, rel=1e-12)
 
 
-@pytest.mark.parametrize("method", AXIOMATIC)
+PATIENCE = {"A": {"discount_factor": 0.9}, "B": {"discount_factor": 0.8}}
+
+
+@pytest.mark.parametrize("method", [*AXIOMATIC, "rubinstein"])
 @pytest.mark.parametrize("value", ["1e-400", "2**-1080"])
 def test_bound_below_the_smallest_float_is_refused(method, value):
     # The tryout case V_1e-400.toml: V = 1e-400 rounds to 0, and the box [0, V] with it to a
     # point that is not the model's (so does 2**-1080, below the least subnormal 2**-1074).
-    # Refused like a number beyond 1.8e308, where it was a SyntaxError of lambdify.
+    # Refused like a number beyond 1.8e308, where it was a SyntaxError of lambdify; the
+    # alternating-offers game with the same message (it said "not monotone on [0, 0]").
     with pytest.raises(
         bargain.ModelError, match=r"\[variables\.x\] max: is not zero but below the smallest"
     ):
-        bargain.SOLVERS[method](split(value))
+        bargain.SOLVERS[method](split(value, **PATIENCE))
+
+
+@pytest.mark.parametrize("method", [*AXIOMATIC, "rubinstein"])
+@pytest.mark.parametrize(
+    ("low", "high"), [("-1e-400", "1"), ("-0.9**10000", "1"), ("1e-1500", "1 + 1e-1500")]
+)
+def test_a_bound_below_floating_point_beside_a_wide_box_is_zero(method, low, high):
+    # A bound of -1e-400 was refused by the axiomatic solutions and accepted by the
+    # alternating-offers game. Beside a box of width 1 it is 0 to rounding (an assumption:
+    # the difference is below floating point), for every concept alike. On u_A = x,
+    # u_B = 1 - x: x = 1/2 for the axiomatic solutions (Nash 1950; Kalai & Smorodinsky
+    # 1975; Kalai 1977; the utilitarian tie-break), (1 - δ_B) / (1 - δ_A δ_B) = 5/7 for
+    # alternating offers with A first (Rubinstein 1982).
+    m = two_party("x", "1 - x", variables={"x": {"min": low, "max": high}}, **PATIENCE)
+    s = bargain.SOLVERS[method](m)
+    assert s.agreement["x"] == pytest.approx(5 / 7 if method == "rubinstein" else 0.5, rel=1e-15)
+
+
+@pytest.mark.parametrize("method", [*AXIOMATIC, "rubinstein"])
+@pytest.mark.parametrize("factor", ["1e-1500", "0.9**10000"])
+def test_payoffs_below_floating_point_are_refused_by_name(method, factor):
+    # The tryout cases pay_tiny.toml and pay_pow.toml: x * 1e-1500 is 0 in floats at every
+    # contract, and the axiomatic solutions said "no agreement improves on the disagreement
+    # point" (the alternating-offers game: "not monotone"), where every agreement with
+    # 0 < x < 1 does. Each concept now names the payoff and says it is below floating point.
+    m = two_party(
+        f"x*{factor}",
+        f"(1 - x)*{factor}",
+        A={"discount_factor": 0.9},
+        B={"discount_factor": 0.8},
+    )
+    with pytest.raises(
+        bargain.ModelError, match=r"\[parties\.A\] payoff: is not zero but below floating point"
+    ):
+        bargain.SOLVERS[method](m)
+
+
+def test_a_payoff_of_zero_is_not_below_floating_point():
+    # A payoff that is exactly zero everywhere is the model's own: no agreement improves on
+    # disagreement for that party (Nash 1950), said as before.
+    with pytest.raises(bargain.FeasibilityError, match="not improved upon"):
+        bargain.nash(two_party("0*x", "1 - x"))
 
 
 # -- a thin surplus -------------------------------------------------------------------------------

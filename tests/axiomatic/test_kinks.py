@@ -145,3 +145,61 @@ def test_the_kink_named_in_binding_holds_at_the_answer(scale):
     x = sympy.Symbol("x")
     equation = parse_expression(kink.removeprefix("kink ").removesuffix(" = 0"), {"x": x})
     assert float(sympy.solve(equation, x)[0]) == pytest.approx(0.4 * scale, rel=1e-9)
+
+
+# u_A = x, u_B = min(1.2 V - x, 2 V - 3 x) on [0, V] (the frontier's kink at x = 0.4 V), in
+# units of V. Nash: x (1.2 V - x) rises up to the kink and x (2 V - 3 x) falls after it, so
+# the kink 0.4 V (Nash 1950). Kalai–Smorodinsky: the ideal point is (2 V / 3, 1.2 V) (B's
+# payoff nil at x = 2 V / 3, A's at x = 0), and 2 V - 3 x = 1.8 x on the right piece gives
+# 5 V / 12 (Kalai & Smorodinsky 1975). Egalitarian: x = 2 V - 3 x, V / 2. Utilitarian: the
+# sum is 1.2 V on [0, 0.4 V] and falls after it, so every x there. Every solution is
+# scale-invariant (Nash 1950; Kalai & Smorodinsky 1975, axiom of invariance under positive
+# affine transformations): in units of V the answers are the same at every V.
+IN_UNITS_OF_V = {
+    "nash": sympy.Rational(2, 5),
+    "kalai-smorodinsky": sympy.Rational(5, 12),
+    "egalitarian": sympy.Rational(1, 2),
+}
+
+
+def kink_at(scale: float) -> bargain.Model:
+    return two_party(
+        "x",
+        "min(1.2*V - x, 2*V - 3*x)",
+        parameters={"V": scale},
+        variables={"x": {"min": 0, "max": "V"}},
+    )
+
+
+@pytest.mark.parametrize("exact", [False, True], ids=["numeric", "exact"])
+@pytest.mark.parametrize("scale", [1e-200, 1e-9, 1e-6, 1.0, 1e9, 1e200])
+def test_the_kinked_frontier_in_units_of_v_at_every_scale(scale, exact):
+    # At V = 1e-9 the ideal point was 6.66637e-10 (1.7e-5 of KS's answer off): the kink's
+    # size was its own value, so at its root any rounding was a violation of 100%, and the
+    # search's point on it was refused. At V = 1e-200 the kink's equation, of size 1e-200,
+    # made Newton's system singular and Nash was left unpolished (9e-15 off).
+    m = kink_at(scale)
+    for method, share in IN_UNITS_OF_V.items():
+        s = bargain.SOLVERS[method](m, exact=exact)
+        assert s.agreement["x"] / scale == pytest.approx(float(share), rel=1e-14), method
+        if exact:
+            # The same closed form at every scale: the exact route once chose the kink's
+            # piece at the scaled point (x / unit, 0.33 for 0.67 at V = 1), so Nash, and KS
+            # at V = 1 and 1e9, had none.
+            assert s.formula["x"] == share * m.parameter("V").symbol, method
+    ks = bargain.kalai_smorodinsky(m, exact=exact)
+    assert ks.extra["ideal"]["A"] / scale == pytest.approx(2 / 3, rel=1e-14)
+    assert ks.extra["ideal"]["B"] / scale == pytest.approx(1.2, rel=1e-14)
+    u = bargain.utilitarian(m, exact=exact)
+    low, high = u.agreement_set["x"]
+    assert (low / scale, high / scale) == pytest.approx((0.0, 0.4), abs=1e-12)
+
+
+@pytest.mark.parametrize("route", ["auto", "loop"])
+@pytest.mark.parametrize("scale", [1e-9, 1e9])
+def test_the_kinked_frontier_sweeps_in_units_of_v(scale, route):
+    # The sweep's routes (the vectorised kernels, the loop) against the same closed forms.
+    for method, share in IN_UNITS_OF_V.items():
+        df = bargain.sweep(kink_at(scale), method, {"V": (scale, 2 * scale, 2)}, route=route)
+        assert list(df["status"]) == ["ok", "ok"]
+        assert list(df["x"] / df["V"]) == pytest.approx([float(share)] * 2, rel=1e-12), method

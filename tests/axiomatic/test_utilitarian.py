@@ -123,10 +123,13 @@ def test_tie_case_reports_both_ends():
     assert not s.unique and not s.exact
     assert s.agreement == {} and s.payoffs == {}
     assert s.agreement_points == ({"x": 0.0}, {"x": 1.0})
-    assert s.agreement_set == {"x": (0.0, 1.0)}
+    # Only the two ends: a range [0, 1] would claim every agreement between is a solution,
+    # where x + (1 - x)**2 < 1 (the JSON once wrote both).
+    assert s.agreement_set is None
     assert s.extra["total"]["sum"] == 1.0
     data = json.loads(s.to_json())
     assert data["unique"] is False and data["agreement_points"] == [{"x": 0.0}, {"x": 1.0}]
+    assert data["agreement_set"] is None
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,6 @@ def test_separate_agreements_render_as_a_set():
         payoffs={},
         disagreement={"P": 0.0, "Q": 0.0},
         parameters={},
-        agreement_set={"x": (0.0, 1.0)},
         agreement_points=({"x": 0.0}, {"x": 1.0}),
     )
     assert not s.unique

@@ -144,3 +144,37 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     data = json.loads(capsys.readouterr().out)
     assert data["samples"] == 64 and data["seed"] == 2 and data["failed"] == 0
     assert 0.5 < data["summary"]["x"]["median"] < 1
+
+
+def test_a_set_of_rubinstein_agreements_is_not_unique_under_uncertainty() -> None:
+    # No discounting, fixed strike costs c_W = c and c_A = max(c, 0.1) per round (Rubinstein
+    # 1982, §5): W, proposing first, gets everything (x = 1) where c_W < c_A, and every
+    # agreement is an equilibrium where the costs are equal (c >= 0.1). Such draws are
+    # not_unique, as in a plain sweep and `bargain solve` ("not unique"), never
+    # no_convergence; the uncertain brief counts them so.
+    from bargain.reporting.brief import uncertain_brief
+
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "u"},
+            "parameters": {
+                "c": {"value": 0.1, "distribution": {"kind": "uniform", "loc": 0.05, "scale": 0.1}}
+            },
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": 1, "strike_payoff": "-c"},
+                "A": {"payoff": "1 - x", "discount_factor": 1, "strike_payoff": "-max(c, 0.1)"},
+            },
+            "bargaining": {"first_proposer": "W"},
+        }
+    )
+    u = bargain.uncertainty(m, "rubinstein", n=16, seed=3)
+    equal = (u.samples["c"] >= 0.1).to_numpy()
+    assert 0 < equal.sum() < len(equal)
+    assert list(u.samples["status"]) == ["not_unique" if e else "ok" for e in equal]
+    assert (u.samples["x"][~equal] == 1.0).all()
+    for c in u.samples["c"][equal]:
+        assert bargain.rubinstein(m.with_values(c=float(c))).agreement_set is not None
+    brief = uncertain_brief(m, 16, seed=3)
+    for label in ("Rubinstein, W proposes first", "Rubinstein, A proposes first"):
+        assert brief.refusals[label] == {"not_unique": int(equal.sum())}, label

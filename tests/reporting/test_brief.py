@@ -230,3 +230,28 @@ def test_separate_nash_maximisers_are_shown_each_with_its_payoffs():
     q = [sig((0.25 - (x - 0.3) ** 2 * (x - 0.7) ** 2) / x, 4) for x in (0.3, 0.7)]
     assert f"x = 0.3 (payoffs A 0.3, B {q[0]}) or x = 0.7 (payoffs A 0.7, B {q[1]})" in row
     assert "any in" not in row
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e9])
+def test_a_small_agreement_is_printed_not_zeroed(scale):
+    # x in [0, V], u_W = x, u_A = V - x, d_A = V (1 - 1e-9): the Nash, Kalai–Smorodinsky and
+    # egalitarian solutions split the surplus 1e-9 V equally (Nash 1950; Kalai &
+    # Smorodinsky 1975; Kalai 1977): x = 5e-10 V, each gain 5e-10 V. The brief printed
+    # "x = 0 ... gains W 0, A 0" under its rule for noise (1e-9 of the payoffs).
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "t"},
+            "parameters": {"V": scale},
+            "variables": {"x": {"min": 0, "max": "V"}},
+            "parties": {
+                "W": {"payoff": "x"},
+                "A": {"payoff": "V - x", "disagreement": "V*(1 - 1e-9)"},
+            },
+        }
+    )
+    lines = brief(m).to_text().splitlines()
+    small = sig(5e-10 * scale, 4)
+    for label in ("Nash (equal powers)", "Kalai–Smorodinsky", "egalitarian"):
+        row = next(line for line in lines if line.lstrip().startswith(label))
+        assert f"x = {small}   payoffs W {small}, A {sig(scale, 4)}" in row, row
+        assert f"gains W {small}, A {small}" in row, row

@@ -15,6 +15,7 @@ enough digits, independently of the solver.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -65,6 +66,17 @@ def test_rounds_of_millions_of_periods_cost_no_exact_power(split, period):
     assert s.agreement["x"] == pytest.approx(share("0.9", "0.8", str(period)), rel=1e-15)
     assert s.agreement["x"] == 1.0
     assert seconds < 5.0
+
+
+@pytest.mark.parametrize("period", [1_000_000, 3_000_000])
+def test_a_formula_writes_the_rounds_exponent_as_an_integer(split, period):
+    # x = V (1 - δ_A^Δ) / (1 - δ_W^Δ δ_A^Δ) (Rubinstein 1982): the exponent Δ is kept as a
+    # 30-digit Float (δ^Δ is computed in 30 digits, not exactly), and was written
+    # "delta_A**1000000.0".
+    s = bargain.rubinstein(split, period=period)
+    text = json.loads(s.to_json())["formula"]["x"]
+    assert text == (f"V*(delta_A**{period} - 1)/(delta_A**{period}*delta_W**{period} - 1)"), text
+    assert f"delta_A**{period}" in str(s) and ".0" not in str(s).split("formula:")[1].split()[0]
 
 
 def test_a_power_of_a_number_in_the_file_is_rounded_not_computed():
@@ -325,3 +337,93 @@ def test_impatience_times_payoffs_below_the_normal_floats_is_refused(k):
     with pytest.raises(bargain.ModelError, match=r"payoff: the impatience per round"):
         bargain.rubinstein(model(k))
     assert bargain.rubinstein(model(100)).agreement["x"] == pytest.approx(2 / 3, rel=1e-12)
+
+
+def tiny_split(**discount: str) -> bargain.Model:
+    """The split of test_impatience_times_payoffs…, its payoffs' scale ``10**(-a)`` a
+    parameter to sweep."""
+    w, a = discount.get("W", "0.9"), discount.get("A", "0.8")
+    return bargain.model_from_dict(
+        {
+            "model": {"name": "tiny"},
+            "parameters": {"a": 1, "b": 1},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x*10**(-a)", "discount_factor": w},
+                "A": {"payoff": "(1 - x)*10**(-a)", "discount_factor": a},
+            },
+            "bargaining": {"first_proposer": "W"},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("discount", "vary", "routes"),
+    [
+        # δ = 0.9, 0.8: x = 5/7 (Rubinstein 1982). At a = 307, ε u = 1e-308 is below the
+        # normal floats and the scalar solver refuses; the closed form reported 5/7 as ok
+        # there, and ok at a = 324 and 328, where the payoffs are 0 (the scalar: not monotone).
+        ({}, {"a": (303, 309, 7)}, ("closed", "numeric")),
+        ({}, {"a": (304, 328, 7)}, ("closed", "numeric")),
+        # ε = 1e-b per round: the numeric kernel reported ok at a = 305, b = 4 (ε u = 1e-309)
+        # and x = 1 ok where the payoffs are 0 (a = 325).
+        (
+            {"W": "exp(-10**(-b))", "A": "exp(-2*10**(-b))"},
+            {"a": (295, 325, 7), "b": (1, 16, 6)},
+            ("numeric", "auto"),
+        ),
+    ],
+)
+def test_a_sweep_point_has_the_scalar_solvers_status(discount, vary, routes):
+    # Every route gives each point the status of `bargain solve` there (the loop's): an
+    # error status where the scalar solver refuses, never ok with a bound.
+    m = tiny_split(**discount)
+    loop = bargain.sweep(m, "rubinstein", vary, route="loop")
+    for row in loop.itertuples():
+        point = m.with_values({k: getattr(row, k) for k in vary})
+        try:
+            x = bargain.rubinstein(point, exact=False).agreement["x"]
+        except bargain.ModelError:
+            assert row.status == "infeasible"
+        else:
+            assert (row.status, row.x) == ("ok", x)
+    assert "infeasible" in set(loop["status"])
+    for route in routes:
+        df = bargain.sweep(m, "rubinstein", vary, route=route)
+        assert list(df["status"]) == list(loop["status"]), route
+        ok = (df["status"] == "ok").to_numpy()
+        assert df["x"][ok].to_numpy() == pytest.approx(loop["x"][ok].to_numpy(), rel=1e-9)
+        # Where the payoffs are normal floats, the closed form (Rubinstein 1982).
+        normal = ok & (df["payoff_A"] > 1e-300).to_numpy()
+        for row in df[normal].itertuples():
+            exponent = mpmath.mpf(10) ** -int(getattr(row, "b", 0))
+            w, a = (
+                (str(mpmath.exp(-exponent)), str(mpmath.exp(-2 * exponent)))
+                if discount
+                else ("0.9", "0.8")
+            )
+            assert row.x == pytest.approx(share(w, a), rel=1e-9)
+
+
+def test_a_sweep_of_breakdown_risks_below_floating_point_has_the_scalar_status():
+    # The tryout case sw_brk.toml: no discounting, a breakdown risk q = 10**-k per round:
+    # x = 1 / (2 - q) (BRW 1986, §4, with disagreement payoffs 0). At k = 400, q rounds to 0
+    # and the scalar solver refuses it by name; the sweep once wrote not_unique there.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "brk"},
+            "parameters": {"k": 10},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": 1},
+                "A": {"payoff": "1 - x", "discount_factor": 1},
+            },
+            "bargaining": {"first_proposer": "W", "breakdown_probability": "10**(-k)"},
+        }
+    )
+    with pytest.raises(bargain.ModelError, match=r"breakdown_probability: .*below floating point"):
+        bargain.rubinstein(m.with_values(k=400))
+    for route in ("auto", "numeric", "loop"):
+        df = bargain.sweep(m, "rubinstein", {"k": (100, 400, 4)}, route=route)
+        assert list(df["status"]) == ["ok", "ok", "ok", "infeasible"], route
+        assert list(df["x"][:3]) == pytest.approx([0.5] * 3, rel=1e-15)
