@@ -261,9 +261,23 @@ class TransferReduction:
 @functools.lru_cache(maxsize=256)
 def _linear(payoff: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, sympy.Expr]:
     """``payoff`` as ``c * x + rest``: the simplified derivative ``c`` and the rest (kept
-    per payoff expression: a model with other parameter values has the same payoffs)."""
+    per payoff expression: a model with other parameter values has the same payoffs).
+
+    The rest is ``payoff - c * x`` as sympy forms it, which drops a term ``c * x`` written
+    in the payoff, so the rest keeps the other terms as written; it is simplified only
+    where ``x`` is left in it (``x + a*x`` less ``(a + 1)*x``), which only the
+    simplification can show to be free of ``x`` (the flagship's rest took a fifth of a
+    second of ``sympy.simplify`` and came out the same numbers).
+
+    >>> a, x, y = sympy.symbols("a x y")
+    >>> _linear(x + (1 - a) * (y / 100 - sympy.Rational(1, 100)), x)
+    (1, (1 - a)*(y/100 - 1/100))
+    >>> _linear(x + a * x + y, x)
+    (a + 1, y)
+    """
     c = sympy.simplify(sympy.diff(payoff, x))
-    return c, sympy.simplify(payoff - c * x)
+    rest = payoff - c * x
+    return c, (sympy.simplify(rest) if x in rest.free_symbols else rest)
 
 
 def _visibly_nonlinear(model: Model, v: Variable) -> bool:
