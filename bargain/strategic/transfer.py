@@ -80,7 +80,12 @@ from bargain.axiomatic.utilitarian import utilitarian
 from bargain.concepts.solution import Solution
 from bargain.errors import ModelError, SolverError
 from bargain.model.model import Model, Variable
-from bargain.model.validate import numeric_value, require_two_parties, validate_model
+from bargain.model.validate import (
+    numeric_value,
+    require_two_parties,
+    surely_nonzero,
+    validate_model,
+)
 from bargain.scale import magnitude
 from bargain.strategic.move import Move
 
@@ -283,18 +288,14 @@ def _linear(payoff: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, sympy.Expr
 def _visibly_nonlinear(model: Model, v: Variable) -> bool:
     """Whether some payoff's derivative in ``v`` depends on a contract variable for certain:
     a second derivative that is a finite nonzero number at the model's values and the centre of
-    the variables' box. A cheap, exact disproof that ``v`` is a transfer (no
-    simplification); a zero there, or a value sympy cannot decide, proves nothing."""
-    at = dict(model.substitutions)
-    for w in model.variables:
-        at[w.symbol] = (model.numeric(w.min) + model.numeric(w.max)) / 2
-    for p in model.parties:
-        slope = sympy.diff(p.payoff, v.symbol)
-        for w in model.variables:
-            value = sympy.diff(slope, w.symbol).xreplace(at)
-            if value.is_number and value.is_finite and value.is_zero is False:
-                return True
-    return False
+    the variables' box (:func:`bargain.model.validate.surely_nonzero`). A cheap, exact
+    disproof that ``v`` is a transfer (no simplification); a zero there, or a value sympy
+    cannot decide, proves nothing."""
+    return any(
+        surely_nonzero(model, sympy.diff(sympy.diff(p.payoff, v.symbol), w.symbol))
+        for p in model.parties
+        for w in model.variables
+    )
 
 
 def _coefficients(model: Model, v: Variable) -> tuple[dict[str, sympy.Expr] | None, str]:
