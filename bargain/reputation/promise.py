@@ -191,18 +191,15 @@ def _is_equilibrium(a: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray) 
     return bool(x @ a @ y >= np.max(a @ y) - _TOL and x @ b @ y >= np.max(x @ b) - _TOL)
 
 
-def _on_first_use(name: str) -> ModuleType:
-    """A stand-in for the module ``name`` that imports it the first time one of its
-    attributes is read (PEP 562 ``__getattr__``), and leaves ``sys.modules`` to it then."""
-    stand_in = ModuleType(name, f"{name}, imported on first use")
+class _OnFirstUse(ModuleType):
+    """A stand-in for the module of its name that imports it the first time one of its
+    attributes is read, and leaves ``sys.modules`` to it then."""
 
-    def __getattr__(attribute: str) -> object:
-        if sys.modules.get(name) is stand_in:
+    def __getattr__(self, attribute: str) -> object:
+        name = self.__name__
+        if sys.modules.get(name) is self:
             del sys.modules[name]
         return getattr(importlib.import_module(name), attribute)
-
-    stand_in.__getattr__ = __getattr__  # type: ignore[method-assign]
-    return stand_in
 
 
 def _nashpy() -> ModuleType:
@@ -212,14 +209,14 @@ def _nashpy() -> ModuleType:
     imports networkx at its top for graphs the promise games never build (0.14 s of CPU,
     a twelfth of ``bargain brief wga2007``); importing only the enumerations' submodules
     would run nashpy's package, and so import networkx, all the same. So while nashpy is
-    imported, ``networkx`` is a stand-in (:func:`_on_first_use`) that the Moran process
+    imported, ``networkx`` is a stand-in (:class:`_OnFirstUse`) that the Moran process
     keeps and that imports networkx when the process first uses it; the stand-in leaves
     ``sys.modules`` as soon as nashpy is loaded, so that an ``import networkx`` anywhere
     else gets networkx itself. Where either package is loaded already, nothing changes.
     """
     if "nashpy" in sys.modules or "networkx" in sys.modules:
         return importlib.import_module("nashpy")
-    stand_in = sys.modules["networkx"] = _on_first_use("networkx")
+    stand_in = sys.modules["networkx"] = _OnFirstUse("networkx")
     try:
         return importlib.import_module("nashpy")
     finally:
