@@ -387,3 +387,30 @@ def test_coalition_json_and_markdown(capsys):
 def test_coalition_errors_are_one_line(capsys, argv, message):
     code, out, err = run(capsys, "coalition", *argv)
     assert code == 1 and out == "" and err.count("\n") == 1 and message in err
+
+
+def test_a_command_runs_with_fewer_garbage_collections(monkeypatch, capsys):
+    # main raises the collector's thresholds while the command runs (the objects a command
+    # imports live as long as the process) and puts the caller's back when it returns,
+    # after an error too.
+    import gc
+
+    from bargain import cli
+    from bargain.errors import ModelError
+
+    seen = []
+
+    def models(args):
+        seen.append(gc.get_threshold())
+        raise ModelError("refused", table="t")
+
+    monkeypatch.setattr(cli, "cmd_models", models)
+    before = gc.get_threshold()
+    gc.set_threshold(500, 5, 5)
+    try:
+        assert main(["models"]) == 1
+        assert gc.get_threshold() == (500, 5, 5)
+    finally:
+        gc.set_threshold(*before)
+    assert seen == [cli.GC_THRESHOLDS] and cli.GC_THRESHOLDS[0] > 700
+    assert "refused" in capsys.readouterr().err

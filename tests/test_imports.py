@@ -125,3 +125,13 @@ def test_a_command_imports_only_what_it_runs(argv, unused):
         assert {"bargain.axiomatic.nash", "bargain.strategic.rubinstein"} <= set(
             loaded(code, CONCEPTS)
         )
+
+
+def test_the_brief_imports_neither_networkx_nor_sympy_units():
+    # bargain brief solves the flagship's promise game with nashpy, whose Moran process
+    # imports networkx (docs/design-notes.md: imported on first use), and calls
+    # sympy.simplify on nothing, whose first call imports sympy.physics.units: neither is
+    # needed for the brief (a fifth of its CPU time between them).
+    code = "from bargain.cli import main\nassert main(['brief', 'wga2007']) == 0"
+    assert loaded(code, ("networkx", "sympy.physics")) == []
+    assert "nashpy" in loaded(code, ("nashpy",))

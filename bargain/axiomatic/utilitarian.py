@@ -50,7 +50,7 @@ from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
 from bargain.errors import ModelError
 from bargain.model.model import Model, as_expression
-from bargain.model.validate import numeric_value, shown
+from bargain.model.validate import numeric_value, shown, surely_nonzero
 from bargain.scale import RTOL, magnitude
 
 ROUTE = "maximise the sum of payoffs (SLSQP, KKT Newton polish)"
@@ -224,8 +224,12 @@ def _maximise(
     """Maximise ``total`` subject to ``inequalities``; where the maximum is not unique, take
     the maximiser with the largest ``tie_objective``."""
     tied = f"{route}; ties broken by {tie_by}"
+    slopes = [sympy.diff(total, v) for v in problem.variables]
+    # A slope that is not zero at the centre of the box rules the tie out without simplify.
     with exact_budget() as budget:
-        transferable = all(budget.is_zero(sympy.diff(total, v)) for v in problem.variables)
+        transferable = all(
+            not surely_nonzero(problem.model, s) and budget.is_zero(s) for s in slopes
+        )
     if transferable:
         # The sum is the same for every contract (transferable utility): every feasible
         # contract maximises it, and the tie-break alone chooses.

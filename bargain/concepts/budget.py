@@ -321,7 +321,7 @@ class Budget:
         """``sympy.simplify`` (by ``measure`` if given) where the budget allows; else, or if
         it fails, ``expr`` as it is (still exact, only untidy)."""
         expr = as_expression(expr)
-        if _plain(expr):
+        if plain(expr):
             return expr  # nothing to simplify (and simplify's import of units is spared)
         if not self.admits([expr], max_ops=self.max_tidy_ops, record=False):
             return expr
@@ -386,15 +386,19 @@ def _floats_named(
     return [e.xreplace(floats) for e in exprs], {d: f for f, d in floats.items()}
 
 
-def _plain(expr: sympy.Expr) -> bool:
+def plain(expr: sympy.Expr) -> bool:
     """Whether ``expr`` is a number, a symbol, one sum, product or power of numbers and
-    symbols with at most one operation (``a*b``, ``x**2``), or a linear form with rational
-    coefficients (``V/2 - d_A/2 + d_W/2``, which sympy keeps distributed whatever form is
-    tried): nothing ``sympy.simplify`` could shorten.
+    symbols with at most one operation (``a*b``, ``x**2``), a rational multiple of a symbol
+    (``-7*r/365``) or ``exp`` of one, or a linear form with rational coefficients
+    (``V/2 - d_A/2 + d_W/2``, which sympy keeps distributed whatever form is tried):
+    nothing ``sympy.simplify`` could shorten, and which it returns as it is (without the
+    import of ``sympy.physics.units`` of its first call).
 
     >>> a, b = sympy.symbols("a b")
-    >>> _plain(a / 2), _plain(a / 2 + b / 3 - 1), _plain(sympy.exp(a)), _plain(a * b + 1)
-    (True, True, False, False)
+    >>> plain(a / 2), plain(a / 2 + b / 3 - 1), plain(sympy.exp(-7 * a / 365)), plain(a * b + 1)
+    (True, True, True, False)
+    >>> plain(sympy.exp(a + b)), plain(sympy.exp(a) * 2)
+    (False, False)
     """
     if expr.is_Atom:
         return True
@@ -409,7 +413,9 @@ def _plain(expr: sympy.Expr) -> bool:
         coefficient, rest = term.as_coeff_Mul()
         return coefficient.is_Rational and (rest.is_Symbol or rest.is_Number)
 
-    return bool(expr.is_Add) and all(linear(t) for t in expr.args)
+    if isinstance(expr, sympy.exp):
+        return linear(expr.args[0])
+    return linear(expr) if expr.is_Mul else bool(expr.is_Add) and all(map(linear, expr.args))
 
 
 _CURRENT: ContextVar[Budget | None] = ContextVar("bargain_exact_budget", default=None)
@@ -482,6 +488,7 @@ __all__ = [
     "degree",
     "digits",
     "exact_budget",
+    "plain",
     "time_limit",
     "transcendental",
 ]

@@ -48,6 +48,30 @@ def numeric_value(model: Model, expr: sympy.Expr, table: str, key: str) -> float
     return value
 
 
+def surely_nonzero(model: Model, expr: sympy.Expr) -> bool:
+    """Whether ``expr`` is certainly not zero for every contract: a finite nonzero number
+    at the model's values and the centre of the variables' box (exact arithmetic, no
+    simplification). ``False`` proves nothing (zero there, or undecided): a cheap
+    disproof to try before ``sympy.simplify`` is asked whether ``expr`` is zero.
+
+    >>> import bargain
+    >>> m = bargain.model_from_dict({
+    ...     "model": {"name": "m"}, "parameters": {"a": 2},
+    ...     "variables": {"x": {"min": 0, "max": 1}},
+    ...     "parties": {"W": {"payoff": "x"}, "A": {"payoff": "1 - x"}}})
+    >>> x, a = m.variables[0].symbol, m.parameters[0].symbol
+    >>> surely_nonzero(m, a * x + 1), surely_nonzero(m, a * x - 1)  # 2, then 0 at x = 1/2
+    (True, False)
+    >>> surely_nonzero(m, (x + 1) ** 2 - x**2 - 2 * x - 1)  # zero, though not as written
+    False
+    """
+    at = dict(model.substitutions)
+    for v in model.variables:
+        at[v.symbol] = (model.numeric(v.min) + model.numeric(v.max)) / 2
+    value = expr.xreplace(at)
+    return bool(value.is_number and value.is_finite and value.is_zero is False)
+
+
 def _real(model: Model, expr: sympy.Expr, table: str, key: str) -> sympy.Float:
     """A parameter-only expression at the model's values, to 30 digits, with no limit on
     its size; refuse one that uses a variable or is not a finite real number."""

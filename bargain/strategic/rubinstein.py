@@ -58,7 +58,7 @@ import sympy
 from scipy.optimize import brentq
 
 from bargain.axiomatic.problem import BargainingProblem, require_representable
-from bargain.concepts.budget import Budget, bounded, declined_note, exact_budget
+from bargain.concepts.budget import Budget, bounded, declined_note, exact_budget, plain
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import (
@@ -299,7 +299,9 @@ def _side(model: Model, party: Party, delta_t: sympy.Expr) -> _Side:
         strike = flow * delta_t  # no discounting: the flow simply adds up
     else:
         strike = flow * (1 - discount) / rate
-    return _Side(party, sympy.simplify(discount), strike, party.outside_option)
+    # A plain discount (delta, exp(-r/2)) is what simplify would return, without its cost.
+    discount = discount if plain(discount) else sympy.simplify(discount)
+    return _Side(party, discount, strike, party.outside_option)
 
 
 def _orient(

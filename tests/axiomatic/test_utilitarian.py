@@ -207,3 +207,25 @@ def test_a_flat_maximum_on_a_kinked_frontier_is_a_set_at_every_scale(scale):
     low, high = s.agreement_set["x"]
     assert low == pytest.approx(0.0, abs=1e-9 * scale)
     assert high == pytest.approx(0.4 * scale, rel=1e-6)
+
+
+def test_a_sum_that_varies_at_the_centre_is_not_simplified(monkeypatch, split):
+    # Whether every contract has the same sum (transferable utility) is asked of sympy's
+    # simplify only where the sum's slope is zero at the centre of the box: a slope of
+    # 1 - 1/(2 sqrt(1/2)) there rules the flat sum out at no cost, and the answer is as
+    # before (x = 3/4, see test_without_individual_rationality).
+    from bargain.concepts.budget import Budget
+
+    asked: list[sympy.Expr] = []
+    real = Budget.is_zero
+
+    def counted(self: Budget, expr: sympy.Expr) -> bool:
+        asked.append(expr)
+        return real(self, expr)
+
+    monkeypatch.setattr(Budget, "is_zero", counted)
+    s = bargain.utilitarian(two_party("x", "sqrt(1 - x)"), individually_rational=False)
+    assert s.exact_agreement["x"] == sympy.Rational(3, 4) and asked == []
+    # A flat sum (x + V - x) has slope 0 everywhere: simplify is asked, and says so.
+    flat = bargain.utilitarian(split, individually_rational=False)
+    assert len(asked) == 1 and "centre" in flat.assumptions[0]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import sympy
+from hypothesis import given
+from hypothesis import strategies as st
 
 import bargain
 from bargain.concepts.budget import (
@@ -15,6 +17,7 @@ from bargain.concepts.budget import (
     degree,
     digits,
     exact_budget,
+    plain,
     time_limit,
 )
 
@@ -137,3 +140,20 @@ def test_a_large_system_is_declined_by_its_operations_times_unknowns():
     budget = Budget()
     assert budget.solve(big, [x, y, t]) == []
     assert budget.declined.startswith("a system of 3 unknowns and")
+
+
+@given(
+    st.fractions(max_denominator=1000).filter(bool),
+    st.sampled_from([{}, {"real": True}, {"positive": True}, {"negative": True}]),
+    st.sampled_from(["monomial", "exp", "linear"]),
+)
+def test_plain_expressions_are_what_simplify_returns(c, assumptions, shape):
+    # tidy (and the alternating-offers game's discount) skip simplify on a plain
+    # expression: that must be exactly what simplify returns, so skipping it changes no
+    # formula and no compiled code.
+    r, s = sympy.symbols("r s", **assumptions)
+    c = sympy.Rational(c.numerator, c.denominator)
+    expr = {"monomial": c * r, "exp": sympy.exp(-c * r), "linear": c * r - s / 3 + 1}[shape]
+    assert plain(expr)
+    assert sympy.simplify(expr) == expr
+    assert Budget().tidy(expr) is expr

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -158,3 +162,48 @@ def test_fields_given_as_strings_are_named(kwargs, match):
     fields = {"concession": 0.05, "promised": 0.08, "trust": 0.8, **kwargs}
     with pytest.raises(bargain.ModelError, match=match):
         PromiseGame("p", "W", "A", **fields)
+
+
+MORAN = """
+import json, sys
+import numpy as np
+{first}
+before = "networkx" in sys.modules
+from nashpy.egt.moran_process import moran_process
+# A replacement matrix that splits the population in two: the Moran process checks
+# with networkx (nx.Graph, nx.connected_components) that each component can fix.
+R = np.array([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=float)
+np.random.seed(0)
+A = np.array([[3, 1], [4, 2]])
+start = np.array([0, 1, 0, 1])
+run = moran_process(A=A, initial_population=start, replacement_stochastic_matrix=R)
+steps = [p.tolist() for p in run]
+import networkx
+print(json.dumps({{"networkx_before": before, "steps": steps,
+                  "real": sys.modules["networkx"] is networkx and hasattr(networkx, "Graph")}}))
+"""
+
+
+def _fresh(first: str) -> dict:
+    code = MORAN.format(first=first)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def test_nashpy_is_imported_without_networkx_until_networkx_is_used():
+    # A promise game imports nashpy but not networkx (which nashpy's Moran process imports
+    # at its top, for graphs the promise games never build): while nashpy is imported,
+    # networkx is a stand-in that imports it on first use. nashpy's Moran process, which
+    # uses networkx, runs as with networkx imported first (same seed, same steps), and an
+    # import of networkx afterwards gets networkx itself.
+    solve = (
+        "from bargain.reputation.promise import PromiseGame, solve_promise\n"
+        "r = solve_promise(PromiseGame('p', 'W', 'A', concession=0.3, promised=0.5, trust=0.8))\n"
+        "assert r.concedes and 'nashpy' in sys.modules"
+    )
+    ours, theirs = _fresh(solve), _fresh("import networkx")
+    assert ours["networkx_before"] is False and theirs["networkx_before"] is True
+    assert ours["steps"] == theirs["steps"] and ours["real"] and theirs["real"]
+    # The process ends when each component ({0, 1} and {2, 3}) has one strategy.
+    (a, b, c, d) = ours["steps"][-1]
+    assert a == b and c == d

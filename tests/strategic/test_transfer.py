@@ -389,3 +389,40 @@ def test_quick_disproof_of_a_transfer():
     assert _visibly_nonlinear(flat, flat.variables[1]) is False
     with pytest.raises(bargain.ModelError, match="several variables could be the transfer"):
         find_transfer(flat)
+
+
+def test_the_surplus_payoffs_are_the_payoffs_less_the_transfer_term_as_written():
+    # The joint-surplus problem takes each payoff less its transfer term a_i t. Where the
+    # payoff has the term a_i t written out (the flagship's F and -F), it is dropped and
+    # the other terms are kept as written, not simplified (which cost a fifth of a second
+    # and gave the same numbers); where t cancels only after simplifying (t + c*t less
+    # (c + 1)*t), the rest is simplified, or t would seem to be left in it.
+    from bargain.strategic.transfer import surplus_of
+
+    m = shipped("wga2007")
+    f = m.variables[0].symbol
+    t, coefficients = find_transfer(m)
+    assert (t, coefficients) == ("F", {"W": 1, "A": -1})
+    surplus, weights = surplus_of(m, t, coefficients)
+    for party, reduced in zip(m.parties, surplus.parties, strict=True):
+        term = coefficients[party.name] * f
+        assert term in party.payoff.args
+        assert reduced.payoff.args == tuple(a for a in party.payoff.args if a != term)
+        # the same function of the terms as the simplified rest
+        assert sympy.simplify(reduced.payoff - sympy.simplify(party.payoff - term)) == 0
+    assert weights == {"W": 1, "A": 1}
+    spread = tu_model(w="t + c*t + a*y - y**2/2", a_="-t + b*y - y**2", c=0.5)
+    t, coefficients = find_transfer(spread)
+    assert str(coefficients["W"]) == "c + 1"
+    surplus, weights = surplus_of(spread, t, coefficients)
+    y = spread.variables[1].symbol
+    rest = surplus.parties[0].payoff
+    (a,) = (x for x in rest.free_symbols if str(x) == "a")
+    assert t not in {str(x) for x in rest.free_symbols}
+    assert sympy.expand(rest) == sympy.expand(a * y - y**2 / 2)
+    # The joint surplus in units of t, f_W/(3/2) + f_A = (y - y²/2)/(3/2) + y - y² at
+    # a = b = 1, is maximal where (1 - y)/(3/2) + 1 - 2y = 0: y* = 5/8.
+    s = bargain.rubinstein(spread)
+    assert s.exact_agreement["y"] == sympy.Rational(5, 8)
+    found = minimize(lambda v: -((v[0] - v[0] ** 2 / 2) / 1.5 + v[0] - v[0] ** 2), [1.0])
+    assert found.x[0] == pytest.approx(5 / 8, abs=1e-6)
