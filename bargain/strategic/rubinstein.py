@@ -47,6 +47,7 @@ V*(delta_A - 1)/(delta_A*delta_W - 1)
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -297,7 +298,15 @@ def _side(model: Model, party: Party, delta_t: sympy.Expr) -> _Side:
         strike = flow * delta_t  # no discounting: the flow simply adds up
     else:
         strike = flow * (1 - discount) / rate
-    return _Side(party, sympy.simplify(discount), strike, party.outside_option)
+    return _Side(party, _simplified(discount), strike, party.outside_option)
+
+
+@functools.lru_cache(maxsize=256)
+def _simplified(discount: sympy.Expr) -> sympy.Expr:
+    """``sympy.simplify(discount)``, kept per expression: a credibility report's stages and a
+    sweep's points share their parties' patience, so the same discount factor was simplified
+    again at every solve (a pure function of a hashable expression)."""
+    return sympy.simplify(discount)
 
 
 def _orient(
