@@ -38,6 +38,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -225,9 +226,8 @@ def _maximise(
     """Maximise ``total`` subject to ``inequalities``; where the maximum is not unique, take
     the maximiser with the largest ``tie_objective``."""
     tied = f"{route}; ties broken by {tie_by}"
-    with exact_budget() as budget:
-        transferable = all(budget.is_zero(sympy.diff(total, v)) for v in problem.variables)
-    if transferable:
+    flat = _flat(problem, total)
+    if len(flat) == len(problem.variables):
         # The sum is the same for every contract (transferable utility): every feasible
         # contract maximises it, and the tie-break alone chooses.
         result = problem.solve(
@@ -251,7 +251,7 @@ def _maximise(
     )
     if first.ties:
         return problem.separate("utilitarian", first, route, {"total": {"sum": first.objective}})
-    fixed = _determined(problem, total, first, inequalities, timeout)
+    fixed = _determined(problem, total, flat, first, inequalities, timeout)
     if fixed is not None:
         return _flat_in_the_others(
             problem, first, fixed, route, tied, tie_objective, inequalities, tie, timeout
@@ -299,16 +299,43 @@ def _maximise(
     return _with_maximisers(chosen, problem, maximal, timeout, ends=ends)
 
 
+def _flat(problem: BargainingProblem, total: sympy.Expr) -> list[sympy.Symbol]:
+    """The contract variables the sum does not depend on (its derivative in them is zero).
+
+    A derivative that is a finite nonzero number at the model's values and the centre of the
+    box is not zero: decided in exact arithmetic, without the simplification that decides
+    the others (``sympy.simplify``, within the solve's budget), which was most of a numeric
+    solve of the flagship."""
+    lo, hi = problem.bounds
+    centre = {
+        v: sympy.Rational((a + b) / 2)
+        for v, a, b in zip(problem.variables, lo, hi, strict=True)
+        if math.isfinite(a + b)
+    }
+    at = {**problem.subs, **centre}
+    out = []
+    with exact_budget() as budget:
+        for v in problem.variables:
+            slope = sympy.diff(total, v)
+            value = slope.xreplace(at) if len(centre) == len(problem.variables) else None
+            if value is not None and value.is_number and value.is_finite and value.is_zero is False:
+                continue
+            if budget.is_zero(slope):
+                out.append(v)
+    return out
+
+
 def _determined(
     problem: BargainingProblem,
     total: sympy.Expr,
+    flat: list[sympy.Symbol],
     first: ProgramResult,
     inequalities: list[tuple[str, sympy.Expr]],
     timeout: float,
 ) -> dict[sympy.Symbol, float] | None:
     """The contract variables the sum depends on, at its maximiser, where they are its only
-    maximiser whatever the others (on which the sum does not depend at all, such as a
-    transfer); else ``None``.
+    maximiser whatever the others (the variables ``flat``, on which the sum does not depend
+    at all, such as a transfer: :func:`_flat`); else ``None``.
 
     ``first`` is the search's maximiser: its polish fails where the sum is flat in some
     variables (their rows of the KKT system are zero), so the sum is maximised again with
@@ -318,8 +345,6 @@ def _determined(
     held there by the sum's slope (its derivative is nonzero, pointing out of the box), and
     the sum's Hessian in those inside their box is negative definite (a strict maximum in
     them). The maximisers are then these values with any feasible value of the others."""
-    with exact_budget() as budget:
-        flat = [v for v in problem.variables if budget.is_zero(sympy.diff(total, v))]
     rest = [v for v in problem.variables if v not in flat]
     if not flat or not rest or not _bounds_only(problem, first.active):
         return None
