@@ -251,14 +251,25 @@ def _maximise(
     )
     if first.ties:
         return problem.separate("utilitarian", first, route, {"total": {"sum": first.objective}})
-    fixed = _determined(problem, total, flat, first, inequalities, timeout)
-    if fixed is not None:
-        return _flat_in_the_others(
-            problem, first, fixed, route, tied, tie_objective, inequalities, tie, timeout
-        )
     # Every agreement whose sum is the maximum (numerically; the level is a float).
     level = sympy.Float(first.objective, 30)
     maximal = [*inequalities, ("maximal sum", total - level)]
+    if flat:
+        point = first.point
+        if _bounds_only(problem, first.active) is None:
+            # A constraint binds where the search stopped along the variables the sum does
+            # not depend on: hold them where the tie-break puts them instead.
+            point = problem.solve(
+                problem.program(tie_objective, inequalities=maximal),
+                starts,
+                exact=False,
+                timeout=timeout,
+            ).point
+        fixed = _determined(problem, total, flat, point, inequalities, timeout)
+        if fixed is not None:
+            return _flat_in_the_others(
+                problem, first, fixed, route, tied, tie_objective, inequalities, tie, timeout
+            )
     ends = None
     if first.polished and (
         _strict_maximum(problem, total, first.point)
@@ -329,7 +340,7 @@ def _determined(
     problem: BargainingProblem,
     total: sympy.Expr,
     flat: list[sympy.Symbol],
-    first: ProgramResult,
+    point: Mapping[sympy.Symbol, float],
     inequalities: list[tuple[str, sympy.Expr]],
     timeout: float,
 ) -> dict[sympy.Symbol, float] | None:
@@ -337,21 +348,19 @@ def _determined(
     maximiser whatever the others (the variables ``flat``, on which the sum does not depend
     at all, such as a transfer: :func:`_flat`); else ``None``.
 
-    ``first`` is the search's maximiser: its polish fails where the sum is flat in some
-    variables (their rows of the KKT system are zero), so the sum is maximised again with
-    those held at ``first``'s values (:meth:`BargainingProblem.pinned`), and polished. The
-    values are the only maximiser where no constraint but bounds binds (a constraint could
-    tie the two kinds of variable), each variable the sum depends on that sits at a bound is
+    The polish of the sum's maximiser fails where the sum is flat in some variables (their
+    rows of the KKT system are zero), so the sum is maximised again with those held at their
+    values in ``point`` (a maximiser, :meth:`BargainingProblem.pinned`), and polished. The
+    values are the only maximiser where no constraint but bounds binds there (a constraint
+    could tie the two kinds of variable), each variable the sum depends on that sits at a bound is
     held there by the sum's slope (its derivative is nonzero, pointing out of the box), and
     the sum's Hessian in those inside their box is negative definite (a strict maximum in
     them). The maximisers are then these values with any feasible value of the others."""
     rest = [v for v in problem.variables if v not in flat]
-    if not flat or not rest or not _bounds_only(problem, first.active):
-        return None
     program, values = problem.pinned(
-        problem.program(total, inequalities=inequalities), {v: first.point[v] for v in flat}
+        problem.program(total, inequalities=inequalities), {v: point[v] for v in flat}
     )
-    start = np.array([first.point[v] for v in problem.variables])
+    start = np.array([point[v] for v in problem.variables])
     again = problem.solve(program, [start], exact=False, timeout=timeout, values=values)
     at_bound = _bounds_only(problem, again.active)
     if not again.polished or at_bound is None:
