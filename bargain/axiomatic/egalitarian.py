@@ -115,9 +115,10 @@ def _lexicographic(
     egalitarian ``t`` of ``result``, if that sum beats ``result``'s (its point is then
     Pareto-dominated); else ``None``. The comparison is numeric: on the search's point first
     (unpolished: a point that is not better needs no 30 digits), then, where that is better,
-    on the polished point; only a better point is solved again exactly, with ``t`` as its closed form where there is one. Without the
-    exact route, ``t`` is a symbol of the program with its value (it changes with the
-    parameter values), so that the program is compiled once for all values."""
+    on the polished point; only a better point is solved again exactly, with ``t`` as its
+    closed form where there is one. Without the exact route, ``t`` is a symbol of the
+    program with its value (it changes with the parameter values), so that the program is
+    compiled once for all values."""
     level = sympy.Float(result.point[GAIN], 30)
     values: dict[sympy.Symbol, sympy.Expr] | None = None
     if exact:
