@@ -415,10 +415,6 @@ def _flat_in_the_others(
     extra = {"total": {"sum": first.objective}}
     start = np.array([first.point[v] for v in problem.variables])
     ends = problem.ends(start, inequalities, timeout, fixed=fixed)
-    if _a_point(problem, first.point, ends, FLAT):
-        return problem.solution(
-            "utilitarian", first, route=route, exact=False, extra=extra, timeout=timeout
-        )
     program, values = problem.pinned(
         problem.program(tie_objective, inequalities=inequalities), fixed
     )
@@ -436,6 +432,11 @@ def _flat_in_the_others(
     held = {f"{v} = {side}": x for v, x in fixed.items() for side in ("min", "max")}
     active = [a for a in second.active if a not in held or held[a] == box[a]]
     second = replace(second, active=(*active, "maximal sum"))
+    if _a_point(problem, second.point, ends, FLAT):
+        # The constraints leave the others no room either: one maximiser.
+        return problem.solution(
+            "utilitarian", second, route=route, exact=False, extra=extra, timeout=timeout
+        )
     chosen = problem.solution(
         "utilitarian",
         second,

@@ -278,3 +278,21 @@ def test_flat_variables_decided_without_simplifying_a_nonzero_slope(monkeypatch)
     monkeypatch.setattr(sympy, "simplify", lambda e, **k: tidied.append(e) or e)
     assert [str(v) for v in module._flat(problem, total)] == ["F"]
     assert tidied == []
+
+
+def test_a_transfer_with_no_room_is_one_agreement():
+    # As above with c = 1/2 (e* = 1) and disagreement payoffs that leave F only
+    # [0.5, 0.50005] (A: F + log 2 >= 0.5 + log 2; B: -F - 1/2 >= -1.00005): narrower than
+    # 1e-3 of its box, so one agreement, the Nash product's (F - 0.5)(0.50005 - F): the
+    # midpoint (Nash 1950).
+    m = two_party(
+        "F + log(1 + e)",
+        "-F - 0.5*e",
+        variables={"F": {"min": 0, "max": 5}, "e": {"min": 0, "max": 10}},
+        d_a="0.5 + log(2)",
+        d_b=-1.00005,
+    )
+    s = bargain.utilitarian(m, exact=False)
+    assert s.unique
+    assert s.agreement["e"] == pytest.approx(1.0, rel=1e-12)
+    assert s.agreement["F"] == pytest.approx(0.500025, rel=1e-12)
