@@ -453,8 +453,17 @@ class BargainingProblem:
         )
         # The gains at the contract found, not ``t`` (which is in units of the weights): an
         # agreement improves on disagreement if each gain exceeds the rounding of its payoff.
-        payoffs = self.payoff_values(result.point)
         disagreement = list(self.disagreement_values.values())
+        if not polish:
+            # A start needs no 30 digits where every gain in floating point is twice the
+            # threshold below: then so is every gain in 30 digits, and both tests pass.
+            quick = self.start_payoffs(np.array([result.point[v] for v in self.variables]))
+            if all(
+                u - d > 2 * SEARCH_GAIN * magnitude([u, d])
+                for u, d in zip(quick, disagreement, strict=True)
+            ):
+                return result
+        payoffs = self.payoff_values(result.point)
         if not polish and any(
             u - d <= SEARCH_GAIN * magnitude([u, d])
             for u, d in zip(payoffs, disagreement, strict=True)
