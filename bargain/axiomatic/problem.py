@@ -265,7 +265,7 @@ class BargainingProblem:
         pins = {v: sympy.Symbol(f"_at_{v}", real=True) for v in fixed}
 
         def bound(side: tuple[sympy.Expr, ...]) -> tuple[sympy.Expr, ...]:
-            return tuple(pins.get(v, b) for v, b in zip(program.unknowns, side, strict=False))
+            return tuple(pins.get(v, b) for v, b in zip(program.unknowns, side, strict=True))
 
         pinned = replace(program, lower=bound(program.lower), upper=bound(program.upper))
         return pinned, {pins[v]: sympy.Float(float(x), 30) for v, x in fixed.items()}
