@@ -113,10 +113,12 @@ def _lexicographic(
 ) -> ProgramResult | None:
     """The agreement with the largest sum of gains among those whose least gain is the
     egalitarian ``t`` of ``result``, if that sum beats ``result``'s (its point is then
-    Pareto-dominated); else ``None``. The comparison is numeric; only a better point is
-    solved again exactly, with ``t`` as its closed form where there is one. Without the
-    exact route, ``t`` is a symbol of the program with its value (it changes with the
-    parameter values), so that the program is compiled once for all values."""
+    Pareto-dominated); else ``None``. The comparison is numeric: on the search's point first
+    (unpolished: a point that is not better needs no 30 digits), then, where that is better,
+    on the polished point; only a better point is solved again exactly, with ``t`` as its
+    closed form where there is one. Without the exact route, ``t`` is a symbol of the
+    program with its value (it changes with the parameter values), so that the program is
+    compiled once for all values."""
     level = sympy.Float(result.point[GAIN], 30)
     values: dict[sympy.Symbol, sympy.Expr] | None = None
     if exact:
@@ -133,18 +135,33 @@ def _lexicographic(
     )
     start = np.array([result.point[v] for v in problem.variables])
     starts = [start, *problem.box_starts()]
+    payoffs = problem.payoff_values(result.point)
+    disagreement = list(problem.disagreement_values.values())
+
+    def better(found: ProgramResult) -> bool:
+        """Whether ``found`` has a larger sum of gains than ``result``, beyond the rounding
+        of the payoffs (relative: the same in dollars or billions)."""
+        gain = found.objective - (sum(payoffs) - sum(disagreement))
+        return gain > 0 and not negligible(gain, [*payoffs, *disagreement])
+
     try:
+        # The search alone first: where the egalitarian point is Pareto optimal (as it mostly
+        # is) the agreements with least gain t are that point alone, a degenerate active set
+        # (every gain binds where the sum is flat) that the polish takes hundreds of Newton
+        # steps on, and zooms after, to find the same point again.
+        if not better(
+            problem.solve(
+                program, starts, exact=False, timeout=timeout, values=values, polish=False
+            )
+        ):
+            return None
         second = problem.solve(program, starts, exact=False, timeout=timeout, values=values)
     except FeasibilityError:
         # Only the egalitarian point reaches the level (a float, a rounding above the true
         # maximum where the gains are of very different sizes, as 5e11 x against 1 - x):
         # no other agreement has least gain t, so none is better.
         return None
-    payoffs = problem.payoff_values(result.point)
-    disagreement = list(problem.disagreement_values.values())
-    better = second.objective - (sum(payoffs) - sum(disagreement))
-    # Better beyond the rounding of the payoffs (relative: the same in dollars or billions).
-    if better <= 0 or negligible(better, [*payoffs, *disagreement]):
+    if not better(second):
         return None
     return problem.solve(program, starts, exact=True, timeout=timeout) if exact else second
 

@@ -288,8 +288,8 @@ class Scale:
         def box(i: int) -> list[float]:
             return [] if around else [bound(program.lower[i]), bound(program.upper[i])]
 
-        compiled = _compiled(program, subs)
-        values = compiled.values(subs)
+        compiled, at = _compiled(program, subs)
+        values = compiled.values(at)
 
         def size(terms: Callable[..., Any], default: float) -> float:
             with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -364,10 +364,66 @@ def _at_values(program: Program, subs: frozenset[tuple[sympy.Symbol, sympy.Expr]
     )
 
 
-def _compiled(program: Program, subs: Mapping[sympy.Symbol, sympy.Expr]) -> _Compiled:
-    """The compiled form of ``program``, to be evaluated at ``subs``: compiled once with
-    the parameters as arguments when it is :func:`_elementary`, else at the values."""
-    return _compile(program if _elementary(program) else _at_values(program, _key(subs)))
+def _compiled(
+    program: Program, subs: Mapping[sympy.Symbol, sympy.Expr]
+) -> tuple[_Compiled, dict[sympy.Symbol, sympy.Expr]]:
+    """The compiled form of ``program``, to be evaluated at ``subs``, and the values of its
+    parameters: compiled once with the parameters as arguments when it is
+    :func:`_elementary` (and its numbers, :func:`_canonical`), else at the values."""
+    if not _elementary(program):
+        return _compile(_at_values(program, _key(subs))), dict(subs)
+    canonical, numbers = _canonical(program)
+    return _compile(canonical), {**subs, **dict(numbers)}
+
+
+@functools.lru_cache(maxsize=COMPILED)
+def _canonical(
+    program: Program,
+) -> tuple[Program, tuple[tuple[sympy.Symbol, sympy.Rational], ...]]:
+    """``program`` with each number in its functions that is neither an integer nor an
+    exponent made a symbol of its own (``_q0``, ``_q1``, … by first appearance, the same for
+    the same number), and their values: programs that differ only in such numbers — a
+    credibility report's stages, whose trust level is written into the payoffs as a
+    number — are compiled once for all. An exponent is kept (``x**(1/2)`` is compiled as a
+    square root, and its derivative is another power), and so are integers.
+
+    >>> x, a = sympy.symbols("x a")
+    >>> p = Program(objective=sympy.sqrt(x) - 3 * x / 4 + a / 4, unknowns=(x,),
+    ...             lower=(sympy.Integer(0),), upper=(sympy.Integer(1),))
+    >>> q, numbers = _canonical(p)
+    >>> q.objective, numbers
+    (_q0*x + _q1*a + sqrt(x), ((_q0, -3/4), (_q1, 1/4)))
+    """
+    exprs = [as_expression(e) for e in (program.objective, *program.inequalities)]
+    exprs += [as_expression(e) for e in program.equalities]
+    stem = _apart("_q", {str(s) for e in exprs for s in e.free_symbols})
+    numbers: dict[sympy.Rational, sympy.Symbol] = {}
+    done: dict[sympy.Basic, sympy.Basic] = {}  # each subexpression once; rebuilt if it changed
+
+    def walk(e: sympy.Expr) -> sympy.Expr:
+        if e in done:
+            return done[e]
+        if e.is_Rational and not e.is_Integer:
+            if e not in numbers:
+                numbers[e] = sympy.Symbol(f"{stem}{len(numbers)}", real=True)
+            out = numbers[e]
+        else:
+            old = e.args[:1] if e.is_Pow else e.args
+            new = [walk(a) for a in old]
+            changed = any(a is not b for a, b in zip(new, old, strict=True))
+            out = e.func(*new, *e.args[len(old) :]) if changed else e
+        done[e] = out
+        return out
+
+    objective, *rest = (walk(e) for e in exprs)
+    n = len(program.inequalities)
+    canonical = dataclasses.replace(
+        program,
+        objective=objective,
+        inequalities=tuple(rest[:n]),
+        equalities=tuple(rest[n:]),
+    )
+    return canonical, tuple((q, r) for r, q in numbers.items())
 
 
 @functools.lru_cache(maxsize=COMPILED)
@@ -538,8 +594,8 @@ class _Numeric:
         self.program = program
         self.scale = scale
         self.subs = dict(subs)
-        self.compiled = c = _compiled(program, subs)
-        self.p = c.values(subs)
+        self.compiled, self.at = c, at = _compiled(program, subs)
+        self.p = c.values(at)
         self.units = np.array(scale.unknowns)
         self.lo, self.hi = (
             np.array(
@@ -611,7 +667,7 @@ class _Numeric:
     def mp_values(self) -> list[mpmath.mpf]:
         """The parameter values in 30 digits, for the polish (:func:`_newton`)."""
         with mpmath.workdps(30):
-            return _mp_values(self.subs, self.compiled.params)
+            return _mp_values(self.at, self.compiled.params)
 
     def smooth(self, spec: _Active) -> bool:
         """Whether the objective, the inequalities binding in ``spec`` and the equalities
@@ -1677,7 +1733,56 @@ def solve_program(
             point=dict(found.point),
             ties=tuple(dict(t) for t in found.ties),
         )
-    return _solve(program, subs, starts, exact, timeout, probe, polish)
+    with exact_budget(timeout) as budget:
+        return _exact_route(program, subs, starts, timeout, probe, polish, budget)
+
+
+EXACT_KEPT = 64  # exact-route results kept (see _exact_route)
+_EXACT: dict[tuple[Any, ...], tuple[ProgramResult, int, str | None]] = {}
+
+
+def _exact_route(
+    program: Program,
+    subs: Mapping[sympy.Symbol, sympy.Expr],
+    starts: Sequence[Sequence[float]],
+    timeout: float,
+    probe: Mapping[sympy.Symbol, sympy.Expr] | None,
+    polish: bool,
+    budget: Budget,
+) -> ProgramResult:
+    """:func:`solve_program` with ``exact=True``, kept (the :data:`EXACT_KEPT` most recent)
+    per program, values, starts, probe, ``polish`` and the state of ``budget`` before it (its
+    work bounds, the steps admitted, why it last declined): the docs build solves the
+    flagship's Nash solution exactly for the tornado and again for each calibration. A kept
+    result leaves the budget as computing it did (the steps it took, what it declined), so
+    the solve's later programs see the same budget as if it had been computed again; a
+    result computed after the safety net ran out (a time, not a work bound, decided) is not
+    kept."""
+    key = (
+        program,
+        _key(subs),
+        _starts_key(starts),
+        None if probe is None else _key(probe),
+        polish,
+        budget.limits,
+        budget.steps,
+        budget.declined,
+    )
+    if key in _EXACT:
+        found, budget.steps, budget.declined = _EXACT[key] = _EXACT.pop(key)  # most recent last
+    else:
+        found = _solve(program, subs, starts, True, timeout, probe, polish)
+        if budget.ran_out():
+            return found
+        _EXACT[key] = (found, budget.steps, budget.declined)
+        while len(_EXACT) > EXACT_KEPT:
+            del _EXACT[next(iter(_EXACT))]
+    return dataclasses.replace(
+        found,
+        point=dict(found.point),
+        exact=None if found.exact is None else dict(found.exact),
+        ties=tuple(dict(t) for t in found.ties),
+    )
 
 
 def _starts_key(starts: Sequence[Sequence[float]]) -> tuple[bytes, ...]:

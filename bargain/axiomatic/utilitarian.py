@@ -38,13 +38,15 @@ Examples
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
 import sympy
 
 from bargain.axiomatic.problem import BargainingProblem, problem_of
+from bargain.axiomatic.program import ProgramResult
 from bargain.concepts.budget import bounded, exact_budget
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
@@ -224,13 +226,8 @@ def _maximise(
     """Maximise ``total`` subject to ``inequalities``; where the maximum is not unique, take
     the maximiser with the largest ``tie_objective``."""
     tied = f"{route}; ties broken by {tie_by}"
-    slopes = [sympy.diff(total, v) for v in problem.variables]
-    # A slope that is not zero at the centre of the box rules the tie out without simplify.
-    with exact_budget() as budget:
-        transferable = all(
-            not surely_nonzero(problem.model, s) and budget.is_zero(s) for s in slopes
-        )
-    if transferable:
+    flat = _flat(problem, total)
+    if len(flat) == len(problem.variables):
         # The sum is the same for every contract (transferable utility): every feasible
         # contract maximises it, and the tie-break alone chooses.
         result = problem.solve(
@@ -257,6 +254,22 @@ def _maximise(
     # Every agreement whose sum is the maximum (numerically; the level is a float).
     level = sympy.Float(first.objective, 30)
     maximal = [*inequalities, ("maximal sum", total - level)]
+    if flat:
+        point = first.point
+        if _bounds_only(problem, first.active) is None:
+            # A constraint binds where the search stopped along the variables the sum does
+            # not depend on: hold them where the tie-break puts them instead.
+            point = problem.solve(
+                problem.program(tie_objective, inequalities=maximal),
+                starts,
+                exact=False,
+                timeout=timeout,
+            ).point
+        fixed = _determined(problem, total, flat, point, inequalities, timeout)
+        if fixed is not None:
+            return _flat_in_the_others(
+                problem, first, fixed, route, tied, tie_objective, inequalities, tie, timeout
+            )
     ends = None
     if first.polished and (
         _strict_maximum(problem, total, first.point)
@@ -297,6 +310,135 @@ def _maximise(
     return _with_maximisers(chosen, problem, maximal, timeout, ends=ends)
 
 
+def _flat(problem: BargainingProblem, total: sympy.Expr) -> list[sympy.Symbol]:
+    """The contract variables the sum does not depend on (its derivative in them is zero).
+
+    A derivative that is a finite nonzero number at the model's values and the centre of the
+    box is not zero: decided in exact arithmetic, without the simplification that decides
+    the others (``sympy.simplify``, within the solve's budget), which was most of a numeric
+    solve of the flagship (:func:`bargain.model.validate.surely_nonzero`)."""
+    out = []
+    with exact_budget() as budget:
+        for v in problem.variables:
+            slope = sympy.diff(total, v)
+            if not surely_nonzero(problem.model, slope) and budget.is_zero(slope):
+                out.append(v)
+    return out
+
+
+def _determined(
+    problem: BargainingProblem,
+    total: sympy.Expr,
+    flat: list[sympy.Symbol],
+    point: Mapping[sympy.Symbol, float],
+    inequalities: list[tuple[str, sympy.Expr]],
+    timeout: float,
+) -> dict[sympy.Symbol, float] | None:
+    """The contract variables the sum depends on, at its maximiser, where they are its only
+    maximiser whatever the others (the variables ``flat``, on which the sum does not depend
+    at all, such as a transfer: :func:`_flat`); else ``None``.
+
+    The polish of the sum's maximiser fails where the sum is flat in some variables (their
+    rows of the KKT system are zero), so the sum is maximised again with those held at their
+    values in ``point`` (a maximiser, :meth:`BargainingProblem.pinned`), and polished. The
+    values are the only maximiser where no constraint but bounds binds there (a constraint
+    could tie the two kinds of variable), each variable the sum depends on that sits at a bound is
+    held there by the sum's slope (its derivative is nonzero, pointing out of the box), and
+    the sum's Hessian in those inside their box is negative definite (a strict maximum in
+    them). The maximisers are then these values with any feasible value of the others."""
+    rest = [v for v in problem.variables if v not in flat]
+    program, values = problem.pinned(
+        problem.program(total, inequalities=inequalities), {v: point[v] for v in flat}
+    )
+    start = np.array([point[v] for v in problem.variables])
+    again = problem.solve(program, [start], exact=False, timeout=timeout, values=values)
+    at_bound = _bounds_only(problem, again.active)
+    if not again.polished or at_bound is None:
+        return None
+    at = {**problem.subs, **again.point}
+    for v in rest:
+        if str(v) in at_bound:
+            try:
+                slope = float(sympy.diff(total, v).xreplace(at))
+            except (TypeError, ValueError):
+                return None
+            if not (slope > 0 if at_bound[str(v)] == "max" else slope < 0):
+                return None
+    inside = [v for v in rest if str(v) not in at_bound]
+    if inside and not _strict_maximum(problem, total, again.point, inside):
+        return None
+    return {v: again.point[v] for v in rest}
+
+
+def _bounds_only(problem: BargainingProblem, active: Sequence[str]) -> dict[str, str] | None:
+    """The variables at a bound (``"min"`` or ``"max"``, by name) in the names ``active``
+    of what binds at a program's maximiser; ``None`` if a constraint binds too."""
+    names = {str(v) for v in problem.variables}
+    out = {}
+    for name in active:
+        variable, _, side = name.partition(" = ")
+        if variable not in names or side not in ("min", "max"):
+            return None
+        out[variable] = side
+    return out
+
+
+def _flat_in_the_others(
+    problem: BargainingProblem,
+    first: ProgramResult,
+    fixed: dict[sympy.Symbol, float],
+    route: str,
+    tied: str,
+    tie_objective: sympy.Expr,
+    inequalities: list[tuple[str, sympy.Expr]],
+    tie: tuple[str, ...],
+    timeout: float,
+) -> Solution:
+    """The utilitarian solution where the sum's maximisers are the variables ``fixed`` at
+    their values (:func:`_determined`) and any feasible value of the others: the tie-break
+    and the range of each other variable are found with those held there
+    (:meth:`BargainingProblem.pinned`), subject to ``inequalities`` alone, and polished.
+    Holding the sum at its maximum by a numeric level instead (the general route) makes a
+    constraint that only touches the set: its points are then known to about the square
+    root of the level's rounding (the flagship's ``e`` to 8 digits), and depend on the
+    last bits of the compiled code."""
+    extra = {"total": {"sum": first.objective}}
+    start = np.array([first.point[v] for v in problem.variables])
+    ends = problem.ends(start, inequalities, timeout, fixed=fixed)
+    program, values = problem.pinned(
+        problem.program(tie_objective, inequalities=inequalities), fixed
+    )
+    second = problem.solve(
+        program, [start, *problem.box_starts()], exact=False, timeout=timeout, values=values
+    )
+    # What binds: the variables held at the maximiser bind as the maximal sum, not as bounds
+    # (those at a bound of their box bind there too).
+    lo, hi = problem.bounds
+    box = {
+        f"{v} = {side}": (lo, hi)[k][i]
+        for i, v in enumerate(problem.variables)
+        for k, side in enumerate(("min", "max"))
+    }
+    held = {f"{v} = {side}": x for v, x in fixed.items() for side in ("min", "max")}
+    active = [a for a in second.active if a not in held or held[a] == box[a]]
+    second = replace(second, active=(*active, "maximal sum"))
+    if _a_point(problem, second.point, ends, FLAT):
+        # The constraints leave the others no room either: one maximiser.
+        return problem.solution(
+            "utilitarian", second, route=route, exact=False, extra=extra, timeout=timeout
+        )
+    chosen = problem.solution(
+        "utilitarian",
+        second,
+        route=tied,
+        exact=False,
+        extra=extra,
+        assumptions=tie,
+        timeout=timeout,
+    )
+    return _with_maximisers(chosen, problem, inequalities, timeout, ends=ends)
+
+
 @functools.lru_cache(maxsize=64)
 def _hessian(total: sympy.Expr, variables: tuple[sympy.Symbol, ...]) -> sympy.Matrix:
     """The sum's Hessian in the contract variables (kept per expression: a model at other
@@ -305,15 +447,20 @@ def _hessian(total: sympy.Expr, variables: tuple[sympy.Symbol, ...]) -> sympy.Ma
 
 
 def _strict_maximum(
-    problem: BargainingProblem, total: sympy.Expr, point: Mapping[sympy.Symbol, float]
+    problem: BargainingProblem,
+    total: sympy.Expr,
+    point: Mapping[sympy.Symbol, float],
+    among: Sequence[sympy.Symbol] | None = None,
 ) -> bool:
-    """Whether the sum's Hessian at ``point`` is negative definite: a strict maximum, the
-    only maximiser near it (and, the sum being concave there, the multi-start search's
-    ties aside, the only one). Where it is not defined (a kink) or not definite, ``False``:
-    the maximisers are then ranged (:meth:`BargainingProblem.ends`)."""
+    """Whether the sum's Hessian at ``point`` (in the variables ``among``, all if not given)
+    is negative definite: a strict maximum, the only maximiser near it (and, the sum being
+    concave there, the multi-start search's ties aside, the only one). Where it is not
+    defined (a kink) or not definite, ``False``: the maximisers are then ranged
+    (:meth:`BargainingProblem.ends`)."""
     at = {**problem.subs, **point}
+    variables = tuple(problem.variables if among is None else among)
     try:
-        h = np.array(_hessian(total, problem.variables).xreplace(at).evalf(), dtype=float)
+        h = np.array(_hessian(total, variables).xreplace(at).evalf(), dtype=float)
     except (TypeError, ValueError):
         return False
     if not np.all(np.isfinite(h)):

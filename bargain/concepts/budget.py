@@ -274,6 +274,23 @@ class Budget:
             self.declined = why
         return False
 
+    @property
+    def limits(self) -> tuple[int, ...]:
+        """The work bounds (not the safety net): with :attr:`steps`, all that decides what
+        an exact step is admitted, unless the safety net has run out (:meth:`ran_out`)."""
+        return (self.max_ops, self.max_tidy_ops, self.max_digits, self.max_degree, self.max_steps)
+
+    def ran_out(self) -> bool:
+        """Whether the safety net's time has run out: until it has, the work bounds alone
+        decided, so the same work from the same state gives the same answer.
+
+        >>> unlimited, brief = Budget(seconds=0), Budget(seconds=1e-4)
+        >>> _ = sum(range(10**6))  # some milliseconds of CPU time
+        >>> unlimited.ran_out(), brief.ran_out()
+        (False, True)
+        """
+        return time.process_time() >= self._deadline
+
     def _run(self, step: Callable[[], T], record: bool = True) -> T | None:
         """Run an admitted step under the safety net; ``None`` if it fails or runs out."""
         try:

@@ -42,6 +42,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import importlib
 import itertools
 import sys
@@ -225,6 +226,21 @@ def _nashpy() -> ModuleType:
 
 
 def _nash_equilibria(a: np.ndarray, b: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, str]]:
+    """The game's equilibria (nashpy's vertex and support enumeration, each verified), kept
+    per pair of matrices (:func:`_equilibria_of`): a credibility report's stages and the
+    strike tornado's reports play the same game again wherever the parameter varied does
+    not enter the promise. A copy to each caller."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    found = _equilibria_of(a.shape, a.tobytes(), b.tobytes())
+    return [(x.copy(), y.copy(), algorithm) for x, y, algorithm in found]
+
+
+@functools.lru_cache(maxsize=256)
+def _equilibria_of(
+    shape: tuple[int, ...], a_bits: bytes, b_bits: bytes
+) -> tuple[tuple[np.ndarray, np.ndarray, str], ...]:
+    """:func:`_nash_equilibria` of the matrices with these floats' bits, computed."""
+    a, b = (np.frombuffer(bits, dtype=float).reshape(shape) for bits in (a_bits, b_bits))
     game = _nashpy().Game(a, b)
     found: list[tuple[np.ndarray, np.ndarray, str]] = []
     with warnings.catch_warnings():
@@ -237,7 +253,7 @@ def _nash_equilibria(a: np.ndarray, b: np.ndarray) -> list[tuple[np.ndarray, np.
                 x, y = _clean(np.asarray(x, float)), _clean(np.asarray(y, float))
                 if _is_equilibrium(a, b, x, y):
                     found.append((x, y, algorithm))
-    return found
+    return tuple(found)
 
 
 def solve_promise(game: PromiseGame) -> PromiseResult:

@@ -47,6 +47,7 @@ V*(delta_A - 1)/(delta_A*delta_W - 1)
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -299,9 +300,16 @@ def _side(model: Model, party: Party, delta_t: sympy.Expr) -> _Side:
         strike = flow * delta_t  # no discounting: the flow simply adds up
     else:
         strike = flow * (1 - discount) / rate
-    # A plain discount (delta, exp(-r/2)) is what simplify would return, without its cost.
-    discount = discount if plain(discount) else sympy.simplify(discount)
-    return _Side(party, discount, strike, party.outside_option)
+    return _Side(party, _simplified(discount), strike, party.outside_option)
+
+
+@functools.lru_cache(maxsize=256)
+def _simplified(discount: sympy.Expr) -> sympy.Expr:
+    """``sympy.simplify(discount)``, kept per expression: a credibility report's stages and a
+    sweep's points share their parties' patience, so the same discount factor was simplified
+    again at every solve (a pure function of a hashable expression). A plain discount
+    (``delta``, ``exp(-r/2)``) is what simplify would return, without its cost."""
+    return discount if plain(discount) else sympy.simplify(discount)
 
 
 def _orient(

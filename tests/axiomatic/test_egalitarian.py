@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 import bargain
-from tests.conftest import disagreements, two_party
+from tests.conftest import disagreements, shipped, two_party
 
 TOL = 1e-9
 
@@ -149,3 +149,52 @@ def test_payoffs_are_those_of_the_exact_agreement_near_a_bound(k):
     assert s.agreement["x"] == pytest.approx(k / (k + 1), rel=1e-15)
     assert s.payoffs["A"] == pytest.approx(k / (k + 1), rel=1e-15)
     assert s.payoffs["B"] == pytest.approx(k / (k + 1), rel=1e-15)
+
+
+def _level_solves(monkeypatch) -> list[bool]:
+    """Record ``polish`` of every solve of the lexicographic step's program (its level ``t``
+    a symbol with a value, on the numeric route)."""
+    from bargain.axiomatic.egalitarian import LEVEL
+    from bargain.axiomatic.problem import BargainingProblem
+
+    calls: list[bool] = []
+    solve = BargainingProblem.solve
+
+    def spy(self, program, starts, **kwargs):
+        if any(str(s) == LEVEL for s in kwargs.get("values") or {}):
+            calls.append(kwargs.get("polish", True))
+        return solve(self, program, starts, **kwargs)
+
+    monkeypatch.setattr(BargainingProblem, "solve", spy)
+    return calls
+
+
+def test_a_pareto_optimal_point_is_not_polished_again(monkeypatch):
+    # On the flagship the egalitarian point is Pareto optimal: the agreements with least
+    # gain t are that point alone, so the search's point, no better, settles it (the polish
+    # of that degenerate active set took hundreds of Newton steps). The answer: F is a
+    # transfer, so the gains are equal where e maximises the sum, e* = 100 E_W ((1 - h_W)
+    # - phi_A (1 - h_A)) / (a_W (cv_E E_W)^2) (Kalai 1977; the sum as in test_utilitarian).
+    calls = _level_solves(monkeypatch)
+    m = shipped("wga2007")
+    v = {k: float(x) for k, x in m.values.items()}
+    e_star = (
+        100
+        * v["E_W"]
+        * ((1 - v["h_W"]) - v["phi_A"] * (1 - v["h_A"]))
+        / (v["a_W"] * (v["cv_E"] * v["E_W"]) ** 2)
+    )
+    s = bargain.egalitarian(m, exact=False)
+    assert calls == [False]
+    assert s.agreement["e"] == pytest.approx(e_star, rel=1e-12)
+    gains = [s.payoffs[k] - s.disagreement[k] for k in ("W", "A")]
+    assert gains[0] == pytest.approx(gains[1], rel=1e-12)
+
+
+def test_a_dominated_point_is_polished(monkeypatch):
+    # The caps case (a <= 1, b <= 2, a + b <= 2.5; Chun & Peters 1988): the search finds a
+    # larger sum of gains at least gain 1, and that point is then polished: (1, 3/2).
+    calls = _level_solves(monkeypatch)
+    s = bargain.egalitarian(bargain.load_model(CASES / "egalitarian_caps.toml"), exact=False)
+    assert calls == [False, True]
+    assert s.agreement == pytest.approx({"a": 1.0, "b": 1.5}, abs=1e-15)

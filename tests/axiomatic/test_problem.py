@@ -73,3 +73,44 @@ def test_a_variable_no_payoff_depends_on_makes_the_solution_a_set(method):
     assert s.agreement_set["y"] == pytest.approx((0.0, 1.5), abs=1e-9)
     assert 0 <= s.agreement["y"] <= 1.5
     assert "no party's payoff depends on y" in s.assumptions[-1]
+
+
+def _thirty_digit_payoffs(monkeypatch) -> list[int]:
+    """Count the calls of the 30-digit payoffs (``BargainingProblem.payoff_values``)."""
+    from bargain.axiomatic.problem import BargainingProblem
+
+    calls: list[int] = []
+    exact = BargainingProblem.payoff_values
+    monkeypatch.setattr(
+        BargainingProblem,
+        "payoff_values",
+        lambda self, point: calls.append(1) or exact(self, point),
+    )
+    return calls
+
+
+def test_a_start_with_clear_gains_needs_no_thirty_digits(monkeypatch):
+    # The flagship's interior start: every gain is far above the threshold in floating
+    # point, so the 30-digit payoffs are not computed; the start improves on disagreement.
+    from bargain.axiomatic.problem import problem_of
+
+    problem = problem_of(bargain.load_model(bargain.models_dir() / "wga2007.toml"))
+    calls = _thirty_digit_payoffs(monkeypatch)
+    start = problem.interior_start(10.0)[0]
+    assert calls == []
+    payoffs = problem.payoff_values(dict(zip(problem.variables, start, strict=True)))
+    gains = [u - d for u, d in zip(payoffs, problem.disagreement_values.values(), strict=True)]
+    assert min(gains) > 1.0  # $M: both sides gain over the strike to June (docs/wga2007.md)
+
+
+def test_a_start_with_a_tiny_gain_is_judged_in_thirty_digits(monkeypatch):
+    # x against 1 - x with d_A + d_B = 1 - 1e-9: the largest common gain is 5e-10, below
+    # twice the threshold (1e-6 of the payoffs): the 30-digit payoffs decide, as before, and
+    # the start is the midpoint of [d_A, 1 - d_B] (Nash 1950: equal gains).
+    from bargain.axiomatic.problem import problem_of
+
+    problem = problem_of(two_party("x", "1 - x", d_a=0.3, d_b="0.7 - 1e-9"))
+    calls = _thirty_digit_payoffs(monkeypatch)
+    start = problem.interior_start(10.0)[0]
+    assert len(calls) >= 1
+    assert start[0] == pytest.approx(0.3 + 5e-10, abs=1e-12)

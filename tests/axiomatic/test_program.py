@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from fractions import Fraction
+
 import pytest
 import sympy
 from hypothesis import given
@@ -198,3 +201,144 @@ def test_summands_are_the_terms_at_rational_values(c, d):
         abs(complex(t.subs({x: 0.3, y: 0.7}))) for t in sympy.Add.make_args(expr.xreplace(at))
     )
     assert [t for t in ours if t] == pytest.approx([t for t in theirs if t], rel=1e-12)
+
+
+def per_level(call):
+    """``call()`` solved as if each program were compiled at its own numbers (no
+    ``_canonical``): the route before numbers were made symbols; every cache of compiled code
+    and results is emptied before and after, so nothing computed one way is reused the
+    other."""
+    from unittest import mock
+
+    from bargain.axiomatic import program as module
+
+    caches = [
+        module._compile,
+        module._canonical,
+        module._numeric_at,
+        module._cached_units,
+        module._numeric_result,
+        module._constants_at,
+        module._kkt_system,
+    ]
+
+    def clear() -> None:
+        for cache in caches:
+            cache.cache_clear()
+        module._EXACT.clear()
+
+    clear()
+    try:
+        with mock.patch.object(module, "_canonical", lambda program: (program, ())):
+            return call()
+    finally:
+        clear()
+
+
+def test_trust_levels_share_one_compiled_program():
+    # A credibility report's stage writes its trust level into the payoffs as a number
+    # (bargain.reputation.credibility.adjusted_model): two levels, one compiled program.
+    from bargain.axiomatic.program import _compiled
+
+    def at(k):
+        return Program(
+            sympy.log(x) + k * sympy.log(1 - x) + a * x,
+            (x,),
+            (sympy.Integer(0),),
+            (sympy.Integer(1),),
+        )
+
+    half, third = sympy.Rational(1, 2), sympy.Rational(1, 3)
+    assert _compiled(at(half), {a: half})[0] is _compiled(at(third), {a: half})[0]
+    assert solve_program(at(half), {a: 0}, starts=[[0.5]]).point[x] == pytest.approx(
+        2 / 3, abs=1e-15
+    )
+    assert solve_program(at(third), {a: 0}, starts=[[0.5]]).point[x] == pytest.approx(
+        3 / 4, abs=1e-15
+    )
+
+
+def _stage(name: str, trust: Fraction) -> object:
+    """The shipped model ``name`` at a credibility stage's trust level (its first promise,
+    the package in the agreement)."""
+    import bargain
+    from bargain.reputation.credibility import adjusted_model
+
+    m = bargain.load_model(bargain.models_dir() / f"{name}.toml")
+    return adjusted_model(
+        m,
+        m.promises[0],
+        sympy.Rational(trust),
+        error=sympy.Rational(1, 20),
+        opportunist_keeps=sympy.Integer(0),
+        package=True,
+        breakdown_per_distrust=sympy.Rational(1, 20),
+    )
+
+
+def _same_polished_answers(stage: object, method: str) -> None:
+    import bargain
+
+    solver = bargain.SOLVERS[method]
+    shared = solver(stage, exact=False)
+    alone = per_level(lambda: solver(stage, exact=False))
+    assert shared.agreement == pytest.approx(alone.agreement, rel=1e-13, abs=1e-13)
+    assert shared.payoffs == pytest.approx(alone.payoffs, rel=1e-13, abs=1e-13)
+
+
+@given(trust=st.fractions(0, 1, max_denominator=97))
+def test_shared_and_per_level_programs_give_the_same_polished_answers(trust):
+    # A stage's Nash solution through the one program shared by every trust level and
+    # through a program compiled at that level's numbers: the polished answers agree
+    # (Newton in 30 digits from either code's SLSQP point).
+    _same_polished_answers(_stage("package_deal", trust), "nash")
+
+
+@pytest.mark.parametrize("trust", [Fraction(4, 5), Fraction(0), Fraction(37, 97)])
+def test_shared_and_per_level_programs_on_the_flagship(trust):
+    # The same on the flagship (three terms, the DVD rate at its bound), at the prior trust,
+    # after the broken promise, and between, under the Nash and egalitarian solutions.
+    for method in ("nash", "egalitarian"):
+        _same_polished_answers(_stage("wga2007", trust), method)
+
+
+@contextlib.contextmanager
+def _within(budget):
+    """Run the block inside ``budget``, as a solver's entry point opens its own."""
+    from bargain.concepts import budget as module
+
+    token = module._CURRENT.set(budget)
+    try:
+        yield budget
+    finally:
+        module._CURRENT.reset(token)
+
+
+def test_exact_route_kept_with_its_budget(monkeypatch):
+    # Solved exactly again from the same budget state, a program's result is the kept one,
+    # and the budget is left as computing it left it (steps taken, what was declined).
+    from bargain.axiomatic import program as module
+    from bargain.concepts.budget import Budget
+
+    p = Program(sympy.log(x) + a * sympy.log(1 - x), (x,), (sympy.Integer(0),), (sympy.Integer(1),))
+    subs = {a: sympy.Rational(2, 7)}
+    module._EXACT.clear()
+    runs = []
+    compute = module._solve
+    monkeypatch.setattr(module, "_solve", lambda *args: runs.append(1) or compute(*args))
+
+    def solve(steps=0):
+        budget = Budget(seconds=0)
+        budget.steps = steps
+        with _within(budget):
+            found = solve_program(p, subs, starts=[[0.5]])
+        return found, (budget.steps, budget.declined)
+
+    (first, after_first), (again, after_again) = solve(), solve()
+    assert len(runs) == 1
+    assert after_first == after_again and after_first[0] > 0
+    assert again.exact == first.exact and again.exact[x] == 1 / (1 + a)
+    assert again.point == first.point and again.point is not first.point
+    # Another budget state (steps already taken) is computed, not taken from the kept one.
+    solve(steps=5)
+    assert len(runs) == 2

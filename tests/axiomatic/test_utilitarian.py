@@ -229,3 +229,95 @@ def test_a_sum_that_varies_at_the_centre_is_not_simplified(monkeypatch, split):
     # A flat sum (x + V - x) has slope 0 everywhere: simplify is asked, and says so.
     flat = bargain.utilitarian(split, individually_rational=False)
     assert len(asked) == 1 and "centre" in flat.assumptions[0]
+
+
+def _wga_sum_maximiser(m: bargain.Model) -> float:
+    # The flagship's sum of payoffs does not depend on F (a transfer) and is strictly concave
+    # in e: d/de [(e - e0)/100 E_W (1 - h_W) - a_W/2 (e/100)^2 (cv_E E_W)^2
+    #             - (e - e0)/100 phi_A E_W (1 - h_A)] = 0 gives
+    # e* = 100 E_W ((1 - h_W) - phi_A (1 - h_A)) / (a_W (cv_E E_W)^2), inside [e0, e_max]
+    # (docs/wga2007.md; the same e as the Nash solution, whose F is a transfer).
+    v = {k: float(x) for k, x in m.values.items()}
+    return (
+        100
+        * v["E_W"]
+        * ((1 - v["h_W"]) - v["phi_A"] * (1 - v["h_A"]))
+        / (v["a_W"] * (v["cv_E"] * v["E_W"]) ** 2)
+    )
+
+
+def test_flagship_set_ends_polished_against_the_closed_form():
+    # The maximisers are e = e*, d = d0 (the DVD rate's slope is negative: 1 - h_W < 1 - h_A)
+    # and F from 0 to where A's payoff meets its disagreement payoff:
+    # F_max = m_A prod_A 7 T_D - (e* - e0)/100 phi_A E_W (1 - h_A) (Harsanyi 1955;
+    # Thomson 1994, §3). Polished ends are these to the last digits; held by a numeric level
+    # (the sum >= its maximum, a float) e was off in its 8th digit and F_max in its 9th.
+    m = shipped("wga2007")
+    v = {k: float(x) for k, x in m.values.items()}
+    e_star = _wga_sum_maximiser(m)
+    f_max = v["m_A"] * v["prod_A"] * 7 * v["T_D"] - (e_star - v["e0"]) / 100 * v["phi_A"] * v[
+        "E_W"
+    ] * (1 - v["h_A"])
+    s = bargain.utilitarian(m, exact=False)
+    assert not s.unique
+    assert s.agreement_set["e"] == pytest.approx((e_star, e_star), rel=1e-12)
+    assert s.agreement_set["d"] == (v["d0"], v["d0"])
+    assert s.agreement_set["F"][0] == 0.0
+    assert s.agreement_set["F"][1] == pytest.approx(f_max, rel=1e-12)
+    # The tie-break by the Nash product is the Nash solution itself (an independent program).
+    nash = bargain.nash(m, exact=False)
+    assert s.agreement == pytest.approx(nash.agreement, rel=1e-12)
+    assert "maximal sum" in s.binding and "d = min" in s.binding
+
+
+@given(c=st.floats(0.3, 0.9))
+def test_a_transfer_and_a_concave_issue_polished(c):
+    # u_A = F + log(1 + e), u_B = -F - c e, d_B = -2: the sum log(1 + e) - c e is flat in F and
+    # largest at e* = 1/c - 1; F runs from 0 (A's gain log(1/c) > 0) to 2 - c e* = 1 + c (B's
+    # disagreement), and the Nash product (F + log(1/c)) (1 + c - F) picks
+    # F = (1 + c + log c) / 2 (Harsanyi 1955; Nash 1950). Every number to 1e-12.
+    m = two_party(
+        "F + log(1 + e)",
+        f"-F - {c!r}*e",
+        variables={"F": {"min": 0, "max": 5}, "e": {"min": 0, "max": 10}},
+        d_b=-2,
+    )
+    s = bargain.utilitarian(m, exact=False)
+    e_star = 1 / c - 1
+    assert s.agreement_set["e"] == pytest.approx((e_star, e_star), rel=1e-12)
+    assert s.agreement_set["F"] == pytest.approx((0.0, 1 + c), rel=1e-12, abs=1e-15)
+    assert s.agreement["F"] == pytest.approx((1 + c + math.log(c)) / 2, rel=1e-12)
+    assert s.agreement["e"] == pytest.approx(e_star, rel=1e-12)
+
+
+def test_flat_variables_decided_without_simplifying_a_nonzero_slope(monkeypatch):
+    # The sum of the flagship does not depend on F alone; e and d are ruled out by their
+    # slope's exact value at the box centre, without sympy.simplify.
+    from bargain.axiomatic import utilitarian as module
+    from bargain.axiomatic.problem import problem_of
+
+    m = shipped("wga2007")
+    problem = problem_of(m)
+    total = sum(problem.payoffs, sympy.Integer(0))
+    tidied = []
+    monkeypatch.setattr(sympy, "simplify", lambda e, **k: tidied.append(e) or e)
+    assert [str(v) for v in module._flat(problem, total)] == ["F"]
+    assert tidied == []
+
+
+def test_a_transfer_with_no_room_is_one_agreement():
+    # As above with c = 1/2 (e* = 1) and disagreement payoffs that leave F only
+    # [0.5, 0.50005] (A: F + log 2 >= 0.5 + log 2; B: -F - 1/2 >= -1.00005): narrower than
+    # 1e-3 of its box, so one agreement, the Nash product's (F - 0.5)(0.50005 - F): the
+    # midpoint (Nash 1950).
+    m = two_party(
+        "F + log(1 + e)",
+        "-F - 0.5*e",
+        variables={"F": {"min": 0, "max": 5}, "e": {"min": 0, "max": 10}},
+        d_a="0.5 + log(2)",
+        d_b=-1.00005,
+    )
+    s = bargain.utilitarian(m, exact=False)
+    assert s.unique
+    assert s.agreement["e"] == pytest.approx(1.0, rel=1e-12)
+    assert s.agreement["F"] == pytest.approx(0.500025, rel=1e-12)

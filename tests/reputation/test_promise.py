@@ -207,3 +207,31 @@ def test_nashpy_is_imported_without_networkx_until_networkx_is_used():
     # The process ends when each component ({0, 1} and {2, 3}) has one strategy.
     (a, b, c, d) = ours["steps"][-1]
     assert a == b and c == d
+
+
+def test_equilibria_kept_per_game(monkeypatch):
+    # The same game again (a credibility report's stage at the same numbers) is not solved
+    # again by nashpy; a copy goes to each caller, so changing one cannot change the next.
+    import nashpy
+
+    from bargain.reputation import promise as module
+
+    module._equilibria_of.cache_clear()
+    games = []
+    game_class = nashpy.Game
+    monkeypatch.setattr(nashpy, "Game", lambda a, b: games.append(1) or game_class(a, b))
+    game = PromiseGame("p", "W", "A", 0.3, 0.5, trust=0.8)
+    size = 0.5  # a power of two near the payoffs, as solve_promise scales them
+    a, b = (m / size for m in game.payoffs())
+    first = module._nash_equilibria(a, b)
+    first[0][0][:] = -1.0
+    again = module._nash_equilibria(a.copy(), b.copy())
+    assert len(games) == 1
+    assert all(np.all(x >= 0) for x, _, _ in again)
+    # The promiser honours with probability 0 or c / v = 0.6 (the extreme equilibria).
+    assert {round(float(y[0]), 12) for _, y, _ in again} == {0.0, 0.6}
+    computed = module._equilibria_of.__wrapped__(a.shape, a.tobytes(), b.tobytes())
+    assert len(again) == len(computed) == 3
+    for (x, y, how), (x0, y0, how0) in zip(again, computed, strict=True):
+        assert np.array_equal(x, x0) and np.array_equal(y, y0) and how == how0
+    assert solve_promise(game).equilibria == solve_promise(game).equilibria
