@@ -57,6 +57,7 @@ import numpy as np
 import sympy
 from scipy.optimize import brentq
 
+from bargain.axiomatic.payoff_unit import in_payoff_units
 from bargain.axiomatic.problem import BargainingProblem, require_representable
 from bargain.concepts.budget import Budget, bounded, declined_note, exact_budget
 from bargain.concepts.registry import Concept, register
@@ -913,6 +914,9 @@ def _size(expr: sympy.Expr) -> int:
     return int(sympy.count_ops(expr)) + bits
 
 
+# Several contract variables are reduced to a transfer, which moves payoffs one for one
+# between the parties: a common unit; one variable, each party's own.
+@in_payoff_units(common=lambda model: len(model.variables) > 1, tables=("payoff range",))
 @bounded
 def rubinstein(
     model: Model,

@@ -1,0 +1,246 @@
+"""Payoffs far below one, measured exactly in a unit of their own size before floats see them.
+
+A double keeps 53 significant bits only down to about 2.2e-308 (``2**-1022``, the smallest
+*normal* float); below it, down to 4.9e-324, the *subnormal* floats keep fewer and fewer
+(about 10 at 1e-320), and well above it a product or a square of two payoffs (1e-300 each)
+falls there. Payoffs of ``x * 1e-320`` and ``(1 - x**2) * 1e-320`` then cannot tell the
+egalitarian solution ``x = (√5 - 1)/2`` from ``x = 0.5``. Every solution concept is
+invariant under the change of unit that multiplies all payoffs by one positive number
+(Nash 1950; Kalai & Smorodinsky 1975; Kalai 1977 for the egalitarian solution, whose
+invariance is under a *common* unit; the utilitarian sum likewise), and Nash,
+Kalai–Smorodinsky and the alternating-offers game under one of each party's own (Osborne &
+Rubinstein 1990, §2.3 and §3.10: each party's indifference conditions involve its own
+payoffs only). So a model whose payoffs are tiny is solved in a unit of their size:
+
+1. each party's payoffs are sized in floats (its payoff at the box's starting points, its
+   disagreement, strike and outside-option payoffs and its demand);
+2. where they are below :data:`TINY`, the party's payoff expressions are divided by a power
+   of two of their size, *symbolically* (an exact rational), so that nothing is rounded
+   on the way (a parameter of 1e-320 meets ``2**1063`` in the 30-digit constants of the
+   compiled program, never in floats);
+3. the concept solves the rescaled model, and the payoffs it reports are multiplied back
+   (exactly, a power of two; the result rounded once to the floats of the original size).
+
+Concepts invariant under a common unit only (egalitarian, utilitarian) take the largest
+party's unit for all; a party still below the normal floats in it (``x * 1e-320`` beside
+``1 - x``) is refused, naming it, rather than solved with the few bits it has. Payoffs that
+round to zero altogether (``x * 1e-1500``) are not sized here: they are refused by
+:func:`~bargain.axiomatic.problem.require_representable`, as before.
+
+Examples
+--------
+>>> import bargain
+>>> m = bargain.model_from_dict({"model": {"name": "m"},
+...     "variables": {"x": {"min": 0, "max": 1}},
+...     "parties": {"W": {"payoff": "x*1e-320"}, "A": {"payoff": "(1 - x**2)*1e-320"}}})
+>>> units = payoff_units(m, common=True)
+>>> units["W"] == units["A"] == sympy.Rational(1, 2**1063)
+True
+>>> in_units(m, units).party("W").payoff
+x/(100000...000*_unit)
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import sympy
+
+from bargain.axiomatic.problem import BargainingProblem
+from bargain.concepts.solution import Solution
+from bargain.errors import BargainError, ModelError
+from bargain.model.model import Model, Parameter, Party
+from bargain.model.validate import numeric_value
+from bargain.scale import magnitude
+
+TINY = 2.0**-511
+"""Payoffs below this size are rescaled: the square of a payoff (or a product of two) is then
+below the normal floats, 2.2e-308, which a Nash product, a derivative or a Newton step meets."""
+
+_FIELDS = ("payoff", "disagreement", "strike_payoff", "outside_option", "demand")
+
+
+def _sizes(model: Model) -> dict[str, float]:
+    """Each party's size in floats: the largest finite magnitude of its payoff at the box's
+    starting points and of its other payoffs at the model's values (0 where all round to 0)."""
+    problem = BargainingProblem(model)
+    with np.errstate(all="ignore"):
+        starts = [
+            [complex(u).real for u in problem._payoffs(x, problem._parameter_values)]
+            for x in problem.box_starts()
+        ]
+    sizes = {}
+    for k, party in enumerate(model.parties):
+        where = f"parties.{party.name}"
+        others = [
+            numeric_value(model, getattr(party, key), where, key)
+            for key in _FIELDS[1:]
+            if getattr(party, key) is not None
+        ]
+        sizes[party.name] = magnitude([*(s[k] for s in starts), *others])
+    return sizes
+
+
+def _power_of_two(size: float) -> sympy.Rational:
+    """The power of two just above ``size`` (> 0), exactly."""
+    return sympy.Rational(2) ** math.frexp(size)[1]
+
+
+def payoff_units(model: Model, *, common: bool) -> dict[str, sympy.Rational]:
+    """Each party's payoff unit: 1, or the power of two just above its payoffs' size where
+    that is below :data:`TINY` (with ``common``, the largest party's for all).
+
+    A model the sizing cannot read (its values or bounds refused) gets units of 1: the
+    solver then refuses it with its own message.
+
+    Raises
+    ------
+    ModelError
+        With ``common``, naming a party whose payoffs are not zero but below the normal
+        floats (about 2.2e-308) in the common unit.
+    """
+    try:
+        sizes = _sizes(model)
+    except BargainError:
+        return {p.name: sympy.Integer(1) for p in model.parties}
+    if not common:
+        return {
+            name: _power_of_two(size) if 0 < size < TINY else sympy.Integer(1)
+            for name, size in sizes.items()
+        }
+    largest = max(sizes.values(), default=0.0)
+    shared = _power_of_two(largest) if 0 < largest < TINY else sympy.Integer(1)
+    for name, size in sizes.items():
+        if 0 < size / float(shared) < sys.float_info.min:
+            raise ModelError(
+                f"is below floating point's normal range (about 2.2e-308) beside the other "
+                f"parties' payoffs: about {size:.3g} in a unit of {float(shared):.3g}, where "
+                "floats keep only a few significant bits, and this solution compares the "
+                "parties' payoffs in one common unit; measure this party's payoffs in a "
+                "smaller unit or use a scale-invariant solution (nash, kalai-smorodinsky, "
+                "rubinstein)",
+                file=model.file,
+                table=f"parties.{name}",
+                key="payoff",
+            )
+    return {name: shared for name in sizes}
+
+
+def unit_parameters(model: Model, units: Mapping[str, sympy.Rational]) -> dict[str, Parameter]:
+    """The parameters that stand for the units other than 1, by party: one per distinct unit
+    (``_unit``, or ``_unit_W`` where the parties' differ), named apart from the model's."""
+    taken = {q.name for q in (*model.parameters, *model.variables)}
+    stem = next(p for p in ("_unit" + "_" * k for k in range(len(taken) + 1)) if p not in taken)
+    distinct = {u for u in units.values() if u != 1}
+    return {
+        name: Parameter(
+            stem if len(distinct) == 1 else f"{stem}_{name}",
+            u,
+            description=f"the unit of {name}'s payoffs, solved in (bargain.axiomatic.payoff_unit)",
+            source="the payoffs' size at the box's starting points",
+        )
+        for name, u in units.items()
+        if u != 1
+    }
+
+
+def in_units(model: Model, units: Mapping[str, sympy.Rational]) -> Model:
+    """``model`` with each party's payoff expressions divided by its unit, exactly: by a
+    parameter of the unit's value (:func:`unit_parameters`), so that the closed-form route
+    works with a symbol, not a number of hundreds of digits, and the compiled programs meet
+    the unit in their 30-digit constants (a payoff ``s x`` with ``s = 1e-320`` becomes
+    ``(s / _unit) x``, with ``s / _unit`` computed once, exactly enough)."""
+    unit_of = unit_parameters(model, units)
+
+    def rescaled(party: Party) -> Party:
+        if party.name not in unit_of:
+            return party
+        u = unit_of[party.name].symbol
+        changes = {
+            key: getattr(party, key) / u for key in _FIELDS if getattr(party, key) is not None
+        }
+        return replace(party, **changes)
+
+    added = tuple({q.name: q for q in unit_of.values()}.values())
+    return replace(
+        model,
+        parameters=(*model.parameters, *added),
+        parties=tuple(rescaled(p) for p in model.parties),
+    )
+
+
+def _back(
+    table: Mapping[str, float], units: Mapping[str, sympy.Rational], shared: float
+) -> dict[str, float]:
+    """Values keyed by party (``W``, or ``W at low x``) back in that party's unit; other keys
+    in the ``shared`` one."""
+
+    def of(key: str) -> float:
+        party = next((n for n in units if key == n or key.startswith(f"{n} ")), None)
+        return shared if party is None else float(units[party])
+
+    return {k: v * of(k) for k, v in table.items()}
+
+
+def solution_back(
+    solution: Solution,
+    model: Model,
+    units: Mapping[str, sympy.Rational],
+    tables: Sequence[str] = (),
+) -> Solution:
+    """A solution of :func:`in_units`'s model with its payoffs (and the payoff ``tables`` of
+    its ``extra``) back in ``model``'s own units, and without the units' parameters (a
+    formula that kept one, where sympy did not cancel it, has its value put in)."""
+    shared = float(max(units.values()))
+    added = {q.symbol: q.value for q in unit_parameters(model, units).values()}
+    formula = solution.formula and {k: e.xreplace(added) for k, e in solution.formula.items()}
+    return replace(
+        solution,
+        payoffs=_back(solution.payoffs, units, shared),
+        disagreement=_back(solution.disagreement, units, shared),
+        parameters={p.name: solution.parameters[p.name] for p in model.parameters},
+        formula=formula,
+        extra={
+            name: _back(table, units, shared) if name in tables else dict(table)
+            for name, table in solution.extra.items()
+        },
+    )
+
+
+def in_payoff_units(
+    *, common: bool | Callable[[Model], bool], tables: Sequence[str] = ()
+) -> Callable[[Callable[..., Solution]], Callable[..., Solution]]:
+    """Solve a concept in its payoffs' units (:func:`payoff_units`, :func:`in_units`) and
+    report in the model's (:func:`solution_back`); ``tables`` are the ``extra`` tables in
+    payoff units. ``common``: whether the concept is invariant under a common unit only
+    (or a function of the model saying so)."""
+
+    def decorate(solve: Callable[..., Solution]) -> Callable[..., Solution]:
+        @functools.wraps(solve)
+        def solved(model: Model, *args: Any, **kwargs: Any) -> Solution:
+            shared = common(model) if callable(common) else common
+            units = payoff_units(model, common=shared)
+            if all(u == 1 for u in units.values()):
+                return solve(model, *args, **kwargs)
+            solution = solve(in_units(model, units), *args, **kwargs)
+            return solution_back(solution, model, units, tables)
+
+        return solved
+
+    return decorate
+
+
+__all__ = [
+    "TINY",
+    "in_payoff_units",
+    "in_units",
+    "payoff_units",
+    "solution_back",
+    "unit_parameters",
+]
