@@ -23,7 +23,10 @@ payoffs only). So a model whose payoffs are tiny is solved in a unit of their si
 
 Concepts invariant under a common unit only (egalitarian, utilitarian) take the largest
 party's unit for all; a party still below the normal floats in it (``x * 1e-320`` beside
-``1 - x``) is refused, naming it, rather than solved with the few bits it has. Payoffs that
+``1 - x``) is refused, naming it, rather than solved with the few bits it has. Where the contract
+variables' box is itself that small (a split of ``V = 1e-320``), the payoffs' size is theirs
+and is left to the program's units of its unknowns (:class:`~bargain.axiomatic.program.Scale`):
+a payoff unit there would need its inverse, beyond floating point. Payoffs that
 round to zero altogether (``x * 1e-1500``) are not sized here: they are refused by
 :func:`~bargain.axiomatic.problem.require_representable`, as before.
 
@@ -105,10 +108,14 @@ def payoff_units(model: Model, *, common: bool) -> dict[str, sympy.Rational]:
         With ``common``, naming a party whose payoffs are not zero but below the normal
         floats (about 2.2e-308) in the common unit.
     """
+    ones = {p.name: sympy.Integer(1) for p in model.parties}
     try:
         sizes = _sizes(model)
+        box = BargainingProblem(model).bounds
     except BargainError:
-        return {p.name: sympy.Integer(1) for p in model.parties}
+        return ones
+    if 0 < magnitude([*box[0], *box[1]]) < TINY:
+        return ones  # tiny contracts: the program measures its unknowns in their own unit
     if not common:
         return {
             name: _power_of_two(size) if 0 < size < TINY else sympy.Integer(1)
