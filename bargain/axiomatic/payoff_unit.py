@@ -40,7 +40,7 @@ Examples
 >>> units["W"] == units["A"] == sympy.Rational(1, 2**1063)
 True
 >>> in_units(m, units).party("W").payoff
-x/(100000...000*_unit)
+_size*x/_unit
 """
 
 from __future__ import annotations
@@ -139,17 +139,21 @@ def payoff_units(model: Model, *, common: bool) -> dict[str, sympy.Rational]:
     return {name: shared for name in sizes}
 
 
+def _apart(stem: str, taken: set[str]) -> str:
+    """``stem``, with underscores added until it is a name not in ``taken``."""
+    return next(p for p in (stem + "_" * k for k in range(len(taken) + 1)) if p not in taken)
+
+
 def unit_parameters(model: Model, units: Mapping[str, sympy.Rational]) -> dict[str, Parameter]:
     """The parameters that stand for the units other than 1, by party: one per distinct unit
     (``_unit``, or ``_unit_W`` where the parties' differ), named apart from the model's."""
-    taken = {q.name for q in (*model.parameters, *model.variables)}
-    stem = next(p for p in ("_unit" + "_" * k for k in range(len(taken) + 1)) if p not in taken)
+    stem = _apart("_unit", {q.name for q in (*model.parameters, *model.variables)})
     distinct = {u for u in units.values() if u != 1}
     return {
         name: Parameter(
             stem if len(distinct) == 1 else f"{stem}_{name}",
             u,
-            description=f"the unit of {name}'s payoffs, solved in (bargain.axiomatic.payoff_unit)",
+            description=f"the unit of {name}'s payoffs (bargain.axiomatic.payoff_unit)",
             source="the payoffs' size at the box's starting points",
         )
         for name, u in units.items()
@@ -158,28 +162,69 @@ def unit_parameters(model: Model, units: Mapping[str, sympy.Rational]) -> dict[s
 
 
 def in_units(model: Model, units: Mapping[str, sympy.Rational]) -> Model:
-    """``model`` with each party's payoff expressions divided by its unit, exactly: by a
-    parameter of the unit's value (:func:`unit_parameters`), so that the closed-form route
-    works with a symbol, not a number of hundreds of digits, and the compiled programs meet
-    the unit in their 30-digit constants (a payoff ``s x`` with ``s = 1e-320`` becomes
-    ``(s / _unit) x``, with ``s / _unit`` computed once, exactly enough)."""
+    """``model`` with each party's payoff expressions divided by its unit, exactly.
+
+    The unit is a parameter of its value (:func:`unit_parameters`), and so is each number
+    below :data:`TINY` in a rescaled payoff (``_size`` for the ``1e-320`` of
+    ``x * 1e-320``): the closed-form route then works with symbols, not numbers of hundreds
+    of digits, and the compiled programs meet ``_size / _unit`` among their constants,
+    computed once in 30 digits, never ``10**320 * _unit`` in floats (beyond them).
+    """
     unit_of = unit_parameters(model, units)
+    taken = {q.name for q in (*model.parameters, *model.variables, *unit_of.values())}
+    sizes: dict[sympy.Rational, Parameter] = {}
+    constant = {q.symbol for q in model.parameters}  # and the sizes, as they are lifted
+
+    def size(r: sympy.Rational) -> sympy.Symbol:
+        if r not in sizes:
+            name = _apart(f"_size{len(sizes) or ''}", taken)
+            taken.add(name)
+            sizes[r] = Parameter(name, r, description="a number of a rescaled payoff")
+            constant.add(sizes[r].symbol)
+        return sizes[r].symbol
+
+    def lifted(e: sympy.Expr) -> sympy.Expr:
+        tiny = [r for r in e.atoms(sympy.Rational) if 0 < abs(r) < TINY]
+        return e.xreplace({r: sympy.sign(r) * size(abs(r)) for r in tiny})
 
     def rescaled(party: Party) -> Party:
         if party.name not in unit_of:
             return party
         u = unit_of[party.name].symbol
         changes = {
-            key: getattr(party, key) / u for key in _FIELDS if getattr(party, key) is not None
+            key: _over(lifted(getattr(party, key)), u, constant)
+            for key in _FIELDS
+            if getattr(party, key) is not None
         }
         return replace(party, **changes)
 
-    added = tuple({q.name: q for q in unit_of.values()}.values())
-    return replace(
-        model,
-        parameters=(*model.parameters, *added),
-        parties=tuple(rescaled(p) for p in model.parties),
-    )
+    parties = tuple(rescaled(p) for p in model.parties)
+    added = (*{q.name: q for q in unit_of.values()}.values(), *sizes.values())
+    return replace(model, parameters=(*model.parameters, *added), parties=parties)
+
+
+def _over(e: sympy.Expr, u: sympy.Symbol, constant: set[sympy.Symbol]) -> sympy.Expr:
+    """``e / u``, the division taken into sums, ``min``, ``max`` and ``Piecewise`` pieces and
+    onto a product's factor in the parameters alone, so that ``1 / u`` (beyond floating
+    point for a unit of 2**-1063) meets a parameter's value in one constant of the compiled
+    program (:func:`bargain.axiomatic.program._hoisted`), never alone.
+
+    >>> x, s, u = sympy.symbols("x s u")
+    >>> _over(sympy.Min(s * x, s * (1 - x)) + 2, u, {s})
+    Min(s*x/u, s*(1 - x)/u) + 2/u
+    """
+    if isinstance(e, sympy.Add | sympy.Min | sympy.Max):
+        return e.func(*(_over(a, u, constant) for a in e.args))
+    if isinstance(e, sympy.Piecewise):
+        return sympy.Piecewise(*((_over(v, u, constant), c) for v, c in e.args))
+    if isinstance(e, sympy.Mul) and not any(a.free_symbols and a.free_symbols <= constant for a in e.args):
+        k = next(
+            (i for i, a in enumerate(e.args) if isinstance(a, sympy.Add | sympy.Min | sympy.Max)),
+            None,
+        )
+        if k is not None:
+            return sympy.Mul(*e.args[:k], _over(e.args[k], u, constant), *e.args[k + 1 :])
+    return e / u
 
 
 def _back(
@@ -198,14 +243,17 @@ def _back(
 def solution_back(
     solution: Solution,
     model: Model,
+    rescaled: Model,
     units: Mapping[str, sympy.Rational],
     tables: Sequence[str] = (),
 ) -> Solution:
-    """A solution of :func:`in_units`'s model with its payoffs (and the payoff ``tables`` of
-    its ``extra``) back in ``model``'s own units, and without the units' parameters (a
-    formula that kept one, where sympy did not cancel it, has its value put in)."""
+    """A solution of ``rescaled`` (:func:`in_units` of ``model``) with its payoffs (and the
+    payoff ``tables`` of its ``extra``) back in ``model``'s own units, and without the
+    parameters ``rescaled`` added (a formula that kept one, where sympy did not cancel it,
+    has its value put in)."""
     shared = float(max(units.values()))
-    added = {q.symbol: q.value for q in unit_parameters(model, units).values()}
+    own = set(model.parameter_names)
+    added = {q.symbol: q.value for q in rescaled.parameters if q.name not in own}
     formula = solution.formula and {k: e.xreplace(added) for k, e in solution.formula.items()}
     return replace(
         solution,
@@ -235,8 +283,9 @@ def in_payoff_units(
             units = payoff_units(model, common=shared)
             if all(u == 1 for u in units.values()):
                 return solve(model, *args, **kwargs)
-            solution = solve(in_units(model, units), *args, **kwargs)
-            return solution_back(solution, model, units, tables)
+            rescaled = in_units(model, units)
+            solution = solve(rescaled, *args, **kwargs)
+            return solution_back(solution, model, rescaled, units, tables)
 
         return solved
 
