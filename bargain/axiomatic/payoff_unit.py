@@ -217,7 +217,9 @@ def _over(e: sympy.Expr, u: sympy.Symbol, constant: set[sympy.Symbol]) -> sympy.
         return e.func(*(_over(a, u, constant) for a in e.args))
     if isinstance(e, sympy.Piecewise):
         return sympy.Piecewise(*((_over(v, u, constant), c) for v, c in e.args))
-    if isinstance(e, sympy.Mul) and not any(a.free_symbols and a.free_symbols <= constant for a in e.args):
+    if isinstance(e, sympy.Mul) and not any(
+        a.free_symbols and a.free_symbols <= constant for a in e.args
+    ):
         k = next(
             (i for i, a in enumerate(e.args) if isinstance(a, sympy.Add | sympy.Min | sympy.Max)),
             None,

@@ -49,9 +49,7 @@ CLOSED = {
 def frontier(scale: str, *, parameter: bool = False) -> bargain.Model:
     """``u_W = x s``, ``u_A = (1 - x**2) s``: ``s`` written in the payoffs, or a parameter."""
     s = "s" if parameter else scale
-    return two_party(
-        f"x*{s}", f"(1 - x**2)*{s}", parameters={"s": scale} if parameter else None
-    )
+    return two_party(f"x*{s}", f"(1 - x**2)*{s}", parameters={"s": scale} if parameter else None)
 
 
 def test_the_closed_forms_against_an_independent_route():
