@@ -404,8 +404,10 @@ class _Numeric:
         """Refuse, by name, impatience that floats cannot hold: a per-round discount rate
         and breakdown hazard that are not zero but round to it (``1e-400``, whose game
         would be taken for one without discounting, a set), or whose product with a
-        party's normal payoffs is below the normal floats (``ε = 1e-200`` on payoffs of
-        ``1e-200``: the indifference conditions' ``ε u`` is 0, and the answer a bound)."""
+        party's normal payoffs is below the normal floats (``ε = 1e-310`` on payoffs of
+        1: the indifference conditions' ``ε u`` keeps a few bits, and the answer would be a
+        bound; payoffs of 1e-200 are solved in a unit of their size first,
+        :mod:`bargain.axiomatic.payoff_unit`)."""
         m = self.game.model
         risky = m.numeric(self.game.breakdown) != 0
         for side in (self.game.rising, self.game.falling):
