@@ -52,7 +52,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-import numpy as np
 import sympy
 
 from bargain.axiomatic.problem import BargainingProblem
@@ -69,15 +68,11 @@ below the normal floats, 2.2e-308, which a Nash product, a derivative or a Newto
 _FIELDS = ("payoff", "disagreement", "strike_payoff", "outside_option", "demand")
 
 
-def _sizes(model: Model) -> dict[str, float]:
+def _sizes(problem: BargainingProblem) -> dict[str, float]:
     """Each party's size in floats: the largest finite magnitude of its payoff at the box's
     starting points and of its other payoffs at the model's values (0 where all round to 0)."""
-    problem = BargainingProblem(model)
-    with np.errstate(all="ignore"):
-        starts = [
-            [complex(u).real for u in problem._payoffs(x, problem._parameter_values)]
-            for x in problem.box_starts()
-        ]
+    model = problem.model
+    starts = [[u.real for u in problem.float_payoffs(x)] for x in problem.box_starts()]
     sizes = {}
     for k, party in enumerate(model.parties):
         where = f"parties.{party.name}"
@@ -109,9 +104,10 @@ def payoff_units(model: Model, *, common: bool) -> dict[str, sympy.Rational]:
         floats (about 2.2e-308) in the common unit.
     """
     ones = {p.name: sympy.Integer(1) for p in model.parties}
+    problem = BargainingProblem(model)
     try:
-        sizes = _sizes(model)
-        box = BargainingProblem(model).bounds
+        box = problem.bounds
+        sizes = _sizes(problem)
     except BargainError:
         return ones
     if 0 < magnitude([*box[0], *box[1]]) < TINY:
