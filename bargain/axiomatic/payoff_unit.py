@@ -238,6 +238,19 @@ def _back(
     return {k: v * of(k) for k, v in table.items()}
 
 
+def _solved_in(units: Mapping[str, sympy.Rational]) -> str:
+    """The assumption a rescaled solution states: the units its payoffs were solved in."""
+    each = sorted({(n, u) for n, u in units.items() if u != 1}, key=lambda p: p[0])
+    if len({u for _, u in each}) == 1 and len(each) == len(units):
+        where = f"2**{sympy.log(each[0][1], 2)}"
+    else:
+        where = ", ".join(f"{n}'s in 2**{sympy.log(u, 2)}" for n, u in each)
+    return (
+        f"payoffs below 2**-511 solved in a unit of their size ({where}), exactly: the "
+        "answer is the same at every scale, and the payoffs are reported in the model's unit"
+    )
+
+
 def solution_back(
     solution: Solution,
     model: Model,
@@ -259,6 +272,7 @@ def solution_back(
         disagreement=_back(solution.disagreement, units, shared),
         parameters={p.name: solution.parameters[p.name] for p in model.parameters},
         formula=formula,
+        assumptions=(*solution.assumptions, _solved_in(units)),
         extra={
             name: _back(table, units, shared) if name in tables else dict(table)
             for name, table in solution.extra.items()

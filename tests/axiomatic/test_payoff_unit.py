@@ -81,8 +81,10 @@ def test_the_same_answer_at_every_scale(method, scale, parameter):
     size = float(scale)
     for party, payoff in (("A", value * size), ("B", (1 - value**2) * size)):
         assert s.payoffs[party] == pytest.approx(payoff, rel=1e-12, abs=2.0**-1074)
-    # No unit parameter shows.
+    # No unit parameter shows; the unit is stated where one was used.
     assert set(s.parameters) == ({"s"} if parameter else set())
+    stated = [a for a in s.assumptions if a.startswith("payoffs below 2**-511 solved")]
+    assert len(stated) == (scale != "1")
 
 
 @given(exponent=st.integers(-323, 0))
