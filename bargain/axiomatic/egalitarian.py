@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from bargain.axiomatic.payoff_unit import in_payoff_units
 from bargain.axiomatic.problem import GAIN, BargainingProblem, problem_of, sweep_formula
 from bargain.axiomatic.program import ProgramResult
 from bargain.concepts.budget import bounded
@@ -61,6 +62,7 @@ from bargain.scale import negligible
 LEVEL = "_level"  # the symbol of the least gain t in the second program (numeric route)
 
 
+@in_payoff_units(common=True, tables=("gain",))
 @bounded
 def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> Solution:
     """The egalitarian solution: the largest equal gain ``t`` over the disagreement point.

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import sympy
 
+from bargain.axiomatic.payoff_unit import in_payoff_units
 from bargain.axiomatic.problem import BargainingProblem, no_floats, problem_of
 from bargain.concepts.budget import bounded, exact_budget
 from bargain.concepts.registry import Concept, register
@@ -73,6 +74,7 @@ def ideal_point(
     return ideal, all_exact
 
 
+@in_payoff_units(common=False, tables=("ideal",))
 @bounded
 def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0) -> Solution:
     """The Kalai–Smorodinsky solution of a model.

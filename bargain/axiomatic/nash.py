@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from bargain.axiomatic.payoff_unit import in_payoff_units
 from bargain.axiomatic.problem import BargainingProblem, problem_of, sweep_formula
 from bargain.concepts.budget import bounded
 from bargain.concepts.registry import Concept, register
@@ -134,6 +135,7 @@ LIMIT_LABEL = "generalised Nash (BRW limit)"
 """The brief's row of the alternating-offers limit (``limit=True``)."""
 
 
+@in_payoff_units(common=False)
 @bounded
 def nash(
     model: Model,

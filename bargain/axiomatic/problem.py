@@ -395,12 +395,17 @@ class BargainingProblem:
         # NumPy floats: a pole at the values is infinite, not a Python ZeroDivisionError.
         return np.array([float(p.value) for p in self.model.parameters], dtype=float)
 
-    def start_payoffs(self, x: np.ndarray) -> list[float]:
-        """Each party's payoff at a starting contract ``x``, in floating point (compiled once
-        per payoffs, the values passed): :meth:`payoff_values` for a start, which needs no 30
-        digits. A value that is not a finite real number is refused as there."""
+    def float_payoffs(self, x: np.ndarray) -> list[complex]:
+        """Each party's payoff at a contract ``x`` in floating point, as computed (compiled
+        once per payoffs, the values passed): a pole is infinite, nothing is refused."""
         with np.errstate(all="ignore"):
-            values = [complex(v) for v in self._payoffs(x, self._parameter_values)]
+            return [complex(v) for v in self._payoffs(x, self._parameter_values)]
+
+    def start_payoffs(self, x: np.ndarray) -> list[float]:
+        """Each party's payoff at a starting contract ``x``, in floating point
+        (:meth:`float_payoffs`): :meth:`payoff_values` for a start, which needs no 30
+        digits. A value that is not a finite real number is refused as there."""
+        values = self.float_payoffs(x)
         if any(not (math.isfinite(v.real) and negligible(v.imag, [v.real], 1e-12)) for v in values):
             return self.payoff_values(dict(zip(self.variables, x, strict=True)))
         return [v.real for v in values]
@@ -724,10 +729,7 @@ def require_representable(problem: BargainingProblem) -> None:
     model = problem.model
     lo, hi = problem.bounds
     starts = problem.box_starts() if np.all(np.isfinite([*lo, *hi])) else [np.clip(0 * lo, lo, hi)]
-    with np.errstate(all="ignore"):  # a pole at a start is not this check's to refuse
-        values = [
-            [complex(u) for u in problem._payoffs(x, problem._parameter_values)] for x in starts
-        ]
+    values = [problem.float_payoffs(x) for x in starts]  # a pole is not this check's to refuse
     for k, party in enumerate(model.parties):
         if any(v[k] != 0 for v in values):
             continue

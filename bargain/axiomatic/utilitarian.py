@@ -44,6 +44,7 @@ from dataclasses import replace
 import numpy as np
 import sympy
 
+from bargain.axiomatic.payoff_unit import in_payoff_units
 from bargain.axiomatic.problem import BargainingProblem, problem_of
 from bargain.axiomatic.program import ProgramResult
 from bargain.concepts.budget import bounded, exact_budget
@@ -87,6 +88,7 @@ def _weights(model: Model, weights: Mapping[str, object] | None) -> list[sympy.E
     return out
 
 
+@in_payoff_units(common=True, tables=("total",))
 @bounded
 def utilitarian(
     model: Model,

@@ -58,6 +58,7 @@ import numpy as np
 import sympy
 from scipy.optimize import brentq
 
+from bargain.axiomatic.payoff_unit import in_payoff_units
 from bargain.axiomatic.problem import BargainingProblem, require_representable
 from bargain.concepts.budget import Budget, bounded, declined_note, exact_budget, plain
 from bargain.concepts.registry import Concept, register
@@ -413,8 +414,10 @@ class _Numeric:
         """Refuse, by name, impatience that floats cannot hold: a per-round discount rate
         and breakdown hazard that are not zero but round to it (``1e-400``, whose game
         would be taken for one without discounting, a set), or whose product with a
-        party's normal payoffs is below the normal floats (``ε = 1e-200`` on payoffs of
-        ``1e-200``: the indifference conditions' ``ε u`` is 0, and the answer a bound)."""
+        party's normal payoffs is below the normal floats (``ε = 1e-310`` on payoffs of
+        1: the indifference conditions' ``ε u`` keeps a few bits, and the answer would be a
+        bound; payoffs of 1e-200 are solved in a unit of their size first,
+        :mod:`bargain.axiomatic.payoff_unit`)."""
         m = self.game.model
         risky = m.numeric(self.game.breakdown) != 0
         for side in (self.game.rising, self.game.falling):
@@ -923,6 +926,9 @@ def _size(expr: sympy.Expr) -> int:
     return int(sympy.count_ops(expr)) + bits
 
 
+# Several contract variables are reduced to a transfer, which moves payoffs one for one
+# between the parties: a common unit; one variable, each party's own.
+@in_payoff_units(common=lambda model: len(model.variables) > 1, tables=("payoff range",))
 @bounded
 def rubinstein(
     model: Model,

@@ -71,6 +71,7 @@ import numpy as np
 import sympy
 from numpy.typing import ArrayLike
 
+from bargain.axiomatic.payoff_unit import TINY
 from bargain.concepts.registry import Concept, concept, concepts
 from bargain.concepts.vectorised import (
     INFEASIBLE,
@@ -308,11 +309,19 @@ def compile_kernel(
 
 def _rescued(fast: Evaluate, loop: Evaluate) -> Evaluate:
     """``fast``, with the points it cannot vouch for (``no_convergence``) solved again
-    point by point: every point the scalar solver solves, the sweep solves."""
+    point by point: every point the scalar solver solves, the sweep solves. So are the
+    points whose payoffs are below :data:`~bargain.axiomatic.payoff_unit.TINY` (1e-320,
+    where floats keep a few bits): the kernel computes them in floats, the scalar solver in
+    a unit of their size (:mod:`bargain.axiomatic.payoff_unit`)."""
 
     def evaluate(params: dict[str, np.ndarray]) -> Columns:
         out = fast(params)
-        return _solved_again(out, np.flatnonzero(out["status"] == NO_CONVERGENCE), params, loop)
+        again = out["status"] == NO_CONVERGENCE
+        for key, col in out.items():
+            if key.startswith("payoff_"):
+                size = np.abs(col)
+                again |= (size > 0) & (size < TINY)
+        return _solved_again(out, np.flatnonzero(again), params, loop)
 
     return evaluate
 

@@ -323,20 +323,28 @@ def test_impatience_below_floating_point_is_refused_not_taken_for_none(w, a, q, 
         bargain.rubinstein(m)
 
 
-@pytest.mark.parametrize("k", [200, 300])
-def test_impatience_times_payoffs_below_the_normal_floats_is_refused(k):
-    # ε = 1e-k per round on payoffs of 1e-k: ε u underflows, and x = 0 came out as ok,
-    # where the split is 2/3 at any scale of the payoffs (Rubinstein 1982). At k = 100
-    # the product (1e-200) is a normal float and the answer is right.
-    def model(k: int) -> bargain.Model:
-        return split_game(
-            W={"payoff": f"x*10**(-{k})", "discount_factor": f"exp(-10**(-{k}))"},
-            A={"payoff": f"(1 - x)*10**(-{k})", "discount_factor": f"exp(-2*10**(-{k}))"},
-        )
+@pytest.mark.parametrize("k", [100, 200, 300])
+def test_impatience_times_tiny_payoffs_is_solved_in_the_payoffs_unit(k):
+    # ε = 1e-k per round on payoffs of 1e-k: ε u underflowed, and x = 0 came out as ok
+    # (then: refused), where the split is 2/3 at any scale of the payoffs (Rubinstein
+    # 1982). The payoffs are now solved in a unit of their size
+    # (bargain.axiomatic.payoff_unit), where ε u is ε, a normal float.
+    m = split_game(
+        W={"payoff": f"x*10**(-{k})", "discount_factor": f"exp(-10**(-{k}))"},
+        A={"payoff": f"(1 - x)*10**(-{k})", "discount_factor": f"exp(-2*10**(-{k}))"},
+    )
+    assert bargain.rubinstein(m).agreement["x"] == pytest.approx(2 / 3, rel=1e-12)
 
+
+def test_impatience_times_payoffs_below_the_normal_floats_is_refused():
+    # ε = 1e-310 per round on payoffs of 1: ε u is below the normal floats whatever the
+    # payoffs' unit; refused by name, not solved with the bits it has.
+    m = split_game(
+        W={"payoff": "x", "discount_factor": "exp(-10**(-310))"},
+        A={"payoff": "1 - x", "discount_factor": "exp(-2*10**(-310))"},
+    )
     with pytest.raises(bargain.ModelError, match=r"payoff: the impatience per round"):
-        bargain.rubinstein(model(k))
-    assert bargain.rubinstein(model(100)).agreement["x"] == pytest.approx(2 / 3, rel=1e-12)
+        bargain.rubinstein(m)
 
 
 def tiny_split(**discount: str) -> bargain.Model:
@@ -358,23 +366,25 @@ def tiny_split(**discount: str) -> bargain.Model:
 
 
 @pytest.mark.parametrize(
-    ("discount", "vary", "routes"),
+    ("discount", "vary", "routes", "refused"),
     [
-        # δ = 0.9, 0.8: x = 5/7 (Rubinstein 1982). At a = 307, ε u = 1e-308 is below the
-        # normal floats and the scalar solver refuses; the closed form reported 5/7 as ok
-        # there, and ok at a = 324 and 328, where the payoffs are 0 (the scalar: not monotone).
-        ({}, {"a": (303, 309, 7)}, ("closed", "numeric")),
-        ({}, {"a": (304, 328, 7)}, ("closed", "numeric")),
+        # δ = 0.9, 0.8: x = 5/7 (Rubinstein 1982). At a = 307, ε u = 1e-308 was below the
+        # normal floats and the scalar solver refused; now it solves in the payoffs' unit
+        # (5/7 at every point). The closed form reported ok at a = 324 and 328, where the
+        # payoffs are 0 (the scalar: below floating point).
+        ({}, {"a": (303, 309, 7)}, ("closed", "numeric"), False),
+        ({}, {"a": (304, 328, 7)}, ("closed", "numeric"), True),
         # ε = 1e-b per round: the numeric kernel reported ok at a = 305, b = 4 (ε u = 1e-309)
         # and x = 1 ok where the payoffs are 0 (a = 325).
         (
             {"W": "exp(-10**(-b))", "A": "exp(-2*10**(-b))"},
             {"a": (295, 325, 7), "b": (1, 16, 6)},
             ("numeric", "auto"),
+            True,
         ),
     ],
 )
-def test_a_sweep_point_has_the_scalar_solvers_status(discount, vary, routes):
+def test_a_sweep_point_has_the_scalar_solvers_status(discount, vary, routes, refused):
     # Every route gives each point the status of `bargain solve` there (the loop's): an
     # error status where the scalar solver refuses, never ok with a bound.
     m = tiny_split(**discount)
@@ -387,7 +397,7 @@ def test_a_sweep_point_has_the_scalar_solvers_status(discount, vary, routes):
             assert row.status == "infeasible"
         else:
             assert (row.status, row.x) == ("ok", x)
-    assert "infeasible" in set(loop["status"])
+    assert ("infeasible" in set(loop["status"])) == refused
     for route in routes:
         df = bargain.sweep(m, "rubinstein", vary, route=route)
         assert list(df["status"]) == list(loop["status"]), route
@@ -396,12 +406,13 @@ def test_a_sweep_point_has_the_scalar_solvers_status(discount, vary, routes):
         # Where the payoffs are normal floats, the closed form (Rubinstein 1982).
         normal = ok & (df["payoff_A"] > 1e-300).to_numpy()
         for row in df[normal].itertuples():
-            exponent = mpmath.mpf(10) ** -int(getattr(row, "b", 0))
-            w, a = (
-                (str(mpmath.exp(-exponent)), str(mpmath.exp(-2 * exponent)))
-                if discount
-                else ("0.9", "0.8")
-            )
+            with mpmath.workdps(60):  # δ = exp(-1e-16) keeps its digits
+                exponent = mpmath.mpf(10) ** -int(getattr(row, "b", 0))
+                w, a = (
+                    (str(mpmath.exp(-exponent)), str(mpmath.exp(-2 * exponent)))
+                    if discount
+                    else ("0.9", "0.8")
+                )
             assert row.x == pytest.approx(share(w, a), rel=1e-9)
 
 

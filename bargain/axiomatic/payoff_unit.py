@@ -1,0 +1,314 @@
+"""Payoffs far below one, measured exactly in a unit of their own size before floats see them.
+
+A double keeps 53 significant bits only down to about 2.2e-308 (``2**-1022``, the smallest
+*normal* float); below it, down to 4.9e-324, the *subnormal* floats keep fewer and fewer
+(about 10 at 1e-320), and well above it a product or a square of two payoffs (1e-300 each)
+falls there. Payoffs of ``x * 1e-320`` and ``(1 - x**2) * 1e-320`` then cannot tell the
+egalitarian solution ``x = (√5 - 1)/2`` from ``x = 0.5``. Every solution concept is
+invariant under the change of unit that multiplies all payoffs by one positive number
+(Nash 1950; Kalai & Smorodinsky 1975; Kalai 1977 for the egalitarian solution, whose
+invariance is under a *common* unit; the utilitarian sum likewise), and Nash,
+Kalai–Smorodinsky and the alternating-offers game under one of each party's own (Osborne &
+Rubinstein 1990, §2.3 and §3.10: each party's indifference conditions involve its own
+payoffs only). So a model whose payoffs are tiny is solved in a unit of their size:
+
+1. each party's payoffs are sized in floats (its payoff at the box's starting points, its
+   disagreement, strike and outside-option payoffs and its demand);
+2. where they are below :data:`TINY`, the party's payoff expressions are divided by a power
+   of two of their size, *symbolically* (an exact rational), so that nothing is rounded
+   on the way (a parameter of 1e-320 meets ``2**1063`` in the 30-digit constants of the
+   compiled program, never in floats);
+3. the concept solves the rescaled model, and the payoffs it reports are multiplied back
+   (exactly, a power of two; the result rounded once to the floats of the original size).
+
+Concepts invariant under a common unit only (egalitarian, utilitarian) take the largest
+party's unit for all; a party still below the normal floats in it (``x * 1e-320`` beside
+``1 - x``) is refused, naming it, rather than solved with the few bits it has. Where the contract
+variables' box is itself that small (a split of ``V = 1e-320``), the payoffs' size is theirs
+and is left to the program's units of its unknowns (:class:`~bargain.axiomatic.program.Scale`):
+a payoff unit there would need its inverse, beyond floating point. Payoffs that
+round to zero altogether (``x * 1e-1500``) are not sized here: they are refused by
+:func:`~bargain.axiomatic.problem.require_representable`, as before.
+
+Examples
+--------
+>>> import bargain
+>>> m = bargain.model_from_dict({"model": {"name": "m"},
+...     "variables": {"x": {"min": 0, "max": 1}},
+...     "parties": {"W": {"payoff": "x*1e-320"}, "A": {"payoff": "(1 - x**2)*1e-320"}}})
+>>> units = payoff_units(m, common=True)
+>>> units["W"] == units["A"] == sympy.Rational(1, 2**1063)
+True
+>>> in_units(m, units).party("W").payoff
+_size*x/_unit
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import sympy
+
+from bargain.axiomatic.problem import BargainingProblem
+from bargain.concepts.solution import Solution
+from bargain.errors import BargainError, ModelError
+from bargain.model.model import Model, Parameter, Party
+from bargain.model.validate import numeric_value
+from bargain.scale import magnitude
+
+TINY = 2.0**-511
+"""Payoffs below this size are rescaled: the square of a payoff (or a product of two) is then
+below the normal floats, 2.2e-308, which a Nash product, a derivative or a Newton step meets."""
+
+_FIELDS = ("payoff", "disagreement", "strike_payoff", "outside_option", "demand")
+
+
+def _sizes(problem: BargainingProblem) -> dict[str, float]:
+    """Each party's size in floats: the largest finite magnitude of its payoff at the box's
+    starting points and of its other payoffs at the model's values (0 where all round to 0)."""
+    model = problem.model
+    starts = [[u.real for u in problem.float_payoffs(x)] for x in problem.box_starts()]
+    sizes = {}
+    for k, party in enumerate(model.parties):
+        where = f"parties.{party.name}"
+        others = [
+            numeric_value(model, getattr(party, key), where, key)
+            for key in _FIELDS[1:]
+            if getattr(party, key) is not None
+        ]
+        sizes[party.name] = magnitude([*(s[k] for s in starts), *others])
+    return sizes
+
+
+def _power_of_two(size: float) -> sympy.Rational:
+    """The power of two just above ``size`` (> 0), exactly."""
+    return sympy.Rational(2) ** math.frexp(size)[1]
+
+
+def payoff_units(model: Model, *, common: bool) -> dict[str, sympy.Rational]:
+    """Each party's payoff unit: 1, or the power of two just above its payoffs' size where
+    that is below :data:`TINY` (with ``common``, the largest party's for all).
+
+    A model the sizing cannot read (its values or bounds refused) gets units of 1: the
+    solver then refuses it with its own message.
+
+    Raises
+    ------
+    ModelError
+        With ``common``, naming a party whose payoffs are not zero but below the normal
+        floats (about 2.2e-308) in the common unit.
+    """
+    ones = {p.name: sympy.Integer(1) for p in model.parties}
+    problem = BargainingProblem(model)
+    try:
+        box = problem.bounds
+        sizes = _sizes(problem)
+    except BargainError:
+        return ones
+    if 0 < magnitude([*box[0], *box[1]]) < TINY:
+        return ones  # tiny contracts: the program measures its unknowns in their own unit
+    if not common:
+        return {
+            name: _power_of_two(size) if 0 < size < TINY else sympy.Integer(1)
+            for name, size in sizes.items()
+        }
+    largest = max(sizes.values(), default=0.0)
+    shared = _power_of_two(largest) if 0 < largest < TINY else sympy.Integer(1)
+    for name, size in sizes.items():
+        if 0 < size / float(shared) < sys.float_info.min:
+            raise ModelError(
+                f"is below floating point's normal range (about 2.2e-308) beside the other "
+                f"parties' payoffs: about {size:.3g} in a unit of {float(shared):.3g}, where "
+                "floats keep only a few significant bits, and this solution compares the "
+                "parties' payoffs in one common unit; measure this party's payoffs in a "
+                "smaller unit or use a scale-invariant solution (nash, kalai-smorodinsky, "
+                "rubinstein)",
+                file=model.file,
+                table=f"parties.{name}",
+                key="payoff",
+            )
+    return {name: shared for name in sizes}
+
+
+def _apart(stem: str, taken: set[str]) -> str:
+    """``stem``, with underscores added until it is a name not in ``taken``."""
+    return next(p for p in (stem + "_" * k for k in range(len(taken) + 1)) if p not in taken)
+
+
+def unit_parameters(model: Model, units: Mapping[str, sympy.Rational]) -> dict[str, Parameter]:
+    """The parameters that stand for the units other than 1, by party: one per distinct unit
+    (``_unit``, or ``_unit_W`` where the parties' differ), named apart from the model's."""
+    stem = _apart("_unit", {q.name for q in (*model.parameters, *model.variables)})
+    distinct = {u for u in units.values() if u != 1}
+    return {
+        name: Parameter(
+            stem if len(distinct) == 1 else f"{stem}_{name}",
+            u,
+            description=f"the unit of {name}'s payoffs (bargain.axiomatic.payoff_unit)",
+            source="the payoffs' size at the box's starting points",
+        )
+        for name, u in units.items()
+        if u != 1
+    }
+
+
+def in_units(model: Model, units: Mapping[str, sympy.Rational]) -> Model:
+    """``model`` with each party's payoff expressions divided by its unit, exactly.
+
+    The unit is a parameter of its value (:func:`unit_parameters`), and so is each number
+    below :data:`TINY` in a rescaled payoff (``_size`` for the ``1e-320`` of
+    ``x * 1e-320``): the closed-form route then works with symbols, not numbers of hundreds
+    of digits, and the compiled programs meet ``_size / _unit`` among their constants,
+    computed once in 30 digits, never ``10**320 * _unit`` in floats (beyond them).
+    """
+    unit_of = unit_parameters(model, units)
+    taken = {q.name for q in (*model.parameters, *model.variables, *unit_of.values())}
+    sizes: dict[sympy.Rational, Parameter] = {}
+    constant = {q.symbol for q in model.parameters}  # and the sizes, as they are lifted
+
+    def size(r: sympy.Rational) -> sympy.Symbol:
+        if r not in sizes:
+            name = _apart(f"_size{len(sizes) or ''}", taken)
+            taken.add(name)
+            sizes[r] = Parameter(name, r, description="a number of a rescaled payoff")
+            constant.add(sizes[r].symbol)
+        return sizes[r].symbol
+
+    def lifted(e: sympy.Expr) -> sympy.Expr:
+        tiny = [r for r in e.atoms(sympy.Rational) if 0 < abs(r) < TINY]
+        return e.xreplace({r: sympy.sign(r) * size(abs(r)) for r in tiny})
+
+    def rescaled(party: Party) -> Party:
+        if party.name not in unit_of:
+            return party
+        u = unit_of[party.name].symbol
+        changes = {
+            key: _over(lifted(getattr(party, key)), u, constant)
+            for key in _FIELDS
+            if getattr(party, key) is not None
+        }
+        return replace(party, **changes)
+
+    parties = tuple(rescaled(p) for p in model.parties)
+    added = (*{q.name: q for q in unit_of.values()}.values(), *sizes.values())
+    return replace(model, parameters=(*model.parameters, *added), parties=parties)
+
+
+def _over(e: sympy.Expr, u: sympy.Symbol, constant: set[sympy.Symbol]) -> sympy.Expr:
+    """``e / u``, the division taken into sums, ``min``, ``max`` and ``Piecewise`` pieces and
+    onto a product's factor in the parameters alone, so that ``1 / u`` (beyond floating
+    point for a unit of 2**-1063) meets a parameter's value in one constant of the compiled
+    program (:func:`bargain.axiomatic.program._hoisted`), never alone.
+
+    >>> x, s, u = sympy.symbols("x s u")
+    >>> _over(sympy.Min(s * x, s * (1 - x)) + 2, u, {s})
+    Min(s*x/u, s*(1 - x)/u) + 2/u
+    """
+    if isinstance(e, sympy.Add | sympy.Min | sympy.Max):
+        return e.func(*(_over(a, u, constant) for a in e.args))
+    if isinstance(e, sympy.Piecewise):
+        return sympy.Piecewise(*((_over(v, u, constant), c) for v, c in e.args))
+    if isinstance(e, sympy.Mul) and not any(
+        a.free_symbols and a.free_symbols <= constant for a in e.args
+    ):
+        k = next(
+            (i for i, a in enumerate(e.args) if isinstance(a, sympy.Add | sympy.Min | sympy.Max)),
+            None,
+        )
+        if k is not None:
+            return sympy.Mul(*e.args[:k], _over(e.args[k], u, constant), *e.args[k + 1 :])
+    return e / u
+
+
+def _back(
+    table: Mapping[str, float], units: Mapping[str, sympy.Rational], shared: float
+) -> dict[str, float]:
+    """Values keyed by party (``W``, or ``W at low x``) back in that party's unit; other keys
+    in the ``shared`` one."""
+
+    def of(key: str) -> float:
+        party = next((n for n in units if key == n or key.startswith(f"{n} ")), None)
+        return shared if party is None else float(units[party])
+
+    return {k: v * of(k) for k, v in table.items()}
+
+
+def _solved_in(units: Mapping[str, sympy.Rational]) -> str:
+    """The assumption a rescaled solution states: the units its payoffs were solved in."""
+    each = sorted({(n, u) for n, u in units.items() if u != 1}, key=lambda p: p[0])
+    if len({u for _, u in each}) == 1 and len(each) == len(units):
+        where = f"2**{sympy.log(each[0][1], 2)}"
+    else:
+        where = ", ".join(f"{n}'s in 2**{sympy.log(u, 2)}" for n, u in each)
+    return (
+        f"payoffs below 2**-511 solved in a unit of their size ({where}), exactly: the "
+        "answer is the same at every scale, and the payoffs are reported in the model's unit"
+    )
+
+
+def solution_back(
+    solution: Solution,
+    model: Model,
+    rescaled: Model,
+    units: Mapping[str, sympy.Rational],
+    tables: Sequence[str] = (),
+) -> Solution:
+    """A solution of ``rescaled`` (:func:`in_units` of ``model``) with its payoffs (and the
+    payoff ``tables`` of its ``extra``) back in ``model``'s own units, and without the
+    parameters ``rescaled`` added (a formula that kept one, where sympy did not cancel it,
+    has its value put in)."""
+    shared = float(max(units.values()))
+    own = set(model.parameter_names)
+    added = {q.symbol: q.value for q in rescaled.parameters if q.name not in own}
+    formula = solution.formula and {k: e.xreplace(added) for k, e in solution.formula.items()}
+    return replace(
+        solution,
+        payoffs=_back(solution.payoffs, units, shared),
+        disagreement=_back(solution.disagreement, units, shared),
+        parameters={p.name: solution.parameters[p.name] for p in model.parameters},
+        formula=formula,
+        assumptions=(*solution.assumptions, _solved_in(units)),
+        extra={
+            name: _back(table, units, shared) if name in tables else dict(table)
+            for name, table in solution.extra.items()
+        },
+    )
+
+
+def in_payoff_units(
+    *, common: bool | Callable[[Model], bool], tables: Sequence[str] = ()
+) -> Callable[[Callable[..., Solution]], Callable[..., Solution]]:
+    """Solve a concept in its payoffs' units (:func:`payoff_units`, :func:`in_units`) and
+    report in the model's (:func:`solution_back`); ``tables`` are the ``extra`` tables in
+    payoff units. ``common``: whether the concept is invariant under a common unit only
+    (or a function of the model saying so)."""
+
+    def decorate(solve: Callable[..., Solution]) -> Callable[..., Solution]:
+        @functools.wraps(solve)
+        def solved(model: Model, *args: Any, **kwargs: Any) -> Solution:
+            shared = common(model) if callable(common) else common
+            units = payoff_units(model, common=shared)
+            if all(u == 1 for u in units.values()):
+                return solve(model, *args, **kwargs)
+            rescaled = in_units(model, units)
+            solution = solve(rescaled, *args, **kwargs)
+            return solution_back(solution, model, rescaled, units, tables)
+
+        return solved
+
+    return decorate
+
+
+__all__ = [
+    "TINY",
+    "in_payoff_units",
+    "in_units",
+    "payoff_units",
+    "solution_back",
+    "unit_parameters",
+]

@@ -1,0 +1,151 @@
+"""Payoffs near and below the smallest normal float (2.2e-308) are solved in their own unit.
+
+Below 2.2e-308 a double keeps fewer than 53 significant bits (about 10 at 1e-320), and well
+above it a square or a product of two payoffs falls there. Each concept is invariant under a
+common change of the payoffs' unit (Nash, "The Bargaining Problem", *Econometrica* 18(2),
+1950; Kalai & Smorodinsky, *Econometrica* 43(3), 1975; Kalai, "Proportional Solutions to
+Bargaining Situations", *Econometrica* 45(7), 1977; the utilitarian sum likewise), and Nash
+and Kalai–Smorodinsky under each party's own, so the answer at 1e-320 is the answer at 1.
+
+The closed forms, on the frontier ``u_W = x s``, ``u_A = (1 - x**2) s``, ``x`` in ``[0, 1]``,
+disagreement 0, any scale ``s > 0``:
+
+- egalitarian: equal gains, ``x = 1 - x**2``, ``x = (√5 - 1)/2`` (Kalai 1977);
+- Kalai–Smorodinsky: the ideal point is ``(s, s)``, so the gains in proportion to it are again
+  ``x = 1 - x**2`` (Kalai & Smorodinsky 1975);
+- utilitarian: the largest ``x + 1 - x**2``, ``1 - 2 x = 0``, ``x = 1/2``, unique (the sum is
+  strictly concave);
+- Nash: the largest ``log x + log(1 - x**2)``, ``1/x = 2 x / (1 - x**2)``, ``x = 1/√3``
+  (Nash 1950).
+
+Each is checked against an independent numeric route (``brentq`` on the first-order or
+equal-gains condition, ``minimize_scalar`` on the objective at scale 1).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import sympy
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.optimize import brentq, minimize_scalar
+
+import bargain
+from bargain.axiomatic.payoff_unit import TINY, in_units, payoff_units
+from tests.conftest import two_party
+
+SCALES = ("1e-320", "1e-310", "1e-300", "1")
+GOLDEN = (math.sqrt(5) - 1) / 2
+CLOSED = {
+    "egalitarian": (GOLDEN, (sympy.sqrt(5) - 1) / 2),
+    "kalai-smorodinsky": (GOLDEN, (sympy.sqrt(5) - 1) / 2),
+    "utilitarian": (0.5, sympy.Rational(1, 2)),
+    "nash": (1 / math.sqrt(3), 1 / sympy.sqrt(3)),
+}
+
+
+def frontier(scale: str, *, parameter: bool = False) -> bargain.Model:
+    """``u_W = x s``, ``u_A = (1 - x**2) s``: ``s`` written in the payoffs, or a parameter."""
+    s = "s" if parameter else scale
+    return two_party(f"x*{s}", f"(1 - x**2)*{s}", parameters={"s": scale} if parameter else None)
+
+
+def test_the_closed_forms_against_an_independent_route():
+    # At scale 1, in floats: the roots and maxima found by scipy, not by bargain.
+    assert brentq(lambda x: x - (1 - x * x), 0, 1, xtol=1e-15) == pytest.approx(GOLDEN, abs=1e-14)
+    best_sum = minimize_scalar(lambda x: -(x + 1 - x * x), bounds=(0, 1), method="bounded")
+    assert best_sum.x == pytest.approx(0.5, abs=1e-6)
+    best_log = minimize_scalar(
+        lambda x: -(math.log(x) + math.log(1 - x * x)), bounds=(1e-9, 1 - 1e-9), method="bounded"
+    )
+    assert best_log.x == pytest.approx(1 / math.sqrt(3), abs=1e-6)
+    for value, exact in CLOSED.values():
+        assert float(exact) == pytest.approx(value, rel=1e-15)
+
+
+@pytest.mark.parametrize("parameter", [False, True], ids=["literal", "parameter"])
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("method", sorted(CLOSED))
+def test_the_same_answer_at_every_scale(method, scale, parameter):
+    # At 1e-320 the egalitarian solution was 0.5 (not 0.618…) and the utilitarian one the
+    # set [0.38, 0.62] (not 1/2); KS 0.61808 without a closed form.
+    s = bargain.SOLVERS[method](frontier(scale, parameter=parameter))
+    value, exact = CLOSED[method]
+    assert s.agreement["x"] == pytest.approx(value, rel=1e-15)
+    assert s.agreement_set is None and not s.agreement_points
+    assert sympy.simplify(s.exact_agreement["x"] - exact) == 0
+    # The payoffs in the model's own unit, rounded once to its floats (a subnormal float
+    # is a multiple of 2**-1074).
+    size = float(scale)
+    for party, payoff in (("A", value * size), ("B", (1 - value**2) * size)):
+        assert s.payoffs[party] == pytest.approx(payoff, rel=1e-12, abs=2.0**-1074)
+    # No unit parameter shows; the unit is stated where one was used.
+    assert set(s.parameters) == ({"s"} if parameter else set())
+    stated = [a for a in s.assumptions if a.startswith("payoffs below 2**-511 solved")]
+    assert len(stated) == (scale != "1")
+
+
+@given(exponent=st.integers(-323, 0))
+def test_egalitarian_is_the_golden_section_at_every_power_of_ten(exponent):
+    s = bargain.egalitarian(frontier(f"1e{exponent}"))
+    assert s.agreement["x"] == pytest.approx(GOLDEN, rel=1e-15)
+
+
+def test_units_are_powers_of_two_of_the_payoffs_size():
+    tiny = frontier("1e-320")
+    two = sympy.Rational(2)
+    assert payoff_units(tiny, common=True) == {"A": two**-1063, "B": two**-1063}
+    assert payoff_units(frontier("1e-300"), common=False) == {"A": two**-996, "B": two**-996}
+    # Normal payoffs are left as they are: 1e-150 squared is still a normal float.
+    assert payoff_units(frontier("1e-150"), common=True) == {"A": 1, "B": 1}
+    assert 1e-150 > TINY > 1e-155
+    # The rescaled model: the same payoffs over a unit parameter, the rest untouched.
+    rescaled = in_units(tiny, payoff_units(tiny, common=True))
+    unit = rescaled.parameter("_unit")
+    assert unit.value == sympy.Rational(1, 2**1063)
+    size = rescaled.parameter("_size")
+    assert size.value == sympy.Rational(1, 10**320)
+    payoff = (rescaled.party("A").payoff * unit.symbol).xreplace({size.symbol: size.value})
+    assert payoff == tiny.party("A").payoff
+    assert rescaled.variables == tiny.variables
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_the_division_meets_a_parameter_in_every_piece(scale):
+    # A min of tiny payoffs, a product with a sum and a negative factor: each solved as at 1
+    # (a lone 1/_unit, 2**1063, is beyond floating point). Egalitarian on u_A = min(x, 1/2),
+    # u_B = 1 - x**2: the least gain is at most 1/2 (A's ceiling), reached for x in
+    # [1/2, 1/√2] (1 - x**2 >= 1/2); the lexicographic egalitarian solution takes the
+    # largest sum of gains among them (Kalai 1977; Imai 1983): x = 1/2.
+    m = two_party(f"min(x, 1/2)*{scale}", f"-(x - 1)*(1 + x)*{scale}")
+    assert bargain.egalitarian(m).agreement["x"] == pytest.approx(0.5, rel=1e-12)
+
+
+def test_parties_of_different_sizes():
+    # u_A = x**2 1e-320 beside u_B = 1 - x. Nash: the largest 2 log x + log(1 - x), at
+    # x = 2/3; KS: the ideal point (1e-320, 1), x**2 = 1 - x, x = (√5 - 1)/2 (each party
+    # in its own unit). The egalitarian and utilitarian solutions compare the two in one
+    # unit, where A's payoffs keep a few bits: refused by name, not solved (egalitarian
+    # gave 0.4998 where equal gains are at x = 1 - 1e-320, 1 in floats).
+    m = two_party("x**2*1e-320", "1 - x")
+    assert bargain.nash(m).exact_agreement["x"] == sympy.Rational(2, 3)
+    assert brentq(lambda x: 2 / x - 1 / (1 - x), 0.1, 0.9) == pytest.approx(2 / 3, rel=1e-12)
+    assert bargain.kalai_smorodinsky(m).agreement["x"] == pytest.approx(GOLDEN, rel=1e-15)
+    for method in ("egalitarian", "utilitarian"):
+        with pytest.raises(
+            bargain.ModelError,
+            match=r"\[parties\.A\] payoff: is below floating point's normal range",
+        ):
+            bargain.SOLVERS[method](m)
+
+
+@pytest.mark.parametrize("method", sorted(CLOSED))
+def test_a_tiny_box_is_left_to_the_programs_units(method):
+    # A split of V = 1e-320 on x in [0, V]: the payoffs are tiny because the contracts are;
+    # the unknown is measured in its own unit, as before, and every solution is V/2.
+    m = two_party("x", "V - x", parameters={"V": 1e-320}, variables={"x": {"min": 0, "max": "V"}})
+    assert payoff_units(m, common=True) == {"A": 1, "B": 1}
+    if method != "kalai-smorodinsky":  # KS refuses this box (FeasibilityError), as on main
+        assert bargain.SOLVERS[method](m).agreement["x"] == 1e-320 / 2
