@@ -68,6 +68,7 @@ from typing import Any, TypeVar
 
 import sympy
 
+from bargain.concepts.checkpoints import Declined, Watch, watched
 from bargain.model.model import as_expression
 
 MAX_OPS = 400  # operations (sympy.count_ops) handed to one step
@@ -77,6 +78,8 @@ MAX_DEGREE = 24  # degree in one polynomial generator
 MAX_STEPS = 300  # admitted steps in one solve
 MAX_TRANSCENDENTAL_OPS = 40  # operations of a system transcendental in its unknown
 MAX_SYSTEM_OPS = 240  # operations times unknowns of a system to solve
+MAX_BEZOUT = 16  # Bézout number of a polynomial system handed to a Gröbner basis
+MAX_CHECKPOINTS = 50  # root and Gröbner computations inside one step
 SAFETY_SECONDS = 10.0  # the CPU-time safety net of one solve, by default
 
 T = TypeVar("T")
@@ -275,10 +278,22 @@ class Budget:
         return False
 
     def _run(self, step: Callable[[], T], record: bool = True) -> T | None:
-        """Run an admitted step under the safety net; ``None`` if it fails or runs out."""
+        """Run an admitted step with sympy's checkpoints watched
+        (:mod:`bargain.concepts.checkpoints`) and under the safety net; ``None`` if a
+        checkpoint declines it, it fails or it runs out."""
+        watch = Watch(
+            max_degree=self.max_degree,
+            max_ops=self.max_ops,
+            max_bezout=MAX_BEZOUT,
+            max_calls=MAX_CHECKPOINTS,
+        )
         try:
-            with time_limit(self._deadline - time.process_time()):
+            with time_limit(self._deadline - time.process_time()), watched(watch):
                 return step()
+        except Declined as why:
+            if record:
+                self.declined = str(why)
+            return None
         except _Timeout:
             if record:
                 self.declined = f"the {self.seconds:g} s safety limit ran out"

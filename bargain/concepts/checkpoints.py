@@ -1,0 +1,173 @@
+"""Checkpoints inside sympy: the work a step makes for itself, bounded by its size.
+
+The work budget (:mod:`bargain.concepts.budget`) admits a step by the size of what it
+is handed. Some of sympy's routines build, from a small input, something far larger,
+and then work on that: the size of the input does not bound the work. Two routines do
+it in the solves of this project, and a step passes through them, so each call is
+checked here, against the limits of the step under way, before and after it runs:
+
+- **roots** (``sympy.polys.polyroots.roots``, through which ``solve`` finds the zeros of
+  every polynomial, of a Gröbner basis's last polynomial and of the binomial
+  ``t**p - c`` of a Lambert-type solve): a polynomial of degree at most
+  ``max_degree`` and ``max_ops`` operations, and each root it returns of at most
+  ``max_ops`` operations. The roots of a Lambert-type equation whose exponents hold
+  ``1000/333`` are the 333 roots of a binomial, each one then rewritten by
+  ``nsimplify`` and checked (9 s); the roots of an irreducible quartic are Ferrari's
+  radicals (1,560 operations for ``V*(1/4 - (x/V - 3/10)**2*(x/V - 7/10)**2)/(x/V)``),
+  which ``solve`` then substitutes into the rest of the system, simplifies and sorts
+  (30 s). Both are declined where they are made.
+- **Gröbner bases** (``sympy.groebner``, with which ``solve`` eliminates the unknowns
+  of a polynomial system, and ``minimal_polynomial`` the algebraic numbers): a system
+  whose Bézout number, the product of its polynomials' total degrees (a bound on the
+  number of its isolated solutions, hence on the degree of the basis's last polynomial;
+  Cox, Little & O'Shea, *Ideals, Varieties, and Algorithms*, 4th ed. 2015, §8.7,
+  Theorem 8.7.7 and Exercise 8.7.16), is at most ``max_bezout``, and of at most
+  ``max_ops`` operations.
+- **calls**: at most ``max_calls`` of these in one step (each solution of a system is
+  substituted back and the rest solved again: the number of calls grows with the
+  number of branches).
+
+A refusal raises :class:`Declined` (not an ``Exception``, so that no ``except
+Exception`` inside sympy swallows it), which the budget turns into its ``declined``
+reason. Outside a step the checkpoints do nothing: the wrappers are installed into
+sympy's modules on the first step (:func:`watched`) and pass every call through
+unchanged when no step is under way, so that sympy used elsewhere is not affected.
+
+Examples
+--------
+>>> import sympy
+>>> x = sympy.Symbol("x")
+>>> limits = Watch(max_degree=24, max_ops=400, max_bezout=24, max_calls=100)
+>>> with watched(limits):
+...     sympy.solve(x**2 - 2, x)
+[-sqrt(2), sqrt(2)]
+>>> try:
+...     with watched(limits):
+...         sympy.solve(x**333 - 2, x)
+... except Declined as why:
+...     print(why)
+roots of a polynomial of degree 333 (at most 24)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+import sys
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+from sympy.polys.polyerrors import PolynomialError
+from sympy.polys.polyroots import roots as _sympy_roots
+from sympy.polys.polytools import groebner as _sympy_groebner
+
+
+class Declined(BaseException):
+    """A checkpoint refused the step under way; the argument says why."""
+
+
+@dataclass
+class Watch:
+    """The limits of one step at sympy's checkpoints, and the calls made so far."""
+
+    max_degree: int
+    max_ops: int
+    max_bezout: int
+    max_calls: int
+    calls: int = field(default=0, init=False)
+
+    def call(self) -> None:
+        """Count one checkpoint; refuse beyond :attr:`max_calls`."""
+        self.calls += 1
+        if self.calls > self.max_calls:
+            raise Declined(f"more than {self.max_calls} root or Gröbner computations in one step")
+
+    def size(self, what: str, exprs: Any, total: bool = False) -> None:
+        """Refuse ``exprs`` (``what`` they are) if one has (with ``total``: all have)
+        more than :attr:`max_ops` operations."""
+        counts = [int(sympy.count_ops(e)) for e in exprs]
+        ops = sum(counts) if total else max(counts, default=0)
+        if ops > self.max_ops:
+            raise Declined(f"{what} of {ops} operations (at most {self.max_ops})")
+
+
+_ACTIVE: ContextVar[Watch | None] = ContextVar("bargain_checkpoints", default=None)
+
+
+def _poly(f: Any, gens: tuple) -> sympy.Poly | None:
+    """``f`` as a polynomial in ``gens`` (its own, if none), as ``roots`` and ``groebner``
+    read it; ``None`` where it is not one (the routine then reports that itself)."""
+    try:
+        if isinstance(f, sympy.Poly):
+            return sympy.Poly(f.as_expr(), *gens) if gens else f
+        return sympy.Poly(f, *gens)
+    except (PolynomialError, sympy.GeneratorsNeeded, TypeError, ValueError):
+        return None
+
+
+def _roots(f: Any, *gens: Any, **flags: Any) -> Any:
+    """``sympy.roots``, checked: the polynomial's degree and size, then each root's size."""
+    watch = _ACTIVE.get()
+    if watch is None:
+        return _sympy_roots(f, *gens, **flags)
+    watch.call()
+    poly = _poly(f, gens)
+    if poly is not None:
+        deg = max(poly.degree_list(), default=0)
+        if deg > watch.max_degree:
+            raise Declined(f"roots of a polynomial of degree {deg} (at most {watch.max_degree})")
+        watch.size("a polynomial to find the roots of", [poly.as_expr()])
+    found = _sympy_roots(f, *gens, **flags)
+    watch.size("roots", found)  # a dict (root: multiplicity) or a list: the roots
+    return found
+
+
+def _groebner(F: Any, *gens: Any, **args: Any) -> Any:
+    """``sympy.groebner``, checked: the system's Bézout number and size."""
+    watch = _ACTIVE.get()
+    if watch is None:
+        return _sympy_groebner(F, *gens, **args)
+    watch.call()
+    polys = [_poly(f, gens) for f in F]
+    if all(p is not None for p in polys):
+        bezout = math.prod(max(p.total_degree(), 1) for p in polys)
+        if bezout > watch.max_bezout:
+            raise Declined(
+                f"a polynomial system of Bézout number {bezout} (at most {watch.max_bezout})"
+            )
+        watch.size("a polynomial system", [p.as_expr() for p in polys], total=True)
+    return _sympy_groebner(F, *gens, **args)
+
+
+_CHECKPOINTS: tuple[tuple[str, Callable, Callable], ...] = (
+    ("roots", _sympy_roots, _roots),
+    ("groebner", _sympy_groebner, _groebner),
+)
+
+
+@functools.cache
+def _install() -> None:
+    """Put the checked routines in place of sympy's in every sympy module that holds
+    them (once; a module imported later takes them from one already changed)."""
+    for name, original, checked in _CHECKPOINTS:
+        for module_name, module in list(sys.modules.items()):
+            if module_name.split(".")[0] == "sympy" and getattr(module, name, None) is original:
+                setattr(module, name, checked)
+
+
+@contextlib.contextmanager
+def watched(watch: Watch) -> Iterator[Watch]:
+    """Check sympy's work against ``watch`` inside the block (one step)."""
+    _install()
+    token = _ACTIVE.set(watch)
+    try:
+        yield watch
+    finally:
+        _ACTIVE.reset(token)
+
+
+__all__ = ["Declined", "Watch", "watched"]
