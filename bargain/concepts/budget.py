@@ -27,7 +27,18 @@ route is admitted or declined by the size of what it is handed:
   :data:`MAX_TRANSCENDENTAL_OPS` operations (sympy's ``_tsolve`` is slow and
   rarely succeeds beyond that: the alternating-offers game on a CARA
   frontier, two such unknowns, took seconds to find nothing);
-- **steps**: at most :data:`MAX_STEPS` admitted steps in one solve.
+- **steps**: at most :data:`MAX_STEPS` admitted steps in one solve;
+- **inside a step**, what sympy builds for itself from a small input
+  (:mod:`bargain.concepts.checkpoints`): the roots it looks for, of a polynomial
+  of degree at most :data:`MAX_DEGREE` and :data:`MAX_OPS` operations, each root
+  of at most :data:`MAX_OPS` operations (a Lambert-type equation whose exponent
+  holds ``1000/333`` asks for the 333 roots of a binomial, each then rewritten
+  and checked: 9 s; a quartic's radicals, 1,560 operations, are substituted
+  into the rest of the system, simplified and sorted: 30 s); a Gröbner basis,
+  of a system whose Bézout number (the product of its polynomials' total
+  degrees, a bound on its number of solutions) is at most :data:`MAX_BEZOUT`;
+  and at most :data:`MAX_CHECKPOINTS` of these in one step. Each is checked
+  when sympy makes it, before it is checked, sorted, simplified or evaluated.
 
 A :class:`Budget` lives for one solve, end to end (:func:`exact_budget`: the
 solver's entry point opens it and every routine below joins it). When a step
@@ -36,7 +47,11 @@ solution says why in its ``route`` (:attr:`Budget.declined`). A limit on the
 process's CPU time (the solvers' ``timeout``) remains, for the whole solve,
 only as a last safety net behind the work bounds: CPU time, not wall time, so
 that a busy machine, which stretches wall time, cannot change an answer (it
-needs the main thread; elsewhere the work bounds alone apply).
+needs the main thread; elsewhere the work bounds alone apply). The bounds are
+set so that every exact attempt on the shipped models is decided by them in
+well under the net (under 2 s of CPU time per solve with the net off; see
+``benchmarks/solve_budget.py``): a solve whose route says ``the 10 s safety
+limit ran out`` is a bound missing here.
 
 Examples
 --------
@@ -483,6 +498,8 @@ def declined_note(declined: str | None) -> str:
 
 
 __all__ = [
+    "MAX_BEZOUT",
+    "MAX_CHECKPOINTS",
     "MAX_DEGREE",
     "MAX_DIGITS",
     "MAX_OPS",
