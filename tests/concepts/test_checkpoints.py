@@ -137,3 +137,19 @@ def test_the_answer_does_not_depend_on_the_safety_net(name, method, V):
         assert with_net.agreement["x"] == pytest.approx(_ks_log_base(), rel=1e-10)
     else:
         assert with_net.agreement["x"] == pytest.approx(_ntie_share(method) * V, rel=1e-9)
+
+
+@pytest.mark.parametrize("method", ["kalai-smorodinsky", "egalitarian"])
+def test_the_quartic_system_is_declined_inside_sympy_without_the_system_bound(method, monkeypatch):
+    # Without the bound on a system's operations times unknowns (which declines it first),
+    # sympy would eliminate down to a quartic and substitute its radicals back (30 s of
+    # CPU time): the Bézout checkpoint declines it before the elimination starts.
+    monkeypatch.setattr("bargain.concepts.budget.MAX_SYSTEM_OPS", 10**9)
+    model = bargain.load_model(CASES / "ntie.toml")
+    try:
+        with time_limit(HANG):
+            s = bargain.SOLVERS[method](model, timeout=0)
+    except _Timeout:
+        pytest.fail(f"the solve ran {HANG:g} s of CPU time with the safety net off")
+    assert s.route.endswith(f"a polynomial system of Bézout number 24 (at most {MAX_BEZOUT})")
+    assert s.agreement["x"] == pytest.approx(_ntie_share(method) * 1e9, rel=1e-9)
