@@ -14,7 +14,11 @@ route is admitted or declined by the size of what it is handed:
   fastest), and for a system, times its number of unknowns, at most
   :data:`MAX_SYSTEM_OPS` (elimination swells symbolic coefficients: a
   Kalai–Smorodinsky system of four unknowns, 92 operations and nine
-  parameters ran for over ten seconds);
+  parameters ran for over ten seconds); an expression whose tree has more than
+  :data:`NODES_PER_OP` nodes per operation allowed is declined without being
+  counted (:func:`nodes` stops there; counting the 327,346 operations of a
+  linear solve's answer took 6 s, and a tree of shared subtrees can be
+  exponentially larger than its memory);
 - **digits**: the numerator and denominator of every rational, at most
   :data:`MAX_DIGITS` digits (a float's full ``repr`` has 17);
 - **degree**: as a polynomial in the generators sympy would use, at most
@@ -93,6 +97,7 @@ MAX_DEGREE = 24  # degree in one polynomial generator
 MAX_STEPS = 300  # admitted steps in one solve
 MAX_TRANSCENDENTAL_OPS = 40  # operations of a system transcendental in its unknown
 MAX_SYSTEM_OPS = 240  # operations times unknowns of a system to solve
+NODES_PER_OP = 16  # tree nodes per operation beyond which an expression is not measured
 MAX_BEZOUT = 16  # Bézout number of a polynomial system handed to a Gröbner basis
 MAX_CHECKPOINTS = 50  # root and Gröbner computations inside one step
 SAFETY_SECONDS = 10.0  # the CPU-time safety net of one solve, by default
@@ -155,6 +160,25 @@ def transcendental(exprs: Iterable[sympy.Expr], unknowns: Iterable[sympy.Symbol]
             elif node.is_Pow:
                 found |= node.exp.free_symbols & wanted
     return found
+
+
+def nodes(exprs: Iterable[sympy.Expr], cap: int) -> int:
+    """The nodes of the expression trees of ``exprs``, counted up to ``cap + 1`` only: a
+    measure that costs no more than ``cap`` however large the expressions (each node
+    but an atom carries at least one of ``sympy.count_ops``'s operations, and an atom
+    is an argument of one: a tree has at most about three nodes per operation).
+
+    >>> x = sympy.Symbol("x")
+    >>> nodes([x**2 + 1], 100), nodes([sum(x**k for k in range(1, 1000))], 100)
+    (5, 101)
+    """
+    n = 0
+    for e in exprs:
+        for _ in sympy.preorder_traversal(as_expression(e)):
+            n += 1
+            if n > cap:
+                return n
+    return n
 
 
 def digits(exprs: Iterable[sympy.Expr]) -> int:
@@ -263,6 +287,15 @@ class Budget:
         :attr:`declined`; without ``by_degree``, the degree is not bounded (a step for
         which a high degree costs nothing, such as evaluating a number)."""
         limit = self.max_ops if max_ops is None else max_ops
+        if nodes(exprs, NODES_PER_OP * limit) > NODES_PER_OP * limit:
+            # Too large even to measure: counting its operations would cost more than a
+            # step may (a linear solve's 327,346 operations took 6 s to count).
+            if record:
+                self.declined = (
+                    f"expressions of more than {limit} operations (over "
+                    f"{NODES_PER_OP * limit} nodes)"
+                )
+            return False
         why = None
         hard = transcendental(exprs, unknowns)
         if hard:
@@ -507,6 +540,7 @@ __all__ = [
     "MAX_SYSTEM_OPS",
     "MAX_TIDY_OPS",
     "MAX_TRANSCENDENTAL_OPS",
+    "NODES_PER_OP",
     "SAFETY_SECONDS",
     "Budget",
     "bounded",
@@ -514,6 +548,7 @@ __all__ = [
     "degree",
     "digits",
     "exact_budget",
+    "nodes",
     "time_limit",
     "transcendental",
 ]

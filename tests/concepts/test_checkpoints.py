@@ -14,6 +14,7 @@ from bargain.concepts.budget import (
     MAX_BEZOUT,
     MAX_DEGREE,
     MAX_OPS,
+    NODES_PER_OP,
     Budget,
     _Timeout,
     time_limit,
@@ -153,3 +154,20 @@ def test_the_quartic_system_is_declined_inside_sympy_without_the_system_bound(me
         pytest.fail(f"the solve ran {HANG:g} s of CPU time with the safety net off")
     assert s.route.endswith(f"a polynomial system of Bézout number 24 (at most {MAX_BEZOUT})")
     assert s.agreement["x"] == pytest.approx(_ntie_share(method) * 1e9, rel=1e-9)
+
+
+def test_an_expression_too_large_to_measure_is_declined_without_measuring_it():
+    # Each step doubles the tree (a shared subtree counts once per occurrence): 2**40 nodes,
+    # which sympy.count_ops would walk for days.
+    e = x
+    for _ in range(40):
+        e = sympy.Mul(sympy.Add(e, 1, evaluate=False), sympy.Add(e, 2, evaluate=False))
+    budget = Budget()
+    try:
+        with time_limit(HANG):
+            assert budget.evaluate(e, {x: 1}) is None
+    except _Timeout:
+        pytest.fail("measuring the expression ran into the CPU-time limit")
+    over = NODES_PER_OP * MAX_OPS
+    assert budget.declined == f"expressions of more than {MAX_OPS} operations (over {over} nodes)"
+    assert budget.steps == 0
