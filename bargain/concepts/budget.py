@@ -87,7 +87,7 @@ from typing import Any, TypeVar
 
 import sympy
 
-from bargain.concepts.checkpoints import Declined, Watch, watched
+from bargain.concepts.checkpoints import NODES_PER_OP, Declined, Watch, nodes, watched
 from bargain.model.model import as_expression
 
 MAX_OPS = 400  # operations (sympy.count_ops) handed to one step
@@ -97,7 +97,6 @@ MAX_DEGREE = 24  # degree in one polynomial generator
 MAX_STEPS = 300  # admitted steps in one solve
 MAX_TRANSCENDENTAL_OPS = 40  # operations of a system transcendental in its unknown
 MAX_SYSTEM_OPS = 240  # operations times unknowns of a system to solve
-NODES_PER_OP = 16  # tree nodes per operation beyond which an expression is not measured
 MAX_BEZOUT = 16  # Bézout number of a polynomial system handed to a Gröbner basis
 MAX_CHECKPOINTS = 50  # root and Gröbner computations inside one step
 SAFETY_SECONDS = 10.0  # the CPU-time safety net of one solve, by default
@@ -160,25 +159,6 @@ def transcendental(exprs: Iterable[sympy.Expr], unknowns: Iterable[sympy.Symbol]
             elif node.is_Pow:
                 found |= node.exp.free_symbols & wanted
     return found
-
-
-def nodes(exprs: Iterable[sympy.Expr], cap: int) -> int:
-    """The nodes of the expression trees of ``exprs``, counted up to ``cap + 1`` only: a
-    measure that costs no more than ``cap`` however large the expressions (each node
-    but an atom carries at least one of ``sympy.count_ops``'s operations, and an atom
-    is an argument of one: a tree has at most about three nodes per operation).
-
-    >>> x = sympy.Symbol("x")
-    >>> nodes([x**2 + 1], 100), nodes([sum(x**k for k in range(1, 1000))], 100)
-    (5, 101)
-    """
-    n = 0
-    for e in exprs:
-        for _ in sympy.preorder_traversal(as_expression(e)):
-            n += 1
-            if n > cap:
-                return n
-    return n
 
 
 def digits(exprs: Iterable[sympy.Expr]) -> int:

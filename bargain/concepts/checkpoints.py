@@ -55,7 +55,7 @@ import contextlib
 import functools
 import math
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +64,30 @@ import sympy
 from sympy.polys.polyerrors import PolynomialError
 from sympy.polys.polyroots import roots as _sympy_roots
 from sympy.polys.polytools import groebner as _sympy_groebner
+
+from bargain.model.model import as_expression
+
+NODES_PER_OP = 16  # tree nodes per operation beyond which an expression is not measured
+
+
+def nodes(exprs: Iterable[Any], cap: int) -> int:
+    """The nodes of the expression trees of ``exprs``, counted up to ``cap + 1`` only: a
+    measure that costs no more than ``cap`` however large the expressions (each node
+    but an atom carries at least one of ``sympy.count_ops``'s operations, and an atom
+    is an argument of one: a tree has at most about three nodes per operation, so that
+    more than :data:`NODES_PER_OP` per operation allowed is more operations than allowed).
+
+    >>> x = sympy.Symbol("x")
+    >>> nodes([x**2 + 1], 100), nodes([sum(x**k for k in range(1, 1000))], 100)
+    (5, 101)
+    """
+    n = 0
+    for e in exprs:
+        for _ in sympy.preorder_traversal(as_expression(e)):
+            n += 1
+            if n > cap:
+                return n
+    return n
 
 
 class Declined(BaseException):
@@ -88,11 +112,14 @@ class Watch:
 
     def size(self, what: str, exprs: Any, total: bool = False) -> None:
         """Refuse ``exprs`` (``what`` they are) if one has (with ``total``: all have)
-        more than :attr:`max_ops` operations."""
-        counts = [int(sympy.count_ops(e)) for e in exprs]
-        ops = sum(counts) if total else max(counts, default=0)
-        if ops > self.max_ops:
-            raise Declined(f"{what} of {ops} operations (at most {self.max_ops})")
+        more than :attr:`max_ops` operations, or too many nodes to count them."""
+        cap = NODES_PER_OP * self.max_ops
+        for group in [list(exprs)] if total else [[e] for e in exprs]:
+            if nodes(group, cap) > cap:
+                raise Declined(f"{what} of more than {self.max_ops} operations (over {cap} nodes)")
+            ops = sum(int(sympy.count_ops(e)) for e in group)
+            if ops > self.max_ops:
+                raise Declined(f"{what} of {ops} operations (at most {self.max_ops})")
 
 
 _ACTIVE: ContextVar[Watch | None] = ContextVar("bargain_checkpoints", default=None)
@@ -115,12 +142,13 @@ def _roots(f: Any, *gens: Any, **flags: Any) -> Any:
     if watch is None:
         return _sympy_roots(f, *gens, **flags)
     watch.call()
+    given = f.as_expr() if isinstance(f, sympy.Poly) else f
+    watch.size("a polynomial to find the roots of", [given])
     poly = _poly(f, gens)
     if poly is not None:
         deg = max(poly.degree_list(), default=0)
         if deg > watch.max_degree:
             raise Declined(f"roots of a polynomial of degree {deg} (at most {watch.max_degree})")
-        watch.size("a polynomial to find the roots of", [poly.as_expr()])
     found = _sympy_roots(f, *gens, **flags)
     watch.size("roots", found)  # a dict (root: multiplicity) or a list: the roots
     return found
@@ -170,4 +198,4 @@ def watched(watch: Watch) -> Iterator[Watch]:
         _ACTIVE.reset(token)
 
 
-__all__ = ["Declined", "Watch", "watched"]
+__all__ = ["NODES_PER_OP", "Declined", "Watch", "nodes", "watched"]
