@@ -40,9 +40,10 @@ route is admitted or declined by the size of what it is handed:
   and checked: 9 s; a quartic's radicals, 1,560 operations, are substituted
   into the rest of the system, simplified and sorted: 30 s); a Gröbner basis,
   of a system whose Bézout number (the product of its polynomials' total
-  degrees, a bound on its number of solutions) is at most :data:`MAX_BEZOUT`;
-  and at most :data:`MAX_CHECKPOINTS` of these in one step. Each is checked
-  when sympy makes it, before it is checked, sorted, simplified or evaluated.
+  degrees, a bound on its number of solutions) is at most :data:`MAX_BEZOUT`,
+  of at most :data:`MAX_OPS` operations; and at most :data:`MAX_CHECKPOINTS` of
+  these in one step. Each is checked where sympy makes it, before its result is
+  substituted, checked, sorted, simplified or evaluated.
 
 A :class:`Budget` lives for one solve, end to end (:func:`exact_budget`: the
 solver's entry point opens it and every routine below joins it). When a step
