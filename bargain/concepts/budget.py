@@ -34,8 +34,8 @@ route is admitted or declined by the size of what it is handed:
 - **steps**: at most :data:`MAX_STEPS` admitted steps in one solve;
 - **inside a step**, what sympy builds for itself from a small input
   (:mod:`bargain.concepts.checkpoints`): the roots it looks for, of a polynomial
-  of degree at most :data:`MAX_DEGREE` and :data:`MAX_OPS` operations, each root
-  of at most :data:`MAX_OPS` operations (a Lambert-type equation whose exponent
+  of degree at most :data:`MAX_DEGREE` and :data:`MAX_OPS` operations, and of
+  its roots only those of at most :data:`MAX_OPS` operations (a Lambert-type equation whose exponent
   holds ``1000/333`` asks for the 333 roots of a binomial, each then rewritten
   and checked: 9 s; a quartic's radicals, 1,560 operations, are substituted
   into the rest of the system, simplified and sorted: 30 s); a Gröbner basis,
@@ -318,7 +318,10 @@ class Budget:
         )
         try:
             with time_limit(self._deadline - time.process_time()), watched(watch):
-                return step()
+                out = step()
+            if record and watch.dropped is not None:
+                self.declined = watch.dropped  # the reason, should no closed form be found
+            return out
         except Declined as why:
             if record:
                 self.declined = str(why)

@@ -9,8 +9,10 @@ checked here, against the limits of the step under way, before and after it runs
 - **roots** (``sympy.polys.polyroots.roots``, through which ``solve`` finds the zeros of
   every polynomial, of a Gröbner basis's last polynomial and of the binomial
   ``t**p - c`` of a Lambert-type solve): a polynomial of degree at most
-  ``max_degree`` and ``max_ops`` operations, and each root it returns of at most
-  ``max_ops`` operations. The roots of a Lambert-type equation whose exponents hold
+  ``max_degree`` and ``max_ops`` operations; of the roots it returns, only those of
+  at most ``max_ops`` operations are handed on (the others could not be evaluated
+  within the budget anyway; :attr:`Watch.dropped` says why, for the step's reason
+  if no closed form is found). The roots of a Lambert-type equation whose exponents hold
   ``1000/333`` are the 333 roots of a binomial, each one then rewritten by
   ``nsimplify`` and checked (9 s); the roots of an irreducible quartic are Ferrari's
   radicals (1,560 operations for ``V*(1/4 - (x/V - 3/10)**2*(x/V - 7/10)**2)/(x/V)``),
@@ -103,6 +105,7 @@ class Watch:
     max_bezout: int
     max_calls: int
     calls: int = field(default=0, init=False)
+    dropped: str | None = field(default=None, init=False)
 
     def call(self) -> None:
         """Count one checkpoint; refuse beyond :attr:`max_calls`."""
@@ -110,16 +113,24 @@ class Watch:
         if self.calls > self.max_calls:
             raise Declined(f"more than {self.max_calls} root or Gröbner computations in one step")
 
-    def size(self, what: str, exprs: Any, total: bool = False) -> None:
-        """Refuse ``exprs`` (``what`` they are) if one has (with ``total``: all have)
-        more than :attr:`max_ops` operations, or too many nodes to count them."""
+    def size(self, what: str, exprs: Any) -> None:
+        """Refuse ``exprs`` (``what`` they are) if together they have more than
+        :attr:`max_ops` operations, or too many nodes to count them."""
+        if not self.fits(what, exprs):
+            raise Declined(self.dropped)
+
+    def fits(self, what: str, exprs: Any) -> bool:
+        """Whether ``exprs`` (``what`` they are) have at most :attr:`max_ops` operations
+        together; if not, why is kept as :attr:`dropped`."""
         cap = NODES_PER_OP * self.max_ops
-        for group in [list(exprs)] if total else [[e] for e in exprs]:
-            if nodes(group, cap) > cap:
-                raise Declined(f"{what} of more than {self.max_ops} operations (over {cap} nodes)")
-            ops = sum(int(sympy.count_ops(e)) for e in group)
-            if ops > self.max_ops:
-                raise Declined(f"{what} of {ops} operations (at most {self.max_ops})")
+        exprs = list(exprs)
+        if nodes(exprs, cap) > cap:
+            self.dropped = f"{what} of more than {self.max_ops} operations (over {cap} nodes)"
+            return False
+        if (ops := sum(int(sympy.count_ops(e)) for e in exprs)) > self.max_ops:
+            self.dropped = f"{what} of {ops} operations (at most {self.max_ops})"
+            return False
+        return True
 
 
 _ACTIVE: ContextVar[Watch | None] = ContextVar("bargain_checkpoints", default=None)
@@ -149,9 +160,11 @@ def _roots(f: Any, *gens: Any, **flags: Any) -> Any:
         deg = max(poly.degree_list(), default=0)
         if deg > watch.max_degree:
             raise Declined(f"roots of a polynomial of degree {deg} (at most {watch.max_degree})")
-    found = _sympy_roots(f, *gens, **flags)
-    watch.size("roots", found)  # a dict (root: multiplicity) or a list: the roots
-    return found
+    found = _sympy_roots(f, *gens, **flags)  # a dict (root: multiplicity) or a list
+    kept = [r for r in found if watch.fits("roots", [r])]
+    if len(kept) == len(found):
+        return found
+    return {r: found[r] for r in kept} if isinstance(found, dict) else kept
 
 
 def _groebner(F: Any, *gens: Any, **args: Any) -> Any:
@@ -167,7 +180,7 @@ def _groebner(F: Any, *gens: Any, **args: Any) -> Any:
             raise Declined(
                 f"a polynomial system of Bézout number {bezout} (at most {watch.max_bezout})"
             )
-        watch.size("a polynomial system", [p.as_expr() for p in polys], total=True)
+        watch.size("a polynomial system", [p.as_expr() for p in polys])
     return _sympy_groebner(F, *gens, **args)
 
 
