@@ -54,9 +54,9 @@ only as a last safety net behind the work bounds: CPU time, not wall time, so
 that a busy machine, which stretches wall time, cannot change an answer (it
 needs the main thread; elsewhere the work bounds alone apply). The bounds are
 set so that every exact attempt on the shipped models is decided by them in
-well under the net (under 2 s of CPU time per solve with the net off; see
-``benchmarks/solve_budget.py``): a solve whose route says ``the 10 s safety
-limit ran out`` is a bound missing here.
+well under the net (about 2 s of CPU time per solve at most, with the net off;
+see ``benchmarks/solve_budget.py``): a solve whose route says ``the 10 s
+safety limit ran out`` is a bound missing here.
 
 Examples
 --------
