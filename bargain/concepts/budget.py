@@ -14,7 +14,11 @@ route is admitted or declined by the size of what it is handed:
   fastest), and for a system, times its number of unknowns, at most
   :data:`MAX_SYSTEM_OPS` (elimination swells symbolic coefficients: a
   Kalai–Smorodinsky system of four unknowns, 92 operations and nine
-  parameters ran for over ten seconds);
+  parameters ran for over ten seconds); an expression whose tree has more than
+  :data:`NODES_PER_OP` nodes per operation allowed is declined without being
+  counted (:func:`nodes` stops there; counting the 327,346 operations of a
+  linear solve's answer took 6 s, and a tree of shared subtrees can be
+  exponentially larger than its memory);
 - **digits**: the numerator and denominator of every rational, at most
   :data:`MAX_DIGITS` digits (a float's full ``repr`` has 17);
 - **degree**: as a polynomial in the generators sympy would use, at most
@@ -27,7 +31,21 @@ route is admitted or declined by the size of what it is handed:
   :data:`MAX_TRANSCENDENTAL_OPS` operations (sympy's ``_tsolve`` is slow and
   rarely succeeds beyond that: the alternating-offers game on a CARA
   frontier, two such unknowns, took seconds to find nothing);
-- **steps**: at most :data:`MAX_STEPS` admitted steps in one solve.
+- **steps**: at most :data:`MAX_STEPS` admitted steps in one solve;
+- **inside a step**, what sympy builds for itself from a small input
+  (:mod:`bargain.concepts.checkpoints`): the roots it looks for, of a polynomial
+  of degree at most :data:`MAX_DEGREE` and :data:`MAX_OPS` operations, and of
+  its roots only those of at most :data:`MAX_OPS` operations (a Lambert-type equation whose exponent
+  holds ``1000/333`` asks for the 333 roots of a binomial, each then rewritten
+  and checked: 9 s; a quartic's radicals, 1,560 operations, are substituted
+  into the rest of the system, simplified and sorted: 30 s); a Gröbner basis,
+  of a system whose Bézout number (the product of its polynomials' total
+  degrees, a bound on its number of solutions) is at most :data:`MAX_BEZOUT`,
+  of at most :data:`MAX_OPS` operations; and at most :data:`MAX_CHECKPOINTS` of
+  these in one step. Each is checked where sympy makes it, before its result is
+  substituted, checked, sorted, simplified or evaluated. Every step runs with
+  sympy's random generator seeded the same (its multivariate factorisation draws
+  from it, and took 0.2 s or minutes on the same polynomial from run to run).
 
 A :class:`Budget` lives for one solve, end to end (:func:`exact_budget`: the
 solver's entry point opens it and every routine below joins it). When a step
@@ -36,7 +54,11 @@ solution says why in its ``route`` (:attr:`Budget.declined`). A limit on the
 process's CPU time (the solvers' ``timeout``) remains, for the whole solve,
 only as a last safety net behind the work bounds: CPU time, not wall time, so
 that a busy machine, which stretches wall time, cannot change an answer (it
-needs the main thread; elsewhere the work bounds alone apply).
+needs the main thread; elsewhere the work bounds alone apply). The bounds are
+set so that every exact attempt on the shipped models is decided by them in
+well under the net (about 2 s of CPU time per solve at most, with the net off;
+see ``benchmarks/solve_budget.py``): a solve whose route says ``the 10 s
+safety limit ran out`` is a bound missing here.
 
 Examples
 --------
@@ -68,6 +90,7 @@ from typing import Any, TypeVar
 
 import sympy
 
+from bargain.concepts.checkpoints import NODES_PER_OP, Declined, Watch, nodes, watched
 from bargain.model.model import as_expression
 
 MAX_OPS = 400  # operations (sympy.count_ops) handed to one step
@@ -77,6 +100,8 @@ MAX_DEGREE = 24  # degree in one polynomial generator
 MAX_STEPS = 300  # admitted steps in one solve
 MAX_TRANSCENDENTAL_OPS = 40  # operations of a system transcendental in its unknown
 MAX_SYSTEM_OPS = 240  # operations times unknowns of a system to solve
+MAX_BEZOUT = 16  # Bézout number of a polynomial system handed to a Gröbner basis
+MAX_CHECKPOINTS = 50  # root and Gröbner computations inside one step
 SAFETY_SECONDS = 10.0  # the CPU-time safety net of one solve, by default
 
 T = TypeVar("T")
@@ -245,6 +270,15 @@ class Budget:
         :attr:`declined`; without ``by_degree``, the degree is not bounded (a step for
         which a high degree costs nothing, such as evaluating a number)."""
         limit = self.max_ops if max_ops is None else max_ops
+        if nodes(exprs, NODES_PER_OP * limit) > NODES_PER_OP * limit:
+            # Too large even to measure: counting its operations would cost more than a
+            # step may (a linear solve's 327,346 operations took 6 s to count).
+            if record:
+                self.declined = (
+                    f"expressions of more than {limit} operations (over "
+                    f"{NODES_PER_OP * limit} nodes)"
+                )
+            return False
         why = None
         hard = transcendental(exprs, unknowns)
         if hard:
@@ -292,10 +326,25 @@ class Budget:
         return time.process_time() >= self._deadline
 
     def _run(self, step: Callable[[], T], record: bool = True) -> T | None:
-        """Run an admitted step under the safety net; ``None`` if it fails or runs out."""
+        """Run an admitted step with sympy's checkpoints watched
+        (:mod:`bargain.concepts.checkpoints`) and under the safety net; ``None`` if a
+        checkpoint declines it, it fails or it runs out."""
+        watch = Watch(
+            max_degree=self.max_degree,
+            max_ops=self.max_ops,
+            max_bezout=MAX_BEZOUT,
+            max_calls=MAX_CHECKPOINTS,
+        )
         try:
-            with time_limit(self._deadline - time.process_time()):
-                return step()
+            with time_limit(self._deadline - time.process_time()), watched(watch):
+                out = step()
+            if record and watch.dropped is not None:
+                self.declined = watch.dropped  # the reason, should no closed form be found
+            return out
+        except Declined as why:
+            if record:
+                self.declined = str(why)
+            return None
         except _Timeout:
             if record:
                 self.declined = f"the {self.seconds:g} s safety limit ran out"
@@ -491,6 +540,8 @@ def declined_note(declined: str | None) -> str:
 
 
 __all__ = [
+    "MAX_BEZOUT",
+    "MAX_CHECKPOINTS",
     "MAX_DEGREE",
     "MAX_DIGITS",
     "MAX_OPS",
@@ -498,6 +549,7 @@ __all__ = [
     "MAX_SYSTEM_OPS",
     "MAX_TIDY_OPS",
     "MAX_TRANSCENDENTAL_OPS",
+    "NODES_PER_OP",
     "SAFETY_SECONDS",
     "Budget",
     "bounded",
@@ -505,6 +557,7 @@ __all__ = [
     "degree",
     "digits",
     "exact_budget",
+    "nodes",
     "plain",
     "time_limit",
     "transcendental",

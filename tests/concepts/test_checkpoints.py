@@ -1,0 +1,176 @@
+"""Checkpoints inside sympy: work that grows inside a step is declined by its size, so that
+whether an answer is exact never depends on the machine's speed (the safety net)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mpmath
+import pytest
+import sympy
+
+import bargain
+from bargain.concepts.budget import (
+    MAX_BEZOUT,
+    MAX_DEGREE,
+    MAX_OPS,
+    NODES_PER_OP,
+    Budget,
+    _Timeout,
+    time_limit,
+)
+from bargain.concepts.checkpoints import Declined, Watch, watched
+
+CASES = Path(__file__).parent / "cases"
+x, y = sympy.symbols("x y", real=True)
+a, b, c = sympy.symbols("a b c", positive=True)
+HANG = 120.0  # CPU seconds after which a solve with the safety net off counts as a hang
+
+
+def test_the_roots_of_a_binomial_of_high_degree_are_not_built():
+    # sympy's Lambert route writes exp(A/p) as the p roots of t**p - exp(A): of
+    # log(x) = (1000/333)(1 - x), p = 333, though the equation has small degree and size.
+    u = sympy.Symbol("u", positive=True)
+    budget = Budget()
+    assert budget.solve([sympy.log(u) - sympy.Rational(1000, 333) * (1 - u)], [u]) == []
+    assert budget.declined == f"roots of a polynomial of degree 333 (at most {MAX_DEGREE})"
+    # With p = 3, the roots are built: x = 3 W(10 exp(1/3) / 3) / 10 is among them.
+    found = Budget().solve([sympy.log(u) - sympy.Rational(10, 3) * (1 - u) + 3], [u])
+    w = sympy.LambertW(10 * sympy.exp(sympy.Rational(1, 3)) / 3)
+    assert 3 * w / 10 in [s[u] for s in found]
+
+
+def test_roots_larger_than_the_budget_are_dropped_where_they_are_made():
+    quartic = x**4 + a * x**3 + b * x**2 + c * x + 1  # Ferrari's radicals
+    budget = Budget()
+    assert budget.solve([quartic], [x]) == []
+    assert budget.declined.startswith("roots of ") and f"(at most {MAX_OPS})" in budget.declined
+    # The reason is true: unchecked, sympy writes roots beyond the budget.
+    unchecked = sympy.solve(quartic, x, dict=True, check=False, simplify=False)
+    assert max(sympy.count_ops(s[x]) for s in unchecked) > MAX_OPS
+    # Only the roots too large are dropped: the small root of a product is still found.
+    budget = Budget()
+    assert budget.solve([sympy.expand((x - a) * quartic)], [x]) == [{x: a}]
+    # A quartic with small roots is solved.
+    (root,) = [s[x] for s in Budget().solve([x**4 - 4], [x]) if s[x].is_positive]
+    assert root == sympy.sqrt(2)
+
+
+def test_a_polynomial_system_is_bounded_by_its_bezout_number_before_elimination():
+    budget = Budget()
+    assert budget.solve([x**5 - y, y**4 - x - 1], [x, y]) == []  # Bézout number 20
+    assert budget.declined == f"a polynomial system of Bézout number 20 (at most {MAX_BEZOUT})"
+    found = Budget().solve([x**2 + y**2 - 1, x - y], [x, y])  # Bézout number 2
+    assert sorted(s[x] for s in found) == [-sympy.sqrt(2) / 2, sympy.sqrt(2) / 2]
+
+
+def test_the_number_of_checkpoints_in_one_step_is_bounded():
+    watch = Watch(max_degree=24, max_ops=400, max_bezout=16, max_calls=1)
+    with pytest.raises(Declined, match="more than 1 root or Gröbner computations"), watched(watch):
+        sympy.solve([x**2 + y**2 - 1, x - y**2], [x, y], dict=True)
+
+
+def test_outside_a_step_sympy_is_unchanged():
+    with watched(Watch(max_degree=1, max_ops=1, max_bezout=1, max_calls=0)):
+        pass  # installs the checkpoints
+    assert len(sympy.roots(x**30 - 1, x)) == 30
+    basis = sympy.groebner([x**5 - y, y**4 - x - 1], x, y, order="lex")
+    assert sympy.degree(basis.exprs[-1], y) == 20  # the Bézout number, reached
+
+
+def _ks_log_base() -> float:
+    """The Kalai–Smorodinsky agreement of cases/log_base.toml, independently.
+
+    W's payoff log10(x), d_W = -3, A's 1 - x, d_A = 0 on x in [0, 1]: the ideal point is
+    (0, 0.999) (W's best at x = 1; A's best where W just gets d_W, x = 10**-3), and the
+    solution is the agreement on the segment from d to it (Kalai & Smorodinsky 1975,
+    Econometrica 43(3), 513-518): (log10(x) + 3)/3 = (1 - x)/0.999. Solved by
+    mpmath.findroot at 30 digits, and checked against its closed form
+    x = 333 W(1000 * 10**(1/333) * ln 10 / 333) / (1000 ln 10) (W: Lambert's function).
+    """
+    mpmath.mp.dps = 30
+    root = mpmath.findroot(lambda t: (mpmath.log10(t) + 3) / 3 - (1 - t) / mpmath.mpf("0.999"), 0.2)
+    ln10 = mpmath.log(10)
+    closed = 333 * mpmath.lambertw(1000 * mpmath.root(10, 333) * ln10 / 333) / (1000 * ln10)
+    assert abs(root - closed) < mpmath.mpf(10) ** -25
+    return float(root)
+
+
+def _ntie_share(method: str) -> float:
+    """x / V of cases/ntie.toml's egalitarian or Kalai–Smorodinsky agreement.
+
+    With s = x/V, P gets sV and Q gets q(s) V, q(s) = (1/4 - (s - 3/10)**2 (s - 7/10)**2)/s,
+    decreasing on [1/10, 1]; d = 0. Egalitarian (Kalai 1977, Econometrica 45(7)): equal
+    gains, s = q(s). Kalai–Smorodinsky: the ideal point is (V, q(1/10) V) and the gains
+    are proportional to it, s = q(s) / q(1/10). Solved by mpmath.findroot at 30 digits.
+    """
+    mpmath.mp.dps = 30
+
+    def q(s: mpmath.mpf) -> mpmath.mpf:
+        return (mpmath.mpf(1) / 4 - (s - mpmath.mpf("0.3")) ** 2 * (s - mpmath.mpf("0.7")) ** 2) / s
+
+    scale = q(mpmath.mpf("0.1")) if method == "kalai-smorodinsky" else 1
+    return float(mpmath.findroot(lambda s: s - q(s) / scale, 0.5))
+
+
+CASES_TO_SOLVE = [
+    ("log_base", "kalai-smorodinsky", None),
+    *[("ntie", m, v) for m in ("kalai-smorodinsky", "egalitarian") for v in (1e9, 1.0, 1e-9)],
+]
+
+
+@pytest.mark.parametrize(("name", "method", "V"), CASES_TO_SOLVE, ids=lambda p: str(p))
+def test_the_answer_does_not_depend_on_the_safety_net(name, method, V):
+    model = bargain.load_model(CASES / f"{name}.toml")
+    if V is not None:
+        model = model.with_values({"V": V})
+    solve = bargain.SOLVERS[method]
+    with_net = solve(model)
+    try:
+        with time_limit(HANG):  # CPU time: a hang fails the test instead of stalling it
+            without = solve(model, timeout=0)  # the safety net off: the work bounds alone
+    except _Timeout:
+        pytest.fail(f"the solve ran {HANG:g} s of CPU time with the safety net off")
+    assert without.route == with_net.route and without.exact == with_net.exact
+    assert without.agreement == with_net.agreement
+    assert "closed form declined: " in with_net.route and "safety limit" not in with_net.route
+    if name == "log_base":
+        reason = f"roots of a polynomial of degree 333 (at most {MAX_DEGREE})"
+        assert with_net.route.endswith(reason)
+        assert with_net.extra["ideal"] == pytest.approx({"W": 0.0, "A": 0.999}, abs=1e-12)
+        assert with_net.agreement["x"] == pytest.approx(_ks_log_base(), rel=1e-10)
+    else:
+        assert with_net.agreement["x"] == pytest.approx(_ntie_share(method) * V, rel=1e-9)
+
+
+@pytest.mark.parametrize("method", ["kalai-smorodinsky", "egalitarian"])
+def test_the_quartic_system_is_declined_inside_sympy_without_the_system_bound(method, monkeypatch):
+    # Without the bound on a system's operations times unknowns (which declines it first),
+    # sympy would eliminate down to a quartic and substitute its radicals back (30 s of
+    # CPU time): the Bézout checkpoint declines it before the elimination starts.
+    monkeypatch.setattr("bargain.concepts.budget.MAX_SYSTEM_OPS", 10**9)
+    model = bargain.load_model(CASES / "ntie.toml")
+    try:
+        with time_limit(HANG):
+            s = bargain.SOLVERS[method](model, timeout=0)
+    except _Timeout:
+        pytest.fail(f"the solve ran {HANG:g} s of CPU time with the safety net off")
+    assert s.route.endswith(f"a polynomial system of Bézout number 24 (at most {MAX_BEZOUT})")
+    assert s.agreement["x"] == pytest.approx(_ntie_share(method) * 1e9, rel=1e-9)
+
+
+def test_an_expression_too_large_to_measure_is_declined_without_measuring_it():
+    # Each step doubles the tree (a shared subtree counts once per occurrence): 2**40 nodes,
+    # which sympy.count_ops would walk for days.
+    e = x
+    for _ in range(40):
+        e = sympy.Mul(sympy.Add(e, 1, evaluate=False), sympy.Add(e, 2, evaluate=False))
+    budget = Budget()
+    try:
+        with time_limit(HANG):
+            assert budget.evaluate(e, {x: 1}) is None
+    except _Timeout:
+        pytest.fail("measuring the expression ran into the CPU-time limit")
+    over = NODES_PER_OP * MAX_OPS
+    assert budget.declined == f"expressions of more than {MAX_OPS} operations (over {over} nodes)"
+    assert budget.steps == 0
