@@ -310,9 +310,21 @@ class Budget:
 
     @property
     def limits(self) -> tuple[int, ...]:
-        """The work bounds (not the safety net): with :attr:`steps`, all that decides what
-        an exact step is admitted, unless the safety net has run out (:meth:`ran_out`)."""
-        return (self.max_ops, self.max_tidy_ops, self.max_digits, self.max_degree, self.max_steps)
+        """The work bounds (not the safety net), the budget's own and the module's, read
+        when asked: with :attr:`steps`, all that decides what an exact step is admitted,
+        unless the safety net has run out (:meth:`ran_out`)."""
+        return (
+            self.max_ops,
+            self.max_tidy_ops,
+            self.max_digits,
+            self.max_degree,
+            self.max_steps,
+            MAX_TRANSCENDENTAL_OPS,
+            MAX_SYSTEM_OPS,
+            MAX_BEZOUT,
+            MAX_CHECKPOINTS,
+            NODES_PER_OP,
+        )
 
     def ran_out(self) -> bool:
         """Whether the safety net's time has run out: until it has, the work bounds alone
