@@ -1379,10 +1379,80 @@ def _polish(
             sol = mpmath.findroot(system, guess, J=jacobian, verify=True)
             values = [complex(s) for s in (sol if isinstance(sol, mpmath.matrix) else [sol])]
     except (ValueError, ZeroDivisionError, TypeError):
-        return None
-    if any(abs(v.imag) > 1e-20 or not math.isfinite(v.real) for v in values):
+        values = []
+    if not values or any(abs(v.imag) > 1e-20 or not math.isfinite(v.real) for v in values):
         return None
     return {v: values[i].real for i, v in enumerate(kkt.free)}
+
+
+def _bracketed(
+    kkt: _KKT, z: np.ndarray, program: Program, num: _Numeric
+) -> dict[sympy.Symbol, float] | None:
+    """The stationary point of a one-unknown KKT system (no constraint binding) between
+    the search's point ``z`` and the bound nearer it, where Newton's method does not
+    converge: the sign change of the first-order condition, bracketed on distances from
+    the bound that halve, then quarter, ... (``2**-1``, ``2**-2``, ``2**-4``, ...,
+    ``2**-4096`` of the search's distance), then bisected in the logarithm of the
+    distance, in 30 digits.
+
+    The maximum of ``w log(x) + log(V - x)`` with a small power ``w`` is at ``x = w V /
+    (1 + w)``, within ``w V`` of the bound (Roth 1979, ch. 1; Kalai 1977), where the
+    objective's value cannot resolve it in floating point and Newton's method from a
+    point ``1 / w`` times further off jumps out of the domain. Its first-order condition
+    changes sign there at every scale. Returns ``None`` where there is no such bracket.
+    """
+    if len(kkt.free) != 1 or kkt.multipliers:
+        return None
+    i = program.unknowns.index(kkt.free[0])
+    lo, hi, at = float(num.lo[i]), float(num.hi[i]), float(z[i])
+    ends = [b for b in (lo, hi) if math.isfinite(b)]
+    if not ends:
+        return None
+    bound = min(ends, key=lambda b: (abs(at - b), b != lo))
+    side = 1 if bound == lo else -1
+    if kkt.newton is not None:
+        system = kkt.newton.f
+    else:
+        system, _ = _newton_system(kkt.equations, tuple(kkt.free))
+
+    with mpmath.workdps(30):
+
+        def sign(t: mpmath.mpf) -> int:
+            """The sign of the condition (towards the optimum, from the bound) at
+            distance ``exp(t)`` from the bound; 0 where it is not a finite real number."""
+            try:
+                value = complex(system(mpmath.mpf(bound) + side * mpmath.exp(t))[0])
+            except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+                return 0
+            if value.imag != 0 or not cmath.isfinite(value) or value == 0:
+                return 0
+            return side if value.real > 0 else -side
+
+        width = abs(at - bound) or (hi - lo if len(ends) == 2 else 1.0)
+        far = mpmath.log(mpmath.mpf(width))
+        if sign(far) != -1:
+            return None
+        near = None
+        for k in range(13):
+            t = far - mpmath.ln2 * 2**k
+            found = sign(t)
+            if found == 1:
+                near = t
+                break
+            if found != -1:
+                return None
+            far = t
+        if near is None:
+            return None
+        # To 1e-25 relative in the distance (t carries 30 digits, its own size's worth).
+        while far - near > mpmath.mpf(10) ** -25 * (1 + abs(far)):
+            mid = (near + far) / 2
+            found = sign(mid)
+            if found == 0:
+                return None
+            near, far = (mid, far) if found == 1 else (near, mid)
+        y = float(mpmath.mpf(bound) + side * mpmath.exp((near + far) / 2))
+    return {kkt.free[0]: y} if math.isfinite(y) else None
 
 
 def _agrees(value: complex | None, target: float, unit_of: float) -> bool:
@@ -1608,13 +1678,17 @@ def _locate(
         # and exactly after a second one from the polished point.
         for _ in range(2):
             polished = _polish(kkt, start, program, num)
+            bracketed = polished is None and start is z
+            if bracketed:
+                # Between the search's point and a bound: no nearness to ask of it.
+                polished = _bracketed(kkt, z, program, num)
             if polished is None:
                 break
             candidate = {**point, **{v: float(e) for v, e in kkt.fixed.items()}, **polished}
             cz = np.array([candidate[v] for v in program.unknowns])
             if not (
                 num.violation(cz) <= FEASIBILITY_TOL
-                and np.max(np.abs(cz - z)) <= 1e-3 * scale
+                and (bracketed or np.max(np.abs(cz - z)) <= 1e-3 * scale)
                 and num.f(cz) >= num.f(z) - f_tol
             ):
                 break
