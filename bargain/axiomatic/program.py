@@ -651,6 +651,10 @@ class _Numeric:
             rows = [self._dg[k](z) for k in kkt.spec.inequalities] + [dh(z) for dh in self._dh]
             a = np.array([np.asarray(r, dtype=float)[free] for r in rows]).T
             b = -np.asarray(self._df(z), dtype=float)[free]
+        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+            # A gradient beyond floating point (exp(705 x) near x = 1): Newton starts the
+            # multipliers at zero and finds them in 30 digits, which do not overflow.
+            return [0.0] * len(kkt.multipliers)
         mu, *_ = np.linalg.lstsq(a.reshape(len(free), -1), b, rcond=None)
         return [float(m) for m in mu]
 
