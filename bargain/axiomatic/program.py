@@ -68,7 +68,7 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import MpmathPrinter
 
 from bargain.concepts.budget import Budget, exact_budget
-from bargain.errors import FeasibilityError, SolverError
+from bargain.errors import FeasibilityError, SolverError, UndefinedPayoffError
 from bargain.model.expr import derivative, expressible
 from bargain.model.model import as_expression, lambdify, lambdify_each
 from bargain.scale import magnitude, unit
@@ -1816,6 +1816,15 @@ def _solve(
         ends += [z * scale.unknowns for _, z in found]
         y, kkt_num, ok = _locate(program, num, _best(found))
         point = scale.point(program, y)
+    if not ok and _rises_beyond(
+        num, np.array([point[v] for v in program.unknowns]) / scale.unknowns
+    ):
+        at = ", ".join(f"{v} = {point[v]:.12g}" for v in program.unknowns)
+        raise UndefinedPayoffError(
+            f"the objective rises beyond floating point next to the point found ({at}): "
+            "a payoff there is above about 1.8e308 in size, so the optimum cannot be "
+            "computed; measure the payoffs in a larger unit"
+        )
     # Ties among the end points of every search, compared in the final units.
     y_ends = [(num.f(x / scale.unknowns), x / scale.unknowns) for x in ends]
     ties = tuple(scale.point(program, t) for t in _ties(program, num, y_ends, y))
@@ -1837,6 +1846,25 @@ def _solve(
         declined=declined,
         ties=ties,
     )
+
+
+def _rises_beyond(num: _Numeric, y: np.ndarray) -> bool:
+    """Whether the objective, finite at the unpolished point ``y`` (scaled units), is
+    ``+inf`` a little way up its slope (``1e-9``, ``1e-6``, ``1e-3`` of ``1 + |y|``, within
+    the bounds): the search stopped at the edge of floating point, not at a maximum (the
+    log Nash product of a payoff ``(1+x)**(1+x)**...`` that overflows before ``x = 1``)."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        slope = np.real(np.asarray(num._df(y), dtype=complex))
+        up = np.where(np.isfinite(slope), np.sign(slope), 0.0)
+        if not np.any(up):
+            return False
+        for h in (1e-9, 1e-6, 1e-3):
+            step = np.clip(y + h * (1 + np.abs(y)) * up, num.lo, num.hi)
+            value = complex(num._f(step))
+            if value.imag == 0 and value.real == math.inf:
+                return True
+    return False
 
 
 def _ties(

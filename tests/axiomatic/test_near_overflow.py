@@ -64,3 +64,12 @@ def test_power_tower_beyond_floating_point(cpu_bound, levels):
     tower = "**".join(["(1+x)"] * levels)
     with pytest.raises(UndefinedPayoffError, match="beyond floating point"):
         bargain.nash(_model(tower))
+
+
+def test_power_tower_overflowing_before_the_optimum(cpu_bound):
+    # Five levels: finite where the search starts, but the log Nash product
+    # log(W) + log(1 - x) keeps rising towards x = 1, where W = 2**2**2**2**2 = 2**65536
+    # is beyond floating point (W's log rises like 65536 log 2 against log(1 - x)).
+    tower = "**".join(["(1+x)"] * 5)
+    with pytest.raises(UndefinedPayoffError, match="beyond floating point"):
+        bargain.nash(_model(tower))
