@@ -196,7 +196,7 @@ def bracketed_newton(
     b: np.ndarray,
     sign_a: np.ndarray,
     *,
-    maxiter: int = 100,
+    maxiter: int = 1100,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Roots of many one-variable functions at once, each bracketed in ``[a, b]``.
 
@@ -207,7 +207,9 @@ def bracketed_newton(
     40 iterations only bisection is used. Converged points leave the working
     set, so late iterations cost little. Convergence is relative to the current
     bracket's size, so a root near zero of a wide bracket has its own digits (or is
-    left unconverged after ``maxiter``, never rounded to the first bracket's scale).
+    left unconverged after ``maxiter``, never rounded to the first bracket's scale):
+    the default allows a root as small as the smallest float in a bracket of order one
+    (1074 halvings and the 52 bits of the root), which only such points take.
 
     Returns the roots and a boolean array: converged.
 

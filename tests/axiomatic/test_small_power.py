@@ -63,7 +63,9 @@ def test_solver_and_api_find_the_closed_form(w, v):
         assert found == pytest.approx(expected, rel=REL)
 
 
-@pytest.mark.parametrize("w", [1e-20, 1e-12, 5e-7], ids=["w1e-20", "w1e-12", "w5e-7"])
+@pytest.mark.parametrize(
+    "w", [1e-300, 1e-50, 1e-20, 1e-12, 5e-7], ids=["w1e-300", "w1e-50", "w1e-20", "w1e-12", "w5e-7"]
+)
 def test_sweep_loop_agrees_with_numeric_route(w):
     m = _model()
     vary = {"w": (w, 4 * w, 3)}
