@@ -68,7 +68,7 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import MpmathPrinter
 
 from bargain.concepts.budget import Budget, exact_budget
-from bargain.errors import FeasibilityError, SolverError
+from bargain.errors import FeasibilityError, SolverError, UndefinedPayoffError
 from bargain.model.expr import derivative, expressible
 from bargain.model.model import as_expression, lambdify, lambdify_each
 from bargain.scale import magnitude, unit
@@ -707,6 +707,10 @@ class _Numeric:
             rows = [self._dg[k](z) for k in kkt.spec.inequalities] + [dh(z) for dh in self._dh]
             a = np.array([np.asarray(r, dtype=float)[free] for r in rows]).T
             b = -np.asarray(self._df(z), dtype=float)[free]
+        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+            # A gradient beyond floating point (exp(705 x) near x = 1): Newton starts the
+            # multipliers at zero and finds them in 30 digits, which do not overflow.
+            return [0.0] * len(kkt.multipliers)
         mu, *_ = np.linalg.lstsq(a.reshape(len(free), -1), b, rcond=None)
         return [float(m) for m in mu]
 
@@ -1435,10 +1439,80 @@ def _polish(
             sol = mpmath.findroot(system, guess, J=jacobian, verify=True)
             values = [complex(s) for s in (sol if isinstance(sol, mpmath.matrix) else [sol])]
     except (ValueError, ZeroDivisionError, TypeError):
-        return None
-    if any(abs(v.imag) > 1e-20 or not math.isfinite(v.real) for v in values):
+        values = []
+    if not values or any(abs(v.imag) > 1e-20 or not math.isfinite(v.real) for v in values):
         return None
     return {v: values[i].real for i, v in enumerate(kkt.free)}
+
+
+def _bracketed(
+    kkt: _KKT, z: np.ndarray, program: Program, num: _Numeric
+) -> dict[sympy.Symbol, float] | None:
+    """The stationary point of a one-unknown KKT system (no constraint binding) between
+    the search's point ``z`` and the bound nearer it, where Newton's method does not
+    converge: the sign change of the first-order condition, bracketed on distances from
+    the bound that halve, then quarter, ... (``2**-1``, ``2**-2``, ``2**-4``, ...,
+    ``2**-4096`` of the search's distance), then bisected in the logarithm of the
+    distance, in 30 digits.
+
+    The maximum of ``w log(x) + log(V - x)`` with a small power ``w`` is at ``x = w V /
+    (1 + w)``, within ``w V`` of the bound (Roth 1979, ch. 1; Kalai 1977), where the
+    objective's value cannot resolve it in floating point and Newton's method from a
+    point ``1 / w`` times further off jumps out of the domain. Its first-order condition
+    changes sign there at every scale. Returns ``None`` where there is no such bracket.
+    """
+    if len(kkt.free) != 1 or kkt.multipliers:
+        return None
+    i = program.unknowns.index(kkt.free[0])
+    lo, hi, at = float(num.lo[i]), float(num.hi[i]), float(z[i])
+    ends = [b for b in (lo, hi) if math.isfinite(b)]
+    if not ends:
+        return None
+    bound = min(ends, key=lambda b: (abs(at - b), b != lo))
+    side = 1 if bound == lo else -1
+    if kkt.newton is not None:
+        system = kkt.newton.f
+    else:
+        system, _ = _newton_system(kkt.equations, tuple(kkt.free))
+
+    with mpmath.workdps(30):
+
+        def sign(t: mpmath.mpf) -> int:
+            """The sign of the condition (towards the optimum, from the bound) at
+            distance ``exp(t)`` from the bound; 0 where it is not a finite real number."""
+            try:
+                value = complex(system(mpmath.mpf(bound) + side * mpmath.exp(t))[0])
+            except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+                return 0
+            if value.imag != 0 or not cmath.isfinite(value) or value == 0:
+                return 0
+            return side if value.real > 0 else -side
+
+        width = abs(at - bound) or (hi - lo if len(ends) == 2 else 1.0)
+        far = mpmath.log(mpmath.mpf(width))
+        if sign(far) != -1:
+            return None
+        near = None
+        for k in range(13):
+            t = far - mpmath.ln2 * 2**k
+            found = sign(t)
+            if found == 1:
+                near = t
+                break
+            if found != -1:
+                return None
+            far = t
+        if near is None:
+            return None
+        # To 1e-25 relative in the distance (t carries 30 digits, its own size's worth).
+        while far - near > mpmath.mpf(10) ** -25 * (1 + abs(far)):
+            mid = (near + far) / 2
+            found = sign(mid)
+            if found == 0:
+                return None
+            near, far = (mid, far) if found == 1 else (near, mid)
+        y = float(mpmath.mpf(bound) + side * mpmath.exp((near + far) / 2))
+    return {kkt.free[0]: y} if math.isfinite(y) else None
 
 
 def _agrees(value: complex | None, target: float, unit_of: float) -> bool:
@@ -1664,13 +1738,17 @@ def _locate(
         # and exactly after a second one from the polished point.
         for _ in range(2):
             polished = _polish(kkt, start, program, num)
+            bracketed = polished is None and start is z
+            if bracketed:
+                # Between the search's point and a bound: no nearness to ask of it.
+                polished = _bracketed(kkt, z, program, num)
             if polished is None:
                 break
             candidate = {**point, **{v: float(e) for v, e in kkt.fixed.items()}, **polished}
             cz = np.array([candidate[v] for v in program.unknowns])
             if not (
                 num.violation(cz) <= FEASIBILITY_TOL
-                and np.max(np.abs(cz - z)) <= 1e-3 * scale
+                and (bracketed or np.max(np.abs(cz - z)) <= 1e-3 * scale)
                 and num.f(cz) >= num.f(z) - f_tol
             ):
                 break
@@ -1843,6 +1921,15 @@ def _solve(
         ends += [z * scale.unknowns for _, z in found]
         y, kkt_num, ok = _locate(program, num, _best(found))
         point = scale.point(program, y)
+    if not ok and _rises_beyond(
+        num, np.array([point[v] for v in program.unknowns]) / scale.unknowns
+    ):
+        at = ", ".join(f"{v} = {point[v]:.12g}" for v in program.unknowns)
+        raise UndefinedPayoffError(
+            f"the objective rises beyond floating point next to the point found ({at}): "
+            "a payoff there is above about 1.8e308 in size, so the optimum cannot be "
+            "computed; measure the payoffs in a larger unit"
+        )
     # Ties among the end points of every search, compared in the final units.
     y_ends = [(num.f(x / scale.unknowns), x / scale.unknowns) for x in ends]
     ties = tuple(scale.point(program, t) for t in _ties(program, num, y_ends, y))
@@ -1864,6 +1951,25 @@ def _solve(
         declined=declined,
         ties=ties,
     )
+
+
+def _rises_beyond(num: _Numeric, y: np.ndarray) -> bool:
+    """Whether the objective, finite at the unpolished point ``y`` (scaled units), is
+    ``+inf`` a little way up its slope (``1e-9``, ``1e-6``, ``1e-3`` of ``1 + |y|``, within
+    the bounds): the search stopped at the edge of floating point, not at a maximum (the
+    log Nash product of a payoff ``(1+x)**(1+x)**...`` that overflows before ``x = 1``)."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        slope = np.real(np.asarray(num._df(y), dtype=complex))
+        up = np.where(np.isfinite(slope), np.sign(slope), 0.0)
+        if not np.any(up):
+            return False
+        for h in (1e-9, 1e-6, 1e-3):
+            step = np.clip(y + h * (1 + np.abs(y)) * up, num.lo, num.hi)
+            value = complex(num._f(step))
+            if value.imag == 0 and value.real == math.inf:
+                return True
+    return False
 
 
 def _ties(

@@ -196,7 +196,7 @@ def bracketed_newton(
     b: np.ndarray,
     sign_a: np.ndarray,
     *,
-    maxiter: int = 100,
+    maxiter: int = 1100,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Roots of many one-variable functions at once, each bracketed in ``[a, b]``.
 
@@ -205,7 +205,11 @@ def bracketed_newton(
     (the opposite sign holds at ``b``). A Newton step is taken where it stays
     strictly inside the current bracket, else the bracket is bisected; after
     40 iterations only bisection is used. Converged points leave the working
-    set, so late iterations cost little.
+    set, so late iterations cost little. Convergence is relative to the current
+    bracket's size, so a root near zero of a wide bracket has its own digits (or is
+    left unconverged after ``maxiter``, never rounded to the first bracket's scale):
+    the default allows a root as small as the smallest float in a bracket of order one
+    (1074 halvings and the 52 bits of the root), which only such points take.
 
     Returns the roots and a boolean array: converged.
 
@@ -223,7 +227,6 @@ def bracketed_newton(
     converged = np.zeros(n, dtype=bool)
     idx = np.arange(n)
     lo, hi, s = a.astype(float).copy(), b.astype(float).copy(), np.asarray(sign_a, float).copy()
-    size = np.maximum(np.abs(lo), np.abs(hi))  # the bracket's scale: steps relative to it
     x = (lo + hi) / 2
     for it in range(maxiter):
         f, df = fdf(x, idx)
@@ -236,6 +239,9 @@ def bracketed_newton(
         newton = x - step
         inside = np.isfinite(newton) & ((newton - lo) * (newton - hi) < 0) & (it < 40)
         x_new = np.where(inside, newton, (lo + hi) / 2)
+        # Relative to the current bracket: a root near zero of a wide bracket ([0, 1e9],
+        # the split with a bargaining power of 1e-20, x = 1e-11) to its own digits.
+        size = np.maximum(np.abs(lo), np.abs(hi))
         done = (
             zero
             | (inside & (np.abs(step) <= STEP * size))

@@ -413,11 +413,13 @@ for ``exp(exp(exp(exp(exp(1)))))``), and it is far beyond floating point (``exp(
 
 
 def exponent_beyond(expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -> bool:
-    """Whether some ``exp`` in ``expr`` has, at ``subs``, an argument larger in size than
-    :data:`EXP_ARGUMENT`, so that ``expr`` cannot be computed in bounded work (its value,
-    unless something cancels, is beyond floating point). The ``exp`` are checked
-    innermost first, so each argument evaluated holds only bounded ones; ``subs`` may be
-    empty for a constant.
+    """Whether some ``exp`` or power in ``expr`` has, at ``subs``, a natural logarithm
+    larger in size than :data:`EXP_ARGUMENT` (the argument of ``exp``; ``c * log|b|``
+    for ``b**c``), so that ``expr`` cannot be computed in bounded work (its value,
+    unless something cancels, is beyond floating point). They are checked innermost
+    first, so each one evaluated holds only bounded ones; ``subs`` may be empty for a
+    constant. A power tower ``(1 + x)**(1 + x)**...`` of eight levels at ``x = 0.85``
+    has an exponent of millions of digits, which mpmath would build digit by digit.
 
     Examples
     --------
@@ -425,10 +427,19 @@ def exponent_beyond(expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -
     >>> tower = sympy.exp(sympy.exp(sympy.exp(sympy.exp(sympy.exp(x)))))
     >>> exponent_beyond(tower, {x: sympy.Float(0)}), exponent_beyond(tower, {x: -5})
     (True, False)
+    >>> powers = (1 + x) ** (1 + x) ** (1 + x) ** (1 + x) ** (1 + x) ** (1 + x)
+    >>> exponent_beyond(powers, {x: sympy.Float(0.85)}), exponent_beyond(powers, {x: 0})
+    (True, False)
     """
-    for power in sorted(expr.atoms(sympy.exp), key=sympy.count_ops):
-        argument = sympy.N(power.args[0].xreplace(subs), 15)
-        if argument.is_number and abs(argument) > EXP_ARGUMENT:
+    for node in sorted(expr.atoms(sympy.exp, sympy.Pow), key=sympy.count_ops):
+        if isinstance(node, sympy.exp):
+            size = sympy.N(node.args[0].xreplace(subs), 15)
+        else:
+            base = sympy.N(node.base.xreplace(subs), 15)
+            if not base.is_number or base == 0:
+                continue
+            size = sympy.N(node.exp.xreplace(subs), 15) * sympy.log(abs(base))
+        if size.is_number and abs(size) > EXP_ARGUMENT:
             return True
     return False
 

@@ -83,8 +83,9 @@ def _real(model: Model, expr: sympy.Expr, table: str, key: str) -> sympy.Float:
         )
     if exponent_beyond(value, {}):
         raise ModelError(
-            "is beyond floating point: it takes exp of a number above 1e5, whose value has an "
-            "exponent of more than 43,000 digits; at most 1.8e308 in magnitude is allowed",
+            "is beyond floating point: it takes exp of a number above 1e5 (or a power as "
+            "large), whose value has an exponent of more than 43,000 digits; at most 1.8e308 "
+            "in magnitude is allowed",
             file=model.file,
             table=table,
             key=key,
