@@ -39,7 +39,6 @@ from bargain.errors import (
     BargainError,
     FeasibilityError,
     ModelError,
-    SolverError,
     UnboundedError,
     UndefinedPayoffError,
 )
@@ -228,9 +227,7 @@ class BargainingProblem:
         """Each constraint's slack and its two sides at the model's values, compiled."""
         m = self.model
         sides = [
-            m.numeric(e)
-            for c in m.constraints
-            for e in (c.slack, c.relation.lhs, c.relation.rhs)
+            m.numeric(e) for c in m.constraints for e in (c.slack, c.relation.lhs, c.relation.rhs)
         ]
         return lambdify([self.variables], sides, "numpy")
 
@@ -247,7 +244,8 @@ class BargainingProblem:
         if not all(math.isfinite(v.real) and v.imag == 0 for v in values):
             return -math.inf
         margins = []
-        for c, (slack, lhs, rhs) in zip(constraints, zip(*[iter(values)] * 3), strict=True):
+        for k, c in enumerate(constraints):
+            slack, lhs, rhs = values[3 * k : 3 * k + 3]
             size = magnitude([lhs.real, rhs.real]) or 1.0
             margins.append((-abs(slack.real) if c.is_equality else slack.real) / size)
         return min(margins)
@@ -438,11 +436,19 @@ class BargainingProblem:
                     key="payoff",
                 )
             if not math.isfinite(value.real) or not negligible(value.imag, [value.real], 1e-12):
-                what = f"{value.real:g}" if value.imag == 0 else "not a real number"
+                if math.isnan(value.real):
+                    what = "not a number: the payoff is undefined there (such as 0/0)"
+                elif value.imag != 0:
+                    what = (
+                        "not a real number: the payoff is undefined there, outside its "
+                        "domain (a square root, logarithm or power of a negative number)"
+                    )
+                else:
+                    what = f"{value.real:g}: the payoff has a pole there"
                 raise UndefinedPayoffError(
-                    f"payoff is not a finite real number at {at} ({what}): the payoff has a "
-                    "pole or is undefined there, inside the contract set; restrict the "
-                    "variables' ranges or the constraints so that it stays finite",
+                    f"payoff is not a finite real number at {at} ({what}), inside the "
+                    "contract set; restrict the variables' ranges or the constraints so that "
+                    "it stays defined and finite",
                     file=self.model.file,
                     table=f"parties.{party.name}",
                     key="payoff",
@@ -492,18 +498,14 @@ class BargainingProblem:
         weights: Sequence[float],
         among: Sequence[int] | None = None,
     ) -> list[np.ndarray]:
-        """Extend contract starting points with the largest gain ``t`` they allow (a start
-        where a payoff is not finite is left out, unless no start is left); ``among``: the
-        parties (by index) whose gains bound ``t``, every party's if ``None``."""
+        """Extend contract starting points with the largest gain ``t`` they allow; ``among``:
+        the parties (by index) whose gains bound ``t``, every party's if ``None``. A start
+        outside the constraints where a payoff is not defined is left out; one meeting them
+        is refused (:meth:`start_payoffs`), as every concept refuses it."""
         counted = range(len(weights)) if among is None else among
         out = []
-        for k, x in enumerate(starts):
-            try:
-                u = self.start_payoffs(x)
-            except SolverError:
-                if out or k < len(starts) - 1:
-                    continue  # a start on a pole or outside the payoffs' domain
-                raise
+        for x in starts:
+            u = self.start_payoffs(x)
             if u is None:
                 continue  # outside the constraints, where a payoff need not be defined
             d = list(self.disagreement_values.values())
