@@ -274,7 +274,8 @@ class BargainingProblem:
     @cached_property
     def _contract_starts(self) -> tuple[np.ndarray, ...]:
         starts = self.box_starts()
-        if not self.model.constraints or not np.all(np.isfinite(starts)):
+        kept = [self.satisfies(x) or self._defined(x) for x in starts]
+        if all(kept) or not np.all(np.isfinite(starts)):
             return tuple(starts)
         inside = [x for x in starts if self.satisfies(x)]
         if inside:
@@ -282,24 +283,30 @@ class BargainingProblem:
         else:
             _, anchor = self._least_violation(self.model.constraints)
             if not self.satisfies(anchor):
-                return tuple(starts)  # the search's own phase one decides
+                return tuple(x for x, k in zip(starts, kept, strict=True) if k)
         out: list[np.ndarray] = []
-        for x in starts:
-            z = x if self.satisfies(x) else self._towards(anchor, x)
+        for x, k in zip(starts, kept, strict=True):
+            z = x if k else self._towards(anchor, x)
             if z is not None and not any(np.array_equal(z, y) for y in out):
                 out.append(z)
         return tuple(out)
 
+    def _defined(self, x: np.ndarray) -> bool:
+        """Whether every payoff is a finite real number at contract ``x``."""
+        with np.errstate(all="ignore"):
+            values = [complex(v) for v in self._payoffs(x, self._parameter_values)]
+        return all(math.isfinite(v.real) and negligible(v.imag, [v.real], 1e-12) for v in values)
+
     def contract_starts(self) -> list[np.ndarray]:
-        """The search's starting contracts inside the contract set: the box's starts
-        (:meth:`box_starts`) that meet the constraints (:meth:`satisfies`), and each one
-        that does not moved towards the start that meets them with most room (or, where
-        none does, the contract a least-violation search finds), half way to where the
-        segment between them leaves the set; a start that cannot be moved inside is
-        dropped. A payoff need not be defined outside the constraints (``sqrt(1 - x - y)``
-        with ``x + y <= 1``), so no payoff is evaluated at a start outside them. Where no
-        contract meeting the constraints is found, the box's starts themselves (the
-        search's phase one then tells an empty set).
+        """The search's starting contracts: the box's starts (:meth:`box_starts`), each
+        one outside the constraints where a payoff is not defined (``sqrt(1 - x - y)`` at
+        ``x + y > 1``, which the constraint ``x + y <= 1`` excludes) moved towards the start
+        that meets them with most room (:meth:`satisfies`; or, where none does, the
+        contract a least-violation search finds), half way to where the segment between
+        them leaves the set, or dropped where that point is outside too. A payoff need not
+        be defined outside the constraints, so no payoff is evaluated there; a start
+        outside them where every payoff is defined is kept as it is (the local search
+        moves it into the set).
 
         Examples
         --------
