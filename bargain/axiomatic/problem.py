@@ -443,7 +443,9 @@ class BargainingProblem:
                     key="payoff",
                 )
             if not math.isfinite(value.real) or not negligible(value.imag, [value.real], 1e-12):
-                if math.isnan(value.real):
+                if exact.has(sympy.zoo):
+                    what = "infinite: the payoff has a pole there"
+                elif math.isnan(value.real):
                     what = "not a number: the payoff is undefined there (such as 0/0)"
                 elif value.imag != 0:
                     what = (

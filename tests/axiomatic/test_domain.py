@@ -229,3 +229,40 @@ def test_leximin_is_symmetric_in_symmetric_parties(k):
     s = bargain.egalitarian(capped(f"{k}/120"), exact=False)
     assert s.agreement["x"] == pytest.approx((1 - cap) / 2, abs=1e-8)
     assert s.agreement["y"] == pytest.approx((1 - cap) / 2, abs=1e-8)
+
+
+@pytest.mark.parametrize("method", ["nash", "kalai-smorodinsky", "utilitarian", "egalitarian"])
+def test_a_payoff_outside_its_domain_is_named_so_by_every_concept(method):
+    # The tryout's wb4: A = sqrt(1 - x) on x in [-1e300, 1e300] is undefined for x > 1,
+    # inside the contract set: every concept refuses it the same way, saying it is outside
+    # the payoff's domain (not "a pole"; the egalitarian once claimed that no agreement
+    # improves on disagreement, though x in (0, 1) gives both parties more).
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "wb4"},
+            "variables": {"x": {"min": "-1e300", "max": "1e300"}},
+            "parties": {"W": {"payoff": "x"}, "A": {"payoff": "sqrt(1 - x)"}},
+        }
+    )
+    with pytest.raises(UndefinedPayoffError) as info:
+        bargain.SOLVERS[method](m)
+    message = str(info.value)
+    assert "[parties.A] payoff" in message and "outside its domain" in message
+    assert "pole" not in message
+
+
+def test_a_pole_is_named_a_pole():
+    # W = -log(1 - x) at x = 1 (the tryout's pole3, for Rubinstein's game): infinite there.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "pole3"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "-log(1 - x)", "discount_factor": 0.9},
+                "A": {"payoff": "sqrt(1 - x)", "discount_factor": 0.9},
+            },
+            "bargaining": {"first_proposer": "W"},
+        }
+    )
+    with pytest.raises(UndefinedPayoffError, match=r"at x = 1 \(infinite: the payoff has a pole"):
+        BargainingProblem(m).payoff_values({m.variables[0].symbol: 1.0})
