@@ -47,10 +47,31 @@ def _pairs(items: Sequence[str], option: str) -> dict[str, object]:
 
 
 def _horizon(text: str) -> int | float:
-    """A horizon on the command line: a whole number of rounds or ``inf``."""
+    """A horizon on the command line, in the forms a model file's ``[bargaining] horizon``
+    takes: a whole number of rounds written as arithmetic on numbers, or ``inf``.
+
+    Examples
+    --------
+    >>> _horizon("1e3"), _horizon("10**3"), _horizon("inf")
+    (1000, 1000, inf)
+    >>> _horizon("2.5")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a positive integer number of rounds or inf, got '2.5'
+    """
+    from bargain.model.model import exact_value
+
     if text.strip().lower() in ("inf", "infinity"):
         return math.inf
-    return _positive_int(text, "a positive integer number of rounds or inf")
+    try:
+        value = exact_value(text, table="--horizon", key="T")
+    except ModelError:
+        value = None
+    if value is None or not (value.is_Integer and value >= 1):
+        raise argparse.ArgumentTypeError(
+            f"must be a positive integer number of rounds or inf, got {text!r}"
+        )
+    return int(value)
 
 
 def _positive_int(text: str, what: str = "a positive whole number") -> int:

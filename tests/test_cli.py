@@ -98,6 +98,34 @@ def test_solve_rubinstein_options(capsys):
     assert code == 1 and "[--horizon]: applies to the alternating-offers games only" in err
 
 
+def test_horizon_takes_the_forms_of_a_model_file(capsys):
+    # A model file's [bargaining] horizon is arithmetic on numbers ("1e3", "10**3"); the
+    # command line takes the same. split.toml: V = 1, W first, delta_W 0.9, delta_A 0.8;
+    # with T = 1000 rounds the finite game's share is Rubinstein's (1 - delta_A) /
+    # (1 - delta_W delta_A) = 5/7 up to 0.72**500 (Stahl 1972; Rubinstein 1982).
+    shares = []
+    for horizon in ("1000", "1e3", "10**3"):
+        code, out, _ = run(
+            capsys,
+            "solve",
+            "split",
+            "--method",
+            "rubinstein",
+            "--horizon",
+            horizon,
+            "--format",
+            "json",
+        )
+        assert code == 0
+        shares.append(json.loads(out)["agreement"]["x"])
+    assert shares[0] == shares[1] == shares[2] == pytest.approx(5 / 7, rel=1e-12)
+    with pytest.raises(SystemExit):
+        main(["solve", "split", "--method", "rubinstein", "--horizon", "2.5"])
+    assert (
+        "must be a positive integer number of rounds or inf, got '2.5'" in capsys.readouterr().err
+    )
+
+
 @pytest.mark.parametrize("method", ["nash", "kalai-smorodinsky", "egalitarian", "utilitarian"])
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
 def test_every_method_and_format(capsys, method, fmt):

@@ -9,10 +9,12 @@ parties, so it is not invariant to rescaling one party's utility.
 Where the set is not strictly comprehensive, the largest least gain ``t`` may
 be reached at several agreements, some Pareto-dominated: with ``a ≤ 1``,
 ``b ≤ 2`` and ``a + b ≤ 2.5``, both ``(1, 1)`` and ``(1, 1.5)`` give ``t = 1``.
-``bargain`` takes the *lexicographic* egalitarian solution (Chun &
-Peters 1988; Thomson 1994, §3): among the agreements whose least gain is
-``t``, the one with the largest sum of gains — for two parties exactly the
-leximin point, and Pareto optimal for any number.
+``bargain`` takes the *lexicographic* egalitarian solution (Imai 1983,
+*Econometrica* 51; Chun & Peters 1988; Thomson 1994, §3), the leximin
+agreement: the parties held at ``t`` are fixed there, the least gain of the
+others is maximised again, and so on — with three parties ``x``, ``y`` and
+``min(1 - x - y, 1/4)``, the third is held at ``1/4`` and the first two share
+the rest equally, ``x = y = 3/8``.
 
 Examples
 --------
@@ -39,7 +41,13 @@ import numpy as np
 import sympy
 
 from bargain.axiomatic.payoff_unit import in_payoff_units
-from bargain.axiomatic.problem import GAIN, BargainingProblem, problem_of, sweep_formula
+from bargain.axiomatic.problem import (
+    GAIN,
+    SEARCH_GAIN,
+    BargainingProblem,
+    problem_of,
+    sweep_formula,
+)
 from bargain.axiomatic.program import ProgramResult
 from bargain.concepts.budget import bounded
 from bargain.concepts.registry import Concept, register
@@ -57,7 +65,7 @@ from bargain.concepts.vectorised import (
 )
 from bargain.errors import FeasibilityError
 from bargain.model.model import Model
-from bargain.scale import negligible
+from bargain.scale import magnitude
 
 LEVEL = "_level"  # the symbol of the least gain t in the second program (numeric route)
 
@@ -93,10 +101,13 @@ def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
     assumptions = ["gains are compared in the payoffs' own units (not scale-invariant)"]
     better = _lexicographic(problem, result, exact=exact, timeout=timeout)
     if better is not None:
-        route += "; then the largest sum of gains among the agreements with least gain t"
+        route += (
+            "; then the least gain of the parties not held at t maximised again, "
+            "and so on (leximin)"
+        )
         assumptions.append(
             "the least gain t is reached at agreements some of which are Pareto-dominated: "
-            "the one chosen has the largest sum of gains among them (lexicographic "
+            "the one chosen is the leximin agreement among them (lexicographic "
             "egalitarian solution)"
         )
     return problem.solution(
@@ -113,59 +124,98 @@ def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
 def _lexicographic(
     problem: BargainingProblem, result: ProgramResult, *, exact: bool, timeout: float
 ) -> ProgramResult | None:
-    """The agreement with the largest sum of gains among those whose least gain is the
-    egalitarian ``t`` of ``result``, if that sum beats ``result``'s (its point is then
-    Pareto-dominated); else ``None``. The comparison is numeric: on the search's point first
-    (unpolished: a point that is not better needs no 30 digits), then, where that is better,
-    on the polished point; only a better point is solved again exactly, with ``t`` as its
-    closed form where there is one. Without the exact route, ``t`` is a symbol of the
-    program with its value (it changes with the parameter values), so that the program is
-    compiled once for all values."""
-    level = sympy.Float(result.point[GAIN], 30)
-    values: dict[sympy.Symbol, sympy.Expr] | None = None
-    if exact:
-        t = result.exact[GAIN] if result.exact is not None else level
-    else:
-        t = sympy.Symbol(LEVEL, real=True)
-        values = {t: level}
-    gains = [p.payoff - p.disagreement for p in problem.model.parties]
-    program = problem.program(
-        sum(gains, sympy.Integer(0)),
-        inequalities=[
-            (f"{p.name} gain", g - t) for p, g in zip(problem.model.parties, gains, strict=True)
-        ],
-    )
-    start = np.array([result.point[v] for v in problem.variables])
-    starts = [start, *problem.box_starts()]
-    payoffs = problem.payoff_values(result.point)
-    disagreement = list(problem.disagreement_values.values())
+    """The leximin agreement (Imai 1983; Thomson 1994, §3) from the egalitarian ``result``:
+    the parties whose gain cannot exceed the least gain ``t`` while every other keeps at
+    least ``t`` are fixed at it (:func:`_held`); the least gain of the others is maximised
+    again, those fixed kept at their levels; and so on until every party is fixed. ``None``
+    where every party is held at ``t`` already (``result`` is the leximin point). Each stage
+    is the common-gain program of the parties not yet fixed; with the exact route, its
+    closed form carries on as the level of the next stage. Without it, each level is a
+    symbol of the program with its value (it changes with the parameter values), so that
+    the programs are compiled once for all values."""
+    parties = problem.model.parties
+    gains = [p.payoff - p.disagreement for p in parties]
+    fixed: dict[int, sympy.Expr] = {}
+    values: dict[sympy.Symbol, sympy.Expr] = {}
 
-    def better(found: ProgramResult) -> bool:
-        """Whether ``found`` has a larger sum of gains than ``result``, beyond the rounding
-        of the payoffs (relative: the same in dollars or billions)."""
-        gain = found.objective - (sum(payoffs) - sum(disagreement))
-        return gain > 0 and not negligible(gain, [*payoffs, *disagreement])
+    def level_of(found: ProgramResult, stage: int) -> sympy.Expr:
+        value = sympy.Float(found.point[GAIN], 30)
+        if exact:
+            return found.exact[GAIN] if found.exact is not None else value
+        symbol = sympy.Symbol(f"{LEVEL}{stage}", real=True)
+        values[symbol] = value
+        return symbol
 
-    try:
-        # The search alone first: where the egalitarian point is Pareto optimal (as it mostly
-        # is) the agreements with least gain t are that point alone, a degenerate active set
-        # (every gain binds where the sum is flat) that the polish takes hundreds of Newton
-        # steps on, and zooms after, to find the same point again.
-        if not better(
-            problem.solve(
-                program, starts, exact=False, timeout=timeout, values=values, polish=False
-            )
-        ):
+    def floors(t: sympy.Expr, free: set[int]) -> list[tuple[str, sympy.Expr]]:
+        return [
+            (f"{p.name} gain", g - (t if i in free else fixed[i]))
+            for i, (p, g) in enumerate(zip(parties, gains, strict=True))
+        ]
+
+    free = set(range(len(parties)))
+    found, stage, t = result, 0, level_of(result, 0)
+    while True:
+        x = np.array([found.point[v] for v in problem.variables])
+        starts = [x, *problem.contract_starts()]
+        held = {
+            i
+            for i in sorted(free)
+            if _held(problem, i, floors(t, free), x, float(found.point[GAIN]), values, timeout)
+        }
+        if stage == 0 and held in (set(), free):
             return None
-        second = problem.solve(program, starts, exact=False, timeout=timeout, values=values)
+        fixed.update(dict.fromkeys(held or free, t))
+        free -= held or free
+        if not free:
+            return found
+        stage += 1
+        program = problem.program(
+            GAIN,
+            gain=True,
+            inequalities=floors(GAIN, free),
+        )
+        ones = [1.0] * len(parties)
+        try:
+            found = problem.solve(
+                program,
+                problem.with_gain(starts, ones, among=sorted(free)),
+                exact=exact,
+                timeout=timeout,
+                values=values,
+            )
+        except FeasibilityError:
+            # The levels (floats, a rounding above the true maxima where the gains are of
+            # very different sizes) are reached only at the agreement found: it stands.
+            return None if stage == 1 else found
+        t = level_of(found, stage)
+
+
+def _held(
+    problem: BargainingProblem,
+    party: int,
+    floors: list[tuple[str, sympy.Expr]],
+    start: np.ndarray,
+    level: float,
+    values: Mapping[sympy.Symbol, sympy.Expr],
+    timeout: float,
+) -> bool:
+    """Whether ``party``'s gain is at most ``level`` wherever every gain meets its floor
+    (``floors``, each ``>= 0``): the most it can gain there, found numerically from
+    ``start`` (which meets the floors; the gains being concave, one local search suffices),
+    exceeds ``level`` by no more than the search's accuracy (``SEARCH_GAIN`` of the
+    payoffs)."""
+    p = problem.model.parties[party]
+    program = problem.program(p.payoff - p.disagreement, inequalities=floors)
+    try:
+        top = problem.solve(
+            program, [start], exact=False, timeout=timeout, polish=False, values=values
+        ).objective
     except FeasibilityError:
-        # Only the egalitarian point reaches the level (a float, a rounding above the true
-        # maximum where the gains are of very different sizes, as 5e11 x against 1 - x):
-        # no other agreement has least gain t, so none is better.
-        return None
-    if not better(second):
-        return None
-    return problem.solve(program, starts, exact=True, timeout=timeout) if exact else second
+        return True  # only the start meets the floors: no room to gain
+    d = list(problem.disagreement_values.values())
+    at = dict(zip(problem.variables, start, strict=True))
+    size = magnitude([*problem.payoff_values(at), *d, level])
+    return top - level <= SEARCH_GAIN * size
 
 
 def egalitarian_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any]) -> Evaluate:

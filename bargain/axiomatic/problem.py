@@ -24,7 +24,13 @@ import sympy
 from scipy.optimize import minimize
 from sympy.calculus.util import singularities
 
-from bargain.axiomatic.program import COMPILED, Program, ProgramResult, solve_program
+from bargain.axiomatic.program import (
+    COMPILED,
+    FEASIBILITY_TOL,
+    Program,
+    ProgramResult,
+    solve_program,
+)
 from bargain.axiomatic.starts import sobol_starts
 from bargain.concepts.budget import SAFETY_SECONDS, declined_note, exact_budget
 from bargain.concepts.solution import Solution
@@ -33,7 +39,6 @@ from bargain.errors import (
     BargainError,
     FeasibilityError,
     ModelError,
-    SolverError,
     UnboundedError,
     UndefinedPayoffError,
 )
@@ -190,8 +195,12 @@ class BargainingProblem:
 
     def _satisfiable(self, constraints: Sequence[Constraint]) -> bool:
         """Whether some contract in the box meets ``constraints`` (a local search)."""
-        if not constraints:
-            return True
+        return not constraints or self._least_violation(constraints)[0] <= 1e-16
+
+    def _least_violation(self, constraints: Sequence[Constraint]) -> tuple[float, np.ndarray]:
+        """The least sum of squared violations of ``constraints`` (each in units of the
+        box's size) that a bounded local search (L-BFGS-B) finds from the box's starts, and
+        the contract where it found it: a phase one."""
         lo, hi = self.bounds
         slacks = [self.model.numeric(c.slack) for c in constraints]
         equal = np.array([c.is_equality for c in constraints])
@@ -209,8 +218,122 @@ class BargainingProblem:
             for a, b in zip(lo, hi, strict=True)
         ]
         starts = self.box_starts() if np.all(np.isfinite([*lo, *hi])) else [np.clip(0 * lo, lo, hi)]
-        best = min(minimize(violation, z, bounds=box, method="L-BFGS-B").fun for z in starts)
-        return best <= 1e-16
+        found = [minimize(violation, z, bounds=box, method="L-BFGS-B") for z in starts]
+        best = min(found, key=lambda r: r.fun)
+        return float(best.fun), np.clip(best.x, lo, hi)
+
+    @cached_property
+    def _constraint_sides(self) -> Callable[[np.ndarray], list[Any]]:
+        """Each constraint's slack and its two sides at the model's values, compiled."""
+        m = self.model
+        sides = [
+            m.numeric(e) for c in m.constraints for e in (c.slack, c.relation.lhs, c.relation.rhs)
+        ]
+        return lambdify([self.variables], sides, "numpy")
+
+    def slack_margin(self, x: np.ndarray) -> float:
+        """The least slack of the constraints at contract ``x``, each relative to the size
+        of its sides (an equation's: minus its residual's): non-negative where ``x`` meets
+        every inequality, ``-inf`` where a side is not a finite real number; ``inf``
+        without constraints."""
+        constraints = self.model.constraints
+        if not constraints:
+            return math.inf
+        with np.errstate(all="ignore"):
+            values = [complex(v) for v in self._constraint_sides(np.asarray(x, dtype=float))]
+        if not all(math.isfinite(v.real) and v.imag == 0 for v in values):
+            return -math.inf
+        margins = []
+        for k, c in enumerate(constraints):
+            slack, lhs, rhs = values[3 * k : 3 * k + 3]
+            size = magnitude([lhs.real, rhs.real]) or 1.0
+            margins.append((-abs(slack.real) if c.is_equality else slack.real) / size)
+        return min(margins)
+
+    def satisfies(self, x: np.ndarray) -> bool:
+        """Whether contract ``x`` (inside the box) meets every constraint: an inequality
+        exactly in floating point, an equation to ``FEASIBILITY_TOL`` of its sides' size.
+
+        Examples
+        --------
+        >>> import bargain
+        >>> m = bargain.model_from_dict({"model": {"name": "m"},
+        ...     "variables": {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}},
+        ...     "constraints": {"budget": "x + y <= 1"},
+        ...     "parties": {"A": {"payoff": "x"}, "B": {"payoff": "sqrt(1 - x - y)"}}})
+        >>> p = BargainingProblem(m)
+        >>> p.satisfies(np.array([0.5, 0.5])), p.satisfies(np.array([0.85, 0.93]))
+        (True, False)
+        """
+        return self.slack_margin(x) >= (-FEASIBILITY_TOL if self._equations else 0.0)
+
+    @cached_property
+    def _equations(self) -> bool:
+        return any(c.is_equality for c in self.model.constraints)
+
+    @cached_property
+    def _contract_starts(self) -> tuple[np.ndarray, ...]:
+        starts = self.box_starts()
+        kept = [self.satisfies(x) or self._defined(x) for x in starts]
+        if all(kept) or not np.all(np.isfinite(starts)):
+            return tuple(starts)
+        inside = [x for x in starts if self.satisfies(x)]
+        if inside:
+            anchor = max(inside, key=self.slack_margin)
+        else:
+            _, anchor = self._least_violation(self.model.constraints)
+            if not self.satisfies(anchor):
+                return tuple(x for x, k in zip(starts, kept, strict=True) if k)
+        out: list[np.ndarray] = []
+        for x, k in zip(starts, kept, strict=True):
+            z = x if k else self._towards(anchor, x)
+            if z is not None and not any(np.array_equal(z, y) for y in out):
+                out.append(z)
+        return tuple(out)
+
+    def _defined(self, x: np.ndarray) -> bool:
+        """Whether every payoff is a finite real number at contract ``x``."""
+        with np.errstate(all="ignore"):
+            values = [complex(v) for v in self._payoffs(x, self._parameter_values)]
+        return all(math.isfinite(v.real) and negligible(v.imag, [v.real], 1e-12) for v in values)
+
+    def contract_starts(self) -> list[np.ndarray]:
+        """The search's starting contracts: the box's starts (:meth:`box_starts`), each
+        one outside the constraints where a payoff is not defined (``sqrt(1 - x - y)`` at
+        ``x + y > 1``, which the constraint ``x + y <= 1`` excludes) moved towards the start
+        that meets them with most room (:meth:`satisfies`; or, where none does, the
+        contract a least-violation search finds), half way to where the segment between
+        them leaves the set, or dropped where that point is outside too. A payoff need not
+        be defined outside the constraints, so no payoff is evaluated there; a start
+        outside them where every payoff is defined is kept as it is (the local search
+        moves it into the set).
+
+        Examples
+        --------
+        >>> import bargain
+        >>> m = bargain.model_from_dict({"model": {"name": "m"},
+        ...     "variables": {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}},
+        ...     "constraints": {"budget": "x + y <= 1"},
+        ...     "parties": {"A": {"payoff": "x"}, "B": {"payoff": "sqrt(1 - x - y)"}}})
+        >>> p = BargainingProblem(m)
+        >>> all(p.satisfies(x) for x in p.contract_starts()), len(p.box_starts())
+        (True, 9)
+        """
+        return [x.copy() for x in self._contract_starts]
+
+    def _towards(self, anchor: np.ndarray, x: np.ndarray) -> np.ndarray | None:
+        """The contract half way from ``anchor`` (meeting the constraints) to where the
+        segment towards ``x`` leaves the set (found by bisection); ``None`` if that
+        contract does not meet them (a set that is not convex)."""
+        inside, outside = 0.0, 1.0
+        for _ in range(60):
+            mid = (inside + outside) / 2
+            if self.satisfies(anchor + mid * (x - anchor)):
+                inside = mid
+            else:
+                outside = mid
+        z = anchor + inside / 2 * (x - anchor)
+        return z if self.satisfies(z) else None
 
     def program(
         self,
@@ -307,7 +430,7 @@ class BargainingProblem:
                 return float(fixed[v])
             program, values = self.pinned(self.program(sign * v, inequalities=inequalities), fixed)
             found = float(start[k])
-            for starts in ([start], [start, *self.box_starts()])[: 2 if flat else 1]:
+            for starts in ([start], [start, *self.contract_starts()])[: 2 if flat else 1]:
                 try:
                     found = float(
                         self.solve(
@@ -360,11 +483,21 @@ class BargainingProblem:
                     key="payoff",
                 )
             if not math.isfinite(value.real) or not negligible(value.imag, [value.real], 1e-12):
-                what = f"{value.real:g}" if value.imag == 0 else "not a real number"
+                if exact.has(sympy.zoo):
+                    what = "infinite: the payoff has a pole there"
+                elif math.isnan(value.real):
+                    what = "not a number: the payoff is undefined there (such as 0/0)"
+                elif value.imag != 0:
+                    what = (
+                        "not a real number: the payoff is undefined there, outside its "
+                        "domain (a square root, logarithm or power of a negative number)"
+                    )
+                else:
+                    what = f"{value.real:g}: the payoff has a pole there"
                 raise UndefinedPayoffError(
-                    f"payoff is not a finite real number at {at} ({what}): the payoff has a "
-                    "pole or is undefined there, inside the contract set; restrict the "
-                    "variables' ranges or the constraints so that it stays finite",
+                    f"payoff is not a finite real number at {at} ({what}), inside the "
+                    "contract set; restrict the variables' ranges or the constraints so that "
+                    "it stays defined and finite",
                     file=self.model.file,
                     table=f"parties.{party.name}",
                     key="payoff",
@@ -401,28 +534,36 @@ class BargainingProblem:
         with np.errstate(all="ignore"):
             return [complex(v) for v in self._payoffs(x, self._parameter_values)]
 
-    def start_payoffs(self, x: np.ndarray) -> list[float]:
+    def start_payoffs(self, x: np.ndarray) -> list[float] | None:
         """Each party's payoff at a starting contract ``x``, in floating point
         (:meth:`float_payoffs`): :meth:`payoff_values` for a start, which needs no 30
-        digits. A value that is not a finite real number is refused as there."""
+        digits. Where a value is not a finite real number: ``None`` if ``x`` is outside the
+        constraints (where a payoff need not be defined), else refused as there."""
         values = self.float_payoffs(x)
         if any(not (math.isfinite(v.real) and negligible(v.imag, [v.real], 1e-12)) for v in values):
+            if not self.satisfies(x):
+                return None
             return self.payoff_values(dict(zip(self.variables, x, strict=True)))
         return [v.real for v in values]
 
-    def with_gain(self, starts: Sequence[np.ndarray], weights: Sequence[float]) -> list[np.ndarray]:
-        """Extend contract starting points with the largest gain ``t`` they allow (a start
-        where a payoff is not finite is left out, unless no start is left)."""
+    def with_gain(
+        self,
+        starts: Sequence[np.ndarray],
+        weights: Sequence[float],
+        among: Sequence[int] | None = None,
+    ) -> list[np.ndarray]:
+        """Extend contract starting points with the largest gain ``t`` they allow; ``among``:
+        the parties (by index) whose gains bound ``t``, every party's if ``None``. A start
+        outside the constraints where a payoff is not defined is left out; one meeting them
+        is refused (:meth:`start_payoffs`), as every concept refuses it."""
+        counted = range(len(weights)) if among is None else among
         out = []
-        for k, x in enumerate(starts):
-            try:
-                u = self.start_payoffs(x)
-            except SolverError:
-                if out or k < len(starts) - 1:
-                    continue  # a start on a pole or outside the payoffs' domain
-                raise
-            d = self.disagreement_values.values()
-            t = min((ui - di) / w for ui, di, w in zip(u, d, weights, strict=True))
+        for x in starts:
+            u = self.start_payoffs(x)
+            if u is None:
+                continue  # outside the constraints, where a payoff need not be defined
+            d = list(self.disagreement_values.values())
+            t = min((u[i] - d[i]) / weights[i] for i in counted)
             out.append(np.append(x, t))
         return out
 
@@ -452,7 +593,7 @@ class BargainingProblem:
                 table="parties",
             )
         program = self.gains_program(weights)
-        starts = self.with_gain(self.box_starts(), w_num)
+        starts = self.with_gain(self.contract_starts(), w_num)
         result = self.solve(
             program, starts, exact=exact, timeout=timeout, polish=polish, values=values
         )
@@ -493,7 +634,7 @@ class BargainingProblem:
         """Each party's unit of gain: the size of its gains over disagreement across the box
         (:func:`bargain.scale.unit`), so that parties whose utilities are in different units
         are compared in their own."""
-        gains = [self.start_payoffs(x) for x in self.box_starts()]
+        gains = [g for x in self.contract_starts() if (g := self.start_payoffs(x)) is not None]
         d = list(self.disagreement_values.values())
         return [unit([g[i] - d[i] for g in gains]) for i in range(len(d))]
 
@@ -510,7 +651,7 @@ class BargainingProblem:
             list(units), exact=False, timeout=timeout, polish=False, values=units
         )
         x = np.array([result.point[v] for v in self.variables])
-        return [x, *self.box_starts()]
+        return [x, *self.contract_starts()]
 
     def solution(
         self,
@@ -703,7 +844,7 @@ def require_representable(problem: BargainingProblem) -> None:
     4.9e-324 in size) wherever it is not zero: in floats every agreement gives it 0, and
     the solvers would report that no agreement improves on disagreement, or that the
     payoffs are not monotone, when the model says otherwise. The payoffs are evaluated in
-    floats at the box's starting points (:meth:`BargainingProblem.box_starts`), and,
+    floats at the search's starting points (:meth:`BargainingProblem.contract_starts`), and,
     where all of a party's are 0, again in 30 digits (a pole at a start is left to the
     checks of poles and of the payoffs' values). Every solution concept refuses
     such a payoff the same way (the alternating-offers game too,
@@ -728,7 +869,8 @@ def require_representable(problem: BargainingProblem) -> None:
     """
     model = problem.model
     lo, hi = problem.bounds
-    starts = problem.box_starts() if np.all(np.isfinite([*lo, *hi])) else [np.clip(0 * lo, lo, hi)]
+    finite = np.all(np.isfinite([*lo, *hi]))
+    starts = problem.contract_starts() if finite else [np.clip(0 * lo, lo, hi)]
     values = [problem.float_payoffs(x) for x in starts]  # a pole is not this check's to refuse
     for k, party in enumerate(model.parties):
         if any(v[k] != 0 for v in values):

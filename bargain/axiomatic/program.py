@@ -227,7 +227,14 @@ def _at(expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Expr
 
 
 def _relative(excess: float, size: float) -> float:
-    """``excess`` relative to ``size`` (an excess of zero is zero whatever the size)."""
+    """``excess`` relative to ``size`` (an excess of zero is zero whatever the size; one
+    that is not a number, where a constraint is undefined, is infinite).
+
+    >>> _relative(-1.0, 2.0), _relative(1.0, 2.0), _relative(math.nan, 2.0)
+    (0.0, 0.5, inf)
+    """
+    if math.isnan(excess):
+        return math.inf
     if excess <= 0:
         return 0.0
     return excess / size if size > 0 else math.inf

@@ -194,7 +194,7 @@ def _unconstrained(
         w,
         total,
         route,
-        starts=problem.box_starts(),
+        starts=problem.contract_starts(),
         inequalities=[],
         tie_objective=-sum(
             ((x - c) ** 2 for x, c in zip(problem.variables, centre, strict=True)),

@@ -45,6 +45,7 @@ from __future__ import annotations
 import functools
 import importlib
 import itertools
+import math
 import sys
 import warnings
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ from bargain.errors import ModelError
 from bargain.model.model import Model, exact_number
 from bargain.model.validate import numeric_value
 from bargain.reputation.trust import check_beliefs
-from bargain.scale import negligible, unit
+from bargain.scale import negligible
 
 RECIPIENT_MOVES = ("concede", "hold")
 PROMISER_MOVES = ("honour", "renege")
@@ -261,9 +262,11 @@ def solve_promise(game: PromiseGame) -> PromiseResult:
 
     Examples
     --------
-    The normal form is solved in a unit of the payoffs' own size (a power of two,
-    :func:`bargain.scale.unit`), so the same game in dollars or in billions has the
-    same equilibria; the tolerances on best responses are in that unit.
+    The normal form is solved in a unit of the payoffs' own size (the power of two
+    nearest above the larger of the concession and the promise, applied exactly by
+    ``ldexp``, subnormal sizes too), so the same game in dollars, in billions or at
+    ``1e-320`` has the same equilibria, threshold and decision; the tolerances on best
+    responses are in that unit.
 
     With no trust at all, the recipient holds:
 
@@ -275,9 +278,16 @@ def solve_promise(game: PromiseGame) -> PromiseResult:
     >>> r = solve_promise(PromiseGame("p", "W", "A", 3e8, 5e8, trust=0.8))
     >>> [round(e.promiser["honour"], 12) for e in r.equilibria]
     [0.0, 0.6]
+
+    At a subnormal scale, the same decision (the floats ``3e-322`` and ``5e-322`` are
+    multiples of ``2**-1074``, 61 and 101 of them, so ``c / v`` is 61/101 there):
+
+    >>> r = solve_promise(PromiseGame("p", "W", "A", 3e-322, 5e-322, trust=0.5))
+    >>> r.trust_threshold == 61 / 101, r.concedes, len(r.equilibria)
+    (True, False, 2)
     """
-    size = unit([game.concession, game.promised])
-    a, b = (m / size for m in game.payoffs())
+    exponent = math.frexp(max(game.concession, game.promised))[1]
+    a, b = (np.ldexp(m, -exponent) for m in game.payoffs())
     merged: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, list[str]]] = {}
     for x, y, algorithm in _nash_equilibria(a, b):
         key = tuple(np.round(np.concatenate([x, y]), 9))
@@ -299,8 +309,8 @@ def solve_promise(game: PromiseGame) -> PromiseResult:
                 recipient=dict(zip(RECIPIENT_MOVES, map(float, x), strict=True)),
                 promiser=dict(zip(PROMISER_MOVES, map(float, y), strict=True)),
                 payoffs={
-                    game.recipient: float(x @ a @ y) * size,
-                    game.promiser: float(x @ b @ y) * size,
+                    game.recipient: math.ldexp(float(x @ a @ y), exponent),
+                    game.promiser: math.ldexp(float(x @ b @ y), exponent),
                 },
                 subgame_perfect=bool(spe),
                 found_by=tuple(sorted(algorithms)),
@@ -312,12 +322,17 @@ def solve_promise(game: PromiseGame) -> PromiseResult:
         for i, j in itertools.product(range(2), range(2))
         if a[i, j] >= a[:, j].max() - _TOL and b[i, j] >= b[i, :].max() - _TOL
     )
-    c, v, e, h = game.concession, game.promised, game.error, game.opportunist_keeps
+    # In the game's unit (exact powers of two), so that subnormal payoffs keep their digits.
+    c, v = (math.ldexp(x, -exponent) for x in (game.concession, game.promised))
+    e, h = game.error, game.opportunist_keeps
     threshold = (c / v - h) / (1 - e - h)
     keep = game.trust * (1 - e) + (1 - game.trust) * h
     concedes = keep * v >= c or negligible(keep * v - c, [keep * v, c])
     expected = (
-        {game.recipient: keep * v - c, game.promiser: c - keep * v}
+        {
+            game.recipient: math.ldexp(keep * v - c, exponent),
+            game.promiser: math.ldexp(c - keep * v, exponent),
+        }
         if concedes
         else {game.recipient: 0.0, game.promiser: 0.0}
     )

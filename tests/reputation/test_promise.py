@@ -68,6 +68,30 @@ def test_trust_threshold_closed_form():
     assert r.trust_threshold == pytest.approx((c / v - h) / (1 - e - h), abs=TOL)
 
 
+@pytest.mark.parametrize("exponent", [0, 40, -300, -1030, -1060, -1070])
+def test_the_game_is_the_same_at_every_scale(exponent):
+    # Scaling both payoffs by 2**exponent scales every payoff of the normal form and changes
+    # nothing else (a positive affine map of utilities; von Neumann & Morgenstern 1944): at
+    # 2**-1070 the payoffs are subnormal (below 2.2e-308), once a TypeError from nashpy.
+    # Threshold c/v = 3/5 at trust 1/2: hold (the tryout's 3e-322 and 5e-322).
+    r = solve_promise(game(c=3 * 2.0**exponent, v=5 * 2.0**exponent, trust=0.5))
+    assert r.trust_threshold == 0.6 and not r.concedes
+    assert r.backward_induction == ("hold", "renege")
+    assert [e.promiser["honour"] for e in r.equilibria] == pytest.approx([0.0, 0.6], abs=TOL)
+    assert [e.subgame_perfect for e in r.equilibria] == [True, False]
+    assert r.expected == {"W": 0.0, "A": 0.0}
+    conceding = solve_promise(game(c=3 * 2.0**exponent, v=5 * 2.0**exponent, trust=0.8))
+    # p v - c = (4 - 3) 2**exponent, exactly.
+    assert conceding.concedes
+    assert conceding.expected == {"W": 2.0**exponent, "A": -(2.0**exponent)}
+
+
+def test_subnormal_floats_keep_their_own_ratio():
+    # 3e-322 and 5e-322 are 61 and 101 times 2**-1074: the threshold is their ratio.
+    r = solve_promise(game(c=3e-322, v=5e-322, trust=0.5))
+    assert r.trust_threshold == 61 / 101 and not r.concedes and len(r.equilibria) == 2
+
+
 @given(c=st.floats(0.05, 1), v=st.floats(0.05, 1), e=st.floats(0, 0.4), h=st.floats(0, 0.4))
 def test_threshold_against_bisection(c, v, e, h):
     def concedes(p):
