@@ -330,8 +330,18 @@ class Scale:
         }
         return as_expression(expr).xreplace(sub) / sympy.Rational(unit_of)
 
-    def point(self, program: Program, y: Mapping[sympy.Symbol, float]) -> dict[sympy.Symbol, float]:
-        """A point in scaled unknowns back in the program's own."""
+    def point(
+        self, program: Program, y: Mapping[sympy.Symbol, float], num: _Numeric | None = None
+    ) -> dict[sympy.Symbol, float]:
+        """A point in scaled unknowns back in the program's own; with ``num`` (the program
+        compiled in these units), each unknown first moved into its bounds: a point a
+        rounding outside a bound (a transfer at -5e-14 of its floor 0, where a polish's
+        active set left the bound out) is at the bound."""
+        if num is not None:
+            y = {
+                v: min(max(y[v], lo), hi)
+                for v, lo, hi in zip(program.unknowns, num.lo, num.hi, strict=True)
+            }
         return {v: s * y[v] for v, s in zip(program.unknowns, self.unknowns, strict=True)}
 
 
@@ -1906,13 +1916,13 @@ def _solve(
     found = _search(num, y_starts)
     if not polish:
         y = _best(found)
-        point = scale.point(program, dict(zip(program.unknowns, y, strict=True)))
+        point = scale.point(program, dict(zip(program.unknowns, y, strict=True)), num)
         if not all(math.isfinite(v) for v in point.values()):
             raise SolverError("the optimum is not finite")
         return ProgramResult(point, None, (), False, objective=num.f(y) * scale.objective)
     ends = [z * scale.unknowns for _, z in found]  # in the program's units
     y, kkt_num, ok = _locate(program, num, _best(found))
-    point = scale.point(program, y)
+    point = scale.point(program, y, num)
     for _ in range(ZOOMS):
         if ok:
             break
@@ -1927,7 +1937,7 @@ def _solve(
         found = _search(num, y_starts)
         ends += [z * scale.unknowns for _, z in found]
         y, kkt_num, ok = _locate(program, num, _best(found))
-        point = scale.point(program, y)
+        point = scale.point(program, y, num)
     if not ok and _rises_beyond(
         num, np.array([point[v] for v in program.unknowns]) / scale.unknowns
     ):
