@@ -56,6 +56,7 @@ from bargain.reporting.brief import (
 )
 from bargain.reporting.docbuild import DocsError, markdown_table, render_svg, sig
 from bargain.reputation.credibility import CredibilityReport
+from bargain.scale import ROUNDING
 from bargain.strategic.rubinstein import rubinstein
 
 if TYPE_CHECKING:
@@ -712,9 +713,18 @@ def uncertainty_table() -> str:
         )
 
     def row(label: str, r: Interval) -> list[str]:
+        # A number below the rounding of the row's largest is a float's noise around 0 (a
+        # transfer 1e-14 above its floor 0 next to 688 $M): it reads 0, as in the brief.
         spread = ("not solved", "", "") if r.median is None else (r.median, r.q05, r.q95)
-        base = _n(at_values[r.label]) if r.label in at_values else ""
-        return [label, base, *(x if isinstance(x, str) else _n(x) for x in spread), str(r.failed)]
+        base = at_values.get(r.label, "")
+        size = max((abs(float(x)) for x in (base, *spread) if not isinstance(x, str)), default=0)
+
+        def shown(x: float | str) -> str:
+            if isinstance(x, str):
+                return x
+            return _n(0.0 if abs(float(x)) <= ROUNDING * size else x)
+
+        return [label, shown(base), *(shown(x) for x in spread), str(r.failed)]
 
     rows = [row(f"F, {r.label}", r) for r in u.terms] + [row(r.label, r) for r in u.promise]
     m = model()
