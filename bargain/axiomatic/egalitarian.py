@@ -65,7 +65,7 @@ from bargain.concepts.vectorised import (
 )
 from bargain.errors import FeasibilityError
 from bargain.model.model import Model
-from bargain.scale import magnitude
+from bargain.scale import ROUNDING, magnitude, negligible
 
 LEVEL = "_level"  # the symbol of the least gain t in the second program (numeric route)
 
@@ -167,7 +167,7 @@ def _lexicographic(
         fixed.update(dict.fromkeys(held or free, t))
         free -= held or free
         if not free:
-            return found
+            return None if _same_payoffs(problem, result, found) else found
         stage += 1
         program = problem.program(
             GAIN,
@@ -188,6 +188,19 @@ def _lexicographic(
             # very different sizes) are reached only at the agreement found: it stands.
             return None if stage == 1 else found
         t = level_of(found, stage)
+
+
+def _same_payoffs(problem: BargainingProblem, first: ProgramResult, last: ProgramResult) -> bool:
+    """Whether the leximin stages ended where the egalitarian program did, to the payoffs'
+    rounding (:data:`bargain.scale.ROUNDING`): then the egalitarian point, polished with its
+    bounds exactly, stands (a later stage's level, a float, moves a transfer off its floor 0
+    by 1e-14 without raising any gain)."""
+    payoffs = [
+        problem.payoff_values({v: x[v] for v in problem.variables})
+        for x in (first.point, last.point)
+    ]
+    size = [*payoffs[0], *payoffs[1], *problem.disagreement_values.values()]
+    return all(negligible(a - b, size, ROUNDING * 64) for a, b in zip(*payoffs, strict=True))
 
 
 def _held(
