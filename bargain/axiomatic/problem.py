@@ -315,7 +315,7 @@ class BargainingProblem:
                             starts,
                             exact=False,
                             timeout=timeout,
-                            polish=bool(fixed),
+                            polish=True,
                             values=values,
                         ).point[v]
                     )
