@@ -367,13 +367,19 @@ def _determined(
 def _bounds_only(problem: BargainingProblem, active: Sequence[str]) -> dict[str, str] | None:
     """The variables at a bound (``"min"`` or ``"max"``, by name) in the names ``active``
     of what binds at a program's maximiser; ``None`` if a constraint binds too."""
+    out = _at_bounds(problem, active)
+    return out if len(out) == len(active) else None
+
+
+def _at_bounds(problem: BargainingProblem, active: Sequence[str]) -> dict[str, str]:
+    """The variables at a bound (``"min"`` or ``"max"``, by name) among the names
+    ``active`` of what binds at a program's maximiser, whatever else binds."""
     names = {str(v) for v in problem.variables}
     out = {}
     for name in active:
         variable, _, side = name.partition(" = ")
-        if variable not in names or side not in ("min", "max"):
-            return None
-        out[variable] = side
+        if variable in names and side in ("min", "max"):
+            out[variable] = side
     return out
 
 
@@ -479,19 +485,23 @@ def _strict_maximum(
     the sum being concave there, the multi-start search's ties aside, the only one): the
     variables at a bound of their box that the sum's slope holds there (:func:`_held`;
     ``active`` names what binds at ``point``, where only bounds do) are fixed by first
-    order, and the sum's Hessian in the others (of ``among``, all if not given) is negative
-    definite (the second-order sufficient conditions; Nocedal & Wright, *Numerical
-    Optimization*, 2nd ed. 2006, Thm 12.6). ``u_P = x``, ``u_Q = (1 - x)**2`` nearly
-    tied, with x = 1 the maximiser, is a corner maximum of a convex sum. Where the Hessian
+    order, and where they are all of them (a vertex: every move into the box lowers the
+    sum at first order), ``point`` is strict whatever else binds there; else the sum's
+    Hessian in the others (of ``among``, all if not given; in all of them where a
+    constraint binds too) is negative definite (the second-order sufficient conditions;
+    Nocedal & Wright, *Numerical Optimization*, 2nd ed. 2006, Thm 12.6). ``u_P = x``
+    against ``u_Q = k (1 - x)**2`` with ``k`` just below 1 is a corner maximum, at
+    ``x = 1``, of a convex sum. Where the Hessian
     is not defined (a kink) or not definite, ``False``: the maximisers are then ranged
     (:meth:`BargainingProblem.ends`)."""
     variables = tuple(problem.variables if among is None else among)
-    at_bound = _bounds_only(problem, active) if active else None
-    if at_bound:
-        held = _held(problem, total, point, at_bound)
+    held = _held(problem, total, point, _at_bounds(problem, active))
+    if all(v in held for v in variables):
+        return True
+    if _bounds_only(problem, active) is not None:
+        # No constraint binds: the sum's slope in the others is zero, and its curvature in
+        # them decides.
         variables = tuple(v for v in variables if v not in held)
-        if not variables:
-            return True
     at = {**problem.subs, **point}
     try:
         h = np.array(_hessian(total, variables).xreplace(at).evalf(), dtype=float)
