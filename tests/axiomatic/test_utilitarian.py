@@ -305,11 +305,12 @@ def test_flat_variables_decided_without_simplifying_a_nonzero_slope(monkeypatch)
     assert tidied == []
 
 
-def test_a_transfer_with_no_room_is_one_agreement():
+def test_a_transfer_with_little_room_is_still_a_set():
     # As above with c = 1/2 (e* = 1) and disagreement payoffs that leave F only
-    # [0.5, 0.50005] (A: F + log 2 >= 0.5 + log 2; B: -F - 1/2 >= -1.00005): narrower than
-    # 1e-3 of its box, so one agreement, the Nash product's (F - 0.5)(0.50005 - F): the
-    # midpoint (Nash 1950).
+    # [0.5, 0.50005] (A: F + log 2 >= 0.5 + log 2; B: -F - 1/2 >= -1.00005). Narrower than
+    # 1e-3 of its box, but every F there has the maximal sum, and it is all the individually
+    # rational room there is: a set (a point once, judged against the box's width 5). The
+    # Nash product (F - 0.5)(0.50005 - F) picks the midpoint (Nash 1950).
     m = two_party(
         "F + log(1 + e)",
         "-F - 0.5*e",
@@ -318,6 +319,8 @@ def test_a_transfer_with_no_room_is_one_agreement():
         d_b=-1.00005,
     )
     s = bargain.utilitarian(m, exact=False)
-    assert s.unique
+    assert not s.unique
+    assert s.agreement_set["F"] == pytest.approx((0.5, 0.50005), rel=1e-12)
+    assert s.agreement_set["e"] == pytest.approx((1.0, 1.0), rel=1e-12)
     assert s.agreement["e"] == pytest.approx(1.0, rel=1e-12)
     assert s.agreement["F"] == pytest.approx(0.500025, rel=1e-12)
