@@ -290,11 +290,21 @@ class Scale:
 
         compiled, at = _compiled(program, subs)
         values = compiled.values(at)
+        # Each function's size where the optimum can be, where the box hides it: at the
+        # starts that meet the constraints, where the function's terms there are below the
+        # search's tolerance of their size at all the starts (payoffs of 1e15 at contracts of
+        # a box 1e15 wide that no party accepts make those of 1 where they do invisible to
+        # the search); else at all the starts.
+        feasible = [p for p in points if _meets(compiled, p, values)]
 
         def size(terms: Callable[..., Any], default: float) -> float:
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 found = [t for p in points for t in _finite(terms(p, values))]
+                where = [t for p in feasible for t in _finite(terms(p, values))]
+            inside = magnitude(where)
+            if 0 < inside < SEARCH_TOL * magnitude(found):
+                return unit(where)
             return unit(found, default)
 
         old = around or cls(
@@ -326,6 +336,24 @@ class Scale:
     def point(self, program: Program, y: Mapping[sympy.Symbol, float]) -> dict[sympy.Symbol, float]:
         """A point in scaled unknowns back in the program's own."""
         return {v: s * y[v] for v, s in zip(program.unknowns, self.unknowns, strict=True)}
+
+
+def _meets(compiled: _Compiled, x: np.ndarray, values: Sequence[float]) -> bool:
+    """Whether the point ``x`` (in the program's units) meets the program's constraints to
+    ``SEARCH_TOL`` of each one's terms there."""
+    pairs = [
+        *((g, t, False) for g, t in zip(compiled.g, compiled.g_terms, strict=True)),
+        *((h, t, True) for h, t in zip(compiled.h, compiled.h_terms, strict=True)),
+    ]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for fn, terms, equal in pairs:
+            value = complex(fn(x, values))
+            size = magnitude(_finite(terms(x, values)))
+            miss = abs(value.real) if equal else -value.real
+            if not (math.isfinite(value.real) and miss <= SEARCH_TOL * size):
+                return False
+    return True
 
 
 @functools.lru_cache(maxsize=COMPILED)
