@@ -52,7 +52,7 @@ from bargain.concepts.solution import Solution
 from bargain.errors import ModelError
 from bargain.model.model import Model, as_expression
 from bargain.model.validate import numeric_value, shown, surely_nonzero
-from bargain.scale import RTOL, magnitude
+from bargain.scale import ROUNDING, RTOL, magnitude
 
 ROUTE = "maximise the sum of payoffs (SLSQP, KKT Newton polish)"
 SNAP = 1e-6  # an end of a maximiser range this close to the chosen value (x box width) is it
@@ -562,7 +562,10 @@ def _with_maximisers(
     the variables it depends on can move by about the square root of the level's
     tolerance; an end within ``SNAP`` of the width of the variable's range over the
     agreements meeting ``feasible`` (:func:`_widths`) from the chosen value is that
-    tolerance, not a set, and is reported as the chosen value.
+    tolerance, not a set, and is reported as the chosen value; an end within rounding
+    (``ROUNDING`` of that width) of a bound of the box is that bound (a disagreement payoff
+    of ``1e-320`` against payoffs of 1: the least agreement is ``x = 0`` to rounding, where
+    the search stops short of the subnormal).
     """
     m = problem.model
     start = np.array([chosen.agreement[v.name] for v in m.variables])
@@ -575,9 +578,16 @@ def _with_maximisers(
         if widths is not None
         else _widths(problem, point, feasible, timeout)
     )
+    lo, hi = problem.bounds
+
+    def reported(e: float, x: float, width: float, bounds: tuple[float, float]) -> float:
+        if abs(e - x) <= SNAP * width:
+            return float(x)
+        return next((float(b) for b in bounds if abs(e - b) <= ROUNDING * width), e)
+
     ranges = {
-        v.name: tuple(float(x) if abs(e - x) <= SNAP * width else e for e in pair)
-        for v, x, pair, width in zip(m.variables, start, ends, spans, strict=True)
+        v.name: tuple(reported(e, x, width, (a, b)) for e in pair)
+        for v, x, pair, width, a, b in zip(m.variables, start, ends, spans, lo, hi, strict=True)
     }
     return replace(chosen, agreement_set=ranges)
 
