@@ -273,11 +273,15 @@ class Scale:
         starts: Sequence[Sequence[float]],
         *,
         around: Scale | None = None,
+        where_feasible: bool = False,
     ) -> Scale:
         """The units of ``program`` at the parameter values ``subs``, seen from ``starts``.
 
         With ``around``, the units of a *zoom*: from ``starts`` alone (not the bounds),
-        keeping ``around``'s unit wherever the starts show no scale (all zero).
+        keeping ``around``'s unit wherever the starts show no scale (all zero). With
+        ``where_feasible``, each function's unit is the size of its terms at the starts
+        that meet the constraints, where at all the starts they would be below the
+        search's tolerance there (the unknowns' units are the box's still).
         """
         z = program.unknowns
         points = [np.asarray(s, dtype=float) for s in starts]
@@ -290,12 +294,7 @@ class Scale:
 
         compiled, at = _compiled(program, subs)
         values = compiled.values(at)
-        # Each function's size where the optimum can be, where the box hides it: at the
-        # starts that meet the constraints, where the function's terms there are below the
-        # search's tolerance of their size at all the starts (payoffs of 1e15 at contracts of
-        # a box 1e15 wide that no party accepts make those of 1 where they do invisible to
-        # the search); else at all the starts.
-        feasible = [p for p in points if _meets(compiled, p, values)]
+        feasible = [p for p in points if where_feasible and _meets(compiled, p, values)]
 
         def size(terms: Callable[..., Any], default: float) -> float:
             with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -1871,6 +1870,21 @@ def _solve(
         ends += [z * scale.unknowns for _, z in found]
         y, kkt_num, ok = _locate(program, num, _best(found))
         point = scale.point(program, y)
+    inside = Scale.of(program, subs, starts, where_feasible=True) if not ok else scale
+    if inside != scale:
+        # Unpolished after the zooms, and the functions' units at the box's starts hide
+        # them where the optimum can be (payoffs of 1e15 at contracts of a box 1e15 wide
+        # that no party accepts, of 1 where they do: sqrt(x) + 1 - x, x = 1/4): search
+        # again from the starts with each function in its size at those that meet the
+        # constraints (Scale.of, where_feasible).
+        num_in = _numeric(program, subs, inside)
+        starts_in = [np.asarray(s, dtype=float) / inside.unknowns for s in starts]
+        found_in = _search(num_in, starts_in)
+        y_in, kkt_in, ok_in = _locate(program, num_in, _best(found_in))
+        if ok_in:
+            scale, num, y_starts, y, kkt_num, ok = inside, num_in, starts_in, y_in, kkt_in, True
+            ends += [z * scale.unknowns for _, z in found_in]
+            point = scale.point(program, y)
     # Ties among the end points of every search, compared in the final units.
     y_ends = [(num.f(x / scale.unknowns), x / scale.unknowns) for x in ends]
     ties = tuple(scale.point(program, t) for t in _ties(program, num, y_ends, y))
