@@ -410,11 +410,14 @@ class BargainingProblem:
         point meeting them (a numeric level held only at the start itself), the end is the
         start's.
 
-        With ``fixed``, the variables it names are held at its values (:meth:`pinned`; their
-        ends are those values) and each other end is polished (Newton in 30 digits on the
-        bounds and constraints that bind there, :func:`bargain.axiomatic.program.solve_program`):
-        then ``inequalities`` hold no numeric level, and the ends are known to the last
-        digit, whatever the order of the compiled code's floating-point operations."""
+        Each end is polished (Newton in 30 digits on the bounds and constraints that bind
+        there, :func:`bargain.axiomatic.program.solve_program`, which searches again in the
+        units of the point found where that fails): an end in ``[0, 1]`` of a box ``1e15``
+        wide is then found, where the box's units alone stop the search at the start
+        (``x = 1/2``). With ``fixed``, the variables it names are held at its values
+        (:meth:`pinned`; their ends are those values): then ``inequalities`` hold no
+        numeric level, and the ends are known to the last digit, whatever the order of the
+        compiled code's floating-point operations."""
 
         fixed = dict(fixed or {})
         at = {**self.subs, **dict(zip(self.variables, (float(x) for x in start), strict=True))}
@@ -438,7 +441,7 @@ class BargainingProblem:
                             starts,
                             exact=False,
                             timeout=timeout,
-                            polish=bool(fixed),
+                            polish=True,
                             values=values,
                         ).point[v]
                     )

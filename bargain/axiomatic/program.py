@@ -280,11 +280,15 @@ class Scale:
         starts: Sequence[Sequence[float]],
         *,
         around: Scale | None = None,
+        where_feasible: bool = False,
     ) -> Scale:
         """The units of ``program`` at the parameter values ``subs``, seen from ``starts``.
 
         With ``around``, the units of a *zoom*: from ``starts`` alone (not the bounds),
-        keeping ``around``'s unit wherever the starts show no scale (all zero).
+        keeping ``around``'s unit wherever the starts show no scale (all zero). With
+        ``where_feasible``, each function's unit is the size of its terms at the starts
+        that meet the constraints, where at all the starts they would be below the
+        search's tolerance there (the unknowns' units are the box's still).
         """
         z = program.unknowns
         points = [np.asarray(s, dtype=float) for s in starts]
@@ -297,11 +301,16 @@ class Scale:
 
         compiled, at = _compiled(program, subs)
         values = compiled.values(at)
+        feasible = [p for p in points if where_feasible and _meets(compiled, p, values)]
 
         def size(terms: Callable[..., Any], default: float) -> float:
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 found = [t for p in points for t in _finite(terms(p, values))]
+                where = [t for p in feasible for t in _finite(terms(p, values))]
+            inside = magnitude(where)
+            if 0 < inside < SEARCH_TOL * magnitude(found):
+                return unit(where)
             return unit(found, default)
 
         old = around or cls(
@@ -343,6 +352,24 @@ class Scale:
                 for v, lo, hi in zip(program.unknowns, num.lo, num.hi, strict=True)
             }
         return {v: s * y[v] for v, s in zip(program.unknowns, self.unknowns, strict=True)}
+
+
+def _meets(compiled: _Compiled, x: np.ndarray, values: Sequence[float]) -> bool:
+    """Whether the point ``x`` (in the program's units) meets the program's constraints to
+    ``SEARCH_TOL`` of each one's terms there."""
+    pairs = [
+        *((g, t, False) for g, t in zip(compiled.g, compiled.g_terms, strict=True)),
+        *((h, t, True) for h, t in zip(compiled.h, compiled.h_terms, strict=True)),
+    ]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for fn, terms, equal in pairs:
+            value = complex(fn(x, values))
+            size = magnitude(_finite(terms(x, values)))
+            miss = abs(value.real) if equal else -value.real
+            if not (math.isfinite(value.real) and miss <= SEARCH_TOL * size):
+                return False
+    return True
 
 
 @functools.lru_cache(maxsize=COMPILED)
@@ -1938,6 +1965,21 @@ def _solve(
         ends += [z * scale.unknowns for _, z in found]
         y, kkt_num, ok = _locate(program, num, _best(found))
         point = scale.point(program, y, num)
+    inside = Scale.of(program, subs, starts, where_feasible=True) if not ok else scale
+    if inside != scale:
+        # Unpolished after the zooms, and the functions' units at the box's starts hide
+        # them where the optimum can be (payoffs of 1e15 at contracts of a box 1e15 wide
+        # that no party accepts, of 1 where they do: sqrt(x) + 1 - x, x = 1/4): search
+        # again from the starts with each function in its size at those that meet the
+        # constraints (Scale.of, where_feasible).
+        num_in = _numeric(program, subs, inside)
+        starts_in = [np.asarray(s, dtype=float) / inside.unknowns for s in starts]
+        found_in = _search(num_in, starts_in)
+        y_in, kkt_in, ok_in = _locate(program, num_in, _best(found_in))
+        if ok_in:
+            scale, num, y_starts, y, kkt_num, ok = inside, num_in, starts_in, y_in, kkt_in, True
+            ends += [z * scale.unknowns for _, z in found_in]
+            point = scale.point(program, y, num)
     if not ok and _rises_beyond(
         num, np.array([point[v] for v in program.unknowns]) / scale.unknowns
     ):

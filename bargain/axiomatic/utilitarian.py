@@ -53,7 +53,7 @@ from bargain.concepts.solution import Solution
 from bargain.errors import ModelError
 from bargain.model.model import Model, as_expression
 from bargain.model.validate import numeric_value, shown, surely_nonzero
-from bargain.scale import RTOL, magnitude
+from bargain.scale import ROUNDING, RTOL, magnitude
 
 ROUTE = "maximise the sum of payoffs (SLSQP, KKT Newton polish)"
 SNAP = 1e-6  # an end of a maximiser range this close to the chosen value (x box width) is it
@@ -246,7 +246,7 @@ def _maximise(
             assumptions=tie,
             timeout=timeout,
         )
-        return _with_maximisers(chosen, problem, inequalities, timeout)
+        return _with_maximisers(chosen, problem, inequalities, inequalities, timeout)
     first = problem.solve(
         problem.program(total, inequalities=inequalities), starts, exact=exact, timeout=timeout
     )
@@ -273,7 +273,7 @@ def _maximise(
             )
     ends = None
     if first.polished and (
-        _strict_maximum(problem, total, first.point)
+        _strict_maximum(problem, total, first.point, active=first.active)
         or _a_point(
             problem,
             first.point,
@@ -281,6 +281,7 @@ def _maximise(
                 np.array([first.point[v] for v in problem.variables]), maximal, timeout
             ),
             FLAT,
+            _widths(problem, first.point, inequalities, timeout),
         )
     ):
         return problem.solution(
@@ -308,7 +309,7 @@ def _maximise(
         assumptions=tie,
         timeout=timeout,
     )
-    return _with_maximisers(chosen, problem, maximal, timeout, ends=ends)
+    return _with_maximisers(chosen, problem, maximal, inequalities, timeout, ends=ends)
 
 
 def _flat(problem: BargainingProblem, total: sympy.Expr) -> list[sympy.Symbol]:
@@ -356,15 +357,9 @@ def _determined(
     at_bound = _bounds_only(problem, again.active)
     if not again.polished or at_bound is None:
         return None
-    at = {**problem.subs, **again.point}
-    for v in rest:
-        if str(v) in at_bound:
-            try:
-                slope = float(sympy.diff(total, v).xreplace(at))
-            except (TypeError, ValueError):
-                return None
-            if not (slope > 0 if at_bound[str(v)] == "max" else slope < 0):
-                return None
+    held = _held(problem, total, again.point, at_bound)
+    if any(str(v) in at_bound and v not in held for v in rest):
+        return None
     inside = [v for v in rest if str(v) not in at_bound]
     if inside and not _strict_maximum(problem, total, again.point, inside):
         return None
@@ -374,13 +369,19 @@ def _determined(
 def _bounds_only(problem: BargainingProblem, active: Sequence[str]) -> dict[str, str] | None:
     """The variables at a bound (``"min"`` or ``"max"``, by name) in the names ``active``
     of what binds at a program's maximiser; ``None`` if a constraint binds too."""
+    out = _at_bounds(problem, active)
+    return out if len(out) == len(active) else None
+
+
+def _at_bounds(problem: BargainingProblem, active: Sequence[str]) -> dict[str, str]:
+    """The variables at a bound (``"min"`` or ``"max"``, by name) among the names
+    ``active`` of what binds at a program's maximiser, whatever else binds."""
     names = {str(v) for v in problem.variables}
     out = {}
     for name in active:
         variable, _, side = name.partition(" = ")
-        if variable not in names or side not in ("min", "max"):
-            return None
-        out[variable] = side
+        if variable in names and side in ("min", "max"):
+            out[variable] = side
     return out
 
 
@@ -423,7 +424,9 @@ def _flat_in_the_others(
     held = {f"{v} = {side}": x for v, x in fixed.items() for side in ("min", "max")}
     active = [a for a in second.active if a not in held or held[a] == box[a]]
     second = replace(second, active=(*active, "maximal sum"))
-    if _a_point(problem, second.point, ends, FLAT):
+    if _a_point(
+        problem, second.point, ends, FLAT, _widths(problem, first.point, inequalities, timeout)
+    ):
         # The constraints leave the others no room either: one maximiser.
         return problem.solution(
             "utilitarian", second, route=route, exact=False, extra=extra, timeout=timeout
@@ -437,7 +440,7 @@ def _flat_in_the_others(
         assumptions=tie,
         timeout=timeout,
     )
-    return _with_maximisers(chosen, problem, inequalities, timeout, ends=ends)
+    return _with_maximisers(chosen, problem, inequalities, inequalities, timeout, ends=ends)
 
 
 @functools.lru_cache(maxsize=64)
@@ -447,19 +450,61 @@ def _hessian(total: sympy.Expr, variables: tuple[sympy.Symbol, ...]) -> sympy.Ma
     return sympy.hessian(total, variables)
 
 
+def _held(
+    problem: BargainingProblem,
+    total: sympy.Expr,
+    point: Mapping[sympy.Symbol, float],
+    at_bound: Mapping[str, str],
+) -> set[sympy.Symbol]:
+    """The contract variables at a bound of their box (``at_bound``: ``"min"`` or ``"max"``
+    by name, :func:`_bounds_only`) that the sum's slope at ``point`` holds there: its
+    derivative in them is nonzero and points out of the box, so that moving inwards lowers
+    the sum at first order (a corner maximum, whatever the curvature)."""
+    at = {**problem.subs, **point}
+    out = set()
+    for v in problem.variables:
+        side = at_bound.get(str(v))
+        if side is None:
+            continue
+        try:
+            slope = float(sympy.diff(total, v).xreplace(at))
+        except (TypeError, ValueError):
+            continue
+        if slope > 0 if side == "max" else slope < 0:
+            out.add(v)
+    return out
+
+
 def _strict_maximum(
     problem: BargainingProblem,
     total: sympy.Expr,
     point: Mapping[sympy.Symbol, float],
     among: Sequence[sympy.Symbol] | None = None,
+    *,
+    active: Sequence[str] = (),
 ) -> bool:
-    """Whether the sum's Hessian at ``point`` (in the variables ``among``, all if not given)
-    is negative definite: a strict maximum, the only maximiser near it (and, the sum being
-    concave there, the multi-start search's ties aside, the only one). Where it is not
-    defined (a kink) or not definite, ``False``: the maximisers are then ranged
+    """Whether ``point`` is a strict maximum of the sum, the only maximiser near it (and,
+    the sum being concave there, the multi-start search's ties aside, the only one): the
+    variables at a bound of their box that the sum's slope holds there (:func:`_held`;
+    ``active`` names what binds at ``point``, where only bounds do) are fixed by first
+    order, and where they are all of them (a vertex: every move into the box lowers the
+    sum at first order), ``point`` is strict whatever else binds there; else the sum's
+    Hessian in the others (of ``among``, all if not given; in all of them where a
+    constraint binds too) is negative definite (the second-order sufficient conditions;
+    Nocedal & Wright, *Numerical Optimization*, 2nd ed. 2006, Thm 12.6). ``u_P = x``
+    against ``u_Q = k (1 - x)**2`` with ``k`` just below 1 is a corner maximum, at
+    ``x = 1``, of a convex sum. Where the Hessian
+    is not defined (a kink) or not definite, ``False``: the maximisers are then ranged
     (:meth:`BargainingProblem.ends`)."""
-    at = {**problem.subs, **point}
     variables = tuple(problem.variables if among is None else among)
+    held = _held(problem, total, point, _at_bounds(problem, active))
+    if all(v in held for v in variables):
+        return True
+    if _bounds_only(problem, active) is not None:
+        # No constraint binds: the sum's slope in the others is zero, and its curvature in
+        # them decides.
+        variables = tuple(v for v in variables if v not in held)
+    at = {**problem.subs, **point}
     try:
         h = np.array(_hessian(total, variables).xreplace(at).evalf(), dtype=float)
     except (TypeError, ValueError):
@@ -470,14 +515,30 @@ def _strict_maximum(
     return bool(eigenvalues.max() < -RTOL * magnitude(eigenvalues))
 
 
+def _widths(
+    problem: BargainingProblem,
+    point: Mapping[sympy.Symbol, float],
+    inequalities: list[tuple[str, sympy.Expr]],
+    timeout: float,
+) -> np.ndarray:
+    """The width of each contract variable's range over the agreements that meet
+    ``inequalities`` (the individually rational ones), spanned from ``point`` among them
+    (:meth:`BargainingProblem.ends`): the width against which a range of maximisers is
+    judged a point or a set. Not the box's: agreements in ``[0, 1]`` of a box ``1e15`` wide
+    are all of the room there is, where ``1e-6`` of the box is ``1e9``."""
+    start = np.array([point[v] for v in problem.variables])
+    return np.array([hi - lo for lo, hi in problem.ends(start, inequalities, timeout)])
+
+
 def _a_point(
     problem: BargainingProblem,
     point: Mapping[sympy.Symbol, float],
     ends: list[tuple[float, float]],
     tol: float,
+    widths: np.ndarray,
 ) -> bool:
-    """Whether every variable's ``ends`` lie within ``tol`` of its box width of ``point``."""
-    widths = np.subtract(*problem.bounds[::-1])
+    """Whether every variable's ``ends`` lie within ``tol`` of its ``widths`` (:func:`_widths`)
+    of ``point``."""
     return all(
         abs(e - point[v]) <= tol * w
         for v, pair, w in zip(problem.variables, ends, widths, strict=True)
@@ -489,6 +550,7 @@ def _with_maximisers(
     chosen: Solution,
     problem: BargainingProblem,
     inequalities: list[tuple[str, sympy.Expr]],
+    feasible: list[tuple[str, sympy.Expr]],
     timeout: float,
     *,
     ends: list[tuple[float, float]] | None = None,
@@ -499,19 +561,35 @@ def _with_maximisers(
     Each end is the least or largest value of the variable subject to ``inequalities``
     (:meth:`~bargain.axiomatic.problem.BargainingProblem.ends`, from the chosen maximiser
     unless ``ends`` are given). Where the sum is held at its maximum by a numeric level,
-    the variables it depends on can move by about
-    the square root of the level's tolerance; an end within ``SNAP`` of the variable's box
-    width from the chosen value is that tolerance, not a set, and is reported as the
-    chosen value.
+    the variables it depends on can move by about the square root of the level's
+    tolerance; an end within ``SNAP`` of the width of the variable's range over the
+    agreements meeting ``feasible`` (:func:`_widths`) from the chosen value is that
+    tolerance, not a set, and is reported as the chosen value; an end within rounding
+    (``ROUNDING`` of that width) of a bound of the box is that bound (a disagreement payoff
+    of ``1e-320`` against payoffs of 1: the least agreement is ``x = 0`` to rounding, where
+    the search stops short of the subnormal).
     """
     m = problem.model
     start = np.array([chosen.agreement[v.name] for v in m.variables])
     if ends is None:
         ends = problem.ends(start, inequalities, timeout)
-    widths = np.subtract(*problem.bounds[::-1])
+    point = dict(zip(problem.variables, start, strict=True))
+    widths = ends if inequalities is feasible else None
+    spans = (
+        np.array([hi - lo for lo, hi in widths])
+        if widths is not None
+        else _widths(problem, point, feasible, timeout)
+    )
+    lo, hi = problem.bounds
+
+    def reported(e: float, x: float, width: float, bounds: tuple[float, float]) -> float:
+        if abs(e - x) <= SNAP * width:
+            return float(x)
+        return next((float(b) for b in bounds if abs(e - b) <= ROUNDING * width), e)
+
     ranges = {
-        v.name: tuple(float(x) if abs(e - x) <= SNAP * width else e for e in pair)
-        for v, x, pair, width in zip(m.variables, start, ends, widths, strict=True)
+        v.name: tuple(reported(e, x, width, (a, b)) for e in pair)
+        for v, x, pair, width, a, b in zip(m.variables, start, ends, spans, lo, hi, strict=True)
     }
     return replace(chosen, agreement_set=ranges)
 

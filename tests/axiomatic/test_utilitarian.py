@@ -305,11 +305,12 @@ def test_flat_variables_decided_without_simplifying_a_nonzero_slope(monkeypatch)
     assert tidied == []
 
 
-def test_a_transfer_with_no_room_is_one_agreement():
+def test_a_transfer_with_little_room_is_still_a_set():
     # As above with c = 1/2 (e* = 1) and disagreement payoffs that leave F only
-    # [0.5, 0.50005] (A: F + log 2 >= 0.5 + log 2; B: -F - 1/2 >= -1.00005): narrower than
-    # 1e-3 of its box, so one agreement, the Nash product's (F - 0.5)(0.50005 - F): the
-    # midpoint (Nash 1950).
+    # [0.5, 0.50005] (A: F + log 2 >= 0.5 + log 2; B: -F - 1/2 >= -1.00005). Narrower than
+    # 1e-3 of its box, but every F there has the maximal sum, and it is all the individually
+    # rational room there is: a set (a point once, judged against the box's width 5). The
+    # Nash product (F - 0.5)(0.50005 - F) picks the midpoint (Nash 1950).
     m = two_party(
         "F + log(1 + e)",
         "-F - 0.5*e",
@@ -318,6 +319,86 @@ def test_a_transfer_with_no_room_is_one_agreement():
         d_b=-1.00005,
     )
     s = bargain.utilitarian(m, exact=False)
-    assert s.unique
+    assert not s.unique
+    assert s.agreement_set["F"] == pytest.approx((0.5, 0.50005), rel=1e-12)
+    assert s.agreement_set["e"] == pytest.approx((1.0, 1.0), rel=1e-12)
     assert s.agreement["e"] == pytest.approx(1.0, rel=1e-12)
     assert s.agreement["F"] == pytest.approx(0.500025, rel=1e-12)
+
+
+# -- at scale: tolerances on the payoffs' scale and the individually rational room ---------------
+
+
+def test_a_concave_sum_in_a_box_far_wider_than_the_agreements():
+    # The tryout's wb3: x in [0, 1e15], u_W = sqrt(x), u_A = 1 - x. Only x in [0, 1] is
+    # individually rational; d/dx [sqrt(x) + 1 - x] = 0 gives x = 1/4, sum 5/4 (Harsanyi
+    # 1955). It was "not unique; every agreement in x = 1/3", sum 1.00000003: the search's
+    # objective unit came from payoffs of 1e15 at contracts nobody accepts.
+    route = minimize_scalar(
+        lambda x: -(math.sqrt(x) + 1 - x), bounds=(0, 1), method="bounded", options={"xatol": 1e-12}
+    ).x
+    for top in (1.0, 1e9, 1e15):
+        m = bargain.model_from_dict(
+            {
+                "model": {"name": "w"},
+                "variables": {"x": {"min": 0, "max": top}},
+                "parties": {"W": {"payoff": "sqrt(x)"}, "A": {"payoff": "1 - x"}},
+            }
+        )
+        s = bargain.utilitarian(m, exact=False)
+        assert s.unique, top
+        assert s.agreement["x"] == pytest.approx(0.25, rel=1e-12) == pytest.approx(route, abs=1e-7)
+        assert s.extra["total"]["sum"] == pytest.approx(1.25, rel=1e-12)
+    s = bargain.utilitarian(bargain.load_model(CASES / "utilitarian_wide_sqrt.toml"))
+    assert s.unique and s.agreement["x"] == pytest.approx(0.25, rel=1e-12)
+
+
+@pytest.mark.parametrize("v", [1.0, 1e9])
+@pytest.mark.parametrize("k", [0.9999999, 0.99999999])
+def test_a_near_tie_of_two_corners_is_the_better_corner(v, k):
+    # The tryout's ut_scale: u_P = x, u_Q = k (V - x)^2 / V on [0, V]. The sum
+    # x + k (V - x)^2 / V is convex, so largest at a corner: V at x = V, k V at x = 0.
+    # For k < 1 the one maximiser is x = V, however near k is to 1: sums differing by
+    # 1e-7 or 1e-8 of them are far above their rounding. It was "the feasible set is empty"
+    # and sets [7.8e-13, 1e9] and [3.1e-14, 1].
+    m = bargain.load_model(CASES / "utilitarian_near_tie.toml").with_values(k=k, V=v)
+    corners = {0.0: k * v, v: v}  # the sum at each corner, by hand
+    s = bargain.utilitarian(m)
+    assert s.unique and s.agreement_points in (None, ())
+    assert s.agreement["x"] == max(corners, key=corners.get) == v
+    assert s.extra["total"]["sum"] == pytest.approx(v, rel=1e-12)
+    assert bargain.utilitarian(m, exact=False).agreement["x"] == v
+
+
+@pytest.mark.parametrize("v", [1.0, 1e9])
+def test_an_exact_tie_of_two_corners_is_both(v):
+    # k = 1: the sum is V at both corners and lower between (at x = V/2 it is 3V/4): two
+    # separate maximisers, reported as the set {0, V} with no point picked.
+    m = bargain.load_model(CASES / "utilitarian_near_tie.toml").with_values(k=1, V=v)
+    s = bargain.utilitarian(m)
+    assert not s.unique and s.agreement == {}
+    assert [p["x"] for p in s.agreement_points] == [0.0, v]
+    assert s.extra["total"]["sum"] == pytest.approx(v, rel=1e-12)
+
+
+@pytest.mark.parametrize("top", [1.0, 1e3, 1e6, 1e15])
+def test_a_flat_sum_in_a_wide_box_is_every_rational_agreement(top):
+    # The reported wide_bound_1e15 (/work/shared/cases/core): u_W = x, u_A = 1 - x on
+    # [0, top]. The sum is 1 everywhere; the individually rational agreements are x in
+    # [0, 1] (u_A >= 0), all of them maximisers. Judged against the box's width, the set
+    # was [0.5, 0.5] at top = 1e6 and 1e15, [0, 0.9992] at 1e3.
+    m = two_party("x", "1 - x", variables={"x": {"min": 0, "max": top}})
+    s = bargain.utilitarian(m)
+    assert not s.unique
+    assert s.agreement["x"] == pytest.approx(0.5, rel=1e-12)
+    assert s.agreement_set["x"] == (0.0, 1.0)
+
+
+def test_disagreement_payoffs_far_below_rounding_leave_every_agreement():
+    # The tryout's tiny: u_W = x, u_A = V - x with d_W = 1e-320, d_A = 0.5**5000 (both 0 to
+    # rounding): every x in [0, 1] is individually rational and has the sum V = 1. The
+    # least end was 6.4e-05 (then 3e-43): the search stopped short of the subnormal.
+    s = bargain.utilitarian(bargain.load_model(CASES / "utilitarian_tiny.toml"))
+    assert not s.unique
+    assert s.agreement["x"] == pytest.approx(0.5, rel=1e-12)
+    assert s.agreement_set["x"] == (0.0, 1.0)
