@@ -49,6 +49,7 @@ from bargain.scale import ROUNDING, magnitude, negligible, unit
 
 GAIN = sympy.Symbol("_t", real=True)
 SEARCH_GAIN = 1e-6  # an unpolished gain this small (relative) is polished before it is judged
+WIDE = 1e6  # a box this many times wider than a start may hide a set of maximisers in its units
 
 
 @functools.lru_cache(maxsize=COMPILED)
@@ -410,14 +411,18 @@ class BargainingProblem:
         point meeting them (a numeric level held only at the start itself), the end is the
         start's.
 
-        Each end is polished (Newton in 30 digits on the bounds and constraints that bind
-        there, :func:`bargain.axiomatic.program.solve_program`, which searches again in the
-        units of the point found where that fails): an end in ``[0, 1]`` of a box ``1e15``
-        wide is then found, where the box's units alone stop the search at the start
-        (``x = 1/2``). With ``fixed``, the variables it names are held at its values
-        (:meth:`pinned`; their ends are those values): then ``inequalities`` hold no
-        numeric level, and the ends are known to the last digit, whatever the order of the
-        compiled code's floating-point operations."""
+        Where the search's ends span a set (beyond :data:`SEARCH_GAIN` of the box), or the
+        box is far wider than the start (:data:`WIDE`: its units could hide the set), each
+        end is polished (Newton in 30 digits on the bounds and constraints that
+        bind there, :func:`bargain.axiomatic.program.solve_program`, which searches again in
+        the units of the point found where that fails): an end in ``[0, 1]`` of a box
+        ``1e15`` wide is then found, where the box's units alone stop the search at the
+        start (``x = 1/2``). Where they do not, the maximiser is the start alone: polishing
+        every end of a degenerate maximum (three parties, one at its bound) cost seconds of
+        scipy's trust-constr fallback for each. With ``fixed``, the variables it names are held at
+        its values (:meth:`pinned`; their ends are those values): then ``inequalities``
+        hold no numeric level, and the ends, polished, are known to the last digit, whatever
+        the order of the compiled code's floating-point operations."""
 
         fixed = dict(fixed or {})
         at = {**self.subs, **dict(zip(self.variables, (float(x) for x in start), strict=True))}
@@ -427,7 +432,11 @@ class BargainingProblem:
             for _, g in inequalities
         )
 
-        def end(k: int, sign: int) -> float:
+        lo, hi = self.bounds
+        width = max((b - a for a, b in zip(lo, hi, strict=True) if math.isfinite(b - a)), default=0)
+        wide = width > WIDE * magnitude([float(x) for x in start])
+
+        def end(k: int, sign: int, polish: bool) -> float:
             v = self.variables[k]
             if v in fixed:
                 return float(fixed[v])
@@ -441,7 +450,7 @@ class BargainingProblem:
                             starts,
                             exact=False,
                             timeout=timeout,
-                            polish=True,
+                            polish=polish,
                             values=values,
                         ).point[v]
                     )
@@ -451,7 +460,15 @@ class BargainingProblem:
                     break
             return found
 
-        return [(end(k, -1), end(k, 1)) for k in range(len(self.variables))]
+        def moved(k: int, x: float) -> bool:
+            return abs(x - float(start[k])) > SEARCH_GAIN * (hi[k] - lo[k])
+
+        n = range(len(self.variables))
+        if not fixed and not wide:
+            searched = [(end(k, -1, False), end(k, 1, False)) for k in n]
+            if not any(moved(k, x) for k in n for x in searched[k]):
+                return searched  # the maximiser is one point: its ends are the start
+        return [(end(k, -1, True), end(k, 1, True)) for k in n]
 
     def idle(self) -> tuple[Variable, ...]:
         """The contract variables no party's payoff depends on."""
