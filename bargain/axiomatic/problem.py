@@ -294,8 +294,7 @@ class BargainingProblem:
 
     def _defined(self, x: np.ndarray) -> bool:
         """Whether every payoff is a finite real number at contract ``x``."""
-        with np.errstate(all="ignore"):
-            values = [complex(v) for v in self._payoffs(x, self._parameter_values)]
+        values = self.float_payoffs(x)
         return all(math.isfinite(v.real) and negligible(v.imag, [v.real], 1e-12) for v in values)
 
     def contract_starts(self) -> list[np.ndarray]:
