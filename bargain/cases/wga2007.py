@@ -720,9 +720,7 @@ def uncertainty_table() -> str:
         size = max((abs(float(x)) for x in (base, *spread) if not isinstance(x, str)), default=0)
 
         def shown(x: float | str) -> str:
-            if isinstance(x, str):
-                return x
-            return _n(0.0 if abs(float(x)) <= ROUNDING * size else x)
+            return x if isinstance(x, str) else sig(float(x), DIGITS, zero=ROUNDING * size)
 
         return [label, shown(base), *(shown(x) for x in spread), str(r.failed)]
 
