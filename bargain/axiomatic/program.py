@@ -71,7 +71,7 @@ from bargain.concepts.budget import Budget, exact_budget
 from bargain.errors import FeasibilityError, SolverError, UndefinedPayoffError
 from bargain.model.expr import derivative, expressible
 from bargain.model.model import as_expression, lambdify, lambdify_each
-from bargain.scale import magnitude, unit
+from bargain.scale import ROUNDING, magnitude, unit
 
 # Tolerances, relative to the size of each quantity's own terms at the point (or, for
 # BOUND_TOL and ACTIVE_TOL's second test, to one unit of :class:`Scale`).
@@ -79,6 +79,8 @@ FEASIBILITY_TOL = 1e-9  # a polished point must satisfy every constraint to this
 SEARCH_TOL = 1e-7  # an SLSQP end point may miss a binding constraint by this much
 ACTIVE_TOL = 1e-6  # a constraint this close to zero at the SLSQP point binds
 EMPTY_TOL = 1e-4  # a feasible set whose least violation found is larger than this is empty
+POLISH_ROUNDS = 12  # Newton polishes in 30 digits from each other's point: 12 x 30 > 308 digits
+DEPENDENT_TOL = 1e-6  # a unit gradient this near the span of the other binding ones is dependent
 BOUND_TOL = 1e-10  # an unknown this close to a bound sits on it (SLSQP clips to bounds)
 MATCH_TOL = 1e-6  # a closed form must reproduce the numeric answer to this
 ZOOMS = 8  # searches again, each in the units of the point found, when the polish fails
@@ -782,11 +784,11 @@ class _Numeric:
         relative to this."""
         return magnitude(self._g_terms[k](z))
 
-    def binds(self, k: int, z: np.ndarray) -> bool:
-        """Whether inequality ``k`` is zero at ``z`` up to ``ACTIVE_TOL`` of its terms' size."""
+    def binds(self, k: int, z: np.ndarray, tol: float = ACTIVE_TOL) -> bool:
+        """Whether inequality ``k`` is zero at ``z`` up to ``tol`` of its terms' size."""
         with np.errstate(all="ignore"):
             value = float(self._g[k](z))
-        return abs(value) <= ACTIVE_TOL * self.inequality_size(k, z)
+        return abs(value) <= tol * self.inequality_size(k, z)
 
     def violation(self, z: np.ndarray) -> float:
         """The largest violation of a bound or constraint at ``z``, each relative to the size
@@ -1029,12 +1031,17 @@ class _Active:
     """An active set: unknowns at a bound (index -> 0 for lower, 1 for upper), the
     indices of the binding inequality constraints, the point ``at`` where the pieces of
     ``min``, ``max``, ``abs`` and ``Piecewise`` are selected, and whether the kinks
-    within tolerance of it bind (each as an equation between the pieces that meet)."""
+    within tolerance of it bind (each as an equation between the pieces that meet);
+    ``dependent``: binding inequalities left out of the KKT system, their gradients
+    dependent on the others' (:func:`_independent`), which the polished point must
+    make zero to rounding (``ROUNDING`` of their terms: a degenerate optimum, not a
+    constraint slack by less than the search's tolerance)."""
 
     bounds: tuple[tuple[int, int], ...]
     inequalities: tuple[int, ...]
     at: tuple[float, ...]
     kinks: bool = False
+    dependent: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1192,11 +1199,54 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
     own = _Active(tuple(strict[0]), tuple(strict[1]), at)
     if own != out[0]:
         out.insert(0, own)
+    # Each set, then the set with its dependent constraints left out.
+    out = list(dict.fromkeys(s for spec in out for s in (spec, _independent(num, spec, z))))
     if num.compiled.kinked:
         kinked = _Active(tuple(bounds), tuple(binding), at, kinks=True)
         if _kkt(program, kinked, num, symbolic=False).spec.kinks:
             out.insert(0, kinked)
     return out
+
+
+def _independent(num: _Numeric, spec: _Active, z: np.ndarray) -> _Active:
+    """``spec`` without each binding inequality whose gradient at ``z``, in the unknowns
+    no bound of ``spec`` fixes, is a linear combination (to :data:`DEPENDENT_TOL`, rows of
+    unit length) of the equalities' and of those kept before it.
+
+    Where the gradients of the binding constraints are dependent (linear independence
+    fails), the KKT multipliers are not unique and Newton's Jacobian is singular; the
+    constraints kept give the same point, one choice of the multipliers being zero for
+    those left out (Nocedal & Wright 2006, §12.3 and §12.6). A party's gain bound
+    ``w f(x_1) >= 0`` at the bound ``x_1 = 0`` has no gradient left once ``x_1`` is fixed.
+    A constraint whose gradient is not a finite number is kept."""
+    if not spec.inequalities:
+        return spec
+    fixed = {i for i, _ in spec.bounds}
+    free = [i for i in range(len(z)) if i not in fixed]
+
+    def row(gradient: Callable[..., Any]) -> np.ndarray:
+        """The gradient at ``z`` in the free unknowns, of unit length where it is finite."""
+        with np.errstate(all="ignore"):
+            r = np.real(np.asarray(gradient(z), dtype=complex))[free]
+            top = float(np.max(np.abs(r), initial=0.0))
+            if not (math.isfinite(top) and top > 0):
+                return r
+            r = r / top  # first to entries of at most one, whose squares cannot overflow
+        return r / float(np.linalg.norm(r))
+
+    rows = [r for r in (row(dh) for dh in num._dh) if np.all(np.isfinite(r))]
+    kept = []
+    for k in spec.inequalities:
+        r = row(num._dg[k])
+        if not np.all(np.isfinite(r)):
+            kept.append(k)
+            continue
+        before = np.linalg.matrix_rank(np.array(rows), DEPENDENT_TOL) if rows else 0
+        if np.linalg.matrix_rank(np.array([*rows, r]), DEPENDENT_TOL) > before:
+            rows.append(r)
+            kept.append(k)
+    left = tuple(k for k in spec.inequalities if k not in kept)
+    return dataclasses.replace(spec, inequalities=tuple(kept), dependent=left) if left else spec
 
 
 def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT:
@@ -1226,7 +1276,7 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
         active.extend(program.equality_names)
         n = len(spec.inequalities) + len(program.equalities)
         mus = tuple(sympy.Symbol(f"_mu{k}", real=True) for k in range(n))
-        spec = _Active(spec.bounds, spec.inequalities, spec.at)
+        spec = dataclasses.replace(spec, kinks=False)
         newton = num.newton(spec, fixed) if free else None
         return _KKT(free, fixed, mus, (), tuple(active), spec, newton)
     f = program.objective if symbolic else num.f_expr
@@ -1273,7 +1323,7 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     ]
     equations.extend(binding)
     if spec.kinks and not kinks:
-        spec = _Active(spec.bounds, spec.inequalities, spec.at)
+        spec = dataclasses.replace(spec, kinks=False)
     return _KKT(free, fixed, mus, tuple(equations), tuple(active), spec)
 
 
@@ -1779,8 +1829,12 @@ def _locate(
         start = z
         # Newton stops on an absolute step; a constraint whose terms are far below one unit
         # (a disagreement payoff of 1e-40) binds only to that step after the first polish,
-        # and exactly after a second one from the polished point.
-        for _ in range(2):
+        # and exactly after a second one from the polished point. Each polish gains about
+        # 30 digits, so POLISH_ROUNDS of them reach terms as small as floating point holds
+        # (a disagreement payoff of 1e-266 against payoffs of one): a point near the
+        # search's and as good is polished again until it is feasible and its constraints
+        # bind, or a polish no longer moves it (x_1 = -1e-62, then 5e-100, ..., 1e-266).
+        for _ in range(POLISH_ROUNDS):
             polished = _polish(kkt, start, program, num)
             bracketed = polished is None and start is z
             if bracketed:
@@ -1791,13 +1845,18 @@ def _locate(
             candidate = {**point, **{v: float(e) for v, e in kkt.fixed.items()}, **polished}
             cz = np.array([candidate[v] for v in program.unknowns])
             if not (
-                num.violation(cz) <= FEASIBILITY_TOL
-                and (bracketed or np.max(np.abs(cz - z)) <= 1e-3 * scale)
+                (bracketed or np.max(np.abs(cz - z)) <= 1e-3 * scale)
                 and num.f(cz) >= num.f(z) - f_tol
             ):
                 break
-            if all(num.binds(k, cz) for k in spec.inequalities):
+            if (
+                num.violation(cz) <= FEASIBILITY_TOL
+                and all(num.binds(k, cz) for k in spec.inequalities)
+                and all(num.binds(k, cz, ROUNDING) for k in spec.dependent)
+            ):
                 return candidate, kkt, True
+            if start is not z and np.array_equal(cz, start):
+                break
             start = cz
     kkt = _kkt(program, candidates[0], num, symbolic=False)
     point.update({v: float(e) for v, e in kkt.fixed.items()})

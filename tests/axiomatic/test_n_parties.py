@@ -142,6 +142,43 @@ def test_pareto_the_whole_unit_is_shared(method, weights, d):
     assert all(s.payoffs[p] >= s.disagreement[p] - 1e-12 for p in s.payoffs)
 
 
+def test_utilitarian_at_a_degenerate_corner_is_polished():
+    """A party left at its bound and at its disagreement payoff at once: with weights
+    (0.5, 1.163, 1.056) and d = 0 the first-order conditions w_i f'(x_i) = lambda
+    (f' = 1 - s) put x_1 below 0, so x_1 = 0 (where w_1 f'(0) = 0.5 < lambda) and the
+    other two share the unit with lambda = 1 / (1/w_2 + 1/w_3), x_i = 1 - lambda / w_i
+    (Nocedal & Wright 2006, *Numerical Optimization*, §12.3, the KKT conditions). Both the
+    bound x_1 >= 0 and P1's gain bind there, with dependent gradients (linear independence
+    fails): one is left out of Newton's system, and the point is polished."""
+    w = (0.5, 1.163, 1.056)
+    values = {f"w{i}": wi for i, wi in enumerate(w, 1)} | {f"d{i}": 0.0 for i in (1, 2, 3)}
+    s = concept("utilitarian").solve(WEIGHTED.with_values(**values), exact=False)
+    lam = 1 / (1 / w[1] + 1 / w[2])
+    expected = {"x1": 0.0, "x2": 1 - lam / w[1], "x3": 1 - lam / w[2]}
+    assert s.agreement == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    assert "polish not applied" not in s.route
+    assert "x1 = min" in s.binding
+
+
+def test_utilitarian_with_a_party_held_at_a_tiny_disagreement_payoff():
+    """A disagreement payoff of 1.4e-266 against payoffs of order one: P1 is held at it,
+    w_1 f(x_1) = d_1, so x_1 = d_1 / w_1 to rounding (f(x) = x - x^2/2), because
+    w_1 f'(0) = 0.667 is below lambda = 1 / (1/w_2 + 1/w_3) = 1.08; the others share the
+    rest with x_i = 1 - lambda / w_i (Nocedal & Wright 2006, §12.3). Newton's polish in 30
+    digits reaches x_1 only after several rounds from each other's point: it had been
+    left unpolished, and the set of maximisers ranged for 90 s."""
+    w = (0.6670873400154027, 1.72960952428365, 2.885483868160467)
+    d = (1.4138833305610567e-266, 0.01180451244637393, 1.3819668810444888e-299)
+    values = {f"w{i}": wi for i, wi in enumerate(w, 1)} | {f"d{i}": di for i, di in enumerate(d, 1)}
+    s = concept("utilitarian").solve(WEIGHTED.with_values(**values), exact=False)
+    lam = 1 / (1 / w[1] + 1 / w[2])
+    expected = {"x1": d[0] / w[0], "x2": 1 - lam / w[1], "x3": 1 - lam / w[2]}
+    assert s.agreement == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    assert s.agreement["x1"] == pytest.approx(d[0] / w[0], rel=1e-12)
+    assert "polish not applied" not in s.route
+    assert s.binding == ("budget", "P1 at disagreement")
+
+
 def affine(model: bargain.Model) -> bargain.Model:
     """``model`` with each party's payoff and disagreement payoff moved to ``a_i u + b_i``,
     the parameters ``a_i`` (1) and ``b_i`` (0) added."""
