@@ -83,7 +83,7 @@ import math
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -103,8 +103,10 @@ MAX_SYSTEM_OPS = 240  # operations times unknowns of a system to solve
 MAX_BEZOUT = 16  # Bézout number of a polynomial system handed to a Gröbner basis
 MAX_CHECKPOINTS = 50  # root and Gröbner computations inside one step
 SAFETY_SECONDS = 10.0  # the CPU-time safety net of one solve, by default
+KEPT_STEPS = 1024  # exact steps kept with their results (Budget._run)
 
 T = TypeVar("T")
+_KEPT: dict[tuple[Hashable, tuple[int, ...]], tuple[Any, str | None]] = {}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -337,39 +339,56 @@ class Budget:
         """
         return time.process_time() >= self._deadline
 
-    def _run(self, step: Callable[[], T], record: bool = True) -> T | None:
+    def _run(
+        self, step: Callable[[], T], record: bool = True, key: Hashable | None = None
+    ) -> T | None:
         """Run an admitted step with sympy's checkpoints watched
         (:mod:`bargain.concepts.checkpoints`) and under the safety net; ``None`` if a
-        checkpoint declines it, it fails or it runs out."""
-        watch = Watch(
-            max_degree=self.max_degree,
-            max_ops=self.max_ops,
-            max_bezout=MAX_BEZOUT,
-            max_calls=MAX_CHECKPOINTS,
-        )
-        try:
-            with time_limit(self._deadline - time.process_time()), watched(watch):
-                out = step()
-            if record and watch.dropped is not None:
-                self.declined = watch.dropped  # the reason, should no closed form be found
-            return out
-        except Declined as why:
-            if record:
-                self.declined = str(why)
-            return None
-        except _Timeout:
-            if record:
-                self.declined = f"the {self.seconds:g} s safety limit ran out"
-            return None
-        except (
-            NotImplementedError,
-            ValueError,
-            TypeError,
-            ZeroDivisionError,
-            RecursionError,
-            OverflowError,
-        ):
-            return None
+        checkpoint declines it, it fails or it runs out.
+
+        A step named by ``key`` (what it is handed) is kept, with why it was declined, for
+        the next step of the same ``key`` under the same work bounds (:attr:`limits`), the
+        :data:`KEPT_STEPS` most recent: the work bounds and the seeded random generator
+        alone decide it, so its result is the same (a calibration inverts the same
+        formula at every observed value, a test solves the same model many times). A step
+        the safety net stopped is not kept: a time, not a work bound, decided it."""
+        kept = None if key is None else (key, self.limits)
+        if kept is not None and kept in _KEPT:
+            out, reason = _KEPT[kept] = _KEPT.pop(kept)  # the most recent last
+        else:
+            watch = Watch(
+                max_degree=self.max_degree,
+                max_ops=self.max_ops,
+                max_bezout=MAX_BEZOUT,
+                max_calls=MAX_CHECKPOINTS,
+            )
+            reason: str | None = None
+            try:
+                with time_limit(self._deadline - time.process_time()), watched(watch):
+                    out = step()
+                reason = watch.dropped  # the reason, should no closed form be found
+            except Declined as why:
+                out, reason = None, str(why)
+            except _Timeout:
+                if record:
+                    self.declined = f"the {self.seconds:g} s safety limit ran out"
+                return None
+            except (
+                NotImplementedError,
+                ValueError,
+                TypeError,
+                ZeroDivisionError,
+                RecursionError,
+                OverflowError,
+            ):
+                out = None
+            if kept is not None:
+                _KEPT[kept] = (out, reason)
+                while len(_KEPT) > KEPT_STEPS:
+                    del _KEPT[next(iter(_KEPT))]
+        if record and reason is not None:
+            self.declined = reason
+        return out
 
     def solve(
         self, equations: Sequence[sympy.Expr], unknowns: Sequence[sympy.Symbol]
@@ -379,10 +398,13 @@ class Budget:
         if not self.admits(equations, unknowns=unknowns):
             return []
         named, back = _floats_named(equations)
-        found = self._run(
-            lambda: sympy.solve(named, list(unknowns), dict=True, check=False, simplify=False)
-        )
-        return [{k: v.xreplace(back) for k, v in s.items()} for s in found or []]
+
+        def step() -> list[dict[sympy.Symbol, sympy.Expr]]:
+            found = sympy.solve(named, list(unknowns), dict=True, check=False, simplify=False)
+            return [{k: v.xreplace(back) for k, v in s.items()} for s in found]
+
+        key = ("solve", tuple(as_expression(e) for e in equations), tuple(unknowns))
+        return [dict(s) for s in self._run(step, key=key) or []]
 
     def evaluate(self, expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -> complex | None:
         """``expr`` at ``subs`` in 30 digits; ``None`` when declined or not a number.
@@ -405,8 +427,12 @@ class Budget:
             return expr
         kwargs = {} if measure is None else {"measure": measure}
         (named,), back = _floats_named([expr])
-        out = self._run(lambda: sympy.simplify(named, **kwargs), record=False)
-        return expr if out is None else out.xreplace(back)
+        out = self._run(
+            lambda: sympy.simplify(named, **kwargs).xreplace(back),
+            record=False,
+            key=("tidy", expr, measure),
+        )
+        return expr if out is None else out
 
     def cancel(self, expr: sympy.Expr) -> sympy.Expr:
         """``sympy.cancel`` (one fraction, common factors cancelled) where the budget allows
@@ -421,8 +447,10 @@ class Budget:
         if not self.admits([expr], max_ops=self.max_tidy_ops, record=False):
             return expr
         (named,), back = _floats_named([expr])
-        out = self._run(lambda: sympy.cancel(named), record=False)
-        return expr if out is None else out.xreplace(back)
+        out = self._run(
+            lambda: sympy.cancel(named).xreplace(back), record=False, key=("cancel", expr)
+        )
+        return expr if out is None else out
 
     def attempt(self, step: Callable[[], T]) -> T | None:
         """Run ``step``, a sympy routine whose work the bounds above do not measure (a

@@ -393,8 +393,10 @@ def _exact_candidates(
         exprs.append(as_expression(expr).xreplace(fixed))
     # The formulas are inverted for symbols standing for the observed values, which are
     # substituted afterwards: the inversion does not depend on their digits (an observed
-    # float is an exact rational of up to 17 digits, beyond the budget's bound).
-    observed = [sympy.Dummy(f"y{i}") for i in range(len(observations))]
+    # float is an exact rational of up to 17 digits, beyond the budget's bound), and is
+    # the same step, kept by the budget, for every observed value. A model's names never
+    # start with an underscore.
+    observed = [sympy.Symbol(f"_observed_{i}") for i in range(len(observations))]
     values_of = {
         y: exact_number(o.value, table="calibrate", key=o.label)
         for y, o in zip(observed, observations, strict=True)

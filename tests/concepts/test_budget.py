@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import bargain
 from bargain.concepts.budget import (
+    MAX_BEZOUT,
     MAX_DEGREE,
     MAX_DIGITS,
     Budget,
@@ -53,6 +54,31 @@ def test_the_step_count_is_a_budget_too():
     assert budget.solve([x - 2], [x]) == [{x: 2}]
     assert budget.solve([x - 3], [x]) == []
     assert budget.declined == "more than 2 exact steps"
+
+
+def test_a_step_is_kept_with_why_it_was_declined(monkeypatch):
+    """The same step under the same work bounds gives the kept result without sympy: roots
+    found (in the floats written, not in the symbols standing for them inside the step),
+    and a step a checkpoint declined inside sympy, with its reason (a Bézout number of 20,
+    Cox, Little & O'Shea, *Ideals, Varieties, and Algorithms*, §8.7); other bounds run
+    it again."""
+    a = sympy.Float("2.5e-3", 30)
+    roots = Budget().solve([a * x**2 - 1], [x])
+    assert sorted(float(s[x]) for s in roots) == [-20.0, 20.0]
+    system = [x**5 - y, y**4 - x - 1]
+    declined = Budget()
+    assert declined.solve(system, [x, y]) == []
+    reason = declined.declined
+    assert reason == f"a polynomial system of Bézout number 20 (at most {MAX_BEZOUT})"
+    calls = []
+    monkeypatch.setattr(sympy, "solve", lambda *a, **k: calls.append(a) or [])
+    again = Budget()
+    assert again.solve([a * x**2 - 1], [x]) == roots
+    assert again.solve([a * x**2 - 1], [x])[0] is not roots[0]  # each caller its own dicts
+    repeat = Budget()
+    assert repeat.solve(system, [x, y]) == [] and repeat.declined == reason
+    assert calls == []
+    assert Budget(max_ops=399).solve(system, [x, y]) == [] and len(calls) == 1
 
 
 def test_a_declined_tidy_leaves_the_expression_exact():
