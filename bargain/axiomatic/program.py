@@ -840,7 +840,13 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
     typically near a constraint whose derivative is unbounded, such as
     ``(1 - x)**(1/4)`` at ``x = 1`` — the interior-point trust-constr, which
     approaches such a boundary from inside, runs from the same start, and after
-    it the derivative-free COBYQA. Starts outside the objective's domain (a Nash
+    it the derivative-free COBYQA: once SLSQP has run from every start, and only from
+    the starts where neither the start nor SLSQP's end is in a maximum found
+    (:meth:`_Peak.reached`). SLSQP's end misses by more than its tolerance a
+    constraint whose terms are tiny there (a party's ``u_i >= d_i`` with ``d_i =
+    1e-37``), or one at a kink, while it is at or beside a maximum that another start
+    found feasible; the slower methods, 0.04 to 4 s a start, find it again or stop
+    short of it. Starts outside the objective's domain (a Nash
     product of a party below its disagreement payoff) are used only when no start is
     inside it: there the local methods have no slope to follow. A start from which the
     objective rises all the way to a maximum already found, along a segment that keeps
@@ -872,11 +878,18 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
         peaks.append(_Peak.at(num, z))
         return True
 
+    missed: list[tuple[np.ndarray, np.ndarray]] = []  # starts where SLSQP ended infeasible
     for z0 in inside or points:
         if any(peak.holds(num, z0) for peak in peaks):
             continue
-        for method in ("SLSQP", "trust-constr", "COBYQA"):
-            if method != "SLSQP" and not ends and not checked:
+        end = _local(num, z0, bounds, "SLSQP")
+        if not kept(end):
+            missed.append((z0, end))
+    for z0, end in missed:
+        if any(peak.holds(num, z0) or peak.reached(num, end) for peak in peaks):
+            continue
+        for method in ("trust-constr", "COBYQA"):
+            if not ends and not checked:
                 # SLSQP ended infeasible: first make sure that some contract is feasible at
                 # all, or the slower methods would search every start of an empty set; then
                 # SLSQP from the feasible contract found (phase two after phase one).
@@ -976,6 +989,14 @@ class _Peak:
                 if not np.all(np.abs(np.asarray(h(path), dtype=complex)) <= tol):
                     return False
         return bool(np.all(np.diff(f.real) >= -self.f_tol))
+
+    def reached(self, num: _Numeric, end: np.ndarray) -> bool:
+        """Whether a local search that ended at ``end`` (feasible or not) found this
+        maximum: ``end`` is it, to ``MATCH_TOL`` of the scale (as :func:`_ties` tells two
+        end points of one maximum), or is in its basin (:meth:`holds`, the constraints met
+        along the way to the tolerances here)."""
+        near = np.max(np.abs(end - self.z)) <= MATCH_TOL * _scale(list(end))
+        return bool(near) or self.holds(num, end)
 
 
 def _best(ends: Sequence[tuple[float, np.ndarray]]) -> np.ndarray:
@@ -1996,7 +2017,7 @@ def _solve(
     polish: bool,
 ) -> ProgramResult:
     """:func:`solve_program`, computed."""
-    scale = _units(program, subs, starts)
+    scale = first = _units(program, subs, starts)
     y_starts = [np.asarray(s, dtype=float) / scale.unknowns for s in starts]
     num = _numeric(program, subs, scale)
     found = _search(num, y_starts)
@@ -2025,12 +2046,14 @@ def _solve(
         y, kkt_num, ok = _locate(program, num, _best(found))
         point = scale.point(program, y, num)
     inside = Scale.of(program, subs, starts, where_feasible=True) if not ok else scale
-    if inside != scale:
+    if inside not in (scale, first):
         # Unpolished after the zooms, and the functions' units at the box's starts hide
         # them where the optimum can be (payoffs of 1e15 at contracts of a box 1e15 wide
         # that no party accepts, of 1 where they do: sqrt(x) + 1 - x, x = 1/4): search
         # again from the starts with each function in its size at those that meet the
-        # constraints (Scale.of, where_feasible).
+        # constraints (Scale.of, where_feasible). In the first search's units it would be
+        # the first search again, whose point did not polish (the search and the polish
+        # depend on nothing else): a leximin stage of tiny payoffs searched twice, 7 s.
         num_in = _numeric(program, subs, inside)
         starts_in = [np.asarray(s, dtype=float) / inside.unknowns for s in starts]
         found_in = _search(num_in, starts_in)
