@@ -883,22 +883,23 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
         if any(peak.holds(num, z0) for peak in peaks):
             continue
         end = _local(num, z0, bounds, "SLSQP")
-        if not kept(end):
-            missed.append((z0, end))
+        if kept(end):
+            continue
+        if not ends and not checked:
+            # SLSQP ended infeasible: first make sure that some contract is feasible at
+            # all, or the searches would go on from every start of an empty set; then
+            # SLSQP from the feasible contract found (phase two after phase one).
+            checked = True
+            violation, feasible = _least_violation(num, points, bounds)
+            if violation > EMPTY_TOL:
+                raise empty
+            if kept(_local(num, feasible, bounds, "SLSQP")):
+                continue
+        missed.append((z0, end))
     for z0, end in missed:
         if any(peak.holds(num, z0) or peak.reached(num, end) for peak in peaks):
             continue
         for method in ("trust-constr", "COBYQA"):
-            if not ends and not checked:
-                # SLSQP ended infeasible: first make sure that some contract is feasible at
-                # all, or the slower methods would search every start of an empty set; then
-                # SLSQP from the feasible contract found (phase two after phase one).
-                checked = True
-                violation, feasible = _least_violation(num, points, bounds)
-                if violation > EMPTY_TOL:
-                    raise empty
-                if kept(_local(num, feasible, bounds, "SLSQP")):
-                    break
             if kept(_local(num, z0, bounds, method)):
                 break
     if not ends:
