@@ -840,13 +840,25 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
     typically near a constraint whose derivative is unbounded, such as
     ``(1 - x)**(1/4)`` at ``x = 1`` — the interior-point trust-constr, which
     approaches such a boundary from inside, runs from the same start, and after
-    it the derivative-free COBYQA: once SLSQP has run from every start, and only from
-    the starts where neither the start nor SLSQP's end is in a maximum found
-    (:meth:`_Peak.reached`). SLSQP's end misses by more than its tolerance a
-    constraint whose terms are tiny there (a party's ``u_i >= d_i`` with ``d_i =
-    1e-37``), or one at a kink, while it is at or beside a maximum that another start
-    found feasible; the slower methods, 0.04 to 4 s a start, find it again or stop
-    short of it. Starts outside the objective's domain (a Nash
+    it the derivative-free COBYQA. The first start SLSQP leaves infeasible, with no
+    feasible end yet, is followed by a phase one (:func:`_least_violation`: an empty
+    set is refused there) and SLSQP from its point (phase two). The rest wait until
+    SLSQP has run from every start; then each start where it ended infeasible goes
+    through these, in order, to the first that keeps a point (or skips the start):
+
+    - nothing, where the start or SLSQP's end is at or in a maximum found
+      (:meth:`_Peak.reached`): SLSQP missed, by more than its tolerance, a constraint
+      whose terms are tiny there (a party's ``u_i >= d_i`` with ``d_i = 1e-37``) or one
+      at a kink, at or beside a maximum another start found;
+    - SLSQP from the edge of its step, or that edge, where it ran from a feasible start
+      to the box's bound over a constraint flat at the start (:func:`_edge`);
+    - from a start outside the constraints, a phase one and two of its own, nothing
+      where phase one's point is at or in a maximum found, and the slower methods from
+      that point rather than from the start (trust-constr from outside took its 3000
+      steps, 3 to 4 s, to stop short of the maximum; from phase one's point, 0.15 s);
+    - the slower methods.
+
+    Starts outside the objective's domain (a Nash
     product of a party below its disagreement payoff) are used only when no start is
     inside it: there the local methods have no slope to follow. A start from which the
     objective rises all the way to a maximum already found, along a segment that keeps
@@ -902,6 +914,17 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
         edge = _edge(num, z0, end)
         if edge is not None and (kept(_local(num, edge, bounds, "SLSQP")) or kept(edge)):
             continue
+        if num.violation(z0) > SEARCH_TOL:
+            # Phase one from this start, as from the first above; then phase two, unless
+            # the point phase one found is at or in a maximum found, and the slower methods
+            # from that point too.
+            violation, feasible = _least_violation(num, [z0], bounds)
+            if violation <= EMPTY_TOL:
+                if any(peak.reached(num, feasible) for peak in peaks) or kept(
+                    _local(num, feasible, bounds, "SLSQP")
+                ):
+                    continue
+                z0 = feasible
         for method in ("trust-constr", "COBYQA"):
             if kept(_local(num, z0, bounds, method)):
                 break
