@@ -1046,10 +1046,12 @@ class _Peak:
     def reached(self, num: _Numeric, end: np.ndarray) -> bool:
         """Whether a local search that ended at ``end`` (feasible or not) found this
         maximum: ``end`` is it, to ``MATCH_TOL`` of the scale (as :func:`_ties` tells two
-        end points of one maximum), or is in its basin (:meth:`holds`, the constraints met
-        along the way to the tolerances here)."""
+        end points of one maximum) with the objective defined there, or is in its basin
+        (:meth:`holds`, the constraints met along the way to the tolerances here). An end
+        where the objective is not defined (a Nash product at a party's disagreement
+        payoff, beside an end of another search that stopped there) found nothing."""
         near = np.max(np.abs(end - self.z)) <= MATCH_TOL * _scale(list(end))
-        return bool(near) or self.holds(num, end)
+        return bool(near and num.f(end) > -1e29) or self.holds(num, end)
 
 
 def _best(ends: Sequence[tuple[float, np.ndarray]]) -> np.ndarray:
