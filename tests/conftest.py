@@ -56,6 +56,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(DOCS_GROUP)
 
 
+@pytest.fixture
+def search_methods(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The scipy methods the axiomatic search runs while a test runs, in order (each call of
+    ``bargain.axiomatic.program.minimize``), with the kept numeric and exact results
+    forgotten first, so that every program is searched."""
+    from bargain.axiomatic import program
+
+    program._numeric_result.cache_clear()
+    monkeypatch.setattr(program, "_EXACT", {})
+    methods: list[str] = []
+    original = program.minimize
+
+    def minimize(*args: Any, **kwargs: Any) -> Any:
+        methods.append(kwargs.get("method"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(program, "minimize", minimize)
+    return methods
+
+
 def two_party(
     payoff_a: str,
     payoff_b: str,

@@ -840,7 +840,25 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
     typically near a constraint whose derivative is unbounded, such as
     ``(1 - x)**(1/4)`` at ``x = 1`` — the interior-point trust-constr, which
     approaches such a boundary from inside, runs from the same start, and after
-    it the derivative-free COBYQA. Starts outside the objective's domain (a Nash
+    it the derivative-free COBYQA. The first start SLSQP leaves infeasible, with no
+    feasible end yet, is followed by a phase one (:func:`_least_violation`: an empty
+    set is refused there) and SLSQP from its point (phase two). The rest wait until
+    SLSQP has run from every start; then each start where it ended infeasible goes
+    through these, in order, to the first that keeps a point (or skips the start):
+
+    - nothing, where the start or SLSQP's end is at or in a maximum found
+      (:meth:`_Peak.reached`): SLSQP missed, by more than its tolerance, a constraint
+      whose terms are tiny there (a party's ``u_i >= d_i`` with ``d_i = 1e-37``) or one
+      at a kink, at or beside a maximum another start found;
+    - SLSQP from the edge of its step, or that edge, where it ran from a feasible start
+      to the box's bound over a constraint flat at the start (:func:`_edge`);
+    - from a start outside the constraints, a phase one and two of its own, nothing
+      where phase one's point is at or in a maximum found, and the slower methods from
+      that point rather than from the start (trust-constr from outside took its 3000
+      steps, 3 to 4 s, to stop short of the maximum; from phase one's point, 0.15 s);
+    - the slower methods.
+
+    Starts outside the objective's domain (a Nash
     product of a party below its disagreement payoff) are used only when no start is
     inside it: there the local methods have no slope to follow. A start from which the
     objective rises all the way to a maximum already found, along a segment that keeps
@@ -872,25 +890,74 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
         peaks.append(_Peak.at(num, z))
         return True
 
+    missed: list[tuple[np.ndarray, np.ndarray]] = []  # starts where SLSQP ended infeasible
     for z0 in inside or points:
         if any(peak.holds(num, z0) for peak in peaks):
             continue
-        for method in ("SLSQP", "trust-constr", "COBYQA"):
-            if method != "SLSQP" and not ends and not checked:
-                # SLSQP ended infeasible: first make sure that some contract is feasible at
-                # all, or the slower methods would search every start of an empty set; then
-                # SLSQP from the feasible contract found (phase two after phase one).
-                checked = True
-                violation, feasible = _least_violation(num, points, bounds)
-                if violation > EMPTY_TOL:
-                    raise empty
-                if kept(_local(num, feasible, bounds, "SLSQP")):
-                    break
+        end = _local(num, z0, bounds, "SLSQP")
+        if kept(end):
+            continue
+        if not ends and not checked:
+            # SLSQP ended infeasible: first make sure that some contract is feasible at
+            # all, or the searches would go on from every start of an empty set; then
+            # SLSQP from the feasible contract found (phase two after phase one).
+            checked = True
+            violation, feasible = _least_violation(num, points, bounds)
+            if violation > EMPTY_TOL:
+                raise empty
+            if kept(_local(num, feasible, bounds, "SLSQP")):
+                continue
+        missed.append((z0, end))
+    for z0, end in missed:
+        if any(peak.holds(num, z0) or peak.reached(num, end) for peak in peaks):
+            continue
+        edge = _edge(num, z0, end)
+        if edge is not None and (kept(_local(num, edge, bounds, "SLSQP")) or kept(edge)):
+            continue
+        if num.violation(z0) > SEARCH_TOL:
+            # Phase one from this start, as from the first above; then phase two, unless
+            # the point phase one found is at or in a maximum found, and the slower methods
+            # from that point too.
+            violation, feasible = _least_violation(num, [z0], bounds)
+            if violation <= EMPTY_TOL:
+                if any(peak.reached(num, feasible) for peak in peaks) or kept(
+                    _local(num, feasible, bounds, "SLSQP")
+                ):
+                    continue
+                z0 = feasible
+        for method in ("trust-constr", "COBYQA"):
             if kept(_local(num, z0, bounds, method)):
                 break
     if not ends:
         raise empty
     return ends
+
+
+def _edge(num: _Numeric, z0: np.ndarray, end: np.ndarray) -> np.ndarray | None:
+    """Where SLSQP went from a start ``z0`` that meets the constraints (to
+    ``SEARCH_TOL``) to an ``end`` on a bound of the box that does not: the last point of
+    the segment between them that meets them, by bisection (60 halvings, as
+    :meth:`bargain.axiomatic.problem.BargainingProblem.contract_starts` moves a start),
+    where it is better than ``z0``; else ``None``.
+
+    SLSQP sees a constraint only through its gradient at the point, and a constraint flat
+    there (a sum ``x + min(1.2 V - x, 2 V - 3 x)`` held at ``1.2 V``, whose gradient is zero
+    below its kink) does not stop its step, which runs on to the box's bound; from the
+    edge of the step, the constraint binds. (The utilitarian set's upper end at ``V =
+    1e200``: trust-constr took its 3000 steps, 4 s, to climb from ``x = 1.7e-16 V`` to
+    ``2.3e-13 V`` of the ``0.4 V`` where it does.)"""
+    on_bound = np.any((end <= num.lo) | (end >= num.hi))
+    if not on_bound or num.violation(z0) > SEARCH_TOL:
+        return None
+    inside, outside = 0.0, 1.0
+    for _ in range(60):
+        mid = (inside + outside) / 2
+        if num.violation(z0 + mid * (end - z0)) <= SEARCH_TOL:
+            inside = mid
+        else:
+            outside = mid
+    z = np.clip(z0 + inside * (end - z0), num.lo, num.hi)
+    return z if num.f(z) > num.f(z0) else None
 
 
 def _least_violation(
@@ -976,6 +1043,16 @@ class _Peak:
                 if not np.all(np.abs(np.asarray(h(path), dtype=complex)) <= tol):
                     return False
         return bool(np.all(np.diff(f.real) >= -self.f_tol))
+
+    def reached(self, num: _Numeric, end: np.ndarray) -> bool:
+        """Whether a local search that ended at ``end`` (feasible or not) found this
+        maximum: ``end`` is it, to ``MATCH_TOL`` of the scale (as :func:`_ties` tells two
+        end points of one maximum) with the objective defined there, or is in its basin
+        (:meth:`holds`, the constraints met along the way to the tolerances here). An end
+        where the objective is not defined (a Nash product at a party's disagreement
+        payoff, beside an end of another search that stopped there) found nothing."""
+        near = np.max(np.abs(end - self.z)) <= MATCH_TOL * _scale(list(end))
+        return bool(near and num.f(end) > -1e29) or self.holds(num, end)
 
 
 def _best(ends: Sequence[tuple[float, np.ndarray]]) -> np.ndarray:
@@ -1996,7 +2073,7 @@ def _solve(
     polish: bool,
 ) -> ProgramResult:
     """:func:`solve_program`, computed."""
-    scale = _units(program, subs, starts)
+    scale = first = _units(program, subs, starts)
     y_starts = [np.asarray(s, dtype=float) / scale.unknowns for s in starts]
     num = _numeric(program, subs, scale)
     found = _search(num, y_starts)
@@ -2025,12 +2102,14 @@ def _solve(
         y, kkt_num, ok = _locate(program, num, _best(found))
         point = scale.point(program, y, num)
     inside = Scale.of(program, subs, starts, where_feasible=True) if not ok else scale
-    if inside != scale:
+    if inside not in (scale, first):
         # Unpolished after the zooms, and the functions' units at the box's starts hide
         # them where the optimum can be (payoffs of 1e15 at contracts of a box 1e15 wide
         # that no party accepts, of 1 where they do: sqrt(x) + 1 - x, x = 1/4): search
         # again from the starts with each function in its size at those that meet the
-        # constraints (Scale.of, where_feasible).
+        # constraints (Scale.of, where_feasible). In the first search's units it would be
+        # the first search again, whose point did not polish (the search and the polish
+        # depend on nothing else): a leximin stage of tiny payoffs searched twice, 7 s.
         num_in = _numeric(program, subs, inside)
         starts_in = [np.asarray(s, dtype=float) / inside.unknowns for s in starts]
         found_in = _search(num_in, starts_in)

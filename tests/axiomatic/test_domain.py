@@ -231,6 +231,18 @@ def test_leximin_is_symmetric_in_symmetric_parties(k):
     assert s.agreement["y"] == pytest.approx((1 - cap) / 2, abs=1e-8)
 
 
+def test_a_leximin_stage_starting_outside_the_floors(search_methods):
+    # The second stage holds C at its cap 1/120: the box's starts break C's floor, and from
+    # three of them SLSQP ended outside it, where trust-constr took its 3000 steps (4 s
+    # each) to stop short of the maximum the other starts had found. Each is first moved
+    # into the floors (a phase one of its own), which lands at that maximum.
+    s = bargain.egalitarian(capped("1/120"), exact=False)
+    assert s.agreement["x"] == pytest.approx((1 - 1 / 120) / 2, rel=1e-12)
+    assert s.agreement["y"] == pytest.approx((1 - 1 / 120) / 2, rel=1e-12)
+    assert "SLSQP" in search_methods
+    assert search_methods.count("trust-constr") <= 1
+
+
 @pytest.mark.parametrize("method", ["nash", "kalai-smorodinsky", "utilitarian", "egalitarian"])
 def test_a_payoff_outside_its_domain_is_named_so_by_every_concept(method):
     # The tryout's wb4: A = sqrt(1 - x) on x in [-1e300, 1e300] is undefined for x > 1,

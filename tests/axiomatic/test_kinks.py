@@ -195,6 +195,18 @@ def test_the_kinked_frontier_in_units_of_v_at_every_scale(scale, exact):
     assert (low / scale, high / scale) == pytest.approx((0.0, 0.4), abs=1e-12)
 
 
+def test_the_utilitarian_set_far_from_one_is_spanned_by_slsqp(search_methods):
+    # The upper end of the maximisers at V = 1e200, searched from the lower end: the sum
+    # x + min(1.2 V - x, 2 V - 3 x) is flat below the kink, so SLSQP's step ran over it to
+    # the box's bound, and trust-constr took its 3000 steps (4 s, four times) to stop far
+    # short of 0.4 V. From the edge of SLSQP's step the sum binds, and the end is polished.
+    u = bargain.utilitarian(kink_at(1e200), exact=False)
+    low, high = u.agreement_set["x"]
+    assert (low / 1e200, high / 1e200) == pytest.approx((0.0, 0.4), abs=1e-12)
+    assert "SLSQP" in search_methods
+    assert "trust-constr" not in search_methods and "COBYQA" not in search_methods
+
+
 @pytest.mark.parametrize("route", ["auto", "loop"])
 @pytest.mark.parametrize("scale", [1e-9, 1e9])
 def test_the_kinked_frontier_sweeps_in_units_of_v(scale, route):

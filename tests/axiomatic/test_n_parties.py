@@ -179,6 +179,22 @@ def test_utilitarian_with_a_party_held_at_a_tiny_disagreement_payoff():
     assert s.binding == ("budget", "P1 at disagreement")
 
 
+def test_ideal_points_beside_tiny_disagreement_payoffs(search_methods):
+    """Equal weights and disagreement payoffs far below the payoffs' rounding (1e-37 to
+    2.2e-308): every ideal payoff is w f(1) = 1/4 to rounding and the gains are equal at equal
+    shares, x_i = 1/3 (Kalai & Smorodinsky 1975). Each ideal point's program (maximise one
+    payoff with every other at least its d_i) had SLSQP end, from every start, at d_i's
+    party given nothing: off its floor only by d_i, below SLSQP's tolerance on the payoffs'
+    scale. trust-constr ran from each of the ten starts (3-5 s an example); the search
+    skips a start whose SLSQP end is at or in a maximum found."""
+    d = (4.917956439134314e-37, 1.7991640269494484e-55, 2.2250738585072014e-308)
+    values = {f"w{i}": 0.5 for i in (1, 2, 3)} | {f"d{i}": di for i, di in enumerate(d, 1)}
+    s = concept("kalai-smorodinsky").solve(WEIGHTED.with_values(**values), exact=False)
+    assert s.agreement == pytest.approx({"x1": 1 / 3, "x2": 1 / 3, "x3": 1 / 3}, rel=1e-12)
+    assert "SLSQP" in search_methods
+    assert "trust-constr" not in search_methods and "COBYQA" not in search_methods
+
+
 def affine(model: bargain.Model) -> bargain.Model:
     """``model`` with each party's payoff and disagreement payoff moved to ``a_i u + b_i``,
     the parameters ``a_i`` (1) and ``b_i`` (0) added."""
