@@ -87,6 +87,7 @@ ZOOMS = 8  # searches again, each in the units of the point found, when the poli
 TIE_TOL = 1e-9  # two maxima this close in value (relative) are tied
 COMPILED = 256  # programs (with their parameter values and units) kept compiled
 BASIN_POINTS = 8  # points on the segment from a start to a maximum found (see _search)
+WIDE = 1e6  # a box this many times wider than a start may hide a set in its units
 
 
 @dataclass(frozen=True)
@@ -886,11 +887,60 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
                     raise empty
                 if kept(_local(num, feasible, bounds, "SLSQP")):
                     break
+            elif method == "trust-constr":
+                # Far outside a set its units hide: SLSQP from the start moved into it first.
+                moved = _moved_in(num, _best(ends), z0)
+                if moved is not None and kept(_local(num, moved, bounds, "SLSQP")):
+                    break
             if kept(_local(num, z0, bounds, method)):
                 break
     if not ends:
         raise empty
     return ends
+
+
+def towards(
+    inside: Callable[[np.ndarray], bool], anchor: np.ndarray, x: np.ndarray
+) -> tuple[float, np.ndarray | None]:
+    """Where the segment from ``anchor`` (in the set ``inside``) towards ``x`` leaves the
+    set, as a fraction of the way (by bisection), and the point half way to there (``None``
+    if that point is not inside: a set that is not convex).
+
+    Examples
+    --------
+    >>> towards(lambda z: z[0] <= 1, np.array([0.0]), np.array([4.0]))
+    (0.25, array([0.5]))
+    """
+    inner, outer = 0.0, 1.0
+    for _ in range(60):
+        mid = (inner + outer) / 2
+        if inside(anchor + mid * (x - anchor)):
+            inner = mid
+        else:
+            outer = mid
+    z = anchor + inner / 2 * (x - anchor)
+    return inner, z if inside(z) else None
+
+
+def _moved_in(num: _Numeric, anchor: np.ndarray, z0: np.ndarray) -> np.ndarray | None:
+    """A start ``z0`` that does not meet the constraints (:data:`SEARCH_TOL`), moved half
+    way from the feasible ``anchor`` to where the segment towards ``z0`` leaves the feasible
+    set, where the set is that far from the start's scale: the anchor and that edge both
+    :data:`WIDE` times smaller than the start (agreements in ``[0, 1]`` of a box ``1e15``
+    wide, which the box's units hide). SLSQP from such a start ends where the constraints
+    fail, or on the set's edge, and trust-constr searched it for seconds (thousands of
+    iterations) to end outside it too. ``None`` where the start meets the constraints or
+    the set is not that small beside it (a maximum on the set's edge, where the segment
+    leaves the set at once, is not a small set)."""
+
+    def inside(z: np.ndarray) -> bool:
+        return num.violation(z) <= SEARCH_TOL
+
+    if inside(z0):
+        return None
+    edge, moved = towards(inside, anchor, z0)
+    reach = magnitude([*anchor, *(anchor + edge * (z0 - anchor))])
+    return moved if WIDE * reach < magnitude(z0) else None
 
 
 def _least_violation(
