@@ -887,10 +887,12 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
                     raise empty
                 if kept(_local(num, feasible, bounds, "SLSQP")):
                     break
-            elif method == "trust-constr":
-                # Far outside a set its units hide: SLSQP from the start moved into it first.
+            elif method == "trust-constr" and ends:
+                # A start far outside a set its units hide: SLSQP from the start moved into
+                # the set, else the moved start itself (a feasible point, as good a start
+                # for the polish and the zooms as the slow methods' end points outside it).
                 moved = _moved_in(num, _best(ends), z0)
-                if moved is not None and kept(_local(num, moved, bounds, "SLSQP")):
+                if moved is not None and (kept(_local(num, moved, bounds, "SLSQP")) or kept(moved)):
                     break
             if kept(_local(num, z0, bounds, method)):
                 break
