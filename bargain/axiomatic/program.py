@@ -837,18 +837,20 @@ def _row(values: object) -> np.ndarray:
 def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[float, np.ndarray]]:
     """Multi-start local search; the feasible end points with their values, by start.
 
-    SLSQP (gradient-based) runs first from each start. Where it ends infeasible —
-    typically near a constraint whose derivative is unbounded, such as
-    ``(1 - x)**(1/4)`` at ``x = 1`` — the interior-point trust-constr, which
-    approaches such a boundary from inside, runs from the same start, and after
-    it the derivative-free COBYQA. Starts outside the objective's domain (a Nash
-    product of a party below its disagreement payoff) are used only when no start is
-    inside it: there the local methods have no slope to follow. A start from which the
-    objective rises all the way to a maximum already found, along a segment that keeps
-    to the constraints, is in that maximum's basin and is not searched again
-    (:meth:`_Peak.holds`; the clustering idea of multi-level single linkage, Rinnooy Kan &
-    Timmer, *Math. Programming* 39, 1987): separate maxima, with a worse point between,
-    are still each searched.
+    SLSQP (gradient-based) runs first from each start. Where it ends infeasible — typically
+    near a constraint whose derivative is unbounded, such as ``(1 - x)**(1/4)`` at ``x = 1``
+    — the interior-point trust-constr, which approaches such a boundary from inside, runs
+    from the same start, and after it the derivative-free COBYQA; but a start far outside a
+    feasible set that the units hide (agreements in ``[0, 1]`` of a box ``1e15`` wide) is
+    first moved into it (:func:`_moved_in`) and SLSQP runs from there, the moved start kept
+    where SLSQP ends outside again: the slow methods spent seconds each there to end outside
+    too. Starts outside the objective's domain (a Nash product of a party below its
+    disagreement payoff) are used only when no start is inside it: there the local methods
+    have no slope to follow. A start from which the objective rises all the way to a maximum
+    already found, along a segment that keeps to the constraints, is in that maximum's basin
+    and is not searched again (:meth:`_Peak.holds`; the clustering idea of multi-level
+    single linkage, Rinnooy Kan & Timmer, *Math. Programming* 39, 1987): separate maxima,
+    with a worse point between, are still each searched.
     """
     points = [np.clip(np.asarray(start, dtype=float), num.lo, num.hi) for start in starts]
     inside = [z0 for z0 in points if num.f(z0) > -1e29]
@@ -938,11 +940,11 @@ def _moved_in(num: _Numeric, anchor: np.ndarray, z0: np.ndarray) -> np.ndarray |
     def inside(z: np.ndarray) -> bool:
         return num.violation(z) <= SEARCH_TOL
 
-    if inside(z0):
+    size = magnitude(z0)
+    if WIDE * magnitude(anchor) >= size or inside(z0):
         return None
     edge, moved = towards(inside, anchor, z0)
-    reach = magnitude([*anchor, *(anchor + edge * (z0 - anchor))])
-    return moved if WIDE * reach < magnitude(z0) else None
+    return moved if WIDE * magnitude(anchor + edge * (z0 - anchor)) < size else None
 
 
 def _least_violation(
