@@ -27,9 +27,11 @@ from sympy.calculus.util import singularities
 from bargain.axiomatic.program import (
     COMPILED,
     FEASIBILITY_TOL,
+    WIDE,
     Program,
     ProgramResult,
     solve_program,
+    towards,
 )
 from bargain.axiomatic.starts import sobol_starts
 from bargain.concepts.budget import SAFETY_SECONDS, declined_note, exact_budget
@@ -49,7 +51,6 @@ from bargain.scale import ROUNDING, magnitude, negligible, unit
 
 GAIN = sympy.Symbol("_t", real=True)
 SEARCH_GAIN = 1e-6  # an unpolished gain this small (relative) is polished before it is judged
-WIDE = 1e6  # a box this many times wider than a start may hide a set of maximisers in its units
 
 
 @functools.lru_cache(maxsize=COMPILED)
@@ -325,15 +326,7 @@ class BargainingProblem:
         """The contract half way from ``anchor`` (meeting the constraints) to where the
         segment towards ``x`` leaves the set (found by bisection); ``None`` if that
         contract does not meet them (a set that is not convex)."""
-        inside, outside = 0.0, 1.0
-        for _ in range(60):
-            mid = (inside + outside) / 2
-            if self.satisfies(anchor + mid * (x - anchor)):
-                inside = mid
-            else:
-                outside = mid
-        z = anchor + inside / 2 * (x - anchor)
-        return z if self.satisfies(z) else None
+        return towards(self.satisfies, anchor, x)[1]
 
     def program(
         self,

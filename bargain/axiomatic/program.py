@@ -87,6 +87,7 @@ ZOOMS = 8  # searches again, each in the units of the point found, when the poli
 TIE_TOL = 1e-9  # two maxima this close in value (relative) are tied
 COMPILED = 256  # programs (with their parameter values and units) kept compiled
 BASIN_POINTS = 8  # points on the segment from a start to a maximum found (see _search)
+WIDE = 1e6  # a box this many times wider than a start may hide a set in its units
 
 
 @dataclass(frozen=True)
@@ -852,6 +853,10 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
       at a kink, at or beside a maximum another start found;
     - SLSQP from the edge of its step, or that edge, where it ran from a feasible start
       to the box's bound over a constraint flat at the start (:func:`_edge`);
+    - SLSQP from the start moved into a feasible set far smaller than it, which the
+      box's units hide (agreements in ``[0, 1]`` of a box ``1e15`` wide;
+      :func:`_moved_in`), or that moved start itself, where SLSQP ends outside again
+      (the slow methods spent seconds each there to end outside too);
     - from a start outside the constraints, a phase one and two of its own, nothing
       where phase one's point is at or in a maximum found, and the slower methods from
       that point rather than from the start (trust-constr from outside took its 3000
@@ -914,6 +919,9 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
         edge = _edge(num, z0, end)
         if edge is not None and (kept(_local(num, edge, bounds, "SLSQP")) or kept(edge)):
             continue
+        moved = _moved_in(num, _best(ends), z0) if ends else None
+        if moved is not None and (kept(_local(num, moved, bounds, "SLSQP")) or kept(moved)):
+            continue
         if num.violation(z0) > SEARCH_TOL:
             # Phase one from this start, as from the first above; then phase two, unless
             # the point phase one found is at or in a maximum found, and the slower methods
@@ -936,9 +944,8 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
 def _edge(num: _Numeric, z0: np.ndarray, end: np.ndarray) -> np.ndarray | None:
     """Where SLSQP went from a start ``z0`` that meets the constraints (to
     ``SEARCH_TOL``) to an ``end`` on a bound of the box that does not: the last point of
-    the segment between them that meets them, by bisection (60 halvings, as
-    :meth:`bargain.axiomatic.problem.BargainingProblem.contract_starts` moves a start),
-    where it is better than ``z0``; else ``None``.
+    the segment between them that meets them (:func:`towards`), where it is better than
+    ``z0``; else ``None``.
 
     SLSQP sees a constraint only through its gradient at the point, and a constraint flat
     there (a sum ``x + min(1.2 V - x, 2 V - 3 x)`` held at ``1.2 V``, whose gradient is zero
@@ -949,15 +956,53 @@ def _edge(num: _Numeric, z0: np.ndarray, end: np.ndarray) -> np.ndarray | None:
     on_bound = np.any((end <= num.lo) | (end >= num.hi))
     if not on_bound or num.violation(z0) > SEARCH_TOL:
         return None
-    inside, outside = 0.0, 1.0
-    for _ in range(60):
-        mid = (inside + outside) / 2
-        if num.violation(z0 + mid * (end - z0)) <= SEARCH_TOL:
-            inside = mid
-        else:
-            outside = mid
-    z = np.clip(z0 + inside * (end - z0), num.lo, num.hi)
+    edge, _ = towards(lambda z: num.violation(z) <= SEARCH_TOL, z0, end)
+    z = np.clip(z0 + edge * (end - z0), num.lo, num.hi)
     return z if num.f(z) > num.f(z0) else None
+
+
+def towards(
+    inside: Callable[[np.ndarray], bool], anchor: np.ndarray, x: np.ndarray
+) -> tuple[float, np.ndarray | None]:
+    """Where the segment from ``anchor`` (in the set ``inside``) towards ``x`` leaves the
+    set, as a fraction of the way (by bisection), and the point half way to there (``None``
+    if that point is not inside: a set that is not convex).
+
+    Examples
+    --------
+    >>> towards(lambda z: z[0] <= 1, np.array([0.0]), np.array([4.0]))
+    (0.25, array([0.5]))
+    """
+    inner, outer = 0.0, 1.0
+    for _ in range(60):
+        mid = (inner + outer) / 2
+        if inside(anchor + mid * (x - anchor)):
+            inner = mid
+        else:
+            outer = mid
+    z = anchor + inner / 2 * (x - anchor)
+    return inner, z if inside(z) else None
+
+
+def _moved_in(num: _Numeric, anchor: np.ndarray, z0: np.ndarray) -> np.ndarray | None:
+    """A start ``z0`` that does not meet the constraints (:data:`SEARCH_TOL`), moved half
+    way from the feasible ``anchor`` to where the segment towards ``z0`` leaves the feasible
+    set, where the set is that far from the start's scale: the anchor and that edge both
+    :data:`WIDE` times smaller than the start (agreements in ``[0, 1]`` of a box ``1e15``
+    wide, which the box's units hide). SLSQP from such a start ends where the constraints
+    fail, or on the set's edge, and trust-constr searched it for seconds (thousands of
+    iterations) to end outside it too. ``None`` where the start meets the constraints or
+    the set is not that small beside it (a maximum on the set's edge, where the segment
+    leaves the set at once, is not a small set)."""
+
+    def inside(z: np.ndarray) -> bool:
+        return num.violation(z) <= SEARCH_TOL
+
+    size = magnitude(z0)
+    if WIDE * magnitude(anchor) >= size or inside(z0):
+        return None
+    edge, moved = towards(inside, anchor, z0)
+    return moved if WIDE * magnitude(anchor + edge * (z0 - anchor)) < size else None
 
 
 def _least_violation(

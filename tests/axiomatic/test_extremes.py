@@ -15,6 +15,9 @@ against a root found by ``brentq``.
 
 from __future__ import annotations
 
+import math
+import time
+
 import pytest
 import sympy
 from scipy.optimize import brentq
@@ -185,6 +188,52 @@ def test_box_far_wider_than_the_gains_second_model(method, x):
     assert bargain.SOLVERS[method](m).agreement["x"] == pytest.approx(x, abs=1e-15)
 
 
+@pytest.mark.parametrize("method", ["kalai-smorodinsky", "egalitarian"])
+def test_a_concave_payoff_in_a_box_far_wider_than_the_agreements(method):
+    # u_A = sqrt(x), u_B = 1 - x on [0, 1e15] (the utilitarian's wide box, test_utilitarian):
+    # only x in [0, 1] gives B a gain. The ideal payoffs are 1 each (A's at x = 1, B's at
+    # x = 0), so the Kalai-Smorodinsky point (ratios of gains to ideal gains equal) and the
+    # egalitarian point (gains equal) are both where sqrt(x) = 1 - x: x = (3 - sqrt 5)/2, the
+    # square of the golden section's (sqrt 5 - 1)/2. KS took 40 s of CPU: every start of the
+    # box, 1e14 outside the agreements, ran trust-constr for 3 s and ended outside them too.
+    root = brentq(lambda x: math.sqrt(x) - (1 - x), 0, 1, xtol=1e-15, rtol=1e-15)
+    closed = (3 - sympy.sqrt(5)) / 2
+    m = two_party("sqrt(x)", "1 - x", variables={"x": {"min": 0, "max": 1e15}})
+    start = time.process_time()
+    s = bargain.SOLVERS[method](m)
+    assert time.process_time() - start < 10
+    assert sympy.simplify(s.exact_agreement["x"] - closed) == 0
+    assert s.agreement["x"] == pytest.approx(float(closed), rel=1e-12) == pytest.approx(root)
+    assert s.payoffs["A"] == s.payoffs["B"] == pytest.approx((math.sqrt(5) - 1) / 2, rel=1e-12)
+
+
+def test_three_parties_in_a_box_far_wider_than_the_agreements():
+    # u_W = sqrt(x), u_A = sqrt(x) + 1 - x, u_B = 1 - x on [0, 1e15]: A's gain is the sum of
+    # the others', never the least, so leximin (Kalai 1977; Imai, Econometrica 51(2), 389-401,
+    # 1983) raises min(sqrt(x), 1 - x) to its largest, where sqrt(x) = 1 - x: x = (3 - sqrt 5)/2,
+    # W and B (sqrt 5 - 1)/2 each, A their sum sqrt 5 - 1. It took 35 s of CPU (the starts
+    # of the box far outside the agreements, searched by trust-constr).
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "wide3"},
+            "variables": {"x": {"min": 0, "max": 1e15}},
+            "parties": {
+                "W": {"payoff": "sqrt(x)"},
+                "A": {"payoff": "sqrt(x) + 1 - x"},
+                "B": {"payoff": "1 - x"},
+            },
+        }
+    )
+    root = brentq(lambda x: math.sqrt(x) - (1 - x), 0, 1, xtol=1e-15, rtol=1e-15)
+    start = time.process_time()
+    s = bargain.egalitarian(m, exact=False)
+    assert time.process_time() - start < 10
+    assert s.agreement["x"] == pytest.approx((3 - math.sqrt(5)) / 2, rel=1e-12)
+    assert s.agreement["x"] == pytest.approx(root)
+    golden = (math.sqrt(5) - 1) / 2
+    assert [s.payoffs[p] for p in "WAB"] == pytest.approx([golden, 2 * golden, golden], rel=1e-12)
+
+
 def test_feasible_set_far_smaller_than_the_box_is_not_called_empty():
     # The tryout case wide_bound_two_vars.toml: x <= 1e15, y <= 1e12, x + y <= 1, u = x and y.
     # The phase one called the set empty: a violation of 1e5 is negligible in units of 1e15.
@@ -194,8 +243,8 @@ def test_feasible_set_far_smaller_than_the_box_is_not_called_empty():
         variables={"x": {"min": 0, "max": 1e15}, "y": {"min": 0, "max": 1e12}},
         constraints={"budget": "x + y <= 1"},
     )
-    # Egalitarian: x = y on x + y = 1. (Nash and KS find the same point, but in ~17 s each:
-    # every start outside the set runs the slow local methods, too slow for the suite.)
+    # Egalitarian: x = y on x + y = 1. (Nash and KS find the same point, but in ~7 s each,
+    # most of it the interior start's search, too slow for the suite.)
     s = bargain.egalitarian(m)
     assert (s.agreement["x"], s.agreement["y"]) == pytest.approx((0.5, 0.5), abs=1e-12)
 
