@@ -59,7 +59,7 @@ import sympy
 from scipy.optimize import brentq
 
 from bargain.axiomatic.payoff_unit import in_payoff_units
-from bargain.axiomatic.problem import BargainingProblem, require_representable
+from bargain.axiomatic.problem import BargainingProblem, require_representable, shared_problem
 from bargain.concepts.budget import Budget, bounded, declined_note, exact_budget, plain
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
@@ -165,7 +165,7 @@ def game_of(
                 key="period",
             )
     model = constraints_as_bounds(model)
-    require_representable(BargainingProblem(model))
+    require_representable(shared_problem(model))
     x = model.variables[0].symbol
     sides = [_side(model, p, delta_t) for p in model.parties]
     v = model.variables[0]
