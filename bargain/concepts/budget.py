@@ -467,17 +467,16 @@ def _floats_named(
 def plain(expr: sympy.Expr) -> bool:
     """Whether ``expr`` is a number, a symbol, one sum, product or power of numbers and
     symbols with at most one operation (``a*b``, ``x**2``), a rational multiple of a symbol
-    (``-7*r/365``) or ``exp`` of one (or of a float's multiple), or a linear form with
-    rational coefficients (``V/2 - d_A/2 + d_W/2``, which sympy keeps distributed whatever
-    form is tried):
+    (``-7*r/365``) or ``exp`` of one, or a linear form with rational coefficients
+    (``V/2 - d_A/2 + d_W/2``, which sympy keeps distributed whatever form is tried):
     nothing ``sympy.simplify`` could shorten, and which it returns as it is (without the
     import of ``sympy.physics.units`` of its first call).
 
     >>> a, b = sympy.symbols("a b")
     >>> plain(a / 2), plain(a / 2 + b / 3 - 1), plain(sympy.exp(-7 * a / 365)), plain(a * b + 1)
     (True, True, True, False)
-    >>> plain(sympy.exp(a + b)), plain(sympy.exp(a) * 2), plain(sympy.exp(-0.5 * a))
-    (False, False, True)
+    >>> plain(sympy.exp(a + b)), plain(sympy.exp(a) * 2)
+    (False, False)
     """
     if expr.is_Atom:
         return True
@@ -493,11 +492,7 @@ def plain(expr: sympy.Expr) -> bool:
         return coefficient.is_Rational and (rest.is_Symbol or rest.is_Number)
 
     if isinstance(expr, sympy.exp):
-        # exp of a finite float's multiple too (a period of 0.00177828 weeks: exp(-0.00177828 r))
-        coefficient, rest = expr.args[0].as_coeff_Mul()
-        return linear(expr.args[0]) or bool(
-            coefficient.is_Float and coefficient.is_finite and rest.is_Symbol
-        )
+        return linear(expr.args[0])
     return linear(expr) if expr.is_Mul else bool(expr.is_Add) and all(map(linear, expr.args))
 
 

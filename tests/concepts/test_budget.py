@@ -157,18 +157,3 @@ def test_plain_expressions_are_what_simplify_returns(c, assumptions, shape):
     assert plain(expr)
     assert sympy.simplify(expr) == expr
     assert Budget().tidy(expr) is expr
-
-
-@given(
-    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12).filter(bool),
-    st.sampled_from([{}, {"real": True}, {"positive": True}, {"negative": True}]),
-)
-def test_exp_of_a_float_multiple_is_what_simplify_returns(c, assumptions):
-    # The alternating-offers game's discount at a period written as a float
-    # (exp(-0.00177828 r), the Rubinstein-limit figure) is plain: simplify returns it as
-    # it is, node for node.
-    r = sympy.Symbol("r", **assumptions)
-    expr = sympy.exp(-sympy.Float(c) * r)
-    assert plain(expr)
-    assert sympy.srepr(sympy.simplify(expr)) == sympy.srepr(expr)
-    assert Budget().tidy(expr) is expr
