@@ -54,7 +54,7 @@ from typing import Any
 
 import sympy
 
-from bargain.axiomatic.problem import BargainingProblem
+from bargain.axiomatic.problem import BargainingProblem, shared_problem
 from bargain.concepts.solution import Solution
 from bargain.errors import BargainError, ModelError
 from bargain.model.model import Model, Parameter, Party
@@ -104,7 +104,7 @@ def payoff_units(model: Model, *, common: bool) -> dict[str, sympy.Rational]:
         floats (about 2.2e-308) in the common unit.
     """
     ones = {p.name: sympy.Integer(1) for p in model.parties}
-    problem = BargainingProblem(model)
+    problem = shared_problem(model)
     try:
         box = problem.bounds
         sizes = _sizes(problem)

@@ -654,7 +654,16 @@ class BargainingProblem:
         """Contracts that give every party strictly more than disagreement, to start from:
         the largest common gain, each party's gain in its own unit (``gain_units``). The
         units are symbols of the program with values (they change with the parameter
-        values), so that the program is compiled once for all values."""
+        values), so that the program is compiled once for all values. Kept per problem
+        and ``timeout`` (a copy to each caller): the Nash, Kalai–Smorodinsky and utilitarian
+        solutions of one model start from the same contracts."""
+        kept: dict[float, list[np.ndarray]] = self.__dict__.setdefault("_interior", {})
+        if timeout not in kept:
+            kept[timeout] = self._interior_start(timeout)
+        return [x.copy() for x in kept[timeout]]
+
+    def _interior_start(self, timeout: float) -> list[np.ndarray]:
+        """:meth:`interior_start`, computed."""
         units = {
             sympy.Symbol(f"_unit_{p.name}", positive=True): sympy.Rational(u)
             for p, u in zip(self.model.parties, self.gain_units(), strict=True)
@@ -838,12 +847,25 @@ def _bound(model: Model, variable: Variable, side: str) -> float:
     return value
 
 
+@functools.lru_cache(maxsize=COMPILED)
+def _shared(model: Model, file: str | None) -> BargainingProblem:
+    return BargainingProblem(model)
+
+
+def shared_problem(model: Model) -> BargainingProblem:
+    """The bargaining problem of ``model``, one for every model equal to it (and read from the
+    same file): what it computes at the model's values (bounds, compiled payoffs, starting
+    points, disagreement payoffs) is computed once for the payoff units and every concept
+    solved at those values (a brief's rows, a sweep's loops at the same draws)."""
+    return _shared(model, model.file)
+
+
 def problem_of(model: Model) -> BargainingProblem:
     """Validate the model's values, refuse payoffs below floating point (see
     :func:`require_representable`) and an unbounded problem (see :func:`require_bounded`),
     and return its bargaining problem."""
     validate_model(model)
-    problem = BargainingProblem(model)
+    problem = shared_problem(model)
     require_representable(problem)
     require_bounded(problem)
     return problem
@@ -1079,5 +1101,6 @@ __all__ = [
     "problem_of",
     "require_bounded",
     "require_representable",
+    "shared_problem",
     "sweep_formula",
 ]

@@ -2030,7 +2030,7 @@ def solve_program(
     """
     if not exact:
         # The numeric route depends on nothing but these: kept (a copy for each caller).
-        found = _numeric_result(program, _key(subs), _starts_key(starts), polish)
+        found = _numeric_result(program, _used(program, subs), _starts_key(starts), polish)
         return dataclasses.replace(
             found,
             point=dict(found.point),
@@ -2086,6 +2086,26 @@ def _exact_route(
         exact=None if found.exact is None else dict(found.exact),
         ties=tuple(dict(t) for t in found.ties),
     )
+
+
+@functools.lru_cache(maxsize=COMPILED)
+def _parameters(program: Program) -> frozenset[sympy.Symbol]:
+    """The symbols of ``program``'s functions and bounds other than its unknowns."""
+    exprs = [program.objective, *program.inequalities, *program.equalities]
+    exprs += [*program.lower, *program.upper]
+    found: set[sympy.Symbol] = set().union(*(as_expression(e).free_symbols for e in exprs))
+    return frozenset(found - set(program.unknowns))
+
+
+def _used(
+    program: Program, subs: Mapping[sympy.Symbol, sympy.Expr]
+) -> frozenset[tuple[sympy.Symbol, sympy.Expr]]:
+    """The values in ``subs`` of ``program``'s parameters (:func:`_parameters`), as a key of a
+    cache: the numeric route reads no other, so a model that differs only in parameters the
+    program does not contain (a strike's focal dates, a promise's trust in the Nash program)
+    shares its result."""
+    used = _parameters(program)
+    return frozenset((s, v) for s, v in subs.items() if s in used)
 
 
 def _starts_key(starts: Sequence[Sequence[float]]) -> tuple[bytes, ...]:

@@ -58,8 +58,10 @@ bargain.errors.ExpressionError: unexpected character '.' at position 1 in "x.__c
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -431,7 +433,9 @@ def exponent_beyond(expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -
     >>> exponent_beyond(powers, {x: sympy.Float(0.85)}), exponent_beyond(powers, {x: 0})
     (True, False)
     """
-    for node in sorted(expr.atoms(sympy.exp, sympy.Pow), key=sympy.count_ops):
+    for node in _growing(expr):
+        if _small_power(node, subs):
+            continue
         if isinstance(node, sympy.exp):
             size = sympy.N(node.args[0].xreplace(subs), 15)
         else:
@@ -442,6 +446,37 @@ def exponent_beyond(expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -
         if size.is_number and abs(size) > EXP_ARGUMENT:
             return True
     return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _growing(expr: sympy.Expr) -> tuple[sympy.Expr, ...]:
+    """The ``exp`` and powers in ``expr``, innermost first (:func:`exponent_beyond`'s order),
+    kept per expression: the solvers check the same payoffs at every contract."""
+    return tuple(sorted(expr.atoms(sympy.exp, sympy.Pow), key=sympy.count_ops))
+
+
+_SMALL_POWER = EXP_ARGUMENT / 16
+"""Far enough below :data:`EXP_ARGUMENT` that a size computed in floating point (within a
+few units of its last place) and the 15-digit one are on the same side of it."""
+
+
+def _small_power(node: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -> bool:
+    """Whether ``node`` is a power whose exponent is a number and whose base is a number,
+    or a symbol whose value in ``subs`` is one, with ``|exponent * log|base||`` below
+    :data:`_SMALL_POWER` in floating point: :func:`exponent_beyond` would find it bounded
+    (``x**2`` at any contract of ordinary size), without sympy's 15-digit evaluation. Any
+    other node (or a base of zero, or beyond floating point) is left to that evaluation."""
+    if not (node.is_Pow and node.exp.is_Number):
+        return False
+    base = subs.get(node.base, node.base) if node.base.is_Symbol else node.base
+    if not isinstance(base, sympy.Number):
+        return False
+    try:
+        size = abs(float(base))
+        power = abs(float(node.exp))
+    except (OverflowError, TypeError, ValueError):
+        return False
+    return sys.float_info.min < size < math.inf and power * abs(math.log(size)) < _SMALL_POWER
 
 
 def _show(value: sympy.Basic) -> str:

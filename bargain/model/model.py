@@ -33,7 +33,7 @@ import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, TypeVar
 
 import sympy
@@ -782,7 +782,8 @@ class Model:
         bargain.errors.ModelError: [parties.W] payoff: unknown name 'z' ...
         """
         symbols = self.symbols
-        unknown = sorted({s.name for s in value.free_symbols} - set(symbols))
+        free = _free_symbols(value)
+        unknown = sorted({s.name for s in free} - set(symbols))
         if unknown:
             raise ModelError(
                 f"unknown name{'s' if len(unknown) > 1 else ''} "
@@ -793,7 +794,7 @@ class Model:
                 table=table,
                 key=key,
             )
-        swap = {s: symbols[s.name] for s in value.free_symbols if s != symbols[s.name]}
+        swap = {s: symbols[s.name] for s in free if s != symbols[s.name]}
         return value.xreplace(swap) if swap else value
 
     @cached_property
@@ -915,17 +916,37 @@ class Model:
 
     def numeric(self, expr: sympy.Expr) -> sympy.Expr:
         """Substitute the parameter values into ``expr`` (a string is parsed safely); kept
-        per expression, as the solvers ask for the same ones again and again."""
+        per expression, as the solvers ask for the same ones again and again (and, across
+        models, per expression and the values of the parameters it contains)."""
         e = as_expression(expr, self.symbols)
         known = self._numeric.get(e)
         if known is None:
-            known = self._numeric[e] = e.xreplace(self.substitutions)
+            values = self.substitutions
+            used = frozenset((s, values[s]) for s in e.atoms(sympy.Symbol) if s in values)
+            known = self._numeric[e] = _substituted(e, used)
         return known
 
     @cached_property
     def _numeric(self) -> dict[sympy.Expr, sympy.Expr]:
         """The expressions :meth:`numeric` has substituted, by expression."""
         return {}
+
+
+@lru_cache(maxsize=8192)
+def _free_symbols(value: sympy.Basic) -> frozenset[sympy.Symbol]:
+    """``value.free_symbols``, kept per expression (sympy walks the tree at every call): a
+    model at other values checks the same expressions' symbols again."""
+    return frozenset(value.free_symbols)
+
+
+@lru_cache(maxsize=4096)
+def _substituted(
+    expr: sympy.Expr, values: frozenset[tuple[sympy.Symbol, sympy.Expr]]
+) -> sympy.Expr:
+    """``expr`` with the parameter values ``values`` (those of its own symbols) substituted,
+    kept per expression and values: models at other values of parameters ``expr`` does not
+    contain (a brief's concepts at the same draws, a tornado's ends) share it."""
+    return expr.xreplace(dict(values))
 
 
 _GROUPS = (
@@ -981,7 +1002,7 @@ def _check_coalition(model: Model, c: Coalition) -> None:
         values = getattr(c, key)
         if values is not None and len(values) != len(c.members):
             raise error(f"needs one value per member ({', '.join(c.members)})", key)
-    if sympy.simplify(sum(c.shares) - 1) != 0:
+    if not _vanishes(sum(c.shares) - 1):
         raise error(
             f"must sum to one for every parameter value, got {sum(c.shares)}; write one "
             "share as 1 minus the others",
@@ -995,8 +1016,15 @@ def _check_coalition(model: Model, c: Coalition) -> None:
         if parts is None:
             continue
         total = getattr(model.party(counterpart_of(model, c)), whole)
-        if sympy.simplify(sum(parts) - total) != 0:
+        if not _vanishes(sum(parts) - total):
             raise error(f"must sum to the counterpart's {whole} ({total}), got {sum(parts)}", key)
+
+
+@lru_cache(maxsize=256)
+def _vanishes(expr: sympy.Expr) -> bool:
+    """Whether ``sympy.simplify`` makes ``expr`` zero, kept per expression (a coalition's
+    shares are checked again in every model at other values)."""
+    return bool(sympy.simplify(expr) == 0)
 
 
 def counterpart_of(model: Model, c: Coalition) -> str:
@@ -1039,8 +1067,11 @@ def _one_coalition_each(model: Model) -> None:
             seen[m] = c.name
 
 
+@lru_cache(maxsize=4096)
 def symbol(name: str) -> sympy.Symbol:
-    """The sympy symbol ``bargain`` uses for a parameter or variable name (real-valued)."""
+    """The sympy symbol ``bargain`` uses for a parameter or variable name (real-valued),
+    kept per name (the solvers ask for each parameter's symbol at every solve; sympy would
+    build an equal one again)."""
     return sympy.Symbol(name, real=True)
 
 

@@ -81,7 +81,7 @@ def _real(model: Model, expr: sympy.Expr, table: str, key: str) -> sympy.Float:
         raise ModelError(
             f"may use parameters only, but uses {names}", file=model.file, table=table, key=key
         )
-    if exponent_beyond(value, {}):
+    if _beyond(value):
         raise ModelError(
             "is beyond floating point: it takes exp of a number above 1e5 (or a power as "
             "large), whose value has an exponent of more than 43,000 digits; at most 1.8e308 "
@@ -99,6 +99,13 @@ def _real(model: Model, expr: sympy.Expr, table: str, key: str) -> sympy.Float:
             key=key,
         )
     return real
+
+
+@functools.lru_cache(maxsize=4096)
+def _beyond(value: sympy.Expr) -> bool:
+    """:func:`~bargain.model.expr.exponent_beyond` of a parameter-free ``value``, kept per
+    value (the solvers check the same bounds, rates and payoffs at every solve)."""
+    return exponent_beyond(value, {})
 
 
 @functools.lru_cache(maxsize=4096)

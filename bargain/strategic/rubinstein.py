@@ -59,7 +59,7 @@ import sympy
 from scipy.optimize import brentq
 
 from bargain.axiomatic.payoff_unit import in_payoff_units
-from bargain.axiomatic.problem import BargainingProblem, require_representable
+from bargain.axiomatic.problem import BargainingProblem, require_representable, shared_problem
 from bargain.concepts.budget import Budget, bounded, declined_note, exact_budget, plain
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
@@ -165,7 +165,7 @@ def game_of(
                 key="period",
             )
     model = constraints_as_bounds(model)
-    require_representable(BargainingProblem(model))
+    require_representable(shared_problem(model))
     x = model.variables[0].symbol
     sides = [_side(model, p, delta_t) for p in model.parties]
     v = model.variables[0]
@@ -309,8 +309,24 @@ def _simplified(discount: sympy.Expr) -> sympy.Expr:
     """``sympy.simplify(discount)``, kept per expression: a credibility report's stages and a
     sweep's points share their parties' patience, so the same discount factor was simplified
     again at every solve (a pure function of a hashable expression). A plain discount
-    (``delta``, ``exp(-r/2)``) is what simplify would return, without its cost."""
-    return discount if plain(discount) else sympy.simplify(discount)
+    (``delta``, ``exp(-r/2)``) is what simplify would return, without its cost, and so is
+    ``exp`` of a float's multiple of a symbol (a period written as a float,
+    ``exp(-0.00177828*r_W)``: :func:`_float_rate`)."""
+    return discount if plain(discount) or _float_rate(discount) else sympy.simplify(discount)
+
+
+def _float_rate(discount: sympy.Expr) -> bool:
+    """Whether ``discount`` is ``exp(c*r)`` with ``c`` a finite float and ``r`` a symbol,
+    which ``sympy.simplify`` returns node for node (a property test checks it).
+
+    >>> r = sympy.Symbol("r", positive=True)
+    >>> _float_rate(sympy.exp(-0.5 * r)), _float_rate(sympy.exp(-r / 2)), _float_rate(r)
+    (True, False, False)
+    """
+    if not isinstance(discount, sympy.exp):
+        return False
+    coefficient, rest = discount.args[0].as_coeff_Mul()
+    return bool(coefficient.is_Float and coefficient.is_finite and rest.is_Symbol)
 
 
 def _orient(

@@ -423,7 +423,15 @@ def _check_box(model: Model, axes: Sequence[Axis]) -> None:
         ]
     else:
         corners = [{**centre, a.name: end} for a in axes for end in (a.lo, a.hi)]
-    for corner in corners:
+    _check_corners(model, tuple(tuple(c.items()) for c in corners))
+
+
+@lru_cache(maxsize=64)
+def _check_corners(model: Model, corners: tuple[tuple[tuple[str, float], ...], ...]) -> None:
+    """:func:`_check_box` at its corners, kept per model and corners when they pass: the
+    brief under uncertainty plans every concept's sweep over the same box."""
+    for items in corners:
+        corner = dict(items)
         try:
             validate_model(model.with_values(corner))
         except ModelError as err:

@@ -507,3 +507,19 @@ def test_a_horizon_of_a_billion_rounds_is_the_cycle_backward_induction_settles_i
     # Play under the plan: agreement at once on W's proposal.
     path = bargain.simulate(split, horizon=rounds)
     assert path.ended == "agreement" and path.agreement == x
+
+
+@given(
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12).filter(bool),
+    st.sampled_from([{}, {"real": True}, {"positive": True}, {"negative": True}]),
+)
+def test_a_float_rate_discount_is_what_simplify_returns(c, assumptions):
+    # The game's discount at a period written as a float (exp(-0.00177828 r_W), the
+    # Rubinstein-limit figure) is not simplified: sympy.simplify returns it node for node.
+    from bargain.strategic.rubinstein import _float_rate, _simplified
+
+    r = sympy.Symbol("r", **assumptions)
+    discount = sympy.exp(-sympy.Float(c) * r)
+    assert _float_rate(discount)
+    assert sympy.srepr(sympy.simplify(discount)) == sympy.srepr(discount)
+    assert _simplified(discount) is discount
