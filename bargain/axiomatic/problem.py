@@ -27,6 +27,7 @@ from sympy.calculus.util import singularities
 from bargain.axiomatic.program import (
     COMPILED,
     FEASIBILITY_TOL,
+    KINKED,
     Program,
     ProgramResult,
     solve_program,
@@ -647,7 +648,12 @@ class BargainingProblem:
 
         if polished and not (result.polished and improves(payoffs)):
             again = self._gains_from_logs(weights, w_num, starts, exact, timeout, values)
-            if again is not None and again.polished and improves(self.payoff_values(again.point)):
+            if (
+                again is not None
+                and again.polished
+                and improves(self.payoff_values(again.point))
+                and not (improves(payoffs) and again.objective < result.objective)
+            ):
                 result, payoffs = again, self.payoff_values(again.point)
         if not improves(payoffs):
             d = ", ".join(f"{name} = {value:g}" for name, value in self.disagreement_values.items())
@@ -672,7 +678,9 @@ class BargainingProblem:
         """The common-gain program solved again from the maximiser of its form on a log
         scale, ``max s`` with ``log(u_i - d_i) - log(w_i) >= s`` (``s = log t``), searched
         from the ``starts`` where every gain is positive; ``None`` where there is none, or
-        the log form has no maximiser found.
+        the log form has no maximiser found, or a payoff has a kink (``min``, ``max``,
+        ``abs``, ``Piecewise``: the polish chooses its pieces, and a piece of gain zero has
+        no logarithm).
 
         The two programs have the same maximisers where ``t > 0`` (the logarithm is
         increasing), but a payoff that grows like ``exp(700 x)`` makes the first's gain
@@ -681,8 +689,8 @@ class BargainingProblem:
         in the second (the same reason the Nash product is maximised in logs: Nash 1950).
         """
         positive = [np.append(x[:-1], math.log(x[-1])) for x in starts if x[-1] > 0]
-        if not positive:
-            return None
+        if not positive or any(p.payoff.has(*KINKED) for p in self.model.parties):
+            return None  # (a kink's pieces are chosen where the program is polished)
         logs = self.program(
             GAIN,
             gain=True,

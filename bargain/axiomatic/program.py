@@ -193,7 +193,7 @@ def _summands(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> list[symp
             c, rest = term.as_independent(*unknowns, as_Add=False)
             if rest.is_Add:
                 add(rest, coefficient * c)
-            elif isinstance(rest, _KINKED):
+            elif isinstance(rest, KINKED):
                 for piece in _branches(rest):
                     pieces.extend(_summands(coefficient * c * piece, unknowns))
             else:
@@ -393,7 +393,7 @@ def _elementary(program: Program) -> bool:
     but ``exp`` and ``log`` (numpy has no LambertW, which sympy evaluates at the values)."""
     exprs = [as_expression(e) for e in (program.objective, *program.inequalities)]
     exprs += [as_expression(e) for e in program.equalities]
-    return not any(e.has(*_KINKED) for e in exprs) and all(
+    return not any(e.has(*KINKED) for e in exprs) and all(
         isinstance(f, (sympy.exp, sympy.log)) for e in exprs for f in e.atoms(sympy.Function)
     )
 
@@ -505,7 +505,7 @@ class _Compiled:
         exprs += [as_expression(e) for e in program.equalities]
         symbols: set[sympy.Symbol] = set().union(*(e.free_symbols for e in exprs))
         self.params = tuple(sorted(symbols - set(z), key=str))
-        self.kinked = any(e.has(*_KINKED) for e in exprs)
+        self.kinked = any(e.has(*KINKED) for e in exprs)
         consts: dict[sympy.Expr, sympy.Symbol] = {}
         stem = _apart("_c", {str(s) for s in symbols})
 
@@ -721,7 +721,7 @@ class _Numeric:
         have no kink (their KKT system is then compiled once: :func:`_kkt_system`)."""
         base = self.compiled.program
         rows = [base.objective, *(base.inequalities[k] for k in spec.inequalities)]
-        return not any(as_expression(e).has(*_KINKED) for e in [*rows, *base.equalities])
+        return not any(as_expression(e).has(*KINKED) for e in [*rows, *base.equalities])
 
     def newton(self, spec: _Active, fixed: Mapping[sympy.Symbol, sympy.Expr]) -> _Newton:
         """The compiled KKT system of the smooth active set ``spec`` at these values, in
@@ -1060,7 +1060,7 @@ class _KKT:
     newton: _Newton | None = None
 
 
-_KINKED = (sympy.Min, sympy.Max, sympy.Abs, sympy.Piecewise)
+KINKED = (sympy.Min, sympy.Max, sympy.Abs, sympy.Piecewise)
 
 
 def _number(expr: sympy.Expr, at: Mapping[sympy.Symbol, sympy.Expr]) -> float:
@@ -1099,7 +1099,7 @@ def _pieces(
         return abs(v - b) <= tol * (1 + abs(v) + abs(b))
 
     def walk(e: sympy.Expr) -> sympy.Expr:
-        if not isinstance(e, sympy.Basic) or not e.has(*_KINKED):
+        if not isinstance(e, sympy.Basic) or not e.has(*KINKED):
             return e
         if isinstance(e, sympy.Piecewise):
             for piece, cond in e.args:
