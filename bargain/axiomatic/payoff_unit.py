@@ -24,9 +24,11 @@ payoffs only). So a model whose payoffs are tiny is solved in a unit of their si
 Concepts invariant under a common unit only (egalitarian, utilitarian) take the largest
 party's unit for all; a party still below the normal floats in it (``x * 1e-320`` beside
 ``1 - x``) is refused, naming it, rather than solved with the few bits it has. Where the contract
-variables' box is itself that small (a split of ``V = 1e-320``), the payoffs' size is theirs
-and is left to the program's units of its unknowns (:class:`~bargain.axiomatic.program.Scale`):
-a payoff unit there would need its inverse, beyond floating point. Payoffs that
+variables' box is itself that small (a split of ``V = 1e-320``), the axiomatic concepts first
+measure each such variable in a power of two of its box's size, exactly (``x = 2**-1063 x'``,
+:func:`in_contract_units`), and then the payoffs in theirs; the agreement is multiplied back
+(:func:`contracts_back`). The program's unit of an unknown stays within the normal floats
+(:func:`bargain.scale.unit`), 1e13 times such a box. Payoffs that
 round to zero altogether (``x * 1e-1500``) are not sized here: they are refused by
 :func:`~bargain.axiomatic.problem.require_representable`, as before.
 
