@@ -700,7 +700,10 @@ class BargainingProblem:
             ],
         )
         try:
-            found = self.solve(logs, positive, exact=False, timeout=timeout, values=values)
+            # Its search's point is start enough (the first program polishes).
+            found = self.solve(
+                logs, positive, exact=False, timeout=timeout, polish=False, values=values
+            )
             x = np.array([found.point[v] for v in self.variables])
             return self.solve(
                 self.gains_program(weights),
