@@ -1895,11 +1895,13 @@ def _signs_hold(num: _Numeric, kkt: _KKT, z: np.ndarray, mu: Sequence[float]) ->
     if not all(np.all(np.isfinite(r)) and not np.any(r.imag) for r in rows):
         return True
     df, dg, dh = df.real, [g.real for g in dg], [h.real for h in dh]
-    weighted = [m * g for m, g in zip(mu, dg, strict=True)]
-    weighted += [m * h for m, h in zip(mu[n:], dh, strict=False)]
+    weighted = [m * g for m, g in zip(mu[:n], dg, strict=True)]
+    weighted += [m * h for m, h in zip(mu[n : n + len(dh)], dh, strict=True)]
     size = max(float(np.max(np.abs(r), initial=0.0)) for r in [df, *weighted])
     tol = MULTIPLIER_TOL * size
-    if any(m * float(np.max(np.abs(g), initial=0.0)) < -tol for m, g in zip(mu, dg, strict=False)):
+    if any(
+        m * float(np.max(np.abs(g), initial=0.0)) < -tol for m, g in zip(mu[:n], dg, strict=True)
+    ):
         return False
     if kinks:
         return True
