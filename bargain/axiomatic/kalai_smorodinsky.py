@@ -74,7 +74,7 @@ def ideal_point(
     return ideal, all_exact
 
 
-@in_payoff_units(common=False, tables=("ideal",))
+@in_payoff_units(common=False, tables=("ideal",), contracts=True)
 @bounded
 def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0) -> Solution:
     """The Kalai–Smorodinsky solution of a model.

@@ -135,7 +135,7 @@ LIMIT_LABEL = "generalised Nash (BRW limit)"
 """The brief's row of the alternating-offers limit (``limit=True``)."""
 
 
-@in_payoff_units(common=False)
+@in_payoff_units(common=False, contracts=True)
 @bounded
 def nash(
     model: Model,

@@ -24,9 +24,11 @@ payoffs only). So a model whose payoffs are tiny is solved in a unit of their si
 Concepts invariant under a common unit only (egalitarian, utilitarian) take the largest
 party's unit for all; a party still below the normal floats in it (``x * 1e-320`` beside
 ``1 - x``) is refused, naming it, rather than solved with the few bits it has. Where the contract
-variables' box is itself that small (a split of ``V = 1e-320``), the payoffs' size is theirs
-and is left to the program's units of its unknowns (:class:`~bargain.axiomatic.program.Scale`):
-a payoff unit there would need its inverse, beyond floating point. Payoffs that
+variables' box is itself that small (a split of ``V = 1e-320``), the axiomatic concepts first
+measure each such variable in a power of two of its box's size, exactly (``x = 2**-1063 x'``,
+:func:`in_contract_units`), and then the payoffs in theirs; the agreement is multiplied back
+(:func:`contracts_back`). The program's unit of an unknown stays within the normal floats
+(:func:`bargain.scale.unit`), 1e13 times such a box. Payoffs that
 round to zero altogether (``x * 1e-1500``) are not sized here: they are refused by
 :func:`~bargain.axiomatic.problem.require_representable`, as before.
 
@@ -280,17 +282,109 @@ def solution_back(
     )
 
 
+def contract_units(model: Model) -> dict[str, sympy.Rational]:
+    """Each contract variable's unit where its box is tiny: the power of two just above the
+    size of its bounds, where both are finite and that size is below :data:`TINY` (a split
+    of ``V = 1e-320``); the variables of a box the sizing cannot read (its bounds refused)
+    or of an ordinary size have none."""
+    try:
+        lo, hi = BargainingProblem(model).bounds
+    except BargainError:
+        return {}
+    return {
+        v.name: _power_of_two(size)
+        for v, a, b in zip(model.variables, lo, hi, strict=True)
+        if math.isfinite(a) and math.isfinite(b) and 0 < (size := magnitude([a, b])) < TINY
+    }
+
+
+def in_contract_units(model: Model, units: Mapping[str, sympy.Rational]) -> Model:
+    """``model`` with each contract variable ``x`` of a unit ``s`` in ``units`` measured in
+    it: ``x = s x'``, exactly, in every payoff and constraint, and its bounds divided by
+    ``s`` (the unit a parameter of its value, ``_box_x``, so that ``V / _box_x`` is one
+    constant computed in 30 digits, never ``2**1063`` in floats)."""
+    taken = {q.name for q in (*model.parameters, *model.variables)}
+    stem = _apart("_box", taken)
+    of = {
+        v.name: Parameter(
+            f"{stem}_{v.name}",
+            units[v.name],
+            description=f"the unit of {v.name} (bargain.axiomatic.payoff_unit)",
+            source="the size of its bounds",
+        )
+        for v in model.variables
+        if v.name in units
+    }
+    sub = {v.symbol: of[v.name].symbol * v.symbol for v in model.variables if v.name in of}
+
+    def party(p: Party) -> Party:
+        fields = {k: getattr(p, k).xreplace(sub) for k in _FIELDS if getattr(p, k) is not None}
+        return replace(p, **fields)
+
+    return replace(
+        model,
+        parameters=(*model.parameters, *of.values()),
+        variables=tuple(
+            replace(v, min=v.min / of[v.name].symbol, max=v.max / of[v.name].symbol)
+            if v.name in of
+            else v
+            for v in model.variables
+        ),
+        parties=tuple(party(p) for p in model.parties),
+        constraints=tuple(replace(c, relation=c.relation.xreplace(sub)) for c in model.constraints),
+    )
+
+
+def contracts_back(
+    solution: Solution, model: Model, rescaled: Model, units: Mapping[str, sympy.Rational]
+) -> Solution:
+    """A solution of ``rescaled`` (:func:`in_contract_units` of ``model``) with its contracts
+    back in ``model``'s units (each multiplied by its unit: a power of two, one rounding to
+    the floats of the original size) and without the parameters ``rescaled`` added."""
+    own = set(model.parameter_names)
+    added = {q.symbol: q.value for q in rescaled.parameters if q.name not in own}
+
+    def back(values: Mapping[str, float]) -> dict[str, float]:
+        return {k: v * float(units.get(k, 1)) for k, v in values.items()}
+
+    s = {v.name: units.get(v.name, sympy.Integer(1)) for v in model.variables}
+    return replace(
+        solution,
+        agreement=back(solution.agreement),
+        agreement_set=solution.agreement_set
+        and {k: (a * float(s[k]), b * float(s[k])) for k, (a, b) in solution.agreement_set.items()},
+        agreement_points=tuple(back(p) for p in solution.agreement_points),
+        formula=solution.formula
+        and {k: (e * s[k]).xreplace(added) for k, e in solution.formula.items()},
+        exact_agreement=solution.exact_agreement
+        and {k: e * s[k] for k, e in solution.exact_agreement.items()},
+        parameters={p.name: solution.parameters[p.name] for p in model.parameters},
+        assumptions=(
+            *solution.assumptions,
+            "contracts of a box below 2**-511 solved in a unit of its size "
+            f"({', '.join(f'{k} in 2**{sympy.log(u, 2)}' for k, u in sorted(units.items()))}), "
+            "exactly, and reported in the model's unit",
+        ),
+    )
+
+
 def in_payoff_units(
-    *, common: bool | Callable[[Model], bool], tables: Sequence[str] = ()
+    *,
+    common: bool | Callable[[Model], bool],
+    tables: Sequence[str] = (),
+    contracts: bool = False,
 ) -> Callable[[Callable[..., Solution]], Callable[..., Solution]]:
     """Solve a concept in its payoffs' units (:func:`payoff_units`, :func:`in_units`) and
     report in the model's (:func:`solution_back`); ``tables`` are the ``extra`` tables in
     payoff units. ``common``: whether the concept is invariant under a common unit only
-    (or a function of the model saying so)."""
+    (or a function of the model saying so). With ``contracts``, a tiny box of contracts is
+    first measured in its own unit (:func:`contract_units`, :func:`in_contract_units`,
+    :func:`contracts_back`): every axiomatic concept is a statement about the payoffs, the
+    same whatever the contracts' unit."""
 
     def decorate(solve: Callable[..., Solution]) -> Callable[..., Solution]:
         @functools.wraps(solve)
-        def solved(model: Model, *args: Any, **kwargs: Any) -> Solution:
+        def in_payoffs(model: Model, *args: Any, **kwargs: Any) -> Solution:
             shared = common(model) if callable(common) else common
             units = payoff_units(model, common=shared)
             if all(u == 1 for u in units.values()):
@@ -299,6 +393,14 @@ def in_payoff_units(
             solution = solve(rescaled, *args, **kwargs)
             return solution_back(solution, model, rescaled, units, tables)
 
+        @functools.wraps(solve)
+        def solved(model: Model, *args: Any, **kwargs: Any) -> Solution:
+            box = contract_units(model) if contracts else {}
+            if not box:
+                return in_payoffs(model, *args, **kwargs)
+            rescaled = in_contract_units(model, box)
+            return contracts_back(in_payoffs(rescaled, *args, **kwargs), model, rescaled, box)
+
         return solved
 
     return decorate
@@ -306,6 +408,9 @@ def in_payoff_units(
 
 __all__ = [
     "TINY",
+    "contract_units",
+    "contracts_back",
+    "in_contract_units",
     "in_payoff_units",
     "in_units",
     "payoff_units",

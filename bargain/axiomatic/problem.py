@@ -27,6 +27,7 @@ from sympy.calculus.util import singularities
 from bargain.axiomatic.program import (
     COMPILED,
     FEASIBILITY_TOL,
+    KINKED,
     WIDE,
     Program,
     ProgramResult,
@@ -41,6 +42,7 @@ from bargain.errors import (
     BargainError,
     FeasibilityError,
     ModelError,
+    SolverError,
     UnboundedError,
     UndefinedPayoffError,
 )
@@ -622,16 +624,31 @@ class BargainingProblem:
             ):
                 return result
         payoffs = self.payoff_values(result.point)
+        polished = polish
         if not polish and any(
             u - d <= SEARCH_GAIN * magnitude([u, d])
             for u, d in zip(payoffs, disagreement, strict=True)
         ):
+            polished = True
             result = self.solve(program, starts, exact=exact, timeout=timeout, values=values)
             payoffs = self.payoff_values(result.point)
-        if any(
-            u - d <= 0 or negligible(u - d, [u, d], ROUNDING)
-            for u, d in zip(payoffs, disagreement, strict=True)
-        ):
+
+        def improves(payoffs: Sequence[float]) -> bool:
+            return not any(
+                u - d <= 0 or negligible(u - d, [u, d], ROUNDING)
+                for u, d in zip(payoffs, disagreement, strict=True)
+            )
+
+        if polished and not (result.polished and improves(payoffs)):
+            again = self._gains_from_logs(weights, w_num, starts, exact, timeout, values)
+            if (
+                again is not None
+                and again.polished
+                and improves(self.payoff_values(again.point))
+                and not (improves(payoffs) and again.objective < result.objective)
+            ):
+                result, payoffs = again, self.payoff_values(again.point)
+        if not improves(payoffs):
             d = ", ".join(f"{name} = {value:g}" for name, value in self.disagreement_values.items())
             raise FeasibilityError(
                 f"no agreement gives every party more than its disagreement payoff ({d}); "
@@ -641,6 +658,55 @@ class BargainingProblem:
                 key="disagreement",
             )
         return result
+
+    def _gains_from_logs(
+        self,
+        weights: Sequence[sympy.Expr],
+        w_num: Sequence[float],
+        starts: Sequence[np.ndarray],
+        exact: bool,
+        timeout: float,
+        values: Mapping[sympy.Symbol, sympy.Expr] | None,
+    ) -> ProgramResult | None:
+        """The common-gain program solved again from the maximiser of its form on a log
+        scale, ``max s`` with ``log(u_i - d_i) - log(w_i) >= s`` (``s = log t``), searched
+        from the ``starts`` where every gain is positive; ``None`` where there is none, or
+        the log form has no maximiser found, or a payoff has a kink (``min``, ``max``,
+        ``abs``, ``Piecewise``: the polish chooses its pieces, and a piece of gain zero has
+        no logarithm).
+
+        The two programs have the same maximisers where ``t > 0`` (the logarithm is
+        increasing), but a payoff that grows like ``exp(700 x)`` makes the first's gain
+        constraint range over 300 orders of magnitude on the box, where its search stops
+        short (SLSQP's line search fails) or at a point that is no maximum, and is linear
+        in the second (the same reason the Nash product is maximised in logs: Nash 1950).
+        """
+        positive = [np.append(x[:-1], math.log(x[-1])) for x in starts if x[-1] > 0]
+        if not positive or any(p.payoff.has(*KINKED) for p in self.model.parties):
+            return None  # (a kink's pieces are chosen where the program is polished)
+        logs = self.program(
+            GAIN,
+            gain=True,
+            inequalities=[
+                (f"{p.name} gain", sympy.log(p.payoff - p.disagreement) - sympy.log(w) - GAIN)
+                for p, w in zip(self.model.parties, weights, strict=True)
+            ],
+        )
+        try:
+            # Its search's point is start enough (the first program polishes).
+            found = self.solve(
+                logs, positive, exact=False, timeout=timeout, polish=False, values=values
+            )
+            x = np.array([found.point[v] for v in self.variables])
+            return self.solve(
+                self.gains_program(weights),
+                self.with_gain([x], w_num),
+                exact=exact,
+                timeout=timeout,
+                values=values,
+            )
+        except (FeasibilityError, SolverError, UndefinedPayoffError):
+            return None
 
     def gain_units(self) -> list[float]:
         """Each party's unit of gain: the size of its gains over disagreement across the box

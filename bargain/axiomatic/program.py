@@ -83,6 +83,7 @@ POLISH_ROUNDS = 12  # Newton polishes in 30 digits from each other's point: 12 x
 DEPENDENT_TOL = 1e-6  # a unit gradient this near the span of the other binding ones is dependent
 BOUND_TOL = 1e-10  # an unknown this close to a bound sits on it (SLSQP clips to bounds)
 MATCH_TOL = 1e-6  # a closed form must reproduce the numeric answer to this
+MULTIPLIER_TOL = 1e-9  # a multiplier of the wrong sign by this much (relative) is no maximum
 ZOOMS = 8  # searches again, each in the units of the point found, when the polish fails
 TIE_TOL = 1e-9  # two maxima this close in value (relative) are tied
 COMPILED = 256  # programs (with their parameter values and units) kept compiled
@@ -193,7 +194,7 @@ def _summands(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> list[symp
             c, rest = term.as_independent(*unknowns, as_Add=False)
             if rest.is_Add:
                 add(rest, coefficient * c)
-            elif isinstance(rest, _KINKED):
+            elif isinstance(rest, KINKED):
                 for piece in _branches(rest):
                     pieces.extend(_summands(coefficient * c * piece, unknowns))
             else:
@@ -393,7 +394,7 @@ def _elementary(program: Program) -> bool:
     but ``exp`` and ``log`` (numpy has no LambertW, which sympy evaluates at the values)."""
     exprs = [as_expression(e) for e in (program.objective, *program.inequalities)]
     exprs += [as_expression(e) for e in program.equalities]
-    return not any(e.has(*_KINKED) for e in exprs) and all(
+    return not any(e.has(*KINKED) for e in exprs) and all(
         isinstance(f, (sympy.exp, sympy.log)) for e in exprs for f in e.atoms(sympy.Function)
     )
 
@@ -505,7 +506,7 @@ class _Compiled:
         exprs += [as_expression(e) for e in program.equalities]
         symbols: set[sympy.Symbol] = set().union(*(e.free_symbols for e in exprs))
         self.params = tuple(sorted(symbols - set(z), key=str))
-        self.kinked = any(e.has(*_KINKED) for e in exprs)
+        self.kinked = any(e.has(*KINKED) for e in exprs)
         consts: dict[sympy.Expr, sympy.Symbol] = {}
         stem = _apart("_c", {str(s) for s in symbols})
 
@@ -721,7 +722,7 @@ class _Numeric:
         have no kink (their KKT system is then compiled once: :func:`_kkt_system`)."""
         base = self.compiled.program
         rows = [base.objective, *(base.inequalities[k] for k in spec.inequalities)]
-        return not any(as_expression(e).has(*_KINKED) for e in [*rows, *base.equalities])
+        return not any(as_expression(e).has(*KINKED) for e in [*rows, *base.equalities])
 
     def newton(self, spec: _Active, fixed: Mapping[sympy.Symbol, sympy.Expr]) -> _Newton:
         """The compiled KKT system of the smooth active set ``spec`` at these values, in
@@ -1181,7 +1182,7 @@ class _KKT:
     newton: _Newton | None = None
 
 
-_KINKED = (sympy.Min, sympy.Max, sympy.Abs, sympy.Piecewise)
+KINKED = (sympy.Min, sympy.Max, sympy.Abs, sympy.Piecewise)
 
 
 def _number(expr: sympy.Expr, at: Mapping[sympy.Symbol, sympy.Expr]) -> float:
@@ -1220,7 +1221,7 @@ def _pieces(
         return abs(v - b) <= tol * (1 + abs(v) + abs(b))
 
     def walk(e: sympy.Expr) -> sympy.Expr:
-        if not isinstance(e, sympy.Basic) or not e.has(*_KINKED):
+        if not isinstance(e, sympy.Basic) or not e.has(*KINKED):
             return e
         if isinstance(e, sympy.Piecewise):
             for piece, cond in e.args:
@@ -1634,11 +1635,12 @@ def _printer(kind: type[CodePrinter]) -> CodePrinter:
 
 def _polish(
     kkt: _KKT, z: np.ndarray, program: Program, num: _Numeric
-) -> dict[sympy.Symbol, float] | None:
+) -> tuple[dict[sympy.Symbol, float], list[float]] | None:
     """Newton on the numeric KKT system in 30 digits, from the SLSQP point (mpmath's
-    ``findroot``, as ``sympy.nsolve`` runs it, on a system compiled once)."""
+    ``findroot``, as ``sympy.nsolve`` runs it, on a system compiled once): the free unknowns
+    and the multipliers found (in the units of ``num.scale``)."""
     if not kkt.free:
-        return {}
+        return {}, []
     zmap = dict(zip(program.unknowns, z, strict=True))
     unknowns = list(kkt.free) + list(kkt.multipliers)
     guess = [zmap[v] for v in kkt.free]
@@ -1658,7 +1660,8 @@ def _polish(
         values = []
     if not values or any(abs(v.imag) > 1e-20 or not math.isfinite(v.real) for v in values):
         return None
-    return {v: values[i].real for i, v in enumerate(kkt.free)}
+    n = len(kkt.free)
+    return {v: values[i].real for i, v in enumerate(kkt.free)}, [v.real for v in values[n:]]
 
 
 def _bracketed(
@@ -1961,10 +1964,12 @@ def _locate(
             bracketed = polished is None and start is z
             if bracketed:
                 # Between the search's point and a bound: no nearness to ask of it.
-                polished = _bracketed(kkt, z, program, num)
+                found = _bracketed(kkt, z, program, num)
+                polished = None if found is None else (found, [])
             if polished is None:
                 break
-            candidate = {**point, **{v: float(e) for v, e in kkt.fixed.items()}, **polished}
+            values, mu = polished
+            candidate = {**point, **{v: float(e) for v, e in kkt.fixed.items()}, **values}
             cz = np.array([candidate[v] for v in program.unknowns])
             if not (
                 (bracketed or np.max(np.abs(cz - z)) <= 1e-3 * scale)
@@ -1976,6 +1981,8 @@ def _locate(
                 and all(num.binds(k, cz) for k in spec.inequalities)
                 and all(num.binds(k, cz, ROUNDING) for k in spec.dependent)
             ):
+                if not _signs_hold(num, kkt, cz, mu):
+                    break  # a stationary point where leaving a constraint gains: no maximum
                 return candidate, kkt, True
             if start is not z and np.array_equal(cz, start):
                 break
@@ -1983,6 +1990,53 @@ def _locate(
     kkt = _kkt(program, candidates[0], num, symbolic=False)
     point.update({v: float(e) for v, e in kkt.fixed.items()})
     return point, kkt, False
+
+
+def _signs_hold(num: _Numeric, kkt: _KKT, z: np.ndarray, mu: Sequence[float]) -> bool:
+    """Whether the polished point ``z`` (scaled units) meets the sign conditions of a
+    maximum's KKT conditions: each binding inequality's multiplier ``mu_k >= 0`` (the
+    objective would rise by letting it go slack otherwise), and at each bound the slope of
+    the Lagrangian ``f + sum mu_k g_k + sum lambda_j h_j`` points out of the box (it falls
+    into the box: the bound's own multiplier is not negative). Nocedal & Wright,
+    *Numerical Optimization*, 2nd ed., Springer 2006, Theorem 12.1 (12.34d-e). Each
+    product ``mu_k |grad g_k|`` is compared with the largest term of the stationarity
+    rows, and each bound's slope with the largest term of its own row, to
+    :data:`MULTIPLIER_TOL`. Where a gradient is not a finite number
+    (a slope beyond floating point) or the multipliers are not known (every unknown at a
+    bound; a kink binding, whose gradient is either piece's) nothing is refused."""
+    n = len(kkt.spec.inequalities)
+    if not kkt.free or len(mu) < n:
+        return True
+    kinks = len(mu) > n + len(num._dh)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = np.asarray(num._df(z), dtype=complex)
+        dg = [np.asarray(num._dg[k](z), dtype=complex) for k in kkt.spec.inequalities]
+        dh = [np.asarray(d(z), dtype=complex) for d in num._dh]
+    rows = [df, *dg, *dh]
+    if not all(np.all(np.isfinite(r)) and not np.any(r.imag) for r in rows):
+        return True
+    df, dg, dh = df.real, [g.real for g in dg], [h.real for h in dh]
+    weighted = [m * g for m, g in zip(mu[:n], dg, strict=True)]
+    weighted += [m * h for m, h in zip(mu[n : n + len(dh)], dh, strict=True)]
+    size = max(float(np.max(np.abs(r), initial=0.0)) for r in [df, *weighted])
+    tol = MULTIPLIER_TOL * size
+    if any(
+        m * float(np.max(np.abs(g), initial=0.0)) < -tol for m, g in zip(mu[:n], dg, strict=True)
+    ):
+        return False
+    if kinks:
+        return True
+    # A bound's slope against the terms of its own row: at x = 0 a constraint's slope
+    # e^(600 x) / 1e260 is tiny beside the other rows', and its sign is what counts.
+    terms = np.abs(np.array([df, *weighted]))
+    slope = df + sum(weighted, np.zeros_like(df))
+    return all(
+        side * slope[i] >= -MULTIPLIER_TOL * float(np.max(terms[:, i]))
+        if side
+        else slope[i] <= MULTIPLIER_TOL * float(np.max(terms[:, i]))
+        for i, side in kkt.spec.bounds
+    )
 
 
 def solve_program(

@@ -88,7 +88,7 @@ def _weights(model: Model, weights: Mapping[str, object] | None) -> list[sympy.E
     return out
 
 
-@in_payoff_units(common=True, tables=("total",))
+@in_payoff_units(common=True, tables=("total",), contracts=True)
 @bounded
 def utilitarian(
     model: Model,

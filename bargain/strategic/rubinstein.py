@@ -313,6 +313,25 @@ def _simplified(discount: sympy.Expr) -> sympy.Expr:
     return discount if plain(discount) else sympy.simplify(discount)
 
 
+def _poles(values: np.ndarray) -> slice | None:
+    """The grid points inside the payoff's poles at the ends of the grid, where its
+    values there are infinite, the rest finite, and each infinite end continues the trend
+    next to it (``+inf`` at the end it rises towards, ``-inf`` at the end it falls
+    towards): ``None`` where there is no such pole."""
+    first, last = (
+        int(not math.isfinite(values[0])),
+        len(values) - int(not math.isfinite(values[-1])),
+    )
+    inner = values[first:last]
+    if (first, last) == (0, len(values)) or len(inner) < 2 or not np.all(np.isfinite(inner)):
+        return None
+    rises = inner[-1] > inner[0]
+    ends_agree = (not first or values[0] == (-math.inf if rises else math.inf)) and (
+        last == len(values) or values[-1] == (math.inf if rises else -math.inf)
+    )
+    return slice(first, last) if ends_agree else None
+
+
 def _orient(
     model: Model, x: sympy.Symbol, sides: list[_Side], lo: float, hi: float
 ) -> tuple[_Side, _Side]:
@@ -324,6 +343,11 @@ def _orient(
         with np.errstate(all="ignore"):
             values = np.broadcast_to(np.asarray(f(grid), dtype=float), grid.shape)
             steps = np.diff(values)
+        # A pole at a bound of the contracts (-log(1 - x) at x = 1) is infinite there alone:
+        # the frontier is judged inside, and the infinite end must continue its trend.
+        pole = _poles(values)
+        if pole is not None:
+            values, steps = values[pole], np.diff(values[pole])
         scale = 1e-12 * magnitude(values)
         if not np.all(np.isfinite(values)) and len(model.variables) == 1:
             # Say why, as every solver does: beyond floating point, a pole or outside the
@@ -408,7 +432,34 @@ class _Numeric:
             )
         self.rising = game.rising.party.name
         self.falling = game.falling.party.name
+        self.lo, self.hi = self._inside(self.lo, self.hi), self._inside(self.hi, self.lo)
         self._refuse_below_floating_point()
+
+    def _inside(self, end: float, other: float) -> float:
+        """``end``, or the next float towards ``other`` where a payoff has a pole at ``end``
+        (infinite there: :func:`_orient` let only such an end through) and is finite next
+        to it: the offers and their brackets are computed on contracts where every payoff
+        is a number; an agreement there is refused (:meth:`agreed`)."""
+        if self._finite_at(end):
+            return end
+        inner = float(np.nextafter(end, other))
+        return inner if self._finite_at(inner) else end
+
+    def _finite_at(self, x: float) -> bool:
+        try:
+            return all(math.isfinite(self.utility(name, x)) for name in self.u)
+        except (ArithmeticError, ValueError):
+            return False
+
+    def agreed(self, x: float) -> float:
+        """``x``, refused by :meth:`BargainingProblem.payoff_values`'s message where it is a
+        bound of the contracts moved off a payoff's pole: an agreement there (in any round
+        of a finite horizon, whose value the earlier rounds' offers carry) would be worth
+        an infinite payoff."""
+        for end, moved in ((self.game.lo, self.lo), (self.game.hi, self.hi)):
+            if moved != end and x == moved:
+                BargainingProblem(self.game.model).payoff_values({self.game.x: end})
+        return x
 
     def _refuse_below_floating_point(self) -> None:
         """Refuse, by name, impatience that floats cannot hold: a per-round discount rate
@@ -731,7 +782,7 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
         no_deal = {responder: num.outside[responder], proposer: d[proposer]} if walks else keep
         x = num.offer_to(responder, no_deal[responder])
         if x is not None and num.utility(proposer, x) >= no_deal[proposer]:
-            values = {n: num.utility(n, x) for n in names}
+            values = {n: num.utility(n, num.agreed(x)) for n in names}
             agreement, delay = x, 0
         else:
             x = num.best_for(proposer)  # an offer the responder rejects
@@ -1067,7 +1118,7 @@ def _solve(
                 }
             else:
                 note = declined_note(budget.declined)
-    x = proposals[game.first]
+    x = num.agreed(proposals[game.first])
     return Solution(
         model=m.name,
         method="rubinstein",

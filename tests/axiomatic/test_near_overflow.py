@@ -1,7 +1,11 @@
 """Payoffs near or beyond floating point: the right answer, or a typed error.
 
 ``exp(705 x)`` on ``[0, 1]`` peaks at ``e^705 ~ 1.7e306``, within floating point, but its
-slope ``705 e^705`` is not: the solvers must still answer (no ``LinAlgError``, no hang).
+slope ``705 e^705`` is not: the solvers must still answer (no ``LinAlgError``, no hang),
+and answer right: the Kalai–Smorodinsky solution of ``exp(k x)`` against ``1 - x`` is the
+root of ``e^(k (x - 1)) = 1 - x``, ``x = 1 - W(k) / k`` with Lambert's ``W`` (Corless,
+Gonnet, Hare, Jeffrey & Knuth, "On the Lambert W function", *Adv. Comput. Math.* 5,
+329-359, 1996), checked against ``mpmath.findroot`` in 50 digits.
 A power tower ``(1 + x)**(1 + x)**...`` of eight or twelve levels is beyond floating point
 inside the box: a typed error, never a ``MemoryError``.
 """
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import resource
 
+import mpmath
 import pytest
 
 import bargain
@@ -56,6 +61,44 @@ def test_exp705_egalitarian(cpu_bound):
     # Kalai (1977), egalitarian: equal gains e^(705 x) = 1 - x hold at x = 0 (both gain 1).
     s = bargain.SOLVERS["egalitarian"](_model("exp(705*x)"))
     assert s.agreement["x"] == pytest.approx(0.0, abs=1e-12)
+
+
+def ks_share(k: int) -> float:
+    """Kalai & Smorodinsky (1975) on u_W = e^(k x), u_A = 1 - x, x in [0, 1], d = 0: the
+    ideal point is (e^k, 1) (x = 1 for W, x = 0 for A), and the agreement on the segment
+    from d to it has e^(k x) / e^k = (1 - x) / 1. With y = 1 - x, y e^(k y) = 1, so
+    k y = W(k) (Lambert's W, Corless et al. 1996, eq. 1.5); the root found by mpmath in
+    50 digits from a bracket must be the same."""
+    with mpmath.workdps(50):
+        closed = 1 - mpmath.lambertw(k).real / k
+        root = mpmath.findroot(
+            lambda x: mpmath.exp(k * (x - 1)) - (1 - x), (0.9, 0.99999), solver="anderson"
+        )
+        assert abs(closed - root) < mpmath.mpf(10) ** -40
+        return float(closed)
+
+
+@pytest.mark.parametrize("k", [600, 700, 705, 709])
+@pytest.mark.parametrize("exact", [True, False], ids=["exact", "numeric"])
+def test_kalai_smorodinsky_near_overflow(cpu_bound, k, exact):
+    # The common-gain program's weights are the ideal gains (e^k, 1): its gain constraint
+    # e^(k x) - t e^k ranges over 300 orders of magnitude on the box. At k = 700 it gave
+    # x = 0.238 (the zooms took the gain towards 0), at k = 600 x = 0 (a point whose bound
+    # multiplier had the wrong sign, taken for a maximum), at 705 and 709 "no agreement
+    # improves on disagreement".
+    s = bargain.kalai_smorodinsky(_model(f"exp({k}*x)"), exact=exact)
+    assert s.agreement["x"] == pytest.approx(ks_share(k), rel=1e-13)
+    assert s.extra["gain_ratio"]["W"] == pytest.approx(s.extra["gain_ratio"]["A"], rel=1e-9)
+
+
+@pytest.mark.parametrize("k", [700, 709])
+def test_the_other_concepts_near_overflow(cpu_bound, k):
+    # Nash (1950): 1 - 1/k, as at 705; utilitarian: the bound x = 1 (the sum is increasing);
+    # egalitarian (Kalai 1977): x = 0, where both gain 1 (at 709 it gave 1.16e-8).
+    m = _model(f"exp({k}*x)")
+    assert bargain.nash(m).agreement["x"] == pytest.approx(1 - 1 / k, rel=1e-12)
+    assert bargain.SOLVERS["utilitarian"](m).agreement["x"] == 1.0
+    assert bargain.SOLVERS["egalitarian"](m).agreement["x"] == pytest.approx(0.0, abs=1e-12)
 
 
 @pytest.mark.parametrize("levels", [8, 12])

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import pytest
 import sympy
 from hypothesis import given
@@ -33,7 +34,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq, minimize_scalar
 
 import bargain
-from bargain.axiomatic.payoff_unit import TINY, in_units, payoff_units
+from bargain.axiomatic.payoff_unit import TINY, contract_units, in_units, payoff_units
 from tests.conftest import two_party
 
 SCALES = ("1e-320", "1e-310", "1e-300", "1")
@@ -142,10 +143,56 @@ def test_parties_of_different_sizes():
 
 
 @pytest.mark.parametrize("method", sorted(CLOSED))
-def test_a_tiny_box_is_left_to_the_programs_units(method):
-    # A split of V = 1e-320 on x in [0, V]: the payoffs are tiny because the contracts are;
-    # the unknown is measured in its own unit, as before, and every solution is V/2.
+def test_a_tiny_box_is_measured_in_its_own_unit(method):
+    # A split of V = 1e-320 on x in [0, V]: the payoffs are tiny because the contracts are.
+    # The contracts are measured in a unit of the box's size (x = 2**-1063 x', exactly), and
+    # then the payoffs in theirs: every solution is V/2 (the same split at every unit). KS
+    # refused this box ("no contract satisfies the bounds and constraints"), the unknown's
+    # unit being held at the smallest normal float, 1e13 times the box.
     m = two_party("x", "V - x", parameters={"V": 1e-320}, variables={"x": {"min": 0, "max": "V"}})
     assert payoff_units(m, common=True) == {"A": 1, "B": 1}
-    if method != "kalai-smorodinsky":  # KS refuses this box (FeasibilityError), as on main
-        assert bargain.SOLVERS[method](m).agreement["x"] == 1e-320 / 2
+    assert contract_units(m) == {"x": sympy.Rational(1, 2**1063)}
+    s = bargain.SOLVERS[method](m)
+    assert s.agreement["x"] == 1e-320 / 2
+    assert s.payoffs == {"A": 1e-320 / 2, "B": 1e-320 / 2}
+    if s.formula is not None:
+        assert s.formula["x"] == sympy.Symbol("V", real=True) / 2
+
+
+def test_a_tiny_box_with_constants_in_the_payoffs():
+    # package_deal's threshold stage at 1e-320 (the credibility report was refused: "no
+    # contract satisfies the constraints"): u_W = x - c + k v, u_A = V + c_A - k v_A - x with
+    # k = 0.72, x in [0, V], d = 0. Nash (1950) splits the surplus of the line equally,
+    # x = (V + c + c_A - k v - k v_A) / 2; Kalai & Smorodinsky (1975): the ideal point is
+    # (V - c + k v, V + c_A - k v_A), and x solves u_W / a_W = u_A / a_A, linear in x.
+    # Each is checked against a root in 50-digit mpmath at the scale 1e-320 itself.
+    values = {"V": 1, "c": 0.05, "c_A": 0.15, "v": 0.08, "v_A": 0.04}
+    m = two_party(
+        "x - c + 18*v/25",
+        "V + c_A - 18*v_A/25 - x",
+        parameters={k: f"{v}e-320" for k, v in values.items()},
+        variables={"x": {"min": 0, "max": "V"}},
+    )
+    with mpmath.workdps(50):
+        q = {k: mpmath.mpf(str(v)) * mpmath.mpf("1e-320") for k, v in values.items()}
+        k = mpmath.mpf("0.72")
+        a_w, a_a = q["V"] - q["c"] + k * q["v"], q["V"] + q["c_A"] - k * q["v_A"]
+        nash = (q["V"] + q["c"] + q["c_A"] - k * q["v"] - k * q["v_A"]) / 2
+        # Each condition as a ratio of order one, for x = V z with z bracketed in the box
+        # (mpmath's steps are absolute: in x itself, 1e-320, it stops at its first one).
+        v = q["V"]
+        ks = v * mpmath.findroot(
+            lambda z: (v * z - q["c"] + k * q["v"]) / a_w / ((a_a - v * z) / a_a) - 1,
+            (0.25, 1),
+            solver="anderson",
+        )
+        first_order = v * mpmath.findroot(
+            lambda z: (v * z - q["c"] + k * q["v"]) / (a_a - v * z) - 1,
+            (0.25, 1),
+            solver="anderson",
+        )
+        assert abs(nash / first_order - 1) < mpmath.mpf("1e-40")
+    tiny = 2.0**-1074  # the spacing of the subnormal floats
+    assert abs(bargain.nash(m).agreement["x"] - float(nash)) <= tiny
+    assert abs(bargain.kalai_smorodinsky(m).agreement["x"] - float(ks)) <= tiny
+    assert abs(bargain.egalitarian(m).agreement["x"] - float(nash)) <= tiny  # equal gains

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from fractions import Fraction
 
+import mpmath
 import pytest
 import sympy
 from hypothesis import given
@@ -23,6 +24,37 @@ def test_interior_maximum_exact_in_parameter():
     assert sympy.simplify(r.exact[x] - 1 / (1 + a)) == 0
     assert r.point[x] == pytest.approx(2 / 3, abs=1e-15)
     assert r.polished
+
+
+def test_a_bound_whose_multiplier_has_the_wrong_sign_is_no_maximum():
+    # Nocedal & Wright, Numerical Optimization (2006), Theorem 12.1: at a maximum of f with
+    # g >= 0, grad f + mu grad g = 0 with mu >= 0 for every binding g, a bound included.
+    # max t s.t. e^(600 x) - t e^600 >= 0 and 1 - x - t >= 0 on x in [0, 1], from (0, 0):
+    # at x = 0, t = e^-600 with W's constraint binding, stationarity in t gives it
+    # mu = e^-600 > 0, but the Lagrangian's slope in x is 600 e^-600 > 0 at the lower bound,
+    # whose multiplier is then negative (raising x raises t). The polish took that point for
+    # the maximum (polished, x = 0). The maximum is x = 1 - W(600)/600 (Lambert's W, both
+    # constraints binding); a point reported polished must be it.
+    t = sympy.Symbol("t", real=True)
+    p = Program(
+        t,
+        (x, t),
+        (sympy.Integer(0), -sympy.oo),
+        (sympy.Integer(1), sympy.oo),
+        inequalities=(sympy.exp(600 * x) - t * sympy.exp(600), 1 - x - t),
+        inequality_names=("W gain", "A gain"),
+    )
+    best = 1 - float(mpmath.lambertw(600).real) / 600
+    root = mpmath.findroot(
+        lambda z: mpmath.exp(600 * (z - 1)) - (1 - z), (0.9, 0.99999), solver="anderson"
+    )
+    assert best == pytest.approx(float(root), rel=1e-15)
+    r = solve_program(p, {}, starts=[[0.0, 0.0]], exact=False)
+    assert not r.polished or r.point[x] == pytest.approx(best, rel=1e-14)
+    # From a start near it, the maximum itself, polished.
+    r = solve_program(p, {}, starts=[[0.99, 0.005]], exact=False)
+    assert r.polished and r.point[x] == pytest.approx(best, rel=1e-14)
+    assert set(r.active) == {"W gain", "A gain"}
 
 
 def test_bound_active_and_constraint_names():

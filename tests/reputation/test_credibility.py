@@ -396,3 +396,26 @@ def test_a_set_of_agreements_is_refused_not_costed_at_zero():
     with pytest.raises(bargain.SolverError, match=r"a set \(x in \[0, 0\.9\]\)"):
         credibility(m, method="rubinstein", proposer="A")
     assert credibility(m).cost["total"] > 0.1
+
+
+@pytest.mark.parametrize("method", ["nash", "kalai-smorodinsky", "egalitarian", "rubinstein"])
+def test_package_deal_at_1e_320(deal, method):
+    # Every money amount of package_deal times 1e-320 (the flat rate's box is [0, 1e-320]):
+    # the report ended in "no contract satisfies the constraints" (the contract's unit was
+    # held at 2.2e-308, 1e13 times its box). Every concept here is invariant under a common
+    # unit of the payoffs (and the game's indifference conditions likewise), so each stage's
+    # flat rate is the unit model's times 1e-320, to the subnormal floats' spacing there.
+    # Nash before: x = (V + c + c_A - 0.72 (v + v_A)) / 2 = 0.5568 (package included, trust
+    # 0.8 (1 - 0.1)); after: 0.5 (Nash 1950, the equal split of a line's surplus).
+    data = bargain.model_to_dict(deal)
+    for name in ("V", "c", "c_A", "v", "v_A", "s_W", "s_A"):
+        data["parameters"][name]["value"] = float(data["parameters"][name]["value"]) * 1e-320
+        data["parameters"][name].pop("range", None)
+    tiny = bargain.model_from_dict(data)
+    one, small = credibility(deal, method=method), credibility(tiny, method=method)
+    spacing = 2.0**-1074
+    for a, b in ((one.before, small.before), (one.after, small.after)):
+        assert abs(b.solution.agreement["x"] - a.solution.agreement["x"] * 1e-320) <= 2 * spacing
+    if method == "nash":
+        assert one.before.solution.agreement["x"] == pytest.approx(0.5568, rel=1e-12)
+        assert one.after.solution.agreement["x"] == pytest.approx(0.5, rel=1e-12)

@@ -16,6 +16,7 @@ enough digits, independently of the solver.
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import bargain
+from bargain.errors import UndefinedPayoffError
 from bargain.strategic.rubinstein import backward_induction, game_of
 from tests.strategic.test_rubinstein import split_game
 
@@ -438,3 +440,62 @@ def test_a_sweep_of_breakdown_risks_below_floating_point_has_the_scalar_status()
         df = bargain.sweep(m, "rubinstein", {"k": (100, 400, 4)}, route=route)
         assert list(df["status"]) == ["ok", "ok", "ok", "infeasible"], route
         assert list(df["x"][:3]) == pytest.approx([0.5] * 3, rel=1e-15)
+
+
+def pole3(**bargaining: object) -> bargain.Model:
+    """u_W = -log(1 - x), infinite at the bound x = 1; u_A = sqrt(1 - x); δ = 0.9 each."""
+    return bargain.model_from_dict(
+        {
+            "model": {"name": "pole3"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "-log(1 - x)", "discount_factor": 0.9},
+                "A": {"payoff": "sqrt(1 - x)", "discount_factor": 0.9},
+            },
+            "bargaining": {"first_proposer": "W", **bargaining},
+        }
+    )
+
+
+def test_a_pole_at_a_bound_with_the_equilibrium_inside():
+    # The stationary equilibrium's indifference conditions (Rubinstein 1982; Osborne &
+    # Rubinstein 1990, Proposition 3.5, for a non-linear frontier): A accepts W's x when
+    # sqrt(1 - x) = 0.9 sqrt(1 - y), W accepts A's y when -log(1 - y) = -0.9 log(1 - x).
+    # So 1 - x = 0.81 (1 - y) and 1 - y = (1 - x)**0.9: (1 - x)**0.1 = 0.81, x = 1 - 0.81**10,
+    # y = 1 - 0.81**9. The game was refused ("a pole inside the contract set"): W's payoff
+    # is infinite at the bound x = 1, which no equilibrium offer reaches.
+    with mpmath.workdps(30):
+        x, y = mpmath.findroot(
+            lambda x, y: [
+                mpmath.sqrt(1 - x) - mpmath.mpf("0.9") * mpmath.sqrt(1 - y),
+                -mpmath.log(1 - y) + mpmath.mpf("0.9") * mpmath.log(1 - x),
+            ],
+            (0.8, 0.8),
+        )
+        assert abs(x - (1 - mpmath.mpf("0.81") ** 10)) < 1e-25
+        assert abs(y - (1 - mpmath.mpf("0.81") ** 9)) < 1e-25
+    s = bargain.rubinstein(pole3())
+    assert s.agreement["x"] == pytest.approx(float(x), rel=1e-14)
+    assert s.extra["proposals"]["A"] == pytest.approx(float(y), rel=1e-14)
+    assert s.payoffs["W"] == pytest.approx(-10 * math.log(0.81), rel=1e-13)
+    assert bargain.rubinstein(pole3(first_proposer="A")).agreement["x"] == pytest.approx(
+        float(y), rel=1e-14
+    )
+    # Backward induction over 1000 rounds, A proposing last (W's pole is never offered):
+    # the finite game's agreement tends to the stationary one.
+    assert bargain.rubinstein(pole3(horizon=1000)).agreement["x"] == pytest.approx(
+        float(x), rel=1e-14
+    )
+
+
+@pytest.mark.parametrize("rounds", [1, 3])
+def test_an_agreement_at_the_pole_is_refused(rounds):
+    # W proposes last: it demands x = 1, worth an infinite payoff, and every earlier offer
+    # carries that value back: no finite equilibrium, a typed error naming the pole.
+    with pytest.raises(UndefinedPayoffError, match=r"at x = 1 \(infinite: the payoff has a pole"):
+        bargain.rubinstein(pole3(horizon=rounds))
+    # A proposes last: backward induction by hand, u_W(x) = 0.9 u_W(next) for W's acceptance
+    # and sqrt(1 - x) = 0.9 sqrt(1 - next) for A's. Two rounds: A offers 0, W offers 0.19.
+    assert bargain.rubinstein(pole3(horizon=rounds + 1)).agreement["x"] == pytest.approx(
+        {1: 0.19, 3: 1 - 0.81 * math.exp(0.9 * math.log(0.81))}[rounds], rel=1e-14
+    )
