@@ -293,10 +293,13 @@ def _maximise(
             timeout=timeout,
         )
     # A flat maximum along some directions: among the maximisers, take the one with the
-    # largest tie objective (numerically).
+    # largest tie objective (numerically). The centre of the maximisers' ranges starts the
+    # search first: a set thin in a box far wider than it (x + y = 1 of a box 1e15 wide)
+    # holds none of the box's starts, and its ends where the tie objective is defined.
+    centre = [] if ends is None else [np.array([(a + b) / 2 for a, b in ends])]
     second = problem.solve(
         problem.program(tie_objective, inequalities=maximal),
-        starts,
+        [*centre, *starts],
         exact=False,
         timeout=timeout,
     )
