@@ -288,18 +288,21 @@ def test_feasible_set_far_smaller_than_the_box_is_not_called_empty():
     assert (s.agreement["x"], s.agreement["y"]) == pytest.approx((0.5, 0.5), abs=1e-12)
 
 
-def test_utilitarian_set_thin_in_a_box_far_wider_than_it():
+@pytest.mark.parametrize(("x_max", "y_max"), [(1, 1), (1e15, 1e12)])
+def test_utilitarian_set_thin_in_a_box_far_wider_than_it(x_max, y_max):
     # x + y <= 1 with x <= 1e15, y <= 1e12, u = x and y: the sum x + y is at most 1 and is 1 on
     # the whole segment x + y = 1, x in [0, 1]: the utilitarian solution (Harsanyi, "Cardinal
     # Welfare, Individualistic Ethics, and Interpersonal Comparisons of Utility", J. Political
     # Economy 63(4), 309-321, 1955; Thomson 1994, §3) is that set, and the tie-break (the
     # largest Nash product x y on it) picks x = y = 1/2.
-    # Before, it reported a unique x = 1, y = 0, or refused the set as empty: the
-    # tie-break's search, from the box's starts, found no point of the thin set.
+    # Before, in the wide box it reported a unique x = 1, y = 0, or refused the set as empty
+    # (the tie-break's search, from the box's starts, found no point of the thin set); in
+    # the box [0, 1]^2 the set was x in [0.4999999999, 1] (the level of the sum, from a
+    # search's point 2.8e-12 outside x + y <= 1, held only there), the tie-break off by 1e-10.
     m = two_party(
         "x",
         "y",
-        variables={"x": {"min": 0, "max": 1e15}, "y": {"min": 0, "max": 1e12}},
+        variables={"x": {"min": 0, "max": x_max}, "y": {"min": 0, "max": y_max}},
         constraints={"budget": "x + y <= 1"},
     )
     s = bargain.utilitarian(m)
