@@ -323,9 +323,14 @@ class Scale:
             (1.0,) * len(program.inequalities),
             (1.0,) * len(program.equalities),
         )
+        # A zoom's unknown that is zero at every start takes the starts' own size where that
+        # is smaller than its unit before: x = 0 beside a gain t = 0.8, where the unit of a
+        # box 1e15 wide hides the x = 0.06 an infinite slope at x = 0 leads to.
+        shown = unit([v for p in points for v in p], math.inf) if around else math.inf
         return cls(
             unknowns=tuple(
-                unit([*box(i), *(p[i] for p in points)], old.unknowns[i]) for i in range(len(z))
+                unit([*box(i), *(p[i] for p in points)], min(old.unknowns[i], shown))
+                for i in range(len(z))
             ),
             objective=size(compiled.f_terms, old.objective),
             inequalities=tuple(
@@ -824,9 +829,9 @@ class _Numeric:
     def scipy_constraints(self) -> list[dict[str, object]]:
         cons: list[dict[str, object]] = []
         for g, dg in zip(self._g, self._dg, strict=True):
-            cons.append({"type": "ineq", "fun": g, "jac": lambda z, dg=dg: np.array(dg(z), float)})
+            cons.append({"type": "ineq", "fun": g, "jac": lambda z, dg=dg: _row(dg(z))[0]})
         for h, dh in zip(self._h, self._dh, strict=True):
-            cons.append({"type": "eq", "fun": h, "jac": lambda z, dh=dh: np.array(dh(z), float)})
+            cons.append({"type": "eq", "fun": h, "jac": lambda z, dh=dh: _row(dh(z))[0]})
         return cons
 
 
@@ -2001,11 +2006,14 @@ def _signs_hold(num: _Numeric, kkt: _KKT, z: np.ndarray, mu: Sequence[float]) ->
     *Numerical Optimization*, 2nd ed., Springer 2006, Theorem 12.1 (12.34d-e). Each
     product ``mu_k |grad g_k|`` is compared with the largest term of the stationarity
     rows, and each bound's slope with the largest term of its own row, to
-    :data:`MULTIPLIER_TOL`. Where a gradient is not a finite number
-    (a slope beyond floating point) or the multipliers are not known (every unknown at a
-    bound; a kink binding, whose gradient is either piece's) nothing is refused."""
+    :data:`MULTIPLIER_TOL`. Where only bounds bind, the objective's own slope at each must
+    point out of the box, and an infinite slope into it (``sqrt(x)`` at ``x = 0``, which no
+    finite multiplier balances) is refused too. Where a constraint's gradient is not a
+    finite number, or the multipliers are not known (every unknown at a bound with a
+    constraint binding; a kink binding, whose gradient is either piece's), nothing is
+    refused."""
     n = len(kkt.spec.inequalities)
-    if not kkt.free or len(mu) < n:
+    if (not kkt.free and (n or num._dh or kkt.spec.kinks)) or len(mu) < n:
         return True
     kinks = len(mu) > n + len(num._dh)
     with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -2013,10 +2021,17 @@ def _signs_hold(num: _Numeric, kkt: _KKT, z: np.ndarray, mu: Sequence[float]) ->
         df = np.asarray(num._df(z), dtype=complex)
         dg = [np.asarray(num._dg[k](z), dtype=complex) for k in kkt.spec.inequalities]
         dh = [np.asarray(d(z), dtype=complex) for d in num._dh]
-    rows = [df, *dg, *dh]
-    if not all(np.all(np.isfinite(r)) and not np.any(r.imag) for r in rows):
+    if not all(np.all(np.isfinite(r)) and not np.any(r.imag) for r in [*dg, *dh]):
+        return True
+    if np.any(df.imag) or np.any(np.isnan(df.real)):
         return True
     df, dg, dh = df.real, [g.real for g in dg], [h.real for h in dh]
+    if not np.all(np.isfinite(df)):
+        # The objective's slope beyond floating point (sqrt(x) at x = 0): no finite
+        # multiplier balances it, so a bound it points into the box from is no maximum.
+        return kinks or not any(
+            math.isinf(df[i]) and (df[i] < 0 if side else df[i] > 0) for i, side in kkt.spec.bounds
+        )
     weighted = [m * g for m, g in zip(mu[:n], dg, strict=True)]
     weighted += [m * h for m, h in zip(mu[n : n + len(dh)], dh, strict=True)]
     size = max(float(np.max(np.abs(r), initial=0.0)) for r in [df, *weighted])

@@ -38,6 +38,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -252,8 +253,17 @@ def _maximise(
     )
     if first.ties:
         return problem.separate("utilitarian", first, route, {"total": {"sum": first.objective}})
-    # Every agreement whose sum is the maximum (numerically; the level is a float).
+    # Every agreement whose sum is the maximum (numerically; the level is a float). An
+    # unpolished maximiser may miss a constraint by the search's tolerance, and its sum
+    # exceed the maximum by about as much of the sum's terms (x + y = 1 + 2.8e-12 of
+    # x + y <= 1): the level is lowered by that, or no agreement but the start meets it
+    # and the set's ends stop there (x in [0.4999999999, 1] of every x in [0, 1]).
     level = sympy.Float(first.objective, 30)
+    if not first.polished:
+        missed = -problem.slack_margin(np.array([first.point[v] for v in problem.variables]))
+        if 0 < missed < math.inf:
+            size = magnitude([first.objective, *problem.payoff_values(first.point)])
+            level -= sympy.Float(missed * size, 30)
     maximal = [*inequalities, ("maximal sum", total - level)]
     if flat:
         point = first.point
@@ -293,10 +303,13 @@ def _maximise(
             timeout=timeout,
         )
     # A flat maximum along some directions: among the maximisers, take the one with the
-    # largest tie objective (numerically).
+    # largest tie objective (numerically). The centre of the maximisers' ranges starts the
+    # search first: a set thin in a box far wider than it (x + y = 1 of a box 1e15 wide)
+    # holds none of the box's starts, and its ends where the tie objective is defined.
+    centre = [] if ends is None else [np.array([(a + b) / 2 for a, b in ends])]
     second = problem.solve(
         problem.program(tie_objective, inequalities=maximal),
-        starts,
+        [*centre, *starts],
         exact=False,
         timeout=timeout,
     )
@@ -305,7 +318,8 @@ def _maximise(
         second,
         route=tied,
         exact=False,
-        extra={"total": {"sum": first.objective}},
+        # The sum at the agreement chosen (the search's may be a constraint's miss above it).
+        extra={"total": {"sum": _weighted(problem, w, problem.payoff_values(second.point))}},
         assumptions=tie,
         timeout=timeout,
     )

@@ -207,6 +207,45 @@ def test_a_concave_payoff_in_a_box_far_wider_than_the_agreements(method):
     assert s.payoffs["A"] == s.payoffs["B"] == pytest.approx((math.sqrt(5) - 1) / 2, rel=1e-12)
 
 
+@pytest.mark.parametrize("constraints", [None, {"cap": "x <= 1"}])
+def test_ks_with_an_infinite_slope_at_a_bound_of_a_wide_box(constraints):
+    # u_W = sqrt(x) + 1 - x, u_A = 1 - x, d = 0, on [0, 1e15] (KS: Kalai & Smorodinsky,
+    # Econometrica 43(3), 513-518, 1975). A's gain is nonnegative for x <= 1, so W's ideal
+    # is the most of sqrt(x) + 1 - x there: 1/(2 sqrt x) = 1, x = 1/4, a_W = 5/4; A's is
+    # a_A = 1 at x = 0. Gains in proportion to the ideal gains: (sqrt x + 1 - x) / (5/4) =
+    # 1 - x, so 4 sqrt x = 1 - x, sqrt x = sqrt 5 - 2, x = 9 - 4 sqrt 5 ~ 0.0557. Before, W's
+    # ideal search stopped at x = 0, where sqrt(x) has an infinite slope, the polish took it
+    # (only the bound binding), and KS reported x = 0 (it is right in a box [0, 10]).
+    root = brentq(lambda x: 4 * math.sqrt(x) - (1 - x), 0, 1, xtol=1e-16, rtol=1e-15)
+    closed = 9 - 4 * sympy.sqrt(5)
+    m = two_party(
+        "sqrt(x) + 1 - x",
+        "1 - x",
+        variables={"x": {"min": 0, "max": 1e15}},
+        constraints=constraints,
+    )
+    s = bargain.kalai_smorodinsky(m)
+    assert s.extra["ideal"] == {"A": pytest.approx(1.25, rel=1e-15), "B": 1.0}
+    assert sympy.simplify(s.exact_agreement["x"] - closed) == 0
+    assert s.agreement["x"] == pytest.approx(float(closed), rel=1e-12) == pytest.approx(root)
+    small = two_party("sqrt(x) + 1 - x", "1 - x", variables={"x": {"min": 0, "max": 10}})
+    assert bargain.kalai_smorodinsky(small).agreement["x"] == pytest.approx(s.agreement["x"])
+
+
+def test_ks_with_a_disagreement_payoff_beside_a_wide_box():
+    # u_W = x, u_A = sqrt(x) + 1 - x, d_A = 1, on [0, 1e15] (Kalai & Smorodinsky 1975): A's
+    # gain sqrt(x) - x is nonnegative for x in [0, 1], so W's ideal gain is 1 (x = 1) and
+    # A's 1/4 (x = 1/4); x / 1 = (sqrt x - x) / (1/4) gives 5 x = 4 sqrt x, x = 16/25.
+    # Before, it was refused: "no agreement improves on disagreement".
+    root = brentq(lambda x: 5 * x - 4 * math.sqrt(x), 0.01, 1, xtol=1e-16, rtol=1e-15)
+    m = two_party("x", "sqrt(x) + 1 - x", variables={"x": {"min": 0, "max": 1e15}}, d_b=1)
+    s = bargain.kalai_smorodinsky(m)
+    assert s.extra["ideal"] == {"A": pytest.approx(1.0, rel=1e-15), "B": pytest.approx(1.25)}
+    assert s.exact_agreement["x"] == sympy.Rational(16, 25)
+    assert s.agreement["x"] == pytest.approx(0.64, rel=1e-14) == pytest.approx(root)
+    assert s.payoffs["B"] == pytest.approx(1.16, rel=1e-14)
+
+
 def test_three_parties_in_a_box_far_wider_than_the_agreements():
     # u_W = sqrt(x), u_A = sqrt(x) + 1 - x, u_B = 1 - x on [0, 1e15]: A's gain is the sum of
     # the others', never the least, so leximin (Kalai 1977; Imai, Econometrica 51(2), 389-401,
@@ -247,6 +286,30 @@ def test_feasible_set_far_smaller_than_the_box_is_not_called_empty():
     # most of it the interior start's search, too slow for the suite.)
     s = bargain.egalitarian(m)
     assert (s.agreement["x"], s.agreement["y"]) == pytest.approx((0.5, 0.5), abs=1e-12)
+
+
+@pytest.mark.parametrize(("x_max", "y_max"), [(1, 1), (1e15, 1e12)])
+def test_utilitarian_set_thin_in_a_box_far_wider_than_it(x_max, y_max):
+    # x + y <= 1 with x <= 1e15, y <= 1e12, u = x and y: the sum x + y is at most 1 and is 1 on
+    # the whole segment x + y = 1, x in [0, 1]: the utilitarian solution (Harsanyi, "Cardinal
+    # Welfare, Individualistic Ethics, and Interpersonal Comparisons of Utility", J. Political
+    # Economy 63(4), 309-321, 1955; Thomson 1994, §3) is that set, and the tie-break (the
+    # largest Nash product x y on it) picks x = y = 1/2.
+    # Before, in the wide box it reported a unique x = 1, y = 0, or refused the set as empty
+    # (the tie-break's search, from the box's starts, found no point of the thin set); in
+    # the box [0, 1]^2 the set was x in [0.4999999999, 1] (the level of the sum, from a
+    # search's point 2.8e-12 outside x + y <= 1, held only there), the tie-break off by 1e-10.
+    m = two_party(
+        "x",
+        "y",
+        variables={"x": {"min": 0, "max": x_max}, "y": {"min": 0, "max": y_max}},
+        constraints={"budget": "x + y <= 1"},
+    )
+    s = bargain.utilitarian(m)
+    assert not s.unique
+    assert s.agreement_set == {"x": (0.0, 1.0), "y": (0.0, 1.0)}
+    assert (s.agreement["x"], s.agreement["y"]) == pytest.approx((0.5, 0.5), abs=1e-9)
+    assert s.extra["total"]["sum"] == pytest.approx(1.0, rel=1e-12)
 
 
 # -- unbounded through a logarithm ----------------------------------------------------------------
