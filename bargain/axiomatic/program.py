@@ -80,6 +80,7 @@ SEARCH_TOL = 1e-7  # an SLSQP end point may miss a binding constraint by this mu
 ACTIVE_TOL = 1e-6  # a constraint this close to zero at the SLSQP point binds
 EMPTY_TOL = 1e-4  # a feasible set whose least violation found is larger than this is empty
 POLISH_ROUNDS = 12  # Newton polishes in 30 digits from each other's point: 12 x 30 > 308 digits
+INFINITE_SLOPE = 1e12  # an infinite constraint slope is this many times the row's finite ones
 DEPENDENT_TOL = 1e-6  # a unit gradient this near the span of the other binding ones is dependent
 BOUND_TOL = 1e-10  # an unknown this close to a bound sits on it (SLSQP clips to bounds)
 MATCH_TOL = 1e-6  # a closed form must reproduce the numeric answer to this
@@ -826,18 +827,40 @@ class _Numeric:
             cons.append(NonlinearConstraint(h, 0, 0, jac=lambda z, dh=dh: _row(dh(z))))
         return cons
 
-    def scipy_constraints(self) -> list[dict[str, object]]:
+    def scipy_constraints(self, finite: bool = False) -> list[dict[str, object]]:
+        """The constraints for scipy's SLSQP and COBYQA; with ``finite``, an infinite
+        slope in a gradient is a large finite one (:func:`_row`)."""
+
+        def jac(d: Callable[..., Any]) -> Callable[[np.ndarray], np.ndarray]:
+            if finite:
+                return lambda z: _row(d(z))[0]
+            return lambda z: np.array(d(z), float)
+
         cons: list[dict[str, object]] = []
         for g, dg in zip(self._g, self._dg, strict=True):
-            cons.append({"type": "ineq", "fun": g, "jac": lambda z, dg=dg: _row(dg(z))[0]})
+            cons.append({"type": "ineq", "fun": g, "jac": jac(dg)})
         for h, dh in zip(self._h, self._dh, strict=True):
-            cons.append({"type": "eq", "fun": h, "jac": lambda z, dh=dh: _row(dh(z))[0]})
+            cons.append({"type": "eq", "fun": h, "jac": jac(dh)})
         return cons
+
+    def infinite_slope(self, z: np.ndarray) -> bool:
+        """Whether a constraint's gradient has an infinite entry at ``z``."""
+        with np.errstate(all="ignore"):
+            rows = [np.asarray(d(z), dtype=float) for d in (*self._dg, *self._dh)]
+        return any(np.any(np.isinf(r)) for r in rows)
 
 
 def _row(values: object) -> np.ndarray:
-    """A constraint gradient as a finite 2-D row (an infinite slope becomes a large one)."""
-    return np.atleast_2d(np.nan_to_num(np.asarray(values, dtype=float), posinf=1e12, neginf=-1e12))
+    """A constraint gradient as a 2-D row in which an infinite slope (``sqrt(x)`` at
+    ``x = 0``) becomes a large finite one, ``INFINITE_SLOPE`` times the row's largest
+    finite entry (at least ``INFINITE_SLOPE``), where that is a float (else the row as it
+    is); a NaN stays NaN."""
+    row = np.atleast_2d(np.asarray(values, dtype=float))
+    top = float(np.max(np.abs(row[np.isfinite(row)]), initial=1.0))
+    large = INFINITE_SLOPE * max(top, 1.0)
+    if not math.isfinite(large):
+        return row
+    return np.nan_to_num(row, nan=math.nan, posinf=large, neginf=-large)
 
 
 def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[float, np.ndarray]]:
@@ -1122,15 +1145,32 @@ def _local(
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if method == "SLSQP":
-            res = minimize(
-                num.neg_f,
-                z0,
-                jac=num.neg_df,
-                bounds=bounds,
-                constraints=num.scipy_constraints(),
-                method="SLSQP",
-                options={"ftol": 1e-15, "maxiter": 1000},
-            )
+
+            def slsqp(finite: bool) -> Any:
+                return minimize(
+                    num.neg_f,
+                    z0,
+                    jac=num.neg_df,
+                    bounds=bounds,
+                    constraints=num.scipy_constraints(finite),
+                    method="SLSQP",
+                    options={"ftol": 1e-15, "maxiter": 1000},
+                )
+
+            res = slsqp(False)
+            if num.infinite_slope(z0) or num.infinite_slope(_clipped(num, res.x)):
+                # An infinite slope (sqrt(x) at x = 0) stops SLSQP where it meets it:
+                # again with it a large finite one, whose end is kept where it meets the
+                # constraints and is no worse. Not in place of the first: a finite
+                # stand-in for a slope that overflowed (709 e^(709 x)) sent SLSQP outside
+                # the constraints where it had stopped inside, and the slower methods then
+                # ran for 20 to 40 s.
+                end, again = _clipped(num, res.x), slsqp(True)
+                other = _clipped(num, again.x)
+                if num.violation(other) <= SEARCH_TOL and (
+                    num.violation(end) > SEARCH_TOL or num.f(other) >= num.f(end)
+                ):
+                    res = again
         elif method == "trust-constr":
             res = minimize(
                 num.neg_f,
@@ -1151,7 +1191,12 @@ def _local(
                 method="COBYQA",
                 options={"maxiter": 5000, "feasibility_tol": 1e-12, "final_tr_radius": 1e-12},
             )
-    return np.clip(np.nan_to_num(res.x, nan=0.0), num.lo, num.hi)
+    return _clipped(num, res.x)
+
+
+def _clipped(num: _Numeric, x: np.ndarray) -> np.ndarray:
+    """A local method's point in the box (a NaN coordinate at 0)."""
+    return np.clip(np.nan_to_num(x, nan=0.0), num.lo, num.hi)
 
 
 @dataclass(frozen=True)
