@@ -76,7 +76,8 @@ def compile_exprs(
     ``broadcast`` a constant stays a scalar (cheaper inside iterations)."""
     fixed = {p.symbol: p.value for p in model.parameters if p.name not in inputs}
     symbols = [model.parameter(n).symbol for n in inputs]
-    body = [as_expression(e).xreplace(fixed) for e in exprs]
+    varying = {*symbols, *extra}
+    body = [exact_constants(as_expression(e).xreplace(fixed), varying) for e in exprs]
     f = lambdify([*extra, *symbols], body, modules=MODULES, cse=True, printer=_ArrayPrinter())
 
     def call(*args: np.ndarray, params: Mapping[str, np.ndarray], n: int) -> list[np.ndarray]:
@@ -86,6 +87,43 @@ def compile_exprs(
         return [real(v, n) for v in values]
 
     return call
+
+
+def exact_constants(expr: sympy.Expr, varying: set[sympy.Symbol]) -> sympy.Expr:
+    """``expr`` with each part free of the ``varying`` symbols (a whole subexpression, or
+    the terms of a sum or factors of a product that are) replaced by its value correctly
+    rounded from 30 digits, where it is a real number.
+
+    Compiled as written, a closed form's constants are computed in floating point, and
+    terms that cancel lose digits: the alternating-offers formula of ``sqrt(x)`` against
+    ``(1 - x)**2`` holds ``7249 log(19)**2 - 14498 log(19) log(20) + 7249 log(20)**2``,
+    which is ``7249 (log(19) - log(20))**2``, 3e-4 of its terms, and its denominator
+    cancels further: the sweep was off by ``2.4e-7`` relative. sympy evaluates a
+    sum to the digits asked for whatever cancels in it (it raises its working precision).
+
+    Examples
+    --------
+    >>> s = sympy.Symbol("s")
+    >>> e = s + 7249 * sympy.log(19) ** 2 - 14498 * sympy.log(19) * sympy.log(20)
+    >>> exact_constants(e + 7249 * sympy.log(20) ** 2, {s}).as_ordered_terms()
+    [s, 19.0721338541283142037220357434]
+    """
+
+    def walk(e: sympy.Expr) -> sympy.Expr:
+        if not e.args or e.is_Number:
+            return e
+        if not e.free_symbols & varying:
+            value = sympy.N(e, 30)
+            return value if value.is_real and value.is_finite and value.is_Float else e
+        if e.is_Add or e.is_Mul:
+            fixed = [a for a in e.args if not a.free_symbols & varying]
+            rest = [walk(a) for a in e.args if a.free_symbols & varying]
+            if len(fixed) > 1 or (fixed and not fixed[0].is_Number):
+                fixed = [walk(e.func(*fixed))]
+            return e.func(*fixed, *rest)
+        return e.func(*(walk(a) for a in e.args))
+
+    return walk(expr)
 
 
 class _ArrayPrinter(SciPyPrinter):

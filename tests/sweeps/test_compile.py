@@ -59,6 +59,40 @@ def test_closed_form_rubinstein_on_split_matches_scalar(split):
     check_against_scalar(kernel, split, "rubinstein", random_points(split, names, 4, seed=2))
 
 
+def test_a_closed_form_whose_constants_cancel_is_exact_to_rounding():
+    """The alternating-offers game on sqrt(x) against (1 - x)**2 with W's strike payoff s,
+    a flow worth s (1 - d) / r over a round, r = -log d (Rubinstein 1982; Muthoo 1999,
+    *Bargaining Theory with Applications*, ch. 6; docs/rubinstein.md): W's offer x and
+    A's offer y meet A's indifference (1 - x)**2 = 0.9 (1 - y)**2 and W's, sqrt(y) =
+    s (1 - 0.95) / r + 0.95 sqrt(x). The closed form holds 7249 log(19)**2 - 14498
+    log(19) log(20) + 7249 log(20)**2, which cancels to 3e-4 of its terms: compiled as
+    written the sweep was off by 2.4e-7 relative. Checked against brentq on the two
+    conditions."""
+    from scipy.optimize import brentq
+
+    m = two_party(
+        "sqrt(x)",
+        "(1 - x)**2",
+        parameters={"s": -0.01},
+        A={"discount_factor": 0.95, "strike_payoff": "s"},
+        B={"discount_factor": 0.9},
+    )
+    kernel = compile_kernel(m, "rubinstein", ["s"])
+    assert kernel.route == "closed"
+    s = np.array([-0.02, 0.0, 0.02])
+    got = kernel({"s": s})["x"]
+
+    def offer(s: float) -> float:
+        def gap(x: float) -> float:  # W's offer x: the y that A's indifference gives, ...
+            y = 1 - np.sqrt((1 - x) ** 2 / 0.9)
+            strike = s * (1 - 0.95) / -np.log(0.95)
+            return np.sqrt(max(y, 0.0)) - (strike + 0.95 * np.sqrt(x))  # ... meets W's
+
+        return brentq(gap, 1 - np.sqrt(0.9), 1.0, xtol=1e-16, rtol=1e-15)
+
+    assert got == pytest.approx([offer(v) for v in s], rel=1e-13)
+
+
 @pytest.mark.parametrize("method", ["nash", "egalitarian", "rubinstein"])
 def test_numeric_route_matches_scalar_on_a_nonlinear_frontier(cara, method):
     names = ["a", "d_W", "d_A", "delta_W", "delta_A"]
