@@ -435,9 +435,7 @@ def surely_infeasible(fr: Frontier, params: dict[str, np.ndarray]) -> np.ndarray
     size_r = np.abs(at_hi[0]) + np.abs(at_lo[0]) + np.abs(d_r)
     size_f = np.abs(at_hi[3]) + np.abs(at_lo[3]) + np.abs(d_f)
     with np.errstate(invalid="ignore"):
-        return (
-            (at_hi[0] < d_r - TOL * size_r) | (at_lo[3] < d_f - TOL * size_f) | (lo > hi)
-        )
+        return (at_hi[0] < d_r - TOL * size_r) | (at_lo[3] < d_f - TOL * size_f) | (lo > hi)
 
 
 # -- several variables in their bounds: batched projected Newton --------------------------
@@ -711,7 +709,7 @@ __all__ = [
     "real",
     "require_frontier",
     "scale_tol",
-    "surely_infeasible",
     "signed",
     "subset",
+    "surely_infeasible",
 ]
