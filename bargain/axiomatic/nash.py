@@ -46,6 +46,7 @@ from bargain.concepts.vectorised import (
     compile_exprs,
     interval,
     subset,
+    surely_infeasible,
 )
 from bargain.errors import BargainError, ModelError
 from bargain.model.model import Model, Parameter, exact_number
@@ -265,7 +266,11 @@ def nash_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any])
         s_a = np.where(a_open, 1.0, np.sign(dphi(a, all_idx)[0]))
         s_b = np.where(b_open, -1.0, np.sign(dphi(b, all_idx)[0]))
         x = np.where(s_a <= 0, a, np.where(s_b >= 0, b, np.nan))
-        status = np.where(feasible, OK, INFEASIBLE)
+        # Infeasible only where surely so; other points the kernel cannot place go to
+        # the scalar solver (NO_CONVERGENCE, solved again point by point by the sweep).
+        status = np.where(
+            feasible, OK, np.where(surely_infeasible(fr, params), INFEASIBLE, NO_CONVERGENCE)
+        )
         inner = np.flatnonzero(feasible & (s_a > 0) & (s_b < 0))
         if inner.size:
             root, ok = bracketed_newton(
@@ -286,7 +291,7 @@ def nash_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any])
                 (status == OK) & (other > best + TOL * (1 + np.abs(best))), NO_CONVERGENCE, status
             )
         status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
-        status = np.where((status == OK) & ~np.isfinite(best), INFEASIBLE, status)
+        status = np.where((status == OK) & ~np.isfinite(best), NO_CONVERGENCE, status)
         return fr.columns(x, status, params)
 
     return evaluate
