@@ -70,6 +70,7 @@ from sympy.core import random as sympy_random
 from sympy.polys.polyerrors import PolynomialError
 from sympy.polys.polyroots import roots as _sympy_roots
 from sympy.polys.polytools import groebner as _sympy_groebner
+from sympy.solvers.solvers import _solve_system as _sympy_solve_system
 
 from bargain.model.model import as_expression
 
@@ -189,9 +190,21 @@ def _groebner(F: Any, *gens: Any, **args: Any) -> Any:
     return _sympy_groebner(F, *gens, **args)
 
 
+def _solve_system(exprs: Any, symbols: Any, **flags: Any) -> Any:
+    """``sympy.solvers.solvers._solve_system``, checked: of the solutions it returns, only
+    those of at most ``max_ops`` operations are handed on to ``solve``, which sorts them
+    by evaluating each one (``default_sort_key``)."""
+    watch = _ACTIVE.get()
+    if watch is None:
+        return _sympy_solve_system(exprs, symbols, **flags)
+    linear, found = _sympy_solve_system(exprs, symbols, **flags)
+    return linear, [s for s in found if watch.fits("a solution", list(s.values()))]
+
+
 _CHECKPOINTS: tuple[tuple[str, Callable, Callable], ...] = (
     ("roots", _sympy_roots, _roots),
     ("groebner", _sympy_groebner, _groebner),
+    ("_solve_system", _sympy_solve_system, _solve_system),
 )
 
 
