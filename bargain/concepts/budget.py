@@ -41,7 +41,9 @@ route is admitted or declined by the size of what it is handed:
   into the rest of the system, simplified and sorted: 30 s); a Gröbner basis,
   of a system whose Bézout number (the product of its polynomials' total
   degrees, a bound on its number of solutions) is at most :data:`MAX_BEZOUT`,
-  of at most :data:`MAX_OPS` operations; and at most :data:`MAX_CHECKPOINTS` of
+  of at most :data:`MAX_OPS` operations; of a system's solutions, only those of at
+  most :data:`MAX_OPS` operations (``solve`` sorts them by evaluating each: over 10 s
+  for the solutions of a Kalai–Smorodinsky system with a pole); and at most :data:`MAX_CHECKPOINTS` of
   these in one step. Each is checked where sympy makes it, before its result is
   substituted, checked, sorted, simplified or evaluated. Every step runs with
   sympy's random generator seeded the same (its multivariate factorisation draws

@@ -25,6 +25,12 @@ checked here, against the limits of the step under way, before and after it runs
   Cox, Little & O'Shea, *Ideals, Varieties, and Algorithms*, 4th ed. 2015, §8.7,
   Theorem 8.7.7 and Exercise 8.7.16), is at most ``max_bezout``, and of at most
   ``max_ops`` operations.
+- **solutions** (``sympy.solvers.solvers._solve_system``, the system solver of
+  ``solve``): of the solutions it returns, only those of at most ``max_ops``
+  operations are handed on, as for roots. ``solve`` sorts its solutions by
+  ``default_sort_key``, which evaluates each one numerically: the linear solve of the
+  Kalai–Smorodinsky system of ``x/(1 - x)`` against ``sqrt(1 - x)`` built solutions of
+  over 6,400 nodes, whose sorting took over 10 s (the safety net ran out).
 - **calls**: at most ``max_calls`` of these in one step (each solution of a system is
   substituted back and the rest solved again: the number of calls grows with the
   number of branches).
