@@ -228,6 +228,7 @@ def _maximise(
     """Maximise ``total`` subject to ``inequalities``; where the maximum is not unique, take
     the maximiser with the largest ``tie_objective``."""
     tied = f"{route}; ties broken by {tie_by}"
+    starts = [*starts, *_ideals(problem, inequalities, starts, timeout)]
     flat = _flat(problem, total)
     if len(flat) == len(problem.variables):
         # The sum is the same for every contract (transferable utility): every feasible
@@ -324,6 +325,37 @@ def _maximise(
         timeout=timeout,
     )
     return _with_maximisers(chosen, problem, maximal, inequalities, timeout, ends=ends)
+
+
+def _ideals(
+    problem: BargainingProblem,
+    inequalities: list[tuple[str, sympy.Expr]],
+    starts: list[np.ndarray],
+    timeout: float,
+) -> list[np.ndarray]:
+    """Each party's best agreement subject to ``inequalities`` (found numerically from
+    ``starts``, unpolished), as more starts for the sum's search.
+
+    Where the sum is convex its maximum is at an extreme point of the set (Rockafellar,
+    *Convex Analysis*, 1970, Cor. 32.3.2), and each party's best agreement is one. Where
+    one party's payoff is far the larger there, the sum's basin round that point can hold
+    none of the box's starts: ``exp(150 x)`` against ``1e63 (1 - x)`` on ``[0, 1]``
+    falls towards ``x = 0`` from every ``x`` below ``ln(1e63 / 150) / 150 = 0.934``, and
+    its maximum is ``x = 1`` (``e**150 = 1.4e65`` against ``1e63 + 1``).
+    """
+    return [
+        np.array([found.point[v] for v in problem.variables])
+        for found in (
+            problem.solve(
+                problem.program(party.payoff, inequalities=inequalities),
+                starts,
+                exact=False,
+                timeout=timeout,
+                polish=False,
+            )
+            for party in problem.model.parties
+        )
+    ]
 
 
 def _flat(problem: BargainingProblem, total: sympy.Expr) -> list[sympy.Symbol]:

@@ -130,10 +130,12 @@ class Brief:
         agreement prints as 0 only if it is 0 (``x = 1e-09`` next to payoffs of order 1 is
         an agreement, not noise). A payoff or a gain of a row, computed at the agreement,
         prints as 0 below its floats' rounding (:data:`bargain.scale.ROUNDING` of the
-        largest payoff or disagreement value); the other amounts in the payoffs' unit (the
-        broken promise's costs, from several solves) below ``1e-9`` of it, and a pure
-        number (powers, rates, probabilities, trust, periods) below ``1e-9``: so that the
-        text has the same form at any scale of the payoffs.
+        largest of that party's payoff and disagreement value in the row: each party in its
+        own scale, so that ``1e-9 (1 - x)`` beside ``1e9 x`` prints ``5e-10``, not 0); the
+        other amounts in the payoffs' unit (the broken promise's costs, from several
+        solves) below ``1e-9`` of it, and a pure number (powers, rates, probabilities,
+        trust, periods) below ``1e-9``: so that the text has the same form at any scale of
+        the payoffs.
         """
         model = self.model
         names = model.variable_names
@@ -152,10 +154,14 @@ class Brief:
         def term(x: float) -> str:
             return sig(x, digits)
 
-        def each(values: Mapping[str, float]) -> str:
-            return ", ".join(
-                f"{k} {sig(values[k], digits, zero=ROUNDING * scale)}" for k in parties
-            )
+        def each(values: Mapping[str, float], *among: Mapping[str, float]) -> str:
+            # Each party's amount in its own scale: its size and that of the amounts it
+            # came from (``among``, by party), never another party's.
+            def own(k: str) -> str:
+                size = magnitude([values[k], *(a[k] for a in among)])
+                return sig(values[k], digits, zero=ROUNDING * size)
+
+            return ", ".join(f"{k} {own(k)}" for k in parties)
 
         out = [f"{model.title or model.name}"]
         units = [f"{v.name} in {v.unit}" for v in model.variables if v.unit]
@@ -184,12 +190,16 @@ class Brief:
                 continue
             terms = ", ".join(f"{k} = {term(s.agreement[k])}{at.get(k, '')}" for k in names)
             gains = {k: s.payoffs[k] - s.disagreement[k] for k in parties}
-            other = any(abs(s.disagreement[k] - threat[k]) > RTOL * scale for k in parties)
+            other = any(
+                abs(s.disagreement[k] - threat[k])
+                > RTOL * magnitude([s.disagreement[k], threat[k]])
+                for k in parties
+            )
             point = "the impasse point" if LIMIT_ASSUMPTION in s.assumptions else "threat point"
             over = f" over {point} {each(s.disagreement)}" if other else ""
             out.append(
-                f"  {r.label:<{width}}  {terms}   payoffs {each(s.payoffs)}; gains {each(gains)}"
-                + over
+                f"  {r.label:<{width}}  {terms}   payoffs {each(s.payoffs, s.disagreement)}; "
+                f"gains {each(gains, s.payoffs, s.disagreement)}" + over
             )
         if demands:
             out += ["  for context, each side's public demand, as its payoff:"]

@@ -402,3 +402,21 @@ def test_disagreement_payoffs_far_below_rounding_leave_every_agreement():
     assert not s.unique
     assert s.agreement["x"] == pytest.approx(0.5, rel=1e-12)
     assert s.agreement_set["x"] == (0.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("k", "c"),
+    [(100, "1e40"), (150, "1e63"), (200, "1e85"), (300, "1e128"), (500, "1e214"), (700, "1e300")],
+)
+def test_a_steep_payoff_against_a_huge_one_is_its_corner(k, c):
+    # u_W = exp(k x), u_A = c (1 - x) on [0, 1] (Harsanyi 1955: maximise the sum). The sum
+    # is convex, so largest at a corner: exp(k) at x = 1, c + 1 at x = 0, and exp(k) > c
+    # for each pair. From every start below ln(c / k) / k (0.934 at k = 150) the search
+    # fell to x = 0, and x = 4.9e-16 was reported as a set of one point with sum c.
+    corners = {0.0: float(c) + 1, 1.0: math.exp(k)}  # the sum at each corner, by hand
+    grid = [i / 1000 for i in range(1001)]  # an independent route: the sum on a grid
+    on_grid = max(grid, key=lambda x: math.exp(k * x) + float(c) * (1 - x))
+    s = bargain.utilitarian(two_party(f"exp({k}*x)", f"{c}*(1 - x)"))
+    assert s.unique and s.agreement_points in (None, ())
+    assert s.agreement["x"] == max(corners, key=corners.get) == on_grid == 1.0
+    assert s.extra["total"]["sum"] == pytest.approx(math.exp(k), rel=1e-12)

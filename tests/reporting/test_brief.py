@@ -255,3 +255,18 @@ def test_a_small_agreement_is_printed_not_zeroed(scale):
         row = next(line for line in lines if line.lstrip().startswith(label))
         assert f"x = {small}   payoffs W {small}, A {sig(scale, 4)}" in row, row
         assert f"gains W {small}, A {small}" in row, row
+
+
+def test_each_party_is_printed_in_its_own_scale():
+    # u_W = 1e9 x, u_A = 1e-9 (1 - x) on [0, 1], d = 0. Nash (1950) maximises
+    # 1e9 x 1e-9 (1 - x): x = 1/2, payoffs 5e8 and 5e-10; the egalitarian solution (Kalai
+    # 1977) equates 1e9 x = 1e-9 (1 - x): x = 1e-9 / (1e9 + 1e-9), each payoff about 1e-9.
+    # A's payoffs printed as 0 (rounded against W's 5e8), and the egalitarian's both.
+    m = two_party("1e9*x", "1e-9*(1 - x)")
+    lines = brief(m).to_text().splitlines()
+    nash = next(line for line in lines if line.lstrip().startswith("Nash (equal powers)"))
+    assert "x = 0.5   payoffs A 5e+08, B 5e-10; gains A 5e+08, B 5e-10" in nash, nash
+    egal = next(line for line in lines if line.lstrip().startswith("egalitarian"))
+    x = 1e-9 / (1e9 + 1e-9)
+    assert sig(1e9 * x, 4) == sig(1e-9 * (1 - x), 4) == "1e-09"
+    assert f"x = {sig(x, 4)}   payoffs A 1e-09, B 1e-09; gains A 1e-09, B 1e-09" in egal, egal
