@@ -109,9 +109,11 @@ def exact_constants(expr: sympy.Expr, varying: set[sympy.Symbol]) -> sympy.Expr:
     [s, 19.0721338541283142037220357434]
     """
 
-    def walk(e: sympy.Expr) -> sympy.Expr:
+    def walk(e: sympy.Basic) -> sympy.Basic:
         if not e.args or e.is_Number:
             return e
+        if not isinstance(e, sympy.Expr):  # a Piecewise's (value, condition) pair
+            return e.func(*(walk(a) for a in e.args))
         if not e.free_symbols & varying:
             value = sympy.N(e, 30)
             return value if value.is_real and value.is_finite and value.is_Float else e
