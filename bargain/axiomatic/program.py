@@ -80,7 +80,6 @@ SEARCH_TOL = 1e-7  # an SLSQP end point may miss a binding constraint by this mu
 ACTIVE_TOL = 1e-6  # a constraint this close to zero at the SLSQP point binds
 EMPTY_TOL = 1e-4  # a feasible set whose least violation found is larger than this is empty
 POLISH_ROUNDS = 12  # Newton polishes in 30 digits from each other's point: 12 x 30 > 308 digits
-INFINITE_SLOPE = 1e12  # an infinite constraint slope is this many times the row's finite ones
 DEPENDENT_TOL = 1e-6  # a unit gradient this near the span of the other binding ones is dependent
 BOUND_TOL = 1e-10  # an unknown this close to a bound sits on it (SLSQP clips to bounds)
 MATCH_TOL = 1e-6  # a closed form must reproduce the numeric answer to this
@@ -851,16 +850,8 @@ class _Numeric:
 
 
 def _row(values: object) -> np.ndarray:
-    """A constraint gradient as a 2-D row in which an infinite slope (``sqrt(x)`` at
-    ``x = 0``) becomes a large finite one, ``INFINITE_SLOPE`` times the row's largest
-    finite entry (at least ``INFINITE_SLOPE``), where that is a float (else the row as it
-    is); a NaN stays NaN."""
-    row = np.atleast_2d(np.asarray(values, dtype=float))
-    top = float(np.max(np.abs(row[np.isfinite(row)]), initial=1.0))
-    large = INFINITE_SLOPE * max(top, 1.0)
-    if not math.isfinite(large):
-        return row
-    return np.nan_to_num(row, nan=math.nan, posinf=large, neginf=-large)
+    """A constraint gradient as a finite 2-D row (an infinite slope becomes a large one)."""
+    return np.atleast_2d(np.nan_to_num(np.asarray(values, dtype=float), posinf=1e12, neginf=-1e12))
 
 
 def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[float, np.ndarray]]:
@@ -1158,14 +1149,15 @@ def _local(
                 )
 
             res = slsqp(False)
-            if num.infinite_slope(z0) or num.infinite_slope(_clipped(num, res.x)):
+            end = _clipped(num, res.x)
+            if num.infinite_slope(z0) or num.infinite_slope(end):
                 # An infinite slope (sqrt(x) at x = 0) stops SLSQP where it meets it:
                 # again with it a large finite one, whose end is kept where it meets the
                 # constraints and is no worse. Not in place of the first: a finite
                 # stand-in for a slope that overflowed (709 e^(709 x)) sent SLSQP outside
                 # the constraints where it had stopped inside, and the slower methods then
                 # ran for 20 to 40 s.
-                end, again = _clipped(num, res.x), slsqp(True)
+                again = slsqp(True)
                 other = _clipped(num, again.x)
                 if num.violation(other) <= SEARCH_TOL and (
                     num.violation(end) > SEARCH_TOL or num.f(other) >= num.f(end)
