@@ -55,6 +55,12 @@ GAIN = sympy.Symbol("_t", real=True)
 SEARCH_GAIN = 1e-6  # an unpolished gain this small (relative) is polished before it is judged
 
 
+def _real(value: complex) -> bool:
+    """Whether a computed payoff is a finite real number (an imaginary part within
+    rounding of its real part is rounding)."""
+    return math.isfinite(value.real) and negligible(value.imag, [value.real], 1e-12)
+
+
 @functools.lru_cache(maxsize=COMPILED)
 def _compiled_payoffs(
     payoffs: tuple[sympy.Expr, ...],
@@ -298,7 +304,7 @@ class BargainingProblem:
     def _defined(self, x: np.ndarray) -> bool:
         """Whether every payoff is a finite real number at contract ``x``."""
         values = self.float_payoffs(x)
-        return all(math.isfinite(v.real) and negligible(v.imag, [v.real], 1e-12) for v in values)
+        return all(_real(v) for v in values)
 
     def contract_starts(self) -> list[np.ndarray]:
         """The search's starting contracts: the box's starts (:meth:`box_starts`), each
@@ -496,7 +502,7 @@ class BargainingProblem:
                     table=f"parties.{party.name}",
                     key="payoff",
                 )
-            if not math.isfinite(value.real) or not negligible(value.imag, [value.real], 1e-12):
+            if not _real(value):
                 if exact.has(sympy.zoo):
                     what = "infinite: the payoff has a pole there"
                 elif math.isnan(value.real):
@@ -554,7 +560,7 @@ class BargainingProblem:
         digits. Where a value is not a finite real number: ``None`` if ``x`` is outside the
         constraints (where a payoff need not be defined), else refused as there."""
         values = self.float_payoffs(x)
-        if any(not (math.isfinite(v.real) and negligible(v.imag, [v.real], 1e-12)) for v in values):
+        if not all(_real(v) for v in values):
             if not self.satisfies(x):
                 return None
             return self.payoff_values(dict(zip(self.variables, x, strict=True)))
