@@ -46,7 +46,6 @@ from bargain.concepts.vectorised import (
     compile_exprs,
     interval,
     subset,
-    surely_infeasible,
 )
 from bargain.errors import BargainError, ModelError
 from bargain.model.model import Model, Parameter, exact_number
@@ -249,7 +248,7 @@ def nash_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any])
 
     def evaluate(params: dict[str, np.ndarray]) -> Columns:
         n = params["_n"].size
-        lo, hi, d_r, d_f, a, b, a_open, b_open, feasible = interval(fr, params)
+        lo, hi, d_r, d_f, a, b, a_open, b_open, feasible, infeasible = interval(fr, params)
         w_r, w_f = w(params=params, n=n)
 
         def dphi(x: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -268,9 +267,7 @@ def nash_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any])
         x = np.where(s_a <= 0, a, np.where(s_b >= 0, b, np.nan))
         # Infeasible only where surely so; other points the kernel cannot place go to
         # the scalar solver (NO_CONVERGENCE, solved again point by point by the sweep).
-        status = np.where(
-            feasible, OK, np.where(surely_infeasible(fr, params), INFEASIBLE, NO_CONVERGENCE)
-        )
+        status = np.where(feasible, OK, np.where(infeasible, INFEASIBLE, NO_CONVERGENCE))
         inner = np.flatnonzero(feasible & (s_a > 0) & (s_b < 0))
         if inner.size:
             root, ok = bracketed_newton(

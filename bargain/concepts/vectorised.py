@@ -437,13 +437,16 @@ def signed(derivative: sympy.Expr, *, rising: bool) -> bool:
 
 def interval(fr: Frontier, params: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
     """The individually rational contracts ``[a, b]`` of each point, whether each end is
-    where a party is at (or below) its disagreement payoff, and which points have any.
+    where a party is at (or below) its disagreement payoff, which points have any
+    (``feasible``), and which surely have none (``infeasible``).
 
     A bound where a party gets exactly its disagreement payoff is such an end (``a_open``,
     ``b_open``): its gain is zero there, the log Nash product ``-inf`` and its derivative
-    undefined, so the maximum is inside. ``feasible`` is the exact comparison; a point it
-    rules out by less than :data:`TOL` of its own payoffs' size is not ``sure`` (the
-    kernel leaves it to the scalar solver)."""
+    undefined, so the maximum is inside. ``feasible`` is the exact comparison;
+    ``infeasible`` asks a margin of :data:`TOL` relative to the point's own payoffs at the
+    bounds (the best the rising party can get, or the falling one, is below its
+    disagreement payoff by that much, or the bounds are reversed). A point that is
+    neither, the kernel leaves to the scalar solver."""
     n = params["_n"].size
     lo, hi, d_r, d_f = fr.constants(params=params, n=n)
     at_lo, at_hi = fr.payoffs(lo, params), fr.payoffs(hi, params)
@@ -460,22 +463,11 @@ def interval(fr: Frontier, params: dict[str, np.ndarray]) -> tuple[np.ndarray, .
         sub = subset(params, need)
         b[need] = fr.level(1, d_f[need], lo[need], hi[need], {**sub, "_n": need})[0]
     feasible = (at_hi[0] > d_r) & (at_lo[3] > d_f) & (a < b) & (lo <= hi)
-    return lo, hi, d_r, d_f, a, b, a_open, b_open, feasible
-
-
-def surely_infeasible(fr: Frontier, params: dict[str, np.ndarray]) -> np.ndarray:
-    """Per point: no contract in the bounds improves on disagreement for both parties by
-    a margin of :data:`TOL` relative to the point's own payoffs at the bounds (the best
-    the rising party can get, or the falling one, is below its disagreement payoff by
-    that much, or the bounds are reversed). Points ``interval`` rules out that this does
-    not are left to the scalar solver."""
-    n = params["_n"].size
-    lo, hi, d_r, d_f = fr.constants(params=params, n=n)
-    at_lo, at_hi = fr.payoffs(lo, params), fr.payoffs(hi, params)
     size_r = np.abs(at_hi[0]) + np.abs(at_lo[0]) + np.abs(d_r)
     size_f = np.abs(at_hi[3]) + np.abs(at_lo[3]) + np.abs(d_f)
     with np.errstate(invalid="ignore"):
-        return (at_hi[0] < d_r - TOL * size_r) | (at_lo[3] < d_f - TOL * size_f) | (lo > hi)
+        infeasible = (at_hi[0] < d_r - TOL * size_r) | (at_lo[3] < d_f - TOL * size_f) | (lo > hi)
+    return lo, hi, d_r, d_f, a, b, a_open, b_open, feasible, infeasible
 
 
 # -- several variables in their bounds: batched projected Newton --------------------------
@@ -751,5 +743,4 @@ __all__ = [
     "scale_tol",
     "signed",
     "subset",
-    "surely_infeasible",
 ]
