@@ -41,11 +41,14 @@ route is admitted or declined by the size of what it is handed:
   into the rest of the system, simplified and sorted: 30 s); a Gröbner basis,
   of a system whose Bézout number (the product of its polynomials' total
   degrees, a bound on its number of solutions) is at most :data:`MAX_BEZOUT`,
-  of at most :data:`MAX_OPS` operations; and at most :data:`MAX_CHECKPOINTS` of
-  these in one step. Each is checked where sympy makes it, before its result is
-  substituted, checked, sorted, simplified or evaluated. Every step runs with
-  sympy's random generator seeded the same (its multivariate factorisation draws
-  from it, and took 0.2 s or minutes on the same polynomial from run to run).
+  of at most :data:`MAX_OPS` operations; of a system's solutions, only those of at
+  most :data:`MAX_OPS` operations (``solve`` sorts them by evaluating each: over 10 s
+  for the solutions of a Kalai–Smorodinsky system with a pole); and at most
+  :data:`MAX_CHECKPOINTS` of these in one step. Each is checked where sympy makes
+  it, before its result is substituted, checked, sorted, simplified or evaluated.
+  Every step runs with sympy's random generator seeded the same (its multivariate
+  factorisation draws from it, and took 0.2 s or minutes on the same polynomial from
+  run to run).
 
 A :class:`Budget` lives for one solve, end to end (:func:`exact_budget`: the
 solver's entry point opens it and every routine below joins it). When a step

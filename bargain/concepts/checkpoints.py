@@ -25,6 +25,12 @@ checked here, against the limits of the step under way, before and after it runs
   Cox, Little & O'Shea, *Ideals, Varieties, and Algorithms*, 4th ed. 2015, §8.7,
   Theorem 8.7.7 and Exercise 8.7.16), is at most ``max_bezout``, and of at most
   ``max_ops`` operations.
+- **solutions** (``sympy.solvers.solvers._solve_system``, the system solver of
+  ``solve``): of the solutions it returns, only those of at most ``max_ops``
+  operations are handed on, as for roots. ``solve`` sorts its solutions by
+  ``default_sort_key``, which evaluates each one numerically: the linear solve of the
+  Kalai–Smorodinsky system of ``x/(1 - x)`` against ``sqrt(1 - x)`` built solutions of
+  over 6,400 nodes, whose sorting took over 10 s (the safety net ran out).
 - **calls**: at most ``max_calls`` of these in one step (each solution of a system is
   substituted back and the rest solved again: the number of calls grows with the
   number of branches).
@@ -70,6 +76,7 @@ from sympy.core import random as sympy_random
 from sympy.polys.polyerrors import PolynomialError
 from sympy.polys.polyroots import roots as _sympy_roots
 from sympy.polys.polytools import groebner as _sympy_groebner
+from sympy.solvers.solvers import _solve_system as _sympy_solve_system
 
 from bargain.model.model import as_expression
 
@@ -189,9 +196,21 @@ def _groebner(F: Any, *gens: Any, **args: Any) -> Any:
     return _sympy_groebner(F, *gens, **args)
 
 
+def _solve_system(exprs: Any, symbols: Any, **flags: Any) -> Any:
+    """``sympy.solvers.solvers._solve_system``, checked: of the solutions it returns, only
+    those of at most ``max_ops`` operations are handed on to ``solve``, which sorts them
+    by evaluating each one (``default_sort_key``)."""
+    watch = _ACTIVE.get()
+    if watch is None:
+        return _sympy_solve_system(exprs, symbols, **flags)
+    linear, found = _sympy_solve_system(exprs, symbols, **flags)
+    return linear, [s for s in found if watch.fits("a solution", list(s.values()))]
+
+
 _CHECKPOINTS: tuple[tuple[str, Callable, Callable], ...] = (
     ("roots", _sympy_roots, _roots),
     ("groebner", _sympy_groebner, _groebner),
+    ("_solve_system", _sympy_solve_system, _solve_system),
 )
 
 

@@ -113,8 +113,27 @@ def _ntie_share(method: str) -> float:
     return float(mpmath.findroot(lambda s: s - q(s) / scale, 0.5))
 
 
+def _pole_edge(method: str) -> float:
+    """x of cases/pole_edge.toml's Kalai–Smorodinsky or egalitarian agreement.
+
+    W = x/(1 - x), d_W = 0; A = sqrt(1 - x), d_A = 1/10; x in [0, 1]. With s = sqrt(1 - x),
+    W = (1 - s**2)/s**2. The ideal point is (99, 1): W's best where A just gets d_A
+    (s = 1/10), A's best at x = 0. Kalai–Smorodinsky (Kalai & Smorodinsky 1975,
+    Econometrica 43(3), 513-518): W/99 = (A - 1/10)/(9/10), i.e.
+    99 s**3 - 9 s**2 - 9/10 = 0; egalitarian (Kalai 1977, Econometrica 45(7), 1623-1630):
+    W = A - 1/10, i.e. s**3 + (9/10) s**2 - 1 = 0. Each cubic has one real root in (0, 1)
+    (mpmath.polyroots at 30 digits), and x = 1 - s**2.
+    """
+    mpmath.mp.dps = 30
+    cubic = [99, -9, 0, mpmath.mpf("-0.9")] if method == "kalai-smorodinsky" else [1, 0.9, 0, -1]
+    (s,) = [r for r in mpmath.polyroots(cubic, maxsteps=100) if abs(mpmath.im(r)) < 1e-25]
+    assert 0 < s < 1
+    return float(1 - s**2)
+
+
 CASES_TO_SOLVE = [
     ("log_base", "kalai-smorodinsky", None),
+    *[("pole_edge", m, None) for m in ("kalai-smorodinsky", "egalitarian")],
     *[("ntie", m, v) for m in ("kalai-smorodinsky", "egalitarian") for v in (1e9, 1.0, 1e-9)],
 ]
 
@@ -139,6 +158,14 @@ def test_the_answer_does_not_depend_on_the_safety_net(name, method, V):
         assert with_net.route.endswith(reason)
         assert with_net.extra["ideal"] == pytest.approx({"W": 0.0, "A": 0.999}, abs=1e-12)
         assert with_net.agreement["x"] == pytest.approx(_ks_log_base(), rel=1e-10)
+    elif name == "pole_edge":
+        # Its linear solve's solutions are too large to hand to solve's sort, which
+        # evaluates each (over 10 s of CPU time): dropped where they are made.
+        reason = (
+            f"a solution of more than {MAX_OPS} operations (over {NODES_PER_OP * MAX_OPS} nodes)"
+        )
+        assert with_net.route.endswith(reason)
+        assert with_net.agreement["x"] == pytest.approx(_pole_edge(method), rel=1e-10)
     else:
         assert with_net.agreement["x"] == pytest.approx(_ntie_share(method) * V, rel=1e-9)
 
