@@ -336,13 +336,22 @@ def in_contract_units(model: Model, units: Mapping[str, sympy.Rational]) -> Mode
 
 
 def contracts_back(
-    solution: Solution, model: Model, rescaled: Model, units: Mapping[str, sympy.Rational]
+    solution: Solution,
+    model: Model,
+    rescaled: Model,
+    units: Mapping[str, sympy.Rational],
+    tables: Sequence[str] = (),
 ) -> Solution:
     """A solution of ``rescaled`` (:func:`in_contract_units` of ``model``) with its contracts
     back in ``model``'s units (each multiplied by its unit: a power of two, one rounding to
-    the floats of the original size) and without the parameters ``rescaled`` added."""
+    the floats of the original size) and without the parameters ``rescaled`` added.
+    ``tables`` are ``extra`` tables of values of the model's one contract variable (the
+    alternating-offers game's proposals, keyed by party)."""
     own = set(model.parameter_names)
     added = {q.symbol: q.value for q in rescaled.parameters if q.name not in own}
+    if tables and len(model.variables) != 1:
+        raise ValueError("contract tables are values of a model's one contract variable")
+    only = float(units.get(model.variables[0].name, 1)) if tables else 1.0
 
     def back(values: Mapping[str, float]) -> dict[str, float]:
         return {k: v * float(units.get(k, 1)) for k, v in values.items()}
@@ -359,6 +368,10 @@ def contracts_back(
         exact_agreement=solution.exact_agreement
         and {k: e * s[k] for k, e in solution.exact_agreement.items()},
         parameters={p.name: solution.parameters[p.name] for p in model.parameters},
+        extra={
+            name: {k: v * only for k, v in table.items()} if name in tables else dict(table)
+            for name, table in solution.extra.items()
+        },
         assumptions=(
             *solution.assumptions,
             "contracts of a box below 2**-511 solved in a unit of its size "
@@ -372,15 +385,18 @@ def in_payoff_units(
     *,
     common: bool | Callable[[Model], bool],
     tables: Sequence[str] = (),
-    contracts: bool = False,
+    contracts: bool | Callable[[Model], bool] = False,
+    contract_tables: Sequence[str] = (),
 ) -> Callable[[Callable[..., Solution]], Callable[..., Solution]]:
     """Solve a concept in its payoffs' units (:func:`payoff_units`, :func:`in_units`) and
     report in the model's (:func:`solution_back`); ``tables`` are the ``extra`` tables in
     payoff units. ``common``: whether the concept is invariant under a common unit only
-    (or a function of the model saying so). With ``contracts``, a tiny box of contracts is
-    first measured in its own unit (:func:`contract_units`, :func:`in_contract_units`,
-    :func:`contracts_back`): every axiomatic concept is a statement about the payoffs, the
-    same whatever the contracts' unit."""
+    (or a function of the model saying so). With ``contracts`` (or where a function of the
+    model says so), a tiny box of contracts is first measured in its own unit
+    (:func:`contract_units`, :func:`in_contract_units`, :func:`contracts_back`, which puts
+    the ``contract_tables`` back too): every axiomatic concept is a statement about the
+    payoffs, and the alternating-offers game one about the parties' preferences over
+    contracts, the same whatever the contracts' unit."""
 
     def decorate(solve: Callable[..., Solution]) -> Callable[..., Solution]:
         @functools.wraps(solve)
@@ -395,11 +411,13 @@ def in_payoff_units(
 
         @functools.wraps(solve)
         def solved(model: Model, *args: Any, **kwargs: Any) -> Solution:
-            box = contract_units(model) if contracts else {}
+            measured = contracts(model) if callable(contracts) else contracts
+            box = contract_units(model) if measured else {}
             if not box:
                 return in_payoffs(model, *args, **kwargs)
             rescaled = in_contract_units(model, box)
-            return contracts_back(in_payoffs(rescaled, *args, **kwargs), model, rescaled, box)
+            solution = in_payoffs(rescaled, *args, **kwargs)
+            return contracts_back(solution, model, rescaled, box, contract_tables)
 
         return solved
 

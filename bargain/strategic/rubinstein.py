@@ -994,8 +994,16 @@ def _size(expr: sympy.Expr) -> int:
 
 
 # Several contract variables are reduced to a transfer, which moves payoffs one for one
-# between the parties: a common unit; one variable, each party's own.
-@in_payoff_units(common=lambda model: len(model.variables) > 1, tables=("payoff range",))
+# between the parties: a common unit; one variable, each party's own. A tiny box of one
+# contract variable is measured in its own unit first (its proposals put back in the
+# model's); a transfer reduction's tables mix contracts and payoffs, so several variables
+# are solved in the model's.
+@in_payoff_units(
+    common=lambda model: len(model.variables) > 1,
+    tables=("payoff range",),
+    contracts=lambda model: len(model.variables) == 1,
+    contract_tables=("proposals",),
+)
 @bounded
 def rubinstein(
     model: Model,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import sympy
 from hypothesis import given
@@ -135,6 +137,26 @@ def test_the_safety_net_counts_cpu_time_not_waiting():
 
     done = subprocess.run([sys.executable, "-c", _WAITING], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_numeric_work_does_not_use_up_the_safety_net():
+    # The net counts the exact steps' CPU time only: a solve whose numeric search takes
+    # longer than the net (x**50 against 0.5 (1 - x)**50: 11 s of trust-constr and
+    # COBYQA) still has the whole net for its closed form, so whether it is found does not
+    # depend on how fast the machine ran the search.
+    x = sympy.Symbol("x")
+
+    @bounded
+    def solver(*, timeout: float = 0.05) -> tuple[list, str | None, float]:
+        with exact_budget() as budget:
+            start = time.process_time()
+            while time.process_time() - start < 0.1:  # numeric work, twice the net
+                pass
+            return budget.solve([x**2 - 2], [x]), budget.declined, budget.spent
+
+    found, declined, spent = solver()
+    assert found == [{x: -sympy.sqrt(2)}, {x: sympy.sqrt(2)}] and declined is None
+    assert 0 <= spent < 0.05
 
 
 def test_a_solver_reports_why_it_declined():

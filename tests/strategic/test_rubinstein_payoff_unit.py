@@ -67,3 +67,25 @@ def test_each_party_in_its_own_unit():
     assert s.agreement["x"] == pytest.approx(expected, rel=1e-14)
     assert s.payoffs["B"] == pytest.approx(1 - expected, rel=1e-12)
     assert s.payoffs["A"] == pytest.approx(expected**2 * 1e-320, abs=2.0**-1074)
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["exact", "numeric"])
+@pytest.mark.parametrize("scale", ["1e-320", "1e-310", "1e-200"])
+def test_a_tiny_contract_box_is_measured_in_its_own_unit(scale, exact):
+    # A split of V = scale: u_A = x, u_B = V - x, x in [0, V]. The game is a statement about
+    # preferences over contracts, the same in any unit of x: x* = V (1 - δ_B)/(1 - δ_A δ_B)
+    # = 5/7 V (Rubinstein 1982), and B's proposal δ_A x* (Osborne & Rubinstein 1990, §3.10).
+    # Solved in the floats of the box (numeric route at 1e-320), the proposals were tens
+    # of subnormal spacings off; the box is now measured in a power of two of its size.
+    v = float(scale)
+    m = two_party("x", "V - x", parameters={"V": scale}, **PATIENCE)
+    data = bargain.model_to_dict(m)
+    data["variables"]["x"]["max"] = "V"
+    s = bargain.rubinstein(bargain.model_from_dict(data), exact=exact)
+    spacing = 2.0**-1074
+    assert s.agreement["x"] == pytest.approx(5 / 7 * v, rel=1e-15, abs=spacing)
+    assert s.extra["proposals"]["A"] == pytest.approx(5 / 7 * v, rel=1e-15, abs=spacing)
+    assert s.extra["proposals"]["B"] == pytest.approx(0.6 * 5 / 7 * v, rel=1e-15, abs=spacing)
+    # The independent route: backward induction over 200 rounds, in the same unit.
+    b = bargain.rubinstein(bargain.model_from_dict(data), horizon=200, exact=False)
+    assert b.agreement["x"] == pytest.approx(5 / 7 * v, rel=1e-12, abs=spacing)
