@@ -151,8 +151,10 @@ class Brief:
         def pure(x: float) -> str:
             return sig(x, digits, zero=RTOL)
 
-        def term(x: float) -> str:
-            return sig(x, digits)
+        def term(x: float, *among: float) -> str:
+            # A term alone as computed; an end of a range in the range's scale (its other
+            # end, ``among``): a true 0 computed as 1e-16 beside 1 reads 0.
+            return sig(x, digits, zero=ROUNDING * magnitude([x, *among]) if among else 0.0)
 
         def each(values: Mapping[str, float], *among: Mapping[str, float]) -> str:
             # Each party's amount in its own scale: its size and that of the amounts it
@@ -217,14 +219,15 @@ class Brief:
 def _set_terms(
     model: Model,
     solution: Solution,
-    term: Callable[[float], str],
+    term: Callable[..., str],
     each: Callable[[Mapping[str, float]], str],
 ) -> str:
     """A row for a solution that is a set of agreements with no tie-break (the
     alternating-offers game with fixed strike costs only, Rubinstein 1982, §5): each
     term's range and, over one contract variable, the payoffs at both ends; or, where the
     solutions are finitely many separate agreements (``agreement_points``), each of them
-    with its payoffs (``term`` formats a term, ``each`` the parties' payoffs)."""
+    with its payoffs (``term`` formats a term, and an end of a range given the other end;
+    ``each`` the parties' payoffs)."""
     if solution.agreement_points:
         points = []
         for point in solution.agreement_points:
@@ -234,7 +237,9 @@ def _set_terms(
             points.append(f"{terms} (payoffs {each(payoffs)})")
         return " or ".join(points) + ": each a solution, none picked"
     ranges = solution.agreement_set or {}
-    terms = ", ".join(f"{k} any in [{term(lo)}, {term(hi)}]" for k, (lo, hi) in ranges.items())
+    terms = ", ".join(
+        f"{k} any in [{term(lo, hi)}, {term(hi, lo)}]" for k, (lo, hi) in ranges.items()
+    )
     if len(model.variables) != 1 or len(ranges) != 1:
         return f"{terms} (every one an equilibrium); the payoffs depend on which"
     x = model.variables[0].symbol

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -208,6 +209,26 @@ def test_a_set_of_rubinstein_agreements_is_shown_as_the_set(model, c):
     assert f"x any in [{sig(c, 4)}, 1] (every one an equilibrium)" in w_row
     assert f"payoffs from W {sig(c, 4)}, A {sig(1 - c, 4)} to W 1, A 0" in w_row
     assert f"x any in [0, {sig(1 - c, 4)}]" in a_row
+
+
+def test_an_end_of_a_set_computed_as_rounding_noise_reads_0():
+    # Rubinstein (1982), §5: with A proposing first and equal fixed costs 1/4, every x in
+    # [0, 3/4] is an equilibrium agreement. An end of a range computed as 1e-16 (a solver's
+    # rounding beside 0.75) reads 0 in the range's own scale; one of 1e-16 beside 3e-16
+    # (a set of that size) is a number.
+    b = brief(fixed_costs(0.25))
+    rows = [r for r in b.rows if r.label == "Rubinstein, A proposes first"]
+    s = rows[0].solution
+    assert s.agreement_set["x"] == pytest.approx((0.0, 0.75), abs=1e-12)
+
+    def text(low: float, high: float) -> str:
+        noisy = dataclasses.replace(s, agreement_set={"x": (low, high)})
+        changed = [dataclasses.replace(r, solution=noisy) if r in rows else r for r in b.rows]
+        lines = dataclasses.replace(b, rows=tuple(changed)).to_text().splitlines()
+        return next(line for line in lines if "A proposes first" in line)
+
+    assert "x any in [0, 0.75]" in text(1e-16, 0.75)
+    assert "x any in [1e-16, 3e-16]" in text(1e-16, 3e-16)
 
 
 def test_the_brief_of_parties_a_hair_from_no_discounting():
