@@ -614,12 +614,27 @@ class BargainingProblem:
             )
         program = self.gains_program(weights)
         starts = self.with_gain(self.contract_starts(), w_num)
-        result = self.solve(
-            program, starts, exact=exact, timeout=timeout, polish=polish, values=values
-        )
         # The gains at the contract found, not ``t`` (which is in units of the weights): an
         # agreement improves on disagreement if each gain exceeds the rounding of its payoff.
         disagreement = list(self.disagreement_values.values())
+
+        def improves(payoffs: Sequence[float]) -> bool:
+            return not any(
+                u - d <= 0 or negligible(u - d, [u, d], ROUNDING)
+                for u, d in zip(payoffs, disagreement, strict=True)
+            )
+
+        if starts and max(x[-1] for x in starts) <= SEARCH_GAIN:
+            # Every start's common gain is faint in the weights' units (x**50 against
+            # 0.5 (1 - x)**50: at most 9e-16 of gains that reach 1 on the box): the program
+            # is flat at the scale its search measures, which then tries every method from
+            # every start (10 s), and its form on a log scale is not.
+            again = self._gains_from_logs(weights, w_num, starts, exact, timeout, values)
+            if again is not None and again.polished and improves(self.payoff_values(again.point)):
+                return again
+        result = self.solve(
+            program, starts, exact=exact, timeout=timeout, polish=polish, values=values
+        )
         if not polish:
             # A start needs no 30 digits where every gain in floating point is twice the
             # threshold below: then so is every gain in 30 digits, and both tests pass.
@@ -638,12 +653,6 @@ class BargainingProblem:
             polished = True
             result = self.solve(program, starts, exact=exact, timeout=timeout, values=values)
             payoffs = self.payoff_values(result.point)
-
-        def improves(payoffs: Sequence[float]) -> bool:
-            return not any(
-                u - d <= 0 or negligible(u - d, [u, d], ROUNDING)
-                for u, d in zip(payoffs, disagreement, strict=True)
-            )
 
         if polished and not (result.polished and improves(payoffs)):
             again = self._gains_from_logs(weights, w_num, starts, exact, timeout, values)

@@ -350,3 +350,27 @@ def test_egalitarian_with_payoffs_of_different_sizes(payoff_a, payoff_b, x):
     assert found == pytest.approx(x, rel=1e-15)
     s = bargain.egalitarian(two_party(payoff_a, payoff_b))
     assert s.agreement["x"] == pytest.approx(x, rel=1e-15)
+
+
+def test_payoffs_faint_in_the_interior_of_the_box():
+    # u_W = x**50, u_A = 0.5 (1 - x)**50 on [0, 1], d = 0: every gain is below 1e-15 where
+    # both are positive, against gains of 1 and 0.5 at the ends. Closed forms:
+    # Nash (1950): max 50 log x + 50 log(1 - x) at x = 1/2, exactly;
+    # Kalai & Smorodinsky (1975), ideal (1, 0.5): x**50 = (1 - x)**50, x = 1/2;
+    # egalitarian (Kalai 1977): x**50 = 0.5 (1 - x)**50, x = c / (1 + c), c = 0.5**(1/50).
+    # The common-gain program that gives the Nash solution its interior start is flat at
+    # the scale its search measured, which then tried every method from every start
+    # (11 s), and the 10 s safety net ran out before the closed form was attempted: now
+    # solved from its log form, and the net counts only the exact steps.
+    m = two_party("x**50", "0.5*(1 - x)**50")
+    nash = bargain.nash(m)
+    assert nash.exact and nash.exact_agreement["x"] == sympy.Rational(1, 2)
+    assert "safety" not in nash.route
+    assert bargain.kalai_smorodinsky(m).agreement["x"] == pytest.approx(0.5, rel=1e-12)
+    c = 0.5 ** (1 / 50)
+    egalitarian = bargain.egalitarian(m).agreement["x"]
+    assert egalitarian == pytest.approx(c / (1 + c), rel=1e-12)
+    # The independent route: the equal gains' root by brentq.
+    assert egalitarian == pytest.approx(
+        brentq(lambda x: x**50 - 0.5 * (1 - x) ** 50, 0.1, 0.9, xtol=1e-15), rel=1e-12
+    )
