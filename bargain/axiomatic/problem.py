@@ -1162,7 +1162,7 @@ def _checked(
     formula = dict(sol.formula)
     sub = {v.symbol: formula[v.name] for v in model.variables}
     payoffs = [p.payoff.xreplace(sub) for p in model.parties]
-    tol = scale_tol(model, [*formula.values(), *payoffs])
+    tol = scale_tol([*formula.values(), *payoffs])
     checks: list[sympy.Expr] = []
     for v in model.variables:
         checks += [formula[v.name] - v.min + tol, v.max - formula[v.name] + tol]

@@ -20,7 +20,7 @@ scalar solver, as ``bargain solve`` says: ``not_unique`` (the solution is a set)
 
 from __future__ import annotations
 
-import contextlib
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -33,7 +33,6 @@ from bargain.errors import ModelError
 from bargain.model.expr import derivative
 from bargain.model.model import Model, as_expression, lambdify
 from bargain.model.validate import numeric_value
-from bargain.scale import unit
 
 STATUSES = (
     "ok",
@@ -708,14 +707,22 @@ def box_maximum(
     return evaluate
 
 
-def scale_tol(model: Model, exprs: Sequence[sympy.Expr]) -> sympy.Expr:
-    """An absolute tolerance for the checks: relative to the size of the values involved
-    (:func:`bargain.scale.unit`; one if they are all zero)."""
-    values = []
-    for e in exprs:
-        with contextlib.suppress(TypeError, ValueError):
-            values.append(float(model.numeric(e)))
-    return sympy.Float(TOL * unit(values))
+def scale_tol(exprs: Sequence[sympy.Expr]) -> sympy.Expr:
+    """An absolute tolerance for the per-point checks, relative to the size of the values
+    involved *at each point* (``TOL`` times the sum of their magnitudes there, and at least
+    the smallest positive float, so that a strict check stays strict where all are 0).
+
+    A tolerance fixed at the values of the model (the centre of a sweep's box) accepted, at
+    a point of a thousandth of that size, a proposal outside the contract range by a
+    millionth of that point's own size.
+
+    >>> V = sympy.Symbol("V")
+    >>> tol = scale_tol([V / 2, -V])
+    >>> [float(tol.subs(V, v)) for v in (2, -2e-6, 0)]
+    [3e-09, 3e-15, 5e-324]
+    """
+    size = sympy.Add(*(sympy.Abs(e) for e in exprs))
+    return sympy.Float(TOL) * size + sympy.Float(math.ulp(0.0))
 
 
 __all__ = [

@@ -1203,7 +1203,7 @@ def sweep_formula(
     var = game.model.variables[0]  # its bounds with the constraints folded in
     agreed = found[game.first]
     payoffs = [p.payoff.xreplace({x: agreed}) for p in model.parties]
-    tol = scale_tol(model, [*found.values(), *payoffs])
+    tol = scale_tol([*found.values(), *payoffs])
     checks: list[sympy.Expr] = []
     for e in found.values():
         checks += [e - var.min + tol, var.max - e + tol]

@@ -412,3 +412,30 @@ def test_negative_integer_powers_compile_to_divisions_with_the_same_values():
     np.testing.assert_allclose(inverse, values**-1.0, rtol=1e-15)
     np.testing.assert_allclose(square, (values + 1) ** -2.0, rtol=1e-15)
     np.testing.assert_allclose(cube, values**-3.0 + values, rtol=1e-15)
+
+
+@pytest.mark.parametrize("method", ["egalitarian", "nash"])
+def test_the_closed_routes_checks_are_relative_to_each_point(method):
+    # Split V with W's disagreement payoff r V: both concepts' formula is x = V (1 + r)/2
+    # (equal gains on a line: Nash 1950; Kalai 1977), an agreement only while r < 1. At
+    # V = 1e-6, r = 1.0001 it is 5e-11 above V: the check's tolerance, fixed at the box's
+    # centre (V about 1), let that point be "ok" with A's payoff -5e-11 (the scalar
+    # solver: no agreement improves on disagreement).
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "split_with_threat"},
+            "parameters": {"V": {"value": 1}, "r": {"value": 0.5}},
+            "variables": {"x": {"min": 0, "max": "V"}},
+            "parties": {"W": {"payoff": "x", "disagreement": "r*V"}, "A": {"payoff": "V - x"}},
+        }
+    )
+    df = bargain.sweep(m, method, {"V": (1e-6, 2, 3), "r": (0.9, 1.0001, 3)})
+    assert df.attrs["route"] == "closed"
+    beyond = df["r"] > 1
+    assert (df.loc[beyond, "status"] == "infeasible").all()
+    inside = df.loc[~beyond]
+    assert (inside["status"] == "ok").all()
+    np.testing.assert_allclose(inside["x"], inside["V"] * (1 + inside["r"]) / 2, rtol=1e-12)
+    # The scalar solver at the same points (the independent route).
+    loop = bargain.sweep(m, method, {"V": (1e-6, 2, 3), "r": (0.9, 1.0001, 3)}, route="loop")
+    assert list(loop["status"]) == list(df["status"])
