@@ -827,19 +827,39 @@ class _Numeric:
         return cons
 
     def scipy_constraints(self, finite: bool = False) -> list[dict[str, object]]:
-        """The constraints for scipy's SLSQP and COBYQA; with ``finite``, an infinite
-        slope in a gradient is a large finite one (:func:`_row`)."""
-
-        def jac(d: Callable[..., Any]) -> Callable[[np.ndarray], np.ndarray]:
-            if finite:
-                return lambda z: _row(d(z))[0]
-            return lambda z: np.array(d(z), float)
-
+        """The constraints for scipy's SLSQP and COBYQA, the inequalities as one vector
+        function and the equalities as another (the unknowns converted once per point,
+        one call each: scipy stacks the functions of a kind in order, so that this is the
+        same problem as one function per constraint, at a fraction of the calls); with
+        ``finite``, an infinite slope in a gradient is a large finite one (:func:`_row`)."""
+        c, units = self.compiled, self.units
         cons: list[dict[str, object]] = []
-        for g, dg in zip(self._g, self._dg, strict=True):
-            cons.append({"type": "ineq", "fun": g, "jac": jac(dg)})
-        for h, dh in zip(self._h, self._dh, strict=True):
-            cons.append({"type": "eq", "fun": h, "jac": jac(dh)})
+        for kind, fns, grads, sizes in (
+            ("ineq", c.g, c.dg, self.scale.inequalities),
+            ("eq", c.h, c.dh, self.scale.equalities),
+        ):
+            if not fns:
+                continue
+            per = np.array(sizes, dtype=float)
+            factors = [units / u for u in sizes]
+
+            def fun(y: np.ndarray, fns: Sequence[Any] = fns, per: np.ndarray = per) -> Any:
+                x = self.x(y)
+                return np.array([fn(x, self.p) for fn in fns]) / per
+
+            def jac(
+                y: np.ndarray, grads: Sequence[Any] = grads, factors: list = factors
+            ) -> np.ndarray:
+                x = self.x(y)
+                rows = [
+                    np.asarray(d(x, self.p), dtype=float) * k
+                    for d, k in zip(grads, factors, strict=True)
+                ]
+                if finite:
+                    rows = [_row(r)[0] for r in rows]
+                return np.array(rows, dtype=float)
+
+            cons.append({"type": kind, "fun": fun, "jac": jac})
         return cons
 
     def infinite_slope(self, z: np.ndarray) -> bool:
