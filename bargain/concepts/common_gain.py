@@ -1,0 +1,330 @@
+"""The largest common gain over arrays of parameter points: the vectorised kernel of the
+Kalai–Smorodinsky and egalitarian solutions of two parties with several contract variables
+in their bounds.
+
+Both solutions are the program
+
+    maximise ``t`` subject to ``g_i(x) = u_i(x) - d_i >= t w_i`` (``i = 1, 2``),
+    ``lo <= x <= hi``,
+
+with weights ``w = (1, 1)`` for the egalitarian solution (Kalai 1977, "Proportional
+solutions to bargaining situations: interpersonal utility comparisons", *Econometrica*
+45(7), 1623–1630) and the ideal gains ``a_i - d_i`` for the Kalai–Smorodinsky solution
+(Kalai & Smorodinsky 1975, "Other solutions to Nash's bargaining problem",
+*Econometrica* 43(3), 513–518). Its ideal payoff ``a_1`` is the same program with
+``w = (1, 0)``: the most party 1 gains while party 2 keeps at least its disagreement
+payoff (and ``a_2`` with ``w = (0, 1)``).
+
+:class:`CommonGain` solves it at every point at once where both constraints bind. With
+multipliers ``m_1, m_2`` normalised so that ``m_1 w_1 + m_2 w_2 = 1``, the
+Karush–Kuhn–Tucker conditions
+
+    ``m_1 ∇g_1 + m_2 ∇g_2 = 0`` on the variables not held at a bound,
+    ``w_2 g_1 - w_1 g_2 = 0`` (both gains on the ray ``t w``)
+
+are as many equations as the free variables and the two multipliers: Newton's method
+solves them, a variable held at its bound where the Lagrangian's gradient pushes it out
+of the box (Nocedal & Wright 2006, *Numerical Optimization*, 2nd ed., §12.3 and §18.1).
+Each answer is then *vouched for* (:meth:`CommonGain.vouch`): the conditions hold, both
+multipliers are positive (both gains bind: the point is Pareto optimal, so the scalar
+egalitarian solver's lexicographic step keeps it), the Lagrangian's Hessian is negative
+definite on the tangent space of the two constraints (a strict local maximum, so a
+single agreement), the common gain is positive, and no sample point of the box gives both
+parties at least as much and one of them more. A point that fails — a constraint that
+does not bind, an active set Newton's method does not settle, no positive gain — is left
+``no_convergence``, and the sweep solves it again with the scalar solver
+(:mod:`bargain.sweeps.compile`): every point the scalar solver solves, the sweep solves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from bargain.concepts.vectorised import (
+    NO_CONVERGENCE,
+    OK,
+    SAMPLES,
+    STEP,
+    TOL,
+    Box,
+    Columns,
+    compile_exprs,
+    subset,
+)
+from bargain.errors import ModelError
+from bargain.model.model import Model
+
+MAXITER = 50  # Newton steps of a point before it is handed back to the scalar solver
+
+
+class CommonGain:
+    """Two parties' gains over their disagreement payoffs in the box of the contract
+    variables, compiled for many parameter points at once (with their gradients and
+    Hessians, :class:`~bargain.concepts.vectorised.Box`): the program of the module
+    docstring, solved by :meth:`maximise` and checked by :meth:`vouch`.
+
+    Parameters
+    ----------
+    model
+        A two-party model without ``[constraints]``.
+    inputs
+        The parameters given as arrays.
+
+    Raises
+    ------
+    ModelError
+        For a model with other than two parties, or with ``[constraints]``.
+
+    Examples
+    --------
+    Gains ``x + y`` and ``2 - x - y**2`` in the unit box: the egalitarian point
+    (``w = (1, 1)``) has ``y = 1/2`` (where the sum of gains is flat in ``y``) and
+    ``x = 5/8``, both gains ``9/8``.
+
+    >>> import bargain, numpy as np
+    >>> m = bargain.model_from_dict({"model": {"name": "m"},
+    ...     "parameters": {"c": {"value": 2}},
+    ...     "variables": {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}},
+    ...     "parties": {"W": {"payoff": "x + y"}, "A": {"payoff": "c - x - y**2"}}})
+    >>> cg = CommonGain(m, ["c"])
+    >>> params = {"c": np.array([2.0]), "_n": np.empty(1)}
+    >>> x, t, ok = cg.solve(np.ones((1, 2)), np.full((1, 2), 0.5), params)
+    >>> x.round(12).tolist(), t.round(12).tolist(), ok.tolist()
+    ([[0.625, 0.5]], [1.125], [True])
+    """
+
+    def __init__(self, model: Model, inputs: Sequence[str]) -> None:
+        if len(model.parties) != 2:
+            raise ModelError("it needs two parties")
+        self.model = model
+        self.boxes = tuple(Box(model, inputs, p.payoff - p.disagreement) for p in model.parties)
+        self.k = self.boxes[0].k
+        xs = [v.symbol for v in model.variables]
+        self._payoffs = compile_exprs(model, inputs, [p.payoff for p in model.parties], xs)
+        self._disagreement = compile_exprs(model, inputs, [p.disagreement for p in model.parties])
+
+    def bounds(self, params: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Each point's lower and upper bounds, as ``(n, k)`` arrays."""
+        return self.boxes[0].bounds(params)
+
+    def gains(self, x: np.ndarray, params: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Both parties' gains at the rows of ``x``, as an ``(n, 2)`` array."""
+        return np.stack([box.value(x, params) for box in self.boxes], axis=1)
+
+    def _size(self, x: np.ndarray, params: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The size of the payoffs involved at each point (the checks' unit)."""
+        n = x.shape[0]
+        u = self._payoffs(*x.T, params=params, n=n)
+        d = self._disagreement(params=params, n=n)
+        return np.abs(u[0]) + np.abs(u[1]) + np.abs(d[0]) + np.abs(d[1])
+
+    def _conditions(
+        self,
+        w: np.ndarray,
+        x: np.ndarray,
+        m: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        params: Mapping[str, np.ndarray],
+    ) -> tuple[np.ndarray, ...]:
+        """At ``x`` with multipliers ``m``: the gains ``(n, 2)``, the free variables, the
+        Lagrangian's gradient on them, its Hessian ``(n, k, k)``, the gradients of the
+        two gains and the normal ``w_2 ∇g_1 - w_1 ∇g_2`` of the ray condition."""
+        (g0, d0, h0), (g1, d1, h1) = (box.derivatives(x, params) for box in self.boxes)
+        r = m[:, :1] * d0 + m[:, 1:] * d1
+        free = ~(((x <= lo) & (r <= 0)) | ((x >= hi) & (r >= 0)))
+        hess = m[:, 0, None, None] * h0 + m[:, 1, None, None] * h1
+        normal = w[:, 1:] * d0 - w[:, :1] * d1
+        return np.stack([g0, g1], axis=1), free, np.where(free, r, 0.0), hess, d0, d1, normal
+
+    def _multipliers(
+        self, w: np.ndarray, d0: np.ndarray, d1: np.ndarray, free: np.ndarray
+    ) -> np.ndarray:
+        """Starting multipliers: the normalised pair nearest to stationarity on the free
+        variables (least squares along the line ``m . w = 1``)."""
+        base = w / np.sum(w * w, axis=1, keepdims=True)
+        along = np.stack([-w[:, 1], w[:, 0]], axis=1)
+        gb = np.where(free, base[:, :1] * d0 + base[:, 1:] * d1, 0.0)
+        ga = np.where(free, along[:, :1] * d0 + along[:, 1:] * d1, 0.0)
+        norm = np.sum(ga * ga, axis=1)
+        s = np.where(norm > 0, -np.sum(ga * gb, axis=1) / np.where(norm > 0, norm, 1.0), 0.0)
+        return base + s[:, None] * along
+
+    def maximise(
+        self,
+        w: np.ndarray,
+        x: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        params: Mapping[str, np.ndarray],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Newton's method on the conditions of the module docstring from the starts ``x``
+        (``(n, k)``), weights ``w`` ``(n, 2)``. Each step holds a variable at its bound
+        where the Lagrangian's gradient pushes it out, solves the linearised conditions on
+        the others and the multipliers, and projects the new point on the box. A point
+        stops when its step is below :data:`~bargain.concepts.vectorised.STEP` of the
+        bounds' size. Returns the points, their multipliers ``(n, 2)`` and whether each
+        stopped."""
+        n, k = x.shape
+        x = np.clip(x, lo, hi)
+        size = np.abs(lo) + np.abs(hi) + (hi - lo)
+        size = np.where(size > 0, size, 1.0)
+        _, free, _, _, d0, d1, _ = self._conditions(w, x, np.ones((n, 2)), lo, hi, params)
+        m = self._multipliers(w, d0, d1, free)
+        out_x, out_m = x.copy(), m.copy()
+        converged = np.zeros(n, dtype=bool)
+        idx = np.arange(n)
+        for _ in range(MAXITER):
+            sub = {**subset(params, idx), "_n": idx}
+            wi, li, hi_i = w[idx], lo[idx], hi[idx]
+            g, free, r, hess, d0, d1, normal = self._conditions(wi, x, m, li, hi_i, sub)
+            both = free[:, :, None] & free[:, None, :]
+            scale = np.max(np.abs(normal), axis=1)
+            scale = np.where(scale > 0, scale, 1.0)
+            system = np.zeros((idx.size, k + 2, k + 2))
+            system[:, :k, :k] = np.where(both, hess, 0.0)
+            system[:, :k, :k] += (~free)[:, :, None] * np.eye(k) * scale[:, None, None]
+            system[:, :k, k] = np.where(free, d0, 0.0)
+            system[:, :k, k + 1] = np.where(free, d1, 0.0)
+            system[:, k, k:] = wi
+            system[:, k + 1, :k] = np.where(free, normal, 0.0)
+            residual = np.concatenate(
+                [
+                    r,
+                    np.sum(m * wi, axis=1, keepdims=True) - 1,
+                    (wi[:, 1] * g[:, 0] - wi[:, 0] * g[:, 1])[:, None],
+                ],
+                axis=1,
+            )
+            good = np.isfinite(system).all(axis=(1, 2)) & np.isfinite(residual).all(axis=1)
+            step = np.full((idx.size, k + 2), np.nan)
+            if good.any():
+                with np.errstate(all="ignore"):
+                    step[good] = _solved(system[good], -residual[good])
+            good &= np.isfinite(step).all(axis=1)
+            x_new = np.where(good[:, None], np.clip(x + step[:, :k], li, hi_i), x)
+            m_new = np.where(good[:, None], m + step[:, k:], m)
+            moved = np.max(np.abs(x_new - x) / size[idx], axis=1)
+            stop = good & (moved <= STEP)
+            out_x[idx], out_m[idx] = x_new, m_new
+            converged[idx[stop]] = True
+            keep = good & ~stop
+            if not keep.any():
+                break
+            idx, x, m = idx[keep], x_new[keep], m_new[keep]
+        return out_x, out_m, converged
+
+    def vouch(
+        self,
+        w: np.ndarray,
+        x: np.ndarray,
+        m: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        params: Mapping[str, np.ndarray],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per point, the common gain ``t`` at ``x`` and whether ``x`` is vouched for as the
+        program's single maximum (the checks of the module docstring, to
+        :data:`~bargain.concepts.vectorised.TOL` of the payoffs' size)."""
+        n, k = x.shape
+        g, free, r, hess, _, _, normal = self._conditions(w, x, m, lo, hi, params)
+        size = self._size(x, params)
+        width = np.where(hi - lo > 0, hi - lo, 1.0)
+        total = np.sum(np.abs(m), axis=1)
+        t = np.sum(g * w, axis=1) / np.sum(w * w, axis=1)  # g = t w, in least squares
+        ok = np.isfinite(g).all(axis=1) & np.isfinite(m).all(axis=1) & np.isfinite(size)
+        ok &= np.all(np.abs(r) * width <= TOL * total[:, None] * size[:, None], axis=1)
+        ok &= np.abs(w[:, 1] * g[:, 0] - w[:, 0] * g[:, 1]) <= TOL * np.sum(w, axis=1) * size
+        ok &= np.all(m > TOL * total[:, None], axis=1) & (t > TOL * size)
+        # Negative definite on the free directions along both constraints (normal . dx = 0).
+        a = np.where(free, normal, 0.0)
+        length = np.linalg.norm(a, axis=1)
+        ok &= length > 0
+        a = a / np.where(length > 0, length, 1.0)[:, None]
+        project = np.eye(k) - a[:, :, None] * a[:, None, :]
+        both = free[:, :, None] & free[:, None, :]
+        q = project @ np.where(both & np.isfinite(hess), hess, 0.0) @ project
+        shift = np.max(np.abs(q), axis=(1, 2))
+        shift = np.where(shift > 0, shift, 1.0)[:, None, None]
+        q -= shift * (a[:, :, None] * a[:, None, :] + (~free)[:, :, None] * np.eye(k))
+        eig = np.linalg.eigvalsh(q)
+        ok &= eig[:, -1] < -1e-12 * np.max(np.abs(eig), axis=1)
+        # No sample point of the box gives both parties at least as much and one more.
+        tol = TOL * size
+        for s in np.random.default_rng(0).random((SAMPLES, k)):
+            other = self.gains(lo + s * (hi - lo), params)
+            ok &= ~(
+                np.all(other >= g, axis=1)
+                & ((other[:, 0] > g[:, 0] + tol) | (other[:, 1] > g[:, 1] + tol))
+            )
+        return t, ok
+
+    def solve(
+        self, w: np.ndarray, x: np.ndarray, params: Mapping[str, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`maximise` from the starts ``x`` with weights ``w``, then :meth:`vouch`:
+        the points, their common gains and whether each is vouched for."""
+        lo, hi = self.bounds(params)
+        with np.errstate(all="ignore"):
+            x, m, converged = self.maximise(w, x, lo, hi, params)
+            t, ok = self.vouch(w, x, m, lo, hi, params)
+        return x, t, converged & ok
+
+    def ideal(
+        self, party: int, x: np.ndarray, params: Mapping[str, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Party ``party``'s (0 or 1) ideal gain at each point: the most it gains while the
+        other keeps at least its disagreement payoff (Kalai & Smorodinsky 1975), and whether
+        each is vouched for. First the box's maximum of its gain alone
+        (:meth:`Box.maximise <bargain.concepts.vectorised.Box.maximise>` from ``x`` and the
+        box's centre, the better one, then :meth:`Box.vouch
+        <bargain.concepts.vectorised.Box.vouch>`), which is the ideal where the other's gain
+        is not negative there; elsewhere the other's floor binds: :meth:`solve` with
+        ``w`` one for ``party`` and zero for the other, from ``x``."""
+        box, other = self.boxes[party], 1 - party
+        lo, hi = self.bounds(params)
+        with np.errstate(all="ignore"):
+            starts = [np.clip(x, lo, hi), (lo + hi) / 2]
+            values = [box.value(s, params) for s in starts]
+            start = np.where(~(values[1] > values[0])[:, None], *starts)
+            top, converged = box.maximise(start, lo, hi, params)
+            g = self.gains(top, params)
+            alone = converged & box.vouch(top, lo, hi, params) & (g >= 0).all(axis=1)
+        gain = np.where(alone, g[:, party], np.nan)
+        ok = alone.copy()
+        rest = np.flatnonzero(~alone)
+        if rest.size:
+            w = np.zeros((rest.size, 2))
+            w[:, party] = 1.0
+            _, t, vouched = self.solve(w, x[rest], {**subset(params, rest), "_n": rest})
+            gain[rest], ok[rest] = t, vouched
+        return gain, ok
+
+    def columns(self, x: np.ndarray, ok: np.ndarray, params: Mapping[str, np.ndarray]) -> Columns:
+        """The kernel's columns: each contract variable, each party's payoff and the status
+        (``ok`` where vouched for, else ``no_convergence``)."""
+        n = x.shape[0]
+        u = self._payoffs(*x.T, params=params, n=n)
+        out = {v: x[:, j] for j, v in enumerate(self.model.variable_names)}
+        out.update({f"payoff_{p}": u[i] for i, p in enumerate(self.model.party_names)})
+        out["status"] = np.where(ok, OK, NO_CONVERGENCE).astype(np.int8)
+        return out
+
+
+def _solved(system: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """``np.linalg.solve`` per point, NaN for a singular system."""
+    out = np.full(rhs.shape, np.nan)
+    try:
+        return np.linalg.solve(system, rhs[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:  # some system is singular: solve one by one
+        for i in range(rhs.shape[0]):
+            try:
+                out[i] = np.linalg.solve(system[i], rhs[i])
+            except np.linalg.LinAlgError:
+                continue
+        return out
+
+
+__all__ = ["MAXITER", "CommonGain"]
