@@ -134,7 +134,7 @@ class CommonGain:
         two gains and the normal ``w_2 ∇g_1 - w_1 ∇g_2`` of the ray condition."""
         (g0, d0, h0), (g1, d1, h1) = (box.derivatives(x, params) for box in self.boxes)
         r = m[:, :1] * d0 + m[:, 1:] * d1
-        free = ~(((x <= lo) & (r <= 0)) | ((x >= hi) & (r >= 0)))
+        free = ~(((x <= lo) & (r < 0)) | ((x >= hi) & (r > 0)))
         hess = m[:, 0, None, None] * h0 + m[:, 1, None, None] * h1
         normal = w[:, 1:] * d0 - w[:, :1] * d1
         return np.stack([g0, g1], axis=1), free, np.where(free, r, 0.0), hess, d0, d1, normal
@@ -265,36 +265,74 @@ class CommonGain:
         self, w: np.ndarray, x: np.ndarray, params: Mapping[str, np.ndarray]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`maximise` from the starts ``x`` with weights ``w``, then :meth:`vouch`:
-        the points, their common gains and whether each is vouched for."""
+        the points, their common gains and whether each is vouched for. Where that fails,
+        :meth:`one_sided`."""
         lo, hi = self.bounds(params)
         with np.errstate(all="ignore"):
             x, m, converged = self.maximise(w, x, lo, hi, params)
             t, ok = self.vouch(w, x, m, lo, hi, params)
-        return x, t, converged & ok
+        ok &= converged
+        rest = np.flatnonzero(~ok)
+        if rest.size:
+            sub = {**subset(params, rest), "_n": rest}
+            x_1, t_1, ok_1 = self.one_sided(w[rest], x[rest], sub)
+            x[rest[ok_1]], t[rest[ok_1]], ok[rest[ok_1]] = x_1[ok_1], t_1[ok_1], True
+        return x, t, ok
 
-    def ideal(
+    def alone(
         self, party: int, x: np.ndarray, params: Mapping[str, np.ndarray]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Party ``party``'s (0 or 1) ideal gain at each point: the most it gains while the
-        other keeps at least its disagreement payoff (Kalai & Smorodinsky 1975), and whether
-        each is vouched for. First the box's maximum of its gain alone
-        (:meth:`Box.maximise <bargain.concepts.vectorised.Box.maximise>` from ``x`` and the
-        box's centre, the better one, then :meth:`Box.vouch
-        <bargain.concepts.vectorised.Box.vouch>`), which is the ideal where the other's gain
-        is not negative there; elsewhere the other's floor binds: :meth:`solve` with
-        ``w`` one for ``party`` and zero for the other, from ``x``."""
-        box, other = self.boxes[party], 1 - party
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The box's maximum of party ``party``'s (0 or 1) gain alone, from ``x`` and the
+        box's centre (the better one; :meth:`Box.maximise
+        <bargain.concepts.vectorised.Box.maximise>`): the maxima, both gains there ``(n,
+        2)``, and whether each is vouched for as the single maximum (:meth:`Box.vouch
+        <bargain.concepts.vectorised.Box.vouch>`)."""
+        box = self.boxes[party]
         lo, hi = self.bounds(params)
         with np.errstate(all="ignore"):
             starts = [np.clip(x, lo, hi), (lo + hi) / 2]
             values = [box.value(s, params) for s in starts]
             start = np.where(~(values[1] > values[0])[:, None], *starts)
             top, converged = box.maximise(start, lo, hi, params)
-            g = self.gains(top, params)
-            alone = converged & box.vouch(top, lo, hi, params) & (g >= 0).all(axis=1)
-        gain = np.where(alone, g[:, party], np.nan)
-        ok = alone.copy()
-        rest = np.flatnonzero(~alone)
+            vouched = converged & box.vouch(top, lo, hi, params)
+        return top, self.gains(top, params), vouched
+
+    def one_sided(
+        self, w: np.ndarray, x: np.ndarray, params: Mapping[str, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where one party's gain cannot reach the ray: at the box's maximum of party
+        ``j``'s gain alone (:meth:`alone`, a single maximum), the other's gain is above
+        its share of the ray (``g_i / w_i > g_j / w_j``, by more than
+        :data:`~bargain.concepts.vectorised.TOL` of the payoffs' size). Then the largest
+        common gain is ``t = g_j / w_j`` there, only there (party ``j`` gains that much at
+        that agreement alone), and the other party's constraint does not bind. Returns the
+        points, their common gains and where this holds."""
+        out_x, out_t = np.full(x.shape, np.nan), np.full(x.shape[0], np.nan)
+        ok = np.zeros(x.shape[0], dtype=bool)
+        for j in (0, 1):
+            i = 1 - j
+            top, g, vouched = self.alone(j, x, params)
+            tol = TOL * self._size(top, params) * np.sum(w, axis=1)
+            with np.errstate(all="ignore"):
+                found = vouched & (w[:, j] > 0) & (g[:, j] > tol)
+                found &= g[:, i] * w[:, j] - g[:, j] * w[:, i] > tol * w[:, j]
+                t = g[:, j] / w[:, j]
+            found &= ~ok
+            out_x[found], out_t[found], ok[found] = top[found], t[found], True
+        return out_x, out_t, ok
+
+    def ideal(
+        self, party: int, x: np.ndarray, params: Mapping[str, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Party ``party``'s (0 or 1) ideal gain at each point: the most it gains while the
+        other keeps at least its disagreement payoff (Kalai & Smorodinsky 1975), and whether
+        each is vouched for. It is the box's maximum of its gain alone (:meth:`alone`) where
+        neither gain is negative there; elsewhere the other's floor binds: :meth:`solve`
+        with ``w`` one for ``party`` and zero for the other, from ``x``."""
+        _, g, vouched = self.alone(party, x, params)
+        ok = vouched & (g >= 0).all(axis=1)
+        gain = np.where(ok, g[:, party], np.nan)
+        rest = np.flatnonzero(~ok)
         if rest.size:
             w = np.zeros((rest.size, 2))
             w[:, party] = 1.0
