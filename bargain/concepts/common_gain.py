@@ -128,22 +128,27 @@ class CommonGain:
         lo: np.ndarray,
         hi: np.ndarray,
         params: Mapping[str, np.ndarray],
+        fit: np.ndarray | None = None,
     ) -> tuple[np.ndarray, ...]:
-        """At ``x`` with multipliers ``m``: the gains ``(n, 2)``, the free variables, the
-        Lagrangian's gradient on them, its Hessian ``(n, k, k)``, the gradients of the
-        two gains and the normal ``w_2 ∇g_1 - w_1 ∇g_2`` of the ray condition."""
+        """At ``x`` with multipliers ``m`` (``(n, 2)``; fitted anew by :meth:`_multipliers`
+        on the variables ``fit`` ``(n, k)`` of the rows where ``fit`` has any): the gains
+        ``(n, 2)``, the multipliers, the free variables (not pushed out of the box by the
+        Lagrangian's gradient), that gradient, its Hessian ``(n, k, k)``, the gradients of
+        the two gains and the normal ``w_2 ∇g_1 - w_1 ∇g_2`` of the ray condition."""
         (g0, d0, h0), (g1, d1, h1) = (box.derivatives(x, params) for box in self.boxes)
+        if fit is not None:
+            m = np.where(fit.any(axis=1)[:, None], self._multipliers(w, d0, d1, fit), m)
         r = m[:, :1] * d0 + m[:, 1:] * d1
         free = ~(((x <= lo) & (r < 0)) | ((x >= hi) & (r > 0)))
         hess = m[:, 0, None, None] * h0 + m[:, 1, None, None] * h1
         normal = w[:, 1:] * d0 - w[:, :1] * d1
-        return np.stack([g0, g1], axis=1), free, np.where(free, r, 0.0), hess, d0, d1, normal
+        return np.stack([g0, g1], axis=1), m, free, r, hess, d0, d1, normal
 
     def _multipliers(
         self, w: np.ndarray, d0: np.ndarray, d1: np.ndarray, free: np.ndarray
     ) -> np.ndarray:
-        """Starting multipliers: the normalised pair nearest to stationarity on the free
-        variables (least squares along the line ``m . w = 1``)."""
+        """The normalised multipliers nearest to stationarity on the ``free`` variables
+        (least squares along the line ``m . w = 1``; exact where the conditions hold)."""
         base = w / np.sum(w * w, axis=1, keepdims=True)
         along = np.stack([-w[:, 1], w[:, 0]], axis=1)
         gb = np.where(free, base[:, :1] * d0 + base[:, 1:] * d1, 0.0)
@@ -161,51 +166,46 @@ class CommonGain:
         params: Mapping[str, np.ndarray],
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Newton's method on the conditions of the module docstring from the starts ``x``
-        (``(n, k)``), weights ``w`` ``(n, 2)``. Each step holds a variable at its bound
-        where the Lagrangian's gradient pushes it out, solves the linearised conditions on
-        the others and the multipliers, and projects the new point on the box. A point
-        stops when its step is below :data:`~bargain.concepts.vectorised.STEP` of the
-        bounds' size. Returns the points, their multipliers ``(n, 2)`` and whether each
-        stopped."""
+        (``(n, k)``), weights ``w`` ``(n, 2)``. Each step solves the linearised conditions
+        for the variables and the multipliers, holds a variable at its bound where the step
+        would move it out of the box, and takes the step's largest fraction ``1, 1/2, …``
+        that does not lower the common gain (:meth:`merit`); after a shorter step than the
+        full one, the multipliers are fitted anew (:meth:`_multipliers`). A point stops when
+        its step is below :data:`~bargain.concepts.vectorised.STEP` of the bounds' size.
+        Returns the points, their multipliers ``(n, 2)`` and whether each stopped."""
         n, k = x.shape
         x = np.clip(x, lo, hi)
         size = np.abs(lo) + np.abs(hi) + (hi - lo)
         size = np.where(size > 0, size, 1.0)
-        _, free, _, _, d0, d1, _ = self._conditions(w, x, np.ones((n, 2)), lo, hi, params)
-        m = self._multipliers(w, d0, d1, free)
+        m = np.ones((n, 2))
+        fit = self._conditions(w, x, m, lo, hi, params)[2]  # free at equal multipliers
         out_x, out_m = x.copy(), m.copy()
         converged = np.zeros(n, dtype=bool)
         idx = np.arange(n)
         for _ in range(MAXITER):
             sub = {**subset(params, idx), "_n": idx}
             wi, li, hi_i = w[idx], lo[idx], hi[idx]
-            g, free, r, hess, d0, d1, normal = self._conditions(wi, x, m, li, hi_i, sub)
-            both = free[:, :, None] & free[:, None, :]
-            scale = np.max(np.abs(normal), axis=1)
-            scale = np.where(scale > 0, scale, 1.0)
-            system = np.zeros((idx.size, k + 2, k + 2))
-            system[:, :k, :k] = np.where(both, hess, 0.0)
-            system[:, :k, :k] += (~free)[:, :, None] * np.eye(k) * scale[:, None, None]
-            system[:, :k, k] = np.where(free, d0, 0.0)
-            system[:, :k, k + 1] = np.where(free, d1, 0.0)
-            system[:, k, k:] = wi
-            system[:, k + 1, :k] = np.where(free, normal, 0.0)
-            residual = np.concatenate(
-                [
-                    r,
-                    np.sum(m * wi, axis=1, keepdims=True) - 1,
-                    (wi[:, 1] * g[:, 0] - wi[:, 0] * g[:, 1])[:, None],
-                ],
-                axis=1,
+            g, m, _, r, hess, d0, d1, normal = self._conditions(wi, x, m, li, hi_i, sub, fit)
+            ray = (wi[:, 1] * g[:, 0] - wi[:, 0] * g[:, 1])[:, None]
+            rest = (r, hess, d0, d1, normal, np.sum(m * wi, axis=1, keepdims=True) - 1, ray)
+            step, free = _held_step(x, li, hi_i, wi, rest, 0.0)
+            # Singular (the payoffs linear along a free direction): the Hessian shifted
+            # down, a step up the Lagrangian's gradient, cut at the box by the projection.
+            flat = np.flatnonzero(~np.isfinite(step).all(axis=1))
+            if flat.size:
+                shift = 1e-8 * (np.max(np.abs(hess[flat]), axis=(1, 2)) + _gradient_size(d0, d1)[flat])
+                part = tuple(v[flat] for v in rest)
+                step[flat], free[flat] = _held_step(
+                    x[flat], li[flat], hi_i[flat], wi[flat], part, shift
+                )
+            good = np.isfinite(step).all(axis=1)
+            x_new, full, good = self._backtracked(
+                wi, x, m, step[:, :k], li, hi_i, size[idx], good, sub
             )
-            good = np.isfinite(system).all(axis=(1, 2)) & np.isfinite(residual).all(axis=1)
-            step = np.full((idx.size, k + 2), np.nan)
-            if good.any():
-                with np.errstate(all="ignore"):
-                    step[good] = _solved(system[good], -residual[good])
-            good &= np.isfinite(step).all(axis=1)
-            x_new = np.where(good[:, None], np.clip(x + step[:, :k], li, hi_i), x)
-            m_new = np.where(good[:, None], m + step[:, k:], m)
+            # A full Newton step updates the multipliers with it; after a shorter one they
+            # are fitted anew at the new point (the linearisation's are off where it was).
+            m_new = np.where(full[:, None], m + step[:, k:], m)
+            fit = free & ~full[:, None]
             moved = np.max(np.abs(x_new - x) / size[idx], axis=1)
             stop = good & (moved <= STEP)
             out_x[idx], out_m[idx] = x_new, m_new
@@ -213,8 +213,57 @@ class CommonGain:
             keep = good & ~stop
             if not keep.any():
                 break
-            idx, x, m = idx[keep], x_new[keep], m_new[keep]
+            idx, x, m, fit = idx[keep], x_new[keep], m_new[keep], fit[keep]
         return out_x, out_m, converged
+
+    def merit(
+        self, w: np.ndarray, m: np.ndarray, x: np.ndarray, params: Mapping[str, np.ndarray]
+    ) -> np.ndarray:
+        """The common gain at the rows of ``x``: ``min g_i / w_i`` over the parties with a
+        positive weight, less twice the other's multiplier (at least one) times how far its
+        gain is below zero (an exact penalty: Nocedal & Wright 2006, §17.2) where its weight
+        is zero. NaN where a gain is not a finite number."""
+        g = self.gains(x, params)
+        with np.errstate(all="ignore"):
+            ratio = np.where(w > 0, g / np.where(w > 0, w, 1.0), np.inf)
+            penalty = np.where(w > 0, 0.0, np.maximum(2 * np.abs(m), 1.0) * np.minimum(g, 0.0))
+        out = np.min(ratio, axis=1) + np.sum(penalty, axis=1)
+        return np.where(np.isfinite(g).all(axis=1), out, np.nan)
+
+    def _backtracked(
+        self,
+        w: np.ndarray,
+        x: np.ndarray,
+        m: np.ndarray,
+        dx: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        size: np.ndarray,
+        good: np.ndarray,
+        params: Mapping[str, np.ndarray],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The step's fraction ``1, 1/2, 1/4, …`` that does not lower :meth:`merit` (beyond
+        :data:`~bargain.concepts.vectorised.TOL` of the payoffs' size), projected on the
+        box; a step below 1e-8 of the bounds' size is taken as it is (Newton's method is
+        converging). Returns the new points, where the whole step was taken and where a
+        fraction was found."""
+        before = self.merit(w, m, x, params)
+        tol = TOL * self._size(x, params)
+        x_new = x.copy()
+        alpha = np.ones(x.shape[0])
+        pending = good.copy()
+        for _halve in range(40):
+            p = np.flatnonzero(pending)
+            if p.size == 0:
+                break
+            trial = np.clip(x[p] + alpha[p, None] * dx[p], lo[p], hi[p])
+            after = self.merit(w[p], m[p], trial, {**subset(params, p), "_n": p})
+            small = np.max(np.abs(trial - x[p]) / size[p], axis=1) <= 1e-8
+            ok = small | (after >= before[p] - tol[p])
+            x_new[p[ok]] = trial[ok]
+            pending[p[ok]] = False
+            alpha[p[~ok]] /= 2
+        return x_new, good & (alpha == 1), good & ~pending
 
     def vouch(
         self,
@@ -229,7 +278,8 @@ class CommonGain:
         program's single maximum (the checks of the module docstring, to
         :data:`~bargain.concepts.vectorised.TOL` of the payoffs' size)."""
         n, k = x.shape
-        g, free, r, hess, _, _, normal = self._conditions(w, x, m, lo, hi, params)
+        g, m, free, r, hess, _, _, normal = self._conditions(w, x, m, lo, hi, params)
+        r = np.where(free, r, 0.0)
         size = self._size(x, params)
         width = np.where(hi - lo > 0, hi - lo, 1.0)
         total = np.sum(np.abs(m), axis=1)
@@ -349,6 +399,75 @@ class CommonGain:
         out.update({f"payoff_{p}": u[i] for i, p in enumerate(self.model.party_names)})
         out["status"] = np.where(ok, OK, NO_CONVERGENCE).astype(np.int8)
         return out
+
+
+def _gradient_size(d0: np.ndarray, d1: np.ndarray) -> np.ndarray:
+    """The size of the gains' gradients at each point (the singular step's unit)."""
+    return np.maximum(np.max(np.abs(d0), axis=1), np.max(np.abs(d1), axis=1))
+
+
+def _held_step(
+    x: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    w: np.ndarray,
+    rest: tuple[np.ndarray, ...],
+    shift: np.ndarray | float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_step` with every variable free, but one at its bound that the step moves out
+    of the box: held there, and the step taken again without it (until none moves out).
+    Returns the step and the variables left free."""
+    k = x.shape[1]
+    free = np.ones_like(x, dtype=bool)
+    step = _step(free, w, *rest, shift=shift)
+    for _hold in range(k):
+        dx = step[:, :k]
+        out = free & (((x <= lo) & (dx < 0)) | ((x >= hi) & (dx > 0)))
+        again = np.flatnonzero(out.any(axis=1))
+        if again.size == 0:
+            break
+        free[again] &= ~out[again]
+        part = np.asarray(shift)[again] if np.ndim(shift) else shift
+        step[again] = _step(free[again], w[again], *(v[again] for v in rest), shift=part)
+    return step, free
+
+
+def _step(
+    free: np.ndarray,
+    w: np.ndarray,
+    r: np.ndarray,
+    hess: np.ndarray,
+    d0: np.ndarray,
+    d1: np.ndarray,
+    normal: np.ndarray,
+    norm: np.ndarray,
+    ray: np.ndarray,
+    *,
+    shift: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """The Newton step ``(dx, dm)`` of the conditions on the ``free`` variables (the others
+    held: ``dx = 0``), ``(n, k + 2)``, with the Hessian less ``shift`` times the identity
+    on them; NaN where the linear system is singular. ``norm`` and ``ray`` are the
+    residuals of the normalisation and of the ray condition, ``(n, 1)``."""
+    n, k = free.shape
+    both = free[:, :, None] & free[:, None, :]
+    scale = np.max(np.abs(normal), axis=1)
+    scale = np.where(scale > 0, scale, 1.0)
+    system = np.zeros((n, k + 2, k + 2))
+    system[:, :k, :k] = np.where(both, hess, 0.0)
+    system[:, :k, :k] += (~free)[:, :, None] * np.eye(k) * scale[:, None, None]
+    system[:, :k, :k] -= free[:, :, None] * np.eye(k) * np.reshape(shift, (-1, 1, 1))
+    system[:, :k, k] = np.where(free, d0, 0.0)
+    system[:, :k, k + 1] = np.where(free, d1, 0.0)
+    system[:, k, k:] = w
+    system[:, k + 1, :k] = np.where(free, normal, 0.0)
+    residual = np.concatenate([np.where(free, r, 0.0), norm, ray], axis=1)
+    good = np.isfinite(system).all(axis=(1, 2)) & np.isfinite(residual).all(axis=1)
+    step = np.full((n, k + 2), np.nan)
+    if good.any():
+        with np.errstate(all="ignore"):
+            step[good] = _solved(system[good], -residual[good])
+    return step
 
 
 def _solved(system: np.ndarray, rhs: np.ndarray) -> np.ndarray:
