@@ -23,16 +23,20 @@ Karush–Kuhn–Tucker conditions
     ``w_2 g_1 - w_1 g_2 = 0`` (both gains on the ray ``t w``)
 
 are as many equations as the free variables and the two multipliers: Newton's method
-solves them, a variable held at its bound where the Lagrangian's gradient pushes it out
-of the box (Nocedal & Wright 2006, *Numerical Optimization*, 2nd ed., §12.3 and §18.1).
-Each answer is then *vouched for* (:meth:`CommonGain.vouch`): the conditions hold, both
-multipliers are positive (both gains bind: the point is Pareto optimal, so the scalar
-egalitarian solver's lexicographic step keeps it), the Lagrangian's Hessian is negative
-definite on the tangent space of the two constraints (a strict local maximum, so a
-single agreement), the common gain is positive, and no sample point of the box gives both
-parties at least as much and one of them more. A point that fails — a constraint that
-does not bind, an active set Newton's method does not settle, no positive gain — is left
-``no_convergence``, and the sweep solves it again with the scalar solver
+solves them (Nocedal & Wright 2006, *Numerical Optimization*, 2nd ed., §11.1 and §18.1),
+holding a variable at its bound where the step would move it out of the box, and taking
+the step's largest fraction ``1, 1/2, …`` that does not lower the common gain
+``min g_i / w_i`` (:meth:`CommonGain.merit`). Each answer is then *vouched for*
+(:meth:`CommonGain.vouch`): the conditions hold, a variable at a bound is pushed against
+it by the Lagrangian's gradient, both multipliers are positive (both gains bind: the point
+is Pareto optimal, so the scalar egalitarian solver's lexicographic step keeps it), the
+Lagrangian's Hessian is negative definite on the tangent space of the two constraints (a
+strict local maximum, so a single agreement), the common gain is positive, and no sample
+point of the box gives both parties at least as much and one of them more. Where one
+party's gain cannot reach the ray, its single best agreement is the answer if the other
+gains more there (:meth:`CommonGain.one_sided`). A point that fails all this — an
+agreement that is not unique, an active set Newton's method does not settle, no positive
+gain — is left ``no_convergence``, and the sweep solves it again with the scalar solver
 (:mod:`bargain.sweeps.compile`): every point the scalar solver solves, the sweep solves.
 """
 
@@ -193,7 +197,9 @@ class CommonGain:
             # down, a step up the Lagrangian's gradient, cut at the box by the projection.
             flat = np.flatnonzero(~np.isfinite(step).all(axis=1))
             if flat.size:
-                shift = 1e-8 * (np.max(np.abs(hess[flat]), axis=(1, 2)) + _gradient_size(d0, d1)[flat])
+                shift = 1e-8 * (
+                    np.max(np.abs(hess[flat]), axis=(1, 2)) + _gradient_size(d0, d1)[flat]
+                )
                 part = tuple(v[flat] for v in rest)
                 step[flat], free[flat] = _held_step(
                     x[flat], li[flat], hi_i[flat], wi[flat], part, shift
@@ -277,7 +283,7 @@ class CommonGain:
         """Per point, the common gain ``t`` at ``x`` and whether ``x`` is vouched for as the
         program's single maximum (the checks of the module docstring, to
         :data:`~bargain.concepts.vectorised.TOL` of the payoffs' size)."""
-        n, k = x.shape
+        k = x.shape[1]
         g, m, free, r, hess, _, _, normal = self._conditions(w, x, m, lo, hi, params)
         r = np.where(free, r, 0.0)
         size = self._size(x, params)

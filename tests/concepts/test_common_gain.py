@@ -213,3 +213,15 @@ def test_three_parties_or_constraints_are_refused_by_name():
     )
     with pytest.raises(bargain.ModelError, match=r"not \[constraints\]"):
         CommonGain(capped, [])
+
+
+def test_one_variable_kalai_smorodinsky_on_a_line_splits_the_surplus_over_disagreement():
+    # Kalai & Smorodinsky 1975: on the frontier u_W + u_A = V the ideal gains are both
+    # V - d_W - d_A, so the gains are equal: x = (V + d_W - d_A) / 2, as the Nash solution.
+    m = shipped("split")
+    v, d_w, d_a = np.array([0.5, 1.0, 2.0]), np.array([0.0, 0.1, 0.4]), np.array([0.3, 0.0, 0.2])
+    params = {"V": v, "d_W": d_w, "d_A": d_a, "_n": v}
+    out = kalai_smorodinsky_kernel(m, ["V", "d_W", "d_A"], {})(params)
+    assert np.all(out["status"] == OK)
+    np.testing.assert_allclose(out["x"], (v + d_w - d_a) / 2, rtol=1e-12)
+    assert_scalar(out, m, params, bargain.kalai_smorodinsky)
