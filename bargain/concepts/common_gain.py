@@ -132,16 +132,17 @@ class CommonGain:
         lo: np.ndarray,
         hi: np.ndarray,
         params: Mapping[str, np.ndarray],
+        refit: np.ndarray | None = None,
         fit: np.ndarray | None = None,
     ) -> tuple[np.ndarray, ...]:
         """At ``x`` with multipliers ``m`` (``(n, 2)``; fitted anew by :meth:`_multipliers`
-        on the variables ``fit`` ``(n, k)`` of the rows where ``fit`` has any): the gains
+        on the variables ``fit`` ``(n, k)`` in the rows ``refit`` ``(n,)``): the gains
         ``(n, 2)``, the multipliers, the free variables (not pushed out of the box by the
         Lagrangian's gradient), that gradient, its Hessian ``(n, k, k)``, the gradients of
         the two gains and the normal ``w_2 ∇g_1 - w_1 ∇g_2`` of the ray condition."""
         (g0, d0, h0), (g1, d1, h1) = (box.derivatives(x, params) for box in self.boxes)
-        if fit is not None:
-            m = np.where(fit.any(axis=1)[:, None], self._multipliers(w, d0, d1, fit), m)
+        if refit is not None and fit is not None:
+            m = np.where(refit[:, None], self._multipliers(w, d0, d1, fit), m)
         r = m[:, :1] * d0 + m[:, 1:] * d1
         free = ~(((x <= lo) & (r < 0)) | ((x >= hi) & (r > 0)))
         hess = m[:, 0, None, None] * h0 + m[:, 1, None, None] * h1
@@ -174,7 +175,8 @@ class CommonGain:
         for the variables and the multipliers, holds a variable at its bound where the step
         would move it out of the box, and takes the step's largest fraction ``1, 1/2, …``
         that does not lower the common gain (:meth:`merit`); after a shorter step than the
-        full one, the multipliers are fitted anew (:meth:`_multipliers`). A point stops when
+        full one, or where a multiplier would turn negative, the multipliers are fitted anew
+        (:meth:`_multipliers`). A point stops when
         its step is below :data:`~bargain.concepts.vectorised.STEP` of the bounds' size.
         Returns the points, their multipliers ``(n, 2)`` and whether each stopped."""
         n, k = x.shape
@@ -183,16 +185,19 @@ class CommonGain:
         size = np.where(size > 0, size, 1.0)
         m = np.ones((n, 2))
         fit = self._conditions(w, x, m, lo, hi, params)[2]  # free at equal multipliers
+        refit = np.ones(n, dtype=bool)
         out_x, out_m = x.copy(), m.copy()
         converged = np.zeros(n, dtype=bool)
         idx = np.arange(n)
         for _ in range(MAXITER):
             sub = {**subset(params, idx), "_n": idx}
             wi, li, hi_i = w[idx], lo[idx], hi[idx]
-            g, m, _, r, hess, d0, d1, normal = self._conditions(wi, x, m, li, hi_i, sub, fit)
+            g, m, pushed, r, hess, d0, d1, normal = self._conditions(
+                wi, x, m, li, hi_i, sub, refit, fit
+            )
             ray = (wi[:, 1] * g[:, 0] - wi[:, 0] * g[:, 1])[:, None]
             rest = (r, hess, d0, d1, normal, np.sum(m * wi, axis=1, keepdims=True) - 1, ray)
-            step, free = _held_step(x, li, hi_i, wi, rest, 0.0)
+            step, free = _held_step(pushed, x, li, hi_i, wi, rest, 0.0)
             # Singular (the payoffs linear along a free direction): the Hessian shifted
             # down, a step up the Lagrangian's gradient, cut at the box by the projection.
             flat = np.flatnonzero(~np.isfinite(step).all(axis=1))
@@ -202,24 +207,30 @@ class CommonGain:
                 )
                 part = tuple(v[flat] for v in rest)
                 step[flat], free[flat] = _held_step(
-                    x[flat], li[flat], hi_i[flat], wi[flat], part, shift
+                    pushed[flat], x[flat], li[flat], hi_i[flat], wi[flat], part, shift
                 )
             good = np.isfinite(step).all(axis=1)
             x_new, full, good = self._backtracked(
                 wi, x, m, step[:, :k], li, hi_i, size[idx], good, sub
             )
-            # A full Newton step updates the multipliers with it; after a shorter one they
-            # are fitted anew at the new point (the linearisation's are off where it was).
-            m_new = np.where(full[:, None], m + step[:, k:], m)
-            fit = free & ~full[:, None]
+            # A full Newton step updates the multipliers with it; after a shorter one, or
+            # where one would turn negative (a floor's multiplier is not), they are fitted
+            # anew at the new point (the linearisation's are off where it was).
+            # A point without a step (a singular system) goes on once with them fitted anew.
+            fitted = refit
+            m_new = m + step[:, k:]
+            refit = ~full | (m_new < 0).any(axis=1)
+            m_new = np.where(refit[:, None], m, m_new)
+            fit = free
             moved = np.max(np.abs(x_new - x) / size[idx], axis=1)
             stop = good & (moved <= STEP)
             out_x[idx], out_m[idx] = x_new, m_new
             converged[idx[stop]] = True
-            keep = good & ~stop
+            keep = (good & ~stop) | (~good & ~fitted)
             if not keep.any():
                 break
-            idx, x, m, fit = idx[keep], x_new[keep], m_new[keep], fit[keep]
+            idx, x, m = idx[keep], x_new[keep], m_new[keep]
+            refit, fit = refit[keep], fit[keep]
         return out_x, out_m, converged
 
     def merit(
@@ -413,6 +424,7 @@ def _gradient_size(d0: np.ndarray, d1: np.ndarray) -> np.ndarray:
 
 
 def _held_step(
+    free: np.ndarray,
     x: np.ndarray,
     lo: np.ndarray,
     hi: np.ndarray,
@@ -420,11 +432,12 @@ def _held_step(
     rest: tuple[np.ndarray, ...],
     shift: np.ndarray | float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_step` with every variable free, but one at its bound that the step moves out
-    of the box: held there, and the step taken again without it (until none moves out).
-    Returns the step and the variables left free."""
+    """:func:`_step` on the ``free`` variables (those the Lagrangian's gradient does not push
+    out of the box), but one at its bound that the step moves out of the box: held there,
+    and the step taken again without it (until none moves out). Returns the step and the
+    variables left free."""
     k = x.shape[1]
-    free = np.ones_like(x, dtype=bool)
+    free = free.copy()
     step = _step(free, w, *rest, shift=shift)
     for _hold in range(k):
         dx = step[:, :k]
