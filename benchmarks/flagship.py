@@ -6,8 +6,9 @@ bounds at others). ``bargain.sweep(..., "nash")`` and ``(..., "rubinstein")`` wi
 parameters varied (a_W, m_A over their declared ranges) run the batched projected
 Newton of ``bargain.concepts.vectorised.Box`` (the alternating-offers game through
 the transfer reduction), ``"kalai-smorodinsky"`` and ``"egalitarian"`` the batched
-Newton of ``bargain.concepts.common_gain.CommonGain``; the baseline is the same sweep with ``route="loop"`` (the
-scalar solver at each point, as every multi-variable sweep ran before), timed on a
+Newton of ``bargain.concepts.common_gain.CommonGain``; the baseline is the same sweep
+with ``route="loop"`` (the scalar solver at each point, as every multi-variable sweep ran
+before), timed on a
 subsample of the same points and extrapolated (its per-point cost does not depend on
 the number of points). Both in this one run; the ratio is what to read, as absolute
 times move with the machine's load. CPU time (``time.process_time``) is shown too.
