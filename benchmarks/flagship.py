@@ -5,8 +5,10 @@ each in its bounds (the flat rate's floor F = 0 binds at some points, the rates'
 bounds at others). ``bargain.sweep(..., "nash")`` and ``(..., "rubinstein")`` with two
 parameters varied (a_W, m_A over their declared ranges) run the batched projected
 Newton of ``bargain.concepts.vectorised.Box`` (the alternating-offers game through
-the transfer reduction); the baseline is the same sweep with ``route="loop"`` (the
-scalar solver at each point, as every multi-variable sweep ran before), timed on a
+the transfer reduction), ``"kalai-smorodinsky"`` and ``"egalitarian"`` the batched
+Newton of ``bargain.concepts.common_gain.CommonGain``; the baseline is the same sweep
+with ``route="loop"`` (the scalar solver at each point, as every multi-variable sweep ran
+before), timed on a
 subsample of the same points and extrapolated (its per-point cost does not depend on
 the number of points). Both in this one run; the ratio is what to read, as absolute
 times move with the machine's load. CPU time (``time.process_time``) is shown too.
@@ -42,7 +44,7 @@ def main() -> None:
     model = bargain.load_model(bargain.models_dir() / "wga2007.toml")
     print(f"flagship sweeps (wga2007, a_W and m_A varied), {n:,} random points, ")
     print(f"{os.cpu_count()} cores, one process; the loop on {k} of the same points")
-    for method in ("nash", "rubinstein"):
+    for method in ("nash", "rubinstein", "kalai-smorodinsky", "egalitarian"):
 
         def run(points: int, route: str = "auto", method: str = method):
             return bargain.sweep(

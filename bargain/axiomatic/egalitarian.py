@@ -50,6 +50,7 @@ from bargain.axiomatic.problem import (
 )
 from bargain.axiomatic.program import ProgramResult
 from bargain.concepts.budget import bounded
+from bargain.concepts.common_gain import CommonGain
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import (
@@ -61,9 +62,10 @@ from bargain.concepts.vectorised import (
     Evaluate,
     Frontier,
     bracketed_newton,
+    relative_start,
     subset,
 )
-from bargain.errors import FeasibilityError
+from bargain.errors import BargainError, FeasibilityError, ModelError
 from bargain.model.model import Model
 from bargain.scale import ROUNDING, magnitude, negligible
 
@@ -233,7 +235,10 @@ def _held(
 
 def egalitarian_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any]) -> Evaluate:
     """The egalitarian solution over arrays of parameter points (a registry ``kernel``):
-    safeguarded Newton on the equal-gains condition, one variable and two parties."""
+    safeguarded Newton on the equal-gains condition, one variable and two parties; with
+    several contract variables in their bounds, :func:`egalitarian_box_kernel`."""
+    if len(model.variables) > 1:
+        return egalitarian_box_kernel(model, inputs, options)
     fr = Frontier(model, inputs)
 
     def evaluate(params: dict[str, np.ndarray]) -> Columns:
@@ -265,6 +270,36 @@ def egalitarian_kernel(model: Model, inputs: Sequence[str], options: Mapping[str
     return evaluate
 
 
+def egalitarian_box_kernel(
+    model: Model, inputs: Sequence[str], options: Mapping[str, Any]
+) -> Evaluate:
+    """The egalitarian solution (Kalai 1977, *Econometrica* 45(7)) of two parties with
+    several contract variables in their bounds, over arrays of parameter points: the
+    largest common gain with weights one (:class:`~bargain.concepts.common_gain.CommonGain`),
+    started from the scalar solution at the model's values moved with each point's bounds.
+    A point not vouched for is left ``no_convergence`` (solved again point by point).
+
+    Raises
+    ------
+    ModelError
+        If the model has ``[constraints]`` or other than two parties, or its scalar
+        solution at the model's values cannot be found (no start).
+    """
+    gains = CommonGain(model, inputs)
+    try:
+        start = relative_start(model, egalitarian(model, exact=False).agreement)
+    except BargainError as err:
+        raise ModelError(f"no solution at the model's values to start from: {err}") from None
+
+    def evaluate(params: dict[str, np.ndarray]) -> Columns:
+        lo, hi = gains.bounds(params)
+        w = np.ones((lo.shape[0], 2))
+        x, _, ok = gains.solve(w, lo + start * (hi - lo), params)
+        return gains.columns(x, ok, params)
+
+    return evaluate
+
+
 register(
     Concept(
         name="egalitarian",
@@ -281,5 +316,6 @@ register(
 
 __all__ = [
     "egalitarian",
+    "egalitarian_box_kernel",
     "egalitarian_kernel",
 ]

@@ -36,13 +36,20 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
 import sympy
 
 from bargain.axiomatic.payoff_unit import in_payoff_units
 from bargain.axiomatic.problem import BargainingProblem, no_floats, problem_of
 from bargain.concepts.budget import bounded, exact_budget
+from bargain.concepts.common_gain import CommonGain
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
+from bargain.concepts.vectorised import Columns, Evaluate, relative_start
+from bargain.errors import BargainError, ModelError
 from bargain.model.model import Model
 
 
@@ -171,16 +178,52 @@ def _on_segment(ratios: dict[str, float]) -> bool:
     return max(values) - min(values) <= 1e-7 * max(abs(v) for v in values)
 
 
+def kalai_smorodinsky_kernel(
+    model: Model, inputs: Sequence[str], options: Mapping[str, Any]
+) -> Evaluate:
+    """The Kalai–Smorodinsky solution (Kalai & Smorodinsky 1975, *Econometrica* 43(3)) of
+    two parties with contract variables in their bounds, over arrays of parameter points (a
+    registry ``kernel``): each party's ideal gain (:meth:`CommonGain.ideal
+    <bargain.concepts.common_gain.CommonGain.ideal>`), then the largest common gain with the
+    ideal gains as weights (:class:`~bargain.concepts.common_gain.CommonGain`), started from
+    the scalar solution at the model's values moved with each point's bounds. A point whose
+    ideal point or solution is not vouched for is left ``no_convergence`` (solved again point
+    by point).
+
+    Raises
+    ------
+    ModelError
+        If the model has ``[constraints]`` or other than two parties, or its scalar
+        solution at the model's values cannot be found (no start).
+    """
+    gains = CommonGain(model, inputs)
+    try:
+        start = relative_start(model, kalai_smorodinsky(model, exact=False).agreement)
+    except BargainError as err:
+        raise ModelError(f"no solution at the model's values to start from: {err}") from None
+
+    def evaluate(params: dict[str, np.ndarray]) -> Columns:
+        lo, hi = gains.bounds(params)
+        x = lo + start * (hi - lo)
+        (a0, ok0), (a1, ok1) = (gains.ideal(i, x, params) for i in (0, 1))
+        w = np.stack([a0, a1], axis=1)
+        x, _, ok = gains.solve(np.where(np.isfinite(w), w, 1.0), x, params)
+        return gains.columns(x, ok & ok0 & ok1, params)
+
+    return evaluate
+
+
 register(
     Concept(
         name="kalai-smorodinsky",
         solve=kalai_smorodinsky,
         summary="the Kalai–Smorodinsky solution: gains in proportion to the ideal point's",
         order=30,
+        kernel=kalai_smorodinsky_kernel,
         credibility=True,
         brief=lambda model: (("Kalai–Smorodinsky", {}),),
     )
 )
 
 
-__all__ = ["ideal_point", "kalai_smorodinsky"]
+__all__ = ["ideal_point", "kalai_smorodinsky", "kalai_smorodinsky_kernel"]

@@ -319,17 +319,20 @@ def nash_box_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, A
     except BargainError as err:
         raise ModelError(f"no solution at the model's values to start from: {err}") from None
     maximum = box_maximum(model, inputs, objective, start)
+
     # Where no start improves on disagreement for every party (the log product is not
     # finite there), a first phase: the product of the gains each raised by a margin
     # that makes the start's finite, which balances the gains, then the product itself.
-    margin = Parameter(_MARGIN, 0)
-    widened = replace(model, parameters=(*model.parameters, margin))
-    phase = box_maximum(
-        widened,
-        (*inputs, _MARGIN),
-        BargainingProblem(widened).log_nash_product(list(weights.values()), shift=margin.symbol),
-        start,
-    )
+    # Compiled when a point first needs it (none of the flagship's do).
+    @functools.cache
+    def phase() -> Evaluate:
+        margin = Parameter(_MARGIN, 0)
+        widened = replace(model, parameters=(*model.parameters, margin))
+        shifted = BargainingProblem(widened).log_nash_product(
+            list(weights.values()), shift=margin.symbol
+        )
+        return box_maximum(widened, (*inputs, _MARGIN), shifted, start)
+
     xs = [v.symbol for v in model.variables]
     payoffs = compile_exprs(model, inputs, [p.payoff for p in model.parties], xs)
     gains = compile_exprs(model, inputs, [p.payoff - p.disagreement for p in model.parties], xs)
@@ -344,7 +347,7 @@ def nash_box_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, A
             x = np.stack([out[v][redo] for v in names], axis=1)
             g = np.stack(gains(*x.T, params=sub, n=redo.size), axis=1)
             lift = 2 * np.maximum(0.0, -np.min(g, axis=1)) + 1e-3 * (1 + np.max(np.abs(g), axis=1))
-            first = phase({**sub, _MARGIN: lift, "_n": redo}, x)
+            first = phase()({**sub, _MARGIN: lift, "_n": redo}, x)
             again = maximum({**sub, "_n": redo}, np.stack([first[v] for v in names], axis=1))
             out = {k: v.copy() for k, v in out.items()}
             for k in out:

@@ -649,6 +649,34 @@ class Box:
         return ok
 
 
+def relative_start(model: Model, start: Mapping[str, float]) -> np.ndarray:
+    """Where the contract ``start`` (at the model's values) lies in the box of the variables'
+    bounds, as a fraction of each bound's width (0.5 where the width is zero): a start for
+    every parameter point, moved with its bounds (``lo + rel * (hi - lo)``).
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = bargain.model_from_dict({"model": {"name": "m"},
+    ...     "variables": {"x": {"min": 0, "max": 4}, "y": {"min": 1, "max": 1}},
+    ...     "parties": {"W": {"payoff": "x + y"}, "A": {"payoff": "6 - x - y"}}})
+    >>> relative_start(m, {"x": 1.0, "y": 1.0}).tolist()
+    [0.25, 0.5]
+    """
+    lo_c, hi_c = (
+        np.array(
+            [
+                numeric_value(model, getattr(v, side), f"variables.{v.name}", side)
+                for v in model.variables
+            ]
+        )
+        for side in ("min", "max")
+    )
+    at = np.array([start[v.name] for v in model.variables], dtype=float)
+    width = hi_c - lo_c
+    return np.where(width > 0, (at - lo_c) / np.where(width > 0, width, 1.0), 0.5)
+
+
 def box_maximum(
     model: Model, inputs: Sequence[str], objective: sympy.Expr, start: Mapping[str, float]
 ) -> Evaluate:
@@ -675,18 +703,7 @@ def box_maximum(
     ([0.5, 1.0], [0.125, 0.25], [0, 0])
     """
     box = Box(model, inputs, objective)
-    lo_c, hi_c = (
-        np.array(
-            [
-                numeric_value(model, getattr(v, side), f"variables.{v.name}", side)
-                for v in model.variables
-            ]
-        )
-        for side in ("min", "max")
-    )
-    at = np.array([start[v.name] for v in model.variables], dtype=float)
-    width = hi_c - lo_c
-    rel = np.where(width > 0, (at - lo_c) / np.where(width > 0, width, 1.0), 0.5)
+    rel = relative_start(model, start)
     names = model.variable_names
 
     def evaluate(params: dict[str, np.ndarray], start: np.ndarray | None = None) -> Columns:
@@ -746,6 +763,7 @@ __all__ = [
     "interval",
     "oriented",
     "real",
+    "relative_start",
     "require_frontier",
     "scale_tol",
     "signed",

@@ -40,7 +40,7 @@ def test_the_surfaces_read_the_registry():
         method = next(a for a in sub[command]._actions if a.dest == "method")
         assert sorted(method.choices) == sorted(expected)
     assert methods() == names()
-    assert vectorised() == ("nash", "rubinstein", "egalitarian")
+    assert vectorised() == ("nash", "rubinstein", "kalai-smorodinsky", "egalitarian")
     assert [e.method for e in brief_rows(SPLIT)] == [
         "nash",
         "nash",

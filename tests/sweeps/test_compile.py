@@ -194,8 +194,15 @@ def test_bad_input_names_what_is_allowed(split):
         compile_kernel(split, "nash", ["c"])
     with pytest.raises(bargain.ModelError, match="the concepts are nash"):
         compile_kernel(split, "bogus")
-    with pytest.raises(bargain.ModelError, match="one contract variable"):
-        compile_kernel(shipped("logrolling"), "egalitarian", ["v_Wa"], route="numeric")
+    three = bargain.model_from_dict(
+        {
+            "model": {"name": "three"},
+            "variables": {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}},
+            "parties": {"A": {"payoff": "x"}, "B": {"payoff": "y"}, "C": {"payoff": "2 - x - y"}},
+        }
+    )
+    with pytest.raises(bargain.ModelError, match="two parties"):
+        compile_kernel(three, "egalitarian", [], route="numeric")
     constrained = two_party(
         "x + y",
         "2 - x - y",
