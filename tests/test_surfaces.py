@@ -535,3 +535,48 @@ def test_version(capsys):
         main(["--version"])
     assert info.value.code == 0
     assert capsys.readouterr().out.strip() == f"bargain {importlib.metadata.version('bargain')}"
+
+
+@pytest.mark.parametrize(
+    "name", ["nash", "rubinstein", "brief", "credibility", "sweep", "tornado", "promise_game"]
+)
+@pytest.mark.parametrize("given", ["split", {"model": {"name": "split"}}], ids=["str", "dict"])
+def test_anything_but_a_model_is_a_model_error_naming_what_to_call(name, given):
+    # bargain.nash("split") ended in AttributeError: 'str' object has no attribute ...
+    with pytest.raises(bargain.ModelError, match=r"expected a bargain\.Model, got (str|dict)"):
+        getattr(bargain, name)(given)
+
+
+def _nested(levels: int) -> sympy.Expr:
+    x = sympy.Symbol("x")
+    for _ in range(levels):
+        x = sympy.sqrt(sympy.Abs(x) + 1)
+    return x
+
+
+def test_a_sympy_payoff_too_deep_is_a_typed_error_not_a_recursion_error():
+    # Built in Python, a payoff 150 levels of sqrt(abs(...) + 1) deep (a tree 450 deep)
+    # ended in RecursionError inside sympy's differentiation. A tree deeper than a written
+    # expression can give is refused where the model is built; one the solver's recursive
+    # steps still cannot walk (99 levels, 297 deep) is refused by the solver, by name.
+    x = Variable("x", sympy.Integer(0), sympy.Integer(1))
+    with pytest.raises(bargain.ExpressionError, match=r"\[parties\.W\] payoff: .*300 levels"):
+        Model("deep", (), (x,), (Party("W", _nested(150)), Party("A", "1 - x")))
+    m = Model("deep", (), (x,), (Party("W", _nested(99)), Party("A", "1 - x")))
+    with pytest.raises(bargain.ModelError, match="nested too deeply for the solver"):
+        bargain.nash(m, exact=False)
+    # A shallow one of the same form is solved: the maximiser of the Nash product
+    # u_W(x) (1 - x) (Nash 1950), found independently by scipy's bounded scalar search.
+    from scipy.optimize import minimize_scalar
+
+    shallow = Model("shallow", (), (x,), (Party("W", _nested(3)), Party("A", "1 - x")))
+
+    def u_w(t: float) -> float:
+        for _ in range(3):
+            t = math.sqrt(abs(t) + 1)
+        return t
+
+    best = minimize_scalar(
+        lambda t: -u_w(t) * (1 - t), bounds=(0, 1), method="bounded", options={"xatol": 1e-12}
+    )
+    assert bargain.nash(shallow, exact=False).agreement["x"] == pytest.approx(best.x, abs=1e-7)

@@ -60,7 +60,7 @@ from bargain.axiomatic.problem import BargainingProblem, shared_problem
 from bargain.concepts.solution import Solution
 from bargain.errors import BargainError, ModelError
 from bargain.model.model import Model, Parameter, Party
-from bargain.model.validate import numeric_value
+from bargain.model.validate import numeric_value, require_model
 from bargain.scale import magnitude
 
 TINY = 2.0**-511
@@ -411,6 +411,7 @@ def in_payoff_units(
 
         @functools.wraps(solve)
         def solved(model: Model, *args: Any, **kwargs: Any) -> Solution:
+            require_model(model)
             measured = contracts(model) if callable(contracts) else contracts
             box = contract_units(model) if measured else {}
             if not box:

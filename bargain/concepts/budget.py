@@ -98,6 +98,7 @@ from typing import Any, TypeVar
 import sympy
 
 from bargain.concepts.checkpoints import NODES_PER_OP, Declined, Watch, nodes, watched
+from bargain.errors import ModelError
 from bargain.model.model import as_expression
 
 MAX_OPS = 400  # operations (sympy.count_ops) handed to one step
@@ -564,6 +565,8 @@ def exact_budget(seconds: float = SAFETY_SECONDS) -> Iterator[Budget]:
 def bounded(solver: F) -> F:
     """Run a solver inside one budget for the whole solve, its ``timeout`` argument (or
     that argument's default) the safety net: the decorator of every solver's entry point.
+    A ``RecursionError`` (an expression tree too deep for sympy's recursive walks) is
+    refused as a :class:`~bargain.errors.ModelError` naming the model's file.
 
     >>> @bounded
     ... def solver(*, timeout: float = 3.0) -> float:
@@ -577,7 +580,17 @@ def bounded(solver: F) -> F:
     @functools.wraps(solver)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with exact_budget(kwargs.get("timeout", default)):
-            return solver(*args, **kwargs)
+            try:
+                return solver(*args, **kwargs)
+            except RecursionError:
+                # sympy walks expression trees by recursion: a tree deep enough (a payoff
+                # of 99 nested sqrt(abs(...) + 1), built in Python) runs out of the stack.
+                raise ModelError(
+                    "an expression of the model is nested too deeply for the solver's "
+                    "symbolic steps (Python's recursion limit ran out): write it with fewer "
+                    "levels",
+                    file=getattr(args[0], "file", None) if args else None,
+                ) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -95,7 +95,7 @@ ALLOWED_FUNCTIONS: tuple[str, ...] = ("abs", "exp", "log", "max", "min", "sqrt",
 
 _MAX_LENGTH = 10_000
 _MAX_TOKENS = 2_000
-_MAX_DEPTH = 100
+MAX_DEPTH = 100
 _MAX_LITERAL_LENGTH = 50  # a 30-digit number as written back, with its exponent
 _MAX_EXPONENT = 10_000
 _MAX_DIGITS = 1_000
@@ -536,11 +536,11 @@ class _Parser:
 
     def _enter(self, token: _Token) -> None:
         self._depth += 1
-        if self._depth > _MAX_DEPTH:
+        if self._depth > MAX_DEPTH:
             raise self._error(
                 f"expression nested too deeply at {_describe(token)}",
                 token,
-                f"at most {_MAX_DEPTH} levels of parentheses, calls, signs and powers are allowed",
+                f"at most {MAX_DEPTH} levels of parentheses, calls, signs and powers are allowed",
             )
 
     def _leave(self) -> None:

@@ -39,7 +39,7 @@ from typing import Any, TypeVar
 import sympy
 
 from bargain.errors import ExpressionError, ModelError
-from bargain.model.expr import parse_expression
+from bargain.model.expr import MAX_DEPTH, parse_expression
 
 Number = int | float | sympy.Rational
 ZERO = sympy.Integer(0)
@@ -811,6 +811,14 @@ class Model:
         ...
         bargain.errors.ModelError: [parties.W] payoff: unknown name 'z' ...
         """
+        if _deeper_than(value, TREE_DEPTH):
+            raise ExpressionError(
+                f"the sympy expression's tree is more than {TREE_DEPTH} levels deep (calls, "
+                "powers, products and sums within one another): write it with fewer levels",
+                file=self.file,
+                table=table,
+                key=key,
+            )
         symbols = self.symbols
         free = _free_symbols(value)
         unknown = sorted({s.name for s in free} - set(symbols))
@@ -960,6 +968,35 @@ class Model:
     def _numeric(self) -> dict[sympy.Expr, sympy.Expr]:
         """The expressions :meth:`numeric` has substituted, by expression."""
         return {}
+
+
+TREE_DEPTH = 3 * MAX_DEPTH
+"""The deepest tree a sympy expression given in Python may have: as deep as the parser's
+deepest (:data:`~bargain.model.expr.MAX_DEPTH` levels of parentheses, calls, signs and
+powers, each at most three levels of the tree: ``-(…)**2`` is ``Mul(-1, Pow(Add(…), 2))``),
+so that a model read from a file and rebuilt at other values is never refused."""
+
+
+@lru_cache(maxsize=8192)
+def _deeper_than(value: sympy.Basic, limit: int) -> bool:
+    """Whether ``value``'s tree is more than ``limit`` levels deep, walked without
+    recursion (sympy's own walks recurse, and a tree 150 levels deep ran out of Python's
+    stack when differentiated), kept per expression.
+
+    >>> x = symbol("x")
+    >>> deep = x
+    >>> for _ in range(150):
+    ...     deep = sympy.sqrt(sympy.Abs(deep) + 1)
+    >>> _deeper_than(deep, TREE_DEPTH), _deeper_than(x + 1, TREE_DEPTH)
+    (True, False)
+    """
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((arg, depth + 1) for arg in node.args)
+    return False
 
 
 @lru_cache(maxsize=8192)

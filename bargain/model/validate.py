@@ -201,6 +201,7 @@ def validate_model(model: Model) -> None:
         bounds with min <= max, coalition shares and weights positive; or a
         ``[bargaining] transfer`` that is not a contract variable.
     """
+    require_model(model)
     if model.__dict__.get(_VALIDATED):
         return
     _validate(model)
@@ -208,6 +209,24 @@ def validate_model(model: Model) -> None:
 
 
 _VALIDATED = "_validated"  # the mark of a model that passed validate_model
+
+
+def require_model(model: object) -> None:
+    """Refuse anything but a :class:`~bargain.Model` where one is expected (a file name
+    or a dict handed to a solver), naming what to call instead.
+
+    >>> try:
+    ...     require_model("split")
+    ... except ModelError as err:
+    ...     print(err.message.split(":")[0])
+    expected a bargain.Model, got str
+    """
+    if not isinstance(model, Model):
+        raise ModelError(
+            f"expected a bargain.Model, got {type(model).__name__}: load one with "
+            "bargain.load_model(path), bargain.find_model(name) or "
+            "bargain.model_from_dict(data)"
+        )
 
 
 def _validate(model: Model) -> None:
@@ -304,4 +323,4 @@ def _validate(model: Model) -> None:
                 numeric_value(model, getattr(pr, key), where, key)
 
 
-__all__ = ["numeric_value", "shown", "validate_model"]
+__all__ = ["numeric_value", "require_model", "shown", "validate_model"]

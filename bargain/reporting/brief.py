@@ -48,6 +48,7 @@ from bargain.concepts.solution import Solution
 from bargain.errors import BargainError, ModelError, SolverError
 from bargain.model.model import Model
 from bargain.model.patience import breakdown_rate
+from bargain.model.validate import require_model
 from bargain.reputation.credibility import CredibilityReport, credibility
 from bargain.reputation.delay import names as delay_names
 from bargain.rounding import sig
@@ -438,6 +439,7 @@ def brief(model: Model) -> Brief:
     other concepts are still reported; likewise a promise whose report is refused at
     these values (e.g. a demand outside the surplus) has the reason in its place.
     """
+    require_model(model)
     found = concepts(model)
     rows = tuple(_row(c, model) for c in found)
     report, refused = None, None

@@ -55,7 +55,7 @@ import numpy as np
 
 from bargain.errors import ModelError
 from bargain.model.model import Model, exact_number
-from bargain.model.validate import numeric_value
+from bargain.model.validate import numeric_value, require_model
 from bargain.reputation.trust import check_beliefs
 from bargain.scale import negligible
 
@@ -160,6 +160,7 @@ def promise_game(
 
     ``trust``, ``error`` and ``opportunist_keeps`` override the promise's own values.
     """
+    require_model(model)
     promise = model.promise(name)
     where = f"promises.{promise.name}"
 

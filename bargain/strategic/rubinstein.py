@@ -471,9 +471,9 @@ class _Numeric:
         """``x``, refused by :meth:`BargainingProblem.payoff_values`'s message where it is a
         bound of the contracts moved off a payoff's pole: an agreement there (in any round
         of a finite horizon, whose value the earlier rounds' offers carry) would be worth
-        an infinite payoff."""
+        an infinite payoff; or at the bound itself (a closed form's value there)."""
         for end, moved in ((self.game.lo, self.lo), (self.game.hi, self.hi)):
-            if moved != end and x == moved:
+            if moved != end and x in (moved, end):
                 BargainingProblem(self.game.model).payoff_values({self.game.x: end})
         return x
 
@@ -609,8 +609,14 @@ class _Numeric:
             def in_differences(x: float) -> float:
                 return float(difference(x, y)) - g
 
-            # The same root; kept only where rounding leaves it bracketed by the bounds.
-            if np.sign(in_differences(self.lo)) * np.sign(in_differences(self.hi)) < 0:
+            # The same root; kept only where rounding leaves it bracketed by the bounds
+            # (and where the cancelled form is defined there: x/(1 - x) - y/(1 - y),
+            # cancelled, divides by 1 - y, which is 0 at a pole's bound).
+            try:
+                bracketed = np.sign(in_differences(self.lo)) * np.sign(in_differences(self.hi))
+            except (ArithmeticError, ValueError):
+                bracketed = 0.0
+            if bracketed < 0:
                 excess = in_differences
         return brentq(
             excess,

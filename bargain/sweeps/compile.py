@@ -384,6 +384,8 @@ def _closed(
         ok = values[n_out] >= 0  # NaN compares False
         for c in values[n_out + 1 :]:
             ok &= c >= 0
+        for v in values[:n_out]:  # an agreement or payoff that is not a number (a pole's)
+            ok &= np.isfinite(v)
         status = np.where(ok, OK, OUTSIDE_FORMULA).astype(np.int8)
         out = {name: values[i] for i, name in enumerate(names)}
         out.update({f"payoff_{p}": values[len(names) + i] for i, p in enumerate(parties)})

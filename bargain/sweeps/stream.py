@@ -46,6 +46,7 @@ import numpy as np
 
 from bargain.errors import ModelError
 from bargain.model.model import Model
+from bargain.model.validate import require_model
 from bargain.sweeps.compile import STATUSES
 from bargain.sweeps.lock import locked
 from bargain.sweeps.sweep import (
@@ -424,6 +425,7 @@ def sweep_to_file(
     ClusterError
         If the scheduler cannot be reached.
     """
+    require_model(model)
     started = time.perf_counter()
     out = Path(out)
     suffix = out.suffix.lower()

@@ -63,7 +63,7 @@ import numpy as np
 from bargain.errors import ModelError, SolverError
 from bargain.model.model import Model
 from bargain.model.modelfile import dumps_model
-from bargain.model.validate import validate_model
+from bargain.model.validate import require_model, validate_model
 from bargain.sweeps.compile import OK, STATUSES, Kernel, check_method_and_route, compile_kernel
 
 if TYPE_CHECKING:
@@ -618,6 +618,7 @@ def sweep(
     ClusterError
         If the scheduler cannot be reached.
     """
+    require_model(model)
     spec = plan(
         model,
         method,
@@ -736,6 +737,7 @@ def sensitivity(
     >>> s["ST"].round(3).to_dict()  # Nash ignores patience
     {'d_W': 1.0, 'delta_W': 0.0}
     """
+    require_model(model)
     if analysis not in ("sobol", "morris"):
         raise ModelError(
             f"unknown analysis {analysis!r}; the analyses are sobol, morris",
@@ -810,6 +812,7 @@ def tornado(
     delta_A    0.7692  0.2703  0.5882 -0.4990
     delta_W    0.4615  0.8108  0.5882  0.3493
     """
+    require_model(model)
     spec = plan(
         model,
         method,

@@ -24,6 +24,7 @@ import mpmath
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy.optimize import brentq
 
 import bargain
 from bargain.errors import UndefinedPayoffError
@@ -499,3 +500,38 @@ def test_an_agreement_at_the_pole_is_refused(rounds):
     assert bargain.rubinstein(pole3(horizon=rounds + 1)).agreement["x"] == pytest.approx(
         {1: 0.19, 3: 1 - 0.81 * math.exp(0.9 * math.log(0.81))}[rounds], rel=1e-14
     )
+
+
+def pole_ratio(c: str = "1") -> bargain.Model:
+    """u_W = x/(c - x), infinite at x = c = 1; u_A = 1 - x; δ_W = 0.9, δ_A = 0.8."""
+    return bargain.model_from_dict(
+        {
+            "model": {"name": "pole_ratio"},
+            "parameters": {"c": {"value": c}},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x/(c - x)", "discount_factor": 0.9},
+                "A": {"payoff": "1 - x", "discount_factor": 0.8},
+            },
+        }
+    )
+
+
+def test_no_equilibrium_short_of_the_pole_is_a_typed_error_not_a_crash():
+    # The indifference conditions (Osborne & Rubinstein 1990, §3.10) at c = 1: with
+    # a = 1 - x_W, b = 1 - x_A, a = δ_A b and (1 - b)/b = δ_W (1 - a)/a, so
+    # b = (δ_W - δ_A) / (δ_A (δ_W - 1)) = -1.25: no equilibrium inside [0, 1); the closed
+    # form's offer is the pole x = 1 itself, where W's payoff is infinite. This ended in a
+    # ZeroDivisionError (the solve and the brief); a sweep said "ok" with payoff -inf.
+    with pytest.raises(UndefinedPayoffError, match=r"at x = 1 \(infinite: the payoff has a pole"):
+        bargain.rubinstein(pole_ratio())
+    rows = {r.label: r for r in bargain.brief(pole_ratio()).rows}
+    assert "has a pole" in rows["Rubinstein, W proposes first"].refused
+    # At c = 2: W's indifference (1 - b)/(1 + b) = δ_W (1 - a)/(1 + a), solved by brentq.
+    a_of = lambda b: 0.8 * b  # noqa: E731  (A's indifference: 1 - x_W = δ_A (1 - x_A))
+    b = brentq(lambda b: (1 - b) / (1 + b) - 0.9 * (1 - a_of(b)) / (1 + a_of(b)), 1e-9, 1)
+    s = bargain.rubinstein(pole_ratio("2"))
+    assert s.agreement["x"] == pytest.approx(1 - a_of(b), rel=1e-12)
+    df = bargain.sweep(pole_ratio(), "rubinstein", {"c": (1, 2, 3)})
+    assert list(df["status"]) == ["undefined", "ok", "ok"]
+    assert df["x"].iloc[2] == pytest.approx(1 - a_of(b), rel=1e-12)
