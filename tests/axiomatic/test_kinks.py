@@ -215,3 +215,75 @@ def test_the_kinked_frontier_sweeps_in_units_of_v(scale, route):
         df = bargain.sweep(kink_at(scale), method, {"V": (scale, 2 * scale, 2)}, route=route)
         assert list(df["status"]) == ["ok", "ok"]
         assert list(df["x"] / df["V"]) == pytest.approx([float(share)] * 2, rel=1e-12), method
+
+
+# A narrow bump between the search's starts: u_B = 1 - x + max(0, 0.01 - |x - 0.537|) against
+# u_A = x on [0, 1], d = 0, written three ways. By hand: outside [0.527, 0.547] the Nash
+# product x (1 - x) peaks at 1/2 (0.25); on [0.527, 0.537] u_B = 0.473 and x 0.473 rises; on
+# [0.537, 0.547] u_B = 1.547 - 2 x and d/dx x (1.547 - 2 x) = 1.547 - 4 x < 0: the kink x =
+# 0.537 is the bump's peak, 0.537 * 0.473 = 0.254001 > 0.25, and the Nash point (Nash 1950,
+# Econometrica 18(2)). The sum of payoffs is 1 outside the bump and 1 + 0.01 - |x - 0.537|
+# on it: the utilitarian point (Harsanyi 1955) is 0.537 alone, sum 1.01. Every search started
+# at the box's centre and a Sobol sample, none on the bump, and found 1/2 ("exact") and the
+# set [0, 1].
+BUMP = (
+    "1 - x + max(0, 0.01 - abs(x - 0.537))",
+    "Piecewise((1.01 - x - abs(x - 0.537), abs(x - 0.537) <= 0.01), (1 - x, True))",
+    "1 - x + Piecewise((0, x < 0.527), (x - 0.527, x < 0.537), (0.547 - x, x < 0.547), (0, True))",
+)
+
+
+def bump_b(x):
+    """u_B of the bump, in numpy (independent of the tool's compiled code)."""
+    import numpy as np
+
+    return 1 - x + np.maximum(0.0, 0.01 - np.abs(x - 0.537))
+
+
+@pytest.mark.parametrize("payoff_b", BUMP, ids=["max-abs", "piecewise-abs", "piecewise"])
+def test_nash_finds_a_narrow_bump_between_the_starts(payoff_b):
+    import numpy as np
+
+    grid = np.linspace(0.0, 1.0, 1_000_001)  # spacing 1e-6, 0.537 on it
+    product = grid * bump_b(grid)
+    assert grid[np.argmax(product)] == pytest.approx(0.537, abs=1e-6)
+    assert product.max() == pytest.approx(0.254001, abs=1e-12)
+    s = bargain.nash(kinked(payoff_b, 1))
+    assert s.agreement["x"] == pytest.approx(0.537, abs=TOL)
+    assert s.payoffs["A"] * s.payoffs["B"] == pytest.approx(0.254001, abs=TOL)
+    assert s.payoffs["A"] * s.payoffs["B"] >= product.max() - 1e-12
+    assert s.exact_agreement == {"x": sympy.Rational(537, 1000)}
+
+
+def test_utilitarian_finds_a_narrow_bump_between_the_starts():
+    import numpy as np
+
+    grid = np.linspace(0.0, 1.0, 1_000_001)
+    total = grid + bump_b(grid)
+    best = np.flatnonzero(total >= total.max() - 1e-12)
+    assert list(grid[best]) == pytest.approx([0.537], abs=1e-6)  # one maximiser
+    s = bargain.utilitarian(kinked(BUMP[0], 1))
+    assert s.unique
+    assert s.agreement["x"] == pytest.approx(0.537, abs=TOL)
+    assert s.extra["total"]["sum"] == pytest.approx(1.01, abs=TOL)
+    assert s.extra["total"]["sum"] == pytest.approx(total.max(), abs=1e-12)
+
+
+@pytest.mark.parametrize("e", ["0.05", "0.1", "0.15"])
+def test_utilitarian_separate_maximisers_with_a_maximum_between(e):
+    # u_A = x, u_B = 1 - x + e min(|x - 1/4|, |x - 3/4|): the sum 1 + e min(|x - 1/4|,
+    # |x - 3/4|) is largest where the distance to the nearer of 1/4 and 3/4 is, at x = 0,
+    # 1/2 and 1 (distance 1/4, sum 1 + e/4; Harsanyi 1955), with worse points between. The
+    # midpoint of 0 and 1 is the maximiser 1/2, so a midpoint as good as both ends is no sign
+    # of a flat set: 0 was dropped as "flat" beside 1, leaving {1/2, 1}.
+    import numpy as np
+
+    k = float(e)
+    grid = np.linspace(0.0, 1.0, 100_001)
+    total = 1 + k * np.minimum(np.abs(grid - 0.25), np.abs(grid - 0.75))
+    best = grid[total >= total.max() - 1e-12]
+    assert list(best) == pytest.approx([0.0, 0.5, 1.0], abs=1e-9)
+    s = bargain.utilitarian(kinked(f"1 - x + {e}*min(abs(x - 0.25), abs(x - 0.75))", 1))
+    assert not s.unique and s.agreement_set is None
+    assert [p["x"] for p in s.agreement_points] == pytest.approx([0.0, 0.5, 1.0], abs=TOL)
+    assert s.extra["total"]["sum"] == pytest.approx(1 + k / 4, abs=TOL)
