@@ -1419,6 +1419,14 @@ class _Kernel:
             patient = np.flatnonzero(patient)
             out_r[patient], out_f[patient], status[patient] = self._scalar(params, patient)
         status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
+        # Where the first proposer's payoff is flat beside its offer, towards the responder's
+        # side, the first offers may be a set (_flat_offers): the scalar solver's verdict.
+        k, x, side = (0, out_r, lo) if self.first_rising else (1, out_f, hi)
+        with np.errstate(all="ignore"):
+            u_x = fr.values(x, params=params, n=n)[k]
+            u_in = fr.values(x + 1e-6 * (side - x), params=params, n=n)[k]
+            flat = (x != side) & (u_in >= u_x - 2 * np.finfo(float).eps * np.abs(u_x))
+        status = np.where((status == OK) & flat, NO_CONVERGENCE, status)
         # Where the impatience times the payoffs nears what floats hold, the scalar solver's
         # verdict (its refusal, or its answer in exact ε): never a bound reported as ok.
         u_lo, u_hi = fr.values(lo, params=params, n=n), fr.values(hi, params=params, n=n)

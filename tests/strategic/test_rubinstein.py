@@ -608,3 +608,23 @@ def test_a_strictly_monotone_proposer_still_gives_one_offer():
     s = bargain.rubinstein(split_game(W={"discount_factor": 0.9}, A={"discount_factor": 0.8}))
     assert s.unique
     assert s.agreement["x"] == pytest.approx(5 / 7, abs=1e-12)
+
+
+@pytest.mark.parametrize("route", ["auto", "loop"])
+def test_a_flat_stretch_in_a_sweep_is_no_point(route):
+    # u_W = min(x, c) against 1 - x, δ 0.9 and 0.8, W first: every x in [c, 1 - 0.8 (1 - 0.9 c)]
+    # is an equilibrium first offer (see the test above); the vectorised kernel once said
+    # x = 1 - 0.8 (1 - 0.9 c), "ok", at every c.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "flat"},
+            "parameters": {"c": {"value": 0.4, "range": [0.3, 0.5]}},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "min(x, c)", "discount_factor": 0.9},
+                "A": {"payoff": "1 - x", "discount_factor": 0.8},
+            },
+        }
+    )
+    df = bargain.sweep(m, "rubinstein", {"c": (0.3, 0.5, 3)}, route=route)
+    assert list(df["status"]) == ["not_unique"] * 3
