@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -118,6 +119,67 @@ def breakpoints(
     return {v: _distinct(points)[:MAX_BREAKPOINTS] for v, points in found.items()}
 
 
+def linear_pieces(expr: sympy.Expr, x: sympy.Symbol) -> list[tuple[sympy.Expr, sympy.Expr]] | None:
+    """Where every breakpoint of ``expr`` in ``x`` is a root of a piece linear in ``x``: each
+    such piece of each switch function (:func:`switches`; the inner ``min``, ``max``, ``abs``
+    and ``Piecewise`` of a switch function replaced by each of their pieces) as ``(slope,
+    value at x = 0)``, expressions in the parameters, so that ``-value / slope`` is a
+    candidate breakpoint at any parameter values (a vectorised kernel's check points; a
+    piece's root where the piece does not apply is a point too many, never one too few).
+    ``None`` where some piece is not linear in ``x`` or a switch function has more than
+    :data:`MAX_PIECES` pieces.
+
+    Examples
+    --------
+    >>> x, c = sympy.symbols("x c", real=True)
+    >>> bump = sympy.Max(0, sympy.Rational(1, 100) - sympy.Abs(x - c))
+    >>> [-value / slope for slope, value in linear_pieces(1 - x + bump, x)]
+    [c, c - 1/100, c + 1/100]
+    >>> linear_pieces(sympy.Min(x**2, 1 - x), x) is None
+    True
+    """
+    out: list[tuple[sympy.Expr, sympy.Expr]] = []
+    for switch in switches(expr):
+        if not switch.has(x):
+            continue
+        pieces = _smooth(switch)
+        if pieces is None:
+            return None
+        for piece in pieces:
+            slope = sympy.diff(piece, x)
+            if slope.has(x):
+                return None
+            if slope != 0 and (slope, piece.xreplace({x: 0})) not in out:
+                out.append((slope, piece.xreplace({x: 0})))
+    return out
+
+
+MAX_PIECES = 16  # smooth pieces of one switch function (linear_pieces)
+
+
+def _smooth(e: sympy.Expr) -> list[sympy.Expr] | None:
+    """The smooth pieces of ``e``: each ``min``, ``max``, ``abs`` and ``Piecewise`` in it
+    replaced by each of its pieces (``None`` beyond :data:`MAX_PIECES`)."""
+    if not isinstance(e, sympy.Basic) or not e.has(*KINKED):
+        return [e]
+    if isinstance(e, sympy.Piecewise):
+        parts = [_smooth(piece) for piece, _ in e.args]
+    elif isinstance(e, sympy.Min | sympy.Max):
+        parts = [_smooth(a) for a in e.args]
+    elif isinstance(e, sympy.Abs):
+        inner = _smooth(e.args[0])
+        parts = [inner, None if inner is None else [-p for p in inner]]
+    else:
+        combos = [_smooth(a) for a in e.args]
+        if any(c is None for c in combos) or math.prod(len(c) for c in combos) > MAX_PIECES:
+            return None
+        return [e.func(*args) for args in itertools.product(*combos)]
+    if any(p is None for p in parts):
+        return None
+    flat = [q for p in parts for q in p]
+    return flat if len(flat) <= MAX_PIECES else None
+
+
 def _roots(s: sympy.Expr, v: sympy.Symbol, lo: float, hi: float, known: list[float]) -> list[float]:
     """The roots of ``s`` (in ``v`` alone) in ``[lo, hi]``: its sign changes on a grid of
     :data:`GRID` points and the breakpoints ``known`` so far, each refined by ``brentq``,
@@ -152,4 +214,13 @@ def _distinct(points: list[float]) -> list[float]:
     return out
 
 
-__all__ = ["GRID", "KINKED", "MAX_BREAKPOINTS", "MAX_SWITCHES", "breakpoints", "switches"]
+__all__ = [
+    "GRID",
+    "KINKED",
+    "MAX_BREAKPOINTS",
+    "MAX_PIECES",
+    "MAX_SWITCHES",
+    "breakpoints",
+    "linear_pieces",
+    "switches",
+]
