@@ -92,8 +92,8 @@ def breakpoints(
     """The breakpoints of the kinked functions in ``exprs`` (numbers but for the
     ``unknowns``), by unknown: the roots in the unknown's interval ``box[v]`` (finite
     bounds) of each switch function (:func:`switches`) of that unknown alone, sorted.
-    Switch functions of several unknowns, and unknowns without finite bounds, have none
-    here.
+    Switch functions of several unknowns (or of a symbol without a value), and unknowns
+    without finite bounds, have none here.
 
     Examples
     --------
@@ -110,7 +110,7 @@ def breakpoints(
                 seen.append(s)
     for s in seen[:MAX_SWITCHES]:
         (v, *others) = [u for u in unknowns if s.has(u)] or [None]
-        if v is None or others or v not in box:
+        if v is None or others or v not in box or s.free_symbols - {v}:
             continue
         lo, hi = box[v]
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):

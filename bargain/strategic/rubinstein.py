@@ -1087,8 +1087,9 @@ def _solve(
         route = f"backward induction over {rounds} rounds (brentq for each offer)"
         flat = _flat_offers(num, game.first, x) if delay == 0 else None
         if flat is not None:
+            ended = f"talks end after {rounds} rounds"
             return _offer_set(
-                num, flat, route, (*assumptions, f"talks end after {rounds} rounds")
+                num, flat, route, (*assumptions, ended, _indifferent(num, flat))
             ), plan.tail
         return Solution(
             model=m.name,
@@ -1144,7 +1145,8 @@ def _solve(
             "conditions (brentq on the proposal map); the end of the proposer's flat "
             "payoff by bisection"
         )
-        return _offer_set(num, flat, route, tuple(assumptions), proposals), tuple(moves.values())
+        kept = (*assumptions, _indifferent(num, flat))
+        return _offer_set(num, flat, route, kept, proposals), tuple(moves.values())
     return Solution(
         model=m.name,
         method="rubinstein",
@@ -1204,6 +1206,19 @@ def _flat_offers(num: _Numeric, proposer: str, x: float) -> tuple[float, float] 
     return (min(inside, x), max(inside, x))
 
 
+def _indifferent(num: _Numeric, ends: tuple[float, float]) -> str:
+    """The assumption of a set of first offers from a flat stretch (:func:`_flat_offers`)."""
+    game = num.game
+    var = game.model.variables[0].name
+    best = ends[0] if game.first == num.rising else ends[1]  # the responder's best of them
+    return (
+        f"{game.first}'s payoff is the same at every {var} in the set and the other party "
+        f"accepts each: {game.first} is indifferent, and every one is a subgame-perfect "
+        "equilibrium first offer (Rubinstein 1982; Osborne & Rubinstein 1990, §3.10); none "
+        f"is picked (the Pareto-efficient one is {var} = {best:.12g})"
+    )
+
+
 def _offer_set(
     num: _Numeric,
     ends: tuple[float, float],
@@ -1215,7 +1230,7 @@ def _offer_set(
     ``(low, high)`` and every one between: no agreement picked (``agreement_set``, the
     payoffs at both ends in ``extra["payoff range"]``, each proposer's indifference offer
     in ``extra["proposals"]`` where given)."""
-    game, m = num.game, num.game.model
+    m = num.game.model
     var = m.variables[0].name
     low, high = ends
     extra = {
@@ -1227,16 +1242,6 @@ def _offer_set(
     }
     if proposals is not None:
         extra["proposals"] = dict(proposals)
-    if proposals is not None or game.horizon != sympy.oo:
-        best = low if game.first == num.rising else high  # the responder's best of them
-        assumptions = (
-            *assumptions,
-            f"{game.first}'s payoff is the same at every {var} in the set and the other "
-            f"party accepts each: {game.first} is indifferent, and every one is a "
-            "subgame-perfect equilibrium first offer (Rubinstein 1982; Osborne & "
-            f"Rubinstein 1990, §3.10); none is picked (the Pareto-efficient one is "
-            f"{var} = {best:.12g})",
-        )
     return Solution(
         model=m.name,
         method="rubinstein",
