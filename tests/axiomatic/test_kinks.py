@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pytest
 import sympy
+from hypothesis import given
+from hypothesis import strategies as st
 
 import bargain
 from bargain.model.expr import parse_expression
@@ -309,3 +311,25 @@ def test_nash_sweep_finds_the_bump_at_every_point(route):
         assert grid[np.argmax(product)] == pytest.approx(c, abs=1e-6)
         assert x == pytest.approx(c, abs=1e-9)
     assert list(df["status"]) == ["ok"] * 3
+
+
+@given(t=st.floats(-1, 1), h=st.floats(1e-4, 0.05))
+def test_nash_finds_a_bump_of_any_width(t, h):
+    # u_A = x, u_B = 1 - x + max(0, h - |x - c|), a bump of half-width h down to a tenth of
+    # the breakpoint grid's spacing. The maximum of the Nash product (Nash 1950) is at a
+    # candidate of a piece (the product is smooth between the breakpoints c - h, c, c + h):
+    # on [c - h, c] u_B = 1 + h - c and the product rises to c; on [c, c + h] u_B = 1 + h +
+    # c - 2 x, stationary at (1 + h + c) / 4; outside, x (1 - x), stationary at 1/2. With
+    # c = 1/2 + 0.9 t sqrt(h / 2), c (1 - c + h) = 1/4 + h (c - 0.405 t**2) > 1/4: the bump
+    # is the answer.
+    c = 0.5 + 0.9 * t * (h / 2) ** 0.5
+
+    def product(x: float) -> float:
+        return x * (1 - x + max(0.0, h - abs(x - c)))
+
+    candidates = [c, min(max((1 + h + c) / 4, c), c + h)]
+    if abs(0.5 - c) >= h:
+        candidates.append(0.5)
+    best = max(product(x) for x in candidates)
+    s = bargain.nash(kinked(f"1 - x + max(0, {h!r} - abs(x - {c!r}))", 1), exact=False)
+    assert product(s.agreement["x"]) == pytest.approx(best, rel=1e-12)
