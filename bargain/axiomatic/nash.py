@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from bargain.axiomatic.breakpoints import KINKED, linear_pieces
 from bargain.axiomatic.payoff_unit import in_payoff_units
 from bargain.axiomatic.problem import BargainingProblem, problem_of, sweep_formula
 from bargain.concepts.budget import bounded
@@ -234,7 +235,10 @@ def nash_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any])
     One contract variable and two parties with monotone payoffs: safeguarded Newton
     with a bisection bracket on the first-order condition of the (weighted) log Nash
     product; each point is checked against a grid of the individually rational
-    interval (a single maximum) and flagged otherwise. Several contract variables
+    interval (a single maximum) and the payoffs' kinks' breakpoints in it
+    (:func:`~bargain.axiomatic.breakpoints.linear_pieces`: a narrow bump between the grid's
+    points), and flagged otherwise (solved again point by point): every point where a
+    breakpoint is not a root of a piece linear in the variable. Several contract variables
     (any number of parties, bounds but no ``[constraints]``): the log Nash product
     maximised in the box by :class:`~bargain.concepts.vectorised.Box` (see
     :func:`nash_box_kernel`).
@@ -245,6 +249,11 @@ def nash_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any])
     fr = Frontier(model, inputs)
     weights = bargaining_powers(model, options.get("powers"))
     w = compile_exprs(model, inputs, [weights[fr.r.name], weights[fr.f.name]])
+    x_symbol = model.variables[0].symbol
+    kinked = [p.payoff for p in model.parties if p.payoff.has(*KINKED)]
+    found = [linear_pieces(e, x_symbol) for e in kinked]
+    pieces = None if None in found else [p for f in found for p in f or ()]
+    kinks = compile_exprs(model, inputs, [e for piece in pieces for e in piece]) if pieces else None
 
     def evaluate(params: dict[str, np.ndarray]) -> Columns:
         n = params["_n"].size
@@ -282,11 +291,21 @@ def nash_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, Any])
             return w_r * np.log(u[0] - d_r) + w_f * np.log(u[3] - d_f)
 
         best = log_product(x)
-        for t in np.linspace(0, 1, GRID + 2)[1:-1]:
-            other = log_product(a + t * (b - a))
+        checks = [a + t * (b - a) for t in np.linspace(0, 1, GRID + 2)[1:-1]]
+        if kinks is not None:
+            terms = kinks(params=params, n=n)
+            with np.errstate(all="ignore"):
+                roots = [
+                    -value / slope for slope, value in zip(terms[::2], terms[1::2], strict=True)
+                ]
+            checks += [np.where((a < r) & (r < b), r, x) for r in roots]
+        for point in checks:
+            other = log_product(point)
             status = np.where(
                 (status == OK) & (other > best + TOL * (1 + np.abs(best))), NO_CONVERGENCE, status
             )
+        if pieces is None:
+            status = np.where(status == OK, NO_CONVERGENCE, status)  # breakpoints unknown
         status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
         status = np.where((status == OK) & ~np.isfinite(best), NO_CONVERGENCE, status)
         return fr.columns(x, status, params)

@@ -67,6 +67,7 @@ from sympy.printing.codeprinter import CodePrinter
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import MpmathPrinter
 
+from bargain.axiomatic.breakpoints import KINKED, breakpoints
 from bargain.concepts.budget import Budget, exact_budget
 from bargain.errors import FeasibilityError, SolverError, UndefinedPayoffError
 from bargain.model.expr import derivative, expressible
@@ -874,8 +875,16 @@ def _row(values: object) -> np.ndarray:
     return np.atleast_2d(np.nan_to_num(np.asarray(values, dtype=float), posinf=1e12, neginf=-1e12))
 
 
-def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[float, np.ndarray]]:
-    """Multi-start local search; the feasible end points with their values, by start.
+def _search(
+    num: _Numeric,
+    starts: Sequence[Sequence[float]],
+    candidates: Sequence[np.ndarray] = (),
+) -> list[tuple[float, np.ndarray]]:
+    """Multi-start local search; the feasible end points with their values, by start,
+    and the ``candidates`` that meet the constraints (where the objective is defined), as
+    they are: points where a maximum may be that a local search need not stop at (a
+    kinked program's breakpoints and bounds, :func:`_kink_points`). A candidate is no
+    maximum found: no start is skipped for being in its basin.
 
     SLSQP (gradient-based) runs first from each start. Where it ends infeasible —
     typically near a constraint whose derivative is unbounded, such as
@@ -976,6 +985,10 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
         for method in ("trust-constr", "COBYQA"):
             if kept(_local(num, z0, bounds, method)):
                 break
+    for z in candidates:
+        value = num.f(z)
+        if num.violation(z) <= SEARCH_TOL and value > -1e29:
+            ends.append((value, z))
     if not ends:
         raise empty
     return ends
@@ -1242,9 +1255,6 @@ class _KKT:
     active: tuple[str, ...]
     spec: _Active
     newton: _Newton | None = None
-
-
-KINKED = (sympy.Min, sympy.Max, sympy.Abs, sympy.Piecewise)
 
 
 def _number(expr: sympy.Expr, at: Mapping[sympy.Symbol, sympy.Expr]) -> float:
@@ -2265,9 +2275,11 @@ def _solve(
 ) -> ProgramResult:
     """:func:`solve_program`, computed."""
     scale = first = _units(program, subs, starts)
+    kink_starts, kink_candidates = _kink_points(program, _key(subs), _starts_key(starts[:1]))
+    starts = [*starts, *kink_starts]
     y_starts = [np.asarray(s, dtype=float) / scale.unknowns for s in starts]
     num = _numeric(program, subs, scale)
-    found = _search(num, y_starts)
+    found = _search(num, y_starts, [z / scale.unknowns for z in kink_candidates])
     if not polish:
         y = _best(found)
         point = scale.point(program, dict(zip(program.unknowns, y, strict=True)), num)
@@ -2341,6 +2353,45 @@ def _solve(
     )
 
 
+@functools.lru_cache(maxsize=COMPILED)
+def _kink_points(
+    program: Program,
+    subs: frozenset[tuple[sympy.Symbol, sympy.Expr]],
+    first: tuple[bytes, ...],
+) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """More starts and candidate points of a kinked program at the values ``subs``: the
+    breakpoints of its ``min``, ``max``, ``abs`` and ``Piecewise`` on the box
+    (:func:`bargain.axiomatic.breakpoints.breakpoints`, each of one unknown with finite
+    bounds), each as the ``first`` start with that unknown moved there; and, where the
+    program has one unknown and a breakpoint, those breakpoints and the finite bounds as
+    candidates (a maximum of a function of one variable that is smooth between its
+    breakpoints is at a bound, a breakpoint or a stationary point of a piece, which the
+    local searches find). A narrow feature between the starts, flat outside it (a bump
+    ``max(0, 0.01 - abs(x - 0.537))``), is missed by every local search otherwise. Kept per
+    program and values (in the program's units)."""
+    exprs = [program.objective, *program.inequalities, *program.equalities]
+    if not any(as_expression(e).has(*KINKED) for e in exprs):
+        return (), ()
+    box = {}
+    for v, lo, hi in zip(program.unknowns, program.lower, program.upper, strict=True):
+        with contextlib.suppress(TypeError, ValueError):
+            box[v] = (float(_at(lo, subs)), float(_at(hi, subs)))
+    found = breakpoints([_at(e, subs) for e in exprs], program.unknowns, box)
+    (base,) = [np.frombuffer(s, dtype=float) for s in first] or [None]
+    starts = []
+    for k, v in enumerate(program.unknowns):
+        for b in found[v]:
+            if base is not None:
+                z = base.copy()
+                z[k] = b
+                starts.append(z)
+    if len(program.unknowns) != 1 or not starts:
+        return tuple(starts), ()
+    (v,) = program.unknowns
+    ends = [b for b in box.get(v, ()) if math.isfinite(b)]
+    return tuple(starts), tuple(np.array([b]) for b in [*ends, *found[v]])
+
+
 def _rises_beyond(num: _Numeric, y: np.ndarray) -> bool:
     """Whether the objective, finite at the unpolished point ``y`` (scaled units), is
     ``+inf`` a little way up its slope (``1e-9``, ``1e-6``, ``1e-3`` of ``1 + |y|``, within
@@ -2368,16 +2419,21 @@ def _ties(
 ) -> tuple[dict[sympy.Symbol, float], ...]:
     """The search's other maxima as good as ``point`` (to :data:`TIE_TOL` of the objective's
     terms there), each polished, apart from ``point`` and from each other, with a worse point
-    half-way to each of them: separate maximisers, where a flat set of maximisers (a midpoint
-    as good) is left out. Everything is in the units of ``num.scale``."""
+    on the segment to each of them: separate maximisers, where a flat set of maximisers
+    (every one of :data:`BASIN_POINTS` points between as good) is left out. One point
+    between is not enough: the midpoint of two separate maxima can be a third (the sum
+    ``1 + 0.1 min(|x - 1/4|, |x - 3/4|)`` is maximal at 0, 1/2 and 1, and 1/2 hid 0 beside
+    1). Everything is in the units of ``num.scale``."""
     best = np.array([point[v] for v in program.unknowns])
     top = num.f(best)
     tol = TIE_TOL * num.objective_size(best)
     found = [best]
     out = []
+    between = np.linspace(0.0, 1.0, BASIN_POINTS + 1)[1:-1]
     for value, z in ends:
         if value < top - tol or any(
-            np.max(np.abs(z - y)) <= MATCH_TOL * _scale(list(z)) or num.f((z + y) / 2) >= top - tol
+            np.max(np.abs(z - y)) <= MATCH_TOL * _scale(list(z))
+            or all(num.f(y + t * (z - y)) >= top - tol for t in between)
             for y in found
         ):
             continue

@@ -45,6 +45,7 @@ from dataclasses import replace
 import numpy as np
 import sympy
 
+from bargain.axiomatic.breakpoints import breakpoints
 from bargain.axiomatic.payoff_unit import in_payoff_units
 from bargain.axiomatic.problem import BargainingProblem, problem_of
 from bargain.axiomatic.program import ProgramResult
@@ -52,7 +53,8 @@ from bargain.concepts.budget import bounded, exact_budget
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
 from bargain.errors import ModelError
-from bargain.model.model import Model, as_expression
+from bargain.model.expr import derivative
+from bargain.model.model import Model, as_expression, lambdify
 from bargain.model.validate import numeric_value, shown, surely_nonzero
 from bargain.scale import ROUNDING, RTOL, magnitude
 
@@ -521,6 +523,35 @@ def _held(
     return out
 
 
+def _kink_peak(
+    problem: BargainingProblem, total: sympy.Expr, point: Mapping[sympy.Symbol, float]
+) -> bool:
+    """Whether ``point``, inside the box of the one contract variable, is a breakpoint of
+    the sum's kinks (:func:`bargain.axiomatic.breakpoints.breakpoints`) where the sum's slope
+    is positive just left of it and negative just right of it (on the pieces beside it, a
+    millionth of the way to the next breakpoint or bound): a strict maximum at first order
+    (``x + 1 - x + max(0, 0.01 - |x - 0.537|)`` at ``0.537``), whose Hessian is not
+    defined. With several variables, ``False``."""
+    if len(problem.variables) != 1:
+        return False
+    (v,) = problem.variables
+    lo, hi = (float(b[0]) for b in problem.bounds)
+    x = float(point[v])
+    at = as_expression(total).xreplace(problem.subs)
+    found = breakpoints([at], (v,), {v: (lo, hi)})[v]
+    width = hi - lo
+    if not lo < x < hi or not any(abs(b - x) <= ROUNDING * width for b in found):
+        return False
+    gap = min(abs(b - x) for b in [lo, hi, *found] if abs(b - x) > ROUNDING * width)
+    slope = lambdify([v], derivative(at, v))
+    with np.errstate(all="ignore"):
+        left, right = (complex(slope(x + side * 1e-6 * gap)) for side in (-1, 1))
+    if left.imag or right.imag:
+        return False
+    size = RTOL * magnitude([left.real, right.real])
+    return left.real > size and right.real < -size
+
+
 def _strict_maximum(
     problem: BargainingProblem,
     total: sympy.Expr,
@@ -541,10 +572,11 @@ def _strict_maximum(
     against ``u_Q = k (1 - x)**2`` with ``k`` just below 1 is a corner maximum, at
     ``x = 1``, of a convex sum. Where the Hessian
     is not defined (a kink) or not definite, ``False``: the maximisers are then ranged
-    (:meth:`BargainingProblem.ends`)."""
+    (:meth:`BargainingProblem.ends`), except at a peak of a kink in the one contract
+    variable (:func:`_kink_peak`), which is strict at first order."""
     variables = tuple(problem.variables if among is None else among)
     held = _held(problem, total, point, _at_bounds(problem, active))
-    if all(v in held for v in variables):
+    if all(v in held for v in variables) or _kink_peak(problem, total, point):
         return True
     if _bounds_only(problem, active) is not None:
         # No constraint binds: the sum's slope in the others is zero, and its curvature in

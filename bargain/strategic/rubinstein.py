@@ -1090,6 +1090,13 @@ def _solve(
     if game.horizon != sympy.oo:
         rounds = int(game.horizon)
         x, delay, values, plan = _backward(num, rounds)
+        route = f"backward induction over {rounds} rounds (brentq for each offer)"
+        flat = _flat_offers(num, game.first, x) if delay == 0 else None
+        if flat is not None:
+            ended = f"talks end after {rounds} rounds"
+            return _offer_set(
+                num, flat, route, (*assumptions, ended, _indifferent(num, flat))
+            ), plan.tail
         return Solution(
             model=m.name,
             method="rubinstein",
@@ -1098,31 +1105,19 @@ def _solve(
             disagreement={n: num.disagreement[n] for n in m.party_names},
             parameters={p.name: float(p.value) for p in m.parameters},
             delay=float(delay * game.period),
-            route=f"backward induction over {rounds} rounds (brentq for each offer)",
+            route=route,
             extra={"horizon": {"rounds": float(rounds)}},
             assumptions=(*assumptions, f"talks end after {rounds} rounds"),
         ), plan.tail  # every distinct move: the rounds before the tail repeat its cycle
     (w_low, w_high), (a_low, a_high) = _stationary(num)
     if max(w_high - w_low, a_high - a_low) > RTOL * num.unit:
         low, high = (w_low, w_high) if game.first == num.rising else (a_low, a_high)
-        return Solution(
-            model=m.name,
-            method="rubinstein",
-            agreement={},
-            payoffs={},
-            disagreement={n: num.disagreement[n] for n in m.party_names},
-            parameters={p.name: float(p.value) for p in m.parameters},
-            agreement_set={var: (low, high)},
-            route="stationary subgame-perfect equilibria: the fixed points of the proposal "
+        return _offer_set(
+            num,
+            (low, high),
+            "stationary subgame-perfect equilibria: the fixed points of the proposal "
             "map, located on a grid and refined by bisection",
-            extra={
-                "payoff range": {
-                    f"{n} {end}": num.utility(n, x)
-                    for n in m.party_names
-                    for end, x in (("at low x", low), ("at high x", high))
-                }
-            },
-            assumptions=(
+            (
                 *assumptions,
                 f"no discounting and no breakdown risk: every {var} in the set is an "
                 "equilibrium agreement (Rubinstein 1982, §5)",
@@ -1149,6 +1144,15 @@ def _solve(
             else:
                 note = declined_note(budget.declined)
     x = num.agreed(proposals[game.first])
+    flat = _flat_offers(num, game.first, x)
+    if flat is not None:
+        route = (
+            "stationary subgame-perfect equilibrium: the two responders' indifference "
+            "conditions (brentq on the proposal map); the end of the proposer's flat "
+            "payoff by bisection"
+        )
+        kept = (*assumptions, _indifferent(num, flat))
+        return _offer_set(num, flat, route, kept, proposals), tuple(moves.values())
     return Solution(
         model=m.name,
         method="rubinstein",
@@ -1168,6 +1172,94 @@ def _solve(
         extra={"proposals": proposals},
         assumptions=tuple(assumptions),
     ), tuple(moves.values())
+
+
+def _flat_offers(num: _Numeric, proposer: str, x: float) -> tuple[float, float] | None:
+    """The first offers as good as ``x`` to the ``proposer``, where they are a set: ``x`` is
+    the proposer's best offer that the responder accepts (its indifference condition, or
+    the proposer's best contract), the responder accepts every contract on the proposer's
+    far side of it (its payoff is monotone), and the proposer's payoff is flat from ``x``
+    towards those (to two units of rounding of its values): then
+    every offer on the flat stretch is accepted and gives the proposer the same, and each
+    is a subgame-perfect equilibrium first offer (the continuation does not change: the
+    responder's demand in the next round depends on the proposer's payoff alone). Returns
+    ``(low, high)`` where the stretch is wider than :data:`~bargain.scale.RTOL` of the
+    contracts' unit, else ``None`` (one offer, as in Rubinstein 1982 with a strictly
+    monotone frontier). ``u_W = min(x, 0.4)``, ``u_A = 1 - x``, ``δ_W = 0.9``, ``δ_A = 0.8``,
+    W first: A accepts every ``x <= 0.488`` and W gets 0.4 for each in ``[0.4, 0.488]``."""
+    towards = num.lo if proposer == num.rising else num.hi  # the responder's side
+    value = num.utility(proposer, x)
+    ends = [value, num.utility(proposer, num.lo), num.utility(proposer, num.hi)]
+    tol = 2 * sys.float_info.epsilon * magnitude(ends)
+
+    def as_good(y: float) -> bool:
+        return num.utility(proposer, y) >= value - tol
+
+    inside, outside = x, towards
+    if as_good(towards):
+        inside = towards
+    else:
+        for _ in range(200):  # to neighbouring floats (about 60 halvings of the range)
+            mid = (inside + outside) / 2
+            if mid in (inside, outside):
+                break
+            if as_good(mid):
+                inside = mid
+            else:
+                outside = mid
+    if abs(inside - x) <= RTOL * num.unit:
+        return None
+    return (min(inside, x), max(inside, x))
+
+
+def _indifferent(num: _Numeric, ends: tuple[float, float]) -> str:
+    """The assumption of a set of first offers from a flat stretch (:func:`_flat_offers`)."""
+    game = num.game
+    var = game.model.variables[0].name
+    best = ends[0] if game.first == num.rising else ends[1]  # the responder's best of them
+    return (
+        f"{game.first}'s payoff is the same at every {var} in the set and the other party "
+        f"accepts each: {game.first} is indifferent, and every one is a subgame-perfect "
+        "equilibrium first offer (Rubinstein 1982; Osborne & Rubinstein 1990, §3.10); none "
+        f"is picked (the Pareto-efficient one is {var} = {best:.12g})"
+    )
+
+
+def _offer_set(
+    num: _Numeric,
+    ends: tuple[float, float],
+    route: str,
+    assumptions: tuple[str, ...],
+    proposals: Mapping[str, float] | None = None,
+) -> Solution:
+    """The solution of a game whose equilibrium first offers are the contracts ``ends``
+    ``(low, high)`` and every one between: no agreement picked (``agreement_set``, the
+    payoffs at both ends in ``extra["payoff range"]``, each proposer's indifference offer
+    in ``extra["proposals"]`` where given)."""
+    m = num.game.model
+    var = m.variables[0].name
+    low, high = ends
+    extra = {
+        "payoff range": {
+            f"{n} {end}": num.utility(n, x)
+            for n in m.party_names
+            for end, x in (("at low x", low), ("at high x", high))
+        }
+    }
+    if proposals is not None:
+        extra["proposals"] = dict(proposals)
+    return Solution(
+        model=m.name,
+        method="rubinstein",
+        agreement={},
+        payoffs={},
+        disagreement={n: num.disagreement[n] for n in m.party_names},
+        parameters={p.name: float(p.value) for p in m.parameters},
+        agreement_set={var: (low, high)},
+        route=route,
+        extra=extra,
+        assumptions=assumptions,
+    )
 
 
 # -- sweeps: the closed form and the vectorised kernel ------------------------------------
@@ -1338,6 +1430,14 @@ class _Kernel:
             patient = np.flatnonzero(patient)
             out_r[patient], out_f[patient], status[patient] = self._scalar(params, patient)
         status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
+        # Where the first proposer's payoff is flat beside its offer, towards the responder's
+        # side, the first offers may be a set (_flat_offers): the scalar solver's verdict.
+        k, x, side = (0, out_r, lo) if self.first_rising else (1, out_f, hi)
+        with np.errstate(all="ignore"):
+            u_x = fr.values(x, params=params, n=n)[k]
+            u_in = fr.values(x + 1e-6 * (side - x), params=params, n=n)[k]
+            flat = (x != side) & (u_in >= u_x - 2 * np.finfo(float).eps * np.abs(u_x))
+        status = np.where((status == OK) & flat, NO_CONVERGENCE, status)
         # Where the impatience times the payoffs nears what floats hold, the scalar solver's
         # verdict (its refusal, or its answer in exact ε): never a bound reported as ok.
         u_lo, u_hi = fr.values(lo, params=params, n=n), fr.values(hi, params=params, n=n)

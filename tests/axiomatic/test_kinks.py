@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pytest
 import sympy
+from hypothesis import given
+from hypothesis import strategies as st
 
 import bargain
 from bargain.model.expr import parse_expression
@@ -215,3 +217,119 @@ def test_the_kinked_frontier_sweeps_in_units_of_v(scale, route):
         df = bargain.sweep(kink_at(scale), method, {"V": (scale, 2 * scale, 2)}, route=route)
         assert list(df["status"]) == ["ok", "ok"]
         assert list(df["x"] / df["V"]) == pytest.approx([float(share)] * 2, rel=1e-12), method
+
+
+# A narrow bump between the search's starts: u_B = 1 - x + max(0, 0.01 - |x - 0.537|) against
+# u_A = x on [0, 1], d = 0, written three ways. By hand: outside [0.527, 0.547] the Nash
+# product x (1 - x) peaks at 1/2 (0.25); on [0.527, 0.537] u_B = 0.473 and x 0.473 rises; on
+# [0.537, 0.547] u_B = 1.547 - 2 x and d/dx x (1.547 - 2 x) = 1.547 - 4 x < 0: the kink x =
+# 0.537 is the bump's peak, 0.537 * 0.473 = 0.254001 > 0.25, and the Nash point (Nash 1950,
+# Econometrica 18(2)). The sum of payoffs is 1 outside the bump and 1 + 0.01 - |x - 0.537|
+# on it: the utilitarian point (Harsanyi 1955) is 0.537 alone, sum 1.01. Every search started
+# at the box's centre and a Sobol sample, none on the bump, and found 1/2 ("exact") and the
+# set [0, 1].
+BUMP = (
+    "1 - x + max(0, 0.01 - abs(x - 0.537))",
+    "Piecewise((1.01 - x - abs(x - 0.537), abs(x - 0.537) <= 0.01), (1 - x, True))",
+    "1 - x + Piecewise((0, x < 0.527), (x - 0.527, x < 0.537), (0.547 - x, x < 0.547), (0, True))",
+)
+
+
+def bump_b(x):
+    """u_B of the bump, in numpy (independent of the tool's compiled code)."""
+    import numpy as np
+
+    return 1 - x + np.maximum(0.0, 0.01 - np.abs(x - 0.537))
+
+
+@pytest.mark.parametrize("payoff_b", BUMP, ids=["max-abs", "piecewise-abs", "piecewise"])
+def test_nash_finds_a_narrow_bump_between_the_starts(payoff_b):
+    import numpy as np
+
+    grid = np.linspace(0.0, 1.0, 1_000_001)  # spacing 1e-6, 0.537 on it
+    product = grid * bump_b(grid)
+    assert grid[np.argmax(product)] == pytest.approx(0.537, abs=1e-6)
+    assert product.max() == pytest.approx(0.254001, abs=1e-12)
+    s = bargain.nash(kinked(payoff_b, 1))
+    assert s.agreement["x"] == pytest.approx(0.537, abs=TOL)
+    assert s.payoffs["A"] * s.payoffs["B"] == pytest.approx(0.254001, abs=TOL)
+    assert s.payoffs["A"] * s.payoffs["B"] >= product.max() - 1e-12
+    assert s.exact_agreement == {"x": sympy.Rational(537, 1000)}
+
+
+def test_utilitarian_finds_a_narrow_bump_between_the_starts():
+    import numpy as np
+
+    grid = np.linspace(0.0, 1.0, 1_000_001)
+    total = grid + bump_b(grid)
+    best = np.flatnonzero(total >= total.max() - 1e-12)
+    assert list(grid[best]) == pytest.approx([0.537], abs=1e-6)  # one maximiser
+    s = bargain.utilitarian(kinked(BUMP[0], 1))
+    assert s.unique
+    assert s.agreement["x"] == pytest.approx(0.537, abs=TOL)
+    assert s.extra["total"]["sum"] == pytest.approx(1.01, abs=TOL)
+    assert s.extra["total"]["sum"] == pytest.approx(total.max(), abs=1e-12)
+
+
+@pytest.mark.parametrize("e", ["0.05", "0.1", "0.15"])
+def test_utilitarian_separate_maximisers_with_a_maximum_between(e):
+    # u_A = x, u_B = 1 - x + e min(|x - 1/4|, |x - 3/4|): the sum 1 + e min(|x - 1/4|,
+    # |x - 3/4|) is largest where the distance to the nearer of 1/4 and 3/4 is, at x = 0,
+    # 1/2 and 1 (distance 1/4, sum 1 + e/4; Harsanyi 1955), with worse points between. The
+    # midpoint of 0 and 1 is the maximiser 1/2, so a midpoint as good as both ends is no sign
+    # of a flat set: 0 was dropped as "flat" beside 1, leaving {1/2, 1}.
+    import numpy as np
+
+    k = float(e)
+    grid = np.linspace(0.0, 1.0, 100_001)
+    total = 1 + k * np.minimum(np.abs(grid - 0.25), np.abs(grid - 0.75))
+    best = grid[total >= total.max() - 1e-12]
+    assert list(best) == pytest.approx([0.0, 0.5, 1.0], abs=1e-9)
+    s = bargain.utilitarian(kinked(f"1 - x + {e}*min(abs(x - 0.25), abs(x - 0.75))", 1))
+    assert not s.unique and s.agreement_set is None
+    assert [p["x"] for p in s.agreement_points] == pytest.approx([0.0, 0.5, 1.0], abs=TOL)
+    assert s.extra["total"]["sum"] == pytest.approx(1 + k / 4, abs=TOL)
+
+
+@pytest.mark.parametrize("route", ["auto", "loop"])
+def test_nash_sweep_finds_the_bump_at_every_point(route):
+    # The bump of the tests above centred at c: on [c - 0.01, c] u_B = 1.01 - c and the
+    # product rises; on [c, c + 0.01] d/dx x (1.01 + c - 2 x) = 1.01 - 3 c < 0 at x = c; and
+    # c (1.01 - c) > 0.25 for c in [0.52, 0.56]: the Nash point is x = c (Nash 1950). The
+    # vectorised kernel, checked on nine grid points, said 1/2, "ok", at each.
+    import numpy as np
+
+    m = two_party(
+        "x",
+        "1 - x + max(0, 0.01 - abs(x - c))",
+        parameters={"c": {"value": 0.537, "range": [0.5, 0.6]}},
+    )
+    df = bargain.sweep(m, "nash", {"c": (0.52, 0.56, 3)}, route=route)
+    grid = np.linspace(0.0, 1.0, 1_000_001)
+    for c, x in zip(df["c"], df["x"], strict=True):
+        product = grid * (1 - grid + np.maximum(0.0, 0.01 - np.abs(grid - c)))
+        assert grid[np.argmax(product)] == pytest.approx(c, abs=1e-6)
+        assert x == pytest.approx(c, abs=1e-9)
+    assert list(df["status"]) == ["ok"] * 3
+
+
+@given(t=st.floats(-1, 1), h=st.floats(1e-4, 0.05))
+def test_nash_finds_a_bump_of_any_width(t, h):
+    # u_A = x, u_B = 1 - x + max(0, h - |x - c|), a bump of half-width h down to a tenth of
+    # the breakpoint grid's spacing. The maximum of the Nash product (Nash 1950) is at a
+    # candidate of a piece (the product is smooth between the breakpoints c - h, c, c + h):
+    # on [c - h, c] u_B = 1 + h - c and the product rises to c; on [c, c + h] u_B = 1 + h +
+    # c - 2 x, stationary at (1 + h + c) / 4; outside, x (1 - x), stationary at 1/2. With
+    # c = 1/2 + 0.9 t sqrt(h / 2), c (1 - c + h) = 1/4 + h (c - 0.405 t**2) > 1/4: the bump
+    # is the answer.
+    c = 0.5 + 0.9 * t * (h / 2) ** 0.5
+
+    def product(x: float) -> float:
+        return x * (1 - x + max(0.0, h - abs(x - c)))
+
+    candidates = [c, min(max((1 + h + c) / 4, c), c + h)]
+    if abs(0.5 - c) >= h:
+        candidates.append(0.5)
+    best = max(product(x) for x in candidates)
+    s = bargain.nash(kinked(f"1 - x + max(0, {h!r} - abs(x - {c!r}))", 1), exact=False)
+    assert product(s.agreement["x"]) == pytest.approx(best, rel=1e-12)

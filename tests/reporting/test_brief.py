@@ -291,3 +291,27 @@ def test_each_party_is_printed_in_its_own_scale():
     x = 1e-9 / (1e9 + 1e-9)
     assert sig(1e9 * x, 4) == sig(1e-9 * (1 - x), 4) == "1e-09"
     assert f"x = {sig(x, 4)}   payoffs A 1e-09, B 1e-09; gains A 1e-09, B 1e-09" in egal, egal
+
+
+def test_a_flat_proposer_payoff_is_shown_as_a_set_of_offers():
+    # u_W = min(x, 0.4), u_A = 1 - x, δ_W = 0.9, δ_A = 0.8 (Rubinstein 1982; Osborne &
+    # Rubinstein 1990, §3.10). W first: A's own proposal is 0.36 (min(x, 0.4) = 0.9 * 0.4), so
+    # A accepts x <= 1 - 0.8 * 0.64 = 0.488, and W gets 0.4 from every x in [0.4, 0.488]: the
+    # row is that set, with A's payoff from 0.6 to 0.512. A first: A's payoff is strictly
+    # decreasing, so its offer 0.36 alone.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "flat"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "min(x, 0.4)", "discount_factor": 0.9},
+                "A": {"payoff": "1 - x", "discount_factor": 0.8},
+            },
+        }
+    )
+    lines = brief(m).to_text().splitlines()
+    w_row = next(line for line in lines if "W proposes first" in line)
+    a_row = next(line for line in lines if "A proposes first" in line)
+    assert "x any in [0.4, 0.488] (every one an equilibrium)" in w_row
+    assert "payoffs from W 0.4, A 0.6 to W 0.4, A 0.512" in w_row
+    assert "x = 0.36 " in a_row

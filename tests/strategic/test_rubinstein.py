@@ -523,3 +523,108 @@ def test_a_float_rate_discount_is_what_simplify_returns(c, assumptions):
     assert _float_rate(discount)
     assert sympy.srepr(sympy.simplify(discount)) == sympy.srepr(discount)
     assert _simplified(discount) is discount
+
+
+def _grid_equilibrium_offers(u_w, u_a, d_w, d_a, first):
+    """The stationary subgame-perfect first offers of the alternating-offers game on a grid of
+    contracts (spacing 1e-5), by iterating the proposers' problems to their fixed point
+    (Rubinstein 1982; Osborne & Rubinstein 1990, §3.10): each proposer maximises its payoff
+    over the offers the responder accepts, those giving it at least its discounted payoff as
+    the next proposer. Returns the ends of the first proposer's maximisers."""
+    import numpy as np
+
+    x = np.linspace(0.0, 1.0, 100_001)
+    uw, ua = u_w(x), u_a(x)
+    value = {"W": 0.0, "A": 0.0}  # each party's payoff from its own proposal
+    for _ in range(400):
+        accepted_by_a = ua >= d_a * value["A"] - 1e-12
+        w_best = uw[accepted_by_a].max()
+        accepted_by_w = uw >= d_w * value["W"] - 1e-12
+        a_best = ua[accepted_by_w].max()
+        value = {"W": w_best, "A": a_best}
+    if first == "W":
+        offers = x[accepted_by_a & (uw >= w_best - 1e-12)]
+    else:
+        offers = x[accepted_by_w & (ua >= a_best - 1e-12)]
+    return offers.min(), offers.max()
+
+
+@pytest.mark.parametrize(
+    ("w", "a", "d_w", "d_a", "first", "ends"),
+    [
+        # W's payoff flat above 0.4. By hand: A proposes x_A with min(x_A, 0.4) = 0.9 * 0.4,
+        # so x_A = 0.36; A accepts x when 1 - x >= 0.8 (1 - 0.36) = 0.512, x <= 0.488; W gets
+        # 0.4 from every x in [0.4, 0.488], each an equilibrium first offer (x = 0.488 alone
+        # was reported, unique, and is Pareto-dominated by x = 0.4).
+        ("min(x, 0.4)", "1 - x", 0.9, 0.8, "W", (0.4, 0.488)),
+        # The mirror image: A's payoff flat below x = 0.6, A first: [0.512, 0.6].
+        ("x", "min(1 - x, 0.4)", 0.8, 0.9, "A", (0.512, 0.6)),
+    ],
+    ids=["W-flat", "A-flat"],
+)
+def test_a_flat_stretch_of_the_proposers_payoff_gives_a_set_of_first_offers(
+    w, a, d_w, d_a, first, ends
+):
+    import numpy as np
+
+    funcs = {
+        "x": lambda x: x,
+        "1 - x": lambda x: 1 - x,
+        "min(x, 0.4)": lambda x: np.minimum(x, 0.4),
+        "min(1 - x, 0.4)": lambda x: np.minimum(1 - x, 0.4),
+    }
+    grid = _grid_equilibrium_offers(funcs[w], funcs[a], d_w, d_a, first)
+    assert grid == pytest.approx(ends, abs=1e-9)
+    m = split_game(
+        {"first_proposer": first},
+        W={"payoff": w, "discount_factor": d_w},
+        A={"payoff": a, "discount_factor": d_a},
+    )
+    s = bargain.rubinstein(m)
+    assert not s.unique and s.agreement == {} and s.payoffs == {}
+    assert s.agreement_set["x"] == pytest.approx(ends, abs=1e-12)
+    flat = "W" if first == "W" else "A"
+    range_ = s.extra["payoff range"]
+    assert range_[f"{flat} at low x"] == pytest.approx(range_[f"{flat} at high x"], abs=1e-12)
+    assert any("indifferent" in text for text in s.assumptions)
+
+
+def test_a_flat_stretch_with_one_round():
+    # One round (horizon 1): A accepts any x (rejecting gives it d_A = 0), so W may offer
+    # anything; min(x, 0.4) is 0.4 for every x in [0.4, 1]: each is an equilibrium offer.
+    m = split_game(
+        {"horizon": 1},
+        W={"payoff": "min(x, 0.4)", "discount_factor": 0.9},
+        A={"discount_factor": 0.8},
+    )
+    s = bargain.rubinstein(m)
+    assert not s.unique
+    assert s.agreement_set["x"] == pytest.approx((0.4, 1.0), abs=1e-12)
+
+
+def test_a_strictly_monotone_proposer_still_gives_one_offer():
+    # The flat-stretch check leaves a strictly increasing payoff alone (Rubinstein 1982):
+    # x_W = (1 - 0.8) / (1 - 0.72) = 5/7.
+    s = bargain.rubinstein(split_game(W={"discount_factor": 0.9}, A={"discount_factor": 0.8}))
+    assert s.unique
+    assert s.agreement["x"] == pytest.approx(5 / 7, abs=1e-12)
+
+
+@pytest.mark.parametrize("route", ["auto", "loop"])
+def test_a_flat_stretch_in_a_sweep_is_no_point(route):
+    # u_W = min(x, c) against 1 - x, δ 0.9 and 0.8, W first: every x in [c, 1 - 0.8 (1 - 0.9 c)]
+    # is an equilibrium first offer (see the test above); the vectorised kernel once said
+    # x = 1 - 0.8 (1 - 0.9 c), "ok", at every c.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "flat"},
+            "parameters": {"c": {"value": 0.4, "range": [0.3, 0.5]}},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "min(x, c)", "discount_factor": 0.9},
+                "A": {"payoff": "1 - x", "discount_factor": 0.8},
+            },
+        }
+    )
+    df = bargain.sweep(m, "rubinstein", {"c": (0.3, 0.5, 3)}, route=route)
+    assert list(df["status"]) == ["not_unique"] * 3
