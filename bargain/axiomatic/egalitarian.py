@@ -132,18 +132,25 @@ def _lexicographic(
     again, those fixed kept at their levels; and so on until every party is fixed. ``None``
     where every party is held at ``t`` already (``result`` is the leximin point). Each stage
     is the common-gain program of the parties not yet fixed; with the exact route, its
-    closed form carries on as the level of the next stage. Without it, each level is a
-    symbol of the program with its value (it changes with the parameter values), so that
-    the programs are compiled once for all values."""
+    closed form carries on as the level of the next stage (and where a stage has none, the
+    later stages are numeric: a formula in a float level is no closed form). Without it,
+    each level is a symbol of the program with its value (it changes with the parameter
+    values), so that the programs are compiled once for all values."""
     parties = problem.model.parties
     gains = [p.payoff - p.disagreement for p in parties]
     fixed: dict[int, sympy.Expr] = {}
     values: dict[sympy.Symbol, sympy.Expr] = {}
 
+    exact_levels = exact  # every level so far a closed form
+
     def level_of(found: ProgramResult, stage: int) -> sympy.Expr:
+        nonlocal exact_levels
         value = sympy.Float(found.point[GAIN], 30)
-        if exact:
-            return found.exact[GAIN] if found.exact is not None else value
+        if exact_levels and found.exact is not None:
+            return found.exact[GAIN]
+        # A level without a closed form (an unpolished point's t = 1.0000000000000069)
+        # makes no later stage's formula exact: they are solved numerically.
+        exact_levels = False
         symbol = sympy.Symbol(f"{LEVEL}{stage}", real=True)
         values[symbol] = value
         return symbol
@@ -181,7 +188,7 @@ def _lexicographic(
             found = problem.solve(
                 program,
                 problem.with_gain(starts, ones, among=sorted(free)),
-                exact=exact,
+                exact=exact_levels,
                 timeout=timeout,
                 values=values,
             )

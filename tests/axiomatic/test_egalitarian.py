@@ -216,3 +216,34 @@ def test_the_agreement_is_within_the_bounds_where_a_stage_leaves_a_bound_out():
     for v in m.variables:
         assert float(m.numeric(v.min)) <= s.agreement[v.name] <= float(m.numeric(v.max)), v.name
     assert s.agreement["F"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("caps", "budget", "d", "expected"),
+    [((1, 2, 3), 4.5, (0, 0, 0), (1, 1.75, 1.75)), ((1, 2), 2.5, (0.5, 0.2), (1, 1.5))],
+    ids=["three", "two-with-threats"],
+)
+def test_a_leximin_stage_after_a_level_without_closed_form_is_not_called_exact(
+    caps, budget, d, expected
+):
+    # Gains u_i = x_i - d_i, caps x_i <= c_i, sum x_i <= B: the leximin agreement (Imai 1983)
+    # holds the capped party at its cap and splits the rest equally: (1, 7/4, 7/4) and
+    # (1, 3/2). The first stage's level has no closed form (its maximisers are a set, so
+    # its point is unpolished: t = 1.0000000000000069); the next stage's formula in that
+    # float was reported as "exact", 1.0000000000000068833827526759706.
+    names = "abc"[: len(caps)]
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "caps"},
+            "variables": {n: {"min": 0, "max": c} for n, c in zip(names, caps, strict=True)},
+            "constraints": {"budget": f"{' + '.join(names)} <= {budget}"},
+            "parties": {
+                n.upper(): {"payoff": n, "disagreement": di} for n, di in zip(names, d, strict=True)
+            },
+        }
+    )
+    s = bargain.egalitarian(m)
+    assert [s.agreement[n] for n in names] == pytest.approx(expected, rel=1e-12)
+    for e in (s.formula or {}).values():
+        assert not e.atoms(sympy.Float), e
+    assert s.exact == (s.formula is not None)
