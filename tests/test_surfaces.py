@@ -580,3 +580,22 @@ def test_a_sympy_payoff_too_deep_is_a_typed_error_not_a_recursion_error():
         lambda t: -u_w(t) * (1 - t), bounds=(0, 1), method="bounded", options={"xatol": 1e-12}
     )
     assert bargain.nash(shallow, exact=False).agreement["x"] == pytest.approx(best.x, abs=1e-7)
+
+
+@pytest.mark.parametrize("timeout", [-1, math.nan, "10", True])
+def test_a_safety_net_that_is_not_a_number_of_seconds_is_refused(split, timeout):
+    # timeout=-1 was taken silently as "no safety net" (documented for 0 only).
+    with pytest.raises(bargain.ModelError, match=r"\[solver\] timeout: must be a number"):
+        bargain.nash(split, timeout=timeout)
+
+
+def test_an_infinite_horizon_written_as_in_a_model_file(split):
+    # The message said "or infinity", and a model file and the command line take "inf";
+    # the API refused horizon="inf". x* = (1 - δ_A)/(1 - δ_W δ_A) (Rubinstein 1982).
+    data = bargain.model_to_dict(split)
+    data["parties"]["W"]["discount_factor"] = 0.9
+    data["parties"]["A"]["discount_factor"] = 0.8
+    m = bargain.model_from_dict(data)
+    for written in ("inf", "infinity", math.inf):
+        s = bargain.rubinstein(m, horizon=written)
+        assert s.agreement["x"] == pytest.approx(0.2 / 0.28 * float(m.values["V"]), rel=1e-12)

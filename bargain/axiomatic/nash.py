@@ -104,7 +104,8 @@ def bargaining_powers(
     for name, value in raw.items():
         if not float(model.numeric(value)) > 0:
             raise ModelError(
-                "bargaining power must be positive (and above 1e-308, within floating point), "
+                "bargaining power must be positive (and not round to 0 in floating point, "
+                "below about 5e-324), "
                 f"got {shown(model.numeric(value))}",
                 file=model.file,
                 table=f"parties.{name}",

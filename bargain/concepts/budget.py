@@ -579,7 +579,15 @@ def bounded(solver: F) -> F:
 
     @functools.wraps(solver)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with exact_budget(kwargs.get("timeout", default)):
+        seconds = kwargs.get("timeout", default)
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds >= 0:
+            raise ModelError(
+                "must be a number of CPU seconds, at least 0 (0: no safety net, the work "
+                f"bounds alone), got {seconds!r}",
+                table="solver",
+                key="timeout",
+            )
+        with exact_budget(seconds):
             try:
                 return solver(*args, **kwargs)
             except RecursionError:

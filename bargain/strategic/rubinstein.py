@@ -264,12 +264,17 @@ MAX_ROUNDS = sympy.Integer(10) ** 300
 """The longest finite horizon, in rounds: its rounds and delay are reported as floats."""
 
 
-def _horizon(value: int | float, file: str | None) -> sympy.Expr:
+def _horizon(value: int | float | str, file: str | None) -> sympy.Expr:
+    """A horizon: a positive integer number of rounds, or infinity (``math.inf``, or
+    ``"inf"`` / ``"infinity"`` as in a model file and on the command line)."""
+    if isinstance(value, str) and value.strip().lower() in ("inf", "+inf", "infinity"):
+        return sympy.oo
     if isinstance(value, float) and math.isinf(value) and value > 0:
         return sympy.oo
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ModelError(
-            f"must be a positive integer number of rounds or infinity, got {value!r}",
+            "must be a positive integer number of rounds or infinity (math.inf or "
+            f"'inf'), got {value!r}",
             file=file,
             table="bargaining",
             key="horizon",
