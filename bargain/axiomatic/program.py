@@ -89,6 +89,8 @@ TIE_TOL = 1e-9  # two maxima this close in value (relative) are tied
 COMPILED = 256  # programs (with their parameter values and units) kept compiled
 BASIN_POINTS = 8  # points on the segment from a start to a maximum found (see _search)
 WIDE = 1e6  # a box this many times wider than a start may hide a set in its units
+NEAR = 1e-3  # of each unknown's width, the neighbourhood where a tied maximum is checked
+INWARD = 1e-6  # of its width, a start is moved off a bound the objective's slope is infinite at
 
 
 @dataclass(frozen=True)
@@ -905,12 +907,15 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
 
     Starts outside the objective's domain (a Nash
     product of a party below its disagreement payoff) are used only when no start is
-    inside it: there the local methods have no slope to follow. A start from which the
-    objective rises all the way to a maximum already found, along a segment that keeps
-    to the constraints, is in that maximum's basin and is not searched again
-    (:meth:`_Peak.holds`; the clustering idea of multi-level single linkage, Rinnooy Kan &
-    Timmer, *Math. Programming* 39, 1987): separate maxima, with a worse point between,
-    are still each searched.
+    inside it: there the local methods have no slope to follow. SLSQP runs from every
+    start: a start from which the objective rises along the segment to a maximum already
+    found is not therefore in its basin (the clustering idea of multi-level single
+    linkage, Rinnooy Kan & Timmer, *Math. Programming* 39, 1987, skipped it): from
+    ``(a, b) = (0.5, 0.5)`` the sum ``sqrt(a) + log(1 + b) + (1 - a)**2 + 2 (1 - b)``
+    rises all the way to ``(1, 0)``, where it is 3, while SLSQP climbs from there to its
+    maximum 3.1295 at ``a = 0.0727``. SLSQP stopped at a bound where the objective's
+    slope is infinite into the box (``sqrt(a)`` at ``a = 0``) runs again from just inside
+    it (:func:`_inward`).
     """
     points = [np.clip(np.asarray(start, dtype=float), num.lo, num.hi) for start in starts]
     inside = [z0 for z0 in points if num.f(z0) > -1e29]
@@ -937,8 +942,6 @@ def _search(num: _Numeric, starts: Sequence[Sequence[float]]) -> list[tuple[floa
 
     missed: list[tuple[np.ndarray, np.ndarray]] = []  # starts where SLSQP ended infeasible
     for z0 in inside or points:
-        if any(peak.holds(num, z0) for peak in peaks):
-            continue
         end = _local(num, z0, bounds, "SLSQP")
         if kept(end):
             continue
@@ -1157,10 +1160,10 @@ def _local(
         warnings.simplefilter("ignore")
         if method == "SLSQP":
 
-            def slsqp(finite: bool) -> Any:
+            def slsqp(finite: bool, start: np.ndarray = z0) -> Any:
                 return minimize(
                     num.neg_f,
-                    z0,
+                    start,
                     jac=num.neg_df,
                     bounds=bounds,
                     constraints=num.scipy_constraints(finite),
@@ -1181,6 +1184,18 @@ def _local(
                 other = _clipped(num, again.x)
                 if num.violation(other) <= SEARCH_TOL and (
                     num.violation(end) > SEARCH_TOL or num.f(other) >= num.f(end)
+                ):
+                    res = again
+            inward = _inward(num, _clipped(num, res.x))
+            if inward is not None:
+                # The objective's slope is infinite into the box at a bound where SLSQP
+                # stopped (sqrt(a) at a = 0: its gradient is no number there, and a large
+                # finite stand-in made SLSQP's subproblem "incompatible"): again from a
+                # point just inside, kept where it meets the constraints and is better.
+                again = slsqp(False, inward)
+                other = _clipped(num, again.x)
+                if num.violation(other) <= SEARCH_TOL and num.f(other) > num.f(
+                    _clipped(num, res.x)
                 ):
                     res = again
         elif method == "trust-constr":
@@ -1204,6 +1219,33 @@ def _local(
                 options={"maxiter": 5000, "feasibility_tol": 1e-12, "final_tr_radius": 1e-12},
             )
     return _clipped(num, res.x)
+
+
+def _inward(num: _Numeric, z: np.ndarray) -> np.ndarray | None:
+    """``z`` with each unknown at a bound of the box where the objective's slope is
+    infinite into the box (``sqrt(a)`` at ``a = 0``) moved :data:`INWARD` of its width
+    (of one unit where the box is unbounded) inside; ``None`` where there is none, or the
+    point moved is no better or misses the constraints.
+
+    A bound where the objective rises infinitely fast into the box is no maximum
+    (Nocedal & Wright, *Numerical Optimization*, 2nd ed. 2006, Thm 12.1: no finite
+    multiplier balances the slope), but SLSQP cannot leave it: the gradient there is no
+    number."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        slope = np.asarray(num._df(z), dtype=complex)
+    if np.any(slope.imag != 0):
+        return None
+    slope = slope.real
+    up = (z <= num.lo) & (slope == math.inf)
+    down = (z >= num.hi) & (slope == -math.inf)
+    if not np.any(up | down):
+        return None
+    width = np.where(np.isfinite(num.hi - num.lo), num.hi - num.lo, 1.0)
+    moved = np.clip(z + INWARD * width * (up.astype(float) - down), num.lo, num.hi)
+    if num.violation(moved) > SEARCH_TOL or not num.f(moved) > num.f(z):
+        return None
+    return moved
 
 
 def _clipped(num: _Numeric, x: np.ndarray) -> np.ndarray:
@@ -2369,7 +2411,10 @@ def _ties(
     """The search's other maxima as good as ``point`` (to :data:`TIE_TOL` of the objective's
     terms there), each polished, apart from ``point`` and from each other, with a worse point
     half-way to each of them: separate maximisers, where a flat set of maximisers (a midpoint
-    as good) is left out. Everything is in the units of ``num.scale``."""
+    as good) is left out. Each is a local maximum (:func:`_no_better_near`): an end where a
+    search stopped without being at one (``sqrt(a)`` at ``a = 0``, as good as the maximum
+    found at ``a = 1`` and worse between, but not a maximum) is no tie. Everything is in
+    the units of ``num.scale``."""
     best = np.array([point[v] for v in program.unknowns])
     top = num.f(best)
     tol = TIE_TOL * num.objective_size(best)
@@ -2383,10 +2428,34 @@ def _ties(
             continue
         tied, _, _ = _locate(program, num, z)
         zt = np.array([tied[v] for v in program.unknowns])
-        if num.f(zt) >= top - tol:
+        if num.f(zt) >= top - tol and _no_better_near(num, zt, top + tol):
             found.append(zt)
             out.append(tied)
     return tuple(out)
+
+
+def _no_better_near(num: _Numeric, z: np.ndarray, level: float) -> bool:
+    """Whether no point near ``z`` (scaled units) that meets the constraints is better than
+    ``level``: none where the objective's slope is infinite into the box (:func:`_inward`),
+    and none that SLSQP finds from ``z`` moved :data:`NEAR` of each unknown's width (of one
+    unit where the box is unbounded) either way, within that distance of ``z``: a search
+    restricted near it. A local maximum passes (Nocedal & Wright, *Numerical
+    Optimization*, 2nd ed. 2006, §12.1: no feasible point nearby is better)."""
+    if _inward(num, z) is not None:
+        return False
+    width = np.where(np.isfinite(num.hi - num.lo), num.hi - num.lo, 1.0) * NEAR
+    lo, hi = np.maximum(num.lo, z - width), np.minimum(num.hi, z + width)
+    bounds = list(zip(lo, hi, strict=True))
+    for i in range(len(z)):
+        for side in (-1.0, 1.0):
+            start = z.copy()
+            start[i] = np.clip(z[i] + side * width[i], lo[i], hi[i])
+            if start[i] == z[i] or num.violation(start) > SEARCH_TOL:
+                continue
+            end = _local(num, start, bounds, "SLSQP")
+            if num.violation(end) <= SEARCH_TOL and num.f(end) > level:
+                return False
+    return True
 
 
 def _closed_form(
