@@ -1112,11 +1112,13 @@ class _Peak:
         )
 
     def holds(self, num: _Numeric, start: np.ndarray) -> bool:
-        """Whether ``start`` is in this maximum's basin: the objective rises (never falls,
-        to ``SEARCH_TOL`` of its terms here) from ``start`` to here at
-        :data:`BASIN_POINTS` points of the segment between them, each meeting the
-        constraints to ``SEARCH_TOL`` of their terms here, so that a local search from
-        ``start`` would climb here again."""
+        """Whether the objective rises (never falls, to ``SEARCH_TOL`` of its terms here)
+        from ``start`` to here at :data:`BASIN_POINTS` points of the segment between them,
+        each meeting the constraints to ``SEARCH_TOL`` of their terms here: taken as
+        ``start`` being in this maximum's basin only where SLSQP from it ended outside the
+        constraints (:func:`_search` then skips the slower methods). It is no proof of a
+        basin: a local search from ``start`` can climb elsewhere (see :func:`_search`),
+        so SLSQP itself runs from every start."""
         t = np.linspace(0.0, 1.0, BASIN_POINTS + 1)
         path = start[:, None] + (self.z - start)[:, None] * t  # one column per point
         with np.errstate(all="ignore"), warnings.catch_warnings():
