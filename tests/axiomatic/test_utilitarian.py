@@ -511,3 +511,27 @@ def test_an_interior_maximum_beside_an_infinite_slope_in_three_variables():
     assert [s.agreement[v] for v in "abc"] == pytest.approx([a_star, 0, c_star], abs=1e-12)
     assert s.extra["total"]["sum"] == pytest.approx(total, rel=1e-14)
     assert total == pytest.approx(4.234045, abs=1e-6)
+
+
+@given(m=st.floats(1.0, 2.0))
+def test_an_interior_maximum_beside_an_infinite_slope_for_any_weight(m):
+    # u_W = sqrt(a) + log(1 + b), u_A = m (1 - a)**2 + 2 (1 - b): b = 0 as above, and
+    # sqrt(a) + m (1 - a)**2 has its interior maximum where 1/(2 sqrt a) = 2 m (1 - a)
+    # (bracketed in (1e-4, 0.2) for m in [1, 2]: the slope is +inf at 0, negative at 0.2),
+    # above both ends (m at a = 0, 1 at a = 1) for m >= 1 (Harsanyi 1955).
+    a_star = brentq(lambda t: 1 / (2 * math.sqrt(t)) - 2 * m * (1 - t), 1e-4, 0.2, xtol=1e-15)
+    best = math.sqrt(a_star) + m * (1 - a_star) ** 2
+    assert best > max(m, 1.0) + 1e-3
+    grid = np.linspace(0, 1, 100001)
+    assert best >= np.max(np.sqrt(grid) + m * (1 - grid) ** 2) - 1e-12  # a dense grid
+    s = bargain.utilitarian(
+        two_party(
+            "sqrt(a) + log(1 + b)",
+            f"{m!r}*(1 - a)**2 + 2*(1 - b)",
+            variables={"a": {"min": 0, "max": 1}, "b": {"min": 0, "max": 1}},
+        )
+    )
+    assert s.unique
+    assert s.agreement["a"] == pytest.approx(a_star, abs=1e-9)
+    assert s.agreement["b"] == 0
+    assert s.extra["total"]["sum"] == pytest.approx(best + 2, rel=1e-12)
