@@ -252,3 +252,35 @@ def test_a_unit_is_taken_out_of_a_sum_of_tiny_terms():
     assert _unit_out(v**2 - s**2 * x**2, {s}, {s, v}) == s**2 * (v**2 / s**2 - x**2)
     assert _unit_out(v - s * x + y, {s}, {s, v}) == v - s * x + y
     assert _unit_out(sympy.exp(s * x) - v, {s}, {s, v}) == sympy.exp(s * x) - v
+
+
+@pytest.mark.parametrize(
+    ("method", "condition"),
+    [
+        # Nash (1950): the largest log y + log sqrt(1 - y), 1/y = 1/(2 (1 - y)): y = 2/3.
+        ("nash", lambda y: 1 / y - 1 / (2 * (1 - y))),
+        # Kalai (1977), equal gains: y = sqrt(1 - y), y = (√5 - 1)/2; Kalai & Smorodinsky
+        # (1975): the ideal point is (V, V), so the same equation.
+        ("egalitarian", lambda y: y - math.sqrt(1 - y)),
+        ("kalai-smorodinsky", lambda y: y - math.sqrt(1 - y)),
+    ],
+)
+def test_a_tiny_box_inside_a_payoffs_function_for_every_concept(method, condition):
+    # u_A = x, u_B = sqrt(V) sqrt(V - x) at V = 1e-320, x = V y: each condition in units of
+    # V (y), its root by brentq, scaled in mpmath; the agreement is that float to one
+    # subnormal spacing (the egalitarian and KS solutions took 3.9 s with V - x of two
+    # subnormals, 0.2 s with the unit taken out).
+    m = two_party(
+        "x",
+        "sqrt(V)*sqrt(V - x)",
+        parameters={"V": 1e-320},
+        variables={"x": {"min": 0, "max": "V"}},
+    )
+    root = brentq(condition, 0.01, 0.99, xtol=1e-15)
+    closed = {"nash": 2 / 3}.get(method, (math.sqrt(5) - 1) / 2)
+    assert root == pytest.approx(closed, abs=1e-14)
+    with mpmath.workdps(50):
+        x_star = float(mpmath.mpf(root) * mpmath.mpf("1e-320"))
+    s = bargain.SOLVERS[method](m)
+    assert s.unique
+    assert abs(s.agreement["x"] - x_star) <= 2.0**-1074
