@@ -90,6 +90,8 @@ TIE_TOL = 1e-9  # two maxima this close in value (relative) are tied
 COMPILED = 256  # programs (with their parameter values and units) kept compiled
 BASIN_POINTS = 8  # points on the segment from a start to a maximum found (see _search)
 WIDE = 1e6  # a box this many times wider than a start may hide a set in its units
+NEAR = 1e-3  # of each unknown's width, the neighbourhood where a tied maximum is checked
+INWARD = 1e-6  # of its width, a start is moved off a bound the objective's slope is infinite at
 
 
 @dataclass(frozen=True)
@@ -914,12 +916,15 @@ def _search(
 
     Starts outside the objective's domain (a Nash
     product of a party below its disagreement payoff) are used only when no start is
-    inside it: there the local methods have no slope to follow. A start from which the
-    objective rises all the way to a maximum already found, along a segment that keeps
-    to the constraints, is in that maximum's basin and is not searched again
-    (:meth:`_Peak.holds`; the clustering idea of multi-level single linkage, Rinnooy Kan &
-    Timmer, *Math. Programming* 39, 1987): separate maxima, with a worse point between,
-    are still each searched.
+    inside it: there the local methods have no slope to follow. SLSQP runs from every
+    start: a start from which the objective rises along the segment to a maximum already
+    found is not therefore in its basin (the clustering idea of multi-level single
+    linkage, Rinnooy Kan & Timmer, *Math. Programming* 39, 1987, skipped it): from
+    ``(a, b) = (0.5, 0.5)`` the sum ``sqrt(a) + log(1 + b) + (1 - a)**2 + 2 (1 - b)``
+    rises all the way to ``(1, 0)``, where it is 3, while SLSQP climbs from there to its
+    maximum 3.1295 at ``a = 0.0727``. SLSQP stopped at a bound where the objective's
+    slope is infinite into the box (``sqrt(a)`` at ``a = 0``) runs again from just inside
+    it (:func:`_inward`).
     """
     points = [np.clip(np.asarray(start, dtype=float), num.lo, num.hi) for start in starts]
     inside = [z0 for z0 in points if num.f(z0) > -1e29]
@@ -946,8 +951,6 @@ def _search(
 
     missed: list[tuple[np.ndarray, np.ndarray]] = []  # starts where SLSQP ended infeasible
     for z0 in inside or points:
-        if any(peak.holds(num, z0) for peak in peaks):
-            continue
         end = _local(num, z0, bounds, "SLSQP")
         if kept(end):
             continue
@@ -1122,11 +1125,13 @@ class _Peak:
         )
 
     def holds(self, num: _Numeric, start: np.ndarray) -> bool:
-        """Whether ``start`` is in this maximum's basin: the objective rises (never falls,
-        to ``SEARCH_TOL`` of its terms here) from ``start`` to here at
-        :data:`BASIN_POINTS` points of the segment between them, each meeting the
-        constraints to ``SEARCH_TOL`` of their terms here, so that a local search from
-        ``start`` would climb here again."""
+        """Whether the objective rises (never falls, to ``SEARCH_TOL`` of its terms here)
+        from ``start`` to here at :data:`BASIN_POINTS` points of the segment between them,
+        each meeting the constraints to ``SEARCH_TOL`` of their terms here: taken as
+        ``start`` being in this maximum's basin only where SLSQP from it ended outside the
+        constraints (:func:`_search` then skips the slower methods). It is no proof of a
+        basin: a local search from ``start`` can climb elsewhere (see :func:`_search`),
+        so SLSQP itself runs from every start."""
         t = np.linspace(0.0, 1.0, BASIN_POINTS + 1)
         path = start[:, None] + (self.z - start)[:, None] * t  # one column per point
         with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -1162,6 +1167,22 @@ def _best(ends: Sequence[tuple[float, np.ndarray]]) -> np.ndarray:
     return best[1]
 
 
+def _met_instead(
+    num: _Numeric, ends: Sequence[tuple[float, np.ndarray]], z: np.ndarray
+) -> np.ndarray | None:
+    """The best of the ``ends`` that meet the constraints to :data:`FEASIBILITY_TOL`, where
+    the unpolished point ``z`` misses one by more and is better than it by no more than
+    :data:`SEARCH_TOL` of the objective's terms (what such a miss can buy); else ``None``.
+    An unpolished answer should meet the constraints: a common gain ``t`` that SLSQP left
+    ``6e-9`` above a party's gain is ``2e-9`` above the maximum, and where a variable no
+    payoff depends on keeps the polish from converging, its ``x`` was ``1e-9`` off."""
+    if num.violation(z) <= FEASIBILITY_TOL:
+        return None
+    top = num.f(z) - SEARCH_TOL * num.objective_size(z)
+    met = [(v, y) for v, y in ends if v >= top and num.violation(y) <= FEASIBILITY_TOL]
+    return _best(met) if met else None
+
+
 def _local(
     num: _Numeric, z0: np.ndarray, bounds: list[tuple[float | None, float | None]], method: str
 ) -> np.ndarray:
@@ -1170,10 +1191,10 @@ def _local(
         warnings.simplefilter("ignore")
         if method == "SLSQP":
 
-            def slsqp(finite: bool) -> Any:
+            def slsqp(finite: bool, start: np.ndarray = z0) -> Any:
                 return minimize(
                     num.neg_f,
-                    z0,
+                    start,
                     jac=num.neg_df,
                     bounds=bounds,
                     constraints=num.scipy_constraints(finite),
@@ -1194,6 +1215,18 @@ def _local(
                 other = _clipped(num, again.x)
                 if num.violation(other) <= SEARCH_TOL and (
                     num.violation(end) > SEARCH_TOL or num.f(other) >= num.f(end)
+                ):
+                    res = again
+            inward = _inward(num, _clipped(num, res.x))
+            if inward is not None:
+                # The objective's slope is infinite into the box at a bound where SLSQP
+                # stopped (sqrt(a) at a = 0: its gradient is no number there, and a large
+                # finite stand-in made SLSQP's subproblem "incompatible"): again from a
+                # point just inside, kept where it meets the constraints and is better.
+                again = slsqp(False, inward)
+                other = _clipped(num, again.x)
+                if num.violation(other) <= SEARCH_TOL and num.f(other) > num.f(
+                    _clipped(num, res.x)
                 ):
                     res = again
         elif method == "trust-constr":
@@ -1217,6 +1250,33 @@ def _local(
                 options={"maxiter": 5000, "feasibility_tol": 1e-12, "final_tr_radius": 1e-12},
             )
     return _clipped(num, res.x)
+
+
+def _inward(num: _Numeric, z: np.ndarray) -> np.ndarray | None:
+    """``z`` with each unknown at a bound of the box where the objective's slope is
+    infinite into the box (``sqrt(a)`` at ``a = 0``) moved :data:`INWARD` of its width
+    (of one unit where the box is unbounded) inside; ``None`` where there is none, or the
+    point moved is no better or misses the constraints.
+
+    A bound where the objective rises infinitely fast into the box is no maximum
+    (Nocedal & Wright, *Numerical Optimization*, 2nd ed. 2006, Thm 12.1: no finite
+    multiplier balances the slope), but SLSQP cannot leave it: the gradient there is no
+    number."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        slope = np.asarray(num._df(z), dtype=complex)
+    if np.any(slope.imag != 0):
+        return None
+    slope = slope.real
+    up = (z <= num.lo) & (slope == math.inf)
+    down = (z >= num.hi) & (slope == -math.inf)
+    if not np.any(up | down):
+        return None
+    width = np.where(np.isfinite(num.hi - num.lo), num.hi - num.lo, 1.0)
+    moved = np.clip(z + INWARD * width * (up.astype(float) - down), num.lo, num.hi)
+    if num.violation(moved) > SEARCH_TOL or not num.f(moved) > num.f(z):
+        return None
+    return moved
 
 
 def _clipped(num: _Numeric, x: np.ndarray) -> np.ndarray:
@@ -2332,6 +2392,10 @@ def _solve(
         )
     # Ties among the end points of every search, compared in the final units.
     y_ends = [(num.f(x / scale.unknowns), x / scale.unknowns) for x in ends]
+    met = None if ok else _met_instead(num, y_ends, np.array([y[v] for v in program.unknowns]))
+    if met is not None:
+        y, kkt_num, ok = _locate(program, num, met)
+        point = scale.point(program, y, num)
     ties = tuple(scale.point(program, t) for t in _ties(program, num, y_ends, y))
     formula = None
     declined = None
@@ -2423,7 +2487,10 @@ def _ties(
     (every one of :data:`BASIN_POINTS` points between as good) is left out. One point
     between is not enough: the midpoint of two separate maxima can be a third (the sum
     ``1 + 0.1 min(|x - 1/4|, |x - 3/4|)`` is maximal at 0, 1/2 and 1, and 1/2 hid 0 beside
-    1). Everything is in the units of ``num.scale``."""
+    1). Each is a local maximum (:func:`_no_better_near`): an end where a search stopped
+    without being at one (``sqrt(a)`` at ``a = 0``, as good as the maximum found at ``a = 1``
+    and worse between, but not a maximum) is no tie. Everything is in the units of
+    ``num.scale``."""
     best = np.array([point[v] for v in program.unknowns])
     top = num.f(best)
     tol = TIE_TOL * num.objective_size(best)
@@ -2439,10 +2506,34 @@ def _ties(
             continue
         tied, _, _ = _locate(program, num, z)
         zt = np.array([tied[v] for v in program.unknowns])
-        if num.f(zt) >= top - tol:
+        if num.f(zt) >= top - tol and _no_better_near(num, zt, top + tol):
             found.append(zt)
             out.append(tied)
     return tuple(out)
+
+
+def _no_better_near(num: _Numeric, z: np.ndarray, level: float) -> bool:
+    """Whether no point near ``z`` (scaled units) that meets the constraints is better than
+    ``level``: none where the objective's slope is infinite into the box (:func:`_inward`),
+    and none that SLSQP finds from ``z`` moved :data:`NEAR` of each unknown's width (of one
+    unit where the box is unbounded) either way, within that distance of ``z``: a search
+    restricted near it. A local maximum passes (Nocedal & Wright, *Numerical
+    Optimization*, 2nd ed. 2006, §12.1: no feasible point nearby is better)."""
+    if _inward(num, z) is not None:
+        return False
+    width = np.where(np.isfinite(num.hi - num.lo), num.hi - num.lo, 1.0) * NEAR
+    lo, hi = np.maximum(num.lo, z - width), np.minimum(num.hi, z + width)
+    bounds = list(zip(lo, hi, strict=True))
+    for i in range(len(z)):
+        for side in (-1.0, 1.0):
+            start = z.copy()
+            start[i] = np.clip(z[i] + side * width[i], lo[i], hi[i])
+            if start[i] == z[i] or num.violation(start) > SEARCH_TOL:
+                continue
+            end = _local(num, start, bounds, "SLSQP")
+            if num.violation(end) <= SEARCH_TOL and num.f(end) > level:
+                return False
+    return True
 
 
 def _closed_form(

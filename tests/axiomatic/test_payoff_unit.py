@@ -34,7 +34,13 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq, minimize_scalar
 
 import bargain
-from bargain.axiomatic.payoff_unit import TINY, contract_units, in_units, payoff_units
+from bargain.axiomatic.payoff_unit import (
+    TINY,
+    _unit_out,
+    contract_units,
+    in_units,
+    payoff_units,
+)
 from tests.conftest import two_party
 
 SCALES = ("1e-320", "1e-310", "1e-300", "1")
@@ -196,3 +202,85 @@ def test_a_tiny_box_with_constants_in_the_payoffs():
     assert abs(bargain.nash(m).agreement["x"] - float(nash)) <= tiny
     assert abs(bargain.kalai_smorodinsky(m).agreement["x"] - float(ks)) <= tiny
     assert abs(bargain.egalitarian(m).agreement["x"] - float(nash)) <= tiny  # equal gains
+
+
+@pytest.mark.parametrize("scale", ["1e-320", "2e-320", "1e-315"])
+def test_a_tiny_box_inside_a_payoffs_function(scale):
+    # u_A = x, u_B = sqrt(V) sqrt(V - x), x in [0, V]. Utilitarian (Harsanyi 1955; Myerson,
+    # "Utilitarianism, egalitarianism, and the timing effect", Econometrica 49(4), 1981):
+    # d/dx [x + sqrt(V (V - x))] = 1 - sqrt(V) / (2 sqrt(V - x)) = 0, so sqrt(V - x) =
+    # sqrt(V)/2, x = 3V/4 and u_B = V/2; the sum is strictly concave, so the maximiser is
+    # unique. With V - x computed from two subnormal floats (V - 2**-1063 x', about 10
+    # significant bits) it was "not unique", x = 7.48509e-321 = 3 spacings off, in 6 s.
+    v = float(scale)
+    m = two_party(
+        "x",
+        "sqrt(V)*sqrt(V - x)",
+        parameters={"V": v},
+        variables={"x": {"min": 0, "max": "V"}},
+    )
+    # Independent route: the sum in units of V (y = x / V, the same problem at V = 1,
+    # by its invariance under a common unit), maximised by scipy (to its ~1e-8 of a flat
+    # maximum), its first-order condition's root by brentq, then scaled in mpmath.
+    best = minimize_scalar(lambda y: -(y + math.sqrt(1 - y)), bounds=(0, 1), method="bounded")
+    root = brentq(lambda y: 1 - 1 / (2 * math.sqrt(1 - y)), 0, 0.99, xtol=1e-15)
+    assert best.x == pytest.approx(root, abs=1e-6)
+    assert root == pytest.approx(0.75, abs=1e-14)
+    with mpmath.workdps(50):
+        x_star = float(mpmath.mpf(root) * mpmath.mpf(scale))
+    s = bargain.utilitarian(m)
+    assert s.unique
+    assert s.agreement["x"] == float(mpmath.mpf(3) / 4 * mpmath.mpf(scale))  # the nearest float
+    assert abs(s.agreement["x"] - x_star) <= 2.0**-1074
+    assert s.payoffs["B"] == pytest.approx(v / 2, abs=2.0**-1074)
+    assert s.extra["total"]["sum"] == pytest.approx(1.25 * v, abs=2 * 2.0**-1074)
+    at_one = bargain.utilitarian(
+        two_party(
+            "x", "sqrt(V)*sqrt(V - x)", parameters={"V": 1}, variables={"x": {"min": 0, "max": "V"}}
+        )
+    )
+    assert at_one.unique and at_one.agreement["x"] == 0.75
+
+
+def test_a_unit_is_taken_out_of_a_sum_of_tiny_terms():
+    # x = s x' in V - x gives V - s x', two subnormals; s (V/s - x') computes V/s once in 30
+    # digits. A sum with an ordinary variable (y / s would overflow) is left as it is.
+    s, x, y, v = sympy.symbols("s x y v", positive=True)
+    assert _unit_out(sympy.sqrt(v * (v - s * x)), {s}, {s, v}) == sympy.sqrt(v) * sympy.sqrt(
+        s
+    ) * sympy.sqrt(v / s - x)
+    assert _unit_out(v**2 - s**2 * x**2, {s}, {s, v}) == s**2 * (v**2 / s**2 - x**2)
+    assert _unit_out(v - s * x + y, {s}, {s, v}) == v - s * x + y
+    assert _unit_out(sympy.exp(s * x) - v, {s}, {s, v}) == sympy.exp(s * x) - v
+
+
+@pytest.mark.parametrize(
+    ("method", "condition"),
+    [
+        # Nash (1950): the largest log y + log sqrt(1 - y), 1/y = 1/(2 (1 - y)): y = 2/3.
+        ("nash", lambda y: 1 / y - 1 / (2 * (1 - y))),
+        # Kalai (1977), equal gains: y = sqrt(1 - y), y = (√5 - 1)/2; Kalai & Smorodinsky
+        # (1975): the ideal point is (V, V), so the same equation.
+        ("egalitarian", lambda y: y - math.sqrt(1 - y)),
+        ("kalai-smorodinsky", lambda y: y - math.sqrt(1 - y)),
+    ],
+)
+def test_a_tiny_box_inside_a_payoffs_function_for_every_concept(method, condition):
+    # u_A = x, u_B = sqrt(V) sqrt(V - x) at V = 1e-320, x = V y: each condition in units of
+    # V (y), its root by brentq, scaled in mpmath; the agreement is that float to one
+    # subnormal spacing (the egalitarian and KS solutions took 3.9 s with V - x of two
+    # subnormals, 0.2 s with the unit taken out).
+    m = two_party(
+        "x",
+        "sqrt(V)*sqrt(V - x)",
+        parameters={"V": 1e-320},
+        variables={"x": {"min": 0, "max": "V"}},
+    )
+    root = brentq(condition, 0.01, 0.99, xtol=1e-15)
+    closed = {"nash": 2 / 3}.get(method, (math.sqrt(5) - 1) / 2)
+    assert root == pytest.approx(closed, abs=1e-14)
+    with mpmath.workdps(50):
+        x_star = float(mpmath.mpf(root) * mpmath.mpf("1e-320"))
+    s = bargain.SOLVERS[method](m)
+    assert s.unique
+    assert abs(s.agreement["x"] - x_star) <= 2.0**-1074

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import math
 from fractions import Fraction
 
 import mpmath
+import numpy as np
 import pytest
 import sympy
 from hypothesis import given
@@ -374,3 +376,69 @@ def test_exact_route_kept_with_its_budget(monkeypatch):
     # Another budget state (steps already taken) is computed, not taken from the kept one.
     solve(steps=5)
     assert len(runs) == 2
+
+
+def _interior_root() -> float:
+    """The interior maximiser of sqrt(a) + (1 - a)**2 on [0, 1], 1/(2 sqrt(a)) = 2 (1 - a),
+    by scipy's brentq (bracketed: the slope is +inf at 0 and -0.63 at 0.2)."""
+    from scipy.optimize import brentq
+
+    return brentq(lambda t: 1 / (2 * math.sqrt(t)) - 2 * (1 - t), 0.01, 0.2, xtol=1e-15)
+
+
+def _red() -> Program:
+    """sqrt(a) + log(1 + b) + (1 - a)**2 + 2 (1 - b) on [0, 1]**2: 3 at (0, 0) and (1, 0),
+    its maximum 3.1295 at (a*, 0), a* = 0.0726812 (b's terms fall: 1/(1 + b) - 2 < 0)."""
+    return Program(
+        sympy.sqrt(x) + sympy.log(1 + y) + (1 - x) ** 2 + 2 * (1 - y),
+        (x, y),
+        (sympy.Integer(0),) * 2,
+        (sympy.Integer(1),) * 2,
+    )
+
+
+def test_a_start_at_a_bound_of_infinite_slope_is_moved_inside():
+    # sqrt(a) + (1 - a)**2 from a = 0 alone: the slope there is +inf, which SLSQP sees as no
+    # gradient and stopped (a = 0, value 1). A bound where the objective rises infinitely
+    # fast into the box is no maximum (Nocedal & Wright 2006, Thm 12.1): from just inside,
+    # SLSQP climbs to the interior maximum a* (first order: 1/(2 sqrt a) = 2 (1 - a)).
+    p = Program(sympy.sqrt(x) + (1 - x) ** 2, (x,), (sympy.Integer(0),), (sympy.Integer(1),))
+    r = solve_program(p, {}, starts=[[0.0]], exact=False)
+    assert r.point[x] == pytest.approx(_interior_root(), abs=1e-12)
+    assert r.polished
+
+
+def test_a_start_whose_segment_to_a_maximum_rises_is_still_searched():
+    # From (0.5, 0.5) the sum rises all the way along the segment to (1, 0), a local maximum
+    # found from (1, 0) first (b's fall outweighs a's dip), and that start was skipped as
+    # "in its basin"; SLSQP from it climbs to the global maximum (a*, 0) instead. A rising
+    # segment does not make a basin: every start is searched.
+    r = solve_program(_red(), {}, starts=[[1.0, 0.0], [0.5, 0.5]], exact=False)
+    assert r.point[x] == pytest.approx(_interior_root(), abs=1e-12)
+    assert r.point[y] == 0
+    assert r.ties == ()
+
+
+def test_a_stuck_end_as_good_as_the_maximum_is_no_tie():
+    # (0, 0) and (1, 0) of _red() are both 3 and (0.5, 0) between them is worse (2.957), so
+    # (0, 0) passed for a separate maximum tied with (1, 0) ("not unique"); it is no local
+    # maximum at all (the infinite slope into the box at a = 0), and (1, 0) is one (the
+    # slopes 1/(2 sqrt a) - 2 (1 - a) = 1/2 at a = 1 and 1/(1 + b) - 2 = -1 at b = 0 point
+    # out of the box). The neighbourhood search tells them apart.
+    from bargain.axiomatic.program import _no_better_near, _numeric, _units
+
+    p = _red()
+    starts = [[1.0, 0.0]]
+    num = _numeric(p, {}, _units(p, {}, starts))
+    units = np.array(num.scale.unknowns)
+
+    def value(point: list[float]) -> float:
+        return num.f(np.array(point) / units)
+
+    top = value([1.0, 0.0])
+    assert top == value([0.0, 0.0]) == pytest.approx(3.0 / num.scale.objective)
+    assert value([0.5, 0.0]) < top
+    assert not _no_better_near(num, np.array([0.0, 0.0]) / units, top)
+    assert _no_better_near(num, np.array([1.0, 0.0]) / units, top)
+    best = value([_interior_root(), 0.0])
+    assert _no_better_near(num, np.array([_interior_root(), 0.0]) / units, best)

@@ -6,11 +6,12 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sympy
 from hypothesis import given
 from hypothesis import strategies as st
-from scipy.optimize import minimize_scalar
+from scipy.optimize import brentq, minimize, minimize_scalar
 
 import bargain
 from tests.conftest import shipped, two_party
@@ -420,3 +421,117 @@ def test_a_steep_payoff_against_a_huge_one_is_its_corner(k, c):
     assert s.unique and s.agreement_points in (None, ())
     assert s.agreement["x"] == max(corners, key=corners.get) == on_grid == 1.0
     assert s.extra["total"]["sum"] == pytest.approx(math.exp(k), rel=1e-12)
+
+
+def _interior_a() -> float:
+    """The interior maximiser of sqrt(a) + (1 - a)**2 on [0, 1]: 1/(2 sqrt(a)) = 2 (1 - a),
+    a root bracketed in (0.01, 0.2) (the slope is +inf at 0 and -0.63 at 0.2)."""
+    return brentq(lambda t: 1 / (2 * math.sqrt(t)) - 2 * (1 - t), 0.01, 0.2, xtol=1e-15)
+
+
+def _multi_start(f, d: int, n: int = 40) -> tuple[float, np.ndarray]:
+    """scipy's L-BFGS-B from n seeded random starts in [0, 1]**d, and a dense grid: the best
+    value of f found and its point (an independent numeric route)."""
+    rng = np.random.default_rng(1)
+    best = (-math.inf, np.zeros(d))
+    for start in rng.uniform(0, 1, (n, d)):
+        r = minimize(lambda z: -f(z), start, bounds=[(0, 1)] * d, method="L-BFGS-B")
+        if -r.fun > best[0]:
+            best = (-r.fun, r.x)
+    grid = np.linspace(0, 1, 201 if d == 2 else 41)
+    mesh = np.meshgrid(*([grid] * d), indexing="ij")
+    values = f(mesh)
+    k = np.unravel_index(np.argmax(values), values.shape)
+    assert best[0] >= values[k] - 1e-12  # the local searches beat the grid's best point
+    return best
+
+
+def test_an_interior_maximum_beside_an_infinite_slope_at_a_bound():
+    # u_W = sqrt(a) + log(1 + b), u_A = (1 - a)**2 + 2 (1 - b), a, b in [0, 1]. The
+    # utilitarian solution maximises u_W + u_A (Harsanyi, J. Political Economy 63, 1955;
+    # Myerson, Econometrica 49(4), 1981). It separates: log(1 + b) + 2 (1 - b) falls
+    # (slope 1/(1 + b) - 2 < 0), so b = 0; sqrt(a) + (1 - a)**2 is 1 at both ends and
+    # 1.1295 at its interior local maximum 1/(2 sqrt a) = 2 (1 - a), a = 0.0726812. It was
+    # reported "not unique; each of (0, 0), (1, 0); sum 3": SLSQP stopped at a = 0, where
+    # the slope is infinite (no number), a start in the interior maximum's basin was not
+    # searched (its segment to (1, 0) rises), and the stuck end was declared a tie.
+    m = two_party(
+        "sqrt(a) + log(1 + b)",
+        "(1 - a)**2 + 2*(1 - b)",
+        variables={"a": {"min": 0, "max": 1}, "b": {"min": 0, "max": 1}},
+    )
+    a_star = _interior_a()
+    total = math.sqrt(a_star) + (1 - a_star) ** 2 + 2
+    value, point = _multi_start(
+        lambda z: np.sqrt(z[0]) + np.log1p(z[1]) + (1 - z[0]) ** 2 + 2 * (1 - z[1]), 2
+    )
+    assert value == pytest.approx(total, abs=1e-9)
+    assert point == pytest.approx([a_star, 0], abs=1e-4)
+    s = bargain.utilitarian(m)
+    assert s.unique and s.agreement_points == ()
+    assert s.agreement["a"] == pytest.approx(a_star, abs=1e-12)
+    assert s.agreement["b"] == 0
+    assert s.extra["total"]["sum"] == pytest.approx(total, rel=1e-14)
+    assert total == pytest.approx(3.129515, abs=1e-6)
+
+
+def test_an_interior_maximum_beside_an_infinite_slope_in_three_variables():
+    # As above with a third variable c and k = 1.2345: u_W = sqrt(a) + log(1 + k b) + 1 -
+    # exp(-c), u_A = (1 - a)**2 + 2 (1 - b) + sqrt(1 - c). The sum separates again: a as
+    # above; b = 0 (k/(1 + k b) - 2 < 0 as k < 2); c: exp(-c) = 1/(2 sqrt(1 - c)), which is
+    # c = 1 - W(e**2/2)/2 (Lambert's W). The maximum is 4.234045; "unique, exact a = 1, b =
+    # 0, 4.104531" was reported (the corner a = 1's 1 in place of 1.1295).
+    k = 1.2345
+    m = two_party(
+        f"sqrt(a) + log(1 + {k}*b) + 1 - exp(-c)",
+        "(1 - a)**2 + 2*(1 - b) + sqrt(1 - c)",
+        variables={v: {"min": 0, "max": 1} for v in "abc"},
+    )
+    a_star = _interior_a()
+    c_star = brentq(lambda t: math.exp(-t) - 1 / (2 * math.sqrt(1 - t)), 0, 0.9, xtol=1e-15)
+    assert c_star == pytest.approx(1 - float(sympy.LambertW(sympy.E**2 / 2)) / 2, abs=1e-14)
+    total = math.sqrt(a_star) + (1 - a_star) ** 2 + 2 + 1 - math.exp(-c_star)
+    total += math.sqrt(1 - c_star)
+    value, point = _multi_start(
+        lambda z: (
+            np.sqrt(z[0])
+            + np.log1p(k * z[1])
+            + 1
+            - np.exp(-z[2])
+            + (1 - z[0]) ** 2
+            + 2 * (1 - z[1])
+            + np.sqrt(1 - z[2])
+        ),
+        3,
+    )
+    assert value == pytest.approx(total, abs=1e-9)
+    assert point == pytest.approx([a_star, 0, c_star], abs=1e-4)
+    s = bargain.utilitarian(m)
+    assert s.unique
+    assert [s.agreement[v] for v in "abc"] == pytest.approx([a_star, 0, c_star], abs=1e-12)
+    assert s.extra["total"]["sum"] == pytest.approx(total, rel=1e-14)
+    assert total == pytest.approx(4.234045, abs=1e-6)
+
+
+@given(m=st.floats(1.0, 2.0))
+def test_an_interior_maximum_beside_an_infinite_slope_for_any_weight(m):
+    # u_W = sqrt(a) + log(1 + b), u_A = m (1 - a)**2 + 2 (1 - b): b = 0 as above, and
+    # sqrt(a) + m (1 - a)**2 has its interior maximum where 1/(2 sqrt a) = 2 m (1 - a)
+    # (bracketed in (1e-4, 0.2) for m in [1, 2]: the slope is +inf at 0, negative at 0.2),
+    # above both ends (m at a = 0, 1 at a = 1) for m >= 1 (Harsanyi 1955).
+    a_star = brentq(lambda t: 1 / (2 * math.sqrt(t)) - 2 * m * (1 - t), 1e-4, 0.2, xtol=1e-15)
+    best = math.sqrt(a_star) + m * (1 - a_star) ** 2
+    assert best > max(m, 1.0) + 1e-3
+    grid = np.linspace(0, 1, 100001)
+    assert best >= np.max(np.sqrt(grid) + m * (1 - grid) ** 2) - 1e-12  # a dense grid
+    s = bargain.utilitarian(
+        two_party(
+            "sqrt(a) + log(1 + b)",
+            f"{m!r}*(1 - a)**2 + 2*(1 - b)",
+            variables={"a": {"min": 0, "max": 1}, "b": {"min": 0, "max": 1}},
+        )
+    )
+    assert s.unique
+    assert s.agreement["a"] == pytest.approx(a_star, abs=1e-9)
+    assert s.agreement["b"] == 0
+    assert s.extra["total"]["sum"] == pytest.approx(best + 2, rel=1e-12)
