@@ -144,16 +144,32 @@ def _lexicographic(
     exact_levels = exact  # every level so far a closed form
 
     def level_of(found: ProgramResult, stage: int) -> sympy.Expr:
-        nonlocal exact_levels
         value = sympy.Float(found.point[GAIN], 30)
-        if exact_levels and found.exact is not None:
-            return found.exact[GAIN]
-        # A level without a closed form (an unpolished point's t = 1.0000000000000069)
-        # makes no later stage's formula exact: they are solved numerically.
-        exact_levels = False
+        if exact_levels:
+            # A level without a closed form (its maximisers a set) is settled once the
+            # parties it holds are known (:func:`settled`).
+            return found.exact[GAIN] if found.exact is not None else value
         symbol = sympy.Symbol(f"{LEVEL}{stage}", real=True)
         values[symbol] = value
         return symbol
+
+    def settled(t: sympy.Expr, held: set[int]) -> sympy.Expr:
+        """``t``; where it is a float level (a stage without a closed form), the constant
+        piece of a held party's gain that it equals to rounding (``min(1 - x - y, c)``
+        held at ``t = c``: that gain never exceeds ``c``, so the level is ``c``); else
+        the level stays a float, and no later stage's formula is exact (a formula in
+        ``t = 1.0000000000000069`` was reported as one): they are solved numerically."""
+        nonlocal exact_levels
+        if not (exact_levels and isinstance(t, sympy.Float)):
+            return t
+        for i in sorted(held):
+            for piece in _constant_pieces(parties[i].payoff, problem.variables):
+                level = piece - parties[i].disagreement
+                value = float(problem.model.numeric(level))
+                if negligible(value - float(t), [value, float(t)], 64 * ROUNDING):
+                    return level
+        exact_levels = False
+        return t
 
     def floors(t: sympy.Expr, free: set[int]) -> list[tuple[str, sympy.Expr]]:
         return [
@@ -173,6 +189,7 @@ def _lexicographic(
         }
         if stage == 0 and held in (set(), free):
             return None
+        t = settled(t, held or free)
         fixed.update(dict.fromkeys(held or free, t))
         free -= held or free
         if not free:
@@ -197,6 +214,28 @@ def _lexicographic(
             # very different sizes) are reached only at the agreement found: it stands.
             return None if stage == 1 else found
         t = level_of(found, stage)
+
+
+def _constant_pieces(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> list[sympy.Expr]:
+    """The pieces of ``expr`` free of the contract ``variables``: ``expr`` itself, or the
+    arguments of a ``min``/``max`` and the values of a ``Piecewise`` in it that are.
+
+    >>> x, c = sympy.symbols("x c")
+    >>> _constant_pieces(sympy.Min(1 - x, c), [x])
+    [c]
+    """
+    out = []
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.Min | sympy.Max):
+            args = node.args
+        elif isinstance(node, sympy.Piecewise):
+            args = tuple(e for e, _ in node.args)
+        elif node is expr:
+            args = (node,)
+        else:
+            continue
+        out += [a for a in args if not a.has(*variables) and a not in out]
+    return out
 
 
 def _same_payoffs(problem: BargainingProblem, first: ProgramResult, last: ProgramResult) -> bool:
