@@ -63,9 +63,10 @@ from bargain.concepts.vectorised import (
     Frontier,
     bracketed_newton,
     relative_start,
+    scalar_start,
     subset,
 )
-from bargain.errors import BargainError, FeasibilityError, ModelError
+from bargain.errors import FeasibilityError
 from bargain.model.model import Model
 from bargain.scale import ROUNDING, magnitude, negligible
 
@@ -332,10 +333,7 @@ def egalitarian_box_kernel(
         solution at the model's values cannot be found (no start).
     """
     gains = CommonGain(model, inputs)
-    try:
-        start = relative_start(model, egalitarian(model, exact=False).agreement)
-    except BargainError as err:
-        raise ModelError(f"no solution at the model's values to start from: {err}") from None
+    start = relative_start(model, scalar_start(model, lambda m: egalitarian(m, exact=False)))
 
     def evaluate(params: dict[str, np.ndarray]) -> Columns:
         lo, hi = gains.bounds(params)

@@ -48,8 +48,7 @@ from bargain.concepts.budget import bounded, exact_budget
 from bargain.concepts.common_gain import CommonGain
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
-from bargain.concepts.vectorised import Columns, Evaluate, relative_start
-from bargain.errors import BargainError, ModelError
+from bargain.concepts.vectorised import Columns, Evaluate, relative_start, scalar_start
 from bargain.model.model import Model
 
 
@@ -197,10 +196,7 @@ def kalai_smorodinsky_kernel(
         solution at the model's values cannot be found (no start).
     """
     gains = CommonGain(model, inputs)
-    try:
-        start = relative_start(model, kalai_smorodinsky(model, exact=False).agreement)
-    except BargainError as err:
-        raise ModelError(f"no solution at the model's values to start from: {err}") from None
+    start = relative_start(model, scalar_start(model, lambda m: kalai_smorodinsky(m, exact=False)))
 
     def evaluate(params: dict[str, np.ndarray]) -> Columns:
         lo, hi = gains.bounds(params)

@@ -46,9 +46,10 @@ from bargain.concepts.vectorised import (
     bracketed_newton,
     compile_exprs,
     interval,
+    scalar_start,
     subset,
 )
-from bargain.errors import BargainError, ModelError
+from bargain.errors import ModelError
 from bargain.model.model import Model, Parameter, exact_number
 from bargain.model.patience import limit_model
 from bargain.model.validate import shown
@@ -334,10 +335,7 @@ def nash_box_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, A
     problem = BargainingProblem(model)
     weights = bargaining_powers(model, options.get("powers"))
     objective = problem.log_nash_product(list(weights.values()))
-    try:
-        start = nash(model, powers=options.get("powers"), exact=False).agreement
-    except BargainError as err:
-        raise ModelError(f"no solution at the model's values to start from: {err}") from None
+    start = scalar_start(model, lambda m: nash(m, powers=options.get("powers"), exact=False))
     maximum = box_maximum(model, inputs, objective, start)
 
     # Where no start improves on disagreement for every party (the log product is not

@@ -29,7 +29,7 @@ import sympy
 from sympy.printing.numpy import SciPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from bargain.errors import ModelError
+from bargain.errors import BargainError, ModelError
 from bargain.model.expr import derivative
 from bargain.model.model import Model, as_expression, lambdify
 from bargain.model.validate import numeric_value
@@ -649,6 +649,21 @@ class Box:
         return ok
 
 
+def scalar_start(model: Model, solve: Callable[[Model], Any]) -> dict[str, float]:
+    """A kernel's start: the agreement of ``solve`` (a scalar solver with its options, numeric)
+    at the model's values.
+
+    Raises
+    ------
+    ModelError
+        If the scalar solver refuses the model at its values (no start), with its reason.
+    """
+    try:
+        return dict(solve(model).agreement)
+    except BargainError as err:
+        raise ModelError(f"no solution at the model's values to start from: {err}") from None
+
+
 def relative_start(model: Model, start: Mapping[str, float]) -> np.ndarray:
     """Where the contract ``start`` (at the model's values) lies in the box of the variables'
     bounds, as a fraction of each bound's width (0.5 where the width is zero): a start for
@@ -765,6 +780,7 @@ __all__ = [
     "real",
     "relative_start",
     "require_frontier",
+    "scalar_start",
     "scale_tol",
     "signed",
     "subset",
