@@ -457,14 +457,22 @@ class _Numeric:
         self._refuse_below_floating_point()
 
     def _inside(self, end: float, other: float) -> float:
-        """``end``, or the next float towards ``other`` where a payoff has a pole at ``end``
-        (infinite there: :func:`_orient` let only such an end through) and is finite next
-        to it: the offers and their brackets are computed on contracts where every payoff
-        is a number; an agreement there is refused (:meth:`agreed`)."""
+        """``end``, or the nearest float towards ``other`` (within a factor of two of its
+        distance) where a payoff has a pole at ``end`` (infinite there: :func:`_orient` let
+        only such an end through) and is finite: the offers and their brackets are computed
+        on contracts where every payoff is a number; an agreement there is refused
+        (:meth:`agreed`)."""
         if self._finite_at(end):
             return end
-        inner = float(np.nextafter(end, other))
-        return inner if self._finite_at(inner) else end
+        # The next float, then steps doubling from one spacing: a pole as steep as 1/x at 0
+        # is infinite at the next float too (1/5e-324 overflows), finite from about 1e-308.
+        step = float(np.nextafter(end, other)) - end
+        while abs(step) < abs(other - end):
+            inner = end + step
+            if self._finite_at(inner):
+                return inner
+            step *= 2
+        return end
 
     def _finite_at(self, x: float) -> bool:
         try:
@@ -668,15 +676,30 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
         x = _limit(num)
         return (x, x), (x, x)
     if spread > 0:
-        g_lo, g_hi = gap(num.lo), gap(num.hi)
+        lo, hi = num.lo, num.hi
+        g_lo, g_hi = gap(lo), gap(hi)
+        # An end moved off a pole (-log(x) at 0) is a fixed point of no equilibrium: every
+        # offer near it is the end itself, to brentq's tolerance in the contract (the
+        # demand there, e**-552, is 8.9e-16 from it), and an agreement there is refused.
+        # The map is then bracketed inside, on a grid.
+        if (g_lo == 0 and lo != num.game.lo) or (g_hi == 0 and hi != num.game.hi):
+            grid = np.linspace(lo, hi, 65)
+            gaps = [g_lo, *(gap(x) for x in grid[1:-1]), g_hi]
+            inside = [
+                (grid[i], grid[i + 1])
+                for i in range(64)
+                if gaps[i] * gaps[i + 1] < 0 or gaps[i + 1] == 0 < i + 1 < 64
+            ]
+            if not inside:
+                raise num.error(none)
+            lo, hi = inside[0]
+            g_lo, g_hi = gap(lo), gap(hi)
         if g_lo == 0:
-            x_a = num.lo
+            x_a = lo
         elif g_hi == 0:
-            x_a = num.hi
+            x_a = hi
         elif np.sign(g_lo) != np.sign(g_hi):  # (a product of two tiny gaps underflows)
-            x_a = brentq(
-                gap, num.lo, num.hi, xtol=num.xtol, rtol=4 * np.finfo(float).eps, maxiter=500
-            )
+            x_a = brentq(gap, lo, hi, xtol=num.xtol, rtol=4 * np.finfo(float).eps, maxiter=500)
         else:
             raise num.error(none)
         return (answer(x_a),) * 2, (x_a,) * 2

@@ -535,3 +535,31 @@ def test_no_equilibrium_short_of_the_pole_is_a_typed_error_not_a_crash():
     df = bargain.sweep(pole_ratio(), "rubinstein", {"c": (1, 2, 3)})
     assert list(df["status"]) == ["undefined", "ok", "ok"]
     assert df["x"].iloc[2] == pytest.approx(1 - a_of(b), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("payoff", "x_star"), [("1/x - 1", 5 / 9), ("-log(x)", 0.9**4)], ids=["ratio", "log"]
+)
+def test_a_pole_of_the_responder_at_the_lower_bound(payoff, x_star):
+    # u_W = x, u_A with a pole at x = 0, δ_W = 0.9, δ_A = 0.8, W first. The indifference
+    # conditions (Osborne & Rubinstein 1990, §3.10): W accepts A's y = 0.9 x; A accepts x
+    # when u_A(x) = 0.8 u_A(y). For 1/x - 1: 1/x - 1 = 0.8 (1/(0.9 x) - 1), x = 5/9; for
+    # -log x: x = (0.9 x)**0.8, x = 0.9**4. 1/x - 1 ended in a ZeroDivisionError (1/5e-324
+    # overflows, so the end was not moved off the pole); -log x was refused: every offer
+    # near the moved end was the end itself, to brentq's tolerance in the contract, a
+    # spurious fixed point at the pole.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "low_pole"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": 0.9},
+                "A": {"payoff": payoff, "discount_factor": 0.8},
+            },
+        }
+    )
+    assert bargain.rubinstein(m).agreement["x"] == pytest.approx(x_star, rel=1e-12)
+    # Backward induction over 401 rounds, W proposing last (A's last demand would be the
+    # pole), tends to it (Ståhl 1972; the map contracts).
+    b = bargain.rubinstein(m, horizon=401, exact=False)
+    assert b.agreement["x"] == pytest.approx(x_star, rel=1e-9)
