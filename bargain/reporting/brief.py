@@ -210,7 +210,7 @@ class Brief:
         out += _notes(self, marked, n, pure)
         c = self.credibility
         if c is not None:
-            out += _promise_lines(model, c, n, pure)
+            out += _promise_lines(model, c, n, pure, term)
         elif self.promise_refused is not None:
             out += ["", f"the broken promise: not solved: {self.promise_refused}"]
         out += _theory_lines(self, n, pure)
@@ -316,10 +316,15 @@ def _notes(
 
 
 def _promise_lines(
-    model: Model, c: CredibilityReport, n: Callable[[float], str], pure: Callable[[float], str]
+    model: Model,
+    c: CredibilityReport,
+    n: Callable[[float], str],
+    pure: Callable[[float], str],
+    term: Callable[..., str],
 ) -> list[str]:
     """The broken promise: trust and terms before -> after, and what it costs (``n``: an
-    amount in the payoffs' unit; ``pure``: trust, periods)."""
+    amount in the payoffs' unit; ``pure``: trust, periods; ``term``: a term of the
+    agreement, which is no amount in the payoffs' unit: 0.5 beside payoffs of 1e10 is 0.5)."""
     first = model.variable_names[0]
     b, a, cost = c.before, c.after, c.cost
     unit = c.periods
@@ -327,7 +332,7 @@ def _promise_lines(
         "",
         f"the broken promise '{c.promise}' ({c.method}): trust "
         f"{pure(b.trust)} -> {pure(a.trust)}; "
-        f"{first} {n(b.solution.agreement[first])} -> {n(a.solution.agreement[first])}",
+        f"{first} {term(b.solution.agreement[first])} -> {term(a.solution.agreement[first])}",
     ]
     if cost["longer_strike"] is None:
         out.append(

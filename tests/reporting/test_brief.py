@@ -315,3 +315,40 @@ def test_a_flat_proposer_payoff_is_shown_as_a_set_of_offers():
     assert "x any in [0.4, 0.488] (every one an equilibrium)" in w_row
     assert "payoffs from W 0.4, A 0.6 to W 0.4, A 0.512" in w_row
     assert "x = 0.36 " in a_row
+
+
+def test_the_promise_line_prints_terms_as_terms_not_as_amounts():
+    # Payoffs 1e10 x and 1e10 (1 - x), δ 0.9 and 0.8, a promise worth 0.05 to 0.08: Nash's
+    # x = 1/2 before and after (Nash 1950; the promise's amounts move no gain of 1e10 by
+    # more than 1e-9 of it). The term was printed as an amount in the payoffs' unit, where
+    # anything below 1e-9 of 1e10 is 0: "x 0 -> 0".
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "big"},
+            "parameters": {"p": 0.8, "e": 0.1, "c": 0.05, "c_A": 0.15, "v": 0.08, "v_A": 0.04},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "1e10*x", "discount_factor": 0.9},
+                "A": {"payoff": "1e10*(1 - x)", "discount_factor": 0.8},
+            },
+            "promises": {
+                "pr": {
+                    "by": "A",
+                    "to": "W",
+                    "concession": "c",
+                    "concession_value": "c_A",
+                    "promised": "v",
+                    "promised_cost": "v_A",
+                    "trust": "p",
+                    "error": "e",
+                }
+            },
+        }
+    )
+    b = brief(m)
+    # With the package, W gains c + c_A and A the promise's expected net value: x = 1/2 +
+    # (c + c_A - 0.72 (v + v_A)) / (2e10), trust 0.8 (1 - 0.1) = 0.72 (as for package_deal).
+    x_before = 0.5 + (0.05 + 0.15 - 0.72 * (0.08 + 0.04)) / 2e10
+    assert b.credibility.before.solution.agreement["x"] == pytest.approx(x_before, abs=1e-15)
+    line = next(x for x in b.to_text().splitlines() if x.startswith("the broken promise"))
+    assert line.endswith("x 0.5 -> 0.5")
