@@ -681,7 +681,8 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
         # An end moved off a pole (-log(x) at 0) is a fixed point of no equilibrium: every
         # offer near it is the end itself, to brentq's tolerance in the contract (the
         # demand there, e**-552, is 8.9e-16 from it), and an agreement there is refused.
-        # The map is then bracketed inside, on a grid.
+        # The map is then bracketed inside, on a grid; where it crosses nowhere inside, the
+        # equilibrium is at the pole, and refused there by name (x/(1 - x) against 1 - x).
         if (g_lo == 0 and lo != num.game.lo) or (g_hi == 0 and hi != num.game.hi):
             grid = np.linspace(lo, hi, 65)
             gaps = [g_lo, *(gap(x) for x in grid[1:-1]), g_hi]
@@ -690,10 +691,9 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
                 for i in range(64)
                 if gaps[i] * gaps[i + 1] < 0 or gaps[i + 1] == 0 < i + 1 < 64
             ]
-            if not inside:
-                raise num.error(none)
-            lo, hi = inside[0]
-            g_lo, g_hi = gap(lo), gap(hi)
+            if inside:  # else the fixed point at the pole stands, and is refused there
+                lo, hi = inside[0]
+                g_lo, g_hi = gap(lo), gap(hi)
         if g_lo == 0:
             x_a = lo
         elif g_hi == 0:
