@@ -110,6 +110,7 @@ MAX_TRANSCENDENTAL_OPS = 40  # operations of a system transcendental in its unkn
 MAX_SYSTEM_OPS = 240  # operations times unknowns of a system to solve
 MAX_BEZOUT = 16  # Bézout number of a polynomial system handed to a Gröbner basis
 MAX_CHECKPOINTS = 50  # root and Gröbner computations inside one step
+MAX_COMPLEX_ROOT_DEGREE = 4  # degree above which a complex (non-real) root is not evaluated
 SAFETY_SECONDS = 10.0  # the CPU-time safety net of one solve's exact steps, by default
 KEPT_STEPS = 1024  # exact steps kept with their results (Budget._run)
 
@@ -431,6 +432,13 @@ class Budget:
         expr = as_expression(expr)
         if not self.admits([expr], by_degree=False):
             return None
+        if any(
+            r.poly.degree() > MAX_COMPLEX_ROOT_DEGREE and r.is_real is False
+            for r in expr.atoms(sympy.CRootOf)
+        ):
+            # A complex root of a polynomial of degree 14 took 9 s to isolate (a real one,
+            # milliseconds): no contract is complex, so it is no candidate either.
+            return None
         return self._run(lambda: complex(sympy.N(expr.xreplace(dict(subs)), 30)))
 
     def tidy(
@@ -620,6 +628,7 @@ def declined_note(declined: str | None) -> str:
 __all__ = [
     "MAX_BEZOUT",
     "MAX_CHECKPOINTS",
+    "MAX_COMPLEX_ROOT_DEGREE",
     "MAX_DEGREE",
     "MAX_DIGITS",
     "MAX_OPS",
