@@ -32,6 +32,9 @@ route is admitted or declined by the size of what it is handed:
   rarely succeeds beyond that: the alternating-offers game on a CARA
   frontier, two such unknowns, took seconds to find nothing);
 - **steps**: at most :data:`MAX_STEPS` admitted steps in one solve;
+- **complex roots**: a candidate holding a complex (non-real) root of a polynomial of
+  degree above :data:`MAX_COMPLEX_ROOT_DEGREE` is not evaluated (no contract is
+  complex; isolating one such root of degree 14 took 9 s);
 - **inside a step**, what sympy builds for itself from a small input
   (:mod:`bargain.concepts.checkpoints`): the roots it looks for, of a polynomial
   of degree at most :data:`MAX_DEGREE` and :data:`MAX_OPS` operations, and of
