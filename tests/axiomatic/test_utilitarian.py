@@ -535,3 +535,21 @@ def test_an_interior_maximum_beside_an_infinite_slope_for_any_weight(m):
     assert s.agreement["a"] == pytest.approx(a_star, abs=1e-9)
     assert s.agreement["b"] == 0
     assert s.extra["total"]["sum"] == pytest.approx(best + 2, rel=1e-12)
+
+
+def test_a_flat_sum_whose_tie_break_is_tied_is_every_agreement():
+    # u_A = |x - 1/2|, u_B = 1 - |x - 1/2|: the sum is 1 for every x in [0, 1], so every
+    # agreement maximises it (Harsanyi 1955), and the Nash product s (1 - s), s = |x - 1/2|
+    # <= 1/2, is largest at both x = 0 and x = 1, smaller between: the tie-break is tied and
+    # picks nothing (it raised KeyError: 'x').
+    grid = np.linspace(0, 1, 100001)
+    a, b = np.abs(grid - 0.5), 1 - np.abs(grid - 0.5)
+    assert np.ptp(a + b) < 1e-15
+    product = a * b
+    assert {grid[k] for k in np.flatnonzero(product >= product.max() - 1e-15)} == {0.0, 1.0}
+    s = bargain.utilitarian(two_party("abs(x - 0.5)", "1 - abs(x - 0.5)"))
+    assert not s.unique
+    assert s.agreement == {} and s.payoffs == {} and s.agreement_points == ()
+    assert s.agreement_set == {"x": (0.0, 1.0)}
+    assert s.extra["total"]["sum"] == pytest.approx(1.0, rel=1e-15)
+    assert "Nash product is itself maximal" in s.assumptions[0]
