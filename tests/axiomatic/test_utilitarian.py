@@ -553,3 +553,54 @@ def test_a_flat_sum_whose_tie_break_is_tied_is_every_agreement():
     assert s.agreement_set == {"x": (0.0, 1.0)}
     assert s.extra["total"]["sum"] == pytest.approx(1.0, rel=1e-15)
     assert "Nash product is itself maximal" in s.assumptions[0]
+
+
+def _rise_max(slope, lo: float = 1e-30, hi: float = 1.0) -> float:
+    """The zero of a slope decreasing from +inf at 0, by brentq in log x."""
+    return math.exp(brentq(lambda s: slope(math.exp(s)), math.log(lo), math.log(hi), xtol=1e-15))
+
+
+@pytest.mark.parametrize(
+    ("payoff_a", "payoff_b", "c", "k"),
+    [("1e-5*sqrt(x)", "1 - x", 1e-5, 1.0)]
+    + [("sqrt(x)", f"{k!r}*(1 - x)", 1.0, k) for k in (1e5, 1e6, 1e7, 1e8, 1e9)],
+    ids=["1e-5", "1e5", "1e6", "1e7", "1e8", "1e9"],
+)
+def test_an_infinite_slope_into_the_box_is_no_maximum(payoff_a, payoff_b, c, k):
+    # c sqrt(x) + k (1 - x) rises infinitely fast from x = 0, so x = 0 is no KKT point
+    # (Nocedal & Wright 2006, Thm 12.1: no finite multiplier balances the slope); the sum
+    # (Harsanyi 1955) is maximal where c / (2 sqrt x) = k, x = c^2 / (4 k^2), far inside a
+    # step of 1e-6 of the box (it was reported exact at x = 0).
+    x_star = _rise_max(lambda x: c / (2 * math.sqrt(x)) - k)
+    assert x_star == pytest.approx(c**2 / (4 * k**2), rel=1e-12)
+    grid = np.logspace(-40, 0, 400001)  # the rise over x = 0, without the constant k
+    assert grid[np.argmax(c * np.sqrt(grid) - k * grid)] == pytest.approx(x_star, rel=1e-3)
+    s = bargain.utilitarian(two_party(payoff_a, payoff_b))
+    assert s.unique
+    assert s.agreement["x"] == pytest.approx(x_star, rel=1e-9)
+    if s.exact:
+        assert float(s.exact_agreement["x"]) == pytest.approx(x_star, rel=1e-12)
+    assert "x = min" not in s.binding
+
+
+def test_infinite_slopes_into_the_box_in_two_variables():
+    # sqrt(x) + y**0.3 against 1e5 (2 - x - y): the sum is separable, each coordinate
+    # maximal where its slope is zero: 0.5 / sqrt(x) = 1e5 (x = 2.5e-11) and
+    # 0.3 y**-0.7 = 1e5 (y = (3e-6)**(1/0.7) = 1.289e-8); both slopes are +inf at 0
+    # (Nocedal & Wright 2006, Thm 12.1; Harsanyi 1955). It was reported exact at (0, 0).
+    x_star = _rise_max(lambda x: 0.5 / math.sqrt(x) - 1e5)
+    y_star = _rise_max(lambda y: 0.3 * y**-0.7 - 1e5)
+    assert (x_star, y_star) == pytest.approx((2.5e-11, 3e-6 ** (1 / 0.7)), rel=1e-12)
+    grid = np.logspace(-30, 0, 300001)
+    assert grid[np.argmax(grid**0.3 - 1e5 * grid)] == pytest.approx(y_star, rel=1e-3)
+    s = bargain.utilitarian(
+        two_party(
+            "sqrt(x) + y**0.3",
+            "1e5*(2 - x - y)",
+            variables={"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}},
+        )
+    )
+    assert s.unique
+    assert s.agreement["x"] == pytest.approx(x_star, rel=1e-9)
+    assert s.agreement["y"] == pytest.approx(y_star, rel=1e-9)
+    assert s.binding == ()
