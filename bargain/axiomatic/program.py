@@ -2558,7 +2558,7 @@ def _ties(
     for value, z in ends:
         if value < top - tol or any(
             np.max(np.abs(z - y)) <= MATCH_TOL * _scale(list(z))
-            or all(num.f(y + t * (z - y)) >= top - tol for t in between)
+            or all(_as_good(num, y + t * (z - y), top - tol) for t in between)
             for y in found
         ):
             continue
@@ -2568,6 +2568,14 @@ def _ties(
             found.append(zt)
             out.append(tied)
     return tuple(out)
+
+
+def _as_good(num: _Numeric, z: np.ndarray, level: float) -> bool:
+    """Whether ``z`` (scaled units) meets the constraints and its objective is at least
+    ``level``: a point of a flat set of maximisers. The objective alone is not enough: a
+    common-gain program's objective ``t`` is the same all along the segment between two
+    separate maximisers of equal gain, whose points between miss the constraints."""
+    return num.violation(z) <= SEARCH_TOL and num.f(z) >= level
 
 
 def _no_better_near(num: _Numeric, z: np.ndarray, level: float) -> bool:
