@@ -2540,9 +2540,10 @@ def _ties(
     point: Mapping[sympy.Symbol, float],
 ) -> tuple[dict[sympy.Symbol, float], ...]:
     """The search's other maxima as good as ``point`` (to :data:`TIE_TOL` of the objective's
-    terms there), each polished, apart from ``point`` and from each other, with a worse point
-    on the segment to each of them: separate maximisers, where a flat set of maximisers
-    (every one of :data:`BASIN_POINTS` points between as good) is left out. One point
+    terms there), each polished, apart from ``point`` and from each other, with a worse or
+    infeasible point on the segment to each of them: separate maximisers, where a flat set
+    of maximisers (every one of :data:`BASIN_POINTS` points between feasible and as good,
+    :func:`_as_good`) is left out. One point
     between is not enough: the midpoint of two separate maxima can be a third (the sum
     ``1 + 0.1 min(|x - 1/4|, |x - 3/4|)`` is maximal at 0, 1/2 and 1, and 1/2 hid 0 beside
     1). Each is a local maximum (:func:`_no_better_near`): an end where a search stopped
