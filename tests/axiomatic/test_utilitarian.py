@@ -604,3 +604,14 @@ def test_infinite_slopes_into_the_box_in_two_variables():
     assert s.agreement["x"] == pytest.approx(x_star, rel=1e-9)
     assert s.agreement["y"] == pytest.approx(y_star, rel=1e-9)
     assert s.binding == ()
+
+
+@given(e=st.floats(4.0, 9.0), c=st.floats(0.5, 2.0))
+def test_an_infinite_slope_into_the_box_for_any_size(e, c):
+    # c sqrt(x) + 10**e (1 - x): its maximum x = c^2 / (4 k^2) (c / (2 sqrt x) = k; Harsanyi
+    # 1955) lies below rounding of the sum's size from x = 0 for the larger k, yet x = 0,
+    # where the slope into the box is +inf, is no maximum (Nocedal & Wright 2006, Thm 12.1).
+    k = 10.0**e
+    x_star = _rise_max(lambda x: c / (2 * math.sqrt(x)) - k)
+    s = bargain.utilitarian(two_party(f"{c!r}*sqrt(x)", f"{k!r}*(1 - x)"), exact=False)
+    assert s.agreement["x"] == pytest.approx(x_star, rel=1e-9)
