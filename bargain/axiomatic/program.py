@@ -54,6 +54,7 @@ import contextlib
 import dataclasses
 import functools
 import math
+import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -62,7 +63,7 @@ from typing import Any
 import mpmath
 import numpy as np
 import sympy
-from scipy.optimize import Bounds, NonlinearConstraint, minimize
+from scipy.optimize import Bounds, NonlinearConstraint, brentq, minimize
 from sympy.printing.codeprinter import CodePrinter
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import MpmathPrinter
@@ -1222,10 +1223,11 @@ def _local(
                 # The objective's slope is infinite into the box at a bound where SLSQP
                 # stopped (sqrt(a) at a = 0: its gradient is no number there, and a large
                 # finite stand-in made SLSQP's subproblem "incompatible"): again from a
-                # point just inside, kept where it meets the constraints and is better.
+                # point just inside, kept where it meets the constraints and is no worse (to
+                # rounding: the rise from the bound can be below it, see _inward).
                 again = slsqp(False, inward)
                 other = _clipped(num, again.x)
-                if num.violation(other) <= SEARCH_TOL and num.f(other) > num.f(
+                if num.violation(other) <= SEARCH_TOL and num.f(other) >= num.f(
                     _clipped(num, res.x)
                 ):
                     res = again
@@ -1254,14 +1256,18 @@ def _local(
 
 def _inward(num: _Numeric, z: np.ndarray) -> np.ndarray | None:
     """``z`` with each unknown at a bound of the box where the objective's slope is
-    infinite into the box (``sqrt(a)`` at ``a = 0``) moved :data:`INWARD` of its width
-    (of one unit where the box is unbounded) inside; ``None`` where there is none, or the
-    point moved is no better or misses the constraints.
+    infinite into the box (``sqrt(a)`` at ``a = 0``) moved inside: :data:`INWARD` of its
+    width (of one unit where the box is unbounded), or, where the objective's slope in it
+    is negative there already, to where that slope is zero (:func:`_stationary_inside`);
+    ``None`` where there is none, or the point moved is no better or misses the
+    constraints.
 
     A bound where the objective rises infinitely fast into the box is no maximum
     (Nocedal & Wright, *Numerical Optimization*, 2nd ed. 2006, Thm 12.1: no finite
     multiplier balances the slope), but SLSQP cannot leave it: the gradient there is no
-    number."""
+    number. Its maximum along the unknown can be far nearer the bound than a fixed step:
+    ``1e-5 sqrt(x) + 1 - x`` rises from ``x = 0`` to ``x = 2.5e-11`` only, and is below
+    its value at 0 from ``x = 1e-10`` on."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         slope = np.asarray(num._df(z), dtype=complex)
@@ -1273,10 +1279,52 @@ def _inward(num: _Numeric, z: np.ndarray) -> np.ndarray | None:
     if not np.any(up | down):
         return None
     width = np.where(np.isfinite(num.hi - num.lo), num.hi - num.lo, 1.0)
-    moved = np.clip(z + INWARD * width * (up.astype(float) - down), num.lo, num.hi)
-    if num.violation(moved) > SEARCH_TOL or not num.f(moved) > num.f(z):
+    moved = z.astype(float)
+    for i in np.flatnonzero(up | down):
+        moved = _stationary_inside(num, moved, i, 1.0 if up[i] else -1.0, INWARD * width[i])
+    # Not worse, to rounding: rising from the bound, the objective can gain less than its
+    # rounding (sqrt(x) + 1e8 (1 - x) gains 2.5e-9 of 1e8 up to x = 2.5e-17).
+    if num.violation(moved) > SEARCH_TOL or not num.f(moved) >= num.f(z):
         return None
     return moved
+
+
+def _stationary_inside(
+    num: _Numeric, z: np.ndarray, i: int, side: float, step: float
+) -> np.ndarray:
+    """``z`` (scaled units) with unknown ``i``, at a bound where the objective's slope into
+    the box (``side``: +1 up from the lower bound, -1 down from the upper) is infinite,
+    moved ``step`` inside; or, where the objective's slope in it is negative into the box
+    there, to the zero of that slope between (bracketed, found by ``brentq`` in the log of
+    the distance to the bound: the distance can be any size down to the least float), a
+    stationary point of the objective along the unknown. With no sign change found (a
+    slope that is no number on the way), the point ``step`` inside."""
+
+    def at(distance: float) -> np.ndarray:
+        out = z.copy()
+        out[i] = np.clip(z[i] + side * distance, num.lo[i], num.hi[i])
+        return out
+
+    def rise(log_distance: float) -> float:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = complex(np.asarray(num._df(at(math.exp(log_distance))), dtype=complex)[i])
+        return side * value.real if value.imag == 0 else math.nan
+
+    far = math.log(step)
+    if not rise(far) < 0:
+        return at(step)
+    near = far
+    # Down to a few units in the last place of the bound (of the least normal float at 0).
+    while near > math.log(4 * max(math.ulp(abs(float(z[i]))), sys.float_info.min)):
+        near -= 3 * math.log(10)
+        value = rise(near)
+        if math.isnan(value):
+            return at(step)
+        if value > 0:
+            found = brentq(rise, near, far, xtol=1e-15, rtol=1e-15)
+            return at(math.exp(found))
+    return at(step)
 
 
 def _clipped(num: _Numeric, x: np.ndarray) -> np.ndarray:
@@ -2075,8 +2123,13 @@ def _locate(
     Unknowns at a bound are set to the bound exactly. A polished point is kept only if it
     is feasible, near the search's point, (up to the search's own tolerance) as good, and
     its binding constraints are zero there (which Newton ensures, except where every
-    unknown sits at a bound).
+    unknown sits at a bound). A search's point at a bound where the objective's slope into
+    the box is infinite is no maximum (:func:`_inward`): the polish starts from the point
+    inside that it moves to instead (its search stopped where the objective's rise is
+    below rounding: ``sqrt(x) + 1e8 (1 - x)`` at ``x = 0``, whose maximum is ``2.5e-17``).
     """
+    inside = _inward(num, z)
+    z = z if inside is None else inside
     point = dict(zip(program.unknowns, (float(v) for v in z), strict=True))
     scale = _scale(list(z))
     f_tol = SEARCH_TOL * 10 * num.objective_size(z)
@@ -2138,7 +2191,12 @@ def _signs_hold(num: _Numeric, kkt: _KKT, z: np.ndarray, mu: Sequence[float]) ->
     finite multiplier balances) is refused too. Where a constraint's gradient is not a
     finite number, or the multipliers are not known (every unknown at a bound with a
     constraint binding; a kink binding, whose gradient is either piece's), nothing is
-    refused."""
+    refused, except a bound where the objective's slope into the box is infinite and a
+    point inside meets the constraints and is no worse (:func:`_inward`), with or without
+    constraints binding there: no maximum, whatever the multipliers (``1e-5 sqrt(x) + 1 - x``
+    at ``x = 0``, with ``u_A = 1e-5 sqrt(x) >= 0`` binding too)."""
+    if _inward(num, z) is not None:
+        return False
     n = len(kkt.spec.inequalities)
     if (not kkt.free and (n or num._dh or kkt.spec.kinks)) or len(mu) < n:
         return True
@@ -2482,9 +2540,10 @@ def _ties(
     point: Mapping[sympy.Symbol, float],
 ) -> tuple[dict[sympy.Symbol, float], ...]:
     """The search's other maxima as good as ``point`` (to :data:`TIE_TOL` of the objective's
-    terms there), each polished, apart from ``point`` and from each other, with a worse point
-    on the segment to each of them: separate maximisers, where a flat set of maximisers
-    (every one of :data:`BASIN_POINTS` points between as good) is left out. One point
+    terms there), each polished, apart from ``point`` and from each other, with a worse or
+    infeasible point on the segment to each of them: separate maximisers, where a flat set
+    of maximisers (every one of :data:`BASIN_POINTS` points between feasible and as good,
+    :func:`_as_good`) is left out. One point
     between is not enough: the midpoint of two separate maxima can be a third (the sum
     ``1 + 0.1 min(|x - 1/4|, |x - 3/4|)`` is maximal at 0, 1/2 and 1, and 1/2 hid 0 beside
     1). Each is a local maximum (:func:`_no_better_near`): an end where a search stopped
@@ -2500,7 +2559,7 @@ def _ties(
     for value, z in ends:
         if value < top - tol or any(
             np.max(np.abs(z - y)) <= MATCH_TOL * _scale(list(z))
-            or all(num.f(y + t * (z - y)) >= top - tol for t in between)
+            or all(_as_good(num, y + t * (z - y), top - tol) for t in between)
             for y in found
         ):
             continue
@@ -2510,6 +2569,14 @@ def _ties(
             found.append(zt)
             out.append(tied)
     return tuple(out)
+
+
+def _as_good(num: _Numeric, z: np.ndarray, level: float) -> bool:
+    """Whether ``z`` (scaled units) meets the constraints and its objective is at least
+    ``level``: a point of a flat set of maximisers. The objective alone is not enough: a
+    common-gain program's objective ``t`` is the same all along the segment between two
+    separate maximisers of equal gain, whose points between miss the constraints."""
+    return num.violation(z) <= SEARCH_TOL and num.f(z) >= level
 
 
 def _no_better_near(num: _Numeric, z: np.ndarray, level: float) -> bool:

@@ -5,7 +5,9 @@ It maximises ``sum_i u_i`` over the individually rational agreements
 the surplus has the same sum, so the maximiser is not unique: the solution
 reports the set (``unique`` false, the range of each variable over the
 maximisers in ``agreement_set``) and, in ``agreement``, the one maximiser
-that the Nash product picks among them, saying so in its assumptions. Where
+that the Nash product picks among them, saying so in its assumptions (where the
+Nash product is itself maximal at several separate agreements among them, no
+point is picked: ``agreement`` is empty, ``agreement_set`` the set). Where
 the sum is maximal at several *separate* agreements instead (a non-convex
 frontier, e.g. ``u_Q = (1 - x)**2`` against ``u_P = x``: both ends), no point
 is picked: the solution is that set (``unique`` false, ``agreement_points``).
@@ -241,6 +243,8 @@ def _maximise(
             exact=exact,
             timeout=timeout,
         )
+        if result.ties:
+            return _unpicked(problem, w, result, tied, tie_by, tie, inequalities, timeout)
         chosen = problem.solution(
             "utilitarian",
             result,
@@ -327,6 +331,44 @@ def _maximise(
         timeout=timeout,
     )
     return _with_maximisers(chosen, problem, maximal, inequalities, timeout, ends=ends)
+
+
+def _unpicked(
+    problem: BargainingProblem,
+    w: list[sympy.Expr],
+    result: ProgramResult,
+    tied: str,
+    tie_by: str,
+    tie: tuple[str, ...],
+    inequalities: list[tuple[str, sympy.Expr]],
+    timeout: float,
+) -> Solution:
+    """The utilitarian solution where the sum is the same for every feasible agreement and
+    the tie-break is itself maximal at several separate agreements (``result.ties``):
+    ``|x - 1/2|`` against ``1 - |x - 1/2|`` sums to 1 everywhere, and its Nash product
+    ``s (1 - s)``, ``s = |x - 1/2| <= 1/2``, is largest at both ``x = 0`` and ``x = 1``. The
+    solution is every feasible agreement (``agreement_set``, ranged from one of the
+    tie-break's maximisers), and no point is picked (``agreement`` and ``payoffs`` empty)."""
+    m = problem.model
+    start = {v.name: float(result.point[v.symbol]) for v in m.variables}
+    unpicked = Solution(
+        model=m.name,
+        method="utilitarian",
+        agreement=start,
+        payoffs={},
+        disagreement=dict(problem.disagreement_values),
+        parameters={p.name: float(p.value) for p in m.parameters},
+        route=f"{tied}; numeric: {1 + len(result.ties)} separate maximisers of the "
+        "tie-break, none picked",
+        extra={"total": {"sum": _weighted(problem, w, problem.payoff_values(result.point))}},
+        assumptions=(
+            f"{tie[0].split(';')[0]}; {tie_by} is itself maximal at several separate "
+            "agreements among them, so no one is picked",
+        ),
+    )
+    return replace(
+        _with_maximisers(unpicked, problem, inequalities, inequalities, timeout), agreement={}
+    )
 
 
 def _ideals(

@@ -9,10 +9,12 @@ answer. The right values follow from the first-order conditions on each piece
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import sympy
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy.optimize import brentq
 
 import bargain
 from bargain.model.expr import parse_expression
@@ -333,3 +335,35 @@ def test_nash_finds_a_bump_of_any_width(t, h):
     best = max(product(x) for x in candidates)
     s = bargain.nash(kinked(f"1 - x + max(0, {h!r} - abs(x - {c!r}))", 1), exact=False)
     assert product(s.agreement["x"]) == pytest.approx(best, rel=1e-12)
+
+
+def _crossings(ratio: float) -> list[float]:
+    """The x in [0, 1] where |x - 1/2| = ratio (1 - |x - 1/2|), each by brentq on its branch."""
+    gap = lambda x: abs(x - 0.5) - ratio * (1 - abs(x - 0.5))  # noqa: E731
+    return [brentq(gap, 0.0, 0.5, xtol=1e-15), brentq(gap, 0.5, 1.0, xtol=1e-15)]
+
+
+@pytest.mark.parametrize(
+    ("method", "ratio", "expected"),
+    [("kalai-smorodinsky", 0.5, (1 / 6, 5 / 6)), ("egalitarian", 1.0, (0.0, 1.0))],
+    ids=["kalai-smorodinsky", "egalitarian"],
+)
+def test_two_branches_of_one_frontier_are_two_separate_maximisers(method, ratio, expected):
+    # u_A = |x - 1/2|, u_B = 1 - |x - 1/2|, d = 0: both branches x < 1/2 and x > 1/2 trace
+    # the same frontier u_A + u_B = 1, u_A in [0, 1/2]. KS (Kalai & Smorodinsky 1975): ideal
+    # (1/2, 1), gains in the ratio u_A / u_B = 1/2, so |x - 1/2| = 1/3: x = 1/6 and 5/6; the
+    # egalitarian gains are equal at |x - 1/2| = 1/2: x = 0 and 1. Between the two, on the
+    # segment of x, the gains fall (at x = 1/2, u_A = 0): two separate maximisers, which
+    # were reported as one (5/6, 1), the common gain t being the same all along the segment.
+    roots = _crossings(ratio)
+    assert roots == pytest.approx(list(expected), abs=1e-12)
+    grid = np.linspace(0, 1, 100001)
+    a, b = np.abs(grid - 0.5), 1 - np.abs(grid - 0.5)
+    gain = np.minimum(a / 0.5, b / 1.0) if ratio == 0.5 else np.minimum(a, b)
+    best = grid[gain >= gain.max() - 1e-12]
+    assert best.min() == pytest.approx(expected[0], abs=1e-5)
+    assert best.max() == pytest.approx(expected[1], abs=1e-5)
+    assert gain[np.argmin(np.abs(grid - 0.5))] < gain.max() - 0.1  # smaller between
+    s = bargain.SOLVERS[method](two_party("abs(x - 0.5)", "1 - abs(x - 0.5)"))
+    assert not s.unique and s.agreement == {}
+    assert [p["x"] for p in s.agreement_points] == pytest.approx(roots, abs=TOL)

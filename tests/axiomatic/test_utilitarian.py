@@ -535,3 +535,83 @@ def test_an_interior_maximum_beside_an_infinite_slope_for_any_weight(m):
     assert s.agreement["a"] == pytest.approx(a_star, abs=1e-9)
     assert s.agreement["b"] == 0
     assert s.extra["total"]["sum"] == pytest.approx(best + 2, rel=1e-12)
+
+
+def test_a_flat_sum_whose_tie_break_is_tied_is_every_agreement():
+    # u_A = |x - 1/2|, u_B = 1 - |x - 1/2|: the sum is 1 for every x in [0, 1], so every
+    # agreement maximises it (Harsanyi 1955), and the Nash product s (1 - s), s = |x - 1/2|
+    # <= 1/2, is largest at both x = 0 and x = 1, smaller between: the tie-break is tied and
+    # picks nothing (it raised KeyError: 'x').
+    grid = np.linspace(0, 1, 100001)
+    a, b = np.abs(grid - 0.5), 1 - np.abs(grid - 0.5)
+    assert np.ptp(a + b) < 1e-15
+    product = a * b
+    assert {grid[k] for k in np.flatnonzero(product >= product.max() - 1e-15)} == {0.0, 1.0}
+    s = bargain.utilitarian(two_party("abs(x - 0.5)", "1 - abs(x - 0.5)"))
+    assert not s.unique
+    assert s.agreement == {} and s.payoffs == {} and s.agreement_points == ()
+    assert s.agreement_set == {"x": (0.0, 1.0)}
+    assert s.extra["total"]["sum"] == pytest.approx(1.0, rel=1e-15)
+    assert "Nash product is itself maximal" in s.assumptions[0]
+
+
+def _rise_max(slope, lo: float = 1e-30, hi: float = 1.0) -> float:
+    """The zero of a slope decreasing from +inf at 0, by brentq in log x."""
+    return math.exp(brentq(lambda s: slope(math.exp(s)), math.log(lo), math.log(hi), xtol=1e-15))
+
+
+@pytest.mark.parametrize(
+    ("payoff_a", "payoff_b", "c", "k"),
+    [("1e-5*sqrt(x)", "1 - x", 1e-5, 1.0)]
+    + [("sqrt(x)", f"{k!r}*(1 - x)", 1.0, k) for k in (1e5, 1e6, 1e7, 1e8, 1e9)],
+    ids=["1e-5", "1e5", "1e6", "1e7", "1e8", "1e9"],
+)
+def test_an_infinite_slope_into_the_box_is_no_maximum(payoff_a, payoff_b, c, k):
+    # c sqrt(x) + k (1 - x) rises infinitely fast from x = 0, so x = 0 is no KKT point
+    # (Nocedal & Wright 2006, Thm 12.1: no finite multiplier balances the slope); the sum
+    # (Harsanyi 1955) is maximal where c / (2 sqrt x) = k, x = c^2 / (4 k^2), far inside a
+    # step of 1e-6 of the box (it was reported exact at x = 0).
+    x_star = _rise_max(lambda x: c / (2 * math.sqrt(x)) - k)
+    assert x_star == pytest.approx(c**2 / (4 * k**2), rel=1e-12)
+    grid = np.logspace(-40, 0, 400001)  # the rise over x = 0, without the constant k
+    assert grid[np.argmax(c * np.sqrt(grid) - k * grid)] == pytest.approx(x_star, rel=1e-3)
+    s = bargain.utilitarian(two_party(payoff_a, payoff_b))
+    assert s.unique
+    assert s.agreement["x"] == pytest.approx(x_star, rel=1e-9)
+    if s.exact:
+        assert float(s.exact_agreement["x"]) == pytest.approx(x_star, rel=1e-12)
+    assert "x = min" not in s.binding
+
+
+def test_infinite_slopes_into_the_box_in_two_variables():
+    # sqrt(x) + y**0.3 against 1e5 (2 - x - y): the sum is separable, each coordinate
+    # maximal where its slope is zero: 0.5 / sqrt(x) = 1e5 (x = 2.5e-11) and
+    # 0.3 y**-0.7 = 1e5 (y = (3e-6)**(1/0.7) = 1.289e-8); both slopes are +inf at 0
+    # (Nocedal & Wright 2006, Thm 12.1; Harsanyi 1955). It was reported exact at (0, 0).
+    x_star = _rise_max(lambda x: 0.5 / math.sqrt(x) - 1e5)
+    y_star = _rise_max(lambda y: 0.3 * y**-0.7 - 1e5)
+    assert (x_star, y_star) == pytest.approx((2.5e-11, 3e-6 ** (1 / 0.7)), rel=1e-12)
+    grid = np.logspace(-30, 0, 300001)
+    assert grid[np.argmax(grid**0.3 - 1e5 * grid)] == pytest.approx(y_star, rel=1e-3)
+    s = bargain.utilitarian(
+        two_party(
+            "sqrt(x) + y**0.3",
+            "1e5*(2 - x - y)",
+            variables={"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}},
+        )
+    )
+    assert s.unique
+    assert s.agreement["x"] == pytest.approx(x_star, rel=1e-9)
+    assert s.agreement["y"] == pytest.approx(y_star, rel=1e-9)
+    assert s.binding == ()
+
+
+@given(e=st.floats(4.0, 9.0), c=st.floats(0.5, 2.0))
+def test_an_infinite_slope_into_the_box_for_any_size(e, c):
+    # c sqrt(x) + 10**e (1 - x): its maximum x = c^2 / (4 k^2) (c / (2 sqrt x) = k; Harsanyi
+    # 1955) lies below rounding of the sum's size from x = 0 for the larger k, yet x = 0,
+    # where the slope into the box is +inf, is no maximum (Nocedal & Wright 2006, Thm 12.1).
+    k = 10.0**e
+    x_star = _rise_max(lambda x: c / (2 * math.sqrt(x)) - k)
+    s = bargain.utilitarian(two_party(f"{c!r}*sqrt(x)", f"{k!r}*(1 - x)"), exact=False)
+    assert s.agreement["x"] == pytest.approx(x_star, rel=1e-9)
