@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from bargain.axiomatic.equal_gains import best_least_gain
 from bargain.axiomatic.payoff_unit import in_payoff_units
 from bargain.axiomatic.problem import (
     GAIN,
@@ -99,10 +100,26 @@ def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
         If the contract set is empty or no agreement improves on disagreement.
     """
     problem = problem_of(model)
-    result = problem.solve_gains([1] * len(model.parties), exact=exact, timeout=timeout)
     route = "maximise the common gain t subject to u_i - d_i >= t (SLSQP, KKT Newton polish)"
+    refused: FeasibilityError | None = None
+    try:
+        result: ProgramResult | None = problem.solve_gains(
+            [1] * len(model.parties), exact=exact, timeout=timeout
+        )
+    except FeasibilityError as err:
+        result, refused = None, err
+    crossing = best_least_gain(problem, result)
+    if crossing is None and result is None:
+        raise refused  # type: ignore[misc]
     assumptions = ["gains are compared in the payoffs' own units (not scale-invariant)"]
-    better = _lexicographic(problem, result, exact=exact, timeout=timeout)
+    if crossing is not None:
+        result = crossing
+        route += (
+            "; one variable: the bounds, the kinks' breakpoints and the gains' crossings "
+            "between them (bisection in 40 digits) compared"
+        )
+    assert result is not None
+    better = None if crossing else _lexicographic(problem, result, exact=exact, timeout=timeout)
     if better is not None:
         route += (
             "; then the least gain of the parties not held at t maximised again, "
@@ -308,7 +325,15 @@ def egalitarian_kernel(model: Model, inputs: Sequence[str], options: Mapping[str
             x[inner] = root
             status[inner[~ok]] = NO_CONVERGENCE
         u = fr.payoffs(x, params)
-        gain = np.minimum(u[0] - d_r, u[3] - d_f)
+        g_r, g_f = u[0] - d_r, u[3] - d_f
+        gain = np.minimum(g_r, g_f)
+        # A root inside the bounds vouched for only where the gains are equal to their own
+        # size (Kalai 1977): with A = L (1 - x), L = 1e12, floats hold 1 - x near x = 1 to
+        # 4 digits, and the sign change between two floats is no root (gains 1 and 0.56);
+        # the scalar solver decides there, infeasibility included.
+        unequal = np.zeros(n, dtype=bool)
+        unequal[inner] = ~(np.abs(g_r - g_f) <= TOL * np.maximum(np.abs(g_r), np.abs(g_f)))[inner]
+        status = np.where((status == OK) & unequal, NO_CONVERGENCE, status)
         scale = np.abs(u[0]) + np.abs(u[3]) + np.abs(d_r) + np.abs(d_f)
         status = np.where((status == OK) & ~(gain > TOL * scale), INFEASIBLE, status)
         status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
