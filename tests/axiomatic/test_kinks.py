@@ -333,3 +333,43 @@ def test_nash_finds_a_bump_of_any_width(t, h):
     best = max(product(x) for x in candidates)
     s = bargain.nash(kinked(f"1 - x + max(0, {h!r} - abs(x - {c!r}))", 1), exact=False)
     assert product(s.agreement["x"]) == pytest.approx(best, rel=1e-12)
+
+
+def test_egalitarian_finds_a_narrow_bump_between_the_starts():
+    # u_W = x/2 + 10 max(0, 0.01 - |x - 0.537|) against u_B = 1 - x (d = 0): outside the
+    # bump the gains cross at x/2 = 1 - x, x = 2/3, t = 1/3 (what was reported). By hand, on
+    # the bump's left side [0.527, 0.537] u_W = 10.5 x - 5.27 rises to 0.3685 at its peak
+    # x = 0.537, below u_B = 0.463 there, and on its right side u_W = 5.47 - 9.5 x falls:
+    # the least gain min(u_W, u_B) is largest at the peak, t = 0.3685 > 1/3 (Kalai 1977,
+    # Econometrica 45(7); the leximin point, Imai 1983, is the same: only x = 0.537 gives
+    # u_W >= 0.3685 with u_B above 0.263). Checked on a grid of 2e6 points.
+    import numpy as np
+
+    grid = np.linspace(0.0, 1.0, 2_000_001)  # spacing 5e-7, 0.537 on it
+    least = np.minimum(grid / 2 + 10 * np.maximum(0.0, 0.01 - np.abs(grid - 0.537)), 1 - grid)
+    assert grid[np.argmax(least)] == pytest.approx(0.537, abs=1e-6)
+    assert least.max() == pytest.approx(0.3685, abs=1e-12)
+    s = bargain.egalitarian(two_party("x/2 + 10*max(0, 0.01 - abs(x - 0.537))", "1 - x"))
+    assert s.agreement["x"] == pytest.approx(0.537, abs=TOL)
+    assert s.payoffs["A"] == pytest.approx(0.3685, abs=TOL)
+    assert s.payoffs["B"] == pytest.approx(0.463, abs=TOL)
+    assert s.extra["gain"]["t"] >= least.max() - 1e-12
+
+
+def test_egalitarian_sweep_finds_the_bump_at_every_point():
+    # The bump above centred at c: its peak c gives u_W = c/2 + 0.1 and u_B = 1 - c, the
+    # least gain c/2 + 0.1 > 1/3 for c in [0.47, 0.6] (Kalai 1977); checked on a grid.
+    import numpy as np
+
+    m = two_party(
+        "x/2 + 10*max(0, 0.01 - abs(x - c))",
+        "1 - x",
+        parameters={"c": {"value": 0.537, "range": [0.5, 0.6]}},
+    )
+    df = bargain.sweep(m, "egalitarian", {"c": (0.52, 0.56, 3)})
+    grid = np.linspace(0.0, 1.0, 2_000_001)
+    for c, x in zip(df["c"], df["x"], strict=True):
+        least = np.minimum(grid / 2 + 10 * np.maximum(0.0, 0.01 - np.abs(grid - c)), 1 - grid)
+        assert grid[np.argmax(least)] == pytest.approx(c, abs=1e-6)
+        assert x == pytest.approx(c, abs=1e-9)
+    assert list(df["status"]) == ["ok"] * 3
