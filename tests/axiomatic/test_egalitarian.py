@@ -289,10 +289,12 @@ def test_equal_gains_within_a_rounding_of_the_bound(big):
     # Where the root rounds to the bound 1 (1 - 1e-18), the float next to it below.
     expected = nearest if nearest < 1 else math.nextafter(1.0, 0.0)
     assert s.agreement["x"] == expected
-    assert s.payoffs["A"] == pytest.approx(scale * expected, rel=1e-15)
+    assert s.payoffs["A"] == pytest.approx(scale * expected, rel=1e-15, abs=0)
     x = Fraction(expected)
-    assert s.payoffs["B"] == pytest.approx(float(Fraction(b.split("*")[0]) * (1 - x)), rel=1e-12)
-    assert s.extra["gain"]["t"] == pytest.approx(min(s.payoffs.values()), rel=1e-15)
+    assert s.payoffs["B"] == pytest.approx(
+        float(Fraction(b.split("*")[0]) * (1 - x)), rel=1e-12, abs=0
+    )
+    assert s.extra["gain"]["t"] == pytest.approx(min(s.payoffs.values()), rel=1e-15, abs=0)
 
 
 def test_equal_gains_near_zero_against_brentq():
@@ -301,6 +303,52 @@ def test_equal_gains_near_zero_against_brentq():
     # x = 1e-36 and both gains 1e-9 (Kalai 1977). Checked by brentq in s.
     s_root = brentq(lambda s: 1e9 * s - 1e-9 * (1 - s * s), 0, 1, xtol=1e-40, rtol=1e-15)
     s = bargain.egalitarian(two_party("1e9*sqrt(x)", "1e-9*(1 - x)"))
-    assert s.agreement["x"] == pytest.approx(s_root**2, rel=1e-12)
-    assert s.payoffs["A"] == pytest.approx(1e-9, rel=1e-12)
-    assert s.payoffs["B"] == pytest.approx(1e-9, rel=1e-12)
+    assert s.agreement["x"] == pytest.approx(s_root**2, rel=1e-12, abs=0)
+    assert s.payoffs["A"] == pytest.approx(1e-9, rel=1e-12, abs=0)
+    assert s.payoffs["B"] == pytest.approx(1e-9, rel=1e-12, abs=0)
+
+
+E3_SOLVE = """
+import bargain
+m = bargain.model_from_dict({"model": {"name": "t"}, "parameters": {"V": 1e-320},
+    "variables": {"x": {"min": 0, "max": "V"}},
+    "parties": {"A": {"payoff": "sqrt(x)"}, "B": {"payoff": "V - x"}}})
+s = bargain.egalitarian(m)
+print(repr(s.agreement["x"]), repr(s.payoffs["A"]), repr(s.payoffs["B"]))
+"""
+
+
+def test_equal_gains_on_a_subnormal_box_are_those_of_the_crossing():
+    # sqrt(x) against V - x on [0, V], V = 1e-320 (Kalai 1977, Econometrica 45(7)): by hand,
+    # in s = sqrt(x), s**2 + s - V = 0, s = (sqrt(1 + 4 V) - 1) / 2 = V - V**2 + ..., so
+    # x = s**2 ~ 1e-640 (below the floats: 0) and both gains are V to 1e-320. A was reported
+    # 1.1e-168: the search's point, within its rounding of the bound 0 in the box's unit.
+    m = two_party(
+        "sqrt(x)", "V - x", parameters={"V": 1e-320}, variables={"x": {"min": 0, "max": "V"}}
+    )
+    v = float(m.parameter("V").value)
+    s = bargain.egalitarian(m)
+    assert s.agreement["x"] == 0.0
+    assert s.payoffs["A"] == pytest.approx(v, rel=1e-3, abs=0)  # a subnormal's 10 bits
+    assert s.payoffs["B"] == pytest.approx(v, rel=1e-3, abs=0)
+
+
+def test_equal_gains_on_a_subnormal_box_are_the_same_with_every_blas_kernel():
+    # The search's point there was rounding noise of its iterates, so it changed with the
+    # BLAS kernel OpenBLAS dispatches to (per machine): 1.1e-168 by default, 5.5e-169 with
+    # OPENBLAS_CORETYPE set. The crossing, bisected in 40 digits, does not depend on it.
+    import os
+    import subprocess
+    import sys
+
+    answers = {
+        subprocess.run(
+            [sys.executable, "-c", E3_SOLVE],
+            env={**os.environ, **extra},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for extra in ({}, {"OPENBLAS_CORETYPE": "Haswell"}, {"OPENBLAS_CORETYPE": "Prescott"})
+    }
+    assert len(answers) == 1
