@@ -211,7 +211,11 @@ def _lexicographic(
         fixed.update(dict.fromkeys(held or free, t))
         free -= held or free
         if not free:
-            return None if _same_payoffs(problem, result, found) else found
+            return (
+                None
+                if _same_payoffs(problem, result, found) or _lowered(problem, result, found)
+                else found
+            )
         stage += 1
         program = problem.program(
             GAIN,
@@ -230,7 +234,7 @@ def _lexicographic(
         except FeasibilityError:
             # The levels (floats, a rounding above the true maxima where the gains are of
             # very different sizes) are reached only at the agreement found: it stands.
-            return None if stage == 1 else found
+            return None if stage == 1 or _lowered(problem, result, found) else found
         t = level_of(found, stage)
 
 
@@ -267,6 +271,21 @@ def _same_payoffs(problem: BargainingProblem, first: ProgramResult, last: Progra
     ]
     size = [*payoffs[0], *payoffs[1], *problem.disagreement_values.values()]
     return all(negligible(a - b, size, ROUNDING * 64) for a, b in zip(*payoffs, strict=True))
+
+
+def _lowered(problem: BargainingProblem, first: ProgramResult, last: ProgramResult) -> bool:
+    """Whether the leximin stages' agreement gives some party less than the least gain of the
+    egalitarian point (to :data:`~bargain.concepts.vectorised.TOL` of that gain's own size):
+    no leximin point does (Imai 1983), but a stage's level, a float, may stand a rounding above
+    a gain of its size (``x y`` against ``1e12 (2 - x - y)``: the stage moved to ``x = y = 1``,
+    where the second party gains nothing)."""
+    d = list(problem.disagreement_values.values())
+    gains = [
+        [u - di for u, di in zip(problem.payoff_values(r.point), d, strict=True)]
+        for r in (first, last)
+    ]
+    least = min(gains[0])
+    return min(gains[1]) < least - TOL * abs(least)
 
 
 def _held(

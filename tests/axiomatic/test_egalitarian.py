@@ -16,6 +16,7 @@ import bargain
 from tests.conftest import disagreements, shipped, two_party
 
 TOL = 1e-9
+BOX = {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}}
 
 
 def test_concave_equal_gains(concave):
@@ -352,3 +353,22 @@ def test_equal_gains_on_a_subnormal_box_are_the_same_with_every_blas_kernel():
         for extra in ({}, {"OPENBLAS_CORETYPE": "Haswell"}, {"OPENBLAS_CORETYPE": "Prescott"})
     }
     assert len(answers) == 1
+
+
+def test_a_leximin_stage_never_lowers_the_least_gain():
+    # x y against L (2 - x - y), L = 1e12 (two variables, so no one-variable crossing). The
+    # largest least gain (Kalai 1977): for a given x + y the product is largest at x = y = s,
+    # where s**2 = 2 L (1 - s) (brentq below), t = s**2 ~ 1 - 1/L. A leximin stage's level, a
+    # float a rounding above B's gain, moved the agreement to x = y = 1, where B gains 0,
+    # reported "ok" by the scalar solver and the sweep.
+    big = 1e12
+    m = two_party("x*y", "L*(2 - x - y)", parameters={"L": big}, variables=BOX)
+    s_root = brentq(lambda s: s * s - 2 * big * (1 - s), 0.5, 1, xtol=1e-17, rtol=1e-15)
+    top = s_root**2
+    slack = 2 * big * math.ulp(1.0)  # how close floats in [0, 1] let L (2 - x - y) come
+    s = bargain.egalitarian(m, exact=False)
+    assert top - slack <= min(s.payoffs.values()) <= top + 1e-15
+    row = bargain.sweep(m, "egalitarian", {"L": (big / 2, big, 2)}).iloc[1]
+    assert row["L"] == big
+    assert row["status"] == "ok"
+    assert top - slack <= min(row["payoff_A"], row["payoff_B"]) <= top + 1e-15
