@@ -124,22 +124,39 @@ def _crossing(
     at: Callable[[mpmath.mpf], list[mpmath.mpf]], i: int, j: int, a: float, b: float
 ) -> mpmath.mpf:
     """Where gains ``i`` and ``j`` cross between ``a`` and ``b`` (their difference changes
-    sign there), by bisection to :data:`DIGITS` relative to the point's own size."""
+    sign there), to :data:`DIGITS` relative to the point's own size: the Illinois variant
+    of false position (Dowell & Jarratt 1971, *BIT* 11), safeguarded by bisection wherever
+    a step has not halved the bracket (so at most twice bisection's steps, and a root near
+    zero of a wide bracket, 1e-36 in ``[0, 0.5]``, to its own digits)."""
     lo, hi = mpmath.mpf(a), mpmath.mpf(b)
 
     def diff(x: mpmath.mpf) -> mpmath.mpf:
         g = at(x)
         return g[i] - g[j]
 
-    sign = mpmath.sign(diff(lo))
-    for _ in range(MAX_HALVINGS):
-        mid = (lo + hi) / 2
-        if mid in (lo, hi) or hi - lo <= mpmath.mpf(10) ** (2 - DIGITS) * max(abs(lo), abs(hi)):
+    f_lo, f_hi = diff(lo), diff(hi)
+    side, bisect = 0, False
+    for _ in range(2 * MAX_HALVINGS):
+        width = hi - lo
+        if width <= mpmath.mpf(10) ** (2 - DIGITS) * max(abs(lo), abs(hi)):
             break
-        if mpmath.sign(diff(mid)) == sign:
-            lo = mid
+        x = (lo + hi) / 2 if bisect else (lo * f_hi - hi * f_lo) / (f_hi - f_lo)
+        if not lo < x < hi:
+            x = (lo + hi) / 2
+            if not lo < x < hi:
+                break
+        f = diff(x)
+        if f == 0:
+            return x
+        if mpmath.sign(f) == mpmath.sign(f_lo):
+            lo, f_lo = x, f
+            f_hi = f_hi / 2 if side == -1 else f_hi  # Illinois: the kept end twice in a row
+            side = -1
         else:
-            hi = mid
+            hi, f_hi = x, f
+            f_lo = f_lo / 2 if side == 1 else f_lo
+            side = 1
+        bisect = not bisect and hi - lo > width / 2
     return (lo + hi) / 2
 
 
