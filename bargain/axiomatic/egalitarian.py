@@ -116,7 +116,7 @@ def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
         result = crossing
         route += (
             "; one variable: the bounds, the kinks' breakpoints and the gains' crossings "
-            "between them (bisection in 40 digits) compared"
+            "between them (bracketed in 40 digits) compared"
         )
     assert result is not None
     better = None if crossing else _lexicographic(problem, result, exact=exact, timeout=timeout)

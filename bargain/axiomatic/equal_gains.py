@@ -6,10 +6,10 @@ smooth between the breakpoints of their kinks
 (:func:`bargain.axiomatic.breakpoints.breakpoints`), ``t`` is largest at a bound, at a
 breakpoint, at a stationary point of one gain (where the search lands) or where two gains
 cross: ``u_i(x) - d_i = u_j(x) - d_j``. The crossings are bracketed between consecutive
-candidates and refined by bisection in 40 digits (mpmath), so that one sitting within
-``1e-15`` of a bound is found where floats cannot hold ``1 - x`` (``x`` against
-``1e15 (1 - x)``: ``x = 1e15 / (1e15 + 1)``) or near zero (``1e9 sqrt(x)`` against
-``1e-9 (1 - x)``: ``x = 1e-36``). The common-gain program's search
+candidates and refined in 40 digits (mpmath; false position safeguarded by bisection),
+so that one sitting within ``1e-15`` of a bound is found where floats cannot hold ``1 - x``
+(``x`` against ``1e15 (1 - x)``: ``x = 1e15 / (1e15 + 1)``) or near zero (``1e9 sqrt(x)``
+against ``1e-9 (1 - x)``: ``x = 1e-36``). The common-gain program's search
 (:meth:`~bargain.axiomatic.problem.BargainingProblem.solve_gains`), a two-unknown program
 ``(x, t)``, may stop short of these and step over a narrow bump between its starts.
 
@@ -40,7 +40,7 @@ from bargain.axiomatic.program import ProgramResult
 from bargain.model.model import lambdify
 from bargain.scale import ROUNDING, magnitude, negligible
 
-DIGITS = 40  # working digits of the bisection
+DIGITS = 40  # working digits of the crossings
 EQUAL = 1e-9  # gains this close (relative to their own size) are equal
 MAX_HALVINGS = 4000  # bisection steps: a root near 1e-640 in [0, 1] to 40 digits
 
