@@ -9,6 +9,8 @@ answer. The right values follow from the first-order conditions on each piece
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import sympy
 from hypothesis import given
@@ -373,3 +375,26 @@ def test_egalitarian_sweep_finds_the_bump_at_every_point():
         assert grid[np.argmax(least)] == pytest.approx(c, abs=1e-6)
         assert x == pytest.approx(c, abs=1e-9)
     assert list(df["status"]) == ["ok"] * 3
+
+
+@given(c=st.floats(0.1, 0.9), h=st.floats(1e-4, 0.05), k=st.floats(1, 20))
+def test_egalitarian_finds_a_bump_of_any_width(c, h, k):
+    # u_W = x/2 + k max(0, h - |x - c|) against u_B = 1 - x (d = 0). Both are linear between
+    # the breakpoints c - h, c, c + h, so the least gain min(u_W, u_B) (Kalai 1977,
+    # Econometrica 45(7)) is largest at a breakpoint, a bound or where the two lines of a
+    # piece cross: computed here piece by piece, by hand.
+    def u_w(x: float) -> float:
+        return x / 2 + k * max(0.0, h - abs(x - c))
+
+    ends = sorted({0.0, 1.0, *(min(max(b, 0.0), 1.0) for b in (c - h, c, c + h))})
+    candidates = list(ends)
+    for a, b in itertools.pairwise(ends):
+        ga, gb = u_w(a) - (1 - a), u_w(b) - (1 - b)
+        if ga * gb < 0:
+            candidates.append(a + (b - a) * ga / (ga - gb))  # the crossing of two lines
+    best = max(min(u_w(x), 1 - x) for x in candidates)
+    s = bargain.egalitarian(
+        two_party(f"x/2 + {k!r}*max(0, {h!r} - abs(x - {c!r}))", "1 - x"), exact=False
+    )
+    assert min(s.payoffs.values()) == pytest.approx(best, abs=1e-9)
+    assert s.extra["gain"]["t"] == pytest.approx(best, abs=1e-9)
