@@ -372,3 +372,15 @@ def test_a_leximin_stage_never_lowers_the_least_gain():
     assert row["L"] == big
     assert row["status"] == "ok"
     assert top - slack <= min(row["payoff_A"], row["payoff_B"]) <= top + 1e-15
+
+
+@given(e=st.floats(0, 18))
+def test_equal_gains_near_a_bound_at_every_size(e):
+    # x against L (1 - x), L = 10**e up to 1e18 (Kalai 1977): x = L / (L + 1), reported as
+    # the float nearest it, or the float below 1 where that one is 1 (B gains nothing there).
+    big = 10.0**e
+    s = bargain.egalitarian(two_party("x", "L*(1 - x)", parameters={"L": big}), exact=False)
+    nearest = _exact_split(big)
+    assert s.agreement["x"] == (nearest if nearest < 1 else math.nextafter(1.0, 0.0))
+    x = Fraction(s.agreement["x"])
+    assert s.payoffs["B"] == pytest.approx(float(Fraction(big) * (1 - x)), rel=1e-12, abs=0)
