@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from bargain.axiomatic.equal_gains import best_least_gain
 from bargain.axiomatic.payoff_unit import in_payoff_units
 from bargain.axiomatic.problem import (
     GAIN,
@@ -99,10 +100,26 @@ def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
         If the contract set is empty or no agreement improves on disagreement.
     """
     problem = problem_of(model)
-    result = problem.solve_gains([1] * len(model.parties), exact=exact, timeout=timeout)
     route = "maximise the common gain t subject to u_i - d_i >= t (SLSQP, KKT Newton polish)"
+    refused: FeasibilityError | None = None
+    try:
+        result: ProgramResult | None = problem.solve_gains(
+            [1] * len(model.parties), exact=exact, timeout=timeout
+        )
+    except FeasibilityError as err:
+        result, refused = None, err
+    crossing = best_least_gain(problem, result)
+    if crossing is None and result is None:
+        raise refused  # type: ignore[misc]
     assumptions = ["gains are compared in the payoffs' own units (not scale-invariant)"]
-    better = _lexicographic(problem, result, exact=exact, timeout=timeout)
+    if crossing is not None:
+        result = crossing
+        route += (
+            "; one variable: the bounds, the kinks' breakpoints and the gains' crossings "
+            "between them (bracketed in 40 digits) compared"
+        )
+    assert result is not None
+    better = None if crossing else _lexicographic(problem, result, exact=exact, timeout=timeout)
     if better is not None:
         route += (
             "; then the least gain of the parties not held at t maximised again, "
@@ -194,7 +211,11 @@ def _lexicographic(
         fixed.update(dict.fromkeys(held or free, t))
         free -= held or free
         if not free:
-            return None if _same_payoffs(problem, result, found) else found
+            return (
+                None
+                if _same_payoffs(problem, result, found) or _lowered(problem, result, found)
+                else found
+            )
         stage += 1
         program = problem.program(
             GAIN,
@@ -213,7 +234,7 @@ def _lexicographic(
         except FeasibilityError:
             # The levels (floats, a rounding above the true maxima where the gains are of
             # very different sizes) are reached only at the agreement found: it stands.
-            return None if stage == 1 else found
+            return None if stage == 1 or _lowered(problem, result, found) else found
         t = level_of(found, stage)
 
 
@@ -250,6 +271,21 @@ def _same_payoffs(problem: BargainingProblem, first: ProgramResult, last: Progra
     ]
     size = [*payoffs[0], *payoffs[1], *problem.disagreement_values.values()]
     return all(negligible(a - b, size, ROUNDING * 64) for a, b in zip(*payoffs, strict=True))
+
+
+def _lowered(problem: BargainingProblem, first: ProgramResult, last: ProgramResult) -> bool:
+    """Whether the leximin stages' agreement gives some party less than the least gain of the
+    egalitarian point (to :data:`~bargain.concepts.vectorised.TOL` of that gain's own size):
+    no leximin point does (Imai 1983), but a stage's level, a float, may stand a rounding above
+    a gain of its size (``x y`` against ``1e12 (2 - x - y)``: the stage moved to ``x = y = 1``,
+    where the second party gains nothing)."""
+    d = list(problem.disagreement_values.values())
+    gains = [
+        [u - di for u, di in zip(problem.payoff_values(r.point), d, strict=True)]
+        for r in (first, last)
+    ]
+    least = min(gains[0])
+    return min(gains[1]) < least - TOL * abs(least)
 
 
 def _held(
@@ -308,7 +344,15 @@ def egalitarian_kernel(model: Model, inputs: Sequence[str], options: Mapping[str
             x[inner] = root
             status[inner[~ok]] = NO_CONVERGENCE
         u = fr.payoffs(x, params)
-        gain = np.minimum(u[0] - d_r, u[3] - d_f)
+        g_r, g_f = u[0] - d_r, u[3] - d_f
+        gain = np.minimum(g_r, g_f)
+        # A root inside the bounds vouched for only where the gains are equal to their own
+        # size (Kalai 1977): with A = L (1 - x), L = 1e12, floats hold 1 - x near x = 1 to
+        # 4 digits, and the sign change between two floats is no root (gains 1 and 0.56);
+        # the scalar solver decides there, infeasibility included.
+        unequal = np.zeros(n, dtype=bool)
+        unequal[inner] = ~(np.abs(g_r - g_f) <= TOL * np.maximum(np.abs(g_r), np.abs(g_f)))[inner]
+        status = np.where((status == OK) & unequal, NO_CONVERGENCE, status)
         scale = np.abs(u[0]) + np.abs(u[3]) + np.abs(d_r) + np.abs(d_f)
         status = np.where((status == OK) & ~(gain > TOL * scale), INFEASIBLE, status)
         status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import bargain
 from tests.conftest import disagreements, shipped, two_party
 
 TOL = 1e-9
+BOX = {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}}
 
 
 def test_concave_equal_gains(concave):
@@ -247,3 +249,138 @@ def test_a_leximin_stage_after_a_level_without_closed_form_is_not_called_exact(
     for e in (s.formula or {}).values():
         assert not e.atoms(sympy.Float), e
     assert s.exact == (s.formula is not None)
+
+
+def _exact_split(big: float) -> float:
+    """The float nearest the equal-gains point of ``x`` against ``big (1 - x)`` (Kalai 1977,
+    *Econometrica* 45(7)): ``x = big (1 - x)`` by hand, ``x = big / (big + 1)``, in rationals."""
+    return float(Fraction(big) / (Fraction(big) + 1))
+
+
+@pytest.mark.parametrize("point", range(5))
+def test_sweep_kernel_vouches_only_for_equal_gains(point):
+    # W = x against A = L (1 - x), L from 1e12 to 1e16: the equal-gains point x = L / (L + 1)
+    # lies within 1/L of the bound 1, where floats hold 1 - x to a few digits (none at 1e16).
+    # The kernel marked the sign change between two floats "ok" with gains 1 and 0.555 (or
+    # 3.33); such a point is the scalar solver's, whose answer the sweep must give.
+    m = two_party("x", "L*(1 - x)", parameters={"L": 1e12})
+    row = bargain.sweep(m, "egalitarian", {"L": (1e12, 1e16, 5)}).iloc[point]
+    big = float(row["L"])
+    scalar = bargain.egalitarian(m.with_values(L=big), exact=False)
+    assert row["status"] == "ok"
+    assert row["x"] == scalar.agreement["x"]
+    assert row["payoff_B"] == pytest.approx(scalar.payoffs["B"], rel=1e-12)
+    # The float nearest the root (or its neighbour), its payoffs those of that float, and
+    # B's gain as close to A's as floats allow: L times the spacing of floats below 1.
+    assert abs(row["x"] - _exact_split(big)) <= math.ulp(1.0)
+    x = Fraction(float(row["x"]))
+    assert row["payoff_B"] == pytest.approx(float(Fraction(big) * (1 - x)), rel=1e-12)
+    assert abs(row["payoff_B"] - row["payoff_A"]) <= 1.5 * big * math.ulp(1.0)
+
+
+@pytest.mark.parametrize("big", [1e15, 1e9 / 1e-9])
+def test_equal_gains_within_a_rounding_of_the_bound(big):
+    # x against 1e15 (1 - x) (and 1e-9 x against 1e9 (1 - x), the same up to the factor
+    # 1e-9) was refused ("no agreement gives every party more than its disagreement
+    # payoff") although x = 1/2 improves for both. Equal gains: x = big / (big + 1).
+    scale = 1.0 if big == 1e15 else 1e-9
+    a, b = ("x", "1e15*(1 - x)") if big == 1e15 else ("1e-9*x", "1e9*(1 - x)")
+    s = bargain.egalitarian(two_party(a, b))
+    nearest = _exact_split(big)
+    # Where the root rounds to the bound 1 (1 - 1e-18), the float next to it below.
+    expected = nearest if nearest < 1 else math.nextafter(1.0, 0.0)
+    assert s.agreement["x"] == expected
+    assert s.payoffs["A"] == pytest.approx(scale * expected, rel=1e-15, abs=0)
+    x = Fraction(expected)
+    assert s.payoffs["B"] == pytest.approx(
+        float(Fraction(b.split("*")[0]) * (1 - x)), rel=1e-12, abs=0
+    )
+    assert s.extra["gain"]["t"] == pytest.approx(min(s.payoffs.values()), rel=1e-15, abs=0)
+
+
+def test_equal_gains_near_zero_against_brentq():
+    # 1e9 sqrt(x) against 1e-9 (1 - x): A was reported 7.45 (x = 5.6e-17, at which B gains
+    # 1e-9). Equal gains 1e9 s = 1e-9 (1 - s**2) in s = sqrt(x): s = 1e-18 to 36 digits, so
+    # x = 1e-36 and both gains 1e-9 (Kalai 1977). Checked by brentq in s.
+    s_root = brentq(lambda s: 1e9 * s - 1e-9 * (1 - s * s), 0, 1, xtol=1e-40, rtol=1e-15)
+    s = bargain.egalitarian(two_party("1e9*sqrt(x)", "1e-9*(1 - x)"))
+    assert s.agreement["x"] == pytest.approx(s_root**2, rel=1e-12, abs=0)
+    assert s.payoffs["A"] == pytest.approx(1e-9, rel=1e-12, abs=0)
+    assert s.payoffs["B"] == pytest.approx(1e-9, rel=1e-12, abs=0)
+
+
+E3_SOLVE = """
+import bargain
+m = bargain.model_from_dict({"model": {"name": "t"}, "parameters": {"V": 1e-320},
+    "variables": {"x": {"min": 0, "max": "V"}},
+    "parties": {"A": {"payoff": "sqrt(x)"}, "B": {"payoff": "V - x"}}})
+s = bargain.egalitarian(m)
+print(repr(s.agreement["x"]), repr(s.payoffs["A"]), repr(s.payoffs["B"]))
+"""
+
+
+def test_equal_gains_on_a_subnormal_box_are_those_of_the_crossing():
+    # sqrt(x) against V - x on [0, V], V = 1e-320 (Kalai 1977, Econometrica 45(7)): by hand,
+    # in s = sqrt(x), s**2 + s - V = 0, s = (sqrt(1 + 4 V) - 1) / 2 = V - V**2 + ..., so
+    # x = s**2 ~ 1e-640 (below the floats: 0) and both gains are V to 1e-320. A was reported
+    # 1.1e-168: the search's point, within its rounding of the bound 0 in the box's unit.
+    m = two_party(
+        "sqrt(x)", "V - x", parameters={"V": 1e-320}, variables={"x": {"min": 0, "max": "V"}}
+    )
+    v = float(m.parameter("V").value)
+    s = bargain.egalitarian(m)
+    assert s.agreement["x"] == 0.0
+    assert s.payoffs["A"] == pytest.approx(v, rel=1e-3, abs=0)  # a subnormal's 10 bits
+    assert s.payoffs["B"] == pytest.approx(v, rel=1e-3, abs=0)
+
+
+def test_equal_gains_on_a_subnormal_box_are_the_same_with_every_blas_kernel():
+    # The search's point there was rounding noise of its iterates, so it changed with the
+    # BLAS kernel OpenBLAS dispatches to (per machine): 1.1e-168 by default, 5.5e-169 with
+    # OPENBLAS_CORETYPE set. The crossing, bisected in 40 digits, does not depend on it.
+    import os
+    import subprocess
+    import sys
+
+    answers = {
+        subprocess.run(
+            [sys.executable, "-c", E3_SOLVE],
+            env={**os.environ, **extra},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for extra in ({}, {"OPENBLAS_CORETYPE": "Haswell"}, {"OPENBLAS_CORETYPE": "Prescott"})
+    }
+    assert len(answers) == 1
+
+
+def test_a_leximin_stage_never_lowers_the_least_gain():
+    # x y against L (2 - x - y), L = 1e12 (two variables, so no one-variable crossing). The
+    # largest least gain (Kalai 1977): for a given x + y the product is largest at x = y = s,
+    # where s**2 = 2 L (1 - s) (brentq below), t = s**2 ~ 1 - 1/L. A leximin stage's level, a
+    # float a rounding above B's gain, moved the agreement to x = y = 1, where B gains 0,
+    # reported "ok" by the scalar solver and the sweep.
+    big = 1e12
+    m = two_party("x*y", "L*(2 - x - y)", parameters={"L": big}, variables=BOX)
+    s_root = brentq(lambda s: s * s - 2 * big * (1 - s), 0.5, 1, xtol=1e-17, rtol=1e-15)
+    top = s_root**2
+    slack = 2 * big * math.ulp(1.0)  # how close floats in [0, 1] let L (2 - x - y) come
+    s = bargain.egalitarian(m, exact=False)
+    assert top - slack <= min(s.payoffs.values()) <= top + 1e-15
+    row = bargain.sweep(m, "egalitarian", {"L": (big / 2, big, 2)}).iloc[1]
+    assert row["L"] == big
+    assert row["status"] == "ok"
+    assert top - slack <= min(row["payoff_A"], row["payoff_B"]) <= top + 1e-15
+
+
+@given(e=st.floats(0, 18))
+def test_equal_gains_near_a_bound_at_every_size(e):
+    # x against L (1 - x), L = 10**e up to 1e18 (Kalai 1977): x = L / (L + 1), reported as
+    # the float nearest it, or the float below 1 where that one is 1 (B gains nothing there).
+    big = 10.0**e
+    s = bargain.egalitarian(two_party("x", "L*(1 - x)", parameters={"L": big}), exact=False)
+    nearest = _exact_split(big)
+    assert s.agreement["x"] == (nearest if nearest < 1 else math.nextafter(1.0, 0.0))
+    x = Fraction(s.agreement["x"])
+    assert s.payoffs["B"] == pytest.approx(float(Fraction(big) * (1 - x)), rel=1e-12, abs=0)

@@ -9,6 +9,8 @@ answer. The right values follow from the first-order conditions on each piece
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import sympy
@@ -367,3 +369,66 @@ def test_two_branches_of_one_frontier_are_two_separate_maximisers(method, ratio,
     s = bargain.SOLVERS[method](two_party("abs(x - 0.5)", "1 - abs(x - 0.5)"))
     assert not s.unique and s.agreement == {}
     assert [p["x"] for p in s.agreement_points] == pytest.approx(roots, abs=TOL)
+
+
+def test_egalitarian_finds_a_narrow_bump_between_the_starts():
+    # u_W = x/2 + 10 max(0, 0.01 - |x - 0.537|) against u_B = 1 - x (d = 0): outside the
+    # bump the gains cross at x/2 = 1 - x, x = 2/3, t = 1/3 (what was reported). By hand, on
+    # the bump's left side [0.527, 0.537] u_W = 10.5 x - 5.27 rises to 0.3685 at its peak
+    # x = 0.537, below u_B = 0.463 there, and on its right side u_W = 5.47 - 9.5 x falls:
+    # the least gain min(u_W, u_B) is largest at the peak, t = 0.3685 > 1/3 (Kalai 1977,
+    # Econometrica 45(7); the leximin point, Imai 1983, is the same: only x = 0.537 gives
+    # u_W >= 0.3685 with u_B above 0.263). Checked on a grid of 2e6 points.
+    import numpy as np
+
+    grid = np.linspace(0.0, 1.0, 2_000_001)  # spacing 5e-7, 0.537 on it
+    least = np.minimum(grid / 2 + 10 * np.maximum(0.0, 0.01 - np.abs(grid - 0.537)), 1 - grid)
+    assert grid[np.argmax(least)] == pytest.approx(0.537, abs=1e-6)
+    assert least.max() == pytest.approx(0.3685, abs=1e-12)
+    s = bargain.egalitarian(two_party("x/2 + 10*max(0, 0.01 - abs(x - 0.537))", "1 - x"))
+    assert s.agreement["x"] == pytest.approx(0.537, abs=TOL)
+    assert s.payoffs["A"] == pytest.approx(0.3685, abs=TOL)
+    assert s.payoffs["B"] == pytest.approx(0.463, abs=TOL)
+    assert s.extra["gain"]["t"] >= least.max() - 1e-12
+
+
+def test_egalitarian_sweep_finds_the_bump_at_every_point():
+    # The bump above centred at c: its peak c gives u_W = c/2 + 0.1 and u_B = 1 - c, the
+    # least gain c/2 + 0.1 > 1/3 for c in [0.47, 0.6] (Kalai 1977); checked on a grid.
+    import numpy as np
+
+    m = two_party(
+        "x/2 + 10*max(0, 0.01 - abs(x - c))",
+        "1 - x",
+        parameters={"c": {"value": 0.537, "range": [0.5, 0.6]}},
+    )
+    df = bargain.sweep(m, "egalitarian", {"c": (0.52, 0.56, 3)})
+    grid = np.linspace(0.0, 1.0, 2_000_001)
+    for c, x in zip(df["c"], df["x"], strict=True):
+        least = np.minimum(grid / 2 + 10 * np.maximum(0.0, 0.01 - np.abs(grid - c)), 1 - grid)
+        assert grid[np.argmax(least)] == pytest.approx(c, abs=1e-6)
+        assert x == pytest.approx(c, abs=1e-9)
+    assert list(df["status"]) == ["ok"] * 3
+
+
+@given(c=st.floats(0.1, 0.9), h=st.floats(1e-4, 0.05), k=st.floats(1, 20))
+def test_egalitarian_finds_a_bump_of_any_width(c, h, k):
+    # u_W = x/2 + k max(0, h - |x - c|) against u_B = 1 - x (d = 0). Both are linear between
+    # the breakpoints c - h, c, c + h, so the least gain min(u_W, u_B) (Kalai 1977,
+    # Econometrica 45(7)) is largest at a breakpoint, a bound or where the two lines of a
+    # piece cross: computed here piece by piece, by hand.
+    def u_w(x: float) -> float:
+        return x / 2 + k * max(0.0, h - abs(x - c))
+
+    ends = sorted({0.0, 1.0, *(min(max(b, 0.0), 1.0) for b in (c - h, c, c + h))})
+    candidates = list(ends)
+    for a, b in itertools.pairwise(ends):
+        ga, gb = u_w(a) - (1 - a), u_w(b) - (1 - b)
+        if ga * gb < 0:
+            candidates.append(a + (b - a) * ga / (ga - gb))  # the crossing of two lines
+    best = max(min(u_w(x), 1 - x) for x in candidates)
+    s = bargain.egalitarian(
+        two_party(f"x/2 + {k!r}*max(0, {h!r} - abs(x - {c!r}))", "1 - x"), exact=False
+    )
+    assert min(s.payoffs.values()) == pytest.approx(best, abs=1e-9)
+    assert s.extra["gain"]["t"] == pytest.approx(best, abs=1e-9)
