@@ -66,7 +66,10 @@ def best_least_gain(
     with mpmath.workdps(DIGITS):
 
         def at(x: mpmath.mpf) -> list[mpmath.mpf]:
-            return [mpmath.re(mpmath.mpf(1) * f(x)) for f in functions]
+            try:
+                return [mpmath.re(mpmath.mpf(1) * f(x)) for f in functions]
+            except (ArithmeticError, ValueError):  # a pole at a bound (x/(1 - x) at 1)
+                return [mpmath.nan] * len(functions)
 
         points = {lo, hi, *breakpoints(gains, (v,), {v: (lo, hi)})[v]}
         if result is not None:
