@@ -37,6 +37,7 @@ import sympy
 import tomli_w
 
 from bargain.errors import ModelError
+from bargain.model.catalogue import models_dir
 from bargain.model.expr import expression_to_string, is_name
 from bargain.model.model import (
     DISTRIBUTIONS,
@@ -687,7 +688,14 @@ def load_model(path: str | Path) -> Model:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ModelError("no such model file", file=str(path)) from None
+        named = models_dir() / f"{path.name}.toml"
+        hint = (
+            "; a shipped model has that name: "
+            f"bargain.load_model(bargain.find_model({str(path)!r}))"
+            if path.parent == Path() and not path.suffix and named.is_file()
+            else ""
+        )
+        raise ModelError(f"no such model file{hint}", file=str(path)) from None
     except IsADirectoryError:
         raise ModelError("is a folder, not a model file", file=str(path)) from None
     except UnicodeDecodeError as err:

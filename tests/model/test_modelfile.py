@@ -255,3 +255,13 @@ def test_distribution_checks_agree_with_scipy(family):
             with np.errstate(all="ignore"):
                 accepted = math.isfinite(float(dist(**args).ppf(0.5)))
             assert allowed_arguments(family, args) == accepted, args
+
+
+def test_a_shipped_models_name_given_as_a_path_says_how_to_load_it(tmp_path, monkeypatch):
+    # bargain.load_model("split") said only "no such model file", though `bargain models`
+    # lists split: load_model takes a path, find_model a name.
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(bargain.ModelError, match=r"find_model\('split'\)"):
+        bargain.load_model("split")
+    with pytest.raises(bargain.ModelError, match=r"no such model file$"):
+        bargain.load_model("no_model_of_this_name")
