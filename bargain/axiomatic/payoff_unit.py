@@ -253,6 +253,13 @@ def _solved_in(units: Mapping[str, sympy.Rational]) -> str:
     )
 
 
+def _added(model: Model, rescaled: Model) -> dict[sympy.Symbol, sympy.Expr]:
+    """The parameters ``rescaled`` has beyond ``model``'s (the units it was measured in),
+    with their values: what a solution of ``rescaled`` reports without."""
+    own = set(model.parameter_names)
+    return {q.symbol: q.value for q in rescaled.parameters if q.name not in own}
+
+
 def solution_back(
     solution: Solution,
     model: Model,
@@ -265,8 +272,7 @@ def solution_back(
     parameters ``rescaled`` added (a formula that kept one, where sympy did not cancel it,
     has its value put in)."""
     shared = float(max(units.values()))
-    own = set(model.parameter_names)
-    added = {q.symbol: q.value for q in rescaled.parameters if q.name not in own}
+    added = _added(model, rescaled)
     formula = solution.formula and {k: e.xreplace(added) for k, e in solution.formula.items()}
     return replace(
         solution,
@@ -411,8 +417,7 @@ def contracts_back(
     the floats of the original size) and without the parameters ``rescaled`` added.
     ``tables`` are ``extra`` tables of values of the model's one contract variable (the
     alternating-offers game's proposals, keyed by party)."""
-    own = set(model.parameter_names)
-    added = {q.symbol: q.value for q in rescaled.parameters if q.name not in own}
+    added = _added(model, rescaled)
     if tables and len(model.variables) != 1:
         raise ValueError("contract tables are values of a model's one contract variable")
     only = float(units.get(model.variables[0].name, 1)) if tables else 1.0

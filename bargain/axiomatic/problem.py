@@ -624,14 +624,23 @@ class BargainingProblem:
                 for u, d in zip(payoffs, disagreement, strict=True)
             )
 
-        if starts and max(x[-1] for x in starts) <= SEARCH_GAIN:
+        @functools.cache
+        def from_logs() -> tuple[ProgramResult, list[float]] | None:
+            """The program solved from its log form (:meth:`_gains_from_logs`) where that is
+            polished and improves on disagreement, with its payoffs; computed once."""
+            again = self._gains_from_logs(weights, w_num, starts, exact, timeout, values)
+            if again is None or not again.polished:
+                return None
+            found = self.payoff_values(again.point)
+            return (again, found) if improves(found) else None
+
+        faint = bool(starts) and max(x[-1] for x in starts) <= SEARCH_GAIN
+        if faint and (logs := from_logs()) is not None:
             # Every start's common gain is faint in the weights' units (x**50 against
             # 0.5 (1 - x)**50: at most 9e-16 of gains that reach 1 on the box): the program
             # is flat at the scale its search measures, which then tries every method from
             # every start (10 s), and its form on a log scale is not.
-            again = self._gains_from_logs(weights, w_num, starts, exact, timeout, values)
-            if again is not None and again.polished and improves(self.payoff_values(again.point)):
-                return again
+            return logs[0]
         result = self.solve(
             program, starts, exact=exact, timeout=timeout, polish=polish, values=values
         )
@@ -655,14 +664,10 @@ class BargainingProblem:
             payoffs = self.payoff_values(result.point)
 
         if polished and not (result.polished and improves(payoffs)):
-            again = self._gains_from_logs(weights, w_num, starts, exact, timeout, values)
-            if (
-                again is not None
-                and again.polished
-                and improves(self.payoff_values(again.point))
-                and not (improves(payoffs) and again.objective < result.objective)
-            ):
-                result, payoffs = again, self.payoff_values(again.point)
+            logs = from_logs()
+            worse = logs is not None and logs[0].objective < result.objective
+            if logs is not None and not (improves(payoffs) and worse):
+                result, payoffs = logs
         if not improves(payoffs):
             d = ", ".join(f"{name} = {value:g}" for name, value in self.disagreement_values.items())
             raise FeasibilityError(

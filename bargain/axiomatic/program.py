@@ -822,6 +822,22 @@ class _Numeric:
             )
         return worst if math.isfinite(worst) else math.inf
 
+    def meets(self, z: np.ndarray, tol: float = SEARCH_TOL) -> bool:
+        """Whether ``z`` meets the bounds and constraints to ``tol`` (:meth:`violation`)."""
+        return self.violation(z) <= tol
+
+    def slope(self, z: np.ndarray) -> np.ndarray:
+        """The objective's gradient at ``z``, complex (a root of a negative number) and its
+        floating-point warnings silenced: the caller judges an entry that is no finite real
+        number (an infinite slope at a bound, ``sqrt(x)`` at ``x = 0``)."""
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.asarray(self._df(z), dtype=complex)
+
+    def widths(self) -> np.ndarray:
+        """Each unknown's width in the box (one unit where the box is unbounded)."""
+        return np.where(np.isfinite(self.hi - self.lo), self.hi - self.lo, 1.0)
+
     def nonlinear_constraints(self) -> list[NonlinearConstraint]:
         cons = []
         for g, dg in zip(self._g, self._dg, strict=True):
@@ -944,7 +960,7 @@ def _search(
     def kept(z: np.ndarray) -> bool:
         """Keep a local search's end point if it is feasible and the objective is defined."""
         value = num.f(z)
-        if num.violation(z) > SEARCH_TOL or value <= -1e29:
+        if not num.meets(z) or value <= -1e29:
             return False
         ends.append((value, z))
         peaks.append(_Peak.at(num, z))
@@ -975,7 +991,7 @@ def _search(
         moved = _moved_in(num, _best(ends), z0) if ends else None
         if moved is not None and (kept(_local(num, moved, bounds, "SLSQP")) or kept(moved)):
             continue
-        if num.violation(z0) > SEARCH_TOL:
+        if not num.meets(z0):
             # Phase one from this start, as from the first above; then phase two, unless
             # the point phase one found is at or in a maximum found, and the slower methods
             # from that point too.
@@ -991,7 +1007,7 @@ def _search(
                 break
     for z in candidates:
         value = num.f(z)
-        if num.violation(z) <= SEARCH_TOL and value > -1e29:
+        if num.meets(z) and value > -1e29:
             ends.append((value, z))
     if not ends:
         raise empty
@@ -1011,9 +1027,9 @@ def _edge(num: _Numeric, z0: np.ndarray, end: np.ndarray) -> np.ndarray | None:
     1e200``: trust-constr took its 3000 steps, 4 s, to climb from ``x = 1.7e-16 V`` to
     ``2.3e-13 V`` of the ``0.4 V`` where it does.)"""
     on_bound = np.any((end <= num.lo) | (end >= num.hi))
-    if not on_bound or num.violation(z0) > SEARCH_TOL:
+    if not on_bound or not num.meets(z0):
         return None
-    edge, _ = towards(lambda z: num.violation(z) <= SEARCH_TOL, z0, end)
+    edge, _ = towards(num.meets, z0, end)
     z = np.clip(z0 + edge * (end - z0), num.lo, num.hi)
     return z if num.f(z) > num.f(z0) else None
 
@@ -1052,13 +1068,10 @@ def _moved_in(num: _Numeric, anchor: np.ndarray, z0: np.ndarray) -> np.ndarray |
     the set is not that small beside it (a maximum on the set's edge, where the segment
     leaves the set at once, is not a small set)."""
 
-    def inside(z: np.ndarray) -> bool:
-        return num.violation(z) <= SEARCH_TOL
-
     size = magnitude(z0)
-    if WIDE * magnitude(anchor) >= size or inside(z0):
+    if WIDE * magnitude(anchor) >= size or num.meets(z0):
         return None
-    edge, moved = towards(inside, anchor, z0)
+    edge, moved = towards(num.meets, anchor, z0)
     return moved if WIDE * magnitude(anchor + edge * (z0 - anchor)) < size else None
 
 
@@ -1177,10 +1190,10 @@ def _met_instead(
     An unpolished answer should meet the constraints: a common gain ``t`` that SLSQP left
     ``6e-9`` above a party's gain is ``2e-9`` above the maximum, and where a variable no
     payoff depends on keeps the polish from converging, its ``x`` was ``1e-9`` off."""
-    if num.violation(z) <= FEASIBILITY_TOL:
+    if num.meets(z, FEASIBILITY_TOL):
         return None
     top = num.f(z) - SEARCH_TOL * num.objective_size(z)
-    met = [(v, y) for v, y in ends if v >= top and num.violation(y) <= FEASIBILITY_TOL]
+    met = [(v, y) for v, y in ends if v >= top and num.meets(y, FEASIBILITY_TOL)]
     return _best(met) if met else None
 
 
@@ -1214,9 +1227,7 @@ def _local(
                 # ran for 20 to 40 s.
                 again = slsqp(True)
                 other = _clipped(num, again.x)
-                if num.violation(other) <= SEARCH_TOL and (
-                    num.violation(end) > SEARCH_TOL or num.f(other) >= num.f(end)
-                ):
+                if num.meets(other) and (not num.meets(end) or num.f(other) >= num.f(end)):
                     res = again
             inward = _inward(num, _clipped(num, res.x))
             if inward is not None:
@@ -1227,9 +1238,7 @@ def _local(
                 # rounding: the rise from the bound can be below it, see _inward).
                 again = slsqp(False, inward)
                 other = _clipped(num, again.x)
-                if num.violation(other) <= SEARCH_TOL and num.f(other) >= num.f(
-                    _clipped(num, res.x)
-                ):
+                if num.meets(other) and num.f(other) >= num.f(_clipped(num, res.x)):
                     res = again
         elif method == "trust-constr":
             res = minimize(
@@ -1268,9 +1277,7 @@ def _inward(num: _Numeric, z: np.ndarray) -> np.ndarray | None:
     number. Its maximum along the unknown can be far nearer the bound than a fixed step:
     ``1e-5 sqrt(x) + 1 - x`` rises from ``x = 0`` to ``x = 2.5e-11`` only, and is below
     its value at 0 from ``x = 1e-10`` on."""
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        slope = np.asarray(num._df(z), dtype=complex)
+    slope = num.slope(z)
     if np.any(slope.imag != 0):
         return None
     slope = slope.real
@@ -1278,13 +1285,13 @@ def _inward(num: _Numeric, z: np.ndarray) -> np.ndarray | None:
     down = (z >= num.hi) & (slope == -math.inf)
     if not np.any(up | down):
         return None
-    width = np.where(np.isfinite(num.hi - num.lo), num.hi - num.lo, 1.0)
+    width = num.widths()
     moved = z.astype(float)
     for i in np.flatnonzero(up | down):
         moved = _stationary_inside(num, moved, i, 1.0 if up[i] else -1.0, INWARD * width[i])
     # Not worse, to rounding: rising from the bound, the objective can gain less than its
     # rounding (sqrt(x) + 1e8 (1 - x) gains 2.5e-9 of 1e8 up to x = 2.5e-17).
-    if num.violation(moved) > SEARCH_TOL or not num.f(moved) >= num.f(z):
+    if not num.meets(moved) or not num.f(moved) >= num.f(z):
         return None
     return moved
 
@@ -1306,9 +1313,7 @@ def _stationary_inside(
         return out
 
     def rise(log_distance: float) -> float:
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            value = complex(np.asarray(num._df(at(math.exp(log_distance))), dtype=complex)[i])
+        value = complex(num.slope(at(math.exp(log_distance)))[i])
         return side * value.real if value.imag == 0 else math.nan
 
     far = math.log(step)
@@ -1448,8 +1453,7 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
     strict: tuple[list[tuple[int, int]], list[int]] = ([], [])
     bounds: list[tuple[int, int]] = []
     near: list[tuple[float, str, tuple[int, int]]] = []
-    with np.errstate(all="ignore"):
-        slope = np.real(np.asarray(num._df(z), dtype=complex))
+    slope = np.real(num.slope(z))
     for i in range(len(program.unknowns)):
         # An unknown sits on one bound at most. In a box narrower than the tolerance
         # ([0.5, 0.5 + 1e-12]), on the one the objective rises towards (the lower where it
@@ -2162,7 +2166,7 @@ def _locate(
             ):
                 break
             if (
-                num.violation(cz) <= FEASIBILITY_TOL
+                num.meets(cz, FEASIBILITY_TOL)
                 and all(num.binds(k, cz) for k in spec.inequalities)
                 and all(num.binds(k, cz, ROUNDING) for k in spec.dependent)
             ):
@@ -2203,7 +2207,7 @@ def _signs_hold(num: _Numeric, kkt: _KKT, z: np.ndarray, mu: Sequence[float]) ->
     kinks = len(mu) > n + len(num._dh)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        df = np.asarray(num._df(z), dtype=complex)
+        df = num.slope(z)
         dg = [np.asarray(num._dg[k](z), dtype=complex) for k in kkt.spec.inequalities]
         dh = [np.asarray(d(z), dtype=complex) for d in num._dh]
     if not all(np.all(np.isfinite(r)) and not np.any(r.imag) for r in [*dg, *dh]):
@@ -2521,7 +2525,7 @@ def _rises_beyond(num: _Numeric, y: np.ndarray) -> bool:
     log Nash product of a payoff ``(1+x)**(1+x)**...`` that overflows before ``x = 1``)."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        slope = np.real(np.asarray(num._df(y), dtype=complex))
+        slope = np.real(num.slope(y))
         up = np.where(np.isfinite(slope), np.sign(slope), 0.0)
         if not np.any(up):
             return False
@@ -2576,7 +2580,7 @@ def _as_good(num: _Numeric, z: np.ndarray, level: float) -> bool:
     ``level``: a point of a flat set of maximisers. The objective alone is not enough: a
     common-gain program's objective ``t`` is the same all along the segment between two
     separate maximisers of equal gain, whose points between miss the constraints."""
-    return num.violation(z) <= SEARCH_TOL and num.f(z) >= level
+    return num.meets(z) and num.f(z) >= level
 
 
 def _no_better_near(num: _Numeric, z: np.ndarray, level: float) -> bool:
@@ -2588,17 +2592,17 @@ def _no_better_near(num: _Numeric, z: np.ndarray, level: float) -> bool:
     Optimization*, 2nd ed. 2006, §12.1: no feasible point nearby is better)."""
     if _inward(num, z) is not None:
         return False
-    width = np.where(np.isfinite(num.hi - num.lo), num.hi - num.lo, 1.0) * NEAR
+    width = num.widths() * NEAR
     lo, hi = np.maximum(num.lo, z - width), np.minimum(num.hi, z + width)
     bounds = list(zip(lo, hi, strict=True))
     for i in range(len(z)):
         for side in (-1.0, 1.0):
             start = z.copy()
             start[i] = np.clip(z[i] + side * width[i], lo[i], hi[i])
-            if start[i] == z[i] or num.violation(start) > SEARCH_TOL:
+            if start[i] == z[i] or not num.meets(start):
                 continue
             end = _local(num, start, bounds, "SLSQP")
-            if num.violation(end) <= SEARCH_TOL and num.f(end) > level:
+            if num.meets(end) and num.f(end) > level:
                 return False
     return True
 
