@@ -6,8 +6,9 @@ smooth between the breakpoints of their kinks
 (:func:`bargain.axiomatic.breakpoints.breakpoints`), ``t`` is largest at a bound, at a
 breakpoint, at a stationary point of one gain (where the search lands) or where two gains
 cross: ``u_i(x) - d_i = u_j(x) - d_j``. The crossings are bracketed between consecutive
-candidates and refined in 40 digits (mpmath; false position safeguarded by bisection),
-so that one sitting within ``1e-15`` of a bound is found where floats cannot hold ``1 - x``
+candidates and refined in 40 digits of their distance from the bracket's nearer end
+(:mod:`bargain.axiomatic.one_variable`; false position safeguarded by bisection), so
+that one sitting within ``1e-15`` of a bound is found where floats cannot hold ``1 - x``
 (``x`` against ``1e15 (1 - x)``: ``x = 1e15 / (1e15 + 1)``) or near zero (``1e9 sqrt(x)``
 against ``1e-9 (1 - x)``: ``x = 1e-36``). The common-gain program's search
 (:meth:`~bargain.axiomatic.problem.BargainingProblem.solve_gains`), a two-unknown program
@@ -28,21 +29,15 @@ Examples
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 
 import mpmath
 import numpy as np
 import sympy
 
-from bargain.axiomatic.breakpoints import breakpoints
+from bargain.axiomatic.one_variable import DIGITS, OneVariable, held_digits
 from bargain.axiomatic.problem import GAIN, BargainingProblem
 from bargain.axiomatic.program import ProgramResult
-from bargain.model.model import lambdify
 from bargain.scale import ROUNDING, magnitude, negligible
-
-DIGITS = 40  # working digits of the crossings
-EQUAL = 1e-9  # gains this close (relative to their own size) are equal
-MAX_HALVINGS = 4000  # bisection steps: a root near 1e-640 in [0, 1] to 40 digits
 
 
 def best_least_gain(
@@ -50,37 +45,39 @@ def best_least_gain(
 ) -> ProgramResult | None:
     """The agreement of one contract variable with the largest least gain, where it is
     better than the search's ``result`` (``None``: the search found none): strictly, by more
-    than the payoffs' rounding; or as well to the rounding of ``t`` itself with the gains
-    equal where ``result``'s are not (``1e9 sqrt(x)`` against ``1e-9 (1 - x)``: the search
-    stops at ``x = 5.6e-17``, gains ``7.45`` and ``1e-9``; the crossing is ``x = 1e-36``).
-    ``None`` where there is no better one, the model has other than one variable, or
-    ``[constraints]``, or no candidate improves on disagreement for every party."""
-    if len(problem.variables) != 1 or problem.model.constraints:
+    than the payoffs' rounding; or, where it is a crossing and ``result`` is numeric (no
+    closed form, no separate maximisers), as well to the rounding of ``t`` itself: the
+    crossing is the maximiser the search's point approximates (``1e9 sqrt(x)`` against
+    ``1e-9 (1 - x)``: the search stops at ``x = 5.6e-17``, gains ``7.45`` and ``1e-9``; the
+    crossing is ``x = 1e-36``), and its payoffs are reported at the crossing's digits
+    (``ProgramResult.digits``), not at its float's.
+    A model's ``[constraints]`` (in its one variable) are met at every candidate to a few
+    units of the working digits, their boundaries candidates as well (bracketed like the
+    crossings). ``None`` where there is no better one, the model has other than one
+    variable, or no candidate improves on disagreement for every party."""
+    one = OneVariable.of(problem)
+    if one is None:
         return None
     (v,) = problem.variables
-    lo, hi = (float(b[0]) for b in problem.bounds)
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        return None
-    gains = [(p.payoff - p.disagreement).xreplace(problem.subs) for p in problem.model.parties]
-    functions = [lambdify([v], g, "mpmath") for g in gains]
-    with mpmath.workdps(DIGITS):
+    lo, hi = one.lo, one.hi
+    with mpmath.workdps(one.digits):
+        at = one.gains
+        ends = one.points([] if result is None else [float(result.point[v])])
+        # The constraints' boundaries between them (x <= 2 - 1e-20: 40 digits of it).
+        bounds = one.boundaries(ends)
+        # A candidate where the two least gains are equal is a crossing as well (the
+        # search's point may sit on it exactly: x = 3/4 splitting 5/4 from (0.3, 0.05)).
+        candidates = [(x, _tied(at(x))) for x in map(mpmath.mpf, ends)]
+        candidates += [(x, True) for x in bounds]
+        pairs = list(itertools.combinations(range(len(problem.model.parties)), 2))
 
-        def at(x: mpmath.mpf) -> list[mpmath.mpf]:
-            try:
-                return [mpmath.re(mpmath.mpf(1) * f(x)) for f in functions]
-            except (ArithmeticError, ValueError):  # a pole at a bound (x/(1 - x) at 1)
-                return [mpmath.nan] * len(functions)
+        def differences(x: mpmath.mpf) -> list[mpmath.mpf]:
+            g = at(x)
+            return [g[i] - g[j] for i, j in pairs]
 
-        points = {lo, hi, *breakpoints(gains, (v,), {v: (lo, hi)})[v]}
-        if result is not None:
-            points.add(float(result.point[v]))
-        points = sorted(points)
-        candidates = [(mpmath.mpf(p), False) for p in points]
-        for a, b in itertools.pairwise(points):
-            ga, gb = at(mpmath.mpf(a)), at(mpmath.mpf(b))
-            for i, j in itertools.combinations(range(len(gains)), 2):
-                if (ga[i] - ga[j]) * (gb[i] - gb[j]) < 0:
-                    candidates.append((_crossing(at, i, j, a, b), True))
+        points = sorted([*map(mpmath.mpf, ends), *bounds])
+        candidates += [(x, True) for x in one.changes(points, differences)]
+        candidates = [(x, crossing) for x, crossing in candidates if one.meets(x)]
         scored = []
         for x, crossing in candidates:
             g = at(x)
@@ -102,8 +99,13 @@ def best_least_gain(
             t0 = min(g0)
             size = magnitude([*g0, *g, *problem.disagreement_values.values()])
             better = t - t0 > 64 * ROUNDING * size
+            # A crossing as good as a numeric point (no closed form, no separate maximisers)
+            # is the maximiser that point approximates: its payoffs are the crossing's.
             evener = (
-                crossing and not _equal(g0) and _equal(g) and t - t0 >= -64 * ROUNDING * abs(t0)
+                crossing
+                and result.exact is None
+                and not result.ties
+                and t - t0 >= -64 * ROUNDING * abs(t0)
             )
             if not (better or evener):
                 return None
@@ -113,59 +115,37 @@ def best_least_gain(
         found = [
             (f, t)
             for f in (near, float(np.nextafter(near, lo)), float(np.nextafter(near, hi)))
-            if lo <= f <= hi and (t := _least_gain(problem, f)) is not None
+            if lo <= f <= hi
+            and problem.satisfies(np.array([f]))
+            and (t := _least_gain(problem, f)) is not None
         ]
         if not found:
             return None
         best, least = found[0]
+        digits = None
+        if crossing:
+            # The crossing's own payoffs, not its float's: x against 1e15 (1 - x) at
+            # x = 1e15 / (1e15 + 1), whose float holds 1 - x to 4 digits.
+            held = held_digits(x)
+            digits = {v: sympy.Float(mpmath.nstr(x, held), held)}
+            least = float(min(g))
         return ProgramResult(
-            point={v: best, GAIN: least}, exact=None, active=(), polished=True, objective=least
+            point={v: best, GAIN: least},
+            exact=None,
+            active=(),
+            polished=True,
+            objective=least,
+            declined=None if result is None else result.declined,  # why no closed form
+            digits=digits,
         )
 
 
-def _crossing(
-    at: Callable[[mpmath.mpf], list[mpmath.mpf]], i: int, j: int, a: float, b: float
-) -> mpmath.mpf:
-    """Where gains ``i`` and ``j`` cross between ``a`` and ``b`` (their difference changes
-    sign there), to :data:`DIGITS` relative to the point's own size: the Illinois variant
-    of false position (Dowell & Jarratt 1971, *BIT* 11), safeguarded by bisection wherever
-    a step has not halved the bracket (so at most twice bisection's steps, and a root near
-    zero of a wide bracket, 1e-36 in ``[0, 0.5]``, to its own digits)."""
-    lo, hi = mpmath.mpf(a), mpmath.mpf(b)
-
-    def diff(x: mpmath.mpf) -> mpmath.mpf:
-        g = at(x)
-        return g[i] - g[j]
-
-    f_lo, f_hi = diff(lo), diff(hi)
-    side, bisect = 0, False
-    for _ in range(2 * MAX_HALVINGS):
-        width = hi - lo
-        if width <= mpmath.mpf(10) ** (2 - DIGITS) * max(abs(lo), abs(hi)):
-            break
-        x = (lo + hi) / 2 if bisect else (lo * f_hi - hi * f_lo) / (f_hi - f_lo)
-        if not lo < x < hi:
-            x = (lo + hi) / 2
-            if not lo < x < hi:
-                break
-        f = diff(x)
-        if f == 0:
-            return x
-        if mpmath.sign(f) == mpmath.sign(f_lo):
-            lo, f_lo = x, f
-            f_hi = f_hi / 2 if side == -1 else f_hi  # Illinois: the kept end twice in a row
-            side = -1
-        else:
-            hi, f_hi = x, f
-            f_lo = f_lo / 2 if side == 1 else f_lo
-            side = 1
-        bisect = not bisect and hi - lo > width / 2
-    return (lo + hi) / 2
-
-
-def _equal(gains: list[mpmath.mpf]) -> bool:
-    """Whether the ``gains`` are equal to :data:`EQUAL` of their own size."""
-    return bool(max(gains) - min(gains) <= EQUAL * max(abs(g) for g in gains))
+def _tied(gains: list[mpmath.mpf]) -> bool:
+    """Whether the two least of ``gains`` are equal to a few units of the working digits."""
+    low = sorted(gains)[:2]
+    if len(low) < 2 or not all(mpmath.isfinite(g) for g in low):
+        return False
+    return bool(low[1] - low[0] <= mpmath.mpf(10) ** (4 - mpmath.mp.dps) * abs(low[1]))
 
 
 def _least_gain(problem: BargainingProblem, x: float) -> float | None:

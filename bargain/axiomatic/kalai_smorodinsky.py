@@ -63,8 +63,10 @@ def ideal_point(
     ideal: list[sympy.Expr] = []
     all_exact = True
     for party in problem.model.parties:
+        # The gain, not the payoff, is maximised (the same maximiser): its terms are in the
+        # gain's size, so the search sees gains of 1e-12 on payoffs of one.
         result = problem.solve(
-            problem.program(party.payoff, inequalities=problem.rational()),
+            problem.program(party.payoff - party.disagreement, inequalities=problem.rational()),
             starts,
             exact=exact,
             timeout=timeout,
@@ -80,7 +82,7 @@ def ideal_point(
     return ideal, all_exact
 
 
-@in_payoff_units(common=False, tables=("ideal",), contracts=True)
+@in_payoff_units(common=False, tables=("ideal",), contracts=True, rational=True)
 @bounded
 def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0) -> Solution:
     """The Kalai–Smorodinsky solution of a model.
@@ -157,17 +159,12 @@ OFF_SEGMENT = (
 def _gain_ratios(
     problem: BargainingProblem, weights: list[sympy.Expr], point: dict[sympy.Symbol, float]
 ) -> dict[str, float]:
-    """Each party's gain over disagreement as a fraction of its ideal gain."""
-    payoffs = problem.payoff_values(point)
+    """Each party's gain over disagreement as a fraction of its ideal gain, in 30 digits (a
+    gain of 1e-12 on payoffs of one keeps 4 digits as a difference of floats)."""
+    subs = {**problem.subs, **{v: sympy.Float(point[v], 30) for v in problem.variables}}
     return {
-        p.name: (u - d) / float(sympy.N(w.xreplace(problem.subs)))
-        for p, u, d, w in zip(
-            problem.model.parties,
-            payoffs,
-            problem.disagreement_values.values(),
-            weights,
-            strict=True,
-        )
+        p.name: float(sympy.N(((p.payoff - p.disagreement) / w).xreplace(subs), 30))
+        for p, w in zip(problem.model.parties, weights, strict=True)
     }
 
 

@@ -138,7 +138,7 @@ LIMIT_LABEL = "generalised Nash (BRW limit)"
 """The brief's row of the alternating-offers limit (``limit=True``)."""
 
 
-@in_payoff_units(common=False, contracts=True)
+@in_payoff_units(common=False, contracts=True, rational=True)
 @bounded
 def nash(
     model: Model,

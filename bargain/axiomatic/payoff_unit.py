@@ -56,6 +56,7 @@ from typing import Any
 
 import sympy
 
+from bargain.axiomatic.one_variable import exact_bound, narrow_rational_box
 from bargain.axiomatic.problem import BargainingProblem, shared_problem
 from bargain.concepts.solution import Solution
 from bargain.errors import BargainError, ModelError
@@ -304,11 +305,23 @@ def contract_units(model: Model) -> dict[str, sympy.Rational]:
     }
 
 
-def in_contract_units(model: Model, units: Mapping[str, sympy.Rational]) -> Model:
+def in_contract_units(
+    model: Model,
+    units: Mapping[str, sympy.Rational],
+    offsets: Mapping[str, sympy.Rational] | None = None,
+    bounds: Mapping[str, tuple[sympy.Rational, sympy.Rational]] | None = None,
+    parametric: Sequence[str] = (),
+) -> Model:
     """``model`` with each contract variable ``x`` of a unit ``s`` in ``units`` measured in
     it: ``x = s x'``, exactly, in every payoff and constraint, and its bounds divided by
     ``s`` (the unit a parameter of its value, ``_box_x``, so that ``V / _box_x`` is one
-    constant computed in 30 digits, never ``2**1063`` in floats)."""
+    constant computed in 30 digits, never ``2**1063`` in floats). With an offset ``o`` in
+    ``offsets`` (exact), measured from it: ``x = o + s x'``; the offsets of the variables
+    named in ``parametric`` are parameters of their values too (``_at_x``: a closed form
+    then reads in the model's parameters, not in a number of 40 digits), the others
+    numbers (a bound of the model, where a payoff may vanish identically). With ``bounds``
+    (in the model's units, exact), on those bounds instead of the model's."""
+    offsets, bounds = offsets or {}, bounds or {}
     taken = {q.name for q in (*model.parameters, *model.variables)}
     stem = _apart("_box", taken)
     of = {
@@ -321,9 +334,31 @@ def in_contract_units(model: Model, units: Mapping[str, sympy.Rational]) -> Mode
         for v in model.variables
         if v.name in units
     }
-    sub = {v.symbol: of[v.name].symbol * v.symbol for v in model.variables if v.name in of}
-    box = {q.symbol for q in of.values()}
-    constant = {q.symbol for q in model.parameters} | box
+    at_stem = _apart("_at", taken)
+    at = {
+        name: Parameter(
+            f"{at_stem}_{name}",
+            offsets[name],
+            description=f"the origin {name} is measured from (bargain.axiomatic.payoff_unit)",
+            source="the individually rational contracts' lower end",
+        )
+        for name in parametric
+    }
+    zero = sympy.Integer(0)
+
+    def origin(name: str) -> sympy.Expr:
+        return at[name].symbol if name in at else offsets.get(name, zero)
+
+    sub = {
+        v.symbol: origin(v.name) + of[v.name].symbol * v.symbol
+        for v in model.variables
+        if v.name in of
+    }
+    # A tiny box's unit is taken out of the sums (_unit_out); a variable measured from an
+    # offset keeps its sums flat, so that the offset and the other constants of a sum are
+    # one constant (u - d = o + _box x - d: o - d computed once, exactly or in 30 digits).
+    box = {q.symbol for name, q in of.items() if name not in offsets}
+    constant = {q.symbol for q in (*model.parameters, *of.values(), *at.values())}
 
     def measured(e: sympy.Expr) -> sympy.Expr:
         return _unit_out(e.xreplace(sub), box, constant)
@@ -332,15 +367,20 @@ def in_contract_units(model: Model, units: Mapping[str, sympy.Rational]) -> Mode
         fields = {k: measured(getattr(p, k)) for k in _FIELDS if getattr(p, k) is not None}
         return replace(p, **fields)
 
+    def measured_bounds(v: Any) -> Any:
+        if v.name not in of:
+            return v
+        o = offsets.get(v.name, zero)
+        if v.name in bounds:
+            lo, hi = bounds[v.name]
+            return replace(v, min=(lo - o) / units[v.name], max=(hi - o) / units[v.name])
+        unit = of[v.name].symbol
+        return replace(v, min=(v.min - o) / unit, max=(v.max - o) / unit)
+
     return replace(
         model,
-        parameters=(*model.parameters, *of.values()),
-        variables=tuple(
-            replace(v, min=v.min / of[v.name].symbol, max=v.max / of[v.name].symbol)
-            if v.name in of
-            else v
-            for v in model.variables
-        ),
+        parameters=(*model.parameters, *of.values(), *at.values()),
+        variables=tuple(measured_bounds(v) for v in model.variables),
         parties=tuple(party(p) for p in model.parties),
         constraints=tuple(
             replace(c, relation=c.relation.func(*(measured(side) for side in c.relation.args)))
@@ -411,43 +451,79 @@ def contracts_back(
     rescaled: Model,
     units: Mapping[str, sympy.Rational],
     tables: Sequence[str] = (),
+    offsets: Mapping[str, sympy.Rational] | None = None,
+    assumption: str | None = None,
 ) -> Solution:
     """A solution of ``rescaled`` (:func:`in_contract_units` of ``model``) with its contracts
-    back in ``model``'s units (each multiplied by its unit: a power of two, one rounding to
-    the floats of the original size) and without the parameters ``rescaled`` added.
-    ``tables`` are ``extra`` tables of values of the model's one contract variable (the
-    alternating-offers game's proposals, keyed by party)."""
+    back in ``model``'s units (each multiplied by its unit, a power of two, and its offset
+    added, exactly: one rounding to the floats of the original size) and without the
+    parameters ``rescaled`` added. ``tables`` are ``extra`` tables of values of the model's
+    one contract variable (the alternating-offers game's proposals, keyed by party).
+    ``assumption`` says how the contracts were measured (default: a tiny box's unit)."""
+    offsets = offsets or {}
     added = _added(model, rescaled)
     if tables and len(model.variables) != 1:
         raise ValueError("contract tables are values of a model's one contract variable")
-    only = float(units.get(model.variables[0].name, 1)) if tables else 1.0
+    zero = sympy.Integer(0)
+    s = {v.name: units.get(v.name, sympy.Integer(1)) for v in model.variables}
+    o = {v.name: offsets.get(v.name, zero) for v in model.variables}
+
+    def one(k: str, value: float) -> float:
+        if o[k] == 0:
+            return value * float(s[k])
+        return float(o[k] + s[k] * sympy.Rational(value))
 
     def back(values: Mapping[str, float]) -> dict[str, float]:
-        return {k: v * float(units.get(k, 1)) for k, v in values.items()}
+        return {k: one(k, v) for k, v in values.items()}
 
-    s = {v.name: units.get(v.name, sympy.Integer(1)) for v in model.variables}
+    only = model.variables[0].name
+
+    def exact(e: sympy.Expr, k: str) -> sympy.Expr:
+        return o[k] + e * s[k]
+
+    if assumption is None:
+        measured = ", ".join(f"{k} in 2**{sympy.log(u, 2)}" for k, u in sorted(units.items()))
+        assumption = (
+            f"contracts of a box below 2**-511 solved in a unit of its size ({measured}), "
+            "exactly, and reported in the model's unit"
+        )
     return replace(
         solution,
         agreement=back(solution.agreement),
         agreement_set=solution.agreement_set
-        and {k: (a * float(s[k]), b * float(s[k])) for k, (a, b) in solution.agreement_set.items()},
+        and {k: (one(k, a), one(k, b)) for k, (a, b) in solution.agreement_set.items()},
         agreement_points=tuple(back(p) for p in solution.agreement_points),
         formula=solution.formula
-        and {k: (e * s[k]).xreplace(added) for k, e in solution.formula.items()},
+        and {k: exact(e, k).xreplace(added) for k, e in solution.formula.items()},
         exact_agreement=solution.exact_agreement
-        and {k: e * s[k] for k, e in solution.exact_agreement.items()},
+        and {k: exact(e, k) for k, e in solution.exact_agreement.items()},
         parameters={p.name: solution.parameters[p.name] for p in model.parameters},
         extra={
-            name: {k: v * only for k, v in table.items()} if name in tables else dict(table)
+            name: {k: one(only, v) for k, v in table.items()} if name in tables else dict(table)
             for name, table in solution.extra.items()
         },
-        assumptions=(
-            *solution.assumptions,
-            "contracts of a box below 2**-511 solved in a unit of its size "
-            f"({', '.join(f'{k} in 2**{sympy.log(u, 2)}' for k, u in sorted(units.items()))}), "
-            "exactly, and reported in the model's unit",
-        ),
+        assumptions=(*solution.assumptions, assumption),
     )
+
+
+def narrowed(
+    model: Model,
+) -> tuple[str, tuple[sympy.Rational, sympy.Rational], sympy.Rational] | None:
+    """The one contract variable's name, a box around its individually rational contracts
+    where those lie in a narrow interval
+    (:func:`~bargain.axiomatic.one_variable.narrow_rational_box`) and the variable's lower
+    bound, all exact; ``None`` otherwise, or where the model's problem cannot be built (the
+    solver then refuses it)."""
+    if len(model.variables) != 1:
+        return None
+    try:
+        problem = shared_problem(model)
+        box = narrow_rational_box(problem)
+    except BargainError:
+        return None
+    if box is None:
+        return None
+    return model.variables[0].name, box, exact_bound(problem, "min")
 
 
 def in_payoff_units(
@@ -456,6 +532,7 @@ def in_payoff_units(
     tables: Sequence[str] = (),
     contracts: bool | Callable[[Model], bool] = False,
     contract_tables: Sequence[str] = (),
+    rational: bool = False,
 ) -> Callable[[Callable[..., Solution]], Callable[..., Solution]]:
     """Solve a concept in its payoffs' units (:func:`payoff_units`, :func:`in_units`) and
     report in the model's (:func:`solution_back`); ``tables`` are the ``extra`` tables in
@@ -465,7 +542,11 @@ def in_payoff_units(
     (:func:`contract_units`, :func:`in_contract_units`, :func:`contracts_back`, which puts
     the ``contract_tables`` back too): every axiomatic concept is a statement about the
     payoffs, and the alternating-offers game one about the parties' preferences over
-    contracts, the same whatever the contracts' unit."""
+    contracts, the same whatever the contracts' unit. With ``rational`` (a concept whose
+    agreements are individually rational), a model of one contract variable whose
+    individually rational contracts lie in a narrow interval (:func:`~bargain.axiomatic.
+    one_variable.narrow_rational_box`) is solved on that interval, measured from its lower
+    end in a power of two of its width (:func:`narrowed`)."""
 
     def decorate(solve: Callable[..., Solution]) -> Callable[..., Solution]:
         @functools.wraps(solve)
@@ -481,6 +562,21 @@ def in_payoff_units(
         @functools.wraps(solve)
         def solved(model: Model, *args: Any, **kwargs: Any) -> Solution:
             require_model(model)
+            if rational and (box := narrowed(model)) is not None:
+                name, (lo, hi), bound = box
+                unit = {name: _power_of_two(float(hi - lo))}
+                # From the model's own bound where the interval reaches it (a number: a
+                # payoff vanishing there vanishes identically), else from a parameter.
+                offset, parametric = {name: lo}, () if lo == bound else (name,)
+                rescaled = in_contract_units(model, unit, offset, {name: (lo, hi)}, parametric)
+                solution = in_payoffs(rescaled, *args, **kwargs)
+                how = (
+                    f"the individually rational contracts are a narrow interval of {name}: "
+                    f"solved on [{float(lo):.17g}, {float(hi):.17g}], {name} measured from its "
+                    f"lower end in 2**{sympy.log(unit[name], 2)}, exactly, and reported in the "
+                    "model's unit"
+                )
+                return contracts_back(solution, model, rescaled, unit, contract_tables, offset, how)
             measured = contracts(model) if callable(contracts) else contracts
             box = contract_units(model) if measured else {}
             if not box:
@@ -501,6 +597,7 @@ __all__ = [
     "in_contract_units",
     "in_payoff_units",
     "in_units",
+    "narrowed",
     "payoff_units",
     "solution_back",
     "unit_parameters",

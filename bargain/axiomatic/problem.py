@@ -72,6 +72,13 @@ def _compiled_payoffs(
     return lambdify([variables, parameters], list(payoffs), "numpy")
 
 
+def _digits(value: float | sympy.Expr) -> sympy.Expr:
+    """A contract's value in at least 30 digits: a sympy Float of more keeps its own."""
+    if isinstance(value, sympy.Float) and value._prec > sympy.Float(0, 30)._prec:
+        return value
+    return sympy.N(value, 30)
+
+
 @dataclass(frozen=True)
 class BargainingProblem:
     """Contracts, payoffs and disagreement point of a model, ready to optimise over."""
@@ -480,7 +487,8 @@ class BargainingProblem:
         form's), computed in 30 digits, refusing non-finite values (naming the contract:
         a pole or a singularity of the payoff lies in the contract set)."""
         out = []
-        subs = {**self.subs, **{v: sympy.N(point[v], 30) for v in self.variables}}
+        # A point known to more digits (a Float of 40, ProgramResult.digits) keeps them.
+        subs = {**self.subs, **{v: _digits(point[v]) for v in self.variables}}
         for party in self.model.parties:
             at = ", ".join(f"{v} = {float(subs[v]):.12g}" for v in self.variables)
             try:
@@ -785,7 +793,7 @@ class BargainingProblem:
         # The payoffs of the exact agreement where there is one (below), not of its rounding
         # to floats: near a bound, x = 1 - 1e-9 rounds by 1e-16, which moves 1e9 (1 - x) by
         # 1e-7.
-        at: Mapping[sympy.Symbol, float | sympy.Expr] = result.point
+        at: Mapping[sympy.Symbol, float | sympy.Expr] = {**result.point, **(result.digits or {})}
         if exact and result.exact is not None:
             candidate = {v.name: result.exact[v.symbol] for v in m.variables}
             if all(formula_filter(e) for e in candidate.values()):

@@ -148,6 +148,11 @@ class ProgramResult:
         Other maximisers, as good as ``point`` to working precision and apart from
         it, with worse points between (separate maxima, not one flat set); found
         by the multi-start search, numeric and polished.
+    digits
+        The unknowns to more digits than a float holds, where a route found them so and
+        there is no closed form: the payoffs are computed there, not at ``point``'s
+        rounding (``x`` against ``1e15 (1 - x)``: floats hold ``1 - x`` at ``x = 1e15 /
+        (1e15 + 1)`` to 4 digits). ``None`` otherwise.
     """
 
     point: dict[sympy.Symbol, float]
@@ -157,6 +162,7 @@ class ProgramResult:
     objective: float = field(default=math.nan)
     declined: str | None = None
     ties: tuple[dict[sympy.Symbol, float], ...] = ()
+    digits: dict[sympy.Symbol, sympy.Float] | None = None
 
 
 def _scale(values: Sequence[float]) -> float:
@@ -1503,6 +1509,10 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
     for b in bounds:
         rest = tuple(c for c in bounds if c != b)
         out += [_Active(rest, (*binding, *extra), at) for extra in ((), *ineqs)]
+    # And nothing binding: an interior optimum whose gains are all below the tolerance of
+    # their units (x against 1 - x with d_A = 1 - 2e-12: x = 1 - 1e-12, where both gains
+    # and the bound 1 are within 1e-12 of the point).
+    out.append(_Active((), (), at))
     own = _Active(tuple(strict[0]), tuple(strict[1]), at)
     if own != out[0]:
         out.insert(0, own)
@@ -2177,7 +2187,12 @@ def _locate(
                 break
             start = cz
     kkt = _kkt(program, candidates[0], num, symbolic=False)
-    point.update({v: float(e) for v, e in kkt.fixed.items()})
+    fixed = {**point, **{v: float(e) for v, e in kkt.fixed.items()}}
+    fz = np.array([fixed[v] for v in program.unknowns])
+    with np.errstate(all="ignore"):
+        if num.f(fz) >= num.f(z) - f_tol:
+            # At the bounds that bind, exactly, unless that is worse (log(1 - x) at x = 1).
+            point = fixed
     return point, kkt, False
 
 
@@ -2607,6 +2622,53 @@ def _no_better_near(num: _Numeric, z: np.ndarray, level: float) -> bool:
     return True
 
 
+EXACT_MISS = 1e-20
+"""What a closed form may miss a constraint by, evaluated in 30 digits, relative to the
+constraint's terms at the point (the digits the evaluation carries, less a margin)."""
+
+
+def _formula_meets(
+    program: Program,
+    num: _Numeric,
+    formula: Mapping[sympy.Symbol, sympy.Expr],
+    point: Mapping[sympy.Symbol, float],
+    subs: Mapping[sympy.Symbol, sympy.Expr],
+    budget: Budget,
+) -> bool:
+    """Whether a closed form meets the program's constraints at its own exact value (in 30
+    digits, to :data:`EXACT_MISS` of each constraint's terms at the float ``point``). The
+    float point met them to the search's tolerance of those terms, which at mixed scales
+    hides a miss of the formula's: ``L (1 - x) - t >= 0`` at ``x = t = 1`` misses by 1, a
+    rounding of the terms' 1e15 at ``L = 1e15``, but the formula ``x = t = 1`` is not the
+    answer. Where the constraint at the formula and the parameter values is a rational
+    number, it must meet the constraint exactly. A constraint the budget declines to
+    evaluate is left to the float check."""
+    x = np.array([point[v] for v in program.unknowns])
+    c = num.compiled
+    checks = [
+        *((g, t, False) for g, t in zip(program.inequalities, c.g_terms, strict=True)),
+        *((h, t, True) for h, t in zip(program.equalities, c.h_terms, strict=True)),
+    ]
+    for expr, terms, equal in checks:
+        at_formula = as_expression(expr).xreplace(dict(formula))
+        value = budget.evaluate(at_formula, subs)
+        if value is None:
+            continue
+        rational = at_formula.xreplace(dict(subs))
+        if rational.is_Rational:  # a rational formula at rational values: no rounding at all
+            miss = abs(rational) if equal else -rational
+            if miss > 0:
+                return False
+            continue
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            size = magnitude(_finite(terms(x, num.p)))
+        miss = abs(value.real) if equal else -value.real
+        if miss > EXACT_MISS * size:
+            return False
+    return True
+
+
 def _closed_form(
     program: Program,
     num: _Numeric,
@@ -2638,6 +2700,8 @@ def _closed_form(
         return None
     values = {v: budget.evaluate(e, subs) for v, e in formula.items()}
     if not all(_agrees(values[v], point[v], units[v]) for v in formula):
+        return None
+    if not _formula_meets(program, num, formula, point, subs, budget):
         return None
     point.update({v: value.real for v, value in values.items() if value is not None})
     return formula

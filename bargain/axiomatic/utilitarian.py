@@ -93,7 +93,7 @@ def _weights(model: Model, weights: Mapping[str, object] | None) -> list[sympy.E
     return out
 
 
-@in_payoff_units(common=True, tables=("total",), contracts=True)
+@in_payoff_units(common=True, tables=("total",), contracts=True, rational=True)
 @bounded
 def utilitarian(
     model: Model,

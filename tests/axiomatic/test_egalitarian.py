@@ -270,12 +270,11 @@ def test_sweep_kernel_vouches_only_for_equal_gains(point):
     assert row["status"] == "ok"
     assert row["x"] == scalar.agreement["x"]
     assert row["payoff_B"] == pytest.approx(scalar.payoffs["B"], rel=1e-12)
-    # The float nearest the root (or its neighbour), its payoffs those of that float, and
-    # B's gain as close to A's as floats allow: L times the spacing of floats below 1.
+    # The float nearest the root (or its neighbour); the payoffs are the root's own, both
+    # L / (L + 1), not those of its float (floats hold 1 - x there to a few digits).
     assert abs(row["x"] - _exact_split(big)) <= math.ulp(1.0)
-    x = Fraction(float(row["x"]))
-    assert row["payoff_B"] == pytest.approx(float(Fraction(big) * (1 - x)), rel=1e-12)
-    assert abs(row["payoff_B"] - row["payoff_A"]) <= 1.5 * big * math.ulp(1.0)
+    assert row["payoff_A"] == pytest.approx(_exact_split(big), rel=1e-15, abs=0)
+    assert row["payoff_B"] == pytest.approx(_exact_split(big), rel=1e-15, abs=0)
 
 
 @pytest.mark.parametrize("big", [1e15, 1e9 / 1e-9])
@@ -290,12 +289,10 @@ def test_equal_gains_within_a_rounding_of_the_bound(big):
     # Where the root rounds to the bound 1 (1 - 1e-18), the float next to it below.
     expected = nearest if nearest < 1 else math.nextafter(1.0, 0.0)
     assert s.agreement["x"] == expected
-    assert s.payoffs["A"] == pytest.approx(scale * expected, rel=1e-15, abs=0)
-    x = Fraction(expected)
-    assert s.payoffs["B"] == pytest.approx(
-        float(Fraction(b.split("*")[0]) * (1 - x)), rel=1e-12, abs=0
-    )
-    assert s.extra["gain"]["t"] == pytest.approx(min(s.payoffs.values()), rel=1e-15, abs=0)
+    # The payoffs are the root's: both scale * big / (big + 1).
+    assert s.payoffs["A"] == pytest.approx(scale * nearest, rel=1e-15, abs=0)
+    assert s.payoffs["B"] == pytest.approx(scale * nearest, rel=1e-15, abs=0)
+    assert s.extra["gain"]["t"] == pytest.approx(scale * nearest, rel=1e-15, abs=0)
 
 
 def test_equal_gains_near_zero_against_brentq():
@@ -374,13 +371,60 @@ def test_a_leximin_stage_never_lowers_the_least_gain():
     assert top - slack <= min(row["payoff_A"], row["payoff_B"]) <= top + 1e-15
 
 
-@given(e=st.floats(0, 18))
+@pytest.mark.parametrize("exact", [True, False], ids=["exact", "numeric"])
+@pytest.mark.parametrize("constraint", ["x <= 2", "x >= 0.99"])
+@pytest.mark.parametrize("big", [1e9, 1e12, 1e15, 1e100])
+def test_equal_gains_near_a_bound_with_a_constraint(big, constraint, exact):
+    # x against L (1 - x) with a constraint that does not bind at x = L / (L + 1) (Kalai
+    # 1977). With [constraints] the one-variable crossing was not looked for: the payoffs were
+    # those of the search's float (B = 0.99998 for A = 0.999999999999 at L = 1e12), and at
+    # L = 1e15 the search's point x = t = 1 was refused as no improvement on disagreement
+    # ("no agreement gives every party more than its disagreement payoff").
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "t"},
+            "parameters": {"L": big},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {"A": {"payoff": "x"}, "B": {"payoff": "L*(1 - x)"}},
+            "constraints": {"c": constraint},
+        }
+    )
+    s = bargain.egalitarian(m, exact=exact)
+    nearest = _exact_split(big)
+    assert s.agreement["x"] == (nearest if nearest < 1 else math.nextafter(1.0, 0.0))
+    for value in (s.payoffs["A"], s.payoffs["B"], s.extra["gain"]["t"]):
+        assert value == pytest.approx(nearest, rel=1e-15, abs=0)
+
+
+def test_a_binding_constraint_is_a_candidate_to_its_own_digits():
+    # x against 1e20 (1 - x) with x <= 1 - 1e-18, a cap below the crossing x = 1 - 1e-20 and
+    # beyond floats (1 - 1e-18 rounds to 1). A's gain is the smaller on the whole feasible
+    # set, so the least gain is largest at the cap (Kalai 1977): A gains 1 - 1e-18 and B
+    # 1e20 * 1e-18 = 100 there, not B's 11102.2 at the float below 1.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "t"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {"A": {"payoff": "x"}, "B": {"payoff": "1e20*(1 - x)"}},
+            "constraints": {"cap": "x <= 1 - 1e-18"},
+        }
+    )
+    s = bargain.egalitarian(m, exact=False)
+    assert s.agreement["x"] == math.nextafter(1.0, 0.0)
+    assert s.payoffs["A"] == 1.0
+    assert s.payoffs["B"] == pytest.approx(100, rel=1e-12)
+    assert s.extra["gain"]["t"] == 1.0
+
+
+@given(e=st.floats(0, 300))
 def test_equal_gains_near_a_bound_at_every_size(e):
-    # x against L (1 - x), L = 10**e up to 1e18 (Kalai 1977): x = L / (L + 1), reported as
+    # x against L (1 - x), L = 10**e up to 1e300 (Kalai 1977): x = L / (L + 1), reported as
     # the float nearest it, or the float below 1 where that one is 1 (B gains nothing there).
+    # The payoffs and the gain are the root's, both L / (L + 1) (in exact rationals here):
+    # at the float, B's would be L (1 - x), 1.1e284 at L = 1e300.
     big = 10.0**e
     s = bargain.egalitarian(two_party("x", "L*(1 - x)", parameters={"L": big}), exact=False)
     nearest = _exact_split(big)
     assert s.agreement["x"] == (nearest if nearest < 1 else math.nextafter(1.0, 0.0))
-    x = Fraction(s.agreement["x"])
-    assert s.payoffs["B"] == pytest.approx(float(Fraction(big) * (1 - x)), rel=1e-12, abs=0)
+    for value in (s.payoffs["A"], s.payoffs["B"], s.extra["gain"]["t"]):
+        assert value == pytest.approx(nearest, rel=1e-15, abs=0)

@@ -442,3 +442,50 @@ def test_a_stuck_end_as_good_as_the_maximum_is_no_tie():
     assert _no_better_near(num, np.array([1.0, 0.0]) / units, top)
     best = value([_interior_root(), 0.0])
     assert _no_better_near(num, np.array([_interior_root(), 0.0]) / units, best)
+
+
+@pytest.mark.parametrize("big", [1e15, 1e16, 1e20])
+def test_a_closed_form_meets_the_constraints_at_its_own_value(big):
+    # max t s.t. x - t >= 0 and L (1 - x) - t >= 0 on x in [0, 1] (the common gain of x
+    # against L (1 - x); Kalai 1977): t = x = L / (L + 1). The search ends at the float point
+    # x = t = 1, which misses L (1 - x) - t >= 0 by 1, a rounding of its terms (L); the KKT
+    # system of that point's active set (x at its bound, t = x) has the closed form x = t = 1,
+    # which misses the constraint by exactly 1 and was returned as the exact answer. A closed
+    # form must meet every constraint at its own value.
+    t, big_l = sympy.Symbol("t", real=True), sympy.Symbol("L", positive=True)
+    p = Program(
+        t,
+        (x, t),
+        (sympy.Integer(0), -sympy.oo),
+        (sympy.Integer(1), sympy.oo),
+        inequalities=(x - t, big_l * (1 - x) - t),
+        inequality_names=("A gain", "B gain"),
+    )
+    value = sympy.Rational(big)
+    r = solve_program(p, {big_l: value}, starts=[[0.5, 0.0]])
+    if r.exact is not None:
+        at = {**r.exact, big_l: value}
+        assert all(g.xreplace(at) >= 0 for g in p.inequalities)
+        assert r.exact[x].xreplace({big_l: value}) == value / (value + 1)
+
+
+def test_a_maximum_a_hair_inside_a_bound_where_both_gains_are_tiny():
+    # max log(x - d) + log(1 - x) on [0, 1], d = 1 - 2e-12 (the Nash product of x against
+    # 1 - x with A's disagreement payoff a hair below 1; Nash 1950): x = (1 + d) / 2 = 1 - 1e-12.
+    # At the search's point both gains and the bound 1 are within 1e-12 of it, below the
+    # tolerances of their units: every candidate active set had a gain or the bound binding,
+    # none polished, and the point was set at the bound x = 1, where log(1 - x) = -inf, and
+    # reported. The set with nothing binding is a candidate too, and a point is set at a
+    # bound only where that is no worse.
+    d = sympy.Integer(1) - sympy.Rational(2, 10**12)
+    p = Program(
+        sympy.log(x - d) + sympy.log(1 - x),
+        (x,),
+        (sympy.Integer(0),),
+        (sympy.Integer(1),),
+        inequalities=(x - d, 1 - x),
+        inequality_names=("A gain", "B gain"),
+    )
+    r = solve_program(p, {}, starts=[[1 - 1e-12], [0.5]], exact=False)
+    assert r.point[x] == pytest.approx(1 - 1e-12, rel=1e-15)
+    assert r.polished
