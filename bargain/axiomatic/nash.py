@@ -187,7 +187,7 @@ def nash(
     program = problem.program(objective, inequalities=problem.rational())
     result = problem.solve(program, problem.interior_start(timeout), exact=exact, timeout=timeout)
     equal = len(set(weights.values())) == 1
-    return problem.solution(
+    solution = problem.solution(
         "nash",
         result,
         route="maximise the weighted log Nash product (SLSQP, KKT Newton polish)",
@@ -203,6 +203,21 @@ def nash(
             )
         ),
         timeout=timeout,
+    )
+    flat = problem.flat(objective)
+    if not flat or solution.agreement_set is not None:
+        return solution
+    # The Nash product does not depend on these variables (exp(x) against exp(-x): it is 1
+    # everywhere): every individually rational agreement that moves them is a solution.
+    names = ", ".join(str(v) for v in flat)
+    return problem.spread(
+        solution,
+        flat,
+        problem.rational(),
+        timeout,
+        f"the Nash product does not depend on {names}: every individually rational value "
+        "the bounds and constraints allow is a solution (a set; no tie-break picks one); "
+        "the one reported is where the search left it",
     )
 
 

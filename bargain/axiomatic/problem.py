@@ -48,7 +48,7 @@ from bargain.errors import (
 )
 from bargain.model.expr import derivative, exponent_beyond, expression_to_string
 from bargain.model.model import Constraint, Model, Variable, as_expression, lambdify
-from bargain.model.validate import numeric_value, shown, validate_model
+from bargain.model.validate import numeric_value, shown, surely_nonzero, validate_model
 from bargain.scale import ROUNDING, magnitude, negligible, unit
 
 GAIN = sympy.Symbol("_t", real=True)
@@ -870,29 +870,58 @@ class BargainingProblem:
         idle = self.idle()
         if not idle or solution.agreement_set is not None:
             return solution
+        names = ", ".join(v.name for v in idle)
+        return self.spread(
+            solution,
+            [v.symbol for v in idle],
+            [],
+            timeout,
+            f"no party's payoff depends on {names}: every value the bounds and "
+            "constraints allow is a solution; the one reported is where the search "
+            "left it",
+        )
+
+    def flat(self, objective: sympy.Expr) -> list[sympy.Symbol]:
+        """The contract variables ``objective`` does not depend on (its derivative in them is
+        zero). A derivative that is a finite nonzero number at the model's values and the
+        centre of the box is not zero: decided in exact arithmetic, without the
+        simplification that decides the others (``sympy.simplify``, within the solve's
+        budget), which was most of a numeric solve of the flagship
+        (:func:`bargain.model.validate.surely_nonzero`)."""
+        out = []
+        with exact_budget() as budget:
+            for v in self.variables:
+                slope = sympy.diff(objective, v)
+                if not surely_nonzero(self.model, slope) and budget.is_zero(slope):
+                    out.append(v)
+        return out
+
+    def spread(
+        self,
+        solution: Solution,
+        free: Sequence[sympy.Symbol],
+        inequalities: Sequence[tuple[str, sympy.Expr]],
+        timeout: float,
+        assumption: str,
+    ) -> Solution:
+        """``solution`` as the set of agreements that move the ``free`` variables, the
+        others held at the point found, within the bounds, the constraints and
+        ``inequalities`` (``agreement_set``: each variable's range), with ``assumption``."""
         m = self.model
         held = [
             (f"{v.name} held", sign * (v.symbol - solution.agreement[v.name]))
             for v in m.variables
-            if v not in idle
+            if v.symbol not in free
             for sign in (1, -1)
         ]
         start = np.array([solution.agreement[v.name] for v in m.variables])
-        ends = self.ends(start, held, timeout)
+        ends = self.ends(start, [*inequalities, *held], timeout)
         ranges = {
-            v.name: (x, x) if v not in idle else pair
+            v.name: (x, x) if v.symbol not in free else pair
             for v, x, pair in zip(m.variables, start.tolist(), ends, strict=True)
         }
-        names = ", ".join(v.name for v in idle)
         return replace(
-            solution,
-            agreement_set=ranges,
-            assumptions=(
-                *solution.assumptions,
-                f"no party's payoff depends on {names}: every value the bounds and "
-                "constraints allow is a solution; the one reported is where the search "
-                "left it",
-            ),
+            solution, agreement_set=ranges, assumptions=(*solution.assumptions, assumption)
         )
 
 

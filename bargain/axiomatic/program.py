@@ -72,7 +72,7 @@ from bargain.axiomatic.breakpoints import KINKED, breakpoints
 from bargain.concepts.budget import Budget, exact_budget
 from bargain.errors import FeasibilityError, SolverError, UndefinedPayoffError
 from bargain.model.expr import derivative, expressible
-from bargain.model.model import as_expression, lambdify, lambdify_each
+from bargain.model.model import accurate, as_expression, lambdify, lambdify_each
 from bargain.scale import ROUNDING, magnitude, unit
 
 # Tolerances, relative to the size of each quantity's own terms at the point (or, for
@@ -517,8 +517,10 @@ class _Compiled:
     def __init__(self, program: Program) -> None:
         z = program.unknowns
         self.program = program
-        exprs = [as_expression(e) for e in (program.objective, *program.inequalities)]
-        exprs += [as_expression(e) for e in program.equalities]
+        # Written as computed accurately (expm1, log1p) before anything is taken from them:
+        # the gradients, and the summands whose size is a value's rounding.
+        exprs = [accurate(as_expression(e)) for e in (program.objective, *program.inequalities)]
+        exprs += [accurate(as_expression(e)) for e in program.equalities]
         symbols: set[sympy.Symbol] = set().union(*(e.free_symbols for e in exprs))
         self.params = tuple(sorted(symbols - set(z), key=str))
         self.kinked = any(e.has(*KINKED) for e in exprs)
@@ -576,7 +578,7 @@ class _Compiled:
         with mpmath.workdps(30):
             try:
                 found = self.exact_constants(_mp_values(subs, self.params))
-            except (ZeroDivisionError, ValueError, TypeError):
+            except (ArithmeticError, ValueError, TypeError):
                 found = None
             if found is not None:
                 return [_float(c) for c in found]
@@ -1850,7 +1852,7 @@ def _polish(
         with mpmath.workdps(30):
             sol = mpmath.findroot(system, guess, J=jacobian, verify=True)
             values = [complex(s) for s in (sol if isinstance(sol, mpmath.matrix) else [sol])]
-    except (ValueError, ZeroDivisionError, TypeError):
+    except (ArithmeticError, ValueError, TypeError):  # OverflowError: exp(exp(exp(x))) far off
         values = []
     if not values or any(abs(v.imag) > 1e-20 or not math.isfinite(v.real) for v in values):
         return None
@@ -2575,16 +2577,23 @@ def _ties(
     found = [best]
     out = []
     between = np.linspace(0.0, 1.0, BASIN_POINTS + 1)[1:-1]
-    for value, z in ends:
-        if value < top - tol or any(
+
+    def known(z: np.ndarray) -> bool:
+        """Whether ``z`` is a point found, or joined to one by a flat set."""
+        return any(
             np.max(np.abs(z - y)) <= MATCH_TOL * _scale(list(z))
             or all(_as_good(num, y + t * (z - y), top - tol) for t in between)
             for y in found
-        ):
+        )
+
+    for value, z in ends:
+        if value < top - tol or known(z):
             continue
         tied, _, _ = _locate(program, num, z)
         zt = np.array([tied[v] for v in program.unknowns])
-        if num.f(zt) >= top - tol and _no_better_near(num, zt, top + tol):
+        # Polished, an end may land on a point found (a flat but strict maximum: 1 -
+        # (1 - x)**30 against 1 - x**30, whose search ended 3e-6 off x = 1/2).
+        if num.f(zt) >= top - tol and not known(zt) and _no_better_near(num, zt, top + tol):
             found.append(zt)
             out.append(tied)
     return tuple(out)

@@ -51,13 +51,13 @@ from bargain.axiomatic.breakpoints import breakpoints
 from bargain.axiomatic.payoff_unit import in_payoff_units
 from bargain.axiomatic.problem import BargainingProblem, problem_of
 from bargain.axiomatic.program import ProgramResult
-from bargain.concepts.budget import bounded, exact_budget
+from bargain.concepts.budget import bounded
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
 from bargain.errors import ModelError
 from bargain.model.expr import derivative
 from bargain.model.model import Model, as_expression, lambdify
-from bargain.model.validate import numeric_value, shown, surely_nonzero
+from bargain.model.validate import numeric_value, shown
 from bargain.scale import ROUNDING, RTOL, magnitude
 
 ROUTE = "maximise the sum of payoffs (SLSQP, KKT Newton polish)"
@@ -233,7 +233,7 @@ def _maximise(
     the maximiser with the largest ``tie_objective``."""
     tied = f"{route}; ties broken by {tie_by}"
     starts = [*starts, *_ideals(problem, inequalities, starts, timeout)]
-    flat = _flat(problem, total)
+    flat = problem.flat(total)
     if len(flat) == len(problem.variables):
         # The sum is the same for every contract (transferable utility): every feasible
         # contract maximises it, and the tie-break alone chooses.
@@ -400,22 +400,6 @@ def _ideals(
             for party in problem.model.parties
         )
     ]
-
-
-def _flat(problem: BargainingProblem, total: sympy.Expr) -> list[sympy.Symbol]:
-    """The contract variables the sum does not depend on (its derivative in them is zero).
-
-    A derivative that is a finite nonzero number at the model's values and the centre of the
-    box is not zero: decided in exact arithmetic, without the simplification that decides
-    the others (``sympy.simplify``, within the solve's budget), which was most of a numeric
-    solve of the flagship (:func:`bargain.model.validate.surely_nonzero`)."""
-    out = []
-    with exact_budget() as budget:
-        for v in problem.variables:
-            slope = sympy.diff(total, v)
-            if not surely_nonzero(problem.model, slope) and budget.is_zero(slope):
-                out.append(v)
-    return out
 
 
 def _determined(

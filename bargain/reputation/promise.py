@@ -61,7 +61,9 @@ from bargain.scale import negligible
 
 RECIPIENT_MOVES = ("concede", "hold")
 PROMISER_MOVES = ("honour", "renege")
-_TOL = 1e-9  # on probabilities, and on payoffs in the unit of the game's own size
+_TOL = 1e-9  # on payoffs, relative to the smaller of the concession and the promise
+_ROUND = 64 * sys.float_info.epsilon  # rounding of a game's payoffs in its own unit
+_PROBABILITY = 1e-14  # a probability this small is round-off (nashpy's -1e-17)
 
 
 @dataclass(frozen=True)
@@ -184,14 +186,24 @@ def promise_game(
 
 def _clean(strategy: np.ndarray) -> np.ndarray:
     """Remove round-off (e.g. -1e-17) from a mixed strategy and renormalise."""
-    s = np.where(np.abs(strategy) < _TOL, 0.0, strategy)
+    s = np.where(np.abs(strategy) < _PROBABILITY, 0.0, strategy)
     s = np.clip(s, 0.0, None)
     return s / s.sum()
 
 
-def _is_equilibrium(a: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray) -> bool:
-    """Each strategy is a best response to the other (to a tolerance)."""
-    return bool(x @ a @ y >= np.max(a @ y) - _TOL and x @ b @ y >= np.max(x @ b) - _TOL)
+def _is_equilibrium(a: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray, tol: float) -> bool:
+    """Each strategy is a best response to the other (to ``tol``, in the payoffs' unit)."""
+    return bool(x @ a @ y >= np.max(a @ y) - tol and x @ b @ y >= np.max(x @ b) - tol)
+
+
+def _tolerance(a: np.ndarray, b: np.ndarray, computed: bool = True) -> float:
+    """The payoffs' tolerance of a game in its own unit: :data:`_TOL` of its smallest
+    nonzero payoff (a concession of $1 against a promise of $1e9 is 1e-9 of the unit, and
+    conceding for nothing is no best response); for payoffs ``computed`` from mixed
+    strategies (sums of products), no finer than their rounding, :data:`_ROUND`."""
+    entries = np.abs(np.concatenate([a.ravel(), b.ravel()]))
+    exact = _TOL * float(entries[entries > 0].min(initial=1.0))
+    return max(_ROUND, exact) if computed else exact
 
 
 class _OnFirstUse(ModuleType):
@@ -253,7 +265,7 @@ def _equilibria_of(
         ):
             for x, y in equilibria:
                 x, y = _clean(np.asarray(x, float)), _clean(np.asarray(y, float))
-                if _is_equilibrium(a, b, x, y):
+                if _is_equilibrium(a, b, x, y, _tolerance(a, b)):
                     found.append((x, y, algorithm))
     return tuple(found)
 
@@ -291,7 +303,7 @@ def solve_promise(game: PromiseGame) -> PromiseResult:
     a, b = (np.ldexp(m, -exponent) for m in game.payoffs())
     merged: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, list[str]]] = {}
     for x, y, algorithm in _nash_equilibria(a, b):
-        key = tuple(np.round(np.concatenate([x, y]), 9))
+        key = tuple(np.round(np.concatenate([x, y]), 14))
         entry = merged.setdefault(key, (x, y, []))
         if algorithm not in entry[2]:
             entry[2].append(algorithm)
@@ -318,10 +330,11 @@ def solve_promise(game: PromiseGame) -> PromiseResult:
             )
         )
     equilibria.sort(key=lambda e: (not e.subgame_perfect, e.promiser["honour"]))
+    tol = _tolerance(a, b, computed=False)  # entries compared as they are
     pure = tuple(
         (RECIPIENT_MOVES[i], PROMISER_MOVES[j])
         for i, j in itertools.product(range(2), range(2))
-        if a[i, j] >= a[:, j].max() - _TOL and b[i, j] >= b[i, :].max() - _TOL
+        if a[i, j] >= a[:, j].max() - tol and b[i, j] >= b[i, :].max() - tol
     )
     # In the game's unit (exact powers of two), so that subnormal payoffs keep their digits.
     c, v = (math.ldexp(x, -exponent) for x in (game.concession, game.promised))

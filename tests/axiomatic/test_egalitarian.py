@@ -428,3 +428,13 @@ def test_equal_gains_near_a_bound_at_every_size(e):
     assert s.agreement["x"] == (nearest if nearest < 1 else math.nextafter(1.0, 0.0))
     for value in (s.payoffs["A"], s.payoffs["B"], s.extra["gain"]["t"]):
         assert value == pytest.approx(nearest, rel=1e-15, abs=0)
+
+
+def test_a_payoff_beyond_mpmath_far_from_the_answer_is_no_crash():
+    # exp(exp(exp(x))) against exp(-exp(exp(x))) on [0, 1]: A's payoff is the smaller
+    # everywhere (at most exp(-e) = 0.066, W's at least 15.15), so the least gain is A's,
+    # largest at x = 0 (Kalai 1977): t = exp(-e). A Newton step of the polish went far
+    # outside the box, where mpmath's exp overflowed ("too many digits in integer").
+    s = bargain.egalitarian(two_party("exp(exp(exp(x)))", "exp(-exp(exp(x)))"))
+    assert s.agreement["x"] == 0.0
+    assert s.extra["gain"]["t"] == pytest.approx(math.exp(-math.e), rel=1e-12)

@@ -288,3 +288,58 @@ def test_separate_maximisers_are_reported_as_a_set():
     for p in s.agreement_points:  # each is a maximum of the product, 1/4
         x = p["x"]
         assert x * (0.25 - (x - 0.3) ** 2 * (x - 0.7) ** 2) / x == pytest.approx(0.25, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("exp(x)", "exp(-x)"), ("1 + x", "1/(1 + x)"), ("exp(exp(exp(x)))", "exp(-exp(exp(x)))")],
+)
+def test_a_nash_product_constant_in_the_contract_is_a_set(a, b):
+    # u_A u_B = 1 for every x in [0, 1]: every agreement maximises the Nash product (Nash 1950:
+    # the solution maximises it; here it is not unique), so the solution is the whole
+    # individually rational set, not the one point (ln 2, sqrt 2 - 1) the search ended at.
+    s = bargain.nash(two_party(a, b))
+    assert s.agreement_set == {"x": (0.0, 1.0)}
+    assert s.payoffs["A"] * s.payoffs["B"] == pytest.approx(1.0, rel=1e-12)
+
+
+def test_a_flat_but_strict_maximum_is_one_agreement():
+    # 1 - (1 - x)**30 against 1 - x**30: the log Nash product is symmetric about 1/2 with
+    # second derivative -6.5e-6 there, a strict maximum (Nash 1950), which was reported as two
+    # "separate maximisers", both x = 1/2 (one a search's end 3e-6 off, polished onto it).
+    # Independent route: the first-order condition in 50 digits.
+    import mpmath
+
+    s = bargain.nash(two_party("1 - (1 - x)**30", "1 - x**30"))
+    assert s.agreement_points == ()
+    with mpmath.workdps(50):
+        x = mpmath.findroot(
+            lambda x: mpmath.diff(
+                lambda x: mpmath.log(1 - (1 - x) ** 30) + mpmath.log(1 - x**30), x
+            ),
+            0.49,
+        )
+    assert s.agreement["x"] == pytest.approx(float(x), abs=1e-12)
+
+
+@pytest.mark.parametrize("a", [1e-7, 1e-9])
+def test_cara_with_a_tiny_risk_aversion_against_a_40_digit_route(a):
+    # The shipped cara model: u_W = (1 - exp(-a x)) / a, u_A = 1 - x (d = 0). Computed as
+    # written, 1 - exp(-a x) keeps 7 of its digits at a = 1e-9 (Higham 2002, §1.14.1); the
+    # Kalai–Smorodinsky ideal point came out 0.904 for 1 - a/2 and the solution 0.4749 for
+    # 0.4999999999375; Nash was off by 6e-8. Both against mpmath in 40 digits: Nash from the
+    # first-order condition u_W' u_A = u_W (Nash 1950), KS from u_W / I_W = u_A / I_A with
+    # I_W = u_W(1), I_A = 1 (Kalai & Smorodinsky 1975).
+    import mpmath
+
+    m = bargain.load_model(bargain.models_dir() / "cara.toml").with_values(a=a)
+    with mpmath.workdps(40):
+        aa = mpmath.mpf(a)
+        u = lambda x: -mpmath.expm1(-aa * x) / aa  # noqa: E731
+        nash_x = mpmath.findroot(lambda x: mpmath.exp(-aa * x) * (1 - x) - u(x), 0.5)
+        ideal = u(1)
+        ks_x = mpmath.findroot(lambda x: u(x) / ideal - (1 - x), 0.5)
+    assert bargain.nash(m, exact=False).agreement["x"] == pytest.approx(float(nash_x), rel=1e-12)
+    ks = bargain.kalai_smorodinsky(m, exact=False)
+    assert ks.extra["ideal"]["W"] == pytest.approx(float(ideal), rel=1e-12)
+    assert ks.agreement["x"] == pytest.approx(float(ks_x), rel=1e-12)

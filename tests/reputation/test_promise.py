@@ -259,3 +259,17 @@ def test_equilibria_kept_per_game(monkeypatch):
     for (x, y, how), (x0, y0, how0) in zip(again, computed, strict=True):
         assert np.array_equal(x, x0) and np.array_equal(y, y0) and how == how0
     assert solve_promise(game).equilibria == solve_promise(game).equilibria
+
+
+@pytest.mark.parametrize(("c", "v"), [(1.0, 1e9), (1e-9, 1.0), (1e-12, 1.0), (1e-18, 1.0)])
+def test_a_concession_tiny_beside_the_promise_is_not_a_best_response_for_nothing(c, v):
+    # A concession of $1 against a promise of $1e9: against "renege" the recipient gets -c by
+    # conceding and 0 by holding, so (concede, renege) is no equilibrium, however small c / v
+    # (Osborne & Rubinstein 1994, §2.6: a best response to each other's strategy). With a
+    # tolerance of 1e-9 of the game's unit (the larger payoff) it was one for c / v <= 1e-9,
+    # and the mixed equilibria's end point P(honour) = c / v was merged into 0 below 1e-9.
+    r = solve_promise(PromiseGame("p", "W", "A", c, v, trust=0.5))
+    assert r.pure_equilibria == (("hold", "renege"),)
+    ends = sorted(e.promiser["honour"] for e in r.equilibria)
+    if c / v >= 1e-13:  # a probability above the round-off of nashpy's enumerations
+        assert ends == [0.0, pytest.approx(c / v, rel=1e-9)]
