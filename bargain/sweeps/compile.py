@@ -62,6 +62,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -72,6 +73,7 @@ import sympy
 from numpy.typing import ArrayLike
 
 from bargain.axiomatic.breakpoints import KINKED, switches
+from bargain.axiomatic.nash import bargaining_powers
 from bargain.axiomatic.payoff_unit import TINY
 from bargain.concepts.registry import Concept, concept, concepts
 from bargain.concepts.vectorised import (
@@ -96,7 +98,8 @@ from bargain.errors import (
     UnboundedError,
     UndefinedPayoffError,
 )
-from bargain.model.model import Model
+from bargain.model.model import Model, exact_number
+from bargain.strategic.rubinstein import _horizon as horizon_of
 
 ROUTES = ("auto", "closed", "numeric", "loop")
 """How a kernel solves its points (see the module docstring)."""
@@ -227,6 +230,73 @@ def check_method_and_route(method: str, route: str) -> Concept:
     return found
 
 
+def check_options(found: Concept, model: Model, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options, checked: refuse, before any solving, an option the concept does not
+    take or a value its scalar solver would refuse: powers
+    (:func:`~bargain.axiomatic.nash.bargaining_powers`: parties and positive numbers),
+    ``limit`` (True or False), a proposer or union (a party's name), a period (a positive
+    number), a horizon (a positive integer or
+    infinity, returned as ``math.inf`` or an ``int``). The scalar solver raises them at
+    every point, where a sweep would report each point ``infeasible``.
+
+    Raises
+    ------
+    ModelError
+        Naming the option.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> from bargain.concepts.registry import concept
+    >>> m = bargain.load_model(bargain.models_dir() / "split.toml")
+    >>> check_options(concept("nash"), m, {"powers": {"W": "2", "A": 1}})
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: [power] W: must be a number, got str '2'
+    """
+    checked = dict(options)
+    for key, value in options.items():
+        if key not in found.options:
+            raise ModelError(
+                f"not an option of {found.name}; its options are "
+                f"{', '.join(found.options) or 'none'}",
+                table="sweep",
+                key=key,
+            )
+        if value is None:
+            continue
+        if key == "powers":
+            if not isinstance(value, Mapping):
+                raise ModelError(
+                    f"must map parties to powers, got {type(value).__name__}",
+                    table="sweep",
+                    key=key,
+                )
+            bargaining_powers(model, value)
+        elif key == "limit" and not isinstance(value, bool | np.bool_):
+            raise ModelError(f"must be True or False, got {value!r}", table="sweep", key=key)
+        elif key in ("proposer", "union"):
+            if not isinstance(value, str):
+                raise ModelError(
+                    f"must be a party's name ({', '.join(model.party_names)}), got {value!r}",
+                    table="sweep",
+                    key=key,
+                )
+            model.party(value)  # names the parties otherwise
+        elif key == "period":
+            if not exact_number(value, table=found.name, key=key, file=model.file) > 0:
+                raise ModelError(
+                    f"must be a positive number of periods, got {value!r}",
+                    file=model.file,
+                    table=found.name,
+                    key=key,
+                )
+        elif key == "horizon":  # as the scalar solver reads it: "inf" is infinity
+            h = horizon_of(value, model.file)
+            checked[key] = math.inf if h == sympy.oo else int(h)
+    return checked
+
+
 def compile_kernel(
     model: Model,
     method: str,
@@ -271,13 +341,7 @@ def compile_kernel(
     for name in inputs:
         model.parameter(name)  # names the allowed parameters otherwise
     options = {k: v for k, v in options.items() if v is not None}
-    for key in options:
-        if key not in found.options:
-            raise ModelError(
-                f"not an option of {method}; its options are {', '.join(found.options) or 'none'}",
-                table="sweep",
-                key=key,
-            )
+    options = check_options(found, model, options)
     numeric, reason = _numeric(found, model, inputs, options)
     loop = _loop(found, model, inputs, options)
 
@@ -544,6 +608,7 @@ __all__ = [
     "UNDEFINED",
     "Kernel",
     "check_method_and_route",
+    "check_options",
     "compile_kernel",
     "methods",
     "vectorised",

@@ -64,7 +64,14 @@ from bargain.errors import ModelError, SolverError
 from bargain.model.model import Model
 from bargain.model.modelfile import dumps_model
 from bargain.model.validate import require_model, validate_model
-from bargain.sweeps.compile import OK, STATUSES, Kernel, check_method_and_route, compile_kernel
+from bargain.sweeps.compile import (
+    OK,
+    STATUSES,
+    Kernel,
+    check_method_and_route,
+    check_options,
+    compile_kernel,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -355,7 +362,7 @@ def plan(
         positive whole number, or a box on whose corners the model's values are
         not allowed (e.g. a discount factor above 1).
     """
-    check_method_and_route(method, route)
+    options = check_options(check_method_and_route(method, route), model, options)
     if design not in DESIGNS:
         raise ModelError(
             f"unknown design {design!r}; the designs are {', '.join(DESIGNS)}",
