@@ -268,13 +268,13 @@ _COMPILED: dict[Any, Callable[..., Any]] = {}
 def reserved(modules: Any) -> frozenset[str]:
     """The names an argument of :func:`lambdify` must not have, lest it hide what the
     printed code refers to: the namespace ``sympy.lambdify`` builds for ``modules`` (its
-    functions, ``select``, ``less``, ``numpy``, ...), Python's builtins and the modules'
-    names.
+    functions, ``select``, ``less``, ``numpy``, ...), Python's builtins, the modules'
+    names and what the printers import (``reduce``).
 
     Examples
     --------
     >>> names = reserved(["numpy", "scipy"])
-    >>> [n in names for n in ("log", "select", "minimum", "where", "numpy", "abs", "x", "V")]
+    >>> [n in names for n in ("log", "select", "reduce", "where", "numpy", "abs", "x", "V")]
     [True, True, True, True, True, True, False, False]
     """
     key = _frozen(modules)
@@ -289,6 +289,8 @@ def reserved(modules: Any) -> frozenset[str]:
             *sympy.lambdify([], 0, modules, docstring_limit=0).__globals__,
             *dir(builtins),
             *("numpy", "scipy", "math", "mpmath", "sympy", "cmath"),
+            # what the printers import as they print (functools.reduce for min and max)
+            *("functools", "reduce", "sys", "stderr", "stdout"),
         }
     )
     if key is not None:

@@ -1,6 +1,6 @@
 """A parameter or variable named as a function of the compiled code (``log``, ``exp``,
-``select``, ``less``, ``minimum``, ``sqrt``, ``numpy``, ``math``, ``where``) solves and
-sweeps as the same model with a plain name: the compiled code renames it."""
+``select``, ``less``, ``minimum``, ``sqrt``, ``numpy``, ``math``, ``where``, ``reduce``)
+solves and sweeps as the same model with a plain name: the compiled code renames it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sympy.printing.numpy import NumPyPrinter
 import bargain
 from bargain.model.model import lambdify, lambdify_each, reserved
 
-NAMES = ["log", "exp", "select", "less", "minimum", "sqrt", "numpy", "math", "where"]
+NAMES = ["log", "exp", "select", "less", "minimum", "sqrt", "numpy", "math", "where", "reduce"]
 PAYOFFS = {"U": "sqrt({v}) + log(1 + {v})", "F": "min(1 - {v}, {p}) * exp(-{v}/10)"}
 
 
