@@ -4,8 +4,12 @@ on both sides of the kink."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import bargain
 from bargain.sweeps.compile import compile_kernel
@@ -73,3 +77,18 @@ def test_a_kink_in_the_parameters_alone_is_checked_point_by_point():
     for method in ("egalitarian", "nash", "kalai-smorodinsky"):
         out = compile_kernel(m, method, ["c"])({"c": c})
         np.testing.assert_allclose(out["x"], np.minimum(c, 1) / 2, rtol=1e-12)
+
+
+@functools.cache
+def kink_kernel(method: str):
+    return compile_kernel(bargain.model_from_dict(KINK), method, ["c"])
+
+
+@given(
+    st.lists(st.floats(1.0, 3.0), min_size=1, max_size=8), st.sampled_from(["nash", "egalitarian"])
+)
+def test_any_points_of_a_kinked_sweep_match_the_pieces(cs, method):
+    c = np.array(cs)
+    by_hand = {"nash": nash_by_hand, "egalitarian": egalitarian_by_hand}[method]
+    out = kink_kernel(method)({"c": c})
+    np.testing.assert_allclose(out["x"], by_hand(c), rtol=1e-9, atol=1e-12)
