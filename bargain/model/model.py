@@ -28,6 +28,7 @@ V - x
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import math
 import numbers
@@ -219,6 +220,9 @@ def lambdify(args: Any, expr: Any, modules: Any = "numpy", **kwargs: Any) -> Cal
     would hold it as an object, on which its functions (``log``, ``exp``) fail
     (mpmath, whose numbers are exact, keeps it).
     Complex infinity (``1/0`` at the parameter values) is compiled as ``nan``.
+    A symbol named as something the printed code refers to (a parameter ``log``,
+    ``minimum``, ``select``, ``where``, ``numpy``: :func:`reserved`) is renamed in the
+    code, which would otherwise call the number passed for it.
 
     Examples
     --------
@@ -228,9 +232,13 @@ def lambdify(args: Any, expr: Any, modules: Any = "numpy", **kwargs: Any) -> Cal
     1e+30
     >>> lambdify([x], x + sympy.zoo, "math")(1.0)
     nan
+    >>> log, minimum = symbol("log"), symbol("minimum")
+    >>> float(lambdify([log, minimum], sympy.log(log) + sympy.Min(minimum, 1))(math.e, 0.5))
+    1.5
     """
     # No docstring: sympy would print every expression once more just to document it.
     kwargs.setdefault("docstring_limit", 0)
+    args, expr = _renamed(args, expr, reserved(modules))
     try:
         key = (_frozen(args), _frozen(expr), _frozen(modules), tuple(sorted(kwargs.items())))
         hash(key)
@@ -258,6 +266,70 @@ is the one compiling would give."""
 _COMPILED: dict[Any, Callable[..., Any]] = {}
 
 
+def reserved(modules: Any) -> frozenset[str]:
+    """The names an argument of :func:`lambdify` must not have, lest it hide what the
+    printed code refers to: the namespace ``sympy.lambdify`` builds for ``modules`` (its
+    functions, ``select``, ``less``, ``numpy``, ...), Python's builtins, the modules'
+    names and what the printers import (``reduce``).
+
+    Examples
+    --------
+    >>> names = reserved(["numpy", "scipy"])
+    >>> [n in names for n in ("log", "select", "reduce", "where", "numpy", "abs", "x", "V")]
+    [True, True, True, True, True, True, False, False]
+    """
+    key = _frozen(modules)
+    try:
+        return _RESERVED[key]
+    except KeyError:
+        pass
+    except TypeError:  # a dict of functions among the modules
+        key = None
+    names = frozenset(
+        {
+            *sympy.lambdify([], 0, modules, docstring_limit=0).__globals__,
+            *dir(builtins),
+            *("numpy", "scipy", "math", "mpmath", "sympy", "cmath"),
+            # what the printers import as they print (functools.reduce for min and max)
+            *("functools", "reduce", "sys", "stderr", "stdout"),
+        }
+    )
+    if key is not None:
+        _RESERVED[key] = names
+    return names
+
+
+_RESERVED: dict[Any, frozenset[str]] = {}
+
+
+def _symbols(value: Any) -> set[sympy.Symbol]:
+    """The symbols among ``value`` (nested lists and tuples of symbols and expressions)."""
+    if isinstance(value, list | tuple):
+        return {s for v in value for s in _symbols(v)}
+    if isinstance(value, sympy.Basic | sympy.MatrixBase):
+        return set(value.atoms(sympy.Symbol))
+    return set()
+
+
+def _renamed(args: Any, expr: Any, taken: frozenset[str]) -> tuple[Any, Any]:
+    """``args`` and ``expr`` with each symbol whose name is in ``taken`` (:func:`reserved`)
+    replaced by a ``Dummy``, which ``sympy.lambdify`` names ``_Dummy_<n>``: a symbol
+    named ``minimum`` would otherwise hide ``numpy.minimum`` from the printed code (as an
+    argument, and in the namespace sympy builds, where it puts each symbol by its name)."""
+    clash = {s: sympy.Dummy(s.name) for s in _symbols([args, expr]) if s.name in taken}
+    if not clash:
+        return args, expr
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return type(value)(swap(v) for v in value)
+        if isinstance(value, sympy.Basic | sympy.MatrixBase):
+            return value.xreplace(clash)
+        return value
+
+    return swap(args), swap(expr)
+
+
 def _frozen(value: Any) -> Any:
     """``value`` with its lists and tuples made tuples tagged with their type (a key)."""
     if isinstance(value, list | tuple):
@@ -277,8 +349,8 @@ def lambdify_each(
     and builds its namespace at every call: most of the cost of compiling a program's
     dozens of functions (objective, constraints, gradients, terms), all of the same
     arguments. Where ``sympy.lambdify`` would rename an argument (a ``Dummy``, a name that is
-    not an identifier) or an expression holds a ``Subs``, each
-    function is left to :func:`lambdify`.
+    not an identifier), a symbol's name is :func:`reserved` or an expression holds a
+    ``Subs``, each function is left to :func:`lambdify`.
 
     Examples
     --------
@@ -288,9 +360,11 @@ def lambdify_each(
     >>> float(f(3.0, 2.0)), g([3.0], 2.0)
     (18.0, [3.0, 4.0])
     """
+    taken = reserved(modules)
     names = [_argument_names(args) for args, _ in functions]
     exprs = [_float_huge(accurate(expr), floats=modules != "mpmath") for _, expr in functions]
-    if any(n is None for n in names) or any(_has_subs(e) for e in exprs):
+    clash = any(s.name in taken for s in _symbols([[a for a, _ in functions], exprs]))
+    if clash or any(n is None for n in names) or any(_has_subs(e) for e in exprs):
         return [lambdify(args, expr, modules, printer=printer) for args, expr in functions]
     taken = {name for n in names for name in _flat(n)}  # type: ignore[arg-type]
     stem = next(s for s in ("_arg" + "_" * k for k in range(len(taken) + 1)) if s not in taken)

@@ -182,6 +182,30 @@ class _Reader:
         )
 
 
+def _string_keys(r: _Reader, data: Any, table: str | None) -> None:
+    """Refuse a key that is not a string anywhere in ``data`` (tables nested in tables and
+    in arrays), naming its table: a TOML file has only string keys, a dict written by hand
+    may not.
+
+    Examples
+    --------
+    >>> _string_keys(_Reader(None), {"parameters": {"c": {"value": 1}, 3: 1.0}}, None)
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: [parameters] 3: a name must be a string, got int 3
+    """
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            if not isinstance(key, str):
+                raise r.error(
+                    f"a name must be a string, got {type(key).__name__} {key!r}", table, repr(key)
+                )
+            _string_keys(r, value, key if table is None else f"{table}.{key}")
+    elif isinstance(data, list | tuple):
+        for item in data:
+            _string_keys(r, item, table)
+
+
 def model_from_dict(data: Mapping[str, Any], *, file: str | None = None) -> Model:
     """Build a :class:`Model` from a dict shaped like a model file.
 
@@ -200,6 +224,7 @@ def model_from_dict(data: Mapping[str, Any], *, file: str | None = None) -> Mode
     r = _Reader(file)
     if not isinstance(data, Mapping):
         raise r.error("a model must be a table of tables")
+    _string_keys(r, data, None)
     for name in data:
         if name not in TABLES:
             raise r.error(f"unknown table [{name}]; allowed tables are {', '.join(TABLES)}", name)

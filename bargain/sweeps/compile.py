@@ -62,15 +62,18 @@ Examples
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 import numpy as np
 import sympy
 from numpy.typing import ArrayLike
 
+from bargain.axiomatic.breakpoints import KINKED, switches
+from bargain.axiomatic.nash import bargaining_powers
 from bargain.axiomatic.payoff_unit import TINY
 from bargain.concepts.registry import Concept, concept, concepts
 from bargain.concepts.vectorised import (
@@ -95,7 +98,8 @@ from bargain.errors import (
     UnboundedError,
     UndefinedPayoffError,
 )
-from bargain.model.model import Model
+from bargain.model.model import Model, exact_number
+from bargain.strategic.rubinstein import _horizon as horizon_of
 
 ROUTES = ("auto", "closed", "numeric", "loop")
 """How a kernel solves its points (see the module docstring)."""
@@ -226,6 +230,73 @@ def check_method_and_route(method: str, route: str) -> Concept:
     return found
 
 
+def check_options(found: Concept, model: Model, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options, checked: refuse, before any solving, an option the concept does not
+    take or a value its scalar solver would refuse: powers
+    (:func:`~bargain.axiomatic.nash.bargaining_powers`: parties and positive numbers),
+    ``limit`` (True or False), a proposer or union (a party's name), a period (a positive
+    number), a horizon (a positive integer or
+    infinity, returned as ``math.inf`` or an ``int``). The scalar solver raises them at
+    every point, where a sweep would report each point ``infeasible``.
+
+    Raises
+    ------
+    ModelError
+        Naming the option.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> from bargain.concepts.registry import concept
+    >>> m = bargain.load_model(bargain.models_dir() / "split.toml")
+    >>> check_options(concept("nash"), m, {"powers": {"W": "2", "A": 1}})
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: [power] W: must be a number, got str '2'
+    """
+    checked = dict(options)
+    for key, value in options.items():
+        if key not in found.options:
+            raise ModelError(
+                f"not an option of {found.name}; its options are "
+                f"{', '.join(found.options) or 'none'}",
+                table="sweep",
+                key=key,
+            )
+        if value is None:
+            continue
+        if key == "powers":
+            if not isinstance(value, Mapping):
+                raise ModelError(
+                    f"must map parties to powers, got {type(value).__name__}",
+                    table="sweep",
+                    key=key,
+                )
+            bargaining_powers(model, value)
+        elif key == "limit" and not isinstance(value, bool | np.bool_):
+            raise ModelError(f"must be True or False, got {value!r}", table="sweep", key=key)
+        elif key in ("proposer", "union"):
+            if not isinstance(value, str):
+                raise ModelError(
+                    f"must be a party's name ({', '.join(model.party_names)}), got {value!r}",
+                    table="sweep",
+                    key=key,
+                )
+            model.party(value)  # names the parties otherwise
+        elif key == "period":
+            if not exact_number(value, table=found.name, key=key, file=model.file) > 0:
+                raise ModelError(
+                    f"must be a positive number of periods, got {value!r}",
+                    file=model.file,
+                    table=found.name,
+                    key=key,
+                )
+        elif key == "horizon":  # as the scalar solver reads it: "inf" is infinity
+            h = horizon_of(value, model.file)
+            checked[key] = math.inf if h == sympy.oo else int(h)
+    return checked
+
+
 def compile_kernel(
     model: Model,
     method: str,
@@ -270,13 +341,7 @@ def compile_kernel(
     for name in inputs:
         model.parameter(name)  # names the allowed parameters otherwise
     options = {k: v for k, v in options.items() if v is not None}
-    for key in options:
-        if key not in found.options:
-            raise ModelError(
-                f"not an option of {method}; its options are {', '.join(found.options) or 'none'}",
-                table="sweep",
-                key=key,
-            )
+    options = check_options(found, model, options)
     numeric, reason = _numeric(found, model, inputs, options)
     loop = _loop(found, model, inputs, options)
 
@@ -369,10 +434,14 @@ def _closed(
     (a point that fails them is solved by ``fallback``: the numeric kernel, else the
     loop); None if there is none that can be checked (or the solver refuses the model's
     values)."""
+    pieces = _piece_checks(model, inputs)
+    if pieces is None:
+        return None
     found = concept.formula(model, options, timeout) if concept.formula is not None else None
     if found is None:
         return None
     formula, exprs, checks = found
+    checks = [*checks, *pieces]
     names = model.variable_names
     parties = model.party_names
     fn = compile_exprs(model, inputs, [*exprs, *checks])
@@ -393,6 +462,79 @@ def _closed(
         return _solved_again(out, np.flatnonzero(~ok), params, fallback)
 
     return formula, evaluate
+
+
+SWITCHED = (*KINKED, sympy.Heaviside, sympy.sign, sympy.floor, sympy.ceiling)
+"""Functions made of pieces: a closed form derived on one piece holds only where it is active."""
+
+
+def _piece_checks(model: Model, inputs: Sequence[str]) -> list[sympy.Expr] | None:
+    """Per-point checks that every kinked function of the model (``min``, ``max``, ``abs``,
+    ``Piecewise``, ``Heaviside``, ``sign``, ``floor``, ``ceiling``) is on the piece it is on
+    at the model's values, where its pieces switch with the varied parameters alone; or
+    ``None`` (no closed route) where one switches with a contract variable, or sits at its
+    breakpoint at the model's values.
+
+    The scalar solver derives its formula on the pieces active at the solution (or at the
+    breakpoint between two: a kink where the solution stays while the parameters move a
+    little). Another parameter point may have its solution on another piece, where the
+    formula means nothing: ``x = c/3``, the equal gains of ``x`` and
+    ``min(1 - x/2, c - 2x)`` on the piece ``c - 2x``, is wrong for ``c > 2``, where the
+    piece ``1 - x/2`` is active (there ``x = 2/3``). Which piece is active at the
+    formula's point is checkable, but not that the formula's point is still the solution
+    (on a piece of a ``max``, a local maximum may lose to one on another piece), so such
+    models are solved by the numeric route, which checks the breakpoints at each point
+    (Nash), or the scalar solver. A switch of the parameters alone (a bound
+    ``min(c, 1)``) is checked point by point: its sign at the point is its sign at the
+    model's values.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = bargain.model_from_dict({"model": {"name": "m"},
+    ...     "parameters": {"c": {"value": 1.5}},
+    ...     "variables": {"x": {"min": 0, "max": "min(c, 1)"}},
+    ...     "parties": {"W": {"payoff": "x"}, "A": {"payoff": "1 - x"}}})
+    >>> _piece_checks(m, ["c"])
+    [sign(c - 1) - 1/2]
+    >>> kinked = bargain.model_from_dict({"model": {"name": "m"},
+    ...     "parameters": {"c": {"value": 1.5}},
+    ...     "variables": {"x": {"min": 0, "max": 1}},
+    ...     "parties": {"W": {"payoff": "x"}, "A": {"payoff": "min(1 - x/2, c - 2*x)"}}})
+    >>> _piece_checks(kinked, ["c"]) is None
+    True
+    """
+    fixed = {p.symbol: p.value for p in model.parameters if p.name not in inputs}
+    contract = {v.symbol for v in model.variables}
+    checks: list[sympy.Expr] = []
+    for expr in _expressions(model):
+        expr = expr.xreplace(fixed)
+        for kink in expr.atoms(*SWITCHED):
+            if kink.free_symbols & contract or not isinstance(kink, KINKED):
+                if kink.free_symbols:
+                    return None
+                continue
+            for switch in switches(kink):
+                sign = model.numeric(switch)
+                if not (sign.is_Number and sign != 0):
+                    return None
+                # Strictly on its side (a Piecewise may jump at its breakpoint): >= 0 checked.
+                check = sympy.sign(switch if sign > 0 else -switch) - sympy.Rational(1, 2)
+                if switch.free_symbols and check not in checks:
+                    checks.append(check)
+    return checks
+
+
+def _expressions(value: Any) -> list[sympy.Expr]:
+    """Every sympy expression held by ``value`` (a model: its payoffs, bounds, constraints,
+    disagreement points, outside options, discount factors, ...)."""
+    if isinstance(value, sympy.Basic):
+        return [value]
+    if isinstance(value, tuple | list):
+        return [e for v in value for e in _expressions(v)]
+    if is_dataclass(value) and not isinstance(value, type):
+        return [e for f in fields(value) for e in _expressions(getattr(value, f.name))]
+    return []
 
 
 # -- the loop route -------------------------------------------------------------------------------
@@ -466,6 +608,7 @@ __all__ = [
     "UNDEFINED",
     "Kernel",
     "check_method_and_route",
+    "check_options",
     "compile_kernel",
     "methods",
     "vectorised",

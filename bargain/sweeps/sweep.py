@@ -64,7 +64,14 @@ from bargain.errors import ModelError, SolverError
 from bargain.model.model import Model
 from bargain.model.modelfile import dumps_model
 from bargain.model.validate import require_model, validate_model
-from bargain.sweeps.compile import OK, STATUSES, Kernel, check_method_and_route, compile_kernel
+from bargain.sweeps.compile import (
+    OK,
+    STATUSES,
+    Kernel,
+    check_method_and_route,
+    check_options,
+    compile_kernel,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -355,7 +362,7 @@ def plan(
         positive whole number, or a box on whose corners the model's values are
         not allowed (e.g. a discount factor above 1).
     """
-    check_method_and_route(method, route)
+    options = check_options(check_method_and_route(method, route), model, options)
     if design not in DESIGNS:
         raise ModelError(
             f"unknown design {design!r}; the designs are {', '.join(DESIGNS)}",
@@ -370,6 +377,7 @@ def plan(
             key="vary",
         )
     axes = tuple(_axis(model, name, spec, design) for name, spec in vary.items())
+    check_columns(model, [a.name for a in axes])
     if design == "grid":
         if n is not None:
             n = _count(n, "n (grid values per parameter)", key="n")
@@ -410,6 +418,50 @@ def plan(
     return SweepSpec(
         model, method, axes, design, total, int(seed), chunk_size, route, opts, timeout
     )
+
+
+def reserved_columns(model: Model) -> tuple[str, ...]:
+    """The columns a sweep of ``model`` writes besides its varied parameters and contract
+    variables: ``point``, ``status`` and ``payoff_<party>`` per party."""
+    return ("point", "status", *(f"payoff_{p}" for p in model.party_names))
+
+
+def check_columns(model: Model, names: Sequence[str]) -> None:
+    """Refuse a contract variable, or a varied parameter (``names``), named as a column of
+    the sweep's output (:func:`reserved_columns`): one would overwrite the other.
+
+    Raises
+    ------
+    ModelError
+        ``[variables] <name>`` or ``[vary] <name>``, naming the reserved columns.
+
+    Examples
+    --------
+    >>> import bargain
+    >>> m = bargain.model_from_dict({"model": {"name": "m"},
+    ...     "parameters": {"status": {"value": 0.2}},
+    ...     "variables": {"w": {"min": "status", "max": 1}},
+    ...     "parties": {"U": {"payoff": "w"}, "F": {"payoff": "1 - w"}}})
+    >>> check_columns(m, ["status"])
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: [vary] status: a parameter named status would share its column ...
+    """
+    reserved = reserved_columns(model)
+    for table, kind, given in (
+        ("variables", "variable", model.variable_names),
+        ("vary", "parameter", names),
+    ):
+        for name in given:
+            if name in reserved:
+                raise ModelError(
+                    f"a {kind} named {name} would share its column with the sweep's own "
+                    f"{name} column (the sweep writes {', '.join(reserved)} besides the "
+                    "varied parameters and the contract variables): rename it to sweep it",
+                    file=model.file,
+                    table=table,
+                    key=name,
+                )
 
 
 def _check_box(model: Model, axes: Sequence[Axis]) -> None:
@@ -850,11 +902,13 @@ __all__ = [
     "SCHEDULER_WORKERS",
     "Axis",
     "SweepSpec",
+    "check_columns",
     "chunk_size_for",
     "frame_of",
     "kernel_of",
     "output_column",
     "plan",
+    "reserved_columns",
     "run_chunk",
     "run_chunks",
     "sensitivity",

@@ -12,6 +12,7 @@ import pytest
 import sympy
 
 import bargain
+from bargain.errors import ModelError
 from bargain.model.model import SHAPES, allowed_arguments
 from bargain.model.modelfile import dumps_model
 
@@ -265,3 +266,29 @@ def test_a_shipped_models_name_given_as_a_path_says_how_to_load_it(tmp_path, mon
         bargain.load_model("split")
     with pytest.raises(bargain.ModelError, match=r"no such model file$"):
         bargain.load_model("no_model_of_this_name")
+
+
+@pytest.mark.parametrize(
+    ("where", "key", "table"),
+    [
+        ("parameters", 3, "parameters"),
+        ("parties", None, "parties"),
+        ("variables.x", 1.5, "variables.x"),
+        ("", (1, 2), None),
+    ],
+)
+def test_a_key_that_is_not_a_string_is_a_model_error(where, key, table):
+    data = {
+        "model": {"name": "m"},
+        "parameters": {"c": {"value": 1}},
+        "variables": {"x": {"min": 0, "max": 1}},
+        "parties": {"W": {"payoff": "x"}, "A": {"payoff": "1 - x"}},
+    }
+    target = data
+    for part in filter(None, where.split(".")):
+        target = target[part]
+    target[key] = 1.0
+    with pytest.raises(ModelError) as err:
+        bargain.model_from_dict(data)
+    assert (err.value.table, err.value.key) == (table, repr(key))
+    assert f"a name must be a string, got {type(key).__name__}" in str(err.value)
