@@ -656,17 +656,29 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
     refused = "no contract gives the responder what it can get by rejecting"
     none = "the alternating-offers equations have no solution in the contract range"
 
-    def answer(x_a: float) -> float:
+    def answer(x_a: float, strict: bool = True) -> float:
         x_w = num.respond(a, x_a)
         if x_w is None:
-            raise num.error(refused)
+            if strict:
+                raise num.error(refused)
+            x_w = num.best_for(a)
         return x_w
 
     def gap(x_a: float) -> float:
-        x_new = num.respond(w, answer(x_a))
-        if x_new is None:
+        # A demand no contract meets is met as far as a contract can (the responder's best
+        # contract), so that the map is defined on every contract: a demand beyond every
+        # contract at an end of the range (where it is bracketed) is no reason to refuse the
+        # game. Only a fixed point whose demand no contract meets is refused (`checked`);
+        # the game may then have an equilibrium with delay (_delayed).
+        x_w = answer(x_a, strict=False)
+        x_new = num.respond(w, x_w)
+        return (num.best_for(w) if x_new is None else x_new) - x_a
+
+    def checked(x_a: float) -> float:
+        """The rising party's proposal at the fixed point ``x_a``, its demands met."""
+        if num.respond(w, answer(x_a)) is None:
             raise num.error(refused)
-        return x_new - x_a
+        return answer(x_a)
 
     # A gap within rounding of the offers (brentq's tolerance) is zero: the map fixes the
     # point. (1e-12 of the range, once, took fixed costs 3e-12 and 1e-12 for equal.)
@@ -702,7 +714,7 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
             x_a = brentq(gap, lo, hi, xtol=num.xtol, rtol=4 * np.finfo(float).eps, maxiter=500)
         else:
             raise num.error(none)
-        return (answer(x_a),) * 2, (x_a,) * 2
+        return (checked(x_a),) * 2, (x_a,) * 2
     grid = np.linspace(num.lo, num.hi, 2001)
     gaps = np.array([gap(x) for x in grid])
     zeros = np.flatnonzero(np.abs(gaps) <= tol)
@@ -824,6 +836,7 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
     ending = "the deadline passes"
     plan: list[Move] = []
     seen: list[tuple[float, ...]] = []  # each round's values, latest last
+    agrees: list[bool] = []  # whether each round's offer is accepted, latest last
     for k in reversed(range(rounds)):
         proposer = _proposer(game, k)
         responder = names[1] if proposer == names[0] else names[0]
@@ -843,15 +856,22 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
                 delay += 1
         plan.append(Move(proposer, responder, x, no_deal[responder], walks))
         seen.append(tuple(values[n] for n in names))
+        agrees.append(delay == 0 and agreement is not None)
         if delay == 0 and len(seen) >= 3 and seen[-1] == seen[-3] and k >= 2:
-            # The same values as two rounds later, to the last bit, with agreement in each:
-            # every earlier round repeats these two (the recursion depends on nothing else),
-            # so round 0 plays as round k or k + 1, by parity.
+            # The same values as two rounds later, to the last bit, with agreement in this
+            # round: every earlier round repeats these two (the recursion depends on
+            # nothing else), so round 0 plays as round k or k + 1, by parity. Where round
+            # k + 1 is one of strike (the proposer's offer rejected, as it prefers: fault
+            # of a stationary offer with a binding outside option, Muthoo 1999, §6.3),
+            # round 0 plays as it, and the agreement is round 1's, after one round.
             this, later = plan[-1], plan[-2]
             first, at_zero = (this, seen[-1]) if k % 2 == 0 else (later, seen[-2])
             values = dict(zip(names, at_zero, strict=True))
             tail = tuple(reversed(plan))
-            return first.offer, 0, values, Plan(rounds=rounds, start=k, tail=tail)
+            cycle = Plan(rounds=rounds, start=k, tail=tail)
+            if k % 2 == 0 or agrees[-2]:
+                return first.offer, 0, values, cycle
+            return this.offer, 1, values, cycle
     if agreement is None:
         raise SolverError(f"no agreement within {rounds} rounds: {ending}")
     return agreement, delay, values, Plan(rounds=rounds, start=0, tail=tuple(reversed(plan)))
@@ -861,8 +881,43 @@ def stationary_moves(game: AlternatingOffers) -> dict[str, Move]:
     """The equilibrium :class:`Move` of each party as proposer in the infinite game
     (where the equilibria form a set, those at its low end)."""
     num = _Numeric(game)
-    (x_w, _), (x_a, _) = _stationary(num)
-    return _refine(num, _moves(num, x_w, x_a))[0]
+    found = _infinite(num)
+    return found.moves if isinstance(found, _Delayed) else found[0]
+
+
+def _infinite(
+    num: _Numeric,
+) -> _Delayed | tuple[dict[str, Move], float, tuple[tuple[float, float], tuple[float, float]]]:
+    """The stationary equilibrium of the infinite game: the moves of immediate agreement
+    (with their error and both ends of each proposal, :func:`_stationary`), or, where a
+    proposer gains by waiting against them or they do not exist, the equilibrium with delay
+    (:func:`_delayed`).
+
+    Raises
+    ------
+    SolverError
+        Where neither exists (no agreement: each party prefers to wait or to walk out).
+    """
+    try:
+        ends = _stationary(num)
+    except SolverError as refused:
+        delayed = _delayed(num)
+        if delayed is None:
+            raise refused from None
+        return delayed
+    (w_low, w_high), (a_low, a_high) = ends
+    if max(w_high - w_low, a_high - a_low) > RTOL * num.unit:
+        return _moves(num, w_low, a_low), 0.0, ends  # a set (no discounting, no risk)
+    moves, error = _refine(num, _moves(num, w_low, a_low))
+    if _waiting_pays(num, moves):
+        delayed = _delayed(num)
+        if delayed is None:
+            raise num.error(
+                "no stationary equilibrium: against the offers that would be accepted at once "
+                "a proposer gains by waiting, and no equilibrium with delay was found"
+            )
+        return delayed
+    return moves, error, ends
 
 
 def _moves(num: _Numeric, x_w: float, x_a: float) -> dict[str, Move]:
@@ -875,6 +930,98 @@ def _moves(num: _Numeric, x_w: float, x_a: float) -> dict[str, Move]:
         demand = max(num.outside[responder], keep)
         moves[proposer] = Move(proposer, responder, proposals[proposer], demand, walks)
     return moves
+
+
+@dataclass(frozen=True)
+class _Delayed:
+    """A stationary equilibrium with delay: ``waits`` makes offers the other party rejects
+    (it gains by waiting for the other's offer), the other's offer ``offer`` is accepted;
+    each party's payoff where ``waits`` proposes (``at_wait``) and where the other does
+    (``at_offer``), and both parties' moves."""
+
+    waits: str
+    offer: float
+    at_wait: dict[str, float]
+    at_offer: dict[str, float]
+    moves: dict[str, Move]
+
+
+def _waiting_pays(num: _Numeric, moves: Mapping[str, Move]) -> bool:
+    """Whether a proposer gains by an offer the responder rejects, against the stationary
+    ``moves`` (the one-shot deviation test of a subgame-perfect equilibrium; Osborne &
+    Rubinstein 1990, §3.4; Muthoo 1999, §6.3): rejected, the responder takes its outside
+    option (the proposer gets its disagreement payoff) where the move says it walks, or
+    else both strike for a round and the responder's own proposal is accepted."""
+    for proposer, move in moves.items():
+        other = moves[move.responder].offer
+        agree = num.utility(proposer, move.offer)
+        wait = (
+            num.disagreement[proposer]
+            if move.walks
+            else num.keep(proposer, num.utility(proposer, other))
+        )
+        if wait > agree and not negligible(wait - agree, [wait, agree], 1e-12):
+            return True
+    return False
+
+
+def _delayed(num: _Numeric) -> _Delayed | None:
+    """The stationary equilibrium in which one party's offers are rejected, where the game
+    has one (``None`` if not).
+
+    With an outside option and inside options (strike payoffs) a proposer ``P`` may do
+    better by an offer that is refused: after a round of strike the other party ``R``
+    must offer it what it can get by rejecting, ``v_P = max(o_P, c_P + (1 - ε_P) a_P)``,
+    where ``a_P = c_P + (1 - ε_P) v_P`` is ``P``'s payoff where it proposes, so that
+    ``v_P = max(o_P, c_P / ε_P)`` (Muthoo 1999, §6.3, outside and inside options together;
+    Osborne & Rubinstein 1990, §3.12). ``R``'s offer ``x_R`` gives ``P`` exactly ``v_P``.
+    It is an equilibrium where (i) ``P``'s best offer that ``R`` accepts (``R`` demanding
+    ``c_R + (1 - ε_R) u_R(x_R)``; none if it takes its outside option instead) gives ``P``
+    no more than waiting, ``a_P``, and (ii) ``R`` does not gain by waiting either (its offer
+    refused, ``P`` takes its outside option or strikes). With a binding outside option
+    ``v_P = o_P`` the agreement is ``P``'s outside option, one round after ``P``'s turn;
+    without one (``v_P = c_P / ε_P``, the value of striking for ever) waiting pays only
+    where striking for ever is worth more to both than any agreement, and there is none.
+    """
+    names = (num.rising, num.falling)
+    for waits in (num.game.first, *(n for n in names if n != num.game.first)):
+        other = names[1] if waits == names[0] else names[0]
+        eps = num.eps[waits]
+        striking = num.base[waits] / eps if eps > 0 else -math.inf
+        if eps == 0 and num.base[waits] >= 0:
+            continue  # striking for ever is worth at least any agreement's flow: no delay
+        v = max(num.outside[waits], striking)
+        if not math.isfinite(v):
+            continue
+        x = num.offer_to(waits, v)
+        if x is None:
+            continue
+        b = num.utility(other, x)
+        demand = num.keep(other, b)  # what `other` gets by rejecting `waits`' offer
+        if num.outside[other] > demand:
+            continue  # it would take its outside option: talks end, not delayed
+        a = num.keep(waits, v)
+        y = num.offer_to(other, demand)
+        if y is not None:
+            agree = num.utility(waits, y)
+            if agree > a and not negligible(agree - a, [agree, a], 1e-12):
+                continue  # an offer `other` accepts is better for `waits`
+        walks = num.outside[waits] > num.keep(waits, a)
+        wait = num.disagreement[other] if walks else num.keep(other, demand)
+        if wait > b and not negligible(wait - b, [wait, b], 1e-12):
+            continue  # `other` would wait too
+        moves = {
+            waits: Move(waits, other, num.best_for(waits), demand, False),
+            other: Move(other, waits, x, v, walks),
+        }
+        return _Delayed(
+            waits,
+            x,
+            {waits: a, other: demand},
+            {waits: v, other: b},
+            moves,
+        )
+    return None
 
 
 def _proposer(game: AlternatingOffers, k: int) -> str:
@@ -1137,7 +1284,10 @@ def _solve(
             extra={"horizon": {"rounds": float(rounds)}},
             assumptions=(*assumptions, f"talks end after {rounds} rounds"),
         ), plan.tail  # every distinct move: the rounds before the tail repeat its cycle
-    (w_low, w_high), (a_low, a_high) = _stationary(num)
+    found = _infinite(num)
+    if isinstance(found, _Delayed):
+        return _delayed_solution(num, found, assumptions), tuple(found.moves.values())
+    moves, error, ((w_low, w_high), (a_low, a_high)) = found
     if max(w_high - w_low, a_high - a_low) > RTOL * num.unit:
         low, high = (w_low, w_high) if game.first == num.rising else (a_low, a_high)
         return _offer_set(
@@ -1151,7 +1301,6 @@ def _solve(
                 "equilibrium agreement (Rubinstein 1982, §5)",
             ),
         ), (*_moves(num, w_low, a_low).values(), *_moves(num, w_high, a_high).values())
-    moves, error = _refine(num, _moves(num, w_low, a_low))
     proposals = {n: move.offer for n, move in moves.items()}
     binding = {move.responder: move.walks for move in moves.values()}
     formula = exact_agreement = None
@@ -1200,6 +1349,40 @@ def _solve(
         extra={"proposals": proposals},
         assumptions=tuple(assumptions),
     ), tuple(moves.values())
+
+
+def _delayed_solution(num: _Numeric, found: _Delayed, assumptions: Sequence[str]) -> Solution:
+    """The solution of an equilibrium with delay (:func:`_delayed`): the agreement is the
+    other party's offer, accepted at once where it proposes first, else after one round
+    (``delay`` one period's length); the payoffs at time 0 count the round of strike and
+    its breakdown risk."""
+    game, m = num.game, num.game.model
+    var = m.variables[0].name
+    first_waits = game.first == found.waits
+    other = next(n for n in m.party_names if n != found.waits)
+    x = num.agreed(found.offer)
+    outside = num.outside[found.waits] >= found.at_offer[found.waits]
+    return Solution(
+        model=m.name,
+        method="rubinstein",
+        agreement={var: x},
+        payoffs=dict(found.at_wait if first_waits else found.at_offer),
+        disagreement={n: num.disagreement[n] for n in m.party_names},
+        parameters={p.name: float(p.value) for p in m.parameters},
+        delay=float(game.period) if first_waits else 0.0,
+        route="stationary subgame-perfect equilibrium with delay: the proposals accepted at "
+        f"once fail the one-shot deviation test ({found.waits} gains by an offer that is "
+        f"refused), so {found.waits}'s offers are refused and {other}'s accepted",
+        binding=(f"{found.waits} outside option",) if outside else (),
+        extra={"proposals": {found.waits: found.moves[found.waits].offer, other: x}},
+        assumptions=(
+            *assumptions,
+            f"{found.waits} gains by waiting for {other}'s offer (worth its "
+            + ("outside option" if outside else "strike payoffs")
+            + f" to it) rather than making one {other} accepts; {found.waits}'s offers are "
+            "refused (Muthoo 1999, §6.3: inside and outside options together)",
+        ),
+    )
 
 
 def _flat_offers(num: _Numeric, proposer: str, x: float) -> tuple[float, float] | None:
@@ -1313,12 +1496,14 @@ def sweep_formula(
     try:
         game = game_of(model, proposer=options.get("proposer"), period=options.get("period"))
         num = _Numeric(game)
-        (w_lo, w_hi), (a_lo, a_hi) = _stationary(num)
+        found_moves = _infinite(num)
     except BargainError:
         return None
+    if isinstance(found_moves, _Delayed):
+        return None
+    moves, error, ((w_lo, w_hi), (a_lo, a_hi)) = found_moves
     if max(w_hi - w_lo, a_hi - a_lo) > 0:
         return None
-    moves, error = _refine(num, _moves(num, w_lo, a_lo))
     binding = {m.responder: m.walks for m in moves.values()}
     props = {n: m.offer for n, m in moves.items()}
     with exact_budget(timeout) as budget:
@@ -1345,19 +1530,30 @@ def sweep_formula(
         u = side.party.payoff
         size = sympy.Max(sympy.Abs(u.xreplace({x: lo})), sympy.Abs(u.xreplace({x: hi})))
         checks.append((1 - (1 - q) * side.discount) * size - _DELICATE)
-    # Each responder's outside option is on the side of its continuation the formula assumes.
+    # Each responder's outside option is on the side of its continuation the formula assumes,
+    # and no proposer gains by waiting (else the equilibrium has delay: the scalar solver).
     for side, other in ((game.rising, game.falling), (game.falling, game.rising)):
-        if side.outside is None:
-            continue
         own_offer = found[side.party.name]
-        keep = (
-            side.strike
-            + q * side.party.disagreement
-            + (1 - q) * side.discount * (side.party.payoff.xreplace({x: own_offer}))
+        if side.outside is not None:
+            keep = (
+                side.strike
+                + q * side.party.disagreement
+                + (1 - q) * side.discount * (side.party.payoff.xreplace({x: own_offer}))
+            )
+            diff = side.outside - keep if binding[side.party.name] else keep - side.outside
+            checks.append(diff + tol)
+        # The proposer `other` does not gain by an offer `side` rejects (_waiting_pays):
+        # it would get its disagreement payoff where `side` walks, else a round of strike
+        # and `side`'s proposal.
+        theirs = other.party.payoff
+        wait = (
+            other.party.disagreement
+            if binding[side.party.name]
+            else other.strike
+            + q * other.party.disagreement
+            + (1 - q) * other.discount * theirs.xreplace({x: own_offer})
         )
-        diff = side.outside - keep if binding[side.party.name] else keep - side.outside
-        checks.append(diff + tol)
-        del other
+        checks.append(theirs.xreplace({x: found[other.party.name]}) - wait + tol)
     return {var.name: agreed}, [agreed, *payoffs], checks
 
 
@@ -1398,6 +1594,9 @@ class _Kernel:
             out = s.outside if s.outside is not None else sympy.Integer(-(10**300))
             exprs += [s.strike + q * s.party.disagreement, (1 - q) * s.discount, out]
         self.terms = compile_exprs(model, inputs, exprs)
+        self.disagreements = compile_exprs(
+            model, inputs, [sides[n].party.disagreement for n in (self.fr.r.name, self.fr.f.name)]
+        )
         var = self.fr.var  # its bounds as floats where they are the same at every point
         self.bounds = compile_exprs(self.fr.model, inputs, [var.min, var.max], broadcast=False)
         self.first_rising = game.first == self.fr.r.name
@@ -1466,6 +1665,13 @@ class _Kernel:
             u_in = fr.values(x + 1e-6 * (side - x), params=params, n=n)[k]
             flat = (x != side) & (u_in >= u_x - 2 * np.finfo(float).eps * np.abs(u_x))
         status = np.where((status == OK) & flat, NO_CONVERGENCE, status)
+        # Where a proposer gains by an offer that is refused, the equilibrium has delay
+        # (_delayed) or none: the scalar solver's verdict.
+        status = np.where(
+            (status == OK) & self._waiting_pays(out_r, out_f, terms, params, n),
+            NO_CONVERGENCE,
+            status,
+        )
         # Where the impatience times the payoffs nears what floats hold, the scalar solver's
         # verdict (its refusal, or its answer in exact ε): never a bound reported as ok.
         u_lo, u_hi = fr.values(lo, params=params, n=n), fr.values(hi, params=params, n=n)
@@ -1475,6 +1681,28 @@ class _Kernel:
                 & ((1 - k_f) * np.maximum(np.abs(u_lo[1]), np.abs(u_hi[1])) >= _DELICATE)
             )
         return out_r, out_f, np.where(delicate, NO_CONVERGENCE, status)
+
+    def _waiting_pays(
+        self,
+        x_r: np.ndarray,
+        x_f: np.ndarray,
+        terms: Sequence[np.ndarray],
+        params: dict[str, np.ndarray],
+        n: int,
+    ) -> np.ndarray:
+        """Where a proposer gains by an offer the responder rejects, against the proposals
+        ``x_r``, ``x_f`` (the one-shot deviation test of :func:`_waiting_pays`, vectorised;
+        within ``1e-12`` of the payoffs, and unsure where a payoff is not a number)."""
+        c_r, k_r, o_r, c_f, k_f, o_f = terms
+        d_r, d_f = self.disagreements(params=params, n=n)
+        u_rr, u_fr = self.fr.values(x_r, params=params, n=n)  # both payoffs at x_r
+        u_rf, u_ff = self.fr.values(x_f, params=params, n=n)
+        with np.errstate(all="ignore"):
+            wait_r = np.where(o_f > c_f + k_f * u_ff, d_r, c_r + k_r * u_rf)
+            wait_f = np.where(o_r > c_r + k_r * u_rr, d_f, c_f + k_f * u_fr)
+            tol = 1e-12 * (np.abs(u_rr) + np.abs(u_fr) + np.abs(u_rf) + np.abs(u_ff))
+            sure = (wait_r <= u_rr + tol) & (wait_f <= u_ff + tol)
+        return ~sure
 
     def _newton(
         self,
