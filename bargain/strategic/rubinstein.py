@@ -836,7 +836,7 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
     ending = "the deadline passes"
     plan: list[Move] = []
     seen: list[tuple[float, ...]] = []  # each round's values, latest last
-    agrees: list[bool] = []  # whether each round's offer is accepted, latest last
+    played: list[str] = []  # each round's outcome on its own: agreement, strike or walk-out
     for k in reversed(range(rounds)):
         proposer = _proposer(game, k)
         responder = names[1] if proposer == names[0] else names[0]
@@ -856,7 +856,9 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
                 delay += 1
         plan.append(Move(proposer, responder, x, no_deal[responder], walks))
         seen.append(tuple(values[n] for n in names))
-        agrees.append(delay == 0 and agreement is not None)
+        played.append(
+            "agree" if delay == 0 and agreement is not None else "walk" if walks else "strike"
+        )
         if delay == 0 and len(seen) >= 3 and seen[-1] == seen[-3] and k >= 2:
             # The same values as two rounds later, to the last bit, with agreement in this
             # round: every earlier round repeats these two (the recursion depends on
@@ -869,8 +871,13 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
             values = dict(zip(names, at_zero, strict=True))
             tail = tuple(reversed(plan))
             cycle = Plan(rounds=rounds, start=k, tail=tail)
-            if k % 2 == 0 or agrees[-2]:
+            if k % 2 == 0 or played[-2] == "agree":
                 return first.offer, 0, values, cycle
+            if played[-2] == "walk":
+                raise SolverError(
+                    f"no agreement within {rounds} rounds: {later.responder} takes its "
+                    "outside option"
+                )
             return this.offer, 1, values, cycle
     if agreement is None:
         raise SolverError(f"no agreement within {rounds} rounds: {ending}")
