@@ -28,7 +28,9 @@ Timing, in round ``k = 0, 1, 2, …`` (time ``k Δ``):
 In the stationary subgame-perfect equilibrium of the infinite game each
 party, as proposer, offers the contract that leaves the responder exactly
 indifferent between accepting and rejecting, and the first offer is
-accepted (no delay). With ``R_j(y) = s_j + q d_j + (1 - q) δ_j^Δ u_j(y)``,
+accepted (no delay), unless a proposer gains by an offer that is refused
+(inside and outside options together: the equilibrium with delay of
+:func:`_delayed`; Muthoo 1999, §6.3). With ``R_j(y) = s_j + q d_j + (1 - q) δ_j^Δ u_j(y)``,
 the two proposals ``x_W`` (by the party whose payoff rises with ``x``) and
 ``x_A`` satisfy
 
