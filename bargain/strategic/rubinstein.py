@@ -17,7 +17,8 @@ Timing, in round ``k = 0, 1, 2, …`` (time ``k Δ``):
    **strike payoff** (inside option) for the round, the present value at the
    round's start of a flow ``b_i`` per period over ``Δ`` periods,
    ``b_i (1 - δ_i^Δ) / r_i`` with ``r_i = -log δ_i``. Then, with probability
-   ``q`` (``breakdown_probability``), talks **break down** and each party
+   ``1 - (1 - q)^Δ`` (``q``, ``breakdown_probability``, per period: the hazard
+   ``-ln(1 - q)`` per period over the round), talks **break down** and each party
    receives its ``disagreement`` payoff ``d_i`` (at time ``k Δ``; Binmore,
    Rubinstein & Wolinsky 1986, §4; Muthoo 1999, ch. 4); with probability
    ``1 - q`` the next round starts, ``Δ`` periods later (payoffs discounted
@@ -32,7 +33,7 @@ accepted (no delay), unless a proposer gains by an offer that is refused
 (inside and outside options together: the equilibrium with delay of
 :func:`_delayed`; Muthoo 1999, §6.3). With ``R_j(y) = s_j + q d_j + (1 - q) δ_j^Δ u_j(y)``,
 the two proposals ``x_W`` (by the party whose payoff rises with ``x``) and
-``x_A`` satisfy
+``x_A`` satisfy (``q`` here the risk per round)
 
     u_A(x_W) = max(o_A, R_A(x_A)),    u_W(x_A) = max(o_W, R_W(x_W)).
 
@@ -116,7 +117,7 @@ class AlternatingOffers:
     x: sympy.Symbol
     rising: _Side
     falling: _Side
-    breakdown: sympy.Expr
+    breakdown: sympy.Expr  # per round: 1 - (1 - q)^Δ (per_round)
     period: sympy.Expr
     first: str
     horizon: sympy.Expr
@@ -192,13 +193,27 @@ def game_of(
         x=x,
         rising=rising,
         falling=falling,
-        breakdown=model.bargaining.breakdown_probability,
+        breakdown=per_round(model.bargaining.breakdown_probability, delta_t),
         period=delta_t,
         first=first,
         horizon=t,
         lo=lo,
         hi=hi,
     )
+
+
+def per_round(q: sympy.Expr, delta_t: sympy.Expr) -> sympy.Expr:
+    """The breakdown probability of a round of ``delta_t`` periods, ``1 - (1 - q)^Δ``,
+    from the probability ``q`` per period: the hazard ``-ln(1 - q)`` per period over ``Δ``
+    periods, as the strike payoff's ``b (1 - δ^Δ) / r`` and the discount ``δ^Δ`` (Binmore,
+    Rubinstein & Wolinsky 1986, §4: the game tends to the generalised Nash solution with
+    breakdown rate ``-ln(1 - q)`` as ``Δ → 0``). ``q`` itself at one period.
+
+    >>> q = sympy.Symbol("q")
+    >>> per_round(q, sympy.Integer(1)), per_round(q, sympy.Rational(1, 2))
+    (q, 1 - sqrt(1 - q))
+    """
+    return q if delta_t == 1 else 1 - power(1 - q, delta_t)
 
 
 def constraints_as_bounds(model: Model) -> Model:
@@ -409,9 +424,10 @@ class _Numeric:
 
     Each responder's continuation is ``c + (1 - ε) u`` with ``1 - ε = (1 - q) δ^Δ``, and
     ``ε = -expm1(-(Δ r + λ))`` is computed from the discount rate ``r = -ln δ`` (from
-    the exact δ, :func:`bargain.model.patience.discount_rate`) and the
-    breakdown hazard ``λ = -ln(1 - q)``: never as ``1 - δ^Δ`` in floating point, which is
-    0 for a factor within 1e-16 of 1 (``1 - 1e-20``) and loses digits well before. The
+    the exact δ, :func:`bargain.model.patience.discount_rate`) and the breakdown hazard
+    of the round ``λ = -Δ ln(1 - q)`` (``q`` per period): never as ``1 - δ^Δ`` in floating
+    point, which is 0 for a factor within 1e-16 of 1 (``1 - 1e-20``) and loses digits well
+    before. The
     strike payoff of a round, ``b (1 - δ^Δ) / r``, is computed the same way.
     """
 
@@ -420,9 +436,14 @@ class _Numeric:
         self.game = game
         self.lo, self.hi = game.lo, game.hi
         self.unit = unit([self.lo, self.hi])  # the contract's scale: x-tolerances relative to it
-        self.q = numeric_value(m, game.breakdown, "bargaining", "breakdown_probability")
-        hazard = math.inf if self.q >= 1 else -math.log1p(-self.q)
         self.period = float(game.period)
+        # The risk per round from the risk per period q: hazard -ln(1 - q) per period, over
+        # the round's Δ periods (per_round), in floats without the cancellation of 1 - (1 - q)^Δ.
+        q = numeric_value(
+            m, m.bargaining.breakdown_probability, "bargaining", "breakdown_probability"
+        )
+        hazard = math.inf if q >= 1 else -math.log1p(-q) * self.period
+        self.q = 1.0 if q >= 1 else -math.expm1(-hazard)  # per round
         self.u = {}
         self.payoff: dict[str, sympy.Expr] = {}
         self._differences: dict[str, Callable[[float, float], float]] = {}
@@ -501,7 +522,7 @@ class _Numeric:
         bound; payoffs of 1e-200 are solved in a unit of their size first,
         :mod:`bargain.axiomatic.payoff_unit`)."""
         m = self.game.model
-        risky = m.numeric(self.game.breakdown) != 0
+        risky = m.numeric(m.bargaining.breakdown_probability) != 0
         for side in (self.game.rising, self.game.falling):
             name, party = side.party.name, side.party
             patient = (
