@@ -62,7 +62,12 @@ import sympy
 from scipy.optimize import brentq
 
 from bargain.axiomatic.payoff_unit import in_payoff_units
-from bargain.axiomatic.problem import BargainingProblem, require_representable, shared_problem
+from bargain.axiomatic.problem import (
+    BargainingProblem,
+    no_floats,
+    require_representable,
+    shared_problem,
+)
 from bargain.concepts.budget import Budget, bounded, declined_note, exact_budget, plain
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
@@ -1174,8 +1179,26 @@ def _exact(
                 w.party.name: budget.tidy(cand[pw], _size),
                 a.party.name: budget.tidy(cand[pa], _size),
             }
-            return found if all(expressible(e, special=True) for e in found.values()) else None
+            exact = all(expressible(e, special=True) and _float_free(e) for e in found.values())
+            return found if exact else None
     return None
+
+
+def _float_free(expr: sympy.Expr) -> bool:
+    """Whether ``expr`` is a closed form: no float in it but whole numbers (the exponent
+    of rounds of a million periods, ``delta**1000000``, kept as a float by
+    :func:`bargain.model.expr.power`). A discount factor ``0.9**10000`` kept to 30 digits,
+    or a float sympy's solve left, is a number of some digits, not a closed form: the
+    answer is numeric, as the axiomatic concepts' are (``no_floats``).
+
+    >>> _float_free(sympy.Symbol("d") ** sympy.Float(10**6, 30)), _float_free(sympy.Float(0.5))
+    (True, False)
+    """
+    return no_floats(expr.xreplace({f: sympy.Integer(int(f)) for f in _whole_floats(expr)}))
+
+
+def _whole_floats(expr: sympy.Expr) -> list[sympy.Float]:
+    return [f for f in expr.atoms(sympy.Float) if f.is_finite and f - int(f) == 0]
 
 
 def _near(value: complex | None, target: float, size: float, error: float) -> bool:
@@ -1345,9 +1368,10 @@ def _solve(
             if formulas and all(_near(v, proposals[n], size, error) for n, v in values.items()):
                 proposals = {n: v.real for n, v in values.items() if v is not None}
                 formula = {var: formulas[game.first]}
-                exact_agreement = {
-                    var: budget.tidy(formulas[game.first].xreplace(m.substitutions), _size)
-                }
+                value = budget.tidy(formulas[game.first].xreplace(m.substitutions), _size)
+                # The value at the parameters is written out where it is a closed form too
+                # (not δ^Δ of a million periods computed to 30 digits: _float_free).
+                exact_agreement = {var: value} if _float_free(value) else None
             else:
                 note = declined_note(budget.declined)
     x = num.agreed(proposals[game.first])

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import mpmath
 import pytest
+import sympy
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.optimize import brentq
@@ -635,3 +636,50 @@ def test_short_rounds_tend_to_the_brw_limit_with_breakdown():
         x = bargain.rubinstein(m, period=period, exact=False).agreement["x"]
         assert x == pytest.approx(limit, abs=1e-6)
         assert x == pytest.approx(brw_proposals(str(period))[0], rel=1e-9)
+
+
+# -- 7. a formula with a float in it is not exact ---------------------------------------------
+
+
+def test_a_formula_of_floats_is_numeric_not_exact():
+    # Report s26 §13: discount factors 0.9**10000 and 0.8**10000 (kept to 30 digits) gave the
+    # "exact" formula 1.0, where x* = (1 - δ_A)/(1 - δ_W δ_A) (Rubinstein 1982; Osborne &
+    # Rubinstein 1990, Proposition 3.5) is not 1. Numeric, as the axiomatic concepts' are.
+    m = split_game(W={"discount_factor": "0.9**10000"}, A={"discount_factor": "0.8**10000"})
+    s = bargain.rubinstein(m)
+    assert (s.exact, s.formula, s.exact_agreement) == (False, None, None)
+    with mpmath.workdps(30):
+        d_w, d_a = mpmath.mpf("0.9") ** 10000, mpmath.mpf("0.8") ** 10000
+        assert s.agreement["x"] == pytest.approx(float((1 - d_a) / (1 - d_w * d_a)), rel=1e-15)
+
+
+@pytest.mark.parametrize(("period", "exact"), [("1e-4", True), ("1e-5", False), ("1e-6", False)])
+def test_short_rounds_are_exact_only_with_a_true_closed_form(period, exact):
+    # Report s26 §13: u_W = sqrt(x), u_A = V - x, rates 0.1 and 0.3, A first; with
+    # k_i = e^{-r_i Δ} the conditions sqrt(x_A) = k_W sqrt(x_W), V - x_W = k_A (V - x_A) give
+    # x_A = V k_W^2 (1 - k_A)/(1 - k_W^2 k_A) (Rubinstein 1982, with u_W's square root). At
+    # Δ = 1e-5 the formula was a 31-digit decimal times V, claimed exact.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "r2s"},
+            "parameters": {"V": 1e9},
+            "variables": {"x": {"min": 0, "max": "V"}},
+            "parties": {
+                "W": {"payoff": "sqrt(x)", "discount_rate": 0.1},
+                "A": {"payoff": "V - x", "discount_rate": 0.3},
+            },
+            "bargaining": {"first_proposer": "A"},
+        }
+    )
+    s = bargain.rubinstein(m, period=float(period))
+    with mpmath.workdps(50):
+        dt = mpmath.mpf(period)
+        k_w2, k_a = mpmath.exp(-2 * dt / 10), mpmath.exp(-3 * dt / 10)
+        x_a = 10**9 * k_w2 * (1 - k_a) / (1 - k_w2 * k_a)
+    assert s.agreement["x"] == pytest.approx(float(x_a), rel=1e-14)
+    assert s.exact is exact
+    assert (s.formula is None, s.exact_agreement is None) == (not exact, not exact)
+    if exact:
+        with mpmath.workdps(50):
+            value = sympy.N(s.exact_agreement["x"], 40)
+            assert abs(mpmath.mpf(str(value)) - x_a) < mpmath.mpf(10) ** -25 * x_a
