@@ -1020,43 +1020,59 @@ def _delayed(num: _Numeric) -> _Delayed | None:
     """
     names = (num.rising, num.falling)
     for waits in (num.game.first, *(n for n in names if n != num.game.first)):
-        other = names[1] if waits == names[0] else names[0]
-        eps = num.eps[waits]
-        striking = num.base[waits] / eps if eps > 0 else -math.inf
-        if eps == 0 and num.base[waits] >= 0:
-            continue  # striking for ever is worth at least any agreement's flow: no delay
-        v = max(num.outside[waits], striking)
-        if not math.isfinite(v):
-            continue
-        x = num.offer_to(waits, v)
-        if x is None:
-            continue
-        b = num.utility(other, x)
-        demand = num.keep(other, b)  # what `other` gets by rejecting `waits`' offer
-        if num.outside[other] > demand:
-            continue  # it would take its outside option: talks end, not delayed
-        a = num.keep(waits, v)
-        y = num.offer_to(other, demand)
-        if y is not None:
-            agree = num.utility(waits, y)
-            if agree > a and not negligible(agree - a, [agree, a], 1e-12):
-                continue  # an offer `other` accepts is better for `waits`
-        walks = num.outside[waits] > num.keep(waits, a)
-        wait = num.disagreement[other] if walks else num.keep(other, demand)
-        if wait > b and not negligible(wait - b, [wait, b], 1e-12):
-            continue  # `other` would wait too
-        moves = {
-            waits: Move(waits, other, num.best_for(waits), demand, False),
-            other: Move(other, waits, x, v, walks),
-        }
-        return _Delayed(
-            waits,
-            x,
-            {waits: a, other: demand},
-            {waits: v, other: b},
-            moves,
-        )
+        for walk in (False, True):
+            found = _delayed_as(num, waits, walk)
+            if found is not None:
+                return found
     return None
+
+
+def _delayed_as(num: _Numeric, waits: str, walk: bool) -> _Delayed | None:
+    """The equilibrium of :func:`_delayed` in which ``waits``' offers are refused, where
+    it is one: with ``walk``, the other party takes its outside option on refusing them
+    (``waits`` then gets its disagreement payoff, and prefers that to any offer the other
+    accepts); else the round is one of strike. Where ``waits`` proposes first and the other
+    walks, talks end without agreement (a :class:`SolverError`)."""
+    names = (num.rising, num.falling)
+    other = names[1] if waits == names[0] else names[0]
+    if walk:
+        a = num.disagreement[waits]  # waits' payoff where it proposes
+        v = max(num.outside[waits], num.keep(waits, a))
+    else:
+        eps = num.eps[waits]
+        if eps == 0 and num.base[waits] >= 0:
+            return None  # striking for ever is worth at least any agreement's flow
+        v = max(num.outside[waits], num.base[waits] / eps if eps > 0 else -math.inf)
+        a = num.keep(waits, v)
+    if not math.isfinite(v):
+        return None
+    x = num.offer_to(waits, v)
+    if x is None:
+        return None
+    b = num.utility(other, x)
+    keep = num.keep(other, b)  # what `other` gets by striking on after refusing
+    if walk != (num.outside[other] > keep):
+        return None  # it would walk out (or not), against the assumption
+    demand = num.outside[other] if walk else keep
+    y = num.offer_to(other, demand)
+    if y is not None:
+        agree = num.utility(waits, y)
+        if agree > a and not negligible(agree - a, [agree, a], 1e-12):
+            return None  # an offer `other` accepts is better for `waits`
+    walks = num.outside[waits] > num.keep(waits, a)
+    wait = num.disagreement[other] if walks else num.keep(other, demand)
+    if wait > b and not negligible(wait - b, [wait, b], 1e-12):
+        return None  # `other` would wait too
+    if walk and num.game.first == waits:
+        raise num.error(
+            f"no agreement: {waits}'s offers are refused and {other} takes its outside option "
+            f"({waits} prefers its disagreement payoff to any offer {other} accepts)"
+        )
+    moves = {
+        waits: Move(waits, other, num.best_for(waits), demand, walk),
+        other: Move(other, waits, x, v, walks),
+    }
+    return _Delayed(waits, x, {waits: a, other: demand}, {waits: v, other: b}, moves)
 
 
 def _proposer(game: AlternatingOffers, k: int) -> str:

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import bargain
+from bargain.strategic.rubinstein import backward_induction, game_of
 
 NAMES = ("W", "A")
 
@@ -201,3 +202,38 @@ def test_sweep_solves_delayed_points_as_the_solver(route):
         assert (x, w) == (pytest.approx(x_bi, abs=1e-9), pytest.approx(values["W"], abs=1e-9))
         assert bargain.rubinstein(point, exact=False).delay == k
     assert table["x"].iloc[-1] == pytest.approx(0.5, abs=1e-12)  # o = 0.5, after a round
+
+
+def test_offers_refused_by_a_walk_out_where_the_other_proposes_first():
+    # W: x**2, δ 0.8, strike -0.2, d 0.1, o 0.3; A: (1 - x)**2, δ 0.6, strike 0.3, o 0.5; A
+    # first. Where W proposes, A's outside option 0.5 costs W more (x = 1 - sqrt(0.5), W
+    # 0.0858) than A walking out (d_W = 0.1): W's offers are refused and A walks out. So
+    # where A proposes W can get max(o_W, s_W + 0.8 d_W) = 0.3, and A offers x = sqrt(0.3)
+    # at once (Muthoo 1999, §6.3: outside options). The game was refused ("no stationary
+    # equilibrium"); backward induction over 2000 rounds agrees (from every even round).
+    m = game(
+        "A",
+        W={
+            "payoff": "x**2",
+            "discount_factor": 0.8,
+            "strike_payoff": -0.2,
+            "disagreement": 0.1,
+            "outside_option": 0.3,
+        },
+        A={
+            "payoff": "(1 - x)**2",
+            "discount_factor": 0.6,
+            "strike_payoff": 0.3,
+            "outside_option": 0.5,
+        },
+    )
+    s = bargain.rubinstein(m, exact=False)
+    assert (s.agreement["x"], s.delay) == (pytest.approx(math.sqrt(0.3), abs=1e-12), 0.0)
+    assert s.payoffs == pytest.approx({"W": 0.3, "A": (1 - math.sqrt(0.3)) ** 2}, abs=1e-12)
+    x, delay, *_ = backward_induction(game_of(m, horizon=2000), 2000)
+    assert (x, delay) == (pytest.approx(math.sqrt(0.3), abs=1e-12), 0)
+    path = bargain.simulate(m)
+    assert (path.agreement, path.delay) == (pytest.approx(math.sqrt(0.3), abs=1e-12), 0.0)
+    # W first: its offers are refused and A walks out: no agreement.
+    with pytest.raises(bargain.SolverError, match="A takes its outside option"):
+        bargain.rubinstein(m, proposer="W", exact=False)
