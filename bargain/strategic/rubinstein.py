@@ -17,7 +17,8 @@ Timing, in round ``k = 0, 1, 2, …`` (time ``k Δ``):
    **strike payoff** (inside option) for the round, the present value at the
    round's start of a flow ``b_i`` per period over ``Δ`` periods,
    ``b_i (1 - δ_i^Δ) / r_i`` with ``r_i = -log δ_i``. Then, with probability
-   ``q`` (``breakdown_probability``), talks **break down** and each party
+   ``1 - (1 - q)^Δ`` (``q``, ``breakdown_probability``, per period: the hazard
+   ``-ln(1 - q)`` per period over the round), talks **break down** and each party
    receives its ``disagreement`` payoff ``d_i`` (at time ``k Δ``; Binmore,
    Rubinstein & Wolinsky 1986, §4; Muthoo 1999, ch. 4); with probability
    ``1 - q`` the next round starts, ``Δ`` periods later (payoffs discounted
@@ -28,9 +29,11 @@ Timing, in round ``k = 0, 1, 2, …`` (time ``k Δ``):
 In the stationary subgame-perfect equilibrium of the infinite game each
 party, as proposer, offers the contract that leaves the responder exactly
 indifferent between accepting and rejecting, and the first offer is
-accepted (no delay). With ``R_j(y) = s_j + q d_j + (1 - q) δ_j^Δ u_j(y)``,
+accepted (no delay), unless a proposer gains by an offer that is refused
+(inside and outside options together: the equilibrium with delay of
+:func:`_delayed`; Muthoo 1999, §6.3). With ``R_j(y) = s_j + q d_j + (1 - q) δ_j^Δ u_j(y)``,
 the two proposals ``x_W`` (by the party whose payoff rises with ``x``) and
-``x_A`` satisfy
+``x_A`` satisfy (``q`` here the risk per round)
 
     u_A(x_W) = max(o_A, R_A(x_A)),    u_W(x_A) = max(o_W, R_W(x_W)).
 
@@ -59,7 +62,12 @@ import sympy
 from scipy.optimize import brentq
 
 from bargain.axiomatic.payoff_unit import in_payoff_units
-from bargain.axiomatic.problem import BargainingProblem, require_representable, shared_problem
+from bargain.axiomatic.problem import (
+    BargainingProblem,
+    no_floats,
+    require_representable,
+    shared_problem,
+)
 from bargain.concepts.budget import Budget, bounded, declined_note, exact_budget, plain
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
@@ -114,7 +122,7 @@ class AlternatingOffers:
     x: sympy.Symbol
     rising: _Side
     falling: _Side
-    breakdown: sympy.Expr
+    breakdown: sympy.Expr  # per round: 1 - (1 - q)^Δ (per_round)
     period: sympy.Expr
     first: str
     horizon: sympy.Expr
@@ -190,13 +198,27 @@ def game_of(
         x=x,
         rising=rising,
         falling=falling,
-        breakdown=model.bargaining.breakdown_probability,
+        breakdown=per_round(model.bargaining.breakdown_probability, delta_t),
         period=delta_t,
         first=first,
         horizon=t,
         lo=lo,
         hi=hi,
     )
+
+
+def per_round(q: sympy.Expr, delta_t: sympy.Expr) -> sympy.Expr:
+    """The breakdown probability of a round of ``delta_t`` periods, ``1 - (1 - q)^Δ``,
+    from the probability ``q`` per period: the hazard ``-ln(1 - q)`` per period over ``Δ``
+    periods, as the strike payoff's ``b (1 - δ^Δ) / r`` and the discount ``δ^Δ`` (Binmore,
+    Rubinstein & Wolinsky 1986, §4: the game tends to the generalised Nash solution with
+    breakdown rate ``-ln(1 - q)`` as ``Δ → 0``). ``q`` itself at one period.
+
+    >>> q = sympy.Symbol("q")
+    >>> per_round(q, sympy.Integer(1)), per_round(q, sympy.Rational(1, 2))
+    (q, 1 - sqrt(1 - q))
+    """
+    return q if delta_t == 1 else 1 - power(1 - q, delta_t)
 
 
 def constraints_as_bounds(model: Model) -> Model:
@@ -407,9 +429,10 @@ class _Numeric:
 
     Each responder's continuation is ``c + (1 - ε) u`` with ``1 - ε = (1 - q) δ^Δ``, and
     ``ε = -expm1(-(Δ r + λ))`` is computed from the discount rate ``r = -ln δ`` (from
-    the exact δ, :func:`bargain.model.patience.discount_rate`) and the
-    breakdown hazard ``λ = -ln(1 - q)``: never as ``1 - δ^Δ`` in floating point, which is
-    0 for a factor within 1e-16 of 1 (``1 - 1e-20``) and loses digits well before. The
+    the exact δ, :func:`bargain.model.patience.discount_rate`) and the breakdown hazard
+    of the round ``λ = -Δ ln(1 - q)`` (``q`` per period): never as ``1 - δ^Δ`` in floating
+    point, which is 0 for a factor within 1e-16 of 1 (``1 - 1e-20``) and loses digits well
+    before. The
     strike payoff of a round, ``b (1 - δ^Δ) / r``, is computed the same way.
     """
 
@@ -418,9 +441,14 @@ class _Numeric:
         self.game = game
         self.lo, self.hi = game.lo, game.hi
         self.unit = unit([self.lo, self.hi])  # the contract's scale: x-tolerances relative to it
-        self.q = numeric_value(m, game.breakdown, "bargaining", "breakdown_probability")
-        hazard = math.inf if self.q >= 1 else -math.log1p(-self.q)
         self.period = float(game.period)
+        # The risk per round from the risk per period q: hazard -ln(1 - q) per period, over
+        # the round's Δ periods (per_round), in floats without the cancellation of 1 - (1 - q)^Δ.
+        q = numeric_value(
+            m, m.bargaining.breakdown_probability, "bargaining", "breakdown_probability"
+        )
+        hazard = math.inf if q >= 1 else -math.log1p(-q) * self.period
+        self.q = 1.0 if q >= 1 else -math.expm1(-hazard)  # per round
         self.u = {}
         self.payoff: dict[str, sympy.Expr] = {}
         self._differences: dict[str, Callable[[float, float], float]] = {}
@@ -499,7 +527,7 @@ class _Numeric:
         bound; payoffs of 1e-200 are solved in a unit of their size first,
         :mod:`bargain.axiomatic.payoff_unit`)."""
         m = self.game.model
-        risky = m.numeric(self.game.breakdown) != 0
+        risky = m.numeric(m.bargaining.breakdown_probability) != 0
         for side in (self.game.rising, self.game.falling):
             name, party = side.party.name, side.party
             patient = (
@@ -656,17 +684,29 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
     refused = "no contract gives the responder what it can get by rejecting"
     none = "the alternating-offers equations have no solution in the contract range"
 
-    def answer(x_a: float) -> float:
+    def answer(x_a: float, strict: bool = True) -> float:
         x_w = num.respond(a, x_a)
         if x_w is None:
-            raise num.error(refused)
+            if strict:
+                raise num.error(refused)
+            x_w = num.best_for(a)
         return x_w
 
     def gap(x_a: float) -> float:
-        x_new = num.respond(w, answer(x_a))
-        if x_new is None:
+        # A demand no contract meets is met as far as a contract can (the responder's best
+        # contract), so that the map is defined on every contract: a demand beyond every
+        # contract at an end of the range (where it is bracketed) is no reason to refuse the
+        # game. Only a fixed point whose demand no contract meets is refused (`checked`);
+        # the game may then have an equilibrium with delay (_delayed).
+        x_w = answer(x_a, strict=False)
+        x_new = num.respond(w, x_w)
+        return (num.best_for(w) if x_new is None else x_new) - x_a
+
+    def checked(x_a: float) -> float:
+        """The rising party's proposal at the fixed point ``x_a``, its demands met."""
+        if num.respond(w, answer(x_a)) is None:
             raise num.error(refused)
-        return x_new - x_a
+        return answer(x_a)
 
     # A gap within rounding of the offers (brentq's tolerance) is zero: the map fixes the
     # point. (1e-12 of the range, once, took fixed costs 3e-12 and 1e-12 for equal.)
@@ -702,7 +742,7 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
             x_a = brentq(gap, lo, hi, xtol=num.xtol, rtol=4 * np.finfo(float).eps, maxiter=500)
         else:
             raise num.error(none)
-        return (answer(x_a),) * 2, (x_a,) * 2
+        return (checked(x_a),) * 2, (x_a,) * 2
     grid = np.linspace(num.lo, num.hi, 2001)
     gaps = np.array([gap(x) for x in grid])
     zeros = np.flatnonzero(np.abs(gaps) <= tol)
@@ -824,6 +864,7 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
     ending = "the deadline passes"
     plan: list[Move] = []
     seen: list[tuple[float, ...]] = []  # each round's values, latest last
+    played: list[str] = []  # each round's outcome on its own: agreement, strike or walk-out
     for k in reversed(range(rounds)):
         proposer = _proposer(game, k)
         responder = names[1] if proposer == names[0] else names[0]
@@ -843,15 +884,29 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
                 delay += 1
         plan.append(Move(proposer, responder, x, no_deal[responder], walks))
         seen.append(tuple(values[n] for n in names))
+        played.append(
+            "agree" if delay == 0 and agreement is not None else "walk" if walks else "strike"
+        )
         if delay == 0 and len(seen) >= 3 and seen[-1] == seen[-3] and k >= 2:
-            # The same values as two rounds later, to the last bit, with agreement in each:
-            # every earlier round repeats these two (the recursion depends on nothing else),
-            # so round 0 plays as round k or k + 1, by parity.
+            # The same values as two rounds later, to the last bit, with agreement in this
+            # round: every earlier round repeats these two (the recursion depends on
+            # nothing else), so round 0 plays as round k or k + 1, by parity. Where round
+            # k + 1 is one of strike (the proposer's offer rejected, as it prefers: fault
+            # of a stationary offer with a binding outside option, Muthoo 1999, §6.3),
+            # round 0 plays as it, and the agreement is round 1's, after one round.
             this, later = plan[-1], plan[-2]
             first, at_zero = (this, seen[-1]) if k % 2 == 0 else (later, seen[-2])
             values = dict(zip(names, at_zero, strict=True))
             tail = tuple(reversed(plan))
-            return first.offer, 0, values, Plan(rounds=rounds, start=k, tail=tail)
+            cycle = Plan(rounds=rounds, start=k, tail=tail)
+            if k % 2 == 0 or played[-2] == "agree":
+                return first.offer, 0, values, cycle
+            if played[-2] == "walk":
+                raise SolverError(
+                    f"no agreement within {rounds} rounds: {later.responder} takes its "
+                    "outside option"
+                )
+            return this.offer, 1, values, cycle
     if agreement is None:
         raise SolverError(f"no agreement within {rounds} rounds: {ending}")
     return agreement, delay, values, Plan(rounds=rounds, start=0, tail=tuple(reversed(plan)))
@@ -861,8 +916,43 @@ def stationary_moves(game: AlternatingOffers) -> dict[str, Move]:
     """The equilibrium :class:`Move` of each party as proposer in the infinite game
     (where the equilibria form a set, those at its low end)."""
     num = _Numeric(game)
-    (x_w, _), (x_a, _) = _stationary(num)
-    return _refine(num, _moves(num, x_w, x_a))[0]
+    found = _infinite(num)
+    return found.moves if isinstance(found, _Delayed) else found[0]
+
+
+def _infinite(
+    num: _Numeric,
+) -> _Delayed | tuple[dict[str, Move], float, tuple[tuple[float, float], tuple[float, float]]]:
+    """The stationary equilibrium of the infinite game: the moves of immediate agreement
+    (with their error and both ends of each proposal, :func:`_stationary`), or, where a
+    proposer gains by waiting against them or they do not exist, the equilibrium with delay
+    (:func:`_delayed`).
+
+    Raises
+    ------
+    SolverError
+        Where neither exists (no agreement: each party prefers to wait or to walk out).
+    """
+    try:
+        ends = _stationary(num)
+    except SolverError as refused:
+        delayed = _delayed(num)
+        if delayed is None:
+            raise refused from None
+        return delayed
+    (w_low, w_high), (a_low, a_high) = ends
+    if max(w_high - w_low, a_high - a_low) > RTOL * num.unit:
+        return _moves(num, w_low, a_low), 0.0, ends  # a set (no discounting, no risk)
+    moves, error = _refine(num, _moves(num, w_low, a_low))
+    if _waiting_pays(num, moves):
+        delayed = _delayed(num)
+        if delayed is None:
+            raise num.error(
+                "no stationary equilibrium: against the offers that would be accepted at once "
+                "a proposer gains by waiting, and no equilibrium with delay was found"
+            )
+        return delayed
+    return moves, error, ends
 
 
 def _moves(num: _Numeric, x_w: float, x_a: float) -> dict[str, Move]:
@@ -875,6 +965,114 @@ def _moves(num: _Numeric, x_w: float, x_a: float) -> dict[str, Move]:
         demand = max(num.outside[responder], keep)
         moves[proposer] = Move(proposer, responder, proposals[proposer], demand, walks)
     return moves
+
+
+@dataclass(frozen=True)
+class _Delayed:
+    """A stationary equilibrium with delay: ``waits`` makes offers the other party rejects
+    (it gains by waiting for the other's offer), the other's offer ``offer`` is accepted;
+    each party's payoff where ``waits`` proposes (``at_wait``) and where the other does
+    (``at_offer``), and both parties' moves."""
+
+    waits: str
+    offer: float
+    at_wait: dict[str, float]
+    at_offer: dict[str, float]
+    moves: dict[str, Move]
+
+
+def _waiting_pays(num: _Numeric, moves: Mapping[str, Move]) -> bool:
+    """Whether a proposer gains by an offer the responder rejects, against the stationary
+    ``moves`` (the one-shot deviation test of a subgame-perfect equilibrium; Osborne &
+    Rubinstein 1990, §3.4; Muthoo 1999, §6.3): rejected, the responder takes its outside
+    option (the proposer gets its disagreement payoff) where the move says it walks, or
+    else both strike for a round and the responder's own proposal is accepted."""
+    for proposer, move in moves.items():
+        other = moves[move.responder].offer
+        agree = num.utility(proposer, move.offer)
+        wait = (
+            num.disagreement[proposer]
+            if move.walks
+            else num.keep(proposer, num.utility(proposer, other))
+        )
+        if wait > agree and not negligible(wait - agree, [wait, agree], 1e-12):
+            return True
+    return False
+
+
+def _delayed(num: _Numeric) -> _Delayed | None:
+    """The stationary equilibrium in which one party's offers are rejected, where the game
+    has one (``None`` if not).
+
+    With an outside option and inside options (strike payoffs) a proposer ``P`` may do
+    better by an offer that is refused: after a round of strike the other party ``R``
+    must offer it what it can get by rejecting, ``v_P = max(o_P, c_P + (1 - ε_P) a_P)``,
+    where ``a_P = c_P + (1 - ε_P) v_P`` is ``P``'s payoff where it proposes, so that
+    ``v_P = max(o_P, c_P / ε_P)`` (Muthoo 1999, §6.3, outside and inside options together;
+    Osborne & Rubinstein 1990, §3.12). ``R``'s offer ``x_R`` gives ``P`` exactly ``v_P``.
+    It is an equilibrium where (i) ``P``'s best offer that ``R`` accepts (``R`` demanding
+    ``c_R + (1 - ε_R) u_R(x_R)``; none if it takes its outside option instead) gives ``P``
+    no more than waiting, ``a_P``, and (ii) ``R`` does not gain by waiting either (its offer
+    refused, ``P`` takes its outside option or strikes). With a binding outside option
+    ``v_P = o_P`` the agreement is ``P``'s outside option, one round after ``P``'s turn;
+    without one (``v_P = c_P / ε_P``, the value of striking for ever) waiting pays only
+    where striking for ever is worth more to both than any agreement, and there is none.
+    """
+    names = (num.rising, num.falling)
+    for waits in (num.game.first, *(n for n in names if n != num.game.first)):
+        for walk in (False, True):
+            found = _delayed_as(num, waits, walk)
+            if found is not None:
+                return found
+    return None
+
+
+def _delayed_as(num: _Numeric, waits: str, walk: bool) -> _Delayed | None:
+    """The equilibrium of :func:`_delayed` in which ``waits``' offers are refused, where
+    it is one: with ``walk``, the other party takes its outside option on refusing them
+    (``waits`` then gets its disagreement payoff, and prefers that to any offer the other
+    accepts); else the round is one of strike. Where ``waits`` proposes first and the other
+    walks, talks end without agreement (a :class:`SolverError`)."""
+    names = (num.rising, num.falling)
+    other = names[1] if waits == names[0] else names[0]
+    if walk:
+        a = num.disagreement[waits]  # waits' payoff where it proposes
+        v = max(num.outside[waits], num.keep(waits, a))
+    else:
+        eps = num.eps[waits]
+        if eps == 0 and num.base[waits] >= 0:
+            return None  # striking for ever is worth at least any agreement's flow
+        v = max(num.outside[waits], num.base[waits] / eps if eps > 0 else -math.inf)
+        a = num.keep(waits, v)
+    if not math.isfinite(v):
+        return None
+    x = num.offer_to(waits, v)
+    if x is None:
+        return None
+    b = num.utility(other, x)
+    keep = num.keep(other, b)  # what `other` gets by striking on after refusing
+    if walk != (num.outside[other] > keep):
+        return None  # it would walk out (or not), against the assumption
+    demand = num.outside[other] if walk else keep
+    y = num.offer_to(other, demand)
+    if y is not None:
+        agree = num.utility(waits, y)
+        if agree > a and not negligible(agree - a, [agree, a], 1e-12):
+            return None  # an offer `other` accepts is better for `waits`
+    walks = num.outside[waits] > num.keep(waits, a)
+    wait = num.disagreement[other] if walks else num.keep(other, demand)
+    if wait > b and not negligible(wait - b, [wait, b], 1e-12):
+        return None  # `other` would wait too
+    if walk and num.game.first == waits:
+        raise num.error(
+            f"no agreement: {waits}'s offers are refused and {other} takes its outside option "
+            f"({waits} prefers its disagreement payoff to any offer {other} accepts)"
+        )
+    moves = {
+        waits: Move(waits, other, num.best_for(waits), demand, walk),
+        other: Move(other, waits, x, v, walks),
+    }
+    return _Delayed(waits, x, {waits: a, other: demand}, {waits: v, other: b}, moves)
 
 
 def _proposer(game: AlternatingOffers, k: int) -> str:
@@ -997,8 +1195,26 @@ def _exact(
                 w.party.name: budget.tidy(cand[pw], _size),
                 a.party.name: budget.tidy(cand[pa], _size),
             }
-            return found if all(expressible(e, special=True) for e in found.values()) else None
+            exact = all(expressible(e, special=True) and _float_free(e) for e in found.values())
+            return found if exact else None
     return None
+
+
+def _float_free(expr: sympy.Expr) -> bool:
+    """Whether ``expr`` is a closed form: no float in it but whole numbers (the exponent
+    of rounds of a million periods, ``delta**1000000``, kept as a float by
+    :func:`bargain.model.expr.power`). A discount factor ``0.9**10000`` kept to 30 digits,
+    or a float sympy's solve left, is a number of some digits, not a closed form: the
+    answer is numeric, as the axiomatic concepts' are (``no_floats``).
+
+    >>> _float_free(sympy.Symbol("d") ** sympy.Float(10**6, 30)), _float_free(sympy.Float(0.5))
+    (True, False)
+    """
+    return no_floats(expr.xreplace({f: sympy.Integer(int(f)) for f in _whole_floats(expr)}))
+
+
+def _whole_floats(expr: sympy.Expr) -> list[sympy.Float]:
+    return [f for f in expr.atoms(sympy.Float) if f.is_finite and f - int(f) == 0]
 
 
 def _near(value: complex | None, target: float, size: float, error: float) -> bool:
@@ -1137,7 +1353,10 @@ def _solve(
             extra={"horizon": {"rounds": float(rounds)}},
             assumptions=(*assumptions, f"talks end after {rounds} rounds"),
         ), plan.tail  # every distinct move: the rounds before the tail repeat its cycle
-    (w_low, w_high), (a_low, a_high) = _stationary(num)
+    found = _infinite(num)
+    if isinstance(found, _Delayed):
+        return _delayed_solution(num, found, assumptions), tuple(found.moves.values())
+    moves, error, ((w_low, w_high), (a_low, a_high)) = found
     if max(w_high - w_low, a_high - a_low) > RTOL * num.unit:
         low, high = (w_low, w_high) if game.first == num.rising else (a_low, a_high)
         return _offer_set(
@@ -1151,7 +1370,6 @@ def _solve(
                 "equilibrium agreement (Rubinstein 1982, §5)",
             ),
         ), (*_moves(num, w_low, a_low).values(), *_moves(num, w_high, a_high).values())
-    moves, error = _refine(num, _moves(num, w_low, a_low))
     proposals = {n: move.offer for n, move in moves.items()}
     binding = {move.responder: move.walks for move in moves.values()}
     formula = exact_agreement = None
@@ -1166,9 +1384,10 @@ def _solve(
             if formulas and all(_near(v, proposals[n], size, error) for n, v in values.items()):
                 proposals = {n: v.real for n, v in values.items() if v is not None}
                 formula = {var: formulas[game.first]}
-                exact_agreement = {
-                    var: budget.tidy(formulas[game.first].xreplace(m.substitutions), _size)
-                }
+                value = budget.tidy(formulas[game.first].xreplace(m.substitutions), _size)
+                # The value at the parameters is written out where it is a closed form too
+                # (not δ^Δ of a million periods computed to 30 digits: _float_free).
+                exact_agreement = {var: value} if _float_free(value) else None
             else:
                 note = declined_note(budget.declined)
     x = num.agreed(proposals[game.first])
@@ -1200,6 +1419,40 @@ def _solve(
         extra={"proposals": proposals},
         assumptions=tuple(assumptions),
     ), tuple(moves.values())
+
+
+def _delayed_solution(num: _Numeric, found: _Delayed, assumptions: Sequence[str]) -> Solution:
+    """The solution of an equilibrium with delay (:func:`_delayed`): the agreement is the
+    other party's offer, accepted at once where it proposes first, else after one round
+    (``delay`` one period's length); the payoffs at time 0 count the round of strike and
+    its breakdown risk."""
+    game, m = num.game, num.game.model
+    var = m.variables[0].name
+    first_waits = game.first == found.waits
+    other = next(n for n in m.party_names if n != found.waits)
+    x = num.agreed(found.offer)
+    outside = num.outside[found.waits] >= found.at_offer[found.waits]
+    return Solution(
+        model=m.name,
+        method="rubinstein",
+        agreement={var: x},
+        payoffs=dict(found.at_wait if first_waits else found.at_offer),
+        disagreement={n: num.disagreement[n] for n in m.party_names},
+        parameters={p.name: float(p.value) for p in m.parameters},
+        delay=float(game.period) if first_waits else 0.0,
+        route="stationary subgame-perfect equilibrium with delay: the proposals accepted at "
+        f"once fail the one-shot deviation test ({found.waits} gains by an offer that is "
+        f"refused), so {found.waits}'s offers are refused and {other}'s accepted",
+        binding=(f"{found.waits} outside option",) if outside else (),
+        extra={"proposals": {found.waits: found.moves[found.waits].offer, other: x}},
+        assumptions=(
+            *assumptions,
+            f"{found.waits} gains by waiting for {other}'s offer (worth its "
+            + ("outside option" if outside else "strike payoffs")
+            + f" to it) rather than making one {other} accepts; {found.waits}'s offers are "
+            "refused (Muthoo 1999, §6.3: inside and outside options together)",
+        ),
+    )
 
 
 def _flat_offers(num: _Numeric, proposer: str, x: float) -> tuple[float, float] | None:
@@ -1313,12 +1566,14 @@ def sweep_formula(
     try:
         game = game_of(model, proposer=options.get("proposer"), period=options.get("period"))
         num = _Numeric(game)
-        (w_lo, w_hi), (a_lo, a_hi) = _stationary(num)
+        found_moves = _infinite(num)
     except BargainError:
         return None
+    if isinstance(found_moves, _Delayed):
+        return None
+    moves, error, ((w_lo, w_hi), (a_lo, a_hi)) = found_moves
     if max(w_hi - w_lo, a_hi - a_lo) > 0:
         return None
-    moves, error = _refine(num, _moves(num, w_lo, a_lo))
     binding = {m.responder: m.walks for m in moves.values()}
     props = {n: m.offer for n, m in moves.items()}
     with exact_budget(timeout) as budget:
@@ -1345,19 +1600,30 @@ def sweep_formula(
         u = side.party.payoff
         size = sympy.Max(sympy.Abs(u.xreplace({x: lo})), sympy.Abs(u.xreplace({x: hi})))
         checks.append((1 - (1 - q) * side.discount) * size - _DELICATE)
-    # Each responder's outside option is on the side of its continuation the formula assumes.
+    # Each responder's outside option is on the side of its continuation the formula assumes,
+    # and no proposer gains by waiting (else the equilibrium has delay: the scalar solver).
     for side, other in ((game.rising, game.falling), (game.falling, game.rising)):
-        if side.outside is None:
-            continue
         own_offer = found[side.party.name]
-        keep = (
-            side.strike
-            + q * side.party.disagreement
-            + (1 - q) * side.discount * (side.party.payoff.xreplace({x: own_offer}))
+        if side.outside is not None:
+            keep = (
+                side.strike
+                + q * side.party.disagreement
+                + (1 - q) * side.discount * (side.party.payoff.xreplace({x: own_offer}))
+            )
+            diff = side.outside - keep if binding[side.party.name] else keep - side.outside
+            checks.append(diff + tol)
+        # The proposer `other` does not gain by an offer `side` rejects (_waiting_pays):
+        # it would get its disagreement payoff where `side` walks, else a round of strike
+        # and `side`'s proposal.
+        theirs = other.party.payoff
+        wait = (
+            other.party.disagreement
+            if binding[side.party.name]
+            else other.strike
+            + q * other.party.disagreement
+            + (1 - q) * other.discount * theirs.xreplace({x: own_offer})
         )
-        diff = side.outside - keep if binding[side.party.name] else keep - side.outside
-        checks.append(diff + tol)
-        del other
+        checks.append(theirs.xreplace({x: found[other.party.name]}) - wait + tol)
     return {var.name: agreed}, [agreed, *payoffs], checks
 
 
@@ -1398,6 +1664,9 @@ class _Kernel:
             out = s.outside if s.outside is not None else sympy.Integer(-(10**300))
             exprs += [s.strike + q * s.party.disagreement, (1 - q) * s.discount, out]
         self.terms = compile_exprs(model, inputs, exprs)
+        self.disagreements = compile_exprs(
+            model, inputs, [sides[n].party.disagreement for n in (self.fr.r.name, self.fr.f.name)]
+        )
         var = self.fr.var  # its bounds as floats where they are the same at every point
         self.bounds = compile_exprs(self.fr.model, inputs, [var.min, var.max], broadcast=False)
         self.first_rising = game.first == self.fr.r.name
@@ -1466,6 +1735,13 @@ class _Kernel:
             u_in = fr.values(x + 1e-6 * (side - x), params=params, n=n)[k]
             flat = (x != side) & (u_in >= u_x - 2 * np.finfo(float).eps * np.abs(u_x))
         status = np.where((status == OK) & flat, NO_CONVERGENCE, status)
+        # Where a proposer gains by an offer that is refused, the equilibrium has delay
+        # (_delayed) or none: the scalar solver's verdict.
+        status = np.where(
+            (status == OK) & self._waiting_pays(out_r, out_f, terms, params, n),
+            NO_CONVERGENCE,
+            status,
+        )
         # Where the impatience times the payoffs nears what floats hold, the scalar solver's
         # verdict (its refusal, or its answer in exact ε): never a bound reported as ok.
         u_lo, u_hi = fr.values(lo, params=params, n=n), fr.values(hi, params=params, n=n)
@@ -1475,6 +1751,28 @@ class _Kernel:
                 & ((1 - k_f) * np.maximum(np.abs(u_lo[1]), np.abs(u_hi[1])) >= _DELICATE)
             )
         return out_r, out_f, np.where(delicate, NO_CONVERGENCE, status)
+
+    def _waiting_pays(
+        self,
+        x_r: np.ndarray,
+        x_f: np.ndarray,
+        terms: Sequence[np.ndarray],
+        params: dict[str, np.ndarray],
+        n: int,
+    ) -> np.ndarray:
+        """Where a proposer gains by an offer the responder rejects, against the proposals
+        ``x_r``, ``x_f`` (the one-shot deviation test of :func:`_waiting_pays`, vectorised;
+        within ``1e-12`` of the payoffs, and unsure where a payoff is not a number)."""
+        c_r, k_r, o_r, c_f, k_f, o_f = terms
+        d_r, d_f = self.disagreements(params=params, n=n)
+        u_rr, u_fr = self.fr.values(x_r, params=params, n=n)  # both payoffs at x_r
+        u_rf, u_ff = self.fr.values(x_f, params=params, n=n)
+        with np.errstate(all="ignore"):
+            wait_r = np.where(o_f > c_f + k_f * u_ff, d_r, c_r + k_r * u_rf)
+            wait_f = np.where(o_r > c_r + k_r * u_rr, d_f, c_f + k_f * u_fr)
+            tol = 1e-12 * (np.abs(u_rr) + np.abs(u_fr) + np.abs(u_rf) + np.abs(u_ff))
+            sure = (wait_r <= u_rr + tol) & (wait_f <= u_ff + tol)
+        return ~sure
 
     def _newton(
         self,

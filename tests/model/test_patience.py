@@ -82,12 +82,12 @@ def _with_breakdown(q: float) -> bargain.Model:
     )
 
 
-def _rounds_of(model: bargain.Model, q: float, dt: float) -> tuple[float, float]:
-    """The game with rounds of dt periods (breakdown risk 1 - (1 - q)**dt per round): the
-    agreement with W and with A proposing first."""
-    short = model.with_values(q=1 - (1 - q) ** dt)
+def _rounds_of(model: bargain.Model, dt: float) -> tuple[float, float]:
+    """The game with rounds of dt periods (the model's breakdown risk q per period is
+    1 - (1 - q)**dt per round, as the game applies it): the agreement with W and with A
+    proposing first."""
     return tuple(  # type: ignore[return-value]
-        bargain.rubinstein(short, proposer=p, period=dt, exact=False).agreement["x"]
+        bargain.rubinstein(model, proposer=p, period=dt, exact=False).agreement["x"]
         for p in ("W", "A")
     )
 
@@ -110,7 +110,7 @@ def test_the_limit_on_a_line_is_the_closed_form_and_the_game_with_short_rounds()
     # two agreements close in on the limit from either side.
     gaps = []
     for dt in (1e-2, 1e-3):
-        by_w, by_a = _rounds_of(m, q, dt)
+        by_w, by_a = _rounds_of(m, dt)
         assert by_a < expected < by_w
         gaps.append(max(by_w - expected, expected - by_a))
     assert gaps[1] < 2e-4 and 8 < gaps[0] / gaps[1] < 12
@@ -123,7 +123,7 @@ def test_without_breakdown_the_limit_is_the_powers_from_patience_and_the_inside_
     e_w, e_a = -0.01 / 0.02, 0.005 / 0.01
     limit = bargain.nash(m, limit=True, exact=False)
     assert limit.agreement["x"] == pytest.approx(e_w + (1 - e_w - e_a) / 3, abs=1e-9)
-    by_w, by_a = _rounds_of(m, 0.0, 1e-3)
+    by_w, by_a = _rounds_of(m, 1e-3)
     assert by_a < limit.agreement["x"] < by_w and by_w - by_a < 1e-4
 
 
@@ -138,9 +138,9 @@ def test_the_flagships_limit_lies_between_its_rubinstein_rows_and_is_their_short
     limit = bargain.nash(m, limit=True, exact=False).agreement["F"]
     weekly = [bargain.rubinstein(m, proposer=p, exact=False).agreement["F"] for p in "AW"]
     assert weekly[0] < limit < weekly[1]
-    short = m.with_values(q=1 - 0.95**1e-3)
+    # The risk is per week: rounds of a thousandth of a week carry 1 - 0.95**1e-3 each.
     fast = [
-        bargain.rubinstein(short, proposer=p, period=1e-3, exact=False).agreement["F"] for p in "AW"
+        bargain.rubinstein(m, proposer=p, period=1e-3, exact=False).agreement["F"] for p in "AW"
     ]
     assert fast[0] < limit < fast[1] and fast[1] - fast[0] < 0.1
 

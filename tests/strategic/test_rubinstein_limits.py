@@ -22,6 +22,7 @@ from pathlib import Path
 
 import mpmath
 import pytest
+import sympy
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.optimize import brentq
@@ -563,3 +564,122 @@ def test_a_pole_of_the_responder_at_the_lower_bound(payoff, x_star):
     # pole), tends to it (Ståhl 1972; the map contracts).
     b = bargain.rubinstein(m, horizon=401, exact=False)
     assert b.agreement["x"] == pytest.approx(x_star, rel=1e-9)
+
+
+# -- 6. the breakdown risk is per period: 1 - (1 - q)^Δ per round --------------------------
+
+
+BRW = {
+    "model": {"name": "brw"},
+    "variables": {"x": {"min": 0, "max": 1}},
+    "parties": {
+        "W": {
+            "payoff": "sqrt(x)",
+            "discount_rate": 0.02,
+            "strike_payoff": -0.001,
+            "disagreement": 0.05,
+        },
+        "A": {
+            "payoff": "1 - x",
+            "discount_rate": 0.05,
+            "strike_payoff": 0.002,
+            "disagreement": 0.1,
+        },
+    },
+    "bargaining": {"first_proposer": "A", "breakdown_probability": 0.01},
+}
+
+
+def brw_proposals(period: str, digits: int = 50) -> tuple[float, float]:
+    """The two indifference conditions of :data:`BRW` in mpmath, with the risk of a round of
+    ``period`` periods ``1 - (1 - q)^Δ`` and the strike payoff of a round ``b (1 - e^{-rΔ}) / r``
+    (docs/rubinstein.md, timing): A's proposal (the agreement, A first) and W's."""
+    with mpmath.workdps(digits):
+        dt, q = mpmath.mpf(period), 1 - (1 - mpmath.mpf("0.01")) ** mpmath.mpf(period)
+        r = {"W": mpmath.mpf("0.02"), "A": mpmath.mpf("0.05")}
+        b = {"W": mpmath.mpf("-0.001"), "A": mpmath.mpf("0.002")}
+        d = {"W": mpmath.mpf("0.05"), "A": mpmath.mpf("0.1")}
+        c = {n: b[n] * -mpmath.expm1(-r[n] * dt) / r[n] + q * d[n] for n in r}
+        k = {n: (1 - q) * mpmath.exp(-r[n] * dt) for n in r}
+
+        def conditions(x_w, x_a):
+            return [
+                1 - x_w - (c["A"] + k["A"] * (1 - x_a)),
+                mpmath.sqrt(x_a) - (c["W"] + k["W"] * mpmath.sqrt(x_w)),
+            ]
+
+        x_w, x_a = mpmath.findroot(conditions, (mpmath.mpf("0.4"), mpmath.mpf("0.3")))
+        return float(x_a), float(x_w)
+
+
+@pytest.mark.parametrize("period", ["1", "0.5", "0.001"])
+def test_the_breakdown_risk_of_a_round_is_per_period(period):
+    # q is the risk per period (a week on the flagship): a round of Δ periods carries the
+    # hazard -ln(1 - q) per period over Δ, 1 - (1 - q)^Δ (BRW 1986, §4), as the strike
+    # payoff's b (1 - δ^Δ) / r does. Δ = 1 is q itself (every answer at one period unchanged).
+    m = bargain.model_from_dict(BRW)
+    s = bargain.rubinstein(m, period=float(period), exact=False)
+    x_a, x_w = brw_proposals(period)
+    assert s.agreement["x"] == pytest.approx(x_a, rel=1e-10)
+    assert s.extra["proposals"]["W"] == pytest.approx(x_w, rel=1e-10)
+
+
+def test_short_rounds_tend_to_the_brw_limit_with_breakdown():
+    # Report s26 §14: as Δ -> 0 the game tends to the generalised Nash solution with powers
+    # proportional to 1 / (r_i + λ), λ = -ln(1 - q) per period, over the impasse point
+    # (Binmore, Rubinstein & Wolinsky 1986, §4-5): bargain's own Nash limit route. With the
+    # risk applied per round instead, it tended to 0.31590.
+    m = bargain.model_from_dict(BRW)
+    limit = bargain.nash(m, limit=True).agreement["x"]
+    assert limit == pytest.approx(0.469108301, abs=1e-8)
+    for period in (1e-6, 1e-8):
+        x = bargain.rubinstein(m, period=period, exact=False).agreement["x"]
+        assert x == pytest.approx(limit, abs=1e-6)
+        assert x == pytest.approx(brw_proposals(str(period))[0], rel=1e-9)
+
+
+# -- 7. a formula with a float in it is not exact ---------------------------------------------
+
+
+def test_a_formula_of_floats_is_numeric_not_exact():
+    # Report s26 §13: discount factors 0.9**10000 and 0.8**10000 (kept to 30 digits) gave the
+    # "exact" formula 1.0, where x* = (1 - δ_A)/(1 - δ_W δ_A) (Rubinstein 1982; Osborne &
+    # Rubinstein 1990, Proposition 3.5) is not 1. Numeric, as the axiomatic concepts' are.
+    m = split_game(W={"discount_factor": "0.9**10000"}, A={"discount_factor": "0.8**10000"})
+    s = bargain.rubinstein(m)
+    assert (s.exact, s.formula, s.exact_agreement) == (False, None, None)
+    with mpmath.workdps(30):
+        d_w, d_a = mpmath.mpf("0.9") ** 10000, mpmath.mpf("0.8") ** 10000
+        assert s.agreement["x"] == pytest.approx(float((1 - d_a) / (1 - d_w * d_a)), rel=1e-15)
+
+
+@pytest.mark.parametrize(("period", "exact"), [("1e-4", True), ("1e-5", False), ("1e-6", False)])
+def test_short_rounds_are_exact_only_with_a_true_closed_form(period, exact):
+    # Report s26 §13: u_W = sqrt(x), u_A = V - x, rates 0.1 and 0.3, A first; with
+    # k_i = e^{-r_i Δ} the conditions sqrt(x_A) = k_W sqrt(x_W), V - x_W = k_A (V - x_A) give
+    # x_A = V k_W^2 (1 - k_A)/(1 - k_W^2 k_A) (Rubinstein 1982, with u_W's square root). At
+    # Δ = 1e-5 the formula was a 31-digit decimal times V, claimed exact.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "r2s"},
+            "parameters": {"V": 1e9},
+            "variables": {"x": {"min": 0, "max": "V"}},
+            "parties": {
+                "W": {"payoff": "sqrt(x)", "discount_rate": 0.1},
+                "A": {"payoff": "V - x", "discount_rate": 0.3},
+            },
+            "bargaining": {"first_proposer": "A"},
+        }
+    )
+    s = bargain.rubinstein(m, period=float(period))
+    with mpmath.workdps(50):
+        dt = mpmath.mpf(period)
+        k_w2, k_a = mpmath.exp(-2 * dt / 10), mpmath.exp(-3 * dt / 10)
+        x_a = 10**9 * k_w2 * (1 - k_a) / (1 - k_w2 * k_a)
+    assert s.agreement["x"] == pytest.approx(float(x_a), rel=1e-14)
+    assert s.exact is exact
+    assert (s.formula is None, s.exact_agreement is None) == (not exact, not exact)
+    if exact:
+        with mpmath.workdps(50):
+            value = sympy.N(s.exact_agreement["x"], 40)
+            assert abs(mpmath.mpf(str(value)) - x_a) < mpmath.mpf(10) ** -25 * x_a
