@@ -52,6 +52,7 @@ from __future__ import annotations
 import copy
 import functools
 import math
+import numbers
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -180,9 +181,16 @@ def game_of(
     lo = numeric_value(model, v.min, f"variables.{v.name}", "min")
     hi = numeric_value(model, v.max, f"variables.{v.name}", "max")
     rising, falling = _orient(model, x, sides, lo, hi)
+    if proposer is not None and not isinstance(proposer, str):
+        raise ModelError(
+            f"must be a party's name, one of {', '.join(model.party_names)}; got {proposer!r}",
+            file=file,
+            table="rubinstein",
+            key="proposer",
+        )
     first = proposer or model.bargaining.first_proposer or model.parties[0].name
     model.party(first)  # refuses an unknown name
-    t = model.bargaining.horizon if horizon is None else _horizon(horizon, file)
+    t = model.bargaining.horizon if horizon is None else read_horizon(horizon, file)
     if t != sympy.oo and t > MAX_ROUNDS:
         raise ModelError(
             f"must be at most 1e300 rounds (or inf), got about {float(sympy.N(t, 3)):.3g}"
@@ -286,13 +294,15 @@ MAX_ROUNDS = sympy.Integer(10) ** 300
 """The longest finite horizon, in rounds: its rounds and delay are reported as floats."""
 
 
-def _horizon(value: int | float | str, file: str | None) -> sympy.Expr:
+def read_horizon(value: int | float | str, file: str | None) -> sympy.Expr:
     """A horizon: a positive integer number of rounds, or infinity (``math.inf``, or
     ``"inf"`` / ``"infinity"`` as in a model file and on the command line)."""
     if isinstance(value, str) and value.strip().lower() in ("inf", "+inf", "infinity"):
         return sympy.oo
     if isinstance(value, float) and math.isinf(value) and value > 0:
         return sympy.oo
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = int(value)  # numpy's integers too
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ModelError(
             "must be a positive integer number of rounds or infinity (math.inf or "
@@ -2144,6 +2154,7 @@ __all__ = [
     "Move",
     "backward_induction",
     "game_of",
+    "read_horizon",
     "rubinstein",
     "rubinstein_kernel",
     "stationary_moves",

@@ -99,7 +99,7 @@ from bargain.errors import (
     UndefinedPayoffError,
 )
 from bargain.model.model import Model, exact_number
-from bargain.strategic.rubinstein import _horizon as horizon_of
+from bargain.strategic.rubinstein import read_horizon as horizon_of
 
 ROUTES = ("auto", "closed", "numeric", "loop")
 """How a kernel solves its points (see the module docstring)."""

@@ -628,3 +628,16 @@ def test_a_flat_stretch_in_a_sweep_is_no_point(route):
     )
     df = bargain.sweep(m, "rubinstein", {"c": (0.3, 0.5, 3)}, route=route)
     assert list(df["status"]) == ["not_unique"] * 3
+
+
+def test_a_numpy_integer_horizon_is_a_horizon_and_a_non_name_proposer_is_refused():
+    # horizon=np.int64(5) was refused where numpy's numbers are accepted elsewhere, and
+    # proposer=0 silently fell back to the model's first proposer.
+    import numpy as np
+
+    m = bargain.load_model(bargain.models_dir() / "split.toml")
+    assert bargain.rubinstein(m, horizon=np.int64(5)).agreement == (
+        bargain.rubinstein(m, horizon=5).agreement
+    )
+    with pytest.raises(bargain.ModelError, match=r"\[rubinstein\] proposer: must be a party"):
+        bargain.rubinstein(m, proposer=0)
