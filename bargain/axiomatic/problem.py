@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import sympy
-from scipy.optimize import minimize
+from scipy.optimize import least_squares, minimize
 from sympy.calculus.util import singularities
 
 from bargain.axiomatic.program import (
@@ -211,8 +212,50 @@ class BargainingProblem:
         return f"the constraint{'s' * (len(kept) > 1)} {names} {verb} within the bounds {box}"
 
     def _satisfiable(self, constraints: Sequence[Constraint]) -> bool:
-        """Whether some contract in the box meets ``constraints`` (a local search)."""
-        return not constraints or self._least_violation(constraints)[0] <= 1e-16
+        """Whether some contract in the box meets ``constraints`` to ``FEASIBILITY_TOL`` of
+        each one's sides (as an answer must: :meth:`slack_margin`'s measure). A local search
+        (:meth:`_least_violation`), its point then refined by Gauss–Newton within the box
+        (scipy's ``least_squares``; Nocedal & Wright 2006, §10.3), which meets the equations
+        of a feasible set to rounding where L-BFGS-B stops near the square root of its
+        tolerance: ``a == 0.3`` and ``a == 0.30000001`` have no common solution to this
+        tolerance, either alone has."""
+        if not constraints:
+            return True
+        lo, hi = self.bounds
+        _, z0 = self._least_violation(constraints)
+        parts = lambdify(
+            [self.variables],
+            [self.model.numeric(e) for c in constraints for e in (c.slack, *c.relation.args)],
+            "numpy",
+        )
+        equal = np.array([c.is_equality for c in constraints])
+
+        def violations(z: np.ndarray, units: np.ndarray | None = None) -> np.ndarray:
+            """Each constraint's violation at ``z``, in ``units`` (its sides' size at ``z``)."""
+            with np.errstate(all="ignore"):
+                v = np.array(parts(z), dtype=float).reshape(-1, 3)
+            sizes = np.array([magnitude(list(row[1:])) or 1.0 for row in v])
+            s = np.where(equal, v[:, 0], np.minimum(v[:, 0], 0.0))
+            return np.nan_to_num(s / (sizes if units is None else units), nan=1e30)
+
+        found = [z0]
+        if np.all(lo < hi):
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                units = np.array(
+                    [magnitude(list(r[1:])) or 1.0 for r in np.reshape(parts(z0), (-1, 3))],
+                    dtype=float,
+                )
+                refined = least_squares(
+                    lambda z: violations(z, units),
+                    z0,
+                    bounds=(lo, hi),
+                    xtol=1e-15,
+                    ftol=1e-15,
+                    gtol=1e-15,
+                )
+            found.append(np.clip(refined.x, lo, hi))
+        return any(float(np.max(np.abs(violations(z)))) <= FEASIBILITY_TOL for z in found)
 
     def _least_violation(self, constraints: Sequence[Constraint]) -> tuple[float, np.ndarray]:
         """The least sum of squared violations of ``constraints`` (each in units of the
