@@ -1075,7 +1075,12 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
     ``x = 0``) are examined: their poles in
     each variable are found with sympy (``singularities``, then one-sided limits),
     with the other variables at the centre of their ranges and at the starting
-    points of the search. What sympy cannot decide (within the solve's safety net,
+    points of the search. A pole that depends on the other variables (``1/(1.3 - a -
+    b)``: ``b = 1.3 - a``, a line across the box) is placed at each of those points
+    and then at :data:`POLE_GRID` points along each other variable's range (the rest at
+    the centre), up to :data:`POLE_TRIES` of them where it falls inside the range: a
+    line that misses the centre is found where it crosses the box. What sympy cannot
+    decide (within the solve's safety net,
     :meth:`~bargain.concepts.budget.Budget.attempt`) is left to the solvers.
 
     Raises
@@ -1094,6 +1099,17 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
     Traceback (most recent call last):
     ...
     bargain.errors.UnboundedError: [parties.W] payoff: grows without bound as x -> 0 from above...
+
+    A pole on a line inside a box of two variables:
+
+    >>> m = bargain.model_from_dict({"model": {"name": "m"},
+    ...     "variables": {"a": {"min": 0, "max": 1}, "b": {"min": 0, "max": 1}},
+    ...     "parties": {"W": {"payoff": "1/(1.3 - a - b)"}, "A": {"payoff": "2 - a - b"}}})
+    >>> require_bounded(BargainingProblem(m))
+    Traceback (most recent call last):
+    ...
+    bargain.errors.UnboundedError: [parties.W] payoff: grows without bound as a -> 0.8 from
+    below (at b = 0.5)...
     """
     model = problem.model
     for party in model.parties:
@@ -1107,21 +1123,21 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
             box = sympy.Interval(lo, hi)
             with exact_budget(timeout) as budget:
                 poles = budget.attempt(lambda u=u, x=v.symbol, box=box: singularities(u, x, box))
-            if not isinstance(poles, sympy.FiniteSet):
-                continue
-            for pole in sorted((p for p in poles if p.is_number), key=float):
-                for side, inside in (("+", pole < hi), ("-", pole > lo)):
-                    where = _unbounded_at(problem, party.name, k, pole, side, timeout)
-                    if inside and where is not None:
+            for pole in _poles(poles, {w.symbol for w in model.variables} - {v.symbol}):
+                for side in ("+", "-"):
+                    found = _unbounded_at(problem, party.name, k, pole, side, timeout)
+                    if found is not None:
+                        where, pole_at = found
                         raise UnboundedError(
-                            f"grows without bound as {v.name} -> {pole} from "
+                            f"grows without bound as {v.name} -> {pole_at} from "
                             f"{'above' if side == '+' else 'below'}{where}, inside the "
                             f"contract range [{float(lo):g}, {float(hi):g}], where every "
                             "other party gets at least its disagreement payoff: the "
                             f"utility-possibility set is unbounded ({party.name}'s ideal "
                             "payoff is infinite; the Nash product and the sum of payoffs "
                             "have no maximum), which every axiomatic solution excludes. "
-                            f"Keep {v.name} away from {pole} (its min or max) or the "
+                            f"Keep {v.name} away from {pole} (its min or max"
+                            f"{'' if pole.is_number else ', or a constraint'}) or the "
                             "payoff finite",
                             file=model.file,
                             table=f"parties.{party.name}",
@@ -1129,23 +1145,51 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
                         )
 
 
+POLE_GRID = 33  # points along each other variable's range where a moving pole is placed
+POLE_TRIES = 12  # points, at most, where a moving pole inside the range is examined
+
+
+def _poles(found: object, others: set[sympy.Symbol]) -> list[sympy.Expr]:
+    """The poles in ``found`` (what ``singularities`` returns: a finite set, or one cut by
+    the variable's range where a pole depends on the other variables) that are numbers
+    or expressions in the variables ``others`` alone: the numbers first, in order."""
+    sets = [found] if isinstance(found, sympy.FiniteSet) else []
+    if isinstance(found, sympy.Intersection):
+        sets = [a for a in found.args if isinstance(a, sympy.FiniteSet)]
+    poles = [p for s in sets for p in s if p.free_symbols <= others]
+    return sorted((p for p in poles if p.is_number), key=float) + [
+        p for p in poles if not p.is_number
+    ]
+
+
 def _unbounded_at(
     problem: BargainingProblem, name: str, k: int, pole: sympy.Expr, side: str, timeout: float
-) -> str | None:
+) -> tuple[str, str] | None:
     """Where party ``name``'s payoff tends to ``+oo`` as variable ``k`` tends to ``pole``
-    from ``side``, the other variables fixed at a starting point of the search, while the
-    others' payoffs tend to at least their disagreement payoffs and the constraints hold:
-    ``""`` for a one-variable model, else the other variables' values; ``None`` if at
-    none."""
+    (a number, or an expression in the other variables) from ``side``, inside its range,
+    the other variables fixed at a starting point of the search, while the others' payoffs
+    tend to at least their disagreement payoffs and the constraints hold: ``""`` for a
+    one-variable model, else the other variables' values, with the pole there; ``None``
+    if at none. A pole that moves with the others is tried at the starting points, then
+    along each other variable's range (:data:`POLE_GRID`, :data:`POLE_TRIES`)."""
     model = problem.model
     x = model.variables[k].symbol
+    lo, hi = (float(model.numeric(b)) for b in (model.variables[k].min, model.variables[k].max))
     others = [v for j, v in enumerate(model.variables) if j != k]
     # The centre of the box first, then the other starting points, without repeats.
-    points = dict.fromkeys(
-        tuple(float(z[j]) for j in range(len(z)) if j != k) for z in problem.box_starts()
-    )
+    starts = problem.box_starts()
+    if not pole.is_number:
+        box_lo, box_hi = problem.bounds
+        for j in (j for j in range(len(starts[0])) if j != k):
+            if math.isfinite(box_lo[j]) and math.isfinite(box_hi[j]):
+                for s in np.linspace(box_lo[j], box_hi[j], POLE_GRID):
+                    z = starts[0].copy()
+                    z[j] = s
+                    starts.append(z)
+    points = dict.fromkeys(tuple(float(z[j]) for j in range(len(z)) if j != k) for z in starts)
+    tries = 0
 
-    def unbounded(fixed: dict[sympy.Symbol, sympy.Expr]) -> bool:
+    def unbounded(fixed: dict[sympy.Symbol, sympy.Expr], pole: sympy.Expr) -> bool:
         def limit(e: sympy.Expr) -> sympy.Expr:
             return sympy.limit(model.numeric(e).xreplace(fixed), x, pole, side)
 
@@ -1162,11 +1206,27 @@ def _unbounded_at(
 
     for values in points:
         fixed = {v.symbol: sympy.Float(val, 30) for v, val in zip(others, values, strict=True)}
+        at = pole.xreplace(fixed)
+        if not at.is_number or not (at.is_real or at.is_real is None):
+            continue
+        at_float = complex(at)
+        if at_float.imag or not (lo <= at_float.real <= hi):
+            continue
+        if (at_float.real >= hi) if side == "+" else (at_float.real <= lo):
+            continue  # approached from outside the range
+        if not pole.is_number:
+            if tries >= POLE_TRIES:
+                return None
+            tries += 1
+            at = sympy.Float(at_float.real, 15)
         with exact_budget(timeout) as budget:
-            found = budget.attempt(lambda fixed=fixed: unbounded(fixed))
+            found = budget.attempt(lambda fixed=fixed, at=at: unbounded(fixed, at))
         if found:
             shown = ", ".join(f"{v.name} = {val:g}" for v, val in zip(others, values, strict=True))
-            return f" (at {shown})" if shown else ""
+            return (
+                f" (at {shown})" if shown else "",
+                str(pole) if pole.is_number else f"{at_float.real:g}",
+            )
     return None
 
 
