@@ -186,3 +186,21 @@ def test_equations_apart_by_more_than_the_tolerance_are_refused_by_name(method, 
     assert "eq1 (a == 3/10) and eq2" in message
     assert "cap" not in message
     assert "floor" not in message
+
+
+@pytest.mark.parametrize("method", ["nash", "utilitarian"])
+def test_an_equation_and_a_bound_apart_by_more_than_the_tolerance_are_refused(method):
+    # a == 0.3 and a <= 0.299999999: no a within 1e-9 of 0.3 (relative) meets the cap.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "cap"},
+            "variables": {"a": {"min": 0, "max": 1}},
+            "constraints": {"eq": "a == 0.3", "cap": "a <= 0.299999999", "floor": "a >= 0.1"},
+            "parties": {"P": {"payoff": "a"}, "Q": {"payoff": "1 - a"}},
+        }
+    )
+    with pytest.raises(bargain.FeasibilityError) as info:
+        bargain.SOLVERS[method](m)
+    message = str(info.value)
+    assert "eq (a == 3/10) and cap (a <= 299999999/1000000000) contradict" in message
+    assert "floor" not in message
