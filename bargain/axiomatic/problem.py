@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import sympy
-from scipy.optimize import minimize
+from scipy.optimize import least_squares, minimize
 from sympy.calculus.util import singularities
 
 from bargain.axiomatic.program import (
@@ -211,8 +212,50 @@ class BargainingProblem:
         return f"the constraint{'s' * (len(kept) > 1)} {names} {verb} within the bounds {box}"
 
     def _satisfiable(self, constraints: Sequence[Constraint]) -> bool:
-        """Whether some contract in the box meets ``constraints`` (a local search)."""
-        return not constraints or self._least_violation(constraints)[0] <= 1e-16
+        """Whether some contract in the box meets ``constraints`` to ``FEASIBILITY_TOL`` of
+        each one's sides (as an answer must: :meth:`slack_margin`'s measure). A local search
+        (:meth:`_least_violation`), its point then refined by Gauss–Newton within the box
+        (scipy's ``least_squares``; Nocedal & Wright 2006, §10.3), which meets the equations
+        of a feasible set to rounding where L-BFGS-B stops near the square root of its
+        tolerance: ``a == 0.3`` and ``a == 0.30000001`` have no common solution to this
+        tolerance, either alone has."""
+        if not constraints:
+            return True
+        lo, hi = self.bounds
+        _, z0 = self._least_violation(constraints)
+        parts = lambdify(
+            [self.variables],
+            [self.model.numeric(e) for c in constraints for e in (c.slack, *c.relation.args)],
+            "numpy",
+        )
+        equal = np.array([c.is_equality for c in constraints])
+
+        def violations(z: np.ndarray, units: np.ndarray | None = None) -> np.ndarray:
+            """Each constraint's violation at ``z``, in ``units`` (its sides' size at ``z``)."""
+            with np.errstate(all="ignore"):
+                v = np.array(parts(z), dtype=float).reshape(-1, 3)
+            sizes = np.array([magnitude(list(row[1:])) or 1.0 for row in v])
+            s = np.where(equal, v[:, 0], np.minimum(v[:, 0], 0.0))
+            return np.nan_to_num(s / (sizes if units is None else units), nan=1e30)
+
+        found = [z0]
+        if np.all(lo < hi):
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                units = np.array(
+                    [magnitude(list(r[1:])) or 1.0 for r in np.reshape(parts(z0), (-1, 3))],
+                    dtype=float,
+                )
+                refined = least_squares(
+                    lambda z: violations(z, units),
+                    z0,
+                    bounds=(lo, hi),
+                    xtol=1e-15,
+                    ftol=1e-15,
+                    gtol=1e-15,
+                )
+            found.append(np.clip(refined.x, lo, hi))
+        return any(float(np.max(np.abs(violations(z)))) <= FEASIBILITY_TOL for z in found)
 
     def _least_violation(self, constraints: Sequence[Constraint]) -> tuple[float, np.ndarray]:
         """The least sum of squared violations of ``constraints`` (each in units of the
@@ -1061,7 +1104,12 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
     ``x = 0``) are examined: their poles in
     each variable are found with sympy (``singularities``, then one-sided limits),
     with the other variables at the centre of their ranges and at the starting
-    points of the search. What sympy cannot decide (within the solve's safety net,
+    points of the search. A pole that depends on the other variables (``1/(1.3 - a -
+    b)``: ``b = 1.3 - a``, a line across the box) is placed at each of those points
+    and then at :data:`POLE_GRID` points along each other variable's range (the rest at
+    the centre), up to :data:`POLE_TRIES` of them where it falls inside the range: a
+    line that misses the centre is found where it crosses the box. What sympy cannot
+    decide (within the solve's safety net,
     :meth:`~bargain.concepts.budget.Budget.attempt`) is left to the solvers.
 
     Raises
@@ -1080,6 +1128,17 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
     Traceback (most recent call last):
     ...
     bargain.errors.UnboundedError: [parties.W] payoff: grows without bound as x -> 0 from above...
+
+    A pole on a line inside a box of two variables:
+
+    >>> m = bargain.model_from_dict({"model": {"name": "m"},
+    ...     "variables": {"a": {"min": 0, "max": 1}, "b": {"min": 0, "max": 1}},
+    ...     "parties": {"W": {"payoff": "1/(1.3 - a - b)"}, "A": {"payoff": "2 - a - b"}}})
+    >>> require_bounded(BargainingProblem(m))
+    Traceback (most recent call last):
+    ...
+    bargain.errors.UnboundedError: [parties.W] payoff: grows without bound as a -> 0.8 from
+    below (at b = 0.5)...
     """
     model = problem.model
     for party in model.parties:
@@ -1093,21 +1152,21 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
             box = sympy.Interval(lo, hi)
             with exact_budget(timeout) as budget:
                 poles = budget.attempt(lambda u=u, x=v.symbol, box=box: singularities(u, x, box))
-            if not isinstance(poles, sympy.FiniteSet):
-                continue
-            for pole in sorted((p for p in poles if p.is_number), key=float):
-                for side, inside in (("+", pole < hi), ("-", pole > lo)):
-                    where = _unbounded_at(problem, party.name, k, pole, side, timeout)
-                    if inside and where is not None:
+            for pole in _poles(poles, {w.symbol for w in model.variables} - {v.symbol}):
+                for side in ("+", "-"):
+                    found = _unbounded_at(problem, party.name, k, pole, side, timeout)
+                    if found is not None:
+                        where, pole_at = found
                         raise UnboundedError(
-                            f"grows without bound as {v.name} -> {pole} from "
+                            f"grows without bound as {v.name} -> {pole_at} from "
                             f"{'above' if side == '+' else 'below'}{where}, inside the "
                             f"contract range [{float(lo):g}, {float(hi):g}], where every "
                             "other party gets at least its disagreement payoff: the "
                             f"utility-possibility set is unbounded ({party.name}'s ideal "
                             "payoff is infinite; the Nash product and the sum of payoffs "
                             "have no maximum), which every axiomatic solution excludes. "
-                            f"Keep {v.name} away from {pole} (its min or max) or the "
+                            f"Keep {v.name} away from {pole} (its min or max"
+                            f"{'' if pole.is_number else ', or a constraint'}) or the "
                             "payoff finite",
                             file=model.file,
                             table=f"parties.{party.name}",
@@ -1115,23 +1174,51 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
                         )
 
 
+POLE_GRID = 33  # points along each other variable's range where a moving pole is placed
+POLE_TRIES = 12  # points, at most, where a moving pole inside the range is examined
+
+
+def _poles(found: object, others: set[sympy.Symbol]) -> list[sympy.Expr]:
+    """The poles in ``found`` (what ``singularities`` returns: a finite set, or one cut by
+    the variable's range where a pole depends on the other variables) that are numbers
+    or expressions in the variables ``others`` alone: the numbers first, in order."""
+    sets = [found] if isinstance(found, sympy.FiniteSet) else []
+    if isinstance(found, sympy.Intersection):
+        sets = [a for a in found.args if isinstance(a, sympy.FiniteSet)]
+    poles = [p for s in sets for p in s if p.free_symbols <= others]
+    return sorted((p for p in poles if p.is_number), key=float) + [
+        p for p in poles if not p.is_number
+    ]
+
+
 def _unbounded_at(
     problem: BargainingProblem, name: str, k: int, pole: sympy.Expr, side: str, timeout: float
-) -> str | None:
+) -> tuple[str, str] | None:
     """Where party ``name``'s payoff tends to ``+oo`` as variable ``k`` tends to ``pole``
-    from ``side``, the other variables fixed at a starting point of the search, while the
-    others' payoffs tend to at least their disagreement payoffs and the constraints hold:
-    ``""`` for a one-variable model, else the other variables' values; ``None`` if at
-    none."""
+    (a number, or an expression in the other variables) from ``side``, inside its range,
+    the other variables fixed at a starting point of the search, while the others' payoffs
+    tend to at least their disagreement payoffs and the constraints hold: ``""`` for a
+    one-variable model, else the other variables' values, with the pole there; ``None``
+    if at none. A pole that moves with the others is tried at the starting points, then
+    along each other variable's range (:data:`POLE_GRID`, :data:`POLE_TRIES`)."""
     model = problem.model
     x = model.variables[k].symbol
+    lo, hi = (float(model.numeric(b)) for b in (model.variables[k].min, model.variables[k].max))
     others = [v for j, v in enumerate(model.variables) if j != k]
     # The centre of the box first, then the other starting points, without repeats.
-    points = dict.fromkeys(
-        tuple(float(z[j]) for j in range(len(z)) if j != k) for z in problem.box_starts()
-    )
+    starts = problem.box_starts()
+    if not pole.is_number:
+        box_lo, box_hi = problem.bounds
+        for j in (j for j in range(len(starts[0])) if j != k):
+            if math.isfinite(box_lo[j]) and math.isfinite(box_hi[j]):
+                for s in np.linspace(box_lo[j], box_hi[j], POLE_GRID):
+                    z = starts[0].copy()
+                    z[j] = s
+                    starts.append(z)
+    points = dict.fromkeys(tuple(float(z[j]) for j in range(len(z)) if j != k) for z in starts)
+    tries = 0
 
-    def unbounded(fixed: dict[sympy.Symbol, sympy.Expr]) -> bool:
+    def unbounded(fixed: dict[sympy.Symbol, sympy.Expr], pole: sympy.Expr) -> bool:
         def limit(e: sympy.Expr) -> sympy.Expr:
             return sympy.limit(model.numeric(e).xreplace(fixed), x, pole, side)
 
@@ -1148,11 +1235,27 @@ def _unbounded_at(
 
     for values in points:
         fixed = {v.symbol: sympy.Float(val, 30) for v, val in zip(others, values, strict=True)}
+        at = pole.xreplace(fixed)
+        if not at.is_number or not (at.is_real or at.is_real is None):
+            continue
+        at_float = complex(at)
+        if at_float.imag or not (lo <= at_float.real <= hi):
+            continue
+        if (at_float.real >= hi) if side == "+" else (at_float.real <= lo):
+            continue  # approached from outside the range
+        if not pole.is_number:
+            if tries >= POLE_TRIES:
+                return None
+            tries += 1
+            at = sympy.Float(at_float.real, 15)
         with exact_budget(timeout) as budget:
-            found = budget.attempt(lambda fixed=fixed: unbounded(fixed))
+            found = budget.attempt(lambda fixed=fixed, at=at: unbounded(fixed, at))
         if found:
             shown = ", ".join(f"{v.name} = {val:g}" for v, val in zip(others, values, strict=True))
-            return f" (at {shown})" if shown else ""
+            return (
+                f" (at {shown})" if shown else "",
+                str(pole) if pole.is_number else f"{at_float.real:g}",
+            )
     return None
 
 

@@ -63,7 +63,7 @@ from typing import Any
 import mpmath
 import numpy as np
 import sympy
-from scipy.optimize import Bounds, NonlinearConstraint, brentq, minimize
+from scipy.optimize import Bounds, NonlinearConstraint, brentq, least_squares, minimize
 from sympy.printing.codeprinter import CodePrinter
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import MpmathPrinter
@@ -93,6 +93,7 @@ BASIN_POINTS = 8  # points on the segment from a start to a maximum found (see _
 WIDE = 1e6  # a box this many times wider than a start may hide a set in its units
 NEAR = 1e-3  # of each unknown's width, the neighbourhood where a tied maximum is checked
 INWARD = 1e-6  # of its width, a start is moved off a bound the objective's slope is infinite at
+SAMPLES = 3  # points of the box where an equality's gradient is tried for independence
 
 
 @dataclass(frozen=True)
@@ -745,9 +746,15 @@ class _Numeric:
         """The compiled KKT system of the smooth active set ``spec`` at these values, in
         these units, its unknowns in ``fixed`` at their values there."""
         at = tuple(sorted(i for i, _ in spec.bounds))
-        system, jacobian, constants = _kkt_system(self.compiled.program, at, spec.inequalities)
+        equalities = spec.equalities(len(self._h))
+        system, jacobian, constants = _kkt_system(
+            self.compiled.program, at, spec.inequalities, equalities
+        )
         s, z = self.scale, self.program.unknowns
-        units = [*(s.inequalities[k] for k in spec.inequalities), *s.equalities]
+        units = [
+            *(s.inequalities[k] for k in spec.inequalities),
+            *(s.equalities[k] for k in equalities),
+        ]
         free = [u for i, u in enumerate(s.unknowns) if i not in at]
         with mpmath.workdps(30):
             x_fixed = [mpmath.mpf(fixed[z[i]]) * s.unknowns[i] for i in at]
@@ -769,7 +776,8 @@ class _Numeric:
             return []
         free = [i for i, v in enumerate(self.program.unknowns) if v in kkt.free]
         with np.errstate(all="ignore"):
-            rows = [self._dg[k](z) for k in kkt.spec.inequalities] + [dh(z) for dh in self._dh]
+            rows = [self._dg[k](z) for k in kkt.spec.inequalities]
+            rows += [self._dh[k](z) for k in kkt.spec.equalities(len(self._dh))]
             a = np.array([np.asarray(r, dtype=float)[free] for r in rows]).T
             b = -np.asarray(self._df(z), dtype=float)[free]
         if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
@@ -846,11 +854,61 @@ class _Numeric:
         """Each unknown's width in the box (one unit where the box is unbounded)."""
         return np.where(np.isfinite(self.hi - self.lo), self.hi - self.lo, 1.0)
 
+    @functools.cached_property
+    def searched(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The inequalities and the equalities the local searches are given. An equality
+        is kept where its gradient is independent of those kept before it at one of
+        :data:`SAMPLES` points of the box at least (:func:`_rank`); an inequality unless its
+        gradient is in the span of the kept equalities' at every one of them (then it is
+        constant along the set they define: met everywhere on it, or nowhere). A redundant
+        equality (``2 a + 2 b == 2`` beside ``a + b == 1``) makes the Jacobian of the
+        equality constraints singular everywhere, and SLSQP's subproblem with it (Kraft
+        1988: the equality rows must have full rank) went nowhere: from ``(0.2, 0.3)`` it
+        stopped at ``b = 0.53`` with ``2 b`` to maximise; an inequality parallel to an
+        equality (a utilitarian sum ``a + b`` held at its maximum on ``a + b == 1``) kept
+        it at its start. An end point must still meet every constraint (:meth:`meets`)."""
+        width = self.widths()
+        base = np.where(np.isfinite(self.lo), self.lo, np.where(np.isfinite(self.hi), self.hi, 0))
+        base = base - np.where(np.isfinite(self.lo), 0, width)
+        golden = (math.sqrt(5) - 1) / 2
+        points = [
+            base
+            + width
+            * np.array([((j + 1) * golden + i * math.sqrt(2)) % 1 for i in range(len(width))])
+            for j in range(SAMPLES)
+        ]
+
+        def unit(gradient: Callable[..., Any], z: np.ndarray) -> np.ndarray:
+            r = np.real(np.asarray(gradient(z), dtype=complex))
+            return r / (np.linalg.norm(r) or 1.0)
+
+        def new(gradient: Callable[..., Any], kept: Sequence[int], z: np.ndarray) -> bool:
+            """Whether ``gradient`` at ``z`` is independent of the kept equalities'."""
+            rows = [unit(self._dh[j], z) for j in kept]
+            r = unit(gradient, z)
+            return not np.all(np.isfinite([*rows, r])) or _rank([*rows, r]) > _rank(rows)
+
+        equalities: list[int] = []
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for k, dh in enumerate(self._dh):
+                if any(new(dh, equalities, z) for z in points):
+                    equalities.append(k)
+            inequalities = [
+                k
+                for k, dg in enumerate(self._dg)
+                if not equalities or any(new(dg, equalities, z) for z in points)
+            ]
+        return tuple(inequalities), tuple(equalities)
+
     def nonlinear_constraints(self) -> list[NonlinearConstraint]:
         cons = []
-        for g, dg in zip(self._g, self._dg, strict=True):
+        inequalities, equalities = self.searched
+        for k in inequalities:
+            g, dg = self._g[k], self._dg[k]
             cons.append(NonlinearConstraint(g, 0, np.inf, jac=lambda z, dg=dg: _row(dg(z))))
-        for h, dh in zip(self._h, self._dh, strict=True):
+        for k in equalities:
+            h, dh = self._h[k], self._dh[k]
             cons.append(NonlinearConstraint(h, 0, 0, jac=lambda z, dh=dh: _row(dh(z))))
         return cons
 
@@ -860,11 +918,21 @@ class _Numeric:
         one call each: scipy stacks the functions of a kind in order, so that this is the
         same problem as one function per constraint, at a fraction of the calls); with
         ``finite``, an infinite slope in a gradient is a large finite one (:func:`_row`)."""
-        c, units = self.compiled, self.units
+        c, units, (ineqs, eqs) = self.compiled, self.units, self.searched
         cons: list[dict[str, object]] = []
         for kind, fns, grads, sizes in (
-            ("ineq", c.g, c.dg, self.scale.inequalities),
-            ("eq", c.h, c.dh, self.scale.equalities),
+            (
+                "ineq",
+                [c.g[k] for k in ineqs],
+                [c.dg[k] for k in ineqs],
+                [self.scale.inequalities[k] for k in ineqs],
+            ),
+            (
+                "eq",
+                [c.h[k] for k in eqs],
+                [c.dh[k] for k in eqs],
+                [self.scale.equalities[k] for k in eqs],
+            ),
         ):
             if not fns:
                 continue
@@ -1128,6 +1196,51 @@ def _least_violation(
     return best, point
 
 
+def _met_nowhere(num: _Numeric, starts: Sequence[np.ndarray]) -> bool:
+    """Whether no contract meets the constraints to :data:`FEASIBILITY_TOL`
+    (:meth:`_Numeric.violation`), as far as a least-squares phase one from ``starts`` tells:
+    Gauss–Newton in a trust region within the box (scipy's ``least_squares``, method
+    ``trf``) on the equalities and the violated inequalities, each in units of its terms
+    at the start, which meets a feasible set's constraints to rounding where
+    :func:`_least_violation` (L-BFGS-B on their squares) stops at about the square root of
+    its tolerance (Nocedal & Wright 2006, §10.3). Two equations that differ by less than
+    the search's tolerance (``a == 0.3`` and ``a == 0.30000001``) have no common solution
+    to this one; a box with an unknown fixed (no interior) is not tried (``False``)."""
+    if not np.all(num.lo < num.hi):
+        return False
+
+    def residuals(z0: np.ndarray) -> tuple[Callable[..., Any], Callable[..., Any]]:
+        g_units = [num.inequality_size(k, z0) or 1.0 for k in range(len(num._g))]
+        h_units = [magnitude(terms(z0)) or 1.0 for terms in num._h_terms]
+
+        def fun(z: np.ndarray) -> np.ndarray:
+            v = [min(float(g(z)), 0.0) / u for g, u in zip(num._g, g_units, strict=True)]
+            v += [float(h(z)) / u for h, u in zip(num._h, h_units, strict=True)]
+            return np.nan_to_num(np.array(v, dtype=float), nan=1e30, posinf=1e30, neginf=-1e30)
+
+        def jac(z: np.ndarray) -> np.ndarray:
+            rows = [
+                _row(dg(z))[0] / u * (float(g(z)) < 0)
+                for g, dg, u in zip(num._g, num._dg, g_units, strict=True)
+            ]
+            rows += [_row(dh(z))[0] / u for dh, u in zip(num._dh, h_units, strict=True)]
+            return np.nan_to_num(np.array(rows, dtype=float).reshape(len(rows), len(z0)))
+
+        return fun, jac
+
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for start in starts:
+            z0 = np.clip(start, num.lo, num.hi)
+            fun, jac = residuals(z0)
+            found = least_squares(
+                fun, z0, jac=jac, bounds=(num.lo, num.hi), xtol=1e-15, ftol=1e-15, gtol=1e-15
+            )
+            if num.meets(np.clip(found.x, num.lo, num.hi), FEASIBILITY_TOL):
+                return False
+    return True
+
+
 @dataclass(frozen=True)
 class _Peak:
     """A maximum found by the search, with the tolerances of :meth:`holds` at it."""
@@ -1354,13 +1467,20 @@ class _Active:
     ``dependent``: binding inequalities left out of the KKT system, their gradients
     dependent on the others' (:func:`_independent`), which the polished point must
     make zero to rounding (``ROUNDING`` of their terms: a degenerate optimum, not a
-    constraint slack by less than the search's tolerance)."""
+    constraint slack by less than the search's tolerance); ``redundant``: equalities left
+    out of it likewise (``a + b == 1`` beside ``2 a + 2 b == 2``), which the polished point
+    must meet to :data:`FEASIBILITY_TOL` as every constraint."""
 
     bounds: tuple[tuple[int, int], ...]
     inequalities: tuple[int, ...]
     at: tuple[float, ...]
     kinks: bool = False
     dependent: tuple[int, ...] = ()
+    redundant: tuple[int, ...] = ()
+
+    def equalities(self, n: int) -> tuple[int, ...]:
+        """The equalities of the KKT system, of a program's ``n``."""
+        return tuple(k for k in range(n) if k not in self.redundant)
 
 
 @dataclass(frozen=True)
@@ -1528,17 +1648,19 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
 
 
 def _independent(num: _Numeric, spec: _Active, z: np.ndarray) -> _Active:
-    """``spec`` without each binding inequality whose gradient at ``z``, in the unknowns
-    no bound of ``spec`` fixes, is a linear combination (to :data:`DEPENDENT_TOL`, rows of
-    unit length) of the equalities' and of those kept before it.
+    """``spec`` without each equality, then each binding inequality, whose gradient at
+    ``z``, in the unknowns no bound of ``spec`` fixes, is a linear combination (to
+    :data:`DEPENDENT_TOL`, rows of unit length) of those kept before it (the equalities
+    first: they bind wherever the point is feasible).
 
     Where the gradients of the binding constraints are dependent (linear independence
     fails), the KKT multipliers are not unique and Newton's Jacobian is singular; the
     constraints kept give the same point, one choice of the multipliers being zero for
     those left out (Nocedal & Wright 2006, §12.3 and §12.6). A party's gain bound
     ``w f(x_1) >= 0`` at the bound ``x_1 = 0`` has no gradient left once ``x_1`` is fixed.
-    A constraint whose gradient is not a finite number is kept."""
-    if not spec.inequalities:
+    A constraint whose gradient is not a finite number is kept. The same line written
+    twice (``a + b == 1`` and ``2 a + 2 b == 2``) keeps the first."""
+    if not spec.inequalities and not num._dh:
         return spec
     fixed = {i for i, _ in spec.bounds}
     free = [i for i in range(len(z)) if i not in fixed]
@@ -1553,19 +1675,34 @@ def _independent(num: _Numeric, spec: _Active, z: np.ndarray) -> _Active:
             r = r / top  # first to entries of at most one, whose squares cannot overflow
         return r / float(np.linalg.norm(r))
 
-    rows = [r for r in (row(dh) for dh in num._dh) if np.all(np.isfinite(r))]
-    kept = []
-    for k in spec.inequalities:
-        r = row(num._dg[k])
-        if not np.all(np.isfinite(r)):
-            kept.append(k)
-            continue
-        before = np.linalg.matrix_rank(np.array(rows), DEPENDENT_TOL) if rows else 0
-        if np.linalg.matrix_rank(np.array([*rows, r]), DEPENDENT_TOL) > before:
-            rows.append(r)
-            kept.append(k)
-    left = tuple(k for k in spec.inequalities if k not in kept)
-    return dataclasses.replace(spec, inequalities=tuple(kept), dependent=left) if left else spec
+    rows: list[np.ndarray] = []
+
+    def kept(gradients: Sequence[Callable[..., Any]], indices: Sequence[int]) -> list[int]:
+        out = []
+        for k in indices:
+            r = row(gradients[k])
+            if not np.all(np.isfinite(r)):
+                out.append(k)
+                continue
+            if _rank([*rows, r]) > _rank(rows):
+                rows.append(r)
+                out.append(k)
+        return out
+
+    equalities = kept(num._dh, range(len(num._dh)))
+    inequalities = kept(num._dg, spec.inequalities)
+    left = tuple(k for k in spec.inequalities if k not in inequalities)
+    redundant = tuple(k for k in range(len(num._dh)) if k not in equalities)
+    if not left and not redundant:
+        return spec
+    return dataclasses.replace(
+        spec, inequalities=tuple(inequalities), dependent=left, redundant=redundant
+    )
+
+
+def _rank(rows: Sequence[np.ndarray]) -> int:
+    """The rank of ``rows`` (unit gradients) to :data:`DEPENDENT_TOL`; 0 for none."""
+    return int(np.linalg.matrix_rank(np.array(rows), DEPENDENT_TOL)) if rows else 0
 
 
 def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT:
@@ -1593,7 +1730,7 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
         # Compiled once per program and active set, the values passed at each polish.
         active.extend(program.inequality_names[k] for k in spec.inequalities)
         active.extend(program.equality_names)
-        n = len(spec.inequalities) + len(program.equalities)
+        n = len(spec.inequalities) + len(spec.equalities(len(program.equalities)))
         mus = tuple(sympy.Symbol(f"_mu{k}", real=True) for k in range(n))
         spec = dataclasses.replace(spec, kinks=False)
         newton = num.newton(spec, fixed) if free else None
@@ -1603,7 +1740,7 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
     hs = program.equalities if symbolic else tuple(num.h_expr)
     binding: list[sympy.Expr] = [gs[k] for k in spec.inequalities]
     active.extend(program.inequality_names[k] for k in spec.inequalities)
-    binding.extend(hs)
+    binding.extend(hs[k] for k in spec.equalities(len(hs)))
     active.extend(program.equality_names)
     # The point where the pieces are selected, in the units of the expressions: ``spec.at``
     # is in the scaled unknowns, the symbolic system in the program's own (x = unit * y).
@@ -1718,18 +1855,21 @@ class _Newton:
 
 @functools.lru_cache(maxsize=COMPILED)
 def _kkt_system(
-    program: Program, fixed: tuple[int, ...], inequalities: tuple[int, ...]
+    program: Program,
+    fixed: tuple[int, ...],
+    inequalities: tuple[int, ...],
+    equalities: tuple[int, ...],
 ) -> tuple[Callable[..., list], Callable[..., list], Callable[..., list]]:
     """The KKT system of a smooth program in its own units, its unknowns ``fixed`` at a
-    bound and its ``inequalities`` binding, with its Jacobian, compiled to mpmath once (the
-    differentiation is what ``sympy.nsolve`` did at every call): every set of values uses
-    the same code. The system and the Jacobian take the free unknowns, the multipliers and
-    their *constants* (:func:`_hoisted`: what is in the fixed unknowns and the parameters
-    alone, evaluated once a polish), which the third function computes from the fixed
-    unknowns and the parameters (:attr:`_Compiled.params`)."""
+    bound, its ``inequalities`` binding and its ``equalities``, with its Jacobian, compiled
+    to mpmath once (the differentiation is what ``sympy.nsolve`` did at every call): every
+    set of values uses the same code. The system and the Jacobian take the free unknowns,
+    the multipliers and their *constants* (:func:`_hoisted`: what is in the fixed unknowns
+    and the parameters alone, evaluated once a polish), which the third function computes
+    from the fixed unknowns and the parameters (:attr:`_Compiled.params`)."""
     z = program.unknowns
     rows = [program.objective, *(program.inequalities[k] for k in inequalities)]
-    rows += list(program.equalities)
+    rows += [program.equalities[k] for k in equalities]
     free = [i for i in range(len(z)) if i not in fixed]
     # Named symbols (lambdify renames a Dummy throughout the system, which costs more than
     # printing it), named apart from the program's own.
@@ -2219,14 +2359,15 @@ def _signs_hold(num: _Numeric, kkt: _KKT, z: np.ndarray, mu: Sequence[float]) ->
     if _inward(num, z) is not None:
         return False
     n = len(kkt.spec.inequalities)
+    equalities = kkt.spec.equalities(len(num._dh))
     if (not kkt.free and (n or num._dh or kkt.spec.kinks)) or len(mu) < n:
         return True
-    kinks = len(mu) > n + len(num._dh)
+    kinks = len(mu) > n + len(equalities)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         df = num.slope(z)
         dg = [np.asarray(num._dg[k](z), dtype=complex) for k in kkt.spec.inequalities]
-        dh = [np.asarray(d(z), dtype=complex) for d in num._dh]
+        dh = [np.asarray(num._dh[k](z), dtype=complex) for k in equalities]
     if not all(np.all(np.isfinite(r)) and not np.any(r.imag) for r in [*dg, *dh]):
         return True
     if np.any(df.imag) or np.any(np.isnan(df.real)):
@@ -2475,6 +2616,15 @@ def _solve(
     if met is not None:
         y, kkt_num, ok = _locate(program, num, met)
         point = scale.point(program, y, num)
+    found_y = np.array([y[v] for v in program.unknowns])
+    if not ok and not num.meets(found_y, FEASIBILITY_TOL) and _met_nowhere(num, [found_y]):
+        # The search's tolerance let a point through that misses an equation by more than
+        # an answer may (a == 0.3 beside a == 0.30000001): no contract meets them all.
+        raise FeasibilityError(
+            "no contract satisfies the bounds and constraints to "
+            f"{FEASIBILITY_TOL:g} of their sides (the feasible set is empty)",
+            table="constraints",
+        )
     ties = tuple(scale.point(program, t) for t in _ties(program, num, y_ends, y))
     formula = None
     declined = None
