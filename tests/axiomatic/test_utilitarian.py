@@ -294,7 +294,6 @@ def test_a_transfer_and_a_concave_issue_polished(c):
 def test_flat_variables_decided_without_simplifying_a_nonzero_slope(monkeypatch):
     # The sum of the flagship does not depend on F alone; e and d are ruled out by their
     # slope's exact value at the box centre, without sympy.simplify.
-    from bargain.axiomatic import utilitarian as module
     from bargain.axiomatic.problem import problem_of
 
     m = shipped("wga2007")
@@ -302,7 +301,7 @@ def test_flat_variables_decided_without_simplifying_a_nonzero_slope(monkeypatch)
     total = sum(problem.payoffs, sympy.Integer(0))
     tidied = []
     monkeypatch.setattr(sympy, "simplify", lambda e, **k: tidied.append(e) or e)
-    assert [str(v) for v in module._flat(problem, total)] == ["F"]
+    assert [str(v) for v in problem.flat(total)] == ["F"]
     assert tidied == []
 
 
