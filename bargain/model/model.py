@@ -330,6 +330,37 @@ def _renamed(args: Any, expr: Any, taken: frozenset[str]) -> tuple[Any, Any]:
     return swap(args), swap(expr)
 
 
+def _safely_named(
+    functions: Sequence[tuple[Any, Any]], taken: frozenset[str]
+) -> list[tuple[Any, Any]]:
+    """``functions`` (pairs of arguments and expressions) with each symbol whose name is in
+    ``taken`` (:func:`reserved`) renamed ``_<name>`` (underscores added until the name is
+    free), a plain symbol with the same assumptions: the functions are then written as one
+    module (:func:`lambdify_each`) as any others, where a ``Dummy`` would leave each to
+    :func:`lambdify` (the flagship's variables ``e`` and ``d``: 154 compilations a brief)."""
+    found = _symbols([list(f) for f in functions])
+    clash = sorted((s for s in found if s.name in taken), key=lambda s: s.name)
+    if not clash:
+        return list(functions)
+    used = {s.name for s in found} | taken
+    mapping = {}
+    for s in clash:
+        new = f"_{s.name}"
+        while new in used:
+            new = f"_{new}"
+        used.add(new)
+        mapping[s] = sympy.Symbol(new, **s.assumptions0)
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return type(value)(swap(v) for v in value)
+        if isinstance(value, sympy.Basic | sympy.MatrixBase):
+            return value.xreplace(mapping)
+        return value
+
+    return [(swap(args), swap(expr)) for args, expr in functions]
+
+
 def _frozen(value: Any) -> Any:
     """``value`` with its lists and tuples made tuples tagged with their type (a key)."""
     if isinstance(value, list | tuple):
@@ -360,11 +391,10 @@ def lambdify_each(
     >>> float(f(3.0, 2.0)), g([3.0], 2.0)
     (18.0, [3.0, 4.0])
     """
-    taken = reserved(modules)
+    functions = _safely_named(functions, reserved(modules))
     names = [_argument_names(args) for args, _ in functions]
     exprs = [_float_huge(accurate(expr), floats=modules != "mpmath") for _, expr in functions]
-    clash = any(s.name in taken for s in _symbols([[a for a, _ in functions], exprs]))
-    if clash or any(n is None for n in names) or any(_has_subs(e) for e in exprs):
+    if any(n is None for n in names) or any(_has_subs(e) for e in exprs):
         return [lambdify(args, expr, modules, printer=printer) for args, expr in functions]
     taken = {name for n in names for name in _flat(n)}  # type: ignore[arg-type]
     stem = next(s for s in ("_arg" + "_" * k for k in range(len(taken) + 1)) if s not in taken)

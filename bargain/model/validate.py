@@ -50,9 +50,10 @@ def numeric_value(model: Model, expr: sympy.Expr, table: str, key: str) -> float
 
 def surely_nonzero(model: Model, expr: sympy.Expr) -> bool:
     """Whether ``expr`` is certainly not zero for every contract: a finite nonzero number
-    at the model's values and the centre of the variables' box (exact arithmetic, no
-    simplification). ``False`` proves nothing (zero there, or undecided): a cheap
-    disproof to try before ``sympy.simplify`` is asked whether ``expr`` is zero.
+    at the model's values and the centre of the variables' box, or the point a third of
+    the way across it (a slope of a symmetric problem is zero at the centre alone; exact
+    arithmetic, no simplification). ``False`` proves nothing (zero there, or undecided): a
+    cheap disproof to try before ``sympy.simplify`` is asked whether ``expr`` is zero.
 
     >>> import bargain
     >>> m = bargain.model_from_dict({
@@ -60,16 +61,22 @@ def surely_nonzero(model: Model, expr: sympy.Expr) -> bool:
     ...     "variables": {"x": {"min": 0, "max": 1}},
     ...     "parties": {"W": {"payoff": "x"}, "A": {"payoff": "1 - x"}}})
     >>> x, a = m.variables[0].symbol, m.parameters[0].symbol
-    >>> surely_nonzero(m, a * x + 1), surely_nonzero(m, a * x - 1)  # 2, then 0 at x = 1/2
-    (True, False)
+    >>> surely_nonzero(m, a * x + 1), surely_nonzero(m, a * x - 1)  # 2; 0 at 1/2, -1/3 at 1/3
+    (True, True)
+    >>> surely_nonzero(m, a * (x - 1 / 2) * (x - 1 / 3))  # zero at both points
+    False
     >>> surely_nonzero(m, (x + 1) ** 2 - x**2 - 2 * x - 1)  # zero, though not as written
     False
     """
-    at = dict(model.substitutions)
-    for v in model.variables:
-        at[v.symbol] = (model.numeric(v.min) + model.numeric(v.max)) / 2
-    value = expr.xreplace(at)
-    return bool(value.is_number and value.is_finite and value.is_zero is False)
+    for share in (sympy.Rational(1, 2), sympy.Rational(1, 3)):
+        at = dict(model.substitutions)
+        for v in model.variables:
+            lo, hi = model.numeric(v.min), model.numeric(v.max)
+            at[v.symbol] = lo + share * (hi - lo)
+        value = expr.xreplace(at)
+        if value.is_number and value.is_finite and value.is_zero is False:
+            return True
+    return False
 
 
 def _real(model: Model, expr: sympy.Expr, table: str, key: str) -> sympy.Float:

@@ -83,3 +83,20 @@ def test_lambdify_renames_reserved_symbols():
 
 def _printer() -> NumPyPrinter:
     return NumPyPrinter({"fully_qualified_modules": False, "inline": True, "user_functions": {}})
+
+
+def test_functions_with_a_reserved_name_are_still_written_as_one_module(monkeypatch):
+    # The flagship's contract variables e and d are numpy's names (numpy.e): each program's
+    # dozens of functions fell back to one sympy.lambdify each (154 compilations in a brief,
+    # 0.9 s). They are renamed (_e) and written as one module like any others.
+    from bargain.model import model as module
+
+    e, d = sympy.Symbol("e", real=True), sympy.Symbol("d", real=True)
+    calls = []
+    monkeypatch.setattr(module, "lambdify", lambda *a, **k: calls.append(a))
+    f, g = module.lambdify_each(
+        [((e, d), e * sympy.exp(d)), (((e, d),), [e - d, sympy.log(e)])], "numpy", NumPyPrinter()
+    )
+    assert calls == []
+    assert float(f(2.0, 0.0)) == 2.0
+    assert g((3.0, 1.0)) == [2.0, pytest.approx(1.0986122886681098)]
