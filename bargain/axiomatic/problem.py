@@ -32,6 +32,7 @@ from bargain.axiomatic.program import (
     WIDE,
     Program,
     ProgramResult,
+    gradient,
     solve_program,
     towards,
 )
@@ -48,7 +49,14 @@ from bargain.errors import (
     UndefinedPayoffError,
 )
 from bargain.model.expr import derivative, exponent_beyond, expression_to_string
-from bargain.model.model import Constraint, Model, Variable, as_expression, lambdify
+from bargain.model.model import (
+    Constraint,
+    Model,
+    Variable,
+    accurate,
+    as_expression,
+    lambdify,
+)
 from bargain.model.validate import numeric_value, shown, surely_nonzero, validate_model
 from bargain.scale import ROUNDING, magnitude, negligible, unit
 
@@ -932,12 +940,37 @@ class BargainingProblem:
         budget), which was most of a numeric solve of the flagship
         (:func:`bargain.model.validate.surely_nonzero`)."""
         out = []
+        # The program's gradient, taken once (kept) when the program was compiled.
+        slopes = gradient(accurate(as_expression(objective)), tuple(self.variables))
         with exact_budget() as budget:
-            for v in self.variables:
-                slope = sympy.diff(objective, v)
-                if not surely_nonzero(self.model, slope) and budget.is_zero(slope):
+            for v, slope in zip(self.variables, slopes, strict=True):
+                if surely_nonzero(self.model, slope) or self._nonzero_at_starts(slope):
+                    continue
+                if budget.is_zero(slope):
                     out.append(v)
         return out
+
+    def _nonzero_at_starts(self, slope: sympy.Expr) -> bool:
+        """Whether ``slope`` is plainly nonzero, in 30 digits, at one of the box's starts:
+        above 1e-15 of its terms' size there (a slope that is zero as a function comes out
+        as rounding of its terms), where :func:`surely_nonzero`'s exact test is undecided
+        (a logarithm of an algebraic number)."""
+        terms = sympy.Add.make_args(slope)
+        for x in self.box_starts()[:3]:
+            at = {
+                **self.subs,
+                **{v: sympy.Float(c, 30) for v, c in zip(self.variables, x, strict=True)},
+            }
+            try:
+                values = [complex(sympy.N(t.xreplace(at), 30)) for t in terms]
+            except (TypeError, ValueError, ArithmeticError):
+                continue
+            if not all(math.isfinite(abs(u)) for u in values):
+                continue
+            size = max(abs(u) for u in values)
+            if abs(sum(values)) > 1e-15 * size:
+                return True
+        return False
 
     def spread(
         self,

@@ -393,7 +393,7 @@ def _meets(compiled: _Compiled, x: np.ndarray, values: Sequence[float]) -> bool:
 
 
 @functools.lru_cache(maxsize=COMPILED)
-def _gradient(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> tuple[sympy.Expr, ...]:
+def gradient(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> tuple[sympy.Expr, ...]:
     """The derivatives of ``expr`` (in the parameters) by each unknown, taken once."""
     return tuple(derivative(as_expression(expr), v) for v in unknowns)
 
@@ -536,13 +536,13 @@ class _Compiled:
         f, gs, hs = exprs[0], exprs[1 : 1 + n], exprs[1 + n :]
         parts = {
             "f": hoist(f),
-            "df": [hoist(d) for d in _gradient(f, z)],
+            "df": [hoist(d) for d in gradient(f, z)],
             "f_terms": [hoist(t) for t in _summands(f, z)],
             "g": [hoist(g) for g in gs],
-            "dg": [[hoist(d) for d in _gradient(g, z)] for g in gs],
+            "dg": [[hoist(d) for d in gradient(g, z)] for g in gs],
             "g_terms": [[hoist(t) for t in _summands(g, z)] for g in gs],
             "h": [hoist(h) for h in hs],
-            "dh": [[hoist(d) for d in _gradient(h, z)] for h in hs],
+            "dh": [[hoist(d) for d in gradient(h, z)] for h in hs],
             "h_terms": [[hoist(t) for t in _summands(h, z)] for h in hs],
         }
         args = [z, tuple(consts.values())]
@@ -1875,7 +1875,7 @@ def _kkt_system(
     # printing it), named apart from the program's own.
     taken = {str(s) for e in rows for s in as_expression(e).free_symbols}
     mus = [sympy.Symbol(f"{_apart('_mu', taken)}{k}", real=True) for k in range(len(rows) - 1)]
-    grads = [[_gradient(e, z)[i] for i in free] for e in rows]
+    grads = [[gradient(e, z)[i] for i in free] for e in rows]
     equations = [
         grads[0][j] + sum((m * g[j] for m, g in zip(mus, grads[1:], strict=True)), 0)
         for j in range(len(free))
@@ -2866,4 +2866,4 @@ def _closed_form(
     return formula
 
 
-__all__ = ["Program", "ProgramResult", "solve_program"]
+__all__ = ["Program", "ProgramResult", "gradient", "solve_program"]

@@ -338,7 +338,7 @@ def _safely_named(
     free), a plain symbol with the same assumptions: the functions are then written as one
     module (:func:`lambdify_each`) as any others, where a ``Dummy`` would leave each to
     :func:`lambdify` (the flagship's variables ``e`` and ``d``: 154 compilations a brief)."""
-    found = _symbols([list(f) for f in functions])
+    found = _symbols([args for args, _ in functions])  # every free symbol is an argument
     clash = sorted((s for s in found if s.name in taken), key=lambda s: s.name)
     if not clash:
         return list(functions)
