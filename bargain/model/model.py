@@ -313,21 +313,11 @@ def _symbols(value: Any) -> set[sympy.Symbol]:
 
 def _renamed(args: Any, expr: Any, taken: frozenset[str]) -> tuple[Any, Any]:
     """``args`` and ``expr`` with each symbol whose name is in ``taken`` (:func:`reserved`)
-    replaced by a ``Dummy``, which ``sympy.lambdify`` names ``_Dummy_<n>``: a symbol
-    named ``minimum`` would otherwise hide ``numpy.minimum`` from the printed code (as an
-    argument, and in the namespace sympy builds, where it puts each symbol by its name)."""
-    clash = {s: sympy.Dummy(s.name) for s in _symbols([args, expr]) if s.name in taken}
-    if not clash:
-        return args, expr
-
-    def swap(value: Any) -> Any:
-        if isinstance(value, list | tuple):
-            return type(value)(swap(v) for v in value)
-        if isinstance(value, sympy.Basic | sympy.MatrixBase):
-            return value.xreplace(clash)
-        return value
-
-    return swap(args), swap(expr)
+    renamed (:func:`_safely_named`): a symbol named ``minimum`` would otherwise hide
+    ``numpy.minimum`` from the printed code (as an argument, and in the namespace sympy
+    builds, where it puts each symbol by its name)."""
+    ((args, expr),) = _safely_named([(args, expr)], taken)
+    return args, expr
 
 
 def _safely_named(
@@ -335,7 +325,7 @@ def _safely_named(
 ) -> list[tuple[Any, Any]]:
     """``functions`` (pairs of arguments and expressions) with each symbol whose name is in
     ``taken`` (:func:`reserved`) renamed ``_<name>`` (underscores added until the name is
-    free), a plain symbol with the same assumptions: the functions are then written as one
+    free), a plain symbol with the same assumptions: functions are then written as one
     module (:func:`lambdify_each`) as any others, where a ``Dummy`` would leave each to
     :func:`lambdify` (the flagship's variables ``e`` and ``d``: 154 compilations a brief)."""
     found = _symbols([args for args, _ in functions])  # every free symbol is an argument
