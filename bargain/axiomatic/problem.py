@@ -940,7 +940,7 @@ class BargainingProblem:
         budget), which was most of a numeric solve of the flagship
         (:func:`bargain.model.validate.surely_nonzero`)."""
         out = []
-        # The program's gradient, taken once (kept) when the program was compiled.
+        # Differentiated once for every model that differs from this one only in its numbers.
         slopes = gradient(accurate(as_expression(objective)), tuple(self.variables))
         with exact_budget() as budget:
             for v, slope in zip(self.variables, slopes, strict=True):

@@ -394,8 +394,24 @@ def _meets(compiled: _Compiled, x: np.ndarray, values: Sequence[float]) -> bool:
 
 @functools.lru_cache(maxsize=COMPILED)
 def gradient(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> tuple[sympy.Expr, ...]:
-    """The derivatives of ``expr`` (in the parameters) by each unknown, taken once."""
-    return tuple(derivative(as_expression(expr), v) for v in unknowns)
+    """The derivatives of ``expr`` (in the parameters) by each unknown, taken once for all
+    expressions that differ only in their numbers (:func:`_canonical_numbers`: the stages
+    of a credibility report, whose trust level is written into the payoffs as a number,
+    share one symbolic differentiation).
+
+    >>> x = sympy.Symbol("x")
+    >>> gradient(sympy.log(x - sympy.Rational(1, 3)) + x / 5, (x,))
+    (1/5 + 1/(x - 1/3),)
+    """
+    (canonical,), numbers = _canonical_numbers((as_expression(expr),))
+    slopes = _derivatives(canonical, unknowns)
+    back = {q: r for q, r in numbers}
+    return tuple(s.xreplace(back) for s in slopes) if back else slopes
+
+
+@functools.lru_cache(maxsize=COMPILED)
+def _derivatives(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> tuple[sympy.Expr, ...]:
+    return tuple(derivative(expr, v) for v in unknowns)
 
 
 def _key(subs: Mapping[sympy.Symbol, sympy.Expr]) -> frozenset[tuple[sympy.Symbol, sympy.Expr]]:
@@ -460,6 +476,22 @@ def _canonical(
     """
     exprs = [as_expression(e) for e in (program.objective, *program.inequalities)]
     exprs += [as_expression(e) for e in program.equalities]
+    (objective, *rest), numbers = _canonical_numbers(tuple(exprs))
+    n = len(program.inequalities)
+    canonical = dataclasses.replace(
+        program,
+        objective=objective,
+        inequalities=tuple(rest[:n]),
+        equalities=tuple(rest[n:]),
+    )
+    return canonical, numbers
+
+
+def _canonical_numbers(
+    exprs: tuple[sympy.Expr, ...],
+) -> tuple[tuple[sympy.Expr, ...], tuple[tuple[sympy.Symbol, sympy.Rational], ...]]:
+    """``exprs`` with each number that is neither an integer nor an exponent made a symbol
+    of its own (:func:`_canonical`), and the symbols' values."""
     stem = _apart("_q", {str(s) for e in exprs for s in e.free_symbols})
     numbers: dict[sympy.Rational, sympy.Symbol] = {}
     done: dict[sympy.Basic, sympy.Basic] = {}  # each subexpression once; rebuilt if it changed
@@ -479,15 +511,7 @@ def _canonical(
         done[e] = out
         return out
 
-    objective, *rest = (walk(e) for e in exprs)
-    n = len(program.inequalities)
-    canonical = dataclasses.replace(
-        program,
-        objective=objective,
-        inequalities=tuple(rest[:n]),
-        equalities=tuple(rest[n:]),
-    )
-    return canonical, tuple((q, r) for r, q in numbers.items())
+    return tuple(walk(e) for e in exprs), tuple((q, r) for r, q in numbers.items())
 
 
 @functools.lru_cache(maxsize=COMPILED)
