@@ -29,6 +29,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 import mpmath
 import numpy as np
@@ -41,7 +42,9 @@ from bargain.scale import ROUNDING, magnitude, negligible
 
 
 def best_least_gain(
-    problem: BargainingProblem, result: ProgramResult | None
+    problem: BargainingProblem,
+    result: ProgramResult | None,
+    weights: Sequence[float] | None = None,
 ) -> ProgramResult | None:
     """The agreement of one contract variable with the largest least gain, where it is
     better than the search's ``result`` (``None``: the search found none): strictly, by more
@@ -54,14 +57,20 @@ def best_least_gain(
     A model's ``[constraints]`` (in its one variable) are met at every candidate to a few
     units of the working digits, their boundaries candidates as well (bracketed like the
     crossings). ``None`` where there is no better one, the model has other than one
-    variable, or no candidate improves on disagreement for every party."""
+    variable, or no candidate improves on disagreement for every party. With ``weights``,
+    each party's gain is counted in units of its weight (the common-gain program's
+    ``u_i - d_i >= w_i t``, :meth:`~bargain.axiomatic.problem.BargainingProblem.solve_gains`)."""
     one = OneVariable.of(problem)
     if one is None:
         return None
     (v,) = problem.variables
     lo, hi = one.lo, one.hi
+    w = [1.0] * len(problem.model.parties) if weights is None else list(weights)
     with mpmath.workdps(one.digits):
-        at = one.gains
+
+        def at(x: mpmath.mpf) -> list[mpmath.mpf]:
+            return [g / wi for g, wi in zip(one.gains(x), w, strict=True)]
+
         ends = one.points([] if result is None else [float(result.point[v])])
         # The constraints' boundaries between them (x <= 2 - 1e-20: 40 digits of it).
         bounds = one.boundaries(ends)
@@ -117,7 +126,7 @@ def best_least_gain(
             for f in (near, float(np.nextafter(near, lo)), float(np.nextafter(near, hi)))
             if lo <= f <= hi
             and problem.satisfies(np.array([f]))
-            and (t := _least_gain(problem, f)) is not None
+            and (t := _least_gain(problem, f, w)) is not None
         ]
         if not found:
             return None
@@ -148,14 +157,14 @@ def _tied(gains: list[mpmath.mpf]) -> bool:
     return bool(low[1] - low[0] <= mpmath.mpf(10) ** (4 - mpmath.mp.dps) * abs(low[1]))
 
 
-def _least_gain(problem: BargainingProblem, x: float) -> float | None:
-    """The least gain at the contract ``x`` (payoffs in 30 digits); ``None`` unless every
-    party gains more than its payoff's rounding there."""
+def _least_gain(problem: BargainingProblem, x: float, weights: Sequence[float]) -> float | None:
+    """The least gain at the contract ``x`` in units of each party's weight (payoffs in 30
+    digits); ``None`` unless every party gains more than its payoff's rounding there."""
     payoffs = problem.payoff_values({problem.variables[0]: x})
     gains = [u - d for u, d in zip(payoffs, problem.disagreement_values.values(), strict=True)]
     if any(g <= 0 or negligible(g, [u, g], ROUNDING) for u, g in zip(payoffs, gains, strict=True)):
         return None
-    return min(gains)
+    return min(g / w for g, w in zip(gains, weights, strict=True))
 
 
 __all__ = ["best_least_gain"]

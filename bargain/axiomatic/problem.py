@@ -718,6 +718,16 @@ class BargainingProblem:
             u - d <= SEARCH_GAIN * magnitude([u, d])
             for u, d in zip(payoffs, disagreement, strict=True)
         ):
+            if len(self.variables) == 1:
+                # One contract variable, a gain faint beside its payoff (a surplus of 1e-12 on
+                # payoffs of one): in floats the gains are rounding (sqrt(1/4 + s x) - 1/2
+                # holds 4 digits), where the polish and the log form's searches wandered for
+                # 17 s; the weighted gains' crossings, in many digits, are not.
+                from bargain.axiomatic.equal_gains import best_least_gain  # (builds on this)
+
+                crossing = best_least_gain(self, None, w_num)
+                if crossing is not None:
+                    return crossing
             polished = True
             result = self.solve(program, starts, exact=exact, timeout=timeout, values=values)
             payoffs = self.payoff_values(result.point)
