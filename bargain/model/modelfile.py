@@ -320,6 +320,15 @@ def _parameters(r: _Reader, table: Mapping[str, Any]) -> tuple[Parameter, ...]:
                 raise r.error(
                     f"range must have low < high, got [{lo}, {hi}]", "parameters", f"{name}.range"
                 )
+            if not lo <= value <= hi:
+                # The range is where sweeps, tornados and calibration look for the value: a
+                # value outside it is a typo in one or the other.
+                raise r.error(
+                    f"is {value}, outside the parameter's own range [{lo}, {hi}]; widen the "
+                    "range or correct the value",
+                    "parameters",
+                    f"{name}.value",
+                )
             rng = (lo, hi)
         params.append(
             Parameter(

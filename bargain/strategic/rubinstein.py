@@ -958,8 +958,11 @@ def _infinite(
         delayed = _delayed(num)
         if delayed is None:
             raise num.error(
-                "no stationary equilibrium: against the offers that would be accepted at once "
-                "a proposer gains by waiting, and no equilibrium with delay was found"
+                "no agreement: the parties never agree in a stationary equilibrium (against "
+                "the offers that would be accepted at once a proposer gains by waiting, and "
+                "no equilibrium with one round of delay exists); typically disagreement is "
+                "worth more than any agreement, e.g. strike payoffs whose value over an "
+                "endless strike exceeds what an agreement gives"
             )
         return delayed
     return moves, error, ends

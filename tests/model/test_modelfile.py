@@ -203,6 +203,15 @@ def test_constraints_and_promises_load_and_round_trip():
         (
             {
                 "model": {"name": "m"},
+                "parameters": {"r": {"value": "1.5", "range": [0, 1]}},
+                "variables": {"x": {"min": 0, "max": 1}},
+                "parties": {"A": {"payoff": "x"}, "B": {"payoff": "1-x"}},
+            },
+            r"\[parameters\] r.value: is 3/2, outside the parameter's own range \[0, 1\]",
+        ),
+        (
+            {
+                "model": {"name": "m"},
                 "variables": {"x": {"min": 0, "max": 1}},
                 "parties": {"A": {"payoff": "x", "bargaining_power": -1}, "B": {"payoff": "1-x"}},
             },
