@@ -483,20 +483,40 @@ def _optimize(expr: sympy.Expr) -> sympy.Expr:
 
     def add_rule(e: sympy.Expr) -> sympy.Expr:
         terms = list(e.args)
-        for sign in (one, -one):
-            if -sign not in terms:
-                continue
-            for t in terms:
-                if t.func is sympy.exp or (t.is_Mul and t.args == (-one, *t.args[1:])):
-                    inner = t if t.func is sympy.exp else -t
-                    if inner.func is sympy.exp and (t == sign * inner):
-                        rest = [u for u in terms if u is not t]
-                        rest.remove(-sign)
-                        return sympy.Add(sign * expm1(inner.args[0]), *rest)
-        return e
+        # c exp(u) - c: c expm1(u), for any number c (1e9 - 1e9 exp(-x/1e9), a CARA utility
+        # (1 - exp(-a x))/a at a = 1e-9 once its parameter is a number).
+        for t in terms:
+            c, inner = t.as_coeff_Mul()
+            if isinstance(inner, sympy.exp) and -c in terms:
+                rest = [u for u in terms if u is not t]
+                rest.remove(-c)
+                return sympy.Add(c * expm1(inner.args[0]), *rest)
+        paired = _exponentials_paired(terms)
+        return e if paired is None else paired
 
     expr = expr.replace(lambda e: isinstance(e, sympy.log), log_rule)
     return expr.replace(lambda e: e.is_Add, add_rule)
+
+
+def _exponentials_paired(terms: list[sympy.Expr]) -> sympy.Expr | None:
+    """The sum of ``terms`` with a pair ``c exp(u) - c exp(v)`` written
+    ``2 c exp((u + v)/2) sinh((u - v)/2)``; ``None`` where there is no such pair. As
+    written, the difference of two exponentials of nearly equal arguments loses the digits
+    of ``u - v`` (``exp(7e-10) - exp(5e-10)``, a difference of payoffs ``exp(x) - 1`` at
+    two close contracts, kept 7 of them); ``sinh`` of a small argument is accurate, and
+    neither factor overflows where both exponentials are finite and ``|u - v| < 1400``."""
+    parts = [t.as_coeff_Mul() for t in terms]
+    for i, (c, e) in enumerate(parts):
+        if not isinstance(e, sympy.exp):
+            continue
+        for j in range(i + 1, len(parts)):
+            d, f = parts[j]
+            if isinstance(f, sympy.exp) and c == -d:
+                u, v = e.args[0], f.args[0]
+                pair = 2 * c * sympy.exp((u + v) / 2) * sympy.sinh((u - v) / 2)
+                rest = [t for k, t in enumerate(terms) if k not in (i, j)]
+                return sympy.Add(pair, *rest)
+    return None
 
 
 def _float_huge(expr: Any, floats: bool = True) -> Any:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import MpmathPrinter
 
+from bargain.model.expr import parse_expression
 from bargain.model.model import lambdify, lambdify_each
 
 x, y, a, b = sympy.symbols("x y a b", real=True)
@@ -106,3 +107,26 @@ def test_huge_numbers_and_complex_infinity_as_lambdify_compiles_them():
         [([x], sympy.Integer(10) ** 30 * x), ([x], x + sympy.zoo)], "numpy", NumPyPrinter(SETTINGS)
     )
     assert f(2.0) == 2e30 and math.isnan(g(1.0))
+
+
+@pytest.mark.parametrize(
+    ("text", "point"),
+    [
+        ("exp(x) - exp(y)", (7e-10, 5e-10)),  # a payoff exp(x) - 1 at two close contracts
+        ("3*exp(-x) - 3*exp(-y) + 1", (2e-9, 1e-9)),
+        ("exp(x) - exp(y)", (400.0, -400.0)),  # no overflow where both exponentials are finite
+        ("1e9 - 1e9*exp(-x/1e9)", (0.7, 0.0)),  # (1 - exp(-a x))/a at a = 1e-9, a number
+        ("exp(x) - 1", (1e-12, 0.0)),
+    ],
+)
+def test_differences_of_exponentials_keep_their_digits(text, point):
+    # Computed as written, exp(7e-10) - exp(5e-10) keeps 7 digits (Higham, Accuracy and
+    # Stability of Numerical Algorithms, 2nd ed. 2002, §1.7: cancellation); compiled, the
+    # difference is 2 exp((x + y)/2) sinh((x - y)/2) or c expm1(u), checked here against
+    # mpmath at 50 digits of the expression as written.
+    x, y = sympy.symbols("x y", real=True)
+    expr = parse_expression(text, {"x": x, "y": y})
+    f = lambdify((x, y), expr, "math")
+    at = {x: sympy.Float(point[0], 50), y: sympy.Float(point[1], 50)}
+    right = float(expr.evalf(50, subs=at))
+    assert f(*point) == pytest.approx(right, rel=4e-16)

@@ -6,6 +6,7 @@ import itertools
 import math
 from pathlib import Path
 
+import mpmath
 import pytest
 import sympy
 from hypothesis import assume, given
@@ -641,3 +642,71 @@ def test_a_numpy_integer_horizon_is_a_horizon_and_a_non_name_proposer_is_refused
     )
     with pytest.raises(bargain.ModelError, match=r"\[rubinstein\] proposer: must be a party"):
         bargain.rubinstein(m, proposer=0)
+
+
+def test_an_endless_strike_worth_more_than_any_agreement_is_no_agreement():
+    # Strike payoffs of 0.08 a period at δ = 0.9 are worth 0.08 / (1 - 0.9) = 0.8 to each
+    # side over an endless strike: 1.6 together, more than the 1 any agreement shares, so no
+    # offer is accepted (Muthoo 1999, ch. 6, inside options: agreement needs s_W/(1 - δ_W) +
+    # s_A/(1 - δ_A) <= 1 here). The refusal says that the parties never agree.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "m"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": 0.9, "strike_payoff": 0.08},
+                "A": {"payoff": "1 - x", "discount_factor": 0.9, "strike_payoff": 0.08},
+            },
+        }
+    )
+    assert 0.08 / (1 - 0.9) * 2 > 1
+    with pytest.raises(bargain.SolverError, match="the parties never agree"):
+        bargain.rubinstein(m)
+
+
+V_TINY = mpmath.mpf("1e-9")
+
+
+@pytest.mark.parametrize(
+    ("payoff_w", "payoff_a", "top", "u_w", "u_a"),
+    [
+        # V = 1e-9: each payoff's differences near 1e-9
+        ("exp(x) - 1", "V - x", "V", mpmath.expm1, lambda x: V_TINY - x),
+        # CARA at a = 1e-9, nearly linear
+        (
+            "(1 - exp(-V*x))/V",
+            "1 - x",
+            "1",
+            lambda x: -mpmath.expm1(-V_TINY * x) / V_TINY,
+            lambda x: 1 - x,
+        ),
+    ],
+    ids=["exp", "cara"],
+)
+def test_stationary_offers_where_utilities_hold_their_digits_only_as_expm1(
+    payoff_w, payoff_a, top, u_w, u_a
+):
+    # Rubinstein (1982), Muthoo (1999, §3.2.1, non-linear utilities): the stationary offers
+    # x_W, x_A solve u_A(x_W) = δ_A u_A(x_A) and u_W(x_A) = δ_W u_W(x_W). At V = 1e-9 the
+    # responders' indifference in differences, exp(x) - exp(y), kept 7 digits as written
+    # (x_W = 7.14285769361e-10 for 7.142857143513e-10), and CARA's 1e9 - 1e9 exp(-x/1e9)
+    # made the offers a set of width 2e-8. The right offer here: mpmath, 50 digits.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "m"},
+            "parameters": {"V": "1e-9"},
+            "variables": {"x": {"min": 0, "max": top}},
+            "parties": {
+                "W": {"payoff": payoff_w, "discount_factor": 0.9},
+                "A": {"payoff": payoff_a, "discount_factor": 0.8},
+            },
+        }
+    )
+    s = bargain.rubinstein(m, exact=False)
+    with mpmath.workdps(50):
+        x_a = lambda x_w: mpmath.findroot(  # noqa: E731
+            lambda y: u_a(y) * mpmath.mpf("0.8") - u_a(x_w), x_w
+        )
+        x_w = mpmath.findroot(lambda z: u_w(x_a(z)) - mpmath.mpf("0.9") * u_w(z), s.agreement["x"])
+    assert s.agreement_set is None
+    assert s.agreement["x"] == pytest.approx(float(x_w), rel=1e-14)
