@@ -130,7 +130,7 @@ def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
             "the one chosen is the leximin agreement among them (lexicographic "
             "egalitarian solution)"
         )
-    return problem.solution(
+    solution = problem.solution(
         "egalitarian",
         better or result,
         route=route,
@@ -139,6 +139,7 @@ def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
         assumptions=tuple(assumptions),
         timeout=timeout,
     )
+    return problem.equivalent(solution, timeout)
 
 
 def _lexicographic(

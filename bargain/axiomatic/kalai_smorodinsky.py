@@ -126,7 +126,7 @@ def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0
             values=ideals,
         )
     ratios = _gain_ratios(problem, weights, result.point)
-    return problem.solution(
+    solution = problem.solution(
         "kalai-smorodinsky",
         result,
         route="ideal point, then the maximal point of the segment from d to it "
@@ -146,6 +146,7 @@ def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0
         ),
         timeout=timeout,
     )
+    return problem.equivalent(solution, timeout)
 
 
 OFF_SEGMENT = (

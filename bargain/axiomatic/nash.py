@@ -206,7 +206,7 @@ def nash(
     )
     flat = problem.flat(objective)
     if not flat or solution.agreement_set is not None:
-        return solution
+        return problem.equivalent(solution, timeout)
     # The Nash product does not depend on these variables (exp(x) against exp(-x): it is 1
     # everywhere): every individually rational agreement that moves them is a solution.
     names = ", ".join(str(v) for v in flat)
@@ -240,8 +240,9 @@ LIMIT_ASSUMPTION = (
     "the limit of the alternating-offers game as offers come faster (Binmore, Rubinstein & "
     "Wolinsky 1986): powers proportional to 1/(r_i + λ), λ = -ln(1 - q) the breakdown hazard "
     "per period; threat point the impasse point (s_i + λ d_i)/(r_i + λ), the value of "
-    "bargaining for ever (strike payoffs s_i until a breakdown, then d_i); outside options, "
-    "a finite horizon and focal dates are left out"
+    "bargaining for ever (strike payoffs s_i until a breakdown, then d_i); an outside option "
+    "o_i is the constraint u_i >= o_i (the outside-option principle: Binmore, Shaked & "
+    "Sutton 1989); a finite horizon and focal dates are left out"
 )
 """The assumption a solution with ``limit=True`` records."""
 

@@ -62,6 +62,8 @@ from bargain.scale import ROUNDING, magnitude, negligible, unit
 
 GAIN = sympy.Symbol("_t", real=True)
 SEARCH_GAIN = 1e-6  # an unpolished gain this small (relative) is polished before it is judged
+EQUIVALENT_LEVEL = 1e-12  # of its size: how far below a payoff its equivalent agreements go
+EQUIVALENT_WIDTH = 1e-4  # of a variable's range: a narrower spread of them is one agreement
 
 
 def _real(value: complex) -> bool:
@@ -459,6 +461,7 @@ class BargainingProblem:
         timeout: float,
         *,
         fixed: Mapping[sympy.Symbol, float] | None = None,
+        values: Mapping[sympy.Symbol, sympy.Expr] | None = None,
     ) -> list[tuple[float, float]]:
         """The least and largest value of each contract variable subject to ``inequalities``,
         found numerically from ``start`` (a convex set, such as the maximisers of a concave
@@ -480,7 +483,9 @@ class BargainingProblem:
         scipy's trust-constr fallback for each. With ``fixed``, the variables it names are held at
         its values (:meth:`pinned`; their ends are those values): then ``inequalities``
         hold no numeric level, and the ends, polished, are known to the last digit, whatever
-        the order of the compiled code's floating-point operations."""
+        the order of the compiled code's floating-point operations. ``values`` are those of
+        symbols of ``inequalities`` of their own (a level that changes from solve to solve:
+        the programs are compiled once for every value)."""
 
         fixed = dict(fixed or {})
         at = {**self.subs, **dict(zip(self.variables, (float(x) for x in start), strict=True))}
@@ -498,7 +503,7 @@ class BargainingProblem:
             v = self.variables[k]
             if v in fixed:
                 return float(fixed[v])
-            program, values = self.pinned(self.program(sign * v, inequalities=inequalities), fixed)
+            program, held = self.pinned(self.program(sign * v, inequalities=inequalities), fixed)
             found = float(start[k])
             for starts in ([start], [start, *self.contract_starts()])[: 2 if flat else 1]:
                 try:
@@ -509,7 +514,7 @@ class BargainingProblem:
                             exact=False,
                             timeout=timeout,
                             polish=polish,
-                            values=values,
+                            values={**held, **(values or {})},
                         ).point[v]
                     )
                 except FeasibilityError:
@@ -923,6 +928,156 @@ class BargainingProblem:
             ),
             agreement_points=tuple(points),
         )
+
+    def equivalent(self, solution: Solution, timeout: float) -> Solution:
+        """``solution`` as the set of agreements that give its payoffs, where they are a set
+        (``agreement_set``: each contract variable's range over it), the point found in
+        ``agreement``: the Nash, Kalai–Smorodinsky and egalitarian solutions are points of
+        the utility-possibility set (Nash 1950; Kalai & Smorodinsky 1975; Kalai 1977), and
+        every agreement that gives those payoffs is one of them (``x + y`` against
+        ``2 - x - y``: the line ``x + y = 1``; ``min(x, 0.3)`` against ``min(1 - x, 0.3)``:
+        ``[0.3, 0.7]``).
+
+        They are looked for only where the payoffs' gradients at the point, with the
+        binding constraints' and the bounds where a variable sits, leave a direction in
+        which nothing changes to first order (or a gradient is not a number there, at a
+        kink). Each variable's range is then its least and largest value at which every
+        payoff is within :data:`EQUIVALENT_LEVEL` of its size below the solution's
+        (:meth:`ends`); ranges narrower than :data:`EQUIVALENT_WIDTH` of the variable's
+        range are the point alone (a strict maximum flat to second order spans about the
+        square root of that level)."""
+        if solution.agreement_set is not None or not solution.payoffs:
+            return solution
+        m = self.model
+        x = np.array([solution.agreement[v.name] for v in m.variables])
+        payoffs = [solution.payoffs[p.name] for p in m.parties]
+        room = [
+            EQUIVALENT_LEVEL * magnitude([u, solution.disagreement[p.name]])
+            for u, p in zip(payoffs, m.parties, strict=True)
+        ]
+        if not self._may_move(x, payoffs, room):
+            return solution
+        # Each level a symbol of the programs' own with its value (a model's names never
+        # start with an underscore): compiled once for every solution.
+        levels = {
+            sympy.Symbol(f"_held_{p.name}", real=True): sympy.Rational(u - r)
+            for p, u, r in zip(m.parties, payoffs, room, strict=True)
+        }
+        held = [
+            (f"{p.name} payoff held", p.payoff - level)
+            for p, level in zip(m.parties, levels, strict=True)
+        ]
+        ends = self.ends(x, held, timeout, values=levels)
+        lo, hi = self.bounds
+        wide = [
+            b - a > EQUIVALENT_WIDTH * (top - bottom)
+            for (a, b), bottom, top in zip(ends, lo, hi, strict=True)
+        ]
+        if not any(wide):
+            return solution
+        ranges = {
+            v.name: pair if w else (float(c), float(c))
+            for v, pair, w, c in zip(m.variables, ends, wide, x, strict=True)
+        }
+        return replace(
+            solution,
+            agreement_set=ranges,
+            assumptions=(
+                *solution.assumptions,
+                "the payoffs are unique but the agreements that give them are a set (each "
+                "variable's range over it shown; not every combination of values in the "
+                "ranges is in it): no tie-break picks one, the one reported is where the "
+                "search left it",
+            ),
+        )
+
+    def _may_move(self, x: np.ndarray, payoffs: Sequence[float], levels: Sequence[float]) -> bool:
+        """Whether the agreements near ``x`` that keep every payoff within ``levels`` of
+        ``payoffs`` reach :data:`EQUIVALENT_WIDTH` of the box from it, in some direction
+        that changes no payoff to first order (:meth:`_still_directions`). Along each such
+        direction ``n``, the point that far is moved back to the payoffs by Gauss–Newton
+        steps orthogonal to ``n`` (a set that curves, ``x**2 + y`` held, is followed; a
+        strict maximum flat to first order, ``-(y - 1/2)**2`` in both payoffs, is not
+        reached)."""
+        lo, hi = (np.asarray(b, dtype=float) for b in self.bounds)
+        widths = np.where(np.isfinite(hi - lo), hi - lo, np.maximum(1.0, np.abs(x)))
+        target, room = np.asarray(payoffs, dtype=float), np.asarray(levels, dtype=float)
+
+        def residual(z: np.ndarray) -> np.ndarray | None:
+            u = self.float_payoffs(np.clip(z, lo, hi))
+            if not all(map(_real, u)):
+                return None
+            with np.errstate(all="ignore"):
+                r = np.array([v.real for v in u]) - target
+            return r if np.all(np.isfinite(r)) else None
+
+        def jacobian(z: np.ndarray) -> np.ndarray | None:
+            columns = []
+            for k, h in enumerate(1e-7 * widths):
+                e = np.eye(len(z))[k] * h
+                up, down = residual(z + e), residual(z - e)
+                if up is None or down is None:
+                    return None
+                columns.append((up - down) / (2 * h))
+            found = np.array(columns).T
+            return found if np.all(np.isfinite(found)) else None  # (near overflow)
+
+        for d in self._still_directions(x, widths):
+            across = np.eye(len(x)) - np.outer(d, d) / (d @ d)
+            for side in (1.0, -1.0):
+                z = np.clip(x + side * EQUIVALENT_WIDTH * widths * d, lo, hi)
+                for _ in range(6):
+                    r = residual(z)
+                    if r is None:
+                        break
+                    if np.all(np.abs(r) <= room):
+                        far = np.max(np.abs(z - x) / widths) >= EQUIVALENT_WIDTH / 2
+                        if far and self.satisfies(z):
+                            return True
+                        break
+                    j = jacobian(z)
+                    if j is None:
+                        break
+                    z = np.clip(z + across @ np.linalg.lstsq(j @ across, -r, rcond=None)[0], lo, hi)
+        return False
+
+    def _still_directions(self, x: np.ndarray, widths: np.ndarray) -> list[np.ndarray]:
+        """The directions from ``x`` (each variable in units of its ``widths``, the largest
+        step one) that change no payoff to first order: the null space of the payoffs'
+        gradients, the binding constraints' and a unit row for each variable at a bound
+        (each row scaled to length one); every direction where a gradient is not a finite
+        number (at a kink)."""
+        n = len(self.variables)
+        at = {**self.subs, **dict(zip(self.variables, (float(c) for c in x), strict=True))}
+        exprs = [p.payoff for p in self.model.parties]
+        exprs += [c.slack for c in self.model.constraints if self._binds(c.slack, at)]
+        rows: list[np.ndarray] = []
+        try:
+            for e in exprs:
+                row = np.array(
+                    [complex(sympy.N(d.xreplace(at))) for d in gradient(e, tuple(self.variables))]
+                )
+                if not np.all(np.isfinite(row)) or np.any(row.imag != 0):
+                    raise ValueError  # a kink
+                if (norm := np.linalg.norm(row.real)) > 0:
+                    rows.append(row.real / norm)
+        except (TypeError, ValueError, ArithmeticError):
+            rows = []  # a kink: no payoff's gradient is kept
+        lo, hi = self.bounds
+        for k in range(n):
+            if min(x[k] - lo[k], hi[k] - x[k]) <= ROUNDING * 64 * widths[k]:
+                rows.append(np.eye(n)[k])
+        free = list(np.eye(n))
+        if rows:
+            _, sv, vt = np.linalg.svd(np.array(rows))
+            free = list(vt[int(np.sum(sv > 1e-8 * sv[0])) :])
+        return [d * widths / np.max(np.abs(d * widths)) for d in free]
+
+    def _binds(self, slack: sympy.Expr, at: Mapping[sympy.Symbol, float]) -> bool:
+        """Whether a constraint's ``slack`` is zero at ``at`` to ``SEARCH_GAIN`` of its terms."""
+        terms = [abs(complex(sympy.N(t.xreplace(at)))) for t in sympy.Add.make_args(slack)]
+        value = abs(complex(sympy.N(slack.xreplace(at))))
+        return value <= SEARCH_GAIN * max(terms, default=0.0)
 
     def _with_idle(self, solution: Solution, timeout: float) -> Solution:
         """A solution in which some contract variables move no payoff: every value of

@@ -185,6 +185,9 @@ def _summands(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> list[symp
     parameters alone as one — what sympy makes of the terms when the parameters are
     rational numbers (``(1 - exp(-a x))/a`` at ``a = 2`` is ``1/2 - exp(-2 x)/2``).
 
+    The summands give sizes (the rounding a value is judged against), not the sum: a
+    ``log`` term's coefficient is a summand as well, the size of its rounding.
+
     A ``min``, ``max``, ``abs`` or ``Piecewise`` of the unknowns is as large as its pieces'
     terms, whichever piece applies: its summands are each piece's (not collected across
     pieces, which may cancel), so that a kink's value at its root is zero relative to the
@@ -196,6 +199,8 @@ def _summands(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> list[symp
     [-b + 1/a, x*(a + b), -exp(-a*x)/a]
     >>> _summands(2 * sympy.Min(a - x, 2 * a - 3 * x), (x,))
     [-2*x, 2*a, -6*x, 4*a]
+    >>> _summands(a * sympy.log(x) / 2, (x,))
+    [a*log(x)/2, a/2]
     """
     collected: dict[sympy.Expr, sympy.Expr] = {}
     pieces: list[sympy.Expr] = []
@@ -210,6 +215,11 @@ def _summands(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> list[symp
                     pieces.extend(_summands(coefficient * c * piece, unknowns))
             else:
                 collected[rest] = collected.get(rest, sympy.Integer(0)) + coefficient * c
+                if isinstance(rest, sympy.log):
+                    # A logarithm rounds by its argument's relative rounding: absolutely, a
+                    # unit of its coefficient, however small its value (log(x + y) at
+                    # x + y = 1, a log Nash product at its maximum 0).
+                    pieces.append(coefficient * c)
 
     add(as_expression(expr), sympy.Integer(1))
     return [c * rest for rest, c in collected.items()] + pieces

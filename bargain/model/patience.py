@@ -41,7 +41,7 @@ from dataclasses import replace
 import sympy
 
 from bargain.errors import ModelError
-from bargain.model.model import Model, Party
+from bargain.model.model import Constraint, Model, Party
 from bargain.model.validate import numeric_value, require_two_parties
 
 _WHAT = "the limit of the alternating-offers game (Binmore, Rubinstein & Wolinsky 1986)"
@@ -245,6 +245,11 @@ def limit_model(model: Model) -> Model:
     each party's disagreement (:func:`impasse_model`) and the powers from patience as
     each party's ``bargaining_power``, both expressions in the parameters, so the same
     model serves one solve and a sweep over the discount rates and the breakdown risk.
+    A party's outside option ``o_i`` is the constraint ``u_i >= o_i``
+    (``outside_option_<party>``): the outside-option principle (Binmore, Shaked & Sutton
+    1989; Muthoo 1999, ch. 5) gives the Nash point where it leaves each party at least
+    its option, else the agreement that gives the party whose option binds exactly that,
+    which on a two-party frontier is the Nash product's maximum under those constraints.
 
     Examples
     --------
@@ -256,7 +261,16 @@ def limit_model(model: Model) -> Model:
     powers = patience_power_expressions(model)
     limit = impasse_model(model)
     parties = tuple(replace(p, bargaining_power=powers[p.name]) for p in limit.parties)
-    return replace(limit, parties=parties)
+    options = tuple(
+        Constraint(
+            name=f"outside_option_{p.name}",
+            relation=sympy.GreaterThan(p.payoff, p.outside_option),
+            description=f"{p.name} gets at least its outside option (outside-option principle)",
+        )
+        for p in model.parties
+        if p.outside_option is not None
+    )
+    return replace(limit, parties=parties, constraints=(*limit.constraints, *options))
 
 
 __all__ = [

@@ -178,6 +178,47 @@ def test_a_patient_responders_outside_option_binds():
 
 
 @pytest.mark.parametrize(
+    ("u_w", "options", "right"),
+    [
+        ("x", {"A": 0.5}, 0.5),  # the BRW point x = r_A/(r_W + r_A) = 0.679 gives A 0.321
+        ("x", {"W": 0.7}, 0.7),  # W's own option binds: it gets exactly 0.7
+        ("x", {"A": 0.3}, None),  # A's option below its share: the BRW point stands
+        ("sqrt(x)", {"A": 0.6}, 0.4),  # a curved frontier: A gets exactly 0.6
+    ],
+)
+def test_the_limit_keeps_each_party_at_its_outside_option(u_w, options, right):
+    # As offers come faster with outside options, the game's agreement tends to the Nash
+    # point of the limit (BRW 1986, §3) where it gives each party at least its option, else
+    # to the agreement that gives the party whose option binds exactly that (the outside
+    # option principle: Binmore, Shaked & Sutton 1989; Muthoo 1999, ch. 5). The limit
+    # ignored the options (A at 0.321 below its 0.5). Checked against the game itself at a
+    # period of 1e-6 (the independent route: backward induction's fixed point).
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "g"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": u_w, "discount_factor": 0.9, **_option(options, "W")},
+                "A": {"payoff": "1 - x", "discount_factor": 0.8, **_option(options, "A")},
+            },
+        }
+    )
+    limit = bargain.nash(m, limit=True)
+    game = bargain.rubinstein(m, period=1e-6, exact=False)
+    assert limit.agreement["x"] == pytest.approx(game.agreement["x"], abs=1e-6)
+    if right is None:
+        assert not any(b.startswith("outside_option") for b in limit.binding)
+    else:
+        assert limit.agreement["x"] == pytest.approx(right, rel=1e-12)
+    for name, option in options.items():
+        assert limit.payoffs[name] >= option * (1 - 1e-12)
+
+
+def _option(options: dict[str, float], name: str) -> dict[str, float]:
+    return {"outside_option": options[name]} if name in options else {}
+
+
+@pytest.mark.parametrize(
     ("u_w", "u_a", "nash_point"),
     [
         ("x", "1 - x**2", 3**-0.5),  # argmax x (1 - x**2)

@@ -1,0 +1,80 @@
+"""Agreements that give the same payoffs: the solution is their set
+(``BargainingProblem.equivalent``)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import two_party
+from hypothesis import given
+from hypothesis import strategies as st
+
+import bargain
+
+POINT_METHODS = ("nash", "kalai-smorodinsky", "egalitarian")
+BOX = {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}}
+
+
+@pytest.mark.parametrize("method", POINT_METHODS)
+def test_two_issues_that_only_their_sum_moves_are_a_line_of_agreements(method):
+    # x + y against 2 - x - y: the frontier is u_A + u_B = 2, and Nash (Nash 1950), KS
+    # (Kalai & Smorodinsky 1975) and egalitarian (Kalai 1977) all give (1, 1), reached on the
+    # whole line x + y = 1 of the box: x and y each range over [0, 1]. The search found two
+    # points of it and called them "separate maximisers, smaller between them" (Nash) or
+    # one point, unique (the others).
+    m = two_party("x + y", "2 - x - y", variables=BOX)
+    s = bargain.SOLVERS[method](m, exact=False)
+    assert s.payoffs == pytest.approx({"A": 1.0, "B": 1.0}, rel=1e-12)
+    assert s.agreement["x"] + s.agreement["y"] == pytest.approx(1.0, rel=1e-12)
+    for name in ("x", "y"):
+        lo, hi = s.agreement_set[name]
+        assert lo == pytest.approx(0.0, abs=1e-9) and hi == pytest.approx(1.0, abs=1e-9)
+    assert (
+        "the payoffs are unique but the agreements that give them are a set" in (s.assumptions[-1])
+    )
+
+
+@pytest.mark.parametrize("method", POINT_METHODS)
+def test_capped_payoffs_are_the_same_on_an_interval(method):
+    # min(x, 0.3) against min(1 - x, 0.3): (0.3, 0.3) is the only Pareto point, given by every
+    # x in [0.3, 0.7] (each party at its cap); the ends within 1e-12 of their size.
+    s = bargain.SOLVERS[method](two_party("min(x, 0.3)", "min(1 - x, 0.3)"), exact=False)
+    assert s.payoffs == pytest.approx({"A": 0.3, "B": 0.3}, rel=1e-12)
+    lo, hi = s.agreement_set["x"]
+    assert lo == pytest.approx(0.3, abs=1e-11) and hi == pytest.approx(0.7, abs=1e-11)
+
+
+@pytest.mark.parametrize("method", POINT_METHODS)
+def test_a_maximum_flat_to_first_order_alone_is_one_agreement(method):
+    # x - (y - 1/2)**2 against 1 - x - (y - 1/2)**2: y = 1/2 is best for both, so the solution
+    # is the one point (1/2, 1/2), although no payoff moves with y there to first order.
+    m = two_party("x - (y - 1/2)**2", "1 - x - (y - 1/2)**2", variables=BOX)
+    s = bargain.SOLVERS[method](m, exact=False)
+    assert s.agreement_set is None
+    assert s.agreement == pytest.approx({"x": 0.5, "y": 0.5}, abs=1e-7)
+
+
+@given(
+    a=st.floats(0.5, 2.0),
+    b=st.floats(0.5, 2.0),
+    t=st.floats(0.1, 0.9),
+)
+def test_a_linear_two_issue_split_is_the_segment_of_its_level_line(a, b, t):
+    # a x + b y against c - (a x + b y), c = 2 t (a + b): the symmetric Nash solution splits
+    # the total equally (Nash 1950), a x + b y = c / 2 = L, on the segment of that line in
+    # the unit box, where x ranges over [max(0, (L - b)/a), min(1, L/a)] (and y likewise).
+    level = t * (a + b)
+    m = two_party(
+        "a*x + b*y",
+        "c - (a*x + b*y)",
+        parameters={"a": repr(a), "b": repr(b), "c": repr(2 * level)},
+        variables=BOX,
+    )  # one model whose parameters change: compiled once for the examples
+    s = bargain.nash(m, exact=False)
+    assert a * s.agreement["x"] + b * s.agreement["y"] == pytest.approx(level, rel=1e-9)
+    ranges = {
+        "x": (max(0.0, (level - b) / a), min(1.0, level / a)),
+        "y": (max(0.0, (level - a) / b), min(1.0, level / b)),
+    }
+    for name, (lo, hi) in ranges.items():
+        found = s.agreement_set[name]
+        assert found == pytest.approx((lo, hi), abs=1e-8), name
