@@ -53,11 +53,18 @@ def check_beliefs(prior: float, error: float, opportunist_keeps: float) -> None:
 
 
 def likelihood(outcome: str, honest: bool, *, error: float, opportunist_keeps: float) -> float:
-    """Probability of ``outcome`` (``"kept"`` or ``"broken"``) for one type."""
+    """Probability of ``outcome`` (``"kept"`` or ``"broken"``) for one type. Each is the
+    given probability or one minus it, never ``1 - (1 - error)``, which loses a small
+    error's digits (all of them below 1.1e-16).
+
+    >>> likelihood("broken", True, error=1e-17, opportunist_keeps=0.5)
+    1e-17
+    """
     if outcome not in OUTCOMES:
         raise ModelError(f"unknown outcome {outcome!r}; allowed: kept, broken", key="observed")
-    kept = 1 - error if honest else opportunist_keeps
-    return kept if outcome == "kept" else 1 - kept
+    if honest:
+        return 1 - error if outcome == "kept" else error
+    return opportunist_keeps if outcome == "kept" else 1 - opportunist_keeps
 
 
 def posterior(

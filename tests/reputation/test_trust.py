@@ -120,3 +120,19 @@ def test_rebuild_over_longer_histories():
     for history in itertools.product(["kept", "broken"], repeat=3):
         if "broken" not in history:
             assert promises_to_rebuild(0.7, history, error=0.1, opportunist_keeps=0.3) == 0
+
+
+@pytest.mark.parametrize("error", [1e-12, 1e-15, 1e-16, 1e-17, 1e-300])
+def test_a_small_error_rate_keeps_its_digits(error):
+    # One broken promise from prior 1/2, opportunists never keeping (h = 0): Bayes' rule
+    # gives p e / (p e + (1 - p)) = e / (1 + e) (Kreps & Wilson 1982's two types). Computed
+    # as 1 - (1 - e), the honest type's chance of breaking lost e's digits: 2e-5 off at
+    # 1e-12, 0 at 1e-17, where "trust is zero" then refused any rebuilding.
+    trust = posterior(0.5, ["broken"], error=error, opportunist_keeps=0.0)
+    assert trust == pytest.approx(error / (1 + error), rel=1e-15)
+    # A kept promise, which no opportunist keeps here, proves honesty.
+    assert promises_to_rebuild(0.5, ["broken"], error=error, opportunist_keeps=0.0) == 1
+    # With h = 1/2 each kept promise doubles the odds e/(1 - h) = 2e: the least n with
+    # 2**n 2e >= 1 (the target's odds), by exact integer arithmetic on the exponent.
+    n = promises_to_rebuild(0.5, ["broken"], error=error, opportunist_keeps=0.5)
+    assert 2.0**n * 2 * error >= 1 > 2.0 ** (n - 1) * 2 * error
