@@ -1059,7 +1059,11 @@ class BargainingProblem:
                 )
                 if not np.all(np.isfinite(row)) or np.any(row.imag != 0):
                     raise ValueError  # a kink
-                if (norm := np.linalg.norm(row.real)) > 0:
+                with np.errstate(all="ignore"):
+                    norm = np.linalg.norm(row.real)
+                if not math.isfinite(norm):
+                    raise ValueError  # a slope beyond floating point: judged as a kink
+                if norm > 0:
                     rows.append(row.real / norm)
         except (TypeError, ValueError, ArithmeticError):
             rows = []  # a kink: no payoff's gradient is kept

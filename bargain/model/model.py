@@ -451,9 +451,11 @@ def _printed(printer: Any, expr: Any) -> str:
 
 
 def accurate(expr: Any) -> Any:
-    """``expr`` (or each of a list's or tuple's) with ``exp(u) - 1`` written ``expm1(u)`` and
+    """``expr`` (or each of a list's or tuple's) with ``exp(u) - 1`` written ``expm1(u)``,
     ``log(1 + u)`` written ``log1p(u)`` (``sympy.codegen.rewriting``; NumPy and mpmath have
-    both): computed as written, each loses the digits of ``u`` where ``u`` is small, a payoff
+    both), and differences of exponentials and of a square root and a number rewritten
+    (:func:`_exponentials_paired`, :func:`_root_less_number`): computed as written, each
+    loses the digits of ``u`` where ``u`` is small, a payoff
     ``(1 - exp(-a x)) / a`` at ``a = 1e-9`` all but 7 of them (the Kalai–Smorodinsky ideal
     point came out 0.904 for 1; Higham, *Accuracy and Stability of Numerical Algorithms*,
     2nd ed., 2002, §1.14.1).
@@ -464,7 +466,11 @@ def accurate(expr: Any) -> Any:
     """
     if isinstance(expr, list | tuple):
         return type(expr)(accurate(e) for e in expr)
-    if not isinstance(expr, sympy.Expr) or not expr.has(sympy.exp, sympy.log):
+    if not isinstance(expr, sympy.Expr):
+        return expr
+    if not expr.has(sympy.exp, sympy.log) and not any(
+        p.exp == sympy.Rational(1, 2) for p in expr.atoms(sympy.Pow)
+    ):
         return expr
     return _optimize(expr)
 
@@ -492,6 +498,8 @@ def _optimize(expr: sympy.Expr) -> sympy.Expr:
                 rest.remove(-c)
                 return sympy.Add(c * expm1(inner.args[0]), *rest)
         paired = _exponentials_paired(terms)
+        if paired is None:
+            paired = _root_less_number(terms)
         return e if paired is None else paired
 
     expr = expr.replace(lambda e: isinstance(e, sympy.log), log_rule)
@@ -516,6 +524,27 @@ def _exponentials_paired(terms: list[sympy.Expr]) -> sympy.Expr | None:
                 pair = 2 * c * sympy.exp((u + v) / 2) * sympy.sinh((u - v) / 2)
                 rest = [t for k, t in enumerate(terms) if k not in (i, j)]
                 return sympy.Add(pair, *rest)
+    return None
+
+
+def _root_less_number(terms: list[sympy.Expr]) -> sympy.Expr | None:
+    """The sum of ``terms`` with a pair ``c sqrt(u) - c s`` (``s > 0`` a number) written
+    ``c (u - s**2) / (sqrt(u) + s)``; ``None`` where there is no such pair. As written, a
+    square root near the number loses the digits of their difference
+    (``sqrt(1 + x) - 1`` at ``x = 1e-9`` keeps 7; ``sqrt(x) - 1/2`` beside ``x = 1/4``),
+    which ``u - s**2`` keeps where ``u`` is computed exactly or nearly (``1 + x - 1`` is
+    ``x``); the denominator is at least ``s``, never zero."""
+    numbers = [t for t in terms if t.is_number and t.is_real]
+    for t in terms:
+        c, root = t.as_coeff_Mul()
+        if not (root.is_Pow and root.exp == sympy.Rational(1, 2)) or root.is_number:
+            continue
+        for k in numbers:
+            s = -k / c
+            if s.is_positive:
+                rest = [u for u in terms if u is not t and u is not k]
+                base = root.base
+                return sympy.Add(c * (base - s**2) / (root + s), *rest)
     return None
 
 

@@ -88,7 +88,7 @@ from bargain.concepts.vectorised import (
 )
 from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
 from bargain.model.expr import derivative, expressible, power
-from bargain.model.model import Model, Parameter, Party, exact_number, lambdify
+from bargain.model.model import Model, Parameter, Party, accurate, exact_number, lambdify
 from bargain.model.patience import discount_rate
 from bargain.model.validate import numeric_value, require_two_parties, validate_model
 from bargain.scale import RTOL, magnitude, negligible, unit
@@ -401,7 +401,8 @@ def _orient(
         pole = _poles(values)
         if pole is not None:
             values, steps = values[pole], np.diff(values[pole])
-        scale = 1e-12 * magnitude(values)
+        # A few units of the values' rounding: 7 + 1e-9 (1 - x) falls by 5e-12 a step.
+        scale = 64 * np.finfo(float).eps * magnitude(values)
         if not np.all(np.isfinite(values)) and len(model.variables) == 1:
             # Say why, as every solver does: beyond floating point, a pole or outside the
             # payoff's domain (computed in 30 digits at the first such point of the grid).
@@ -630,7 +631,9 @@ class _Numeric:
         """``(x, y) -> u(x) - u(y)`` for party ``name``, cancelled where the budget allows."""
         if name not in self._differences:
             x, y = self.game.x, sympy.Symbol("_y", real=True)
-            u = self.game.model.numeric(self.payoff[name])
+            # Written to keep its digits first (sqrt(1 + x) - 1 as x/(sqrt(1 + x) + 1): as
+            # written the difference is sqrt(1 + x) - sqrt(1 + y), which kept 6 at 1e-9).
+            u = accurate(self.game.model.numeric(self.payoff[name]))
             with exact_budget(1.0) as budget:
                 d = budget.cancel(u - u.xreplace({x: y}))
             self._differences[name] = lambdify((x, y), d, "math")
@@ -1485,8 +1488,18 @@ def _flat_offers(num: _Numeric, proposer: str, x: float) -> tuple[float, float] 
     value = num.utility(proposer, x)
     ends = [value, num.utility(proposer, num.lo), num.utility(proposer, num.hi)]
     tol = 2 * sys.float_info.epsilon * magnitude(ends)
+    difference = num._difference(proposer)
 
     def as_good(y: float) -> bool:
+        # In differences, cancelled (as the responders' conditions are): 1e9 + x changes by
+        # less than its rounding over 5e-7, 5 + 1e-6 x over 3e-9, and was taken for flat
+        # there; a flat piece (min(x, 0.4) beyond 0.4) differs by exactly 0.
+        try:
+            d = float(difference(y, x))
+        except (ArithmeticError, ValueError, TypeError):
+            d = math.nan
+        if math.isfinite(d):
+            return d >= 0
         return num.utility(proposer, y) >= value - tol
 
     inside, outside = x, towards

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import pytest
 import sympy
 from hypothesis import given
@@ -63,3 +64,26 @@ def test_affine_invariance(alpha, beta):
         two_party("x", f"{alpha!r} * sqrt(1 - x) + {beta!r}", d_b=beta), exact=False
     )
     assert scaled.agreement["x"] == pytest.approx(base.agreement["x"], abs=1e-8)
+
+
+@pytest.mark.parametrize("v", ["1e-9", "1e-7"])
+def test_the_ideal_point_of_a_square_root_beside_one(v):
+    # u_W = sqrt(1 + x) - 1 against V - x on [0, V]: the ideal point is (u_W(V), V) and KS
+    # (Kalai & Smorodinsky 1975) solves u_W(x)/u_W(V) = (V - x)/V, here in mpmath at 50
+    # digits. In floats sqrt(1 + x) - 1 keeps 7 digits at 1e-9: the ideal point's search
+    # stopped at its start (ideal W = 0.904 u_W(V)), and x was 5% off.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "m"},
+            "parameters": {"V": v},
+            "variables": {"x": {"min": 0, "max": "V"}},
+            "parties": {"W": {"payoff": "sqrt(1 + x) - 1"}, "A": {"payoff": "V - x"}},
+        }
+    )
+    with mpmath.workdps(50):
+        top = mpmath.mpf(v)
+        u = lambda z: mpmath.sqrt(1 + z) - 1  # noqa: E731
+        x = mpmath.findroot(lambda z: u(z) / u(top) - (top - z) / top, top / 2)
+    s = bargain.kalai_smorodinsky(m, exact=False)
+    assert s.extra["ideal"]["W"] == pytest.approx(float(u(top)), rel=1e-13)
+    assert s.agreement["x"] == pytest.approx(float(x), rel=1e-13)

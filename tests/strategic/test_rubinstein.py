@@ -710,3 +710,77 @@ def test_stationary_offers_where_utilities_hold_their_digits_only_as_expm1(
         x_w = mpmath.findroot(lambda z: u_w(x_a(z)) - mpmath.mpf("0.9") * u_w(z), s.agreement["x"])
     assert s.agreement_set is None
     assert s.agreement["x"] == pytest.approx(float(x_w), rel=1e-14)
+
+
+def test_breakdown_on_a_base_of_1e9_is_one_offer():
+    # BRW (1986), §4: no discounting, breakdown risk q = 0.2, disagreement payoffs d each:
+    # the first proposer's share is 1/(2 - q) = 5/9 whatever the common base d. On a base
+    # of 1e9 the payoffs change by less than their rounding over 5e-7 of the contracts,
+    # which was taken for a flat stretch: "not unique, x in [0.5555550, 0.5555556]".
+    base = {"disagreement": "1e9", "discount_factor": 1}
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "m"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "1e9 + x", **base},
+                "A": {"payoff": "1e9 + 1 - x", **base},
+            },
+            "bargaining": {"first_proposer": "W", "breakdown_probability": "0.2"},
+        }
+    )
+    s = bargain.rubinstein(m)
+    assert s.unique
+    assert s.agreement["x"] == pytest.approx(5 / 9, rel=1e-15)
+
+
+@pytest.mark.parametrize("gain", ["1e-6", "1e-9"])
+def test_a_gain_tiny_beside_its_payoff_is_asked_for_in_full(gain):
+    # u_W = 5 + g x, u_A = 7 + g (1 - x), δ = (0.9, 0.8), discounting the payoffs: rejecting
+    # is worth at most 0.8 (7 + g) < 7 to A, so A accepts every offer and W asks for x = 1
+    # (Rubinstein 1982, the responder's indifference never binds). At g = 1e-6 a set
+    # [0.999999997, 1] was reported; at 1e-9 the model was refused as not strictly
+    # monotone (its steps, 5e-12, were below 1e-12 of the payoffs).
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "m"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": f"5 + {gain}*x", "disagreement": 5, "discount_factor": 0.9},
+                "A": {"payoff": f"7 + {gain}*(1 - x)", "disagreement": 7, "discount_factor": 0.8},
+            },
+        }
+    )
+    assert 0.8 * (7 + float(gain)) < 7
+    s = bargain.rubinstein(m)
+    assert s.unique and s.agreement["x"] == 1.0
+
+
+def test_a_square_root_beside_one_keeps_its_digits():
+    # u_W = sqrt(1 + x) - 1 on [0, V], V = 1e-9, against V - x, δ = (0.9, 0.8): the
+    # stationary offers (Rubinstein 1982) solve u_A(x_W) = δ_A u_A(x_A) and
+    # u_W(x_A) = δ_W u_W(x_W); in mpmath (50 digits, u_W written as it is). The responder's
+    # difference sqrt(1 + x) - sqrt(1 + y) kept 6 digits: a set around 7.142861e-10 was
+    # reported, then a point off by 1e-6.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "m"},
+            "parameters": {"V": "1e-9"},
+            "variables": {"x": {"min": 0, "max": "V"}},
+            "parties": {
+                "W": {"payoff": "sqrt(1 + x) - 1", "discount_factor": 0.9},
+                "A": {"payoff": "V - x", "discount_factor": 0.8},
+            },
+        }
+    )
+    with mpmath.workdps(50):
+        v = mpmath.mpf(1) / 10**9
+        u_w = lambda z: mpmath.sqrt(1 + z) - 1  # noqa: E731
+        x_w = mpmath.findroot(
+            lambda z: u_w(v - (v - z) / mpmath.mpf("0.8")) - mpmath.mpf("0.9") * u_w(z),
+            mpmath.mpf("7e-10"),
+        )
+    for exact in (True, False):
+        s = bargain.rubinstein(m, exact=exact)
+        assert s.unique
+        assert s.agreement["x"] == pytest.approx(float(x_w), rel=1e-13)
