@@ -179,8 +179,15 @@ def _in_range(
     above = value >= high if high_open else value > high
     if below or above:
         interval = f"{'(' if low_open else '['}{_num(low)}, {_num(high)}{')' if high_open else ']'}"
+        got = shown(model.numeric(expr))
+        bound = low if below else high
+        if math.isfinite(bound) and got.split(" ")[0] == sig(bound):
+            # Rounded, the value reads as the bound it is beyond (1 + 1e-22 as "1"): say by
+            # how much.
+            beyond = shown(abs(model.numeric(expr) - sympy.nsimplify(bound)))
+            got += f", {'below' if below else 'above'} {_num(bound)} by {beyond}"
         raise ModelError(
-            f"must lie in {interval}, got {shown(model.numeric(expr))}",
+            f"must lie in {interval}, got {got}",
             file=model.file,
             table=table,
             key=key,

@@ -67,3 +67,19 @@ def test_surely_nonzero_is_a_disproof(c: list[int]) -> None:
     if by_hand != 0:
         assert sympy.simplify(p) != 0
     assert not validate.surely_nonzero(m, p - sympy.expand(p))
+
+
+def test_a_value_beyond_a_bound_by_less_than_its_rounding_says_by_how_much():
+    # 1 + 1e-22 reads "1" at six figures, which is inside (0, 1]: the refusal says by how
+    # much it is beyond.
+    with pytest.raises(bargain.ModelError, match=r"got 1, above 1 by 1e-22"):
+        bargain.model_from_dict(
+            {
+                "model": {"name": "m"},
+                "variables": {"x": {"min": 0, "max": 1}},
+                "parties": {
+                    "W": {"payoff": "x", "discount_factor": "1.0000000000000000000001"},
+                    "A": {"payoff": "1 - x", "discount_factor": 0.9},
+                },
+            }
+        )
