@@ -200,20 +200,33 @@ def uncertainty(
             "draws need a sampled design: sobol, random or lhs", table="uncertainty", key="design"
         )
     frozen = {p.name: p.distribution.frozen() for p in uncertain}
-    box = {name: (float(d.ppf(TAIL)), float(d.ppf(1 - TAIL))) for name, d in frozen.items()}
-    spec, kernel = resolved(
-        plan(
-            model,
-            method,
-            box,
-            design=design,
-            n=n,
-            seed=seed,
-            route=route,
-            timeout=timeout,
-            **options,
+    with np.errstate(all="ignore"):
+        box = {name: (float(d.ppf(TAIL)), float(d.ppf(1 - TAIL))) for name, d in frozen.items()}
+    try:
+        spec, kernel = resolved(
+            plan(
+                model,
+                method,
+                box,
+                design=design,
+                n=n,
+                seed=seed,
+                route=route,
+                timeout=timeout,
+                **options,
+            )
         )
-    )
+    except ModelError as err:
+        if err.table != "vary" or err.key not in frozen:
+            raise
+        # The box is the distribution's, not a --vary the user gave: say so, and where.
+        raise ModelError(
+            f"{err.message} (the box between its distribution's {TAIL:g} and {1 - TAIL:g} "
+            "quantiles)",
+            file=model.file,
+            table="parameters",
+            key=f"{err.key}.distribution",
+        ) from None
     import pandas as pd  # only when draws are made: import bargain stays light
 
     parts = []

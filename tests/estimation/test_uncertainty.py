@@ -85,9 +85,13 @@ def test_a_model_without_distributions_is_refused() -> None:
 
 
 def test_a_distribution_reaching_values_the_model_refuses_is_refused() -> None:
+    # Named where the box comes from, the parameter's distribution (no --vary was given).
     m = uncertain_split(delta_W={"kind": "normal", "loc": 0.9, "scale": 0.1})
     with pytest.raises(
-        bargain.ModelError, match=r"the swept box reaches values the model does not allow"
+        bargain.ModelError,
+        match=r"\[parameters\] delta_W\.distribution: the swept box reaches values the "
+        r"model does not allow .* \(the box between its distribution's 1e-06 and 0\.999999 "
+        r"quantiles\)",
     ):
         bargain.uncertainty(m, "rubinstein", n=8)
 
