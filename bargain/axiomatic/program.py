@@ -1032,6 +1032,8 @@ def _search(
       the slower methods from that point rather than from the start (trust-constr from
       outside took its 3000 steps, 3 to 4 s, to stop short of the maximum; from phase
       one's point, 0.15 s);
+    - nothing, where the start meets the constraints and is one of the ``candidates``,
+      which are kept as they are;
     - the slower methods.
 
     Starts outside the objective's domain (a Nash
@@ -1111,6 +1113,11 @@ def _search(
                     # methods from that point would end outside too, 0.25 s a start.
                     continue
                 z0 = feasible
+        if num.meets(z0) and any(np.array_equal(z0, z) for z in candidates):
+            # A breakpoint of a program of one unknown, kept below as a candidate as it
+            # is: the slower methods from it found that point again, after up to 3000
+            # steps of trust-constr (5 s) at a kink where SLSQP stepped just outside.
+            continue
         for method in ("trust-constr", "COBYQA"):
             if kept(_local(num, z0, bounds, method)):
                 break
