@@ -62,35 +62,39 @@ def test_import_bargain_imports_nothing_but_its_aliases():
     assert loaded("import bargain", ("bargain", "sympy", "numpy")) == ["bargain", "bargain.moved"]
 
 
+EVERY_NAME = (
+    "import importlib, json, sys\n"
+    "import bargain\n"
+    "listed = set(dir(bargain))\n"
+    "wrong = [n for n in bargain.__all__ if n not in listed]\n"
+    "for name in bargain.__all__:\n"
+    "    namespace = {}\n"
+    "    exec(f'from bargain import {name}', namespace)\n"
+    "    value = getattr(bargain, name)\n"
+    "    module = bargain._PUBLIC.get(name)\n"
+    "    home = getattr(importlib.import_module(module), name) if module else value\n"
+    "    if namespace[name] is not value or value is not home:\n"
+    "        wrong.append(name)\n"
+    "from bargain.concepts.registry import concepts\n"
+    "if bargain.SOLVERS != {c.name: c.solve for c in concepts()}:\n"
+    "    wrong.append('SOLVERS')\n"
+    "print(json.dumps(wrong))\n"
+)
+"""Every public name resolved, each on its own, and the registry's solvers compared: one
+probe for the two tests below (each a fresh interpreter costs a second or two)."""
+
+
 def test_every_public_name_resolves_to_its_module_s_object():
     # In a fresh interpreter, each name on its own: ``from bargain import X`` and
     # ``bargain.X`` give the object its module defines, and ``dir(bargain)`` lists it
     # before it is imported.
-    code = (
-        "import importlib, json, sys\n"
-        "import bargain\n"
-        "listed = set(dir(bargain))\n"
-        "wrong = [n for n in bargain.__all__ if n not in listed]\n"
-        "for name in bargain.__all__:\n"
-        "    namespace = {}\n"
-        "    exec(f'from bargain import {name}', namespace)\n"
-        "    value = getattr(bargain, name)\n"
-        "    module = bargain._PUBLIC.get(name)\n"
-        "    home = getattr(importlib.import_module(module), name) if module else value\n"
-        "    if namespace[name] is not value or value is not home:\n"
-        "        wrong.append(name)\n"
-        "from bargain.concepts.registry import concepts\n"
-        "if bargain.SOLVERS != {c.name: c.solve for c in concepts()}:\n"
-        "    wrong.append('SOLVERS')\n"
-        "print(json.dumps(wrong))\n"
-    )
-    assert json.loads(_run(code)[0]) == []
-    assert set(loaded("import bargain", ("bargain",))) < set(loaded(code, ("bargain",)))
+    assert json.loads(_run(EVERY_NAME)[0]) == []
+    assert set(loaded("import bargain", ("bargain",))) < set(loaded(EVERY_NAME, ("bargain",)))
 
 
 def test_public_names_resolve_without_heavy_packages():
-    code = "import bargain\nfor name in bargain.__all__: getattr(bargain, name)"
-    assert loaded(code, HEAVY + SCIPY_EXTRA) == []
+    # Every public name resolved (getattr(bargain, name) among the rest of EVERY_NAME).
+    assert loaded(EVERY_NAME, HEAVY + SCIPY_EXTRA) == []
 
 
 @pytest.mark.parametrize(

@@ -1036,9 +1036,14 @@ def _search(
       :func:`_moved_in`), or that moved start itself, where SLSQP ends outside again
       (the slow methods spent seconds each there to end outside too);
     - from a start outside the constraints, a phase one and two of its own, nothing
-      where phase one's point is at or in a maximum found, and the slower methods from
-      that point rather than from the start (trust-constr from outside took its 3000
-      steps, 3 to 4 s, to stop short of the maximum; from phase one's point, 0.15 s);
+      where phase one's point is at or in a maximum found, or where no end is kept yet
+      and Gauss–Newton from that point meets the constraints nowhere
+      (:func:`_met_nowhere`: equations apart by more than the search's tolerance), and
+      the slower methods from that point rather than from the start (trust-constr from
+      outside took its 3000 steps, 3 to 4 s, to stop short of the maximum; from phase
+      one's point, 0.15 s);
+    - nothing, where the start meets the constraints and is one of the ``candidates``,
+      which are kept as they are;
     - the slower methods.
 
     Starts outside the objective's domain (a Nash
@@ -1111,7 +1116,18 @@ def _search(
                     _local(num, feasible, bounds, "SLSQP")
                 ):
                     continue
+                if not ends and _met_nowhere(num, [feasible]):
+                    # No contract met yet, and Gauss-Newton from phase one's point meets
+                    # the constraints nowhere there either (a == 0.3 beside a ==
+                    # 0.3000001, apart by more than the search's tolerance): the slower
+                    # methods from that point would end outside too, 0.25 s a start.
+                    continue
                 z0 = feasible
+        if num.meets(z0) and any(np.array_equal(z0, z) for z in candidates):
+            # A breakpoint of a program of one unknown, kept below as a candidate as it
+            # is: the slower methods from it found that point again, after up to 3000
+            # steps of trust-constr (5 s) at a kink where SLSQP stepped just outside.
+            continue
         for method in ("trust-constr", "COBYQA"):
             if kept(_local(num, z0, bounds, method)):
                 break

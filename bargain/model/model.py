@@ -38,6 +38,7 @@ from functools import cached_property, lru_cache
 from typing import Any, TypeVar
 
 import sympy
+from sympy.logic.boolalg import ITE
 
 from bargain.errors import ExpressionError, ModelError
 from bargain.model.expr import MAX_DEPTH, parse_expression
@@ -549,12 +550,23 @@ def _root_less_number(terms: list[sympy.Expr]) -> sympy.Expr | None:
 
 
 def _float_huge(expr: Any, floats: bool = True) -> Any:
-    """``expr`` with complex infinity as ``nan`` and (with ``floats``; mpmath has big
-    integers of its own) huge rationals as floats."""
+    """``expr`` with complex infinity as ``nan``, (with ``floats``; mpmath has big
+    integers of its own) huge rationals as floats and each ``ITE`` (if-then-else, which
+    sympy writes in the conditions of a ``Piecewise`` folded from a kinked payoff's
+    derivative) as its ``&``/``|`` form: the same truth values, but NumPy's printer would
+    simplify each such condition by ``simplify_logic``, half the cost of compiling a
+    program with a ``max(0, h - abs(x - c))`` in a payoff.
+
+    >>> x = symbol("x")
+    >>> _float_huge(sympy.Piecewise((1, sympy.ITE(x > 0, x > 1, x < -1)), (0, True)))
+    Piecewise((1, ((x <= 0) | (x > 1)) & ((x > 0) | (x < -1))), (0, True))
+    """
     if isinstance(expr, list | tuple):
         return type(expr)(_float_huge(e, floats) for e in expr)
     if not isinstance(expr, sympy.Basic):
         return expr
+    if expr.has(ITE):
+        expr = expr.xreplace({i: i.to_nnf() for i in expr.atoms(ITE)})
     huge: dict[sympy.Basic, sympy.Basic] = {
         r: sympy.Float(r)
         for r in expr.atoms(sympy.Rational)
