@@ -58,6 +58,7 @@ from bargain.reporting.docbuild import DocsError, markdown_table, render_svg, si
 from bargain.reputation.credibility import CredibilityReport
 from bargain.scale import ROUNDING
 from bargain.strategic.rubinstein import rubinstein
+from bargain.sweeps.compile import OK, compile_kernel
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -235,14 +236,21 @@ def _tornado() -> list[tuple[str, float, float, float, float, float]]:
     values = m.values
     at = {m.parameter(k).symbol: v for k, v in values.items()}
     f0 = float(flat.subs(at))
+    ranged = [p for p in m.parameters if p.range is not None and p.range[0] != p.range[1]]
+    # Every end solved at once by the Nash sweep kernel (a point it cannot vouch for is
+    # solved again by the scalar solver, as a sweep does), the others at the model's values.
+    names = [p.name for p in ranged]
+    kernel = compile_kernel(m, "nash", names, route="numeric")
+    points = {k: np.full(2 * len(names), float(values[k])) for k in names}
+    for i, p in enumerate(ranged):
+        points[p.name][2 * i : 2 * i + 2] = [float(x) for x in p.range]  # type: ignore[union-attr]
+    solved = kernel(points)
+    if (solved["status"] != OK).any():
+        raise DocsError(f"{NAME}: the Nash flat rate is not solved at an end of a range")
     out = []
-    for p in m.parameters:
-        if p.range is None or p.range[0] == p.range[1]:
-            continue
-        lo, hi = (float(x) for x in p.range)
-        f_lo, f_hi = (
-            nash(m.with_values(**{p.name: x}), exact=False).agreement["F"] for x in (lo, hi)
-        )
+    for i, p in enumerate(ranged):
+        lo, hi = (float(x) for x in p.range)  # type: ignore[union-attr]
+        f_lo, f_hi = (float(x) for x in solved["F"][2 * i : 2 * i + 2])
         slope = float(sympy.diff(flat, p.symbol).subs(at))
         if f_lo == f_hi and slope == 0:
             continue  # the parameter does not enter the Nash problem (e.g. the promise's)
