@@ -20,8 +20,10 @@ Examples
 >>> import bargain
 >>> model = bargain.load_model(bargain.models_dir() / "package_deal.toml")
 >>> reports = credibilities(model, {"p": [0.6, 0.9]})
->>> [round(r.cost["surplus_lost"], 6) for r in reports]
-[0.07, 0.07]
+>>> [(r.before.package, round(r.cost["surplus_lost"], 4)) for r in reports]
+[(False, 0.0), (True, 0.1324)]
+>>> reports[1].after.solution.route
+'vectorised nash sweep kernel (batched credibility stages)'
 """
 
 from __future__ import annotations
@@ -276,11 +278,11 @@ def credibilities(
     --------
     >>> import bargain
     >>> m = bargain.load_model(bargain.models_dir() / "package_deal.toml")
-    >>> one, two = credibilities(m, {"p": [0.8, 0.95]})
-    >>> scalar = bargain.credibility(m.with_values(p=0.95))
-    >>> two.after.solution.agreement == pytest.approx(scalar.after.solution.agreement)
+    >>> one, two, refused = credibilities(m, {"p": [0.8, 0.95, 2.0]})
+    >>> scalar = bargain.credibility(m.with_values(p=0.95)).after.solution.agreement["x"]
+    >>> abs(two.after.solution.agreement["x"] - scalar) < 1e-9 * abs(scalar)
     True
-    >>> credibilities(m, {"p": [2.0]})[0]
+    >>> refused
     ModelError(...)
     """
     require_model(model)
