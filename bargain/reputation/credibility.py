@@ -558,11 +558,12 @@ def _strike(model: Model, promise: Promise, trust: float, surplus: float) -> Rep
     demands = {}
     for p in model.parties:
         demand = numeric_value(model, p.demand, f"parties.{p.name}", "demand")
-        gain = demand - _threat(model)[p.name]
+        base = disagreement_payoffs(model)[p.name]
+        gain = demand - base
         if not 0 < gain <= surplus:
             raise ModelError(
                 f"must be a payoff above {p.name}'s disagreement payoff "
-                f"{_threat(model)[p.name]:.6g} by at most the surplus over disagreement "
+                f"{base:.6g} by at most the surplus over disagreement "
                 f"{surplus:.6g} (the war of attrition's demands share that surplus), got "
                 f"{demand:.6g}",
                 file=model.file,
@@ -577,8 +578,15 @@ def _strike(model: Model, promise: Promise, trust: float, surplus: float) -> Rep
     return abreu_gul(demands, obstinate, rates)
 
 
-def _threat(model: Model) -> dict[str, float]:
-    """Each party's disagreement payoff in the model (the base of surplus and demands)."""
+def disagreement_payoffs(model: Model) -> dict[str, float]:
+    """Each party's disagreement payoff in the model (the base of surplus and demands).
+
+    Examples
+    --------
+    >>> import bargain
+    >>> disagreement_payoffs(bargain.load_model(bargain.models_dir() / "package_deal.toml"))
+    {'W': 0.0, 'A': 0.0}
+    """
     return {
         p.name: numeric_value(model, p.disagreement, f"parties.{p.name}", "disagreement")
         for p in model.parties
@@ -736,7 +744,8 @@ class ReportPlan:
             )
         # Over the model's disagreement payoffs, whatever threat point the concept used (the
         # BRW limit's impasse point moves with the breakdown risk that distrust raises).
-        surplus = sum(solution.payoffs[k] - _threat(adjusted)[k] for k in solution.payoffs)
+        threat = disagreement_payoffs(adjusted)
+        surplus = sum(solution.payoffs[k] - threat[k] for k in solution.payoffs)
         breakdown = numeric_value(
             adjusted,
             adjusted.bargaining.breakdown_probability,
@@ -1035,5 +1044,6 @@ __all__ = [
     "adjusted_model",
     "assumptions",
     "credibility",
+    "disagreement_payoffs",
     "strike_change",
 ]

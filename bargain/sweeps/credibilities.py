@@ -41,13 +41,14 @@ from bargain.concepts.registry import concept
 from bargain.concepts.solution import Solution
 from bargain.errors import BargainError, ModelError
 from bargain.model.model import Model, Parameter, Promise
-from bargain.model.validate import numeric_value, require_model
+from bargain.model.validate import require_model
 from bargain.reputation.credibility import (
     CredibilityReport,
     ReportPlan,
     Stage,
     StageSetup,
     adjusted_model,
+    disagreement_payoffs,
     report_plan,
 )
 from bargain.sweeps.compile import OK, Kernel, compile_kernel
@@ -128,13 +129,6 @@ def _kernel(
     return kernel
 
 
-def _threat(model: Model) -> dict[str, float]:
-    return {
-        p.name: numeric_value(model, p.disagreement, f"parties.{p.name}", "disagreement")
-        for p in model.parties
-    }
-
-
 def _close(a: Mapping[str, float], b: Mapping[str, float]) -> bool:
     return a.keys() == b.keys() and all(
         math.isclose(a[k], b[k], rel_tol=AGREE, abs_tol=0.0) for k in a
@@ -185,7 +179,8 @@ def _solve_stages(
     first = _scalar(plan0, setup0)
     out: list[Solved] = [first]
     rest = stages[1:]
-    usable = isinstance(first, Solution) and _close(first.disagreement, _threat(setup0.adjusted))
+    threat = disagreement_payoffs(setup0.adjusted)
+    usable = isinstance(first, Solution) and _close(first.disagreement, threat)
     kernel = None
     names = tuple(p.name for p in model.parameters)  # every parameter: one kernel per model
     if usable and rest:
@@ -212,7 +207,7 @@ def _solve_stages(
                 method=plan.method,
                 agreement={v: float(solved[v][j]) for v in variables},
                 payoffs={p: float(solved[f"payoff_{p}"][j]) for p in parties},
-                disagreement=_threat(adjusted),
+                disagreement=disagreement_payoffs(adjusted),
                 parameters={p.name: float(p.value) for p in adjusted.parameters},
                 route=f"vectorised {plan.method} sweep kernel (batched credibility stages)",
             )
