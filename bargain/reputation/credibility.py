@@ -500,6 +500,19 @@ def _probability(model: Model, expr: sympy.Expr, where: str, key: str) -> sympy.
     return sympy.Rational(value)
 
 
+def keep_probability(trust: sympy.Expr, error: sympy.Expr, opportunist_keeps: sympy.Expr) -> Any:
+    """The probability that the promise is kept: ``trust (1 − error) + (1 − trust)
+    opportunist_keeps`` (an honest promiser keeps it but for errors, an opportunist with
+    probability ``opportunist_keeps``).
+
+    Examples
+    --------
+    >>> keep_probability(sympy.Rational(4, 5), sympy.Rational(1, 10), 0)
+    18/25
+    """
+    return trust * (1 - error) + (1 - trust) * opportunist_keeps
+
+
 def adjusted_model(
     model: Model,
     promise: Promise,
@@ -518,7 +531,7 @@ def adjusted_model(
     worth 1 or 0: one model for every trust level, which a sweep kernel solves at many
     at once (:func:`bargain.sweeps.credibilities.credibilities`).
     """
-    keep = trust * (1 - error) + (1 - trust) * opportunist_keeps
+    keep = keep_probability(trust, error, opportunist_keeps)
     c, v = promise.concession, promise.promised
     c_by, v_by = promise.to_promiser()
     weight = sympy.Integer(package) if isinstance(package, bool) else package
@@ -686,7 +699,7 @@ class ReportPlan:
         """The stage at ``trust``: the probability the promise is kept, whether the
         package deal is in the agreement, and the adjusted model."""
         e, h, found = self.error, self.opportunist_keeps, self.promise
-        keep = trust * (1 - e) + (1 - trust) * h
+        keep = keep_probability(trust, e, h)
         # The game at the prior is the one solved in report_plan: not solved again.
         gains = (
             self.result
@@ -1040,10 +1053,14 @@ FOCAL_DATES_ASSUMPTION = (
 __all__ = [
     "PACKAGE_RULES",
     "CredibilityReport",
+    "ReportPlan",
     "Stage",
+    "StageSetup",
     "adjusted_model",
     "assumptions",
     "credibility",
     "disagreement_payoffs",
+    "keep_probability",
+    "report_plan",
     "strike_change",
 ]
