@@ -149,16 +149,16 @@ def _kernel_model(
     model: Model,
     promise: str | None,
     settings: Mapping[str, Any],
-    stages: list[tuple[int, ReportPlan, StageSetup]],
+    solved: tuple[ReportPlan, StageSetup],
 ) -> Model:
     """The parametric model at a stage's values (the kernel's start is its scalar
     solution there): the model's own first stage where its report can be planned (so that
-    every batch of one model shares one kernel), else the first point's."""
+    every batch of one model shares one kernel), else the ``solved`` stage's."""
     try:
         plan = report_plan(model, promise, **settings)
         setup = plan.setup(*plan.trusts[0])
     except BargainError:
-        _, plan, setup = stages[0]
+        plan, setup = solved
     return parametric_model(plan.model, plan.promise).with_values(**_stage_values(plan, setup))
 
 
@@ -169,22 +169,24 @@ def _solve_stages(
     values: Mapping[str, np.ndarray],
     stages: list[tuple[int, ReportPlan, StageSetup]],
 ) -> list[Solved]:
-    """Each stage's solution (or the scalar solver's error there): the first by the
-    scalar solver, the others by one kernel where the concept's threat point is the
-    model's disagreement payoffs (the report reads them from the solution), the points
-    it cannot vouch for by the scalar solver."""
-    if not stages:
-        return []
-    _, plan0, setup0 = stages[0]
-    first = _scalar(plan0, setup0)
-    out: list[Solved] = [first]
-    rest = stages[1:]
-    threat = disagreement_payoffs(setup0.adjusted)
-    usable = isinstance(first, Solution) and _close(first.disagreement, threat)
+    """Each stage's solution (or the scalar solver's error there): by the scalar solver
+    up to the first it solves, the others by one kernel where that solution's threat
+    point is the model's disagreement payoffs (the report reads them from the solution),
+    the points the kernel cannot vouch for by the scalar solver."""
+    out: list[Solved] = []
+    for _, plan0, setup0 in stages:
+        out.append(_scalar(plan0, setup0))
+        if isinstance(out[-1], Solution):
+            break
+    rest = stages[len(out) :]
+    first = out[-1] if out else None
+    usable = isinstance(first, Solution) and _close(
+        first.disagreement, disagreement_payoffs(setup0.adjusted)
+    )
     kernel = None
     names = tuple(p.name for p in model.parameters)  # every parameter: one kernel per model
     if usable and rest:
-        base = _kernel_model(model, promise, settings, stages)
+        base = _kernel_model(model, promise, settings, (plan0, setup0))
         kernel = _kernel(base, plan0.method, (*names, *STAGE_PARAMETERS), plan0.options)
     if kernel is None:
         return out + [_scalar(plan, setup) for _, plan, setup in rest]
@@ -264,8 +266,9 @@ def credibilities(
 
     Notes
     -----
-    The first stage is solved by the scalar solver; the kernel is used only where that
-    solution's threat point is the model's disagreement payoffs (every concept but the
+    The stages are solved by the scalar solver in order up to the first it solves; the
+    kernel is used only where that solution's threat point is the model's disagreement
+    payoffs, taken to hold at every stage (every concept but the
     alternating-offers limit of the Nash solution, ``limit=True``, whose impasse point
     moves with the breakdown risk: those stages are all solved by the scalar solver).
 

@@ -118,6 +118,18 @@ def test_refusals_before_during_and_after_the_solve_are_the_scalar_routes() -> N
     assert (got[1].table, got[1].key) == ("parties.W", "demand")  # type: ignore[union-attr]
 
 
+def test_a_first_point_the_solver_refuses_leaves_the_others_to_the_kernel() -> None:
+    """The scalar solver solves stages up to the first it can; the rest go to the kernel."""
+    m = shipped("package_deal")
+    points = {"c": [2.0, 0.05, 0.06]}
+    got = credibilities(m, points, package="always")
+    for i, answer in enumerate(got):
+        same_answer(scalar(m, {"c": points["c"][i]}, package="always"), answer)
+    assert isinstance(got[0], bargain.FeasibilityError)
+    assert isinstance(got[2], CredibilityReport)
+    assert got[2].before.solution.route == got[2].after.solution.route == KERNEL_ROUTE
+
+
 def test_the_limit_concept_is_solved_point_by_point() -> None:
     """The alternating-offers limit's threat point is not the model's disagreement
     payoffs: its stages are the scalar solver's (same answers, its route)."""
