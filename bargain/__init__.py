@@ -59,6 +59,7 @@ _PUBLIC: dict[str, str] = {
     "calibrate": "bargain.estimation.calibrate",
     "channel": "bargain.coalitions.channel",
     "coalition": "bargain.coalitions.coalition",
+    "credibilities": "bargain.sweeps.credibilities",
     "credibility": "bargain.reputation.credibility",
     "dumps_model": "bargain.model.modelfile",
     "egalitarian": "bargain.axiomatic.egalitarian",

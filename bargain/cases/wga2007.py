@@ -58,6 +58,7 @@ from bargain.reporting.docbuild import DocsError, markdown_table, render_svg, si
 from bargain.reputation.credibility import CredibilityReport
 from bargain.scale import ROUNDING
 from bargain.strategic.rubinstein import rubinstein
+from bargain.sweeps.compile import OK, Kernel, compile_kernel
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -225,6 +226,26 @@ def promise_table() -> str:
 
 
 @functools.cache
+def _nash_kernel() -> Kernel:
+    """The Nash sweep kernel of the flagship at its values, every parameter an input
+    (points it cannot vouch for are solved again by the scalar solver, as in a sweep)."""
+    m = model()
+    return compile_kernel(m, "nash", [p.name for p in m.parameters], route="numeric")
+
+
+def _nash_flat_rates(moved: dict[str, np.ndarray]) -> np.ndarray:
+    """The Nash flat rate F at points of the flagship, all at once: the parameters in
+    ``moved`` at its values (one array per parameter, one value per point), every other
+    at the model's value."""
+    n = len(next(iter(moved.values())))
+    points = {k: moved.get(k, np.full(n, float(v))) for k, v in model().values.items()}
+    solved = _nash_kernel()(points)
+    if (solved["status"] != OK).any():
+        raise DocsError(f"{NAME}: the Nash flat rate is not solved at every point")
+    return solved["F"]
+
+
+@functools.cache
 def _tornado() -> list[tuple[str, float, float, float, float, float]]:
     """(name, low, high, F at low, F at high, elasticity at the model's values)."""
     m = model()
@@ -235,14 +256,16 @@ def _tornado() -> list[tuple[str, float, float, float, float, float]]:
     values = m.values
     at = {m.parameter(k).symbol: v for k, v in values.items()}
     f0 = float(flat.subs(at))
+    ranged = [p for p in m.parameters if p.range is not None and p.range[0] != p.range[1]]
+    # Every end at once, the other parameters at the model's values.
+    points = {p.name: np.full(2 * len(ranged), float(values[p.name])) for p in ranged}
+    for i, p in enumerate(ranged):
+        points[p.name][2 * i : 2 * i + 2] = [float(x) for x in p.range]  # type: ignore[union-attr]
+    flat_rates = _nash_flat_rates(points)
     out = []
-    for p in m.parameters:
-        if p.range is None or p.range[0] == p.range[1]:
-            continue
-        lo, hi = (float(x) for x in p.range)
-        f_lo, f_hi = (
-            nash(m.with_values(**{p.name: x}), exact=False).agreement["F"] for x in (lo, hi)
-        )
+    for i, p in enumerate(ranged):
+        lo, hi = (float(x) for x in p.range)  # type: ignore[union-attr]
+        f_lo, f_hi = (float(x) for x in flat_rates[2 * i : 2 * i + 2])
         slope = float(sympy.diff(flat, p.symbol).subs(at))
         if f_lo == f_hi and slope == 0:
             continue  # the parameter does not enter the Nash problem (e.g. the promise's)
@@ -397,7 +420,7 @@ def deadlines_plot() -> Figure:
 
     m = model()
     weeks = np.linspace(40 / 7, 34.0, 12)
-    flat = [nash(m.with_values(T_D=float(w)), exact=False).agreement["F"] for w in weeks]
+    flat = _nash_flat_rates({"T_D": weeks})
 
     # Constrained layout keeps the axis labels inside the figure (the x label was cut).
     fig = Figure(figsize=(6, 3.5), layout="constrained")

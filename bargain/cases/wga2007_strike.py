@@ -27,11 +27,13 @@ from typing import Any
 import numpy as np
 
 from bargain.cases.wga2007 import DEADLINES, NAME, base_report, model
+from bargain.errors import BargainError
 from bargain.model.model import Model
 from bargain.reporting.docbuild import DocsError, markdown_table, render_svg, sig
-from bargain.reputation.credibility import CredibilityReport, credibility
+from bargain.reputation.credibility import CredibilityReport
 from bargain.reputation.delay import names, theory
 from bargain.reputation.duration import StrikeDuration
+from bargain.sweeps.credibilities import credibilities
 
 DIGITS = 4
 
@@ -41,13 +43,11 @@ def _n(x: float) -> str:
     return sig(float(x), DIGITS, zero=1e-12)
 
 
-def _report(m: Model, delay: str) -> CredibilityReport:
-    return credibility(m, delay=delay, exact=False)
-
-
 @functools.cache
 def _theories() -> tuple[tuple[str, CredibilityReport], ...]:
-    base = base_report()  # = _report(model(), model().delay_theory), solved once
+    base = (
+        base_report()
+    )  # = credibility(model(), exact=False) under the model's theory, solved once
     return tuple((name, base.under(name)) for name in names())
 
 
@@ -165,10 +165,21 @@ def _duration_parameters(m: Model) -> list[str]:
 def _strike_tornado() -> tuple[tuple[str, float, float, float, float, float, float], ...]:
     """(name, low, high, median at low, at high, cost at low, at high), by the larger swing."""
     m = model()
+    names = _duration_parameters(m)
+    # Every end of every range at once (the reports' stages solved by one sweep kernel),
+    # the other parameters at the model's values.
+    points = {k: np.full(2 * len(names), float(m.values[k])) for k in names}
+    for i, name in enumerate(names):
+        points[name][2 * i : 2 * i + 2] = [float(x) for x in m.parameter(name).range]  # type: ignore[union-attr]
+    reports = credibilities(m, points, delay=m.delay_theory, exact=False)
     out = []
-    for name in _duration_parameters(m):
+    for i, name in enumerate(names):
         lo, hi = (float(x) for x in m.parameter(name).range)  # type: ignore[union-attr]
-        ends = [_report(m.with_values(**{name: x}), m.delay_theory) for x in (lo, hi)]
+        ends: list[CredibilityReport] = []
+        for r in reports[2 * i : 2 * i + 2]:
+            if isinstance(r, BargainError):
+                raise r
+            ends.append(r)
         medians = [r.after.duration.median if r.after.duration else np.nan for r in ends]
         costs = [r.cost["total"] for r in ends]
         out.append((name, lo, hi, *medians, *(float(c) for c in costs)))

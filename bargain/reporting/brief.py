@@ -57,6 +57,7 @@ from bargain.scale import ROUNDING, RTOL, magnitude
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
+    from numpy.typing import ArrayLike
 
     from bargain.estimation.uncertainty import Uncertainty
 
@@ -88,6 +89,18 @@ class Entry:
     def credibility(self, model: Model) -> CredibilityReport:
         """The model before and after its promise is broken, under this concept."""
         return credibility(model, method=self.method, exact=False, **self.settings(model))
+
+    def credibilities(
+        self, model: Model, points: Mapping[str, ArrayLike]
+    ) -> list[CredibilityReport | BargainError]:
+        """:meth:`credibility` at every point of ``points`` (parameter name → values), the
+        stages solved at once (:func:`bargain.sweeps.credibilities.credibilities`): each
+        point's report, or the error that refuses it. Options given as a function of the
+        model are read at ``model``'s values."""
+        from bargain.sweeps.credibilities import credibilities  # with the draws, as below
+
+        settings = self.settings(model)
+        return credibilities(model, points, method=self.method, exact=False, **settings)
 
 
 @dataclass(frozen=True)
@@ -591,16 +604,15 @@ PROMISE_COLUMNS = ("cost of the broken promise", "mean strike before", "mean str
 def _promise_draws(
     model: Model, first: Entry, draws: pd.DataFrame, refusals: dict[str, int]
 ) -> dict[str, list[float]]:
-    """The broken promise's cost and the strike's mean length at every draw (scalar loop;
-    NaN where the report or the strike length is not defined). Each refusal is counted in
-    ``refusals`` by the table and key it names (the first message of each kept in full)."""
+    """The broken promise's cost and the strike's mean length at every draw (the reports'
+    stages solved at once, :meth:`Entry.credibilities`; NaN where the report or the
+    strike length is not defined). Each refusal is counted in ``refusals`` by the table
+    and key it names (the first message of each kept in full)."""
     found: dict[str, list[float]] = {k: [] for k in PROMISE_COLUMNS}
     first_message: dict[tuple[str | None, str | None], str] = {}
-    for _, row in draws.iterrows():
-        try:
-            report = first.credibility(model.with_values(**{k: float(v) for k, v in row.items()}))
-        except BargainError as err:
-            report = None  # no report at this draw: a draw without an answer
+    for report in first.credibilities(model, draws):
+        if isinstance(report, BargainError):
+            err, report = report, None  # no report at this draw: a draw without an answer
             where = (err.table, err.key)
             first_message.setdefault(where, f"[{err.table}] {err.key}: {err.message}")
             refusals[first_message[where]] = refusals.get(first_message[where], 0) + 1
@@ -633,7 +645,8 @@ def uncertain_brief(
     the draws the same for every concept); its first contract variable is reported. If
     the model has a promise, the broken promise's cost and the strike's mean length
     before and after it (:func:`bargain.credibility`, under the brief's first concept)
-    are computed at each of those draws by the scalar solver.
+    are computed at each of those draws, their stages solved at once
+    (:func:`bargain.sweeps.credibilities.credibilities`).
 
     Parameters
     ----------

@@ -75,7 +75,7 @@ from bargain.reputation.delay import DelayInputs, Theory
 from bargain.reputation.delay import settings as delay_settings
 from bargain.reputation.delay import theory as delay_theory
 from bargain.reputation.duration import StrikeDuration, strike_duration
-from bargain.reputation.promise import PromiseGame, promise_game, solve_promise
+from bargain.reputation.promise import PromiseGame, PromiseResult, promise_game, solve_promise
 from bargain.reputation.trust import OUTCOMES, posterior, promises_to_rebuild
 from bargain.rounding import sig
 
@@ -500,25 +500,46 @@ def _probability(model: Model, expr: sympy.Expr, where: str, key: str) -> sympy.
     return sympy.Rational(value)
 
 
+def keep_probability(trust: sympy.Expr, error: sympy.Expr, opportunist_keeps: sympy.Expr) -> Any:
+    """The probability that the promise is kept: ``trust (1 − error) + (1 − trust)
+    opportunist_keeps`` (an honest promiser keeps it but for errors, an opportunist with
+    probability ``opportunist_keeps``).
+
+    Examples
+    --------
+    >>> keep_probability(sympy.Rational(4, 5), sympy.Rational(1, 10), 0)
+    18/25
+    """
+    return trust * (1 - error) + (1 - trust) * opportunist_keeps
+
+
 def adjusted_model(
     model: Model,
     promise: Promise,
-    trust: sympy.Rational,
+    trust: sympy.Expr,
     *,
-    error: sympy.Rational,
-    opportunist_keeps: sympy.Rational,
-    package: bool,
-    breakdown_per_distrust: sympy.Rational,
+    error: sympy.Expr,
+    opportunist_keeps: sympy.Expr,
+    package: bool | sympy.Expr,
+    breakdown_per_distrust: sympy.Expr,
 ) -> Model:
     """The model as bargained at a trust level: the package deal and the breakdown risk.
 
     ``package`` says whether the package deal is in the agreement; the
-    payoffs then include its expected value (see the module docstring).
+    payoffs then include its expected value (see the module docstring). The settings are
+    numbers (a report's stage) or symbols of the model's parameters, ``package`` then one
+    worth 1 or 0: one model for every trust level, which a sweep kernel solves at many
+    at once (:func:`bargain.sweeps.credibilities.credibilities`).
     """
-    keep = trust * (1 - error) + (1 - trust) * opportunist_keeps
+    keep = keep_probability(trust, error, opportunist_keeps)
     c, v = promise.concession, promise.promised
     c_by, v_by = promise.to_promiser()
-    shift = {promise.to: keep * v - c, promise.by: c_by - keep * v_by} if package else {}
+    weight = sympy.Integer(package) if isinstance(package, bool) else package
+    shift = (
+        {promise.to: weight * (keep * v - c), promise.by: weight * (c_by - keep * v_by)}
+        if weight != 0
+        else {}
+    )
     parties = tuple(
         replace(p, payoff=p.payoff + shift[p.name]) if p.name in shift else p for p in model.parties
     )
@@ -550,11 +571,12 @@ def _strike(model: Model, promise: Promise, trust: float, surplus: float) -> Rep
     demands = {}
     for p in model.parties:
         demand = numeric_value(model, p.demand, f"parties.{p.name}", "demand")
-        gain = demand - _threat(model)[p.name]
+        base = disagreement_payoffs(model)[p.name]
+        gain = demand - base
         if not 0 < gain <= surplus:
             raise ModelError(
                 f"must be a payoff above {p.name}'s disagreement payoff "
-                f"{_threat(model)[p.name]:.6g} by at most the surplus over disagreement "
+                f"{base:.6g} by at most the surplus over disagreement "
                 f"{surplus:.6g} (the war of attrition's demands share that surplus), got "
                 f"{demand:.6g}",
                 file=model.file,
@@ -569,8 +591,15 @@ def _strike(model: Model, promise: Promise, trust: float, surplus: float) -> Rep
     return abreu_gul(demands, obstinate, rates)
 
 
-def _threat(model: Model) -> dict[str, float]:
-    """Each party's disagreement payoff in the model (the base of surplus and demands)."""
+def disagreement_payoffs(model: Model) -> dict[str, float]:
+    """Each party's disagreement payoff in the model (the base of surplus and demands).
+
+    Examples
+    --------
+    >>> import bargain
+    >>> disagreement_payoffs(bargain.load_model(bargain.models_dir() / "package_deal.toml"))
+    {'W': 0.0, 'A': 0.0}
+    """
     return {
         p.name: numeric_value(model, p.disagreement, f"parties.{p.name}", "disagreement")
         for p in model.parties
@@ -619,6 +648,263 @@ def _duration(stage: Stage, promise: Promise, theory: Theory) -> StrikeDuration 
         return strike_duration(tau, breakdown_rate=rate, focal_dates=dates)
     except ModelError as err:
         raise err.located(file=model.file, table="bargaining") from None
+
+
+@dataclass(frozen=True)
+class StageSetup:
+    """A stage before its solve: the trust level, the package rule's decision and the
+    credibility-adjusted model (:meth:`ReportPlan.setup`)."""
+
+    label: str
+    trust: sympy.Rational
+    keep: sympy.Rational
+    package: bool
+    adjusted: Model
+
+
+@dataclass(frozen=True)
+class ReportPlan:
+    """Everything a credibility report needs but its stages' solutions: the checked
+    settings, the promise game at the prior and the posterior trust.
+
+    :func:`credibility` is ``report_plan``, then for each stage :meth:`setup`,
+    :meth:`solve` and :meth:`stage`, then :meth:`report`; a batched route
+    (:func:`bargain.sweeps.credibilities.credibilities`) solves the stages' models of many
+    points at once and runs the same :meth:`stage` and :meth:`report` on each.
+    """
+
+    model: Model
+    promise: Promise
+    method: str
+    options: dict[str, Any]
+    observed: tuple[str, ...]
+    package: str
+    theory: Theory
+    prior: sympy.Rational
+    error: sympy.Rational
+    opportunist_keeps: sympy.Rational
+    breakdown_per_distrust: sympy.Rational
+    posterior: sympy.Rational
+    game: PromiseGame
+    result: PromiseResult
+    rebuild: int | None
+    strike_cost: dict[str, float]
+
+    @property
+    def trusts(self) -> tuple[tuple[str, sympy.Rational], tuple[str, sympy.Rational]]:
+        """The stages' labels and trust levels, in the order they are solved."""
+        return ("before", self.prior), ("after", self.posterior)
+
+    def setup(self, label: str, trust: sympy.Rational) -> StageSetup:
+        """The stage at ``trust``: the probability the promise is kept, whether the
+        package deal is in the agreement, and the adjusted model."""
+        e, h, found = self.error, self.opportunist_keeps, self.promise
+        keep = keep_probability(trust, e, h)
+        # The game at the prior is the one solved in report_plan: not solved again.
+        gains = (
+            self.result
+            if float(trust) == self.game.trust
+            else solve_promise(replace(self.game, trust=float(trust)))
+        )
+        c_by, v_by = found.to_promiser()
+        where = f"promises.{found.name}"
+        promiser_gains = (
+            numeric_value(self.model, c_by - keep * v_by, where, "concession_value") >= 0
+        )
+        included = {"always": True, "never": False}.get(
+            self.package, gains.concedes and promiser_gains
+        )
+        adjusted = adjusted_model(
+            self.model,
+            found,
+            trust,
+            error=e,
+            opportunist_keeps=h,
+            package=included,
+            breakdown_per_distrust=self.breakdown_per_distrust,
+        )
+        return StageSetup(label, trust, keep, included, adjusted)
+
+    def solve(self, setup: StageSetup) -> Solution:
+        """The stage's adjusted model solved by the concept's scalar solver."""
+        solver = concept(self.method, table="credibility", credibility=True).solve
+        return solver(setup.adjusted, **self.options)
+
+    def stage(self, setup: StageSetup, solution: Solution) -> Stage:
+        """The stage from its solution: the surplus, the war of attrition and the
+        strike's length.
+
+        Raises
+        ------
+        SolverError
+            Where the solution is a set of agreements with no tie-break.
+        ModelError
+            Where the war of attrition or the strike's length refuses the stage.
+        """
+        label, trust, adjusted = setup.label, setup.trust, setup.adjusted
+        if not solution.payoffs:
+            # A set of agreements and no tie-break (Rubinstein 1982, §5): the surplus, and so
+            # the cost, would depend on which; 0 would be silently wrong.
+            where_set = set_text(solution)
+            raise SolverError(
+                f"the {self.method} solution {label} the broken promise (trust "
+                f"{float(trust):.6g}) is not one agreement but a set ({where_set}), so its "
+                "surplus and the cost of the broken promise depend on which agreement is "
+                "struck; use a method with one answer (e.g. nash), or give the parties "
+                "discounting or breakdown risk",
+                file=self.model.file,
+                table=f"promises.{self.promise.name}",
+            )
+        # Over the model's disagreement payoffs, whatever threat point the concept used (the
+        # BRW limit's impasse point moves with the breakdown risk that distrust raises).
+        threat = disagreement_payoffs(adjusted)
+        surplus = sum(solution.payoffs[k] - threat[k] for k in solution.payoffs)
+        breakdown = numeric_value(
+            adjusted,
+            adjusted.bargaining.breakdown_probability,
+            "bargaining",
+            "breakdown_probability",
+        )
+        war = _strike(adjusted, self.promise, float(trust), surplus)
+        bare = Stage(
+            label=label,
+            trust=float(trust),
+            keep_probability=float(setup.keep),
+            package=setup.package,
+            breakdown_probability=breakdown,
+            solution=solution,
+            surplus=surplus,
+            strike=war,
+            model=adjusted,
+        )
+        return replace(bare, duration=_duration(bare, self.promise, self.theory))
+
+    def report(self, before: Stage, after: Stage) -> CredibilityReport:
+        """The report of the two stages."""
+        dated = before.duration is not None and after.duration is not None
+        return CredibilityReport(
+            model=self.model.name,
+            promise=self.promise.name,
+            method=self.method,
+            observed=self.observed,
+            game=self.game,
+            trust_threshold=self.result.trust_threshold,
+            rebuild=self.rebuild,
+            before=before,
+            after=after,
+            strike_cost=self.strike_cost,
+            settings={
+                "prior": float(self.prior),
+                "error": float(self.error),
+                "opportunist_keeps": float(self.opportunist_keeps),
+                "package": self.package,
+                "breakdown_per_distrust": float(self.breakdown_per_distrust),
+                "delay": self.theory.name,
+            },
+            assumptions=_assumptions(self.package, dated, self.model.period, self.theory),
+            period=self.model.period,
+        )
+
+
+def report_plan(
+    model: Model,
+    promise: str | None = None,
+    *,
+    observed: Iterable[str] = ("broken",),
+    prior: float | None = None,
+    error: float | None = None,
+    opportunist_keeps: float | None = None,
+    package: str = "threshold",
+    breakdown_per_distrust: float | None = None,
+    method: str = "nash",
+    delay: str | None = None,
+    **options: Any,
+) -> ReportPlan:
+    """The settings of :func:`credibility` checked and the promise game solved: a
+    :class:`ReportPlan` (the arguments are :func:`credibility`'s).
+
+    Raises
+    ------
+    ModelError
+        As :func:`credibility`, for everything it refuses before solving a stage.
+    """
+    concept(method, table="credibility", credibility=True)
+    if package not in PACKAGE_RULES:
+        raise ModelError(
+            f"unknown rule {package!r}; allowed: {', '.join(PACKAGE_RULES)}",
+            table="credibility",
+            key="package",
+        )
+    observed = tuple(observed)
+    for outcome in observed:
+        if outcome not in OUTCOMES:
+            raise ModelError(
+                f"unknown outcome {outcome!r}; allowed: {', '.join(OUTCOMES)}",
+                table="credibility",
+                key="observed",
+            )
+    validate_model(model)
+    found = model.promise(promise)
+    where = f"promises.{found.name}"
+    theory = delay_theory(model.delay_theory if delay is None else delay, file=model.file)
+    if theory.name != "reputation" and not model.bargaining.focal_dates:
+        raise ModelError(
+            f"missing; the theory of delay {theory.name!r} gives the strike's length only with "
+            "focal dates (the dates at which a strike ends); add them, or use 'reputation' "
+            "(the war of attrition alone)",
+            file=model.file,
+            table="bargaining",
+            key="focal_dates",
+        )
+    delay_settings(model, theory)  # refuse unknown or missing settings before any work
+
+    def setting(value: float | None, key: str, argument: str) -> sympy.Rational:
+        if value is None:
+            return _probability(model, getattr(found, key), where, key)
+        number = exact_number(value, table="credibility", key=argument, file=model.file)
+        if not 0 <= number <= 1:
+            raise ModelError(
+                f"must be a probability in [0, 1], got {value!r}", table="credibility", key=argument
+            )
+        return number
+
+    p0 = setting(prior, "trust", "prior")
+    e = setting(error, "error", "error")
+    h = setting(opportunist_keeps, "opportunist_keeps", "opportunist_keeps")
+    b = setting(breakdown_per_distrust, "breakdown_per_distrust", "breakdown_per_distrust")
+    game = promise_game(
+        model, found.name, trust=float(p0), error=float(e), opportunist_keeps=float(h)
+    )
+    result = solve_promise(game)  # validates the beliefs (1 − error > opportunist_keeps)
+    p1 = posterior(p0, observed, error=e, opportunist_keeps=h)
+    try:
+        rebuild: int | None = promises_to_rebuild(
+            float(p0), observed, error=float(e), opportunist_keeps=float(h)
+        )
+    except ModelError:
+        rebuild = None
+    strike_cost = {
+        p.name: -numeric_value(model, p.strike_payoff, f"parties.{p.name}", "strike_payoff")
+        for p in model.parties
+    }
+    return ReportPlan(
+        model=model,
+        promise=found,
+        method=method,
+        options=dict(options),
+        observed=observed,
+        package=package,
+        theory=theory,
+        prior=p0,
+        error=e,
+        opportunist_keeps=h,
+        breakdown_per_distrust=b,
+        posterior=p1,
+        game=game,
+        result=result,
+        rebuild=rebuild,
+        strike_cost=strike_cost,
+    )
 
 
 def credibility(
@@ -686,146 +972,24 @@ def credibility(
     ...
     bargain.errors.ModelError: [credibility] package: unknown rule 'sometimes'; allowed: ...
     """
-    solver = concept(method, table="credibility", credibility=True).solve
-    if package not in PACKAGE_RULES:
-        raise ModelError(
-            f"unknown rule {package!r}; allowed: {', '.join(PACKAGE_RULES)}",
-            table="credibility",
-            key="package",
-        )
-    observed = tuple(observed)
-    for outcome in observed:
-        if outcome not in OUTCOMES:
-            raise ModelError(
-                f"unknown outcome {outcome!r}; allowed: {', '.join(OUTCOMES)}",
-                table="credibility",
-                key="observed",
-            )
-    validate_model(model)
-    found = model.promise(promise)
-    where = f"promises.{found.name}"
-    theory = delay_theory(model.delay_theory if delay is None else delay, file=model.file)
-    if theory.name != "reputation" and not model.bargaining.focal_dates:
-        raise ModelError(
-            f"missing; the theory of delay {theory.name!r} gives the strike's length only with "
-            "focal dates (the dates at which a strike ends); add them, or use 'reputation' "
-            "(the war of attrition alone)",
-            file=model.file,
-            table="bargaining",
-            key="focal_dates",
-        )
-    delay_settings(model, theory)  # refuse unknown or missing settings before any work
-
-    def setting(value: float | None, key: str, argument: str) -> sympy.Rational:
-        if value is None:
-            return _probability(model, getattr(found, key), where, key)
-        number = exact_number(value, table="credibility", key=argument, file=model.file)
-        if not 0 <= number <= 1:
-            raise ModelError(
-                f"must be a probability in [0, 1], got {value!r}", table="credibility", key=argument
-            )
-        return number
-
-    p0 = setting(prior, "trust", "prior")
-    e = setting(error, "error", "error")
-    h = setting(opportunist_keeps, "opportunist_keeps", "opportunist_keeps")
-    b = setting(breakdown_per_distrust, "breakdown_per_distrust", "breakdown_per_distrust")
-    game = promise_game(
-        model, found.name, trust=float(p0), error=float(e), opportunist_keeps=float(h)
-    )
-    result = solve_promise(game)  # validates the beliefs (1 − error > opportunist_keeps)
-    p1 = posterior(p0, observed, error=e, opportunist_keeps=h)
-    try:
-        rebuild: int | None = promises_to_rebuild(
-            float(p0), observed, error=float(e), opportunist_keeps=float(h)
-        )
-    except ModelError:
-        rebuild = None
-    strike_cost = {
-        p.name: -numeric_value(model, p.strike_payoff, f"parties.{p.name}", "strike_payoff")
-        for p in model.parties
-    }
-
-    def stage(label: str, trust: sympy.Rational) -> Stage:
-        keep = trust * (1 - e) + (1 - trust) * h
-        # The game at the prior is the one solved above: not solved again.
-        gains = (
-            result
-            if float(trust) == game.trust
-            else solve_promise(replace(game, trust=float(trust)))
-        )
-        c_by, v_by = found.to_promiser()
-        promiser_gains = numeric_value(model, c_by - keep * v_by, where, "concession_value") >= 0
-        included = {"always": True, "never": False}.get(package, gains.concedes and promiser_gains)
-        adjusted = adjusted_model(
-            model,
-            found,
-            trust,
-            error=e,
-            opportunist_keeps=h,
-            package=included,
-            breakdown_per_distrust=b,
-        )
-        solution = solver(adjusted, **options)
-        if not solution.payoffs:
-            # A set of agreements and no tie-break (Rubinstein 1982, §5): the surplus, and so
-            # the cost, would depend on which; 0 would be silently wrong.
-            where_set = set_text(solution)
-            raise SolverError(
-                f"the {method} solution {label} the broken promise (trust {float(trust):.6g}) "
-                f"is not one agreement but a set ({where_set}), so its surplus and the cost "
-                "of the broken promise depend on which agreement is struck; use a method with "
-                "one answer (e.g. nash), or give the parties discounting or breakdown risk",
-                file=model.file,
-                table=where,
-            )
-        # Over the model's disagreement payoffs, whatever threat point the concept used (the
-        # BRW limit's impasse point moves with the breakdown risk that distrust raises).
-        surplus = sum(solution.payoffs[k] - _threat(adjusted)[k] for k in solution.payoffs)
-        breakdown = numeric_value(
-            adjusted,
-            adjusted.bargaining.breakdown_probability,
-            "bargaining",
-            "breakdown_probability",
-        )
-        war = _strike(adjusted, found, float(trust), surplus)
-        bare = Stage(
-            label=label,
-            trust=float(trust),
-            keep_probability=float(keep),
-            package=included,
-            breakdown_probability=breakdown,
-            solution=solution,
-            surplus=surplus,
-            strike=war,
-            model=adjusted,
-        )
-        return replace(bare, duration=_duration(bare, found, theory))
-
-    before, after = stage("before", p0), stage("after", p1)
-    dated = before.duration is not None and after.duration is not None
-    return CredibilityReport(
-        model=model.name,
-        promise=found.name,
-        method=method,
+    plan = report_plan(
+        model,
+        promise,
         observed=observed,
-        game=game,
-        trust_threshold=result.trust_threshold,
-        rebuild=rebuild,
-        before=before,
-        after=after,
-        strike_cost=strike_cost,
-        settings={
-            "prior": float(p0),
-            "error": float(e),
-            "opportunist_keeps": float(h),
-            "package": package,
-            "breakdown_per_distrust": float(b),
-            "delay": theory.name,
-        },
-        assumptions=_assumptions(package, dated, model.period, theory),
-        period=model.period,
+        prior=prior,
+        error=error,
+        opportunist_keeps=opportunist_keeps,
+        package=package,
+        breakdown_per_distrust=breakdown_per_distrust,
+        method=method,
+        delay=delay,
+        **options,
     )
+    stages = []
+    for label, trust in plan.trusts:  # each stage set up, solved and finished in turn
+        setup = plan.setup(label, trust)
+        stages.append(plan.stage(setup, plan.solve(setup)))
+    return plan.report(*stages)
 
 
 HARDLINER_ASSUMPTION = "the promiser is a hard-liner (obstinate) exactly when it is an opportunist"
@@ -889,9 +1053,14 @@ FOCAL_DATES_ASSUMPTION = (
 __all__ = [
     "PACKAGE_RULES",
     "CredibilityReport",
+    "ReportPlan",
     "Stage",
+    "StageSetup",
     "adjusted_model",
     "assumptions",
     "credibility",
+    "disagreement_payoffs",
+    "keep_probability",
+    "report_plan",
     "strike_change",
 ]

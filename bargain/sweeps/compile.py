@@ -304,6 +304,7 @@ def compile_kernel(
     *,
     route: str = "auto",
     timeout: float = 10.0,
+    rescue: bool = True,
     **options: Any,
 ) -> Kernel:
     """Compile a model and a solution concept into a vectorised :class:`Kernel`.
@@ -323,6 +324,11 @@ def compile_kernel(
         scalar loop), or force ``"closed"``, ``"numeric"`` or ``"loop"``.
     timeout
         Seconds allowed for the closed-form attempt.
+    rescue
+        Whether the points the numeric kernel cannot vouch for are solved again point
+        by point by the scalar solver (the default); with ``False`` they stay
+        ``no_convergence``, for a caller that solves them its own way (the batched
+        credibility report, :func:`bargain.sweeps.credibilities.credibilities`).
     **options
         The concept's options (:attr:`Concept.options <bargain.concepts.registry.Concept.options>`):
         ``powers`` (Nash), ``proposer``, ``period``, ``horizon`` (alternating offers).
@@ -351,7 +357,7 @@ def compile_kernel(
     if route == "loop":
         return make("loop", None, loop)
     if numeric is not None:
-        numeric = _rescued(numeric, loop)
+        numeric = _rescued(numeric, loop) if rescue else _flagged(numeric)
     if route == "numeric":
         if numeric is None:
             raise ModelError(f"no vectorised numeric route: {reason}", table="sweep", key="route")
@@ -381,14 +387,31 @@ def _rescued(fast: Evaluate, loop: Evaluate) -> Evaluate:
 
     def evaluate(params: dict[str, np.ndarray]) -> Columns:
         out = fast(params)
-        again = out["status"] == NO_CONVERGENCE
-        for key, col in out.items():
-            if key.startswith("payoff_"):
-                size = np.abs(col)
-                again |= (size > 0) & (size < TINY)
-        return _solved_again(out, np.flatnonzero(again), params, loop)
+        return _solved_again(out, np.flatnonzero(_unvouched(out)), params, loop)
 
     return evaluate
+
+
+def _flagged(fast: Evaluate) -> Evaluate:
+    """``fast``, with the points :func:`_rescued` would solve again left ``no_convergence``."""
+
+    def evaluate(params: dict[str, np.ndarray]) -> Columns:
+        out = fast(params)
+        status = np.where(_unvouched(out), NO_CONVERGENCE, out["status"]).astype(np.int8)
+        return {**out, "status": status}
+
+    return evaluate
+
+
+def _unvouched(out: Columns) -> np.ndarray:
+    """The points of a numeric kernel's answer that the scalar solver must solve: those it
+    cannot vouch for, and those with payoffs below :data:`~bargain.axiomatic.payoff_unit.TINY`."""
+    again = out["status"] == NO_CONVERGENCE
+    for key, col in out.items():
+        if key.startswith("payoff_"):
+            size = np.abs(col)
+            again |= (size > 0) & (size < TINY)
+    return again
 
 
 def _solved_again(
