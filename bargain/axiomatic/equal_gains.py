@@ -30,15 +30,18 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import mpmath
 import numpy as np
 import sympy
 
 from bargain.axiomatic.one_variable import DIGITS, OneVariable, held_digits
-from bargain.axiomatic.problem import GAIN, BargainingProblem
-from bargain.axiomatic.program import ProgramResult
+from bargain.axiomatic.program import GAIN, ProgramResult
 from bargain.scale import ROUNDING, magnitude, negligible
+
+if TYPE_CHECKING:  # the problem builds on these (its faint starts), not they on it
+    from bargain.axiomatic.problem import BargainingProblem
 
 
 def best_least_gain(

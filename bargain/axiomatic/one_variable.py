@@ -33,14 +33,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import mpmath
 import numpy as np
 import sympy
 
 from bargain.axiomatic.breakpoints import breakpoints
-from bargain.axiomatic.problem import BargainingProblem
 from bargain.model.model import as_expression, lambdify
+
+if TYPE_CHECKING:  # the problem builds on these (its faint starts), not they on it
+    from bargain.axiomatic.problem import BargainingProblem
 
 DIGITS = 40  # working digits of the roots, and more than the numbers' own
 MAX_DIGITS = 1280  # digits a root may grow to: 1 - 1e-323 in 40 digits of its distance

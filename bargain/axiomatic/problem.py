@@ -25,9 +25,11 @@ import sympy
 from scipy.optimize import least_squares, minimize
 from sympy.calculus.util import singularities
 
+from bargain.axiomatic.equal_gains import best_least_gain
 from bargain.axiomatic.program import (
     COMPILED,
     FEASIBILITY_TOL,
+    GAIN,
     KINKED,
     WIDE,
     Program,
@@ -60,7 +62,6 @@ from bargain.model.model import (
 from bargain.model.validate import numeric_value, shown, surely_nonzero, validate_model
 from bargain.scale import ROUNDING, magnitude, negligible, unit
 
-GAIN = sympy.Symbol("_t", real=True)
 SEARCH_GAIN = 1e-6  # an unpolished gain this small (relative) is polished before it is judged
 EQUIVALENT_LEVEL = 1e-12  # of its size: how far below a payoff its equivalent agreements go
 EQUIVALENT_WIDTH = 1e-4  # of a variable's range: a narrower spread of them is one agreement
@@ -728,8 +729,6 @@ class BargainingProblem:
                 # payoffs of one): in floats the gains are rounding (sqrt(1/4 + s x) - 1/2
                 # holds 4 digits), where the polish and the log form's searches wandered for
                 # 17 s; the weighted gains' crossings, in many digits, are not.
-                from bargain.axiomatic.equal_gains import best_least_gain  # (builds on this)
-
                 crossing = best_least_gain(self, None, w_num)
                 if crossing is not None:
                     return crossing

@@ -87,6 +87,7 @@ BOUND_TOL = 1e-10  # an unknown this close to a bound sits on it (SLSQP clips to
 MATCH_TOL = 1e-6  # a closed form must reproduce the numeric answer to this
 MULTIPLIER_TOL = 1e-9  # a multiplier of the wrong sign by this much (relative) is no maximum
 ZOOMS = 8  # searches again, each in the units of the point found, when the polish fails
+GAIN = sympy.Symbol("_t", real=True)  # the common gain of the common-gain programs
 TIE_TOL = 1e-9  # two maxima this close in value (relative) are tied
 COMPILED = 256  # programs (with their parameter values and units) kept compiled
 BASIN_POINTS = 8  # points on the segment from a start to a maximum found (see _search)
