@@ -181,11 +181,11 @@ def _in_range(
         interval = f"{'(' if low_open else '['}{_num(low)}, {_num(high)}{')' if high_open else ']'}"
         got = shown(model.numeric(expr))
         bound = low if below else high
-        if math.isfinite(bound) and got.split(" ")[0] == sig(bound):
+        gap = abs(model.numeric(expr) - sympy.nsimplify(bound)) if math.isfinite(bound) else 0
+        if gap != 0 and got.split(" ")[0] == sig(bound):
             # Rounded, the value reads as the bound it is beyond (1 + 1e-22 as "1"): say by
             # how much.
-            beyond = shown(abs(model.numeric(expr) - sympy.nsimplify(bound)))
-            got += f", {'below' if below else 'above'} {_num(bound)} by {beyond}"
+            got += f", {'below' if below else 'above'} {_num(bound)} by {shown(gap)}"
         raise ModelError(
             f"must lie in {interval}, got {got}",
             file=model.file,
