@@ -65,6 +65,7 @@ from bargain.scale import ROUNDING, magnitude, negligible, unit
 SEARCH_GAIN = 1e-6  # an unpolished gain this small (relative) is polished before it is judged
 EQUIVALENT_LEVEL = 1e-12  # of its size: how far below a payoff its equivalent agreements go
 EQUIVALENT_WIDTH = 1e-4  # of a variable's range: a narrower spread of them is one agreement
+EQUIVALENT_PROBE = 1e-2  # of the box: how far a set of them must reach to be looked for
 
 
 def _real(value: complex) -> bool:
@@ -940,11 +941,14 @@ class BargainingProblem:
         They are looked for only where the payoffs' gradients at the point, with the
         binding constraints' and the bounds where a variable sits, leave a direction in
         which nothing changes to first order (or a gradient is not a number there, at a
-        kink). Each variable's range is then its least and largest value at which every
-        payoff is within :data:`EQUIVALENT_LEVEL` of its size below the solution's
+        kink), and along it an agreement :data:`EQUIVALENT_PROBE` of the box away gives
+        every payoff to a few units of its rounding (:meth:`_may_move`): a strict maximum
+        flat to a high order (``-(y - 1/2)**6`` in both payoffs) falls by 1e-12 there, a
+        set not at all. Each variable's range is then its least and largest value at which
+        every payoff is within :data:`EQUIVALENT_LEVEL` of its size below the solution's
         (:meth:`ends`); ranges narrower than :data:`EQUIVALENT_WIDTH` of the variable's
-        range are the point alone (a strict maximum flat to second order spans about the
-        square root of that level)."""
+        range are the point alone. A set narrower than the probe's reach is taken for
+        the point (an assumption of the solution, in docs/solutions.md)."""
         if solution.agreement_set is not None or not solution.payoffs:
             return solution
         m = self.model
@@ -954,7 +958,11 @@ class BargainingProblem:
             EQUIVALENT_LEVEL * magnitude([u, solution.disagreement[p.name]])
             for u, p in zip(payoffs, m.parties, strict=True)
         ]
-        if not self._may_move(x, payoffs, room):
+        rounding = [
+            64 * ROUNDING * magnitude([u, solution.disagreement[p.name]])
+            for u, p in zip(payoffs, m.parties, strict=True)
+        ]
+        if not self._may_move(x, payoffs, rounding):
             return solution
         # Each level a symbol of the programs' own with its value (a model's names never
         # start with an underscore): compiled once for every solution.
@@ -992,7 +1000,7 @@ class BargainingProblem:
 
     def _may_move(self, x: np.ndarray, payoffs: Sequence[float], levels: Sequence[float]) -> bool:
         """Whether the agreements near ``x`` that keep every payoff within ``levels`` of
-        ``payoffs`` reach :data:`EQUIVALENT_WIDTH` of the box from it, in some direction
+        ``payoffs`` reach :data:`EQUIVALENT_PROBE` of the box from it, in some direction
         that changes no payoff to first order (:meth:`_still_directions`). Along each such
         direction ``n``, the point that far is moved back to the payoffs by Gauss–Newton
         steps orthogonal to ``n`` (a set that curves, ``x**2 + y`` held, is followed; a
@@ -1024,13 +1032,13 @@ class BargainingProblem:
         for d in self._still_directions(x, widths):
             across = np.eye(len(x)) - np.outer(d, d) / (d @ d)
             for side in (1.0, -1.0):
-                z = np.clip(x + side * EQUIVALENT_WIDTH * widths * d, lo, hi)
+                z = np.clip(x + side * EQUIVALENT_PROBE * widths * d, lo, hi)
                 for _ in range(6):
                     r = residual(z)
                     if r is None:
                         break
                     if np.all(np.abs(r) <= room):
-                        far = np.max(np.abs(z - x) / widths) >= EQUIVALENT_WIDTH / 2
+                        far = np.max(np.abs(z - x) / widths) >= EQUIVALENT_PROBE / 2
                         if far and self.satisfies(z):
                             return True
                         break
