@@ -148,6 +148,16 @@ def promises_to_rebuild(
     now = posterior(target, observed, error=error, opportunist_keeps=opportunist_keeps)
     if now >= target:
         return 0
+    if now == 0 and error > 0 and opportunist_keeps > 0:
+        # Trust below the smallest float (two broken promises at error 1e-200), not zero:
+        # the count from the log-odds, which hold it.
+        beliefs = {"error": error, "opportunist_keeps": opportunist_keeps}
+        log_odds = sum(
+            math.log(likelihood(o, True, **beliefs)) - math.log(likelihood(o, False, **beliefs))
+            for o in observed
+        )
+        ratio = math.log((1 - error) / opportunist_keeps)
+        return max(1, math.ceil(-log_odds / ratio - 1e-12))
     if now == 0:
         raise ModelError(
             "trust is zero after these observations (with error = 0 a broken promise proves "

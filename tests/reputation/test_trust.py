@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import pytest
 from hypothesis import given
@@ -136,3 +137,13 @@ def test_a_small_error_rate_keeps_its_digits(error):
     # 2**n 2e >= 1 (the target's odds), by exact integer arithmetic on the exponent.
     n = promises_to_rebuild(0.5, ["broken"], error=error, opportunist_keeps=0.5)
     assert 2.0**n * 2 * error >= 1 > 2.0 ** (n - 1) * 2 * error
+
+
+@pytest.mark.parametrize(("broken", "error"), [(2, 1e-200), (3, 1e-120)])
+def test_trust_below_the_smallest_float_is_rebuilt_by_its_log_odds(broken, error):
+    # After k broken promises from trust 1/2 with h = 1/2 the odds of honesty are
+    # (e / (1 - h))**k = (2e)**k, below the smallest float (1e-400, 1e-360): trust is not
+    # zero, and each kept promise multiplies the odds by (1 - e)/h = 2 (to 1e-120), so the
+    # count is the least n with 2**n (2e)**k >= 1: n = ceil(-k log2(2e)).
+    n = promises_to_rebuild(0.5, ["broken"] * broken, error=error, opportunist_keeps=0.5)
+    assert n == math.ceil(-broken * math.log2(2 * error))
