@@ -469,8 +469,10 @@ def accurate(expr: Any) -> Any:
         return type(expr)(accurate(e) for e in expr)
     if not isinstance(expr, sympy.Expr):
         return expr
-    if not expr.has(sympy.exp, sympy.log) and not any(
-        p.exp == sympy.Rational(1, 2) for p in expr.atoms(sympy.Pow)
+    from sympy.codegen.cfunctions import expm1, log1p
+
+    if not expr.has(sympy.exp, sympy.log, expm1, log1p) and not any(
+        p.exp.is_Rational and p.exp.p == 1 and 2 <= p.exp.q <= 6 for p in expr.atoms(sympy.Pow)
     ):
         return expr
     return _optimize(expr)
@@ -486,22 +488,34 @@ def _optimize(expr: sympy.Expr) -> sympy.Expr:
 
     def log_rule(e: sympy.Expr) -> sympy.Expr:
         (arg,) = e.args
+        if arg.is_Rational and arg.is_positive and arg != one:
+            # A number's logarithm too: log(1000000001/1000000000) in floats is off by 1e-7
+            # of itself, log1p(1/1000000000) is not (unevaluated: sympy would write it back).
+            return log1p(arg - one, evaluate=False)
         return log1p(arg - one) if arg.is_Add and one in arg.args else e
 
     def add_rule(e: sympy.Expr) -> sympy.Expr:
         terms = list(e.args)
         # c exp(u) - c: c expm1(u), for any number c (1e9 - 1e9 exp(-x/1e9), a CARA utility
-        # (1 - exp(-a x))/a at a = 1e-9 once its parameter is a number).
+        # (1 - exp(-a x))/a at a = 1e-9 once its parameter is a number); c exp(u) - c s with
+        # s = exp(q), q rational: c s expm1(u - q) (exp(1 + x) - E is E expm1(x)). Not for
+        # other s: log(s) rounded would lose what the cancellation does.
+        numbers = [t for t in terms if t.is_number and t.is_real and t != 0]
         for t in terms:
             c, inner = t.as_coeff_Mul()
-            if isinstance(inner, sympy.exp) and -c in terms:
-                rest = [u for u in terms if u is not t]
-                rest.remove(-c)
-                return sympy.Add(c * expm1(inner.args[0]), *rest)
-        paired = _exponentials_paired(terms)
-        if paired is None:
-            paired = _root_less_number(terms)
-        return e if paired is None else paired
+            if not isinstance(inner, sympy.exp) or inner.is_number:
+                continue
+            for k in numbers:
+                s = -k / c
+                q = sympy.log(s) if s.is_positive else None
+                if q is not None and q.is_Rational:
+                    rest = [u for u in terms if u is not t and u is not k]
+                    return sympy.Add(c * s * expm1(inner.args[0] - q), *rest)
+        for pair in (_exponentials_paired, _logarithms_paired, _root_less_number):
+            found = pair(terms)
+            if found is not None:
+                return found
+        return e
 
     expr = expr.replace(lambda e: isinstance(e, sympy.log), log_rule)
     return expr.replace(lambda e: e.is_Add, add_rule)
@@ -529,23 +543,51 @@ def _exponentials_paired(terms: list[sympy.Expr]) -> sympy.Expr | None:
 
 
 def _root_less_number(terms: list[sympy.Expr]) -> sympy.Expr | None:
-    """The sum of ``terms`` with a pair ``c sqrt(u) - c s`` (``s > 0`` a number) written
-    ``c (u - s**2) / (sqrt(u) + s)``; ``None`` where there is no such pair. As written, a
-    square root near the number loses the digits of their difference
-    (``sqrt(1 + x) - 1`` at ``x = 1e-9`` keeps 7; ``sqrt(x) - 1/2`` beside ``x = 1/4``),
-    which ``u - s**2`` keeps where ``u`` is computed exactly or nearly (``1 + x - 1`` is
-    ``x``); the denominator is at least ``s``, never zero."""
+    """The sum of ``terms`` with a pair ``c u**(1/n) - c s`` (``s > 0`` a number, ``n`` from
+    2 to 6) written ``c (u - s**n) / (sum of u**(k/n) s**(n-1-k), k < n)``; ``None`` where
+    there is no such pair. As written, a root near the number loses the digits of their
+    difference (``sqrt(1 + x) - 1`` at ``x = 1e-9`` keeps 7; ``sqrt(x) - 1/2`` beside
+    ``x = 1/4``; ``(1 + x)**(1/3) - 1``), which ``u - s**n`` keeps where ``u`` is computed
+    exactly or nearly (``1 + x - 1`` is ``x``); the denominator is at least ``s**(n-1)``,
+    never zero."""
     numbers = [t for t in terms if t.is_number and t.is_real]
     for t in terms:
         c, root = t.as_coeff_Mul()
-        if not (root.is_Pow and root.exp == sympy.Rational(1, 2)) or root.is_number:
+        if not root.is_Pow or root.is_number:
             continue
+        e = root.exp
+        if not (e.is_Rational and e.p == 1 and 2 <= e.q <= 6):
+            continue
+        n = int(e.q)
         for k in numbers:
             s = -k / c
             if s.is_positive:
                 rest = [u for u in terms if u is not t and u is not k]
                 base = root.base
-                return sympy.Add(c * (base - s**2) / (root + s), *rest)
+                below = sum(base ** sympy.Rational(j, n) * s ** (n - 1 - j) for j in range(n))
+                return sympy.Add(c * (base - s**n) / below, *rest)
+    return None
+
+
+def _logarithms_paired(terms: list[sympy.Expr]) -> sympy.Expr | None:
+    """The sum of ``terms`` with a pair ``c log(u) - c log(v)`` written
+    ``c log1p((u - v)/v)``, or ``c log1p(u) - c log1p(v)`` written
+    ``c log1p((u - v)/(1 + v))``; ``None`` where there is none. As written, two logarithms of
+    nearly equal arguments lose the digits of their difference (``log(1 + V) - log(1 + x)``
+    at ``x`` near ``V = 1e-9``: the alternating-offers game's differences were 8e-8 off)."""
+    from sympy.codegen.cfunctions import log1p
+
+    parts = [t.as_coeff_Mul() for t in terms]
+    for i, (c, f) in enumerate(parts):
+        if not isinstance(f, sympy.log | log1p) or f.is_number:
+            continue
+        for j in range(i + 1, len(parts)):
+            d, g = parts[j]
+            if type(g) is type(f) and c == -d and not g.is_number:
+                u, v = f.args[0], g.args[0]
+                base = v if isinstance(f, sympy.log) else 1 + v
+                rest = [t for k, t in enumerate(terms) if k not in (i, j)]
+                return sympy.Add(c * log1p((u - v) / base), *rest)
     return None
 
 

@@ -73,23 +73,32 @@ def test_affine_invariance(alpha, beta):
     assert scaled.agreement["x"] == pytest.approx(base.agreement["x"], abs=1e-8)
 
 
-@pytest.mark.parametrize("v", ["1e-9", "1e-7"])
-def test_the_ideal_point_of_a_square_root_beside_one(v):
-    # u_W = sqrt(1 + x) - 1 against V - x on [0, V]: the ideal point is (u_W(V), V) and KS
-    # (Kalai & Smorodinsky 1975) solves u_W(x)/u_W(V) = (V - x)/V, here in mpmath at 50
-    # digits. In floats sqrt(1 + x) - 1 keeps 7 digits at 1e-9: the ideal point's search
-    # stopped at its start (ideal W = 0.904 u_W(V)), and x was 5% off.
+CANCELLING = {
+    "sqrt(1 + x) - 1": lambda z: mpmath.sqrt(1 + z) - 1,
+    "(1 + x)**(1/3) - 1": lambda z: mpmath.cbrt(1 + z) - 1,
+    "exp(1 + x) - exp(1)": lambda z: mpmath.e * mpmath.expm1(z),
+}
+
+
+@pytest.mark.parametrize("payoff", sorted(CANCELLING))
+@pytest.mark.parametrize("v", ["1e-12", "1e-9", "1e-7"])
+def test_the_ideal_point_of_a_root_or_exponential_beside_a_number(v, payoff):
+    # u_W = sqrt(1 + x) - 1 (or a cube root, or exp(1 + x) - E) against V - x on [0, V]:
+    # the ideal point is (u_W(V), V) and KS (Kalai & Smorodinsky 1975) solves
+    # u_W(x)/u_W(V) = (V - x)/V, here in mpmath at 50 digits. In floats sqrt(1 + x) - 1
+    # keeps 7 digits at 1e-9: the ideal point's search stopped at its start (ideal
+    # W = 0.904 u_W(V)), and x was 5% off (40% at 1e-12).
     m = bargain.model_from_dict(
         {
             "model": {"name": "m"},
             "parameters": {"V": v},
             "variables": {"x": {"min": 0, "max": "V"}},
-            "parties": {"W": {"payoff": "sqrt(1 + x) - 1"}, "A": {"payoff": "V - x"}},
+            "parties": {"W": {"payoff": payoff}, "A": {"payoff": "V - x"}},
         }
     )
     with mpmath.workdps(50):
         top = mpmath.mpf(v)
-        u = lambda z: mpmath.sqrt(1 + z) - 1  # noqa: E731
+        u = CANCELLING[payoff]
         x = mpmath.findroot(lambda z: u(z) / u(top) - (top - z) / top, top / 2)
     s = bargain.kalai_smorodinsky(m, exact=False)
     assert s.extra["ideal"]["W"] == pytest.approx(float(u(top)), rel=1e-13)

@@ -680,8 +680,33 @@ V_TINY = mpmath.mpf("1e-9")
             lambda x: -mpmath.expm1(-V_TINY * x) / V_TINY,
             lambda x: 1 - x,
         ),
+        # exp(1 + x) - E: a number that is exp of a rational (E expm1(x) when compiled)
+        (
+            "exp(1 + x) - exp(1)",
+            "V - x",
+            "V",
+            lambda x: mpmath.e * mpmath.expm1(x),
+            lambda x: V_TINY - x,
+        ),
+        # a difference of logarithms, and the logarithm of a number near 1 (log(1 + 1e-9) in
+        # floats is off by 1e-7 of itself: the offers were 8e-8 off)
+        (
+            "x",
+            "log(1 + V) - log(1 + x)",
+            "V",
+            lambda x: x,
+            lambda x: mpmath.log1p(V_TINY) - mpmath.log1p(x),
+        ),
+        # a cube root beside one
+        (
+            "(1 + x)**(1/3) - 1",
+            "V - x",
+            "V",
+            lambda x: mpmath.cbrt(1 + x) - 1,
+            lambda x: V_TINY - x,
+        ),
     ],
-    ids=["exp", "cara"],
+    ids=["exp", "cara", "exp-e", "log", "cbrt"],
 )
 def test_stationary_offers_where_utilities_hold_their_digits_only_as_expm1(
     payoff_w, payoff_a, top, u_w, u_a
