@@ -49,7 +49,7 @@ from bargain.concepts.vectorised import (
     scalar_start,
     subset,
 )
-from bargain.errors import ModelError
+from bargain.errors import FeasibilityError, ModelError
 from bargain.model.model import Model, Parameter, exact_number
 from bargain.model.patience import limit_model
 from bargain.model.validate import shown
@@ -180,12 +180,31 @@ def nash(
     FeasibilityError
         If the contract set is empty or no agreement improves on disagreement.
     """
+    options = limit and any(p.outside_option is not None for p in model.parties)
     model = _limited(model, powers, limit)
     problem = problem_of(model)
     weights = bargaining_powers(model, powers)
     objective = problem.log_nash_product(list(weights.values()))
     program = problem.program(objective, inequalities=problem.rational())
-    result = problem.solve(program, problem.interior_start(timeout), exact=exact, timeout=timeout)
+    try:
+        starts = problem.interior_start(timeout)
+    except FeasibilityError as err:
+        if not options:
+            raise
+        # Strike payoffs can lift a party's impasse point above what the other's binding
+        # outside option leaves it; the game then gives the other exactly its option (the
+        # outside-option principle), which this Nash program cannot reach.
+        raise FeasibilityError(
+            f"{err.message}. In the limit, the outside options (u_i >= o_i) leave no "
+            "agreement above every party's impasse point (s_i + λ d_i)/(r_i + λ): a binding "
+            "outside option then gives its party exactly that option, which the limit as a "
+            "Nash solution does not compute beside inside options; solve the game with short "
+            "rounds instead (bargain.rubinstein(model, period=1e-6))",
+            file=err.file,
+            table=err.table,
+            key=err.key,
+        ) from None
+    result = problem.solve(program, starts, exact=exact, timeout=timeout)
     equal = len(set(weights.values())) == 1
     solution = problem.solution(
         "nash",

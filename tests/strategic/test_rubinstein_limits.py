@@ -724,3 +724,32 @@ def test_short_rounds_are_exact_only_with_a_true_closed_form(period, exact):
         with mpmath.workdps(50):
             value = sympy.N(s.exact_agreement["x"], 40)
             assert abs(mpmath.mpf(str(value)) - x_a) < mpmath.mpf(10) ** -25 * x_a
+
+
+def test_the_limit_says_why_it_stops_where_an_outside_option_meets_inside_options():
+    # Strike payoffs (0.05, 0.02) a period at δ = (0.9, 0.8) lift W's impasse point to
+    # 0.05 / -ln 0.9 = 0.4746, above the 0.45 that A's outside option 0.55 leaves it: the
+    # game gives A exactly its option (x = 0.45, the outside-option principle, at periods
+    # of 1 and 1e-6 alike), which the Nash program with the impasse point cannot reach. The
+    # refusal says so and where to look, instead of "the disagreement point is not improved
+    # upon" alone.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "g"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": 0.9, "strike_payoff": 0.05},
+                "A": {
+                    "payoff": "1 - x",
+                    "discount_factor": 0.8,
+                    "strike_payoff": 0.02,
+                    "outside_option": 0.55,
+                },
+            },
+        }
+    )
+    assert 0.05 / -math.log(0.9) > 1 - 0.55
+    game = bargain.rubinstein(m, period=1e-6, exact=False)
+    assert game.agreement["x"] == pytest.approx(0.45, abs=1e-6)
+    with pytest.raises(bargain.FeasibilityError, match=r"solve the game with short rounds"):
+        bargain.nash(m, limit=True)
