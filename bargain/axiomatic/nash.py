@@ -180,7 +180,7 @@ def nash(
     FeasibilityError
         If the contract set is empty or no agreement improves on disagreement.
     """
-    options = limit and any(p.outside_option is not None for p in model.parties)
+    holders = [p.name for p in model.parties if p.outside_option is not None] if limit else []
     model = _limited(model, powers, limit)
     problem = problem_of(model)
     weights = bargaining_powers(model, powers)
@@ -188,22 +188,13 @@ def nash(
     program = problem.program(objective, inequalities=problem.rational())
     try:
         starts = problem.interior_start(timeout)
-    except FeasibilityError as err:
-        if not options:
+    except FeasibilityError:
+        if len(holders) != 1:
             raise
-        # Strike payoffs can lift a party's impasse point above what the other's binding
-        # outside option leaves it; the game then gives the other exactly its option (the
-        # outside-option principle), which this Nash program cannot reach.
-        raise FeasibilityError(
-            f"{err.message}. In the limit, the outside options (u_i >= o_i) leave no "
-            "agreement above every party's impasse point (s_i + λ d_i)/(r_i + λ): a binding "
-            "outside option then gives its party exactly that option, which the limit as a "
-            "Nash solution does not compute beside inside options; solve the game with short "
-            "rounds instead (bargain.rubinstein(model, period=1e-6))",
-            file=err.file,
-            table=err.table,
-            key=err.key,
-        ) from None
+        found = _option_binds(problem, holders[0], weights, timeout)
+        if found is None:
+            raise
+        return found
     result = problem.solve(program, starts, exact=exact, timeout=timeout)
     equal = len(set(weights.values())) == 1
     solution = problem.solution(
@@ -237,6 +228,43 @@ def nash(
         f"the Nash product does not depend on {names}: every individually rational value "
         "the bounds and constraints allow is a solution (a set; no tie-break picks one); "
         "the one reported is where the search left it",
+    )
+
+
+def _option_binds(
+    problem: BargainingProblem, holder: str, weights: Mapping[str, sympy.Expr], timeout: float
+) -> Solution | None:
+    """The alternating-offers limit where ``holder``'s outside option binds beside inside
+    options: strike payoffs lift the other party's impasse point above what the option
+    leaves it, so no agreement improves on every impasse point, and the game gives the
+    holder exactly its option (the outside-option principle: Binmore, Shaked & Sutton
+    1989; Muthoo 1999, ch. 6), the other party the best agreement that leaves it so
+    (were it to hold out, the holder would take its option). Found as the other party's
+    largest payoff under the model's constraints, ``u_holder >= o_holder`` among them
+    (:func:`bargain.model.patience.limit_model`). ``None`` where the holder would rather
+    hold out than take its option (its impasse point is above it): then no agreement."""
+    model = problem.model
+    other = next(p for p in model.parties if p.name != holder)
+    result = problem.solve(
+        problem.program(other.payoff), problem.box_starts(), exact=False, timeout=timeout
+    )
+    payoffs = dict(zip(model.party_names, problem.payoff_values(result.point), strict=True))
+    if payoffs[holder] < problem.disagreement_values[holder]:
+        return None
+    return problem.solution(
+        "nash",
+        result,
+        route=f"the best agreement for {other.name} that gives {holder} its outside option "
+        "(SLSQP, KKT Newton polish)",
+        exact=False,
+        powers={k: float(model.numeric(v)) for k, v in weights.items()},
+        assumptions=(
+            LIMIT_ASSUMPTION,
+            f"{holder}'s outside option binds where {other.name}'s inside options (strike "
+            f"payoffs) would ask for more: {holder} gets exactly its option (the "
+            "outside-option principle)",
+        ),
+        timeout=timeout,
     )
 
 

@@ -726,13 +726,13 @@ def test_short_rounds_are_exact_only_with_a_true_closed_form(period, exact):
             assert abs(mpmath.mpf(str(value)) - x_a) < mpmath.mpf(10) ** -25 * x_a
 
 
-def test_the_limit_says_why_it_stops_where_an_outside_option_meets_inside_options():
+def test_an_outside_option_binds_beside_inside_options_in_the_limit():
     # Strike payoffs (0.05, 0.02) a period at δ = (0.9, 0.8) lift W's impasse point to
     # 0.05 / -ln 0.9 = 0.4746, above the 0.45 that A's outside option 0.55 leaves it: the
-    # game gives A exactly its option (x = 0.45, the outside-option principle, at periods
-    # of 1 and 1e-6 alike), which the Nash program with the impasse point cannot reach. The
-    # refusal says so and where to look, instead of "the disagreement point is not improved
-    # upon" alone.
+    # game gives A exactly its option (x = 0.45, the outside-option principle: Muthoo 1999,
+    # ch. 6), at periods of 1 and 1e-6 alike. No agreement improves on both impasse points,
+    # so the Nash program refused ("the disagreement point is not improved upon"); the limit
+    # is the best agreement for W that leaves A its option.
     m = bargain.model_from_dict(
         {
             "model": {"name": "g"},
@@ -751,5 +751,7 @@ def test_the_limit_says_why_it_stops_where_an_outside_option_meets_inside_option
     assert 0.05 / -math.log(0.9) > 1 - 0.55
     game = bargain.rubinstein(m, period=1e-6, exact=False)
     assert game.agreement["x"] == pytest.approx(0.45, abs=1e-6)
-    with pytest.raises(bargain.FeasibilityError, match=r"solve the game with short rounds"):
-        bargain.nash(m, limit=True)
+    limit = bargain.nash(m, limit=True)
+    assert limit.agreement["x"] == pytest.approx(0.45, rel=1e-12)
+    assert limit.payoffs["A"] == pytest.approx(0.55, rel=1e-12)
+    assert "A's outside option binds" in limit.assumptions[-1]
