@@ -488,10 +488,14 @@ def _optimize(expr: sympy.Expr) -> sympy.Expr:
 
     def log_rule(e: sympy.Expr) -> sympy.Expr:
         (arg,) = e.args
-        if arg.is_Rational and arg.is_positive and arg != one:
-            # A number's logarithm too: log(1000000001/1000000000) in floats is off by 1e-7
-            # of itself, log1p(1/1000000000) is not (unevaluated: sympy would write it back).
-            return log1p(arg - one, evaluate=False)
+        if arg.is_Rational and arg != one and abs(arg - one) < sympy.Rational(1, 2):
+            # A number's logarithm near 0 too: log(1000000001/1000000000) in floats is off by
+            # 1e-7 of itself, log1p(1/1000000000) is not (unevaluated: sympy would write it
+            # back; beyond floats' integers, as a float: log(1 + 1e-20) is not 0).
+            delta = arg - one
+            if max(abs(delta.p), delta.q) > FLOAT_INTEGERS:
+                delta = sympy.Float(delta, 30)
+            return log1p(delta, evaluate=False)
         return log1p(arg - one) if arg.is_Add and one in arg.args else e
 
     def add_rule(e: sympy.Expr) -> sympy.Expr:
