@@ -203,6 +203,16 @@ def narrow_rational_box(problem: BargainingProblem) -> tuple[sympy.Rational, sym
     d = np.array(list(problem.disagreement_values.values()), dtype=float)[:, None]
     if np.count_nonzero(np.all(payoffs.real > d, axis=0)) > 2:
         return None  # rational at three samples: wider than NARROW (two spacings), or apart
+    # A rational contract between two samples needs each party's gain non-negative at one
+    # of them, to its rounding (a gain negative at both is not seen anyway, see above):
+    # where no spacing has that (an empty set: d_W + d_A above the surplus), nothing is
+    # bracketed in many digits (0.09 s a model, at each infeasible point of a sweep).
+    with np.errstate(all="ignore"):
+        gains = payoffs.real - d
+        slack = 64 * np.finfo(float).eps * np.maximum(np.abs(payoffs.real), np.abs(d))
+        near = np.where(np.isnan(gains), True, gains >= -slack)
+    if not np.any(np.all(near[:, :-1] | near[:, 1:], axis=0)):
+        return None
     disagreement = list(problem.disagreement_values.values())
     with mpmath.workdps(one.digits):
         points = one.points(list(grid))
