@@ -248,10 +248,7 @@ def _option_binds(
     result = problem.solve(
         problem.program(other.payoff), problem.box_starts(), exact=False, timeout=timeout
     )
-    payoffs = dict(zip(model.party_names, problem.payoff_values(result.point), strict=True))
-    if payoffs[holder] < problem.disagreement_values[holder]:
-        return None
-    return problem.solution(
+    solution = problem.solution(
         "nash",
         result,
         route=f"the best agreement for {other.name} that gives {holder} its outside option "
@@ -266,6 +263,7 @@ def _option_binds(
         ),
         timeout=timeout,
     )
+    return None if solution.payoffs[holder] < solution.disagreement[holder] else solution
 
 
 def _limited(model: Model, powers: Mapping[str, float] | None, limit: bool) -> Model:

@@ -954,15 +954,13 @@ class BargainingProblem:
         m = self.model
         x = np.array([solution.agreement[v.name] for v in m.variables])
         payoffs = [solution.payoffs[p.name] for p in m.parties]
-        room = [
-            EQUIVALENT_LEVEL * magnitude([u, solution.disagreement[p.name]])
+        sizes = [
+            magnitude([u, solution.disagreement[p.name]])
             for u, p in zip(payoffs, m.parties, strict=True)
         ]
-        rounding = [
-            64 * ROUNDING * magnitude([u, solution.disagreement[p.name]])
-            for u, p in zip(payoffs, m.parties, strict=True)
-        ]
-        if not self._may_move(x, payoffs, rounding):
+        room = [EQUIVALENT_LEVEL * size for size in sizes]
+        rounding = [64 * ROUNDING * size for size in sizes]
+        if not self._may_move(x, payoffs, rounding, solution.binding):
             return solution
         # Each level a symbol of the programs' own with its value (a model's names never
         # start with an underscore): compiled once for every solution.
@@ -998,10 +996,17 @@ class BargainingProblem:
             ),
         )
 
-    def _may_move(self, x: np.ndarray, payoffs: Sequence[float], levels: Sequence[float]) -> bool:
+    def _may_move(
+        self,
+        x: np.ndarray,
+        payoffs: Sequence[float],
+        levels: Sequence[float],
+        binding: Sequence[str],
+    ) -> bool:
         """Whether the agreements near ``x`` that keep every payoff within ``levels`` of
         ``payoffs`` reach :data:`EQUIVALENT_PROBE` of the box from it, in some direction
-        that changes no payoff to first order (:meth:`_still_directions`). Along each such
+        that changes no payoff to first order (:meth:`_still_directions`, the constraints
+        named in ``binding`` held: the solution's active set). Along each such
         direction ``n``, the point that far is moved back to the payoffs by Gauss–Newton
         steps orthogonal to ``n`` (a set that curves, ``x**2 + y`` held, is followed; a
         strict maximum flat to first order, ``-(y - 1/2)**2`` in both payoffs, is not
@@ -1029,7 +1034,7 @@ class BargainingProblem:
             found = np.array(columns).T
             return found if np.all(np.isfinite(found)) else None  # (near overflow)
 
-        for d in self._still_directions(x, widths):
+        for d in self._still_directions(x, widths, binding):
             across = np.eye(len(x)) - np.outer(d, d) / (d @ d)
             for side in (1.0, -1.0):
                 z = np.clip(x + side * EQUIVALENT_PROBE * widths * d, lo, hi)
@@ -1048,16 +1053,18 @@ class BargainingProblem:
                     z = np.clip(z + across @ np.linalg.lstsq(j @ across, -r, rcond=None)[0], lo, hi)
         return False
 
-    def _still_directions(self, x: np.ndarray, widths: np.ndarray) -> list[np.ndarray]:
+    def _still_directions(
+        self, x: np.ndarray, widths: np.ndarray, binding: Sequence[str]
+    ) -> list[np.ndarray]:
         """The directions from ``x`` (each variable in units of its ``widths``, the largest
         step one) that change no payoff to first order: the null space of the payoffs'
-        gradients, the binding constraints' and a unit row for each variable at a bound
-        (each row scaled to length one); every direction where a gradient is not a finite
-        number (at a kink)."""
+        gradients, those of the constraints named in ``binding`` and a unit row for each
+        variable at a bound (each row scaled to length one); every direction where a
+        gradient is not a finite number (at a kink)."""
         n = len(self.variables)
         at = {**self.subs, **dict(zip(self.variables, (float(c) for c in x), strict=True))}
         exprs = [p.payoff for p in self.model.parties]
-        exprs += [c.slack for c in self.model.constraints if self._binds(c.slack, at)]
+        exprs += [c.slack for c in self.model.constraints if c.name in binding]
         rows: list[np.ndarray] = []
         try:
             for e in exprs:
@@ -1083,12 +1090,6 @@ class BargainingProblem:
             _, sv, vt = np.linalg.svd(np.array(rows))
             free = list(vt[int(np.sum(sv > 1e-8 * sv[0])) :])
         return [d * widths / np.max(np.abs(d * widths)) for d in free]
-
-    def _binds(self, slack: sympy.Expr, at: Mapping[sympy.Symbol, float]) -> bool:
-        """Whether a constraint's ``slack`` is zero at ``at`` to ``SEARCH_GAIN`` of its terms."""
-        terms = [abs(complex(sympy.N(t.xreplace(at)))) for t in sympy.Add.make_args(slack)]
-        value = abs(complex(sympy.N(slack.xreplace(at))))
-        return value <= SEARCH_GAIN * max(terms, default=0.0)
 
     def _with_idle(self, solution: Solution, timeout: float) -> Solution:
         """A solution in which some contract variables move no payoff: every value of

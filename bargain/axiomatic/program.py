@@ -416,7 +416,7 @@ def gradient(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> tuple[symp
     """
     (canonical,), numbers = _canonical_numbers((as_expression(expr),))
     slopes = _derivatives(canonical, unknowns)
-    back = {q: r for q, r in numbers}
+    back = dict(numbers)
     return tuple(s.xreplace(back) for s in slopes) if back else slopes
 
 

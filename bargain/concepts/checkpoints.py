@@ -166,19 +166,16 @@ def _roots(f: Any, *gens: Any, **flags: Any) -> Any:
         return _sympy_roots(f, *gens, **flags)
     watch.call()
     given = f.as_expr() if isinstance(f, sympy.Poly) else f
-    # A list is the polynomial's coefficients (sympy's quartic formula passes its
-    # resolvent cubic so): their sizes, and its degree one less than their number.
-    coefficients = list(given) if isinstance(given, list | tuple) else None
-    watch.size("a polynomial to find the roots of", coefficients or [given])
-    poly = None if coefficients is not None else _poly(f, gens)
-    if poly is not None or coefficients is not None:
-        deg = (
-            len(coefficients) - 1
-            if coefficients is not None
-            else max(poly.degree_list(), default=0)
-        )
-        if deg > watch.max_degree:
-            raise Declined(f"roots of a polynomial of degree {deg} (at most {watch.max_degree})")
+    if isinstance(given, list | tuple):
+        # The polynomial's coefficients (sympy's quartic formula passes its resolvent cubic
+        # so): their sizes, and its degree one less than their number.
+        sizes, deg = list(given), len(given) - 1
+    else:
+        poly = _poly(f, gens)
+        sizes, deg = [given], None if poly is None else max(poly.degree_list(), default=0)
+    watch.size("a polynomial to find the roots of", sizes)
+    if deg is not None and deg > watch.max_degree:
+        raise Declined(f"roots of a polynomial of degree {deg} (at most {watch.max_degree})")
     found = _sympy_roots(f, *gens, **flags)  # a dict (root: multiplicity) or a list
     kept = [r for r in found if watch.fits("roots", [r])]
     if len(kept) == len(found):

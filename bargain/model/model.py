@@ -454,9 +454,8 @@ def _printed(printer: Any, expr: Any) -> str:
 def accurate(expr: Any) -> Any:
     """``expr`` (or each of a list's or tuple's) with ``exp(u) - 1`` written ``expm1(u)``,
     ``log(1 + u)`` written ``log1p(u)`` (``sympy.codegen.rewriting``; NumPy and mpmath have
-    both), and differences of exponentials and of a square root and a number rewritten
-    (:func:`_exponentials_paired`, :func:`_root_less_number`): computed as written, each
-    loses the digits of ``u`` where ``u`` is small, a payoff
+    both), and the other differences that cancel rewritten (:func:`_optimize`): computed as
+    written, each loses the digits of ``u`` where ``u`` is small, a payoff
     ``(1 - exp(-a x)) / a`` at ``a = 1e-9`` all but 7 of them (the Kalai–Smorodinsky ideal
     point came out 0.904 for 1; Higham, *Accuracy and Stability of Numerical Algorithms*,
     2nd ed., 2002, §1.14.1).
@@ -472,17 +471,20 @@ def accurate(expr: Any) -> Any:
     from sympy.codegen.cfunctions import expm1, log1p
 
     if not expr.has(sympy.exp, sympy.log, expm1, log1p) and not any(
-        p.exp.is_Rational and p.exp.p == 1 and 2 <= p.exp.q <= 6 for p in expr.atoms(sympy.Pow)
+        _root_degree(p) for p in expr.atoms(sympy.Pow)
     ):
         return expr
     return _optimize(expr)
 
 
 def _optimize(expr: sympy.Expr) -> sympy.Expr:
-    """``expr`` with ``log(1 + u)`` as ``log1p(u)`` and ``±(exp(u) - 1)`` as ``±expm1(u)``,
-    as written (no factoring: ``sympy.codegen.rewriting.log1p_opt`` factors the argument
-    of every ``log``, a polynomial of degree 30 into eight factors)."""
-    from sympy.codegen.cfunctions import expm1, log1p
+    """``expr`` with ``log(1 + u)`` as ``log1p(u)`` (a number's logarithm near 0 too), and in
+    each sum a number less an exponential (:func:`_exponential_less_number`), two
+    exponentials (:func:`_exponentials_paired`), two logarithms
+    (:func:`_logarithms_paired`) or a root less a number (:func:`_root_less_number`)
+    rewritten, as written otherwise (no factoring: ``sympy.codegen.rewriting.log1p_opt``
+    factors the argument of every ``log``, a polynomial of degree 30 into eight factors)."""
+    from sympy.codegen.cfunctions import log1p
 
     one = sympy.Integer(1)
 
@@ -500,53 +502,86 @@ def _optimize(expr: sympy.Expr) -> sympy.Expr:
 
     def add_rule(e: sympy.Expr) -> sympy.Expr:
         terms = list(e.args)
-        # c exp(u) - c: c expm1(u), for any number c (1e9 - 1e9 exp(-x/1e9), a CARA utility
-        # (1 - exp(-a x))/a at a = 1e-9 once its parameter is a number); c exp(u) - c s with
-        # s = exp(q), q rational: c s expm1(u - q) (exp(1 + x) - E is E expm1(x)). Not for
-        # other s: log(s) rounded would lose what the cancellation does.
-        numbers = [t for t in terms if t.is_number and t.is_real and t != 0]
-        for t in terms:
-            c, inner = t.as_coeff_Mul()
-            if not isinstance(inner, sympy.exp) or inner.is_number:
-                continue
-            for k in numbers:
-                s = -k / c
-                q = sympy.log(s) if s.is_positive else None
-                if q is not None and q.is_Rational:
-                    rest = [u for u in terms if u is not t and u is not k]
-                    return sympy.Add(c * s * expm1(inner.args[0] - q), *rest)
-        for pair in (_exponentials_paired, _logarithms_paired, _root_less_number):
-            found = pair(terms)
+        for rule in (_exponential_less_number, _exponentials_paired, _logarithms_paired):
+            found = rule(terms)
             if found is not None:
                 return found
-        return e
+        found = _root_less_number(terms)
+        return e if found is None else found
 
     expr = expr.replace(lambda e: isinstance(e, sympy.log), log_rule)
     return expr.replace(lambda e: e.is_Add, add_rule)
 
 
-def _exponentials_paired(terms: list[sympy.Expr]) -> sympy.Expr | None:
+_Terms = list[sympy.Expr]
+
+
+def _less_number(
+    terms: _Terms, takes: Callable[[sympy.Expr, sympy.Expr], bool]
+) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr, _Terms] | None:
+    """The first term ``c f`` of ``terms`` beside a number ``-c s``, ``s > 0``, with
+    ``takes(f, s)``: ``(c, f, s, the other terms)``; ``None`` where there is none."""
+    numbers = [t for t in terms if t.is_number and t.is_real and t != 0]
+    for t in terms:
+        c, f = t.as_coeff_Mul()
+        if f.is_number:
+            continue
+        for k in numbers:
+            s = -k / c
+            if s.is_positive and takes(f, s):
+                return c, f, s, [u for u in terms if u is not t and u is not k]
+    return None
+
+
+def _opposite_pair(
+    terms: _Terms, takes: Callable[[sympy.Expr], bool]
+) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr, _Terms] | None:
+    """The first two terms ``c f`` and ``-c g`` of ``terms`` with ``f`` and ``g`` the same
+    function and ``takes`` of each: ``(c, f, g, the other terms)``; ``None`` where there
+    are none."""
+    parts = [t.as_coeff_Mul() for t in terms]
+    for i, (c, f) in enumerate(parts):
+        if not takes(f):
+            continue
+        for j in range(i + 1, len(parts)):
+            d, g = parts[j]
+            if type(g) is type(f) and c == -d and takes(g):
+                return c, f, g, [t for k, t in enumerate(terms) if k not in (i, j)]
+    return None
+
+
+def _exponential_less_number(terms: _Terms) -> sympy.Expr | None:
+    """The sum of ``terms`` with ``c exp(u) - c`` written ``c expm1(u)``, for any number
+    ``c`` (``1e9 - 1e9 exp(-x/1e9)``, a CARA utility ``(1 - exp(-a x))/a`` at ``a = 1e-9``
+    once its parameter is a number), and ``c exp(u) - c s`` with ``s = exp(q)``, ``q``
+    rational, written ``c s expm1(u - q)`` (``exp(1 + x) - E`` is ``E expm1(x)``); not for
+    other ``s``, whose rounded ``log(s)`` would lose what the cancellation does. ``None``
+    where there is no such pair."""
+    from sympy.codegen.cfunctions import expm1
+
+    found = _less_number(terms, lambda f, s: isinstance(f, sympy.exp) and sympy.log(s).is_Rational)
+    if found is None:
+        return None
+    c, f, s, rest = found
+    return sympy.Add(c * s * expm1(f.args[0] - sympy.log(s)), *rest)
+
+
+def _exponentials_paired(terms: _Terms) -> sympy.Expr | None:
     """The sum of ``terms`` with a pair ``c exp(u) - c exp(v)`` written
     ``2 c exp((u + v)/2) sinh((u - v)/2)``; ``None`` where there is no such pair. As
     written, the difference of two exponentials of nearly equal arguments loses the digits
     of ``u - v`` (``exp(7e-10) - exp(5e-10)``, a difference of payoffs ``exp(x) - 1`` at
     two close contracts, kept 7 of them); ``sinh`` of a small argument is accurate, and
     neither factor overflows where both exponentials are finite and ``|u - v| < 1400``."""
-    parts = [t.as_coeff_Mul() for t in terms]
-    for i, (c, e) in enumerate(parts):
-        if not isinstance(e, sympy.exp):
-            continue
-        for j in range(i + 1, len(parts)):
-            d, f = parts[j]
-            if isinstance(f, sympy.exp) and c == -d:
-                u, v = e.args[0], f.args[0]
-                pair = 2 * c * sympy.exp((u + v) / 2) * sympy.sinh((u - v) / 2)
-                rest = [t for k, t in enumerate(terms) if k not in (i, j)]
-                return sympy.Add(pair, *rest)
-    return None
+    found = _opposite_pair(terms, lambda f: isinstance(f, sympy.exp))
+    if found is None:
+        return None
+    c, f, g, rest = found
+    u, v = f.args[0], g.args[0]
+    return sympy.Add(2 * c * sympy.exp((u + v) / 2) * sympy.sinh((u - v) / 2), *rest)
 
 
-def _root_less_number(terms: list[sympy.Expr]) -> sympy.Expr | None:
+def _root_less_number(terms: _Terms) -> sympy.Expr | None:
     """The sum of ``terms`` with a pair ``c u**(1/n) - c s`` (``s > 0`` a number, ``n`` from
     2 to 6) written ``c (u - s**n) / (sum of u**(k/n) s**(n-1-k), k < n)``; ``None`` where
     there is no such pair. As written, a root near the number loses the digits of their
@@ -554,26 +589,26 @@ def _root_less_number(terms: list[sympy.Expr]) -> sympy.Expr | None:
     ``x = 1/4``; ``(1 + x)**(1/3) - 1``), which ``u - s**n`` keeps where ``u`` is computed
     exactly or nearly (``1 + x - 1`` is ``x``); the denominator is at least ``s**(n-1)``,
     never zero."""
-    numbers = [t for t in terms if t.is_number and t.is_real]
-    for t in terms:
-        c, root = t.as_coeff_Mul()
-        if not root.is_Pow or root.is_number:
-            continue
-        e = root.exp
-        if not (e.is_Rational and e.p == 1 and 2 <= e.q <= 6):
-            continue
-        n = int(e.q)
-        for k in numbers:
-            s = -k / c
-            if s.is_positive:
-                rest = [u for u in terms if u is not t and u is not k]
-                base = root.base
-                below = sum(base ** sympy.Rational(j, n) * s ** (n - 1 - j) for j in range(n))
-                return sympy.Add(c * (base - s**n) / below, *rest)
-    return None
+    found = _less_number(terms, lambda f, s: _root_degree(f) is not None)
+    if found is None:
+        return None
+    c, root, s, rest = found
+    n = _root_degree(root)
+    assert n is not None
+    base = root.base
+    below = sum(base ** sympy.Rational(j, n) * s ** (n - 1 - j) for j in range(n))
+    return sympy.Add(c * (base - s**n) / below, *rest)
 
 
-def _logarithms_paired(terms: list[sympy.Expr]) -> sympy.Expr | None:
+def _root_degree(f: sympy.Expr) -> int | None:
+    """``n`` where ``f`` is ``u**(1/n)``, ``n`` from 2 to 6 (:func:`_root_less_number`)."""
+    if not f.is_Pow:
+        return None
+    e = f.exp
+    return int(e.q) if e.is_Rational and e.p == 1 and 2 <= e.q <= 6 else None
+
+
+def _logarithms_paired(terms: _Terms) -> sympy.Expr | None:
     """The sum of ``terms`` with a pair ``c log(u) - c log(v)`` written
     ``c log1p((u - v)/v)``, or ``c log1p(u) - c log1p(v)`` written
     ``c log1p((u - v)/(1 + v))``; ``None`` where there is none. As written, two logarithms of
@@ -581,18 +616,13 @@ def _logarithms_paired(terms: list[sympy.Expr]) -> sympy.Expr | None:
     at ``x`` near ``V = 1e-9``: the alternating-offers game's differences were 8e-8 off)."""
     from sympy.codegen.cfunctions import log1p
 
-    parts = [t.as_coeff_Mul() for t in terms]
-    for i, (c, f) in enumerate(parts):
-        if not isinstance(f, sympy.log | log1p) or f.is_number:
-            continue
-        for j in range(i + 1, len(parts)):
-            d, g = parts[j]
-            if type(g) is type(f) and c == -d and not g.is_number:
-                u, v = f.args[0], g.args[0]
-                base = v if isinstance(f, sympy.log) else 1 + v
-                rest = [t for k, t in enumerate(terms) if k not in (i, j)]
-                return sympy.Add(c * log1p((u - v) / base), *rest)
-    return None
+    found = _opposite_pair(terms, lambda f: isinstance(f, sympy.log | log1p) and not f.is_number)
+    if found is None:
+        return None
+    c, f, g, rest = found
+    u, v = f.args[0], g.args[0]
+    base = v if isinstance(f, sympy.log) else 1 + v
+    return sympy.Add(c * log1p((u - v) / base), *rest)
 
 
 def _float_huge(expr: Any, floats: bool = True) -> Any:

@@ -249,7 +249,9 @@ def limit_model(model: Model) -> Model:
     (``outside_option_<party>``): the outside-option principle (Binmore, Shaked & Sutton
     1989; Muthoo 1999, ch. 5) gives the Nash point where it leaves each party at least
     its option, else the agreement that gives the party whose option binds exactly that,
-    which on a two-party frontier is the Nash product's maximum under those constraints.
+    which on a two-party frontier is the Nash product's maximum under those constraints
+    (where the other's inside options lift its impasse point above what that leaves it,
+    :func:`bargain.axiomatic.nash.nash` takes the other's best agreement under them).
 
     Examples
     --------

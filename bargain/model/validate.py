@@ -179,9 +179,10 @@ def _in_range(
     above = value >= high if high_open else value > high
     if below or above:
         interval = f"{'(' if low_open else '['}{_num(low)}, {_num(high)}{')' if high_open else ']'}"
-        got = shown(model.numeric(expr))
+        exact = model.numeric(expr)
+        got = shown(exact)
         bound = low if below else high
-        gap = abs(model.numeric(expr) - sympy.nsimplify(bound)) if math.isfinite(bound) else 0
+        gap = abs(exact - sympy.nsimplify(bound)) if math.isfinite(bound) else 0
         if gap != 0 and got.split(" ")[0] == sig(bound):
             # Rounded, the value reads as the bound it is beyond (1 + 1e-22 as "1"): say by
             # how much.
