@@ -70,6 +70,7 @@ from sympy.printing.pycode import MpmathPrinter
 
 from bargain.axiomatic.breakpoints import KINKED, breakpoints
 from bargain.concepts.budget import Budget, exact_budget
+from bargain.concepts.newton import newton, newton_system
 from bargain.errors import FeasibilityError, SolverError, UndefinedPayoffError
 from bargain.model.expr import derivative, expressible
 from bargain.model.model import accurate, as_expression, lambdify, lambdify_each
@@ -94,6 +95,7 @@ BASIN_POINTS = 8  # points on the segment from a start to a maximum found (see _
 WIDE = 1e6  # a box this many times wider than a start may hide a set in its units
 NEAR = 1e-3  # of each unknown's width, the neighbourhood where a tied maximum is checked
 INWARD = 1e-6  # of its width, a start is moved off a bound the objective's slope is infinite at
+FAINT = 1e-6  # an objective's change, or an unknown's effect, below this (relative) is faint
 SAMPLES = 3  # points of the box where an equality's gradient is tried for independence
 
 
@@ -349,12 +351,30 @@ class Scale:
         # is smaller than its unit before: x = 0 beside a gain t = 0.8, where the unit of a
         # box 1e15 wide hides the x = 0.06 an infinite slope at x = 0 leads to.
         shown = unit([v for p in points for v in p], math.inf) if around else math.inf
+        unknowns = tuple(
+            unit([*box(i), *(p[i] for p in points)], min(old.unknowns[i], shown))
+            for i in range(len(z))
+        )
+        objective = size(compiled.f_terms, old.objective)
+
+        def slope(p: np.ndarray) -> float:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                d = _finite(compiled.df(p, values))
+            return float(np.dot(d, unknowns)) if len(d) == len(z) else math.nan
+
+        # A zoom's objective that is faint at the point found (the log Nash product of
+        # 5 + 1e-9 x and 7 + 1e-9 (1 - x): its terms are 5 and 7, its change across the box
+        # 1e-9 of them) is measured in the unit of its change there, its slope times each
+        # unknown's unit: in the unit of its terms SLSQP's steps change it by less than its
+        # tolerance, and it stopped where it started. Only a zoom's: at a start on a
+        # maximiser's level set the slope is rounding (one search polishes there).
+        change = magnitude(slope(p) for p in points)
+        if around and 64 * ROUNDING * objective < change < FAINT * objective:
+            objective = unit([change])
         return cls(
-            unknowns=tuple(
-                unit([*box(i), *(p[i] for p in points)], min(old.unknowns[i], shown))
-                for i in range(len(z))
-            ),
-            objective=size(compiled.f_terms, old.objective),
+            unknowns=unknowns,
+            objective=objective,
             inequalities=tuple(
                 size(g, u) for g, u in zip(compiled.g_terms, old.inequalities, strict=True)
             ),
@@ -362,6 +382,31 @@ class Scale:
                 size(h, u) for h, u in zip(compiled.h_terms, old.equalities, strict=True)
             ),
         )
+
+    def unfaint(self, num: _Numeric, z: np.ndarray) -> Scale:
+        """These units with each *faint* unknown's made larger: one whose largest effect at
+        the point ``z`` (in these units) on the objective and on the constraints that bind
+        there, each in its unit, is below :data:`FAINT` (and above rounding) is measured in
+        the unit that makes that effect one.
+
+        Such an unknown moves its functions by less than SLSQP's steps can see: x and y,
+        beside the least gain ``t``, in ``t <= 3 + 1e-9 (1 - x - y)`` (the other gains of
+        5 and 7 and ``x + y <= 1`` slack). SLSQP's first step, from its unit model of the
+        curvature, moves ``t`` by the square of that effect, 1e-19, below its tolerance, and
+        it stops at its start; in the larger unit it reaches ``x = y = 0``."""
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rows = [np.asarray(num._df(z), dtype=complex)]
+            rows += [
+                np.asarray(dg(z), dtype=complex) for k, dg in enumerate(num._dg) if num.binds(k, z)
+            ]
+            rows += [np.asarray(dh(z), dtype=complex) for dh in num._dh]
+        effects = np.nan_to_num(np.abs(np.array(rows)), nan=0.0, posinf=np.inf).max(axis=0)
+        units = tuple(
+            u * unit([1.0 / e]) if 64 * ROUNDING < e < FAINT else u
+            for u, e in zip(self.unknowns, effects, strict=True)
+        )
+        return dataclasses.replace(self, unknowns=units)
 
     def to_units(self, program: Program, expr: sympy.Expr, unit_of: float) -> sympy.Expr:
         """``expr`` in scaled unknowns (``x = unit_x * y``), divided by ``unit_of``."""
@@ -594,6 +639,16 @@ class _Compiled:
         self.g, self.dg, self.g_terms, self.h, self.dh, self.h_terms = (
             [next(functions) for _ in parts[k]] for k in several
         )
+
+    @functools.cached_property
+    def df_terms(self) -> Callable[..., Any]:
+        """The summands of the objective's derivative in each unknown (:func:`_summands`),
+        a function of the unknowns and the parameters' values: the numbers whose rounding
+        a slope carries. Compiled on first use: only a polish that goes far from the
+        search's point asks for them (:func:`_climbs`)."""
+        z = self.program.unknowns
+        f = accurate(as_expression(self.program.objective))
+        return lambdify([z, self.params], [_summands(d, z) for d in gradient(f, z)], "numpy")
 
     @functools.cached_property
     def constants(self) -> Callable[[np.ndarray], list[Any]]:
@@ -836,6 +891,19 @@ class _Numeric:
         if not np.all(np.isfinite(g)) or np.any(g.imag != 0):
             return np.zeros(len(z))
         return -g.real
+
+    def slope_rounding(self, z: np.ndarray, d: np.ndarray) -> float:
+        """The rounding of the objective's slope along ``d`` at ``z`` (both in these
+        units): :data:`ROUNDING` of the size of each derivative's summands, times
+        ``|d|`` in that unknown."""
+        values = [_float(self.at[p]) for p in self.compiled.params]
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            terms = self.compiled.df_terms(self.x(z), values)
+        factor = self.units / self.scale.objective
+        return ROUNDING * sum(
+            abs(di) * fi * magnitude(_finite(t)) for di, fi, t in zip(d, factor, terms, strict=True)
+        )
 
     def objective_size(self, z: np.ndarray) -> float:
         """The size of the objective's terms at ``z``."""
@@ -1784,8 +1852,8 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
         n = len(spec.inequalities) + len(spec.equalities(len(program.equalities)))
         mus = tuple(sympy.Symbol(f"_mu{k}", real=True) for k in range(n))
         spec = dataclasses.replace(spec, kinks=False)
-        newton = num.newton(spec, fixed) if free else None
-        return _KKT(free, fixed, mus, (), tuple(active), spec, newton)
+        system = num.newton(spec, fixed) if free else None
+        return _KKT(free, fixed, mus, (), tuple(active), spec, system)
     f = program.objective if symbolic else num.f_expr
     gs = program.inequalities if symbolic else tuple(num.g_expr)
     hs = program.equalities if symbolic else tuple(num.h_expr)
@@ -1852,19 +1920,6 @@ def _multipliers(kkt: _KKT, at: Mapping[sympy.Symbol, sympy.Expr]) -> list[float
     b = -np.array([k for _, k in grad_rows], dtype=float)
     mu, *_ = np.linalg.lstsq(a, b, rcond=None)
     return [float(m) for m in mu]
-
-
-@functools.lru_cache(maxsize=COMPILED)
-def _newton_system(
-    equations: tuple[sympy.Expr, ...], unknowns: tuple[sympy.Symbol, ...]
-) -> tuple[Callable[..., mpmath.matrix], Callable[..., mpmath.matrix]]:
-    """A numeric KKT system and its Jacobian compiled to mpmath (what ``sympy.nsolve``
-    builds on every call), kept for the next polish of the same system."""
-    column = sympy.Matrix(list(equations))
-    return (
-        lambdify(unknowns, column, "mpmath"),
-        lambdify(unknowns, column.jacobian(list(unknowns)), "mpmath"),
-    )
 
 
 @dataclass(frozen=True)
@@ -2038,11 +2093,10 @@ def _polish(
         guess.extend(_multipliers(kkt, zmap))
         if len(kkt.equations) != len(unknowns):
             return None
-        system, jacobian = _newton_system(kkt.equations, tuple(unknowns))
+        system, jacobian = newton_system(kkt.equations, tuple(unknowns))
     try:
         with mpmath.workdps(30):
-            sol = mpmath.findroot(system, guess, J=jacobian, verify=True)
-            values = [complex(s) for s in (sol if isinstance(sol, mpmath.matrix) else [sol])]
+            values = [complex(s) for s in newton(system, guess, jacobian)]
     except (ArithmeticError, ValueError, TypeError):  # OverflowError: exp(exp(exp(x))) far off
         values = []
     if not values or any(abs(v.imag) > 1e-20 or not math.isfinite(v.real) for v in values):
@@ -2079,7 +2133,7 @@ def _bracketed(
     if kkt.newton is not None:
         system = kkt.newton.f
     else:
-        system, _ = _newton_system(kkt.equations, tuple(kkt.free))
+        system, _ = newton_system(kkt.equations, tuple(kkt.free))
 
     with mpmath.workdps(30):
 
@@ -2320,6 +2374,31 @@ def _degenerate(kkt: _KKT, program: Program) -> bool:
     return len(kkt.active) > len(program.unknowns)
 
 
+def _climbs(num: _Numeric, z: np.ndarray, to: np.ndarray) -> bool:
+    """Whether the objective climbs from ``z`` to ``to`` as a concave function does to its
+    maximum: its slope towards ``to`` positive and falling at :data:`BASIN_POINTS` points
+    of the segment between them (``to`` itself left out), each meeting the constraints. The
+    polish may then go that far from the search's point. Where the objective's values are
+    flat to rounding its slopes are not (``log(5 + 1e-9 x) + log(5 + 1e-9 (1.2 - x))``
+    changes by 1e-22 from ``x = 0.5`` to its maximum at 0.6; its slope at 0.5 is 8e-21,
+    against a rounding of 1e-25, and falls to 0 at 0.6): the search stops wherever it
+    starts, and Newton, on the slopes, finds the maximum. Along a set of maximisers (a
+    level line of the payoffs) the slopes are rounding (:meth:`_Numeric.slope_rounding`):
+    the polish stays near the search's point there."""
+    d = to - z
+    slopes = []
+    for t in np.arange(BASIN_POINTS) / BASIN_POINTS:
+        p = z + t * d
+        if not num.meets(p):
+            return False
+        slopes.append(float(np.dot(-num.neg_df(p), d)))
+    return (
+        slopes[-1] > 0
+        and bool(np.all(np.diff(slopes) < 0))
+        and slopes[0] > num.slope_rounding(z, d)
+    )
+
+
 def _locate(
     program: Program, num: _Numeric, z: np.ndarray
 ) -> tuple[dict[sympy.Symbol, float], _KKT, bool]:
@@ -2364,7 +2443,7 @@ def _locate(
             candidate = {**point, **{v: float(e) for v, e in kkt.fixed.items()}, **values}
             cz = np.array([candidate[v] for v in program.unknowns])
             if not (
-                (bracketed or np.max(np.abs(cz - z)) <= 1e-3 * scale)
+                (bracketed or np.max(np.abs(cz - z)) <= 1e-3 * scale or _climbs(num, z, cz))
                 and num.f(cz) >= num.f(z) - f_tol
             ):
                 break
@@ -2636,20 +2715,32 @@ def _solve(
         y, kkt_num, ok = _locate(program, num, _best(found))
         point = scale.point(program, y, num)
     inside = Scale.of(program, subs, starts, where_feasible=True) if not ok else scale
-    if inside not in (scale, first):
-        # Unpolished after the zooms, and the functions' units at the box's starts hide
-        # them where the optimum can be (payoffs of 1e15 at contracts of a box 1e15 wide
-        # that no party accepts, of 1 where they do: sqrt(x) + 1 - x, x = 1/4): search
-        # again from the starts with each function in its size at those that meet the
-        # constraints (Scale.of, where_feasible). In the first search's units it would be
-        # the first search again, whose point did not polish (the search and the polish
-        # depend on nothing else): a leximin stage of tiny payoffs searched twice, 7 s.
-        num_in = _numeric(program, subs, inside)
-        starts_in = [np.asarray(s, dtype=float) / inside.unknowns for s in starts]
+    # Unpolished after the zooms: search again, from the starts, with each function in its
+    # size at those that meet the constraints (Scale.of, where_feasible), where the
+    # functions' units at the box's starts hide them where the optimum can be (payoffs of
+    # 1e15 at contracts of a box 1e15 wide that no party accepts, of 1 where they do:
+    # sqrt(x) + 1 - x, x = 1/4); then from the point found, with its faint unknowns in
+    # larger units (Scale.unfaint). In the first search's units either would be the first
+    # search again, whose point did not polish (the search and the polish depend on
+    # nothing else): a leximin stage of tiny payoffs searched twice, 7 s.
+    tried = {scale, first}
+    for again in ("inside", "unfaint"):
+        if ok:
+            break
+        x = np.array([point[v] for v in program.unknowns])
+        units = inside if again == "inside" else scale.unfaint(num, x / scale.unknowns)
+        if units in tried:
+            continue
+        tried.add(units)
+        num_in = _numeric(program, subs, units)
+        starts_in = [
+            np.asarray(s, dtype=float) / units.unknowns
+            for s in (starts if again == "inside" else [x])
+        ]
         found_in = _search(num_in, starts_in)
         y_in, kkt_in, ok_in = _locate(program, num_in, _best(found_in))
         if ok_in:
-            scale, num, y_starts, y, kkt_num, ok = inside, num_in, starts_in, y_in, kkt_in, True
+            scale, num, y_starts, y, kkt_num, ok = units, num_in, starts_in, y_in, kkt_in, True
             ends += [z * scale.unknowns for _, z in found_in]
             point = scale.point(program, y, num)
     if not ok and _rises_beyond(

@@ -374,3 +374,91 @@ def test_payoffs_faint_in_the_interior_of_the_box():
     assert egalitarian == pytest.approx(
         brentq(lambda x: x**50 - 0.5 * (1 - x) ** 50, 0.1, 0.9, xtol=1e-15), rel=1e-12
     )
+
+
+# -- payoffs that vary faintly beside their level -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("level", "e"),
+    [(5, 1e-9), (5, 1e-12), (5e9, 1.0), (5, 1e-7)],
+    ids=["1e-9", "1e-12", "$", "1e-7"],
+)
+def test_payoffs_that_vary_faintly_beside_their_level(level, e):
+    # u_A = L + e x, u_B = L + e (1.2 - x) on [0, 1], d = 0 (the fresh-user case: payoffs
+    # in dollars of 5e9 bargaining over a dollar). Nash (1950): (L + e x)(L + e (1.2 - x))
+    # is largest where L + e x = L + e (1.2 - x), x = 0.6, as is the egalitarian solution
+    # (Kalai 1977). Kalai & Smorodinsky (1975), ideal (L + e, L + 1.2 e):
+    # (L + e x) / (L + e) = (L + e (1.2 - x)) / (L + 1.2 e), x = (L + 1.2 e) / (2 L + 2.2 e).
+    # The log Nash product changes by e**2 / 100 from the box's centre to x = 0.6, below
+    # its rounding: SLSQP stopped at its start, x = 0.5, "accurate to 1e-7".
+    m = two_party(f"{level!r} + {e!r}*x", f"{level!r} + {e!r}*(1.2 - x)")
+    assert bargain.nash(m).agreement["x"] == pytest.approx(0.6, rel=1e-9)
+    assert bargain.egalitarian(m).agreement["x"] == pytest.approx(0.6, rel=1e-9)
+    ks = (level + 1.2 * e) / (2 * level + 2.2 * e)
+    # The independent route: the equal relative gains' root by brentq.
+    # (L + e x)(L + 1.2 e) - (L + e (1.2 - x))(L + e), divided by e: the levels' products
+    # cancel in the algebra, not in floating point.
+    root = brentq(lambda x: 2 * level * x + 2.2 * e * x - level - 1.2 * e, 0, 1, xtol=1e-15)
+    assert root == pytest.approx(ks, rel=1e-9)
+    assert bargain.kalai_smorodinsky(m).agreement["x"] == pytest.approx(ks, rel=1e-9)
+
+
+def test_payoffs_faint_beside_their_level_at_a_corner_and_curved():
+    # 5 + 1e-9 x against 7 + 1e-9 (1 - x), d = 0: the Nash product rises all the way to x = 1
+    # (its derivative 1e-9 (7 - 5 + 1e-9 (1 - 2x)) > 0); Kalai-Smorodinsky (ideal (5 + 1e-9,
+    # 7 + 1e-9)) at x = (7 + 1e-9) / (12 + 2e-9). With sqrt(x) for A's variation, Nash's
+    # stationarity 1 / (2 sqrt(x) (5 + 1e-9 sqrt(x))) = 1 / (7 + 1e-9 (1 - x)) and KS's
+    # equal relative gains are roots found by brentq (the ideal point's polish at x = 0 of
+    # the linear payoff ran for minutes: mpmath's Newton halved its step without end).
+    m = two_party("5 + 1e-9*x", "7 + 1e-9*(1 - x)")
+    assert bargain.nash(m).agreement["x"] == 1.0
+    ks = bargain.kalai_smorodinsky(m).agreement["x"]
+    assert ks == pytest.approx((7 + 1e-9) / (12 + 2e-9), rel=1e-9)
+    curved = two_party("5 + 1e-9*sqrt(x)", "7 + 1e-9*(1 - x)")
+    e = 1e-9
+    nash = brentq(
+        lambda x: 1 / (2 * math.sqrt(x) * (5 + e * math.sqrt(x))) - 1 / (7 + e * (1 - x)),
+        0.1,
+        0.9,
+        xtol=1e-15,
+    )
+    assert bargain.nash(curved).agreement["x"] == pytest.approx(nash, rel=1e-9)
+    # (5 + e sqrt(x))(7 + e) - (7 + e (1 - x))(5 + e), divided by e (the levels cancel):
+    ks = brentq(
+        lambda x: 7 * math.sqrt(x) + 5 * x - 7 + e * (math.sqrt(x) - 1 + x), 0.1, 0.9, xtol=1e-15
+    )
+    assert bargain.kalai_smorodinsky(curved).agreement["x"] == pytest.approx(ks, rel=1e-9)
+
+
+def test_three_parties_faint_beside_their_levels():
+    # A = 5 + 1e-9 x, B = 7 + 1e-9 y, C = 3 + 1e-9 (1 - x - y), x + y <= 1, d = 0.
+    # Nash: the log product's slope in x is 1e-9 (1/5 - 1/3) < 0 and in y 1e-9 (1/7 - 1/3) < 0
+    # everywhere: x = y = 0. Egalitarian (leximin): C's gain is the least everywhere, largest
+    # at x = y = 0. Kalai-Smorodinsky, ideal (5 + e, 7 + e, 3 + e): equal relative gains are
+    # two linear equations, solved here by numpy in floats' own relative terms
+    # (u_i / I_i - 1 = e (z_i - 1) / I_i with z = x, y, 1 - x - y).
+    import numpy as np
+
+    e = 1e-9
+    data = {
+        "model": {"name": "faint3"},
+        "variables": {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}},
+        "constraints": {"total": "x + y <= 1"},
+        "parties": {
+            "A": {"payoff": "5 + 1e-9*x"},
+            "B": {"payoff": "7 + 1e-9*y"},
+            "C": {"payoff": "3 + 1e-9*(1 - x - y)"},
+        },
+    }
+    m = bargain.model_from_dict(data)
+    for solve in (bargain.nash, bargain.egalitarian):
+        found = solve(m).agreement
+        assert (found["x"], found["y"]) == pytest.approx((0.0, 0.0), abs=1e-9), solve.__name__
+    ideal = np.array([5 + e, 7 + e, 3 + e])
+    # (x - 1)/I_A = (y - 1)/I_B and (x - 1)/I_A = (-x - y)/I_C, for x and y.
+    a = np.array([[1 / ideal[0], -1 / ideal[1]], [1 / ideal[0] + 1 / ideal[2], 1 / ideal[2]]])
+    b = np.array([1 / ideal[0] - 1 / ideal[1], 1 / ideal[0]])
+    x, y = np.linalg.solve(a, b)
+    ks = bargain.kalai_smorodinsky(m).agreement
+    assert (ks["x"], ks["y"]) == pytest.approx((x, y), rel=1e-9)
