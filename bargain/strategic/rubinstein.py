@@ -58,6 +58,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import mpmath
 import numpy as np
 import sympy
 from scipy.optimize import brentq
@@ -70,6 +71,7 @@ from bargain.axiomatic.problem import (
     shared_problem,
 )
 from bargain.concepts.budget import Budget, bounded, declined_note, exact_budget, plain
+from bargain.concepts.newton import newton, newton_system
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import (
@@ -390,9 +392,13 @@ def _orient(
 ) -> tuple[_Side, _Side]:
     """Which party's payoff rises with x on [lo, hi]; refuse frontiers that are not monotone."""
     grid = np.linspace(lo, hi, _GRID)
+    middle = sympy.Float(grid[_GRID // 2])
     trends = []
     for side in sides:
-        f = lambdify(x, model.numeric(side.party.payoff), "numpy")
+        # Each payoff less its value at the grid's middle, cancelled symbolically: payoffs
+        # on a base of 1e12 (1e12 + x) move by less than the rounding of their values.
+        u = model.numeric(side.party.payoff)
+        f = lambdify(x, accurate(u - u.xreplace({x: middle})), "numpy")
         with np.errstate(all="ignore"):
             values = np.broadcast_to(np.asarray(f(grid), dtype=float), grid.shape)
             steps = np.diff(values)
@@ -466,6 +472,9 @@ class _Numeric:
         self.delta: dict[str, float] = {}  # δ^Δ per round
         self.eps: dict[str, float] = {}  # 1 - (1 - q) δ^Δ per round
         self.base = {}
+        self.waiting: dict[str, float] = {}  # (1 - q)(1 - δ^Δ) per round
+        self.rejecting_with_base = False  # base is strike + q d (rejecting_with: not)
+        self._gains: dict[str, Callable[[float], float]] = {}
         self.outside = {}
         self.disagreement = {}
         self.strike = {}
@@ -479,6 +488,8 @@ class _Numeric:
             per_round = rate * self.period
             self.delta[name] = math.exp(-per_round)
             self.eps[name] = -math.expm1(-(per_round + hazard))
+            # 1 - ε = (1 - q) δ: ε = q + (1 - q)(1 - δ), its impatience beside its risk.
+            self.waiting[name] = (1 - self.q) * -math.expm1(-per_round)
             flow = numeric_value(m, side.party.strike_payoff, where, "strike_payoff")
             strike = flow * (-math.expm1(-per_round) / rate if rate else self.period)
             d = numeric_value(m, side.party.disagreement, where, "disagreement")
@@ -581,6 +592,7 @@ class _Numeric:
         each responder (instead of its strike and breakdown payoffs)."""
         other = copy.copy(self)
         other.base = dict(base)
+        other.rejecting_with_base = True
         return other
 
     @property
@@ -625,7 +637,24 @@ class _Numeric:
         keep = self.keep(name, u_y)
         if self.outside[name] > keep:
             return self.offer_to(name, self.outside[name])
-        return self.offer_to(name, keep, (y, self.base[name] - self.eps[name] * u_y))
+        return self.offer_to(name, keep, (y, self._rejecting(name, y, u_y)))
+
+    def _rejecting(self, name: str, y: float, u_y: float) -> float:
+        """``c - ε u(y)``, what rejecting adds to responder ``name``'s payoff ``u(y)`` of
+        its own proposal ``y``. With ``c = s + q d`` (strike payoff ``s``, breakdown risk
+        ``q``, disagreement payoff ``d``) it is ``s - q (u(y) - d) - (1 - q)(1 - δ) u(y)``,
+        with the gain ``u(y) - d`` cancelled symbolically: payoffs ``B + x`` beside
+        ``d = B`` lose ``B``'s rounding in ``q d - q u(y)`` (7.5e-7 of the offer at
+        ``B = 1e10``), and none of ``B`` is left where ``δ = 1``."""
+        if self.rejecting_with_base:
+            return self.base[name] - self.eps[name] * u_y
+        if name not in self._gains:
+            m = self.game.model
+            party = m.party(name)
+            gain = accurate(m.numeric(party.payoff - party.disagreement))
+            self._gains[name] = lambdify((self.game.x,), gain, "math")
+        gain = float(self._gains[name](y))
+        return self.strike[name] - self.q * gain - self.waiting[name] * u_y
 
     def _difference(self, name: str) -> Callable[[float, float], float]:
         """``(x, y) -> u(x) - u(y)`` for party ``name``, cancelled where the budget allows."""
@@ -1146,9 +1175,10 @@ def _refine(num: _Numeric, moves: dict[str, Move]) -> tuple[dict[str, Move], flo
     for very patient parties (rates of 1e-12 per round, say) that is ``1e-5``; below
     :data:`_LIMIT` the proposals come from the patient limit instead (:func:`_limit`),
     with an error of about ``1 - k_W k_A``. Then the indifference conditions are solved
-    by Newton's method in ``40 + log10(1 / (1 - k_W k_A))`` digits (``sympy.nsolve``)
-    from that point, with the discount factors exact (``exp(-r)`` is never rounded to a
-    float near 1). When Newton fails the proposals stand, with their error estimate;
+    by Newton's method in ``40 + log10(1 / (1 - k_W k_A))`` digits
+    (:func:`~bargain.concepts.newton.newton`, its work bounded) from that point, with the
+    discount factors exact (``exp(-r)`` is never rounded to a float near 1). When Newton
+    fails the proposals stand, with their error estimate;
     below :data:`_POLISHED` the limit is exact to rounding and no polish is tried.
     """
     game = num.game
@@ -1165,16 +1195,11 @@ def _refine(num: _Numeric, moves: dict[str, Move]) -> tuple[dict[str, Move], flo
     eqs, (pw, pa) = _equations(game, binding)
     start = [moves[num.rising].offer, moves[num.falling].offer]
     digits = 40 + math.ceil(-math.log10(spread))  # resolves x_W - x_A, about spread
+    system, jacobian = newton_system(tuple(e.xreplace(model.substitutions) for e in eqs), (pw, pa))
     try:
-        root = sympy.nsolve(
-            [e.xreplace(model.substitutions) for e in eqs],
-            [pw, pa],
-            start,
-            prec=digits,
-            verify=True,
-        )
-        values = [complex(sympy.N(v, digits)) for v in root]
-    except (ValueError, ZeroDivisionError, TypeError):
+        with mpmath.workdps(digits):
+            values = [complex(v) for v in newton(system, start, jacobian)]
+    except (ArithmeticError, ValueError, TypeError):
         return moves, error
     polished = [v.real for v in values]
     if any(

@@ -737,29 +737,33 @@ def test_stationary_offers_where_utilities_hold_their_digits_only_as_expm1(
     assert s.agreement["x"] == pytest.approx(float(x_w), rel=1e-14)
 
 
-def test_breakdown_on_a_base_of_1e9_is_one_offer():
+@pytest.mark.parametrize("b", ["1e9", "1e10", "1e12", "1e15"])
+@pytest.mark.parametrize("exact", [True, False])
+def test_breakdown_on_a_large_base_is_one_offer(b, exact):
     # BRW (1986), §4: no discounting, breakdown risk q = 0.2, disagreement payoffs d each:
     # the first proposer's share is 1/(2 - q) = 5/9 whatever the common base d. On a base
     # of 1e9 the payoffs change by less than their rounding over 5e-7 of the contracts,
-    # which was taken for a flat stretch: "not unique, x in [0.5555550, 0.5555556]".
-    base = {"disagreement": "1e9", "discount_factor": 1}
+    # which was taken for a flat stretch: "not unique, x in [0.5555550, 0.5555556]"; on
+    # 1e10 the offer was 7.5e-7 off (the responder's q d - q u(y) lost the base's
+    # rounding), and from 1e12 the model was refused as not strictly monotone.
+    base = {"disagreement": b, "discount_factor": 1}
     m = bargain.model_from_dict(
         {
             "model": {"name": "m"},
             "variables": {"x": {"min": 0, "max": 1}},
             "parties": {
-                "W": {"payoff": "1e9 + x", **base},
-                "A": {"payoff": "1e9 + 1 - x", **base},
+                "W": {"payoff": f"{b} + x", **base},
+                "A": {"payoff": f"{b} + 1 - x", **base},
             },
             "bargaining": {"first_proposer": "W", "breakdown_probability": "0.2"},
         }
     )
-    s = bargain.rubinstein(m)
+    s = bargain.rubinstein(m, exact=exact)
     assert s.unique
     assert s.agreement["x"] == pytest.approx(5 / 9, rel=1e-15)
 
 
-@pytest.mark.parametrize("gain", ["1e-6", "1e-9"])
+@pytest.mark.parametrize("gain", ["1e-6", "1e-9", "1e-11"])
 def test_a_gain_tiny_beside_its_payoff_is_asked_for_in_full(gain):
     # u_W = 5 + g x, u_A = 7 + g (1 - x), δ = (0.9, 0.8), discounting the payoffs: rejecting
     # is worth at most 0.8 (7 + g) < 7 to A, so A accepts every offer and W asks for x = 1
