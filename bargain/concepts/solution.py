@@ -208,8 +208,9 @@ class Solution:
             lines.append("  payoffs:")
         below = self.below_disagreement
         for party, value in self.payoffs.items():
+            shown, beside = _apart(value, self.disagreement[party])
             lines.append(
-                f"    {party} = {value:.12g}   (disagreement {self.disagreement[party]:.12g}"
+                f"    {party} = {shown}   (disagreement {beside}"
                 + (f"; {BELOW_DISAGREEMENT}" if party in below else "")
                 + ")"
             )
@@ -237,7 +238,8 @@ class Solution:
             ]
         out += ["", "| party | payoff | disagreement |", "|---|---|---|"]
         out += [
-            f"| {p} | {v:.12g} | {self.disagreement[p]:.12g} |" for p, v in self.payoffs.items()
+            "| {} | {} | {} |".format(p, *_apart(v, self.disagreement[p]))
+            for p, v in self.payoffs.items()
         ]
         if self.below_disagreement:
             out += ["", f"{', '.join(self.below_disagreement)}: {BELOW_DISAGREEMENT}."]
@@ -260,6 +262,21 @@ class Solution:
 
     def __str__(self) -> str:
         return self.to_text()
+
+
+def _apart(value: float, other: float) -> tuple[str, str]:
+    """``value`` and ``other`` in 12 significant digits, or in as many more (up to 17, which
+    tell any two floats apart) as show that they differ: a payoff of ``1e12 + 1`` beside a
+    disagreement payoff of ``1e12`` is not printed as the same number.
+
+    >>> _apart(1e12 + 1, 1e12), _apart(0.5, 0.25)
+    (('1000000000001', '1000000000000'), ('0.5', '0.25'))
+    """
+    for digits in range(12, 18):
+        shown, beside = f"{value:.{digits}g}", f"{other:.{digits}g}"
+        if shown != beside or value == other:
+            return shown, beside
+    return shown, beside
 
 
 def _range(name: str, low: float, high: float) -> str:

@@ -57,3 +57,25 @@ def test_separate_agreements_render_as_a_set():
     assert "not unique; each of these agreements:\n    x = 0\n    x = 1" in s.to_text()
     assert "| agreement | one of: x = 0; x = 1 | |" in s.to_markdown()
     assert json.loads(s.to_json())["agreement_points"] == [{"x": 0.0}, {"x": 1.0}]
+
+
+def test_a_payoff_beside_its_disagreement_payoff_shows_the_digits_that_differ():
+    # Payoffs on a base of 1e12 at δ = 0.95: waiting costs each party 5e10, so A accepts any
+    # offer and W asks for x = 1 (Rubinstein 1982): W gets 1e12 + 1 against 1e12. In 12
+    # digits both print as 1e+12.
+    base = {"disagreement": "1e12", "discount_factor": 0.95}
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "m"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "1e12 + x", **base},
+                "A": {"payoff": "1e12 + 1 - x", **base},
+            },
+        }
+    )
+    s = bargain.rubinstein(m)
+    assert s.agreement["x"] == 1.0
+    assert "W = 1000000000001   (disagreement 1000000000000)" in s.to_text()
+    assert "| W | 1000000000001 | 1000000000000 |" in s.to_markdown()
+    assert "A = 1e+12   (disagreement 1e+12)" in s.to_text()
