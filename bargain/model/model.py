@@ -478,8 +478,9 @@ def accurate(expr: Any) -> Any:
 
 
 def _optimize(expr: sympy.Expr) -> sympy.Expr:
-    """``expr`` with ``log(1 + u)`` as ``log1p(u)`` (a number's logarithm near 0 too), and in
-    each sum a number less an exponential (:func:`_exponential_less_number`), two
+    """``expr`` with ``log(1 + u)`` as ``log1p(u)`` (a number's logarithm near 0 too) unless
+    ``1 + u`` is itself a sum rewritten below (``log(1 - exp(v))`` is ``log(-expm1(v))``),
+    and in each sum a number less an exponential (:func:`_exponential_less_number`), two
     exponentials (:func:`_exponentials_paired`), two logarithms
     (:func:`_logarithms_paired`) or a root less a number (:func:`_root_less_number`)
     rewritten, as written otherwise (no factoring: ``sympy.codegen.rewriting.log1p_opt``
@@ -498,7 +499,13 @@ def _optimize(expr: sympy.Expr) -> sympy.Expr:
             if max(abs(delta.p), delta.q) > FLOAT_INTEGERS:
                 delta = sympy.Float(delta, 30)
             return log1p(delta, evaluate=False)
-        return log1p(arg - one) if arg.is_Add and one in arg.args else e
+        if not (arg.is_Add and one in arg.args):
+            return e
+        # 1 - exp(v) as -expm1(v) first (and the other sums that cancel): log1p(-exp(v))
+        # computes 1 - exp(v) inside, all but 3 digits lost at v = -1e-12, where the
+        # Nash product of 1 - exp(-x) was 3.3e-5 off.
+        rewritten = add_rule(arg)
+        return sympy.log(rewritten) if rewritten != arg else log1p(arg - one)
 
     def add_rule(e: sympy.Expr) -> sympy.Expr:
         terms = list(e.args)

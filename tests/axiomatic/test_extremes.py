@@ -462,3 +462,30 @@ def test_three_parties_faint_beside_their_levels():
     x, y = np.linalg.solve(a, b)
     ks = bargain.kalai_smorodinsky(m).agreement
     assert (ks["x"], ks["y"]) == pytest.approx((x, y), rel=1e-9)
+
+
+@pytest.mark.parametrize("v", ["1e-12", "1e-9"])
+def test_nash_of_one_less_an_exponential_on_a_tiny_surplus(v):
+    # u_A = 1 - exp(-x), u_B = V - x on [0, V], d = 0. Nash (1950): the stationarity
+    # exp(-x) / (1 - exp(-x)) = 1 / (V - x), in x = t V, solved by mpmath at 60 digits. The
+    # log Nash product was compiled as log1p(-exp(-x)), which computes 1 - exp(-x) inside:
+    # at V = 1e-12 the answer was 3.3e-5 off ("degenerate optimum ... accuracy ~1e-7").
+    import mpmath
+
+    m = two_party(
+        "1 - exp(-x)", "V - x", parameters={"V": v}, variables={"x": {"min": 0, "max": "V"}}
+    )
+    with mpmath.workdps(60):
+        big_v = mpmath.mpf(v)
+        t = mpmath.findroot(
+            lambda t: (
+                (mpmath.exp(-t * big_v) / -mpmath.expm1(-t * big_v) - 1 / (big_v - t * big_v))
+                * big_v
+            ),
+            mpmath.mpf("0.5"),
+        )
+        right = float(t * big_v)
+    for exact in (True, False):
+        s = bargain.nash(m, exact=exact)
+        assert s.agreement["x"] == pytest.approx(right, rel=1e-13), exact
+        assert "degenerate" not in s.route

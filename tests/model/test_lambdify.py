@@ -130,3 +130,26 @@ def test_differences_of_exponentials_keep_their_digits(text, point):
     at = {x: sympy.Float(point[0], 50), y: sympy.Float(point[1], 50)}
     right = float(expr.evalf(50, subs=at))
     assert f(*point) == pytest.approx(right, rel=4e-16)
+
+
+@pytest.mark.parametrize("x", [1e-12, 1e-6, 0.5, 3.0])
+def test_the_logarithm_of_one_less_an_exponential_keeps_its_digits(x):
+    # log(1 - exp(-x)), a Nash product's log of the payoff 1 - exp(-x): written log1p(-exp(-x))
+    # it computed 1 - exp(-x) inside, and lost all but 4 digits at x = 1e-12 (Nash of
+    # 1 - exp(-x) against 1e-12 - x was 3.3e-5 off); written log(-expm1(-x)) it keeps them
+    # (Mächler, "Accurately computing log(1 - exp(-|a|))", 2012, the R package Rmpfr's
+    # note: log(-expm1(-a)) for a <= log 2). Against mpmath at 50 digits.
+    t = sympy.Symbol("x", real=True)
+    expr = parse_expression("log(1 - exp(-x))", {"x": t})
+    f = lambdify((t,), expr, "math")
+    right = float(expr.evalf(50, subs={t: sympy.Float(x, 50)}))
+    assert f(x) == pytest.approx(right, rel=4e-16)
+
+
+def test_the_logarithm_of_one_less_a_small_exponential_is_right_absolutely():
+    # Beyond log 2 (Mächler 2012) log1p(-exp(-x)) would keep log(1 - exp(-x))'s relative
+    # digits, and log(-expm1(-x)) keeps its absolute ones: at x = 40, -4.2e-18 is 0 to
+    # the rounding of the 1 it is the logarithm of, which is what a sum of such terms needs.
+    t = sympy.Symbol("x", real=True)
+    f = lambdify((t,), parse_expression("log(1 - exp(-x))", {"x": t}), "math")
+    assert f(40.0) == pytest.approx(-math.exp(-40.0), abs=2e-16)
