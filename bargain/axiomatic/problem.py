@@ -31,6 +31,7 @@ from bargain.axiomatic.program import (
     FEASIBILITY_TOL,
     GAIN,
     KINKED,
+    SEARCH_TOL,
     WIDE,
     Program,
     ProgramResult,
@@ -850,8 +851,25 @@ class BargainingProblem:
         """Package a program result over the contract variables as a :class:`Solution`
         (``timeout``: the solve's, for ranging the variables no payoff depends on). Where
         the search found separate maximisers (``result.ties``), the solution is that set
-        (:meth:`separate`)."""
+        (:meth:`separate`), unless they all give its payoffs and :meth:`equivalent` finds
+        the set of agreements that do (``x**2 + y`` against ``2 - x**2 - y``: the curve
+        ``x**2 + y = 1``, not nine separate maximisers)."""
         if result.ties:
+            if self._same_payoffs(result):
+                point = self.solution(
+                    method,
+                    replace(result, ties=()),
+                    route=route,
+                    exact=exact,
+                    powers=powers,
+                    extra=extra,
+                    assumptions=assumptions,
+                    formula_filter=formula_filter,
+                    timeout=timeout,
+                )
+                found = self.equivalent(point, timeout)
+                if found.agreement_set is not None:
+                    return found
             return self.separate(method, result, route, extra)
         m = self.model
         formula = None
@@ -892,6 +910,20 @@ class BargainingProblem:
             assumptions=tuple(assumptions),
         )
         return self._with_idle(solution, timeout)
+
+    def _same_payoffs(self, result: ProgramResult) -> bool:
+        """Whether every tied maximiser of ``result`` gives each party its payoff at
+        ``result.point`` to the search's tolerance (``SEARCH_TOL`` of the payoff's size: a
+        tie is a search's end, not polished); :meth:`equivalent` then tells whether they
+        are one set, from the polished point and to the payoffs' rounding."""
+        at = self.payoff_values(result.point)
+        for tie in result.ties:
+            other = self.payoff_values(tie)
+            if any(
+                abs(u - v) > SEARCH_TOL * magnitude([u, v]) for u, v in zip(at, other, strict=True)
+            ):
+                return False
+        return True
 
     def separate(
         self,

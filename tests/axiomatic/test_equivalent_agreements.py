@@ -34,6 +34,25 @@ def test_two_issues_that_only_their_sum_moves_are_a_line_of_agreements(method):
 
 
 @pytest.mark.parametrize("method", POINT_METHODS)
+def test_a_curve_of_agreements_is_one_set_not_separate_maximisers(method):
+    # x**2 + y against 1.5 - x**2 - y: the frontier is u_A + u_B = 1.5, and Nash, KS (ideal
+    # (1.5, 1.5) from d = 0) and egalitarian all give (0.75, 0.75), reached on the curve
+    # x**2 + y = 0.75 of the box: x in [0, sqrt(0.75)], y in [0, 0.75]. The multi-start
+    # search found nine points of it, and they were reported as "separate maximisers,
+    # smaller between them" (the check for a flat set between them looked along straight
+    # segments, which leave the curve).
+    m = two_party("x**2 + y", "1.5 - x**2 - y", variables=BOX)
+    s = bargain.SOLVERS[method](m, exact=False)
+    assert not s.agreement_points
+    # (Where the set is a curve the polish's KKT system is singular: the point is the
+    # search's, its payoffs to 1e-9.)
+    assert s.payoffs == pytest.approx({"A": 0.75, "B": 0.75}, rel=1e-9)
+    assert s.agreement["x"] ** 2 + s.agreement["y"] == pytest.approx(0.75, rel=1e-9)
+    assert s.agreement_set["x"] == pytest.approx((0.0, 0.75**0.5), abs=1e-9)
+    assert s.agreement_set["y"] == pytest.approx((0.0, 0.75), abs=1e-9)
+
+
+@pytest.mark.parametrize("method", POINT_METHODS)
 def test_capped_payoffs_are_the_same_on_an_interval(method):
     # min(x, 0.3) against min(1 - x, 0.3): (0.3, 0.3) is the only Pareto point, given by every
     # x in [0.3, 0.7] (each party at its cap); the ends within 1e-12 of their size.
