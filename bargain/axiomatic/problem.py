@@ -32,6 +32,7 @@ from bargain.axiomatic.program import (
     GAIN,
     KINKED,
     SEARCH_TOL,
+    STATIONARY_TOL,
     WIDE,
     Program,
     ProgramResult,
@@ -890,6 +891,20 @@ class BargainingProblem:
         payoffs = self.payoff_values(at)
         how = "exact: sympy.solve on the KKT conditions" if formula else "numeric"
         if formula is None and not result.polished:
+            if result.stationarity > STATIONARY_TOL:
+                point = ", ".join(f"{v.name} = {result.point[v.symbol]:.12g}" for v in m.variables)
+                raise SolverError(
+                    f"no maximum found: the search stopped at {point}, where the objective "
+                    "can still be raised: its slope and curvature there put the nearest point "
+                    "that meets the first-order conditions of a maximum "
+                    + (
+                        "nowhere near (it is not concave there)"
+                        if math.isinf(result.stationarity)
+                        else f"{result.stationarity:.2g} of the contracts' scale away"
+                    )
+                    + "; the answer would be wrong",
+                    file=m.file,
+                )
             how += " (degenerate optimum: Newton polish not applied, accuracy ~1e-7)"
         if formula is None and exact:
             how += declined_note(result.declined)

@@ -63,7 +63,14 @@ from typing import Any
 import mpmath
 import numpy as np
 import sympy
-from scipy.optimize import Bounds, NonlinearConstraint, brentq, least_squares, minimize
+from scipy.optimize import (
+    Bounds,
+    NonlinearConstraint,
+    brentq,
+    least_squares,
+    lsq_linear,
+    minimize,
+)
 from sympy.printing.codeprinter import CodePrinter
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import MpmathPrinter
@@ -95,6 +102,8 @@ BASIN_POINTS = 8  # points on the segment from a start to a maximum found (see _
 WIDE = 1e6  # a box this many times wider than a start may hide a set in its units
 NEAR = 1e-3  # of each unknown's width, the neighbourhood where a tied maximum is checked
 INWARD = 1e-6  # of its width, a start is moved off a bound the objective's slope is infinite at
+STATIONARY_TOL = 1e-3  # an unpolished point this far (in its units) from stationary: no maximum
+CURVATURE_STEP = 1e-4  # the step (in the search's units) the objective's curvature is taken over
 FAINT = 1e-6  # an objective's change, or an unknown's effect, below this (relative) is faint
 SAMPLES = 3  # points of the box where an equality's gradient is tried for independence
 
@@ -157,6 +166,11 @@ class ProgramResult:
         there is no closed form: the payoffs are computed there, not at ``point``'s
         rounding (``x`` against ``1e15 (1 - x)``: floats hold ``1 - x`` at ``x = 1e15 /
         (1e15 + 1)`` to 4 digits). ``None`` otherwise.
+    stationarity
+        Where ``point`` is not polished, how far it is from the first-order conditions
+        of a maximum (:func:`_stationarity`: 0 where it meets them to rounding, about 1
+        where the objective rises there as steeply as its slope, ``nan`` where no slope
+        tells: a kink, an infinite slope); 0 where it is polished.
     """
 
     point: dict[sympy.Symbol, float]
@@ -167,6 +181,7 @@ class ProgramResult:
     declined: str | None = None
     ties: tuple[dict[sympy.Symbol, float], ...] = ()
     digits: dict[sympy.Symbol, sympy.Float] | None = None
+    stationarity: float = 0.0
 
 
 def _scale(values: Sequence[float]) -> float:
@@ -892,18 +907,20 @@ class _Numeric:
             return np.zeros(len(z))
         return -g.real
 
-    def slope_rounding(self, z: np.ndarray, d: np.ndarray) -> float:
-        """The rounding of the objective's slope along ``d`` at ``z`` (both in these
-        units): :data:`ROUNDING` of the size of each derivative's summands, times
-        ``|d|`` in that unknown."""
+    def gradient_rounding(self, z: np.ndarray) -> np.ndarray:
+        """The rounding of each component of the objective's gradient at ``z`` (in these
+        units): :data:`ROUNDING` of the size of that derivative's summands."""
         values = [_float(self.at[p]) for p in self.compiled.params]
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             terms = self.compiled.df_terms(self.x(z), values)
-        factor = self.units / self.scale.objective
-        return ROUNDING * sum(
-            abs(di) * fi * magnitude(_finite(t)) for di, fi, t in zip(d, factor, terms, strict=True)
-        )
+        sizes = np.array([magnitude(_finite(t)) for t in terms])
+        return ROUNDING * sizes * self.units / self.scale.objective
+
+    def slope_rounding(self, z: np.ndarray, d: np.ndarray) -> float:
+        """The rounding of the objective's slope along ``d`` at ``z`` (both in these
+        units): each component's (:meth:`gradient_rounding`) times ``|d|`` in it."""
+        return float(np.dot(self.gradient_rounding(z), np.abs(d)))
 
     def objective_size(self, z: np.ndarray) -> float:
         """The size of the objective's terms at ``z``."""
@@ -2785,7 +2802,76 @@ def _solve(
         objective=num.f(np.array(values) / scale.unknowns) * scale.objective,
         declined=declined,
         ties=ties,
+        stationarity=0.0 if ok else _stationarity(num, np.array(values) / scale.unknowns),
     )
+
+
+def _stationarity(num: _Numeric, z: np.ndarray) -> float:
+    """How far the point ``z`` (in the units of ``num.scale``) is from a point that meets the
+    first-order (Karush–Kuhn–Tucker) conditions of a maximum (Nocedal & Wright, *Numerical
+    Optimization*, 2nd ed., 2006, Theorem 12.1), in those units.
+
+    The residual ``r = grad f + sum mu_k grad g_k + sum lambda_j grad h_j`` is least over
+    multipliers ``mu_k >= 0`` of the inequalities and bounds that bind there and any
+    ``lambda_j`` of the equalities (``scipy.optimize.lsq_linear``). Where each component,
+    less 64 units of its rounding (the size of the derivative's summands,
+    :meth:`_Numeric.gradient_rounding`), is within :data:`STATIONARY_TOL` of the slope's
+    largest (an end of SLSQP, its constraints met to its tolerance), the distance is 0;
+    else it is ``|r|`` over the
+    objective's curvature along ``r`` (its slope's change over :data:`CURVATURE_STEP`),
+    ``inf`` where the objective is not concave that way, and ``nan`` where the slope is no
+    number or the program has a kink. A slope small beside its terms is no miss where the
+    maximum is that near (a point 1e-11 off a line of maxima), and a large one where it is
+    far: the log Nash product of ``5 + 1e-9 x`` against ``5 + 1e-9 (1.2 - x)``, whose
+    values are flat to rounding, at the search's start ``x = 0.5``: 0.1 from its maximum.
+    """
+    if num.compiled.kinked:
+        return math.nan
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        g = np.asarray(num._df(z), dtype=complex)
+        columns: list[np.ndarray] = []
+        signs: list[bool] = []  # True: a multiplier >= 0
+        for k, dg in enumerate(num._dg):
+            if num.binds(k, z):
+                columns.append(np.asarray(dg(z), dtype=complex))
+                signs.append(True)
+        for dh in num._dh:
+            columns.append(np.asarray(dh(z), dtype=complex))
+            signs.append(False)
+    for i, (lo, hi, zi) in enumerate(zip(num.lo, num.hi, z, strict=True)):
+        for bound, sign in ((lo, 1.0), (hi, -1.0)):
+            if math.isfinite(bound) and abs(zi - bound) <= BOUND_TOL * magnitude([1.0, bound]):
+                columns.append(sign * np.eye(len(z))[i])
+                signs.append(True)
+    if not all(np.all(np.isfinite(c)) and np.all(c.imag == 0) for c in [g, *columns]):
+        return math.nan
+    grad = g.real
+    size = float(np.max(np.abs(grad), initial=0.0))
+    if size == 0:
+        return 0.0
+    rounding = 64 * num.gradient_rounding(z)
+    if columns:
+        a = np.array([c.real for c in columns]).T
+        lower = np.where(signs, 0.0, -np.inf)
+        mu = lsq_linear(a, -grad, bounds=(lower, np.full(len(signs), np.inf))).x
+        residual = grad + a @ mu
+    else:
+        residual = grad
+    if np.max(np.maximum(np.abs(residual) - rounding, 0.0)) <= STATIONARY_TOL * size:
+        return 0.0
+    u = residual / np.linalg.norm(residual)
+    ahead = np.clip(z + CURVATURE_STEP * u, num.lo, num.hi)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moved = np.asarray(num._df(ahead), dtype=complex)
+    if not (np.all(np.isfinite(moved)) and np.all(moved.imag == 0)):
+        return math.nan
+    along = float(np.dot(ahead - z, u))
+    if along <= 0:
+        return math.nan
+    curvature = float(np.dot(moved.real - grad, u)) / along
+    return math.inf if curvature >= 0 else float(np.linalg.norm(residual) / -curvature)
 
 
 @functools.lru_cache(maxsize=COMPILED)

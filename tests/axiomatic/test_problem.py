@@ -114,3 +114,22 @@ def test_a_start_with_a_tiny_gain_is_judged_in_thirty_digits(monkeypatch):
     start = problem.interior_start(10.0)[0]
     assert len(calls) >= 1
     assert start[0] == pytest.approx(0.3 + 5e-10, abs=1e-12)
+
+
+def test_an_unpolished_point_where_the_objective_rises_is_refused(monkeypatch):
+    # The safety net under the faint-payoff searches: with them switched off, the Nash
+    # search on 5 + 1e-9 x against 5 + 1e-9 (1.4 - x) stops short, at x = 0.75, where the
+    # log product's slope (8e-21) is 1e5 times its rounding and nothing binds; the
+    # maximum is x = 0.7 (Nash 1950: equal payoffs). Reported "accuracy ~1e-7" before; now
+    # refused, naming the point and the first-order conditions' miss. (A model of its own:
+    # the solvers keep results per program, and no other test may have solved this one.)
+    import bargain.axiomatic.program as program
+
+    monkeypatch.setattr(program, "_climbs", lambda num, z, to: False)
+    monkeypatch.setattr(program.Scale, "unfaint", lambda self, num, z: self)
+    m = two_party("5 + 1e-9*x", "5 + 1e-9*(1.4 - x)")
+    with pytest.raises(
+        bargain.SolverError,
+        match=r"stopped at x = 0\.7[1-9]\d*, .* 0\.0[4-5]\d* of the contracts' scale away",
+    ):
+        bargain.nash(m, exact=False)

@@ -489,3 +489,34 @@ def test_a_maximum_a_hair_inside_a_bound_where_both_gains_are_tiny():
     r = solve_program(p, {}, starts=[[1 - 1e-12], [0.5]], exact=False)
     assert r.point[x] == pytest.approx(1 - 1e-12, rel=1e-15)
     assert r.polished
+
+
+def test_stationarity_tells_a_maximum_from_a_point_where_the_objective_rises():
+    # Nocedal & Wright (2006), Theorem 12.1: at a maximum, grad f + sum mu_k grad g_k = 0
+    # with mu_k >= 0 for the binding constraints and bounds. _stationarity is the distance
+    # to such a point, |slope| / |curvature| along the residual.
+    # log(5 + e x) + log(5 + e (1.2 - x)), e = 1e-9: values flat to rounding, maximum at
+    # x = 0.6; from 0.5 the slope 2 e**2 (0.1) / 25 over the curvature 2 e**2 / 25 is 0.1.
+    # log(5 + e x) + log(7 + e (1 - x)) rises on all of [0, 1]: at the bound x = 1 the
+    # conditions hold (the bound's multiplier is the slope), at 0.904 the maximum is far.
+    # log x + log(1 - x): 0 at its maximum 1/2; from 0.3 the distance is the slope 1.905
+    # over the curvature -(1/0.09 + 1/0.49) = 13.15, 0.145 (a Newton step, not 0.2).
+    from bargain.axiomatic.program import Scale, _numeric, _stationarity
+
+    e = sympy.Float("1e-9")
+
+    def distance(objective, x0):
+        p = Program(objective, (x,), (sympy.Integer(0),), (sympy.Integer(1),))
+        num = _numeric(p, {}, Scale.of(p, {}, [[0.5]]))
+        unit = num.scale.unknowns[0]  # the distance is in the search's units: back in x's
+        return _stationarity(num, np.array([x0 / unit])) * unit
+
+    flat = sympy.log(5 + e * x) + sympy.log(5 + e * (sympy.Rational(6, 5) - x))
+    assert distance(flat, 0.5) == pytest.approx(0.1, rel=1e-3)
+    rising = sympy.log(5 + e * x) + sympy.log(7 + e * (1 - x))
+    assert distance(rising, 0.904) > 1e6
+    assert distance(rising, 1.0) == 0.0
+    simple = sympy.log(x) + sympy.log(1 - x)
+    assert distance(simple, 0.5) == 0.0
+    slope, curvature = 1 / 0.3 - 1 / 0.7, 1 / 0.09 + 1 / 0.49
+    assert distance(simple, 0.3) == pytest.approx(slope / curvature, rel=1e-3)
