@@ -84,6 +84,10 @@ class OneVariable:
         exprs = (*self.gain_exprs, *self.slack_exprs, *sides)
         self._functions = [lambdify([v], e, "mpmath") for e in exprs]
         self.digits = _working_digits([*self.gain_exprs, *self.slack_exprs])
+        # Every function's value at each point and working precision asked for: the
+        # candidates are looked at for sign changes of the gains and of the slacks and
+        # for rationality, each at the same points (mpmath numbers are immutable).
+        self._found: dict[tuple[type, object, int], tuple[mpmath.mpf, ...]] = {}
 
     @classmethod
     def of(cls, problem: BargainingProblem) -> OneVariable | None:
@@ -97,10 +101,16 @@ class OneVariable:
         return cls(problem)
 
     def _values(self, x: mpmath.mpf) -> list[mpmath.mpf]:
-        try:
-            return [mpmath.re(mpmath.mpf(1) * f(x)) for f in self._functions]
-        except (ArithmeticError, ValueError):  # a pole at a bound (x/(1 - x) at 1)
-            return [mpmath.nan] * len(self._functions)
+        # A float is evaluated as one (``1 - x`` in floats; its repr tells -0.0 from 0.0),
+        # an mpmath number to all its bits.
+        key = (type(x), x._mpf_ if isinstance(x, mpmath.mpf) else repr(x), mpmath.mp.prec)
+        if key not in self._found:
+            try:
+                found = tuple(mpmath.re(mpmath.mpf(1) * f(x)) for f in self._functions)
+            except (ArithmeticError, ValueError):  # a pole at a bound (x/(1 - x) at 1)
+                found = (mpmath.nan,) * len(self._functions)
+            self._found[key] = found
+        return list(self._found[key])
 
     def gains(self, x: mpmath.mpf) -> list[mpmath.mpf]:
         """Each party's gain over its disagreement payoff at ``x``."""
