@@ -89,16 +89,22 @@ class OneVariable:
         # for rationality, each at the same points (mpmath numbers are immutable).
         self._found: dict[tuple[type, object, int], tuple[mpmath.mpf, ...]] = {}
 
-    @classmethod
-    def of(cls, problem: BargainingProblem) -> OneVariable | None:
-        """The problem's :class:`OneVariable`; ``None`` unless it has one contract variable
-        with finite bounds, the lower below the upper."""
+    @staticmethod
+    def box(problem: BargainingProblem) -> tuple[float, float] | None:
+        """The bounds (floats) of the problem's one contract variable; ``None`` unless it
+        has one contract variable with finite bounds, the lower below the upper."""
         if len(problem.variables) != 1:
             return None
         lo, hi = (float(b[0]) for b in problem.bounds)
         if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
             return None
-        return cls(problem)
+        return lo, hi
+
+    @classmethod
+    def of(cls, problem: BargainingProblem) -> OneVariable | None:
+        """The problem's :class:`OneVariable`; ``None`` unless it has one contract variable
+        with finite bounds, the lower below the upper (:meth:`box`)."""
+        return None if cls.box(problem) is None else cls(problem)
 
     def _values(self, x: mpmath.mpf) -> list[mpmath.mpf]:
         # A float is evaluated as one (``1 - x`` in floats; its repr tells -0.0 from 0.0),
@@ -203,10 +209,10 @@ def narrow_rational_box(problem: BargainingProblem) -> tuple[sympy.Rational, sym
     >>> float(lo), float(hi)
     (0.3999999999999961, 0.4000000000010039)
     """
-    one = OneVariable.of(problem)
-    if one is None:
+    box = OneVariable.box(problem)
+    if box is None:
         return None
-    grid = np.linspace(one.lo, one.hi, SAMPLES)
+    grid = np.linspace(*box, SAMPLES)
     with np.errstate(all="ignore"):
         values = problem._payoffs((grid,), problem._parameter_values)
     payoffs = np.array([np.broadcast_to(np.asarray(u, dtype=complex), grid.shape) for u in values])
@@ -224,6 +230,8 @@ def narrow_rational_box(problem: BargainingProblem) -> tuple[sympy.Rational, sym
     if not np.any(np.all(near[:, :-1] | near[:, 1:], axis=0)):
         return None
     disagreement = list(problem.disagreement_values.values())
+    # Compiled to mpmath only now: most problems are told apart in floats above.
+    one = OneVariable(problem)
     with mpmath.workdps(one.digits):
         points = one.points(list(grid))
         ends = [*map(mpmath.mpf, points), *one.changes(points, one.gains), *one.boundaries(points)]
