@@ -84,23 +84,39 @@ class OneVariable:
         exprs = (*self.gain_exprs, *self.slack_exprs, *sides)
         self._functions = [lambdify([v], e, "mpmath") for e in exprs]
         self.digits = _working_digits([*self.gain_exprs, *self.slack_exprs])
+        # Every function's value at each point and working precision asked for: the
+        # candidates are looked at for sign changes of the gains and of the slacks and
+        # for rationality, each at the same points (mpmath numbers are immutable).
+        self._found: dict[tuple[type, object, int], tuple[mpmath.mpf, ...]] = {}
 
-    @classmethod
-    def of(cls, problem: BargainingProblem) -> OneVariable | None:
-        """The problem's :class:`OneVariable`; ``None`` unless it has one contract variable
-        with finite bounds, the lower below the upper."""
+    @staticmethod
+    def box(problem: BargainingProblem) -> tuple[float, float] | None:
+        """The bounds (floats) of the problem's one contract variable; ``None`` unless it
+        has one contract variable with finite bounds, the lower below the upper."""
         if len(problem.variables) != 1:
             return None
         lo, hi = (float(b[0]) for b in problem.bounds)
         if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
             return None
-        return cls(problem)
+        return lo, hi
+
+    @classmethod
+    def of(cls, problem: BargainingProblem) -> OneVariable | None:
+        """The problem's :class:`OneVariable`; ``None`` unless it has one contract variable
+        with finite bounds, the lower below the upper (:meth:`box`)."""
+        return None if cls.box(problem) is None else cls(problem)
 
     def _values(self, x: mpmath.mpf) -> list[mpmath.mpf]:
-        try:
-            return [mpmath.re(mpmath.mpf(1) * f(x)) for f in self._functions]
-        except (ArithmeticError, ValueError):  # a pole at a bound (x/(1 - x) at 1)
-            return [mpmath.nan] * len(self._functions)
+        # A float is evaluated as one (``1 - x`` in floats; its repr tells -0.0 from 0.0),
+        # an mpmath number to all its bits.
+        key = (type(x), x._mpf_ if isinstance(x, mpmath.mpf) else repr(x), mpmath.mp.prec)
+        if key not in self._found:
+            try:
+                found = tuple(mpmath.re(mpmath.mpf(1) * f(x)) for f in self._functions)
+            except (ArithmeticError, ValueError):  # a pole at a bound (x/(1 - x) at 1)
+                found = (mpmath.nan,) * len(self._functions)
+            self._found[key] = found
+        return list(self._found[key])
 
     def gains(self, x: mpmath.mpf) -> list[mpmath.mpf]:
         """Each party's gain over its disagreement payoff at ``x``."""
@@ -193,10 +209,10 @@ def narrow_rational_box(problem: BargainingProblem) -> tuple[sympy.Rational, sym
     >>> float(lo), float(hi)
     (0.3999999999999961, 0.4000000000010039)
     """
-    one = OneVariable.of(problem)
-    if one is None:
+    box = OneVariable.box(problem)
+    if box is None:
         return None
-    grid = np.linspace(one.lo, one.hi, SAMPLES)
+    grid = np.linspace(*box, SAMPLES)
     with np.errstate(all="ignore"):
         values = problem._payoffs((grid,), problem._parameter_values)
     payoffs = np.array([np.broadcast_to(np.asarray(u, dtype=complex), grid.shape) for u in values])
@@ -214,6 +230,8 @@ def narrow_rational_box(problem: BargainingProblem) -> tuple[sympy.Rational, sym
     if not np.any(np.all(near[:, :-1] | near[:, 1:], axis=0)):
         return None
     disagreement = list(problem.disagreement_values.values())
+    # Compiled to mpmath only now: most problems are told apart in floats above.
+    one = OneVariable(problem)
     with mpmath.workdps(one.digits):
         points = one.points(list(grid))
         ends = [*map(mpmath.mpf, points), *one.changes(points, one.gains), *one.boundaries(points)]

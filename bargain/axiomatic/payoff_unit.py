@@ -58,6 +58,7 @@ import sympy
 
 from bargain.axiomatic.one_variable import exact_bound, narrow_rational_box
 from bargain.axiomatic.problem import BargainingProblem, shared_problem
+from bargain.axiomatic.program import COMPILED
 from bargain.concepts.solution import Solution
 from bargain.errors import BargainError, ModelError
 from bargain.model.model import Model, Parameter, Party
@@ -518,12 +519,21 @@ def narrowed(
         return None
     try:
         problem = shared_problem(model)
-        box = narrow_rational_box(problem)
+        box = _narrow_box(problem)
     except BargainError:
         return None
     if box is None:
         return None
     return model.variables[0].name, box, exact_bound(problem, "min")
+
+
+@functools.lru_cache(maxsize=COMPILED)
+def _narrow_box(problem: BargainingProblem) -> tuple[sympy.Rational, sympy.Rational] | None:
+    """:func:`~bargain.axiomatic.one_variable.narrow_rational_box` of a shared problem,
+    kept: each concept solving the model asks for it (a brief's rows, a test's four
+    solvers), and it is thousands of evaluations in many digits where the interval is
+    narrow. Its ends are exact rationals, immutable."""
+    return narrow_rational_box(problem)
 
 
 def in_payoff_units(

@@ -536,14 +536,18 @@ def _canonical(
     the same number), and their values: programs that differ only in such numbers — a
     credibility report's stages, whose trust level is written into the payoffs as a
     number — are compiled once for all. An exponent is kept (``x**(1/2)`` is compiled as a
-    square root, and its derivative is another power), and so are integers.
+    square root, and its derivative is another power), and so are integers. The bounds are
+    left out (none, ``()``): the compiled functions and KKT systems do not read them (the
+    searches take them from the program itself, :class:`_Numeric`), and programs that differ
+    only in them — a narrow box of contracts measured in its own unit, whose upper bound
+    is another rational at each model — are compiled once for all.
 
     >>> x, a = sympy.symbols("x a")
     >>> p = Program(objective=sympy.sqrt(x) - 3 * x / 4 + a / 4, unknowns=(x,),
     ...             lower=(sympy.Integer(0),), upper=(sympy.Integer(1),))
     >>> q, numbers = _canonical(p)
-    >>> q.objective, numbers
-    (_q0*x + _q1*a + sqrt(x), ((_q0, -3/4), (_q1, 1/4)))
+    >>> q.objective, numbers, q.lower, q.upper
+    (_q0*x + _q1*a + sqrt(x), ((_q0, -3/4), (_q1, 1/4)), (), ())
     """
     exprs = [as_expression(e) for e in (program.objective, *program.inequalities)]
     exprs += [as_expression(e) for e in program.equalities]
@@ -552,6 +556,8 @@ def _canonical(
     canonical = dataclasses.replace(
         program,
         objective=objective,
+        lower=(),
+        upper=(),
         inequalities=tuple(rest[:n]),
         equalities=tuple(rest[n:]),
     )

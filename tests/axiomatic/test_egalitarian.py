@@ -31,7 +31,9 @@ def test_concave_equal_gains(concave):
 @given(p=st.floats(0.2, 4), d_a=disagreements, d_b=disagreements)
 def test_against_root_finding(p, d_a, d_b):
     root = brentq(lambda x: (x - d_a) - ((1 - x) ** p - d_b), 0, 1, xtol=1e-14)
-    s = bargain.egalitarian(two_party("x", f"(1 - x)**{p!r}", d_a=d_a, d_b=d_b), exact=False)
+    # p a parameter's value, not written in: every example reuses the compiled programs.
+    m = two_party("x", "(1 - x)**p", parameters={"p": p}, d_a=d_a, d_b=d_b)
+    s = bargain.egalitarian(m, exact=False)
     assert s.agreement["x"] == pytest.approx(root, abs=1e-8)
     assert s.payoffs["A"] - d_a == pytest.approx(s.payoffs["B"] - d_b, abs=1e-8)
 

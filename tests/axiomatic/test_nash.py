@@ -108,8 +108,10 @@ def test_affine_invariance(alpha, beta, d):
 
 @given(p=st.floats(0.2, 3))
 def test_symmetry(p):
-    # Symmetric problem (u_A(x) = f(x), u_B(x) = f(1 - x)): equal payoffs.
-    s = bargain.nash(two_party(f"x**{p!r}", f"(1 - x)**{p!r}"), exact=False)
+    # Symmetric problem (u_A(x) = f(x), u_B(x) = f(1 - x)): equal payoffs. Here and below p
+    # is a parameter's value, not written in: the compiled programs are keyed by structure
+    # (an exponent written in is compiled anew for each value), so every example reuses them.
+    s = bargain.nash(two_party("x**p", "(1 - x)**p", parameters={"p": p}), exact=False)
     assert s.payoffs["A"] == pytest.approx(s.payoffs["B"], abs=1e-8)
     assert s.agreement["x"] == pytest.approx(0.5, abs=1e-8)
 
@@ -118,18 +120,21 @@ def test_symmetry(p):
 def test_independence_of_irrelevant_alternatives(p, cut):
     # Nash's IIA: removing alternatives that are not chosen (here: x above x* + cut)
     # leaves the solution unchanged.
-    full = bargain.nash(two_party("x", f"(1 - x)**{p!r}"), exact=False)
+    full = bargain.nash(two_party("x", "(1 - x)**p", parameters={"p": p}), exact=False)
     limit = full.agreement["x"] + cut
-    smaller = bargain.nash(
-        two_party("x", f"(1 - x)**{p!r}", constraints={"cap": f"x <= {limit!r}"}), exact=False
+    capped = two_party(
+        "x", "(1 - x)**p", parameters={"p": p}, constraints={"cap": f"x <= {limit!r}"}
     )
+    smaller = bargain.nash(capped, exact=False)
     assert smaller.agreement["x"] == pytest.approx(full.agreement["x"], abs=1e-8)
 
 
 @given(p=st.floats(0.2, 3), d_a=disagreements, d_b=disagreements)
 def test_pareto_efficiency(p, d_a, d_b):
     # No agreement on a fine grid gives both parties strictly more.
-    s = bargain.nash(two_party("x", f"(1 - x)**{p!r}", d_a=d_a, d_b=d_b), exact=False)
+    s = bargain.nash(
+        two_party("x", "(1 - x)**p", parameters={"p": p}, d_a=d_a, d_b=d_b), exact=False
+    )
     ua, ub = s.payoffs["A"], s.payoffs["B"]
     for i in range(1001):
         x = i / 1000
