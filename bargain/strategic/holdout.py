@@ -57,7 +57,7 @@ from bargain.concepts.solution import Solution
 from bargain.errors import ModelError, SolverError
 from bargain.model.model import Model
 from bargain.model.validate import numeric_value
-from bargain.scale import RTOL, negligible
+from bargain.scale import ROUNDING, RTOL, negligible
 from bargain.strategic.rubinstein import _Numeric, _stationary, game_of
 
 
@@ -118,6 +118,19 @@ def strike_or_holdout(
     u = union or num.rising
     m.party(u)
     f = num.falling if u == num.rising else num.rising
+    if num.delta[u] == 1:
+        # Without discounting (or a rate below floating point per round) the holdout's
+        # value per round, u(w0)(1 - delta), is 0, and w = 0, below the old contract, was
+        # reported as the one equilibrium.
+        raise ModelError(
+            f"the strike-or-holdout game needs the union {u} to discount (a discount factor "
+            "below 1): without discounting, holding out at the old contract is worth nothing "
+            "per round in its stationary equilibria, which are not computed (Fernandez & "
+            "Glazer 1991 assume discounting)",
+            file=m.file,
+            table=f"parties.{u}",
+            key="discount_factor",
+        )
     if num.delta[u] > num.delta[f]:
         raise SolverError(
             f"the union {u} is more patient than {f}: the highest equilibrium wage is then not "
@@ -141,8 +154,10 @@ def strike_or_holdout(
     strike_value = num.strike[u] + num.delta[u] * num.utility(u, high_f)
     margin = strike_value - num.utility(u, w0)
     # Tolerances relative to the contract's own scale (bargain.scale), so the same game in
-    # dollars or in billions takes the same decisions.
-    credible = margin >= 0 or negligible(margin, [strike_value, num.utility(u, w0)], 1e-12)
+    # dollars or in billions takes the same decisions: a margin below zero by more than a
+    # few units of its terms' rounding is a threat that is not credible (w0 = 0.810000000001
+    # against delta**2 = 0.81, a margin of -5e-13, was called credible at 1e-12 of them).
+    credible = margin >= 0 or negligible(margin, [strike_value, num.utility(u, w0)], 64 * ROUNDING)
     first = game.first
     var = m.variables[0].name
     low_x, high_x = (low_u, high_u) if first == u else (low_f, high_f)

@@ -129,3 +129,23 @@ def test_refusals():
         bargain.strike_or_holdout(no_status_quo)
     with pytest.raises(bargain.ModelError, match="outside the contract range"):
         bargain.strike_or_holdout(wages(1.5, 0.9, 0.9))
+
+
+def test_a_threat_short_by_more_than_rounding_is_not_credible():
+    # Fernandez & Glazer (1991), common delta = 0.9: the strike threat is credible iff
+    # w0 <= delta**2 = 0.81 (see test_common_discount_factor). At w0 = 0.810000000001 the
+    # margin is -5e-13, 500 times its rounding: not credible, and the only equilibrium
+    # wage is w0. It was called credible (at 1e-12 of the payoffs), with the set
+    # [w0, 0.91] and "credible = 1" printed beside a negative margin.
+    s = bargain.strike_or_holdout(wages(0.810000000001, 0.9, 0.9))
+    threat = s.extra["strike threat"]
+    assert threat["margin"] < 0 and threat["credible"] == 0.0
+    assert s.agreement_set is None
+    assert s.agreement["w"] == pytest.approx(0.810000000001, rel=1e-15)
+
+
+def test_no_discounting_is_refused_by_name():
+    # With delta = 1 the holdout's value per round, u(w0)(1 - delta), is 0, and w = 0 (below
+    # the old contract 0.3) was reported as the one equilibrium.
+    with pytest.raises(bargain.ModelError, match=r"\[parties\.U\] discount_factor: .*discount"):
+        bargain.strike_or_holdout(wages(0.3, 1, 1))
