@@ -72,7 +72,7 @@ from bargain.axiomatic.breakpoints import KINKED, breakpoints
 from bargain.concepts.budget import Budget, exact_budget
 from bargain.errors import FeasibilityError, SolverError, UndefinedPayoffError
 from bargain.model.expr import derivative, expressible
-from bargain.model.model import accurate, as_expression, lambdify, lambdify_each
+from bargain.model.model import accurate, as_expression, lambdify, lambdify_each, printed_once
 from bargain.scale import ROUNDING, magnitude, unit
 
 # Tolerances, relative to the size of each quantity's own terms at the point (or, for
@@ -2008,8 +2008,9 @@ def _hoisted(
 def _printer(kind: type[CodePrinter]) -> CodePrinter:
     """A printer for ``lambdify`` with lambdify's own settings, but that prints sums in the
     order they are stored rather than sorting their terms (a third of the printing of a
-    program with many parameters, which is printed once for all its values)."""
-    return kind(
+    program with many parameters, which is printed once for all its values), and each
+    subexpression once however often it comes (:class:`~bargain.model.model.PrintedOnce`)."""
+    return printed_once(kind)(
         {
             "fully_qualified_modules": False,
             "inline": True,
