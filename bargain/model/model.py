@@ -342,14 +342,42 @@ def _safely_named(
         used.add(new)
         mapping[s] = sympy.Symbol(new, **s.assumptions0)
 
+    done: dict[sympy.Basic, tuple[Any, bool]] = {}
+
     def swap(value: Any) -> Any:
         if isinstance(value, list | tuple):
             return type(value)(swap(v) for v in value)
-        if isinstance(value, sympy.Basic | sympy.MatrixBase):
+        if isinstance(value, sympy.Basic):
+            return _xreplaced(value, mapping, done)[0]
+        if isinstance(value, sympy.MatrixBase):
             return value.xreplace(mapping)
         return value
 
     return [(swap(args), swap(expr)) for args, expr in functions]
+
+
+def _xreplaced(
+    expr: sympy.Basic, rule: Mapping[sympy.Basic, Any], done: dict[sympy.Basic, tuple[Any, bool]]
+) -> tuple[Any, bool]:
+    """``expr.xreplace(rule)`` and whether it changed, as sympy computes them
+    (``Basic._xreplace``), each subexpression once for all the expressions that share
+    ``done``: the functions of a program hold its payoffs many times over."""
+    found = done.get(expr)
+    if found is None:
+        if expr in rule:
+            found = (rule[expr], True)
+        else:
+            args, changed = [], False
+            for a in expr.args:
+                if getattr(a, "_xreplace", None) is None:
+                    args.append(a)
+                    continue
+                new, moved = _xreplaced(a, rule, done)
+                args.append(new)
+                changed |= moved
+            found = (expr.func(*args), True) if changed else (expr, False)
+        done[expr] = found
+    return found
 
 
 def _frozen(value: Any) -> Any:
