@@ -560,6 +560,13 @@ def accurate(expr: Any) -> Any:
         return type(expr)(accurate(e) for e in expr)
     if not isinstance(expr, sympy.Expr):
         return expr
+    return _accurate(expr)
+
+
+@lru_cache(maxsize=4096)
+def _accurate(expr: sympy.Expr) -> sympy.Expr:
+    """:func:`accurate` of one expression, kept per expression (the docs build asks again
+    for a quarter of its 3,700: a model's payoffs, solved at many points)."""
     from sympy.codegen.cfunctions import expm1, log1p
 
     if not expr.has(sympy.exp, sympy.log, expm1, log1p) and not any(
