@@ -565,8 +565,9 @@ def accurate(expr: Any) -> Any:
 
 @lru_cache(maxsize=4096)
 def _accurate(expr: sympy.Expr) -> sympy.Expr:
-    """:func:`accurate` of one expression, kept per expression (the docs build asks again
-    for a quarter of its 3,700: a model's payoffs, solved at many points)."""
+    """:func:`accurate` of one expression, kept per expression (2,850 of the docs build's
+    3,700 calls are for an expression rewritten before: a model's payoffs, solved at many
+    points)."""
     from sympy.codegen.cfunctions import expm1, log1p
 
     if not expr.has(sympy.exp, sympy.log, expm1, log1p) and not any(
