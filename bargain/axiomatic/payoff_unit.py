@@ -207,7 +207,7 @@ def _over(e: sympy.Expr, u: sympy.Symbol, constant: set[sympy.Symbol]) -> sympy.
     """``e / u``, the division taken into sums, ``min``, ``max`` and ``Piecewise`` pieces and
     onto a product's factor in the parameters alone, so that ``1 / u`` (beyond floating
     point for a unit of 2**-1063) meets a parameter's value in one constant of the compiled
-    program (:func:`bargain.axiomatic.program._hoisted`), never alone.
+    program (:class:`bargain.axiomatic.program._Hoisted`), never alone.
 
     >>> x, s, u = sympy.symbols("x s u")
     >>> _over(sympy.Min(s * x, s * (1 - x)) + 2, u, {s})
@@ -416,7 +416,7 @@ def _unit_out(e: sympy.Expr, box: set[sympy.Symbol], constant: set[sympy.Symbol]
     about 10 significant bits, and a payoff ``sqrt(V (V - x))`` computed from it put the
     utilitarian maximiser 3 subnormal spacings off ``3 V / 4`` and its sum flat in them:
     taken out, the constant ``V / s`` (1.35) is computed once in 30 digits
-    (:func:`bargain.axiomatic.program._hoisted`), and the program sees ``x'`` beside it.
+    (:class:`bargain.axiomatic.program._Hoisted`), and the program sees ``x'`` beside it.
     A sum with a term that is neither a constant nor a product with a unit (another
     variable of an ordinary size, whose ``y / s`` would overflow), or a unit inside a
     function of a term (``exp(s x')``), is left as it is.

@@ -80,7 +80,7 @@ from bargain.concepts.budget import Budget, exact_budget
 from bargain.concepts.newton import newton, newton_system
 from bargain.errors import FeasibilityError, SolverError, UndefinedPayoffError
 from bargain.model.expr import derivative, expressible
-from bargain.model.model import accurate, as_expression, lambdify, lambdify_each
+from bargain.model.model import accurate, as_expression, lambdify, lambdify_each, printed_once
 from bargain.scale import ROUNDING, magnitude, unit
 
 # Tolerances, relative to the size of each quantity's own terms at the point (or, for
@@ -600,7 +600,7 @@ class _Compiled:
     """A program compiled to numpy with its parameters as arguments: each function of
     ``(x, c)``, the unknowns in the program's own units and the program's *constants* at
     the parameter values (:meth:`values`: its parts in the parameters alone, evaluated once
-    per set of values, :func:`_hoisted`). Build it with :func:`_compiled`, which keeps it
+    per set of values, :class:`_Hoisted`). Build it with :func:`_compiled`, which keeps it
     per program: every set of parameter values uses the same code.
 
     Attributes
@@ -627,10 +627,7 @@ class _Compiled:
         self.params = tuple(sorted(symbols - set(z), key=str))
         self.kinked = any(e.has(*KINKED) for e in exprs)
         consts: dict[sympy.Expr, sympy.Symbol] = {}
-        stem = _apart("_c", {str(s) for s in symbols})
-
-        def hoist(e: sympy.Expr) -> sympy.Expr:
-            return _hoisted(e, set(self.params), consts, stem)
+        hoist = _Hoisted(set(self.params), consts, _apart("_c", {str(s) for s in symbols}))
 
         # Each function as a list of expressions, hoisted; compiled once all are.
         n = len(program.inequalities)
@@ -1951,7 +1948,7 @@ class _Newton:
     through its form in the program's own (:func:`_kkt_system`, compiled once): each
     equation and each unknown is multiplied by a power of two (``rows``, ``columns``), which
     is exact, and Newton's iterates do not depend on it; ``args`` are the values of its
-    constants (:func:`_hoisted`) at the fixed unknowns and the parameters."""
+    constants (:class:`_Hoisted`) at the fixed unknowns and the parameters."""
 
     system: Callable[..., list[mpmath.mpf]]
     jacobian: Callable[..., list[list[mpmath.mpf]]]
@@ -1993,7 +1990,7 @@ def _kkt_system(
     bound, its ``inequalities`` binding and its ``equalities``, with its Jacobian, compiled
     to mpmath once (the differentiation is what ``sympy.nsolve`` did at every call): every
     set of values uses the same code. The system and the Jacobian take the free unknowns,
-    the multipliers and their *constants* (:func:`_hoisted`: what is in the fixed unknowns
+    the multipliers and their *constants* (:class:`_Hoisted`: what is in the fixed unknowns
     and the parameters alone, evaluated once a polish), which the third function computes
     from the fixed unknowns and the parameters (:attr:`_Compiled.params`)."""
     z = program.unknowns
@@ -2014,9 +2011,7 @@ def _kkt_system(
     jacobian = sympy.Matrix(equations).jacobian(unknowns)
     constant = [z[i] for i in fixed] + list(_compile(program).params)
     consts: dict[sympy.Expr, sympy.Symbol] = {}
-    hoist = functools.partial(
-        _hoisted, constant=set(constant), consts=consts, stem=_apart("_c", taken)
-    )
+    hoist = _Hoisted(set(constant), consts, _apart("_c", taken))
     # Lists, not matrices: the same entries, without building an mpmath matrix per call.
     column = [hoist(e) for e in equations]
     jacobian = jacobian.applyfunc(hoist).tolist()
@@ -2038,56 +2033,74 @@ def _apart(stem: str, taken: set[str]) -> str:
     )
 
 
-def _hoisted(
-    expr: sympy.Expr, constant: set[sympy.Symbol], consts: dict[sympy.Expr, sympy.Symbol], stem: str
-) -> sympy.Expr:
-    """``expr`` with each largest part in the ``constant`` symbols alone — a subexpression,
-    or the arguments of a sum or product that are — replaced by a symbol of its own (the
-    same for the same part, kept in ``consts``): the polish evaluates those parts once, not
-    at every Newton step, so that a system compiled with parameters costs no more to
-    evaluate than one with the values substituted.
+class _Hoisted:
+    """Expressions with each largest part in the ``constant`` symbols alone — a
+    subexpression, or the arguments of a sum or product that are — replaced by a symbol of
+    its own (the same for the same part, kept in ``consts``, named ``stem`` and a number):
+    the polish evaluates those parts once, not at every Newton step, so that a system
+    compiled with parameters costs no more to evaluate than one with the values
+    substituted. One for all the functions of a program (its objective, derivatives and
+    terms share their parts): each subexpression's symbols and hoisted form are found once,
+    the same as found again (its parts are named at their first appearance).
 
     >>> a, b, x = sympy.symbols("a b x")
-    >>> consts = {}
-    >>> _hoisted(a * b * x + sympy.exp(a) - x**2, {a, b}, consts, "_c"), consts
-    (_c0*x + _c1 - x**2, {a*b: _c0, exp(a): _c1})
+    >>> hoist = _Hoisted({a, b}, {}, "_c")
+    >>> hoist(a * b * x + sympy.exp(a) - x**2), hoist(sympy.exp(a) * x), hoist.consts
+    (_c0*x + _c1 - x**2, _c1*x, {a*b: _c0, exp(a): _c1})
     """
 
-    found: dict[sympy.Basic, frozenset[sympy.Basic]] = {}
+    def __init__(
+        self, constant: set[sympy.Symbol], consts: dict[sympy.Expr, sympy.Symbol], stem: str
+    ) -> None:
+        self.constant = constant
+        self.consts = consts
+        self.stem = stem
+        self._symbols: dict[sympy.Basic, frozenset[sympy.Basic]] = {}
+        self._done: dict[sympy.Basic, sympy.Basic] = {}
 
-    def symbols(e: sympy.Basic) -> frozenset[sympy.Basic]:
+    def __call__(self, expr: sympy.Expr) -> sympy.Expr:
+        return self._walk(as_expression(expr))
+
+    def _free(self, e: sympy.Basic) -> frozenset[sympy.Basic]:
         # ``e.free_symbols``, each subexpression's computed once (sympy does not keep them)
-        if e not in found:
+        found = self._symbols.get(e)
+        if found is None:
             if isinstance(e, sympy.Add | sympy.Mul | sympy.Pow | sympy.exp | sympy.log):
-                found[e] = frozenset().union(*(symbols(a) for a in e.args))
+                found = frozenset().union(*(self._free(a) for a in e.args))
             else:
-                found[e] = frozenset(e.free_symbols)
-        return found[e]
+                found = frozenset(e.free_symbols)
+            self._symbols[e] = found
+        return found
 
-    def name(e: sympy.Expr) -> sympy.Expr:
-        if not symbols(e):
+    def _name(self, e: sympy.Expr) -> sympy.Expr:
+        if not self._free(e):
             return e
-        if e not in consts:
-            consts[e] = sympy.Symbol(f"{stem}{len(consts)}", real=True)
-        return consts[e]
+        if e not in self.consts:
+            self.consts[e] = sympy.Symbol(f"{self.stem}{len(self.consts)}", real=True)
+        return self.consts[e]
 
-    def walk(e: sympy.Expr) -> sympy.Expr:
-        if symbols(e) <= constant:
-            return name(e)
-        if e.is_Add or e.is_Mul:
-            fixed = [a for a in e.args if symbols(a) <= constant]
-            rest = [walk(a) for a in e.args if not symbols(a) <= constant]
-            return e.func(name(e.func(*fixed)), *rest) if fixed else e.func(*rest)
-        return e.func(*(walk(a) for a in e.args)) if e.args else e
-
-    return walk(as_expression(expr))
+    def _walk(self, e: sympy.Expr) -> sympy.Expr:
+        if e in self._done:
+            return self._done[e]
+        constant = self.constant
+        if self._free(e) <= constant:
+            out = self._name(e)
+        elif e.is_Add or e.is_Mul:
+            fixed = [a for a in e.args if self._free(a) <= constant]
+            rest = [self._walk(a) for a in e.args if not self._free(a) <= constant]
+            out = e.func(self._name(e.func(*fixed)), *rest) if fixed else e.func(*rest)
+        else:
+            out = e.func(*(self._walk(a) for a in e.args)) if e.args else e
+        self._done[e] = out
+        return out
 
 
 def _printer(kind: type[CodePrinter]) -> CodePrinter:
     """A printer for ``lambdify`` with lambdify's own settings, but that prints sums in the
     order they are stored rather than sorting their terms (a third of the printing of a
-    program with many parameters, which is printed once for all its values)."""
-    return kind(
+    program with many parameters, which is printed once for all its values), and each
+    subexpression once however often it comes (:class:`~bargain.model.model.PrintedOnce`)."""
+    return printed_once(kind)(
         {
             "fully_qualified_modules": False,
             "inline": True,

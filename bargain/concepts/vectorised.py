@@ -20,6 +20,7 @@ scalar solver, as ``bargain solve`` says: ``not_unique`` (the solution is a set)
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -53,6 +54,7 @@ STEP = 1e-12  # relative Newton step after which the new point is exact to round
 GRID = 9  # points of the per-point check grid (monotone payoffs, one maximum)
 SAMPLES = 16  # points of the box at which each maximum of a Box is checked (a global maximum)
 MODULES = ["numpy", "scipy"]
+COMPILED = 256  # compiled expressions compile_exprs keeps (_compiled)
 
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
 Columns = dict[str, np.ndarray]
@@ -73,11 +75,9 @@ def compile_exprs(
     """Compile ``exprs`` into ``f(*extra_arrays, params) -> [arrays]``: parameters not in
     ``inputs`` take the model's values; common subexpressions are computed once. Without
     ``broadcast`` a constant stays a scalar (cheaper inside iterations)."""
-    fixed = {p.symbol: p.value for p in model.parameters if p.name not in inputs}
-    symbols = [model.parameter(n).symbol for n in inputs]
-    varying = {*symbols, *extra}
-    body = [exact_constants(as_expression(e).xreplace(fixed), varying) for e in exprs]
-    f = lambdify([*extra, *symbols], body, modules=MODULES, cse=True, printer=_ArrayPrinter())
+    fixed = frozenset((p.symbol, p.value) for p in model.parameters if p.name not in inputs)
+    symbols = tuple(model.parameter(n).symbol for n in inputs)
+    f = _compiled(tuple(as_expression(e) for e in exprs), fixed, symbols, tuple(extra))
 
     def call(*args: np.ndarray, params: Mapping[str, np.ndarray], n: int) -> list[np.ndarray]:
         values = f(*args, *(params[name] for name in inputs))
@@ -86,6 +86,24 @@ def compile_exprs(
         return [real(v, n) for v in values]
 
     return call
+
+
+@functools.lru_cache(maxsize=COMPILED)
+def _compiled(
+    exprs: tuple[sympy.Expr, ...],
+    fixed: frozenset[tuple[sympy.Symbol, sympy.Expr]],
+    symbols: tuple[sympy.Symbol, ...],
+    extra: tuple[sympy.Symbol, ...],
+) -> Callable[..., list[Any]]:
+    """The code of :func:`compile_exprs`: ``exprs`` at the ``fixed`` parameter values,
+    their constants exact (:func:`exact_constants`), compiled as a function of ``extra``
+    and ``symbols``. Kept (the :data:`COMPILED` most recent): a kernel compiles its box
+    and payoffs again for every model of a docs figure's points that has the same fixed
+    values (the strike's tornado, the uncertainty figure's draws)."""
+    at = dict(fixed)
+    varying = {*symbols, *extra}
+    body = [exact_constants(e.xreplace(at), varying) for e in exprs]
+    return lambdify([*extra, *symbols], body, modules=MODULES, cse=True, printer=_ArrayPrinter())
 
 
 def exact_constants(expr: sympy.Expr, varying: set[sympy.Symbol]) -> sympy.Expr:

@@ -34,7 +34,7 @@ import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Any, TypeVar
 
 import sympy
@@ -342,14 +342,42 @@ def _safely_named(
         used.add(new)
         mapping[s] = sympy.Symbol(new, **s.assumptions0)
 
+    done: dict[sympy.Basic, tuple[Any, bool]] = {}
+
     def swap(value: Any) -> Any:
         if isinstance(value, list | tuple):
             return type(value)(swap(v) for v in value)
-        if isinstance(value, sympy.Basic | sympy.MatrixBase):
+        if isinstance(value, sympy.Basic):
+            return _xreplaced(value, mapping, done)[0]
+        if isinstance(value, sympy.MatrixBase):
             return value.xreplace(mapping)
         return value
 
     return [(swap(args), swap(expr)) for args, expr in functions]
+
+
+def _xreplaced(
+    expr: sympy.Basic, rule: Mapping[sympy.Basic, Any], done: dict[sympy.Basic, tuple[Any, bool]]
+) -> tuple[Any, bool]:
+    """``expr.xreplace(rule)`` and whether it changed, as sympy computes them
+    (``Basic._xreplace``), each subexpression once for all the expressions that share
+    ``done``: the functions of a program hold its payoffs many times over."""
+    found = done.get(expr)
+    if found is None:
+        if expr in rule:
+            found = (rule[expr], True)
+        else:
+            args, changed = [], False
+            for a in expr.args:
+                if getattr(a, "_xreplace", None) is None:
+                    args.append(a)
+                    continue
+                new, moved = _xreplaced(a, rule, done)
+                args.append(new)
+                changed |= moved
+            found = (expr.func(*args), True) if changed else (expr, False)
+        done[expr] = found
+    return found
 
 
 def _frozen(value: Any) -> Any:
@@ -402,12 +430,75 @@ def lambdify_each(
         body.append(f"return {f'({text})' if chr(10) in text else text}")
         lines.append(f"def _f{k}({', '.join(signature)}):")
         lines.extend("    " + line for line in body)
-    # sympy.lambdify's own namespace for these modules and the printer's imports (all
-    # printed by now): the names the printed code refers to.
-    namespace = sympy.lambdify([], 0, modules, printer=printer, docstring_limit=0).__globals__
+    namespace = _namespace(modules, printer)
     defined: dict[str, Any] = {}
     exec(compile("\n".join(lines) + "\n", "<bargain-lambdify-each>", "exec"), namespace, defined)
     return [defined[f"_f{k}"] for k in range(len(functions))]
+
+
+def _namespace(modules: Any, printer: Any) -> dict[str, Any]:
+    """``sympy.lambdify``'s own namespace for ``modules`` and the imports of ``printer`` (all
+    printed by now): the names the printed code of :func:`lambdify_each` refers to. Built once
+    per modules, kind of printer and imports, and shared by the functions compiled with it
+    (they read it, and nothing writes to it: the printed code defines its functions apart)."""
+    imports = getattr(printer, "module_imports", {})
+    try:
+        key = (
+            _frozen(modules),
+            type(printer),
+            tuple(sorted((m, tuple(sorted(names))) for m, names in imports.items())),
+        )
+        hash(key)
+    except TypeError:  # a dict of functions among the modules
+        key = None
+    if key is None or key not in _NAMESPACES:
+        found = sympy.lambdify([], 0, modules, printer=printer, docstring_limit=0).__globals__
+        if key is None:
+            return found
+        _NAMESPACES[key] = found
+    return _NAMESPACES[key]
+
+
+_NAMESPACES: dict[Any, dict[str, Any]] = {}
+
+
+class PrintedOnce:
+    """A mixin for a sympy code printer (``class P(PrintedOnce, NumPyPrinter)``, or
+    :func:`printed_once`): each subexpression printed inside another is printed once per
+    printer and its text reused wherever it comes again (a payoff in the objective, in
+    each of its derivatives and in its terms; a third of the printing of a flagship's
+    program). The same text as printing it again: a code printer's text of a subexpression
+    inside another depends on the subexpression alone (sympy compares floats by value and
+    precision, the digits printed). The whole expression of a ``doprint`` (a float alone is
+    printed to all its digits, inside another to the digits that matter) and a print with
+    options are printed as they are. For ``lambdify``'s settings: numbers inline and what
+    the language lacks refused (a printer that declares numbers or notes what it lacks, per
+    ``doprint``, would write them once).
+
+    Examples
+    --------
+    >>> from sympy.printing.numpy import NumPyPrinter
+    >>> x = symbol("x")
+    >>> p = printed_once(NumPyPrinter)({"inline": True})
+    >>> e = sympy.log(x + 1) / (x + 1) ** 2 + sympy.Float(0.25, 30) * sympy.log(x + 1)
+    >>> p.doprint(e) == NumPyPrinter({"inline": True}).doprint(e)
+    True
+    """
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        top = self._print_level == 0  # type: ignore[attr-defined]
+        if kwargs or top or not isinstance(expr, sympy.Basic):
+            return super()._print(expr, **kwargs)  # type: ignore[misc]
+        memo: dict[sympy.Basic, str] = self.__dict__.setdefault("_printed_once", {})
+        if expr not in memo:
+            memo[expr] = super()._print(expr)  # type: ignore[misc]
+        return memo[expr]
+
+
+@cache
+def printed_once(kind: type) -> type:
+    """The printer class ``kind`` with :class:`PrintedOnce` (one class per ``kind``)."""
+    return type(f"PrintedOnce{kind.__name__}", (PrintedOnce, kind), {})
 
 
 def _argument_names(args: Any) -> Any:
@@ -416,7 +507,8 @@ def _argument_names(args: Any) -> Any:
     if isinstance(args, list | tuple):
         inner = [_argument_names(a) for a in args]
         return None if any(i is None for i in inner) else inner
-    name = str(args)
+    # A plain symbol prints as its name (str() would run the printer).
+    name = args.name if type(args) is sympy.Symbol else str(args)
     if (
         not isinstance(args, sympy.Symbol)
         or isinstance(args, sympy.Dummy)
@@ -468,6 +560,14 @@ def accurate(expr: Any) -> Any:
         return type(expr)(accurate(e) for e in expr)
     if not isinstance(expr, sympy.Expr):
         return expr
+    return _accurate(expr)
+
+
+@lru_cache(maxsize=4096)
+def _accurate(expr: sympy.Expr) -> sympy.Expr:
+    """:func:`accurate` of one expression, kept per expression (2,850 of the docs build's
+    3,700 calls are for an expression rewritten before: a model's payoffs, solved at many
+    points)."""
     from sympy.codegen.cfunctions import expm1, log1p
 
     if not expr.has(sympy.exp, sympy.log, expm1, log1p) and not any(

@@ -15,7 +15,7 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import MpmathPrinter
 
 from bargain.model.expr import parse_expression
-from bargain.model.model import lambdify, lambdify_each
+from bargain.model.model import _xreplaced, lambdify, lambdify_each, printed_once
 
 x, y, a, b = sympy.symbols("x y a b", real=True)
 ATOMS = [x, y, a, b, sympy.Rational(1, 3), sympy.Integer(2), sympy.Integer(10) ** 30]
@@ -91,6 +91,31 @@ def test_mpmath_functions_match_lambdify_bit_for_bit(exprs):
                     f(*point)
                 continue
             assert _same(f(*point), expected)
+
+
+# Floats print to all their digits alone and to those that matter inside another
+# expression; two equal in value but not in precision print different digits.
+NUMBERS = [sympy.Float("0.1", 30), sympy.Float(2.0**-30, 15), sympy.Float(2.0**-30, 30)]
+
+
+@given(st.lists(_expressions(), min_size=1, max_size=4), st.sampled_from(NUMBERS))
+def test_each_subexpression_printed_once_prints_the_same_text(exprs, number):
+    # PrintedOnce reuses a subexpression's text inside one printer; the code must be what
+    # a fresh printer writes for each expression, to the character.
+    exprs = [number * x, *exprs, *(e.xreplace({b: number}) for e in exprs), number]
+    for kind in (NumPyPrinter, MpmathPrinter):
+        printer = printed_once(kind)(SETTINGS)
+        assert [printer.doprint(e) for e in exprs] == [kind(SETTINGS).doprint(e) for e in exprs]
+
+
+@given(st.lists(_expressions(), min_size=1, max_size=4))
+def test_renaming_with_shared_subexpressions_is_sympys_xreplace(exprs):
+    # Renaming a symbol in the functions of one module (a flagship's variable e, which
+    # numpy's namespace holds) walks each shared subexpression once: the same expressions.
+    rule = {x: sympy.Symbol("_x", real=True), a: b}
+    done: dict = {}
+    for e in [*exprs, *exprs]:
+        assert sympy.srepr(_xreplaced(e, rule, done)[0]) == sympy.srepr(e.xreplace(rule))
 
 
 def test_arguments_lambdify_would_rename_are_left_to_it():
