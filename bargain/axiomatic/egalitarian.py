@@ -74,7 +74,7 @@ from bargain.scale import ROUNDING, magnitude, negligible
 LEVEL = "_level"  # the symbol of the least gain t in the second program (numeric route)
 
 
-@in_payoff_units(common=True, tables=("gain",), contracts=True, rational=True)
+@in_payoff_units(common=True, tables=("gain",), contracts=True, rational=True, levels=())
 @bounded
 def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> Solution:
     """The egalitarian solution: the largest equal gain ``t`` over the disagreement point.

@@ -82,7 +82,7 @@ def ideal_point(
     return ideal, all_exact
 
 
-@in_payoff_units(common=False, tables=("ideal",), contracts=True, rational=True)
+@in_payoff_units(common=False, tables=("ideal",), contracts=True, rational=True, levels=("ideal",))
 @bounded
 def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0) -> Solution:
     """The Kalai–Smorodinsky solution of a model.

@@ -138,7 +138,7 @@ LIMIT_LABEL = "generalised Nash (BRW limit)"
 """The brief's row of the alternating-offers limit (``limit=True``)."""
 
 
-@in_payoff_units(common=False, contracts=True, rational=True)
+@in_payoff_units(common=False, contracts=True, rational=True, levels=())
 @bounded
 def nash(
     model: Model,
@@ -438,6 +438,25 @@ def nash_box_kernel(model: Model, inputs: Sequence[str], options: Mapping[str, A
     return evaluate
 
 
+def _brief_label(model: Model) -> str:
+    """The brief's label of the Nash row: the powers it is solved with, the model's own
+    where they are unequal (a row labelled "equal powers" gave the 1 : 3 point).
+
+    >>> import bargain
+    >>> m = bargain.load_model(bargain.models_dir() / "split.toml")
+    >>> _brief_label(m)
+    'Nash (equal powers)'
+    """
+    try:
+        powers = bargaining_powers(model)
+    except ModelError:
+        return "Nash (equal powers)"
+    if len(set(powers.values())) <= 1:
+        return "Nash (equal powers)"
+    shown = ", ".join(f"{name} = {float(w):.4g}" for name, w in powers.items())
+    return f"generalised Nash (the model's powers: {shown})"
+
+
 register(
     Concept(
         name="nash",
@@ -449,7 +468,7 @@ register(
         kernel=nash_kernel,
         credibility=True,
         brief=lambda model: (
-            ("Nash (equal powers)", {}),
+            (_brief_label(model), {}),
             (LIMIT_LABEL, {"limit": True}),
         ),
     )

@@ -57,6 +57,7 @@ from typing import Any
 import sympy
 
 from bargain.axiomatic.one_variable import exact_bound, narrow_rational_box
+from bargain.axiomatic.payoff_level import in_levels, levels_back, payoff_levels
 from bargain.axiomatic.problem import BargainingProblem, shared_problem
 from bargain.axiomatic.program import COMPILED
 from bargain.concepts.solution import Solution
@@ -543,6 +544,7 @@ def in_payoff_units(
     contracts: bool | Callable[[Model], bool] = False,
     contract_tables: Sequence[str] = (),
     rational: bool = False,
+    levels: Sequence[str] | None = None,
 ) -> Callable[[Callable[..., Solution]], Callable[..., Solution]]:
     """Solve a concept in its payoffs' units (:func:`payoff_units`, :func:`in_units`) and
     report in the model's (:func:`solution_back`); ``tables`` are the ``extra`` tables in
@@ -556,11 +558,21 @@ def in_payoff_units(
     agreements are individually rational), a model of one contract variable whose
     individually rational contracts lie in a narrow interval (:func:`~bargain.axiomatic.
     one_variable.narrow_rational_box`) is solved on that interval, measured from its lower
-    end in a power of two of its width (:func:`narrowed`)."""
+    end in a power of two of its width (:func:`narrowed`). With ``levels`` (the ``extra``
+    tables of payoffs, a concept invariant under adding a number to a party's payoffs and
+    disagreement payoff), payoffs on a high level are first measured from it
+    (:mod:`bargain.axiomatic.payoff_level`)."""
 
     def decorate(solve: Callable[..., Solution]) -> Callable[..., Solution]:
-        @functools.wraps(solve)
         def in_payoffs(model: Model, *args: Any, **kwargs: Any) -> Solution:
+            found = {} if levels is None else payoff_levels(model)
+            if not found:
+                return in_units_of(model, *args, **kwargs)
+            moved = in_levels(model, found)
+            return levels_back(in_units_of(moved, *args, **kwargs), model, found, levels or ())
+
+        @functools.wraps(solve)
+        def in_units_of(model: Model, *args: Any, **kwargs: Any) -> Solution:
             shared = common(model) if callable(common) else common
             units = payoff_units(model, common=shared)
             if all(u == 1 for u in units.values()):

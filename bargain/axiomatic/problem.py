@@ -747,8 +747,10 @@ class BargainingProblem:
         if not improves(payoffs):
             d = ", ".join(f"{name} = {value:g}" for name, value in self.disagreement_values.items())
             raise FeasibilityError(
-                f"no agreement gives every party more than its disagreement payoff ({d}); "
-                "the disagreement point is not improved upon",
+                f"no agreement found gives every party more than its disagreement payoff "
+                f"({d}) by more than the payoffs' rounding (a gain below about "
+                f"{ROUNDING:.1e} of a payoff's size is not told from none); the "
+                "disagreement point is not improved upon",
                 file=self.model.file,
                 table="parties",
                 key="disagreement",
@@ -1420,8 +1422,10 @@ def require_bounded(problem: BargainingProblem, timeout: float = 5.0) -> None:
                             f"contract range [{float(lo):g}, {float(hi):g}], where every "
                             "other party gets at least its disagreement payoff: the "
                             f"utility-possibility set is unbounded ({party.name}'s ideal "
-                            "payoff is infinite; the Nash product and the sum of payoffs "
-                            "have no maximum), which every axiomatic solution excludes. "
+                            "payoff is infinite: the ideal point and the sum of payoffs have "
+                            "no maximum, and the Nash product need have none), which every "
+                            "axiomatic solution here excludes (Nash 1950 and Kalai & "
+                            "Smorodinsky 1975 take the set compact). "
                             f"Keep {v.name} away from {pole} (its min or max"
                             f"{'' if pole.is_number else ', or a constraint'}) or the "
                             "payoff finite",

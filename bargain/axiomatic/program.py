@@ -1541,8 +1541,10 @@ def _inward(num: _Numeric, z: np.ndarray) -> np.ndarray | None:
     if np.any(slope.imag != 0):
         return None
     slope = slope.real
-    up = (z <= num.lo) & (slope == math.inf)
-    down = (z >= num.hi) & (slope == -math.inf)
+    # (An unknown held at a value, both its bounds one, has nowhere inside to go.)
+    free = num.hi > num.lo
+    up = (z <= num.lo) & (slope == math.inf) & free
+    down = (z >= num.hi) & (slope == -math.inf) & free
     if not np.any(up | down):
         return None
     width = num.widths()

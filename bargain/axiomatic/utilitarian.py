@@ -54,7 +54,7 @@ from bargain.axiomatic.program import ProgramResult
 from bargain.concepts.budget import bounded
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
-from bargain.errors import ModelError
+from bargain.errors import BargainError, ModelError
 from bargain.model.expr import derivative
 from bargain.model.model import Model, as_expression, lambdify
 from bargain.model.validate import numeric_value, shown
@@ -93,7 +93,7 @@ def _weights(model: Model, weights: Mapping[str, object] | None) -> list[sympy.E
     return out
 
 
-@in_payoff_units(common=True, tables=("total",), contracts=True, rational=True)
+@in_payoff_units(common=True, tables=("total",), contracts=True, rational=True, levels=("total",))
 @bounded
 def utilitarian(
     model: Model,
@@ -162,7 +162,7 @@ def utilitarian(
         starts=problem.interior_start(timeout),
         inequalities=problem.rational(),
         tie_objective=problem.log_nash_product(),
-        tie_by="the Nash product",
+        tie_by=NASH_TIE,
         tie=(
             f"the {what} is maximal on a whole set of agreements; the one chosen "
             "maximises the Nash product among them",
@@ -212,6 +212,49 @@ def _unconstrained(
         ),
         exact=exact,
         timeout=timeout,
+    )
+
+
+NASH_TIE = "the Nash product"
+
+
+def _nash_tie(
+    problem: BargainingProblem,
+    point: Mapping[sympy.Symbol, float],
+    maximal: list[tuple[str, sympy.Expr]],
+    starts: list[np.ndarray],
+    timeout: float,
+) -> sympy.Expr:
+    """The log Nash product that breaks a tie among the sum's maximisers (``maximal``: the
+    constraints that hold the sum at its maximum), of every party but those held at their
+    disagreement payoff on the whole set: a party whose gain at the maximiser ``point`` is
+    within the rounding of its payoffs, and whose largest gain over the set (searched from
+    ``starts``) is too. Such a party has no logarithm anywhere on the set (``y`` against
+    ``x`` and ``2 - x - 2 y``, whose sum ``2 - y`` is largest at ``y = 0``, every ``x``),
+    and the tie-break's search found no point where the product was defined ("the feasible
+    set is empty"); a party at its disagreement payoff at one end of the set only (``y`` at
+    ``(1, 0)`` of the segment ``x + y = 1``) keeps its place."""
+    parties = problem.model.parties
+    held = []
+    for k, (u, d) in enumerate(
+        zip(problem.payoff_values(point), problem.disagreement_values.values(), strict=True)
+    ):
+        if u - d > 64 * ROUNDING * magnitude([u, d]):
+            continue
+        gain = parties[k].payoff - parties[k].disagreement
+        try:
+            best = problem.solve(
+                problem.program(gain, inequalities=maximal), starts, exact=False, timeout=timeout
+            )
+        except BargainError:
+            continue
+        top = problem.payoff_values(best.point)[k]
+        if top - d <= 64 * ROUNDING * magnitude([top, d]):
+            held.append(k)
+    if not held or len(held) == len(parties):
+        return problem.log_nash_product()
+    return problem.log_nash_product(
+        [sympy.Integer(0 if k in held else 1) for k in range(len(parties))]
     )
 
 
@@ -272,6 +315,8 @@ def _maximise(
             size = magnitude([first.objective, *problem.payoff_values(first.point)])
             level -= sympy.Float(missed * size, 30)
     maximal = [*inequalities, ("maximal sum", total - level)]
+    if tie_by == NASH_TIE:
+        tie_objective = _nash_tie(problem, first.point, maximal, starts, timeout)
     if flat:
         point = first.point
         if _bounds_only(problem, first.active) is None:

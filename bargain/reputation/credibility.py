@@ -302,10 +302,22 @@ class CredibilityReport:
                 a.breakdown_probability,
             ),
         ]
-        out += [
-            (f"agreement {k}", v, a.solution.agreement.get(k))
-            for k, v in b.solution.agreement.items()
-        ]
+        for k, v in b.solution.agreement.items():
+            after = a.solution.agreement.get(k)
+            ranges = [_range(stage.solution, k) for stage in (b, a)]
+            if ranges[0] is None and ranges[1] is None:
+                out.append((f"agreement {k}", v, after))
+                continue
+            # A set of agreements (a utilitarian sum flat along a transfer): the point is
+            # the tie-break's, and the set's ends say what the solution is.
+            (low_b, high_b), (low_a, high_a) = (
+                r or (p, p) for r, p in zip(ranges, (v, after), strict=True)
+            )
+            out += [
+                (f"agreement {k} (the tie-break's, of a set)", v, after),
+                (f"  the set's lowest {k}", low_b, low_a),
+                (f"  the set's highest {k}", high_b, high_a),
+            ]
         out += [
             (f"payoff {k}", v, a.solution.payoffs.get(k)) for k, v in b.solution.payoffs.items()
         ]
@@ -452,6 +464,13 @@ def strike_change(change: float, cost: float, report: CredibilityReport, digits:
     if change < 0:
         return f"shorter by {sig(-change, digits)} {report.periods}, saving {sig(-cost, digits)}"
     return f"longer by {sig(change, digits)} {report.periods}, costing {sig(cost, digits)}"
+
+
+def _range(solution: Solution, name: str) -> tuple[float, float] | None:
+    """The range of the contract variable ``name`` over the solution's set of agreements,
+    where it is a set; else ``None``."""
+    found = (solution.agreement_set or {}).get(name)
+    return None if found is None else (float(found[0]), float(found[1]))
 
 
 def _duration_rows(

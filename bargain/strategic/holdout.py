@@ -134,7 +134,10 @@ def strike_or_holdout(
     if num.delta[u] > num.delta[f]:
         raise SolverError(
             f"the union {u} is more patient than {f}: the highest equilibrium wage is then not "
-            "given by the strike-threat construction (Houba & Wen), and is not computed"
+            "given by the strike-threat construction (Houba & Wen), and is not computed",
+            file=m.file,
+            table=f"parties.{u}",
+            key="discount_factor",
         )
     w0 = numeric_value(m, m.bargaining.status_quo, "bargaining", "status_quo")
     if not num.lo <= w0 <= num.hi:

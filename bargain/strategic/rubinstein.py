@@ -392,13 +392,12 @@ def _orient(
 ) -> tuple[_Side, _Side]:
     """Which party's payoff rises with x on [lo, hi]; refuse frontiers that are not monotone."""
     grid = np.linspace(lo, hi, _GRID)
-    middle = sympy.Float(grid[_GRID // 2])
     trends = []
     for side in sides:
-        # Each payoff less its value at the grid's middle, cancelled symbolically: payoffs
-        # on a base of 1e12 (1e12 + x) move by less than the rounding of their values.
+        # Each payoff less its part free of x, cancelled symbolically: payoffs on a base of
+        # 1e12 (1e12 + x) move by less than the rounding of their values.
         u = model.numeric(side.party.payoff)
-        f = lambdify(x, accurate(u - u.xreplace({x: middle})), "numpy")
+        f = lambdify(x, accurate(u.as_independent(x, as_Add=True)[1]), "numpy")
         with np.errstate(all="ignore"):
             values = np.broadcast_to(np.asarray(f(grid), dtype=float), grid.shape)
             steps = np.diff(values)

@@ -419,3 +419,21 @@ def test_package_deal_at_1e_320(deal, method):
     if method == "nash":
         assert one.before.solution.agreement["x"] == pytest.approx(0.5568, rel=1e-12)
         assert one.after.solution.agreement["x"] == pytest.approx(0.5, rel=1e-12)
+
+
+def test_a_set_of_agreements_is_shown_as_one():
+    # package_deal with a transfer: the utilitarian sum is flat along it, and every x in
+    # [0, 1] is a utilitarian solution before and after (bargain solve says "not unique").
+    # The table showed "agreement x 0.5568 -> 0.5" as if those were the solutions.
+    r = bargain.credibility(
+        bargain.load_model(bargain.find_model("package_deal")), method="utilitarian"
+    )
+    assert r.before.solution.agreement_set == {"x": (0.0, 1.0)}
+    rows = {label: (before, after) for label, before, after in r.rows()}
+    assert "agreement x" not in rows
+    assert rows["agreement x (the tie-break's, of a set)"] == (
+        r.before.solution.agreement["x"],
+        r.after.solution.agreement["x"],
+    )
+    assert rows["  the set's lowest x"] == (0.0, 0.0)
+    assert rows["  the set's highest x"] == (1.0, 1.0)
