@@ -141,3 +141,29 @@ def test_a_level_is_the_part_in_the_parameters_alone_where_it_is_large():
         if moved:
             assert str(in_levels(m, levels).party("P").payoff) == "a"
             assert in_levels(m, levels).party("P").disagreement == 0
+
+
+@pytest.mark.parametrize("level", [0.0, 1e6])
+def test_three_parties_faint_on_a_level_with_one_held(level):
+    # A = L + e (x - y) with d_A = L - e, B = L + e y, C = L + e (1 - x - y), e = 1e-6,
+    # x + y <= 1: the sum 3 L + e (1 - y) is largest at y = 0, every x in [0, 1], where B's
+    # gain is 0; the tie-break's Nash product of A and C, e**2 (1 + x)(1 - x), is largest
+    # at x = 0. It crashed ("math domain error": the tie-break's program holds y at a value,
+    # and a step inside its empty box was taken), then said the feasible set was empty.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "held"},
+            "parameters": {"L": level, "e": 1e-6},
+            "variables": {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}},
+            "constraints": {"budget": "x + y <= 1"},
+            "parties": {
+                "A": {"payoff": "L + e*(x - y)", "disagreement": "L - e"},
+                "B": {"payoff": "L + e*y", "disagreement": "L"},
+                "C": {"payoff": "L + e*(1 - x - y)", "disagreement": "L"},
+            },
+        }
+    )
+    s = bargain.utilitarian(m)
+    assert s.agreement == pytest.approx({"x": 0.0, "y": 0.0}, abs=1e-9)
+    assert s.agreement_set["x"] == pytest.approx((0.0, 1.0), abs=1e-9)
+    assert s.agreement_set["y"] == pytest.approx((0.0, 0.0), abs=1e-9)

@@ -352,3 +352,30 @@ def test_the_promise_line_prints_terms_as_terms_not_as_amounts():
     assert b.credibility.before.solution.agreement["x"] == pytest.approx(x_before, abs=1e-15)
     line = next(x for x in b.to_text().splitlines() if x.startswith("the broken promise"))
     assert line.endswith("x 0.5 -> 0.5")
+
+
+def test_the_nash_row_names_the_models_unequal_powers():
+    # Powers 1 : 3 in the file: the row is the generalised Nash solution (Roth 1979, §I.G),
+    # x = w_W = 1/4 on the split x against 1 - x, and says so; it was labelled "Nash (equal
+    # powers)" beside the 1 : 3 point. Equal powers keep the old label.
+    parties = {
+        "W": {"payoff": "x", "bargaining_power": 1, "discount_factor": 0.9},
+        "A": {"payoff": "1 - x", "bargaining_power": 3, "discount_factor": 0.9},
+    }
+    m = bargain.model_from_dict(
+        {"model": {"name": "m"}, "variables": {"x": {"min": 0, "max": 1}}, "parties": parties}
+    )
+    rows = {row.label: row for row in bargain.brief(m).rows}
+    label = "generalised Nash (the model's powers: W = 0.25, A = 0.75)"
+    assert rows[label].solution.agreement["x"] == pytest.approx(0.25, abs=1e-12)
+    equal = bargain.model_from_dict(
+        {
+            "model": {"name": "m"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": 0.9},
+                "A": {"payoff": "1 - x", "discount_factor": 0.9},
+            },
+        }
+    )
+    assert "Nash (equal powers)" in {row.label for row in bargain.brief(equal).rows}
