@@ -892,6 +892,8 @@ class BargainingProblem:
                 at = {v.symbol: result.exact[v.symbol].xreplace(self.subs) for v in m.variables}
         payoffs = self.payoff_values(at)
         how = "exact: sympy.solve on the KKT conditions" if formula else "numeric"
+        if formula is None and len(m.variables) > 1:
+            self._require_resolved(payoffs)
         if formula is None and not result.polished:
             if result.stationarity > STATIONARY_TOL:
                 point = ", ".join(f"{v.name} = {result.point[v.symbol]:.12g}" for v in m.variables)
@@ -927,6 +929,31 @@ class BargainingProblem:
             assumptions=tuple(assumptions),
         )
         return self._with_idle(solution, timeout)
+
+    def _require_resolved(self, payoffs: Sequence[float]) -> None:
+        """Refuse a numeric answer of several contract variables where a party's gain over
+        its disagreement payoff is not zero (beyond 64 units of the payoffs' rounding: a
+        party at its disagreement payoff is common) but below the search's feasibility
+        tolerance
+        (``FEASIBILITY_TOL`` of its payoffs' size): the search cannot tell such gains from
+        its own misses of the constraints. A surplus of 1e-12 on payoffs of 1/2 in two
+        variables gave the Nash point ``x + y = 1 + 1.4e-11``, each gain ten times the
+        surplus, and a Kalai–Smorodinsky point 93% off. (With one variable the individually
+        rational interval is narrowed first and solved in its own unit,
+        :func:`~bargain.axiomatic.payoff_unit.narrowed`.)"""
+        for p, u in zip(self.model.parties, payoffs, strict=True):
+            d = self.disagreement_values[p.name]
+            size = magnitude([u, d])
+            if 64 * ROUNDING * size < abs(u - d) < FEASIBILITY_TOL * size:
+                raise SolverError(
+                    f"{p.name}'s gain over its disagreement payoff, about {u - d:.2g}, is below "
+                    f"what the search resolves in several contract variables ({FEASIBILITY_TOL:g} "
+                    f"of its payoffs, about {FEASIBILITY_TOL * size:.2g}): the answer would "
+                    "not be reliable; measure the contract variables from the agreement "
+                    "the disagreement point sits at, in a unit of the surplus, or write the "
+                    "model in one contract variable",
+                    file=self.model.file,
+                )
 
     def _same_payoffs(self, result: ProgramResult) -> bool:
         """Whether every tied maximiser of ``result`` gives each party its payoff at
