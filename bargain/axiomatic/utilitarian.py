@@ -222,14 +222,13 @@ def _nash_tie(
     problem: BargainingProblem,
     point: Mapping[sympy.Symbol, float],
     maximal: list[tuple[str, sympy.Expr]],
-    starts: list[np.ndarray],
     timeout: float,
 ) -> sympy.Expr:
     """The log Nash product that breaks a tie among the sum's maximisers (``maximal``: the
     constraints that hold the sum at its maximum), of every party but those held at their
     disagreement payoff on the whole set: a party whose gain at the maximiser ``point`` is
     within the rounding of its payoffs, and whose largest gain over the set (searched from
-    ``starts``) is too. Such a party has no logarithm anywhere on the set (``y`` against
+    ``point``) is too. Such a party has no logarithm anywhere on the set (``y`` against
     ``x`` and ``2 - x - 2 y``, whose sum ``2 - y`` is largest at ``y = 0``, every ``x``),
     and the tie-break's search found no point where the product was defined ("the feasible
     set is empty"); a party at its disagreement payoff at one end of the set only (``y`` at
@@ -243,8 +242,14 @@ def _nash_tie(
             continue
         gain = parties[k].payoff - parties[k].disagreement
         try:
+            # From the maximiser alone (every start cost 10 s of a property test of five
+            # parties, most of them held at a corner); polished, with its zooms (a set
+            # thin in a box 1e15 wide is not seen from the box's unit).
             best = problem.solve(
-                problem.program(gain, inequalities=maximal), starts, exact=False, timeout=timeout
+                problem.program(gain, inequalities=maximal),
+                [np.array([point[v] for v in problem.variables])],
+                exact=False,
+                timeout=timeout,
             )
         except BargainError:
             continue
@@ -315,15 +320,22 @@ def _maximise(
             size = magnitude([first.objective, *problem.payoff_values(first.point)])
             level -= sympy.Float(missed * size, 30)
     maximal = [*inequalities, ("maximal sum", total - level)]
-    if tie_by == NASH_TIE:
-        tie_objective = _nash_tie(problem, first.point, maximal, starts, timeout)
+
+    @functools.cache
+    def tie_break() -> sympy.Expr:
+        """The tie objective, asked for only where a tie is broken (the Nash product's
+        parties held on the set take a search each, :func:`_nash_tie`)."""
+        if tie_by == NASH_TIE:
+            return _nash_tie(problem, first.point, maximal, timeout)
+        return tie_objective
+
     if flat:
         point = first.point
         if _bounds_only(problem, first.active) is None:
             # A constraint binds where the search stopped along the variables the sum does
             # not depend on: hold them where the tie-break puts them instead.
             point = problem.solve(
-                problem.program(tie_objective, inequalities=maximal),
+                problem.program(tie_break(), inequalities=maximal),
                 starts,
                 exact=False,
                 timeout=timeout,
@@ -331,7 +343,7 @@ def _maximise(
         fixed = _determined(problem, total, flat, point, inequalities, timeout)
         if fixed is not None:
             return _flat_in_the_others(
-                problem, first, fixed, route, tied, tie_objective, inequalities, tie, timeout
+                problem, first, fixed, route, tied, tie_break(), inequalities, tie, timeout
             )
     ends = None
     if first.polished and (
@@ -360,7 +372,7 @@ def _maximise(
     # holds none of the box's starts, and its ends where the tie objective is defined.
     centre = [] if ends is None else [np.array([(a + b) / 2 for a, b in ends])]
     second = problem.solve(
-        problem.program(tie_objective, inequalities=maximal),
+        problem.program(tie_break(), inequalities=maximal),
         [*centre, *starts],
         exact=False,
         timeout=timeout,
