@@ -392,6 +392,7 @@ def egalitarian_box_kernel(
 register(
     Concept(
         name="egalitarian",
+        levels=True,
         solve=egalitarian,
         summary="the egalitarian solution: equal gains over disagreement, as large as possible",
         order=40,

@@ -210,6 +210,7 @@ def kalai_smorodinsky_kernel(
 register(
     Concept(
         name="kalai-smorodinsky",
+        levels=True,
         solve=kalai_smorodinsky,
         summary="the Kalai–Smorodinsky solution: gains in proportion to the ideal point's",
         order=30,

@@ -460,6 +460,7 @@ def _brief_label(model: Model) -> str:
 register(
     Concept(
         name="nash",
+        levels=True,
         solve=nash,
         summary="the (generalised) Nash bargaining solution",
         order=10,

@@ -81,6 +81,21 @@ def payoff_levels(model: Model) -> dict[str, sympy.Expr]:
     return levels
 
 
+def sweep_levels(model: Model, inputs: Sequence[str]) -> dict[str, sympy.Expr]:
+    """Each party's level for a sweep over the parameters ``inputs``: where it is large at
+    the model's values (:func:`payoff_levels`), and wherever it depends on a varied
+    parameter, whose values elsewhere can make it large (``L + x`` swept over ``L`` from
+    0 to 1e12: at its value 0 it has no level, at 1e12 the gains kept 5 digits)."""
+    variables = [v.symbol for v in model.variables]
+    varied = {model.parameter(name).symbol for name in inputs}
+    levels = payoff_levels(model)
+    for party in model.parties:
+        level, _ = party.payoff.as_independent(*variables, as_Add=True)
+        if party.name not in levels and level.free_symbols & varied:
+            levels[party.name] = level
+    return levels
+
+
 def in_levels(model: Model, levels: Mapping[str, sympy.Expr]) -> Model:
     """``model`` with each party's payoff, disagreement payoff and outside option less its
     level (``levels``, by party name), symbolically."""
@@ -135,4 +150,4 @@ def levels_back(
     )
 
 
-__all__ = ["LEVEL", "in_levels", "levels_back", "payoff_levels"]
+__all__ = ["LEVEL", "in_levels", "levels_back", "payoff_levels", "sweep_levels"]

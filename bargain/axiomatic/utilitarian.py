@@ -758,6 +758,7 @@ def _with_maximisers(
 register(
     Concept(
         name="utilitarian",
+        levels=True,
         solve=utilitarian,
         summary="the utilitarian solution: the largest sum of payoffs",
         order=50,

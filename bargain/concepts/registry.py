@@ -98,6 +98,11 @@ class Concept:
     parties
         The number of parties it solves for, or ``None`` for any number from two
         (the axiomatic concepts); :meth:`supports` says why a model is out of reach.
+    levels
+        Whether it is invariant under adding a number to a party's payoffs and its
+        disagreement payoff alike (the axiomatic concepts): a sweep then solves the model
+        with each party's level moved out
+        (:mod:`bargain.axiomatic.payoff_level`, :func:`bargain.sweeps.compile.compile_kernel`).
     """
 
     name: str
@@ -110,6 +115,7 @@ class Concept:
     credibility: bool = False
     brief: BriefRows | None = None
     parties: int | None = None
+    levels: bool = False
 
     def supports(self, model: Model) -> str | None:
         """Why the concept cannot solve ``model`` (its number of parties), else ``None``.

@@ -74,6 +74,7 @@ from numpy.typing import ArrayLike
 
 from bargain.axiomatic.breakpoints import KINKED, switches
 from bargain.axiomatic.nash import bargaining_powers
+from bargain.axiomatic.payoff_level import in_levels, sweep_levels
 from bargain.axiomatic.payoff_unit import TINY
 from bargain.concepts.registry import Concept, concept, concepts
 from bargain.concepts.vectorised import (
@@ -348,11 +349,16 @@ def compile_kernel(
         model.parameter(name)  # names the allowed parameters otherwise
     options = {k: v for k, v in options.items() if v is not None}
     options = check_options(found, model, options)
-    numeric, reason = _numeric(found, model, inputs, options)
-    loop = _loop(found, model, inputs, options)
+    # A concept invariant under each party's level solves the model with it moved out, and
+    # the payoffs get it back point by point (bargain.axiomatic.payoff_level).
+    levels = sweep_levels(model, inputs) if found.levels else {}
+    solved = in_levels(model, levels) if levels else model
+    numeric, reason = _numeric(found, solved, inputs, options)
+    loop = _loop(found, solved, inputs, options)
+    back = _levels_back(model, inputs, levels)
 
     def make(route: str, formula: dict[str, sympy.Expr] | None, evaluate: Evaluate) -> Kernel:
-        return Kernel(model, method, inputs, route, formula, dict(options), evaluate)
+        return Kernel(model, method, inputs, route, formula, dict(options), back(evaluate))
 
     if route == "loop":
         return make("loop", None, loop)
@@ -362,7 +368,7 @@ def compile_kernel(
         if numeric is None:
             raise ModelError(f"no vectorised numeric route: {reason}", table="sweep", key="route")
         return make("numeric", None, numeric)
-    closed = _closed(found, model, inputs, options, timeout, numeric or loop)
+    closed = _closed(found, solved, inputs, options, timeout, numeric or loop)
     if closed is not None:
         return make("closed", *closed)
     if route == "closed":
@@ -376,6 +382,29 @@ def compile_kernel(
     if numeric is not None:
         return make("numeric", None, numeric)
     return make("loop", None, loop)
+
+
+def _levels_back(
+    model: Model, inputs: Sequence[str], levels: Mapping[str, sympy.Expr]
+) -> Callable[[Evaluate], Evaluate]:
+    """What makes an evaluator of the model with the ``levels`` moved out
+    (:func:`~bargain.axiomatic.payoff_level.in_levels`) report each party's payoff with its
+    level back, computed at each point; the evaluator itself where there are none."""
+    if not levels:
+        return lambda evaluate: evaluate
+    names = list(levels)
+    fn = compile_exprs(model, inputs, [levels[name] for name in names])
+
+    def wrap(evaluate: Evaluate) -> Evaluate:
+        def moved_back(params: dict[str, np.ndarray]) -> Columns:
+            out = dict(evaluate(params))
+            for name, level in zip(names, fn(params=params, n=params["_n"].size), strict=True):
+                out[f"payoff_{name}"] = out[f"payoff_{name}"] + level
+            return out
+
+        return moved_back
+
+    return wrap
 
 
 def _rescued(fast: Evaluate, loop: Evaluate) -> Evaluate:

@@ -201,3 +201,34 @@ def test_a_cluster_run_gets_chunks_for_every_worker():
     a = alone.points(0, 40_000)
     b = two.points(*two.chunk(3))
     np.testing.assert_array_equal(a["d_W"][slice(*two.chunk(3))], b["d_W"])
+
+
+@pytest.mark.parametrize("route", ["auto", "numeric", "loop"])
+@pytest.mark.parametrize(
+    ("method", "x"),
+    [
+        ("nash", 2 / 3),  # max x sqrt(1 - x): 1 - x = x/2 (Nash 1950)
+        ("kalai-smorodinsky", (5**0.5 - 1) / 2),  # ideal (1, 1): x = sqrt(1 - x)
+        ("egalitarian", (5**0.5 - 1) / 2),  # equal gains x = sqrt(1 - x) (Kalai 1977)
+    ],
+)
+def test_a_sweep_over_a_common_level_keeps_the_gains(method, x, route):
+    # L + x against L + sqrt(1 - x), disagreement L each: the gains are x and sqrt(1 - x)
+    # at every L. Swept over L up to 1e12 the Nash kernel computed (L + x) - L in floats
+    # and returned x = 0.666656494140625 with status ok; each party's level is now moved
+    # out of the model the kernels solve and added back to its payoff at each point.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "level"},
+            "parameters": {"L": 0},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "A": {"payoff": "L + x", "disagreement": "L"},
+                "B": {"payoff": "L + sqrt(1 - x)", "disagreement": "L"},
+            },
+        }
+    )
+    df = bargain.sweep(m, method, {"L": (0, 1e12, 4)}, route=route)
+    assert (df["status"] == "ok").all()
+    assert df["x"].to_numpy() == pytest.approx([x] * 4, rel=1e-12)
+    assert df["payoff_A"].to_numpy() == pytest.approx(df["L"].to_numpy() + x, rel=1e-15)
