@@ -39,9 +39,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import mpmath
 import numpy as np
 import sympy
 
+from bargain.axiomatic.equal_gains import best_least_gain
 from bargain.axiomatic.payoff_unit import in_payoff_units
 from bargain.axiomatic.problem import BargainingProblem, no_floats, problem_of
 from bargain.concepts.budget import bounded, exact_budget
@@ -125,12 +127,25 @@ def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0
             timeout=timeout,
             values=ideals,
         )
+    route = (
+        "ideal point, then the maximal point of the segment from d to it (SLSQP, KKT Newton polish)"
+    )
+    # One contract variable, the search's point not polished: the weighted gains' crossings
+    # bracketed in many digits, where better than it (payoffs of 1e11 + x against
+    # 1e11 + sqrt(1 - x), d = 0, vary by 1e-11 of themselves: the search's point was
+    # x = 0.5, "accuracy ~1e-7", for 0.618). Only there: the ideal gains as weights carry
+    # their own rounding, and where gains vary by 1e-9 of themselves a weight's 1e-16
+    # moved a polished crossing by 4e-8.
+    ideal_gains = [mpmath.mpf(str(sympy.N(w.xreplace(problem.subs), 50))) for w in weights]
+    crossing = None if result.polished else best_least_gain(problem, result, ideal_gains)
+    if crossing is not None:
+        result = crossing
+        route += "; one variable: the weighted gains' crossings bracketed in 40 digits"
     ratios = _gain_ratios(problem, weights, result.point)
     solution = problem.solution(
         "kalai-smorodinsky",
         result,
-        route="ideal point, then the maximal point of the segment from d to it "
-        "(SLSQP, KKT Newton polish)",
+        route=route,
         exact=exact and ideal_exact,
         extra={
             "ideal": {

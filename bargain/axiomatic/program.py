@@ -382,11 +382,24 @@ class Scale:
         # 5 + 1e-9 x and 7 + 1e-9 (1 - x): its terms are 5 and 7, its change across the box
         # 1e-9 of them) is measured in the unit of its change there, its slope times each
         # unknown's unit: in the unit of its terms SLSQP's steps change it by less than its
-        # tolerance, and it stopped where it started. Only a zoom's: at a start on a
-        # maximiser's level set the slope is rounding (one search polishes there).
+        # tolerance, and it stopped where it started. Only a zoom's, and only a slope above
+        # its own rounding: at a start on a maximiser's level set the slope is rounding
+        # (one search polishes there).
         change = magnitude(slope(p) for p in points)
-        if around and 64 * ROUNDING * objective < change < FAINT * objective:
-            objective = unit([change])
+        if around and 0 < change < FAINT * objective:
+            # Above the rounding of the slope itself (its derivative's summands): L + x at
+            # L = 1e13 changes by 1e-13 of its terms, its slope 1 exactly.
+            params = [_float(at[q]) for q in compiled.params]
+
+            def rounding(p: np.ndarray) -> float:
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    terms = compiled.df_terms(p, params)
+                sizes = [magnitude(_finite(t)) for t in terms]
+                return ROUNDING * float(np.dot(sizes, unknowns))
+
+            if change > 64 * magnitude(rounding(p) for p in points):
+                objective = unit([change])
         return cls(
             unknowns=unknowns,
             objective=objective,

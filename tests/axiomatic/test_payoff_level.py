@@ -167,3 +167,23 @@ def test_three_parties_faint_on_a_level_with_one_held(level):
     assert s.agreement == pytest.approx({"x": 0.0, "y": 0.0}, abs=1e-9)
     assert s.agreement_set["x"] == pytest.approx((0.0, 1.0), abs=1e-9)
     assert s.agreement_set["y"] == pytest.approx((0.0, 0.0), abs=1e-9)
+
+
+@pytest.mark.parametrize("level", [1e9, 1e11, 1e13])
+def test_kalai_smorodinsky_on_a_level_with_disagreement_zero(level):
+    # L + x against L + sqrt(1 - x), d = 0: the ideal point is (L + 1, L + 1) (Kalai &
+    # Smorodinsky 1975), so equal relative gains are L + x = L + sqrt(1 - x):
+    # x = (sqrt(5) - 1)/2 at every L. The gains vary by 1e-11 of themselves at L = 1e11:
+    # the ideal point's search stayed at its start (its slope 1 was taken for rounding of
+    # terms of 1e13), and the search's point x = 0.5 was reported, "accuracy ~1e-7".
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "ks"},
+            "parameters": {"L": level},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {"W": {"payoff": "L + x"}, "A": {"payoff": "L + sqrt(1 - x)"}},
+        }
+    )
+    s = bargain.kalai_smorodinsky(m)
+    assert s.agreement["x"] == pytest.approx((5**0.5 - 1) / 2, rel=1e-12)
+    assert s.extra["ideal"] == pytest.approx({"W": level + 1, "A": level + 1}, rel=1e-15)
