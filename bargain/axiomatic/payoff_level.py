@@ -21,7 +21,9 @@ same number at every agreement, keeping its maximisers). So:
    payoffs) are moved back by the levels' values.
 
 The alternating-offers game is not moved: with discounting a party's level is worth less a
-round later, and its equilibrium depends on it (:mod:`bargain.strategic.rubinstein`).
+round later, and its equilibrium depends on it (:mod:`bargain.strategic.rubinstein`). Nor
+is the Nash solution in the BRW limit (``limit=True``), whose disagreement point is the
+impasse point, the strike payoffs over the rates, which a level does not move.
 
 Examples
 --------

@@ -565,7 +565,10 @@ def in_payoff_units(
 
     def decorate(solve: Callable[..., Solution]) -> Callable[..., Solution]:
         def in_payoffs(model: Model, *args: Any, **kwargs: Any) -> Solution:
-            found = {} if levels is None else payoff_levels(model)
+            # (Not the BRW limit's Nash solution: its disagreement point is the impasse
+            # point, the strike payoffs over the rates, which a level does not move.)
+            moves = levels is not None and not kwargs.get("limit")
+            found = payoff_levels(model) if moves else {}
             if not found:
                 return in_units_of(model, *args, **kwargs)
             moved = in_levels(model, found)

@@ -351,7 +351,7 @@ def compile_kernel(
     options = check_options(found, model, options)
     # A concept invariant under each party's level solves the model with it moved out, and
     # the payoffs get it back point by point (bargain.axiomatic.payoff_level).
-    levels = sweep_levels(model, inputs) if found.levels else {}
+    levels = sweep_levels(model, inputs) if found.levels and not options.get("limit") else {}
     solved = in_levels(model, levels) if levels else model
     numeric, reason = _numeric(found, solved, inputs, options)
     loop = _loop(found, solved, inputs, options)

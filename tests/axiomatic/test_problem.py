@@ -126,6 +126,7 @@ def test_an_unpolished_point_where_the_objective_rises_is_refused(monkeypatch):
     import bargain.axiomatic.program as program
 
     monkeypatch.setattr(program, "_climbs", lambda num, z, to: False)
+    monkeypatch.setattr(program, "FAINT", 0.0)
     monkeypatch.setattr(program.Scale, "unfaint", lambda self, num, z: self)
     m = two_party("5 + 1e-9*x", "5 + 1e-9*(1.4 - x)")
     with pytest.raises(
