@@ -111,6 +111,10 @@ def egalitarian(model: Model, *, exact: bool = True, timeout: float = 10.0) -> S
     crossing = best_least_gain(problem, result)
     if crossing is None and result is None:
         raise refused  # type: ignore[misc]
+    if crossing is None and result is not None:
+        # Each leximin stage holds the last one's level: a level short of its maximum
+        # makes the later stages' answer wrong however well they are solved.
+        problem.require_stationary(result)
     assumptions = ["gains are compared in the payoffs' own units (not scale-invariant)"]
     if crossing is not None:
         result = crossing
@@ -236,6 +240,7 @@ def _lexicographic(
             # The levels (floats, a rounding above the true maxima where the gains are of
             # very different sizes) are reached only at the agreement found: it stands.
             return None if stage == 1 or _lowered(problem, result, found) else found
+        problem.require_stationary(found)
         t = level_of(found, stage)
 
 

@@ -895,20 +895,7 @@ class BargainingProblem:
         if formula is None and len(m.variables) > 1:
             self._require_resolved(payoffs)
         if formula is None and not result.polished:
-            if result.stationarity > STATIONARY_TOL:
-                point = ", ".join(f"{v.name} = {result.point[v.symbol]:.12g}" for v in m.variables)
-                raise SolverError(
-                    f"no maximum found: the search stopped at {point}, where the objective "
-                    "can still be raised: its slope and curvature there put the nearest point "
-                    "that meets the first-order conditions of a maximum "
-                    + (
-                        "nowhere near (it is not concave there)"
-                        if math.isinf(result.stationarity)
-                        else f"{result.stationarity:.2g} of the contracts' scale away"
-                    )
-                    + "; the answer would be wrong",
-                    file=m.file,
-                )
+            self.require_stationary(result)
             how += " (degenerate optimum: Newton polish not applied, accuracy ~1e-7)"
         if formula is None and exact:
             how += declined_note(result.declined)
@@ -929,6 +916,33 @@ class BargainingProblem:
             assumptions=tuple(assumptions),
         )
         return self._with_idle(solution, timeout)
+
+    def require_stationary(self, result: ProgramResult) -> None:
+        """Refuse an unpolished ``result`` far from the first-order conditions of a maximum
+        (:attr:`ProgramResult.stationarity` above ``STATIONARY_TOL``): the search stopped
+        where the objective can still be raised, and the answer would be wrong. Checked at
+        every solution, and at each leximin stage (whose level the next stage holds).
+
+        Raises
+        ------
+        SolverError
+            Naming the point and how far the conditions put a maximum."""
+        if result.polished or not result.stationarity > STATIONARY_TOL:
+            return
+        m = self.model
+        point = ", ".join(f"{v.name} = {result.point[v.symbol]:.12g}" for v in m.variables)
+        raise SolverError(
+            f"no maximum found: the search stopped at {point}, where the objective "
+            "can still be raised: its slope and curvature there put the nearest point "
+            "that meets the first-order conditions of a maximum "
+            + (
+                "nowhere near (it is not concave there)"
+                if math.isinf(result.stationarity)
+                else f"{result.stationarity:.2g} of the contracts' scale away"
+            )
+            + "; the answer would be wrong",
+            file=m.file,
+        )
 
     def _require_resolved(self, payoffs: Sequence[float]) -> None:
         """Refuse a numeric answer of several contract variables where a party's gain over
