@@ -136,8 +136,10 @@ def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0
     # x = 0.5, "accuracy ~1e-7", for 0.618). Only there: the ideal gains as weights carry
     # their own rounding, and where gains vary by 1e-9 of themselves a weight's 1e-16
     # moved a polished crossing by 4e-8.
-    ideal_gains = [mpmath.mpf(str(sympy.N(w.xreplace(problem.subs), 50))) for w in weights]
-    crossing = None if result.polished else best_least_gain(problem, result, ideal_gains)
+    crossing = None
+    if not result.polished:
+        ideal_gains = [mpmath.mpf(str(sympy.N(w.xreplace(problem.subs), 50))) for w in weights]
+        crossing = best_least_gain(problem, result, ideal_gains)
     if crossing is not None:
         result = crossing
         route += "; one variable: the weighted gains' crossings bracketed in 40 digits"

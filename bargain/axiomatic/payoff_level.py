@@ -44,8 +44,9 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 import sympy
 
@@ -59,6 +60,23 @@ LEVEL = 2.0**10
 """A payoff's part in the parameters alone larger than this times the rest is its level."""
 
 _MOVED = ("payoff", "disagreement", "outside_option")
+
+
+def movable(options: Mapping[str, Any]) -> bool:
+    """Whether a concept invariant under levels still is with these solver ``options``: not
+    the Nash solution in the BRW limit (``limit``), whose disagreement point is the impasse
+    point, the strike payoffs over the rates, which a level does not move."""
+    return not options.get("limit")
+
+
+def party_of(key: str, parties: Iterable[str]) -> str | None:
+    """The party a table's ``key`` is about (``W``, or ``W at low x``), else ``None`` (a
+    value about all of them, such as a sum of payoffs).
+
+    >>> party_of("W at low x", ["W", "A"]), party_of("sum", ["W", "A"])
+    ('W', None)
+    """
+    return next((n for n in parties if key == n or key.startswith(f"{n} ")), None)
 
 
 def payoff_levels(model: Model) -> dict[str, sympy.Expr]:
@@ -133,10 +151,7 @@ def levels_back(
 
     def back(table: Mapping[str, float]) -> dict[str, float]:
         def of(key: str) -> float:
-            party = next(
-                (p.name for p in model.parties if key == p.name or key.startswith(f"{p.name} ")),
-                None,
-            )
+            party = party_of(key, model.party_names)
             return total if party is None else values.get(party, 0.0)
 
         return {k: v + of(k) for k, v in table.items()}
@@ -152,4 +167,12 @@ def levels_back(
     )
 
 
-__all__ = ["LEVEL", "in_levels", "levels_back", "payoff_levels", "sweep_levels"]
+__all__ = [
+    "LEVEL",
+    "in_levels",
+    "levels_back",
+    "movable",
+    "party_of",
+    "payoff_levels",
+    "sweep_levels",
+]

@@ -57,7 +57,13 @@ from typing import Any
 import sympy
 
 from bargain.axiomatic.one_variable import exact_bound, narrow_rational_box
-from bargain.axiomatic.payoff_level import in_levels, levels_back, payoff_levels
+from bargain.axiomatic.payoff_level import (
+    in_levels,
+    levels_back,
+    movable,
+    party_of,
+    payoff_levels,
+)
 from bargain.axiomatic.problem import BargainingProblem, shared_problem
 from bargain.axiomatic.program import COMPILED
 from bargain.concepts.solution import Solution
@@ -237,7 +243,7 @@ def _back(
     in the ``shared`` one."""
 
     def of(key: str) -> float:
-        party = next((n for n in units if key == n or key.startswith(f"{n} ")), None)
+        party = party_of(key, units)
         return shared if party is None else float(units[party])
 
     return {k: v * of(k) for k, v in table.items()}
@@ -565,9 +571,7 @@ def in_payoff_units(
 
     def decorate(solve: Callable[..., Solution]) -> Callable[..., Solution]:
         def in_payoffs(model: Model, *args: Any, **kwargs: Any) -> Solution:
-            # (Not the BRW limit's Nash solution: its disagreement point is the impasse
-            # point, the strike payoffs over the rates, which a level does not move.)
-            moves = levels is not None and not kwargs.get("limit")
+            moves = levels is not None and movable(kwargs)
             found = payoff_levels(model) if moves else {}
             if not found:
                 return in_units_of(model, *args, **kwargs)

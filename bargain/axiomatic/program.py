@@ -167,10 +167,10 @@ class ProgramResult:
         rounding (``x`` against ``1e15 (1 - x)``: floats hold ``1 - x`` at ``x = 1e15 /
         (1e15 + 1)`` to 4 digits). ``None`` otherwise.
     stationarity
-        Where ``point`` is not polished, how far it is from the first-order conditions
-        of a maximum (:func:`_stationarity`: 0 where it meets them to rounding, about 1
-        where the objective rises there as steeply as its slope, ``nan`` where no slope
-        tells: a kink, an infinite slope); 0 where it is polished.
+        Where ``point`` is not polished, how far it is from a point that meets the
+        first-order conditions of a maximum, in the search's units (:func:`_stationarity`:
+        0 where it meets them, ``inf`` where the objective is not concave towards one,
+        ``nan`` where no slope tells: a kink, an infinite slope); 0 where it is polished.
     """
 
     point: dict[sympy.Symbol, float]
@@ -389,16 +389,10 @@ class Scale:
         if around and 0 < change < FAINT * objective:
             # Above the rounding of the slope itself (its derivative's summands): L + x at
             # L = 1e13 changes by 1e-13 of its terms, its slope 1 exactly.
-            params = [_float(at[q]) for q in compiled.params]
-
-            def rounding(p: np.ndarray) -> float:
-                with np.errstate(all="ignore"), warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    terms = compiled.df_terms(p, params)
-                sizes = [magnitude(_finite(t)) for t in terms]
-                return ROUNDING * float(np.dot(sizes, unknowns))
-
-            if change > 64 * magnitude(rounding(p) for p in points):
+            rounding = magnitude(
+                ROUNDING * float(np.dot(compiled.gradient_sizes(p, at), unknowns)) for p in points
+            )
+            if change > 64 * rounding:
                 objective = unit([change])
         return cls(
             unknowns=unknowns,
@@ -424,11 +418,7 @@ class Scale:
         it stops at its start; in the larger unit it reaches ``x = y = 0``."""
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            rows = [np.asarray(num._df(z), dtype=complex)]
-            rows += [
-                np.asarray(dg(z), dtype=complex) for k, dg in enumerate(num._dg) if num.binds(k, z)
-            ]
-            rows += [np.asarray(dh(z), dtype=complex) for dh in num._dh]
+            rows = [np.asarray(num._df(z), dtype=complex), *num.binding_gradients(z)[0]]
         effects = np.nan_to_num(np.abs(np.array(rows)), nan=0.0, posinf=np.inf).max(axis=0)
         units = tuple(
             u * unit([1.0 / e]) if 64 * ROUNDING < e < FAINT else u
@@ -681,6 +671,16 @@ class _Compiled:
         f = accurate(as_expression(self.program.objective))
         return lambdify([z, self.params], [_summands(d, z) for d in gradient(f, z)], "numpy")
 
+    def gradient_sizes(self, x: np.ndarray, at: Mapping[sympy.Symbol, Any]) -> np.ndarray:
+        """The size of each derivative's summands (:attr:`df_terms`) at ``x`` (in the
+        program's units), the parameters at their values ``at``: the numbers whose rounding
+        each component of the slope carries."""
+        params = [_float(at[q]) for q in self.params]
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            terms = self.df_terms(x, params)
+        return np.array([magnitude(_finite(t)) for t in terms])
+
     @functools.cached_property
     def constants(self) -> Callable[[np.ndarray], list[Any]]:
         """The program's constants compiled to NumPy, for the values mpmath refuses."""
@@ -923,14 +923,27 @@ class _Numeric:
             return np.zeros(len(z))
         return -g.real
 
+    def binding_gradients(self, z: np.ndarray) -> tuple[list[np.ndarray], list[bool]]:
+        """The gradients at ``z`` (in these units, complex: a root of a negative number) of
+        the inequalities that bind there and of every equality, with whether each one's
+        multiplier has a sign (an inequality's) or not (an equality's)."""
+        rows: list[np.ndarray] = []
+        signs: list[bool] = []
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for k, dg in enumerate(self._dg):
+                if self.binds(k, z):
+                    rows.append(np.asarray(dg(z), dtype=complex))
+                    signs.append(True)
+            for dh in self._dh:
+                rows.append(np.asarray(dh(z), dtype=complex))
+                signs.append(False)
+        return rows, signs
+
     def gradient_rounding(self, z: np.ndarray) -> np.ndarray:
         """The rounding of each component of the objective's gradient at ``z`` (in these
         units): :data:`ROUNDING` of the size of that derivative's summands."""
-        values = [_float(self.at[p]) for p in self.compiled.params]
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            terms = self.compiled.df_terms(self.x(z), values)
-        sizes = np.array([magnitude(_finite(t)) for t in terms])
+        sizes = self.compiled.gradient_sizes(self.x(z), self.at)
         return ROUNDING * sizes * self.units / self.scale.objective
 
     def slope_rounding(self, z: np.ndarray, d: np.ndarray) -> float:
@@ -2851,9 +2864,8 @@ def _stationarity(num: _Numeric, z: np.ndarray) -> float:
     less 64 units of its rounding (the size of the derivative's summands,
     :meth:`_Numeric.gradient_rounding`), is within :data:`STATIONARY_TOL` of its own
     terms (the slope's and each multiplier's share: an end of SLSQP, its constraints met
-    to its tolerance), the distance is 0;
-    else it is ``|r|`` over the
-    objective's curvature along ``r`` (its slope's change over :data:`CURVATURE_STEP`),
+    to its tolerance), the distance is 0; else it is ``|r|`` over the objective's
+    curvature along ``r`` (its slope's change over :data:`CURVATURE_STEP`),
     ``inf`` where the objective is not concave that way, and ``nan`` where the slope is no
     number or the program has a kink. A slope small beside its terms is no miss where the
     maximum is that near (a point 1e-11 off a line of maxima), and a large one where it is
@@ -2865,15 +2877,7 @@ def _stationarity(num: _Numeric, z: np.ndarray) -> float:
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         g = np.asarray(num._df(z), dtype=complex)
-        columns: list[np.ndarray] = []
-        signs: list[bool] = []  # True: a multiplier >= 0
-        for k, dg in enumerate(num._dg):
-            if num.binds(k, z):
-                columns.append(np.asarray(dg(z), dtype=complex))
-                signs.append(True)
-        for dh in num._dh:
-            columns.append(np.asarray(dh(z), dtype=complex))
-            signs.append(False)
+    columns, signs = num.binding_gradients(z)  # signs: True for a multiplier >= 0
     for i, (lo, hi, zi) in enumerate(zip(num.lo, num.hi, z, strict=True)):
         for bound, sign in ((lo, 1.0), (hi, -1.0)):
             if math.isfinite(bound) and abs(zi - bound) <= BOUND_TOL * magnitude([1.0, bound]):
@@ -2882,8 +2886,7 @@ def _stationarity(num: _Numeric, z: np.ndarray) -> float:
     if not all(np.all(np.isfinite(c)) and np.all(c.imag == 0) for c in [g, *columns]):
         return math.nan
     grad = g.real
-    size = float(np.max(np.abs(grad), initial=0.0))
-    if size == 0:
+    if not np.any(grad):
         return 0.0
     rounding = 64 * num.gradient_rounding(z)
     terms = np.abs(grad)

@@ -74,7 +74,7 @@ from numpy.typing import ArrayLike
 
 from bargain.axiomatic.breakpoints import KINKED, switches
 from bargain.axiomatic.nash import bargaining_powers
-from bargain.axiomatic.payoff_level import in_levels, sweep_levels
+from bargain.axiomatic.payoff_level import in_levels, movable, sweep_levels
 from bargain.axiomatic.payoff_unit import TINY
 from bargain.concepts.registry import Concept, concept, concepts
 from bargain.concepts.vectorised import (
@@ -351,7 +351,7 @@ def compile_kernel(
     options = check_options(found, model, options)
     # A concept invariant under each party's level solves the model with it moved out, and
     # the payoffs get it back point by point (bargain.axiomatic.payoff_level).
-    levels = sweep_levels(model, inputs) if found.levels and not options.get("limit") else {}
+    levels = sweep_levels(model, inputs) if found.levels and movable(options) else {}
     solved = in_levels(model, levels) if levels else model
     numeric, reason = _numeric(found, solved, inputs, options)
     loop = _loop(found, solved, inputs, options)
