@@ -177,9 +177,10 @@ def _lexicographic(
         return symbol
 
     def settled(t: sympy.Expr, held: set[int]) -> sympy.Expr:
-        """``t``; where it is a float level (a stage without a closed form), the constant
-        piece of a held party's gain that it equals to rounding (``min(1 - x - y, c)``
-        held at ``t = c``: that gain never exceeds ``c``, so the level is ``c``); else
+        """``t``; where it is a float level (a stage without a closed form), the gain a held
+        party has where a kink of its payoff takes a piece free of the contract variables,
+        if ``t`` equals it to rounding (``min(1 - x - y, c) + L`` against ``L`` held at
+        ``t = c``: that gain never exceeds ``c``, so the level is ``c``); else
         the level stays a float, and no later stage's formula is exact (a formula in
         ``t = 1.0000000000000069`` was reported as one): they are solved numerically."""
         nonlocal exact_levels
@@ -245,24 +246,29 @@ def _lexicographic(
 
 
 def _constant_pieces(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> list[sympy.Expr]:
-    """The pieces of ``expr`` free of the contract ``variables``: ``expr`` itself, or the
-    arguments of a ``min``/``max`` and the values of a ``Piecewise`` in it that are.
+    """The values ``expr`` takes, free of the contract ``variables``, where one ``min``/``max``
+    argument or ``Piecewise`` value in it is: ``expr`` itself where it is free of them, and
+    ``expr`` with such a node replaced by each of its pieces that leaves no variable (a level
+    beside the kink counts: ``min(1 - x, c) + L`` is ``c + L`` where the kink takes ``c``).
 
-    >>> x, c = sympy.symbols("x c")
+    >>> x, c, L = sympy.symbols("x c L")
     >>> _constant_pieces(sympy.Min(1 - x, c), [x])
     [c]
+    >>> _constant_pieces(sympy.Min(1 - x, c) + L, [x])
+    [L + c]
     """
-    out = []
+    out = [] if expr.has(*variables) else [expr]
     for node in sympy.preorder_traversal(expr):
         if isinstance(node, sympy.Min | sympy.Max):
             args = node.args
         elif isinstance(node, sympy.Piecewise):
             args = tuple(e for e, _ in node.args)
-        elif node is expr:
-            args = (node,)
         else:
             continue
-        out += [a for a in args if not a.has(*variables) and a not in out]
+        for arg in args:
+            value = expr.xreplace({node: arg})
+            if not value.has(*variables) and value not in out:
+                out.append(value)
     return out
 
 

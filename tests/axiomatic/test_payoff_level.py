@@ -11,6 +11,7 @@ size, once swallowed the gains.
 from __future__ import annotations
 
 import pytest
+import sympy
 
 import bargain
 from bargain.axiomatic.payoff_level import LEVEL, in_levels, payoff_levels
@@ -53,15 +54,18 @@ def test_egalitarian_caps_on_a_level(level):
 def test_three_party_leximin_on_a_level(level):
     # x, y and min(1 - x - y, 0.25) with x + y <= 1: C's gain is capped at 1/4, so the
     # least gain is 1/4 at best; leximin then splits the rest equally between A and B,
-    # x = y = 3/8 (docs/solutions.md). 21/62 was reported at L = 1e6 and 1e9.
+    # x = y = 3/8 (docs/solutions.md). 21/62 was reported at L = 1e6 and 1e9. The formula
+    # is 3/8 at every L: at L = 0 (the level not moved out) it was L/2 + 3/8, C's held level
+    # read as the kink's piece 1/4 less the disagreement payoff L, without the payoff's L.
     m = model(
-        {"A": "x", "B": "y", "C": "min(1 - x - y, 0.25)"},
+        {"A": "x", "B": "y", "C": "min(1 - x - y, 1/4)"},
         {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}},
         level,
         {"budget": "x + y <= 1"},
     )
     s = bargain.egalitarian(m)
     assert s.agreement == pytest.approx({"x": 0.375, "y": 0.375}, abs=1e-12)
+    assert s.formula == {"x": sympy.Rational(3, 8), "y": sympy.Rational(3, 8)}
 
 
 @pytest.mark.parametrize("level", LEVELS)
