@@ -143,6 +143,8 @@ def test_every_method_and_format(capsys, method, fmt):
         (["solve", "split", "--set", "V=abc"], "unknown name 'abc'"),
         (["solve", "split", "--set", "d_W=0.6", "--set", "d_A=0.6"], "not improved upon"),
         (["solve", "no-such-model"], "no such model file"),
+        # a device is read like a file ("no such model file" was said of /dev/null)
+        (["solve", os.devnull], f"{os.devnull}: [model]: missing table [model]"),
     ],
 )
 def test_errors_are_one_line(capsys, argv, match):

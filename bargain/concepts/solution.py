@@ -214,8 +214,7 @@ class Solution:
                 + (f"; {BELOW_DISAGREEMENT}" if party in below else "")
                 + ")"
             )
-        for label, values in self.extra.items():
-            lines.append(f"  {label}: " + ", ".join(f"{k} = {v:.12g}" for k, v in values.items()))
+        lines.extend(f"  {label}: {_values(values)}" for label, values in self.extra.items())
         lines.append(f"  delay: {self.delay:g} periods")
         if self.binding:
             lines.append(f"  binding: {', '.join(self.binding)}")
@@ -226,7 +225,11 @@ class Solution:
     def to_markdown(self) -> str:
         """A Markdown report: a table of the agreement and one of the payoffs."""
         title = f"**{self.method}** solution of `{self.model}`" + (" (exact)" if self.exact else "")
-        out = [title, "", "| term | value | formula |", "|---|---|---|"]
+        out = [title, ""]
+        if self.powers:
+            powers = ", ".join(f"{k} = {v:.6g}" for k, v in self.powers.items())
+            out += [f"Bargaining powers: {powers}.", ""]
+        out += ["| term | value | formula |", "|---|---|---|"]
         out += [f"| {n} | {v} | {f'`{f}`' if f else ''} |" for n, v, f in self._rows()]
         if self.agreement_points:
             out += [f"| agreement | one of: {'; '.join(map(_point, self.agreement_points))} | |"]
@@ -236,14 +239,19 @@ class Solution:
                 f"| {n}{label} | any in [{lo:.12g}, {hi:.12g}] | |"
                 for n, (lo, hi) in (self.agreement_set or {}).items()
             ]
-        out += ["", "| party | payoff | disagreement |", "|---|---|---|"]
-        out += [
-            "| {} | {} | {} |".format(p, *_apart(v, self.disagreement[p]))
-            for p, v in self.payoffs.items()
-        ]
+        if self.payoffs:
+            out += ["", "| party | payoff | disagreement |", "|---|---|---|"]
+            out += [
+                "| {} | {} | {} |".format(p, *_apart(v, self.disagreement[p]))
+                for p, v in self.payoffs.items()
+            ]
         if self.below_disagreement:
             out += ["", f"{', '.join(self.below_disagreement)}: {BELOW_DISAGREEMENT}."]
-        out += ["", f"Delay: {self.delay:g} periods. Route: {self.route}."]
+        if self.extra:
+            out.append("")
+        out += [f"- {label}: {_values(values)}" for label, values in self.extra.items()]
+        binding = f" Binding: {', '.join(self.binding)}." if self.binding else ""
+        out += ["", f"Delay: {self.delay:g} periods.{binding} Route: {self.route}."]
         out += [f"- {a}" for a in self.assumptions]
         return "\n".join(out)
 
@@ -282,6 +290,15 @@ def _apart(value: float, other: float) -> tuple[str, str]:
 def _range(name: str, low: float, high: float) -> str:
     """A variable's range over a set of solutions, e.g. ``x in [0, 1]`` (``x = 0`` if one)."""
     return f"{name} = {low:.12g}" if low == high else f"{name} in [{low:.12g}, {high:.12g}]"
+
+
+def _values(values: Mapping[str, float]) -> str:
+    """``k = v`` for each of ``values``, in 12 significant digits (an extra's line).
+
+    >>> _values({"A": 0.5, "B": 2 / 3})
+    'A = 0.5, B = 0.666666666667'
+    """
+    return ", ".join(f"{k} = {v:.12g}" for k, v in values.items())
 
 
 def _point(point: Mapping[str, float]) -> str:

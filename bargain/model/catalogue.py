@@ -40,10 +40,10 @@ def model_names() -> list[str]:
 def find_model(name_or_path: str) -> Path:
     """The file of a model given by path or by name in :func:`models_dir`."""
     path = Path(name_or_path)
-    if path.is_file():
-        return path
     if path.is_dir():
         raise ModelError("is a folder, not a model file", file=name_or_path)
+    if path.exists():  # a file, or a device or pipe to read it from (/dev/stdin)
+        return path
     named = models_dir() / f"{name_or_path}.toml"
     if "/" not in name_or_path and named.is_file():
         return named

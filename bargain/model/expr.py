@@ -501,10 +501,17 @@ def _evaluated(condition: sympy.Basic) -> sympy.Basic:
 class _Parser:
     """Operator-precedence parser over a token list; recursion only at parentheses and calls."""
 
-    def __init__(self, text: str, tokens: list[_Token], symbols: Mapping[str, sympy.Symbol]):
+    def __init__(
+        self,
+        text: str,
+        tokens: list[_Token],
+        symbols: Mapping[str, sympy.Symbol],
+        elsewhere: Mapping[str, str],
+    ):
         self._text = text
         self._tokens = tokens
         self._symbols = symbols
+        self._elsewhere = elsewhere
         self._index = 0
         self._depth = 0
         # (symbol-free, height of the tallest symbol-free subtree) of every node checked so far
@@ -633,6 +640,12 @@ class _Parser:
                 f"function {name!r} used without arguments",
                 token,
                 f"call it with arguments in parentheses, e.g. {name}(x)",
+            )
+        if name in self._elsewhere:
+            raise self._error(
+                f"{name!r} ({self._elsewhere[name]}: this value may not use one)",
+                token,
+                self._allowed_names(),
             )
         raise self._error(f"unknown name {name!r}", token, self._allowed_names())
 
@@ -883,7 +896,11 @@ class _Parser:
 
 
 def parse_expression(
-    text: str, symbols: Mapping[str, sympy.Symbol], *, relational: bool = False
+    text: str,
+    symbols: Mapping[str, sympy.Symbol],
+    *,
+    relational: bool = False,
+    elsewhere: Mapping[str, str] | None = None,
 ) -> sympy.Expr:
     """Parse `text` into a sympy expression over the given symbols, never executing it.
 
@@ -900,6 +917,10 @@ def parse_expression(
         ``>=`` or ``==`` between two arithmetic expressions (a constraint),
         and an unevaluated sympy ``Relational`` is returned. If False, a
         comparison at the top level is refused.
+    elsewhere
+        Names the model defines that this expression may not use, each with what it is
+        (``{"x": "a contract variable"}`` for a disagreement payoff): the error says so
+        rather than calling the name unknown.
 
     Returns
     -------
@@ -931,6 +952,10 @@ def parse_expression(
     Traceback (most recent call last):
     ...
     bargain.errors.ExpressionError: unexpected character '.' at position 2 in "os.system('ls')": ...
+    >>> parse_expression("x / 2", {"V": V}, elsewhere={"x": "a contract variable"})
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ExpressionError: 'x' (a contract variable: this value may not use one) at ...
     """
     if not isinstance(text, str):
         raise ExpressionError(f"an expression must be a string, not {type(text).__name__}")
@@ -940,7 +965,7 @@ def parse_expression(
         )
     if not text.strip(_WHITESPACE):
         raise ExpressionError(f"empty expression {_quote(text, 0)}: {_GRAMMAR}")
-    value = _Parser(text, _tokenize(text), symbols).parse()
+    value = _Parser(text, _tokenize(text), symbols, elsewhere or {}).parse()
     if relational and not isinstance(value, Relational):
         raise _error(
             text,

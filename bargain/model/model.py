@@ -168,13 +168,14 @@ def as_expression(
     file: str | None = None,
     table: str | None = None,
     key: str | None = None,
+    elsewhere: Mapping[str, str] | None = None,
 ) -> sympy.Basic:
     """The one conversion of a user's value to sympy: never ``eval``, never ``sympify``.
 
     A sympy object is kept, a number becomes an exact rational
     (:func:`exact_number`), a string is parsed by the safe expression language
-    (:func:`bargain.model.expr.parse_expression`) over ``symbols``; anything else
-    is refused.
+    (:func:`bargain.model.expr.parse_expression`) over ``symbols`` (``elsewhere``: the
+    model's names it may not use, each with what it is); anything else is refused.
 
     Examples
     --------
@@ -194,7 +195,9 @@ def as_expression(
         value = value.text
     if isinstance(value, str):
         try:
-            return parse_expression(value, symbols or {}, relational=relational)
+            return parse_expression(
+                value, symbols or {}, relational=relational, elsewhere=elsewhere
+            )
         except ExpressionError as err:
             raise err.located(file=file, table=table, key=key) from None
     if isinstance(value, numbers.Real) and not isinstance(value, bool):

@@ -126,6 +126,9 @@ class _Reader:
 
     def __init__(self, file: str | None) -> None:
         self.file = file
+        self.names: dict[str, str] = {}
+        """The model's parameters and contract variables read so far, each with what it is
+        (for the error on a name a value may not use)."""
 
     def error(self, message: str, table: str | None = None, key: str | None = None) -> ModelError:
         return ModelError(message, file=self.file, table=table, key=key)
@@ -177,8 +180,15 @@ class _Reader:
                 table,
                 key,
             )
+        elsewhere = {n: what for n, what in self.names.items() if n not in symbols}
         return as_expression(
-            value, symbols, relational=relational, file=self.file, table=table, key=key
+            value,
+            symbols,
+            relational=relational,
+            file=self.file,
+            table=table,
+            key=key,
+            elsewhere=elsewhere,
         )
 
 
@@ -238,6 +248,10 @@ def model_from_dict(data: Mapping[str, Any], *, file: str | None = None) -> Mode
     parameters = _parameters(r, r.table(data, "parameters", required=False))
     param_symbols = {p.name: p.symbol for p in parameters}
     variables = _variables(r, r.table(data, "variables", required=True), param_symbols)
+    r.names = {
+        **dict.fromkeys(param_symbols, "a parameter"),
+        **dict.fromkeys((v.name for v in variables), "a contract variable"),
+    }
     all_symbols = {**param_symbols, **{v.name: v.symbol for v in variables}}
 
     parties = _parties(r, r.table(data, "parties", required=True), param_symbols, all_symbols)

@@ -722,14 +722,20 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
     """
     w, a = num.rising, num.falling
 
-    refused = "no contract gives the responder what it can get by rejecting"
+    def refused(responder: str) -> str:
+        return (
+            f"no contract gives the responder {responder} what it can get by rejecting "
+            "(its outside option, or its strike payoff for the round and, discounted, "
+            "what it gets when it proposes next)"
+        )
+
     none = "the alternating-offers equations have no solution in the contract range"
 
     def answer(x_a: float, strict: bool = True) -> float:
         x_w = num.respond(a, x_a)
         if x_w is None:
             if strict:
-                raise num.error(refused)
+                raise num.error(refused(a))
             x_w = num.best_for(a)
         return x_w
 
@@ -746,7 +752,7 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
     def checked(x_a: float) -> float:
         """The rising party's proposal at the fixed point ``x_a``, its demands met."""
         if num.respond(w, answer(x_a)) is None:
-            raise num.error(refused)
+            raise num.error(refused(w))
         return answer(x_a)
 
     # A gap within rounding of the offers (brentq's tolerance) is zero: the map fixes the

@@ -79,3 +79,27 @@ def test_a_payoff_beside_its_disagreement_payoff_shows_the_digits_that_differ():
     assert "W = 1000000000001   (disagreement 1000000000000)" in s.to_text()
     assert "| W | 1000000000001 | 1000000000000 |" in s.to_markdown()
     assert "A = 1e+12   (disagreement 1e+12)" in s.to_text()
+
+
+def test_markdown_says_what_the_text_says():
+    # The Markdown left out the powers, the extras (the strike threat of strike-or-holdout,
+    # the ideal point of Kalai-Smorodinsky) and the binding constraints, and printed an
+    # empty payoff table for a set of agreements.
+    s = bargain.Solution(
+        model="m",
+        method="strike-or-holdout",
+        agreement={},
+        payoffs={},
+        disagreement={"U": 0.0, "F": 0.0},
+        parameters={},
+        powers={"U": 0.25, "F": 0.75},
+        binding=("x <= 1",),
+        extra={"strike threat": {"credible": 1.0, "margin": 2 / 3}},
+        agreement_set={"w": (0.5, 0.75)},
+    )
+    text, md = s.to_text(), s.to_markdown()
+    assert "  strike threat: credible = 1, margin = 0.666666666667" in text
+    assert "- strike threat: credible = 1, margin = 0.666666666667" in md
+    assert "Bargaining powers: U = 0.25, F = 0.75." in md
+    assert "Binding: x <= 1." in md
+    assert "| party |" not in md

@@ -301,3 +301,29 @@ def test_a_key_that_is_not_a_string_is_a_model_error(where, key, table):
         bargain.model_from_dict(data)
     assert (err.value.table, err.value.key) == (table, repr(key))
     assert f"a name must be a string, got {type(key).__name__}" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "text", "said"),
+    [
+        ("parties.A", "disagreement", "x/2", "'x' (a contract variable: this value may not use"),
+        ("parties.B", "strike_payoff", "x", "'x' (a contract variable: this value may not use"),
+        ("bargaining", "horizon", "V", "'V' (a parameter: this value may not use"),
+    ],
+)
+def test_a_name_of_the_model_where_it_may_not_be_used_is_named_as_such(table, key, text, said):
+    # A disagreement payoff is fixed before any contract, so it may not use a contract
+    # variable; the message said "unknown name 'x' ... allowed names: (none)".
+    data = {
+        "model": {"name": "m"},
+        "parameters": {"V": 1.0},
+        "variables": {"x": {"min": 0, "max": 1}},
+        "parties": {"A": {"payoff": "x"}, "B": {"payoff": "V - x"}},
+        "bargaining": {},
+    }
+    part, _, name = table.partition(".")
+    (data[part][name] if name else data[part])[key] = text
+    with pytest.raises(ModelError, match=rf"\[{table}\] {key}: ") as err:
+        bargain.model_from_dict(data)
+    assert said in str(err.value)
+    assert "unknown name" not in str(err.value)

@@ -813,3 +813,16 @@ def test_a_square_root_beside_one_keeps_its_digits():
         s = bargain.rubinstein(m, exact=exact)
         assert s.unique
         assert s.agreement["x"] == pytest.approx(float(x_w), rel=1e-13)
+
+
+@pytest.mark.parametrize(("w", "a", "party"), [("0.5", "0.6", "A"), ("0.6", "0.5", "W")])
+def test_strike_payoffs_above_the_surplus_refused_naming_the_responder(w, a, party):
+    # Strike payoffs of 0.5 and 0.6 a round at delta = 0.9 are worth 5 and 6 for ever,
+    # more than the whole contract (1) to either side: no offer is accepted. The message
+    # named no party.
+    m = split_game(
+        W={"payoff": "1 - x", "discount_factor": "0.9", "strike_payoff": w},
+        A={"payoff": "x", "discount_factor": "0.9", "strike_payoff": a},
+    )
+    with pytest.raises(bargain.SolverError, match=f"the responder {party} what it can get"):
+        bargain.rubinstein(m)
