@@ -33,7 +33,6 @@ from bargain.axiomatic.program import (
     KINKED,
     SEARCH_TOL,
     STATIONARY_TOL,
-    WIDE,
     Program,
     ProgramResult,
     gradient,
@@ -68,6 +67,9 @@ SEARCH_GAIN = 1e-6  # an unpolished gain this small (relative) is polished befor
 EQUIVALENT_LEVEL = 1e-12  # of its size: how far below a payoff its equivalent agreements go
 EQUIVALENT_WIDTH = 1e-4  # of a variable's range: a narrower spread of them is one agreement
 EQUIVALENT_PROBE = 1e-2  # of the box: how far a set of them must reach to be looked for
+ENDS_WIDE = 1e3  # a box this many times wider than a start: a set's ends are polished
+# (the box's units hide a set 5e4 times narrower than the box from the unpolished search:
+# the individually rational agreements of x + y against 1 - x - y/2, in [0, 1e5]**2)
 
 
 def _real(value: complex) -> bool:
@@ -477,7 +479,7 @@ class BargainingProblem:
         start's.
 
         Where the search's ends span a set (beyond :data:`SEARCH_GAIN` of the box), or the
-        box is far wider than the start (:data:`WIDE`: its units could hide the set), each
+        box is far wider than the start (:data:`ENDS_WIDE`: its units could hide the set), each
         end is polished (Newton in 30 digits on the bounds and constraints that
         bind there, :func:`bargain.axiomatic.program.solve_program`, which searches again in
         the units of the point found where that fails): an end in ``[0, 1]`` of a box
@@ -501,7 +503,7 @@ class BargainingProblem:
 
         lo, hi = self.bounds
         width = max((b - a for a, b in zip(lo, hi, strict=True) if math.isfinite(b - a)), default=0)
-        wide = width > WIDE * magnitude([float(x) for x in start])
+        wide = width > ENDS_WIDE * magnitude([float(x) for x in start])
 
         def end(k: int, sign: int, polish: bool) -> float:
             v = self.variables[k]

@@ -39,6 +39,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 from collections.abc import Mapping, Sequence
@@ -54,7 +55,7 @@ from bargain.axiomatic.program import ProgramResult
 from bargain.concepts.budget import bounded
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
-from bargain.errors import BargainError, ModelError
+from bargain.errors import BargainError, FeasibilityError, ModelError
 from bargain.model.expr import derivative
 from bargain.model.model import Model, as_expression, lambdify
 from bargain.model.validate import numeric_value, shown
@@ -314,8 +315,9 @@ def _maximise(
     # x + y <= 1): the level is lowered by that, or no agreement but the start meets it
     # and the set's ends stop there (x in [0.4999999999, 1] of every x in [0, 1]).
     level = sympy.Float(first.objective, 30)
+    at = np.array([first.point[v] for v in problem.variables])
     if not first.polished:
-        missed = -problem.slack_margin(np.array([first.point[v] for v in problem.variables]))
+        missed = -problem.slack_margin(at)
         if 0 < missed < math.inf:
             size = magnitude([first.objective, *problem.payoff_values(first.point)])
             level -= sympy.Float(missed * size, 30)
@@ -333,13 +335,17 @@ def _maximise(
         point = first.point
         if _bounds_only(problem, first.active) is None:
             # A constraint binds where the search stopped along the variables the sum does
-            # not depend on: hold them where the tie-break puts them instead.
-            point = problem.solve(
-                problem.program(tie_break(), inequalities=maximal),
-                starts,
-                exact=False,
-                timeout=timeout,
-            ).point
+            # not depend on: hold them where the tie-break puts them instead. Where the
+            # tie-break's search finds no agreement of the set, the maximiser stands (it may
+            # be the set's only point, where a party's log gain is not defined: x + y
+            # against 1 - x - y/2 in [0, 1e3]**2 is largest at (0, 2) alone).
+            with contextlib.suppress(FeasibilityError):
+                point = problem.solve(
+                    problem.program(tie_break(), inequalities=maximal),
+                    [at, *starts],
+                    exact=False,
+                    timeout=timeout,
+                ).point
         fixed = _determined(problem, total, flat, point, inequalities, timeout)
         if fixed is not None:
             return _flat_in_the_others(
@@ -351,9 +357,7 @@ def _maximise(
         or _a_point(
             problem,
             first.point,
-            ends := problem.ends(
-                np.array([first.point[v] for v in problem.variables]), maximal, timeout
-            ),
+            ends := problem.ends(at, maximal, timeout),
             FLAT,
             _widths(problem, first.point, inequalities, timeout),
         )

@@ -615,3 +615,24 @@ def test_an_infinite_slope_into_the_box_for_any_size(e, c):
     x_star = _rise_max(lambda x: c / (2 * math.sqrt(x)) - k)
     s = bargain.utilitarian(two_party(f"{c!r}*sqrt(x)", f"{k!r}*(1 - x)"), exact=False)
     assert s.agreement["x"] == pytest.approx(x_star, rel=1e-9)
+
+
+@pytest.mark.parametrize("width", [1e3, 1e5, 1e6, 1e12])
+def test_a_vertex_maximum_in_a_wide_box_is_one_agreement(width):
+    # u_W = x + y, u_A = 1 - x - y/2 on [0, width]**2, d = 0. The sum 1 + y/2 grows with y
+    # until A's gain is 0: the individually rational agreements are the triangle x, y >= 0,
+    # x + y/2 <= 1, and the sum is largest at its vertex (0, 2) alone (sum 2). In a box
+    # 1e3 wide "the feasible set is empty" was reported (the tie-break's search found no
+    # other agreement of the one-point set), in one 1e6 wide the set y in [1.9999998, 2]
+    # (the individually rational set's widths, searched in the box's units, came out 0).
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "vertex"},
+            "variables": {"x": {"min": 0, "max": width}, "y": {"min": 0, "max": width}},
+            "parties": {"W": {"payoff": "x + y"}, "A": {"payoff": "1 - x - y/2"}},
+        }
+    )
+    s = bargain.utilitarian(m)
+    assert s.unique
+    assert s.agreement == pytest.approx({"x": 0.0, "y": 2.0}, abs=1e-12)
+    assert s.extra["total"]["sum"] == pytest.approx(2.0, rel=1e-12)
