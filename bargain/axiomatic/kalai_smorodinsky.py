@@ -143,6 +143,11 @@ def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0
     if crossing is not None:
         result = crossing
         route += "; one variable: the weighted gains' crossings bracketed in 40 digits"
+    if len(model.variables) > 1 and not (exact and ideal_exact and result.exact is not None):
+        # The segment's end is the ideal point's, itself a search's answer: a polished
+        # point on it is no better than the ideal gains (a surplus of 1e-12 on payoffs of
+        # 1/2 in two variables: W's ideal 2.7e-11 above it, the point 96% off).
+        problem.require_resolved(problem.payoff_values(result.point))
     ratios = _gain_ratios(problem, weights, result.point)
     solution = problem.solution(
         "kalai-smorodinsky",

@@ -894,8 +894,8 @@ class BargainingProblem:
                 at = {v.symbol: result.exact[v.symbol].xreplace(self.subs) for v in m.variables}
         payoffs = self.payoff_values(at)
         how = "exact: sympy.solve on the KKT conditions" if formula else "numeric"
-        if formula is None and len(m.variables) > 1:
-            self._require_resolved(payoffs)
+        if formula is None and len(m.variables) > 1 and not self._met_exactly(result):
+            self.require_resolved(payoffs)
         if formula is None and not result.polished:
             self.require_stationary(result)
             how += " (degenerate optimum: Newton polish not applied, accuracy ~1e-7)"
@@ -946,7 +946,15 @@ class BargainingProblem:
             file=m.file,
         )
 
-    def _require_resolved(self, payoffs: Sequence[float]) -> None:
+    def _met_exactly(self, result: ProgramResult) -> bool:
+        """Whether ``result`` is polished and its contract meets every constraint to 64 units
+        of rounding of its sides (:meth:`slack_margin`), not only to the searches'
+        feasibility tolerance: then its gains, however small, are the polished KKT point's
+        (Newton in 30 digits on its binding constraints), not a search's misses."""
+        x = np.array([float(result.point[v]) for v in self.variables])
+        return result.polished and self.slack_margin(x) >= -64 * ROUNDING
+
+    def require_resolved(self, payoffs: Sequence[float]) -> None:
         """Refuse a numeric answer of several contract variables where a party's gain over
         its disagreement payoff is not zero (beyond 64 units of the payoffs' rounding: a
         party at its disagreement payoff is common) but below the search's feasibility
@@ -956,7 +964,8 @@ class BargainingProblem:
         variables gave the Nash point ``x + y = 1 + 1.4e-11``, each gain ten times the
         surplus, and a Kalai–Smorodinsky point 93% off. (With one variable the individually
         rational interval is narrowed first and solved in its own unit,
-        :func:`~bargain.axiomatic.payoff_unit.narrowed`.)"""
+        :func:`~bargain.axiomatic.payoff_unit.narrowed`; a polished answer that meets every
+        constraint to rounding is not refused, :meth:`_met_exactly`.)"""
         for p, u in zip(self.model.parties, payoffs, strict=True):
             d = self.disagreement_values[p.name]
             size = magnitude([u, d])

@@ -1739,7 +1739,8 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
     ``|g| / |grad g|``), for when the search stopped a little short of a steep
     constraint; last, that set with each bound let go in turn (alone, and with the
     nearest other constraint binding instead), for an optimum a hair inside a bound
-    (``x = 1e11/(1e11 + 1)`` in ``[0, 1]``). The first two differ where the optimum is
+    (``x = 1e11/(1e11 + 1)`` in ``[0, 1]``); then the bounds alone, and nothing binding,
+    for constraints a hair from zero at the optimum. The first two differ where the optimum is
     near a bound or constraint only on the box's scale (``x = 0.5`` in ``[0, 1e15]``),
     or where a value that is zero comes out as rounding noise (``x = 2e-16`` at the
     bound ``0``). Where ``z`` sits on a kink of the objective or a constraint, the set
@@ -1798,6 +1799,11 @@ def _active_sets(program: Program, num: _Numeric, z: np.ndarray, tries: int = 3)
     for b in bounds:
         rest = tuple(c for c in bounds if c != b)
         out += [_Active(rest, (*binding, *extra), at) for extra in ((), *ineqs)]
+    # Then the bounds with the constraints let go: an optimum whose constraints' values
+    # are all below the tolerance of their units but not zero (x + y/2 against 1 - x - y,
+    # gains over 1/2 and 1/2 - 1e-12: the Nash point has y = 0 and both gains 5e-13).
+    if binding:
+        out.append(_Active(tuple(bounds), (), at))
     # And nothing binding: an interior optimum whose gains are all below the tolerance of
     # their units (x against 1 - x with d_A = 1 - 2e-12: x = 1 - 1e-12, where both gains
     # and the bound 1 are within 1e-12 of the point).
@@ -2508,7 +2514,7 @@ def _locate(
             cz = np.array([candidate[v] for v in program.unknowns])
             if not (
                 (bracketed or np.max(np.abs(cz - z)) <= 1e-3 * scale or _climbs(num, z, cz))
-                and num.f(cz) >= num.f(z) - f_tol
+                and num.f(cz) >= num.f(z) - f_tol - _misses_worth(num, kkt, z, mu)
             ):
                 break
             if (
@@ -2530,6 +2536,28 @@ def _locate(
             # At the bounds that bind, exactly, unless that is worse (log(1 - x) at x = 1).
             point = fixed
     return point, kkt, False
+
+
+def _misses_worth(num: _Numeric, kkt: _KKT, z: np.ndarray, mu: Sequence[float]) -> float:
+    """What the search's point ``z`` gains in the objective by missing the constraints of
+    the active set that the polish found binding (multipliers ``mu``), to first order:
+    twice the sum of each multiplier's size times its constraint's miss at ``z`` (an
+    inequality below zero, an equality off zero). A polished point on the constraints is
+    that much worse than a point just outside them and is no worse a maximum: the common
+    gain of ``x + y/2`` and ``1 - x - y`` over ``1/2`` and ``1/2 - 1e-12``, weighted 1 and 2,
+    is ``1e-12/3``, and the search's point, outside by 1.6e-10, claimed ``1.0013e-12/3``
+    (the polished point was refused as worse, and the model as not improving on
+    disagreement). Zero where the multipliers are not known."""
+    n = len(kkt.spec.inequalities)
+    equalities = kkt.spec.equalities(len(num._dh))
+    if len(mu) < n + len(equalities):
+        return 0.0
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        misses = [max(0.0, -float(np.real(num._g[k](z)))) for k in kkt.spec.inequalities]
+        misses += [abs(float(np.real(num._h[k](z)))) for k in equalities]
+    worth = 2 * sum(abs(m) * miss for m, miss in zip(mu, misses, strict=False))
+    return worth if math.isfinite(worth) else 0.0
 
 
 def _signs_hold(num: _Numeric, kkt: _KKT, z: np.ndarray, mu: Sequence[float]) -> bool:

@@ -362,6 +362,12 @@ def _maximise(
             _widths(problem, first.point, inequalities, timeout),
         )
     ):
+        if len(problem.variables) > 1:
+            # A unique maximiser is told from a set of the individually rational set's
+            # width, which the searches do not resolve where the gains are below their
+            # tolerance (x + y/2 against 1 - x - y over 1/2 and 1/2 - 1e-12: every x in
+            # [1/2, 1/2 + 1e-12] at y = 0 maximises the sum).
+            problem.require_resolved(problem.payoff_values(first.point))
         return problem.solution(
             "utilitarian",
             first,

@@ -515,6 +515,38 @@ def test_a_tiny_surplus_in_two_variables_is_solved_exactly_or_refused():
             solve(m)
 
 
+def test_a_tiny_surplus_in_two_variables_at_a_bound_is_the_nash_point():
+    # u_W = x + y/2, u_A = 1 - x - y, d = (1/2, 1/2 - e), e = 1e-12. A unit of y costs A
+    # one and gives W a half, so y = 0 on the frontier and the problem is the split of e in
+    # x: Nash (1950) x = 1/2 + e/2, exactly. The interior start (common gain weighted by
+    # the gain units 1 and 2, t = e/3) was refused as worse than its search's point,
+    # outside A's constraint by 1.6e-10, and the model as "not improving on
+    # disagreement"; then the Nash search's point, with both gains 5e-13 "binding" to the
+    # search's tolerance, was polished only on active sets holding a gain at zero.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "tiny_at_bound"},
+            "parameters": {"e": 1e-12},
+            "variables": {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x + y/2", "disagreement": 0.5},
+                "A": {"payoff": "1 - x - y", "disagreement": "0.5 - e"},
+            },
+        }
+    )
+    half = sympy.Rational(1, 2)
+    e = sympy.Symbol("e", real=True)
+    nash = bargain.nash(m)
+    assert nash.exact_agreement == {"x": half + sympy.Rational(1, 2 * 10**12), "y": 0}
+    assert nash.formula == {"x": half + e / 2, "y": 0}
+    numeric = bargain.nash(m, exact=False)
+    assert numeric.agreement["x"] == pytest.approx(0.5 + 5e-13, abs=1e-17)
+    assert numeric.agreement["y"] == 0.0
+    for solve in (bargain.kalai_smorodinsky, bargain.utilitarian):
+        with pytest.raises(bargain.SolverError, match="below what the search resolves"):
+            solve(m)
+
+
 @pytest.mark.parametrize(
     "parties",
     [
