@@ -46,6 +46,7 @@ import sympy
 from bargain.axiomatic.equal_gains import best_least_gain
 from bargain.axiomatic.payoff_unit import in_payoff_units
 from bargain.axiomatic.problem import BargainingProblem, no_floats, problem_of
+from bargain.axiomatic.program import ProgramResult
 from bargain.concepts.budget import bounded, exact_budget
 from bargain.concepts.common_gain import CommonGain
 from bargain.concepts.registry import Concept, register
@@ -148,7 +149,7 @@ def kalai_smorodinsky(model: Model, *, exact: bool = True, timeout: float = 10.0
         # point on it is no better than the ideal gains (a surplus of 1e-12 on payoffs of
         # 1/2 in two variables: W's ideal 2.7e-11 above it, the point 96% off).
         problem.require_resolved(problem.payoff_values(result.point))
-    ratios = _gain_ratios(problem, weights, result.point)
+    ratios = _gain_ratios(problem, weights, result)
     solution = problem.solution(
         "kalai-smorodinsky",
         result,
@@ -180,11 +181,19 @@ OFF_SEGMENT = (
 
 
 def _gain_ratios(
-    problem: BargainingProblem, weights: list[sympy.Expr], point: dict[sympy.Symbol, float]
+    problem: BargainingProblem, weights: list[sympy.Expr], result: ProgramResult
 ) -> dict[str, float]:
     """Each party's gain over disagreement as a fraction of its ideal gain, in 30 digits (a
-    gain of 1e-12 on payoffs of one keeps 4 digits as a difference of floats)."""
-    subs = {**problem.subs, **{v: sympy.Float(point[v], 30) for v in problem.variables}}
+    gain of 1e-12 on payoffs of one keeps 4 digits as a difference of floats), at the
+    closed form's agreement where there is one, else at the point in all the digits known
+    (a gain of 5e-13 beside 1/2 is 1e-4 off at the point's floats)."""
+    at: dict[sympy.Symbol, sympy.Expr] = {
+        v: sympy.Float(result.point[v], 30) for v in problem.variables
+    }
+    at.update(result.digits or {})
+    if result.exact is not None:
+        at.update({v: result.exact[v].xreplace(problem.subs) for v in problem.variables})
+    subs = {**problem.subs, **at}
     return {
         p.name: float(sympy.N(((p.payoff - p.disagreement) / w).xreplace(subs), 30))
         for p, w in zip(problem.model.parties, weights, strict=True)

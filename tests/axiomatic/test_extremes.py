@@ -508,8 +508,8 @@ def test_a_tiny_surplus_in_two_variables_is_solved_exactly_or_refused():
             },
         }
     )
-    egalitarian = bargain.egalitarian(m)
-    assert egalitarian.exact_agreement["x"] == sympy.Rational(1000000000001, 2000000000000)
+    split = sympy.Rational(1000000000001, 2000000000000)
+    assert bargain.egalitarian(m).exact_agreement["x"] == split
     for solve in (bargain.nash, bargain.kalai_smorodinsky, bargain.utilitarian):
         with pytest.raises(bargain.SolverError, match="below what the search resolves"):
             solve(m)
