@@ -72,6 +72,10 @@ from bargain.model.model import Model, Parameter, Party
 from bargain.model.validate import numeric_value, require_model
 from bargain.scale import magnitude
 
+FAR = 2.0**-20
+"""A contract variable's box narrower than this of its lower bound's size is measured from
+that bound (:func:`far_boxes`)."""
+
 TINY = 2.0**-511
 """Payoffs below this size are rescaled: the square of a payoff (or a product of two) is then
 below the normal floats, 2.2e-308, which a Nash product, a derivative or a Newton step meets."""
@@ -313,6 +317,25 @@ def contract_units(model: Model) -> dict[str, sympy.Rational]:
     }
 
 
+def far_boxes(model: Model) -> dict[str, tuple[sympy.Rational, sympy.Expr]]:
+    """Each contract variable whose box is far narrower than its distance from zero (its
+    width below :data:`FAR` of its lower bound's size: a term of 1e12 dollars bargained in a
+    window of one dollar), with the power of two just above its width and its lower bound as
+    written (an expression in the parameters): such a variable is measured from that bound,
+    in that unit (:func:`in_contract_units`), so that ``x - a`` is cancelled symbolically
+    rather than computed in floats, where ``1e12 + 0.5`` keeps four digits of the window.
+    Variables of a box the sizing cannot read have none."""
+    try:
+        lo, hi = BargainingProblem(model).bounds
+    except BargainError:
+        return {}
+    return {
+        v.name: (_power_of_two(b - a), v.min)
+        for v, a, b in zip(model.variables, lo, hi, strict=True)
+        if math.isfinite(a) and math.isfinite(b) and 0 < b - a < FAR * abs(a)
+    }
+
+
 def in_contract_units(
     model: Model,
     units: Mapping[str, sympy.Rational],
@@ -324,9 +347,11 @@ def in_contract_units(
     it: ``x = s x'``, exactly, in every payoff and constraint, and its bounds divided by
     ``s`` (the unit a parameter of its value, ``_box_x``, so that ``V / _box_x`` is one
     constant computed in 30 digits, never ``2**1063`` in floats). With an offset ``o`` in
-    ``offsets`` (exact), measured from it: ``x = o + s x'``; the offsets of the variables
-    named in ``parametric`` are parameters of their values too (``_at_x``: a closed form
-    then reads in the model's parameters, not in a number of 40 digits), the others
+    ``offsets`` (exact: a number, or a bound written in the parameters, ``a``, which then
+    cancels symbolically from ``x - a``), measured from it: ``x = o + s x'``; the offsets
+    of the variables named in ``parametric`` are parameters of their values too
+    (``_at_x``: a closed form then reads in the model's parameters, not in a number of 40
+    digits), the others
     numbers (a bound of the model, where a payoff may vanish identically). With ``bounds``
     (in the model's units, exact), on those bounds instead of the model's."""
     offsets, bounds = offsets or {}, bounds or {}
@@ -474,7 +499,9 @@ def contracts_back(
         raise ValueError("contract tables are values of a model's one contract variable")
     zero = sympy.Integer(0)
     s = {v.name: units.get(v.name, sympy.Integer(1)) for v in model.variables}
-    o = {v.name: offsets.get(v.name, zero) for v in model.variables}
+    written = {v.name: offsets.get(v.name, zero) for v in model.variables}
+    values = {p.symbol: p.value for p in model.parameters}
+    o = {k: e.xreplace(values) for k, e in written.items()}  # exact numbers
 
     def one(k: str, value: float) -> float:
         if o[k] == 0:
@@ -486,8 +513,8 @@ def contracts_back(
 
     only = model.variables[0].name
 
-    def exact(e: sympy.Expr, k: str) -> sympy.Expr:
-        return o[k] + e * s[k]
+    def exact(e: sympy.Expr, k: str, origin: Mapping[str, sympy.Expr] = o) -> sympy.Expr:
+        return origin[k] + e * s[k]
 
     if assumption is None:
         measured = ", ".join(f"{k} in 2**{sympy.log(u, 2)}" for k, u in sorted(units.items()))
@@ -502,7 +529,7 @@ def contracts_back(
         and {k: (one(k, a), one(k, b)) for k, (a, b) in solution.agreement_set.items()},
         agreement_points=tuple(back(p) for p in solution.agreement_points),
         formula=solution.formula
-        and {k: exact(e, k).xreplace(added) for k, e in solution.formula.items()},
+        and {k: exact(e, k, written).xreplace(added) for k, e in solution.formula.items()},
         exact_agreement=solution.exact_agreement
         and {k: exact(e, k) for k, e in solution.exact_agreement.items()},
         parameters={p.name: solution.parameters[p.name] for p in model.parameters},
@@ -606,6 +633,22 @@ def in_payoff_units(
                     "model's unit"
                 )
                 return contracts_back(solution, model, rescaled, unit, contract_tables, offset, how)
+            if rational and (far := far_boxes(model)):
+                units = {name: unit for name, (unit, _) in far.items()}
+                offsets = {name: bound for name, (_, bound) in far.items()}
+                rescaled = in_contract_units(model, units, offsets)
+                solution = solved(rescaled, *args, **kwargs)
+                where = ", ".join(
+                    f"{name} from its lower bound {bound} in 2**{sympy.log(units[name], 2)}"
+                    for name, bound in offsets.items()
+                )
+                how = (
+                    "contracts in a box far narrower than its distance from zero measured "
+                    f"from its lower bound, exactly ({where}), and reported in the model's unit"
+                )
+                return contracts_back(
+                    solution, model, rescaled, units, contract_tables, offsets, how
+                )
             measured = contracts(model) if callable(contracts) else contracts
             box = contract_units(model) if measured else {}
             if not box:
@@ -620,9 +663,11 @@ def in_payoff_units(
 
 
 __all__ = [
+    "FAR",
     "TINY",
     "contract_units",
     "contracts_back",
+    "far_boxes",
     "in_contract_units",
     "in_payoff_units",
     "in_units",

@@ -284,3 +284,34 @@ def test_a_tiny_box_inside_a_payoffs_function_for_every_concept(method, conditio
     s = bargain.SOLVERS[method](m)
     assert s.unique
     assert abs(s.agreement["x"] - x_star) <= 2.0**-1074
+
+
+@pytest.mark.parametrize(("a", "w"), [(1e12, 1.0), (1e9, 1e-3), (1e6, 1e-6), (1.0, 1.0)])
+def test_a_window_far_from_zero_is_measured_from_its_lower_bound(a, w):
+    # x in [a, a + w], u_W = x - a, u_A = sqrt(a + w - x), d = 0: with u = x - a, the Nash
+    # product u sqrt(w - u) is largest at u = 2w/3 (Nash 1950); equal gains u = sqrt(w - u)
+    # at u = (sqrt(1 + 4w) - 1)/2 (Kalai 1977); the ideal point (w, sqrt w) scales both
+    # gains alike, so Kalai-Smorodinsky (1975) is u = w (sqrt 5 - 1)/2. A dollar's window
+    # on a term of 1e12 was Nash x = a, "(exact)", W's gain 0: x - a in floats holds four
+    # digits of the window there.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "window"},
+            "parameters": {"a": a, "w": w},
+            "variables": {"x": {"min": "a", "max": "a + w"}},
+            "parties": {"W": {"payoff": "x - a"}, "A": {"payoff": "sqrt(a + w - x)"}},
+        }
+    )
+    A, W = sympy.symbols("a w", real=True)
+    gains = {
+        bargain.nash: (2 * W / 3, 2 * w / 3),
+        bargain.egalitarian: (
+            sympy.sqrt(4 * W + 1) / 2 - sympy.Rational(1, 2),
+            (math.sqrt(1 + 4 * w) - 1) / 2,
+        ),
+        bargain.kalai_smorodinsky: (W * (sympy.sqrt(5) - 1) / 2, w * (math.sqrt(5) - 1) / 2),
+    }
+    for solve, (formula, gain) in gains.items():
+        s = solve(m)
+        assert sympy.simplify(s.formula["x"] - (A + formula)) == 0, (solve, s.formula)
+        assert s.payoffs["W"] == pytest.approx(gain, rel=1e-12), solve
