@@ -49,10 +49,11 @@ from bargain.concepts.vectorised import (
     scalar_start,
     subset,
 )
-from bargain.errors import FeasibilityError, ModelError
+from bargain.errors import FeasibilityError, ModelError, SolverError
 from bargain.model.model import Model, Parameter, exact_number
 from bargain.model.patience import limit_model
 from bargain.model.validate import shown
+from bargain.scale import ROUNDING, magnitude
 
 _MARGIN = "_gain_margin"  # the first phase's margin, a parameter of the kernel alone
 
@@ -214,6 +215,7 @@ def nash(
         ),
         timeout=timeout,
     )
+    _require_gains(problem, solution, weights)
     flat = problem.flat(objective)
     if not flat or solution.agreement_set is not None:
         return problem.equivalent(solution, timeout)
@@ -229,6 +231,30 @@ def nash(
         "the bounds and constraints allow is a solution (a set; no tie-break picks one); "
         "the one reported is where the search left it",
     )
+
+
+def _require_gains(
+    problem: BargainingProblem, solution: Solution, weights: Mapping[str, sympy.Expr]
+) -> None:
+    """Refuse a Nash solution where a party of positive bargaining power gains nothing over
+    its disagreement payoff (to 64 units of its payoffs' rounding): its Nash product is
+    zero there, and positive at the interior start every Nash search begins from, so the
+    point is no maximum, whatever route found it (a window of one dollar on a term of 1e12,
+    in floats, was reported as ``x = a``, "(exact)", on the active set that holds W's gain
+    at zero)."""
+    for name, power in weights.items():
+        u, d = solution.payoffs.get(name), solution.disagreement[name]
+        if u is None or not power.is_positive:
+            continue
+        if u - d <= 64 * ROUNDING * magnitude([u, d]):
+            where = ", ".join(f"{k} = {v:.17g}" for k, v in solution.agreement.items())
+            raise SolverError(
+                f"no maximum of the Nash product found: the search ended at {where}, where "
+                f"{name} gains nothing over its disagreement payoff ({d:.17g}), so the "
+                "product is zero there, and it is positive at agreements the search started "
+                "from; the answer would be wrong",
+                file=problem.model.file,
+            )
 
 
 def _option_binds(

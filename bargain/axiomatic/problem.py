@@ -36,6 +36,7 @@ from bargain.axiomatic.program import (
     Program,
     ProgramResult,
     gradient,
+    smooth_piece,
     solve_program,
     towards,
 )
@@ -1161,13 +1162,18 @@ class BargainingProblem:
         step one) that change no payoff to first order: the null space of the payoffs'
         gradients, those of the constraints named in ``binding`` and a unit row for each
         variable at a bound (each row scaled to length one); every direction where a
-        gradient is not a finite number (at a kink)."""
+        gradient is not a finite number or a payoff or constraint is on a kink (a ``min``,
+        ``max``, ``abs`` or ``Piecewise`` whose pieces tie there, to 64 units of rounding)."""
         n = len(self.variables)
         at = {**self.subs, **dict(zip(self.variables, (float(c) for c in x), strict=True))}
         exprs = [p.payoff for p in self.model.parties]
         exprs += [c.slack for c in self.model.constraints if c.name in binding]
         rows: list[np.ndarray] = []
         try:
+            if any(smooth_piece(e, at, 64 * ROUNDING)[1] for e in exprs):
+                # At a kink (min(x, 0.3 S) at x = 0.3 S exactly): each gradient is one
+                # piece's, chosen by the tie's side, not the payoff's.
+                raise ValueError
             for e in exprs:
                 row = np.array(
                     [complex(sympy.N(d.xreplace(at))) for d in gradient(e, tuple(self.variables))]

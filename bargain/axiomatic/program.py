@@ -1674,7 +1674,7 @@ def _number(expr: sympy.Expr, at: Mapping[sympy.Symbol, sympy.Expr]) -> float:
     return math.nan
 
 
-def _pieces(
+def smooth_piece(
     expr: sympy.Expr, at: Mapping[sympy.Symbol, sympy.Expr], tol: float
 ) -> tuple[sympy.Expr, list[sympy.Expr]]:
     """The smooth piece of ``expr`` that applies at the point ``at``, and its kinks there.
@@ -1689,9 +1689,9 @@ def _pieces(
     --------
     >>> import sympy
     >>> x = sympy.Symbol("x", real=True)
-    >>> _pieces(sympy.Min(1 - x / 2, sympy.Rational(7, 4) - 2 * x), {x: 0.5}, 1e-9)
+    >>> smooth_piece(sympy.Min(1 - x / 2, sympy.Rational(7, 4) - 2 * x), {x: 0.5}, 1e-9)
     (1 - x/2, [3*x/2 - 3/4])
-    >>> _pieces(sympy.Max(0, 1 - x), {x: 0.25}, 1e-9)
+    >>> smooth_piece(sympy.Max(0, 1 - x), {x: 0.25}, 1e-9)
     (1 - x, [])
     """
     kinks: list[sympy.Expr] = []
@@ -1921,9 +1921,9 @@ def _kkt(program: Program, spec: _Active, num: _Numeric, symbolic: bool) -> _KKT
         [a * u for a, u in zip(spec.at, num.scale.unknowns, strict=True)] if symbolic else spec.at
     )
     at = {**(num.subs if symbolic else {}), **dict(zip(unknowns, point, strict=True))}
-    f, kinks = _pieces(f, at, ACTIVE_TOL)
+    f, kinks = smooth_piece(f, at, ACTIVE_TOL)
     for k, b in enumerate(binding):
-        binding[k], more = _pieces(b, at, ACTIVE_TOL)
+        binding[k], more = smooth_piece(b, at, ACTIVE_TOL)
         kinks.extend(more)
     binding = [as_expression(b).xreplace(fixed) for b in binding]
     f = as_expression(f).xreplace(fixed)

@@ -102,3 +102,26 @@ def test_a_linear_two_issue_split_is_the_segment_of_its_level_line(a, b, t):
     for name, (lo, hi) in ranges.items():
         found = s.agreement_set[name]
         assert found == pytest.approx((lo, hi), abs=1e-8), name
+
+
+@pytest.mark.parametrize("size", [1e-6, 1.0, 1e3, 1e9])
+@pytest.mark.parametrize("solve", [bargain.kalai_smorodinsky, bargain.egalitarian, bargain.nash])
+def test_a_flat_topped_frontier_is_a_set_at_every_scale(solve, size):
+    # u_W = min(x, 0.3 S), u_A = min(S - x, 0.3 S), x in [0, S]: every x in [0.3 S, 0.7 S]
+    # gives both 0.3 S, the one point of the utility-possibility set the concepts choose,
+    # so each solution is that set (docs/solutions.md). At S = 1e3 and 1e9 Kalai-Smorodinsky
+    # and the egalitarian solution reported x = 0.3 S alone: there x is 0.3 S exactly, and
+    # each payoff's gradient was one piece's, the one its tie picked, not the kink's.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "flat_top"},
+            "parameters": {"S": size},
+            "variables": {"x": {"min": 0, "max": "S"}},
+            "parties": {"W": {"payoff": "min(x, 0.3*S)"}, "A": {"payoff": "min(S - x, 0.3*S)"}},
+        }
+    )
+    s = solve(m)
+    assert not s.unique
+    low, high = s.agreement_set["x"]
+    assert low == pytest.approx(0.3 * size, rel=1e-9)
+    assert high == pytest.approx(0.7 * size, rel=1e-9)

@@ -315,3 +315,23 @@ def test_a_window_far_from_zero_is_measured_from_its_lower_bound(a, w):
         s = solve(m)
         assert sympy.simplify(s.formula["x"] - (A + formula)) == 0, (solve, s.formula)
         assert s.payoffs["W"] == pytest.approx(gain, rel=1e-12), solve
+
+
+def test_a_nash_point_where_a_party_gains_nothing_is_refused(monkeypatch):
+    # The safety net behind the window above: with the window measured in floats (the far
+    # box's measurement switched off), the Nash search ends at x = a, where W gains nothing,
+    # and the exact route confirmed it on the active set holding W's gain at zero: the Nash
+    # product is 0 there and positive inside, so no maximum (Nash 1950). Refused, by name.
+    from bargain.axiomatic import payoff_unit
+
+    monkeypatch.setattr(payoff_unit, "FAR", 0.0)
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "window"},
+            "parameters": {"a": 1e12, "w": 1.0},
+            "variables": {"x": {"min": "a", "max": "a + w"}},
+            "parties": {"W": {"payoff": "x - a"}, "A": {"payoff": "sqrt(a + w - x)"}},
+        }
+    )
+    with pytest.raises(bargain.SolverError, match="W gains nothing over its disagreement"):
+        bargain.nash(m)
