@@ -916,9 +916,38 @@ class BargainingProblem:
             binding=tuple(a for a in result.active if not a.endswith(" gain")),
             powers=powers,
             extra=extra or {},
-            assumptions=tuple(assumptions),
+            assumptions=(*assumptions, *self._options_left_out(payoffs)),
         )
         return self._with_idle(solution, timeout)
+
+    def _options_left_out(self, payoffs: Sequence[float]) -> tuple[str, ...]:
+        """The assumption that the parties' outside options are not part of the axiomatic
+        problem (its threat point is the disagreement point), where the model has some
+        that no constraint ``outside_option_<party>`` of the alternating-offers limit holds
+        (:func:`bargain.model.patience.limit_model`), naming a party the agreement leaves
+        below its option."""
+        m = self.model
+        held = {c.name for c in m.constraints}
+        left = [
+            (p, u)
+            for p, u in zip(m.parties, payoffs, strict=True)
+            if p.outside_option is not None and f"outside_option_{p.name}" not in held
+        ]
+        if not left:
+            return ()
+        below = []
+        for p, u in left:
+            o = float(m.numeric(p.outside_option))
+            if u < o:
+                below.append(f"{p.name} gets {u:.12g}, below its outside option {o:.12g}")
+        names = ", ".join(p.name for p, _ in left)
+        return (
+            f"outside options ({names}) are not part of this solution's problem, whose "
+            "threat point is the disagreement point"
+            + (f" ({'; '.join(below)})" if below else "")
+            + "; the alternating-offers game (rubinstein) and its limit "
+            "(nash with limit=True) use them",
+        )
 
     def require_stationary(self, result: ProgramResult) -> None:
         """Refuse an unpolished ``result`` far from the first-order conditions of a maximum

@@ -2924,6 +2924,11 @@ def _stationarity(num: _Numeric, z: np.ndarray) -> float:
         mu = lsq_linear(a, -grad, bounds=(lower, np.full(len(signs), np.inf))).x
         residual = grad + a @ mu
         terms = np.maximum(terms, np.max(np.abs(a * mu), axis=1))
+        # The least-squares solve's own rounding, of the system's largest term: a component
+        # whose terms are all zero (a contract that only a constraint with multiplier 0
+        # holds: b in max t, t <= a <= 1/2, t <= b, t <= c, a + b + c <= 3) is left
+        # 1e-17 off by it, not by a miss of its condition.
+        rounding = np.maximum(rounding, 64 * np.finfo(float).eps * np.max(np.abs(a * mu)))
     else:
         residual = grad
     # Each component against its own terms: a faint unknown beside a steep one (x and y at

@@ -440,3 +440,29 @@ def test_a_payoff_beyond_mpmath_far_from_the_answer_is_no_crash():
     s = bargain.egalitarian(two_party("exp(exp(exp(x)))", "exp(-exp(exp(x)))"))
     assert s.agreement["x"] == 0.0
     assert s.extra["gain"]["t"] == pytest.approx(math.exp(-math.e), rel=1e-12)
+
+
+@pytest.mark.parametrize("size", [1.0, 1e9])
+def test_three_parties_one_capped_leximin(size):
+    # u = (a, b, c), a <= S/2, a + b + c <= 3 S: the least gain is at most S/2 (a's cap),
+    # reached on a set; the leximin point (Imai 1983) holds a at S/2 and splits the rest of
+    # the budget equally, b = c = 5 S/4. It was refused as "no maximum found ... not
+    # concave": the first-order check took the least-squares rounding (1e-17) of b's and
+    # c's conditions, whose terms are all zero there, for a miss.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "capped3"},
+            "parameters": {"S": size},
+            "variables": {
+                "a": {"min": 0, "max": "0.5*S"},
+                "b": {"min": 0, "max": "3*S"},
+                "c": {"min": 0, "max": "3*S"},
+            },
+            "constraints": {"budget": "a + b + c <= 3*S"},
+            "parties": {"P": {"payoff": "a"}, "Q": {"payoff": "b"}, "R": {"payoff": "c"}},
+        }
+    )
+    s = bargain.egalitarian(m)
+    assert s.agreement == pytest.approx(
+        {"a": 0.5 * size, "b": 1.25 * size, "c": 1.25 * size}, rel=1e-9
+    )

@@ -348,3 +348,27 @@ def test_cara_with_a_tiny_risk_aversion_against_a_40_digit_route(a):
     ks = bargain.kalai_smorodinsky(m, exact=False)
     assert ks.extra["ideal"]["W"] == pytest.approx(float(ideal), rel=1e-12)
     assert ks.agreement["x"] == pytest.approx(float(ks_x), rel=1e-12)
+
+
+def test_an_outside_option_left_out_is_said_so():
+    # A's outside option 1 - 1e-12 is no part of Nash's (1950) problem, whose threat point
+    # is d: the symmetric split x = 1/2 leaves A below it, which the solution did not say.
+    # The alternating-offers limit (Binmore, Rubinstein & Wolinsky 1986) holds the option as
+    # a constraint (the outside-option principle): A gets it, x = 1e-12.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "option"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": 0.5},
+                "A": {"payoff": "1 - x", "discount_factor": 0.5, "outside_option": "1 - 1e-12"},
+            },
+        }
+    )
+    s = bargain.nash(m)
+    assert s.agreement["x"] == 0.5
+    (said,) = [a for a in s.assumptions if a.startswith("outside options (A)")]
+    assert "A gets 0.5, below its outside option 0.999999999999" in said
+    limit = bargain.nash(m, limit=True)
+    assert limit.agreement["x"] == pytest.approx(1e-12, abs=1e-24)
+    assert not any(a.startswith("outside options") for a in limit.assumptions)
