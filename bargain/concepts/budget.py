@@ -240,6 +240,11 @@ def degree(exprs: Iterable[sympy.Expr], among: Iterable[sympy.Symbol] = ()) -> i
     return max(out, field)
 
 
+def _number_powers(expr: sympy.Expr) -> set[sympy.Expr]:
+    """The powers in ``expr`` of a number to an exponent that is not one (``2**x``)."""
+    return {p for p in expr.atoms(sympy.Pow) if p.base.is_Number and not p.exp.is_Number}
+
+
 @dataclass
 class Budget:
     """The work the exact route may do in one solve (see the module docstring).
@@ -448,7 +453,14 @@ class Budget:
         self, expr: sympy.Expr, measure: Callable[[sympy.Expr], int] | None = None
     ) -> sympy.Expr:
         """``sympy.simplify`` (by ``measure`` if given) where the budget allows; else, or if
-        it fails, ``expr`` as it is (still exact, only untidy)."""
+        it fails, or if it writes a number to a power that is not a number which ``expr``
+        did not have (``S log(19/10)`` as ``log((19/10)**S)``, whose value at ``S = 1e9``
+        is work without bound), ``expr`` as it is (still exact, only untidy).
+
+        >>> S = sympy.Symbol("S", positive=True)
+        >>> Budget().tidy(S * sympy.log(sympy.Rational(19, 10)))
+        S*log(19/10)
+        """
         expr = as_expression(expr)
         if plain(expr):
             return expr  # nothing to simplify (and simplify's import of units is spared)
@@ -461,7 +473,11 @@ class Budget:
             record=False,
             key=("tidy", expr, measure),
         )
-        return expr if out is None else out
+        if out is None or _number_powers(out) - _number_powers(expr):
+            # simplify writes S log(19/10) as log((19/10)**S): at S = 1e9 that is a rational
+            # of a billion digits, computed whole by any substitution (a hang).
+            return expr
+        return out
 
     def cancel(self, expr: sympy.Expr) -> sympy.Expr:
         """``sympy.cancel`` (one fraction, common factors cancelled) where the budget allows

@@ -105,3 +105,32 @@ def test_the_ideal_point_of_a_root_or_exponential_beside_a_number(v, payoff):
     s = bargain.kalai_smorodinsky(m, exact=False)
     assert s.extra["ideal"]["W"] == pytest.approx(float(u(top)), rel=1e-13)
     assert s.agreement["x"] == pytest.approx(float(x), rel=1e-13)
+
+
+def test_an_ideal_payoff_with_a_log_of_a_large_parameter_is_not_a_huge_power():
+    # Four parties: P = a (d = 0.1 S), Q = b, R = c, T = S log(1 + (S - a - b - c)/S), with
+    # a + b + c <= S, S = 1e9. T's ideal is S log(19/10) (a = S/10, b = c = 0); simplify
+    # wrote it log((19/10)**S), whose value at S = 1e9 is a rational of a billion digits:
+    # the solve ran for more than ten minutes. KS (1975): equal gain ratios, P's, Q's and
+    # R's ideal gains 0.9 S: a = (0.1 + g) S, b = c = g S, each ratio g/0.9, T's
+    # log(1 + r)/log(1.9) with r = 0.9 - 3 g the budget left (a shares of S), by brentq.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "four"},
+            "parameters": {"S": 1e9},
+            "variables": {k: {"min": 0, "max": "S"} for k in "abc"},
+            "constraints": {"budget": "a + b + c <= S"},
+            "parties": {
+                "P": {"payoff": "a", "disagreement": "0.1*S"},
+                "Q": {"payoff": "b"},
+                "R": {"payoff": "c"},
+                "T": {"payoff": "S*log(1 + (S - a - b - c)/S)"},
+            },
+        }
+    )
+    g = brentq(lambda g: g / 0.9 - math.log(1 + 0.9 - 3 * g) / math.log(1.9), 0.0, 0.3, xtol=1e-15)
+    s = bargain.kalai_smorodinsky(m)
+    assert s.extra["ideal"]["T"] == pytest.approx(1e9 * math.log(1.9), rel=1e-12)
+    assert s.agreement == pytest.approx(
+        {"a": 1e9 * (0.1 + g), "b": 1e9 * g, "c": 1e9 * g}, rel=1e-9
+    )
