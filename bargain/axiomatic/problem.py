@@ -41,7 +41,7 @@ from bargain.axiomatic.program import (
     towards,
 )
 from bargain.axiomatic.starts import sobol_starts
-from bargain.concepts.budget import SAFETY_SECONDS, declined_note, exact_budget
+from bargain.concepts.budget import SAFETY_SECONDS, declined_note, exact_budget, huge_power
 from bargain.concepts.solution import Solution
 from bargain.concepts.vectorised import scale_tol
 from bargain.errors import (
@@ -886,7 +886,7 @@ class BargainingProblem:
         at: Mapping[sympy.Symbol, float | sympy.Expr] = {**result.point, **(result.digits or {})}
         if exact and result.exact is not None:
             candidate = {v.name: result.exact[v.symbol] for v in m.variables}
-            if all(formula_filter(e) for e in candidate.values()):
+            if all(formula_filter(e) and not huge_power(e, self.subs) for e in candidate.values()):
                 formula = candidate
                 with exact_budget() as budget:
                     exact_agreement = {

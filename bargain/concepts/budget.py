@@ -245,6 +245,29 @@ def _number_powers(expr: sympy.Expr) -> set[sympy.Expr]:
     return {p for p in expr.atoms(sympy.Pow) if p.base.is_Number and not p.exp.is_Number}
 
 
+MAX_EXACT_EXPONENT = 4096
+"""The largest exponent of a rational number's power computed exactly: ``(19/10)**S`` at
+``S = 1e9`` is a rational of a billion digits."""
+
+
+def huge_power(expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -> bool:
+    """Whether substituting ``subs`` into ``expr`` would compute a rational number to a
+    power above :data:`MAX_EXACT_EXPONENT` exactly (a number to a symbol's power, the
+    symbol valued beyond it): work without bound, which sympy does on substitution.
+
+    >>> S = sympy.Symbol("S")
+    >>> huge_power(sympy.Rational(19, 10) ** S, {S: sympy.Integer(10**9)})
+    True
+    >>> huge_power(sympy.Rational(19, 10) ** S, {S: sympy.Integer(100)})
+    False
+    """
+    for p in _number_powers(expr):
+        exponent = p.exp.xreplace(dict(subs))
+        if exponent.is_Number and abs(exponent) > MAX_EXACT_EXPONENT:
+            return True
+    return False
+
+
 @dataclass
 class Budget:
     """The work the exact route may do in one solve (see the module docstring).
@@ -438,7 +461,7 @@ class Budget:
         (The values substituted may have many digits, and the powers be high
         (``delta**10000``): evaluating is cheap in both.)"""
         expr = as_expression(expr)
-        if not self.admits([expr], by_degree=False):
+        if not self.admits([expr], by_degree=False) or huge_power(expr, subs):
             return None
         if any(
             r.poly.degree() > MAX_COMPLEX_ROOT_DEGREE and r.is_real is False
@@ -650,6 +673,7 @@ __all__ = [
     "MAX_COMPLEX_ROOT_DEGREE",
     "MAX_DEGREE",
     "MAX_DIGITS",
+    "MAX_EXACT_EXPONENT",
     "MAX_OPS",
     "MAX_STEPS",
     "MAX_SYSTEM_OPS",
@@ -663,6 +687,7 @@ __all__ = [
     "degree",
     "digits",
     "exact_budget",
+    "huge_power",
     "nodes",
     "plain",
     "time_limit",

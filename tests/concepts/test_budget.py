@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import pytest
@@ -117,6 +118,7 @@ def test_the_safety_net_interrupts():
 
 
 _WAITING = """
+import math
 import time
 from bargain.concepts.budget import Budget, time_limit
 with time_limit(0.05):
@@ -233,3 +235,14 @@ def test_a_complex_root_of_a_high_degree_is_not_evaluated():
     assert budget.evaluate(sympy.CRootOf(x**4 + 1, 0), {}) == pytest.approx(
         complex(-(2**-0.5), -(2**-0.5))
     )
+
+
+def test_a_rational_to_a_huge_power_is_not_evaluated():
+    # (19/10)**S at S = 1e9 is a rational of a billion digits, which sympy computes whole on
+    # substitution: the exact route's check of a candidate declines it (None), at once.
+    from bargain.concepts.budget import Budget
+
+    s = sympy.Symbol("S", positive=True)
+    big = sympy.log(sympy.Rational(19, 10) ** s)
+    assert Budget().evaluate(big, {s: sympy.Integer(10**9)}) is None
+    assert Budget().evaluate(big, {s: sympy.Integer(10)}) == pytest.approx(10 * math.log(1.9))
