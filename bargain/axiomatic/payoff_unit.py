@@ -54,6 +54,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import sympy
 
 from bargain.axiomatic.one_variable import exact_bound, narrow_rational_box
@@ -87,7 +88,8 @@ def _sizes(problem: BargainingProblem) -> dict[str, float]:
     """Each party's size in floats: the largest finite magnitude of its payoff at the box's
     starting points and of its other payoffs at the model's values (0 where all round to 0)."""
     model = problem.model
-    starts = [[u.real for u in problem.float_payoffs(x)] for x in problem.box_starts()]
+    points = problem.box_starts()
+    starts = [[u.real for u in problem.float_payoffs(x)] for x in points]
     sizes = {}
     for k, party in enumerate(model.parties):
         where = f"parties.{party.name}"
@@ -96,8 +98,32 @@ def _sizes(problem: BargainingProblem) -> dict[str, float]:
             for key in _FIELDS[1:]
             if getattr(party, key) is not None
         ]
-        sizes[party.name] = magnitude([*(s[k] for s in starts), *others])
+        values = [s[k] for s in starts]
+        if not magnitude(values) and party.payoff.free_symbols:
+            # Every value 0 in floats: an intermediate of the payoff may leave them (a box of
+            # 1e-200 measured in its unit, 2**-664, squared), which 30 digits do not.
+            values = _in_digits(problem, points, k)
+        sizes[party.name] = magnitude([*values, *others])
     return sizes
+
+
+def _in_digits(problem: BargainingProblem, points: Sequence[np.ndarray], k: int) -> list[float]:
+    """Party ``k``'s payoff at each of ``points``, in 30 digits (0 where it is not a finite
+    real number there)."""
+    out = []
+    for x in points:
+        try:
+            out.append(problem.payoff_values(dict(zip(problem.variables, x, strict=True)))[k])
+        except BargainError:
+            out.append(0.0)
+    return out
+
+
+def _extreme(size: float) -> bool:
+    """Whether a payoff's or a box's ``size`` is below :data:`TINY` or above its inverse
+    (``2**511``): its square, or a product of two, leaves the normal floats (a payoff
+    ``V - x**2/V`` in a box of ``1e160`` overflowed at ``x**2``)."""
+    return 0 < size < TINY or size > 1 / TINY
 
 
 def _power_of_two(size: float) -> sympy.Rational:
@@ -107,7 +133,8 @@ def _power_of_two(size: float) -> sympy.Rational:
 
 def payoff_units(model: Model, *, common: bool) -> dict[str, sympy.Rational]:
     """Each party's payoff unit: 1, or the power of two just above its payoffs' size where
-    that is below :data:`TINY` (with ``common``, the largest party's for all).
+    that is below :data:`TINY` or above its inverse (with ``common``, the largest party's
+    for all).
 
     A model the sizing cannot read (its values or bounds refused) gets units of 1: the
     solver then refuses it with its own message.
@@ -129,11 +156,11 @@ def payoff_units(model: Model, *, common: bool) -> dict[str, sympy.Rational]:
         return ones  # tiny contracts: the program measures its unknowns in their own unit
     if not common:
         return {
-            name: _power_of_two(size) if 0 < size < TINY else sympy.Integer(1)
+            name: _power_of_two(size) if _extreme(size) else sympy.Integer(1)
             for name, size in sizes.items()
         }
     largest = max(sizes.values(), default=0.0)
-    shared = _power_of_two(largest) if 0 < largest < TINY else sympy.Integer(1)
+    shared = _power_of_two(largest) if _extreme(largest) else sympy.Integer(1)
     for name, size in sizes.items():
         if 0 < size / float(shared) < sys.float_info.min:
             raise ModelError(
@@ -261,8 +288,9 @@ def _solved_in(units: Mapping[str, sympy.Rational]) -> str:
     else:
         where = ", ".join(f"{n}'s in 2**{sympy.log(u, 2)}" for n, u in each)
     return (
-        f"payoffs below 2**-511 solved in a unit of their size ({where}), exactly: the "
-        "answer is the same at every scale, and the payoffs are reported in the model's unit"
+        f"payoffs below 2**-511 or above 2**511 solved in a unit of their size ({where}), "
+        "exactly: the answer is the same at every scale, and the payoffs are reported in the "
+        "model's unit"
     )
 
 
@@ -302,18 +330,19 @@ def solution_back(
 
 
 def contract_units(model: Model) -> dict[str, sympy.Rational]:
-    """Each contract variable's unit where its box is tiny: the power of two just above the
-    size of its bounds, where both are finite and that size is below :data:`TINY` (a split
-    of ``V = 1e-320``); the variables of a box the sizing cannot read (its bounds refused)
+    """Each contract variable's unit where its box is tiny or huge: the power of two just
+    above the size of its bounds, where both are finite and that size is below
+    :data:`TINY` (a split of ``V = 1e-320``) or above its inverse (of ``V = 1e160``); the
+    variables of a box the sizing cannot read (its bounds refused)
     or of an ordinary size have none."""
     try:
         lo, hi = BargainingProblem(model).bounds
     except BargainError:
         return {}
     return {
-        v.name: _power_of_two(size)
+        v.name: _power_of_two(magnitude([a, b]))
         for v, a, b in zip(model.variables, lo, hi, strict=True)
-        if math.isfinite(a) and math.isfinite(b) and 0 < (size := magnitude([a, b])) < TINY
+        if math.isfinite(a) and math.isfinite(b) and _extreme(magnitude([a, b]))
     }
 
 
@@ -519,8 +548,8 @@ def contracts_back(
     if assumption is None:
         measured = ", ".join(f"{k} in 2**{sympy.log(u, 2)}" for k, u in sorted(units.items()))
         assumption = (
-            f"contracts of a box below 2**-511 solved in a unit of its size ({measured}), "
-            "exactly, and reported in the model's unit"
+            "contracts of a box below 2**-511 or above 2**511 solved in a unit of its size "
+            f"({measured}), exactly, and reported in the model's unit"
         )
     return replace(
         solution,

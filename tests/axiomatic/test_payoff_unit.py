@@ -90,7 +90,7 @@ def test_the_same_answer_at_every_scale(method, scale, parameter):
         assert s.payoffs[party] == pytest.approx(payoff, rel=1e-12, abs=2.0**-1074)
     # No unit parameter shows; the unit is stated where one was used.
     assert set(s.parameters) == ({"s"} if parameter else set())
-    stated = [a for a in s.assumptions if a.startswith("payoffs below 2**-511 solved")]
+    stated = [a for a in s.assumptions if a.startswith("payoffs below 2**-511 or above 2**511")]
     assert len(stated) == (scale != "1")
 
 
@@ -335,3 +335,28 @@ def test_a_nash_point_where_a_party_gains_nothing_is_refused(monkeypatch):
     )
     with pytest.raises(bargain.SolverError, match="W gains nothing over its disagreement"):
         bargain.nash(m)
+
+
+@pytest.mark.parametrize("size", [1e-300, 1e-200, 1e160, 1e200, 1e300])
+def test_a_square_of_the_contract_beyond_floating_point(size):
+    # u_W = x, u_A = V - x**2/V on [0, V]: x**2 underflows (V = 1e-200) or overflows
+    # (V = 1e160) in floats, while every payoff is of size V. Nash (1950): x (V - x**2/V)
+    # is largest at x = V/sqrt 3; KS (1975): ideal (V, V), x = V - x**2/V, x = V (sqrt 5 -
+    # 1)/2, the egalitarian point (Kalai 1977) too. At 1e-200 KS gave 5.898e-201 (its ideal
+    # 9.04e-201 for V), at 1e160 Nash and KS "the feasible set is empty": a box's unit
+    # was taken for tiny boxes only, and a payoff's size read in floats, where its unit's
+    # square (2**-1328) is 0.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "square"},
+            "parameters": {"V": size},
+            "variables": {"x": {"min": 0, "max": "V"}},
+            "parties": {"W": {"payoff": "x"}, "A": {"payoff": "V - x**2/V"}},
+        }
+    )
+    golden = (math.sqrt(5) - 1) / 2
+    assert bargain.nash(m).agreement["x"] == pytest.approx(size / math.sqrt(3), rel=1e-12)
+    ks = bargain.kalai_smorodinsky(m)
+    assert ks.agreement["x"] == pytest.approx(size * golden, rel=1e-12)
+    assert ks.extra["ideal"] == pytest.approx({"W": size, "A": size}, rel=1e-12)
+    assert bargain.egalitarian(m).agreement["x"] == pytest.approx(size * golden, rel=1e-12)
