@@ -1,0 +1,99 @@
+"""The alternating-offers game where the answer's scale is not the contract range's:
+wide contract bounds around a unit agreement, tiny shares, a large common payoff level,
+and a narrow window high up (session 29's fresh-user findings).
+
+Every right value is computed here independently of the solver: by exact backward
+induction in fractions for finite horizons (each responder is offered what rejecting is
+worth to it, Osborne & Rubinstein 1990, ch. 3), and from the two responders'
+indifference conditions in closed form for the infinite game (Rubinstein 1982; with an
+outside option, Binmore, Shaked & Sutton 1989; with breakdown risk, Binmore, Rubinstein
+& Wolinsky 1986).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import pytest
+
+import bargain
+
+
+def split(lo: float, hi: float, *, bargaining: dict[str, Any] | None = None, **extra: Any):
+    """W gets ``x``, A ``1 - x``, ``δ_W = 0.9``, ``δ_A = 0.8``, W first, ``x`` in
+    ``[lo, hi]``; ``extra`` adds keys to a party's table."""
+    return bargain.model_from_dict(
+        {
+            "model": {"name": "wide"},
+            "variables": {"x": {"min": lo, "max": hi}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": 0.9, **extra.get("W", {})},
+                "A": {"payoff": "1 - x", "discount_factor": 0.8, **extra.get("A", {})},
+            },
+            "bargaining": {"first_proposer": "W", **(bargaining or {})},
+        }
+    )
+
+
+def backward(rounds: int, d_w: Fraction, d_a: Fraction, outside_a: Fraction = Fraction(-1)):
+    """W's share of the unit in round 0 of ``rounds`` rounds, W proposing in even rounds,
+    disagreement 0 after the last: the proposer offers the responder what rejecting is
+    worth to it (its outside option, or its share next round discounted)."""
+    w_next, a_next = Fraction(0), Fraction(0)  # after the deadline
+    for k in reversed(range(rounds)):
+        if k % 2 == 0:  # W proposes: A gets max(o_A, δ_A a')
+            a_now = max(outside_a, d_a * a_next)
+            w_next, a_next = 1 - a_now, a_now
+        else:  # A proposes: W gets δ_W w'
+            w_now = d_w * w_next
+            w_next, a_next = w_now, 1 - w_now
+    return w_next
+
+
+@pytest.mark.parametrize("rounds", [2, 3, 4, 5, 6])
+@pytest.mark.parametrize("bounds", [(-1e15, 1e15), (-1e9, 1e9), (0.0, 1.0)])
+def test_a_deadline_in_wide_bounds_is_backward_induction(rounds, bounds):
+    # Bounds of ±1e15 around a unit agreement: brentq stopped at a tolerance of the
+    # range (about 1), and printed dyadic values (0.625 for 0.8624 at five rounds).
+    right = backward(rounds, Fraction(9, 10), Fraction(4, 5))
+    s = bargain.rubinstein(split(*bounds), horizon=rounds)
+    assert s.agreement["x"] == pytest.approx(float(right), rel=1e-14, abs=0)
+
+
+@pytest.mark.parametrize("bounds", [(-1e15, 1e15), (0.0, 1e15), (-1.0, 2.0)])
+def test_an_outside_option_in_wide_bounds_binds(bounds):
+    # Binmore, Shaked & Sutton (1989): A's option 0.6 exceeds δ_A (1 - x_A) at the
+    # Rubinstein proposals (2/7), so W offers A exactly 0.6: x = 2/5. At ±1e15 the
+    # tool printed the option-free 5/7, labelled exact.
+    s = bargain.rubinstein(split(*bounds, A={"outside_option": 0.6}))
+    assert s.agreement["x"] == pytest.approx(0.4, rel=1e-14, abs=0)
+    assert s.binding == ("A outside option",)
+    if s.exact:
+        assert s.exact_agreement["x"] == Fraction(2, 5)
+
+
+def test_an_outside_option_and_a_deadline_in_wide_bounds():
+    right = backward(4, Fraction(9, 10), Fraction(4, 5), Fraction(3, 5))
+    assert right == Fraction(344, 1000)  # the fresh user's value by hand
+    s = bargain.rubinstein(split(-1e15, 1e15, A={"outside_option": 0.6}), horizon=4)
+    assert s.agreement["x"] == pytest.approx(float(right), rel=1e-14, abs=0)
+
+
+def test_a_sweep_of_a_deadline_in_wide_bounds_agrees_with_backward_induction():
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "wide"},
+            "parameters": {"dW": 0.9},
+            "variables": {"x": {"min": -1e15, "max": 1e15}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": "dW"},
+                "A": {"payoff": "1 - x", "discount_factor": 0.8},
+            },
+            "bargaining": {"first_proposer": "W", "horizon": 5},
+        }
+    )
+    df = bargain.sweep(m, "rubinstein", vary={"dW": (0.5, 0.9, 3)})
+    right = [backward(5, Fraction(d), Fraction(4, 5)) for d in ("0.5", "0.7", "0.9")]
+    assert list(df["x"]) == pytest.approx([float(r) for r in right], rel=1e-14, abs=0)
+    assert list(df["status"]) == ["ok"] * 3
