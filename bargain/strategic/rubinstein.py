@@ -674,17 +674,14 @@ class _Numeric:
         """The contract that gives responder ``name`` exactly ``level`` (best for the proposer);
         the proposer's best contract if ``level`` is below the responder's worst; ``None``
         if no contract gives the responder that much. With ``given = (y, g)``, the level is
-        ``u(y) + g`` and the root is found in differences (see :meth:`respond`)."""
+        ``u(y) + g`` and the root is found in differences (see :meth:`respond`), and so
+        are the bounds judged: ``L + 1 - x`` against a level ``L + 1 - 1e-9`` at
+        ``L = 1e9`` (BRW's breakdown risk of 1e-9 on a common level) rounds to ``u(0)``,
+        and every offer was ``x = 0``."""
         rising = name == self.rising
         worst_x, best_x = (self.lo, self.hi) if rising else (self.hi, self.lo)
-        if self.utility(name, worst_x) >= level:
-            return worst_x
-        best = self.utility(name, best_x)
-        if best < level and not negligible(best - level, [best, level], 1e-15):
-            return None
-        if best <= level:
-            return best_x
         excess: Callable[[float], float] = lambda x: self.utility(name, x) - level  # noqa: E731
+        sizes: Callable[[float], list[float]] = lambda x: [self.utility(name, x), level]  # noqa: E731
         if given is not None:
             y, g = given
             difference = self._difference(name)
@@ -692,15 +689,23 @@ class _Numeric:
             def in_differences(x: float) -> float:
                 return float(difference(x, y)) - g
 
-            # The same root; kept only where rounding leaves it bracketed by the bounds
-            # (and where the cancelled form is defined there: x/(1 - x) - y/(1 - y),
-            # cancelled, divides by 1 - y, which is 0 at a pole's bound).
+            # The same excess with the level's common part cancelled, where the cancelled
+            # form is defined at both bounds (x/(1 - x) - y/(1 - y), cancelled, divides by
+            # 1 - y, which is 0 at a pole's bound).
             try:
-                bracketed = np.sign(in_differences(self.lo)) * np.sign(in_differences(self.hi))
+                ends = [in_differences(self.lo), in_differences(self.hi)]
             except (ArithmeticError, ValueError):
-                bracketed = 0.0
-            if bracketed < 0:
+                ends = [math.nan]
+            if all(math.isfinite(e) for e in ends):
                 excess = in_differences
+                sizes = lambda x: [float(difference(x, y)), g]  # noqa: E731
+        if excess(worst_x) >= 0:
+            return worst_x
+        short = excess(best_x)
+        if short < 0 and not negligible(short, sizes(best_x), 1e-15):
+            return None
+        if short <= 0:
+            return best_x
         return _root(excess, self.lo, self.hi, self.xtol)
 
 

@@ -97,3 +97,52 @@ def test_a_sweep_of_a_deadline_in_wide_bounds_agrees_with_backward_induction():
     right = [backward(5, Fraction(d), Fraction(4, 5)) for d in ("0.5", "0.7", "0.9")]
     assert list(df["x"]) == pytest.approx([float(r) for r in right], rel=1e-14, abs=0)
     assert list(df["status"]) == ["ok"] * 3
+
+
+def on_a_level(level: float, risk: float, surplus: float = 1.0):
+    """W gets ``L + x``, A ``L + V - x``, both ``L`` on breakdown (risk ``q`` a round),
+    no discounting, W first."""
+    return bargain.model_from_dict(
+        {
+            "model": {"name": "level"},
+            "parameters": {"L": level, "q": risk, "V": surplus},
+            "variables": {"x": {"min": 0, "max": "V"}},
+            "parties": {
+                "W": {"payoff": "L + x", "disagreement": "L", "discount_factor": 1},
+                "A": {"payoff": "L + V - x", "disagreement": "L", "discount_factor": 1},
+            },
+            "bargaining": {"first_proposer": "W", "breakdown_probability": "q"},
+        }
+    )
+
+
+def brw(risk: str, surplus: str = "1") -> float:
+    """Binmore, Rubinstein & Wolinsky (1986): with breakdown risk ``q`` a round and no
+    discounting the first proposer gets ``V / (2 - q)`` of the surplus over a common
+    disagreement level (``x_W = V - (1 - q)(V - x_A)``, ``x_A = (1 - q) x_W``)."""
+    return float(Fraction(surplus) / (2 - Fraction(risk)))
+
+
+@pytest.mark.parametrize(
+    ("level", "risk", "surplus"),
+    [
+        ("1e9", "1e-9", "1"),
+        ("1e14", "0.001", "1"),
+        ("1", "0.001", "1e-14"),
+        ("1e9", "0.001", "1e-5"),
+    ],
+)
+def test_breakdown_risk_on_a_common_level_splits_the_surplus(level, risk, surplus):
+    # The level cancels. The responder's level L + V - qV rounded to u(0) = L + V, so
+    # every offer was x = 0 (W at its disagreement payoff).
+    s = bargain.rubinstein(on_a_level(float(level), float(risk), float(surplus)))
+    assert s.agreement["x"] == pytest.approx(brw(risk, surplus), rel=1e-12, abs=0)
+
+
+def test_a_sweep_of_breakdown_risk_on_a_common_level():
+    df = bargain.sweep(
+        on_a_level(1e9, 0.001), "rubinstein", vary={"L": (1e9, 1e14, 2), "V": (1e-5, 1, 2)}
+    )
+    right = [brw("0.001", str(v)) for v in df["V"]]
+    assert list(df["x"]) == pytest.approx(right, rel=1e-12, abs=0)
+    assert set(df["status"]) == {"ok"}
