@@ -1163,7 +1163,6 @@ _PLAIN = 1e-12  # relative error of the float fixed point below which no polish 
 # 1 - (1 - ε_W)(1 - ε_A) below which the proposals come from the patient limit (_limit),
 # whose relative error (about this) is then below the float fixed point's (eps / this).
 _LIMIT = 1e-10
-_POLISHED = 1e-20  # ... and above which they are polished in enough digits to resolve it
 # 1 - k_W k_A below which a float fixed point is not accurate to 1e-10 (relative):
 # the sweeps solve such points with the scalar solver instead.
 _ILL_CONDITIONED = 8 * float(np.finfo(float).eps) / 1e-10
@@ -1207,12 +1206,14 @@ def _refine(num: _Numeric, moves: dict[str, Move]) -> tuple[dict[str, Move], flo
     about ``eps / (1 - k_W k_A)`` (``k_i = (1 - q) δ_i``, the map's contraction factor):
     for very patient parties (rates of 1e-12 per round, say) that is ``1e-5``; below
     :data:`_LIMIT` the proposals come from the patient limit instead (:func:`_limit`),
-    with an error of about ``1 - k_W k_A``. Then the indifference conditions are solved
-    by Newton's method in ``40 + log10(1 / (1 - k_W k_A))`` digits
+    with an error of about the two proposals' distance there (:func:`_width`: ``1 - k_W
+    k_A`` of the range, or ``ε L`` on a common payoff level ``L``). Then the
+    indifference conditions are solved by Newton's method in
+    ``40 + log10(1 / (1 - k_W k_A))`` digits
     (:func:`~bargain.concepts.newton.newton`, its work bounded) from that point, with the
     discount factors exact (``exp(-r)`` is never rounded to a float near 1). When Newton
-    fails the proposals stand, with their error estimate;
-    below :data:`_POLISHED` the limit is exact to rounding and no polish is tried.
+    fails the proposals stand, with their error estimate; where that is below
+    :data:`_PLAIN` of the range, no polish is tried.
     """
     game = num.game
     model = game.model
@@ -1222,7 +1223,9 @@ def _refine(num: _Numeric, moves: dict[str, Move]) -> tuple[dict[str, Move], flo
     span = unit([num.lo, num.hi])  # the contract range's own scale (no absolute floor)
     rounding = 8 * np.finfo(float).eps
     error = span * (spread + rounding if spread < _LIMIT else rounding / spread)
-    if error <= _PLAIN * span or spread < _POLISHED:
+    if spread < _LIMIT:
+        error = max(error, 2 * _width(num, moves[num.rising].offer))
+    if error <= _PLAIN * span:
         return moves, error
     binding = {m.responder: m.walks for m in moves.values()}
     eqs, (pw, pa) = _equations(game, binding)
@@ -1241,6 +1244,17 @@ def _refine(num: _Numeric, moves: dict[str, Move]) -> tuple[dict[str, Move], flo
     ):
         return moves, error
     return _moves(num, *polished), 4 * np.finfo(float).eps * span
+
+
+def _width(num: _Numeric, x: float) -> float:
+    """How far apart the two proposals are about the patient limit ``x`` (:func:`_limit`),
+    from one round of each responder's indifference there (in differences): the limit
+    is within about this of each. It is about ``1 - (1 - ε_W)(1 - ε_A)`` of the range
+    where the payoffs are of its size, but ``ε L`` on a common level ``L``: ``L + x``
+    against ``L + 1 - x`` with ``ε = 1e-11`` at ``L = 1e9`` are ``0.505`` and ``0.495``,
+    and the limit ``0.5`` was taken as accurate to ``2e-11``."""
+    offers = (num.respond(num.falling, x), num.respond(num.rising, x))
+    return max((abs(y - x) for y in offers if y is not None), default=0.0)
 
 
 def _exact(

@@ -146,3 +146,49 @@ def test_a_sweep_of_breakdown_risk_on_a_common_level():
     right = [brw("0.001", str(v)) for v in df["V"]]
     assert list(df["x"]) == pytest.approx(right, rel=1e-12, abs=0)
     assert set(df["status"]) == {"ok"}
+
+
+def patient_on_a_level(level: float, impatience: float):
+    """W gets ``L + x``, A ``L + 1 - x``, both ``δ = 1 - e``, disagreement 0, W first."""
+    return bargain.model_from_dict(
+        {
+            "model": {"name": "patient"},
+            "parameters": {"L": level, "e": impatience},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "L + x", "discount_factor": "1 - e"},
+                "A": {"payoff": "L + 1 - x", "discount_factor": "1 - e"},
+            },
+            "bargaining": {"first_proposer": "W"},
+        }
+    )
+
+
+def on_level(level: str, impatience: str) -> float:
+    """Rubinstein (1982) on the level: ``L + 1 - x_W = δ (L + 1 - x_A)`` and
+    ``L + x_A = δ (L + x_W)`` with ``δ = 1 - e`` give ``x_W = (1 + e L) / (2 - e)``."""
+    big, e = Fraction(level), Fraction(impatience)
+    return float((1 + e * big) / (2 - e))
+
+
+@pytest.mark.parametrize("exact", [True, False])
+@pytest.mark.parametrize(
+    ("level", "impatience"),
+    [("1e9", "1e-11"), ("1e9", "1e-12"), ("1e6", "1e-11"), ("1e12", "1e-21")],
+)
+def test_patient_parties_on_a_large_level_keep_its_term(level, impatience, exact):
+    # 1 - δ² below 1e-10: the patient limit (the Nash split, 0.5) was returned without
+    # the first-order e L term (0.505 at L = 1e9, e = 1e-11).
+    s = bargain.rubinstein(patient_on_a_level(float(level), float(impatience)), exact=exact)
+    assert s.agreement["x"] == pytest.approx(on_level(level, impatience), rel=1e-13, abs=0)
+
+
+def test_a_sweep_of_patient_parties_on_a_large_level():
+    df = bargain.sweep(
+        patient_on_a_level(1e9, 1e-12),
+        "rubinstein",
+        vary={"L": (1e6, 1e9, 2), "e": (1e-12, 1e-11, 2)},
+    )
+    right = [on_level(repr(big), repr(e)) for big, e in zip(df["L"], df["e"], strict=True)]
+    assert list(df["x"]) == pytest.approx(right, rel=1e-12, abs=0)
+    assert set(df["status"]) == {"ok"}
