@@ -470,6 +470,7 @@ class _Numeric:
         self._differences: dict[str, Callable[[float, float], float]] = {}
         self.delta: dict[str, float] = {}  # δ^Δ per round
         self.eps: dict[str, float] = {}  # 1 - (1 - q) δ^Δ per round
+        self.kept: dict[str, float] = {}  # (1 - q) δ^Δ per round, not 1 - ε: δ = 1e-12 kept
         self.base = {}
         self.waiting: dict[str, float] = {}  # (1 - q)(1 - δ^Δ) per round
         self.rejecting_with_base = False  # base is strike + q d (rejecting_with: not)
@@ -487,6 +488,7 @@ class _Numeric:
             per_round = rate * self.period
             self.delta[name] = math.exp(-per_round)
             self.eps[name] = -math.expm1(-(per_round + hazard))
+            self.kept[name] = math.exp(-(per_round + hazard))
             # 1 - ε = (1 - q) δ: ε = q + (1 - q)(1 - δ), its impatience beside its risk.
             self.waiting[name] = (1 - self.q) * -math.expm1(-per_round)
             flow = numeric_value(m, side.party.strike_payoff, where, "strike_payoff")
@@ -619,8 +621,9 @@ class _Numeric:
 
     def keep(self, name: str, continuation: float) -> float:
         """What ``name`` gets by rejecting and bargaining on, given its continuation
-        payoff a round later: ``c + (1 - ε) u``."""
-        return self.base[name] + (continuation - self.eps[name] * continuation)
+        payoff a round later: ``c + (1 - ε) u``, with ``1 - ε`` computed as itself (as
+        ``u - ε u`` a share ``δ u`` of ``δ = 1e-12`` kept 4 digits)."""
+        return self.base[name] + self.kept[name] * continuation
 
     def reject(self, name: str, continuation: float) -> float:
         """What the responder ``name`` gets by rejecting, given its continuation payoff."""
@@ -632,29 +635,38 @@ class _Numeric:
         bargains on (its outside option does not bind), the offer solves its indifference
         in differences, ``u(x) - u(y) = c - ε u(y)``, with ``u(x) - u(y)`` cancelled
         symbolically: ``u(x) = c + (1 - ε) u(y)`` in floats loses the digits of a small
-        ``x`` (fixed strike costs of 1e-9 would give ``x = 9.99999971718e-10``)."""
+        ``x`` (fixed strike costs of 1e-9 would give ``x = 9.99999971718e-10``) and of a
+        common level. The level ``c + (1 - ε) u(y)`` is taken as it is where its terms are
+        the smaller (the rounding each form carries): a share ``δ u(y)`` of ``δ = 1e-12``
+        is ``u(y)`` less nearly all of it in differences, and kept 4 digits there."""
         u_y = self.utility(name, y)
         keep = self.keep(name, u_y)
         if self.outside[name] > keep:
             return self.offer_to(name, self.outside[name])
-        return self.offer_to(name, keep, (y, self._rejecting(name, y, u_y)))
+        rejecting, size = self._rejecting(name, y, u_y)
+        if size > abs(self.base[name]) + abs(self.kept[name] * u_y):
+            return self.offer_to(name, keep)
+        return self.offer_to(name, keep, (y, rejecting))
 
-    def _rejecting(self, name: str, y: float, u_y: float) -> float:
+    def _rejecting(self, name: str, y: float, u_y: float) -> tuple[float, float]:
         """``c - ε u(y)``, what rejecting adds to responder ``name``'s payoff ``u(y)`` of
-        its own proposal ``y``. With ``c = s + q d`` (strike payoff ``s``, breakdown risk
-        ``q``, disagreement payoff ``d``) it is ``s - q (u(y) - d) - (1 - q)(1 - δ) u(y)``,
+        its own proposal ``y``, and the size of its terms (its rounding's scale). With
+        ``c = s + q d`` (strike payoff ``s``, breakdown risk ``q``, disagreement payoff
+        ``d``) it is ``s - q (u(y) - d) - (1 - q)(1 - δ) u(y)``,
         with the gain ``u(y) - d`` cancelled symbolically: payoffs ``B + x`` beside
         ``d = B`` lose ``B``'s rounding in ``q d - q u(y)`` (7.5e-7 of the offer at
         ``B = 1e10``), and none of ``B`` is left where ``δ = 1``."""
         if self.rejecting_with_base:
-            return self.base[name] - self.eps[name] * u_y
+            terms = [self.base[name], -self.eps[name] * u_y]
+            return math.fsum(terms), math.fsum(map(abs, terms))
         if name not in self._gains:
             m = self.game.model
             party = m.party(name)
             gain = accurate(m.numeric(party.payoff - party.disagreement))
             self._gains[name] = lambdify((self.game.x,), gain, "math")
         gain = float(self._gains[name](y))
-        return self.strike[name] - self.q * gain - self.waiting[name] * u_y
+        terms = [self.strike[name], -self.q * gain, -self.waiting[name] * u_y]
+        return math.fsum(terms), math.fsum(map(abs, terms))
 
     def _difference(self, name: str) -> Callable[[float, float], float]:
         """``(x, y) -> u(x) - u(y)`` for party ``name``, cancelled where the budget allows."""

@@ -192,3 +192,59 @@ def test_a_sweep_of_patient_parties_on_a_large_level():
     right = [on_level(repr(big), repr(e)) for big, e in zip(df["L"], df["e"], strict=True)]
     assert list(df["x"]) == pytest.approx(right, rel=1e-12, abs=0)
     assert set(df["status"]) == {"ok"}
+
+
+def impatient(d_w: str, d_a: str, horizon: int | None = None):
+    """W gets ``x``, A ``1 - x``, discount factors ``d_W``, ``d_A``, A first."""
+    return bargain.model_from_dict(
+        {
+            "model": {"name": "impatient"},
+            "parameters": {"dW": float(d_w), "dA": float(d_a)},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": "dW"},
+                "A": {"payoff": "1 - x", "discount_factor": "dA"},
+            },
+            "bargaining": {"first_proposer": "A", **({"horizon": horizon} if horizon else {})},
+        }
+    )
+
+
+def second_movers_share(d_w: str, d_a: str) -> float:
+    """Rubinstein (1982): the responder W's share when A proposes first,
+    ``δ_W (1 - δ_A) / (1 - δ_W δ_A)`` (Osborne & Rubinstein 1990, ch. 3), in fractions."""
+    dw, da = Fraction(d_w), Fraction(d_a)
+    return float(dw * (1 - da) / (1 - dw * da))
+
+
+@pytest.mark.parametrize("exact", [True, False])
+@pytest.mark.parametrize(("d_w", "d_a"), [("1e-12", "1e-13"), ("1e-9", "2e-9"), ("1e-12", "2e-12")])
+def test_tiny_discount_factors_keep_the_small_share_digits(d_w, d_a, exact):
+    # The responder's level δ u(y) was computed as u(y) - ε u(y) with ε = 1 - δ:
+    # 9.9997787828e-13 for 9.999999999999e-13 (a relative error of 2.2e-5).
+    s = bargain.rubinstein(impatient(d_w, d_a), exact=exact)
+    assert s.agreement["x"] == pytest.approx(second_movers_share(d_w, d_a), rel=1e-13, abs=0)
+
+
+@pytest.mark.parametrize("rounds", [2, 3, 4, 7, 50])
+def test_tiny_discount_factors_with_a_deadline(rounds):
+    # W's share of round 0 by exact backward induction, A proposing in even rounds
+    # (W proposes last when ``rounds`` is even): horizon 2 gives δ_W exactly.
+    d_w, d_a = Fraction("1e-12"), Fraction("1e-13")
+    w = Fraction(1) if rounds % 2 == 0 else Fraction(0)  # the last proposer takes all
+    for k in reversed(range(rounds - 1)):
+        w = d_w * w if k % 2 == 0 else 1 - d_a * (1 - w)
+    s = bargain.rubinstein(impatient("1e-12", "1e-13", rounds))
+    assert s.agreement["x"] == pytest.approx(float(w), rel=1e-13, abs=0)
+
+
+@pytest.mark.parametrize("route", ["auto", "loop"])
+def test_a_sweep_of_tiny_discount_factors_agrees_with_the_closed_form(route):
+    df = bargain.sweep(
+        impatient("1e-12", "1e-13"),
+        "rubinstein",
+        vary={"dW": (1e-12, 1e-9, 2), "dA": (1e-13, 1e-10, 2)},
+        route=route,
+    )
+    right = [second_movers_share(repr(w), repr(a)) for w, a in zip(df["dW"], df["dA"], strict=True)]
+    assert list(df["x"]) == pytest.approx(right, rel=1e-13, abs=0)
