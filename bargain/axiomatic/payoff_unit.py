@@ -76,6 +76,11 @@ TINY = 2.0**-511
 """Payoffs below this size are rescaled: the square of a payoff (or a product of two) is then
 below the normal floats, 2.2e-308, which a Nash product, a derivative or a Newton step meets."""
 
+NARROW = 2.0**-10
+"""A box of one contract variable narrower than this of its bounds' size is measured from its
+lower bound (``windows``, :func:`window`): a window ``[a, a + w]`` of a dollar on a term of
+``a = 1e12`` holds contracts only 1.2e-4 apart, 1e-4 of the window."""
+
 _FIELDS = ("payoff", "disagreement", "strike_payoff", "outside_option", "demand")
 
 
@@ -534,6 +539,25 @@ def narrowed(
     return model.variables[0].name, box, exact_bound(problem, "min")
 
 
+def window(model: Model) -> tuple[str, tuple[sympy.Rational, sympy.Rational]] | None:
+    """The one contract variable's name and its bounds, exactly, where they are finite and
+    its box is narrower than :data:`NARROW` of their size; ``None`` otherwise, or where the
+    model's problem cannot be built (the solver then refuses it)."""
+    if len(model.variables) != 1:
+        return None
+    try:
+        problem = shared_problem(model)
+        (a,), (b,) = problem.bounds
+        if not (math.isfinite(a) and math.isfinite(b)):
+            return None
+        lo, hi = exact_bound(problem, "min"), exact_bound(problem, "max")
+    except BargainError:
+        return None
+    if not 0 < float(hi - lo) < NARROW * magnitude([a, b]):
+        return None
+    return model.variables[0].name, (lo, hi)
+
+
 @functools.lru_cache(maxsize=COMPILED)
 def _narrow_box(problem: BargainingProblem) -> tuple[sympy.Rational, sympy.Rational] | None:
     """:func:`~bargain.axiomatic.one_variable.narrow_rational_box` of a shared problem,
@@ -551,6 +575,7 @@ def in_payoff_units(
     contract_tables: Sequence[str] = (),
     rational: bool = False,
     levels: Sequence[str] | None = None,
+    windows: bool = False,
 ) -> Callable[[Callable[..., Solution]], Callable[..., Solution]]:
     """Solve a concept in its payoffs' units (:func:`payoff_units`, :func:`in_units`) and
     report in the model's (:func:`solution_back`); ``tables`` are the ``extra`` tables in
@@ -564,10 +589,11 @@ def in_payoff_units(
     agreements are individually rational), a model of one contract variable whose
     individually rational contracts lie in a narrow interval (:func:`~bargain.axiomatic.
     one_variable.narrow_rational_box`) is solved on that interval, measured from its lower
-    end in a power of two of its width (:func:`narrowed`). With ``levels`` (the ``extra``
-    tables of payoffs, a concept invariant under adding a number to a party's payoffs and
-    disagreement payoff), payoffs on a high level are first measured from it
-    (:mod:`bargain.axiomatic.payoff_level`)."""
+    end in a power of two of its width (:func:`narrowed`); with ``windows``, so is a box of
+    one contract variable that is narrow beside its bounds (:func:`window`). With
+    ``levels`` (the ``extra`` tables of payoffs, a concept invariant under adding a number
+    to a party's payoffs and disagreement payoff), payoffs on a high level are first
+    measured from it (:mod:`bargain.axiomatic.payoff_level`)."""
 
     def decorate(solve: Callable[..., Solution]) -> Callable[..., Solution]:
         def in_payoffs(model: Model, *args: Any, **kwargs: Any) -> Solution:
@@ -588,24 +614,41 @@ def in_payoff_units(
             solution = solve(rescaled, *args, **kwargs)
             return solution_back(solution, model, rescaled, units, tables)
 
+        def from_lower_end(
+            model: Model,
+            name: str,
+            ends: tuple[sympy.Rational, sympy.Rational],
+            parametric: Sequence[str],
+            what: str,
+            *args: Any,
+            **kwargs: Any,
+        ) -> Solution:
+            lo, hi = ends
+            unit = {name: _power_of_two(float(hi - lo))}
+            offset = {name: lo}
+            rescaled = in_contract_units(model, unit, offset, {name: ends}, parametric)
+            solution = in_payoffs(rescaled, *args, **kwargs)
+            how = (
+                f"{what}: solved on [{float(lo):.17g}, {float(hi):.17g}], {name} measured "
+                f"from its lower end in 2**{sympy.log(unit[name], 2)}, exactly, and reported "
+                "in the model's unit"
+            )
+            return contracts_back(solution, model, rescaled, unit, contract_tables, offset, how)
+
         @functools.wraps(solve)
         def solved(model: Model, *args: Any, **kwargs: Any) -> Solution:
             require_model(model)
             if rational and (box := narrowed(model)) is not None:
-                name, (lo, hi), bound = box
-                unit = {name: _power_of_two(float(hi - lo))}
+                name, ends, bound = box
                 # From the model's own bound where the interval reaches it (a number: a
                 # payoff vanishing there vanishes identically), else from a parameter.
-                offset, parametric = {name: lo}, () if lo == bound else (name,)
-                rescaled = in_contract_units(model, unit, offset, {name: (lo, hi)}, parametric)
-                solution = in_payoffs(rescaled, *args, **kwargs)
-                how = (
-                    f"the individually rational contracts are a narrow interval of {name}: "
-                    f"solved on [{float(lo):.17g}, {float(hi):.17g}], {name} measured from its "
-                    f"lower end in 2**{sympy.log(unit[name], 2)}, exactly, and reported in the "
-                    "model's unit"
-                )
-                return contracts_back(solution, model, rescaled, unit, contract_tables, offset, how)
+                parametric = () if ends[0] == bound else (name,)
+                what = f"the individually rational contracts are a narrow interval of {name}"
+                return from_lower_end(model, name, ends, parametric, what, *args, **kwargs)
+            if windows and (narrow := window(model)) is not None:
+                name, ends = narrow
+                what = f"the contracts are a narrow interval of {name} beside its bounds"
+                return from_lower_end(model, name, ends, (), what, *args, **kwargs)
             measured = contracts(model) if callable(contracts) else contracts
             box = contract_units(model) if measured else {}
             if not box:
@@ -620,6 +663,7 @@ def in_payoff_units(
 
 
 __all__ = [
+    "NARROW",
     "TINY",
     "contract_units",
     "contracts_back",
@@ -630,4 +674,5 @@ __all__ = [
     "payoff_units",
     "solution_back",
     "unit_parameters",
+    "window",
 ]

@@ -1352,6 +1352,7 @@ def _size(expr: sympy.Expr) -> int:
     common=lambda model: len(model.variables) > 1,
     tables=("payoff range",),
     contracts=lambda model: len(model.variables) == 1,
+    windows=True,
     contract_tables=("proposals",),
 )
 @bounded

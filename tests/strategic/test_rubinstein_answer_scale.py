@@ -248,3 +248,34 @@ def test_a_sweep_of_tiny_discount_factors_agrees_with_the_closed_form(route):
     )
     right = [second_movers_share(repr(w), repr(a)) for w, a in zip(df["dW"], df["dA"], strict=True)]
     assert list(df["x"]) == pytest.approx(right, rel=1e-13, abs=0)
+
+
+def window_high_up(level: float, width: float):
+    """``x`` in ``[a, a + w]``, W gets ``x - a``, A ``a + w - x``, ``δ`` 0.9 and 0.8."""
+    return bargain.model_from_dict(
+        {
+            "model": {"name": "window"},
+            "parameters": {"a": level, "w": width},
+            "variables": {"x": {"min": "a", "max": "a + w"}},
+            "parties": {
+                "W": {"payoff": "x - a", "discount_factor": 0.9},
+                "A": {"payoff": "a + w - x", "discount_factor": 0.8},
+            },
+            "bargaining": {"first_proposer": "W"},
+        }
+    )
+
+
+@pytest.mark.parametrize("exact", [True, False])
+@pytest.mark.parametrize(
+    ("level", "width"), [(1e9, 1e-3), (1e12, 1.0), (1e6, 1e-6), (1e9, 1.0), (1e3, 1e-3)]
+)
+def test_a_narrow_window_high_up_is_solved_in_the_window(level, width, exact):
+    # Rubinstein (1982): W gets (1 - δ_A)/(1 - δ_W δ_A) = 5/7 of the window. The window
+    # was refused as "not strictly monotone" (x - a moves by less than 64 roundings of
+    # 1e9 a grid step), and at a = 1e9, w = 1 W got 0.714285731316 (x's own rounding).
+    s = bargain.rubinstein(window_high_up(level, width), exact=exact)
+    right = float(Fraction(5, 7) * Fraction(width))
+    assert s.payoffs["W"] == pytest.approx(right, rel=1e-12, abs=0)
+    assert s.payoffs["A"] == pytest.approx(float(Fraction(width) - Fraction(right)), rel=1e-12)
+    assert s.agreement["x"] == pytest.approx(level + right, rel=1e-15, abs=0)
