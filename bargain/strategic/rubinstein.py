@@ -54,7 +54,7 @@ import functools
 import math
 import numbers
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -1232,7 +1232,7 @@ def _refine(num: _Numeric, moves: dict[str, Move]) -> tuple[dict[str, Move], flo
     spread = num.spread
     if spread <= 0:
         return moves, 0.0  # no discounting or breakdown: no contraction to correct for
-    span = unit([num.lo, num.hi])  # the contract range's own scale (no absolute floor)
+    span = _scale(num.game, [m.offer for m in moves.values()])
     rounding = 8 * np.finfo(float).eps
     error = span * (spread + rounding if spread < _LIMIT else rounding / spread)
     if spread < _LIMIT:
@@ -1283,7 +1283,7 @@ def _exact(
     language."""
     eqs, (pw, pa) = _equations(game, binding)
     w, a = game.rising, game.falling
-    size = unit([game.lo, game.hi])
+    size = _scale(game, [x_w, x_a])
     subs = game.model.substitutions
     for cand in budget.solve(eqs, [pw, pa]):
         if pw not in cand or pa not in cand:
@@ -1315,6 +1315,20 @@ def _float_free(expr: sympy.Expr) -> bool:
 
 def _whole_floats(expr: sympy.Expr) -> list[sympy.Float]:
     return [f for f in expr.atoms(sympy.Float) if f.is_finite and f - int(f) == 0]
+
+
+def _scale(game: AlternatingOffers, proposals: Iterable[float]) -> float:
+    """The scale of the stationary proposals, to which their errors and a closed form's
+    match are relative: their own unit (the contract range's where both are 0). The
+    range's, ``[-1e15, 1e15]`` around proposals of 0.4, let the option-free ``5/7`` pass
+    for a closed form where an outside option bound.
+
+    >>> import bargain
+    >>> game = game_of(bargain.load_model(bargain.models_dir() / "split.toml"))
+    >>> _scale(game, [0.3, -0.7]), _scale(game, [0.0, 0.0])  # split.toml: x in [0, 1]
+    (1.0, 2.0)
+    """
+    return unit(proposals, default=unit([game.lo, game.hi]))
 
 
 def _near(value: complex | None, target: float, size: float, error: float) -> bool:
@@ -1476,7 +1490,7 @@ def _solve(
     formula = exact_agreement = None
     note = ""
     if exact:
-        size = unit([game.lo, game.hi])
+        size = _scale(game, proposals.values())
         with exact_budget(timeout) as budget:
             formulas = _exact(
                 game, proposals[num.rising], proposals[num.falling], binding, budget, error
