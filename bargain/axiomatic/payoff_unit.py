@@ -73,9 +73,9 @@ from bargain.model.model import Model, Parameter, Party
 from bargain.model.validate import numeric_value, require_model
 from bargain.scale import magnitude
 
-FAR = 2.0**-20
+FAR = 2.0**-10
 """A contract variable's box narrower than this of its lower bound's size is measured from
-that bound (:func:`far_boxes`)."""
+that bound (:func:`far_boxes`): ``[1e9, 1e9 + 1e-3]`` holds a few thousand floats."""
 
 TINY = 2.0**-511
 """Payoffs below this size are rescaled: the square of a payoff (or a product of two) is then
@@ -607,6 +607,7 @@ def in_payoff_units(
     contract_tables: Sequence[str] = (),
     rational: bool = False,
     levels: Sequence[str] | None = None,
+    windows: bool = False,
 ) -> Callable[[Callable[..., Solution]], Callable[..., Solution]]:
     """Solve a concept in its payoffs' units (:func:`payoff_units`, :func:`in_units`) and
     report in the model's (:func:`solution_back`); ``tables`` are the ``extra`` tables in
@@ -620,10 +621,12 @@ def in_payoff_units(
     agreements are individually rational), a model of one contract variable whose
     individually rational contracts lie in a narrow interval (:func:`~bargain.axiomatic.
     one_variable.narrow_rational_box`) is solved on that interval, measured from its lower
-    end in a power of two of its width (:func:`narrowed`). With ``levels`` (the ``extra``
-    tables of payoffs, a concept invariant under adding a number to a party's payoffs and
-    disagreement payoff), payoffs on a high level are first measured from it
-    (:mod:`bargain.axiomatic.payoff_level`)."""
+    end in a power of two of its width (:func:`narrowed`). With ``rational`` or
+    ``windows``, a contract variable whose box is far narrower than its distance from zero
+    is measured from its lower bound (:func:`far_boxes`). With
+    ``levels`` (the ``extra`` tables of payoffs, a concept invariant under adding a number
+    to a party's payoffs and disagreement payoff), payoffs on a high level are first
+    measured from it (:mod:`bargain.axiomatic.payoff_level`)."""
 
     def decorate(solve: Callable[..., Solution]) -> Callable[..., Solution]:
         def in_payoffs(model: Model, *args: Any, **kwargs: Any) -> Solution:
@@ -644,25 +647,38 @@ def in_payoff_units(
             solution = solve(rescaled, *args, **kwargs)
             return solution_back(solution, model, rescaled, units, tables)
 
+        def from_lower_end(
+            model: Model,
+            name: str,
+            ends: tuple[sympy.Rational, sympy.Rational],
+            parametric: Sequence[str],
+            what: str,
+            *args: Any,
+            **kwargs: Any,
+        ) -> Solution:
+            lo, hi = ends
+            unit = {name: _power_of_two(float(hi - lo))}
+            offset = {name: lo}
+            rescaled = in_contract_units(model, unit, offset, {name: ends}, parametric)
+            solution = in_payoffs(rescaled, *args, **kwargs)
+            how = (
+                f"{what}: solved on [{float(lo):.17g}, {float(hi):.17g}], {name} measured "
+                f"from its lower end in 2**{sympy.log(unit[name], 2)}, exactly, and reported "
+                "in the model's unit"
+            )
+            return contracts_back(solution, model, rescaled, unit, contract_tables, offset, how)
+
         @functools.wraps(solve)
         def solved(model: Model, *args: Any, **kwargs: Any) -> Solution:
             require_model(model)
             if rational and (box := narrowed(model)) is not None:
-                name, (lo, hi), bound = box
-                unit = {name: _power_of_two(float(hi - lo))}
+                name, ends, bound = box
                 # From the model's own bound where the interval reaches it (a number: a
                 # payoff vanishing there vanishes identically), else from a parameter.
-                offset, parametric = {name: lo}, () if lo == bound else (name,)
-                rescaled = in_contract_units(model, unit, offset, {name: (lo, hi)}, parametric)
-                solution = in_payoffs(rescaled, *args, **kwargs)
-                how = (
-                    f"the individually rational contracts are a narrow interval of {name}: "
-                    f"solved on [{float(lo):.17g}, {float(hi):.17g}], {name} measured from its "
-                    f"lower end in 2**{sympy.log(unit[name], 2)}, exactly, and reported in the "
-                    "model's unit"
-                )
-                return contracts_back(solution, model, rescaled, unit, contract_tables, offset, how)
-            if rational and (far := far_boxes(model)):
+                parametric = () if ends[0] == bound else (name,)
+                what = f"the individually rational contracts are a narrow interval of {name}"
+                return from_lower_end(model, name, ends, parametric, what, *args, **kwargs)
+            if (rational or windows) and (far := far_boxes(model)):
                 units = {name: unit for name, (unit, _) in far.items()}
                 offsets = {name: bound for name, (_, bound) in far.items()}
                 rescaled = in_contract_units(model, units, offsets)

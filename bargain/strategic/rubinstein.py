@@ -54,7 +54,7 @@ import functools
 import math
 import numbers
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -470,6 +470,7 @@ class _Numeric:
         self._differences: dict[str, Callable[[float, float], float]] = {}
         self.delta: dict[str, float] = {}  # δ^Δ per round
         self.eps: dict[str, float] = {}  # 1 - (1 - q) δ^Δ per round
+        self.kept: dict[str, float] = {}  # (1 - q) δ^Δ per round, not 1 - ε: δ = 1e-12 kept
         self.base = {}
         self.waiting: dict[str, float] = {}  # (1 - q)(1 - δ^Δ) per round
         self.rejecting_with_base = False  # base is strike + q d (rejecting_with: not)
@@ -487,6 +488,7 @@ class _Numeric:
             per_round = rate * self.period
             self.delta[name] = math.exp(-per_round)
             self.eps[name] = -math.expm1(-(per_round + hazard))
+            self.kept[name] = math.exp(-(per_round + hazard))
             # 1 - ε = (1 - q) δ: ε = q + (1 - q)(1 - δ), its impatience beside its risk.
             self.waiting[name] = (1 - self.q) * -math.expm1(-per_round)
             flow = numeric_value(m, side.party.strike_payoff, where, "strike_payoff")
@@ -603,10 +605,11 @@ class _Numeric:
 
     @property
     def xtol(self) -> float:
-        """The absolute tolerance in the contract for brentq: a few units of rounding of
-        the contract range's size, and never below the least positive float (brentq
-        refuses 0, which ``1e-15`` times a range of 1e-320 would round to)."""
-        return max(4 * np.finfo(float).eps * self.unit, math.ulp(0.0))
+        """The absolute tolerance in the contract of the first bracketing (:func:`_root`):
+        a few units of rounding of the contract range's size, and never below the least
+        positive float (brentq refuses 0, which ``1e-15`` times a range of 1e-320 would
+        round to)."""
+        return max(_ROUNDS * self.unit, math.ulp(0.0))
 
     def error(self, message: str) -> SolverError:
         """A :class:`SolverError` naming the model's file."""
@@ -618,8 +621,9 @@ class _Numeric:
 
     def keep(self, name: str, continuation: float) -> float:
         """What ``name`` gets by rejecting and bargaining on, given its continuation
-        payoff a round later: ``c + (1 - ε) u``."""
-        return self.base[name] + (continuation - self.eps[name] * continuation)
+        payoff a round later: ``c + (1 - ε) u``, with ``1 - ε`` computed as itself (as
+        ``u - ε u`` a share ``δ u`` of ``δ = 1e-12`` kept 4 digits)."""
+        return self.base[name] + self.kept[name] * continuation
 
     def reject(self, name: str, continuation: float) -> float:
         """What the responder ``name`` gets by rejecting, given its continuation payoff."""
@@ -631,29 +635,38 @@ class _Numeric:
         bargains on (its outside option does not bind), the offer solves its indifference
         in differences, ``u(x) - u(y) = c - ε u(y)``, with ``u(x) - u(y)`` cancelled
         symbolically: ``u(x) = c + (1 - ε) u(y)`` in floats loses the digits of a small
-        ``x`` (fixed strike costs of 1e-9 would give ``x = 9.99999971718e-10``)."""
+        ``x`` (fixed strike costs of 1e-9 would give ``x = 9.99999971718e-10``) and of a
+        common level. The level ``c + (1 - ε) u(y)`` is taken as it is where its terms are
+        the smaller (the rounding each form carries): a share ``δ u(y)`` of ``δ = 1e-12``
+        is ``u(y)`` less nearly all of it in differences, and kept 4 digits there."""
         u_y = self.utility(name, y)
         keep = self.keep(name, u_y)
         if self.outside[name] > keep:
             return self.offer_to(name, self.outside[name])
-        return self.offer_to(name, keep, (y, self._rejecting(name, y, u_y)))
+        rejecting, size = self._rejecting(name, y, u_y)
+        if size > abs(self.base[name]) + abs(self.kept[name] * u_y):
+            return self.offer_to(name, keep)
+        return self.offer_to(name, keep, (y, rejecting))
 
-    def _rejecting(self, name: str, y: float, u_y: float) -> float:
+    def _rejecting(self, name: str, y: float, u_y: float) -> tuple[float, float]:
         """``c - ε u(y)``, what rejecting adds to responder ``name``'s payoff ``u(y)`` of
-        its own proposal ``y``. With ``c = s + q d`` (strike payoff ``s``, breakdown risk
-        ``q``, disagreement payoff ``d``) it is ``s - q (u(y) - d) - (1 - q)(1 - δ) u(y)``,
+        its own proposal ``y``, and the size of its terms (its rounding's scale). With
+        ``c = s + q d`` (strike payoff ``s``, breakdown risk ``q``, disagreement payoff
+        ``d``) it is ``s - q (u(y) - d) - (1 - q)(1 - δ) u(y)``,
         with the gain ``u(y) - d`` cancelled symbolically: payoffs ``B + x`` beside
         ``d = B`` lose ``B``'s rounding in ``q d - q u(y)`` (7.5e-7 of the offer at
         ``B = 1e10``), and none of ``B`` is left where ``δ = 1``."""
         if self.rejecting_with_base:
-            return self.base[name] - self.eps[name] * u_y
+            terms = [self.base[name], -self.eps[name] * u_y]
+            return math.fsum(terms), math.fsum(map(abs, terms))
         if name not in self._gains:
             m = self.game.model
             party = m.party(name)
             gain = accurate(m.numeric(party.payoff - party.disagreement))
             self._gains[name] = lambdify((self.game.x,), gain, "math")
         gain = float(self._gains[name](y))
-        return self.strike[name] - self.q * gain - self.waiting[name] * u_y
+        terms = [self.strike[name], -self.q * gain, -self.waiting[name] * u_y]
+        return math.fsum(terms), math.fsum(map(abs, terms))
 
     def _difference(self, name: str) -> Callable[[float, float], float]:
         """``(x, y) -> u(x) - u(y)`` for party ``name``, cancelled where the budget allows."""
@@ -673,17 +686,14 @@ class _Numeric:
         """The contract that gives responder ``name`` exactly ``level`` (best for the proposer);
         the proposer's best contract if ``level`` is below the responder's worst; ``None``
         if no contract gives the responder that much. With ``given = (y, g)``, the level is
-        ``u(y) + g`` and the root is found in differences (see :meth:`respond`)."""
+        ``u(y) + g`` and the root is found in differences (see :meth:`respond`), and so
+        are the bounds judged: ``L + 1 - x`` against a level ``L + 1 - 1e-9`` at
+        ``L = 1e9`` (BRW's breakdown risk of 1e-9 on a common level) rounds to ``u(0)``,
+        and every offer was ``x = 0``."""
         rising = name == self.rising
         worst_x, best_x = (self.lo, self.hi) if rising else (self.hi, self.lo)
-        if self.utility(name, worst_x) >= level:
-            return worst_x
-        best = self.utility(name, best_x)
-        if best < level and not negligible(best - level, [best, level], 1e-15):
-            return None
-        if best <= level:
-            return best_x
         excess: Callable[[float], float] = lambda x: self.utility(name, x) - level  # noqa: E731
+        sizes: Callable[[float], list[float]] = lambda x: [self.utility(name, x), level]  # noqa: E731
         if given is not None:
             y, g = given
             difference = self._difference(name)
@@ -691,23 +701,53 @@ class _Numeric:
             def in_differences(x: float) -> float:
                 return float(difference(x, y)) - g
 
-            # The same root; kept only where rounding leaves it bracketed by the bounds
-            # (and where the cancelled form is defined there: x/(1 - x) - y/(1 - y),
-            # cancelled, divides by 1 - y, which is 0 at a pole's bound).
+            # The same excess with the level's common part cancelled, where the cancelled
+            # form is defined at both bounds (x/(1 - x) - y/(1 - y), cancelled, divides by
+            # 1 - y, which is 0 at a pole's bound).
             try:
-                bracketed = np.sign(in_differences(self.lo)) * np.sign(in_differences(self.hi))
+                ends = [in_differences(self.lo), in_differences(self.hi)]
             except (ArithmeticError, ValueError):
-                bracketed = 0.0
-            if bracketed < 0:
+                ends = [math.nan]
+            if all(math.isfinite(e) for e in ends):
                 excess = in_differences
-        return brentq(
-            excess,
-            self.lo,
-            self.hi,
-            xtol=self.xtol,
-            rtol=4 * np.finfo(float).eps,
-            maxiter=500,
-        )
+                sizes = lambda x: [float(difference(x, y)), g]  # noqa: E731
+        if excess(worst_x) >= 0:
+            return worst_x
+        short = excess(best_x)
+        if short < 0 and not negligible(short, sizes(best_x), 1e-15):
+            return None
+        if short <= 0:
+            return best_x
+        return _root(excess, self.lo, self.hi, self.xtol)
+
+
+_ROUNDS = 4 * float(np.finfo(float).eps)  # brentq's relative tolerance: a few roundings
+
+
+def _root(f: Callable[[float], float], lo: float, hi: float, xtol: float) -> float:
+    """The root of ``f`` bracketed by ``[lo, hi]``, to a few units of rounding of the root
+    itself: brentq to the absolute tolerance ``xtol`` (a few roundings of the bracket's
+    size), then again in the bracket that leaves around its answer, to a few roundings
+    of that bracket's size, while that is finer. An agreement of ``0.8624`` among
+    contracts in ``[-1e15, 1e15]`` was otherwise found to ``1``, a dyadic ``0.625``.
+
+    >>> _root(lambda x: x - 0.8624, -1e15, 1e15, _ROUNDS * 2.0**50)
+    0.8624
+    """
+    x = float(brentq(f, lo, hi, xtol=xtol, rtol=_ROUNDS, maxiter=500))
+    while True:
+        # brentq's answer is within its tolerance of the root: the root is in this bracket.
+        width = 2 * (xtol + _ROUNDS * abs(x))
+        a, b = max(lo, x - width), min(hi, x + width)
+        finer = max(_ROUNDS * max(abs(a), abs(b)), math.ulp(0.0))
+        if finer >= xtol / 2:
+            return x
+        f_a, f_b = f(a), f(b)
+        if f_a == 0 or f_b == 0:
+            return a if f_a == 0 else b
+        if not np.sign(f_a) * np.sign(f_b) < 0:  # rounding in f: x is as good as any
+            return x
+        x, xtol = float(brentq(f, a, b, xtol=finer, rtol=_ROUNDS, maxiter=500)), finer
 
 
 def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -786,7 +826,7 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
         elif g_hi == 0:
             x_a = hi
         elif np.sign(g_lo) != np.sign(g_hi):  # (a product of two tiny gaps underflows)
-            x_a = brentq(gap, lo, hi, xtol=num.xtol, rtol=4 * np.finfo(float).eps, maxiter=500)
+            x_a = _root(gap, lo, hi, num.xtol)
         else:
             raise num.error(none)
         return (checked(x_a),) * 2, (x_a,) * 2
@@ -798,7 +838,7 @@ def _stationary(num: _Numeric) -> tuple[tuple[float, float], tuple[float, float]
         if change.size == 0:
             raise num.error(none)
         i = change[0]
-        x_a = brentq(gap, grid[i], grid[i + 1], xtol=num.xtol, maxiter=500)
+        x_a = _root(gap, grid[i], grid[i + 1], num.xtol)
         return (answer(x_a),) * 2, (x_a,) * 2
 
     def edge(inside: float, outside: float) -> float:
@@ -865,7 +905,7 @@ def _limit(num: _Numeric) -> float:
     if c_lo == 0 or c_hi == 0:
         x = lo if c_lo == 0 else hi
     elif math.isfinite(c_lo) and math.isfinite(c_hi) and np.sign(c_lo) != np.sign(c_hi):
-        x = brentq(condition, lo, hi, xtol=num.xtol, rtol=4 * np.finfo(float).eps)
+        x = _root(condition, lo, hi, num.xtol)
     else:
         raise num.error(
             "the alternating-offers equations of these patient parties have no solution in "
@@ -1135,7 +1175,6 @@ _PLAIN = 1e-12  # relative error of the float fixed point below which no polish 
 # 1 - (1 - ε_W)(1 - ε_A) below which the proposals come from the patient limit (_limit),
 # whose relative error (about this) is then below the float fixed point's (eps / this).
 _LIMIT = 1e-10
-_POLISHED = 1e-20  # ... and above which they are polished in enough digits to resolve it
 # 1 - k_W k_A below which a float fixed point is not accurate to 1e-10 (relative):
 # the sweeps solve such points with the scalar solver instead.
 _ILL_CONDITIONED = 8 * float(np.finfo(float).eps) / 1e-10
@@ -1179,22 +1218,26 @@ def _refine(num: _Numeric, moves: dict[str, Move]) -> tuple[dict[str, Move], flo
     about ``eps / (1 - k_W k_A)`` (``k_i = (1 - q) δ_i``, the map's contraction factor):
     for very patient parties (rates of 1e-12 per round, say) that is ``1e-5``; below
     :data:`_LIMIT` the proposals come from the patient limit instead (:func:`_limit`),
-    with an error of about ``1 - k_W k_A``. Then the indifference conditions are solved
-    by Newton's method in ``40 + log10(1 / (1 - k_W k_A))`` digits
+    with an error of about the two proposals' distance there (:func:`_width`: ``1 - k_W
+    k_A`` of the range, or ``ε L`` on a common payoff level ``L``). Then the
+    indifference conditions are solved by Newton's method in
+    ``40 + log10(1 / (1 - k_W k_A))`` digits
     (:func:`~bargain.concepts.newton.newton`, its work bounded) from that point, with the
     discount factors exact (``exp(-r)`` is never rounded to a float near 1). When Newton
-    fails the proposals stand, with their error estimate;
-    below :data:`_POLISHED` the limit is exact to rounding and no polish is tried.
+    fails the proposals stand, with their error estimate; where that is below
+    :data:`_PLAIN` of the range, no polish is tried.
     """
     game = num.game
     model = game.model
     spread = num.spread
     if spread <= 0:
         return moves, 0.0  # no discounting or breakdown: no contraction to correct for
-    span = unit([num.lo, num.hi])  # the contract range's own scale (no absolute floor)
+    span = _scale(num.game, [m.offer for m in moves.values()])
     rounding = 8 * np.finfo(float).eps
     error = span * (spread + rounding if spread < _LIMIT else rounding / spread)
-    if error <= _PLAIN * span or spread < _POLISHED:
+    if spread < _LIMIT:
+        error = max(error, 2 * _width(num, moves[num.rising].offer))
+    if error <= _PLAIN * span:
         return moves, error
     binding = {m.responder: m.walks for m in moves.values()}
     eqs, (pw, pa) = _equations(game, binding)
@@ -1215,6 +1258,17 @@ def _refine(num: _Numeric, moves: dict[str, Move]) -> tuple[dict[str, Move], flo
     return _moves(num, *polished), 4 * np.finfo(float).eps * span
 
 
+def _width(num: _Numeric, x: float) -> float:
+    """How far apart the two proposals are about the patient limit ``x`` (:func:`_limit`),
+    from one round of each responder's indifference there (in differences): the limit
+    is within about this of each. It is about ``1 - (1 - ε_W)(1 - ε_A)`` of the range
+    where the payoffs are of its size, but ``ε L`` on a common level ``L``: ``L + x``
+    against ``L + 1 - x`` with ``ε = 1e-11`` at ``L = 1e9`` are ``0.505`` and ``0.495``,
+    and the limit ``0.5`` was taken as accurate to ``2e-11``."""
+    offers = (num.respond(num.falling, x), num.respond(num.rising, x))
+    return max((abs(y - x) for y in offers if y is not None), default=0.0)
+
+
 def _exact(
     game: AlternatingOffers,
     x_w: float,
@@ -1229,7 +1283,7 @@ def _exact(
     language."""
     eqs, (pw, pa) = _equations(game, binding)
     w, a = game.rising, game.falling
-    size = unit([game.lo, game.hi])
+    size = _scale(game, [x_w, x_a])
     subs = game.model.substitutions
     for cand in budget.solve(eqs, [pw, pa]):
         if pw not in cand or pa not in cand:
@@ -1261,6 +1315,20 @@ def _float_free(expr: sympy.Expr) -> bool:
 
 def _whole_floats(expr: sympy.Expr) -> list[sympy.Float]:
     return [f for f in expr.atoms(sympy.Float) if f.is_finite and f - int(f) == 0]
+
+
+def _scale(game: AlternatingOffers, proposals: Iterable[float]) -> float:
+    """The scale of the stationary proposals, to which their errors and a closed form's
+    match are relative: their own unit (the contract range's where both are 0). The
+    range's, ``[-1e15, 1e15]`` around proposals of 0.4, let the option-free ``5/7`` pass
+    for a closed form where an outside option bound.
+
+    >>> import bargain
+    >>> game = game_of(bargain.load_model(bargain.models_dir() / "split.toml"))
+    >>> _scale(game, [0.3, -0.7]), _scale(game, [0.0, 0.0])  # split.toml: x in [0, 1]
+    (1.0, 2.0)
+    """
+    return unit(proposals, default=unit([game.lo, game.hi]))
 
 
 def _near(value: complex | None, target: float, size: float, error: float) -> bool:
@@ -1298,6 +1366,7 @@ def _size(expr: sympy.Expr) -> int:
     common=lambda model: len(model.variables) > 1,
     tables=("payoff range",),
     contracts=lambda model: len(model.variables) == 1,
+    windows=True,
     contract_tables=("proposals",),
 )
 @bounded
@@ -1421,7 +1490,7 @@ def _solve(
     formula = exact_agreement = None
     note = ""
     if exact:
-        size = unit([game.lo, game.hi])
+        size = _scale(game, proposals.values())
         with exact_budget(timeout) as budget:
             formulas = _exact(
                 game, proposals[num.rising], proposals[num.falling], binding, budget, error
