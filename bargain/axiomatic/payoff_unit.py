@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from bargain.axiomatic.implied_box import implied_box
 from bargain.axiomatic.one_variable import exact_bound, narrow_rational_box
 from bargain.axiomatic.payoff_level import (
     in_levels,
@@ -678,6 +679,26 @@ def in_payoff_units(
                 parametric = () if ends[0] == bound else (name,)
                 what = f"the individually rational contracts are a narrow interval of {name}"
                 return from_lower_end(model, name, ends, parametric, what, *args, **kwargs)
+            if (rational or windows) and (box := implied_box(model, rational=rational)):
+                # The same model on the box its linear constraints leave (no agreement is
+                # left out or added): its searches then measure contracts in that box.
+                moved = replace(
+                    model,
+                    variables=tuple(
+                        replace(v, min=box[v.name][0], max=box[v.name][1]) if v.name in box else v
+                        for v in model.variables
+                    ),
+                )
+                solution = solved(moved, *args, **kwargs)
+                where = ", ".join(
+                    f"{name} in [{float(a):.17g}, {float(b):.17g}]" for name, (a, b) in box.items()
+                )
+                how = (
+                    "the linear constraints leave a box far narrower than the bounds: solved "
+                    f"on it ({where}, each the implied range widened by its width on each "
+                    "side), which holds every feasible agreement"
+                )
+                return replace(solution, assumptions=(*solution.assumptions, how))
             if (rational or windows) and (far := far_boxes(model)):
                 units = {name: unit for name, (unit, _) in far.items()}
                 offsets = {name: bound for name, (_, bound) in far.items()}
