@@ -32,7 +32,7 @@ import sympy
 
 from bargain.model.model import Model, as_expression
 
-WIDER = sympy.Rational(1, 2**20)
+WIDER = sympy.Rational(1, 2**10)
 """A variable's implied range narrower than this of its declared one moves its bounds in."""
 
 PASSES = 3

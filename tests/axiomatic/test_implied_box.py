@@ -52,7 +52,7 @@ def test_the_implied_box_is_exact_and_widened():
         "x": (0, 2),
         "y": (0, 2),
     }
-    assert implied_box(split(3.0, "y"), rational=False) == {}
+    assert implied_box(split(1e3, "y"), rational=False) == {}  # 1e3 < 2**10 times 1
     # With individual rationality, a party's linear gain counts too: u_B = 1 - x - y/2
     # over 0 bounds y by 2 (x + y unbounded above otherwise).
     m = bargain.model_from_dict(
@@ -64,3 +64,16 @@ def test_the_implied_box_is_exact_and_widened():
     )
     assert implied_box(m, rational=False) == {}
     assert implied_box(m, rational=True) == {"x": (0, 2), "y": (0, 4)}
+
+
+@pytest.mark.parametrize("width", [1e3, 1e5, 1e6, 1e9])
+def test_a_kinked_leximin_and_a_utilitarian_maximum_in_a_wide_box(width):
+    # x + y <= 1 in [0, width]**2. Egalitarian of u_A = x, u_B = min(y, 0.3): equal gains
+    # stop at 0.3 (B's cap), and leximin (Imai 1983) gives A the rest, (0.7, 0.3); at 1e5
+    # the Pareto-dominated (0.3, 0.7) was reported, "(exact)". Utilitarian of x + sqrt(y):
+    # the slope 1 = 1/(2 sqrt y) at y = 1/4, (3/4, 1/4); at 1e6 a set of y was reported.
+    egalitarian = bargain.egalitarian(split(width, "min(y, 0.3)"))
+    assert egalitarian.agreement == pytest.approx({"x": 0.7, "y": 0.3}, abs=1e-12)
+    utilitarian = bargain.utilitarian(split(width, "sqrt(y)"))
+    assert utilitarian.unique
+    assert utilitarian.agreement == pytest.approx({"x": 0.75, "y": 0.25}, abs=1e-12)
