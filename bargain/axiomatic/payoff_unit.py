@@ -163,10 +163,10 @@ def payoff_units(model: Model, *, common: bool) -> dict[str, sympy.Rational]:
     largest = max(sizes.values(), default=0.0)
     shared = _power_of_two(largest) if _extreme(largest) else sympy.Integer(1)
     for name, size in sizes.items():
-        if 0 < size / float(shared) < sys.float_info.min:
+        if 0 < float(sympy.Rational(size) / shared) < sys.float_info.min:
             raise ModelError(
                 f"is below floating point's normal range (about 2.2e-308) beside the other "
-                f"parties' payoffs: about {size:.3g} in a unit of {float(shared):.3g}, where "
+                f"parties' payoffs: about {size:.3g} in a unit of {sympy.N(shared, 3)}, where "
                 "floats keep only a few significant bits, and this solution compares the "
                 "parties' payoffs in one common unit; measure this party's payoffs in a "
                 "smaller unit or use a scale-invariant solution (nash, kalai-smorodinsky, "
@@ -269,16 +269,25 @@ def _over(e: sympy.Expr, u: sympy.Symbol, constant: set[sympy.Symbol]) -> sympy.
 
 
 def _back(
-    table: Mapping[str, float], units: Mapping[str, sympy.Rational], shared: float
+    table: Mapping[str, float], units: Mapping[str, sympy.Rational], shared: sympy.Rational
 ) -> dict[str, float]:
     """Values keyed by party (``W``, or ``W at low x``) back in that party's unit; other keys
-    in the ``shared`` one."""
+    in the ``shared`` one (each product exact, then one rounding: a unit of ``2**1024``
+    is beyond floating point, the value in it is not)."""
 
-    def of(key: str) -> float:
+    def of(key: str) -> sympy.Rational:
         party = party_of(key, units)
-        return shared if party is None else float(units[party])
+        return shared if party is None else units[party]
 
-    return {k: v * of(k) for k, v in table.items()}
+    return {k: _times(v, of(k)) for k, v in table.items()}
+
+
+def _times(value: float, unit: sympy.Rational) -> float:
+    """``value`` times a power of two ``unit``, rounded once (in floats where the unit is
+    one)."""
+    if unit == 1 or not math.isfinite(value):
+        return value * float(unit)
+    return float(sympy.Rational(value) * unit)
 
 
 def _solved_in(units: Mapping[str, sympy.Rational]) -> str:
@@ -313,7 +322,7 @@ def solution_back(
     payoff ``tables`` of its ``extra``) back in ``model``'s own units, and without the
     parameters ``rescaled`` added (a formula that kept one, where sympy did not cancel it,
     has its value put in)."""
-    shared = float(max(units.values()))
+    shared = max(units.values())
     added = _added(model, rescaled)
     formula = solution.formula and {k: e.xreplace(added) for k, e in solution.formula.items()}
     return replace(
@@ -535,7 +544,7 @@ def contracts_back(
 
     def one(k: str, value: float) -> float:
         if o[k] == 0:
-            return value * float(s[k])
+            return _times(value, s[k])
         return float(o[k] + s[k] * sympy.Rational(value))
 
     def back(values: Mapping[str, float]) -> dict[str, float]:

@@ -899,7 +899,17 @@ class BargainingProblem:
             self.require_resolved(payoffs)
         if formula is None and not result.polished:
             self.require_stationary(result)
-            how += " (degenerate optimum: Newton polish not applied, accuracy ~1e-7)"
+            # The search's tolerance where the first-order conditions hold at it, else only
+            # the first-order check's bound (a tie-break on a face of maximisers whose
+            # polish failed was 1.4e-3 of the contracts' scale off, and said 1e-7).
+            stationary = not result.stationarity > SEARCH_TOL
+            how += (
+                " (degenerate optimum: Newton polish not applied, accuracy ~1e-7)"
+                if stationary
+                else " (degenerate optimum: Newton polish not applied; the first-order "
+                f"conditions put a maximum about {result.stationarity:.0e} of the "
+                f"contracts' scale away, to within {STATIONARY_TOL:g} checked)"
+            )
         if formula is None and exact:
             how += declined_note(result.declined)
         solution = Solution(

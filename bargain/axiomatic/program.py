@@ -3056,8 +3056,36 @@ def _as_good(num: _Numeric, z: np.ndarray, level: float) -> bool:
     """Whether ``z`` (scaled units) meets the constraints and its objective is at least
     ``level``: a point of a flat set of maximisers. The objective alone is not enough: a
     common-gain program's objective ``t`` is the same all along the segment between two
-    separate maximisers of equal gain, whose points between miss the constraints."""
-    return num.meets(z) and num.f(z) >= level
+    separate maximisers of equal gain, whose points between miss the constraints. A
+    constraint is met to the search's tolerance of its own terms or of what its inputs
+    move it by (:func:`_input_terms`): ``S log(1 + (S - a - b - c)/S) >= 0`` on the face
+    ``a + b + c = S`` is a rounding of ``S`` (1e-7 at ``S = 1e9``) beside terms of that
+    size, and every point between two of its points was "infeasible" (seven separate
+    maximisers of a face)."""
+    if not num.f(z) >= level:
+        return False
+    if num.meets(z):
+        return True
+    with np.errstate(all="ignore"):
+        for k, g in enumerate(num._g):
+            value = float(np.real(g(z)))
+            size = max(num.inequality_size(k, z), _input_terms(num._dg[k], z))
+            if not value >= -SEARCH_TOL * size:
+                return False
+        for h, dh, terms in zip(num._h, num._dh, num._h_terms, strict=True):
+            value = abs(float(np.real(h(z))))
+            if not value <= SEARCH_TOL * max(magnitude(terms(z)), _input_terms(dh, z)):
+                return False
+    return bool(np.all(z >= num.lo) and np.all(z <= num.hi))
+
+
+def _input_terms(gradient: Callable[[np.ndarray], Any], z: np.ndarray) -> float:
+    """``sum |dg/dz_i z_i|``: how much a function with this gradient moves when each input
+    moves by its own size (0 where the gradient is not a finite real number)."""
+    with np.errstate(all="ignore"):
+        row = np.real(np.asarray(gradient(z), dtype=complex))
+    total = float(np.sum(np.abs(row * z)))
+    return total if math.isfinite(total) else 0.0
 
 
 def _no_better_near(num: _Numeric, z: np.ndarray, level: float) -> bool:

@@ -664,3 +664,38 @@ def test_the_tie_break_is_the_same_at_every_scale_of_the_payoffs(scale):
     for name, (low, high) in ends.items():
         assert s.agreement_set[name] == pytest.approx((low, high), abs=1e-9)
     assert s.agreement == pytest.approx({"x": 1 / 3, "y": 13 / 30, "z": 7 / 30}, abs=1e-9)
+
+
+def test_a_face_of_maximisers_with_a_log_payoff_is_one_set():
+    # P = a (d = 0.1 S), Q = b, R = c, T = S log(1 + (S - a - b - c)/S), a + b + c <= S,
+    # S = 1e9: the sum is S - r + S log(1 + r/S) with r the budget left, largest at r = 0,
+    # so every agreement of the face a + b + c = S (a >= 0.1 S) maximises it. It was
+    # "seven separate maximisers": between two of them T's gain, a rounding of S (1e-7)
+    # beside terms of that size, was taken for a miss of its constraint. The tie-break
+    # (T gains nothing on the face) is the Nash product of P, Q, R: (0.4, 0.3, 0.3) S.
+    size = 1e9
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "face4"},
+            "parameters": {"S": size},
+            "variables": {k: {"min": 0, "max": "S"} for k in "abc"},
+            "constraints": {"budget": "a + b + c <= S"},
+            "parties": {
+                "P": {"payoff": "a", "disagreement": "0.1*S"},
+                "Q": {"payoff": "b"},
+                "R": {"payoff": "c"},
+                "T": {"payoff": "S*log(1 + (S - a - b - c)/S)"},
+            },
+        }
+    )
+    s = bargain.utilitarian(m)
+    assert not s.agreement_points
+    ends = {"a": (0.1, 1.0), "b": (0.0, 0.9), "c": (0.0, 0.9)}
+    for name, (low, high) in ends.items():
+        assert s.agreement_set[name] == pytest.approx((low * size, high * size), rel=1e-6)
+    # The tie-break's point: its polish fails on the face's degenerate active set (the
+    # budget, T's gain and the maximal sum, whose gradient is zero there, all bind), and
+    # the route says it is not known to 1e-7; it is within the first-order check's 1e-3.
+    assert "accuracy ~1e-7" not in s.route and "within 0.001 checked" in s.route
+    for name, share in {"a": 0.4, "b": 0.3, "c": 0.3}.items():
+        assert abs(s.agreement[name] / size - share) <= 2e-3
