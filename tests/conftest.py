@@ -76,6 +76,25 @@ def search_methods(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return methods
 
 
+def four_parties_with_a_log(size: float) -> bargain.Model:
+    """P = a (d = 0.1 S), Q = b, R = c and T = S log(1 + (S - a - b - c)/S), the budget
+    a + b + c <= S: the budget left is T's (the fresh user's four-party case of session 29)."""
+    return bargain.model_from_dict(
+        {
+            "model": {"name": "four"},
+            "parameters": {"S": size},
+            "variables": {k: {"min": 0, "max": "S"} for k in "abc"},
+            "constraints": {"budget": "a + b + c <= S"},
+            "parties": {
+                "P": {"payoff": "a", "disagreement": "0.1*S"},
+                "Q": {"payoff": "b"},
+                "R": {"payoff": "c"},
+                "T": {"payoff": "S*log(1 + (S - a - b - c)/S)"},
+            },
+        }
+    )
+
+
 def two_party(
     payoff_a: str,
     payoff_b: str,

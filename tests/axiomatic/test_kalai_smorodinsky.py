@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 import bargain
-from tests.conftest import disagreements, two_party
+from tests.conftest import disagreements, four_parties_with_a_log, two_party
 
 TOL = 1e-9
 
@@ -114,20 +114,7 @@ def test_an_ideal_payoff_with_a_log_of_a_large_parameter_is_not_a_huge_power():
     # the solve ran for more than ten minutes. KS (1975): equal gain ratios, P's, Q's and
     # R's ideal gains 0.9 S: a = (0.1 + g) S, b = c = g S, each ratio g/0.9, T's
     # log(1 + r)/log(1.9) with r = 0.9 - 3 g the budget left (a shares of S), by brentq.
-    m = bargain.model_from_dict(
-        {
-            "model": {"name": "four"},
-            "parameters": {"S": 1e9},
-            "variables": {k: {"min": 0, "max": "S"} for k in "abc"},
-            "constraints": {"budget": "a + b + c <= S"},
-            "parties": {
-                "P": {"payoff": "a", "disagreement": "0.1*S"},
-                "Q": {"payoff": "b"},
-                "R": {"payoff": "c"},
-                "T": {"payoff": "S*log(1 + (S - a - b - c)/S)"},
-            },
-        }
-    )
+    m = four_parties_with_a_log(1e9)
     g = brentq(lambda g: g / 0.9 - math.log(1 + 0.9 - 3 * g) / math.log(1.9), 0.0, 0.3, xtol=1e-15)
     s = bargain.kalai_smorodinsky(m)
     assert s.extra["ideal"]["T"] == pytest.approx(1e9 * math.log(1.9), rel=1e-12)

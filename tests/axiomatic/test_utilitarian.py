@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq, minimize, minimize_scalar
 
 import bargain
-from tests.conftest import shipped, two_party
+from tests.conftest import four_parties_with_a_log, shipped, two_party
 
 TOL = 1e-9
 
@@ -674,20 +674,7 @@ def test_a_face_of_maximisers_with_a_log_payoff_is_one_set():
     # beside terms of that size, was taken for a miss of its constraint. The tie-break
     # (T gains nothing on the face) is the Nash product of P, Q, R: (0.4, 0.3, 0.3) S.
     size = 1e9
-    m = bargain.model_from_dict(
-        {
-            "model": {"name": "face4"},
-            "parameters": {"S": size},
-            "variables": {k: {"min": 0, "max": "S"} for k in "abc"},
-            "constraints": {"budget": "a + b + c <= S"},
-            "parties": {
-                "P": {"payoff": "a", "disagreement": "0.1*S"},
-                "Q": {"payoff": "b"},
-                "R": {"payoff": "c"},
-                "T": {"payoff": "S*log(1 + (S - a - b - c)/S)"},
-            },
-        }
-    )
+    m = four_parties_with_a_log(size)
     s = bargain.utilitarian(m)
     assert not s.agreement_points
     ends = {"a": (0.1, 1.0), "b": (0.0, 0.9), "c": (0.0, 0.9)}
