@@ -255,10 +255,7 @@ def _nash_tie(
         except BargainError:
             continue
         top = problem.payoff_values(best.point)[k]
-        # Only a polished search's top holds a party out: an unpolished one may not have
-        # moved from the maximiser (every payoff times 1e9 on x + y + z <= 1: the sum's
-        # level in floats, 1e9, is met to its rounding only where the search started).
-        if best.polished and top - d <= 64 * ROUNDING * magnitude([top, d]):
+        if top - d <= 64 * ROUNDING * magnitude([top, d]):
             held.append(k)
     if not held or len(held) == len(parties):
         return problem.log_nash_product()

@@ -491,12 +491,15 @@ def test_nash_of_one_less_an_exponential_on_a_tiny_surplus(v):
         assert "degenerate" not in s.route
 
 
-def test_a_tiny_surplus_in_two_variables_is_solved_exactly_or_refused():
+def test_a_tiny_surplus_in_two_variables_is_solved_exactly():
     # u_W = x, u_A = y, x + y <= 1, d = (1/2, 1/2 - 1e-12): a surplus of 1e-12 on payoffs of
-    # 1/2. The egalitarian solution (Kalai 1977) splits it: x = 1/2 + 5e-13, exactly. The
-    # searches of Nash, Kalai-Smorodinsky and utilitarian cannot tell gains of 5e-13 from
-    # their misses of x + y <= 1 (1e-9 of the payoffs): Nash gave x + y = 1 + 1.4e-11 and KS
-    # a point 93% off; they are refused by name, not reported.
+    # 1/2. Every concept splits it equally: x = 1/2 + 5e-13 (Nash 1950; Kalai & Smorodinsky
+    # 1975, the ideal gains both 1e-12; Kalai 1977), and the utilitarian sum is 1 on the
+    # whole segment x + y = 1 with x in [1/2, 1/2 + 1e-12], its tie-break the Nash point.
+    # The searches could not tell gains of 5e-13 from their misses of x + y <= 1 (1e-9 of
+    # the payoffs): Nash gave x + y = 1 + 1.4e-11, KS a point 93% off, and then each was
+    # refused; the individually rational set, a triangle of width 1e-12 that the linear
+    # gains imply, is now the box the searches measure in (implied_box).
     m = bargain.model_from_dict(
         {
             "model": {"name": "tiny2"},
@@ -509,10 +512,11 @@ def test_a_tiny_surplus_in_two_variables_is_solved_exactly_or_refused():
         }
     )
     split = sympy.Rational(1000000000001, 2000000000000)
-    assert bargain.egalitarian(m).exact_agreement["x"] == split
-    for solve in (bargain.nash, bargain.kalai_smorodinsky, bargain.utilitarian):
-        with pytest.raises(bargain.SolverError, match="below what the search resolves"):
-            solve(m)
+    for solve in (bargain.nash, bargain.kalai_smorodinsky, bargain.egalitarian):
+        assert solve(m).exact_agreement == {"x": split, "y": 1 - split}, solve
+    s = bargain.utilitarian(m)
+    assert s.agreement_set["x"] == pytest.approx((0.5, 0.5 + 1e-12), abs=1e-17)
+    assert s.agreement["x"] == pytest.approx(0.5 + 5e-13, abs=1e-17)
 
 
 def test_a_tiny_surplus_in_two_variables_at_a_bound_is_the_nash_point():
