@@ -883,7 +883,10 @@ def report_plan(
         number = exact_number(value, table="credibility", key=argument, file=model.file)
         if not 0 <= number <= 1:
             raise ModelError(
-                f"must be a probability in [0, 1], got {value!r}", table="credibility", key=argument
+                f"must be a probability in [0, 1], got {value!r}",
+                file=model.file,
+                table="credibility",
+                key=argument,
             )
         return number
 
@@ -895,7 +898,10 @@ def report_plan(
         model, found.name, trust=float(p0), error=float(e), opportunist_keeps=float(h)
     )
     result = solve_promise(game)  # validates the beliefs (1 − error > opportunist_keeps)
-    p1 = posterior(p0, observed, error=e, opportunist_keeps=h)
+    try:
+        p1 = posterior(p0, observed, error=e, opportunist_keeps=h)
+    except ModelError as err:  # an impossible observation: named in the model's file
+        raise err.located(file=model.file, table=where) from None
     try:
         rebuild: int | None = promises_to_rebuild(
             float(p0), observed, error=float(e), opportunist_keeps=float(h)

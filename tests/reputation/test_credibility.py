@@ -437,3 +437,11 @@ def test_a_set_of_agreements_is_shown_as_one():
     )
     assert rows["  the set's lowest x"] == (0.0, 0.0)
     assert rows["  the set's highest x"] == (1.0, 1.0)
+
+
+def test_an_impossible_observation_names_the_model_file():
+    # With p = 0 (no honest type) and opportunists that never keep, a kept promise is
+    # impossible (Bayes' rule has nothing to condition on); the refusal named no file.
+    m = bargain.load_model(bargain.find_model("package_deal")).with_values({"p": 0})
+    with pytest.raises(ModelError, match=r"package_deal\.toml: \[promises\.\w+\] observed: "):
+        credibility(m, observed=["kept"])
