@@ -652,9 +652,11 @@ def test_a_face_of_maximisers_with_a_log_payoff_is_one_set():
     ends = {"a": (0.1, 1.0), "b": (0.0, 0.9), "c": (0.0, 0.9)}
     for name, (low, high) in ends.items():
         assert s.agreement_set[name] == pytest.approx((low * size, high * size), rel=1e-6)
-    # The tie-break's point: its polish fails on the face's degenerate active set (the
-    # budget, T's gain and the maximal sum, whose gradient is zero there, all bind), and
-    # the route says it is not known to 1e-7; it is within the first-order check's 1e-3.
-    assert "accuracy ~1e-7" not in s.route and "within 0.001 checked" in s.route
+    # The tie-break's point: where its polish fails on the face's degenerate active set
+    # (the budget, T's gain and the maximal sum, whose gradient is zero there, all bind),
+    # the route says it is not known to 1e-7, and it is within about the first-order
+    # check's 1e-3 of the scale; where the polish holds, it is the point.
+    unpolished = "within 0.001 checked" in s.route
+    assert unpolished or "degenerate" not in s.route
     for name, share in {"a": 0.4, "b": 0.3, "c": 0.3}.items():
-        assert abs(s.agreement[name] / size - share) <= 2e-3
+        assert abs(s.agreement[name] / size - share) <= (2e-3 if unpolished else 1e-9)
