@@ -641,9 +641,19 @@ class _Numeric:
         is ``u(y)`` less nearly all of it in differences, and kept 4 digits there."""
         u_y = self.utility(name, y)
         keep = self.keep(name, u_y)
-        if self.outside[name] > keep:
-            return self.offer_to(name, self.outside[name])
         rejecting, size = self._rejecting(name, y, u_y)
+        if self.outside[name] > -math.inf:
+            # Whether the option binds, o > keep, judged as (o - u(y)) - (keep - u(y)), each
+            # part cancelled: on a common level of 1e15 the two floats are 0.125 apart.
+            gap = self._option_gap(name)
+            try:
+                over = -gap(y) - rejecting
+            except (ArithmeticError, ValueError):
+                over = self.outside[name] - keep
+            if not math.isfinite(over):
+                over = self.outside[name] - keep
+            if over > 0:
+                return self.offer_to(name, self.outside[name], gap=gap)
         if size > abs(self.base[name]) + abs(self.kept[name] * u_y):
             return self.offer_to(name, keep)
         return self.offer_to(name, keep, (y, rejecting))
@@ -668,6 +678,20 @@ class _Numeric:
         terms = [self.strike[name], -self.q * gain, -self.waiting[name] * u_y]
         return math.fsum(terms), math.fsum(map(abs, terms))
 
+    def _option_gap(self, name: str) -> Callable[[float], float]:
+        """``x -> u(x) - o`` for party ``name`` with outside option ``o``, cancelled where the
+        budget allows: ``1 - x`` against ``o = 1 - 1e-12`` is ``1e-12 - x``, where the
+        float ``1 - o`` kept 4 digits of the offer (9.9997787828e-13 for 1e-12)."""
+        key = f"option {name}"
+        if key not in self._differences:
+            x, m = self.game.x, self.game.model
+            side = self.game.rising if name == self.rising else self.game.falling
+            u = accurate(m.numeric(self.payoff[name]))
+            with exact_budget(1.0) as budget:
+                gap = budget.cancel(u - m.numeric(side.outside))
+            self._differences[key] = lambdify((x, sympy.Symbol("_y", real=True)), gap, "math")
+        return lambda x: float(self._differences[key](x, 0.0))
+
     def _difference(self, name: str) -> Callable[[float, float], float]:
         """``(x, y) -> u(x) - u(y)`` for party ``name``, cancelled where the budget allows."""
         if name not in self._differences:
@@ -681,7 +705,11 @@ class _Numeric:
         return self._differences[name]
 
     def offer_to(
-        self, name: str, level: float, given: tuple[float, float] | None = None
+        self,
+        name: str,
+        level: float,
+        given: tuple[float, float] | None = None,
+        gap: Callable[[float], float] | None = None,
     ) -> float | None:
         """The contract that gives responder ``name`` exactly ``level`` (best for the proposer);
         the proposer's best contract if ``level`` is below the responder's worst; ``None``
@@ -689,11 +717,20 @@ class _Numeric:
         ``u(y) + g`` and the root is found in differences (see :meth:`respond`), and so
         are the bounds judged: ``L + 1 - x`` against a level ``L + 1 - 1e-9`` at
         ``L = 1e9`` (BRW's breakdown risk of 1e-9 on a common level) rounds to ``u(0)``,
-        and every offer was ``x = 0``."""
+        and every offer was ``x = 0``. With ``gap`` (``x -> u(x) - level``, cancelled: an
+        outside option's, :meth:`_option_gap`), the root and the bounds are found in it."""
         rising = name == self.rising
         worst_x, best_x = (self.lo, self.hi) if rising else (self.hi, self.lo)
         excess: Callable[[float], float] = lambda x: self.utility(name, x) - level  # noqa: E731
         sizes: Callable[[float], list[float]] = lambda x: [self.utility(name, x), level]  # noqa: E731
+        if gap is not None:
+            try:
+                ends = [gap(self.lo), gap(self.hi)]
+            except (ArithmeticError, ValueError):
+                ends = [math.nan]
+            if all(math.isfinite(e) for e in ends):
+                excess = gap
+                sizes = lambda x: [gap(x)]  # noqa: E731
         if given is not None:
             y, g = given
             difference = self._difference(name)

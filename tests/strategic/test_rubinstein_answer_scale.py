@@ -279,3 +279,68 @@ def test_a_narrow_window_high_up_is_solved_in_the_window(level, width, exact):
     assert s.payoffs["W"] == pytest.approx(right, rel=1e-12, abs=0)
     assert s.payoffs["A"] == pytest.approx(float(Fraction(width) - Fraction(right)), rel=1e-12)
     assert s.agreement["x"] == pytest.approx(level + right, rel=1e-15, abs=0)
+
+
+def level_with_fields(
+    level: float, first: str, w: dict[str, Any], a: dict[str, Any], **bargaining: Any
+):
+    """W gets L + x, A gets L + 1 - x, both L on disagreement; ``w``, ``a`` add fields."""
+    return bargain.model_from_dict(
+        {
+            "model": {"name": "level_option"},
+            "parameters": {"L": level},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "L + x", "disagreement": "L", **w},
+                "A": {"payoff": "L + 1 - x", "disagreement": "L", **a},
+            },
+            "bargaining": {"first_proposer": first, **bargaining},
+        }
+    )
+
+
+@pytest.mark.parametrize("level", [0.0, 1e9, 1e12, 1e15])
+def test_an_outside_option_on_a_common_level(level):
+    # The outside-option principle (Binmore, Shaked & Sutton 1989): an option that beats
+    # what a party gets by bargaining on is what it gets. W's option 0.7 over L beats its
+    # 0.9 * 0.2 / 0.28 = 0.643 as A's responder: x = 0.7. A's option 0.6 beats its
+    # 0.8 * 0.1 / 0.28 = 0.286: x = 0.4. With delta = 1 and breakdown 0.1 (BRW 1986) A
+    # gets 0.1 / 0.19 = 0.526 < 0.6 bargaining: x = 0.4. On a level of 1e12 and 1e15 the
+    # option was compared with the level's floats (0.125 apart at 1e15) and reached in
+    # them: 0.699951171875, 0.75, 0.375, 0.49375.
+    w_option = level_with_fields(
+        level, "A", {"discount_factor": 0.9, "outside_option": "L + 0.7"}, {"discount_factor": 0.8}
+    )
+    assert bargain.rubinstein(w_option).agreement["x"] == pytest.approx(0.7, abs=1e-12)
+    a_option = level_with_fields(
+        level, "W", {"discount_factor": 0.9}, {"discount_factor": 0.8, "outside_option": "L + 0.6"}
+    )
+    assert bargain.rubinstein(a_option).agreement["x"] == pytest.approx(0.4, abs=1e-12)
+    risk = level_with_fields(
+        level,
+        "W",
+        {"discount_factor": 1},
+        {"discount_factor": 1, "outside_option": "L + 0.6"},
+        breakdown_probability=0.1,
+    )
+    assert bargain.rubinstein(risk).agreement["x"] == pytest.approx(0.4, abs=1e-12)
+
+
+@pytest.mark.parametrize(("first", "share"), [("W", 1e-12), ("A", 5e-13)])
+def test_an_outside_option_of_nearly_everything(first, share):
+    # A's option 1 - 1e-12 binds (BSS 1989): W proposing leaves A exactly it, x = 1e-12;
+    # A proposing offers W its bargaining-on value delta_W * 1e-12 = 5e-13 (delta_W = 1/2).
+    # The float 1 - o kept 4 digits: 9.9997787828e-13, and the exact form was rejected.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "near_all"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": 0.5},
+                "A": {"payoff": "1 - x", "discount_factor": 0.5, "outside_option": "1 - 1e-12"},
+            },
+            "bargaining": {"first_proposer": first},
+        }
+    )
+    s = bargain.rubinstein(m)
+    assert s.agreement["x"] == pytest.approx(share, rel=1e-12)
