@@ -95,6 +95,22 @@ def four_parties_with_a_log(size: float) -> bargain.Model:
     )
 
 
+def option_of_nearly_everything(first: str = "W") -> bargain.Model:
+    """W gets x, A gets 1 - x, both with discount factor 1/2, A with an outside option of
+    1 - 1e-12 (the fresh user's r16 of session 29); ``first`` proposes first."""
+    return bargain.model_from_dict(
+        {
+            "model": {"name": "near_all"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": 0.5},
+                "A": {"payoff": "1 - x", "discount_factor": 0.5, "outside_option": "1 - 1e-12"},
+            },
+            "bargaining": {"first_proposer": first},
+        }
+    )
+
+
 def two_party(
     payoff_a: str,
     payoff_b: str,

@@ -704,6 +704,13 @@ class _Numeric:
             self._differences[name] = lambdify((x, y), d, "math")
         return self._differences[name]
 
+    def _at_both_ends(self, f: Callable[[float], float]) -> bool:
+        """Whether ``f`` is a finite number at both bounds of the contracts."""
+        try:
+            return all(math.isfinite(f(end)) for end in (self.lo, self.hi))
+        except (ArithmeticError, ValueError):
+            return False
+
     def offer_to(
         self,
         name: str,
@@ -723,14 +730,9 @@ class _Numeric:
         worst_x, best_x = (self.lo, self.hi) if rising else (self.hi, self.lo)
         excess: Callable[[float], float] = lambda x: self.utility(name, x) - level  # noqa: E731
         sizes: Callable[[float], list[float]] = lambda x: [self.utility(name, x), level]  # noqa: E731
-        if gap is not None:
-            try:
-                ends = [gap(self.lo), gap(self.hi)]
-            except (ArithmeticError, ValueError):
-                ends = [math.nan]
-            if all(math.isfinite(e) for e in ends):
-                excess = gap
-                sizes = lambda x: [gap(x)]  # noqa: E731
+        if gap is not None and self._at_both_ends(gap):
+            excess = gap
+            sizes = lambda x: [gap(x)]  # noqa: E731
         if given is not None:
             y, g = given
             difference = self._difference(name)
@@ -741,11 +743,7 @@ class _Numeric:
             # The same excess with the level's common part cancelled, where the cancelled
             # form is defined at both bounds (x/(1 - x) - y/(1 - y), cancelled, divides by
             # 1 - y, which is 0 at a pole's bound).
-            try:
-                ends = [in_differences(self.lo), in_differences(self.hi)]
-            except (ArithmeticError, ValueError):
-                ends = [math.nan]
-            if all(math.isfinite(e) for e in ends):
+            if self._at_both_ends(in_differences):
                 excess = in_differences
                 sizes = lambda x: [float(difference(x, y)), g]  # noqa: E731
         if excess(worst_x) >= 0:

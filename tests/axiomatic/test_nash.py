@@ -12,7 +12,7 @@ from scipy.optimize import minimize_scalar
 
 import bargain
 from bargain.axiomatic.nash import bargaining_powers
-from tests.conftest import disagreements, shipped, two_party
+from tests.conftest import disagreements, option_of_nearly_everything, shipped, two_party
 
 TOL = 1e-9
 
@@ -355,16 +355,7 @@ def test_an_outside_option_left_out_is_said_so():
     # is d: the symmetric split x = 1/2 leaves A below it, which the solution did not say.
     # The alternating-offers limit (Binmore, Rubinstein & Wolinsky 1986) holds the option as
     # a constraint (the outside-option principle): A gets it, x = 1e-12.
-    m = bargain.model_from_dict(
-        {
-            "model": {"name": "option"},
-            "variables": {"x": {"min": 0, "max": 1}},
-            "parties": {
-                "W": {"payoff": "x", "discount_factor": 0.5},
-                "A": {"payoff": "1 - x", "discount_factor": 0.5, "outside_option": "1 - 1e-12"},
-            },
-        }
-    )
+    m = option_of_nearly_everything()
     s = bargain.nash(m)
     assert s.agreement["x"] == 0.5
     (said,) = [a for a in s.assumptions if a.startswith("outside options (A)")]

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 import bargain
+from tests.conftest import option_of_nearly_everything
 
 
 def split(lo: float, hi: float, *, bargaining: dict[str, Any] | None = None, **extra: Any):
@@ -331,16 +332,5 @@ def test_an_outside_option_of_nearly_everything(first, share):
     # A's option 1 - 1e-12 binds (BSS 1989): W proposing leaves A exactly it, x = 1e-12;
     # A proposing offers W its bargaining-on value delta_W * 1e-12 = 5e-13 (delta_W = 1/2).
     # The float 1 - o kept 4 digits: 9.9997787828e-13, and the exact form was rejected.
-    m = bargain.model_from_dict(
-        {
-            "model": {"name": "near_all"},
-            "variables": {"x": {"min": 0, "max": 1}},
-            "parties": {
-                "W": {"payoff": "x", "discount_factor": 0.5},
-                "A": {"payoff": "1 - x", "discount_factor": 0.5, "outside_option": "1 - 1e-12"},
-            },
-            "bargaining": {"first_proposer": first},
-        }
-    )
-    s = bargain.rubinstein(m)
+    s = bargain.rubinstein(option_of_nearly_everything(first))
     assert s.agreement["x"] == pytest.approx(share, rel=1e-12)
