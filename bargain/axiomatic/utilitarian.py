@@ -255,13 +255,42 @@ def _nash_tie(
         except BargainError:
             continue
         top = problem.payoff_values(best.point)[k]
-        if top - d <= 64 * ROUNDING * magnitude([top, d]):
+        if top - d <= 64 * ROUNDING * magnitude([top, d]) and not (
+            not best.polished and _gains_elsewhere(problem, k, point, maximal, timeout)
+        ):
             held.append(k)
     if not held or len(held) == len(parties):
         return problem.log_nash_product()
     return problem.log_nash_product(
         [sympy.Integer(0 if k in held else 1) for k in range(len(parties))]
     )
+
+
+def _gains_elsewhere(
+    problem: BargainingProblem,
+    k: int,
+    point: Mapping[sympy.Symbol, float],
+    maximal: list[tuple[str, sympy.Expr]],
+    timeout: float,
+) -> bool:
+    """Whether party ``k``'s gain, searched again over the sum's maximisers in the unit of
+    the payoffs at ``point`` where the first search was not polished, is positive at a
+    polished point beyond the payoffs' rounding: every payoff times 1e9 on x + y + z <= 1,
+    the search in dollars stopped where it started, and a party that gains 0.7e9 elsewhere
+    on the face was held out of the tie-break."""
+    party = problem.model.parties[k]
+    unit = sympy.Rational(magnitude(problem.payoff_values(point)) or 1)
+    try:
+        again = problem.solve(
+            problem.program((party.payoff - party.disagreement) / unit, inequalities=maximal),
+            [np.array([point[v] for v in problem.variables])],
+            exact=False,
+            timeout=timeout,
+        )
+    except BargainError:
+        return False
+    top, d = problem.payoff_values(again.point)[k], problem.disagreement_values[party.name]
+    return again.polished and top - d > 64 * ROUNDING * magnitude([top, d])
 
 
 def _maximise(

@@ -660,3 +660,30 @@ def test_a_face_of_maximisers_with_a_log_payoff_is_one_set():
     assert unpolished or "degenerate" not in s.route
     for name, share in {"a": 0.4, "b": 0.3, "c": 0.3}.items():
         assert abs(s.agreement[name] / size - share) <= (2e-3 if unpolished else 1e-9)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e9])
+def test_the_tie_break_is_the_same_at_every_scale_of_the_payoffs(scale):
+    # u = s (x, y, z), d = s (0.1, 0.2, 0), x + y + z <= 1: the sum is s on the whole face
+    # x + y + z = 1 (x >= 0.1, y >= 0.2); its Nash product is largest where each gains the
+    # same, 0.7/3 (Nash 1950): (1/3, 13/30, 7/30). At s = 1e9 the check of whether C can
+    # gain on the face, searched in dollars, stopped where it started, held C out, and the
+    # tie-break picked (0.45, 0.55, 0), where C gains nothing.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "face"},
+            "parameters": {"s": scale},
+            "variables": {k: {"min": 0, "max": 1} for k in "xyz"},
+            "constraints": {"budget": "x + y + z <= 1"},
+            "parties": {
+                "A": {"payoff": "s*x", "disagreement": "0.1*s"},
+                "B": {"payoff": "s*y", "disagreement": "0.2*s"},
+                "C": {"payoff": "s*z"},
+            },
+        }
+    )
+    s = bargain.utilitarian(m)
+    ends = {"x": (0.1, 0.8), "y": (0.2, 0.9), "z": (0.0, 0.7)}
+    for name, (low, high) in ends.items():
+        assert s.agreement_set[name] == pytest.approx((low, high), abs=1e-9)
+    assert s.agreement == pytest.approx({"x": 1 / 3, "y": 13 / 30, "z": 7 / 30}, abs=1e-9)
