@@ -87,7 +87,11 @@ _FIELDS = ("payoff", "disagreement", "strike_payoff", "outside_option", "demand"
 
 def _sizes(problem: BargainingProblem) -> dict[str, float]:
     """Each party's size in floats: the largest finite magnitude of its payoff at the box's
-    starting points and of its other payoffs at the model's values (0 where all round to 0)."""
+    starting points and of its other payoffs at the model's values (0 where all round to 0);
+    where all of them that are not 0 are beyond ``2**511`` in size, the least of them, and
+    where only some are, ``2**511`` (a payoff uniformly huge is measured in a unit of its
+    size; one that reaches it at some contracts only, ``exp(705 x)``, is not: its unit
+    would move the others below floating point)."""
     model = problem.model
     points = problem.box_starts()
     starts = [[u.real for u in problem.float_payoffs(x)] for x in points]
@@ -104,7 +108,10 @@ def _sizes(problem: BargainingProblem) -> dict[str, float]:
             # Every value 0 in floats: an intermediate of the payoff may leave them (a box of
             # 1e-200 measured in its unit, 2**-664, squared), which 30 digits do not.
             values = _in_digits(problem, points, k)
-        sizes[party.name] = magnitude([*values, *others])
+        largest = magnitude([*values, *others])
+        nonzero = [abs(v) for v in (*values, *others) if v and math.isfinite(v)]
+        uniform = largest > 1 / TINY and min(nonzero) > 1 / TINY
+        sizes[party.name] = min(nonzero) if uniform else min(largest, 1 / TINY)
     return sizes
 
 
