@@ -235,30 +235,28 @@ def _nash_tie(
     set is empty"); a party at its disagreement payoff at one end of the set only (``y`` at
     ``(1, 0)`` of the segment ``x + y = 1``) keeps its place."""
     parties = problem.model.parties
+    payoffs = problem.payoff_values(point)
+    start = np.array([point[v] for v in problem.variables])
     held = []
-    for k, (u, d) in enumerate(
-        zip(problem.payoff_values(point), problem.disagreement_values.values(), strict=True)
-    ):
-        if u - d > 64 * ROUNDING * magnitude([u, d]):
+    for k, (u, d) in enumerate(zip(payoffs, problem.disagreement_values.values(), strict=True)):
+        if _gains(u, d):
             continue
-        gain = parties[k].payoff - parties[k].disagreement
-        try:
-            # From the maximiser alone (every start cost 10 s of a property test of five
-            # parties, most of them held at a corner); polished, with its zooms (a set
-            # thin in a box 1e15 wide is not seen from the box's unit).
-            best = problem.solve(
-                problem.program(gain, inequalities=maximal),
-                [np.array([point[v] for v in problem.variables])],
-                exact=False,
-                timeout=timeout,
-            )
-        except BargainError:
+        # From the maximiser alone (every start cost 10 s of a property test of five
+        # parties, most of them held at a corner); polished, with its zooms (a set thin in a
+        # box 1e15 wide is not seen from the box's unit).
+        found = _largest_gain(problem, k, start, maximal, timeout)
+        if found is None or _gains(found[0], d):
             continue
-        top = problem.payoff_values(best.point)[k]
-        if top - d <= 64 * ROUNDING * magnitude([top, d]) and not (
-            not best.polished and _gains_elsewhere(problem, k, point, maximal, timeout)
-        ):
-            held.append(k)
+        if not found[1]:
+            # Not polished: searched again in the unit of the payoffs at the point, and kept
+            # where that polished search finds it gaining (every payoff times 1e9 on
+            # x + y + z <= 1: the search in dollars stopped where it started, and a party
+            # that gains 0.7e9 elsewhere on the face was held out of the tie-break).
+            unit = sympy.Rational(magnitude(payoffs) or 1)
+            again = _largest_gain(problem, k, start, maximal, timeout, unit)
+            if again is not None and again[1] and _gains(again[0], d):
+                continue
+        held.append(k)
     if not held or len(held) == len(parties):
         return problem.log_nash_product()
     return problem.log_nash_product(
@@ -266,31 +264,34 @@ def _nash_tie(
     )
 
 
-def _gains_elsewhere(
+def _gains(u: float, d: float) -> bool:
+    """Whether a payoff ``u`` exceeds the disagreement payoff ``d`` beyond 64 units of their
+    rounding."""
+    return u - d > 64 * ROUNDING * magnitude([u, d])
+
+
+def _largest_gain(
     problem: BargainingProblem,
     k: int,
-    point: Mapping[sympy.Symbol, float],
+    start: np.ndarray,
     maximal: list[tuple[str, sympy.Expr]],
     timeout: float,
-) -> bool:
-    """Whether party ``k``'s gain, searched again over the sum's maximisers in the unit of
-    the payoffs at ``point`` where the first search was not polished, is positive at a
-    polished point beyond the payoffs' rounding: every payoff times 1e9 on x + y + z <= 1,
-    the search in dollars stopped where it started, and a party that gains 0.7e9 elsewhere
-    on the face was held out of the tie-break."""
+    unit: sympy.Rational = sympy.S.One,
+) -> tuple[float, bool] | None:
+    """Party ``k``'s largest payoff over the sum's maximisers (``maximal``), its gain
+    searched from ``start`` in ``unit``, and whether the search was polished; ``None``
+    where the search fails."""
     party = problem.model.parties[k]
-    unit = sympy.Rational(magnitude(problem.payoff_values(point)) or 1)
     try:
-        again = problem.solve(
+        best = problem.solve(
             problem.program((party.payoff - party.disagreement) / unit, inequalities=maximal),
-            [np.array([point[v] for v in problem.variables])],
+            [start],
             exact=False,
             timeout=timeout,
         )
     except BargainError:
-        return False
-    top, d = problem.payoff_values(again.point)[k], problem.disagreement_values[party.name]
-    return again.polished and top - d > 64 * ROUNDING * magnitude([top, d])
+        return None
+    return problem.payoff_values(best.point)[k], best.polished
 
 
 def _maximise(
