@@ -70,7 +70,7 @@ from bargain.axiomatic.problem import BargainingProblem, shared_problem
 from bargain.axiomatic.program import COMPILED
 from bargain.concepts.solution import Solution
 from bargain.errors import BargainError, ModelError
-from bargain.model.model import Model, Parameter, Party
+from bargain.model.model import Model, Parameter, Party, Variable
 from bargain.model.validate import numeric_value, require_model
 from bargain.scale import magnitude
 
@@ -352,15 +352,26 @@ def contract_units(model: Model) -> dict[str, sympy.Rational]:
     :data:`TINY` (a split of ``V = 1e-320``) or above its inverse (of ``V = 1e160``); the
     variables of a box the sizing cannot read (its bounds refused)
     or of an ordinary size have none."""
-    try:
-        lo, hi = BargainingProblem(model).bounds
-    except BargainError:
-        return {}
     return {
-        v.name: _power_of_two(magnitude([a, b]))
-        for v, a, b in zip(model.variables, lo, hi, strict=True)
-        if math.isfinite(a) and math.isfinite(b) and _extreme(magnitude([a, b]))
+        v.name: _power_of_two(size)
+        for v, a, b in _finite_boxes(model)
+        if _extreme(size := magnitude([a, b]))
     }
+
+
+def _finite_boxes(model: Model) -> list[tuple[Variable, float, float]]:
+    """Each contract variable with both bounds finite, and its bounds at the model's values
+    (the shared problem's: read once for every concept); none where the sizing cannot read
+    them (the solver then refuses the model with its own message)."""
+    try:
+        lo, hi = shared_problem(model).bounds
+    except BargainError:
+        return []
+    return [
+        (v, a, b)
+        for v, a, b in zip(model.variables, lo, hi, strict=True)
+        if math.isfinite(a) and math.isfinite(b)
+    ]
 
 
 def far_boxes(model: Model) -> dict[str, tuple[sympy.Rational, sympy.Expr]]:
@@ -371,14 +382,10 @@ def far_boxes(model: Model) -> dict[str, tuple[sympy.Rational, sympy.Expr]]:
     in that unit (:func:`in_contract_units`), so that ``x - a`` is cancelled symbolically
     rather than computed in floats, where ``1e12 + 0.5`` keeps four digits of the window.
     Variables of a box the sizing cannot read have none."""
-    try:
-        lo, hi = BargainingProblem(model).bounds
-    except BargainError:
-        return {}
     return {
         v.name: (_power_of_two(b - a), v.min)
-        for v, a, b in zip(model.variables, lo, hi, strict=True)
-        if math.isfinite(a) and math.isfinite(b) and 0 < b - a < FAR * abs(a)
+        for v, a, b in _finite_boxes(model)
+        if 0 < b - a < FAR * abs(a)
     }
 
 
