@@ -61,4 +61,14 @@ def negligible(x: float, reference: Iterable[float], rtol: float = RTOL) -> bool
     return abs(float(x)) <= rtol * magnitude(reference)
 
 
-__all__ = ["ROUNDING", "RTOL", "magnitude", "negligible", "unit"]
+def exceeds(a: float, b: float, rounding: float = 64 * ROUNDING) -> bool:
+    """Whether ``a`` exceeds ``b`` by more than ``rounding`` of their magnitude: a payoff
+    above its disagreement payoff beyond the rounding of the two (a gain, not noise).
+
+    >>> exceeds(1.0 + 1e-12, 1.0), exceeds(1.0 + 1e-15, 1.0)
+    (True, False)
+    """
+    return a - b > rounding * magnitude([a, b])
+
+
+__all__ = ["ROUNDING", "RTOL", "exceeds", "magnitude", "negligible", "unit"]

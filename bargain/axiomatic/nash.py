@@ -53,7 +53,7 @@ from bargain.errors import FeasibilityError, ModelError, SolverError
 from bargain.model.model import Model, Parameter, exact_number
 from bargain.model.patience import limit_model
 from bargain.model.validate import shown
-from bargain.scale import ROUNDING, magnitude
+from bargain.scale import exceeds
 
 _MARGIN = "_gain_margin"  # the first phase's margin, a parameter of the kernel alone
 
@@ -246,7 +246,7 @@ def _require_gains(
         u, d = solution.payoffs.get(name), solution.disagreement[name]
         if u is None or not power.is_positive:
             continue
-        if u - d <= 64 * ROUNDING * magnitude([u, d]):
+        if not exceeds(u, d):
             where = ", ".join(f"{k} = {v:.17g}" for k, v in solution.agreement.items())
             raise SolverError(
                 f"no maximum of the Nash product found: the search ended at {where}, where "

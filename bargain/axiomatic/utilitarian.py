@@ -59,7 +59,7 @@ from bargain.errors import BargainError, FeasibilityError, ModelError
 from bargain.model.expr import derivative
 from bargain.model.model import Model, as_expression, lambdify
 from bargain.model.validate import numeric_value, shown
-from bargain.scale import ROUNDING, RTOL, magnitude
+from bargain.scale import ROUNDING, RTOL, exceeds, magnitude
 
 ROUTE = "maximise the sum of payoffs (SLSQP, KKT Newton polish)"
 SNAP = 1e-6  # an end of a maximiser range this close to the chosen value (x box width) is it
@@ -239,13 +239,13 @@ def _nash_tie(
     start = np.array([point[v] for v in problem.variables])
     held = []
     for k, (u, d) in enumerate(zip(payoffs, problem.disagreement_values.values(), strict=True)):
-        if _gains(u, d):
+        if exceeds(u, d):
             continue
         # From the maximiser alone (every start cost 10 s of a property test of five
         # parties, most of them held at a corner); polished, with its zooms (a set thin in a
         # box 1e15 wide is not seen from the box's unit).
         found = _largest_gain(problem, k, start, maximal, timeout)
-        if found is None or _gains(found[0], d):
+        if found is None or exceeds(found[0], d):
             continue
         if not found[1]:
             # Not polished: searched again in the unit of the payoffs at the point, and kept
@@ -254,7 +254,7 @@ def _nash_tie(
             # that gains 0.7e9 elsewhere on the face was held out of the tie-break).
             unit = sympy.Rational(magnitude(payoffs) or 1)
             again = _largest_gain(problem, k, start, maximal, timeout, unit)
-            if again is not None and again[1] and _gains(again[0], d):
+            if again is not None and again[1] and exceeds(again[0], d):
                 continue
         held.append(k)
     if not held or len(held) == len(parties):
@@ -262,12 +262,6 @@ def _nash_tie(
     return problem.log_nash_product(
         [sympy.Integer(0 if k in held else 1) for k in range(len(parties))]
     )
-
-
-def _gains(u: float, d: float) -> bool:
-    """Whether a payoff ``u`` exceeds the disagreement payoff ``d`` beyond 64 units of their
-    rounding."""
-    return u - d > 64 * ROUNDING * magnitude([u, d])
 
 
 def _largest_gain(
