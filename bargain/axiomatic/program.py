@@ -966,19 +966,24 @@ class _Numeric:
             value = float(self._g[k](z))
         return abs(value) <= tol * self.inequality_size(k, z)
 
-    def violation(self, z: np.ndarray) -> float:
+    def violation(self, z: np.ndarray, inputs: bool = False) -> float:
         """The largest violation of a bound or constraint at ``z``, each relative to the size
-        of its own terms there (a bound's: the bound and the unknown)."""
+        of its own terms there (a bound's: the bound and the unknown); with ``inputs``, a
+        constraint's size is at least what its inputs move it by (:func:`_input_terms`)."""
+
+        def widened(size: float, gradient: Callable[[np.ndarray], Any]) -> float:
+            return max(size, _input_terms(gradient, z)) if inputs else size
+
         with np.errstate(all="ignore"):
             worst = max(
                 [0.0]
                 + [
-                    _relative(-float(g(z)), self.inequality_size(k, z))
-                    for k, g in enumerate(self._g)
+                    _relative(-float(g(z)), widened(self.inequality_size(k, z), dg))
+                    for k, (g, dg) in enumerate(zip(self._g, self._dg, strict=True))
                 ]
                 + [
-                    _relative(abs(float(h(z))), magnitude(terms(z)))
-                    for h, terms in zip(self._h, self._h_terms, strict=True)
+                    _relative(abs(float(h(z))), widened(magnitude(terms(z)), dh))
+                    for h, dh, terms in zip(self._h, self._dh, self._h_terms, strict=True)
                 ]
                 + [
                     _relative(max(lo - zi, zi - hi), magnitude([lo, hi, zi]))
@@ -3064,19 +3069,10 @@ def _as_good(num: _Numeric, z: np.ndarray, level: float) -> bool:
     maximisers of a face)."""
     if not num.f(z) >= level:
         return False
-    if num.meets(z):
-        return True
-    with np.errstate(all="ignore"):
-        for k, g in enumerate(num._g):
-            value = float(np.real(g(z)))
-            size = max(num.inequality_size(k, z), _input_terms(num._dg[k], z))
-            if not value >= -SEARCH_TOL * size:
-                return False
-        for h, dh, terms in zip(num._h, num._dh, num._h_terms, strict=True):
-            value = abs(float(np.real(h(z))))
-            if not value <= SEARCH_TOL * max(magnitude(terms(z)), _input_terms(dh, z)):
-                return False
-    return bool(np.all(z >= num.lo) and np.all(z <= num.hi))
+    return num.meets(z) or (
+        num.violation(z, inputs=True) <= SEARCH_TOL
+        and bool(np.all(z >= num.lo) and np.all(z <= num.hi))
+    )
 
 
 def _input_terms(gradient: Callable[[np.ndarray], Any], z: np.ndarray) -> float:
