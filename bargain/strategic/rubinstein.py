@@ -468,6 +468,7 @@ class _Numeric:
         self.u = {}
         self.payoff: dict[str, sympy.Expr] = {}
         self._differences: dict[str, Callable[[float, float], float]] = {}
+        self._gaps: dict[str, Callable[[float], float]] = {}  # u(x) - o, cancelled
         self.delta: dict[str, float] = {}  # δ^Δ per round
         self.eps: dict[str, float] = {}  # 1 - (1 - q) δ^Δ per round
         self.kept: dict[str, float] = {}  # (1 - q) δ^Δ per round, not 1 - ε: δ = 1e-12 kept
@@ -649,8 +650,8 @@ class _Numeric:
             try:
                 over = -gap(y) - rejecting
             except (ArithmeticError, ValueError):
-                over = self.outside[name] - keep
-            if not math.isfinite(over):
+                over = math.nan
+            if not math.isfinite(over):  # the cancelled gap undefined there: in the floats
                 over = self.outside[name] - keep
             if over > 0:
                 return self.offer_to(name, self.outside[name], gap=gap)
@@ -682,15 +683,15 @@ class _Numeric:
         """``x -> u(x) - o`` for party ``name`` with outside option ``o``, cancelled where the
         budget allows: ``1 - x`` against ``o = 1 - 1e-12`` is ``1e-12 - x``, where the
         float ``1 - o`` kept 4 digits of the offer (9.9997787828e-13 for 1e-12)."""
-        key = f"option {name}"
-        if key not in self._differences:
+        if name not in self._gaps:
             x, m = self.game.x, self.game.model
             side = self.game.rising if name == self.rising else self.game.falling
             u = accurate(m.numeric(self.payoff[name]))
             with exact_budget(1.0) as budget:
                 gap = budget.cancel(u - m.numeric(side.outside))
-            self._differences[key] = lambdify((x, sympy.Symbol("_y", real=True)), gap, "math")
-        return lambda x: float(self._differences[key](x, 0.0))
+            compiled = lambdify((x,), gap, "math")
+            self._gaps[name] = lambda at: float(compiled(at))
+        return self._gaps[name]
 
     def _difference(self, name: str) -> Callable[[float, float], float]:
         """``(x, y) -> u(x) - u(y)`` for party ``name``, cancelled where the budget allows."""
