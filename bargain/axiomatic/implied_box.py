@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import sympy
@@ -65,14 +66,23 @@ def implied_box(
     (and, with ``rational``, the parties' linear gains over disagreement, which must be
     non-negative) imply to be narrower than :data:`WIDER` of its declared range: the
     implied range widened by its width on each side, within the declared bounds. Empty
-    where none is, or where a bound is not a rational number at the model's values."""
+    where none is, or where a bound is not a rational number at the model's values. Kept
+    per model (every concept of a brief asks, each solve of a loop at the same values)."""
+    return dict(_implied(model, rational))
+
+
+@functools.lru_cache(maxsize=256)
+def _implied(
+    model: Model, rational: bool
+) -> tuple[tuple[str, tuple[sympy.Rational, sympy.Rational]], ...]:
+    """:func:`implied_box`, computed, as the items of its dict (immutable)."""
     values = {p.symbol: p.value for p in model.parameters}
     variables = [v.symbol for v in model.variables]
     lo, hi = [], []
     for v in model.variables:
         a, b = (as_expression(e).xreplace(values) for e in (v.min, v.max))
         if not (a.is_Rational and b.is_Rational) or not a < b:
-            return {}
+            return ()
         lo.append(a)
         hi.append(b)
     slacks = [c.slack for c in model.constraints if not c.is_equality]
@@ -80,7 +90,7 @@ def implied_box(
         slacks += [p.payoff - p.disagreement for p in model.parties]
     rows = [row for s in slacks if (row := _linear(s, variables, values)) is not None]
     if not rows:
-        return {}
+        return ()
     new_lo, new_hi = list(lo), list(hi)
     for _ in range(PASSES):
         for constant, a in rows:  # constant + sum a_i x_i >= 0
@@ -96,14 +106,14 @@ def implied_box(
                     new_hi[j] = min(new_hi[j], rest / -aj)
                 else:
                     new_lo[j] = max(new_lo[j], -rest / aj)
-    out = {}
+    out = []
     for v, a, b, c, d in zip(model.variables, lo, hi, new_lo, new_hi, strict=True):
         if not c <= d:
-            return {}  # empty: the solver refuses it with its own message
+            return ()  # empty: the solver refuses it with its own message
         width = d - c
         if 0 < width < WIDER * (b - a):  # (a point is left as declared)
-            out[v.name] = (max(a, c - width), min(b, d + width))
-    return out
+            out.append((v.name, (max(a, c - width), min(b, d + width))))
+    return tuple(out)
 
 
 __all__ = ["PASSES", "WIDER", "implied_box"]
