@@ -46,6 +46,8 @@ def _linear(
     """``expr`` at ``values`` as ``c + sum a_i x_i`` with rational ``c`` and ``a_i``, or
     ``None`` where it is not linear in ``variables`` with rational coefficients."""
     at = expr.xreplace(values)
+    if not at.is_polynomial(*variables):  # (a far cheaper test than expanding it)
+        return None
     try:
         poly = sympy.Poly(sympy.expand(at), *variables)
     except sympy.PolynomialError:

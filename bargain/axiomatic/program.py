@@ -76,6 +76,7 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import MpmathPrinter
 
 from bargain.axiomatic.breakpoints import KINKED, breakpoints
+from bargain.axiomatic.curvature import convex_program
 from bargain.concepts.budget import Budget, exact_budget
 from bargain.concepts.newton import newton, newton_system
 from bargain.errors import FeasibilityError, SolverError, UndefinedPayoffError
@@ -737,6 +738,14 @@ def _float(value: Any) -> float:
     return z.real if z.imag == 0 else math.nan
 
 
+@functools.lru_cache(maxsize=COMPILED)
+def _convex(program: Program, subs: frozenset[tuple[sympy.Symbol, sympy.Expr]]) -> bool:
+    """:attr:`_Numeric.convex`'s certificate, kept per program and values (every scale)."""
+    return convex_program(
+        program.objective, program.inequalities, program.equalities, program.unknowns, dict(subs)
+    )
+
+
 def _numeric(program: Program, subs: Mapping[sympy.Symbol, sympy.Expr], scale: Scale) -> _Numeric:
     """The compiled program at ``subs`` in the units of ``scale``, kept (the
     :data:`COMPILED` most recent) so that solving the same model again, or a second program
@@ -907,6 +916,13 @@ class _Numeric:
             return [0.0] * len(kkt.multipliers)
         mu, *_ = np.linalg.lstsq(a.reshape(len(free), -1), b, rcond=None)
         return [float(m) for m in mu]
+
+    @functools.cached_property
+    def convex(self) -> bool:
+        """Whether the program is smooth and certified convex at these values (a concave
+        objective over a convex set, :mod:`bargain.axiomatic.curvature`): every local
+        maximum is global, and :func:`_search` stops once two starts agree on it."""
+        return not self.compiled.kinked and _convex(self.program, _key(self.subs))
 
     def f(self, z: np.ndarray) -> float:
         with np.errstate(all="ignore"):
@@ -1203,6 +1219,8 @@ def _search(
 
     missed: list[tuple[np.ndarray, np.ndarray]] = []  # starts where SLSQP ended infeasible
     for z0 in inside or points:
+        if num.convex and _agreed(num, ends):
+            break  # a convex program's maximum, found from two starts: the rest add nothing
         end = _local(num, z0, bounds, "SLSQP")
         if kept(end):
             continue
@@ -1461,6 +1479,33 @@ class _Peak:
         payoff, beside an end of another search that stopped there) found nothing."""
         near = np.max(np.abs(end - self.z)) <= MATCH_TOL * _scale(list(end))
         return bool(near and num.f(end) > -1e29) or self.holds(num, end)
+
+
+def _agreed(num: _Numeric, ends: Sequence[tuple[float, np.ndarray]]) -> bool:
+    """Whether two of ``ends`` where every slope is a finite real number are one point (to
+    :data:`MATCH_TOL` of the scale) with the best value (to :data:`SEARCH_TOL` of the
+    objective's terms there): the maximum of a convex program, whose every local maximum
+    is global, reached from two starts. An end that stopped short of it lies elsewhere;
+    ends on a flat set of maximisers, or where the objective is too faint for SLSQP to
+    move (it stops where it starts), lie apart, and every start is searched. Where a
+    slope is infinite, SLSQP stops without a maximum (``x + (1 - x)**0.76`` at ``x = 1``,
+    where two starts ended together, the maximum at ``0.858``): such an end proves
+    nothing."""
+    smooth = [
+        (v, z)
+        for v, z in ends
+        if np.all(np.isfinite(s := num.slope(z))) and not s.imag.any() and not num.infinite_slope(z)
+    ]
+    if len(smooth) < 2:
+        return False
+    best = _best(smooth)
+    top = num.f(best) - SEARCH_TOL * num.objective_size(best)
+    near = [
+        z
+        for v, z in smooth
+        if v >= top and np.max(np.abs(z - best)) <= MATCH_TOL * _scale(list(best))
+    ]
+    return len(near) >= 2
 
 
 def _best(ends: Sequence[tuple[float, np.ndarray]]) -> np.ndarray:
