@@ -34,7 +34,6 @@ import functools
 from collections.abc import Iterable, Mapping
 
 import sympy
-from sympy.codegen.cfunctions import expm1, log1p
 
 from bargain.model.model import as_expression
 
@@ -144,6 +143,8 @@ def _curvature(
         if inner != AFFINE or (integer and int(p) % 2):
             return UNKNOWN
         return CONVEX
+    from sympy.codegen.cfunctions import expm1, log1p  # (where a payoff is rewritten)
+
     if isinstance(e, sympy.exp | expm1):
         return _composed(CONVEX, True, of(e.args[0]))
     if isinstance(e, sympy.log | log1p):

@@ -52,7 +52,7 @@ from bargain.errors import (
     UnboundedError,
     UndefinedPayoffError,
 )
-from bargain.model.expr import derivative, exponent_beyond, expression_to_string
+from bargain.model.expr import derivative, exponent_beyond, expression_to_string, log_of
 from bargain.model.model import (
     Constraint,
     Model,
@@ -144,7 +144,7 @@ class BargainingProblem:
         weights = weights if weights is not None else [sympy.Integer(1)] * len(self.model.parties)
         return sum(
             (
-                w * sympy.log(p.payoff - p.disagreement + shift)
+                w * log_of(p.payoff - p.disagreement + shift)
                 for p, w in zip(self.model.parties, weights, strict=True)
             ),
             sympy.Integer(0),

@@ -80,7 +80,7 @@ from bargain.axiomatic.curvature import convex_program
 from bargain.concepts.budget import Budget, exact_budget
 from bargain.concepts.newton import newton, newton_system
 from bargain.errors import FeasibilityError, SolverError, UndefinedPayoffError
-from bargain.model.expr import derivative, expressible
+from bargain.model.expr import derivative, expressible, rebuilt
 from bargain.model.model import accurate, as_expression, lambdify, lambdify_each, printed_once
 from bargain.scale import ROUNDING, magnitude, unit
 
@@ -588,7 +588,7 @@ def _canonical_numbers(
             old = e.args[:1] if e.is_Pow else e.args
             new = [walk(a) for a in old]
             changed = any(a is not b for a, b in zip(new, old, strict=True))
-            out = e.func(*new, *e.args[len(old) :]) if changed else e
+            out = rebuilt(e, [*new, *e.args[len(old) :]]) if changed else e
         done[e] = out
         return out
 
@@ -2174,7 +2174,7 @@ class _Hoisted:
             rest = [self._walk(a) for a in e.args if not self._free(a) <= constant]
             out = e.func(self._name(e.func(*fixed)), *rest) if fixed else e.func(*rest)
         else:
-            out = e.func(*(self._walk(a) for a in e.args)) if e.args else e
+            out = rebuilt(e, [self._walk(a) for a in e.args]) if e.args else e
         self._done[e] = out
         return out
 

@@ -63,8 +63,9 @@ import math
 import operator
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sympy
 from mpmath.libmp import prec_to_dps, repr_dps
@@ -87,8 +88,10 @@ __all__ = [
     "expressible",
     "expression_to_string",
     "is_name",
+    "log_of",
     "parse_expression",
     "power",
+    "rebuilt",
 ]
 
 ALLOWED_FUNCTIONS: tuple[str, ...] = ("abs", "exp", "log", "max", "min", "sqrt", "Piecewise")
@@ -1094,6 +1097,37 @@ def _outside_grammar(expr: sympy.Basic, special: bool = False) -> sympy.Basic | 
     return None
 
 
+def log_of(arg: sympy.Expr) -> sympy.Expr:
+    """``log(arg)`` as sympy builds it, but of a sum that holds symbols without sympy's
+    evaluation, whose one test of such an argument is whether it is zero: on a flagship's
+    payoff that question sets off the inference of its assumptions over every term (9 ms a
+    logarithm, a tenth of a brief's solves), and the answer is the same object unless sympy
+    proves the sum zero (then ``zoo`` evaluated, the logarithm of a sum whose values are
+    zero unevaluated: the solvers refuse either).
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> log_of(1 - x) == sympy.log(1 - x), log_of(sympy.exp(x)), log_of(sympy.Integer(4))
+    (True, x, log(4))
+    """
+    if arg.is_Add and arg.free_symbols:
+        return sympy.log(arg, evaluate=False)
+    return sympy.log(arg)
+
+
+def rebuilt(expr: sympy.Basic, args: Sequence[Any]) -> sympy.Basic:
+    """``expr.func(*args)``: ``expr`` with new arguments, as sympy builds it, a logarithm
+    as :func:`log_of` builds it (the walks that rewrite a program's expressions rebuild
+    each logarithm of a payoff).
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> rebuilt(sympy.log(x), [1 - x]), rebuilt(1 + x, [2, x])
+    (log(1 - x), x + 2)
+    """
+    if expr.func is sympy.log and len(args) == 1:
+        return log_of(args[0])
+    return expr.func(*args)
+
+
 def derivative(expr: sympy.Expr, symbol: sympy.Symbol, order: int = 1) -> sympy.Expr:
     """The ``order``-th derivative of ``expr`` in ``symbol``, kinks included.
 
@@ -1114,7 +1148,9 @@ def derivative(expr: sympy.Expr, symbol: sympy.Symbol, order: int = 1) -> sympy.
     >>> derivative(sympy.Min(x, 1 - x), x)
     Piecewise((1, x <= 1 - x), (-1, True))
     """
-    d = sympy.diff(expr.rewrite(sympy.Piecewise), symbol, order)
+    if expr.has(sympy.Min, sympy.Max, sympy.Abs):  # (rewrite rebuilds every node)
+        expr = expr.rewrite(sympy.Piecewise)
+    d = sympy.diff(expr, symbol, order)
     return d.xreplace({sympy.zoo: sympy.oo})
 
 

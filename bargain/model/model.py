@@ -41,7 +41,7 @@ import sympy
 from sympy.logic.boolalg import ITE
 
 from bargain.errors import ExpressionError, ModelError
-from bargain.model.expr import MAX_DEPTH, parse_expression
+from bargain.model.expr import MAX_DEPTH, log_of, parse_expression, rebuilt
 
 Number = int | float | sympy.Rational
 ZERO = sympy.Integer(0)
@@ -378,7 +378,7 @@ def _xreplaced(
                 new, moved = _xreplaced(a, rule, done)
                 args.append(new)
                 changed |= moved
-            found = (expr.func(*args), True) if changed else (expr, False)
+            found = (rebuilt(expr, args), True) if changed else (expr, False)
         done[expr] = found
     return found
 
@@ -608,7 +608,7 @@ def _optimize(expr: sympy.Expr) -> sympy.Expr:
         # computes 1 - exp(v) inside, all but 3 digits lost at v = -1e-12, where the
         # Nash product of 1 - exp(-x) was 3.3e-5 off.
         rewritten = add_rule(arg)
-        return sympy.log(rewritten) if rewritten != arg else log1p(arg - one)
+        return log_of(rewritten) if rewritten != arg else log1p(arg - one)
 
     def add_rule(e: sympy.Expr) -> sympy.Expr:
         terms = list(e.args)
@@ -619,8 +619,46 @@ def _optimize(expr: sympy.Expr) -> sympy.Expr:
         found = _root_less_number(terms)
         return e if found is None else found
 
-    expr = expr.replace(lambda e: isinstance(e, sympy.log), log_rule)
-    return expr.replace(lambda e: e.is_Add, add_rule)
+    expr = _replaced(expr, lambda e: isinstance(e, sympy.log), log_rule)
+    return _replaced(expr, lambda e: e.is_Add, add_rule)
+
+
+def _replaced(
+    expr: sympy.Basic,
+    query: Callable[[sympy.Basic], bool],
+    value: Callable[[sympy.Basic], sympy.Basic],
+) -> sympy.Basic:
+    """``expr.replace(query, value)``, as sympy's walks it (bottom up, each node whose
+    arguments changed rebuilt, then ``value`` of it where ``query``; a node rebuilt equal
+    to an argument that was replaced left as it is), each subexpression once, and each
+    logarithm rebuilt by :func:`~bargain.model.expr.rebuilt` (sympy's would ask whether
+    every payoff's sum it takes is zero).
+
+    >>> x = symbol("x")
+    >>> _replaced(sympy.log(1 + x**2) + x**2, lambda e: e.is_Pow, lambda e: e.base**3)
+    x**3 + log(x**3 + 1)
+    """
+    done: dict[sympy.Basic, sympy.Basic] = {}
+
+    def walk(e: sympy.Basic) -> sympy.Basic:
+        if e in done:
+            return done[e]
+        out = e
+        if e.args:
+            new = [walk(a) for a in e.args]
+            if any(a != b for a, b in zip(e.args, new, strict=True)):
+                out = rebuilt(e, new)
+                if any(out == a and a != b for a, b in zip(e.args, new, strict=True)):
+                    done[e] = out
+                    return out
+        if query(out):
+            v = value(out)
+            if v is not None and v != out:
+                out = v
+        done[e] = out
+        return out
+
+    return walk(expr)
 
 
 _Terms = list[sympy.Expr]
