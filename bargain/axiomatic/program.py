@@ -1218,11 +1218,13 @@ def _search(
         return True
 
     missed: list[tuple[np.ndarray, np.ndarray]] = []  # starts where SLSQP ended infeasible
+    reached: list[tuple[float, np.ndarray, np.ndarray]] = []  # SLSQP's kept ends, by start
     for z0 in inside or points:
-        if num.convex and _agreed(num, ends):
+        if num.convex and _agreed(num, reached):
             break  # a convex program's maximum, found from two starts: the rest add nothing
         end = _local(num, z0, bounds, "SLSQP")
         if kept(end):
+            reached.append((*ends[-1], z0))
             continue
         if not ends and not checked:
             # SLSQP ended infeasible: first make sure that some contract is feasible at
@@ -1481,31 +1483,32 @@ class _Peak:
         return bool(near and num.f(end) > -1e29) or self.holds(num, end)
 
 
-def _agreed(num: _Numeric, ends: Sequence[tuple[float, np.ndarray]]) -> bool:
-    """Whether two of ``ends`` where every slope is a finite real number are one point (to
-    :data:`MATCH_TOL` of the scale) with the best value (to :data:`SEARCH_TOL` of the
-    objective's terms there): the maximum of a convex program, whose every local maximum
-    is global, reached from two starts. An end that stopped short of it lies elsewhere;
-    ends on a flat set of maximisers, or where the objective is too faint for SLSQP to
-    move (it stops where it starts), lie apart, and every start is searched. Where a
-    slope is infinite, SLSQP stops without a maximum (``x + (1 - x)**0.76`` at ``x = 1``,
-    where two starts ended together, the maximum at ``0.858``): such an end proves
-    nothing."""
+def _agreed(num: _Numeric, reached: Sequence[tuple[float, np.ndarray, np.ndarray]]) -> bool:
+    """Whether SLSQP from two different starts ended at one point (to :data:`MATCH_TOL` of
+    the scale) with the best value (to :data:`SEARCH_TOL` of the objective's terms there),
+    each where every slope is a finite real number: the maximum of a convex program, whose
+    every local maximum is global. ``reached`` holds each kept end's value, point and start.
+    An end that stopped short of the maximum lies elsewhere; ends on a flat set of
+    maximisers, or where the objective is too faint for SLSQP to move (it stops where it
+    starts), lie apart, and every start is searched; one start given twice (the interior
+    start at the box's centre) is one search. Where a slope is infinite, SLSQP stops
+    without a maximum (``x + (1 - x)**0.76`` at ``x = 1``, where two starts ended together,
+    the maximum at ``0.858``): such an end proves nothing."""
     smooth = [
-        (v, z)
-        for v, z in ends
+        (v, z, z0)
+        for v, z, z0 in reached
         if np.all(np.isfinite(s := num.slope(z))) and not s.imag.any() and not num.infinite_slope(z)
     ]
     if len(smooth) < 2:
         return False
-    best = _best(smooth)
+    best = _best([(v, z) for v, z, _ in smooth])
     top = num.f(best) - SEARCH_TOL * num.objective_size(best)
-    near = [
-        z
-        for v, z in smooth
+    starts = {
+        tuple(z0)
+        for v, z, z0 in smooth
         if v >= top and np.max(np.abs(z - best)) <= MATCH_TOL * _scale(list(best))
-    ]
-    return len(near) >= 2
+    }
+    return len(starts) >= 2
 
 
 def _best(ends: Sequence[tuple[float, np.ndarray]]) -> np.ndarray:

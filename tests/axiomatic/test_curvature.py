@@ -196,3 +196,21 @@ def test_a_program_not_certified_is_searched_from_every_start(monkeypatch):
     # max 3 log x + log(1 - x): x = 3/4 (Nash 1950; the first-order condition 3/x = 1/(1-x))
     assert bargain.nash(model, exact=False).agreement["x"] == pytest.approx(0.75, rel=1e-12)
     assert calls.count("SLSQP") >= 10
+
+
+@pytest.mark.parametrize(
+    ("starts", "searches"),
+    [
+        ([[0.5], [0.7], [0.9]], 2),  # two starts agree on x = 3/10: the third is not run
+        ([[0.5], [0.5], [0.9]], 3),  # one start given twice is one search: the third is run
+    ],
+)
+def test_two_different_starts_must_agree(monkeypatch, starts, searches):
+    # max -(x - 3/10)**2 on [0, 1]: concave, the maximum at x = 3/10.
+    p = program_module.Program(
+        -((x - sympy.Rational(3, 10)) ** 2), (x,), (sympy.Integer(0),), (sympy.Integer(1),)
+    )
+    calls = _local_searches(monkeypatch)
+    found = program_module.solve_program(p, {}, starts=starts, exact=False)
+    assert found.point[x] == pytest.approx(0.3, abs=1e-12)
+    assert calls.count("SLSQP") == searches
