@@ -125,7 +125,9 @@ def _curvature(
         if not (number.is_number and number.is_real and number.is_finite):
             return UNKNOWN
         p = float(number)
-        integer = bool(power.is_Integer) or (not power.is_Rational and p.is_integer())
+        # Whole as the compiled code reads it (a float): 3.0000000000000000001 is no
+        # integer to sympy, but x**3 in floating point, defined (and not convex) for x < 0.
+        integer = p.is_integer()
         inner = of(base)
         if p == 1:
             return inner

@@ -38,6 +38,9 @@ UNKNOWNS = {x, y}
         ((x - y) ** 2, {}, CONVEX),  # an even power of affine
         ((x - y) ** 3, {}, UNKNOWN),  # an odd power: concave where x < y
         (x ** sympy.Rational(3, 2), {}, CONVEX),  # x**p, p > 1, where defined (x >= 0)
+        # An exponent that is whole in floating point is whole as computed: x**3 for x < 0.
+        (x ** sympy.Rational(3 * 10**19 + 1, 10**19), {}, UNKNOWN),
+        (x ** sympy.Rational(-(10**20) - 1, 10**20), {}, UNKNOWN),
         (1 / x, {}, UNKNOWN),  # defined for x < 0 too, where it is concave
         (sympy.sqrt(x) ** -1, {}, CONVEX),  # x**(-1/2): convex where defined (x > 0)
         (sympy.log(sympy.sqrt(x) + sympy.log(1 + y)), {}, CONCAVE),  # log of concave
@@ -214,3 +217,31 @@ def test_two_different_starts_must_agree(monkeypatch, starts, searches):
     found = program_module.solve_program(p, {}, starts=starts, exact=False)
     assert found.point[x] == pytest.approx(0.3, abs=1e-12)
     assert calls.count("SLSQP") == searches
+
+
+def test_an_exponent_whole_in_floating_point_is_not_certified():
+    # The fresh battery's case (session 30): u_A = x/2 - x**3.0000000000000000001 - (y -
+    # 0.3)**2 on x in [-1, 1] is computed as x**3, not concave for x < 0; certified, the
+    # search stopped at the local maximum x = 1/sqrt(6) (A's part 0.136) and missed x = -1
+    # (0.5). The sum's x part x/2 - x**3 is largest on [-1, 1] at x = -1; its y part
+    # sqrt(y) - (y - 0.3)**2 where 1/(2 sqrt(y)) = 2 (y - 0.3): y = 0.618011 (bisection).
+    model = bargain.model_from_dict(
+        {
+            "model": {"name": "odd"},
+            "variables": {"x": {"min": -1, "max": 1}, "y": {"min": 0, "max": 1}},
+            "parties": {
+                "A": {
+                    "payoff": "x/2 - x**(3.0000000000000000001) - (y - 0.3)**2",
+                    "disagreement": -100,
+                },
+                "B": {"payoff": "sqrt(y)", "disagreement": -100},
+            },
+        }
+    )
+    lo, hi = 0.3, 1.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if 1 / (2 * math.sqrt(mid)) > 2 * (mid - 0.3) else (lo, mid)
+    found = bargain.utilitarian(model, exact=False).agreement
+    assert found["x"] == pytest.approx(-1.0, abs=1e-12)
+    assert found["y"] == pytest.approx(lo, rel=1e-9)
