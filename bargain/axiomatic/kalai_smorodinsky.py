@@ -74,14 +74,21 @@ def ideal_point(
             exact=exact,
             timeout=timeout,
         )
+        # The payoff there refused by name where it is no finite real number; one whose
+        # imaginary part is rounding of its real part is that real part (a power of a
+        # negative number whose exponent floating point rounds to a whole one: real in
+        # the search, complex exactly, where it was a raw TypeError).
+        problem.payoff_values(result.point, only=party.name)
         if result.exact is not None:
             with exact_budget(timeout) as budget:
-                ideal.append(budget.tidy(party.payoff.xreplace(result.exact)))
-        else:
-            all_exact = False
-            point = {v: sympy.Float(result.point[v], 30) for v in problem.variables}
-            value = party.payoff.xreplace(point).xreplace(problem.subs)
-            ideal.append(sympy.Float(sympy.N(value, 30), 30))
+                found = budget.tidy(party.payoff.xreplace(result.exact))
+            if sympy.N(found.xreplace(problem.subs), 30).is_real:
+                ideal.append(found)
+                continue
+        all_exact = False
+        point = {v: sympy.Float(result.point[v], 30) for v in problem.variables}
+        value = sympy.N(party.payoff.xreplace(point).xreplace(problem.subs), 30)
+        ideal.append(sympy.Float(sympy.re(value), 30))
     return ideal, all_exact
 
 
@@ -194,8 +201,9 @@ def _gain_ratios(
     if result.exact is not None:
         at.update({v: result.exact[v].xreplace(problem.subs) for v in problem.variables})
     subs = {**problem.subs, **at}
+    # (the real part: an imaginary part that is rounding, as the payoffs' own, is none)
     return {
-        p.name: float(sympy.N(((p.payoff - p.disagreement) / w).xreplace(subs), 30))
+        p.name: complex(sympy.N(((p.payoff - p.disagreement) / w).xreplace(subs), 30)).real
         for p, w in zip(problem.model.parties, weights, strict=True)
     }
 

@@ -545,14 +545,20 @@ class BargainingProblem:
         used = set().union(*(p.payoff.free_symbols for p in self.model.parties))
         return tuple(v for v in self.model.variables if v.symbol not in used)
 
-    def payoff_values(self, point: Mapping[sympy.Symbol, float | sympy.Expr]) -> list[float]:
+    def payoff_values(
+        self, point: Mapping[sympy.Symbol, float | sympy.Expr], only: str | None = None
+    ) -> list[float]:
         """Each party's payoff at a contract (floats, or exact values such as a closed
         form's), computed in 30 digits, refusing non-finite values (naming the contract:
-        a pole or a singularity of the payoff lies in the contract set)."""
+        a pole or a singularity of the payoff lies in the contract set); with ``only``, that
+        party's alone (at its own ideal point, where another's may be undefined: a root of
+        a rounding below zero at the box's bound)."""
         out = []
         # A point known to more digits (a Float of 40, ProgramResult.digits) keeps them.
         subs = {**self.subs, **{v: _digits(point[v]) for v in self.variables}}
         for party in self.model.parties:
+            if only is not None and party.name != only:
+                continue
             at = ", ".join(f"{v} = {float(subs[v]):.12g}" for v in self.variables)
             try:
                 if exponent_beyond(party.payoff, subs):

@@ -121,3 +121,31 @@ def test_an_ideal_payoff_with_a_log_of_a_large_parameter_is_not_a_huge_power():
     assert s.agreement == pytest.approx(
         {"a": 1e9 * (0.1 + g), "b": 1e9 * g, "c": 1e9 * g}, rel=1e-9
     )
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_a_power_whose_exponent_rounds_to_a_whole_one_is_real(exact):
+    # u_A = x/2 - x**3.0000000000000000001 - (y - 0.3)**2, u_B = sqrt(y), d = -100 each, on
+    # x in [-1, 1]: computed in floating point as x**3; exactly, at x = -1, a complex
+    # number whose imaginary part is 3e-19, rounding (the convention of the payoffs'
+    # values). It was a raw TypeError (the session-30 battery). A's ideal is 1/2 at
+    # (-1, 0.3), B's 1 at y = 1; KS equalises the gain ratios (Kalai & Smorodinsky 1975):
+    # (100.5 - (y - 0.3)**2)/100.5 = (sqrt(y) + 100)/101 at x = -1, solved by brentq.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "odd"},
+            "variables": {"x": {"min": -1, "max": 1}, "y": {"min": 0, "max": 1}},
+            "parties": {
+                "A": {
+                    "payoff": "x/2 - x**(3.0000000000000000001) - (y - 0.3)**2",
+                    "disagreement": -100,
+                },
+                "B": {"payoff": "sqrt(y)", "disagreement": -100},
+            },
+        }
+    )
+    y = brentq(lambda t: (100.5 - (t - 0.3) ** 2) / 100.5 - (math.sqrt(t) + 100) / 101, 0.3, 1)
+    s = bargain.kalai_smorodinsky(m, exact=exact)
+    assert s.agreement["x"] == pytest.approx(-1.0, abs=1e-12)
+    assert s.agreement["y"] == pytest.approx(y, rel=1e-9)
+    assert s.extra["ideal"] == pytest.approx({"A": 0.5, "B": 1.0}, rel=1e-12)
