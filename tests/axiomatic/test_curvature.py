@@ -20,6 +20,7 @@ from bargain.axiomatic.curvature import (
     convex_program,
     curvature,
 )
+from tests.conftest import odd_power
 
 x, y, a = sympy.symbols("x y a", real=True)
 UNKNOWNS = {x, y}
@@ -145,19 +146,7 @@ def test_a_certified_curvature_holds_between_any_two_points(expr, p, q):
 # -- the search it shortens ------------------------------------------------------------------
 
 
-def _local_searches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    local = program_module._local
-
-    def counted(num, z0, bounds, method):
-        calls.append(method)
-        return local(num, z0, bounds, method)
-
-    monkeypatch.setattr(program_module, "_local", counted)
-    return calls
-
-
-def test_a_convex_program_is_searched_from_two_starts_and_keeps_its_answer(monkeypatch):
+def test_a_convex_program_is_searched_from_two_starts_and_keeps_its_answer(search_methods):
     # u_W = (1 - exp(-a x))/a, u_A = 1 - x, d = 0: the Nash product's log is concave
     # (log of concave gains) and the set a box, so the search stops once two starts agree;
     # the answer is the closed form's: (1 - x) e^(-a x) = (1 - e^(-a x))/a at the
@@ -170,7 +159,6 @@ def test_a_convex_program_is_searched_from_two_starts_and_keeps_its_answer(monke
             "parties": {"W": {"payoff": "(1 - exp(-a*x))/a"}, "A": {"payoff": "1 - x"}},
         }
     )
-    calls = _local_searches(monkeypatch)
     found = bargain.nash(model, exact=False).agreement["x"]
 
     def condition(t: float) -> float:
@@ -183,10 +171,10 @@ def test_a_convex_program_is_searched_from_two_starts_and_keeps_its_answer(monke
     assert found == pytest.approx(lo, rel=1e-12)
     # Two programs (the interior start's common gain, then the Nash product), each of
     # 10 starts: two local searches each where all 20 ran before.
-    assert calls.count("SLSQP") == 4
+    assert search_methods.count("SLSQP") == 4
 
 
-def test_a_program_not_certified_is_searched_from_every_start(monkeypatch):
+def test_a_program_not_certified_is_searched_from_every_start(search_methods):
     # u_W = x**3 (an odd power: not certified), u_A = 1 - x: every start is searched.
     model = bargain.model_from_dict(
         {
@@ -195,10 +183,9 @@ def test_a_program_not_certified_is_searched_from_every_start(monkeypatch):
             "parties": {"W": {"payoff": "x**3"}, "A": {"payoff": "1 - x"}},
         }
     )
-    calls = _local_searches(monkeypatch)
     # max 3 log x + log(1 - x): x = 3/4 (Nash 1950; the first-order condition 3/x = 1/(1-x))
     assert bargain.nash(model, exact=False).agreement["x"] == pytest.approx(0.75, rel=1e-12)
-    assert calls.count("SLSQP") >= 10
+    assert search_methods.count("SLSQP") >= 10
 
 
 @pytest.mark.parametrize(
@@ -208,15 +195,14 @@ def test_a_program_not_certified_is_searched_from_every_start(monkeypatch):
         ([[0.5], [0.5], [0.9]], 3),  # one start given twice is one search: the third is run
     ],
 )
-def test_two_different_starts_must_agree(monkeypatch, starts, searches):
+def test_two_different_starts_must_agree(search_methods, starts, searches):
     # max -(x - 3/10)**2 on [0, 1]: concave, the maximum at x = 3/10.
     p = program_module.Program(
         -((x - sympy.Rational(3, 10)) ** 2), (x,), (sympy.Integer(0),), (sympy.Integer(1),)
     )
-    calls = _local_searches(monkeypatch)
     found = program_module.solve_program(p, {}, starts=starts, exact=False)
     assert found.point[x] == pytest.approx(0.3, abs=1e-12)
-    assert calls.count("SLSQP") == searches
+    assert search_methods.count("SLSQP") == searches
 
 
 def test_an_exponent_whole_in_floating_point_is_not_certified():
@@ -225,19 +211,7 @@ def test_an_exponent_whole_in_floating_point_is_not_certified():
     # search stopped at the local maximum x = 1/sqrt(6) (A's part 0.136) and missed x = -1
     # (0.5). The sum's x part x/2 - x**3 is largest on [-1, 1] at x = -1; its y part
     # sqrt(y) - (y - 0.3)**2 where 1/(2 sqrt(y)) = 2 (y - 0.3): y = 0.618011 (bisection).
-    model = bargain.model_from_dict(
-        {
-            "model": {"name": "odd"},
-            "variables": {"x": {"min": -1, "max": 1}, "y": {"min": 0, "max": 1}},
-            "parties": {
-                "A": {
-                    "payoff": "x/2 - x**(3.0000000000000000001) - (y - 0.3)**2",
-                    "disagreement": -100,
-                },
-                "B": {"payoff": "sqrt(y)", "disagreement": -100},
-            },
-        }
-    )
+    model = odd_power()
     lo, hi = 0.3, 1.0
     for _ in range(200):
         mid = (lo + hi) / 2

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 import bargain
-from tests.conftest import disagreements, four_parties_with_a_log, two_party
+from tests.conftest import disagreements, four_parties_with_a_log, odd_power, two_party
 
 TOL = 1e-9
 
@@ -131,19 +131,7 @@ def test_a_power_whose_exponent_rounds_to_a_whole_one_is_real(exact):
     # values). It was a raw TypeError (the session-30 battery). A's ideal is 1/2 at
     # (-1, 0.3), B's 1 at y = 1; KS equalises the gain ratios (Kalai & Smorodinsky 1975):
     # (100.5 - (y - 0.3)**2)/100.5 = (sqrt(y) + 100)/101 at x = -1, solved by brentq.
-    m = bargain.model_from_dict(
-        {
-            "model": {"name": "odd"},
-            "variables": {"x": {"min": -1, "max": 1}, "y": {"min": 0, "max": 1}},
-            "parties": {
-                "A": {
-                    "payoff": "x/2 - x**(3.0000000000000000001) - (y - 0.3)**2",
-                    "disagreement": -100,
-                },
-                "B": {"payoff": "sqrt(y)", "disagreement": -100},
-            },
-        }
-    )
+    m = odd_power()
     y = brentq(lambda t: (100.5 - (t - 0.3) ** 2) / 100.5 - (math.sqrt(t) + 100) / 101, 0.3, 1)
     s = bargain.kalai_smorodinsky(m, exact=exact)
     assert s.agreement["x"] == pytest.approx(-1.0, abs=1e-12)
