@@ -55,12 +55,16 @@ def _sum(parts: Iterable[str]) -> str:
     return UNKNOWN
 
 
+def _number(value: sympy.Expr) -> sympy.Expr | None:
+    """``value`` in 15 digits where it is a finite real number, else ``None``."""
+    number = sympy.N(value, 15)
+    return number if number.is_number and number.is_real and number.is_finite else None
+
+
 def _sign(value: sympy.Expr) -> int | None:
     """The sign of a number (``None`` where it is not a real number)."""
-    number = sympy.N(value, 15)
-    if not (number.is_number and number.is_real and number.is_finite):
-        return None
-    return int(bool(number > 0)) - int(bool(number < 0))
+    number = _number(value)
+    return None if number is None else int(bool(number > 0)) - int(bool(number < 0))
 
 
 def _composed(outer: str, increasing: bool, inner: str) -> str:
@@ -120,9 +124,8 @@ def _curvature(
         base, exponent = e.args
         if exponent.free_symbols & unknowns:
             return UNKNOWN
-        power = exponent.xreplace(dict(values))
-        number = sympy.N(power, 15)
-        if not (number.is_number and number.is_real and number.is_finite):
+        number = _number(exponent.xreplace(dict(values)))
+        if number is None:
             return UNKNOWN
         p = float(number)
         # Whole as the compiled code reads it (a float): 3.0000000000000000001 is no

@@ -1218,13 +1218,15 @@ def _search(
         return True
 
     missed: list[tuple[np.ndarray, np.ndarray]] = []  # starts where SLSQP ended infeasible
-    reached: list[tuple[float, np.ndarray, np.ndarray]] = []  # SLSQP's kept ends, by start
+    # A convex program's kept SLSQP ends where every slope is finite, with their starts.
+    reached: list[tuple[float, np.ndarray, np.ndarray]] = []
     for z0 in inside or points:
-        if num.convex and _agreed(num, reached):
+        if _agreed(num, reached):
             break  # a convex program's maximum, found from two starts: the rest add nothing
         end = _local(num, z0, bounds, "SLSQP")
         if kept(end):
-            reached.append((*ends[-1], z0))
+            if num.convex and _smooth_at(num, end):
+                reached.append((*ends[-1], z0))
             continue
         if not ends and not checked:
             # SLSQP ended infeasible: first make sure that some contract is feasible at
@@ -1483,29 +1485,31 @@ class _Peak:
         return bool(near and num.f(end) > -1e29) or self.holds(num, end)
 
 
+def _smooth_at(num: _Numeric, z: np.ndarray) -> bool:
+    """Whether every slope at ``z`` (the objective's and the constraints') is a finite real
+    number. Where one is infinite, SLSQP stops without a maximum (``x + (1 - x)**0.76`` at
+    ``x = 1``, where two starts ended together, the maximum at ``0.858``): such an end
+    proves nothing to :func:`_agreed`."""
+    slope = num.slope(z)
+    return bool(np.all(np.isfinite(slope))) and not slope.imag.any() and not num.infinite_slope(z)
+
+
 def _agreed(num: _Numeric, reached: Sequence[tuple[float, np.ndarray, np.ndarray]]) -> bool:
     """Whether SLSQP from two different starts ended at one point (to :data:`MATCH_TOL` of
-    the scale) with the best value (to :data:`SEARCH_TOL` of the objective's terms there),
-    each where every slope is a finite real number: the maximum of a convex program, whose
-    every local maximum is global. ``reached`` holds each kept end's value, point and start.
-    An end that stopped short of the maximum lies elsewhere; ends on a flat set of
-    maximisers, or where the objective is too faint for SLSQP to move (it stops where it
-    starts), lie apart, and every start is searched; one start given twice (the interior
-    start at the box's centre) is one search. Where a slope is infinite, SLSQP stops
-    without a maximum (``x + (1 - x)**0.76`` at ``x = 1``, where two starts ended together,
-    the maximum at ``0.858``): such an end proves nothing."""
-    smooth = [
-        (v, z, z0)
-        for v, z, z0 in reached
-        if np.all(np.isfinite(s := num.slope(z))) and not s.imag.any() and not num.infinite_slope(z)
-    ]
-    if len(smooth) < 2:
+    the scale) with the best value (to :data:`SEARCH_TOL` of the objective's terms there):
+    the maximum of a convex program, whose every local maximum is global. ``reached`` holds
+    the value, point and start of each kept end where every slope is finite
+    (:func:`_smooth_at`). An end that stopped short of the maximum lies elsewhere; ends on
+    a flat set of maximisers, or where the objective is too faint for SLSQP to move (it
+    stops where it starts), lie apart, and every start is searched; one start given twice
+    (the interior start at the box's centre) is one search."""
+    if len(reached) < 2:
         return False
-    best = _best([(v, z) for v, z, _ in smooth])
+    best = _best([(v, z) for v, z, _ in reached])
     top = num.f(best) - SEARCH_TOL * num.objective_size(best)
     starts = {
         tuple(z0)
-        for v, z, z0 in smooth
+        for v, z, z0 in reached
         if v >= top and np.max(np.abs(z - best)) <= MATCH_TOL * _scale(list(best))
     }
     return len(starts) >= 2
