@@ -95,18 +95,18 @@ def four_parties_with_a_log(size: float) -> bargain.Model:
     )
 
 
-def odd_power() -> bargain.Model:
-    """u_A = x/2 - x**3.0000000000000000001 - (y - 0.3)**2, u_B = sqrt(y), d = -100 each,
-    x in [-1, 1], y in [0, 1]: an exponent that floating point rounds to 3, so that the
-    search computes x**3 where sympy's exact value at x < 0 is complex (the session-30
-    battery's case)."""
+def odd_power(exponent: str = "3.0000000000000000001") -> bargain.Model:
+    """u_A = x/2 - x**exponent - (y - 0.3)**2, u_B = sqrt(y), d = -100 each, x in [-1, 1],
+    y in [0, 1]: by default an exponent that floating point rounds to 3, so that the search
+    computes x**3 where sympy's exact value at x < 0 is complex (the session-30 battery's
+    case)."""
     return bargain.model_from_dict(
         {
             "model": {"name": "odd"},
             "variables": {"x": {"min": -1, "max": 1}, "y": {"min": 0, "max": 1}},
             "parties": {
                 "A": {
-                    "payoff": "x/2 - x**(3.0000000000000000001) - (y - 0.3)**2",
+                    "payoff": f"x/2 - x**({exponent}) - (y - 0.3)**2",
                     "disagreement": -100,
                 },
                 "B": {"payoff": "sqrt(y)", "disagreement": -100},

@@ -205,13 +205,18 @@ def test_two_different_starts_must_agree(search_methods, starts, searches):
     assert search_methods.count("SLSQP") == searches
 
 
-def test_an_exponent_whole_in_floating_point_is_not_certified():
+@pytest.mark.parametrize(
+    "exponent", ["3.0000000000000000001", "2.9999999999999999999", "7.0000000000000000001"]
+)
+def test_an_exponent_whole_in_floating_point_is_not_certified(exponent):
     # The fresh battery's case (session 30): u_A = x/2 - x**3.0000000000000000001 - (y -
     # 0.3)**2 on x in [-1, 1] is computed as x**3, not concave for x < 0; certified, the
     # search stopped at the local maximum x = 1/sqrt(6) (A's part 0.136) and missed x = -1
-    # (0.5). The sum's x part x/2 - x**3 is largest on [-1, 1] at x = -1; its y part
-    # sqrt(y) - (y - 0.3)**2 where 1/(2 sqrt(y)) = 2 (y - 0.3): y = 0.618011 (bisection).
-    model = odd_power()
+    # (0.5); likewise the exponent just below 3 and just above 7 (x/2 - x**7: 1.5 at x = -1,
+    # 0.276 at its interior maximum (1/14)**(1/6)). The sum's x part is largest on [-1, 1]
+    # at x = -1; its y part sqrt(y) - (y - 0.3)**2 where 1/(2 sqrt(y)) = 2 (y - 0.3):
+    # y = 0.618011 (bisection).
+    model = odd_power(exponent)
     lo, hi = 0.3, 1.0
     for _ in range(200):
         mid = (lo + hi) / 2
