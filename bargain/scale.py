@@ -61,14 +61,15 @@ def negligible(x: float, reference: Iterable[float], rtol: float = RTOL) -> bool
     return abs(float(x)) <= rtol * magnitude(reference)
 
 
-def exceeds(a: float, b: float, rounding: float = 64 * ROUNDING) -> bool:
-    """Whether ``a`` exceeds ``b`` by more than ``rounding`` of their magnitude: a payoff
-    above its disagreement payoff beyond the rounding of the two (a gain, not noise).
+def exceeds(a: float, b: float, rounding: float = 64 * ROUNDING, inputs: float = 0.0) -> bool:
+    """Whether ``a`` exceeds ``b`` by more than ``rounding`` of their magnitude, or of
+    ``inputs`` where that is larger (the size of the numbers ``a`` was computed from): a
+    payoff above its disagreement payoff beyond the rounding of the two (a gain, not noise).
 
-    >>> exceeds(1.0 + 1e-12, 1.0), exceeds(1.0 + 1e-15, 1.0)
-    (True, False)
+    >>> exceeds(1.0 + 1e-12, 1.0), exceeds(1.0 + 1e-15, 1.0), exceeds(1e-8, 0.0, inputs=1e9)
+    (True, False, False)
     """
-    return a - b > rounding * magnitude([a, b])
+    return a - b > rounding * magnitude([a, b, inputs])
 
 
 __all__ = ["ROUNDING", "RTOL", "exceeds", "magnitude", "negligible", "unit"]

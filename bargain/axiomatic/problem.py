@@ -602,6 +602,34 @@ class BargainingProblem:
             out.append(value.real)
         return out
 
+    def payoff_inputs(self, point: Mapping[sympy.Symbol, float]) -> list[float]:
+        """What each party's payoff moves by at a contract when each contract variable moves
+        by its own size there, ``sum_j |du/dx_j x_j|``: the size against which its value is
+        zero to rounding. A payoff can be far smaller than the numbers it is computed from:
+        ``S log(1 + (S - a - b - c)/S)`` on the face ``a + b + c = S`` is a rounding of
+        ``S`` (6e-8 at ``S = 1e9``), not a gain. A slope that is no finite real number
+        there (``sqrt(x)`` at 0) adds nothing.
+
+        >>> import bargain
+        >>> m = bargain.model_from_dict({"model": {"name": "m"},
+        ...     "variables": {"x": {"min": 0, "max": 4}},
+        ...     "parties": {"A": {"payoff": "x**2"}, "B": {"payoff": "sqrt(x)"}}})
+        >>> p = BargainingProblem(m)
+        >>> p.payoff_inputs({p.variables[0]: 3.0}), p.payoff_inputs({p.variables[0]: 0.0})
+        ([18.0, 0.8660254037844386], [0.0, 0.0])
+        """
+        subs = {**self.subs, **{v: _digits(point[v]) for v in self.variables}}
+        out = []
+        for party in self.model.parties:
+            total = 0.0
+            slopes = gradient(party.payoff, self.variables)
+            for slope, v in zip(slopes, self.variables, strict=True):
+                value = complex(sympy.N(slope.xreplace(subs), 17))
+                if _real(value):
+                    total += abs(value.real * float(subs[v]))
+            out.append(total)
+        return out
+
     def gains_program(self, weights: Sequence[sympy.Expr]) -> Program:
         """Maximise the common gain ``t`` with ``u_i - d_i >= t * w_i`` for every party."""
         return self.program(

@@ -71,6 +71,7 @@ from scipy.optimize import (
     lsq_linear,
     minimize,
 )
+from sympy.codegen.cfunctions import expm1, log1p
 from sympy.printing.codeprinter import CodePrinter
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import MpmathPrinter
@@ -205,7 +206,9 @@ def _summands(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> list[symp
     rational numbers (``(1 - exp(-a x))/a`` at ``a = 2`` is ``1/2 - exp(-2 x)/2``).
 
     The summands give sizes (the rounding a value is judged against), not the sum: a
-    ``log`` term's coefficient is a summand as well, the size of its rounding.
+    ``log`` term's coefficient is a summand as well, the size of its rounding; a
+    ``log1p(u)`` or ``expm1(u)`` term's coefficient times each of ``u``'s summands times
+    its slope, the size of its rounding where it is near 0.
 
     A ``min``, ``max``, ``abs`` or ``Piecewise`` of the unknowns is as large as its pieces'
     terms, whichever piece applies: its summands are each piece's (not collected across
@@ -220,6 +223,8 @@ def _summands(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> list[symp
     [-2*x, 2*a, -6*x, 4*a]
     >>> _summands(a * sympy.log(x) / 2, (x,))
     [a*log(x)/2, a/2]
+    >>> _summands(a * log1p((a - x) / a), (x,))  # log(1 + (a - x)/a), accurately
+    [a*log1p((a - x)/a), a/(1 + (a - x)/a), -x/(1 + (a - x)/a)]
     """
     collected: dict[sympy.Expr, sympy.Expr] = {}
     pieces: list[sympy.Expr] = []
@@ -239,6 +244,15 @@ def _summands(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> list[symp
                     # unit of its coefficient, however small its value (log(x + y) at
                     # x + y = 1, a log Nash product at its maximum 0).
                     pieces.append(coefficient * c)
+                elif isinstance(rest, log1p | expm1):
+                    # log1p(u) and expm1(u), log(1 + u) and exp(u) - 1 as :func:`accurate`
+                    # writes them, are near 0 where u is, and round by u's rounding times
+                    # their slope, 1/(1 + u) and 1 + expm1(u): each of u's summands so
+                    # multiplied, times the coefficient (S log(1 + (S - a - b - c)/S) on
+                    # the face a + b + c = S is a rounding of S, not of its value there, 0).
+                    (u,) = rest.args
+                    slope = 1 / (1 + u) if isinstance(rest, log1p) else 1 + rest
+                    pieces.extend(coefficient * c * t * slope for t in _summands(u, unknowns))
 
     add(as_expression(expr), sympy.Integer(1))
     return [c * rest for rest, c in collected.items()] + pieces
@@ -982,24 +996,19 @@ class _Numeric:
             value = float(self._g[k](z))
         return abs(value) <= tol * self.inequality_size(k, z)
 
-    def violation(self, z: np.ndarray, inputs: bool = False) -> float:
+    def violation(self, z: np.ndarray) -> float:
         """The largest violation of a bound or constraint at ``z``, each relative to the size
-        of its own terms there (a bound's: the bound and the unknown); with ``inputs``, a
-        constraint's size is at least what its inputs move it by (:func:`_input_terms`)."""
-
-        def widened(size: float, gradient: Callable[[np.ndarray], Any]) -> float:
-            return max(size, _input_terms(gradient, z)) if inputs else size
-
+        of its own terms there (a bound's: the bound and the unknown)."""
         with np.errstate(all="ignore"):
             worst = max(
                 [0.0]
                 + [
-                    _relative(-float(g(z)), widened(self.inequality_size(k, z), dg))
-                    for k, (g, dg) in enumerate(zip(self._g, self._dg, strict=True))
+                    _relative(-float(g(z)), self.inequality_size(k, z))
+                    for k, g in enumerate(self._g)
                 ]
                 + [
-                    _relative(abs(float(h(z))), widened(magnitude(terms(z)), dh))
-                    for h, dh, terms in zip(self._h, self._dh, self._h_terms, strict=True)
+                    _relative(abs(float(h(z))), magnitude(terms(z)))
+                    for h, terms in zip(self._h, self._h_terms, strict=True)
                 ]
                 + [
                     _relative(max(lo - zi, zi - hi), magnitude([lo, hi, zi]))
@@ -3113,27 +3122,10 @@ def _as_good(num: _Numeric, z: np.ndarray, level: float) -> bool:
     """Whether ``z`` (scaled units) meets the constraints and its objective is at least
     ``level``: a point of a flat set of maximisers. The objective alone is not enough: a
     common-gain program's objective ``t`` is the same all along the segment between two
-    separate maximisers of equal gain, whose points between miss the constraints. A
-    constraint is met to the search's tolerance of its own terms or of what its inputs
-    move it by (:func:`_input_terms`): ``S log(1 + (S - a - b - c)/S) >= 0`` on the face
-    ``a + b + c = S`` is a rounding of ``S`` (1e-7 at ``S = 1e9``) beside terms of that
-    size, and every point between two of its points was "infeasible" (seven separate
-    maximisers of a face)."""
-    if not num.f(z) >= level:
-        return False
-    return num.meets(z) or (
-        num.violation(z, inputs=True) <= SEARCH_TOL
-        and bool(np.all(z >= num.lo) and np.all(z <= num.hi))
-    )
-
-
-def _input_terms(gradient: Callable[[np.ndarray], Any], z: np.ndarray) -> float:
-    """``sum |dg/dz_i z_i|``: how much a function with this gradient moves when each input
-    moves by its own size (0 where the gradient is not a finite real number)."""
-    with np.errstate(all="ignore"):
-        row = np.real(np.asarray(gradient(z), dtype=complex))
-    total = float(np.sum(np.abs(row * z)))
-    return total if math.isfinite(total) else 0.0
+    separate maximisers of equal gain, whose points between miss the constraints. (A
+    constraint ``S log(1 + (S - a - b - c)/S) >= 0`` on the face ``a + b + c = S`` is met
+    to a rounding of ``S``, the size of its logarithm's summands, :func:`_summands`.)"""
+    return num.f(z) >= level and num.meets(z)
 
 
 def _no_better_near(num: _Numeric, z: np.ndarray, level: float) -> bool:

@@ -221,6 +221,7 @@ NASH_TIE = "the Nash product"
 
 def _nash_tie(
     problem: BargainingProblem,
+    total: sympy.Expr,
     point: Mapping[sympy.Symbol, float],
     maximal: list[tuple[str, sympy.Expr]],
     timeout: float,
@@ -228,24 +229,27 @@ def _nash_tie(
     """The log Nash product that breaks a tie among the sum's maximisers (``maximal``: the
     constraints that hold the sum at its maximum), of every party but those held at their
     disagreement payoff on the whole set: a party whose gain at the maximiser ``point`` is
-    within the rounding of its payoffs, and whose largest gain over the set (searched from
-    ``point``) is too. Such a party has no logarithm anywhere on the set (``y`` against
-    ``x`` and ``2 - x - 2 y``, whose sum ``2 - y`` is largest at ``y = 0``, every ``x``),
-    and the tie-break's search found no point where the product was defined ("the feasible
-    set is empty"); a party at its disagreement payoff at one end of the set only (``y`` at
-    ``(1, 0)`` of the segment ``x + y = 1``) keeps its place."""
+    within the rounding of its payoff there (:meth:`BargainingProblem.payoff_inputs`:
+    ``S log(1 + (S - a - b)/S)`` on the face ``a + b = S`` is a rounding of ``S``), and
+    whose largest gain over the set (searched from ``point``, :func:`_largest_gain`) is
+    too. Such a party has no logarithm anywhere on the set (``y`` against ``x`` and ``2 -
+    x - 2 y``, whose sum ``2 - y`` is largest at ``y = 0``, every ``x``), and the
+    tie-break's search found no point where the product was defined ("the feasible set is
+    empty"); a party at its disagreement payoff at one end of the set only (``y`` at ``(1,
+    0)`` of the segment ``x + y = 1``) keeps its place."""
     parties = problem.model.parties
     payoffs = problem.payoff_values(point)
-    start = np.array([point[v] for v in problem.variables])
+    inputs = problem.payoff_inputs(point)
     held = []
-    for k, (u, d) in enumerate(zip(payoffs, problem.disagreement_values.values(), strict=True)):
-        if exceeds(u, d):
+    disagreement = problem.disagreement_values.values()
+    for k, (u, d, size) in enumerate(zip(payoffs, disagreement, inputs, strict=True)):
+        if exceeds(u, d, inputs=size):
             continue
         # From the maximiser alone (every start cost 10 s of a property test of five
         # parties, most of them held at a corner); polished, with its zooms (a set thin in a
         # box 1e15 wide is not seen from the box's unit).
-        found = _largest_gain(problem, k, start, maximal, timeout)
-        if found is None or exceeds(found[0], d):
+        found = _largest_gain(problem, total, k, point, maximal, timeout)
+        if found is None or found[0]:
             continue
         if not found[1]:
             # Not polished: searched again in the unit of the payoffs at the point, and kept
@@ -253,8 +257,8 @@ def _nash_tie(
             # x + y + z <= 1: the search in dollars stopped where it started, and a party
             # that gains 0.7e9 elsewhere on the face was held out of the tie-break).
             unit = sympy.Rational(magnitude(payoffs) or 1)
-            again = _largest_gain(problem, k, start, maximal, timeout, unit)
-            if again is not None and again[1] and exceeds(again[0], d):
+            again = _largest_gain(problem, total, k, point, maximal, timeout, unit)
+            if again is not None and again[1] and again[0]:
                 continue
         held.append(k)
     if not held or len(held) == len(parties):
@@ -266,16 +270,28 @@ def _nash_tie(
 
 def _largest_gain(
     problem: BargainingProblem,
+    total: sympy.Expr,
     k: int,
-    start: np.ndarray,
+    point: Mapping[sympy.Symbol, float],
     maximal: list[tuple[str, sympy.Expr]],
     timeout: float,
     unit: sympy.Rational = sympy.S.One,
-) -> tuple[float, bool] | None:
-    """Party ``k``'s largest payoff over the sum's maximisers (``maximal``), its gain
-    searched from ``start`` in ``unit``, and whether the search was polished; ``None``
-    where the search fails."""
+) -> tuple[bool, bool] | None:
+    """Whether party ``k`` gains, beyond 64 units of the rounding of its payoff (of what the
+    contract variables move it by, :meth:`BargainingProblem.payoff_inputs`), at its
+    largest payoff over the sum's maximisers (``maximal``), its gain searched from the
+    maximiser ``point`` in ``unit``; and whether the search was polished. ``None`` where
+    the search fails.
+
+    A polished search's point is on the level that holds the sum at its maximum. An
+    unpolished one's meets that level (a float) to the search's tolerance only, and where
+    the polish failed because the sum's slope across the set is zero (``a + b + S log(1 +
+    (S - a - b)/S)`` on ``a + b = S``), the agreements meeting it reach about the square
+    root of that tolerance beyond the set, where the party gains that much (``4.5e-4 S``,
+    which put it in the tie-break's product and the agreement 3% off): the party's gain
+    is then taken where the point is moved back to the set (:func:`_along_the_set`)."""
     party = problem.model.parties[k]
+    start = np.array([point[v] for v in problem.variables])
     try:
         best = problem.solve(
             problem.program((party.payoff - party.disagreement) / unit, inequalities=maximal),
@@ -285,7 +301,45 @@ def _largest_gain(
         )
     except BargainError:
         return None
-    return problem.payoff_values(best.point)[k], best.polished
+    at = best.point if best.polished else _along_the_set(problem, total, point, best.point)
+    try:
+        u = problem.payoff_values(at, only=party.name)[0]
+    except BargainError:
+        return None
+    size = problem.payoff_inputs(at)[k]
+    return exceeds(u, problem.disagreement_values[party.name], inputs=size), best.polished
+
+
+def _along_the_set(
+    problem: BargainingProblem,
+    total: sympy.Expr,
+    point: Mapping[sympy.Symbol, float],
+    found: Mapping[sympy.Symbol, float],
+) -> dict[sympy.Symbol, float]:
+    """``found``, an agreement near the sum's maximiser ``point`` that meets the level of
+    its maximum to the search's tolerance, moved back to ``point`` along every direction in
+    which the sum curves there: ``point`` plus the part of ``found - point`` in the null
+    space of the sum's Hessian at ``point`` (each variable in the unit of the two
+    agreements' size; an eigenvalue within ``RTOL`` of the largest is zero). Along those
+    directions the sum falls quadratically and the level's tolerance alone lets the
+    search go (by its square root); along the others the sum is flat to second order,
+    the set of maximisers itself (Nocedal & Wright, *Numerical Optimization*, 2nd ed.
+    2006, §12.4). ``found`` as it is where the Hessian is no finite real matrix (a kink)."""
+    names = problem.variables
+    at = {**problem.subs, **point}
+    try:
+        h = np.array(_hessian(total, names).xreplace(at).evalf(), dtype=float)
+    except (TypeError, ValueError):
+        return dict(found)
+    x0 = np.array([float(point[v]) for v in names])
+    x1 = np.array([float(found[v]) for v in names])
+    if not np.all(np.isfinite(h)):
+        return dict(found)
+    scale = np.maximum(np.maximum(np.abs(x0), np.abs(x1)), np.finfo(float).tiny)
+    eigenvalues, vectors = np.linalg.eigh(scale[:, None] * (h + h.T) / 2 * scale[None, :])
+    flat = vectors[:, np.abs(eigenvalues) <= RTOL * magnitude(eigenvalues)]
+    moved = x0 + scale * (flat @ (flat.T @ ((x1 - x0) / scale)))
+    return dict(zip(names, (float(x) for x in moved), strict=True))
 
 
 def _maximise(
@@ -352,7 +406,7 @@ def _maximise(
         """The tie objective, asked for only where a tie is broken (the Nash product's
         parties held on the set take a search each, :func:`_nash_tie`)."""
         if tie_by == NASH_TIE:
-            return _nash_tie(problem, first.point, maximal, timeout)
+            return _nash_tie(problem, total, first.point, maximal, timeout)
         return tie_objective
 
     if flat:
