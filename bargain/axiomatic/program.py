@@ -1181,7 +1181,9 @@ def _search(
       :func:`_moved_in`), or that moved start itself, where SLSQP ends outside again
       (the slow methods spent seconds each there to end outside too);
     - from a start outside the constraints, a phase one and two of its own, nothing
-      where phase one's point is at or in a maximum found, or where no end is kept yet
+      where phase one meets the constraints nowhere near the start and an end is kept
+      (the start is in no feasible part's basin), nothing where phase one's point is at
+      or in a maximum found, or where no end is kept yet
       and Gauss–Newton from that point meets the constraints nowhere
       (:func:`_met_nowhere`: equations apart by more than the search's tolerance), and
       the slower methods from that point rather than from the start (trust-constr from
@@ -1274,6 +1276,13 @@ def _search(
                     # methods from that point would end outside too, 0.25 s a start.
                     continue
                 z0 = feasible
+            elif ends:
+                # Phase one from this start meets the constraints nowhere near it, and a
+                # maximum is found elsewhere: the start is in no feasible part's basin, and
+                # the slower methods, local too, ended outside from it as well (three
+                # starts, 17 s of trust-constr, in a leximin stage that holds a party at its
+                # isolated largest payoff, beside a local maximum of that payoff).
+                continue
         if num.meets(z0) and any(np.array_equal(z0, z) for z in candidates):
             # A breakpoint of a program of one unknown, kept below as a candidate as it
             # is: the slower methods from it found that point again, after up to 3000
@@ -2987,7 +2996,11 @@ def _stationarity(num: _Numeric, z: np.ndarray) -> float:
     if columns:
         a = np.array([c.real for c in columns]).T
         lower = np.where(signs, 0.0, -np.inf)
-        mu = lsq_linear(a, -grad, bounds=(lower, np.full(len(signs), np.inf))).x
+        # Bounded-variable least squares, an active-set method, exact where a multiplier's
+        # least is at its bound 0: the default trust-region reflective method stops a
+        # tolerance inside (a multiplier of 8.5e-5 for 0 left a residual of 5e-6, and a
+        # maximum of the egalitarian's common gain on a set was "not concave there").
+        mu = lsq_linear(a, -grad, bounds=(lower, np.full(len(signs), np.inf)), method="bvls").x
         residual = grad + a @ mu
         terms = np.maximum(terms, np.max(np.abs(a * mu), axis=1))
         # The least-squares solve's own rounding, of the system's largest term: a component

@@ -10,10 +10,10 @@ import pytest
 import sympy
 from hypothesis import given
 from hypothesis import strategies as st
-from scipy.optimize import brentq
+from scipy.optimize import brentq, minimize_scalar
 
 import bargain
-from tests.conftest import disagreements, shipped, two_party
+from tests.conftest import disagreements, odd_power, shipped, two_party
 
 TOL = 1e-9
 BOX = {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}}
@@ -466,3 +466,59 @@ def test_three_parties_one_capped_leximin(size):
     assert s.agreement == pytest.approx(
         {"a": 0.5 * size, "b": 1.25 * size, "c": 1.25 * size}, rel=1e-9
     )
+
+
+@pytest.mark.parametrize("exact", [False, True])
+@pytest.mark.parametrize("size", [1.0, 1e-6, 1e6])
+def test_a_capped_party_and_a_set_of_common_gain_maximisers(size, exact):
+    # u_A = S log(1 + x/S) + 2 S sqrt(y/S), u_B = S log(1 + z/S), x, y, z in [0, S],
+    # x + y + z <= 1.2 S. B's gain is capped at S log 2 (z = S, its bound), below A's
+    # largest (2 S sqrt(0.2)), so the common gain's maximisers are a set: z = S, x + y <=
+    # 0.2 S with A at least B. The leximin point (Imai 1983) then gives A the most of the
+    # budget left, 0.2 S: all of it to y, as 1/(1 + x) < 1/sqrt(y) for every split of 0.2
+    # (checked below by a bounded scalar search). The common gain's search stopped on the
+    # set and its first-order check, least squares by the trust-region method, left a
+    # multiplier of 8.5e-5 for 0 (a residual of 5e-6): "no maximum found ... not concave".
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "capped"},
+            "parameters": {"S": size},
+            "variables": {k: {"min": 0, "max": "S"} for k in "xyz"},
+            "constraints": {"budget": "x + y + z <= 1.2*S"},
+            "parties": {
+                "A": {"payoff": "S*log(1 + x/S) + 2*S*sqrt(y/S)"},
+                "B": {"payoff": "S*log(1 + z/S)"},
+            },
+        }
+    )
+    split = minimize_scalar(
+        lambda x: -(math.log1p(x) + 2 * math.sqrt(0.2 - x)),
+        bounds=(0, 0.2),
+        method="bounded",
+        options={"xatol": 1e-12},
+    )
+    assert split.x == pytest.approx(0.0, abs=1e-9)
+    s = bargain.egalitarian(m, exact=exact)
+    assert s.agreement["x"] == pytest.approx(0.0, abs=1e-12 * size)
+    assert s.agreement["y"] == pytest.approx(0.2 * size, rel=1e-12)
+    assert s.agreement["z"] == pytest.approx(size, rel=1e-12)
+    assert s.payoffs["A"] == pytest.approx(2 * math.sqrt(0.2) * size, rel=1e-12)
+    assert s.payoffs["B"] == pytest.approx(math.log(2) * size, rel=1e-12)
+
+
+@pytest.mark.parametrize("exponent", ["3", "3.0000000000000000001"])
+def test_a_party_held_at_its_isolated_largest_payoff(exponent, search_methods):
+    # u_A = x/2 - x**3 - (y - 0.3)**2, u_B = sqrt(y), d = -100 each, x in [-1, 1]: A's
+    # payoff is largest at x = -1 (0.5, beside the local maximum 0.136 at x = 1/sqrt(6)),
+    # y = 0.3, where B gains more (100 + sqrt(0.3) against 100.5): the least gain is A's, and
+    # the egalitarian and leximin point (Imai 1983) is (-1, 0.3), A held at its largest
+    # payoff, which it reaches there alone. The leximin stage's starts in the local
+    # maximum's basin meet A's level nowhere near them; trust-constr and COBYQA ran from
+    # three of them, 17 s, to end outside too.
+    s = bargain.egalitarian(odd_power(exponent), exact=False)
+    assert s.agreement["x"] == -1.0
+    # Held at A's largest payoff by a float level, y is known to about the square root of
+    # the search's tolerance (the route says so).
+    assert s.agreement["y"] == pytest.approx(0.3, abs=1e-6)
+    assert s.payoffs["A"] == pytest.approx(0.5, abs=1e-12)
+    assert "trust-constr" not in search_methods and "COBYQA" not in search_methods
