@@ -205,7 +205,11 @@ def _summands(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> list[symp
     parameters alone as one — what sympy makes of the terms when the parameters are
     rational numbers (``(1 - exp(-a x))/a`` at ``a = 2`` is ``1/2 - exp(-2 x)/2``).
 
-    The summands give sizes (the rounding a value is judged against), not the sum: a
+    The summands give sizes (the rounding a value is judged against), not the sum: where
+    a float is among several terms in the parameters alone, each is a summand as well (a
+    float stands for a computed value: a sum held at its maximum ``L = 1.0e9`` by ``total -
+    L >= 0``, with ``S = 1e9`` in ``total``, ``S - L`` is 0 at the values, but its miss is
+    a rounding of ``S``, not of 0); a
     ``log`` term's coefficient is a summand as well, the size of its rounding; a
     ``log1p(u)`` or ``expm1(u)`` term's coefficient times each of ``u``'s summands times
     its slope, the size of its rounding where it is near 0.
@@ -219,6 +223,10 @@ def _summands(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> list[symp
     >>> a, b, x = sympy.symbols("a b x")
     >>> _summands((1 - sympy.exp(-a * x)) / a + b * x + a * x - b, (x,))
     [-b + 1/a, x*(a + b), -exp(-a*x)/a]
+    >>> _summands(a - x**2 - sympy.Float(2.5), (x,))  # a level 2.5 of a sum a - x**2
+    [a - 2.5, -x**2, -2.50000000000000, a]
+    >>> _summands(a * x * (a - x), (x,))  # a product with a sum: each of its terms too
+    [a*x*(a - x), a**2*x, -a*x**2]
     >>> _summands(2 * sympy.Min(a - x, 2 * a - 3 * x), (x,))
     [-2*x, 2*a, -6*x, 4*a]
     >>> _summands(a * sympy.log(x) / 2, (x,))
@@ -228,6 +236,7 @@ def _summands(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> list[symp
     """
     collected: dict[sympy.Expr, sympy.Expr] = {}
     pieces: list[sympy.Expr] = []
+    constants: list[sympy.Expr] = []
 
     def add(expr: sympy.Expr, coefficient: sympy.Expr) -> None:
         for term in sympy.Add.make_args(expr):
@@ -239,6 +248,16 @@ def _summands(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> list[symp
                     pieces.extend(_summands(coefficient * c * piece, unknowns))
             else:
                 collected[rest] = collected.get(rest, sympy.Integer(0)) + coefficient * c
+                if rest == 1:
+                    constants.append(coefficient * c)
+                for f in rest.args if rest.is_Mul else ():
+                    if f.is_Add:
+                        # A product with a sum rounds by the sum's rounding times the other
+                        # factors: each of the sum's summands so multiplied (a square root
+                        # less 1, as :func:`accurate` writes it, ``2 r/(sqrt(1 + 2 r/S) +
+                        # 1)`` with ``r = S - a - b`` at ``r = 0``: a rounding of ``S``).
+                        other = coefficient * c * rest / f
+                        pieces.extend(other * t for t in _summands(f, unknowns))
                 if isinstance(rest, sympy.log):
                     # A logarithm rounds by its argument's relative rounding: absolutely, a
                     # unit of its coefficient, however small its value (log(x + y) at
@@ -255,7 +274,8 @@ def _summands(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> list[symp
                     pieces.extend(coefficient * c * t * slope for t in _summands(u, unknowns))
 
     add(as_expression(expr), sympy.Integer(1))
-    return [c * rest for rest, c in collected.items()] + pieces
+    rounded = len(constants) > 1 and any(t.has(sympy.Float) for t in constants)
+    return [c * rest for rest, c in collected.items()] + pieces + (constants if rounded else [])
 
 
 def _branches(kinked: sympy.Expr) -> tuple[sympy.Expr, ...]:

@@ -669,6 +669,8 @@ def test_a_face_of_maximisers_with_a_log_payoff_is_one_set(search_methods):
         "S*log((2*S - a - b)/S)",
         "S*log(2 - a/S - b/S)",
         "S*(1 - exp((a + b - S)/S))",
+        "S*(sqrt(1 + 2*(S - a - b)/S) - 1)",
+        "(S - a - b) - (S - a - b)**2/S",
     ],
 )
 def test_a_party_with_a_rounding_of_the_budget_on_the_face_is_held_out(
@@ -680,7 +682,9 @@ def test_a_party_with_a_rounding_of_the_budget_on_the_face_is_held_out(
     # tie-break is the Nash product of P and Q, equal gains (Nash 1950): a - 0.1 S = b =
     # 0.45 S. It was 0.525 S, 0.534 S or 0.532 S at S = 1, "accuracy ~1e-7" (T put in the
     # product by its gain of 4.5e-4 S beyond the face, the square root of the level's
-    # tolerance), or "2 separate maximisers" (expm1's value 0 its only summand).
+    # tolerance), "2 separate maximisers" (expm1's value 0 its only summand, or the root's
+    # sum times 1/(sqrt(...) + 1)), or "the budget cannot hold within the bounds" (the
+    # level 1.0 S and S, in the maximal sum's constraint, added to one summand 0).
     m = bargain.model_from_dict(
         {
             "model": {"name": "held"},
@@ -728,3 +732,32 @@ def test_the_tie_break_is_the_same_at_every_scale_of_the_payoffs(scale):
     for name, (low, high) in ends.items():
         assert s.agreement_set[name] == pytest.approx((low, high), abs=1e-9)
     assert s.agreement == pytest.approx({"x": 1 / 3, "y": 13 / 30, "z": 7 / 30}, abs=1e-9)
+
+
+def test_three_parties_beside_a_root_of_the_budget_left():
+    # P = a (d = 0.1 S), Q = b (d = 0.2 S), R = c, T = S (sqrt(1 + 2 r/S) - 1), r = S - a -
+    # b - c: the sum a + b + c + T is largest on the whole face r = 0, where T gains
+    # nothing; the tie-break is the Nash product of P, Q, R, equal gains of 0.7 S / 3
+    # (Nash 1950): (1/3, 13/30, 7/30) S. It was "5 separate maximisers" at S = 1e9, and 40
+    # to 58 s at S = 1 and 1e-3.
+    size = 1e9
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "root"},
+            "parameters": {"S": size},
+            "variables": {k: {"min": 0, "max": "S"} for k in "abc"},
+            "constraints": {"budget": "a + b + c <= S"},
+            "parties": {
+                "P": {"payoff": "a", "disagreement": "0.1*S"},
+                "Q": {"payoff": "b", "disagreement": "0.2*S"},
+                "R": {"payoff": "c"},
+                "T": {"payoff": "S*(sqrt(1 + 2*(S - a - b - c)/S) - 1)"},
+            },
+        }
+    )
+    s = bargain.utilitarian(m, exact=False)
+    for name, share in {"a": 1 / 3, "b": 13 / 30, "c": 7 / 30}.items():
+        assert s.agreement[name] / size == pytest.approx(share, rel=1e-9)
+    ends = {"a": (0.1, 0.8), "b": (0.2, 0.9), "c": (0.0, 0.7)}
+    for name, (low, high) in ends.items():
+        assert s.agreement_set[name] == pytest.approx((low * size, high * size), abs=1e-6 * size)
