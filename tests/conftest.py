@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -76,23 +77,32 @@ def search_methods(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return methods
 
 
-def four_parties_with_a_log(size: float) -> bargain.Model:
-    """P = a (d = 0.1 S), Q = b, R = c and T = S log(1 + (S - a - b - c)/S), the budget
-    a + b + c <= S: the budget left is T's (the fresh user's four-party case of session 29)."""
+def shares_and_the_rest(size: float, floors: Sequence[float], rest: str) -> bargain.Model:
+    """Parties P, Q, R, ... with payoffs a, b, c, ... in [0, S] (disagreement payoffs
+    ``floors`` times S), the budget a + b + c + ... <= S, and a party T whose payoff is
+    ``rest``, an expression of S and the variables (a function of the budget left)."""
+    names = "abcde"[: len(floors)]
     return bargain.model_from_dict(
         {
-            "model": {"name": "four"},
+            "model": {"name": "rest"},
             "parameters": {"S": size},
-            "variables": {k: {"min": 0, "max": "S"} for k in "abc"},
-            "constraints": {"budget": "a + b + c <= S"},
+            "variables": {k: {"min": 0, "max": "S"} for k in names},
+            "constraints": {"budget": " + ".join(names) + " <= S"},
             "parties": {
-                "P": {"payoff": "a", "disagreement": "0.1*S"},
-                "Q": {"payoff": "b"},
-                "R": {"payoff": "c"},
-                "T": {"payoff": "S*log(1 + (S - a - b - c)/S)"},
+                **{
+                    p: {"payoff": k, **({"disagreement": f"{f}*S"} if f else {})}
+                    for p, k, f in zip("PQRUV", names, floors, strict=False)
+                },
+                "T": {"payoff": rest},
             },
         }
     )
+
+
+def four_parties_with_a_log(size: float) -> bargain.Model:
+    """P = a (d = 0.1 S), Q = b, R = c and T = S log(1 + (S - a - b - c)/S), the budget
+    a + b + c <= S: the budget left is T's (the fresh user's four-party case of session 29)."""
+    return shares_and_the_rest(size, [0.1, 0, 0], "S*log(1 + (S - a - b - c)/S)")
 
 
 def odd_power(exponent: str = "3.0000000000000000001") -> bargain.Model:

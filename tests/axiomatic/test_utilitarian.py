@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq, minimize, minimize_scalar
 
 import bargain
-from tests.conftest import four_parties_with_a_log, shipped, two_party
+from tests.conftest import four_parties_with_a_log, shares_and_the_rest, shipped, two_party
 
 TOL = 1e-9
 
@@ -685,19 +685,7 @@ def test_a_party_with_a_rounding_of_the_budget_on_the_face_is_held_out(
     # tolerance), "2 separate maximisers" (expm1's value 0 its only summand, or the root's
     # sum times 1/(sqrt(...) + 1)), or "the budget cannot hold within the bounds" (the
     # level 1.0 S and S, in the maximal sum's constraint, added to one summand 0).
-    m = bargain.model_from_dict(
-        {
-            "model": {"name": "held"},
-            "parameters": {"S": size},
-            "variables": {k: {"min": 0, "max": "S"} for k in "ab"},
-            "constraints": {"budget": "a + b <= S"},
-            "parties": {
-                "P": {"payoff": "a", "disagreement": "0.1*S"},
-                "Q": {"payoff": "b"},
-                "T": {"payoff": payoff},
-            },
-        }
-    )
+    m = shares_and_the_rest(size, [0.1, 0], payoff)
     s = bargain.utilitarian(m)
     assert "degenerate" not in s.route
     assert s.agreement["a"] / size == pytest.approx(0.55, rel=1e-9)
@@ -741,20 +729,7 @@ def test_three_parties_beside_a_root_of_the_budget_left():
     # (Nash 1950): (1/3, 13/30, 7/30) S. It was "5 separate maximisers" at S = 1e9, and 40
     # to 58 s at S = 1 and 1e-3.
     size = 1e9
-    m = bargain.model_from_dict(
-        {
-            "model": {"name": "root"},
-            "parameters": {"S": size},
-            "variables": {k: {"min": 0, "max": "S"} for k in "abc"},
-            "constraints": {"budget": "a + b + c <= S"},
-            "parties": {
-                "P": {"payoff": "a", "disagreement": "0.1*S"},
-                "Q": {"payoff": "b", "disagreement": "0.2*S"},
-                "R": {"payoff": "c"},
-                "T": {"payoff": "S*(sqrt(1 + 2*(S - a - b - c)/S) - 1)"},
-            },
-        }
-    )
+    m = shares_and_the_rest(size, [0.1, 0.2, 0], "S*(sqrt(1 + 2*(S - a - b - c)/S) - 1)")
     s = bargain.utilitarian(m, exact=False)
     for name, share in {"a": 1 / 3, "b": 13 / 30, "c": 7 / 30}.items():
         assert s.agreement[name] / size == pytest.approx(share, rel=1e-9)
