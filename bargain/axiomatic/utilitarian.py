@@ -391,8 +391,13 @@ def _maximise(
     # unpolished maximiser may miss a constraint by the search's tolerance, and its sum
     # exceed the maximum by about as much of the sum's terms (x + y = 1 + 2.8e-12 of
     # x + y <= 1): the level is lowered by that, or no agreement but the start meets it
-    # and the set's ends stop there (x in [0.4999999999, 1] of every x in [0, 1]).
-    level = sympy.Float(first.objective, 30)
+    # and the set's ends stop there (x in [0.4999999999, 1] of every x in [0, 1]). And by
+    # a unit in the last place of the float: the maximum itself may be a rounding below
+    # it (a sum of 1/1000 against the float 0.001, 2.1e-20 above), and the constraint,
+    # compiled with its constants in 30 digits, was then unmet everywhere by that: the
+    # searches for the set's ends stopped where they were (a in [0.327, 0.8] S for [0.1,
+    # 0.8] S at S = 1e-3).
+    level = sympy.Float(first.objective, 30) - sympy.Float(math.ulp(first.objective), 30)
     at = np.array([first.point[v] for v in problem.variables])
     if not first.polished:
         missed = -problem.slack_margin(at)
