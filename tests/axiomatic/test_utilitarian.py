@@ -738,14 +738,15 @@ def test_three_parties_beside_a_root_of_the_budget_left():
         assert s.agreement_set[name] == pytest.approx((low * size, high * size), abs=1e-6 * size)
 
 
-@pytest.mark.parametrize("size", [1e-3, 7e-5])
+@pytest.mark.parametrize("size", [1e-3, 3e-6])
 def test_a_float_level_a_rounding_above_the_maximum(size):
     # P = a (d = 0.1 S), Q = b (d = 0.2 S), R = c, T = r - r**2/S with r = S - a - b - c:
     # the sum S - r**2/S is largest, S, on the whole face r = 0; the tie-break is (1/3,
     # 13/30, 7/30) S (Nash 1950) and the set spans a in [0.1, 0.8] S, b in [0.2, 0.9] S, c
     # in [0, 0.7] S. At S = 1e-3 the float maximum 0.001 is 2.1e-20 above the sum's 1/1000:
     # the level constraint, its constants in 30 digits, was unmet everywhere by that, and
-    # the ends' searches stopped near the tie-break (a in [0.327, 0.8] S).
+    # the ends' searches stopped near the tie-break (a in [0.327, 0.8] S; at S = 3e-6, c in
+    # [0, 0.646] S).
     m = shares_and_the_rest(size, [0.1, 0.2, 0], "(S - a - b - c) - (S - a - b - c)**2/S")
     s = bargain.utilitarian(m, exact=False)
     for name, share in {"a": 1 / 3, "b": 13 / 30, "c": 7 / 30}.items():
