@@ -722,32 +722,25 @@ def test_the_tie_break_is_the_same_at_every_scale_of_the_payoffs(scale):
     assert s.agreement == pytest.approx({"x": 1 / 3, "y": 13 / 30, "z": 7 / 30}, abs=1e-9)
 
 
-def test_three_parties_beside_a_root_of_the_budget_left():
-    # P = a (d = 0.1 S), Q = b (d = 0.2 S), R = c, T = S (sqrt(1 + 2 r/S) - 1), r = S - a -
-    # b - c: the sum a + b + c + T is largest on the whole face r = 0, where T gains
-    # nothing; the tie-break is the Nash product of P, Q, R, equal gains of 0.7 S / 3
-    # (Nash 1950): (1/3, 13/30, 7/30) S. It was "5 separate maximisers" at S = 1e9, and 40
-    # to 58 s at S = 1 and 1e-3.
-    size = 1e9
-    m = shares_and_the_rest(size, [0.1, 0.2, 0], "S*(sqrt(1 + 2*(S - a - b - c)/S) - 1)")
-    s = bargain.utilitarian(m, exact=False)
-    for name, share in {"a": 1 / 3, "b": 13 / 30, "c": 7 / 30}.items():
-        assert s.agreement[name] / size == pytest.approx(share, rel=1e-9)
-    ends = {"a": (0.1, 0.8), "b": (0.2, 0.9), "c": (0.0, 0.7)}
-    for name, (low, high) in ends.items():
-        assert s.agreement_set[name] == pytest.approx((low * size, high * size), abs=1e-6 * size)
-
-
-@pytest.mark.parametrize("size", [1e-3, 3e-6])
-def test_a_float_level_a_rounding_above_the_maximum(size):
-    # P = a (d = 0.1 S), Q = b (d = 0.2 S), R = c, T = r - r**2/S with r = S - a - b - c:
-    # the sum S - r**2/S is largest, S, on the whole face r = 0; the tie-break is (1/3,
-    # 13/30, 7/30) S (Nash 1950) and the set spans a in [0.1, 0.8] S, b in [0.2, 0.9] S, c
-    # in [0, 0.7] S. At S = 1e-3 the float maximum 0.001 is 2.1e-20 above the sum's 1/1000:
-    # the level constraint, its constants in 30 digits, was unmet everywhere by that, and
-    # the ends' searches stopped near the tie-break (a in [0.327, 0.8] S; at S = 3e-6, c in
-    # [0, 0.646] S).
-    m = shares_and_the_rest(size, [0.1, 0.2, 0], "(S - a - b - c) - (S - a - b - c)**2/S")
+@pytest.mark.parametrize(
+    ("rest", "size"),
+    [
+        ("S*(sqrt(1 + 2*(S - a - b - c)/S) - 1)", 1e9),
+        ("(S - a - b - c) - (S - a - b - c)**2/S", 1e-3),
+        ("(S - a - b - c) - (S - a - b - c)**2/S", 3e-6),
+    ],
+)
+def test_three_parties_beside_a_function_of_the_budget_left(rest, size):
+    # P = a (d = 0.1 S), Q = b (d = 0.2 S), R = c, T = f(r) with r = S - a - b - c, 0 with
+    # slope -1 at r = 0: the sum is largest on the whole face r = 0, where T gains nothing;
+    # the tie-break is the Nash product of P, Q, R, equal gains of 0.7 S / 3 (Nash 1950):
+    # (1/3, 13/30, 7/30) S, and the set spans a in [0.1, 0.8] S, b in [0.2, 0.9] S, c in
+    # [0, 0.7] S. The root was "5 separate maximisers" at S = 1e9, and 40 to 58 s at S = 1
+    # and 1e-3. For r - r**2/S at S = 1e-3 the float maximum 0.001 is 2.1e-20 above the
+    # sum's 1/1000: the level constraint, its constants in 30 digits, was unmet everywhere
+    # by that, and the ends' searches stopped near the tie-break (a in [0.327, 0.8] S; at
+    # S = 3e-6, c in [0, 0.646] S).
+    m = shares_and_the_rest(size, [0.1, 0.2, 0], rest)
     s = bargain.utilitarian(m, exact=False)
     for name, share in {"a": 1 / 3, "b": 13 / 30, "c": 7 / 30}.items():
         assert s.agreement[name] / size == pytest.approx(share, rel=1e-9)
