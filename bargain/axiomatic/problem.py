@@ -277,7 +277,11 @@ class BargainingProblem:
     def _least_violation(self, constraints: Sequence[Constraint]) -> tuple[float, np.ndarray]:
         """The least sum of squared violations of ``constraints`` (each in units of the
         box's size) that a bounded local search (L-BFGS-B) finds from the box's starts, and
-        the contract where it found it: a phase one."""
+        the contract where it found it: a phase one. The search moves the contract in units
+        of the box's size too: in dollars of a box 1e9 wide, the slope of the scaled sum is
+        below L-BFGS-B's tolerance on it (1e-5), and the search stopped where it started (no
+        start met ``a + b + c + d + e <= S``, and five parties were refused as "the feasible
+        set is empty")."""
         lo, hi = self.bounds
         slacks = [self.model.numeric(c.slack) for c in constraints]
         equal = np.array([c.is_equality for c in constraints])
@@ -291,13 +295,16 @@ class BargainingProblem:
             return float(np.sum(s * s)) if np.all(np.isfinite(s)) else 1e30
 
         box = [
-            (None if math.isinf(a) else a, None if math.isinf(b) else b)
+            (None if math.isinf(a) else a / scale, None if math.isinf(b) else b / scale)
             for a, b in zip(lo, hi, strict=True)
         ]
         starts = self.box_starts() if np.all(np.isfinite([*lo, *hi])) else [np.clip(0 * lo, lo, hi)]
-        found = [minimize(violation, z, bounds=box, method="L-BFGS-B") for z in starts]
+        found = [
+            minimize(lambda y: violation(y * scale), z / scale, bounds=box, method="L-BFGS-B")
+            for z in starts
+        ]
         best = min(found, key=lambda r: r.fun)
-        return float(best.fun), np.clip(best.x, lo, hi)
+        return float(best.fun), np.clip(best.x * scale, lo, hi)
 
     @cached_property
     def _constraint_sides(self) -> Callable[[np.ndarray], list[Any]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import bargain
-from tests.conftest import two_party
+from bargain.axiomatic.problem import BargainingProblem
+from tests.conftest import shares_and_the_rest, two_party
 
 AXIOMATIC = [bargain.nash, bargain.kalai_smorodinsky, bargain.egalitarian, bargain.utilitarian]
 
@@ -134,3 +135,24 @@ def test_an_unpolished_point_where_the_objective_rises_is_refused(monkeypatch):
         match=r"stopped at x = 0\.7[1-9]\d*, .* 0\.0[4-5]\d* of the contracts' scale away",
     ):
         bargain.nash(m, exact=False)
+
+
+@pytest.mark.parametrize("size", [1.0, 1e9])
+def test_starts_in_a_box_far_larger_than_the_budget_at_every_scale(size):
+    # Five shares a..e in [0, S] with a + ... + e <= S, and T = S (sqrt(1 + 2 r/S) - 1) of
+    # the budget left r, not defined where r < -S/2: most of the box's starts are outside
+    # the budget where T is undefined, and are moved towards a contract that meets it,
+    # which phase one finds. At S = 1e9 phase one moved in dollars, where the slope of its
+    # scaled sum of squares is below L-BFGS-B's tolerance: it stopped where it started,
+    # every start was dropped, and the utilitarian solution was refused as "the feasible
+    # set is empty". The answer, as at S = 1 (equal gains over the disagreement payoffs,
+    # the budget all shared; Nash 1950): the floors plus (1 - 0.45)/5 each.
+    root = "S*(sqrt(1 + 2*(S - a - b - c - d - e)/S) - 1)"
+    m = shares_and_the_rest(size, [0.1, 0.1, 0, 0.2, 0.05], root)
+    problem = BargainingProblem(m)
+    starts = problem.contract_starts()
+    assert len(starts) == len(problem.box_starts())
+    assert all(problem.satisfies(x) for x in starts)
+    s = bargain.utilitarian(m, exact=False)
+    for name, floor in zip("abcde", [0.1, 0.1, 0, 0.2, 0.05], strict=True):
+        assert s.agreement[name] / size == pytest.approx(floor + 0.11, rel=1e-9)
