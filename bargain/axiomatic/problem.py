@@ -609,8 +609,11 @@ class BargainingProblem:
             out.append(value.real)
         return out
 
-    def payoff_inputs(self, point: Mapping[sympy.Symbol, float]) -> list[float]:
-        """What each party's payoff moves by at a contract when each contract variable moves
+    def payoff_inputs(
+        self, point: Mapping[sympy.Symbol, float], only: str | None = None
+    ) -> list[float]:
+        """What each party's payoff (with ``only``, that party's alone, as
+        :meth:`payoff_values`) moves by at a contract when each contract variable moves
         by its own size there, ``sum_j |du/dx_j x_j|``: the size against which its value is
         zero to rounding. A payoff can be far smaller than the numbers it is computed from:
         ``S log(1 + (S - a - b - c)/S)`` on the face ``a + b + c = S`` is a rounding of
@@ -628,6 +631,8 @@ class BargainingProblem:
         subs = {**self.subs, **{v: _digits(point[v]) for v in self.variables}}
         out = []
         for party in self.model.parties:
+            if only is not None and party.name != only:
+                continue
             total = 0.0
             slopes = gradient(party.payoff, self.variables)
             for slope, v in zip(slopes, self.variables, strict=True):

@@ -205,14 +205,17 @@ def _summands(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> list[symp
     parameters alone as one — what sympy makes of the terms when the parameters are
     rational numbers (``(1 - exp(-a x))/a`` at ``a = 2`` is ``1/2 - exp(-2 x)/2``).
 
-    The summands give sizes (the rounding a value is judged against), not the sum: where
-    a float is among several terms in the parameters alone, each is a summand as well (a
-    float stands for a computed value: a sum held at its maximum ``L = 1.0e9`` by ``total -
-    L >= 0``, with ``S = 1e9`` in ``total``, ``S - L`` is 0 at the values, but its miss is
-    a rounding of ``S``, not of 0); a
-    ``log`` term's coefficient is a summand as well, the size of its rounding; a
-    ``log1p(u)`` or ``expm1(u)`` term's coefficient times each of ``u``'s summands times
-    its slope, the size of its rounding where it is near 0.
+    The summands give sizes (the rounding a value is judged against), not the sum. Each
+    of these is a summand as well:
+
+    - where a float is among several terms in the parameters alone, each of them (a float
+      stands for a computed value: a sum held at its maximum ``L = 1.0e9`` by ``total - L
+      >= 0``, with ``S = 1e9`` in ``total``: ``S - L`` is 0 at the values, but its miss is
+      a rounding of ``S``, not of 0);
+    - a ``log`` term's coefficient, the size of its rounding;
+    - a ``log1p(u)`` or ``expm1(u)`` term's coefficient times each of ``u``'s summands
+      times its slope, the size of its rounding where it is near 0;
+    - a product with a sum: each of the sum's summands times the other factors.
 
     A ``min``, ``max``, ``abs`` or ``Piecewise`` of the unknowns is as large as its pieces'
     terms, whichever piece applies: its summands are each piece's (not collected across

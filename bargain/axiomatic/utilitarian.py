@@ -306,7 +306,7 @@ def _largest_gain(
         u = problem.payoff_values(at, only=party.name)[0]
     except BargainError:
         return None
-    size = problem.payoff_inputs(at)[k]
+    (size,) = problem.payoff_inputs(at, only=party.name)
     return exceeds(u, problem.disagreement_values[party.name], inputs=size), best.polished
 
 
@@ -326,17 +326,13 @@ def _along_the_set(
     the set of maximisers itself (Nocedal & Wright, *Numerical Optimization*, 2nd ed.
     2006, §12.4). ``found`` as it is where the Hessian is no finite real matrix (a kink)."""
     names = problem.variables
-    at = {**problem.subs, **point}
-    try:
-        h = np.array(_hessian(total, names).xreplace(at).evalf(), dtype=float)
-    except (TypeError, ValueError):
+    h = _hessian_at(problem, total, point, names)
+    if h is None:
         return dict(found)
     x0 = np.array([float(point[v]) for v in names])
     x1 = np.array([float(found[v]) for v in names])
-    if not np.all(np.isfinite(h)):
-        return dict(found)
     scale = np.maximum(np.maximum(np.abs(x0), np.abs(x1)), np.finfo(float).tiny)
-    eigenvalues, vectors = np.linalg.eigh(scale[:, None] * (h + h.T) / 2 * scale[None, :])
+    eigenvalues, vectors = np.linalg.eigh(scale[:, None] * h * scale[None, :])
     flat = vectors[:, np.abs(eigenvalues) <= RTOL * magnitude(eigenvalues)]
     moved = x0 + scale * (flat @ (flat.T @ ((x1 - x0) / scale)))
     return dict(zip(names, (float(x) for x in moved), strict=True))
@@ -674,6 +670,23 @@ def _hessian(total: sympy.Expr, variables: tuple[sympy.Symbol, ...]) -> sympy.Ma
     return sympy.hessian(total, variables)
 
 
+def _hessian_at(
+    problem: BargainingProblem,
+    total: sympy.Expr,
+    point: Mapping[sympy.Symbol, float],
+    variables: tuple[sympy.Symbol, ...],
+) -> np.ndarray | None:
+    """The sum's Hessian in ``variables`` at ``point`` (the model's values), symmetric, in
+    floating point; ``None`` where it is no finite real matrix there (a kink)."""
+    try:
+        h = np.array(
+            _hessian(total, variables).xreplace({**problem.subs, **point}).evalf(), dtype=float
+        )
+    except (TypeError, ValueError):
+        return None
+    return (h + h.T) / 2 if np.all(np.isfinite(h)) else None
+
+
 def _held(
     problem: BargainingProblem,
     total: sympy.Expr,
@@ -758,14 +771,10 @@ def _strict_maximum(
         # No constraint binds: the sum's slope in the others is zero, and its curvature in
         # them decides.
         variables = tuple(v for v in variables if v not in held)
-    at = {**problem.subs, **point}
-    try:
-        h = np.array(_hessian(total, variables).xreplace(at).evalf(), dtype=float)
-    except (TypeError, ValueError):
+    h = _hessian_at(problem, total, point, variables)
+    if h is None:
         return False
-    if not np.all(np.isfinite(h)):
-        return False
-    eigenvalues = np.linalg.eigvalsh((h + h.T) / 2)
+    eigenvalues = np.linalg.eigvalsh(h)
     return bool(eigenvalues.max() < -RTOL * magnitude(eigenvalues))
 
 
