@@ -210,7 +210,10 @@ def as_expression(
     )
 
 
-FLOAT_INTEGERS = 2**53
+DOUBLE_BITS = 53
+"""The significand of a double, in bits."""
+
+FLOAT_INTEGERS = 2**DOUBLE_BITS
 """Integers up to this magnitude are exact in floating point; larger ones are compiled as
 floats by :func:`lambdify`."""
 
@@ -773,17 +776,31 @@ def _logarithms_paired(terms: _Terms) -> sympy.Expr | None:
     return sympy.Add(c * log1p((u - v) / base), *rest)
 
 
+ROUND_TRIP_DIGITS = 17
+"""The significant digits that print a double so that reading it back gives the same double
+(IEEE 754-2008, §5.12.2). A float of a double's precision or less, and a huge rational (as
+the double nearest it), are compiled printed to these digits: printed to a Float's default
+15, ``c·min(x, 1/2) − c/2`` at ``c = 2**996 · 10**-300`` was ``−5e−16`` where ``x ≥ 1/2``,
+not 0, as ``c`` and ``c/2`` were each rounded to 15 decimal digits (a leximin stage's
+constraint that holds a party at its cap, violated everywhere it holds: SLSQP failed on
+it, and trust-constr ran 13 s)."""
+
+
 def _float_huge(expr: Any, floats: bool = True) -> Any:
     """``expr`` with complex infinity as ``nan``, (with ``floats``; mpmath has big
-    integers of its own) huge rationals as floats and each ``ITE`` (if-then-else, which
-    sympy writes in the conditions of a ``Piecewise`` folded from a kinked payoff's
-    derivative) as its ``&``/``|`` form: the same truth values, but NumPy's printer would
-    simplify each such condition by ``simplify_logic``, half the cost of compiling a
-    program with a ``max(0, h - abs(x - c))`` in a payoff.
+    integers of its own) huge rationals as the doubles nearest them, each float of a
+    double's precision or less printed to :data:`ROUND_TRIP_DIGITS`, and each ``ITE``
+    (if-then-else, which sympy writes in the conditions of a ``Piecewise`` folded from a
+    kinked payoff's derivative) as its ``&``/``|`` form: the same truth values, but NumPy's
+    printer would simplify each such condition by ``simplify_logic``, half the cost of
+    compiling a program with a ``max(0, h - abs(x - c))`` in a payoff.
 
     >>> x = symbol("x")
     >>> _float_huge(sympy.Piecewise((1, sympy.ITE(x > 0, x > 1, x < -1)), (0, True)))
     Piecewise((1, ((x <= 0) | (x > 1)) & ((x > 0) | (x < -1))), (0, True))
+    >>> c = sympy.Rational(2**996, 10**300)
+    >>> str(sympy.Float(c)), str(_float_huge(c)), float(c)
+    ('0.669692879491417', '0.66969287949141709', 0.6696928794914171)
     """
     if isinstance(expr, list | tuple):
         return type(expr)(_float_huge(e, floats) for e in expr)
@@ -792,10 +809,15 @@ def _float_huge(expr: Any, floats: bool = True) -> Any:
     if expr.has(ITE):
         expr = expr.xreplace({i: i.to_nnf() for i in expr.atoms(ITE)})
     huge: dict[sympy.Basic, sympy.Basic] = {
-        r: sympy.Float(r)
+        r: sympy.Float(float(r), ROUND_TRIP_DIGITS)
         for r in expr.atoms(sympy.Rational)
         if floats and max(abs(r.p), r.q) > FLOAT_INTEGERS
     }
+    huge.update(
+        (f, sympy.Float(float(f), ROUND_TRIP_DIGITS))
+        for f in expr.atoms(sympy.Float)
+        if f._prec <= DOUBLE_BITS
+    )
     if expr.has(sympy.zoo):  # no printer has complex infinity: it is not a number
         huge[sympy.zoo] = sympy.nan
     return expr.xreplace(huge) if huge else expr

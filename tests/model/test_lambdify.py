@@ -134,6 +134,34 @@ def test_huge_numbers_and_complex_infinity_as_lambdify_compiles_them():
     assert f(2.0) == 2e30 and math.isnan(g(1.0))
 
 
+FLOATS = [
+    sympy.Float(0.1 + 0.2),  # 0.30000000000000004: "0.3" to a Float's 15 digits
+    sympy.Float(1 / 3),
+    sympy.Float(-2.0 / 3.0 * 1e-300),
+]
+HUGE = [
+    sympy.Rational(2**996, 10**300),  # the double nearest it, 0.6696928794914171
+    sympy.Rational(10**40 + 1, 3),
+]
+
+
+@pytest.mark.parametrize(
+    ("number", "modules"),
+    # mpmath computes a huge rational from its big integers, in its working precision.
+    [(n, m) for n in FLOATS for m in ("numpy", "math", "mpmath")]
+    + [(n, m) for n in HUGE for m in ("numpy", "math")],
+)
+def test_a_number_is_compiled_as_the_double_nearest_it(number, modules):
+    # Printed to 15 digits, 0.1 + 0.2 read back as 0.3, and the cap 2**996 10**-300 as
+    # 0.669692879491417, one unit in the last place below its double 0.6696928794914171;
+    # c min(x, 1/2) - c/2 was then -5e-16 where it is 0. Seventeen digits read back as the
+    # same double (IEEE 754-2008, §5.12.2).
+    f = lambdify([x], number * x, modules)
+    assert float(f(1.0)) == float(number)
+    g = lambdify([x], number * sympy.Min(x, sympy.Rational(1, 2)) - number / 2, modules)
+    assert float(g(0.75)) == 0.0
+
+
 @pytest.mark.parametrize(
     ("text", "point"),
     [
