@@ -747,3 +747,85 @@ def test_three_parties_beside_a_function_of_the_budget_left(rest, size):
     ends = {"a": (0.1, 0.8), "b": (0.2, 0.9), "c": (0.0, 0.7)}
     for name, (low, high) in ends.items():
         assert s.agreement_set[name] == pytest.approx((low * size, high * size), abs=1e-6 * size)
+
+
+XY = {"x": {"min": 0, "max": 1}, "y": {"min": 0, "max": 1}}
+
+
+@pytest.mark.parametrize(
+    ("payoff_a", "payoff_b", "constraints", "point", "active", "strict"),
+    [
+        # Flat in x, curved along the budget: u = x + sqrt(y) on x + y = 1 is largest where
+        # 1 = 1/(2 sqrt y), y = 1/4, and its second derivative along the line is
+        # -1/(4 y**1.5) = -2 < 0 (Nocedal & Wright 2006, Thm 12.6).
+        ("x", "sqrt(y)", {"budget": "x + y <= 1"}, (0.75, 0.25), ("budget",), True),
+        ("x", "sqrt(y)", {"budget": "x + y == 1"}, (0.75, 0.25), (), True),
+        # A cap that binds with a zero multiplier leaves the budget's direction free, where
+        # the sum is curved: still strict.
+        (
+            "x",
+            "sqrt(y)",
+            {"budget": "x + y <= 1", "cap": "y <= 1/4"},
+            (0.75, 0.25),
+            ("budget", "cap"),
+            True,
+        ),
+        # A vertex held by positive multipliers: 2x + y, budget and x <= 0.6 (no direction
+        # is left that keeps both at 0, first order alone holds it).
+        (
+            "2*x",
+            "y",
+            {"budget": "x + y <= 1", "cap": "x <= 0.6"},
+            (0.6, 0.4),
+            ("budget", "cap"),
+            True,
+        ),
+        # A linear sum on the budget line: every point of it is a maximiser, no strict one.
+        ("x", "y", {"budget": "x + y <= 1"}, (0.5, 0.5), ("budget",), False),
+        # Convex along the line (x + y**2 on x + y = 1, first order at y = 1/2): a minimum.
+        ("x", "y**2", {"budget": "x + y == 1"}, (0.5, 0.5), (), False),
+        # Not a first-order point (the slopes 1 and 1/sqrt(2) against the budget's 1, 1).
+        ("x", "sqrt(y)", {"budget": "x + y <= 1"}, (0.5, 0.5), ("budget",), False),
+        # A kink where the point is: no slope to test.
+        ("x", "min(y, 1/4)", {"budget": "x + y <= 1"}, (0.75, 0.25), ("budget",), False),
+    ],
+)
+def test_a_strict_maximum_on_the_active_set(payoff_a, payoff_b, constraints, point, active, strict):
+    from bargain.axiomatic.problem import problem_of
+    from bargain.axiomatic.program import ProgramResult
+    from bargain.axiomatic.utilitarian import _strict_on_the_active_set
+
+    m = two_party(payoff_a, payoff_b, variables=XY, constraints=constraints)
+    problem = problem_of(m)
+    total = sum(problem.payoffs, sympy.Integer(0))
+    result = ProgramResult(
+        point=dict(zip(problem.variables, point, strict=True)),
+        exact=None,
+        active=active,
+        polished=True,
+    )
+    assert _strict_on_the_active_set(problem, problem.program(total), result) is strict
+
+
+def test_a_sum_flat_in_one_variable_is_strict_along_the_budget(monkeypatch):
+    # u_A = x, u_B = sqrt(y) on x + y <= 1: the unique maximiser (3/4, 1/4) (1 = 1/(2 sqrt
+    # y)), told strict by second order on the budget line; before, its singular Hessian
+    # sent it to twelve searches for the set's ends (4 s) to find the same point.
+    from bargain.axiomatic.problem import BargainingProblem
+
+    ranged: list[tuple[str, ...]] = []
+    original = BargainingProblem.ends
+
+    def ends(self, start, inequalities, *args, **kwargs):
+        ranged.append(tuple(name for name, _ in inequalities))
+        return original(self, start, inequalities, *args, **kwargs)
+
+    monkeypatch.setattr(BargainingProblem, "ends", ends)
+    s = bargain.utilitarian(
+        two_party("x", "sqrt(y)", variables=XY, constraints={"budget": "x + y <= 1"})
+    )
+    assert s.unique
+    assert s.agreement == pytest.approx({"x": 0.75, "y": 0.25}, abs=1e-12)
+    best = minimize_scalar(lambda y: -(1 - y + math.sqrt(y)), bounds=(0, 1), method="bounded")
+    assert s.agreement["y"] == pytest.approx(best.x, abs=1e-5)
+    assert not any("maximal sum" in names for names in ranged)
