@@ -806,20 +806,20 @@ def _float_huge(expr: Any, floats: bool = True) -> Any:
         return type(expr)(_float_huge(e, floats) for e in expr)
     if not isinstance(expr, sympy.Basic):
         return expr
-    if expr.has(ITE):
-        expr = expr.xreplace({i: i.to_nnf() for i in expr.atoms(ITE)})
-    huge: dict[sympy.Basic, sympy.Basic] = {
-        r: sympy.Float(float(r), ROUND_TRIP_DIGITS)
-        for r in expr.atoms(sympy.Rational)
-        if floats and max(abs(r.p), r.q) > FLOAT_INTEGERS
-    }
-    huge.update(
-        (f, sympy.Float(float(f), ROUND_TRIP_DIGITS))
-        for f in expr.atoms(sympy.Float)
-        if f._prec <= DOUBLE_BITS
-    )
-    if expr.has(sympy.zoo):  # no printer has complex infinity: it is not a number
-        huge[sympy.zoo] = sympy.nan
+    numbers = (sympy.Number, type(sympy.zoo))
+    found = expr.atoms(*numbers, ITE)  # one walk of the tree for all four
+    ites = {i: i.to_nnf() for i in found if isinstance(i, ITE)}
+    if ites:
+        expr = expr.xreplace(ites)
+        found = expr.atoms(*numbers)
+    huge: dict[sympy.Basic, sympy.Basic] = {}
+    for n in found:
+        if n is sympy.zoo:  # no printer has complex infinity: it is not a number
+            huge[n] = sympy.nan
+        elif (floats and n.is_Rational and max(abs(n.p), n.q) > FLOAT_INTEGERS) or (
+            n.is_Float and n._prec <= DOUBLE_BITS
+        ):
+            huge[n] = sympy.Float(float(n), ROUND_TRIP_DIGITS)
     return expr.xreplace(huge) if huge else expr
 
 
