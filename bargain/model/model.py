@@ -32,6 +32,7 @@ import builtins
 import keyword
 import math
 import numbers
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import cache, cached_property, lru_cache
@@ -786,6 +787,19 @@ constraint that holds a party at its cap, violated everywhere it holds: SLSQP fa
 it, and trust-constr ran 13 s)."""
 
 
+def _nearest_double(n: sympy.Number) -> sympy.Float:
+    """``n`` as the double nearest it, printed to :data:`ROUND_TRIP_DIGITS`; outside the
+    normal doubles (``10**400``, ``10**-320``, ``10**-400``) as a Float of a double's
+    precision and its own exponent, which the compiled code reads as ``inf``, a subnormal
+    or 0: sympy would make ``inf`` its infinity ``oo`` (a product with it complex
+    infinity), and sums of subnormals, with their few digits, cancel to 0 where the
+    numbers do not (a term ``1/(2c - c - c')`` was complex infinity at ``c ≈ 5e-321``)."""
+    x = float(n)
+    if not sys.float_info.min <= abs(x) < math.inf:
+        return sympy.Float(n)
+    return sympy.Float(x, ROUND_TRIP_DIGITS)
+
+
 def _float_huge(expr: Any, floats: bool = True) -> Any:
     """``expr`` with complex infinity as ``nan``, (with ``floats``; mpmath has big
     integers of its own) huge rationals as the doubles nearest them, each float of a
@@ -819,7 +833,7 @@ def _float_huge(expr: Any, floats: bool = True) -> Any:
         elif (floats and n.is_Rational and max(abs(n.p), n.q) > FLOAT_INTEGERS) or (
             n.is_Float and n._prec <= DOUBLE_BITS
         ):
-            huge[n] = sympy.Float(float(n), ROUND_TRIP_DIGITS)
+            huge[n] = _nearest_double(n)
     return expr.xreplace(huge) if huge else expr
 
 

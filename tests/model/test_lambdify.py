@@ -132,6 +132,11 @@ def test_huge_numbers_and_complex_infinity_as_lambdify_compiles_them():
         [([x], sympy.Integer(10) ** 30 * x), ([x], x + sympy.zoo)], "numpy", NumPyPrinter(SETTINGS)
     )
     assert f(2.0) == 2e30 and math.isnan(g(1.0))
+    # Beyond floating point: inf and 0 where the code runs, the terms kept (as sympy's own
+    # infinity, 10**400 times a product was complex infinity, which no printer has).
+    h = lambdify([x, y], sympy.Integer(10) ** 400 * x * (y - 1) + sympy.Rational(1, 10**400) + x)
+    assert h(1.0, 2.0) == math.inf and h(0.5, 1.5) == math.inf and h(1.0, 0.0) == -math.inf
+    assert lambdify([x], sympy.Rational(1, 10**400) * x + x)(0.25) == 0.25
 
 
 FLOATS = [
