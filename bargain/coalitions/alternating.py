@@ -80,7 +80,7 @@ from bargain.model.model import Coalition, Model, counterpart_of, lambdify
 from bargain.model.patience import discount_rates
 from bargain.model.validate import numeric_value, validate_model
 from bargain.rounding import sig
-from bargain.strategic.rubinstein import rubinstein
+from bargain.strategic.rubinstein import MAX_INDUCTED, rubinstein
 
 
 @dataclass(frozen=True)
@@ -280,11 +280,14 @@ def member_backward_induction(
     :func:`coalition_rubinstein`.
 
     ``rounds`` rounds of offers, alternating from ``proposer``; after the last every party
-    gets its disagreement payoff. In each round each member compares its share of the
-    offer's joint payoff with its own value of rejecting (its strike payoff for the round,
-    its disagreement payoff on breakdown, and its own discounted continuation), and the
-    coalition accepts (or makes an offer rather than strike) when the members who gain are
-    enough under the rule. No stand-in game or closed form is used.
+    gets its disagreement payoff. Once two rounds repeat the two after them to the last
+    bit, the earlier rounds repeat them too; a game still not in such a cycle after
+    :data:`~bargain.strategic.rubinstein.MAX_INDUCTED` rounds is refused. In each round
+    each member compares its share of the offer's joint payoff with its own value of
+    rejecting (its strike payoff for the round, its disagreement payoff on breakdown, and
+    its own discounted continuation), and the coalition accepts (or makes an offer rather
+    than strike) when the members who gain are enough under the rule. No stand-in game or
+    closed form is used.
 
     Returns
     -------
@@ -358,7 +361,13 @@ def member_backward_induction(
 
     values = dict(d)
     agreed: float | None = None
+    played: list[tuple[float | None, dict[str, float]]] = []  # each round's, latest last
     for k in reversed(range(rounds)):
+        if len(played) >= MAX_INDUCTED:
+            raise SolverError(
+                f"the member-by-member game of {rounds} rounds has not settled into a cycle "
+                f"after {MAX_INDUCTED:,} rounds: give fewer rounds"
+            )
         mover = first if k % 2 == 0 else (c.name if first == other else other)
         keep = {n: strike[n] + q * d[n] + (1 - q) * delta[n] * values[n] for n in names}
         asks = {m: keep[m] / share[m] for m in c.members}
@@ -375,6 +384,13 @@ def member_backward_induction(
             values = {other: float(u[other](x)), **{m: share[m] * joint(x) for m in c.members}}
         else:
             agreed, values = None, keep
+        played.append((agreed, values))
+        if k >= 2 and len(played) >= 3 and played[-1] == played[-3]:
+            # The same as two rounds later, to the last bit: every earlier round repeats
+            # these two (the recursion depends on nothing else), and round 0 plays as the
+            # one of them of its parity.
+            agreed, values = played[-1] if k % 2 == 0 else played[-2]
+            break
     if agreed is None:
         raise SolverError(f"no agreement in round 0 of {rounds} rounds")
     return {v.name: agreed, **values, c.name: joint(agreed)}

@@ -7,7 +7,7 @@ round-by-round play (:mod:`~bargain.strategic.simulate`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -31,7 +31,9 @@ class Plan(Sequence[Move]):
     Backward induction settles, far enough from the deadline, into a cycle of two rounds
     (each party's proposal repeats every other round, to the last bit); the rounds from
     ``start`` on are kept (``tail``), and a round ``k < start`` plays
-    ``tail[(k - start) % 2]``. ``start`` is 0 where no cycle was reached.
+    ``tail[(k - start) % 2]``, or ``early(k)`` where that is given (a game whose offers
+    approach the cycle geometrically, computed in closed form). ``start`` is 0 where no
+    cycle was reached.
 
     Examples
     --------
@@ -44,6 +46,7 @@ class Plan(Sequence[Move]):
     rounds: int
     start: int
     tail: tuple[Move, ...]
+    early: Callable[[int], Move] | None = None
 
     def __len__(self) -> int:
         return self.rounds
@@ -61,7 +64,9 @@ class Plan(Sequence[Move]):
             k += self.rounds
         if not 0 <= k < self.rounds:
             raise IndexError(k)
-        return self.tail[k - self.start] if k >= self.start else self.tail[(k - self.start) % 2]
+        if k >= self.start:
+            return self.tail[k - self.start]
+        return self.tail[(k - self.start) % 2] if self.early is None else self.early(k)
 
 
 __all__ = ["Move", "Plan"]

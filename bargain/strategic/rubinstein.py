@@ -472,6 +472,7 @@ class _Numeric:
         self.delta: dict[str, float] = {}  # δ^Δ per round
         self.eps: dict[str, float] = {}  # 1 - (1 - q) δ^Δ per round
         self.kept: dict[str, float] = {}  # (1 - q) δ^Δ per round, not 1 - ε: δ = 1e-12 kept
+        self.decay: dict[str, float] = {}  # -ln((1 - q) δ^Δ) per round, exact for powers
         self.base = {}
         self.waiting: dict[str, float] = {}  # (1 - q)(1 - δ^Δ) per round
         self.rejecting_with_base = False  # base is strike + q d (rejecting_with: not)
@@ -490,6 +491,7 @@ class _Numeric:
             self.delta[name] = math.exp(-per_round)
             self.eps[name] = -math.expm1(-(per_round + hazard))
             self.kept[name] = math.exp(-(per_round + hazard))
+            self.decay[name] = per_round + hazard
             # 1 - ε = (1 - q) δ: ε = q + (1 - q)(1 - δ), its impatience beside its risk.
             self.waiting[name] = (1 - self.q) * -math.expm1(-per_round)
             flow = numeric_value(m, side.party.strike_payoff, where, "strike_payoff")
@@ -989,6 +991,22 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
     seen: list[tuple[float, ...]] = []  # each round's values, latest last
     played: list[str] = []  # each round's outcome on its own: agreement, strike or walk-out
     for k in reversed(range(rounds)):
+        done = len(plan)
+        if done >= SETTLE and done & (done - 1) == 0 and k >= done:
+            found = _geometric(num, rounds, k + 1, plan, played)
+            if found is not None:
+                return found
+        if len(plan) >= MAX_INDUCTED:
+            raise SolverError(
+                f"backward induction over {rounds} rounds: the offers have not settled into "
+                f"a cycle after {MAX_INDUCTED:,} rounds (each two rounds close the gap to it "
+                f"by a factor {math.exp(-num.decay[names[0]] - num.decay[names[1]]):.12g}), "
+                "and the payoffs are not both linear in the contract, where the rest is a "
+                "closed form: give a shorter horizon, or horizon = inf (the infinite game)",
+                file=game.model.file,
+                table="bargaining",
+                key="horizon",
+            )
         proposer = _proposer(game, k)
         responder = names[1] if proposer == names[0] else names[0]
         keep = {n: num.keep(n, values[n]) for n in names}
@@ -1033,6 +1051,85 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
     if agreement is None:
         raise SolverError(f"no agreement within {rounds} rounds: {ending}")
     return agreement, delay, values, Plan(rounds=rounds, start=0, tail=tuple(reversed(plan)))
+
+
+SETTLE = 1024
+"""Rounds of backward induction after which (and after each doubling of which) a game
+not yet in its two-round cycle, with at least as many rounds left, is solved for the
+earlier rounds in closed form where its payoffs are linear in the contract
+(:func:`_geometric`)."""
+
+MAX_INDUCTED = 200_000
+"""The most rounds backward induction computes one by one (a few seconds): a longer
+horizon whose offers have not settled into their two-round cycle by then, and whose rounds
+have no closed form, is refused by name (a horizon of a billion rounds between parties with
+``δ = 1 - 1e-9`` ran for hours)."""
+
+
+def _geometric(
+    num: _Numeric, rounds: int, k: int, plan: list[Move], played: list[str]
+) -> tuple[float, int, dict[str, float], Plan] | None:
+    """The rounds before round ``k`` in closed form, where backward induction has computed
+    rounds ``k`` to the last (``plan`` and ``played``, latest first) and both payoffs are
+    linear in the contract; ``None`` where that form does not hold.
+
+    With ``u_r(x) = a + b x`` the responder ``r``'s offer ``x_j = u_r⁻¹(c_r + κ_r u_r(x_{j+1}))``
+    (:meth:`_Numeric.keep`) moves with the next round's by the factor ``κ_r = (1 - q)
+    δ_r^Δ``, and so does its gap to the infinite game's stationary offer of the same
+    proposer (:func:`_infinite`; Rubinstein 1982; Osborne & Rubinstein, *Bargaining and
+    Markets*, 1990, §3.10): ``x_j = x*_p + κ_{r_j} κ_{r_{j+1}} ⋯ κ_{r_{k-1}} (x_k - x*)``.
+    It holds in every earlier round where it holds at both ends — round ``k`` and the
+    stationary offers, agreements inside the contract range, no outside option binding —
+    as each of these is one linear inequality in the gap, which shrinks monotonically.
+    Each product of factors is the exponential of a sum of per-round decays
+    (``-ln κ``, exact where ``κ`` is within 1e-9 of 1 and a round's factor would lose
+    digits to its float)."""
+    game = num.game
+    x = game.x
+    if any(p != "agree" for p in played[-2:]) or any(m.walks for m in plan[-2:]):
+        return None
+    if any(sympy.diff(game.model.numeric(payoff), x, 2) != 0 for payoff in num.payoff.values()):
+        return None
+    try:
+        found = _infinite(num)
+    except SolverError:
+        return None
+    if isinstance(found, _Delayed):
+        return None
+    moves, _, ((w_lo, w_hi), (a_lo, a_hi)) = found
+    if max(w_hi - w_lo, a_hi - a_lo) > RTOL * num.unit:
+        return None  # a set of stationary equilibria
+    ends = [*moves.values(), *plan[-2:]]
+    if any(m.walks or not num.lo < m.offer < num.hi for m in ends):
+        return None
+    here, after = plan[-1], plan[-2]  # rounds k and k + 1
+    gap = {k: here.offer - moves[here.proposer].offer}
+    gap[k + 1] = after.offer - moves[after.proposer].offer
+
+    def offer(j: int) -> float:
+        """The offer of round ``j <= k + 1``: its gap, the one of round ``k`` or ``k + 1``
+        of its parity shrunk by the responders' decays of the rounds between."""
+        last = k if (k - j) % 2 == 0 else k + 1
+        between = last - j  # rounds j .. last - 1, responders alternating from round j's
+        r = _responder(game, j)
+        other = num.falling if r == num.rising else num.rising
+        decay = -((between + 1) // 2) * num.decay[r] - (between // 2) * num.decay[other]
+        return moves[_proposer(game, j)].offer + gap[last] * math.exp(decay)
+
+    def early(j: int) -> Move:
+        r = _responder(game, j)
+        demand = num.keep(r, num.utility(r, offer(j + 1)))
+        return Move(_proposer(game, j), r, offer(j), demand, False)
+
+    x0 = offer(0)
+    values = {n: num.utility(n, num.agreed(x0)) for n in (num.rising, num.falling)}
+    return x0, 0, values, Plan(rounds=rounds, start=k, tail=tuple(reversed(plan)), early=early)
+
+
+def _responder(game: AlternatingOffers, k: int) -> str:
+    names = (game.rising.party.name, game.falling.party.name)
+    proposer = _proposer(game, k)
+    return names[1] if proposer == names[0] else names[0]
 
 
 def stationary_moves(game: AlternatingOffers) -> dict[str, Move]:
@@ -1486,12 +1583,23 @@ def _solve(
         rounds = int(game.horizon)
         x, delay, values, plan = _backward(num, rounds)
         route = f"backward induction over {rounds} rounds (brentq for each offer)"
+        # Every distinct move: the rounds before the tail repeat its cycle, or, in closed
+        # form, lie between round 0's move and the tail's (their offers between theirs).
+        distinct = plan.tail
+        if plan.early is not None:
+            route = (
+                f"backward induction over the last {rounds - plan.start} of {rounds} rounds "
+                f"(brentq for each offer), rounds 0 to {plan.start - 1} in closed form (payoffs "
+                "linear in the contract: each offer's gap to the stationary offer shrinks by "
+                "the responder's discount factor a round)"
+            )
+            distinct = (plan[0], plan[1], *plan.tail)
         flat = _flat_offers(num, game.first, x) if delay == 0 else None
         if flat is not None:
             ended = f"talks end after {rounds} rounds"
             return _offer_set(
                 num, flat, route, (*assumptions, ended, _indifferent(num, flat))
-            ), plan.tail
+            ), distinct
         return Solution(
             model=m.name,
             method="rubinstein",
@@ -1503,7 +1611,7 @@ def _solve(
             route=route,
             extra={"horizon": {"rounds": float(rounds)}},
             assumptions=(*assumptions, f"talks end after {rounds} rounds"),
-        ), plan.tail  # every distinct move: the rounds before the tail repeat its cycle
+        ), distinct
     found = _infinite(num)
     if isinstance(found, _Delayed):
         return _delayed_solution(num, found, assumptions), tuple(found.moves.values())

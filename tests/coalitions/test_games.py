@@ -199,6 +199,18 @@ def test_backward_induction_converges() -> None:
     assert gaps[2] < 1e-9 * target
 
 
+@pytest.mark.parametrize("rounds", [10**9, 10**9 + 1])
+def test_a_billion_rounds_member_by_member_are_the_cycle_they_settle_into(rounds) -> None:
+    # A billion rounds, one brentq each, ran for hours: the rounds before two that repeat
+    # the two after them to the last bit repeat them too, and round 0 plays as the one of
+    # its parity, the stationary agreement (the same as 2,000 or 2,001 rounds give).
+    m = bargain.load_model(COMPANION)
+    target = coalition_rubinstein(m).solution.agreement["F"]
+    long = member_backward_induction(m, rounds)
+    assert long == member_backward_induction(m, 2000 + rounds % 2)
+    assert long["F"] == pytest.approx(target, rel=1e-9)
+
+
 member = st.tuples(
     st.floats(0.2, 1.0),  # stake
     st.floats(5.0, 60.0),  # weekly cost

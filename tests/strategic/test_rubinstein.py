@@ -510,6 +510,74 @@ def test_a_horizon_of_a_billion_rounds_is_the_cycle_backward_induction_settles_i
     assert path.ended == "agreement" and path.agreement == x
 
 
+def _stahl(d_w: str, d_a: str, rounds: int) -> float:
+    """W's share, W proposing first, of the linear split in ``rounds`` rounds: the last
+    proposer takes all, and each earlier one offers the responder its discounted share as
+    the next proposer (Ståhl 1972), two rounds at a time s = (1 - δ_A) + δ_A δ_W s', whose
+    fixed point is Rubinstein's (1982) (1 - δ_A)/(1 - δ_W δ_A): the power in 50 digits."""
+    with mpmath.workdps(50):
+        dw, da = mpmath.mpf(d_w), mpmath.mpf(d_a)
+        last = rounds - 1  # W proposes in the even rounds
+        steps, share = (last // 2, 1) if last % 2 == 0 else ((last - 1) // 2, 1 - da)
+        star = (1 - da) / (1 - da * dw)
+        return float(star + (da * dw) ** steps * (share - star))
+
+
+@pytest.mark.parametrize(
+    ("d_w", "d_a", "rounds"),
+    [
+        ("0.999999999", "0.999999999", 10**9 + 1),
+        ("0.999999999", "0.999999999", 3 * 10**9),
+        ("0.999999", "0.999998", 10**7 + 1),
+        ("0.9", "0.8", 2001),  # settles into its cycle first: the closed form is not needed
+    ],
+)
+def test_a_long_horizon_between_patient_parties_in_closed_form(d_w, d_a, rounds):
+    # A billion rounds with δ = 1 - 1e-9 never settle into the two-round cycle (each two
+    # rounds close the gap to it by 1 - 2e-9): backward induction ran one brentq a round
+    # for hours. With payoffs linear in the contract the earlier rounds are a closed form.
+    m = split_game(W={"discount_factor": d_w}, A={"discount_factor": d_a})
+    s = bargain.rubinstein(m, horizon=rounds)
+    assert s.agreement["x"] == pytest.approx(_stahl(d_w, d_a, rounds), rel=1e-14)
+    assert s.payoffs["A"] == pytest.approx(1 - s.agreement["x"], rel=1e-14)
+    assert s.delay == 0
+    x, _, _, plan = backward_induction(game_of(m), rounds)
+    assert x == s.agreement["x"] and len(plan) == rounds
+    # Every round's move: the responder is offered exactly what it demands, its share as the
+    # next proposer discounted (A's 1 - x against δ_A x_next's complement, W's x against
+    # δ_W x_next), and the next proposer is the responder.
+    delta = {"W": float(d_w), "A": float(d_a)}
+    for k in (0, 1, 2, 3, 1001, plan.start - 2, plan.start - 1, rounds - 3):
+        move, after = plan[k], plan[k + 1]
+        share = (lambda x: x) if move.responder == "W" else (lambda x: 1 - x)
+        assert after.proposer == move.responder
+        assert share(move.offer) == pytest.approx(move.demand, rel=1e-12, abs=1e-15)
+        assert move.demand == pytest.approx(
+            delta[move.responder] * share(after.offer), rel=1e-12, abs=1e-15
+        )
+
+
+def test_a_long_horizon_without_a_closed_form_is_refused_by_name(monkeypatch):
+    # sqrt(x) against 1 - x between parties with δ = 1 - 1e-9: no cycle within the rounds
+    # computed one by one, and no closed form for the rest. A typed error naming the key,
+    # where the run went on for hours (here after 5,000 rounds, not the 200,000 allowed).
+    from bargain.strategic import rubinstein
+
+    monkeypatch.setattr(rubinstein, "MAX_INDUCTED", 5000)
+    m = split_game(
+        W={"payoff": "sqrt(x)", "discount_factor": "0.999999999"},
+        A={"discount_factor": "0.999999999"},
+    )
+    with pytest.raises(bargain.SolverError, match=r"\[bargaining\] horizon: .*5,000 rounds"):
+        bargain.rubinstein(m, horizon=10**9)
+    # The same game with less patient parties settles into its cycle within them.
+    quick = split_game(
+        W={"payoff": "sqrt(x)", "discount_factor": 0.99}, A={"discount_factor": 0.99}
+    )
+    s = bargain.rubinstein(quick, horizon=10**9)
+    assert s.agreement["x"] == pytest.approx(bargain.rubinstein(quick).agreement["x"], rel=1e-12)
+
+
 @given(
     st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12).filter(bool),
     st.sampled_from([{}, {"real": True}, {"positive": True}, {"negative": True}]),
