@@ -175,6 +175,7 @@ def game_of(
                 table="rubinstein",
                 key="period",
             )
+    given = model
     model = constraints_as_bounds(model)
     require_representable(shared_problem(model))
     x = model.variables[0].symbol
@@ -182,6 +183,15 @@ def game_of(
     v = model.variables[0]
     lo = numeric_value(model, v.min, f"variables.{v.name}", "min")
     hi = numeric_value(model, v.max, f"variables.{v.name}", "max")
+    if lo > hi:
+        # The constraints folded into an empty interval (x >= 2 of [0, 1] was played on
+        # [2, 1] and gave x = 1): refused as the axiomatic solutions refuse them.
+        raise FeasibilityError(
+            "no contract satisfies the bounds and constraints (the feasible set is empty): "
+            + shared_problem(given).contradiction(),
+            file=model.file,
+            table="constraints",
+        )
     rising, falling = _orient(model, x, sides, lo, hi)
     if proposer is not None and not isinstance(proposer, str):
         raise ModelError(

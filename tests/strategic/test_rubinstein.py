@@ -430,6 +430,36 @@ def capped_split(**constraints: str) -> bargain.Model:
     )
 
 
+@pytest.mark.parametrize(
+    ("constraints", "named"),
+    [
+        ({"high": "x >= 2"}, r"the constraint high \(x >= 2\) cannot hold"),
+        ({"high": "x >= sqrt(2)"}, r"the constraint high \(x >= sqrt\(2\)\) cannot hold"),
+        ({"low": "x <= cap", "high": "x >= 0.5"}, r"low \(x <= cap\) and high \(x >= 1/2\)"),
+        ({"low": "x <= cap/1e11", "high": "x >= cap/5e10"}, r"low .* and high .* contradict"),
+    ],
+)
+def test_constraints_that_leave_no_contract_are_refused_by_name(constraints, named):
+    # Folded into the bounds, x >= 2 of [0, 1] was played on [2, 1] and gave x = 1; x <= 0.4
+    # with x >= 0.5 gave 0.5, a contract that breaks the first: the game has no contract to
+    # bargain over, refused as the axiomatic solutions refuse it.
+    m = capped_split(**constraints)
+    with pytest.raises(bargain.FeasibilityError, match=r"\[constraints\]: no contract .*" + named):
+        bargain.rubinstein(m)
+    with pytest.raises(bargain.FeasibilityError, match=named):
+        bargain.nash(m)
+
+
+def test_a_sweep_over_a_bound_that_empties_the_set_marks_those_points():
+    m = capped_split(low="x <= cap", high="x >= 0.6")
+    for route in ("auto", "loop"):
+        frame = bargain.sweep(m, "rubinstein", {"cap": (0.2, 1.0, 5)}, route=route)
+        assert list(frame["status"]) == ["infeasible"] * 2 + ["ok"] * 3
+        # On [0.6, cap]: the stationary proposal 5/7 where it fits, else the cap.
+        expected = [min(cap, 5 / 7) for cap in (0.8, 1.0)]
+        assert list(frame["x"][3:]) == pytest.approx(expected, rel=1e-12)
+
+
 @pytest.mark.parametrize("cap", [0.3, 0.5, 0.7, 0.9])
 def test_a_constraint_on_the_one_variable_is_a_bound_of_the_game(cap):
     # The shared fault (found with a coalition's threshold): `rubinstein` ignored
