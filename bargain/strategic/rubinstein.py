@@ -192,6 +192,13 @@ def game_of(
             file=model.file,
             table="constraints",
         )
+    if lo == hi:
+        raise FeasibilityError(
+            f"the bounds{' and constraints' * bool(given.constraints)} leave one contract, "
+            f"{v.name} = {lo:g}: there is nothing to bargain over in alternating offers",
+            file=model.file,
+            table="constraints" if given.constraints else f"variables.{v.name}",
+        )
     rising, falling = _orient(model, x, sides, lo, hi)
     if proposer is not None and not isinstance(proposer, str):
         raise ModelError(

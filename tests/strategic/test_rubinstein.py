@@ -450,6 +450,14 @@ def test_constraints_that_leave_no_contract_are_refused_by_name(constraints, nam
         bargain.nash(m)
 
 
+def test_constraints_that_leave_one_contract_say_so():
+    # x <= 1/2 and x >= 1/2: one contract, where the message was that the payoffs must be
+    # "strictly monotone in x on [0.5, 0.5]".
+    m = capped_split(low="x <= 1/2", high="x >= 1/2")
+    with pytest.raises(bargain.FeasibilityError, match=r"leave one contract, x = 0.5"):
+        bargain.rubinstein(m)
+
+
 def test_a_sweep_over_a_bound_that_empties_the_set_marks_those_points():
     m = capped_split(low="x <= cap", high="x >= 0.6")
     for route in ("auto", "loop"):
