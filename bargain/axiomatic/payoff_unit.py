@@ -581,6 +581,10 @@ def contracts_back(
         agreement_set=solution.agreement_set
         and {k: (one(k, a), one(k, b)) for k, (a, b) in solution.agreement_set.items()},
         agreement_points=tuple(back(p) for p in solution.agreement_points),
+        agreement_point_sets=tuple(
+            r and {k: (one(k, a), one(k, b)) for k, (a, b) in r.items()}
+            for r in solution.agreement_point_sets
+        ),
         formula=solution.formula
         and {k: exact(e, k, written).xreplace(added) for k, e in solution.formula.items()},
         exact_agreement=solution.exact_agreement

@@ -1086,19 +1086,24 @@ class BargainingProblem:
         result: ProgramResult,
         route: str,
         extra: dict[str, dict[str, float]] | None = None,
+        sets: Sequence[dict[str, tuple[float, float]] | None] = (),
     ) -> Solution:
         """The solution when the objective is maximal at several separate agreements,
         smaller between them (``result.ties``, from the multi-start search): the set of them
         (``agreement_points``; no range in ``agreement_set``, whose agreements between them
-        are not solutions), no point picked, ``unique`` false."""
+        are not solutions), no point picked, ``unique`` false. ``sets``, where given, are
+        the ranges of the sets of solutions they lie in, by point (``result.point`` first,
+        then ``result.ties``; ``None`` for one alone)."""
         m = self.model
-        points = sorted(
-            (
-                {v.name: float(p[v.symbol]) for v in m.variables}
-                for p in (result.point, *result.ties)
-            ),
-            key=lambda a: tuple(a.values()),
-        )
+        found = [
+            ({v.name: float(p[v.symbol]) for v in m.variables}, r)
+            for p, r in zip(
+                (result.point, *result.ties), sets or [None] * (1 + len(result.ties)), strict=True
+            )
+        ]
+        found.sort(key=lambda a: tuple(a[0].values()))
+        points = [p for p, _ in found]
+        ranged = tuple(r for _, r in found) if any(r for _, r in found) else ()
         return Solution(
             model=m.name,
             method=method,
@@ -1111,9 +1116,11 @@ class BargainingProblem:
             extra=extra or {},
             assumptions=(
                 "the objective is maximal at each of these separate agreements and smaller "
-                "between them: the solution is the set, and no tie-break picks one",
+                "between them: the solution is the set, and no tie-break picks one"
+                + ("; where one lies in a set of maximisers, that set too" if ranged else ""),
             ),
             agreement_points=tuple(points),
+            agreement_point_sets=ranged,
         )
 
     def equivalent(self, solution: Solution, timeout: float) -> Solution:

@@ -382,26 +382,17 @@ def _maximise(
     first = problem.solve(
         problem.program(total, inequalities=inequalities), starts, exact=exact, timeout=timeout
     )
+    maximal = [*inequalities, ("maximal sum", total - _level(problem, first))]
     if first.ties:
-        return problem.separate("utilitarian", first, route, {"total": {"sum": first.objective}})
-    # Every agreement whose sum is the maximum (numerically; the level is a float). An
-    # unpolished maximiser may miss a constraint by the search's tolerance, and its sum
-    # exceed the maximum by about as much of the sum's terms (x + y = 1 + 2.8e-12 of
-    # x + y <= 1): the level is lowered by that, or no agreement but the start meets it
-    # and the set's ends stop there (x in [0.4999999999, 1] of every x in [0, 1]). And by
-    # a unit in the last place of the float: the maximum itself may be a rounding below
-    # it (a sum of 1/1000 against the float 0.001, 2.1e-20 above), and the constraint,
-    # compiled with its constants in 30 digits, was then unmet everywhere by that: the
-    # searches for the set's ends stopped where they were (a in [0.327, 0.8] S for [0.1,
-    # 0.8] S at S = 1e-3).
-    level = sympy.Float(first.objective, 30) - sympy.Float(math.ulp(first.objective), 30)
+        program = problem.program(total, inequalities=inequalities)
+        sets = [
+            _set_of(problem, total, program, point, maximal, inequalities, timeout)
+            for point in (first.point, *first.ties)
+        ]
+        return problem.separate(
+            "utilitarian", first, route, {"total": {"sum": first.objective}}, sets=sets
+        )
     at = np.array([first.point[v] for v in problem.variables])
-    if not first.polished:
-        missed = -problem.slack_margin(at)
-        if 0 < missed < math.inf:
-            size = magnitude([first.objective, *problem.payoff_values(first.point)])
-            level -= sympy.Float(missed * size, 30)
-    maximal = [*inequalities, ("maximal sum", total - level)]
 
     @functools.cache
     def tie_break() -> sympy.Expr:
@@ -481,6 +472,57 @@ def _maximise(
         timeout=timeout,
     )
     return _with_maximisers(chosen, problem, maximal, inequalities, timeout, ends=ends)
+
+
+def _level(problem: BargainingProblem, first: ProgramResult) -> sympy.Float:
+    """The level that holds the sum at its maximum ``first.objective``, a float: every
+    agreement whose sum is at least it is a maximiser (numerically).
+
+    An unpolished maximiser may miss a constraint by the search's tolerance, and its sum
+    exceed the maximum by about as much of the sum's terms (x + y = 1 + 2.8e-12 of
+    x + y <= 1): the level is lowered by that, or no agreement but the start meets it
+    and the set's ends stop there (x in [0.4999999999, 1] of every x in [0, 1]). And by
+    a unit in the last place of the float: the maximum itself may be a rounding below
+    it (a sum of 1/1000 against the float 0.001, 2.1e-20 above), and the constraint,
+    compiled with its constants in 30 digits, was then unmet everywhere by that: the
+    searches for the set's ends stopped where they were (a in [0.327, 0.8] S for [0.1,
+    0.8] S at S = 1e-3)."""
+    level = sympy.Float(first.objective, 30) - sympy.Float(math.ulp(first.objective), 30)
+    if not first.polished:
+        missed = -problem.slack_margin(np.array([first.point[v] for v in problem.variables]))
+        if 0 < missed < math.inf:
+            size = magnitude([first.objective, *problem.payoff_values(first.point)])
+            level -= sympy.Float(missed * size, 30)
+    return level
+
+
+def _set_of(
+    problem: BargainingProblem,
+    total: sympy.Expr,
+    program: Program,
+    point: Mapping[sympy.Symbol, float],
+    maximal: list[tuple[str, sympy.Expr]],
+    inequalities: list[tuple[str, sympy.Expr]],
+    timeout: float,
+) -> dict[str, tuple[float, float]] | None:
+    """The range of each contract variable over the set of maximisers of the sum that
+    ``point``, one of several separate maximisers, lies in (``maximal`` holds the sum at
+    its maximum); ``None`` where it is a maximiser alone: strict (:func:`_strict_maximum`,
+    :func:`_strict_on_the_active_set`, at ``point`` polished again), or spanning less than
+    :data:`FLAT` of the individually rational ranges. ``A = x``, ``B = y``, ``C = (1 - x -
+    y)**2`` on ``x + y <= 1``: the sum is 1 at ``(0, 0)`` alone and on the whole edge ``x +
+    y = 1``, which was reported as its middle point alone."""
+    at = np.array([point[v] for v in problem.variables])
+    again = problem.solve(program, [at], exact=False, timeout=timeout)
+    if again.polished and (
+        _strict_maximum(problem, total, again.point, active=again.active)
+        or _strict_on_the_active_set(problem, program, again)
+    ):
+        return None
+    ends = problem.ends(at, maximal, timeout)
+    if _a_point(problem, point, ends, FLAT, _widths(problem, point, inequalities, timeout)):
+        return None
+    return {v.name: (lo, hi) for v, (lo, hi) in zip(problem.model.variables, ends, strict=True)}
 
 
 def _unpicked(

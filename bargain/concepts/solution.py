@@ -92,6 +92,11 @@ class Solution:
         maximisers of the payoff sum with nothing between them), each of them;
         ``agreement_set`` is then ``None``: a range would say that the agreements
         between them are solutions too, which they are not. Empty otherwise.
+    agreement_point_sets
+        For each of ``agreement_points``, where it lies in a set of solutions (a face of
+        maximisers beside a separate maximiser), the range ``(low, high)`` of each contract
+        variable over that set; ``None`` for one that is a solution alone. Empty when
+        ``agreement_points`` is, or when each of them is alone.
     """
 
     model: str
@@ -111,6 +116,7 @@ class Solution:
     assumptions: tuple[str, ...] = ()
     agreement_set: dict[str, tuple[float, float]] | None = None
     agreement_points: tuple[dict[str, float], ...] = ()
+    agreement_point_sets: tuple[dict[str, tuple[float, float]] | None, ...] = ()
 
     def __post_init__(self) -> None:
         # A closed form at the parameter values that the expression language cannot write
@@ -164,6 +170,11 @@ class Solution:
             if self.agreement_set is None
             else {k: list(v) for k, v in self.agreement_set.items()},
             "agreement_points": [dict(p) for p in self.agreement_points] or None,
+            "agreement_point_sets": [
+                None if r is None else {k: list(v) for k, v in r.items()}
+                for r in self.agreement_point_sets
+            ]
+            or None,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -194,7 +205,7 @@ class Solution:
             )
         if self.agreement_points:
             lines.append("  agreement: not unique; each of these agreements:")
-            lines.extend(f"    {_point(p)}" for p in self.agreement_points)
+            lines.extend(f"    {p}" for p in self._points())
         elif self.agreement_set is not None:
             lines.append("  agreement: not unique; every agreement in")
             lines.extend(f"    {_range(k, lo, hi)}" for k, (lo, hi) in self.agreement_set.items())
@@ -232,7 +243,7 @@ class Solution:
         out += ["| term | value | formula |", "|---|---|---|"]
         out += [f"| {n} | {v} | {f'`{f}`' if f else ''} |" for n, v, f in self._rows()]
         if self.agreement_points:
-            out += [f"| agreement | one of: {'; '.join(map(_point, self.agreement_points))} | |"]
+            out += [f"| agreement | one of: {'; '.join(self._points())} | |"]
         else:
             label = " (every solution)" if self.agreement else ""
             out += [
@@ -254,6 +265,14 @@ class Solution:
         out += ["", f"Delay: {self.delay:g} periods.{binding} Route: {self.route}."]
         out += [f"- {a}" for a in self.assumptions]
         return "\n".join(out)
+
+    def _points(self) -> list[str]:
+        """Each of ``agreement_points`` in words, with the set it lies in where it does."""
+        sets = self.agreement_point_sets or (None,) * len(self.agreement_points)
+        return [
+            _point(p) + ("" if r is None else f" (and the set {_ranges(r)})")
+            for p, r in zip(self.agreement_points, sets, strict=True)
+        ]
 
     def _repr_latex_(self) -> str:
         """LaTeX for Jupyter: the agreement with its closed form where known."""
@@ -292,6 +311,11 @@ def _range(name: str, low: float, high: float) -> str:
     return f"{name} = {low:.12g}" if low == high else f"{name} in [{low:.12g}, {high:.12g}]"
 
 
+def _ranges(ranges: Mapping[str, tuple[float, float]]) -> str:
+    """Each variable's range over a set of solutions, e.g. ``x in [0, 1], y = 0``."""
+    return ", ".join(_range(k, lo, hi) for k, (lo, hi) in ranges.items())
+
+
 def _values(values: Mapping[str, float]) -> str:
     """``k = v`` for each of ``values``, in 12 significant digits (an extra's line).
 
@@ -318,8 +342,8 @@ def set_text(solution: Solution) -> str:
     'x = 0 or x = 1'
     """
     if solution.agreement_points:
-        return " or ".join(_point(p) for p in solution.agreement_points)
-    return "; ".join(_range(k, lo, hi) for k, (lo, hi) in (solution.agreement_set or {}).items())
+        return " or ".join(solution._points())
+    return _ranges(solution.agreement_set or {}).replace(", ", "; ")
 
 
 def _strings(exprs: Mapping[str, sympy.Expr] | None) -> dict[str, str] | None:

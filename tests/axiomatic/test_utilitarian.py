@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -829,3 +830,37 @@ def test_a_sum_flat_in_one_variable_is_strict_along_the_budget(monkeypatch):
     best = minimize_scalar(lambda y: -(1 - y + math.sqrt(y)), bounds=(0, 1), method="bounded")
     assert s.agreement["y"] == pytest.approx(best.x, abs=1e-5)
     assert not any("maximal sum" in names for names in ranged)
+
+
+def test_a_separate_maximiser_beside_a_face_of_maximisers():
+    # A = x, B = y, C = (1 - x - y)**2 on x + y <= 1: with s = x + y the sum is
+    # s + (1 - s)**2, convex in s, 1 at s = 0 and s = 1 and below 1 between: the maximisers
+    # are (0, 0) alone and the whole edge x + y = 1. The edge was reported as its middle
+    # point (0.5, 0.5) alone, as if no other agreement on it maximised the sum.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "tri"},
+            "variables": XY,
+            "constraints": {"budget": "x + y <= 1"},
+            "parties": {
+                "A": {"payoff": "x"},
+                "B": {"payoff": "y"},
+                "C": {"payoff": "(1 - x - y)**2"},
+            },
+        }
+    )
+    s = bargain.utilitarian(m)
+    assert not s.unique and len(s.agreement_points) == 2
+    alone, on_edge = s.agreement_points
+    assert alone == pytest.approx({"x": 0.0, "y": 0.0}, abs=1e-9)
+    assert on_edge["x"] + on_edge["y"] == pytest.approx(1.0, abs=1e-9)
+    assert s.agreement_point_sets[0] is None
+    assert s.agreement_point_sets[1] == pytest.approx({"x": (0.0, 1.0), "y": (0.0, 1.0)}, abs=1e-7)
+    # The reference, on a grid of the triangle in twentieths (exact in fractions): the sum
+    # is 1 at (0, 0) and on the edge, and below 1 everywhere else.
+    grid = [(Fraction(i, 20), Fraction(j, 20)) for i in range(21) for j in range(21 - i)]
+    best = [(x, y) for x, y in grid if x + y + (1 - x - y) ** 2 == 1]
+    assert best == [(x, y) for x, y in grid if x + y in (0, 1)]
+    assert all(x + y + (1 - x - y) ** 2 < 1 for x, y in grid if (x, y) not in best)
+    assert "(and the set x in [0, 1], y in [0, 1])" in s.to_text()
+    assert s.to_dict()["agreement_point_sets"] == [None, {"x": [0.0, 1.0], "y": [0.0, 1.0]}]
