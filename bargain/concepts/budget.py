@@ -253,19 +253,28 @@ MAX_EXACT_EXPONENT = 4096
 def huge_power(expr: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Expr]) -> bool:
     """Whether substituting ``subs`` into ``expr`` would compute a rational number to a
     power above :data:`MAX_EXACT_EXPONENT` exactly (a number to a symbol's power, the
-    symbol valued beyond it): work without bound, which sympy does on substitution.
+    symbol valued beyond it), or a root of a degree above it (``x**(2**-45)``, ``x`` valued
+    a rational: sympy seeks the root of degree ``2**45`` exactly): work without bound,
+    which sympy does on substitution.
 
-    >>> S = sympy.Symbol("S")
+    >>> S, x = sympy.Symbol("S"), sympy.Symbol("x")
     >>> huge_power(sympy.Rational(19, 10) ** S, {S: sympy.Integer(10**9)})
     True
     >>> huge_power(sympy.Rational(19, 10) ** S, {S: sympy.Integer(100)})
     False
+    >>> root = x ** sympy.Rational(1, 2**45)
+    >>> huge_power(root, {x: sympy.Rational(1, 3)}), huge_power(sympy.sqrt(x), {x: 3})
+    (True, False)
     """
+    subs = dict(subs)
     for p in _number_powers(expr):
-        exponent = p.exp.xreplace(dict(subs))
+        exponent = p.exp.xreplace(subs)
         if exponent.is_Number and abs(exponent) > MAX_EXACT_EXPONENT:
             return True
-    return False
+    return any(
+        p.exp.is_Rational and p.exp.q > MAX_EXACT_EXPONENT and p.base.free_symbols <= set(subs)
+        for p in expr.atoms(sympy.Pow)
+    )
 
 
 @dataclass

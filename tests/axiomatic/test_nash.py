@@ -363,3 +363,17 @@ def test_an_outside_option_left_out_is_said_so():
     limit = bargain.nash(m, limit=True)
     assert limit.agreement["x"] == pytest.approx(1e-12, abs=1e-24)
     assert not any(a.startswith("outside options") for a in limit.assumptions)
+
+
+@pytest.mark.parametrize("k", [40, 45, 50])
+def test_a_root_of_a_huge_degree_in_the_exact_route(k):
+    # u_W = x**(2**-k) against 1 - x: the Nash product's log a ln x + ln(1 - x), a = 2**-k,
+    # is largest where a/x = 1/(1 - x), x = a/(1 + a) = 1/(2**k + 1) (Nash 1950). At k = 45
+    # the exact route's check of the closed form substituted x = 1/(2**45 + 1) into the
+    # payoff, and sympy sought the root of degree 2**45 exactly: the solve never ended.
+    m = two_party(f"x**(1/{2**k})", "1 - x")
+    s = bargain.nash(m)
+    assert s.agreement["x"] == pytest.approx(1 / (2**k + 1), rel=1e-12)
+    assert bargain.nash(m, exact=False).agreement["x"] == pytest.approx(s.agreement["x"], rel=1e-9)
+    if s.exact_agreement is not None:
+        assert s.exact_agreement["x"] == sympy.Rational(1, 2**k + 1)
