@@ -170,6 +170,24 @@ def test_deep_toml_nesting_is_one_line(capsys, tmp_path, text):
     assert "nested too deeply" in one_line(err) and str(path) in err
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" + ".".join(["a"] * 1200) + "]\nb = 1\n", "unknown table [a]"),
+        ("[parameters.p]\nvalue = 1\n" + ".".join(["q"] * 1500) + " = 1\n", "[parameters.p] q"),
+    ],
+    ids=["table-header", "dotted-key"],
+)
+def test_dotted_keys_a_thousand_deep_are_one_line(capsys, tmp_path, text, message):
+    # TOML reads 1,200 dotted parts as tables that deep; the check that every name is a
+    # string walked them by recursion and ended in a RecursionError's traceback.
+    path = tmp_path / "dotted.toml"
+    path.write_text("[model]\nname = 'm'\n" + text)
+    code, _, err = run(capsys, "solve", str(path))
+    assert code == 1
+    assert message in one_line(err) and str(path) in err
+
+
 @pytest.mark.parametrize("digits", [4301, 20_000])
 def test_integer_literals_beyond_python_limit_are_refused(tmp_path, digits):
     path = tmp_path / "big.toml"

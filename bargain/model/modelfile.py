@@ -203,17 +203,25 @@ def _string_keys(r: _Reader, data: Any, table: str | None) -> None:
     Traceback (most recent call last):
     ...
     bargain.errors.ModelError: [parameters] 3: a name must be a string, got int 3
+
+    Walked with a stack of its own, not by recursion: a TOML table header of 1,200 dotted
+    parts (``[a.a.a…]``) is tables that deep, and recursion ended in a RecursionError's
+    traceback.
     """
-    if isinstance(data, Mapping):
-        for key, value in data.items():
-            if not isinstance(key, str):
-                raise r.error(
-                    f"a name must be a string, got {type(key).__name__} {key!r}", table, repr(key)
-                )
-            _string_keys(r, value, key if table is None else f"{table}.{key}")
-    elif isinstance(data, list | tuple):
-        for item in data:
-            _string_keys(r, item, table)
+    stack = [(data, table)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, Mapping):
+            for key, value in item.items():
+                if not isinstance(key, str):
+                    raise r.error(
+                        f"a name must be a string, got {type(key).__name__} {key!r}",
+                        where,
+                        repr(key),
+                    )
+                stack.append((value, key if where is None else f"{where}.{key}"))
+        elif isinstance(item, list | tuple):
+            stack.extend((each, where) for each in item)
 
 
 def model_from_dict(data: Mapping[str, Any], *, file: str | None = None) -> Model:
