@@ -147,12 +147,12 @@ def strike_or_holdout(
             table="bargaining",
             key="status_quo",
         )
-    holdout = {n: num.utility(n, w0) * (1 - num.delta[n]) for n in (u, f)}
+    holdout = {n: num.utility(n, w0) * num.discounting[n] for n in (u, f)}
     # Lowest wage: the union never strikes.
-    low = num.rejecting_with(holdout)
+    low = num.rejecting_with(holdout, held={u: w0, f: w0})
     (low_u, _), (low_f, _) = _by_party(low, _stationary(low), u)
     # Highest wage: strike after the firm rejects, hold out after the union rejects.
-    high = num.rejecting_with({u: holdout[u], f: num.strike[f]})
+    high = num.rejecting_with({u: holdout[u], f: num.strike[f]}, held={u: w0})
     (high_u, _), (high_f, _) = _by_party(high, _stationary(high), u)
     strike_value = num.strike[u] + num.delta[u] * num.utility(u, high_f)
     margin = strike_value - num.utility(u, w0)

@@ -492,6 +492,8 @@ class _Numeric:
         self.decay: dict[str, float] = {}  # -ln((1 - q) δ^Δ) per round, exact for powers
         self.base = {}
         self.waiting: dict[str, float] = {}  # (1 - q)(1 - δ^Δ) per round
+        self.discounting: dict[str, float] = {}  # 1 - δ^Δ per round, without cancellation
+        self.held: dict[str, float] = {}  # a status quo whose flow a rejection pays, by name
         self.rejecting_with_base = False  # base is strike + q d (rejecting_with: not)
         self._gains: dict[str, Callable[[float], float]] = {}
         self.outside = {}
@@ -510,7 +512,8 @@ class _Numeric:
             self.kept[name] = math.exp(-(per_round + hazard))
             self.decay[name] = per_round + hazard
             # 1 - ε = (1 - q) δ: ε = q + (1 - q)(1 - δ), its impatience beside its risk.
-            self.waiting[name] = (1 - self.q) * -math.expm1(-per_round)
+            self.discounting[name] = -math.expm1(-per_round)
+            self.waiting[name] = (1 - self.q) * self.discounting[name]
             flow = numeric_value(m, side.party.strike_payoff, where, "strike_payoff")
             strike = flow * (-math.expm1(-per_round) / rate if rate else self.period)
             d = numeric_value(m, side.party.disagreement, where, "disagreement")
@@ -608,11 +611,16 @@ class _Numeric:
     def utility(self, name: str, x: float) -> float:
         return float(self.u[name](x))
 
-    def rejecting_with(self, base: dict[str, float]) -> _Numeric:
+    def rejecting_with(
+        self, base: dict[str, float], held: Mapping[str, float] | None = None
+    ) -> _Numeric:
         """A copy of the game in which a rejection is worth ``base[name]`` this round to
-        each responder (instead of its strike and breakdown payoffs)."""
+        each responder (instead of its strike and breakdown payoffs); for those in ``held``,
+        the flow ``(1 - δ^Δ) u(w0)`` of the status quo ``held[name]``, which ``base`` must
+        hold (a holdout: :mod:`bargain.strategic.holdout`)."""
         other = copy.copy(self)
         other.base = dict(base)
+        other.held = dict(held or {})
         other.rejecting_with_base = True
         return other
 
@@ -686,6 +694,13 @@ class _Numeric:
         with the gain ``u(y) - d`` cancelled symbolically: payoffs ``B + x`` beside
         ``d = B`` lose ``B``'s rounding in ``q d - q u(y)`` (7.5e-7 of the offer at
         ``B = 1e10``), and none of ``B`` is left where ``δ = 1``."""
+        if name in self.held:
+            # (1 - δ) u(w0) - ε u(y) = (1 - δ)(u(w0) - u(y)) - q δ u(y), the difference
+            # cancelled: a status quo w0 = 0.001 beside a pie of 1e12 was found as
+            # 0.00108, the firm's (1 - δ) u(w0) and ε u(y) both about 1e11.
+            difference = float(self._difference(name)(self.held[name], y))
+            terms = [self.discounting[name] * difference, -self.q * self.delta[name] * u_y]
+            return math.fsum(terms), math.fsum(map(abs, terms))
         if self.rejecting_with_base:
             terms = [self.base[name], -self.eps[name] * u_y]
             return math.fsum(terms), math.fsum(map(abs, terms))

@@ -99,6 +99,21 @@ def test_the_same_game_at_every_scale(scale):
     )
 
 
+@pytest.mark.parametrize(
+    ("pie", "w0"), [(1e12, 1e-3), (1.0, 1e-12), (1.0, 1e-15), (1e-12, 1e-27), (1e12, 1.0)]
+)
+def test_an_old_contract_small_beside_the_pie(pie, w0):
+    # The lowest wage is the old contract w0 itself, and the highest, with the union
+    # proposing, w0 + (1 - δ_F)(V - w0)/(1 - δ_U δ_F) (the inside-option formula above,
+    # on a pie V). With w0 = 0.001 beside a pie of 1e12 the lowest came out 0.00108 (the
+    # firm's holdout flow and its share of the next offer, both about 1e11, subtracted in
+    # floats); with 1e-15 beside 1, 7% off.
+    m = wages(w0, 0.8, 0.9, frontier=f"{pie!r} - w", top=pie)
+    low, high = bargain.strike_or_holdout(m).agreement_set["w"]
+    assert low == pytest.approx(w0, rel=1e-12)
+    assert high == pytest.approx(w0 + 0.1 * (pie - w0) / (1 - 0.72), rel=1e-12)
+
+
 @pytest.mark.parametrize("frontier", ["sqrt(1 - w)", "(1 - w)**2"])
 def test_lowest_wage_is_the_old_contract_on_any_frontier(frontier):
     s = bargain.strike_or_holdout(wages(0.9, 0.8, 0.8, frontier=frontier))
