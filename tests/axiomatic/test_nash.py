@@ -377,3 +377,17 @@ def test_a_root_of_a_huge_degree_in_the_exact_route(k):
     assert bargain.nash(m, exact=False).agreement["x"] == pytest.approx(s.agreement["x"], rel=1e-9)
     if s.exact_agreement is not None:
         assert s.exact_agreement["x"] == sympy.Rational(1, 2**k + 1)
+
+
+def test_a_sweep_over_a_root_of_a_huge_degree():
+    # The sweep's closed route checked the formula by substituting it into x**(2**-45)
+    # (45 nested square roots), and sympy sought roots of degree 2**45: the sweep never
+    # ended. The formula is now left unchecked there, and the sweep solves numerically;
+    # x = 1/(2**45 + 1) at every k (the factor k of A's payoff leaves the Nash product's
+    # maximiser where it was).
+    m = two_party("sqrt(" * 45 + "x" + ")" * 45, "k*(1 - x)", parameters={"k": 1})
+    frame = bargain.sweep(m, "nash", {"k": (0.5, 2.0, 3)})
+    assert list(frame["status"]) == ["ok"] * 3
+    assert list(frame["x"]) == pytest.approx([1 / (2**45 + 1)] * 3, rel=1e-9)
+    with pytest.raises(bargain.ModelError, match=r"\[sweep\] route: no closed form"):
+        bargain.sweep(m, "nash", {"k": (0.5, 2.0, 3)}, route="closed")
