@@ -75,7 +75,7 @@ from bargain.coalitions.joint import joint_model
 from bargain.coalitions.rule import pivot as rule_pivot
 from bargain.coalitions.rule import pivotal, votes
 from bargain.concepts.solution import Solution
-from bargain.errors import ModelError, SolverError
+from bargain.errors import FeasibilityError, ModelError, SolverError
 from bargain.model.model import Coalition, Model, counterpart_of, lambdify
 from bargain.model.patience import discount_rates
 from bargain.model.validate import numeric_value, validate_model
@@ -299,8 +299,10 @@ def member_backward_induction(
     ------
     ModelError
         As :func:`coalition_rubinstein`, and for a model with several contract variables.
-    SolverError
+    FeasibilityError
         If the equilibrium path ends without agreement.
+    SolverError
+        If the game has not settled into its two-round cycle within ``MAX_INDUCTED`` rounds.
 
     Examples
     --------
@@ -392,7 +394,7 @@ def member_backward_induction(
             agreed, values = played[-1] if k % 2 == 0 else played[-2]
             break
     if agreed is None:
-        raise SolverError(f"no agreement in round 0 of {rounds} rounds")
+        raise FeasibilityError(f"no agreement in round 0 of {rounds} rounds", file=model.file)
     return {v.name: agreed, **values, c.name: joint(agreed)}
 
 

@@ -291,7 +291,7 @@ def _games(
     game = strike = None
     try:
         game = coalition_rubinstein(model, name, rule=rule, veto=veto, proposer=proposer)
-    except (ModelError, SolverError) as err:
+    except (FeasibilityError, ModelError, SolverError) as err:
         unsolved["alternating offers"] = _unsolved(err)
     try:
         strike = coalition_strike(model, name, rule=rule, veto=veto, method=method, agreement=joint)

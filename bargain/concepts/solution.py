@@ -270,7 +270,8 @@ class Solution:
         """Each of ``agreement_points`` in words, with the set it lies in where it does."""
         sets = self.agreement_point_sets or (None,) * len(self.agreement_points)
         return [
-            _point(p) + ("" if r is None else f" (and the set {_ranges(r)})")
+            _point(p)
+            + ("" if r is None else f" (one of a set of maximisers spanning {_ranges(r)})")
             for p, r in zip(self.agreement_points, sets, strict=True)
         ]
 
@@ -343,7 +344,7 @@ def set_text(solution: Solution) -> str:
     """
     if solution.agreement_points:
         return " or ".join(solution._points())
-    return _ranges(solution.agreement_set or {}).replace(", ", "; ")
+    return "; ".join(_range(k, lo, hi) for k, (lo, hi) in (solution.agreement_set or {}).items())
 
 
 def _strings(exprs: Mapping[str, sympy.Expr] | None) -> dict[str, str] | None:

@@ -643,6 +643,11 @@ class _Numeric:
         """A :class:`SolverError` naming the model's file."""
         return SolverError(message, file=self.game.model.file)
 
+    def no_agreement(self, message: str) -> FeasibilityError:
+        """A :class:`FeasibilityError` naming the model's file: the equilibrium is found,
+        and it has no agreement (a sweep's point ``infeasible``, not ``no_convergence``)."""
+        return FeasibilityError(message, file=self.game.model.file)
+
     def best_for(self, name: str) -> float:
         """The contract that is best for ``name``."""
         return self.hi if name == self.rising else self.lo
@@ -1005,8 +1010,11 @@ def backward_induction(
 
     Raises
     ------
-    SolverError
+    FeasibilityError
         If the equilibrium path ends without agreement (deadline or walk-out).
+    SolverError
+        If a horizon of more than ``MAX_INDUCTED`` rounds, whose rounds have no closed
+        form, has not settled into its two-round cycle within them.
     """
     return _backward(_Numeric(game), rounds)
 
@@ -1075,13 +1083,16 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
             if k % 2 == 0 or played[-2] == "agree":
                 return first.offer, 0, values, cycle
             if played[-2] == "walk":
-                raise SolverError(
+                raise FeasibilityError(
                     f"no agreement within {rounds} rounds: {later.responder} takes its "
-                    "outside option"
+                    "outside option",
+                    file=game.model.file,
                 )
             return this.offer, 1, values, cycle
     if agreement is None:
-        raise SolverError(f"no agreement within {rounds} rounds: {ending}")
+        raise FeasibilityError(
+            f"no agreement within {rounds} rounds: {ending}", file=game.model.file
+        )
     return agreement, delay, values, Plan(rounds=rounds, start=0, tail=tuple(reversed(plan)))
 
 
@@ -1124,7 +1135,7 @@ def _geometric(
         return None
     try:
         found = _infinite(num)
-    except SolverError:
+    except BargainError:
         return None
     if isinstance(found, _Delayed):
         return None
@@ -1182,8 +1193,11 @@ def _infinite(
 
     Raises
     ------
-    SolverError
+    FeasibilityError
         Where neither exists (no agreement: each party prefers to wait or to walk out).
+    SolverError
+        Where the equations of immediate agreement have no solution and no equilibrium
+        with delay is found either.
     """
     try:
         ends = _stationary(num)
@@ -1199,7 +1213,7 @@ def _infinite(
     if _waiting_pays(num, moves):
         delayed = _delayed(num)
         if delayed is None:
-            raise num.error(
+            raise num.no_agreement(
                 "no agreement: the parties never agree in a stationary equilibrium (against "
                 "the offers that would be accepted at once a proposer gains by waiting, and "
                 "no equilibrium with one round of delay exists); typically disagreement is "
@@ -1319,7 +1333,7 @@ def _delayed_as(num: _Numeric, waits: str, walk: bool) -> _Delayed | None:
     if wait > b and not negligible(wait - b, [wait, b], 1e-12):
         return None  # `other` would wait too
     if walk and num.game.first == waits:
-        raise num.error(
+        raise num.no_agreement(
             f"no agreement: {waits}'s offers are refused and {other} takes its outside option "
             f"({waits} prefers its disagreement payoff to any offer {other} accepts)"
         )
@@ -1583,6 +1597,9 @@ def rubinstein(
         constraint involves it, or its bounds bind in equilibrium (see
         :func:`bargain.strategic.transfer.find_transfer` and
         :meth:`bargain.strategic.transfer.TransferReduction.check`).
+    FeasibilityError
+        If the equilibrium has no agreement (each party prefers to wait or to walk out,
+        or the deadline passes), or the bounds and constraints leave no contract or one.
     SolverError
         If the equilibrium equations have no unique solution in the contract
         range (e.g. no discounting and no breakdown risk).

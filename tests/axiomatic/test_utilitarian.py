@@ -862,5 +862,5 @@ def test_a_separate_maximiser_beside_a_face_of_maximisers():
     best = [(x, y) for x, y in grid if x + y + (1 - x - y) ** 2 == 1]
     assert best == [(x, y) for x, y in grid if x + y in (0, 1)]
     assert all(x + y + (1 - x - y) ** 2 < 1 for x, y in grid if (x, y) not in best)
-    assert "(and the set x in [0, 1], y in [0, 1])" in s.to_text()
+    assert "(one of a set of maximisers spanning x in [0, 1], y in [0, 1])" in s.to_text()
     assert s.to_dict()["agreement_point_sets"] == [None, {"x": [0.0, 1.0], "y": [0.0, 1.0]}]

@@ -189,7 +189,7 @@ def test_no_agreement_before_the_deadline_is_an_error():
         W={"discount_factor": 0.9, "disagreement": 0.6},
         A={"discount_factor": 0.9, "disagreement": 0.6},
     )
-    with pytest.raises(bargain.SolverError, match="no agreement within 1 rounds"):
+    with pytest.raises(bargain.FeasibilityError, match="no agreement within 1 rounds"):
         bargain.rubinstein(m, horizon=1)
 
 
@@ -766,8 +766,31 @@ def test_an_endless_strike_worth_more_than_any_agreement_is_no_agreement():
         }
     )
     assert 0.08 / (1 - 0.9) * 2 > 1
-    with pytest.raises(bargain.SolverError, match="the parties never agree"):
+    with pytest.raises(bargain.FeasibilityError, match="the parties never agree"):
         bargain.rubinstein(m)
+
+
+def test_a_sweep_point_without_agreement_is_infeasible():
+    # The impasse points b/(-ln δ) of strike payoffs 0.05 and 0.0457 at δ = 0.95 and 0.85
+    # sum to 0.975 + 0.281 > 1: no agreement. The sweep marked that point no_convergence
+    # (the solver "did not converge"), where docs/sweeps.md says infeasible: the
+    # equilibrium is found, and it has no agreement.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "io"},
+            "parameters": {"b_W": {"value": 0.01, "range": [0.0, 0.05]}},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": 0.95, "strike_payoff": "b_W"},
+                "A": {"payoff": "1 - x", "discount_factor": 0.85, "strike_payoff": 0.0456789},
+            },
+            "bargaining": {"first_proposer": "W"},
+        }
+    )
+    assert 0.05 / -math.log(0.95) + 0.0456789 / -math.log(0.85) > 1
+    for route in ("numeric", "loop"):
+        frame = bargain.sweep(m, "rubinstein", {"b_W": (0.0, 0.05, 3)}, route=route)
+        assert list(frame["status"]) == ["ok", "ok", "infeasible"]
 
 
 V_TINY = mpmath.mpf("1e-9")

@@ -235,5 +235,5 @@ def test_offers_refused_by_a_walk_out_where_the_other_proposes_first():
     path = bargain.simulate(m)
     assert (path.agreement, path.delay) == (pytest.approx(math.sqrt(0.3), abs=1e-12), 0.0)
     # W first: its offers are refused and A walks out: no agreement.
-    with pytest.raises(bargain.SolverError, match="A takes its outside option"):
+    with pytest.raises(bargain.FeasibilityError, match="A takes its outside option"):
         bargain.rubinstein(m, proposer="W", exact=False)
