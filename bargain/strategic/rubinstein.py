@@ -1069,6 +1069,21 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
             "agree" if delay == 0 and agreement is not None else "walk" if walks else "strike"
         )
         if delay == 0 and len(seen) >= 3 and seen[-1] == seen[-3] and k >= 2:
+            if _below_rounding(num, plan):
+                found = _geometric(num, rounds, k, plan, played)
+                if found is not None:
+                    return found
+                raise SolverError(
+                    f"backward induction over {rounds} rounds: each round moves the offers "
+                    "by less than floating point resolves (the parties' discount factors "
+                    f"within {num.spread:.3g} of 1 over two rounds), so they seem to repeat "
+                    "where they do not, and the payoffs are not both linear in the "
+                    "contract, where the rest is a closed form: give a shorter horizon, or "
+                    "horizon = inf (the infinite game)",
+                    file=game.model.file,
+                    table="bargaining",
+                    key="horizon",
+                )
             # The same values as two rounds later, to the last bit, with agreement in this
             # round: every earlier round repeats these two (the recursion depends on
             # nothing else), so round 0 plays as round k or k + 1, by parity. Where round
@@ -1122,7 +1137,8 @@ def _geometric(
     proposer (:func:`_infinite`; Rubinstein 1982; Osborne & Rubinstein, *Bargaining and
     Markets*, 1990, §3.10): ``x_j = x*_p + κ_{r_j} κ_{r_{j+1}} ⋯ κ_{r_{k-1}} (x_k - x*)``.
     It holds in every earlier round where it holds at both ends — round ``k`` and the
-    stationary offers, agreements inside the contract range, no outside option binding —
+    stationary offers, agreements that give the responder its demand (inside the
+    contract range), no outside option binding —
     as each of these is one linear inequality in the gap, which shrinks monotonically.
     Each product of factors is the exponential of a sum of per-round decays
     (``-ln κ``, exact where ``κ`` is within 1e-9 of 1 and a round's factor would lose
@@ -1143,7 +1159,7 @@ def _geometric(
     if max(w_hi - w_lo, a_hi - a_lo) > RTOL * num.unit:
         return None  # a set of stationary equilibria
     ends = [*moves.values(), *plan[-2:]]
-    if any(m.walks or not num.lo < m.offer < num.hi for m in ends):
+    if any(m.walks or not _demanded(num, m) for m in ends):
         return None
     here, after = plan[-1], plan[-2]  # rounds k and k + 1
     gap = {k: here.offer - moves[here.proposer].offer}
@@ -1167,6 +1183,45 @@ def _geometric(
     x0 = offer(0)
     values = {n: num.utility(n, num.agreed(x0)) for n in (num.rising, num.falling)}
     return x0, 0, values, Plan(rounds=rounds, start=k, tail=tuple(reversed(plan)), early=early)
+
+
+UNRESOLVED_SPREAD = 1e-6
+"""``1 - (1 - ε_W)(1 - ε_A)`` below which a two-round cycle of backward induction is checked
+against the infinite game's stationary offers (:func:`_below_rounding`): the float offers
+stop moving within about a rounding over this of the stationary ones."""
+
+
+def _below_rounding(num: _Numeric, plan: list[Move]) -> bool:
+    """Whether the two rounds that repeat to the last bit (``plan``'s last two) repeat only
+    because each round moves them by less than a rounding: their offers are not the infinite
+    game's stationary ones (:func:`_infinite`, unique and without delay), to
+    :data:`~bargain.scale.RTOL` of the contracts' scale, in a game whose two-round
+    contraction is within :data:`UNRESOLVED_SPREAD` of 1. Parties with ``δ = 1 - 1e-20``
+    keep every offer as the last round's in floating point: a billion rounds gave x = 1,
+    where Ståhl's (1972) offer is 0.684."""
+    if num.spread >= UNRESOLVED_SPREAD:
+        return False
+    try:
+        found = _infinite(num)
+    except BargainError:
+        return False
+    if isinstance(found, _Delayed):
+        return False
+    moves, _, ((w_lo, w_hi), (a_lo, a_hi)) = found
+    if max(w_hi - w_lo, a_hi - a_lo) > RTOL * num.unit:
+        return False  # a set of stationary offers: a cycle in it is the game's
+    return any(abs(m.offer - moves[m.proposer].offer) > RTOL * num.unit for m in plan[-2:])
+
+
+def _demanded(num: _Numeric, move: Move) -> bool:
+    """Whether ``move`` offers the responder what it demands (to :data:`~bargain.scale.RTOL`
+    of its payoffs' scale over the contracts): an offer inside the contract range, not the
+    proposer's best contract clipped at a bound, which gives more. (Tested on the payoffs,
+    not the contract: a share of 1e-20 is the bound in floating point.)"""
+    name = move.responder
+    got = num.utility(name, move.offer)
+    sizes = [got, move.demand, num.utility(name, num.lo), num.utility(name, num.hi)]
+    return abs(got - move.demand) <= RTOL * magnitude(sizes)
 
 
 def _responder(game: AlternatingOffers, k: int) -> str:

@@ -548,13 +548,21 @@ def test_a_horizon_of_a_billion_rounds_is_the_cycle_backward_induction_settles_i
     assert path.ended == "agreement" and path.agreement == x
 
 
+def _factor(written: str) -> mpmath.mpf:
+    """A discount factor as written in the model, ``"0.9"`` or ``"1 - 1e-20"``, in the
+    working precision."""
+    if written.startswith("1 - "):
+        return 1 - mpmath.mpf(written.removeprefix("1 - "))
+    return mpmath.mpf(written)
+
+
 def _stahl(d_w: str, d_a: str, rounds: int) -> float:
     """W's share, W proposing first, of the linear split in ``rounds`` rounds: the last
     proposer takes all, and each earlier one offers the responder its discounted share as
     the next proposer (Ståhl 1972), two rounds at a time s = (1 - δ_A) + δ_A δ_W s', whose
     fixed point is Rubinstein's (1982) (1 - δ_A)/(1 - δ_W δ_A): the power in 50 digits."""
     with mpmath.workdps(50):
-        dw, da = mpmath.mpf(d_w), mpmath.mpf(d_a)
+        dw, da = _factor(d_w), _factor(d_a)
         last = rounds - 1  # W proposes in the even rounds
         steps, share = (last // 2, 1) if last % 2 == 0 else ((last - 1) // 2, 1 - da)
         star = (1 - da) / (1 - da * dw)
@@ -568,6 +576,10 @@ def _stahl(d_w: str, d_a: str, rounds: int) -> float:
         ("0.999999999", "0.999999999", 3 * 10**9),
         ("0.999999", "0.999998", 10**7 + 1),
         ("0.9", "0.8", 2001),  # settles into its cycle first: the closed form is not needed
+        # δ within ulps of 1: each round's offer is the last one's in floating point, and
+        # the offers seemed to repeat at once (x = 1 was reported, for 0.684).
+        ("1 - 1e-20", "1 - 1e-20", 10**20 + 1),
+        ("1 - 2e-16", "1 - 5e-16", 10**16 + 1),
     ],
 )
 def test_a_long_horizon_between_patient_parties_in_closed_form(d_w, d_a, rounds):
@@ -580,11 +592,11 @@ def test_a_long_horizon_between_patient_parties_in_closed_form(d_w, d_a, rounds)
     assert s.payoffs["A"] == pytest.approx(1 - s.agreement["x"], rel=1e-14)
     assert s.delay == 0
     x, _, _, plan = backward_induction(game_of(m), rounds)
-    assert x == s.agreement["x"] and len(plan) == rounds
+    assert x == s.agreement["x"] and plan.rounds == rounds
     # Every round's move: the responder is offered exactly what it demands, its share as the
     # next proposer discounted (A's 1 - x against δ_A x_next's complement, W's x against
     # δ_W x_next), and the next proposer is the responder.
-    delta = {"W": float(d_w), "A": float(d_a)}
+    delta = {"W": float(_factor(d_w)), "A": float(_factor(d_a))}
     for k in (0, 1, 2, 3, 1001, plan.start - 2, plan.start - 1, rounds - 3):
         move, after = plan[k], plan[k + 1]
         share = (lambda x: x) if move.responder == "W" else (lambda x: 1 - x)
@@ -608,6 +620,14 @@ def test_a_long_horizon_without_a_closed_form_is_refused_by_name(monkeypatch):
     )
     with pytest.raises(bargain.SolverError, match=r"\[bargaining\] horizon: .*5,000 rounds"):
         bargain.rubinstein(m, horizon=10**9)
+    # δ within ulps of 1: every offer is the last round's in floating point, and the offers
+    # seem to repeat at once. Refused by name, where x = 1 was reported.
+    frozen = split_game(
+        W={"payoff": "sqrt(x)", "discount_factor": "1 - 1e-20"},
+        A={"discount_factor": "1 - 1e-20"},
+    )
+    with pytest.raises(bargain.SolverError, match=r"\[bargaining\] horizon: .*less than floating"):
+        bargain.rubinstein(frozen, horizon=10**20 + 1)
     # The same game with less patient parties settles into its cycle within them.
     quick = split_game(
         W={"payoff": "sqrt(x)", "discount_factor": 0.99}, A={"discount_factor": 0.99}
