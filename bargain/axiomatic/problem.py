@@ -62,7 +62,7 @@ from bargain.model.model import (
     lambdify,
 )
 from bargain.model.validate import numeric_value, shown, surely_nonzero, validate_model
-from bargain.scale import ROUNDING, magnitude, negligible, unit
+from bargain.scale import ROUNDING, exceeds, magnitude, negligible, unit
 
 SEARCH_GAIN = 1e-6  # an unpolished gain this small (relative) is polished before it is judged
 EQUIVALENT_LEVEL = 1e-12  # of its size: how far below a payoff its equivalent agreements go
@@ -185,6 +185,21 @@ class BargainingProblem:
                 polish=polish,
             )
         except FeasibilityError as err:
+            own = {c.name for c in self.model.constraints}
+            extra = [n for n in program.inequality_names if n not in own]
+            if err.table == "constraints" and extra and self._satisfiable(self.model.constraints):
+                # The model's bounds and constraints hold somewhere; what no contract the
+                # search found meets is the program's own (a party's gain, its payoff at
+                # least the disagreement payoff): x <= 0 of [0, 1] leaves W = x no gain,
+                # which was reported as "the constraint cannot hold".
+                raise FeasibilityError(
+                    "no contract found meets the bounds and constraints and also "
+                    f"{', '.join(extra)} (the bounds and constraints alone are met): the "
+                    "disagreement point is not improved upon",
+                    file=self.model.file,
+                    table="parties",
+                    key="disagreement",
+                ) from None
             if err.table != "constraints" or not self.model.constraints:
                 raise err.located(file=self.model.file) from None
             raise FeasibilityError(
@@ -735,10 +750,27 @@ class BargainingProblem:
         # agreement improves on disagreement if each gain exceeds the rounding of its payoff.
         disagreement = list(self.disagreement_values.values())
 
-        def improves(payoffs: Sequence[float]) -> bool:
-            return not any(
-                u - d <= 0 or negligible(u - d, [u, d], ROUNDING)
-                for u, d in zip(payoffs, disagreement, strict=True)
+        def improves(point: Mapping[sympy.Symbol, float], payoffs: Sequence[float]) -> bool:
+            # Each gain beyond the rounding of its payoff and of what the contract moves it
+            # by (payoff_inputs): W = x - 0.2 at the float 0.2 is 1.1e-17, a rounding of the
+            # bound 1/5, not a gain (the Nash search that started there found nothing, and
+            # called the contract set empty).
+            inputs = self.payoff_inputs(point)
+            return all(
+                exceeds(u, d, ROUNDING, inputs=i)
+                for u, d, i in zip(payoffs, disagreement, inputs, strict=True)
+            )
+
+        def not_improved() -> FeasibilityError:
+            d = ", ".join(f"{name} = {value:g}" for name, value in self.disagreement_values.items())
+            return FeasibilityError(
+                f"no agreement found gives every party more than its disagreement payoff "
+                f"({d}) by more than the payoffs' rounding (a gain below about "
+                f"{ROUNDING:.1e} of a payoff's size is not told from none); the "
+                "disagreement point is not improved upon",
+                file=self.model.file,
+                table="parties",
+                key="disagreement",
             )
 
         @functools.cache
@@ -749,7 +781,7 @@ class BargainingProblem:
             if again is None or not again.polished:
                 return None
             found = self.payoff_values(again.point)
-            return (again, found) if improves(found) else None
+            return (again, found) if improves(again.point, found) else None
 
         faint = bool(starts) and max(x[-1] for x in starts) <= SEARCH_GAIN
         if faint and (logs := from_logs()) is not None:
@@ -765,16 +797,17 @@ class BargainingProblem:
             # A start needs no 30 digits where every gain in floating point is twice the
             # threshold below: then so is every gain in 30 digits, and both tests pass.
             quick = self.start_payoffs(np.array([result.point[v] for v in self.variables]))
+            inputs = self.payoff_inputs(result.point)
             if all(
-                u - d > 2 * SEARCH_GAIN * magnitude([u, d])
-                for u, d in zip(quick, disagreement, strict=True)
+                u - d > 2 * SEARCH_GAIN * magnitude([u, d, i])
+                for u, d, i in zip(quick, disagreement, inputs, strict=True)
             ):
                 return result
         payoffs = self.payoff_values(result.point)
         polished = polish
         if not polish and any(
-            u - d <= SEARCH_GAIN * magnitude([u, d])
-            for u, d in zip(payoffs, disagreement, strict=True)
+            u - d <= SEARCH_GAIN * magnitude([u, d, i])
+            for u, d, i in zip(payoffs, disagreement, self.payoff_inputs(result.point), strict=True)
         ):
             if len(self.variables) == 1:
                 # One contract variable, a gain faint beside its payoff (a surplus of 1e-12 on
@@ -783,27 +816,20 @@ class BargainingProblem:
                 # 17 s; the weighted gains' crossings, in many digits, are not.
                 crossing = best_least_gain(self, None, w_num)
                 if crossing is not None:
+                    if not improves(crossing.point, self.payoff_values(crossing.point)):
+                        raise not_improved()
                     return crossing
             polished = True
             result = self.solve(program, starts, exact=exact, timeout=timeout, values=values)
             payoffs = self.payoff_values(result.point)
 
-        if polished and not (result.polished and improves(payoffs)):
+        if polished and not (result.polished and improves(result.point, payoffs)):
             logs = from_logs()
             worse = logs is not None and logs[0].objective < result.objective
-            if logs is not None and not (improves(payoffs) and worse):
+            if logs is not None and not (improves(result.point, payoffs) and worse):
                 result, payoffs = logs
-        if not improves(payoffs):
-            d = ", ".join(f"{name} = {value:g}" for name, value in self.disagreement_values.items())
-            raise FeasibilityError(
-                f"no agreement found gives every party more than its disagreement payoff "
-                f"({d}) by more than the payoffs' rounding (a gain below about "
-                f"{ROUNDING:.1e} of a payoff's size is not told from none); the "
-                "disagreement point is not improved upon",
-                file=self.model.file,
-                table="parties",
-                key="disagreement",
-            )
+        if not improves(result.point, payoffs):
+            raise not_improved()
         return result
 
     def _gains_from_logs(

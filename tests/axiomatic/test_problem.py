@@ -156,3 +156,27 @@ def test_starts_in_a_box_far_larger_than_the_budget_at_every_scale(size):
     s = bargain.utilitarian(m, exact=False)
     for name, floor in zip("abcde", [0.1, 0.1, 0, 0.2, 0.05], strict=True):
         assert s.agreement[name] / size == pytest.approx(floor + 0.11, rel=1e-9)
+
+
+@pytest.mark.parametrize("method", ["nash", "kalai-smorodinsky", "utilitarian"])
+@pytest.mark.parametrize(
+    ("payoff_w", "top", "constraints"),
+    [
+        # W = x - 0.2 on [0, 0.2]: at most 0 over its disagreement payoff. At the float 0.2
+        # (a rounding above the bound 1/5) W's payoff is 1.1e-17, which was taken for a
+        # gain: the Nash search started there found nothing and called the set empty.
+        ("x - 0.2", 0.2, None),
+        # x <= 0 of [0, 1]: one contract, where W = x gains nothing; reported as "the
+        # constraint cap (x <= 0) cannot hold", which x = 0 meets.
+        ("x", 1, {"cap": "x <= 0"}),
+    ],
+)
+def test_no_gain_anywhere_is_said_so_not_an_empty_set(method, payoff_w, top, constraints):
+    m = two_party(
+        payoff_w, "1 - x", variables={"x": {"min": 0, "max": top}}, constraints=constraints
+    )
+    with pytest.raises(
+        bargain.FeasibilityError, match="the disagreement point is not improved upon"
+    ) as e:
+        bargain.SOLVERS[method](m)
+    assert e.value.table == "parties" and "cannot hold" not in str(e.value)
