@@ -188,6 +188,31 @@ def test_dotted_keys_a_thousand_deep_are_one_line(capsys, tmp_path, text, messag
     assert message in one_line(err) and str(path) in err
 
 
+@pytest.mark.parametrize(
+    ("line", "where"),
+    [
+        ('title = "\\u001b[2J\\u001b[31mred"', "[model] title"),
+        ('description = "a\\u0000b"', "[model] description"),
+    ],
+)
+def test_control_characters_in_text_are_refused(capsys, tmp_path, line, where):
+    # A title of ESC [2J cleared the screen of whoever ran `bargain brief` or `show`, and
+    # an OSC sequence set the terminal's title: text fields are printed raw.
+    path = tmp_path / "ctrl.toml"
+    path.write_text(
+        f"[model]\nname = 'm'\n{line}\n[variables]\nx = {{ min = 0, max = 1 }}\n"
+        "[parties.W]\npayoff = 'x'\n[parties.A]\npayoff = '1 - x'\n"
+    )
+    code, out, err = run(capsys, "brief", str(path))
+    assert code == 1
+    assert f"{where}: holds the control character" in one_line(err)
+    assert "\x1b" not in out + err and "\x00" not in out + err
+    with pytest.raises(bargain.ModelError, match=r"\[parties\.W\] title: holds the control"):
+        bargain.Model("m", (), (), (bargain.Party("W", "1", title="\x1b]0;pwned\x07"),))
+    # A line break and a tab stay allowed (a multi-line description).
+    assert bargain.Model("m", (), (), (bargain.Party("W", "1", title="a\tb\nc"),))
+
+
 @pytest.mark.parametrize("digits", [4301, 20_000])
 def test_integer_literals_beyond_python_limit_are_refused(tmp_path, digits):
     path = tmp_path / "big.toml"

@@ -33,6 +33,7 @@ import keyword
 import math
 import numbers
 import sys
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import cache, cached_property, lru_cache
@@ -837,6 +838,28 @@ def _float_huge(expr: Any, floats: bool = True) -> Any:
     return expr.xreplace(huge) if huge else expr
 
 
+def _printable(text: str, *, file: str | None, table: str, key: str) -> None:
+    r"""Refuse a text field with a control character other than a line break or a tab: it
+    is printed to terminals (``bargain show``, ``brief``), where ``ESC [2J`` clears the
+    screen and ``ESC ]0;…`` sets the window's title.
+
+    >>> _printable("wages, $M\tper week\n", file=None, table="model", key="title")
+    >>> _printable("\x1b[2J", file=None, table="model", key="title")
+    Traceback (most recent call last):
+    ...
+    bargain.errors.ModelError: [model] title: holds the control character U+001B; ...
+    """
+    for ch in text:
+        if ch not in "\n\t" and unicodedata.category(ch) == "Cc":
+            raise ModelError(
+                f"holds the control character U+{ord(ch):04X}; text is printed to "
+                "terminals, where it would act: remove it",
+                file=file,
+                table=table,
+                key=key,
+            )
+
+
 class _Named:
     """A named quantity that expressions refer to by a sympy symbol."""
 
@@ -1215,6 +1238,10 @@ class Model:
         if not isinstance(self.bargaining, Bargaining):
             raise ModelError("must be a Bargaining", file=self.file, table="bargaining")
         object.__setattr__(self, "bargaining", self._coerced(self.bargaining, "bargaining"))
+        for key in ("name", "title", "period", "description", "payoff_unit"):
+            value = getattr(self, key)
+            if isinstance(value, str):
+                _printable(value, file=self.file, table="model", key=key)
         for c in self.coalitions:
             _check_coalition(self, c)
         _one_coalition_each(self)
@@ -1239,6 +1266,8 @@ class Model:
         changes: dict[str, object] = {}
         for f in fields(item):
             value = getattr(item, f.name)
+            if isinstance(value, str):
+                _printable(value, file=self.file, table=table, key=f.name)
             if not ("sympy.Expr" in f.type or "Relational" in f.type):
                 continue
             if value is None:
