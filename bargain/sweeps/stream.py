@@ -428,6 +428,11 @@ def sweep_to_file(
     require_model(model)
     started = time.perf_counter()
     out = Path(out)
+    if out.is_symlink():
+        # The file it names: its lock and its parts are that file's, so that a run
+        # writing the link and one writing the file itself cannot both write it (the
+        # link was replaced by a file of its own, the other run's lost).
+        out = out.resolve()
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise ModelError(
@@ -435,6 +440,10 @@ def sweep_to_file(
             f"{', '.join(FORMATS)}",
             table="sweep",
             key="out",
+        )
+    if out.is_dir():
+        raise ModelError(
+            f"{out} is a folder: give the output file's name", table="sweep", key="out"
         )
     folder = parts_dir(out)
     try:

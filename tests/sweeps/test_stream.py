@@ -65,6 +65,27 @@ def test_unknown_format_and_clobbering_are_refused(tmp_path, split, monkeypatch)
         bargain.sweep_to_file(out, split, "nash", **SETTINGS)
 
 
+def test_a_folder_named_as_the_output_is_refused_before_any_work(tmp_path, split, monkeypatch):
+    # It failed after every point was solved, naming a temporary file with the pid in it,
+    # and left the parts behind (the next run was told to resume).
+    (tmp_path / "dir.csv").mkdir()
+    monkeypatch.setattr(stream_module, "run_chunks", None)  # any work would fail
+    with pytest.raises(bargain.ModelError, match=r"\[sweep\] out: .*dir\.csv is a folder"):
+        bargain.sweep_to_file(tmp_path / "dir.csv", split, "nash", **SETTINGS)
+    assert not parts_dir(tmp_path / "dir.csv").exists()
+
+
+def test_a_link_as_the_output_writes_the_file_it_names(tmp_path, split):
+    # Its lock and parts were the link's own: a run writing the link and one writing the
+    # file could both run, and the link was replaced by a file of its own.
+    real, link = tmp_path / "real.csv", tmp_path / "link.csv"
+    real.write_text("old\n")
+    link.symlink_to(real)
+    bargain.sweep_to_file(link, split, "nash", **SETTINGS)
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert_same_rows(read(real), bargain.sweep(split, "nash", **SETTINGS))
+
+
 def interrupt_after(monkeypatch, chunks: int) -> None:
     """Make the next run stop (as if killed) after writing ``chunks`` chunks."""
     real = stream_module.run_chunks
