@@ -1149,15 +1149,9 @@ def _geometric(
         return None
     if any(sympy.diff(game.model.numeric(payoff), x, 2) != 0 for payoff in num.payoff.values()):
         return None
-    try:
-        found = _infinite(num)
-    except BargainError:
+    moves = _unique_stationary(num)
+    if moves is None:
         return None
-    if isinstance(found, _Delayed):
-        return None
-    moves, _, ((w_lo, w_hi), (a_lo, a_hi)) = found
-    if max(w_hi - w_lo, a_hi - a_lo) > RTOL * num.unit:
-        return None  # a set of stationary equilibria
     ends = [*moves.values(), *plan[-2:]]
     if any(m.walks or not _demanded(num, m) for m in ends):
         return None
@@ -1201,16 +1195,24 @@ def _below_rounding(num: _Numeric, plan: list[Move]) -> bool:
     where Ståhl's (1972) offer is 0.684."""
     if num.spread >= UNRESOLVED_SPREAD:
         return False
+    moves = _unique_stationary(num)  # without one (a set, delay), a cycle may be the game's
+    if moves is None:
+        return False
+    return any(abs(m.offer - moves[m.proposer].offer) > RTOL * num.unit for m in plan[-2:])
+
+
+def _unique_stationary(num: _Numeric) -> dict[str, Move] | None:
+    """The infinite game's stationary moves, by proposer, where they are one equilibrium
+    of immediate agreement (:func:`_infinite`); ``None`` where the game has none, a set
+    of them, or one with delay."""
     try:
         found = _infinite(num)
     except BargainError:
-        return False
+        return None
     if isinstance(found, _Delayed):
-        return False
+        return None
     moves, _, ((w_lo, w_hi), (a_lo, a_hi)) = found
-    if max(w_hi - w_lo, a_hi - a_lo) > RTOL * num.unit:
-        return False  # a set of stationary offers: a cycle in it is the game's
-    return any(abs(m.offer - moves[m.proposer].offer) > RTOL * num.unit for m in plan[-2:])
+    return None if max(w_hi - w_lo, a_hi - a_lo) > RTOL * num.unit else moves
 
 
 def _demanded(num: _Numeric, move: Move) -> bool:
