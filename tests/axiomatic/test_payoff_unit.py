@@ -25,6 +25,7 @@ equal-gains condition, ``minimize_scalar`` on the objective at scale 1).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import mpmath
 import pytest
@@ -322,11 +323,14 @@ def test_a_window_far_from_zero_is_measured_from_its_lower_bound(a, w):
 
 
 def test_a_nash_point_where_a_party_gains_nothing_is_refused(monkeypatch):
-    # The safety net behind the window above: with the window measured in floats (the far
-    # box's measurement switched off), the Nash search ends at x = a, where W gains nothing,
-    # and the exact route confirmed it on the active set holding W's gain at zero: the Nash
-    # product is 0 there and positive inside, so no maximum (Nash 1950). Refused, by name.
+    # With the window measured in floats (the far box's measurement switched off), the
+    # Nash search started where W's gain was a rounding of the window's 1e12 and ended at
+    # x = a, where W gains nothing; the net below refused it. A start's gains are now
+    # judged against what the contract moves the payoffs by (1e12 here), so the search
+    # starts where W gains, and finds the maximum of (x - a) sqrt(a + w - x), x - a = 2w/3.
     from bargain.axiomatic import payoff_unit
+    from bargain.axiomatic.nash import _require_gains
+    from bargain.axiomatic.problem import problem_of
 
     monkeypatch.setattr(payoff_unit, "FAR", 0.0)
     m = bargain.model_from_dict(
@@ -337,8 +341,14 @@ def test_a_nash_point_where_a_party_gains_nothing_is_refused(monkeypatch):
             "parties": {"W": {"payoff": "x - a"}, "A": {"payoff": "sqrt(a + w - x)"}},
         }
     )
+    s = bargain.nash(m)
+    assert s.agreement["x"] - 1e12 == pytest.approx(2 / 3, abs=1e-4)
+    # The net itself: a Nash point where a party of positive power gains nothing (its
+    # product is 0 there, positive inside: no maximum, Nash 1950) is refused by name.
+    at_a = replace(s, agreement={"x": 1e12}, payoffs={"W": 0.0, "A": 1.0})
+    weights = {"W": sympy.Rational(1, 2), "A": sympy.Rational(1, 2)}
     with pytest.raises(bargain.SolverError, match="W gains nothing over its disagreement"):
-        bargain.nash(m)
+        _require_gains(problem_of(m), at_a, weights)
 
 
 @pytest.mark.parametrize("size", [1e-300, 1e-200, 1e160, 1e200, 1e300])
