@@ -807,7 +807,7 @@ class BargainingProblem:
         polished = polish
         if not polish and any(
             u - d <= SEARCH_GAIN * magnitude([u, d, i])
-            for u, d, i in zip(payoffs, disagreement, self.payoff_inputs(result.point), strict=True)
+            for u, d, i in zip(payoffs, disagreement, inputs, strict=True)
         ):
             if len(self.variables) == 1:
                 # One contract variable, a gain faint beside its payoff (a surplus of 1e-12 on

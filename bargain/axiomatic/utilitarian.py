@@ -52,7 +52,7 @@ from scipy.optimize import nnls
 from bargain.axiomatic.breakpoints import KINKED, breakpoints
 from bargain.axiomatic.payoff_unit import in_payoff_units
 from bargain.axiomatic.problem import BargainingProblem, problem_of
-from bargain.axiomatic.program import Program, ProgramResult
+from bargain.axiomatic.program import Program, ProgramResult, gradient
 from bargain.concepts.budget import bounded
 from bargain.concepts.registry import Concept, register
 from bargain.concepts.solution import Solution
@@ -379,12 +379,10 @@ def _maximise(
             timeout=timeout,
         )
         return _with_maximisers(chosen, problem, inequalities, inequalities, timeout)
-    first = problem.solve(
-        problem.program(total, inequalities=inequalities), starts, exact=exact, timeout=timeout
-    )
+    program = problem.program(total, inequalities=inequalities)
+    first = problem.solve(program, starts, exact=exact, timeout=timeout)
     maximal = [*inequalities, ("maximal sum", total - _level(problem, first))]
     if first.ties:
-        program = problem.program(total, inequalities=inequalities)
         sets = [
             _set_of(problem, total, program, point, maximal, inequalities, timeout)
             for point in (first.point, *first.ties)
@@ -425,9 +423,7 @@ def _maximise(
     ends = None
     if first.polished and (
         _strict_maximum(problem, total, first.point, active=first.active)
-        or _strict_on_the_active_set(
-            problem, problem.program(total, inequalities=inequalities), first
-        )
+        or _strict_on_the_active_set(problem, program, first)
         or _a_point(
             problem,
             first.point,
@@ -839,7 +835,6 @@ def _strict_on_the_active_set(
     :func:`_strict_maximum` (the sum's own Hessian, singular) leaves to twelve searches for
     the set's ends (4 s). ``False`` where a derivative is not a finite real number there
     (a kink) or the first-order conditions do not hold to :data:`~bargain.scale.RTOL`."""
-    at = {**problem.subs, **{v: sympy.Float(x, 30) for v, x in result.point.items()}}
     unknowns = program.unknowns
     binding: list[tuple[sympy.Expr, bool]] = [  # (g, whether an equality), g >= 0 or g == 0
         (g, False)
@@ -847,24 +842,23 @@ def _strict_on_the_active_set(
         if name in result.active
     ]
     binding += [(h, True) for h in program.equalities]
+    at_bounds = _at_bounds(problem, result.active)
     for v, lo, hi in zip(unknowns, program.lower, program.upper, strict=True):
-        side = _at_bounds(problem, result.active).get(str(v))
+        side = at_bounds.get(str(v))
         if side is not None:
             binding.append((v - lo if side == "min" else hi - v, False))
     exprs = [as_expression(program.objective), *(as_expression(g) for g, _ in binding)]
     if any(e.has(*KINKED) for e in exprs):
         return False  # a kink's derivative at it (Heaviside(0) = 1/2) is no slope
+    hessians = [_hessian_at(problem, e, result.point, unknowns) for e in exprs]
+    at = {**problem.subs, **{v: sympy.Float(x, 30) for v, x in result.point.items()}}
     try:
         grads = np.array(
-            [[sympy.diff(e, v).xreplace(at).evalf() for v in unknowns] for e in exprs],
-            dtype=float,
+            [[d.xreplace(at).evalf() for d in gradient(e, unknowns)] for e in exprs], dtype=float
         )
-        hessians = [
-            np.array(sympy.hessian(e, unknowns).xreplace(at).evalf(), dtype=float) for e in exprs
-        ]
     except (TypeError, ValueError):
         return False
-    if not (np.all(np.isfinite(grads)) and all(np.all(np.isfinite(h)) for h in hessians)):
+    if any(h is None for h in hessians) or not np.all(np.isfinite(grads)):
         return False
     # grad f + sum_i lambda_i grad g_i = 0: lambda_i >= 0 for an inequality, free for an
     # equality (its two signs as two columns).
@@ -886,7 +880,6 @@ def _strict_on_the_active_set(
         if eq or multipliers[k] * norms[k] > RTOL * size
     ]
     lagrangian = hessians[0] + sum(m * h for m, h in zip(multipliers, hessians[1:], strict=True))
-    lagrangian = (lagrangian + lagrangian.T) / 2
     if held:
         _, singular, rows = np.linalg.svd(np.array(held))
         rank = int(np.sum(singular > RTOL * singular.max()))

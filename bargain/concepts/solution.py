@@ -312,9 +312,9 @@ def _range(name: str, low: float, high: float) -> str:
     return f"{name} = {low:.12g}" if low == high else f"{name} in [{low:.12g}, {high:.12g}]"
 
 
-def _ranges(ranges: Mapping[str, tuple[float, float]]) -> str:
+def _ranges(ranges: Mapping[str, tuple[float, float]], between: str = ", ") -> str:
     """Each variable's range over a set of solutions, e.g. ``x in [0, 1], y = 0``."""
-    return ", ".join(_range(k, lo, hi) for k, (lo, hi) in ranges.items())
+    return between.join(_range(k, lo, hi) for k, (lo, hi) in ranges.items())
 
 
 def _values(values: Mapping[str, float]) -> str:
@@ -344,7 +344,7 @@ def set_text(solution: Solution) -> str:
     """
     if solution.agreement_points:
         return " or ".join(solution._points())
-    return "; ".join(_range(k, lo, hi) for k, (lo, hi) in (solution.agreement_set or {}).items())
+    return _ranges(solution.agreement_set or {}, "; ")
 
 
 def _strings(exprs: Mapping[str, sympy.Expr] | None) -> dict[str, str] | None:

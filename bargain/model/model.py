@@ -1238,10 +1238,10 @@ class Model:
         if not isinstance(self.bargaining, Bargaining):
             raise ModelError("must be a Bargaining", file=self.file, table="bargaining")
         object.__setattr__(self, "bargaining", self._coerced(self.bargaining, "bargaining"))
-        for key in ("name", "title", "period", "description", "payoff_unit"):
-            value = getattr(self, key)
-            if isinstance(value, str):
-                _printable(value, file=self.file, table="model", key=key)
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, str) and f.name != "file":  # the path it was read from
+                _printable(value, file=self.file, table="model", key=f.name)
         for c in self.coalitions:
             _check_coalition(self, c)
         _one_coalition_each(self)

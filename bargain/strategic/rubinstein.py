@@ -1037,18 +1037,14 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
             if found is not None:
                 return found
         if len(plan) >= MAX_INDUCTED:
-            raise SolverError(
-                f"backward induction over {rounds} rounds: the offers have not settled into "
-                f"a cycle after {MAX_INDUCTED:,} rounds (each two rounds close the gap to it "
-                f"by a factor {math.exp(-num.decay[names[0]] - num.decay[names[1]]):.12g}), "
-                "and the payoffs are not both linear in the contract, where the rest is a "
-                "closed form: give a shorter horizon, or horizon = inf (the infinite game)",
-                file=game.model.file,
-                table="bargaining",
-                key="horizon",
+            raise _unsettled(
+                num,
+                rounds,
+                f"the offers have not settled into a cycle after {MAX_INDUCTED:,} rounds "
+                "(each two rounds close the gap to it by a factor "
+                f"{math.exp(-num.decay[names[0]] - num.decay[names[1]]):.12g})",
             )
-        proposer = _proposer(game, k)
-        responder = names[1] if proposer == names[0] else names[0]
+        proposer, responder = _proposer(game, k), _responder(game, k)
         keep = {n: num.keep(n, values[n]) for n in names}
         walks = num.outside[responder] > keep[responder]
         no_deal = {responder: num.outside[responder], proposer: d[proposer]} if walks else keep
@@ -1073,16 +1069,12 @@ def _backward(num: _Numeric, rounds: int) -> tuple[float, int, dict[str, float],
                 found = _geometric(num, rounds, k, plan, played)
                 if found is not None:
                     return found
-                raise SolverError(
-                    f"backward induction over {rounds} rounds: each round moves the offers "
-                    "by less than floating point resolves (the parties' discount factors "
-                    f"within {num.spread:.3g} of 1 over two rounds), so they seem to repeat "
-                    "where they do not, and the payoffs are not both linear in the "
-                    "contract, where the rest is a closed form: give a shorter horizon, or "
-                    "horizon = inf (the infinite game)",
-                    file=game.model.file,
-                    table="bargaining",
-                    key="horizon",
+                raise _unsettled(
+                    num,
+                    rounds,
+                    "each round moves the offers by less than floating point resolves (the "
+                    f"parties' discount factors within {num.spread:.3g} of 1 over two "
+                    "rounds), so they seem to repeat where they do not",
                 )
             # The same values as two rounds later, to the last bit, with agreement in this
             # round: every earlier round repeats these two (the recursion depends on
@@ -1122,6 +1114,19 @@ MAX_INDUCTED = 200_000
 horizon whose offers have not settled into their two-round cycle by then, and whose rounds
 have no closed form, is refused by name (a horizon of a billion rounds between parties with
 ``δ = 1 - 1e-9`` ran for hours)."""
+
+
+def _unsettled(num: _Numeric, rounds: int, why: str) -> SolverError:
+    """The refusal of a horizon whose earlier rounds backward induction cannot reach, for
+    ``why``, and that has no closed form (:func:`_geometric`), naming the key."""
+    return SolverError(
+        f"backward induction over {rounds} rounds: {why}, and the payoffs are not both "
+        "linear in the contract, where the rest is a closed form: give a shorter horizon, "
+        "or horizon = inf (the infinite game)",
+        file=num.game.model.file,
+        table="bargaining",
+        key="horizon",
+    )
 
 
 def _geometric(
@@ -1227,9 +1232,8 @@ def _demanded(num: _Numeric, move: Move) -> bool:
 
 
 def _responder(game: AlternatingOffers, k: int) -> str:
-    names = (game.rising.party.name, game.falling.party.name)
-    proposer = _proposer(game, k)
-    return names[1] if proposer == names[0] else names[0]
+    """The responder of round ``k``: the proposer of round ``k + 1``."""
+    return _proposer(game, k + 1)
 
 
 def stationary_moves(game: AlternatingOffers) -> dict[str, Move]:
