@@ -213,8 +213,7 @@ def narrow_rational_box(problem: BargainingProblem) -> tuple[sympy.Rational, sym
     if box is None:
         return None
     grid = np.linspace(*box, SAMPLES)
-    with np.errstate(all="ignore"):
-        values = problem._payoffs((grid,), problem._parameter_values)
+    values = problem.payoffs_in_floats((grid,))
     payoffs = np.array([np.broadcast_to(np.asarray(u, dtype=complex), grid.shape) for u in values])
     d = np.array(list(problem.disagreement_values.values()), dtype=float)[:, None]
     if np.count_nonzero(np.all(payoffs.real > d, axis=0)) > 2:

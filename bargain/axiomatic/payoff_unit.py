@@ -627,6 +627,37 @@ def _narrow_box(problem: BargainingProblem) -> tuple[sympy.Rational, sympy.Ratio
     return narrow_rational_box(problem)
 
 
+CANCELLED = 2.0**-26
+"""A payoff at a contract smaller than this times the contract's value there has cancelled
+it (:func:`_cancelled_at`)."""
+
+
+def _cancelled_at(model: Model, name: str, origin: sympy.Rational) -> bool:
+    """Whether some party's payoff at ``name = origin`` is less than :data:`CANCELLED` times
+    ``origin`` in size (``1 - x`` at ``x = 1 - 1e-17``): measured from a parameter of that
+    value, the payoff would be the difference of a number and the parameter, which a
+    logarithm of it computes in floats before its constants are (``log(1 - a)`` is computed
+    as ``log1p(-a)``, :func:`~bargain.model.model.accurate`): ``-a`` is ``-1.0``, and the
+    Nash product of the window ``[1 - 1e-17, 1]`` was nowhere defined. Measured from the
+    number, the payoff is ``1e-17 - s x'``, exactly.
+
+    >>> import bargain
+    >>> m = bargain.model_from_dict({"model": {"name": "m"},
+    ...     "variables": {"x": {"min": 0, "max": 1}},
+    ...     "parties": {"W": {"payoff": "x"}, "A": {"payoff": "1 - x"}}})
+    >>> near_one, two_fifths = 1 - sympy.Rational(1, 10**17), sympy.Rational(2, 5)
+    >>> _cancelled_at(m, "x", near_one), _cancelled_at(m, "x", two_fifths)
+    (True, False)
+    """
+    x = next(v.symbol for v in model.variables if v.name == name)
+    size = abs(origin)
+    for party in model.parties:
+        value = model.numeric(party.payoff.xreplace({x: origin}))
+        if value.is_number and abs(sympy.N(value, 30)) < CANCELLED * size:
+            return True
+    return False
+
+
 def in_payoff_units(
     *,
     common: bool | Callable[[Model], bool],
@@ -702,8 +733,10 @@ def in_payoff_units(
             if rational and (box := narrowed(model)) is not None:
                 name, ends, bound = box
                 # From the model's own bound where the interval reaches it (a number: a
-                # payoff vanishing there vanishes identically), else from a parameter.
-                parametric = () if ends[0] == bound else (name,)
+                # payoff vanishing there vanishes identically), or where a payoff there is
+                # a number cancelled by the lower end (_cancelled_at), else from a parameter.
+                numeric = ends[0] == bound or _cancelled_at(model, name, ends[0])
+                parametric = () if numeric else (name,)
                 what = f"the individually rational contracts are a narrow interval of {name}"
                 return from_lower_end(model, name, ends, parametric, what, *args, **kwargs)
             if (rational or windows) and (box := implied_box(model, rational=rational)):

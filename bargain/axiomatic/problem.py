@@ -33,9 +33,11 @@ from bargain.axiomatic.program import (
     KINKED,
     SEARCH_TOL,
     STATIONARY_TOL,
+    Constants,
     Program,
     ProgramResult,
     gradient,
+    hoisted,
     smooth_piece,
     solve_program,
     towards,
@@ -84,10 +86,14 @@ def _compiled_payoffs(
     payoffs: tuple[sympy.Expr, ...],
     variables: tuple[sympy.Symbol, ...],
     parameters: tuple[sympy.Symbol, ...],
-) -> Callable[[np.ndarray, np.ndarray], list[complex]]:
+) -> tuple[Callable[[np.ndarray, Sequence[float]], list[complex]], Constants]:
     """The parties' payoffs compiled to one numpy function of the contract variables and
-    the parameter values (kept per payoffs: every set of values uses the same code)."""
-    return lambdify([variables, parameters], list(payoffs), "numpy")
+    their parts in the parameters alone (:func:`~bargain.axiomatic.program.hoisted`,
+    computed in 30 digits at the values: ``1 - a`` at ``a = 1 - 1e-17`` is 1e-17, not the 0
+    of floats), and those parts. Kept per payoffs: every set of values uses the same code."""
+    body, constants = hoisted(payoffs, parameters)
+    fn = lambdify([variables, constants.symbols], body, "numpy")
+    return fn, constants
 
 
 def _digits(value: float | sympy.Expr) -> sympy.Expr:
@@ -669,22 +675,28 @@ class BargainingProblem:
         )
 
     @cached_property
-    def _payoffs(self) -> Callable[[np.ndarray, np.ndarray], list[complex]]:
+    def _payoffs(
+        self,
+    ) -> tuple[Callable[[np.ndarray, Sequence[float]], list[complex]], list[float]]:
+        """The compiled payoffs (:func:`_compiled_payoffs`) and their constants' values."""
         m = self.model
         parameters = tuple(p.symbol for p in m.parameters)
         payoffs = tuple(as_expression(p.payoff, m.symbols) for p in m.parties)
-        return _compiled_payoffs(payoffs, self.variables, parameters)
+        fn, constants = _compiled_payoffs(payoffs, self.variables, parameters)
+        return fn, constants.values(self.subs)
 
-    @cached_property
-    def _parameter_values(self) -> np.ndarray:
-        # NumPy floats: a pole at the values is infinite, not a Python ZeroDivisionError.
-        return np.array([float(p.value) for p in self.model.parameters], dtype=float)
+    def payoffs_in_floats(self, x: Sequence[Any]) -> list[Any]:
+        """Each party's payoff at the contract ``x`` in floating point (or at the contracts
+        of arrays ``x``, one a variable, broadcast), as computed: compiled once per payoffs,
+        their parts in the parameters alone computed at the values in 30 digits
+        (:func:`_compiled_payoffs`). A pole is infinite, nothing is refused."""
+        fn, constants = self._payoffs
+        with np.errstate(all="ignore"):
+            return fn(x, constants)
 
     def float_payoffs(self, x: np.ndarray) -> list[complex]:
-        """Each party's payoff at a contract ``x`` in floating point, as computed (compiled
-        once per payoffs, the values passed): a pole is infinite, nothing is refused."""
-        with np.errstate(all="ignore"):
-            return [complex(v) for v in self._payoffs(x, self._parameter_values)]
+        """Each party's payoff at a contract ``x`` (:meth:`payoffs_in_floats`)."""
+        return [complex(v) for v in self.payoffs_in_floats(x)]
 
     def start_payoffs(self, x: np.ndarray) -> list[float] | None:
         """Each party's payoff at a starting contract ``x``, in floating point
@@ -1514,7 +1526,7 @@ def require_representable(problem: BargainingProblem) -> None:
             point = dict(zip(problem.variables, x.tolist(), strict=True))
             at = {**problem.subs, **{v: sympy.Float(z, 30) for v, z in point.items()}}
             exact = sympy.N(party.payoff.xreplace(at), 30)
-            if exact != 0:
+            if exact != 0 and float(exact) == 0:
                 where = ", ".join(f"{v} = {z:.6g}" for v, z in point.items())
                 raise ModelError(
                     f"is not zero but below floating point at every contract tried ({shown(exact)} "

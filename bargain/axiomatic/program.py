@@ -684,11 +684,8 @@ class _Compiled:
             "dh": [[hoist(d) for d in gradient(h, z)] for h in hs],
             "h_terms": [[hoist(t) for t in _summands(h, z)] for h in hs],
         }
-        args = [z, tuple(consts.values())]
-        self._consts = list(consts)
-        (self.exact_constants,) = lambdify_each(
-            [([self.params], self._consts)], "mpmath", _printer(MpmathPrinter)
-        )
+        self.constants = Constants(self.params, consts)
+        args = [z, self.constants.symbols]
         # One module for all the numpy functions (lambdify_each), split back into each.
         single = ("f", "df", "f_terms")
         several = ("g", "dg", "g_terms", "h", "dh", "h_terms")
@@ -719,25 +716,57 @@ class _Compiled:
             terms = self.df_terms(x, params)
         return np.array([magnitude(_finite(t)) for t in terms])
 
+    def values(self, subs: Mapping[sympy.Symbol, sympy.Expr]) -> list[float]:
+        """Its constants at the parameter values ``subs`` (:meth:`Constants.values`)."""
+        return self.constants.values(subs)
+
+
+class Constants:
+    """The parts of some functions in their parameters alone (their *constants*, named by
+    :class:`_Hoisted`), computed at the parameters' values in 30 digits from the exact
+    values and rounded to floats once: a part that passes through a number beyond floating
+    point on its way to a finite one (``-log(d**10000)`` at ``d = 0.9``, 1053.6) keeps its
+    value, and so does one that cancels (``1 - a`` at ``a = 1 - 1e-17``, 1e-17, which is 0
+    in floats). Where mpmath refuses (a pole at the values), they are computed with
+    NumPy's floats, where a pole is infinite.
+
+    Attributes
+    ----------
+    params
+        The parameters.
+    parts
+        The constants' expressions in the parameters.
+    symbols
+        The symbol naming each (an argument of the compiled functions).
+
+    >>> a, c = sympy.symbols("a c")
+    >>> Constants((a,), {1 - a: c}).values({a: 1 - sympy.Rational(1, 10**17)})
+    [1e-17]
+    """
+
+    def __init__(
+        self, params: tuple[sympy.Symbol, ...], consts: Mapping[sympy.Expr, sympy.Symbol]
+    ) -> None:
+        self.params = params
+        self.parts = list(consts)
+        self.symbols = tuple(consts.values())
+        (self._exact,) = lambdify_each([([params], self.parts)], "mpmath", _printer(MpmathPrinter))
+
     @functools.cached_property
-    def constants(self) -> Callable[[np.ndarray], list[Any]]:
-        """The program's constants compiled to NumPy, for the values mpmath refuses."""
-        return lambdify([self.params], self._consts, "numpy")
+    def _floats(self) -> Callable[[np.ndarray], list[Any]]:
+        """The constants compiled to NumPy, for the values mpmath refuses."""
+        return lambdify([self.params], self.parts, "numpy")
 
     def values(self, subs: Mapping[sympy.Symbol, sympy.Expr]) -> list[float]:
-        """The program's constants at the parameter values ``subs``, computed in 30 digits
-        from the exact values and rounded to floats once: a part that passes through a
-        number beyond floating point on its way to a finite one (``-log(d**10000)`` at
-        ``d = 0.9``, 1053.6) keeps its value. Where mpmath refuses (a pole at the values),
-        they are computed with NumPy's floats, where a pole is infinite. Kept per values
-        (a solve asks for them for its units and again for its search)."""
+        """The constants at the parameter values ``subs``, kept per values (a solve asks for
+        them for its units and again for its search)."""
         return list(_constants_at(self, _key({p: subs[p] for p in self.params})))
 
     def computed(self, subs: Mapping[sympy.Symbol, sympy.Expr]) -> list[float]:
         """:meth:`values`, computed."""
         with mpmath.workdps(30):
             try:
-                found = self.exact_constants(_mp_values(subs, self.params))
+                found = self._exact(_mp_values(subs, self.params))
             except (ArithmeticError, ValueError, TypeError):
                 found = None
             if found is not None:
@@ -745,14 +774,14 @@ class _Compiled:
         p = np.array([float(subs[q]) for q in self.params], dtype=float)
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return [_float(c) for c in self.constants(p)]
+            return [_float(c) for c in self._floats(p)]
 
 
 @functools.lru_cache(maxsize=COMPILED)
 def _constants_at(
-    compiled: _Compiled, subs: frozenset[tuple[sympy.Symbol, sympy.Expr]]
+    constants: Constants, subs: frozenset[tuple[sympy.Symbol, sympy.Expr]]
 ) -> tuple[float, ...]:
-    return tuple(compiled.computed(dict(subs)))
+    return tuple(constants.computed(dict(subs)))
 
 
 def _mp_values(
@@ -2225,6 +2254,24 @@ class _Hoisted:
             out = rebuilt(e, [self._walk(a) for a in e.args]) if e.args else e
         self._done[e] = out
         return out
+
+
+def hoisted(
+    exprs: Sequence[sympy.Expr], params: tuple[sympy.Symbol, ...]
+) -> tuple[list[sympy.Expr], Constants]:
+    """``exprs`` with each largest part in the parameters ``params`` alone named
+    (:class:`_Hoisted`), and those parts as :class:`Constants`: compiled with them as
+    arguments, the functions compute each part at the values in 30 digits, once.
+
+    >>> a, x = sympy.symbols("a x")
+    >>> (f,), constants = hoisted([1 - a - x], (a,))
+    >>> f, constants.values({a: 1 - sympy.Rational(1, 10**17)})
+    (_c0 - x, [1e-17])
+    """
+    consts: dict[sympy.Expr, sympy.Symbol] = {}
+    taken = {str(s) for e in exprs for s in e.free_symbols}
+    hoist = _Hoisted(set(params), consts, _apart("_c", taken))
+    return [hoist(e) for e in exprs], Constants(params, consts)
 
 
 def _printer(kind: type[CodePrinter]) -> CodePrinter:

@@ -73,6 +73,28 @@ def test_a_tiny_surplus_is_split_as_the_closed_form_says(a, e):
     assert abs(Fraction(hi) - (d_a + surplus)) <= slack
 
 
+@pytest.mark.parametrize("e", [12, 15, 17, 20])
+def test_a_tiny_surplus_at_the_top_of_the_range(e):
+    # x against 1 - x with d = (1 - s, 0): the individually rational contracts are
+    # [1 - s, 1], at the top of the range, where 1 - x is the window's size. Nash (Nash 1950),
+    # Kalai–Smorodinsky (1975) and egalitarian (Kalai 1977) give each party s / 2, so
+    # x = 1 - s / 2; the utilitarian sum is 1 on the whole window. Measured from a parameter
+    # of value 1 - s, B's payoff 1 - x was computed log1p(-(1 - s) - ...), -1.0 in floats:
+    # at s = 1e-17 it was refused as "below floating point" (it is 5e-18) and then as "the
+    # disagreement point is not improved upon".
+    m = two_party("x", "1 - x", d_a=f"1 - 1e-{e}", d_b=0)
+    s = Fraction(1, 10**e)
+    for method in ("nash", "kalai-smorodinsky", "egalitarian"):
+        sol = bargain.SOLVERS[method](m, exact=False)
+        x = sol.agreement["x"]
+        assert abs(Fraction(x) - (1 - s / 2)) <= math.ulp(1.0) / 2, method  # the float nearest
+        assert sol.payoffs["B"] == pytest.approx(float(s / 2), rel=1e-12), method
+        assert sol.payoffs["A"] == pytest.approx(float(1 - s / 2), rel=1e-15), method
+    lo, hi = bargain.utilitarian(m, exact=False).agreement_set["x"]
+    assert abs(Fraction(lo) - (1 - s)) <= math.ulp(1.0) / 2
+    assert hi == 1.0
+
+
 @pytest.mark.parametrize("e", [6, 9, 12])
 def test_a_tiny_surplus_of_a_concave_payoff_against_an_independent_route(e):
     # sqrt(x) against 1 - x with d = (1/2, 3/4 - s): the individually rational contracts are
