@@ -196,10 +196,14 @@ def _lexicographic(
         return t
 
     def floors(t: sympy.Expr, free: set[int]) -> list[tuple[str, sympy.Expr]]:
-        return [
-            (f"{p.name} gain", g - (t if i in free else fixed[i]))
-            for i, (p, g) in enumerate(zip(parties, gains, strict=True))
-        ]
+        out = []
+        for i, (p, g) in enumerate(zip(parties, gains, strict=True)):
+            if i in free:
+                out.append((f"{p.name} gain", g - t))
+                continue
+            pieces = _pieces_at_least(g, fixed[i], problem)
+            out += [(f"{p.name} gain" + (f" ({k + 1})" if k else ""), e) for k, e in pieces]
+        return out
 
     free = set(range(len(parties)))
     found, stage, t = result, 0, level_of(result, 0)
@@ -243,6 +247,46 @@ def _lexicographic(
             return None if stage == 1 or _lowered(problem, result, found) else found
         problem.require_stationary(found)
         t = level_of(found, stage)
+
+
+def _pieces_at_least(
+    gain: sympy.Expr, level: sympy.Expr, problem: BargainingProblem
+) -> list[tuple[int, sympy.Expr]]:
+    """A held party's floor ``gain >= level`` as constraints without its kink, where its gain
+    is ``a min(p_1, ..., p_k) + b`` (``a`` a positive number at the values, ``b`` free of
+    the ``min``; or ``a max(...) + b`` with ``a`` negative): the gain is at least the level
+    exactly where each ``a p_j + b`` is. A piece free of the contract variables is left out:
+    the party is held at most at it (``c min(x, 1/2) >= c/2`` is ``c x >= c/2``, and the
+    constant piece, ``c/2 >= c/2``, holds to rounding or not at all). Held at the kink's
+    flat side, the floor's slope is 0 wherever it holds, and no Newton polish can bind it:
+    at ``c = 2**1029 10**-310`` the leximin stage's search stopped at ``x = 0.50002`` for
+    ``1/2``. ``[(0, gain - level)]`` otherwise.
+
+    >>> import bargain
+    >>> from bargain.axiomatic.problem import problem_of
+    >>> m = bargain.model_from_dict({"model": {"name": "m"}, "parameters": {"c": 3},
+    ...     "variables": {"x": {"min": 0, "max": 1}},
+    ...     "parties": {"A": {"payoff": "c*min(x, 1/2)"}, "B": {"payoff": "1 - x"}}})
+    >>> t = sympy.Symbol("t")
+    >>> _pieces_at_least(m.parties[0].payoff, t, problem_of(m))
+    [(0, c*x - t)]
+    """
+    variables = problem.variables
+    whole = [(0, gain - level)]
+    kinks = [n for n in gain.atoms(sympy.Min, sympy.Max) if n.has(*variables)]
+    if len(kinks) != 1:
+        return whole
+    (kink,) = kinks
+    u = sympy.Dummy("u")
+    linear = gain.xreplace({kink: u})
+    slope = sympy.diff(linear, u)
+    if slope.has(u, *variables) or linear.has(*kinks):
+        return whole
+    sign = float(problem.model.numeric(slope))
+    if not (sign > 0 if isinstance(kink, sympy.Min) else sign < 0):
+        return whole
+    pieces = [linear.xreplace({u: arg}) - level for arg in kink.args if arg.has(*variables)]
+    return list(enumerate(pieces)) if pieces else whole
 
 
 def _constant_pieces(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> list[sympy.Expr]:
