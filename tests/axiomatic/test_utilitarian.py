@@ -896,3 +896,28 @@ def test_vertices_that_maximise_the_sum_alone_are_points_not_sets(n, power):
     best = [p for p in grid if sum(a**power for a in p) == 1]
     assert sorted(best) == sorted(tuple(Fraction(int(i == j)) for i in range(n)) for j in range(n))
     assert "one of a set" not in s.to_text()
+
+
+@pytest.mark.parametrize("size", [1.0, 1e10, 1e12])
+def test_a_peak_at_a_kink_is_one_maximiser_at_any_scale(size):
+    # x against min(S - x/2, 7S/4 - 2x) (written with abs) on [0, 7S/8]: the sum is
+    # S + x/2 up to x = S/2 and 7S/4 - x beyond, a strict peak 5S/4 at x = S/2 alone. A
+    # kink's maximum is not polished, and the maximisers' span was then never measured:
+    # at S = 1e10 and above the peak was reported "not unique", a set [S/2, S/2].
+    half = "(S - 0.5*x)"
+    steep = "(1.75*S - 2*x)"
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "kink"},
+            "parameters": {"S": size},
+            "variables": {"x": {"min": 0, "max": "0.875*S"}},
+            "parties": {
+                "W": {"payoff": "x"},
+                "A": {"payoff": f"({half} + {steep} - abs({half} - {steep}))/2"},
+            },
+        }
+    )
+    s = bargain.utilitarian(m)
+    assert s.unique
+    assert s.agreement["x"] == pytest.approx(size / 2, rel=1e-9)
+    assert s.extra["total"]["sum"] == pytest.approx(1.25 * size, rel=1e-9)
