@@ -47,7 +47,7 @@ from dataclasses import replace
 
 import numpy as np
 import sympy
-from scipy.optimize import nnls
+from scipy.optimize import linprog, nnls
 
 from bargain.axiomatic.breakpoints import KINKED, breakpoints
 from bargain.axiomatic.payoff_unit import in_payoff_units
@@ -421,16 +421,21 @@ def _maximise(
                 problem, first, fixed, route, tied, tie_break(), inequalities, tie, timeout
             )
     ends = None
-    if first.polished and (
-        _strict_maximum(problem, total, first.point, active=first.active)
-        or _strict_on_the_active_set(problem, program, first)
-        or _a_point(
-            problem,
-            first.point,
-            ends := problem.ends(at, maximal, timeout),
-            FLAT,
-            _widths(problem, first.point, inequalities, timeout),
+    # The second-order tests need the polished point; the maximisers' span does not (a
+    # kink's maximum is not polished: at S = 1e10 the peak of x + min(S - x/2, 7S/4 - 2x)
+    # was reported as a set spanning [S/2, S/2]).
+    if (
+        first.polished
+        and (
+            _strict_maximum(problem, total, first.point, active=first.active)
+            or _strict_on_the_active_set(problem, program, first)
         )
+    ) or _a_point(
+        problem,
+        first.point,
+        ends := problem.ends(at, maximal, timeout),
+        FLAT,
+        _widths(problem, first.point, inequalities, timeout),
     ):
         if len(problem.variables) > 1:
             # A unique maximiser is told from a set of the individually rational set's
@@ -829,8 +834,9 @@ def _strict_on_the_active_set(
     with the multipliers of what binds (``result.active``) at least 0 (Thm 12.1), and the
     Hessian of the Lagrangian is negative definite on the directions that keep every
     binding equality and every inequality with a positive multiplier at 0 (a subspace that
-    holds the critical cone, so the test is sufficient). Where no direction is left (a
-    vertex), first order alone holds it. ``x + sqrt(y)`` on ``x + y <= 1`` is flat in
+    holds the critical cone, so the test is sufficient). Where the critical cone holds no
+    direction (:func:`_no_critical_direction`: a vertex, even where the multipliers are not
+    unique), first order alone holds it. ``x + sqrt(y)`` on ``x + y <= 1`` is flat in
     ``x`` but curved along the budget line: a strict maximum at ``(3/4, 1/4)``, which
     :func:`_strict_maximum` (the sum's own Hessian, singular) leaves to twelve searches for
     the set's ends (4 s). ``False`` where a derivative is not a finite real number there
@@ -870,6 +876,8 @@ def _strict_on_the_active_set(
     size = magnitude([*grads[0], *(np.abs(np.array(columns)).T @ found)])
     if residual > RTOL * size:
         return False
+    if _no_critical_direction(grads[0], grads[1:], [eq for _, eq in binding]):
+        return True
     multipliers = found[: len(binding)].copy()
     for j, k in enumerate(k for k, (_, eq) in enumerate(binding) if eq):
         multipliers[k] -= found[len(binding) + j]
@@ -890,6 +898,49 @@ def _strict_on_the_active_set(
         return True
     eigenvalues = np.linalg.eigvalsh(free.T @ lagrangian @ free)
     return bool(eigenvalues.max() < -RTOL * magnitude(lagrangian.ravel()))
+
+
+def _no_critical_direction(
+    objective: np.ndarray, rows: np.ndarray, equalities: Sequence[bool]
+) -> bool:
+    """Whether the critical cone at a point meeting the first-order conditions holds no
+    direction: no ``d`` with ``∇g·d >= 0`` for each binding inequality ``g >= 0``,
+    ``∇h·d = 0`` for each equality and ``∇f·d >= 0`` for the objective (the directions
+    that stay feasible to first order and do not lose the objective; Nocedal & Wright 2006,
+    eq. 12.53 and the remark after it: without multipliers, so a degenerate vertex, whose
+    multipliers are not unique, is judged the same whichever of them was found). Then the
+    point is a strict maximum (Thm 12.6, with nothing to test). Each row is a unit vector
+    and may miss by :data:`~bargain.scale.RTOL` (the gradients' rounding), so the relaxed
+    cone holds the true one; it is judged empty where each coordinate's largest and
+    smallest value over it, within the unit box, is within ``sqrt(RTOL)`` of 0 (2n linear
+    programs, HiGHS). Rows of zero (``a**2 >= 0`` at ``a = 0``) bound nothing.
+
+    >>> f = np.array([0.0, 2.0, 0.0])  # a**2 + b**2 + c**2 at (0, 1, 0), a + b + c <= 1
+    >>> rows = np.array([[1.0, 0, 0], [0, -1.0, 0], [0, 0, 1.0], [-1.0, -1.0, -1.0]])
+    >>> _no_critical_direction(f, rows, [False] * 4)
+    True
+    >>> _no_critical_direction(np.array([1.0, 1.0]), np.array([[-1.0, -1.0]]), [False])
+    False
+    """
+    n = len(objective)
+    unit: list[np.ndarray] = []
+    equal: list[np.ndarray] = []
+    for row, eq in [(objective, False), *zip(rows, equalities, strict=True)]:
+        size = float(np.max(np.abs(row))) if len(row) else 0.0
+        if size > 0 and math.isfinite(size):
+            (equal if eq else unit).append(row / size)
+    # -row.d <= RTOL for the inequalities; |row.d| <= RTOL for the equalities.
+    upper = [-r for r in unit] + equal + [-r for r in equal]
+    a_ub = np.array(upper) if upper else None
+    b_ub = np.full(len(upper), RTOL) if upper else None
+    for k in range(n):
+        for sign in (1.0, -1.0):
+            c = np.zeros(n)
+            c[k] = -sign  # maximise sign * d_k
+            found = linprog(c, A_ub=a_ub, b_ub=b_ub, bounds=[(-1.0, 1.0)] * n, method="highs")
+            if found.status != 0 or -found.fun > math.sqrt(RTOL):
+                return False
+    return True
 
 
 def _widths(

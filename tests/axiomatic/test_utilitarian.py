@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from fractions import Fraction
@@ -864,3 +865,59 @@ def test_a_separate_maximiser_beside_a_face_of_maximisers():
     assert all(x + y + (1 - x - y) ** 2 < 1 for x, y in grid if (x, y) not in best)
     assert "(one of a set of maximisers spanning x in [0, 1], y in [0, 1])" in s.to_text()
     assert s.to_dict()["agreement_point_sets"] == [None, {"x": [0.0, 1.0], "y": [0.0, 1.0]}]
+
+
+@pytest.mark.parametrize("n", [2, 3])
+@pytest.mark.parametrize("power", [2, 3])
+def test_vertices_that_maximise_the_sum_alone_are_points_not_sets(n, power):
+    # P_i = a_i**k (k = 2, 3) on a_1 + ... + a_n <= 1: sum(a_i**k) <= (sum a_i)**k <= 1, with
+    # equality only where one a_i is 1 and the rest 0, so the maximisers are the n vertices,
+    # each alone. At a vertex the payoffs at disagreement (a_i**k >= 0 at a_i = 0) bind with
+    # a zero gradient, the multipliers are not unique, and a vertex was reported as "one of
+    # a set of maximisers spanning" the whole box (its span reached the other vertices).
+    names = "abc"[:n]
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "vertices"},
+            "variables": {v: {"min": 0, "max": 1} for v in names},
+            "constraints": {"budget": " + ".join(names) + " <= 1"},
+            "parties": {v.upper(): {"payoff": f"{v}**{power}"} for v in names},
+        }
+    )
+    s = bargain.utilitarian(m)
+    assert not s.unique
+    found = sorted(tuple(round(p[v], 9) for v in names) for p in s.agreement_points)
+    assert found == sorted(tuple(float(i == j) for i in range(n)) for j in range(n))
+    assert not any(s.agreement_point_sets)  # each a maximiser alone
+    # The reference, on a grid of the simplex in tenths (exact in fractions): the sum is 1
+    # at the vertices alone.
+    steps = [Fraction(i, 10) for i in range(11)]
+    grid = [p for p in itertools.product(steps, repeat=n) if sum(p) <= 1]
+    best = [p for p in grid if sum(a**power for a in p) == 1]
+    assert sorted(best) == sorted(tuple(Fraction(int(i == j)) for i in range(n)) for j in range(n))
+    assert "one of a set" not in s.to_text()
+
+
+@pytest.mark.parametrize("size", [1.0, 1e10, 1e12])
+def test_a_peak_at_a_kink_is_one_maximiser_at_any_scale(size):
+    # x against min(S - x/2, 7S/4 - 2x) (written with abs) on [0, 7S/8]: the sum is
+    # S + x/2 up to x = S/2 and 7S/4 - x beyond, a strict peak 5S/4 at x = S/2 alone. A
+    # kink's maximum is not polished, and the maximisers' span was then never measured:
+    # at S = 1e10 and above the peak was reported "not unique", a set [S/2, S/2].
+    half = "(S - 0.5*x)"
+    steep = "(1.75*S - 2*x)"
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "kink"},
+            "parameters": {"S": size},
+            "variables": {"x": {"min": 0, "max": "0.875*S"}},
+            "parties": {
+                "W": {"payoff": "x"},
+                "A": {"payoff": f"({half} + {steep} - abs({half} - {steep}))/2"},
+            },
+        }
+    )
+    s = bargain.utilitarian(m)
+    assert s.unique
+    assert s.agreement["x"] == pytest.approx(size / 2, rel=1e-9)
+    assert s.extra["total"]["sum"] == pytest.approx(1.25 * size, rel=1e-9)
