@@ -501,6 +501,8 @@ class Budget:
             return expr
         kwargs = {} if measure is None else {"measure": measure}
         (named,), back = _floats_named([expr])
+        named, logs = _logs_named(named)
+        back = {**back, **logs}
         out = self._run(
             lambda: sympy.simplify(named, **kwargs).xreplace(back),
             record=False,
@@ -568,6 +570,29 @@ def _floats_named(
     if not floats:
         return exprs, {}
     return [e.xreplace(floats) for e in exprs], {d: f for f, d in floats.items()}
+
+
+def _logs_named(expr: sympy.Expr) -> tuple[sympy.Expr, dict[sympy.Symbol, sympy.Expr]]:
+    """``expr`` with each logarithm of a number (``log(19)``) replaced by a positive symbol
+    of its own, and the map back, where a rational in ``expr`` has a numerator or
+    denominator above :data:`MAX_EXACT_EXPONENT`; else ``expr`` and ``{}``. ``sympy.simplify``
+    combines ``c log(r)`` into ``log(r**c)`` (``logcombine``) and computes the power exactly
+    before any check can see it: ``2142760 log(19/20)`` is a rational of five million
+    digits, 100 s in ``igcd`` (C code, where neither the safety net's signal nor Ctrl-C is
+    delivered) for an alternating-offers closed form with a breakdown risk.
+
+    >>> big = 2142760 * (sympy.log(19) - sympy.log(20)) + 891
+    >>> named, back = _logs_named(big)
+    >>> sorted(map(str, back.values())), _logs_named(sympy.log(19) - sympy.log(20))[1]
+    (['log(19)', 'log(20)'], {})
+    """
+    logs = [g for g in expr.atoms(sympy.log) if g.args[0].is_Number]
+    if not logs or not any(
+        max(abs(r.p), r.q) > MAX_EXACT_EXPONENT for r in expr.atoms(sympy.Rational)
+    ):
+        return expr, {}
+    named = {g: sympy.Dummy(positive=True) for g in logs}
+    return expr.xreplace(named), {d: g for g, d in named.items()}
 
 
 def plain(expr: sympy.Expr) -> bool:

@@ -364,6 +364,46 @@ def test_rates_hang_case_is_solved_with_its_closed_form():
     assert float(s.exact_agreement["x"]) == pytest.approx(s.agreement["x"], abs=1e-15)
 
 
+def test_a_breakdown_risk_beside_strike_and_disagreement_payoffs_is_solved_in_bounded_work():
+    # W: x, delta 0.9, d 0.1; A: 1 - x, delta 0.95, strike 0.0005, d 0.05; breakdown 0.01, A
+    # first. The closed form holds 2142760 log(19/20), which simplify combined into
+    # log((19/20)**2142760), a rational of millions of digits: 100 s in C code that neither
+    # the safety net nor Ctrl-C interrupts (and 8 of 40 such games took the 10 s net, so
+    # whether they had a formula depended on the machine's speed). The reference: the
+    # stationary equations with a risk of breakdown (Binmore, Rubinstein & Wolinsky 1986;
+    # Muthoo 1999, §4.4), each responder offered what rejecting is worth,
+    # x_A = q d_W + (1 - q) delta_W x_W and 1 - x_W = s_A + q d_A + (1 - q) delta_A (1 - x_A),
+    # with the strike payoff per round s_A = b (1 - delta_A) / (-log delta_A), in 40 digits.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "risk"},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x", "discount_factor": 0.9, "disagreement": 0.1},
+                "A": {
+                    "payoff": "1 - x",
+                    "discount_factor": 0.95,
+                    "strike_payoff": 0.0005,
+                    "disagreement": 0.05,
+                },
+            },
+            "bargaining": {"first_proposer": "A", "breakdown_probability": 0.01},
+        }
+    )
+    with mpmath.workdps(40):
+        q, d_w, d_a = mpmath.mpf("0.01"), mpmath.mpf("0.9"), mpmath.mpf("0.95")
+        s_a = mpmath.mpf("0.0005") * (1 - d_a) / -mpmath.log(d_a)
+        keep_w, keep_a = q * mpmath.mpf("0.1"), s_a + q * mpmath.mpf("0.05")
+        # x_W = 1 - keep_a - (1 - q) d_a (1 - keep_w - (1 - q) d_w x_W), solved for x_W
+        x_w = (1 - keep_a - (1 - q) * d_a * (1 - keep_w)) / (1 - (1 - q) ** 2 * d_a * d_w)
+        x_a = keep_w + (1 - q) * d_w * x_w
+    s = bargain.rubinstein(m)
+    assert s.agreement["x"] == pytest.approx(float(x_a), rel=1e-13)
+    assert s.agreement["x"] == pytest.approx(0.32796282251899, abs=1e-13)
+    assert s.exact and "safety" not in s.route
+    assert float(s.exact_agreement["x"]) == pytest.approx(float(x_a), rel=1e-13)
+
+
 @pytest.mark.parametrize("r_w", [0.123, 0.0217, 0.4999])
 def test_rates_at_other_values_keep_the_formula(r_w):
     m = shipped("rates").with_values({"r_W": r_w})
