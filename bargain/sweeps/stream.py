@@ -50,6 +50,7 @@ from bargain.model.validate import require_model
 from bargain.sweeps.compile import STATUSES
 from bargain.sweeps.lock import locked
 from bargain.sweeps.sweep import (
+    SweepSpec,
     VarySpec,
     frame_of,
     plan,
@@ -248,17 +249,41 @@ def _digest(path: Path) -> str:
     return found.hexdigest()
 
 
-def _damaged(folder: Path, manifest: dict[str, Any], chunks: int, suffix: str) -> list[int]:
+def _damaged(folder: Path, manifest: dict[str, Any], spec: SweepSpec, suffix: str) -> list[int]:
     """The chunks whose part file is not the one the manifest recorded (cut short,
-    edited, or written by no run of this manifest): they are removed and solved again."""
+    edited, or written by no run of this manifest), or whose points are not this run's
+    (:func:`_foreign`: a manifest edited to another seed): they are removed and solved
+    again."""
     recorded = manifest["parts"]
     damaged = []
-    for i in range(chunks):
+    for i in range(spec.n_chunks):
         part = _part(folder, i, suffix)
-        if part.exists() and recorded.get(str(i)) != _digest(part):
+        if part.exists() and (recorded.get(str(i)) != _digest(part) or _foreign(part, spec, i)):
             part.unlink()
             damaged.append(i)
     return damaged
+
+
+def _foreign(part: Path, spec: SweepSpec, index: int) -> bool:
+    """Whether the part file of chunk ``index`` holds other points than ``spec`` draws
+    there (its varied parameters' columns, compared exactly: both are the same floats,
+    written to all their digits), or cannot be read: a digest vouches only for the bytes
+    the manifest recorded, and a manifest edited by hand (its seed changed) would let a
+    resumed run mix the points of two designs in one file."""
+    import pandas as pd
+
+    names = list(spec.names)
+    try:
+        if part.suffix == ".csv":
+            found = pd.read_csv(part, usecols=names)
+        else:
+            found = pd.read_parquet(part, columns=names)
+    except (OSError, ValueError, KeyError):
+        return True
+    expected = spec.points(*spec.chunk(index))
+    return not all(
+        np.array_equal(found[name].to_numpy(dtype=float), expected[name] + 0.0) for name in names
+    )
 
 
 def _check_same(recorded: dict[str, Any], current: dict[str, Any], folder: Path) -> None:
@@ -497,7 +522,7 @@ def sweep_to_file(
                 "output": None,
                 "parts": {} if previous is None else dict(previous["parts"]),
             }
-            damaged = [] if previous is None else _damaged(folder, previous, spec.n_chunks, suffix)
+            damaged = [] if previous is None else _damaged(folder, previous, spec, suffix)
             for i in damaged:
                 manifest["parts"].pop(str(i), None)
             _write_manifest(folder, manifest)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import signal
 import subprocess
@@ -134,6 +135,28 @@ def test_resume_takes_the_interrupted_runs_seed(tmp_path, split, monkeypatch):
     expected = bargain.sweep(split, "nash", **{**SETTINGS, "seed": report.seed})
     assert_same_rows(read(out), expected)
     assert report.statuses == counts(expected)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_manifest_edited_to_another_seed_resumes_no_foreign_points(
+    tmp_path, split, monkeypatch, suffix
+):
+    # The run with seed 3 is interrupted after 3 chunks; its manifest is then edited to say
+    # seed 4, and the sweep resumed with seed 4. The kept parts' bytes are the ones the
+    # manifest recorded, and they were kept: the file held seed 3's points for its first 3
+    # chunks and seed 4's for the rest. Each part's points are now checked against the
+    # design: the foreign ones are solved again, and the file is the seed-4 sweep's.
+    out = tmp_path / f"sweep{suffix}"
+    interrupt_after(monkeypatch, 3)
+    with pytest.raises(KeyboardInterrupt):
+        bargain.sweep_to_file(out, split, "nash", **SETTINGS)
+    monkeypatch.undo()
+    manifest = parts_dir(out) / "manifest.json"
+    recorded = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({**recorded, "seed": 4}))
+    report = bargain.sweep_to_file(out, split, "nash", resume=True, **{**SETTINGS, "seed": 4})
+    assert report.reused == 0 and report.damaged == 3
+    assert_same_rows(read(out), bargain.sweep(split, "nash", **{**SETTINGS, "seed": 4}))
 
 
 # The scalar solver point by point (the slowest route), so the run is long enough to kill.
