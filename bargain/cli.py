@@ -42,6 +42,10 @@ def _pairs(items: Sequence[str], option: str) -> dict[str, object]:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
             raise ModelError(f"expected NAME=VALUE, got {item!r}", table=option)
+        if name.strip() in out:
+            raise ModelError(
+                "is given more than once; give each name once", table=option, key=name.strip()
+            )
         out[name.strip()] = exact_value(value.strip(), table=option, key=name.strip())
     return out
 

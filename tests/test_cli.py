@@ -140,6 +140,9 @@ def test_every_method_and_format(capsys, method, fmt):
         (["solve", "split", "--power", "Z=1", "--power", "W=1"], "unknown party 'Z'"),
         (["solve", "split", "--set", "nope=1"], "unknown parameter 'nope'"),
         (["solve", "split", "--set", "V"], "expected NAME=VALUE"),
+        # The last of a repeated name was used, silently.
+        (["solve", "split", "--power", "W=1", "--power", "W=2"], "W: is given more than once"),
+        (["solve", "split", "--set", "V=1", "--set", "V=2"], "V: is given more than once"),
         (["solve", "split", "--set", "V=abc"], "unknown name 'abc'"),
         (["solve", "split", "--set", "d_W=0.6", "--set", "d_A=0.6"], "not improved upon"),
         (["solve", "no-such-model"], "no such model file"),

@@ -422,12 +422,22 @@ def test_values_outside_their_interval_say_the_interval(capsys, value, shown):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--power", "W=1e-400", "--power", "A=1"], "bargaining_power: bargaining power must be "),
+        (["--power", "W=1e-400", "--power", "A=1"], "power's share of the total, 1.0e-400, "),
+        # Normalised, A's share of 1e400 and 1 is 1e-400: it was solved as a power of 0.
+        (["--power", "W=1e400", "--power", "A=1"], "power's share of the total, 1.0e-400, "),
     ],
 )
 def test_tiny_values_print_short(capsys, argv, message):
     code, _, err = run(capsys, "solve", "split", *argv)
-    assert code == 1 and message in one_line(err) and len(err) < 200
+    assert code == 1 and message in one_line(err) and len(err) < 250
+
+
+def test_equal_tiny_powers_are_normalised_before_they_are_rounded(capsys):
+    # 1e-400 and 1e-400 are a half each (docs/cli.md: "any positive numbers, normalised");
+    # each was refused as rounding to 0. The symmetric Nash split of V = 1 is x = 1/2.
+    code, out, _ = run(capsys, "solve", "split", "--power", "W=1e-400", "--power", "A=1e-400")
+    assert code == 0 and "bargaining powers: W = 0.5, A = 0.5" in out
+    assert "x = 0.5 " in out
 
 
 def test_long_exact_values_are_not_printed(capsys):

@@ -104,17 +104,28 @@ def bargaining_powers(
             key=missing[0],
         )
     for name, value in raw.items():
-        if not float(model.numeric(value)) > 0:
+        if not model.numeric(value) > 0:
             raise ModelError(
-                "bargaining power must be positive (and not round to 0 in floating point, "
-                "below about 5e-324), "
-                f"got {shown(model.numeric(value))}",
+                f"bargaining power must be positive, got {shown(model.numeric(value))}",
                 file=model.file,
                 table=f"parties.{name}",
                 key="bargaining_power",
             )
     total = sum(raw.values())
-    return {name: _share(value, total) for name, value in raw.items()}
+    shares = {name: _share(value, total) for name, value in raw.items()}
+    # Normalised first, then rounded: 1e-400 beside 1e-400 is a half each; 1e-400 beside 1
+    # is a share that rounds to 0 (it was solved as a power of 0, which is refused).
+    for name, share in shares.items():
+        if not float(model.numeric(share)) > 0:
+            raise ModelError(
+                f"bargaining power's share of the total, {shown(model.numeric(share))}, rounds "
+                "to 0 in floating point (below about 5e-324): no power can be so small a "
+                "share of their total",
+                file=model.file,
+                table=f"parties.{name}",
+                key="bargaining_power",
+            )
+    return shares
 
 
 @functools.lru_cache(maxsize=256)
