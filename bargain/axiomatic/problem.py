@@ -71,6 +71,7 @@ EQUIVALENT_LEVEL = 1e-12  # of its size: how far below a payoff its equivalent a
 EQUIVALENT_WIDTH = 1e-4  # of a variable's range: a narrower spread of them is one agreement
 EQUIVALENT_PROBE = 1e-2  # of the box: how far a set of them must reach to be looked for
 ENDS_WIDE = 1e3  # a box this many times wider than a start: a set's ends are polished
+REACH_SAMPLES = 32  # points between a start and a set's end checked to lie in the set
 # (the box's units hide a set 5e4 times narrower than the box from the unpolished search:
 # the individually rational agreements of x + y against 1 - x - y/2, in [0, 1e5]**2)
 
@@ -94,6 +95,15 @@ def _compiled_payoffs(
     body, constants = hoisted(payoffs, parameters)
     fn = lambdify([variables, constants.symbols], body, "numpy")
     return fn, constants
+
+
+@functools.lru_cache(maxsize=COMPILED)
+def _compiled_inequalities(
+    inequalities: tuple[sympy.Expr, ...],
+    variables: tuple[sympy.Symbol, ...],
+    extra: tuple[sympy.Symbol, ...],
+) -> Callable[[np.ndarray, Sequence[float]], list[Any]]:
+    return lambdify([variables, extra], list(inequalities), "numpy")
 
 
 def _digits(value: float | sympy.Expr) -> sympy.Expr:
@@ -520,7 +530,9 @@ class BargainingProblem:
         hold no numeric level, and the ends, polished, are known to the last digit, whatever
         the order of the compiled code's floating-point operations. ``values`` are those of
         symbols of ``inequalities`` of their own (a level that changes from solve to solve:
-        the programs are compiled once for every value)."""
+        the programs are compiled once for every value). An end is of the part of the set
+        that ``start`` lies in (:meth:`_reached`): the sum ``x + A(x)`` largest on ``[0, 0.2]``
+        and at ``x = 1`` alone was spanned from ``0`` to ``1``."""
 
         fixed = dict(fixed or {})
         at = {**self.subs, **dict(zip(self.variables, (float(x) for x in start), strict=True))}
@@ -539,24 +551,23 @@ class BargainingProblem:
             if v in fixed:
                 return float(fixed[v])
             program, held = self.pinned(self.program(sign * v, inequalities=inequalities), fixed)
-            found = float(start[k])
+            found = start
             for starts in ([start], [start, *self.contract_starts()])[: 2 if flat else 1]:
                 try:
-                    found = float(
-                        self.solve(
-                            program,
-                            starts,
-                            exact=False,
-                            timeout=timeout,
-                            polish=polish,
-                            values={**held, **(values or {})},
-                        ).point[v]
-                    )
+                    point = self.solve(
+                        program,
+                        starts,
+                        exact=False,
+                        timeout=timeout,
+                        polish=polish,
+                        values={**held, **(values or {})},
+                    ).point
                 except FeasibilityError:
                     continue
-                if found != float(start[k]):
+                found = np.array([float(point[u]) for u in self.variables])
+                if found[k] != float(start[k]):
                     break
-            return found
+            return float(self._reached(start, found, inequalities, values or {})[k])
 
         def moved(k: int, x: float) -> bool:
             return abs(x - float(start[k])) > SEARCH_GAIN * (hi[k] - lo[k])
@@ -567,6 +578,57 @@ class BargainingProblem:
             if not any(moved(k, x) for k in n for x in searched[k]):
                 return searched  # the maximiser is one point: its ends are the start
         return [(end(k, -1, True), end(k, 1, True)) for k in n]
+
+    def _reached(
+        self,
+        start: np.ndarray,
+        end: np.ndarray,
+        inequalities: Sequence[tuple[str, sympy.Expr]],
+        values: Mapping[sympy.Symbol, sympy.Expr],
+    ) -> np.ndarray:
+        """The farthest point towards ``end`` on the segment from ``start`` that the set of
+        agreements meeting ``inequalities`` holds all of: ``end`` where each of
+        :data:`REACH_SAMPLES` points between meets them (to 64 times
+        :data:`~bargain.scale.ROUNDING` of the payoffs' size, the rounding of a sum of them;
+        a convex set holds the whole segment), else the last point met
+        before the first that is not, found by bisection (to the floats' resolution). A
+        search for a set's end from one of its points can leap to another part of it (a
+        separate maximiser of the same sum), and the set was then spanned across the gap."""
+        if np.array_equal(start, end) or not inequalities:
+            return end
+        check = self._inequalities_in_floats(tuple(g for _, g in inequalities), tuple(values))
+        extra = [float(values[s]) for s in values]
+        d = list(self.disagreement_values.values())
+        size = magnitude([*(u.real for u in self.float_payoffs(start)), *d])
+        tol = 64 * ROUNDING * size
+
+        def meets(t: float) -> bool:
+            x = start + t * (end - start)
+            with np.errstate(all="ignore"):
+                found = np.array([complex(g).real for g in check(x, extra)])
+            return bool(np.all(found >= -tol))
+
+        ts = np.arange(1, REACH_SAMPLES + 1) / (REACH_SAMPLES + 1)
+        out = next((t for t in ts if not meets(float(t))), None)
+        if out is None:
+            return end
+        inside = float(ts[ts < out][-1]) if np.any(ts < out) else 0.0
+        outside = float(out)
+        while outside - inside > 2 * np.finfo(float).eps:
+            mid = (inside + outside) / 2
+            inside, outside = (mid, outside) if meets(mid) else (inside, mid)
+        return start + inside * (end - start)
+
+    def _inequalities_in_floats(
+        self, inequalities: tuple[sympy.Expr, ...], extra: tuple[sympy.Symbol, ...]
+    ) -> Callable[[np.ndarray, Sequence[float]], list[Any]]:
+        """``inequalities`` compiled at the model's values to one numpy function of a contract
+        and the values of the symbols ``extra`` (kept per inequalities)."""
+        return _compiled_inequalities(
+            tuple(as_expression(g).xreplace(self.subs) for g in inequalities),
+            self.variables,
+            extra,
+        )
 
     def idle(self) -> tuple[Variable, ...]:
         """The contract variables no party's payoff depends on."""

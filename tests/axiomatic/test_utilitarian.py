@@ -921,3 +921,22 @@ def test_a_peak_at_a_kink_is_one_maximiser_at_any_scale(size):
     assert s.unique
     assert s.agreement["x"] == pytest.approx(size / 2, rel=1e-9)
     assert s.extra["total"]["sum"] == pytest.approx(1.25 * size, rel=1e-9)
+
+
+def test_a_set_of_maximisers_beside_a_separate_one_is_spanned_to_its_own_end():
+    # W = x, A = 1 - x up to x = 0.2 and (1 - x)(1.2 - x) beyond: the sum is 1 on [0, 0.2],
+    # 1.2 - 1.2 x + x**2 beyond (0.84 at x = 0.6, 1 again at x = 1 alone). The search for the
+    # set's end from x = 0 leapt to the other maximiser, and the set was [0, 1].
+    m = two_party("x", "Piecewise((1 - x, x <= 0.2), ((1 - x)*(1.2 - x), True))")
+    s = bargain.utilitarian(m)
+    assert not s.unique and len(s.agreement_points) == 2
+    on_set, alone = sorted(s.agreement_points, key=lambda p: p["x"])
+    assert alone["x"] == pytest.approx(1.0, abs=1e-9)
+    spans = dict(zip((p["x"] for p in s.agreement_points), s.agreement_point_sets, strict=True))
+    assert spans[alone["x"]] is None
+    lo, hi = spans[on_set["x"]]["x"]
+    assert lo == pytest.approx(0.0, abs=1e-9) and hi == pytest.approx(0.2, abs=1e-9)
+    # The reference, on a grid in hundredths (exact in fractions).
+    grid = [Fraction(i, 100) for i in range(101)]
+    total = [x + ((1 - x) if x <= Fraction(1, 5) else (1 - x) * (Fraction(6, 5) - x)) for x in grid]
+    assert [x for x, t in zip(grid, total, strict=True) if t == 1] == [*grid[:21], grid[-1]]
