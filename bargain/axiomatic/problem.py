@@ -507,6 +507,7 @@ class BargainingProblem:
         *,
         fixed: Mapping[sympy.Symbol, float] | None = None,
         values: Mapping[sympy.Symbol, sympy.Expr] | None = None,
+        reach: bool = False,
     ) -> list[tuple[float, float]]:
         """The least and largest value of each contract variable subject to ``inequalities``,
         found numerically from ``start`` (a convex set, such as the maximisers of a concave
@@ -530,9 +531,12 @@ class BargainingProblem:
         hold no numeric level, and the ends, polished, are known to the last digit, whatever
         the order of the compiled code's floating-point operations. ``values`` are those of
         symbols of ``inequalities`` of their own (a level that changes from solve to solve:
-        the programs are compiled once for every value). An end is of the part of the set
-        that ``start`` lies in (:meth:`_reached`): the sum ``x + A(x)`` largest on ``[0, 0.2]``
-        and at ``x = 1`` alone was spanned from ``0`` to ``1``."""
+        the programs are compiled once for every value). With ``reach`` (a set beside
+        others that meet ``inequalities`` too: a separate maximiser's), an end is of the
+        part of the set the segment from ``start`` stays in (:meth:`_reached`): the sum
+        ``x + A(x)`` largest on ``[0, 0.2]`` and at ``x = 1`` alone was spanned from ``0``
+        to ``1``. (Not by default: a set that is a curve, ``x**2 + y = 0.75``, leaves the
+        segments between its points.)"""
 
         fixed = dict(fixed or {})
         at = {**self.subs, **dict(zip(self.variables, (float(x) for x in start), strict=True))}
@@ -567,7 +571,9 @@ class BargainingProblem:
                 found = np.array([float(point[u]) for u in self.variables])
                 if found[k] != float(start[k]):
                     break
-            return float(self._reached(start, found, inequalities, values or {})[k])
+            if reach:
+                found = self._reached(start, found, inequalities, values or {})
+            return float(found[k])
 
         def moved(k: int, x: float) -> bool:
             return abs(x - float(start[k])) > SEARCH_GAIN * (hi[k] - lo[k])

@@ -520,7 +520,7 @@ def _set_of(
         or _strict_on_the_active_set(problem, program, again)
     ):
         return None
-    ends = problem.ends(at, maximal, timeout)
+    ends = problem.ends(at, maximal, timeout, reach=True)
     if _a_point(problem, point, ends, FLAT, _widths(problem, point, inequalities, timeout)):
         return None
     return {v.name: (lo, hi) for v, (lo, hi) in zip(problem.model.variables, ends, strict=True)}
