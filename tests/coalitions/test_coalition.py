@@ -242,8 +242,11 @@ def test_report_renders_as_text_markdown_and_json():
     assert json.loads(r.to_json())["payoff"] == pytest.approx(3.0)
 
 
-@pytest.mark.parametrize(("rule", "veto"), [("majority", None), ("veto", "B"), ("unanimity", None)])
-def test_every_rule_is_written_as_json(rule, veto):
+@pytest.mark.parametrize(
+    ("rule", "veto", "binds"),
+    [("majority", None, False), ("veto", "B", False), ("unanimity", None, True)],
+)
+def test_every_rule_is_written_as_json(rule, veto, binds):
     # The shipped coalition_three under the majority and veto rules: whether the rule's
     # threshold binds was sympy's false, and to_json failed ("Object of type BooleanFalse is
     # not JSON serializable") where the text and Markdown were written.
