@@ -64,7 +64,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, replace
 from typing import Any
@@ -76,6 +75,7 @@ from bargain.coalitions.rule import pivot as rule_pivot
 from bargain.coalitions.rule import pivotal, votes
 from bargain.concepts.solution import Solution
 from bargain.errors import FeasibilityError, ModelError, SolverError
+from bargain.json_text import dumps
 from bargain.model.model import Coalition, Model, counterpart_of, lambdify
 from bargain.model.patience import discount_rates
 from bargain.model.validate import numeric_value, validate_model
@@ -129,7 +129,7 @@ class CoalitionGame:
 
     def to_json(self, indent: int | None = 2) -> str:
         """The game as one JSON object (see :meth:`to_dict`)."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        return dumps(self.to_dict(), indent)
 
     def line(self) -> str:
         """One line for a report: the terms, who proposes, and the pivot."""

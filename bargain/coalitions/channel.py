@@ -48,7 +48,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,6 +57,7 @@ import numpy as np
 from scipy.optimize import brentq, minimize_scalar, root
 
 from bargain.errors import ModelError, SolverError
+from bargain.json_text import dumps
 from bargain.markdown import markdown_table
 from bargain.rounding import sig
 
@@ -421,7 +421,7 @@ class ChannelReport:
 
     def to_json(self, indent: int | None = 2) -> str:
         """The report as one JSON object."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        return dumps(self.to_dict(), indent)
 
     def _header(self) -> str:
         verdict = (

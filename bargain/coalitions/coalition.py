@@ -47,7 +47,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +57,7 @@ from bargain.coalitions.strike import CoalitionStrike, coalition_strike
 from bargain.concepts.registry import concept
 from bargain.concepts.solution import Solution
 from bargain.errors import BargainError, FeasibilityError, ModelError, SolverError
+from bargain.json_text import dumps
 from bargain.markdown import TableReport
 from bargain.model.model import Model, counterpart_of
 from bargain.model.validate import validate_model
@@ -215,7 +215,7 @@ class CoalitionReport(TableReport):
 
     def to_json(self, indent: int | None = 2) -> str:
         """The report as one JSON object (see :meth:`to_dict`)."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        return dumps(self.to_dict(), indent)
 
     def _header(self) -> list[str]:
         rule = f"{self.rule} (veto: {self.veto})" if self.veto else self.rule
@@ -408,7 +408,7 @@ def coalition(
         rule=used_rule,
         veto=used_veto,
         threshold=float(tau),
-        binds=tau > model.numeric(joint.party(c.name).disagreement)
+        binds=bool(tau > model.numeric(joint.party(c.name).disagreement))
         and negligible(total - float(tau), (total, float(tau)), GAIN_RTOL),
         joint=solution,
         members=members,

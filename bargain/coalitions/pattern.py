@@ -48,7 +48,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -59,6 +58,7 @@ from bargain.coalitions.joint import member_model, solve_alone
 from bargain.concepts.registry import concept
 from bargain.concepts.solution import Solution
 from bargain.errors import FeasibilityError, ModelError
+from bargain.json_text import dumps
 from bargain.markdown import TableReport
 from bargain.model.model import Constraint, Model, counterpart_of
 from bargain.model.validate import validate_model
@@ -176,7 +176,7 @@ class PatternReport(TableReport):
 
     def to_json(self, indent: int | None = 2) -> str:
         """The report as one JSON object (see :meth:`to_dict`)."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        return dumps(self.to_dict(), indent)
 
     def _header(self) -> list[str]:
         terms = ", ".join(f"{k} = {sig(v)}" for k, v in self.solution.agreement.items())

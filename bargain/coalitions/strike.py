@@ -55,7 +55,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +64,7 @@ from bargain.coalitions.rule import pivotal
 from bargain.concepts.registry import concept
 from bargain.concepts.solution import Solution
 from bargain.errors import ModelError
+from bargain.json_text import dumps
 from bargain.model.model import Model, counterpart_of
 from bargain.model.patience import discount_rates
 from bargain.model.validate import numeric_value, validate_model
@@ -123,7 +123,7 @@ class CoalitionStrike:
 
     def to_json(self, indent: int | None = 2) -> str:
         """The strike as one JSON object (see :meth:`to_dict`)."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        return dumps(self.to_dict(), indent)
 
     def line(self, period: str = "period") -> str:
         """One line for a report: median, mean, and P(settled by) each focal date but the last."""

@@ -21,13 +21,13 @@ V/2 - d_A/2 + d_W/2
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy
 
+from bargain.json_text import dumps
 from bargain.model.expr import expressible, expression_to_string
 
 EXACT_SHOWN = 60
@@ -179,7 +179,7 @@ class Solution:
 
     def to_json(self, indent: int | None = 2) -> str:
         """The solution as a JSON object (see :meth:`to_dict` for the keys)."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        return dumps(self.to_dict(), indent)
 
     def _rows(self) -> list[tuple[str, str, str]]:
         rows = []

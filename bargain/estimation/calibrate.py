@@ -47,7 +47,6 @@ bargain.errors.ModelError: [calibrate] nash:x=5: no value of d_W in [0, 0.4] rep
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -61,6 +60,7 @@ from scipy.optimize import least_squares
 from bargain.concepts.budget import exact_budget
 from bargain.concepts.registry import concept
 from bargain.errors import BargainError, ModelError
+from bargain.json_text import dumps
 from bargain.model.model import Model, as_expression, exact_number, exact_value, symbol
 from bargain.model.validate import validate_model
 from bargain.scale import negligible
@@ -268,7 +268,7 @@ class Calibration:
 
     def to_json(self, indent: int | None = 2) -> str:
         """The calibration as a JSON object (:meth:`to_dict`)."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        return dumps(self.to_dict(), indent)
 
     def _summary(self) -> str:
         kind = "least-squares fit" if self.least_squares else "solve"

@@ -32,13 +32,13 @@ Examples
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bargain.errors import ModelError, SolverError
+from bargain.json_text import dumps
 from bargain.markdown import markdown_table
 from bargain.model.model import Model
 from bargain.model.validate import validate_model
@@ -108,7 +108,7 @@ class Uncertainty:
 
     def to_json(self, indent: int | None = 2) -> str:
         """The report as a JSON object (:meth:`to_dict`)."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        return dumps(self.to_dict(), indent)
 
     def _rows(self) -> list[list[str]]:
         return [

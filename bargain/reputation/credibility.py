@@ -56,7 +56,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -67,6 +66,7 @@ import sympy
 from bargain.concepts.registry import concept
 from bargain.concepts.solution import Solution, set_text
 from bargain.errors import ModelError, SolverError
+from bargain.json_text import dumps
 from bargain.model.model import Model, Promise, exact_number
 from bargain.model.patience import discount_rates
 from bargain.model.validate import numeric_value, validate_model
@@ -386,7 +386,7 @@ class CredibilityReport:
 
     def to_json(self, indent: int | None = 2) -> str:
         """The report as one JSON object (see :meth:`to_dict`)."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        return dumps(self.to_dict(), indent)
 
     def _header(self) -> str:
         seen = ", ".join(self.observed) or "nothing"

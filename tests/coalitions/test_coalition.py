@@ -10,6 +10,7 @@ scipy, and the rules' thresholds by counting votes.
 
 from __future__ import annotations
 
+import json
 import math
 from fractions import Fraction
 
@@ -23,6 +24,7 @@ from bargain.coalitions import coalition
 from bargain.coalitions.coalition import joint_model, member_model
 from bargain.coalitions.rule import threshold, thresholds
 from bargain.errors import ModelError
+from tests.conftest import shipped
 
 THREE = bargain.models_dir() / "coalition_three.toml"
 
@@ -237,9 +239,21 @@ def test_report_renders_as_text_markdown_and_json():
     assert "breaking ranks pays for N" in r.to_text()
     assert "| N | 0.3 | 0.9 | rate = 0.3 | 1.2 | 0.3 | yes |" in r.to_markdown()
     assert str(r) == r.to_text()
-    import json
-
     assert json.loads(r.to_json())["payoff"] == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize(
+    ("rule", "veto", "binds"),
+    [("majority", None, False), ("veto", "B", False), ("unanimity", None, True)],
+)
+def test_every_rule_is_written_as_json(rule, veto, binds):
+    # The shipped coalition_three under the majority and veto rules: whether the rule's
+    # threshold binds was sympy's false, and to_json failed ("Object of type BooleanFalse is
+    # not JSON serializable") where the text and Markdown were written.
+    r = coalition(shipped("coalition_three"), rule=rule, veto=veto)
+    data = json.loads(r.to_json())
+    assert data["threshold_binds"] is binds and r.binds is binds
+    assert data["payoff"] == pytest.approx(r.payoff)
 
 
 @pytest.mark.parametrize(
