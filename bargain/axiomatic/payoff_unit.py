@@ -69,7 +69,7 @@ from bargain.axiomatic.payoff_level import (
 from bargain.axiomatic.problem import BargainingProblem, shared_problem
 from bargain.axiomatic.program import COMPILED
 from bargain.concepts.solution import Solution
-from bargain.errors import BargainError, ModelError
+from bargain.errors import BargainError, ModelError, SolverError
 from bargain.model.model import Model, Parameter, Party, Variable
 from bargain.model.validate import numeric_value, require_model
 from bargain.scale import magnitude
@@ -457,11 +457,13 @@ def in_contract_units(
         if v.name not in of:
             return v
         o = offsets.get(v.name, zero)
+        lo, hi = bounds.get(v.name, (v.min, v.max))
+        if units[v.name] < 0:  # measured down from ``o``: the bounds change places
+            lo, hi = hi, lo
         if v.name in bounds:
-            lo, hi = bounds[v.name]
             return replace(v, min=(lo - o) / units[v.name], max=(hi - o) / units[v.name])
         unit = of[v.name].symbol
-        return replace(v, min=(v.min - o) / unit, max=(v.max - o) / unit)
+        return replace(v, min=(lo - o) / unit, max=(hi - o) / unit)
 
     return replace(
         model,
@@ -564,6 +566,11 @@ def contracts_back(
     def back(values: Mapping[str, float]) -> dict[str, float]:
         return {k: one(k, v) for k, v in values.items()}
 
+    def span(k: str, a: float, b: float) -> tuple[float, float]:
+        """A range back in the model's units, low end first (a unit of -1 turns it)."""
+        ends = sorted((one(k, a), one(k, b)))
+        return ends[0], ends[1]
+
     only = model.variables[0].name
 
     def exact(e: sympy.Expr, k: str, origin: Mapping[str, sympy.Expr] = o) -> sympy.Expr:
@@ -579,10 +586,10 @@ def contracts_back(
         solution,
         agreement=back(solution.agreement),
         agreement_set=solution.agreement_set
-        and {k: (one(k, a), one(k, b)) for k, (a, b) in solution.agreement_set.items()},
+        and {k: span(k, a, b) for k, (a, b) in solution.agreement_set.items()},
         agreement_points=tuple(back(p) for p in solution.agreement_points),
         agreement_point_sets=tuple(
-            r and {k: (one(k, a), one(k, b)) for k, (a, b) in r.items()}
+            r and {k: span(k, a, b) for k, (a, b) in r.items()}
             for r in solution.agreement_point_sets
         ),
         formula=solution.formula
@@ -596,6 +603,45 @@ def contracts_back(
         },
         assumptions=(*solution.assumptions, assumption),
     )
+
+
+def _top_bound(model: Model) -> tuple[str, sympy.Rational] | None:
+    """The one contract variable's name and its upper bound at the model's values, exact,
+    where the model has one variable and that bound is a finite number other than zero;
+    else ``None``:
+    an agreement within floats' rounding of that bound can be measured down from it
+    (:func:`_rounds_to_top`)."""
+    if len(model.variables) != 1:
+        return None
+    v = model.variables[0]
+    hi = model.numeric(v.max)
+    if not hi.is_Rational or hi == 0:
+        return None
+    return v.name, hi
+
+
+def _rounds_to_top(model: Model, solution: Solution, name: str, bound: sympy.Rational) -> bool:
+    """Whether ``solution``'s agreement lies within four units in the last place of the
+    upper ``bound`` of ``name``, where some party gains, but less than its payoff moves over
+    that many: the rounding of the contract is then most of that gain (the Nash
+    product of ``x`` and ``1 - x`` with powers 1 and ``1e-17`` is largest at
+    ``x = 1/(1 + 1e-17)``, whose float is ``1``, where ``1 - x`` is 0: refused, and at its
+    float below, 1.1e-16 for 1e-17)."""
+    x = solution.agreement.get(name)
+    if x is None:
+        return False
+    step = 4 * math.ulp(float(bound))
+    if abs(float(bound) - x) > step:
+        return False
+    problem = shared_problem(model)
+    below = problem.float_payoffs(np.array([float(bound) - step]))
+    at = problem.float_payoffs(np.array([float(bound)]))
+    d = list(problem.disagreement_values.values())
+    for k, gain in enumerate(solution.payoffs.get(p.name) for p in model.parties):
+        moved = abs(below[k].real - at[k].real)
+        if gain is not None and 0 < abs(gain - d[k]) <= moved:
+            return True
+    return False
 
 
 def narrowed(
@@ -730,6 +776,39 @@ def in_payoff_units(
         @functools.wraps(solve)
         def solved(model: Model, *args: Any, **kwargs: Any) -> Solution:
             require_model(model)
+            top = _top_bound(model) if rational else None
+            if top is None:
+                return unreflected(model, *args, **kwargs)
+            try:
+                solution = unreflected(model, *args, **kwargs)
+            except SolverError:
+                solution = None
+            if solution is not None and not _rounds_to_top(model, solution, *top):
+                return solution
+            name, bound = top
+            flipped = in_contract_units(model, {name: sympy.Integer(-1)}, {name: bound})
+            try:
+                found = unreflected(flipped, *args, **kwargs)
+            except BargainError:
+                if solution is None:
+                    raise
+                return solution
+            how = (
+                f"the agreement is within floats' rounding of the upper bound of {name}: "
+                f"solved with {name} measured down from it ({name} = {bound} - y), exactly, "
+                "and reported in the model's unit"
+            )
+            return contracts_back(
+                found,
+                model,
+                flipped,
+                {name: sympy.Integer(-1)},
+                contract_tables,
+                {name: bound},
+                how,
+            )
+
+        def unreflected(model: Model, *args: Any, **kwargs: Any) -> Solution:
             if rational and (box := narrowed(model)) is not None:
                 name, ends, bound = box
                 # From the model's own bound where the interval reaches it (a number: a

@@ -3284,6 +3284,19 @@ def _formula_meets(
     return True
 
 
+def _defined_at(
+    program: Program,
+    formula: Mapping[sympy.Symbol, sympy.Expr],
+    subs: Mapping[sympy.Symbol, sympy.Expr],
+    budget: Budget,
+) -> bool:
+    """Whether ``program``'s objective is a finite number at the closed form ``formula`` (at
+    the parameter values ``subs``, in 30 digits); so taken where the budget declines to
+    evaluate it."""
+    value = budget.evaluate(as_expression(program.objective).xreplace(dict(formula)), subs)
+    return value is None or math.isfinite(value.real)
+
+
 def _closed_form(
     program: Program,
     num: _Numeric,
@@ -3304,6 +3317,17 @@ def _closed_form(
     # An overdetermined (degenerate) system has a solution only where its extra
     # equations hold identically in the parameters, so this is safe to try first.
     formula = _exact(kkt_sym, point, subs, budget, units)
+    if (
+        formula is not None
+        and kkt_num.spec.bounds
+        and not _defined_at(program, formula, subs, budget)
+    ):
+        # A bound where the objective is not defined (log(1 - x) at x = 1) is no maximum:
+        # the search's point is the float nearest one a hair inside it (the Nash product
+        # of x and 1 - x with powers 1 and 1e-17, at x = 1/(1 + 1e-17)), whose KKT system
+        # is the one without the bounds.
+        inside = dataclasses.replace(kkt_num.spec, bounds=())
+        formula = _exact(_kkt(program, inside, num, symbolic=True), point, subs, budget, units)
     if formula is None and _degenerate(kkt_sym, program) and probe and probe != subs:
         # Identify the active set a little way into the parameter ranges instead.
         num_p = _numeric(program, probe, scale)

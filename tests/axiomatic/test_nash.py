@@ -65,6 +65,23 @@ def test_asymmetric_split_closed_form(tau, d_w, d_a):
     assert s.agreement["x"] == pytest.approx(d_w + tau * (1 - d_w - d_a), abs=TOL)
 
 
+@pytest.mark.parametrize("size", [1, 10**9])
+@pytest.mark.parametrize("tiny", [17, 20, 50])
+def test_a_share_below_the_contract_rounding_is_measured_down_from_the_bound(size, tiny):
+    # x against V - x on [0, V] with powers 1 and a = 10**-k: the generalised Nash solution
+    # is x = V / (1 + a) (Roth 1979, ch. 2; Osborne & Rubinstein 1990, §2.6), the other
+    # party's payoff V a / (1 + a), below the rounding of V. Its float was V, where 1 - x is
+    # 0 (refused: "the search ended at x = 1 where A gains nothing"), or the float below,
+    # where A's payoff was 1.1e-16 for 1e-17. Measured down from V, A's payoff is its own.
+    m = two_party("x", "V - x", parameters={"V": size}, variables={"x": {"min": 0, "max": "V"}})
+    a = sympy.Rational(1, 10**tiny)
+    s = bargain.nash(m, powers={"A": 1, "B": a})
+    assert s.agreement["x"] == float(size)  # the float nearest V / (1 + a)
+    assert s.payoffs["B"] == pytest.approx(float(size * a / (1 + a)), rel=1e-12)
+    assert s.payoffs["A"] == float(size)
+    assert any("measured down from it" in text for text in s.assumptions)
+
+
 @given(w=st.floats(0.05, 0.95))
 def test_generalised_nash_concave(w):
     concave = shipped("concave")
