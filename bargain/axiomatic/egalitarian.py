@@ -412,6 +412,14 @@ def egalitarian_kernel(model: Model, inputs: Sequence[str], options: Mapping[str
         scale = np.abs(u[0]) + np.abs(u[3]) + np.abs(d_r) + np.abs(d_f)
         status = np.where((status == OK) & ~(gain > TOL * scale), INFEASIBLE, status)
         status = np.where((status == OK) & ~fr.monotone(lo, hi, params), NO_CONVERGENCE, status)
+        # Where a party's payoff is flat at the point (a cap: min(x, c) beyond c), the equal
+        # gains may be Pareto-dominated along the flat piece, where the leximin agreement
+        # raises the other's gain (Imai 1983): the scalar solver decides there. At c = 0.5,
+        # min(x, c) against 2 - x gave x = 1.5 for the leximin x = c (the other's payoff 0.5
+        # for 1.5).
+        slopes = np.abs(u[1]), np.abs(u[4])
+        flat = np.minimum(*slopes) <= TOL * (slopes[0] + slopes[1])
+        status = np.where((status == OK) & flat, NO_CONVERGENCE, status)
         return fr.columns(x, status, params)
 
     return evaluate

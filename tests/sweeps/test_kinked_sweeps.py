@@ -55,6 +55,34 @@ def test_sweep_of_a_kinked_payoff_matches_the_pieces(method, by_hand):
     np.testing.assert_allclose(frame["x"], by_hand(np.linspace(1.2, 2.6, 8)), rtol=1e-9)
 
 
+@pytest.mark.parametrize("capped", ["P", "Q"])
+def test_a_sweep_of_a_capped_party_is_the_leximin_agreement(capped):
+    # min(x, c) against 2 - x on [0, 2] (or x against min(2 - x, c)): for c < 1 the least
+    # gain is c wherever the capped party is at its cap, x in [c, 2 - c], and the leximin
+    # agreement (Imai 1983) raises the other's gain to 2 - c; for c >= 1, equal gains at
+    # x = 1. The vectorised equal-gains root gave the Pareto-dominated other end of the
+    # interval, the other party's payoff c for 2 - c (1.0 off at c = 0.5), marked ok.
+    payoffs = (
+        {"P": "min(x, c)", "Q": "2 - x"} if capped == "P" else {"P": "x", "Q": "min(2 - x, c)"}
+    )
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "cap"},
+            "parameters": {"c": {"value": 0.7, "range": [0.5, 1.5]}},
+            "variables": {"x": {"min": 0, "max": 2}},
+            "parties": {p: {"payoff": u} for p, u in payoffs.items()},
+        }
+    )
+    frame = bargain.sweep(m, "egalitarian", vary={"c": (0.5, 1.5, 11)})
+    c = frame["c"].to_numpy()
+    capped_pays = np.minimum(c, 1.0)
+    other_pays = np.where(c < 1, 2 - c, 1.0)
+    assert (frame["status"] == "ok").all()
+    np.testing.assert_allclose(frame[f"payoff_{capped}"], capped_pays, rtol=1e-9)
+    other = "Q" if capped == "P" else "P"
+    np.testing.assert_allclose(frame[f"payoff_{other}"], other_pays, rtol=1e-9)
+
+
 def test_tornado_of_a_kinked_payoff():
     m = bargain.model_from_dict(KINK)
     row = bargain.tornado(m, "egalitarian", {"c": (1.5, 2.5)}, output="x").loc["c"]
