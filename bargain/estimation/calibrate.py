@@ -359,7 +359,8 @@ class _Outputs:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Outputs at the rows of ``x`` (points by free parameters); NaN where a concept has
-        no solution."""
+        no solution, or a set of them (``not_unique``: the row's tie-break is no fit);
+        :attr:`statuses` holds the sweep kernels' codes."""
         x = np.atleast_2d(x)
         columns = {
             key: k({name: x[:, j] for j, name in enumerate(self.free)})
@@ -368,7 +369,11 @@ class _Outputs:
         self.statuses = np.column_stack(
             [columns[o.method, o.options]["status"] for o in self.observations]
         )
-        return np.column_stack([columns[o.method, o.options][o.output] for o in self.observations])
+        values = np.column_stack(
+            [columns[o.method, o.options][o.output] for o in self.observations]
+        )
+        # A set's tie-break identifies nothing: no parameter is fitted to it.
+        return np.where(self.statuses == NOT_UNIQUE, np.nan, values)
 
 
 def _exact_candidates(
