@@ -189,6 +189,11 @@ def test_a_utilitarian_tie_is_flagged_not_unique(split):
     assert solution.agreement_set or len(solution.agreement_points) > 1  # solve: a set
     df = bargain.sweep(split, "utilitarian", {"d_W": (0, 0.4, 3)})
     assert statuses(df) == ["not_unique"] * 3
+    # Each row holds the tie-break `bargain solve` reports (docs/sweeps.md): the Nash
+    # product's maximum on the set [d_W, 1 - d_A], its middle (Nash 1950); the rows were NaN.
+    assert list(df["x"]) == pytest.approx([0.5, 0.6, 0.7], abs=1e-12)
+    for d_w, x in zip(df["d_W"], df["x"], strict=True):
+        assert bargain.utilitarian(split.with_values(d_W=d_w), exact=False).agreement["x"] == x
 
 
 def test_a_pole_in_the_contract_set_is_unbounded_as_solve_says():

@@ -59,6 +59,7 @@ from scipy.optimize import least_squares
 
 from bargain.concepts.budget import exact_budget
 from bargain.concepts.registry import concept
+from bargain.concepts.vectorised import NOT_UNIQUE
 from bargain.errors import BargainError, ModelError
 from bargain.json_text import dumps
 from bargain.model.model import Model, as_expression, exact_number, exact_value, symbol
@@ -358,13 +359,21 @@ class _Outputs:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Outputs at the rows of ``x`` (points by free parameters); NaN where a concept has
-        no solution."""
+        no solution, or a set of them (``not_unique``: the row's tie-break is no fit);
+        :attr:`statuses` holds the sweep kernels' codes."""
         x = np.atleast_2d(x)
         columns = {
             key: k({name: x[:, j] for j, name in enumerate(self.free)})
             for key, k in self.kernels.items()
         }
-        return np.column_stack([columns[o.method, o.options][o.output] for o in self.observations])
+        self.statuses = np.column_stack(
+            [columns[o.method, o.options]["status"] for o in self.observations]
+        )
+        values = np.column_stack(
+            [columns[o.method, o.options][o.output] for o in self.observations]
+        )
+        # A set's tie-break identifies nothing: no parameter is fitted to it.
+        return np.where(self.statuses == NOT_UNIQUE, np.nan, values)
 
 
 def _exact_candidates(
@@ -574,6 +583,7 @@ def calibrate(
     if exact_values is None:
         sample = _sample(lo, hi, 2 * starts, seed)
         values = outputs(sample)
+        statuses = outputs.statuses
         costs = np.sum(((values - target) / scale) ** 2, axis=1)
         costs = np.where(np.isfinite(costs), costs, np.inf)
         here = np.clip([float(model.parameter(p).value) for p in free], lo, hi)
@@ -595,7 +605,7 @@ def calibrate(
         if square:
             found = [(r, x) for r, x in found if r <= TOLERANCE]
             if not found:
-                _unreachable(observations, free, lo, hi, values, found_best=best)
+                _unreachable(observations, free, lo, hi, values, statuses, found_best=best)
         else:
             found = [(r, x) for r, x in found if r <= best * (1 + 1e-6) + TOLERANCE]
         solutions = _distinct(found, width)
@@ -663,11 +673,14 @@ def _unreachable(
     lo: np.ndarray,
     hi: np.ndarray,
     values: np.ndarray,
+    statuses: np.ndarray,
     *,
     found_best: float,
 ) -> None:
     """Raise the error for observations that no point of the box reproduces: the first
-    observation outside the range its output takes over the sampled box, else the first."""
+    observation outside the range its output takes over the sampled box, else the first.
+    One whose concept's agreement is a set at every sampled point (``statuses``, the
+    sweep kernels' codes) is said so: it identifies no parameter."""
     box = ", ".join(f"{p} in [{a:g}, {b:g}]" for p, a, b in zip(free, lo, hi, strict=True))
     advice = (
         f"the closest fit leaves a relative residual of {found_best:.3g}. Widen the ranges, "
@@ -675,6 +688,14 @@ def _unreachable(
     )
     for i, o in enumerate(observations):
         column = values[:, i][np.isfinite(values[:, i])]
+        if column.size == 0 and np.all(statuses[:, i] == NOT_UNIQUE):
+            raise ModelError(
+                f"{o.method}'s agreement is not unique at any sampled point of {box} (a set of "
+                f"agreements, as bargain solve reports it): its {o.output} identifies no "
+                "parameter; match an output of a concept whose agreement is unique",
+                table="calibrate",
+                key=o.label,
+            )
         if column.size == 0:
             reach = f"{o.method} has no solution at any sampled point of the box"
         elif not column.min() <= o.value <= column.max():

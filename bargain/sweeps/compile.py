@@ -193,7 +193,8 @@ class Kernel:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             out = self._evaluate({**params, "_n": np.empty(n)})
-        bad = out["status"] != OK
+        # A set's row keeps its tie-break where the concept has one (docs/sweeps.md).
+        bad = (out["status"] != OK) & (out["status"] != NOT_UNIQUE)
         if bad.any():
             out = {k: v.copy() for k, v in out.items()}  # outputs may share memory
             for name in self.outputs[:-1]:

@@ -145,6 +145,15 @@ def test_observation_parsing() -> None:
             "[calibrate] nash:x=0.9: no value of d_W in [0, 0.4] reproduces it: "
             "over the box nash gives x from 0.5 to 0.7 (sampled)",
         ),
+        # The utilitarian sum of a split is V everywhere: its agreement is the set [d_W, 1]
+        # at every d_W, which identifies nothing. It was said to have "no solution at any
+        # sampled point", with a residual of 1e+03.
+        (
+            ["d_W"],
+            ["utilitarian:x=0.6"],
+            "[calibrate] utilitarian:x=0.6: utilitarian's agreement is not unique at any "
+            "sampled point of d_W in [0, 0.4]",
+        ),
     ],
 )
 def test_bad_input_is_refused_by_name(free: list[str], match: list[str], message: str) -> None:
