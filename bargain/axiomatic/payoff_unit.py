@@ -779,10 +779,11 @@ def in_payoff_units(
             top = _top_bound(model) if rational else None
             if top is None:
                 return unreflected(model, *args, **kwargs)
+            failed: SolverError | None = None
             try:
                 solution = unreflected(model, *args, **kwargs)
-            except SolverError:
-                solution = None
+            except SolverError as error:
+                solution, failed = None, error
             if solution is not None and not _rounds_to_top(model, solution, *top):
                 return solution
             name, bound = top
@@ -790,8 +791,9 @@ def in_payoff_units(
             try:
                 found = unreflected(flipped, *args, **kwargs)
             except BargainError:
-                if solution is None:
-                    raise
+                # The model's own error, not the reflected model's, when both fail.
+                if failed is not None:
+                    raise failed from None
                 return solution
             how = (
                 f"the agreement is within floats' rounding of the upper bound of {name}: "

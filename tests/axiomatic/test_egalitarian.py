@@ -288,9 +288,9 @@ def test_equal_gains_within_a_rounding_of_the_bound(big):
     a, b = ("x", "1e15*(1 - x)") if big == 1e15 else ("1e-9*x", "1e9*(1 - x)")
     s = bargain.egalitarian(two_party(a, b))
     nearest = _exact_split(big)
-    # Where the root rounds to the bound 1 (1 - 1e-18), the float next to it below.
-    expected = nearest if nearest < 1 else math.nextafter(1.0, 0.0)
-    assert s.agreement["x"] == expected
+    # Where the root rounds to the bound 1 (1 - 1e-18), that float: the agreement is solved
+    # measured down from the bound, and the payoffs below are the root's, not the float's.
+    assert s.agreement["x"] == nearest
     # The payoffs are the root's: both scale * big / (big + 1).
     assert s.payoffs["A"] == pytest.approx(scale * nearest, rel=1e-15, abs=0)
     assert s.payoffs["B"] == pytest.approx(scale * nearest, rel=1e-15, abs=0)
@@ -393,7 +393,7 @@ def test_equal_gains_near_a_bound_with_a_constraint(big, constraint, exact):
     )
     s = bargain.egalitarian(m, exact=exact)
     nearest = _exact_split(big)
-    assert s.agreement["x"] == (nearest if nearest < 1 else math.nextafter(1.0, 0.0))
+    assert s.agreement["x"] == nearest
     for value in (s.payoffs["A"], s.payoffs["B"], s.extra["gain"]["t"]):
         assert value == pytest.approx(nearest, rel=1e-15, abs=0)
 
@@ -402,7 +402,8 @@ def test_a_binding_constraint_is_a_candidate_to_its_own_digits():
     # x against 1e20 (1 - x) with x <= 1 - 1e-18, a cap below the crossing x = 1 - 1e-20 and
     # beyond floats (1 - 1e-18 rounds to 1). A's gain is the smaller on the whole feasible
     # set, so the least gain is largest at the cap (Kalai 1977): A gains 1 - 1e-18 and B
-    # 1e20 * 1e-18 = 100 there, not B's 11102.2 at the float below 1.
+    # 1e20 * 1e-18 = 100 there, not B's 11102.2 at the float below 1. The agreement is
+    # reported as the float nearest the cap, 1, with the cap's payoffs.
     m = bargain.model_from_dict(
         {
             "model": {"name": "t"},
@@ -412,7 +413,7 @@ def test_a_binding_constraint_is_a_candidate_to_its_own_digits():
         }
     )
     s = bargain.egalitarian(m, exact=False)
-    assert s.agreement["x"] == math.nextafter(1.0, 0.0)
+    assert s.agreement["x"] == 1.0
     assert s.payoffs["A"] == 1.0
     assert s.payoffs["B"] == pytest.approx(100, rel=1e-12)
     assert s.extra["gain"]["t"] == 1.0
@@ -421,13 +422,13 @@ def test_a_binding_constraint_is_a_candidate_to_its_own_digits():
 @given(e=st.floats(0, 300))
 def test_equal_gains_near_a_bound_at_every_size(e):
     # x against L (1 - x), L = 10**e up to 1e300 (Kalai 1977): x = L / (L + 1), reported as
-    # the float nearest it, or the float below 1 where that one is 1 (B gains nothing there).
+    # the float nearest it, 1 itself where the root is within floats' rounding of it.
     # The payoffs and the gain are the root's, both L / (L + 1) (in exact rationals here):
     # at the float, B's would be L (1 - x), 1.1e284 at L = 1e300.
     big = 10.0**e
     s = bargain.egalitarian(two_party("x", "L*(1 - x)", parameters={"L": big}), exact=False)
     nearest = _exact_split(big)
-    assert s.agreement["x"] == (nearest if nearest < 1 else math.nextafter(1.0, 0.0))
+    assert s.agreement["x"] == nearest
     for value in (s.payoffs["A"], s.payoffs["B"], s.extra["gain"]["t"]):
         assert value == pytest.approx(nearest, rel=1e-15, abs=0)
 
