@@ -459,7 +459,7 @@ register(
         solve=egalitarian,
         summary="the egalitarian solution: equal gains over disagreement, as large as possible",
         order=40,
-        formula=sweep_formula(egalitarian),
+        formula=sweep_formula(egalitarian, strict=True),
         kernel=egalitarian_kernel,
         credibility=True,
         brief=lambda model: (("egalitarian", {}),),

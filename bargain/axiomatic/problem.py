@@ -1795,7 +1795,8 @@ def sweep_formula(
     The concept's exact solution at the model's values, with the checks under which
     it holds at other parameter values: inside the bounds and constraints, and at
     least the disagreement payoff (``strict``: more than it, as the Nash product's
-    logarithm needs). ``None`` if the solver finds no formula, or one with a binding
+    logarithm needs, and as the egalitarian solver refuses a common gain of 0: "the
+    disagreement point is not improved upon"). ``None`` if the solver finds no formula, or one with a binding
     bound or constraint (which cannot be checked point by point without its
     multipliers; the numeric route or the loop decides those points). The numeric
     solution comes first: the exact route solves the KKT system of the active set the
@@ -1835,7 +1836,7 @@ def _checked(
         slack = c.slack.xreplace(sub)
         checks += [slack + tol] + ([tol - slack] if c.is_equality else [])
     for p, u in zip(model.parties, payoffs, strict=True):
-        # Strictly better than disagreement for Nash (its log product), weakly otherwise.
+        # Strictly better than disagreement for Nash and egalitarian, weakly otherwise.
         checks.append(u - p.disagreement - (tol if strict else -tol))
     return formula, [*formula.values(), *payoffs], checks
 

@@ -31,9 +31,13 @@ checked here, against the limits of the step under way, before and after it runs
   ``default_sort_key``, which evaluates each one numerically: the linear solve of the
   Kalai–Smorodinsky system of ``x/(1 - x)`` against ``sqrt(1 - x)`` built solutions of
   over 6,400 nodes, whose sorting took over 10 s (the safety net ran out).
-- **calls**: at most ``max_calls`` of these in one step (each solution of a system is
-  substituted back and the rest solved again: the number of calls grows with the
-  number of branches).
+- **factoring** (``sympy.factor``, which ``solve`` applies to an equation whose
+  logarithms it has combined): no power of a sum to an integer exponent above
+  ``max_degree``, which factoring would expand (``log((x + 1/2000)**1000 ...)``).
+- **calls**: at most ``max_calls`` root, Gröbner and system computations in one step
+  (each solution of a system is substituted back and the rest solved again: the number
+  of calls grows with the number of branches). Factoring, which ``solve`` applies to
+  most equations it is handed, is not counted.
 - **chance**: sympy's random generator, from which its multivariate factorisation
   draws evaluation points, is seeded the same at the start of every step
   (:func:`watched`), so that a step's work does not vary from run to run.
@@ -75,6 +79,7 @@ import sympy
 from sympy.core import random as sympy_random
 from sympy.polys.polyerrors import PolynomialError
 from sympy.polys.polyroots import roots as _sympy_roots
+from sympy.polys.polytools import factor as _sympy_factor
 from sympy.polys.polytools import groebner as _sympy_groebner
 from sympy.solvers.solvers import _solve_system as _sympy_solve_system
 
@@ -211,8 +216,28 @@ def _solve_system(exprs: Any, symbols: Any, **flags: Any) -> Any:
     return linear, [s for s in found if watch.fits("a solution", list(s.values()))]
 
 
+def _factor(f: Any, *gens: Any, **args: Any) -> Any:
+    """``sympy.factor``, checked: no power of a sum to an integer exponent above
+    ``max_degree``, which factoring expands first (``solve`` combines the logarithms of an
+    equation ``2000000 x log(x + 1/2000) + 1000 log(x + 1/2000) + ...`` into
+    ``log((x + 1/2000)**1000 ...)`` and factors it: a polynomial of degree 1000, 10 s)."""
+    watch = _ACTIVE.get()
+    if watch is None:
+        return _sympy_factor(f, *gens, **args)
+    if isinstance(f, sympy.Basic):
+        for p in f.atoms(sympy.Pow):
+            n = p.exp
+            if p.base.is_Add and n.is_Integer and abs(int(n)) > watch.max_degree:
+                raise Declined(
+                    f"a power of a sum of degree {abs(int(n))} to expand (at most "
+                    f"{watch.max_degree})"
+                )
+    return _sympy_factor(f, *gens, **args)
+
+
 _CHECKPOINTS: tuple[tuple[str, Callable, Callable], ...] = (
     ("roots", _sympy_roots, _roots),
+    ("factor", _sympy_factor, _factor),
     ("groebner", _sympy_groebner, _groebner),
     ("_solve_system", _sympy_solve_system, _solve_system),
 )

@@ -20,6 +20,7 @@ from bargain.concepts.budget import (
     time_limit,
 )
 from bargain.concepts.checkpoints import Declined, Watch, watched
+from tests.conftest import two_party
 
 CASES = Path(__file__).parent / "cases"
 x, y = sympy.symbols("x y", real=True)
@@ -201,3 +202,25 @@ def test_an_expression_too_large_to_measure_is_declined_without_measuring_it():
     over = NODES_PER_OP * MAX_OPS
     assert budget.declined == f"expressions of more than {MAX_OPS} operations (over {over} nodes)"
     assert budget.steps == 0
+
+
+def test_a_power_of_a_sum_of_high_degree_is_not_factored():
+    # Nash (1950) on 0.333 x + log(x + 1/2000) against 1.05 (1 - x): sympy's solve combines
+    # the stationarity condition's logarithms into log((x + 1/2000)**1000 ...) and factors
+    # it, a polynomial of degree 1000 (10 s of CPU time, the safety net's limit). Declined
+    # before factoring; the numeric route's answer is the root of the first-order condition
+    # u'(x) v(x) + u(x) v'(x) = 0 (Osborne & Rubinstein 1990, §2.3), by mpmath at 30 digits.
+    model = two_party("0.333*x + log(0.0005 + x)", "1.05*(1 - x)")
+    try:
+        with time_limit(HANG):
+            s = bargain.nash(model, timeout=0)
+    except _Timeout:
+        pytest.fail(f"the solve ran {HANG:g} s of CPU time with the safety net off")
+    assert s.route.endswith(f"a power of a sum of degree 1000 to expand (at most {MAX_DEGREE})")
+    mpmath.mp.dps = 30
+    k, d, c = mpmath.mpf("0.333"), mpmath.mpf("0.0005"), mpmath.mpf("1.05")
+
+    def condition(t: mpmath.mpf) -> mpmath.mpf:
+        return (k + 1 / (d + t)) * c * (1 - t) - (k * t + mpmath.log(d + t)) * c
+
+    assert s.agreement["x"] == pytest.approx(float(mpmath.findroot(condition, 0.9)), rel=1e-12)

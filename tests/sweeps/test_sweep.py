@@ -232,3 +232,31 @@ def test_a_sweep_over_a_common_level_keeps_the_gains(method, x, route):
     assert (df["status"] == "ok").all()
     assert df["x"].to_numpy() == pytest.approx([x] * 4, rel=1e-12)
     assert df["payoff_A"].to_numpy() == pytest.approx(df["L"].to_numpy() + x, rel=1e-15)
+
+
+@pytest.mark.parametrize("route", ["closed", "numeric", "loop"])
+def test_a_point_no_agreement_improves_on_is_infeasible_on_every_route(route):
+    # W = x against A = sqrt(1 - x), d_W = dW: the egalitarian gains are equal where
+    # x - dW = sqrt(1 - x); at dW = 1 only x = 1 leaves both gains at least 0, and both are
+    # 0 there: the scalar solver says the disagreement point is not improved upon. The
+    # closed route's checks asked gains of at least 0, and marked the point ok at x = 1.
+    m = bargain.model_from_dict(
+        {
+            "model": {"name": "edge"},
+            "parameters": {"dW": {"value": 0.5, "range": [0, 1.5]}},
+            "variables": {"x": {"min": 0, "max": 1}},
+            "parties": {
+                "W": {"payoff": "x", "disagreement": "dW"},
+                "A": {"payoff": "sqrt(1 - x)"},
+            },
+        }
+    )
+    with pytest.raises(bargain.FeasibilityError, match="not improved upon"):
+        bargain.egalitarian(m.with_values(dW=1.0))
+    frame = bargain.sweep(m, "egalitarian", vary={"dW": (0, 1.5, 7)}, route=route)
+    assert list(frame["status"]) == ["ok"] * 4 + ["infeasible"] * 3
+    # x - dW = sqrt(1 - x), a quadratic in
+    # s = sqrt(1 - x): s**2 + s + dW - 1 = 0, s = (-1 + sqrt(5 - 4 dW)) / 2.
+    d_w = frame["dW"].to_numpy()[:4]
+    s = (-1 + np.sqrt(5 - 4 * d_w)) / 2
+    np.testing.assert_allclose(frame["x"].to_numpy()[:4], 1 - s**2, rtol=1e-12)
