@@ -1796,9 +1796,9 @@ def sweep_formula(
     it holds at other parameter values: inside the bounds and constraints, and at
     least the disagreement payoff (``strict``: more than it, as the Nash product's
     logarithm needs, and as the egalitarian solver refuses a common gain of 0: "the
-    disagreement point is not improved upon"). ``None`` if the solver finds no formula, or one with a binding
-    bound or constraint (which cannot be checked point by point without its
-    multipliers; the numeric route or the loop decides those points). The numeric
+    disagreement point is not improved upon"). ``None`` if the solver finds no formula,
+    or one with a binding bound or constraint (which cannot be checked point by point
+    without its multipliers; the numeric route or the loop decides those points). The numeric
     solution comes first: the exact route solves the KKT system of the active set the
     numeric one found, so where a bound or constraint binds there, no formula is sought.
     """
