@@ -100,7 +100,7 @@ from typing import Any, TypeVar
 
 import sympy
 
-from bargain.concepts.checkpoints import NODES_PER_OP, Declined, Watch, nodes, watched
+from bargain.concepts.checkpoints import NODES_PER_OP, Declined, Watch, digits, nodes, watched
 from bargain.errors import ModelError
 from bargain.model.model import as_expression
 
@@ -176,23 +176,6 @@ def transcendental(exprs: Iterable[sympy.Expr], unknowns: Iterable[sympy.Symbol]
             elif node.is_Pow:
                 found |= node.exp.free_symbols & wanted
     return found
-
-
-def digits(exprs: Iterable[sympy.Expr]) -> int:
-    """The most decimal digits of a numerator or denominator of a rational in ``exprs``.
-
-    >>> digits([sympy.Rational(9, 10) * sympy.Symbol("a")])
-    2
-    """
-    bits = max(
-        (
-            max(abs(int(r.p)).bit_length(), int(r.q).bit_length())
-            for e in exprs
-            for r in as_expression(e).atoms(sympy.Rational)
-        ),
-        default=0,
-    )
-    return math.floor(bits * math.log10(2)) + 1
 
 
 def degree(exprs: Iterable[sympy.Expr], among: Iterable[sympy.Symbol] = ()) -> int:
@@ -418,6 +401,7 @@ class Budget:
                 max_ops=self.max_ops,
                 max_bezout=MAX_BEZOUT,
                 max_calls=MAX_CHECKPOINTS,
+                max_digits=self.max_digits,
             )
             reason: str | None = None
             start = time.process_time()

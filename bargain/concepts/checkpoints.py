@@ -2,7 +2,7 @@
 
 The work budget (:mod:`bargain.concepts.budget`) admits a step by the size of what it
 is handed. Some of sympy's routines build, from a small input, something far larger,
-and then work on that: the size of the input does not bound the work. Two routines do
+and then work on that: the size of the input does not bound the work. Several routines do
 it in the solves of this project, and a step passes through them, so each call is
 checked here, against the limits of the step under way, before and after it runs:
 
@@ -31,13 +31,18 @@ checked here, against the limits of the step under way, before and after it runs
   ``default_sort_key``, which evaluates each one numerically: the linear solve of the
   Kalai–Smorodinsky system of ``x/(1 - x)`` against ``sqrt(1 - x)`` built solutions of
   over 6,400 nodes, whose sorting took over 10 s (the safety net ran out).
-- **factoring** (``sympy.factor``, which ``solve`` applies to an equation whose
-  logarithms it has combined): no power of a sum to an integer exponent above
-  ``max_degree``, which factoring would expand (``log((x + 1/2000)**1000 ...)``).
+- **combining logarithms** (``sympy.logcombine``, which ``solve`` applies to a
+  transcendental equation): no logarithm with a rational coefficient above
+  ``max_degree`` (in numerator or denominator), which combining raises into a power:
+  ``1000 log(x + 1/2000)`` became a polynomial of degree 1000 to factor (10 s), and
+  the equation left by freeing ``(1 - x)**(9/10)`` of its radical has coefficients of
+  13 digits, whose powers of numbers never finished.
+- **freeing of radicals** (``unrad``, with which ``solve`` raises an equation to powers
+  until no radical is left): the equation it returns has numbers of at most
+  ``max_digits`` digits and at most ``max_ops`` operations, the limits of a step's input.
 - **calls**: at most ``max_calls`` root, Gröbner and system computations in one step
   (each solution of a system is substituted back and the rest solved again: the number
-  of calls grows with the number of branches). Factoring, which ``solve`` applies to
-  most equations it is handed, is not counted.
+  of calls grows with the number of branches).
 - **chance**: sympy's random generator, from which its multivariate factorisation
   draws evaluation points, is seeded the same at the start of every step
   (:func:`watched`), so that a step's work does not vary from run to run.
@@ -52,7 +57,7 @@ Examples
 --------
 >>> import sympy
 >>> x = sympy.Symbol("x")
->>> limits = Watch(max_degree=24, max_ops=400, max_bezout=24, max_calls=100)
+>>> limits = Watch(max_degree=24, max_ops=400, max_bezout=24, max_calls=100, max_digits=15)
 >>> with watched(limits):
 ...     sympy.solve(x**2 - 2, x)
 [-sqrt(2), sqrt(2)]
@@ -79,9 +84,10 @@ import sympy
 from sympy.core import random as sympy_random
 from sympy.polys.polyerrors import PolynomialError
 from sympy.polys.polyroots import roots as _sympy_roots
-from sympy.polys.polytools import factor as _sympy_factor
 from sympy.polys.polytools import groebner as _sympy_groebner
+from sympy.simplify.simplify import logcombine as _sympy_logcombine
 from sympy.solvers.solvers import _solve_system as _sympy_solve_system
+from sympy.solvers.solvers import unrad as _sympy_unrad
 
 from bargain.model.model import as_expression
 
@@ -109,6 +115,23 @@ def nodes(exprs: Iterable[Any], cap: int) -> int:
     return n
 
 
+def digits(exprs: Iterable[sympy.Expr]) -> int:
+    """The most decimal digits of a numerator or denominator of a rational in ``exprs``.
+
+    >>> digits([sympy.Rational(9, 10) * sympy.Symbol("a")])
+    2
+    """
+    bits = max(
+        (
+            max(abs(int(r.p)).bit_length(), int(r.q).bit_length())
+            for e in exprs
+            for r in as_expression(e).atoms(sympy.Rational)
+        ),
+        default=0,
+    )
+    return math.floor(bits * math.log10(2)) + 1
+
+
 class Declined(BaseException):
     """A checkpoint refused the step under way; the argument says why."""
 
@@ -121,6 +144,7 @@ class Watch:
     max_ops: int
     max_bezout: int
     max_calls: int
+    max_digits: int
     calls: int = field(default=0, init=False)
     dropped: str | None = field(default=None, init=False)
 
@@ -216,28 +240,53 @@ def _solve_system(exprs: Any, symbols: Any, **flags: Any) -> Any:
     return linear, [s for s in found if watch.fits("a solution", list(s.values()))]
 
 
-def _factor(f: Any, *gens: Any, **args: Any) -> Any:
-    """``sympy.factor``, checked: no power of a sum to an integer exponent above
-    ``max_degree``, which factoring expands first (``solve`` combines the logarithms of an
-    equation ``2000000 x log(x + 1/2000) + 1000 log(x + 1/2000) + ...`` into
-    ``log((x + 1/2000)**1000 ...)`` and factors it: a polynomial of degree 1000, 10 s)."""
+def _logcombine(expr: Any, force: bool = False) -> Any:
+    """``sympy.logcombine``, checked: no logarithm whose rational coefficient has a
+    numerator or denominator above ``max_degree``, which combining raises into a power of
+    its argument (``solve`` combines the terms ``6131066257801 c**10 x**10 log(x + 9/10)``
+    of an equation freed of the radical ``(1 - x)**(9/10)``: powers of numbers with
+    trillions of digits, unbounded)."""
     watch = _ACTIVE.get()
-    if watch is None:
-        return _sympy_factor(f, *gens, **args)
-    if isinstance(f, sympy.Basic):
-        for p in f.atoms(sympy.Pow):
-            n = p.exp
-            if p.base.is_Add and n.is_Integer and abs(int(n)) > watch.max_degree:
-                raise Declined(
-                    f"a power of a sum of degree {abs(int(n))} to expand (at most "
-                    f"{watch.max_degree})"
-                )
-    return _sympy_factor(f, *gens, **args)
+    if watch is not None and isinstance(expr, sympy.Basic):
+        n = max(
+            (
+                max(abs(c.p), c.q)
+                for term in expr.atoms(sympy.Mul)
+                if term.has(sympy.log) and (c := term.as_coeff_Mul()[0]).is_Rational
+            ),
+            default=0,
+        )
+        if n > watch.max_degree:  # the largest, whatever the order of the terms
+            raise Declined(
+                f"a logarithm to combine into a power of degree {n} (at most {watch.max_degree})"
+            )
+    return _sympy_logcombine(expr, force=force)
+
+
+def _unrad(eq: Any, *syms: Any, **flags: Any) -> Any:
+    """``sympy.solvers.solvers.unrad``, checked: the equation it returns, freed of
+    radicals by raising to powers, has numbers of at most ``max_digits`` digits and at
+    most ``max_ops`` operations, as a step's input must (freeing
+    ``c (19 x + 20 log(x + 9/10)) - (1 - x)**(9/10)`` of its radical raises the logarithm
+    to the 10th power, with coefficients of 16 digits, which ``solve`` then worked on for
+    10 s without a closed form)."""
+    found = _sympy_unrad(eq, *syms, **flags)
+    watch = _ACTIVE.get()
+    if watch is not None and found is not None:
+        freed = found[0]
+        watch.size("an equation freed of radicals", [freed])
+        if (n := digits([freed])) > watch.max_digits:
+            raise Declined(
+                f"an equation freed of radicals with a number of {n} digits (at most "
+                f"{watch.max_digits})"
+            )
+    return found
 
 
 _CHECKPOINTS: tuple[tuple[str, Callable, Callable], ...] = (
     ("roots", _sympy_roots, _roots),
-    ("factor", _sympy_factor, _factor),
+    ("logcombine", _sympy_logcombine, _logcombine),
+    ("unrad", _sympy_unrad, _unrad),
     ("groebner", _sympy_groebner, _groebner),
     ("_solve_system", _sympy_solve_system, _solve_system),
 )
@@ -264,7 +313,7 @@ def watched(watch: Watch) -> Iterator[Watch]:
     next. Seeded, a step does the same work on every run and every machine.
 
     >>> from sympy.core.random import rng
-    >>> limits = Watch(max_degree=24, max_ops=400, max_bezout=16, max_calls=50)
+    >>> limits = Watch(max_degree=24, max_ops=400, max_bezout=16, max_calls=50, max_digits=15)
     >>> draws = []
     >>> for _ in range(2):
     ...     with watched(limits):

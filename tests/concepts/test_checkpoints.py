@@ -28,13 +28,17 @@ a, b, c = sympy.symbols("a b c", positive=True)
 HANG = 120.0  # CPU seconds after which a solve with the safety net off counts as a hang
 
 
-def test_the_roots_of_a_binomial_of_high_degree_are_not_built():
+def test_a_lambert_equation_of_high_degree_is_declined_before_its_roots_are_built():
     # sympy's Lambert route writes exp(A/p) as the p roots of t**p - exp(A): of
     # log(x) = (1000/333)(1 - x), p = 333, though the equation has small degree and size.
+    # Combining 333 log(x) into log(x**333) comes first, and is declined there; the roots
+    # of the binomial are declined where a system reaches them (log_base below).
     u = sympy.Symbol("u", positive=True)
     budget = Budget()
     assert budget.solve([sympy.log(u) - sympy.Rational(1000, 333) * (1 - u)], [u]) == []
-    assert budget.declined == f"roots of a polynomial of degree 333 (at most {MAX_DEGREE})"
+    assert budget.declined == (
+        f"a logarithm to combine into a power of degree 333 (at most {MAX_DEGREE})"
+    )
     # With p = 3, the roots are built: x = 3 W(10 exp(1/3) / 3) / 10 is among them.
     found = Budget().solve([sympy.log(u) - sympy.Rational(10, 3) * (1 - u) + 3], [u])
     w = sympy.LambertW(10 * sympy.exp(sympy.Rational(1, 3)) / 3)
@@ -66,13 +70,13 @@ def test_a_polynomial_system_is_bounded_by_its_bezout_number_before_elimination(
 
 
 def test_the_number_of_checkpoints_in_one_step_is_bounded():
-    watch = Watch(max_degree=24, max_ops=400, max_bezout=16, max_calls=1)
+    watch = Watch(max_degree=24, max_ops=400, max_bezout=16, max_calls=1, max_digits=15)
     with pytest.raises(Declined, match="more than 1 root or Gröbner computations"), watched(watch):
         sympy.solve([x**2 + y**2 - 1, x - y**2], [x, y], dict=True)
 
 
 def test_outside_a_step_sympy_is_unchanged():
-    with watched(Watch(max_degree=1, max_ops=1, max_bezout=1, max_calls=0)):
+    with watched(Watch(max_degree=1, max_ops=1, max_bezout=1, max_calls=0, max_digits=1)):
         pass  # installs the checkpoints
     assert len(sympy.roots(x**30 - 1, x)) == 30
     basis = sympy.groebner([x**5 - y, y**4 - x - 1], x, y, order="lex")
@@ -204,11 +208,12 @@ def test_an_expression_too_large_to_measure_is_declined_without_measuring_it():
     assert budget.steps == 0
 
 
-def test_a_power_of_a_sum_of_high_degree_is_not_factored():
+def test_a_logarithm_is_not_combined_into_a_power_of_high_degree():
     # Nash (1950) on 0.333 x + log(x + 1/2000) against 1.05 (1 - x): sympy's solve combines
-    # the stationarity condition's logarithms into log((x + 1/2000)**1000 ...) and factors
-    # it, a polynomial of degree 1000 (10 s of CPU time, the safety net's limit). Declined
-    # before factoring; the numeric route's answer is the root of the first-order condition
+    # the stationarity condition 2000000 x log(x + 1/2000) + 1000 log(x + 1/2000) + ... into
+    # log((x + 1/2000)**1000 ...) and factors it, a polynomial of degree 1000 (10 s of CPU
+    # time, the safety net's limit). Declined before combining, by the largest coefficient.
+    # The numeric route's answer is the root of the first-order condition
     # u'(x) v(x) + u(x) v'(x) = 0 (Osborne & Rubinstein 1990, §2.3), by mpmath at 30 digits.
     model = two_party("0.333*x + log(0.0005 + x)", "1.05*(1 - x)")
     try:
@@ -216,7 +221,8 @@ def test_a_power_of_a_sum_of_high_degree_is_not_factored():
             s = bargain.nash(model, timeout=0)
     except _Timeout:
         pytest.fail(f"the solve ran {HANG:g} s of CPU time with the safety net off")
-    assert s.route.endswith(f"a power of a sum of degree 1000 to expand (at most {MAX_DEGREE})")
+    reason = f"a logarithm to combine into a power of degree 2000000 (at most {MAX_DEGREE})"
+    assert s.route.endswith(reason)
     mpmath.mp.dps = 30
     k, d, c = mpmath.mpf("0.333"), mpmath.mpf("0.0005"), mpmath.mpf("1.05")
 
@@ -224,3 +230,37 @@ def test_a_power_of_a_sum_of_high_degree_is_not_factored():
         return (k + 1 / (d + t)) * c * (1 - t) - (k * t + mpmath.log(d + t)) * c
 
     assert s.agreement["x"] == pytest.approx(float(mpmath.findroot(condition, 0.9)), rel=1e-12)
+
+
+@pytest.mark.parametrize("method", ["kalai-smorodinsky", "egalitarian"])
+def test_an_equation_freed_of_a_radical_is_held_to_the_limits_of_a_step(method):
+    # 0.95 x + log(x + 9/10) against (1 - x)**(9/10): freeing the radical raises the
+    # logarithm to the 10th power with coefficients of 16 digits, which solve worked on
+    # until the 10 s safety net (Kalai-Smorodinsky); declined where it is made. The
+    # numeric answers against mpmath at 30 digits: Kalai & Smorodinsky (1975, Econometrica
+    # 43(3)) u_W / I_W = u_A / I_A with the ideal payoffs I_W = 0.95 + log(1.9) (x = 1) and
+    # I_A = (1 - x0)**0.9 (A's best where W gets 0: 0.95 x0 + log(x0 + 0.9) = 0);
+    # the egalitarian solution (Kalai 1977, Econometrica 45(7)) u_W = u_A.
+    model = two_party("0.95*x + log(0.9 + x)", "(1 - x)**0.9")
+    try:
+        with time_limit(HANG):
+            s = bargain.SOLVERS[method](model, timeout=0)
+    except _Timeout:
+        pytest.fail(f"the solve ran {HANG:g} s of CPU time with the safety net off")
+    mpmath.mp.dps = 30
+    k, d, p = mpmath.mpf("0.95"), mpmath.mpf("0.9"), mpmath.mpf("0.9")
+
+    def w(t: mpmath.mpf) -> mpmath.mpf:
+        return k * t + mpmath.log(d + t)
+
+    def a(t: mpmath.mpf) -> mpmath.mpf:
+        return (1 - t) ** p
+
+    if method == "kalai-smorodinsky":
+        x0 = mpmath.findroot(w, 0.1)
+        ideal_w, ideal_a = w(mpmath.mpf(1)), a(x0)
+        root = mpmath.findroot(lambda t: w(t) / ideal_w - a(t) / ideal_a, 0.5)
+    else:
+        root = mpmath.findroot(lambda t: w(t) - a(t), 0.5)
+    assert s.agreement["x"] == pytest.approx(float(root), rel=1e-10)
+    assert s.exact is False
